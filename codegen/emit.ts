@@ -1,0 +1,497 @@
+/**
+ * IR → source text. Writes a Zod expression and a TypeScript type for every node; the layout
+ * decides which module each definition lives in and asks for module texts through `emitModule`.
+ */
+import { apiVersionOf, type Definition, type FieldFacts, type Node, type ObjectNode } from "./ir.js";
+
+export type OutputFormat = "js" | "dts" | "ts";
+
+/** Where a referenced definition comes from, as seen from the module being written. */
+export interface ResolvedRef {
+  /** Import specifier of the module that exports it; undefined when it is in this module. */
+  from?: string;
+  /** The namespace name to import that module under. */
+  alias?: string;
+  exportName: string;
+}
+
+export interface ModuleSpec {
+  /** Definitions to write, in any order (the emitter orders them). */
+  definitions: Definition[];
+  /** Import specifier of the runtime module (`../runtime.js` or `kubezod/k8s/runtime`). */
+  runtime: string;
+  resolve(name: string): ResolvedRef;
+  banner: string;
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function key(name: string): string {
+  return IDENT.test(name) ? name : JSON.stringify(name);
+}
+
+function lit(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** A JS regular expression source for an OpenAPI pattern, or undefined if JavaScript cannot compile it. */
+export function jsPattern(pattern: string): { source: string; flags: string } | undefined {
+  for (const flags of ["u", ""]) {
+    try {
+      new RegExp(pattern, flags);
+      return { source: pattern, flags };
+    } catch {
+      // try the next flag set
+    }
+  }
+  return undefined;
+}
+
+/** Docs comment text: one JSDoc block, with `*\/` neutralised. */
+function jsdoc(text: string | undefined, indent: string, extra: string[] = []): string {
+  const lines = [...(text ? text.replace(/\*\//g, "*\\/").split("\n") : []), ...extra];
+  if (!lines.length) return "";
+  if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
+  return `${indent}/**\n${lines.map((l) => `${indent} *${l ? ` ${l}` : ""}`).join("\n")}\n${indent} */\n`;
+}
+
+function factsLiteral(facts: FieldFacts | undefined): string | undefined {
+  if (!facts) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(facts)) if (v !== undefined) out[k] = v;
+  return Object.keys(out).length ? lit(out) : undefined;
+}
+
+function containsDeferred(node: Node, deferred: (name: string) => boolean): boolean {
+  switch (node.type) {
+    case "ref":
+      return deferred(node.name);
+    case "array":
+      return containsDeferred(node.items, deferred);
+    case "object":
+      return (
+        Object.values(node.properties).some((p) => containsDeferred(p, deferred)) ||
+        (node.additionalProperties !== undefined && containsDeferred(node.additionalProperties, deferred))
+      );
+    case "union":
+      return node.options.some((o) => containsDeferred(o, deferred));
+    default:
+      return false;
+  }
+}
+
+interface ExprContext {
+  ref(name: string): string;
+  deferred(name: string): boolean;
+}
+
+const FORMAT_CHECKED = new Set([
+  "byte",
+  "date-time",
+  "datetime",
+  "date",
+  "uuid",
+  "uuid3",
+  "uuid4",
+  "uuid5",
+  "ipv4",
+  "ipv6",
+  "cidr",
+  "mac",
+  "hostname",
+  "email",
+  "uri",
+  "duration",
+  "bsonobjectid",
+]);
+
+function stringExpr(node: Extract<Node, { type: "string" }>): string {
+  if (node.enum) return `z.enum(${lit(node.enum)})`;
+  let e = node.format === "byte" ? "k.Bytes" : "z.string()";
+  if (node.format && node.format !== "byte" && FORMAT_CHECKED.has(node.format)) {
+    e += `.check(k.format(${lit(node.format)}))`;
+  }
+  if (node.pattern) {
+    const p = jsPattern(node.pattern);
+    if (p) e += `.regex(new RegExp(${lit(p.source)}${p.flags ? `, ${lit(p.flags)}` : ""}))`;
+  }
+  if (node.minLength !== undefined) e += `.check(k.minRunes(${node.minLength}))`;
+  if (node.maxLength !== undefined) e += `.check(k.maxRunes(${node.maxLength}))`;
+  return e;
+}
+
+function numberExpr(node: Extract<Node, { type: "integer" | "number" }>): string {
+  if (node.enum) return `z.literal(${lit(node.enum)})`;
+  let e = node.type === "number" ? "z.number()" : node.format === "int32" ? "z.int32()" : "z.int()";
+  if (node.minimum !== undefined) e += node.exclusiveMinimum ? `.gt(${node.minimum})` : `.gte(${node.minimum})`;
+  if (node.maximum !== undefined) e += node.exclusiveMaximum ? `.lt(${node.maximum})` : `.lte(${node.maximum})`;
+  if (node.multipleOf !== undefined) e += `.multipleOf(${node.multipleOf})`;
+  return e;
+}
+
+function objectExpr(node: ObjectNode, ctx: ExprContext, indent: string): string {
+  const keys = Object.keys(node.properties);
+  let e: string;
+  if (!keys.length) {
+    const values = node.additionalProperties ? valueExpr(node.additionalProperties, ctx, indent, false) : "z.unknown()";
+    e = `z.record(z.string(), ${values})`;
+  } else {
+    const inner = indent + "  ";
+    const required = new Set(node.required);
+    const lines = keys.map((name) => {
+      const prop = node.properties[name]!;
+      const lazy = containsDeferred(prop, ctx.deferred);
+      const expr = propertyExpr(prop, required.has(name), ctx, inner, lazy);
+      return lazy ? `${inner}get ${key(name)}() {\n${inner}  return ${expr};\n${inner}},` : `${inner}${key(name)}: ${expr},`;
+    });
+    const shape = `{\n${lines.join("\n")}\n${indent}}`;
+    e = node.additionalProperties
+      ? `z.object(${shape}).catchall(${valueExpr(node.additionalProperties, ctx, indent, false)})`
+      : `z.looseObject(${shape})`;
+  }
+  if (node.minProperties !== undefined) e += `.check(k.minProperties(${node.minProperties}))`;
+  if (node.maxProperties !== undefined) e += `.check(k.maxProperties(${node.maxProperties}))`;
+  return e;
+}
+
+/** The runtime's shared instance for a plain leaf node, if there is one. */
+function leafName(node: Node): string | undefined {
+  if (node.facts) return undefined;
+  switch (node.type) {
+    case "string":
+      if (node.enum || node.pattern || node.minLength !== undefined || node.maxLength !== undefined) return undefined;
+      if (node.format === "byte") return "Bytes";
+      return node.format && FORMAT_CHECKED.has(node.format) ? undefined : "string";
+    case "integer":
+      if (node.enum || node.minimum !== undefined || node.maximum !== undefined || node.multipleOf !== undefined) return undefined;
+      return node.format === "int32" ? "int32" : "int";
+    case "number":
+      if (node.enum || node.minimum !== undefined || node.maximum !== undefined || node.multipleOf !== undefined) return undefined;
+      return "number";
+    case "boolean":
+      return "boolean";
+    case "any":
+      return "unknown";
+    case "int-or-string":
+      return "IntOrString";
+    case "quantity":
+      return "Quantity";
+    case "time":
+      return "Time";
+    case "micro-time":
+      return "MicroTime";
+    default:
+      return undefined;
+  }
+}
+
+function propertyExpr(node: Node, required: boolean, ctx: ExprContext, indent: string, lazy: boolean): string {
+  if (node.type === "literal") return valueExpr(node, ctx, indent, lazy);
+  const leaf = leafName(node);
+  if (leaf && !required) return `k.nullish.${leaf}`;
+  const e = valueExpr(node, ctx, indent, lazy);
+  if (!required) return `k.nullishOf(${e})`;
+  return node.nullable ? `${e}.nullable()` : e;
+}
+
+/** The Zod expression of a node, with its field facts registered on its own instance. */
+function valueExpr(node: Node, ctx: ExprContext, indent: string, lazy: boolean): string {
+  const leaf = leafName(node);
+  if (leaf) return `k.${leaf}`;
+  let e: string;
+  let shared = false;
+  switch (node.type) {
+    case "string":
+      e = stringExpr(node);
+      shared = e === "k.Bytes";
+      break;
+    case "integer":
+    case "number":
+      e = numberExpr(node);
+      break;
+    case "boolean":
+      e = "z.boolean()";
+      break;
+    case "array":
+      e = `z.array(${valueExpr(node.items, ctx, indent, lazy)})`;
+      if (node.minItems !== undefined) e += `.min(${node.minItems})`;
+      if (node.maxItems !== undefined) e += `.max(${node.maxItems})`;
+      break;
+    case "object":
+      e = objectExpr(node, ctx, indent);
+      break;
+    case "ref":
+      e = ctx.deferred(node.name) && !lazy ? `z.lazy(() => ${ctx.ref(node.name)})` : ctx.ref(node.name);
+      shared = true;
+      break;
+    case "int-or-string":
+      e = "k.IntOrString";
+      shared = true;
+      break;
+    case "quantity":
+      e = "k.Quantity";
+      shared = true;
+      break;
+    case "time":
+      e = "k.Time";
+      shared = true;
+      break;
+    case "micro-time":
+      e = "k.MicroTime";
+      shared = true;
+      break;
+    case "any":
+      e = "z.unknown()";
+      break;
+    case "union":
+      e = `z.union([${node.options.map((o) => valueExpr(o, ctx, indent, lazy)).join(", ")}])`;
+      break;
+    case "literal":
+      e = `z.literal(${lit(node.value)})`;
+      if (node.defaulted) e += `.default(${lit(node.value)})`;
+      break;
+  }
+  const facts = factsLiteral(node.facts);
+  if (facts) e = `${shared ? `${e}.clone()` : e}.register(k.kubeMeta, ${facts})`;
+  return e;
+}
+
+interface TypeContext {
+  ref(name: string): string;
+}
+
+function typeExpr(node: Node, ctx: TypeContext, indent: string): string {
+  switch (node.type) {
+    case "string":
+      return node.enum ? node.enum.map(lit).join(" | ") : "string";
+    case "integer":
+    case "number":
+      return node.enum ? node.enum.map(lit).join(" | ") : "number";
+    case "boolean":
+      return "boolean";
+    case "array": {
+      const item = typeExpr(node.items, ctx, indent);
+      return /^[\w.$]+$/.test(item) ? `${item}[]` : `Array<${item}>`;
+    }
+    case "object":
+      return objectType(node, ctx, indent);
+    case "ref":
+      return ctx.ref(node.name);
+    case "int-or-string":
+    case "quantity":
+      return "number | string";
+    case "time":
+    case "micro-time":
+      return "string";
+    case "any":
+      return "unknown";
+    case "union":
+      return node.options.map((o) => typeExpr(o, ctx, indent)).join(" | ");
+    case "literal":
+      return lit(node.value);
+  }
+}
+
+function objectBody(node: ObjectNode, ctx: TypeContext, indent: string): string {
+  const inner = indent + "  ";
+  const required = new Set(node.required);
+  const members = Object.entries(node.properties).map(([name, prop]) => {
+    const t = typeExpr(prop, ctx, inner);
+    const isLiteral = prop.type === "literal";
+    const optional = !required.has(name) && !isLiteral;
+    const nullable = optional || prop.nullable;
+    return `${jsdoc(prop.description, inner)}${inner}${key(name)}${optional ? "?" : ""}: ${t}${nullable ? " | null" : ""};`;
+  });
+  if (node.additionalProperties) members.push(`${inner}[key: string]: unknown;`);
+  return `{\n${members.join("\n")}\n${indent}}`;
+}
+
+function objectType(node: ObjectNode, ctx: TypeContext, indent: string): string {
+  if (!Object.keys(node.properties).length) {
+    const values = node.additionalProperties ? typeExpr(node.additionalProperties, ctx, indent) : "unknown";
+    return `{ [key: string]: ${values} }`;
+  }
+  return objectBody(node, ctx, indent);
+}
+
+/** The metadata registered on a definition: its gvk, resource facts and definition-level facts. */
+export function definitionMeta(def: Definition): Record<string, unknown> | undefined {
+  const meta: Record<string, unknown> = {};
+  if (def.node.facts) Object.assign(meta, def.node.facts);
+  if (def.gvk) {
+    const { group, version, kind } = def.gvk;
+    Object.assign(meta, { group, version, apiVersion: apiVersionOf(group, version), kind });
+  }
+  if (def.resource) {
+    const r = def.resource;
+    Object.assign(meta, {
+      plural: r.plural,
+      singular: r.singular,
+      namespaced: r.namespaced,
+      verbs: r.verbs,
+      subresources: r.subresources,
+      patchTypes: r.patchTypes,
+      ...(r.listKind ? { listKind: r.listKind } : {}),
+      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+      ...(r.categories ? { categories: r.categories } : {}),
+    });
+  }
+  return Object.keys(meta).length ? meta : undefined;
+}
+
+/** Refs a node makes to other definitions. */
+export function refsOf(node: Node, out: Set<string> = new Set()): Set<string> {
+  switch (node.type) {
+    case "ref":
+      out.add(node.name);
+      break;
+    case "array":
+      refsOf(node.items, out);
+      break;
+    case "object":
+      for (const p of Object.values(node.properties)) refsOf(p, out);
+      if (node.additionalProperties) refsOf(node.additionalProperties, out);
+      break;
+    case "union":
+      for (const o of node.options) refsOf(o, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/**
+ * Order definitions so each comes after the ones it references directly; inside a cycle, object
+ * definitions come first and their references to later members are deferred (getters).
+ * Returns the order and, per definition, the names it must reference lazily.
+ */
+export function orderDefinitions(defs: Definition[]): { order: Definition[]; deferred: Map<string, Set<string>> } {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const sorted = [...defs].sort((a, b) => (a.exportName < b.exportName ? -1 : a.exportName > b.exportName ? 1 : 0));
+  // Tarjan's strongly connected components over local references.
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const sccs: string[][] = [];
+  const localRefs = (name: string) =>
+    [...refsOf(byName.get(name)!.node)].filter((r) => byName.has(r)).sort();
+  const visit = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of localRefs(v)) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+      }
+    }
+    if (low.get(v) === idx.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      sccs.push(scc);
+    }
+  };
+  for (const d of sorted) if (!idx.has(d.name)) visit(d.name);
+  // Tarjan emits components in reverse topological order of the condensation: dependencies first.
+  const order: Definition[] = [];
+  const deferred = new Map<string, Set<string>>();
+  for (const scc of sccs) {
+    const members = scc
+      .map((n) => byName.get(n)!)
+      .sort((a, b) => Number(b.node.type === "object") - Number(a.node.type === "object") || (a.exportName < b.exportName ? -1 : 1));
+    const defined = new Set<string>();
+    for (const m of members) {
+      const later = localRefs(m.name).filter((r) => scc.includes(r) && !defined.has(r));
+      if (later.length) deferred.set(m.name, new Set(later));
+      order.push(m);
+      defined.add(m.name);
+    }
+  }
+  return { order, deferred };
+}
+
+function camel(module: string): string {
+  const parts = module.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return parts.map((p, i) => (i === 0 ? p : p[0]!.toUpperCase() + p.slice(1))).join("");
+}
+
+/** Write one module: the runtime import, imports of referenced modules, then every definition. */
+export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
+  const { order, deferred } = orderDefinitions(spec.definitions);
+  const aliases = new Map<string, string>();
+  const taken = new Set(["z", "k", ...spec.definitions.map((d) => d.exportName)]);
+  const refNames = new Map<string, string>();
+  for (const def of order) {
+    for (const name of [...refsOf(def.node)].sort()) {
+      if (refNames.has(name)) continue;
+      const r = spec.resolve(name);
+      if (!r.from) {
+        refNames.set(name, r.exportName);
+        continue;
+      }
+      let alias = aliases.get(r.from);
+      if (!alias) {
+        const baseAlias = r.alias ?? camel(r.from.replace(/\.(js|ts)$/, "").replace(/^(\.\.?\/)+/, "").replace(/^kubezod\/k8s\//, ""));
+        alias = baseAlias;
+        for (let n = 2; taken.has(alias); n++) alias = `${baseAlias}_${n}`;
+        taken.add(alias);
+        aliases.set(r.from, alias);
+      }
+      refNames.set(name, `${alias}.${r.exportName}`);
+    }
+  }
+  const ref = (name: string) => {
+    const r = refNames.get(name);
+    if (!r) throw new Error(`unresolved reference ${name}`);
+    return r;
+  };
+  const out: string[] = [spec.banner];
+  const typeOnly = format === "dts" ? "type " : "";
+  if (format !== "dts") out.push(`import * as z from "zod";`);
+  out.push(`import ${typeOnly}* as k from ${lit(spec.runtime)};`);
+  for (const [from, alias] of [...aliases].sort((a, b) => (a[1] < b[1] ? -1 : 1))) {
+    out.push(`import ${typeOnly}* as ${alias} from ${lit(from)};`);
+  }
+  out.push("");
+  for (const def of order) {
+    const name = def.exportName;
+    const meta = definitionMeta(def);
+    if (format !== "js") {
+      const doc = jsdoc(def.node.description, "", def.gvk ? [`@see apiVersion ${apiVersionOf(def.gvk.group, def.gvk.version)}, kind ${def.gvk.kind}`] : []);
+      const isInterface = def.node.type === "object" && Object.keys(def.node.properties).length > 0;
+      out.push(
+        isInterface
+          ? `${doc}export interface ${name} ${objectBody(def.node as ObjectNode, { ref }, "")}`
+          : `${doc}export type ${name} = ${typeExpr(def.node, { ref }, "")};`,
+      );
+    }
+    if (format === "dts") {
+      out.push(`export declare const ${name}: k.KubeSchema<${name}>;`, "");
+      continue;
+    }
+    const lazySet = deferred.get(def.name);
+    const ctx: ExprContext = { ref, deferred: (n) => lazySet?.has(n) ?? false };
+    // Registration of definition-level facts happens on the definition's own instance.
+    const node: Node = { ...def.node };
+    delete node.facts;
+    let e = valueExpr(node, ctx, "", false);
+    if (node.type === "ref" || ["int-or-string", "quantity", "time", "micro-time"].includes(node.type)) {
+      if (meta) e += ".clone()";
+    }
+    if (meta) e += `.register(k.kubeMeta, ${lit(meta)})`;
+    out.push(format === "ts" ? `export const ${name}: k.KubeSchema<${name}> = ${e};` : `export const ${name} = ${e};`, "");
+  }
+  return out.join("\n");
+}

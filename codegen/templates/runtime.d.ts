@@ -1,0 +1,117 @@
+import type * as z from "zod";
+
+/** A Kubernetes API verb, as discovery reports it. */
+export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
+
+/** A patch content type a resource accepts: JSON Patch, JSON merge patch, strategic merge patch, server-side apply. */
+export type PatchType = "json" | "merge" | "strategic" | "apply";
+
+/** A subresource of a resource (`status`, `scale`, `log`, `exec`, …) and the kind it speaks, if any. */
+export interface SubresourceInfo {
+  name: string;
+  group?: string;
+  version?: string;
+  kind?: string;
+  verbs: readonly Verb[];
+}
+
+/** A CEL rule from `x-kubernetes-validations`. */
+export interface ValidationRule {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+  fieldPath?: string;
+  optionalOldSelf?: boolean;
+}
+
+/** Everything kubezod records about a schema: resource facts on resources, field facts on fields. */
+export interface KubeMeta {
+  group?: string;
+  version?: string;
+  apiVersion?: string;
+  kind?: string;
+  plural?: string;
+  singular?: string;
+  namespaced?: boolean;
+  verbs?: readonly Verb[];
+  subresources?: readonly SubresourceInfo[];
+  patchTypes?: readonly PatchType[];
+  listKind?: string;
+  shortNames?: readonly string[];
+  categories?: readonly string[];
+  patchStrategy?: string;
+  patchMergeKey?: string;
+  listType?: "atomic" | "set" | "map";
+  listMapKeys?: readonly string[];
+  mapType?: "atomic" | "granular";
+  validations?: readonly ValidationRule[];
+  preserveUnknownFields?: boolean;
+  embeddedResource?: boolean;
+  default?: unknown;
+  unions?: readonly unknown[];
+  valueValidations?: unknown;
+}
+
+/** The annotation registry, with an index of the schemas registered under an apiVersion and kind. */
+export interface KubeRegistry extends z.core.$ZodRegistry<KubeMeta> {
+  /** The schema most recently registered for an apiVersion and kind. */
+  byKind(apiVersion: string, kind: string): z.ZodType | undefined;
+  /** Every schema registered with an apiVersion and kind. */
+  kinds(): IterableIterator<z.ZodType>;
+}
+
+/** The one registry all kubezod annotations live in. */
+export declare const kubeMeta: KubeRegistry;
+
+/** What a resource schema accepts as input: its own apiVersion and kind may be left out. */
+export type KubeInput<T> = T extends { apiVersion: string; kind: string }
+  ? Omit<T, "apiVersion" | "kind"> & Partial<Pick<T, "apiVersion" | "kind">>
+  : T;
+
+/** A generated schema: parses to `T`, accepts `KubeInput<T>`. */
+export type KubeSchema<T> = z.ZodType<T, KubeInput<T>>;
+
+/** int32 or string, as on the wire (`port: 8080` or `port: http`). */
+export declare const IntOrString: z.ZodType<number | string>;
+/** A resource quantity: a number, or a string in the quantity grammar (`250m`, `1.5Gi`). */
+export declare const Quantity: z.ZodType<number | string>;
+/** An RFC 3339 timestamp string. */
+export declare const Time: z.ZodType<string>;
+/** An RFC 3339 timestamp string with microseconds. */
+export declare const MicroTime: z.ZodType<string>;
+/** base64-encoded bytes, kept as the string. */
+export declare const Bytes: z.ZodType<string>;
+
+export declare const string: z.ZodString;
+export declare const int32: z.ZodNumber;
+export declare const int: z.ZodNumber;
+export declare const number: z.ZodNumber;
+export declare const boolean: z.ZodBoolean;
+export declare const unknown: z.ZodUnknown;
+
+type Nullish<T extends z.ZodType> = z.ZodOptional<z.ZodNullable<T>>;
+
+/** Shared optional-or-null leaf schemas. */
+export declare const nullish: {
+  string: Nullish<z.ZodString>;
+  int32: Nullish<z.ZodNumber>;
+  int: Nullish<z.ZodNumber>;
+  number: Nullish<z.ZodNumber>;
+  boolean: Nullish<z.ZodBoolean>;
+  unknown: Nullish<z.ZodUnknown>;
+  IntOrString: Nullish<z.ZodType<number | string>>;
+  Quantity: Nullish<z.ZodType<number | string>>;
+  Time: Nullish<z.ZodType<string>>;
+  MicroTime: Nullish<z.ZodType<string>>;
+  Bytes: Nullish<z.ZodType<string>>;
+};
+
+/** The optional-or-null form of a schema, built once per schema. */
+export declare function nullishOf<T extends z.ZodType>(schema: T): Nullish<T>;
+
+export declare function format(name: string): z.core.$ZodCheck<string>;
+export declare function minRunes(n: number): z.core.$ZodCheck<string>;
+export declare function maxRunes(n: number): z.core.$ZodCheck<string>;
+export declare function minProperties(n: number): z.core.$ZodCheck<object>;
+export declare function maxProperties(n: number): z.core.$ZodCheck<object>;

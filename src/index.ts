@@ -1,0 +1,10 @@
+/**
+ * kubezod: a Kubernetes client and manifest validator in which the Zod schema is the source of truth.
+ *
+ * @example
+ * import { connect } from "kubezod";
+ * import { ConfigMap } from "kubezod/k8s";
+ * const kube = await connect();
+ * const cm = await kube.get(ConfigMap, "settings", { namespace: "default" });
+ */
+export * from "./meta/index.js";

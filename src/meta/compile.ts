@@ -1,0 +1,308 @@
+/**
+ * A fast path for parsing: a schema tree compiled into one JavaScript validator that checks a value
+ * in place and fills in literal defaults (`apiVersion`, `kind`), with exactly Zod's verdict.
+ *
+ * Generated schemas have no transforms, so a valid input *is* the parsed output (loose objects keep
+ * every field); validating in place skips Zod's per-value allocations and object copies. Invalid
+ * input falls back to Zod, which produces the issues with their paths. Schemas using features the
+ * compiler does not model (transforms, pipes, …) are parsed by Zod alone.
+ */
+import type * as z from "zod";
+
+type AnyDef = Record<string, unknown> & { type: string; checks?: Check[] };
+interface Check {
+  _zod: { def: Record<string, unknown> & { check: string }; check: (payload: { value: unknown; issues: unknown[] }) => void; when?: unknown };
+}
+type Schema = z.core.$ZodType;
+
+const defOf = (s: Schema): AnyDef => (s as unknown as { _zod: { def: AnyDef } })._zod.def;
+
+class Unsupported extends Error {}
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** Compiles schemas into validator source; one function per composite schema instance. */
+class Compiler {
+  readonly fns: string[] = [];
+  readonly consts: unknown[] = [];
+  private readonly ids = new Map<Schema, number>();
+
+  constant(value: unknown): string {
+    let i = this.consts.indexOf(value);
+    if (i < 0) {
+      i = this.consts.length;
+      this.consts.push(value);
+    }
+    return `c[${i}]`;
+  }
+
+  /** The name of the function validating `schema` (compiling it on first use). */
+  fn(schema: Schema): string {
+    let id = this.ids.get(schema);
+    if (id === undefined) {
+      id = this.fns.length;
+      this.ids.set(schema, id);
+      this.fns.push("");
+      this.fns[id] = this.body(schema, id);
+    }
+    return `f${id}`;
+  }
+
+  private checks(d: AnyDef, v: string): string {
+    const out: string[] = [];
+    for (const ch of d.checks ?? []) {
+      if (ch._zod.when) throw new Unsupported("conditional check");
+      const cd = ch._zod.def;
+      switch (cd.check) {
+        case "string_format":
+          if (cd.format === "regex" && cd.pattern instanceof RegExp) {
+            out.push(`${this.constant(cd.pattern)}.test(${v})`);
+            break;
+          }
+          out.push(this.genericCheck(ch, v));
+          break;
+        case "min_length":
+          out.push(`${v}.length >= ${Number(cd.minimum)}`);
+          break;
+        case "max_length":
+          out.push(`${v}.length <= ${Number(cd.maximum)}`);
+          break;
+        case "greater_than":
+          out.push(`${v} ${cd.inclusive ? ">=" : ">"} ${this.constant(cd.value)}`);
+          break;
+        case "less_than":
+          out.push(`${v} ${cd.inclusive ? "<=" : "<"} ${this.constant(cd.value)}`);
+          break;
+        default:
+          out.push(this.genericCheck(ch, v));
+      }
+    }
+    return out.join(" && ");
+  }
+
+  /** Any other check: run Zod's own check function on the value. */
+  private genericCheck(ch: Check, v: string): string {
+    return `chk(${this.constant(ch)}, ${v})`;
+  }
+
+  /** A boolean expression validating the value in variable `v` (no defaults at this position). */
+  expr(schema: Schema, v: string): string {
+    const d = defOf(schema);
+    const and = (...parts: string[]) => parts.filter(Boolean).join(" && ");
+    switch (d.type) {
+      case "string":
+        return `(${and(`typeof ${v} === "string"`, this.checks(d, v))})`;
+      case "number": {
+        let base: string;
+        switch (d.format) {
+          case undefined:
+            base = `typeof ${v} === "number" && Number.isFinite(${v})`;
+            break;
+          case "int32":
+            base = `Number.isInteger(${v}) && ${v} >= ${INT32_MIN} && ${v} <= ${INT32_MAX}`;
+            break;
+          case "safeint":
+            base = `Number.isSafeInteger(${v})`;
+            break;
+          default:
+            throw new Unsupported(`number format ${String(d.format)}`);
+        }
+        return `(${and(base, this.checks(d, v))})`;
+      }
+      case "boolean":
+        return `(typeof ${v} === "boolean"${d.checks?.length ? ` && ${this.checks(d, v)}` : ""})`;
+      case "unknown":
+      case "any":
+        return d.checks?.length ? `(${this.checks(d, v)})` : "true";
+      case "null":
+        return `(${v} === null)`;
+      case "literal":
+      case "enum": {
+        const values = (schema as unknown as { _zod: { values?: Set<unknown> } })._zod.values;
+        if (!values) throw new Unsupported("literal without values");
+        return `${this.constant(values)}.has(${v})`;
+      }
+      case "optional":
+        return `(${v} === undefined || ${this.expr(d.innerType as Schema, v)})`;
+      case "nullable":
+        return `(${v} === null || ${this.expr(d.innerType as Schema, v)})`;
+      case "union": {
+        const options = d.options as Schema[];
+        for (const o of options) if (hasDefaults(o)) throw new Unsupported("default inside a union");
+        if (d.checks?.length) throw new Unsupported("checks on a union");
+        return `(${options.map((o) => this.expr(o, v)).join(" || ")})`;
+      }
+      case "object":
+      case "array":
+      case "record":
+        return `${this.fn(schema)}(${v})`;
+      case "lazy":
+        return this.expr((d.getter as () => Schema)(), v);
+      default:
+        throw new Unsupported(d.type);
+    }
+  }
+
+  private body(schema: Schema, id: number): string {
+    const d = defOf(schema);
+    const lines: string[] = [`function f${id}(x) {`];
+    switch (d.type) {
+      case "object": {
+        lines.push(`if (typeof x !== "object" || x === null || Array.isArray(x) || Object.hasOwn(x, "__proto__")) return false;`, "let v;");
+        const shape = d.shape as Record<string, Schema>;
+        for (const [key, field] of Object.entries(shape)) {
+          const k = JSON.stringify(key);
+          const fd = defOf(field);
+          lines.push(`v = x[${k}];`);
+          if (fd.type === "default") {
+            const dv = fd.defaultValue;
+            const value = typeof dv === "function" ? (dv as () => unknown)() : dv;
+            if (value !== null && typeof value === "object") throw new Unsupported("object default");
+            lines.push(`if (v === undefined) x[${k}] = ${this.constant(value)}; else if (!${this.expr(fd.innerType as Schema, "v")}) return false;`);
+            continue;
+          }
+          if (hasDefaults(field)) throw new Unsupported("default below a wrapper");
+          const optionalIn = (field as unknown as { _zod: { optin?: string } })._zod.optin !== undefined;
+          if (!optionalIn) lines.push(`if (v === undefined && !(${k} in x)) return false;`);
+          lines.push(`if (!${this.expr(field, "v")}) return false;`);
+        }
+        const catchall = d.catchall as Schema | undefined;
+        if (catchall && defOf(catchall).type !== "unknown") {
+          const known = this.constant(new Set(Object.keys(shape)));
+          const check = defOf(catchall).type === "never" ? "false" : this.expr(catchall, "v");
+          lines.push(`for (const key in x) { if (${known}.has(key)) continue; v = x[key]; if (!(${check})) return false; }`);
+        }
+        if (d.checks?.length) lines.push(`if (!(${this.checks(d, "x")})) return false;`);
+        lines.push("return true;");
+        break;
+      }
+      case "array": {
+        const element = d.element as Schema;
+        if (hasDefaults(element)) throw new Unsupported("default inside a list");
+        lines.push(
+          "if (!Array.isArray(x)) return false;",
+          "for (let i = 0; i < x.length; i++) {",
+          "const v = x[i];",
+          `if (!${this.expr(element, "v")}) return false;`,
+          "}",
+        );
+        if (d.checks?.length) lines.push(`if (!(${this.checks(d, "x")})) return false;`);
+        lines.push("return true;");
+        break;
+      }
+      case "record": {
+        const keyDef = defOf(d.keyType as Schema);
+        if (keyDef.type !== "string" || keyDef.checks?.length) throw new Unsupported("record key schema");
+        const values = d.valueType as Schema;
+        if (hasDefaults(values)) throw new Unsupported("default inside a map");
+        lines.push(
+          `if (typeof x !== "object" || x === null || Array.isArray(x) || Object.hasOwn(x, "__proto__")) return false;`,
+          "for (const key in x) {",
+          "const v = x[key];",
+          `if (!${this.expr(values, "v")}) return false;`,
+          "}",
+        );
+        if (d.checks?.length) lines.push(`if (!(${this.checks(d, "x")})) return false;`);
+        lines.push("return true;");
+        break;
+      }
+      default:
+        throw new Unsupported(d.type);
+    }
+    lines.push("}");
+    return lines.join("\n");
+  }
+}
+
+const defaultsMemo = new WeakMap<Schema, boolean>();
+
+/** Whether a schema (not counting nested objects, which handle their own) applies a default. */
+function hasDefaults(schema: Schema): boolean {
+  const known = defaultsMemo.get(schema);
+  if (known !== undefined) return known;
+  const d = defOf(schema);
+  let result = false;
+  switch (d.type) {
+    case "default":
+    case "prefault":
+      result = true;
+      break;
+    case "optional":
+    case "nullable":
+      result = hasDefaults(d.innerType as Schema);
+      break;
+    case "union":
+      result = (d.options as Schema[]).some(hasDefaults);
+      break;
+    default:
+      result = false;
+  }
+  defaultsMemo.set(schema, result);
+  return result;
+}
+
+function runCheck(check: Check, value: unknown): boolean {
+  const payload = { value, issues: [] as unknown[] };
+  check._zod.check(payload);
+  return payload.issues.length === 0;
+}
+
+/** Validates a value in place (filling literal defaults); false when Zod would report issues. */
+export type CompiledValidator = (value: unknown) => boolean;
+
+const compiled = new WeakMap<Schema, CompiledValidator | null>();
+
+function canEval(): boolean {
+  try {
+    return new Function("return true")() === true;
+  } catch {
+    return false;
+  }
+}
+const evalAllowed = canEval();
+
+/**
+ * The compiled validator of a schema, or undefined when it uses features only Zod can run.
+ *
+ * @example
+ * const check = compileValidator(ConfigMap);
+ * check?.({ data: { a: "b" } }); // true, and the object now has apiVersion "v1" and kind "ConfigMap"
+ */
+export function compileValidator(schema: Schema): CompiledValidator | undefined {
+  const cached = compiled.get(schema);
+  if (cached !== undefined) return cached ?? undefined;
+  let result: CompiledValidator | null = null;
+  if (evalAllowed) {
+    try {
+      const c = new Compiler();
+      const top = c.expr(schema, "x");
+      const source = `${c.fns.join("\n")}\nreturn function validate(x) { return ${top}; };`;
+      result = new Function("c", "chk", source)(c.consts, runCheck) as CompiledValidator;
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      result = null;
+    }
+  }
+  compiled.set(schema, result);
+  return result ?? undefined;
+}
+
+/** The result of {@link safeParseKube}: the parsed value, or Zod's error. */
+export type KubeParseResult<T> = { success: true; data: T } | { success: false; error: z.ZodError };
+
+/**
+ * Parse a value with a schema, taking the compiled in-place path when the value is valid and
+ * Zod's own parse (for exact issues) when it is not. The input object may be completed in place
+ * with defaults (`apiVersion`, `kind`), so pass values you own (fresh `JSON.parse` results).
+ *
+ * @example
+ * const r = safeParseKube(Pod, JSON.parse(body));
+ * if (r.success) r.data.metadata?.name;
+ */
+export function safeParseKube<T>(schema: z.ZodType<T>, value: unknown): KubeParseResult<T> {
+  const validate = compileValidator(schema);
+  if (validate?.(value)) return { success: true, data: value as T };
+  const r = schema.safeParse(value);
+  return r.success ? { success: true, data: r.data } : { success: false, error: r.error };
+}

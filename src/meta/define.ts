@@ -1,0 +1,98 @@
+/**
+ * Declaring a resource by hand: a schema for a custom resource with its REST facts registered.
+ */
+import * as z from "zod";
+import { ObjectMeta } from "#schemas/latest/meta/v1.js";
+import { nullishOf } from "#schemas/runtime.js";
+import { kubeMeta, apiVersionOf, type KubeMeta, type PatchType, type SubresourceInfo, type Verb } from "./registry.js";
+
+/** `apps` + `v1` → `"apps/v1"` at the type level; the core group has no prefix. */
+export type ApiVersionOf<G extends string, V extends string> = G extends "" ? V : `${G}/${V}`;
+
+/** The object type of a resource defined from a spec/status schema. */
+export type ResourceOf<T, A extends string, K extends string> = Omit<T, "apiVersion" | "kind" | "metadata"> & {
+  apiVersion: A;
+  kind: K;
+  metadata?: (T extends { metadata?: infer M } ? M : ObjectMeta) | null;
+};
+
+/** Options of {@link defineResource}. */
+export interface DefineResourceOptions<G extends string, V extends string, K extends string, S extends z.ZodObject> {
+  group: G;
+  version: V;
+  kind: K;
+  /** The lower-case plural used in URLs (`clusters`). */
+  plural: string;
+  namespaced: boolean;
+  /** The object's own fields (`spec`, `status`, …); apiVersion, kind and metadata are added. */
+  schema: S;
+  singular?: string;
+  /** Default: every verb. */
+  verbs?: readonly Verb[];
+  /** `"status"`, `"scale"` or full subresource descriptions. */
+  subresources?: ReadonlyArray<"status" | "scale" | SubresourceInfo>;
+  /** Default: JSON patch, merge patch and apply, as for custom resources. */
+  patchTypes?: readonly PatchType[];
+  listKind?: string;
+  shortNames?: readonly string[];
+  categories?: readonly string[];
+}
+
+const ALL_VERBS: readonly Verb[] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+/**
+ * Make a resource schema in one call: adds `apiVersion`/`kind` (defaulted) and `metadata`, keeps
+ * unknown fields, and registers plural, scope, verbs and subresources so the client can use it.
+ *
+ * @example
+ * import * as z from "zod";
+ * import { defineResource } from "kubezod";
+ *
+ * export const Cluster = defineResource({
+ *   group: "postgresql.cnpg.io",
+ *   version: "v1",
+ *   kind: "Cluster",
+ *   plural: "clusters",
+ *   namespaced: true,
+ *   subresources: ["status", "scale"],
+ *   schema: z.object({ spec: z.object({ instances: z.int() }).loose().nullish() }),
+ * });
+ */
+export function defineResource<
+  const G extends string,
+  const V extends string,
+  const K extends string,
+  S extends z.ZodObject,
+>(options: DefineResourceOptions<G, V, K, S>): z.ZodType<ResourceOf<z.output<S>, ApiVersionOf<G, V>, K>> {
+  const { group, version, kind } = options;
+  const apiVersion = apiVersionOf(group, version);
+  const shape = options.schema.shape as Record<string, z.ZodType>;
+  const extension: Record<string, z.ZodType> = {
+    apiVersion: z.literal(apiVersion).default(apiVersion),
+    kind: z.literal(kind).default(kind),
+  };
+  if (!("metadata" in shape)) extension.metadata = nullishOf(ObjectMeta);
+  const schema = options.schema.loose().extend(extension);
+  const subresources = (options.subresources ?? []).map((s): SubresourceInfo => {
+    if (s === "status") return { name: "status", group, version, kind, verbs: ["get", "patch", "update"] };
+    if (s === "scale") return { name: "scale", group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] };
+    return s;
+  });
+  const meta: KubeMeta = {
+    group,
+    version,
+    apiVersion,
+    kind,
+    plural: options.plural,
+    singular: options.singular ?? kind.toLowerCase(),
+    namespaced: options.namespaced,
+    verbs: options.verbs ?? ALL_VERBS,
+    subresources,
+    patchTypes: options.patchTypes ?? ["json", "merge", "apply"],
+    listKind: options.listKind ?? `${kind}List`,
+    ...(options.shortNames ? { shortNames: options.shortNames } : {}),
+    ...(options.categories ? { categories: options.categories } : {}),
+  };
+  schema.register(kubeMeta, meta);
+  return schema as unknown as z.ZodType<ResourceOf<z.output<S>, ApiVersionOf<G, V>, K>>;
+}

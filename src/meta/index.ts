@@ -1,0 +1,8 @@
+/**
+ * Schema annotations and schema-tree utilities: pure, no I/O.
+ */
+export * from "./registry.js";
+export * from "./walk.js";
+export * from "./lookup.js";
+export * from "./define.js";
+export * from "./compile.js";
