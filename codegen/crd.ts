@@ -70,87 +70,89 @@ function resourceNode(schema: Node, group: string, version: string, kind: string
 /** Read every CustomResourceDefinition in a YAML text. Documents of other kinds are ignored. */
 export function readCrds(text: string, source: string): ApiModel {
   const definitions = new Map<string, Definition>();
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const docs = parseAllDocuments(text, { prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
     if (doc.errors.length) {
       const err = doc.errors[0]!;
       const line = err.linePos?.[0];
-      throw new SpecError(`${source}${line ? `:${line.line}:${line.col}` : ""}: invalid YAML: ${err.message.split("\n")[0]}`);
+      const message = err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+      throw new SpecError(`${source}${line ? `:${line.line}:${line.col}` : ""}: invalid YAML: ${message}`);
     }
     const crd = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
-    if (!isRecord(crd) || crd.kind !== "CustomResourceDefinition") continue;
     const line = doc.contents ? lineOf(text, doc.contents.range?.[0] ?? 0) : 1;
-    const crdName = isRecord(crd.metadata) && typeof crd.metadata.name === "string" ? crd.metadata.name : "(unnamed)";
-    const where = `${source}:${line}: CustomResourceDefinition ${crdName}`;
-    if (crd.apiVersion !== "apiextensions.k8s.io/v1" && crd.apiVersion !== "apiextensions.k8s.io/v1beta1") {
-      throw new SpecError(`${where}: unsupported apiVersion ${JSON.stringify(crd.apiVersion)}`);
-    }
-    const spec = crd.spec;
-    if (!isRecord(spec)) throw new SpecError(`${where}: missing spec`);
-    const group = requireString(spec, "group", `${where}: spec`);
-    const names = spec.names;
-    if (!isRecord(names)) throw new SpecError(`${where}: missing spec.names`);
-    const kind = requireString(names, "kind", `${where}: spec.names`);
-    const plural = requireString(names, "plural", `${where}: spec.names`);
-    const scope = spec.scope;
-    if (scope !== "Namespaced" && scope !== "Cluster") {
-      throw new SpecError(`${where}: spec.scope must be Namespaced or Cluster, got ${JSON.stringify(scope)}`);
-    }
-    const versions = Array.isArray(spec.versions)
-      ? spec.versions
-      : typeof spec.version === "string"
-        ? [{ name: spec.version, served: true }]
-        : [];
-    if (!versions.length) throw new SpecError(`${where}: spec.versions is empty`);
-    let served = 0;
-    versions.forEach((v: unknown, i: number) => {
-      if (!isRecord(v)) throw new SpecError(`${where}: spec.versions[${i}] is not an object`);
-      const version = requireString(v, "name", `${where}: spec.versions[${i}]`);
-      if (v.served === false) return;
-      served++;
-      const vwhere = `${where} version ${version}`;
-      const schemaHolder = isRecord(v.schema) ? v.schema : isRecord(spec.validation) ? spec.validation : undefined;
-      const raw = schemaHolder?.openAPIV3Schema;
-      if (!isRecord(raw)) {
-        throw new SpecError(`${vwhere}: has no schema (spec.versions[${i}].schema.openAPIV3Schema)`);
-      }
-      const node = resourceNode(readSchema(raw, { where: `${vwhere}: openAPIV3Schema` }), group, version, kind, vwhere);
-      const subs = isRecord(v.subresources) ? v.subresources : isRecord(spec.subresources) ? spec.subresources : {};
-      const subresources: SubresourceFacts[] = [];
-      if (isRecord(subs.scale)) {
-        subresources.push({ name: "scale", group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
-      }
-      if (isRecord(subs.status)) {
-        subresources.push({ name: "status", group, version, kind, verbs: ["get", "patch", "update"] });
-      }
-      const resource: ResourceFacts = {
-        group,
-        version,
-        kind,
-        plural,
-        singular: typeof names.singular === "string" && names.singular ? names.singular : kind.toLowerCase(),
-        namespaced: scope === "Namespaced",
-        verbs: ALL_VERBS,
-        subresources,
-        patchTypes: ["json", "merge", "apply"],
-        listKind: typeof names.listKind === "string" && names.listKind ? names.listKind : `${kind}List`,
-      };
-      if (Array.isArray(names.shortNames) && names.shortNames.length) resource.shortNames = names.shortNames as string[];
-      if (Array.isArray(names.categories) && names.categories.length) resource.categories = names.categories as string[];
-      const name = crdDefinitionName(group, version, kind);
-      definitions.set(name, {
-        name,
-        module: `${group}/${version}`,
-        exportName: kind,
-        node,
-        gvk: { group, version, kind },
-        resource,
-      });
-    });
-    if (!served) throw new SpecError(`${where}: no served versions`);
+    for (const def of readCrdObject(crd, `${source}:${line}`)) definitions.set(def.name, def);
   }
   return { definitions };
+}
+
+/**
+ * The definitions of one parsed CustomResourceDefinition object, one per served version; none
+ * when the object is not a CRD.
+ */
+export function readCrdObject(crd: unknown, source: string): Definition[] {
+  if (!isRecord(crd) || crd.kind !== "CustomResourceDefinition") return [];
+  const out: Definition[] = [];
+  const crdName = isRecord(crd.metadata) && typeof crd.metadata.name === "string" ? crd.metadata.name : "(unnamed)";
+  const where = `${source}: CustomResourceDefinition ${crdName}`;
+  if (crd.apiVersion !== "apiextensions.k8s.io/v1" && crd.apiVersion !== "apiextensions.k8s.io/v1beta1") {
+    throw new SpecError(`${where}: unsupported apiVersion ${JSON.stringify(crd.apiVersion)}`);
+  }
+  const spec = crd.spec;
+  if (!isRecord(spec)) throw new SpecError(`${where}: missing spec`);
+  const group = requireString(spec, "group", `${where}: spec`);
+  const names = spec.names;
+  if (!isRecord(names)) throw new SpecError(`${where}: missing spec.names`);
+  const kind = requireString(names, "kind", `${where}: spec.names`);
+  const plural = requireString(names, "plural", `${where}: spec.names`);
+  const scope = spec.scope;
+  if (scope !== "Namespaced" && scope !== "Cluster") {
+    throw new SpecError(`${where}: spec.scope must be Namespaced or Cluster, got ${JSON.stringify(scope)}`);
+  }
+  const versions = Array.isArray(spec.versions)
+    ? spec.versions
+    : typeof spec.version === "string"
+      ? [{ name: spec.version, served: true }]
+      : [];
+  if (!versions.length) throw new SpecError(`${where}: spec.versions is empty`);
+  versions.forEach((v: unknown, i: number) => {
+    if (!isRecord(v)) throw new SpecError(`${where}: spec.versions[${i}] is not an object`);
+    const version = requireString(v, "name", `${where}: spec.versions[${i}]`);
+    if (v.served === false) return;
+    const vwhere = `${where} version ${version}`;
+    const schemaHolder = isRecord(v.schema) ? v.schema : isRecord(spec.validation) ? spec.validation : undefined;
+    const raw = schemaHolder?.openAPIV3Schema;
+    if (!isRecord(raw)) {
+      throw new SpecError(`${vwhere}: has no schema (spec.versions[${i}].schema.openAPIV3Schema)`);
+    }
+    const node = resourceNode(readSchema(raw, { where: `${vwhere}: openAPIV3Schema` }), group, version, kind, vwhere);
+    const subs = isRecord(v.subresources) ? v.subresources : isRecord(spec.subresources) ? spec.subresources : {};
+    const subresources: SubresourceFacts[] = [];
+    if (isRecord(subs.scale)) {
+      subresources.push({ name: "scale", group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
+    }
+    if (isRecord(subs.status)) {
+      subresources.push({ name: "status", group, version, kind, verbs: ["get", "patch", "update"] });
+    }
+    const resource: ResourceFacts = {
+      group,
+      version,
+      kind,
+      plural,
+      singular: typeof names.singular === "string" && names.singular ? names.singular : kind.toLowerCase(),
+      namespaced: scope === "Namespaced",
+      verbs: ALL_VERBS,
+      subresources,
+      patchTypes: ["json", "merge", "apply"],
+      listKind: typeof names.listKind === "string" && names.listKind ? names.listKind : `${kind}List`,
+    };
+    if (Array.isArray(names.shortNames) && names.shortNames.length) resource.shortNames = names.shortNames as string[];
+    if (Array.isArray(names.categories) && names.categories.length) resource.categories = names.categories as string[];
+    const name = crdDefinitionName(group, version, kind);
+    out.push({ name, module: `${group}/${version}`, exportName: kind, node, gvk: { group, version, kind }, resource });
+  });
+  if (!out.length) throw new SpecError(`${where}: no served versions`);
+  return out;
 }
 
 function lineOf(text: string, offset: number): number {

@@ -422,6 +422,23 @@ export function orderDefinitions(defs: Definition[]): { order: Definition[]; def
   return { order, deferred };
 }
 
+/**
+ * The Zod expression of one definition, with its facts registered on its own instance. `ref`
+ * spells a reference to another definition; references in `lazy` are deferred (cycles).
+ * Expressions use `z` (zod) and `k` (the runtime module).
+ */
+export function definitionExpression(def: Definition, ref: (name: string) => string, lazy?: ReadonlySet<string>): string {
+  const meta = definitionMeta(def);
+  const ctx: ExprContext = { ref, deferred: (n) => lazy?.has(n) ?? false };
+  const node: Node = { ...def.node };
+  delete node.facts;
+  let e = valueExpr(node, ctx, "", false);
+  // A bare name is a shared instance: facts must go on a copy of it.
+  if (meta && /^[\w$.]+$/.test(e)) e += ".clone()";
+  if (meta) e += `.register(k.kubeMeta, ${lit(meta)})`;
+  return e;
+}
+
 function camel(module: string): string {
   const parts = module.split(/[^A-Za-z0-9]+/).filter(Boolean);
   return parts.map((p, i) => (i === 0 ? p : p[0]!.toUpperCase() + p.slice(1))).join("");
@@ -467,7 +484,6 @@ export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
   out.push("");
   for (const def of order) {
     const name = def.exportName;
-    const meta = definitionMeta(def);
     if (format !== "js") {
       const doc = jsdoc(def.node.description, "", def.gvk ? [`@see apiVersion ${apiVersionOf(def.gvk.group, def.gvk.version)}, kind ${def.gvk.kind}`] : []);
       const isInterface = def.node.type === "object" && Object.keys(def.node.properties).length > 0;
@@ -481,16 +497,7 @@ export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
       out.push(`export declare const ${name}: k.KubeSchema<${name}>;`, "");
       continue;
     }
-    const lazySet = deferred.get(def.name);
-    const ctx: ExprContext = { ref, deferred: (n) => lazySet?.has(n) ?? false };
-    // Registration of definition-level facts happens on the definition's own instance.
-    const node: Node = { ...def.node };
-    delete node.facts;
-    let e = valueExpr(node, ctx, "", false);
-    if (node.type === "ref" || ["int-or-string", "quantity", "time", "micro-time"].includes(node.type)) {
-      if (meta) e += ".clone()";
-    }
-    if (meta) e += `.register(k.kubeMeta, ${lit(meta)})`;
+    const e = definitionExpression(def, ref, deferred.get(def.name));
     out.push(format === "ts" ? `export const ${name}: k.KubeSchema<${name}> = ${e};` : `export const ${name} = ${e};`, "");
   }
   return out.join("\n");

@@ -144,13 +144,18 @@ function userFiles(model: ApiModel, options: UserGenerateOptions): GeneratedFile
 }
 
 /** Modules for the custom resources defined in CRD YAML files (every served version). */
-export function crdFiles(inputs: Array<{ text: string; source: string }>, options: UserGenerateOptions = {}): GeneratedFile[] {
-  const models = inputs.map(({ text, source }) => {
+export function crdFiles(
+  inputs: Array<{ text: string; source: string; /** Named by the user (not found in a directory). */ explicit?: boolean }>,
+  options: UserGenerateOptions = {},
+): GeneratedFile[] {
+  const models = inputs.map(({ text, source, explicit = true }) => {
     const model = readCrds(text, source);
-    if (!model.definitions.size) throw new SpecError(`${source}: no CustomResourceDefinition found`);
+    if (!model.definitions.size && explicit) throw new SpecError(`${source}: no CustomResourceDefinition found`);
     return model;
   });
-  return userFiles(mergeModels(models), options);
+  const merged = mergeModels(models);
+  if (!merged.definitions.size) throw new SpecError(`${inputs.map((i) => i.source).join(", ")}: no CustomResourceDefinition found`);
+  return userFiles(merged, options);
 }
 
 /** Modules for every schema of OpenAPI v2 or v3 documents (a cluster's `/openapi/v2` or `/openapi/v3/...`). */
@@ -160,9 +165,9 @@ export function openApiFiles(inputs: Array<{ doc: unknown; source: string }>, op
   return userFiles(model, options);
 }
 
-/** Expand files and directories into the YAML/JSON files inside them. */
-export function expandInputs(paths: string[]): string[] {
-  const out: string[] = [];
+/** Expand files and directories into the YAML/JSON files inside them (`explicit` for named files). */
+export function expandInputs(paths: string[]): Array<{ path: string; explicit: boolean }> {
+  const out: Array<{ path: string; explicit: boolean }> = [];
   for (const p of paths) {
     let st;
     try {
@@ -171,10 +176,10 @@ export function expandInputs(paths: string[]): string[] {
       throw new SpecError(`${p}: no such file or directory`);
     }
     if (st.isDirectory()) {
-      const found = listFiles(p).filter((f) => /\.(ya?ml|json)$/i.test(f)).map((f) => join(p, f));
+      const found = listFiles(p).filter((f) => /\.(ya?ml|json)$/i.test(f));
       if (!found.length) throw new SpecError(`${p}: no .yaml, .yml or .json files inside`);
-      out.push(...found);
-    } else out.push(p);
+      out.push(...found.map((f) => ({ path: join(p, f), explicit: false })));
+    } else out.push({ path: p, explicit: true });
   }
   return out;
 }

@@ -74,15 +74,15 @@ export type KubeInput<T> = T extends { apiVersion: string; kind: string }
 export type KubeSchema<T> = z.ZodType<T, KubeInput<T>>;
 
 /** int32 or string, as on the wire (`port: 8080` or `port: http`). */
-export declare const IntOrString: z.ZodType<number | string>;
+export declare const IntOrString: z.ZodType<number | string, number | string>;
 /** A resource quantity: a number, or a string in the quantity grammar (`250m`, `1.5Gi`). */
-export declare const Quantity: z.ZodType<number | string>;
+export declare const Quantity: z.ZodType<number | string, number | string>;
 /** An RFC 3339 timestamp string. */
-export declare const Time: z.ZodType<string>;
+export declare const Time: z.ZodType<string, string>;
 /** An RFC 3339 timestamp string with microseconds. */
-export declare const MicroTime: z.ZodType<string>;
+export declare const MicroTime: z.ZodType<string, string>;
 /** base64-encoded bytes, kept as the string. */
-export declare const Bytes: z.ZodType<string>;
+export declare const Bytes: z.ZodType<string, string>;
 
 export declare const string: z.ZodString;
 export declare const int32: z.ZodNumber;
@@ -101,11 +101,11 @@ export declare const nullish: {
   number: Nullish<z.ZodNumber>;
   boolean: Nullish<z.ZodBoolean>;
   unknown: Nullish<z.ZodUnknown>;
-  IntOrString: Nullish<z.ZodType<number | string>>;
-  Quantity: Nullish<z.ZodType<number | string>>;
-  Time: Nullish<z.ZodType<string>>;
-  MicroTime: Nullish<z.ZodType<string>>;
-  Bytes: Nullish<z.ZodType<string>>;
+  IntOrString: Nullish<z.ZodType<number | string, number | string>>;
+  Quantity: Nullish<z.ZodType<number | string, number | string>>;
+  Time: Nullish<z.ZodType<string, string>>;
+  MicroTime: Nullish<z.ZodType<string, string>>;
+  Bytes: Nullish<z.ZodType<string, string>>;
 };
 
 /** The optional-or-null form of a schema, built once per schema. */

@@ -8,6 +8,7 @@
  * compiler does not model (transforms, pipes, …) are parsed by Zod alone.
  */
 import type * as z from "zod";
+import { ValidationError, type RequestInfo, type ValidationDirection } from "../errors.js";
 
 type AnyDef = Record<string, unknown> & { type: string; checks?: Check[] };
 interface Check {
@@ -305,4 +306,23 @@ export function safeParseKube<T>(schema: z.ZodType<T>, value: unknown): KubePars
   if (validate?.(value)) return { success: true, data: value as T };
   const r = schema.safeParse(value);
   return r.success ? { success: true, data: r.data } : { success: false, error: r.error };
+}
+
+/**
+ * Parse a value with a schema (compiled fast path, Zod for the issues) or throw a ValidationError
+ * listing every issue's path.
+ *
+ * @example
+ * const cm = parseKube(ConfigMap, JSON.parse(body), "response");
+ */
+export function parseKube<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  direction: ValidationDirection = "input",
+  what?: string,
+  request?: RequestInfo,
+): T {
+  const r = safeParseKube(schema, value);
+  if (r.success) return r.data;
+  throw new ValidationError(r.error.issues, value, direction, what, request);
 }

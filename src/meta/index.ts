@@ -6,3 +6,4 @@ export * from "./walk.js";
 export * from "./lookup.js";
 export * from "./define.js";
 export * from "./compile.js";
+export * from "./build.js";

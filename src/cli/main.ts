@@ -1,0 +1,37 @@
+/**
+ * The `kubezod` command: `validate`, `generate`, `serve`.
+ */
+const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  generate: { summary: "generate Zod schemas from CRD files or OpenAPI documents", load: () => import("./generate.js") },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: kubezod <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun \`kubezod <command> --help\` for a command's options.`;
+}
+
+/**
+ * Run the CLI with arguments (without `node` and the script) and return the exit code.
+ *
+ * @example
+ * process.exitCode = await main(["validate", "manifests/"]);
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    (name ? process.stdout : process.stderr).write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "version") {
+    const { createRequire } = await import("node:module");
+    const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`kubezod: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}

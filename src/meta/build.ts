@@ -1,0 +1,81 @@
+/**
+ * Schemas built at run time from CRDs and OpenAPI documents (a CRD found among manifests, one
+ * created on a server, a cluster's published schemas), with the same mapping the generator writes.
+ */
+import * as z from "zod";
+import * as k from "#schemas/runtime.js";
+import { ObjectMeta } from "#schemas/latest/meta/v1.js";
+import { OBJECT_META, readCrdObject } from "../../codegen/crd.js";
+import { definitionExpression, orderDefinitions } from "../../codegen/emit.js";
+import type { Definition } from "../../codegen/ir.js";
+import { readOpenApi } from "../../codegen/openapi.js";
+import { SpecError } from "../../codegen/schema-reader.js";
+
+export { SpecError };
+
+/** A schema built at run time, with the apiVersion and kind it was registered under. */
+export interface BuiltSchema {
+  apiVersion: string;
+  kind: string;
+  schema: z.ZodType;
+}
+
+function build(definitions: Definition[], externals: Record<string, z.ZodType>): Map<string, z.ZodType> {
+  const { order, deferred } = orderDefinitions(definitions);
+  const known = new Set(definitions.map((d) => d.name));
+  const refs: Record<string, z.ZodType> = { ...externals };
+  for (const def of order) {
+    const expr = definitionExpression(
+      def,
+      (name) => {
+        if (!known.has(name) && !(name in externals)) {
+          throw new SpecError(`${def.name} references ${name}, which is not defined`);
+        }
+        return `r[${JSON.stringify(name)}]`;
+      },
+      deferred.get(def.name),
+    );
+    refs[def.name] = new Function("z", "k", "r", `return (${expr});`)(z, k, refs) as z.ZodType;
+  }
+  return new Map(definitions.map((d) => [d.name, refs[d.name]!]));
+}
+
+/**
+ * Build and register the schemas of a CustomResourceDefinition object, one per served version.
+ * Throws SpecError naming the CRD and the problem when it cannot be read.
+ *
+ * @example
+ * const [httpRoute] = schemasFromCrd(crdObject);
+ * httpRoute.schema.parse(manifest);
+ */
+export function schemasFromCrd(crd: unknown, source = "CustomResourceDefinition"): BuiltSchema[] {
+  const defs = readCrdObject(crd, source);
+  const built = build(defs, { [OBJECT_META]: ObjectMeta });
+  return defs.map((d) => ({
+    apiVersion: d.gvk!.group ? `${d.gvk!.group}/${d.gvk!.version}` : d.gvk!.version,
+    kind: d.gvk!.kind,
+    schema: built.get(d.name)!,
+  }));
+}
+
+/**
+ * Build and register every kind defined in an OpenAPI v2 or v3 document (as served at
+ * `/openapi/v2` or `/openapi/v3/apis/<group>/<version>`).
+ *
+ * @example
+ * const kinds = schemasFromOpenApi(await (await fetch(url)).json());
+ */
+export function schemasFromOpenApi(doc: unknown, source = "OpenAPI document"): BuiltSchema[] {
+  const model = readOpenApi(doc, source);
+  const defs = [...model.definitions.values()];
+  const externals: Record<string, z.ZodType> = {};
+  if (!model.definitions.has(OBJECT_META)) externals[OBJECT_META] = ObjectMeta;
+  const built = build(defs, externals);
+  return defs
+    .filter((d) => d.gvk)
+    .map((d) => ({
+      apiVersion: d.gvk!.group ? `${d.gvk!.group}/${d.gvk!.version}` : d.gvk!.version,
+      kind: d.gvk!.kind,
+      schema: built.get(d.name)!,
+    }));
+}
