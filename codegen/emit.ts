@@ -334,6 +334,7 @@ export function definitionMeta(def: Definition): Record<string, unknown> | undef
       ...(r.listKind ? { listKind: r.listKind } : {}),
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
+      ...(r.nameFormat ? { nameFormat: r.nameFormat } : {}),
     });
   }
   return Object.keys(meta).length ? meta : undefined;

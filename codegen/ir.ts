@@ -137,6 +137,8 @@ export interface ResourceFacts {
   listKind?: string;
   shortNames?: string[];
   categories?: string[];
+  /** The syntax of `metadata.name` (DNS subdomain when absent). */
+  nameFormat?: "dns-subdomain" | "dns-label" | "dns1035-label" | "path-segment";
 }
 
 /** One named definition: a schema plus the identity facts the registry records for it. */

@@ -1,15 +1,19 @@
+/** The name syntaxes kube-apiserver's validation applies to `metadata.name`. */
+export type NameFormat = "dns-subdomain" | "dns-label" | "dns1035-label" | "path-segment";
+
 /**
- * Short names and categories of built-in resources. The OpenAPI documents do not carry them; these
- * are the values kube-apiserver's REST storages declare (their `ShortNames()` and `Categories()`),
+ * Short names, categories and name syntax of built-in resources. The OpenAPI documents do not carry
+ * them; these are the values kube-apiserver's REST storages declare (their `ShortNames()` and
+ * `Categories()`) and the name validators its validation uses (DNS subdomain when not listed),
  * keyed by `group/plural`.
  */
-export const knownNames: Record<string, { shortNames?: string[]; categories?: string[] }> = {
+export const knownNames: Record<string, { shortNames?: string[]; categories?: string[]; nameFormat?: NameFormat }> = {
   "/componentstatuses": { shortNames: ["cs"] },
   "/configmaps": { shortNames: ["cm"] },
   "/endpoints": { shortNames: ["ep"] },
   "/events": { shortNames: ["ev"] },
   "/limitranges": { shortNames: ["limits"] },
-  "/namespaces": { shortNames: ["ns"] },
+  "/namespaces": { shortNames: ["ns"], nameFormat: "dns-label" },
   "/nodes": { shortNames: ["no"] },
   "/persistentvolumeclaims": { shortNames: ["pvc"] },
   "/persistentvolumes": { shortNames: ["pv"] },
@@ -17,7 +21,7 @@ export const knownNames: Record<string, { shortNames?: string[]; categories?: st
   "/replicationcontrollers": { shortNames: ["rc"], categories: ["all"] },
   "/resourcequotas": { shortNames: ["quota"] },
   "/serviceaccounts": { shortNames: ["sa"] },
-  "/services": { shortNames: ["svc"], categories: ["all"] },
+  "/services": { shortNames: ["svc"], categories: ["all"], nameFormat: "dns1035-label" },
   "apiextensions.k8s.io/customresourcedefinitions": { shortNames: ["crd", "crds"], categories: ["api-extensions"] },
   "apiregistration.k8s.io/apiservices": { categories: ["api-extensions"] },
   "admissionregistration.k8s.io/mutatingwebhookconfigurations": { categories: ["api-extensions"] },
@@ -42,4 +46,8 @@ export const knownNames: Record<string, { shortNames?: string[]; categories?: st
   "scheduling.k8s.io/priorityclasses": { shortNames: ["pc"] },
   "storage.k8s.io/storageclasses": { shortNames: ["sc"] },
   "storage.k8s.io/volumeattributesclasses": { shortNames: ["vac"] },
+  "rbac.authorization.k8s.io/roles": { nameFormat: "path-segment" },
+  "rbac.authorization.k8s.io/clusterroles": { nameFormat: "path-segment" },
+  "rbac.authorization.k8s.io/rolebindings": { nameFormat: "path-segment" },
+  "rbac.authorization.k8s.io/clusterrolebindings": { nameFormat: "path-segment" },
 };

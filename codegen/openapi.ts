@@ -254,6 +254,7 @@ export function readResources(paths: Record<string, Record<string, unknown>>): M
     const known = knownNames[`${facts.group}/${facts.plural}`];
     if (known?.shortNames) facts.shortNames = known.shortNames;
     if (known?.categories) facts.categories = known.categories;
+    if (known?.nameFormat) facts.nameFormat = known.nameFormat;
     const id = `${apiVersionOf(facts.group, facts.version)}/${facts.kind}`;
     if (!byKind.has(id)) byKind.set(id, facts);
   }

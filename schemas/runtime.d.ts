@@ -41,6 +41,8 @@ export interface KubeMeta {
   listKind?: string;
   shortNames?: readonly string[];
   categories?: readonly string[];
+  /** The syntax of `metadata.name`; DNS subdomain when absent. */
+  nameFormat?: "dns-subdomain" | "dns-label" | "dns1035-label" | "path-segment";
   patchStrategy?: string;
   patchMergeKey?: string;
   listType?: "atomic" | "set" | "map";

@@ -7,3 +7,4 @@ export * from "./lookup.js";
 export * from "./define.js";
 export * from "./compile.js";
 export * from "./build.js";
+export * from "./names.js";

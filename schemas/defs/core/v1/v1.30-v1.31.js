@@ -44,7 +44,7 @@ export const Namespace = z.looseObject({
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   spec: k.nullishOf(coreV1_30_36.NamespaceSpec),
   status: k.nullishOf(NamespaceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"]});
+}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"});
 
 export const NamespaceList = z.looseObject({
   apiVersion: z.literal("v1").default("v1"),
@@ -115,7 +115,7 @@ export const Service = z.looseObject({
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   spec: k.nullishOf(ServiceSpec),
   status: k.nullishOf(ServiceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"]});
+}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"});
 
 export const ServiceAccount = z.looseObject({
   apiVersion: z.literal("v1").default("v1"),

@@ -80,7 +80,7 @@ export const Namespace = z.looseObject({
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   spec: k.nullishOf(coreV1_30_36.NamespaceSpec),
   status: k.nullishOf(NamespaceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"]});
+}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"});
 
 export const PersistentVolumeClaimCondition = z.looseObject({
   lastProbeTime: k.nullishOf(metaV1_28_36.Time),

@@ -311,7 +311,7 @@ export const Service = z.looseObject({
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   spec: k.nullishOf(ServiceSpec),
   status: k.nullishOf(coreV1_32_36.ServiceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"]});
+}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"});
 
 export const ServiceList = z.looseObject({
   apiVersion: z.literal("v1").default("v1"),

@@ -24,7 +24,7 @@ export const ClusterRole = z.looseObject({
   kind: z.literal("ClusterRole").default("ClusterRole"),
   metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
   rules: k.nullishOf(z.array(PolicyRule)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList","nameFormat":"path-segment"});
 
 export const ClusterRoleBinding = z.looseObject({
   apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
@@ -32,7 +32,7 @@ export const ClusterRoleBinding = z.looseObject({
   metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
   roleRef: rbacV1_28_35.RoleRef,
   subjects: k.nullishOf(z.array(rbacV1_28_36.Subject)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","plural":"clusterrolebindings","singular":"clusterrolebinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleBindingList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","plural":"clusterrolebindings","singular":"clusterrolebinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleBindingList","nameFormat":"path-segment"});
 
 export const ClusterRoleBindingList = z.looseObject({
   apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
@@ -53,7 +53,7 @@ export const Role = z.looseObject({
   kind: z.literal("Role").default("Role"),
   metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
   rules: k.nullishOf(z.array(PolicyRule)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList","nameFormat":"path-segment"});
 
 export const RoleBinding = z.looseObject({
   apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
@@ -61,7 +61,7 @@ export const RoleBinding = z.looseObject({
   metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
   roleRef: rbacV1_28_35.RoleRef,
   subjects: k.nullishOf(z.array(rbacV1_28_36.Subject)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","plural":"rolebindings","singular":"rolebinding","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleBindingList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","plural":"rolebindings","singular":"rolebinding","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleBindingList","nameFormat":"path-segment"});
 
 export const RoleBindingList = z.looseObject({
   apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),

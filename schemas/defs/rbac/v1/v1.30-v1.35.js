@@ -13,7 +13,7 @@ export const ClusterRoleBinding = z.looseObject({
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   roleRef: rbacV1_28_35.RoleRef,
   subjects: k.nullishOf(z.array(rbacV1_28_36.Subject).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","plural":"clusterrolebindings","singular":"clusterrolebinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleBindingList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","plural":"clusterrolebindings","singular":"clusterrolebinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleBindingList","nameFormat":"path-segment"});
 
 export const ClusterRoleBindingList = z.looseObject({
   apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
@@ -35,7 +35,7 @@ export const RoleBinding = z.looseObject({
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   roleRef: rbacV1_28_35.RoleRef,
   subjects: k.nullishOf(z.array(rbacV1_28_36.Subject).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","plural":"rolebindings","singular":"rolebinding","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleBindingList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","plural":"rolebindings","singular":"rolebinding","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleBindingList","nameFormat":"path-segment"});
 
 export const RoleBindingList = z.looseObject({
   apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),

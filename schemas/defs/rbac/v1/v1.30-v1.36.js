@@ -21,11 +21,11 @@ export const ClusterRole = z.looseObject({
   kind: z.literal("ClusterRole").default("ClusterRole"),
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   rules: k.nullishOf(z.array(PolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList","nameFormat":"path-segment"});
 
 export const Role = z.looseObject({
   apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
   kind: z.literal("Role").default("Role"),
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   rules: k.nullishOf(z.array(PolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList"});
+}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList","nameFormat":"path-segment"});
