@@ -8,3 +8,6 @@ export * from "./define.js";
 export * from "./compile.js";
 export * from "./build.js";
 export * from "./names.js";
+export * from "./field-errors.js";
+export * from "./object-meta.js";
+export * from "./structure.js";
