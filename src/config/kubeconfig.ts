@@ -17,6 +17,7 @@ import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError } from "../errors.js";
+import { YAML_OPTIONS } from "./yaml-options.js";
 import {
   KubeConfigSchema,
   type KubeConfig,
@@ -122,7 +123,7 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeC
 export function parseKubeConfig(text: string, source: string): KubeConfig {
   if (!text.trim()) return {};
   const lines = new LineCounter();
-  const doc = parseDocument(text, { version: "1.1", uniqueKeys: false, lineCounter: lines, prettyErrors: true });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines, prettyErrors: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const at = yamlError.linePos?.[0];

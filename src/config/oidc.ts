@@ -11,6 +11,7 @@ import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
 import { isMap, isSeq, parseDocument } from "yaml";
 import { ConfigError } from "../errors.js";
 import type { CredentialProvider, Credentials } from "./credentials.js";
+import { YAML_OPTIONS } from "./yaml-options.js";
 import { checkCertificates, decodeData, readConfigFile } from "./pem.js";
 import { proxyFor, proxyFromEnv } from "./proxy.js";
 
@@ -183,7 +184,7 @@ async function fetchText(
 /** Write the refreshed auth-provider config into the user's entry of its kubeconfig file. */
 function persistTokens(file: string, user: string, config: Record<string, string>, what: string): void {
   try {
-    const doc = parseDocument(readFileSync(file, "utf8"), { version: "1.1", uniqueKeys: false });
+    const doc = parseDocument(readFileSync(file, "utf8"), YAML_OPTIONS);
     const users = doc.get("users");
     if (!isSeq(users)) return;
     for (const item of users.items) {

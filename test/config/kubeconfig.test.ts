@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, kubeConfigView, loadKubeConfig, parseKubeConfig, resolveCluster } from "../../src/index.js";
+import { ConfigError, kubeConfigView, loadKubeConfig, parseKubeConfig, resolveCluster, type KubeConfig } from "../../src/index.js";
 import { captureLogs, expectNoSecrets } from "../transport/helpers/logs.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "../transport/helpers/certs.js";
 
@@ -204,8 +204,11 @@ describe("contexts, clusters and namespaces", () => {
   });
 
   it("normalises server URLs like client-go", async () => {
-    const cfg = (server: string, extra = "") =>
-      ({ "current-context": "c", contexts: [{ name: "c", context: { cluster: "c" } }], clusters: [{ name: "c", cluster: { server, ...(extra ? { "insecure-skip-tls-verify": true } : {}) } }] }) as const;
+    const cfg = (server: string, extra = ""): KubeConfig => ({
+      "current-context": "c",
+      contexts: [{ name: "c", context: { cluster: "c" } }],
+      clusters: [{ name: "c", cluster: { server, ...(extra ? { "insecure-skip-tls-verify": true } : {}) } }],
+    });
     expect((await resolveCluster({ kubeconfig: cfg("127.0.0.1:8080") })).server).toBe("http://127.0.0.1:8080");
     expect((await resolveCluster({ kubeconfig: cfg("10.0.0.1:6443", "tls") })).server).toBe("https://10.0.0.1:6443");
     expect((await resolveCluster({ kubeconfig: cfg("https://rancher.example/k8s/clusters/c-1/") })).server).toBe("https://rancher.example/k8s/clusters/c-1");
