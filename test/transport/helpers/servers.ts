@@ -99,6 +99,8 @@ export interface TestProxy {
   url: string;
   /** `host:port` targets of CONNECT requests, and absolute URLs of plain proxied requests. */
   seen: string[];
+  /** `Proxy-Authorization` values received. */
+  auth: string[];
   close(): Promise<void>;
 }
 
@@ -108,9 +110,11 @@ export interface TestProxy {
  */
 export async function startProxy(resolve: (host: string) => string = (h) => h): Promise<TestProxy> {
   const seen: string[] = [];
+  const auth: string[] = [];
   const sockets = new Set<Socket>();
   const server = createHttpServer((req, res) => {
     seen.push(req.url ?? "");
+    if (req.headers["proxy-authorization"]) auth.push(req.headers["proxy-authorization"]);
     const target = new URL(req.url ?? "");
     const upstream = netConnect(Number(target.port || 80), resolve(target.hostname), () => {
       const head = [`${req.method} ${target.pathname}${target.search} HTTP/1.1`];
@@ -127,6 +131,7 @@ export async function startProxy(resolve: (host: string) => string = (h) => h): 
   });
   server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
     seen.push(req.url ?? "");
+    if (req.headers["proxy-authorization"]) auth.push(req.headers["proxy-authorization"]);
     const [host, port] = splitHostPort(req.url ?? "");
     const upstream = netConnect(Number(port), resolve(host), () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
@@ -145,6 +150,7 @@ export async function startProxy(resolve: (host: string) => string = (h) => h): 
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    auth,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
