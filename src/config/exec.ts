@@ -10,6 +10,7 @@ import type { Readable, Writable } from "node:stream";
 import { ConfigError } from "../errors.js";
 import type { ExecConfig } from "./kubeconfig-schema.js";
 import type { CredentialProvider, Credentials } from "./credentials.js";
+import { refreshUnlessRotated } from "./refresh.js";
 import { checkKeyPair } from "./pem.js";
 
 const API_VERSIONS = new Set(["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"]);
@@ -90,15 +91,7 @@ export function execCredentials(
       if (cached && now() < expiresAt) return cached;
       return run();
     },
-    async refresh(used) {
-      if (running) {
-        await running;
-        return true;
-      }
-      if (cached !== used) return true;
-      await run();
-      return true;
-    },
+    refresh: (used) => refreshUnlessRotated(used, cached, running, run),
   };
 }
 

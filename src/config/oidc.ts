@@ -11,6 +11,7 @@ import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
 import { isMap, isSeq, parseDocument } from "yaml";
 import { ConfigError } from "../errors.js";
 import type { CredentialProvider, Credentials } from "./credentials.js";
+import { refreshUnlessRotated } from "./refresh.js";
 import { YAML_OPTIONS } from "./yaml-options.js";
 import { checkCertificates, decodeData, readConfigFile } from "./pem.js";
 import { proxyFor, proxyFromEnv } from "./proxy.js";
@@ -86,15 +87,7 @@ export function oidcCredentials(config: Record<string, string>, origin: OidcOrig
   return {
     type: "oidc",
     get: () => current() ?? refresh(),
-    async refresh(used) {
-      if (refreshing) {
-        await refreshing;
-        return true;
-      }
-      if (cached !== used) return true;
-      await refresh();
-      return true;
-    },
+    refresh: (used) => refreshUnlessRotated(used, cached, refreshing, refresh),
   };
 }
 

@@ -18,36 +18,37 @@ describe("proxy selection from the environment (Go's ProxyFromEnvironment rules)
     }
   });
 
-  it("matches domain names and their subdomains, with a leading dot or *. for subdomains only", () => {
-    expect(proxyFor("https://example.com", env("example.com"))).toBeUndefined();
-    expect(proxyFor("https://api.example.com", env("example.com"))).toBeUndefined();
-    expect(proxyFor("https://notexample.com", env("example.com"))).toBe("http://proxy.corp:3128");
-    expect(proxyFor("https://example.com", env(".example.com"))).toBe("http://proxy.corp:3128");
-    expect(proxyFor("https://api.example.com", env(".example.com"))).toBeUndefined();
-    expect(proxyFor("https://api.example.com", env("*.example.com"))).toBeUndefined();
-    expect(proxyFor("https://API.Example.COM", env(" Example.com , other.org"))).toBeUndefined();
-  });
-
-  it("matches IP addresses and CIDRs, IPv4 and IPv6", () => {
-    expect(proxyFor("https://10.1.2.3:6443", env("10.0.0.0/8"))).toBeUndefined();
-    expect(proxyFor("https://11.1.2.3:6443", env("10.0.0.0/8"))).toBe("http://proxy.corp:3128");
-    expect(proxyFor("https://192.168.1.7", env("192.168.1.0/24,172.16.0.0/12"))).toBeUndefined();
-    expect(proxyFor("https://172.31.255.255", env("192.168.1.0/24,172.16.0.0/12"))).toBeUndefined();
-    expect(proxyFor("https://172.32.0.1", env("172.16.0.0/12"))).toBe("http://proxy.corp:3128");
-    expect(proxyFor("https://[fd00::1234]:6443", env("fd00::/8"))).toBeUndefined();
-    expect(proxyFor("https://[fe80::1]:6443", env("fd00::/8"))).toBe("http://proxy.corp:3128");
-    expect(proxyFor("https://10.0.0.1", env("10.0.0.1"))).toBeUndefined();
-    expect(proxyFor("https://[fd00::1]", env("fd00:0:0::1"))).toBeUndefined();
-    expect(proxyFor("https://10.0.0.2", env("10.0.0.1"))).toBe("http://proxy.corp:3128");
-  });
-
-  it("honours ports on entries and `*`", () => {
-    expect(proxyFor("https://10.0.0.1:6443", env("10.0.0.1:6443"))).toBeUndefined();
-    expect(proxyFor("https://10.0.0.1:443", env("10.0.0.1:6443"))).toBe("http://proxy.corp:3128");
-    expect(proxyFor("https://api.example.com", env("example.com:443"))).toBeUndefined();
-    expect(proxyFor("https://api.example.com:6443", env("example.com:443"))).toBe("http://proxy.corp:3128");
-    expect(proxyFor("https://[fd00::1]:6443", env("[fd00::1]:6443"))).toBeUndefined();
-    expect(proxyFor("https://anything.example", env("*"))).toBeUndefined();
+  // [target, NO_PROXY, proxied?]
+  const cases: Array<[string, string, boolean]> = [
+    // domain names match themselves and their subdomains; a leading "." or "*." only subdomains
+    ["https://example.com", "example.com", false],
+    ["https://api.example.com", "example.com", false],
+    ["https://notexample.com", "example.com", true],
+    ["https://example.com", ".example.com", true],
+    ["https://api.example.com", ".example.com", false],
+    ["https://api.example.com", "*.example.com", false],
+    ["https://API.Example.COM", " Example.com , other.org", false],
+    // IP addresses and CIDRs, IPv4 and IPv6
+    ["https://10.1.2.3:6443", "10.0.0.0/8", false],
+    ["https://11.1.2.3:6443", "10.0.0.0/8", true],
+    ["https://192.168.1.7", "192.168.1.0/24,172.16.0.0/12", false],
+    ["https://172.31.255.255", "192.168.1.0/24,172.16.0.0/12", false],
+    ["https://172.32.0.1", "172.16.0.0/12", true],
+    ["https://[fd00::1234]:6443", "fd00::/8", false],
+    ["https://[fe80::1]:6443", "fd00::/8", true],
+    ["https://10.0.0.1", "10.0.0.1", false],
+    ["https://[fd00::1]", "fd00:0:0::1", false],
+    ["https://10.0.0.2", "10.0.0.1", true],
+    // ports on entries, and "*"
+    ["https://10.0.0.1:6443", "10.0.0.1:6443", false],
+    ["https://10.0.0.1:443", "10.0.0.1:6443", true],
+    ["https://api.example.com", "example.com:443", false],
+    ["https://api.example.com:6443", "example.com:443", true],
+    ["https://[fd00::1]:6443", "[fd00::1]:6443", false],
+    ["https://anything.example", "*", false],
+  ];
+  it.each(cases)("%s with NO_PROXY=%s: proxied %s", (target, noProxy, proxied) => {
+    expect(proxyFor(target, env(noProxy))).toBe(proxied ? "http://proxy.corp:3128" : undefined);
   });
 
   it("ignores malformed entries", () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTransport, defineCluster, KubeError, resolveCluster, type Transport } from "../../src/index.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "./helpers/certs.js";
 import { captureLogs, expectNoSecrets } from "./helpers/logs.js";
-import { json, startProxy, startServer, type TestProxy, type TestServer } from "./helpers/servers.js";
+import { json, startProxy, startServer, transportTracker, type TestProxy, type TestServer } from "./helpers/servers.js";
 
 /** A non-loopback IPv4 address of this machine: environment proxies never apply to loopback (as in Go). */
 const lanAddress = Object.values(networkInterfaces())
@@ -15,8 +15,8 @@ const logs = captureLogs();
 let https: TestServer;
 let http: TestServer;
 let proxy: TestProxy;
-const open: Transport[] = [];
-const transport = (t: Transport) => (open.push(t), t);
+const transports = transportTracker<Transport>();
+const transport = transports.track;
 
 beforeAll(async () => {
   if (!hasOpenssl) return;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   proxy = await startProxy((host) => (host === "kube.test" ? "127.0.0.1" : host));
 });
 afterAll(async () => {
-  await Promise.all(open.map((t) => t.close()));
+  await transports.closeAll();
   await Promise.all([https?.close(), http?.close(), proxy?.close()]);
   expectNoSecrets(logs.text(), ["proxy-S3CR3T"]);
 });

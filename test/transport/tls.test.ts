@@ -2,21 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientCertificate, ConnectionError, createTransport, defineCluster, resolveCluster, type Transport } from "../../src/index.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "./helpers/certs.js";
 import { captureLogs, expectNoSecrets, keyMaterial } from "./helpers/logs.js";
-import { json, startServer, type TestServer } from "./helpers/servers.js";
+import { json, startServer, transportTracker, type TestServer } from "./helpers/servers.js";
 
 const logs = captureLogs();
-let server: TestServer;
-const open: Transport[] = [];
-const transport = (t: Transport) => (open.push(t), t);
-
-beforeAll(async () => {
-  if (!hasOpenssl) return;
+const serverTls = () => {
   const certs = testCerts();
-  // Verifies client certificates against the CA, like the apiserver's --client-ca-file.
-  server = await startServer((req, res) => json(res, 200, { user: req.clientCN ?? null }), { tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requestCert: true } });
+  return { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca };
+};
+let server: TestServer;
+const transports = transportTracker<Transport>();
+const transport = transports.track;
+
+// Verifies client certificates against the CA, like the apiserver's --client-ca-file.
+beforeAll(async () => {
+  if (hasOpenssl) server = await startServer((req, res) => json(res, 200, { user: req.clientCN ?? null }), { tls: { ...serverTls(), requestCert: true } });
 });
 afterAll(async () => {
-  await Promise.all(open.map((t) => t.close()));
+  await transports.closeAll();
   await server?.close();
   if (hasOpenssl) expectNoSecrets(logs.text(), keyMaterial(testCerts().clientKey));
 });

@@ -163,3 +163,14 @@ function splitHostPort(hp: string): [string, string] {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(hp) ?? /^([^:]+):(\d+)$/.exec(hp);
   return m ? [m[1]!, m[2]!] : [hp, "443"];
 }
+
+/** Collects transports so a suite can close them all at the end. */
+export function transportTracker<T extends { close(): Promise<void> }>(): { track(t: T): T; closeAll(): Promise<void> } {
+  const open: T[] = [];
+  return {
+    track: (t) => (open.push(t), t),
+    closeAll: async () => {
+      await Promise.all(open.map((t) => t.close()));
+    },
+  };
+}
