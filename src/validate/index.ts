@@ -12,3 +12,4 @@ export { withDefaults } from "./defaults.js";
 export { checkValueValidations, matchesRawSchema } from "./value-validations.js";
 export { expandPaths } from "./sources.js";
 export * from "./cel/index.js";
+export { formatReport, outputFormats, type OutputFormat, type FormatOptions } from "./reporters.js";

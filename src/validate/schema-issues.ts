@@ -31,7 +31,8 @@ function schemaAt(schema: z.core.$ZodType, path: readonly PathSegment[]): z.core
   return s;
 }
 
-function fieldPathOf(schema: z.core.$ZodType, path: readonly PathSegment[]): FieldPath {
+/** A path in the apiserver's notation for a schema: map keys as `[key]`, fields as `.name`. */
+export function fieldPathOf(schema: z.core.$ZodType, path: readonly PathSegment[]): FieldPath {
   // Map keys are written `[key]`, field names `.name`, as the apiserver prints them.
   let p = FieldPath.root();
   let s: z.core.$ZodType | undefined = schema;

@@ -5,6 +5,7 @@
 import type * as z from "zod";
 import type { PathSegment } from "../meta/index.js";
 import { ManifestEngine, type ResourceInput } from "./engine.js";
+import { fieldPathOf } from "./schema-issues.js";
 import { decodeManifest, expandPaths, readManifestFile } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
 import { readYamlDocuments, type YamlDocument } from "./yaml.js";
@@ -257,7 +258,7 @@ export async function validateManifests(
         result.issues.push({ rule: "crd/invalid", severity: "error", path: [], field: "", message: problem });
         result.status = "invalid";
       }
-      if (doc) addReaderNotices(result, r, doc, strict);
+      if (doc) addReaderNotices(result, r, doc, strict, engine);
     }
     results.push(result);
     options.onProgress?.(++done, resources.length);
@@ -287,11 +288,12 @@ function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]
 }
 
 /** Duplicate keys, YAML 1.1 conversions and non-JSON numbers of the part of a document a resource covers. */
-function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDocument, strict: boolean): void {
+function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDocument, strict: boolean, engine: ManifestEngine): void {
+  const schema = result.apiVersion && result.kind ? engine.schemaFor(result.apiVersion, result.kind) : undefined;
   for (const n of doc.notices) {
     if (!startsWith(n.path, r.prefix)) continue;
     const path = n.path.slice(r.prefix.length);
-    const field = fieldString(path);
+    const field = schema ? fieldPathOf(schema, path).toString() : fieldString(path);
     if (n.kind === "not-json") {
       result.issues.push({ rule: "yaml/not-json", severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
     } else if (strict) {
