@@ -254,14 +254,22 @@ export class ManifestEngine {
       nameFormat: nameFormatOf(schema as z.ZodType),
       ...(info?.namespaced ? { namespaced: true, namespaceOptional: true } : {}),
     });
-    for (const e of metaErrors) addField(metaRule(e), e);
+    for (const e of metaErrors) {
+      // Type errors in metadata are already reported by the schema.
+      if (e.type === "FieldValueTypeInvalid" && result.issues.some((i) => i.field === e.field)) continue;
+      addField(metaRule(e), e);
+    }
     if (info?.namespaced === false && typeof meta?.namespace === "string" && meta.namespace) {
       add("meta/namespace", "warning", ["metadata", "namespace"], "metadata.namespace", `metadata.namespace: ${kind} is cluster-scoped; the namespace is ignored`);
     }
 
     const features = featuresOf(schema);
     if (features.valueValidations) for (const e of checkValueValidations(schema, value)) addField("crd/value-validation", e);
-    if (features.rules) {
+    const blocking = result.issues.some((i) => i.type === "FieldValueRequired" || i.type === "FieldValueTypeInvalid");
+    if (features.rules && blocking) {
+      // kube-apiserver does not run the rules of an object with missing or mistyped fields.
+      add("crd/cel", "warning", [], "", "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
+    } else if (features.rules) {
       const rules = checkValidationRules(schema, withDefaults(schema, value));
       for (const e of rules.errors) addField("crd/cel", e);
       for (const u of rules.unevaluated) {

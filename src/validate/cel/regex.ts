@@ -40,13 +40,14 @@ export function re2(pattern: string): RegExp {
   if (hit) return hit;
   let src = pattern;
   let flags = "";
-  const lead = /^\(\?([imsU]+)\)/.exec(src);
+  // Flags set at the top level after only anchors (`^(?i)…`) apply to the whole pattern.
+  const lead = /^(\^*)\(\?([imsU]+)\)/.exec(src);
   if (lead) {
-    for (const f of lead[1]!) {
+    for (const f of lead[2]!) {
       if (f === "U") throw new UnsupportedRegexError("RE2 flag U (ungreedy) has no JavaScript equivalent");
       if (!flags.includes(f)) flags += f;
     }
-    src = src.slice(lead[0].length);
+    src = lead[1]! + src.slice(lead[0].length);
   }
   let out = "";
   let inClass = false;
