@@ -88,6 +88,7 @@ function resolve(text: string): unknown {
  */
 export function resolvePlainScalar(text: string): ResolvedScalar {
   const value = resolve(text);
+  if (typeof value === "string") return { value, yaml12Differs: false };
   const other = core(text);
   const differs = !(Object.is(value, other) || (typeof value === "number" && typeof other === "number" && value === other));
   return { value, yaml12Differs: differs };
