@@ -3,8 +3,7 @@
  * the way kube-apiserver's schema validator checks them.
  */
 import * as z from "zod";
-import * as k from "#schemas/runtime.js";
-import { fieldError, FieldPath, metaOf, unwrap, type FieldError } from "../meta/index.js";
+import { fieldError, FieldPath, formatCheck, metaOf, unwrap, type FieldError } from "../meta/index.js";
 
 type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
@@ -16,7 +15,7 @@ const formatSchemas = new Map<string, z.ZodType>();
 function formatOk(name: string, v: string): boolean {
   let s = formatSchemas.get(name);
   if (!s) {
-    s = z.string().check(k.format(name));
+    s = z.string().check(formatCheck(name));
     formatSchemas.set(name, s);
   }
   return s.safeParse(v).success;
