@@ -81,7 +81,12 @@ export function normaliseServer(server: string, tlsConfigured: boolean, what = "
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-/** Check and normalise a `proxy-url` (http, https or socks5). */
+/**
+ * Check and normalise a `proxy-url` (http, https or socks5); `what` names its owner in errors.
+ *
+ * @example
+ * checkProxyUrl("http://proxy.corp:3128/", 'cluster "prod"'); // "http://proxy.corp:3128"
+ */
 export function checkProxyUrl(proxyUrl: string, what: string): string {
   const normal = normaliseProxyUrl(proxyUrl);
   if (!normal || !/^[a-z0-9]+:\/\//i.test(proxyUrl)) throw new ConfigError(`${what}: invalid proxy-url (expected http://, https:// or socks5:// with a host)`);

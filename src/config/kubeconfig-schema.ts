@@ -9,7 +9,7 @@ const str = z.string().nullish();
 const bool = z.boolean().nullish();
 const strings = z.array(z.string()).nullish();
 
-/** `extensions: [{ name, extension }]` on clusters, users, contexts and the file. */
+/** `extensions: [{ name, extension }]` on clusters, users, contexts and the file. @example NamedExtensionSchema.parse({ name: "client.authentication.k8s.io/exec", extension: { audience: "x" } }); */
 export const NamedExtensionSchema = z.looseObject({ name: z.string(), extension: z.unknown() });
 
 /**

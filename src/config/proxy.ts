@@ -54,7 +54,13 @@ export function proxyFor(target: string | URL, env: ProxyEnv): string | undefine
   return proxy;
 }
 
-/** A proxy value as a URL string: `host:port` gets `http://`; schemes other than http, https, socks5 are invalid. */
+/**
+ * A proxy value as a URL string: `host:port` gets `http://`; schemes other than http, https, socks5
+ * are invalid (`undefined`).
+ *
+ * @example
+ * normaliseProxyUrl("proxy.corp:3128"); // "http://proxy.corp:3128"
+ */
 export function normaliseProxyUrl(raw: string): string | undefined {
   const attempt = (s: string) => {
     try {

@@ -20,7 +20,7 @@ export interface DispatcherOptions {
   connectTimeoutMs?: number;
 }
 
-/** The proxy URL for a cluster, or undefined for direct connections. */
+/** The proxy URL for a cluster, or undefined for direct connections. @example proxyUrlFor(await resolveCluster()); // "http://proxy.corp:3128" */
 export function proxyUrlFor(cluster: ClusterConfig): string | undefined {
   return cluster.proxy.url ?? proxyFor(cluster.server, cluster.proxy.env);
 }

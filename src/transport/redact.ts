@@ -26,7 +26,7 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
 
 const SECRET_KEY = /^(?:.*token|password|passwd|secret|client[-_]?secret|.*key[-_]?data|private[-_]?key|authorization|cookie)$/i;
 
-/** True for a request path that addresses Secrets (`/api/v1/namespaces/x/secrets/...`). */
+/** True for a request path that addresses Secrets. @example isSecretPath("/api/v1/namespaces/x/secrets/db"); // true */
 export function isSecretPath(path: string): boolean {
   return /\/secrets(?:[/?]|$)/.test(path);
 }

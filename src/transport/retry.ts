@@ -24,7 +24,7 @@ export interface RetryOptions {
   retryConnectionErrors?: boolean;
 }
 
-/** Retry settings with defaults filled in. */
+/** Retry settings with defaults filled in. @example retryPolicy({ backoffLimit: 2 }).retryStatuses; // Set {429, 503, 504} */
 export interface RetryPolicy {
   backoffLimit: number;
   backoffInterval: ((attempt: number) => number) | undefined;
@@ -35,7 +35,12 @@ export interface RetryPolicy {
 /** The default retry statuses. @example DEFAULT_RETRY_STATUSES.includes(429); // true */
 export const DEFAULT_RETRY_STATUSES: readonly number[] = [429, 503, 504];
 
-/** Fill in defaults; `false` turns retries off. */
+/**
+ * Fill in defaults (over `base` when given); `false` turns retries off.
+ *
+ * @example
+ * retryPolicy({ retryStatuses: [502, 503] }).backoffLimit; // 5
+ */
 export function retryPolicy(options: RetryOptions | false | undefined, base?: RetryPolicy): RetryPolicy {
   if (options === false) return { backoffLimit: 0, backoffInterval: undefined, retryStatuses: new Set(), retryConnectionErrors: false };
   const interval = options?.backoffInterval;
@@ -58,6 +63,9 @@ export function isIdempotent(method: string): boolean {
  * Whether a response status is worth retrying. Idempotent requests retry every status in the
  * policy; POST and PATCH only when the server says it did nothing: 429, or a retry status with
  * `Retry-After` (as client-go).
+ *
+ * @example
+ * shouldRetryStatus(retryPolicy({}), "POST", 503, false); // false: the create may have happened
  */
 export function shouldRetryStatus(policy: RetryPolicy, method: string, status: number, hasRetryAfter: boolean): boolean {
   if (status === 409 || !policy.retryStatuses.has(status)) return false;
@@ -82,7 +90,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Math.max(0, (at - now) / 1000);
 }
 
-/** The wait before retry `attempt` (1-based) in ms. */
+/** The wait before retry `attempt` (1-based) in ms. @example backoffDelay(retryPolicy({}), 1, 2); // 2000 (Retry-After: 2) */
 export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterSeconds: number | undefined): number {
   if (retryAfterSeconds !== undefined) return retryAfterSeconds * 1000;
   if (policy.backoffInterval) return Math.max(0, policy.backoffInterval(attempt));

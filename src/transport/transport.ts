@@ -10,7 +10,27 @@ import { createGunzip, gunzip as gunzipCallback } from "node:zlib";
 import { WebSocket, type Dispatcher } from "undici";
 import type { ClusterConfig, Impersonation } from "../config/cluster.js";
 import type { ClientCertificate, Credentials } from "../config/credentials.js";
-import { apiErrorFor, ConnectionError, KubeError, TimeoutError, type KubeApiError, type RequestInfo } from "../errors.js";
+import {
+  apiErrorFor,
+  ConnectionError,
+  KubeError,
+  TimeoutError,
+  type BadRequestError,
+  type ConflictError,
+  type ForbiddenError,
+  type GoneError,
+  type InternalServerError,
+  type KubeApiError,
+  type MethodNotAllowedError,
+  type NotFoundError,
+  type RequestInfo,
+  type ServerTimeoutError,
+  type ServiceUnavailableError,
+  type TooManyRequestsError,
+  type UnauthorizedError,
+  type UnprocessableEntityError,
+  type UnsupportedMediaTypeError,
+} from "../errors.js";
 import { createDispatchers, proxyUrlFor, type DispatcherOptions } from "./dispatcher.js";
 import { classifyFailure, connectionError } from "./failures.js";
 import type { LogEntry, LogOptions } from "./log.js";
@@ -123,8 +143,35 @@ export interface WebSocketOptions {
 export const REQUEST_CHANNEL = "kubezod:request";
 const requestChannel = diagnosticsChannel.channel(REQUEST_CHANNEL);
 
-/** A result type: `KubeApiError` is returned instead of thrown when `returnErrors` is given. */
-export type RequestResult<O> = O extends { returnErrors: readonly number[] | true } ? KubeResponse | KubeApiError : KubeResponse;
+/** The error class for each status `apiErrorFor` knows. */
+interface ApiErrorByStatus {
+  400: BadRequestError;
+  401: UnauthorizedError;
+  403: ForbiddenError;
+  404: NotFoundError;
+  405: MethodNotAllowedError;
+  409: ConflictError;
+  410: GoneError;
+  415: UnsupportedMediaTypeError;
+  422: UnprocessableEntityError;
+  429: TooManyRequestsError;
+  500: InternalServerError;
+  503: ServiceUnavailableError;
+  504: ServerTimeoutError;
+}
+
+/**
+ * What `request` resolves to: a `KubeResponse`, or with `returnErrors` also the typed errors of the
+ * listed statuses (`returnErrors: [404]` → `KubeResponse | NotFoundError`).
+ *
+ * @example
+ * const res: RequestResult<{ path: string; returnErrors: [404] }> = await transport.request({ path, returnErrors: [404] });
+ */
+export type RequestResult<O> = O extends { returnErrors: true }
+  ? KubeResponse | KubeApiError
+  : O extends { returnErrors: readonly (infer S)[] }
+    ? KubeResponse | (S extends keyof ApiErrorByStatus ? ApiErrorByStatus[S] : KubeApiError)
+    : KubeResponse;
 
 /** The call's deadline passed before an attempt could start. */
 class DeadlineReached extends Error {}
@@ -196,7 +243,7 @@ export class Transport {
    * const res = await transport.request({ path: "/api/v1/namespaces/web/configmaps/settings", returnErrors: [404] });
    * if (res instanceof NotFoundError) …
    */
-  async request<O extends RequestOptions>(options: O): Promise<RequestResult<O>> {
+  async request<const O extends RequestOptions>(options: O): Promise<RequestResult<O>> {
     const call = this.#begin(options, false);
     const { res, body, attempt } = await this.#send(call);
     if (res.statusCode >= 400) {
