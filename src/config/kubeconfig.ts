@@ -57,7 +57,8 @@ export interface LoadedKubeConfig {
 export interface LoadKubeConfigOptions {
   /**
    * An explicit file (read alone, must exist, like `kubectl --kubeconfig`), a list of files (merged
-   * like `KUBECONFIG`), or a kubeconfig object. Default: `KUBECONFIG`, then `~/.kube/config`.
+   * like `KUBECONFIG`), or a kubeconfig object (its relative paths stay relative to the working
+   * directory). Default: `KUBECONFIG`, then `~/.kube/config`.
    */
   kubeconfig?: string | readonly string[] | KubeConfig;
   /** Environment to read `KUBECONFIG` and `HOME` from (default `process.env`). */

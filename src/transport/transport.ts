@@ -81,7 +81,10 @@ export interface OutgoingRequest {
  * });
  */
 export interface TransportOptions extends DispatcherOptions {
-  /** Default time limit of a call in ms, retries and waits included (default 30 000; 0 = none). Streams: until the response headers. */
+  /**
+   * Default time limit of a call in ms, retries and waits included (default 30 000). Streams: until
+   * the response headers. 0: no limit of ours (undici's 300 s header and idle-body limits remain).
+   */
   timeoutMs?: number;
   /** Default retry settings, or `false` for none. */
   retry?: RetryOptions | false;
@@ -393,8 +396,8 @@ export class Transport {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new ConnectionError(`the transport for ${this.server} is closed (${call.method} ${call.info.url})`, this.server, { request: call.info });
       if (this.#limiter) await this.#rateLimit(call, attempt);
-      let creds = this.cluster.credentials.get();
-      if (creds instanceof Promise) creds = await creds.catch((err: unknown) => this.#fail(call, err, attempt));
+      let creds = this.#credentials(call, attempt);
+      if (creds instanceof Promise) creds = await withinDeadline(creds, call.deadline).catch((err: unknown) => this.#fail(call, err, attempt));
       const dispatchers = this.#dispatchersFor(creds);
       const headers = this.#headersFor(call, creds, attempt);
       // The call's deadline becomes undici's own (cheap) header and body timeouts for this attempt.
@@ -413,7 +416,10 @@ export class Transport {
           ...(remaining !== undefined ? { headersTimeout: remaining } : {}),
           ...(call.streaming ? { bodyTimeout: 0 } : remaining !== undefined ? { bodyTimeout: remaining } : {}),
         });
-        if (!call.streaming || res.statusCode >= 400) body = await this.#readBody(res);
+        if (!call.streaming || res.statusCode >= 400) {
+          body = Buffer.from(await res.body.arrayBuffer());
+          if (res.headers["content-encoding"] === "gzip" && body.length) body = await gunzip(body);
+        }
       } catch (err) {
         const failure = this.#failure(call, err);
         if (failure instanceof ConnectionError && retries < policy.backoffLimit && policy.retryConnectionErrors) {
@@ -442,6 +448,15 @@ export class Transport {
         }
       }
       return { res, body, attempt };
+    }
+  }
+
+  /** The credentials for an attempt (synchronous when cached); a provider failure fails the call. */
+  #credentials(call: Call, attempt: number): Credentials | Promise<Credentials> {
+    try {
+      return this.cluster.credentials.get();
+    } catch (err) {
+      return this.#fail(call, err, attempt);
     }
   }
 
@@ -489,12 +504,6 @@ export class Transport {
     }
     if (err instanceof KubeError) return err;
     return connectionError(err, this.server, call.info, classifyFailure(err), this.#proxy);
-  }
-
-  async #readBody(res: Dispatcher.ResponseData): Promise<Buffer> {
-    const raw = Buffer.from(await res.body.arrayBuffer());
-    if (res.headers["content-encoding"] === "gzip" && raw.length) return gunzip(raw);
-    return raw;
   }
 
   #apiError(call: Call, status: number, headers: IncomingHttpHeaders, body: Buffer): KubeApiError {
@@ -617,6 +626,24 @@ interface Call {
 }
 
 function noop(): void {}
+
+/** A promise that rejects with `DeadlineReached` when the deadline passes first (the work goes on). */
+function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  if (deadline === Infinity) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DeadlineReached()), Math.max(0, deadline - performance.now()));
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {

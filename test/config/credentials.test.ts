@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ConfigError, createTransport, resolveCluster, UnauthorizedError, type KubeConfig, type ResolveClusterOptions, type Transport } from "../../src/index.js";
+import { ConfigError, createTransport, resolveCluster, TimeoutError, UnauthorizedError, type KubeConfig, type ResolveClusterOptions, type Transport } from "../../src/index.js";
 import { hasOpenssl, needsOpenssl, testCerts, type TestCerts } from "../transport/helpers/certs.js";
 import { captureLogs, expectNoSecrets, keyMaterial } from "../transport/helpers/logs.js";
 import { json, startServer, status, type TestServer } from "../transport/helpers/servers.js";
@@ -231,16 +231,27 @@ describe("exec credential plugins" + needsOpenssl, () => {
     expect(runs()).toBe(1);
   });
 
-  it.runIf(hasOpenssl)("presents a client certificate the plugin returns", async () => {
+  it.runIf(hasOpenssl)("presents the client certificate the plugin returns, and new connections when it rotates", async () => {
     freshState();
     const certFile = join(dir, "exec.crt");
     const keyFile = join(dir, "exec.key");
     writeFileSync(certFile, certs.execCert);
     writeFileSync(keyFile, certs.execKey);
-    const t = await connect(kubeconfig(execUser({ PLUGIN_MODE: "cert", PLUGIN_CERT: certFile, PLUGIN_KEY: keyFile })), { exec: { stderr: new PassThrough() } });
+    let clock = Date.parse("2030-01-01T00:00:00Z");
+    const t = await connect(kubeconfig(execUser({ PLUGIN_MODE: "cert", PLUGIN_CERT: certFile, PLUGIN_KEY: keyFile, PLUGIN_EXPIRY: "2030-01-01T00:10:00Z" })), {
+      exec: { stderr: new PassThrough() },
+      now: () => clock,
+    });
     await get(t);
     expect(last().clientCN).toBe("exec-user");
     expect(last().headers.authorization).toBeUndefined();
+    // The next run hands out another identity; the old keep-alive connection must not be reused.
+    writeFileSync(certFile, certs.clientCert);
+    writeFileSync(keyFile, certs.clientKey);
+    clock = Date.parse("2030-01-01T00:10:01Z");
+    await get(t);
+    expect(runs()).toBe(2);
+    expect(last().clientCN).toBe("alice");
   });
 
   it.runIf(hasOpenssl)("fails clearly: missing command with installHint, non-zero exit, invalid JSON, wrong version, no terminal", async () => {
@@ -256,6 +267,15 @@ describe("exec credential plugins" + needsOpenssl, () => {
     await expectConfigError(async () => get(await connect(kubeconfig(execUser({ PLUGIN_MODE: "wrongversion" })), quiet)), /configured to use API version client\.authentication\.k8s\.io\/v1, plugin returned version client\.authentication\.k8s\.io\/v1alpha1/);
     const stdin = Object.assign(new PassThrough(), { isTTY: false });
     await expectConfigError(async () => get(await connect(kubeconfig(execUser({}, { interactiveMode: "Always" })), { exec: { stderr: new PassThrough(), stdin } })), /standard input is not a terminal/);
+  });
+
+  it.runIf(hasOpenssl)("does not let a slow plugin outlast the request's time limit", async () => {
+    freshState();
+    const t = await connect(kubeconfig(execUser({ PLUGIN_MODE: "slow" })), { exec: { stderr: new PassThrough() } });
+    const err = await t.request({ path: "/api", timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toMatch(/timed out after 300 ms/);
+    logs.note(err);
   });
 
   it.runIf(hasOpenssl)("gives the plugin the terminal when interactive and stdin is one", async () => {
