@@ -36,6 +36,25 @@ function tlsOptions(cluster: ClusterConfig, cert: ClientCertificate | undefined,
   };
 }
 
+/**
+ * WebSockets go through undici's fetch, which folds repeated headers into one comma-joined line;
+ * the API server reads every `Impersonate-Group` line as one group. Such headers travel as JSON in
+ * this private header and are put back as repeated lines just before they are sent.
+ */
+export const REPEATED_HEADERS = "x-kubezod-repeated-headers";
+
+const expandRepeatedHeaders: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+  const headers = opts.headers as Record<string, string | string[] | undefined> | undefined;
+  const packed = headers && !Array.isArray(headers) && typeof headers === "object" ? headers[REPEATED_HEADERS] : undefined;
+  if (typeof packed === "string") {
+    const next: Record<string, string | string[] | undefined> = { ...headers };
+    delete next[REPEATED_HEADERS];
+    Object.assign(next, JSON.parse(packed) as Record<string, string[]>);
+    return dispatch({ ...opts, headers: next as Dispatcher.DispatchOptions["headers"] }, handler);
+  }
+  return dispatch(opts, handler);
+};
+
 /** The request pool and the stream agent for a cluster and client certificate. */
 export function createDispatchers(
   cluster: ClusterConfig,
@@ -51,11 +70,11 @@ export function createDispatchers(
     const base = { uri: proxy, requestTls: connect, proxyTunnel: origin.startsWith("https:") || !proxy.startsWith("http:"), keepAliveTimeout };
     return {
       requests: new ProxyAgent({ ...base, connections }),
-      streams: new ProxyAgent({ ...base, bodyTimeout: 0 }),
+      streams: new ProxyAgent({ ...base, bodyTimeout: 0 }).compose(expandRepeatedHeaders),
     };
   }
   return {
     requests: new Pool(origin, { connect, connections, keepAliveTimeout, pipelining: 1 }),
-    streams: new Agent({ connect, keepAliveTimeout, bodyTimeout: 0 }),
+    streams: new Agent({ connect, keepAliveTimeout, bodyTimeout: 0 }).compose(expandRepeatedHeaders),
   };
 }

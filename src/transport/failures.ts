@@ -54,7 +54,8 @@ export function connectionError(err: unknown, server: string, request: RequestIn
         : " (check certificate-authority, or insecure-skip-tls-verify for testing)";
     text = `TLS error connecting to ${server}${via}: ${message}${code && !message.includes(code) ? ` [${code}]` : ""}${hint}`;
   } else {
-    text = `cannot connect to ${server}${via}: ${message}${code && !message.includes(code) ? ` [${code}]` : ""}`;
+    const what = kind.notSent || code === "ENOTFOUND" ? "cannot connect to" : "connection to";
+    text = `${what} ${server}${via}${what === "connection to" ? " failed" : ""}: ${message}${code && !message.includes(code) ? ` [${code}]` : ""}`;
   }
   return new ConnectionError(`${text} (${request.method} ${request.url})`, server, { cause: err, request });
 }

@@ -5,6 +5,7 @@
  */
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { IncomingHttpHeaders } from "node:http";
+import { pipeline } from "node:stream";
 import { promisify } from "node:util";
 import { createGunzip, gunzip as gunzipCallback } from "node:zlib";
 import { WebSocket, type Dispatcher } from "undici";
@@ -31,7 +32,7 @@ import {
   type UnprocessableEntityError,
   type UnsupportedMediaTypeError,
 } from "../errors.js";
-import { createDispatchers, proxyUrlFor, type DispatcherOptions } from "./dispatcher.js";
+import { createDispatchers, proxyUrlFor, REPEATED_HEADERS, type DispatcherOptions } from "./dispatcher.js";
 import { classifyFailure, connectionError } from "./failures.js";
 import type { LogEntry, LogOptions } from "./log.js";
 import { TokenBucket, type RateLimitOptions } from "./rate-limit.js";
@@ -280,7 +281,9 @@ export class Transport {
     }
     this.#finish(call, sent.attempt, res.statusCode, undefined, undefined);
     const raw = res.body;
-    const gzip = !this.cluster.disableCompression && res.headers["content-encoding"] === "gzip" ? raw.pipe(createGunzip()) : undefined;
+    // pipeline (not pipe) so a failure of the connection reaches the reader of the gunzip stream
+    const gzip = res.headers["content-encoding"] === "gzip" ? createGunzip() : undefined;
+    if (gzip) pipeline(raw, gzip, noop);
     const source: AsyncIterable<Uint8Array> = gzip ?? raw;
     let closed = false;
     const server = this.server;
@@ -325,10 +328,13 @@ export class Transport {
     if (creds instanceof Promise) creds = await creds;
     const dispatcher = this.#dispatchersFor(creds).streams;
     const headers: Record<string, string> = {};
+    const repeated: Record<string, string[]> = {};
     for (const [k, v] of Object.entries({ ...this.#baseHeaders, ...lowerCaseKeys(options.headers) })) {
       if (k === "accept" || k === "accept-encoding") continue;
-      headers[k] = Array.isArray(v) ? v.join(", ") : (v as string);
+      if (Array.isArray(v)) repeated[k] = v;
+      else headers[k] = v as string;
     }
+    if (Object.keys(repeated).length) headers[REPEATED_HEADERS] = JSON.stringify(repeated);
     if (creds.authorization && !headers.authorization) headers.authorization = creds.authorization;
     const url = `${this.#origin.replace(/^http/, "ws")}${this.#pathWithQuery(path, options.query)}`;
     const ws = new WebSocket(url, { ...(options.protocols ? { protocols: options.protocols } : {}), dispatcher, headers });

@@ -1,8 +1,9 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { ServerResponse } from "node:http";
-import { gzipSync } from "node:zlib";
+import { createGzip, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ConnectionError,
   createTransport,
   defineCluster,
   ForbiddenError,
@@ -175,6 +176,25 @@ describe("streams", () => {
     let logText = "";
     for await (const chunk of logsStream.body) logText += Buffer.from(chunk).toString();
     expect(logText).toBe("line 1\nline 2\n");
+  });
+
+  it("ends a (gzip) stream with a ConnectionError when the connection drops", async () => {
+    server.handle((req, res) => {
+      res.writeHead(200, { "content-encoding": "gzip" });
+      const gz = createGzip();
+      gz.pipe(res);
+      gz.write('{"type":"ADDED"}\n');
+      gz.flush(() => setTimeout(() => res.socket?.destroy(), 20));
+    });
+    const s = await transport.stream({ path: "/api/v1/pods", query: { watch: true } });
+    let text = "";
+    const err = await (async () => {
+      for await (const chunk of s.body) text += Buffer.from(chunk).toString();
+    })().catch((e: unknown) => e);
+    expect(text).toBe('{"type":"ADDED"}\n');
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as ConnectionError).server).toBe(server.url);
+    logs.note(err);
   });
 
   it("throws typed errors before the stream starts", async () => {
