@@ -118,39 +118,60 @@ export function tokenFile(path: string, options: TokenFileOptions = {}): Credent
   };
 }
 
-/** Where a client certificate comes from: PEM text, or files re-read on refresh. @example clientCertificate({ certFile: "client.crt", keyFile: "client.key" }, 'user "admin"'); */
+/** Where a client certificate comes from: PEM text, or files re-read as they rotate. @example clientCertificate({ certFile: "client.crt", keyFile: "client.key" }, 'user "admin"'); */
 export interface ClientCertificateSource {
   cert?: string;
   key?: string;
   certFile?: string;
   keyFile?: string;
+  /** Files: re-read when the certificate was read longer ago than this (default 5 min, as client-go). */
+  maxAgeMs?: number;
+  /** Clock in ms (tests). */
+  now?: () => number;
 }
 
 /**
- * A client certificate and key (PEM data, or files re-read after a 401). Both are checked to parse
- * and to match when created.
+ * A client certificate and key: PEM data, or files re-read every five minutes and after a 401 (a
+ * rotated certificate makes the transport open new connections). Both are checked to parse and to
+ * match.
  *
  * @example
  * const p = clientCertificate({ certFile: "/etc/kube/client.crt", keyFile: "/etc/kube/client.key" });
  */
 export function clientCertificate(source: ClientCertificateSource, what = "client certificate"): CredentialProvider {
+  const now = source.now ?? Date.now;
+  const maxAge = source.maxAgeMs ?? 300_000;
+  const fromFiles = Boolean(source.certFile || source.keyFile);
+  let creds: Credentials | undefined;
+  let readAt = 0;
   const load = (): Credentials => {
     const cert = source.cert ?? (source.certFile ? readConfigFile(source.certFile, `${what} client-certificate`) : undefined);
     const key = source.key ?? (source.keyFile ? readConfigFile(source.keyFile, `${what} client-key`) : undefined);
     if (!cert || !key) throw new ConfigError(`${what}: a client certificate needs both a certificate and a key`);
+    readAt = now();
+    const current = creds?.clientCertificate;
+    if (current && current.cert === cert && current.key === key) return creds!;
     checkKeyPair(cert, key, what);
     return Object.freeze({ clientCertificate: Object.freeze({ cert, key }) });
   };
-  let creds = load();
-  const fromFiles = Boolean(source.certFile || source.keyFile);
+  creds = load();
   return {
     type: "client-certificate",
-    get: () => creds,
+    get() {
+      if (fromFiles && now() - readAt >= maxAge) {
+        try {
+          creds = load();
+        } catch {
+          // Caught mid-rotation (a new certificate, the old key): keep the pair we have, look again later.
+          readAt = now();
+        }
+      }
+      return creds!;
+    },
     async refresh(used) {
       if (!fromFiles) return false;
-      if (used.clientCertificate !== creds.clientCertificate) return true;
-      const next = load();
-      if (next.clientCertificate!.cert !== creds.clientCertificate!.cert || next.clientCertificate!.key !== creds.clientCertificate!.key) creds = next;
+      if (used.clientCertificate !== creds!.clientCertificate) return true;
+      creds = load();
       return true;
     },
   };

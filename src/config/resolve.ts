@@ -207,6 +207,7 @@ function userCredentials(entry: KubeconfigEntry<KubeconfigUser>, execCluster: Ex
         ...(u["client-key-data"] ? { key: decodeData(u["client-key-data"], `${what} client-key-data`) } : {}),
         ...(u["client-certificate"] ? { certFile: u["client-certificate"] } : {}),
         ...(u["client-key"] ? { keyFile: u["client-key"] } : {}),
+        ...now,
       },
       what,
     );

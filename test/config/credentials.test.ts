@@ -94,6 +94,24 @@ describe("static credentials" + needsOpenssl, () => {
     expect(last().clientCN).toBe("alice");
   });
 
+  it.runIf(hasOpenssl)("re-reads client certificate files as they rotate", async () => {
+    const certFile = join(dir, "rotating.crt");
+    const keyFile = join(dir, "rotating.key");
+    writeFileSync(certFile, certs.clientCert);
+    writeFileSync(keyFile, certs.clientKey);
+    let clock = 0;
+    const t = await connect(kubeconfig({ "client-certificate": certFile, "client-key": keyFile }), { now: () => clock });
+    await get(t);
+    expect(last().clientCN).toBe("alice");
+    writeFileSync(certFile, certs.execCert);
+    writeFileSync(keyFile, certs.execKey);
+    await get(t);
+    expect(last().clientCN).toBe("alice");
+    clock += 5 * 60_000;
+    await get(t);
+    expect(last().clientCN).toBe("exec-user");
+  });
+
   it.runIf(hasOpenssl)("sends impersonation headers (several groups, uid, extra)", async () => {
     await get(
       await connect(

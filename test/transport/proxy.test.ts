@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTransport, defineCluster, KubeError, resolveCluster, type Transport } from "../../src/index.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "./helpers/certs.js";
 import { captureLogs, expectNoSecrets } from "./helpers/logs.js";
-import { json, startProxy, startServer, transportTracker, type TestProxy, type TestServer } from "./helpers/servers.js";
+import { json, startProxy, startServer, startSocksProxy, transportTracker, type TestProxy, type TestServer } from "./helpers/servers.js";
 
 /** A non-loopback IPv4 address of this machine: environment proxies never apply to loopback (as in Go). */
 const lanAddress = Object.values(networkInterfaces())
@@ -88,6 +88,17 @@ describe("proxies" + needsOpenssl, () => {
       before = proxy.seen.length;
       expect((await transport(createTransport(cluster(noProxy), { log: logs.log })).request({ path: "/api" })).status).toBe(200);
       expect(proxy.seen.length).toBe(before);
+    }
+  });
+
+  it.runIf(hasOpenssl)("goes through a socks5:// proxy-url", async () => {
+    const socks = await startSocksProxy();
+    try {
+      const t = transport(createTransport(defineCluster({ server: `https://127.0.0.1:${https.port}`, ca: testCerts().ca, proxyUrl: socks.url }), { log: logs.log }));
+      expect((await t.request({ path: "/api" })).json()).toEqual({ path: "/api" });
+      expect(socks.seen).toEqual([`127.0.0.1:${https.port}`]);
+    } finally {
+      await socks.close();
     }
   });
 

@@ -4,7 +4,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { connect as netConnect, type AddressInfo, type Socket } from "node:net";
+import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 
 export interface RecordedRequest {
@@ -172,5 +172,52 @@ export function transportTracker<T extends { close(): Promise<void> }>(): { trac
     closeAll: async () => {
       await Promise.all(open.map((t) => t.close()));
     },
+  };
+}
+
+/** A SOCKS5 proxy (no authentication, CONNECT only) recording the `host:port` targets it dialled. */
+export async function startSocksProxy(): Promise<TestProxy> {
+  const seen: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((client) => {
+    sockets.add(client);
+    client.on("error", () => undefined);
+    client.once("data", (greeting: Buffer) => {
+      if (greeting[0] !== 5) return client.destroy();
+      client.write(Buffer.from([5, 0])); // version 5, no authentication
+      client.once("data", (req: Buffer) => {
+        let host: string;
+        let offset: number;
+        if (req[3] === 1) {
+          host = [...req.subarray(4, 8)].join(".");
+          offset = 8;
+        } else if (req[3] === 3) {
+          const len = req[4]!;
+          host = req.subarray(5, 5 + len).toString();
+          offset = 5 + len;
+        } else return client.destroy();
+        const port = req.readUInt16BE(offset);
+        seen.push(`${host}:${port}`);
+        const upstream = netConnect(port, host, () => {
+          client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        sockets.add(upstream);
+        upstream.on("error", () => client.destroy());
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `socks5://127.0.0.1:${port}`,
+    seen,
+    auth: [],
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
