@@ -11,25 +11,35 @@ import type { IncomingHttpHeaders } from "node:http";
  * res.json<{ gitVersion: string }>().gitVersion;
  */
 export class KubeResponse {
+  #payload: Buffer | string;
+
   constructor(
     /** HTTP status. */
     readonly status: number,
     /** Response headers (lower-case names). */
     readonly headers: IncomingHttpHeaders,
-    /** The body, decompressed. */
-    readonly body: Buffer,
+    /** The body, decompressed (text responses may arrive already decoded). */
+    payload: Buffer | string,
     /** How many times the request was retried. */
     readonly retries: number,
-  ) {}
+  ) {
+    this.#payload = payload;
+  }
+
+  /** The body's bytes, decompressed. @example writeFileSync("out.bin", res.body); */
+  get body(): Buffer {
+    if (typeof this.#payload === "string") this.#payload = Buffer.from(this.#payload, "utf8");
+    return this.#payload;
+  }
 
   /** The body as UTF-8 text. @example res.text(); */
   text(): string {
-    return this.body.toString("utf8");
+    return typeof this.#payload === "string" ? this.#payload : this.#payload.toString("utf8");
   }
 
   /** The body parsed as JSON. @example res.json<PodList>().items; */
   json<T = unknown>(): T {
-    return JSON.parse(this.body.toString("utf8")) as T;
+    return JSON.parse(this.text()) as T;
   }
 }
 

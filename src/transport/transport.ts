@@ -212,6 +212,8 @@ export class Transport {
   readonly #timeoutMs: number;
   readonly #limiter: TokenBucket | undefined;
   readonly #baseHeaders: Record<string, string | string[]>;
+  #headerCreds: Credentials | undefined;
+  #credHeaders: Record<string, string | string[]> = {};
   readonly #proxy: string | undefined;
   #dispatchers: { requests: Dispatcher; streams: Dispatcher } | undefined;
   #cert: ClientCertificate | undefined;
@@ -395,7 +397,7 @@ export class Transport {
    * Send with retries. Resolves with the final response; its body is read (and decompressed) unless
    * this is a successful stream. Throws the failure of the last attempt.
    */
-  async #send(call: Call): Promise<{ res: Dispatcher.ResponseData; body: Buffer | undefined; attempt: number }> {
+  async #send(call: Call): Promise<{ res: Dispatcher.ResponseData; body: Payload | undefined; attempt: number }> {
     const { method, policy } = call;
     let refreshed = false;
     let retries = 0;
@@ -407,9 +409,12 @@ export class Transport {
       const dispatchers = this.#dispatchersFor(creds);
       const headers = this.#headersFor(call, creds, attempt);
       // The call's deadline becomes undici's own (cheap) header and body timeouts for this attempt.
-      const remaining = call.deadline === Infinity ? undefined : Math.max(1, Math.ceil(call.deadline - performance.now()));
+      // Above a second they are whole seconds (undici's coarse timers are that precise anyway), so a
+      // kept-alive connection re-arms its timer instead of replacing it on every request.
+      const left = call.deadline - performance.now();
+      const remaining = call.deadline === Infinity ? undefined : left > 1000 ? Math.ceil(left / 1000) * 1000 : Math.max(1, Math.ceil(left));
       let res: Dispatcher.ResponseData;
-      let body: Buffer | undefined;
+      let body: Payload | undefined;
       try {
         if (remaining !== undefined && remaining <= 1) throw new DeadlineReached();
         res = await (call.streaming ? dispatchers.streams : dispatchers.requests).request({
@@ -419,13 +424,10 @@ export class Transport {
           headers,
           body: call.body ?? null,
           signal: call.options.signal ?? null,
-          ...(remaining !== undefined ? { headersTimeout: remaining } : {}),
-          ...(call.streaming ? { bodyTimeout: 0 } : remaining !== undefined ? { bodyTimeout: remaining } : {}),
+          headersTimeout: remaining,
+          bodyTimeout: call.streaming ? 0 : remaining,
         });
-        if (!call.streaming || res.statusCode >= 400) {
-          body = Buffer.from(await res.body.arrayBuffer());
-          if (res.headers["content-encoding"] === "gzip" && body.length) body = await gunzip(body);
-        }
+        if (!call.streaming || res.statusCode >= 400) body = await readPayload(res);
       } catch (err) {
         const failure = this.#failure(call, err);
         if (failure instanceof ConnectionError && retries < policy.backoffLimit && policy.retryConnectionErrors) {
@@ -512,8 +514,8 @@ export class Transport {
     return connectionError(err, this.server, call.info, classifyFailure(err), this.#proxy);
   }
 
-  #apiError(call: Call, status: number, headers: IncomingHttpHeaders, body: Buffer): KubeApiError {
-    const text = body.toString("utf8");
+  #apiError(call: Call, status: number, headers: IncomingHttpHeaders, body: Payload): KubeApiError {
+    const text = typeof body === "string" ? body : body.toString("utf8");
     let parsed: unknown = text;
     if (/json/.test(String(headers["content-type"] ?? "")) || /^\s*\{/.test(text)) {
       try {
@@ -538,11 +540,18 @@ export class Transport {
   }
 
   #headersFor(call: Call, creds: Credentials, attempt: number): Record<string, string | string[]> {
-    const headers: Record<string, string | string[]> = { ...this.#baseHeaders };
-    if (creds.authorization) headers.authorization = creds.authorization;
+    // The defaults with the current Authorization, rebuilt only when the credentials change; a plain
+    // request sends this shared object as is (undici only reads it).
+    if (creds !== this.#headerCreds) {
+      this.#headerCreds = creds;
+      this.#credHeaders = creds.authorization ? { ...this.#baseHeaders, authorization: creds.authorization } : this.#baseHeaders;
+    }
+    const { options } = call;
+    if (!call.contentType && !options.accept && !options.headers && !this.#options.beforeRequest) return this.#credHeaders;
+    const headers: Record<string, string | string[]> = { ...this.#credHeaders };
     if (call.contentType) headers["content-type"] = call.contentType;
-    if (call.options.accept) headers.accept = call.options.accept;
-    if (call.options.headers) Object.assign(headers, lowerCaseKeys(call.options.headers));
+    if (options.accept) headers.accept = options.accept;
+    if (options.headers) Object.assign(headers, lowerCaseKeys(options.headers));
     if (this.#options.beforeRequest) this.#options.beforeRequest({ method: call.method, path: call.pathQ, headers, attempt });
     return headers;
   }
@@ -563,7 +572,7 @@ export class Transport {
 
   // --- logging and metrics ------------------------------------------------------------------------
 
-  #finish(call: Call, attempt: number, status: number | undefined, error: Error | undefined, body: Buffer | undefined): void {
+  #finish(call: Call, attempt: number, status: number | undefined, error: Error | undefined, body: Payload | undefined): void {
     if (call.finished) return;
     call.finished = true;
     const durationMs = performance.now() - call.started;
@@ -582,7 +591,7 @@ export class Transport {
     this.#log(call, attempt, success ? "info" : "error", status, success ? undefined : error, undefined, body);
   }
 
-  #log(call: Call, attempt: number, level: LogEntry["level"], status: number | undefined, error: Error | undefined, note: string | undefined, body?: Buffer): void {
+  #log(call: Call, attempt: number, level: LogEntry["level"], status: number | undefined, error: Error | undefined, note: string | undefined, body?: Payload): void {
     const logger = this.#options.log?.logger;
     if (!logger) return;
     const switches = { ...this.#options.log, ...call.options.log };
@@ -632,6 +641,18 @@ interface Call {
 }
 
 function noop(): void {}
+
+/** A response body: text for JSON, YAML and text responses (decoded once), bytes otherwise. */
+type Payload = string | Buffer;
+
+const TEXTUAL = /json|yaml|^text\//;
+
+async function readPayload(res: Dispatcher.ResponseData): Promise<Payload> {
+  const gzip = res.headers["content-encoding"] === "gzip";
+  if (!gzip && TEXTUAL.test(String(res.headers["content-type"] ?? ""))) return res.body.text();
+  const bytes = Buffer.from(await res.body.arrayBuffer());
+  return gzip && bytes.length ? gunzip(bytes) : bytes;
+}
 
 /** A promise that rejects with `DeadlineReached` when the deadline passes first (the work goes on). */
 function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
