@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, Pool, request } from "undici";
 import { createTransport, defineCluster } from "../src/index.js";
+import { median, table } from "./report.js";
 
 const CONCURRENCY = 64;
 const SECONDS = Number(process.argv[2] ?? 1);
@@ -124,17 +125,16 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base = median(results.get("undici.request (Agent)")!);
 const rows = contenders.map(([name]) => {
   const rps = median(results.get(name)!);
   return { name, rps, ratio: rps / base, cpu: median(cpuPerRequest.get(name)!) };
 });
 console.log(`small GETs, ${CONCURRENCY} in flight, ${CONNECTIONS} connections, same headers, ${ROUNDS} interleaved rounds × ${SECONDS}s, median (Node ${process.version})\n`);
-console.log(`${"client".padEnd(28)} ${"req/s".padStart(9)}  ${"vs undici.request".padStart(17)}  ${"client CPU µs/req".padStart(17)}`);
-for (const r of rows) {
-  console.log(`${r.name.padEnd(28)} ${Math.round(r.rps).toString().padStart(9)}  ${r.ratio.toFixed(2).padStart(16)}×  ${r.cpu.toFixed(1).padStart(17)}`);
-}
+table(
+  ["client", "req/s", "vs undici.request", "client CPU µs/req"],
+  rows.map((r) => [r.name, Math.round(r.rps).toString(), `${r.ratio.toFixed(2)}×`, r.cpu.toFixed(1)]),
+);
 const ours = rows.find((r) => r.name.startsWith("kubezod"))!;
 console.log(`\nkubezod / raw undici.request = ${ours.ratio.toFixed(2)} (target ≥ 0.85)${metricsSeen ? "" : " — metrics hook never called!"}`);
 
