@@ -311,7 +311,52 @@ function mergeSlice(original: JsonValue[], patch: JsonValue[], schema: Schema, m
 }
 
 function mergeSliceHandler(original: JsonValue[], patch: JsonValue[], schema: Schema, strategy: string, mergeKey: string, isDeleteList: boolean, opts: MergeOptions): JsonValue[] {
-  return strategy === "merge" ? mergeSlice(original, patch, schema, mergeKey, opts, isDeleteList) : patch;
+  // A deletion list deletes whatever the field's strategy.
+  return strategy === "merge" || isDeleteList ? mergeSlice(original, patch, schema, mergeKey, opts, isDeleteList) : patch;
+}
+
+/** removeDirectives: drop every map carrying `$patch` from a value that is added whole. `undefined` when the value itself is one. */
+function removeDirectives(v: JsonValue): JsonValue | undefined {
+  if (isJsonObject(v)) {
+    if (hasOwn(v, DIRECTIVE)) return undefined;
+    for (const k of Object.keys(v)) {
+      const kept = removeDirectives(v[k] as JsonValue);
+      if (kept === undefined) delete v[k];
+      else setOwn(v, k, kept);
+    }
+    return v;
+  }
+  if (Array.isArray(v)) {
+    const out: JsonValue[] = [];
+    for (const item of v) {
+      const kept = removeDirectives(item);
+      if (kept !== undefined) out.push(kept);
+    }
+    return out;
+  }
+  return v;
+}
+
+/** discardNullValuesFromPatch: drop `null` members, at any depth, of a value that is added whole. */
+function discardNulls(v: JsonValue): void {
+  if (isJsonObject(v)) {
+    for (const k of Object.keys(v)) {
+      const item = v[k] as JsonValue;
+      if (item === null) delete v[k];
+      else discardNulls(item);
+    }
+  } else if (Array.isArray(v)) {
+    for (const item of v) discardNulls(item);
+  }
+}
+
+/** Put a patch value where the original has none (or one of another type), as Kubernetes does. */
+function takePatchValue(orig: JsonObject, k: string, patchV: JsonValue, isDeleteList: boolean, opts: MergeOptions): void {
+  if (isDeleteList) return;
+  if (opts.ignoreUnmatchedNulls) discardNulls(patchV);
+  const kept = removeDirectives(patchV);
+  if (kept === undefined) delete orig[k];
+  else setOwn(orig, k, kept);
 }
 
 function handleDirectiveInMergeMap(directive: JsonValue, patch: JsonObject): JsonObject {
@@ -374,7 +419,7 @@ function mergePatchIntoOriginal(original: JsonObject, patch: JsonObject, schema:
     validatePatchWithSetOrderList(patchList, order, meta.mergeKey);
     let merged: JsonValue[];
     if (foundOriginal && !foundPatch) merged = originalList;
-    else if (!foundOriginal && foundPatch) merged = patchList;
+    else if (!foundOriginal && foundPatch) merged = removeDirectives(patchList) as JsonValue[];
     else if (foundOriginal && foundPatch) merged = mergeSliceHandler(originalList, patchList, meta.schema, meta.strategy, meta.mergeKey, false, opts);
     else continue;
     const [patchItems, serverOnly] = meta.mergeKey === "" ? partitionPrimitivesByPresentInList(merged, order) : partitionMapsByPresentInList(merged, order, meta.mergeKey);
@@ -441,13 +486,13 @@ export function mergeMap(original: JsonObject | null, patch: JsonObject, schema:
       if (opts.ignoreUnmatchedNulls) continue;
     }
     if (!hasOwn(orig, k)) {
-      setOwn(orig, k, patchV);
+      takePatchValue(orig, k, patchV, isDeleteList, opts);
       continue;
     }
     const current = orig[k] as JsonValue;
     const t = goType(current);
     if (t !== goType(patchV)) {
-      setOwn(orig, k, patchV);
+      takePatchValue(orig, k, patchV, isDeleteList, opts);
       continue;
     }
     if (t === "map") {
