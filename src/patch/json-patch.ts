@@ -220,23 +220,6 @@ function replaceAt(doc: Doc, tokens: string[], value: JsonValue, pointer: string
   return undefined;
 }
 
-/** Structural equality as evanphx/json-patch tests it: members of the document's object must match, extra members of the value are ignored. */
-function kubeEqual(docValue: JsonValue, value: JsonValue): boolean {
-  if (isJsonObject(docValue)) {
-    if (!isJsonObject(value)) return false;
-    for (const k of Object.keys(docValue)) {
-      if (!hasOwn(value, k)) return false;
-      if (!kubeEqual(docValue[k] as JsonValue, value[k] as JsonValue)) return false;
-    }
-    return true;
-  }
-  if (Array.isArray(docValue)) {
-    if (!Array.isArray(value) || value.length !== docValue.length) return false;
-    return docValue.every((v, i) => kubeEqual(v, value[i] as JsonValue));
-  }
-  return deepEqual(docValue, value);
-}
-
 function validate(index: number, raw: unknown, kube: boolean): { op: string; path: string; from?: string; value?: JsonValue; hasValue: boolean } {
   if (!isJsonObject(raw)) throw new JsonPatchError(index, raw, "an operation must be an object", "Unexpected kind: unknown");
   const op = typeof raw.op === "string" ? raw.op : undefined;
@@ -294,7 +277,7 @@ function applyOne(doc: Doc, index: number, raw: unknown): void {
         if (got.failure) fail(new OpFailure(got.failure.detail, `error in test for path: '${o.path}': ${got.failure.kubernetes}`));
         if (doc.kube && o.value === null) return;
         fail(new OpFailure("the path does not exist", failed.kubernetes));
-      } else if (!(doc.kube ? kubeEqual(got.value, o.value as JsonValue) : deepEqual(got.value, o.value))) {
+      } else if (!deepEqual(got.value, o.value)) {
         fail(failed);
       }
       return;

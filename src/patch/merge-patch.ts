@@ -8,18 +8,15 @@ import { pickChanges, type PickedPathLike } from "./pick.js";
 /** Options of {@link applyMergePatch}. */
 export interface ApplyMergePatchOptions {
   /**
-   * `"kubernetes"` merges as kube-apiserver does (evanphx/json-patch v4): `null`s inside a value
-   * that is added (and inside lists replacing a non-object) are dropped as well.
+   * `"kubernetes"` merges as kube-apiserver does (evanphx/json-patch): `null` members inside a
+   * value that is added, or inside a list replacing a list or scalar, are dropped as well.
    */
   compat?: "rfc7396" | "kubernetes";
 }
 
+/** evanphx/json-patch's pruneNulls: null members go, null list items stay. */
 function pruneNulls(v: JsonValue): JsonValue {
-  if (Array.isArray(v)) {
-    const out: JsonValue[] = [];
-    for (const item of v) if (item !== null) out.push(pruneNulls(item));
-    return out;
-  }
+  if (Array.isArray(v)) return v.map((item) => (item === null ? null : pruneNulls(item)));
   if (isJsonObject(v)) {
     const out: JsonObject = {};
     for (const k of Object.keys(v)) {

@@ -1,5 +1,5 @@
 /**
- * The strategic merge patch fixtures: original objects, patches, and kubectl's recorded answers.
+ * The patch fixtures: original objects, patches, and kubectl's recorded answers.
  * Re-record with `npx tsx test/patch/record-smp.ts` (needs kubectl).
  */
 import { readFileSync } from "node:fs";
@@ -11,6 +11,8 @@ export const smpDir = join(repoRoot, "test", "fixtures", "smp");
 
 export interface SmpCase {
   name: string;
+  /** kubectl's `--type`; strategic when absent. */
+  type?: "strategic" | "json" | "merge";
   object: string;
   patch: unknown;
 }
@@ -20,7 +22,10 @@ export interface Recorded {
   answers: Record<string, KubectlAnswer>;
 }
 
+/** Strategic merge patch cases. */
 export const cases = JSON.parse(readFileSync(join(smpDir, "cases.json"), "utf8")) as SmpCase[];
+/** JSON Patch and merge patch cases, for the kube-apiserver-compatible modes. */
+export const otherCases = JSON.parse(readFileSync(join(smpDir, "other-cases.json"), "utf8")) as SmpCase[];
 
 export function objectFile(name: string): string {
   return join(smpDir, "objects", `${name}.json`);
