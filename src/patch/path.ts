@@ -54,6 +54,10 @@ export interface PathAny {
   readonly [key: string]: PathAny;
 }
 
+type Indexes<N extends number, Acc extends number[] = []> = Acc["length"] extends N ? Acc[number] : Indexes<N, [...Acc, Acc["length"]]>;
+/** Literal indexes 0…99 are declared so that `containers[0]` is not `| undefined` under `noUncheckedIndexedAccess`. */
+type ListIndex = Indexes<100>;
+
 /**
  * The proxy type {@link pathOf} hands to a selector: every field required, lists indexable, maps
  * keyable, scalars opaque, so a misspelled field is a compile error.
@@ -61,7 +65,7 @@ export interface PathAny {
 export type PathProxy<T> = unknown extends T
   ? PathAny
   : T extends readonly (infer E)[]
-    ? { readonly [index: number]: PathProxy<NonNullable<E>> }
+    ? { readonly [I in ListIndex]: PathProxy<NonNullable<E>> } & { readonly [index: number]: PathProxy<NonNullable<E>> }
     : T extends string | number | boolean | bigint | symbol
       ? PathLeaf<T>
       : T extends object

@@ -67,7 +67,7 @@ function isOrderSame(original: JsonValue[], modified: JsonValue[], mergeKey: str
   return true;
 }
 
-function diffListsOfScalars(original: JsonValue[], modified: JsonValue[], opts: DiffOptions): [JsonValue[], JsonValue[], JsonValue[]] {
+function diffListsOfScalars(original: JsonValue[], modified: JsonValue[], opts: DiffOptions): [JsonValue[], JsonValue[]] {
   const o = sortScalars(original);
   const m = sortScalars(modified);
   const add: JsonValue[] = [];
@@ -91,8 +91,7 @@ function diffListsOfScalars(original: JsonValue[], modified: JsonValue[], opts: 
       oi++;
     }
   }
-  // `o` is what Go leaves in the original list: it sorts that list in place.
-  return [add, deduplicateScalars(del), o];
+  return [add, deduplicateScalars(del)];
 }
 
 /** The merge key's `%v` text, which is what Kubernetes sorts and pairs list items by. */
@@ -163,10 +162,12 @@ function diffLists(original: JsonValue[], modified: JsonValue[], schema: Schema,
     }
     return [patchList, [], order];
   }
-  const [add, del, sortedOriginal] = diffListsOfScalars(original, modified, opts);
+  const [add, del] = diffListsOfScalars(original, modified, opts);
   const patchList = inOrderOf(add, modified, (v) => v);
   let order: JsonValue[] = [];
-  if (opts.setElementOrder && ((!opts.ignoreDeletions && del.length > 0) || (!opts.ignoreChangesAndAdditions && !deepEqual(sortedOriginal, modified)))) order = modified;
+  // client-go compares a copy of `original` it has sorted in place, which loses reorders towards
+  // sorted order and adds needless orders for unsorted lists; the list as given is compared here.
+  if (opts.setElementOrder && ((!opts.ignoreDeletions && del.length > 0) || (!opts.ignoreChangesAndAdditions && !deepEqual(original, modified)))) order = modified;
   return [patchList, del, order];
 }
 
@@ -224,8 +225,7 @@ function diffMaps(original: JsonObject, modified: JsonObject, schema: Schema, op
       if (meta.strategy === "merge") {
         const o = originalValue as JsonValue[];
         const m = modifiedValue as JsonValue[];
-        // Identical lists of maps give no patch; lists of scalars may still give an order (see diffLists).
-        if (o === m && goType(o[0]) === "map") continue;
+        if (o === m) continue;
         const [add, del, order] = diffLists(o, m, meta.schema, meta.mergeKey, { ...opts, buildRetainKeysDirective: meta.retainKeys });
         if (add.length > 0) setOwn(patch, key, add);
         if (del.length > 0) patch[`${DELETE_PREFIX}/${key}`] = del;
