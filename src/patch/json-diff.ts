@@ -97,13 +97,8 @@ function diffKeyed(a: JsonValue[], b: JsonValue[], ptr: string, fields: string[]
   const byKeyA = new Map<string, JsonValue>();
   ka.forEach((k, i) => byKeyA.set(k, a[i] as JsonValue));
   // Removals, from the end so that each index is still right when applied.
-  const work = ka.slice();
-  for (let i = ka.length - 1; i >= 0; i--) {
-    if (!inB.has(ka[i] as string)) {
-      ops.push({ op: "remove", path: at(ptr, i) });
-      work.splice(i, 1);
-    }
-  }
+  for (let i = ka.length - 1; i >= 0; i--) if (!inB.has(ka[i] as string)) ops.push({ op: "remove", path: at(ptr, i) });
+  const work = ka.filter((k) => inB.has(k));
   // Reorder what both have: items on a longest run already in order stay, the others move.
   const target = kb.filter((k) => byKeyA.has(k));
   const rank = new Map<string, number>();
