@@ -5,7 +5,12 @@
 import { KubeError } from "../errors.js";
 import type { JsonObject } from "./json.js";
 
-/** The kind of patch an error belongs to, named as in `resourceInfo(…).patchTypes`. */
+/**
+ * The kind of patch an error belongs to, named as in `resourceInfo(…).patchTypes`.
+ *
+ * @example
+ * if (e instanceof PatchError && e.patchType === "strategic") …
+ */
 export type PatchKind = "json" | "merge" | "strategic";
 
 /**
@@ -29,7 +34,12 @@ export class PatchError extends KubeError {
   }
 }
 
-/** One JSON Patch operation as it was given (possibly malformed). */
+/**
+ * One JSON Patch operation as it was given (possibly malformed).
+ *
+ * @example
+ * (e as JsonPatchError).operation; // { op: "remove", path: "/spec/paused" }
+ */
 export interface JsonPatchErrorOperation {
   op?: unknown;
   path?: unknown;

@@ -13,7 +13,12 @@ import { escapeToken } from "./pointer.js";
 
 type Schema = z.core.$ZodType | undefined;
 
-/** Options of {@link jsonPatchDiff}. */
+/**
+ * Options of {@link jsonPatchDiff}.
+ *
+ * @example
+ * jsonPatchDiff(live, edited, { schema: Deployment, paths: [pathOf(Deployment, (o) => o.spec.replicas)] });
+ */
 export interface JsonPatchDiffOptions {
   /** The schema of the documents: lists with a merge key or list-map keys are then matched by key. */
   schema?: z.core.$ZodType;

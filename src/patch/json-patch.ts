@@ -5,7 +5,12 @@ import { JsonPatchError, PatchError } from "./errors.js";
 import { cloneJson, deepEqual, hasOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from "./json.js";
 import { parsePointer } from "./pointer.js";
 
-/** One RFC 6902 operation. Paths are JSON Pointers (`/spec/replicas`). */
+/**
+ * One RFC 6902 operation. Paths are JSON Pointers (`/spec/replicas`).
+ *
+ * @example
+ * const op: JsonPatchOperation = { op: "replace", path: "/spec/replicas", value: 3 };
+ */
 export type JsonPatchOperation =
   | { op: "add"; path: string; value: unknown }
   | { op: "remove"; path: string }
@@ -14,7 +19,12 @@ export type JsonPatchOperation =
   | { op: "copy"; from: string; path: string }
   | { op: "test"; path: string; value: unknown };
 
-/** Options of {@link applyJsonPatch}. */
+/**
+ * Options of {@link applyJsonPatch}.
+ *
+ * @example
+ * applyJsonPatch(stored, ops, { compat: "kubernetes" });
+ */
 export interface ApplyJsonPatchOptions {
   /**
    * `"kubernetes"` applies the patch as kube-apiserver does (evanphx/json-patch v4) instead of by
@@ -354,7 +364,12 @@ export function applyJsonPatchShared(doc: JsonValue, ops: readonly JsonPatchOper
   return state.root;
 }
 
-/** Options of {@link guardJsonPatch}. */
+/**
+ * Options of {@link guardJsonPatch}.
+ *
+ * @example
+ * guardJsonPatch(live, ops, { resourceVersion: false });
+ */
 export interface GuardJsonPatchOptions {
   /** Also test `/metadata/resourceVersion` against the base object's (default true when it has one). */
   resourceVersion?: boolean;

@@ -3,11 +3,26 @@
  * sharing, and described the way Go's `fmt` prints them (Kubernetes' error texts embed that form).
  */
 
-/** A JSON scalar. */
+/**
+ * A JSON scalar.
+ *
+ * @example
+ * const v: JsonPrimitive = "nginx:1.27";
+ */
 export type JsonPrimitive = string | number | boolean | null;
-/** Any JSON value. */
+/**
+ * Any JSON value.
+ *
+ * @example
+ * const v: JsonValue = { ports: [80, 443] };
+ */
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
-/** A JSON object. */
+/**
+ * A JSON object (what the diff functions return as patches).
+ *
+ * @example
+ * const patch: JsonObject = smpDiff(Deployment, live, edited);
+ */
 export interface JsonObject {
   [key: string]: JsonValue;
 }

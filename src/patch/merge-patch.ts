@@ -5,7 +5,12 @@
 import { cloneJson, deepEqual, hasOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from "./json.js";
 import { pickChanges, type PickedPathLike } from "./pick.js";
 
-/** Options of {@link applyMergePatch}. */
+/**
+ * Options of {@link applyMergePatch}.
+ *
+ * @example
+ * applyMergePatch(stored, patch, { compat: "kubernetes" });
+ */
 export interface ApplyMergePatchOptions {
   /**
    * `"kubernetes"` merges as kube-apiserver does (evanphx/json-patch): `null` members inside a
@@ -57,7 +62,12 @@ export function applyMergePatch<T>(doc: T, patch: unknown, options: ApplyMergePa
   return mergeInto(cloneJson(doc), cloneJson(patch), options.compat === "kubernetes") as T;
 }
 
-/** Options of {@link mergePatchDiff}. */
+/**
+ * Options of {@link mergePatchDiff}.
+ *
+ * @example
+ * mergePatchDiff(live, edited, { paths: ["/spec/replicas"] });
+ */
 export interface MergePatchDiffOptions {
   /** Keep only the changes under these paths (from {@link pathOf}, or segment lists). */
   paths?: readonly PickedPathLike[];

@@ -13,6 +13,9 @@ import { toPointer } from "./pointer.js";
  * named by its key fields: `{ key: { name: "web" }, index: 0 }` is the container called `web`.
  * `index` is where it sat in the object the path was resolved against; patches and
  * {@link pickChanges} find the element by `key`, so the path stays right when the list is reordered.
+ *
+ * @example
+ * const web: ElementKey = { key: { name: "web" }, index: 0 };
  */
 export interface ElementKey {
   /** The identifying fields and their values (the patch merge key, else the list-map keys). */
@@ -21,7 +24,12 @@ export interface ElementKey {
   readonly index: number;
 }
 
-/** One step of a picked path: a field or map key, a list index, or a keyed list element. */
+/**
+ * One step of a picked path: a field or map key, a list index, or a keyed list element.
+ *
+ * @example
+ * const segments: PickSegment[] = ["spec", "containers", { key: { name: "web" }, index: 0 }, "image"];
+ */
 export type PickSegment = string | number | ElementKey;
 
 /**
@@ -41,15 +49,30 @@ export interface PickedPath {
   toString(): string;
 }
 
-/** A path as the diff functions accept it: picked, or a list of segments, or a JSON Pointer. */
+/**
+ * A path as the diff functions accept it: picked, or a list of segments, or a JSON Pointer.
+ *
+ * @example
+ * const paths: PickedPathLike[] = [pathOf(Deployment, (o) => o.spec.replicas), ["metadata", "labels"], "/spec/paused"];
+ */
 export type PickedPathLike = PickedPath | readonly PickSegment[] | string;
 
 declare const leafBrand: unique symbol;
-/** A scalar field in a path proxy: it has no fields of its own. */
+/**
+ * A scalar field in a path proxy: it has no fields of its own.
+ *
+ * @example
+ * pathOf(Deployment, (o) => o.spec.replicas); // o.spec.replicas: PathLeaf<number>
+ */
 export interface PathLeaf<T> {
   readonly [leafBrand]: T;
 }
-/** A field whose schema accepts anything (preserved unknown fields): every name is allowed. */
+/**
+ * A field whose schema accepts anything (preserved unknown fields): every name is allowed.
+ *
+ * @example
+ * pathOf(CustomResourceDefinition, (o) => o.spec.versions[0].schema.openAPIV3Schema.properties["spec"]!.type);
+ */
 export interface PathAny {
   readonly [key: string]: PathAny;
 }
@@ -61,6 +84,9 @@ type ListIndex = Indexes<100>;
 /**
  * The proxy type {@link pathOf} hands to a selector: every field required, lists indexable, maps
  * keyable, scalars opaque, so a misspelled field is a compile error.
+ *
+ * @example
+ * const pick = (o: PathProxy<Deployment>) => o.spec.template.spec.containers[0].image;
  */
 export type PathProxy<T> = unknown extends T
   ? PathAny

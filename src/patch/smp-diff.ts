@@ -251,7 +251,12 @@ function objectOrEmpty(v: unknown): JsonObject {
   return c;
 }
 
-/** Options of {@link smpDiff}. */
+/**
+ * Options of {@link smpDiff}.
+ *
+ * @example
+ * smpDiff(Deployment, live, edited, { paths: [pathOf(Deployment, (o) => o.spec.replicas)] });
+ */
 export interface SmpDiffOptions {
   /** Keep only the changes under these paths (from {@link pathOf}, or segment lists, or JSON Pointers). */
   paths?: readonly PickedPathLike[];
@@ -276,11 +281,17 @@ export function smpDiff(schema: z.core.$ZodType, original: unknown, modified: un
   return diffMaps(o, m, schema, { setElementOrder: true, ignoreChangesAndAdditions: false, ignoreDeletions: false, buildRetainKeysDirective: false });
 }
 
-/** Options of {@link smpThreeWay}. */
+/**
+ * Options of {@link smpThreeWay}.
+ *
+ * @example
+ * smpThreeWay(Deployment, lastApplied, manifest, live, { overwrite: true });
+ */
 export interface SmpThreeWayOptions {
   /**
-   * Send the patch even when the live object changed a field the patch also changes (true is what
-   * `kubectl apply` does by default). When false, such a conflict throws {@link PatchConflictError}.
+   * Send the patch even when the live object changed a field the patch also changes (what
+   * `kubectl apply` does by default). Without it, such a conflict throws {@link PatchConflictError}
+   * (`kubectl apply --overwrite=false`).
    */
   overwrite?: boolean;
 }
@@ -358,13 +369,13 @@ function slicesHaveConflicts(left: JsonValue[], right: JsonValue[], schema: Sche
  * `CreateThreeWayMergePatch`): the changes from `current` (the live object) to `modified` (the new
  * configuration) without deletions, plus the deletions from `original` (the last applied
  * configuration, or undefined) to `modified`. Fields only the server or other clients set are left
- * alone. With `overwrite: false`, a field changed both from original to current and by the patch
- * throws {@link PatchConflictError}.
+ * alone. A field changed both from original to current and by the patch throws
+ * {@link PatchConflictError}, unless `overwrite` is true.
  *
  * @example
  * import { smpThreeWay } from "kubezod";
  * import { Deployment } from "kubezod/k8s";
- * const patch = smpThreeWay(Deployment, lastApplied, manifest, live);
+ * const patch = smpThreeWay(Deployment, lastApplied, manifest, live, { overwrite: true }); // as `kubectl apply`
  */
 export function smpThreeWay(schema: z.core.$ZodType, original: unknown, modified: unknown, current: unknown, options: SmpThreeWayOptions = {}): JsonObject {
   const o = objectOrEmpty(original);
@@ -373,7 +384,7 @@ export function smpThreeWay(schema: z.core.$ZodType, original: unknown, modified
   const delta = diffMaps(c, m, schema, { ignoreDeletions: true, setElementOrder: true, ignoreChangesAndAdditions: false, buildRetainKeysDirective: false });
   const deletions = diffMaps(o, m, schema, { setElementOrder: true, ignoreChangesAndAdditions: true, ignoreDeletions: false, buildRetainKeysDirective: false });
   const patch = cloneJson(mergeMap(deletions, delta, schema, { mergeParallelList: false, ignoreUnmatchedNulls: false })) as JsonObject;
-  if (options.overwrite === false) {
+  if (!options.overwrite) {
     const changed = diffMaps(o, c, schema, { setElementOrder: false, ignoreChangesAndAdditions: false, ignoreDeletions: false, buildRetainKeysDirective: false });
     if (mapsHaveConflicts(patch, changed, schema)) {
       const yaml = (v: JsonObject) => stringify(v, { sortMapEntries: true, indentSeq: false });

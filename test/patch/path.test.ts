@@ -120,3 +120,13 @@ describe("pickChanges", () => {
     expect(pickChanges(deployment, {}, ["/spec/template/spec/containers/0/image"]).spec.template.spec.containers[0]).toEqual({ name: "web", args: ["-v"], ports: [{ containerPort: 80, protocol: "TCP" }] });
   });
 });
+
+describe("pickChanges with keyed items the base lacks", () => {
+  it("creates the item with its key fields and the picked value", () => {
+    const withInit = structuredClone(deployment) as typeof deployment & { spec: { template: { spec: { initContainers?: unknown[] } } } };
+    withInit.spec.template.spec.initContainers = [{ name: "init", image: "busybox", args: ["x"] }];
+    const p = pathOf(Deployment, (o) => o.spec.template.spec.initContainers[0].image, withInit);
+    const out = pickChanges(deployment, withInit, [p]) as typeof withInit;
+    expect(out.spec.template.spec.initContainers).toEqual([{ name: "init", image: "busybox" }]);
+  });
+});

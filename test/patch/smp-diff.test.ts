@@ -147,18 +147,18 @@ describe("smpThreeWay", () => {
     next.spec.replicas = 5;
     const scaled = live();
     scaled.spec.replicas = 7;
-    expect(() => smpThreeWay(Deployment, lastApplied(), next, scaled, { overwrite: false })).toThrow(PatchConflictError);
+    expect(() => smpThreeWay(Deployment, lastApplied(), next, scaled)).toThrow(PatchConflictError);
     try {
-      smpThreeWay(Deployment, lastApplied(), next, scaled, { overwrite: false });
+      smpThreeWay(Deployment, lastApplied(), next, scaled);
     } catch (e) {
       const err = e as PatchConflictError;
       expect(err.patch).toEqual({ spec: { replicas: 5, ...order } });
       expect(err.changes).toMatchObject({ spec: { replicas: 7 } });
       expect(err.message).toMatch(/^patch:\nspec:\n  replicas: 5\n[^]*\nconflicts with changes made from original to current:\n[^]*  replicas: 7\n/);
     }
-    expect(smpThreeWay(Deployment, lastApplied(), next, scaled)).toEqual({ spec: { replicas: 5, ...order } });
+    expect(smpThreeWay(Deployment, lastApplied(), next, scaled, { overwrite: true })).toEqual({ spec: { replicas: 5, ...order } });
     // Both sides changing a field to the same value is no conflict.
-    expect(smpThreeWay(Deployment, lastApplied(), next, { ...scaled, spec: { ...scaled.spec, replicas: 5 } }, { overwrite: false })).toEqual({ spec: order });
+    expect(smpThreeWay(Deployment, lastApplied(), next, { ...scaled, spec: { ...scaled.spec, replicas: 5 } })).toEqual({ spec: order });
   });
 
   it.skipIf(!hasKubectl)(`kubectl applies the three-way patch to the live object the same way${needsKubectl}`, async () => {
