@@ -55,6 +55,11 @@ export const createDefaults: Record<string, Record<string, unknown>> = {
   "/pods": { status: { phase: "Pending", qosClass: "BestEffort" } },
 };
 
+/** Labels the apiserver sets to an object's own name, by `group/plural`. */
+export const nameLabels: Record<string, string> = {
+  "/namespaces": "kubernetes.io/metadata.name",
+};
+
 /** The namespaces every cluster starts with. */
 export const initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 

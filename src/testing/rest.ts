@@ -12,8 +12,9 @@ import type { Catalog, ServedResource } from "./catalog.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patching.js";
+import { decodeProtobuf } from "./protobuf.js";
 import type { ResourceRequest } from "./request-info.js";
-import { createDefaults, NAMESPACE_FINALIZER, selectableFields } from "./resource-data.js";
+import { createDefaults, nameLabels, NAMESPACE_FINALIZER, selectableFields } from "./resource-data.js";
 import {
   matchesFields,
   matchesLabels,
@@ -135,8 +136,9 @@ function hasSub(r: ServedResource, name: string): boolean {
 /** Parse a request body as JSON (or YAML for YAML content types); 400 on bad input. */
 export function decodeBody(call: ApiCall, what: string): unknown {
   if (!call.body || call.body.length === 0) throw badRequest("the body of the request was empty");
-  const text = call.body.toString("utf8");
   const type = call.contentType.split(";")[0]!.trim().toLowerCase();
+  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobuf(call.body);
+  const text = call.body.toString("utf8");
   if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
     try {
       return parseYaml(text, { version: "1.1" }) as unknown;
@@ -153,7 +155,7 @@ export function decodeBody(call: ApiCall, what: string): unknown {
 
 function requireJsonBody(call: ApiCall): void {
   const type = call.contentType.split(";")[0]!.trim().toLowerCase();
-  if (type === "" || type === "application/json" || type === "application/yaml" || type === "*/*") return;
+  if (type === "" || type === "application/json" || type === "application/yaml" || type === "*/*" || type === "application/vnd.kubernetes.protobuf") return;
   throw unsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
 }
 
@@ -437,6 +439,8 @@ export class Rest {
       const merged = mergeDefaults(defaults, obj) as KubeObject;
       Object.assign(obj, merged);
     }
+    const nameLabel = r.custom ? undefined : nameLabels[r.storageKey];
+    if (nameLabel) meta.labels = { ...(isObj(meta.labels) ? meta.labels : {}), [nameLabel]: String(meta.name) };
     meta.uid = randomUUID();
     meta.creationTimestamp = timestamp();
     delete meta.resourceVersion;
@@ -502,6 +506,7 @@ export class Rest {
   ): ApiReply {
     const sub = call.info.subresource === "status" ? "status" : "";
     const scope = this.scopeOf(r, sub);
+    const managedScope: WriteScope = { ...scope, subresource: call.info.subresource ?? "" };
     next.apiVersion = r.apiVersion;
     next.kind = r.kind;
     if (scope.hasStatus) {
@@ -536,7 +541,7 @@ export class Rest {
       if (opts.managedFields.length) meta.managedFields = opts.managedFields;
       else delete meta.managedFields;
     } else {
-      const managed = managedAfterUpdate(r.schema, old, next, scope, { manager: opts.manager, apiVersion: r.apiVersion, now });
+      const managed = managedAfterUpdate(r.schema, old, next, managedScope, { manager: opts.manager, apiVersion: r.apiVersion, now });
       if (managed.length) meta.managedFields = managed;
       else delete meta.managedFields;
     }
@@ -882,8 +887,7 @@ export class Rest {
       cur = cur[seg] as Obj;
     }
     cur[path[path.length - 1]!] = replicas;
-    const mainCall: ApiCall = { ...call, info: { ...call.info, subresource: undefined } };
-    const reply = this.write(mainCall, r, old, next, { dryRun: dryRunOf(call.query), fieldValidation: "Ignore", manager: managerOf(call) });
+    const reply = this.write(call, r, old, next, { dryRun: dryRunOf(call.query), fieldValidation: "Ignore", manager: managerOf(call) });
     return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject) };
   }
 }
