@@ -62,6 +62,22 @@ function openApiType(expected: string): string {
   }
 }
 
+/** The OpenAPI type of the schema at a path (`integer` for int-formatted numbers). */
+function openApiTypeAt(schema: z.ZodType, path: readonly PathSegment[], expected: string): string {
+  let s: z.core.$ZodType | undefined = schema;
+  for (const seg of path) s = s ? childSchema(s, seg) : undefined;
+  for (let i = 0; s && i < 8; i++) {
+    const d = (s as unknown as { _zod: { def: { type: string; innerType?: z.core.$ZodType; format?: string } } })._zod.def;
+    if (d.innerType) {
+      s = d.innerType;
+      continue;
+    }
+    if (d.type === "number" && d.format && /int/.test(d.format)) return "integer";
+    break;
+  }
+  return openApiType(expected);
+}
+
 function valueAt(obj: unknown, path: readonly PathSegment[]): unknown {
   let cur = obj;
   for (const seg of path) {
@@ -154,7 +170,7 @@ export function admit(
             const struct = structNameOf(resource.schema, path, options.names, resource.kind);
             throw badRequest(`${decodePrefix}: json: cannot unmarshal ${jsType(value)} into Go struct field ${struct}.${fp.toString()} of type ${goType(expected)}`);
           }
-          errors.push(fieldError("FieldValueTypeInvalid", fp, `${fp.toString()} in body must be of type ${openApiType(expected)}: "${jsType(value)}"`, jsType(value)));
+          errors.push(fieldError("FieldValueTypeInvalid", fp, `${fp.toString()} in body must be of type ${openApiTypeAt(resource.schema, path, expected)}: "${jsType(value)}"`, jsType(value)));
         } else if (issue.code === "invalid_value") {
           const values = (issue as { values?: unknown[] }).values ?? [];
           errors.push(fieldError("FieldValueNotSupported", fp, `supported values: ${values.map((v) => JSON.stringify(v)).join(", ")}`, value));
