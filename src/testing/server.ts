@@ -300,7 +300,11 @@ class LocalApiServer implements TestServer {
 
   private send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}, record?: RecordedRequest): void {
     if (record) record.status = status;
-    if (res.headersSent || res.destroyed) return;
+    if (res.destroyed) return;
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
     const text = typeof body === "string" ? body : JSON.stringify(body);
     res.writeHead(status, {
       "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
@@ -572,7 +576,8 @@ class LocalApiServer implements TestServer {
     checkWatchRequest(w);
     record.status = 200;
     const cut = fault?.cutWatchAfterEvents;
-    const stop = serveWatch(
+    let stop: (() => void) | undefined;
+    stop = serveWatch(
       res,
       this.store,
       w,
@@ -581,10 +586,13 @@ class LocalApiServer implements TestServer {
         afterEvent: (count) => {
           if (cut !== undefined && count >= cut) req.socket.destroy();
         },
-        onClose: () => this.watches.delete(stop),
+        onClose: () => {
+          if (stop) this.watches.delete(stop);
+          stop = undefined;
+        },
       },
     );
-    this.watches.add(stop);
+    if (!res.writableEnded) this.watches.add(stop);
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex): void {

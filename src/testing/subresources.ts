@@ -119,6 +119,7 @@ const podLog: SubresourceHandler = (ctx, r, call, res) => {
   if (limit !== null) text = Buffer.from(text).subarray(0, Number(limit)).toString();
   if (q.get("follow") !== "true") return { status: 200, body: text };
   res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
+  res.flushHeaders();
   res.write(text);
   const stop = ctx.logs.follow(ns, name, container, (l) => res.write(render(l)));
   const unsubscribe = ctx.store.subscribe(r.storageKey, (e) => {

@@ -110,6 +110,7 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
   };
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  res.flushHeaders();
 
   const initial = (): boolean => {
     const rv = w.resourceVersion;
