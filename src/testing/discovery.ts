@@ -58,8 +58,9 @@ export function apiResourceList(catalog: Catalog, group: string, version: string
         name: `${r.plural}/${s.name}`,
         singularName: "",
         namespaced: r.namespaced,
-        ...(s.group !== undefined && s.group !== r.group ? { group: s.group } : {}),
-        ...(s.version !== undefined && s.version !== r.version ? { version: s.version } : {}),
+        ...((s.group !== undefined && s.group !== r.group) || (s.version !== undefined && s.version !== r.version)
+          ? { group: s.group ?? r.group, version: s.version ?? r.version }
+          : {}),
         kind: s.kind ?? r.kind,
         verbs: [...s.verbs],
       });

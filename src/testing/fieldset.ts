@@ -368,8 +368,10 @@ export function removeFields(schema: Schema | undefined, value: unknown, set: Fi
       if (!pe.startsWith("f:")) continue;
       const k = pe.slice(2);
       if (!(k in out)) continue;
-      const kept = removeFields(fieldSchema(shape, k), out[k], sub);
-      if (kept === undefined) delete out[k];
+      const before = out[k];
+      const kept = removeFields(fieldSchema(shape, k), before, sub);
+      // A map emptied by the removal disappears, as an empty Go map or struct with omitempty does.
+      if (kept === undefined || (isObj(kept) && Object.keys(kept).length === 0 && isObj(before) && Object.keys(before).length > 0)) delete out[k];
       else out[k] = kept;
     }
     return out;

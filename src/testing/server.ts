@@ -583,9 +583,7 @@ class LocalApiServer implements TestServer {
       w,
       { bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000, defaultTimeoutSeconds: 1800 + Math.floor(Math.random() * 1800) },
       {
-        afterEvent: (count) => {
-          if (cut !== undefined && count >= cut) req.socket.destroy();
-        },
+        afterEvent: (count) => cut !== undefined && count >= cut,
         onClose: () => {
           if (stop) this.watches.delete(stop);
           stop = undefined;

@@ -35,7 +35,8 @@ export interface WatchSettings {
 
 /** Per-watch hooks for fault injection: called after each event is written. */
 export interface WatchHooks {
-  afterEvent?(count: number): void;
+  /** Return true to cut the connection (no orderly end of the stream). */
+  afterEvent?(count: number): boolean | void;
   onClose?(): void;
 }
 
@@ -60,6 +61,7 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
   let headerSent = false;
   let lastRevision = store.revision;
   const timers: NodeJS.Timeout[] = [];
+  let unsubscribe: (() => void) | undefined;
 
   const serialize = (type: string, object: unknown): string => {
     if (w.table && type !== "BOOKMARK" && type !== "ERROR") {
@@ -81,7 +83,13 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
     if (closed) return;
     res.write(`${serialize(type, object)}\n`);
     count++;
-    hooks.afterEvent?.(count);
+    if (hooks.afterEvent?.(count) === true) {
+      closed = true;
+      unsubscribe?.();
+      for (const t of timers) clearTimeout(t);
+      hooks.onClose?.();
+      res.socket?.end();
+    }
   };
 
   const bookmark = (extra?: Record<string, string>): void => {
@@ -139,11 +147,11 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
     return true;
   };
 
-  const unsubscribe = store.subscribe(r.storageKey, deliver);
+  unsubscribe = store.subscribe(r.storageKey, deliver);
   const stop = (): void => {
     if (closed) return;
     closed = true;
-    unsubscribe();
+    unsubscribe?.();
     for (const t of timers) clearTimeout(t);
     hooks.onClose?.();
     if (!res.writableEnded && !res.destroyed) res.end();
