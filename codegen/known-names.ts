@@ -33,7 +33,8 @@ export const knownNames: Record<string, { shortNames?: string[]; categories?: st
   "apps/daemonsets": { shortNames: ["ds"], categories: ["all"] },
   "apps/deployments": { shortNames: ["deploy"], categories: ["all"] },
   "apps/replicasets": { shortNames: ["rs"], categories: ["all"] },
-  "apps/statefulsets": { shortNames: ["sts"], categories: ["all"] },
+  // DNS label since Kubernetes 1.27 (pod hostnames come from the StatefulSet name).
+  "apps/statefulsets": { shortNames: ["sts"], categories: ["all"], nameFormat: "dns-label" },
   "autoscaling/horizontalpodautoscalers": { shortNames: ["hpa"], categories: ["all"] },
   "batch/cronjobs": { shortNames: ["cj"], categories: ["all"] },
   "batch/jobs": { categories: ["all"] },

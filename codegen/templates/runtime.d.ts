@@ -66,10 +66,22 @@ export interface KubeRegistry extends z.core.$ZodRegistry<KubeMeta> {
 /** The one registry all kubezod annotations live in. */
 export declare const kubeMeta: KubeRegistry;
 
-/** What a resource schema accepts as input: its own apiVersion and kind may be left out. */
-export type KubeInput<T> = T extends { apiVersion: string; kind: string }
-  ? Omit<T, "apiVersion" | "kind"> & Partial<Pick<T, "apiVersion" | "kind">>
-  : T;
+/**
+ * What a schema accepts as input: the same shape, except that the `apiVersion` and `kind` of every
+ * kind (the object itself, list items, embedded templates) may be left out; they are filled in.
+ */
+export type KubeInput<T> = unknown extends T
+  ? T
+  : T extends string | number | boolean | bigint | null | undefined
+  ? T
+  : T extends readonly (infer U)[]
+    ? KubeInput<U>[]
+    : T extends { apiVersion: string; kind: string }
+      ? { [K in keyof T as K extends "apiVersion" | "kind" ? never : K]: KubeInput<T[K]> } & {
+          apiVersion?: T["apiVersion"];
+          kind?: T["kind"];
+        }
+      : { [K in keyof T]: KubeInput<T[K]> };
 
 /** A generated schema: parses to `T`, accepts `KubeInput<T>`. */
 export type KubeSchema<T> = z.ZodType<T, KubeInput<T>>;

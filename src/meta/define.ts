@@ -40,9 +40,67 @@ export interface DefineResourceOptions<G extends string, V extends string, K ext
 
 const ALL_VERBS: readonly Verb[] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
+type Def = Record<string, unknown> & { type: string; checks?: z.core.$ZodCheck<unknown>[] };
+const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/**
+ * The schema with every object that would strip unknown keys made loose, so data a newer server
+ * sends survives a read-modify-write. Strict objects stay strict; annotations are carried over.
+ */
+export function loosen<T extends z.ZodType>(schema: T): T {
+  return loosenWith(schema, new Map()) as T;
+}
+
+function loosenWith(schema: z.ZodType, seen: Map<z.ZodType, z.ZodType>): z.ZodType {
+  const done = seen.get(schema);
+  if (done) return done;
+  const d = defOf(schema);
+  const again = (s: unknown) => loosenWith(s as z.ZodType, seen);
+  let out: z.ZodType;
+  switch (d.type) {
+    case "object": {
+      const shape = Object.fromEntries(Object.entries(d.shape as Record<string, z.ZodType>).map(([k, v]) => [k, again(v)]));
+      const catchall = d.catchall as z.ZodType | undefined;
+      out = catchall ? z.object(shape).catchall(again(catchall)) : z.looseObject(shape);
+      break;
+    }
+    case "array":
+      out = z.array(again(d.element));
+      break;
+    case "record":
+      out = z.record(d.keyType as z.ZodString, again(d.valueType));
+      break;
+    case "optional":
+      out = again(d.innerType).optional();
+      break;
+    case "nullable":
+      out = again(d.innerType).nullable();
+      break;
+    case "default":
+      out = again(d.innerType).default(d.defaultValue as never);
+      break;
+    case "union":
+      out = z.union((d.options as z.ZodType[]).map(again) as [z.ZodType, ...z.ZodType[]]);
+      break;
+    case "lazy": {
+      const getter = d.getter as () => z.ZodType;
+      out = z.lazy(() => again(getter()));
+      break;
+    }
+    default:
+      return schema;
+  }
+  if (d.checks?.length) out = out.check(...d.checks);
+  const meta = kubeMeta.get(schema);
+  if (meta) out.register(kubeMeta, meta);
+  seen.set(schema, out);
+  return out;
+}
+
 /**
  * Make a resource schema in one call: adds `apiVersion`/`kind` (defaulted) and `metadata`, keeps
- * unknown fields, and registers plural, scope, verbs and subresources so the client can use it.
+ * unknown fields at every level (objects that would strip them are made loose), and registers
+ * plural, scope, verbs and subresources so the client can use it.
  *
  * @example
  * import * as z from "zod";
@@ -72,7 +130,7 @@ export function defineResource<
     kind: z.literal(kind).default(kind),
   };
   if (!("metadata" in shape)) extension.metadata = nullishOf(ObjectMeta);
-  const schema = options.schema.loose().extend(extension);
+  const schema = (loosen(options.schema) as z.ZodObject).extend(extension);
   const subresources = (options.subresources ?? []).map((s): SubresourceInfo => {
     if (s === "status") return { name: "status", group, version, kind, verbs: ["get", "patch", "update"] };
     if (s === "scale") return { name: "scale", group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] };

@@ -75,7 +75,16 @@ export async function schemaFor(
       if (schema) return schema as z.ZodType;
     }
   }
+  // A built-in kind of another minor is not this minor's kind, even if that minor's module is loaded.
+  if (await isBuiltinSomewhere(type.apiVersion, type.kind)) return undefined;
   return kubeMeta.byKind(type.apiVersion, type.kind);
+}
+
+async function isBuiltinSomewhere(apiVersion: string, kind: string): Promise<boolean> {
+  for (const release of releases) {
+    if ((await catalogFor(release)).kinds[apiVersion]?.[kind]) return true;
+  }
+  return false;
 }
 
 /**

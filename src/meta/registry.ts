@@ -2,10 +2,19 @@
  * The annotation registry and the resource facts read from it.
  */
 import type * as z from "zod";
-import { kubeMeta } from "#schemas/runtime.js";
+import { format, kubeMeta } from "#schemas/runtime.js";
 import type { KubeMeta, PatchType, SubresourceInfo, Verb } from "#schemas/runtime.js";
 
 export { kubeMeta };
+
+/**
+ * A Zod check that a string has an OpenAPI `format` the apiserver validates (`date-time`, `uuid`,
+ * `ipv4`, `cidr`, …); unknown formats pass.
+ *
+ * @example
+ * z.string().check(formatCheck("uuid")).safeParse("nope").success; // false
+ */
+export const formatCheck: (name: string) => z.core.$ZodCheck<string> = format;
 export type { KubeMeta, KubeRegistry, PatchType, SubresourceInfo, ValidationRule, Verb, KubeSchema, KubeInput } from "#schemas/runtime.js";
 
 /** Group, version and kind of an API type. */

@@ -20,10 +20,31 @@ interface Visitor {
   /** A key of an object that its schema does not declare. */
   unknown?(path: FieldPath, key: string): void;
   /** A list, with the annotations of its field. */
-  list?(path: FieldPath, schema: Schema, value: unknown[]): void;
+  list?(path: PathStack, schema: Schema, value: unknown[]): void;
 }
 
-function walk(schema: Schema, value: unknown, path: FieldPath, visit: Visitor, depth: number): void {
+/** The path being walked: segments and which are map keys, materialised only when reported. */
+class PathStack {
+  readonly segments: Array<string | number> = [];
+  readonly keys: boolean[] = [];
+  push(s: string | number, key: boolean): void {
+    this.segments.push(s);
+    this.keys.push(key);
+  }
+  pop(): void {
+    this.segments.pop();
+    this.keys.pop();
+  }
+  toFieldPath(): FieldPath {
+    let p = FieldPath.root();
+    this.segments.forEach((s, i) => {
+      p = typeof s === "number" ? p.index(s) : this.keys[i] ? p.key(s) : p.child(s);
+    });
+    return p;
+  }
+}
+
+function walk(schema: Schema, value: unknown, stack: PathStack, visit: Visitor, depth: number): void {
   if (depth > 256 || value === null || value === undefined) return;
   const inner = unwrap(schema);
   const d = defOf(inner);
@@ -36,20 +57,31 @@ function walk(schema: Schema, value: unknown, path: FieldPath, visit: Visitor, d
       const typedCatchall = catchall && !["unknown", "any", "never"].includes(defOf(catchall).type) ? catchall : undefined;
       for (const [key, child] of Object.entries(value)) {
         const field = Object.hasOwn(shape, key) ? shape[key] : typedCatchall;
-        if (field) walk(field, child, typedCatchall === field ? path.key(key) : path.child(key), visit, depth + 1);
-        else if (!meta.preserveUnknownFields && !(meta.embeddedResource && EMBEDDED_FIELDS.has(key))) visit.unknown?.(path, key);
+        if (field) {
+          stack.push(key, typedCatchall === field);
+          walk(field, child, stack, visit, depth + 1);
+          stack.pop();
+        } else if (!meta.preserveUnknownFields && !(meta.embeddedResource && EMBEDDED_FIELDS.has(key))) visit.unknown?.(stack.toFieldPath(), key);
       }
       return;
     }
     case "record": {
       if (!isRecord(value)) return;
-      for (const [key, child] of Object.entries(value)) walk(d.valueType as Schema, child, path.key(key), visit, depth + 1);
+      for (const [key, child] of Object.entries(value)) {
+        stack.push(key, true);
+        walk(d.valueType as Schema, child, stack, visit, depth + 1);
+        stack.pop();
+      }
       return;
     }
     case "array": {
       if (!Array.isArray(value)) return;
-      visit.list?.(path, schema, value);
-      value.forEach((item, i) => walk(d.element as Schema, item, path.index(i), visit, depth + 1));
+      visit.list?.(stack, schema, value);
+      value.forEach((item, i) => {
+        stack.push(i, false);
+        walk(d.element as Schema, item, stack, visit, depth + 1);
+        stack.pop();
+      });
       return;
     }
     default:
@@ -66,7 +98,7 @@ function walk(schema: Schema, value: unknown, path: FieldPath, visit: Visitor, d
  */
 export function unknownFields(schema: Schema, value: unknown): FieldPath[] {
   const out: FieldPath[] = [];
-  walk(schema, value, FieldPath.root(), { unknown: (path, key) => out.push(path.child(key)) }, 0);
+  walk(schema, value, new PathStack(), { unknown: (path, key) => out.push(path.child(key)) }, 0);
   return out;
 }
 
@@ -91,11 +123,12 @@ export function duplicateListEntries(schema: Schema, value: unknown): FieldError
   walk(
     schema,
     value,
-    FieldPath.root(),
+    new PathStack(),
     {
-      list: (path, fieldSchema, items) => {
+      list: (stack, fieldSchema, items) => {
         const meta = metaOf(fieldSchema);
         if (meta.listType !== "map" && meta.listType !== "set") return;
+        const path = stack.toFieldPath();
         const seen = new Set<string>();
         items.forEach((item, i) => {
           let id: string;

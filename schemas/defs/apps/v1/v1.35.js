@@ -101,7 +101,7 @@ export const StatefulSet = z.looseObject({
   metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
   spec: k.nullishOf(StatefulSetSpec),
   status: k.nullishOf(appsV1_30_36.StatefulSetStatus),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"StatefulSet","plural":"statefulsets","singular":"statefulset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"StatefulSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StatefulSetList","shortNames":["sts"],"categories":["all"]});
+}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"StatefulSet","plural":"statefulsets","singular":"statefulset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"StatefulSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StatefulSetList","shortNames":["sts"],"categories":["all"],"nameFormat":"dns-label"});
 
 export const StatefulSetList = z.looseObject({
   apiVersion: z.literal("apps/v1").default("apps/v1"),

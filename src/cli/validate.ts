@@ -1,0 +1,142 @@
+/**
+ * `kubezod validate [options] <file|dir|glob|->...`: validate manifests before commit and in CI.
+ * Exit code 0 when everything validates (skips allowed), 1 when anything is invalid or unreadable,
+ * 2 for usage errors.
+ */
+import { parseArgs } from "node:util";
+import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion } from "../meta/index.js";
+import { formatReport, outputFormats, type OutputFormat } from "../validate/reporters.js";
+import { validateManifests, type ManifestInput } from "../validate/index.js";
+
+const HELP = `usage: kubezod validate [options] <file|directory|glob|->...
+
+Validate Kubernetes manifests (YAML or JSON, multi-document, Lists) against the schemas of a
+Kubernetes version, the CRDs given or found among the inputs, and kube-apiserver's checks.
+
+options:
+  -k, --kubernetes-version V  Kubernetes minor: ${kubernetesVersions.map((v) => v.slice(1)).join(", ")} (default ${latestKubernetesVersion.slice(1)})
+      --crd PATH              CRD file, directory or glob (repeatable)
+      --strict / --no-strict  unknown fields, duplicate keys, list-map duplicates and YAML 1.1
+                              implicit conversions are errors (default: strict)
+      --ignore-missing-schemas  skip kinds that have no schema instead of failing them
+      --skip KINDS            skip kinds: Kind or group/version/Kind, comma-separated (repeatable)
+      --reject KINDS          fail kinds: Kind or group/version/Kind, comma-separated (repeatable)
+  -o, --output FORMAT         ${outputFormats.join(", ")} (default text)
+  -v, --verbose               also list valid and skipped resources (text)
+      --max-file-size SIZE    largest file read, e.g. 32M (default 32M)
+      --color / --no-color    colour the text output (default: when writing to a terminal)
+  -h, --help                  show this help
+
+exit codes: 0 all valid (skips allowed), 1 something invalid or unreadable, 2 usage error
+`;
+
+function parseSize(s: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B?|B)?$/i.exec(s.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? "").toUpperCase()[0];
+  const mult = unit === "K" ? 1024 : unit === "M" ? 1024 ** 2 : unit === "G" ? 1024 ** 3 : 1;
+  return Math.floor(Number(m[1]) * mult);
+}
+
+function list(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`kubezod validate: ${message}\nRun \`kubezod validate --help\` for usage.\n`);
+  return 2;
+}
+
+/** A progress line on the terminal: only when stderr is a TTY and not in CI. */
+function progress(): ((done: number, total: number) => void) & { clear(): void } {
+  const enabled = Boolean(process.stderr.isTTY) && !process.env.CI;
+  let last = 0;
+  let shown = false;
+  const update = (done: number, total: number) => {
+    if (!enabled || total < 200) return;
+    const now = Date.now();
+    if (now - last < 100 && done < total) return;
+    last = now;
+    shown = true;
+    process.stderr.write(`\rvalidating ${done}/${total} resources`);
+  };
+  update.clear = () => {
+    if (shown) process.stderr.write("\r\x1b[K");
+  };
+  return update;
+}
+
+/**
+ * Run `kubezod validate` with its arguments and return the exit code.
+ *
+ * @example
+ * process.exitCode = await run(["--kubernetes-version", "1.30", "k8s/"]);
+ */
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      allowNegative: true,
+      options: {
+        "kubernetes-version": { type: "string", short: "k" },
+        crd: { type: "string", multiple: true },
+        strict: { type: "boolean" },
+        "ignore-missing-schemas": { type: "boolean", default: false },
+        skip: { type: "string", multiple: true },
+        reject: { type: "string", multiple: true },
+        output: { type: "string", short: "o", default: "text" },
+        verbose: { type: "boolean", short: "v", default: false },
+        "max-file-size": { type: "string" },
+        color: { type: "boolean" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const output = values.output as OutputFormat;
+  if (!outputFormats.includes(output)) return usageError(`--output must be one of ${outputFormats.join(", ")}, not ${JSON.stringify(values.output)}`);
+  let kubernetesVersion: string | undefined;
+  if (values["kubernetes-version"] !== undefined) {
+    try {
+      kubernetesVersion = normalizeKubernetesVersion(values["kubernetes-version"]);
+    } catch (err) {
+      return usageError((err as Error).message);
+    }
+  }
+  let maxFileSize: number | undefined;
+  if (values["max-file-size"] !== undefined) {
+    maxFileSize = parseSize(values["max-file-size"]);
+    if (!maxFileSize) return usageError(`--max-file-size must be a size such as 32M, not ${JSON.stringify(values["max-file-size"])}`);
+  }
+  let paths = positionals;
+  if (!paths.length) {
+    if (process.stdin.isTTY) return usageError("no manifests given (pass files, directories, globs, or - for standard input)");
+    paths = ["-"];
+  }
+  const show = progress();
+  const report = await validateManifests(
+    paths.map((p): ManifestInput => ({ path: p })),
+    {
+      ...(kubernetesVersion ? { kubernetesVersion } : {}),
+      strict: values.strict ?? true,
+      crds: values.crd ?? [],
+      ignoreMissingSchemas: values["ignore-missing-schemas"],
+      skip: list(values.skip),
+      reject: list(values.reject),
+      ...(maxFileSize ? { maxFileSize } : {}),
+      onProgress: show,
+    },
+  );
+  show.clear();
+  const color = values.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  process.stdout.write(formatReport(report, output, { color, verbose: values.verbose }));
+  return report.valid ? 0 : 1;
+}

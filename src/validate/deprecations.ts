@@ -1,0 +1,102 @@
+/**
+ * API versions Kubernetes deprecated and removed, from the Kubernetes Deprecated API Migration
+ * Guide: when each stopped being served and what replaces it.
+ */
+
+/** One deprecated API version of one or more kinds. */
+export interface ApiDeprecation {
+  apiVersion: string;
+  kinds: readonly string[];
+  /** Minor in which the version was deprecated (warnings from then on). */
+  deprecatedIn: number;
+  /** Minor in which it is no longer served; undefined while it is still served. */
+  removedIn?: number;
+  /** The apiVersion to use instead; undefined when the API was removed without replacement. */
+  replacement?: string;
+  /** A note on what changed or what to do. */
+  note?: string;
+}
+
+const t = (
+  apiVersion: string,
+  kinds: string[],
+  deprecatedIn: number,
+  removedIn: number | undefined,
+  replacement: string | undefined,
+  note?: string,
+): ApiDeprecation => ({ apiVersion, kinds, deprecatedIn, ...(removedIn ? { removedIn } : {}), ...(replacement ? { replacement } : {}), ...(note ? { note } : {}) });
+
+/** The deprecation table (group/version, kinds, deprecated in, removed in, replacement). */
+export const apiDeprecations: readonly ApiDeprecation[] = [
+  // Removed in 1.16
+  t("extensions/v1beta1", ["Deployment", "DaemonSet", "ReplicaSet"], 9, 16, "apps/v1"),
+  t("apps/v1beta1", ["Deployment", "StatefulSet", "ControllerRevision"], 9, 16, "apps/v1"),
+  t("apps/v1beta2", ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"], 9, 16, "apps/v1"),
+  t("extensions/v1beta1", ["NetworkPolicy"], 9, 16, "networking.k8s.io/v1"),
+  t("extensions/v1beta1", ["PodSecurityPolicy"], 11, 16, "policy/v1beta1"),
+  // Removed in 1.22
+  t("admissionregistration.k8s.io/v1beta1", ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"], 16, 22, "admissionregistration.k8s.io/v1"),
+  t("apiextensions.k8s.io/v1beta1", ["CustomResourceDefinition"], 16, 22, "apiextensions.k8s.io/v1"),
+  t("apiregistration.k8s.io/v1beta1", ["APIService"], 19, 22, "apiregistration.k8s.io/v1"),
+  t("authentication.k8s.io/v1beta1", ["TokenReview"], 19, 22, "authentication.k8s.io/v1"),
+  t("authorization.k8s.io/v1beta1", ["SubjectAccessReview", "LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview"], 19, 22, "authorization.k8s.io/v1"),
+  t("certificates.k8s.io/v1beta1", ["CertificateSigningRequest"], 19, 22, "certificates.k8s.io/v1"),
+  t("coordination.k8s.io/v1beta1", ["Lease"], 19, 22, "coordination.k8s.io/v1"),
+  t("extensions/v1beta1", ["Ingress"], 14, 22, "networking.k8s.io/v1"),
+  t("networking.k8s.io/v1beta1", ["Ingress", "IngressClass"], 19, 22, "networking.k8s.io/v1"),
+  t("rbac.authorization.k8s.io/v1beta1", ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"], 17, 22, "rbac.authorization.k8s.io/v1"),
+  t("scheduling.k8s.io/v1beta1", ["PriorityClass"], 14, 22, "scheduling.k8s.io/v1"),
+  t("storage.k8s.io/v1beta1", ["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"], 19, 22, "storage.k8s.io/v1"),
+  // Removed in 1.25
+  t("batch/v1beta1", ["CronJob"], 21, 25, "batch/v1"),
+  t("discovery.k8s.io/v1beta1", ["EndpointSlice"], 21, 25, "discovery.k8s.io/v1"),
+  t("events.k8s.io/v1beta1", ["Event"], 19, 25, "events.k8s.io/v1"),
+  t("autoscaling/v2beta1", ["HorizontalPodAutoscaler"], 22, 25, "autoscaling/v2"),
+  t("policy/v1beta1", ["PodDisruptionBudget"], 21, 25, "policy/v1"),
+  t("policy/v1beta1", ["PodSecurityPolicy"], 21, 25, undefined, "PodSecurityPolicy was removed; use Pod Security Admission or a third-party admission webhook"),
+  t("node.k8s.io/v1beta1", ["RuntimeClass"], 20, 25, "node.k8s.io/v1"),
+  // Removed in 1.26
+  t("flowcontrol.apiserver.k8s.io/v1beta1", ["FlowSchema", "PriorityLevelConfiguration"], 23, 26, "flowcontrol.apiserver.k8s.io/v1"),
+  t("autoscaling/v2beta2", ["HorizontalPodAutoscaler"], 23, 26, "autoscaling/v2"),
+  // Removed in 1.27
+  t("storage.k8s.io/v1beta1", ["CSIStorageCapacity"], 24, 27, "storage.k8s.io/v1"),
+  // Removed in 1.29
+  t("flowcontrol.apiserver.k8s.io/v1beta2", ["FlowSchema", "PriorityLevelConfiguration"], 26, 29, "flowcontrol.apiserver.k8s.io/v1"),
+  // Removed in 1.32
+  t("flowcontrol.apiserver.k8s.io/v1beta3", ["FlowSchema", "PriorityLevelConfiguration"], 29, 32, "flowcontrol.apiserver.k8s.io/v1", "spec.limited.nominalConcurrencyShares defaults to 30 when unset in v1"),
+  // Deprecated and still served
+  t("v1", ["ComponentStatus"], 19, undefined, undefined, "ComponentStatus is deprecated; use the component's health endpoints instead"),
+  t("v1", ["Endpoints"], 33, undefined, "discovery.k8s.io/v1", "use EndpointSlice instead of Endpoints"),
+];
+
+function minorOf(kubernetesVersion: string): number {
+  return Number(/^v?1\.(\d+)/.exec(kubernetesVersion)?.[1] ?? Number.NaN);
+}
+
+/** What the table says about an apiVersion and kind in a Kubernetes minor. */
+export interface DeprecationStatus {
+  entry: ApiDeprecation;
+  removed: boolean;
+  message: string;
+}
+
+/**
+ * Whether an apiVersion/kind is removed or deprecated in a Kubernetes version, with a message
+ * saying since when and what to use instead.
+ *
+ * @example
+ * deprecationOf("policy/v1beta1", "PodDisruptionBudget", "v1.28")?.message;
+ * // "policy/v1beta1 PodDisruptionBudget is no longer served since Kubernetes 1.25; use policy/v1"
+ */
+export function deprecationOf(apiVersion: string, kind: string, kubernetesVersion: string): DeprecationStatus | undefined {
+  const minor = minorOf(kubernetesVersion);
+  const entry = apiDeprecations.find((d) => d.apiVersion === apiVersion && d.kinds.includes(kind));
+  if (!entry || !(minor >= entry.deprecatedIn)) return undefined;
+  const removed = entry.removedIn !== undefined && minor >= entry.removedIn;
+  const what = `${apiVersion} ${kind}`;
+  const use = entry.replacement ? (entry.replacement === apiVersion ? "" : `; use ${entry.replacement}${entry.note ? ` (${entry.note})` : ""}`) : entry.note ? `; ${entry.note}` : "";
+  const message = removed
+    ? `${what} is no longer served since Kubernetes 1.${entry.removedIn}${use}`
+    : `${what} is deprecated since Kubernetes 1.${entry.deprecatedIn}${entry.removedIn ? ` and is removed in 1.${entry.removedIn}` : ""}${use}`;
+  return { entry, removed, message };
+}

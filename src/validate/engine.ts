@@ -1,0 +1,305 @@
+/**
+ * The validation engine: finds each resource's schema (built-in kinds of the chosen Kubernetes
+ * minor, CRDs, user schemas), runs the compiled validator (Zod only when something is wrong), and
+ * the apiserver-like checks: strict fields, list-map keys, object metadata, removed and deprecated
+ * API versions, CRD value validations and CEL rules.
+ */
+import type * as z from "zod";
+import {
+  builtinKinds,
+  compileValidator,
+  duplicateListEntries,
+  formatFieldError,
+  kubeMeta,
+  metaOf,
+  nameFormatOf,
+  normalizeKubernetesVersion,
+  schemaFor,
+  schemasFromCrd,
+  unknownFields,
+  unwrap,
+  validateObjectMeta,
+  type FieldError,
+  type PathSegment,
+} from "../meta/index.js";
+import { checkValidationRules } from "./cel/index.js";
+import { withDefaults, hasDefault } from "./defaults.js";
+import { deprecationOf } from "./deprecations.js";
+import { schemaErrors } from "./schema-issues.js";
+import type { ResourceResult, ValidationIssue } from "./types.js";
+import { checkValueValidations } from "./value-validations.js";
+
+type Schema = z.core.$ZodType;
+type Def = Record<string, unknown> & { type: string };
+const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Which run-time checks a schema tree needs (scanned once per schema). */
+interface SchemaFeatures {
+  rules: boolean;
+  valueValidations: boolean;
+}
+
+const featureMemo = new WeakMap<Schema, SchemaFeatures>();
+
+function featuresOf(schema: Schema): SchemaFeatures {
+  const hit = featureMemo.get(schema);
+  if (hit) return hit;
+  const f: SchemaFeatures = { rules: false, valueValidations: false };
+  const seen = new Set<Schema>();
+  const stack: Schema[] = [schema];
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    const m = metaOf(s);
+    if (m.validations?.length) f.rules = true;
+    if (m.valueValidations) f.valueValidations = true;
+    const d = defOf(unwrap(s));
+    if (d.type === "object") {
+      stack.push(...Object.values(d.shape as Record<string, Schema>));
+      if (d.catchall) stack.push(d.catchall as Schema);
+    } else if (d.type === "array") stack.push(d.element as Schema);
+    else if (d.type === "record") stack.push(d.valueType as Schema);
+    else if (d.type === "union") stack.push(...(d.options as Schema[]));
+  }
+  featureMemo.set(schema, f);
+  return f;
+}
+
+/** A kind selector from `--skip`/`--reject`: `Kind` or `group/version/Kind` (`v1/Kind` for core). */
+function selectorMatches(selector: string, apiVersion: string, kind: string): boolean {
+  return selector === kind || selector === `${apiVersion}/${kind}`;
+}
+
+/** Options of the engine (see `validateManifests`). */
+export interface EngineOptions {
+  kubernetesVersion?: string;
+  strict?: boolean;
+  ignoreMissingSchemas?: boolean;
+  skip?: readonly string[];
+  reject?: readonly string[];
+  /** Extra resource schemas (e.g. from `defineResource`), used before built-ins. */
+  schemas?: readonly z.ZodType[];
+}
+
+/** A resource to check, with a way to find positions in its source. */
+export interface ResourceInput {
+  file: string;
+  document: number;
+  item?: number;
+  value: unknown;
+  /** Path prefix of the resource inside its document (`items[3]` for List items). */
+  prefix: PathSegment[];
+  locate?: (path: readonly PathSegment[]) => { line: number; column: number };
+}
+
+/** Validates resources for one Kubernetes minor and a set of custom resource definitions. */
+export class ManifestEngine {
+  readonly kubernetesVersion: string;
+  readonly strict: boolean;
+  private builtins?: Map<string, Schema>;
+  private catalog?: Record<string, string[]>;
+  private readonly custom = new Map<string, Schema>();
+  private readonly options: EngineOptions;
+
+  constructor(options: EngineOptions = {}) {
+    this.options = options;
+    this.kubernetesVersion = normalizeKubernetesVersion(options.kubernetesVersion);
+    this.strict = options.strict ?? true;
+    for (const s of options.schemas ?? []) {
+      const m = kubeMeta.get(s);
+      if (m?.apiVersion && m.kind) this.custom.set(`${m.apiVersion}/${m.kind}`, s);
+    }
+  }
+
+  /**
+   * Load the built-in schemas of the given kinds (only the modules that define them), so that
+   * `validate` can run synchronously.
+   */
+  async load(types: Iterable<{ apiVersion: string; kind: string }>): Promise<void> {
+    this.catalog ??= await builtinKinds(this.kubernetesVersion);
+    const catalog = this.catalog;
+    const builtins = (this.builtins ??= new Map());
+    const wanted = new Map<string, { apiVersion: string; kind: string }>();
+    for (const t of types) {
+      const key = `${t.apiVersion}/${t.kind}`;
+      if (!builtins.has(key) && catalog[t.apiVersion]?.includes(t.kind)) wanted.set(key, t);
+    }
+    await Promise.all(
+      [...wanted].map(async ([key, t]) => {
+        const s = await schemaFor(t, { kubernetesVersion: this.kubernetesVersion });
+        if (s) builtins.set(key, s);
+      }),
+    );
+  }
+
+  /**
+   * Register the kinds a CustomResourceDefinition defines; returns the errors reading it.
+   */
+  addCrd(crd: unknown, source: string): FieldError[] | string | undefined {
+    try {
+      for (const b of schemasFromCrd(crd, source)) this.custom.set(`${b.apiVersion}/${b.kind}`, b.schema);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  /** The schema of an apiVersion/kind: user schemas and CRDs first, then built-ins. */
+  schemaFor(apiVersion: string, kind: string): Schema | undefined {
+    const key = `${apiVersion}/${kind}`;
+    return this.custom.get(key) ?? this.builtins?.get(key);
+  }
+
+  /** Check one resource. `load()` must have completed. */
+  validate(input: ResourceInput): ResourceResult {
+    const result: ResourceResult = {
+      file: input.file,
+      document: input.document,
+      ...(input.item !== undefined ? { item: input.item } : {}),
+      status: "valid",
+      issues: [],
+    };
+    const locate = (path: readonly PathSegment[]) => (input.locate ? input.locate([...input.prefix, ...path]) : undefined);
+    const start = locate([]);
+    if (start) Object.assign(result, start);
+    const add = (rule: string, severity: "error" | "warning", path: PathSegment[], field: string, message: string, type?: FieldError["type"]) => {
+      const issue: ValidationIssue = { rule, severity, path, field, message, ...(type ? { type } : {}) };
+      const pos = locate(path);
+      if (pos) Object.assign(issue, pos);
+      result.issues.push(issue);
+    };
+    const addField = (rule: string, e: FieldError, severity: "error" | "warning" = "error") => add(rule, severity, e.path, e.field, formatFieldError(e), e.type);
+
+    const value = input.value;
+    if (!isRecord(value)) {
+      add("manifest/not-an-object", "error", [], "", `a manifest must be a YAML or JSON object, not ${Array.isArray(value) ? "a list" : typeof value === "string" ? "a string" : String(value)}`);
+      result.status = "error";
+      return result;
+    }
+    const { apiVersion, kind } = value;
+    if (typeof apiVersion === "string") result.apiVersion = apiVersion;
+    if (typeof kind === "string") result.kind = kind;
+    const meta = isRecord(value.metadata) ? value.metadata : undefined;
+    if (typeof meta?.name === "string") result.name = meta.name;
+    else if (typeof meta?.generateName === "string") result.name = meta.generateName;
+    if (typeof meta?.namespace === "string") result.namespace = meta.namespace;
+
+    if (typeof apiVersion !== "string" || !apiVersion || typeof kind !== "string" || !kind) {
+      if (typeof apiVersion !== "string" || !apiVersion) add("api/missing-type", "error", ["apiVersion"], "apiVersion", "apiVersion: Required value: apiVersion must be set");
+      if (typeof kind !== "string" || !kind) add("api/missing-type", "error", ["kind"], "kind", "kind: Required value: kind must be set");
+      result.status = "invalid";
+      return result;
+    }
+    if (this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))) {
+      add("api/rejected", "error", ["kind"], "kind", `${apiVersion} ${kind} is rejected by --reject`);
+      result.status = "invalid";
+      return result;
+    }
+    if (this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))) {
+      result.status = "skipped";
+      result.reason = "skipped by --skip";
+      return result;
+    }
+
+    const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
+    const schema = this.schemaFor(apiVersion, kind);
+    if (!schema || deprecation?.removed) {
+      if (deprecation?.removed) {
+        add("api/removed", "error", ["apiVersion"], "apiVersion", deprecation.message);
+        result.status = "invalid";
+      } else if (this.options.ignoreMissingSchemas) {
+        result.status = "skipped";
+        result.reason = `no schema for ${apiVersion} ${kind} (--ignore-missing-schemas)`;
+      } else {
+        add(
+          "api/unknown-kind",
+          "error",
+          ["kind"],
+          "kind",
+          `no schema for ${apiVersion} ${kind} in Kubernetes ${this.kubernetesVersion.slice(1)} (pass its CRD with --crd, or --ignore-missing-schemas to skip it)`,
+        );
+        result.status = "invalid";
+      }
+      return result;
+    }
+    if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
+
+    // The compiled validator fills in apiVersion/kind defaults only; both are present here.
+    const check = compileValidator(schema);
+    if (!(check ? check(value) : (schema as z.ZodType).safeParse(value).success)) {
+      const r = (schema as z.ZodType).safeParse(value);
+      if (!r.success) {
+        for (const e of schemaErrors(schema, value, r.error.issues)) {
+          if (e.rule === "schema/required" && hasDefaultAt(schema, e.path)) continue;
+          addField(e.rule, e);
+        }
+      }
+    }
+
+    if (this.strict) {
+      for (const p of unknownFields(schema, value)) {
+        const field = p.toString();
+        add("strict/unknown-field", "error", [...p.segments], field, `${field}: unknown field "${field}"`);
+      }
+      for (const e of duplicateListEntries(schema, value)) addField("strict/duplicate-entry", e);
+    }
+
+    const info = kubeMeta.get(schema as z.ZodType);
+    const metaErrors = validateObjectMeta(value.metadata, {
+      nameFormat: nameFormatOf(schema as z.ZodType),
+      ...(info?.namespaced ? { namespaced: true, namespaceOptional: true } : {}),
+    });
+    for (const e of metaErrors) {
+      // Type errors in metadata are already reported by the schema.
+      if (e.type === "FieldValueTypeInvalid" && result.issues.some((i) => i.field === e.field)) continue;
+      addField(metaRule(e), e);
+    }
+    if (info?.namespaced === false && typeof meta?.namespace === "string" && meta.namespace) {
+      add("meta/namespace", "warning", ["metadata", "namespace"], "metadata.namespace", `metadata.namespace: ${kind} is cluster-scoped; the namespace is ignored`);
+    }
+
+    const features = featuresOf(schema);
+    if (features.valueValidations) for (const e of checkValueValidations(schema, value)) addField("crd/value-validation", e);
+    const blocking = result.issues.some((i) => i.type === "FieldValueRequired" || i.type === "FieldValueTypeInvalid");
+    if (features.rules && blocking) {
+      // kube-apiserver does not run the rules of an object with missing or mistyped fields.
+      add("crd/cel", "warning", [], "", "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
+    } else if (features.rules) {
+      const rules = checkValidationRules(schema, withDefaults(schema, value));
+      for (const e of rules.errors) addField("crd/cel", e);
+      for (const u of rules.unevaluated) {
+        add("crd/cel-unevaluated", "warning", u.path, u.field, `${u.field || "<root>"}: rule not evaluated (${u.reason}): ${u.rule}`);
+      }
+    }
+
+    if (result.issues.some((i) => i.severity === "error")) result.status = "invalid";
+    return result;
+  }
+}
+
+function hasDefaultAt(schema: Schema, path: readonly PathSegment[]): boolean {
+  let s: Schema | undefined = schema;
+  for (const seg of path) {
+    const d = defOf(unwrap(s));
+    if (d.type === "object") s = (d.shape as Record<string, Schema>)[String(seg)];
+    else if (d.type === "array") s = d.element as Schema;
+    else if (d.type === "record") s = d.valueType as Schema;
+    else return false;
+    if (!s) return false;
+  }
+  return hasDefault(s);
+}
+
+function metaRule(e: FieldError): string {
+  const f = e.path[1];
+  if (f === "name" || f === "generateName") return "meta/name";
+  if (f === "namespace") return "meta/namespace";
+  if (f === "labels") return "meta/labels";
+  if (f === "annotations") return "meta/annotations";
+  return "meta/metadata";
+}

@@ -1,0 +1,138 @@
+/**
+ * Plain YAML scalars resolved the way kubectl reads them (sigs.k8s.io/yaml, which uses go-yaml v2's
+ * YAML 1.1 rules): `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `0644` is octal (420), `0x1F`, `0o17`,
+ * `0b101` and `1_000` are integers, timestamps stay strings, and there are no base-60 numbers.
+ */
+
+/** A resolved plain scalar, and whether YAML 1.2 (the JSON-compatible core schema) would read it differently. */
+export interface ResolvedScalar {
+  value: unknown;
+  /** Set when YAML 1.2 would have produced a different value (usually the string itself). */
+  yaml12Differs: boolean;
+}
+
+const BOOL_NULL = new Map<string, boolean | null>([
+  ...["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"].map((s) => [s, true] as const),
+  ...["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"].map((s) => [s, false] as const),
+  ...["", "~", "null", "Null", "NULL"].map((s) => [s, null] as const),
+]);
+const CORE_BOOL_NULL = new Set(["true", "True", "TRUE", "false", "False", "FALSE", "", "~", "null", "Null", "NULL"]);
+const SPECIAL_FLOATS = new Map<string, number>([
+  ...[".nan", ".NaN", ".NAN"].map((s) => [s, Number.NaN] as const),
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s) => [s, Number.POSITIVE_INFINITY] as const),
+  ...["-.inf", "-.Inf", "-.INF"].map((s) => [s, Number.NEGATIVE_INFINITY] as const),
+]);
+
+const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const TIMESTAMP_START = /^\d{4}-/;
+// Go's strconv.ParseInt(s, 0, 64) after go-yaml removed every "_".
+const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+const CORE_INT = /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+const CORE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+function goInt(text: string): number | undefined {
+  if (!GO_INT.test(text)) return undefined;
+  const negative = text[0] === "-";
+  const digits = text[0] === "-" || text[0] === "+" ? text.slice(1) : text;
+  let n: number;
+  if (/^0[xX]/.test(digits)) n = parseInt(digits.slice(2), 16);
+  else if (/^0[oO]/.test(digits)) n = parseInt(digits.slice(2), 8);
+  else if (/^0[bB]/.test(digits)) n = parseInt(digits.slice(2), 2);
+  else if (digits.length > 1 && digits[0] === "0") n = parseInt(digits.slice(1), 8);
+  else n = Number(digits);
+  return negative ? -n : n;
+}
+
+/** How YAML 1.2's core schema would read a plain scalar (for spotting YAML 1.1-only conversions). */
+function core(text: string): unknown {
+  if (CORE_BOOL_NULL.has(text)) return text === "" || text === "~" || text.toLowerCase() === "null" ? null : text.toLowerCase() === "true";
+  if (CORE_INT.test(text)) {
+    if (text.startsWith("0o")) return parseInt(text.slice(2), 8);
+    if (text.startsWith("0x")) return parseInt(text.slice(2), 16);
+    return Number(text);
+  }
+  if (CORE_FLOAT.test(text)) return Number(text);
+  if (SPECIAL_FLOATS.has(text)) return SPECIAL_FLOATS.get(text);
+  return text;
+}
+
+function resolve(text: string): unknown {
+  const fixed = BOOL_NULL.get(text);
+  if (fixed !== undefined) return fixed;
+  const special = SPECIAL_FLOATS.get(text);
+  if (special !== undefined) return special;
+  const c = text.charCodeAt(0);
+  const digitOrSign = (c >= 48 && c <= 57) || c === 43 || c === 45;
+  if (c === 46) {
+    // Starts with '.': only a float can match (Go's ParseFloat).
+    return YAML_FLOAT.test(text) ? Number(text) : text;
+  }
+  if (!digitOrSign) return text;
+  if (TIMESTAMP_START.test(text)) {
+    // go-yaml resolves timestamps but hands them to untyped targets as the original string.
+    return text;
+  }
+  const plain = text.includes("_") ? text.replace(/_/g, "") : text;
+  const asInt = goInt(plain);
+  if (asInt !== undefined) return asInt;
+  if (YAML_FLOAT.test(plain)) return Number(plain);
+  return text;
+}
+
+/**
+ * Resolve an untagged plain scalar as kubectl does.
+ *
+ * @example
+ * resolvePlainScalar("0644"); // { value: 420, yaml12Differs: true }
+ * resolvePlainScalar("yes");  // { value: true, yaml12Differs: true }
+ */
+export function resolvePlainScalar(text: string): ResolvedScalar {
+  const value = resolve(text);
+  if (typeof value === "string") return { value, yaml12Differs: false };
+  const other = core(text);
+  const differs = !(Object.is(value, other) || (typeof value === "number" && typeof other === "number" && value === other));
+  return { value, yaml12Differs: differs };
+}
+
+/**
+ * Resolve a scalar with an explicit standard tag (`!!str`, `!!int`, …); undefined when the text
+ * does not fit the tag.
+ */
+export function resolveTaggedScalar(tag: string, text: string): { value: unknown } | undefined {
+  switch (tag) {
+    case "str":
+    case "binary":
+    case "timestamp":
+      return { value: text };
+    case "null":
+      return BOOL_NULL.get(text) === null ? { value: null } : undefined;
+    case "bool": {
+      const b = BOOL_NULL.get(text);
+      return typeof b === "boolean" ? { value: b } : undefined;
+    }
+    case "int": {
+      const n = goInt(text.replace(/_/g, ""));
+      return n === undefined ? undefined : { value: n };
+    }
+    case "float": {
+      const special = SPECIAL_FLOATS.get(text);
+      if (special !== undefined) return { value: special };
+      const plain = text.replace(/_/g, "");
+      const n = goInt(plain);
+      if (n !== undefined) return { value: n };
+      return YAML_FLOAT.test(plain) ? { value: Number(plain) } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The string a mapping key becomes in JSON, as sigs.k8s.io/yaml converts non-string keys
+ * (`on` → "true", `0644` → "420", `1.0` → "1").
+ */
+export function keyString(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === null) return "null";
+  return String(value);
+}

@@ -1,0 +1,83 @@
+/**
+ * The results of validating manifests: one record per resource, each with its issues.
+ */
+import type { FieldErrorType, PathSegment } from "../meta/index.js";
+
+/** How a resource came out: `valid`, `invalid` (checks failed), `error` (unreadable), `skipped`. */
+export type ResourceStatus = "valid" | "invalid" | "error" | "skipped";
+
+/** Errors make a resource invalid; warnings are reported and do not. */
+export type Severity = "error" | "warning";
+
+/**
+ * Rule ids, stable for filtering and code-scanning tools:
+ * `yaml/syntax`, `yaml/duplicate-key`, `yaml/implicit-conversion`, `yaml/not-json`,
+ * `file/unreadable`, `manifest/not-an-object`, `api/missing-type`, `api/unknown-kind`,
+ * `api/removed`, `api/deprecated`, `api/rejected`, `schema/type`, `schema/required`,
+ * `schema/enum`, `schema/format`, `schema/range`, `schema/length`, `schema/value`,
+ * `strict/unknown-field`, `strict/duplicate-entry`, `meta/name`, `meta/namespace`,
+ * `meta/labels`, `meta/annotations`, `meta/metadata`, `crd/cel`, `crd/cel-unevaluated`,
+ * `crd/value-validation`, `crd/invalid`.
+ */
+export type RuleId = string;
+
+/** One problem found in one resource. */
+export interface ValidationIssue {
+  rule: RuleId;
+  severity: Severity;
+  /** The field path as segments, from the resource's root. */
+  path: PathSegment[];
+  /** The path in kube-apiserver's notation (`spec.containers[0].name`); empty for the whole object. */
+  field: string;
+  /** The message as kube-apiserver would print it (`spec.replicas: Invalid value: …`). */
+  message: string;
+  /** The apimachinery field error type, when the issue is a field error. */
+  type?: FieldErrorType;
+  /** 1-based line and column of the offending key in the source (when the source is text). */
+  line?: number;
+  column?: number;
+}
+
+/** The outcome for one resource (a document, or one item of a `List`). */
+export interface ResourceResult {
+  /** The file or input name (`-` for standard input). */
+  file: string;
+  /** 0-based document index in the file. */
+  document: number;
+  /** The index in a `List`'s items, for items. */
+  item?: number;
+  line?: number;
+  column?: number;
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  status: ResourceStatus;
+  /** Why a resource was skipped. */
+  reason?: string;
+  issues: ValidationIssue[];
+}
+
+/** Counts over a run. */
+export interface ValidationSummary {
+  files: number;
+  resources: number;
+  valid: number;
+  invalid: number;
+  errors: number;
+  skipped: number;
+  warnings: number;
+  /** CEL rules that could not be evaluated (reported as `crd/cel-unevaluated` warnings). */
+  unevaluatedRules: number;
+}
+
+/** Everything a run found. */
+export interface ValidationReport {
+  /** The Kubernetes minor whose schemas were used (`v1.36`). */
+  kubernetesVersion: string;
+  strict: boolean;
+  results: ResourceResult[];
+  summary: ValidationSummary;
+  /** `true` when every resource is valid or skipped (exit code 0). */
+  valid: boolean;
+}

@@ -1,0 +1,418 @@
+/**
+ * Reading manifests the way kubectl does: the stream is split on `---` lines (k8s.io/apimachinery's
+ * YAML reader), each document is parsed into source-offset events and built into a JSON value with
+ * go-yaml's YAML 1.1 scalar rules. Positions are not kept per node: the events of a document are
+ * kept, and a path is located in them only when something at that path is reported.
+ */
+import { EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event, type ScalarEvent } from "js-yaml";
+import type { PathSegment } from "../meta/index.js";
+import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
+
+/** A place in a file: 1-based line and column. */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+/** Something the reader noticed while building a document's value. */
+export interface YamlNotice {
+  kind: "duplicate-key" | "implicit-conversion" | "not-json";
+  path: PathSegment[];
+  message: string;
+  position: SourcePosition;
+}
+
+/** One YAML document of a file. */
+export interface YamlDocument {
+  /** 0-based index of the document in its file. */
+  index: number;
+  /** Where the document's text starts. */
+  position: SourcePosition;
+  /** The JSON value (undefined for an empty document or a syntax error). */
+  value: unknown;
+  /** A syntax error that made the document unreadable. */
+  error?: { message: string; position: SourcePosition };
+  notices: YamlNotice[];
+  /** Where the key (or list item) at a path is written; the closest existing parent when it is absent. */
+  locate(path: readonly PathSegment[]): SourcePosition;
+}
+
+/** Limits that keep hostile input bounded. */
+export interface YamlLimits {
+  /** Deepest nesting of collections (default 256). */
+  maxDepth?: number;
+  /** Most nodes an alias expansion may add to a document, beyond 10× its own size (default 1,000,000). */
+  maxAliasExpansion?: number;
+}
+
+/** Offsets of line starts, for turning offsets into line and column. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(
+    private readonly text: string,
+    private readonly baseLine = 0,
+  ) {
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+
+  /** 1-based line and column (in characters) of an offset. */
+  position(offset: number): SourcePosition {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: this.baseLine + lo + 1, column: Math.max(0, Math.min(offset, this.text.length) - starts[lo]!) + 1 };
+  }
+}
+
+interface Chunk {
+  text: string;
+  /** 0-based line of the chunk's first line in the file. */
+  line: number;
+  /** A kubectl separator error for the line that ends the previous chunk. */
+  separatorError?: string;
+}
+
+/** Split a stream into documents on `---` lines, as kubectl's YAML reader does. */
+function splitDocuments(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  let start = 0;
+  let startLine = 0;
+  let line = 0;
+  let pos = 0;
+  while (pos <= text.length) {
+    const nl = text.indexOf("\n", pos);
+    const end = nl < 0 ? text.length : nl;
+    if (text.startsWith("---", pos)) {
+      const rest = text.slice(pos + 3, end).trim();
+      if (rest === "" || rest.startsWith("#")) {
+        chunks.push({ text: text.slice(start, pos), line: startLine });
+        start = nl < 0 ? text.length : nl + 1;
+        startLine = line + 1;
+      } else if (/^\s/.test(text.slice(pos + 3, end))) {
+        chunks.push({ text: text.slice(start, pos), line: startLine });
+        chunks.push({ text: "", line, separatorError: `invalid document separator: ${JSON.stringify(text.slice(pos, end).slice(0, 40))}` });
+        start = nl < 0 ? text.length : nl + 1;
+        startLine = line + 1;
+      }
+    }
+    if (nl < 0) break;
+    pos = nl + 1;
+    line++;
+  }
+  chunks.push({ text: text.slice(start), line: startLine });
+  return chunks;
+}
+
+const MAPPING = EVENT_ID.MAPPING;
+const SEQUENCE = EVENT_ID.SEQUENCE;
+const SCALAR = EVENT_ID.SCALAR;
+const ALIAS = EVENT_ID.ALIAS;
+const POP = EVENT_ID.POP;
+
+class ExcessiveAliasing extends Error {}
+
+function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
+function cloneCounted(value: unknown, budget: { left: number }): unknown {
+  if (--budget.left < 0) throw new ExcessiveAliasing();
+  if (Array.isArray(value)) return value.map((v) => cloneCounted(v, budget));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) setKey(out, k, cloneCounted(v, budget));
+    return out;
+  }
+  return value;
+}
+
+/** Builds one document's value from its events. */
+class Builder {
+  i = 0;
+  readonly anchors = new Map<string, unknown>();
+  readonly notices: Array<Omit<YamlNotice, "position"> & { offset: number }> = [];
+  readonly budget: { left: number };
+  hasAliases = false;
+
+  constructor(
+    readonly events: Event[],
+    readonly source: string,
+  ) {
+    this.budget = { left: 0 };
+  }
+
+  private anchorOf(ev: { anchorStart: number; anchorEnd: number }): string | undefined {
+    return ev.anchorStart >= 0 ? this.source.slice(ev.anchorStart, ev.anchorEnd) : undefined;
+  }
+
+  private scalar(ev: ScalarEvent, path: PathSegment[], isKey: boolean): unknown {
+    const text = getScalarValue(this.source, ev);
+    if (ev.tagStart >= 0) {
+      const tag = this.source.slice(ev.tagStart, ev.tagEnd);
+      const std = tag.startsWith("!!") ? tag.slice(2) : tag.startsWith("!<tag:yaml.org,2002:") ? tag.slice(20, -1) : undefined;
+      if (std !== undefined) {
+        const r = resolveTaggedScalar(std, text);
+        if (r) return this.checkJson(r.value, path, ev.valueStart);
+      }
+      return text;
+    }
+    if (ev.style !== 1) return text;
+    const r = resolvePlainScalar(text);
+    if (r.yaml12Differs && typeof r.value !== "string") {
+      this.notices.push({
+        kind: "implicit-conversion",
+        path: [...path],
+        offset: ev.valueStart,
+        message: `${isKey ? "key " : ""}${JSON.stringify(text)} is read as ${describe(r.value)} (YAML 1.1, as kubectl reads it); quote it if you mean the string`,
+      });
+    }
+    return this.checkJson(r.value, path, ev.valueStart);
+  }
+
+  private checkJson(value: unknown, path: PathSegment[], offset: number): unknown {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      this.notices.push({ kind: "not-json", path: [...path], offset, message: `${value} cannot be represented in JSON (kubectl rejects it)` });
+    }
+    return value;
+  }
+
+  /** The value of the node starting at events[i]; advances past it. */
+  node(path: PathSegment[], isKey = false): unknown {
+    const ev = this.events[this.i++]!;
+    switch (ev.type) {
+      case SCALAR: {
+        const v = this.scalar(ev, path, isKey);
+        const a = this.anchorOf(ev);
+        if (a !== undefined) this.anchors.set(a, v);
+        return v;
+      }
+      case ALIAS: {
+        this.hasAliases = true;
+        const name = this.source.slice(ev.anchorStart, ev.anchorEnd);
+        const target = this.anchors.get(name);
+        return target !== null && typeof target === "object" ? cloneCounted(target, this.budget) : target;
+      }
+      case SEQUENCE: {
+        const out: unknown[] = [];
+        const a = this.anchorOf(ev);
+        while (this.events[this.i]!.type !== POP) {
+          path.push(out.length);
+          out.push(this.node(path));
+          path.pop();
+        }
+        this.i++;
+        if (a !== undefined) this.anchors.set(a, out);
+        return out;
+      }
+      case MAPPING: {
+        const out: Record<string, unknown> = {};
+        const a = this.anchorOf(ev);
+        const explicit = new Set<string>();
+        while (this.events[this.i]!.type !== POP) {
+          const keyEv = this.events[this.i]!;
+          const keyOffset = keyEv.type === SCALAR ? keyEv.valueStart : "start" in keyEv ? keyEv.start : 0;
+          const rawKey = keyEv.type === SCALAR ? this.node(path, true) : this.complexKey(path);
+          if (rawKey === "<<" && keyEv.type === SCALAR && keyEv.style === 1 && keyEv.tagStart < 0) {
+            this.merge(out, this.node(path), explicit);
+            continue;
+          }
+          const key = keyString(rawKey);
+          path.push(key);
+          const value = this.node(path);
+          if (explicit.has(key)) {
+            this.notices.push({ kind: "duplicate-key", path: [...path], offset: keyOffset, message: `mapping key ${JSON.stringify(key)} already defined` });
+          }
+          path.pop();
+          explicit.add(key);
+          setKey(out, key, value);
+        }
+        this.i++;
+        if (a !== undefined) this.anchors.set(a, out);
+        return out;
+      }
+      default:
+        throw new Error(`unexpected YAML event ${ev.type}`);
+    }
+  }
+
+  private complexKey(path: PathSegment[]): unknown {
+    const start = this.events[this.i]!;
+    const offset = "start" in start ? start.start : 0;
+    const v = this.node(path);
+    throw new YAMLException(`a mapping key must be a scalar, not ${Array.isArray(v) ? "a list" : "a map"}`, {
+      buffer: this.source,
+      position: offset,
+      line: 0,
+      column: 0,
+    });
+  }
+
+  /** `<<: *base` (go-yaml applies merges in place: they override keys set before them). */
+  private merge(out: Record<string, unknown>, value: unknown, explicit: Set<string>): void {
+    const sources = Array.isArray(value) ? [...value].reverse() : [value];
+    for (const src of sources) {
+      if (src === null || typeof src !== "object" || Array.isArray(src)) continue;
+      for (const [k, v] of Object.entries(src)) {
+        setKey(out, k, v);
+        explicit.delete(k);
+      }
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "boolean") return `the boolean ${value}`;
+  if (value === null) return "null";
+  if (typeof value === "number") return `the number ${value}`;
+  return JSON.stringify(value);
+}
+
+function countNodes(events: Event[]): number {
+  let n = 0;
+  for (const e of events) if (e.type === SCALAR || e.type === MAPPING || e.type === SEQUENCE) n++;
+  return n;
+}
+
+function keyText(source: string, ev: ScalarEvent): string {
+  const text = getScalarValue(source, ev);
+  return ev.style === 1 && ev.tagStart < 0 ? keyString(resolvePlainScalar(text).value) : text;
+}
+
+/** Find the offset of a path in a document's events. */
+function locateOffset(events: Event[], source: string, path: readonly PathSegment[]): number {
+  let i = 1; // after the DOCUMENT event
+  let best = 0;
+  const skip = (): void => {
+    let depth = 0;
+    do {
+      const e = events[i++]!;
+      if (e.type === MAPPING || e.type === SEQUENCE) depth++;
+      else if (e.type === POP) depth--;
+    } while (depth > 0 && i < events.length);
+  };
+  const offsetOf = (e: Event): number => (e.type === SCALAR ? e.valueStart : "start" in e ? e.start : e.type === ALIAS ? e.anchorStart - 1 : 0);
+  const first = events[i];
+  if (!first || first.type === POP) return 0;
+  best = offsetOf(first);
+  for (const seg of path) {
+    const container = events[i];
+    if (!container) return best;
+    if (container.type === MAPPING) {
+      i++;
+      let match = -1;
+      let matchOffset = 0;
+      while (i < events.length && events[i]!.type !== POP) {
+        const keyEv = events[i]!;
+        const keyOffset = offsetOf(keyEv);
+        const key = keyEv.type === SCALAR ? keyText(source, keyEv) : undefined;
+        skip();
+        // Later duplicates win, as in the value.
+        if (key === String(seg)) {
+          match = i;
+          matchOffset = keyOffset;
+        }
+        skip();
+      }
+      if (match < 0) return best;
+      best = matchOffset;
+      i = match;
+    } else if (container.type === SEQUENCE) {
+      if (typeof seg !== "number") return best;
+      i++;
+      for (let n = 0; n < seg && i < events.length && events[i]!.type !== POP; n++) skip();
+      const item = events[i];
+      if (!item || item.type === POP) return best;
+      best = offsetOf(item);
+    } else return best;
+  }
+  return best;
+}
+
+/**
+ * Read every document of a YAML (or JSON) stream. A syntax error spoils only its own document.
+ *
+ * @example
+ * const [doc] = readYamlDocuments("kind: ConfigMap\ndata:\n  mode: 0644\n");
+ * doc.value; // { kind: "ConfigMap", data: { mode: 420 } }
+ * doc.locate(["data", "mode"]); // { line: 3, column: 3 }
+ */
+export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDocument[] {
+  const maxDepth = limits.maxDepth ?? 256;
+  const maxExpansion = limits.maxAliasExpansion ?? 1_000_000;
+  const docs: YamlDocument[] = [];
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const chunks = splitDocuments(bom ? text.slice(1) : text);
+  for (const chunk of chunks) {
+    const lines = new LineIndex(chunk.text, chunk.line);
+    const index = docs.length;
+    const position = { line: chunk.line + 1, column: 1 };
+    const base = { index, position, notices: [] as YamlNotice[] };
+    if (chunk.separatorError) {
+      docs.push({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
+      continue;
+    }
+    if (!/[^\s]/.test(chunk.text) || isOnlyComments(chunk.text)) continue;
+    let events: Event[];
+    try {
+      events = parseEvents(chunk.text, { maxDepth });
+    } catch (err) {
+      docs.push({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
+      continue;
+    }
+    const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
+    if (contentDocs === 0) continue;
+    const builder = new Builder(events, chunk.text);
+    builder.budget.left = maxExpansion + 10 * countNodes(events);
+    let value: unknown;
+    try {
+      builder.i = 1;
+      value = events[1] && events[1].type !== POP ? builder.node([]) : null;
+      if (contentDocs > 1 || (builder.i < events.length - 1 && events[builder.i + 1]?.type === EVENT_ID.DOCUMENT)) {
+        throw new YAMLException("a document separator inside a document (kubectl splits documents only on lines starting with ---)");
+      }
+    } catch (err) {
+      const message =
+        err instanceof ExcessiveAliasing
+          ? "document contains excessive aliasing (aliases expand to too many nodes)"
+          : undefined;
+      docs.push({
+        ...base,
+        value: undefined,
+        error: message ? { message, position } : syntaxError(err, lines),
+        locate: () => position,
+      });
+      continue;
+    }
+    const source = chunk.text;
+    docs.push({
+      ...base,
+      value,
+      notices: builder.notices.map(({ offset, ...n }) => ({ ...n, position: lines.position(offset) })),
+      locate: (path) => lines.position(locateOffset(events, source, path)),
+    });
+  }
+  return docs;
+}
+
+function isOnlyComments(text: string): boolean {
+  for (const line of text.split("\n")) {
+    const t = line.trim();
+    if (t && !t.startsWith("#") && t !== "...") return false;
+  }
+  return true;
+}
+
+function syntaxError(err: unknown, lines: LineIndex): { message: string; position: SourcePosition } {
+  if (err instanceof YAMLException) {
+    const position = err.mark ? lines.position(err.mark.position) : lines.position(0);
+    return { message: err.reason || err.message.split("\n")[0]!, position };
+  }
+  if (err instanceof RangeError) return { message: "document is nested too deeply", position: lines.position(0) };
+  return { message: err instanceof Error ? err.message : String(err), position: lines.position(0) };
+}

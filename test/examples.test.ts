@@ -1,0 +1,58 @@
+/**
+ * Every example under examples/ runs (as a user would run it, through the package's own entry
+ * points), and every README code block that names an example is exactly that example.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "./support/shared.js";
+
+const examples = readdirSync(join(repoRoot, "examples")).filter((f) => f.endsWith(".ts"));
+
+function run(file: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "examples", file)], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("examples", () => {
+  for (const file of examples) {
+    it(`examples/${file} runs`, () => {
+      const r = run(file);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      // Each example says what it prints in `// …` comments; check those values appear.
+      const expectations = [...readFileSync(join(repoRoot, "examples", file), "utf8").matchAll(/console\.log\(.*\); \/\/ (.+)$/gm)].map((m) => m[1]!);
+      for (const e of expectations) {
+        for (const token of e.split(/[\s,[\]']+/).filter((t) => t && !t.startsWith("…"))) expect(r.stdout, token).toContain(token);
+      }
+    });
+  }
+});
+
+describe("README", () => {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/<!-- example: (examples\/[\w.-]+) -->\s*```ts\n([\s\S]*?)```/g)];
+
+  it("shows examples", () => {
+    expect(blocks.length).toBeGreaterThan(0);
+  });
+
+  for (const [, path, code] of blocks) {
+    it(`shows ${path} exactly as it runs`, () => {
+      expect(code!.trim()).toBe(readFileSync(join(repoRoot, path!), "utf8").trim());
+    });
+  }
+
+  it("names exactly the install and test commands CI runs", () => {
+    const ci = readFileSync(join(repoRoot, ".ci/run"), "utf8");
+    expect(readme).toMatch(/```sh\nnpm install\nnpm test\n```/);
+    expect(ci).toMatch(/^npm install$/m);
+    expect(ci).toMatch(/^npm test$/m);
+  });
+});

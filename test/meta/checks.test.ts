@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { Deployment, Namespace, Pod, Role, Service, ConfigMap } from "kubezod/k8s";
+import { schemasFromCrd } from "../../src/index.js";
+import {
+  duplicateListEntries,
+  FieldPath,
+  formatFieldError,
+  isDNS1035Label,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidLabelValue,
+  isValidPathSegmentName,
+  nameFormatOf,
+  unknownFields,
+  validateName,
+  validateObjectMeta,
+} from "../../src/index.js";
+
+describe("name syntax", () => {
+  it("follows apimachinery's rules", () => {
+    expect(isDNS1123Subdomain("web.example-1")).toEqual([]);
+    expect(isDNS1123Subdomain("Web")).toHaveLength(1);
+    expect(isDNS1123Subdomain("a".repeat(254))).toContain("must be no more than 253 characters");
+    expect(isDNS1123Label("a.b")).toHaveLength(1);
+    expect(isDNS1035Label("1web")).toHaveLength(1);
+    expect(isDNS1035Label("web-1")).toEqual([]);
+    expect(isValidPathSegmentName("system:kube-proxy")).toEqual([]);
+    expect(isValidPathSegmentName("a/b")).toEqual(["may not contain '/'"]);
+    expect(isValidPathSegmentName("..")).toEqual(["may not be '..'"]);
+    expect(isQualifiedName("app.kubernetes.io/name")).toEqual([]);
+    expect(isQualifiedName("a/b/c")).toHaveLength(1);
+    expect(isQualifiedName("/x")).toEqual(["prefix part must be non-empty"]);
+    expect(isValidLabelValue("")).toEqual([]);
+    expect(isValidLabelValue("-x")).toHaveLength(1);
+    expect(validateName("web-", "dns-subdomain", true)).toEqual([]);
+    expect(validateName("web-", "dns-subdomain")).toHaveLength(1);
+  });
+
+  it("reads each kind's name format from its schema", () => {
+    expect(nameFormatOf(Service)).toBe("dns1035-label");
+    expect(nameFormatOf(Namespace)).toBe("dns-label");
+    expect(nameFormatOf(Role)).toBe("path-segment");
+    expect(nameFormatOf(ConfigMap)).toBe("dns-subdomain");
+  });
+});
+
+describe("validateObjectMeta", () => {
+  it("reports apiserver-style field errors", () => {
+    const errs = validateObjectMeta(
+      { name: "Web", labels: { "bad key!": "x", ok: "-nope" }, annotations: { "a/b/c": "v" }, finalizers: ["example.com/ok", "not ok"] },
+      { nameFormat: "dns-subdomain", namespaced: true },
+    );
+    expect(errs.map((e) => `${e.type} ${e.field}`)).toEqual([
+      "FieldValueInvalid metadata.name",
+      "FieldValueRequired metadata.namespace",
+      "FieldValueInvalid metadata.labels",
+      "FieldValueInvalid metadata.labels[ok]",
+      "FieldValueInvalid metadata.annotations",
+      "FieldValueInvalid metadata.finalizers[1]",
+    ]);
+    expect(formatFieldError(errs[0]!)).toMatch(/^metadata\.name: Invalid value: "Web": a lowercase RFC 1123 subdomain/);
+  });
+
+  it("requires a name or generateName, forbids namespaces on cluster-scoped kinds, limits annotation size", () => {
+    expect(validateObjectMeta({ generateName: "web-" }, { nameFormat: "dns-subdomain", namespaced: true, namespaceOptional: true })).toEqual([]);
+    expect(validateObjectMeta({}, { nameFormat: "dns-subdomain" }).map(formatFieldError)).toEqual([
+      "metadata.name: Required value: name or generateName is required",
+    ]);
+    expect(validateObjectMeta({ name: "n", namespace: "x" }, { nameFormat: "dns-label", namespaced: false })[0]!.type).toBe("FieldValueForbidden");
+    const big = { name: "a", annotations: { "example.com/blob": "x".repeat(256 * 1024) } };
+    expect(validateObjectMeta(big, { nameFormat: "dns-subdomain" }).map((e) => e.type)).toEqual(["FieldValueTooLong"]);
+  });
+});
+
+describe("structural checks", () => {
+  it("finds fields the schema does not declare, with apiserver paths", () => {
+    const found = unknownFields(Deployment, {
+      spec: { replicaz: 1, template: { spec: { containers: [{ name: "a", imagee: "x" }] } } },
+      metadata: { labels: { anything: "goes" } },
+    });
+    expect(found.map(String)).toEqual(["spec.replicaz", "spec.template.spec.containers[0].imagee"]);
+  });
+
+  it("respects x-kubernetes-preserve-unknown-fields and embedded resources", () => {
+    const [widget] = schemasFromCrd({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gizmos.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "gizmos", kind: "Gizmo" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: {
+                    type: "object",
+                    properties: {
+                      free: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+                      template: { type: "object", "x-kubernetes-embedded-resource": true, properties: { spec: { type: "object" } } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const found = unknownFields(widget!.schema, {
+      spec: { free: { any: { thing: 1 } }, template: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: {}, other: 1 }, oops: 1 },
+    });
+    expect(found.map(String)).toEqual(["spec.template.other", "spec.oops"]);
+  });
+
+  it("finds duplicate keys in list-map and set lists", () => {
+    const errs = duplicateListEntries(Pod, {
+      metadata: { finalizers: ["a", "b", "a"] },
+      spec: { containers: [{ name: "a", ports: [{ containerPort: 80, protocol: "TCP" }, { containerPort: 80, protocol: "TCP" }] }, { name: "a" }] },
+    });
+    expect(errs.map(formatFieldError)).toEqual([
+      'metadata.finalizers[2]: Duplicate value: "a"',
+      "spec.containers[1]: Duplicate value: {\"name\":\"a\"}",
+      'spec.containers[0].ports[1]: Duplicate value: {"containerPort":80,"protocol":"TCP"}',
+    ]);
+    expect(FieldPath.of("a").key("b/c").index(0).toString()).toBe("a[b/c][0]");
+  });
+});

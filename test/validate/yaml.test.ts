@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readYamlDocuments, resolvePlainScalar } from "../../src/index.js";
+
+const dir = "test/fixtures/validate/kubectl";
+const kubectl = (() => {
+  try {
+    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe("reading YAML like kubectl", () => {
+  for (const name of ["yaml-scalars", "merge-keys"]) {
+    it(`reads ${name}.yaml as kubectl does (recorded)`, () => {
+      const [doc] = readYamlDocuments(readFileSync(`${dir}/${name}.yaml`, "utf8"));
+      expect(doc!.value).toEqual(JSON.parse(readFileSync(`${dir}/${name}.json`, "utf8")));
+    });
+    it.skipIf(!kubectl)(`reads ${name}.yaml as the installed kubectl does`, () => {
+      const live = execFileSync("kubectl", ["patch", "--local", "-f", `${dir}/${name}.yaml`, "-p", "{}", "-o", "json"], { encoding: "utf8" });
+      const [doc] = readYamlDocuments(readFileSync(`${dir}/${name}.yaml`, "utf8"));
+      expect(doc!.value).toEqual(JSON.parse(live));
+    });
+  }
+
+  it("flags YAML 1.1-only conversions and nothing that YAML 1.2 reads the same", () => {
+    expect(resolvePlainScalar("0644")).toEqual({ value: 420, yaml12Differs: true });
+    expect(resolvePlainScalar("off")).toEqual({ value: false, yaml12Differs: true });
+    expect(resolvePlainScalar("true").yaml12Differs).toBe(false);
+    expect(resolvePlainScalar("0x1F")).toEqual({ value: 31, yaml12Differs: false });
+    expect(resolvePlainScalar("2024-01-01")).toEqual({ value: "2024-01-01", yaml12Differs: false });
+    expect(resolvePlainScalar("1:20").value).toBe("1:20");
+  });
+
+  it("splits documents on --- lines, skips empty ones and keeps positions", () => {
+    const docs = readYamlDocuments("# head\n---\na: 1\n--- # two\n\n---\nb:\n  c: [1, 2]\n");
+    expect(docs.map((d) => d.value)).toEqual([{ a: 1 }, { b: { c: [1, 2] } }]);
+    expect(docs[1]!.locate(["b", "c", 1])).toEqual({ line: 8, column: 10 });
+    expect(docs[1]!.locate(["b", "missing"])).toEqual({ line: 7, column: 1 });
+  });
+
+  it("reports duplicate keys at the repeated key and keeps the last value, as kubectl does", () => {
+    const [doc] = readYamlDocuments("a: 1\nb:\n  x: 1\n  x: 2\n");
+    expect(doc!.value).toEqual({ a: 1, b: { x: 2 } });
+    expect(doc!.notices).toEqual([{ kind: "duplicate-key", path: ["b", "x"], message: 'mapping key "x" already defined', position: { line: 4, column: 3 } }]);
+  });
+
+  it("resolves aliases to independent copies", () => {
+    const [doc] = readYamlDocuments("a: &x {k: [1]}\nb: *x\n");
+    const v = doc!.value as { a: { k: number[] }; b: { k: number[] } };
+    expect(v.b).toEqual(v.a);
+    v.b.k.push(2);
+    expect(v.a.k).toEqual([1]);
+  });
+});
