@@ -15,6 +15,9 @@ import {
   type FieldError,
   type PathSegment,
 } from "../meta/index.js";
+import { checkValidationRules } from "../validate/cel/index.js";
+import { withDefaults } from "../validate/defaults.js";
+import { checkValueValidations } from "../validate/value-validations.js";
 import type { ServedResource } from "./catalog.js";
 import { badRequest, invalid } from "./status.js";
 
@@ -139,9 +142,15 @@ export interface AdmissionResult {
 export function admit(
   resource: ServedResource,
   obj: Obj,
-  options: { fieldValidation: FieldValidation; names?: DefinitionNames; namespaceFromPath: boolean },
+  options: { fieldValidation: FieldValidation; names?: DefinitionNames; namespaceFromPath: boolean; old?: Obj },
 ): AdmissionResult {
   const warnings: string[] = [];
+  if (resource.custom) {
+    // Structural defaulting: a CRD schema's defaults are filled in before validation.
+    const defaulted = withDefaults(resource.schema, obj) as Obj;
+    for (const k of Object.keys(obj)) delete obj[k];
+    Object.assign(obj, defaulted);
+  }
   const name = String((obj.metadata as Obj | undefined)?.name ?? (obj.metadata as Obj | undefined)?.generateName ?? "");
   const decodePrefix = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
   const unknown = unknownFields(resource.schema, obj);
@@ -181,6 +190,13 @@ export function admit(
     }
   }
   errors.push(...duplicateListEntries(resource.schema, obj));
+  if (resource.custom && errors.length === 0) {
+    errors.push(...checkValueValidations(resource.schema, obj));
+    // kube-apiserver runs the CEL rules only on objects that are otherwise well-formed.
+    const rules = checkValidationRules(resource.schema, obj, options.old ? { oldValue: options.old } : {});
+    errors.push(...rules.errors);
+    for (const u of rules.unevaluated) warnings.push(`${u.field || "<root>"}: validation rule not evaluated (${u.reason}): ${u.rule}`);
+  }
   errors.push(
     ...validateObjectMeta(obj.metadata, {
       nameFormat: resource.nameFormat,

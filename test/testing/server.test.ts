@@ -359,6 +359,54 @@ describe("custom resources", () => {
     expect((await api.get("/apis/example.com/v1")).status).toBe(404);
   });
 
+  it("fills CRD defaults and enforces x-kubernetes-validations (CEL), transition rules included", async () => {
+    const ranged = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "ranges.example.com" },
+      spec: {
+        group: "example.com",
+        names: { kind: "Range", plural: "ranges" },
+        scope: "Namespaced",
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: {
+                    type: "object",
+                    "x-kubernetes-validations": [{ rule: "self.min <= self.max", message: "min must not exceed max" }],
+                    properties: {
+                      min: { type: "integer" },
+                      max: { type: "integer" },
+                      unit: { type: "string", default: "m" },
+                      id: { type: "string", "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "id is immutable" }] },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    expect((await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", ranged)).status).toBe(201);
+    const R = "/apis/example.com/v1/namespaces/default/ranges";
+    const bad = await api.post(R, { apiVersion: "example.com/v1", kind: "Range", metadata: { name: "r" }, spec: { min: 5, max: 1 } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.message).toBe('Range.example.com "r" is invalid: spec: Invalid value: "object": min must not exceed max');
+    const ok = await api.post(R, { apiVersion: "example.com/v1", kind: "Range", metadata: { name: "r" }, spec: { min: 1, max: 5, id: "a" } });
+    expect(ok.status).toBe(201);
+    expect(ok.json.spec.unit).toBe("m");
+    const changed = await api.patch(`${R}/r`, { spec: { id: "b" } }, "merge");
+    expect(changed.status).toBe(422);
+    expect(changed.json.message).toContain("id is immutable");
+  });
+
   it("starts with CRDs and objects given as options", async () => {
     const s = await startTestServer({
       kubernetesVersion: "1.32",
