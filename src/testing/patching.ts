@@ -133,6 +133,31 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
 }
 
 type SmpApply = (schema: z.ZodType, original: unknown, patch: unknown) => unknown;
+type EngineApply = (doc: unknown, patch: unknown, options: { compat: "kubernetes" }) => unknown;
+
+/** The patch engine's kube-apiserver-compatible JSON or merge patch, when the build has it. */
+function engine(name: "applyJsonPatch" | "applyMergePatch"): EngineApply | undefined {
+  const fn = (patchEngine as Record<string, unknown>)[name];
+  return typeof fn === "function" ? (fn as EngineApply) : undefined;
+}
+
+/** Apply a JSON merge patch (the patch engine's, or the small one here). */
+export function applyMerge(target: unknown, patch: unknown): unknown {
+  const apply = engine("applyMergePatch");
+  return apply ? apply(target, patch, { compat: "kubernetes" }) : mergePatch(target, patch);
+}
+
+/** Apply a JSON patch (the patch engine's, or the small one here); 422 when it does not apply. */
+export function applyJson(target: unknown, ops: unknown): unknown {
+  const apply = engine("applyJsonPatch");
+  if (!apply) return jsonPatch(target, ops);
+  if (!Array.isArray(ops)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  try {
+    return apply(target, ops, { compat: "kubernetes" });
+  } catch (e) {
+    throw statusError(422, "Invalid", (e as Error).message);
+  }
+}
 
 /** The patch engine's strategic merge patch, when the build has it. */
 function smpEngine(): SmpApply | undefined {

@@ -11,7 +11,7 @@ import { admit, type DefinitionNames, type FieldValidation } from "./admission.j
 import type { Catalog, ServedResource } from "./catalog.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
-import { jsonPatch, mergePatch, strategicMergePatch } from "./patching.js";
+import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
 import { decodeProtobuf } from "./protobuf.js";
 import type { ResourceRequest } from "./request-info.js";
 import { createDefaults, nameLabels, NAMESPACE_FINALIZER, selectableFields } from "./resource-data.js";
@@ -598,9 +598,9 @@ export class Rest {
   }
 
   private patchDocument(type: string, r: ServedResource, doc: unknown, patch: unknown, scale: boolean): unknown {
-    if (type === "json") return jsonPatch(doc, patch);
+    if (type === "json") return applyJson(doc, patch);
     if (!isObj(patch)) throw badRequest("json: cannot unmarshal array into Go value of type map[string]interface {}");
-    if (type === "merge") return mergePatch(doc, patch);
+    if (type === "merge") return applyMerge(doc, patch);
     const schema = scale ? this.ctx.catalog.kind("autoscaling/v1", "Scale")?.schema : r.schema;
     return strategicMergePatch(schema ?? r.schema, doc, patch);
   }
