@@ -19,6 +19,7 @@ import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { acceptWebSocket, cannedExec, runExecSession, type ExecHandler } from "./exec.js";
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
+import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
 import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
@@ -62,6 +63,8 @@ export interface TestServerOptions {
   bookmarkIntervalMs?: number;
   /** Largest accepted request body (default 3 MiB, as kube-apiserver). */
   maxRequestBodyBytes?: number;
+  /** How many received requests `requests` keeps (the oldest are dropped; default 10000). */
+  maxRecordedRequests?: number;
   /** Runs `pods/exec` commands (default: {@link cannedExec}). */
   exec?: ExecHandler;
 }
@@ -89,7 +92,7 @@ export interface TestServer {
   readonly caCertificate: string | undefined;
   /** Injected faults. */
   readonly faults: Faults;
-  /** Every request received, in order (Authorization headers redacted). Set `length = 0` to clear. */
+  /** The requests received, in order (the newest `maxRecordedRequests`; Authorization redacted). Set `length = 0` to clear. */
   readonly requests: RecordedRequest[];
   /** Write the kubeconfig as YAML to a file; returns the path. */
   writeKubeconfig(path: string): Promise<string>;
@@ -226,6 +229,7 @@ class LocalApiServer implements TestServer {
       s.on("close", () => this.sockets.delete(s));
     });
     this.server.on("secureConnection", (s: Socket) => {
+      s.setNoDelay(true);
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
@@ -254,6 +258,12 @@ class LocalApiServer implements TestServer {
       "current-context": "kubezod",
       preferences: {},
     };
+  }
+
+  private record(r: RecordedRequest): void {
+    this.requests.push(r);
+    const max = this.options.maxRecordedRequests ?? 10_000;
+    if (this.requests.length > max) this.requests.splice(0, this.requests.length - max);
   }
 
   addToken(token: string, user: string | UserInfo): void {
@@ -305,7 +315,7 @@ class LocalApiServer implements TestServer {
       res.end();
       return;
     }
-    const text = typeof body === "string" ? body : JSON.stringify(body);
+    const text = typeof body === "string" ? body : jsonOf(body);
     res.writeHead(status, {
       "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
       "Cache-Control": "no-cache, private",
@@ -331,7 +341,7 @@ class LocalApiServer implements TestServer {
       query[key] = all.length === 1 ? all[0]! : all;
     }
     const record: RecordedRequest = { method, path: url.pathname, query, headers, body: undefined };
-    this.requests.push(record);
+    this.record(record);
     const watchParam = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
     const info = parseResourcePath(method, url.pathname, watchParam);
     if (info) {
@@ -608,7 +618,7 @@ class LocalApiServer implements TestServer {
       const info = parseResourcePath(method === "POST" ? "POST" : "GET", url.pathname, false);
       const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...req.headers, authorization: req.headers.authorization ? "<redacted>" : undefined }, body: undefined };
       if (info) Object.assign(record, { verb: info.verb, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, group: info.group, version: info.version });
-      this.requests.push(record);
+      this.record(record);
       const fault = this.faults.take(record);
       if (fault?.resetConnection) return void socket.destroy();
       if (fault?.status !== undefined) throw statusError(fault.status, String(faultStatus(fault).reason ?? ""), String(faultStatus(fault).message));

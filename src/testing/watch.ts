@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { ServedResource } from "./catalog.js";
+import { jsonOf } from "./json.js";
 import { asServed, selects, type Selection } from "./rest.js";
 import { badRequest } from "./status.js";
 import type { KubeObject, Store, StoreEvent } from "./store.js";
@@ -76,7 +77,7 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
       headerSent = true;
       return JSON.stringify({ type, object: table });
     }
-    return JSON.stringify({ type, object });
+    return `{"type":${JSON.stringify(type)},"object":${jsonOf(object)}}`;
   };
 
   const send = (type: string, object: unknown): void => {

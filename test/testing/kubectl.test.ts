@@ -241,7 +241,8 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     const until = async (pred: () => boolean) => {
       for (let i = 0; i < 100 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
     };
-    await until(() => out.includes("NAME"));
+    // kubectl prints nothing for an empty list; wait until its watch request has arrived.
+    await until(() => server.requests.some((r) => r.verb === "watch" && r.resource === "configmaps"));
     await kubectl(["create", "configmap", "watched", "--from-literal=a=1"]);
     await until(() => out.includes("watched"));
     await kubectl(["label", "configmap", "watched", "x=y"]);
