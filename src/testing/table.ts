@@ -307,6 +307,22 @@ function pdbAllowed(o: Obj): number {
 const NAME: Column = { name: "Name", format: "name", cell: path("metadata.name") };
 const AGE: Column = { name: "Age", cell: age };
 
+/** The wide columns of workloads: containers, images and selector of their pod template. */
+function templateColumns(template: string, selector: string | null = "spec.selector"): Column[] {
+  return [
+    { name: "Containers", priority: 1, cell: containersOf(`${template}.spec.containers`) },
+    { name: "Images", priority: 1, cell: imagesOf(`${template}.spec.containers`) },
+    ...(selector ? [{ name: "Selector", priority: 1, cell: selectorOf(selector) }] : []),
+  ];
+}
+
+/** Desired / Current / Ready replica counts (ReplicationController, ReplicaSet). */
+const REPLICA_COLUMNS: Column[] = [
+  { name: "Desired", type: "integer", cell: int("spec.replicas") },
+  { name: "Current", type: "integer", cell: int("status.replicas") },
+  { name: "Ready", type: "integer", cell: int("status.readyReplicas") },
+];
+
 /** The default columns of built-in resources, by `group/plural` (kube-apiserver's printers). */
 export const printerColumns: Record<string, Column[]> = {
   "/pods": [
@@ -384,13 +400,9 @@ export const printerColumns: Record<string, Column[]> = {
   ],
   "/replicationcontrollers": [
     NAME,
-    { name: "Desired", type: "integer", cell: int("spec.replicas") },
-    { name: "Current", type: "integer", cell: int("status.replicas") },
-    { name: "Ready", type: "integer", cell: int("status.readyReplicas") },
+    ...REPLICA_COLUMNS,
     AGE,
-    { name: "Containers", priority: 1, cell: containersOf("spec.template.spec.containers") },
-    { name: "Images", priority: 1, cell: imagesOf("spec.template.spec.containers") },
-    { name: "Selector", priority: 1, cell: selectorOf("spec.selector") },
+    ...templateColumns("spec.template"),
   ],
   "/resourcequotas": [NAME, AGE, { name: "Request", cell: () => "" }, { name: "Limit", cell: () => "" }],
   "/limitranges": [NAME, { name: "Created At", type: "date", cell: path("metadata.creationTimestamp") }],
@@ -406,26 +418,19 @@ export const printerColumns: Record<string, Column[]> = {
     { name: "Up-to-date", type: "integer", cell: int("status.updatedReplicas") },
     { name: "Available", type: "integer", cell: int("status.availableReplicas") },
     AGE,
-    { name: "Containers", priority: 1, cell: containersOf("spec.template.spec.containers") },
-    { name: "Images", priority: 1, cell: imagesOf("spec.template.spec.containers") },
-    { name: "Selector", priority: 1, cell: selectorOf("spec.selector") },
+    ...templateColumns("spec.template"),
   ],
   "apps/replicasets": [
     NAME,
-    { name: "Desired", type: "integer", cell: int("spec.replicas") },
-    { name: "Current", type: "integer", cell: int("status.replicas") },
-    { name: "Ready", type: "integer", cell: int("status.readyReplicas") },
+    ...REPLICA_COLUMNS,
     AGE,
-    { name: "Containers", priority: 1, cell: containersOf("spec.template.spec.containers") },
-    { name: "Images", priority: 1, cell: imagesOf("spec.template.spec.containers") },
-    { name: "Selector", priority: 1, cell: selectorOf("spec.selector") },
+    ...templateColumns("spec.template"),
   ],
   "apps/statefulsets": [
     NAME,
     { name: "Ready", cell: fraction("status.readyReplicas", "spec.replicas") },
     AGE,
-    { name: "Containers", priority: 1, cell: containersOf("spec.template.spec.containers") },
-    { name: "Images", priority: 1, cell: imagesOf("spec.template.spec.containers") },
+    ...templateColumns("spec.template", null),
   ],
   "apps/daemonsets": [
     NAME,
@@ -436,9 +441,7 @@ export const printerColumns: Record<string, Column[]> = {
     { name: "Available", type: "integer", cell: int("status.numberAvailable") },
     { name: "Node Selector", cell: (o) => none(Object.entries((get(o, "spec.template.spec.nodeSelector") as Obj | undefined) ?? {}).map(([k, v]) => `${k}=${str(v)}`).join(",")) },
     AGE,
-    { name: "Containers", priority: 1, cell: containersOf("spec.template.spec.containers") },
-    { name: "Images", priority: 1, cell: imagesOf("spec.template.spec.containers") },
-    { name: "Selector", priority: 1, cell: selectorOf("spec.selector") },
+    ...templateColumns("spec.template"),
   ],
   "apps/controllerrevisions": [
     NAME,
@@ -452,9 +455,7 @@ export const printerColumns: Record<string, Column[]> = {
     { name: "Completions", cell: (o) => `${num(get(o, "status.succeeded"))}/${get(o, "spec.completions") ?? 1}` },
     { name: "Duration", cell: jobDuration },
     AGE,
-    { name: "Containers", priority: 1, cell: containersOf("spec.template.spec.containers") },
-    { name: "Images", priority: 1, cell: imagesOf("spec.template.spec.containers") },
-    { name: "Selector", priority: 1, cell: selectorOf("spec.selector") },
+    ...templateColumns("spec.template"),
   ],
   "batch/cronjobs": [
     NAME,
@@ -464,9 +465,7 @@ export const printerColumns: Record<string, Column[]> = {
     { name: "Active", type: "integer", cell: count("status.active") },
     { name: "Last Schedule", cell: lastSchedule },
     AGE,
-    { name: "Containers", priority: 1, cell: containersOf("spec.jobTemplate.spec.template.spec.containers") },
-    { name: "Images", priority: 1, cell: imagesOf("spec.jobTemplate.spec.template.spec.containers") },
-    { name: "Selector", priority: 1, cell: selectorOf("spec.jobTemplate.spec.selector") },
+    ...templateColumns("spec.jobTemplate.spec.template", "spec.jobTemplate.spec.selector"),
   ],
   "autoscaling/horizontalpodautoscalers": [
     NAME,

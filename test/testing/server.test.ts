@@ -255,16 +255,21 @@ describe("faults", () => {
   });
 });
 
-describe("custom resources", () => {
-  const crd = {
+/** A namespaced CRD with one or more versions. */
+function crdOf(kind: string, plural: string, versions: Array<Record<string, unknown>>, extraNames: Record<string, unknown> = {}) {
+  return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
-    metadata: { name: "gadgets.example.com" },
-    spec: {
-      group: "example.com",
-      names: { kind: "Gadget", plural: "gadgets", singular: "gadget", shortNames: ["gd"] },
-      scope: "Namespaced",
-      versions: [
+    metadata: { name: `${plural}.example.com` },
+    spec: { group: "example.com", names: { kind, plural, ...extraNames }, scope: "Namespaced", versions },
+  };
+}
+
+describe("custom resources", () => {
+  const crd = crdOf(
+    "Gadget",
+    "gadgets",
+    [
         {
           name: "v1",
           served: true,
@@ -284,8 +289,8 @@ describe("custom resources", () => {
         },
         { name: "v1beta1", served: true, storage: false, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } },
       ],
-    },
-  };
+    { singular: "gadget", shortNames: ["gd"] },
+  );
   const G = "/apis/example.com/v1/namespaces/default/gadgets";
 
   it("serves a CRD's resources once created, with status conditions", async () => {
@@ -360,15 +365,7 @@ describe("custom resources", () => {
   });
 
   it("fills CRD defaults and enforces x-kubernetes-validations (CEL), transition rules included", async () => {
-    const ranged = {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: "ranges.example.com" },
-      spec: {
-        group: "example.com",
-        names: { kind: "Range", plural: "ranges" },
-        scope: "Namespaced",
-        versions: [
+    const ranged = crdOf("Range", "ranges", [
           {
             name: "v1",
             served: true,
@@ -391,9 +388,7 @@ describe("custom resources", () => {
               },
             },
           },
-        ],
-      },
-    };
+        ]);
     expect((await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", ranged)).status).toBe(201);
     const R = "/apis/example.com/v1/namespaces/default/ranges";
     const bad = await api.post(R, { apiVersion: "example.com/v1", kind: "Range", metadata: { name: "r" }, spec: { min: 5, max: 1 } });
