@@ -323,6 +323,16 @@ const REPLICA_COLUMNS: Column[] = [
   { name: "Ready", type: "integer", cell: int("status.readyReplicas") },
 ];
 
+/** Role and cluster role bindings. */
+const BINDING_COLUMNS: Column[] = [
+  NAME,
+  { name: "Role", cell: roleRef },
+  AGE,
+  { name: "Users", priority: 1, cell: subjectsOf("User") },
+  { name: "Groups", priority: 1, cell: subjectsOf("Group") },
+  { name: "ServiceAccounts", priority: 1, cell: subjectsOf("ServiceAccount") },
+];
+
 /** The default columns of built-in resources, by `group/plural` (kube-apiserver's printers). */
 export const printerColumns: Record<string, Column[]> = {
   "/pods": [
@@ -493,22 +503,8 @@ export const printerColumns: Record<string, Column[]> = {
     { name: "Allowed Disruptions", type: "integer", cell: pdbAllowed },
     AGE,
   ],
-  "rbac.authorization.k8s.io/rolebindings": [
-    NAME,
-    { name: "Role", cell: roleRef },
-    AGE,
-    { name: "Users", priority: 1, cell: subjectsOf("User") },
-    { name: "Groups", priority: 1, cell: subjectsOf("Group") },
-    { name: "ServiceAccounts", priority: 1, cell: subjectsOf("ServiceAccount") },
-  ],
-  "rbac.authorization.k8s.io/clusterrolebindings": [
-    NAME,
-    { name: "Role", cell: roleRef },
-    AGE,
-    { name: "Users", priority: 1, cell: subjectsOf("User") },
-    { name: "Groups", priority: 1, cell: subjectsOf("Group") },
-    { name: "ServiceAccounts", priority: 1, cell: subjectsOf("ServiceAccount") },
-  ],
+  "rbac.authorization.k8s.io/rolebindings": BINDING_COLUMNS,
+  "rbac.authorization.k8s.io/clusterrolebindings": BINDING_COLUMNS,
   "rbac.authorization.k8s.io/roles": [NAME, { name: "Created At", type: "date", cell: path("metadata.creationTimestamp") }],
   "rbac.authorization.k8s.io/clusterroles": [NAME, { name: "Created At", type: "date", cell: path("metadata.creationTimestamp") }],
   "storage.k8s.io/storageclasses": [
