@@ -20,7 +20,12 @@ const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
 /** Parse a resource path (`/api/v1/namespaces/ns/pods/name/log`), or undefined when it is none. */
 export function parseResourcePath(method: string, pathname: string, watchParam: boolean): ResourceRequest | undefined {
-  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
   let group: string;
   let version: string;
   let rest: string[];

@@ -331,7 +331,16 @@ class LocalApiServer implements TestServer {
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    try {
+      await this.handle(req, res);
+    } catch (e) {
+      // Last line of defence: nothing a request does may take the server down or leave it hanging.
+      this.sendError(res, e);
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = requestUrl(req.url);
     const method = (req.method ?? "GET").toUpperCase();
     const headers = { ...req.headers };
     if (headers.authorization) headers.authorization = "<redacted>";
@@ -613,7 +622,7 @@ class LocalApiServer implements TestServer {
       socket.end(`HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
     };
     try {
-      const url = new URL(req.url ?? "/", "http://localhost");
+      const url = requestUrl(req.url);
       const method = (req.method ?? "GET").toUpperCase();
       const info = parseResourcePath(method === "POST" ? "POST" : "GET", url.pathname, false);
       const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...req.headers, authorization: req.headers.authorization ? "<redacted>" : undefined }, body: undefined };
@@ -693,6 +702,16 @@ class LocalApiServer implements TestServer {
       for (const s of this.sockets) s.destroy();
       this.server.closeAllConnections?.();
     });
+  }
+}
+
+/** The URL of a request target (origin-form, or absolute-form as proxies send it). */
+function requestUrl(target: string | undefined): URL {
+  const raw = target ?? "/";
+  try {
+    return raw.startsWith("/") ? new URL(`http://localhost${raw}`) : new URL(raw);
+  } catch {
+    return new URL("http://localhost/");
   }
 }
 

@@ -302,6 +302,35 @@ describe("subresources", () => {
     expect((await api.get("/api/v1/namespaces/default/pods/ghost/log")).status).toBe(404);
   });
 
+  it("follows pod logs: appended text streams until the pod is deleted", async () => {
+    await api.post("/api/v1/namespaces/default/pods", pod("follower"));
+    server.setPodLog("default", "follower", "first\n");
+    const { Agent, request } = await import("undici");
+    const dispatcher = new Agent({ connect: { ca: server.caCertificate } });
+    const res = await request(`${server.url}/api/v1/namespaces/default/pods/follower/log?follow=true`, {
+      headers: { authorization: `Bearer ${server.kubeconfig.users[0]!.user.token}` },
+      dispatcher,
+      bodyTimeout: 0,
+    });
+    let text = "";
+    const ended = new Promise<void>((resolve) => res.body.on("end", resolve));
+    res.body.on("data", (d: Buffer) => (text += d));
+    server.appendPodLog("default", "follower", "second\n");
+    for (let i = 0; i < 50 && !text.includes("second"); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(text).toBe("first\nsecond\n");
+    await api.del("/api/v1/namespaces/default/pods/follower");
+    await ended;
+    await dispatcher.close();
+  });
+
+  it("binds a pod to a node once", async () => {
+    await api.post("/api/v1/namespaces/default/pods", pod("bindme"));
+    const bind = { apiVersion: "v1", kind: "Binding", metadata: { name: "bindme" }, target: { apiVersion: "v1", kind: "Node", name: "node-1" } };
+    expect((await api.post("/api/v1/namespaces/default/pods/bindme/binding", bind)).status).toBe(201);
+    expect((await api.get("/api/v1/namespaces/default/pods/bindme")).json.spec.nodeName).toBe("node-1");
+    expect((await api.post("/api/v1/namespaces/default/pods/bindme/binding", bind)).status).toBe(409);
+  });
+
   it("evicts a pod", async () => {
     await api.post("/api/v1/namespaces/default/pods", pod("evictee"));
     const res = await api.post("/api/v1/namespaces/default/pods/evictee/eviction", {
