@@ -255,6 +255,50 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(out.split("\n")[0]).toMatch(/^NAME\s+DATA\s+AGE$/);
   });
 
+  it("kubectl's generator commands (protobuf bodies) store what --dry-run=client shows", async () => {
+    const generators = [
+      ["create", "deployment", "gen-deploy", "--image=nginx:1.25", "--replicas=2", "--port=8080"],
+      ["create", "job", "gen-job", "--image=busybox", "--", "echo", "hi"],
+      ["create", "cronjob", "gen-cron", "--image=busybox", "--schedule=*/5 * * * *", "--", "date"],
+      ["create", "service", "nodeport", "gen-svc", "--tcp=80:http"],
+      ["create", "secret", "generic", "gen-secret", "--from-literal=pw=s3cret", "--type=Opaque"],
+      ["create", "configmap", "gen-cm", "--from-literal=a=b"],
+      ["create", "serviceaccount", "gen-sa"],
+      ["create", "role", "gen-role", "--verb=get,list", "--resource=pods,deployments.apps"],
+      ["create", "clusterrole", "gen-cr", "--verb=get", "--non-resource-url=/healthz"],
+      ["create", "rolebinding", "gen-rb", "--role=gen-role", "--user=alice", "--serviceaccount=default:gen-sa"],
+      ["create", "clusterrolebinding", "gen-crb", "--clusterrole=gen-cr", "--group=devs"],
+      ["create", "priorityclass", "gen-pc", "--value=1000", "--description=high"],
+      ["create", "quota", "gen-quota", "--hard=cpu=1,memory=1G,pods=2"],
+      ["create", "poddisruptionbudget", "gen-pdb", "--selector=app=web", "--min-available=50%"],
+    ];
+    const prune = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(prune);
+      if (v && typeof v === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+          const p = prune(x);
+          if (p === null || p === undefined || (typeof p === "object" && !Array.isArray(p) && Object.keys(p).length === 0)) continue;
+          out[k] = p;
+        }
+        return out;
+      }
+      return v;
+    };
+    for (const args of generators) {
+      const expected = prune(JSON.parse((await kubectl([...args.slice(0, args.indexOf("--") < 0 ? args.length : args.indexOf("--")), "--dry-run=client", "-o", "json", ...(args.includes("--") ? args.slice(args.indexOf("--")) : [])])).stdout)) as Record<string, any>;
+      const created = await kubectl(args);
+      expect(created.code, `${args.join(" ")}: ${created.stderr}`).toBe(0);
+      const plural = { Deployment: "deployments", Job: "jobs", CronJob: "cronjobs", Service: "services", Secret: "secrets", ConfigMap: "configmaps", ServiceAccount: "serviceaccounts", Role: "roles", ClusterRole: "clusterroles", RoleBinding: "rolebindings", ClusterRoleBinding: "clusterrolebindings", PriorityClass: "priorityclasses", ResourceQuota: "resourcequotas", PodDisruptionBudget: "poddisruptionbudgets" }[expected.kind as string]!;
+      const stored = JSON.parse((await kubectl(["get", plural, expected.metadata.name, "-o", "json"])).stdout);
+      const { status: _s, metadata, ...rest } = expected;
+      expect(stored, args.join(" ")).toMatchObject({ ...rest, metadata: { ...metadata } });
+    }
+    const token = await kubectl(["create", "token", "gen-sa", "--duration=1h"]);
+    expect(token.code).toBe(0);
+    expect(token.stdout.trim().split(".")).toHaveLength(3);
+  });
+
   it("exec runs a canned command over WebSocket", async () => {
     await kubectl(["run", "shell", "--image=busybox", "--restart=Never"]);
     const r = await kubectl(["exec", "shell", "--", "echo", "hi", "there"]);
