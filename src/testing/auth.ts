@@ -76,3 +76,26 @@ export function forbiddenFor(user: UserInfo, info: ResourceRequest | undefined, 
     { ...(info.name !== undefined ? { name: info.name } : {}), ...(info.group ? { group: info.group } : {}), kind: info.resource },
   );
 }
+
+/**
+ * The user a request acts as: the authenticated user, or the one named in `Impersonate-User` /
+ * `Impersonate-Group` headers when the authorizer lets the caller impersonate (403 otherwise).
+ */
+export function impersonated(req: IncomingMessage, user: UserInfo, authorize: Authorizer): UserInfo {
+  const name = req.headers["impersonate-user"];
+  const rawGroups = req.headers["impersonate-group"];
+  const groups = rawGroups === undefined ? [] : (Array.isArray(rawGroups) ? rawGroups : [rawGroups]).flatMap((g) => g.split(",").map((x) => x.trim()));
+  if (name === undefined) {
+    if (groups.length) throw statusError(400, "BadRequest", "requested [{Group  authentication.k8s.io/v1  " + groups.join(" ") + "  }] without impersonating a user");
+    return user;
+  }
+  const username = Array.isArray(name) ? name[0]! : name;
+  const check = (resource: string, target: string) => {
+    if (!authorize({ user, verb: "impersonate", resource: { group: "", version: "v1", resource, name: target } })) {
+      throw statusError(403, "Forbidden", `${resource} "${target}" is forbidden: User "${user.username}" cannot impersonate resource "${resource}" in API group "" at the cluster scope`, { name: target, kind: resource });
+    }
+  };
+  check("users", username);
+  for (const g of groups) check("groups", g);
+  return { username, groups: [...new Set([...groups, "system:authenticated"])] };
+}

@@ -178,6 +178,21 @@ const MESSAGES: Record<string, Record<number, Field>> = {
   TokenRequest: { 1: f("metadata", "msg:ObjectMeta"), 2: f("spec", "msg:TokenRequestSpec"), 3: f("status", "msg:Ignored") },
   TokenRequestSpec: { 1: f("audiences", "string", { repeated: true }), 3: f("boundObjectRef", "msg:BoundObjectReference"), 4: f("expirationSeconds", "int", { keep: true }) },
   BoundObjectReference: { 1: f("kind", "string"), 2: f("apiVersion", "string"), 3: f("name", "string"), 4: f("uid", "string") },
+  SelfSubjectAccessReview: { 1: f("metadata", "msg:ObjectMeta"), 2: f("spec", "msg:SelfSubjectAccessReviewSpec"), 3: f("status", "msg:Ignored") },
+  SelfSubjectAccessReviewSpec: { 1: f("resourceAttributes", "msg:ResourceAttributes"), 2: f("nonResourceAttributes", "msg:NonResourceAttributes") },
+  ResourceAttributes: {
+    1: f("namespace", "string"),
+    2: f("verb", "string"),
+    3: f("group", "string"),
+    4: f("version", "string"),
+    5: f("resource", "string"),
+    6: f("subresource", "string"),
+    7: f("name", "string"),
+  },
+  NonResourceAttributes: { 1: f("path", "string"), 2: f("verb", "string") },
+  SelfSubjectReview: { 1: f("metadata", "msg:ObjectMeta"), 2: f("status", "msg:Ignored") },
+  SelfSubjectRulesReview: { 1: f("metadata", "msg:ObjectMeta"), 2: f("spec", "msg:SelfSubjectRulesReviewSpec"), 3: f("status", "msg:Ignored") },
+  SelfSubjectRulesReviewSpec: { 1: f("namespace", "string") },
   /** Status and strategy, which kubectl's generators send as zero values: ignored (status is reset on create anyway). */
   Ignored: {},
 };
@@ -200,6 +215,9 @@ export const PROTOBUF_KINDS = [
   "ResourceQuota",
   "PodDisruptionBudget",
   "TokenRequest",
+  "SelfSubjectAccessReview",
+  "SelfSubjectReview",
+  "SelfSubjectRulesReview",
 ];
 
 interface Reader {

@@ -12,7 +12,7 @@ import type { Duplex } from "node:stream";
 import { stringify as toYaml } from "yaml";
 import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, normalizeKubernetesVersion } from "../meta/index.js";
-import { authenticate, defaultAuthorizer, forbiddenFor, unauthorized, type Authorizer, type UserInfo } from "./auth.js";
+import { authenticate, defaultAuthorizer, forbiddenFor, impersonated, unauthorized, type Authorizer, type UserInfo } from "./auth.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
 import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
@@ -23,6 +23,7 @@ import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
 import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
+import { reviewHandlers } from "./reviews.js";
 import { Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
@@ -383,8 +384,9 @@ class LocalApiServer implements TestServer {
         this.send(res, fault.status, faultStatus(fault), extra, record);
         return;
       }
-      const user = authenticate(req, this.tokens, this.options.anonymous ?? false);
-      if (!user) throw unauthorized();
+      const authenticated = authenticate(req, this.tokens, this.options.anonymous ?? false);
+      if (!authenticated) throw unauthorized();
+      const user = impersonated(req, authenticated, this.authorizer);
       record.user = user.username;
       const allowed = this.authorizer(
         info
@@ -493,6 +495,11 @@ class LocalApiServer implements TestServer {
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);
+    const review = reviewHandlers[`${r.group}/${r.plural}`];
+    if (review && info.verb === "create" && info.subresource === undefined) {
+      const reviewContext = { authorize: this.authorizer, userOfToken: (t: string) => this.tokens.get(t) };
+      return this.reply(res, review(reviewContext, r, call, user), record);
+    }
     if (info.subresource !== undefined) {
       const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
       if (special) {

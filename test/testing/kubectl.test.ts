@@ -299,6 +299,13 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(token.stdout.trim().split(".")).toHaveLength(3);
   });
 
+  it("auth can-i and auth whoami, impersonating", async () => {
+    const yes = await kubectl(["auth", "can-i", "create", "pods"]);
+    expect(yes).toMatchObject({ code: 0, stdout: "yes\n" });
+    const who = await kubectl(["auth", "whoami", "--as=bob", "--as-group=devs"]);
+    expect(who.stdout).toMatch(/^ATTRIBUTE\s+VALUE\nUsername\s+bob\nGroups\s+\[devs system:authenticated\]\n$/);
+  });
+
   it("exec runs a canned command over WebSocket", async () => {
     await kubectl(["run", "shell", "--image=busybox", "--restart=Never"]);
     const r = await kubectl(["exec", "shell", "--", "echo", "hi", "there"]);

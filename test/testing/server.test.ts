@@ -186,6 +186,34 @@ describe("authentication and authorization", () => {
     await open.close();
   });
 
+  it("answers access, token and self-subject reviews without storing them", async () => {
+    const review = (user: string, verb: string) => ({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SubjectAccessReview",
+      spec: { user, resourceAttributes: { namespace: "default", verb, resource: "configmaps" } },
+    });
+    expect((await api.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", review("viewer", "list"))).json.status.allowed).toBe(true);
+    expect((await api.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", review("viewer", "delete"))).json.status.allowed).toBe(false);
+    const token = await api.post("/apis/authentication.k8s.io/v1/tokenreviews", { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token: "viewer-token" } });
+    expect(token.json.status).toEqual({ authenticated: true, user: { username: "viewer", groups: ["viewers", "system:authenticated"] } });
+    expect(token.json.spec.token).toBeUndefined();
+    const me = await api.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" });
+    expect(me.json.status.userInfo.username).toBe("admin");
+  });
+
+  it("impersonates users and groups when the caller may, and answers 403 when not", async () => {
+    const asBob = await api.req("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {
+      body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" },
+      headers: { "impersonate-user": "bob", "impersonate-group": "devs" },
+    });
+    expect(asBob.json.status.userInfo).toEqual({ username: "bob", groups: ["devs", "system:authenticated"] });
+    const viewer = client(server, "viewer-token");
+    const denied = await viewer.req("GET", "/api/v1/namespaces", { headers: { "impersonate-user": "admin" } });
+    expect(denied.status).toBe(403);
+    expect(denied.json.message).toBe('users "admin" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the cluster scope');
+    await viewer.close();
+  });
+
   it("redacts the Authorization header in the request log", () => {
     expect(server.requests.some((r) => r.headers.authorization === "<redacted>")).toBe(true);
     expect(JSON.stringify(server.requests)).not.toContain("admin-token");
