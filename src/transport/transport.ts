@@ -16,21 +16,9 @@ import {
   ConnectionError,
   KubeError,
   TimeoutError,
-  type BadRequestError,
-  type ConflictError,
-  type ForbiddenError,
-  type GoneError,
-  type InternalServerError,
+  type ApiErrorByStatus,
   type KubeApiError,
-  type MethodNotAllowedError,
-  type NotFoundError,
   type RequestInfo,
-  type ServerTimeoutError,
-  type ServiceUnavailableError,
-  type TooManyRequestsError,
-  type UnauthorizedError,
-  type UnprocessableEntityError,
-  type UnsupportedMediaTypeError,
 } from "../errors.js";
 import { createDispatchers, proxyUrlFor, REPEATED_HEADERS, type DispatcherOptions } from "./dispatcher.js";
 import { classifyFailure, connectionError } from "./failures.js";
@@ -147,22 +135,6 @@ export interface WebSocketOptions {
 export const REQUEST_CHANNEL = "kubezod:request";
 const requestChannel = diagnosticsChannel.channel(REQUEST_CHANNEL);
 
-/** The error class for each status `apiErrorFor` knows. */
-interface ApiErrorByStatus {
-  400: BadRequestError;
-  401: UnauthorizedError;
-  403: ForbiddenError;
-  404: NotFoundError;
-  405: MethodNotAllowedError;
-  409: ConflictError;
-  410: GoneError;
-  415: UnsupportedMediaTypeError;
-  422: UnprocessableEntityError;
-  429: TooManyRequestsError;
-  500: InternalServerError;
-  503: ServiceUnavailableError;
-  504: ServerTimeoutError;
-}
 
 /**
  * What `request` resolves to: a `KubeResponse`, or with `returnErrors` also the typed errors of the
