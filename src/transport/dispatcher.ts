@@ -67,7 +67,9 @@ export function createDispatchers(
   const proxy = proxyUrlFor(cluster);
   const origin = new URL(cluster.server).origin;
   if (proxy) {
-    const base = { uri: proxy, requestTls: connect, proxyTunnel: origin.startsWith("https:") || !proxy.startsWith("http:"), keepAliveTimeout };
+    // An https:// proxy is verified with the cluster's CA settings, as Go's transport does for kubectl.
+    const proxyTls = proxy.startsWith("https:") ? { proxyTls: { ...(cluster.tls.ca ? { ca: cluster.tls.ca } : {}), rejectUnauthorized: !cluster.tls.insecureSkipTlsVerify } } : {};
+    const base = { uri: proxy, requestTls: connect, ...proxyTls, proxyTunnel: origin.startsWith("https:") || !proxy.startsWith("http:"), keepAliveTimeout };
     return {
       requests: new ProxyAgent({ ...base, connections }),
       streams: new ProxyAgent({ ...base, bodyTimeout: 0 }).compose(expandRepeatedHeaders),

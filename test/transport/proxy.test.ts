@@ -91,6 +91,18 @@ describe("proxies" + needsOpenssl, () => {
     }
   });
 
+  it.runIf(hasOpenssl)("tunnels through an https:// proxy, verified with the cluster's CA (as kubectl does)", async () => {
+    const certs = testCerts();
+    const secure = await startProxy(undefined, { cert: certs.serverCert, key: certs.serverKey });
+    try {
+      const t = transport(createTransport(defineCluster({ server: `https://127.0.0.1:${https.port}`, ca: certs.ca, proxyUrl: secure.url }), { log: logs.log }));
+      expect((await t.request({ path: "/api" })).status).toBe(200);
+      expect(secure.seen).toEqual([`127.0.0.1:${https.port}`]);
+    } finally {
+      await secure.close();
+    }
+  });
+
   it.runIf(hasOpenssl)("goes through a socks5:// proxy-url", async () => {
     const socks = await startSocksProxy();
     try {

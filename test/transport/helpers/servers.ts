@@ -108,11 +108,11 @@ export interface TestProxy {
  * A forward proxy: CONNECT tunnels and absolute-form HTTP requests. `resolve` maps a requested
  * host to the address actually dialled (so tests can use names that do not resolve).
  */
-export async function startProxy(resolve: (host: string) => string = (h) => h): Promise<TestProxy> {
+export async function startProxy(resolve: (host: string) => string = (h) => h, tls?: { cert: string; key: string }): Promise<TestProxy> {
   const seen: string[] = [];
   const auth: string[] = [];
   const sockets = new Set<Socket>();
-  const server = createHttpServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     seen.push(req.url ?? "");
     if (req.headers["proxy-authorization"]) auth.push(req.headers["proxy-authorization"]);
     const target = new URL(req.url ?? "");
@@ -128,7 +128,8 @@ export async function startProxy(resolve: (host: string) => string = (h) => h): 
       upstream.pipe(res.socket!);
     });
     upstream.on("error", () => res.destroy());
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
   server.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
     seen.push(req.url ?? "");
     if (req.headers["proxy-authorization"]) auth.push(req.headers["proxy-authorization"]);
@@ -148,7 +149,7 @@ export async function startProxy(resolve: (host: string) => string = (h) => h): 
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     seen,
     auth,
     close: () =>
