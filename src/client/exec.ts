@@ -2,9 +2,9 @@
  * `pods/exec` over WebSocket with Kubernetes' channel protocol: one byte of channel (0 stdin,
  * 1 stdout, 2 stderr, 3 error/status, 255 close in v5) before each message's payload.
  */
-import { ConnectionError, TimeoutError, type Status } from "../errors.js";
+import { ConnectionError, KubeApiError, TimeoutError, type Status } from "../errors.js";
 import type { Transport } from "../transport/index.js";
-import type { ExecOptions, ExecResult } from "./types.js";
+import type { PodExecOptions, ExecResult } from "./types.js";
 
 const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 const STDIN = 0;
@@ -34,7 +34,23 @@ export function exitCodeOf(status: Status): number {
  * @example
  * const r = await execCommand(transport, "/api/v1/namespaces/a/pods/p/exec", ["date"], {});
  */
-export async function execCommand(transport: Transport, path: string, command: readonly string[], options: ExecOptions): Promise<ExecResult> {
+export async function execCommand(transport: Transport, path: string, command: readonly string[], options: PodExecOptions): Promise<ExecResult> {
+  try {
+    return await run(transport, path, command, options);
+  } catch (err) {
+    if (!(err instanceof RefusedUpgrade)) throw err;
+    // The WebSocket API hides the HTTP answer to the upgrade; ask for the pod to learn why.
+    const podPath = path.slice(0, path.lastIndexOf("/"));
+    const res = await transport.request({ path: podPath, returnErrors: true, ...(options.signal ? { signal: options.signal } : {}) });
+    if (res instanceof KubeApiError) throw res;
+    throw new ConnectionError(`the server refused the exec WebSocket for ${transport.server}${path}${err.message ? `: ${err.message}` : ""}`, transport.server, { cause: err.cause });
+  }
+}
+
+/** The WebSocket failed before it opened. */
+class RefusedUpgrade extends Error {}
+
+async function run(transport: Transport, path: string, command: readonly string[], options: PodExecOptions): Promise<ExecResult> {
   if (!command.length) throw new TypeError("exec needs a command");
   const stdinBytes = options.stdin === undefined ? undefined : typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
   const ws = await transport.webSocket(path, {
@@ -99,9 +115,14 @@ export async function execCommand(transport: Transport, path: string, command: r
           break;
       }
     });
+    let opened = false;
+    ws.addEventListener("open", () => (opened = true));
     ws.addEventListener("error", (event) => {
       const cause = (event as unknown as { error?: unknown }).error;
-      finish(() => reject(new ConnectionError(`exec connection to ${url} failed${cause instanceof Error ? `: ${cause.message}` : ""}`, transport.server, { cause })));
+      const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : "";
+      finish(() =>
+        reject(opened ? new ConnectionError(`exec connection to ${url} failed${detail}`, transport.server, { cause }) : new RefusedUpgrade(detail.slice(2), { cause })),
+      );
     });
     ws.addEventListener("close", () => {
       finish(() => {

@@ -13,7 +13,7 @@ import {
   type Status,
 } from "../errors.js";
 import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
-import { schemaFor } from "../meta/lookup.js";
+import { kubernetesVersions, schemaFor } from "../meta/lookup.js";
 import { guardJsonPatch, jsonPatchDiff, jsonPatchToSmp, pickChanges, type JsonPatchOperation } from "../patch/index.js";
 import type { KubeResponse, Transport } from "../transport/index.js";
 import type { QueryParams, RequestOptions } from "../transport/index.js";
@@ -25,10 +25,11 @@ import { resourcePath } from "./paths.js";
 import { fieldSelectorString, labelSelectorString } from "./selectors.js";
 import type {
   ApplyOptions,
+  BookmarkObject,
   CallOptions,
   DeleteCollectionOptions,
   DeleteOptions,
-  ExecOptions,
+  PodExecOptions,
   ExecResult,
   GetOptions,
   KubeList,
@@ -49,8 +50,7 @@ import { VersionInfo } from "./version.js";
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string | null; namespace?: string | null; resourceVersion?: string | null; [key: string]: unknown } | null;
-  [key: string]: unknown;
+  metadata?: { name?: string | null; namespace?: string | null; resourceVersion?: string | null } | null;
 }
 
 /** Settings of a `Kube` beyond its transport. */
@@ -213,11 +213,11 @@ export class Kube {
           throw apiErrorFor(typeof status.code === "number" ? status.code : 500, status, request);
         }
         if (raw.type === "BOOKMARK") {
-          yield { type: "BOOKMARK", object: raw.object as WatchEvent<never> extends infer _ ? Extract<WatchEvent<unknown>, { type: "BOOKMARK" }>["object"] : never };
+          yield { type: "BOOKMARK", object: raw.object as BookmarkObject };
           continue;
         }
         if (raw.type !== "ADDED" && raw.type !== "MODIFIED" && raw.type !== "DELETED") continue;
-        yield { type: raw.type, object: parseReceived(schema, raw.object, mode, request, this.settings.onValidationIssue) };
+        yield { type: raw.type, object: parseReceived(schema as z.ZodType<z.output<S>>, raw.object, mode, request, this.settings.onValidationIssue) };
       }
     } finally {
       stream.close();
@@ -354,7 +354,8 @@ export class Kube {
       base = live as KubeObject;
     }
     const target = opts.paths?.length ? pickChanges(base, modified, opts.paths) : modified;
-    const resourceVersion = base.metadata?.resourceVersion ?? undefined;
+    // The precondition is the version the change was made from: builtFromLatest's, else the copy's own.
+    const resourceVersion = (opts.builtFromLatest ? base.metadata?.resourceVersion : (modified.metadata?.resourceVersion ?? base.metadata?.resourceVersion)) ?? undefined;
     if (info.patchTypes.includes("strategic")) {
       const ops = jsonPatchDiff(base, target, { schema });
       if (!ops.length) return base;
@@ -390,11 +391,11 @@ export class Kube {
     if (!(created instanceof ConflictError)) return created as T;
     const schema = await this.schemaOfObject(obj);
     const namespace = options.namespace ?? this.objectNamespace(obj);
-    const live = (await this.get(schema, this.nameOf(obj), { ...this.callOptionsOf(options), namespace, returnErrors: undefined })) as KubeObject;
-    const liveMeta = isRecord(live.metadata) ? live.metadata : {};
-    const wantedMeta = isRecord(obj.metadata) ? obj.metadata : {};
-    const merged: KubeObject = {
-      ...obj,
+    const live = (await this.get(schema, this.nameOf(obj), { ...this.callOptionsOf(options), namespace, returnErrors: undefined })) as Record<string, unknown>;
+    const liveMeta: Record<string, unknown> = isRecord(live.metadata) ? live.metadata : {};
+    const wantedMeta: Record<string, unknown> = isRecord(obj.metadata) ? obj.metadata : {};
+    const merged: Record<string, unknown> = {
+      ...(obj as Record<string, unknown>),
       metadata: { ...Object.fromEntries(SERVER_METADATA.filter((k) => k in liveMeta).map((k) => [k, liveMeta[k]])), ...wantedMeta, resourceVersion: liveMeta.resourceVersion },
       ...(live.status !== undefined ? { status: live.status } : {}),
     };
@@ -572,7 +573,7 @@ export class Kube {
    * @example
    * const { stdout, exitCode } = await kube.exec("web-1", ["cat", "/etc/hostname"], { namespace: "shop" });
    */
-  async exec(pod: string, command: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(pod: string, command: readonly string[], options: PodExecOptions = {}): Promise<ExecResult> {
     const info = this.infoOf(await this.podSchema());
     const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "exec" });
     return execCommand(this.transport, path, command, options);
@@ -809,8 +810,6 @@ export interface ScaleObject {
   spec?: { replicas?: number | null } | null;
   status?: { replicas: number; selector?: string | null } | null;
 }
-
-import { kubernetesVersions } from "../meta/lookup.js";
 
 function clampMinor(major: number, minor: number): string {
   const bundled = kubernetesVersions.map((v) => Number(v.split(".")[1]));

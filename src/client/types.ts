@@ -153,7 +153,7 @@ export interface LogsOptions extends CallOptions, NamespaceOption {
 }
 
 /** Options of `exec`. */
-export interface ExecOptions extends Omit<CallOptions, "returnErrors" | "validate" | "retry">, NamespaceOption {
+export interface PodExecOptions extends Omit<CallOptions, "returnErrors" | "validate" | "retry">, NamespaceOption {
   container?: string;
   /** Sent to the process's standard input, which is then closed. */
   stdin?: string | Uint8Array;

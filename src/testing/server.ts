@@ -3,6 +3,8 @@
  * authorization, faults, the request log, body limits, discovery, OpenAPI, health and version,
  * tables, watches and exec.
  */
+import { connect, type ConnectOptions, type Kube } from "../client/index.js";
+import type { KubeConfig } from "../config/index.js";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import * as http from "node:http";
@@ -98,7 +100,7 @@ export interface TestServer {
   /** Write the kubeconfig as YAML to a file; returns the path. */
   writeKubeconfig(path: string): Promise<string>;
   /** A kubezod client for this server (available once the client module is part of the build). */
-  connect(): Promise<unknown>;
+  connect(options?: Omit<ConnectOptions, "kubeconfig" | "config" | "context" | "inCluster">): Promise<Kube>;
   /** Set (replace) the log text of a pod's container. */
   setPodLog(namespace: string, pod: string, text: string, container?: string): void;
   /** Append to a pod container's log (followers see it at once). */
@@ -671,11 +673,8 @@ class LocalApiServer implements TestServer {
     return path;
   };
 
-  async connect(): Promise<unknown> {
-    const client = (await import("../client/index.js")) as Record<string, unknown>;
-    const connect = client.connect;
-    if (typeof connect !== "function") throw new Error("the kubezod client is not part of this build yet; use server.kubeconfig with another client");
-    return (connect as (options: unknown) => Promise<unknown>)({ kubeconfig: this.kubeconfig, ...(this.caCertificate ? {} : {}) });
+  async connect(options: Omit<ConnectOptions, "kubeconfig" | "config" | "context" | "inCluster"> = {}): Promise<Kube> {
+    return connect({ ...options, kubeconfig: this.kubeconfig as unknown as KubeConfig, inCluster: false });
   }
 
   setPodLog(namespace: string, pod: string, text: string, container?: string): void {
