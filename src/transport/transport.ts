@@ -149,6 +149,9 @@ export type RequestResult<O> = O extends { returnErrors: true }
     ? KubeResponse | (S extends keyof ApiErrorByStatus ? ApiErrorByStatus[S] : KubeApiError)
     : KubeResponse;
 
+/** Deadlines shorter than this are enforced with a timer of their own, not undici's coarse ones. */
+const PRECISE_DEADLINE_MS = 2000;
+
 /** The call's deadline passed before an attempt could start. */
 class DeadlineReached extends Error {}
 
@@ -387,6 +390,14 @@ export class Transport {
       const remaining = call.deadline === Infinity ? undefined : left > 1000 ? Math.ceil(left / 1000) * 1000 : Math.max(1, Math.ceil(left));
       let res: Dispatcher.ResponseData;
       let body: Payload | undefined;
+      // undici's timers tick about twice a second; a short deadline gets a timer of its own.
+      let precise: ReturnType<typeof setTimeout> | undefined;
+      let signal = call.options.signal ?? null;
+      if (remaining !== undefined && remaining < PRECISE_DEADLINE_MS) {
+        const deadline = new AbortController();
+        precise = setTimeout(() => deadline.abort(new DeadlineReached()), remaining);
+        signal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+      }
       try {
         if (remaining !== undefined && remaining <= 1) throw new DeadlineReached();
         res = await (call.streaming ? dispatchers.streams : dispatchers.requests).request({
@@ -395,12 +406,15 @@ export class Transport {
           method,
           headers,
           body: call.body ?? null,
-          signal: call.options.signal ?? null,
+          signal,
           headersTimeout: remaining,
           bodyTimeout: call.streaming ? 0 : remaining,
         });
+        if (call.streaming) clearTimeout(precise);
         if (!call.streaming || res.statusCode >= 400) body = await readPayload(res);
+        clearTimeout(precise);
       } catch (err) {
+        if (precise) clearTimeout(precise);
         const failure = this.#failure(call, err);
         if (failure instanceof ConnectionError && retries < policy.backoffLimit && policy.retryConnectionErrors) {
           const kind = classifyFailure(err);
