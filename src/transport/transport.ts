@@ -4,6 +4,7 @@
  * undici dispatchers (requests, streams).
  */
 import diagnosticsChannel from "node:diagnostics_channel";
+import { createRequire } from "node:module";
 import type { IncomingHttpHeaders } from "node:http";
 import { pipeline } from "node:stream";
 import { promisify } from "node:util";
@@ -84,7 +85,7 @@ export interface TransportOptions extends DispatcherOptions {
   onMetrics?: (metrics: RequestMetrics) => void;
   /** Called before every attempt with mutable headers. */
   beforeRequest?: (request: OutgoingRequest) => void;
-  /** `User-Agent` (default `kubezod (node vX; platform/arch)`). */
+  /** `User-Agent` (default `kubezod/VERSION (platform/arch) node/vX`, shaped like client-go's so the server names the field manager `kubezod`). */
   userAgent?: string;
   /** Headers added to every request. */
   headers?: Record<string, string>;
@@ -155,7 +156,24 @@ const PRECISE_DEADLINE_MS = 2000;
 /** The call's deadline passed before an attempt could start. */
 class DeadlineReached extends Error {}
 
-const DEFAULT_USER_AGENT = `kubezod (node ${process.version}; ${process.platform}/${process.arch})`;
+const DEFAULT_USER_AGENT = `kubezod/${packageVersion()} (${process.platform}/${process.arch}) node/${process.version}`;
+
+/** The package version, for the User-Agent. */
+function packageVersion(): string {
+  try {
+    const pkg = createRequire(import.meta.url)("../../package.json") as { name?: string; version?: string };
+    if (pkg.name === "kubezod" && pkg.version) return pkg.version;
+  } catch {
+    // dist/src/transport is one level deeper: fall through.
+  }
+  try {
+    const pkg = createRequire(import.meta.url)("../../../package.json") as { name?: string; version?: string };
+    if (pkg.name === "kubezod" && pkg.version) return pkg.version;
+  } catch {
+    // not found: keep a placeholder
+  }
+  return "unknown";
+}
 
 /**
  * Create the transport for one cluster. Reuse it: it keeps one connection pool for requests and
