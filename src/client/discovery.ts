@@ -6,22 +6,13 @@ import * as z from "zod";
 import { ObjectMeta } from "#schemas/latest/meta/v1.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { schemasFromOpenApi } from "../meta/build.js";
-import { kubeMeta, resourceInfo, type KubeMeta, type SubresourceInfo, type Verb } from "../meta/registry.js";
+import { kubeMeta, resourceInfo, type KubeMeta, type ResourceInfo, type SubresourceInfo, type Verb } from "../meta/registry.js";
 import type { KubeResponse, Transport } from "../transport/index.js";
 
-/** A resource the server serves. */
-export interface DiscoveredResource {
-  group: string;
-  version: string;
-  apiVersion: string;
-  kind: string;
-  plural: string;
-  singular: string;
-  namespaced: boolean;
-  verbs: string[];
-  shortNames: string[];
-  categories: string[];
-  subresources: SubresourceInfo[];
+/** A resource the server serves: the facts `resourceInfo` gives, as discovery reports them. */
+export interface DiscoveredResource extends Omit<ResourceInfo, "verbs" | "patchTypes" | "listKind"> {
+  /** The verbs discovery lists (may include verbs beyond the standard eight). */
+  verbs: readonly string[];
   /** Whether this is the group's preferred version. */
   preferred: boolean;
 }
