@@ -337,7 +337,7 @@ export class Kube {
    * next.spec!.replicas = 3;
    * await kube.update(next, { builtFromLatest: d, paths: [pathOf(Deployment, (o) => o.spec.replicas)] });
    */
-  async update<T extends KubeObject, const O extends UpdateOptions<T> = UpdateOptions<T>>(modified: T, options?: O): Promise<Returned<T, O>>;
+  async update<T extends KubeObject, const O extends UpdateOptions<NoInfer<T>> = UpdateOptions<NoInfer<T>>>(modified: T, options?: O): Promise<Returned<T, O>>;
   async update<S extends z.ZodType, const O extends UpdateOptions<z.output<S>> = UpdateOptions<z.output<S>>>(schema: S, modified: z.output<S>, options?: O): Promise<Returned<z.output<S>, O>>;
   async update(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
     const { schema, obj: modified, options } = await this.target<UpdateOptions<KubeObject>>(a, b, c);
