@@ -1,16 +1,22 @@
 /**
- * `pods/exec` over WebSocket with Kubernetes' channel protocol: one byte of channel (0 stdin,
- * 1 stdout, 2 stderr, 3 error/status, 255 close in v5) before each message's payload.
+ * exec and attach over WebSocket with Kubernetes' channel protocol (one byte of channel before each
+ * payload: 0 stdin, 1 stdout, 2 stderr, 3 error/status, 4 resize, 255 close in v5), and
+ * port-forward (two channels per port, each opened by the port number).
  */
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { PassThrough, Writable, type Readable } from "node:stream";
 import { ConnectionError, KubeApiError, TimeoutError, type Status } from "../errors.js";
-import type { Transport } from "../transport/index.js";
-import type { PodExecOptions, ExecResult } from "./types.js";
+import type { QueryParams, Transport } from "../transport/index.js";
 
-const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+type UndiciWebSocket = Awaited<ReturnType<Transport["webSocket"]>>;
+import type { ExecResult, PodExecOptions } from "./types.js";
+
+const CHANNEL_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 const STDIN = 0;
 const STDOUT = 1;
 const STDERR = 2;
 const ERROR = 3;
+const RESIZE = 4;
 const CLOSE = 255;
 
 function frame(channel: number, payload: Uint8Array): Uint8Array {
@@ -20,12 +26,164 @@ function frame(channel: number, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The exit code a Status on the error channel reports (0 for Success). */
+/** The exit code a Status on the error channel reports (0 for Success). @example exitCodeOf({ status: "Success" }); // 0 */
 export function exitCodeOf(status: Status): number {
   if (status.status === "Success") return 0;
   const cause = status.details?.causes?.find((c) => c.reason === "ExitCode");
   const code = cause?.message !== undefined ? Number.parseInt(cause.message, 10) : Number.NaN;
   return Number.isFinite(code) ? code : 1;
+}
+
+/** An interactive exec or attach: streams to and from the process, and how it ended. */
+export interface ExecSession {
+  /** Write to the process's standard input; `end()` closes it (needs `v5.channel.k8s.io`). */
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** The WebSocket subprotocol in use. */
+  protocol: string;
+  /** Resolves with the exit status when the session ends. */
+  done: Promise<{ exitCode: number; status: Status }>;
+  /** Tell a TTY its new size. */
+  resize(width: number, height: number): void;
+  /** End the session. */
+  close(): void;
+}
+
+/** The WebSocket failed before it opened. */
+class RefusedUpgrade extends Error {}
+
+/** Why a WebSocket to a pod path was refused: the pod's typed API error, else a connection error. */
+async function explainRefusal(transport: Transport, path: string, err: RefusedUpgrade, signal: AbortSignal | undefined): Promise<never> {
+  // The WebSocket API hides the HTTP answer to the upgrade; ask for the pod to learn why.
+  const podPath = path.slice(0, path.lastIndexOf("/"));
+  const res = await transport.request({ path: podPath, returnErrors: true, ...(signal ? { signal } : {}) });
+  if (res instanceof KubeApiError) throw res;
+  throw new ConnectionError(`the server refused the WebSocket for ${transport.server}${path}${err.message ? `: ${err.message}` : ""}`, transport.server, { cause: err.cause });
+}
+
+/** Open a WebSocket and resolve once it is open (or reject with the reason it was refused). */
+async function openSocket(
+  transport: Transport,
+  path: string,
+  protocols: string[],
+  query: QueryParams,
+  options: { signal?: AbortSignal; headers?: Record<string, string> },
+): Promise<UndiciWebSocket> {
+  const ws = await transport.webSocket(path, {
+    protocols,
+    ...(query ? { query } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  ws.binaryType = "arraybuffer";
+  try {
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener("open", () => resolve(), { once: true });
+      ws.addEventListener(
+        "error",
+        (event) => {
+          const cause = (event as unknown as { error?: unknown }).error;
+          reject(new RefusedUpgrade(cause instanceof Error ? cause.message : "", { cause }));
+        },
+        { once: true },
+      );
+    });
+  } catch (err) {
+    if (err instanceof RefusedUpgrade) return explainRefusal(transport, path, err, options.signal);
+    throw err;
+  }
+  return ws;
+}
+
+/**
+ * Start an exec (with `command`) or attach (without) session with streams for standard input,
+ * output and error.
+ *
+ * @example
+ * const s = await openSession(transport, "/api/v1/namespaces/a/pods/p/exec", ["sh"], { stdin: "" });
+ */
+export async function openSession(transport: Transport, path: string, command: readonly string[] | undefined, options: PodExecOptions & { interactive?: boolean }): Promise<ExecSession> {
+  const wantStdin = options.interactive === true || options.stdin !== undefined;
+  const ws = await openSocket(
+    transport,
+    path,
+    CHANNEL_PROTOCOLS,
+    {
+      ...(command ? { command: [...command] } : {}),
+      container: options.container,
+      stdin: wantStdin,
+      stdout: true,
+      stderr: !options.tty,
+      tty: options.tty ?? false,
+    },
+    options,
+  );
+  const protocol = ws.protocol;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let status: Status | undefined;
+  const done = new Promise<{ exitCode: number; status: Status }>((resolve, reject) => {
+    ws.addEventListener("message", (event) => {
+      const data = new Uint8Array(event.data as ArrayBuffer);
+      if (!data.length) return;
+      const payload = data.subarray(1);
+      if (data[0] === STDOUT) stdout.write(payload);
+      else if (data[0] === STDERR) stderr.write(payload);
+      else if (data[0] === ERROR) {
+        const text = new TextDecoder().decode(payload);
+        try {
+          status = JSON.parse(text) as Status;
+        } catch {
+          status = { status: "Failure", message: text };
+        }
+      }
+    });
+    ws.addEventListener("error", (event) => {
+      const cause = (event as unknown as { error?: unknown }).error;
+      stdout.end();
+      stderr.end();
+      reject(new ConnectionError(`the connection to ${transport.server}${path} failed${cause instanceof Error && cause.message ? `: ${cause.message}` : ""}`, transport.server, { cause }));
+    });
+    ws.addEventListener("close", () => {
+      stdout.end();
+      stderr.end();
+      const final: Status = status ?? { status: "Success" };
+      resolve({ exitCode: exitCodeOf(final), status: final });
+    });
+  });
+  done.catch(() => undefined);
+  const stdin = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (ws.readyState === ws.OPEN) ws.send(frame(STDIN, chunk));
+      callback();
+    },
+    final(callback) {
+      // v5 can tell the process its input ended; v4 has no way to say so.
+      if (protocol === "v5.channel.k8s.io" && ws.readyState === ws.OPEN) ws.send(new Uint8Array([CLOSE, STDIN]));
+      callback();
+    },
+  });
+  return {
+    stdin,
+    stdout,
+    stderr,
+    protocol,
+    done,
+    resize(width, height) {
+      if (ws.readyState === ws.OPEN) ws.send(frame(RESIZE, new TextEncoder().encode(JSON.stringify({ Width: width, Height: height }))));
+    },
+    close() {
+      ws.close();
+    },
+  };
+}
+
+async function collect(stream: Readable): Promise<string> {
+  const decoder = new TextDecoder();
+  let out = "";
+  for await (const chunk of stream) out += decoder.decode(chunk as Uint8Array, { stream: true });
+  return out + decoder.decode();
 }
 
 /**
@@ -35,102 +193,101 @@ export function exitCodeOf(status: Status): number {
  * const r = await execCommand(transport, "/api/v1/namespaces/a/pods/p/exec", ["date"], {});
  */
 export async function execCommand(transport: Transport, path: string, command: readonly string[], options: PodExecOptions): Promise<ExecResult> {
+  if (!command.length) throw new TypeError("exec needs a command");
+  const session = await openSession(transport, path, command, options);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = options.timeoutMs
+    ? new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          session.close();
+          reject(new TimeoutError(`exec did not finish within ${options.timeoutMs} ms (${transport.server}${path})`, transport.server, options.timeoutMs!));
+        }, options.timeoutMs);
+      })
+    : undefined;
+  if (options.stdin !== undefined) session.stdin.end(typeof options.stdin === "string" ? Buffer.from(options.stdin) : options.stdin);
   try {
-    return await run(transport, path, command, options);
-  } catch (err) {
-    if (!(err instanceof RefusedUpgrade)) throw err;
-    // The WebSocket API hides the HTTP answer to the upgrade; ask for the pod to learn why.
-    const podPath = path.slice(0, path.lastIndexOf("/"));
-    const res = await transport.request({ path: podPath, returnErrors: true, ...(options.signal ? { signal: options.signal } : {}) });
-    if (res instanceof KubeApiError) throw res;
-    throw new ConnectionError(`the server refused the exec WebSocket for ${transport.server}${path}${err.message ? `: ${err.message}` : ""}`, transport.server, { cause: err.cause });
+    const [stdout, stderr, ended] = await Promise.race([
+      Promise.all([collect(session.stdout), collect(session.stderr), session.done]),
+      ...(timeout ? [timeout] : []),
+    ]);
+    return { stdout, stderr, exitCode: ended.exitCode, status: ended.status, protocol: session.protocol };
+  } finally {
+    if (timer) clearTimeout(timer);
   }
 }
 
-/** The WebSocket failed before it opened. */
-class RefusedUpgrade extends Error {}
+/** A running port-forward: a local listener whose connections reach a pod's port. */
+export interface PortForward {
+  /** The local port connections are accepted on. */
+  localPort: number;
+  /** The local address (default 127.0.0.1). */
+  address: string;
+  /** Stop listening and close forwarded connections. */
+  close(): Promise<void>;
+}
 
-async function run(transport: Transport, path: string, command: readonly string[], options: PodExecOptions): Promise<ExecResult> {
-  if (!command.length) throw new TypeError("exec needs a command");
-  const stdinBytes = options.stdin === undefined ? undefined : typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
-  const ws = await transport.webSocket(path, {
-    protocols: PROTOCOLS,
-    query: {
-      command: [...command],
-      container: options.container,
-      stdin: stdinBytes !== undefined,
-      stdout: true,
-      stderr: !options.tty,
-      tty: options.tty ?? false,
-    },
-    ...(options.headers ? { headers: options.headers } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+/**
+ * Forward a local port to a pod's port: each local connection opens a WebSocket to the pod's
+ * `portforward` subresource (a data and an error channel, each starting with the port number).
+ *
+ * @example
+ * const fwd = await forwardPort(transport, "/api/v1/namespaces/a/pods/p/portforward", 8080, {});
+ */
+export async function forwardPort(
+  transport: Transport,
+  path: string,
+  remotePort: number,
+  options: { localPort?: number; address?: string; headers?: Record<string, string> },
+): Promise<PortForward> {
+  if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) throw new RangeError(`invalid port ${remotePort}`);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    void pipe(socket).catch((err: unknown) => socket.destroy(err instanceof Error ? err : new Error(String(err))));
   });
-  ws.binaryType = "arraybuffer";
-  const url = `${transport.server}${path}`;
-  return new Promise<ExecResult>((resolve, reject) => {
-    const decoder = { out: new TextDecoder(), err: new TextDecoder() };
-    let stdout = "";
-    let stderr = "";
-    let status: Status | undefined;
-    let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      if (timer) clearTimeout(timer);
-      fn();
-    };
-    if (options.timeoutMs) {
-      timer = setTimeout(() => {
-        finish(() => reject(new TimeoutError(`exec did not finish within ${options.timeoutMs} ms (${url})`, transport.server, options.timeoutMs!)));
-        ws.close();
-      }, options.timeoutMs);
-    }
-    ws.addEventListener("open", () => {
-      if (stdinBytes === undefined) return;
-      if (stdinBytes.length) ws.send(frame(STDIN, stdinBytes));
-      // v5 can close stdin so the command sees end-of-file; v4 has no way to say so.
-      if (ws.protocol === "v5.channel.k8s.io") ws.send(new Uint8Array([CLOSE, STDIN]));
-    });
+  const pipe = async (socket: Socket) => {
+    socket.pause();
+    const ws = await openSocket(transport, path, ["v4.channel.k8s.io"], { ports: String(remotePort) }, options);
+    let seen = { data: false, error: false };
     ws.addEventListener("message", (event) => {
       const data = new Uint8Array(event.data as ArrayBuffer);
       if (!data.length) return;
-      const payload = data.subarray(1);
-      switch (data[0]) {
-        case STDOUT:
-          stdout += decoder.out.decode(payload, { stream: true });
-          break;
-        case STDERR:
-          stderr += decoder.err.decode(payload, { stream: true });
-          break;
-        case ERROR:
-          try {
-            status = JSON.parse(new TextDecoder().decode(payload)) as Status;
-          } catch {
-            status = { status: "Failure", message: new TextDecoder().decode(payload) };
-          }
-          break;
-        default:
-          break;
+      const channel = data[0]!;
+      let payload = data.subarray(1);
+      // The first message on each channel is the port number (uint16, little endian).
+      if (channel === 0 && !seen.data) {
+        seen = { ...seen, data: true };
+        payload = payload.subarray(2);
+      } else if (channel === 1 && !seen.error) {
+        seen = { ...seen, error: true };
+        payload = payload.subarray(2);
       }
+      if (!payload.length) return;
+      if (channel === 0) socket.write(payload);
+      else if (channel === 1) socket.destroy(new Error(new TextDecoder().decode(payload)));
     });
-    let opened = false;
-    ws.addEventListener("open", () => (opened = true));
-    ws.addEventListener("error", (event) => {
-      const cause = (event as unknown as { error?: unknown }).error;
-      const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : "";
-      finish(() =>
-        reject(opened ? new ConnectionError(`exec connection to ${url} failed${detail}`, transport.server, { cause }) : new RefusedUpgrade(detail.slice(2), { cause })),
-      );
+    ws.addEventListener("close", () => socket.end());
+    ws.addEventListener("error", () => socket.destroy());
+    socket.on("data", (chunk: Buffer) => {
+      if (ws.readyState === ws.OPEN) ws.send(frame(0, chunk));
     });
-    ws.addEventListener("close", () => {
-      finish(() => {
-        stdout += decoder.out.decode();
-        stderr += decoder.err.decode();
-        const final: Status = status ?? { status: "Success" };
-        resolve({ stdout, stderr, exitCode: exitCodeOf(final), status: final, protocol: ws.protocol });
-      });
-    });
+    socket.on("end", () => ws.close());
+    socket.on("close", () => ws.close());
+    socket.resume();
+  };
+  const address = options.address ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.localPort ?? 0, address, () => resolve());
   });
+  return {
+    localPort: (server.address() as AddressInfo).port,
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

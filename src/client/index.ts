@@ -8,7 +8,7 @@ export type { DiscoveredGroup, DiscoveredResource, DiscoveryResult } from "./dis
 export { labelSelectorString, fieldSelectorString, type LabelSelector, type LabelSelectorInput, type LabelSelectorRequirement, type FieldSelectorInput } from "./selectors.js";
 export { resourcePath, queryString, type ResourceLocation, type QueryValue } from "./paths.js";
 export { ndjson, StreamDecodeError } from "./ndjson.js";
-export { exitCodeOf } from "./exec.js";
+export { exitCodeOf, type ExecSession, type PortForward } from "./exec.js";
 export { VersionInfo } from "./version.js";
 export { listSchemaOf, type ValidationIssueHandler } from "./parse.js";
 export type * from "./types.js";

@@ -18,7 +18,7 @@ import { guardJsonPatch, jsonPatchDiff, jsonPatchToSmp, pickChanges, type JsonPa
 import type { KubeResponse, Transport } from "../transport/index.js";
 import type { QueryParams, RequestOptions } from "../transport/index.js";
 import { Discovery, type DiscoveredResource, type DiscoveryResult } from "./discovery.js";
-import { execCommand } from "./exec.js";
+import { execCommand, forwardPort, openSession, type ExecSession, type PortForward } from "./exec.js";
 import { ndjson } from "./ndjson.js";
 import { checkOutgoing, listSchemaOf, parseReceived, type ValidationIssueHandler } from "./parse.js";
 import { resourcePath } from "./paths.js";
@@ -36,6 +36,7 @@ import type {
   ListOptions,
   LogsOptions,
   ModifyOptions,
+  NamespaceOption,
   PatchOptions,
   Returned,
   UpdateOptions,
@@ -577,6 +578,52 @@ export class Kube {
     const info = this.infoOf(await this.podSchema());
     const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "exec" });
     return execCommand(this.transport, path, command, options);
+  }
+
+  /**
+   * Run a command with live streams: write to `stdin`, read `stdout`/`stderr`, await `done` for the
+   * exit code. For interactive programs (`tty: true`, `resize()`).
+   *
+   * @example
+   * const sh = await kube.execStream("web-1", ["sh"], { tty: true });
+   * sh.stdout.pipe(process.stdout);
+   * sh.stdin.end("ls /\nexit\n");
+   * const { exitCode } = await sh.done;
+   */
+  async execStream(pod: string, command: readonly string[], options: Omit<PodExecOptions, "stdin" | "timeoutMs"> = {}): Promise<ExecSession> {
+    if (!command.length) throw new TypeError("exec needs a command");
+    const info = this.infoOf(await this.podSchema());
+    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "exec" });
+    return openSession(this.transport, path, command, { ...options, interactive: true });
+  }
+
+  /**
+   * Attach to a container's running process (its standard streams).
+   *
+   * @example
+   * const s = await kube.attach("web-1", { container: "app" });
+   * s.stdout.on("data", (d) => process.stdout.write(d));
+   */
+  async attach(pod: string, options: Omit<PodExecOptions, "stdin" | "timeoutMs"> & { stdin?: boolean } = {}): Promise<ExecSession> {
+    const info = this.infoOf(await this.podSchema());
+    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "attach" });
+    const { stdin, ...rest } = options;
+    return openSession(this.transport, path, undefined, { ...rest, interactive: stdin !== false });
+  }
+
+  /**
+   * Forward a local port to a pod's port (like `kubectl port-forward`); connect to
+   * `127.0.0.1:<localPort>`, and `close()` when done.
+   *
+   * @example
+   * const fwd = await kube.portForward("web-1", 8080, { namespace: "shop" });
+   * await fetch(`http://127.0.0.1:${fwd.localPort}/`);
+   * await fwd.close();
+   */
+  async portForward(pod: string, port: number, options: NamespaceOption & { localPort?: number; address?: string } = {}): Promise<PortForward> {
+    const info = this.infoOf(await this.podSchema());
+    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "portforward" });
+    return forwardPort(this.transport, path, port, options);
   }
 
   // ---- discovery --------------------------------------------------------------------------
