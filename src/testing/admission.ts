@@ -19,6 +19,7 @@ import { checkValidationRules } from "../validate/cel/index.js";
 import { withDefaults } from "../validate/defaults.js";
 import { checkValueValidations } from "../validate/value-validations.js";
 import type { ServedResource } from "./catalog.js";
+import { applyDefaults, type DefaultingContext } from "./defaults.js";
 import { badRequest, invalid } from "./status.js";
 
 type Obj = Record<string, unknown>;
@@ -142,9 +143,16 @@ export interface AdmissionResult {
 export function admit(
   resource: ServedResource,
   obj: Obj,
-  options: { fieldValidation: FieldValidation; names?: DefinitionNames; namespaceFromPath: boolean; old?: Obj },
+  options: {
+    fieldValidation: FieldValidation;
+    names?: DefinitionNames;
+    namespaceFromPath: boolean;
+    old?: Obj;
+    defaulting?: { nameOf: (schema: z.core.$ZodType) => string | undefined; context: DefaultingContext };
+  },
 ): AdmissionResult {
   const warnings: string[] = [];
+  if (!resource.custom && options.defaulting) applyDefaults(resource.schema, obj, options.defaulting.nameOf, options.defaulting.context);
   if (resource.custom) {
     // Structural defaulting: a CRD schema's defaults are filled in before validation.
     const defaulted = withDefaults(resource.schema, obj) as Obj;

@@ -206,6 +206,11 @@ export class OpenApi {
     }
   }
 
+  /** The definition name of a built-in schema node (`io.k8s.api.core.v1.PodSpec`), if it has one. */
+  definitionNameOf(schema: Schema): string | undefined {
+    return this.names.get(defOf(schema));
+  }
+
   private customNames(catalog: Catalog): Map<object, string> {
     const names = new Map(this.names);
     for (const r of catalog.all()) if (r.custom) names.set(defOf(r.schema), crdDefinitionName(r.group, r.version, r.kind));

@@ -5,6 +5,7 @@
  * dry run, managed fields, generation and optimistic concurrency.
  */
 import { randomUUID } from "node:crypto";
+import type * as z from "zod";
 import { parse as parseYaml } from "yaml";
 import type { KubeApiError } from "../errors.js";
 import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
@@ -75,6 +76,8 @@ export interface RestContext {
   store: Store;
   names: DefinitionNames;
   controllers: Map<string, Controller>;
+  /** Definition names of schema nodes, for built-in defaulting. */
+  definitionNameOf?: (schema: z.core.$ZodType) => string | undefined;
 }
 
 const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
@@ -261,7 +264,27 @@ function tooLarge(rv: number, current: number): KubeApiError {
 
 /** The REST operations of the server. */
 export class Rest {
+  private nextIP = 10;
+  private nextNodePort = 30000;
+
   constructor(private readonly ctx: RestContext) {}
+
+  /** Built-in defaulting for a write (allocating service addresses on create). */
+  private defaulting(creating: boolean) {
+    const nameOf = this.ctx.definitionNameOf;
+    if (!nameOf) return undefined;
+    return {
+      nameOf,
+      context: {
+        creating,
+        clusterIP: () => {
+          const n = this.nextIP++;
+          return `10.96.${Math.floor(n / 256)}.${n % 256}`;
+        },
+        nodePort: () => this.nextNodePort++,
+      },
+    };
+  }
 
   private resolve(info: ResourceRequest): ServedResource {
     const r = this.ctx.catalog.resource(info.group, info.version, info.resource);
@@ -417,7 +440,8 @@ export class Rest {
     obj.metadata = meta;
     if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
     if (!r.namespaced) delete meta.namespace;
-    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined });
+    const defaulting = this.defaulting(true);
+    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...(defaulting ? { defaulting } : {}) });
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
     }
@@ -524,7 +548,8 @@ export class Rest {
       if (old.metadata[k] === undefined) delete meta[k];
       else meta[k] = old.metadata[k];
     }
-    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old });
+    const defaulting = this.defaulting(false);
+    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(defaulting ? { defaulting } : {}) });
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
@@ -644,7 +669,8 @@ export class Rest {
     if (r.namespaced) next.metadata.namespace = info.namespace;
     if (!old) {
       this.allow(r, "create");
-      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true });
+      const defaulting = this.defaulting(true);
+      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...(defaulting ? { defaulting } : {}) });
       this.requireNamespace(r, info.namespace, name);
       this.prepareCreate(r, next, call, manager);
       next.metadata.managedFields = result.managedFields;

@@ -34,6 +34,24 @@ describe("create", () => {
     expect(res.json.metadata.generation).toBe(1);
   });
 
+  it("fills kube-apiserver's defaults for built-in types, nested ones included", async () => {
+    const d = (await api.post(DEPLOY, deployment("defaults"))).json;
+    expect(d.spec).toMatchObject({ revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
+    expect(d.spec.template.spec).toMatchObject({ restartPolicy: "Always", dnsPolicy: "ClusterFirst", terminationGracePeriodSeconds: 30, schedulerName: "default-scheduler" });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File" });
+    const svc = await api.post("/api/v1/namespaces/default/services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "defaults" },
+      spec: { type: "NodePort", selector: { app: "x" }, ports: [{ port: 80 }] },
+    });
+    expect(svc.json.spec).toMatchObject({ sessionAffinity: "None", ipFamilies: ["IPv4"], externalTrafficPolicy: "Cluster" });
+    expect(svc.json.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(svc.json.spec.clusterIPs).toEqual([svc.json.spec.clusterIP]);
+    expect(svc.json.spec.ports[0]).toMatchObject({ protocol: "TCP", targetPort: 80 });
+    expect(svc.json.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+  });
+
   it("names objects from generateName", async () => {
     const res = await api.post(CM, { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "gen-" } });
     expect(res.status).toBe(201);
