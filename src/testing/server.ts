@@ -197,7 +197,10 @@ class LocalApiServer implements TestServer {
     );
     this.controllers.set("/namespaces", {
       changed: ({ type, object }) => {
-        if (type === "MODIFIED" && object.metadata.deletionTimestamp) this.finishNamespaceSoon(String(object.metadata.name));
+        const name = String(object.metadata.name);
+        if (type === "MODIFIED" && object.metadata.deletionTimestamp) this.finishNamespaceSoon(name);
+        // The service account controller's part: every namespace gets a "default" service account.
+        if (type === "ADDED") setImmediate(() => this.ensureObject("", "v1", "serviceaccounts", name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }));
       },
     });
   }
@@ -283,6 +286,13 @@ class LocalApiServer implements TestServer {
     for (const name of names) {
       this.internalCreate(nsResource, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
     }
+    // The apiserver's own service in the default namespace.
+    this.internalCreate(this.catalog.resource("", "v1", "services")!, "default", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
+      spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+    });
     for (const crd of this.options.crds ?? []) {
       const r = this.catalog.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
       this.internalCreate(r, undefined, crd);
@@ -294,6 +304,17 @@ class LocalApiServer implements TestServer {
       if (r.storageKey === "/namespaces" && this.store.get("/namespaces", "", String((o.metadata as Obj | undefined)?.name))) continue;
       const ns = r.namespaced ? String((o.metadata as Obj | undefined)?.namespace ?? "default") : undefined;
       this.internalCreate(r, ns, o);
+    }
+  }
+
+  /** Create an object unless it exists (or its namespace is gone). */
+  private ensureObject(group: string, version: string, plural: string, namespace: string | undefined, obj: Obj): void {
+    const r = this.catalog.resource(group, version, plural);
+    if (!r || this.store.get(r.storageKey, namespace ?? "", String((obj.metadata as Obj).name))) return;
+    try {
+      this.internalCreate(r, namespace, obj);
+    } catch {
+      // The namespace may be terminating already.
     }
   }
 
