@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { hasStrategicMerge } from "../../src/testing/patching.js";
 
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 
@@ -133,7 +132,7 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(json.metadata.uid).toBeTruthy();
   });
 
-  it.skipIf(!hasStrategicMerge())("apply -f again computes a three-way strategic merge patch; diff shows changes", async () => {
+  it("apply -f again computes a three-way strategic merge patch; diff shows changes", async () => {
     const f = file("web2.yaml", DEPLOYMENT(3, "nginx:1.26"));
     const diff = await kubectl(["diff", "-f", f]);
     expect(diff.code).toBe(1);
@@ -165,17 +164,18 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(conflict.stderr).toBe("error: 'tier' already has a value (front), and --overwrite is false\n");
   });
 
-  it("patch with merge and json types (strategic when the patch engine is built in)", async () => {
+  it("patch with strategic (default), merge and json types", async () => {
     expect((await kubectl(["patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"replicas":5}}'])).stdout).toBe("deployment.apps/web patched\n");
     expect((await kubectl(["patch", "deploy", "web", "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":6}]'])).stdout).toBe(
       "deployment.apps/web patched\n",
     );
     const noop = await kubectl(["patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"replicas":6}}']);
     expect(noop.stdout).toBe("deployment.apps/web patched (no change)\n");
-    if (hasStrategicMerge()) {
-      const smp = await kubectl(["patch", "deploy", "web", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}}']);
-      expect(smp.stdout).toBe("deployment.apps/web patched\n");
-    }
+    const smp = await kubectl(["patch", "deploy", "web", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"envoy"}]}}}}']);
+    expect(smp.stdout).toBe("deployment.apps/web patched\n");
+    const containers = JSON.parse((await kubectl(["get", "deploy", "web", "-o", "json"])).stdout).spec.template.spec.containers;
+    // Strategic merge: the list merges by name instead of being replaced.
+    expect(containers.map((c: { name: string }) => c.name)).toEqual(["sidecar", "nginx"]);
     const invalid = await kubectl(["patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"replicas":"many"}}']);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain("cannot unmarshal string into Go struct field");

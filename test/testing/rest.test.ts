@@ -186,6 +186,15 @@ describe("patch", () => {
     expect(json.json.data).toEqual({ c: "3", d: "4" });
   });
 
+  it("applies strategic merge patches by the schema's merge keys, with directives", async () => {
+    await api.post(DEPLOY, deployment("smp"));
+    const added = await api.patch(`${DEPLOY}/smp`, { spec: { template: { spec: { containers: [{ name: "side", image: "envoy" }] } } } }, "strategic");
+    expect(added.status).toBe(200);
+    expect(added.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["side", "main"]);
+    const removed = await api.patch(`${DEPLOY}/smp`, { spec: { template: { spec: { containers: [{ name: "side", $patch: "delete" }] } } } }, "strategic");
+    expect(removed.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["main"]);
+  });
+
   it("answers 422 for a JSON patch that does not apply and 409 for a failed test", async () => {
     await api.post(CM, configMap("p2"));
     const missing = await api.patch(`${CM}/p2`, [{ op: "replace", path: "/data/zzz/q", value: 1 }], "json");
