@@ -299,6 +299,16 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(token.stdout.trim().split(".")).toHaveLength(3);
   });
 
+  it("delete namespace waits until its content is gone; wait --for=delete", async () => {
+    await kubectl(["create", "namespace", "scratch"]);
+    await kubectl(["-n", "scratch", "create", "configmap", "inside", "--from-literal=a=b"]);
+    const waiting = kubectl(["-n", "scratch", "wait", "--for=delete", "configmap/inside", "--timeout=20s"]);
+    const deleted = await kubectl(["delete", "namespace", "scratch", "--timeout=20s"]);
+    expect(deleted).toMatchObject({ code: 0, stdout: 'namespace "scratch" deleted\n' });
+    expect((await waiting).code).toBe(0);
+    expect((await kubectl(["get", "namespace", "scratch"])).stderr).toBe('Error from server (NotFound): namespaces "scratch" not found\n');
+  });
+
   it("auth can-i and auth whoami, impersonating", async () => {
     const yes = await kubectl(["auth", "can-i", "create", "pods"]);
     expect(yes).toMatchObject({ code: 0, stdout: "yes\n" });
@@ -312,6 +322,8 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(r).toMatchObject({ code: 0, stdout: "hi there\n" });
     const failed = await kubectl(["exec", "shell", "--", "sh", "-c", "exit 3"]);
     expect(failed.code).toBe(3);
+    const piped = await kubectl(["exec", "-i", "shell", "--", "cat"], "from stdin\n");
+    expect(piped).toMatchObject({ code: 0, stdout: "from stdin\n" });
     const logs = await kubectl(["logs", "shell"]);
     expect(logs.code).toBe(0);
     server.setPodLog("default", "shell", "line one\nline two\n");
