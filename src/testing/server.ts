@@ -33,7 +33,12 @@ import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
 
 type Obj = Record<string, unknown>;
 
-/** Options of {@link startTestServer}. */
+/**
+ * Options of {@link startTestServer}.
+ *
+ * @example
+ * const options: TestServerOptions = { kubernetesVersion: "1.31", tokens: { "dev-token": "dev" }, crds: [widgetCrd] };
+ */
 export interface TestServerOptions {
   /** The Kubernetes minor to serve (`1.32`, `v1.34`); default: the newest bundled. */
   kubernetesVersion?: string;
@@ -70,7 +75,12 @@ export interface TestServerOptions {
   exec?: ExecHandler;
 }
 
-/** A kubeconfig document. */
+/**
+ * A kubeconfig document.
+ *
+ * @example
+ * const token = server.kubeconfig.users[0]!.user.token;
+ */
 export interface Kubeconfig {
   apiVersion: "v1";
   kind: "Config";
@@ -81,7 +91,13 @@ export interface Kubeconfig {
   preferences: Record<string, never>;
 }
 
-/** A running local API server. */
+/**
+ * A running local API server.
+ *
+ * @example
+ * const server: TestServer = await startTestServer();
+ * server.setPodLog("default", "web-0", "ready\n");
+ */
 export interface TestServer {
   /** The base URL (`http://127.0.0.1:PORT` or `https://…`). */
   readonly url: string;
