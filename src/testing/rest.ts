@@ -404,10 +404,10 @@ export class Rest {
 
   private checkIdentity(r: ServedResource, obj: Obj, info: ResourceRequest): void {
     if (!isObj(obj)) throw badRequest("the body of the request was not a JSON object");
-    if (typeof obj.kind !== "string" || !obj.kind) {
-      throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
-    }
-    if (typeof obj.apiVersion !== "string" || !obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
+    // The apiserver quotes the body here; only its top-level keys are shown, so no data leaks.
+    const shape = `{${Object.keys(obj).join(", ")}}`;
+    if (typeof obj.kind !== "string" || !obj.kind) throw badRequest(`Object 'Kind' is missing in '${shape}'`);
+    if (typeof obj.apiVersion !== "string" || !obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${shape}'`);
     if (obj.apiVersion !== r.apiVersion && !this.ctx.catalog.kind(obj.apiVersion, obj.kind)) {
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${r.apiVersion})`);
     }

@@ -105,6 +105,16 @@ describe("create", () => {
     expect(ignore.headers.warning).toBeUndefined();
   });
 
+  it("never echoes Secret data in errors", async () => {
+    const badBase64 = await api.post("/api/v1/namespaces/default/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { pw: "hunter2!!" } });
+    expect(badBase64.status).toBe(400);
+    expect(badBase64.json.message).toBe('Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 7');
+    const noKind = await api.post("/api/v1/namespaces/default/secrets", { metadata: { name: "s" }, stringData: { pw: "hunter2" } });
+    expect(noKind.status).toBe(400);
+    expect(noKind.text).not.toContain("hunter2");
+    expect(badBase64.text).not.toContain("hunter2");
+  });
+
   it("rejects a body whose kind or namespace does not match the URL", async () => {
     const wrongKind = await api.post(CM, { apiVersion: "v1", kind: "Secret", metadata: { name: "k" } });
     expect(wrongKind.status).toBe(400);
