@@ -5,7 +5,7 @@
  * applies only where the served schema has the field, so each minor gets the fields it knows.
  */
 import type * as z from "zod";
-import { unwrap } from "../meta/index.js";
+import { elementOf, metaOf, unwrap } from "../meta/index.js";
 
 type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
@@ -144,4 +144,38 @@ export function applyDefaults(schema: Schema, value: unknown, nameOf: (schema: S
     if (name === "io.k8s.api.core.v1.ServiceSpec") allocateNodePorts(value, ctx);
   }
   for (const [k, v] of Object.entries(value)) if (Object.hasOwn(shape, k)) applyDefaults(shape[k]!, v, nameOf, ctx, depth + 1);
+}
+
+/**
+ * Fill the defaults of list-map key fields in an applied configuration (a container port without
+ * `protocol` is keyed `TCP`), so its items match the live object's, as structured-merge-diff does
+ * with the schema's key defaults.
+ */
+export function defaultListMapKeys(schema: Schema, value: unknown, nameOf: (schema: Schema) => string | undefined, depth = 0): void {
+  if (value === null || typeof value !== "object" || depth > 100) return;
+  const inner = unwrap(schema);
+  const d = defOf(inner);
+  if (d.type === "array" && Array.isArray(value)) {
+    const element = elementOf(inner);
+    if (!element) return;
+    const meta = metaOf(schema);
+    const defaults = typeDefaults[nameOf(unwrap(element)) ?? ""];
+    for (const item of value) {
+      if (meta.listType === "map" && defaults && isObj(item)) {
+        for (const key of meta.listMapKeys ?? []) {
+          const dv = defaults[key];
+          if (item[key] === undefined && dv !== undefined && !(dv instanceof Computed)) item[key] = structuredClone(dv);
+        }
+      }
+      defaultListMapKeys(element, item, nameOf, depth + 1);
+    }
+    return;
+  }
+  if (d.type === "record" && isObj(value)) {
+    for (const v of Object.values(value)) defaultListMapKeys(d.valueType as Schema, v, nameOf, depth + 1);
+    return;
+  }
+  if (d.type !== "object" || !isObj(value)) return;
+  const shape = d.shape as Record<string, Schema>;
+  for (const [k, v] of Object.entries(value)) if (Object.hasOwn(shape, k)) defaultListMapKeys(shape[k]!, v, nameOf, depth + 1);
 }

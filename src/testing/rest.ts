@@ -10,6 +10,7 @@ import { parse as parseYaml } from "yaml";
 import type { KubeApiError } from "../errors.js";
 import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
 import type { Catalog, ServedResource } from "./catalog.js";
+import { defaultListMapKeys } from "./defaults.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -655,6 +656,7 @@ export class Rest {
       throw conflict(r, name, STALE_OBJECT);
     }
     const now = timestamp();
+    if (!r.custom && this.ctx.definitionNameOf) defaultListMapKeys(r.schema, config, this.ctx.definitionNameOf);
     const result = applyConfiguration(r.schema, old, config, scope, { manager, apiVersion: r.apiVersion, now }, force);
     const next = structuredClone(result.tracked) as KubeObject;
     next.metadata = { ...(isObj(result.tracked.metadata) ? result.tracked.metadata : {}) };

@@ -527,6 +527,15 @@ describe("server-side apply", () => {
     expect(res.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["main", "sidecar"]);
   });
 
+  it("keys list-map items by their defaulted keys (a port without protocol is TCP)", async () => {
+    const ported = { apiVersion: "v1", kind: "Pod", metadata: { name: "ported" }, spec: { containers: [{ name: "c", image: "x", ports: [{ containerPort: 80 }] }] } };
+    const path = "/api/v1/namespaces/default/pods/ported?fieldManager=ports";
+    await api.req("PATCH", path, { body: ported, contentType: "application/apply-patch+yaml" });
+    const again = await api.req("PATCH", path, { body: ported, contentType: "application/apply-patch+yaml" });
+    expect(again.status).toBe(200);
+    expect(again.json.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: "TCP" }]);
+  });
+
   it("applies with dryRun without storing", async () => {
     const before = (await api.get(`${D}/ssa`)).json;
     const res = await api.req("PATCH", `${D}/ssa?fieldManager=alpha&force=true&dryRun=All`, { body: applied(9, "nginx:1.26"), contentType: "application/apply-patch+yaml" });
