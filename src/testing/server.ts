@@ -3,12 +3,13 @@
  * authorization, faults, the request log, body limits, discovery, OpenAPI, health and version,
  * tables, watches and exec.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { stringify as toYaml } from "yaml";
 import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, normalizeKubernetesVersion } from "../meta/index.js";
@@ -354,13 +355,22 @@ class LocalApiServer implements TestServer {
       return;
     }
     const text = typeof body === "string" ? body : jsonOf(body);
+    let payload: string | Buffer = text;
+    const extra: Record<string, string> = { "Audit-Id": randomUUID() };
+    // kube-apiserver gzips responses over 128 KiB for clients that accept it.
+    if (Buffer.byteLength(text) > GZIP_THRESHOLD && /\bgzip\b/.test(String(res.req.headers["accept-encoding"] ?? ""))) {
+      payload = gzipSync(text);
+      extra["Content-Encoding"] = "gzip";
+      extra.Vary = "Accept-Encoding";
+    }
     res.writeHead(status, {
       "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
       "Cache-Control": "no-cache, private",
-      "Content-Length": Buffer.byteLength(text),
+      "Content-Length": Buffer.byteLength(payload),
+      ...extra,
       ...headers,
     });
-    res.end(res.req.method === "HEAD" ? undefined : text);
+    res.end(res.req.method === "HEAD" ? undefined : payload);
   }
 
   private sendError(res: http.ServerResponse, e: unknown, record?: RecordedRequest, headers: Record<string, string | string[]> = {}): void {
@@ -410,7 +420,16 @@ class LocalApiServer implements TestServer {
       }
       if (body) record.body = body.toString("utf8");
       const fault = this.faults.take(record);
-      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault?.latencyMs) {
+        const limit = requestTimeoutMs(url.searchParams.get("timeout"));
+        const isWatch = info?.verb === "watch";
+        if (limit !== undefined && !isWatch && fault.latencyMs > limit) {
+          // The apiserver gives up on a request that outlives its `timeout` parameter.
+          await new Promise((r) => setTimeout(r, limit));
+          throw statusError(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", {});
+        }
+        await new Promise((r) => setTimeout(r, fault.latencyMs));
+      }
       if (fault?.resetConnection) {
         record.status = 0;
         req.socket.destroy();
@@ -747,6 +766,21 @@ class LocalApiServer implements TestServer {
       this.server.closeAllConnections?.();
     });
   }
+}
+
+const GZIP_THRESHOLD = 128 * 1024;
+
+/** A `timeout` query parameter (Go duration: `32s`, `1m30s`, `500ms`) in milliseconds. */
+function requestTimeoutMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let total = 0;
+  let matched = "";
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+    total += Number(m[1]) * units[m[2]!]!;
+    matched += m[0];
+  }
+  return matched === value && total > 0 ? total : undefined;
 }
 
 /** The URL of a request target (origin-form, or absolute-form as proxies send it). */

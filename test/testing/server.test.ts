@@ -120,6 +120,17 @@ describe("bad requests get the apiserver's status and a Status body", () => {
     expect((await api.get("/healthz")).status).toBe(200);
   });
 
+  it("gzips large responses for clients that accept it, with an Audit-Id", async () => {
+    for (let i = 0; i < 40; i++) await api.post("/api/v1/namespaces/default/configmaps", configMap(`big-${i}`, { blob: "y".repeat(4000) }));
+    const zipped = await api.req("GET", "/api/v1/namespaces/default/configmaps", { headers: { "accept-encoding": "gzip" } });
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers["audit-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const plain = await api.get("/api/v1/namespaces/default/configmaps");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.json.items.length).toBeGreaterThanOrEqual(40);
+    await api.del("/api/v1/namespaces/default/configmaps");
+  });
+
   it("empty body → 400; missing kind → 400", async () => {
     expect((await api.req("POST", "/api/v1/namespaces/default/configmaps", { body: "", contentType: "application/json" })).status).toBe(400);
     const noKind = await api.post("/api/v1/namespaces/default/configmaps", { metadata: { name: "x" } });
@@ -250,6 +261,13 @@ describe("faults", () => {
     const t = Date.now();
     expect((await api.get("/version")).status).toBe(200);
     expect(Date.now() - t).toBeGreaterThanOrEqual(140);
+  });
+
+  it("answers 504 when injected latency outlives the request's timeout parameter", async () => {
+    server.faults.inject({ match: { path: "/api/v1/namespaces" }, latencyMs: 2000, times: 1 });
+    const res = await api.get("/api/v1/namespaces?timeout=100ms");
+    expect(res.status).toBe(504);
+    expect(res.json).toMatchObject({ reason: "Timeout", message: "Timeout: request did not complete within requested timeout - context deadline exceeded" });
   });
 
   it("resets connections", async () => {
