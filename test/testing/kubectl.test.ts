@@ -145,6 +145,16 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(unchanged.stdout).toBe("deployment.apps/web unchanged\n");
   });
 
+  it("server-side field validation: unknown fields fail create -f (strict) and warn with --validate=warn", async () => {
+    const f = file("typo.yaml", DEPLOYMENT(1).replace("name: web", "name: typo").replace("  replicas: 1", "  replicaz: 1"));
+    const strict = await kubectl(["create", "-f", f]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('Error from server (BadRequest): error when creating "' + f + '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz"');
+    const warn = await kubectl(["create", "-f", f, "--validate=warn"]);
+    expect(warn.code).toBe(0);
+    expect(warn.stderr).toContain('Warning: unknown field "spec.replicaz"');
+  });
+
   it("get a missing object: NotFound with exit code 1", async () => {
     const r = await kubectl(["get", "deploy", "missing"]);
     expect(r.code).toBe(1);
