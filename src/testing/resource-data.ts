@@ -55,6 +55,11 @@ export const createDefaults: Record<string, Record<string, unknown>> = {
   "/pods": { status: { phase: "Pending", qosClass: "BestEffort" } },
 };
 
+/** Status fields the apiserver sets when deletion of an object begins, by `group/plural`. */
+export const terminatingStatus: Record<string, Record<string, unknown>> = {
+  "/namespaces": { phase: "Terminating" },
+};
+
 /** Labels the apiserver sets to an object's own name, by `group/plural`. */
 export const nameLabels: Record<string, string> = {
   "/namespaces": "kubernetes.io/metadata.name",

@@ -16,7 +16,7 @@ import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./manag
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
 import { decodeProtobuf } from "./protobuf.js";
 import type { ResourceRequest } from "./request-info.js";
-import { createDefaults, nameLabels, NAMESPACE_FINALIZER, selectableFields } from "./resource-data.js";
+import { createDefaults, nameLabels, NAMESPACE_FINALIZER, selectableFields, terminatingStatus } from "./resource-data.js";
 import {
   matchesFields,
   matchesLabels,
@@ -428,7 +428,7 @@ export class Rest {
   create(call: ApiCall): ApiReply {
     const { info, query } = call;
     const r = this.resolve(info);
-    if (info.name !== undefined) return this.createSubresource(call, r);
+    if (info.name !== undefined) throw notFoundSub();
     this.allow(r, "create");
     requireJsonBody(call);
     const body = decodeBody(call, `couldn't get version/kind`) as Obj;
@@ -449,7 +449,7 @@ export class Rest {
     const name = String(meta.name);
     this.requireNamespace(r, info.namespace, name);
     if (this.ctx.store.get(r.storageKey, info.namespace ?? "", name)) throw alreadyExists(r, name);
-    this.prepareCreate(r, obj, call, managerOf(call));
+    this.prepareCreate(r, obj, managerOf(call));
     this.ctx.controllers.get(r.storageKey)?.validate?.(obj, undefined);
     if (dryRun) return { status: 201, body: asServed(obj, r), warnings };
     const stored = this.ctx.store.create(r.storageKey, obj);
@@ -457,7 +457,7 @@ export class Rest {
     return { status: 201, body: asServed(stored, r), warnings };
   }
 
-  private prepareCreate(r: ServedResource, obj: KubeObject, call: ApiCall, manager: string): void {
+  private prepareCreate(r: ServedResource, obj: KubeObject, manager: string): void {
     const meta = obj.metadata;
     const defaults = r.custom ? undefined : createDefaults[r.storageKey];
     if (defaults) {
@@ -478,13 +478,6 @@ export class Rest {
     const managed = managedAfterUpdate(r.schema, undefined, obj, this.scopeOf(r, undefined), { manager, apiVersion: r.apiVersion, now: timestamp() });
     if (managed.length) meta.managedFields = managed;
     else delete meta.managedFields;
-    void call;
-  }
-
-  private createSubresource(call: ApiCall, r: ServedResource): ApiReply {
-    throw statusError(404, "NotFound", `the server could not find the requested resource`, {});
-    void call;
-    void r;
   }
 
   /** PUT of the object or its status/scale subresource. */
@@ -674,7 +667,7 @@ export class Rest {
       const defaulting = this.defaulting(true);
       const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...(defaulting ? { defaulting } : {}) });
       this.requireNamespace(r, info.namespace, name);
-      this.prepareCreate(r, next, call, manager);
+      this.prepareCreate(r, next, manager);
       next.metadata.managedFields = result.managedFields;
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, undefined);
       if (dryRun) return { status: 201, body: asServed(next, r), warnings };
@@ -740,6 +733,8 @@ export class Rest {
       const next = structuredClone(obj);
       next.metadata.deletionTimestamp = timestamp();
       next.metadata.deletionGracePeriodSeconds = 0;
+      const terminating = r.custom ? undefined : terminatingStatus[r.storageKey];
+      if (terminating) next.status = { ...(isObj(next.status) ? next.status : {}), ...terminating };
       next.metadata.finalizers = finalizers.length ? finalizers : undefined;
       if (!finalizers.length) delete next.metadata.finalizers;
       if (tracksGeneration(r)) next.metadata.generation = Number(obj.metadata.generation ?? 0) + 1;
@@ -842,22 +837,16 @@ export class Rest {
     const ns = this.ctx.store.get("/namespaces", "", name);
     if (!ns || !ns.metadata.deletionTimestamp) return;
     const seen = new Set<string>();
-    let remaining = 0;
     for (const res of this.ctx.catalog.all()) {
       if (!res.namespaced || seen.has(res.storageKey)) continue;
       seen.add(res.storageKey);
       for (const o of this.ctx.store.list(res.storageKey, name)) {
-        remaining++;
         if (!o.metadata.deletionTimestamp) this.deleteOne(res, o, { propagationPolicy: "Background" }, false);
       }
     }
     const current = this.ctx.store.get("/namespaces", "", name);
-    if (!current) return;
-    let stillThere = 0;
-    for (const key of seen) if (this.ctx.store.hasAny(key, name)) stillThere++;
-    if (stillThere || remaining > 0) {
-      if (stillThere) return;
-    }
+    // Objects held by their own finalizers keep the namespace until they are gone.
+    if (!current || [...seen].some((key) => this.ctx.store.hasAny(key, name))) return;
     const spec = (current.spec as Obj | undefined) ?? {};
     const specFinalizers = ((spec.finalizers as string[] | undefined) ?? []).filter((f) => f !== NAMESPACE_FINALIZER);
     const next = structuredClone(current);
