@@ -504,6 +504,10 @@ class LocalApiServer implements TestServer {
       return this.send(res, 200, apiResourceList(this.catalog, parts[1]!, parts[2]!), {}, record);
     }
     if (parts[0] === "openapi") {
+      if (accept && !/json|\*\/\*/.test(accept)) {
+        // Only JSON is served (kubectl 1.28 asks for OpenAPI v2 in protobuf alone: use --validate=false there).
+        throw statusError(406, "NotAcceptable", `only the following media types are accepted: application/json (the OpenAPI documents are not served as ${accept})`, {});
+      }
       const doc = this.openapi.document(path, this.catalog);
       if (doc === undefined) throw notFoundPath();
       const etag = `"${this.openapi.hashOf(path, this.catalog)}"`;

@@ -83,6 +83,8 @@ describe("discovery and server info", () => {
     const etag = apps.headers.etag as string;
     const cached = await api.req("GET", "/openapi/v3/apis/apps/v1", { headers: { "if-none-match": etag } });
     expect(cached.status).toBe(304);
+    const proto = await api.get("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+    expect(proto.status).toBe(406);
   });
 });
 
