@@ -758,16 +758,10 @@ export class Rest {
 
   /** Every object whose ownerReferences name this object. */
   private dependentsOf(owner: KubeObject): Array<{ resource: ServedResource; object: KubeObject }> {
-    const uid = owner.metadata.uid;
     const out: Array<{ resource: ServedResource; object: KubeObject }> = [];
-    const seen = new Set<string>();
-    for (const res of this.ctx.catalog.all()) {
-      if (seen.has(res.storageKey)) continue;
-      seen.add(res.storageKey);
-      for (const o of this.ctx.store.list(res.storageKey)) {
-        const refs = o.metadata.ownerReferences;
-        if (Array.isArray(refs) && refs.some((ref) => isObj(ref) && ref.uid === uid)) out.push({ resource: res, object: o });
-      }
+    for (const { storageKey, object } of this.ctx.store.dependentsOf(String(owner.metadata.uid))) {
+      const resource = this.ctx.catalog.all().find((r) => r.storageKey === storageKey);
+      if (resource) out.push({ resource, object });
     }
     return out;
   }

@@ -287,6 +287,29 @@ describe("delete", () => {
     expect((await api.get(`${CM}/dependent`)).status).toBe(404);
   });
 
+  it("orphans dependents (Orphan) and waits for them (Foreground)", async () => {
+    const owned = async (owner: string, dependent: string) => {
+      const o = (await api.post(CM, configMap(owner))).json;
+      const d = configMap(dependent);
+      (d.metadata as Record<string, unknown>).ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: owner, uid: o.metadata.uid }];
+      await api.post(CM, d);
+    };
+    const settle = async (done: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await done()); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await owned("o-owner", "o-dep");
+    await api.del(`${CM}/o-owner?propagationPolicy=Orphan`);
+    await settle(async () => (await api.get(`${CM}/o-owner`)).status === 404);
+    expect((await api.get(`${CM}/o-owner`)).status).toBe(404);
+    expect((await api.get(`${CM}/o-dep`)).json.metadata.ownerReferences).toBeUndefined();
+    await owned("f-owner", "f-dep");
+    const fg = await api.del(`${CM}/f-owner?propagationPolicy=Foreground`);
+    expect(fg.json.metadata.finalizers).toEqual(["foregroundDeletion"]);
+    await settle(async () => (await api.get(`${CM}/f-owner`)).status === 404);
+    expect((await api.get(`${CM}/f-dep`)).status).toBe(404);
+    expect((await api.get(`${CM}/f-owner`)).status).toBe(404);
+  });
+
   it("deletes a collection by label selector and returns the deleted items", async () => {
     await api.post(CM, configMap("dc1", {}, { batch: "x" }));
     await api.post(CM, configMap("dc2", {}, { batch: "x" }));
