@@ -212,6 +212,11 @@ class LocalApiServer implements TestServer {
         for (const o of this.store.list(storageKey)) this.store.delete(storageKey, o);
       }),
     );
+    // Each removal inside a terminating namespace may be the last thing holding it.
+    this.store.subscribeAll((e) => {
+      const ns = e.type === "DELETED" ? e.object.metadata.namespace : undefined;
+      if (typeof ns === "string" && this.store.get("/namespaces", "", ns)?.metadata.deletionTimestamp) this.finishNamespaceSoon(ns);
+    });
     this.controllers.set("/namespaces", {
       changed: ({ type, object }) => {
         const name = String(object.metadata.name);
@@ -222,12 +227,9 @@ class LocalApiServer implements TestServer {
     });
   }
 
-  private finishNamespaceSoon(name: string, attempt = 0): void {
-    setTimeout(() => {
-      this.rest.finishNamespace(name);
-      const ns = this.store.get("/namespaces", "", name);
-      if (ns && attempt < 600) this.finishNamespaceSoon(name, attempt + 1);
-    }, attempt === 0 ? 0 : 50).unref();
+  /** The namespace controller's part: empty a terminating namespace, then let it go. */
+  private finishNamespaceSoon(name: string): void {
+    setImmediate(() => this.rest.finishNamespace(name));
   }
 
   get resourceVersion(): string {

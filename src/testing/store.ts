@@ -157,6 +157,11 @@ export class Store {
     this.trim();
   }
 
+  /** Listen to the changes of every resource. */
+  subscribeAll(listener: Listener): () => void {
+    return this.subscribe("*", listener);
+  }
+
   subscribe(storageKey: string, listener: Listener): () => void {
     let set = this.listeners.get(storageKey);
     if (!set) {
@@ -207,6 +212,8 @@ export class Store {
     this.trim();
     const set = this.listeners.get(event.storageKey);
     if (set) for (const l of [...set]) l(event);
+    const all = this.listeners.get("*");
+    if (all) for (const l of [...all]) l(event);
   }
 
   private trim(): void {

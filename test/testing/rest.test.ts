@@ -321,6 +321,17 @@ describe("delete", () => {
     expect((await api.get(`${CM}/dc3`)).status).toBe(200);
   });
 
+  it("keeps a terminating namespace while an object's finalizer holds it", async () => {
+    await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "held" } });
+    await api.post("/api/v1/namespaces/held/configmaps", { ...configMap("sticky"), metadata: { name: "sticky", finalizers: ["example.com/hold"] } });
+    await api.del("/api/v1/namespaces/held");
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await api.get("/api/v1/namespaces/held")).json.status.phase).toBe("Terminating");
+    await api.patch("/api/v1/namespaces/held/configmaps/sticky", { metadata: { finalizers: null } }, "merge");
+    for (let i = 0; i < 100 && (await api.get("/api/v1/namespaces/held")).status === 200; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await api.get("/api/v1/namespaces/held")).status).toBe(404);
+  });
+
   it("terminates a namespace: content is deleted, then the namespace", async () => {
     await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
     await api.post("/api/v1/namespaces/doomed/configmaps", configMap("inside"));
