@@ -16,7 +16,16 @@ import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./manag
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
 import { decodeProtobuf } from "./protobuf.js";
 import type { ResourceRequest } from "./request-info.js";
-import { createDefaults, nameLabels, NAMESPACE_FINALIZER, selectableFields, terminatingStatus } from "./resource-data.js";
+import {
+  createDefaults,
+  immutableFields,
+  immutableWhenFlagged,
+  keptOnUpdate,
+  nameLabels,
+  NAMESPACE_FINALIZER,
+  selectableFields,
+  terminatingStatus,
+} from "./resource-data.js";
 import {
   matchesFields,
   matchesLabels,
@@ -41,7 +50,7 @@ import {
   unsupportedMediaType,
 } from "./status.js";
 import { objectKey, type KubeObject, type Store } from "./store.js";
-import { fieldError, FieldPath } from "../meta/index.js";
+import { fieldError, FieldPath, type FieldError } from "../meta/index.js";
 
 type Obj = Record<string, unknown>;
 
@@ -543,6 +552,7 @@ export class Rest {
       else meta[k] = old.metadata[k];
     }
     const defaulting = this.defaulting(false);
+    if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
     const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(defaulting ? { defaulting } : {}) });
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
@@ -553,6 +563,8 @@ export class Rest {
         ]);
       }
     }
+    const frozen = immutabilityErrors(r, old, next);
+    if (frozen.length) throw invalid(r.kind, r.group, String(meta.name), frozen);
     if (tracksGeneration(r) && specChanged(r, old, next)) meta.generation = Number(old.metadata.generation ?? 0) + 1;
     this.ctx.controllers.get(r.storageKey)?.validate?.(next, old);
     const now = timestamp();
@@ -901,6 +913,54 @@ export class Rest {
     const reply = this.write(call, r, old, next, { dryRun: dryRunOf(call.query), fieldValidation: "Ignore", manager: managerOf(call) });
     return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject) };
   }
+}
+
+/** Copy an allocated field from the stored object into an update that leaves it out. */
+function keepAllocated(old: unknown, next: unknown, path: string): void {
+  const m = /^([^[]+)\[([^\]]+)\]\.(.+)$/.exec(path);
+  if (m) {
+    const [, listPath, keyList, rest] = m as unknown as [string, string, string, string];
+    const keys = keyList.split(",");
+    const before = get(old, listPath);
+    const after = get(next, listPath);
+    if (!Array.isArray(before) || !Array.isArray(after)) return;
+    for (const item of after) {
+      if (!isObj(item)) continue;
+      // A key the update leaves out (to be defaulted) matches any stored value.
+      const match = before.find((b) => isObj(b) && keys.every((k) => item[k] === undefined || b[k] === item[k]));
+      if (match) keepAllocated(match, item, rest);
+    }
+    return;
+  }
+  const segs = path.split(".");
+  const value = get(old, path);
+  if (value === undefined || get(next, path) !== undefined) return;
+  let cur: unknown = next;
+  for (const seg of segs.slice(0, -1)) {
+    if (!isObj(cur)) return;
+    if (!isObj(cur[seg])) cur[seg] = {};
+    cur = cur[seg];
+  }
+  if (isObj(cur)) cur[segs[segs.length - 1]!] = structuredClone(value);
+}
+
+/** Changes to fields that may not change (and to ConfigMaps and Secrets marked `immutable`). */
+function immutabilityErrors(r: ServedResource, old: KubeObject, next: KubeObject): FieldError[] {
+  if (r.custom) return [];
+  const errs: FieldError[] = [];
+  for (const path of immutableFields[r.storageKey] ?? []) {
+    const before = get(old, path);
+    if (before !== undefined && !deepEqual(before, get(next, path))) {
+      errs.push(fieldError("FieldValueInvalid", FieldPath.of(...path.split(".")), "field is immutable", get(next, path) ?? null));
+    }
+  }
+  if (old.immutable === true) {
+    for (const field of immutableWhenFlagged[r.storageKey] ?? []) {
+      if (!deepEqual(old[field], next[field])) errs.push(fieldError("FieldValueForbidden", FieldPath.of(field), "field is immutable when `immutable` is set"));
+    }
+    if (next.immutable !== true) errs.push(fieldError("FieldValueForbidden", FieldPath.of("immutable"), "field is immutable when `immutable` is set"));
+  }
+  return errs;
 }
 
 /** What a completed delete returns: the object for resources that return it, else a Success Status. */

@@ -179,6 +179,38 @@ describe("update and optimistic concurrency", () => {
     expect(statusWrite.json.metadata.managedFields.some((m: { subresource?: string }) => m.subresource === "status")).toBe(true);
   });
 
+  it("refuses changes to immutable fields, and to data of immutable ConfigMaps", async () => {
+    await api.post(DEPLOY, deployment("frozen"));
+    const sel = await api.patch(`${DEPLOY}/frozen`, { spec: { selector: { matchLabels: { app: "other" } }, template: { metadata: { labels: { app: "other" } } } } }, "merge");
+    expect(sel.status).toBe(422);
+    expect(sel.json.message).toContain('spec.selector: Invalid value: {"matchLabels":{"app":"other"}}: field is immutable');
+    await api.post(CM, { ...configMap("locked"), immutable: true });
+    const changed = await api.patch(`${CM}/locked`, { data: { a: "2" } }, "merge");
+    expect(changed.status).toBe(422);
+    expect(changed.json.message).toBe('ConfigMap "locked" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+    expect((await api.patch(`${CM}/locked`, { metadata: { labels: { ok: "yes" } } }, "merge")).status).toBe(200);
+  });
+
+  it("keeps a service's allocated addresses when an update leaves them out", async () => {
+    const svc = (
+      await api.post("/api/v1/namespaces/default/services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "kept" },
+        spec: { type: "NodePort", selector: { app: "x" }, ports: [{ port: 80 }] },
+      })
+    ).json;
+    const replaced = await api.put("/api/v1/namespaces/default/services/kept", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kept", resourceVersion: svc.metadata.resourceVersion },
+      spec: { type: "NodePort", selector: { app: "y" }, ports: [{ port: 80 }] },
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.spec.clusterIP).toBe(svc.spec.clusterIP);
+    expect(replaced.json.spec.ports[0].nodePort).toBe(svc.spec.ports[0].nodePort);
+  });
+
   it("answers 400 when the body's name differs from the URL", async () => {
     const created = (await api.post(CM, configMap("named"))).json;
     const res = await api.put(`${CM}/named`, { ...created, metadata: { ...created.metadata, name: "other" } });
