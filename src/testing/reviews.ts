@@ -101,5 +101,3 @@ export const reviewHandlers: Record<string, ReviewHandler> = {
   "authentication.k8s.io/selfsubjectreviews": (_ctx, r, call, caller) =>
     answer(bodyOf(call, r), r, { userInfo: { username: caller.username, groups: caller.groups ?? [] } }),
 };
-  },
-};
