@@ -737,7 +737,8 @@ class LocalApiServer implements TestServer {
     const client = (await import("../client/index.js")) as Record<string, unknown>;
     const connect = client.connect;
     if (typeof connect !== "function") throw new Error("the kubezod client is not part of this build yet; use server.kubeconfig with another client");
-    return (connect as (options: unknown) => Promise<unknown>)({ kubeconfig: this.kubeconfig, ...(this.caCertificate ? {} : {}) });
+    // The kubeconfig carries the server URL, its CA and the admin token.
+    return (connect as (options: unknown) => Promise<unknown>)({ kubeconfig: this.kubeconfig });
   }
 
   setPodLog(namespace: string, pod: string, text: string, container?: string): void {
