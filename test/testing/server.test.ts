@@ -605,6 +605,14 @@ describe("pods/exec over WebSocket", () => {
   });
 });
 
+describe("connect()", () => {
+  it("hands the kubeconfig to the client's connect, or says the client is not built in yet", async () => {
+    const clientModule = (await import("../../src/client/index.js")) as Record<string, unknown>;
+    if (typeof clientModule.connect === "function") expect(await server.connect()).toBeDefined();
+    else await expect(server.connect()).rejects.toThrow("the kubezod client is not part of this build yet");
+  });
+});
+
 describe("plain HTTP", () => {
   it("serves without TLS when asked", async () => {
     const s = await startTestServer({ kubernetesVersion: "1.32", https: false });
