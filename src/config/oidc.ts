@@ -1,0 +1,193 @@
+/**
+ * The `oidc` auth-provider, as client-go implements it: the `id-token` is used while its `exp` claim
+ * is more than 10 s away; then (or after a 401) the `refresh-token` is exchanged at the issuer's
+ * token endpoint, found through `<idp-issuer-url>/.well-known/openid-configuration`, for a new
+ * id-token (and possibly a new refresh token). Refreshed tokens are written back into the kubeconfig
+ * file the user came from, as kubectl does, unless `persist` is false; the rest of the file (order,
+ * comments) is kept.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
+import { isMap, isSeq, parseDocument } from "yaml";
+import { ConfigError } from "../errors.js";
+import type { CredentialProvider, Credentials } from "./credentials.js";
+import { refreshUnlessRotated } from "./refresh.js";
+import { YAML_OPTIONS } from "./yaml-options.js";
+import { checkCertificates, decodeData, readConfigFile } from "./pem.js";
+import { proxyFor, proxyFromEnv } from "./proxy.js";
+
+const EXPIRY_DELTA_MS = 10_000;
+
+/** Options of the OIDC provider. @example resolveCluster({ oidc: { persist: false } }); */
+export interface OidcOptions {
+  /** Write refreshed tokens back into the kubeconfig file (default true, as kubectl). */
+  persist?: boolean;
+  /** Environment for proxy settings (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Clock in ms (tests). */
+  now?: () => number;
+}
+
+/** Where the auth-provider's config lives, for persisting refreshed tokens. @example const o: OidcOrigin = { file: "/home/me/.kube/config", user: "me" }; */
+export interface OidcOrigin {
+  file?: string;
+  user: string;
+}
+
+/**
+ * A provider for `auth-provider: { name: oidc, config: {...} }`.
+ *
+ * @example
+ * const p = oidcCredentials({ "idp-issuer-url": "https://issuer", "client-id": "kube", "id-token": idToken, "refresh-token": rt }, { user: "me" });
+ */
+export function oidcCredentials(config: Record<string, string>, origin: OidcOrigin, options: OidcOptions = {}): CredentialProvider {
+  const what = `user "${origin.user}" (oidc auth-provider)`;
+  const issuer = config["idp-issuer-url"];
+  const clientId = config["client-id"];
+  if (!issuer) throw new ConfigError(`${what}: idp-issuer-url is required`);
+  if (!clientId) throw new ConfigError(`${what}: client-id is required`);
+  let ca: string | undefined;
+  if (config["idp-certificate-authority-data"]) ca = checkCertificates(decodeData(config["idp-certificate-authority-data"], `${what} idp-certificate-authority-data`), `${what} idp-certificate-authority-data`);
+  else if (config["idp-certificate-authority"]) ca = checkCertificates(readConfigFile(config["idp-certificate-authority"], `${what} idp-certificate-authority`), `${what} idp-certificate-authority`);
+  const now = options.now ?? Date.now;
+  let cfg = { ...config };
+  let cached: Credentials | undefined;
+  let refreshing: Promise<Credentials> | undefined;
+
+  const current = (): Credentials | undefined => {
+    const idToken = cfg["id-token"];
+    if (!idToken) return undefined;
+    if (cached?.authorization !== `Bearer ${idToken}`) cached = Object.freeze({ authorization: `Bearer ${idToken}` });
+    return jwtExpiry(idToken, what) - EXPIRY_DELTA_MS > now() ? cached : undefined;
+  };
+
+  const refresh = (): Promise<Credentials> => {
+    refreshing ??= (async () => {
+      const refreshToken = cfg["refresh-token"];
+      if (!refreshToken) throw new ConfigError(`${what}: no valid id-token, and cannot refresh without refresh-token`);
+      const dispatcher = dispatcherFor(issuer, ca, options.env);
+      try {
+        const tokenUrl = await tokenEndpoint(issuer, dispatcher, what);
+        const tokens = await exchange(tokenUrl, clientId, cfg["client-secret"], refreshToken, dispatcher, what);
+        const next: Record<string, string> = { ...cfg, "id-token": tokens.idToken };
+        if (tokens.refreshToken && tokens.refreshToken !== refreshToken) next["refresh-token"] = tokens.refreshToken;
+        if (options.persist !== false && origin.file) persistTokens(origin.file, origin.user, next, what);
+        cfg = next;
+        cached = Object.freeze({ authorization: `Bearer ${tokens.idToken}` });
+        return cached;
+      } finally {
+        await dispatcher.close();
+      }
+    })().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  };
+
+  return {
+    type: "oidc",
+    get: () => current() ?? refresh(),
+    refresh: (used) => refreshUnlessRotated(used, cached, refreshing, refresh),
+  };
+}
+
+/** The `exp` claim of a JWT in ms. */
+function jwtExpiry(jwt: string, what: string): number {
+  const parts = jwt.split(".");
+  if (parts.length !== 3) throw new ConfigError(`${what}: id-token is not a valid JWT`);
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as { exp?: unknown };
+    return typeof claims.exp === "number" ? claims.exp * 1000 : 0;
+  } catch {
+    throw new ConfigError(`${what}: id-token is not a valid JWT (its claims do not decode)`);
+  }
+}
+
+function dispatcherFor(issuer: string, ca: string | undefined, env: NodeJS.ProcessEnv | undefined): Dispatcher {
+  const tls = ca ? { ca } : {};
+  const proxy = proxyFor(issuer, proxyFromEnv(env));
+  return proxy ? new ProxyAgent({ uri: proxy, requestTls: tls }) : new Agent({ connect: tls });
+}
+
+async function tokenEndpoint(issuer: string, dispatcher: Dispatcher, what: string): Promise<string> {
+  const url = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+  const { status, body } = await fetchText(url, { method: "GET", headers: { accept: "application/json" } }, dispatcher, what);
+  if (status !== 200) throw new ConfigError(`${what}: ${url} answered HTTP ${status}`);
+  let meta: { token_endpoint?: unknown };
+  try {
+    meta = JSON.parse(body) as typeof meta;
+  } catch {
+    throw new ConfigError(`${what}: ${url} did not return JSON`);
+  }
+  if (typeof meta.token_endpoint !== "string" || !meta.token_endpoint) throw new ConfigError(`${what}: ${url} has no token_endpoint`);
+  return meta.token_endpoint;
+}
+
+async function exchange(
+  tokenUrl: string,
+  clientId: string,
+  clientSecret: string | undefined,
+  refreshToken: string,
+  dispatcher: Dispatcher,
+  what: string,
+): Promise<{ idToken: string; refreshToken?: string }> {
+  const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken });
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+  // Like golang.org/x/oauth2's auto-detection: client credentials in a Basic header first, in the form if that is refused.
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret ?? "")}`).toString("base64")}`;
+  let res = await fetchText(tokenUrl, { method: "POST", headers: { ...headers, authorization: basic }, body: form.toString() }, dispatcher, what);
+  if (res.status === 400 || res.status === 401) {
+    const inForm = new URLSearchParams(form);
+    inForm.set("client_id", clientId);
+    if (clientSecret) inForm.set("client_secret", clientSecret);
+    res = await fetchText(tokenUrl, { method: "POST", headers, body: inForm.toString() }, dispatcher, what);
+  }
+  let parsed: { id_token?: unknown; refresh_token?: unknown; error?: unknown; error_description?: unknown } = {};
+  try {
+    parsed = JSON.parse(res.body) as typeof parsed;
+  } catch {
+    if (res.status === 200) throw new ConfigError(`${what}: the token endpoint ${tokenUrl} did not return JSON`);
+  }
+  if (res.status !== 200) {
+    const why = typeof parsed.error === "string" ? `: ${parsed.error}${typeof parsed.error_description === "string" ? ` (${parsed.error_description})` : ""}` : "";
+    throw new ConfigError(`${what}: failed to refresh token at ${tokenUrl}: HTTP ${res.status}${why}`);
+  }
+  if (typeof parsed.id_token !== "string" || !parsed.id_token) {
+    throw new ConfigError(
+      `${what}: token response did not contain an id_token, either the scope "openid" wasn't requested upon login, or the provider doesn't support id_tokens as part of the refresh response`,
+    );
+  }
+  return { idToken: parsed.id_token, ...(typeof parsed.refresh_token === "string" ? { refreshToken: parsed.refresh_token } : {}) };
+}
+
+async function fetchText(
+  url: string,
+  init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string },
+  dispatcher: Dispatcher,
+  what: string,
+): Promise<{ status: number; body: string }> {
+  try {
+    const res = await request(url, { ...init, dispatcher, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    return { status: res.statusCode, body: await res.body.text() };
+  } catch (err) {
+    throw new ConfigError(`${what}: cannot reach ${url}: ${(err as Error).message}`);
+  }
+}
+
+/** Write the refreshed auth-provider config into the user's entry of its kubeconfig file. */
+function persistTokens(file: string, user: string, config: Record<string, string>, what: string): void {
+  try {
+    const doc = parseDocument(readFileSync(file, "utf8"), YAML_OPTIONS);
+    const users = doc.get("users");
+    if (!isSeq(users)) return;
+    for (const item of users.items) {
+      if (!isMap(item) || item.get("name") !== user) continue;
+      doc.setIn(["users", users.items.indexOf(item), "user", "auth-provider", "config", "id-token"], config["id-token"]);
+      if (config["refresh-token"]) doc.setIn(["users", users.items.indexOf(item), "user", "auth-provider", "config", "refresh-token"], config["refresh-token"]);
+      writeFileSync(file, doc.toString());
+      return;
+    }
+  } catch (err) {
+    throw new ConfigError(`${what}: could not persist refreshed tokens to ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
