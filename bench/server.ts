@@ -3,7 +3,13 @@
  * concurrent watchers, next to a bare `node:https` server answering the same bytes (the ceiling a
  * Node server can reach here), over HTTPS and plain HTTP. Run with `npx tsx bench/server.ts`.
  */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer as createHttps } from "node:https";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent, Pool } from "undici";
@@ -12,6 +18,7 @@ import { CertificateAuthority } from "../src/testing/certificates.js";
 import { pod } from "./fixtures.js";
 import { median, table } from "./report.js";
 
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DURATION_MS = Number(process.env.BENCH_MS ?? 1500);
 const RUNS = 3;
 const CONCURRENCY = 32;
@@ -178,5 +185,36 @@ for (const tls of [true, false]) {
   await bare.close();
   await kz.server.close();
 }
+// The same GETs against `kubezod serve` in its own process (the way client benchmarks should use
+// it, so client and server do not share one event loop).
+{
+  const dir = mkdtempSync(join(tmpdir(), "kubezod-bench-"));
+  const kubeconfigPath = join(dir, "kubeconfig");
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/cli/bin.ts"), "serve", "--kubernetes-version", "1.32", "--kubeconfig-out", kubeconfigPath], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d));
+  for (let i = 0; i < 600 && !out.includes("kubeconfig:"); i++) await new Promise((r) => setTimeout(r, 50));
+  const kc = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
+    clusters: Array<{ cluster: { server: string; "certificate-authority-data": string } }>;
+    users: Array<{ user: { token: string } }>;
+  };
+  const target: Target = {
+    url: kc.clusters[0]!.cluster.server,
+    ca: Buffer.from(kc.clusters[0]!.cluster["certificate-authority-data"], "base64").toString(),
+    token: kc.users[0]!.user.token,
+  };
+  const p = pod(0) as { metadata: Record<string, unknown> };
+  await fetchJson(target, "POST", "/api/v1/namespaces/default/pods", { ...p, metadata: { name: "bench-pod", labels: p.metadata.labels } });
+  await getsPerSecond(target, "/api/v1/namespaces/default/pods/bench-pod", 500);
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await getsPerSecond(target, "/api/v1/namespaces/default/pods/bench-pod"));
+  rows.push([`GET pod, https, kubezod serve in a child process`, fmt(median(runs)), "", ""]);
+  child.kill("SIGINT");
+  await new Promise((r) => child.on("close", r));
+}
+
 console.log(`\nkubezod local API server vs a bare Node server sending the same bytes (Node ${process.version}; medians of ${RUNS} alternating runs, ${DURATION_MS} ms per GET run)\n`);
 table(["benchmark", "kubezod /s", "bare node /s", "ratio"], rows);
