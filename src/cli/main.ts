@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   generate: { summary: "generate Zod schemas from CRD files or OpenAPI documents", load: () => import("./generate.js") },
+  serve: { summary: "run a local Kubernetes API server (kubectl works against it)", load: () => import("./serve.js") },
   validate: { summary: "validate Kubernetes manifests before commit and in CI", load: () => import("./validate.js") },
 };
 

@@ -1,0 +1,103 @@
+/**
+ * `kubezod serve`: run the local Kubernetes API server in the foreground until interrupted.
+ */
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseAllDocuments } from "yaml";
+import { startTestServer } from "../testing/index.js";
+
+const HELP = `usage: kubezod serve [options]
+
+Runs a local Kubernetes API server (schema-driven, in memory) until interrupted, and writes a
+kubeconfig for it.
+
+options:
+  --port N                  port to listen on (default: a free port)
+  --host ADDRESS            address to listen on (default 127.0.0.1)
+  --kubernetes-version V    Kubernetes minor to serve (default: the newest bundled)
+  --crd FILE                CustomResourceDefinition YAML to create at start (repeatable)
+  --kubeconfig-out PATH     where to write the kubeconfig (default: a file in the temp directory)
+  --http                    serve plain HTTP (kubectl then sends no credentials: implies --anonymous)
+  --anonymous               accept requests without credentials
+`;
+
+function readCrds(files: string[]): unknown[] {
+  const out: unknown[] = [];
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length) {
+        const e = doc.errors[0]!;
+        const at = e.linePos?.[0];
+        throw new Error(`${file}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${e.message.split("\n")[0]}`);
+      }
+      const value = doc.toJS() as { kind?: unknown } | null;
+      if (value && value.kind === "CustomResourceDefinition") out.push(value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Run `kubezod serve` with its arguments; resolves with the exit code once interrupted.
+ *
+ * @example
+ * process.exitCode = await run(["--port", "6443", "--crd", "crds/widgets.yaml"]);
+ */
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        "kubernetes-version": { type: "string" },
+        crd: { type: "string", multiple: true },
+        "kubeconfig-out": { type: "string" },
+        http: { type: "boolean" },
+        anonymous: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`kubezod serve: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    process.stderr.write(`kubezod serve: --port must be a port number, got ${JSON.stringify(values.port)}\n`);
+    return 2;
+  }
+  let server;
+  try {
+    server = await startTestServer({
+      ...(port !== undefined ? { port } : {}),
+      ...(values.host ? { host: values.host } : {}),
+      ...(values["kubernetes-version"] ? { kubernetesVersion: values["kubernetes-version"] } : {}),
+      crds: readCrds(values.crd ?? []),
+      https: !values.http,
+      anonymous: values.anonymous === true || values.http === true,
+    });
+  } catch (e) {
+    process.stderr.write(`kubezod serve: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const path = resolve(values["kubeconfig-out"] ?? join(tmpdir(), `kubezod-${process.pid}.kubeconfig`));
+  await server.writeKubeconfig(path);
+  process.stdout.write(`Serving Kubernetes ${server.kubernetesVersion} API at ${server.url}\nkubeconfig: ${path}\n  export KUBECONFIG=${path}\nPress Ctrl-C to stop.\n`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.close();
+  return 0;
+}

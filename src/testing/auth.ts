@@ -1,0 +1,116 @@
+/**
+ * Authentication (bearer tokens, client certificates, optional anonymous access) and
+ * authorization, with kube-apiserver's 401 and 403 answers.
+ */
+import type { TLSSocket } from "node:tls";
+import type { IncomingMessage } from "node:http";
+import type { KubeApiError } from "../errors.js";
+import type { ResourceRequest } from "./request-info.js";
+import { statusError } from "./status.js";
+
+/**
+ * An authenticated user.
+ *
+ * @example
+ * const ci: UserInfo = { username: "ci", groups: ["deployers"] };
+ */
+export interface UserInfo {
+  username: string;
+  groups?: string[];
+}
+
+/**
+ * What a request wants to do, as the authorizer sees it.
+ *
+ * @example
+ * const readOnly: Authorizer = (a: AuthorizationAttributes) => ["get", "list", "watch"].includes(a.verb);
+ */
+export interface AuthorizationAttributes {
+  user: UserInfo;
+  /** Resource requests: the verb (`get`, `list`, …); non-resource requests: the lower-case HTTP method. */
+  verb: string;
+  /** Resource requests only. */
+  resource?: { group: string; version: string; resource: string; subresource?: string; namespace?: string; name?: string };
+  /** Non-resource requests only. */
+  path?: string;
+}
+
+/**
+ * Decides whether a request is allowed.
+ *
+ * @example
+ * const authorize: Authorizer = (a) => a.user.username === "admin" || a.resource?.namespace === "sandbox";
+ */
+export type Authorizer = (attributes: AuthorizationAttributes) => boolean;
+
+export const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+
+const PUBLIC_PATHS = new Set(["/version", "/version/", "/healthz", "/livez", "/readyz"]);
+
+/** The default authorizer: authenticated users may do anything, anonymous users only read health and version. */
+export const defaultAuthorizer: Authorizer = (a) => {
+  if (a.user.username !== ANONYMOUS.username) return true;
+  return a.path !== undefined && a.verb === "get" && (PUBLIC_PATHS.has(a.path) || a.path.startsWith("/healthz/") || a.path.startsWith("/livez/") || a.path.startsWith("/readyz/"));
+};
+
+export const unauthorized = (): KubeApiError => statusError(401, "Unauthorized", "Unauthorized");
+
+/** Identify the user of a request; undefined means 401. */
+export function authenticate(req: IncomingMessage, tokens: Map<string, UserInfo>, anonymous: boolean): UserInfo | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) return undefined;
+    return tokens.get(m[1]!);
+  }
+  const socket = req.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate === "function" && socket.authorized) {
+    const cert = socket.getPeerCertificate();
+    const cn = cert?.subject?.CN;
+    if (typeof cn === "string" && cn) {
+      const o = cert.subject.O;
+      const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+      return { username: cn, groups: [...groups, "system:authenticated"] };
+    }
+  }
+  return anonymous ? ANONYMOUS : undefined;
+}
+
+/** The 403 for a denied request, worded as kube-apiserver's RBAC denial. */
+export function forbiddenFor(user: UserInfo, info: ResourceRequest | undefined, method: string, path: string): KubeApiError {
+  if (!info) {
+    return statusError(403, "Forbidden", `forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${path}"`, {});
+  }
+  const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  const where = info.namespace !== undefined ? `in the namespace "${info.namespace}"` : "at the cluster scope";
+  const subject = `${info.group ? `${info.resource}.${info.group}` : info.resource}${info.name !== undefined ? ` "${info.name}"` : ""}`;
+  return statusError(
+    403,
+    "Forbidden",
+    `${subject} is forbidden: User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.group}" ${where}`,
+    { ...(info.name !== undefined ? { name: info.name } : {}), ...(info.group ? { group: info.group } : {}), kind: info.resource },
+  );
+}
+
+/**
+ * The user a request acts as: the authenticated user, or the one named in `Impersonate-User` /
+ * `Impersonate-Group` headers when the authorizer lets the caller impersonate (403 otherwise).
+ */
+export function impersonated(req: IncomingMessage, user: UserInfo, authorize: Authorizer): UserInfo {
+  const name = req.headers["impersonate-user"];
+  const rawGroups = req.headers["impersonate-group"];
+  const groups = rawGroups === undefined ? [] : (Array.isArray(rawGroups) ? rawGroups : [rawGroups]).flatMap((g) => g.split(",").map((x) => x.trim()));
+  if (name === undefined) {
+    if (groups.length) throw statusError(400, "BadRequest", "requested [{Group  authentication.k8s.io/v1  " + groups.join(" ") + "  }] without impersonating a user");
+    return user;
+  }
+  const username = Array.isArray(name) ? name[0]! : name;
+  const check = (resource: string, target: string) => {
+    if (!authorize({ user, verb: "impersonate", resource: { group: "", version: "v1", resource, name: target } })) {
+      throw statusError(403, "Forbidden", `${resource} "${target}" is forbidden: User "${user.username}" cannot impersonate resource "${resource}" in API group "" at the cluster scope`, { name: target, kind: resource });
+    }
+  };
+  check("users", username);
+  for (const g of groups) check("groups", g);
+  return { username, groups: [...new Set([...groups, "system:authenticated"])] };
+}

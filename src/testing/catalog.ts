@@ -1,0 +1,172 @@
+/**
+ * What the server serves: every resource of a Kubernetes minor, read from the schemas' annotations,
+ * plus the resources of CustomResourceDefinitions created at run time.
+ */
+import type * as z from "zod";
+import {
+  compileValidator,
+  loadBuiltinModules,
+  nameFormatOf,
+  resourceInfo,
+  type CompiledValidator,
+  type NameFormat,
+  type ResourceInfo,
+} from "../meta/index.js";
+
+/** How a custom resource is served beyond its schema (from its CRD). */
+export interface CustomServing {
+  /** The CRD's name (`widgets.example.com`). */
+  crdName: string;
+  /** The version's `additionalPrinterColumns`. */
+  printerColumns: PrinterColumnSpec[];
+  /** `selectableFields` JSON paths (without the leading dot). */
+  selectableFields: string[];
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** The version's raw `openAPIV3Schema` (served in OpenAPI and used by `explain`). */
+  openAPIV3Schema: Record<string, unknown>;
+  storage: boolean;
+}
+
+/** An `additionalPrinterColumns` entry. */
+export interface PrinterColumnSpec {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+  jsonPath: string;
+}
+
+/** A resource the server serves at one group/version. */
+export interface ServedResource extends ResourceInfo {
+  schema: z.ZodType;
+  nameFormat: NameFormat;
+  /** Objects of every version of a resource share one store, keyed `group/plural`. */
+  storageKey: string;
+  /** Present for custom resources. */
+  custom?: CustomServing;
+  /** The compiled validator (undefined: use Zod). */
+  validate: CompiledValidator | undefined;
+}
+
+/** A group with its served versions, preferred first. */
+export interface ServedGroup {
+  name: string;
+  versions: string[];
+}
+
+const STABILITY = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+
+/** Kubernetes' version priority: GA > beta > alpha, then higher numbers first. */
+export function compareVersions(a: string, b: string): number {
+  const ma = STABILITY.exec(a);
+  const mb = STABILITY.exec(b);
+  if (!ma || !mb) return ma ? -1 : mb ? 1 : a.localeCompare(b);
+  const rank = (m: RegExpExecArray) => (m[2] === undefined ? 3 : m[2] === "beta" ? 2 : 1);
+  return rank(mb) - rank(ma) || Number(mb[1]) - Number(ma[1]) || Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
+}
+
+/**
+ * Which built-in group/versions to serve, in kube-apiserver's `--runtime-config` vocabulary.
+ *
+ * @example
+ * const config: RuntimeConfig = { "api/beta": true, "resource.k8s.io/v1alpha3": true };
+ */
+export type RuntimeConfig = Record<string, boolean>;
+
+function enabledByConfig(group: string, version: string, config: RuntimeConfig): boolean {
+  const gv = group ? `${group}/${version}` : `v1`;
+  if (gv in config) return config[gv]!;
+  const m = STABILITY.exec(version);
+  const level = m?.[2];
+  if (level && `api/${level}` in config) return config[`api/${level}`]!;
+  if ("api/all" in config) return config["api/all"]!;
+  // kube-apiserver serves only GA versions of built-in groups by default.
+  return level === undefined;
+}
+
+/** The resource table: lookups by URL parts, kind and short name, and discovery order. */
+export class Catalog {
+  private readonly byPath = new Map<string, ServedResource>();
+  private readonly byKind = new Map<string, ServedResource>();
+  /** Bumped on every change, so discovery and OpenAPI caches know to rebuild. */
+  generation = 0;
+
+  static async builtin(kubernetesVersion: string, runtimeConfig: RuntimeConfig = {}): Promise<Catalog> {
+    const catalog = new Catalog();
+    const modules = await loadBuiltinModules(kubernetesVersion);
+    for (const exports of Object.values(modules)) {
+      for (const value of Object.values(exports)) {
+        const info = resourceInfo(value as z.ZodType);
+        if (!info || !enabledByConfig(info.group, info.version, runtimeConfig)) continue;
+        catalog.add(value as z.ZodType);
+      }
+    }
+    return catalog;
+  }
+
+  /** Serve a schema that has resource annotations. */
+  add(schema: z.ZodType, custom?: CustomServing): ServedResource {
+    const info = resourceInfo(schema);
+    if (!info) throw new TypeError("schema has no resource annotations (plural, kind, version)");
+    const served: ServedResource = {
+      ...info,
+      schema,
+      nameFormat: nameFormatOf(schema),
+      storageKey: `${info.group}/${info.plural}`,
+      validate: compileValidator(schema),
+      ...(custom ? { custom } : {}),
+    };
+    this.byPath.set(`${info.group}/${info.version}/${info.plural}`, served);
+    this.byKind.set(`${info.apiVersion}/${info.kind}`, served);
+    this.generation++;
+    return served;
+  }
+
+  /** Stop serving every version of a custom resource. */
+  removeCustom(crdName: string): void {
+    for (const [key, r] of this.byPath) if (r.custom?.crdName === crdName) this.byPath.delete(key);
+    for (const [key, r] of this.byKind) if (r.custom?.crdName === crdName) this.byKind.delete(key);
+    this.generation++;
+  }
+
+  resource(group: string, version: string, plural: string): ServedResource | undefined {
+    return this.byPath.get(`${group}/${version}/${plural}`);
+  }
+
+  kind(apiVersion: string, kind: string): ServedResource | undefined {
+    return this.byKind.get(`${apiVersion}/${kind}`);
+  }
+
+  all(): ServedResource[] {
+    return [...this.byPath.values()];
+  }
+
+  /** Every version of a group that serves something. */
+  versionsOf(group: string): string[] {
+    const versions = new Set<string>();
+    for (const r of this.byPath.values()) if (r.group === group) versions.add(r.version);
+    return [...versions].sort(compareVersions);
+  }
+
+  /** Groups in discovery order: core first, then by name; versions preferred first. */
+  groups(): ServedGroup[] {
+    const names = new Set<string>();
+    for (const r of this.byPath.values()) names.add(r.group);
+    return [...names]
+      .sort((a, b) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b)))
+      .map((name) => ({ name, versions: this.versionsOf(name) }));
+  }
+
+  /** The resources of one group/version, by plural. */
+  resourcesOf(group: string, version: string): ServedResource[] {
+    return this.all()
+      .filter((r) => r.group === group && r.version === version)
+      .sort((a, b) => a.plural.localeCompare(b.plural));
+  }
+
+  /** Every served version of the store a resource lives in. */
+  siblings(storageKey: string): ServedResource[] {
+    return this.all().filter((r) => r.storageKey === storageKey);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * A small certificate authority for the local API server: a CA, a serving certificate for
+ * localhost/127.0.0.1/::1 and client certificates (CN = user, O = groups, as kube-apiserver reads
+ * them). Certificates are X.509 v3 with ECDSA P-256 keys, DER-encoded here and signed with
+ * `node:crypto`, so nothing outside Node is needed.
+ */
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+
+function len(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  while (n > 0) {
+    bytes.unshift(n & 0xff);
+    n >>= 8;
+  }
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+const tlv = (tag: number, ...content: Buffer[]): Buffer => {
+  const body = Buffer.concat(content);
+  return Buffer.concat([Buffer.from([tag]), len(body.length), body]);
+};
+const seq = (...c: Buffer[]) => tlv(0x30, ...c);
+const set = (...c: Buffer[]) => tlv(0x31, ...c);
+const explicit = (n: number, ...c: Buffer[]) => tlv(0xa0 + n, ...c);
+
+function integer(value: Buffer | number): Buffer {
+  let b = typeof value === "number" ? Buffer.from([value]) : value;
+  while (b.length > 1 && b[0] === 0 && !(b[1]! & 0x80)) b = b.subarray(1);
+  if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
+  return tlv(0x02, b);
+}
+
+function oid(dotted: string): Buffer {
+  const parts = dotted.split(".").map(Number);
+  const out: number[] = [40 * parts[0]! + parts[1]!];
+  for (const p of parts.slice(2)) {
+    const chunk: number[] = [p & 0x7f];
+    let v = p >>> 7;
+    while (v > 0) {
+      chunk.unshift((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    out.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+
+const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, "utf8"));
+const bool = (b: boolean) => tlv(0x01, Buffer.from([b ? 0xff : 0]));
+const octets = (b: Buffer) => tlv(0x04, b);
+const bits = (b: Buffer) => tlv(0x03, Buffer.concat([Buffer.from([0]), b]));
+
+function utcTime(d: Date): Buffer {
+  const p = (n: number) => String(n).padStart(2, "0");
+  const s = `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+  return tlv(0x17, Buffer.from(s, "ascii"));
+}
+
+const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
+
+function name(cn: string, orgs: readonly string[] = []): Buffer {
+  return seq(...orgs.map((o) => set(seq(oid("2.5.4.10"), utf8(o)))), set(seq(oid("2.5.4.3"), utf8(cn))));
+}
+
+function ipBytes(ip: string): Buffer {
+  if (ip.includes(":")) {
+    const [head, tail] = ip.split("::") as [string, string | undefined];
+    const h = head ? head.split(":") : [];
+    const t = tail ? tail.split(":") : [];
+    const groups = [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+    return Buffer.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
+  }
+  return Buffer.from(ip.split(".").map(Number));
+}
+
+interface CertSpec {
+  subject: Buffer;
+  issuer: Buffer;
+  publicKey: KeyObject;
+  signer: KeyObject;
+  ca: boolean;
+  usage: "server" | "client" | "ca";
+  dnsNames?: string[];
+  ips?: string[];
+}
+
+function certificate(spec: CertSpec): string {
+  const notBefore = new Date(Date.now() - 60 * 60 * 1000);
+  const notAfter = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
+  const extensions: Buffer[] = [
+    seq(oid("2.5.29.19"), bool(true), octets(seq(...(spec.ca ? [bool(true)] : [])))),
+    seq(oid("2.5.29.15"), bool(true), octets(bits(Buffer.from([spec.ca ? 0x86 : 0xa0])))),
+  ];
+  if (spec.usage !== "ca") {
+    extensions.push(seq(oid("2.5.29.37"), octets(seq(oid(spec.usage === "server" ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")))));
+  }
+  if (spec.dnsNames?.length || spec.ips?.length) {
+    const names = [
+      ...(spec.dnsNames ?? []).map((d) => tlv(0x82, Buffer.from(d, "ascii"))),
+      ...(spec.ips ?? []).map((ip) => tlv(0x87, ipBytes(ip))),
+    ];
+    extensions.push(seq(oid("2.5.29.17"), octets(seq(...names))));
+  }
+  const spki = spec.publicKey.export({ type: "spki", format: "der" });
+  const serial = randomBytes(16);
+  serial[0] = serial[0]! & 0x7f;
+  const tbs = seq(
+    explicit(0, integer(2)),
+    integer(serial),
+    ECDSA_SHA256,
+    spec.issuer,
+    seq(utcTime(notBefore), utcTime(notAfter)),
+    spec.subject,
+    spki,
+    explicit(3, seq(...extensions)),
+  );
+  const signature = sign("sha256", tbs, { key: spec.signer, dsaEncoding: "der" });
+  const der = seq(tbs, ECDSA_SHA256, bits(signature));
+  const b64 = der.toString("base64").replace(/(.{64})/g, "$1\n").trim();
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * A certificate and its private key, PEM-encoded.
+ *
+ * @example
+ * const { cert, key }: CertificateAndKey = server.clientCertificate("alice", ["devs"]);
+ */
+export interface CertificateAndKey {
+  cert: string;
+  key: string;
+}
+
+/** A certificate authority that issues serving and client certificates. */
+export class CertificateAuthority {
+  readonly cert: string;
+  private readonly key: KeyObject;
+  private readonly subject: Buffer;
+
+  constructor(commonName = "kubezod-ca") {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    this.key = privateKey;
+    this.subject = name(commonName);
+    this.cert = certificate({ subject: this.subject, issuer: this.subject, publicKey, signer: privateKey, ca: true, usage: "ca" });
+  }
+
+  /** A serving certificate for the given host names and IP addresses. */
+  serving(dnsNames: string[], ips: string[]): CertificateAndKey {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const cert = certificate({ subject: name("kubezod-apiserver"), issuer: this.subject, publicKey, signer: this.key, ca: false, usage: "server", dnsNames, ips });
+    return { cert, key: pem(privateKey) };
+  }
+
+  /** A client certificate: CN is the user name, O the groups. */
+  client(user: string, groups: readonly string[] = []): CertificateAndKey {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const cert = certificate({ subject: name(user, groups), issuer: this.subject, publicKey, signer: this.key, ca: false, usage: "client" });
+    return { cert, key: pem(privateKey) };
+  }
+}
+
+function pem(key: KeyObject): string {
+  return createPrivateKey(key.export({ type: "pkcs8", format: "pem" })).export({ type: "pkcs8", format: "pem" }).toString();
+}

@@ -1,0 +1,200 @@
+/**
+ * `pods/exec` over WebSocket with the Kubernetes channel protocols (`v5.channel.k8s.io`,
+ * `v4.channel.k8s.io`): stdin (0), stdout (1), stderr (2), the error channel (3) carrying the exit
+ * status, and v5's close signal (255). Commands are answered by a handler the test supplies, or by
+ * a few canned commands.
+ */
+import { createHash } from "node:crypto";
+import type { Duplex } from "node:stream";
+
+/**
+ * What an exec asks to run.
+ *
+ * @example
+ * const handler: ExecHandler = (r: ExecRequest) => ({ stdout: r.command.join(" ") });
+ */
+export interface ExecRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  /** Everything the client wrote to stdin (empty when stdin was not requested). */
+  stdin: string;
+  tty: boolean;
+}
+
+/**
+ * What a command produced.
+ *
+ * @example
+ * const failed: ExecResult = { stderr: "no such file\n", exitCode: 2 };
+ */
+export interface ExecResult {
+  stdout?: string;
+  stderr?: string;
+  exitCode?: number;
+}
+
+/**
+ * Runs an exec'd command.
+ *
+ * @example
+ * await startTestServer({ exec: ({ command }) => ({ stdout: `ran ${command[0]}\n` }) });
+ */
+export type ExecHandler = (request: ExecRequest) => ExecResult | Promise<ExecResult>;
+
+/**
+ * The canned commands: `echo …`, `cat` (echoes stdin), `true`, `false`, `hostname`, `env`,
+ * `sh -c "exit N"` and `sh -c "echo …"`; anything else exits 127 with a shell's message.
+ *
+ * @example
+ * await startTestServer({ exec: (r) => (r.command[0] === "date" ? { stdout: "today\n" } : cannedExec(r)) });
+ */
+export const cannedExec: ExecHandler = ({ command, stdin, pod }) => {
+  const [cmd, ...args] = command;
+  switch (cmd) {
+    case "echo":
+      return { stdout: `${args.join(" ")}\n` };
+    case "cat":
+      return { stdout: stdin };
+    case "true":
+      return { exitCode: 0 };
+    case "false":
+      return { exitCode: 1 };
+    case "hostname":
+      return { stdout: `${pod}\n` };
+    case "env":
+      return { stdout: `HOSTNAME=${pod}\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n` };
+    case "sh":
+    case "/bin/sh":
+    case "bash":
+      if (args[0] === "-c" && args[1] !== undefined) {
+        const script = args[1].trim();
+        const exit = /^exit\s+(\d+)$/.exec(script);
+        if (exit) return { exitCode: Number(exit[1]) };
+        const echo = /^echo\s+(.*)$/.exec(script);
+        if (echo) return { stdout: `${echo[1]!.replace(/^["']|["']$/g, "")}\n` };
+      }
+      break;
+  }
+  return { stderr: `sh: ${cmd ?? ""}: not found\n`, exitCode: 127 };
+};
+
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/** The subprotocols the server speaks, in order of preference. */
+export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+
+function frame(opcode: number, payload: Buffer): Buffer {
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff]) : Buffer.alloc(10);
+  if (len >= 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(len), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+/** Complete the WebSocket handshake on an upgraded socket; returns the chosen protocol, or undefined after refusing. */
+export function acceptWebSocket(socket: Duplex, key: string | undefined, offered: string | undefined): string | undefined {
+  const protocols = (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const protocol = EXEC_PROTOCOLS.find((p) => protocols.includes(p));
+  if (!key || !protocol) {
+    socket.end("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: no supported subprotocol; supported: v5.channel.k8s.io, v4.channel.k8s.io\n");
+    return undefined;
+  }
+  const accept = createHash("sha1").update(key + GUID).digest("base64");
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
+  );
+  return protocol;
+}
+
+/** Run one exec session on an accepted WebSocket. */
+export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin">, wantsStdin: boolean, handler: ExecHandler): void {
+  let buffer = Buffer.alloc(0);
+  const stdin: Buffer[] = [];
+  let started = false;
+  let idle: NodeJS.Timeout | undefined;
+
+  const send = (channel: number, data: Buffer | string) => {
+    if (!socket.writable) return;
+    socket.write(frame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
+  };
+
+  const start = async () => {
+    if (started) return;
+    started = true;
+    if (idle) clearTimeout(idle);
+    let result: ExecResult;
+    try {
+      result = await handler({ ...request, stdin: Buffer.concat(stdin).toString("utf8") });
+    } catch (e) {
+      result = { stderr: `${(e as Error).message}\n`, exitCode: 1 };
+    }
+    if (result.stdout) send(1, result.stdout);
+    if (result.stderr) send(2, result.stderr);
+    const code = result.exitCode ?? 0;
+    const status =
+      code === 0
+        ? { metadata: {}, status: "Success" }
+        : {
+            metadata: {},
+            status: "Failure",
+            message: `command terminated with non-zero exit code: error executing command [${request.command.join(" ")}], exit code ${code}`,
+            reason: "NonZeroExitCode",
+            details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+          };
+    send(3, JSON.stringify(status));
+    if (socket.writable) socket.end(frame(8, Buffer.from([0x03, 0xe8])));
+  };
+
+  socket.on("data", (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      if (buffer.length < 2) return;
+      const opcode = buffer[0]! & 0x0f;
+      const masked = (buffer[1]! & 0x80) !== 0;
+      let len = buffer[1]! & 0x7f;
+      let offset = 2;
+      if (len === 126) {
+        if (buffer.length < 4) return;
+        len = buffer.readUInt16BE(2);
+        offset = 4;
+      } else if (len === 127) {
+        if (buffer.length < 10) return;
+        len = Number(buffer.readBigUInt64BE(2));
+        offset = 10;
+      }
+      const maskAt = offset;
+      if (masked) offset += 4;
+      if (buffer.length < offset + len) return;
+      const payload = Buffer.from(buffer.subarray(offset, offset + len));
+      if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= buffer[maskAt + (i % 4)]!;
+      buffer = buffer.subarray(offset + len);
+      if (opcode === 8) {
+        void start();
+        return;
+      }
+      if (opcode === 9) {
+        socket.write(frame(10, payload));
+        continue;
+      }
+      if ((opcode === 1 || opcode === 2 || opcode === 0) && payload.length) {
+        const channel = payload[0]!;
+        if (channel === 0) {
+          stdin.push(payload.subarray(1));
+          if (protocol === "v4.channel.k8s.io" && !started) {
+            if (idle) clearTimeout(idle);
+            idle = setTimeout(() => void start(), 200);
+          }
+        } else if (channel === 255 && payload[1] === 0) {
+          void start();
+        }
+      }
+    }
+  });
+  socket.on("error", () => socket.destroy());
+  if (!wantsStdin) void start();
+}

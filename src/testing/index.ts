@@ -1,0 +1,18 @@
+/**
+ * `kubezod/testing`: a schema-driven local Kubernetes API server for tests, demos and `kubezod serve`.
+ *
+ * @example
+ * import { startTestServer } from "kubezod/testing";
+ * const server = await startTestServer({ kubernetesVersion: "1.32" });
+ * await server.writeKubeconfig("/tmp/kubeconfig");
+ * server.faults.inject({ match: { verb: "list", resource: "pods" }, status: 503, times: 1 });
+ * await server.close();
+ */
+export { startTestServer } from "./server.js";
+export type { TestServer, TestServerOptions, Kubeconfig } from "./server.js";
+export type { Faults, Fault, FaultSpec, FaultMatch, RecordedRequest } from "./faults.js";
+export type { UserInfo, Authorizer, AuthorizationAttributes } from "./auth.js";
+export { cannedExec } from "./exec.js";
+export type { ExecHandler, ExecRequest, ExecResult } from "./exec.js";
+export type { CertificateAndKey } from "./certificates.js";
+export type { RuntimeConfig } from "./catalog.js";

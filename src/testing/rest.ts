@@ -1,0 +1,1025 @@
+/**
+ * The REST semantics of kube-apiserver's generic registry over the in-memory store: get, list
+ * (selectors, pagination, resourceVersion), create, update, patch (all four types), delete
+ * (preconditions, finalizers, propagation), deletecollection, status and scale subresources, with
+ * dry run, managed fields, generation and optimistic concurrency.
+ */
+import { randomUUID } from "node:crypto";
+import type * as z from "zod";
+import { parse as parseYaml } from "yaml";
+import type { KubeApiError } from "../errors.js";
+import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
+import type { Catalog, ServedResource } from "./catalog.js";
+import { defaultListMapKeys } from "./defaults.js";
+import { deepEqual } from "./fieldset.js";
+import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
+import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
+import { decodeProtobuf } from "./protobuf.js";
+import type { ResourceRequest } from "./request-info.js";
+import {
+  createDefaults,
+  immutableFields,
+  immutableWhenFlagged,
+  keptOnUpdate,
+  nameLabels,
+  NAMESPACE_FINALIZER,
+  selectableFields,
+  terminatingStatus,
+} from "./resource-data.js";
+import {
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+  type FieldRequirement,
+  type LabelRequirement,
+} from "./selectors.js";
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  gone,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  STALE_OBJECT,
+  statusError,
+  successStatus,
+  unsupportedMediaType,
+} from "./status.js";
+import { objectKey, type KubeObject, type Store } from "./store.js";
+import { fieldError, FieldPath, type FieldError } from "../meta/index.js";
+
+type Obj = Record<string, unknown>;
+
+/** A request after authentication: what it asks for and how. */
+export interface ApiCall {
+  info: ResourceRequest;
+  query: URLSearchParams;
+  contentType: string;
+  body: Buffer | undefined;
+  userAgent: string;
+  /** Authenticated user name (for `system:serviceaccount:…` checks and events). */
+  user: string;
+}
+
+/** A response: status, body and extra headers. */
+export interface ApiReply {
+  status: number;
+  body: unknown;
+  warnings?: string[];
+}
+
+/** Hooks that play a controller's part when objects of a resource change (keyed by storage key). */
+export interface Controller {
+  /** Called after an object was stored, changed or removed (not for dry runs). */
+  changed?(event: { type: "ADDED" | "MODIFIED" | "DELETED"; object: KubeObject }): void;
+  /** Check an object before it is stored (throw a Status error to refuse it). */
+  validate?(object: KubeObject, old: KubeObject | undefined): void;
+}
+
+/** What the REST layer needs from the server around it. */
+export interface RestContext {
+  catalog: Catalog;
+  store: Store;
+  names: DefinitionNames;
+  controllers: Map<string, Controller>;
+  /** Definition names of schema nodes, for built-in defaulting. */
+  definitionNameOf?: (schema: z.core.$ZodType) => string | undefined;
+}
+
+const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
+
+/** Timestamps as the apiserver writes them: RFC 3339, whole seconds, UTC. */
+export function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function metaOfObj(o: Obj): Obj {
+  return isObj(o.metadata) ? o.metadata : {};
+}
+
+function get(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const seg of path.split(".")) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[seg];
+  }
+  return cur;
+}
+
+/** The object as served at a resource's version (stored objects keep every field; no conversion). */
+export function asServed(obj: KubeObject, r: ServedResource): KubeObject {
+  return obj.apiVersion === r.apiVersion && obj.kind === r.kind ? obj : { ...obj, apiVersion: r.apiVersion, kind: r.kind };
+}
+
+/** Whether the resource tracks `metadata.generation` (custom resources, and kinds whose status reports observedGeneration). */
+function tracksGeneration(r: ServedResource): boolean {
+  if (r.custom) return true;
+  const shape = (r.schema as unknown as { shape?: Record<string, unknown> }).shape;
+  if (!shape || !("spec" in shape)) return false;
+  const status = shape.status as { unwrap?: () => unknown } | undefined;
+  let inner: unknown = status;
+  for (let i = 0; i < 4 && inner && typeof (inner as { unwrap?: unknown }).unwrap === "function"; i++) inner = (inner as { unwrap: () => unknown }).unwrap();
+  const statusShape = (inner as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return !!statusShape && "observedGeneration" in statusShape;
+}
+
+function specChanged(r: ServedResource, before: Obj, after: Obj): boolean {
+  if (r.custom) {
+    const strip = (o: Obj) => {
+      const { metadata: _m, status: _s, ...rest } = o;
+      return rest;
+    };
+    return !deepEqual(strip(before), strip(after));
+  }
+  return !deepEqual(before.spec, after.spec);
+}
+
+function hasSub(r: ServedResource, name: string): boolean {
+  return r.subresources.some((s) => s.name === name);
+}
+
+/** Parse a request body as JSON (or YAML for YAML content types); 400 on bad input. */
+export function decodeBody(call: ApiCall, what: string): unknown {
+  if (!call.body || call.body.length === 0) throw badRequest("the body of the request was empty");
+  const type = call.contentType.split(";")[0]!.trim().toLowerCase();
+  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobuf(call.body);
+  const text = call.body.toString("utf8");
+  if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
+    try {
+      return parseYaml(text, { version: "1.1" }) as unknown;
+    } catch (e) {
+      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest(`${what}: json parse error: ${(e as Error).message}`);
+  }
+}
+
+function requireJsonBody(call: ApiCall): void {
+  const type = call.contentType.split(";")[0]!.trim().toLowerCase();
+  if (type === "" || type === "application/json" || type === "application/yaml" || type === "*/*" || type === "application/vnd.kubernetes.protobuf") return;
+  throw unsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+}
+
+/** Read `fieldValidation` (default Warn, as the apiserver). */
+function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const v = query.get("fieldValidation");
+  if (v === null || v === "") return "Warn";
+  if (v === "Strict" || v === "Warn" || v === "Ignore") return v;
+  throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
+}
+
+function dryRunOf(query: URLSearchParams): boolean {
+  const values = query.getAll("dryRun");
+  for (const v of values) if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+function managerOf(call: ApiCall): string {
+  const m = call.query.get("fieldManager");
+  if (m) {
+    if (m.length > 128) throw badRequest(`fieldManager: Too long: may not be more than 128 bytes`);
+    return m;
+  }
+  return call.userAgent.split("/")[0] || "unknown";
+}
+
+/** Label and field selector of a list or watch. */
+export interface Selection {
+  labels: LabelRequirement[];
+  fields: FieldRequirement[];
+}
+
+/** Parse the selectors of a list/watch; 400 on bad syntax or an unsupported field. */
+export function selectionOf(r: ServedResource, query: URLSearchParams): Selection {
+  try {
+    const labels = parseLabelSelector(query.get("labelSelector") ?? "");
+    const fields = parseFieldSelector(query.get("fieldSelector") ?? "");
+    const allowed = new Set(["metadata.name", "metadata.namespace", ...Object.keys(selectableFieldsOf(r))]);
+    for (const f of fields) {
+      if (!allowed.has(f.field)) {
+        throw badRequest(
+          `Unable to find "${r.group}/${r.version}, Resource=${r.plural}" that match label selector "${query.get("labelSelector") ?? ""}", field selector "${query.get("fieldSelector") ?? ""}": field label not supported: ${f.field}`,
+        );
+      }
+    }
+    return { labels, fields };
+  } catch (e) {
+    if (e instanceof SelectorError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+function selectableFieldsOf(r: ServedResource): Record<string, { path: string; default?: string }> {
+  if (r.custom) return Object.fromEntries(r.custom.selectableFields.map((p) => [p, { path: p }]));
+  return selectableFields[r.storageKey] ?? {};
+}
+
+/** Whether an object passes a selection. */
+export function selects(r: ServedResource, sel: Selection, obj: KubeObject): boolean {
+  if (sel.labels.length && !matchesLabels(sel.labels, obj.metadata.labels as Record<string, unknown> | undefined)) return false;
+  if (!sel.fields.length) return true;
+  const values: Record<string, string> = {
+    "metadata.name": String(obj.metadata.name ?? ""),
+    "metadata.namespace": String(obj.metadata.namespace ?? ""),
+  };
+  for (const [name, f] of Object.entries(selectableFieldsOf(r))) {
+    const v = get(obj, f.path);
+    values[name] = v === undefined || v === null ? (f.default ?? "") : String(v);
+  }
+  return matchesFields(sel.fields, values);
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: t.rv, start: t.start })).toString("base64url");
+}
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const raw = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { v?: string; rv?: number; start?: string };
+    if (raw.v !== "meta.k8s.io/v1" || typeof raw.rv !== "number" || typeof raw.start !== "string") throw new Error("bad token");
+    return { rv: raw.rv, start: raw.start };
+  } catch {
+    throw badRequest(`continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`);
+  }
+}
+
+function parseRv(v: string): number {
+  if (!/^\d+$/.test(v)) throw badRequest(`resourceVersion: Invalid value: "${v}": must be a non-negative integer`);
+  return Number(v);
+}
+
+function tooLarge(rv: number, current: number): KubeApiError {
+  return statusError(504, "Timeout", `Too large resource version: ${rv}, current: ${current}`, {
+    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+    retryAfterSeconds: 1,
+  });
+}
+
+/** The REST operations of the server. */
+export class Rest {
+  private nextIP = 10;
+  private nextNodePort = 30000;
+
+  constructor(private readonly ctx: RestContext) {}
+
+  /** Built-in defaulting for a write (allocating service addresses on create). */
+  private defaulting(creating: boolean) {
+    const nameOf = this.ctx.definitionNameOf;
+    if (!nameOf) return undefined;
+    return {
+      nameOf,
+      context: {
+        creating,
+        clusterIP: () => {
+          const n = this.nextIP++;
+          return `10.96.${Math.floor(n / 256)}.${n % 256}`;
+        },
+        nodePort: () => this.nextNodePort++,
+      },
+    };
+  }
+
+  private resolve(info: ResourceRequest): ServedResource {
+    const r = this.ctx.catalog.resource(info.group, info.version, info.resource);
+    if (!r) throw statusError(404, "NotFound", "the server could not find the requested resource", {});
+    if (r.namespaced && info.namespace === undefined && info.name !== undefined) {
+      throw statusError(404, "NotFound", "the server could not find the requested resource", {});
+    }
+    if (!r.namespaced && info.namespace !== undefined) throw statusError(404, "NotFound", "the server could not find the requested resource", {});
+    return r;
+  }
+
+  /** The resource a request addresses (404 when none). */
+  resourceOf(info: ResourceRequest): ServedResource {
+    return this.resolve(info);
+  }
+
+  private allow(r: ServedResource, verb: string): void {
+    if (!(r.verbs as readonly string[]).includes(verb)) throw methodNotAllowed();
+  }
+
+  private existing(r: ServedResource, namespace: string, name: string): KubeObject {
+    const obj = this.ctx.store.get(r.storageKey, namespace, name);
+    if (!obj) throw notFound(r, name);
+    return obj;
+  }
+
+  get(call: ApiCall): ApiReply {
+    const { info } = call;
+    const r = this.resolve(info);
+    this.allow(r, "get");
+    const obj = this.existing(r, info.namespace ?? "", info.name!);
+    if (info.subresource === "scale") return { status: 200, body: this.scaleOf(r, obj) };
+    if (info.subresource && info.subresource !== "status") throw notFoundSub();
+    return { status: 200, body: asServed(obj, r) };
+  }
+
+  /** A list response (items at the resource's version; built-in list items omit apiVersion/kind). */
+  list(call: ApiCall): { resource: ServedResource; items: KubeObject[]; metadata: Obj } {
+    const { info, query } = call;
+    const r = this.resolve(info);
+    this.allow(r, "list");
+    const sel = selectionOf(r, query);
+    const limitRaw = query.get("limit");
+    const limit = limitRaw ? Number(limitRaw) : 0;
+    if (limitRaw && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${limitRaw}": must be a non-negative integer`);
+    const cont = query.get("continue");
+    const rvParam = query.get("resourceVersion");
+    const match = query.get("resourceVersionMatch");
+    const store = this.ctx.store;
+    let revision = store.revision;
+    let start = "";
+    let all: KubeObject[];
+    if (cont) {
+      if (rvParam) throw badRequest("specifying resource version is not allowed when using continue");
+      const token = decodeContinue(cont);
+      const at = store.listAt(r.storageKey, token.rv, info.namespace);
+      if (!at.ok) {
+        throw gone(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+        );
+      }
+      revision = token.rv;
+      start = token.start;
+      all = at.value;
+    } else if (match) {
+      if (!rvParam) throw badRequest(`resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided`);
+      const rv = parseRv(rvParam);
+      if (match === "Exact") {
+        if (rv > store.revision) throw tooLarge(rv, store.revision);
+        const at = store.listAt(r.storageKey, rv, info.namespace);
+        if (!at.ok) throw gone(`The resourceVersion for the provided list is too old.`);
+        all = at.value;
+        revision = rv;
+      } else if (match === "NotOlderThan") {
+        if (rv > store.revision) throw tooLarge(rv, store.revision);
+        all = store.list(r.storageKey, info.namespace);
+      } else {
+        throw badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
+      }
+    } else {
+      if (rvParam && rvParam !== "0") {
+        const rv = parseRv(rvParam);
+        if (rv > store.revision) throw tooLarge(rv, store.revision);
+      }
+      all = store.list(r.storageKey, info.namespace);
+    }
+    let items = all.filter((o) => selects(r, sel, o));
+    if (start) items = items.filter((o) => keyString(o) > start);
+    const metadata: Obj = { resourceVersion: String(revision) };
+    if (limit > 0 && items.length > limit) {
+      const page = items.slice(0, limit);
+      metadata.continue = encodeContinue({ rv: revision, start: keyString(page[page.length - 1]!) });
+      if (!sel.labels.length && !sel.fields.length) metadata.remainingItemCount = items.length - limit;
+      items = page;
+    }
+    return { resource: r, items: items.map((o) => asServed(o, r)), metadata };
+  }
+
+  /** Body of a list response. */
+  listBody(r: ServedResource, items: KubeObject[], metadata: Obj): Obj {
+    return {
+      kind: r.listKind,
+      apiVersion: r.apiVersion,
+      metadata,
+      items: r.custom ? items : items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    };
+  }
+
+  private requireNamespace(r: ServedResource, namespace: string | undefined, name: string): void {
+    if (!r.namespaced || namespace === undefined) return;
+    const ns = this.ctx.store.get("/namespaces", "", namespace);
+    if (!ns) throw notFound({ group: "", plural: "namespaces" }, namespace);
+    if (ns.metadata.deletionTimestamp) {
+      throw forbidden(r, name || undefined, `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  private checkIdentity(r: ServedResource, obj: Obj, info: ResourceRequest): void {
+    if (!isObj(obj)) throw badRequest("the body of the request was not a JSON object");
+    // The apiserver quotes the body here; only its top-level keys are shown, so no data leaks.
+    const shape = `{${Object.keys(obj).join(", ")}}`;
+    if (typeof obj.kind !== "string" || !obj.kind) throw badRequest(`Object 'Kind' is missing in '${shape}'`);
+    if (typeof obj.apiVersion !== "string" || !obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${shape}'`);
+    if (obj.apiVersion !== r.apiVersion && !this.ctx.catalog.kind(obj.apiVersion, obj.kind)) {
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${r.apiVersion})`);
+    }
+    if (obj.kind !== r.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${r.kind})`);
+    const meta = metaOfObj(obj);
+    if (r.namespaced && info.namespace !== undefined) {
+      if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== info.namespace) {
+        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      }
+    }
+  }
+
+  private scopeOf(r: ServedResource, sub: string | undefined): WriteScope {
+    return { hasStatus: hasSub(r, "status"), subresource: sub === "status" ? "status" : "" };
+  }
+
+  create(call: ApiCall): ApiReply {
+    const { info, query } = call;
+    const r = this.resolve(info);
+    if (info.name !== undefined) throw notFoundSub();
+    this.allow(r, "create");
+    requireJsonBody(call);
+    const body = decodeBody(call, `couldn't get version/kind`) as Obj;
+    this.checkIdentity(r, body, info);
+    const dryRun = dryRunOf(query);
+    const fieldValidation = fieldValidationOf(query);
+    const obj = structuredClone(body) as KubeObject;
+    obj.apiVersion = r.apiVersion;
+    const meta: Obj = isObj(obj.metadata) ? obj.metadata : {};
+    obj.metadata = meta;
+    if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
+    if (!r.namespaced) delete meta.namespace;
+    const defaulting = this.defaulting(true);
+    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...(defaulting ? { defaulting } : {}) });
+    if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
+      meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
+    }
+    const name = String(meta.name);
+    this.requireNamespace(r, info.namespace, name);
+    if (this.ctx.store.get(r.storageKey, info.namespace ?? "", name)) throw alreadyExists(r, name);
+    this.prepareCreate(r, obj, managerOf(call));
+    this.ctx.controllers.get(r.storageKey)?.validate?.(obj, undefined);
+    if (dryRun) return { status: 201, body: asServed(obj, r), warnings };
+    const stored = this.ctx.store.create(r.storageKey, obj);
+    this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "ADDED", object: stored });
+    return { status: 201, body: asServed(stored, r), warnings };
+  }
+
+  private prepareCreate(r: ServedResource, obj: KubeObject, manager: string): void {
+    const meta = obj.metadata;
+    const defaults = r.custom ? undefined : createDefaults[r.storageKey];
+    if (defaults) {
+      const merged = mergeDefaults(defaults, obj) as KubeObject;
+      Object.assign(obj, merged);
+    }
+    const nameLabel = r.custom ? undefined : nameLabels[r.storageKey];
+    if (nameLabel) meta.labels = { ...(isObj(meta.labels) ? meta.labels : {}), [nameLabel]: String(meta.name) };
+    meta.uid = randomUUID();
+    meta.creationTimestamp = timestamp();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    if (tracksGeneration(r)) meta.generation = 1;
+    else delete meta.generation;
+    if (hasSub(r, "status") && r.custom) delete obj.status;
+    const managed = managedAfterUpdate(r.schema, undefined, obj, this.scopeOf(r, undefined), { manager, apiVersion: r.apiVersion, now: timestamp() });
+    if (managed.length) meta.managedFields = managed;
+    else delete meta.managedFields;
+  }
+
+  /** PUT of the object or its status/scale subresource. */
+  update(call: ApiCall): ApiReply {
+    const { info, query } = call;
+    const r = this.resolve(info);
+    if (info.subresource === "scale") return this.updateScale(call, r, decodeBody(call, "couldn't get version/kind") as Obj);
+    if (info.subresource && info.subresource !== "status" && info.subresource !== "finalize") throw notFoundSub();
+    this.allow(r, "update");
+    requireJsonBody(call);
+    const body = decodeBody(call, "couldn't get version/kind") as Obj;
+    this.checkIdentity(r, body, info);
+    const name = info.name!;
+    const bodyName = metaOfObj(body).name;
+    if (bodyName !== undefined && bodyName !== name) {
+      throw badRequest(`the name of the object (${String(bodyName)}) does not match the name on the URL (${name})`);
+    }
+    const old = this.existing(r, info.namespace ?? "", name);
+    const next = structuredClone(body) as KubeObject;
+    next.metadata = isObj(next.metadata) ? next.metadata : {};
+    if (r.namespaced) next.metadata.namespace = info.namespace;
+    next.metadata.name = name;
+    const rv = next.metadata.resourceVersion;
+    if (rv === undefined || rv === "") {
+      if (r.custom) {
+        throw invalid(r.kind, r.group, name, [fieldError("FieldValueInvalid", FieldPath.of("metadata", "resourceVersion"), "must be specified for an update", 0)]);
+      }
+    } else if (String(rv) !== old.metadata.resourceVersion) {
+      throw conflict(r, name, STALE_OBJECT);
+    }
+    return this.write(call, r, old, next, { dryRun: dryRunOf(query), fieldValidation: fieldValidationOf(query), manager: managerOf(call) });
+  }
+
+  /**
+   * The common tail of update, patch and apply: keep what clients may not change, validate, track
+   * generation and managed fields, then store (or finish a deletion whose finalizers are gone).
+   */
+  private write(
+    call: ApiCall,
+    r: ServedResource,
+    old: KubeObject,
+    next: KubeObject,
+    opts: { dryRun: boolean; fieldValidation: FieldValidation; manager: string; managedFields?: unknown[]; status?: number },
+  ): ApiReply {
+    const sub = call.info.subresource === "status" ? "status" : "";
+    const scope = this.scopeOf(r, sub);
+    const managedScope: WriteScope = { ...scope, subresource: call.info.subresource ?? "" };
+    next.apiVersion = r.apiVersion;
+    next.kind = r.kind;
+    if (scope.hasStatus) {
+      if (sub === "status") {
+        const status = next.status;
+        const rebuilt: KubeObject = { ...structuredClone(old), metadata: { ...structuredClone(old.metadata), managedFields: next.metadata.managedFields } };
+        if (status === undefined) delete rebuilt.status;
+        else rebuilt.status = status;
+        next = rebuilt;
+      } else if (old.status === undefined) delete next.status;
+      else next.status = structuredClone(old.status);
+    }
+    const meta = next.metadata;
+    for (const k of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"]) {
+      if (old.metadata[k] === undefined) delete meta[k];
+      else meta[k] = old.metadata[k];
+    }
+    const defaulting = this.defaulting(false);
+    if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
+    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(defaulting ? { defaulting } : {}) });
+    if (old.metadata.deletionTimestamp) {
+      const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
+      const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
+      if (added.length) {
+        throw invalid(r.kind, r.group, String(meta.name), [
+          fieldError("FieldValueForbidden", FieldPath.of("metadata", "finalizers"), `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(", ")}}`),
+        ]);
+      }
+    }
+    const frozen = immutabilityErrors(r, old, next);
+    if (frozen.length) throw invalid(r.kind, r.group, String(meta.name), frozen);
+    if (tracksGeneration(r) && specChanged(r, old, next)) meta.generation = Number(old.metadata.generation ?? 0) + 1;
+    this.ctx.controllers.get(r.storageKey)?.validate?.(next, old);
+    const now = timestamp();
+    if (opts.managedFields) {
+      if (opts.managedFields.length) meta.managedFields = opts.managedFields;
+      else delete meta.managedFields;
+    } else {
+      const managed = managedAfterUpdate(r.schema, old, next, managedScope, { manager: opts.manager, apiVersion: r.apiVersion, now });
+      if (managed.length) meta.managedFields = managed;
+      else delete meta.managedFields;
+    }
+    meta.resourceVersion = old.metadata.resourceVersion;
+    if (deepEqual(next, old)) return { status: opts.status ?? 200, body: asServed(old, r), warnings };
+    if (opts.dryRun) return { status: opts.status ?? 200, body: asServed(next, r), warnings };
+    if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length)) {
+      const last = this.ctx.store.delete(r.storageKey, next);
+      this.afterDelete(r, last);
+      return { status: opts.status ?? 200, body: asServed(last, r), warnings };
+    }
+    const stored = this.ctx.store.update(r.storageKey, next, old);
+    this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "MODIFIED", object: stored });
+    return { status: opts.status ?? 200, body: asServed(stored, r), warnings };
+  }
+
+  patch(call: ApiCall): ApiReply {
+    const { info, query } = call;
+    const r = this.resolve(info);
+    if (info.subresource && info.subresource !== "status" && info.subresource !== "scale") throw notFoundSub();
+    this.allow(r, "patch");
+    const type = call.contentType.split(";")[0]!.trim().toLowerCase();
+    const accepted = r.patchTypes.map((p) => PATCH_CONTENT_TYPES[p] ?? p);
+    const patchType = Object.entries(PATCH_CONTENT_TYPES).find(([, ct]) => ct === type)?.[0];
+    if (!patchType || !(r.patchTypes as readonly string[]).includes(patchType)) throw unsupportedMediaType(accepted);
+    const dryRun = dryRunOf(query);
+    const fieldValidation = fieldValidationOf(query);
+    const name = info.name!;
+    const namespace = info.namespace ?? "";
+    if (patchType === "apply") return this.apply(call, r, dryRun, fieldValidation);
+    const manager = managerOf(call);
+    const patchBody = decodeBody(call, "error decoding patch");
+    const old = this.existing(r, namespace, name);
+    if (info.subresource === "scale") {
+      const scale = this.scaleOf(r, old);
+      const patched = this.patchDocument(patchType, r, scale, patchBody, true);
+      return this.updateScale(call, r, patched as Obj);
+    }
+    const served = asServed(old, r);
+    const patched = this.patchDocument(patchType, r, served, patchBody, false) as KubeObject;
+    if (!isObj(patched)) throw badRequest("the patch did not produce an object");
+    if (!isObj(patched.metadata)) patched.metadata = {};
+    const rv = patched.metadata.resourceVersion;
+    if (rv !== undefined && rv !== null && String(rv) !== old.metadata.resourceVersion) throw conflict(r, name, STALE_OBJECT);
+    if (patched.metadata.name !== undefined && patched.metadata.name !== name) {
+      throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`);
+    }
+    patched.metadata.name = name;
+    if (r.namespaced) patched.metadata.namespace = info.namespace;
+    if (patched.kind !== r.kind || (patched.apiVersion !== r.apiVersion && patched.apiVersion !== undefined)) {
+      throw badRequest(`the kind in the data (${String(patched.kind)}) does not match the expected kind (${r.kind})`);
+    }
+    return this.write(call, r, old, patched, { dryRun, fieldValidation, manager });
+  }
+
+  private patchDocument(type: string, r: ServedResource, doc: unknown, patch: unknown, scale: boolean): unknown {
+    if (type === "json") return applyJson(doc, patch);
+    if (!isObj(patch)) throw badRequest("json: cannot unmarshal array into Go value of type map[string]interface {}");
+    if (type === "merge") return applyMerge(doc, patch);
+    const schema = scale ? this.ctx.catalog.kind("autoscaling/v1", "Scale")?.schema : r.schema;
+    return strategicMergePatch(schema ?? r.schema, doc, patch);
+  }
+
+  private apply(call: ApiCall, r: ServedResource, dryRun: boolean, fieldValidation: FieldValidation): ApiReply {
+    const { info, query } = call;
+    const manager = query.get("fieldManager");
+    if (!manager) throw badRequest("PATCH /apply requires fieldManager to be set");
+    const forceRaw = query.get("force");
+    const force = forceRaw === "true" || forceRaw === "1";
+    const config = decodeBody(call, "error decoding YAML") as Obj;
+    if (!isObj(config)) throw badRequest("the apply configuration must be an object");
+    if (typeof config.apiVersion !== "string" || typeof config.kind !== "string") {
+      throw badRequest(`error decoding YAML: unable to find api field in struct Unstructured for the json field "apiVersion"`);
+    }
+    this.checkIdentity(r, config, info);
+    const name = info.name!;
+    const cfgMeta = metaOfObj(config);
+    if (cfgMeta.name !== undefined && cfgMeta.name !== name) {
+      throw badRequest(`the name of the object (${String(cfgMeta.name)}) does not match the name on the URL (${name})`);
+    }
+    const namespace = info.namespace ?? "";
+    const old = this.ctx.store.get(r.storageKey, namespace, name);
+    const sub = info.subresource === "status" ? "status" : "";
+    const scope = this.scopeOf(r, sub);
+    if (cfgMeta.resourceVersion !== undefined && old && String(cfgMeta.resourceVersion) !== old.metadata.resourceVersion) {
+      throw conflict(r, name, STALE_OBJECT);
+    }
+    const now = timestamp();
+    if (!r.custom && this.ctx.definitionNameOf) defaultListMapKeys(r.schema, config, this.ctx.definitionNameOf);
+    const result = applyConfiguration(r.schema, old, config, scope, { manager, apiVersion: r.apiVersion, now }, force);
+    const next = structuredClone(result.tracked) as KubeObject;
+    next.metadata = { ...(isObj(result.tracked.metadata) ? result.tracked.metadata : {}) };
+    if (old) {
+      for (const k of ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"]) {
+        if (old.metadata[k] !== undefined) next.metadata[k] = old.metadata[k];
+      }
+    }
+    next.apiVersion = r.apiVersion;
+    next.kind = r.kind;
+    next.metadata.name = name;
+    if (r.namespaced) next.metadata.namespace = info.namespace;
+    if (!old) {
+      this.allow(r, "create");
+      const defaulting = this.defaulting(true);
+      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...(defaulting ? { defaulting } : {}) });
+      this.requireNamespace(r, info.namespace, name);
+      this.prepareCreate(r, next, manager);
+      next.metadata.managedFields = result.managedFields;
+      this.ctx.controllers.get(r.storageKey)?.validate?.(next, undefined);
+      if (dryRun) return { status: 201, body: asServed(next, r), warnings };
+      const stored = this.ctx.store.create(r.storageKey, next);
+      this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "ADDED", object: stored });
+      return { status: 201, body: asServed(stored, r), warnings };
+    }
+    return this.write(call, r, old, next, { dryRun, fieldValidation, manager, managedFields: result.managedFields });
+  }
+
+  delete(call: ApiCall): ApiReply {
+    const { info, query } = call;
+    const r = this.resolve(info);
+    if (info.subresource) throw methodNotAllowed();
+    this.allow(r, "delete");
+    const options = this.deleteOptions(call);
+    const obj = this.existing(r, info.namespace ?? "", info.name!);
+    return this.deleteOne(r, obj, options, dryRunOf(query) || options.dryRun);
+  }
+
+  private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean } {
+    let body: Obj = {};
+    if (call.body && call.body.length) {
+      const decoded = decodeBody(call, "couldn't get version/kind");
+      if (!isObj(decoded)) throw badRequest("DeleteOptions must be an object");
+      body = decoded;
+    }
+    const pre = isObj(body.preconditions) ? body.preconditions : {};
+    const policy = (call.query.get("propagationPolicy") ?? (typeof body.propagationPolicy === "string" ? body.propagationPolicy : undefined)) ?? "Background";
+    if (!["Background", "Foreground", "Orphan"].includes(policy)) {
+      throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+    }
+    if (call.query.get("orphanDependents") === "true" || body.orphanDependents === true) {
+      return { ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
+    }
+    return {
+      ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}),
+      ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}),
+      propagationPolicy: policy,
+      dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All"),
+    };
+  }
+
+  private deleteOne(
+    r: ServedResource,
+    obj: KubeObject,
+    options: { uid?: string; resourceVersion?: string; propagationPolicy: string },
+    dryRun: boolean,
+  ): ApiReply {
+    const name = String(obj.metadata.name);
+    if (options.uid !== undefined && options.uid !== obj.metadata.uid) {
+      throw conflict(r, name, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${String(obj.metadata.uid)}`);
+    }
+    if (options.resourceVersion !== undefined && options.resourceVersion !== obj.metadata.resourceVersion) {
+      throw conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${String(obj.metadata.resourceVersion)}`);
+    }
+    const finalizers = [...(((obj.metadata.finalizers as string[] | undefined) ?? []))];
+    if (options.propagationPolicy === "Foreground" && !finalizers.includes("foregroundDeletion") && this.hasDependents(obj)) finalizers.push("foregroundDeletion");
+    if (options.propagationPolicy === "Orphan" && !finalizers.includes("orphan") && this.hasDependents(obj)) finalizers.push("orphan");
+    const specFinalizers = r.storageKey === "/namespaces" ? (((obj.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? []) : [];
+    if (finalizers.length || specFinalizers.length) {
+      if (obj.metadata.deletionTimestamp) return { status: 202, body: asServed(obj, r) };
+      const next = structuredClone(obj);
+      next.metadata.deletionTimestamp = timestamp();
+      next.metadata.deletionGracePeriodSeconds = 0;
+      const terminating = r.custom ? undefined : terminatingStatus[r.storageKey];
+      if (terminating) next.status = { ...(isObj(next.status) ? next.status : {}), ...terminating };
+      next.metadata.finalizers = finalizers.length ? finalizers : undefined;
+      if (!finalizers.length) delete next.metadata.finalizers;
+      if (tracksGeneration(r)) next.metadata.generation = Number(obj.metadata.generation ?? 0) + 1;
+      this.ctx.controllers.get(r.storageKey)?.validate?.(next, obj);
+      if (dryRun) return { status: 202, body: asServed(next, r) };
+      const stored = this.ctx.store.update(r.storageKey, next, obj);
+      this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "MODIFIED", object: stored });
+      setImmediate(() => this.collectDependents(stored, options.propagationPolicy));
+      return { status: 202, body: asServed(stored, r) };
+    }
+    if (dryRun) return { status: 200, body: deleteReply(r, obj) };
+    const last = this.ctx.store.delete(r.storageKey, obj);
+    this.afterDelete(r, last, options.propagationPolicy);
+    return { status: 200, body: deleteReply(r, last) };
+  }
+
+  private afterDelete(r: ServedResource, last: KubeObject, policy = "Background"): void {
+    this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "DELETED", object: last });
+    setImmediate(() => this.collectDependents(last, policy));
+  }
+
+  /** Every object whose ownerReferences name this object. */
+  private dependentsOf(owner: KubeObject): Array<{ resource: ServedResource; object: KubeObject }> {
+    const out: Array<{ resource: ServedResource; object: KubeObject }> = [];
+    for (const { storageKey, object } of this.ctx.store.dependentsOf(String(owner.metadata.uid))) {
+      const resource = this.ctx.catalog.all().find((r) => r.storageKey === storageKey);
+      if (resource) out.push({ resource, object });
+    }
+    return out;
+  }
+
+  private hasDependents(owner: KubeObject): boolean {
+    return this.dependentsOf(owner).length > 0;
+  }
+
+  /** The garbage collector's part: delete or orphan dependents, then release the owner's finalizer. */
+  private collectDependents(owner: KubeObject, policy: string): void {
+    try {
+      const dependents = this.dependentsOf(owner);
+      for (const { resource, object } of dependents) {
+        const current = this.ctx.store.get(resource.storageKey, String(object.metadata.namespace ?? ""), String(object.metadata.name));
+        if (!current) continue;
+        if (policy === "Orphan") {
+          const next = structuredClone(current);
+          next.metadata.ownerReferences = (current.metadata.ownerReferences as Obj[]).filter((ref) => ref.uid !== owner.metadata.uid);
+          if (!(next.metadata.ownerReferences as unknown[]).length) delete next.metadata.ownerReferences;
+          this.ctx.store.update(resource.storageKey, next, current);
+        } else if (!current.metadata.deletionTimestamp) {
+          this.deleteOne(resource, current, { propagationPolicy: policy === "Foreground" ? "Foreground" : "Background" }, false);
+        }
+      }
+      const release = policy === "Orphan" ? "orphan" : policy === "Foreground" ? "foregroundDeletion" : undefined;
+      if (!release) return;
+      const r = this.ctx.catalog.all().find((x) => x.kind === owner.kind && x.apiVersion === owner.apiVersion) ?? this.ctx.catalog.all().find((x) => x.kind === owner.kind);
+      if (!r) return;
+      const current = this.ctx.store.get(r.storageKey, String(owner.metadata.namespace ?? ""), String(owner.metadata.name));
+      if (!current || !current.metadata.deletionTimestamp) return;
+      if (release === "foregroundDeletion" && this.hasDependents(current)) {
+        setTimeout(() => this.collectDependents(current, policy), 20).unref();
+        return;
+      }
+      const finalizers = ((current.metadata.finalizers as string[] | undefined) ?? []).filter((f) => f !== release);
+      const next = structuredClone(current);
+      if (finalizers.length) next.metadata.finalizers = finalizers;
+      else delete next.metadata.finalizers;
+      if (!finalizers.length) {
+        const last = this.ctx.store.delete(r.storageKey, next);
+        this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "DELETED", object: last });
+      } else this.ctx.store.update(r.storageKey, next, current);
+    } catch {
+      // Garbage collection is best effort, as in a cluster.
+    }
+  }
+
+  deleteCollection(call: ApiCall): ApiReply {
+    const { info, query } = call;
+    const r = this.resolve(info);
+    this.allow(r, "deletecollection");
+    const sel = selectionOf(r, query);
+    const options = this.deleteOptions(call);
+    const dryRun = dryRunOf(query) || options.dryRun;
+    const items = this.ctx.store.list(r.storageKey, info.namespace).filter((o) => selects(r, sel, o));
+    const deleted: KubeObject[] = [];
+    for (const o of items) {
+      const reply = this.deleteOne(r, o, { propagationPolicy: options.propagationPolicy }, dryRun);
+      const body = reply.body as KubeObject;
+      deleted.push(body.kind === "Status" ? o : body);
+    }
+    return { status: 200, body: this.listBody(r, deleted.map((o) => asServed(o, r)), { resourceVersion: String(this.ctx.store.revision) }) };
+  }
+
+  /** The namespace lifecycle: once a terminating namespace is empty, drop its finalizer and remove it. */
+  finishNamespace(name: string): void {
+    const ns = this.ctx.store.get("/namespaces", "", name);
+    if (!ns || !ns.metadata.deletionTimestamp) return;
+    const seen = new Set<string>();
+    for (const res of this.ctx.catalog.all()) {
+      if (!res.namespaced || seen.has(res.storageKey)) continue;
+      seen.add(res.storageKey);
+      for (const o of this.ctx.store.list(res.storageKey, name)) {
+        if (!o.metadata.deletionTimestamp) this.deleteOne(res, o, { propagationPolicy: "Background" }, false);
+      }
+    }
+    const current = this.ctx.store.get("/namespaces", "", name);
+    // Objects held by their own finalizers keep the namespace until they are gone.
+    if (!current || [...seen].some((key) => this.ctx.store.hasAny(key, name))) return;
+    const spec = (current.spec as Obj | undefined) ?? {};
+    const specFinalizers = ((spec.finalizers as string[] | undefined) ?? []).filter((f) => f !== NAMESPACE_FINALIZER);
+    const next = structuredClone(current);
+    next.spec = { ...spec, finalizers: specFinalizers };
+    if (!specFinalizers.length) delete (next.spec as Obj).finalizers;
+    if (!specFinalizers.length && !((current.metadata.finalizers as unknown[] | undefined)?.length)) {
+      this.ctx.store.delete("/namespaces", next);
+    } else if (!deepEqual(next, current)) {
+      this.ctx.store.update("/namespaces", next, current);
+    }
+  }
+
+  /** The autoscaling/v1 Scale of a scalable object. */
+  scaleOf(r: ServedResource, obj: KubeObject): Obj {
+    if (!hasSub(r, "scale")) throw notFoundSub();
+    const paths = r.custom?.scale ?? { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: undefined };
+    const read = (p: string | undefined) => (p ? get(obj, p.replace(/^\./, "")) : undefined);
+    let selector = "";
+    if (r.custom) {
+      const s = read(paths.labelSelectorPath);
+      selector = typeof s === "string" ? s : "";
+    } else {
+      selector = selectorString(get(obj, "spec.selector"));
+    }
+    return {
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      metadata: {
+        name: obj.metadata.name,
+        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
+      spec: { replicas: Number(read(paths.specReplicasPath) ?? 0) },
+      status: { replicas: Number(read(paths.statusReplicasPath) ?? 0), ...(selector ? { selector } : {}) },
+    };
+  }
+
+  private updateScale(call: ApiCall, r: ServedResource, scale: Obj): ApiReply {
+    if (!hasSub(r, "scale")) throw notFoundSub();
+    const name = call.info.name!;
+    const old = this.existing(r, call.info.namespace ?? "", name);
+    const replicas = (scale.spec as Obj | undefined)?.replicas;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid("Scale", "autoscaling", name, [fieldError("FieldValueInvalid", FieldPath.of("spec", "replicas"), "must be greater than or equal to 0", replicas)]);
+    }
+    const rv = (scale.metadata as Obj | undefined)?.resourceVersion;
+    if (rv !== undefined && rv !== "" && String(rv) !== old.metadata.resourceVersion) throw conflict(r, name, STALE_OBJECT);
+    const path = (r.custom?.scale?.specReplicasPath ?? ".spec.replicas").replace(/^\./, "").split(".");
+    const next = structuredClone(old);
+    let cur: Obj = next;
+    for (const seg of path.slice(0, -1)) {
+      if (!isObj(cur[seg])) cur[seg] = {};
+      cur = cur[seg] as Obj;
+    }
+    cur[path[path.length - 1]!] = replicas;
+    const reply = this.write(call, r, old, next, { dryRun: dryRunOf(call.query), fieldValidation: "Ignore", manager: managerOf(call) });
+    return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject) };
+  }
+}
+
+/** Copy an allocated field from the stored object into an update that leaves it out. */
+function keepAllocated(old: unknown, next: unknown, path: string): void {
+  const m = /^([^[]+)\[([^\]]+)\]\.(.+)$/.exec(path);
+  if (m) {
+    const [, listPath, keyList, rest] = m as unknown as [string, string, string, string];
+    const keys = keyList.split(",");
+    const before = get(old, listPath);
+    const after = get(next, listPath);
+    if (!Array.isArray(before) || !Array.isArray(after)) return;
+    for (const item of after) {
+      if (!isObj(item)) continue;
+      // A key the update leaves out (to be defaulted) matches any stored value.
+      const match = before.find((b) => isObj(b) && keys.every((k) => item[k] === undefined || b[k] === item[k]));
+      if (match) keepAllocated(match, item, rest);
+    }
+    return;
+  }
+  const segs = path.split(".");
+  const value = get(old, path);
+  if (value === undefined || get(next, path) !== undefined) return;
+  let cur: unknown = next;
+  for (const seg of segs.slice(0, -1)) {
+    if (!isObj(cur)) return;
+    if (!isObj(cur[seg])) cur[seg] = {};
+    cur = cur[seg];
+  }
+  if (isObj(cur)) cur[segs[segs.length - 1]!] = structuredClone(value);
+}
+
+/** Changes to fields that may not change (and to ConfigMaps and Secrets marked `immutable`). */
+function immutabilityErrors(r: ServedResource, old: KubeObject, next: KubeObject): FieldError[] {
+  if (r.custom) return [];
+  const errs: FieldError[] = [];
+  for (const path of immutableFields[r.storageKey] ?? []) {
+    const before = get(old, path);
+    if (before !== undefined && !deepEqual(before, get(next, path))) {
+      errs.push(fieldError("FieldValueInvalid", FieldPath.of(...path.split(".")), "field is immutable", get(next, path) ?? null));
+    }
+  }
+  if (old.immutable === true) {
+    for (const field of immutableWhenFlagged[r.storageKey] ?? []) {
+      if (!deepEqual(old[field], next[field])) errs.push(fieldError("FieldValueForbidden", FieldPath.of(field), "field is immutable when `immutable` is set"));
+    }
+    if (next.immutable !== true) errs.push(fieldError("FieldValueForbidden", FieldPath.of("immutable"), "field is immutable when `immutable` is set"));
+  }
+  return errs;
+}
+
+/** What a completed delete returns: the object for resources that return it, else a Success Status. */
+function deleteReply(r: ServedResource, obj: KubeObject): unknown {
+  if (r.custom || r.storageKey === "/pods") return asServed(obj, r);
+  return successStatus({ name: String(obj.metadata.name), ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: String(obj.metadata.uid) });
+}
+
+function notFoundSub(): KubeApiError {
+  return statusError(404, "NotFound", "the server could not find the requested resource", {});
+}
+
+function keyString(o: KubeObject): string {
+  const { namespace, name } = objectKey(o);
+  return `${namespace}/${name}`;
+}
+
+/** A label selector (map or matchLabels/matchExpressions) in selector-string form. */
+export function selectorString(sel: unknown): string {
+  if (!isObj(sel)) return "";
+  const parts: string[] = [];
+  const labels = isObj(sel.matchLabels) ? sel.matchLabels : sel.matchExpressions === undefined && sel.matchLabels === undefined ? sel : {};
+  for (const [k, v] of Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))) parts.push(`${k}=${String(v)}`);
+  if (Array.isArray(sel.matchExpressions)) {
+    for (const e of sel.matchExpressions as Obj[]) {
+      const values = Array.isArray(e.values) ? (e.values as string[]).join(",") : "";
+      if (e.operator === "In") parts.push(`${String(e.key)} in (${values})`);
+      else if (e.operator === "NotIn") parts.push(`${String(e.key)} notin (${values})`);
+      else if (e.operator === "Exists") parts.push(String(e.key));
+      else if (e.operator === "DoesNotExist") parts.push(`!${String(e.key)}`);
+    }
+  }
+  return parts.join(",");
+}
+
+/** The content type of each patch type. */
+export const PATCH_CONTENT_TYPES: Record<string, string> = {
+  json: "application/json-patch+json",
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  apply: "application/apply-patch+yaml",
+};
+
+function generateName(prefix: string, taken: (name: string) => boolean): string {
+  for (let attempt = 0; attempt < 16; attempt++) {
+    let suffix = "";
+    for (let i = 0; i < 5; i++) suffix += MAX_NAME_SUFFIX[Math.floor(Math.random() * MAX_NAME_SUFFIX.length)];
+    const name = `${prefix.slice(0, 58)}${suffix}`;
+    if (!taken(name)) return name;
+  }
+  throw statusError(409, "AlreadyExists", `an object with generateName ${prefix} could not be given a unique name`);
+}
+
+function mergeDefaults(defaults: unknown, value: unknown): unknown {
+  if (value === undefined) return structuredClone(defaults);
+  if (isObj(defaults) && isObj(value)) {
+    const out: Obj = { ...value };
+    for (const [k, v] of Object.entries(defaults)) out[k] = mergeDefaults(v, value[k]);
+    return out;
+  }
+  return value;
+}

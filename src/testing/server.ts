@@ -1,0 +1,825 @@
+/**
+ * The local Kubernetes API server: HTTP(S) handling around the REST layer — authentication and
+ * authorization, faults, the request log, body limits, discovery, OpenAPI, health and version,
+ * tables, watches and exec.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import * as http from "node:http";
+import * as https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { stringify as toYaml } from "yaml";
+import { KubeApiError } from "../errors.js";
+import { latestKubernetesVersion, loadBuiltinModules, normalizeKubernetesVersion } from "../meta/index.js";
+import { authenticate, defaultAuthorizer, forbiddenFor, impersonated, unauthorized, type Authorizer, type UserInfo } from "./auth.js";
+import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
+import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
+import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
+import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
+import { acceptWebSocket, cannedExec, runExecSession, type ExecHandler } from "./exec.js";
+import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
+import { jsonOf } from "./json.js";
+import { OpenApi } from "./openapi.js";
+import { parseResourcePath, type ResourceRequest } from "./request-info.js";
+import { initialNamespaces } from "./resource-data.js";
+import { reviewHandlers } from "./reviews.js";
+import { Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
+import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
+import { Store, type KubeObject } from "./store.js";
+import { containerOf, PodLogs, subresourceHandlers, type SubresourceContext } from "./subresources.js";
+import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
+import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Options of {@link startTestServer}.
+ *
+ * @example
+ * const options: TestServerOptions = { kubernetesVersion: "1.31", tokens: { "dev-token": "dev" }, crds: [widgetCrd] };
+ */
+export interface TestServerOptions {
+  /** The Kubernetes minor to serve (`1.32`, `v1.34`); default: the newest bundled. */
+  kubernetesVersion?: string;
+  /** Serve HTTPS with a certificate generated at start (default true: kubectl sends credentials only over TLS). */
+  https?: boolean;
+  /** Port to listen on (default: a free port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /**
+   * Bearer tokens and the users they authenticate (a user name, or a user with groups). Default:
+   * one generated token for `kubernetes-admin` (group `system:masters`).
+   */
+  tokens?: Record<string, string | UserInfo>;
+  /** Accept requests without credentials as `system:anonymous` (default false). */
+  anonymous?: boolean;
+  /** Decide whether a request is allowed (default: every authenticated user may do everything). */
+  authorize?: Authorizer;
+  /** CustomResourceDefinition objects to create at start. */
+  crds?: unknown[];
+  /** Objects to create at start (after the CRDs); namespaces they name are created too. */
+  objects?: unknown[];
+  /** Which built-in API versions to serve, in `--runtime-config` terms (`{"api/beta": true}`); default GA only. */
+  runtimeConfig?: RuntimeConfig;
+  /** How many changes are kept for watch resume and consistent continuation (default 10000). */
+  historySize?: number;
+  /** How often watches with `allowWatchBookmarks` get a bookmark (default 60 s). */
+  bookmarkIntervalMs?: number;
+  /** Largest accepted request body (default 3 MiB, as kube-apiserver). */
+  maxRequestBodyBytes?: number;
+  /** How many received requests `requests` keeps (the oldest are dropped; default 10000). */
+  maxRecordedRequests?: number;
+  /** Runs `pods/exec` commands (default: {@link cannedExec}). */
+  exec?: ExecHandler;
+}
+
+/**
+ * A kubeconfig document.
+ *
+ * @example
+ * const token = server.kubeconfig.users[0]!.user.token;
+ */
+export interface Kubeconfig {
+  apiVersion: "v1";
+  kind: "Config";
+  clusters: Array<{ name: string; cluster: { server: string; "certificate-authority-data"?: string } }>;
+  users: Array<{ name: string; user: { token?: string; "client-certificate-data"?: string; "client-key-data"?: string } }>;
+  contexts: Array<{ name: string; context: { cluster: string; user: string; namespace?: string } }>;
+  "current-context": string;
+  preferences: Record<string, never>;
+}
+
+/**
+ * A running local API server.
+ *
+ * @example
+ * const server: TestServer = await startTestServer();
+ * server.setPodLog("default", "web-0", "ready\n");
+ */
+export interface TestServer {
+  /** The base URL (`http://127.0.0.1:PORT` or `https://…`). */
+  readonly url: string;
+  /** The Kubernetes minor served (`v1.32`). */
+  readonly kubernetesVersion: string;
+  /** A kubeconfig for the admin user. */
+  readonly kubeconfig: Kubeconfig;
+  /** The CA certificate (PEM) of an HTTPS server. */
+  readonly caCertificate: string | undefined;
+  /** Injected faults. */
+  readonly faults: Faults;
+  /** The requests received, in order (the newest `maxRecordedRequests`; Authorization redacted). Set `length = 0` to clear. */
+  readonly requests: RecordedRequest[];
+  /** Write the kubeconfig as YAML to a file; returns the path. */
+  writeKubeconfig(path: string): Promise<string>;
+  /** A kubezod client for this server (available once the client module is part of the build). */
+  connect(): Promise<unknown>;
+  /** Set (replace) the log text of a pod's container. */
+  setPodLog(namespace: string, pod: string, text: string, container?: string): void;
+  /** Append to a pod container's log (followers see it at once). */
+  appendPodLog(namespace: string, pod: string, text: string, container?: string): void;
+  /** Issue a client certificate for a user (HTTPS servers only). */
+  clientCertificate(user: string, groups?: string[]): CertificateAndKey;
+  /** Add a bearer token for a user. */
+  addToken(token: string, user: string | UserInfo): void;
+  /** Forget the change history (as etcd compaction): older watches and continue tokens get 410. */
+  compact(): void;
+  /** The current resourceVersion (the global revision). */
+  readonly resourceVersion: string;
+  /** Stop the server and end every open connection. */
+  close(): Promise<void>;
+}
+
+const ADMIN: UserInfo = { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] };
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (!failed) resolve(chunks.length ? Buffer.concat(chunks) : undefined);
+    });
+    req.on("error", (e) => {
+      if (!failed) reject(e);
+    });
+  });
+}
+
+function wantsTable(accept: string): boolean {
+  return accept.split(",").some((p) => /;\s*as=Table/.test(p));
+}
+
+function gitVersion(minor: string): { major: string; minor: string; gitVersion: string } {
+  const m = /^v(\d+)\.(\d+)$/.exec(minor)!;
+  return { major: m[1]!, minor: m[2]!, gitVersion: `v${m[1]}.${m[2]}.0` };
+}
+
+/** The server implementation behind {@link startTestServer}. */
+class LocalApiServer implements TestServer {
+  readonly faults = new FaultSet();
+  readonly requests: RecordedRequest[] = [];
+  url = "";
+  kubeconfig!: Kubeconfig;
+  caCertificate: string | undefined;
+  private server!: http.Server;
+  private readonly sockets = new Set<Socket | Duplex>();
+  private readonly tokens = new Map<string, UserInfo>();
+  private readonly logs = new PodLogs();
+  private readonly store: Store;
+  private readonly rest: Rest;
+  private readonly openapi: OpenApi;
+  private readonly controllers = new Map<string, Controller>();
+  private readonly watches = new Set<() => void>();
+  private ca: CertificateAuthority | undefined;
+  private readonly tokenKey = randomBytes(32);
+  private readonly authorizer: Authorizer;
+  private readonly maxBody: number;
+
+  constructor(
+    readonly kubernetesVersion: string,
+    private readonly catalog: Catalog,
+    names: WeakMap<object, string>,
+    private readonly options: TestServerOptions,
+    openapi: OpenApi,
+  ) {
+    this.store = new Store(options.historySize ?? 10_000);
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s) });
+    this.openapi = openapi;
+    this.authorizer = options.authorize ?? defaultAuthorizer;
+    this.maxBody = options.maxRequestBodyBytes ?? 3 * 1024 * 1024;
+    this.controllers.set(
+      CRD_STORAGE_KEY,
+      crdController(catalog, this.store, (storageKey) => {
+        for (const o of this.store.list(storageKey)) this.store.delete(storageKey, o);
+      }),
+    );
+    // Each removal inside a terminating namespace may be the last thing holding it.
+    this.store.subscribeAll((e) => {
+      const ns = e.type === "DELETED" ? e.object.metadata.namespace : undefined;
+      if (typeof ns === "string" && this.store.get("/namespaces", "", ns)?.metadata.deletionTimestamp) this.finishNamespaceSoon(ns);
+    });
+    this.controllers.set("/namespaces", {
+      changed: ({ type, object }) => {
+        const name = String(object.metadata.name);
+        if (type === "MODIFIED" && object.metadata.deletionTimestamp) this.finishNamespaceSoon(name);
+        // The service account controller's part: every namespace gets a "default" service account.
+        if (type === "ADDED") setImmediate(() => this.ensureObject("", "v1", "serviceaccounts", name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }));
+      },
+    });
+  }
+
+  /** The namespace controller's part: empty a terminating namespace, then let it go. */
+  private finishNamespaceSoon(name: string): void {
+    setImmediate(() => this.rest.finishNamespace(name));
+  }
+
+  get resourceVersion(): string {
+    return String(this.store.revision);
+  }
+
+  async listen(): Promise<void> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.onRequest(req, res);
+    if (this.options.https !== false) {
+      this.ca = new CertificateAuthority();
+      this.caCertificate = this.ca.cert;
+      const serving = this.ca.serving(["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"], ["127.0.0.1", "::1"]);
+      this.server = https.createServer({ cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false }, handler);
+    } else {
+      this.server = http.createServer(handler);
+    }
+    this.server.keepAliveTimeout = 30_000;
+    this.server.on("connection", (s: Socket) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    this.server.on("secureConnection", (s: Socket) => {
+      s.setNoDelay(true);
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => this.onUpgrade(req, socket));
+    this.server.on("clientError", (_err, socket: Duplex) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      else socket.destroy();
+    });
+    const host = this.options.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.options.port ?? 0, host, () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    const shownHost = host.includes(":") ? `[${host}]` : host;
+    this.url = `${this.options.https !== false ? "https" : "http"}://${shownHost}:${port}`;
+    const tokens = this.options.tokens ?? { [randomBytes(24).toString("base64url")]: ADMIN };
+    for (const [token, user] of Object.entries(tokens)) this.addToken(token, user);
+    const [firstToken] = Object.keys(tokens);
+    this.kubeconfig = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "kubezod", cluster: { server: this.url, ...(this.ca ? { "certificate-authority-data": Buffer.from(this.ca.cert).toString("base64") } : {}) } }],
+      users: [{ name: "kubezod-admin", user: firstToken ? { token: firstToken } : {} }],
+      contexts: [{ name: "kubezod", context: { cluster: "kubezod", user: "kubezod-admin", namespace: "default" } }],
+      "current-context": "kubezod",
+      preferences: {},
+    };
+  }
+
+  private record(r: RecordedRequest): void {
+    this.requests.push(r);
+    const max = this.options.maxRecordedRequests ?? 10_000;
+    if (this.requests.length > max) this.requests.splice(0, this.requests.length - max);
+  }
+
+  addToken(token: string, user: string | UserInfo): void {
+    const info = typeof user === "string" ? { username: user, groups: ["system:authenticated"] } : { ...user, groups: [...new Set([...(user.groups ?? []), "system:authenticated"])] };
+    this.tokens.set(token, info);
+  }
+
+  /** Create the initial namespaces, CRDs and objects. */
+  bootstrap(): void {
+    const nsResource = this.catalog.resource("", "v1", "namespaces")!;
+    const names = new Set(initialNamespaces);
+    for (const o of this.options.objects ?? []) {
+      const ns = isObj(o) && isObj(o.metadata) ? o.metadata.namespace : undefined;
+      if (typeof ns === "string" && ns) names.add(ns);
+    }
+    for (const name of names) {
+      this.internalCreate(nsResource, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+    }
+    // The apiserver's own service in the default namespace.
+    this.internalCreate(this.catalog.resource("", "v1", "services")!, "default", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
+      spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+    });
+    for (const crd of this.options.crds ?? []) {
+      const r = this.catalog.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
+      this.internalCreate(r, undefined, crd);
+    }
+    for (const o of this.options.objects ?? []) {
+      if (!isObj(o) || typeof o.apiVersion !== "string" || typeof o.kind !== "string") throw new TypeError("objects[] entries need apiVersion and kind");
+      const r = this.catalog.kind(o.apiVersion, o.kind);
+      if (!r) throw new TypeError(`objects[]: the server does not serve ${o.apiVersion} ${o.kind}`);
+      if (r.storageKey === "/namespaces" && this.store.get("/namespaces", "", String((o.metadata as Obj | undefined)?.name))) continue;
+      const ns = r.namespaced ? String((o.metadata as Obj | undefined)?.namespace ?? "default") : undefined;
+      this.internalCreate(r, ns, o);
+    }
+  }
+
+  /** Create an object unless it exists (or its namespace is gone). */
+  private ensureObject(group: string, version: string, plural: string, namespace: string | undefined, obj: Obj): void {
+    const r = this.catalog.resource(group, version, plural);
+    if (!r || this.store.get(r.storageKey, namespace ?? "", String((obj.metadata as Obj).name))) return;
+    try {
+      this.internalCreate(r, namespace, obj);
+    } catch {
+      // The namespace may be terminating already.
+    }
+  }
+
+  private internalCreate(r: ServedResource, namespace: string | undefined, obj: unknown): void {
+    const call: ApiCall = {
+      info: { verb: "create", group: r.group, version: r.version, namespace, resource: r.plural, name: undefined, subresource: undefined, rest: [] },
+      query: new URLSearchParams({ fieldManager: "kubezod-testing" }),
+      contentType: "application/json",
+      body: Buffer.from(JSON.stringify(obj)),
+      userAgent: "kubezod-testing",
+      user: ADMIN.username,
+    };
+    this.rest.create(call);
+  }
+
+  private send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}, record?: RecordedRequest): void {
+    if (record) record.status = status;
+    if (res.destroyed) return;
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const text = typeof body === "string" ? body : jsonOf(body);
+    let payload: string | Buffer = text;
+    const extra: Record<string, string> = { "Audit-Id": randomUUID() };
+    // kube-apiserver gzips responses over 128 KiB for clients that accept it.
+    if (Buffer.byteLength(text) > GZIP_THRESHOLD && /\bgzip\b/.test(String(res.req.headers["accept-encoding"] ?? ""))) {
+      payload = gzipSync(text);
+      extra["Content-Encoding"] = "gzip";
+      extra.Vary = "Accept-Encoding";
+    }
+    res.writeHead(status, {
+      "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+      "Cache-Control": "no-cache, private",
+      "Content-Length": Buffer.byteLength(payload),
+      ...extra,
+      ...headers,
+    });
+    res.end(res.req.method === "HEAD" ? undefined : payload);
+  }
+
+  private sendError(res: http.ServerResponse, e: unknown, record?: RecordedRequest, headers: Record<string, string | string[]> = {}): void {
+    const err = e instanceof KubeApiError ? e : internalError(e instanceof Error ? e.message : String(e));
+    this.send(res, err.status, err.body, headers, record);
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      await this.handle(req, res);
+    } catch (e) {
+      // Last line of defence: nothing a request does may take the server down or leave it hanging.
+      this.sendError(res, e);
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = requestUrl(req.url);
+    const method = (req.method ?? "GET").toUpperCase();
+    const headers = { ...req.headers };
+    if (headers.authorization) headers.authorization = "<redacted>";
+    const query: Record<string, string | string[]> = {};
+    for (const key of new Set(url.searchParams.keys())) {
+      const all = url.searchParams.getAll(key);
+      query[key] = all.length === 1 ? all[0]! : all;
+    }
+    const record: RecordedRequest = { method, path: url.pathname, query, headers, body: undefined };
+    this.record(record);
+    const watchParam = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
+    const info = parseResourcePath(method, url.pathname, watchParam);
+    if (info) {
+      Object.assign(record, { verb: info.verb, group: info.group, version: info.version, resource: info.resource });
+      if (info.subresource !== undefined) record.subresource = info.subresource;
+      if (info.namespace !== undefined) record.namespace = info.namespace;
+      if (info.name !== undefined) record.name = info.name;
+    }
+    try {
+      let body: Buffer | undefined;
+      try {
+        body = await readBody(req, this.maxBody);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) {
+          this.send(res, 413, statusBody(413, "RequestEntityTooLarge", `Request entity too large: limit is ${this.maxBody}`), { Connection: "close" }, record);
+          return;
+        }
+        throw e;
+      }
+      if (body) record.body = body.toString("utf8");
+      const fault = this.faults.take(record);
+      if (fault?.latencyMs) {
+        const limit = requestTimeoutMs(url.searchParams.get("timeout"));
+        const isWatch = info?.verb === "watch";
+        if (limit !== undefined && !isWatch && fault.latencyMs > limit) {
+          // The apiserver gives up on a request that outlives its `timeout` parameter.
+          await new Promise((r) => setTimeout(r, limit));
+          throw statusError(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", {});
+        }
+        await new Promise((r) => setTimeout(r, fault.latencyMs));
+      }
+      if (fault?.resetConnection) {
+        record.status = 0;
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.status !== undefined) {
+        const extra: Record<string, string> = fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : {};
+        this.send(res, fault.status, faultStatus(fault), extra, record);
+        return;
+      }
+      const authenticated = authenticate(req, this.tokens, this.options.anonymous ?? false);
+      if (!authenticated) throw unauthorized();
+      const user = impersonated(req, authenticated, this.authorizer);
+      record.user = user.username;
+      const allowed = this.authorizer(
+        info
+          ? {
+              user,
+              verb: info.verb,
+              resource: {
+                group: info.group,
+                version: info.version,
+                resource: info.resource,
+                ...(info.subresource !== undefined ? { subresource: info.subresource } : {}),
+                ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
+                ...(info.name !== undefined ? { name: info.name } : {}),
+              },
+            }
+          : { user, verb: method.toLowerCase(), path: url.pathname },
+      );
+      if (!allowed) throw forbiddenFor(user, info, method, url.pathname);
+      if (info) await this.resource(req, res, info, url, body, user, record, fault);
+      else this.nonResource(req, res, url, record);
+    } catch (e) {
+      this.sendError(res, e, record);
+    }
+  }
+
+  private nonResource(req: http.IncomingMessage, res: http.ServerResponse, url: URL, record: RecordedRequest): void {
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const method = req.method ?? "GET";
+    if (method !== "GET" && method !== "HEAD") throw statusError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, {});
+    const accept = String(req.headers.accept ?? "");
+    if (path === "/version") return this.send(res, 200, this.version(), {}, record);
+    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
+      const verbose = url.searchParams.has("verbose");
+      const name = path.split("/")[1]!;
+      const text = verbose ? `[+]ping ok\n[+]log ok\n[+]etcd ok\n${name} check passed\n` : "ok";
+      return this.send(res, 200, text, {}, record);
+    }
+    if (path === "/api" || path === "/apis") {
+      const aggregated = aggregatedVersionAccepted(accept);
+      if (aggregated) {
+        const v = aggregated.split("/")[1];
+        const body = aggregatedDiscovery(this.catalog, path === "/api" ? "api" : "apis", aggregated);
+        return this.send(res, 200, body, { "Content-Type": `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`, Vary: "Accept" }, record);
+      }
+      const address = this.url.replace(/^https?:\/\//, "");
+      return this.send(res, 200, path === "/api" ? apiVersions(address) : apiGroupList(this.catalog), {}, record);
+    }
+    const parts = path.split("/").filter(Boolean);
+    if (parts[0] === "api" && parts.length === 2) {
+      if (!this.catalog.versionsOf("").includes(parts[1]!)) throw notFoundPath();
+      return this.send(res, 200, apiResourceList(this.catalog, "", parts[1]!), {}, record);
+    }
+    if (parts[0] === "apis" && parts.length === 2) {
+      if (!this.catalog.versionsOf(parts[1]!).length) throw notFoundPath();
+      return this.send(res, 200, apiGroup(this.catalog, parts[1]!), {}, record);
+    }
+    if (parts[0] === "apis" && parts.length === 3) {
+      if (!this.catalog.versionsOf(parts[1]!).includes(parts[2]!)) throw notFoundPath();
+      return this.send(res, 200, apiResourceList(this.catalog, parts[1]!, parts[2]!), {}, record);
+    }
+    if (parts[0] === "openapi") {
+      if (accept && !/json|\*\/\*/.test(accept)) {
+        // Only JSON is served (kubectl 1.28 asks for OpenAPI v2 in protobuf alone: use --validate=false there).
+        throw statusError(406, "NotAcceptable", `only the following media types are accepted: application/json (the OpenAPI documents are not served as ${accept})`, {});
+      }
+      const doc = this.openapi.document(path, this.catalog);
+      if (doc === undefined) throw notFoundPath();
+      const etag = `"${this.openapi.hashOf(path, this.catalog)}"`;
+      if (req.headers["if-none-match"] === etag) {
+        record.status = 304;
+        res.writeHead(304, { ETag: etag });
+        res.end();
+        return;
+      }
+      return this.send(res, 200, doc, { ETag: etag }, record);
+    }
+    if (parts[0] === "api" || parts[0] === "apis") throw notFoundPath();
+    this.send(res, 404, "404 page not found\n", {}, record);
+  }
+
+  private version(): Obj {
+    return {
+      ...gitVersion(this.kubernetesVersion),
+      gitCommit: "0000000000000000000000000000000000000000",
+      gitTreeState: "clean",
+      buildDate: "2024-01-01T00:00:00Z",
+      goVersion: "go1.23.0",
+      compiler: "gc",
+      platform: `${process.platform}/${process.arch === "x64" ? "amd64" : process.arch}`,
+    };
+  }
+
+  private async resource(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    info: ResourceRequest,
+    url: URL,
+    body: Buffer | undefined,
+    user: UserInfo,
+    record: RecordedRequest,
+    fault: FaultSpec | undefined,
+  ): Promise<void> {
+    const call: ApiCall = {
+      info,
+      query: url.searchParams,
+      contentType: String(req.headers["content-type"] ?? ""),
+      body,
+      userAgent: String(req.headers["user-agent"] ?? ""),
+      user: user.username,
+    };
+    const accept = String(req.headers.accept ?? "");
+    const r = this.rest.resourceOf(info);
+    const review = reviewHandlers[`${r.group}/${r.plural}`];
+    if (review && info.verb === "create" && info.subresource === undefined) {
+      const reviewContext = { authorize: this.authorizer, userOfToken: (t: string) => this.tokens.get(t) };
+      return this.reply(res, review(reviewContext, r, call, user), record);
+    }
+    if (info.subresource !== undefined) {
+      const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
+      if (special) {
+        const reply = special(this.subresourceContext(), r, call, res);
+        if (reply) this.reply(res, reply, record);
+        else record.status = 200;
+        return;
+      }
+      if (info.subresource === "exec" || info.subresource === "attach" || info.subresource === "portforward") {
+        throw badRequest("Upgrade request required");
+      }
+      if (!r.subresources.some((s) => s.name === info.subresource)) throw notFoundPath();
+    }
+    switch (info.verb) {
+      case "get": {
+        const reply = this.rest.get(call);
+        if (wantsTable(accept) && !info.subresource) return this.reply(res, { ...reply, body: this.table(r, [reply.body as KubeObject], url, { resourceVersion: "" }) }, record);
+        return this.reply(res, reply, record);
+      }
+      case "list": {
+        const { items, metadata } = this.rest.list(call);
+        if (wantsTable(accept)) return this.reply(res, { status: 200, body: this.table(r, items, url, metadata) }, record);
+        return this.reply(res, { status: 200, body: this.rest.listBody(r, items, metadata) }, record);
+      }
+      case "watch":
+        return this.watch(req, res, r, info, url, accept, record, fault);
+      case "create":
+        return this.reply(res, this.rest.create(call), record);
+      case "update":
+        return this.reply(res, this.rest.update(call), record);
+      case "patch":
+        return this.reply(res, this.rest.patch(call), record);
+      case "delete":
+        return this.reply(res, this.rest.delete(call), record);
+      case "deletecollection":
+        return this.reply(res, this.rest.deleteCollection(call), record);
+    }
+  }
+
+  private subresourceContext(): SubresourceContext {
+    return { rest: this.rest, store: this.store, logs: this.logs, addToken: (t, u) => this.addToken(t, u), tokenKey: this.tokenKey };
+  }
+
+  private reply(res: http.ServerResponse, reply: ApiReply, record: RecordedRequest): void {
+    const headers: Record<string, string | string[]> = {};
+    if (reply.warnings?.length) headers.Warning = reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    this.send(res, reply.status, reply.body, headers, record);
+  }
+
+  private tableSpec(r: ServedResource): TableSpec {
+    return r.custom ? customTableSpec(r.custom.printerColumns) : builtinTableSpec(r.storageKey);
+  }
+
+  private includeObject(url: URL): "None" | "Metadata" | "Object" {
+    const v = url.searchParams.get("includeObject");
+    if (v === null || v === "") return "Metadata";
+    if (v === "None" || v === "Metadata" || v === "Object") return v;
+    throw badRequest(`includeObject: Unsupported value: "${v}": supported values: "None", "Metadata", "Object"`);
+  }
+
+  private table(r: ServedResource, items: KubeObject[], url: URL, metadata: Obj): Obj {
+    const spec = this.tableSpec(r);
+    const include = this.includeObject(url);
+    return {
+      kind: "Table",
+      apiVersion: "meta.k8s.io/v1",
+      metadata,
+      columnDefinitions: columnDefinitions(spec),
+      rows: items.map((o) => tableRow(spec, o, include)),
+    };
+  }
+
+  private watch(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    r: ServedResource,
+    info: ResourceRequest,
+    url: URL,
+    accept: string,
+    record: RecordedRequest,
+    fault: FaultSpec | undefined,
+  ): void {
+    if (!(r.verbs as readonly string[]).includes("watch")) throw statusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
+    const q = url.searchParams;
+    const selection = selectionOf(r, q);
+    if (info.name !== undefined) selection.fields.push({ field: "metadata.name", operator: "=", value: info.name });
+    const timeout = q.get("timeoutSeconds");
+    const sendInitial = q.get("sendInitialEvents");
+    const w: WatchRequest = {
+      resource: r,
+      namespace: info.namespace,
+      selection,
+      resourceVersion: q.get("resourceVersion") ?? undefined,
+      resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
+      allowWatchBookmarks: q.get("allowWatchBookmarks") === "true",
+      sendInitialEvents: sendInitial === null ? undefined : sendInitial === "true",
+      timeoutSeconds: timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined,
+      ...(wantsTable(accept) ? { table: { spec: this.tableSpec(r), include: this.includeObject(url) } } : {}),
+    };
+    checkWatchRequest(w);
+    record.status = 200;
+    const cut = fault?.cutWatchAfterEvents;
+    let stop: (() => void) | undefined;
+    stop = serveWatch(
+      res,
+      this.store,
+      w,
+      { bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000, defaultTimeoutSeconds: 1800 + Math.floor(Math.random() * 1800) },
+      {
+        afterEvent: (count) => cut !== undefined && count >= cut,
+        onClose: () => {
+          if (stop) this.watches.delete(stop);
+          stop = undefined;
+        },
+      },
+    );
+    if (!res.writableEnded) this.watches.add(stop);
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    const fail = (e: unknown) => {
+      const err = e instanceof KubeApiError ? e : internalError(String(e));
+      const text = JSON.stringify(err.body);
+      socket.end(`HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    };
+    try {
+      const url = requestUrl(req.url);
+      const method = (req.method ?? "GET").toUpperCase();
+      const info = parseResourcePath(method === "POST" ? "POST" : "GET", url.pathname, false);
+      const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...req.headers, authorization: req.headers.authorization ? "<redacted>" : undefined }, body: undefined };
+      if (info) Object.assign(record, { verb: info.verb, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, group: info.group, version: info.version });
+      this.record(record);
+      const fault = this.faults.take(record);
+      if (fault?.resetConnection) return void socket.destroy();
+      if (fault?.status !== undefined) throw statusError(fault.status, String(faultStatus(fault).reason ?? ""), String(faultStatus(fault).message));
+      const user = authenticate(req, this.tokens, this.options.anonymous ?? false);
+      if (!user) throw unauthorized();
+      record.user = user.username;
+      if (!info || info.subresource !== "exec" || info.name === undefined) throw notFoundPath();
+      const attrs = { user, verb: "create", resource: { group: info.group, version: info.version, resource: info.resource, subresource: "exec", ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), name: info.name } };
+      if (!this.authorizer(attrs)) throw forbiddenFor(user, { ...info, verb: "create" }, method, url.pathname);
+      const r = this.rest.resourceOf(info);
+      if (!r.subresources.some((s) => s.name === "exec")) throw notFoundPath();
+      const pod = this.store.get(r.storageKey, info.namespace ?? "", info.name);
+      if (!pod) throw statusError(404, "NotFound", `pods "${info.name}" not found`, { name: info.name, kind: "pods" });
+      const container = containerOf(pod, url.searchParams.get("container"));
+      const command = url.searchParams.getAll("command");
+      if (!command.length) throw badRequest("you must specify at least 1 command");
+      const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
+      record.status = protocol ? 101 : 400;
+      if (!protocol) return;
+      runExecSession(
+        socket,
+        protocol,
+        { namespace: info.namespace ?? "", pod: info.name, container, command, tty: url.searchParams.get("tty") === "true" },
+        url.searchParams.get("stdin") === "true",
+        this.options.exec ?? cannedExec,
+      );
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  writeKubeconfig = async (path: string): Promise<string> => {
+    await writeFile(path, toYaml(this.kubeconfig), { mode: 0o600 });
+    return path;
+  };
+
+  async connect(): Promise<unknown> {
+    const client = (await import("../client/index.js")) as Record<string, unknown>;
+    const connect = client.connect;
+    if (typeof connect !== "function") throw new Error("the kubezod client is not part of this build yet; use server.kubeconfig with another client");
+    // The kubeconfig carries the server URL, its CA and the admin token.
+    return (connect as (options: unknown) => Promise<unknown>)({ kubeconfig: this.kubeconfig });
+  }
+
+  setPodLog(namespace: string, pod: string, text: string, container?: string): void {
+    this.logs.set(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+  }
+
+  appendPodLog(namespace: string, pod: string, text: string, container?: string): void {
+    this.logs.append(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+  }
+
+  private defaultContainer(namespace: string, pod: string): string {
+    const obj = this.store.get("/pods", namespace, pod);
+    const containers = ((obj?.spec as Obj | undefined)?.containers as Obj[] | undefined) ?? [];
+    if (containers.length !== 1) throw new TypeError(`pod ${namespace}/${pod}: name the container (the pod has ${containers.length} containers or does not exist)`);
+    return String(containers[0]!.name);
+  }
+
+  clientCertificate(user: string, groups: string[] = []): CertificateAndKey {
+    if (!this.ca) throw new TypeError("client certificates need a server started with https: true");
+    return this.ca.client(user, groups);
+  }
+
+  compact(): void {
+    this.store.compact();
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.watches]) stop();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+      this.server.closeAllConnections?.();
+    });
+  }
+}
+
+const GZIP_THRESHOLD = 128 * 1024;
+
+/** A `timeout` query parameter (Go duration: `32s`, `1m30s`, `500ms`) in milliseconds. */
+function requestTimeoutMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let total = 0;
+  let matched = "";
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+    total += Number(m[1]) * units[m[2]!]!;
+    matched += m[0];
+  }
+  return matched === value && total > 0 ? total : undefined;
+}
+
+/** The URL of a request target (origin-form, or absolute-form as proxies send it). */
+function requestUrl(target: string | undefined): URL {
+  const raw = target ?? "/";
+  try {
+    return raw.startsWith("/") ? new URL(`http://localhost${raw}`) : new URL(raw);
+  } catch {
+    return new URL("http://localhost/");
+  }
+}
+
+function statusBody(code: number, reason: string, message: string): Obj {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
+}
+
+/**
+ * Start a local Kubernetes API server driven by the schemas of one Kubernetes minor.
+ *
+ * @example
+ * import { startTestServer } from "kubezod/testing";
+ * const server = await startTestServer({ kubernetesVersion: "1.32" });
+ * await server.writeKubeconfig("/tmp/kubeconfig"); // KUBECONFIG=/tmp/kubeconfig kubectl get ns
+ * await server.close();
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const minor = normalizeKubernetesVersion(options.kubernetesVersion ?? latestKubernetesVersion);
+  const catalog = await Catalog.builtin(minor, options.runtimeConfig);
+  const modules = await loadBuiltinModules(minor);
+  const openapi = new OpenApi(modules, minor);
+  const server = new LocalApiServer(minor, catalog, openapi.structNames, options, openapi);
+  server.bootstrap();
+  await server.listen();
+  return server;
+}

@@ -1,0 +1,227 @@
+/**
+ * Subresources with behaviour of their own, keyed by `group/plural/subresource`: pod logs (from
+ * text the test sets), evictions, bindings, service account tokens and namespace finalization.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import type { UserInfo } from "./auth.js";
+import type { ServedResource } from "./catalog.js";
+import { asServed, decodeBody, timestamp, type ApiCall, type ApiReply, type Rest } from "./rest.js";
+import { badRequest, conflict, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
+import type { KubeObject, Store } from "./store.js";
+
+type Obj = Record<string, unknown>;
+
+/** One line of a container's log. */
+interface LogLine {
+  time: string;
+  text: string;
+}
+
+/** Logs of pods' containers, set by tests, with followers. */
+export class PodLogs {
+  private readonly logs = new Map<string, LogLine[]>();
+  private readonly followers = new Map<string, Set<(line: LogLine) => void>>();
+
+  private key(namespace: string, pod: string, container: string): string {
+    return `${namespace}/${pod}/${container}`;
+  }
+
+  /** Append text (split into lines) to a container's log. */
+  append(namespace: string, pod: string, container: string, text: string): void {
+    const key = this.key(namespace, pod, container);
+    const lines = this.logs.get(key) ?? [];
+    const parts = text.split("\n");
+    if (parts[parts.length - 1] === "") parts.pop();
+    for (const p of parts) {
+      const line = { time: new Date().toISOString().replace(/Z$/, "000000Z"), text: p };
+      lines.push(line);
+      for (const f of this.followers.get(key) ?? []) f(line);
+    }
+    this.logs.set(key, lines);
+  }
+
+  /** Replace a container's log. */
+  set(namespace: string, pod: string, container: string, text: string): void {
+    this.logs.set(this.key(namespace, pod, container), []);
+    this.append(namespace, pod, container, text);
+  }
+
+  lines(namespace: string, pod: string, container: string): LogLine[] {
+    return this.logs.get(this.key(namespace, pod, container)) ?? [];
+  }
+
+  follow(namespace: string, pod: string, container: string, fn: (line: LogLine) => void): () => void {
+    const key = this.key(namespace, pod, container);
+    const set = this.followers.get(key) ?? new Set();
+    set.add(fn);
+    this.followers.set(key, set);
+    return () => set.delete(fn);
+  }
+}
+
+/** What special subresource handlers can use. */
+export interface SubresourceContext {
+  rest: Rest;
+  store: Store;
+  logs: PodLogs;
+  /** Register a bearer token (service account tokens). */
+  addToken(token: string, user: UserInfo): void;
+  tokenKey: Buffer;
+}
+
+/** A handler answers with a reply, or streams on the response itself (returns undefined). */
+export type SubresourceHandler = (ctx: SubresourceContext, r: ServedResource, call: ApiCall, res: ServerResponse) => ApiReply | undefined;
+
+function podOf(ctx: SubresourceContext, r: ServedResource, call: ApiCall): KubeObject {
+  const pod = ctx.store.get(r.storageKey, call.info.namespace ?? "", call.info.name!);
+  if (!pod) throw notFound(r, call.info.name!);
+  return pod;
+}
+
+/** The container a pod log or exec addresses: the one named, or the only one. */
+export function containerOf(pod: KubeObject, requested: string | null): string {
+  const spec = (pod.spec as Obj | undefined) ?? {};
+  const names = [...((spec.containers as Obj[] | undefined) ?? []), ...((spec.initContainers as Obj[] | undefined) ?? []), ...((spec.ephemeralContainers as Obj[] | undefined) ?? [])].map((c) => String(c.name));
+  const podName = String(pod.metadata.name);
+  if (requested) {
+    if (!names.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${podName}`);
+    return requested;
+  }
+  const main = ((spec.containers as Obj[] | undefined) ?? []).map((c) => String(c.name));
+  if (main.length === 1) return main[0]!;
+  throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${main.join(" ")}]`);
+}
+
+const podLog: SubresourceHandler = (ctx, r, call, res) => {
+  if (call.info.verb !== "get") throw methodNotAllowed();
+  const pod = podOf(ctx, r, call);
+  const q = call.query;
+  const container = containerOf(pod, q.get("container"));
+  const ns = call.info.namespace ?? "";
+  const name = call.info.name!;
+  let lines = ctx.logs.lines(ns, name, container);
+  const tail = q.get("tailLines");
+  if (tail !== null) {
+    const n = Number(tail);
+    if (!Number.isInteger(n) || n < 0) throw badRequest(`tailLines: Invalid value: ${tail}: must be greater than or equal to 0`);
+    lines = n === 0 ? [] : lines.slice(-n);
+  }
+  const since = q.get("sinceSeconds");
+  if (since !== null) {
+    const cutoff = Date.now() - Number(since) * 1000;
+    lines = lines.filter((l) => Date.parse(l.time) >= cutoff);
+  }
+  const timestamps = q.get("timestamps") === "true";
+  const render = (l: LogLine) => `${timestamps ? `${l.time} ` : ""}${l.text}\n`;
+  let text = lines.map(render).join("");
+  const limit = q.get("limitBytes");
+  if (limit !== null) text = Buffer.from(text).subarray(0, Number(limit)).toString();
+  if (q.get("follow") !== "true") return { status: 200, body: text };
+  res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
+  res.flushHeaders();
+  res.write(text);
+  const stop = ctx.logs.follow(ns, name, container, (l) => res.write(render(l)));
+  const unsubscribe = ctx.store.subscribe(r.storageKey, (e) => {
+    if (e.type === "DELETED" && e.object.metadata.name === name && e.object.metadata.namespace === ns) res.end();
+  });
+  res.on("close", () => {
+    stop();
+    unsubscribe();
+  });
+  return undefined;
+};
+
+const podEviction: SubresourceHandler = (ctx, r, call) => {
+  if (call.info.verb !== "create") throw methodNotAllowed();
+  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  if (body.kind !== "Eviction") throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (Eviction)`);
+  const pod = podOf(ctx, r, call);
+  const options = (body.deleteOptions as Obj | undefined) ?? {};
+  const pre = (options.preconditions as Obj | undefined) ?? {};
+  if (pre.uid !== undefined && pre.uid !== pod.metadata.uid) {
+    throw conflict(r, String(pod.metadata.name), `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(pod.metadata.uid)}`);
+  }
+  const deleteCall: ApiCall = { ...call, info: { ...call.info, verb: "delete", subresource: undefined }, body: undefined, contentType: "application/json" };
+  ctx.rest.delete(deleteCall);
+  return { status: 201, body: { ...successStatus(), code: 201 } };
+};
+
+const podBinding: SubresourceHandler = (ctx, r, call) => {
+  if (call.info.verb !== "create") throw methodNotAllowed();
+  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const target = (body.target as Obj | undefined) ?? {};
+  const pod = podOf(ctx, r, call);
+  const spec = (pod.spec as Obj | undefined) ?? {};
+  if (spec.nodeName) throw conflict(r, String(pod.metadata.name), `pod ${String(pod.metadata.name)} is already assigned to node "${String(spec.nodeName)}"`);
+  const next = structuredClone(pod);
+  next.spec = { ...spec, nodeName: String(target.name ?? "") };
+  ctx.store.update(r.storageKey, next, pod);
+  return { status: 201, body: { ...successStatus(), code: 201 } };
+};
+
+const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
+  if (call.info.verb !== "create") throw methodNotAllowed();
+  const sa = ctx.store.get(r.storageKey, call.info.namespace ?? "", call.info.name!);
+  if (!sa) throw notFound(r, call.info.name!);
+  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const spec = (body.spec as Obj | undefined) ?? {};
+  const seconds = spec.expirationSeconds === undefined ? 3600 : Number(spec.expirationSeconds);
+  if (!Number.isInteger(seconds) || seconds < 600) {
+    throw statusError(422, "Invalid", `TokenRequest.authentication.k8s.io "${call.info.name!}" is invalid: spec.expirationSeconds: Invalid value: ${seconds}: may not specify a duration less than 10 minutes`);
+  }
+  const ns = call.info.namespace ?? "";
+  const username = `system:serviceaccount:${ns}:${call.info.name!}`;
+  const exp = Math.floor(Date.now() / 1000) + seconds;
+  const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+  const payload = Buffer.from(
+    JSON.stringify({
+      aud: Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences : ["https://kubernetes.default.svc"],
+      exp,
+      iat: exp - seconds,
+      iss: "https://kubernetes.default.svc",
+      sub: username,
+      jti: randomBytes(8).toString("hex"),
+      "kubernetes.io": { namespace: ns, serviceaccount: { name: call.info.name!, uid: sa.metadata.uid } },
+    }),
+  ).toString("base64url");
+  const signature = createHmac("sha256", ctx.tokenKey).update(`${header}.${payload}`).digest("base64url");
+  const token = `${header}.${payload}.${signature}`;
+  ctx.addToken(token, { username, groups: ["system:serviceaccounts", `system:serviceaccounts:${ns}`, "system:authenticated"] });
+  return {
+    status: 201,
+    body: {
+      kind: "TokenRequest",
+      apiVersion: "authentication.k8s.io/v1",
+      metadata: { name: call.info.name!, namespace: ns, creationTimestamp: null },
+      spec: { ...spec, expirationSeconds: seconds, audiences: Array.isArray(spec.audiences) ? spec.audiences : ["https://kubernetes.default.svc"], boundObjectRef: spec.boundObjectRef ?? null },
+      status: { token, expirationTimestamp: timestamp(new Date(exp * 1000)) },
+    },
+  };
+};
+
+const namespaceFinalize: SubresourceHandler = (ctx, r, call) => {
+  if (call.info.verb !== "update") throw methodNotAllowed();
+  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const ns = ctx.store.get(r.storageKey, "", call.info.name!);
+  if (!ns) throw notFound(r, call.info.name!);
+  const finalizers = ((body.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? [];
+  const next = structuredClone(ns);
+  next.spec = { ...((ns.spec as Obj | undefined) ?? {}), finalizers };
+  if (!finalizers.length) delete (next.spec as Obj).finalizers;
+  if (ns.metadata.deletionTimestamp && !finalizers.length && !((ns.metadata.finalizers as unknown[] | undefined)?.length)) {
+    const last = ctx.store.delete(r.storageKey, next);
+    return { status: 200, body: asServed(last, r) };
+  }
+  const stored = ctx.store.update(r.storageKey, next, ns);
+  return { status: 200, body: asServed(stored, r) };
+};
+
+/** Special subresources by `group/plural/subresource`. */
+export const subresourceHandlers: Record<string, SubresourceHandler> = {
+  "/pods/log": podLog,
+  "/pods/eviction": podEviction,
+  "/pods/binding": podBinding,
+  "/serviceaccounts/token": serviceAccountToken,
+  "/namespaces/finalize": namespaceFinalize,
+};

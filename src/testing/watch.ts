@@ -1,0 +1,178 @@
+/**
+ * Watch streams as kube-apiserver's watch cache serves them: newline-delimited JSON events over a
+ * chunked response, initial state (synthetic ADDED events, or `sendInitialEvents` ending with the
+ * `k8s.io/initial-events-end` bookmark), resume from a resourceVersion within the kept history
+ * (410 Expired as an ERROR event when too old), selector filtering with ADDED/DELETED on
+ * transitions, periodic bookmarks and `timeoutSeconds`.
+ */
+import type { ServerResponse } from "node:http";
+import type { ServedResource } from "./catalog.js";
+import { jsonOf } from "./json.js";
+import { asServed, selects, type Selection } from "./rest.js";
+import { badRequest } from "./status.js";
+import type { KubeObject, Store, StoreEvent } from "./store.js";
+import { columnDefinitions, tableRow, type TableSpec } from "./table.js";
+
+/** What a watch asks for. */
+export interface WatchRequest {
+  resource: ServedResource;
+  namespace: string | undefined;
+  selection: Selection;
+  resourceVersion: string | undefined;
+  resourceVersionMatch: string | undefined;
+  allowWatchBookmarks: boolean;
+  sendInitialEvents: boolean | undefined;
+  timeoutSeconds: number | undefined;
+  /** Serve events as Tables (kubectl get -w). */
+  table?: { spec: TableSpec; include: "None" | "Metadata" | "Object" };
+}
+
+/** Server-wide watch behaviour. */
+export interface WatchSettings {
+  bookmarkIntervalMs: number;
+  /** Default timeout when the client sets none (kube-apiserver picks 30–60 minutes). */
+  defaultTimeoutSeconds: number;
+}
+
+/** Per-watch hooks for fault injection: called after each event is written. */
+export interface WatchHooks {
+  /** Return true to cut the connection (no orderly end of the stream). */
+  afterEvent?(count: number): boolean | void;
+  onClose?(): void;
+}
+
+/** Check a watch request's parameters before the stream starts (400 when inconsistent). */
+export function checkWatchRequest(w: WatchRequest): void {
+  if (w.sendInitialEvents !== undefined) {
+    if (!w.allowWatchBookmarks && w.sendInitialEvents) throw badRequest("sendInitialEvents: Forbidden: sendInitialEvents requires setting allowWatchBookmarks=true");
+    if (w.resourceVersionMatch !== "NotOlderThan") {
+      throw badRequest(`resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`);
+    }
+  } else if (w.resourceVersionMatch) {
+    throw badRequest(`resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided`);
+  }
+  if (w.resourceVersion && !/^\d+$/.test(w.resourceVersion)) throw badRequest(`resourceVersion: Invalid value: "${w.resourceVersion}": must be a non-negative integer`);
+}
+
+/** Start streaming a watch on an HTTP response. Returns a function that stops it. */
+export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, settings: WatchSettings, hooks: WatchHooks = {}): () => void {
+  const r = w.resource;
+  let count = 0;
+  let closed = false;
+  let headerSent = false;
+  let lastRevision = store.revision;
+  const timers: NodeJS.Timeout[] = [];
+  let unsubscribe: (() => void) | undefined;
+
+  const serialize = (type: string, object: unknown): string => {
+    if (w.table && type !== "BOOKMARK" && type !== "ERROR") {
+      const obj = object as KubeObject;
+      const table = {
+        kind: "Table",
+        apiVersion: "meta.k8s.io/v1",
+        metadata: { resourceVersion: String(obj.metadata.resourceVersion ?? "") },
+        columnDefinitions: headerSent ? [] : columnDefinitions(w.table.spec),
+        rows: [tableRow(w.table.spec, obj, w.table.include)],
+      };
+      headerSent = true;
+      return JSON.stringify({ type, object: table });
+    }
+    return `{"type":${JSON.stringify(type)},"object":${jsonOf(object)}}`;
+  };
+
+  const send = (type: string, object: unknown): void => {
+    if (closed) return;
+    res.write(`${serialize(type, object)}\n`);
+    count++;
+    if (hooks.afterEvent?.(count) === true) {
+      closed = true;
+      unsubscribe?.();
+      for (const t of timers) clearTimeout(t);
+      hooks.onClose?.();
+      res.socket?.end();
+    }
+  };
+
+  const bookmark = (extra?: Record<string, string>): void => {
+    send("BOOKMARK", {
+      kind: r.kind,
+      apiVersion: r.apiVersion,
+      metadata: { resourceVersion: String(lastRevision), ...(extra ? { annotations: extra } : {}) },
+    });
+  };
+
+  const inScope = (o: KubeObject): boolean => w.namespace === undefined || o.metadata.namespace === w.namespace;
+
+  const deliver = (e: StoreEvent): void => {
+    lastRevision = e.revision;
+    const now = inScope(e.object) && selects(r, w.selection, e.object);
+    const before = e.previous !== undefined && inScope(e.previous) && selects(r, w.selection, e.previous);
+    if (e.type === "ADDED") {
+      if (now) send("ADDED", asServed(e.object, r));
+    } else if (e.type === "MODIFIED") {
+      if (now && before) send("MODIFIED", asServed(e.object, r));
+      else if (now) send("ADDED", asServed(e.object, r));
+      else if (before) send("DELETED", asServed({ ...e.previous!, metadata: { ...e.previous!.metadata, resourceVersion: String(e.revision) } }, r));
+    } else if (before || now) {
+      send("DELETED", asServed(e.object, r));
+    }
+  };
+
+  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  res.flushHeaders();
+
+  const initial = (): boolean => {
+    const rv = w.resourceVersion;
+    if (w.sendInitialEvents || rv === undefined || rv === "" || rv === "0") {
+      for (const o of store.list(r.storageKey, w.namespace)) if (selects(r, w.selection, o)) send("ADDED", asServed(o, r));
+      lastRevision = store.revision;
+      if (w.sendInitialEvents) bookmark({ "k8s.io/initial-events-end": "true" });
+      return true;
+    }
+    const since = store.eventsSince(r.storageKey, Number(rv));
+    if (!since.ok) {
+      send("ERROR", {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: `too old resource version: ${rv} (${since.oldest})`,
+        reason: "Expired",
+        code: 410,
+      });
+      return false;
+    }
+    lastRevision = Math.max(Number(rv), lastRevision);
+    for (const e of since.value) deliver(e);
+    lastRevision = store.revision;
+    return true;
+  };
+
+  unsubscribe = store.subscribe(r.storageKey, deliver);
+  const stop = (): void => {
+    if (closed) return;
+    closed = true;
+    unsubscribe?.();
+    for (const t of timers) clearTimeout(t);
+    hooks.onClose?.();
+    if (!res.writableEnded && !res.destroyed) res.end();
+  };
+  res.on("close", stop);
+
+  if (!initial()) {
+    stop();
+    return stop;
+  }
+  const timeout = w.timeoutSeconds ?? settings.defaultTimeoutSeconds;
+  timers.push(setTimeout(stop, timeout * 1000));
+  if (w.allowWatchBookmarks) {
+    const tick = (): void => {
+      if (closed) return;
+      lastRevision = Math.max(lastRevision, store.revision);
+      bookmark();
+      timers.push(setTimeout(tick, settings.bookmarkIntervalMs).unref());
+    };
+    timers.push(setTimeout(tick, settings.bookmarkIntervalMs).unref());
+  }
+  return stop;
+}

@@ -1,0 +1,39 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../support/shared.js";
+
+describe("README example: local API server", () => {
+  it("creates, validates and throttles as shown", async () => {
+    const { default: result } = await import("../../examples/local-api-server.js");
+    expect(result).toEqual({ created: 201, invalid: 422, throttled: 429, listed: 1 });
+  });
+});
+
+describe("kubezod serve", () => {
+  it("runs until interrupted, printing where its kubeconfig is", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kubezod-serve-"));
+    const out = join(dir, "kubeconfig");
+    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "src/cli/bin.ts"), "serve", "--kubernetes-version", "1.31", "--kubeconfig-out", out], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    for (let i = 0; i < 200 && !stdout.includes("kubeconfig:"); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stdout).toMatch(/^Serving Kubernetes v1\.31 API at https:\/\/127\.0\.0\.1:\d+\nkubeconfig: /);
+    expect(readFileSync(out, "utf8")).toContain("certificate-authority-data");
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(code).toBe(0);
+  });
+
+  it("refuses bad arguments with exit code 2", async () => {
+    const { runCli } = await import("../support/cli.js");
+    const r = await runCli(["serve", "--port", "http"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--port must be a port number");
+  });
+});
