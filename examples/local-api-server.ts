@@ -22,7 +22,7 @@ const created = await call("POST", "/api/v1/namespaces/default/configmaps", {
   metadata: { name: "settings" },
   data: { mode: "fast" },
 });
-console.log(created.status, created.body.metadata.resourceVersion); // 201 6
+console.log(created.status, created.body.metadata.name, created.body.metadata.uid !== undefined); // 201 settings true
 
 // Writes are validated like kube-apiserver validates them.
 const invalid = await call("POST", "/api/v1/namespaces/default/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "Bad Name" } });

@@ -8,13 +8,23 @@ import type { KubeApiError } from "../errors.js";
 import type { ResourceRequest } from "./request-info.js";
 import { statusError } from "./status.js";
 
-/** An authenticated user. */
+/**
+ * An authenticated user.
+ *
+ * @example
+ * const ci: UserInfo = { username: "ci", groups: ["deployers"] };
+ */
 export interface UserInfo {
   username: string;
   groups?: string[];
 }
 
-/** What a request wants to do, as the authorizer sees it. */
+/**
+ * What a request wants to do, as the authorizer sees it.
+ *
+ * @example
+ * const readOnly: Authorizer = (a: AuthorizationAttributes) => ["get", "list", "watch"].includes(a.verb);
+ */
 export interface AuthorizationAttributes {
   user: UserInfo;
   /** Resource requests: the verb (`get`, `list`, …); non-resource requests: the lower-case HTTP method. */
@@ -25,7 +35,12 @@ export interface AuthorizationAttributes {
   path?: string;
 }
 
-/** Decides whether a request is allowed. */
+/**
+ * Decides whether a request is allowed.
+ *
+ * @example
+ * const authorize: Authorizer = (a) => a.user.username === "admin" || a.resource?.namespace === "sandbox";
+ */
 export type Authorizer = (attributes: AuthorizationAttributes) => boolean;
 
 export const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };

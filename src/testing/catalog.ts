@@ -66,7 +66,12 @@ export function compareVersions(a: string, b: string): number {
   return rank(mb) - rank(ma) || Number(mb[1]) - Number(ma[1]) || Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
 }
 
-/** Which built-in group/versions to serve, in kube-apiserver's `--runtime-config` vocabulary. */
+/**
+ * Which built-in group/versions to serve, in kube-apiserver's `--runtime-config` vocabulary.
+ *
+ * @example
+ * const config: RuntimeConfig = { "api/beta": true, "resource.k8s.io/v1alpha3": true };
+ */
 export type RuntimeConfig = Record<string, boolean>;
 
 function enabledByConfig(group: string, version: string, config: RuntimeConfig): boolean {

@@ -121,7 +121,12 @@ function certificate(spec: CertSpec): string {
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
-/** A certificate and its private key, PEM-encoded. */
+/**
+ * A certificate and its private key, PEM-encoded.
+ *
+ * @example
+ * const { cert, key }: CertificateAndKey = server.clientCertificate("alice", ["devs"]);
+ */
 export interface CertificateAndKey {
   cert: string;
   key: string;

@@ -20,7 +20,6 @@ function isObj(v: unknown): v is Obj {
 }
 
 function servingOf(crd: KubeObject, version: Obj): CustomServing {
-  const spec = crd.spec as Obj;
   const subs = isObj(version.subresources) ? version.subresources : {};
   const scale = isObj(subs.scale) ? subs.scale : undefined;
   const columns = Array.isArray(version.additionalPrinterColumns) ? (version.additionalPrinterColumns as PrinterColumnSpec[]) : [];
@@ -42,7 +41,6 @@ function servingOf(crd: KubeObject, version: Obj): CustomServing {
     openAPIV3Schema: schema,
     storage: version.storage === true,
   };
-  void spec;
 }
 
 /** Problems that make a CRD unacceptable (422), beyond its schema. */

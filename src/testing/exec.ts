@@ -7,7 +7,12 @@
 import { createHash } from "node:crypto";
 import type { Duplex } from "node:stream";
 
-/** What an exec asks to run. */
+/**
+ * What an exec asks to run.
+ *
+ * @example
+ * const handler: ExecHandler = (r: ExecRequest) => ({ stdout: r.command.join(" ") });
+ */
 export interface ExecRequest {
   namespace: string;
   pod: string;
@@ -18,19 +23,32 @@ export interface ExecRequest {
   tty: boolean;
 }
 
-/** What a command produced. */
+/**
+ * What a command produced.
+ *
+ * @example
+ * const failed: ExecResult = { stderr: "no such file\n", exitCode: 2 };
+ */
 export interface ExecResult {
   stdout?: string;
   stderr?: string;
   exitCode?: number;
 }
 
-/** Runs an exec'd command. */
+/**
+ * Runs an exec'd command.
+ *
+ * @example
+ * await startTestServer({ exec: ({ command }) => ({ stdout: `ran ${command[0]}\n` }) });
+ */
 export type ExecHandler = (request: ExecRequest) => ExecResult | Promise<ExecResult>;
 
 /**
  * The canned commands: `echo …`, `cat` (echoes stdin), `true`, `false`, `hostname`, `env`,
  * `sh -c "exit N"` and `sh -c "echo …"`; anything else exits 127 with a shell's message.
+ *
+ * @example
+ * await startTestServer({ exec: (r) => (r.command[0] === "date" ? { stdout: "today\n" } : cannedExec(r)) });
  */
 export const cannedExec: ExecHandler = ({ command, stdin, pod }) => {
   const [cmd, ...args] = command;

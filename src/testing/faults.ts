@@ -3,7 +3,12 @@
  * resets and watches cut after a number of events, matched against incoming requests.
  */
 
-/** A request as the server received it (the Authorization header is redacted). */
+/**
+ * A request as the server received it (the Authorization header is redacted).
+ *
+ * @example
+ * const lists = server.requests.filter((r: RecordedRequest) => r.verb === "list");
+ */
 export interface RecordedRequest {
   method: string;
   /** Path without the query string. */
@@ -26,7 +31,12 @@ export interface RecordedRequest {
   status?: number;
 }
 
-/** Which requests a fault applies to (every given property must match). */
+/**
+ * Which requests a fault applies to (every given property must match).
+ *
+ * @example
+ * const match: FaultMatch = { verb: "watch", resource: "pods", namespace: "default" };
+ */
 export interface FaultMatch {
   method?: string;
   /** An exact path, a path prefix ending in `*`, or a RegExp tested against the path. */
@@ -42,7 +52,12 @@ export interface FaultMatch {
   watch?: boolean;
 }
 
-/** A fault to inject. */
+/**
+ * A fault to inject.
+ *
+ * @example
+ * const fault: FaultSpec = { match: { method: "POST" }, status: 503, retryAfter: 1, times: 3 };
+ */
 export interface FaultSpec {
   match?: FaultMatch | ((request: RecordedRequest) => boolean);
   /** Answer with this HTTP status and a matching `Status` body. */
@@ -61,7 +76,13 @@ export interface FaultSpec {
   cutWatchAfterEvents?: number;
 }
 
-/** An injected fault. */
+/**
+ * An injected fault.
+ *
+ * @example
+ * const fault: Fault = server.faults.inject({ latencyMs: 200 });
+ * fault.remove();
+ */
 export interface Fault {
   readonly spec: FaultSpec;
   /** How many requests it has been applied to. */
@@ -70,7 +91,12 @@ export interface Fault {
   remove(): void;
 }
 
-/** The injected faults of a server. */
+/**
+ * The injected faults of a server.
+ *
+ * @example
+ * server.faults.clear();
+ */
 export interface Faults {
   /**
    * Inject a fault; returns a handle to inspect or remove it.

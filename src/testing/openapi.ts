@@ -144,6 +144,15 @@ class Converter {
   }
 }
 
+/** Definitions that are scalars on the wire, as kube-apiserver publishes them. */
+const SCALAR_DEFINITIONS: Record<string, Obj> = {
+  "io.k8s.apimachinery.pkg.apis.meta.v1.Time": { type: "string", format: "date-time" },
+  "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime": { type: "string", format: "date-time" },
+  "io.k8s.apimachinery.pkg.util.intstr.IntOrString": { type: "string", format: "int-or-string" },
+  "io.k8s.apimachinery.pkg.api.resource.Quantity": { type: "string" },
+  "io.k8s.apimachinery.pkg.runtime.RawExtension": { type: "object" },
+};
+
 const PARAMS: Record<string, Obj> = {
   dryRun: { name: "dryRun", in: "query", description: "When present, indicates that modifications should not be persisted.", schema: { type: "string", uniqueItems: true } },
   fieldManager: { name: "fieldManager", in: "query", description: "fieldManager is a name associated with the actor or entity that is making these changes.", schema: { type: "string", uniqueItems: true } },
@@ -206,6 +215,11 @@ export class OpenApi {
     }
   }
 
+  /** The definition name of a built-in schema node (`io.k8s.api.core.v1.PodSpec`), if it has one. */
+  definitionNameOf(schema: Schema): string | undefined {
+    return this.names.get(defOf(schema));
+  }
+
   private customNames(catalog: Catalog): Map<object, string> {
     const names = new Map(this.names);
     for (const r of catalog.all()) if (r.custom) names.set(defOf(r.schema), crdDefinitionName(r.group, r.version, r.kind));
@@ -243,7 +257,7 @@ export class OpenApi {
       if (!next) continue;
       const [n, s] = next;
       if (n in defs) continue;
-      defs[n] = conv.body(s);
+      defs[n] = SCALAR_DEFINITIONS[n] ?? conv.body(s);
     }
     return { defs, names };
   }

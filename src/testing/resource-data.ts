@@ -55,6 +55,11 @@ export const createDefaults: Record<string, Record<string, unknown>> = {
   "/pods": { status: { phase: "Pending", qosClass: "BestEffort" } },
 };
 
+/** Status fields the apiserver sets when deletion of an object begins, by `group/plural`. */
+export const terminatingStatus: Record<string, Record<string, unknown>> = {
+  "/namespaces": { phase: "Terminating" },
+};
+
 /** Labels the apiserver sets to an object's own name, by `group/plural`. */
 export const nameLabels: Record<string, string> = {
   "/namespaces": "kubernetes.io/metadata.name",
@@ -65,3 +70,33 @@ export const initialNamespaces = ["default", "kube-system", "kube-public", "kube
 
 /** The finalizer the namespace controller removes once a namespace is empty. */
 export const NAMESPACE_FINALIZER = "kubernetes";
+
+/** Fields that may not change once set (kube-apiserver's update validation), by `group/plural`. */
+export const immutableFields: Record<string, string[]> = {
+  "apps/deployments": ["spec.selector"],
+  "apps/replicasets": ["spec.selector"],
+  "apps/statefulsets": ["spec.selector", "spec.serviceName", "spec.volumeClaimTemplates", "spec.podManagementPolicy"],
+  "apps/daemonsets": ["spec.selector"],
+  "batch/jobs": ["spec.selector", "spec.template", "spec.completions", "spec.completionMode"],
+  "/services": ["spec.clusterIP"],
+  "/persistentvolumeclaims": ["spec.storageClassName", "spec.volumeMode", "spec.accessModes", "spec.selector"],
+  "storage.k8s.io/storageclasses": ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"],
+  "rbac.authorization.k8s.io/rolebindings": ["roleRef"],
+  "rbac.authorization.k8s.io/clusterrolebindings": ["roleRef"],
+  "scheduling.k8s.io/priorityclasses": ["value", "preemptionPolicy"],
+};
+
+/** Fields frozen once the object's `immutable` is true (ConfigMaps and Secrets), by `group/plural`. */
+export const immutableWhenFlagged: Record<string, string[]> = {
+  "/configmaps": ["data", "binaryData"],
+  "/secrets": ["data", "stringData", "type"],
+};
+
+/**
+ * Allocated fields an update keeps from the stored object when the client leaves them out (as the
+ * Service registry keeps cluster IPs), by `group/plural`. A `[]` segment matches list items by the
+ * listed key fields.
+ */
+export const keptOnUpdate: Record<string, string[]> = {
+  "/services": ["spec.clusterIP", "spec.clusterIPs", "spec.ipFamilies", "spec.ipFamilyPolicy", "spec.ports[port,protocol].nodePort"],
+};

@@ -5,16 +5,27 @@
  * dry run, managed fields, generation and optimistic concurrency.
  */
 import { randomUUID } from "node:crypto";
+import type * as z from "zod";
 import { parse as parseYaml } from "yaml";
 import type { KubeApiError } from "../errors.js";
 import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
 import type { Catalog, ServedResource } from "./catalog.js";
+import { defaultListMapKeys } from "./defaults.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
 import { decodeProtobuf } from "./protobuf.js";
 import type { ResourceRequest } from "./request-info.js";
-import { createDefaults, nameLabels, NAMESPACE_FINALIZER, selectableFields } from "./resource-data.js";
+import {
+  createDefaults,
+  immutableFields,
+  immutableWhenFlagged,
+  keptOnUpdate,
+  nameLabels,
+  NAMESPACE_FINALIZER,
+  selectableFields,
+  terminatingStatus,
+} from "./resource-data.js";
 import {
   matchesFields,
   matchesLabels,
@@ -39,7 +50,7 @@ import {
   unsupportedMediaType,
 } from "./status.js";
 import { objectKey, type KubeObject, type Store } from "./store.js";
-import { fieldError, FieldPath } from "../meta/index.js";
+import { fieldError, FieldPath, type FieldError } from "../meta/index.js";
 
 type Obj = Record<string, unknown>;
 
@@ -75,6 +86,8 @@ export interface RestContext {
   store: Store;
   names: DefinitionNames;
   controllers: Map<string, Controller>;
+  /** Definition names of schema nodes, for built-in defaulting. */
+  definitionNameOf?: (schema: z.core.$ZodType) => string | undefined;
 }
 
 const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
@@ -261,7 +274,27 @@ function tooLarge(rv: number, current: number): KubeApiError {
 
 /** The REST operations of the server. */
 export class Rest {
+  private nextIP = 10;
+  private nextNodePort = 30000;
+
   constructor(private readonly ctx: RestContext) {}
+
+  /** Built-in defaulting for a write (allocating service addresses on create). */
+  private defaulting(creating: boolean) {
+    const nameOf = this.ctx.definitionNameOf;
+    if (!nameOf) return undefined;
+    return {
+      nameOf,
+      context: {
+        creating,
+        clusterIP: () => {
+          const n = this.nextIP++;
+          return `10.96.${Math.floor(n / 256)}.${n % 256}`;
+        },
+        nodePort: () => this.nextNodePort++,
+      },
+    };
+  }
 
   private resolve(info: ResourceRequest): ServedResource {
     const r = this.ctx.catalog.resource(info.group, info.version, info.resource);
@@ -381,10 +414,10 @@ export class Rest {
 
   private checkIdentity(r: ServedResource, obj: Obj, info: ResourceRequest): void {
     if (!isObj(obj)) throw badRequest("the body of the request was not a JSON object");
-    if (typeof obj.kind !== "string" || !obj.kind) {
-      throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
-    }
-    if (typeof obj.apiVersion !== "string" || !obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
+    // The apiserver quotes the body here; only its top-level keys are shown, so no data leaks.
+    const shape = `{${Object.keys(obj).join(", ")}}`;
+    if (typeof obj.kind !== "string" || !obj.kind) throw badRequest(`Object 'Kind' is missing in '${shape}'`);
+    if (typeof obj.apiVersion !== "string" || !obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${shape}'`);
     if (obj.apiVersion !== r.apiVersion && !this.ctx.catalog.kind(obj.apiVersion, obj.kind)) {
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${r.apiVersion})`);
     }
@@ -404,7 +437,7 @@ export class Rest {
   create(call: ApiCall): ApiReply {
     const { info, query } = call;
     const r = this.resolve(info);
-    if (info.name !== undefined) return this.createSubresource(call, r);
+    if (info.name !== undefined) throw notFoundSub();
     this.allow(r, "create");
     requireJsonBody(call);
     const body = decodeBody(call, `couldn't get version/kind`) as Obj;
@@ -417,14 +450,15 @@ export class Rest {
     obj.metadata = meta;
     if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
     if (!r.namespaced) delete meta.namespace;
-    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined });
+    const defaulting = this.defaulting(true);
+    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...(defaulting ? { defaulting } : {}) });
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
     }
     const name = String(meta.name);
     this.requireNamespace(r, info.namespace, name);
     if (this.ctx.store.get(r.storageKey, info.namespace ?? "", name)) throw alreadyExists(r, name);
-    this.prepareCreate(r, obj, call, managerOf(call));
+    this.prepareCreate(r, obj, managerOf(call));
     this.ctx.controllers.get(r.storageKey)?.validate?.(obj, undefined);
     if (dryRun) return { status: 201, body: asServed(obj, r), warnings };
     const stored = this.ctx.store.create(r.storageKey, obj);
@@ -432,7 +466,7 @@ export class Rest {
     return { status: 201, body: asServed(stored, r), warnings };
   }
 
-  private prepareCreate(r: ServedResource, obj: KubeObject, call: ApiCall, manager: string): void {
+  private prepareCreate(r: ServedResource, obj: KubeObject, manager: string): void {
     const meta = obj.metadata;
     const defaults = r.custom ? undefined : createDefaults[r.storageKey];
     if (defaults) {
@@ -453,13 +487,6 @@ export class Rest {
     const managed = managedAfterUpdate(r.schema, undefined, obj, this.scopeOf(r, undefined), { manager, apiVersion: r.apiVersion, now: timestamp() });
     if (managed.length) meta.managedFields = managed;
     else delete meta.managedFields;
-    void call;
-  }
-
-  private createSubresource(call: ApiCall, r: ServedResource): ApiReply {
-    throw statusError(404, "NotFound", `the server could not find the requested resource`, {});
-    void call;
-    void r;
   }
 
   /** PUT of the object or its status/scale subresource. */
@@ -524,7 +551,9 @@ export class Rest {
       if (old.metadata[k] === undefined) delete meta[k];
       else meta[k] = old.metadata[k];
     }
-    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old });
+    const defaulting = this.defaulting(false);
+    if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
+    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(defaulting ? { defaulting } : {}) });
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
@@ -534,6 +563,8 @@ export class Rest {
         ]);
       }
     }
+    const frozen = immutabilityErrors(r, old, next);
+    if (frozen.length) throw invalid(r.kind, r.group, String(meta.name), frozen);
     if (tracksGeneration(r) && specChanged(r, old, next)) meta.generation = Number(old.metadata.generation ?? 0) + 1;
     this.ctx.controllers.get(r.storageKey)?.validate?.(next, old);
     const now = timestamp();
@@ -630,6 +661,7 @@ export class Rest {
       throw conflict(r, name, STALE_OBJECT);
     }
     const now = timestamp();
+    if (!r.custom && this.ctx.definitionNameOf) defaultListMapKeys(r.schema, config, this.ctx.definitionNameOf);
     const result = applyConfiguration(r.schema, old, config, scope, { manager, apiVersion: r.apiVersion, now }, force);
     const next = structuredClone(result.tracked) as KubeObject;
     next.metadata = { ...(isObj(result.tracked.metadata) ? result.tracked.metadata : {}) };
@@ -644,9 +676,10 @@ export class Rest {
     if (r.namespaced) next.metadata.namespace = info.namespace;
     if (!old) {
       this.allow(r, "create");
-      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true });
+      const defaulting = this.defaulting(true);
+      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...(defaulting ? { defaulting } : {}) });
       this.requireNamespace(r, info.namespace, name);
-      this.prepareCreate(r, next, call, manager);
+      this.prepareCreate(r, next, manager);
       next.metadata.managedFields = result.managedFields;
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, undefined);
       if (dryRun) return { status: 201, body: asServed(next, r), warnings };
@@ -712,6 +745,8 @@ export class Rest {
       const next = structuredClone(obj);
       next.metadata.deletionTimestamp = timestamp();
       next.metadata.deletionGracePeriodSeconds = 0;
+      const terminating = r.custom ? undefined : terminatingStatus[r.storageKey];
+      if (terminating) next.status = { ...(isObj(next.status) ? next.status : {}), ...terminating };
       next.metadata.finalizers = finalizers.length ? finalizers : undefined;
       if (!finalizers.length) delete next.metadata.finalizers;
       if (tracksGeneration(r)) next.metadata.generation = Number(obj.metadata.generation ?? 0) + 1;
@@ -735,16 +770,10 @@ export class Rest {
 
   /** Every object whose ownerReferences name this object. */
   private dependentsOf(owner: KubeObject): Array<{ resource: ServedResource; object: KubeObject }> {
-    const uid = owner.metadata.uid;
     const out: Array<{ resource: ServedResource; object: KubeObject }> = [];
-    const seen = new Set<string>();
-    for (const res of this.ctx.catalog.all()) {
-      if (seen.has(res.storageKey)) continue;
-      seen.add(res.storageKey);
-      for (const o of this.ctx.store.list(res.storageKey)) {
-        const refs = o.metadata.ownerReferences;
-        if (Array.isArray(refs) && refs.some((ref) => isObj(ref) && ref.uid === uid)) out.push({ resource: res, object: o });
-      }
+    for (const { storageKey, object } of this.ctx.store.dependentsOf(String(owner.metadata.uid))) {
+      const resource = this.ctx.catalog.all().find((r) => r.storageKey === storageKey);
+      if (resource) out.push({ resource, object });
     }
     return out;
   }
@@ -814,22 +843,16 @@ export class Rest {
     const ns = this.ctx.store.get("/namespaces", "", name);
     if (!ns || !ns.metadata.deletionTimestamp) return;
     const seen = new Set<string>();
-    let remaining = 0;
     for (const res of this.ctx.catalog.all()) {
       if (!res.namespaced || seen.has(res.storageKey)) continue;
       seen.add(res.storageKey);
       for (const o of this.ctx.store.list(res.storageKey, name)) {
-        remaining++;
         if (!o.metadata.deletionTimestamp) this.deleteOne(res, o, { propagationPolicy: "Background" }, false);
       }
     }
     const current = this.ctx.store.get("/namespaces", "", name);
-    if (!current) return;
-    let stillThere = 0;
-    for (const key of seen) if (this.ctx.store.hasAny(key, name)) stillThere++;
-    if (stillThere || remaining > 0) {
-      if (stillThere) return;
-    }
+    // Objects held by their own finalizers keep the namespace until they are gone.
+    if (!current || [...seen].some((key) => this.ctx.store.hasAny(key, name))) return;
     const spec = (current.spec as Obj | undefined) ?? {};
     const specFinalizers = ((spec.finalizers as string[] | undefined) ?? []).filter((f) => f !== NAMESPACE_FINALIZER);
     const next = structuredClone(current);
@@ -890,6 +913,54 @@ export class Rest {
     const reply = this.write(call, r, old, next, { dryRun: dryRunOf(call.query), fieldValidation: "Ignore", manager: managerOf(call) });
     return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject) };
   }
+}
+
+/** Copy an allocated field from the stored object into an update that leaves it out. */
+function keepAllocated(old: unknown, next: unknown, path: string): void {
+  const m = /^([^[]+)\[([^\]]+)\]\.(.+)$/.exec(path);
+  if (m) {
+    const [, listPath, keyList, rest] = m as unknown as [string, string, string, string];
+    const keys = keyList.split(",");
+    const before = get(old, listPath);
+    const after = get(next, listPath);
+    if (!Array.isArray(before) || !Array.isArray(after)) return;
+    for (const item of after) {
+      if (!isObj(item)) continue;
+      // A key the update leaves out (to be defaulted) matches any stored value.
+      const match = before.find((b) => isObj(b) && keys.every((k) => item[k] === undefined || b[k] === item[k]));
+      if (match) keepAllocated(match, item, rest);
+    }
+    return;
+  }
+  const segs = path.split(".");
+  const value = get(old, path);
+  if (value === undefined || get(next, path) !== undefined) return;
+  let cur: unknown = next;
+  for (const seg of segs.slice(0, -1)) {
+    if (!isObj(cur)) return;
+    if (!isObj(cur[seg])) cur[seg] = {};
+    cur = cur[seg];
+  }
+  if (isObj(cur)) cur[segs[segs.length - 1]!] = structuredClone(value);
+}
+
+/** Changes to fields that may not change (and to ConfigMaps and Secrets marked `immutable`). */
+function immutabilityErrors(r: ServedResource, old: KubeObject, next: KubeObject): FieldError[] {
+  if (r.custom) return [];
+  const errs: FieldError[] = [];
+  for (const path of immutableFields[r.storageKey] ?? []) {
+    const before = get(old, path);
+    if (before !== undefined && !deepEqual(before, get(next, path))) {
+      errs.push(fieldError("FieldValueInvalid", FieldPath.of(...path.split(".")), "field is immutable", get(next, path) ?? null));
+    }
+  }
+  if (old.immutable === true) {
+    for (const field of immutableWhenFlagged[r.storageKey] ?? []) {
+      if (!deepEqual(old[field], next[field])) errs.push(fieldError("FieldValueForbidden", FieldPath.of(field), "field is immutable when `immutable` is set"));
+    }
+    if (next.immutable !== true) errs.push(fieldError("FieldValueForbidden", FieldPath.of("immutable"), "field is immutable when `immutable` is set"));
+  }
+  return errs;
 }
 
 /** What a completed delete returns: the object for resources that return it, else a Success Status. */

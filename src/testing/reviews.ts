@@ -29,6 +29,20 @@ function bodyOf(call: ApiCall, r: ServedResource): Obj {
   return body;
 }
 
+/** The 201 answer of a review: the request as sent, with the server's `status` (and a shown spec). */
+function answer(body: Obj, r: ServedResource, status: Obj, spec?: Obj): ApiReply {
+  return {
+    status: 201,
+    body: {
+      ...body,
+      apiVersion: r.apiVersion,
+      metadata: { ...(isObj(body.metadata) ? body.metadata : {}), creationTimestamp: null },
+      ...(spec ? { spec } : {}),
+      status,
+    },
+  };
+}
+
 function attributesOf(spec: Obj, user: UserInfo): AuthorizationAttributes {
   const res = isObj(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
   const nonRes = isObj(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined;
@@ -55,15 +69,7 @@ function accessReview(subject: (spec: Obj, caller: UserInfo) => UserInfo): Revie
     const body = bodyOf(call, r);
     const spec = isObj(body.spec) ? body.spec : {};
     const allowed = ctx.authorize(attributesOf(spec, subject(spec, caller)));
-    return {
-      status: 201,
-      body: {
-        ...body,
-        apiVersion: r.apiVersion,
-        metadata: { ...(isObj(body.metadata) ? body.metadata : {}), creationTimestamp: null },
-        status: { allowed, ...(allowed ? {} : { reason: "denied by the server's authorizer" }) },
-      },
-    };
+    return answer(body, r, { allowed, ...(allowed ? {} : { reason: "denied by the server's authorizer" }) });
   };
 }
 
@@ -77,39 +83,21 @@ export const reviewHandlers: Record<string, ReviewHandler> = {
   "authorization.k8s.io/selfsubjectaccessreviews": accessReview((_spec, caller) => caller),
   "authorization.k8s.io/subjectaccessreviews": accessReview(userFromSpec),
   "authorization.k8s.io/localsubjectaccessreviews": accessReview(userFromSpec),
-  "authorization.k8s.io/selfsubjectrulesreviews": (_ctx, r, call) => {
-    const body = bodyOf(call, r);
-    return {
-      status: 201,
-      body: {
-        ...body,
-        apiVersion: r.apiVersion,
-        metadata: { creationTimestamp: null },
-        status: { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: "the local API server does not enumerate rules; ask with a SelfSubjectAccessReview" },
-      },
-    };
-  },
+  "authorization.k8s.io/selfsubjectrulesreviews": (_ctx, r, call) =>
+    answer(bodyOf(call, r), r, {
+      resourceRules: [],
+      nonResourceRules: [],
+      incomplete: true,
+      evaluationError: "the local API server does not enumerate rules; ask with a SelfSubjectAccessReview",
+    }),
   "authentication.k8s.io/tokenreviews": (ctx, r, call) => {
     const body = bodyOf(call, r);
     const spec = isObj(body.spec) ? body.spec : {};
     const user = typeof spec.token === "string" ? ctx.userOfToken(spec.token) : undefined;
     const { token: _hidden, ...shownSpec } = spec;
-    return {
-      status: 201,
-      body: {
-        ...body,
-        apiVersion: r.apiVersion,
-        metadata: { creationTimestamp: null },
-        spec: shownSpec,
-        status: user ? { authenticated: true, user: { username: user.username, groups: user.groups ?? [] } } : { user: {}, error: "invalid bearer token" },
-      },
-    };
+    const status = user ? { authenticated: true, user: { username: user.username, groups: user.groups ?? [] } } : { user: {}, error: "invalid bearer token" };
+    return answer(body, r, status, shownSpec);
   },
-  "authentication.k8s.io/selfsubjectreviews": (_ctx, r, call, caller) => {
-    const body = bodyOf(call, r);
-    return {
-      status: 201,
-      body: { ...body, apiVersion: r.apiVersion, metadata: { creationTimestamp: null }, status: { userInfo: { username: caller.username, groups: caller.groups ?? [] } } },
-    };
-  },
+  "authentication.k8s.io/selfsubjectreviews": (_ctx, r, call, caller) =>
+    answer(bodyOf(call, r), r, { userInfo: { username: caller.username, groups: caller.groups ?? [] } }),
 };

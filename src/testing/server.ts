@@ -3,15 +3,16 @@
  * authorization, faults, the request log, body limits, discovery, OpenAPI, health and version,
  * tables, watches and exec.
  */
-import { connect, type ConnectOptions, type Kube } from "../client/index.js";
-import type { KubeConfig } from "../config/index.js";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { stringify as toYaml } from "yaml";
+import { connect, type ConnectOptions, type Kube } from "../client/index.js";
+import type { KubeConfig } from "../config/index.js";
 import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, normalizeKubernetesVersion } from "../meta/index.js";
 import { authenticate, defaultAuthorizer, forbiddenFor, impersonated, unauthorized, type Authorizer, type UserInfo } from "./auth.js";
@@ -35,7 +36,12 @@ import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
 
 type Obj = Record<string, unknown>;
 
-/** Options of {@link startTestServer}. */
+/**
+ * Options of {@link startTestServer}.
+ *
+ * @example
+ * const options: TestServerOptions = { kubernetesVersion: "1.31", tokens: { "dev-token": "dev" }, crds: [widgetCrd] };
+ */
 export interface TestServerOptions {
   /** The Kubernetes minor to serve (`1.32`, `v1.34`); default: the newest bundled. */
   kubernetesVersion?: string;
@@ -72,7 +78,12 @@ export interface TestServerOptions {
   exec?: ExecHandler;
 }
 
-/** A kubeconfig document. */
+/**
+ * A kubeconfig document.
+ *
+ * @example
+ * const token = server.kubeconfig.users[0]!.user.token;
+ */
 export interface Kubeconfig {
   apiVersion: "v1";
   kind: "Config";
@@ -83,7 +94,13 @@ export interface Kubeconfig {
   preferences: Record<string, never>;
 }
 
-/** A running local API server. */
+/**
+ * A running local API server.
+ *
+ * @example
+ * const server: TestServer = await startTestServer();
+ * server.setPodLog("default", "web-0", "ready\n");
+ */
 export interface TestServer {
   /** The base URL (`http://127.0.0.1:PORT` or `https://…`). */
   readonly url: string;
@@ -187,7 +204,7 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
-    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers });
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s) });
     this.openapi = openapi;
     this.authorizer = options.authorize ?? defaultAuthorizer;
     this.maxBody = options.maxRequestBodyBytes ?? 3 * 1024 * 1024;
@@ -197,19 +214,24 @@ class LocalApiServer implements TestServer {
         for (const o of this.store.list(storageKey)) this.store.delete(storageKey, o);
       }),
     );
+    // Each removal inside a terminating namespace may be the last thing holding it.
+    this.store.subscribeAll((e) => {
+      const ns = e.type === "DELETED" ? e.object.metadata.namespace : undefined;
+      if (typeof ns === "string" && this.store.get("/namespaces", "", ns)?.metadata.deletionTimestamp) this.finishNamespaceSoon(ns);
+    });
     this.controllers.set("/namespaces", {
       changed: ({ type, object }) => {
-        if (type === "MODIFIED" && object.metadata.deletionTimestamp) this.finishNamespaceSoon(String(object.metadata.name));
+        const name = String(object.metadata.name);
+        if (type === "MODIFIED" && object.metadata.deletionTimestamp) this.finishNamespaceSoon(name);
+        // The service account controller's part: every namespace gets a "default" service account.
+        if (type === "ADDED") setImmediate(() => this.ensureObject("", "v1", "serviceaccounts", name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }));
       },
     });
   }
 
-  private finishNamespaceSoon(name: string, attempt = 0): void {
-    setTimeout(() => {
-      this.rest.finishNamespace(name);
-      const ns = this.store.get("/namespaces", "", name);
-      if (ns && attempt < 600) this.finishNamespaceSoon(name, attempt + 1);
-    }, attempt === 0 ? 0 : 50).unref();
+  /** The namespace controller's part: empty a terminating namespace, then let it go. */
+  private finishNamespaceSoon(name: string): void {
+    setImmediate(() => this.rest.finishNamespace(name));
   }
 
   get resourceVersion(): string {
@@ -285,6 +307,13 @@ class LocalApiServer implements TestServer {
     for (const name of names) {
       this.internalCreate(nsResource, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
     }
+    // The apiserver's own service in the default namespace.
+    this.internalCreate(this.catalog.resource("", "v1", "services")!, "default", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
+      spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+    });
     for (const crd of this.options.crds ?? []) {
       const r = this.catalog.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
       this.internalCreate(r, undefined, crd);
@@ -296,6 +325,17 @@ class LocalApiServer implements TestServer {
       if (r.storageKey === "/namespaces" && this.store.get("/namespaces", "", String((o.metadata as Obj | undefined)?.name))) continue;
       const ns = r.namespaced ? String((o.metadata as Obj | undefined)?.namespace ?? "default") : undefined;
       this.internalCreate(r, ns, o);
+    }
+  }
+
+  /** Create an object unless it exists (or its namespace is gone). */
+  private ensureObject(group: string, version: string, plural: string, namespace: string | undefined, obj: Obj): void {
+    const r = this.catalog.resource(group, version, plural);
+    if (!r || this.store.get(r.storageKey, namespace ?? "", String((obj.metadata as Obj).name))) return;
+    try {
+      this.internalCreate(r, namespace, obj);
+    } catch {
+      // The namespace may be terminating already.
     }
   }
 
@@ -319,13 +359,22 @@ class LocalApiServer implements TestServer {
       return;
     }
     const text = typeof body === "string" ? body : jsonOf(body);
+    let payload: string | Buffer = text;
+    const extra: Record<string, string> = { "Audit-Id": randomUUID() };
+    // kube-apiserver gzips responses over 128 KiB for clients that accept it.
+    if (Buffer.byteLength(text) > GZIP_THRESHOLD && /\bgzip\b/.test(String(res.req.headers["accept-encoding"] ?? ""))) {
+      payload = gzipSync(text);
+      extra["Content-Encoding"] = "gzip";
+      extra.Vary = "Accept-Encoding";
+    }
     res.writeHead(status, {
       "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
       "Cache-Control": "no-cache, private",
-      "Content-Length": Buffer.byteLength(text),
+      "Content-Length": Buffer.byteLength(payload),
+      ...extra,
       ...headers,
     });
-    res.end(res.req.method === "HEAD" ? undefined : text);
+    res.end(res.req.method === "HEAD" ? undefined : payload);
   }
 
   private sendError(res: http.ServerResponse, e: unknown, record?: RecordedRequest, headers: Record<string, string | string[]> = {}): void {
@@ -375,7 +424,16 @@ class LocalApiServer implements TestServer {
       }
       if (body) record.body = body.toString("utf8");
       const fault = this.faults.take(record);
-      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault?.latencyMs) {
+        const limit = requestTimeoutMs(url.searchParams.get("timeout"));
+        const isWatch = info?.verb === "watch";
+        if (limit !== undefined && !isWatch && fault.latencyMs > limit) {
+          // The apiserver gives up on a request that outlives its `timeout` parameter.
+          await new Promise((r) => setTimeout(r, limit));
+          throw statusError(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", {});
+        }
+        await new Promise((r) => setTimeout(r, fault.latencyMs));
+      }
       if (fault?.resetConnection) {
         record.status = 0;
         req.socket.destroy();
@@ -450,6 +508,10 @@ class LocalApiServer implements TestServer {
       return this.send(res, 200, apiResourceList(this.catalog, parts[1]!, parts[2]!), {}, record);
     }
     if (parts[0] === "openapi") {
+      if (accept && !/json|\*\/\*/.test(accept)) {
+        // Only JSON is served (kubectl 1.28 asks for OpenAPI v2 in protobuf alone: use --validate=false there).
+        throw statusError(406, "NotAcceptable", `only the following media types are accepted: application/json (the OpenAPI documents are not served as ${accept})`, {});
+      }
       const doc = this.openapi.document(path, this.catalog);
       if (doc === undefined) throw notFoundPath();
       const etag = `"${this.openapi.hashOf(path, this.catalog)}"`;
@@ -709,6 +771,21 @@ class LocalApiServer implements TestServer {
       this.server.closeAllConnections?.();
     });
   }
+}
+
+const GZIP_THRESHOLD = 128 * 1024;
+
+/** A `timeout` query parameter (Go duration: `32s`, `1m30s`, `500ms`) in milliseconds. */
+function requestTimeoutMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let total = 0;
+  let matched = "";
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+    total += Number(m[1]) * units[m[2]!]!;
+    matched += m[0];
+  }
+  return matched === value && total > 0 ? total : undefined;
 }
 
 /** The URL of a request target (origin-form, or absolute-form as proxies send it). */

@@ -157,6 +157,11 @@ export class Store {
     this.trim();
   }
 
+  /** Listen to the changes of every resource. */
+  subscribeAll(listener: Listener): () => void {
+    return this.subscribe("*", listener);
+  }
+
   subscribe(storageKey: string, listener: Listener): () => void {
     let set = this.listeners.get(storageKey);
     if (!set) {
@@ -167,7 +172,38 @@ export class Store {
     return () => set.delete(listener);
   }
 
+  /** Objects by the uid of each owner their ownerReferences name (for garbage collection). */
+  private readonly dependents = new Map<string, Set<string>>();
+
+  private index(event: StoreEvent): void {
+    const ref = `${event.storageKey}\u0000${objectKey(event.object).namespace}/${objectKey(event.object).name}`;
+    const owners = (o: KubeObject | undefined): string[] =>
+      Array.isArray(o?.metadata.ownerReferences) ? (o!.metadata.ownerReferences as Array<{ uid?: unknown }>).map((r) => String(r?.uid ?? "")) : [];
+    for (const uid of owners(event.previous)) this.dependents.get(uid)?.delete(ref);
+    if (event.type === "DELETED") return;
+    for (const uid of owners(event.object)) {
+      let set = this.dependents.get(uid);
+      if (!set) {
+        set = new Set();
+        this.dependents.set(uid, set);
+      }
+      set.add(ref);
+    }
+  }
+
+  /** The objects whose ownerReferences name an owner uid, with their storage keys. */
+  dependentsOf(uid: string): Array<{ storageKey: string; object: KubeObject }> {
+    const out: Array<{ storageKey: string; object: KubeObject }> = [];
+    for (const ref of this.dependents.get(uid) ?? []) {
+      const [storageKey, key] = ref.split("\u0000") as [string, string];
+      const object = this.collections.get(storageKey)?.get(key);
+      if (object) out.push({ storageKey, object });
+    }
+    return out;
+  }
+
   private record(event: StoreEvent): void {
+    this.index(event);
     this.history.push(event);
     while (this.history.length - this.historyStart > this.historySize) {
       this.compacted = this.history[this.historyStart]!.revision;
@@ -176,6 +212,8 @@ export class Store {
     this.trim();
     const set = this.listeners.get(event.storageKey);
     if (set) for (const l of [...set]) l(event);
+    const all = this.listeners.get("*");
+    if (all) for (const l of [...all]) l(event);
   }
 
   private trim(): void {

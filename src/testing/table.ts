@@ -406,7 +406,7 @@ export const printerColumns: Record<string, Column[]> = {
     { name: "Message", cell: path("message") },
     { name: "First Seen", priority: 1, cell: (o, now) => since(get(o, "firstTimestamp"), now) },
     { name: "Count", priority: 1, cell: (o) => str(get(o, "count")) },
-    NAME,
+    { ...NAME, priority: 1 },
   ],
   "/replicationcontrollers": [
     NAME,

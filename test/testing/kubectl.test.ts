@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { hasStrategicMerge } from "../../src/testing/patching.js";
 
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 
@@ -133,7 +132,7 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(json.metadata.uid).toBeTruthy();
   });
 
-  it.skipIf(!hasStrategicMerge())("apply -f again computes a three-way strategic merge patch; diff shows changes", async () => {
+  it("apply -f again computes a three-way strategic merge patch; diff shows changes", async () => {
     const f = file("web2.yaml", DEPLOYMENT(3, "nginx:1.26"));
     const diff = await kubectl(["diff", "-f", f]);
     expect(diff.code).toBe(1);
@@ -144,6 +143,16 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect((await kubectl(["diff", "-f", f])).code).toBe(0);
     const unchanged = await kubectl(["apply", "-f", f]);
     expect(unchanged.stdout).toBe("deployment.apps/web unchanged\n");
+  });
+
+  it("server-side field validation: unknown fields fail create -f (strict) and warn with --validate=warn", async () => {
+    const f = file("typo.yaml", DEPLOYMENT(1).replace("name: web", "name: typo").replace("  replicas: 1", "  replicaz: 1"));
+    const strict = await kubectl(["create", "-f", f]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('Error from server (BadRequest): error when creating "' + f + '": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz"');
+    const warn = await kubectl(["create", "-f", f, "--validate=warn"]);
+    expect(warn.code).toBe(0);
+    expect(warn.stderr).toContain('Warning: unknown field "spec.replicaz"');
   });
 
   it("get a missing object: NotFound with exit code 1", async () => {
@@ -165,17 +174,18 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(conflict.stderr).toBe("error: 'tier' already has a value (front), and --overwrite is false\n");
   });
 
-  it("patch with merge and json types (strategic when the patch engine is built in)", async () => {
+  it("patch with strategic (default), merge and json types", async () => {
     expect((await kubectl(["patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"replicas":5}}'])).stdout).toBe("deployment.apps/web patched\n");
     expect((await kubectl(["patch", "deploy", "web", "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":6}]'])).stdout).toBe(
       "deployment.apps/web patched\n",
     );
     const noop = await kubectl(["patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"replicas":6}}']);
     expect(noop.stdout).toBe("deployment.apps/web patched (no change)\n");
-    if (hasStrategicMerge()) {
-      const smp = await kubectl(["patch", "deploy", "web", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}}']);
-      expect(smp.stdout).toBe("deployment.apps/web patched\n");
-    }
+    const smp = await kubectl(["patch", "deploy", "web", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"envoy"}]}}}}']);
+    expect(smp.stdout).toBe("deployment.apps/web patched\n");
+    const containers = JSON.parse((await kubectl(["get", "deploy", "web", "-o", "json"])).stdout).spec.template.spec.containers;
+    // Strategic merge: the list merges by name instead of being replaced.
+    expect(containers.map((c: { name: string }) => c.name)).toEqual(["sidecar", "nginx"]);
     const invalid = await kubectl(["patch", "deploy", "web", "--type=merge", "-p", '{"spec":{"replicas":"many"}}']);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain("cannot unmarshal string into Go struct field");
@@ -299,6 +309,16 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(token.stdout.trim().split(".")).toHaveLength(3);
   });
 
+  it("delete namespace waits until its content is gone; wait --for=delete", async () => {
+    await kubectl(["create", "namespace", "scratch"]);
+    await kubectl(["-n", "scratch", "create", "configmap", "inside", "--from-literal=a=b"]);
+    const waiting = kubectl(["-n", "scratch", "wait", "--for=delete", "configmap/inside", "--timeout=20s"]);
+    const deleted = await kubectl(["delete", "namespace", "scratch", "--timeout=20s"]);
+    expect(deleted).toMatchObject({ code: 0, stdout: 'namespace "scratch" deleted\n' });
+    expect((await waiting).code).toBe(0);
+    expect((await kubectl(["get", "namespace", "scratch"])).stderr).toBe('Error from server (NotFound): namespaces "scratch" not found\n');
+  });
+
   it("auth can-i and auth whoami, impersonating", async () => {
     const yes = await kubectl(["auth", "can-i", "create", "pods"]);
     expect(yes).toMatchObject({ code: 0, stdout: "yes\n" });
@@ -312,6 +332,8 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(r).toMatchObject({ code: 0, stdout: "hi there\n" });
     const failed = await kubectl(["exec", "shell", "--", "sh", "-c", "exit 3"]);
     expect(failed.code).toBe(3);
+    const piped = await kubectl(["exec", "-i", "shell", "--", "cat"], "from stdin\n");
+    expect(piped).toMatchObject({ code: 0, stdout: "from stdin\n" });
     const logs = await kubectl(["logs", "shell"]);
     expect(logs.code).toBe(0);
     server.setPodLog("default", "shell", "line one\nline two\n");

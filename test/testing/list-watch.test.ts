@@ -215,3 +215,30 @@ describe("watch", () => {
     expect(first.object.rows[0].cells[0]).toBe("tablewatch");
   });
 });
+
+describe("every built-in resource", () => {
+  it("is listed in discovery and answers list (GA by default, alpha/beta with runtimeConfig)", async () => {
+    for (const [version, runtimeConfig] of [["1.32", {}], ["1.36", { "api/all": true }]] as const) {
+      const s = await startTestServer({ kubernetesVersion: version, runtimeConfig });
+      const c = client(s);
+      const groups = (await c.get("/apis")).json.groups as Array<{ versions: Array<{ groupVersion: string }> }>;
+      const gvs = ["v1", ...groups.flatMap((g) => g.versions.map((v) => v.groupVersion))];
+      if (version === "1.36") expect(gvs.some((gv) => /alpha/.test(gv))).toBe(true);
+      let listed = 0;
+      for (const gv of gvs) {
+        const prefix = gv === "v1" ? "/api/v1" : `/apis/${gv}`;
+        const resources = (await c.get(prefix)).json.resources as Array<{ name: string; verbs: string[]; kind: string }>;
+        for (const r of resources) {
+          if (r.name.includes("/") || !r.verbs.includes("list")) continue;
+          const res = await c.get(`${prefix}/${r.name}`);
+          expect(res.status, `${prefix}/${r.name}`).toBe(200);
+          expect(res.json.kind, `${prefix}/${r.name}`).toBe(`${r.kind}List`);
+          listed++;
+        }
+      }
+      expect(listed).toBeGreaterThan(50);
+      await c.close();
+      await s.close();
+    }
+  });
+});

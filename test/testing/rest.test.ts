@@ -34,6 +34,24 @@ describe("create", () => {
     expect(res.json.metadata.generation).toBe(1);
   });
 
+  it("fills kube-apiserver's defaults for built-in types, nested ones included", async () => {
+    const d = (await api.post(DEPLOY, deployment("defaults"))).json;
+    expect(d.spec).toMatchObject({ revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } } });
+    expect(d.spec.template.spec).toMatchObject({ restartPolicy: "Always", dnsPolicy: "ClusterFirst", terminationGracePeriodSeconds: 30, schedulerName: "default-scheduler" });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File" });
+    const svc = await api.post("/api/v1/namespaces/default/services", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "defaults" },
+      spec: { type: "NodePort", selector: { app: "x" }, ports: [{ port: 80 }] },
+    });
+    expect(svc.json.spec).toMatchObject({ sessionAffinity: "None", ipFamilies: ["IPv4"], externalTrafficPolicy: "Cluster" });
+    expect(svc.json.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(svc.json.spec.clusterIPs).toEqual([svc.json.spec.clusterIP]);
+    expect(svc.json.spec.ports[0]).toMatchObject({ protocol: "TCP", targetPort: 80 });
+    expect(svc.json.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+  });
+
   it("names objects from generateName", async () => {
     const res = await api.post(CM, { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "gen-" } });
     expect(res.status).toBe(201);
@@ -85,6 +103,16 @@ describe("create", () => {
     const ignore = await api.req("POST", `${CM}?fieldValidation=Ignore`, { body: { ...body, metadata: { name: "fv2" } } });
     expect(ignore.status).toBe(201);
     expect(ignore.headers.warning).toBeUndefined();
+  });
+
+  it("never echoes Secret data in errors", async () => {
+    const badBase64 = await api.post("/api/v1/namespaces/default/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { pw: "hunter2!!" } });
+    expect(badBase64.status).toBe(400);
+    expect(badBase64.json.message).toBe('Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 7');
+    const noKind = await api.post("/api/v1/namespaces/default/secrets", { metadata: { name: "s" }, stringData: { pw: "hunter2" } });
+    expect(noKind.status).toBe(400);
+    expect(noKind.text).not.toContain("hunter2");
+    expect(badBase64.text).not.toContain("hunter2");
   });
 
   it("rejects a body whose kind or namespace does not match the URL", async () => {
@@ -151,6 +179,38 @@ describe("update and optimistic concurrency", () => {
     expect(statusWrite.json.metadata.managedFields.some((m: { subresource?: string }) => m.subresource === "status")).toBe(true);
   });
 
+  it("refuses changes to immutable fields, and to data of immutable ConfigMaps", async () => {
+    await api.post(DEPLOY, deployment("frozen"));
+    const sel = await api.patch(`${DEPLOY}/frozen`, { spec: { selector: { matchLabels: { app: "other" } }, template: { metadata: { labels: { app: "other" } } } } }, "merge");
+    expect(sel.status).toBe(422);
+    expect(sel.json.message).toContain('spec.selector: Invalid value: {"matchLabels":{"app":"other"}}: field is immutable');
+    await api.post(CM, { ...configMap("locked"), immutable: true });
+    const changed = await api.patch(`${CM}/locked`, { data: { a: "2" } }, "merge");
+    expect(changed.status).toBe(422);
+    expect(changed.json.message).toBe('ConfigMap "locked" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+    expect((await api.patch(`${CM}/locked`, { metadata: { labels: { ok: "yes" } } }, "merge")).status).toBe(200);
+  });
+
+  it("keeps a service's allocated addresses when an update leaves them out", async () => {
+    const svc = (
+      await api.post("/api/v1/namespaces/default/services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "kept" },
+        spec: { type: "NodePort", selector: { app: "x" }, ports: [{ port: 80 }] },
+      })
+    ).json;
+    const replaced = await api.put("/api/v1/namespaces/default/services/kept", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kept", resourceVersion: svc.metadata.resourceVersion },
+      spec: { type: "NodePort", selector: { app: "y" }, ports: [{ port: 80 }] },
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.spec.clusterIP).toBe(svc.spec.clusterIP);
+    expect(replaced.json.spec.ports[0].nodePort).toBe(svc.spec.ports[0].nodePort);
+  });
+
   it("answers 400 when the body's name differs from the URL", async () => {
     const created = (await api.post(CM, configMap("named"))).json;
     const res = await api.put(`${CM}/named`, { ...created, metadata: { ...created.metadata, name: "other" } });
@@ -166,6 +226,15 @@ describe("patch", () => {
     expect(merge.json.data).toEqual({ b: "2", c: "3" });
     const json = await api.patch(`${CM}/p1`, [{ op: "add", path: "/data/d", value: "4" }, { op: "remove", path: "/data/b" }], "json");
     expect(json.json.data).toEqual({ c: "3", d: "4" });
+  });
+
+  it("applies strategic merge patches by the schema's merge keys, with directives", async () => {
+    await api.post(DEPLOY, deployment("smp"));
+    const added = await api.patch(`${DEPLOY}/smp`, { spec: { template: { spec: { containers: [{ name: "side", image: "envoy" }] } } } }, "strategic");
+    expect(added.status).toBe(200);
+    expect(added.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["side", "main"]);
+    const removed = await api.patch(`${DEPLOY}/smp`, { spec: { template: { spec: { containers: [{ name: "side", $patch: "delete" }] } } } }, "strategic");
+    expect(removed.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["main"]);
   });
 
   it("answers 422 for a JSON patch that does not apply and 409 for a failed test", async () => {
@@ -250,6 +319,29 @@ describe("delete", () => {
     expect((await api.get(`${CM}/dependent`)).status).toBe(404);
   });
 
+  it("orphans dependents (Orphan) and waits for them (Foreground)", async () => {
+    const owned = async (owner: string, dependent: string) => {
+      const o = (await api.post(CM, configMap(owner))).json;
+      const d = configMap(dependent);
+      (d.metadata as Record<string, unknown>).ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: owner, uid: o.metadata.uid }];
+      await api.post(CM, d);
+    };
+    const settle = async (done: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await done()); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await owned("o-owner", "o-dep");
+    await api.del(`${CM}/o-owner?propagationPolicy=Orphan`);
+    await settle(async () => (await api.get(`${CM}/o-owner`)).status === 404);
+    expect((await api.get(`${CM}/o-owner`)).status).toBe(404);
+    expect((await api.get(`${CM}/o-dep`)).json.metadata.ownerReferences).toBeUndefined();
+    await owned("f-owner", "f-dep");
+    const fg = await api.del(`${CM}/f-owner?propagationPolicy=Foreground`);
+    expect(fg.json.metadata.finalizers).toEqual(["foregroundDeletion"]);
+    await settle(async () => (await api.get(`${CM}/f-owner`)).status === 404);
+    expect((await api.get(`${CM}/f-dep`)).status).toBe(404);
+    expect((await api.get(`${CM}/f-owner`)).status).toBe(404);
+  });
+
   it("deletes a collection by label selector and returns the deleted items", async () => {
     await api.post(CM, configMap("dc1", {}, { batch: "x" }));
     await api.post(CM, configMap("dc2", {}, { batch: "x" }));
@@ -261,12 +353,24 @@ describe("delete", () => {
     expect((await api.get(`${CM}/dc3`)).status).toBe(200);
   });
 
+  it("keeps a terminating namespace while an object's finalizer holds it", async () => {
+    await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "held" } });
+    await api.post("/api/v1/namespaces/held/configmaps", { ...configMap("sticky"), metadata: { name: "sticky", finalizers: ["example.com/hold"] } });
+    await api.del("/api/v1/namespaces/held");
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await api.get("/api/v1/namespaces/held")).json.status.phase).toBe("Terminating");
+    await api.patch("/api/v1/namespaces/held/configmaps/sticky", { metadata: { finalizers: null } }, "merge");
+    for (let i = 0; i < 100 && (await api.get("/api/v1/namespaces/held")).status === 200; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await api.get("/api/v1/namespaces/held")).status).toBe(404);
+  });
+
   it("terminates a namespace: content is deleted, then the namespace", async () => {
     await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
     await api.post("/api/v1/namespaces/doomed/configmaps", configMap("inside"));
     const res = await api.del("/api/v1/namespaces/doomed");
     expect(res.status).toBe(202);
-    expect(res.json.status.phase === "Active" || res.json.metadata.deletionTimestamp).toBeTruthy();
+    expect(res.json.status.phase).toBe("Terminating");
+    expect(res.json.metadata.deletionTimestamp).toBeDefined();
     const refused = await api.post("/api/v1/namespaces/doomed/configmaps", configMap("late"));
     expect([403, 404]).toContain(refused.status);
     for (let i = 0; i < 100 && (await api.get("/api/v1/namespaces/doomed")).status === 200; i++) await new Promise((r) => setTimeout(r, 20));

@@ -83,6 +83,8 @@ describe("discovery and server info", () => {
     const etag = apps.headers.etag as string;
     const cached = await api.req("GET", "/openapi/v3/apis/apps/v1", { headers: { "if-none-match": etag } });
     expect(cached.status).toBe(304);
+    const proto = await api.get("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+    expect(proto.status).toBe(406);
   });
 });
 
@@ -118,6 +120,17 @@ describe("bad requests get the apiserver's status and a Status body", () => {
     expect(res.status).toBe(413);
     expect(res.json.reason).toBe("RequestEntityTooLarge");
     expect((await api.get("/healthz")).status).toBe(200);
+  });
+
+  it("gzips large responses for clients that accept it, with an Audit-Id", async () => {
+    for (let i = 0; i < 40; i++) await api.post("/api/v1/namespaces/default/configmaps", configMap(`big-${i}`, { blob: "y".repeat(4000) }));
+    const zipped = await api.req("GET", "/api/v1/namespaces/default/configmaps", { headers: { "accept-encoding": "gzip" } });
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers["audit-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const plain = await api.get("/api/v1/namespaces/default/configmaps");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.json.items.length).toBeGreaterThanOrEqual(40);
+    await api.del("/api/v1/namespaces/default/configmaps");
   });
 
   it("empty body → 400; missing kind → 400", async () => {
@@ -245,11 +258,21 @@ describe("faults", () => {
     expect((await api.get("/api/v1/namespaces/default/configmaps/fn-match")).status).toBe(504);
   });
 
-  it("adds latency", async () => {
-    server.faults.inject({ match: { path: "/version" }, latencyMs: 150, times: 1 });
-    const t = Date.now();
-    expect((await api.get("/version")).status).toBe(200);
-    expect(Date.now() - t).toBeGreaterThanOrEqual(140);
+  it("adds latency: a delayed request answers after one sent later", async () => {
+    server.faults.inject({ match: { path: "/version" }, latencyMs: 300, times: 1 });
+    const order: string[] = [];
+    const slow = api.get("/version").then((r) => order.push(`version ${r.status}`));
+    await new Promise((r) => setTimeout(r, 20));
+    const fast = api.get("/healthz").then((r) => order.push(`healthz ${r.status}`));
+    await Promise.all([slow, fast]);
+    expect(order).toEqual(["healthz 200", "version 200"]);
+  });
+
+  it("answers 504 when injected latency outlives the request's timeout parameter", async () => {
+    server.faults.inject({ match: { path: "/api/v1/namespaces" }, latencyMs: 2000, times: 1 });
+    const res = await api.get("/api/v1/namespaces?timeout=100ms");
+    expect(res.status).toBe(504);
+    expect(res.json).toMatchObject({ reason: "Timeout", message: "Timeout: request did not complete within requested timeout - context deadline exceeded" });
   });
 
   it("resets connections", async () => {
@@ -527,6 +550,15 @@ describe("server-side apply", () => {
     expect(res.json.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(["main", "sidecar"]);
   });
 
+  it("keys list-map items by their defaulted keys (a port without protocol is TCP)", async () => {
+    const ported = { apiVersion: "v1", kind: "Pod", metadata: { name: "ported" }, spec: { containers: [{ name: "c", image: "x", ports: [{ containerPort: 80 }] }] } };
+    const path = "/api/v1/namespaces/default/pods/ported?fieldManager=ports";
+    await api.req("PATCH", path, { body: ported, contentType: "application/apply-patch+yaml" });
+    const again = await api.req("PATCH", path, { body: ported, contentType: "application/apply-patch+yaml" });
+    expect(again.status).toBe(200);
+    expect(again.json.spec.containers[0].ports).toEqual([{ containerPort: 80, protocol: "TCP" }]);
+  });
+
   it("applies with dryRun without storing", async () => {
     const before = (await api.get(`${D}/ssa`)).json;
     const res = await api.req("PATCH", `${D}/ssa?fieldManager=alpha&force=true&dryRun=All`, { body: applied(9, "nginx:1.26"), contentType: "application/apply-patch+yaml" });
@@ -570,6 +602,14 @@ describe("pods/exec over WebSocket", () => {
     expect(res.channels[1]).toBe("custom:a+b");
     expect(res.channels[2]).toBe("warn");
     await s.close();
+  });
+});
+
+describe("connect()", () => {
+  it("hands the kubeconfig to the client's connect, or says the client is not built in yet", async () => {
+    const clientModule = (await import("../../src/client/index.js")) as Record<string, unknown>;
+    if (typeof clientModule.connect === "function") expect(await server.connect()).toBeDefined();
+    else await expect(server.connect()).rejects.toThrow("the kubezod client is not part of this build yet");
   });
 });
 

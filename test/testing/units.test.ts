@@ -169,7 +169,7 @@ describe("protobuf bodies", () => {
   });
 
   it("refuses kinds it has no field table for, with a 415", () => {
-    const body = Buffer.concat([Buffer.from("k8s\0", "latin1"), field(1, Buffer.concat([str(1, "apps/v1"), str(2, "Deployment")]))]);
-    expect(() => decodeProtobuf(body)).toThrow(/send Deployment as application\/json/);
+    const body = Buffer.concat([Buffer.from("k8s\0", "latin1"), field(1, Buffer.concat([str(1, "apps/v1"), str(2, "StatefulSet")]))]);
+    expect(() => decodeProtobuf(body)).toThrow(/send StatefulSet as application\/json/);
   });
 });
