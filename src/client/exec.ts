@@ -237,14 +237,18 @@ export async function forwardPort(
   transport: Transport,
   path: string,
   remotePort: number,
-  options: { localPort?: number; address?: string; headers?: Record<string, string> },
+  options: { localPort?: number; address?: string; headers?: Record<string, string>; onError?: (error: unknown) => void },
 ): Promise<PortForward> {
   if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) throw new RangeError(`invalid port ${remotePort}`);
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
-    void pipe(socket).catch((err: unknown) => socket.destroy(err instanceof Error ? err : new Error(String(err))));
+    socket.on("error", () => undefined);
+    void pipe(socket).catch((err: unknown) => {
+      options.onError?.(err);
+      socket.destroy();
+    });
   });
   const pipe = async (socket: Socket) => {
     socket.pause();

@@ -562,7 +562,8 @@ export class Kube {
       location: { namespace, name: pod, subresource: "eviction" },
       query: {},
       body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace }, ...(deleteOptions ? { deleteOptions } : {}) },
-      options: { ...options, returnErrors: undefined },
+      // A 429 here is the budget refusing, not rate limiting: report it rather than retry.
+      options: { retry: false, ...options, returnErrors: undefined },
     });
     return (res as KubeResponse).json<Status>();
   }
@@ -613,16 +614,25 @@ export class Kube {
 
   /**
    * Forward a local port to a pod's port (like `kubectl port-forward`); connect to
-   * `127.0.0.1:<localPort>`, and `close()` when done.
+   * `127.0.0.1:<localPort>`, and `close()` when done. A missing pod throws `NotFoundError` at once;
+   * a connection that cannot be forwarded is closed and reported to `onError`.
    *
    * @example
    * const fwd = await kube.portForward("web-1", 8080, { namespace: "shop" });
    * await fetch(`http://127.0.0.1:${fwd.localPort}/`);
    * await fwd.close();
    */
-  async portForward(pod: string, port: number, options: NamespaceOption & { localPort?: number; address?: string } = {}): Promise<PortForward> {
-    const info = this.infoOf(await this.podSchema());
-    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "portforward" });
+  async portForward(
+    pod: string,
+    port: number,
+    options: NamespaceOption & { localPort?: number; address?: string; onError?: (error: unknown) => void } = {},
+  ): Promise<PortForward> {
+    const schema = await this.podSchema();
+    const info = this.infoOf(schema);
+    const namespace = this.namespaceFor(info, options.namespace);
+    // Like kubectl: the pod must exist before anything listens.
+    await this.get(schema, pod, { namespace, validate: "off" });
+    const path = resourcePath(info, { namespace, name: pod, subresource: "portforward" });
     return forwardPort(this.transport, path, port, options);
   }
 

@@ -20,7 +20,17 @@ import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
 import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
-import { acceptWebSocket, cannedExec, runExecSession, type ExecHandler } from "./exec.js";
+import {
+  acceptWebSocket,
+  cannedAttach,
+  cannedExec,
+  echoPortForward,
+  PORT_FORWARD_PROTOCOLS,
+  runExecSession,
+  runPortForwardSession,
+  type ExecHandler,
+  type PortForwardHandler,
+} from "./exec.js";
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
@@ -76,6 +86,10 @@ export interface TestServerOptions {
   maxRecordedRequests?: number;
   /** Runs `pods/exec` commands (default: {@link cannedExec}). */
   exec?: ExecHandler;
+  /** Answers `pods/attach` (default: {@link cannedAttach}, a process that echoes its input). */
+  attach?: ExecHandler;
+  /** Where `pods/portforward` connections go (default: {@link echoPortForward}, every port echoes). */
+  portForward?: PortForwardHandler;
 }
 
 /**
@@ -705,25 +719,38 @@ class LocalApiServer implements TestServer {
       const user = authenticate(req, this.tokens, this.options.anonymous ?? false);
       if (!user) throw unauthorized();
       record.user = user.username;
-      if (!info || info.subresource !== "exec" || info.name === undefined) throw notFoundPath();
-      const attrs = { user, verb: "create", resource: { group: info.group, version: info.version, resource: info.resource, subresource: "exec", ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), name: info.name } };
+      const subresource = info?.subresource;
+      if (!info || info.name === undefined || (subresource !== "exec" && subresource !== "attach" && subresource !== "portforward")) throw notFoundPath();
+      const attrs = { user, verb: "create", resource: { group: info.group, version: info.version, resource: info.resource, subresource, ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), name: info.name } };
       if (!this.authorizer(attrs)) throw forbiddenFor(user, { ...info, verb: "create" }, method, url.pathname);
       const r = this.rest.resourceOf(info);
-      if (!r.subresources.some((s) => s.name === "exec")) throw notFoundPath();
+      if (!r.subresources.some((s) => s.name === subresource)) throw notFoundPath();
       const pod = this.store.get(r.storageKey, info.namespace ?? "", info.name);
       if (!pod) throw statusError(404, "NotFound", `pods "${info.name}" not found`, { name: info.name, kind: "pods" });
+      const namespace = info.namespace ?? "";
+      if (subresource === "portforward") {
+        const ports = url.searchParams.getAll("ports").flatMap((p) => p.split(",")).map((p) => Number(p.trim()));
+        if (!ports.length) throw badRequest("at least 1 port must be specified");
+        const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
+        if (bad !== undefined) throw badRequest(`invalid port ${String(bad)}`);
+        const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, PORT_FORWARD_PROTOCOLS);
+        record.status = protocol ? 101 : 400;
+        if (protocol) runPortForwardSession(socket, namespace, info.name, ports, this.options.portForward ?? echoPortForward);
+        return;
+      }
       const container = containerOf(pod, url.searchParams.get("container"));
       const command = url.searchParams.getAll("command");
-      if (!command.length) throw badRequest("you must specify at least 1 command");
+      if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
       const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
       record.status = protocol ? 101 : 400;
       if (!protocol) return;
+      const handler = subresource === "exec" ? (this.options.exec ?? cannedExec) : (this.options.attach ?? cannedAttach);
       runExecSession(
         socket,
         protocol,
-        { namespace: info.namespace ?? "", pod: info.name, container, command, tty: url.searchParams.get("tty") === "true" },
+        { namespace, pod: info.name, container, command, tty: url.searchParams.get("tty") === "true" },
         url.searchParams.get("stdin") === "true",
-        this.options.exec ?? cannedExec,
+        handler,
       );
     } catch (e) {
       fail(e);

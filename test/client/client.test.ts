@@ -348,6 +348,45 @@ describe("subresources", () => {
   });
 });
 
+describe("streams to pods", () => {
+  it("execStream and attach give live streams and the exit status", async () => {
+    await kube.create(Pod, { metadata: { name: "streams" }, spec: { containers: [{ name: "app", image: "busybox" }] } });
+    const session = await kube.execStream("streams", ["cat"]);
+    const out: Buffer[] = [];
+    session.stdout.on("data", (d: Buffer) => out.push(d));
+    session.stdin.write("line one\n");
+    session.stdin.end("line two\n");
+    expect((await session.done).exitCode).toBe(0);
+    expect(Buffer.concat(out).toString()).toBe("line one\nline two\n");
+    const attached = await kube.attach("streams");
+    const echoed: Buffer[] = [];
+    attached.stdout.on("data", (d: Buffer) => echoed.push(d));
+    attached.stdin.end("hello from attach\n");
+    await attached.done;
+    expect(Buffer.concat(echoed).toString()).toBe("hello from attach\n");
+  });
+
+  it("forwards a local port to a pod's port", async () => {
+    const { connect: tcp } = await import("node:net");
+    await kube.create(Pod, { metadata: { name: "forwarded" }, spec: { containers: [{ name: "app", image: "busybox", ports: [{ containerPort: 8080 }] }] } });
+    const fwd = await kube.portForward("forwarded", 8080);
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const sock = tcp(fwd.localPort, fwd.address, () => sock.write("ping over the tunnel"));
+        sock.on("data", (d) => {
+          resolve(d.toString());
+          sock.end();
+        });
+        sock.on("error", reject);
+      });
+      expect(reply).toBe("ping over the tunnel");
+      await expect(kube.portForward("missing-pod", 80)).rejects.toBeInstanceOf(NotFoundError);
+    } finally {
+      await fwd.close();
+    }
+  });
+});
+
 describe("discovery and kinds without schemas", () => {
   it("discovers groups, versions and resources", async () => {
     const d = await kube.discover();
