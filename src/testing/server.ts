@@ -14,7 +14,7 @@ import { stringify as toYaml } from "yaml";
 import { connect, type ConnectOptions, type Kube } from "../client/index.js";
 import type { KubeConfig } from "../config/index.js";
 import { KubeApiError } from "../errors.js";
-import { latestKubernetesVersion, loadBuiltinModules, normalizeKubernetesVersion } from "../meta/index.js";
+import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
 import { authenticate, defaultAuthorizer, forbiddenFor, impersonated, unauthorized, type Authorizer, type UserInfo } from "./auth.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
@@ -841,8 +841,8 @@ function statusBody(code: number, reason: string, message: string): Obj {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const minor = normalizeKubernetesVersion(options.kubernetesVersion ?? latestKubernetesVersion);
   const catalog = await Catalog.builtin(minor, options.runtimeConfig);
-  const modules = await loadBuiltinModules(minor);
-  const openapi = new OpenApi(modules, minor);
+  const [modules, docs] = await Promise.all([loadBuiltinModules(minor), loadDescriptions(minor)]);
+  const openapi = new OpenApi(modules, minor, docs);
   const server = new LocalApiServer(minor, catalog, openapi.structNames, options, openapi);
   server.bootstrap();
   await server.listen();
