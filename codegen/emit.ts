@@ -340,6 +340,49 @@ export function definitionMeta(def: Definition): Record<string, unknown> | undef
   return Object.keys(meta).length ? meta : undefined;
 }
 
+/** Descriptions of a definition and its fields (inline objects nested), for docs and OpenAPI. */
+export interface DocNode {
+  description?: string;
+  properties?: Record<string, DocNode>;
+  items?: DocNode;
+  additionalProperties?: DocNode;
+}
+
+/** The descriptions a node carries; undefined when it has none anywhere. */
+export function docsOf(node: Node): DocNode | undefined {
+  const out: DocNode = {};
+  if (node.description) out.description = node.description;
+  if (node.type === "object") {
+    const props: Record<string, DocNode> = {};
+    for (const [name, prop] of Object.entries(node.properties)) {
+      const d = docsOf(prop);
+      if (d) props[name] = d;
+    }
+    if (Object.keys(props).length) out.properties = props;
+    if (node.additionalProperties) {
+      const d = docsOf(node.additionalProperties);
+      if (d) out.additionalProperties = d;
+    }
+  } else if (node.type === "array") {
+    // The list's own description is on the field; item descriptions matter only for inline objects.
+    const d = node.items.type === "ref" ? undefined : docsOf(node.items);
+    if (d) out.items = d;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A docs module: the descriptions of every definition of a module, by export name. */
+export function emitDocsModule(definitions: Definition[], banner: string, format: "js" | "dts", runtime: string): string {
+  if (format === "dts") {
+    return [banner, `import type { DocNode } from ${lit(runtime)};`, "", "declare const docs: Record<string, DocNode>;", "export default docs;", ""].join("\n");
+  }
+  const entries = [...definitions]
+    .sort((a, b) => (a.exportName < b.exportName ? -1 : a.exportName > b.exportName ? 1 : 0))
+    .map((d) => [d.exportName, docsOf(d.node)] as const)
+    .filter(([, d]) => d !== undefined);
+  return `${banner}\nexport default ${JSON.stringify(Object.fromEntries(entries))};\n`;
+}
+
 /** Refs a node makes to other definitions. */
 export function refsOf(node: Node, out: Set<string> = new Set()): Set<string> {
   switch (node.type) {

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { apiVersionOf, type ApiModel, type Definition } from "./ir.js";
-import { emitModule, refsOf, type OutputFormat, type ResolvedRef } from "./emit.js";
+import { emitDocsModule, emitModule, refsOf, type OutputFormat, type ResolvedRef } from "./emit.js";
 import { SpecError } from "./schema-reader.js";
 
 export interface GeneratedFile {
@@ -246,6 +246,9 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
         format,
       );
       files.push({ path: format === "js" ? spec.path : spec.path.replace(/\.js$/, ".d.ts"), text });
+      // Descriptions live beside the schemas and load only when asked for (OpenAPI, explain).
+      const docsPath = spec.path.replace(/\.js$/, format === "js" ? ".docs.js" : ".docs.d.ts");
+      files.push({ path: docsPath, text: emitDocsModule(spec.defs, banner, format, runtimeOf(spec.path)) });
     }
   }
   checkModuleCycles(imports);
@@ -264,6 +267,17 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
         lines.push(`export ${exportList(defs.map((d) => d.exportName).sort())} from ${JSON.stringify(relative(path, target))};`);
       }
       both(path, lines.join("\n") + "\n");
+      const docsPath = `${release.name}/${module}.docs.js`;
+      const targets = [...byTarget.keys()].sort();
+      const docs = [banner, ...targets.map((t, n) => `import d${n} from ${JSON.stringify(relative(docsPath, t.replace(/\.js$/, ".docs.js")))};`)];
+      docs.push("", `/** Descriptions of ${module}'s definitions in ${release.name}, by export name. */`, `export default { ${targets.map((_, n) => `...d${n}`).join(", ")} };`);
+      files.push(
+        { path: docsPath, text: docs.join("\n") + "\n" },
+        {
+          path: docsPath.replace(/\.js$/, ".d.ts"),
+          text: `${banner}\nimport type { DocNode } from ${JSON.stringify(relative(docsPath, "runtime.js"))};\n\ndeclare const docs: Record<string, DocNode>;\nexport default docs;\n`,
+        },
+      );
     }
     // Index: a namespace per module plus a flat export of every name, each owned by one module.
     const indexPath = `${release.name}/index.js`;
@@ -314,15 +328,18 @@ function catalog(release: Release, banner: string): GeneratedFile[] {
   const loaders = [...modules]
     .sort()
     .map((m) => `  ${JSON.stringify(m)}: () => import(${JSON.stringify(relative(path, `${release.name}/${m}.js`))}),`);
+  const docLoaders = [...modules]
+    .sort()
+    .map((m) => `  ${JSON.stringify(m)}: () => import(${JSON.stringify(relative(path, `${release.name}/${m}.docs.js`))}),`);
   const sortedKinds = Object.fromEntries(Object.keys(kinds).sort().map((k) => [k, kinds[k]]));
   return [
     {
       path,
-      text: `${banner}\n/** Module loaders, by module name. */\nexport const modules = {\n${loaders.join("\n")}\n};\n\n/** The module of every apiVersion and kind. */\nexport const kinds = ${JSON.stringify(sortedKinds, null, 1)};\n`,
+      text: `${banner}\n/** Module loaders, by module name. */\nexport const modules = {\n${loaders.join("\n")}\n};\n\n/** Description loaders, by module name. */\nexport const docs = {\n${docLoaders.join("\n")}\n};\n\n/** The module of every apiVersion and kind. */\nexport const kinds = ${JSON.stringify(sortedKinds, null, 1)};\n`,
     },
     {
       path: `${release.name}/catalog.d.ts`,
-      text: `${banner}\n/** Module loaders, by module name. */\nexport declare const modules: Record<string, () => Promise<Record<string, unknown>>>;\n\n/** The module of every apiVersion and kind. */\nexport declare const kinds: Record<string, Record<string, string>>;\n`,
+      text: `${banner}\nimport type { DocNode } from ${JSON.stringify(relative(path, "runtime.js"))};\n\n/** Module loaders, by module name. */\nexport declare const modules: Record<string, () => Promise<Record<string, unknown>>>;\n\n/** Description loaders, by module name. */\nexport declare const docs: Record<string, () => Promise<{ default: Record<string, DocNode> }>>;\n\n/** The module of every apiVersion and kind. */\nexport declare const kinds: Record<string, Record<string, string>>;\n`,
     },
   ];
 }

@@ -56,6 +56,14 @@ export interface KubeMeta {
   valueValidations?: unknown;
 }
 
+/** Descriptions of a definition and its fields, from the OpenAPI documents. */
+export interface DocNode {
+  description?: string;
+  properties?: Record<string, DocNode>;
+  items?: DocNode;
+  additionalProperties?: DocNode;
+}
+
 /** The annotation registry, with an index of the schemas registered under an apiVersion and kind. */
 export interface KubeRegistry extends z.core.$ZodRegistry<KubeMeta> {
   /** The schema most recently registered for an apiVersion and kind. */

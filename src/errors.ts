@@ -138,6 +138,28 @@ export class ServerTimeoutError extends KubeApiError {
   override name = "ServerTimeoutError";
 }
 
+/**
+ * The error class `apiErrorFor` gives each HTTP status (used to type `returnErrors` results).
+ *
+ * @example
+ * type E = ApiErrorByStatus[404]; // NotFoundError
+ */
+export interface ApiErrorByStatus {
+  400: BadRequestError;
+  401: UnauthorizedError;
+  403: ForbiddenError;
+  404: NotFoundError;
+  405: MethodNotAllowedError;
+  409: ConflictError;
+  410: GoneError;
+  415: UnsupportedMediaTypeError;
+  422: UnprocessableEntityError;
+  429: TooManyRequestsError;
+  500: InternalServerError;
+  503: ServiceUnavailableError;
+  504: ServerTimeoutError;
+}
+
 type ApiErrorClass = new (status: number, body: Status, request?: RequestInfo, retryAfterSeconds?: number) => KubeApiError;
 
 const BY_STATUS: Record<number, ApiErrorClass> = {

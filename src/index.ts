@@ -13,4 +13,5 @@ export * from "./patch/index.js";
 export * from "./config/index.js";
 export * from "./transport/index.js";
 export * from "./client/index.js";
+export * from "./runtime/index.js";
 export * from "./validate/index.js";

@@ -35,6 +35,42 @@ export const modules = {
   "storage/v1": () => import("./storage/v1.js"),
 };
 
+/** Description loaders, by module name. */
+export const docs = {
+  "admissionregistration/v1": () => import("./admissionregistration/v1.docs.js"),
+  "admissionregistration/v1alpha1": () => import("./admissionregistration/v1alpha1.docs.js"),
+  "admissionregistration/v1beta1": () => import("./admissionregistration/v1beta1.docs.js"),
+  "apiextensions/v1": () => import("./apiextensions/v1.docs.js"),
+  "apimachinery": () => import("./apimachinery.docs.js"),
+  "apiregistration/v1": () => import("./apiregistration/v1.docs.js"),
+  "apiserverinternal/v1alpha1": () => import("./apiserverinternal/v1alpha1.docs.js"),
+  "apps/v1": () => import("./apps/v1.docs.js"),
+  "authentication/v1": () => import("./authentication/v1.docs.js"),
+  "authentication/v1alpha1": () => import("./authentication/v1alpha1.docs.js"),
+  "authentication/v1beta1": () => import("./authentication/v1beta1.docs.js"),
+  "authorization/v1": () => import("./authorization/v1.docs.js"),
+  "autoscaling/v1": () => import("./autoscaling/v1.docs.js"),
+  "autoscaling/v2": () => import("./autoscaling/v2.docs.js"),
+  "batch/v1": () => import("./batch/v1.docs.js"),
+  "certificates/v1": () => import("./certificates/v1.docs.js"),
+  "certificates/v1alpha1": () => import("./certificates/v1alpha1.docs.js"),
+  "coordination/v1": () => import("./coordination/v1.docs.js"),
+  "core/v1": () => import("./core/v1.docs.js"),
+  "discovery/v1": () => import("./discovery/v1.docs.js"),
+  "events/v1": () => import("./events/v1.docs.js"),
+  "flowcontrol/v1beta2": () => import("./flowcontrol/v1beta2.docs.js"),
+  "flowcontrol/v1beta3": () => import("./flowcontrol/v1beta3.docs.js"),
+  "meta/v1": () => import("./meta/v1.docs.js"),
+  "networking/v1": () => import("./networking/v1.docs.js"),
+  "networking/v1alpha1": () => import("./networking/v1alpha1.docs.js"),
+  "node/v1": () => import("./node/v1.docs.js"),
+  "policy/v1": () => import("./policy/v1.docs.js"),
+  "rbac/v1": () => import("./rbac/v1.docs.js"),
+  "resource/v1alpha2": () => import("./resource/v1alpha2.docs.js"),
+  "scheduling/v1": () => import("./scheduling/v1.docs.js"),
+  "storage/v1": () => import("./storage/v1.docs.js"),
+};
+
 /** The module of every apiVersion and kind. */
 export const kinds = {
  "admissionregistration.k8s.io/v1": {

@@ -4,9 +4,13 @@
 import type * as z from "zod";
 import { latest, releases } from "#schemas/releases.js";
 import { kubeMeta } from "./registry.js";
+import type { DocNode } from "#schemas/runtime.js";
+
+export type { DocNode };
 
 interface Catalog {
   modules: Record<string, () => Promise<Record<string, unknown>>>;
+  docs: Record<string, () => Promise<{ default: Record<string, DocNode> }>>;
   kinds: Record<string, Record<string, string>>;
 }
 
@@ -123,5 +127,20 @@ export async function builtinKinds(kubernetesVersion?: string): Promise<Record<s
 export async function loadBuiltinModules(kubernetesVersion?: string): Promise<Record<string, Record<string, unknown>>> {
   const catalog = await catalogFor(normalizeKubernetesVersion(kubernetesVersion));
   const entries = await Promise.all(Object.entries(catalog.modules).map(async ([name, load]) => [name, await load()] as const));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * The OpenAPI descriptions of every definition of a Kubernetes minor, by module and export name
+ * (`docs["apps/v1"].Deployment.properties.spec.description`). Loaded on demand: the schemas
+ * themselves carry none.
+ *
+ * @example
+ * const docs = await loadDescriptions("1.36");
+ * docs["apps/v1"]?.Deployment?.description; // "Deployment enables declarative updates …"
+ */
+export async function loadDescriptions(kubernetesVersion?: string): Promise<Record<string, Record<string, DocNode>>> {
+  const catalog = await catalogFor(normalizeKubernetesVersion(kubernetesVersion));
+  const entries = await Promise.all(Object.entries(catalog.docs).map(async ([name, load]) => [name, (await load()).default] as const));
   return Object.fromEntries(entries);
 }

@@ -5,7 +5,7 @@
  * a few canned commands.
  */
 import { createHash } from "node:crypto";
-import type { Duplex } from "node:stream";
+import { PassThrough, type Duplex } from "node:stream";
 
 /**
  * What an exec asks to run.
@@ -80,6 +80,9 @@ export const cannedExec: ExecHandler = ({ command, stdin, pod }) => {
   return { stderr: `sh: ${cmd ?? ""}: not found\n`, exitCode: 127 };
 };
 
+/** The default `pods/attach` target: a process that echoes its standard input, as `cat` would. */
+export const cannedAttach: ExecHandler = ({ stdin }) => ({ stdout: stdin });
+
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /** The subprotocols the server speaks, in order of preference. */
@@ -97,11 +100,11 @@ function frame(opcode: number, payload: Buffer): Buffer {
 }
 
 /** Complete the WebSocket handshake on an upgraded socket; returns the chosen protocol, or undefined after refusing. */
-export function acceptWebSocket(socket: Duplex, key: string | undefined, offered: string | undefined): string | undefined {
+export function acceptWebSocket(socket: Duplex, key: string | undefined, offered: string | undefined, supported: readonly string[] = EXEC_PROTOCOLS): string | undefined {
   const protocols = (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
-  const protocol = EXEC_PROTOCOLS.find((p) => protocols.includes(p));
+  const protocol = supported.find((p) => protocols.includes(p));
   if (!key || !protocol) {
-    socket.end("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: no supported subprotocol; supported: v5.channel.k8s.io, v4.channel.k8s.io\n");
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: no supported subprotocol; supported: ${supported.join(", ")}\n`);
     return undefined;
   }
   const accept = createHash("sha1").update(key + GUID).digest("base64");
@@ -113,7 +116,6 @@ export function acceptWebSocket(socket: Duplex, key: string | undefined, offered
 
 /** Run one exec session on an accepted WebSocket. */
 export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin">, wantsStdin: boolean, handler: ExecHandler): void {
-  let buffer = Buffer.alloc(0);
   const stdin: Buffer[] = [];
   let started = false;
   let idle: NodeJS.Timeout | undefined;
@@ -150,6 +152,28 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     if (socket.writable) socket.end(frame(8, Buffer.from([0x03, 0xe8])));
   };
 
+  readFrames(socket, (payload) => {
+    const channel = payload[0]!;
+    if (channel === 0) {
+      stdin.push(payload.subarray(1));
+      if (protocol === "v4.channel.k8s.io" && !started) {
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => void start(), 200);
+      }
+    } else if (channel === 255 && payload[1] === 0) {
+      void start();
+    }
+  }, () => void start());
+  socket.on("error", () => socket.destroy());
+  if (!wantsStdin) void start();
+}
+
+/**
+ * Read WebSocket frames from a client: data messages (non-empty) go to `onMessage`, a close frame
+ * to `onClose`; pings are answered.
+ */
+function readFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClose: () => void): void {
+  let buffer = Buffer.alloc(0);
   socket.on("data", (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
     for (;;) {
@@ -174,27 +198,66 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
       if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= buffer[maskAt + (i % 4)]!;
       buffer = buffer.subarray(offset + len);
       if (opcode === 8) {
-        void start();
+        onClose();
         return;
       }
       if (opcode === 9) {
         socket.write(frame(10, payload));
         continue;
       }
-      if ((opcode === 1 || opcode === 2 || opcode === 0) && payload.length) {
-        const channel = payload[0]!;
-        if (channel === 0) {
-          stdin.push(payload.subarray(1));
-          if (protocol === "v4.channel.k8s.io" && !started) {
-            if (idle) clearTimeout(idle);
-            idle = setTimeout(() => void start(), 200);
-          }
-        } else if (channel === 255 && payload[1] === 0) {
-          void start();
-        }
-      }
+      if ((opcode === 1 || opcode === 2 || opcode === 0) && payload.length) onMessage(payload);
     }
   });
-  socket.on("error", () => socket.destroy());
-  if (!wantsStdin) void start();
+}
+
+/** What a port-forward connection asks for. */
+export interface PortForwardRequest {
+  namespace: string;
+  pod: string;
+  port: number;
+}
+
+/** Connects a forwarded port to something that answers: a stream for the connection's bytes. */
+export type PortForwardHandler = (request: PortForwardRequest) => Duplex;
+
+/** The default port-forward target: every port echoes what it receives. */
+export const echoPortForward: PortForwardHandler = () => new PassThrough();
+
+/** The subprotocol of port-forward over WebSocket. */
+export const PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io"];
+
+/**
+ * Run a port-forward session: for the i-th requested port, channel 2i carries data and 2i+1
+ * errors; the first message on each channel is the port number (uint16, little endian).
+ */
+export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler): void {
+  const targets = ports.map((port, i) => {
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port);
+    socket.write(frame(2, Buffer.concat([Buffer.from([2 * i]), portBytes])));
+    socket.write(frame(2, Buffer.concat([Buffer.from([2 * i + 1]), portBytes])));
+    const target = handler({ namespace, pod, port });
+    target.on("data", (chunk: Buffer) => {
+      if (socket.writable) socket.write(frame(2, Buffer.concat([Buffer.from([2 * i]), chunk])));
+    });
+    target.on("error", (err: Error) => {
+      if (socket.writable) socket.write(frame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(err.message)])));
+    });
+    return target;
+  });
+  const closeAll = () => {
+    for (const t of targets) t.end();
+    if (socket.writable) socket.end(frame(8, Buffer.from([0x03, 0xe8])));
+  };
+  readFrames(
+    socket,
+    (payload) => {
+      const channel = payload[0]!;
+      if (channel % 2 === 0) targets[channel / 2]?.write(payload.subarray(1));
+    },
+    closeAll,
+  );
+  socket.on("close", () => {
+    for (const t of targets) t.destroy();
+  });
 }

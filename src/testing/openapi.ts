@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as z from "zod";
-import { metaOf } from "../meta/index.js";
+import { metaOf, type DocNode } from "../meta/index.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 
 type Obj = Record<string, unknown>;
@@ -192,6 +192,29 @@ function v2Params(names: string[]): Obj[] {
 }
 
 /** Builds and caches the OpenAPI documents. */
+/**
+ * A definition with its descriptions: the type's, and each property's (a reference becomes
+ * `allOf: [{ $ref }]` in v3, as kube-apiserver writes it, so the description can sit beside it).
+ */
+function describe(definition: Obj, doc: DocNode, v3: boolean): Obj {
+  const out: Obj = { ...(doc.description ? { description: doc.description } : {}), ...definition };
+  const properties = definition.properties as Record<string, Obj> | undefined;
+  if (properties && doc.properties) {
+    const described: Record<string, Obj> = {};
+    for (const [name, prop] of Object.entries(properties)) {
+      const pd = doc.properties[name];
+      if (!pd?.description) {
+        described[name] = prop;
+        continue;
+      }
+      const base = v3 && typeof prop.$ref === "string" ? { allOf: [{ $ref: prop.$ref }], ...Object.fromEntries(Object.entries(prop).filter(([k]) => k !== "$ref")) } : prop;
+      described[name] = { description: pd.description, ...base };
+    }
+    out.properties = described;
+  }
+  return out;
+}
+
 export class OpenApi {
   /** Definition names by schema definition object (clones share their definition). */
   private readonly names = new Map<object, string>();
@@ -200,7 +223,14 @@ export class OpenApi {
   readonly structNames = new WeakMap<object, string>();
   private cache = new Map<string, { generation: number; doc: Obj; hash: string }>();
 
-  constructor(modules: Record<string, Record<string, unknown>>, readonly minor: string) {
+  /** Descriptions by definition name. */
+  private readonly docs = new Map<string, DocNode>();
+
+  constructor(
+    modules: Record<string, Record<string, unknown>>,
+    readonly minor: string,
+    docs: Record<string, Record<string, DocNode>> = {},
+  ) {
     for (const [module, exports] of Object.entries(modules)) {
       for (const [exportName, value] of Object.entries(exports)) {
         if (!value || typeof value !== "object" || !("_zod" in value)) continue;
@@ -209,6 +239,8 @@ export class OpenApi {
           const name = definitionName(module, exportName);
           this.names.set(def, name);
           this.byName.set(name, value as Schema);
+          const doc = docs[module]?.[exportName];
+          if (doc) this.docs.set(name, doc);
         }
         this.structNames.set(value, exportName);
       }
@@ -257,7 +289,9 @@ export class OpenApi {
       if (!next) continue;
       const [n, s] = next;
       if (n in defs) continue;
-      defs[n] = SCALAR_DEFINITIONS[n] ?? conv.body(s);
+      const body = SCALAR_DEFINITIONS[n] ?? conv.body(s);
+      const doc = this.docs.get(n);
+      defs[n] = doc ? describe(body, doc, refPrefix.includes("components")) : body;
     }
     return { defs, names };
   }

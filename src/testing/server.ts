@@ -11,14 +11,26 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { stringify as toYaml } from "yaml";
+import { connect, type ConnectOptions, type Kube } from "../client/index.js";
+import type { KubeConfig } from "../config/index.js";
 import { KubeApiError } from "../errors.js";
-import { latestKubernetesVersion, loadBuiltinModules, normalizeKubernetesVersion } from "../meta/index.js";
+import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
 import { authenticate, defaultAuthorizer, forbiddenFor, impersonated, unauthorized, type Authorizer, type UserInfo } from "./auth.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
 import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
-import { acceptWebSocket, cannedExec, runExecSession, type ExecHandler } from "./exec.js";
+import {
+  acceptWebSocket,
+  cannedAttach,
+  cannedExec,
+  echoPortForward,
+  PORT_FORWARD_PROTOCOLS,
+  runExecSession,
+  runPortForwardSession,
+  type ExecHandler,
+  type PortForwardHandler,
+} from "./exec.js";
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
@@ -74,6 +86,10 @@ export interface TestServerOptions {
   maxRecordedRequests?: number;
   /** Runs `pods/exec` commands (default: {@link cannedExec}). */
   exec?: ExecHandler;
+  /** Answers `pods/attach` (default: {@link cannedAttach}, a process that echoes its input). */
+  attach?: ExecHandler;
+  /** Where `pods/portforward` connections go (default: {@link echoPortForward}, every port echoes). */
+  portForward?: PortForwardHandler;
 }
 
 /**
@@ -115,7 +131,7 @@ export interface TestServer {
   /** Write the kubeconfig as YAML to a file; returns the path. */
   writeKubeconfig(path: string): Promise<string>;
   /** A kubezod client for this server (available once the client module is part of the build). */
-  connect(): Promise<unknown>;
+  connect(options?: Omit<ConnectOptions, "kubeconfig" | "config" | "context" | "inCluster">): Promise<Kube>;
   /** Set (replace) the log text of a pod's container. */
   setPodLog(namespace: string, pod: string, text: string, container?: string): void;
   /** Append to a pod container's log (followers see it at once). */
@@ -703,25 +719,38 @@ class LocalApiServer implements TestServer {
       const user = authenticate(req, this.tokens, this.options.anonymous ?? false);
       if (!user) throw unauthorized();
       record.user = user.username;
-      if (!info || info.subresource !== "exec" || info.name === undefined) throw notFoundPath();
-      const attrs = { user, verb: "create", resource: { group: info.group, version: info.version, resource: info.resource, subresource: "exec", ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), name: info.name } };
+      const subresource = info?.subresource;
+      if (!info || info.name === undefined || (subresource !== "exec" && subresource !== "attach" && subresource !== "portforward")) throw notFoundPath();
+      const attrs = { user, verb: "create", resource: { group: info.group, version: info.version, resource: info.resource, subresource, ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), name: info.name } };
       if (!this.authorizer(attrs)) throw forbiddenFor(user, { ...info, verb: "create" }, method, url.pathname);
       const r = this.rest.resourceOf(info);
-      if (!r.subresources.some((s) => s.name === "exec")) throw notFoundPath();
+      if (!r.subresources.some((s) => s.name === subresource)) throw notFoundPath();
       const pod = this.store.get(r.storageKey, info.namespace ?? "", info.name);
       if (!pod) throw statusError(404, "NotFound", `pods "${info.name}" not found`, { name: info.name, kind: "pods" });
+      const namespace = info.namespace ?? "";
+      if (subresource === "portforward") {
+        const ports = url.searchParams.getAll("ports").flatMap((p) => p.split(",")).map((p) => Number(p.trim()));
+        if (!ports.length) throw badRequest("at least 1 port must be specified");
+        const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
+        if (bad !== undefined) throw badRequest(`invalid port ${String(bad)}`);
+        const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, PORT_FORWARD_PROTOCOLS);
+        record.status = protocol ? 101 : 400;
+        if (protocol) runPortForwardSession(socket, namespace, info.name, ports, this.options.portForward ?? echoPortForward);
+        return;
+      }
       const container = containerOf(pod, url.searchParams.get("container"));
       const command = url.searchParams.getAll("command");
-      if (!command.length) throw badRequest("you must specify at least 1 command");
+      if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
       const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
       record.status = protocol ? 101 : 400;
       if (!protocol) return;
+      const handler = subresource === "exec" ? (this.options.exec ?? cannedExec) : (this.options.attach ?? cannedAttach);
       runExecSession(
         socket,
         protocol,
-        { namespace: info.namespace ?? "", pod: info.name, container, command, tty: url.searchParams.get("tty") === "true" },
+        { namespace, pod: info.name, container, command, tty: url.searchParams.get("tty") === "true" },
         url.searchParams.get("stdin") === "true",
-        this.options.exec ?? cannedExec,
+        handler,
       );
     } catch (e) {
       fail(e);
@@ -733,12 +762,8 @@ class LocalApiServer implements TestServer {
     return path;
   };
 
-  async connect(): Promise<unknown> {
-    const client = (await import("../client/index.js")) as Record<string, unknown>;
-    const connect = client.connect;
-    if (typeof connect !== "function") throw new Error("the kubezod client is not part of this build yet; use server.kubeconfig with another client");
-    // The kubeconfig carries the server URL, its CA and the admin token.
-    return (connect as (options: unknown) => Promise<unknown>)({ kubeconfig: this.kubeconfig });
+  async connect(options: Omit<ConnectOptions, "kubeconfig" | "config" | "context" | "inCluster"> = {}): Promise<Kube> {
+    return connect({ ...options, kubeconfig: this.kubeconfig as unknown as KubeConfig, inCluster: false });
   }
 
   setPodLog(namespace: string, pod: string, text: string, container?: string): void {
@@ -816,8 +841,8 @@ function statusBody(code: number, reason: string, message: string): Obj {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const minor = normalizeKubernetesVersion(options.kubernetesVersion ?? latestKubernetesVersion);
   const catalog = await Catalog.builtin(minor, options.runtimeConfig);
-  const modules = await loadBuiltinModules(minor);
-  const openapi = new OpenApi(modules, minor);
+  const [modules, docs] = await Promise.all([loadBuiltinModules(minor), loadDescriptions(minor)]);
+  const openapi = new OpenApi(modules, minor, docs);
   const server = new LocalApiServer(minor, catalog, openapi.structNames, options, openapi);
   server.bootstrap();
   await server.listen();

@@ -4,10 +4,12 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { labelSelectorString, type LabelSelector } from "../client/selectors.js";
 import type { UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
 import { asServed, decodeBody, timestamp, type ApiCall, type ApiReply, type Rest } from "./rest.js";
 import { badRequest, conflict, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
+import { matchesLabels, parseLabelSelector } from "./selectors.js";
 import type { KubeObject, Store } from "./store.js";
 
 type Obj = Record<string, unknown>;
@@ -142,10 +144,47 @@ const podEviction: SubresourceHandler = (ctx, r, call) => {
   if (pre.uid !== undefined && pre.uid !== pod.metadata.uid) {
     throw conflict(r, String(pod.metadata.name), `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(pod.metadata.uid)}`);
   }
+  checkDisruptionBudget(ctx, pod);
   const deleteCall: ApiCall = { ...call, info: { ...call.info, verb: "delete", subresource: undefined }, body: undefined, contentType: "application/json" };
   ctx.rest.delete(deleteCall);
   return { status: 201, body: { ...successStatus(), code: 201 } };
 };
+
+const PDB_STORAGE_KEY = "policy/poddisruptionbudgets";
+
+/**
+ * kube-apiserver's eviction check: a pod covered by one PodDisruptionBudget may go only while the
+ * budget (as its controller last computed it) allows a disruption; the allowance is then used up.
+ * No controller runs here, so a budget without status refuses, as a real cluster does until its
+ * disruption controller has processed it.
+ */
+function checkDisruptionBudget(ctx: SubresourceContext, pod: KubeObject): void {
+  const phase = (pod.status as Obj | undefined)?.phase;
+  if (phase === "Succeeded" || phase === "Failed") return;
+  const labels = (pod.metadata.labels as Record<string, unknown> | undefined) ?? {};
+  const budgets = ctx.store.list(PDB_STORAGE_KEY, String(pod.metadata.namespace ?? "")).filter((pdb) => {
+    const selector = (pdb.spec as Obj | undefined)?.selector as LabelSelector | undefined;
+    return selector !== undefined && matchesLabels(parseLabelSelector(labelSelectorString(selector)), labels);
+  });
+  if (!budgets.length) return;
+  if (budgets.length > 1) throw statusError(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
+  const pdb = budgets[0]!;
+  const name = String(pdb.metadata.name);
+  const status = (pdb.status as Obj | undefined) ?? {};
+  const refuse = (cause: string) =>
+    statusError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.", {
+      causes: [{ reason: "DisruptionBudget", message: cause }],
+    });
+  if (Number(status.observedGeneration ?? 0) < Number(pdb.metadata.generation ?? 1)) {
+    throw refuse(`The disruption budget ${name} is still being processed by the server.`);
+  }
+  const allowed = Number(status.disruptionsAllowed ?? 0);
+  if (allowed < 0) throw statusError(403, "Forbidden", "pdb disruptions allowed is negative");
+  if (allowed === 0) {
+    throw refuse(`The disruption budget ${name} needs ${Number(status.desiredHealthy ?? 0)} healthy pods and has ${Number(status.currentHealthy ?? 0)} currently`);
+  }
+  ctx.store.update(PDB_STORAGE_KEY, { ...pdb, status: { ...status, disruptionsAllowed: allowed - 1 } }, pdb);
+}
 
 const podBinding: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();

@@ -4,6 +4,7 @@
  * undici dispatchers (requests, streams).
  */
 import diagnosticsChannel from "node:diagnostics_channel";
+import { createRequire } from "node:module";
 import type { IncomingHttpHeaders } from "node:http";
 import { pipeline } from "node:stream";
 import { promisify } from "node:util";
@@ -16,21 +17,9 @@ import {
   ConnectionError,
   KubeError,
   TimeoutError,
-  type BadRequestError,
-  type ConflictError,
-  type ForbiddenError,
-  type GoneError,
-  type InternalServerError,
+  type ApiErrorByStatus,
   type KubeApiError,
-  type MethodNotAllowedError,
-  type NotFoundError,
   type RequestInfo,
-  type ServerTimeoutError,
-  type ServiceUnavailableError,
-  type TooManyRequestsError,
-  type UnauthorizedError,
-  type UnprocessableEntityError,
-  type UnsupportedMediaTypeError,
 } from "../errors.js";
 import { createDispatchers, proxyUrlFor, REPEATED_HEADERS, type DispatcherOptions } from "./dispatcher.js";
 import { classifyFailure, connectionError } from "./failures.js";
@@ -96,7 +85,7 @@ export interface TransportOptions extends DispatcherOptions {
   onMetrics?: (metrics: RequestMetrics) => void;
   /** Called before every attempt with mutable headers. */
   beforeRequest?: (request: OutgoingRequest) => void;
-  /** `User-Agent` (default `kubezod (node vX; platform/arch)`). */
+  /** `User-Agent` (default `kubezod/VERSION (platform/arch) node/vX`, shaped like client-go's so the server names the field manager `kubezod`). */
   userAgent?: string;
   /** Headers added to every request. */
   headers?: Record<string, string>;
@@ -147,22 +136,6 @@ export interface WebSocketOptions {
 export const REQUEST_CHANNEL = "kubezod:request";
 const requestChannel = diagnosticsChannel.channel(REQUEST_CHANNEL);
 
-/** The error class for each status `apiErrorFor` knows. */
-interface ApiErrorByStatus {
-  400: BadRequestError;
-  401: UnauthorizedError;
-  403: ForbiddenError;
-  404: NotFoundError;
-  405: MethodNotAllowedError;
-  409: ConflictError;
-  410: GoneError;
-  415: UnsupportedMediaTypeError;
-  422: UnprocessableEntityError;
-  429: TooManyRequestsError;
-  500: InternalServerError;
-  503: ServiceUnavailableError;
-  504: ServerTimeoutError;
-}
 
 /**
  * What `request` resolves to: a `KubeResponse`, or with `returnErrors` also the typed errors of the
@@ -177,10 +150,30 @@ export type RequestResult<O> = O extends { returnErrors: true }
     ? KubeResponse | (S extends keyof ApiErrorByStatus ? ApiErrorByStatus[S] : KubeApiError)
     : KubeResponse;
 
+/** Deadlines shorter than this are enforced with a timer of their own, not undici's coarse ones. */
+const PRECISE_DEADLINE_MS = 2000;
+
 /** The call's deadline passed before an attempt could start. */
 class DeadlineReached extends Error {}
 
-const DEFAULT_USER_AGENT = `kubezod (node ${process.version}; ${process.platform}/${process.arch})`;
+const DEFAULT_USER_AGENT = `kubezod/${packageVersion()} (${process.platform}/${process.arch}) node/${process.version}`;
+
+/** The package version, for the User-Agent. */
+function packageVersion(): string {
+  try {
+    const pkg = createRequire(import.meta.url)("../../package.json") as { name?: string; version?: string };
+    if (pkg.name === "kubezod" && pkg.version) return pkg.version;
+  } catch {
+    // dist/src/transport is one level deeper: fall through.
+  }
+  try {
+    const pkg = createRequire(import.meta.url)("../../../package.json") as { name?: string; version?: string };
+    if (pkg.name === "kubezod" && pkg.version) return pkg.version;
+  } catch {
+    // not found: keep a placeholder
+  }
+  return "unknown";
+}
 
 /**
  * Create the transport for one cluster. Reuse it: it keeps one connection pool for requests and
@@ -415,6 +408,14 @@ export class Transport {
       const remaining = call.deadline === Infinity ? undefined : left > 1000 ? Math.ceil(left / 1000) * 1000 : Math.max(1, Math.ceil(left));
       let res: Dispatcher.ResponseData;
       let body: Payload | undefined;
+      // undici's timers tick about twice a second; a short deadline gets a timer of its own.
+      let precise: ReturnType<typeof setTimeout> | undefined;
+      let signal = call.options.signal ?? null;
+      if (remaining !== undefined && remaining < PRECISE_DEADLINE_MS) {
+        const deadline = new AbortController();
+        precise = setTimeout(() => deadline.abort(new DeadlineReached()), remaining);
+        signal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+      }
       try {
         if (remaining !== undefined && remaining <= 1) throw new DeadlineReached();
         res = await (call.streaming ? dispatchers.streams : dispatchers.requests).request({
@@ -423,12 +424,15 @@ export class Transport {
           method,
           headers,
           body: call.body ?? null,
-          signal: call.options.signal ?? null,
+          signal,
           headersTimeout: remaining,
           bodyTimeout: call.streaming ? 0 : remaining,
         });
+        if (call.streaming) clearTimeout(precise);
         if (!call.streaming || res.statusCode >= 400) body = await readPayload(res);
+        clearTimeout(precise);
       } catch (err) {
+        if (precise) clearTimeout(precise);
         const failure = this.#failure(call, err);
         if (failure instanceof ConnectionError && retries < policy.backoffLimit && policy.retryConnectionErrors) {
           const kind = classifyFailure(err);

@@ -92,3 +92,12 @@ describe("defineResource", () => {
     expect(kubeMeta.byKind("postgresql.cnpg.io/v1", "Cluster")).toBe(Cluster);
   });
 });
+
+describe("loadDescriptions", () => {
+  it("loads the OpenAPI descriptions of a minor on demand", async () => {
+    const { loadDescriptions } = await import("../../src/index.js");
+    const docs = await loadDescriptions("1.30");
+    expect(docs["apps/v1"]?.Deployment?.description).toMatch(/^Deployment enables declarative updates for Pods and ReplicaSets/);
+    expect(docs["core/v1"]?.Container?.properties?.image?.description).toMatch(/^Container image name/);
+  });
+});

@@ -210,6 +210,9 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     expect(r.stdout).toMatch(/^GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n\nFIELD: template <PodTemplateSpec>\n/);
     expect(r.stdout).toMatch(/\n  metadata\t<ObjectMeta>\n/);
     expect(r.stdout).toMatch(/\n  spec\t<PodSpec>\n/);
+    // Descriptions come from the generated docs modules, as kube-apiserver publishes them.
+    expect(r.stdout).toMatch(/DESCRIPTION:\n\s+Template describes the pods that will be created\./);
+    expect(r.stdout).toMatch(/\n  metadata\t<ObjectMeta>\n\s+Standard object's metadata\./);
     const missing = await kubectl(["explain", "deployment.spec.nope"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('field "nope" does not exist');

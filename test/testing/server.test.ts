@@ -70,7 +70,11 @@ describe("discovery and server info", () => {
     const apps = await api.get("/openapi/v3/apis/apps/v1");
     const dep = apps.json.components.schemas["io.k8s.api.apps.v1.Deployment"];
     expect(dep["x-kubernetes-group-version-kind"]).toEqual([{ group: "apps", kind: "Deployment", version: "v1" }]);
-    expect(dep.properties.spec).toEqual({ $ref: "#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec" });
+    // As kube-apiserver publishes v3: a described reference is an allOf beside its description.
+    expect(dep.properties.spec).toEqual({
+      allOf: [{ $ref: "#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec" }],
+      description: "Specification of the desired behavior of the Deployment.",
+    });
     const podSpec = apps.json.components.schemas["io.k8s.api.core.v1.PodSpec"];
     expect(podSpec.properties.containers).toMatchObject({ type: "array", "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge" });
     expect(podSpec.required).toEqual(["containers"]);

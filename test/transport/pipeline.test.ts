@@ -48,7 +48,7 @@ describe("requests", () => {
     const h = server.requests.at(-1)!.headers;
     expect(h.accept).toBe("application/json");
     expect(h["accept-encoding"]).toBe("gzip");
-    expect(h["user-agent"]).toMatch(/^kubezod /);
+    expect(h["user-agent"]).toMatch(/^kubezod\/\d+\.\d+\.\d+ \(\w+\/\w+\) node\/v\d+/);
     expect(h.authorization).toBe("Bearer S3CR3T-pipeline");
   });
 

@@ -1,0 +1,138 @@
+/**
+ * Client benchmark: a small GET and a 500-pod LIST, 64 requests in flight, against the same canned
+ * server (a child process): kubezod with full response validation, raw `undici.request` +
+ * `JSON.parse`, and `@kubernetes/client-node` (2.x needs Node 22+; run under Node 24:
+ * `npm run bench -- client`).
+ */
+import { fork } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Agent, request } from "undici";
+import { ConfigMap, Pod } from "kubezod/k8s";
+import { connect, defineCluster } from "../src/index.js";
+import { podListJson } from "./fixtures.js";
+import { median, table } from "./report.js";
+
+const CONCURRENCY = 64;
+const ROUNDS = 5;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+const TOKEN = "bench-token";
+
+const configMap = JSON.stringify({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "settings", namespace: "default", uid: "6a1e1c0e-7d6c-4c8f-9d1e-3c1b5c0a9f11", resourceVersion: "123456", creationTimestamp: "2026-11-01T00:00:00Z" },
+  data: { "log-level": "info", "feature-x": "enabled", replicas: "3" },
+});
+
+async function startServer(): Promise<{ url: string; stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), "kubezod-bench-client-"));
+  writeFileSync(join(dir, "cm.json"), configMap);
+  writeFileSync(join(dir, "pods.json"), podListJson(500));
+  writeFileSync(
+    join(dir, "server.cjs"),
+    `const http = require("node:http");
+const fs = require("node:fs");
+const cm = fs.readFileSync(${JSON.stringify(join(dir, "cm.json"))});
+const pods = fs.readFileSync(${JSON.stringify(join(dir, "pods.json"))});
+const server = http.createServer((req, res) => {
+  const body = req.url.startsWith("/api/v1/namespaces/default/pods") ? pods : cm;
+  res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+  res.end(body);
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, "127.0.0.1", () => process.send(server.address().port));
+`,
+  );
+  const child = fork(join(dir, "server.cjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function rate(send: () => Promise<unknown>, seconds: number): Promise<number> {
+  let done = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < until) {
+        await send();
+        done++;
+      }
+    }),
+  );
+  return (done / (performance.now() - started)) * 1000;
+}
+
+interface ClientNode {
+  get(): Promise<unknown>;
+  list(): Promise<unknown>;
+}
+
+async function clientNode(url: string): Promise<ClientNode | undefined> {
+  if (Number(process.versions.node.split(".")[0]) < 22) return undefined;
+  const k8s = await import("@kubernetes/client-node");
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "bench", server: url, skipTLSVerify: true }],
+    users: [{ name: "bench", token: TOKEN }],
+    contexts: [{ name: "bench", cluster: "bench", user: "bench" }],
+    currentContext: "bench",
+  });
+  const api = kc.makeApiClient(k8s.CoreV1Api);
+  return {
+    get: () => api.readNamespacedConfigMap({ name: "settings", namespace: "default" }),
+    list: () => api.listNamespacedPod({ namespace: "default" }),
+  };
+}
+
+async function main(): Promise<void> {
+  const server = await startServer();
+  const kube = await connect({ config: defineCluster({ server: server.url, token: TOKEN }), connections: 32 });
+  const agent = new Agent({ connections: 32 });
+  const headers = { authorization: `Bearer ${TOKEN}`, accept: "application/json" };
+  const raw = (path: string) => async () => {
+    const res = await request(`${server.url}${path}`, { headers, dispatcher: agent });
+    JSON.parse(await res.body.text());
+  };
+  const other = await clientNode(server.url);
+  const contenders: Array<[string, Record<"get" | "list", () => Promise<unknown>>]> = [
+    ["kubezod (validated)", { get: () => kube.get(ConfigMap, "settings", { namespace: "default" }), list: () => kube.list(Pod, { namespace: "default" }) }],
+    ["undici.request + JSON.parse", { get: raw("/api/v1/namespaces/default/configmaps/settings"), list: raw("/api/v1/namespaces/default/pods") }],
+  ];
+  if (other) contenders.push(["@kubernetes/client-node", other]);
+  else console.log(`(@kubernetes/client-node needs Node 22+; this is Node ${process.versions.node})`);
+
+  const results = new Map<string, Record<"get" | "list", number[]>>();
+  for (const [name] of contenders) results.set(name, { get: [], list: [] });
+  for (const op of ["get", "list"] as const) {
+    for (const [, c] of contenders) await rate(c[op], 0.3); // warm up
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, c] of contenders) results.get(name)![op].push(await rate(c[op], op === "list" ? SECONDS * 2 : SECONDS));
+    }
+  }
+  const med = (name: string, op: "get" | "list") => median(results.get(name)![op]);
+  const rows: string[][] = [];
+  for (const op of ["get", "list"] as const) {
+    const rawRate = med("undici.request + JSON.parse", op);
+    const cn = other ? med("@kubernetes/client-node", op) : undefined;
+    for (const [name] of contenders) {
+      const r = med(name, op);
+      rows.push([
+        `${op === "get" ? "GET configmap" : "LIST 500 pods"}: ${name}`,
+        r.toFixed(0),
+        (r / rawRate).toFixed(2),
+        cn ? (r / cn).toFixed(2) : "-",
+      ]);
+    }
+  }
+  console.log(`Node ${process.versions.node}, ${CONCURRENCY} in flight, median of ${ROUNDS} rounds`);
+  table(["", "req/s", "× undici", "× client-node"], rows);
+  console.log("targets: GET ≥ 0.8× undici and ≥ 5× client-node; LIST ≥ 0.6× undici and ≥ 1.5× client-node");
+  await kube.close();
+  await agent.close();
+  server.stop();
+}
+
+await main();

@@ -1,0 +1,58 @@
+/**
+ * Response and request validation through the schemas, in the client's three modes.
+ */
+import * as z from "zod";
+import { ValidationError, type RequestInfo } from "../errors.js";
+import { compileValidator, safeParseKube } from "../meta/compile.js";
+import { ListMeta } from "#schemas/latest/meta/v1.js";
+import { nullishOf } from "#schemas/runtime.js";
+import type { ValidationMode } from "./types.js";
+
+/** Called in `loose` mode with a response that does not match its schema (it is returned as is). */
+export type ValidationIssueHandler = (error: ValidationError) => void;
+
+const lists = new WeakMap<z.ZodType, z.ZodType>();
+
+/** A list schema (`items` typed by `schema`), built once per item schema. */
+export function listSchemaOf(schema: z.ZodType): z.ZodType {
+  let list = lists.get(schema);
+  if (!list) {
+    list = z.looseObject({
+      apiVersion: z.string().nullish(),
+      kind: z.string().nullish(),
+      metadata: nullishOf(ListMeta),
+      items: z.array(schema).nullable(),
+    });
+    compileValidator(list);
+    lists.set(schema, list);
+  }
+  return list;
+}
+
+/**
+ * Parse a value received from the server according to the mode: `strict` throws `ValidationError`
+ * (with the raw object and every issue's path), `loose` hands the error to `onIssue` and returns
+ * the raw value (nothing dropped), `off` returns the value untouched.
+ */
+export function parseReceived<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  mode: ValidationMode,
+  request: RequestInfo | undefined,
+  onIssue: ValidationIssueHandler | undefined,
+): T {
+  if (mode === "off") return value as T;
+  const r = safeParseKube(schema, value);
+  if (r.success) return r.data;
+  const error = new ValidationError(r.error.issues, value, "response", undefined, request);
+  if (mode === "strict") throw error;
+  onIssue?.(error);
+  return value as T;
+}
+
+/** Check an object before sending it (strict mode only). */
+export function checkOutgoing(schema: z.ZodType, value: unknown, mode: ValidationMode, what: string): void {
+  if (mode !== "strict") return;
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ValidationError(r.error.issues, value, "request", what);
+}
