@@ -56,7 +56,25 @@ function core(text: string): unknown {
   return text;
 }
 
+/**
+ * Whether a plain scalar starting with this character code is a string whatever follows: only
+ * `y n t f o ~ . + -`, their capitals and digits can start a boolean, null or number.
+ */
+function alwaysString(c: number): boolean {
+  switch (c | 32) {
+    case 121: // y
+    case 110: // n
+    case 116: // t
+    case 102: // f
+    case 111: // o
+      return false;
+    default:
+      return !(c === 126 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57) || Number.isNaN(c));
+  }
+}
+
 function resolve(text: string): unknown {
+  if (alwaysString(text.charCodeAt(0))) return text;
   const fixed = BOOL_NULL.get(text);
   if (fixed !== undefined) return fixed;
   const special = SPECIAL_FLOATS.get(text);
@@ -78,6 +96,21 @@ function resolve(text: string): unknown {
   if (YAML_FLOAT.test(plain)) return Number(plain);
   return text;
 }
+
+/**
+ * The value of an untagged plain scalar as kubectl reads it, or `NOTICED` when the exact reader
+ * would add a notice for it (a YAML 1.1-only conversion, or a number JSON cannot hold).
+ */
+export function plainScalarValue(text: string): unknown {
+  const value = resolve(text);
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && !Number.isFinite(value)) return NOTICED;
+  const other = core(text);
+  return Object.is(value, other) || (typeof value === "number" && typeof other === "number" && value === other) ? value : NOTICED;
+}
+
+/** Returned by {@link plainScalarValue} for scalars the exact reader reports. */
+export const NOTICED: unique symbol = Symbol("noticed");
 
 /**
  * Resolve an untagged plain scalar as kubectl does.
