@@ -8,7 +8,6 @@ import type * as z from "zod";
 import {
   builtinKinds,
   compileValidator,
-  duplicateListEntries,
   formatFieldError,
   kubeMeta,
   metaOf,
@@ -16,7 +15,7 @@ import {
   normalizeKubernetesVersion,
   schemaFor,
   schemasFromCrd,
-  unknownFields,
+  structuralIssues,
   unwrap,
   validateObjectMeta,
   type FieldError,
@@ -242,11 +241,12 @@ export class ManifestEngine {
     }
 
     if (this.strict) {
-      for (const p of unknownFields(schema, value)) {
+      const structure = structuralIssues(schema, value);
+      for (const p of structure.unknownFields) {
         const field = p.toString();
         add("strict/unknown-field", "error", [...p.segments], field, `${field}: unknown field "${field}"`);
       }
-      for (const e of duplicateListEntries(schema, value)) addField("strict/duplicate-entry", e);
+      for (const e of structure.duplicateEntries) addField("strict/duplicate-entry", e);
     }
 
     const info = kubeMeta.get(schema as z.ZodType);
