@@ -18,12 +18,14 @@ import {
   structuralIssues,
   unwrap,
   validateObjectMeta,
+  type CompiledValidator,
   type FieldError,
+  type ObjectMetaContext,
   type PathSegment,
 } from "../meta/index.js";
 import { checkValidationRules } from "./cel/index.js";
 import { withDefaults, hasDefault } from "./defaults.js";
-import { deprecationOf } from "./deprecations.js";
+import { deprecationOf, type DeprecationStatus } from "./deprecations.js";
 import { schemaErrors } from "./schema-issues.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { checkValueValidations } from "./value-validations.js";
@@ -96,6 +98,18 @@ export interface ResourceInput {
   locate?: (path: readonly PathSegment[]) => { line: number; column: number };
 }
 
+/** What the engine needs to know about one apiVersion/kind, looked up once per run. */
+interface KindInfo {
+  schema?: Schema;
+  deprecation?: DeprecationStatus;
+  rejected: boolean;
+  skipped: boolean;
+  check?: CompiledValidator;
+  metaOptions: ObjectMetaContext;
+  clusterScoped: boolean;
+  features?: SchemaFeatures;
+}
+
 /** Validates resources for one Kubernetes minor and a set of custom resource definitions. */
 export class ManifestEngine {
   readonly kubernetesVersion: string;
@@ -104,6 +118,8 @@ export class ManifestEngine {
   private catalog?: Record<string, string[]>;
   private readonly custom = new Map<string, Schema>();
   private readonly options: EngineOptions;
+  /** apiVersion → kind → what is known about it (cleared when schemas are added). */
+  private readonly kinds = new Map<string, Map<string, KindInfo>>();
 
   constructor(options: EngineOptions = {}) {
     this.options = options;
@@ -134,6 +150,7 @@ export class ManifestEngine {
         if (s) builtins.set(key, s);
       }),
     );
+    this.kinds.clear();
   }
 
   /**
@@ -142,6 +159,7 @@ export class ManifestEngine {
   addCrd(crd: unknown, source: string): FieldError[] | string | undefined {
     try {
       for (const b of schemasFromCrd(crd, source)) this.custom.set(`${b.apiVersion}/${b.kind}`, b.schema);
+      this.kinds.clear();
       return undefined;
     } catch (err) {
       return (err as Error).message;
@@ -154,6 +172,29 @@ export class ManifestEngine {
     return this.custom.get(key) ?? this.builtins?.get(key);
   }
 
+  private kindInfo(apiVersion: string, kind: string): KindInfo {
+    let byKind = this.kinds.get(apiVersion);
+    if (!byKind) this.kinds.set(apiVersion, (byKind = new Map()));
+    let info = byKind.get(kind);
+    if (info) return info;
+    const schema = this.schemaFor(apiVersion, kind);
+    const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
+    const meta = schema ? kubeMeta.get(schema as z.ZodType) : undefined;
+    info = {
+      ...(schema ? { schema, check: compileValidator(schema), features: featuresOf(schema) } : {}),
+      ...(deprecation ? { deprecation } : {}),
+      rejected: Boolean(this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))),
+      skipped: Boolean(this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))),
+      metaOptions: {
+        nameFormat: schema ? nameFormatOf(schema as z.ZodType) : "dns-subdomain",
+        ...(meta?.namespaced ? { namespaced: true, namespaceOptional: true } : {}),
+      },
+      clusterScoped: meta?.namespaced === false,
+    };
+    byKind.set(kind, info);
+    return info;
+  }
+
   /** Check one resource. `load()` must have completed. */
   validate(input: ResourceInput): ResourceResult {
     const result: ResourceResult = {
@@ -163,7 +204,8 @@ export class ManifestEngine {
       status: "valid",
       issues: [],
     };
-    const locate = (path: readonly PathSegment[]) => (input.locate ? input.locate([...input.prefix, ...path]) : undefined);
+    const prefix = input.prefix;
+    const locate = (path: readonly PathSegment[]) => (input.locate ? input.locate(prefix.length ? [...prefix, ...path] : path) : undefined);
     const start = locate([]);
     if (start) Object.assign(result, start);
     const add = (rule: string, severity: "error" | "warning", path: PathSegment[], field: string, message: string, type?: FieldError["type"]) => {
@@ -194,19 +236,19 @@ export class ManifestEngine {
       result.status = "invalid";
       return result;
     }
-    if (this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))) {
+    const info = this.kindInfo(apiVersion, kind);
+    if (info.rejected) {
       add("api/rejected", "error", ["kind"], "kind", `${apiVersion} ${kind} is rejected by --reject`);
       result.status = "invalid";
       return result;
     }
-    if (this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))) {
+    if (info.skipped) {
       result.status = "skipped";
       result.reason = "skipped by --skip";
       return result;
     }
 
-    const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
-    const schema = this.schemaFor(apiVersion, kind);
+    const { deprecation, schema } = info;
     if (!schema || deprecation?.removed) {
       if (deprecation?.removed) {
         add("api/removed", "error", ["apiVersion"], "apiVersion", deprecation.message);
@@ -229,7 +271,7 @@ export class ManifestEngine {
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
 
     // The compiled validator fills in apiVersion/kind defaults only; both are present here.
-    const check = compileValidator(schema);
+    const check = info.check;
     if (!(check ? check(value) : (schema as z.ZodType).safeParse(value).success)) {
       const r = (schema as z.ZodType).safeParse(value);
       if (!r.success) {
@@ -249,21 +291,17 @@ export class ManifestEngine {
       for (const e of structure.duplicateEntries) addField("strict/duplicate-entry", e);
     }
 
-    const info = kubeMeta.get(schema as z.ZodType);
-    const metaErrors = validateObjectMeta(value.metadata, {
-      nameFormat: nameFormatOf(schema as z.ZodType),
-      ...(info?.namespaced ? { namespaced: true, namespaceOptional: true } : {}),
-    });
+    const metaErrors = validateObjectMeta(value.metadata, info.metaOptions);
     for (const e of metaErrors) {
       // Type errors in metadata are already reported by the schema.
       if (e.type === "FieldValueTypeInvalid" && result.issues.some((i) => i.field === e.field)) continue;
       addField(metaRule(e), e);
     }
-    if (info?.namespaced === false && typeof meta?.namespace === "string" && meta.namespace) {
+    if (info.clusterScoped && typeof meta?.namespace === "string" && meta.namespace) {
       add("meta/namespace", "warning", ["metadata", "namespace"], "metadata.namespace", `metadata.namespace: ${kind} is cluster-scoped; the namespace is ignored`);
     }
 
-    const features = featuresOf(schema);
+    const features = info.features ?? featuresOf(schema);
     if (features.valueValidations) for (const e of checkValueValidations(schema, value)) addField("crd/value-validation", e);
     const blocking = result.issues.some((i) => i.type === "FieldValueRequired" || i.type === "FieldValueTypeInvalid");
     if (features.rules && blocking) {
