@@ -136,6 +136,7 @@ export class ManifestEngine {
    * `validate` can run synchronously.
    */
   async load(types: Iterable<{ apiVersion: string; kind: string }>): Promise<void> {
+    if (this.catalog && this.builtins && this.allLoaded(types)) return;
     this.catalog ??= await builtinKinds(this.kubernetesVersion);
     const catalog = this.catalog;
     const builtins = (this.builtins ??= new Map());
@@ -150,7 +151,16 @@ export class ManifestEngine {
         if (s) builtins.set(key, s);
       }),
     );
-    this.kinds.clear();
+    if (wanted.size) this.kinds.clear();
+  }
+
+  /** Whether every type that has a built-in schema has it loaded. */
+  private allLoaded(types: Iterable<{ apiVersion: string; kind: string }>): boolean {
+    for (const t of types) {
+      if (this.builtins!.has(`${t.apiVersion}/${t.kind}`)) continue;
+      if (this.catalog![t.apiVersion]?.includes(t.kind)) return false;
+    }
+    return true;
   }
 
   /**

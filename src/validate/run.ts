@@ -5,7 +5,7 @@
 import type { PathSegment } from "../meta/index.js";
 import type { ManifestEngine, ResourceInput } from "./engine.js";
 import { fieldPathOf } from "./schema-issues.js";
-import { decodeManifest, readManifestFileSync } from "./sources.js";
+import { decodeManifest, readManifestBytesSync, readManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
 import { readYamlDocuments, type YamlDocument } from "./yaml.js";
 
@@ -137,6 +137,34 @@ export function parseSource(source: Source, maxBytes: number): ParsedSource {
     }
   }
   return { entries };
+}
+
+/**
+ * Whether the text of an input can hold a CustomResourceDefinition: its kind is spelled out, or
+ * could be spelled with escapes in a double-quoted string.
+ */
+function mayHoldCrd(content: string | Buffer): boolean {
+  return content.includes("CustomResourceDefinition") || (content.includes("\\") && content.includes('"'));
+}
+
+/**
+ * What must be read of an input before any resource is checked: every input when `all`, else
+ * those that may hold CustomResourceDefinitions (which apply to the whole run), and those that
+ * cannot be read. Undefined when the input can wait for its turn.
+ */
+export function readAhead(source: Source, maxBytes: number, all: boolean): ParsedSource | undefined {
+  if (all) return parseSource(source, maxBytes);
+  switch (source.kind) {
+    case "text":
+      return mayHoldCrd(source.text) ? parseSource(source, maxBytes) : undefined;
+    case "file": {
+      const r = readManifestBytesSync(source.file, maxBytes);
+      if ("error" in r) return { failure: fileFailure(source.file, r.error), entries: [] };
+      return mayHoldCrd(r.bytes) ? parseSource({ kind: "bytes", file: source.file, bytes: r.bytes }, maxBytes) : undefined;
+    }
+    default:
+      return parseSource(source, maxBytes);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * and standard input, read with the checks that keep a run bounded (size limit, binary files,
  * invalid UTF-8).
  */
+import { isUtf8 } from "node:buffer";
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
@@ -110,6 +111,7 @@ export function expandPaths(paths: readonly string[]): ExpandedPath[] {
 
 /** The first offset at which bytes are not valid UTF-8, or -1. */
 export function invalidUtf8Offset(b: Uint8Array): number {
+  if (isUtf8(b)) return -1;
   let i = 0;
   while (i < b.length) {
     const c = b[i]!;
@@ -194,6 +196,12 @@ export async function readManifestFile(file: string, maxBytes: number): Promise<
  * without a round trip through the thread pool per step (a run reads many small files).
  */
 export function readManifestFileSync(file: string, maxBytes: number): { text: string } | { error: string } {
+  const r = readManifestBytesSync(file, maxBytes);
+  return "error" in r ? r : decodeManifest(r.bytes);
+}
+
+/** A file's bytes (not yet checked to be text), with a size limit. */
+export function readManifestBytesSync(file: string, maxBytes: number): { bytes: Buffer } | { error: string } {
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -206,7 +214,7 @@ export function readManifestFileSync(file: string, maxBytes: number): { text: st
     if (st.size > maxBytes) return { error: tooLarge(st.size, maxBytes) };
     const bytes = readFileSync(fd);
     if (bytes.length > maxBytes) return { error: tooLarge(undefined, maxBytes) };
-    return decodeManifest(bytes);
+    return { bytes };
   } catch (err) {
     return { error: openError(err) };
   } finally {

@@ -4,7 +4,7 @@
  */
 import type * as z from "zod";
 import { ManifestEngine } from "./engine.js";
-import { checkEntry, fileFailure, parseSource, registerCrdOption, registerInputCrds, typesOf, type Source } from "./run.js";
+import { checkEntry, fileFailure, parseSource, readAhead, registerCrdOption, registerInputCrds, typesOf, type Source } from "./run.js";
 import { expandPaths, readManifestFile } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
 
@@ -132,20 +132,28 @@ export async function validateManifests(
   );
 
   const { sources, files } = await sourcesOf(inputs, maxBytes);
-  const parsed = sources.map((s) => parseSource(s, maxBytes));
-  registerInputCrds(engine, parsed);
-  await engine.load(typesOf(parsed));
-
-  for (const p of parsed) if (p.failure) results.push(p.failure);
+  // CustomResourceDefinitions among the inputs apply to every resource, so the inputs that may
+  // hold one are read first; the others are read, checked and let go one at a time (all are read
+  // first when progress is reported, for the total).
+  const early = sources.map((s) => readAhead(s, maxBytes, options.onProgress !== undefined));
+  registerInputCrds(engine, early.filter((p) => p !== undefined));
   let total = 0;
-  for (const p of parsed) total += p.entries.length;
-  let done = 0;
-  for (const p of parsed) {
+  for (const p of early) total += p?.entries.length ?? 0;
+
+  const failures: ResourceResult[] = [];
+  const checked: ResourceResult[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    const p = early[i] ?? parseSource(sources[i]!, maxBytes);
+    early[i] = undefined;
+    if (p.failure) failures.push(p.failure);
+    if (!p.entries.length) continue;
+    await engine.load(typesOf([p]));
     for (const e of p.entries) {
-      results.push(checkEntry(engine, e));
-      options.onProgress?.(++done, total);
+      checked.push(checkEntry(engine, e));
+      options.onProgress?.(checked.length, total);
     }
   }
+  results.push(...failures, ...checked);
   const summary = summarize(results, files);
   return {
     kubernetesVersion: engine.kubernetesVersion,
