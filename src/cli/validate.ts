@@ -4,9 +4,9 @@
  * 2 for usage errors.
  */
 import { parseArgs } from "node:util";
-import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion } from "../meta/index.js";
+import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion } from "../meta/lookup.js";
 import { formatReport, outputFormats, type OutputFormat } from "../validate/reporters.js";
-import { validateManifests, type ManifestInput } from "../validate/index.js";
+import { validateManifests, type ManifestInput } from "../validate/validate-manifests.js";
 
 const HELP = `usage: kubezod validate [options] <file|directory|glob|->...
 

@@ -5,7 +5,7 @@
 import * as z from "zod";
 import * as k from "#schemas/runtime.js";
 import { ObjectMeta } from "#schemas/latest/meta/v1.js";
-import { OBJECT_META, readCrdObject } from "../../codegen/crd.js";
+import { OBJECT_META, readCrdObject } from "../../codegen/crd-object.js";
 import { definitionExpression, orderDefinitions } from "../../codegen/emit.js";
 import type { Definition } from "../../codegen/ir.js";
 import { readOpenApi } from "../../codegen/openapi.js";

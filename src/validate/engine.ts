@@ -23,7 +23,7 @@ import {
   type ObjectMetaContext,
   type PathSegment,
 } from "../meta/index.js";
-import { checkValidationRules } from "./cel/index.js";
+import type * as Cel from "./cel/rules.js";
 import { withDefaults, hasDefault } from "./defaults.js";
 import { deprecationOf, type DeprecationStatus } from "./deprecations.js";
 import { schemaErrors } from "./schema-issues.js";
@@ -70,6 +70,9 @@ function featuresOf(schema: Schema): SchemaFeatures {
   featureMemo.set(schema, f);
   return f;
 }
+
+/** The CEL evaluator, loaded the first time a schema with validation rules is used. */
+let cel: typeof Cel | undefined;
 
 /** A kind selector from `--skip`/`--reject`: `Kind` or `group/version/Kind` (`v1/Kind` for core). */
 function selectorMatches(selector: string, apiVersion: string, kind: string): boolean {
@@ -118,6 +121,8 @@ export class ManifestEngine {
   private catalog?: Record<string, string[]>;
   private readonly custom = new Map<string, Schema>();
   private readonly options: EngineOptions;
+  /** Whether the CEL evaluator is loaded if any schema in use needs it. */
+  private celReady = false;
   /** apiVersion → kind → what is known about it (cleared when schemas are added). */
   private readonly kinds = new Map<string, Map<string, KindInfo>>();
 
@@ -136,7 +141,7 @@ export class ManifestEngine {
    * `validate` can run synchronously.
    */
   async load(types: Iterable<{ apiVersion: string; kind: string }>): Promise<void> {
-    if (this.catalog && this.builtins && this.allLoaded(types)) return;
+    if (this.catalog && this.builtins && this.allLoaded(types) && this.celReady) return;
     this.catalog ??= await builtinKinds(this.kubernetesVersion);
     const catalog = this.catalog;
     const builtins = (this.builtins ??= new Map());
@@ -151,7 +156,14 @@ export class ManifestEngine {
         if (s) builtins.set(key, s);
       }),
     );
-    if (wanted.size) this.kinds.clear();
+    if (wanted.size) {
+      this.kinds.clear();
+      this.celReady = false;
+    }
+    if (!this.celReady) {
+      if (!cel && [...this.custom.values(), ...builtins.values()].some((s) => featuresOf(s).rules)) cel = await import("./cel/rules.js");
+      this.celReady = true;
+    }
   }
 
   /** Whether every type that has a built-in schema has it loaded. */
@@ -170,6 +182,7 @@ export class ManifestEngine {
     try {
       for (const b of schemasFromCrd(crd, source)) this.custom.set(`${b.apiVersion}/${b.kind}`, b.schema);
       this.kinds.clear();
+      this.celReady = false;
       return undefined;
     } catch (err) {
       return (err as Error).message;
@@ -318,7 +331,8 @@ export class ManifestEngine {
       // kube-apiserver does not run the rules of an object with missing or mistyped fields.
       add("crd/cel", "warning", [], "", "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
     } else if (features.rules) {
-      const rules = checkValidationRules(schema, withDefaults(schema, value));
+      if (!cel) throw new Error("ManifestEngine.load() must complete before validate() checks validation rules");
+      const rules = cel.checkValidationRules(schema, withDefaults(schema, value));
       for (const e of rules.errors) addField("crd/cel", e);
       for (const u of rules.unevaluated) {
         add("crd/cel-unevaluated", "warning", u.path, u.field, `${u.field || "<root>"}: rule not evaluated (${u.reason}): ${u.rule}`);
