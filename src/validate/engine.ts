@@ -8,6 +8,7 @@ import type * as z from "zod";
 import {
   builtinKinds,
   compileValidator,
+  crdKinds,
   formatFieldError,
   kubeMeta,
   metaOf,
@@ -113,13 +114,27 @@ interface KindInfo {
   features?: SchemaFeatures;
 }
 
+/** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
+class LaterCrd {
+  private built?: Map<string, Schema>;
+  constructor(
+    private readonly crd: unknown,
+    private readonly source: string,
+  ) {}
+
+  schema(key: string): Schema | undefined {
+    this.built ??= new Map(schemasFromCrd(this.crd, this.source).map((b) => [`${b.apiVersion}/${b.kind}`, b.schema]));
+    return this.built.get(key);
+  }
+}
+
 /** Validates resources for one Kubernetes minor and a set of custom resource definitions. */
 export class ManifestEngine {
   readonly kubernetesVersion: string;
   readonly strict: boolean;
   private builtins?: Map<string, Schema>;
   private catalog?: Record<string, string[]>;
-  private readonly custom = new Map<string, Schema>();
+  private readonly custom = new Map<string, Schema | LaterCrd>();
   private readonly options: EngineOptions;
   /** Whether the CEL evaluator is loaded if any schema in use needs it. */
   private celReady = false;
@@ -161,7 +176,8 @@ export class ManifestEngine {
       this.celReady = false;
     }
     if (!this.celReady) {
-      if (!cel && [...this.custom.values(), ...builtins.values()].some((s) => featuresOf(s).rules)) cel = await import("./cel/rules.js");
+      const schemas = [...this.custom.values(), ...builtins.values()];
+      if (!cel && schemas.some((s) => s instanceof LaterCrd || featuresOf(s).rules)) cel = await import("./cel/rules.js");
       this.celReady = true;
     }
   }
@@ -189,10 +205,23 @@ export class ManifestEngine {
     }
   }
 
+  /**
+   * Register a CustomResourceDefinition known to build without problems (one that `addCrd`
+   * accepted elsewhere): its schemas are built the first time one of its kinds is looked up.
+   */
+  addCrdLater(crd: unknown, source: string): void {
+    const later = new LaterCrd(crd, source);
+    for (const k of crdKinds(crd, source)) this.custom.set(`${k.apiVersion}/${k.kind}`, later);
+    this.kinds.clear();
+    this.celReady = false;
+  }
+
   /** The schema of an apiVersion/kind: user schemas and CRDs first, then built-ins. */
   schemaFor(apiVersion: string, kind: string): Schema | undefined {
     const key = `${apiVersion}/${kind}`;
-    return this.custom.get(key) ?? this.builtins?.get(key);
+    const custom = this.custom.get(key);
+    if (custom instanceof LaterCrd) return custom.schema(key);
+    return custom ?? this.builtins?.get(key);
   }
 
   private kindInfo(apiVersion: string, kind: string): KindInfo {

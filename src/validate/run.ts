@@ -148,30 +148,35 @@ function mayHoldCrd(content: string | Buffer): boolean {
 }
 
 /**
- * What must be read of an input before any resource is checked: every input when `all`, else
- * those that may hold CustomResourceDefinitions (which apply to the whole run), and those that
- * cannot be read. Undefined when the input can wait for its turn.
+ * Look at an input before any resource is checked: its size, and, read into resources, the inputs
+ * that may hold CustomResourceDefinitions (which apply to the whole run) and those that cannot be
+ * read. The others can wait for their turn.
  */
-export function readAhead(source: Source, maxBytes: number, all: boolean): ParsedSource | undefined {
-  if (all) return parseSource(source, maxBytes);
+export function readAhead(source: Source, maxBytes: number): { parsed?: ParsedSource; size: number } {
   switch (source.kind) {
     case "text":
-      return mayHoldCrd(source.text) ? parseSource(source, maxBytes) : undefined;
+      return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes) } : {}) };
     case "file": {
       const r = readManifestBytesSync(source.file, maxBytes);
-      if ("error" in r) return { failure: fileFailure(source.file, r.error), entries: [] };
-      return mayHoldCrd(r.bytes) ? parseSource({ kind: "bytes", file: source.file, bytes: r.bytes }, maxBytes) : undefined;
+      if ("error" in r) return { parsed: { failure: fileFailure(source.file, r.error), entries: [] }, size: 0 };
+      return { size: r.bytes.length, ...(mayHoldCrd(r.bytes) ? { parsed: parseSource({ kind: "bytes", file: source.file, bytes: r.bytes }, maxBytes) } : {}) };
     }
     default:
-      return parseSource(source, maxBytes);
+      return { parsed: parseSource(source, maxBytes), size: 0 };
   }
+}
+
+/** A CustomResourceDefinition registered without problems: the object and the name it is registered under. */
+export interface RegisteredCrd {
+  value: unknown;
+  source: string;
 }
 
 /**
  * The CRDs given with the `crds` option: registered with the engine; returns the results for the
  * ones that cannot be read or used.
  */
-export function registerCrdOption(engine: ManifestEngine, parsed: readonly ParsedSource[]): ResourceResult[] {
+export function registerCrdOption(engine: ManifestEngine, parsed: readonly ParsedSource[], registered: RegisteredCrd[]): ResourceResult[] {
   const results: ResourceResult[] = [];
   for (const p of parsed) if (p.failure) results.push(p.failure);
   for (const p of parsed) {
@@ -182,7 +187,9 @@ export function registerCrdOption(engine: ManifestEngine, parsed: readonly Parse
       }
       const v = e.input.value;
       if (!isRecord(v) || v.kind !== "CustomResourceDefinition") continue;
-      const problem = engine.addCrd(v, `${e.input.file}:${e.doc.position.line}`);
+      const source = `${e.input.file}:${e.doc.position.line}`;
+      const problem = engine.addCrd(v, source);
+      if (problem === undefined) registered.push({ value: v, source });
       if (typeof problem === "string") {
         results.push({
           file: e.input.file,
@@ -198,11 +205,12 @@ export function registerCrdOption(engine: ManifestEngine, parsed: readonly Parse
 }
 
 /** Register the CustomResourceDefinitions among the inputs, in input order, noting their problems. */
-export function registerInputCrds(engine: ManifestEngine, parsed: readonly ParsedSource[]): void {
+export function registerInputCrds(engine: ManifestEngine, parsed: readonly ParsedSource[], registered: RegisteredCrd[]): void {
   for (const p of parsed) {
     for (const e of p.entries) {
       if (e.crdSource === undefined) continue;
       const problem = engine.addCrd(e.input.value, e.crdSource);
+      if (problem === undefined) registered.push({ value: e.input.value, source: e.crdSource });
       if (typeof problem === "string") e.crdProblem = problem;
     }
   }
