@@ -25,7 +25,7 @@ import {
   type PathSegment,
 } from "../meta/index.js";
 import type * as Cel from "./cel/rules.js";
-import { withDefaults, hasDefault } from "./defaults.js";
+import { withDefaultsShared, hasDefault } from "./defaults.js";
 import { deprecationOf, type DeprecationStatus } from "./deprecations.js";
 import { schemaErrors } from "./schema-issues.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
@@ -361,7 +361,7 @@ export class ManifestEngine {
       add("crd/cel", "warning", [], "", "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
     } else if (features.rules) {
       if (!cel) throw new Error("ManifestEngine.load() must complete before validate() checks validation rules");
-      const rules = cel.checkValidationRules(schema, withDefaults(schema, value));
+      const rules = cel.checkValidationRules(schema, withDefaultsShared(schema, value));
       for (const e of rules.errors) addField("crd/cel", e);
       for (const u of rules.unevaluated) {
         add("crd/cel-unevaluated", "warning", u.path, u.field, `${u.field || "<root>"}: rule not evaluated (${u.reason}): ${u.rule}`);
