@@ -157,8 +157,10 @@ export interface ParallelRun {
   maxBytes: number;
   crds: WorkerRun["crds"];
   sources: Source[];
-  /** Inputs already read by the calling thread (it checks them itself). */
+  /** Inputs already read into resources by the calling thread (it checks them itself). */
   early: Array<ParsedSource | undefined>;
+  /** The bytes of file inputs the calling thread has read already (used when it takes them). */
+  kept?: Array<Buffer | undefined>;
   /** Called after each input is checked, with its results. */
   onUnit?: (index: number, unit: UnitResult) => void;
 }
@@ -206,7 +208,10 @@ export async function checkInParallel(run: ParallelRun): Promise<UnitResult[]> {
       const k = Atomics.add(counter, 0, 1);
       if (k >= claimable.length) break;
       const index = claimable[k]!;
-      record(index, await checkSource(engine, sources[index]!, maxBytes));
+      const bytes = run.kept?.[index];
+      const source = sources[index]!;
+      if (bytes) run.kept![index] = undefined;
+      record(index, await checkSource(engine, bytes && source.kind === "file" ? { kind: "bytes", file: source.file, bytes } : source, maxBytes));
       if (used.length && ++sinceYield >= 8) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));

@@ -152,14 +152,15 @@ function mayHoldCrd(content: string | Buffer): boolean {
  * that may hold CustomResourceDefinitions (which apply to the whole run) and those that cannot be
  * read. The others can wait for their turn.
  */
-export function readAhead(source: Source, maxBytes: number): { parsed?: ParsedSource; size: number } {
+export function readAhead(source: Source, maxBytes: number): { parsed?: ParsedSource; size: number; bytes?: Buffer } {
   switch (source.kind) {
     case "text":
       return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes) } : {}) };
     case "file": {
       const r = readManifestBytesSync(source.file, maxBytes);
       if ("error" in r) return { parsed: { failure: fileFailure(source.file, r.error), entries: [] }, size: 0 };
-      return { size: r.bytes.length, ...(mayHoldCrd(r.bytes) ? { parsed: parseSource({ kind: "bytes", file: source.file, bytes: r.bytes }, maxBytes) } : {}) };
+      const bytes = { kind: "bytes", file: source.file, bytes: r.bytes } as const;
+      return mayHoldCrd(r.bytes) ? { size: r.bytes.length, parsed: parseSource(bytes, maxBytes) } : { size: r.bytes.length, bytes: r.bytes };
     }
     default:
       return { parsed: parseSource(source, maxBytes), size: 0 };

@@ -24,7 +24,6 @@ const SPECIAL_FLOATS = new Map<string, number>([
 ]);
 
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const TIMESTAMP_START = /^\d{4}-/;
 // Go's strconv.ParseInt(s, 0, 64) after go-yaml removed every "_".
 const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 const CORE_INT = /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
@@ -73,6 +72,28 @@ function alwaysString(c: number): boolean {
   }
 }
 
+/** `1`…`9` then digits, short enough to be exact: read alike by YAML 1.1 and 1.2. */
+function isDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  let c = text.charCodeAt(0);
+  if (c < 49 || c > 57) return false;
+  for (let i = 1; i < n; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** `dddd-`: the start of a timestamp. */
+function timestampStart(text: string): boolean {
+  for (let i = 0; i < 4; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return text.charCodeAt(4) === 45;
+}
+
 function resolve(text: string): unknown {
   if (alwaysString(text.charCodeAt(0))) return text;
   const fixed = BOOL_NULL.get(text);
@@ -86,7 +107,7 @@ function resolve(text: string): unknown {
     return YAML_FLOAT.test(text) ? Number(text) : text;
   }
   if (!digitOrSign) return text;
-  if (TIMESTAMP_START.test(text)) {
+  if (timestampStart(text)) {
     // go-yaml resolves timestamps but hands them to untyped targets as the original string.
     return text;
   }
@@ -102,6 +123,7 @@ function resolve(text: string): unknown {
  * would add a notice for it (a YAML 1.1-only conversion, or a number JSON cannot hold).
  */
 export function plainScalarValue(text: string): unknown {
+  if (isDecimal(text)) return Number(text);
   const value = resolve(text);
   if (typeof value === "string") return value;
   if (typeof value === "number" && !Number.isFinite(value)) return NOTICED;

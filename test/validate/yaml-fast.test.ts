@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readYamlDocuments, type YamlDocument } from "../../src/index.js";
+import { readYamlDocuments, resolvePlainScalar, type YamlDocument } from "../../src/index.js";
+import { NOTICED, plainScalarValue } from "../../src/validate/scalars.js";
 import { fastDocumentReader } from "../../src/validate/yaml-fast.js";
 import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";
 
@@ -359,6 +360,18 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
       '"a" : 1\n"b":\n  c: 2\n',
     ];
     for (const c of cases) checkStream(c);
+  });
+
+  it("reads plain scalars as resolvePlainScalar does, or leaves those with a notice to the exact reader", () => {
+    const scalarText = fc.oneof(fc.constantFrom(...TRICKY), fc.stringMatching(/^[-+.0-9_eExXoObB]{0,22}$/), fc.string({ maxLength: 8 }), fc.integer().map(String), fc.double().map(String));
+    fc.assert(
+      fc.property(scalarText, (text) => {
+        const r = resolvePlainScalar(text);
+        const noticed = (r.yaml12Differs && typeof r.value !== "string") || (typeof r.value === "number" && !Number.isFinite(r.value));
+        expect(plainScalarValue(text)).toBe(noticed ? NOTICED : r.value);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it("the test fixtures", () => {
