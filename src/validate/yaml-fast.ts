@@ -61,7 +61,7 @@ function plainValue(s: string, start: number, end: number): string {
  * Keys seen recently, by a hash of their text: manifests repeat the same few hundred keys, and
  * reusing the key strings saves a copy and a string-table lookup per key.
  */
-const KEY_CACHE_SIZE = 1024;
+const KEY_CACHE_SIZE = 4096;
 const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
 
 /** A copy of a string that shares nothing with the text it was sliced from. */
@@ -299,9 +299,13 @@ class FastReader {
     const c = s.charCodeAt(p);
     if (c === QUOTE || c === DQUOTE) return this.quoted(p, this.quotedLine(p));
     const len = colon - p;
-    const slot = this.keyHash & (KEY_CACHE_SIZE - 1);
-    const cached = keyCache[slot];
-    if (cached !== undefined && cached.length === len) {
+    // Two places a key can be cached at, so that two frequent keys with one hash both stay.
+    let h = this.keyHash;
+    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+    const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
+    for (let way = slot; way <= slot + 1; way++) {
+      const cached = keyCache[way];
+      if (cached === undefined || cached.length !== len) continue;
       let i = 0;
       while (i < len && cached.charCodeAt(i) === s.charCodeAt(p + i)) i++;
       if (i === len) return cached;
@@ -311,7 +315,11 @@ class FastReader {
     const text = s.slice(p, e);
     if (text === "<<") throw GIVE_UP;
     const key = keyString(this.plain(text));
-    if (e === colon && key === text) keyCache[slot] = internalized(key);
+    if (e === colon && key === text) {
+      // The newer key takes the second place; the one there moves to the first.
+      keyCache[slot] = keyCache[slot + 1];
+      keyCache[slot + 1] = internalized(key);
+    }
     return key;
   }
 
