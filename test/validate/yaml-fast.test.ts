@@ -292,6 +292,26 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
     expect(fast).toBe(total);
   });
 
+  it("documents with a tab, a CR, a control, a BOM or another unusual character anywhere", () => {
+    const { node: cleanTree } = fc.letrec<{ node: Json }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        { weight: 3, arbitrary: fc.oneof(fc.constantFrom(...PLAIN_WORDS, "multi\nline", "a b c d e f"), fc.integer()) as fc.Arbitrary<Json> },
+        { weight: 2, arbitrary: fc.dictionary(fc.constantFrom("name", "image", "spec", "a", "b"), tie("node"), { maxKeys: 4 }) as fc.Arbitrary<Json> },
+        { weight: 1, arbitrary: fc.array(tie("node"), { maxLength: 3 }) },
+      ),
+    }));
+    const odd = fc.constantFrom("\t", "\r", "\r\n", "\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\u00a0", "\u2028", "\u2029", "\u3000", "\ufeff", "\ud800", "\udc00", "\ufffe", "\uffff", "é", "😀");
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom("apiVersion", "kind", "metadata", "spec", "data"), cleanTree, { minKeys: 1 }), styles, fc.nat(), odd, (value, choices, at, ch) => {
+        const text = new Writer(choices).document(value).replace(/ # note/g, " # a comment");
+        const i = at % (text.length + 1);
+        checkStream(text.slice(0, i) + ch + text.slice(i));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it("streams of several documents, with separators, empty and broken documents", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.dictionary(key, tree, { maxKeys: 4 }), styles), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(5), { minLength: 4, maxLength: 4 }), (docs, seps) => {
