@@ -24,8 +24,8 @@ options:
   -o, --output FORMAT         ${outputFormats.join(", ")} (default text)
   -v, --verbose               also list valid and skipped resources (text)
       --max-file-size SIZE    largest file read, e.g. 32M (default 32M)
-      --workers N             worker threads for large runs (default: one per extra core when
-                              the inputs add up to 4 MiB or more; 0 for none)
+      --workers N             worker threads for large runs (default: with 3+ cores, one per
+                              extra core when the inputs add up to 4 MiB or more; 0 for none)
       --color / --no-color    colour the text output (default: when writing to a terminal)
   -h, --help                  show this help
 

@@ -144,9 +144,14 @@ export async function stopWorkers(): Promise<void> {
   await Promise.all(pool.map((w) => w.worker.terminate()));
 }
 
-/** How many workers to use by default: one per core beyond the calling thread's, at most 7. */
+/**
+ * How many workers to use by default: one per core beyond the calling thread's, at most 7, from
+ * 3 cores on. With 2, the one worker did not pay for itself in our measurements (it starts,
+ * loads and warms up while the second core is often busy with something else).
+ */
 export function defaultWorkerCount(): number {
-  return Math.max(0, Math.min(7, availableParallelism() - 1));
+  const cores = availableParallelism();
+  return cores >= 3 ? Math.min(7, cores - 1) : 0;
 }
 
 /** A run shared with workers. */

@@ -51,9 +51,9 @@ export interface ValidateManifestsOptions {
    */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Worker threads to share large runs with (0: none). By default, one per processor core beyond
-   * the first (at most 7) when the inputs add up to 4 MiB or more; never with `schemas`, which
-   * cannot be sent to another thread. The report is the same either way.
+   * Worker threads to share large runs with (0: none). By default, on machines with 3 or more
+   * cores, one per core beyond the first (at most 7) when the inputs add up to 4 MiB or more;
+   * never with `schemas`, which cannot be sent to another thread. The report is the same either way.
    */
   workers?: number;
 }
