@@ -78,7 +78,6 @@ export class LineIndex {
 }
 
 interface Chunk {
-  text: string;
   /** Where the chunk's text starts and ends in the stream. */
   start: number;
   end: number;
@@ -101,12 +100,12 @@ function splitDocuments(text: string): Chunk[] {
     if (text.startsWith("---", pos)) {
       const rest = text.slice(pos + 3, end).trim();
       if (rest === "" || rest.startsWith("#")) {
-        chunks.push({ text: text.slice(start, pos), start, end: pos, line: startLine });
+        chunks.push({ start, end: pos, line: startLine });
         start = nl < 0 ? text.length : nl + 1;
         startLine = line + 1;
       } else if (/^\s/.test(text.slice(pos + 3, end))) {
-        chunks.push({ text: text.slice(start, pos), start, end: pos, line: startLine });
-        chunks.push({ text: "", start: pos, end: pos, line, separatorError: `invalid document separator: ${JSON.stringify(text.slice(pos, end).slice(0, 40))}` });
+        chunks.push({ start, end: pos, line: startLine });
+        chunks.push({ start: pos, end: pos, line, separatorError: `invalid document separator: ${JSON.stringify(text.slice(pos, end).slice(0, 40))}` });
         start = nl < 0 ? text.length : nl + 1;
         startLine = line + 1;
       }
@@ -115,7 +114,7 @@ function splitDocuments(text: string): Chunk[] {
     pos = nl + 1;
     line++;
   }
-  chunks.push({ text: text.slice(start), start, end: text.length, line: startLine });
+  chunks.push({ start, end: text.length, line: startLine });
   return chunks;
 }
 
@@ -359,28 +358,29 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
   for (const chunk of chunks) {
     const index = docs.length;
     const position = { line: chunk.line + 1, column: 1 };
+    const fast = chunk.separatorError ? undefined : readFast?.(chunk.start, chunk.end);
+    if (fast) {
+      docs.push({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth) });
+      continue;
+    }
     const base = { index, position, notices: [] as YamlNotice[] };
     if (chunk.separatorError) {
       docs.push({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
       continue;
     }
-    const fast = readFast?.(chunk.start, chunk.end);
-    if (fast) {
-      docs.push({ ...base, value: fast.value, locate: fastLocator(chunk, fast, maxDepth) });
-      continue;
-    }
-    if (!/[^\s]/.test(chunk.text) || isOnlyComments(chunk.text)) continue;
-    const lines = new LineIndex(chunk.text, chunk.line);
+    const text = stream.slice(chunk.start, chunk.end);
+    if (!/[^\s]/.test(text) || isOnlyComments(text)) continue;
+    const lines = new LineIndex(text, chunk.line);
     let events: Event[];
     try {
-      events = parseEvents(chunk.text, { maxDepth });
+      events = parseEvents(text, { maxDepth });
     } catch (err) {
       docs.push({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
     }
     const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
     if (contentDocs === 0) continue;
-    const builder = new Builder(events, chunk.text);
+    const builder = new Builder(events, text);
     builder.budget.left = maxExpansion + 10 * countNodes(events);
     let value: unknown;
     try {
@@ -402,7 +402,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
       });
       continue;
     }
-    const source = chunk.text;
+    const source = text;
     docs.push({
       ...base,
       value,
@@ -417,14 +417,14 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
  * `locate` of a document read on the fast path: the root's position is known; any other path is
  * found by reading the document's events once, the first time one is asked for.
  */
-function fastLocator(chunk: Chunk, fast: FastDocument, maxDepth: number): YamlDocument["locate"] {
+function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth: number): YamlDocument["locate"] {
   const line = chunk.line + fast.line + 1;
   const column = fast.column;
   let exact: YamlDocument["locate"] | undefined;
   return (path) => {
     if (path.length === 0) return { line, column };
     if (!exact) {
-      const source = chunk.text;
+      const source = stream.slice(chunk.start, chunk.end);
       const events = parseEvents(source, { maxDepth });
       const lines = new LineIndex(source, chunk.line);
       exact = (p) => lines.position(locateOffset(events, source, p));
