@@ -22,7 +22,8 @@ export interface WorkerRun {
   maxBytes: number;
   /** CustomResourceDefinitions to register, in order (those of the `crds` option, then the inputs'), all usable. */
   crds: Array<{ value: unknown; source: string }>;
-  sources: Source[];
+  /** The inputs, by index (only those that may be taken are there). */
+  sources: Array<Source | undefined>;
   /** The indexes of the sources that may be taken, and the counter that hands them out. */
   claimable: number[];
   counter: SharedArrayBuffer;
@@ -196,7 +197,9 @@ export async function checkInParallel(run: ParallelRun): Promise<UnitResult[]> {
         w.onExit = resolve;
       }),
   );
-  const message: WorkerRun = { id, engine: run.engineOptions, maxBytes, crds: run.crds, sources, claimable, counter: counter.buffer as SharedArrayBuffer };
+  // Workers get only the inputs they may take (the others may hold what cannot be sent).
+  const shared = sources.map((s, i) => (early[i] ? undefined : s));
+  const message: WorkerRun = { id, engine: run.engineOptions, maxBytes, crds: run.crds, sources: shared, claimable, counter: counter.buffer as SharedArrayBuffer };
   for (const w of used) w.worker.postMessage(message);
 
   try {
