@@ -1,20 +1,25 @@
 /**
  * `kubezod validate` throughput: resources per second on a generated corpus of 20,000 mixed
- * resources across 400 files, with @kubernetes-models/validate (kubernetes-models' ajv validators)
- * in the same run on the resources it can check, and the cold start of the built CLI.
+ * resources across 400 files, on one thread and shared with worker threads, with
+ * @kubernetes-models/validate (kubernetes-models' ajv validators) in the same run on the resources
+ * it can check; then the built CLI in fresh processes (whole corpus, and one small file).
  *
- * Run under Node 24 (kubernetes-models needs Node 22+):
+ * The measures take turns in rounds, so that a slow moment of the machine hits all of them;
+ * ratios are taken within each round. Run under Node 24 (kubernetes-models needs Node 22+):
  *   npx -y -p node@24 -- node --import tsx bench/validate.ts
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
 import { stringify } from "yaml";
 import { validateManifests } from "../src/index.js";
+import { defaultWorkerCount } from "../src/validate/parallel.js";
+import { median } from "./report.js";
 
 const TOTAL = Number(process.env.RESOURCES ?? 20_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const PER_FILE = 50;
 const root = resolve(import.meta.dirname, "..");
 const shared = resolve(root, "..", "shared", "crds", "gateway-api");
@@ -103,95 +108,115 @@ async function kubernetesModels(): Promise<Map<string, Validate> | undefined> {
   return new Map(Object.entries(classes).map(([k, C]) => [k, (obj: Record<string, unknown>) => new (C as unknown as ModelClass)(obj).validate()]));
 }
 
-function best(times: number[]): number {
-  return Math.min(...times);
+type Measure = { name: string; run: () => Promise<number> | number; times: number[]; count: number };
+
+/** The time of a function in ms; its result is the number of resources it checked. */
+async function timed(fn: () => Promise<number> | number): Promise<[number, number]> {
+  const t = performance.now();
+  const n = await fn();
+  return [performance.now() - t, n];
+}
+
+function cli(args: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [join(root, "bin", "kubezod.js"), "validate", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0) throw new Error(`kubezod validate ${args.join(" ")} exited with ${r.status}`);
+  return performance.now() - t;
 }
 
 async function main(): Promise<void> {
   const dir = makeCorpus();
   const crds = withCrds ? [shared] : [];
+  const workers = Math.max(1, defaultWorkerCount());
+  const lines: string[] = [];
   try {
-    const runs: number[] = [];
-    let counted = 0;
+    // The resources @kubernetes-models/validate has models for (no CRDs, no CEL), in files of their own.
+    const subsetDir = mkdtempSync(join(tmpdir(), "kubezod-bench-subset-"));
+    const texts = files(dir).map((f) => readFileSync(f, "utf8"));
+    texts.forEach((text, i) => {
+      const keep = text.split("---\n").filter((d) => !d.includes("kind: HTTPRoute"));
+      writeFileSync(join(subsetDir, `f${i}.yaml`), keep.join("---\n"));
+    });
     let invalid = 0;
-    for (let r = 0; r < 3; r++) {
-      const t = performance.now();
-      const report = await validateManifests([{ path: dir }], { crds });
-      runs.push(performance.now() - t);
-      counted = report.summary.resources;
-      invalid = report.summary.invalid + report.summary.errors;
-    }
-    const kz = best(runs);
-
-    // The same files, resources @kubernetes-models/validate has models for (no CRDs, no CEL).
+    const kz = (path: string, w: number, withCrds: boolean) => async () => {
+      const report = await validateManifests([{ path }], { crds: withCrds ? crds : [], workers: w });
+      invalid += report.summary.invalid + report.summary.errors;
+      return report.summary.resources;
+    };
     const models = await kubernetesModels();
-    let kmMs: number | undefined;
-    let kmCount = 0;
-    let kzSubsetMs: number | undefined;
-    if (models) {
-      const subsetDir = mkdtempSync(join(tmpdir(), "kubezod-bench-subset-"));
-      const texts = files(dir).map((f) => readFileSync(f, "utf8"));
-      const kmRuns: number[] = [];
-      for (let r = 0; r < 3; r++) {
-        const t = performance.now();
-        kmCount = 0;
-        for (const text of texts) {
-          for (const doc of loadAll(text) as Array<Record<string, unknown>>) {
-            const v = models.get(`${doc.apiVersion as string}/${doc.kind as string}`);
-            if (!v) continue;
-            kmCount++;
-            try {
-              v(doc);
-            } catch {
-              // invalid: counted the same way as a valid resource
-            }
+    const km = () => {
+      let n = 0;
+      for (const text of texts) {
+        for (const doc of loadAll(text) as Array<Record<string, unknown>>) {
+          const v = models!.get(`${doc.apiVersion as string}/${doc.kind as string}`);
+          if (!v) continue;
+          n++;
+          try {
+            v(doc);
+          } catch {
+            // invalid: counted the same way as a valid resource
           }
         }
-        kmRuns.push(performance.now() - t);
       }
-      kmMs = best(kmRuns);
-      // kubezod on exactly those resources.
-      texts.forEach((text, i) => {
-        const keep = text.split("---\n").filter((d) => !d.includes("kind: HTTPRoute"));
-        writeFileSync(join(subsetDir, `f${i}.yaml`), keep.join("---\n"));
-      });
-      const subRuns: number[] = [];
-      for (let r = 0; r < 3; r++) {
-        const t = performance.now();
-        await validateManifests([{ path: subsetDir }]);
-        subRuns.push(performance.now() - t);
-      }
-      kzSubsetMs = best(subRuns);
-      rmSync(subsetDir, { recursive: true, force: true });
+      return n;
+    };
+    const all = withCrds ? "all, incl. HTTPRoute + CEL" : "all";
+    const measures: Measure[] = [
+      { name: `kubezod, 1 thread (${all})`, run: kz(dir, 0, true), times: [], count: 0 },
+      { name: `kubezod, 1 thread + ${workers} worker${workers > 1 ? "s" : ""} (${all})`, run: kz(dir, workers, true), times: [], count: 0 },
+      { name: "kubezod, 1 thread (built-in subset)", run: kz(subsetDir, 0, false), times: [], count: 0 },
+      { name: `kubezod, 1 thread + ${workers} worker${workers > 1 ? "s" : ""} (built-in subset)`, run: kz(subsetDir, workers, false), times: [], count: 0 },
+      ...(models ? [{ name: "@kubernetes-models/validate (js-yaml + ajv)", run: km, times: [], count: 0 }] : []),
+    ];
+    // The first run of each (module loading, compilation, worker start) is reported apart.
+    const first: number[] = [];
+    for (const m of measures) {
+      const [ms, n] = await timed(m.run);
+      first.push(ms);
+      m.count = n;
     }
-
-    // Cold start of the built CLI on one small file.
-    const small = join(dir, "small.yaml");
-    writeFileSync(small, stringify(resource(0)));
-    const bin = join(root, "bin", "kubezod.js");
-    const cold: number[] = [];
-    if (existsSync(join(root, "dist", "src", "cli", "bin.js"))) {
-      for (let r = 0; r < 7; r++) {
-        const t = performance.now();
-        spawnSync(process.execPath, [bin, "validate", small], { stdio: "ignore" });
-        cold.push(performance.now() - t);
-      }
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const m of measures) m.times.push((await timed(m.run))[0]);
     }
-    cold.sort((a, b) => a - b);
 
     const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
-    const rows: string[][] = [["measure", "resources", "time (ms)", "resources/s", "ratio"]];
-    rows.push([`kubezod validate (all${withCrds ? ", incl. HTTPRoute + CEL" : ""})`, String(counted), kz.toFixed(0), String(rate(counted, kz)), "target ≥ 10,000/s"]);
-    if (kmMs !== undefined && kzSubsetMs !== undefined) {
-      const kzRate = rate(kmCount, kzSubsetMs);
-      const kmRate = rate(kmCount, kmMs);
-      rows.push(["kubezod validate (built-in subset)", String(kmCount), kzSubsetMs.toFixed(0), String(kzRate), `${(kzRate / kmRate).toFixed(2)}× @kubernetes-models/validate`]);
-      rows.push(["@kubernetes-models/validate (js-yaml + ajv)", String(kmCount), kmMs.toFixed(0), String(kmRate), "1.00×"]);
-    } else rows.push(["@kubernetes-models/validate", "-", "-", "-", "needs Node 22+: run under Node 24"]);
-    if (cold.length) rows.push(["cold start: kubezod validate small.yaml", "1", cold[Math.floor(cold.length / 2)]!.toFixed(0), "-", "target < 400 ms (median of 7)"]);
+    const rows: string[][] = [["measure", "resources", "median ms", "best ms", "resources/s (median)", "vs @kubernetes-models/validate (median of rounds)"]];
+    const kmIndex = models ? measures.length - 1 : -1;
+    measures.forEach((m, i) => {
+      let ratio = i === kmIndex ? "1.00×" : "";
+      if (kmIndex >= 0 && i !== kmIndex && m.count === measures[kmIndex]!.count) {
+        const perRound = m.times.map((t, r) => measures[kmIndex]!.times[r]! / t);
+        ratio = `${median(perRound).toFixed(2)}× (rounds: ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`;
+      }
+      rows.push([m.name, String(m.count), median(m.times).toFixed(0), Math.min(...m.times).toFixed(0), String(rate(m.count, median(m.times))), ratio]);
+    });
+    if (!models) rows.push(["@kubernetes-models/validate", "-", "-", "-", "-", "needs Node 22+: run under Node 24"]);
+
+    // The built CLI in fresh processes: the whole corpus, and one small file (cold start).
+    if (existsSync(join(root, "dist", "src", "cli", "bin.js"))) {
+      const crdArgs = crds.flatMap((c) => ["--crd", c]);
+      const cold: Record<string, number[]> = { one: [], shared: [], small: [] };
+      const workerArgs = ["--workers", String(workers)];
+      const small = join(dir, "small.yaml");
+      writeFileSync(small, stringify(resource(0)));
+      for (let r = 0; r < 3; r++) {
+        cold.one!.push(cli([...crdArgs, "--workers", "0", dir]));
+        cold.shared!.push(cli([...crdArgs, ...workerArgs, dir]));
+      }
+      for (let r = 0; r < 7; r++) cold.small!.push(cli([small]));
+      const n = measures[0]!.count;
+      rows.push([`CLI, fresh process, --workers 0 (${all})`, String(n), median(cold.one!).toFixed(0), Math.min(...cold.one!).toFixed(0), String(rate(n, median(cold.one!))), "target ≥ 10,000/s"]);
+      rows.push([`CLI, fresh process, --workers ${workers} (${all})`, String(n), median(cold.shared!).toFixed(0), Math.min(...cold.shared!).toFixed(0), String(rate(n, median(cold.shared!))), "target ≥ 10,000/s"]);
+      rows.push(["CLI cold start: kubezod validate small.yaml", "1", median(cold.small!).toFixed(0), Math.min(...cold.small!).toFixed(0), "-", "target < 400 ms"]);
+    }
+
+    const bytes = texts.reduce((s, t) => s + Buffer.byteLength(t), 0);
+    lines.push(`Node ${process.versions.node}, ${availableParallelism()} cores; ${measures[0]!.count} resources in ${texts.length} files (${(bytes / 1024 / 1024).toFixed(1)} MiB), ${invalid} invalid; median and best of ${ROUNDS} rounds after a first run`);
+    lines.push(`first runs (ms): ${measures.map((m, i) => `${m.name.replace(/ \(.*\)$/, "")}${m.name.includes("subset") ? " subset" : ""} ${first[i]!.toFixed(0)}`).join(", ")}`);
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    console.log(`Node ${process.versions.node}, ${TOTAL} resources in ${Math.ceil(TOTAL / PER_FILE)} files, ${invalid} invalid`);
-    for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
+    for (const r of rows) lines.push(r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
+    console.log(lines.join("\n"));
+    rmSync(subsetDir, { recursive: true, force: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

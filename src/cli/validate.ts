@@ -4,9 +4,9 @@
  * 2 for usage errors.
  */
 import { parseArgs } from "node:util";
-import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion } from "../meta/index.js";
+import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion } from "../meta/lookup.js";
 import { formatReport, outputFormats, type OutputFormat } from "../validate/reporters.js";
-import { validateManifests, type ManifestInput } from "../validate/index.js";
+import { validateManifests, type ManifestInput } from "../validate/validate-manifests.js";
 
 const HELP = `usage: kubezod validate [options] <file|directory|glob|->...
 
@@ -24,6 +24,8 @@ options:
   -o, --output FORMAT         ${outputFormats.join(", ")} (default text)
   -v, --verbose               also list valid and skipped resources (text)
       --max-file-size SIZE    largest file read, e.g. 32M (default 32M)
+      --workers N             worker threads for large runs (default: with 3+ cores, one per
+                              extra core when the inputs add up to 4 MiB or more; 0 for none)
       --color / --no-color    colour the text output (default: when writing to a terminal)
   -h, --help                  show this help
 
@@ -48,7 +50,7 @@ function usageError(message: string): number {
 }
 
 /** A progress line on the terminal: only when stderr is a TTY and not in CI. */
-function progress(): ((done: number, total: number) => void) & { clear(): void } {
+function progress(): ((done: number, total: number) => void) & { clear(): void; enabled: boolean } {
   const enabled = Boolean(process.stderr.isTTY) && !process.env.CI;
   let last = 0;
   let shown = false;
@@ -58,11 +60,12 @@ function progress(): ((done: number, total: number) => void) & { clear(): void }
     if (now - last < 100 && done < total) return;
     last = now;
     shown = true;
-    process.stderr.write(`\rvalidating ${done}/${total} resources`);
+    process.stderr.write(`\rchecked ${done} of the ${total} resources found so far`);
   };
   update.clear = () => {
     if (shown) process.stderr.write("\r\x1b[K");
   };
+  update.enabled = enabled;
   return update;
 }
 
@@ -89,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
         output: { type: "string", short: "o", default: "text" },
         verbose: { type: "boolean", short: "v", default: false },
         "max-file-size": { type: "string" },
+        workers: { type: "string" },
         color: { type: "boolean" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -116,6 +120,11 @@ export async function run(argv: string[]): Promise<number> {
     maxFileSize = parseSize(values["max-file-size"]);
     if (!maxFileSize) return usageError(`--max-file-size must be a size such as 32M, not ${JSON.stringify(values["max-file-size"])}`);
   }
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
+    if (!(workers >= 0 && workers <= 64)) return usageError(`--workers must be a number from 0 to 64, not ${JSON.stringify(values.workers)}`);
+  }
   let paths = positionals;
   if (!paths.length) {
     if (process.stdin.isTTY) return usageError("no manifests given (pass files, directories, globs, or - for standard input)");
@@ -132,7 +141,8 @@ export async function run(argv: string[]): Promise<number> {
       skip: list(values.skip),
       reject: list(values.reject),
       ...(maxFileSize ? { maxFileSize } : {}),
-      onProgress: show,
+      ...(workers !== undefined ? { workers } : {}),
+      ...(show.enabled ? { onProgress: show } : {}),
     },
   );
   show.clear();

@@ -5,7 +5,7 @@
 import * as z from "zod";
 import * as k from "#schemas/runtime.js";
 import { ObjectMeta } from "#schemas/latest/meta/v1.js";
-import { OBJECT_META, readCrdObject } from "../../codegen/crd.js";
+import { OBJECT_META, readCrdObject } from "../../codegen/crd-object.js";
 import { definitionExpression, orderDefinitions } from "../../codegen/emit.js";
 import type { Definition } from "../../codegen/ir.js";
 import { readOpenApi } from "../../codegen/openapi.js";
@@ -40,6 +40,10 @@ function build(definitions: Definition[], externals: Record<string, z.ZodType>):
   return new Map(definitions.map((d) => [d.name, refs[d.name]!]));
 }
 
+function kindOf(d: Definition): { apiVersion: string; kind: string } {
+  return { apiVersion: d.gvk!.group ? `${d.gvk!.group}/${d.gvk!.version}` : d.gvk!.version, kind: d.gvk!.kind };
+}
+
 /**
  * Build and register the schemas of a CustomResourceDefinition object, one per served version.
  * Throws SpecError naming the CRD and the problem when it cannot be read.
@@ -51,11 +55,18 @@ function build(definitions: Definition[], externals: Record<string, z.ZodType>):
 export function schemasFromCrd(crd: unknown, source = "CustomResourceDefinition"): BuiltSchema[] {
   const defs = readCrdObject(crd, source);
   const built = build(defs, { [OBJECT_META]: ObjectMeta });
-  return defs.map((d) => ({
-    apiVersion: d.gvk!.group ? `${d.gvk!.group}/${d.gvk!.version}` : d.gvk!.version,
-    kind: d.gvk!.kind,
-    schema: built.get(d.name)!,
-  }));
+  return defs.map((d) => ({ ...kindOf(d), schema: built.get(d.name)! }));
+}
+
+/**
+ * The apiVersion and kind of each schema `schemasFromCrd` would build from a CRD, without building
+ * them. Throws SpecError when the CRD cannot be read.
+ *
+ * @example
+ * crdKinds(httpRoutesCrd); // [{ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute" }, …]
+ */
+export function crdKinds(crd: unknown, source = "CustomResourceDefinition"): Array<{ apiVersion: string; kind: string }> {
+  return readCrdObject(crd, source).map(kindOf);
 }
 
 /**
@@ -73,9 +84,5 @@ export function schemasFromOpenApi(doc: unknown, source = "OpenAPI document"): B
   const built = build(defs, externals);
   return defs
     .filter((d) => d.gvk)
-    .map((d) => ({
-      apiVersion: d.gvk!.group ? `${d.gvk!.group}/${d.gvk!.version}` : d.gvk!.version,
-      kind: d.gvk!.kind,
-      schema: built.get(d.name)!,
-    }));
+    .map((d) => ({ ...kindOf(d), schema: built.get(d.name)! }));
 }

@@ -1,6 +1,10 @@
 /**
  * Structural checks that Zod's loose objects do not make: fields the schema does not declare
  * (strict field validation) and duplicate entries in `x-kubernetes-list-type: map|set` lists.
+ *
+ * Both are found in one walk over the value, guided by a plan compiled once per schema: the
+ * declared fields of each object, what its annotations allow, the list types, and which subtrees
+ * hold nothing to check (scalars, unions, free-form values), so that those are not visited.
  */
 import type * as z from "zod";
 import { fieldError, FieldPath, type FieldError } from "./field-errors.js";
@@ -15,12 +19,89 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 const EMBEDDED_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
+const MAX_DEPTH = 256;
 
-interface Visitor {
-  /** A key of an object that its schema does not declare. */
-  unknown?(path: FieldPath, key: string): void;
-  /** A list, with the annotations of its field. */
-  list?(path: PathStack, schema: Schema, value: unknown[]): void;
+/** What to check at a schema node; `undefined` plans (scalars, unions, …) check nothing. */
+type Plan = ObjectPlan | RecordPlan | ListPlan;
+
+interface ObjectPlan {
+  kind: "object";
+  /** Declared fields, with their plans (null: nothing to check below). Filled on first use. */
+  fields: Map<string, Plan | null>;
+  shape: Record<string, Schema>;
+  /** A typed schema for undeclared keys (their values are checked; the keys are map keys). */
+  catchall?: Schema;
+  catchallPlan?: Plan | null;
+  /** Undeclared keys are allowed: all (preserve-unknown-fields) or apiVersion/kind/metadata (embedded resources). */
+  preserveUnknown: boolean;
+  embedded: boolean;
+}
+
+interface RecordPlan {
+  kind: "record";
+  values: Plan | null;
+}
+
+interface ListPlan {
+  kind: "list";
+  items: Plan | null;
+  listType?: "map" | "set";
+  /** list-map keys as declared (reported in this order) and sorted (identity of an entry). */
+  mapKeys: string[];
+  sortedKeys: string[];
+}
+
+const plans = new WeakMap<Schema, Plan | null>();
+
+function planOf(schema: Schema): Plan | null {
+  const known = plans.get(schema);
+  if (known !== undefined) return known;
+  const d = defOf(unwrap(schema));
+  let plan: Plan | null = null;
+  switch (d.type) {
+    case "object": {
+      const meta = metaOf(schema);
+      const catchall = d.catchall as Schema | undefined;
+      const typed = catchall && !["unknown", "any", "never"].includes(defOf(catchall).type) ? catchall : undefined;
+      plan = {
+        kind: "object",
+        fields: new Map(),
+        shape: d.shape as Record<string, Schema>,
+        ...(typed ? { catchall: typed } : {}),
+        preserveUnknown: Boolean(meta.preserveUnknownFields),
+        embedded: Boolean(meta.embeddedResource),
+      };
+      break;
+    }
+    case "record":
+      plan = { kind: "record", values: null };
+      plans.set(schema, plan);
+      plan.values = planOf(d.valueType as Schema);
+      return plan;
+    case "array": {
+      const meta = metaOf(schema);
+      const listType = meta.listType === "map" || meta.listType === "set" ? meta.listType : undefined;
+      const mapKeys = listType === "map" ? [...(meta.listMapKeys ?? [])] : [];
+      plan = { kind: "list", items: null, ...(listType ? { listType } : {}), mapKeys, sortedKeys: [...mapKeys].sort() };
+      plans.set(schema, plan);
+      plan.items = planOf(d.element as Schema);
+      return plan;
+    }
+    default:
+      plan = null;
+  }
+  plans.set(schema, plan);
+  return plan;
+}
+
+function fieldPlan(plan: ObjectPlan, key: string): Plan | null | undefined {
+  let p = plan.fields.get(key);
+  if (p === undefined) {
+    if (!Object.hasOwn(plan.shape, key)) return undefined;
+    p = planOf(plan.shape[key]!);
+    plan.fields.set(key, p);
+  }
+  return p;
 }
 
 /** The path being walked: segments and which are map keys, materialised only when reported. */
@@ -44,49 +125,116 @@ class PathStack {
   }
 }
 
-function walk(schema: Schema, value: unknown, stack: PathStack, visit: Visitor, depth: number): void {
-  if (depth > 256 || value === null || value === undefined) return;
-  const inner = unwrap(schema);
-  const d = defOf(inner);
-  switch (d.type) {
+/** What the walk found; a kind of finding left undefined is not looked for. */
+interface Findings {
+  unknown?: FieldPath[];
+  duplicates?: FieldError[];
+}
+
+function canonical(value: unknown): string {
+  if (!isRecord(value)) return JSON.stringify(value) ?? "undefined";
+  return `{${Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+    .join(",")}}`;
+}
+
+/** `canonical` of the entry's list-map keys that are set, without building that object. */
+function mapIdentity(item: Record<string, unknown>, sortedKeys: readonly string[]): string {
+  let id = "{";
+  for (const k of sortedKeys) {
+    const v = item[k];
+    if (v === undefined) continue;
+    if (id.length > 1) id += ",";
+    id += `${JSON.stringify(k)}:${canonical(v)}`;
+  }
+  return `${id}}`;
+}
+
+function checkList(plan: ListPlan, items: unknown[], stack: PathStack, out: FieldError[]): void {
+  const isMap = plan.listType === "map";
+  // Entries that are (or are keyed by) one string compare as that string; others by `canonical`,
+  // which never equals a string entry's.
+  const single = isMap && plan.sortedKeys.length === 1 ? plan.sortedKeys[0]! : undefined;
+  let strings: Set<string> | undefined;
+  let others: Set<string> | undefined;
+  let path: FieldPath | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    let id: string;
+    let isString = false;
+    if (isMap) {
+      if (!isRecord(item)) continue;
+      if (single !== undefined && typeof item[single] === "string") {
+        id = item[single] as string;
+        isString = true;
+      } else id = mapIdentity(item, plan.sortedKeys);
+    } else if (typeof item === "string") {
+      id = item;
+      isString = true;
+    } else id = canonical(item);
+    const seen = isString ? (strings ??= new Set()) : (others ??= new Set());
+    if (seen.has(id)) {
+      path ??= stack.toFieldPath();
+      const shown = isMap
+        ? Object.fromEntries(plan.mapKeys.filter((k) => (item as Record<string, unknown>)[k] !== undefined).map((k) => [k, (item as Record<string, unknown>)[k]]))
+        : item;
+      out.push(fieldError("FieldValueDuplicate", path.index(i), "", shown));
+    }
+    seen.add(id);
+  }
+}
+
+function walk(plan: Plan, value: unknown, stack: PathStack, found: Findings, depth: number): void {
+  if (depth > MAX_DEPTH || value === null || value === undefined) return;
+  switch (plan.kind) {
     case "object": {
       if (!isRecord(value)) return;
-      const meta = metaOf(schema);
-      const shape = d.shape as Record<string, Schema>;
-      const catchall = d.catchall as Schema | undefined;
-      const typedCatchall = catchall && !["unknown", "any", "never"].includes(defOf(catchall).type) ? catchall : undefined;
-      for (const [key, child] of Object.entries(value)) {
-        const field = Object.hasOwn(shape, key) ? shape[key] : typedCatchall;
-        if (field) {
-          stack.push(key, typedCatchall === field);
-          walk(field, child, stack, visit, depth + 1);
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        let child = fieldPlan(plan, key);
+        let isKey = false;
+        if (child === undefined && plan.catchall) {
+          child = plan.catchallPlan === undefined ? (plan.catchallPlan = planOf(plan.catchall)) : plan.catchallPlan;
+          isKey = true;
+        } else if (child !== undefined && plan.catchall && plan.shape[key] === plan.catchall) isKey = true;
+        if (child === undefined) {
+          if (found.unknown && !plan.preserveUnknown && !(plan.embedded && EMBEDDED_FIELDS.has(key))) found.unknown.push(stack.toFieldPath().child(key));
+        } else if (child !== null) {
+          stack.push(key, isKey);
+          walk(child, value[key], stack, found, depth + 1);
           stack.pop();
-        } else if (!meta.preserveUnknownFields && !(meta.embeddedResource && EMBEDDED_FIELDS.has(key))) visit.unknown?.(stack.toFieldPath(), key);
+        }
       }
       return;
     }
     case "record": {
-      if (!isRecord(value)) return;
-      for (const [key, child] of Object.entries(value)) {
+      if (!isRecord(value) || plan.values === null) return;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         stack.push(key, true);
-        walk(d.valueType as Schema, child, stack, visit, depth + 1);
+        walk(plan.values, value[key], stack, found, depth + 1);
         stack.pop();
       }
       return;
     }
-    case "array": {
+    case "list": {
       if (!Array.isArray(value)) return;
-      visit.list?.(stack, schema, value);
-      value.forEach((item, i) => {
+      if (found.duplicates && plan.listType) checkList(plan, value, stack, found.duplicates);
+      if (plan.items === null) return;
+      for (let i = 0; i < value.length; i++) {
         stack.push(i, false);
-        walk(d.element as Schema, item, stack, visit, depth + 1);
+        walk(plan.items, value[i], stack, found, depth + 1);
         stack.pop();
-      });
+      }
       return;
     }
-    default:
-      return;
   }
+}
+
+function findStructure(schema: Schema, value: unknown, found: Findings): void {
+  const plan = planOf(schema);
+  if (plan) walk(plan, value, new PathStack(), found, 0);
 }
 
 /**
@@ -97,17 +245,9 @@ function walk(schema: Schema, value: unknown, stack: PathStack, visit: Visitor, 
  * unknownFields(Deployment, { spec: { replicaz: 3 } }).map(String); // ["spec.replicaz"]
  */
 export function unknownFields(schema: Schema, value: unknown): FieldPath[] {
-  const out: FieldPath[] = [];
-  walk(schema, value, new PathStack(), { unknown: (path, key) => out.push(path.child(key)) }, 0);
-  return out;
-}
-
-function canonical(value: unknown): string {
-  if (!isRecord(value)) return JSON.stringify(value) ?? "undefined";
-  return `{${Object.keys(value)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-    .join(",")}}`;
+  const unknown: FieldPath[] = [];
+  findStructure(schema, value, { unknown });
+  return unknown;
 }
 
 /**
@@ -119,35 +259,28 @@ function canonical(value: unknown): string {
  * // [{ type: "FieldValueDuplicate", field: "spec.containers[1]", … }]
  */
 export function duplicateListEntries(schema: Schema, value: unknown): FieldError[] {
-  const errs: FieldError[] = [];
-  walk(
-    schema,
-    value,
-    new PathStack(),
-    {
-      list: (stack, fieldSchema, items) => {
-        const meta = metaOf(fieldSchema);
-        if (meta.listType !== "map" && meta.listType !== "set") return;
-        const path = stack.toFieldPath();
-        const seen = new Set<string>();
-        items.forEach((item, i) => {
-          let id: string;
-          let shown: unknown;
-          if (meta.listType === "map") {
-            if (!isRecord(item)) return;
-            const keys = meta.listMapKeys ?? [];
-            shown = Object.fromEntries(keys.filter((k) => item[k] !== undefined).map((k) => [k, item[k]]));
-            id = canonical(shown);
-          } else {
-            shown = item;
-            id = canonical(item);
-          }
-          if (seen.has(id)) errs.push(fieldError("FieldValueDuplicate", path.index(i), "", shown));
-          seen.add(id);
-        });
-      },
-    },
-    0,
-  );
-  return errs;
+  const duplicates: FieldError[] = [];
+  findStructure(schema, value, { duplicates });
+  return duplicates;
+}
+
+/** The results of {@link structuralIssues}. */
+export interface StructuralIssues {
+  /** As {@link unknownFields} finds them. */
+  unknownFields: FieldPath[];
+  /** As {@link duplicateListEntries} finds them. */
+  duplicateEntries: FieldError[];
+}
+
+/**
+ * Unknown fields and duplicate list entries in one walk over the value (what `unknownFields` and
+ * `duplicateListEntries` return, for the price of one).
+ *
+ * @example
+ * const { unknownFields, duplicateEntries } = structuralIssues(Deployment, manifest);
+ */
+export function structuralIssues(schema: Schema, value: unknown): StructuralIssues {
+  const found = { unknown: [] as FieldPath[], duplicates: [] as FieldError[] };
+  findStructure(schema, value, found);
+  return { unknownFields: found.unknown, duplicateEntries: found.duplicates };
 }

@@ -10,23 +10,40 @@ type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
 const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
-/**
- * A copy of `value` with the schema's defaults filled in where fields are absent (recursively,
- * including inside defaulted values); `value` itself is not modified.
- *
- * @example
- * withDefaults(HTTPRoute, route).spec.parentRefs[0].kind; // "Gateway"
- */
-export function withDefaults(schema: Schema, value: unknown, depth = 0): unknown {
+/** Whether a schema or anything below it has a default (true for schemas that contain themselves). */
+const defaultsBelow = new WeakMap<Schema, boolean>();
+
+function hasDefaultsBelow(schema: Schema, visiting = new Set<Schema>()): boolean {
+  const known = defaultsBelow.get(schema);
+  if (known !== undefined) return known;
+  if (visiting.has(schema)) return true;
+  visiting.add(schema);
+  const d = defOf(unwrap(schema));
+  let found = false;
+  if (d.type === "array") found = hasDefaultsBelow(d.element as Schema, visiting);
+  else if (d.type === "record") found = hasDefaultsBelow(d.valueType as Schema, visiting);
+  else if (d.type === "object") found = Object.values(d.shape as Record<string, Schema>).some((f) => metaOf(f).default !== undefined || hasDefaultsBelow(f, visiting));
+  visiting.delete(schema);
+  defaultsBelow.set(schema, found);
+  return found;
+}
+
+function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
+function defaulted(schema: Schema, value: unknown, depth: number, share: boolean): unknown {
   if (value === null || typeof value !== "object" || depth > 200) return value;
+  if (share && !hasDefaultsBelow(schema)) return value;
   const d = defOf(unwrap(schema));
   if (Array.isArray(value)) {
     if (d.type !== "array") return value;
-    return value.map((v) => withDefaults(d.element as Schema, v, depth + 1));
+    return value.map((v) => defaulted(d.element as Schema, v, depth + 1, share));
   }
   if (d.type === "record") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = withDefaults(d.valueType as Schema, v, depth + 1);
+    for (const [k, v] of Object.entries(value)) setKey(out, k, defaulted(d.valueType as Schema, v, depth + 1, share));
     return out;
   }
   if (d.type !== "object") return value;
@@ -37,9 +54,28 @@ export function withDefaults(schema: Schema, value: unknown, depth = 0): unknown
       const dv = metaOf(field).default;
       if (dv !== undefined) out[k] = structuredClone(dv);
     }
-    if (out[k] !== undefined) out[k] = withDefaults(field, out[k], depth + 1);
+    if (out[k] !== undefined) out[k] = defaulted(field, out[k], depth + 1, share);
   }
   return out;
+}
+
+/**
+ * A copy of `value` with the schema's defaults filled in where fields are absent (recursively,
+ * including inside defaulted values); `value` itself is not modified.
+ *
+ * @example
+ * withDefaults(HTTPRoute, route).spec.parentRefs[0].kind; // "Gateway"
+ */
+export function withDefaults(schema: Schema, value: unknown, depth = 0): unknown {
+  return defaulted(schema, value, depth, false);
+}
+
+/**
+ * The same value as {@link withDefaults}, sharing the parts of `value` where nothing is defaulted
+ * instead of copying them (for readers that never modify it).
+ */
+export function withDefaultsShared(schema: Schema, value: unknown): unknown {
+  return defaulted(schema, value, 0, true);
 }
 
 /**

@@ -8,7 +8,7 @@ import type * as z from "zod";
 import {
   builtinKinds,
   compileValidator,
-  duplicateListEntries,
+  crdKinds,
   formatFieldError,
   kubeMeta,
   metaOf,
@@ -16,15 +16,17 @@ import {
   normalizeKubernetesVersion,
   schemaFor,
   schemasFromCrd,
-  unknownFields,
+  structuralIssues,
   unwrap,
   validateObjectMeta,
+  type CompiledValidator,
   type FieldError,
+  type ObjectMetaContext,
   type PathSegment,
 } from "../meta/index.js";
-import { checkValidationRules } from "./cel/index.js";
-import { withDefaults, hasDefault } from "./defaults.js";
-import { deprecationOf } from "./deprecations.js";
+import type * as Cel from "./cel/rules.js";
+import { withDefaultsShared, hasDefault } from "./defaults.js";
+import { deprecationOf, type DeprecationStatus } from "./deprecations.js";
 import { schemaErrors } from "./schema-issues.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { checkValueValidations } from "./value-validations.js";
@@ -70,6 +72,9 @@ function featuresOf(schema: Schema): SchemaFeatures {
   return f;
 }
 
+/** The CEL evaluator, loaded the first time a schema with validation rules is used. */
+let cel: typeof Cel | undefined;
+
 /** A kind selector from `--skip`/`--reject`: `Kind` or `group/version/Kind` (`v1/Kind` for core). */
 function selectorMatches(selector: string, apiVersion: string, kind: string): boolean {
   return selector === kind || selector === `${apiVersion}/${kind}`;
@@ -97,14 +102,44 @@ export interface ResourceInput {
   locate?: (path: readonly PathSegment[]) => { line: number; column: number };
 }
 
+/** What the engine needs to know about one apiVersion/kind, looked up once per run. */
+interface KindInfo {
+  schema?: Schema;
+  deprecation?: DeprecationStatus;
+  rejected: boolean;
+  skipped: boolean;
+  check?: CompiledValidator;
+  metaOptions: ObjectMetaContext;
+  clusterScoped: boolean;
+  features?: SchemaFeatures;
+}
+
+/** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
+class LaterCrd {
+  private built?: Map<string, Schema>;
+  constructor(
+    private readonly crd: unknown,
+    private readonly source: string,
+  ) {}
+
+  schema(key: string): Schema | undefined {
+    this.built ??= new Map(schemasFromCrd(this.crd, this.source).map((b) => [`${b.apiVersion}/${b.kind}`, b.schema]));
+    return this.built.get(key);
+  }
+}
+
 /** Validates resources for one Kubernetes minor and a set of custom resource definitions. */
 export class ManifestEngine {
   readonly kubernetesVersion: string;
   readonly strict: boolean;
   private builtins?: Map<string, Schema>;
   private catalog?: Record<string, string[]>;
-  private readonly custom = new Map<string, Schema>();
+  private readonly custom = new Map<string, Schema | LaterCrd>();
   private readonly options: EngineOptions;
+  /** Whether the CEL evaluator is loaded if any schema in use needs it. */
+  private celReady = false;
+  /** apiVersion → kind → what is known about it (cleared when schemas are added). */
+  private readonly kinds = new Map<string, Map<string, KindInfo>>();
 
   constructor(options: EngineOptions = {}) {
     this.options = options;
@@ -121,6 +156,7 @@ export class ManifestEngine {
    * `validate` can run synchronously.
    */
   async load(types: Iterable<{ apiVersion: string; kind: string }>): Promise<void> {
+    if (this.catalog && this.builtins && this.allLoaded(types) && this.celReady) return;
     this.catalog ??= await builtinKinds(this.kubernetesVersion);
     const catalog = this.catalog;
     const builtins = (this.builtins ??= new Map());
@@ -135,6 +171,24 @@ export class ManifestEngine {
         if (s) builtins.set(key, s);
       }),
     );
+    if (wanted.size) {
+      this.kinds.clear();
+      this.celReady = false;
+    }
+    if (!this.celReady) {
+      const schemas = [...this.custom.values(), ...builtins.values()];
+      if (!cel && schemas.some((s) => s instanceof LaterCrd || featuresOf(s).rules)) cel = await import("./cel/rules.js");
+      this.celReady = true;
+    }
+  }
+
+  /** Whether every type that has a built-in schema has it loaded. */
+  private allLoaded(types: Iterable<{ apiVersion: string; kind: string }>): boolean {
+    for (const t of types) {
+      if (this.builtins!.has(`${t.apiVersion}/${t.kind}`)) continue;
+      if (this.catalog![t.apiVersion]?.includes(t.kind)) return false;
+    }
+    return true;
   }
 
   /**
@@ -143,16 +197,54 @@ export class ManifestEngine {
   addCrd(crd: unknown, source: string): FieldError[] | string | undefined {
     try {
       for (const b of schemasFromCrd(crd, source)) this.custom.set(`${b.apiVersion}/${b.kind}`, b.schema);
+      this.kinds.clear();
+      this.celReady = false;
       return undefined;
     } catch (err) {
       return (err as Error).message;
     }
   }
 
+  /**
+   * Register a CustomResourceDefinition known to build without problems (one that `addCrd`
+   * accepted elsewhere): its schemas are built the first time one of its kinds is looked up.
+   */
+  addCrdLater(crd: unknown, source: string): void {
+    const later = new LaterCrd(crd, source);
+    for (const k of crdKinds(crd, source)) this.custom.set(`${k.apiVersion}/${k.kind}`, later);
+    this.kinds.clear();
+    this.celReady = false;
+  }
+
   /** The schema of an apiVersion/kind: user schemas and CRDs first, then built-ins. */
   schemaFor(apiVersion: string, kind: string): Schema | undefined {
     const key = `${apiVersion}/${kind}`;
-    return this.custom.get(key) ?? this.builtins?.get(key);
+    const custom = this.custom.get(key);
+    if (custom instanceof LaterCrd) return custom.schema(key);
+    return custom ?? this.builtins?.get(key);
+  }
+
+  private kindInfo(apiVersion: string, kind: string): KindInfo {
+    let byKind = this.kinds.get(apiVersion);
+    if (!byKind) this.kinds.set(apiVersion, (byKind = new Map()));
+    let info = byKind.get(kind);
+    if (info) return info;
+    const schema = this.schemaFor(apiVersion, kind);
+    const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
+    const meta = schema ? kubeMeta.get(schema as z.ZodType) : undefined;
+    info = {
+      ...(schema ? { schema, check: compileValidator(schema), features: featuresOf(schema) } : {}),
+      ...(deprecation ? { deprecation } : {}),
+      rejected: Boolean(this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))),
+      skipped: Boolean(this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))),
+      metaOptions: {
+        nameFormat: schema ? nameFormatOf(schema as z.ZodType) : "dns-subdomain",
+        ...(meta?.namespaced ? { namespaced: true, namespaceOptional: true } : {}),
+      },
+      clusterScoped: meta?.namespaced === false,
+    };
+    byKind.set(kind, info);
+    return info;
   }
 
   /** Check one resource. `load()` must have completed. */
@@ -164,7 +256,8 @@ export class ManifestEngine {
       status: "valid",
       issues: [],
     };
-    const locate = (path: readonly PathSegment[]) => (input.locate ? input.locate([...input.prefix, ...path]) : undefined);
+    const prefix = input.prefix;
+    const locate = (path: readonly PathSegment[]) => (input.locate ? input.locate(prefix.length ? [...prefix, ...path] : path) : undefined);
     const start = locate([]);
     if (start) Object.assign(result, start);
     const add = (rule: string, severity: "error" | "warning", path: PathSegment[], field: string, message: string, type?: FieldError["type"]) => {
@@ -195,19 +288,19 @@ export class ManifestEngine {
       result.status = "invalid";
       return result;
     }
-    if (this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))) {
+    const info = this.kindInfo(apiVersion, kind);
+    if (info.rejected) {
       add("api/rejected", "error", ["kind"], "kind", `${apiVersion} ${kind} is rejected by --reject`);
       result.status = "invalid";
       return result;
     }
-    if (this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))) {
+    if (info.skipped) {
       result.status = "skipped";
       result.reason = "skipped by --skip";
       return result;
     }
 
-    const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
-    const schema = this.schemaFor(apiVersion, kind);
+    const { deprecation, schema } = info;
     if (!schema || deprecation?.removed) {
       if (deprecation?.removed) {
         add("api/removed", "error", ["apiVersion"], "apiVersion", deprecation.message);
@@ -230,7 +323,7 @@ export class ManifestEngine {
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
 
     // The compiled validator fills in apiVersion/kind defaults only; both are present here.
-    const check = compileValidator(schema);
+    const check = info.check;
     if (!(check ? check(value) : (schema as z.ZodType).safeParse(value).success)) {
       const r = (schema as z.ZodType).safeParse(value);
       if (!r.success) {
@@ -242,35 +335,33 @@ export class ManifestEngine {
     }
 
     if (this.strict) {
-      for (const p of unknownFields(schema, value)) {
+      const structure = structuralIssues(schema, value);
+      for (const p of structure.unknownFields) {
         const field = p.toString();
         add("strict/unknown-field", "error", [...p.segments], field, `${field}: unknown field "${field}"`);
       }
-      for (const e of duplicateListEntries(schema, value)) addField("strict/duplicate-entry", e);
+      for (const e of structure.duplicateEntries) addField("strict/duplicate-entry", e);
     }
 
-    const info = kubeMeta.get(schema as z.ZodType);
-    const metaErrors = validateObjectMeta(value.metadata, {
-      nameFormat: nameFormatOf(schema as z.ZodType),
-      ...(info?.namespaced ? { namespaced: true, namespaceOptional: true } : {}),
-    });
+    const metaErrors = validateObjectMeta(value.metadata, info.metaOptions);
     for (const e of metaErrors) {
       // Type errors in metadata are already reported by the schema.
       if (e.type === "FieldValueTypeInvalid" && result.issues.some((i) => i.field === e.field)) continue;
       addField(metaRule(e), e);
     }
-    if (info?.namespaced === false && typeof meta?.namespace === "string" && meta.namespace) {
+    if (info.clusterScoped && typeof meta?.namespace === "string" && meta.namespace) {
       add("meta/namespace", "warning", ["metadata", "namespace"], "metadata.namespace", `metadata.namespace: ${kind} is cluster-scoped; the namespace is ignored`);
     }
 
-    const features = featuresOf(schema);
+    const features = info.features ?? featuresOf(schema);
     if (features.valueValidations) for (const e of checkValueValidations(schema, value)) addField("crd/value-validation", e);
     const blocking = result.issues.some((i) => i.type === "FieldValueRequired" || i.type === "FieldValueTypeInvalid");
     if (features.rules && blocking) {
       // kube-apiserver does not run the rules of an object with missing or mistyped fields.
       add("crd/cel", "warning", [], "", "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
     } else if (features.rules) {
-      const rules = checkValidationRules(schema, withDefaults(schema, value));
+      if (!cel) throw new Error("ManifestEngine.load() must complete before validate() checks validation rules");
+      const rules = cel.checkValidationRules(schema, withDefaultsShared(schema, value));
       for (const e of rules.errors) addField("crd/cel", e);
       for (const u of rules.unevaluated) {
         add("crd/cel-unevaluated", "warning", u.path, u.field, `${u.field || "<root>"}: rule not evaluated (${u.reason}): ${u.rule}`);

@@ -24,7 +24,6 @@ const SPECIAL_FLOATS = new Map<string, number>([
 ]);
 
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const TIMESTAMP_START = /^\d{4}-/;
 // Go's strconv.ParseInt(s, 0, 64) after go-yaml removed every "_".
 const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 const CORE_INT = /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
@@ -56,7 +55,47 @@ function core(text: string): unknown {
   return text;
 }
 
+/**
+ * Whether a plain scalar starting with this character code is a string whatever follows: only
+ * `y n t f o ~ . + -`, their capitals and digits can start a boolean, null or number.
+ */
+function alwaysString(c: number): boolean {
+  switch (c | 32) {
+    case 121: // y
+    case 110: // n
+    case 116: // t
+    case 102: // f
+    case 111: // o
+      return false;
+    default:
+      return !(c === 126 || c === 46 || c === 43 || c === 45 || (c >= 48 && c <= 57) || Number.isNaN(c));
+  }
+}
+
+/** `1`…`9` then digits, short enough to be exact: read alike by YAML 1.1 and 1.2. */
+function isDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  let c = text.charCodeAt(0);
+  if (c < 49 || c > 57) return false;
+  for (let i = 1; i < n; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** `dddd-`: the start of a timestamp. */
+function timestampStart(text: string): boolean {
+  for (let i = 0; i < 4; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return text.charCodeAt(4) === 45;
+}
+
 function resolve(text: string): unknown {
+  if (alwaysString(text.charCodeAt(0))) return text;
   const fixed = BOOL_NULL.get(text);
   if (fixed !== undefined) return fixed;
   const special = SPECIAL_FLOATS.get(text);
@@ -68,7 +107,7 @@ function resolve(text: string): unknown {
     return YAML_FLOAT.test(text) ? Number(text) : text;
   }
   if (!digitOrSign) return text;
-  if (TIMESTAMP_START.test(text)) {
+  if (timestampStart(text)) {
     // go-yaml resolves timestamps but hands them to untyped targets as the original string.
     return text;
   }
@@ -78,6 +117,22 @@ function resolve(text: string): unknown {
   if (YAML_FLOAT.test(plain)) return Number(plain);
   return text;
 }
+
+/**
+ * The value of an untagged plain scalar as kubectl reads it, or `NOTICED` when the exact reader
+ * would add a notice for it (a YAML 1.1-only conversion, or a number JSON cannot hold).
+ */
+export function plainScalarValue(text: string): unknown {
+  if (isDecimal(text)) return Number(text);
+  const value = resolve(text);
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && !Number.isFinite(value)) return NOTICED;
+  const other = core(text);
+  return Object.is(value, other) || (typeof value === "number" && typeof other === "number" && value === other) ? value : NOTICED;
+}
+
+/** Returned by {@link plainScalarValue} for scalars the exact reader reports. */
+export const NOTICED: unique symbol = Symbol("noticed");
 
 /**
  * Resolve an untagged plain scalar as kubectl does.

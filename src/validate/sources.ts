@@ -3,7 +3,8 @@
  * and standard input, read with the checks that keep a run bounded (size limit, binary files,
  * invalid UTF-8).
  */
-import { readdirSync, statSync } from "node:fs";
+import { isUtf8 } from "node:buffer";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 
@@ -110,6 +111,7 @@ export function expandPaths(paths: readonly string[]): ExpandedPath[] {
 
 /** The first offset at which bytes are not valid UTF-8, or -1. */
 export function invalidUtf8Offset(b: Uint8Array): number {
+  if (isUtf8(b)) return -1;
   let i = 0;
   while (i < b.length) {
     const c = b[i]!;
@@ -149,6 +151,16 @@ export function decodeManifest(bytes: Uint8Array): { text: string } | { error: s
   return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") };
 }
 
+function openError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : (err as Error).message;
+}
+
+function tooLarge(size: number | undefined, maxBytes: number): string {
+  const what = size === undefined ? "file is larger than" : `file is ${formatBytes(size)}, larger than`;
+  return `${what} the ${formatBytes(maxBytes)} limit (raise it with --max-file-size)`;
+}
+
 /** Read a file (or standard input for `-`) with a size limit. */
 export async function readManifestFile(file: string, maxBytes: number): Promise<{ text: string } | { error: string }> {
   if (file === "-") {
@@ -165,20 +177,48 @@ export async function readManifestFile(file: string, maxBytes: number): Promise<
   try {
     handle = await open(file, "r");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { error: code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : (err as Error).message };
+    return { error: openError(err) };
   }
   try {
     const st = await handle.stat();
     if (st.isDirectory()) return { error: "is a directory" };
-    if (st.size > maxBytes) {
-      return { error: `file is ${formatBytes(st.size)}, larger than the ${formatBytes(maxBytes)} limit (raise it with --max-file-size)` };
-    }
+    if (st.size > maxBytes) return { error: tooLarge(st.size, maxBytes) };
     const bytes = await handle.readFile();
-    if (bytes.length > maxBytes) return { error: `file is larger than the ${formatBytes(maxBytes)} limit (raise it with --max-file-size)` };
+    if (bytes.length > maxBytes) return { error: tooLarge(undefined, maxBytes) };
     return decodeManifest(bytes);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Read a file with a size limit, synchronously: what {@link readManifestFile} does for a file,
+ * without a round trip through the thread pool per step (a run reads many small files).
+ */
+export function readManifestFileSync(file: string, maxBytes: number): { text: string } | { error: string } {
+  const r = readManifestBytesSync(file, maxBytes);
+  return "error" in r ? r : decodeManifest(r.bytes);
+}
+
+/** A file's bytes (not yet checked to be text), with a size limit. */
+export function readManifestBytesSync(file: string, maxBytes: number): { bytes: Buffer } | { error: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (err) {
+    return { error: openError(err) };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return { error: "is a directory" };
+    if (st.size > maxBytes) return { error: tooLarge(st.size, maxBytes) };
+    const bytes = readFileSync(fd);
+    if (bytes.length > maxBytes) return { error: tooLarge(undefined, maxBytes) };
+    return { bytes };
+  } catch (err) {
+    return { error: openError(err) };
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -3,12 +3,11 @@
  * standard input, use the CRDs given or found among them, and check every resource.
  */
 import type * as z from "zod";
-import type { PathSegment } from "../meta/index.js";
-import { ManifestEngine, type ResourceInput } from "./engine.js";
-import { fieldPathOf } from "./schema-issues.js";
-import { decodeManifest, expandPaths, readManifestFile } from "./sources.js";
+import { ManifestEngine } from "./engine.js";
+import { checkInParallel, defaultWorkerCount } from "./parallel.js";
+import { fileFailure, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
+import { expandPaths, readManifestFile } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
-import { readYamlDocuments, type YamlDocument } from "./yaml.js";
 
 /** Manifests named by path: a file, a directory, a glob, or `-` for standard input. */
 export interface PathInput {
@@ -46,23 +45,26 @@ export interface ValidateManifestsOptions {
   reject?: readonly string[];
   /** Largest file read, in bytes (default 32 MiB); larger files are reported as errors. */
   maxFileSize?: number;
-  /** Called as resources are checked. */
+  /**
+   * Called as resources are checked, with how many were checked and how many were found so far
+   * (inputs are read as their turn comes, so the total grows until the last one is read).
+   */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads to share large runs with (0: none). By default, on machines with 3 or more
+   * cores, one per core beyond the first (at most 7) when the inputs add up to 4 MiB or more;
+   * never with `schemas`, which cannot be sent to another thread. The report is the same either way.
+   */
+  workers?: number;
 }
+
+/** How much of the inputs read to look for CRDs is kept rather than read again when checked. */
+const KEEP_READ_BYTES = 64 * 1024 * 1024;
+
+/** Inputs smaller than this are checked on the calling thread alone (a worker takes ~0.1 s to start). */
+const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
 const DEFAULT_MAX_FILE = 32 * 1024 * 1024;
-
-interface LoadedDocument {
-  file: string;
-  doc: YamlDocument;
-}
-
-interface Loaded {
-  documents: LoadedDocument[];
-  /** Files that could not be read at all. */
-  failures: ResourceResult[];
-  files: number;
-}
 
 function isPathInput(i: unknown): i is PathInput {
   return typeof i === "object" && i !== null && !(i instanceof Uint8Array) && typeof (i as PathInput).path === "string" && Object.keys(i).length === 1;
@@ -72,100 +74,36 @@ function isTextInput(i: unknown): i is TextInput {
   return typeof i === "object" && i !== null && !(i instanceof Uint8Array) && "text" in i && (typeof (i as TextInput).text === "string" || (i as TextInput).text instanceof Uint8Array) && !("apiVersion" in i);
 }
 
-function objectDocument(value: unknown, index: number): YamlDocument {
-  return { index, position: { line: 1, column: 1 }, value: structuredClone(value), notices: [], locate: () => ({ line: 1, column: 1 }) };
-}
-
-function fileFailure(file: string, message: string): ResourceResult {
-  return {
-    file,
-    document: 0,
-    status: "error",
-    issues: [{ rule: "file/unreadable", severity: "error", path: [], field: "", message: `${file}: ${message}` }],
-  };
-}
-
-async function loadInputs(inputs: readonly ManifestInput[], maxBytes: number): Promise<Loaded> {
-  const out: Loaded = { documents: [], failures: [], files: 0 };
+/** The inputs as sources in order (paths expanded, standard input read), and how many are files. */
+async function sourcesOf(inputs: readonly ManifestInput[], maxBytes: number): Promise<{ sources: Source[]; files: number }> {
+  const sources: Source[] = [];
+  let files = 0;
   let objects = 0;
-  const addText = (file: string, text: string) => {
-    for (const doc of readYamlDocuments(text)) out.documents.push({ file, doc });
-  };
   for (const input of inputs) {
     if (typeof input === "string") {
-      out.files++;
-      addText("<input>", input);
+      files++;
+      sources.push({ kind: "text", file: "<input>", text: input });
     } else if (input instanceof Uint8Array) {
-      out.files++;
-      const d = decodeManifest(input);
-      if ("error" in d) out.failures.push(fileFailure("<input>", d.error));
-      else addText("<input>", d.text);
+      files++;
+      sources.push({ kind: "bytes", file: "<input>", bytes: input });
     } else if (isPathInput(input)) {
       for (const e of expandPaths([input.path])) {
-        out.files++;
-        if ("error" in e) {
-          out.failures.push(fileFailure(e.file, e.error));
-          continue;
-        }
-        const r = await readManifestFile(e.file, maxBytes);
-        if ("error" in r) out.failures.push(fileFailure(e.file, r.error));
-        else addText(e.file, r.text);
+        files++;
+        if ("error" in e) sources.push({ kind: "failure", result: fileFailure(e.file, e.error) });
+        else if (e.file === "-") {
+          const r = await readManifestFile("-", maxBytes);
+          sources.push("error" in r ? { kind: "failure", result: fileFailure("-", r.error) } : { kind: "text", file: "-", text: r.text });
+        } else sources.push({ kind: "file", file: e.file });
       }
     } else if (isTextInput(input)) {
-      out.files++;
+      files++;
       const file = input.file ?? "<input>";
-      if (typeof input.text === "string") addText(file, input.text);
-      else {
-        const d = decodeManifest(input.text);
-        if ("error" in d) out.failures.push(fileFailure(file, d.error));
-        else addText(file, d.text);
-      }
+      sources.push(typeof input.text === "string" ? { kind: "text", file, text: input.text } : { kind: "bytes", file, bytes: input.text });
     } else {
-      out.documents.push({ file: "<object>", doc: objectDocument(input, objects++) });
+      sources.push({ kind: "object", file: "<object>", value: input, index: objects++ });
     }
   }
-  return out;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The resources of a document: itself, or the items of a `List`/`*List`. */
-function resourcesOf(file: string, doc: YamlDocument): ResourceInput[] {
-  const value = doc.value;
-  const base = { file, document: doc.index, locate: doc.locate };
-  if (isRecord(value) && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
-    const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -4);
-    return value.items.map((item, i) => {
-      const v = isRecord(item) && itemKind && typeof value.apiVersion === "string" ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
-      return { ...base, item: i, value: v, prefix: ["items", i] as PathSegment[] };
-    });
-  }
-  return [{ ...base, value, prefix: [] }];
-}
-
-/** Problems found while reading a document (syntax, duplicate keys, YAML 1.1 conversions). */
-function documentIssues(file: string, doc: YamlDocument): ResourceResult | undefined {
-  if (!doc.error) return undefined;
-  return {
-    file,
-    document: doc.index,
-    line: doc.error.position.line,
-    column: doc.error.position.column,
-    status: "error",
-    issues: [
-      {
-        rule: "yaml/syntax",
-        severity: "error",
-        path: [],
-        field: "",
-        message: `invalid YAML: ${doc.error.message}`,
-        line: doc.error.position.line,
-        column: doc.error.position.column,
-      },
-    ],
-  };
+  return { sources, files };
 }
 
 function summarize(results: readonly ResourceResult[], files: number): ValidationSummary {
@@ -199,113 +137,70 @@ export async function validateManifests(
 ): Promise<ValidationReport> {
   const inputs = Array.isArray(input) ? (input as readonly ManifestInput[]) : [input as ManifestInput];
   const engine = new ManifestEngine(options);
-  const strict = engine.strict;
   const maxBytes = options.maxFileSize ?? DEFAULT_MAX_FILE;
 
-  const results: ResourceResult[] = [];
   // CRDs passed explicitly come first, so that CRDs among the inputs can override them.
+  const crds: RegisteredCrd[] = [];
   const crdInputs: ManifestInput[] = (options.crds ?? []).map((c) => (typeof c === "string" ? { path: c } : c));
-  const crdLoad = await loadInputs(crdInputs, maxBytes);
-  for (const f of crdLoad.failures) results.push(f);
-  for (const { file, doc } of crdLoad.documents) {
-    if (doc.error) results.push(documentIssues(file, doc)!);
-    for (const r of resourcesOf(file, doc)) {
-      if (isRecord(r.value) && r.value.kind === "CustomResourceDefinition") {
-        const problem = engine.addCrd(r.value, `${file}:${doc.position.line}`);
-        if (typeof problem === "string") results.push(crdFailure(r, problem));
-      }
+  const crdSources = (await sourcesOf(crdInputs, maxBytes)).sources;
+  const results = registerCrdOption(
+    engine,
+    crdSources.map((s) => parseSource(s, maxBytes)),
+    crds,
+  );
+
+  const { sources, files } = await sourcesOf(inputs, maxBytes);
+  // CustomResourceDefinitions among the inputs apply to every resource, so the inputs that may
+  // hold one are read first; the others are read, checked and let go one at a time.
+  // What was read of the others is kept, up to a limit, for when their turn comes.
+  const early: Array<ParsedSource | undefined> = [];
+  const kept: Array<Buffer | undefined> = [];
+  let bytes = 0;
+  let keptBytes = 0;
+  let total = 0;
+  for (const s of sources) {
+    const ahead = readAhead(s, maxBytes);
+    early.push(ahead.parsed);
+    bytes += ahead.size;
+    total += ahead.parsed?.entries.length ?? 0;
+    if (ahead.bytes && keptBytes + ahead.bytes.length <= KEEP_READ_BYTES) {
+      kept[early.length - 1] = ahead.bytes;
+      keptBytes += ahead.bytes.length;
     }
   }
+  registerInputCrds(engine, early.filter((p) => p !== undefined), crds);
 
-  const loaded = await loadInputs(inputs, maxBytes);
-  const resources: ResourceInput[] = [];
-  const readErrors = new Map<YamlDocument, ResourceResult>();
-  for (const { file, doc } of loaded.documents) {
-    const bad = documentIssues(file, doc);
-    if (bad) {
-      readErrors.set(doc, bad);
-      resources.push({ file, document: doc.index, value: undefined, prefix: [] });
-      continue;
-    }
-    if (doc.value === null || doc.value === undefined) continue;
-    for (const r of resourcesOf(file, doc)) {
-      resources.push(r);
-      if (isRecord(r.value) && r.value.kind === "CustomResourceDefinition" && typeof r.value.apiVersion === "string" && r.value.apiVersion.startsWith("apiextensions.k8s.io/")) {
-        const problem = engine.addCrd(r.value, `${file}:${doc.position.line}`);
-        if (typeof problem === "string") (r as ResourceInput & { crdProblem?: string }).crdProblem = problem;
-      }
-    }
-  }
-  const types = resources
-    .map((r) => r.value)
-    .filter(isRecord)
-    .filter((v): v is { apiVersion: string; kind: string } => typeof v.apiVersion === "string" && typeof v.kind === "string");
-  await engine.load(types);
-
-  const docsByKey = new Map<string, YamlDocument>();
-  for (const { file, doc } of loaded.documents) docsByKey.set(`${file}\0${doc.index}`, doc);
-  results.push(...loaded.failures);
   let done = 0;
-  for (const r of resources) {
-    const doc = docsByKey.get(`${r.file}\0${r.document}`);
-    const failed = doc && readErrors.get(doc);
-    let result: ResourceResult;
-    if (failed) result = failed;
-    else {
-      result = engine.validate(r);
-      const problem = (r as ResourceInput & { crdProblem?: string }).crdProblem;
-      if (problem) {
-        result.issues.push({ rule: "crd/invalid", severity: "error", path: [], field: "", message: problem });
-        result.status = "invalid";
-      }
-      if (doc) addReaderNotices(result, r, doc, strict, engine);
-    }
-    results.push(result);
-    options.onProgress?.(++done, resources.length);
-  }
-  const summary = summarize(results, loaded.files);
+  const outcomes = await checkInParallel({
+    workers: options.schemas?.length ? 0 : (options.workers ?? (bytes >= PARALLEL_MIN_BYTES ? defaultWorkerCount() : 0)),
+    engine,
+    engineOptions: {
+      kubernetesVersion: engine.kubernetesVersion,
+      strict: engine.strict,
+      ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
+      ...(options.skip ? { skip: options.skip } : {}),
+      ...(options.reject ? { reject: options.reject } : {}),
+    },
+    maxBytes,
+    crds,
+    sources,
+    early: [...early],
+    kept,
+    onUnit: (i, unit) => {
+      if (!options.onProgress || !unit.results.length) return;
+      if (!early[i]) total += unit.results.length;
+      done += unit.results.length;
+      options.onProgress(done, total);
+    },
+  });
+  for (const o of outcomes) if (o.failure) results.push(o.failure);
+  for (const o of outcomes) results.push(...o.results);
+  const summary = summarize(results, files);
   return {
     kubernetesVersion: engine.kubernetesVersion,
-    strict,
+    strict: engine.strict,
     results,
     summary,
     valid: summary.invalid === 0 && summary.errors === 0,
   };
-}
-
-function crdFailure(r: ResourceInput, message: string): ResourceResult {
-  return {
-    file: r.file,
-    document: r.document,
-    status: "invalid",
-    kind: "CustomResourceDefinition",
-    issues: [{ rule: "crd/invalid", severity: "error", path: [], field: "", message }],
-  };
-}
-
-function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
-  return prefix.every((p, i) => path[i] === p);
-}
-
-/** Duplicate keys, YAML 1.1 conversions and non-JSON numbers of the part of a document a resource covers. */
-function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDocument, strict: boolean, engine: ManifestEngine): void {
-  const schema = result.apiVersion && result.kind ? engine.schemaFor(result.apiVersion, result.kind) : undefined;
-  for (const n of doc.notices) {
-    if (!startsWith(n.path, r.prefix)) continue;
-    const path = n.path.slice(r.prefix.length);
-    const field = schema ? fieldPathOf(schema, path).toString() : fieldString(path);
-    if (n.kind === "not-json") {
-      result.issues.push({ rule: "yaml/not-json", severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
-    } else if (strict) {
-      const rule = n.kind === "duplicate-key" ? "yaml/duplicate-key" : "yaml/implicit-conversion";
-      result.issues.push({ rule, severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
-    }
-  }
-  if (result.issues.some((i) => i.severity === "error") && result.status === "valid") result.status = "invalid";
-}
-
-function fieldString(path: readonly PathSegment[]): string {
-  let out = "";
-  for (const s of path) out += typeof s === "number" ? `[${s}]` : out ? `.${s}` : s;
-  return out;
 }

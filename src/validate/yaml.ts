@@ -1,12 +1,15 @@
 /**
  * Reading manifests the way kubectl does: the stream is split on `---` lines (k8s.io/apimachinery's
- * YAML reader), each document is parsed into source-offset events and built into a JSON value with
- * go-yaml's YAML 1.1 scalar rules. Positions are not kept per node: the events of a document are
- * kept, and a path is located in them only when something at that path is reported.
+ * YAML reader), and each document is built into a JSON value with go-yaml's YAML 1.1 scalar rules.
+ * Documents in the common subset of YAML are read by the fast path (`yaml-fast.ts`), which yields
+ * the same values; the others are parsed into source-offset events and built here. Positions are
+ * not kept per node: a path is located in a document's events only when something at that path is
+ * reported (for fast-path documents, the events are read then).
  */
 import { EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event, type ScalarEvent } from "js-yaml";
 import type { PathSegment } from "../meta/index.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
+import { fastDocumentReader, setKey, type FastDocument } from "./yaml-fast.js";
 
 /** A place in a file: 1-based line and column. */
 export interface SourcePosition {
@@ -43,6 +46,11 @@ export interface YamlLimits {
   maxDepth?: number;
   /** Most nodes an alias expansion may add to a document, beyond 10× its own size (default 1,000,000). */
   maxAliasExpansion?: number;
+  /**
+   * Read documents written in the common subset of YAML on the fast path (default true). The
+   * values are the same either way; false reads every document with the exact reader.
+   */
+  fastPath?: boolean;
 }
 
 /** Offsets of line starts, for turning offsets into line and column. */
@@ -70,7 +78,9 @@ export class LineIndex {
 }
 
 interface Chunk {
-  text: string;
+  /** Where the chunk's text starts and ends in the stream. */
+  start: number;
+  end: number;
   /** 0-based line of the chunk's first line in the file. */
   line: number;
   /** A kubectl separator error for the line that ends the previous chunk. */
@@ -90,12 +100,12 @@ function splitDocuments(text: string): Chunk[] {
     if (text.startsWith("---", pos)) {
       const rest = text.slice(pos + 3, end).trim();
       if (rest === "" || rest.startsWith("#")) {
-        chunks.push({ text: text.slice(start, pos), line: startLine });
+        chunks.push({ start, end: pos, line: startLine });
         start = nl < 0 ? text.length : nl + 1;
         startLine = line + 1;
       } else if (/^\s/.test(text.slice(pos + 3, end))) {
-        chunks.push({ text: text.slice(start, pos), line: startLine });
-        chunks.push({ text: "", line, separatorError: `invalid document separator: ${JSON.stringify(text.slice(pos, end).slice(0, 40))}` });
+        chunks.push({ start, end: pos, line: startLine });
+        chunks.push({ start: pos, end: pos, line, separatorError: `invalid document separator: ${JSON.stringify(text.slice(pos, end).slice(0, 40))}` });
         start = nl < 0 ? text.length : nl + 1;
         startLine = line + 1;
       }
@@ -104,7 +114,7 @@ function splitDocuments(text: string): Chunk[] {
     pos = nl + 1;
     line++;
   }
-  chunks.push({ text: text.slice(start), line: startLine });
+  chunks.push({ start, end: text.length, line: startLine });
   return chunks;
 }
 
@@ -115,11 +125,6 @@ const ALIAS = EVENT_ID.ALIAS;
 const POP = EVENT_ID.POP;
 
 class ExcessiveAliasing extends Error {}
-
-function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
 
 function cloneCounted(value: unknown, budget: { left: number }): unknown {
   if (--budget.left < 0) throw new ExcessiveAliasing();
@@ -347,27 +352,35 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
   const maxExpansion = limits.maxAliasExpansion ?? 1_000_000;
   const docs: YamlDocument[] = [];
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const chunks = splitDocuments(bom ? text.slice(1) : text);
+  const stream = bom ? text.slice(1) : text;
+  const chunks = splitDocuments(stream);
+  const readFast = limits.fastPath === false ? undefined : fastDocumentReader(stream, maxDepth);
   for (const chunk of chunks) {
-    const lines = new LineIndex(chunk.text, chunk.line);
     const index = docs.length;
     const position = { line: chunk.line + 1, column: 1 };
+    const fast = chunk.separatorError ? undefined : readFast?.(chunk.start, chunk.end);
+    if (fast) {
+      docs.push({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth) });
+      continue;
+    }
     const base = { index, position, notices: [] as YamlNotice[] };
     if (chunk.separatorError) {
       docs.push({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
       continue;
     }
-    if (!/[^\s]/.test(chunk.text) || isOnlyComments(chunk.text)) continue;
+    const text = stream.slice(chunk.start, chunk.end);
+    if (!/[^\s]/.test(text) || isOnlyComments(text)) continue;
+    const lines = new LineIndex(text, chunk.line);
     let events: Event[];
     try {
-      events = parseEvents(chunk.text, { maxDepth });
+      events = parseEvents(text, { maxDepth });
     } catch (err) {
       docs.push({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
     }
     const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
     if (contentDocs === 0) continue;
-    const builder = new Builder(events, chunk.text);
+    const builder = new Builder(events, text);
     builder.budget.left = maxExpansion + 10 * countNodes(events);
     let value: unknown;
     try {
@@ -389,7 +402,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
       });
       continue;
     }
-    const source = chunk.text;
+    const source = text;
     docs.push({
       ...base,
       value,
@@ -398,6 +411,26 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
     });
   }
   return docs;
+}
+
+/**
+ * `locate` of a document read on the fast path: the root's position is known; any other path is
+ * found by reading the document's events once, the first time one is asked for.
+ */
+function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth: number): YamlDocument["locate"] {
+  const line = chunk.line + fast.line + 1;
+  const column = fast.column;
+  let exact: YamlDocument["locate"] | undefined;
+  return (path) => {
+    if (path.length === 0) return { line, column };
+    if (!exact) {
+      const source = stream.slice(chunk.start, chunk.end);
+      const events = parseEvents(source, { maxDepth });
+      const lines = new LineIndex(source, chunk.line);
+      exact = (p) => lines.position(locateOffset(events, source, p));
+    }
+    return exact(path);
+  };
 }
 
 function isOnlyComments(text: string): boolean {

@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 import { Deployment, Namespace, Pod, Role, Service, ConfigMap } from "kubezod/k8s";
 import { schemasFromCrd } from "../../src/index.js";
 import {
@@ -11,7 +13,9 @@ import {
   isQualifiedName,
   isValidLabelValue,
   isValidPathSegmentName,
+  kubeMeta,
   nameFormatOf,
+  structuralIssues,
   unknownFields,
   validateName,
   validateObjectMeta,
@@ -131,5 +135,75 @@ describe("structural checks", () => {
       'spec.containers[0].ports[1]: Duplicate value: {"containerPort":80,"protocol":"TCP"}',
     ]);
     expect(FieldPath.of("a").key("b/c").index(0).toString()).toBe("a[b/c][0]");
+  });
+
+  it("tells entries apart by the values of all their list-map keys, and set items by value", () => {
+    const errs = duplicateListEntries(Pod, {
+      spec: {
+        containers: [
+          {
+            name: "a",
+            ports: [{ containerPort: 80 }, { containerPort: 80, protocol: "UDP" }, { containerPort: 80 }, { containerPort: "80" }, { protocol: "UDP", containerPort: 80 }],
+          },
+          { name: 1 },
+          { name: "1" },
+          { name: 1 },
+          {},
+          {},
+        ],
+      },
+      metadata: { finalizers: ["1", 1, { a: [1] }, { a: [1] }, "1"] },
+    });
+    expect(errs.map(formatFieldError)).toEqual([
+      "spec.containers[3]: Duplicate value: {\"name\":1}",
+      "spec.containers[5]: Duplicate value: {}",
+      'spec.containers[0].ports[2]: Duplicate value: {"containerPort":80}',
+      'spec.containers[0].ports[4]: Duplicate value: {"containerPort":80,"protocol":"UDP"}',
+      'metadata.finalizers[3]: Duplicate value: {"a":[1]}',
+      'metadata.finalizers[4]: Duplicate value: "1"',
+    ]);
+  });
+
+  it("checks inside typed maps, reports map keys in brackets, and skips free-form values", () => {
+    const Item = z.looseObject({ size: z.number().optional() });
+    const Thing = z.looseObject({
+      byName: z.record(z.string(), Item).optional(),
+      extra: z.looseObject({ known: z.string().optional() }).catchall(Item).optional(),
+      free: z.unknown().optional(),
+      either: z.union([z.string(), z.looseObject({})]).optional(),
+    });
+    kubeMeta.add(Thing, { kind: "Thing" });
+    const value = {
+      byName: { "a.b": { size: 1, colour: "red" } },
+      extra: { known: "k", other: { size: 2, shape: "round" } },
+      free: { anything: { goes: 1 } },
+      either: { nested: 1 },
+      stray: true,
+    };
+    expect(unknownFields(Thing, value).map(String)).toEqual(["byName[a.b].colour", "extra[other].shape", "stray"]);
+  });
+
+  it("finds in one walk what unknownFields and duplicateListEntries find", () => {
+    const junk = fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 3 }), fc.constant({ extra: 1 }), fc.constant({ name: "a" }), fc.constant("x"));
+    const base = {
+      metadata: { name: "p", finalizers: ["x"] },
+      spec: { containers: [{ name: "a", ports: [{ containerPort: 80 }], env: [{ name: "E", value: "1" }] }], volumes: [{ name: "v", emptyDir: {} }] },
+    };
+    const lists = [["metadata", "finalizers"], ["spec", "containers"], ["spec", "volumes"], ["spec", "containers", 0, "ports"], ["spec", "containers", 0, "env"]] as const;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(lists.length - 1), junk), { maxLength: 6 }), fc.string({ maxLength: 4 }), (adds, stray) => {
+        const value = structuredClone(base) as Record<string, unknown>;
+        for (const [i, item] of adds) {
+          let list: unknown = value;
+          for (const seg of lists[i]!) list = (list as Record<string | number, unknown>)[seg];
+          (list as unknown[]).push(structuredClone(item));
+        }
+        if (stray) (value.spec as Record<string, unknown>)[stray] = 1;
+        const both = structuralIssues(Pod, value);
+        expect(both.unknownFields.map(String)).toEqual(unknownFields(Pod, value).map(String));
+        expect(both.duplicateEntries).toEqual(duplicateListEntries(Pod, value));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
-import { checkValidationRules, compileValidationRule, evaluateRule, kubeMeta, re2, toCelValue } from "../../src/index.js";
+import { checkValidationRules, compileValidationRule, evaluateRule, kubeMeta, re2, toCelValue, withDefaults } from "../../src/index.js";
+import { withDefaultsShared } from "../../src/validate/defaults.js";
 
 function withRules(rules: Array<Record<string, unknown>>, shape: Record<string, z.ZodType>): z.ZodType {
   return z.looseObject(shape).register(kubeMeta, { validations: rules as never });
@@ -32,6 +33,31 @@ describe("CEL validation rules", () => {
     expect(r.errors).toEqual([]);
     expect(r.unevaluated).toHaveLength(1);
     expect(r.unevaluated[0]!.reason).toMatch(/cannot be compiled/);
+  });
+
+  it("gives each rule its own node's value, with escaped names, however deep and whatever the keys", () => {
+    const inner = withRules([{ rule: "self.y < 10", message: "inner" }, { rule: "self.a__dash__b == 'dash'", message: "escaped" }], { y: z.int(), "a-b": z.string().optional() });
+    const outer = withRules([{ rule: "self.x.y > 0", message: "outer" }], { x: inner, byName: z.record(z.string(), inner).optional() });
+    const free = z.looseObject({ "a-b": z.string().optional() }).catchall(z.string());
+    const collide = withRules([{ rule: "self.m.a__dash__b == 'declared'", message: "parent" }], {
+      m: free.register(kubeMeta, { validations: [{ rule: "self.a__dash__b == 'declared'", message: "child" }] as never }),
+    });
+    const r = checkValidationRules(outer, { x: { y: 20, "a-b": "dash" }, byName: { k: { y: 1, "a-b": "other" } } });
+    expect(r.errors.map((e) => `${e.field}: ${e.message}`)).toEqual(["x: inner", "byName[k]: escaped"]);
+    expect(r.evaluated).toBe(5);
+    // A key outside the shape spelled like an escaped declared name: the later key wins, and the
+    // rules of the object and of its parent see the same value.
+    const later = (m: Record<string, string>) => checkValidationRules(collide, { m }).errors.map((e) => e.message);
+    expect(later({ "a-b": "declared", a__dash__b: "free" })).toEqual(["parent", "child"]);
+    expect(later({ a__dash__b: "free", "a-b": "declared" })).toEqual([]);
+  });
+
+  it("fills in defaults the same way whether or not untouched parts are shared", () => {
+    const s = z.looseObject({ spec: z.looseObject({ a: z.string().optional().register(kubeMeta, { default: "x" } as never), b: z.looseObject({ c: z.int() }).optional() }), other: z.looseObject({}).optional() });
+    const value = { spec: { b: { c: 1 } }, other: { deep: { x: [1, 2] } }, extra: true };
+    expect(withDefaultsShared(s, value)).toEqual(withDefaults(s, value));
+    expect(withDefaults(s, value)).toEqual({ spec: { a: "x", b: { c: 1 } }, other: { deep: { x: [1, 2] } }, extra: true });
+    expect(value).toEqual({ spec: { b: { c: 1 } }, other: { deep: { x: [1, 2] } }, extra: true });
   });
 
   it("uses RE2 semantics for matches and has the Kubernetes IP, quantity and lists libraries", () => {

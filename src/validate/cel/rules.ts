@@ -303,6 +303,71 @@ function pathOf(segments: readonly PathSegment[], keys: readonly boolean[]): Fie
   return p;
 }
 
+/** What the rule walk needs at a schema node, computed once per schema. */
+interface RuleNode {
+  validations: readonly ValidationRule[];
+  /** Whether this node or anything below it has rules (subtrees without are not visited). */
+  hasRules: boolean;
+  type: string;
+  shape?: Record<string, Schema>;
+  /** The schema of keys outside the shape, when they are visited (not `unknown`/`never`). */
+  catchall?: Schema;
+  rawCatchall?: Schema;
+  /** The names the shape's fields have in CEL (undefined when a name cannot be used there). */
+  celNames?: Map<string, string | undefined>;
+  /** Those names, for telling a key outside the shape apart from one. */
+  celNameSet?: Set<string>;
+  values?: Schema;
+  element?: Schema;
+  listMapKeys?: readonly string[];
+}
+
+const ruleNodes = new WeakMap<Schema, RuleNode>();
+const rulesBelow = new WeakMap<Schema, boolean>();
+
+function ruleNode(s: Schema): RuleNode {
+  const known = ruleNodes.get(s);
+  if (known) return known;
+  const meta = metaOf(s);
+  const d = defOf(unwrap(s));
+  const node: RuleNode = { validations: meta.validations ?? [], hasRules: hasRulesBelow(s, new Set()), type: d.type };
+  if (d.type === "object") {
+    node.shape = d.shape as Record<string, Schema>;
+    const catchall = d.catchall as Schema | undefined;
+    if (catchall) node.rawCatchall = catchall;
+    if (catchall && !["unknown", "never"].includes(defOf(catchall).type)) node.catchall = catchall;
+    node.celNames = new Map(Object.keys(node.shape).map((k) => [k, escapeCelProperty(k)]));
+    node.celNameSet = new Set([...node.celNames.values()].filter((n) => n !== undefined));
+  } else if (d.type === "record") node.values = d.valueType as Schema;
+  else if (d.type === "array") {
+    node.element = d.element as Schema;
+    if (meta.listType === "map") node.listMapKeys = meta.listMapKeys ?? [];
+  }
+  ruleNodes.set(s, node);
+  return node;
+}
+
+/** Whether a schema or anything below it has rules (true for schemas that contain themselves). */
+function hasRulesBelow(s: Schema, visiting: Set<Schema>): boolean {
+  const known = rulesBelow.get(s);
+  if (known !== undefined) return known;
+  if (visiting.has(s)) return true;
+  visiting.add(s);
+  const d = defOf(unwrap(s));
+  let found = Boolean(metaOf(s).validations?.length);
+  if (!found && d.type === "object") {
+    const catchall = d.catchall as Schema | undefined;
+    found = Object.values(d.shape as Record<string, Schema>).some((c) => hasRulesBelow(c, visiting)) || (catchall !== undefined && hasRulesBelow(catchall, visiting));
+  } else if (!found && d.type === "record") found = hasRulesBelow(d.valueType as Schema, visiting);
+  else if (!found && d.type === "array") found = hasRulesBelow(d.element as Schema, visiting);
+  visiting.delete(s);
+  rulesBelow.set(s, found);
+  return found;
+}
+
+/** No CEL value was made for a node's parent. */
+const NO_CEL = Symbol("no CEL value");
+
 /**
  * Evaluate every `x-kubernetes-validations` rule in a value against its schema, the way
  * kube-apiserver does on create (no old object: transition rules do not run) or update
@@ -312,18 +377,20 @@ function pathOf(segments: readonly PathSegment[], keys: readonly boolean[]): Fie
  * const { errors, unevaluated } = checkValidationRules(HTTPRoute, route);
  */
 export function checkValidationRules(schema: Schema, value: unknown, options: CheckRulesOptions = {}): ValidationRulesResult {
-  const result: ValidationRulesResult = { errors: [], unevaluated: [] , evaluated: 0 };
+  const result: ValidationRulesResult = { errors: [], unevaluated: [], evaluated: 0 };
   const segs: PathSegment[] = [];
   const keys: boolean[] = [];
   const hasOld = options.oldValue !== undefined;
-  const visit = (s: Schema, v: unknown, old: unknown, oldPresent: boolean, depth: number): void => {
+  // `given` is the node's value as CEL sees it when its parent's was made (the same as
+  // toCelValue(s, v)), or NO_CEL.
+  const visit = (s: Schema, v: unknown, old: unknown, oldPresent: boolean, depth: number, given: unknown): void => {
     if (v === null || v === undefined || depth > 200) return;
-    const meta = metaOf(s);
-    const d = defOf(unwrap(s));
-    if (meta.validations?.length) {
-      let self: unknown;
+    const node = ruleNode(s);
+    if (!node.hasRules) return;
+    let self = given;
+    if (node.validations.length) {
       let oldSelf: unknown;
-      for (const rule of meta.validations) {
+      for (const rule of node.validations) {
         const compiled = compileValidationRule(rule);
         if (compiled.transition && !oldPresent && !rule.optionalOldSelf) continue;
         if (!compiled.program) {
@@ -334,7 +401,7 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
           result.unevaluated.push({ path: [...segs], field: pathOf(segs, keys).toString(), rule: rule.rule, reason: "optionalOldSelf rules need an absent oldSelf, which this evaluator does not model" });
           continue;
         }
-        self ??= toCelValue(s, v);
+        if (self === NO_CEL) self = toCelValue(s, v);
         if (compiled.transition) oldSelf ??= toCelValue(s, old);
         const outcome = evaluateRule(compiled, self, compiled.transition ? oldSelf : undefined);
         if (outcome.status === "unevaluated") {
@@ -350,18 +417,29 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
         }
       }
     }
-    switch (d.type) {
+    const cel = self !== NO_CEL && self !== null && typeof self === "object" ? (self as Record<string, unknown>) : undefined;
+    switch (node.type) {
       case "object": {
         if (typeof v !== "object" || Array.isArray(v)) return;
-        const shape = d.shape as Record<string, Schema>;
-        const catchall = d.catchall as Schema | undefined;
-        for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-          const cs = Object.hasOwn(shape, k) ? shape[k] : catchall && !["unknown", "never"].includes(defOf(catchall).type) ? catchall : undefined;
+        const shape = node.shape!;
+        const obj = v as Record<string, unknown>;
+        for (const k in obj) {
+          if (!Object.hasOwn(obj, k)) continue;
+          const inShape = Object.hasOwn(shape, k);
+          const cs = inShape ? shape[k] : node.catchall;
           if (!cs) continue;
+          // The child's CEL value, unless a key outside the shape took its name there.
+          let childCel: unknown = NO_CEL;
+          if (cel) {
+            if (inShape) {
+              const name = node.celNames!.get(k);
+              if (name !== undefined && !(name !== k && Object.hasOwn(obj, name) && !Object.hasOwn(shape, name))) childCel = cel[name];
+            } else if (!node.celNameSet!.has(k)) childCel = cel[k];
+          }
           const o = oldPresent && old && typeof old === "object" ? (old as Record<string, unknown>)[k] : undefined;
           segs.push(k);
-          keys.push(cs === catchall);
-          visit(cs, child, o, o !== undefined && o !== null, depth + 1);
+          keys.push(cs === node.rawCatchall);
+          visit(cs, obj[k], o, o !== undefined && o !== null, depth + 1, childCel);
           segs.pop();
           keys.pop();
         }
@@ -369,11 +447,13 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
       }
       case "record": {
         if (typeof v !== "object" || Array.isArray(v)) return;
-        for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        const obj = v as Record<string, unknown>;
+        for (const k in obj) {
+          if (!Object.hasOwn(obj, k)) continue;
           const o = oldPresent && old && typeof old === "object" ? (old as Record<string, unknown>)[k] : undefined;
           segs.push(k);
           keys.push(true);
-          visit(d.valueType as Schema, child, o, o !== undefined && o !== null, depth + 1);
+          visit(node.values!, obj[k], o, o !== undefined && o !== null, depth + 1, cel ? cel[k] : NO_CEL);
           segs.pop();
           keys.pop();
         }
@@ -381,9 +461,9 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
       }
       case "array": {
         if (!Array.isArray(v)) return;
-        const listMeta = meta;
-        const mapKeys = listMeta.listType === "map" ? listMeta.listMapKeys ?? [] : undefined;
+        const mapKeys = node.listMapKeys;
         const oldItems = oldPresent && Array.isArray(old) ? old : [];
+        const celItems = Array.isArray(self) ? (self as unknown[]) : undefined;
         v.forEach((item, i) => {
           // Old list items correlate only through list-map keys, as in Kubernetes.
           let o: unknown;
@@ -392,7 +472,7 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
           }
           segs.push(i);
           keys.push(false);
-          visit(d.element as Schema, item, o, o !== undefined, depth + 1);
+          visit(node.element!, item, o, o !== undefined, depth + 1, celItems ? celItems[i] : NO_CEL);
           segs.pop();
           keys.pop();
         });
@@ -402,6 +482,6 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
         return;
     }
   };
-  visit(schema, value, options.oldValue, hasOld, 0);
+  visit(schema, value, options.oldValue, hasOld, 0, NO_CEL);
   return result;
 }

@@ -1,0 +1,275 @@
+/**
+ * The pieces of a validation run, shared by the calling thread and worker threads: reading one
+ * input into its resources, registering the CRDs found among them, and checking the resources.
+ */
+import type { PathSegment } from "../meta/index.js";
+import type { ManifestEngine, ResourceInput } from "./engine.js";
+import { fieldPathOf } from "./schema-issues.js";
+import { decodeManifest, readManifestBytesSync, readManifestFileSync } from "./sources.js";
+import type { ResourceResult } from "./types.js";
+import { readYamlDocuments, type YamlDocument } from "./yaml.js";
+
+/** One input of a run, in a form that can be sent to a worker thread. */
+export type Source =
+  | { kind: "file"; file: string }
+  | { kind: "text"; file: string; text: string }
+  | { kind: "bytes"; file: string; bytes: Uint8Array }
+  | { kind: "object"; file: string; value: unknown; index: number }
+  | { kind: "failure"; result: ResourceResult };
+
+/** A resource of an input, with where it came from and what reading it found. */
+export interface Entry {
+  input: ResourceInput;
+  doc: YamlDocument;
+  /** The document could not be read: this is its result. */
+  readError?: ResourceResult;
+  /** For CustomResourceDefinitions among the inputs: the name they are registered under. */
+  crdSource?: string;
+  /** Why that CustomResourceDefinition could not be used. */
+  crdProblem?: string;
+}
+
+/** An input read into its resources (or the reason it could not be read). */
+export interface ParsedSource {
+  failure?: ResourceResult;
+  entries: Entry[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The result for an input that could not be read at all. */
+export function fileFailure(file: string, message: string): ResourceResult {
+  return {
+    file,
+    document: 0,
+    status: "error",
+    issues: [{ rule: "file/unreadable", severity: "error", path: [], field: "", message: `${file}: ${message}` }],
+  };
+}
+
+function objectDocument(value: unknown, index: number): YamlDocument {
+  return { index, position: { line: 1, column: 1 }, value: structuredClone(value), notices: [], locate: () => ({ line: 1, column: 1 }) };
+}
+
+/** The documents of an input, or why it cannot be read. */
+function documentsOf(source: Source, maxBytes: number): { file: string; docs: YamlDocument[] } | ResourceResult {
+  switch (source.kind) {
+    case "failure":
+      return source.result;
+    case "object":
+      return { file: source.file, docs: [objectDocument(source.value, source.index)] };
+    case "text":
+      return { file: source.file, docs: readYamlDocuments(source.text) };
+    case "bytes": {
+      const d = decodeManifest(source.bytes);
+      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: readYamlDocuments(d.text) };
+    }
+    case "file": {
+      const r = readManifestFileSync(source.file, maxBytes);
+      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: readYamlDocuments(r.text) };
+    }
+  }
+}
+
+/** The resources of a document: itself, or the items of a `List`/`*List`. */
+function resourcesOf(file: string, doc: YamlDocument): ResourceInput[] {
+  const value = doc.value;
+  if (isRecord(value) && typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+    const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -4);
+    return value.items.map((item, i) => {
+      const v = isRecord(item) && itemKind && typeof value.apiVersion === "string" ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
+      return { file, document: doc.index, locate: doc.locate, item: i, value: v, prefix: ["items", i] as PathSegment[] };
+    });
+  }
+  return [{ file, document: doc.index, locate: doc.locate, value, prefix: [] }];
+}
+
+/** Problems found while reading a document (syntax, duplicate keys, YAML 1.1 conversions). */
+export function documentIssues(file: string, doc: YamlDocument): ResourceResult | undefined {
+  if (!doc.error) return undefined;
+  return {
+    file,
+    document: doc.index,
+    line: doc.error.position.line,
+    column: doc.error.position.column,
+    status: "error",
+    issues: [
+      {
+        rule: "yaml/syntax",
+        severity: "error",
+        path: [],
+        field: "",
+        message: `invalid YAML: ${doc.error.message}`,
+        line: doc.error.position.line,
+        column: doc.error.position.column,
+      },
+    ],
+  };
+}
+
+/** Whether a resource is a CustomResourceDefinition to register (from the inputs). */
+function isCrd(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && value.kind === "CustomResourceDefinition" && typeof value.apiVersion === "string" && value.apiVersion.startsWith("apiextensions.k8s.io/");
+}
+
+/**
+ * Read an input into its resources. Documents that cannot be read become entries carrying their
+ * result; CustomResourceDefinitions are marked for registration.
+ */
+export function parseSource(source: Source, maxBytes: number): ParsedSource {
+  const read = documentsOf(source, maxBytes);
+  if (!("docs" in read)) return { failure: read, entries: [] };
+  const { file, docs } = read;
+  const entries: Entry[] = [];
+  for (const doc of docs) {
+    const bad = documentIssues(file, doc);
+    if (bad) {
+      entries.push({ input: { file, document: doc.index, value: undefined, prefix: [] }, doc, readError: bad });
+      continue;
+    }
+    if (doc.value === null || doc.value === undefined) continue;
+    for (const input of resourcesOf(file, doc)) {
+      const entry: Entry = { input, doc };
+      if (isCrd(input.value)) entry.crdSource = `${file}:${doc.position.line}`;
+      entries.push(entry);
+    }
+  }
+  return { entries };
+}
+
+/**
+ * Whether the text of an input can hold a CustomResourceDefinition: its kind is spelled out, or
+ * could be spelled with escapes in a double-quoted string.
+ */
+function mayHoldCrd(content: string | Buffer): boolean {
+  return content.includes("CustomResourceDefinition") || (content.includes("\\") && content.includes('"'));
+}
+
+/**
+ * Look at an input before any resource is checked: its size, and, read into resources, the inputs
+ * that may hold CustomResourceDefinitions (which apply to the whole run) and those that cannot be
+ * read. The others can wait for their turn.
+ */
+export function readAhead(source: Source, maxBytes: number): { parsed?: ParsedSource; size: number; bytes?: Buffer } {
+  switch (source.kind) {
+    case "text":
+      return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes) } : {}) };
+    case "file": {
+      const r = readManifestBytesSync(source.file, maxBytes);
+      if ("error" in r) return { parsed: { failure: fileFailure(source.file, r.error), entries: [] }, size: 0 };
+      const bytes = { kind: "bytes", file: source.file, bytes: r.bytes } as const;
+      return mayHoldCrd(r.bytes) ? { size: r.bytes.length, parsed: parseSource(bytes, maxBytes) } : { size: r.bytes.length, bytes: r.bytes };
+    }
+    default:
+      return { parsed: parseSource(source, maxBytes), size: 0 };
+  }
+}
+
+/** A CustomResourceDefinition registered without problems: the object and the name it is registered under. */
+export interface RegisteredCrd {
+  value: unknown;
+  source: string;
+}
+
+/**
+ * The CRDs given with the `crds` option: registered with the engine; returns the results for the
+ * ones that cannot be read or used.
+ */
+export function registerCrdOption(engine: ManifestEngine, parsed: readonly ParsedSource[], registered: RegisteredCrd[]): ResourceResult[] {
+  const results: ResourceResult[] = [];
+  for (const p of parsed) if (p.failure) results.push(p.failure);
+  for (const p of parsed) {
+    for (const e of p.entries) {
+      if (e.readError) {
+        results.push(e.readError);
+        continue;
+      }
+      const v = e.input.value;
+      if (!isRecord(v) || v.kind !== "CustomResourceDefinition") continue;
+      const source = `${e.input.file}:${e.doc.position.line}`;
+      const problem = engine.addCrd(v, source);
+      if (problem === undefined) registered.push({ value: v, source });
+      if (typeof problem === "string") {
+        results.push({
+          file: e.input.file,
+          document: e.input.document,
+          status: "invalid",
+          kind: "CustomResourceDefinition",
+          issues: [{ rule: "crd/invalid", severity: "error", path: [], field: "", message: problem }],
+        });
+      }
+    }
+  }
+  return results;
+}
+
+/** Register the CustomResourceDefinitions among the inputs, in input order, noting their problems. */
+export function registerInputCrds(engine: ManifestEngine, parsed: readonly ParsedSource[], registered: RegisteredCrd[]): void {
+  for (const p of parsed) {
+    for (const e of p.entries) {
+      if (e.crdSource === undefined) continue;
+      const problem = engine.addCrd(e.input.value, e.crdSource);
+      if (problem === undefined) registered.push({ value: e.input.value, source: e.crdSource });
+      if (typeof problem === "string") e.crdProblem = problem;
+    }
+  }
+}
+
+/** The apiVersion/kind of every resource, for loading their schemas. */
+export function typesOf(parsed: readonly ParsedSource[]): Array<{ apiVersion: string; kind: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ apiVersion: string; kind: string }> = [];
+  for (const p of parsed) {
+    for (const e of p.entries) {
+      const v = e.input.value;
+      if (!isRecord(v) || typeof v.apiVersion !== "string" || typeof v.kind !== "string") continue;
+      const key = `${v.apiVersion}/${v.kind}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ apiVersion: v.apiVersion, kind: v.kind });
+    }
+  }
+  return out;
+}
+
+/** Check one resource (the engine's schemas for it must be loaded). */
+export function checkEntry(engine: ManifestEngine, entry: Entry): ResourceResult {
+  if (entry.readError) return entry.readError;
+  const result = engine.validate(entry.input);
+  if (entry.crdProblem) {
+    result.issues.push({ rule: "crd/invalid", severity: "error", path: [], field: "", message: entry.crdProblem });
+    result.status = "invalid";
+  }
+  addReaderNotices(result, entry.input, entry.doc, engine);
+  return result;
+}
+
+function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
+  return prefix.every((p, i) => path[i] === p);
+}
+
+/** Duplicate keys, YAML 1.1 conversions and non-JSON numbers of the part of a document a resource covers. */
+function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDocument, engine: ManifestEngine): void {
+  if (!doc.notices.length) return;
+  const schema = result.apiVersion && result.kind ? engine.schemaFor(result.apiVersion, result.kind) : undefined;
+  for (const n of doc.notices) {
+    if (!startsWith(n.path, r.prefix)) continue;
+    const path = n.path.slice(r.prefix.length);
+    const field = schema ? fieldPathOf(schema, path).toString() : fieldString(path);
+    if (n.kind === "not-json") {
+      result.issues.push({ rule: "yaml/not-json", severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
+    } else if (engine.strict) {
+      const rule = n.kind === "duplicate-key" ? "yaml/duplicate-key" : "yaml/implicit-conversion";
+      result.issues.push({ rule, severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
+    }
+  }
+  if (result.issues.some((i) => i.severity === "error") && result.status === "valid") result.status = "invalid";
+}
+
+function fieldString(path: readonly PathSegment[]): string {
+  let out = "";
+  for (const s of path) out += typeof s === "number" ? `[${s}]` : out ? `.${s}` : s;
+  return out;
+}

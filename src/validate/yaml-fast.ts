@@ -1,0 +1,686 @@
+/**
+ * A fast reader for the YAML that manifests are written in: block mappings and sequences, plain
+ * and quoted scalars (folded over lines too), one-line flow collections, comments, and literal or
+ * folded block scalars with their indicators. It builds values with the exact reader's rules
+ * (go-yaml's YAML 1.1 scalars, `keyString` keys, js-yaml's decoding of quoted, folded and block
+ * scalars) and gives up, returning undefined, on anything else: anchors, aliases, tags, merge
+ * keys, complex keys, directives, document markers inside a document, tabs, CRs, unusual
+ * characters, multi-line flow collections and keys, a duplicate key or a YAML 1.1-only conversion
+ * (which the exact reader reports with its position), and any input that is not well-formed.
+ * The exact reader then reads the document.
+ */
+import { getScalarValue, type ScalarEvent } from "js-yaml";
+import { keyString, NOTICED, plainScalarValue } from "./scalars.js";
+
+/** A document read by the fast path. */
+export interface FastDocument {
+  value: unknown;
+  /** Offset of the root node in the document (where the exact reader's `locate([])` points). */
+  offset: number;
+  /** 0-based line and 1-based column of that offset. */
+  line: number;
+  column: number;
+}
+
+/** Thrown (never escapes) when the fast path gives up. */
+const GIVE_UP = { giveUp: true };
+
+// Characters the fast path leaves to the exact reader: control characters (tab and CR included),
+// non-ASCII line breaks and spaces, BOMs, surrogates, non-characters.
+const UNUSUAL = /[\x00-\x09\x0B-\x1F\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/g;
+
+const NL = 10;
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const QUOTE = 39;
+const DQUOTE = 34;
+const BACKSLASH = 92;
+
+const SCALAR = 3 as ScalarEvent["type"];
+const STYLE_PLAIN = 1 as ScalarEvent["style"];
+const STYLE_SINGLE = 2 as ScalarEvent["style"];
+const STYLE_DOUBLE = 3 as ScalarEvent["style"];
+const STYLE_LITERAL = 4 as ScalarEvent["style"];
+const STYLE_FOLDED = 5 as ScalarEvent["style"];
+const CLIP = 1 as ScalarEvent["chomping"];
+const STRIP = 2 as ScalarEvent["chomping"];
+const KEEP = 3 as ScalarEvent["chomping"];
+
+function scalarEvent(valueStart: number, valueEnd: number, style: ScalarEvent["style"], chomping: ScalarEvent["chomping"], indent: number): ScalarEvent {
+  return { type: SCALAR, valueStart, valueEnd, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1, style, chomping, indent, fast: false };
+}
+
+/** A multi-line plain scalar's text, folded as js-yaml folds it. */
+function plainValue(s: string, start: number, end: number): string {
+  return getScalarValue(s, scalarEvent(start, end, STYLE_PLAIN, CLIP, -1));
+}
+
+/**
+ * Keys seen recently, by a hash of their text: manifests repeat the same few hundred keys, and
+ * reusing the key strings saves a copy and a string-table lookup per key.
+ */
+const KEY_CACHE_SIZE = 4096;
+const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
+
+/** A copy of a string that shares nothing with the text it was sliced from. */
+function internalized(key: string): string {
+  const holder: Record<string, number> = {};
+  holder[key] = 0;
+  return Object.keys(holder)[0] ?? key;
+}
+
+/** Set a key, `__proto__` included (as an own property, the way JSON.parse does). */
+export function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** `c` cannot start a plain scalar (js-yaml's `canStartPlainScalar`), `next` being the following code. */
+function cannotStartPlain(c: number, next: number, inFlow: boolean): boolean {
+  switch (c) {
+    case SPACE:
+    case NL:
+    case HASH:
+    case 38: // &
+    case 42: // *
+    case 33: // !
+    case 124: // |
+    case 62: // >
+    case QUOTE:
+    case DQUOTE:
+    case 37: // %
+    case 64: // @
+    case 96: // `
+    case 44: // ,
+    case 91: // [
+    case 93: // ]
+    case 123: // {
+    case 125: // }
+    case COLON: // only as `: ` in valid manifests; left to the exact reader
+    case 63: // ?
+      return true;
+    case DASH:
+      return next === SPACE || next === NL || Number.isNaN(next) || (inFlow && isFlowIndicator(next));
+    default:
+      return Number.isNaN(c);
+  }
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+/** js-yaml's simple escapes (`\n`, `\"`, `\\`, …), tab excluded (tabs never reach the fast path). */
+function isSimpleEscape(c: number): boolean {
+  return c === 48 || c === 97 || c === 98 || c === 116 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === SPACE || c === DQUOTE || c === 47 || c === BACKSLASH || c === 78 || c === 95 || c === 76 || c === 80;
+}
+
+class FastReader {
+  readonly s: string;
+  readonly n: number;
+  readonly maxDepth: number;
+  /** Start of the current content line, and where its content starts (-1 at the end). */
+  ls = 0;
+  cs = 0;
+
+  /** Reads `s` from `start` to `end` (a line start, or the end of `s`). */
+  constructor(s: string, start: number, end: number, maxDepth: number) {
+    this.s = s;
+    this.start = start;
+    this.n = end;
+    this.maxDepth = maxDepth;
+  }
+
+  readonly start: number;
+
+  /** Move to the first line at or after `p` (a line start) that is neither blank nor a comment. */
+  seek(p: number): void {
+    const s = this.s;
+    const n = this.n;
+    while (p < n) {
+      let q = p;
+      while (s.charCodeAt(q) === SPACE) q++;
+      const c = s.charCodeAt(q);
+      if (q < n && c !== NL && c !== HASH) {
+        this.ls = p;
+        this.cs = q;
+        return;
+      }
+      const nl = s.indexOf("\n", q);
+      if (nl < 0) break;
+      p = nl + 1;
+    }
+    this.ls = this.cs = -1;
+  }
+
+  /** Continue on the line after the one that holds `p`. */
+  nextLine(p: number): void {
+    const nl = this.s.indexOf("\n", p);
+    if (nl < 0) this.ls = this.cs = -1;
+    else this.seek(nl + 1);
+  }
+
+  /** The column of the current content line's first character (-1 at the end). */
+  col(): number {
+    return this.cs < 0 ? -1 : this.cs - this.ls;
+  }
+
+  isEntry(p: number): boolean {
+    if (this.s.charCodeAt(p) !== DASH) return false;
+    const c = this.s.charCodeAt(p + 1);
+    return c === SPACE || c === NL || p + 1 >= this.n;
+  }
+
+  /** After a value on this line: only spaces, then the end of the line or a comment. */
+  endOfLine(p: number, spaced: boolean): void {
+    const s = this.s;
+    while (s.charCodeAt(p) === SPACE) {
+      p++;
+      spaced = true;
+    }
+    const c = s.charCodeAt(p);
+    if (p >= this.n || c === NL) return;
+    if (c === HASH && spaced) return;
+    throw GIVE_UP;
+  }
+
+  /**
+   * The offset after the closing quote of a quoted scalar starting at `p`, or -1 when it does not
+   * close on its line and `minIndent` is -1. Otherwise its lines after the first must be indented
+   * at least `minIndent` (js-yaml's "deficient indentation").
+   */
+  quotedEnd(p: number, minIndent = -1): number {
+    const s = this.s;
+    const q = s.charCodeAt(p);
+    let i = p + 1;
+    for (;;) {
+      let c = s.charCodeAt(i);
+      if (c === BACKSLASH && q === DQUOTE && s.charCodeAt(i + 1) === NL) c = s.charCodeAt(++i);
+      if (c === NL) {
+        if (minIndent < 0) return -1;
+        let lineStart = ++i;
+        for (;;) {
+          while (s.charCodeAt(i) === SPACE) i++;
+          if (s.charCodeAt(i) !== NL) break;
+          lineStart = ++i;
+        }
+        if (i - lineStart < minIndent) throw GIVE_UP;
+        continue;
+      }
+      if (i >= this.n) throw GIVE_UP;
+      if (c === q) {
+        if (q === QUOTE && s.charCodeAt(i + 1) === QUOTE) {
+          i += 2;
+          continue;
+        }
+        return i + 1;
+      }
+      if (c === BACKSLASH && q === DQUOTE) {
+        const e = s.charCodeAt(i + 1);
+        if (isSimpleEscape(e)) i += 2;
+        else {
+          const len = e === 120 ? 2 : e === 117 ? 4 : e === 85 ? 8 : 0;
+          if (!len) throw GIVE_UP;
+          for (let k = 2; k < len + 2; k++) if (!isHex(s.charCodeAt(i + k))) throw GIVE_UP;
+          i += len + 2;
+        }
+        continue;
+      }
+      i++;
+    }
+  }
+
+  /** The offset after a quoted scalar that must close on its line. */
+  quotedLine(p: number): number {
+    const end = this.quotedEnd(p);
+    if (end < 0) throw GIVE_UP;
+    return end;
+  }
+
+  /** The string of a quoted scalar spanning [p, end). */
+  quoted(p: number, end: number): string {
+    const s = this.s;
+    const body = s.slice(p + 1, end - 1);
+    const q = s.charCodeAt(p);
+    if (!body.includes("\n") && (q === QUOTE ? !body.includes("'") : !body.includes("\\"))) return body;
+    return getScalarValue(s, scalarEvent(p + 1, end - 1, q === QUOTE ? STYLE_SINGLE : STYLE_DOUBLE, CLIP, -1));
+  }
+
+  /**
+   * Where a block mapping key starting at `p` ends: the offset of its `:`, or -1 when the line is
+   * not a `key: …` entry. For plain keys, `keyHash` receives a hash of the key's text.
+   */
+  keyColon(p: number): number {
+    const s = this.s;
+    const c = s.charCodeAt(p);
+    if (c === QUOTE || c === DQUOTE) {
+      let i = this.quotedEnd(p);
+      if (i < 0) return -1;
+      while (s.charCodeAt(i) === SPACE) i++;
+      if (s.charCodeAt(i) !== COLON) return -1;
+      const f = s.charCodeAt(i + 1);
+      return f === SPACE || f === NL || i + 1 >= this.n ? i : -1;
+    }
+    if (cannotStartPlain(c, s.charCodeAt(p + 1), false)) return -1;
+    let h = c;
+    for (let i = p + 1; i < this.n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch === NL) return -1;
+      if (ch === COLON) {
+        const f = s.charCodeAt(i + 1);
+        if (f === SPACE || f === NL || i + 1 >= this.n) {
+          this.keyHash = h;
+          return i;
+        }
+      } else if (ch === HASH && s.charCodeAt(i - 1) === SPACE) return -1;
+      h = (Math.imul(h, 31) + ch) | 0;
+    }
+    return -1;
+  }
+
+  keyHash = 0;
+
+  /** A plain scalar's value; gives up where the exact reader would note a conversion. */
+  plain(text: string): unknown {
+    const v = plainScalarValue(text);
+    if (v === NOTICED) throw GIVE_UP;
+    return v;
+  }
+
+  /** The key starting at `p`, whose `:` is at `colon` (plain keys: `keyHash` is its hash). */
+  key(p: number, colon: number): string {
+    const s = this.s;
+    const c = s.charCodeAt(p);
+    if (c === QUOTE || c === DQUOTE) return this.quoted(p, this.quotedLine(p));
+    const len = colon - p;
+    // Two places a key can be cached at, so that two frequent keys with one hash both stay.
+    let h = this.keyHash;
+    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+    const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
+    for (let way = slot; way <= slot + 1; way++) {
+      const cached = keyCache[way];
+      if (cached === undefined || cached.length !== len) continue;
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === s.charCodeAt(p + i)) i++;
+      if (i === len) return cached;
+    }
+    let e = colon;
+    while (s.charCodeAt(e - 1) === SPACE) e--;
+    const text = s.slice(p, e);
+    if (text === "<<") throw GIVE_UP;
+    const key = keyString(this.plain(text));
+    if (e === colon && key === text) {
+      // The newer key takes the second place; the one there moves to the first.
+      keyCache[slot] = keyCache[slot + 1];
+      keyCache[slot + 1] = internalized(key);
+    }
+    return key;
+  }
+
+  /** The document's root node; the reader must then be at the end. */
+  document(): FastDocument | undefined {
+    this.seek(this.start);
+    if (this.cs < 0) return undefined;
+    const offset = this.cs;
+    let line = 0;
+    for (let i = this.s.indexOf("\n", this.start); i >= 0 && i < offset; i = this.s.indexOf("\n", i + 1)) line++;
+    const column = offset - this.ls + 1;
+    const col = this.col();
+    let value: unknown;
+    const c = this.s.charCodeAt(offset);
+    if (this.isEntry(offset)) value = this.sequence(col, 1);
+    else if (this.keyColon(offset) >= 0) value = this.mapping(col, 1);
+    else if (c === 91 || c === 123) {
+      const [v, end] = this.flow(offset, 1);
+      this.endOfLine(end, false);
+      this.nextLine(end);
+      value = v;
+    } else return undefined;
+    if (this.cs >= 0) return undefined;
+    return { value, offset: offset - this.start, line, column };
+  }
+
+  /** A block mapping whose keys are at column `indent`; the current content starts its first key. */
+  mapping(indent: number, depth: number): Record<string, unknown> {
+    if (depth > this.maxDepth) throw GIVE_UP;
+    const s = this.s;
+    const out: Record<string, unknown> = {};
+    for (;;) {
+      const p = this.cs;
+      const colon = this.keyColon(p);
+      if (colon < 0) throw GIVE_UP;
+      const key = this.key(p, colon);
+      if (Object.hasOwn(out, key)) throw GIVE_UP;
+      let v = colon + 1;
+      while (s.charCodeAt(v) === SPACE) v++;
+      const c = s.charCodeAt(v);
+      let value: unknown;
+      if (v >= this.n || c === NL || c === HASH) {
+        this.nextLine(v);
+        const col = this.col();
+        if (col > indent) value = this.node(col, indent, depth + 1);
+        else if (col === indent && this.isEntry(this.cs)) value = this.sequence(indent, depth + 1);
+        else value = null;
+      } else value = this.inline(v, indent, depth + 1);
+      setKey(out, key, value);
+      const col = this.col();
+      if (col < indent) return out;
+      if (col > indent) throw GIVE_UP;
+    }
+  }
+
+  /** A block sequence whose `-` are at column `indent`; the current content is its first `-`. */
+  sequence(indent: number, depth: number): unknown[] {
+    if (depth > this.maxDepth) throw GIVE_UP;
+    const s = this.s;
+    const out: unknown[] = [];
+    for (;;) {
+      let v = this.cs + 1;
+      while (s.charCodeAt(v) === SPACE) v++;
+      const c = s.charCodeAt(v);
+      if (v >= this.n || c === NL || c === HASH) {
+        this.nextLine(v);
+        const col = this.col();
+        out.push(col > indent ? this.node(col, indent, depth + 1) : null);
+      } else if (this.isEntry(v)) {
+        this.cs = v;
+        out.push(this.sequence(v - this.ls, depth + 1));
+      } else if (this.keyColon(v) >= 0) {
+        this.cs = v;
+        out.push(this.mapping(v - this.ls, depth + 1));
+      } else out.push(this.inline(v, indent, depth + 1));
+      const col = this.col();
+      if (col < indent) return out;
+      if (col > indent) throw GIVE_UP;
+      if (!this.isEntry(this.cs)) return out;
+    }
+  }
+
+  /** A node that starts its own line at column `col` (below a key or `-` at column `parent`). */
+  node(col: number, parent: number, depth: number): unknown {
+    const p = this.cs;
+    if (this.isEntry(p)) return this.sequence(col, depth);
+    if (this.keyColon(p) >= 0) return this.mapping(col, depth);
+    const c = this.s.charCodeAt(p);
+    if (c === 124 || c === 62) throw GIVE_UP;
+    return this.inline(p, parent, depth);
+  }
+
+  /**
+   * A scalar, flow collection or block scalar starting at `p` on the current line, the value of an
+   * entry of the collection at column `indent`; moves to the next content line.
+   */
+  inline(p: number, indent: number, depth: number): unknown {
+    const s = this.s;
+    const c = s.charCodeAt(p);
+    let value: unknown;
+    if (c === 124 || c === 62) return this.blockScalar(p, indent + 1);
+    if (c === QUOTE || c === DQUOTE) {
+      const end = this.quotedEnd(p, indent + 1);
+      value = this.quoted(p, end);
+      this.endOfLine(end, false);
+      this.nextLine(end);
+    } else if (c === 91 || c === 123) {
+      const [v, end] = this.flow(p, depth);
+      value = v;
+      this.endOfLine(end, false);
+      this.nextLine(end);
+    } else {
+      if (cannotStartPlain(c, s.charCodeAt(p + 1), false)) throw GIVE_UP;
+      let e = p + 1;
+      let last = p + 1;
+      let multiline = false;
+      // The next line, when the scalar ends at a line break: its start and where its content starts.
+      let nextStart = -1;
+      let nextContent = -1;
+      for (; e < this.n; e++) {
+        const ch = s.charCodeAt(e);
+        if (ch === NL) {
+          // Lines indented deeper than the collection continue the scalar (js-yaml's readPlainScalar).
+          let q = e + 1;
+          let lineStart = q;
+          for (;;) {
+            while (s.charCodeAt(q) === SPACE) q++;
+            if (s.charCodeAt(q) !== NL) break;
+            lineStart = ++q;
+          }
+          if (q >= this.n || q - lineStart <= indent) {
+            nextStart = lineStart;
+            nextContent = q;
+            break;
+          }
+          multiline = true;
+          e = q - 1;
+          continue;
+        }
+        if (ch === COLON) {
+          const f = s.charCodeAt(e + 1);
+          if (f === SPACE || f === NL || e + 1 >= this.n) throw GIVE_UP;
+        } else if (ch === HASH && s.charCodeAt(e - 1) === SPACE) break;
+        if (ch !== SPACE) last = e + 1;
+      }
+      value = this.plain(multiline ? plainValue(s, p, last) : s.slice(p, last));
+      if (nextContent < 0) this.nextLine(e);
+      else if (nextContent >= this.n) this.ls = this.cs = -1;
+      else if (s.charCodeAt(nextContent) === HASH) this.nextLine(nextContent);
+      else {
+        this.ls = nextStart;
+        this.cs = nextContent;
+      }
+    }
+    // A more indented line would continue a plain scalar or be an error.
+    if (this.col() > indent) throw GIVE_UP;
+    return value;
+  }
+
+  /** A `|` or `>` block scalar, read as js-yaml's `readBlockScalar` does; `parent` is its parent indentation. */
+  blockScalar(p: number, parent: number): string {
+    const s = this.s;
+    const n = this.n;
+    const style = s.charCodeAt(p) === 124 ? STYLE_LITERAL : STYLE_FOLDED;
+    let chomping = CLIP;
+    let indent = -1;
+    let detected = false;
+    p++;
+    for (;;) {
+      const c = s.charCodeAt(p);
+      if (c === 43 || c === DASH) {
+        if (chomping !== CLIP) throw GIVE_UP;
+        chomping = c === 43 ? KEEP : STRIP;
+        p++;
+      } else if (c >= 48 && c <= 57) {
+        if (c === 48 || detected) throw GIVE_UP;
+        indent = parent + (c - 48) - 1;
+        detected = true;
+        p++;
+      } else break;
+    }
+    let spaced = false;
+    while (s.charCodeAt(p) === SPACE) {
+      spaced = true;
+      p++;
+    }
+    if (spaced && s.charCodeAt(p) === HASH) {
+      const nl = s.indexOf("\n", p);
+      p = nl < 0 ? n : nl;
+    }
+    if (s.charCodeAt(p) === NL) p++;
+    else if (p < n) throw GIVE_UP;
+    let contentIndent = detected ? indent : -1;
+    let maxLeading = 0;
+    const valueStart = p;
+    let valueEnd = p;
+    let next = -1;
+    while (p < n) {
+      const lp = p;
+      let column = 0;
+      while (s.charCodeAt(lp + column) === SPACE) column++;
+      const at = lp + column;
+      if (at >= n) {
+        if (contentIndent >= 0) {
+          if (column > contentIndent) valueEnd = at;
+        } else if (column > 0) valueEnd = at;
+        break;
+      }
+      const blank = s.charCodeAt(at) === NL;
+      if (!detected && contentIndent === -1) {
+        if (blank) maxLeading = Math.max(maxLeading, column);
+        else if (column >= parent && column < maxLeading) throw GIVE_UP;
+      }
+      if (!blank && contentIndent === -1 && column < parent) {
+        next = lp;
+        break;
+      }
+      if (!detected && !blank && contentIndent === -1) contentIndent = column;
+      const required = contentIndent === -1 ? parent + 1 : contentIndent;
+      if (!blank && column < required) {
+        next = lp;
+        break;
+      }
+      const nl = s.indexOf("\n", at);
+      if (nl < 0) {
+        valueEnd = p = n;
+      } else {
+        p = nl + 1;
+        valueEnd = p;
+      }
+    }
+    const value = getScalarValue(s, scalarEvent(valueStart, valueEnd, style, chomping, contentIndent));
+    if (next < 0) this.ls = this.cs = -1;
+    else this.seek(next);
+    // The parent collection is at `parent - 1`; a line between it and the scalar's content is an error.
+    if (this.col() >= parent) throw GIVE_UP;
+    return value;
+  }
+
+  /** A flow collection that closes on its own line; returns the value and the offset after it. */
+  flow(p: number, depth: number): [unknown, number] {
+    if (depth > this.maxDepth) throw GIVE_UP;
+    const s = this.s;
+    const isMap = s.charCodeAt(p) === 123;
+    const terminator = isMap ? 125 : 93;
+    const map: Record<string, unknown> = {};
+    const list: unknown[] = [];
+    let readNext = true;
+    p++;
+    for (;;) {
+      while (s.charCodeAt(p) === SPACE) p++;
+      const c = s.charCodeAt(p);
+      if (p >= this.n || c === NL || c === HASH) throw GIVE_UP;
+      if (c === terminator) return [isMap ? map : list, p + 1];
+      if (!readNext || c === 44 || c === 63) throw GIVE_UP;
+      if (isMap) {
+        let key: string;
+        if (c === QUOTE || c === DQUOTE) {
+          const end = this.quotedLine(p);
+          key = this.quoted(p, end);
+          p = end;
+        } else {
+          const [text, end] = this.flowPlain(p);
+          if (text === "<<") throw GIVE_UP;
+          key = keyString(this.plain(text));
+          p = end;
+        }
+        while (s.charCodeAt(p) === SPACE) p++;
+        if (s.charCodeAt(p) !== COLON) throw GIVE_UP;
+        p++;
+        while (s.charCodeAt(p) === SPACE) p++;
+        const f = s.charCodeAt(p);
+        if (f === 44 || f === terminator) throw GIVE_UP;
+        if (Object.hasOwn(map, key)) throw GIVE_UP;
+        const [value, end] = this.flowNode(p, depth);
+        setKey(map, key, value);
+        p = end;
+      } else {
+        const [value, end] = this.flowNode(p, depth);
+        list.push(value);
+        p = end;
+      }
+      while (s.charCodeAt(p) === SPACE) p++;
+      const sep = s.charCodeAt(p);
+      if (sep === COLON) throw GIVE_UP;
+      if (sep === 44) {
+        readNext = true;
+        p++;
+      } else readNext = false;
+    }
+  }
+
+  flowNode(p: number, depth: number): [unknown, number] {
+    const c = this.s.charCodeAt(p);
+    if (c === QUOTE || c === DQUOTE) {
+      const end = this.quotedLine(p);
+      return [this.quoted(p, end), end];
+    }
+    if (c === 91 || c === 123) return this.flow(p, depth + 1);
+    const [text, end] = this.flowPlain(p);
+    return [this.plain(text), end];
+  }
+
+  /** A plain scalar inside a flow collection: its text and the offset after it. */
+  flowPlain(p: number): [string, number] {
+    const s = this.s;
+    if (cannotStartPlain(s.charCodeAt(p), s.charCodeAt(p + 1), true)) throw GIVE_UP;
+    let last = p + 1;
+    let e = p + 1;
+    for (; e < this.n; e++) {
+      const ch = s.charCodeAt(e);
+      if (ch === NL || isFlowIndicator(ch)) break;
+      if (ch === COLON) {
+        const f = s.charCodeAt(e + 1);
+        if (f === SPACE || f === NL || e + 1 >= this.n || isFlowIndicator(f)) break;
+      } else if (ch === HASH && s.charCodeAt(e - 1) === SPACE) throw GIVE_UP;
+      if (ch !== SPACE) last = e + 1;
+    }
+    return [s.slice(p, last), e];
+  }
+}
+
+/**
+ * A reader of the documents of one YAML stream on the fast path: call it with each document's
+ * start and end offsets (in order); it returns undefined when the exact reader must read that one.
+ *
+ * @example
+ * const text = "kind: ConfigMap\ndata:\n  a: b\n";
+ * fastDocumentReader(text, 256)(0, text.length)?.value; // { kind: "ConfigMap", data: { a: "b" } }
+ */
+export function fastDocumentReader(text: string, maxDepth: number): (start: number, end: number) => FastDocument | undefined {
+  const unusual = nextMatch(text, (from) => {
+    UNUSUAL.lastIndex = from;
+    return UNUSUAL.exec(text)?.index ?? -1;
+  });
+  const dashes = nextMatch(text, (from) => text.indexOf("\n---", from));
+  const dots = nextMatch(text, (from) => text.indexOf("\n...", from));
+  return (start, end) => {
+    // The line before a document's end is the `---` that ends it.
+    if (unusual(start) < end || dashes(start) + 1 < end || dots(start) + 1 < end) return undefined;
+    if (text.startsWith("---", start) || text.startsWith("...", start)) return undefined;
+    try {
+      return new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2).document();
+    } catch (err) {
+      if (err === GIVE_UP || err instanceof RangeError) return undefined;
+      throw err;
+    }
+  };
+}
+
+/**
+ * The first match at or after an offset, for offsets that only grow: each search starts where
+ * the last one found something, so a stream is searched once in all. Infinity when none.
+ */
+function nextMatch(text: string, find: (from: number) => number): (from: number) => number {
+  let found = -1;
+  return (from) => {
+    if (found < from) {
+      const i = find(from);
+      found = i < 0 ? Infinity : i;
+    }
+    return found;
+  };
+}
