@@ -3,7 +3,12 @@
  * boundaries, bounded line length, a clear error on a line that is not JSON.
  */
 
-/** A line of a stream that is not valid JSON, or one too long to hold. */
+/**
+ * A line of a stream that is not valid JSON, or one too long to hold.
+ *
+ * @example
+ * catch (e) { if (e instanceof StreamDecodeError) console.error(e.message); }
+ */
 export class StreamDecodeError extends Error {
   override name = "StreamDecodeError";
 }

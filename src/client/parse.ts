@@ -13,7 +13,12 @@ export type ValidationIssueHandler = (error: ValidationError) => void;
 
 const lists = new WeakMap<z.ZodType, z.ZodType>();
 
-/** A list schema (`items` typed by `schema`), built once per item schema. */
+/**
+ * A list schema (`items` typed by `schema`), built once per item schema.
+ *
+ * @example
+ * listSchemaOf(Pod).parse({ items: [{ metadata: { name: "a" } }] });
+ */
 export function listSchemaOf(schema: z.ZodType): z.ZodType {
   let list = lists.get(schema);
   if (!list) {

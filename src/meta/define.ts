@@ -46,6 +46,9 @@ const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._z
 /**
  * The schema with every object that would strip unknown keys made loose, so data a newer server
  * sends survives a read-modify-write. Strict objects stay strict; annotations are carried over.
+ *
+ * @example
+ * loosen(z.object({ spec: z.object({ a: z.string() }) })).parse({ spec: { a: "x", b: 1 } }); // b is kept
  */
 export function loosen<T extends z.ZodType>(schema: T): T {
   return loosenWith(schema, new Map()) as T;

@@ -26,7 +26,12 @@ export interface FieldError {
   value?: unknown;
 }
 
-/** A path being built: segments plus which of them are map keys (written `[key]`). */
+/**
+ * A path being built: segments plus which of them are map keys (written `[key]`).
+ *
+ * @example
+ * FieldPath.of("spec").child("containers").index(0).child("name").toString(); // "spec.containers[0].name"
+ */
 export class FieldPath {
   private constructor(
     readonly segments: readonly PathSegment[],

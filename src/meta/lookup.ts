@@ -16,10 +16,20 @@ interface Catalog {
 
 const catalogs = new Map<string, Promise<Catalog>>();
 
-/** The Kubernetes minors whose built-in schemas are bundled (`v1.28` … `v1.36`). */
+/**
+ * The Kubernetes minors whose built-in schemas are bundled (`v1.28` … `v1.36`).
+ *
+ * @example
+ * kubernetesVersions; // ["v1.28", …, "v1.36"]
+ */
 export const kubernetesVersions: readonly string[] = releases;
 
-/** The newest bundled minor (what `kubezod/k8s` exports). */
+/**
+ * The newest bundled minor (what `kubezod/k8s` exports).
+ *
+ * @example
+ * latestKubernetesVersion; // "v1.36"
+ */
 export const latestKubernetesVersion: string = latest;
 
 /**

@@ -127,7 +127,12 @@ export function isValidLabelValue(value: string): string[] {
   return errs;
 }
 
-/** The total size limit of an object's annotations (keys plus values), 256 KiB. */
+/**
+ * The total size limit of an object's annotations (keys plus values), 256 KiB.
+ *
+ * @example
+ * Buffer.byteLength(JSON.stringify(annotations)) <= TOTAL_ANNOTATION_SIZE_LIMIT;
+ */
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
 const NAME_CHECKS: Record<NameFormat, (value: string) => string[]> = {

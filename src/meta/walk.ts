@@ -33,36 +33,66 @@ export function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   return s;
 }
 
-/** The kind of node a schema is, after unwrapping: `object`, `array`, `record`, `string`, … */
+/**
+ * The kind of node a schema is, after unwrapping: `object`, `array`, `record`, `string`, …
+ *
+ * @example
+ * nodeType(Deployment.shape.spec); // "object"
+ */
 export function nodeType(schema: z.core.$ZodType): string {
   return def(unwrap(schema)).type;
 }
 
-/** The fields of an object schema (after unwrapping), or undefined. */
+/**
+ * The fields of an object schema (after unwrapping), or undefined.
+ *
+ * @example
+ * Object.keys(shapeOf(Deployment)!); // ["apiVersion", "kind", "metadata", "spec", "status"]
+ */
 export function shapeOf(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
   const d = def(unwrap(schema));
   return d.type === "object" ? (d.shape as Record<string, z.core.$ZodType>) : undefined;
 }
 
-/** The schema of keys not in the shape: `unknown` for loose objects, `never` for strict ones. */
+/**
+ * The schema of keys not in the shape: `unknown` for loose objects, `never` for strict ones.
+ *
+ * @example
+ * catchallOf(z.looseObject({}))?._zod.def.type; // "unknown"
+ */
 export function catchallOf(schema: z.core.$ZodType): z.core.$ZodType | undefined {
   const d = def(unwrap(schema));
   return d.type === "object" ? (d.catchall as z.core.$ZodType | undefined) : undefined;
 }
 
-/** The item schema of a list (after unwrapping), or undefined. */
+/**
+ * The item schema of a list (after unwrapping), or undefined.
+ *
+ * @example
+ * elementOf(fieldInfo(Pod, "spec.containers")!.schema); // the Container schema
+ */
 export function elementOf(schema: z.core.$ZodType): z.core.$ZodType | undefined {
   const d = def(unwrap(schema));
   return d.type === "array" ? (d.element as z.core.$ZodType) : undefined;
 }
 
-/** The value schema of a map (`record`), or undefined. */
+/**
+ * The value schema of a map (`record`), or undefined.
+ *
+ * @example
+ * valuesOf(fieldInfo(Pod, "metadata.labels")!.schema); // the string schema of label values
+ */
 export function valuesOf(schema: z.core.$ZodType): z.core.$ZodType | undefined {
   const d = def(unwrap(schema));
   return d.type === "record" ? (d.valueType as z.core.$ZodType) : undefined;
 }
 
-/** The alternatives of a union (after unwrapping), or undefined. */
+/**
+ * The alternatives of a union (after unwrapping), or undefined.
+ *
+ * @example
+ * optionsOf(IntOrString)?.length; // 2
+ */
 export function optionsOf(schema: z.core.$ZodType): readonly z.core.$ZodType[] | undefined {
   const d = def(unwrap(schema));
   return d.type === "union" ? (d.options as z.core.$ZodType[]) : undefined;
@@ -71,6 +101,9 @@ export function optionsOf(schema: z.core.$ZodType): readonly z.core.$ZodType[] |
 /**
  * All annotations that apply at a schema: those registered on the wrappers and on the inner
  * schema (field facts sit on the inner schema; definition facts on the definition).
+ *
+ * @example
+ * metaOf(Deployment.shape.spec); // annotations of the field and of DeploymentSpec
  */
 export function metaOf(schema: z.core.$ZodType): KubeMeta {
   let s = schema;
@@ -91,7 +124,12 @@ export function metaOf(schema: z.core.$ZodType): KubeMeta {
 /** One step of a path: a field or map key, or a list index. */
 export type PathSegment = string | number;
 
-/** Parse a dotted path (`spec.template.spec.containers.0.image`) into segments. */
+/**
+ * Parse a dotted path (`spec.template.spec.containers.0.image`) into segments.
+ *
+ * @example
+ * parsePath("spec.containers.0.image"); // ["spec", "containers", 0, "image"]
+ */
 export function parsePath(path: string | readonly PathSegment[]): PathSegment[] {
   if (typeof path !== "string") return [...path];
   if (path === "") return [];
@@ -101,6 +139,9 @@ export function parsePath(path: string | readonly PathSegment[]): PathSegment[] 
 /**
  * The schema one step below: a field of an object, the item of a list (any index), the value of a
  * map. Undefined when the step does not exist.
+ *
+ * @example
+ * childSchema(Deployment, "spec"); // the DeploymentSpec field
  */
 export function childSchema(schema: z.core.$ZodType, segment: PathSegment): z.core.$ZodType | undefined {
   const inner = unwrap(schema);

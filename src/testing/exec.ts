@@ -80,7 +80,12 @@ export const cannedExec: ExecHandler = ({ command, stdin, pod }) => {
   return { stderr: `sh: ${cmd ?? ""}: not found\n`, exitCode: 127 };
 };
 
-/** The default `pods/attach` target: a process that echoes its standard input, as `cat` would. */
+/**
+ * The default `pods/attach` target: a process that echoes its standard input, as `cat` would.
+ *
+ * @example
+ * await startTestServer({ attach: cannedAttach });
+ */
 export const cannedAttach: ExecHandler = ({ stdin }) => ({ stdout: stdin });
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -220,7 +225,12 @@ export interface PortForwardRequest {
 /** Connects a forwarded port to something that answers: a stream for the connection's bytes. */
 export type PortForwardHandler = (request: PortForwardRequest) => Duplex;
 
-/** The default port-forward target: every port echoes what it receives. */
+/**
+ * The default port-forward target: every port echoes what it receives.
+ *
+ * @example
+ * await startTestServer({ portForward: echoPortForward });
+ */
 export const echoPortForward: PortForwardHandler = () => new PassThrough();
 
 /** The subprotocol of port-forward over WebSocket. */

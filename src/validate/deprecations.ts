@@ -26,7 +26,12 @@ const t = (
   note?: string,
 ): ApiDeprecation => ({ apiVersion, kinds, deprecatedIn, ...(removedIn ? { removedIn } : {}), ...(replacement ? { replacement } : {}), ...(note ? { note } : {}) });
 
-/** The deprecation table (group/version, kinds, deprecated in, removed in, replacement). */
+/**
+ * The deprecation table (group/version, kinds, deprecated in, removed in, replacement).
+ *
+ * @example
+ * apiDeprecations.find((d) => d.apiVersion === "policy/v1beta1")?.removedIn; // 25
+ */
 export const apiDeprecations: readonly ApiDeprecation[] = [
   // Removed in 1.16
   t("extensions/v1beta1", ["Deployment", "DaemonSet", "ReplicaSet"], 9, 16, "apps/v1"),

@@ -128,7 +128,12 @@ class LaterCrd {
   }
 }
 
-/** Validates resources for one Kubernetes minor and a set of custom resource definitions. */
+/**
+ * Validates resources for one Kubernetes minor and a set of custom resource definitions.
+ *
+ * @example
+ * const engine = new ManifestEngine({ kubernetesVersion: "1.30" });
+ */
 export class ManifestEngine {
   readonly kubernetesVersion: string;
   readonly strict: boolean;

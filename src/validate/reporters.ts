@@ -7,7 +7,12 @@ import type { ResourceResult, ValidationIssue, ValidationReport } from "./types.
 /** The output formats of `kubezod validate --output`. */
 export type OutputFormat = "text" | "json" | "junit" | "sarif" | "github";
 
-/** The names accepted by `--output`. */
+/**
+ * The names accepted by `--output`.
+ *
+ * @example
+ * outputFormats.includes("sarif"); // true
+ */
 export const outputFormats: readonly OutputFormat[] = ["text", "json", "junit", "sarif", "github"];
 
 /** Options of {@link formatReport}. */

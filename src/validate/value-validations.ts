@@ -44,7 +44,12 @@ function typeOk(type: unknown, v: unknown): boolean {
   }
 }
 
-/** Whether a value satisfies a raw JSON-schema fragment (the subset CRD value validations use). */
+/**
+ * Whether a value satisfies a raw JSON-schema fragment (the subset CRD value validations use).
+ *
+ * @example
+ * matchesRawSchema({ required: ["a"] }, { a: 1 }); // true
+ */
 export function matchesRawSchema(s: unknown, v: unknown): boolean {
   if (!isRecord(s)) return true;
   if (s.type !== undefined && !typeOk(s.type, v)) return false;

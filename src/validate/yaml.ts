@@ -53,7 +53,12 @@ export interface YamlLimits {
   fastPath?: boolean;
 }
 
-/** Offsets of line starts, for turning offsets into line and column. */
+/**
+ * Offsets of line starts, for turning offsets into line and column.
+ *
+ * @example
+ * new LineIndex("a: 1\nb: 2\n").position(5); // { line: 2, column: 1 }
+ */
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(

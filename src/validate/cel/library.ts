@@ -6,7 +6,12 @@
 import { Environment } from "@marcbachmann/cel-js";
 import { re2 } from "./regex.js";
 
-/** An IP address value (`ip("10.0.0.1")`). */
+/**
+ * An IP address value (`ip("10.0.0.1")`).
+ *
+ * @example
+ * parseIP("10.1.2.3")?.family; // 4
+ */
 export class CelIP {
   constructor(
     readonly family: 4 | 6,
@@ -16,7 +21,12 @@ export class CelIP {
   ) {}
 }
 
-/** A CIDR value (`cidr("10.0.0.0/8")`). */
+/**
+ * A CIDR value (`cidr("10.0.0.0/8")`).
+ *
+ * @example
+ * new CelCIDR(parseIP("10.0.0.0")!, 8, "10.0.0.0/8").prefix; // 8
+ */
 export class CelCIDR {
   constructor(
     readonly ip: CelIP,
@@ -25,12 +35,22 @@ export class CelCIDR {
   ) {}
 }
 
-/** A URL value (`url("https://example.com/x")`). */
+/**
+ * A URL value (`url("https://example.com/x")`).
+ *
+ * @example
+ * new CelURL(new URL("https://example.com:8443/x")).url.port; // "8443"
+ */
 export class CelURL {
   constructor(readonly url: URL) {}
 }
 
-/** A Kubernetes quantity as an exact decimal: `digits × 10^exp`. */
+/**
+ * A Kubernetes quantity as an exact decimal: `digits × 10^exp`.
+ *
+ * @example
+ * parseQuantity("1.5Gi")?.text; // "1.5Gi"
+ */
 export class CelQuantity {
   constructor(
     readonly digits: bigint,
@@ -41,7 +61,12 @@ export class CelQuantity {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-/** Parse an IP the way Go's netip.ParseAddr does (no zones, no leading zeros in IPv4). */
+/**
+ * Parse an IP the way Go's netip.ParseAddr does (no zones, no leading zeros in IPv4).
+ *
+ * @example
+ * parseIP("::1")?.family; // 6
+ */
 export function parseIP(s: string): CelIP | undefined {
   if (IPV4.test(s)) return new CelIP(4, s.split(".").map(Number), s);
   if (!/^[0-9a-fA-F:.]+$/.test(s) || s.split("::").length > 2) return undefined;
@@ -100,7 +125,12 @@ const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]
 const DECIMAL_EXP: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_EXP: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 
-/** Parse a Kubernetes quantity (`250m`, `1.5Gi`, `1e3`) exactly. */
+/**
+ * Parse a Kubernetes quantity (`250m`, `1.5Gi`, `1e3`) exactly.
+ *
+ * @example
+ * parseQuantity("250m")?.text; // "250m"
+ */
 export function parseQuantity(s: string): CelQuantity | undefined {
   const m = QUANTITY.exec(s);
   if (!m) return undefined;

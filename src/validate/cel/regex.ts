@@ -4,7 +4,12 @@
  * ASCII `\s`. Patterns using RE2 syntax JavaScript cannot express are refused, never guessed.
  */
 
-/** A pattern that has no faithful JavaScript equivalent. */
+/**
+ * A pattern that has no faithful JavaScript equivalent.
+ *
+ * @example
+ * try { re2("(?<=x)y"); } catch (e) { if (e instanceof UnsupportedRegexError) console.error(e.message); }
+ */
 export class UnsupportedRegexError extends Error {
   override name = "UnsupportedRegexError";
 }
