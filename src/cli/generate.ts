@@ -3,8 +3,8 @@
  * cluster's `/openapi/v2` / `/openapi/v3`).
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
+import { parseCommand, usageError } from "./args.js";
 import { crdFiles, expandInputs, openApiFiles, SpecError, writeFiles, type GeneratedFile } from "../../codegen/generate.js";
 import { resolveCluster } from "../config/resolve.js";
 import { KubeError } from "../errors.js";
@@ -117,39 +117,28 @@ function readInput(path: string): string {
  * await run(["--crd", "crds/", "--out", "src/generated"]);
  */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        crd: { type: "string", multiple: true },
-        openapi: { type: "string", multiple: true },
-        out: { type: "string" },
-        format: { type: "string", default: "ts" },
-        runtime: { type: "string" },
-        "meta-module": { type: "string" },
-        token: { type: "string" },
-        "token-file": { type: "string" },
-        "certificate-authority": { type: "string" },
-        "insecure-skip-tls-verify": { type: "boolean", default: false },
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`kubezod generate: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const usage = (msg: string) => {
-    process.stderr.write(`kubezod generate: ${msg}\n\n${HELP}`);
-    return 2;
-  };
+  const parsed = parseCommand("generate", HELP, {
+    args: argv,
+    options: {
+      crd: { type: "string", multiple: true },
+      openapi: { type: "string", multiple: true },
+      out: { type: "string" },
+      format: { type: "string", default: "ts" },
+      runtime: { type: "string" },
+      "meta-module": { type: "string" },
+      token: { type: "string" },
+      "token-file": { type: "string" },
+      "certificate-authority": { type: "string" },
+      "insecure-skip-tls-verify": { type: "boolean", default: false },
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  const usage = (msg: string) => usageError("generate", HELP, msg);
   if (!values.crd?.length && !values.openapi?.length) return usage("give --crd or --openapi inputs");
   if (values.crd?.length && values.openapi?.length) return usage("give either --crd or --openapi inputs, not both");
   if (!values.out) return usage("--out DIR is required");

@@ -1,10 +1,10 @@
 /**
  * `kubezod serve`: run the local Kubernetes API server in the foreground until interrupted.
  */
+import { parseCommand, usageError } from "./args.js";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { startTestServer } from "../testing/index.js";
 
@@ -47,34 +47,25 @@ function readCrds(files: string[]): unknown[] {
  * process.exitCode = await run(["--port", "6443", "--crd", "crds/widgets.yaml"]);
  */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        "kubernetes-version": { type: "string" },
-        crd: { type: "string", multiple: true },
-        "kubeconfig-out": { type: "string" },
-        http: { type: "boolean" },
-        anonymous: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`kubezod serve: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseCommand("serve", HELP, {
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "kubernetes-version": { type: "string" },
+      crd: { type: "string", multiple: true },
+      "kubeconfig-out": { type: "string" },
+      http: { type: "boolean" },
+      anonymous: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-    process.stderr.write(`kubezod serve: --port must be a port number, got ${JSON.stringify(values.port)}\n`);
-    return 2;
+    return usageError("serve", HELP, `--port must be a port number, got ${JSON.stringify(values.port)}`);
   }
   let server;
   try {

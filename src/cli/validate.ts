@@ -3,7 +3,7 @@
  * Exit code 0 when everything validates (skips allowed), 1 when anything is invalid or unreadable,
  * 2 for usage errors.
  */
-import { parseArgs } from "node:util";
+import { parseCommand, usageError } from "./args.js";
 import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion } from "../meta/lookup.js";
 import { formatReport, outputFormats, type OutputFormat } from "../validate/reporters.js";
 import { validateManifests, type ManifestInput } from "../validate/validate-manifests.js";
@@ -44,10 +44,6 @@ function list(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`kubezod validate: ${message}\nRun \`kubezod validate --help\` for usage.\n`);
-  return 2;
-}
 
 /** A progress line on the terminal: only when stderr is a TTY and not in CI. */
 function progress(): ((done: number, total: number) => void) & { clear(): void; enabled: boolean } {
@@ -76,58 +72,50 @@ function progress(): ((done: number, total: number) => void) & { clear(): void; 
  * process.exitCode = await run(["--kubernetes-version", "1.30", "k8s/"]);
  */
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      allowNegative: true,
-      options: {
-        "kubernetes-version": { type: "string", short: "k" },
-        crd: { type: "string", multiple: true },
-        strict: { type: "boolean" },
-        "ignore-missing-schemas": { type: "boolean", default: false },
-        skip: { type: "string", multiple: true },
-        reject: { type: "string", multiple: true },
-        output: { type: "string", short: "o", default: "text" },
-        verbose: { type: "boolean", short: "v", default: false },
-        "max-file-size": { type: "string" },
-        workers: { type: "string" },
-        color: { type: "boolean" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
+  const parsed = parseCommand("validate", HELP, {
+    args: argv,
+    allowPositionals: true,
+    allowNegative: true,
+    options: {
+      "kubernetes-version": { type: "string", short: "k" },
+      crd: { type: "string", multiple: true },
+      strict: { type: "boolean" },
+      "ignore-missing-schemas": { type: "boolean", default: false },
+      skip: { type: "string", multiple: true },
+      reject: { type: "string", multiple: true },
+      output: { type: "string", short: "o", default: "text" },
+      verbose: { type: "boolean", short: "v", default: false },
+      "max-file-size": { type: "string" },
+      workers: { type: "string" },
+      color: { type: "boolean" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
   const output = values.output as OutputFormat;
-  if (!outputFormats.includes(output)) return usageError(`--output must be one of ${outputFormats.join(", ")}, not ${JSON.stringify(values.output)}`);
+  if (!outputFormats.includes(output)) return usageError("validate", HELP, `--output must be one of ${outputFormats.join(", ")}, not ${JSON.stringify(values.output)}`);
   let kubernetesVersion: string | undefined;
   if (values["kubernetes-version"] !== undefined) {
     try {
       kubernetesVersion = normalizeKubernetesVersion(values["kubernetes-version"]);
     } catch (err) {
-      return usageError((err as Error).message);
+      return usageError("validate", HELP, (err as Error).message);
     }
   }
   let maxFileSize: number | undefined;
   if (values["max-file-size"] !== undefined) {
     maxFileSize = parseSize(values["max-file-size"]);
-    if (!maxFileSize) return usageError(`--max-file-size must be a size such as 32M, not ${JSON.stringify(values["max-file-size"])}`);
+    if (!maxFileSize) return usageError("validate", HELP, `--max-file-size must be a size such as 32M, not ${JSON.stringify(values["max-file-size"])}`);
   }
   let workers: number | undefined;
   if (values.workers !== undefined) {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
-    if (!(workers >= 0 && workers <= 64)) return usageError(`--workers must be a number from 0 to 64, not ${JSON.stringify(values.workers)}`);
+    if (!(workers >= 0 && workers <= 64)) return usageError("validate", HELP, `--workers must be a number from 0 to 64, not ${JSON.stringify(values.workers)}`);
   }
   let paths = positionals;
   if (!paths.length) {
-    if (process.stdin.isTTY) return usageError("no manifests given (pass files, directories, globs, or - for standard input)");
+    if (process.stdin.isTTY) return usageError("validate", HELP, "no manifests given (pass files, directories, globs, or - for standard input)");
     paths = ["-"];
   }
   const show = progress();
