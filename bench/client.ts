@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { ConfigMap, Pod } from "kubezod/k8s";
-import { connect, defineCluster } from "../src/index.js";
+import { connect, defineCluster } from "kubezod";
 import { podListJson } from "./fixtures.js";
 import { median, table } from "./report.js";
 

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import fastJsonPatch from "fast-json-patch";
 import { createPatch, applyPatch as rfcApply } from "rfc6902";
-import { applyJsonPatch, applySmp, jsonPatchDiff, jsonPatchToSmp, smpDiff, type JsonPatchOperation } from "../src/index.js";
+import { applyJsonPatch, applySmp, jsonPatchDiff, jsonPatchToSmp, smpDiff, type JsonPatchOperation } from "kubezod";
 import { Deployment } from "#schemas/latest/apps/v1.js";
 import { Pod } from "#schemas/latest/core/v1.js";
 import { pod } from "./fixtures.js";

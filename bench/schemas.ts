@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PodList } from "kubezod/k8s";
-import { safeParseKube } from "../src/meta/compile.js";
+import { safeParseKube } from "kubezod";
 import { podListJson } from "./fixtures.js";
 import { median, table } from "./report.js";
 

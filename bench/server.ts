@@ -13,7 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent, Pool } from "undici";
-import { startTestServer, type TestServer } from "../src/testing/index.js";
+import { startTestServer, type TestServer } from "kubezod/testing";
 import { CertificateAuthority } from "../src/testing/certificates.js";
 import { pod } from "./fixtures.js";
 import { median, table } from "./report.js";

@@ -11,7 +11,7 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, Pool, request } from "undici";
-import { createTransport, defineCluster } from "../src/index.js";
+import { createTransport, defineCluster } from "kubezod";
 import { median, table } from "./report.js";
 
 const CONCURRENCY = 64;

@@ -14,7 +14,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
 import { stringify } from "yaml";
-import { validateManifests } from "../src/index.js";
+import { validateManifests } from "kubezod";
 import { defaultWorkerCount } from "../src/validate/parallel.js";
 import { median } from "./report.js";
 
