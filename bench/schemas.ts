@@ -70,20 +70,31 @@ async function main(): Promise<void> {
     ],
   );
 
-  console.log("\nParse a 5,000-pod list (median of 9 runs; each run parses fresh JSON)");
+  console.log("\nParse a 5,000-pod list (median of 9 runs; each run times one contender on freshly parsed JSON)");
   const text = podListJson(5000);
   const validate = await competitor();
   const runs = 9;
   const jsonMs = time(() => JSON.parse(text), runs);
-  const zodMs = time(() => PodList.safeParse(JSON.parse(text)), runs) - jsonMs;
-  const kubezodMs = time(() => {
-    if (!safeParseKube(PodList, JSON.parse(text)).success) throw new Error("pod list did not validate");
-  }, runs) - jsonMs;
+  /** The time `fn` takes on a freshly parsed copy (JSON.parse itself untimed). */
+  const onParsed = (fn: (value: unknown) => unknown) => {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const value: unknown = JSON.parse(text);
+      const t = performance.now();
+      fn(value);
+      times.push(performance.now() - t);
+    }
+    return median(times);
+  };
+  const kubezodMs = onParsed((v) => {
+    if (!safeParseKube(PodList, v).success) throw new Error("pod list did not validate");
+  });
+  const zodMs = onParsed((v) => PodList.safeParse(v));
   let competitorMs: number | undefined;
   let competitorOk = false;
   if (validate) {
     competitorOk = validate(JSON.parse(text));
-    competitorMs = time(() => validate(JSON.parse(text)), runs) - jsonMs;
+    competitorMs = onParsed((v) => validate(v));
   }
   const rows: string[][] = [
     ["JSON.parse (baseline)", jsonMs.toFixed(1), "-", "-"],
@@ -91,10 +102,10 @@ async function main(): Promise<void> {
     ["Zod safeParse (same schema, uncompiled)", zodMs.toFixed(1), (zodMs / jsonMs).toFixed(2), ""],
   ];
   if (competitorMs !== undefined) {
-    rows.push(["@kubernetes-models/validate (ajv)", competitorMs.toFixed(1), (competitorMs / jsonMs).toFixed(2), competitorOk ? "" : "(rejected the list)"]);
+    rows.push(["@kubernetes-models/validate (ajv)", competitorMs.toFixed(1), (competitorMs / jsonMs).toFixed(2), competitorOk ? "" : "(rejected the list: null in optional fields)"]);
   }
-  table(["", `ms added to JSON.parse (${(text.length / 1e6).toFixed(1)} MB)`, "× JSON.parse", "target"], rows);
-  if (competitorMs !== undefined) console.log(`kubezod is ${(competitorMs / kubezodMs).toFixed(1)}× faster than @kubernetes-models/validate`);
+  table(["", `ms on top of JSON.parse (${(text.length / 1e6).toFixed(1)} MB)`, "× JSON.parse", "target"], rows);
+  if (competitorMs !== undefined) console.log(`kubezod validates ${(competitorMs / kubezodMs).toFixed(1)}× faster than @kubernetes-models/validate`);
 
   console.log("\nType-check a file importing 20 kinds (tsc --noEmit, median of 3)");
   const dir = mkdtempSync(join(tmpdir(), "kubezod-tsc-"));

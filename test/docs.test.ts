@@ -1,5 +1,5 @@
 /**
- * Every public export (what `kubezod` and `kubezod/testing` export at run time) has a doc comment
+ * Every public export (what `kubezod`, `kubezod/testing` and `kubezod/cel` export at run time) has a doc comment
  * with an `@example`.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -36,8 +36,9 @@ describe("public exports", () => {
   it("each have a doc comment with an example", async () => {
     const main = await import("kubezod");
     const testing = await import("kubezod/testing");
+    const cel = await import("kubezod/cel");
     const problems: string[] = [];
-    for (const name of new Set([...Object.keys(main), ...Object.keys(testing)])) {
+    for (const name of new Set([...Object.keys(main), ...Object.keys(testing), ...Object.keys(cel)])) {
       const found = docOf(name);
       // Re-exports of generated code (kubeMeta) and of codegen errors are documented where they are defined.
       if (!found) continue;

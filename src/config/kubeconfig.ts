@@ -15,7 +15,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { Document, LineCounter } from "yaml";
 import { ConfigError } from "../errors.js";
 import { YAML_OPTIONS } from "./yaml-options.js";
 import {
@@ -25,6 +27,19 @@ import {
   type KubeconfigContext,
   type KubeconfigUser,
 } from "./kubeconfig-schema.js";
+
+let yaml: typeof Yaml | undefined;
+
+/**
+ * The `yaml` package, loaded the first time a kubeconfig is read (it is slow to import, and most
+ * programs read one kubeconfig, or none).
+ *
+ * @example
+ * yamlLib().parseDocument("a: 1").toJS(); // { a: 1 }
+ */
+export function yamlLib(): typeof Yaml {
+  return (yaml ??= createRequire(import.meta.url)("yaml") as typeof Yaml);
+}
 
 /** One named entry of a loaded kubeconfig, with the file it came from. @example const e: KubeconfigEntry<KubeconfigCluster> = { name: "dev", value: { server: "https://x" } }; */
 export interface KubeconfigEntry<T> {
@@ -123,8 +138,9 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeC
  */
 export function parseKubeConfig(text: string, source: string): KubeConfig {
   if (!text.trim()) return {};
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines, prettyErrors: true });
+  const lib = yamlLib();
+  const lines = new lib.LineCounter();
+  const doc = lib.parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines, prettyErrors: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const at = yamlError.linePos?.[0];

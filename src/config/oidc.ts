@@ -7,12 +7,12 @@
  * comments) is kept.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
-import { isMap, isSeq, parseDocument } from "yaml";
+import type { Dispatcher } from "undici";
 import { ConfigError } from "../errors.js";
 import type { CredentialProvider, Credentials } from "./credentials.js";
 import { refreshUnlessRotated } from "./refresh.js";
 import { YAML_OPTIONS } from "./yaml-options.js";
+import { yamlLib } from "./kubeconfig.js";
 import { checkCertificates, decodeData, readConfigFile } from "./pem.js";
 import { proxyFor, proxyFromEnv } from "./proxy.js";
 
@@ -65,7 +65,7 @@ export function oidcCredentials(config: Record<string, string>, origin: OidcOrig
     refreshing ??= (async () => {
       const refreshToken = cfg["refresh-token"];
       if (!refreshToken) throw new ConfigError(`${what}: no valid id-token, and cannot refresh without refresh-token`);
-      const dispatcher = dispatcherFor(issuer, ca, options.env);
+      const dispatcher = await dispatcherFor(issuer, ca, options.env);
       try {
         const tokenUrl = await tokenEndpoint(issuer, dispatcher, what);
         const tokens = await exchange(tokenUrl, clientId, cfg["client-secret"], refreshToken, dispatcher, what);
@@ -103,7 +103,8 @@ function jwtExpiry(jwt: string, what: string): number {
   }
 }
 
-function dispatcherFor(issuer: string, ca: string | undefined, env: NodeJS.ProcessEnv | undefined): Dispatcher {
+async function dispatcherFor(issuer: string, ca: string | undefined, env: NodeJS.ProcessEnv | undefined): Promise<Dispatcher> {
+  const { Agent, ProxyAgent } = await import("undici");
   const tls = ca ? { ca } : {};
   const proxy = proxyFor(issuer, proxyFromEnv(env));
   return proxy ? new ProxyAgent({ uri: proxy, requestTls: tls }) : new Agent({ connect: tls });
@@ -167,7 +168,8 @@ async function fetchText(
   what: string,
 ): Promise<{ status: number; body: string }> {
   try {
-    const res = await request(url, { ...init, dispatcher, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    const target = new URL(url);
+    const res = await dispatcher.request({ origin: target.origin, path: target.pathname + target.search, ...init, headersTimeout: 30_000, bodyTimeout: 30_000 });
     return { status: res.statusCode, body: await res.body.text() };
   } catch (err) {
     throw new ConfigError(`${what}: cannot reach ${url}: ${(err as Error).message}`);
@@ -177,6 +179,7 @@ async function fetchText(
 /** Write the refreshed auth-provider config into the user's entry of its kubeconfig file. */
 function persistTokens(file: string, user: string, config: Record<string, string>, what: string): void {
   try {
+    const { isMap, isSeq, parseDocument } = yamlLib();
     const doc = parseDocument(readFileSync(file, "utf8"), YAML_OPTIONS);
     const users = doc.get("users");
     if (!isSeq(users)) return;

@@ -5,10 +5,29 @@
  * `ProxyAgent`s when a proxy applies.
  */
 import type { ConnectionOptions } from "node:tls";
-import { Agent, Pool, ProxyAgent, type Dispatcher } from "undici";
+import type * as Undici from "undici";
+import type { Dispatcher } from "undici";
 import type { ClientCertificate } from "../config/credentials.js";
 import type { ClusterConfig } from "../config/cluster.js";
 import { proxyFor } from "../config/proxy.js";
+
+let loaded: typeof Undici | undefined;
+
+/**
+ * undici, imported on first use: it takes longer to load than the rest of the library, and a
+ * program that only validates or parses never needs it.
+ *
+ * @example
+ * const { Pool } = await loadUndici();
+ */
+export async function loadUndici(): Promise<typeof Undici> {
+  return (loaded ??= await import("undici"));
+}
+
+/** undici if it is loaded already (no waiting on the hot path). */
+export function undiciIfLoaded(): typeof Undici | undefined {
+  return loaded;
+}
 
 /** Connection settings of a transport. @example createTransport(cluster, { connections: 16, keepAliveTimeoutMs: 30_000 }); */
 export interface DispatcherOptions {
@@ -57,10 +76,12 @@ const expandRepeatedHeaders: Dispatcher.DispatcherComposeInterceptor = (dispatch
 
 /** The request pool and the stream agent for a cluster and client certificate. */
 export function createDispatchers(
+  undici: typeof Undici,
   cluster: ClusterConfig,
   cert: ClientCertificate | undefined,
   options: DispatcherOptions,
 ): { requests: Dispatcher; streams: Dispatcher } {
+  const { Agent, Pool, ProxyAgent } = undici;
   const connect = tlsOptions(cluster, cert, options.connectTimeoutMs ?? 10_000);
   const keepAliveTimeout = options.keepAliveTimeoutMs ?? 30_000;
   const connections = options.connections ?? 32;

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { pipeline } from "node:stream";
 import { promisify } from "node:util";
 import { createGunzip, gunzip as gunzipCallback } from "node:zlib";
-import { WebSocket, type Dispatcher } from "undici";
+import type { Dispatcher, WebSocket } from "undici";
 import type { ClusterConfig, Impersonation } from "../config/cluster.js";
 import type { ClientCertificate, Credentials } from "../config/credentials.js";
 import {
@@ -21,7 +21,7 @@ import {
   type KubeApiError,
   type RequestInfo,
 } from "../errors.js";
-import { createDispatchers, proxyUrlFor, REPEATED_HEADERS, type DispatcherOptions } from "./dispatcher.js";
+import { createDispatchers, loadUndici, proxyUrlFor, REPEATED_HEADERS, undiciIfLoaded, type DispatcherOptions } from "./dispatcher.js";
 import { classifyFailure, connectionError } from "./failures.js";
 import type { LogEntry, LogOptions } from "./log.js";
 import { TokenBucket, type RateLimitOptions } from "./rate-limit.js";
@@ -319,6 +319,7 @@ export class Transport {
    * ws.addEventListener("message", (e) => …);
    */
   async webSocket(path: string, options: WebSocketOptions = {}): Promise<WebSocket> {
+    const { WebSocket } = await loadUndici();
     let creds = this.cluster.credentials.get();
     if (creds instanceof Promise) creds = await creds;
     const dispatcher = this.#dispatchersFor(creds).streams;
@@ -399,6 +400,7 @@ export class Transport {
       if (this.#limiter) await this.#rateLimit(call, attempt);
       let creds = this.#credentials(call, attempt);
       if (creds instanceof Promise) creds = await withinDeadline(creds, call.deadline).catch((err: unknown) => this.#fail(call, err, attempt));
+      if (!undiciIfLoaded()) await loadUndici();
       const dispatchers = this.#dispatchersFor(creds);
       const headers = this.#headersFor(call, creds, attempt);
       // The call's deadline becomes undici's own (cheap) header and body timeouts for this attempt.
@@ -539,7 +541,9 @@ export class Transport {
     const old = this.#dispatchers;
     if (old) this.#closing.push(old.requests.close().catch(noop), old.streams.close().catch(noop));
     this.#cert = cert;
-    this.#dispatchers = createDispatchers(this.cluster, cert, this.#options);
+    const undici = undiciIfLoaded();
+    if (!undici) throw new Error("undici is loaded before the first request");
+    this.#dispatchers = createDispatchers(undici, this.cluster, cert, this.#options);
     return this.#dispatchers;
   }
 

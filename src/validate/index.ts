@@ -1,6 +1,7 @@
 /**
  * Manifest validation: `validateManifests` and the pieces it is made of (YAML reading like
- * kubectl, the engine, reporters, CEL rules, deprecated API versions).
+ * kubectl, the engine, reporters, deprecated API versions). CEL rules are in `kubezod/cel`, loaded
+ * only when a schema has rules.
  */
 export * from "./types.js";
 export { validateManifests, type ManifestInput, type PathInput, type TextInput, type ValidateManifestsOptions } from "./validate-manifests.js";
@@ -11,5 +12,4 @@ export { apiDeprecations, deprecationOf, type ApiDeprecation, type DeprecationSt
 export { withDefaults } from "./defaults.js";
 export { checkValueValidations, matchesRawSchema } from "./value-validations.js";
 export { expandPaths } from "./sources.js";
-export * from "./cel/index.js";
 export { formatReport, outputFormats, type OutputFormat, type FormatOptions } from "./reporters.js";

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
-import { checkValidationRules, compileValidationRule, evaluateRule, kubeMeta, re2, toCelValue, withDefaults } from "../../src/index.js";
+import { kubeMeta, withDefaults } from "../../src/index.js";
+import { checkValidationRules, compileValidationRule, evaluateRule, re2, toCelValue } from "kubezod/cel";
 import { withDefaultsShared } from "../../src/validate/defaults.js";
 
 function withRules(rules: Array<Record<string, unknown>>, shape: Record<string, z.ZodType>): z.ZodType {
