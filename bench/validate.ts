@@ -144,9 +144,12 @@ async function main(): Promise<void> {
       return report.summary.resources;
     };
     const models = await kubernetesModels();
+    // Like kubezod, it reads the files each round.
+    const subsetFiles = files(subsetDir);
     const km = () => {
       let n = 0;
-      for (const text of texts) {
+      for (const file of subsetFiles) {
+        const text = readFileSync(file, "utf8");
         for (const doc of loadAll(text) as Array<Record<string, unknown>>) {
           const v = models!.get(`${doc.apiVersion as string}/${doc.kind as string}`);
           if (!v) continue;

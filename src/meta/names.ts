@@ -86,6 +86,16 @@ export function isValidPathSegmentName(value: string): string[] {
  * isQualifiedName("app.kubernetes.io/name"); // []
  */
 export function isQualifiedName(value: string): string[] {
+  if (validQualifiedNames.has(value)) return [];
+  const errs = qualifiedNameProblems(value);
+  if (!errs.length && validQualifiedNames.size < 4096) validQualifiedNames.add(value);
+  return errs;
+}
+
+/** Keys already found valid: manifests repeat the same few label and annotation keys. */
+const validQualifiedNames = new Set<string>();
+
+function qualifiedNameProblems(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split("/");
   let name: string;

@@ -27,6 +27,7 @@ import {
 import type * as Cel from "./cel/rules.js";
 import { withDefaultsShared, hasDefault } from "./defaults.js";
 import { deprecationOf, type DeprecationStatus } from "./deprecations.js";
+import { detached, detachedCommon } from "./detach.js";
 import { schemaErrors } from "./schema-issues.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { checkValueValidations } from "./value-validations.js";
@@ -280,12 +281,12 @@ export class ManifestEngine {
       return result;
     }
     const { apiVersion, kind } = value;
-    if (typeof apiVersion === "string") result.apiVersion = apiVersion;
-    if (typeof kind === "string") result.kind = kind;
+    if (typeof apiVersion === "string") result.apiVersion = detachedCommon(apiVersion);
+    if (typeof kind === "string") result.kind = detachedCommon(kind);
     const meta = isRecord(value.metadata) ? value.metadata : undefined;
-    if (typeof meta?.name === "string") result.name = meta.name;
-    else if (typeof meta?.generateName === "string") result.name = meta.generateName;
-    if (typeof meta?.namespace === "string") result.namespace = meta.namespace;
+    if (typeof meta?.name === "string") result.name = detached(meta.name);
+    else if (typeof meta?.generateName === "string") result.name = detached(meta.generateName);
+    if (typeof meta?.namespace === "string") result.namespace = detachedCommon(meta.namespace);
 
     if (typeof apiVersion !== "string" || !apiVersion || typeof kind !== "string" || !kind) {
       if (typeof apiVersion !== "string" || !apiVersion) add("api/missing-type", "error", ["apiVersion"], "apiVersion", "apiVersion: Required value: apiVersion must be set");

@@ -219,16 +219,19 @@ export function registerInputCrds(engine: ManifestEngine, parsed: readonly Parse
 
 /** The apiVersion/kind of every resource, for loading their schemas. */
 export function typesOf(parsed: readonly ParsedSource[]): Array<{ apiVersion: string; kind: string }> {
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<string>>();
   const out: Array<{ apiVersion: string; kind: string }> = [];
   for (const p of parsed) {
     for (const e of p.entries) {
       const v = e.input.value;
-      if (!isRecord(v) || typeof v.apiVersion !== "string" || typeof v.kind !== "string") continue;
-      const key = `${v.apiVersion}/${v.kind}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ apiVersion: v.apiVersion, kind: v.kind });
+      if (!isRecord(v)) continue;
+      const { apiVersion, kind } = v;
+      if (typeof apiVersion !== "string" || typeof kind !== "string") continue;
+      let kinds = seen.get(apiVersion);
+      if (!kinds) seen.set(apiVersion, (kinds = new Set()));
+      if (kinds.has(kind)) continue;
+      kinds.add(kind);
+      out.push({ apiVersion, kind });
     }
   }
   return out;

@@ -10,6 +10,7 @@
  * The exact reader then reads the document.
  */
 import { getScalarValue, type ScalarEvent } from "js-yaml";
+import { internalized } from "./detach.js";
 import { keyString, NOTICED, plainScalarValue } from "./scalars.js";
 
 /** A document read by the fast path. */
@@ -63,13 +64,6 @@ function plainValue(s: string, start: number, end: number): string {
  */
 const KEY_CACHE_SIZE = 4096;
 const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
-
-/** A copy of a string that shares nothing with the text it was sliced from. */
-function internalized(key: string): string {
-  const holder: Record<string, number> = {};
-  holder[key] = 0;
-  return Object.keys(holder)[0] ?? key;
-}
 
 /** Set a key, `__proto__` included (as an own property, the way JSON.parse does). */
 export function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
@@ -305,10 +299,7 @@ class FastReader {
     const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
     for (let way = slot; way <= slot + 1; way++) {
       const cached = keyCache[way];
-      if (cached === undefined || cached.length !== len) continue;
-      let i = 0;
-      while (i < len && cached.charCodeAt(i) === s.charCodeAt(p + i)) i++;
-      if (i === len) return cached;
+      if (cached !== undefined && cached.length === len && s.startsWith(cached, p)) return cached;
     }
     let e = colon;
     while (s.charCodeAt(e - 1) === SPACE) e--;
@@ -644,23 +635,23 @@ class FastReader {
 
 /**
  * A reader of the documents of one YAML stream on the fast path: call it with each document's
- * start and end offsets (in order); it returns undefined when the exact reader must read that one.
+ * start and end offsets (in order), as `---` lines cut the stream, for documents with no line
+ * inside that starts with `---` or `...`; it returns undefined when the exact reader must read
+ * that one.
  *
  * @example
  * const text = "kind: ConfigMap\ndata:\n  a: b\n";
  * fastDocumentReader(text, 256)(0, text.length)?.value; // { kind: "ConfigMap", data: { a: "b" } }
  */
 export function fastDocumentReader(text: string, maxDepth: number): (start: number, end: number) => FastDocument | undefined {
-  const unusual = nextMatch(text, (from) => {
-    UNUSUAL.lastIndex = from;
-    return UNUSUAL.exec(text)?.index ?? -1;
-  });
-  const dashes = nextMatch(text, (from) => text.indexOf("\n---", from));
-  const dots = nextMatch(text, (from) => text.indexOf("\n...", from));
+  const unusual = plainAscii(text)
+    ? () => Infinity
+    : nextMatch(text, (from) => {
+        UNUSUAL.lastIndex = from;
+        return UNUSUAL.exec(text)?.index ?? -1;
+      });
   return (start, end) => {
-    // The line before a document's end is the `---` that ends it.
-    if (unusual(start) < end || dashes(start) + 1 < end || dots(start) + 1 < end) return undefined;
-    if (text.startsWith("---", start) || text.startsWith("...", start)) return undefined;
+    if (unusual(start) < end) return undefined;
     try {
       return new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2).document();
     } catch (err) {
@@ -668,6 +659,19 @@ export function fastDocumentReader(text: string, maxDepth: number): (start: numb
       throw err;
     }
   };
+}
+
+const CONTROLS = [...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).filter((c) => c !== "\n"), "\x7f"];
+
+/**
+ * Whether a text is printable ASCII and line feeds only, so it has nothing `UNUSUAL`: a check
+ * several times faster than the regular expression (UTF-8 length, then one search per control
+ * character), for the common case.
+ */
+function plainAscii(text: string): boolean {
+  if (Buffer.byteLength(text, "utf8") !== text.length) return false;
+  for (const c of CONTROLS) if (text.includes(c)) return false;
+  return true;
 }
 
 /**

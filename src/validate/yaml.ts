@@ -90,6 +90,8 @@ interface Chunk {
   line: number;
   /** A kubectl separator error for the line that ends the previous chunk. */
   separatorError?: string;
+  /** A line inside starts with `---` or `...` (a marker the exact reader must see). */
+  markers?: boolean;
 }
 
 /** Split a stream into documents on `---` lines, as kubectl's YAML reader does. */
@@ -97,29 +99,34 @@ function splitDocuments(text: string): Chunk[] {
   const chunks: Chunk[] = [];
   let start = 0;
   let startLine = 0;
+  let markers = false;
   let line = 0;
   let pos = 0;
+  const cut = (end: number) => chunks.push(markers ? { start, end, line: startLine, markers } : { start, end, line: startLine });
   while (pos <= text.length) {
     const nl = text.indexOf("\n", pos);
     const end = nl < 0 ? text.length : nl;
-    if (text.startsWith("---", pos)) {
+    const c = text.charCodeAt(pos);
+    if (c === 45 && text.startsWith("---", pos)) {
       const rest = text.slice(pos + 3, end).trim();
       if (rest === "" || rest.startsWith("#")) {
-        chunks.push({ start, end: pos, line: startLine });
+        cut(pos);
         start = nl < 0 ? text.length : nl + 1;
         startLine = line + 1;
+        markers = false;
       } else if (/^\s/.test(text.slice(pos + 3, end))) {
-        chunks.push({ start, end: pos, line: startLine });
+        cut(pos);
         chunks.push({ start: pos, end: pos, line, separatorError: `invalid document separator: ${JSON.stringify(text.slice(pos, end).slice(0, 40))}` });
         start = nl < 0 ? text.length : nl + 1;
         startLine = line + 1;
-      }
-    }
+        markers = false;
+      } else markers = true;
+    } else if (c === 46 && text.startsWith("...", pos)) markers = true;
     if (nl < 0) break;
     pos = nl + 1;
     line++;
   }
-  chunks.push({ start, end: text.length, line: startLine });
+  cut(text.length);
   return chunks;
 }
 
@@ -363,7 +370,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
   for (const chunk of chunks) {
     const index = docs.length;
     const position = { line: chunk.line + 1, column: 1 };
-    const fast = chunk.separatorError ? undefined : readFast?.(chunk.start, chunk.end);
+    const fast = chunk.separatorError || chunk.markers ? undefined : readFast?.(chunk.start, chunk.end);
     if (fast) {
       docs.push({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth) });
       continue;
