@@ -33,10 +33,37 @@ function setKey(obj: Record<string, unknown>, key: string, value: unknown): void
   else obj[key] = value;
 }
 
+/** A field of an object schema that defaulting has to visit: it has a default, or defaults below. */
+interface DefaultedField {
+  key: string;
+  schema: Schema;
+  default: unknown;
+  below: boolean;
+}
+
+/** The fields of each object schema that defaulting visits, worked out once per schema. */
+const plans = new WeakMap<Schema, { all: DefaultedField[]; withDefaults: DefaultedField[] }>();
+
+function planOf(schema: Schema, shape: Record<string, Schema>): { all: DefaultedField[]; withDefaults: DefaultedField[] } {
+  let plan = plans.get(schema);
+  if (!plan) {
+    const all = Object.entries(shape).map(([key, field]) => ({ key, schema: field, default: metaOf(field).default, below: hasDefaultsBelow(field) }));
+    plan = { all, withDefaults: all.filter((f) => f.default !== undefined || f.below) };
+    plans.set(schema, plan);
+  }
+  return plan;
+}
+
+/** A fresh copy of a default value (objects and lists are never shared between resources). */
+function copyOf(v: unknown): unknown {
+  return v !== null && typeof v === "object" ? structuredClone(v) : v;
+}
+
 function defaulted(schema: Schema, value: unknown, depth: number, share: boolean): unknown {
   if (value === null || typeof value !== "object" || depth > 200) return value;
   if (share && !hasDefaultsBelow(schema)) return value;
-  const d = defOf(unwrap(schema));
+  const inner = unwrap(schema);
+  const d = defOf(inner);
   if (Array.isArray(value)) {
     if (d.type !== "array") return value;
     return value.map((v) => defaulted(d.element as Schema, v, depth + 1, share));
@@ -47,14 +74,12 @@ function defaulted(schema: Schema, value: unknown, depth: number, share: boolean
     return out;
   }
   if (d.type !== "object") return value;
-  const shape = d.shape as Record<string, Schema>;
+  const plan = planOf(inner, d.shape as Record<string, Schema>);
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const [k, field] of Object.entries(shape)) {
-    if (out[k] === undefined) {
-      const dv = metaOf(field).default;
-      if (dv !== undefined) out[k] = structuredClone(dv);
-    }
-    if (out[k] !== undefined) out[k] = defaulted(field, out[k], depth + 1, share);
+  // Sharing, only the fields with something to fill in need a visit; copying, every field does.
+  for (const f of share ? plan.withDefaults : plan.all) {
+    if (out[f.key] === undefined && f.default !== undefined) out[f.key] = copyOf(f.default);
+    if (out[f.key] !== undefined) out[f.key] = defaulted(f.schema, out[f.key], depth + 1, share);
   }
   return out;
 }
