@@ -113,22 +113,24 @@ async function main(): Promise<void> {
     }
   }
   const med = (name: string, op: "get" | "list") => median(results.get(name)![op]);
+  // Ratios are taken within each round (the contenders take turns), then their median.
+  const ratio = (name: string, base: string, op: "get" | "list") => {
+    const perRound = results.get(name)![op].map((r, i) => r / results.get(base)![op][i]!);
+    return `${median(perRound).toFixed(2)} (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`;
+  };
   const rows: string[][] = [];
   for (const op of ["get", "list"] as const) {
-    const rawRate = med("undici.request + JSON.parse", op);
-    const cn = other ? med("@kubernetes/client-node", op) : undefined;
     for (const [name] of contenders) {
-      const r = med(name, op);
       rows.push([
         `${op === "get" ? "GET configmap" : "LIST 500 pods"}: ${name}`,
-        r.toFixed(0),
-        (r / rawRate).toFixed(2),
-        cn ? (r / cn).toFixed(2) : "-",
+        med(name, op).toFixed(0),
+        ratio(name, "undici.request + JSON.parse", op),
+        other ? ratio(name, "@kubernetes/client-node", op) : "-",
       ]);
     }
   }
   console.log(`Node ${process.versions.node}, ${CONCURRENCY} in flight, median of ${ROUNDS} rounds`);
-  table(["", "req/s", "× undici", "× client-node"], rows);
+  table(["", "req/s (median)", "× undici (rounds)", "× client-node (rounds)"], rows);
   console.log("targets: GET ≥ 0.8× undici and ≥ 5× client-node; LIST ≥ 0.6× undici and ≥ 1.5× client-node");
   await kube.close();
   await agent.close();
