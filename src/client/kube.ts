@@ -46,6 +46,7 @@ import type {
   WriteOptions,
 } from "./types.js";
 import { VersionInfo } from "./version.js";
+import { isRecord } from "../meta/values.js";
 
 /** A Kubernetes object as the client sees it before knowing its schema. */
 export interface KubeObject {
@@ -74,10 +75,6 @@ const SCHEMA_MARK = "_zod";
 
 function isSchema(v: unknown): v is z.ZodType {
   return typeof v === "object" && v !== null && SCHEMA_MARK in v;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 const CONTENT_TYPES = {

@@ -12,6 +12,7 @@ import {
   validateName,
   type NameFormat,
 } from "./names.js";
+import { isRecord } from "./values.js";
 
 /** What the metadata belongs to. */
 export interface ObjectMetaContext {
@@ -21,10 +22,6 @@ export interface ObjectMetaContext {
   namespaced?: boolean;
   /** The namespace is filled in by the caller (a request path, a default); do not require it. */
   namespaceOptional?: boolean;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -2,6 +2,7 @@
  * JSON values as the patch functions see them: plain data, compared structurally, copied without
  * sharing, and described the way Go's `fmt` prints them (Kubernetes' error texts embed that form).
  */
+import { setOwn } from "../meta/values.js";
 
 /**
  * A JSON scalar.
@@ -36,11 +37,7 @@ export function hasOwn(o: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, key);
 }
 
-/** Set a member as an own data property, so a `__proto__` key stays data and never a prototype. */
-export function setOwn(o: JsonObject, key: string, value: JsonValue): void {
-  if (key === "__proto__") Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
-  else o[key] = value;
-}
+export { setOwn };
 
 /**
  * A deep copy in the JSON data model: `undefined` members are dropped (as `JSON.stringify` does),

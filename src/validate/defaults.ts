@@ -5,6 +5,7 @@
  */
 import type * as z from "zod";
 import { metaOf, unwrap } from "../meta/index.js";
+import { setOwn } from "../meta/values.js";
 
 type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
@@ -28,27 +29,22 @@ function hasDefaultsBelow(schema: Schema, visiting = new Set<Schema>()): boolean
   return found;
 }
 
-function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
-
 /** A field of an object schema that defaulting has to visit: it has a default, or defaults below. */
 interface DefaultedField {
   key: string;
   schema: Schema;
   default: unknown;
-  below: boolean;
 }
 
 /** The fields of each object schema that defaulting visits, worked out once per schema. */
 const plans = new WeakMap<Schema, { all: DefaultedField[]; withDefaults: DefaultedField[] }>();
 
-function planOf(schema: Schema, shape: Record<string, Schema>): { all: DefaultedField[]; withDefaults: DefaultedField[] } {
+/** The plan of an object schema (unwrapped). */
+function planOf(schema: Schema): { all: DefaultedField[]; withDefaults: DefaultedField[] } {
   let plan = plans.get(schema);
   if (!plan) {
-    const all = Object.entries(shape).map(([key, field]) => ({ key, schema: field, default: metaOf(field).default, below: hasDefaultsBelow(field) }));
-    plan = { all, withDefaults: all.filter((f) => f.default !== undefined || f.below) };
+    const all = Object.entries(defOf(schema).shape as Record<string, Schema>).map(([key, field]) => ({ key, schema: field, default: metaOf(field).default }));
+    plan = { all, withDefaults: all.filter((f) => f.default !== undefined || hasDefaultsBelow(f.schema)) };
     plans.set(schema, plan);
   }
   return plan;
@@ -70,11 +66,11 @@ function defaulted(schema: Schema, value: unknown, depth: number, share: boolean
   }
   if (d.type === "record") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) setKey(out, k, defaulted(d.valueType as Schema, v, depth + 1, share));
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, defaulted(d.valueType as Schema, v, depth + 1, share));
     return out;
   }
   if (d.type !== "object") return value;
-  const plan = planOf(inner, d.shape as Record<string, Schema>);
+  const plan = planOf(inner);
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   // Sharing, only the fields with something to fill in need a visit; copying, every field does.
   for (const f of share ? plan.withDefaults : plan.all) {

@@ -31,14 +31,11 @@ import { detached, detachedCommon } from "./detach.js";
 import { schemaErrors } from "./schema-issues.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { checkValueValidations } from "./value-validations.js";
+import { isRecord } from "../meta/values.js";
 
 type Schema = z.core.$ZodType;
 type Def = Record<string, unknown> & { type: string };
 const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Which run-time checks a schema tree needs (scanned once per schema). */
 interface SchemaFeatures {

@@ -8,6 +8,7 @@ import { fieldPathOf } from "./schema-issues.js";
 import { decodeManifest, readManifestBytesSync, readManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
 import { readYamlDocuments, type YamlDocument } from "./yaml.js";
+import { isRecord } from "../meta/values.js";
 
 /** One input of a run, in a form that can be sent to a worker thread. */
 export type Source =
@@ -33,10 +34,6 @@ export interface Entry {
 export interface ParsedSource {
   failure?: ResourceResult;
   entries: Entry[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** The result for an input that could not be read at all. */

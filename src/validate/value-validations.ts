@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { fieldError, FieldPath, formatCheck, metaOf, unwrap, type FieldError } from "../meta/index.js";
+import { isRecord } from "../meta/values.js";
 
 type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
@@ -19,10 +20,6 @@ function formatOk(name: string, v: string): boolean {
     formatSchemas.set(name, s);
   }
   return s.safeParse(v).success;
-}
-
-function isRecord(v: unknown): v is Raw {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function typeOk(type: unknown, v: unknown): boolean {

@@ -12,6 +12,7 @@
 import { getScalarValue, type ScalarEvent } from "js-yaml";
 import { internalized } from "./detach.js";
 import { keyString, NOTICED, plainScalarValue } from "./scalars.js";
+import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
 export interface FastDocument {
@@ -64,12 +65,6 @@ function plainValue(s: string, start: number, end: number): string {
  */
 const KEY_CACHE_SIZE = 4096;
 const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
-
-/** Set a key, `__proto__` included (as an own property, the way JSON.parse does). */
-export function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
 
 /** `c` cannot start a plain scalar (js-yaml's `canStartPlainScalar`), `next` being the following code. */
 function cannotStartPlain(c: number, next: number, inFlow: boolean): boolean {
@@ -359,7 +354,7 @@ class FastReader {
         else if (col === indent && this.isEntry(this.cs)) value = this.sequence(indent, depth + 1);
         else value = null;
       } else value = this.inline(v, indent, depth + 1);
-      setKey(out, key, value);
+      setOwn(out, key, value);
       const col = this.col();
       if (col < indent) return out;
       if (col > indent) throw GIVE_UP;
@@ -586,7 +581,7 @@ class FastReader {
         if (f === 44 || f === terminator) throw GIVE_UP;
         if (Object.hasOwn(map, key)) throw GIVE_UP;
         const [value, end] = this.flowNode(p, depth);
-        setKey(map, key, value);
+        setOwn(map, key, value);
         p = end;
       } else {
         const [value, end] = this.flowNode(p, depth);

@@ -9,7 +9,8 @@
 import { EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event, type ScalarEvent } from "js-yaml";
 import type { PathSegment } from "../meta/index.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
-import { fastDocumentReader, setKey, type FastDocument } from "./yaml-fast.js";
+import { fastDocumentReader, type FastDocument } from "./yaml-fast.js";
+import { setOwn } from "../meta/values.js";
 
 /** A place in a file: 1-based line and column. */
 export interface SourcePosition {
@@ -143,7 +144,7 @@ function cloneCounted(value: unknown, budget: { left: number }): unknown {
   if (Array.isArray(value)) return value.map((v) => cloneCounted(v, budget));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) setKey(out, k, cloneCounted(v, budget));
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, cloneCounted(v, budget));
     return out;
   }
   return value;
@@ -247,7 +248,7 @@ class Builder {
           }
           path.pop();
           explicit.add(key);
-          setKey(out, key, value);
+          setOwn(out, key, value);
         }
         this.i++;
         if (a !== undefined) this.anchors.set(a, out);
@@ -276,7 +277,7 @@ class Builder {
     for (const src of sources) {
       if (src === null || typeof src !== "object" || Array.isArray(src)) continue;
       for (const [k, v] of Object.entries(src)) {
-        setKey(out, k, v);
+        setOwn(out, k, v);
         explicit.delete(k);
       }
     }
