@@ -83,12 +83,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const path = resolve(values["kubeconfig-out"] ?? join(tmpdir(), `kubezod-${process.pid}.kubeconfig`));
   await server.writeKubeconfig(path);
-  process.stdout.write(`Serving Kubernetes ${server.kubernetesVersion} API at ${server.url}\nkubeconfig: ${path}\n  export KUBECONFIG=${path}\nPress Ctrl-C to stop.\n`);
-  await new Promise<void>((done) => {
+  // Listen for Ctrl-C before saying so: a signal sent on reading the message must find the listener.
+  const stopped = new Promise<void>((done) => {
     const stop = () => done();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  process.stdout.write(`Serving Kubernetes ${server.kubernetesVersion} API at ${server.url}\nkubeconfig: ${path}\n  export KUBECONFIG=${path}\nPress Ctrl-C to stop.\n`);
+  await stopped;
   await server.close();
   return 0;
 }
