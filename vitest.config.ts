@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^kubezod$/, replacement: src("index.ts") },
       { find: /^kubezod\/testing$/, replacement: src("testing/index.ts") },
-      { find: /^kubezod\/cel$/, replacement: src("validate/cel/index.ts") },
+      { find: /^kubezod\/cel$/, replacement: src("apiserver/cel/index.ts") },
     ],
   },
   test: {

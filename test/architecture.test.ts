@@ -55,15 +55,17 @@ const schemaFiles = walk(join(repoRoot, "schemas"), /\.js$/).map(read);
 const ALLOWED: Record<string, string[]> = {
   "src/errors": [],
   "src/meta": ["src/errors", "schemas", "codegen"],
+  "src/yaml": ["src/errors", "src/meta"],
   "src/patch": ["src/errors", "src/meta"],
-  "src/config": ["src/errors", "src/meta"],
+  "src/apiserver": ["src/errors", "src/meta", "src/patch", "src/yaml", "schemas"],
+  "src/config": ["src/errors", "src/meta", "src/yaml"],
   "src/transport": ["src/errors", "src/meta", "src/config"],
   "src/client": ["src/errors", "src/meta", "src/patch", "src/config", "src/transport", "schemas"],
   "src/runtime": ["src/errors", "src/meta", "src/patch", "src/config", "src/transport", "src/client", "schemas"],
-  "src/validate": ["src/errors", "src/meta", "src/patch"],
-  "src/testing": ["src/errors", "src/meta", "src/patch", "src/config", "src/transport", "src/client", "src/validate", "schemas", "codegen"],
-  "src/cli": ["src/errors", "src/meta", "src/patch", "src/config", "src/transport", "src/client", "src/validate", "src/testing", "schemas", "codegen", "src/index"],
-  "src/index": ["src/errors", "src/meta", "src/patch", "src/config", "src/transport", "src/client", "src/runtime", "src/validate"],
+  "src/validate": ["src/errors", "src/meta", "src/patch", "src/yaml", "src/apiserver"],
+  "src/testing": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/validate", "schemas", "codegen"],
+  "src/cli": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/validate", "src/testing", "schemas", "codegen", "src/index"],
+  "src/index": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/runtime", "src/validate"],
   codegen: [],
 };
 
@@ -96,10 +98,10 @@ describe("dependency direction", () => {
     expect(problems).toEqual([]);
   });
 
-  it("src/meta and src/patch are pure: no network, files, processes or timers, even transitively", () => {
+  it("src/meta, src/yaml, src/patch and src/apiserver are pure: no network, files, processes or timers, even transitively", () => {
     const byPath = new Map(sources.map((f) => [f.path.replace(/\.ts$/, ""), f]));
     const problems: string[] = [];
-    for (const f of sources.filter((s) => /^src\/(meta|patch)\//.test(s.path))) {
+    for (const f of sources.filter((s) => /^src\/(meta|yaml|patch|apiserver)\//.test(s.path))) {
       const seen = new Set<string>();
       const stack = [f];
       while (stack.length) {

@@ -13,7 +13,9 @@ export type FieldErrorType =
   | "FieldValueTooLong"
   | "FieldValueTooMany"
   | "FieldValueDuplicate"
-  | "FieldValueTypeInvalid";
+  | "FieldValueTypeInvalid"
+  | "FieldValueNotFound"
+  | "InternalError";
 
 /** One problem at one field. */
 export interface FieldError {
@@ -24,6 +26,11 @@ export interface FieldError {
   field: string;
   message: string;
   value?: unknown;
+  /**
+   * The bad value as kube-apiserver prints it, where Go's formatting of its internal type differs
+   * from JSON (`map[string]string{"app":"web"}`, `core.ResourceList{…}`).
+   */
+  display?: string;
 }
 
 /**
@@ -80,6 +87,8 @@ const LABELS: Record<FieldErrorType, string> = {
   FieldValueTooMany: "Too many",
   FieldValueDuplicate: "Duplicate value",
   FieldValueTypeInvalid: "Invalid value",
+  FieldValueNotFound: "Not found",
+  InternalError: "Internal error",
 };
 
 /**
@@ -91,6 +100,9 @@ const LABELS: Record<FieldErrorType, string> = {
 export function fieldError(type: FieldErrorType, path: FieldPath, message: string, value?: unknown): FieldError {
   return { type, path: [...path.segments], field: path.toString(), message, ...(value !== undefined ? { value } : {}) };
 }
+
+/** Types whose printed form leaves the value out (apimachinery's `ErrorBody`). */
+const VALUE_HIDDEN = new Set<FieldErrorType>(["FieldValueRequired", "FieldValueForbidden", "FieldValueTooLong", "InternalError"]);
 
 function showValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
@@ -108,8 +120,8 @@ function showValue(value: unknown): string {
 export function formatFieldError(err: FieldError): string {
   const label = LABELS[err.type];
   const field = err.field || "<root>";
-  if (err.type === "FieldValueRequired" || err.type === "FieldValueForbidden" || err.value === undefined) {
+  if (VALUE_HIDDEN.has(err.type) || (err.value === undefined && err.display === undefined)) {
     return `${field}: ${label}${err.message ? `: ${err.message}` : ""}`;
   }
-  return `${field}: ${label}: ${showValue(err.value)}${err.message ? `: ${err.message}` : ""}`;
+  return `${field}: ${label}: ${err.display ?? showValue(err.value)}${err.message ? `: ${err.message}` : ""}`;
 }

@@ -16,11 +16,11 @@ import {
   type FieldError,
   type PathSegment,
 } from "../meta/index.js";
-import { checkValidationRules } from "../validate/cel/index.js";
-import { withDefaults } from "../validate/defaults.js";
-import { checkValueValidations } from "../validate/value-validations.js";
+import { checkValidationRules } from "../apiserver/cel/index.js";
+import { withDefaults } from "../apiserver/structural-defaults.js";
+import { checkValueValidations } from "../apiserver/value-validations.js";
 import type { ServedResource } from "./catalog.js";
-import { applyDefaults, type DefaultingContext } from "./defaults.js";
+import { applyDefaults, type DefaultingContext } from "../apiserver/defaults.js";
 import { badRequest, invalid } from "./status.js";
 
 type Obj = Record<string, unknown>;

@@ -10,7 +10,7 @@ import { parse as parseYaml } from "yaml";
 import type { KubeApiError } from "../errors.js";
 import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
 import type { Catalog, ServedResource } from "./catalog.js";
-import { defaultListMapKeys } from "./defaults.js";
+import { defaultListMapKeys } from "../apiserver/defaults.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";

@@ -24,13 +24,13 @@ import {
   type ObjectMetaContext,
   type PathSegment,
 } from "../meta/index.js";
-import type * as Cel from "./cel/rules.js";
-import { withDefaultsShared, hasDefault } from "./defaults.js";
+import type * as Cel from "../apiserver/cel/rules.js";
+import { withDefaultsShared, hasDefault } from "../apiserver/structural-defaults.js";
 import { deprecationOf, type DeprecationStatus } from "./deprecations.js";
-import { detached, detachedCommon } from "./detach.js";
+import { detached, detachedCommon } from "../yaml/strings.js";
 import { schemaErrors } from "./schema-issues.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
-import { checkValueValidations } from "./value-validations.js";
+import { checkValueValidations } from "../apiserver/value-validations.js";
 import { isRecord } from "../meta/values.js";
 
 type Schema = z.core.$ZodType;
@@ -180,7 +180,7 @@ export class ManifestEngine {
     }
     if (!this.celReady) {
       const schemas = [...this.custom.values(), ...builtins.values()];
-      if (!cel && schemas.some((s) => s instanceof LaterCrd || featuresOf(s).rules)) cel = await import("./cel/rules.js");
+      if (!cel && schemas.some((s) => s instanceof LaterCrd || featuresOf(s).rules)) cel = await import("../apiserver/cel/rules.js");
       this.celReady = true;
     }
   }

@@ -6,10 +6,10 @@
 export * from "./types.js";
 export { validateManifests, type ManifestInput, type PathInput, type TextInput, type ValidateManifestsOptions } from "./validate-manifests.js";
 export { ManifestEngine, type EngineOptions, type ResourceInput } from "./engine.js";
-export { readYamlDocuments, LineIndex, type YamlDocument, type YamlNotice, type YamlLimits, type SourcePosition } from "./yaml.js";
-export { resolvePlainScalar, type ResolvedScalar } from "./scalars.js";
+export { readYamlDocuments, LineIndex, type YamlDocument, type YamlNotice, type YamlLimits, type SourcePosition } from "../yaml/documents.js";
+export { resolvePlainScalar, type ResolvedScalar } from "../yaml/scalars.js";
 export { apiDeprecations, deprecationOf, type ApiDeprecation, type DeprecationStatus } from "./deprecations.js";
-export { withDefaults } from "./defaults.js";
-export { checkValueValidations, matchesRawSchema } from "./value-validations.js";
+export { withDefaults } from "../apiserver/structural-defaults.js";
+export { checkValueValidations, matchesRawSchema } from "../apiserver/value-validations.js";
 export { expandPaths } from "./sources.js";
 export { formatReport, outputFormats, type OutputFormat, type FormatOptions } from "./reporters.js";

@@ -7,7 +7,7 @@ import type { ManifestEngine, ResourceInput } from "./engine.js";
 import { fieldPathOf } from "./schema-issues.js";
 import { decodeManifest, readManifestBytesSync, readManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
-import { readYamlDocuments, type YamlDocument } from "./yaml.js";
+import { readYamlDocuments, type YamlDocument } from "../yaml/documents.js";
 import { isRecord } from "../meta/values.js";
 
 /** One input of a run, in a form that can be sent to a worker thread. */

@@ -9,7 +9,7 @@
 import { EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event, type ScalarEvent } from "js-yaml";
 import type { PathSegment } from "../meta/index.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
-import { fastDocumentReader, type FastDocument } from "./yaml-fast.js";
+import { fastDocumentReader, type FastDocument } from "./fast.js";
 import { setOwn } from "../meta/values.js";
 
 /** A place in a file: 1-based line and column. */

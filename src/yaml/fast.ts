@@ -10,7 +10,7 @@
  * The exact reader then reads the document.
  */
 import { getScalarValue, type ScalarEvent } from "js-yaml";
-import { internalized } from "./detach.js";
+import { internalized } from "./strings.js";
 import { keyString, NOTICED, plainScalarValue } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { kubeMeta, withDefaults } from "../../src/index.js";
 import { checkValidationRules, compileValidationRule, evaluateRule, re2, toCelValue } from "kubezod/cel";
-import { withDefaultsShared } from "../../src/validate/defaults.js";
+import { withDefaultsShared } from "../../src/apiserver/structural-defaults.js";
 
 function withRules(rules: Array<Record<string, unknown>>, shape: Record<string, z.ZodType>): z.ZodType {
   return z.looseObject(shape).register(kubeMeta, { validations: rules as never });

@@ -9,8 +9,8 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readYamlDocuments, resolvePlainScalar, type YamlDocument } from "../../src/index.js";
-import { NOTICED, plainScalarValue } from "../../src/validate/scalars.js";
-import { fastDocumentReader } from "../../src/validate/yaml-fast.js";
+import { NOTICED, plainScalarValue } from "../../src/yaml/scalars.js";
+import { fastDocumentReader } from "../../src/yaml/fast.js";
 import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -1,0 +1,7 @@
+/**
+ * The admissionregistration.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `admissionregistration.k8s.io`. */
+export const rules: GroupRules = { group: "admissionregistration.k8s.io", kinds: {} };

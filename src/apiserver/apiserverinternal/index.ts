@@ -1,0 +1,7 @@
+/**
+ * The internal.apiserver.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `internal.apiserver.k8s.io`. */
+export const rules: GroupRules = { group: "internal.apiserver.k8s.io", kinds: {} };

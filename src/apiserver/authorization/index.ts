@@ -1,0 +1,7 @@
+/**
+ * The authorization.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `authorization.k8s.io`. */
+export const rules: GroupRules = { group: "authorization.k8s.io", kinds: {} };

@@ -1,0 +1,7 @@
+/**
+ * The certificates.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `certificates.k8s.io`. */
+export const rules: GroupRules = { group: "certificates.k8s.io", kinds: {} };

@@ -1,0 +1,47 @@
+/**
+ * What kube-apiserver's rules depend on besides the object: the Kubernetes minor (with its
+ * default-on feature gates), the served version of the object, and the operation.
+ */
+import { isFeatureEnabled, type FeatureGate } from "./features.js";
+
+/** The admission operation a rule runs for. */
+export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+
+/** Options for {@link apiContext}. */
+export interface ApiContextOptions {
+  /** Kubernetes minor number, 28 … 36. */
+  minor: number;
+  /** The object's version (`v1`, `v1beta1`, …); rules of groups whose shape differs by version read it. */
+  version?: string;
+  operation?: Operation;
+  /** Feature gates switched away from the minor's defaults. */
+  featureGates?: Readonly<Partial<Record<FeatureGate, boolean>>>;
+}
+
+/** The facts every defaulting, preparation and validation function receives. */
+export interface ApiContext {
+  /** Kubernetes minor number, 28 … 36. */
+  readonly minor: number;
+  /** The object's version (`v1`, `v1beta1`, …). */
+  readonly version: string;
+  readonly operation: Operation;
+  /** Whether a feature gate is on: the minor's default unless overridden. */
+  gate(name: FeatureGate): boolean;
+}
+
+/**
+ * The context for one object under one Kubernetes minor.
+ *
+ * @example
+ * const ctx = apiContext({ minor: 29 });
+ * ctx.gate("SidecarContainers"); // true (beta, on by default from 1.29)
+ */
+export function apiContext(options: ApiContextOptions): ApiContext {
+  const overrides = options.featureGates ?? {};
+  return {
+    minor: options.minor,
+    version: options.version ?? "v1",
+    operation: options.operation ?? "CREATE",
+    gate: (name) => overrides[name] ?? isFeatureEnabled(name, options.minor),
+  };
+}

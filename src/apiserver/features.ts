@@ -1,0 +1,22 @@
+/**
+ * Feature gates that change what kube-apiserver defaults, accepts or rejects, with the first minor
+ * in which each is on by default (kube_features.go). A gate absent from a minor's defaults is off.
+ * One line per gate, sorted by name; add the gates your rules read.
+ */
+
+const ON_BY_DEFAULT_SINCE = {
+  SidecarContainers: 29,
+} as const satisfies Record<string, number>;
+
+/** A feature gate kubezod's rules know. */
+export type FeatureGate = keyof typeof ON_BY_DEFAULT_SINCE;
+
+/**
+ * Whether a gate is on by default in a Kubernetes minor.
+ *
+ * @example
+ * isFeatureEnabled("SidecarContainers", 28); // false
+ */
+export function isFeatureEnabled(gate: FeatureGate, minor: number): boolean {
+  return minor >= ON_BY_DEFAULT_SINCE[gate];
+}

@@ -1,0 +1,24 @@
+/**
+ * What kube-apiserver does to an object, offline and pure: defaulting, the registry strategies,
+ * native validation by API group, object metadata, update rules, CRD structural schemas and CEL.
+ * The validator and the local API server are its two callers.
+ */
+export { apiContext, type ApiContext, type ApiContextOptions, type Operation } from "./context.js";
+export { isFeatureEnabled, type FeatureGate } from "./features.js";
+export { kindRules } from "./groups.js";
+export type { GroupRules, KindRules } from "./registry.js";
+export {
+  duplicate,
+  FieldPath,
+  forbidden,
+  goQuote,
+  internalError,
+  invalid,
+  notFound,
+  notSupported,
+  required,
+  tooLong,
+  tooMany,
+  typeInvalid,
+  type FieldError,
+} from "./field.js";

@@ -1,0 +1,7 @@
+/**
+ * The networking.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `networking.k8s.io`. */
+export const rules: GroupRules = { group: "networking.k8s.io", kinds: {} };

@@ -1,0 +1,7 @@
+/**
+ * The rbac.authorization.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `rbac.authorization.k8s.io`. */
+export const rules: GroupRules = { group: "rbac.authorization.k8s.io", kinds: {} };

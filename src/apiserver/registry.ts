@@ -1,0 +1,36 @@
+/**
+ * kube-apiserver's per-kind behaviour, registered by API group and kind — the one place in kubezod
+ * where kind names decide anything. Each group module (`core/`, `apps/`, `batch/`, …) exports a
+ * {@link GroupRules} mirroring Kubernetes' own packages: `SetObjectDefaults_<Kind>` (defaults.go),
+ * the registry strategy's `PrepareForCreate`/`PrepareForUpdate`, and `Validate<Kind>` /
+ * `Validate<Kind>Update` (validation.go).
+ */
+import type { FieldError } from "../meta/field-errors.js";
+import type { ApiContext } from "./context.js";
+
+type Obj = Record<string, unknown>;
+
+/** What kube-apiserver does to one kind. Every function works on the object as JSON, in place where it changes it. */
+export interface KindRules {
+  /** The built-in defaults (`SetObjectDefaults_<Kind>`), applied in place after decoding. */
+  defaults?(obj: Obj, ctx: ApiContext): void;
+  /** The strategy's `PrepareForCreate`: fields the server sets or clears on create. */
+  prepareForCreate?(obj: Obj, ctx: ApiContext): void;
+  /** The strategy's `PrepareForUpdate` (status and spec kept from the old object as the strategy does). */
+  prepareForUpdate?(obj: Obj, old: Obj, ctx: ApiContext): void;
+  /** `Validate<Kind>` without the object metadata checks every kind shares. */
+  validate?(obj: Obj, ctx: ApiContext): FieldError[];
+  /** `Validate<Kind>Update`: immutable fields and transitions; runs after `validate` on updates. */
+  validateUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
+  /** `Validate<Kind>StatusUpdate`, for writes to the status subresource. */
+  validateStatusUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
+  /** `WarningsOnCreate` / `WarningsOnUpdate`: texts the apiserver sends as `Warning` headers. */
+  warnings?(obj: Obj, old: Obj | undefined, ctx: ApiContext): string[];
+}
+
+/** The rules of one API group, by kind. */
+export interface GroupRules {
+  /** The API group (`""` for core). */
+  group: string;
+  kinds: Readonly<Record<string, KindRules>>;
+}

@@ -1,0 +1,7 @@
+/**
+ * The scheduling.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `scheduling.k8s.io`. */
+export const rules: GroupRules = { group: "scheduling.k8s.io", kinds: {} };

@@ -1,0 +1,7 @@
+/**
+ * The storage.k8s.io API group: defaults, strategy and validation by kind.
+ */
+import type { GroupRules } from "../registry.js";
+
+/** What kube-apiserver does to the kinds of `storage.k8s.io`. */
+export const rules: GroupRules = { group: "storage.k8s.io", kinds: {} };
