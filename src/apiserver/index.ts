@@ -6,6 +6,7 @@
 export { apiContext, type ApiContext, type ApiContextOptions, type Operation } from "./context.js";
 export { isFeatureEnabled, type FeatureGate } from "./features.js";
 export { kindRules } from "./groups.js";
+export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.js";
 export type { GroupRules, KindRules } from "./registry.js";
 export {
   duplicate,
