@@ -36,8 +36,9 @@ export function validateLabels(labels: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels)) {
     for (const msg of isQualifiedName(k)) errs.push(fieldError("FieldValueInvalid", path, msg, k));
+    // metav1 validation reports a bad value at the map's path, not at its key.
     if (typeof v !== "string") errs.push(fieldError("FieldValueTypeInvalid", path.key(k), "must be a string", v));
-    else for (const msg of isValidLabelValue(v)) errs.push(fieldError("FieldValueInvalid", path.key(k), msg, v));
+    else for (const msg of isValidLabelValue(v)) errs.push(fieldError("FieldValueInvalid", path, msg, v));
   }
   return errs;
 }
