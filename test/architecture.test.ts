@@ -66,7 +66,7 @@ const ALLOWED: Record<string, string[]> = {
   "src/testing": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/validate", "schemas", "codegen"],
   "src/cli": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/validate", "src/testing", "schemas", "codegen", "src/index"],
   "src/index": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/runtime", "src/validate"],
-  codegen: [],
+  codegen: ["src/errors"],
 };
 
 /** Modules a pure layer must not reach, directly or through what it imports. */

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { createTransport, parseKubeConfig, resolveCluster, UnprocessableEntityError } from "../../src/index.js";
+import { createTransport, resolveCluster, UnprocessableEntityError } from "../../src/index.js";
+import { parseKubeConfig } from "../../src/config/public.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { configMap } from "./helpers.js";
 
