@@ -58,7 +58,7 @@ describe("validateObjectMeta", () => {
       "FieldValueInvalid metadata.name",
       "FieldValueRequired metadata.namespace",
       "FieldValueInvalid metadata.labels",
-      "FieldValueInvalid metadata.labels[ok]",
+      "FieldValueInvalid metadata.labels",
       "FieldValueInvalid metadata.annotations",
       "FieldValueInvalid metadata.finalizers[1]",
     ]);
