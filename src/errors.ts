@@ -79,6 +79,7 @@ export type KubeErrorCode =
   | "KUBE_JSON_PATCH"
   | "KUBE_PATCH_CONFLICT"
   | "KUBE_SPEC"
+  | "KUBE_YAML"
   | "KUBE_UNSUPPORTED_REGEX";
 
 /**
@@ -523,6 +524,31 @@ export class StreamDecodeError extends KubeError {
 export class SpecError extends KubeError {
   override name = "SpecError";
   override readonly code: KubeErrorCode = "KUBE_SPEC";
+}
+
+/**
+ * YAML that cannot be read: a syntax error, nesting deeper than the limit, aliases that expand
+ * too far. Names the source, line and column.
+ *
+ * @example
+ * catch (e) { if (e instanceof YamlError) console.error(`${e.source}:${e.line}: ${e.reason}`); }
+ */
+export class YamlError extends KubeError {
+  override name = "YamlError";
+  override readonly code: KubeErrorCode = "KUBE_YAML";
+  /** What was read (a file name, "request body"). */
+  readonly source: string;
+  readonly line: number;
+  readonly column: number;
+  /** The problem, without the place. */
+  readonly reason: string;
+  constructor(source: string, line: number, column: number, reason: string) {
+    super(`${source}:${line}:${column}: ${reason}`);
+    this.source = source;
+    this.line = line;
+    this.column = column;
+    this.reason = reason;
+  }
 }
 
 // ---- predicates, as apimachinery's `errors.IsNotFound` and friends ----------------------------

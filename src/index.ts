@@ -42,6 +42,7 @@ export {
   ResponseTooLargeError,
   StreamDecodeError,
   SpecError,
+  YamlError,
   isNotFound,
   isAlreadyExists,
   isConflict,

@@ -56,7 +56,7 @@ const ALLOWED: Record<string, string[]> = {
   "src/errors": [],
   "src/meta": ["src/errors", "schemas", "codegen"],
   "src/yaml": ["src/errors", "src/meta"],
-  "src/patch": ["src/errors", "src/meta"],
+  "src/patch": ["src/errors", "src/meta", "src/yaml"],
   "src/apiserver": ["src/errors", "src/meta", "src/patch", "src/yaml", "schemas"],
   "src/config": ["src/errors", "src/meta", "src/yaml"],
   "src/transport": ["src/errors", "src/meta", "src/config"],

@@ -10,3 +10,4 @@
  */
 export { readYamlDocuments, LineIndex, type YamlDocument, type YamlNotice, type YamlLimits, type SourcePosition } from "./documents.js";
 export { resolvePlainScalar, type ResolvedScalar } from "./scalars.js";
+export { parseYaml, parseYamlAll, stringifyYaml, type ParseYamlOptions } from "./text.js";
