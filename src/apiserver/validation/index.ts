@@ -31,3 +31,5 @@ export {
   isValidPathSegmentName,
 } from "../../meta/names.js";
 export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
+export { goStringSlice, integerAt, listAt, objectAt, optionalObject, stringAt, stringsAt } from "./json-values.js";
+export { hasInvalidSelectorValues, selectorConversionFails, validateSelectorConvertible } from "./selector-conversion.js";
