@@ -5,6 +5,8 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  CRDValidationRatcheting: 30,
+  CustomResourceFieldSelectors: 31,
   SidecarContainers: 29,
 } as const satisfies Record<string, number>;
 

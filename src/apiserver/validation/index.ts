@@ -34,3 +34,4 @@ export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
 export { goStringSlice, integerAt, listAt, objectAt, optionalObject, stringAt, stringsAt } from "./json-values.js";
 export { hasInvalidSelectorValues, selectorConversionFails, validateSelectorConvertible } from "./selector-conversion.js";
 export { FIELD_IMMUTABLE_ERROR_MSG, semanticEqual, validateImmutableField } from "./immutable.js";
+export { validateWebhookService, validateWebhookURL } from "./webhook.js";
