@@ -125,7 +125,9 @@ function roleRefText(ref: Obj): string {
 /** The roleRef of a binding may not change (`Validate…BindingUpdate`). */
 function validateRoleRefUnchanged(obj: Obj, old: Obj): FieldError[] {
   const ref = objectAt(obj.roleRef);
-  const oldRef = objectAt(old.roleRef);
+  // The stored object was defaulted when it was written.
+  const oldRef: Obj = { apiGroup: GROUP, ...objectAt(old.roleRef) };
+  if (!stringAt(oldRef.apiGroup)) oldRef.apiGroup = GROUP;
   const same = ["apiGroup", "kind", "name"].every((k) => stringAt(ref[k]) === stringAt(oldRef[k]));
   return same ? [] : [invalid(FieldPath.of("roleRef"), ref, "cannot change roleRef", roleRefText(ref))];
 }

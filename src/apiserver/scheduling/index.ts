@@ -56,7 +56,8 @@ function validatePriorityClass(pc: Obj): FieldError[] {
 function validatePriorityClassUpdate(pc: Obj, old: Obj): FieldError[] {
   const errs: FieldError[] = [];
   if ((pc.value ?? 0) !== (old.value ?? 0)) errs.push(forbidden(FieldPath.of("value"), "may not be changed in an update."));
-  errs.push(...validateImmutableField(pc.preemptionPolicy, old.preemptionPolicy, FieldPath.of("preemptionPolicy")));
+  // The stored object was defaulted when it was written.
+  errs.push(...validateImmutableField(pc.preemptionPolicy, old.preemptionPolicy ?? "PreemptLowerPriority", FieldPath.of("preemptionPolicy")));
   return errs;
 }
 
