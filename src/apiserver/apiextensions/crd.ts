@@ -23,7 +23,7 @@ import {
   validateWebhookService,
   validateWebhookURL,
 } from "../validation/index.js";
-import { schemaHas, validateCustomResourceValidation, validFieldPath, type SchemaOptions } from "./schema.js";
+import { schemaHas, schemaHasUnprunedDefaults, validateCustomResourceValidation, validFieldPath, type SchemaOptions } from "./schema.js";
 import { isConvertible, itemsSchema, validateStructural } from "./structural.js";
 
 type Obj = Record<string, unknown>;
@@ -538,8 +538,7 @@ function updateOptions(old: Obj, oldSpec: InternalSpec): CrdOptions {
     requireOpenAPISchema: allHaveSchema,
     requireValidPropertyType: !hasSchemaWith(oldSpec, (s) => typeof s.type === "string" && s.type !== "" && !["array", "boolean", "integer", "number", "object", "string"].includes(s.type)),
     requireStructuralSchema: schemas.every(isStructural),
-    // Unpruned defaults are rare enough that the stored CRD's are checked by pruning each default.
-    requirePrunedDefaults: true,
+    requirePrunedDefaults: !schemas.some(schemaHasUnprunedDefaults),
     requireAtomicSetType: !hasSchemaWith(oldSpec, hasNonAtomicSetType),
     requireMapListKeysMapSetValidation: !hasSchemaWith(oldSpec, hasInvalidMapListKeysMapSet),
   };

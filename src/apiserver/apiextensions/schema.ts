@@ -360,6 +360,17 @@ function validateDefaults(s: Schema, path: FieldPath, isResourceRoot: boolean, i
 }
 
 /**
+ * `schemaHasUnprunedDefaults`: a stored schema whose defaults carry fields pruning drops (such CRDs
+ * keep being accepted on update).
+ *
+ * @example
+ * schemaHasUnprunedDefaults({ type: "object", properties: { a: { type: "object", default: { x: 1 } } } }); // true
+ */
+export function schemaHasUnprunedDefaults(schema: Schema): boolean {
+  return validateDefaults(schema, FieldPath.root(), true, false, true).length > 0;
+}
+
+/**
  * `validateCustomResourceDefinitionValidation`: the schema of one version (or the top-level one).
  *
  * @example
