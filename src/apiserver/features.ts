@@ -5,6 +5,8 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  CRDValidationRatcheting: 30,
+  CustomResourceFieldSelectors: 31,
   PreferSameTrafficDistribution: 34,
   RecoverVolumeExpansionFailure: 32,
   ServiceTrafficDistribution: 31,

@@ -31,4 +31,8 @@ export {
   isValidPathSegmentName,
 } from "../../meta/names.js";
 export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
+export { goStringSlice, integerAt, listAt, objectAt, optionalObject, stringAt, stringsAt } from "./json-values.js";
+export { hasInvalidSelectorValues, selectorConversionFails, validateSelectorConvertible } from "./selector-conversion.js";
+export { FIELD_IMMUTABLE_ERROR_MSG, semanticEqual, validateImmutableField } from "./immutable.js";
+export { validateWebhookService, validateWebhookURL } from "./webhook.js";
 export { formatIP, getWarningsForCIDR, getWarningsForIP, isIPv4CIDRString, isIPv4String, isIPv6CIDRString, isIPv6String, isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isUnspecified, isValidCIDR, isValidCIDRForLegacyField, isValidIP, isValidIPForLegacyField, isValidIPv4Address, isValidIPv6Address, isValidInterfaceAddress, containsIP, parseCIDRSloppy, parseIPSloppy, type ParsedCIDR, type ParsedIP } from "./ip.js";
