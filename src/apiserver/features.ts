@@ -5,7 +5,26 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  ContainerRestartRules: 35,
+  DynamicResourceAllocation: 34,
+  EnvFiles: 35,
+  HostnameOverride: 35,
+  ImageVolume: 35,
+  InPlacePodVerticalScaling: 33,
+  MatchLabelKeysInPodAffinity: 31,
+  MatchLabelKeysInPodTopologySpreadSelectorMerge: 34,
+  PodHostIPs: 29,
+  PodLevelResources: 34,
+  PodLifecycleSleepAction: 30,
+  PodLifecycleSleepActionAllowZero: 33,
+  ProcMountType: 33,
+  RecursiveReadOnlyMounts: 31,
+  RelaxedDNSSearchValidation: 33,
+  RelaxedEnvironmentVariableValidation: 32,
+  SELinuxChangePolicy: 33,
   SidecarContainers: 29,
+  SupplementalGroupsPolicy: 33,
+  UserNamespacesSupport: 33,
 } as const satisfies Record<string, number>;
 
 /** A feature gate kubezod's rules know. */
