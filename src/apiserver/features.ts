@@ -23,6 +23,7 @@ const ON_BY_DEFAULT_SINCE = {
   RelaxedEnvironmentVariableValidation: 32,
   SELinuxChangePolicy: 33,
   SidecarContainers: 29,
+  StrictIPCIDRValidation: Infinity, // alpha from 1.33, off by default in every minor served
   SupplementalGroupsPolicy: 33,
   UserNamespacesSupport: 33,
 } as const satisfies Record<string, number>;
