@@ -18,14 +18,14 @@ export function isInRange(value: number, min: number, max: number): string[] {
   return value >= min && value <= max ? [] : [inclusiveRangeError(min, max)];
 }
 
-/** `IsValidUserID`: 0 … 2³²−1. @example isValidUserID(-1).length // 1 */
+/** `IsValidUserID`: 0 … 2³¹−1 (`math.MaxInt32`). @example isValidUserID(-1).length // 1 */
 export function isValidUserID(uid: number): string[] {
-  return uid >= 0 && uid <= 0xffffffff ? [] : [inclusiveRangeError(0, 0xffffffff)];
+  return uid >= 0 && uid <= 0x7fffffff ? [] : [inclusiveRangeError(0, 0x7fffffff)];
 }
 
-/** `IsValidGroupID`: 0 … 2³²−1. @example isValidGroupID(0) // [] */
+/** `IsValidGroupID`: 0 … 2³¹−1 (`math.MaxInt32`). @example isValidGroupID(0) // [] */
 export function isValidGroupID(gid: number): string[] {
-  return gid >= 0 && gid <= 0xffffffff ? [] : [inclusiveRangeError(0, 0xffffffff)];
+  return gid >= 0 && gid <= 0x7fffffff ? [] : [inclusiveRangeError(0, 0x7fffffff)];
 }
 
 /**
