@@ -5,6 +5,7 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  AppArmorFields: 30,
   ContainerRestartRules: 35,
   DynamicResourceAllocation: 34,
   EnvFiles: 35,

@@ -109,6 +109,10 @@ export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, c
     }
   }
   dropImageVolumes(spec, oldSpec, ctx);
+  if (!ctx.gate("AppArmorFields") && !anyContainer(oldSpec, (c) => has(obj(c.securityContext)?.appArmorProfile)) && !has(oldSc?.appArmorProfile)) {
+    if (sc) delete sc.appArmorProfile;
+    for (const c of containers(spec)) delete obj(c.securityContext)?.appArmorProfile;
+  }
   if (!ctx.gate("SELinuxChangePolicy") && !has(oldSc?.seLinuxChangePolicy) && sc) delete sc.seLinuxChangePolicy;
   // ContainerStopSignals is alpha (off) in every minor that has the field.
   if (!anyContainer(oldSpec, (c) => has(obj(c.lifecycle)?.stopSignal))) {

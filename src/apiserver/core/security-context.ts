@@ -4,7 +4,7 @@
  * per-OS restrictions of `validateLinux`/`validateWindows`, `validateWindowsHostProcessPod`,
  * `validateHostUsers`) and the deprecated seccomp and AppArmor annotations.
  */
-import { duplicate, FieldPath, forbidden, invalid, notSupported, required, type FieldError } from "../field.js";
+import { duplicate, FieldPath, forbidden, invalid, notSupported, required, tooLong, type FieldError } from "../field.js";
 import { isDNS1123Subdomain } from "../../meta/names.js";
 import { isValidGroupID, isValidUserID } from "../validation/strings.js";
 import { isSet, list, obj, objects, optNum, optStr, str, stringMap, type Obj } from "./json.js";
@@ -47,7 +47,7 @@ function validateAppArmorProfileField(v: unknown, path: FieldPath, minor: number
       if (trimmed !== local) errs.push(invalid(path.child("localhostProfile"), local, "must not be padded with whitespace"));
       else if (trimmed === "") errs.push(required(path.child("localhostProfile"), "must be set when AppArmor type is Localhost"));
       if (Buffer.byteLength(local) > 4095) {
-        errs.push({ type: "FieldValueTooLong", path: [...path.child("localhostProfile").segments], field: path.child("localhostProfile").toString(), message: minor >= 32 ? "may not be more than 4095 bytes" : "must have at most 4095 bytes" });
+        errs.push(tooLong(path.child("localhostProfile"), undefined, 4095, minor));
       }
     }
   } else if (type === "RuntimeDefault" || type === "Unconfined") {

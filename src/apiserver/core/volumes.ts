@@ -5,7 +5,7 @@
  */
 import { isDNS1123Label, isDNS1123Subdomain } from "../../meta/names.js";
 import { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
-import { FieldPath, forbidden, invalid, notFound, notSupported, required, duplicate, type FieldError } from "../field.js";
+import { FieldPath, forbidden, invalid, notFound, notSupported, required, duplicate, tooLong, type FieldError } from "../field.js";
 import { inclusiveRangeError } from "../validation/messages.js";
 import { Quantity } from "../validation/quantity.js";
 import { validateLabelSelector } from "../validation/selectors.js";
@@ -243,14 +243,9 @@ function validateStorageOS(s: Obj, path: FieldPath): FieldError[] {
 function validateCSIDriverName(driver: string, path: FieldPath, minor: number): FieldError[] {
   const errs: FieldError[] = [];
   if (driver.length === 0) errs.push(required(path, ""));
-  if (driver.length > 63) errs.push(tooLongAt(path, 63, minor));
+  if (driver.length > 63) errs.push(tooLong(path, undefined, 63, minor));
   for (const m of isDNS1123Subdomain(driver.toLowerCase())) errs.push(invalid(path, driver, m));
   return errs;
-}
-
-function tooLongAt(path: FieldPath, max: number, minor: number): FieldError {
-  const unit = max === 1 ? "byte" : "bytes";
-  return { type: "FieldValueTooLong", path: [...path.segments], field: path.toString(), message: minor >= 32 ? `may not be more than ${max} ${unit}` : `must have at most ${max} bytes` };
 }
 
 function validateCSIVolume(s: Obj, path: FieldPath, minor: number): FieldError[] {
