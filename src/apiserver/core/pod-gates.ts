@@ -47,7 +47,7 @@ const has = (v: unknown) => v !== undefined && v !== null;
 export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, ctx: ApiContext): void {
   const sc = obj(spec.securityContext);
   const oldSc = obj(oldSpec?.securityContext);
-  if (!ctx.gate("UserNamespacesSupport") && !has(oldSc?.hostUsers) && sc) delete sc.hostUsers;
+  if (!ctx.gate("UserNamespacesSupport") && !has(oldSpec?.hostUsers)) delete spec.hostUsers;
   if (!ctx.gate("SupplementalGroupsPolicy") && !has(oldSc?.supplementalGroupsPolicy) && sc) delete sc.supplementalGroupsPolicy;
   if (!ctx.gate("PodLevelResources") && !has(oldSpec?.resources)) delete spec.resources;
   if (!ctx.gate("ProcMountType") && !anyContainer(oldSpec, (c) => has(obj(c.securityContext)?.procMount) && obj(c.securityContext)?.procMount !== "Default")) {

@@ -40,6 +40,10 @@ export interface PodValidationOptions {
   allowContainerRestartPolicyRules?: boolean;
 }
 
+function isSetValue(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
 /** Options with every flag decided. */
 export type ResolvedPodOptions = PodValidationOptions & { readonly resolved: true };
 
@@ -190,7 +194,8 @@ export function podValidationOptions(spec: Obj | undefined, oldSpec: Obj | undef
     allowContainerRestartPolicyRules: ctx.gate("ContainerRestartRules"),
     allowRelaxedEnvironmentVariableValidation: useRelaxedEnvVars(ctx, spec, oldSpec),
     allowRelaxedDNSSearchValidation: ctx.gate("RelaxedDNSSearchValidation") || hasDotOrUnderscoreSearch(oldSpec),
-    allowOnlyRecursiveSELinuxChangePolicy: false,
+    // SELinuxMount is off by default in every minor served: only Recursive, unless the stored pod has a policy.
+    allowOnlyRecursiveSELinuxChangePolicy: !isSetValue(obj(oldSpec?.securityContext)?.seLinuxChangePolicy),
   };
   if (oldSpec) {
     opts.allowIndivisibleHugePagesValues = usesIndivisibleHugePages(oldSpec);

@@ -91,7 +91,7 @@ export function validatePodSpecResolved(spec: Obj, podName: string | undefined, 
   const errs: FieldError[] = [];
   const grace = optNum(spec.terminationGracePeriodSeconds);
   if (!isSet(spec.terminationGracePeriodSeconds)) errs.push(required(path.child("terminationGracePeriodSeconds"), ""));
-  const hostUsers = obj(spec.securityContext)?.hostUsers !== false;
+  const hostUsers = spec.hostUsers !== false;
   const { volumes, errors: volumeErrors } = validateVolumes(spec.volumes, path.child("volumes"), { podName, opts, selectors: fieldSelectors, minor: ctx.minor });
   errs.push(...volumeErrors);
   const podClaimNames = new Set(objects(spec.resourceClaims).map(([c]) => str(c.name) ?? "").filter(Boolean));

@@ -208,10 +208,10 @@ export function visitContainers(spec: Obj, specPath: FieldPath): [Obj, FieldPath
  * `validateHostUsers`: a pod in its own user namespace shares no host namespace.
  *
  * @example
- * validateHostUsers({ hostNetwork: true, securityContext: { hostUsers: false } }, FieldPath.of("spec"));
+ * validateHostUsers({ hostNetwork: true, hostUsers: false }, FieldPath.of("spec"));
  */
 export function validateHostUsers(spec: Obj, specPath: FieldPath): FieldError[] {
-  if (obj(spec.securityContext)?.hostUsers !== false) return [];
+  if (spec.hostUsers !== false) return [];
   const errs: FieldError[] = [];
   if (spec.hostNetwork === true) errs.push(forbidden(specPath.child("hostNetwork"), "when `pod.Spec.HostUsers` is false"));
   if (spec.hostPID === true) errs.push(forbidden(specPath.child("HostPID"), "when `pod.Spec.HostUsers` is false"));
@@ -277,7 +277,7 @@ export function validateWindows(spec: Obj, specPath: FieldPath): FieldError[] {
   const atSc = (f: string) => isSet(sc[f]) && errs.push(forbidden(scPath.child(f), msg));
   atSc("appArmorProfile");
   atSc("seLinuxOptions");
-  if (isSet(sc.hostUsers)) errs.push(forbidden(specPath.child("hostUsers"), msg));
+  if (isSet(spec.hostUsers)) errs.push(forbidden(specPath.child("hostUsers"), msg));
   if (spec.hostPID === true) errs.push(forbidden(specPath.child("hostPID"), msg));
   if (spec.hostIPC === true) errs.push(forbidden(specPath.child("hostIPC"), msg));
   atSc("seccompProfile");
