@@ -111,13 +111,19 @@ const pod: KindRules = {
     o.status = status;
   },
   prepareForUpdate(o, old, ctx) {
-    oldObjects.set(o, old);
+    // The stored object is read back through decoding, which applies the defaults again.
+    const stored = structuredClone(old);
+    defaultPod(stored, ctx);
+    oldObjects.set(o, stored);
     if (old.status !== undefined) o.status = structuredClone(old.status);
     const spec = podSpec(o);
-    if (spec) dropDisabledPodSpecFields(spec, podSpec(old), ctx);
+    if (spec) dropDisabledPodSpecFields(spec, podSpec(stored), ctx);
   },
   validate: validatePod,
-  validateUpdate: (o, old) => [...validatePodAnnotationUpdates(o, old), ...validatePodUpdate(o, old)],
+  validateUpdate(o, old) {
+    const stored = oldObjects.get(o) ?? old;
+    return [...validatePodAnnotationUpdates(o, stored), ...validatePodUpdate(o, stored)];
+  },
   warnings: (o, old, ctx) => podWarnings(o, old, ctx),
 };
 
