@@ -273,7 +273,7 @@ function validateContainerCommon(c: Obj, path: FieldPath, cc: ContainerContext):
   errs.push(...validateContainerPorts(c.ports, path.child("ports")));
   errs.push(...validateEnv(c.env, path.child("env"), cc.opts, cc.ctx));
   errs.push(...validateEnvFrom(c.envFrom, path.child("envFrom"), cc.opts));
-  errs.push(...validateVolumeMounts(c, cc.volumes, path.child("volumeMounts")));
+  errs.push(...validateVolumeMounts(c, cc.volumes, path.child("volumeMounts"), cc.ctx.minor));
   errs.push(...validateVolumeDevices(c, cc.volumes, path.child("volumeDevices")));
   errs.push(...validatePullPolicy(str(c.imagePullPolicy), path.child("imagePullPolicy")));
   errs.push(...validateContainerResourceRequirements(c.resources, cc.podClaimNames, path.child("resources"), cc.opts));

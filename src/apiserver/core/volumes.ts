@@ -576,9 +576,9 @@ const RRO = ["Disabled", "Enabled", "IfPossible"];
  * subPath, propagation and recursive read-only consistently.
  *
  * @example
- * validateVolumeMounts(container, new Map(), FieldPath.of("volumeMounts")); // a mount naming no volume: Not found
+ * validateVolumeMounts(container, new Map(), FieldPath.of("volumeMounts"), 36); // a mount naming no volume: Not found
  */
-export function validateVolumeMounts(container: Obj, volumes: VolumeMap, path: FieldPath): FieldError[] {
+export function validateVolumeMounts(container: Obj, volumes: VolumeMap, path: FieldPath, minor: number): FieldError[] {
   const errs: FieldError[] = [];
   const mountpoints = new Set<string>();
   const devices = objects(container.volumeDevices).map(([d]) => [str(d.name) ?? "", str(d.devicePath) ?? ""] as const);
@@ -599,7 +599,8 @@ export function validateVolumeMounts(container: Obj, volumes: VolumeMap, path: F
     if (devicePaths.has(mountPath)) errs.push(invalid(idxPath.child("mountPath"), mountPath, "must not already exist as a path in volumeDevices"));
     const subPath = str(m.subPath) ?? "";
     const subPathExpr = str(m.subPathExpr) ?? "";
-    if (isSet(volumes.get(name)?.image)) {
+    // Image volumes accept subPath and subPathExpr from 1.33.
+    if (minor < 33 && isSet(volumes.get(name)?.image)) {
       if (subPath) errs.push(invalid(idxPath.child("subPath"), subPath, "not allowed in image volume sources"));
       if (subPathExpr) errs.push(invalid(idxPath.child("subPathExpr"), subPathExpr, "not allowed in image volume sources"));
     }
