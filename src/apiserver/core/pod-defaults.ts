@@ -21,6 +21,8 @@ function defaultContainer(c: Obj): void {
   }
   if (!c.terminationMessagePath) c.terminationMessagePath = "/dev/termination-log";
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = "File";
+  // `resources` is a struct value in Go: it is always written out, `{}` when empty.
+  fill(c, "resources", {});
   for (const [p] of objects(c.ports)) if (!p.protocol) p.protocol = "TCP";
   for (const [e] of objects(c.env)) {
     const fieldRef = obj(obj(e.valueFrom)?.fieldRef);

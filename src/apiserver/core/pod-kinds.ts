@@ -14,6 +14,7 @@ import { dropDisabledPodSpecFields } from "./pod-gates.js";
 import { podValidationOptions } from "./pod-options.js";
 import { validatePodSpecResolved, validatePodTemplateSpecResolved } from "./pod-spec.js";
 import { validatePodUpdate } from "./pod-update.js";
+import { validatePodStatusUpdate } from "./pod-status.js";
 import { validateContainerOnlyForPod } from "./containers.js";
 import { validateAppArmorAnnotationsAndFields, validatePodSpecificAnnotations, validateSeccompAnnotationsAndFields } from "./security-context.js";
 import { podWarnings, podTemplateWarnings } from "./pod-warnings.js";
@@ -124,6 +125,7 @@ const pod: KindRules = {
     const stored = oldObjects.get(o) ?? old;
     return [...validatePodAnnotationUpdates(o, stored), ...validatePodUpdate(o, stored)];
   },
+  validateStatusUpdate: (o, old) => validatePodStatusUpdate(o, old),
   warnings: (o, old, ctx) => podWarnings(o, old, ctx),
 };
 

@@ -29,7 +29,7 @@ describe("SetDefaults_PodSpec", () => {
     const template = { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "x:1" }] } } as Obj;
     defaultPodTemplateSpec(template, apiContext({ minor: 28 }));
     expect(template.metadata).toEqual({ labels: { a: "b" } });
-    expect(template.spec.containers[0]).toEqual({ name: "c", image: "x:1", imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File" });
+    expect(template.spec.containers[0]).toEqual({ name: "c", image: "x:1", imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File", resources: {} });
   });
 });
 

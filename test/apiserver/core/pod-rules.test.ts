@@ -3,7 +3,7 @@
  * and pod warnings (pkg/api/pod/warnings.go).
  */
 import { describe, expect, it } from "vitest";
-import { apiContext, FieldPath, validateWrite } from "../../../src/apiserver/index.js";
+import { apiContext, FieldPath, kindRules, validateWrite } from "../../../src/apiserver/index.js";
 import { defaultPodTemplateSpec, podTemplateWarnings, validatePodSpec, validatePodTemplateSpec } from "../../../src/apiserver/core/pod.js";
 import { formatFieldError } from "../../../src/meta/index.js";
 
@@ -114,6 +114,29 @@ describe("pod warnings", () => {
     expect(warnings).toEqual([
       "spec.template.spec.topologySpreadConstraints[0].labelSelector: a null labelSelector results in matching no pod",
       'volume "c" (ConfigMap "cm"): overlapping paths: "conf/x" with "conf"',
+    ]);
+  });
+});
+
+describe("ValidatePodStatusUpdate", () => {
+  const rules = kindRules("", "Pod")!;
+  const pod = (spec: Obj, status: Obj): Obj => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "d" }, spec: { containers: [{ name: "c", image: "x" }], ...spec }, status });
+
+  it("keeps terminated containers terminated under restartPolicy Never, and the QoS class fixed", () => {
+    const old = pod({ restartPolicy: "Never" }, { qosClass: "BestEffort", containerStatuses: [{ name: "c", state: { terminated: { exitCode: 1 } } }] });
+    const next = pod({ restartPolicy: "Never" }, { qosClass: "Burstable", containerStatuses: [{ name: "c", state: { running: {} } }] });
+    expect(rules.validateStatusUpdate!(next, old, ctx36).map(formatFieldError)).toEqual([
+      'status.qosClass: Invalid value: "Burstable": field is immutable',
+      "status.containerStatuses[0].state: Forbidden: may not be transitioned to non-terminated state",
+    ]);
+  });
+
+  it("checks custom condition types and dual-stack pod IPs", () => {
+    const old = pod({}, {});
+    const next = pod({}, { conditions: [{ type: "Ready", status: "True" }, { type: "bad type", status: "True" }], podIPs: [{ ip: "10.0.0.1" }, { ip: "10.0.0.2" }] });
+    expect(rules.validateStatusUpdate!(next, old, ctx36).map(formatFieldError)).toEqual([
+      "metadata.conditions[1].Type: Invalid value: \"bad type\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      'status.podIPs: Invalid value: []core.PodIP{core.PodIP{IP:"10.0.0.1"}, core.PodIP{IP:"10.0.0.2"}}: may specify no more than one IP for each IP family',
     ]);
   });
 });
