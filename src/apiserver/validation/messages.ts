@@ -16,7 +16,6 @@ export function maxLenError(length: number): string {
  */
 export function regexError(message: string, format: string, ...examples: string[]): string {
   if (examples.length === 0) return `${message} (regex used for validation is '${format}')`;
-  // Go writes "', " after each example and " or " between them: two spaces before "or".
   return `${message} (e.g. ${examples.map((e) => `'${e}', `).join(" or ")}regex used for validation is '${format}')`;
 }
 
