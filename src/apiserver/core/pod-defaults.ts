@@ -5,8 +5,9 @@
  */
 import type { ApiContext } from "../context.js";
 import { defaultPullPolicy } from "./image.js";
-import { list, obj, objects, type Obj } from "./json.js";
-import { aggregateContainerRequests, isSupportedPodLevelResource, isOvercommitAllowed } from "./resources.js";
+import { obj, objects, type Obj } from "./json.js";
+import { aggregateContainerRequests, isSupportedPodLevelResource } from "./resources.js";
+import { isOvercommitAllowed } from "./resource-names.js";
 import { VOLUME_SOURCES } from "./volume-sources.js";
 
 /** Set `o[k]` when it is absent (undefined or null). */

@@ -92,7 +92,7 @@ export function validatePodSpecResolved(spec: Obj, podName: string | undefined, 
   const grace = optNum(spec.terminationGracePeriodSeconds);
   if (!isSet(spec.terminationGracePeriodSeconds)) errs.push(required(path.child("terminationGracePeriodSeconds"), ""));
   const hostUsers = spec.hostUsers !== false;
-  const { volumes, errors: volumeErrors } = validateVolumes(spec.volumes, path.child("volumes"), { podName, opts, selectors: fieldSelectors, minor: ctx.minor });
+  const { volumes, errors: volumeErrors } = validateVolumes(spec.volumes, path.child("volumes"), { podName, opts, selectors: fieldSelectors, minor: ctx.minor, ctx });
   errs.push(...volumeErrors);
   const podClaimNames = new Set(objects(spec.resourceClaims).map(([c]) => str(c.name) ?? "").filter(Boolean));
   errs.push(...validatePodResourceClaims(spec.resourceClaims, path.child("resourceClaims")));

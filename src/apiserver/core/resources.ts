@@ -4,91 +4,18 @@
  * `validateContainerResourceName`, `ValidateResourceQuantityValue`, `validateResourceClaimNames`,
  * `validatePodResources`) and the helpers of pkg/apis/core/helper they use.
  */
-import { isQualifiedName } from "../../meta/names.js";
 import { FieldPath, forbidden, invalid, notFound, notSupported, required, duplicate, type FieldError } from "../field.js";
 import { Quantity } from "../validation/quantity.js";
 import { isDNS1123Label } from "../../meta/names.js";
 import { obj, objects, str, type Obj } from "./json.js";
 import type { PodValidationOptions } from "./pod-options.js";
+import { isHugePageResourceName, isOvercommitAllowed, validateContainerResourceName, validateResourceName, validateResourceQuantityValue } from "./resource-names.js";
 
-const HUGEPAGES = "hugepages-";
-const STANDARD_CONTAINER = new Set(["cpu", "memory", "ephemeral-storage"]);
-const STANDARD = new Set([
-  "cpu",
-  "memory",
-  "ephemeral-storage",
-  "requests.cpu",
-  "requests.memory",
-  "requests.ephemeral-storage",
-  "limits.cpu",
-  "limits.memory",
-  "limits.ephemeral-storage",
-  "pods",
-  "services",
-  "replicationcontrollers",
-  "resourcequotas",
-  "secrets",
-  "configmaps",
-  "persistentvolumeclaims",
-  "storage",
-  "requests.storage",
-  "services.nodeports",
-  "services.loadbalancers",
-]);
-const INTEGER = new Set(["pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps", "persistentvolumeclaims", "services.nodeports", "services.loadbalancers"]);
 const QOS_COMPUTE = new Set(["cpu", "memory"]);
-
-/** `IsHugePageResourceName`. @example isHugePageResourceName("hugepages-2Mi") // true */
-export function isHugePageResourceName(name: string): boolean {
-  return name.startsWith(HUGEPAGES);
-}
-
-/** `IsNativeResource`: unprefixed or in the `kubernetes.io/` domain. @example isNativeResource("cpu") // true */
-export function isNativeResource(name: string): boolean {
-  return !name.includes("/") || name.includes("kubernetes.io/");
-}
-
-/** `IsExtendedResourceName`: a prefixed, non-native name usable in a quota as `requests.<name>`. @example isExtendedResourceName("example.com/gpu") // true */
-export function isExtendedResourceName(name: string): boolean {
-  if (isNativeResource(name) || name.startsWith("requests.")) return false;
-  return isQualifiedName(`requests.${name}`).length === 0;
-}
-
-/** `IsOvercommitAllowed`: native resources other than hugepages. @example isOvercommitAllowed("example.com/gpu") // false */
-export function isOvercommitAllowed(name: string): boolean {
-  return isNativeResource(name) && !isHugePageResourceName(name);
-}
-
-function isStandardResourceName(name: string): boolean {
-  return STANDARD.has(name) || isHugePageResourceName(name) || name.startsWith(`requests.${HUGEPAGES}`);
-}
-
-function isIntegerResourceName(name: string): boolean {
-  return INTEGER.has(name) || isExtendedResourceName(name);
-}
 
 /** `IsSupportedPodLevelResource`: cpu, memory and hugepages. @example isSupportedPodLevelResource("cpu") // true */
 export function isSupportedPodLevelResource(name: string): boolean {
   return name === "cpu" || name === "memory" || isHugePageResourceName(name);
-}
-
-/** `validateResourceName`. */
-function validateResourceName(name: string, path: FieldPath): FieldError[] {
-  const errs = isQualifiedName(name).map((m) => invalid(path, name, m));
-  if (errs.length) return errs;
-  if (!name.includes("/") && !isStandardResourceName(name)) errs.push(invalid(path, name, "must be a standard resource type or fully qualified"));
-  return errs;
-}
-
-/** `validateContainerResourceName`. */
-function validateContainerResourceName(name: string, path: FieldPath): FieldError[] {
-  const errs = validateResourceName(name, path);
-  if (!name.includes("/")) {
-    if (!STANDARD_CONTAINER.has(name) && !isHugePageResourceName(name)) errs.push(invalid(path, name, "must be a standard resource for containers"));
-  } else if (!isNativeResource(name) && !isExtendedResourceName(name)) {
-    errs.push(invalid(path, name, "doesn't follow extended resource name standard"));
-  }
-  return errs;
 }
 
 /** `validatePodResourceName`. */
@@ -118,19 +45,17 @@ function goQuantityDisplay(text: string): string | undefined {
 }
 
 /**
- * `ValidateResourceQuantityValue`: not negative, and whole for integer resources.
+ * `ValidateResourceQuantityValue`, with the value of "must be an integer" printed as Go prints
+ * the `resource.Quantity` it holds.
  *
  * @example
- * validateResourceQuantityValue("cpu", Quantity.parse("-1")!, "-1", FieldPath.of("limits").key("cpu"));
+ * quantityValueErrors("example.com/gpu", Quantity.parse("500m")!, "500m", FieldPath.of("limits").key("example.com/gpu"));
  */
-export function validateResourceQuantityValue(name: string, q: Quantity, written: unknown, path: FieldPath): FieldError[] {
-  const errs: FieldError[] = [];
-  if (q.sign() < 0) errs.push(invalid(path, q.toString(), "must be greater than or equal to 0"));
-  if (isIntegerResourceName(name) && q.scaledValue(-3) % 1000n !== 0n) {
-    const text = typeof written === "number" ? String(written) : String(written);
-    errs.push(invalid(path, q.toString(), "must be an integer", goQuantityDisplay(text)));
-  }
-  return errs;
+export function quantityValueErrors(name: string, q: Quantity, written: unknown, path: FieldPath): FieldError[] {
+  return validateResourceQuantityValue(name, q, path).map((e) => {
+    const display = e.message === "must be an integer" ? goQuantityDisplay(String(written)) : undefined;
+    return display ? { ...e, display } : e;
+  });
 }
 
 const HUGEPAGE_SIZE = /^hugepages-(.+)$/;
@@ -176,7 +101,7 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   const limitByName = new Map(limits.map(([k, q]) => [k, q]));
   for (const [name, q, raw] of limits) {
     const p = limPath.key(name);
-    errs.push(...nameFn(name, p), ...validateResourceQuantityValue(name, q, raw, p));
+    errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
     if (isHugePageResourceName(name)) {
       limHugePages = true;
       const e = hugePageError(name, q, opts);
@@ -186,7 +111,7 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   }
   for (const [name, q, raw] of quantities(req.requests)) {
     const p = reqPath.key(name);
-    errs.push(...nameFn(name, p), ...validateResourceQuantityValue(name, q, raw, p));
+    errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
     const limit = limitByName.get(name);
     if (limit) {
       if (q.cmp(limit) !== 0 && !isOvercommitAllowed(name)) {

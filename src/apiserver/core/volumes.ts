@@ -9,9 +9,10 @@ import { FieldPath, forbidden, invalid, notFound, notSupported, required, duplic
 import { inclusiveRangeError } from "../validation/messages.js";
 import { Quantity } from "../validation/quantity.js";
 import { validateLabelSelector } from "../validation/selectors.js";
-import { bool, isSet, list, num, obj, objects, optNum, optStr, str, strings, type Obj } from "./json.js";
+import type { ApiContext } from "../context.js";
+import { bool, isSet, list, num, obj, objects, optNum, optStr, str, type Obj } from "./json.js";
 import type { ResolvedPodOptions } from "./pod-options.js";
-import { validateResourceQuantityValue } from "./resources.js";
+import { validatePersistentVolumeClaimSpec } from "./persistent-volumes.js";
 import { VOLUME_SOURCES } from "./volume-sources.js";
 
 const FILE_MODE_ERROR = "must be a number between 0 and 0777 (octal), both inclusive";
@@ -260,46 +261,21 @@ function validateCSIVolume(s: Obj, path: FieldPath, minor: number): FieldError[]
   return errs;
 }
 
-const ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
-
-/** The claim template of an ephemeral volume: template metadata and the claim spec's basic rules. */
-function validateClaimTemplate(t: Obj, path: FieldPath): FieldError[] {
+/** `ValidatePersistentVolumeClaimTemplate`: template metadata (labels and annotations only) and the claim spec. */
+function validateClaimTemplate(t: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
   const meta = obj(t.metadata) ?? {};
   const metaPath = path.child("metadata");
   const errs = [...validateAnnotations(meta.annotations, metaPath.child("annotations")), ...validateLabels(meta.labels, metaPath.child("labels"))];
   for (const k of Object.keys(meta)) {
     if (k !== "labels" && k !== "annotations" && isSet(meta[k]) && !(typeof meta[k] === "string" && meta[k] === "")) errs.push(forbidden(metaPath.child(k), "cannot be set"));
   }
-  const spec = obj(t.spec) ?? {};
-  const specPath = path.child("spec");
-  const modes = strings(spec.accessModes);
-  if (list(spec.accessModes).length === 0) errs.push(required(specPath.child("accessModes"), "at least 1 access mode is required"));
-  if (isSet(spec.selector)) errs.push(...validateLabelSelector(spec.selector, {}, specPath.child("selector")));
-  let rwop = false;
-  let other = false;
-  for (const m of modes) {
-    if (!ACCESS_MODES.includes(m)) errs.push(notSupported(specPath.child("accessModes"), m, ACCESS_MODES));
-    if (m === "ReadWriteOncePod") rwop = true;
-    else if (ACCESS_MODES.includes(m)) other = true;
-  }
-  if (rwop && other) errs.push(forbidden(specPath.child("accessModes"), "may not use ReadWriteOncePod with other access modes"));
-  const storagePath = specPath.child("resources").key("storage");
-  const requests = obj(obj(spec.resources)?.requests);
-  const raw = requests?.storage;
-  const storage = Quantity.from(raw);
-  if (!requests || !Object.hasOwn(requests, "storage")) errs.push(required(storagePath, ""));
-  else if (storage && storage.sign() <= 0) errs.push(invalid(storagePath, storage.toString(), "must be greater than zero"));
-  else if (storage) errs.push(...validateResourceQuantityValue("storage", storage, raw, storagePath));
-  const className = optStr(spec.storageClassName);
-  if (className) for (const m of isDNS1123Subdomain(className)) errs.push(invalid(specPath.child("storageClassName"), className, m));
-  const mode = optStr(spec.volumeMode);
-  if (mode !== undefined && mode !== "Block" && mode !== "Filesystem") errs.push(notSupported(specPath.child("volumeMode"), mode, ["Block", "Filesystem"]));
+  errs.push(...validatePersistentVolumeClaimSpec(obj(t.spec) ?? {}, path.child("spec"), ctx));
   return errs;
 }
 
-function validateEphemeral(s: Obj, path: FieldPath): FieldError[] {
+function validateEphemeral(s: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
   const t = obj(s.volumeClaimTemplate);
-  return t ? validateClaimTemplate(t, path.child("volumeClaimTemplate")) : [required(path.child("volumeClaimTemplate"), "")];
+  return t ? validateClaimTemplate(t, path.child("volumeClaimTemplate"), ctx) : [required(path.child("volumeClaimTemplate"), "")];
 }
 
 const VOLUME_DOWNWARD_PATHS = ["metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"];
@@ -432,6 +408,7 @@ export interface VolumeContext {
   opts: ResolvedPodOptions;
   selectors: FieldSelectorCheck;
   minor: number;
+  ctx: ApiContext;
 }
 
 /** The forbidden-path name Go uses for a source listed after another (two differ from the JSON field). */
@@ -523,7 +500,7 @@ function validateOneSource(kind: (typeof VOLUME_SOURCES)[number], s: Obj, path: 
     case "csi":
       return validateCSIVolume(s, p, vc.minor);
     case "ephemeral": {
-      const errs = validateEphemeral(s, p);
+      const errs = validateEphemeral(s, p, vc.ctx);
       if (vc.podName && volName) {
         const pvcName = `${vc.podName}-${volName}`;
         for (const m of isDNS1123Subdomain(pvcName)) errs.push(invalid(path.child("name"), volName, `PVC name "${pvcName}": ${m}`));
