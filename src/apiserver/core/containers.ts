@@ -298,7 +298,8 @@ function validateProbesAndLifecycle(c: Obj, path: FieldPath, cc: ContainerContex
  * validateContainers([{ name: "web" }], FieldPath.of("spec", "containers"), cc); // [spec.containers[0].image: Required value, …]
  */
 export function validateContainers(containers: unknown, path: FieldPath, cc: ContainerContext): FieldError[] {
-  if (list(containers).length === 0) return [required(path, "")];
+  if (!Array.isArray(containers)) return containers === undefined || containers === null ? [required(path, "")] : [];
+  if (containers.length === 0) return [required(path, "")];
   const errs: FieldError[] = [];
   const names = new Set<string>();
   const all = objects(containers);
