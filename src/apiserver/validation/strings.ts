@@ -63,6 +63,7 @@ function chDirPrefix(value: string): string[] {
 }
 
 const ENV_VAR_NAME = "[-._a-zA-Z][-._a-zA-Z0-9]*";
+const ENV_VAR_NAME_PATTERN = new RegExp(`^${ENV_VAR_NAME}$`);
 
 /**
  * `IsEnvVarName`: the strict environment variable name (before `RelaxedEnvironmentVariableValidation`).
@@ -72,7 +73,7 @@ const ENV_VAR_NAME = "[-._a-zA-Z][-._a-zA-Z0-9]*";
  */
 export function isEnvVarName(value: string): string[] {
   const errs: string[] = [];
-  if (!new RegExp(`^${ENV_VAR_NAME}$`).test(value)) {
+  if (!ENV_VAR_NAME_PATTERN.test(value)) {
     errs.push(
       regexError(
         "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
