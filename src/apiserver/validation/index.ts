@@ -22,6 +22,7 @@ export {
 } from "./strings.js";
 export { validateLabelName, validateLabelSelector, validateLabelSelectorRequirement, type LabelSelectorOptions } from "./selectors.js";
 export { Quantity, type QuantityFormat } from "./quantity.js";
+export { isDNS1123SubdomainWithUnderscore } from "./subdomain-underscore.js";
 export {
   isDNS1035Label,
   isDNS1123Label,
