@@ -9,9 +9,9 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import { apiVersionOf, type ApiModel, type Definition } from "./ir.js";
+import { apiVersionOf, type ApiModel, type Definition } from "../src/meta/openapi/ir.js";
 import { emitDocsModule, emitModule, refsOf, type OutputFormat, type ResolvedRef } from "./emit.js";
-import { SpecError } from "./schema-reader.js";
+import { SpecError } from "../src/meta/openapi/schema-reader.js";
 
 export interface GeneratedFile {
   path: string;
