@@ -3,6 +3,7 @@
  * it, the per-group-version documents otherwise; and schemas for kinds that have no bundled one.
  */
 import * as z from "zod";
+import { UsageError } from "../errors.js";
 import { ObjectMeta } from "#schemas/latest/meta/v1.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { schemasFromOpenApi } from "../meta/build.js";
@@ -158,7 +159,7 @@ export class Discovery {
     if (registered && resourceInfo(registered)) return registered;
     const { resources } = await this.get();
     const found = resources.find((r) => r.apiVersion === type.apiVersion && r.kind === type.kind);
-    if (!found) throw new TypeError(`the server does not serve ${type.kind} in ${type.apiVersion}`);
+    if (!found) throw new UsageError(`the server does not serve ${type.kind} in ${type.apiVersion}`);
     const fromOpenApi = await this.fromOpenApi(found).catch(() => undefined);
     if (fromOpenApi) return fromOpenApi;
     const schema = z.looseObject({

@@ -70,6 +70,8 @@ export function describeBody(text: string): string {
     const title = /<title[^>]*>([^<]{0,120})/i.exec(trimmed)?.[1]?.trim();
     return `an HTML page${title ? ` (${title})` : ""}`;
   }
+  // JSON that does not parse (a truncated object) is not quoted: it may hold Secret data.
+  if (/^[[{"]/.test(trimmed)) return `${Buffer.byteLength(trimmed)} bytes of malformed or truncated JSON`;
   const flat = trimmed.replace(/\s+/g, " ");
   return `it begins ${JSON.stringify(flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat)}`;
 }
