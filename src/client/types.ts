@@ -8,7 +8,7 @@ import type { LogOptions } from "../transport/log.js";
 import type { RetryOptions } from "../transport/retry.js";
 import type { ReturnErrors } from "../transport/transport.js";
 import type { FieldSelectorInput, LabelSelectorInput } from "./selectors.js";
-import type { PathProxy, PickedPathLike } from "../patch/path.js";
+import type { AnyPath } from "../patch/paths.js";
 import type { PatchType } from "../meta/registry.js";
 
 /**
@@ -135,7 +135,7 @@ export interface UpdateOptions<T> extends WriteOptions {
    * JSON Pointers (`/spec/replicas`) or dotted paths (`spec.replicas`, `spec.containers[0].image`).
    * A path the schema does not have is a `UsageError`.
    */
-  paths?: ReadonlyArray<PathInput<T>>;
+  paths?: ReadonlyArray<AnyPath<T>>;
   /** Send the whole object with PUT instead of a patch. */
   force?: boolean;
   /** For kinds without strategic merge: no `test` guards on list operations. */
@@ -156,9 +156,6 @@ export interface ModifyOptions extends WriteOptions {
   /** How many conflicts to retry (default 4: five attempts, 10 ms apart, as client-go's `retry.DefaultRetry`). */
   retries?: number;
 }
-
-/** A path as `update` and `setAt` take it: a picker, a picked path, a JSON Pointer or a dotted path. @example const p: PathInput<Deployment> = (o) => o.spec.replicas; */
-export type PathInput<T> = PickedPathLike | ((o: PathProxy<T>) => unknown);
 
 /** Options of `logs`. */
 export interface LogsOptions extends CallOptions, NamespaceOption {
