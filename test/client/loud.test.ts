@@ -41,9 +41,9 @@ describe("paths of update", () => {
     const a = await kube.update(edited, { builtFromLatest: live, paths: ["spec.replicas"] });
     expect(a.spec?.replicas).toBe(2);
     expect(a.metadata?.labels).toEqual({ app: "paths" });
-    const b = await kube.update({ ...edited, metadata: { ...edited.metadata, resourceVersion: a.metadata?.resourceVersion } }, { builtFromLatest: a, paths: ["spec.template.spec.containers[name=web].image"] });
+    const b = await kube.update(Deployment, { ...edited, metadata: { ...edited.metadata, resourceVersion: a.metadata?.resourceVersion } }, { builtFromLatest: a, paths: ["spec.template.spec.containers[name=web].image"] });
     expect(b.spec?.template.spec?.containers.map((c) => c.image)).toEqual(["nginx:1.25", "busybox"]);
-    const c = await kube.update({ ...edited, metadata: { ...edited.metadata, resourceVersion: b.metadata?.resourceVersion } }, { builtFromLatest: b, paths: ["/metadata/labels"] });
+    const c = await kube.update(Deployment, { ...edited, metadata: { ...edited.metadata, resourceVersion: b.metadata?.resourceVersion } }, { builtFromLatest: b, paths: ["/metadata/labels"] });
     expect(c.metadata?.labels).toEqual({ app: "paths", extra: "not-sent" });
 
     server.requests.length = 0;

@@ -31,7 +31,9 @@ let server: TestServer;
 const MiB = 1024 * 1024;
 
 beforeAll(async () => {
-  server = await startServer((_req, res) => res.end("{}"));
+  server = await startServer((_req, res) => {
+    res.end("{}");
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -165,24 +167,32 @@ describe("time bounds", () => {
 describe("answers that are not the API server's", () => {
   it("invalid JSON, an HTML page and a redirect are typed errors naming the request", async () => {
     const kube = await client();
-    server.handle((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"kind": "ConfigMap", "data": {"a": '));
+    server.handle((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"kind": "ConfigMap", "data": {"a": ');
+    });
     const truncated = await kube.get(ConfigMap, "x", { namespace: "a" }).catch((e: unknown) => e);
     expect(truncated).toBeInstanceOf(InvalidResponseError);
     expect((truncated as Error).message).toMatch(/is not JSON: \d+ bytes of malformed or truncated JSON \(GET .*\/api\/v1\/namespaces\/a\/configmaps\/x\)/);
 
-    server.handle((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!DOCTYPE html><html><head><title>Sign in</title></head><body>…</body></html>"));
+    server.handle((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" }).end("<!DOCTYPE html><html><head><title>Sign in</title></head><body>…</body></html>");
+    });
     const html = await kube.get(ConfigMap, "x", { namespace: "a" }).catch((e: unknown) => e);
     expect(html).toBeInstanceOf(InvalidResponseError);
     expect((html as Error).message).toMatch(/an HTML page \(Sign in\)/);
 
-    server.handle((_req, res) => res.writeHead(302, { location: "https://login.example.com/auth?token=S3CR3T" }).end());
+    server.handle((_req, res) => {
+      res.writeHead(302, { location: "https://login.example.com/auth?token=S3CR3T" }).end();
+    });
     const redirect = await kube.get(ConfigMap, "x", { namespace: "a" }).catch((e: unknown) => e);
     expect(redirect).toBeInstanceOf(InvalidResponseError);
     expect(redirect).toMatchObject({ status: 302, code: "KUBE_INVALID_RESPONSE" });
     expect((redirect as Error).message).toMatch(/answered 302, a redirect to https:\/\/login\.example\.com\/auth:/);
     expect((redirect as Error).message).not.toContain("S3CR3T");
 
-    server.handle((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("not json\n"));
+    server.handle((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end("not json\n");
+    });
     const stream = await transport().stream({ path: "/w" });
     const bad = await (async () => {
       for await (const _ of ndjson(stream.body, { request: stream.request })) void _;
@@ -193,11 +203,15 @@ describe("answers that are not the API server's", () => {
 
   it("a 500 with a 100 KB HTML page gives a short message", async () => {
     const page = `<html><head><title>Internal error</title></head><body>${"<p>stack trace line</p>".repeat(5000)}</body></html>`;
-    server.handle((_req, res) => res.writeHead(500, { "content-type": "text/html" }).end(page));
+    server.handle((_req, res) => {
+      res.writeHead(500, { "content-type": "text/html" }).end(page);
+    });
     const err = await transport().request({ path: "/broken" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InternalServerError);
     expect((err as Error).message).toBe(`HTTP 500 with an HTML body (Internal error) (GET ${server.url}/broken)`);
-    server.handle((_req, res) => res.writeHead(502, { "content-type": "text/plain" }).end("x".repeat(100_000)));
+    server.handle((_req, res) => {
+      res.writeHead(502, { "content-type": "text/plain" }).end("x".repeat(100_000));
+    });
     const plain = await transport().request({ path: "/gateway" }).catch((e: unknown) => e);
     expect((plain as Error).message.length).toBeLessThan(400);
   });
