@@ -153,6 +153,11 @@ describe("one way to do each thing", () => {
     expect(importers.every((p) => p.startsWith("src/yaml/"))).toBe(true);
   });
 
+  it("reads Zod's internals (`_zod`) only through the accessor in src/meta/zod.ts", () => {
+    const offenders = sources.filter((f) => f.path !== "src/meta/zod.ts" && /_zod\b/.test(readFileSync(join(repoRoot, f.path), "utf8"))).map((f) => f.path);
+    expect(offenders).toEqual([]);
+  });
+
   it("evaluates no generated source (no `new Function`, no `eval`), except the validator compiler, which falls back to Zod where code generation is disabled", () => {
     const offenders = sources
       .filter((f) => f.path !== "src/meta/compile.ts")

@@ -22,6 +22,7 @@ import {
 import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
 import { kubernetesVersions, schemaFor } from "../meta/lookup.js";
 import { isRecord } from "../meta/values.js";
+import { isZodSchema } from "../meta/zod.js";
 import { guardJsonPatch, type JsonPatchOperation } from "../patch/json-patch.js";
 import { jsonPatchDiff } from "../patch/json-diff.js";
 import { jsonPatchToSmp } from "../patch/smp-diff.js";
@@ -111,9 +112,7 @@ export interface KubeSettings {
   name?: string;
 }
 
-function isSchema(v: unknown): v is z.ZodType {
-  return v instanceof z.ZodType || (typeof v === "object" && v !== null && "_zod" in v);
-}
+const isSchema = isZodSchema;
 
 /** Metadata the server owns: never sent by `createOrUpdate`. */
 const SERVER_METADATA = ["uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
