@@ -8,7 +8,8 @@ import { ObjectMeta } from "#schemas/latest/meta/v1.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { schemasFromOpenApi } from "../meta/build.js";
 import { kubeMeta, resourceInfo, type KubeMeta, type ResourceInfo, type SubresourceInfo, type Verb } from "../meta/registry.js";
-import type { KubeResponse, Transport } from "../transport/index.js";
+import type { KubeResponse } from "../transport/response.js";
+import type { Transport } from "../transport/transport.js";
 
 /** A resource the server serves: the facts `resourceInfo` gives, as discovery reports them. */
 export interface DiscoveredResource extends Omit<ResourceInfo, "verbs" | "patchTypes" | "listKind"> {

@@ -23,16 +23,13 @@ import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
 import { kubernetesVersions, schemaFor } from "../meta/lookup.js";
 import { isRecord } from "../meta/values.js";
 import { isZodSchema } from "../meta/zod.js";
-import { guardJsonPatch, type JsonPatchOperation } from "../patch/json-patch.js";
-import { jsonPatchDiff } from "../patch/json-diff.js";
-import { jsonPatchToSmp } from "../patch/smp-diff.js";
-import { pickChanges } from "../patch/pick.js";
-import { checkPath, pathSegments, type AnyPath } from "../patch/paths.js";
+import type { JsonPatchOperation } from "../patch/json-patch.js";
+import type { AnyPath } from "../patch/paths.js";
 import { backoffWait, DEFAULT_CONFLICT_RETRY, sleep } from "../transport/backoff.js";
 import type { KubeResponse } from "../transport/response.js";
 import type { RequestOptions, Transport } from "../transport/transport.js";
-import { Discovery, type DiscoveredResource, type DiscoveryResult } from "./discovery.js";
-import { execCommand, forwardPort, openSession, type ExecSession, type PortForward } from "./exec.js";
+import type { Discovery, DiscoveredResource, DiscoveryResult } from "./discovery.js";
+import type { ExecSession, PortForward } from "./exec.js";
 import { lines, ndjson } from "./ndjson.js";
 import { checkOutgoing, listSchemaOf, parseReceived, type ValidationIssueHandler } from "./parse.js";
 import {
@@ -131,13 +128,17 @@ const APPLY_FIELD_MANAGER = "kubezod";
 export class Kube {
   readonly transport: Transport;
   readonly settings: Readonly<KubeSettings>;
-  readonly #discovery: Discovery;
+  #discovery: Promise<Discovery> | undefined;
   #serverMinor: Promise<string> | undefined;
 
   constructor(transport: Transport, settings: KubeSettings) {
     this.transport = transport;
     this.settings = settings;
-    this.#discovery = new Discovery(transport);
+  }
+
+  /** Discovery, loaded on first use (it brings the OpenAPI readers and schema builder). */
+  private discovery(): Promise<Discovery> {
+    return (this.#discovery ??= import("./discovery.js").then(({ Discovery }) => new Discovery(this.transport)));
   }
 
   /** The namespace used when a call names none. @example kube.namespace; // "default" */
@@ -352,6 +353,14 @@ export class Kube {
     let base: KubeObject;
     if (opts.builtFromLatest) base = opts.builtFromLatest;
     else base = (await this.get(schema, name, { ...this.callOptionsOf(opts), namespace, returnErrors: undefined, subresource: opts.subresource })) as KubeObject;
+    // The patch engine is loaded by the first update.
+    const [{ guardJsonPatch }, { jsonPatchDiff }, { jsonPatchToSmp }, { pickChanges }, { checkPath, pathSegments }] = await Promise.all([
+      import("../patch/json-patch.js"),
+      import("../patch/json-diff.js"),
+      import("../patch/smp-diff.js"),
+      import("../patch/pick.js"),
+      import("../patch/paths.js"),
+    ]);
     let target: KubeObject = modified;
     if (opts.paths?.length) {
       const what = `${info.kind} (${info.apiVersion})`;
@@ -549,7 +558,9 @@ export class Kube {
    * const { stdout, exitCode } = await kube.exec(Pod, "web-1", ["cat", "/etc/hostname"], { namespace: "shop" });
    */
   async exec(schema: z.ZodType, name: string, command: readonly string[], options: PodExecOptions = {}): Promise<ExecResult> {
-    return execCommand(this.transport, this.connectPath(schema, name, "exec", options), command, options);
+    const path = this.connectPath(schema, name, "exec", options);
+    const { execCommand } = await import("./exec.js");
+    return execCommand(this.transport, path, command, options);
   }
 
   /**
@@ -564,7 +575,9 @@ export class Kube {
    */
   async execStream(schema: z.ZodType, name: string, command: readonly string[], options: Omit<PodExecOptions, "stdin" | "timeoutMs"> = {}): Promise<ExecSession> {
     if (!command.length) throw new UsageError("exec needs a command");
-    return openSession(this.transport, this.connectPath(schema, name, "exec", options), command, { ...options, interactive: true });
+    const path = this.connectPath(schema, name, "exec", options);
+    const { openSession } = await import("./exec.js");
+    return openSession(this.transport, path, command, { ...options, interactive: true });
   }
 
   /**
@@ -577,7 +590,9 @@ export class Kube {
    */
   async attach(schema: z.ZodType, name: string, options: Omit<PodExecOptions, "stdin" | "timeoutMs"> & { stdin?: boolean } = {}): Promise<ExecSession> {
     const { stdin, ...rest } = options;
-    return openSession(this.transport, this.connectPath(schema, name, "attach", options), undefined, { ...rest, interactive: stdin !== false });
+    const path = this.connectPath(schema, name, "attach", options);
+    const { openSession } = await import("./exec.js");
+    return openSession(this.transport, path, undefined, { ...rest, interactive: stdin !== false });
   }
 
   /**
@@ -600,6 +615,7 @@ export class Kube {
     const path = this.connectPath(schema, name, "portforward", options);
     // Like kubectl: the object must exist before anything listens.
     await this.get(schema, name, { namespace: options.namespace, validate: "off" });
+    const { forwardPort } = await import("./exec.js");
     return forwardPort(this.transport, path, port, options);
   }
 
@@ -614,7 +630,7 @@ export class Kube {
    * resources.find((r) => r.kind === "Deployment")?.verbs;
    */
   discover(options: { refresh?: boolean } & Pick<CallOptions, "signal" | "timeoutMs"> = {}): Promise<DiscoveryResult> {
-    return this.#discovery.get(options);
+    return this.discovery().then((d) => d.get(options));
   }
 
   /**
@@ -640,7 +656,7 @@ export class Kube {
   async resource(type: { apiVersion: string; kind: string }): Promise<z.ZodType> {
     const known = await schemaFor(type, { kubernetesVersion: await this.kubernetesMinor() });
     if (known && resourceInfo(known)) return known;
-    return this.#discovery.schemaFor(type);
+    return (await this.discovery()).schemaFor(type);
   }
 
   /**

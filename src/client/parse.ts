@@ -4,8 +4,7 @@
 import * as z from "zod";
 import { ValidationError, type RequestInfo } from "../errors.js";
 import { compileValidator, safeParseKube } from "../meta/compile.js";
-import { ListMeta } from "#schemas/latest/meta/v1.js";
-import { nullishOf } from "#schemas/runtime.js";
+import { nullish, nullishOf } from "#schemas/runtime.js";
 import type { ValidationMode } from "./types.js";
 
 /** Called in `report` mode with a response that does not match its schema (it is returned as is). */
@@ -25,7 +24,8 @@ export function listSchemaOf(schema: z.ZodType): z.ZodType {
     list = z.looseObject({
       apiVersion: z.string().nullish(),
       kind: z.string().nullish(),
-      metadata: nullishOf(ListMeta),
+      // ListMeta's fields (the generated meta/v1 module is not loaded for this).
+      metadata: nullishOf(z.looseObject({ continue: nullish.string, remainingItemCount: nullish.int, resourceVersion: nullish.string, selfLink: nullish.string })),
       items: z.array(schema).nullable(),
     });
     compileValidator(list);
