@@ -224,7 +224,7 @@ export function auditIdOf(out: { headers: Record<string, string | string[] | und
 
 // ---- counters and histograms ---------------------------------------------------------------------
 
-/** The bucket bounds (seconds) of client-go's `rest_client_request_duration_seconds`. */
+/** The bucket bounds (seconds) of client-go's `rest_client_request_duration_seconds`. @example DURATION_BUCKETS.at(-1); // 60 */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 /** A histogram: counts per upper bound (cumulative, as Prometheus reports them), sum and count. */

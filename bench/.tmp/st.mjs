@@ -1,0 +1,11 @@
+const cpu = () => { const u = process.cpuUsage(); return ((u.user + u.system) / 1000).toFixed(0); };
+const t0 = performance.now();
+const { startTestServer } = await import("kubezod/testing");
+console.log("import testing", cpu(), (performance.now()-t0).toFixed(0));
+const s = await startTestServer();
+console.log("started", cpu(), (performance.now()-t0).toFixed(0));
+const k = await s.connect();
+const { ConfigMap } = await import("kubezod/k8s");
+await k.create(ConfigMap, { metadata: { name: "a" } });
+console.log("first create", cpu(), (performance.now()-t0).toFixed(0));
+await k.close(); await s.close();
