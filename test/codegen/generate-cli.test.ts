@@ -14,7 +14,7 @@ import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.
 const fixture = (name: string) => parse(readFileSync(join(repoRoot, "test/fixtures/custom-resources", name), "utf8")) as unknown;
 
 describe.skipIf(!hasShared)(`kubezod generate on the shared CRDs${needsShared}`, () => {
-  it("writes modules that compile, register every served version and parse real custom resources", async () => {
+  it("writes modules that compile, register every served version and parse real custom resources", { timeout: 120_000 }, async () => {
     const dir = scratchDir("crds");
     const result = await runCli(["generate", "--crd", sharedPath("crds"), "--out", join(dir, "ts")]);
     expect(result.stderr).toBe("");
