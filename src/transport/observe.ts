@@ -79,17 +79,20 @@ export async function loadOpenTelemetry(): Promise<void> {
   }
 }
 
+/** The server's address attributes, worked out once per server. */
+const addresses = new Map<string, { "server.address": string; "server.port": number }>();
+
 function startSpan(call: Call, server: string): OtelSpan | undefined {
   if (!otel) return undefined;
-  const url = new URL(server);
+  let address = addresses.get(server);
+  if (!address) {
+    const url = new URL(server);
+    address = { "server.address": url.hostname, "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)) };
+    addresses.set(server, address);
+  }
   const span = otel.trace.getTracer("kubezod").startSpan(call.method, {
     kind: otel.SpanKind.CLIENT,
-    attributes: {
-      "http.request.method": call.method,
-      "url.full": call.info.url,
-      "server.address": url.hostname,
-      "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)),
-    },
+    attributes: { "http.request.method": call.method, "url.full": call.info.url, ...address },
   });
   if (!span.isRecording()) return undefined;
   // The trace context travels with the request (W3C traceparent, or whatever propagator is set).
