@@ -133,6 +133,27 @@ export { smpDiff, smpThreeWay, jsonPatchToSmp } from "./patch/smp-diff.js";
 export type { JsonValue, JsonObject, JsonPrimitive } from "./patch/json.js";
 
 // ---- validating manifests ------------------------------------------------------------------------
-export { validateManifests, type ManifestInput, type PathInput, type TextInput, type ValidateManifestsOptions } from "./validate/validate-manifests.js";
+export type { ManifestInput, PathInput, TextInput, ValidateManifestsOptions } from "./validate/validate-manifests.js";
 export { formatReport, outputFormats, type OutputFormat, type FormatOptions } from "./validate/reporters.js";
 export type { ValidationReport, ValidationIssue, ValidationSummary, ResourceResult, ResourceStatus, Severity, RuleId } from "./validate/types.js";
+
+/**
+ * Validate manifests — files, directories, globs, YAML or JSON text, or objects — against the
+ * schemas of a Kubernetes minor and kube-apiserver's rules, as `kubezod validate` does. The
+ * validator (and the apiserver rules it runs) is loaded on the first call, so importing `kubezod`
+ * does not pay for it.
+ *
+ * @example
+ * const report = await validateManifests(["k8s/"], { kubernetesVersion: "1.32", strict: true });
+ * console.log(formatReport(report, "text"));
+ */
+export async function validateManifests(
+  input: ManifestInput | readonly ManifestInput[],
+  options: ValidateManifestsOptions = {},
+): Promise<ValidationReport> {
+  const validator = await import("./validate/validate-manifests.js");
+  return validator.validateManifests(input, options);
+}
+
+import type { ManifestInput, ValidateManifestsOptions } from "./validate/validate-manifests.js";
+import type { ValidationReport } from "./validate/types.js";

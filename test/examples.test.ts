@@ -3,17 +3,32 @@
  * points), and every README code block that names an example is exactly that example.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./support/shared.js";
 
 const examples = readdirSync(join(repoRoot, "examples")).filter((f) => f.endsWith(".ts"));
 
-/** Run an example as a user would (`npx tsx examples/<file>`), in a process of its own. */
-function run(file: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+// The examples compiled once to JavaScript (what `npx tsx` runs, without its loader in every process);
+// they import the built package by name, as a user's program does.
+const compiled = join(repoRoot, "test/.generated/examples");
+const compiling = build({
+  entryPoints: examples.map((f) => join(repoRoot, "examples", f)),
+  outdir: compiled,
+  outExtension: { ".js": ".mjs" },
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "error",
+}).then(() => cpSync(join(repoRoot, "examples/manifests"), join(compiled, "manifests"), { recursive: true }));
+
+/** Run an example as a user would, in a process of its own. */
+async function run(file: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  await compiling;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "examples", file)], { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [join(compiled, file.replace(/\.ts$/, ".mjs"))], { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

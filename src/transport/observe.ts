@@ -79,17 +79,20 @@ export async function loadOpenTelemetry(): Promise<void> {
   }
 }
 
+/** The server's address attributes, worked out once per server. */
+const addresses = new Map<string, { "server.address": string; "server.port": number }>();
+
 function startSpan(call: Call, server: string): OtelSpan | undefined {
   if (!otel) return undefined;
-  const url = new URL(server);
+  let address = addresses.get(server);
+  if (!address) {
+    const url = new URL(server);
+    address = { "server.address": url.hostname, "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)) };
+    addresses.set(server, address);
+  }
   const span = otel.trace.getTracer("kubezod").startSpan(call.method, {
     kind: otel.SpanKind.CLIENT,
-    attributes: {
-      "http.request.method": call.method,
-      "url.full": call.info.url,
-      "server.address": url.hostname,
-      "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)),
-    },
+    attributes: { "http.request.method": call.method, "url.full": call.info.url, ...address },
   });
   if (!span.isRecording()) return undefined;
   // The trace context travels with the request (W3C traceparent, or whatever propagator is set).
@@ -224,12 +227,7 @@ export function auditIdOf(out: { headers: Record<string, string | string[] | und
 
 // ---- counters and histograms ---------------------------------------------------------------------
 
-/**
- * The bucket bounds (seconds) of client-go's `rest_client_request_duration_seconds`.
- *
- * @example
- * DURATION_BUCKETS.findIndex((le) => 0.3 <= le); // 4 (the 0.5 s bucket)
- */
+/** The bucket bounds (seconds) of client-go's `rest_client_request_duration_seconds`. @example DURATION_BUCKETS.at(-1); // 60 */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 /** A histogram: counts per upper bound (cumulative, as Prometheus reports them), sum and count. */

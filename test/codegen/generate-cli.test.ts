@@ -7,13 +7,14 @@ import { describe, expect, it } from "vitest";
 import type * as z from "zod";
 import { resourceInfo } from "../../src/index.js";
 import { runCli } from "../support/cli.js";
+import { nodeArgsFor } from "../support/built.js";
 import { scratchDir } from "../support/generated.js";
 import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";
 
 const fixture = (name: string) => parse(readFileSync(join(repoRoot, "test/fixtures/custom-resources", name), "utf8")) as unknown;
 
 describe.skipIf(!hasShared)(`kubezod generate on the shared CRDs${needsShared}`, () => {
-  it("writes modules that compile, register every served version and parse real custom resources", async () => {
+  it("writes modules that compile, register every served version and parse real custom resources", { timeout: 120_000 }, async () => {
     const dir = scratchDir("crds");
     const result = await runCli(["generate", "--crd", sharedPath("crds"), "--out", join(dir, "ts")]);
     expect(result.stderr).toBe("");
@@ -107,17 +108,17 @@ describe("kubezod generate on bad input", () => {
 
 describe.skipIf(!hasShared)(`npm run codegen -- --check${needsShared}`, () => {
   it("finds schemas/ identical to what the generator writes", () => {
-    const out = execFileSync(process.execPath, ["--import", "tsx", join(repoRoot, "codegen/main.ts"), "--check"], { cwd: repoRoot, encoding: "utf8" });
+    const out = execFileSync(process.execPath, [...nodeArgsFor("codegen/main.ts"), "--check"], { cwd: repoRoot, encoding: "utf8" });
     expect(out).toMatch(/schemas\/ is up to date/);
   });
 
   it("fails when a generated file was edited", () => {
     const dir = scratchDir("drift");
-    execFileSync(process.execPath, ["--import", "tsx", join(repoRoot, "codegen/main.ts"), "--out", dir], { cwd: repoRoot });
+    execFileSync(process.execPath, [...nodeArgsFor("codegen/main.ts"), "--out", dir], { cwd: repoRoot });
     writeFileSync(join(dir, "v1.36/apps/v1.js"), "// edited by hand\n");
     let failed: { status: number; stderr: string } | undefined;
     try {
-      execFileSync(process.execPath, ["--import", "tsx", join(repoRoot, "codegen/main.ts"), "--check", "--out", dir], { cwd: repoRoot, stdio: "pipe" });
+      execFileSync(process.execPath, [...nodeArgsFor("codegen/main.ts"), "--check", "--out", dir], { cwd: repoRoot, stdio: "pipe" });
     } catch (err) {
       failed = err as { status: number; stderr: string };
     }

@@ -1,9 +1,11 @@
 /**
- * Run the `kubezod` CLI from source in a child process.
+ * Run the `kubezod` CLI in a child process: the built one when it is up to date with the sources
+ * (as users run it), else from the sources.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./shared.js";
+import { nodeArgsFor } from "./built.js";
 
 export interface CliResult {
   code: number;
@@ -16,7 +18,7 @@ export function runCli(
   options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolveResult, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "src/cli/bin.ts"), ...args], {
+    const child = spawn(process.execPath, [...nodeArgsFor("src/cli/bin.ts"), ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],

@@ -171,7 +171,7 @@ describe("streams", () => {
       const gz = createGzip();
       gz.pipe(res);
       gz.write('{"type":"ADDED"}\n');
-      gz.flush(() => setTimeout(() => res.socket?.destroy(), 20));
+      gz.flush(() => setTimeout(() => res.socket?.destroy(), 250));
     });
     const s = await transport.stream({ path: "/api/v1/pods", query: { watch: true } });
     let text = "";

@@ -160,13 +160,7 @@ export interface ApiModel {
   definitions: Map<string, Definition>;
 }
 
-/**
- * The `apiVersion` string of a group and version (`v1` for the core group).
- *
- * @example
- * apiVersionOf("apps", "v1"); // "apps/v1"
- * apiVersionOf("", "v1"); // "v1"
- */
+/** The `apiVersion` string of a group and version (`v1` for the core group). @example apiVersionOf("apps", "v1"); // "apps/v1" */
 export function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
 }
