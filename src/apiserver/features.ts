@@ -5,6 +5,7 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  CRDValidationRatcheting: 30,
   SidecarContainers: 29,
 } as const satisfies Record<string, number>;
 

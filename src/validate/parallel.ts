@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import type { EngineOptions, ManifestEngine } from "./engine.js";
 import { checkEntry, parseSource, typesOf, type ParsedSource, type Source } from "./run.js";
 import type { ResourceResult } from "./types.js";
+import { abortReason } from "./sources.js";
 
 /** What a worker needs to take part in a run (sent to it as a message). */
 export interface WorkerRun {
@@ -169,6 +170,8 @@ export interface ParallelRun {
   kept?: Array<Buffer | undefined>;
   /** Called after each input is checked, with its results. */
   onUnit?: (index: number, unit: UnitResult) => void;
+  /** Stops the run: no input is taken after it fires, and the call rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /** Check every input, sharing them with up to `run.workers` workers; the outcomes in input order. */
@@ -206,13 +209,21 @@ export async function checkInParallel(run: ParallelRun): Promise<UnitResult[]> {
     // The calling thread checks the inputs it has read, then takes its share of the others,
     // letting the workers' messages in now and then.
     let sinceYield = 0;
+    const signal = run.signal;
+    const stop = () => {
+      // The workers take nothing more: the counter is past the last input.
+      Atomics.store(counter, 0, claimable.length);
+      return abortReason(signal!);
+    };
     for (let i = 0; i < sources.length; i++) {
+      if (signal?.aborted) throw stop();
       const p = early[i];
       if (!p) continue;
       early[i] = undefined;
       record(i, await checkSource(engine, sources[i]!, maxBytes, p));
     }
     for (;;) {
+      if (signal?.aborted) throw stop();
       const k = Atomics.add(counter, 0, 1);
       if (k >= claimable.length) break;
       const index = claimable[k]!;
@@ -226,6 +237,7 @@ export async function checkInParallel(run: ParallelRun): Promise<UnitResult[]> {
       }
     }
     await Promise.all(finished);
+    if (signal?.aborted) throw stop();
   } finally {
     release(used);
   }

@@ -4,7 +4,7 @@
  */
 import type { PathSegment } from "../meta/index.js";
 import type { ManifestEngine, ResourceInput } from "./engine.js";
-import { fieldPathOf } from "./schema-issues.js";
+import { fieldPathOf } from "../apiserver/schema-errors.js";
 import { decodeManifest, readManifestBytesSync, readManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
 import { readYamlDocuments, type YamlDocument } from "../yaml/documents.js";
@@ -250,7 +250,12 @@ function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]
   return prefix.every((p, i) => path[i] === p);
 }
 
-/** Duplicate keys, YAML 1.1 conversions and non-JSON numbers of the part of a document a resource covers. */
+/**
+ * What reading a document noticed in the part a resource covers: numbers JSON cannot hold
+ * (errors), duplicate keys (errors in strict mode), and, when asked, values YAML 1.1 reads
+ * differently from YAML 1.2 (warnings: kubectl and kube-apiserver read them the 1.1 way, so a
+ * reading the schema accepts is what the author meant, and one it refuses is a type error already).
+ */
 function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDocument, engine: ManifestEngine): void {
   if (!doc.notices.length) return;
   const schema = result.apiVersion && result.kind ? engine.schemaFor(result.apiVersion, result.kind) : undefined;
@@ -260,9 +265,10 @@ function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDoc
     const field = schema ? fieldPathOf(schema, path).toString() : fieldString(path);
     if (n.kind === "not-json") {
       result.issues.push({ rule: "yaml/not-json", severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
-    } else if (engine.strict) {
-      const rule = n.kind === "duplicate-key" ? "yaml/duplicate-key" : "yaml/implicit-conversion";
-      result.issues.push({ rule, severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
+    } else if (n.kind === "duplicate-key") {
+      if (engine.strict) result.issues.push({ rule: "yaml/duplicate-key", severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
+    } else if (engine.warnImplicitConversions) {
+      result.issues.push({ rule: "yaml/implicit-conversion", severity: "warning", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
     }
   }
   if (result.issues.some((i) => i.severity === "error") && result.status === "valid") result.status = "invalid";
