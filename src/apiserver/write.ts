@@ -93,6 +93,8 @@ export interface WriteOptions extends ApiContextOptions {
   builtinDuplicates?: boolean;
   /** The namespace comes from where the object is sent (a request path, `kubectl -n`): not required in it. */
   namespaceOptional?: boolean;
+  /** The write is to the status subresource: the kind's status update rules apply instead of its spec rules. */
+  subresource?: "status";
   /** The registry's work on create between defaulting and preparation (address allocation). */
   beginCreate?(obj: Obj): void;
   /** Defaults for built-in kinds whose group module has none (applied instead of the kind's). */
@@ -312,7 +314,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     if (!meta && obj.metadata === undefined) obj.metadata = meta = {};
     const oldMeta = metadataOf(old!);
     if (meta && oldMeta) keepStoredMetadata(meta, oldMeta, namespaced !== false);
-    if (rules?.prepareForUpdate) issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForUpdate!(obj, old!, ctx), [])), false));
+    if (rules?.prepareForUpdate && options.subresource !== "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForUpdate!(obj, old!, ctx), [])), false));
   } else {
     options.beginCreate?.(obj);
     if (rules?.prepareForCreate) issues.push(...ruleIssues(guarded("PrepareForCreate", () => (rules.prepareForCreate!(obj, ctx), [])), false));
@@ -362,8 +364,12 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   }
   if (update) for (const e of validateObjectMetaUpdate(obj.metadata, old!.metadata)) issues.push({ rule: "update/" + NATIVE_RULE[e.type], ...e });
   const native: WriteIssue[] = [];
-  if (rules?.validate) native.push(...ruleIssues(guarded(`Validate${kind}`, () => rules.validate!(obj, ctx)), false));
-  if (update && rules?.validateUpdate) native.push(...ruleIssues(guarded(`Validate${kind}Update`, () => rules.validateUpdate!(obj, old!, ctx)), true));
+  if (update && options.subresource === "status") {
+    if (rules?.validateStatusUpdate) native.push(...ruleIssues(guarded(`Validate${kind}StatusUpdate`, () => rules.validateStatusUpdate!(obj, old!, ctx)), true));
+  } else {
+    if (rules?.validate) native.push(...ruleIssues(guarded(`Validate${kind}`, () => rules.validate!(obj, ctx)), false));
+    if (update && rules?.validateUpdate) native.push(...ruleIssues(guarded(`Validate${kind}Update`, () => rules.validateUpdate!(obj, old!, ctx)), true));
+  }
   issues.push(...native);
 
   // Schema errors the kind's own validation already reports at the same field are not repeated.
