@@ -175,6 +175,26 @@ export function schemaErrors(schema: z.core.$ZodType, root: unknown, issues: rea
       case "unrecognized_keys":
         for (const key of issue.keys) push("strict/unknown-field", fieldError("FieldValueInvalid", fp.child(key), `unknown field "${fp.child(key).toString()}"`));
         break;
+      case "custom": {
+        // The runtime's own checks (rune-counted lengths, formats, property counts), by their messages.
+        const value = at.found ? at.value : undefined;
+        let m: RegExpExecArray | null;
+        if ((m = /^may not be more than (\d+) characters long$/.exec(issue.message))) {
+          const n = Number(m[1]);
+          const detail = custom && minor < 32 ? `may not be longer than ${n}` : `may not be more than ${n} ${n === 1 ? "byte" : "bytes"}`;
+          push("schema/length", fieldError("FieldValueTooLong", fp, custom ? detail : issue.message, value));
+        } else if ((m = /^must be at least (\d+) characters long$/.exec(issue.message))) {
+          push("schema/length", fieldError("FieldValueInvalid", fp, custom ? `${inBody} should be at least ${m[1]} chars long` : issue.message, value));
+        } else if ((m = /^must be a valid (\S+)$/.exec(issue.message))) {
+          push("schema/format", fieldError("FieldValueInvalid", fp, custom ? `${inBody} must be of type ${m[1]}: ${JSON.stringify(String(value))}` : issue.message, value));
+        } else if ((m = /^must have at most (\d+) properties$/.exec(issue.message)) && custom) {
+          const count = value && typeof value === "object" ? Object.keys(value).length : -1;
+          push("schema/length", fieldError("FieldValueTooMany", fp, `must have at most ${m[1]} ${m[1] === "1" && minor >= 32 ? "item" : "items"}`, count >= 0 ? count : undefined));
+        } else if ((m = /^must have at least (\d+) properties$/.exec(issue.message)) && custom) {
+          push("schema/length", fieldError("FieldValueInvalid", fp, `${inBody} should have at least ${m[1]} properties`, value));
+        } else push("schema/value", fieldError("FieldValueInvalid", fp, issue.message, value));
+        break;
+      }
       default:
         push("schema/value", fieldError("FieldValueInvalid", fp, issue.message, at.found ? at.value : undefined));
     }
