@@ -54,7 +54,7 @@ export interface UnitResult {
 
 /** Read and check one input. */
 export async function checkSource(engine: ManifestEngine, source: Source, maxBytes: number, parsed?: ParsedSource): Promise<UnitResult> {
-  const p = parsed ?? parseSource(source, maxBytes);
+  const p = parsed ?? parseSource(source, maxBytes, engine.warnImplicitConversions);
   const results: ResourceResult[] = [];
   if (p.entries.length) {
     await engine.load(typesOf([p]));

@@ -51,21 +51,22 @@ function objectDocument(value: unknown, index: number): YamlDocument {
 }
 
 /** The documents of an input, or why it cannot be read. */
-function documentsOf(source: Source, maxBytes: number): { file: string; docs: YamlDocument[] } | ResourceResult {
+function documentsOf(source: Source, maxBytes: number, notices: boolean): { file: string; docs: YamlDocument[] } | ResourceResult {
+  const limits = { implicitConversionNotices: notices };
   switch (source.kind) {
     case "failure":
       return source.result;
     case "object":
       return { file: source.file, docs: [objectDocument(source.value, source.index)] };
     case "text":
-      return { file: source.file, docs: readYamlDocuments(source.text) };
+      return { file: source.file, docs: readYamlDocuments(source.text, limits) };
     case "bytes": {
       const d = decodeManifest(source.bytes);
-      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: readYamlDocuments(d.text) };
+      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: readYamlDocuments(d.text, limits) };
     }
     case "file": {
       const r = readManifestFileSync(source.file, maxBytes);
-      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: readYamlDocuments(r.text) };
+      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: readYamlDocuments(r.text, limits) };
     }
   }
 }
@@ -115,8 +116,8 @@ function isCrd(value: unknown): value is Record<string, unknown> {
  * Read an input into its resources. Documents that cannot be read become entries carrying their
  * result; CustomResourceDefinitions are marked for registration.
  */
-export function parseSource(source: Source, maxBytes: number): ParsedSource {
-  const read = documentsOf(source, maxBytes);
+export function parseSource(source: Source, maxBytes: number, implicitConversionNotices = false): ParsedSource {
+  const read = documentsOf(source, maxBytes, implicitConversionNotices);
   if (!("docs" in read)) return { failure: read, entries: [] };
   const { file, docs } = read;
   const entries: Entry[] = [];
@@ -149,18 +150,18 @@ function mayHoldCrd(content: string | Buffer): boolean {
  * that may hold CustomResourceDefinitions (which apply to the whole run) and those that cannot be
  * read. The others can wait for their turn.
  */
-export function readAhead(source: Source, maxBytes: number): { parsed?: ParsedSource; size: number; bytes?: Buffer } {
+export function readAhead(source: Source, maxBytes: number, notices = false): { parsed?: ParsedSource; size: number; bytes?: Buffer } {
   switch (source.kind) {
     case "text":
-      return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes) } : {}) };
+      return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes, notices) } : {}) };
     case "file": {
       const r = readManifestBytesSync(source.file, maxBytes);
       if ("error" in r) return { parsed: { failure: fileFailure(source.file, r.error), entries: [] }, size: 0 };
       const bytes = { kind: "bytes", file: source.file, bytes: r.bytes } as const;
-      return mayHoldCrd(r.bytes) ? { size: r.bytes.length, parsed: parseSource(bytes, maxBytes) } : { size: r.bytes.length, bytes: r.bytes };
+      return mayHoldCrd(r.bytes) ? { size: r.bytes.length, parsed: parseSource(bytes, maxBytes, notices) } : { size: r.bytes.length, bytes: r.bytes };
     }
     default:
-      return { parsed: parseSource(source, maxBytes), size: 0 };
+      return { parsed: parseSource(source, maxBytes, notices), size: 0 };
   }
 }
 

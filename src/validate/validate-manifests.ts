@@ -200,7 +200,7 @@ export async function validateManifests(
   let total = 0;
   for (const s of sources) {
     if (signal?.aborted) throw abortReason(signal);
-    const ahead = readAhead(s, maxBytes);
+    const ahead = readAhead(s, maxBytes, engine.warnImplicitConversions);
     early.push(ahead.parsed);
     bytes += ahead.size;
     total += ahead.parsed?.entries.length ?? 0;

@@ -52,6 +52,11 @@ export interface YamlLimits {
    * values are the same either way; false reads every document with the exact reader.
    */
   fastPath?: boolean;
+  /**
+   * Note the values YAML 1.1 reads differently from YAML 1.2 (`0644`, `yes`) as
+   * `implicit-conversion` notices (default true). The values are the same either way.
+   */
+  implicitConversionNotices?: boolean;
 }
 
 /**
@@ -157,6 +162,8 @@ class Builder {
   readonly notices: Array<Omit<YamlNotice, "position"> & { offset: number }> = [];
   readonly budget: { left: number };
   hasAliases = false;
+  /** Add `implicit-conversion` notices. */
+  noteConversions = true;
 
   constructor(
     readonly events: Event[],
@@ -182,7 +189,7 @@ class Builder {
     }
     if (ev.style !== 1) return text;
     const r = resolvePlainScalar(text);
-    if (r.yaml12Differs && typeof r.value !== "string") {
+    if (r.yaml12Differs && typeof r.value !== "string" && this.noteConversions) {
       this.notices.push({
         kind: "implicit-conversion",
         path: [...path],
@@ -367,7 +374,8 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const stream = bom ? text.slice(1) : text;
   const chunks = splitDocuments(stream);
-  const readFast = limits.fastPath === false ? undefined : fastDocumentReader(stream, maxDepth);
+  const noteConversions = limits.implicitConversionNotices !== false;
+  const readFast = limits.fastPath === false ? undefined : fastDocumentReader(stream, maxDepth, !noteConversions);
   for (const chunk of chunks) {
     const index = docs.length;
     const position = { line: chunk.line + 1, column: 1 };
@@ -394,6 +402,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
     const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
     if (contentDocs === 0) continue;
     const builder = new Builder(events, text);
+    builder.noteConversions = noteConversions;
     builder.budget.left = maxExpansion + 10 * countNodes(events);
     let value: unknown;
     try {

@@ -11,7 +11,7 @@
  */
 import { getScalarValue, type ScalarEvent } from "js-yaml";
 import { internalized } from "./strings.js";
-import { keyString, NOTICED, plainScalarValue } from "./scalars.js";
+import { keyString, NOTICED, plainScalarValue, resolvePlainScalar } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -118,13 +118,16 @@ class FastReader {
   ls = 0;
   cs = 0;
 
-  /** Reads `s` from `start` to `end` (a line start, or the end of `s`). */
-  constructor(s: string, start: number, end: number, maxDepth: number) {
+  /** Reads `s` from `start` to `end` (a line start, or the end of `s`); `conversions`: YAML 1.1-only readings are taken, not handed to the exact reader. */
+  constructor(s: string, start: number, end: number, maxDepth: number, conversions = false) {
     this.s = s;
     this.start = start;
     this.n = end;
     this.maxDepth = maxDepth;
+    this.conversions = conversions;
   }
+
+  readonly conversions: boolean;
 
   readonly start: number;
 
@@ -275,11 +278,14 @@ class FastReader {
 
   keyHash = 0;
 
-  /** A plain scalar's value; gives up where the exact reader would note a conversion. */
+  /** A plain scalar's value; gives up where the exact reader would add a notice. */
   plain(text: string): unknown {
     const v = plainScalarValue(text);
-    if (v === NOTICED) throw GIVE_UP;
-    return v;
+    if (v !== NOTICED) return v;
+    // A YAML 1.1-only reading is noticed only when asked for; a number JSON cannot hold always is.
+    const r = this.conversions ? resolvePlainScalar(text).value : undefined;
+    if (r === undefined || (typeof r === "number" && !Number.isFinite(r))) throw GIVE_UP;
+    return r;
   }
 
   /** The key starting at `p`, whose `:` is at `colon` (plain keys: `keyHash` is its hash). */
@@ -638,7 +644,7 @@ class FastReader {
  * const text = "kind: ConfigMap\ndata:\n  a: b\n";
  * fastDocumentReader(text, 256)(0, text.length)?.value; // { kind: "ConfigMap", data: { a: "b" } }
  */
-export function fastDocumentReader(text: string, maxDepth: number): (start: number, end: number) => FastDocument | undefined {
+export function fastDocumentReader(text: string, maxDepth: number, conversions = false): (start: number, end: number) => FastDocument | undefined {
   const unusual = plainAscii(text)
     ? () => Infinity
     : nextMatch(text, (from) => {
@@ -648,7 +654,7 @@ export function fastDocumentReader(text: string, maxDepth: number): (start: numb
   return (start, end) => {
     if (unusual(start) < end) return undefined;
     try {
-      return new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2).document();
+      return new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2, conversions).document();
     } catch (err) {
       if (err === GIVE_UP || err instanceof RangeError) return undefined;
       throw err;
