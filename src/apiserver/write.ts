@@ -192,6 +192,73 @@ function contextFor(options: ApiContextOptions, version: string, operation: "CRE
   return ctx;
 }
 
+/** How {@link failingIssues} goes through a schema node: its fields, its items, or as a whole. */
+type Walk = ({ kind: "object"; fields: Array<[string, Schema]> } | { kind: "array"; element: Schema } | { kind: "leaf" }) & {
+  /** Whether the field may be absent (worked out the first time it is). */
+  absentOk?: boolean;
+};
+
+const walks = new WeakMap<Schema, Walk>();
+
+function walkOf(schema: Schema): Walk {
+  let w = walks.get(schema);
+  if (w) return w;
+  const inner = unwrap(schema);
+  const d = defOf(inner);
+  // Nodes with checks of their own (a CRD's `minProperties`, `maxItems`) are checked as a whole.
+  const own = (d.checks as unknown[] | undefined)?.length;
+  const loose = !d.catchall || ["unknown", "any"].includes(defOf(d.catchall as Schema).type);
+  if (!own && d.type === "object" && loose) w = { kind: "object", fields: Object.entries(d.shape as Record<string, Schema>) };
+  else if (!own && d.type === "array") w = { kind: "array", element: d.element as Schema };
+  else w = { kind: "leaf" };
+  walks.set(schema, w);
+  return w;
+}
+
+/**
+ * Zod's issues for a value the compiled validator refused, found without parsing the whole value
+ * with Zod: objects and lists are walked once, each leaf is checked by its compiled validator, and
+ * Zod reads only the leaves that fail (a type error deep in a Deployment costs a walk and a parse
+ * of one field, not a parse of the whole Deployment).
+ */
+function failingIssues(schema: Schema, value: unknown, path: PropertyKey[], out: z.core.$ZodIssue[], depth: number): void {
+  const w = depth < 64 ? walkOf(schema) : LEAF;
+  if (value === undefined && w !== LEAF) {
+    // Most fields of an object are absent: whether that is allowed is the same every time.
+    w.absentOk ??= (compileValidator(schema) ?? ((v: unknown) => (schema as z.ZodType).safeParse(v).success))(undefined);
+    if (w.absentOk) return;
+  }
+  if (w.kind === "object" && isRecord(value)) {
+    for (const [key, field] of w.fields) {
+      path.push(key);
+      failingIssues(field, value[key], path, out, depth + 1);
+      path.pop();
+    }
+    return;
+  }
+  if (w.kind === "array" && Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      failingIssues(w.element, value[i], path, out, depth + 1);
+      path.pop();
+    }
+    return;
+  }
+  const check = compileValidator(schema);
+  if (check ? check(value) : (schema as z.ZodType).safeParse(value).success) return;
+  const r = (schema as z.ZodType).safeParse(value);
+  if (!r.success) for (const i of r.error.issues) out.push(path.length ? ({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue) : i);
+}
+
+const LEAF: Walk = { kind: "leaf" };
+
+/** Zod's issues for a value the compiled validator refused (Zod over the whole value, when walking found none). */
+function schemaIssuesOf(schema: z.ZodType, value: unknown): z.core.$ZodIssue[] {
+  const found: z.core.$ZodIssue[] = [];
+  failingIssues(schema, value, [], found, 0);
+  return found.length ? found : (schema.safeParse(value).error?.issues ?? []);
+}
+
 /** `null` in an object field means unset: Go decoding leaves such fields at their zero value. In place. */
 function dropNulls(value: unknown, depth = 0): void {
   if (depth > 512) return;
@@ -327,8 +394,8 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   if (schema) {
     const ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
     if (!ok) {
-      const parsed = schema.safeParse(obj);
-      if (!parsed.success) schemaIssues.push(...schemaErrors(schema, obj, parsed.error.issues, { custom, minor: options.minor }));
+      const found = plan!.check ? schemaIssuesOf(schema, obj) : (schema.safeParse(obj).error?.issues ?? []);
+      schemaIssues.push(...schemaErrors(schema, obj, found, { custom, minor: options.minor }));
     }
     // A built-in object whose values do not fit its Go types is not decoded: nothing else runs.
     if (!custom) decodeFailed = schemaIssues.some((i) => i.rule === "schema/type");

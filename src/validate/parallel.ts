@@ -166,8 +166,6 @@ export interface ParallelRun {
   sources: Source[];
   /** Inputs already read into resources by the calling thread (it checks them itself). */
   early: Array<ParsedSource | undefined>;
-  /** The bytes of file inputs the calling thread has read already (used when it takes them). */
-  kept?: Array<Buffer | undefined>;
   /** Called after each input is checked, with its results. */
   onUnit?: (index: number, unit: UnitResult) => void;
   /** Stops the run: no input is taken after it fires, and the call rejects with its reason. */
@@ -227,10 +225,7 @@ export async function checkInParallel(run: ParallelRun): Promise<UnitResult[]> {
       const k = Atomics.add(counter, 0, 1);
       if (k >= claimable.length) break;
       const index = claimable[k]!;
-      const bytes = run.kept?.[index];
-      const source = sources[index]!;
-      if (bytes) run.kept![index] = undefined;
-      record(index, await checkSource(engine, bytes && source.kind === "file" ? { kind: "bytes", file: source.file, bytes } : source, maxBytes));
+      record(index, await checkSource(engine, sources[index]!, maxBytes));
       if (used.length && ++sinceYield >= 8) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));

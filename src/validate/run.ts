@@ -5,7 +5,7 @@
 import type { PathSegment } from "../meta/index.js";
 import type { ManifestEngine, ResourceInput } from "./engine.js";
 import { fieldPathOf } from "../apiserver/schema-errors.js";
-import { decodeManifest, readManifestBytesSync, readManifestFileSync } from "./sources.js";
+import { decodeManifest, readManifestFileSync, scanManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
 import { readYamlDocuments, type YamlDocument } from "../yaml/documents.js";
 import { isRecord } from "../meta/values.js";
@@ -141,24 +141,25 @@ export function parseSource(source: Source, maxBytes: number, implicitConversion
  * Whether the text of an input can hold a CustomResourceDefinition: its kind is spelled out, or
  * could be spelled with escapes in a double-quoted string.
  */
-function mayHoldCrd(content: string | Buffer): boolean {
+const CRD_NEEDLES = { any: ["CustomResourceDefinition"], all: ["\\", '"'] };
+
+function mayHoldCrd(content: string): boolean {
   return content.includes("CustomResourceDefinition") || (content.includes("\\") && content.includes('"'));
 }
 
 /**
  * Look at an input before any resource is checked: its size, and, read into resources, the inputs
  * that may hold CustomResourceDefinitions (which apply to the whole run) and those that cannot be
- * read. The others can wait for their turn.
+ * read. The others wait for their turn: a file is only looked through here, never held.
  */
-export function readAhead(source: Source, maxBytes: number, notices = false): { parsed?: ParsedSource; size: number; bytes?: Buffer } {
+export function readAhead(source: Source, maxBytes: number, notices = false): { parsed?: ParsedSource; size: number } {
   switch (source.kind) {
     case "text":
       return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes, notices) } : {}) };
     case "file": {
-      const r = readManifestBytesSync(source.file, maxBytes);
+      const r = scanManifestFileSync(source.file, maxBytes, CRD_NEEDLES);
       if ("error" in r) return { parsed: { failure: fileFailure(source.file, r.error), entries: [] }, size: 0 };
-      const bytes = { kind: "bytes", file: source.file, bytes: r.bytes } as const;
-      return mayHoldCrd(r.bytes) ? { size: r.bytes.length, parsed: parseSource(bytes, maxBytes, notices) } : { size: r.bytes.length, bytes: r.bytes };
+      return r.found ? { size: r.size, parsed: parseSource(source, maxBytes, notices) } : { size: r.size };
     }
     default:
       return { parsed: parseSource(source, maxBytes, notices), size: 0 };

@@ -308,13 +308,21 @@ export async function readSpecialFile(file: string, maxBytes: number, signal?: A
   }
 }
 
+/** A buffer reused by the synchronous reads whose bytes are decoded at once (no allocation per file). */
+let scratch: Buffer | undefined;
+const SCRATCH_KEPT = 4 * 1024 * 1024;
+
 /**
- * Read a file with a size limit, synchronously: what the reader does for a file, without a round
- * trip through the thread pool per step (a run reads many small files).
+ * Read a file with a size limit, synchronously, and decode it: what the reader does for a file,
+ * without a round trip through the thread pool per step, nor a new buffer per file (a run reads
+ * many small files).
  */
 export function readManifestFileSync(file: string, maxBytes: number): { text: string } | { error: string } {
-  const r = readManifestBytesSync(file, maxBytes);
-  return "error" in r ? r : decodeManifest(r.bytes);
+  const r = readRegularFileSync(file, maxBytes, scratch);
+  if ("error" in r) return r;
+  const decoded = decodeManifest(r.bytes);
+  scratch = r.bytes.buffer.byteLength <= SCRATCH_KEPT ? Buffer.from(r.bytes.buffer, 0, r.bytes.buffer.byteLength) : undefined;
+  return decoded;
 }
 
 /**
@@ -322,6 +330,10 @@ export function readManifestFileSync(file: string, maxBytes: number): { text: st
  * and while reading (a file may grow, or report no size, as /proc files do).
  */
 export function readManifestBytesSync(file: string, maxBytes: number): { bytes: Buffer } | { error: string } {
+  return readRegularFileSync(file, maxBytes, undefined);
+}
+
+function openRegular(file: string, maxBytes: number): { fd: number; size: number } | { error: string } {
   let fd: number;
   try {
     // Non-blocking, so that a file replaced by a FIFO after it was found cannot block the open.
@@ -331,11 +343,32 @@ export function readManifestBytesSync(file: string, maxBytes: number): { bytes: 
   }
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) return { error: "is a directory" };
-    if (!st.isFile()) return { error: `not a regular file (a ${kindOf(st)}): only regular files are read from directories and patterns; name it directly to read it` };
-    if (st.size > maxBytes) return { error: tooLarge(st.size, maxBytes) };
+    const problem = st.isDirectory()
+      ? "is a directory"
+      : !st.isFile()
+        ? `not a regular file (a ${kindOf(st)}): only regular files are read from directories and patterns; name it directly to read it`
+        : st.size > maxBytes
+          ? tooLarge(st.size, maxBytes)
+          : undefined;
+    if (problem) {
+      closeSync(fd);
+      return { error: problem };
+    }
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync(fd);
+    return { error: openError(err) };
+  }
+}
+
+function readRegularFileSync(file: string, maxBytes: number, reuse: Buffer | undefined): { bytes: Buffer } | { error: string } {
+  const opened = openRegular(file, maxBytes);
+  if ("error" in opened) return opened;
+  const { fd } = opened;
+  try {
     // One read of the size the file says it has, then more only if it grew.
-    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size + 1));
+    const want = Math.min(maxBytes + 1, opened.size + 1);
+    let buf = reuse && reuse.length >= want ? reuse : Buffer.allocUnsafe(want);
     let size = 0;
     for (;;) {
       if (size === buf.length) {
@@ -350,6 +383,56 @@ export function readManifestBytesSync(file: string, maxBytes: number): { bytes: 
     }
     if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
     return { bytes: buf.subarray(0, size) };
+  } catch (err) {
+    return { error: openError(err) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What {@link scanManifestFileSync} looks for. */
+export interface ScanNeedles {
+  /** Any of these anywhere. */
+  any: readonly string[];
+  /** All of these somewhere (each byte on its own). */
+  all: readonly string[];
+}
+
+const scanBuffer = Buffer.allocUnsafe(CHUNK);
+
+/**
+ * Look through a regular file for strings without holding it whole (one small buffer, reused):
+ * its size, and whether one of `any` appears, or every one of `all` does.
+ *
+ * @example
+ * scanManifestFileSync("crds.yaml", 32 << 20, { any: ["CustomResourceDefinition"], all: [] }); // { size: 9120, found: true }
+ */
+export function scanManifestFileSync(file: string, maxBytes: number, needles: ScanNeedles): { size: number; found: boolean } | { error: string } {
+  const opened = openRegular(file, maxBytes);
+  if ("error" in opened) return opened;
+  const { fd } = opened;
+  const overlap = Math.max(0, ...needles.any.map((n) => n.length - 1));
+  const seen = needles.all.map(() => false);
+  let found = false;
+  let size = 0;
+  let carry = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, scanBuffer, carry, scanBuffer.length - carry, null);
+      if (n === 0) break;
+      size += n;
+      if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
+      const chunk = scanBuffer.subarray(0, carry + n);
+      if (!found) {
+        if (needles.any.some((x) => chunk.includes(x))) found = true;
+        needles.all.forEach((x, i) => (seen[i] ||= chunk.includes(x)));
+        if (needles.all.length && seen.every(Boolean)) found = true;
+      }
+      // Keep the end of this chunk, so that a needle cut in two is still found.
+      carry = Math.min(overlap, chunk.length);
+      chunk.copy(scanBuffer, 0, chunk.length - carry);
+    }
+    return { size, found };
   } catch (err) {
     return { error: openError(err) };
   } finally {

@@ -69,9 +69,6 @@ export interface ValidateManifestsOptions {
   workers?: number;
 }
 
-/** How much of the inputs read to look for CRDs is kept rather than read again when checked. */
-const KEEP_READ_BYTES = 64 * 1024 * 1024;
-
 /** Inputs smaller than this are checked on the calling thread alone (a worker takes ~0.1 s to start). */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
@@ -192,11 +189,8 @@ export async function validateManifests(
   const { sources, files, notices } = await sourcesOf(inputs, maxBytes, signal);
   // CustomResourceDefinitions among the inputs apply to every resource, so the inputs that may
   // hold one are read first; the others are read, checked and let go one at a time.
-  // What was read of the others is kept, up to a limit, for when their turn comes.
   const early: Array<ParsedSource | undefined> = [];
-  const kept: Array<Buffer | undefined> = [];
   let bytes = 0;
-  let keptBytes = 0;
   let total = 0;
   for (const s of sources) {
     if (signal?.aborted) throw abortReason(signal);
@@ -204,10 +198,6 @@ export async function validateManifests(
     early.push(ahead.parsed);
     bytes += ahead.size;
     total += ahead.parsed?.entries.length ?? 0;
-    if (ahead.bytes && keptBytes + ahead.bytes.length <= KEEP_READ_BYTES) {
-      kept[early.length - 1] = ahead.bytes;
-      keptBytes += ahead.bytes.length;
-    }
   }
   registerInputCrds(engine, early.filter((p) => p !== undefined), crds);
 
@@ -229,7 +219,6 @@ export async function validateManifests(
     crds,
     sources,
     early: [...early],
-    kept,
     onUnit: (i, unit) => {
       if (!options.onProgress || !unit.results.length) return;
       if (!early[i]) total += unit.results.length;
