@@ -357,6 +357,7 @@ class FastReader {
     if (this.isEntry(offset)) value = this.sequence(col, 1);
     else if (this.keyColon(offset) >= 0) value = this.mapping(col, 1);
     else if (c === 91 || c === 123) {
+      if (this.want?.length) this.lost = true;
       const [v, end] = this.flow(offset, 1);
       this.endOfLine(end, false);
       this.nextLine(end);
@@ -439,10 +440,14 @@ class FastReader {
           if (v >= this.n || c === NL || c === HASH) {
             this.nextLine(v);
             const q = s.charCodeAt(this.cs);
-            // An empty item: the exact reader says where it is.
-            if (this.col() <= indent) this.lost = true;
-            this.best = q === QUOTE || q === DQUOTE ? this.cs + 1 : this.cs;
-          } else this.best = c === QUOTE || c === DQUOTE ? v + 1 : v;
+            // An empty item, or a block scalar (whose position is its content's): the exact reader says where.
+            if (this.col() <= indent || q === 124 || q === 62) this.lost = true;
+            this.best = (q === QUOTE || q === DQUOTE) && this.keyColon(this.cs) < 0 ? this.cs + 1 : this.cs;
+          } else {
+            if (c === 124 || c === 62) this.lost = true;
+            // A quoted scalar's position is inside its quotes; a mapping's is where it starts.
+            this.best = (c === QUOTE || c === DQUOTE) && this.keyColon(v) < 0 ? v + 1 : v;
+          }
           throw FOUND;
         }
       }
@@ -451,11 +456,11 @@ class FastReader {
         const col = this.col();
         if (this.want && this.at > mine) {
           const q = s.charCodeAt(this.cs);
-          if (col > indent) this.best = q === QUOTE || q === DQUOTE ? this.cs + 1 : this.cs;
+          if (col > indent) this.best = (q === QUOTE || q === DQUOTE) && this.keyColon(this.cs) < 0 ? this.cs + 1 : this.cs;
           else this.lost = true;
         }
         out.push(col > indent ? this.node(col, indent, depth + 1) : null);
-      } else if ((this.want && this.at > mine && (this.best = c === QUOTE || c === DQUOTE ? v + 1 : v), this.isEntry(v))) {
+      } else if ((this.want && this.at > mine && (this.best = (c === QUOTE || c === DQUOTE) && this.keyColon(v) < 0 ? v + 1 : v), this.isEntry(v))) {
         this.cs = v;
         out.push(this.sequence(v - this.ls, depth + 1));
       } else if (this.keyColon(v) >= 0) {
