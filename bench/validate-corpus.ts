@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { stringifyYaml as stringify } from "../src/yaml/text.js";
 
 type Obj = Record<string, unknown>;
 

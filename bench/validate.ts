@@ -21,6 +21,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
 import { formatReport, validateManifests } from "kubezod";
+import { competitor } from "./competitors.js";
 import { median } from "./report.js";
 import { writeCorpus } from "./validate-corpus.js";
 
@@ -58,7 +59,7 @@ type Validate = (obj: Record<string, unknown>) => void;
 
 async function kubernetesModels(): Promise<Map<string, Validate> | undefined> {
   if (Number(process.versions.node.split(".")[0]) < 22) return undefined;
-  const m = await import("kubernetes-models");
+  const m = await competitor<import("./competitors/types.js").KubernetesModels>("kubernetes-models");
   type ModelClass = new (data: Record<string, unknown>) => { validate(): void };
   const classes = {
     "apps/v1/Deployment": m.apps.v1.Deployment,

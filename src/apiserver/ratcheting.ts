@@ -7,13 +7,14 @@
  * `not`, list-type invariants and metadata are never ratcheted.
  */
 import type * as z from "zod";
+import { defOf as zodDef } from "../meta/zod.js";
 import { metaOf, unwrap, type PathSegment } from "../meta/index.js";
 import { deepEqual } from "../patch/json.js";
 import { isRecord } from "../meta/values.js";
 
 type Schema = z.core.$ZodType;
 type Def = Record<string, unknown> & { type: string };
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+const defOf = (s: z.core.$ZodType): Def => zodDef(s) as unknown as Def;
 
 /**
  * Whether the value at `path` correlates with a value of the old object and equals it: an error

@@ -3,12 +3,12 @@
  *
  * 1. defaulting — the kind's `SetObjectDefaults_<Kind>` for built-in kinds (null fields are unset
  *    first, as Go decoding makes them), the schema's structural defaults for custom resources;
- * 2. the registry's own work before validation (the caller's `beginCreate`: address allocation);
- * 3. the strategy's preparation — `PrepareForCreate`, or on an update `rest.BeforeUpdate`'s
+ * 2. the OpenAPI schema, over what was decoded and defaulted — types (for built-in kinds these are
+ *    decoding errors and stop the rest), required fields, enums, formats, ranges; fields the schema
+ *    does not declare and duplicate list-map/set entries when asked;
+ * 3. the registry's own work (the caller's `beginCreate`: address allocation);
+ * 4. the strategy's preparation — `PrepareForCreate`, or on an update `rest.BeforeUpdate`'s
  *    metadata carry-over and `PrepareForUpdate`;
- * 4. the OpenAPI schema — types (for built-in kinds these are decoding errors and stop the
- *    rest), required fields, enums, formats, ranges; fields the schema does not declare and
- *    duplicate list-map/set entries when asked;
  * 5. native validation — object metadata first, then `Validate<Kind>` and, on an update,
  *    `Validate<Kind>Update` and the metadata update rules;
  * 6. for custom resources, `anyOf`/`oneOf`/`allOf`/`not` and the `x-kubernetes-validations` CEL
@@ -19,6 +19,7 @@
  * the caller hands it over (`owned`); parts of it are copied only where something is written.
  */
 import type * as z from "zod";
+import { defOf as zodDef } from "../meta/zod.js";
 import {
   compileValidator,
   kubeMeta,
@@ -49,7 +50,7 @@ import type * as CelRules from "./cel/rules.js";
 type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
 type Def = Record<string, unknown> & { type: string };
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+const defOf = (s: z.core.$ZodType): Def => zodDef(s) as unknown as Def;
 
 /** One problem a write has, with the rule id it reports under (see `RuleId` in the validator). */
 export interface WriteIssue extends FieldError {
@@ -376,19 +377,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     delete meta.namespace;
   }
 
-  // 2–3. The registry's work, then the strategy's preparation.
-  if (update) {
-    if (!meta && obj.metadata === undefined) obj.metadata = meta = {};
-    const oldMeta = metadataOf(old!);
-    if (meta && oldMeta) keepStoredMetadata(meta, oldMeta, namespaced !== false);
-    if (rules?.prepareForUpdate && options.subresource !== "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForUpdate!(obj, old!, ctx), [])), false));
-  } else {
-    options.beginCreate?.(obj);
-    if (rules?.prepareForCreate) issues.push(...ruleIssues(guarded("PrepareForCreate", () => (rules.prepareForCreate!(obj, ctx), [])), false));
-  }
-  meta = metadataOf(obj);
-
-  // 4. The OpenAPI schema.
+  // 2. The OpenAPI schema.
   const schemaIssues: WriteIssue[] = [];
   let decodeFailed = false;
   if (schema) {
@@ -418,17 +407,33 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     return { object: obj, issues, warnings, ...(old ? { old } : {}) };
   }
 
-  // 5. Object metadata, then the kind's own validation.
-  const metaErrors = validateObjectMeta(obj.metadata, {
-    nameFormat: plan?.nameFormat ?? "dns-subdomain",
-    ...(namespaced !== undefined ? { namespaced } : {}),
-    ...(options.namespaceOptional ? { namespaceOptional: true } : {}),
-  });
-  for (const e of metaErrors) {
-    // A metadata value of the wrong type is already a schema error.
-    if (e.type === "FieldValueTypeInvalid" && schemaIssues.some((i) => i.field === e.field)) continue;
-    issues.push({ rule: metadataRule(e), ...e });
+  // 3–4. The registry's work, then the strategy's preparation (after the schema, which sees what was
+  // decoded and defaulted: a status the strategy resets is not the writer's).
+  if (update) {
+    if (!meta && obj.metadata === undefined) obj.metadata = meta = {};
+    const oldMeta = metadataOf(old!);
+    if (meta && oldMeta) keepStoredMetadata(meta, oldMeta, namespaced !== false);
+    if (rules?.prepareForUpdate && options.subresource !== "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForUpdate!(obj, old!, ctx), [])), false));
+  } else {
+    options.beginCreate?.(obj);
+    if (rules?.prepareForCreate) issues.push(...ruleIssues(guarded("PrepareForCreate", () => (rules.prepareForCreate!(obj, ctx), [])), false));
   }
+  meta = metadataOf(obj);
+
+  // 5. Object metadata, then the kind's own validation.
+  const checkMetadata = (nameFormat: NameFormat) => {
+    const metaErrors = validateObjectMeta(obj.metadata, {
+      nameFormat,
+      ...(namespaced !== undefined ? { namespaced } : {}),
+      ...(options.namespaceOptional ? { namespaceOptional: true } : {}),
+    });
+    for (const e of metaErrors) {
+      // A metadata value of the wrong type is already a schema error.
+      if (e.type === "FieldValueTypeInvalid" && schemaIssues.some((i) => i.field === e.field)) continue;
+      issues.push({ rule: metadataRule(e), ...e });
+    }
+  };
+  if (rules?.objectMeta !== false) checkMetadata(plan?.nameFormat ?? "dns-subdomain");
   if (update) for (const e of validateObjectMetaUpdate(obj.metadata, old!.metadata)) issues.push({ rule: "update/" + NATIVE_RULE[e.type], ...e });
   const native: WriteIssue[] = [];
   if (update && options.subresource === "status") {
@@ -438,9 +443,12 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     if (update && rules?.validateUpdate) native.push(...ruleIssues(guarded(`Validate${kind}Update`, () => rules.validateUpdate!(obj, old!, ctx)), true));
   }
   issues.push(...native);
+  // rest.BeforeCreate's generic metadata check, for kinds whose own validation skips it: only when all else passed.
+  if (rules?.objectMeta === false && !issues.some((i) => i.severity !== "warning")) checkMetadata("path-segment");
 
   // Schema errors the kind's own validation already reports at the same field are not repeated.
-  const reported = native.length ? new Set(native.map((i) => i.field)) : undefined;
+  // (A field the kind's validation reports inside — `roleRef.name` for a missing `roleRef` — counts.)
+  const reported = native.length ? new Set(native.flatMap((i) => fieldAndParents(i.field))) : undefined;
   let kept = reported ? schemaIssues.filter((i) => !reported.has(i.field)) : schemaIssues;
   if (update && custom && schema && ctx.gate("CRDValidationRatcheting")) {
     kept = kept.filter((i) => !(RATCHETED.has(i.rule) && unchangedSince(schema, i.path, obj, old)));
@@ -482,6 +490,13 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     }
   }
   return { object: obj, issues, warnings, ...(old ? { old } : {}) };
+}
+
+/** `a.b[0].c` → `a.b[0].c`, `a.b[0]`, `a.b`, `a`. */
+function fieldAndParents(field: string): string[] {
+  const out = [field];
+  for (let i = field.length - 1; i > 0; i--) if (field[i] === "." || field[i] === "[") out.push(field.slice(0, i));
+  return out;
 }
 
 function ruleIssues(errs: FieldError[], update: boolean): WriteIssue[] {

@@ -6,6 +6,7 @@
  * `Warning` headers — and prunes what the apiserver does not store (unknown fields, nulls).
  */
 import type * as z from "zod";
+import { defOf as zodDef } from "../meta/zod.js";
 import * as k from "#schemas/runtime.js";
 import { childSchema, type PathSegment } from "../meta/index.js";
 import * as celRules from "../apiserver/cel/rules.js";
@@ -25,7 +26,7 @@ export type FieldValidation = "Strict" | "Warn" | "Ignore";
 export type DefinitionNames = WeakMap<object, string>;
 
 type Def = { type: string; innerType?: z.core.$ZodType; format?: string };
-const defOf = (s: z.core.$ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+const defOf = (s: z.core.$ZodType): Def => zodDef(s) as unknown as Def;
 
 function jsType(v: unknown): string {
   if (v === null) return "null";

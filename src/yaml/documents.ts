@@ -6,8 +6,9 @@
  * not kept per node: a path is located in a document's events only when something at that path is
  * reported (for fast-path documents, the events are read then).
  */
-import { EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event, type ScalarEvent } from "js-yaml";
-import type { PathSegment } from "../meta/index.js";
+import type { Event, ScalarEvent } from "js-yaml";
+import { EVENT as EVENT_ID, jsYaml } from "./js-yaml.js";
+import type { PathSegment } from "../meta/walk.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
 import { fastDocumentReader, fastLocate, type FastDocument } from "./fast.js";
 import { setOwn } from "../meta/values.js";
@@ -177,7 +178,7 @@ class Builder {
   }
 
   private scalar(ev: ScalarEvent, path: PathSegment[], isKey: boolean): unknown {
-    const text = getScalarValue(this.source, ev);
+    const text = jsYaml().getScalarValue(this.source, ev);
     if (ev.tagStart >= 0) {
       const tag = this.source.slice(ev.tagStart, ev.tagEnd);
       const std = tag.startsWith("!!") ? tag.slice(2) : tag.startsWith("!<tag:yaml.org,2002:") ? tag.slice(20, -1) : undefined;
@@ -270,7 +271,7 @@ class Builder {
     const start = this.events[this.i]!;
     const offset = "start" in start ? start.start : 0;
     const v = this.node(path);
-    throw new YAMLException(`a mapping key must be a scalar, not ${Array.isArray(v) ? "a list" : "a map"}`, {
+    throw new (jsYaml().YAMLException)(`a mapping key must be a scalar, not ${Array.isArray(v) ? "a list" : "a map"}`, {
       buffer: this.source,
       position: offset,
       line: 0,
@@ -305,7 +306,7 @@ function countNodes(events: Event[]): number {
 }
 
 function keyText(source: string, ev: ScalarEvent): string {
-  const text = getScalarValue(source, ev);
+  const text = jsYaml().getScalarValue(source, ev);
   return ev.style === 1 && ev.tagStart < 0 ? keyString(resolvePlainScalar(text).value) : text;
 }
 
@@ -394,7 +395,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
     const lines = new LineIndex(text, chunk.line);
     let events: Event[];
     try {
-      events = parseEvents(text, { maxDepth });
+      events = jsYaml().parseEvents(text, { maxDepth });
     } catch (err) {
       docs.push({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
@@ -409,7 +410,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
       builder.i = 1;
       value = events[1] && events[1].type !== POP ? builder.node([]) : null;
       if (contentDocs > 1 || (builder.i < events.length - 1 && events[builder.i + 1]?.type === EVENT_ID.DOCUMENT)) {
-        throw new YAMLException("a document separator inside a document (kubectl splits documents only on lines starting with ---)");
+        throw new (jsYaml().YAMLException)("a document separator inside a document (kubectl splits documents only on lines starting with ---)");
       }
     } catch (err) {
       const message =
@@ -453,7 +454,7 @@ function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth:
     lines ??= new LineIndex(stream.slice(chunk.start, chunk.end), chunk.line);
     if (!exact) {
       const text = stream.slice(chunk.start, chunk.end);
-      const events = parseEvents(text, { maxDepth });
+      const events = jsYaml().parseEvents(text, { maxDepth });
       exact = (p) => locateOffset(events, text, p);
     }
     return lines.position(exact(path));
@@ -480,7 +481,7 @@ function isOnlyComments(text: string): boolean {
 }
 
 function syntaxError(err: unknown, lines: LineIndex): { message: string; position: SourcePosition } {
-  if (err instanceof YAMLException) {
+  if (err instanceof jsYaml().YAMLException) {
     const position = err.mark ? lines.position(err.mark.position) : lines.position(0);
     return { message: err.reason || err.message.split("\n")[0]!, position };
   }

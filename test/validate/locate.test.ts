@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { readYamlDocuments } from "../../src/yaml/documents.js";
+import { stringifyYaml as stringify } from "../../src/yaml/text.js";
 import type { PathSegment } from "../../src/meta/index.js";
 import { resource } from "../../bench/validate-corpus.js";
 
