@@ -13,6 +13,7 @@ import { admit, type AdmitOptions, type DefinitionNames, type FieldValidation } 
 import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
+import { kindRules } from "../apiserver/groups.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -942,7 +943,8 @@ function keepAllocated(old: unknown, next: unknown, path: string): void {
 
 /** Changes to fields that may not change (and to ConfigMaps and Secrets marked `immutable`). */
 function immutabilityErrors(r: ServedResource, old: KubeObject, next: KubeObject): FieldError[] {
-  if (r.custom) return [];
+  // Kinds with update rules in the apiserver pipeline have had them checked there.
+  if (r.custom || kindRules(r.group, r.kind)?.validateUpdate) return [];
   const errs: FieldError[] = [];
   for (const path of immutableFields[r.storageKey] ?? []) {
     const before = get(old, path);
