@@ -188,6 +188,11 @@ export class ManifestEngine {
     }
   }
 
+  /** Whether checking a type needs nothing more loaded (its schema, and CEL when a schema needs it). */
+  isLoaded(apiVersion: string, kind: string): boolean {
+    return Boolean(this.catalog && this.builtins && this.celReady && (this.builtins.has(`${apiVersion}/${kind}`) || !this.catalog[apiVersion]?.includes(kind)));
+  }
+
   /** Whether every type that has a built-in schema has it loaded. */
   private allLoaded(types: Iterable<{ apiVersion: string; kind: string }>): boolean {
     for (const t of types) {

@@ -12,7 +12,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EngineOptions, ManifestEngine } from "./engine.js";
-import { checkEntry, parseSource, typesOf, type ParsedSource, type Source } from "./run.js";
+import { checkEntry, streamSource, typesOf, type ParsedSource, type Source } from "./run.js";
+import { isRecord } from "../meta/values.js";
 import type { ResourceResult } from "./types.js";
 import { abortReason } from "./sources.js";
 
@@ -54,13 +55,24 @@ export interface UnitResult {
 
 /** Read and check one input. */
 export async function checkSource(engine: ManifestEngine, source: Source, maxBytes: number, parsed?: ParsedSource): Promise<UnitResult> {
-  const p = parsed ?? parseSource(source, maxBytes, engine.warnImplicitConversions);
   const results: ResourceResult[] = [];
-  if (p.entries.length) {
-    await engine.load(typesOf([p]));
-    for (const e of p.entries) results.push(checkEntry(engine, e));
+  if (parsed) {
+    if (parsed.entries.length) {
+      await engine.load(typesOf([parsed]));
+      for (const e of parsed.entries) results.push(checkEntry(engine, e));
+    }
+    return parsed.failure ? { failure: parsed.failure, results } : { results };
   }
-  return p.failure ? { failure: p.failure, results } : { results };
+  // Each document is checked as soon as it is read: its values die young instead of piling up.
+  const stream = streamSource(source, maxBytes, engine.warnImplicitConversions);
+  for (const e of stream.entries) {
+    const v = e.input.value;
+    if (isRecord(v) && typeof v.apiVersion === "string" && typeof v.kind === "string" && !engine.isLoaded(v.apiVersion, v.kind)) {
+      await engine.load([{ apiVersion: v.apiVersion, kind: v.kind }]);
+    }
+    results.push(checkEntry(engine, e));
+  }
+  return stream.failure ? { failure: stream.failure, results } : { results };
 }
 
 /** The worker script: next to this module when built, else the built copy (when running from sources). */

@@ -7,7 +7,7 @@ import type { ManifestEngine, ResourceInput } from "./engine.js";
 import { fieldPathOf } from "../apiserver/schema-errors.js";
 import { decodeManifest, readManifestFileSync, scanManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
-import { readYamlDocuments, type YamlDocument } from "../yaml/documents.js";
+import { yamlDocuments, type YamlDocument } from "../yaml/documents.js";
 import { isRecord } from "../meta/values.js";
 
 /** One input of a run, in a form that can be sent to a worker thread. */
@@ -51,7 +51,7 @@ function objectDocument(value: unknown, index: number): YamlDocument {
 }
 
 /** The documents of an input, or why it cannot be read. */
-function documentsOf(source: Source, maxBytes: number, notices: boolean): { file: string; docs: YamlDocument[] } | ResourceResult {
+function documentsOf(source: Source, maxBytes: number, notices: boolean): { file: string; docs: Iterable<YamlDocument> } | ResourceResult {
   const limits = { implicitConversionNotices: notices };
   switch (source.kind) {
     case "failure":
@@ -59,14 +59,14 @@ function documentsOf(source: Source, maxBytes: number, notices: boolean): { file
     case "object":
       return { file: source.file, docs: [objectDocument(source.value, source.index)] };
     case "text":
-      return { file: source.file, docs: readYamlDocuments(source.text, limits) };
+      return { file: source.file, docs: yamlDocuments(source.text, limits) };
     case "bytes": {
       const d = decodeManifest(source.bytes);
-      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: readYamlDocuments(d.text, limits) };
+      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: yamlDocuments(d.text, limits) };
     }
     case "file": {
       const r = readManifestFileSync(source.file, maxBytes);
-      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: readYamlDocuments(r.text, limits) };
+      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: yamlDocuments(r.text, limits) };
     }
   }
 }
@@ -112,29 +112,40 @@ function isCrd(value: unknown): value is Record<string, unknown> {
   return isRecord(value) && value.kind === "CustomResourceDefinition" && typeof value.apiVersion === "string" && value.apiVersion.startsWith("apiextensions.k8s.io/");
 }
 
-/**
- * Read an input into its resources. Documents that cannot be read become entries carrying their
- * result; CustomResourceDefinitions are marked for registration.
- */
-export function parseSource(source: Source, maxBytes: number, implicitConversionNotices = false): ParsedSource {
-  const read = documentsOf(source, maxBytes, implicitConversionNotices);
-  if (!("docs" in read)) return { failure: read, entries: [] };
-  const { file, docs } = read;
-  const entries: Entry[] = [];
+/** The resources of the documents of an input, as they are read. */
+function* entriesOf(file: string, docs: Iterable<YamlDocument>): Generator<Entry> {
   for (const doc of docs) {
     const bad = documentIssues(file, doc);
     if (bad) {
-      entries.push({ input: { file, document: doc.index, value: undefined, prefix: [] }, doc, readError: bad });
+      yield { input: { file, document: doc.index, value: undefined, prefix: [] }, doc, readError: bad };
       continue;
     }
     if (doc.value === null || doc.value === undefined) continue;
     for (const input of resourcesOf(file, doc)) {
       const entry: Entry = { input, doc };
       if (isCrd(input.value)) entry.crdSource = `${file}:${doc.position.line}`;
-      entries.push(entry);
+      yield entry;
     }
   }
-  return { entries };
+}
+
+/**
+ * Read an input into its resources. Documents that cannot be read become entries carrying their
+ * result; CustomResourceDefinitions are marked for registration.
+ */
+export function parseSource(source: Source, maxBytes: number, implicitConversionNotices = false): ParsedSource {
+  const read = streamSource(source, maxBytes, implicitConversionNotices);
+  return "entries" in read && !read.failure ? { entries: [...read.entries] } : { failure: read.failure!, entries: [] };
+}
+
+/**
+ * An input's resources one document at a time, each read when asked for (so that a document's
+ * values are let go before the next one is read), or why the input cannot be read.
+ */
+export function streamSource(source: Source, maxBytes: number, implicitConversionNotices = false): { failure?: ResourceResult; entries: Iterable<Entry> } {
+  const read = documentsOf(source, maxBytes, implicitConversionNotices);
+  if (!("docs" in read)) return { failure: read, entries: [] };
+  return { entries: entriesOf(read.file, read.docs) };
 }
 
 /**

@@ -369,25 +369,40 @@ function locateOffset(events: Event[], source: string, path: readonly PathSegmen
  * doc.locate(["data", "mode"]); // { line: 3, column: 3 }
  */
 export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDocument[] {
+  return [...yamlDocuments(text, limits)];
+}
+
+/**
+ * The documents of a YAML (or JSON) stream one at a time, each read when it is asked for: what
+ * {@link readYamlDocuments} returns, without holding every document's value at once.
+ *
+ * @example
+ * for (const doc of yamlDocuments("a: 1\n---\nb: 2\n")) console.log(doc.value); // { a: 1 }, then { b: 2 }
+ */
+export function* yamlDocuments(text: string, limits: YamlLimits = {}): Generator<YamlDocument> {
   const maxDepth = limits.maxDepth ?? 256;
   const maxExpansion = limits.maxAliasExpansion ?? 1_000_000;
-  const docs: YamlDocument[] = [];
+  let count = 0;
+  const emit = (doc: YamlDocument): YamlDocument => {
+    count++;
+    return doc;
+  };
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const stream = bom ? text.slice(1) : text;
   const chunks = splitDocuments(stream);
   const noteConversions = limits.implicitConversionNotices !== false;
   const readFast = limits.fastPath === false ? undefined : fastDocumentReader(stream, maxDepth, !noteConversions);
   for (const chunk of chunks) {
-    const index = docs.length;
+    const index = count;
     const position = { line: chunk.line + 1, column: 1 };
     const fast = chunk.separatorError || chunk.markers ? undefined : readFast?.(chunk.start, chunk.end);
     if (fast) {
-      docs.push({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth, !noteConversions) });
+      yield emit({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth, !noteConversions) });
       continue;
     }
     const base = { index, position, notices: [] as YamlNotice[] };
     if (chunk.separatorError) {
-      docs.push({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
+      yield emit({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
       continue;
     }
     const text = stream.slice(chunk.start, chunk.end);
@@ -397,7 +412,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
     try {
       events = jsYaml().parseEvents(text, { maxDepth });
     } catch (err) {
-      docs.push({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
+      yield emit({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
     }
     const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
@@ -417,7 +432,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
         err instanceof ExcessiveAliasing
           ? "document contains excessive aliasing (aliases expand to too many nodes)"
           : undefined;
-      docs.push({
+      yield emit({
         ...base,
         value: undefined,
         error: message ? { message, position } : syntaxError(err, lines),
@@ -426,14 +441,13 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
       continue;
     }
     const source = text;
-    docs.push({
+    yield emit({
       ...base,
       value,
       notices: builder.notices.map(({ offset, ...n }) => ({ ...n, position: lines.position(offset) })),
       locate: (path) => lines.position(locateOffset(events, source, path)),
     });
   }
-  return docs;
 }
 
 /**
