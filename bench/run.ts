@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { installCompetitors } from "./competitors.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const HELPERS = new Set(["run", "fixtures", "report", "competitors"]);
+const HELPERS = new Set(["run", "fixtures", "report", "competitors", "validate-corpus"]);
 const available = readdirSync(here)
   .filter((f) => f.endsWith(".ts"))
   .map((f) => f.slice(0, -3))

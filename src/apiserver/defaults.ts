@@ -12,23 +12,13 @@ type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
 type Def = Record<string, unknown> & { type: string };
 
-/** Server state defaults may draw on (address allocation). */
-export interface DefaultingContext {
-  /** The next free cluster IP. */
-  clusterIP(): string;
-  /** The next free node port. */
-  nodePort(): number;
-  /** The object is being created (allocation happens only then). */
-  creating: boolean;
-}
-
 /** A default: a value, or a function of the object holding the field (undefined: no default). */
-type Default = unknown | ((holder: Obj, ctx: DefaultingContext) => unknown);
+type Default = unknown | ((holder: Obj) => unknown);
 
 class Computed {
-  constructor(readonly fn: (holder: Obj, ctx: DefaultingContext) => unknown) {}
+  constructor(readonly fn: (holder: Obj) => unknown) {}
 }
-const computed = (fn: (holder: Obj, ctx: DefaultingContext) => unknown) => new Computed(fn);
+const computed = (fn: (holder: Obj) => unknown) => new Computed(fn);
 
 const rollingUpdate = (strategy: Obj, value: Obj): unknown => (strategy.type === "RollingUpdate" || strategy.type === undefined ? value : undefined);
 
@@ -90,10 +80,6 @@ export const typeDefaults: Record<string, Record<string, Default>> = {
   "io.k8s.api.core.v1.ServiceSpec": {
     type: "ClusterIP",
     sessionAffinity: "None",
-    clusterIP: computed((s, ctx) => (ctx.creating && s.type !== "ExternalName" ? ctx.clusterIP() : undefined)),
-    clusterIPs: computed((s) => (typeof s.clusterIP === "string" && s.clusterIP !== "None" && s.clusterIP ? [s.clusterIP] : undefined)),
-    ipFamilies: computed((s) => (s.type !== "ExternalName" ? ["IPv4"] : undefined)),
-    ipFamilyPolicy: computed((s) => (s.type !== "ExternalName" ? "SingleStack" : undefined)),
     internalTrafficPolicy: computed((s) => (s.type !== "ExternalName" ? "Cluster" : undefined)),
     externalTrafficPolicy: computed((s) => (s.type === "NodePort" || s.type === "LoadBalancer" ? "Cluster" : undefined)),
   },
@@ -105,12 +91,6 @@ export const typeDefaults: Record<string, Record<string, Default>> = {
   "io.k8s.api.core.v1.Secret": { type: "Opaque" },
 };
 
-/** Node ports are allocated per port of NodePort and LoadBalancer services. */
-function allocateNodePorts(spec: Obj, ctx: DefaultingContext): void {
-  if (!ctx.creating || (spec.type !== "NodePort" && spec.type !== "LoadBalancer") || !Array.isArray(spec.ports)) return;
-  for (const p of spec.ports as Obj[]) if (p && typeof p === "object" && p.nodePort === undefined) p.nodePort = ctx.nodePort();
-}
-
 function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -119,16 +99,16 @@ function isObj(v: unknown): v is Obj {
  * Fill kube-apiserver's defaults into an object in place, walking it with its schema; `nameOf`
  * gives the definition name of a schema node.
  */
-export function applyDefaults(schema: Schema, value: unknown, nameOf: (schema: Schema) => string | undefined, ctx: DefaultingContext, depth = 0): void {
+export function applyDefaults(schema: Schema, value: unknown, nameOf: (schema: Schema) => string | undefined, depth = 0): void {
   if (value === null || typeof value !== "object" || depth > 100) return;
   const inner = unwrap(schema);
   const d = defOf(inner);
   if (d.type === "array") {
-    if (Array.isArray(value)) for (const item of value) applyDefaults(d.element as Schema, item, nameOf, ctx, depth + 1);
+    if (Array.isArray(value)) for (const item of value) applyDefaults(d.element as Schema, item, nameOf, depth + 1);
     return;
   }
   if (d.type === "record") {
-    if (isObj(value)) for (const v of Object.values(value)) applyDefaults(d.valueType as Schema, v, nameOf, ctx, depth + 1);
+    if (isObj(value)) for (const v of Object.values(value)) applyDefaults(d.valueType as Schema, v, nameOf, depth + 1);
     return;
   }
   if (d.type !== "object" || !isObj(value)) return;
@@ -138,12 +118,11 @@ export function applyDefaults(schema: Schema, value: unknown, nameOf: (schema: S
   if (defaults) {
     for (const [field, dv] of Object.entries(defaults)) {
       if (!Object.hasOwn(shape, field) || value[field] !== undefined) continue;
-      const v = dv instanceof Computed ? dv.fn(value, ctx) : structuredClone(dv);
+      const v = dv instanceof Computed ? dv.fn(value) : structuredClone(dv);
       if (v !== undefined) value[field] = v;
     }
-    if (name === "io.k8s.api.core.v1.ServiceSpec") allocateNodePorts(value, ctx);
   }
-  for (const [k, v] of Object.entries(value)) if (Object.hasOwn(shape, k)) applyDefaults(shape[k]!, v, nameOf, ctx, depth + 1);
+  for (const [k, v] of Object.entries(value)) if (Object.hasOwn(shape, k)) applyDefaults(shape[k]!, v, nameOf, depth + 1);
 }
 
 /**

@@ -6,7 +6,11 @@
 export { apiContext, type ApiContext, type ApiContextOptions, type Operation } from "./context.js";
 export { isFeatureEnabled, type FeatureGate } from "./features.js";
 export { kindRules } from "./groups.js";
-export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.js";
+export { validateWrite, type WriteResult } from "./strategy.js";
+export { checkWrite, loadCelRules, nativeRule, needsCel, useCelRules, type WriteIssue, type WriteOptions, type WriteOutcome } from "./write.js";
+export { fieldPathOf, schemaErrors, type RuleError, type SchemaErrorOptions } from "./schema-errors.js";
+export { unchangedSince } from "./ratcheting.js";
+export { keepStoredMetadata, validateObjectMetaUpdate } from "./object-meta-update.js";
 export type { GroupRules, KindRules } from "./registry.js";
 export {
   duplicate,

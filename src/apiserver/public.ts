@@ -10,5 +10,6 @@
  */
 export { apiContext, type ApiContext, type ApiContextOptions, type Operation } from "./context.js";
 export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.js";
+export { checkWrite, loadCelRules, type WriteIssue, type WriteOutcome } from "./write.js";
 export { FieldPath, type FieldError } from "./field.js";
 export { formatFieldError, type FieldErrorType } from "../meta/field-errors.js";

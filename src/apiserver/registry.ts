@@ -20,6 +20,12 @@ export interface KindRules {
   prepareForUpdate?(obj: Obj, old: Obj, ctx: ApiContext): void;
   /** `Validate<Kind>` without the object metadata checks every kind shares. */
   validate?(obj: Obj, ctx: ApiContext): FieldError[];
+  /**
+   * `false` for kinds whose `Validate<Kind>` does not call `ValidateObjectMeta` (it checks the name
+   * itself, as `ValidateCSIDriver` does): kube-apiserver then checks metadata only when the kind's
+   * own checks pass (`rest.BeforeCreate`'s generic check, names as path segments).
+   */
+  objectMeta?: false;
   /** `Validate<Kind>Update`: immutable fields and transitions; runs after `validate` on updates. */
   validateUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
   /** `Validate<Kind>StatusUpdate`, for writes to the status subresource. */

@@ -1,19 +1,13 @@
 /**
- * What kube-apiserver does to a built-in object on a write, after decoding: the kind's defaults,
- * its strategy's preparation, its native validation and (on updates) its update rules. The
- * object given is never changed: the result carries the defaulted, prepared copy.
+ * The verdict of a write as a list of field errors: {@link checkWrite} without the rule ids and
+ * informational notes, for callers that want kube-apiserver's error list and nothing else.
  */
 import type { FieldError } from "../meta/field-errors.js";
-import { apiContext, type ApiContextOptions } from "./context.js";
-import { kindRules } from "./groups.js";
+import { checkWrite, type WriteOptions } from "./write.js";
 
 type Obj = Record<string, unknown>;
 
-/** Options for {@link validateWrite}. */
-export interface WriteOptions extends ApiContextOptions {
-  /** The stored object an update replaces; its presence makes the write an UPDATE. */
-  old?: Obj;
-}
+export type { WriteOptions };
 
 /** What a write came to: the object as it would be stored, its errors and `Warning` texts. */
 export interface WriteResult {
@@ -23,27 +17,14 @@ export interface WriteResult {
 }
 
 /**
- * Default, prepare and validate a built-in object as kube-apiserver does on create or update.
+ * Default, prepare and validate an object as kube-apiserver does on create or update (with
+ * `old`). The object given is never changed: the result carries the defaulted, prepared copy.
+ * Without a `schema`, the OpenAPI checks are skipped and names are checked as DNS subdomains.
  *
  * @example
  * const { errors } = validateWrite({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: {} }, { minor: 36 });
  */
 export function validateWrite(obj: Obj, options: WriteOptions): WriteResult {
-  const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
-  const slash = apiVersion.indexOf("/");
-  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-  const kind = typeof obj.kind === "string" ? obj.kind : "";
-  const old = options.old;
-  const ctx = apiContext({ ...options, version, operation: old ? "UPDATE" : (options.operation ?? "CREATE") });
-  const object = structuredClone(obj);
-  const rules = kindRules(group, kind);
-  if (!rules) return { object, errors: [], warnings: [] };
-  rules.defaults?.(object, ctx);
-  if (old) rules.prepareForUpdate?.(object, old, ctx);
-  else rules.prepareForCreate?.(object, ctx);
-  const errors = rules.validate?.(object, ctx) ?? [];
-  if (old) errors.push(...(rules.validateUpdate?.(object, old, ctx) ?? []));
-  const warnings = rules.warnings?.(object, old, ctx) ?? [];
-  return { object, errors, warnings };
+  const { object, issues, warnings } = checkWrite(obj, { ...options, owned: false });
+  return { object, errors: issues.filter((i) => i.severity !== "warning"), warnings };
 }

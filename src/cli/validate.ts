@@ -16,8 +16,11 @@ Kubernetes version, the CRDs given or found among the inputs, and kube-apiserver
 options:
   -k, --kubernetes-version V  Kubernetes minor: ${kubernetesVersions.map((v) => v.slice(1)).join(", ")} (default ${latestKubernetesVersion.slice(1)})
       --crd PATH              CRD file, directory or glob (repeatable)
-      --strict / --no-strict  unknown fields, duplicate keys, list-map duplicates and YAML 1.1
-                              implicit conversions are errors (default: strict)
+      --strict / --no-strict  unknown fields, duplicate YAML keys and list-map/set duplicates are
+                              errors (default: strict)
+      --warn-implicit-conversions
+                              warn about values YAML 1.1 reads differently from YAML 1.2
+                              (0644 is 420, yes is true), as kubectl and kube-apiserver read them
       --ignore-missing-schemas  skip kinds that have no schema instead of failing them
       --skip KINDS            skip kinds: Kind or group/version/Kind, comma-separated (repeatable)
       --reject KINDS          fail kinds: Kind or group/version/Kind, comma-separated (repeatable)
@@ -29,7 +32,11 @@ options:
       --color / --no-color    colour the text output (default: when writing to a terminal)
   -h, --help                  show this help
 
-exit codes: 0 all valid (skips allowed), 1 something invalid or unreadable, 2 usage error
+Inputs that are not regular files (a FIFO such as <(helm template ...), /dev/stdin) are read
+when named directly, up to the size limit; in directories and patterns only regular files are read.
+
+exit codes: 0 all valid (skips, warnings and an empty input allowed), 1 something invalid or
+unreadable, 2 usage error
 `;
 
 function parseSize(s: string): number | undefined {
@@ -43,7 +50,6 @@ function parseSize(s: string): number | undefined {
 function list(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
 }
-
 
 /** A progress line on the terminal: only when stderr is a TTY and not in CI. */
 function progress(): ((done: number, total: number) => void) & { clear(): void; enabled: boolean } {
@@ -81,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
       crd: { type: "string", multiple: true },
       strict: { type: "boolean" },
       "ignore-missing-schemas": { type: "boolean", default: false },
+      "warn-implicit-conversions": { type: "boolean", default: false },
       skip: { type: "string", multiple: true },
       reject: { type: "string", multiple: true },
       output: { type: "string", short: "o", default: "text" },
@@ -126,6 +133,7 @@ export async function run(argv: string[]): Promise<number> {
       strict: values.strict ?? true,
       crds: values.crd ?? [],
       ignoreMissingSchemas: values["ignore-missing-schemas"],
+      ...(values["warn-implicit-conversions"] ? { warnImplicitConversions: true } : {}),
       skip: list(values.skip),
       reject: list(values.reject),
       ...(maxFileSize ? { maxFileSize } : {}),

@@ -1,36 +1,32 @@
 /**
- * Checking a write the way kube-apiserver's decoding and validation do: types (400 decode errors
- * for built-in kinds, 422 for custom resources), required fields, unknown fields under
- * `fieldValidation` (Strict → 400, Warn → `Warning` headers, both pruned), duplicate list-map and
- * set entries, and object metadata.
+ * A write as kube-apiserver answers it over HTTP: the apiserver pipeline (`checkWrite`) does the
+ * work; this maps its findings to responses — decoding problems of built-in kinds (values of the
+ * wrong type, bad base64, unknown fields under `fieldValidation=Strict`) to 400, everything else
+ * to the 422 `Status` of `apierrors.NewInvalid`, `fieldValidation=Warn` and the kind's warnings to
+ * `Warning` headers — and prunes what the apiserver does not store (unknown fields, nulls).
  */
 import type * as z from "zod";
-import { defOf } from "../meta/zod.js";
+import { defOf as zodDef } from "../meta/zod.js";
 import * as k from "#schemas/runtime.js";
-import {
-  childSchema,
-  duplicateListEntries,
-  fieldError,
-  FieldPath,
-  unknownFields,
-  validateObjectMeta,
-  type FieldError,
-  type PathSegment,
-} from "../meta/index.js";
-import { checkValidationRules } from "../apiserver/cel/index.js";
-import { withDefaults } from "../apiserver/structural-defaults.js";
-import { checkValueValidations } from "../apiserver/value-validations.js";
+import { childSchema, type PathSegment } from "../meta/index.js";
+import * as celRules from "../apiserver/cel/rules.js";
+import { checkWrite, useCelRules, type WriteIssue } from "../apiserver/write.js";
+import { kindRules } from "../apiserver/groups.js";
 import type { ServedResource } from "./catalog.js";
-import { applyDefaults, type DefaultingContext } from "../apiserver/defaults.js";
 import { badRequest, invalid } from "./status.js";
 
 type Obj = Record<string, unknown>;
+
+useCelRules(celRules);
 
 /** kube-apiserver's `fieldValidation` query parameter. */
 export type FieldValidation = "Strict" | "Warn" | "Ignore";
 
 /** Names of schema definitions (for decode errors that name the Go struct, as the apiserver does). */
 export type DefinitionNames = WeakMap<object, string>;
+
+type Def = { type: string; innerType?: z.core.$ZodType; format?: string };
+const defOf = (s: z.core.$ZodType): Def => zodDef(s) as unknown as Def;
 
 function jsType(v: unknown): string {
   if (v === null) return "null";
@@ -39,66 +35,52 @@ function jsType(v: unknown): string {
   return typeof v;
 }
 
-function goType(expected: string): string {
-  switch (expected) {
-    case "int":
-      return "int32";
-    case "number":
-      return "float64";
-    case "boolean":
-      return "bool";
-    case "object":
-    case "record":
-      return "map[string]interface {}";
-    case "array":
-      return "[]interface {}";
-    default:
-      return expected;
-  }
-}
-
-function openApiType(expected: string): string {
-  switch (expected) {
-    case "int":
-      return "integer";
-    case "record":
-      return "object";
-    default:
-      return expected;
-  }
-}
-
-/** The OpenAPI type of the schema at a path (`integer` for int-formatted numbers). */
-function openApiTypeAt(schema: z.ZodType, path: readonly PathSegment[], expected: string): string {
+function schemaAt(schema: z.core.$ZodType, path: readonly PathSegment[]): z.core.$ZodType | undefined {
   let s: z.core.$ZodType | undefined = schema;
   for (const seg of path) s = s ? childSchema(s, seg) : undefined;
+  return s;
+}
+
+/** The Go type a field decodes into, as `encoding/json` names it in an unmarshal error. */
+function goTypeAt(schema: z.core.$ZodType, path: readonly PathSegment[], names: DefinitionNames | undefined, pkg: string): string {
+  let s = schemaAt(schema, path);
   for (let i = 0; s && i < 8; i++) {
-    const d = defOf(s) as { type: string; innerType?: z.core.$ZodType; format?: string };
+    const d = defOf(s);
     if (d.innerType) {
       s = d.innerType;
       continue;
     }
-    if (d.type === "number" && d.format && /int/.test(d.format)) return "integer";
-    break;
+    switch (d.type) {
+      case "number":
+        return d.format === "int32" ? "int32" : d.format && /int/.test(d.format) ? "int64" : "float64";
+      case "boolean":
+        return "bool";
+      case "string":
+        return "string";
+      case "array":
+        return "[]interface {}";
+      case "record":
+        return "map[string]string";
+      case "object": {
+        const name = names?.get(s);
+        return name ? `${pkg}.${name.split(".").pop()}` : "map[string]interface {}";
+      }
+      default:
+        return d.type;
+    }
   }
-  return openApiType(expected);
+  return "interface {}";
 }
 
-function isBytesSchemaAt(schema: z.ZodType, path: readonly PathSegment[]): boolean {
-  let s: z.core.$ZodType | undefined = schema;
-  for (const seg of path) s = s ? childSchema(s, seg) : undefined;
+function isBytesAt(schema: z.core.$ZodType, path: readonly PathSegment[]): boolean {
+  let s = schemaAt(schema, path);
   for (let i = 0; s && i < 8; i++) {
     if (s === k.Bytes) return true;
-    const d = defOf(s) as { innerType?: z.core.$ZodType };
+    const d = defOf(s);
     if (!d.innerType) return false;
     s = d.innerType;
   }
   return false;
-}
-
-function firstBadBase64Byte(text: string): number {
-  const i = text.search(/[^A-Za-z0-9+/=]/);
-  return i < 0 ? text.length : i;
 }
 
 function valueAt(obj: unknown, path: readonly PathSegment[]): unknown {
@@ -110,25 +92,7 @@ function valueAt(obj: unknown, path: readonly PathSegment[]): unknown {
   return cur;
 }
 
-function fieldPathOf(schema: z.ZodType, path: readonly PathSegment[]): FieldPath {
-  let p = FieldPath.root();
-  let s: z.core.$ZodType | undefined = schema;
-  for (const seg of path) {
-    const isMapKey = s !== undefined && typeof seg === "string" && isRecordSchema(s, seg);
-    p = typeof seg === "number" ? p.index(seg) : isMapKey ? p.key(seg) : p.child(seg);
-    s = s ? childSchema(s, seg) : undefined;
-  }
-  return p;
-}
-
-function isRecordSchema(schema: z.core.$ZodType, key: string): boolean {
-  const def = defOf(schema) as { type: string; innerType?: z.core.$ZodType; shape?: Record<string, unknown> };
-  if (def.innerType) return isRecordSchema(def.innerType, key);
-  if (def.type === "record") return true;
-  if (def.type === "object") return !(def.shape && Object.hasOwn(def.shape, key));
-  return false;
-}
-
+/** The Go struct holding a field, for `Go struct field <Struct>.<path>` (the kind at the top). */
 function structNameOf(schema: z.ZodType, path: readonly PathSegment[], names: DefinitionNames | undefined, kind: string): string {
   let s: z.core.$ZodType | undefined = schema;
   let name = kind;
@@ -137,12 +101,12 @@ function structNameOf(schema: z.ZodType, path: readonly PathSegment[], names: De
     if (!s) break;
     let inner: z.core.$ZodType = s;
     for (let i = 0; i < 8; i++) {
-      const d = defOf(inner) as { innerType?: z.core.$ZodType };
       const n = names?.get(inner);
       if (n) {
-        name = n;
+        name = n.split(".").pop()!;
         break;
       }
+      const d = defOf(inner);
       if (!d.innerType) break;
       inner = d.innerType;
     }
@@ -150,92 +114,104 @@ function structNameOf(schema: z.ZodType, path: readonly PathSegment[], names: De
   return name;
 }
 
+function firstBadBase64Byte(text: string): number {
+  const i = text.search(/[^A-Za-z0-9+/=]/);
+  return i < 0 ? text.length : i;
+}
+
 /** What validating a write found that is not an error: `Warning` header texts. */
 export interface AdmissionResult {
   warnings: string[];
 }
 
+/** Options of {@link admit}. */
+export interface AdmitOptions {
+  fieldValidation: FieldValidation;
+  /** Kubernetes minor served (28 … 36). */
+  minor: number;
+  names?: DefinitionNames;
+  /** The namespace came from the request path (the object need not carry it). */
+  namespaceFromPath: boolean;
+  /** The stored object, for an update. */
+  old?: Obj;
+  /** The write is to the status subresource. */
+  subresource?: "status";
+  /** The registry's own work on create (address allocation), between defaulting and validation. */
+  beginCreate?(obj: Obj): void;
+  /** Defaults for built-in kinds whose group has none in the pipeline yet. */
+  fallbackDefaults?(obj: Obj): void;
+}
+
 /**
- * Validate an object about to be written, prune unknown fields (in place), and return warnings;
- * throws the apiserver's 400 or 422 `Status` errors.
+ * Default, prepare and validate an object about to be written, in place (unknown fields pruned);
+ * returns the warnings, throws the apiserver's 400 or 422 `Status` errors.
  */
-export function admit(
-  resource: ServedResource,
-  obj: Obj,
-  options: {
-    fieldValidation: FieldValidation;
-    names?: DefinitionNames;
-    namespaceFromPath: boolean;
-    old?: Obj;
-    defaulting?: { nameOf: (schema: z.core.$ZodType) => string | undefined; context: DefaultingContext };
-  },
-): AdmissionResult {
-  const warnings: string[] = [];
-  if (!resource.custom && options.defaulting) applyDefaults(resource.schema, obj, options.defaulting.nameOf, options.defaulting.context);
-  if (resource.custom) {
-    // Structural defaulting: a CRD schema's defaults are filled in before validation.
-    const defaulted = withDefaults(resource.schema, obj) as Obj;
-    for (const k of Object.keys(obj)) delete obj[k];
-    Object.assign(obj, defaulted);
-  }
-  const name = String((obj.metadata as Obj | undefined)?.name ?? (obj.metadata as Obj | undefined)?.generateName ?? "");
+export function admit(resource: ServedResource, obj: Obj, options: AdmitOptions): AdmissionResult {
+  const custom = Boolean(resource.custom);
+  // Custom resources: null is "unset" for the fields the apiserver prunes nulls from.
+  if (custom) dropNulls(obj);
+  const outcome = checkWrite(obj, {
+    schema: resource.schema,
+    custom,
+    minor: options.minor,
+    owned: true,
+    unknownFields: true,
+    // Until a kind has its native rules, its list-map duplicates are refused as its rules would refuse most of them.
+    builtinDuplicates: !custom && !kindRules(resource.group, resource.kind)?.validate,
+    namespaceOptional: options.namespaceFromPath,
+    ...(options.old ? { old: options.old, oldStored: true } : {}),
+    ...(options.subresource ? { subresource: options.subresource } : {}),
+    ...(options.beginCreate ? { beginCreate: options.beginCreate } : {}),
+    ...(options.fallbackDefaults ? { fallbackDefaults: options.fallbackDefaults } : {}),
+  });
+  // The pipeline may hand back new objects where defaults were filled in: keep the caller's.
+  replaceContents(obj, outcome.object);
+
+  const warnings = [...outcome.warnings];
+  const meta = obj.metadata as Obj | undefined;
+  const name = String(meta?.name ?? meta?.generateName ?? "");
   const decodePrefix = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
-  const unknown = unknownFields(resource.schema, obj);
+  const unknown = outcome.issues.filter((i) => i.rule === "strict/unknown-field");
   if (unknown.length) {
-    if (options.fieldValidation === "Strict") {
-      throw badRequest(`${decodePrefix}: strict decoding error: ${unknown.map((p) => `unknown field "${p.toString()}"`).join(", ")}`);
+    if (options.fieldValidation === "Strict") throw badRequest(`${decodePrefix}: strict decoding error: ${unknown.map((i) => `unknown field "${i.field}"`).join(", ")}`);
+    if (options.fieldValidation === "Warn") for (const i of unknown) warnings.push(`unknown field "${i.field}"`);
+    for (const i of unknown) removePath(obj, i.path);
+  }
+  if (!custom) {
+    // Built-in kinds are decoded into Go types: a value that does not fit is a 400.
+    const type = outcome.issues.find((i) => i.rule === "schema/type");
+    if (type) {
+      const value = valueAt(obj, type.path);
+      const struct = structNameOf(resource.schema, type.path, options.names, resource.kind);
+      throw badRequest(`${decodePrefix}: json: cannot unmarshal ${jsType(value)} into Go struct field ${struct}.${type.field} of type ${goTypeAt(resource.schema, type.path, options.names, resource.version)}`);
     }
-    if (options.fieldValidation === "Warn") for (const p of unknown) warnings.push(`unknown field "${p.toString()}"`);
-    for (const p of unknown) removePath(obj, p.segments);
+    const bytes = outcome.issues.find((i) => i.rule === "schema/format" && isBytesAt(resource.schema, i.path));
+    // Base64 is checked while decoding: a 400 that, like the apiserver's, never echoes the data.
+    if (bytes) throw badRequest(`${decodePrefix}: illegal base64 data at input byte ${firstBadBase64Byte(String(valueAt(obj, bytes.path)))}`);
   }
-  dropNulls(obj);
-  const errors: FieldError[] = [];
-  const ok = resource.validate ? resource.validate(obj) : false;
-  if (!ok) {
-    const parsed = resource.schema.safeParse(obj);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-        const fp = fieldPathOf(resource.schema, path);
-        const value = valueAt(obj, path);
-        if (issue.code === "invalid_type" && value === undefined) {
-          errors.push(fieldError("FieldValueRequired", fp, ""));
-        } else if (issue.code === "invalid_type") {
-          const expected = String((issue as { expected?: string }).expected ?? "");
-          if (!resource.custom) {
-            const struct = structNameOf(resource.schema, path, options.names, resource.kind);
-            throw badRequest(`${decodePrefix}: json: cannot unmarshal ${jsType(value)} into Go struct field ${struct}.${fp.toString()} of type ${goType(expected)}`);
-          }
-          errors.push(fieldError("FieldValueTypeInvalid", fp, `${fp.toString()} in body must be of type ${openApiTypeAt(resource.schema, path, expected)}: "${jsType(value)}"`, jsType(value)));
-        } else if (!resource.custom && isBytesSchemaAt(resource.schema, path)) {
-          // Base64 is checked while decoding: a 400 that, like the apiserver's, never echoes the data.
-          throw badRequest(`${decodePrefix}: illegal base64 data at input byte ${firstBadBase64Byte(String(value))}`);
-        } else if (issue.code === "invalid_value") {
-          const values = (issue as { values?: unknown[] }).values ?? [];
-          errors.push(fieldError("FieldValueNotSupported", fp, `supported values: ${values.map((v) => JSON.stringify(v)).join(", ")}`, value));
-        } else {
-          errors.push(fieldError("FieldValueInvalid", fp, issue.message, value));
-        }
-      }
-    }
-  }
-  errors.push(...duplicateListEntries(resource.schema, obj));
-  if (resource.custom && errors.length === 0) {
-    errors.push(...checkValueValidations(resource.schema, obj));
-    // kube-apiserver runs the CEL rules only on objects that are otherwise well-formed.
-    const rules = checkValidationRules(resource.schema, obj, options.old ? { oldValue: options.old } : {});
-    errors.push(...rules.errors);
-    for (const u of rules.unevaluated) warnings.push(`${u.field || "<root>"}: validation rule not evaluated (${u.reason}): ${u.rule}`);
-  }
-  errors.push(
-    ...validateObjectMeta(obj.metadata, {
-      nameFormat: resource.nameFormat,
-      namespaced: resource.namespaced,
-      namespaceOptional: options.namespaceFromPath,
-    }),
-  );
+  for (const i of outcome.issues) if (i.rule === "crd/cel-unevaluated" && i.text) warnings.push(i.text);
+  const errors = outcome.issues.filter(refuses);
   if (errors.length) throw invalid(resource.kind, resource.group, name, errors);
+  dropNulls(obj);
   return { warnings };
+}
+
+/** The findings kube-apiserver answers 422 for (its note that CEL rules were not run is one of them). */
+function refuses(i: WriteIssue): boolean {
+  if (i.rule === "strict/unknown-field") return false;
+  return i.severity !== "warning" || i.rule === "crd/cel-not-run";
+}
+
+function replaceContents(target: Obj, source: Obj): void {
+  if (target === source) return;
+  const meta = target.metadata;
+  for (const key of Object.keys(target)) if (!Object.hasOwn(source, key)) delete target[key];
+  Object.assign(target, source);
+  // Callers hold on to the metadata object: keep it, with the new contents.
+  if (meta && typeof meta === "object" && source.metadata !== meta && source.metadata && typeof source.metadata === "object") {
+    replaceContents(meta as Obj, source.metadata as Obj);
+    target.metadata = meta;
+  }
 }
 
 function removePath(obj: unknown, path: readonly PathSegment[]): void {

@@ -9,9 +9,11 @@ import type * as z from "zod";
 import { YamlError } from "../errors.js";
 import { parseYaml } from "../yaml/text.js";
 import type { KubeApiError } from "../errors.js";
-import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
+import { admit, type AdmitOptions, type DefinitionNames, type FieldValidation } from "./admission.js";
+import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
-import { defaultListMapKeys } from "../apiserver/defaults.js";
+import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
+import { kindRules } from "../apiserver/groups.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -89,6 +91,8 @@ export interface RestContext {
   controllers: Map<string, Controller>;
   /** Definition names of schema nodes, for built-in defaulting. */
   definitionNameOf?: (schema: z.core.$ZodType) => string | undefined;
+  /** The Kubernetes minor served (`v1.36`). */
+  kubernetesVersion?: string;
 }
 
 const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
@@ -275,25 +279,20 @@ function tooLarge(rv: number, current: number): KubeApiError {
 
 /** The REST operations of the server. */
 export class Rest {
-  private nextIP = 10;
-  private nextNodePort = 30000;
+  private readonly allocator = new Allocator();
+  private readonly minor: number;
 
-  constructor(private readonly ctx: RestContext) {}
+  constructor(private readonly ctx: RestContext) {
+    this.minor = Number(/^v?1\.(\d+)/.exec(ctx.kubernetesVersion ?? "")?.[1] ?? 36);
+  }
 
-  /** Built-in defaulting for a write (allocating service addresses on create). */
-  private defaulting(creating: boolean) {
+  /** What the write pipeline needs from the server: the minor, address allocation on create, and defaults not yet in the pipeline. */
+  private writeHooks(r: ServedResource, creating: boolean): Pick<AdmitOptions, "minor" | "beginCreate" | "fallbackDefaults"> {
     const nameOf = this.ctx.definitionNameOf;
-    if (!nameOf) return undefined;
     return {
-      nameOf,
-      context: {
-        creating,
-        clusterIP: () => {
-          const n = this.nextIP++;
-          return `10.96.${Math.floor(n / 256)}.${n % 256}`;
-        },
-        nodePort: () => this.nextNodePort++,
-      },
+      minor: this.minor,
+      ...(creating && !r.custom ? { beginCreate: (o: Obj) => this.allocator.allocate(r.storageKey, o) } : {}),
+      ...(nameOf && !r.custom ? { fallbackDefaults: (o: Obj) => applyDefaults(r.schema, o, nameOf) } : {}),
     };
   }
 
@@ -451,8 +450,7 @@ export class Rest {
     obj.metadata = meta;
     if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
     if (!r.namespaced) delete meta.namespace;
-    const defaulting = this.defaulting(true);
-    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...(defaulting ? { defaulting } : {}) });
+    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...this.writeHooks(r, true) });
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
     }
@@ -552,9 +550,8 @@ export class Rest {
       if (old.metadata[k] === undefined) delete meta[k];
       else meta[k] = old.metadata[k];
     }
-    const defaulting = this.defaulting(false);
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
-    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(defaulting ? { defaulting } : {}) });
+    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub === "status" ? { subresource: "status" as const } : {}), ...this.writeHooks(r, false) });
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
@@ -677,8 +674,7 @@ export class Rest {
     if (r.namespaced) next.metadata.namespace = info.namespace;
     if (!old) {
       this.allow(r, "create");
-      const defaulting = this.defaulting(true);
-      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...(defaulting ? { defaulting } : {}) });
+      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...this.writeHooks(r, true) });
       this.requireNamespace(r, info.namespace, name);
       this.prepareCreate(r, next, manager);
       next.metadata.managedFields = result.managedFields;
@@ -947,7 +943,8 @@ function keepAllocated(old: unknown, next: unknown, path: string): void {
 
 /** Changes to fields that may not change (and to ConfigMaps and Secrets marked `immutable`). */
 function immutabilityErrors(r: ServedResource, old: KubeObject, next: KubeObject): FieldError[] {
-  if (r.custom) return [];
+  // Kinds with update rules in the apiserver pipeline have had them checked there.
+  if (r.custom || kindRules(r.group, r.kind)?.validateUpdate) return [];
   const errs: FieldError[] = [];
   for (const path of immutableFields[r.storageKey] ?? []) {
     const before = get(old, path);

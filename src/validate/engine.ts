@@ -1,77 +1,30 @@
 /**
  * The validation engine: finds each resource's schema (built-in kinds of the chosen Kubernetes
- * minor, CRDs, user schemas), runs the compiled validator (Zod only when something is wrong), and
- * the apiserver-like checks: strict fields, list-map keys, object metadata, removed and deprecated
- * API versions, CRD value validations and CEL rules.
+ * minor, CRDs, user schemas), hands the resource to the apiserver's write pipeline
+ * (`checkWrite`: defaulting, preparation, schema, native validation, CEL) as a create — or as an
+ * update of the matching `previous` object — and turns what it finds into results with rule ids
+ * and source positions. API versions that are removed or deprecated in the minor are reported here.
  */
 import type * as z from "zod";
-import { defOf } from "../meta/zod.js";
 import {
   builtinKinds,
-  compileValidator,
   crdKinds,
   formatFieldError,
   kubeMeta,
-  metaOf,
-  nameFormatOf,
   normalizeKubernetesVersion,
   schemaFor,
   schemasFromCrd,
-  structuralIssues,
-  unwrap,
-  validateObjectMeta,
-  type CompiledValidator,
   type FieldError,
-  type ObjectMetaContext,
   type PathSegment,
 } from "../meta/index.js";
-import type * as Cel from "../apiserver/cel/rules.js";
-import { withDefaultsShared, hasDefault } from "../apiserver/structural-defaults.js";
-import { deprecationOf, type DeprecationStatus } from "./deprecations.js";
+import { checkWrite, loadCelRules, needsCel } from "../apiserver/write.js";
+import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations.js";
 import { detached, detachedCommon } from "../yaml/strings.js";
-import { schemaErrors } from "./schema-issues.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
-import { checkValueValidations } from "../apiserver/value-validations.js";
 import { isRecord } from "../meta/values.js";
 
 type Schema = z.core.$ZodType;
-type Def = Record<string, unknown> & { type: string };
-
-/** Which run-time checks a schema tree needs (scanned once per schema). */
-interface SchemaFeatures {
-  rules: boolean;
-  valueValidations: boolean;
-}
-
-const featureMemo = new WeakMap<Schema, SchemaFeatures>();
-
-function featuresOf(schema: Schema): SchemaFeatures {
-  const hit = featureMemo.get(schema);
-  if (hit) return hit;
-  const f: SchemaFeatures = { rules: false, valueValidations: false };
-  const seen = new Set<Schema>();
-  const stack: Schema[] = [schema];
-  while (stack.length) {
-    const s = stack.pop()!;
-    if (seen.has(s)) continue;
-    seen.add(s);
-    const m = metaOf(s);
-    if (m.validations?.length) f.rules = true;
-    if (m.valueValidations) f.valueValidations = true;
-    const d = defOf(unwrap(s));
-    if (d.type === "object") {
-      stack.push(...Object.values(d.shape as Record<string, Schema>));
-      if (d.catchall) stack.push(d.catchall as Schema);
-    } else if (d.type === "array") stack.push(d.element as Schema);
-    else if (d.type === "record") stack.push(d.valueType as Schema);
-    else if (d.type === "union") stack.push(...(d.options as Schema[]));
-  }
-  featureMemo.set(schema, f);
-  return f;
-}
-
-/** The CEL evaluator, loaded the first time a schema with validation rules is used. */
-let cel: typeof Cel | undefined;
+type Obj = Record<string, unknown>;
 
 /** A kind selector from `--skip`/`--reject`: `Kind` or `group/version/Kind` (`v1/Kind` for core). */
 function selectorMatches(selector: string, apiVersion: string, kind: string): boolean {
@@ -87,6 +40,10 @@ export interface EngineOptions {
   reject?: readonly string[];
   /** Extra resource schemas (e.g. from `defineResource`), used before built-ins. */
   schemas?: readonly z.ZodType[];
+  /** Objects as they are now (in a cluster, or at the base of a change): a resource matching one is checked as an update of it. */
+  previous?: readonly unknown[];
+  /** Report values read with YAML 1.1 rules that YAML 1.2 reads differently (`0644`, `yes`) as warnings. */
+  warnImplicitConversions?: boolean;
 }
 
 /** A resource to check, with a way to find positions in its source. */
@@ -102,14 +59,11 @@ export interface ResourceInput {
 
 /** What the engine needs to know about one apiVersion/kind, looked up once per run. */
 interface KindInfo {
-  schema?: Schema;
+  schema?: z.ZodType;
+  custom: boolean;
   deprecation?: DeprecationStatus;
   rejected: boolean;
   skipped: boolean;
-  check?: CompiledValidator;
-  metaOptions: ObjectMetaContext;
-  clusterScoped: boolean;
-  features?: SchemaFeatures;
 }
 
 /** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
@@ -126,6 +80,49 @@ class LaterCrd {
   }
 }
 
+/** The group of an apiVersion (`""` for core). */
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/** Kustomize's own files (`kustomization.yaml`, Components): not API objects. */
+const KUSTOMIZE_GROUP = "kustomize.config.k8s.io";
+const KUSTOMIZATION_FILE = /(?:^|[\\/])(?:kustomization\.ya?ml|Kustomization)$/;
+
+/** Objects a run is checked against as updates, by group, kind and name. */
+class PreviousObjects {
+  private readonly byName = new Map<string, Array<{ namespace: string; apiVersion: string; object: Obj }>>();
+
+  constructor(objects: readonly unknown[]) {
+    for (const o of objects) {
+      if (!isRecord(o) || typeof o.apiVersion !== "string" || typeof o.kind !== "string") continue;
+      const meta = isRecord(o.metadata) ? o.metadata : {};
+      if (typeof meta.name !== "string" || !meta.name) continue;
+      const key = `${groupOf(o.apiVersion)}/${o.kind}/${meta.name}`;
+      const list = this.byName.get(key) ?? [];
+      list.push({ namespace: typeof meta.namespace === "string" ? meta.namespace : "", apiVersion: o.apiVersion, object: o });
+      this.byName.set(key, list);
+    }
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  /**
+   * The previous object of a resource: same group, kind, name and namespace. A resource without a
+   * namespace (applied with `-n`) matches the one object of its name when there is only one.
+   */
+  find(apiVersion: string, kind: string, name: string, namespace: string): { apiVersion: string; object: Obj } | undefined {
+    const list = this.byName.get(`${groupOf(apiVersion)}/${kind}/${name}`);
+    if (!list) return undefined;
+    const exact = list.find((e) => e.namespace === namespace);
+    if (exact) return exact;
+    return namespace === "" && list.length === 1 ? list[0] : undefined;
+  }
+}
+
 /**
  * Validates resources for one Kubernetes minor and a set of custom resource definitions.
  *
@@ -135,10 +132,13 @@ class LaterCrd {
 export class ManifestEngine {
   readonly kubernetesVersion: string;
   readonly strict: boolean;
-  private builtins?: Map<string, Schema>;
+  readonly minor: number;
+  readonly warnImplicitConversions: boolean;
+  private builtins?: Map<string, z.ZodType>;
   private catalog?: Record<string, string[]>;
   private readonly custom = new Map<string, Schema | LaterCrd>();
   private readonly options: EngineOptions;
+  private readonly previous?: PreviousObjects;
   /** Whether the CEL evaluator is loaded if any schema in use needs it. */
   private celReady = false;
   /** apiVersion → kind → what is known about it (cleared when schemas are added). */
@@ -147,7 +147,10 @@ export class ManifestEngine {
   constructor(options: EngineOptions = {}) {
     this.options = options;
     this.kubernetesVersion = normalizeKubernetesVersion(options.kubernetesVersion);
+    this.minor = Number(this.kubernetesVersion.slice(3));
     this.strict = options.strict ?? true;
+    this.warnImplicitConversions = options.warnImplicitConversions ?? false;
+    if (options.previous?.length) this.previous = new PreviousObjects(options.previous);
     for (const s of options.schemas ?? []) {
       const m = kubeMeta.get(s);
       if (m?.apiVersion && m.kind) this.custom.set(`${m.apiVersion}/${m.kind}`, s);
@@ -180,9 +183,14 @@ export class ManifestEngine {
     }
     if (!this.celReady) {
       const schemas = [...this.custom.values(), ...builtins.values()];
-      if (!cel && schemas.some((s) => s instanceof LaterCrd || featuresOf(s).rules)) cel = await import("../apiserver/cel/rules.js");
+      if (schemas.some((s) => s instanceof LaterCrd || needsCel(s as z.ZodType))) await loadCelRules();
       this.celReady = true;
     }
+  }
+
+  /** Whether checking a type needs nothing more loaded (its schema, and CEL when a schema needs it). */
+  isLoaded(apiVersion: string, kind: string): boolean {
+    return Boolean(this.catalog && this.builtins && this.celReady && (this.builtins.has(`${apiVersion}/${kind}`) || !this.catalog[apiVersion]?.includes(kind)));
   }
 
   /** Whether every type that has a built-in schema has it loaded. */
@@ -232,19 +240,15 @@ export class ManifestEngine {
     if (!byKind) this.kinds.set(apiVersion, (byKind = new Map()));
     let info = byKind.get(kind);
     if (info) return info;
-    const schema = this.schemaFor(apiVersion, kind);
+    const key = `${apiVersion}/${kind}`;
+    const schema = this.schemaFor(apiVersion, kind) as z.ZodType | undefined;
     const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
-    const meta = schema ? kubeMeta.get(schema as z.ZodType) : undefined;
     info = {
-      ...(schema ? { schema, check: compileValidator(schema), features: featuresOf(schema) } : {}),
+      ...(schema ? { schema } : {}),
+      custom: this.custom.has(key),
       ...(deprecation ? { deprecation } : {}),
       rejected: Boolean(this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))),
       skipped: Boolean(this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))),
-      metaOptions: {
-        nameFormat: schema ? nameFormatOf(schema as z.ZodType) : "dns-subdomain",
-        ...(meta?.namespaced ? { namespaced: true, namespaceOptional: true } : {}),
-      },
-      clusterScoped: meta?.namespaced === false,
     };
     byKind.set(kind, info);
     return info;
@@ -269,7 +273,6 @@ export class ManifestEngine {
       if (pos) Object.assign(issue, pos);
       result.issues.push(issue);
     };
-    const addField = (rule: string, e: FieldError, severity: "error" | "warning" = "error") => add(rule, severity, e.path, e.field, formatFieldError(e), e.type);
 
     const value = input.value;
     if (!isRecord(value)) {
@@ -285,10 +288,16 @@ export class ManifestEngine {
     else if (typeof meta?.generateName === "string") result.name = detached(meta.generateName);
     if (typeof meta?.namespace === "string") result.namespace = detachedCommon(meta.namespace);
 
+    if ((typeof apiVersion === "string" && apiVersion.startsWith(`${KUSTOMIZE_GROUP}/`)) || (input.item === undefined && KUSTOMIZATION_FILE.test(input.file) && (typeof apiVersion !== "string" || !apiVersion.includes("/") || apiVersion.startsWith(`${KUSTOMIZE_GROUP}/`)))) {
+      result.status = "skipped";
+      result.reason = "a kustomize configuration file, not a Kubernetes API object";
+      return result;
+    }
     if (typeof apiVersion !== "string" || !apiVersion || typeof kind !== "string" || !kind) {
+      // Without its type, a document cannot be checked at all.
       if (typeof apiVersion !== "string" || !apiVersion) add("api/missing-type", "error", ["apiVersion"], "apiVersion", "apiVersion: Required value: apiVersion must be set");
       if (typeof kind !== "string" || !kind) add("api/missing-type", "error", ["kind"], "kind", "kind: Required value: kind must be set");
-      result.status = "invalid";
+      result.status = "error";
       return result;
     }
     const info = this.kindInfo(apiVersion, kind);
@@ -325,75 +334,26 @@ export class ManifestEngine {
     }
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
 
-    // The compiled validator fills in apiVersion/kind defaults only; both are present here.
-    const check = info.check;
-    if (!(check ? check(value) : (schema as z.ZodType).safeParse(value).success)) {
-      const r = (schema as z.ZodType).safeParse(value);
-      if (!r.success) {
-        for (const e of schemaErrors(schema, value, r.error.issues)) {
-          if (e.rule === "schema/required" && hasDefaultAt(schema, e.path)) continue;
-          addField(e.rule, e);
-        }
-      }
+    const previous = this.previous && typeof meta?.name === "string" ? this.previous.find(apiVersion, kind, meta.name, typeof meta.namespace === "string" ? meta.namespace : "") : undefined;
+    if (previous && previous.apiVersion !== apiVersion) {
+      add("update/version-changed", "warning", ["apiVersion"], "apiVersion", `the previous object is ${previous.apiVersion} ${kind}; objects of other versions are not converted, so this one is checked as created`);
     }
-
-    if (this.strict) {
-      const structure = structuralIssues(schema, value);
-      for (const p of structure.unknownFields) {
-        const field = p.toString();
-        add("strict/unknown-field", "error", [...p.segments], field, `${field}: unknown field "${field}"`);
-      }
-      for (const e of structure.duplicateEntries) addField("strict/duplicate-entry", e);
-    }
-
-    const metaErrors = validateObjectMeta(value.metadata, info.metaOptions);
-    for (const e of metaErrors) {
-      // Type errors in metadata are already reported by the schema.
-      if (e.type === "FieldValueTypeInvalid" && result.issues.some((i) => i.field === e.field)) continue;
-      addField(metaRule(e), e);
-    }
-    if (info.clusterScoped && typeof meta?.namespace === "string" && meta.namespace) {
-      add("meta/namespace", "warning", ["metadata", "namespace"], "metadata.namespace", `metadata.namespace: ${kind} is cluster-scoped; the namespace is ignored`);
-    }
-
-    const features = info.features ?? featuresOf(schema);
-    if (features.valueValidations) for (const e of checkValueValidations(schema, value)) addField("crd/value-validation", e);
-    const blocking = result.issues.some((i) => i.type === "FieldValueRequired" || i.type === "FieldValueTypeInvalid");
-    if (features.rules && blocking) {
-      // kube-apiserver does not run the rules of an object with missing or mistyped fields.
-      add("crd/cel", "warning", [], "", "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
-    } else if (features.rules) {
-      if (!cel) throw new Error("ManifestEngine.load() must complete before validate() checks validation rules");
-      const rules = cel.checkValidationRules(schema, withDefaultsShared(schema, value));
-      for (const e of rules.errors) addField("crd/cel", e);
-      for (const u of rules.unevaluated) {
-        add("crd/cel-unevaluated", "warning", u.path, u.field, `${u.field || "<root>"}: rule not evaluated (${u.reason}): ${u.rule}`);
-      }
-    }
+    const old = previous && previous.apiVersion === apiVersion ? previous.object : undefined;
+    const outcome = checkWrite(value, {
+      schema,
+      custom: info.custom,
+      minor: this.minor,
+      // The document's value is the reader's own: the pipeline may default it in place.
+      owned: true,
+      unknownFields: this.strict,
+      builtinDuplicates: this.strict,
+      namespaceOptional: true,
+      ...(old ? { old } : {}),
+    });
+    for (const i of outcome.issues) add(i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);
+    for (const w of outcome.warnings) add("native/warning", "warning", [], "", w);
 
     if (result.issues.some((i) => i.severity === "error")) result.status = "invalid";
     return result;
   }
-}
-
-function hasDefaultAt(schema: Schema, path: readonly PathSegment[]): boolean {
-  let s: Schema | undefined = schema;
-  for (const seg of path) {
-    const d = defOf(unwrap(s));
-    if (d.type === "object") s = (d.shape as Record<string, Schema>)[String(seg)];
-    else if (d.type === "array") s = d.element as Schema;
-    else if (d.type === "record") s = d.valueType as Schema;
-    else return false;
-    if (!s) return false;
-  }
-  return hasDefault(s);
-}
-
-function metaRule(e: FieldError): string {
-  const f = e.path[1];
-  if (f === "name" || f === "generateName") return "meta/name";
-  if (f === "namespace") return "meta/namespace";
-  if (f === "labels") return "meta/labels";
-  if (f === "annotations") return "meta/annotations";
-  return "meta/metadata";
 }

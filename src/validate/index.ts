@@ -8,7 +8,7 @@ export { validateManifests, type ManifestInput, type PathInput, type TextInput, 
 export { ManifestEngine, type EngineOptions, type ResourceInput } from "./engine.js";
 export { readYamlDocuments, LineIndex, type YamlDocument, type YamlNotice, type YamlLimits, type SourcePosition } from "../yaml/documents.js";
 export { resolvePlainScalar, type ResolvedScalar } from "../yaml/scalars.js";
-export { apiDeprecations, deprecationOf, type ApiDeprecation, type DeprecationStatus } from "./deprecations.js";
+export { apiDeprecations, deprecationOf, type ApiDeprecation, type DeprecationStatus } from "../apiserver/deprecations.js";
 export { withDefaults } from "../apiserver/structural-defaults.js";
 export { checkValueValidations, matchesRawSchema } from "../apiserver/value-validations.js";
 export { expandPaths } from "./sources.js";

@@ -12,8 +12,10 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EngineOptions, ManifestEngine } from "./engine.js";
-import { checkEntry, parseSource, typesOf, type ParsedSource, type Source } from "./run.js";
+import { checkEntry, streamSource, typesOf, type ParsedSource, type Source } from "./run.js";
+import { isRecord } from "../meta/values.js";
 import type { ResourceResult } from "./types.js";
+import { abortReason } from "./sources.js";
 
 /** What a worker needs to take part in a run (sent to it as a message). */
 export interface WorkerRun {
@@ -53,13 +55,24 @@ export interface UnitResult {
 
 /** Read and check one input. */
 export async function checkSource(engine: ManifestEngine, source: Source, maxBytes: number, parsed?: ParsedSource): Promise<UnitResult> {
-  const p = parsed ?? parseSource(source, maxBytes);
   const results: ResourceResult[] = [];
-  if (p.entries.length) {
-    await engine.load(typesOf([p]));
-    for (const e of p.entries) results.push(checkEntry(engine, e));
+  if (parsed) {
+    if (parsed.entries.length) {
+      await engine.load(typesOf([parsed]));
+      for (const e of parsed.entries) results.push(checkEntry(engine, e));
+    }
+    return parsed.failure ? { failure: parsed.failure, results } : { results };
   }
-  return p.failure ? { failure: p.failure, results } : { results };
+  // Each document is checked as soon as it is read: its values die young instead of piling up.
+  const stream = streamSource(source, maxBytes, engine.warnImplicitConversions);
+  for (const e of stream.entries) {
+    const v = e.input.value;
+    if (isRecord(v) && typeof v.apiVersion === "string" && typeof v.kind === "string" && !engine.isLoaded(v.apiVersion, v.kind)) {
+      await engine.load([{ apiVersion: v.apiVersion, kind: v.kind }]);
+    }
+    results.push(checkEntry(engine, e));
+  }
+  return stream.failure ? { failure: stream.failure, results } : { results };
 }
 
 /** The worker script: next to this module when built, else the built copy (when running from sources). */
@@ -165,10 +178,10 @@ export interface ParallelRun {
   sources: Source[];
   /** Inputs already read into resources by the calling thread (it checks them itself). */
   early: Array<ParsedSource | undefined>;
-  /** The bytes of file inputs the calling thread has read already (used when it takes them). */
-  kept?: Array<Buffer | undefined>;
   /** Called after each input is checked, with its results. */
   onUnit?: (index: number, unit: UnitResult) => void;
+  /** Stops the run: no input is taken after it fires, and the call rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /** Check every input, sharing them with up to `run.workers` workers; the outcomes in input order. */
@@ -206,26 +219,32 @@ export async function checkInParallel(run: ParallelRun): Promise<UnitResult[]> {
     // The calling thread checks the inputs it has read, then takes its share of the others,
     // letting the workers' messages in now and then.
     let sinceYield = 0;
+    const signal = run.signal;
+    const stop = () => {
+      // The workers take nothing more: the counter is past the last input.
+      Atomics.store(counter, 0, claimable.length);
+      return abortReason(signal!);
+    };
     for (let i = 0; i < sources.length; i++) {
+      if (signal?.aborted) throw stop();
       const p = early[i];
       if (!p) continue;
       early[i] = undefined;
       record(i, await checkSource(engine, sources[i]!, maxBytes, p));
     }
     for (;;) {
+      if (signal?.aborted) throw stop();
       const k = Atomics.add(counter, 0, 1);
       if (k >= claimable.length) break;
       const index = claimable[k]!;
-      const bytes = run.kept?.[index];
-      const source = sources[index]!;
-      if (bytes) run.kept![index] = undefined;
-      record(index, await checkSource(engine, bytes && source.kind === "file" ? { kind: "bytes", file: source.file, bytes } : source, maxBytes));
+      record(index, await checkSource(engine, sources[index]!, maxBytes));
       if (used.length && ++sinceYield >= 8) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
     await Promise.all(finished);
+    if (signal?.aborted) throw stop();
   } finally {
     release(used);
   }

@@ -2,6 +2,7 @@
  * Output formats of a validation report: text (for people), JSON (one record per resource),
  * JUnit XML, SARIF 2.1.0 (code scanning) and GitHub Actions workflow annotations.
  */
+import { describeRule } from "./rules.js";
 import type { ResourceResult, ValidationIssue, ValidationReport } from "./types.js";
 
 /** The output formats of `kubezod validate --output`. */
@@ -44,6 +45,15 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** `3 resources, 1 valid, 1 invalid, 1 error, 0 skipped, 2 warnings`. */
+function summaryLine(report: ValidationReport): string {
+  const s = report.summary;
+  const parts = [plural(s.resources, "resource"), `${s.valid} valid`, `${s.invalid} invalid`, plural(s.errors, "error"), `${s.skipped} skipped`];
+  if (s.warnings) parts.push(plural(s.warnings, "warning"));
+  if (s.unevaluatedRules) parts.push(`${plural(s.unevaluatedRules, "CEL rule")} not evaluated`);
+  return parts.join(", ");
+}
+
 function textReport(report: ValidationReport, options: FormatOptions): string {
   const c = paint(options.color ?? false);
   const lines: string[] = [];
@@ -62,17 +72,8 @@ function textReport(report: ValidationReport, options: FormatOptions): string {
       lines.push(`${c("1", where(r, i))} ${sev} ${what(r)}: ${i.message} ${c("2", `[${i.rule}]`)}`);
     }
   }
-  const s = report.summary;
-  const parts = [
-    plural(s.resources, "resource"),
-    `${s.valid} valid`,
-    `${s.invalid} invalid`,
-    `${s.errors} ${s.errors === 1 ? "error" : "errors"}`,
-    `${s.skipped} skipped`,
-  ];
-  if (s.warnings) parts.push(plural(s.warnings, "warning"));
-  if (s.unevaluatedRules) parts.push(`${plural(s.unevaluatedRules, "CEL rule")} not evaluated`);
-  const summary = `${parts.join(", ")} in ${plural(s.files, "file")} (Kubernetes ${report.kubernetesVersion.slice(1)}${report.strict ? ", strict" : ""})`;
+  for (const n of report.notices ?? []) lines.push(`${c("36", "notice")}: ${n}`);
+  const summary = `${summaryLine(report)} in ${plural(report.summary.files, "file")} (Kubernetes ${report.kubernetesVersion.slice(1)}${report.strict ? ", strict" : ""})`;
   lines.push(report.valid ? c("32", summary) : c("31", summary));
   return `${lines.join("\n")}\n`;
 }
@@ -98,18 +99,29 @@ function jsonReport(report: ValidationReport): string {
       message: i.message,
     })),
   }));
-  return `${JSON.stringify({ kubernetesVersion: report.kubernetesVersion, strict: report.strict, summary: report.summary, resources }, null, 2)}\n`;
+  return `${JSON.stringify({ kubernetesVersion: report.kubernetesVersion, strict: report.strict, summary: report.summary, ...(report.notices ? { notices: report.notices } : {}), resources }, null, 2)}\n`;
 }
 
 function xml(s: string): string {
   return s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, "");
 }
 
+/**
+ * JUnit XML that validates against the schemas CI systems use (Jenkins' junit-10.xsd and the older
+ * junit-4.xsd): the counts `<testsuites>` may carry (no `skipped` there), a skip reason as the
+ * text of `<skipped>`, and notices as comments.
+ */
 function junitReport(report: ValidationReport): string {
   const byFile = new Map<string, ResourceResult[]>();
-  for (const r of report.results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  for (const r of report.results) {
+    let list = byFile.get(r.file);
+    if (!list) byFile.set(r.file, (list = []));
+    list.push(r);
+  }
   const s = report.summary;
-  const out = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="kubezod validate" tests="${s.resources}" failures="${s.invalid}" errors="${s.errors}" skipped="${s.skipped}">`];
+  const out = [`<?xml version="1.0" encoding="UTF-8"?>`];
+  for (const n of report.notices ?? []) out.push(`<!-- notice: ${xml(n).replace(/--/g, "- -")} -->`);
+  out.push(`<testsuites name="kubezod validate" tests="${s.resources}" failures="${s.invalid}" errors="${s.errors}">`);
   for (const [file, results] of byFile) {
     const f = results.filter((r) => r.status === "invalid").length;
     const e = results.filter((r) => r.status === "error").length;
@@ -118,12 +130,12 @@ function junitReport(report: ValidationReport): string {
     for (const r of results) {
       const name = `${what(r)}${r.line ? ` (line ${r.line})` : ""}`;
       out.push(`    <testcase classname="${xml(file)}" name="${xml(name)}">`);
-      const body = sortedIssues(r)
-        .map((i) => `${where(r, i)} ${i.severity}: ${i.message} [${i.rule}]`)
-        .join("\n");
-      if (r.status === "invalid") out.push(`      <failure message="${xml(sortedIssues(r).find((i) => i.severity === "error")?.message ?? "invalid")}">${xml(body)}</failure>`);
+      const issues = sortedIssues(r);
+      const body = issues.map((i) => `${where(r, i)} ${i.severity}: ${i.message} [${i.rule}]`).join("\n");
+      if (r.status === "invalid") out.push(`      <failure message="${xml(issues.find((i) => i.severity === "error")?.message ?? "invalid")}">${xml(body)}</failure>`);
       else if (r.status === "error") out.push(`      <error message="${xml(r.issues[0]?.message ?? "error")}">${xml(body)}</error>`);
-      else if (r.status === "skipped") out.push(`      <skipped message="${xml(r.reason ?? "skipped")}"/>`);
+      else if (r.status === "skipped") out.push(`      <skipped>${xml(r.reason ?? "skipped")}</skipped>`);
+      if (r.status !== "invalid" && r.status !== "error" && issues.length) out.push(`      <system-out>${xml(body)}</system-out>`);
       out.push("    </testcase>");
     }
     out.push("  </testsuite>");
@@ -132,14 +144,38 @@ function junitReport(report: ValidationReport): string {
   return `${out.join("\n")}\n`;
 }
 
+interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  defaultConfiguration: { level: "error" | "warning" };
+  helpUri?: string;
+}
+
 function sarifReport(report: ValidationReport): string {
-  const rules = new Map<string, { id: string; shortDescription: { text: string } }>();
+  const rules = new Map<string, SarifRule>();
+  const index = new Map<string, number>();
   const results: unknown[] = [];
   for (const r of report.results) {
     for (const i of sortedIssues(r)) {
-      if (!rules.has(i.rule)) rules.set(i.rule, { id: i.rule, shortDescription: { text: i.rule } });
+      let rule = rules.get(i.rule);
+      if (!rule) {
+        const d = describeRule(i.rule);
+        rule = {
+          id: i.rule,
+          name: i.rule.replace(/[/-](\w)/g, (_, ch: string) => ch.toUpperCase()).replace(/^\w/, (ch) => ch.toUpperCase()),
+          shortDescription: { text: d?.short ?? i.rule },
+          fullDescription: { text: d?.full ?? i.rule },
+          defaultConfiguration: { level: i.severity === "error" ? "error" : "warning" },
+          helpUri: `https://www.npmjs.com/package/kubezod#rule-ids`,
+        };
+        index.set(i.rule, rules.size);
+        rules.set(i.rule, rule);
+      }
       results.push({
         ruleId: i.rule,
+        ruleIndex: index.get(i.rule),
         level: i.severity === "error" ? "error" : "warning",
         message: { text: `${what(r)}: ${i.message}` },
         locations: [
@@ -153,10 +189,17 @@ function sarifReport(report: ValidationReport): string {
       });
     }
   }
+  const notices = (report.notices ?? []).map((text) => ({ level: "note", message: { text } }));
   const sarif = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
-    runs: [{ tool: { driver: { name: "kubezod", informationUri: "https://www.npmjs.com/package/kubezod", rules: [...rules.values()] } }, results }],
+    runs: [
+      {
+        tool: { driver: { name: "kubezod", informationUri: "https://www.npmjs.com/package/kubezod", rules: [...rules.values()] } },
+        invocations: [{ executionSuccessful: true, ...(notices.length ? { toolExecutionNotifications: notices } : {}) }],
+        results,
+      },
+    ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
@@ -178,8 +221,8 @@ function githubReport(report: ValidationReport): string {
       lines.push(`::${i.severity === "error" ? "error" : "warning"} ${props.join(",")}::${ghEscape(i.message)}`);
     }
   }
-  const s = report.summary;
-  lines.push(`${s.resources} resources: ${s.valid} valid, ${s.invalid} invalid, ${s.errors} errors, ${s.skipped} skipped`);
+  for (const n of report.notices ?? []) lines.push(`::notice::${ghEscape(n)}`);
+  lines.push(summaryLine(report));
   return `${lines.join("\n")}\n`;
 }
 

@@ -4,10 +4,10 @@
  */
 import type { PathSegment } from "../meta/index.js";
 import type { ManifestEngine, ResourceInput } from "./engine.js";
-import { fieldPathOf } from "./schema-issues.js";
-import { decodeManifest, readManifestBytesSync, readManifestFileSync } from "./sources.js";
+import { fieldPathOf } from "../apiserver/schema-errors.js";
+import { decodeManifest, readManifestFileSync, scanManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
-import { readYamlDocuments, type YamlDocument } from "../yaml/documents.js";
+import { yamlDocuments, type YamlDocument } from "../yaml/documents.js";
 import { isRecord } from "../meta/values.js";
 
 /** One input of a run, in a form that can be sent to a worker thread. */
@@ -51,21 +51,22 @@ function objectDocument(value: unknown, index: number): YamlDocument {
 }
 
 /** The documents of an input, or why it cannot be read. */
-function documentsOf(source: Source, maxBytes: number): { file: string; docs: YamlDocument[] } | ResourceResult {
+function documentsOf(source: Source, maxBytes: number, notices: boolean): { file: string; docs: Iterable<YamlDocument> } | ResourceResult {
+  const limits = { implicitConversionNotices: notices };
   switch (source.kind) {
     case "failure":
       return source.result;
     case "object":
       return { file: source.file, docs: [objectDocument(source.value, source.index)] };
     case "text":
-      return { file: source.file, docs: readYamlDocuments(source.text) };
+      return { file: source.file, docs: yamlDocuments(source.text, limits) };
     case "bytes": {
       const d = decodeManifest(source.bytes);
-      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: readYamlDocuments(d.text) };
+      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: yamlDocuments(d.text, limits) };
     }
     case "file": {
       const r = readManifestFileSync(source.file, maxBytes);
-      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: readYamlDocuments(r.text) };
+      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: yamlDocuments(r.text, limits) };
     }
   }
 }
@@ -111,56 +112,68 @@ function isCrd(value: unknown): value is Record<string, unknown> {
   return isRecord(value) && value.kind === "CustomResourceDefinition" && typeof value.apiVersion === "string" && value.apiVersion.startsWith("apiextensions.k8s.io/");
 }
 
-/**
- * Read an input into its resources. Documents that cannot be read become entries carrying their
- * result; CustomResourceDefinitions are marked for registration.
- */
-export function parseSource(source: Source, maxBytes: number): ParsedSource {
-  const read = documentsOf(source, maxBytes);
-  if (!("docs" in read)) return { failure: read, entries: [] };
-  const { file, docs } = read;
-  const entries: Entry[] = [];
+/** The resources of the documents of an input, as they are read. */
+function* entriesOf(file: string, docs: Iterable<YamlDocument>): Generator<Entry> {
   for (const doc of docs) {
     const bad = documentIssues(file, doc);
     if (bad) {
-      entries.push({ input: { file, document: doc.index, value: undefined, prefix: [] }, doc, readError: bad });
+      yield { input: { file, document: doc.index, value: undefined, prefix: [] }, doc, readError: bad };
       continue;
     }
     if (doc.value === null || doc.value === undefined) continue;
     for (const input of resourcesOf(file, doc)) {
       const entry: Entry = { input, doc };
       if (isCrd(input.value)) entry.crdSource = `${file}:${doc.position.line}`;
-      entries.push(entry);
+      yield entry;
     }
   }
-  return { entries };
+}
+
+/**
+ * Read an input into its resources. Documents that cannot be read become entries carrying their
+ * result; CustomResourceDefinitions are marked for registration.
+ */
+export function parseSource(source: Source, maxBytes: number, implicitConversionNotices = false): ParsedSource {
+  const read = streamSource(source, maxBytes, implicitConversionNotices);
+  return "entries" in read && !read.failure ? { entries: [...read.entries] } : { failure: read.failure!, entries: [] };
+}
+
+/**
+ * An input's resources one document at a time, each read when asked for (so that a document's
+ * values are let go before the next one is read), or why the input cannot be read.
+ */
+export function streamSource(source: Source, maxBytes: number, implicitConversionNotices = false): { failure?: ResourceResult; entries: Iterable<Entry> } {
+  const read = documentsOf(source, maxBytes, implicitConversionNotices);
+  if (!("docs" in read)) return { failure: read, entries: [] };
+  return { entries: entriesOf(read.file, read.docs) };
 }
 
 /**
  * Whether the text of an input can hold a CustomResourceDefinition: its kind is spelled out, or
  * could be spelled with escapes in a double-quoted string.
  */
-function mayHoldCrd(content: string | Buffer): boolean {
+const CRD_NEEDLES = { any: ["CustomResourceDefinition"], all: ["\\", '"'] };
+
+function mayHoldCrd(content: string): boolean {
   return content.includes("CustomResourceDefinition") || (content.includes("\\") && content.includes('"'));
 }
 
 /**
  * Look at an input before any resource is checked: its size, and, read into resources, the inputs
  * that may hold CustomResourceDefinitions (which apply to the whole run) and those that cannot be
- * read. The others can wait for their turn.
+ * read. The others wait for their turn: a file is only looked through here, never held.
  */
-export function readAhead(source: Source, maxBytes: number): { parsed?: ParsedSource; size: number; bytes?: Buffer } {
+export function readAhead(source: Source, maxBytes: number, notices = false): { parsed?: ParsedSource; size: number } {
   switch (source.kind) {
     case "text":
-      return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes) } : {}) };
+      return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes, notices) } : {}) };
     case "file": {
-      const r = readManifestBytesSync(source.file, maxBytes);
+      const r = scanManifestFileSync(source.file, maxBytes, CRD_NEEDLES);
       if ("error" in r) return { parsed: { failure: fileFailure(source.file, r.error), entries: [] }, size: 0 };
-      const bytes = { kind: "bytes", file: source.file, bytes: r.bytes } as const;
-      return mayHoldCrd(r.bytes) ? { size: r.bytes.length, parsed: parseSource(bytes, maxBytes) } : { size: r.bytes.length, bytes: r.bytes };
+      return r.found ? { size: r.size, parsed: parseSource(source, maxBytes, notices) } : { size: r.size };
     }
     default:
-      return { parsed: parseSource(source, maxBytes), size: 0 };
+      return { parsed: parseSource(source, maxBytes, notices), size: 0 };
   }
 }
 
@@ -250,7 +263,12 @@ function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]
   return prefix.every((p, i) => path[i] === p);
 }
 
-/** Duplicate keys, YAML 1.1 conversions and non-JSON numbers of the part of a document a resource covers. */
+/**
+ * What reading a document noticed in the part a resource covers: numbers JSON cannot hold
+ * (errors), duplicate keys (errors in strict mode), and, when asked, values YAML 1.1 reads
+ * differently from YAML 1.2 (warnings: kubectl and kube-apiserver read them the 1.1 way, so a
+ * reading the schema accepts is what the author meant, and one it refuses is a type error already).
+ */
 function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDocument, engine: ManifestEngine): void {
   if (!doc.notices.length) return;
   const schema = result.apiVersion && result.kind ? engine.schemaFor(result.apiVersion, result.kind) : undefined;
@@ -260,9 +278,10 @@ function addReaderNotices(result: ResourceResult, r: ResourceInput, doc: YamlDoc
     const field = schema ? fieldPathOf(schema, path).toString() : fieldString(path);
     if (n.kind === "not-json") {
       result.issues.push({ rule: "yaml/not-json", severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
-    } else if (engine.strict) {
-      const rule = n.kind === "duplicate-key" ? "yaml/duplicate-key" : "yaml/implicit-conversion";
-      result.issues.push({ rule, severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
+    } else if (n.kind === "duplicate-key") {
+      if (engine.strict) result.issues.push({ rule: "yaml/duplicate-key", severity: "error", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
+    } else if (engine.warnImplicitConversions) {
+      result.issues.push({ rule: "yaml/implicit-conversion", severity: "warning", path, field, message: `${field || "<root>"}: ${n.message}`, ...n.position });
     }
   }
   if (result.issues.some((i) => i.severity === "error") && result.status === "valid") result.status = "invalid";

@@ -1,17 +1,21 @@
 /**
  * Where manifests come from: files, directories (recursively: .yaml, .yml, .json), glob patterns
- * and standard input, read with the checks that keep a run bounded (size limit, binary files,
- * invalid UTF-8).
+ * and standard input, read with the checks that keep a run bounded: a size limit enforced while
+ * reading (never after), binary files and invalid UTF-8 refused, and files that are not regular
+ * files (FIFOs, devices) read only when named directly — as a stream that stops at the limit and
+ * stops when the run is cancelled — never when found in a directory or by a pattern.
  */
 import { isUtf8 } from "node:buffer";
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from "node:fs";
 import { open } from "node:fs/promises";
+import { Socket } from "node:net";
 import { join, relative, sep } from "node:path";
+import type { Readable } from "node:stream";
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /** A file found for a path argument, or the reason nothing could be found. */
-export type ExpandedPath = { file: string } | { file: string; error: string };
+export type ExpandedPath = { file: string; special?: string } | { file: string; error: string };
 
 function globToRegExp(glob: string): RegExp {
   let re = "";
@@ -47,7 +51,34 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function walk(dir: string, out: string[]): void {
+/** What a directory entry is, following symlinks: a regular file, a directory, or something else (named). */
+function kindOf(st: Stats | undefined): "file" | "directory" | string {
+  if (!st) return "missing";
+  if (st.isFile()) return "file";
+  if (st.isDirectory()) return "directory";
+  if (st.isFIFO()) return "FIFO";
+  if (st.isCharacterDevice()) return "character device";
+  if (st.isBlockDevice()) return "block device";
+  if (st.isSocket()) return "socket";
+  return "special file";
+}
+
+function statOrUndefined(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Found {
+  file: string;
+  /** What it is when it is not a regular file (a FIFO found by a walk is never opened). */
+  kind: string;
+}
+
+function walk(dir: string, out: Found[], depth = 0): void {
+  if (depth > 64) return;
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -58,9 +89,19 @@ function walk(dir: string, out: string[]): void {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(p, out);
-    } else if (e.isFile() || e.isSymbolicLink()) out.push(p);
+      if (e.name !== "node_modules" && !e.name.startsWith(".")) walk(p, out, depth + 1);
+    } else if (e.isFile()) out.push({ file: p, kind: "file" });
+    else {
+      // Symlinks are followed to see what they point at; FIFOs and devices are noted, not opened.
+      const kind = kindOf(statOrUndefined(p));
+      if (kind === "directory" || kind === "missing") continue;
+      out.push({ file: p, kind });
+    }
   }
+}
+
+function found(f: Found): ExpandedPath {
+  return f.kind === "file" ? { file: f.file } : { file: f.file, error: `not a regular file (a ${f.kind}): only regular files are read from directories and patterns; name it directly to read it` };
 }
 
 /**
@@ -78,35 +119,46 @@ export function expandPaths(paths: readonly string[]): ExpandedPath[] {
       out.push({ file: "-" });
       continue;
     }
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      st = undefined;
-    }
-    if (st?.isDirectory()) {
-      const files: string[] = [];
+    const st = statOrUndefined(p);
+    const kind = kindOf(st);
+    if (kind === "directory") {
+      const files: Found[] = [];
       walk(p, files);
-      const found = files.filter((f) => MANIFEST_FILE.test(f));
-      if (!found.length) out.push({ file: p, error: "no .yaml, .yml or .json files in this directory" });
-      for (const f of found) out.push({ file: f });
-    } else if (st) out.push({ file: p });
+      for (const f of files) if (MANIFEST_FILE.test(f.file)) out.push(found(f));
+    } else if (kind === "file") out.push({ file: p });
+    else if (st) out.push({ file: p, special: kind });
     else if (/[*?[{]/.test(p)) {
       const norm = p.split(sep).join("/");
       const firstMagic = norm.search(/[*?[{]/);
       const base = norm.slice(0, norm.lastIndexOf("/", firstMagic) + 1) || ".";
       const re = globToRegExp(norm.startsWith("./") ? norm.slice(2) : norm);
-      const files: string[] = [];
+      const files: Found[] = [];
       walk(base, files);
-      const found = files.filter((f) => {
-        const rel = (base === "." ? relative(".", f) : f).split(sep).join("/");
+      const matched = files.filter((f) => {
+        const rel = (base === "." ? relative(".", f.file) : f.file).split(sep).join("/");
         return re.test(rel);
       });
-      if (!found.length) out.push({ file: p, error: "no files match this pattern" });
-      for (const f of found) out.push({ file: f });
+      if (!matched.length) out.push({ file: p, error: "no files match this pattern" });
+      for (const f of matched) out.push(found(f));
     } else out.push({ file: p, error: "no such file or directory" });
   }
   return out;
+}
+
+/**
+ * The directories among path arguments that hold no manifest files (so that a run over them can
+ * say so rather than report nothing).
+ *
+ * @example
+ * emptyDirectories(["k8s/"]); // ["k8s/"] when it has no .yaml, .yml or .json file
+ */
+export function emptyDirectories(paths: readonly string[]): string[] {
+  return paths.filter((p) => {
+    if (p === "-" || kindOf(statOrUndefined(p)) !== "directory") return false;
+    const files: Found[] = [];
+    walk(p, files);
+    return !files.some((f) => MANIFEST_FILE.test(f.file));
+  });
 }
 
 /** The first offset at which bytes are not valid UTF-8, or -1. */
@@ -153,26 +205,82 @@ export function decodeManifest(bytes: Uint8Array): { text: string } | { error: s
 
 function openError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : (err as Error).message;
+  return code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "ENXIO" ? "cannot be opened for reading (a socket or a FIFO without a reader)" : (err as Error).message;
 }
 
-function tooLarge(size: number | undefined, maxBytes: number): string {
-  const what = size === undefined ? "file is larger than" : `file is ${formatBytes(size)}, larger than`;
-  return `${what} the ${formatBytes(maxBytes)} limit (raise it with --max-file-size)`;
+function tooLarge(size: number | undefined, maxBytes: number, what = "file"): string {
+  const is = size === undefined ? `${what} is larger than` : `${what} is ${formatBytes(size)}, larger than`;
+  return `${is} the ${formatBytes(maxBytes)} limit (raise it with --max-file-size)`;
 }
 
-/** Read a file (or standard input for `-`) with a size limit. */
-export async function readManifestFile(file: string, maxBytes: number): Promise<{ text: string } | { error: string }> {
-  if (file === "-") {
+/** The error a cancelled run rejects with: the signal's reason, as Node's own APIs do. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
+}
+
+const CHUNK = 64 * 1024;
+const BINARY_PROBE = 8192;
+
+/**
+ * Collect a stream's bytes up to a limit: stops reading (and closes the stream) as soon as the
+ * limit is passed, when the first bytes show a binary file, or when the signal fires.
+ */
+function collect(stream: Readable, maxBytes: number, what: string, signal?: AbortSignal): Promise<{ bytes: Buffer } | { error: string }> {
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of process.stdin) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) return { error: `standard input is larger than the ${formatBytes(maxBytes)} limit (raise it with --max-file-size)` };
-      chunks.push(chunk as Buffer);
+    let settled = false;
+    const finish = (r: { bytes: Buffer } | { error: string } | Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      stream.destroy();
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const onAbort = () => finish(abortReason(signal!) as Error);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    stream.on("data", (chunk: Buffer) => {
+      if (size < BINARY_PROBE && chunk.subarray(0, BINARY_PROBE - size).includes(0)) {
+        return finish({ error: "binary file (contains NUL bytes), not a YAML or JSON manifest" });
+      }
+      size += chunk.length;
+      if (size > maxBytes) return finish({ error: tooLarge(undefined, maxBytes, what) });
+      chunks.push(chunk);
+    });
+    stream.on("end", () => finish({ bytes: Buffer.concat(chunks, size) }));
+    stream.on("error", (err) => finish({ error: openError(err) }));
+  });
+}
+
+/** Read standard input with a size limit, stopping early at the limit and when cancelled. */
+export async function readStandardInput(maxBytes: number, signal?: AbortSignal): Promise<{ bytes: Buffer } | { error: string }> {
+  const r = await collect(process.stdin, maxBytes, "standard input", signal);
+  return r;
+}
+
+/**
+ * Read a file that is not a regular file (a FIFO such as `<(helm template …)`, a device such as
+ * `/dev/stdin`), named directly: as a stream, with the size limit enforced while reading and the
+ * read stopping when the signal fires. Opening does not wait for a FIFO's writer.
+ */
+export async function readSpecialFile(file: string, maxBytes: number, signal?: AbortSignal): Promise<{ bytes: Buffer } | { error: string }> {
+  if (signal?.aborted) throw abortReason(signal);
+  const kind = kindOf(statOrUndefined(file));
+  if (kind === "socket") return { error: "not a file that can be read (a socket)" };
+  if (kind === "FIFO") {
+    let fd: number;
+    try {
+      // Non-blocking: a FIFO without a writer yet must not block the open (and the thread).
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      return { error: openError(err) };
     }
-    return decodeManifest(Buffer.concat(chunks));
+    const socket = new Socket({ fd, readable: true, writable: false });
+    return collect(socket, maxBytes, "file", signal);
   }
+  // Devices: read in chunks, so that an endless one (/dev/zero) stops at the limit.
   let handle;
   try {
     handle = await open(file, "r");
@@ -180,41 +288,151 @@ export async function readManifestFile(file: string, maxBytes: number): Promise<
     return { error: openError(err) };
   }
   try {
-    const st = await handle.stat();
-    if (st.isDirectory()) return { error: "is a directory" };
-    if (st.size > maxBytes) return { error: tooLarge(st.size, maxBytes) };
-    const bytes = await handle.readFile();
-    if (bytes.length > maxBytes) return { error: tooLarge(undefined, maxBytes) };
-    return decodeManifest(bytes);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      if (signal?.aborted) throw abortReason(signal);
+      const buf = Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      if (size < BINARY_PROBE && buf.subarray(0, Math.min(bytesRead, BINARY_PROBE - size)).includes(0)) {
+        return { error: "binary file (contains NUL bytes), not a YAML or JSON manifest" };
+      }
+      size += bytesRead;
+      if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return { bytes: Buffer.concat(chunks, size) };
   } finally {
     await handle.close();
   }
 }
 
+/** A buffer reused by the synchronous reads whose bytes are decoded at once (no allocation per file). */
+let scratch: Buffer | undefined;
+const SCRATCH_KEPT = 4 * 1024 * 1024;
+
 /**
- * Read a file with a size limit, synchronously: what {@link readManifestFile} does for a file,
- * without a round trip through the thread pool per step (a run reads many small files).
+ * Read a file with a size limit, synchronously, and decode it: what the reader does for a file,
+ * without a round trip through the thread pool per step, nor a new buffer per file (a run reads
+ * many small files).
  */
 export function readManifestFileSync(file: string, maxBytes: number): { text: string } | { error: string } {
-  const r = readManifestBytesSync(file, maxBytes);
-  return "error" in r ? r : decodeManifest(r.bytes);
+  const r = readRegularFileSync(file, maxBytes, scratch);
+  if ("error" in r) return r;
+  const decoded = decodeManifest(r.bytes);
+  scratch = r.bytes.buffer.byteLength <= SCRATCH_KEPT ? Buffer.from(r.bytes.buffer, 0, r.bytes.buffer.byteLength) : undefined;
+  return decoded;
 }
 
-/** A file's bytes (not yet checked to be text), with a size limit. */
+/**
+ * A regular file's bytes (not yet checked to be text), with a size limit checked before reading
+ * and while reading (a file may grow, or report no size, as /proc files do).
+ */
 export function readManifestBytesSync(file: string, maxBytes: number): { bytes: Buffer } | { error: string } {
+  return readRegularFileSync(file, maxBytes, undefined);
+}
+
+function openRegular(file: string, maxBytes: number): { fd: number; size: number } | { error: string } {
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    // Non-blocking, so that a file replaced by a FIFO after it was found cannot block the open.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     return { error: openError(err) };
   }
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) return { error: "is a directory" };
-    if (st.size > maxBytes) return { error: tooLarge(st.size, maxBytes) };
-    const bytes = readFileSync(fd);
-    if (bytes.length > maxBytes) return { error: tooLarge(undefined, maxBytes) };
-    return { bytes };
+    const problem = st.isDirectory()
+      ? "is a directory"
+      : !st.isFile()
+        ? `not a regular file (a ${kindOf(st)}): only regular files are read from directories and patterns; name it directly to read it`
+        : st.size > maxBytes
+          ? tooLarge(st.size, maxBytes)
+          : undefined;
+    if (problem) {
+      closeSync(fd);
+      return { error: problem };
+    }
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync(fd);
+    return { error: openError(err) };
+  }
+}
+
+function readRegularFileSync(file: string, maxBytes: number, reuse: Buffer | undefined): { bytes: Buffer } | { error: string } {
+  const opened = openRegular(file, maxBytes);
+  if ("error" in opened) return opened;
+  const { fd } = opened;
+  try {
+    // One read of the size the file says it has, then more only if it grew.
+    const want = Math.min(maxBytes + 1, opened.size + 1);
+    let buf = reuse && reuse.length >= want ? reuse : Buffer.allocUnsafe(want);
+    let size = 0;
+    for (;;) {
+      if (size === buf.length) {
+        if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
+        const next = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(buf.length * 2, CHUNK)));
+        buf.copy(next, 0, 0, size);
+        buf = next;
+      }
+      const n = readSync(fd, buf, size, buf.length - size, null);
+      if (n === 0) break;
+      size += n;
+    }
+    if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
+    return { bytes: buf.subarray(0, size) };
+  } catch (err) {
+    return { error: openError(err) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What {@link scanManifestFileSync} looks for. */
+export interface ScanNeedles {
+  /** Any of these anywhere. */
+  any: readonly string[];
+  /** All of these somewhere (each byte on its own). */
+  all: readonly string[];
+}
+
+const scanBuffer = Buffer.allocUnsafe(CHUNK);
+
+/**
+ * Look through a regular file for strings without holding it whole (one small buffer, reused):
+ * its size, and whether one of `any` appears, or every one of `all` does.
+ *
+ * @example
+ * scanManifestFileSync("crds.yaml", 32 << 20, { any: ["CustomResourceDefinition"], all: [] }); // { size: 9120, found: true }
+ */
+export function scanManifestFileSync(file: string, maxBytes: number, needles: ScanNeedles): { size: number; found: boolean } | { error: string } {
+  const opened = openRegular(file, maxBytes);
+  if ("error" in opened) return opened;
+  const { fd } = opened;
+  const overlap = Math.max(0, ...needles.any.map((n) => n.length - 1));
+  const seen = needles.all.map(() => false);
+  let found = false;
+  let size = 0;
+  let carry = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, scanBuffer, carry, scanBuffer.length - carry, null);
+      if (n === 0) break;
+      size += n;
+      if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
+      const chunk = scanBuffer.subarray(0, carry + n);
+      if (!found) {
+        if (needles.any.some((x) => chunk.includes(x))) found = true;
+        needles.all.forEach((x, i) => (seen[i] ||= chunk.includes(x)));
+        if (needles.all.length && seen.every(Boolean)) found = true;
+      }
+      // Keep the end of this chunk, so that a needle cut in two is still found.
+      carry = Math.min(overlap, chunk.length);
+      chunk.copy(scanBuffer, 0, chunk.length - carry);
+    }
+    return { size, found };
   } catch (err) {
     return { error: openError(err) };
   } finally {

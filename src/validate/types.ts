@@ -10,14 +10,24 @@ export type ResourceStatus = "valid" | "invalid" | "error" | "skipped";
 export type Severity = "error" | "warning";
 
 /**
- * Rule ids, stable for filtering and code-scanning tools:
- * `yaml/syntax`, `yaml/duplicate-key`, `yaml/implicit-conversion`, `yaml/not-json`,
- * `file/unreadable`, `manifest/not-an-object`, `api/missing-type`, `api/unknown-kind`,
- * `api/removed`, `api/deprecated`, `api/rejected`, `schema/type`, `schema/required`,
- * `schema/enum`, `schema/format`, `schema/range`, `schema/length`, `schema/value`,
- * `strict/unknown-field`, `strict/duplicate-entry`, `meta/name`, `meta/namespace`,
- * `meta/labels`, `meta/annotations`, `meta/metadata`, `crd/cel`, `crd/cel-unevaluated`,
- * `crd/value-validation`, `crd/invalid`.
+ * Rule ids, stable for filtering and code-scanning tools (`describeRule(id)` says what each means):
+ *
+ * - reading: `yaml/syntax`, `yaml/duplicate-key`, `yaml/not-json`, `yaml/implicit-conversion`
+ *   (a warning, only with `warnImplicitConversions`), `file/unreadable`, `manifest/not-an-object`;
+ * - the type: `api/missing-type` (an error: the document cannot be checked), `api/unknown-kind`,
+ *   `api/removed`, `api/deprecated` (warning), `api/rejected`;
+ * - the OpenAPI schema: `schema/type`, `schema/required`, `schema/enum`, `schema/format`,
+ *   `schema/range`, `schema/length`, `schema/value`; strict mode: `strict/unknown-field`,
+ *   `strict/duplicate-entry`;
+ * - object metadata: `meta/name`, `meta/namespace`, `meta/labels`, `meta/annotations`, `meta/metadata`;
+ * - kube-apiserver's native validation of built-in kinds, by the apimachinery error type it reports:
+ *   `native/required`, `native/invalid`, `native/unsupported`, `native/forbidden`,
+ *   `native/duplicate`, `native/too-long`, `native/too-many`, `native/not-found`, `native/type`,
+ *   `native/internal`; `native/warning` for what it accepts with a `Warning` header;
+ * - update rules, checked against a previous object: `update/<type>` with the same types
+ *   (`update/invalid` for `field is immutable`), `update/version-changed` (warning);
+ * - custom resources: `crd/value-validation`, `crd/cel`, `crd/cel-unevaluated` (warning),
+ *   `crd/cel-not-run` (warning: rules not run over an object with errors), `crd/invalid`.
  */
 export type RuleId = string;
 
@@ -80,4 +90,6 @@ export interface ValidationReport {
   summary: ValidationSummary;
   /** `true` when every resource is valid or skipped (exit code 0). */
   valid: boolean;
+  /** Things worth knowing about the run that are not about a resource (an empty directory, empty standard input). */
+  notices?: string[];
 }

@@ -6,7 +6,7 @@ import type * as z from "zod";
 import { ManifestEngine } from "./engine.js";
 import { checkInParallel, defaultWorkerCount } from "./parallel.js";
 import { fileFailure, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
-import { expandPaths, readManifestFile } from "./sources.js";
+import { abortReason, emptyDirectories, expandPaths, readSpecialFile, readStandardInput } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
 
 /** Manifests named by path: a file, a directory, a glob, or `-` for standard input. */
@@ -51,15 +51,23 @@ export interface ValidateManifestsOptions {
    */
   onProgress?: (done: number, total: number) => void;
   /**
+   * The objects as they are now — in a cluster, or at the base of a change — as manifests (the same
+   * forms as the inputs) or objects. A resource with the same group, kind, namespace and name as one
+   * of them is checked as an update of it (immutable fields, transitions, CRD ratcheting); the others
+   * as creates. A resource without a namespace matches the one object of its name, if only one.
+   */
+  previous?: ManifestInput | readonly ManifestInput[];
+  /** Report values YAML 1.1 reads differently from YAML 1.2 (`0644` is 420, `yes` is true) as warnings. */
+  warnImplicitConversions?: boolean;
+  /** Cancels the run: reading (also of a FIFO or device named as input) and checking stop, and the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
    * Worker threads to share large runs with (0: none). By default, on machines with 3 or more
    * cores, one per core beyond the first (at most 7) when the inputs add up to 4 MiB or more;
    * never with `schemas`, which cannot be sent to another thread. The report is the same either way.
    */
   workers?: number;
 }
-
-/** How much of the inputs read to look for CRDs is kept rather than read again when checked. */
-const KEEP_READ_BYTES = 64 * 1024 * 1024;
 
 /** Inputs smaller than this are checked on the calling thread alone (a worker takes ~0.1 s to start). */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
@@ -74,12 +82,20 @@ function isTextInput(i: unknown): i is TextInput {
   return typeof i === "object" && i !== null && !(i instanceof Uint8Array) && "text" in i && (typeof (i as TextInput).text === "string" || (i as TextInput).text instanceof Uint8Array) && !("apiVersion" in i);
 }
 
-/** The inputs as sources in order (paths expanded, standard input read), and how many are files. */
-async function sourcesOf(inputs: readonly ManifestInput[], maxBytes: number): Promise<{ sources: Source[]; files: number }> {
+/** The inputs as sources in order (paths expanded, standard input and special files read), how many are files, and notices. */
+async function sourcesOf(inputs: readonly ManifestInput[], maxBytes: number, signal?: AbortSignal): Promise<{ sources: Source[]; files: number; notices: string[] }> {
   const sources: Source[] = [];
+  const notices: string[] = [];
   let files = 0;
   let objects = 0;
+  const readFully = async (file: string, read: Promise<{ bytes: Buffer } | { error: string }>) => {
+    const r = await read;
+    if ("error" in r) return sources.push({ kind: "failure", result: fileFailure(file, r.error) });
+    if (file === "-" && r.bytes.length === 0) notices.push("standard input is empty: no manifests were read from it");
+    return sources.push({ kind: "bytes", file, bytes: r.bytes });
+  };
   for (const input of inputs) {
+    if (signal?.aborted) throw abortReason(signal);
     if (typeof input === "string") {
       files++;
       sources.push({ kind: "text", file: "<input>", text: input });
@@ -87,13 +103,13 @@ async function sourcesOf(inputs: readonly ManifestInput[], maxBytes: number): Pr
       files++;
       sources.push({ kind: "bytes", file: "<input>", bytes: input });
     } else if (isPathInput(input)) {
+      for (const dir of emptyDirectories([input.path])) notices.push(`${dir}: no .yaml, .yml or .json files in this directory`);
       for (const e of expandPaths([input.path])) {
         files++;
         if ("error" in e) sources.push({ kind: "failure", result: fileFailure(e.file, e.error) });
-        else if (e.file === "-") {
-          const r = await readManifestFile("-", maxBytes);
-          sources.push("error" in r ? { kind: "failure", result: fileFailure("-", r.error) } : { kind: "text", file: "-", text: r.text });
-        } else sources.push({ kind: "file", file: e.file });
+        else if (e.file === "-") await readFully("-", readStandardInput(maxBytes, signal));
+        else if (e.special) await readFully(e.file, readSpecialFile(e.file, maxBytes, signal));
+        else sources.push({ kind: "file", file: e.file });
       }
     } else if (isTextInput(input)) {
       files++;
@@ -103,7 +119,24 @@ async function sourcesOf(inputs: readonly ManifestInput[], maxBytes: number): Pr
       sources.push({ kind: "object", file: "<object>", value: input, index: objects++ });
     }
   }
-  return { sources, files };
+  return { sources, files, notices };
+}
+
+/** The objects of the `previous` option, read as the inputs are. */
+async function previousObjects(input: ManifestInput | readonly ManifestInput[] | undefined, maxBytes: number, signal?: AbortSignal): Promise<{ objects: unknown[]; failures: ResourceResult[] }> {
+  const objects: unknown[] = [];
+  const failures: ResourceResult[] = [];
+  if (input === undefined) return { objects, failures };
+  const inputs = Array.isArray(input) ? (input as readonly ManifestInput[]) : [input as ManifestInput];
+  for (const source of (await sourcesOf(inputs, maxBytes, signal)).sources) {
+    const parsed = parseSource(source, maxBytes);
+    if (parsed.failure) failures.push(parsed.failure);
+    for (const e of parsed.entries) {
+      if (e.readError) failures.push(e.readError);
+      else objects.push(e.input.value);
+    }
+  }
+  return { objects, failures };
 }
 
 function summarize(results: readonly ResourceResult[], files: number): ValidationSummary {
@@ -136,37 +169,35 @@ export async function validateManifests(
   options: ValidateManifestsOptions = {},
 ): Promise<ValidationReport> {
   const inputs = Array.isArray(input) ? (input as readonly ManifestInput[]) : [input as ManifestInput];
-  const engine = new ManifestEngine(options);
   const maxBytes = options.maxFileSize ?? DEFAULT_MAX_FILE;
+  const signal = options.signal;
+  const previous = await previousObjects(options.previous, maxBytes, signal);
+  const { previous: _given, ...engineOptions } = options;
+  const engine = new ManifestEngine({ ...engineOptions, ...(previous.objects.length ? { previous: previous.objects } : {}) });
 
   // CRDs passed explicitly come first, so that CRDs among the inputs can override them.
   const crds: RegisteredCrd[] = [];
   const crdInputs: ManifestInput[] = (options.crds ?? []).map((c) => (typeof c === "string" ? { path: c } : c));
-  const crdSources = (await sourcesOf(crdInputs, maxBytes)).sources;
-  const results = registerCrdOption(
+  const crdSources = (await sourcesOf(crdInputs, maxBytes, signal)).sources;
+  const results: ResourceResult[] = [...previous.failures.map((f) => ({ ...f, issues: f.issues.map((i) => ({ ...i, message: `previous: ${i.message}` })) }))];
+  results.push(...registerCrdOption(
     engine,
     crdSources.map((s) => parseSource(s, maxBytes)),
     crds,
-  );
+  ));
 
-  const { sources, files } = await sourcesOf(inputs, maxBytes);
+  const { sources, files, notices } = await sourcesOf(inputs, maxBytes, signal);
   // CustomResourceDefinitions among the inputs apply to every resource, so the inputs that may
   // hold one are read first; the others are read, checked and let go one at a time.
-  // What was read of the others is kept, up to a limit, for when their turn comes.
   const early: Array<ParsedSource | undefined> = [];
-  const kept: Array<Buffer | undefined> = [];
   let bytes = 0;
-  let keptBytes = 0;
   let total = 0;
   for (const s of sources) {
-    const ahead = readAhead(s, maxBytes);
+    if (signal?.aborted) throw abortReason(signal);
+    const ahead = readAhead(s, maxBytes, engine.warnImplicitConversions);
     early.push(ahead.parsed);
     bytes += ahead.size;
     total += ahead.parsed?.entries.length ?? 0;
-    if (ahead.bytes && keptBytes + ahead.bytes.length <= KEEP_READ_BYTES) {
-      kept[early.length - 1] = ahead.bytes;
-      keptBytes += ahead.bytes.length;
-    }
   }
   registerInputCrds(engine, early.filter((p) => p !== undefined), crds);
 
@@ -180,12 +211,14 @@ export async function validateManifests(
       ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
       ...(options.skip ? { skip: options.skip } : {}),
       ...(options.reject ? { reject: options.reject } : {}),
+      ...(options.warnImplicitConversions ? { warnImplicitConversions: true } : {}),
+      ...(previous.objects.length ? { previous: previous.objects } : {}),
     },
+    ...(signal ? { signal } : {}),
     maxBytes,
     crds,
     sources,
     early: [...early],
-    kept,
     onUnit: (i, unit) => {
       if (!options.onProgress || !unit.results.length) return;
       if (!early[i]) total += unit.results.length;
@@ -196,11 +229,13 @@ export async function validateManifests(
   for (const o of outcomes) if (o.failure) results.push(o.failure);
   for (const o of outcomes) results.push(...o.results);
   const summary = summarize(results, files);
+  if (summary.resources === 0 && !notices.length) notices.push("no manifests were found in the inputs");
   return {
     kubernetesVersion: engine.kubernetesVersion,
     strict: engine.strict,
     results,
     summary,
     valid: summary.invalid === 0 && summary.errors === 0,
+    ...(notices.length ? { notices } : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { Event, ScalarEvent } from "js-yaml";
 import { EVENT as EVENT_ID, jsYaml } from "./js-yaml.js";
 import type { PathSegment } from "../meta/walk.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
-import { fastDocumentReader, type FastDocument } from "./fast.js";
+import { fastDocumentReader, fastLocate, type FastDocument } from "./fast.js";
 import { setOwn } from "../meta/values.js";
 
 /** A place in a file: 1-based line and column. */
@@ -53,6 +53,11 @@ export interface YamlLimits {
    * values are the same either way; false reads every document with the exact reader.
    */
   fastPath?: boolean;
+  /**
+   * Note the values YAML 1.1 reads differently from YAML 1.2 (`0644`, `yes`) as
+   * `implicit-conversion` notices (default true). The values are the same either way.
+   */
+  implicitConversionNotices?: boolean;
 }
 
 /**
@@ -158,6 +163,8 @@ class Builder {
   readonly notices: Array<Omit<YamlNotice, "position"> & { offset: number }> = [];
   readonly budget: { left: number };
   hasAliases = false;
+  /** Add `implicit-conversion` notices. */
+  noteConversions = true;
 
   constructor(
     readonly events: Event[],
@@ -183,7 +190,7 @@ class Builder {
     }
     if (ev.style !== 1) return text;
     const r = resolvePlainScalar(text);
-    if (r.yaml12Differs && typeof r.value !== "string") {
+    if (r.yaml12Differs && typeof r.value !== "string" && this.noteConversions) {
       this.notices.push({
         kind: "implicit-conversion",
         path: [...path],
@@ -362,24 +369,40 @@ function locateOffset(events: Event[], source: string, path: readonly PathSegmen
  * doc.locate(["data", "mode"]); // { line: 3, column: 3 }
  */
 export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDocument[] {
+  return [...yamlDocuments(text, limits)];
+}
+
+/**
+ * The documents of a YAML (or JSON) stream one at a time, each read when it is asked for: what
+ * {@link readYamlDocuments} returns, without holding every document's value at once.
+ *
+ * @example
+ * for (const doc of yamlDocuments("a: 1\n---\nb: 2\n")) console.log(doc.value); // { a: 1 }, then { b: 2 }
+ */
+export function* yamlDocuments(text: string, limits: YamlLimits = {}): Generator<YamlDocument> {
   const maxDepth = limits.maxDepth ?? 256;
   const maxExpansion = limits.maxAliasExpansion ?? 1_000_000;
-  const docs: YamlDocument[] = [];
+  let count = 0;
+  const emit = (doc: YamlDocument): YamlDocument => {
+    count++;
+    return doc;
+  };
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const stream = bom ? text.slice(1) : text;
   const chunks = splitDocuments(stream);
-  const readFast = limits.fastPath === false ? undefined : fastDocumentReader(stream, maxDepth);
+  const noteConversions = limits.implicitConversionNotices !== false;
+  const readFast = limits.fastPath === false ? undefined : fastDocumentReader(stream, maxDepth, !noteConversions);
   for (const chunk of chunks) {
-    const index = docs.length;
+    const index = count;
     const position = { line: chunk.line + 1, column: 1 };
     const fast = chunk.separatorError || chunk.markers ? undefined : readFast?.(chunk.start, chunk.end);
     if (fast) {
-      docs.push({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth) });
+      yield emit({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth, !noteConversions) });
       continue;
     }
     const base = { index, position, notices: [] as YamlNotice[] };
     if (chunk.separatorError) {
-      docs.push({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
+      yield emit({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
       continue;
     }
     const text = stream.slice(chunk.start, chunk.end);
@@ -389,12 +412,13 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
     try {
       events = jsYaml().parseEvents(text, { maxDepth });
     } catch (err) {
-      docs.push({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
+      yield emit({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
     }
     const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
     if (contentDocs === 0) continue;
     const builder = new Builder(events, text);
+    builder.noteConversions = noteConversions;
     builder.budget.left = maxExpansion + 10 * countNodes(events);
     let value: unknown;
     try {
@@ -408,7 +432,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
         err instanceof ExcessiveAliasing
           ? "document contains excessive aliasing (aliases expand to too many nodes)"
           : undefined;
-      docs.push({
+      yield emit({
         ...base,
         value: undefined,
         error: message ? { message, position } : syntaxError(err, lines),
@@ -417,34 +441,49 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
       continue;
     }
     const source = text;
-    docs.push({
+    yield emit({
       ...base,
       value,
       notices: builder.notices.map(({ offset, ...n }) => ({ ...n, position: lines.position(offset) })),
       locate: (path) => lines.position(locateOffset(events, source, path)),
     });
   }
-  return docs;
 }
 
 /**
  * `locate` of a document read on the fast path: the root's position is known; any other path is
  * found by reading the document's events once, the first time one is asked for.
  */
-function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth: number): YamlDocument["locate"] {
+function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth: number, conversions: boolean): YamlDocument["locate"] {
   const line = chunk.line + fast.line + 1;
   const column = fast.column;
-  let exact: YamlDocument["locate"] | undefined;
+  let lines: LineIndex | undefined;
+  let exact: ((path: readonly PathSegment[]) => number) | undefined;
   return (path) => {
     if (path.length === 0) return { line, column };
+    // The fast reader finds most positions again, several times faster than the exact one, and
+    // stops reading where it finds them.
+    const offset = exact ? undefined : fastLocate(stream, chunk.start, chunk.end, maxDepth, path, conversions);
+    if (offset !== undefined) return positionIn(stream, chunk, offset);
+    lines ??= new LineIndex(stream.slice(chunk.start, chunk.end), chunk.line);
     if (!exact) {
-      const source = stream.slice(chunk.start, chunk.end);
-      const events = jsYaml().parseEvents(source, { maxDepth });
-      const lines = new LineIndex(source, chunk.line);
-      exact = (p) => lines.position(locateOffset(events, source, p));
+      const text = stream.slice(chunk.start, chunk.end);
+      const events = jsYaml().parseEvents(text, { maxDepth });
+      exact = (p) => locateOffset(events, text, p);
     }
-    return exact(path);
+    return lines.position(exact(path));
   };
+}
+
+/** The line and column of an offset of a chunk, counting its lines up to there only. */
+function positionIn(stream: string, chunk: Chunk, offset: number): SourcePosition {
+  let line = chunk.line + 1;
+  let lineStart = chunk.start;
+  for (let i = stream.indexOf("\n", chunk.start); i >= 0 && i < offset; i = stream.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function isOnlyComments(text: string): boolean {

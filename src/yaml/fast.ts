@@ -12,7 +12,7 @@
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
-import { keyString, NOTICED, plainScalarValue } from "./scalars.js";
+import { keyString, NOTICED, plainScalarValue, resolvePlainScalar } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -27,6 +27,8 @@ export interface FastDocument {
 
 /** Thrown (never escapes) when the fast path gives up. */
 const GIVE_UP = { giveUp: true };
+/** Thrown (never escapes) when a position sought is found: the rest of the document is not read. */
+const FOUND = { found: true };
 
 // Characters the fast path leaves to the exact reader: control characters (tab and CR included),
 // non-ASCII line breaks and spaces, BOMs, surrogates, non-characters.
@@ -119,13 +121,26 @@ class FastReader {
   ls = 0;
   cs = 0;
 
-  /** Reads `s` from `start` to `end` (a line start, or the end of `s`). */
-  constructor(s: string, start: number, end: number, maxDepth: number) {
+  /** Reads `s` from `start` to `end` (a line start, or the end of `s`); `conversions`: YAML 1.1-only readings are taken, not handed to the exact reader. */
+  constructor(s: string, start: number, end: number, maxDepth: number, conversions = false) {
     this.s = s;
     this.start = start;
     this.n = end;
     this.maxDepth = maxDepth;
+    this.conversions = conversions;
   }
+
+  readonly conversions: boolean;
+
+  /**
+   * Locating (see {@link fastLocate}): the path sought, how many of its segments the node being
+   * read matches (-1: it is off the path), the offset of the deepest node on it found so far, and
+   * whether the path leads where only the exact reader can follow (into a flow collection).
+   */
+  want: readonly (string | number)[] | undefined;
+  at = 0;
+  best = -1;
+  lost = false;
 
   readonly start: number;
 
@@ -154,6 +169,22 @@ class FastReader {
     const nl = this.s.indexOf("\n", p);
     if (nl < 0) this.ls = this.cs = -1;
     else this.seek(nl + 1);
+  }
+
+  /**
+   * Locating: pass over a value off the path sought, from `p` on the line of its key or `-` at
+   * column `indent`, to the next content line at or left of that column (with `entries`, `-`
+   * lines at the column too: a sequence written at its key's column). Every value the fast path
+   * reads ends there, so nothing in it needs reading.
+   */
+  skip(p: number, indent: number, entries: boolean): void {
+    this.nextLine(p);
+    const indentless = entries && this.col() === indent && this.isEntry(this.cs);
+    while (this.cs >= 0) {
+      const col = this.col();
+      if (col > indent || (indentless && col === indent && this.isEntry(this.cs))) this.nextLine(this.cs);
+      else return;
+    }
   }
 
   /** The column of the current content line's first character (-1 at the end). */
@@ -276,11 +307,14 @@ class FastReader {
 
   keyHash = 0;
 
-  /** A plain scalar's value; gives up where the exact reader would note a conversion. */
+  /** A plain scalar's value; gives up where the exact reader would add a notice. */
   plain(text: string): unknown {
     const v = plainScalarValue(text);
-    if (v === NOTICED) throw GIVE_UP;
-    return v;
+    if (v !== NOTICED) return v;
+    // A YAML 1.1-only reading is noticed only when asked for; a number JSON cannot hold always is.
+    const r = this.conversions ? resolvePlainScalar(text).value : undefined;
+    if (r === undefined || (typeof r === "number" && !Number.isFinite(r))) throw GIVE_UP;
+    return r;
   }
 
   /** The key starting at `p`, whose `:` is at `colon` (plain keys: `keyHash` is its hash). */
@@ -324,6 +358,7 @@ class FastReader {
     if (this.isEntry(offset)) value = this.sequence(col, 1);
     else if (this.keyColon(offset) >= 0) value = this.mapping(col, 1);
     else if (c === 91 || c === 123) {
+      if (this.want?.length) this.lost = true;
       const [v, end] = this.flow(offset, 1);
       this.endOfLine(end, false);
       this.nextLine(end);
@@ -343,7 +378,23 @@ class FastReader {
       const colon = this.keyColon(p);
       if (colon < 0) throw GIVE_UP;
       const key = this.key(p, colon);
-      if (Object.hasOwn(out, key)) throw GIVE_UP;
+      const mine = this.at;
+      // Locating, the document is known to read: its values are not built again.
+      if (!this.want && Object.hasOwn(out, key)) throw GIVE_UP;
+      if (this.want) {
+        if (mine < this.want.length && String(this.want[mine]) === key) {
+          // A quoted scalar's position is its first character inside the quotes, as the exact reader has it.
+          this.best = s.charCodeAt(p) === QUOTE || s.charCodeAt(p) === DQUOTE ? p + 1 : p;
+          if (mine + 1 === this.want.length) throw FOUND;
+          this.at = mine + 1;
+        } else {
+          this.skip(colon, indent, true);
+          const col = this.col();
+          if (col < indent) return out;
+          if (col > indent) throw GIVE_UP;
+          continue;
+        }
+      }
       let v = colon + 1;
       while (s.charCodeAt(v) === SPACE) v++;
       const c = s.charCodeAt(v);
@@ -355,7 +406,8 @@ class FastReader {
         else if (col === indent && this.isEntry(this.cs)) value = this.sequence(indent, depth + 1);
         else value = null;
       } else value = this.inline(v, indent, depth + 1);
-      setOwn(out, key, value);
+      this.at = mine;
+      if (!this.want) setOwn(out, key, value);
       const col = this.col();
       if (col < indent) return out;
       if (col > indent) throw GIVE_UP;
@@ -367,21 +419,56 @@ class FastReader {
     if (depth > this.maxDepth) throw GIVE_UP;
     const s = this.s;
     const out: unknown[] = [];
+    const mine = this.at;
     for (;;) {
       let v = this.cs + 1;
       while (s.charCodeAt(v) === SPACE) v++;
       const c = s.charCodeAt(v);
+      if (this.want) {
+        this.at = mine < this.want.length && this.want[mine] === out.length ? mine + 1 : -1;
+        if (this.at < 0) {
+          out.push(null);
+          this.skip(this.cs, indent, false);
+          this.at = mine;
+          const col = this.col();
+          if (col < indent) return out;
+          if (col > indent) throw GIVE_UP;
+          if (!this.isEntry(this.cs)) return out;
+          continue;
+        }
+        if (this.at === this.want.length) {
+          // The item found: where its node starts is all that is left to read.
+          if (v >= this.n || c === NL || c === HASH) {
+            this.nextLine(v);
+            const q = s.charCodeAt(this.cs);
+            // An empty item, or a block scalar (whose position is its content's): the exact reader says where.
+            if (this.col() <= indent || q === 124 || q === 62) this.lost = true;
+            this.best = (q === QUOTE || q === DQUOTE) && this.keyColon(this.cs) < 0 ? this.cs + 1 : this.cs;
+          } else {
+            if (c === 124 || c === 62) this.lost = true;
+            // A quoted scalar's position is inside its quotes; a mapping's is where it starts.
+            this.best = (c === QUOTE || c === DQUOTE) && this.keyColon(v) < 0 ? v + 1 : v;
+          }
+          throw FOUND;
+        }
+      }
       if (v >= this.n || c === NL || c === HASH) {
         this.nextLine(v);
         const col = this.col();
+        if (this.want && this.at > mine) {
+          const q = s.charCodeAt(this.cs);
+          if (col > indent) this.best = (q === QUOTE || q === DQUOTE) && this.keyColon(this.cs) < 0 ? this.cs + 1 : this.cs;
+          else this.lost = true;
+        }
         out.push(col > indent ? this.node(col, indent, depth + 1) : null);
-      } else if (this.isEntry(v)) {
+      } else if ((this.want && this.at > mine && (this.best = (c === QUOTE || c === DQUOTE) && this.keyColon(v) < 0 ? v + 1 : v), this.isEntry(v))) {
         this.cs = v;
         out.push(this.sequence(v - this.ls, depth + 1));
       } else if (this.keyColon(v) >= 0) {
         this.cs = v;
         out.push(this.mapping(v - this.ls, depth + 1));
       } else out.push(this.inline(v, indent, depth + 1));
+      this.at = mine;
       const col = this.col();
       if (col < indent) return out;
       if (col > indent) throw GIVE_UP;
@@ -414,6 +501,8 @@ class FastReader {
       this.endOfLine(end, false);
       this.nextLine(end);
     } else if (c === 91 || c === 123) {
+      // Positions inside a flow collection are the exact reader's to find.
+      if (this.want && this.at >= 0 && this.at < this.want.length) this.lost = true;
       const [v, end] = this.flow(p, depth);
       value = v;
       this.endOfLine(end, false);
@@ -452,7 +541,7 @@ class FastReader {
         } else if (ch === HASH && s.charCodeAt(e - 1) === SPACE) break;
         if (ch !== SPACE) last = e + 1;
       }
-      value = this.plain(multiline ? plainValue(s, p, last) : s.slice(p, last));
+      value = this.want ? null : this.plain(multiline ? plainValue(s, p, last) : s.slice(p, last));
       if (nextContent < 0) this.nextLine(e);
       else if (nextContent >= this.n) this.ls = this.cs = -1;
       else if (s.charCodeAt(nextContent) === HASH) this.nextLine(nextContent);
@@ -639,7 +728,7 @@ class FastReader {
  * const text = "kind: ConfigMap\ndata:\n  a: b\n";
  * fastDocumentReader(text, 256)(0, text.length)?.value; // { kind: "ConfigMap", data: { a: "b" } }
  */
-export function fastDocumentReader(text: string, maxDepth: number): (start: number, end: number) => FastDocument | undefined {
+export function fastDocumentReader(text: string, maxDepth: number, conversions = false): (start: number, end: number) => FastDocument | undefined {
   const unusual = plainAscii(text)
     ? () => Infinity
     : nextMatch(text, (from) => {
@@ -649,12 +738,36 @@ export function fastDocumentReader(text: string, maxDepth: number): (start: numb
   return (start, end) => {
     if (unusual(start) < end) return undefined;
     try {
-      return new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2).document();
+      return new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2, conversions).document();
     } catch (err) {
       if (err === GIVE_UP || err instanceof RangeError) return undefined;
       throw err;
     }
   };
+}
+
+/**
+ * Where the key (or list item) at a path is written in a document the fast path reads, as an
+ * offset in `text` — the closest existing parent when the path goes further than the document —
+ * or undefined where only the exact reader can say (inside flow collections, or when the fast
+ * path gives up). The document is read again, as fast as the first time.
+ *
+ * @example
+ * const text = "kind: ConfigMap\ndata:\n  a: b\n";
+ * fastLocate(text, 0, text.length, 256, ["data", "a"]); // 24
+ */
+export function fastLocate(text: string, start: number, end: number, maxDepth: number, path: readonly (string | number)[], conversions = false): number | undefined {
+  const reader = new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2, conversions);
+  reader.want = path;
+  try {
+    const doc = reader.document();
+    if (!doc || reader.lost) return undefined;
+    return reader.best >= 0 ? reader.best : start + doc.offset;
+  } catch (err) {
+    if (err === FOUND) return reader.lost ? undefined : reader.best;
+    if (err === GIVE_UP || err instanceof RangeError) return undefined;
+    throw err;
+  }
 }
 
 const CONTROLS = [...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).filter((c) => c !== "\n"), "\x7f"];

@@ -40,7 +40,7 @@ writeFileSync(join(dir, "in", "m06-big.yaml"), "a: b\n".repeat(400));
 writeFileSync(join(dir, "option-crd.yaml"), `${crd("Doohickey", "doohickeys", { type: "object" })}\n---\nkind: CustomResourceDefinition\napiVersion: apiextensions.k8s.io/v1\nspec: 1\n`);
 
 const inputs = [{ path: join(dir, "in") }, { path: join(dir, "missing.yaml") }, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: Text\n", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "obj" } }];
-const options: ValidateManifestsOptions = { crds: [join(dir, "option-crd.yaml")], maxFileSize: 1000 };
+const options: ValidateManifestsOptions = { crds: [join(dir, "option-crd.yaml")], maxFileSize: 1000, warnImplicitConversions: true };
 
 describe("validation shared with worker threads", () => {
   it("makes the report a single thread makes", async () => {
@@ -80,7 +80,7 @@ describe("validation shared with worker threads", () => {
   });
 
   it("gives the CLI the same output with and without workers", async () => {
-    const args = ["validate", "-o", "json", "--crd", join(dir, "option-crd.yaml"), "--max-file-size", "1000", join(dir, "in")];
+    const args = ["validate", "-o", "json", "--warn-implicit-conversions", "--crd", join(dir, "option-crd.yaml"), "--max-file-size", "1000", join(dir, "in")];
     const one = await runCli([...args, "--workers", "0"]);
     const two = await runCli([...args, "--workers", "2"]);
     expect(one.code).toBe(1);

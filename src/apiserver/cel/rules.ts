@@ -5,6 +5,7 @@
  * and `fieldPath`.
  */
 import type * as z from "zod";
+import { deepEqual } from "../../patch/json.js";
 import { defOf } from "../../meta/zod.js";
 import type { ValidationRule } from "../../meta/index.js";
 import { fieldError, FieldPath, metaOf, unwrap, type FieldError, type FieldErrorType, type PathSegment } from "../../meta/index.js";
@@ -269,6 +270,11 @@ export interface ValidationRulesResult {
 export interface CheckRulesOptions {
   /** The stored object on an update: enables transition rules (`oldSelf`). */
   oldValue?: unknown;
+  /**
+   * Validation ratcheting (`CRDValidationRatcheting`): rules without `oldSelf` are not run on a
+   * value that correlates with an equal value of `oldValue`.
+   */
+  ratchet?: boolean;
 }
 
 const REASONS = new Set<FieldErrorType>(["FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"]);
@@ -390,9 +396,11 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
     let self = given;
     if (node.validations.length) {
       let oldSelf: unknown;
+      let unchanged: boolean | undefined;
       for (const rule of node.validations) {
         const compiled = compileValidationRule(rule);
         if (compiled.transition && !oldPresent && !rule.optionalOldSelf) continue;
+        if (options.ratchet && oldPresent && !compiled.transition && (unchanged ??= deepEqual(v, old))) continue;
         if (!compiled.program) {
           result.unevaluated.push({ path: [...segs], field: pathOf(segs, keys).toString(), rule: rule.rule, reason: compiled.unsupported ?? "" });
           continue;

@@ -203,7 +203,7 @@ export const rules: GroupRules = {
   group: "storage.k8s.io",
   kinds: {
     StorageClass: { defaults: defaultStorageClass, validate: validateStorageClass, validateUpdate: validateStorageClassUpdate },
-    CSIDriver: { defaults: defaultCSIDriver, validate: validateCSIDriver },
+    CSIDriver: { defaults: defaultCSIDriver, validate: validateCSIDriver, objectMeta: false },
     VolumeAttachment: { validate: validateVolumeAttachment },
   },
 };
