@@ -5,6 +5,14 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  HPAConfigurableTolerance: 35,
+  JobBackoffLimitPerIndex: 29,
+  JobManagedBy: 32,
+  JobPodReplacementPolicy: 29,
+  JobSuccessPolicy: 31,
+  MaxUnavailableStatefulSet: 35,
+  MutablePodResourcesForSuspendedJobs: 36,
+  MutableSchedulingDirectivesForSuspendedJobs: 36,
   SidecarContainers: 29,
 } as const satisfies Record<string, number>;
 

@@ -22,6 +22,10 @@ export {
 } from "./strings.js";
 export { validateLabelName, validateLabelSelector, validateLabelSelectorRequirement, type LabelSelectorOptions } from "./selectors.js";
 export { Quantity, type QuantityFormat } from "./quantity.js";
+export { badValue, goIntOrString, goJSON, goPointer, goStringMap, goStringSlice, intOrStringValue, labelSelectorValue, labelsValue, sortedMap } from "./go-values.js";
+export { semanticEqual } from "./semantic.js";
+export { parseLabelSelector, type ParsedSelector } from "./label-selector-match.js";
+export { validateImmutableField, validateNonnegativeField } from "./common-fields.js";
 export {
   isDNS1035Label,
   isDNS1123Label,

@@ -1,0 +1,154 @@
+/**
+ * How kube-apiserver prints a composite bad value in a field error. Up to 1.33 apimachinery printed
+ * it with Go's `%#v` (`map[string]string{"app":"web"}`, `v1.LabelSelector{…}`,
+ * `intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}`); from 1.34 it marshals it to JSON
+ * (`{"app":"web"}`), with Go's field names for internal types that carry no JSON tags. These
+ * helpers build both forms so a rule can pass the right `display` for its minor.
+ */
+import { goQuote } from "../field.js";
+import { isRecord } from "../../meta/values.js";
+
+/** The first minor whose field errors print composite values as JSON. */
+const JSON_VALUES_SINCE = 34;
+
+/**
+ * The printed form of a composite value for a minor: Go syntax before 1.34, JSON from 1.34.
+ *
+ * @example
+ * badValue(28, () => 'map[string]string{"a":"b"}', { a: "b" }); // 'map[string]string{"a":"b"}'
+ * badValue(36, () => 'map[string]string{"a":"b"}', { a: "b" }); // '{"a":"b"}'
+ */
+export function badValue(minor: number, goSyntax: () => string, json: unknown): string {
+  return minor >= JSON_VALUES_SINCE ? goJSON(json) : goSyntax();
+}
+
+/**
+ * JSON as Go's `encoding/json` writes it: compact, `<`, `>` and `&` escaped, object members in the
+ * order given (build struct values in Go's field order and sort map keys with {@link sortedMap}).
+ *
+ * @example
+ * goJSON({ a: "<b>" }); // '{"a":"\\u003cb\\u003e"}'
+ */
+export function goJSON(value: unknown): string {
+  const text = JSON.stringify(value === undefined ? null : value) ?? "null";
+  return text.replace(/[<>&\u2028\u2029\b\f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * A copy of a string map with its keys sorted, as Go orders map keys when it prints or marshals them.
+ *
+ * @example
+ * Object.keys(sortedMap({ b: "1", a: "2" })); // ["a", "b"]
+ */
+export function sortedMap(m: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k];
+  return out;
+}
+
+/**
+ * Go's `%#v` of a `map[string]string` (nil when absent).
+ *
+ * @example
+ * goStringMap({ app: "web" }); // 'map[string]string{"app":"web"}'
+ * goStringMap(undefined); // 'map[string]string(nil)'
+ */
+export function goStringMap(m: unknown): string {
+  if (!isRecord(m)) return "map[string]string(nil)";
+  const entries = Object.keys(m)
+    .sort()
+    .map((k) => `${goQuote(k)}:${goQuote(String(m[k] ?? ""))}`);
+  return `map[string]string{${entries.join(", ")}}`;
+}
+
+/**
+ * Go's `%#v` of a `[]string` (nil when absent).
+ *
+ * @example
+ * goStringSlice(["a", "b"]); // '[]string{"a", "b"}'
+ */
+export function goStringSlice(list: unknown): string {
+  if (!Array.isArray(list)) return "[]string(nil)";
+  return `[]string{${list.map((s) => goQuote(String(s))).join(", ")}}`;
+}
+
+/**
+ * A string map as the API object holds it (nil when absent), for printing.
+ *
+ * @example
+ * labelsValue(28, { app: "web" }); // 'map[string]string{"app":"web"}'
+ * labelsValue(36, { app: "web" }); // '{"app":"web"}'
+ */
+export function labelsValue(minor: number, m: unknown): string {
+  return badValue(minor, () => goStringMap(m), isRecord(m) ? sortedMap(m) : null);
+}
+
+/**
+ * A `metav1.LabelSelector` as a field error prints it.
+ *
+ * @example
+ * labelSelectorValue(28, { matchLabels: { app: "web" } });
+ * // 'v1.LabelSelector{MatchLabels:map[string]string{"app":"web"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}'
+ * labelSelectorValue(36, { matchLabels: { app: "web" } }); // '{"matchLabels":{"app":"web"}}'
+ */
+export function labelSelectorValue(minor: number, selector: unknown): string {
+  if (!isRecord(selector)) return "null";
+  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions.filter(isRecord) : undefined;
+  return badValue(
+    minor,
+    () => {
+      const reqs = exprs
+        ? `[]v1.LabelSelectorRequirement{${exprs
+            .map((r) => `v1.LabelSelectorRequirement{Key:${goQuote(String(r.key ?? ""))}, Operator:${goQuote(String(r.operator ?? ""))}, Values:${goStringSlice(r.values)}}`)
+            .join(", ")}}`
+        : "[]v1.LabelSelectorRequirement(nil)";
+      return `v1.LabelSelector{MatchLabels:${goStringMap(selector.matchLabels)}, MatchExpressions:${reqs}}`;
+    },
+    labelSelectorJSON(selector, exprs),
+  );
+}
+
+function labelSelectorJSON(selector: Record<string, unknown>, exprs: Record<string, unknown>[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (isRecord(selector.matchLabels) && Object.keys(selector.matchLabels).length > 0) out.matchLabels = sortedMap(selector.matchLabels);
+  if (exprs && exprs.length > 0) {
+    out.matchExpressions = exprs.map((r) => {
+      const req: Record<string, unknown> = { key: r.key ?? "", operator: r.operator ?? "" };
+      if (Array.isArray(r.values) && r.values.length > 0) req.values = r.values;
+      return req;
+    });
+  }
+  return out;
+}
+
+/**
+ * Go's `%#v` of an `intstr.IntOrString` (the value as JSON holds it: a number or a string).
+ *
+ * @example
+ * goIntOrString("25%"); // 'intstr.IntOrString{Type:1, IntVal:0, StrVal:"25%"}'
+ */
+export function goIntOrString(v: unknown): string {
+  return typeof v === "string" ? `intstr.IntOrString{Type:1, IntVal:0, StrVal:${goQuote(v)}}` : `intstr.IntOrString{Type:0, IntVal:${typeof v === "number" ? v : 0}, StrVal:""}`;
+}
+
+/**
+ * An `intstr.IntOrString` as a field error prints it.
+ *
+ * @example
+ * intOrStringValue(28, 0); // 'intstr.IntOrString{Type:0, IntVal:0, StrVal:""}'
+ * intOrStringValue(36, "25%"); // '"25%"'
+ */
+export function intOrStringValue(minor: number, v: unknown): string {
+  return badValue(minor, () => goIntOrString(v), typeof v === "string" || typeof v === "number" ? v : 0);
+}
+
+/**
+ * Go's `%#v` of a pointer field inside a struct: `(*T)(nil)` when unset. A set pointer prints as an
+ * address kube-apiserver does not reveal in any reproducible way; it is shown as `(*T)(…)`.
+ *
+ * @example
+ * goPointer("int32", undefined); // '(*int32)(nil)'
+ */
+export function goPointer(type: string, v: unknown): string {
+  return v === undefined || v === null ? `(*${type})(nil)` : `(*${type})(…)`;
+}
