@@ -7,7 +7,7 @@ import type { ApiContext } from "../context.js";
 import { FieldPath, goQuote, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
 import { validatePodTemplateSpec } from "../core/pod.js";
-import { badValue, goIntOrString, goJSON, goPointer, labelSelectorValue, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
+import { badValue, goIntOrString, goJSON, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorValue, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 import { setDefaultsDaemonSet } from "./defaults.js";
 import { defaultedOld, validateSelectorImmutable } from "./deployment.js";
@@ -56,8 +56,8 @@ function validateDaemonSetUpdateStrategy(strategy: Obj, path: FieldPath, ctx: Ap
 }
 
 /** `ValidateDaemonSetSpec`. */
-export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
-  const errs = validateLabelSelector(spec.selector, {}, path.child("selector"));
+export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContext, allowInvalidLabelValueInSelector = false): FieldError[] {
+  const errs = validateLabelSelector(spec.selector, { allowInvalidLabelValueInSelector }, path.child("selector"));
   const selector = asSelector(spec.selector);
   const template = rec(spec.template);
   const labels = templateLabels(template);
@@ -73,13 +73,13 @@ export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContex
 }
 
 /**
- * `ValidateDaemonSetUpdate`: the spec again, and the selector immutable (checked in
+ * `ValidateDaemonSetUpdate`: the spec again (a stored selector's invalid values tolerated), and the selector immutable (checked in
  * `ValidateDaemonSetSpecUpdate`, ahead of the spec, from 1.34; after it, in the strategy, before).
  */
 export function validateDaemonSetUpdate(o: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const spec = specOf(o);
   const immutable = validateSelectorImmutable(spec, specOf(old), ctx);
-  const specErrs = validateDaemonSetSpec(spec, SPEC, ctx);
+  const specErrs = validateDaemonSetSpec(spec, SPEC, ctx, labelSelectorHasInvalidLabelValue(specOf(old).selector));
   return ctx.minor >= 34 ? [...immutable, ...specErrs] : [...specErrs, ...immutable];
 }
 

@@ -16,7 +16,7 @@ import {
   isDNS1123Label,
   isDomainPrefixedPath,
   isQualifiedName,
-  isValidLabelValue,
+  labelSelectorHasInvalidLabelValue,
   labelSelectorValue,
   labelsValue,
   parseLabelSelector,
@@ -545,11 +545,6 @@ function validationOptions(old: Obj | undefined, ctx: ApiContext): JobValidation
   if (!old) return { requirePrefixedLabels: true };
   const oldSpec = specOf(old);
   const oldLabels = rec(templateLabels(rec(oldSpec.template)));
-  const oldSelector = rec(oldSpec.selector);
-  const selectorValues = [
-    ...Object.values(rec(oldSelector?.matchLabels) ?? {}),
-    ...(Array.isArray(oldSelector?.matchExpressions) ? oldSelector.matchExpressions.flatMap((e) => (Array.isArray(rec(e)?.values) ? (rec(e)!.values as unknown[]) : [])) : []),
-  ];
   const suspended = oldSpec.suspend === true;
   const status = rec(old.status);
   const notStarted = status?.startTime == null;
@@ -557,7 +552,7 @@ function validationOptions(old: Obj | undefined, ctx: ApiContext): JobValidation
   const relaxed = ctx.gate("MutableSchedulingDirectivesForSuspendedJobs") && conditionTrue(status, "Suspended");
   const mutable = suspended && (notStarted || relaxed);
   return {
-    allowInvalidLabelValueInSelector: selectorValues.some((v) => typeof v === "string" && isValidLabelValue(v).length > 0),
+    allowInvalidLabelValueInSelector: labelSelectorHasInvalidLabelValue(oldSpec.selector),
     allowMutableSchedulingDirectives: mutable,
     allowMutablePodResources: mutable && ctx.gate("MutablePodResourcesForSuspendedJobs"),
     requirePrefixedLabels: !!oldLabels && Object.hasOwn(oldLabels, JOB_NAME) && Object.hasOwn(oldLabels, CONTROLLER_UID),

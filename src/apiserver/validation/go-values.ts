@@ -104,11 +104,18 @@ export function labelSelectorValue(minor: number, selector: unknown): string {
         : "[]v1.LabelSelectorRequirement(nil)";
       return `v1.LabelSelector{MatchLabels:${goStringMap(selector.matchLabels)}, MatchExpressions:${reqs}}`;
     },
-    labelSelectorJSON(selector, exprs),
+    labelSelectorJSON(selector),
   );
 }
 
-function labelSelectorJSON(selector: Record<string, unknown>, exprs: Record<string, unknown>[] | undefined): Record<string, unknown> {
+/**
+ * A `metav1.LabelSelector` as Go marshals it (empty members left out), for composite values that hold one.
+ *
+ * @example
+ * labelSelectorJSON({ matchLabels: {}, matchExpressions: [] }); // {}
+ */
+export function labelSelectorJSON(selector: Record<string, unknown>): Record<string, unknown> {
+  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions.filter(isRecord) : undefined;
   const out: Record<string, unknown> = {};
   if (isRecord(selector.matchLabels) && Object.keys(selector.matchLabels).length > 0) out.matchLabels = sortedMap(selector.matchLabels);
   if (exprs && exprs.length > 0) {
@@ -151,4 +158,67 @@ export function intOrStringValue(minor: number, v: unknown): string {
  */
 export function goPointer(type: string, v: unknown): string {
   return v === undefined || v === null ? `(*${type})(nil)` : `(*${type})(…)`;
+}
+
+const QUANTITY_TEXT = /^([+-]?)0*(\d*)(?:\.(\d*))?(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-]?\d+))?$/;
+const SI_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_EXPONENT: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+
+/**
+ * A `resource.Quantity` parsed from JSON as `ParseQuantity` leaves it: the int64 amount, the format
+ * and the text it keeps when that text is already canonical. Undefined where Go falls back to its
+ * arbitrary-precision form (printed with a pointer address nobody can reproduce).
+ */
+function goQuantityFields(text: string): { value: bigint; scale: number; format: string; s: string } | undefined {
+  if (text === "0") return { value: 0n, scale: 0, format: "DecimalSI", s: "0" };
+  const m = QUANTITY_TEXT.exec(text);
+  if (!m) return undefined;
+  const [, sign, intPart = "", frac = "", bin, si, exp] = m;
+  const num = intPart === "" ? "0" : intPart;
+  const format = bin ? "BinarySI" : exp !== undefined ? "DecimalExponent" : "DecimalSI";
+  const exponent = bin ? BINARY_EXPONENT[bin]! : exp !== undefined ? Number(exp) : si ? SI_EXPONENT[si]! : 0;
+  let mantissa = 1n;
+  let scale = 0;
+  let precision: number;
+  if (format === "BinarySI") {
+    if (exponent >= 0 && frac.length === 0) {
+      mantissa = 1n << BigInt(exponent);
+      precision = 15 - num.length - Math.trunc((exponent * 3) / 10) - 1;
+    } else precision = -1;
+  } else {
+    scale = exponent;
+    precision = 18 - (num.length + frac.length);
+  }
+  if (precision < 0) return undefined;
+  scale -= frac.length;
+  if (scale < -9) return undefined;
+  const shifted = num + frac;
+  let value = BigInt(shifted) * mantissa;
+  if (value > 9223372036854775807n) return undefined;
+  if (sign === "-") value = -value;
+  const canonical =
+    format === "BinarySI" ? exponent % 10 === 0 && (BigInt(shifted) & 7n) !== 0n : scale % 3 === 0 && !shifted.endsWith("000") && shifted[0] !== "0";
+  return { value, scale, format, s: canonical ? text : "" };
+}
+
+/**
+ * A `*resource.Quantity` as a field error prints it: Go's `%#v` of the struct before 1.34, its JSON
+ * string from 1.34.
+ *
+ * @example
+ * quantityValue(28, "-1"); // 'resource.Quantity{i:resource.int64Amount{value:-1, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"-1", Format:"DecimalSI"}'
+ * quantityValue(36, "-1"); // '"-1"'
+ */
+export function quantityValue(minor: number, raw: unknown, canonical?: string): string {
+  const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
+  const f = goQuantityFields(text);
+  const printed = f?.s || canonical || text;
+  return badValue(
+    minor,
+    () =>
+      f
+        ? `resource.Quantity{i:resource.int64Amount{value:${f.value}, scale:${f.scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:${goQuote(f.s)}, Format:${goQuote(f.format)}}`
+        : `resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(…)}, s:"", Format:"DecimalSI"}`,
+    printed,
+  );
 }

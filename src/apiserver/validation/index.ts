@@ -22,9 +22,9 @@ export {
 } from "./strings.js";
 export { validateLabelName, validateLabelSelector, validateLabelSelectorRequirement, type LabelSelectorOptions } from "./selectors.js";
 export { Quantity, type QuantityFormat } from "./quantity.js";
-export { badValue, goIntOrString, goJSON, goPointer, goStringMap, goStringSlice, intOrStringValue, labelSelectorValue, labelsValue, sortedMap } from "./go-values.js";
+export { badValue, goIntOrString, goJSON, goPointer, goStringMap, goStringSlice, intOrStringValue, labelSelectorJSON, labelSelectorValue, labelsValue, quantityValue, sortedMap } from "./go-values.js";
 export { semanticEqual } from "./semantic.js";
-export { parseLabelSelector, type ParsedSelector } from "./label-selector-match.js";
+export { labelSelectorHasInvalidLabelValue, parseLabelSelector, type ParsedSelector } from "./label-selector-match.js";
 export { validateImmutableField, validateNonnegativeField } from "./common-fields.js";
 export {
   isDNS1035Label,

@@ -56,3 +56,19 @@ export function parseLabelSelector(selector: unknown): ParsedSelector | undefine
   }
   return { empty: false, matches: (labels) => tests.every((t) => t(isRecord(labels) ? labels : {})) };
 }
+
+/**
+ * `LabelSelectorHasInvalidLabelValue`: whether a (stored) selector holds a value that is not a valid
+ * label value, which lets updates keep it.
+ *
+ * @example
+ * labelSelectorHasInvalidLabelValue({ matchLabels: { app: "a b" } }); // true
+ */
+export function labelSelectorHasInvalidLabelValue(selector: unknown): boolean {
+  if (!isRecord(selector)) return false;
+  const values: unknown[] = Object.values(isRecord(selector.matchLabels) ? selector.matchLabels : {});
+  if (Array.isArray(selector.matchExpressions)) {
+    for (const e of selector.matchExpressions) if (isRecord(e) && Array.isArray(e.values)) values.push(...e.values);
+  }
+  return values.some((v) => typeof v === "string" && isValidLabelValue(v).length > 0);
+}
