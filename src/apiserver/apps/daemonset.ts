@@ -101,9 +101,18 @@ function validateControllerRevision(o: Obj, ctx: ApiContext, create: boolean): F
   return errs;
 }
 
+/** The JSON a client sends for a value read from YAML (kubectl marshals maps with sorted keys). */
+function sortedDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedDeep);
+  if (!isRecord(v)) return v;
+  const out: Obj = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortedDeep(v[k]);
+  return out;
+}
+
 /** Go's `%#v` of the `runtime.RawExtension` holding a value (its compact JSON bytes). */
 function goRawExtension(v: unknown): string {
-  const bytes = [...Buffer.from(goJSON(v), "utf8")].map((b) => `0x${b.toString(16)}`);
+  const bytes = [...Buffer.from(goJSON(sortedDeep(v)), "utf8")].map((b) => `0x${b.toString(16)}`);
   return `runtime.RawExtension{Raw:[]uint8{${bytes.join(", ")}}, Object:runtime.Object(nil)}`;
 }
 
@@ -112,6 +121,6 @@ export const controllerRevisionRules: KindRules = {
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateControllerRevision(o, ctx, true)),
   validateUpdate: (o, old, ctx) => [
     ...validateControllerRevision(o, ctx, false),
-    ...validateImmutableField(o.data, old.data, FieldPath.of("data"), badValue(ctx.minor, () => goRawExtension(o.data), o.data)),
+    ...validateImmutableField(o.data, old.data, FieldPath.of("data"), badValue(ctx.minor, () => goRawExtension(o.data), sortedDeep(o.data))),
   ],
 };
