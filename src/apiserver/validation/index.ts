@@ -35,3 +35,4 @@ export {
   isValidPathSegmentName,
 } from "../../meta/names.js";
 export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
+export { formatIP, getWarningsForCIDR, getWarningsForIP, isIPv4CIDRString, isIPv4String, isIPv6CIDRString, isIPv6String, isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isUnspecified, isValidCIDR, isValidCIDRForLegacyField, isValidIP, isValidIPForLegacyField, isValidIPv4Address, isValidIPv6Address, isValidInterfaceAddress, containsIP, parseCIDRSloppy, parseIPSloppy, type ParsedCIDR, type ParsedIP } from "./ip.js";
