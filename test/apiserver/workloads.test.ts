@@ -75,7 +75,7 @@ describe("Job strategy", () => {
   });
 
   it("bumps the generation when the spec changes and keeps the stored status", () => {
-    const old = { ...structuredClone(running), status: { active: 1 } };
+    const old: Obj = { ...structuredClone(running), status: { active: 1 } };
     (old.spec as Obj).completions = 1;
     (old.metadata as Obj).generation = 3;
     const scaled = structuredClone(old);

@@ -3,6 +3,7 @@
  * kinds' own defaults, then the defaults of the pod template and of StatefulSet claim templates.
  */
 import type { ApiContext } from "../context.js";
+import { defaultPersistentVolumeClaim } from "../core/persistent-volumes.js";
 import { defaultPodTemplateSpec } from "../core/pod.js";
 import { ensure, rec, specOf, type Obj } from "./workload.js";
 
@@ -95,8 +96,8 @@ export function setDefaultsStatefulSet(o: Obj, ctx: ApiContext): void {
       if (!rec(claim)) continue;
       const status = ensure(claim, "status");
       if (!status.phase) status.phase = "Pending";
-      const claimSpec = ensure(claim, "spec");
-      setIfAbsent(claimSpec, "volumeMode", "Filesystem");
+      ensure(claim, "spec");
+      defaultPersistentVolumeClaim(claim);
     }
   }
 }

@@ -4,11 +4,13 @@
  * `ValidateStatefulSetUpdate` (pkg/apis/apps/validation), with the strategy's preparation
  * (pkg/registry/apps/statefulset). What changed by minor: `serviceName` must be a DNS label from
  * 1.33, where `revisionHistoryLimit` also became mutable; from 1.34 the pod template is validated in
- * full (claim templates counted as volumes, hostname and subdomain left to the controller).
+ * full (claim templates counted as volumes, hostname and subdomain left to the controller) and so
+ * are the claim templates' specs (on create: stored ones are tolerated).
  */
 import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, goQuote, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
+import { validatePersistentVolumeClaimSpec } from "../core/persistent-volumes.js";
 import { validatePodTemplateSpec } from "../core/pod.js";
 import {
   badValue,
@@ -32,6 +34,7 @@ const SPEC = FieldPath.of("spec");
 interface StatefulSetValidationOptions {
   allowInvalidServiceName?: boolean;
   skipValidatePodTemplateSpec?: boolean;
+  skipValidateVolumeClaimTemplates?: boolean;
 }
 
 function rollingUpdateJSON(ru: Obj | undefined): unknown {
@@ -134,6 +137,11 @@ export function validateStatefulSetSpec(spec: Obj, path: FieldPath, ctx: ApiCont
   else if (pmp !== "OrderedReady" && pmp !== "Parallel") errs.push(invalid(path.child("podManagementPolicy"), pmp, "must be 'OrderedReady' or 'Parallel'"));
   errs.push(...validateUpdateStrategy(rec(spec.updateStrategy) ?? {}, path.child("updateStrategy"), ctx));
   errs.push(...validateRetentionPolicy(spec.persistentVolumeClaimRetentionPolicy, path.child("persistentVolumeClaimRetentionPolicy")));
+  if (ctx.minor >= 34 && !setOpts.skipValidateVolumeClaimTemplates && Array.isArray(spec.volumeClaimTemplates)) {
+    spec.volumeClaimTemplates.forEach((claim, i) => {
+      errs.push(...validatePersistentVolumeClaimSpec(rec(rec(claim)?.spec) ?? {}, path.child("volumeClaimTemplates").index(i).child("spec"), ctx));
+    });
+  }
   errs.push(...validateNonnegativeField(spec.replicas, path.child("replicas")));
   errs.push(...validateNonnegativeField(spec.minReadySeconds, path.child("minReadySeconds")));
   const ordinals = rec(spec.ordinals);
@@ -190,7 +198,7 @@ function comparableSpec(spec: Obj, skip: readonly string[]): Obj {
 export function validateStatefulSetUpdate(o: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const spec = specOf(o);
   const oldSpec = specOf(old);
-  const setOpts: StatefulSetValidationOptions = { allowInvalidServiceName: ctx.minor >= 33 };
+  const setOpts: StatefulSetValidationOptions = { allowInvalidServiceName: ctx.minor >= 33, skipValidateVolumeClaimTemplates: true };
   if (ctx.minor >= 34 && validateStatefulSetSpec(oldSpec, SPEC, ctx, setOpts).length > 0) setOpts.skipValidatePodTemplateSpec = true;
   const errs = validateStatefulSetSpec(spec, SPEC, ctx, setOpts);
   const { fields, message } = mutableFields(ctx.minor);
