@@ -237,3 +237,23 @@ describe("error text", () => {
     expect(errors.map(formatFieldError)).toEqual(["spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required"]);
   });
 });
+
+describe("status writes", () => {
+  it("refuses counters that are negative, above the replicas or decremented", async () => {
+    const { kindRules, apiContext } = await import("../../src/apiserver/index.js");
+    const ctx = apiContext({ minor: 36, operation: "UPDATE" });
+    const d = kindRules("apps", "Deployment")!;
+    const errs = d.validateStatusUpdate!({ status: { replicas: 2, readyReplicas: 3, availableReplicas: -1, collisionCount: 1 } }, { status: { collisionCount: 2 } }, ctx);
+    expect(errs.map(formatFieldError)).toEqual([
+      "status.availableReplicas: Invalid value: -1: must be greater than or equal to 0",
+      "status.readyReplicas: Invalid value: 3: cannot be greater than status.replicas",
+      "status.collisionCount: Invalid value: 1: cannot be decremented",
+    ]);
+    const job = kindRules("batch", "Job")!;
+    expect(job.validateStatusUpdate!({ status: { active: -1, uncountedTerminatedPods: { succeeded: ["a"], failed: ["a", ""] } } }, {}, ctx).map(formatFieldError)).toEqual([
+      "status.active: Invalid value: -1: must be greater than or equal to 0",
+      'status.uncountedTerminatedPods.failed[0]: Duplicate value: "a"',
+      'status.uncountedTerminatedPods.failed[1]: Invalid value: "": must not be empty',
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import type { KindRules } from "../registry.js";
 import { validatePodTemplateSpec } from "../core/pod.js";
 import { badValue, goIntOrString, goJSON, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorValue, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
+import { validateDaemonSetStatusUpdate } from "./status.js";
 import { setDefaultsDaemonSet } from "./defaults.js";
 import { defaultedOld, validateSelectorImmutable } from "./deployment.js";
 import { getIntOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from "./intstr.js";
@@ -85,6 +86,7 @@ export function validateDaemonSetUpdate(o: Obj, old: Obj, ctx: ApiContext): Fiel
 
 /** What kube-apiserver does to a DaemonSet. */
 export const daemonSetRules: KindRules = {
+  validateStatusUpdate: (o, old) => validateDaemonSetStatusUpdate(o, old),
   defaults: setDefaultsDaemonSet,
   prepareForCreate: (o) => prepareCreate(o, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
   prepareForUpdate: (o, old, ctx) => prepareUpdate(o, defaultedOld(old, setDefaultsDaemonSet, ctx)),

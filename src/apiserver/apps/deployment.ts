@@ -8,6 +8,7 @@ import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, goQuote, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
 import { badValue, goIntOrString, goPointer, labelSelectorValue, semanticEqual, validateImmutableField, validateNonnegativeField } from "../validation/index.js";
+import { validateDeploymentStatusUpdate, validateReplicaSetStatusUpdate } from "./status.js";
 import { setDefaultsDeployment, setDefaultsReplicaSet } from "./defaults.js";
 import { getIntOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from "./intstr.js";
 import { asSelector, int, prepareCreate, prepareUpdate, rec, specOf, str, validatePodTemplateSpecForReplicaSet, validateRequiredSelector, type Obj } from "./workload.js";
@@ -91,6 +92,7 @@ function defaultedOld(old: Obj, defaults: (o: Obj, ctx: ApiContext) => void, ctx
 
 /** What kube-apiserver does to a Deployment. */
 export const deploymentRules: KindRules = {
+  validateStatusUpdate: (o, old) => validateDeploymentStatusUpdate(o, old),
   defaults: setDefaultsDeployment,
   prepareForCreate: (o) => prepareCreate(o),
   prepareForUpdate(o, old, ctx) {
@@ -107,6 +109,7 @@ export const deploymentRules: KindRules = {
 
 /** What kube-apiserver does to a ReplicaSet. */
 export const replicaSetRules: KindRules = {
+  validateStatusUpdate: (o) => validateReplicaSetStatusUpdate(o),
   defaults: setDefaultsReplicaSet,
   prepareForCreate: (o) => prepareCreate(o, { replicas: 0 }),
   prepareForUpdate: (o, old, ctx) => prepareUpdate(o, defaultedOld(old, setDefaultsReplicaSet, ctx)),

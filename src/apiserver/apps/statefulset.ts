@@ -23,6 +23,7 @@ import {
   validateLabels,
   validateNonnegativeField,
 } from "../validation/index.js";
+import { validateStatefulSetStatusUpdate } from "./status.js";
 import { setDefaultsStatefulSet } from "./defaults.js";
 import { defaultedOld } from "./deployment.js";
 import { getIntOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from "./intstr.js";
@@ -220,6 +221,7 @@ function dropDisabledFields(o: Obj, old: Obj | undefined, ctx: ApiContext): void
 
 /** What kube-apiserver does to a StatefulSet. */
 export const statefulSetRules: KindRules = {
+  validateStatusUpdate: (o, old) => validateStatefulSetStatusUpdate(o, old),
   defaults: setDefaultsStatefulSet,
   prepareForCreate(o, ctx) {
     prepareCreate(o, { replicas: 0, availableReplicas: 0 });

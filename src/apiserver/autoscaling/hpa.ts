@@ -276,6 +276,8 @@ function zeroStatus(ctx: ApiContext): Obj {
 
 /** What kube-apiserver does to a HorizontalPodAutoscaler (autoscaling/v1 and v2). */
 export const hpaRules: KindRules = {
+  // `ValidateHorizontalPodAutoscalerStatusUpdate`.
+  validateStatusUpdate: (o) => ["currentReplicas", "desiredReplicas"].flatMap((k) => validateNonnegativeField(rec(o.status)?.[k], FieldPath.of("status", k))),
   defaults: setDefaultsHPA,
   prepareForCreate(o, ctx) {
     ensure(o, "spec");

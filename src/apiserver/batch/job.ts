@@ -559,6 +559,29 @@ function validationOptions(old: Obj | undefined, ctx: ApiContext): JobValidation
   };
 }
 
+/**
+ * `validateJobStatus`: counters not negative, uncounted pod UIDs not empty nor repeated. (The
+ * transition rules kube-apiserver adds for Jobs with managedBy are left to the Job's own controller.)
+ */
+function validateJobStatus(status: Obj): FieldError[] {
+  const path = FieldPath.of("status");
+  const errs = ["active", "succeeded", "failed", "ready", "terminating"].flatMap((k) => validateNonnegativeField(status[k], path.child(k)));
+  const uncounted = rec(status.uncountedTerminatedPods);
+  if (uncounted) {
+    const seen = new Set<unknown>();
+    for (const key of ["succeeded", "failed"]) {
+      const uids = Array.isArray(uncounted[key]) ? (uncounted[key] as unknown[]) : [];
+      uids.forEach((uid, i) => {
+        const p = path.child("uncountedTerminatedPods").child(key).index(i);
+        if (uid === "") errs.push(invalid(p, uid, "must not be empty"));
+        else if (seen.has(uid)) errs.push(duplicate(p, uid));
+        else seen.add(uid);
+      });
+    }
+  }
+  return errs;
+}
+
 /** Warnings on create: a name that is not a DNS label is used in pod names and hostnames. */
 function jobWarnings(o: Obj, old: Obj | undefined): string[] {
   if (old) return [];
@@ -574,6 +597,7 @@ function defaultedOld(old: Obj, ctx: ApiContext): Obj {
 
 /** What kube-apiserver does to a Job. */
 export const jobRules: KindRules = {
+  validateStatusUpdate: (o) => validateJobStatus(rec(o.status) ?? {}),
   defaults: setDefaultsJob,
   prepareForCreate: prepareJobForCreate,
   prepareForUpdate: (o, old, ctx) => prepareJobForUpdate(o, defaultedOld(old, ctx), ctx),

@@ -6,7 +6,7 @@
 import type { ApiContext } from "../context.js";
 import { FieldPath, invalid, notSupported, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
-import { badValue, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorJSON, validateLabelSelector } from "../validation/index.js";
+import { badValue, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorJSON, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from "../apps/intstr.js";
 import { prepareCreate, prepareUpdate, rec, specOf, type Obj } from "../apps/workload.js";
 
@@ -46,6 +46,9 @@ export function validatePodDisruptionBudgetSpec(spec: Obj, path: FieldPath, ctx:
 
 /** What kube-apiserver does to a PodDisruptionBudget. */
 export const pdbRules: KindRules = {
+  // `ValidatePodDisruptionBudgetStatusUpdate` (policy/v1).
+  validateStatusUpdate: (o) =>
+    ["disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"].flatMap((k) => validateNonnegativeField(rec(o.status)?.[k], FieldPath.of("status", k))),
   prepareForCreate: (o) => prepareCreate(o, { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
   prepareForUpdate: (o, old) => prepareUpdate(o, old),
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validatePodDisruptionBudgetSpec(specOf(o), SPEC, ctx, false)),
