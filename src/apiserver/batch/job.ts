@@ -108,13 +108,12 @@ export function defaultPodFailurePolicy(spec: Obj): void {
 function generatedUID(o: Obj): string {
   const meta = rec(o.metadata);
   const seed = `${str(meta?.namespace) ?? ""}/${effectiveName(o)}`;
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < seed.length; i++) {
-    h1 = Math.imul(h1 ^ seed.charCodeAt(i), 0x01000193) >>> 0;
-    h2 = Math.imul(h2 + seed.charCodeAt(i), 0x5bd1e995) >>> 0;
+  let hex = "";
+  for (const basis of [0x811c9dc5, 0x01000193, 0x9e3779b9, 0x85ebca6b]) {
+    let h = basis;
+    for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193) >>> 0;
+    hex += h.toString(16).padStart(8, "0");
   }
-  const hex = (h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0")).repeat(2);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
