@@ -101,8 +101,8 @@ function templateToValidate(spec: Obj): unknown {
   const podSpec = rec(template?.spec);
   const claims = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
   if (!template || !podSpec || (!podSpec.subdomain && !podSpec.hostname && claims.length === 0)) return spec.template;
-  const copy = structuredClone(template);
-  const copySpec = copy.spec as Obj;
+  const copySpec: Obj = { ...podSpec };
+  const copy: Obj = { ...template, spec: copySpec };
   delete copySpec.subdomain;
   delete copySpec.hostname;
   if (claims.length > 0) {
