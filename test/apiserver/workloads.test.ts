@@ -257,3 +257,16 @@ describe("status writes", () => {
     ]);
   });
 });
+
+describe("DaemonSet template generation", () => {
+  it("starts at 1 and grows with each new template, in the annotation apps/v1 keeps it in", () => {
+    const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "a", namespace: "d" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i:1" }] } } } };
+    const created = validateWrite(ds, { minor: 36 }).object;
+    const annotation = (o: Obj) => ((o.metadata as Obj).annotations as Obj)["deprecated.daemonset.template.generation"];
+    expect(annotation(created)).toBe("1");
+    const next = structuredClone(created);
+    ((((next.spec as Obj).template as Obj).spec as Obj).containers as Obj[])[0]!.image = "i:2";
+    expect(annotation(validateWrite(next, { minor: 36, old: created }).object)).toBe("2");
+    expect(annotation(validateWrite(structuredClone(created), { minor: 36, old: created }).object)).toBe("1");
+  });
+});

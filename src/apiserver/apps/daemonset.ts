@@ -7,7 +7,7 @@ import type { ApiContext } from "../context.js";
 import { FieldPath, goQuote, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
 import { validatePodTemplateSpec } from "../core/pod.js";
-import { badValue, goIntOrString, goJSON, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorValue, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
+import { badValue, goIntOrString, goJSON, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorValue, semanticEqual, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 import { validateDaemonSetStatusUpdate } from "./status.js";
 import { setDefaultsDaemonSet } from "./defaults.js";
@@ -84,12 +84,37 @@ export function validateDaemonSetUpdate(o: Obj, old: Obj, ctx: ApiContext): Fiel
   return ctx.minor >= 34 ? [...immutable, ...specErrs] : [...specErrs, ...immutable];
 }
 
+/** apps/v1 carries the internal `spec.templateGeneration` in this annotation. */
+const TEMPLATE_GENERATION = "deprecated.daemonset.template.generation";
+
+function templateGeneration(o: Obj): number {
+  const v = rec(rec(o.metadata)?.annotations)?.[TEMPLATE_GENERATION];
+  return typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : 0;
+}
+
+function setTemplateGeneration(o: Obj, generation: number): void {
+  const meta = rec(o.metadata) ?? {};
+  o.metadata = meta;
+  meta.annotations = { ...(rec(meta.annotations) ?? {}), [TEMPLATE_GENERATION]: String(generation) };
+}
+
+/** The DaemonSet strategy: template generation 1 on create, one more whenever the template changes. */
+function prepareDaemonSetForUpdate(o: Obj, old: Obj): void {
+  const oldGeneration = templateGeneration(old);
+  const templateChanged = !semanticEqual(specOf(o).template, specOf(old).template);
+  if (oldGeneration > 0 || templateGeneration(o) > 0) setTemplateGeneration(o, templateChanged ? oldGeneration + 1 : oldGeneration);
+  prepareUpdate(o, old);
+}
+
 /** What kube-apiserver does to a DaemonSet. */
 export const daemonSetRules: KindRules = {
   validateStatusUpdate: (o, old) => validateDaemonSetStatusUpdate(o, old),
   defaults: setDefaultsDaemonSet,
-  prepareForCreate: (o) => prepareCreate(o, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
-  prepareForUpdate: (o, old, ctx) => prepareUpdate(o, defaultedOld(old, setDefaultsDaemonSet, ctx)),
+  prepareForCreate(o) {
+    prepareCreate(o, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+    if (templateGeneration(o) < 1) setTemplateGeneration(o, 1);
+  },
+  prepareForUpdate: (o, old, ctx) => prepareDaemonSetForUpdate(o, defaultedOld(old, setDefaultsDaemonSet, ctx)),
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateDaemonSetSpec(specOf(o), SPEC, ctx)),
   validateUpdate: (o, old, ctx) => validateDaemonSetUpdate(o, defaultedOld(old, setDefaultsDaemonSet, ctx), ctx),
 };
