@@ -6,6 +6,7 @@
 
 const ON_BY_DEFAULT_SINCE = {
   HPAConfigurableTolerance: 35,
+  HPAScaleToZero: Infinity, // alpha since 1.16, off by default in every minor served
   JobBackoffLimitPerIndex: 29,
   JobManagedBy: 32,
   JobPodReplacementPolicy: 29,

@@ -289,10 +289,10 @@ export const hpaRules: KindRules = {
     else o.status = structuredClone(old.status);
     dropDisabledFields(o, old, ctx);
   },
-  validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateHPASpec(internalSpec(o, ctx), 1, ctx)),
+  validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateHPASpec(internalSpec(o, ctx), ctx.gate("HPAScaleToZero") ? 0 : 1, ctx)),
   validateUpdate(o, old, ctx) {
     const oldMin = rec(old.spec)?.minReplicas;
-    return validateHPASpec(internalSpec(o, ctx), oldMin === 0 ? 0 : 1, ctx);
+    return validateHPASpec(internalSpec(o, ctx), ctx.gate("HPAScaleToZero") || oldMin === 0 ? 0 : 1, ctx);
   },
 };
 
