@@ -5,20 +5,42 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  AppArmorFields: 30,
+  CRDValidationRatcheting: 30,
+  ContainerRestartRules: 35,
+  CustomResourceFieldSelectors: 31,
+  DynamicResourceAllocation: 34,
+  EnvFiles: 35,
   HPAConfigurableTolerance: 35,
   HPAScaleToZero: Infinity, // alpha since 1.16, off by default in every minor served
+  HostnameOverride: 35,
+  ImageVolume: 35,
+  InPlacePodVerticalScaling: 33,
   JobBackoffLimitPerIndex: 29,
   JobManagedBy: 32,
   JobPodReplacementPolicy: 29,
   JobSuccessPolicy: 31,
+  MatchLabelKeysInPodAffinity: 31,
+  MatchLabelKeysInPodTopologySpreadSelectorMerge: 34,
   MaxUnavailableStatefulSet: 35,
   MutablePodResourcesForSuspendedJobs: 36,
   MutableSchedulingDirectivesForSuspendedJobs: 36,
+  PodHostIPs: 29,
+  PodLevelResources: 34,
+  PodLifecycleSleepAction: 30,
+  PodLifecycleSleepActionAllowZero: 33,
   PreferSameTrafficDistribution: 34,
+  ProcMountType: 33,
   RecoverVolumeExpansionFailure: 32,
+  RecursiveReadOnlyMounts: 31,
+  RelaxedDNSSearchValidation: 33,
+  RelaxedEnvironmentVariableValidation: 32,
+  SELinuxChangePolicy: 33,
   ServiceTrafficDistribution: 31,
   SidecarContainers: 29,
   StrictIPCIDRValidation: Infinity, // alpha from 1.33, off by default in every minor served
+  SupplementalGroupsPolicy: 33,
+  UserNamespacesSupport: 33,
   VolumeAttributesClass: 34,
 } as const satisfies Record<string, number>;
 

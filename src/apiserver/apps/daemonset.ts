@@ -7,7 +7,7 @@ import type { ApiContext } from "../context.js";
 import { FieldPath, goQuote, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
 import { validatePodTemplateSpec } from "../core/pod.js";
-import { badValue, goIntOrString, goJSON, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorValue, semanticEqual, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
+import { badValue, goIntOrString, goJSON, goPointer, hasInvalidSelectorValues, labelSelectorValue, semanticEqual, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 import { validateDaemonSetStatusUpdate } from "./status.js";
 import { setDefaultsDaemonSet } from "./defaults.js";
@@ -80,7 +80,7 @@ export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContex
 export function validateDaemonSetUpdate(o: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const spec = specOf(o);
   const immutable = validateSelectorImmutable(spec, specOf(old), ctx);
-  const specErrs = validateDaemonSetSpec(spec, SPEC, ctx, labelSelectorHasInvalidLabelValue(specOf(old).selector));
+  const specErrs = validateDaemonSetSpec(spec, SPEC, ctx, hasInvalidSelectorValues(specOf(old).selector));
   return ctx.minor >= 34 ? [...immutable, ...specErrs] : [...specErrs, ...immutable];
 }
 
@@ -101,7 +101,7 @@ function setTemplateGeneration(o: Obj, generation: number): void {
 /** The DaemonSet strategy: template generation 1 on create, one more whenever the template changes. */
 function prepareDaemonSetForUpdate(o: Obj, old: Obj): void {
   const oldGeneration = templateGeneration(old);
-  const templateChanged = !semanticEqual(specOf(o).template, specOf(old).template);
+  const templateChanged = !semanticEqual(specOf(o).template, specOf(old).template, true);
   if (oldGeneration > 0 || templateGeneration(o) > 0) setTemplateGeneration(o, templateChanged ? oldGeneration + 1 : oldGeneration);
   prepareUpdate(o, old);
 }

@@ -97,7 +97,7 @@ export const deploymentRules: KindRules = {
   prepareForCreate: (o) => prepareCreate(o),
   prepareForUpdate(o, old, ctx) {
     const stored = defaultedOld(old, setDefaultsDeployment, ctx);
-    prepareUpdate(o, stored, !semanticEqual(o.spec, stored.spec) || !semanticEqual(rec(o.metadata)?.annotations, rec(stored.metadata)?.annotations));
+    prepareUpdate(o, stored, !semanticEqual(o.spec, stored.spec, true) || !semanticEqual(rec(o.metadata)?.annotations, rec(stored.metadata)?.annotations));
   },
   // On updates the spec is validated by validateUpdate (`ValidateDeploymentUpdate`), as the strategy does.
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeploymentSpec(specOf(o), SPEC, ctx)),

@@ -203,7 +203,7 @@ export function validateStatefulSetUpdate(o: Obj, old: Obj, ctx: ApiContext): Fi
   if (ctx.minor >= 34 && validateStatefulSetSpec(oldSpec, SPEC, ctx, setOpts).length > 0) setOpts.skipValidatePodTemplateSpec = true;
   const errs = validateStatefulSetSpec(spec, SPEC, ctx, setOpts);
   const { fields, message } = mutableFields(ctx.minor);
-  if (!semanticEqual(comparableSpec(spec, fields), comparableSpec(oldSpec, fields))) errs.push(forbidden(SPEC, message));
+  if (!semanticEqual(comparableSpec(spec, fields), comparableSpec(oldSpec, fields), true)) errs.push(forbidden(SPEC, message));
   return errs;
 }
 

@@ -126,7 +126,7 @@ export function prepareCreate(o: Obj, zeroStatus: Obj = {}): void {
  * The strategies' `PrepareForUpdate`: status comes from the stored object, and the generation goes
  * up when the spec (or, where given, another part) changed.
  */
-export function prepareUpdate(o: Obj, old: Obj, changed: boolean = !semanticEqual(o.spec, old.spec)): void {
+export function prepareUpdate(o: Obj, old: Obj, changed: boolean = !semanticEqual(o.spec, old.spec, true)): void {
   if (old.status === undefined) delete o.status;
   else o.status = structuredClone(old.status);
   const oldGen = int(rec(old.metadata)?.generation) ?? 0;

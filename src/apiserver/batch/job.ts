@@ -16,7 +16,7 @@ import {
   isDNS1123Label,
   isDomainPrefixedPath,
   isQualifiedName,
-  labelSelectorHasInvalidLabelValue,
+  hasInvalidSelectorValues,
   labelSelectorValue,
   labelsValue,
   parseLabelSelector,
@@ -473,8 +473,8 @@ function validateJob(o: Obj, ctx: ApiContext, opts: JobValidationOptions): Field
 }
 
 /** `validateCompletions`: completions change only for Indexed jobs, in tandem with parallelism. */
-function validateCompletions(spec: Obj, oldSpec: Obj, path: FieldPath): FieldError[] {
-  if (spec.completionMode !== "Indexed") return validateImmutableField(spec.completions, oldSpec.completions, path);
+function validateCompletions(spec: Obj, oldSpec: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
+  if (spec.completionMode !== "Indexed") return validateImmutableField(spec.completions, oldSpec.completions, path, nilValue(spec.completions, ctx));
   if (semanticEqual(spec.completions, oldSpec.completions) || spec.completions == null) return [];
   return spec.completions !== spec.parallelism ? [invalid(path, spec.completions, "can only be modified in tandem with spec.parallelism")] : [];
 }
@@ -514,22 +514,27 @@ function mutableTemplateView(template: unknown, other: unknown, opts: JobValidat
   return view;
 }
 
+/** An unset (nil) value prints as the string "null" before 1.34 and as JSON null since. */
+function nilValue(v: unknown, ctx: ApiContext): string | undefined {
+  return v == null ? badValue(ctx.minor, () => '"null"', null) : undefined;
+}
+
 function templateImmutableValue(template: unknown, ctx: ApiContext): string {
   return badValue(ctx.minor, () => `core.PodTemplateSpec${goJSON(template)}`, template);
 }
 
 /** `ValidateJobSpecUpdate` (after `ValidateJobSpec`, which `validateJob` ran). */
 function validateJobSpecUpdate(spec: Obj, oldSpec: Obj, ctx: ApiContext, opts: JobValidationOptions): FieldError[] {
-  const errs = validateCompletions(spec, oldSpec, SPEC.child("completions"));
+  const errs = validateCompletions(spec, oldSpec, SPEC.child("completions"), ctx);
   errs.push(...validateImmutableField(spec.selector, oldSpec.selector, SPEC.child("selector"), labelSelectorValue(ctx.minor, spec.selector)));
   const oldView = mutableTemplateView(oldSpec.template, spec.template, opts);
-  errs.push(...validateImmutableField(spec.template, oldView, SPEC.child("template"), templateImmutableValue(spec.template, ctx)));
-  errs.push(...validateImmutableField(spec.completionMode, oldSpec.completionMode, SPEC.child("completionMode")));
-  errs.push(...validateImmutableField(spec.podFailurePolicy, oldSpec.podFailurePolicy, SPEC.child("podFailurePolicy"), badValue(ctx.minor, () => `&batch.PodFailurePolicy${goJSON(spec.podFailurePolicy)}`, spec.podFailurePolicy ?? null)));
-  errs.push(...validateImmutableField(spec.backoffLimitPerIndex, oldSpec.backoffLimitPerIndex, SPEC.child("backoffLimitPerIndex")));
+  if (!semanticEqual(spec.template, oldView, true)) errs.push(invalid(SPEC.child("template"), spec.template ?? null, "field is immutable", templateImmutableValue(spec.template, ctx)));
+  errs.push(...validateImmutableField(spec.completionMode, oldSpec.completionMode, SPEC.child("completionMode"), nilValue(spec.completionMode, ctx)));
+  errs.push(...validateImmutableField(spec.podFailurePolicy, oldSpec.podFailurePolicy, SPEC.child("podFailurePolicy"), spec.podFailurePolicy == null ? nilValue(null, ctx) : badValue(ctx.minor, () => `&batch.PodFailurePolicy${goJSON(spec.podFailurePolicy)}`, spec.podFailurePolicy)));
+  errs.push(...validateImmutableField(spec.backoffLimitPerIndex, oldSpec.backoffLimitPerIndex, SPEC.child("backoffLimitPerIndex"), nilValue(spec.backoffLimitPerIndex, ctx)));
   if (ctx.minor >= 30) {
-    errs.push(...validateImmutableField(spec.managedBy, oldSpec.managedBy, SPEC.child("managedBy")));
-    errs.push(...validateImmutableField(spec.successPolicy, oldSpec.successPolicy, SPEC.child("successPolicy"), rec(spec.successPolicy) ? successPolicyValue(spec.successPolicy as Obj, ctx) : undefined));
+    errs.push(...validateImmutableField(spec.managedBy, oldSpec.managedBy, SPEC.child("managedBy"), nilValue(spec.managedBy, ctx)));
+    errs.push(...validateImmutableField(spec.successPolicy, oldSpec.successPolicy, SPEC.child("successPolicy"), rec(spec.successPolicy) ? successPolicyValue(spec.successPolicy as Obj, ctx) : nilValue(spec.successPolicy, ctx)));
   }
   return errs;
 }
@@ -551,7 +556,7 @@ function validationOptions(old: Obj | undefined, ctx: ApiContext): JobValidation
   const relaxed = ctx.gate("MutableSchedulingDirectivesForSuspendedJobs") && conditionTrue(status, "Suspended");
   const mutable = suspended && (notStarted || relaxed);
   return {
-    allowInvalidLabelValueInSelector: labelSelectorHasInvalidLabelValue(oldSpec.selector),
+    allowInvalidLabelValueInSelector: hasInvalidSelectorValues(oldSpec.selector),
     allowMutableSchedulingDirectives: mutable,
     allowMutablePodResources: mutable && ctx.gate("MutablePodResourcesForSuspendedJobs"),
     requirePrefixedLabels: !!oldLabels && Object.hasOwn(oldLabels, JOB_NAME) && Object.hasOwn(oldLabels, CONTROLLER_UID),

@@ -6,7 +6,7 @@
 import type { ApiContext } from "../context.js";
 import { FieldPath, invalid, notSupported, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
-import { badValue, goPointer, labelSelectorHasInvalidLabelValue, labelSelectorJSON, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
+import { badValue, goPointer, hasInvalidSelectorValues, labelSelectorJSON, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from "../apps/intstr.js";
 import { prepareCreate, prepareUpdate, rec, specOf, type Obj } from "../apps/workload.js";
 
@@ -52,5 +52,5 @@ export const pdbRules: KindRules = {
   prepareForCreate: (o) => prepareCreate(o, { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
   prepareForUpdate: (o, old) => prepareUpdate(o, old),
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validatePodDisruptionBudgetSpec(specOf(o), SPEC, ctx, false)),
-  validateUpdate: (o, old, ctx) => validatePodDisruptionBudgetSpec(specOf(o), SPEC, ctx, labelSelectorHasInvalidLabelValue(rec(old.spec)?.selector)),
+  validateUpdate: (o, old, ctx) => validatePodDisruptionBudgetSpec(specOf(o), SPEC, ctx, hasInvalidSelectorValues(rec(old.spec)?.selector)),
 };

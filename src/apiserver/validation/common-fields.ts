@@ -1,9 +1,8 @@
 /**
- * Field checks core validation shares with every group: `ValidateNonnegativeField` and
- * `ValidateImmutableField` (k8s.io/kubernetes/pkg/apis/core/validation).
+ * `ValidateNonnegativeField` (k8s.io/kubernetes/pkg/apis/core/validation), which every group's
+ * counters and durations use.
  */
 import { FieldPath, invalid, type FieldError } from "../field.js";
-import { semanticEqual } from "./semantic.js";
 
 /**
  * `ValidateNonnegativeField`: `must be greater than or equal to 0`. Values that are not numbers
@@ -14,15 +13,4 @@ import { semanticEqual } from "./semantic.js";
  */
 export function validateNonnegativeField(value: unknown, path: FieldPath): FieldError[] {
   return typeof value === "number" && value < 0 ? [invalid(path, value, "must be greater than or equal to 0")] : [];
-}
-
-/**
- * `ValidateImmutableField`: `field is immutable` when the new value differs semantically from the
- * old one. `display` is how the new value prints where Go's formatting differs from JSON.
- *
- * @example
- * validateImmutableField({ matchLabels: { a: "b" } }, { matchLabels: { a: "c" } }, FieldPath.of("spec", "selector"));
- */
-export function validateImmutableField(newValue: unknown, oldValue: unknown, path: FieldPath, display?: string): FieldError[] {
-  return semanticEqual(newValue, oldValue) ? [] : [invalid(path, newValue ?? null, "field is immutable", display)];
 }

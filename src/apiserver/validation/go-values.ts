@@ -7,6 +7,7 @@
  */
 import { goQuote } from "../field.js";
 import { isRecord } from "../../meta/values.js";
+import { goStringSlice } from "./json-values.js";
 
 /** The first minor whose field errors print composite values as JSON. */
 const JSON_VALUES_SINCE = 34;
@@ -62,17 +63,6 @@ export function goStringMap(m: unknown): string {
 }
 
 /**
- * Go's `%#v` of a `[]string` (nil when absent).
- *
- * @example
- * goStringSlice(["a", "b"]); // '[]string{"a", "b"}'
- */
-export function goStringSlice(list: unknown): string {
-  if (!Array.isArray(list)) return "[]string(nil)";
-  return `[]string{${list.map((s) => goQuote(String(s))).join(", ")}}`;
-}
-
-/**
  * A string map as the API object holds it (nil when absent), for printing.
  *
  * @example
@@ -99,7 +89,7 @@ export function labelSelectorValue(minor: number, selector: unknown): string {
     () => {
       const reqs = exprs
         ? `[]v1.LabelSelectorRequirement{${exprs
-            .map((r) => `v1.LabelSelectorRequirement{Key:${goQuote(String(r.key ?? ""))}, Operator:${goQuote(String(r.operator ?? ""))}, Values:${goStringSlice(r.values)}}`)
+            .map((r) => `v1.LabelSelectorRequirement{Key:${goQuote(String(r.key ?? ""))}, Operator:${goQuote(String(r.operator ?? ""))}, Values:${goStringSlice(Array.isArray(r.values) ? r.values.map(String) : undefined)}}`)
             .join(", ")}}`
         : "[]v1.LabelSelectorRequirement(nil)";
       return `v1.LabelSelector{MatchLabels:${goStringMap(selector.matchLabels)}, MatchExpressions:${reqs}}`;
