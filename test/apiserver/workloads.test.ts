@@ -225,7 +225,9 @@ describe("values and selectors", () => {
 
   it("compares as apimachinery's semantic equality", () => {
     expect(semanticEqual({ a: [], b: null }, {})).toBe(true);
-    expect(semanticEqual({ requests: { cpu: "500m" } }, { requests: { cpu: "0.5" } })).toBe(true);
+    expect(semanticEqual({ requests: { cpu: "500m" } }, { requests: { cpu: "0.5" } }, true)).toBe(true);
+    expect(semanticEqual({ stdin: false }, {}, true)).toBe(true);
+    expect(semanticEqual({ stdin: false }, {})).toBe(false);
     expect(semanticEqual([1, 2], [2, 1])).toBe(false);
     expect(semanticEqual({ a: { b: "x" } }, { a: { b: "y" } })).toBe(false);
   });
