@@ -6,14 +6,14 @@
 import type { ApiContext } from "../context.js";
 import { FieldPath, goQuote, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
-import { validatePodTemplateSpec } from "../core/pod.js";
+import { validatePodTemplateSpec, type PodValidationOptions } from "../core/pod.js";
 import { badValue, goIntOrString, goJSON, goPointer, hasInvalidSelectorValues, labelSelectorValue, semanticEqual, validateImmutableField, validateLabelSelector, validateNonnegativeField } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 import { validateDaemonSetStatusUpdate } from "./status.js";
 import { setDefaultsDaemonSet } from "./defaults.js";
 import { defaultedOld, validateSelectorImmutable } from "./deployment.js";
 import { getIntOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from "./intstr.js";
-import { asSelector, isEmptySelector, prepareCreate, prepareUpdate, rec, selectorMismatch, specOf, str, templateLabels, validateAlwaysRestart, type Obj } from "./workload.js";
+import { asSelector, dropTemplateFields, isEmptySelector, podOptions, prepareCreate, prepareUpdate, rec, selectorMismatch, specOf, str, templateLabels, templateWarnings, validateAlwaysRestart, type Obj } from "./workload.js";
 
 const SPEC = FieldPath.of("spec");
 
@@ -57,7 +57,7 @@ function validateDaemonSetUpdateStrategy(strategy: Obj, path: FieldPath, ctx: Ap
 }
 
 /** `ValidateDaemonSetSpec`. */
-export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContext, allowInvalidLabelValueInSelector = false): FieldError[] {
+export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContext, allowInvalidLabelValueInSelector = false, opts: PodValidationOptions = {}): FieldError[] {
   const errs = validateLabelSelector(spec.selector, { allowInvalidLabelValueInSelector }, path.child("selector"));
   const selector = asSelector(spec.selector);
   const template = rec(spec.template);
@@ -65,7 +65,7 @@ export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContex
   if (selector && !selector.matches(labels)) errs.push(selectorMismatch(path.child("template"), labels, ctx));
   const sel = rec(spec.selector);
   if (sel && isEmptySelector(sel)) errs.push(invalid(path.child("selector"), sel, "empty selector is invalid for daemonset", labelSelectorValue(ctx.minor, sel)));
-  errs.push(...validatePodTemplateSpec(spec.template ?? {}, path.child("template"), ctx, {}));
+  errs.push(...validatePodTemplateSpec(spec.template ?? {}, path.child("template"), ctx, opts));
   errs.push(...validateAlwaysRestart(template, path.child("template"), "DaemonSet"));
   errs.push(...validateNonnegativeField(spec.minReadySeconds, path.child("minReadySeconds")));
   errs.push(...validateDaemonSetUpdateStrategy(rec(spec.updateStrategy) ?? {}, path.child("updateStrategy"), ctx));
@@ -80,7 +80,7 @@ export function validateDaemonSetSpec(spec: Obj, path: FieldPath, ctx: ApiContex
 export function validateDaemonSetUpdate(o: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const spec = specOf(o);
   const immutable = validateSelectorImmutable(spec, specOf(old), ctx);
-  const specErrs = validateDaemonSetSpec(spec, SPEC, ctx, hasInvalidSelectorValues(specOf(old).selector));
+  const specErrs = validateDaemonSetSpec(spec, SPEC, ctx, hasInvalidSelectorValues(specOf(old).selector), podOptions(old));
   return ctx.minor >= 34 ? [...immutable, ...specErrs] : [...specErrs, ...immutable];
 }
 
@@ -110,13 +110,19 @@ function prepareDaemonSetForUpdate(o: Obj, old: Obj): void {
 export const daemonSetRules: KindRules = {
   validateStatusUpdate: (o, old) => validateDaemonSetStatusUpdate(o, old),
   defaults: setDefaultsDaemonSet,
-  prepareForCreate(o) {
+  prepareForCreate(o, ctx) {
     prepareCreate(o, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+    dropTemplateFields(o, undefined, ctx);
     if (templateGeneration(o) < 1) setTemplateGeneration(o, 1);
   },
-  prepareForUpdate: (o, old, ctx) => prepareDaemonSetForUpdate(o, defaultedOld(old, setDefaultsDaemonSet, ctx)),
+  prepareForUpdate(o, old, ctx) {
+    const stored = defaultedOld(old, setDefaultsDaemonSet, ctx);
+    dropTemplateFields(o, stored, ctx);
+    prepareDaemonSetForUpdate(o, stored);
+  },
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateDaemonSetSpec(specOf(o), SPEC, ctx)),
   validateUpdate: (o, old, ctx) => validateDaemonSetUpdate(o, defaultedOld(old, setDefaultsDaemonSet, ctx), ctx),
+  warnings: templateWarnings,
 };
 
 /** `ValidateControllerRevision` (on create from 1.35 `ValidateControllerRevisionCreate`: the data must be a JSON object). */

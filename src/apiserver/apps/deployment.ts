@@ -11,7 +11,8 @@ import { badValue, goIntOrString, goPointer, labelSelectorValue, semanticEqual, 
 import { validateDeploymentStatusUpdate, validateReplicaSetStatusUpdate } from "./status.js";
 import { setDefaultsDeployment, setDefaultsReplicaSet } from "./defaults.js";
 import { getIntOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from "./intstr.js";
-import { asSelector, int, prepareCreate, prepareUpdate, rec, specOf, str, validatePodTemplateSpecForReplicaSet, validateRequiredSelector, type Obj } from "./workload.js";
+import type { PodValidationOptions } from "../core/pod.js";
+import { asSelector, dropTemplateFields, int, podOptions, prepareCreate, prepareUpdate, rec, specOf, str, templateWarnings, validatePodTemplateSpecForReplicaSet, validateRequiredSelector, type Obj } from "./workload.js";
 
 const SPEC = FieldPath.of("spec");
 
@@ -52,12 +53,12 @@ function validateDeploymentStrategy(strategy: Obj, path: FieldPath, ctx: ApiCont
 }
 
 /** `ValidateDeploymentSpec` (apps/v1 has no `rollbackTo`, so `ValidateRollback` never applies). */
-export function validateDeploymentSpec(spec: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
+export function validateDeploymentSpec(spec: Obj, path: FieldPath, ctx: ApiContext, opts: PodValidationOptions = {}): FieldError[] {
   const errs = validateNonnegativeField(spec.replicas, path.child("replicas"));
   errs.push(...validateRequiredSelector(spec.selector, path.child("selector"), "deployment", ctx));
   const selector = asSelector(spec.selector);
   if (!selector) errs.push(invalid(path.child("selector"), spec.selector, "invalid label selector", labelSelectorValue(ctx.minor, spec.selector)));
-  else errs.push(...validatePodTemplateSpecForReplicaSet(spec.template, selector, path.child("template"), ctx, {}));
+  else errs.push(...validatePodTemplateSpecForReplicaSet(spec.template, selector, path.child("template"), ctx, opts));
   errs.push(...validateDeploymentStrategy(rec(spec.strategy) ?? {}, path.child("strategy"), ctx));
   errs.push(...validateNonnegativeField(spec.minReadySeconds, path.child("minReadySeconds")));
   errs.push(...validateNonnegativeField(spec.revisionHistoryLimit, path.child("revisionHistoryLimit")));
@@ -70,12 +71,12 @@ export function validateDeploymentSpec(spec: Obj, path: FieldPath, ctx: ApiConte
 }
 
 /** `ValidateReplicaSetSpec` (its empty-selector message says "deployment", as Kubernetes' does). */
-export function validateReplicaSetSpec(spec: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
+export function validateReplicaSetSpec(spec: Obj, path: FieldPath, ctx: ApiContext, opts: PodValidationOptions = {}): FieldError[] {
   const errs = [...validateNonnegativeField(spec.replicas, path.child("replicas")), ...validateNonnegativeField(spec.minReadySeconds, path.child("minReadySeconds"))];
   errs.push(...validateRequiredSelector(spec.selector, path.child("selector"), "deployment", ctx));
   const selector = asSelector(spec.selector);
   if (!selector) errs.push(invalid(path.child("selector"), spec.selector, "invalid label selector", labelSelectorValue(ctx.minor, spec.selector)));
-  else errs.push(...validatePodTemplateSpecForReplicaSet(spec.template, selector, path.child("template"), ctx, {}));
+  else errs.push(...validatePodTemplateSpecForReplicaSet(spec.template, selector, path.child("template"), ctx, opts));
   return errs;
 }
 
@@ -94,30 +95,43 @@ function defaultedOld(old: Obj, defaults: (o: Obj, ctx: ApiContext) => void, ctx
 export const deploymentRules: KindRules = {
   validateStatusUpdate: (o, old) => validateDeploymentStatusUpdate(o, old),
   defaults: setDefaultsDeployment,
-  prepareForCreate: (o) => prepareCreate(o),
+  prepareForCreate(o, ctx) {
+    prepareCreate(o);
+    dropTemplateFields(o, undefined, ctx);
+  },
   prepareForUpdate(o, old, ctx) {
     const stored = defaultedOld(old, setDefaultsDeployment, ctx);
+    dropTemplateFields(o, stored, ctx);
     prepareUpdate(o, stored, !semanticEqual(o.spec, stored.spec, true) || !semanticEqual(rec(o.metadata)?.annotations, rec(stored.metadata)?.annotations));
   },
   // On updates the spec is validated by validateUpdate (`ValidateDeploymentUpdate`), as the strategy does.
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeploymentSpec(specOf(o), SPEC, ctx)),
   validateUpdate(o, old, ctx) {
     const stored = defaultedOld(old, setDefaultsDeployment, ctx);
-    return [...validateDeploymentSpec(specOf(o), SPEC, ctx), ...validateSelectorImmutable(specOf(o), specOf(stored), ctx)];
+    return [...validateDeploymentSpec(specOf(o), SPEC, ctx, podOptions(stored)), ...validateSelectorImmutable(specOf(o), specOf(stored), ctx)];
   },
+  warnings: templateWarnings,
 };
 
 /** What kube-apiserver does to a ReplicaSet. */
 export const replicaSetRules: KindRules = {
   validateStatusUpdate: (o) => validateReplicaSetStatusUpdate(o),
   defaults: setDefaultsReplicaSet,
-  prepareForCreate: (o) => prepareCreate(o, { replicas: 0 }),
-  prepareForUpdate: (o, old, ctx) => prepareUpdate(o, defaultedOld(old, setDefaultsReplicaSet, ctx)),
+  prepareForCreate(o, ctx) {
+    prepareCreate(o, { replicas: 0 });
+    dropTemplateFields(o, undefined, ctx);
+  },
+  prepareForUpdate(o, old, ctx) {
+    const stored = defaultedOld(old, setDefaultsReplicaSet, ctx);
+    dropTemplateFields(o, stored, ctx);
+    prepareUpdate(o, stored);
+  },
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateReplicaSetSpec(specOf(o), SPEC, ctx)),
   validateUpdate(o, old, ctx) {
     const stored = defaultedOld(old, setDefaultsReplicaSet, ctx);
-    return [...validateReplicaSetSpec(specOf(o), SPEC, ctx), ...validateSelectorImmutable(specOf(o), specOf(stored), ctx)];
+    return [...validateReplicaSetSpec(specOf(o), SPEC, ctx, podOptions(stored)), ...validateSelectorImmutable(specOf(o), specOf(stored), ctx)];
   },
+  warnings: templateWarnings,
 };
 
 export { defaultedOld };

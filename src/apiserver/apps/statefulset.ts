@@ -11,7 +11,8 @@ import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, goQuote, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
 import { validatePersistentVolumeClaimSpec } from "../core/persistent-volumes.js";
-import { validatePodTemplateSpec } from "../core/pod.js";
+import { validatePodTemplateSpec, type PodValidationOptions } from "../core/pod.js";
+import { asEmbedded } from "../core/pod-spec.js";
 import {
   badValue,
   goIntOrString,
@@ -27,12 +28,14 @@ import { validateStatefulSetStatusUpdate } from "./status.js";
 import { setDefaultsStatefulSet } from "./defaults.js";
 import { defaultedOld } from "./deployment.js";
 import { getIntOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent } from "./intstr.js";
-import { asSelector, prepareCreate, prepareUpdate, rec, selectorMismatch, specOf, str, templateLabels, validateAlwaysRestart, validateRequiredSelector, type Obj } from "./workload.js";
+import { asSelector, dropTemplateFields, podOptions, prepareCreate, prepareUpdate, rec, selectorMismatch, specOf, str, templateLabels, templateWarnings, validateAlwaysRestart, validateRequiredSelector, type Obj } from "./workload.js";
 
 const SPEC = FieldPath.of("spec");
 
 /** `StatefulSetValidationOptions`. */
 interface StatefulSetValidationOptions {
+  /** The pod validation options (the stored template on updates). */
+  pod?: PodValidationOptions;
   allowInvalidServiceName?: boolean;
   skipValidatePodTemplateSpec?: boolean;
   skipValidateVolumeClaimTemplates?: boolean;
@@ -124,9 +127,10 @@ function validatePodTemplateSpecForStatefulSet(spec: Obj, path: FieldPath, ctx: 
   const template = rec(spec.template);
   const labels = templateLabels(template);
   if (selector && !selector.empty && !selector.matches(labels)) errs.push(selectorMismatch(path, labels, ctx));
-  if (ctx.minor >= 34 && !setOpts.skipValidatePodTemplateSpec) errs.push(...validatePodTemplateSpec(templateToValidate(spec) ?? {}, path, ctx, {}));
-  errs.push(...validateLabels(labels, path.child("labels")));
-  errs.push(...validateAnnotations(rec(template?.metadata)?.annotations, path.child("annotations")));
+  if (ctx.minor >= 34 && !setOpts.skipValidatePodTemplateSpec) errs.push(...validatePodTemplateSpec(templateToValidate(spec) ?? {}, path, ctx, setOpts.pod ?? {}));
+  // Printed as Kubernetes names the embedded ObjectMeta (`spec.template.labels`), located at the user's metadata.
+  const metaPath = path.child("metadata");
+  errs.push(...asEmbedded([...validateLabels(labels, metaPath.child("labels")), ...validateAnnotations(rec(template?.metadata)?.annotations, metaPath.child("annotations"))], metaPath, path));
   return errs;
 }
 
@@ -199,7 +203,7 @@ function comparableSpec(spec: Obj, skip: readonly string[]): Obj {
 export function validateStatefulSetUpdate(o: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const spec = specOf(o);
   const oldSpec = specOf(old);
-  const setOpts: StatefulSetValidationOptions = { allowInvalidServiceName: ctx.minor >= 33, skipValidateVolumeClaimTemplates: true };
+  const setOpts: StatefulSetValidationOptions = { allowInvalidServiceName: ctx.minor >= 33, skipValidateVolumeClaimTemplates: true, pod: podOptions(old) };
   if (ctx.minor >= 34 && validateStatefulSetSpec(oldSpec, SPEC, ctx, setOpts).length > 0) setOpts.skipValidatePodTemplateSpec = true;
   const errs = validateStatefulSetSpec(spec, SPEC, ctx, setOpts);
   const { fields, message } = mutableFields(ctx.minor);
@@ -226,12 +230,15 @@ export const statefulSetRules: KindRules = {
   prepareForCreate(o, ctx) {
     prepareCreate(o, { replicas: 0, availableReplicas: 0 });
     dropDisabledFields(o, undefined, ctx);
+    dropTemplateFields(o, undefined, ctx);
   },
   prepareForUpdate(o, old, ctx) {
     const stored = defaultedOld(old, setDefaultsStatefulSet, ctx);
     dropDisabledFields(o, stored, ctx);
+    dropTemplateFields(o, stored, ctx);
     prepareUpdate(o, stored);
   },
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateStatefulSetSpec(specOf(o), SPEC, ctx, {})),
   validateUpdate: (o, old, ctx) => validateStatefulSetUpdate(o, defaultedOld(old, setDefaultsStatefulSet, ctx), ctx),
+  warnings: templateWarnings,
 };

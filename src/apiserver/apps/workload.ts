@@ -7,7 +7,7 @@ import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, invalid, notSupported, required, type FieldError } from "../field.js";
 import { isRecord } from "../../meta/values.js";
 import { labelSelectorValue, labelsValue, parseLabelSelector, semanticEqual, validateLabelSelector, type ParsedSelector } from "../validation/index.js";
-import { validatePodTemplateSpec, type PodValidationOptions } from "../core/pod.js";
+import { dropDisabledPodTemplateFields, podTemplateWarnings, validatePodTemplateSpec, type PodValidationOptions } from "../core/pod.js";
 
 /** A JSON object. */
 export type Obj = Record<string, unknown>;
@@ -131,4 +131,27 @@ export function prepareUpdate(o: Obj, old: Obj, changed: boolean = !semanticEqua
   else o.status = structuredClone(old.status);
   const oldGen = int(rec(old.metadata)?.generation) ?? 0;
   ensure(o, "metadata").generation = changed ? oldGen + 1 : oldGen;
+}
+
+/** The pod validation options of a write: on an update, the stored template (for ratcheting). */
+export function podOptions(old: Obj | undefined): PodValidationOptions {
+  const template = rec(rec(old?.spec)?.template);
+  return template ? { oldTemplate: template } : {};
+}
+
+/** `pod.DropDisabledTemplateFields` for `spec.template`, against the stored template on updates. */
+export function dropTemplateFields(o: Obj, old: Obj | undefined, ctx: ApiContext): void {
+  const template = rec(rec(o.spec)?.template);
+  if (template) dropDisabledPodTemplateFields(template, rec(rec(old?.spec)?.template), ctx);
+}
+
+const TEMPLATE = FieldPath.of("spec", "template");
+
+/**
+ * `WarningsOnCreate`/`WarningsOnUpdate` of the template-bearing strategies:
+ * `GetWarningsForPodTemplate`, on updates only when the generation moved.
+ */
+export function templateWarnings(o: Obj, old: Obj | undefined, ctx: ApiContext): string[] {
+  if (old && rec(o.metadata)?.generation === rec(old.metadata)?.generation) return [];
+  return podTemplateWarnings(rec(rec(o.spec)?.template), TEMPLATE, rec(rec(old?.spec)?.template), ctx);
 }

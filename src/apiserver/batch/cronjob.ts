@@ -6,11 +6,11 @@
 import type { ApiContext } from "../context.js";
 import { FieldPath, invalid, notSupported, required, type FieldError } from "../field.js";
 import type { KindRules } from "../registry.js";
-import { defaultPodTemplateSpec } from "../core/pod.js";
-import { isDNS1123Label, labelSelectorValue, validateNonnegativeField } from "../validation/index.js";
+import { defaultPodTemplateSpec, dropDisabledPodTemplateFields, podTemplateWarnings } from "../core/pod.js";
+import { labelSelectorValue, validateNonnegativeField } from "../validation/index.js";
 import { effectiveName, ensure, prepareCreate, prepareUpdate, rec, specOf, str, type Obj } from "../apps/workload.js";
 import { cronScheduleError } from "./cron.js";
-import { defaultPodFailurePolicy, validateJobSpecFields } from "./job.js";
+import { defaultPodFailurePolicy, nameWarnings, validateJobSpecFields } from "./job.js";
 import { isKnownTimeZone } from "./timezone.js";
 
 const SPEC = FieldPath.of("spec");
@@ -39,6 +39,13 @@ export function setDefaultsCronJob(o: Obj, ctx: ApiContext): void {
   }
 }
 
+const JOB_POD_TEMPLATE = FieldPath.of("spec", "jobTemplate", "spec", "template");
+
+/** The job template's pod template. */
+function jobPodTemplate(o: Obj | undefined): Obj | undefined {
+  return rec(rec(rec(rec(o?.spec)?.jobTemplate)?.spec)?.template);
+}
+
 /** `validateScheduleFormat`. */
 function validateScheduleFormat(schedule: string, allowTZInSchedule: boolean, timeZone: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
@@ -64,10 +71,10 @@ function validateTimeZone(timeZone: unknown, path: FieldPath): FieldError[] {
 }
 
 /** `ValidateJobTemplateSpec`: the job spec, with a selector the controller generates. */
-function validateJobTemplateSpec(template: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
+function validateJobTemplateSpec(template: Obj, path: FieldPath, ctx: ApiContext, oldTemplate?: Obj): FieldError[] {
   const spec = rec(template.spec) ?? {};
   const specPath = path.child("spec");
-  const errs = validateJobSpecFields(spec, specPath, ctx);
+  const errs = validateJobSpecFields(spec, specPath, ctx, oldTemplate ? { oldTemplate } : {});
   if (spec.selector != null) errs.push(invalid(specPath.child("selector"), spec.selector, "`selector` will be auto-generated", labelSelectorValue(ctx.minor, spec.selector)));
   if (spec.manualSelector === true) errs.push(notSupported(specPath.child("manualSelector"), true, ["nil", "false"]));
   return errs;
@@ -86,7 +93,7 @@ function validateCronJobSpec(spec: Obj, oldSpec: Obj | undefined, ctx: ApiContex
   const cp = spec.concurrencyPolicy;
   if (cp === "" || cp == null) errs.push(required(SPEC.child("concurrencyPolicy"), ""));
   else if (cp !== "Allow" && cp !== "Forbid" && cp !== "Replace") errs.push(notSupported(SPEC.child("concurrencyPolicy"), cp, ["Allow", "Forbid", "Replace"]));
-  errs.push(...validateJobTemplateSpec(rec(spec.jobTemplate) ?? {}, SPEC.child("jobTemplate"), ctx));
+  errs.push(...validateJobTemplateSpec(rec(spec.jobTemplate) ?? {}, SPEC.child("jobTemplate"), ctx, rec(rec(rec(oldSpec?.jobTemplate)?.spec)?.template)));
   errs.push(...validateNonnegativeField(spec.successfulJobsHistoryLimit, SPEC.child("successfulJobsHistoryLimit")));
   errs.push(...validateNonnegativeField(spec.failedJobsHistoryLimit, SPEC.child("failedJobsHistoryLimit")));
   return errs;
@@ -101,11 +108,10 @@ function validateCronJobCreate(o: Obj, ctx: ApiContext): FieldError[] {
 }
 
 /** `WarningsOnCreate`/`WarningsOnUpdate`: a name that is not a DNS label, and a `TZ` in the schedule. */
-function cronJobWarnings(o: Obj, old: Obj | undefined): string[] {
-  const warnings: string[] = [];
-  if (!old) {
-    const msgs = isDNS1123Label(effectiveName(o));
-    if (msgs.length) warnings.push(`metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: [${msgs.join(" ")}]`);
+function cronJobWarnings(o: Obj, old: Obj | undefined, ctx: ApiContext): string[] {
+  const warnings = old ? [] : nameWarnings(o);
+  if (!old || rec(o.metadata)?.generation !== rec(old.metadata)?.generation) {
+    warnings.push(...podTemplateWarnings(jobPodTemplate(o), JOB_POD_TEMPLATE, jobPodTemplate(old), ctx));
   }
   const schedule = str(specOf(o).schedule) ?? "";
   if (schedule.includes("TZ")) {
@@ -123,12 +129,19 @@ function defaultedOld(old: Obj, ctx: ApiContext): Obj {
 /** What kube-apiserver does to a CronJob. */
 export const cronJobRules: KindRules = {
   defaults: setDefaultsCronJob,
-  prepareForCreate: (o) => {
+  prepareForCreate(o, ctx) {
     ensure(o, "spec");
     prepareCreate(o);
+    const template = jobPodTemplate(o);
+    if (template) dropDisabledPodTemplateFields(template, undefined, ctx);
   },
-  prepareForUpdate: (o, old, ctx) => prepareUpdate(o, defaultedOld(old, ctx)),
+  prepareForUpdate(o, old, ctx) {
+    const stored = defaultedOld(old, ctx);
+    const template = jobPodTemplate(o);
+    if (template) dropDisabledPodTemplateFields(template, jobPodTemplate(stored), ctx);
+    prepareUpdate(o, stored);
+  },
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateCronJobCreate(o, ctx)),
   validateUpdate: (o, old, ctx) => validateCronJobSpec(specOf(o), specOf(defaultedOld(old, ctx)), ctx),
-  warnings: (o, old) => cronJobWarnings(o, old),
+  warnings: cronJobWarnings,
 };

@@ -8,7 +8,7 @@ import type { ApiContext } from "../context.js";
 import { duplicate, FieldPath, invalid, notSupported, required, tooLong, tooMany, type FieldError } from "../field.js";
 import { fieldError } from "../../meta/field-errors.js";
 import type { KindRules } from "../registry.js";
-import { defaultPodTemplateSpec, validatePodTemplateSpec } from "../core/pod.js";
+import { defaultPodTemplateSpec, validatePodTemplateSpec, type PodValidationOptions } from "../core/pod.js";
 import {
   badValue,
   goJSON,
@@ -26,7 +26,7 @@ import {
   validateNonnegativeField,
 } from "../validation/index.js";
 import { atoi } from "./cron.js";
-import { effectiveName, ensure, int, prepareCreate, prepareUpdate, rec, specOf, str, templateLabels, type Obj } from "../apps/workload.js";
+import { dropTemplateFields, effectiveName, ensure, int, podOptions, prepareCreate, prepareUpdate, rec, specOf, str, templateLabels, templateWarnings, type Obj } from "../apps/workload.js";
 
 const SPEC = FieldPath.of("spec");
 const MAX_PARALLELISM_FOR_INDEXED_JOB = 100000;
@@ -155,6 +155,7 @@ function prepareJobForCreate(o: Obj, ctx: ApiContext): void {
     dropFailIndexRules(spec);
   }
   if (!ctx.gate("JobPodReplacementPolicy")) delete spec.podReplacementPolicy;
+  dropTemplateFields(o, undefined, ctx);
 }
 
 /** The Job strategy's `PrepareForUpdate`. */
@@ -167,6 +168,7 @@ function prepareJobForUpdate(o: Obj, old: Obj, ctx: ApiContext): void {
     if (oldSpec.maxFailedIndexes == null) delete spec.maxFailedIndexes;
   }
   if (!ctx.gate("JobPodReplacementPolicy") && oldSpec.podReplacementPolicy == null) delete spec.podReplacementPolicy;
+  dropTemplateFields(o, old, ctx);
   prepareUpdate(o, old);
 }
 
@@ -175,6 +177,7 @@ function prepareJobForUpdate(o: Obj, old: Obj, ctx: ApiContext): void {
 
 /** `JobValidationOptions`. */
 interface JobValidationOptions {
+  pod?: PodValidationOptions;
   allowInvalidLabelValueInSelector?: boolean;
   allowMutableSchedulingDirectives?: boolean;
   allowMutablePodResources?: boolean;
@@ -383,7 +386,7 @@ function validatePodReplacementPolicy(spec: Obj, path: FieldPath): FieldError[] 
 }
 
 /** `validateJobSpec`: everything but the selector (shared with CronJob job templates). */
-export function validateJobSpecFields(spec: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
+export function validateJobSpecFields(spec: Obj, path: FieldPath, ctx: ApiContext, podOpts: PodValidationOptions = {}): FieldError[] {
   const errs: FieldError[] = [];
   for (const key of ["parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished", "backoffLimitPerIndex"]) {
     errs.push(...validateNonnegativeField(spec[key], path.child(key)));
@@ -435,7 +438,7 @@ export function validateJobSpecFields(spec: Obj, path: FieldPath, ctx: ApiContex
     else errs.push(...validateSuccessPolicy(spec, successPolicy, path.child("successPolicy")));
   }
   errs.push(...validatePodReplacementPolicy(spec, path.child("podReplacementPolicy")));
-  errs.push(...validatePodTemplateSpec(spec.template ?? {}, path.child("template"), ctx, {}));
+  errs.push(...validatePodTemplateSpec(spec.template ?? {}, path.child("template"), ctx, podOpts));
   const rp = rec(rec(spec.template)?.spec)?.restartPolicy;
   const rpPath = path.child("template").child("spec").child("restartPolicy");
   if (rp === undefined || rp === null || rp === "" || rp === "Always") errs.push(required(rpPath, 'valid values: "OnFailure", "Never"'));
@@ -446,7 +449,7 @@ export function validateJobSpecFields(spec: Obj, path: FieldPath, ctx: ApiContex
 
 /** `ValidateJobSpec`: the fields, the selector, and the selector matching the template. */
 function validateJobSpec(spec: Obj, path: FieldPath, ctx: ApiContext, opts: JobValidationOptions): FieldError[] {
-  const errs = validateJobSpecFields(spec, path, ctx);
+  const errs = validateJobSpecFields(spec, path, ctx, opts.pod);
   if (!rec(spec.selector)) errs.push(required(path.child("selector"), ""));
   else errs.push(...validateLabelSelector(spec.selector, { allowInvalidLabelValueInSelector: opts.allowInvalidLabelValueInSelector }, path.child("selector")));
   const selector = parseLabelSelector(spec.selector);
@@ -559,6 +562,7 @@ function validationOptions(old: Obj | undefined, ctx: ApiContext): JobValidation
     allowInvalidLabelValueInSelector: hasInvalidSelectorValues(oldSpec.selector),
     allowMutableSchedulingDirectives: mutable,
     allowMutablePodResources: mutable && ctx.gate("MutablePodResourcesForSuspendedJobs"),
+    pod: podOptions(old),
     requirePrefixedLabels: !!oldLabels && Object.hasOwn(oldLabels, JOB_NAME) && Object.hasOwn(oldLabels, CONTROLLER_UID),
   };
 }
@@ -586,11 +590,15 @@ function validateJobStatus(status: Obj): FieldError[] {
   return errs;
 }
 
-/** Warnings on create: a name that is not a DNS label is used in pod names and hostnames. */
-function jobWarnings(o: Obj, old: Obj | undefined): string[] {
-  if (old) return [];
+/** `metadata.name` warning of Jobs and CronJobs: the name is used in pod names and hostnames. */
+export function nameWarnings(o: Obj): string[] {
   const msgs = isDNS1123Label(effectiveName(o));
   return msgs.length ? [`metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: [${msgs.join(" ")}]`] : [];
+}
+
+/** `WarningsOnCreate` (the name, then `WarningsForJobSpec`'s template warnings) and `WarningsOnUpdate`. */
+function jobWarnings(o: Obj, old: Obj | undefined, ctx: ApiContext): string[] {
+  return [...(old ? [] : nameWarnings(o)), ...templateWarnings(o, old, ctx)];
 }
 
 function defaultedOld(old: Obj, ctx: ApiContext): Obj {
@@ -614,5 +622,5 @@ export const jobRules: KindRules = {
     const errs = [...validateJob(o, ctx, opts), ...validateJobSpecUpdate(specOf(o), specOf(stored), ctx, opts)];
     return errs;
   },
-  warnings: (o, old) => jobWarnings(o, old),
+  warnings: jobWarnings,
 };
