@@ -22,6 +22,9 @@ export {
 } from "./strings.js";
 export { validateLabelName, validateLabelSelector, validateLabelSelectorRequirement, type LabelSelectorOptions } from "./selectors.js";
 export { Quantity, type QuantityFormat } from "./quantity.js";
+export { badValue, goIntOrString, goJSON, goPointer, goStringMap, intOrStringValue, labelSelectorJSON, labelSelectorValue, labelsValue, quantityValue, sortedMap } from "./go-values.js";
+export { parseLabelSelector, type ParsedSelector } from "./label-selector-match.js";
+export { validateNonnegativeField } from "./common-fields.js";
 export { isDNS1123SubdomainWithUnderscore } from "./subdomain-underscore.js";
 export {
   isDNS1035Label,
