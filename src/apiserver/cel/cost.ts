@@ -1,0 +1,140 @@
+/**
+ * CEL cost as kube-apiserver counts it: every evaluated step costs 1 and library functions cost
+ * by the size of what they traverse (`k8s.io/apiserver/pkg/cel/library/cost.go`), with the
+ * apiserver's limits and error texts.
+ */
+
+/** `celconfig.PerCallLimit`: the runtime cost one expression may reach. */
+export const PER_CALL_LIMIT = 1_000_000;
+/** `celconfig.RuntimeCELCostBudget`: the runtime cost of all the rules of one object (CRD) or policy. */
+export const RUNTIME_COST_BUDGET = 10_000_000;
+/** `celconfig.MaxRequestSizeBytes`: bounds unbounded lists and strings when cost is estimated. */
+export const MAX_REQUEST_SIZE_BYTES = 3 * 1024 * 1024;
+/** `StaticEstimatedCostLimit` of one CRD rule. */
+export const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
+/** `StaticEstimatedCRDCostLimit`: the estimated cost of all rules of one CRD. */
+export const STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000;
+/** The cost of one authorization check (`authorizer….check(verb)`). */
+export const AUTHZ_CHECK_COST = 350_000;
+
+/** cel-go's error when an expression goes past its limit. */
+export const ACTUAL_COST_LIMIT_EXCEEDED = "operation cancelled: actual cost limit exceeded";
+
+/**
+ * An evaluation stopped for going past its cost limit.
+ *
+ * @example
+ * try { runWithCost(program, ctx, 1000); } catch (e) { if (e instanceof CostLimitError) console.log(e.message); }
+ */
+export class CostLimitError extends Error {
+  override name = "CostLimitError";
+  constructor() {
+    super(ACTUAL_COST_LIMIT_EXCEEDED);
+  }
+}
+
+interface Tracker {
+  cost: number;
+  limit: number;
+}
+
+let active: Tracker | undefined;
+
+/**
+ * Add to the cost of the evaluation in progress (library functions call this).
+ *
+ * @example
+ * charge(Math.ceil(text.length * 0.1));
+ */
+export function charge(n: number): void {
+  const t = active;
+  if (!t) return;
+  t.cost += n;
+  if (t.cost > t.limit) throw new CostLimitError();
+}
+
+/** `common.StringTraversalCostFactor`-scaled cost of walking a string. @example traversalCost("abc") */
+export function traversalCost(s: string): number {
+  return Math.ceil(s.length * 0.1);
+}
+
+interface Node {
+  op: string;
+  args: unknown;
+  meta?: { alternate?: Node; macro?: Record<string, unknown>; evaluate?: Evaluate };
+  evaluate?: Evaluate;
+}
+type Evaluate = (this: unknown, ev: unknown, ast: unknown, ctx: unknown) => unknown;
+
+const instrumented = new WeakSet<object>();
+
+function isNode(v: unknown): v is Node {
+  return typeof v === "object" && v !== null && typeof (v as Node).op === "string" && "args" in v;
+}
+
+/**
+ * Make every step of a type-checked program count toward the active cost (once per program).
+ *
+ * @example
+ * instrument(program.ast);
+ */
+export function instrument(root: unknown): void {
+  if (!isNode(root) || instrumented.has(root)) return;
+  const seen = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (!v || typeof v !== "object" || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      return;
+    }
+    if (!isNode(v)) {
+      for (const x of Object.values(v)) if (x && typeof x === "object") visit(x);
+      return;
+    }
+    const meta = v.meta;
+    if (meta) {
+      visit(meta.alternate);
+      visit(meta.macro);
+      let inner: Evaluate | undefined;
+      if (meta.alternate) {
+        const alt = meta.alternate;
+        inner = (ev, _ast, ctx) => alt.evaluate!.call(alt, ev, alt, ctx);
+      } else if (meta.macro) {
+        const mac = meta.macro as { evaluate: Evaluate };
+        inner = (ev, _ast, ctx) => mac.evaluate.call(mac, ev, mac, ctx);
+      } else inner = meta.evaluate;
+      if (inner && v.op !== "value") {
+        const run = inner;
+        v.evaluate = function (ev, ast, ctx) {
+          const t = active;
+          if (t && ++t.cost > t.limit) throw new CostLimitError();
+          return run.call(this, ev, ast, ctx);
+        };
+      }
+    }
+    visit(v.args);
+  };
+  visit(root);
+  instrumented.add(root);
+}
+
+/**
+ * Evaluate with a cost limit; returns the value and the cost it took. Throws
+ * {@link CostLimitError} past the limit.
+ *
+ * @example
+ * const { value, cost } = runWithCost(() => program(ctx), 1_000_000);
+ */
+export function runWithCost<T>(fn: () => T, limit: number): { value: T; cost: number } {
+  const outer = active;
+  const tracker: Tracker = { cost: 0, limit };
+  active = tracker;
+  try {
+    const value = fn();
+    return { value, cost: tracker.cost };
+  } finally {
+    active = outer;
+    if (outer) outer.cost += tracker.cost;
+  }
+}
