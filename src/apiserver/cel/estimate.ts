@@ -65,6 +65,7 @@ export function estimateCost(source: string, spec: EnvironmentSpec, sizes: SizeB
     }
     seen.add(node);
     if (n.op === "value") return { min: 0, max: 0 };
+    if (n.meta?.alternate) return cost(n.meta.alternate);
     const macro = n.meta?.macro;
     if (n.op === "comprehension") {
       const a = n.args as { iterable: AstNode; init: AstNode; step: AstNode; condition?: unknown };

@@ -320,7 +320,13 @@ function parseIPValue(s: string): CelIP {
 
 function parseCIDRValue(s: string): CelCIDR {
   const p = parsePrefix(s);
-  if (!p) return fail(`network address parse error during conversion from string: netip.ParsePrefix(${JSON.stringify(s)}): invalid prefix`);
+  if (!p) {
+    const slash = s.lastIndexOf("/");
+    const why = slash < 0 ? "no '/'" : /^(0|[1-9]\d*)$/.test(s.slice(slash + 1)) ? "prefix length out of range" : `bad bits after slash: ${JSON.stringify(s.slice(slash + 1))}`;
+    const detail = parseAddr(s.slice(0, Math.max(0, slash))) || slash < 0 ? why : `ParseAddr(${JSON.stringify(s.slice(0, slash))}): unable to parse IP`;
+    const prefix = "network address parse error during conversion from string";
+    return fail(`${prefix}: ${prefix}: netip.ParsePrefix(${JSON.stringify(s)}): ${detail}`);
+  }
   if (p.addr.is4In6()) fail(`IPv4-mapped IPv6 address ${JSON.stringify(s)} is not allowed`);
   return new CelCIDR(p);
 }
@@ -388,6 +394,7 @@ function registerFormat(env: Environment): void {
   class FormatNamespace {}
   const F = "kubernetes.NamedFormat";
   env.registerType(F, CelFormat);
+  env.registerOperator(`${F} == ${F}`, (a: CelFormat, b: CelFormat) => a.name === b.name);
   env.registerType("FormatNamespace", FormatNamespace);
   env.registerConstant("format", "FormatNamespace", new FormatNamespace());
   for (const [name, check] of Object.entries(FORMATS)) {
@@ -415,7 +422,7 @@ function parseSemver(s: string, normalize: boolean): CelSemver | string {
     if (m) text = `${BigInt(m[1]!)}.${BigInt(m[2] ?? "0")}.${BigInt(m[3] ?? "0")}${m[4]}`;
   }
   const m = SEMVER.exec(text);
-  if (!m) return `could not parse ${JSON.stringify(s)} as semver`;
+  if (!m) return text.split(".").length < 3 ? "No Major.Minor.Patch elements found" : `Invalid semver ${JSON.stringify(s)}`;
   return new CelSemver(BigInt(m[1]!), BigInt(m[2]!), BigInt(m[3]!), m[4] ? m[4].split(".") : []);
 }
 
