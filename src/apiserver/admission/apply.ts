@@ -23,7 +23,9 @@ const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 export function rewriteObjectLiterals(source: string): string {
   if (!/\b(Object|JSONPatch)\b/.test(source)) return source;
   let out = "";
-  const frames: Array<{ message: boolean; expectKey: boolean }> = [];
+  // Field values are wrapped in dyn(): message fields have their own types, so a map literal
+  // standing for a message may mix them.
+  const frames: Array<{ message: boolean; expectKey: boolean; afterKey?: boolean; inValue?: boolean }> = [];
   let i = 0;
   while (i < source.length) {
     const c = source[i]!;
@@ -49,6 +51,7 @@ export function rewriteObjectLiterals(source: string): string {
           out += `'${word}'`;
           i += word.length;
           top.expectKey = false;
+          top.afterKey = true;
           continue;
         }
       }
@@ -67,6 +70,17 @@ export function rewriteObjectLiterals(source: string): string {
       continue;
     }
     const top = frames[frames.length - 1];
+    if (top?.afterKey && c === ":") {
+      top.afterKey = false;
+      top.inValue = true;
+      out += ": dyn(";
+      i++;
+      continue;
+    }
+    if (top?.inValue && (c === "," || c === "}")) {
+      out += ")";
+      top.inValue = false;
+    }
     if (c === "{" || c === "(" || c === "[") frames.push({ message: false, expectKey: false });
     else if (c === "}" || c === ")" || c === "]") frames.pop();
     else if (c === "," && top) top.expectKey = true;

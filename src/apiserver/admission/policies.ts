@@ -556,8 +556,7 @@ export class PolicySet {
         continue;
       }
       if (r.kind === "error") {
-        if (!v.expression.program) fail(i, `compilation error: ${v.expression.error}`);
-        else fail(i, expressionError(v.expression, r.message));
+        fail(i, expressionError(v.expression, r.message));
         if (r.costExceeded) budget = 0;
         continue;
       }
@@ -647,7 +646,7 @@ export class PolicySet {
                 continue;
               }
               if (r.kind === "error") {
-                denyConfig(mut.expression.program ? expressionError(mut.expression, r.message) : `compilation error: ${mut.expression.error}`);
+                denyConfig(expressionError(mut.expression, r.message));
                 continue;
               }
               try {
@@ -680,6 +679,7 @@ export class PolicySet {
 }
 
 function expressionError(compiled: CompiledExpression, message: string): string {
+  if (!compiled.program) return `compilation error: ${compiled.error}`;
   return `expression '${compiled.source}' resulted in error: ${message}`;
 }
 

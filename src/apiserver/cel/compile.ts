@@ -134,6 +134,11 @@ function regexLiteralError(ast: AstNode): string | undefined {
   return error;
 }
 
+/** cel-go's wording for the evaluator's runtime errors. */
+function goMessage(s: string): string {
+  return s.replace(/^No such key: /, "no such key: ");
+}
+
 function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
 }
@@ -206,6 +211,6 @@ export function evaluateCel(compiled: CompiledExpression, ctx: Record<string, un
   } catch (err) {
     if (err instanceof UnevaluableError) return { kind: "unevaluable", reason: err.message };
     if (err instanceof CostLimitError) return { kind: "error", message: err.message, costExceeded: true };
-    return { kind: "error", message: firstLine((err as Error).message ?? String(err)) };
+    return { kind: "error", message: goMessage(firstLine((err as Error).message ?? String(err))) };
   }
 }
