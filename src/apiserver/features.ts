@@ -6,6 +6,7 @@
 
 const ON_BY_DEFAULT_SINCE = {
   SidecarContainers: 29,
+  StrictIPCIDRValidation: Infinity, // alpha from 1.33, off by default in every minor served
 } as const satisfies Record<string, number>;
 
 /** A feature gate kubezod's rules know. */

@@ -4,6 +4,7 @@
  * linear. Patterns are compiled once and cached.
  */
 import { RE2JS } from "re2js";
+import { KubeError, type KubeErrorCode } from "../../errors.js";
 
 /**
  * A pattern RE2 does not accept; the message is Go's (`error parsing regexp: …`).
@@ -11,8 +12,9 @@ import { RE2JS } from "re2js";
  * @example
  * try { re2("(?=x)"); } catch (e) { if (e instanceof RegexSyntaxError) console.error(e.message); }
  */
-export class RegexSyntaxError extends Error {
+export class RegexSyntaxError extends KubeError {
   override name = "RegexSyntaxError";
+  override readonly code: KubeErrorCode = "KUBE_UNSUPPORTED_REGEX";
 }
 
 /** @deprecated Kept for callers of the former translation: every RE2 pattern is now supported, invalid ones throw {@link RegexSyntaxError}. */
