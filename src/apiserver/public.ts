@@ -12,3 +12,15 @@ export { apiContext, type ApiContext, type ApiContextOptions, type Operation } f
 export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.js";
 export { FieldPath, type FieldError } from "./field.js";
 export { formatFieldError, type FieldErrorType } from "../meta/field-errors.js";
+export {
+  PolicySet,
+  checkPolicyExpressions,
+  rbacAuthorizer,
+  type AdmissionContext,
+  type AdmissionOperation,
+  type AdmissionRequest,
+  type AdmissionResult,
+  type PolicyDecision,
+  type PolicyExpressionProblem,
+  type Unevaluated,
+} from "./admission/index.js";

@@ -4,20 +4,50 @@
  * apiserver's limits and error texts.
  */
 
-/** `celconfig.PerCallLimit`: the runtime cost one expression may reach. */
+/**
+ * `celconfig.PerCallLimit`: the runtime cost one expression may reach.
+ *
+ * @example
+ * evaluateCel(compiled, ctx, PER_CALL_LIMIT)
+ */
 export const PER_CALL_LIMIT = 1_000_000;
-/** `celconfig.RuntimeCELCostBudget`: the runtime cost of all the rules of one object (CRD) or policy. */
+/**
+ * `celconfig.RuntimeCELCostBudget`: the runtime cost of all the rules of one object (CRD) or policy.
+ *
+ * @example
+ * let budget = RUNTIME_COST_BUDGET;
+ */
 export const RUNTIME_COST_BUDGET = 10_000_000;
 /** `celconfig.MaxRequestSizeBytes`: bounds unbounded lists and strings when cost is estimated. */
 export const MAX_REQUEST_SIZE_BYTES = 3 * 1024 * 1024;
-/** `StaticEstimatedCostLimit` of one CRD rule. */
+/**
+ * `StaticEstimatedCostLimit` of one CRD rule.
+ *
+ * @example
+ * estimateCost(rule, env).max > STATIC_ESTIMATED_COST_LIMIT
+ */
 export const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
-/** `StaticEstimatedCRDCostLimit`: the estimated cost of all rules of one CRD. */
+/**
+ * `StaticEstimatedCRDCostLimit`: the estimated cost of all rules of one CRD.
+ *
+ * @example
+ * total > STATIC_ESTIMATED_CRD_COST_LIMIT
+ */
 export const STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000;
-/** The cost of one authorization check (`authorizer….check(verb)`). */
+/**
+ * The cost of one authorization check (`authorizer….check(verb)`).
+ *
+ * @example
+ * AUTHZ_CHECK_COST * 3 > PER_CALL_LIMIT; // true: at most two checks an expression
+ */
 export const AUTHZ_CHECK_COST = 350_000;
 
-/** cel-go's error when an expression goes past its limit. */
+/**
+ * cel-go's error when an expression goes past its limit.
+ *
+ * @example
+ * err.message === ACTUAL_COST_LIMIT_EXCEEDED
+ */
 export const ACTUAL_COST_LIMIT_EXCEEDED = "operation cancelled: actual cost limit exceeded";
 
 /**

@@ -26,8 +26,8 @@ export {
   type UserInfo,
 } from "./authz.js";
 export { re2, regexError, RegexSyntaxError, UnsupportedRegexError, type Re2 } from "./regex.js";
-export { parseQuantity, Quantity } from "../quantity.js";
-export { parseAddr, parsePrefix, IPAddr, IPPrefix } from "../net.js";
+export { parseQuantity, Quantity } from "./quantity.js";
+export { parseAddr, parseAddr as parseIP, parsePrefix, IPAddr, IPPrefix } from "./ip.js";
 export {
   checkValidationRules,
   compileValidationRule,

@@ -8,8 +8,8 @@
  */
 import { Environment, Optional } from "@marcbachmann/cel-js";
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateName } from "../../meta/names.js";
-import { parseAddr, parsePrefix } from "../net.js";
-import { parseQuantity, quantityOf } from "../quantity.js";
+import { parseAddr, parsePrefix } from "./ip.js";
+import { parseQuantity, quantityOfInt } from "./quantity.js";
 import {
   CelAuthorizer,
   CelDecision,
@@ -27,7 +27,12 @@ import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEqual
 
 export { CelIP, CelCIDR, CelURL, CelQuantity, CelSemver, CelFormat };
 
-/** The oldest and newest Kubernetes minors whose CEL environments are modelled. */
+/**
+ * The oldest and newest Kubernetes minors whose CEL environments are modelled.
+ *
+ * @example
+ * CEL_MINORS.newest; // 36
+ */
 export const CEL_MINORS = { oldest: 28, newest: 36 } as const;
 
 /**
@@ -271,9 +276,9 @@ function registerQuantity(env: Environment, arithmetic136: boolean): void {
   env.registerFunction(`${Q}.asInteger(): int`, (q: CelQuantity) => q.quantity.asInt64() ?? fail("cannot convert value to integer"));
   env.registerFunction(`${Q}.isInteger(): bool`, (q: CelQuantity) => q.quantity.asInt64() !== undefined);
   env.registerFunction(`${Q}.add(${Q}): ${Q}`, (a: CelQuantity, b: CelQuantity) => new CelQuantity(a.quantity.add(b.quantity)));
-  env.registerFunction(`${Q}.add(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.add(quantityOf(String(n))!)));
+  env.registerFunction(`${Q}.add(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.add(quantityOfInt(n))));
   env.registerFunction(`${Q}.sub(${Q}): ${Q}`, (a: CelQuantity, b: CelQuantity) => new CelQuantity(a.quantity.sub(b.quantity)));
-  env.registerFunction(`${Q}.sub(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.sub(quantityOf(String(n))!)));
+  env.registerFunction(`${Q}.sub(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.sub(quantityOfInt(n))));
   if (arithmetic136) {
     env.registerFunction(`${Q}.mul(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.mul(n)));
     env.registerFunction(`${Q}.div(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.div(n, 4)));
@@ -312,8 +317,8 @@ function registerSets(env: Environment): void {
 
 function parseIPValue(s: string): CelIP {
   const a = parseAddr(s);
+  if (!a && s.includes("%") && parseAddr(s.slice(0, s.indexOf("%")))) fail(`IP address ${JSON.stringify(s)} with zone value is not allowed`);
   if (!a) return fail(`IP Address ${JSON.stringify(s)} parse error during conversion from string: ParseAddr(${JSON.stringify(s)}): unable to parse IP`);
-  if (a.zone) fail(`IP address ${JSON.stringify(s)} with zone value is not allowed`);
   if (a.is4In6()) fail(`IPv4-mapped IPv6 address ${JSON.stringify(s)} is not allowed`);
   return new CelIP(a);
 }
@@ -339,7 +344,7 @@ function registerIP(env: Environment): void {
   env.registerFunction("ip(string): net.IP", parseIPValue);
   env.registerFunction("isIP(string): bool", (s: string) => {
     const a = parseAddr(s);
-    return a !== undefined && !a.zone && !a.is4In6();
+    return a !== undefined && !a.is4In6();
   });
   class IPNamespace {}
   env.registerType("IPNamespace", IPNamespace);

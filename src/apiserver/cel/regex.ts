@@ -17,7 +17,12 @@ export class RegexSyntaxError extends KubeError {
   override readonly code: KubeErrorCode = "KUBE_UNSUPPORTED_REGEX";
 }
 
-/** @deprecated Kept for callers of the former translation: every RE2 pattern is now supported, invalid ones throw {@link RegexSyntaxError}. */
+/**
+ * The former name of {@link RegexSyntaxError}: every RE2 pattern is now supported, invalid ones throw.
+ *
+ * @example
+ * try { re2("(?=x)"); } catch (e) { if (e instanceof UnsupportedRegexError) console.error(e.message); }
+ */
 export const UnsupportedRegexError = RegexSyntaxError;
 
 /** A compiled RE2 pattern. */

@@ -202,7 +202,12 @@ export interface CheckRulesOptions {
   ratcheting?: boolean;
 }
 
-/** The apiserver's text when the rules of one object run past the runtime cost budget. */
+/**
+ * The apiserver's text when the rules of one object run past the runtime cost budget.
+ *
+ * @example
+ * errors.some((e) => e.message === COST_BUDGET_EXCEEDED)
+ */
 export const COST_BUDGET_EXCEEDED = "validation failed due to running out of cost budget, no further validation rules will be run";
 
 function deepEqual(a: unknown, b: unknown): boolean {

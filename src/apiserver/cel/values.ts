@@ -2,8 +2,8 @@
  * The values Kubernetes' CEL libraries add (IP, CIDR, URL, quantity, semver, named formats) and
  * CEL equality and ordering over every value, as the libraries compare them.
  */
-import type { IPAddr, IPPrefix } from "../net.js";
-import type { Quantity } from "../quantity.js";
+import type { IPAddr, IPPrefix } from "./ip.js";
+import type { Quantity } from "./quantity.js";
 
 export { CelURL } from "./url.js";
 
