@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { builtinKinds, formatFieldError, resourceInfo, type PathSegment } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
@@ -42,6 +42,8 @@ export interface ReviewOptions {
   /** Keep the object the cluster would store (defaults and mutating policies applied) in each result. */
   showMutated?: boolean;
   maxFileSize?: number;
+  /** The directory paths and `git` are relative to (default: the current directory). */
+  cwd?: string;
 }
 
 /** A resource of a review: its result, and what the cluster would store. */
@@ -77,23 +79,28 @@ function git(args: string[], cwd: string): string {
  * The old tree's inputs: the files at a git ref under the same paths, or the same paths under a
  * directory. Paths that do not exist there give no objects (everything under them is new).
  */
-function oldSources(against: string, paths: readonly string[], maxBytes: number): Source[] | { error: string } {
-  const cwd = process.cwd();
-  if (existsSync(against) && statSync(against).isDirectory()) {
-    const mapped = paths.filter((p) => p !== "-").map((p) => join(against, relative(cwd, resolve(p))));
+function oldSources(against: string, paths: readonly string[], maxBytes: number, cwd: string): Source[] | { error: string } {
+  const dir = resolve(cwd, against);
+  if (existsSync(dir) && statSync(dir).isDirectory()) {
+    const mapped = paths.filter((p) => p !== "-").map((p) => join(dir, relative(cwd, resolve(cwd, p))));
     return sourcesOfPaths(mapped.filter((p) => existsSync(p) || /[*?[]/.test(p)));
-  }
-  let top: string;
-  try {
-    top = git(["rev-parse", "--show-toplevel"], cwd).trim();
-    git(["rev-parse", "--verify", "--quiet", `${against}^{commit}`], cwd);
-  } catch {
-    return { error: `--against ${against}: neither a directory nor a git revision of the repository here` };
   }
   const out: Source[] = [];
   for (const p of paths) {
     if (p === "-") continue;
-    const full = relative(top, resolve(p)).split("\\").join("/");
+    const target = resolve(cwd, p);
+    // git runs in the repository that holds the path (the path may not exist in the new tree).
+    let at = target;
+    while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+    const gitDir = existsSync(at) && statSync(at).isDirectory() ? at : dirname(at);
+    let top: string;
+    try {
+      top = git(["rev-parse", "--show-toplevel"], gitDir).trim();
+      git(["rev-parse", "--verify", "--quiet", `${against}^{commit}`], gitDir);
+    } catch {
+      return { error: `--against ${against}: neither a directory nor a git revision of the repository holding ${p}` };
+    }
+    const full = relative(top, target).split("\\").join("/");
     let listing: string;
     try {
       listing = git(["ls-tree", "-r", "--name-only", "--full-tree", against, "--", full || "."], top);
@@ -181,13 +188,15 @@ export async function reviewManifests(paths: readonly string[], options: ReviewO
   });
   const minor = Number(engine.kubernetesVersion.split(".")[1]);
   const results: ReviewedResource[] = [];
-  const newSources = sourcesOfPaths(paths);
+  const cwd = options.cwd ?? process.cwd();
+  const here = (ps: readonly string[]) => (options.cwd === undefined ? ps : ps.map((p) => (p === "-" ? p : resolve(cwd, p))));
+  const newSources = sourcesOfPaths(here(paths));
   const parsedNew = newSources.map((s) => parseSource(s, maxBytes));
-  const parsedPolicies = sourcesOfPaths(options.policies ?? []).map((s) => parseSource(s, maxBytes));
-  const parsedCrds = sourcesOfPaths(options.crds ?? []).map((s) => parseSource(s, maxBytes));
+  const parsedPolicies = sourcesOfPaths(here(options.policies ?? [])).map((s) => parseSource(s, maxBytes));
+  const parsedCrds = sourcesOfPaths(here(options.crds ?? [])).map((s) => parseSource(s, maxBytes));
   let parsedOld: ParsedSource[] = [];
   if (options.against !== undefined) {
-    const old = oldSources(options.against, paths, maxBytes);
+    const old = oldSources(options.against, paths, maxBytes, cwd);
     if ("error" in old) {
       results.push({ ...fileFailure(options.against, old.error) });
       return finish(results, engine, newSources.length);
