@@ -11,6 +11,7 @@ import { parseYaml } from "../yaml/text.js";
 import type { KubeApiError } from "../errors.js";
 import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
 import type { Catalog, ServedResource } from "./catalog.js";
+import { admitPolicies } from "./policies.js";
 import { defaultListMapKeys } from "../apiserver/defaults.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
@@ -89,6 +90,8 @@ export interface RestContext {
   controllers: Map<string, Controller>;
   /** Definition names of schema nodes, for built-in defaulting. */
   definitionNameOf?: (schema: z.core.$ZodType) => string | undefined;
+  /** The Kubernetes minor served (admission policies use its CEL libraries). */
+  minor?: number;
 }
 
 const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
@@ -435,6 +438,21 @@ export class Rest {
     return { hasStatus: hasSub(r, "status"), subresource: sub === "status" ? "status" : "" };
   }
 
+  /**
+   * The admission policies stored in the server, run on a write (the object is mutated in place
+   * by mutating policies, and validated again if they changed it); returns `Warning` texts.
+   */
+  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean): string[] {
+    const ctx = { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.ctx.minor ?? 36 };
+    const { object, warnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun);
+    if (obj && object && object !== obj) {
+      for (const k of Object.keys(obj)) delete (obj as Obj)[k];
+      Object.assign(obj, structuredClone(object));
+      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, ...(old ? { old } : {}) });
+    }
+    return warnings;
+  }
+
   create(call: ApiCall): ApiReply {
     const { info, query } = call;
     const r = this.resolve(info);
@@ -453,6 +471,7 @@ export class Rest {
     if (!r.namespaced) delete meta.namespace;
     const defaulting = this.defaulting(true);
     const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...(defaulting ? { defaulting } : {}) });
+    warnings.push(...this.policies(r, "CREATE", obj, undefined, call, dryRun));
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
     }
@@ -555,6 +574,7 @@ export class Rest {
     const defaulting = this.defaulting(false);
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
     const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(defaulting ? { defaulting } : {}) });
+    if (!sub) warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun));
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
@@ -679,6 +699,7 @@ export class Rest {
       this.allow(r, "create");
       const defaulting = this.defaulting(true);
       const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...(defaulting ? { defaulting } : {}) });
+      warnings.push(...this.policies(r, "CREATE", next, undefined, call, dryRun));
       this.requireNamespace(r, info.namespace, name);
       this.prepareCreate(r, next, manager);
       next.metadata.managedFields = result.managedFields;
@@ -698,7 +719,9 @@ export class Rest {
     this.allow(r, "delete");
     const options = this.deleteOptions(call);
     const obj = this.existing(r, info.namespace ?? "", info.name!);
-    return this.deleteOne(r, obj, options, dryRunOf(query) || options.dryRun);
+    const warnings = this.policies(r, "DELETE", undefined, obj, call, dryRunOf(query) || options.dryRun);
+    const reply = this.deleteOne(r, obj, options, dryRunOf(query) || options.dryRun);
+    return warnings.length ? { ...reply, warnings: [...(reply.warnings ?? []), ...warnings] } : reply;
   }
 
   private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean } {

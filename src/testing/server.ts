@@ -218,7 +218,7 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
-    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s) });
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), minor: Number(kubernetesVersion.replace(/^v/, "").split(".")[1]) });
     this.openapi = openapi;
     this.authorizer = options.authorize ?? defaultAuthorizer;
     this.maxBody = options.maxRequestBodyBytes ?? 3 * 1024 * 1024;
