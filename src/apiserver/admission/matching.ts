@@ -148,6 +148,35 @@ function labelsOf(o: Obj | undefined): Record<string, string> {
   return isRecord(l) ? (l as Record<string, string>) : {};
 }
 
+/** Match criteria read once. */
+interface Criteria {
+  nsSelector?: LabelSelector;
+  objSelector?: LabelSelector;
+  equivalent: boolean;
+  exclude: Rule[];
+  rules: Rule[];
+}
+
+const parsedCriteria = new WeakMap<object, Criteria>();
+
+function criteriaOf(criteria: unknown): Criteria {
+  const key = isRecord(criteria) ? criteria : undefined;
+  const hit = key ? parsedCriteria.get(key) : undefined;
+  if (hit) return hit;
+  const c = key ?? {};
+  const ns = isRecord(c.namespaceSelector) ? (c.namespaceSelector as LabelSelector) : undefined;
+  const obj = isRecord(c.objectSelector) ? (c.objectSelector as LabelSelector) : undefined;
+  const out: Criteria = {
+    ...(!isEmptySelector(ns) ? { nsSelector: ns! } : {}),
+    ...(!isEmptySelector(obj) ? { objSelector: obj! } : {}),
+    equivalent: c.matchPolicy !== "Exact",
+    exclude: rulesOf(c.excludeResourceRules),
+    rules: rulesOf(c.resourceRules),
+  };
+  if (key) parsedCriteria.set(key, out);
+  return out;
+}
+
 /**
  * Whether a request falls under `matchConstraints` / `matchResources` (kube-apiserver's
  * `Matcher.Matches`). `namespaceLabels` gives the labels of the request's namespace.
@@ -156,10 +185,10 @@ function labelsOf(o: Obj | undefined): Record<string, string> {
  * matchResources({ resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments"], operations: ["CREATE"] }] }, attrs, () => undefined);
  */
 export function matchResources(criteria: unknown, a: MatchAttributes, namespaceLabels: (name: string) => NamespaceLabels | undefined): MatchOutcome {
-  const c = isRecord(criteria) ? criteria : {};
+  const c = criteriaOf(criteria);
   // Namespace selector: cluster-scoped requests other than namespaces always pass it.
-  const nsSelector = isRecord(c.namespaceSelector) ? (c.namespaceSelector as LabelSelector) : undefined;
-  if (!isEmptySelector(nsSelector)) {
+  const nsSelector = c.nsSelector;
+  if (nsSelector) {
     let labels: NamespaceLabels | undefined;
     if (a.resource === "namespaces" && !a.subresource && a.group === "") {
       labels = { labels: { ...labelsOf(a.oldObject), ...labelsOf(a.object) }, complete: true };
@@ -171,14 +200,13 @@ export function matchResources(criteria: unknown, a: MatchAttributes, namespaceL
       if (!labelSelectorMatches(nsSelector, labels.labels)) return { matches: false };
     }
   }
-  const objSelector = isRecord(c.objectSelector) ? (c.objectSelector as LabelSelector) : undefined;
-  if (!isEmptySelector(objSelector)) {
+  const objSelector = c.objSelector;
+  if (objSelector) {
     const ok = (a.object && labelSelectorMatches(objSelector, labelsOf(a.object))) || (a.oldObject && labelSelectorMatches(objSelector, labelsOf(a.oldObject)));
     if (!ok) return { matches: false };
   }
-  const equivalent = c.matchPolicy !== "Exact";
-  if (rulesOf(c.excludeResourceRules).some((r) => ruleMatches(r, a, equivalent))) return { matches: false };
-  const rules = rulesOf(c.resourceRules);
-  if (!rules.length) return { matches: true };
-  return { matches: rules.some((r) => ruleMatches(r, a, equivalent)) };
+  for (const r of c.exclude) if (ruleMatches(r, a, c.equivalent)) return { matches: false };
+  if (!c.rules.length) return { matches: true };
+  for (const r of c.rules) if (ruleMatches(r, a, c.equivalent)) return { matches: true };
+  return { matches: false };
 }

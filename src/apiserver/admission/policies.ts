@@ -182,9 +182,13 @@ interface CompiledPolicy {
   mutations: Array<{ patchType: string; expression: CompiledExpression }>;
   reinvocation: boolean;
   bindings: Obj[];
+  /** Whether any expression refers to `authorizer` (the variable is built only then). */
+  usesAuthorizer: boolean;
 }
 
 const compiledPolicies = new WeakMap<Obj, Map<number, CompiledPolicy>>();
+
+const EMPTY_VARIABLES: Obj = Object.freeze({}) as Obj;
 
 function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
   let byMinor = compiledPolicies.get(policy);
@@ -221,7 +225,16 @@ function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
     }),
     reinvocation: s.reinvocationPolicy === "IfNeeded",
     bindings: [],
+    usesAuthorizer: false,
   };
+  const all = [
+    ...out.matchConditions.map((m) => m.expression),
+    ...out.variables.map((v) => v.expression),
+    ...out.validations.flatMap((v) => (v.messageExpression ? [v.expression, v.messageExpression] : [v.expression])),
+    ...out.auditAnnotations.map((a) => a.expression),
+    ...out.mutations.map((m) => m.expression),
+  ];
+  out.usesAuthorizer = all.some((e) => e.variables.has("authorizer"));
   byMinor.set(minor, out);
   return out;
 }
@@ -243,6 +256,7 @@ export class PolicySet {
   private readonly byKind = new Map<string, Obj[]>();
   private readonly namespaces = new Map<string, Obj>();
   private readonly context: AdmissionContext;
+  private sortedValidating: Array<{ policy: CompiledPolicy; bindings: Obj[] }> | undefined;
 
   constructor(objects: readonly Obj[], context: AdmissionContext = {}) {
     this.minor = context.minor ?? CEL_MINORS.newest;
@@ -252,6 +266,8 @@ export class PolicySet {
 
   /** Add an object (policies, bindings, params, Namespaces); later objects of the same name replace earlier ones. */
   add(o: Obj): void {
+    this.paramCache.clear();
+    this.sortedValidating = undefined;
     const apiVersion = apiVersionOf(o);
     const kind = kindOf(o);
     const { group, version } = splitApiVersion(apiVersion);
@@ -303,10 +319,15 @@ export class PolicySet {
     return this.context.resourceOf?.(apiVersion, kind);
   }
 
-  private celValue(o: Obj | undefined): unknown {
+  private readonly celValues = new WeakMap<Obj, unknown>();
+
+  private celValue(o: Obj | undefined, cache = false): unknown {
     if (!o) return null;
+    if (cache && this.celValues.has(o)) return this.celValues.get(o);
     const schema = this.context.schemaOf?.(apiVersionOf(o), kindOf(o));
-    return toCelValue(schema, o);
+    const v = toCelValue(schema, o);
+    if (cache) this.celValues.set(o, v);
+    return v;
   }
 
   /**
@@ -362,8 +383,21 @@ export class PolicySet {
     };
   }
 
+  private readonly paramCache = new Map<string, ReturnType<PolicySet["collectParams"]>>();
+
+  /** The params of a binding (the objects do not change during a run: cached by binding and namespace). */
+  private params(policy: CompiledPolicy, binding: Obj, a: MatchAttributes): ReturnType<PolicySet["collectParams"]> {
+    const key = `${policy.name}\u0000${nameOf(binding)}\u0000${a.namespace}`;
+    let hit = this.paramCache.get(key);
+    if (!hit) {
+      hit = this.collectParams(policy, binding, a);
+      this.paramCache.set(key, hit);
+    }
+    return hit;
+  }
+
   /** The params of a binding, or a configuration error (`generic.CollectParams`). */
-  private params(policy: CompiledPolicy, binding: Obj, a: MatchAttributes): { params: Array<Obj | undefined> } | { error: string } | { unknown: string } {
+  private collectParams(policy: CompiledPolicy, binding: Obj, a: MatchAttributes): { params: Array<Obj | undefined> } | { error: string } | { unknown: string } {
     const ref = isRecord(spec(binding).paramRef) ? (spec(binding).paramRef as Obj) : undefined;
     if (!policy.paramKind || !ref) return { params: [undefined] };
     const { apiVersion, kind } = policy.paramKind;
@@ -405,11 +439,22 @@ export class PolicySet {
 
   /** The CEL activation of one evaluation: lazily computed `variables`, the authorizer. */
   private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): Obj {
-    const ctx: Obj = { ...base, params: param ? this.celValue(param) : null };
+    const ctx: Obj = {
+      object: base.object,
+      oldObject: base.oldObject,
+      request: base.request,
+      namespaceObject: base.namespaceObject,
+      params: param ? this.celValue(param, true) : null,
+      authorizer: null,
+      variables: EMPTY_VARIABLES,
+    };
     const user = (base.__user as UserInfo | undefined) ?? { username: "" };
-    const authorizer = new CelAuthorizer(this.context.authorize ?? (() => undefined), user);
-    authorizer.requestResource = new CelResourceCheck(authorizer, a.group, a.resource, a.subresource, a.namespace, a.name);
-    ctx.authorizer = authorizer;
+    if (policy.usesAuthorizer) {
+      const authorizer = new CelAuthorizer(this.context.authorize ?? (() => undefined), user);
+      authorizer.requestResource = new CelResourceCheck(authorizer, a.group, a.resource, a.subresource, a.namespace, a.name);
+      ctx.authorizer = authorizer;
+    }
+    if (!policy.variables.length) return ctx;
     const vars: Obj = {};
     for (const v of policy.variables) {
       let state: { value: unknown } | { error: Error } | undefined;
@@ -428,7 +473,6 @@ export class PolicySet {
       });
     }
     ctx.variables = vars;
-    delete ctx.__user;
     return ctx;
   }
 
@@ -448,10 +492,11 @@ export class PolicySet {
     const a = this.attributes(request);
     let base: Obj | undefined;
     const denials: PolicyDecision[] = [];
-    for (const p of [...this.validating].sort((x, y) => nameOf(x).localeCompare(nameOf(y)))) {
-      const bindings = this.bindings.get(nameOf(p));
-      if (!bindings?.length) continue;
-      const policy = compilePolicy(p, this.minor);
+    this.sortedValidating ??= [...this.validating]
+      .sort((x, y) => nameOf(x).localeCompare(nameOf(y)))
+      .filter((p) => this.bindings.get(nameOf(p))?.length)
+      .map((p) => ({ policy: compilePolicy(p, this.minor), bindings: [...this.bindings.get(nameOf(p))!].sort((x, y) => nameOf(x).localeCompare(nameOf(y))) }));
+    for (const { policy, bindings } of this.sortedValidating) {
       const m = matchResources(policy.matchConstraints, a, this.namespaceLabels);
       if (m.unknown) {
         result.unevaluated.push({ policy: policy.name, reason: m.unknown });
@@ -459,7 +504,7 @@ export class PolicySet {
       }
       if (!m.matches) continue;
       const annotations = new Map<string, string[]>();
-      for (const b of [...bindings].sort((x, y) => nameOf(x).localeCompare(nameOf(y)))) {
+      for (const b of bindings) {
         const bs = spec(b);
         if (bs.matchResources !== undefined && bs.matchResources !== null) {
           const bm = matchResources(bs.matchResources, a, this.namespaceLabels);
