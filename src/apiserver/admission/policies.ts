@@ -43,7 +43,7 @@ export interface AdmissionContext {
   minor?: number;
   /** Plural resource and scope of a kind, for matching params and requests; undefined when unknown. */
   resourceOf?: (apiVersion: string, kind: string) => { resource: string; namespaced: boolean } | undefined;
-  /** A kind's schema, for typed CEL values and apply configurations. */
+  /** A kind's schema, for apply configurations (list-map merge keys). */
   schemaOf?: (apiVersion: string, kind: string) => Schema | undefined;
   /** Authorization checks (`authorizer`); without it, checks are not evaluable. */
   authorize?: Authorize;
@@ -324,8 +324,8 @@ export class PolicySet {
   private celValue(o: Obj | undefined, cache = false): unknown {
     if (!o) return null;
     if (cache && this.celValues.has(o)) return this.celValues.get(o);
-    const schema = this.context.schemaOf?.(apiVersionOf(o), kindOf(o));
-    const v = toCelValue(schema, o);
+    // Policies see objects as unstructured maps (no schema, no property escaping): integers as int.
+    const v = toCelValue(undefined, o);
     if (cache) this.celValues.set(o, v);
     return v;
   }
