@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { builtinKinds, formatFieldError, resourceInfo, type PathSegment } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
-import { PolicySet, checkPolicyExpressions, isAdmissionPolicyObject, rbacAuthorizer, type AdmissionOperation, type AdmissionResult } from "../apiserver/admission/index.js";
+import { PolicySet, checkPolicyExpressions, isAdmissionPolicyObject, rbacAuthorizer, typeCheckPolicy, type AdmissionOperation, type AdmissionResult, type TypeCheckTarget } from "../apiserver/admission/index.js";
 import { checkValidationRules, type UserInfo } from "../apiserver/cel/index.js";
 import { withDefaultsShared } from "../apiserver/structural-defaults.js";
 import { validateWrite } from "../apiserver/strategy.js";
@@ -210,6 +210,7 @@ export async function reviewManifests(paths: readonly string[], options: ReviewO
   await engine.load(typesOf([...parsedNew, ...parsedOld, ...parsedPolicies]));
   const builtins = await builtinKinds(engine.kubernetesVersion);
   const isBuiltin = (apiVersion: string, kind: string) => Boolean(builtins[apiVersion]?.includes(kind));
+  const targets = await policyTargets(engine, builtins, [...parsedNew, ...parsedPolicies]);
 
   const objectsOf = (ps: readonly ParsedSource[]): Obj[] => ps.flatMap((p) => p.entries.filter((e) => !e.readError && isRecord(e.input.value)).map((e) => e.input.value as Obj));
   const newObjects = objectsOf(parsedNew);
@@ -277,6 +278,13 @@ export async function reviewManifests(paths: readonly string[], options: ReviewO
         }
         for (const w of stored.warnings) add({ rule: "api/warning", severity: "warning", path: [], field: "", message: w });
       }
+      if (isAdmissionPolicyObject(value) && !kind.endsWith("Binding")) {
+        const pk = isRecord(value.spec) && isRecord(value.spec.paramKind) ? value.spec.paramKind : undefined;
+        const paramSchema = pk ? schemaOf(str(pk.apiVersion), str(pk.kind)) : undefined;
+        for (const w of typeCheckPolicy(value, targets.get(value) ?? [], paramSchema, minor)) {
+          add({ rule: "policy/type-check", severity: "warning", path: [], field: w.fieldRef, message: `${w.fieldRef}: ${w.warning.split("\n").join("; ")}` });
+        }
+      }
       if (isAdmissionPolicyObject(value)) {
         for (const pr of checkPolicyExpressions(value, minor)) add({ rule: "policy/expression", severity: "error", path: pr.field.replace(/\[(\d+)\]/g, ".$1").split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)), field: pr.field, message: `${pr.field}: Invalid value: ${JSON.stringify(pr.value)}: ${pr.detail}` });
       }
@@ -321,6 +329,36 @@ export async function reviewManifests(paths: readonly string[], options: ReviewO
     results.push(result);
   }
   return finish(results, engine, newSources.length + parsedPolicies.length);
+}
+
+/** The kinds each policy among the inputs matches, with their schemas (for type checking). */
+async function policyTargets(engine: ManifestEngine, builtins: Record<string, string[]>, parsed: readonly ParsedSource[]): Promise<Map<Obj, TypeCheckTarget[]>> {
+  const out = new Map<Obj, TypeCheckTarget[]>();
+  const policies = parsed.flatMap((p) => p.entries.map((e) => e.input.value)).filter((v): v is Obj => isRecord(v) && isAdmissionPolicyObject(v) && !str(v.kind).endsWith("Binding"));
+  if (!policies.length) return out;
+  const wanted: Array<{ policy: Obj; apiVersion: string; resource: string }> = [];
+  for (const policy of policies) {
+    const mc = isRecord(policy.spec) && isRecord(policy.spec.matchConstraints) ? policy.spec.matchConstraints : {};
+    for (const rule of Array.isArray(mc.resourceRules) ? mc.resourceRules.filter(isRecord) : []) {
+      const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+      for (const g of list(rule.apiGroups)) for (const v of list(rule.apiVersions)) for (const r of list(rule.resources)) {
+        if (g === "*" || v === "*" || r.includes("*") || r.includes("/")) continue;
+        wanted.push({ policy, apiVersion: g ? `${g}/${v}` : v, resource: r });
+      }
+    }
+  }
+  await engine.load(wanted.flatMap((w) => (builtins[w.apiVersion] ?? []).map((kind) => ({ apiVersion: w.apiVersion, kind }))));
+  for (const w of wanted) {
+    for (const kind of builtins[w.apiVersion] ?? []) {
+      const schema = engine.schemaFor(w.apiVersion, kind);
+      if (!schema || resourceInfo(schema as z.ZodType)?.plural !== w.resource) continue;
+      const list = out.get(w.policy) ?? [];
+      const label = `${w.apiVersion.includes("/") ? w.apiVersion : `/${w.apiVersion}`}, Kind=${kind}`;
+      if (!list.some((t) => t.label === label)) list.push({ label, schema });
+      out.set(w.policy, list);
+    }
+  }
+  return out;
 }
 
 function addAdmission(result: ResourceResult, admission: AdmissionResult, add: (i: Omit<ValidationIssue, "line" | "column">) => void, resource: string, value: Obj): void {

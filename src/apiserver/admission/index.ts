@@ -20,3 +20,4 @@ export {
 export { labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type MatchOutcome, type NamespaceLabels } from "./matching.js";
 export { rbacAuthorizer } from "./authorizer.js";
 export { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
+export { typeCheckPolicy, type TypeCheckTarget, type TypeCheckWarning } from "./typecheck.js";

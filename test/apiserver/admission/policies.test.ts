@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { PolicySet, checkPolicyExpressions, rbacAuthorizer, rewriteObjectLiterals, applyConfiguration } from "../../../src/apiserver/admission/index.js";
+import { PolicySet, checkPolicyExpressions, rbacAuthorizer, rewriteObjectLiterals, applyConfiguration, typeCheckPolicy } from "../../../src/apiserver/admission/index.js";
+import { Deployment } from "kubezod/k8s";
 import { policyCases } from "../../fixtures/admission/policy-cases.js";
 
 type Obj = Record<string, unknown>;
@@ -72,6 +73,21 @@ spec:
     const at34 = checkPolicyExpressions(p, 34).map((e) => e.field);
     expect(at33).toEqual(["spec.validations[0].expression", "spec.validations[1].expression"]);
     expect(at34).toEqual(["spec.validations[1].expression"]);
+  });
+
+  it("type-checks expressions against the matched kinds' schemas as warnings (validating/typechecking.go)", () => {
+    const p = docs(`
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p}
+spec:
+  validations:
+  - expression: "object.spec.replicaz <= 5"
+  - expression: "object.spec.template.spec.containers.all(c, c.image != '') && object.metadata.labels['app'] == 'web'"
+`)[0]!;
+    expect(typeCheckPolicy(p, [{ label: "apps/v1, Kind=Deployment", schema: Deployment }], undefined, 36)).toEqual([
+      { fieldRef: "spec.validations[0].expression", warning: "apps/v1, Kind=Deployment: ERROR: <input>:1:12: undefined field 'replicaz'" },
+    ]);
   });
 
   it("lists the policies no binding refers to", () => {
