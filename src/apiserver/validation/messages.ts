@@ -16,7 +16,7 @@ export function maxLenError(length: number): string {
  */
 export function regexError(message: string, format: string, ...examples: string[]): string {
   if (examples.length === 0) return `${message} (regex used for validation is '${format}')`;
-  return `${message} (e.g. ${examples.map((e) => `'${e}', `).join("or ")}regex used for validation is '${format}')`;
+  return `${message} (e.g. ${examples.map((e) => `'${e}', `).join(" or ")}regex used for validation is '${format}')`;
 }
 
 /** `must be non-empty`. @example emptyError() */
