@@ -7,24 +7,9 @@ import { stringify } from "yaml";
 import { usageError } from "./args.js";
 import { readYamlDocuments } from "../yaml/documents.js";
 import { reviewManifests, type ReviewOptions, type ReviewReport } from "../validate/review.js";
-import { expandPaths } from "../validate/sources.js";
 import type { UserInfo } from "../apiserver/cel/index.js";
 
 const HELP_HINT = "run kubezod validate --help for the options";
-
-/** Whether some input holds an admission policy binding (then the inputs are reviewed with policies). */
-function inputsHoldBindings(paths: readonly string[]): boolean {
-  for (const e of expandPaths([...paths])) {
-    if ("error" in e || e.file === "-") continue;
-    try {
-      const text = readFileSync(e.file, "utf8");
-      if (/AdmissionPolicyBinding/.test(text)) return true;
-    } catch {
-      // Unreadable files are reported by the run itself.
-    }
-  }
-  return false;
-}
 
 function userFrom(values: { user?: string | undefined; groups?: string[] | undefined; userinfo?: string | undefined }): UserInfo | string | undefined {
   let user: UserInfo | undefined;
@@ -54,8 +39,8 @@ function userFrom(values: { user?: string | undefined; groups?: string[] | undef
 }
 
 /**
- * Run the review when its flags are given or the inputs hold policy bindings; `undefined` when
- * the plain validation applies, a number for a usage error.
+ * Run the review when its flags are given; `undefined` when the plain validation applies (which
+ * applies the policies among the inputs too), a number for a usage error.
  *
  * @example
  * const review = await reviewRun(values, ["k8s/"], {});
@@ -66,7 +51,8 @@ export async function reviewRun(
   base: ReviewOptions,
 ): Promise<ReviewReport | number | undefined> {
   const wanted = values.against !== undefined || values.policy?.length || values.user !== undefined || values.groups?.length || values.userinfo !== undefined || values["show-mutated"];
-  if (!wanted && !inputsHoldBindings(paths)) return undefined;
+  // Without these flags, validateManifests applies the policies among the inputs itself.
+  if (!wanted) return undefined;
   if (paths.includes("-")) return usageError("validate", HELP_HINT, "standard input cannot be reviewed with policies or --against; pass files or directories");
   const user = userFrom(values);
   if (typeof user === "string") return usageError("validate", HELP_HINT, user);

@@ -7,7 +7,7 @@
  * Namespaces and RBAC objects) found among the inputs or given with `policies`.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { builtinKinds, formatFieldError, resourceInfo, type PathSegment } from "../meta/index.js";
@@ -19,6 +19,7 @@ import { validateWrite } from "../apiserver/strategy.js";
 import { ManifestEngine } from "./engine.js";
 import { checkEntry, fileFailure, parseSource, registerInputCrds, typesOf, type Entry, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { expandPaths } from "./sources.js";
+import { isPathInput, isTextInput } from "./policy-inputs.js";
 import type { ResourceResult, ValidationIssue, ValidationReport, ValidationSummary } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -28,8 +29,8 @@ type Schema = z.core.$ZodType;
 export interface ReviewOptions {
   kubernetesVersion?: string;
   strict?: boolean;
-  /** CRD files, directories or globs (as `--crd`). */
-  crds?: readonly string[];
+  /** CRD files, directories or globs (as `--crd`), or CustomResourceDefinition objects. */
+  crds?: ReadonlyArray<string | Obj>;
   ignoreMissingSchemas?: boolean;
   skip?: readonly string[];
   reject?: readonly string[];
@@ -45,6 +46,10 @@ export interface ReviewOptions {
   /** The directory paths and `git` are relative to (default: the current directory). */
   cwd?: string;
 }
+
+/** What a review reads: paths (files, directories, globs), `{ path }`, `{ text, file }` or objects. */
+export type ReviewInput = string | { path: string } | { text: string; file?: string } | Obj;
+
 
 /** A resource of a review: its result, and what the cluster would store. */
 export interface ReviewedResource extends ResourceResult {
@@ -177,7 +182,8 @@ function summarize(results: readonly ResourceResult[], files: number): Validatio
  * @example
  * const report = await reviewManifests(["k8s/"], { against: "origin/main", user: { username: "ci" } });
  */
-export async function reviewManifests(paths: readonly string[], options: ReviewOptions = {}): Promise<ReviewReport> {
+export async function reviewManifests(input: readonly ReviewInput[], options: ReviewOptions = {}): Promise<ReviewReport> {
+  const paths = input.map((i) => (typeof i === "string" ? i : isPathInput(i) ? i.path : undefined)).filter((p): p is string => p !== undefined);
   const maxBytes = options.maxFileSize ?? DEFAULT_MAX_FILE;
   const engine = new ManifestEngine({
     ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
@@ -190,10 +196,16 @@ export async function reviewManifests(paths: readonly string[], options: ReviewO
   const results: ReviewedResource[] = [];
   const cwd = options.cwd ?? process.cwd();
   const here = (ps: readonly string[]) => (options.cwd === undefined ? ps : ps.map((p) => (p === "-" ? p : resolve(cwd, p))));
-  const newSources = sourcesOfPaths(here(paths));
+  let objects = 0;
+  const newSources = input.flatMap((i): Source[] => {
+    if (typeof i === "string") return sourcesOfPaths(here([i]));
+    if (isPathInput(i)) return sourcesOfPaths(here([i.path]));
+    if (isTextInput(i)) return [{ kind: "text", file: i.file ?? "<input>", text: i.text }];
+    return [{ kind: "object", file: "<object>", value: i, index: objects++ }];
+  });
   const parsedNew = newSources.map((s) => parseSource(s, maxBytes));
   const parsedPolicies = sourcesOfPaths(here(options.policies ?? [])).map((s) => parseSource(s, maxBytes));
-  const parsedCrds = sourcesOfPaths(here(options.crds ?? [])).map((s) => parseSource(s, maxBytes));
+  const parsedCrds = (options.crds ?? []).flatMap((c, index): Source[] => (typeof c === "string" ? sourcesOfPaths(here([c])) : [{ kind: "object", file: "<crd>", value: c, index }])).map((s) => parseSource(s, maxBytes));
   let parsedOld: ParsedSource[] = [];
   if (options.against !== undefined) {
     const old = oldSources(options.against, paths, maxBytes, cwd);
@@ -289,7 +301,10 @@ export async function reviewManifests(paths: readonly string[], options: ReviewO
         for (const pr of checkPolicyExpressions(value, minor)) add({ rule: "policy/expression", severity: "error", path: pr.field.replace(/\[(\d+)\]/g, ".$1").split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)), field: pr.field, message: `${pr.field}: Invalid value: ${JSON.stringify(pr.value)}: ${pr.detail}` });
       }
       const info = resourceOf(apiVersion, kind);
-      if (info && policySet.active) {
+      if (info && policySet.active && result.issues.some((i) => i.severity === "error")) {
+        // kube-apiserver refuses an object that fails decoding or native validation before its validating policies run.
+        add({ rule: "policy/unevaluated", severity: "warning", path: [], field: "", message: "admission policies were not evaluated because the object is invalid; correct the existing errors to complete validation" });
+      } else if (info && policySet.active) {
         const admission = policySet.admit({ operation, object: value, ...(old ? { oldObject: old } : {}), resource: info.resource, namespaced: info.namespaced, userInfo: user });
         addAdmission(result, admission, add, info.resource, value);
         if (options.showMutated && admission.object) result.stored = admission.object;
