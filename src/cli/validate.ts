@@ -137,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     if (process.stdin.isTTY) return usageError("validate", HELP, "no manifests given (pass files, directories, globs, or - for standard input)");
     paths = ["-"];
   }
-  const review = await reviewRun(values, paths, {
+  const base = {
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
     strict: values.strict ?? true,
     crds: values.crd ?? [],
@@ -145,10 +145,11 @@ export async function run(argv: string[]): Promise<number> {
     skip: list(values.skip),
     reject: list(values.reject),
     ...(maxFileSize ? { maxFileSize } : {}),
-  });
+  };
+  const color = values.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const review = await reviewRun(values, paths, base);
   if (typeof review === "number") return review;
   if (review) {
-    const color = values.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
     process.stdout.write(formatReport(review, output, { color, verbose: values.verbose }));
     if (values["show-mutated"]) process.stdout.write(storedObjects(review));
     return review.valid ? 0 : 1;
@@ -156,20 +157,9 @@ export async function run(argv: string[]): Promise<number> {
   const show = progress();
   const report = await validateManifests(
     paths.map((p): ManifestInput => ({ path: p })),
-    {
-      ...(kubernetesVersion ? { kubernetesVersion } : {}),
-      strict: values.strict ?? true,
-      crds: values.crd ?? [],
-      ignoreMissingSchemas: values["ignore-missing-schemas"],
-      skip: list(values.skip),
-      reject: list(values.reject),
-      ...(maxFileSize ? { maxFileSize } : {}),
-      ...(workers !== undefined ? { workers } : {}),
-      ...(show.enabled ? { onProgress: show } : {}),
-    },
+    { ...base, ...(workers !== undefined ? { workers } : {}), ...(show.enabled ? { onProgress: show } : {}) },
   );
   show.clear();
-  const color = values.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
   process.stdout.write(formatReport(report, output, { color, verbose: values.verbose }));
   return report.valid ? 0 : 1;
 }

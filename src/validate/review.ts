@@ -20,7 +20,8 @@ import { ManifestEngine } from "./engine.js";
 import { checkEntry, fileFailure, parseSource, registerInputCrds, typesOf, type Entry, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { expandPaths } from "./sources.js";
 import { isPathInput, isTextInput } from "./policy-inputs.js";
-import type { ResourceResult, ValidationIssue, ValidationReport, ValidationSummary } from "./types.js";
+import type { ResourceResult, ValidationIssue, ValidationReport } from "./types.js";
+import { summarize } from "./validate-manifests.js";
 
 type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
@@ -159,21 +160,6 @@ function valueAt(o: unknown, path: readonly PathSegment[]): unknown {
 
 /** Schema issue rules that ratcheting leaves out when the field is unchanged. */
 const RATCHETED = /^(schema\/|crd\/value-validation$|strict\/)/;
-
-function summarize(results: readonly ResourceResult[], files: number): ValidationSummary {
-  const s: ValidationSummary = { files, resources: results.length, valid: 0, invalid: 0, errors: 0, skipped: 0, warnings: 0, unevaluatedRules: 0 };
-  for (const r of results) {
-    if (r.status === "valid") s.valid++;
-    else if (r.status === "invalid") s.invalid++;
-    else if (r.status === "error") s.errors++;
-    else s.skipped++;
-    for (const i of r.issues) {
-      if (i.severity === "warning") s.warnings++;
-      if (i.rule === "crd/cel-unevaluated" || i.rule === "policy/unevaluated") s.unevaluatedRules++;
-    }
-  }
-  return s;
-}
 
 /**
  * Validate manifests as kube-apiserver would admit them: with the admission policies among the
@@ -398,5 +384,6 @@ function addAdmission(result: ResourceResult, admission: AdmissionResult, add: (
 
 function finish(results: ReviewedResource[], engine: ManifestEngine, files: number): ReviewReport {
   const summary = summarize(results, files);
+  for (const r of results) for (const i of r.issues) if (i.rule === "policy/unevaluated") summary.unevaluatedRules++;
   return { kubernetesVersion: engine.kubernetesVersion, strict: engine.strict, results, summary, valid: summary.invalid === 0 && summary.errors === 0 };
 }

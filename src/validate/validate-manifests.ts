@@ -107,7 +107,8 @@ async function sourcesOf(inputs: readonly ManifestInput[], maxBytes: number): Pr
   return { sources, files };
 }
 
-function summarize(results: readonly ResourceResult[], files: number): ValidationSummary {
+/** Counts over a run's results. @example summarize(results, 3).invalid */
+export function summarize(results: readonly ResourceResult[], files: number): ValidationSummary {
   const s: ValidationSummary = { files, resources: results.length, valid: 0, invalid: 0, errors: 0, skipped: 0, warnings: 0, unevaluatedRules: 0 };
   for (const r of results) {
     if (r.status === "valid") s.valid++;
