@@ -17,7 +17,9 @@ export type Severity = "error" | "warning";
  * `schema/enum`, `schema/format`, `schema/range`, `schema/length`, `schema/value`,
  * `strict/unknown-field`, `strict/duplicate-entry`, `meta/name`, `meta/namespace`,
  * `meta/labels`, `meta/annotations`, `meta/metadata`, `crd/cel`, `crd/cel-unevaluated`,
- * `crd/value-validation`, `crd/invalid`.
+ * `crd/value-validation`, `crd/invalid`; with admission policies and change review:
+ * `policy/denied`, `policy/warning`, `policy/audit`, `policy/unevaluated`, `policy/expression`,
+ * `policy/type-check`, `policy/unbound`, `update/immutable`, `api/warning`.
  */
 export type RuleId = string;
 

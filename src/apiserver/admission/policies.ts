@@ -659,7 +659,8 @@ export class PolicySet {
           const denyConfig = (message: string) => {
             if (policy.failurePolicy === "Ignore") return;
             result.decisions.push({ policy: policy.name, binding: nameOf(b), index: -1, action: "deny", message, reason: "Invalid", error: true });
-            result.denied ??= { message: `MutatingAdmissionPolicy '${policy.name}' with binding '${nameOf(b)}' denied request: ${message}`, reason: "Invalid", code: 422 };
+            // generic.PolicyError: the mutating plugin names the policy without its kind.
+            result.denied ??= { message: `policy '${policy.name}' with binding '${nameOf(b)}' denied request: ${message}`, reason: "Invalid", code: 422 };
           };
           if ("error" in params) {
             denyConfig(`failed to configure binding: ${params.error}`);
