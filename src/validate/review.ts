@@ -14,7 +14,7 @@ import { builtinKinds, formatFieldError, resourceInfo, type PathSegment } from "
 import { isRecord } from "../meta/values.js";
 import { PolicySet, checkPolicyExpressions, isAdmissionPolicyObject, rbacAuthorizer, typeCheckPolicy, type AdmissionOperation, type AdmissionResult, type TypeCheckTarget } from "../apiserver/admission/index.js";
 import { checkValidationRules, type UserInfo } from "../apiserver/cel/index.js";
-import { withDefaultsShared } from "../apiserver/structural-defaults.js";
+import { withDefaults, withDefaultsShared } from "../apiserver/structural-defaults.js";
 import { validateWrite } from "../apiserver/strategy.js";
 import { ManifestEngine } from "./engine.js";
 import { checkEntry, fileFailure, parseSource, registerInputCrds, typesOf, type Entry, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
@@ -291,7 +291,9 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
         // kube-apiserver refuses an object that fails decoding or native validation before its validating policies run.
         add({ rule: "policy/unevaluated", severity: "warning", path: [], field: "", message: "admission policies were not evaluated because the object is invalid; correct the existing errors to complete validation" });
       } else if (info && policySet.active) {
-        const admission = policySet.admit({ operation, object: value, ...(old ? { oldObject: old } : {}), resource: info.resource, namespaced: info.namespaced, userInfo: user });
+        // Policies see the object as the apiserver holds it at admission: defaulted, in its namespace.
+        const stored = (o: Obj): Obj => asAdmitted(o, builtin, schema, minor, info.namespaced);
+        const admission = policySet.admit({ operation, object: stored(value), ...(old ? { oldObject: stored(old) } : {}), resource: info.resource, namespaced: info.namespaced, userInfo: user });
         addAdmission(result, admission, add, info.resource, value);
         if (options.showMutated && admission.object) result.stored = admission.object;
       } else if (options.showMutated && builtin) result.stored = validateWrite(value, { minor, ...(old ? { old } : {}) }).object;
@@ -323,13 +325,27 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
     };
     const info = resourceOf(apiVersion, kind);
     if (info && policySet.active) {
-      const admission = policySet.admit({ operation: "DELETE", oldObject: value, resource: info.resource, namespaced: info.namespaced, userInfo: user });
+      const oldObject = asAdmitted(value, isBuiltin(apiVersion, kind), schemaOf(apiVersion, kind), minor, info.namespaced);
+      const admission = policySet.admit({ operation: "DELETE", oldObject, resource: info.resource, namespaced: info.namespaced, userInfo: user });
       addAdmission(result, admission, (i) => result.issues.push(i), info.resource, value);
     }
     if (result.issues.some((i) => i.severity === "error")) result.status = "invalid";
     results.push(result);
   }
   return finish(results, engine, newSources.length + parsedPolicies.length);
+}
+
+/**
+ * An object as the apiserver holds it when admission runs: built-in defaults and the strategy's
+ * preparation (or a CRD's structural defaults), and the request's namespace in its metadata.
+ */
+function asAdmitted(o: Obj, builtin: boolean, schema: Schema | undefined, minor: number, namespaced: boolean): Obj {
+  const out = builtin ? validateWrite(o, { minor }).object : schema ? (withDefaults(schema, o) as Obj) : structuredClone(o);
+  if (namespaced) {
+    const meta = isRecord(out.metadata) ? out.metadata : (out.metadata = {});
+    if (typeof meta.namespace !== "string" || !meta.namespace) meta.namespace = "default";
+  }
+  return out;
 }
 
 /** The kinds each policy among the inputs matches, with their schemas (for type checking). */

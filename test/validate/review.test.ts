@@ -331,3 +331,42 @@ spec: {policyName: admins, validationActions: [Deny]}
     expect((await runCli(["validate", "--user", "ann", "--groups", "dev,admins", dir])).code).toBe(0);
   });
 });
+
+describe("policies see the object as the apiserver holds it at admission", () => {
+  it("puts the request's namespace in the object's metadata (no false denial for a manifest without one)", async () => {
+    const nsPolicy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: not-kube-system}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["deployments"]}]
+  validations: [{expression: "object.metadata.namespace != 'kube-system'"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: not-kube-system}
+spec: {policyName: not-kube-system, validationActions: [Deny]}
+`;
+    const r = await review({}, { "p.yaml": nsPolicy, "d.yaml": deployment(1).replace("namespace: default", "labels: {a: b}") });
+    expect(messages(r, "Deployment")).toEqual([]);
+  });
+
+  it("applies a CRD's structural defaults before policies read the object", async () => {
+    const crdWithDefault = crd.replace("              tier:\n                type: string", "              tier:\n                type: string\n                default: gold");
+    const tierPolicy = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: tier}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: ["example.com"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["widgets"]}]
+  validations: [{expression: "object.spec.tier == 'gold'", message: "gold only"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: tier}
+spec: {policyName: tier, validationActions: [Deny]}
+`;
+    const r = await review({}, { "crd.yaml": crdWithDefault, "p.yaml": tierPolicy, "w.yaml": widget({ size: 1 }) });
+    expect(messages(r, "Widget")).toEqual([]);
+  });
+});
