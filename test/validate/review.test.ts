@@ -4,13 +4,14 @@
  * and admission policies. Each case names the Kubernetes behaviour it pins.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { reviewManifests, type ReviewReport } from "../../src/validate/review.js";
 import { validateWrite } from "../../src/apiserver/strategy.js";
 import { runCli } from "../support/cli.js";
+import { hasShared, sharedPath } from "../support/shared.js";
 
 const TRANSITION = "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/validation.go (transition rules run only on updates, with oldSelf)";
 const RATCHET = "k8s.io/apiextensions-apiserver/pkg/apiserver/validation/ratcheting.go (CRDValidationRatcheting, on by default from 1.30)";
@@ -368,5 +369,39 @@ spec: {policyName: tier, validationActions: [Deny]}
 `;
     const r = await review({}, { "crd.yaml": crdWithDefault, "p.yaml": tierPolicy, "w.yaml": widget({ size: 1 }) });
     expect(messages(r, "Widget")).toEqual([]);
+  });
+});
+
+describe("a real policy: Gateway API's safe-upgrades ValidatingAdmissionPolicy", () => {
+  const vap = hasShared ? readFileSync(sharedPath("crds", "gateway-api", "gateway.networking.k8s.io_vap_safeupgrades.yaml"), "utf8") : "";
+  const gwCrd = (channel: string, version: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gizmos.gateway.networking.k8s.io
+  annotations: {gateway.networking.k8s.io/channel: ${channel}, gateway.networking.k8s.io/bundle-version: ${version}}
+spec:
+  group: gateway.networking.k8s.io
+  names: {kind: Gizmo, plural: gizmos, singular: gizmo, listKind: GizmoList}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+`;
+
+  it.skipIf(!hasShared)("admits the CRDs it ships with when they are the tree's definitions", async () => {
+    const r = await review({}, { "vap.yaml": vap, "crd.yaml": gwCrd("standard", "v1.5.0") });
+    expect(r.valid).toBe(true);
+  });
+
+  it.skipIf(!hasShared)("refuses an experimental CRD over a standard one on upgrade", async () => {
+    const r = await review({ "vap.yaml": vap, "crd.yaml": gwCrd("standard", "v1.5.0") }, { "vap.yaml": vap, "crd.yaml": gwCrd("experimental", "v1.5.0") });
+    expect(messages(r, "CustomResourceDefinition")).toEqual([
+      `customresourcedefinitions.apiextensions.k8s.io "gizmos.gateway.networking.k8s.io" is forbidden: ValidatingAdmissionPolicy 'safe-upgrades.gateway.networking.k8s.io' with binding 'safe-upgrades.gateway.networking.k8s.io' denied request: Installing experimental CRDs on top of standard channel CRDs is prohibited by default. Uninstall ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io to install experimental CRDs on top of standard channel CRDs.`,
+    ]);
+  });
+
+  it.skipIf(!hasShared)("refuses a downgrade to a bundle before v1.5.0 and admits v1.5.0", async () => {
+    const down = await review({ "vap.yaml": vap, "crd.yaml": gwCrd("standard", "v1.5.0") }, { "vap.yaml": vap, "crd.yaml": gwCrd("standard", "v1.3.1") });
+    expect(messages(down, "CustomResourceDefinition")[0]).toContain("Installing CRDs with version before v1.5.0 is prohibited by default.");
+    const up = await review({ "vap.yaml": vap, "crd.yaml": gwCrd("standard", "v1.4.0") }, { "vap.yaml": vap, "crd.yaml": gwCrd("standard", "v1.5.0") });
+    expect(messages(up, "CustomResourceDefinition")).toEqual([]);
   });
 });

@@ -110,6 +110,16 @@ function guessResource(kind: string): string {
 /** The API group of policies and their bindings. */
 const ADMISSION_GROUP = "admissionregistration.k8s.io";
 
+/** Resources no admission policy or webhook applies to, so that a bad one can always be fixed. */
+const EXEMPT_RESOURCES = new Set([
+  "validatingwebhookconfigurations",
+  "mutatingwebhookconfigurations",
+  "validatingadmissionpolicies",
+  "validatingadmissionpolicybindings",
+  "mutatingadmissionpolicies",
+  "mutatingadmissionpolicybindings",
+]);
+
 /** Which versions of the policy kinds each minor serves (by default). */
 function servedVersions(kind: string, minor: number): string[] {
   if (kind.startsWith("ValidatingAdmissionPolicy")) return minor >= 30 ? ["v1", "v1beta1"] : ["v1beta1", "v1alpha1"];
@@ -341,6 +351,8 @@ export class PolicySet {
   admit(request: AdmissionRequest): AdmissionResult {
     const result: AdmissionResult = { mutatedBy: [], decisions: [], warnings: [], auditAnnotations: {}, unevaluated: [] };
     if (request.object) result.object = request.object;
+    // Admission configuration is exempt from policies (`rules.IsExemptAdmissionConfigurationResource`).
+    if (splitApiVersion(apiVersionOf(request.object ?? request.oldObject)).group === ADMISSION_GROUP && EXEMPT_RESOURCES.has(request.resource)) return result;
     if (this.mutating.length && this.mutatingBindings.size) this.mutate(request, result);
     this.validate({ ...request, ...(result.object ? { object: result.object } : {}) }, result);
     return result;

@@ -34,8 +34,8 @@ describe("admission policies: the corpus", () => {
         operation: c.operation ?? "CREATE",
         ...(object ? { object } : {}),
         ...(oldObject ? { oldObject } : {}),
-        resource: kind === "Namespace" ? "namespaces" : "deployments",
-        namespaced: kind !== "Namespace",
+        resource: kind === "Namespace" ? "namespaces" : kind === "ValidatingAdmissionPolicyBinding" ? "validatingadmissionpolicybindings" : "deployments",
+        namespaced: kind !== "Namespace" && kind !== "ValidatingAdmissionPolicyBinding",
         ...(c.user ? { userInfo: c.user } : {}),
       });
       expect(r.denied?.message).toBe(c.expect.denied);
