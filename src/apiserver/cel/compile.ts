@@ -28,6 +28,8 @@ export interface CompiledExpression {
   error?: string;
   /** The variables it refers to. */
   variables: ReadonlySet<string>;
+  /** The expression uses syntax this evaluator cannot parse (not a mistake in the expression). */
+  unsupported?: boolean;
 }
 
 function walkAst(node: unknown, visit: (n: AstNode) => void, seen = new Set<unknown>()): void {
@@ -184,6 +186,11 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
     }
   } catch (err) {
     out = { source, error: firstLine((err as Error).message), variables };
+    // Optional entries in list and map literals (`[?a, b]`, `{?k: v}`) are CEL the evaluator cannot parse.
+    if (/[[{,]\s*\?/.test(source)) {
+      out.unsupported = true;
+      out.error = `${out.error} (optional entries in list and map literals are not supported by this evaluator)`;
+    }
   }
   if (cache.size >= MAX_CACHE) cache.clear();
   cache.set(key, out);
@@ -204,6 +211,7 @@ export type CelOutcome =
  * evaluateCel(compileCel("1 + 1", { level: 36, variables: {} }), {}); // { kind: "value", value: 2n, cost: 1 }
  */
 export function evaluateCel(compiled: CompiledExpression, ctx: Record<string, unknown>, limit = PER_CALL_LIMIT): CelOutcome {
+  if (!compiled.program && compiled.unsupported) return { kind: "unevaluable", reason: `the expression cannot be compiled here: ${compiled.error}` };
   if (!compiled.program) return { kind: "error", message: `compilation failed: ${compiled.error}` };
   try {
     const { value, cost } = runWithCost(() => compiled.program!(ctx), limit);

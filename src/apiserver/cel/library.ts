@@ -108,6 +108,7 @@ function base(level: number): Environment {
     limits: { maxAstNodes: 100_000, maxDepth: 250, maxListElements: 100_000, maxMapEntries: 100_000, maxCallArguments: 32 },
   });
   registerBase(env);
+  if (level >= 28) registerOptionalExtras(env);
   if (level >= 27) registerAuthz(env, level >= 32);
   if (level >= 28) registerQuantity(env, level >= 36);
   if (level >= 29) registerStringsV2(env);
@@ -216,6 +217,49 @@ function registerBase(env: Environment): void {
   env.registerFunction("net.URL.getPort(): string", (u: CelURL) => u.port);
   env.registerFunction("net.URL.getEscapedPath(): string", (u: CelURL) => u.escapedPath);
   env.registerFunction("net.URL.getQuery(): map<string, list<string>>", (u: CelURL) => u.query);
+}
+
+const isZeroValue = (v: unknown): boolean =>
+  v === null ||
+  v === false ||
+  v === 0n ||
+  v === 0 ||
+  v === "" ||
+  (Array.isArray(v) && v.length === 0) ||
+  (v instanceof Uint8Array && v.length === 0) ||
+  (v instanceof Map && v.size === 0) ||
+  (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0);
+
+/** The parts of cel-go's optional library the evaluator lacks: `ofNonZeroValue`, `optMap`, `optFlatMap`, equality. */
+function registerOptionalExtras(env: Environment): void {
+  env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_: unknown, v: unknown) => (isZeroValue(v) ? Optional.none() : Optional.of(v)));
+  env.registerOperator("optional<A> == optional<A>", (a: Optional, b: Optional) => a.hasValue() === b.hasValue() && (!a.hasValue() || celEquals(a.value(), b.value())));
+  const macro =
+    (flat: boolean) =>
+    ({ args, receiver }: { args: MacroNode[]; receiver: MacroNode }) => {
+      const name = args[0]!;
+      if (name.op !== "id") throw new Error(`${flat ? "optFlatMap" : "optMap"}() variable name must be a simple identifier`);
+      const state: { scope?: Scope } = {};
+      return {
+        async: false,
+        typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
+          const t = chk.check(receiver, ctx);
+          state.scope = ctx.forkWithVariable(name.args as string, t.kind === "optional" && t.valueType ? t.valueType : chk.getType("dyn"));
+          const body = chk.check(args[1], state.scope);
+          return flat ? body : chk.getType("dyn");
+        },
+        evaluate(ev: Evaluator, _m: unknown, ctx: unknown) {
+          const opt = ev.run(receiver, ctx) as Optional;
+          if (!(opt instanceof Optional) || !opt.hasValue()) return Optional.none();
+          const scope = state.scope!.reuse(ctx);
+          scope.iterValue = opt.value();
+          const r = ev.run(args[1], scope);
+          return flat ? r : Optional.of(r);
+        },
+      };
+    };
+  env.registerFunction("optional.optMap(ast, ast): dyn", macro(false));
+  env.registerFunction("optional.optFlatMap(ast, ast): dyn", macro(true));
 }
 
 function registerAuthz(env: Environment, selectors: boolean): void {
