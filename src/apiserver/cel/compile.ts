@@ -4,7 +4,7 @@
  * literal validation; cached by expression text and environment. Evaluation counts cost.
  */
 import { celEnvironment, type EnvironmentSpec } from "./library.js";
-import { CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } from "./cost.js";
+import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } from "./cost.js";
 import { regexError } from "./regex.js";
 import { UnevaluableError } from "./authz.js";
 
@@ -214,7 +214,7 @@ export function evaluateCel(compiled: CompiledExpression, ctx: Record<string, un
   if (!compiled.program && compiled.unsupported) return { kind: "unevaluable", reason: `the expression cannot be compiled here: ${compiled.error}` };
   if (!compiled.program) return { kind: "error", message: `compilation failed: ${compiled.error}` };
   try {
-    const { value, cost } = runWithCost(() => compiled.program!(ctx), limit);
+    const { value, cost } = runWithCost(() => compiled.program!(ctx), limit, baseCost(compiled.program.ast));
     return { kind: "value", value, cost };
   } catch (err) {
     if (err instanceof UnevaluableError) return { kind: "unevaluable", reason: err.message };

@@ -96,21 +96,64 @@ interface Node {
 }
 type Evaluate = (this: unknown, ev: unknown, ast: unknown, ctx: unknown) => unknown;
 
-const instrumented = new WeakSet<object>();
-
 function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && typeof (v as Node).op === "string" && "args" in v;
 }
 
+/** The loop bodies of comprehensions: each of their evaluations is charged their size. */
+function loopBody(n: Node): Node | undefined {
+  if (n.op !== "comprehension" || !n.args || typeof n.args !== "object") return undefined;
+  const step = (n.args as { step?: unknown }).step;
+  return isNode(step) ? step : undefined;
+}
+
 /**
- * Make every step of a type-checked program count toward the active cost (once per program).
+ * The steps one evaluation of a node takes (every node but constants), not counting the loop
+ * bodies below it, which are charged per iteration.
+ *
+ * @example
+ * countSteps(program.ast);
+ */
+export function countSteps(root: unknown): number {
+  let n = 0;
+  const seen = new Set<object>();
+  const visit = (v: unknown, top: boolean): void => {
+    if (!v || typeof v !== "object" || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, false);
+      return;
+    }
+    if (!isNode(v)) {
+      for (const x of Object.values(v)) if (x && typeof x === "object") visit(x, false);
+      return;
+    }
+    if (!top && bodies.has(v)) return;
+    if (v.op !== "value") n++;
+    if (v.meta?.alternate) visit(v.meta.alternate, false);
+    if (v.meta?.macro) visit(v.meta.macro, false);
+    visit(v.args, false);
+  };
+  visit(root, true);
+  return n;
+}
+
+/** Loop bodies found by {@link instrument}. */
+const bodies = new WeakSet<object>();
+/** The steps of one evaluation of a program, outside its loops. */
+const baseCosts = new WeakMap<object, number>();
+
+/**
+ * Make a type-checked program count its cost as cel-go does: the steps outside loops once per
+ * evaluation, each loop body's steps per iteration (instrumented once per program).
  *
  * @example
  * instrument(program.ast);
  */
 export function instrument(root: unknown): void {
-  if (!isNode(root) || instrumented.has(root)) return;
+  if (!isNode(root) || baseCosts.has(root)) return;
   const seen = new Set<object>();
+  const found: Node[] = [];
   const visit = (v: unknown): void => {
     if (!v || typeof v !== "object" || seen.has(v)) return;
     seen.add(v);
@@ -122,31 +165,47 @@ export function instrument(root: unknown): void {
       for (const x of Object.values(v)) if (x && typeof x === "object") visit(x);
       return;
     }
-    const meta = v.meta;
-    if (meta) {
-      visit(meta.alternate);
-      visit(meta.macro);
-      let inner: Evaluate | undefined;
-      if (meta.alternate) {
-        const alt = meta.alternate;
-        inner = (ev, _ast, ctx) => alt.evaluate!.call(alt, ev, alt, ctx);
-      } else if (meta.macro) {
-        const mac = meta.macro as { evaluate: Evaluate };
-        inner = (ev, _ast, ctx) => mac.evaluate.call(mac, ev, mac, ctx);
-      } else inner = meta.evaluate;
-      if (inner && v.op !== "value") {
-        const run = inner;
-        v.evaluate = function (ev, ast, ctx) {
-          const t = active;
-          if (t && ++t.cost > t.limit) throw new CostLimitError();
-          return run.call(this, ev, ast, ctx);
-        };
-      }
+    const body = loopBody(v);
+    if (body) {
+      bodies.add(body);
+      found.push(body);
     }
+    if (v.meta?.alternate) visit(v.meta.alternate);
+    if (v.meta?.macro) visit(v.meta.macro);
     visit(v.args);
   };
   visit(root);
-  instrumented.add(root);
+  for (const body of found) {
+    const meta = body.meta;
+    if (!meta) continue;
+    let inner: Evaluate | undefined;
+    if (meta.alternate) {
+      const alt = meta.alternate;
+      inner = (ev, _ast, ctx) => alt.evaluate!.call(alt, ev, alt, ctx);
+    } else if (meta.macro) {
+      const mac = meta.macro as { evaluate: Evaluate };
+      inner = (ev, _ast, ctx) => mac.evaluate.call(mac, ev, mac, ctx);
+    } else inner = meta.evaluate;
+    if (!inner) continue;
+    const run = inner;
+    const steps = countSteps(body);
+    body.evaluate = function (ev, ast, ctx) {
+      const t = active;
+      if (t && (t.cost += steps) > t.limit) throw new CostLimitError();
+      return run.call(this, ev, ast, ctx);
+    };
+  }
+  baseCosts.set(root, countSteps(root));
+}
+
+/**
+ * The steps an evaluation of an instrumented program takes outside its loops.
+ *
+ * @example
+ * baseCost(program.ast); // 3 for `a + b > 0`
+ */
+export function baseCost(root: unknown): number {
+  return (root && typeof root === "object" ? baseCosts.get(root) : undefined) ?? 0;
 }
 
 /**
@@ -156,9 +215,10 @@ export function instrument(root: unknown): void {
  * @example
  * const { value, cost } = runWithCost(() => program(ctx), 1_000_000);
  */
-export function runWithCost<T>(fn: () => T, limit: number): { value: T; cost: number } {
+export function runWithCost<T>(fn: () => T, limit: number, base = 0): { value: T; cost: number } {
+  if (base > limit) throw new CostLimitError();
   const outer = active;
-  const tracker: Tracker = { cost: 0, limit };
+  const tracker: Tracker = { cost: base, limit };
   active = tracker;
   try {
     const value = fn();

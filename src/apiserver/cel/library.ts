@@ -19,7 +19,7 @@ import {
   runCheck,
   serviceAccountUser,
 } from "./authz.js";
-import { AUTHZ_CHECK_COST, charge, traversalCost } from "./cost.js";
+import { AUTHZ_CHECK_COST, charge, countSteps, traversalCost } from "./cost.js";
 import { re2 } from "./regex.js";
 import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
@@ -531,7 +531,7 @@ function registerTwoVarComprehensions(env: Environment): void {
       if (names[0] === names[1]) throw new Error(`${kind}() second variable name must be different from the first`);
       const filter = withFilter ? args[2] : undefined;
       const body = args[withFilter ? 3 : 2]!;
-      const state: { inner?: Scope; outer?: Scope } = {};
+      const state: { inner?: Scope; outer?: Scope; steps?: number } = {};
       return {
         async: false,
         typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
@@ -570,11 +570,13 @@ function registerTwoVarComprehensions(env: Environment): void {
               : coll && typeof coll === "object"
                 ? Object.entries(coll)
                 : fail(`${kind}() cannot range over ${typeof coll}`);
+          const steps = (state.steps ??= countSteps(body) + (filter ? countSteps(filter) : 0));
           let error: unknown;
           let count = 0;
           const list: unknown[] = [];
           const map: Record<string, unknown> = {};
           for (const [k, v] of entries) {
+            charge(steps);
             (outer as { iterValue: unknown }).iterValue = k;
             inner.iterValue = v;
             if (kind === "all" || kind === "exists") {
