@@ -3,7 +3,7 @@
  * `--groups`, `--userinfo`, `--show-mutated`, and policies found among the inputs.
  */
 import { readFileSync } from "node:fs";
-import { stringify } from "yaml";
+import { stringifyYaml } from "../yaml/text.js";
 import { usageError } from "./args.js";
 import { readYamlDocuments } from "../yaml/documents.js";
 import { reviewManifests, type ReviewOptions, type ReviewReport } from "../validate/review.js";
@@ -76,7 +76,7 @@ export function storedObjects(report: ReviewReport): string {
   for (const r of report.results) {
     if (!r.stored) continue;
     out += `--- # ${r.file}${r.line ? `:${r.line}` : ""} ${r.kind ?? ""} ${r.namespace ? `${r.namespace}/` : ""}${r.name ?? ""} (${r.operation ?? "unchanged"})\n`;
-    out += stringify(r.stored);
+    out += stringifyYaml(r.stored);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parseYamlAll } from "../../src/yaml/text.js";
 import { formatFieldError } from "../../src/meta/index.js";
 import { validateWrite } from "../../src/apiserver/index.js";
 import { hasShared, needsShared, sharedPath } from "../support/shared.js";
@@ -17,9 +17,9 @@ const files = hasShared
   : [];
 
 function objectsOf(file: string): Obj[] {
-  return parseAllDocuments(readFileSync(sharedPath("crds", file), "utf8"))
-    .map((d) => d.toJS() as Obj)
-    .filter((o) => o && typeof o === "object" && typeof o.kind === "string");
+  return parseYamlAll(readFileSync(sharedPath("crds", file), "utf8")).filter(
+    (o): o is Obj => typeof o === "object" && o !== null && typeof (o as Obj).kind === "string",
+  );
 }
 
 describe.skipIf(!hasShared)(`real CRDs and policies${needsShared}`, () => {

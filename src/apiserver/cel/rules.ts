@@ -5,6 +5,7 @@
  * and `fieldPath`.
  */
 import type * as z from "zod";
+import { defOf } from "../../meta/zod.js";
 import type { ValidationRule } from "../../meta/index.js";
 import { fieldError, FieldPath, metaOf, unwrap, type FieldError, type FieldErrorType, type PathSegment } from "../../meta/index.js";
 import { CEL_MINORS, type EnvironmentSpec } from "./library.js";
@@ -13,7 +14,6 @@ import { PER_CALL_LIMIT, RUNTIME_COST_BUDGET } from "./cost.js";
 
 type Def = Record<string, unknown> & { type: string; format?: string };
 type Schema = z.core.$ZodType;
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 type Program = CelProgram;
 

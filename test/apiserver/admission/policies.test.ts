@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import { parseYamlAll } from "../../../src/yaml/text.js";
 import { PolicySet, checkPolicyExpressions, rbacAuthorizer, rewriteObjectLiterals, applyConfiguration, typeCheckPolicy } from "../../../src/apiserver/admission/index.js";
 import { Deployment } from "kubezod/k8s";
 import { policyCases } from "../../fixtures/admission/policy-cases.js";
 
 type Obj = Record<string, unknown>;
 
-const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJSON() as Obj).filter((o) => o && typeof o === "object");
+const docs = (text: string): Obj[] => parseYamlAll(text).filter((o): o is Obj => !!o && typeof o === "object");
 
 function isSubset(want: unknown, got: unknown): boolean {
   if (want && typeof want === "object" && !Array.isArray(want)) {
