@@ -7,6 +7,7 @@
  */
 import type * as z from "zod";
 import { childSchema, unwrap } from "../../meta/index.js";
+import { defOf as zodDefOf } from "../../meta/zod.js";
 import { isRecord } from "../../meta/values.js";
 import { compileCel } from "../cel/compile.js";
 import { rewriteObjectLiterals } from "./apply.js";
@@ -37,7 +38,7 @@ interface Node {
   meta?: { alternate?: Node; macro?: Record<string, unknown> };
 }
 
-const defOf = (s: Schema): { type: string; shape?: Record<string, Schema>; catchall?: Schema } => (s as unknown as { _zod: { def: { type: string; shape?: Record<string, Schema>; catchall?: Schema } } })._zod.def;
+const defOf = (s: Schema): { type: string; shape?: Record<string, Schema>; catchall?: Schema } => zodDefOf(s) as { type: string; shape?: Record<string, Schema>; catchall?: Schema };
 
 /** Whether a schema node declares its fields (so that an unknown one is an error). */
 function isClosedObject(s: Schema): boolean {
