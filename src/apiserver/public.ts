@@ -13,3 +13,15 @@ export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.j
 export { checkWrite, loadCelRules, type WriteIssue, type WriteOutcome } from "./write.js";
 export { FieldPath, type FieldError } from "./field.js";
 export { formatFieldError, type FieldErrorType } from "../meta/field-errors.js";
+export {
+  PolicySet,
+  checkPolicyExpressions,
+  rbacAuthorizer,
+  type AdmissionContext,
+  type AdmissionOperation,
+  type AdmissionRequest,
+  type AdmissionResult,
+  type PolicyDecision,
+  type PolicyExpressionProblem,
+  type Unevaluated,
+} from "./admission/index.js";

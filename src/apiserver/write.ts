@@ -474,7 +474,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     } else {
       if (!cel) throw new Error("the CEL evaluator is not loaded: await loadCelRules() before checking objects whose schema has validation rules");
       const ratchet = update && ctx.gate("CRDValidationRatcheting");
-      const result = cel.checkValidationRules(schema, obj, update ? { oldValue: old, ratchet } : {});
+      const result = cel.checkValidationRules(schema, obj, update ? { oldValue: old, ratcheting: ratchet, minor: ctx.minor } : { minor: ctx.minor });
       for (const e of result.errors) issues.push({ rule: "crd/cel", ...e });
       for (const u of result.unevaluated) {
         const message = `rule not evaluated (${u.reason}): ${u.rule}`;

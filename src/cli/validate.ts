@@ -7,6 +7,7 @@ import { parseCommand, usageError } from "./args.js";
 import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion } from "../meta/lookup.js";
 import { formatReport, outputFormats, type OutputFormat } from "../validate/reporters.js";
 import { validateManifests, type ManifestInput } from "../validate/validate-manifests.js";
+import { reviewRun, storedObjects } from "./review.js";
 
 const HELP = `usage: kubezod validate [options] <file|directory|glob|->...
 
@@ -30,6 +31,18 @@ options:
       --workers N             worker threads for large runs (default: with 3+ cores, one per
                               extra core when the inputs add up to 4 MiB or more; 0 for none)
       --color / --no-color    colour the text output (default: when writing to a terminal)
+
+admission policies and change review:
+      --against REF|DIR       review a change: pair objects with those of a git ref (origin/main)
+                              or a directory; new objects are CREATE, changed ones UPDATE, removed
+                              ones DELETE (update rules, transition rules, ratcheting, policies)
+      --policy PATH           ValidatingAdmissionPolicies, MutatingAdmissionPolicies, bindings
+                              and params to apply besides those among the inputs (repeatable)
+      --user NAME             the user the requests are made as (request.userInfo)
+      --groups GROUPS         that user's groups, comma-separated
+      --userinfo FILE         the user as YAML or JSON: username, uid, groups, extra
+      --show-mutated          print the objects the cluster would store (defaults and mutating
+                              policies applied)
   -h, --help                  show this help
 
 Inputs that are not regular files (a FIFO such as <(helm template ...), /dev/stdin) are read
@@ -95,6 +108,12 @@ export async function run(argv: string[]): Promise<number> {
       "max-file-size": { type: "string" },
       workers: { type: "string" },
       color: { type: "boolean" },
+      against: { type: "string" },
+      policy: { type: "string", multiple: true },
+      user: { type: "string" },
+      groups: { type: "string", multiple: true },
+      userinfo: { type: "string" },
+      "show-mutated": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -125,24 +144,30 @@ export async function run(argv: string[]): Promise<number> {
     if (process.stdin.isTTY) return usageError("validate", HELP, "no manifests given (pass files, directories, globs, or - for standard input)");
     paths = ["-"];
   }
+  const base = {
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    strict: values.strict ?? true,
+    crds: values.crd ?? [],
+    ignoreMissingSchemas: values["ignore-missing-schemas"],
+    ...(values["warn-implicit-conversions"] ? { warnImplicitConversions: true } : {}),
+    skip: list(values.skip),
+    reject: list(values.reject),
+    ...(maxFileSize ? { maxFileSize } : {}),
+  };
+  const color = values.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const review = await reviewRun(values, paths, base);
+  if (typeof review === "number") return review;
+  if (review) {
+    process.stdout.write(formatReport(review, output, { color, verbose: values.verbose }));
+    if (values["show-mutated"]) process.stdout.write(storedObjects(review));
+    return review.valid ? 0 : 1;
+  }
   const show = progress();
   const report = await validateManifests(
     paths.map((p): ManifestInput => ({ path: p })),
-    {
-      ...(kubernetesVersion ? { kubernetesVersion } : {}),
-      strict: values.strict ?? true,
-      crds: values.crd ?? [],
-      ignoreMissingSchemas: values["ignore-missing-schemas"],
-      ...(values["warn-implicit-conversions"] ? { warnImplicitConversions: true } : {}),
-      skip: list(values.skip),
-      reject: list(values.reject),
-      ...(maxFileSize ? { maxFileSize } : {}),
-      ...(workers !== undefined ? { workers } : {}),
-      ...(show.enabled ? { onProgress: show } : {}),
-    },
+    { ...base, ...(workers !== undefined ? { workers } : {}), ...(show.enabled ? { onProgress: show } : {}) },
   );
   show.clear();
-  const color = values.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
   process.stdout.write(formatReport(report, output, { color, verbose: values.verbose }));
   return report.valid ? 0 : 1;
 }

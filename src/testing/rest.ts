@@ -14,6 +14,7 @@ import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { kindRules } from "../apiserver/groups.js";
+import { admitPolicies } from "./policies.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -434,6 +435,21 @@ export class Rest {
     return { hasStatus: hasSub(r, "status"), subresource: sub === "status" ? "status" : "" };
   }
 
+  /**
+   * The admission policies stored in the server, run on a write (the object is mutated in place
+   * by mutating policies, and validated again if they changed it); returns `Warning` texts.
+   */
+  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean): string[] {
+    const ctx = { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
+    const { object, warnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun);
+    if (obj && object && object !== obj) {
+      for (const k of Object.keys(obj)) delete (obj as Obj)[k];
+      Object.assign(obj, structuredClone(object));
+      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}) });
+    }
+    return warnings;
+  }
+
   create(call: ApiCall): ApiReply {
     const { info, query } = call;
     const r = this.resolve(info);
@@ -451,6 +467,7 @@ export class Rest {
     if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
     if (!r.namespaced) delete meta.namespace;
     const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...this.writeHooks(r, true) });
+    warnings.push(...this.policies(r, "CREATE", obj, undefined, call, dryRun));
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
     }
@@ -552,6 +569,7 @@ export class Rest {
     }
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
     const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub === "status" ? { subresource: "status" as const } : {}), ...this.writeHooks(r, false) });
+    if (!sub) warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun));
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
@@ -675,6 +693,7 @@ export class Rest {
     if (!old) {
       this.allow(r, "create");
       const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...this.writeHooks(r, true) });
+      warnings.push(...this.policies(r, "CREATE", next, undefined, call, dryRun));
       this.requireNamespace(r, info.namespace, name);
       this.prepareCreate(r, next, manager);
       next.metadata.managedFields = result.managedFields;
@@ -694,7 +713,9 @@ export class Rest {
     this.allow(r, "delete");
     const options = this.deleteOptions(call);
     const obj = this.existing(r, info.namespace ?? "", info.name!);
-    return this.deleteOne(r, obj, options, dryRunOf(query) || options.dryRun);
+    const warnings = this.policies(r, "DELETE", undefined, obj, call, dryRunOf(query) || options.dryRun);
+    const reply = this.deleteOne(r, obj, options, dryRunOf(query) || options.dryRun);
+    return warnings.length ? { ...reply, warnings: [...(reply.warnings ?? []), ...warnings] } : reply;
   }
 
   private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean } {

@@ -11,3 +11,4 @@ export { formatReport, outputFormats, type OutputFormat, type FormatOptions } fr
 export { apiDeprecations, deprecationOf, type ApiDeprecation, type DeprecationStatus } from "../apiserver/deprecations.js";
 export { expandPaths, type ExpandedPath } from "./sources.js";
 export type { ValidationReport, ValidationIssue, ValidationSummary, ResourceResult, ResourceStatus, Severity, RuleId } from "./types.js";
+export { reviewManifests, type ReviewOptions, type ReviewReport, type ReviewedResource } from "./review.js";

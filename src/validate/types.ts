@@ -27,7 +27,9 @@ export type Severity = "error" | "warning";
  * - update rules, checked against a previous object: `update/<type>` with the same types
  *   (`update/invalid` for `field is immutable`), `update/version-changed` (warning);
  * - custom resources: `crd/value-validation`, `crd/cel`, `crd/cel-unevaluated` (warning),
- *   `crd/cel-not-run` (warning: rules not run over an object with errors), `crd/invalid`.
+ *   `crd/cel-not-run` (warning: rules not run over an object with errors), `crd/invalid`;
+ * - admission policies and change review: `policy/denied`, `policy/warning`, `policy/audit`,
+ *   `policy/unevaluated`, `policy/expression`, `policy/type-check`, `policy/unbound`.
  */
 export type RuleId = string;
 

@@ -8,6 +8,7 @@ import { checkInParallel, defaultWorkerCount } from "./parallel.js";
 import { fileFailure, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { abortReason, emptyDirectories, expandPaths, readSpecialFile, readStandardInput } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
+import { inputsHoldPolicyBindings } from "./policy-inputs.js";
 
 /** Manifests named by path: a file, a directory, a glob, or `-` for standard input. */
 export interface PathInput {
@@ -139,7 +140,8 @@ async function previousObjects(input: ManifestInput | readonly ManifestInput[] |
   return { objects, failures };
 }
 
-function summarize(results: readonly ResourceResult[], files: number): ValidationSummary {
+/** Counts over a run's results. @example summarize(results, 3).invalid */
+export function summarize(results: readonly ResourceResult[], files: number): ValidationSummary {
   const s: ValidationSummary = { files, resources: results.length, valid: 0, invalid: 0, errors: 0, skipped: 0, warnings: 0, unevaluatedRules: 0 };
   for (const r of results) {
     if (r.status === "valid") s.valid++;
@@ -169,6 +171,19 @@ export async function validateManifests(
   options: ValidateManifestsOptions = {},
 ): Promise<ValidationReport> {
   const inputs = Array.isArray(input) ? (input as readonly ManifestInput[]) : [input as ManifestInput];
+  // Admission policies with bindings among the inputs apply to them, as in a cluster.
+  if (inputsHoldPolicyBindings(inputs) && !inputs.some((i) => i instanceof Uint8Array || (isPathInput(i) && i.path === "-"))) {
+    const { reviewManifests } = await import("./review.js");
+    return reviewManifests(inputs.map((i) => (typeof i === "string" ? { text: i } : (i as Record<string, unknown>))), {
+      ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+      ...(options.strict !== undefined ? { strict: options.strict } : {}),
+      ...(options.crds ? { crds: options.crds } : {}),
+      ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
+      ...(options.skip ? { skip: options.skip } : {}),
+      ...(options.reject ? { reject: options.reject } : {}),
+      ...(options.maxFileSize ? { maxFileSize: options.maxFileSize } : {}),
+    });
+  }
   const maxBytes = options.maxFileSize ?? DEFAULT_MAX_FILE;
   const signal = options.signal;
   const previous = await previousObjects(options.previous, maxBytes, signal);

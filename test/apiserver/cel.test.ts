@@ -66,11 +66,11 @@ describe("CEL validation rules", () => {
     expect(re2("^(?i)abc$").test("ABC")).toBe(true);
     expect(re2("\\Aa.c\\z").test("abc")).toBe(true);
     const run = (rule: string, self: unknown) => evaluateRule(compileValidationRule({ rule }), toCelValue(undefined, self));
-    expect(run("self.matches('^(?i)web$')", "WEB")).toEqual({ status: "passed" });
-    expect(run("isIP(self) && ip(self).family() == 6", "fd00::1")).toEqual({ status: "passed" });
-    expect(run("cidr('10.0.0.0/8').containsIP(self)", "10.1.2.3")).toEqual({ status: "passed" });
-    expect(run("quantity(self).isGreaterThan(quantity('1Gi'))", "1500Mi")).toEqual({ status: "passed" });
-    expect(run("self.isSorted() && self.sum() == 6", [1, 2, 3])).toEqual({ status: "passed" });
+    expect(run("self.matches('^(?i)web$')", "WEB")).toMatchObject({ status: "passed" });
+    expect(run("isIP(self) && ip(self).family() == 6", "fd00::1")).toMatchObject({ status: "passed" });
+    expect(run("cidr('10.0.0.0/8').containsIP(self)", "10.1.2.3")).toMatchObject({ status: "passed" });
+    expect(run("quantity(self).isGreaterThan(quantity('1Gi'))", "1500Mi")).toMatchObject({ status: "passed" });
+    expect(run("self.isSorted() && self.sum() == 6", [1, 2, 3])).toMatchObject({ status: "passed" });
     expect(run("self.x == 1", {})).toMatchObject({ status: "failed" });
   });
 });

@@ -1,304 +1,622 @@
 /**
- * The CEL environment of Kubernetes validation rules: the standard library and strings extension
- * (from the evaluator), `matches` with RE2 semantics, and Kubernetes' regex, lists, IP, CIDR, URL
- * and quantity libraries.
+ * The CEL environments of Kubernetes, one per library level: the standard library, optional
+ * types, homogeneous aggregate literals and the Kubernetes libraries and extensions each minor
+ * offers (`k8s.io/apiserver/pkg/cel/environment/base.go`): URLs, regex, lists and strings v0 from
+ * the start; authz (1.27); quantity and optional types (1.28); strings v2 and sets (1.29); IP and
+ * CIDR (1.30); format (1.31); authz selectors and two-variable comprehensions (1.32); semver
+ * (1.33). A rule new to a minor compiles with the libraries of the previous minor.
  */
-import { Environment } from "@marcbachmann/cel-js";
+import { Environment, Optional } from "@marcbachmann/cel-js";
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateName } from "../../meta/names.js";
+import { parseAddr, parsePrefix } from "./ip.js";
+import { parseQuantity, quantityOfInt } from "./quantity.js";
+import {
+  CelAuthorizer,
+  CelDecision,
+  CelGroupCheck,
+  CelPathCheck,
+  CelResourceCheck,
+  runCheck,
+  serviceAccountUser,
+} from "./authz.js";
+import { AUTHZ_CHECK_COST, charge, countSteps, traversalCost } from "./cost.js";
 import { re2 } from "./regex.js";
+import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
+import { parseURL, CelURL } from "./url.js";
+import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals } from "./values.js";
+
+export { CelIP, CelCIDR, CelURL, CelQuantity, CelSemver, CelFormat };
 
 /**
- * An IP address value (`ip("10.0.0.1")`).
+ * The oldest and newest Kubernetes minors whose CEL environments are modelled.
  *
  * @example
- * parseIP("10.1.2.3")?.family; // 4
+ * CEL_MINORS.newest; // 36
  */
-export class CelIP {
-  constructor(
-    readonly family: 4 | 6,
-    /** 16 bytes for IPv6, 4 for IPv4. */
-    readonly bytes: number[],
-    readonly text: string,
-  ) {}
+export const CEL_MINORS = { oldest: 28, newest: 36 } as const;
+
+/**
+ * Which minor's libraries an expression may use: a stored expression (already accepted) uses
+ * the running minor's; a new one, the previous minor's, so that a rollback keeps it compiling.
+ *
+ * @example
+ * libraryLevel(30, "new"); // 29
+ */
+export function libraryLevel(minor: number, mode: "new" | "stored"): number {
+  return mode === "new" ? minor - 1 : minor;
 }
 
-/**
- * A CIDR value (`cidr("10.0.0.0/8")`).
- *
- * @example
- * new CelCIDR(parseIP("10.0.0.0")!, 8, "10.0.0.0/8").prefix; // 8
- */
-export class CelCIDR {
-  constructor(
-    readonly ip: CelIP,
-    readonly prefix: number,
-    readonly text: string,
-  ) {}
+/** What an environment declares besides the libraries. */
+export interface EnvironmentSpec {
+  /** Library level: the Kubernetes minor whose libraries are offered (see {@link libraryLevel}). */
+  level: number;
+  /** Variables and their CEL types (`dyn`, `map`, `kubernetes.authorization.Authorizer`, …). */
+  variables: Readonly<Record<string, string>>;
+  /** The JSON patch library of mutating policies (`jsonpatch.escapeKey`). */
+  jsonPatch?: boolean;
 }
 
-/**
- * A URL value (`url("https://example.com/x")`).
- *
- * @example
- * new CelURL(new URL("https://example.com:8443/x")).url.port; // "8443"
- */
-export class CelURL {
-  constructor(readonly url: URL) {}
-}
+const environments = new Map<string, Environment>();
 
 /**
- * A Kubernetes quantity as an exact decimal: `digits × 10^exp`.
+ * The environment for a library level and a set of variables (built once, then shared: do not
+ * register into it).
  *
  * @example
- * parseQuantity("1.5Gi")?.text; // "1.5Gi"
+ * const env = celEnvironment({ level: 36, variables: { self: "dyn" } });
+ * env.parse("isIP(self)")({ self: "10.0.0.1" }); // true
  */
-export class CelQuantity {
-  constructor(
-    readonly digits: bigint,
-    readonly exp: number,
-    readonly text: string,
-  ) {}
-}
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/**
- * Parse an IP the way Go's netip.ParseAddr does (no zones, no leading zeros in IPv4).
- *
- * @example
- * parseIP("::1")?.family; // 6
- */
-export function parseIP(s: string): CelIP | undefined {
-  if (IPV4.test(s)) return new CelIP(4, s.split(".").map(Number), s);
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || s.split("::").length > 2) return undefined;
-  const [head = "", tail] = s.split("::");
-  const groups = (part: string): number[] | undefined => {
-    if (!part) return [];
-    const out: number[] = [];
-    const items = part.split(":");
-    for (let i = 0; i < items.length; i++) {
-      const g = items[i]!;
-      if (i === items.length - 1 && g.includes(".")) {
-        if (!IPV4.test(g)) return undefined;
-        const b = g.split(".").map(Number);
-        out.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) out.push(parseInt(g, 16));
-      else return undefined;
-    }
-    return out;
-  };
-  const h = groups(head);
-  const t = tail === undefined ? [] : groups(tail);
-  if (!h || !t) return undefined;
-  let all: number[];
-  if (tail === undefined) {
-    if (h.length !== 8) return undefined;
-    all = h;
-  } else {
-    if (h.length + t.length > 7) return undefined;
-    all = [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+export function celEnvironment(spec: EnvironmentSpec): Environment {
+  const key = `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}`;
+  const hit = environments.get(key);
+  if (hit) return hit;
+  const env = base(spec.level).clone();
+  for (const [name, type] of Object.entries(spec.variables)) env.registerVariable(name, type);
+  if (spec.jsonPatch) {
+    class JsonPatchNamespace {}
+    env.registerType("JsonPatchNamespace", JsonPatchNamespace);
+    env.registerConstant("jsonpatch", "JsonPatchNamespace", new JsonPatchNamespace());
+    env.registerFunction("JsonPatchNamespace.escapeKey(string): string", (_: unknown, k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1"));
   }
-  return new CelIP(6, all.flatMap((g) => [g >> 8, g & 255]), s);
-}
-
-function parseCIDR(s: string): CelCIDR | undefined {
-  const slash = s.indexOf("/");
-  if (slash < 0) return undefined;
-  const ip = parseIP(s.slice(0, slash));
-  const bits = s.slice(slash + 1);
-  if (!ip || !/^(0|[1-9]\d{0,2})$/.test(bits)) return undefined;
-  const prefix = Number(bits);
-  if (prefix > (ip.family === 4 ? 32 : 128)) return undefined;
-  return new CelCIDR(ip, prefix, s);
-}
-
-function containsIP(c: CelCIDR, ip: CelIP): boolean {
-  if (c.ip.family !== ip.family) return false;
-  for (let bit = 0; bit < c.prefix; bit++) {
-    const byte = bit >> 3;
-    const mask = 0x80 >> (bit & 7);
-    if ((c.ip.bytes[byte]! & mask) !== (ip.bytes[byte]! & mask)) return false;
-  }
-  return true;
-}
-
-const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]([+-]?\d+))?$/;
-const DECIMAL_EXP: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const BINARY_EXP: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
-
-/**
- * Parse a Kubernetes quantity (`250m`, `1.5Gi`, `1e3`) exactly.
- *
- * @example
- * parseQuantity("250m")?.text; // "250m"
- */
-export function parseQuantity(s: string): CelQuantity | undefined {
-  const m = QUANTITY.exec(s);
-  if (!m) return undefined;
-  const [, sign, num, bin, dec, e] = m;
-  const [int = "", frac = ""] = num!.split(".");
-  let digits = BigInt(`${int}${frac}` || "0");
-  let exp = -frac.length;
-  if (bin) digits *= 1024n ** BigInt(BINARY_EXP[bin]!);
-  else if (dec) exp += DECIMAL_EXP[dec]!;
-  else if (e) exp += Number(e);
-  if (sign === "-") digits = -digits;
-  return new CelQuantity(digits, exp, s);
-}
-
-function align(a: CelQuantity, b: CelQuantity): [bigint, bigint, number] {
-  const exp = Math.min(a.exp, b.exp);
-  return [a.digits * 10n ** BigInt(a.exp - exp), b.digits * 10n ** BigInt(b.exp - exp), exp];
-}
-
-function cmp(a: CelQuantity, b: CelQuantity): bigint {
-  const [x, y] = align(a, b);
-  return x < y ? -1n : x > y ? 1n : 0n;
-}
-
-function fromInt(n: bigint): CelQuantity {
-  return new CelQuantity(n, 0, String(n));
-}
-
-function asInteger(q: CelQuantity): bigint {
-  if (q.exp >= 0) return q.digits * 10n ** BigInt(q.exp);
-  const div = 10n ** BigInt(-q.exp);
-  if (q.digits % div !== 0n) throw new Error("cannot convert value to integer");
-  return q.digits / div;
-}
-
-function isSorted(list: unknown[]): boolean {
-  for (let i = 1; i < list.length; i++) if ((list[i - 1] as number) > (list[i] as number)) return false;
-  return true;
-}
-
-function parseURL(s: string): CelURL | undefined {
-  if (!/^([a-zA-Z][a-zA-Z0-9+.-]*:|\/)/.test(s)) return undefined;
-  try {
-    return new CelURL(new URL(s, s.startsWith("/") ? "http://relative.invalid" : undefined));
-  } catch {
-    return undefined;
-  }
+  environments.set(key, env);
+  return env;
 }
 
 let shared: Environment | undefined;
 
 /**
- * The CEL environment Kubernetes rules are compiled in (shared; do not register into it).
- * `self` and `oldSelf` are declared `dyn`.
+ * The environment of `x-kubernetes-validations` rules at the newest minor (`self`, `oldSelf`).
  *
  * @example
- * const env = kubernetesCelEnvironment();
- * env.parse("isIP(self)")({ self: "10.0.0.1" }); // true
+ * kubernetesCelEnvironment().parse("self.size() > 0")({ self: "x" }); // true
  */
 export function kubernetesCelEnvironment(): Environment {
-  if (shared) return shared;
-  const env = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
-  env.registerVariable("self", "dyn");
-  env.registerVariable("oldSelf", "dyn");
+  shared ??= celEnvironment({ level: CEL_MINORS.newest, variables: { self: "dyn", oldSelf: "dyn" } });
+  return shared;
+}
+
+const bases = new Map<number, Environment>();
+
+function base(level: number): Environment {
+  const hit = bases.get(level);
+  if (hit) return hit;
+  const env = new Environment({
+    unlistedVariablesAreDyn: false,
+    enableOptionalTypes: level >= 28,
+    // Homogeneity is checked afterwards the way cel-go checks it (`dyn` elements mix freely).
+    homogeneousAggregateLiterals: false,
+    limits: { maxAstNodes: 100_000, maxDepth: 250, maxListElements: 100_000, maxMapEntries: 100_000, maxCallArguments: 32 },
+  });
+  registerBase(env);
+  if (level >= 28) registerOptionalExtras(env);
+  if (level >= 27) registerAuthz(env, level >= 32);
+  if (level >= 28) registerQuantity(env, level >= 36);
+  if (level >= 29) registerStringsV2(env);
+  if (level >= 29) registerSets(env);
+  if (level >= 30) registerIP(env);
+  if (level >= 31) registerFormat(env);
+  if (level >= 32) registerTwoVarComprehensions(env);
+  if (level >= 33) registerSemver(env);
+  bases.set(level, env);
+  return env;
+}
+
+const fail = (message: string): never => {
+  throw new Error(message);
+};
+
+function registerBase(env: Environment): void {
+  // `matches` is rewritten to this before compiling, so that it follows RE2, as Kubernetes does.
+  const matches = (s: string, p: string) => {
+    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
+    return re2(p).test(s);
+  };
+  env.registerFunction("string.re2Matches(string): bool", matches);
+  env.registerFunction("re2Matches(string, string): bool", matches);
+  env.registerFunction("string.find(string): string", (s: string, p: string) => {
+    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
+    return re2(p).find(s) ?? "";
+  });
+  env.registerFunction("string.findAll(string): list<string>", (s: string, p: string) => {
+    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
+    return re2(p).findAll(s);
+  });
+  env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => {
+    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
+    return re2(p).findAll(s, Number(n));
+  });
+
+  // Lists library.
+  env.registerFunction("list<A>.isSorted(): bool", (l: unknown[]) => {
+    charge(l.length);
+    for (let i = 1; i < l.length; i++) if (celCompare(l[i - 1], l[i]) > 0) return false;
+    return true;
+  });
+  env.registerFunction("list<A>.sum(): A", (l: unknown[]) => {
+    charge(l.length);
+    if (!l.length) return 0n;
+    let acc = l[0] as number | bigint;
+    for (let i = 1; i < l.length; i++) {
+      const v = l[i] as number | bigint;
+      if (typeof acc === "bigint" && typeof v === "bigint") {
+        acc += v;
+        if (acc >= 2n ** 63n || acc < -(2n ** 63n)) fail("integer overflow");
+      } else acc = Number(acc) + Number(v);
+    }
+    return acc;
+  });
+  for (const [name, pick] of [
+    ["min", -1],
+    ["max", 1],
+  ] as const) {
+    env.registerFunction(`list<A>.${name}(): A`, (l: unknown[]) => {
+      charge(l.length);
+      if (!l.length) fail(`${name}(list) called on empty list`);
+      let best = l[0];
+      for (let i = 1; i < l.length; i++) if (celCompare(l[i], best) === pick) best = l[i];
+      return best;
+    });
+  }
+  env.registerFunction("list<A>.indexOf(A): int", (l: unknown[], v: unknown) => {
+    charge(l.length);
+    return BigInt(l.findIndex((x) => celEquals(x, v)));
+  });
+  env.registerFunction("list<A>.lastIndexOf(A): int", (l: unknown[], v: unknown) => {
+    charge(l.length);
+    for (let i = l.length - 1; i >= 0; i--) if (celEquals(l[i], v)) return BigInt(i);
+    return -1n;
+  });
+
+  // Strings extension, version 0 (the evaluator has indexOf, lastIndexOf, lowerAscii, upperAscii, substring, trim, split).
+  env.registerFunction("string.charAt(int): string", (s: string, i: bigint) => charAt(s, i));
+  env.registerFunction("string.replace(string, string): string", (s: string, a: string, b: string) => {
+    charge(traversalCost(s));
+    return replace(s, a, b);
+  });
+  env.registerFunction("string.replace(string, string, int): string", (s: string, a: string, b: string, n: bigint) => {
+    charge(traversalCost(s));
+    return replace(s, a, b, n);
+  });
+
+  // URLs library.
+  const toURL = (s: string): CelURL => {
+    charge(traversalCost(s));
+    const u = parseURL(s);
+    if (u instanceof CelURL) return u;
+    return fail(`URL parse error during conversion from string: ${u.error}`);
+  };
+  env.registerType("net.URL", CelURL);
+  env.registerFunction("url(string): net.URL", toURL);
+  env.registerFunction("isURL(string): bool", (s: string) => {
+    charge(traversalCost(s));
+    return parseURL(s) instanceof CelURL;
+  });
+  env.registerFunction("net.URL.getScheme(): string", (u: CelURL) => u.scheme);
+  env.registerFunction("net.URL.getHost(): string", (u: CelURL) => u.host);
+  env.registerFunction("net.URL.getHostname(): string", (u: CelURL) => u.hostname);
+  env.registerFunction("net.URL.getPort(): string", (u: CelURL) => u.port);
+  env.registerFunction("net.URL.getEscapedPath(): string", (u: CelURL) => u.escapedPath);
+  env.registerFunction("net.URL.getQuery(): map<string, list<string>>", (u: CelURL) => u.query);
+}
+
+const isZeroValue = (v: unknown): boolean =>
+  v === null ||
+  v === false ||
+  v === 0n ||
+  v === 0 ||
+  v === "" ||
+  (Array.isArray(v) && v.length === 0) ||
+  (v instanceof Uint8Array && v.length === 0) ||
+  (v instanceof Map && v.size === 0) ||
+  (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0);
+
+/** The parts of cel-go's optional library the evaluator lacks: `ofNonZeroValue`, `optMap`, `optFlatMap`, equality. */
+function registerOptionalExtras(env: Environment): void {
+  env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_: unknown, v: unknown) => (isZeroValue(v) ? Optional.none() : Optional.of(v)));
+  env.registerOperator("optional<A> == optional<A>", (a: Optional, b: Optional) => a.hasValue() === b.hasValue() && (!a.hasValue() || celEquals(a.value(), b.value())));
+  const macro =
+    (flat: boolean) =>
+    ({ args, receiver }: { args: MacroNode[]; receiver: MacroNode }) => {
+      const name = args[0]!;
+      if (name.op !== "id") throw new Error(`${flat ? "optFlatMap" : "optMap"}() variable name must be a simple identifier`);
+      const state: { scope?: Scope } = {};
+      return {
+        async: false,
+        typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
+          const t = chk.check(receiver, ctx);
+          state.scope = ctx.forkWithVariable(name.args as string, t.kind === "optional" && t.valueType ? t.valueType : chk.getType("dyn"));
+          const body = chk.check(args[1], state.scope);
+          return flat ? body : chk.getType("dyn");
+        },
+        evaluate(ev: Evaluator, _m: unknown, ctx: unknown) {
+          const opt = ev.run(receiver, ctx) as Optional;
+          if (!(opt instanceof Optional) || !opt.hasValue()) return Optional.none();
+          const scope = state.scope!.reuse(ctx);
+          scope.iterValue = opt.value();
+          const r = ev.run(args[1], scope);
+          return flat ? r : Optional.of(r);
+        },
+      };
+    };
+  env.registerFunction("optional.optMap(ast, ast): dyn", macro(false));
+  env.registerFunction("optional.optFlatMap(ast, ast): dyn", macro(true));
+}
+
+function registerAuthz(env: Environment, selectors: boolean): void {
+  env.registerType("kubernetes.authorization.Authorizer", CelAuthorizer);
+  env.registerType("kubernetes.authorization.PathCheck", CelPathCheck);
+  env.registerType("kubernetes.authorization.GroupCheck", CelGroupCheck);
+  env.registerType("kubernetes.authorization.ResourceCheck", { ctor: CelResourceCheck, fields: {} });
+  env.registerType("kubernetes.authorization.Decision", CelDecision);
+  const A = "kubernetes.authorization";
+  env.registerFunction(`${A}.Authorizer.path(string): ${A}.PathCheck`, (a: CelAuthorizer, p: string) => new CelPathCheck(a, p));
+  env.registerFunction(`${A}.Authorizer.group(string): ${A}.GroupCheck`, (a: CelAuthorizer, g: string) => new CelGroupCheck(a, g));
+  env.registerFunction(`${A}.Authorizer.serviceAccount(string, string): ${A}.Authorizer`, (a: CelAuthorizer, ns: string, name: string) => new CelAuthorizer(a.authorize, serviceAccountUser(ns, name)));
+  env.registerFunction(`${A}.GroupCheck.resource(string): ${A}.ResourceCheck`, (g: CelGroupCheck, r: string) => new CelResourceCheck(g.authorizer, g.group, r));
+  env.registerFunction(`${A}.ResourceCheck.subresource(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ subresource: s }));
+  env.registerFunction(`${A}.ResourceCheck.namespace(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ namespace: s }));
+  env.registerFunction(`${A}.ResourceCheck.name(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ name: s }));
+  if (selectors) {
+    env.registerFunction(`${A}.ResourceCheck.fieldSelector(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ fieldSelector: s }));
+    env.registerFunction(`${A}.ResourceCheck.labelSelector(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ labelSelector: s }));
+  }
+  env.registerFunction(`${A}.PathCheck.check(string): ${A}.Decision`, (p: CelPathCheck, verb: string) => {
+    charge(AUTHZ_CHECK_COST);
+    return runCheck(p.authorizer, { verb, path: p.path });
+  });
+  env.registerFunction(`${A}.ResourceCheck.check(string): ${A}.Decision`, (r: CelResourceCheck, verb: string) => {
+    charge(AUTHZ_CHECK_COST);
+    return runCheck(r.authorizer, {
+      verb,
+      apiGroup: r.group,
+      resource: r.resource,
+      ...(r.subresource ? { subresource: r.subresource } : {}),
+      ...(r.namespace ? { namespace: r.namespace } : {}),
+      ...(r.name ? { name: r.name } : {}),
+      ...(r.fieldSelector ? { fieldSelector: r.fieldSelector } : {}),
+      ...(r.labelSelector ? { labelSelector: r.labelSelector } : {}),
+    });
+  });
+  env.registerFunction(`${A}.Decision.allowed(): bool`, (d: CelDecision) => d.result.decision === "allow");
+  env.registerFunction(`${A}.Decision.reason(): string`, (d: CelDecision) => d.result.reason);
+  env.registerFunction(`${A}.Decision.errored(): bool`, (d: CelDecision) => d.result.error !== undefined);
+  env.registerFunction(`${A}.Decision.error(): string`, (d: CelDecision) => d.result.error ?? "");
+}
+
+function registerQuantity(env: Environment, arithmetic136: boolean): void {
+  const Q = "kubernetes.Quantity";
+  env.registerType(Q, CelQuantity);
+  env.registerOperator(`${Q} == ${Q}`, (a: CelQuantity, b: CelQuantity) => a.quantity.compare(b.quantity) === 0);
+  env.registerFunction(`quantity(string): ${Q}`, (s: string) => {
+    const r = parseQuantity(s);
+    return r.value ? new CelQuantity(r.value) : fail(r.error!);
+  });
+  env.registerFunction("isQuantity(string): bool", (s: string) => parseQuantity(s).value !== undefined);
+  env.registerFunction(`${Q}.sign(): int`, (q: CelQuantity) => BigInt(q.quantity.sign()));
+  env.registerFunction(`${Q}.isGreaterThan(${Q}): bool`, (a: CelQuantity, b: CelQuantity) => a.quantity.compare(b.quantity) > 0);
+  env.registerFunction(`${Q}.isLessThan(${Q}): bool`, (a: CelQuantity, b: CelQuantity) => a.quantity.compare(b.quantity) < 0);
+  env.registerFunction(`${Q}.compareTo(${Q}): int`, (a: CelQuantity, b: CelQuantity) => BigInt(a.quantity.compare(b.quantity)));
+  env.registerFunction(`${Q}.asApproximateFloat(): double`, (q: CelQuantity) => q.quantity.asApproximateFloat());
+  env.registerFunction(`${Q}.asInteger(): int`, (q: CelQuantity) => q.quantity.asInt64() ?? fail("cannot convert value to integer"));
+  env.registerFunction(`${Q}.isInteger(): bool`, (q: CelQuantity) => q.quantity.asInt64() !== undefined);
+  env.registerFunction(`${Q}.add(${Q}): ${Q}`, (a: CelQuantity, b: CelQuantity) => new CelQuantity(a.quantity.add(b.quantity)));
+  env.registerFunction(`${Q}.add(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.add(quantityOfInt(n))));
+  env.registerFunction(`${Q}.sub(${Q}): ${Q}`, (a: CelQuantity, b: CelQuantity) => new CelQuantity(a.quantity.sub(b.quantity)));
+  env.registerFunction(`${Q}.sub(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.sub(quantityOfInt(n))));
+  if (arithmetic136) {
+    env.registerFunction(`${Q}.mul(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.mul(n)));
+    env.registerFunction(`${Q}.div(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.div(n, 4)));
+    env.registerFunction(`${Q}.div(int, int): ${Q}`, (a: CelQuantity, n: bigint, r: bigint) => {
+      if (r > 10n || r < 0n) fail(`the valid range for roundVal is 0 to 10 but ${r} was passed`);
+      return new CelQuantity(a.quantity.div(n, Number(r)));
+    });
+    env.registerFunction(`${Q}.divInt(int): ${Q}`, (a: CelQuantity, n: bigint) => new CelQuantity(a.quantity.div(n, 0, true)));
+  }
+}
+
+function registerStringsV2(env: Environment): void {
+  class StringsNamespace {}
+  env.registerType("StringsNamespace", StringsNamespace);
+  env.registerConstant("strings", "StringsNamespace", new StringsNamespace());
+  env.registerFunction("StringsNamespace.quote(string): string", (_: unknown, s: string) => quote(s));
+  env.registerFunction("string.format(list): string", (s: string, args: unknown[]) => {
+    charge(traversalCost(s));
+    return format(s, args);
+  });
+  env.registerFunction("string.reverse(): string", (s: string) => reverse(s));
+}
+
+function registerSets(env: Environment): void {
+  class SetsNamespace {}
+  env.registerType("SetsNamespace", SetsNamespace);
+  env.registerConstant("sets", "SetsNamespace", new SetsNamespace());
+  const sized = (f: (a: unknown[], b: unknown[]) => boolean) => (_: unknown, a: unknown[], b: unknown[]) => {
+    charge(a.length * b.length);
+    return f(a, b);
+  };
+  env.registerFunction("SetsNamespace.contains(list<A>, list<A>): bool", sized(setsContains));
+  env.registerFunction("SetsNamespace.equivalent(list<A>, list<A>): bool", sized(setsEquivalent));
+  env.registerFunction("SetsNamespace.intersects(list<A>, list<A>): bool", sized(setsIntersects));
+}
+
+function parseIPValue(s: string): CelIP {
+  const a = parseAddr(s);
+  if (!a && s.includes("%") && parseAddr(s.slice(0, s.indexOf("%")))) fail(`IP address ${JSON.stringify(s)} with zone value is not allowed`);
+  if (!a) return fail(`IP Address ${JSON.stringify(s)} parse error during conversion from string: ParseAddr(${JSON.stringify(s)}): unable to parse IP`);
+  if (a.is4In6()) fail(`IPv4-mapped IPv6 address ${JSON.stringify(s)} is not allowed`);
+  return new CelIP(a);
+}
+
+function parseCIDRValue(s: string): CelCIDR {
+  const p = parsePrefix(s);
+  if (!p) {
+    const slash = s.lastIndexOf("/");
+    const why = slash < 0 ? "no '/'" : /^(0|[1-9]\d*)$/.test(s.slice(slash + 1)) ? "prefix length out of range" : `bad bits after slash: ${JSON.stringify(s.slice(slash + 1))}`;
+    const detail = parseAddr(s.slice(0, Math.max(0, slash))) || slash < 0 ? why : `ParseAddr(${JSON.stringify(s.slice(0, slash))}): unable to parse IP`;
+    const prefix = "network address parse error during conversion from string";
+    return fail(`${prefix}: ${prefix}: netip.ParsePrefix(${JSON.stringify(s)}): ${detail}`);
+  }
+  if (p.addr.is4In6()) fail(`IPv4-mapped IPv6 address ${JSON.stringify(s)} is not allowed`);
+  return new CelCIDR(p);
+}
+
+function registerIP(env: Environment): void {
   env.registerType("net.IP", CelIP);
   env.registerType("net.CIDR", CelCIDR);
-  env.registerType("net.URL", CelURL);
-  env.registerType("kubernetes.Quantity", CelQuantity);
-
-  // `matches` is rewritten to this before compiling, so that it follows RE2, as Kubernetes does.
-  env.registerFunction("string.re2Matches(string): bool", (s: string, p: string) => re2(p).test(s));
-  env.registerFunction("re2Matches(string, string): bool", (s: string, p: string) => re2(p).test(s));
-  env.registerFunction("string.find(string): string", (s: string, p: string) => re2(p).exec(s)?.[0] ?? "");
-  env.registerFunction("string.findAll(string): list<string>", (s: string, p: string) => [...s.matchAll(new RegExp(re2(p).source, `${re2(p).flags}g`))].map((m) => m[0]));
-  env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => {
-    const all = [...s.matchAll(new RegExp(re2(p).source, `${re2(p).flags}g`))].map((m) => m[0]);
-    return n < 0n ? all : all.slice(0, Number(n));
+  env.registerOperator("net.IP == net.IP", (a: CelIP, b: CelIP) => a.addr.equals(b.addr));
+  env.registerOperator("net.CIDR == net.CIDR", (a: CelCIDR, b: CelCIDR) => a.prefix.equals(b.prefix));
+  env.registerFunction("ip(string): net.IP", parseIPValue);
+  env.registerFunction("isIP(string): bool", (s: string) => {
+    const a = parseAddr(s);
+    return a !== undefined && !a.is4In6();
   });
-
-  env.registerFunction("list.isSorted(): bool", (l: unknown[]) => isSorted(l));
-  env.registerFunction("list.sum(): dyn", (l: Array<bigint | number>) => l.reduce((a, b) => (a as number) + (b as number), (typeof l[0] === "number" ? 0 : 0n) as never));
-  env.registerFunction("list.min(): dyn", (l: unknown[]) => {
-    if (!l.length) throw new Error("min called on empty list");
-    return l.reduce((a, b) => ((b as number) < (a as number) ? b : a));
-  });
-  env.registerFunction("list.max(): dyn", (l: unknown[]) => {
-    if (!l.length) throw new Error("max called on empty list");
-    return l.reduce((a, b) => ((b as number) > (a as number) ? b : a));
-  });
-
-  env.registerFunction("isIP(string): bool", (s: string) => parseIP(s) !== undefined);
-  env.registerFunction("ip(string): net.IP", (s: string) => {
-    const ip = parseIP(s);
-    if (!ip) throw new Error(`IP Address ${JSON.stringify(s)} parse error during conversion from string`);
-    return ip;
-  });
+  class IPNamespace {}
+  env.registerType("IPNamespace", IPNamespace);
+  env.registerConstant("ip", "IPNamespace", new IPNamespace());
+  env.registerFunction("IPNamespace.isCanonical(string): bool", (_: unknown, s: string) => parseIPValue(s).addr.toString() === s);
   env.registerFunction("net.IP.family(): int", (ip: CelIP) => BigInt(ip.family));
-  env.registerFunction("net.IP.isUnspecified(): bool", (ip: CelIP) => ip.bytes.every((b) => b === 0));
-  env.registerFunction("net.IP.isLoopback(): bool", (ip: CelIP) => (ip.family === 4 ? ip.bytes[0] === 127 : ip.bytes.slice(0, 15).every((b) => b === 0) && ip.bytes[15] === 1));
-  env.registerFunction("string(net.IP): string", (ip: CelIP) => ip.text);
-  env.registerFunction("isCIDR(string): bool", (s: string) => parseCIDR(s) !== undefined);
-  env.registerFunction("cidr(string): net.CIDR", (s: string) => {
-    const c = parseCIDR(s);
-    if (!c) throw new Error(`network address parse error during conversion from string: ${JSON.stringify(s)}`);
-    return c;
+  env.registerFunction("net.IP.isUnspecified(): bool", (ip: CelIP) => ip.addr.isUnspecified());
+  env.registerFunction("net.IP.isLoopback(): bool", (ip: CelIP) => ip.addr.isLoopback());
+  env.registerFunction("net.IP.isLinkLocalMulticast(): bool", (ip: CelIP) => ip.addr.isLinkLocalMulticast());
+  env.registerFunction("net.IP.isLinkLocalUnicast(): bool", (ip: CelIP) => ip.addr.isLinkLocalUnicast());
+  env.registerFunction("net.IP.isGlobalUnicast(): bool", (ip: CelIP) => ip.addr.isGlobalUnicast());
+  env.registerFunction("string(net.IP): string", (ip: CelIP) => ip.addr.toString());
+  env.registerFunction("cidr(string): net.CIDR", parseCIDRValue);
+  env.registerFunction("isCIDR(string): bool", (s: string) => {
+    const p = parsePrefix(s);
+    return p !== undefined && !p.addr.is4In6();
   });
-  env.registerFunction("net.CIDR.containsIP(string): bool", (c: CelCIDR, s: string) => {
-    const ip = parseIP(s);
-    return ip !== undefined && containsIP(c, ip);
-  });
-  env.registerFunction("net.CIDR.containsIP(net.IP): bool", (c: CelCIDR, ip: CelIP) => containsIP(c, ip));
-  env.registerFunction("net.CIDR.prefixLength(): int", (c: CelCIDR) => BigInt(c.prefix));
-  env.registerFunction("net.CIDR.ip(): net.IP", (c: CelCIDR) => c.ip);
-  env.registerFunction("string(net.CIDR): string", (c: CelCIDR) => c.text);
+  env.registerFunction("net.CIDR.containsIP(string): bool", (c: CelCIDR, s: string) => c.prefix.contains(parseIPValue(s).addr));
+  env.registerFunction("net.CIDR.containsIP(net.IP): bool", (c: CelCIDR, ip: CelIP) => c.prefix.contains(ip.addr));
+  const containsCIDR = (c: CelCIDR, o: CelCIDR) => c.prefix.bits <= o.prefix.bits && c.prefix.contains(o.prefix.addr);
+  env.registerFunction("net.CIDR.containsCIDR(string): bool", (c: CelCIDR, s: string) => containsCIDR(c, parseCIDRValue(s)));
+  env.registerFunction("net.CIDR.containsCIDR(net.CIDR): bool", containsCIDR);
+  env.registerFunction("net.CIDR.ip(): net.IP", (c: CelCIDR) => new CelIP(c.prefix.addr));
+  env.registerFunction("net.CIDR.masked(): net.CIDR", (c: CelCIDR) => new CelCIDR(c.prefix.masked()));
+  env.registerFunction("net.CIDR.prefixLength(): int", (c: CelCIDR) => BigInt(c.prefix.bits));
+  env.registerFunction("string(net.CIDR): string", (c: CelCIDR) => c.prefix.toString());
+}
 
-  env.registerFunction("isURL(string): bool", (s: string) => parseURL(s) !== undefined);
-  env.registerFunction("url(string): net.URL", (s: string) => {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The formats of the format library, with the apimachinery checks behind them. */
+const FORMATS: Record<string, (s: string) => string[]> = {
+  dns1123Label: isDNS1123Label,
+  dns1123Subdomain: isDNS1123Subdomain,
+  dns1035Label: isDNS1035Label,
+  qualifiedName: isQualifiedName,
+  dns1123LabelPrefix: (s) => validateName(s, "dns-label", true),
+  dns1123SubdomainPrefix: (s) => validateName(s, "dns-subdomain", true),
+  dns1035LabelPrefix: (s) => validateName(s, "dns1035-label", true),
+  labelValue: isValidLabelValue,
+  uri: (s) => {
     const u = parseURL(s);
-    if (!u) throw new Error(`URL parse error during conversion from string: ${JSON.stringify(s)}`);
-    return u;
-  });
-  env.registerFunction("net.URL.getScheme(): string", (u: CelURL) => u.url.protocol.replace(/:$/, ""));
-  env.registerFunction("net.URL.getHost(): string", (u: CelURL) => u.url.host);
-  env.registerFunction("net.URL.getHostname(): string", (u: CelURL) => u.url.hostname.replace(/^\[|\]$/g, ""));
-  env.registerFunction("net.URL.getPort(): string", (u: CelURL) => u.url.port);
-  env.registerFunction("net.URL.getEscapedPath(): string", (u: CelURL) => u.url.pathname);
-  env.registerFunction("net.URL.getQuery(): map<string, list<string>>", (u: CelURL) => {
-    const out: Record<string, string[]> = {};
-    for (const [k, v] of u.url.searchParams) (out[k] ??= []).push(v);
-    return out;
-  });
+    return u instanceof CelURL ? [] : [`invalid URI: ${u.error}`];
+  },
+  uuid: (s) => (UUID.test(s) ? [] : ["does not match the UUID format"]),
+  byte: (s) => (/^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 ? [] : ["invalid base64"]),
+  date: (s) => (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) ? [] : ["invalid date"]),
+  datetime: (s) => (/^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)) ? [] : ["invalid datetime"]),
+};
 
-  env.registerFunction("isQuantity(string): bool", (s: string) => parseQuantity(s) !== undefined);
-  env.registerFunction("quantity(string): kubernetes.Quantity", (s: string) => {
-    const q = parseQuantity(s);
-    if (!q) throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
-    return q;
+function registerFormat(env: Environment): void {
+  class FormatNamespace {}
+  const F = "kubernetes.NamedFormat";
+  env.registerType(F, CelFormat);
+  env.registerOperator(`${F} == ${F}`, (a: CelFormat, b: CelFormat) => a.name === b.name);
+  env.registerType("FormatNamespace", FormatNamespace);
+  env.registerConstant("format", "FormatNamespace", new FormatNamespace());
+  for (const [name, check] of Object.entries(FORMATS)) {
+    const f = new CelFormat(name, check);
+    env.registerFunction(`FormatNamespace.${name}(): ${F}`, () => f);
+  }
+  env.registerFunction(`FormatNamespace.named(string): optional<${F}>`, (_: unknown, name: string) => {
+    const check = Object.hasOwn(FORMATS, name) ? FORMATS[name] : undefined;
+    return check ? Optional.of(new CelFormat(name, check)) : Optional.none();
   });
-  env.registerFunction("kubernetes.Quantity.compareTo(kubernetes.Quantity): int", (a: CelQuantity, b: CelQuantity) => cmp(a, b));
-  env.registerFunction("kubernetes.Quantity.isLessThan(kubernetes.Quantity): bool", (a: CelQuantity, b: CelQuantity) => cmp(a, b) < 0n);
-  env.registerFunction("kubernetes.Quantity.isGreaterThan(kubernetes.Quantity): bool", (a: CelQuantity, b: CelQuantity) => cmp(a, b) > 0n);
-  env.registerFunction("kubernetes.Quantity.add(kubernetes.Quantity): kubernetes.Quantity", (a: CelQuantity, b: CelQuantity) => {
-    const [x, y, exp] = align(a, b);
-    return new CelQuantity(x + y, exp, "");
+  env.registerFunction(`${F}.validate(string): optional<list<string>>`, (f: CelFormat, s: string) => {
+    charge(traversalCost(s));
+    const errs = f.validate(s);
+    return errs.length ? Optional.of(errs) : Optional.none();
   });
-  env.registerFunction("kubernetes.Quantity.add(int): kubernetes.Quantity", (a: CelQuantity, n: bigint) => {
-    const [x, y, exp] = align(a, fromInt(n));
-    return new CelQuantity(x + y, exp, "");
-  });
-  env.registerFunction("kubernetes.Quantity.sub(kubernetes.Quantity): kubernetes.Quantity", (a: CelQuantity, b: CelQuantity) => {
-    const [x, y, exp] = align(a, b);
-    return new CelQuantity(x - y, exp, "");
-  });
-  env.registerFunction("kubernetes.Quantity.sub(int): kubernetes.Quantity", (a: CelQuantity, n: bigint) => {
-    const [x, y, exp] = align(a, fromInt(n));
-    return new CelQuantity(x - y, exp, "");
-  });
-  env.registerFunction("kubernetes.Quantity.sign(): int", (q: CelQuantity) => (q.digits > 0n ? 1n : q.digits < 0n ? -1n : 0n));
-  env.registerFunction("kubernetes.Quantity.isInteger(): bool", (q: CelQuantity) => {
-    try {
-      asInteger(q);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  env.registerFunction("kubernetes.Quantity.asInteger(): int", (q: CelQuantity) => asInteger(q));
-  env.registerFunction("kubernetes.Quantity.asApproximateFloat(): double", (q: CelQuantity) => Number(q.digits) * 10 ** q.exp);
-  shared = env;
-  return env;
+}
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+function parseSemver(s: string, normalize: boolean): CelSemver | string {
+  let text = s;
+  if (normalize) {
+    text = text.replace(/^v/, "");
+    const m = /^([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(.*)$/.exec(text);
+    if (m) text = `${BigInt(m[1]!)}.${BigInt(m[2] ?? "0")}.${BigInt(m[3] ?? "0")}${m[4]}`;
+  }
+  const m = SEMVER.exec(text);
+  if (!m) return text.split(".").length < 3 ? "No Major.Minor.Patch elements found" : `Invalid semver ${JSON.stringify(s)}`;
+  return new CelSemver(BigInt(m[1]!), BigInt(m[2]!), BigInt(m[3]!), m[4] ? m[4].split(".") : []);
+}
+
+function registerSemver(env: Environment): void {
+  const S = "kubernetes.Semver";
+  env.registerType(S, CelSemver);
+  env.registerOperator(`${S} == ${S}`, (a: CelSemver, b: CelSemver) => a.compare(b) === 0);
+  const make = (s: string, n: boolean) => {
+    const v = parseSemver(s, n);
+    return typeof v === "string" ? fail(v) : v;
+  };
+  env.registerFunction("isSemver(string): bool", (s: string) => typeof parseSemver(s, false) !== "string");
+  env.registerFunction("isSemver(string, bool): bool", (s: string, n: boolean) => typeof parseSemver(s, n) !== "string");
+  env.registerFunction(`semver(string): ${S}`, (s: string) => make(s, false));
+  env.registerFunction(`semver(string, bool): ${S}`, (s: string, n: boolean) => make(s, n));
+  env.registerFunction(`${S}.major(): int`, (v: CelSemver) => v.major);
+  env.registerFunction(`${S}.minor(): int`, (v: CelSemver) => v.minor);
+  env.registerFunction(`${S}.patch(): int`, (v: CelSemver) => v.patch);
+  env.registerFunction(`${S}.isGreaterThan(${S}): bool`, (a: CelSemver, b: CelSemver) => a.compare(b) > 0);
+  env.registerFunction(`${S}.isLessThan(${S}): bool`, (a: CelSemver, b: CelSemver) => a.compare(b) < 0);
+  env.registerFunction(`${S}.compareTo(${S}): int`, (a: CelSemver, b: CelSemver) => BigInt(a.compare(b)));
+}
+
+interface MacroNode {
+  op: string;
+  args: unknown;
+}
+interface TypeDecl {
+  kind: string;
+  keyType?: TypeDecl;
+  valueType?: TypeDecl;
+}
+interface Checker {
+  check(node: unknown, ctx: unknown): TypeDecl;
+  getType(name: string): TypeDecl;
+  registry: { getListType(t: TypeDecl): TypeDecl; getMapType(k: TypeDecl, v: TypeDecl): TypeDecl };
+  createError(code: string, message: string, node: unknown): Error;
+}
+interface Scope {
+  forkWithVariable(name: string, type: TypeDecl): Scope;
+  reuse(parent: unknown): Scope & { iterValue: unknown };
+}
+interface Evaluator {
+  run(node: unknown, ctx: unknown): unknown;
+}
+
+type TwoVarKind = "all" | "exists" | "existsOne" | "transformList" | "transformMap" | "transformMapEntry";
+
+function registerTwoVarComprehensions(env: Environment): void {
+  const macro =
+    (kind: TwoVarKind, withFilter: boolean) =>
+    ({ args, receiver }: { args: MacroNode[]; receiver: MacroNode }) => {
+      const names = [args[0]!, args[1]!].map((a) => {
+        if (a.op !== "id") throw new Error(`${kind}() variable names must be simple identifiers`);
+        return a.args as string;
+      });
+      if (names[0] === names[1]) throw new Error(`${kind}() second variable name must be different from the first`);
+      const filter = withFilter ? args[2] : undefined;
+      const body = args[withFilter ? 3 : 2]!;
+      const state: { inner?: Scope; outer?: Scope; steps?: number } = {};
+      return {
+        async: false,
+        typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
+          const t = chk.check(receiver, ctx);
+          const dyn = chk.getType("dyn");
+          let first: TypeDecl;
+          let second: TypeDecl;
+          if (t.kind === "list") {
+            first = chk.getType("int");
+            second = t.valueType ?? dyn;
+          } else if (t.kind === "map") {
+            first = t.keyType ?? dyn;
+            second = t.valueType ?? dyn;
+          } else if (t.kind === "dyn") {
+            first = dyn;
+            second = dyn;
+          } else throw chk.createError("invalid_comprehension_range", `${kind}() cannot range over ${t.kind}`, receiver);
+          if (kind === "transformMap" && t.kind === "list") throw chk.createError("invalid_comprehension_range", "transformMap() requires a map", receiver);
+          state.outer = ctx.forkWithVariable(names[0]!, first);
+          state.inner = state.outer.forkWithVariable(names[1]!, second);
+          if (filter) chk.check(filter, state.inner);
+          const bodyType = chk.check(body, state.inner);
+          if (kind === "all" || kind === "exists" || kind === "existsOne") return chk.getType("bool");
+          if (kind === "transformList") return chk.registry.getListType(bodyType);
+          if (kind === "transformMap") return chk.registry.getMapType(first, bodyType);
+          return chk.registry.getMapType(dyn, dyn);
+        },
+        evaluate(ev: Evaluator, _m: unknown, ctx: unknown) {
+          const coll = ev.run(receiver, ctx);
+          const outer = state.outer!.reuse(ctx);
+          const inner = state.inner!.reuse(outer);
+          const entries: Array<[unknown, unknown]> = Array.isArray(coll)
+            ? coll.map((v, i) => [BigInt(i), v])
+            : coll instanceof Map
+              ? [...coll]
+              : coll && typeof coll === "object"
+                ? Object.entries(coll)
+                : fail(`${kind}() cannot range over ${typeof coll}`);
+          const steps = (state.steps ??= countSteps(body) + (filter ? countSteps(filter) : 0));
+          let error: unknown;
+          let count = 0;
+          const list: unknown[] = [];
+          const map: Record<string, unknown> = {};
+          for (const [k, v] of entries) {
+            charge(steps);
+            (outer as { iterValue: unknown }).iterValue = k;
+            inner.iterValue = v;
+            if (kind === "all" || kind === "exists") {
+              let r: unknown;
+              try {
+                r = ev.run(body, inner);
+              } catch (err) {
+                error ??= err;
+                continue;
+              }
+              if (kind === "all" && r === false) return false;
+              if (kind === "exists" && r === true) return true;
+              continue;
+            }
+            if (filter && ev.run(filter, inner) !== true) continue;
+            const r = ev.run(body, inner);
+            if (kind === "existsOne") {
+              if (r === true) count++;
+            } else if (kind === "transformList") list.push(r);
+            else if (kind === "transformMap") map[String(k)] = r;
+            else if (r && typeof r === "object") for (const [mk, mv] of Object.entries(r)) map[mk] = mv;
+          }
+          if (error) throw error;
+          if (kind === "all") return true;
+          if (kind === "exists") return false;
+          if (kind === "existsOne") return count === 1;
+          return kind === "transformList" ? list : map;
+        },
+      };
+    };
+  for (const recv of ["list", "map"]) {
+    env.registerFunction(`${recv}.all(ast, ast, ast): bool`, macro("all", false));
+    env.registerFunction(`${recv}.exists(ast, ast, ast): bool`, macro("exists", false));
+    env.registerFunction(`${recv}.existsOne(ast, ast, ast): bool`, macro("existsOne", false));
+    env.registerFunction(`${recv}.exists_one(ast, ast, ast): bool`, macro("existsOne", false));
+    env.registerFunction(`${recv}.transformList(ast, ast, ast): list<dyn>`, macro("transformList", false));
+    env.registerFunction(`${recv}.transformList(ast, ast, ast, ast): list<dyn>`, macro("transformList", true));
+    env.registerFunction(`${recv}.transformMap(ast, ast, ast): map<dyn, dyn>`, macro("transformMap", false));
+    env.registerFunction(`${recv}.transformMap(ast, ast, ast, ast): map<dyn, dyn>`, macro("transformMap", true));
+    env.registerFunction(`${recv}.transformMapEntry(ast, ast, ast): map<dyn, dyn>`, macro("transformMapEntry", false));
+    env.registerFunction(`${recv}.transformMapEntry(ast, ast, ast, ast): map<dyn, dyn>`, macro("transformMapEntry", true));
+  }
 }

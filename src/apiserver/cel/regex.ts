@@ -1,145 +1,91 @@
 /**
- * RE2 patterns (what CEL's `matches` and Kubernetes' regex library use) as JavaScript regular
- * expressions: leading inline flags, `\A`/`\z`, `(?P<name>…)`, `\Q…\E`, POSIX classes and RE2's
- * ASCII `\s`. Patterns using RE2 syntax JavaScript cannot express are refused, never guessed.
+ * Regular expressions as CEL in Kubernetes runs them: RE2 syntax and semantics (Go's `regexp`),
+ * from the RE2JS port — `(?i)` and `\A`/`\z` work, look-around is a syntax error, matching time is
+ * linear. Patterns are compiled once and cached.
  */
+import { RE2JS } from "re2js";
 import { KubeError, type KubeErrorCode } from "../../errors.js";
 
 /**
- * A pattern that has no faithful JavaScript equivalent.
+ * A pattern RE2 does not accept; the message is Go's (`error parsing regexp: …`).
  *
  * @example
- * try { re2("(?<=x)y"); } catch (e) { if (e instanceof UnsupportedRegexError) console.error(e.message); }
+ * try { re2("(?=x)"); } catch (e) { if (e instanceof RegexSyntaxError) console.error(e.message); }
  */
-export class UnsupportedRegexError extends KubeError {
-  override name = "UnsupportedRegexError";
+export class RegexSyntaxError extends KubeError {
+  override name = "RegexSyntaxError";
   override readonly code: KubeErrorCode = "KUBE_UNSUPPORTED_REGEX";
 }
 
-const POSIX: Record<string, string> = {
-  alnum: "0-9A-Za-z",
-  alpha: "A-Za-z",
-  ascii: "\\x00-\\x7F",
-  blank: "\\t ",
-  cntrl: "\\x00-\\x1F\\x7F",
-  digit: "0-9",
-  graph: "!-~",
-  lower: "a-z",
-  print: " -~",
-  punct: "!-\\/:-@\\[-`{-~",
-  space: "\\t\\n\\v\\f\\r ",
-  upper: "A-Z",
-  word: "0-9A-Za-z_",
-  xdigit: "0-9A-Fa-f",
-};
+/**
+ * The former name of {@link RegexSyntaxError}: every RE2 pattern is now supported, invalid ones throw.
+ *
+ * @example
+ * try { re2("(?=x)"); } catch (e) { if (e instanceof UnsupportedRegexError) console.error(e.message); }
+ */
+export const UnsupportedRegexError = RegexSyntaxError;
 
-const cache = new Map<string, RegExp>();
+/** A compiled RE2 pattern. */
+export interface Re2 {
+  /** Whether the pattern matches anywhere in the text (`matches` in CEL). */
+  test(text: string): boolean;
+  /** The first match, or undefined. */
+  find(text: string): string | undefined;
+  /** Every match, left to right, at most `limit` when limit ≥ 0. */
+  findAll(text: string, limit?: number): string[];
+}
+
+const cache = new Map<string, Re2 | RegexSyntaxError>();
 
 /**
- * Translate an RE2 pattern into a JavaScript RegExp (cached). Throws UnsupportedRegexError for
- * constructs JavaScript cannot express the same way, and SyntaxError for invalid patterns.
+ * Compile an RE2 pattern (cached). Throws {@link RegexSyntaxError} with Go's message.
  *
  * @example
  * re2("(?i)^abc$").test("ABC"); // true
  */
-export function re2(pattern: string): RegExp {
-  const hit = cache.get(pattern);
-  if (hit) return hit;
-  let src = pattern;
-  let flags = "";
-  // Flags set at the top level after only anchors (`^(?i)…`) apply to the whole pattern.
-  const lead = /^(\^*)\(\?([imsU]+)\)/.exec(src);
-  if (lead) {
-    for (const f of lead[2]!) {
-      if (f === "U") throw new UnsupportedRegexError("RE2 flag U (ungreedy) has no JavaScript equivalent");
-      if (!flags.includes(f)) flags += f;
+export function re2(pattern: string): Re2 {
+  let hit = cache.get(pattern);
+  if (!hit) {
+    try {
+      const re = RE2JS.compile(pattern);
+      hit = {
+        test: (text) => re.test(text),
+        find: (text) => {
+          const m = re.matcher(text);
+          return m.find() ? (m.group() ?? "") : undefined;
+        },
+        findAll: (text, limit = -1) => {
+          const out: string[] = [];
+          if (limit === 0) return out;
+          const m = re.matcher(text);
+          while (m.find()) {
+            out.push(m.group() ?? "");
+            if (limit > 0 && out.length >= limit) break;
+          }
+          return out;
+        },
+      };
+    } catch (err) {
+      hit = new RegexSyntaxError((err as Error).message);
     }
-    src = lead[1]! + src.slice(lead[0].length);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(pattern, hit);
   }
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === "\\") {
-      const n = src[i + 1];
-      if (n === undefined) throw new SyntaxError(`invalid regular expression ${JSON.stringify(pattern)}: trailing backslash`);
-      i++;
-      if (n === "Q") {
-        const end = src.indexOf("\\E", i + 1);
-        const lit = end < 0 ? src.slice(i + 1) : src.slice(i + 1, end);
-        out += lit.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
-        i = end < 0 ? src.length : end + 1;
-        continue;
-      }
-      if (!inClass && n === "A") out += "^";
-      else if (!inClass && n === "z") out += flags.includes("m") ? "(?![\\s\\S])" : "$";
-      else if (n === "s") out += inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
-      else if (n === "S") out += inClass ? ((): never => { throw new UnsupportedRegexError("\\S inside a character class"); })() : "[^\\t\\n\\f\\r ]";
-      else if (n === "p" || n === "P") {
-        if (src[i + 1] === "{") {
-          const end = src.indexOf("}", i);
-          out += `\\${n}${src.slice(i + 1, end + 1)}`;
-          i = end;
-        } else {
-          out += `\\${n}{${src[i + 1]}}`;
-          i++;
-        }
-        flags += flags.includes("u") ? "" : "u";
-      } else if (n === "C") throw new UnsupportedRegexError("\\C (any byte) has no JavaScript equivalent");
-      else out += `\\${n}`;
-      continue;
-    }
-    if (inClass) {
-      if (c === "[" && src[i + 1] === ":") {
-        const end = src.indexOf(":]", i + 2);
-        if (end > 0) {
-          let name = src.slice(i + 2, end);
-          const negated = name.startsWith("^");
-          if (negated) throw new UnsupportedRegexError(`negated POSIX class [:${name}:]`);
-          name = name.trim();
-          const cls = POSIX[name];
-          if (!cls) throw new SyntaxError(`invalid regular expression ${JSON.stringify(pattern)}: unknown class [:${name}:]`);
-          out += cls;
-          i = end + 1;
-          continue;
-        }
-      }
-      if (c === "]") inClass = false;
-      out += c === "[" ? "\\[" : c;
-      continue;
-    }
-    if (c === "[") {
-      inClass = true;
-      out += c;
-      if (src[i + 1] === "^") {
-        out += "^";
-        i++;
-      }
-      if (src[i + 1] === "]") {
-        out += "\\]";
-        i++;
-      }
-      continue;
-    }
-    if (c === "(" && src[i + 1] === "?") {
-      if (src[i + 2] === "P" && src[i + 3] === "<") {
-        out += "(?<";
-        i += 3;
-        continue;
-      }
-      if (src[i + 2] !== ":" && src[i + 2] !== "<") {
-        throw new UnsupportedRegexError(`inline flag group ${JSON.stringify(src.slice(i, i + 6))} inside the pattern`);
-      }
-    }
-    out += c;
-  }
-  let re: RegExp;
+  if (hit instanceof RegexSyntaxError) throw hit;
+  return hit;
+}
+
+/**
+ * Why a pattern does not compile, or undefined when it does.
+ *
+ * @example
+ * regexError("a(?=b)"); // "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"
+ */
+export function regexError(pattern: string): string | undefined {
   try {
-    re = new RegExp(out, flags.includes("u") ? flags : `${flags}u`);
-  } catch {
-    re = new RegExp(out, flags.replace("u", ""));
+    re2(pattern);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
   }
-  if (cache.size > 10_000) cache.clear();
-  cache.set(pattern, re);
-  return re;
 }

@@ -9,19 +9,14 @@ import { deepEqual } from "../../patch/json.js";
 import { defOf } from "../../meta/zod.js";
 import type { ValidationRule } from "../../meta/index.js";
 import { fieldError, FieldPath, metaOf, unwrap, type FieldError, type FieldErrorType, type PathSegment } from "../../meta/index.js";
-import { kubernetesCelEnvironment } from "./library.js";
-import { UnsupportedRegexError } from "./regex.js";
+import { CEL_MINORS, type EnvironmentSpec } from "./library.js";
+import { compileCel, evaluateCel, type CelProgram, type CompiledExpression } from "./compile.js";
+import { PER_CALL_LIMIT, RUNTIME_COST_BUDGET } from "./cost.js";
 
 type Def = Record<string, unknown> & { type: string; format?: string };
 type Schema = z.core.$ZodType;
 
-interface AstNode {
-  op: string;
-  args: unknown;
-  start?: number;
-  end?: number;
-}
-type Program = ((ctx: Record<string, unknown>) => unknown) & { ast: AstNode };
+type Program = CelProgram;
 
 /** A rule ready to run. */
 export interface CompiledRule {
@@ -32,12 +27,15 @@ export interface CompiledRule {
   unsupported?: string;
   program?: Program;
   messageProgram?: Program;
+  /** The compiled rule and message expression. */
+  compiled?: CompiledExpression;
+  messageCompiled?: CompiledExpression;
 }
 
 /** The outcome of one rule on one value. */
 export type RuleOutcome =
-  | { status: "passed" }
-  | { status: "failed"; message: string }
+  | { status: "passed"; cost?: number }
+  | { status: "failed"; message: string; cost?: number; costExceeded?: boolean }
   | { status: "unevaluated"; reason: string };
 
 const RESERVED = new Set([
@@ -58,144 +56,69 @@ export function escapeCelProperty(name: string): string | undefined {
   return name.replace(/__/g, "__underscores__").replace(/\./g, "__dot__").replace(/-/g, "__dash__").replace(/\//g, "__slash__");
 }
 
-function walkAst(node: unknown, visit: (n: AstNode) => void): void {
-  if (Array.isArray(node)) {
-    for (const n of node) walkAst(n, visit);
-    return;
-  }
-  if (node && typeof node === "object" && "op" in node) {
-    visit(node as AstNode);
-    walkAst((node as AstNode).args, visit);
-  }
-}
-
-/** `matches` → `re2Matches` so that patterns follow RE2, as in Kubernetes. */
-function rewriteMatches(source: string, ast: AstNode): string {
-  const edits: number[] = [];
-  walkAst(ast, (n) => {
-    const args = n.args as unknown[];
-    if (n.op === "rcall" && args[0] === "matches") {
-      const receiver = args[1] as AstNode;
-      const from = receiver.end ?? 0;
-      const m = /^[\s)]*\.\s*matches/.exec(source.slice(from));
-      if (m) edits.push(from + m[0].length - "matches".length);
-    } else if (n.op === "call" && args[0] === "matches" && n.start !== undefined) {
-      edits.push(n.start);
-    }
-  });
-  let out = source;
-  for (const at of edits.sort((a, b) => b - a)) out = `${out.slice(0, at)}re2Matches${out.slice(at + "matches".length)}`;
-  return out;
-}
-
-function containsIndex(node: unknown): boolean {
-  let found = false;
-  walkAst(node, (n) => {
-    if (n.op === "[]" || n.op === "[?]") found = true;
-  });
-  return found;
-}
-
-/**
- * `has(a[0].b)` → `('b' in a[0])`: the evaluator only accepts `has()` on plain selections; on the
- * maps that manifests are made of, both mean "the key is present".
- */
-function rewriteHasOnIndex(source: string, ast: AstNode): string {
-  const edits: Array<{ start: number; end: number; text: string }> = [];
-  walkAst(ast, (n) => {
-    const args = n.args as unknown[];
-    if (n.op !== "call" || args[0] !== "has" || n.start === undefined || n.end === undefined) return;
-    const arg = (args[1] as AstNode[] | undefined)?.[0];
-    if (!arg || arg.op !== "." || !containsIndex(arg)) return;
-    const inner = source.slice(n.start, n.end).replace(/^has\s*\(/, "").replace(/\)\s*$/, "");
-    const m = /^([\s\S]*)\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(inner);
-    if (m) edits.push({ start: n.start, end: n.end, text: `(${JSON.stringify(m[2])} in (${m[1]}))` });
-  });
-  let out = source;
-  for (const e of edits.sort((a, b) => b.start - a.start)) out = `${out.slice(0, e.start)}${e.text}${out.slice(e.end)}`;
-  return out;
-}
-
-function usesOldSelf(ast: AstNode): boolean {
-  let found = false;
-  walkAst(ast, (n) => {
-    if (n.op === "id" && n.args === "oldSelf") found = true;
-  });
-  return found;
-}
-
-function compileExpression(source: string): { program?: Program; error?: string; transition: boolean } {
-  const env = kubernetesCelEnvironment();
-  try {
-    const first = env.parse(source) as unknown as Program;
-    const step = rewriteMatches(source, first.ast);
-    const stepAst = step === source ? first.ast : (env.parse(step) as unknown as Program).ast;
-    const rewritten = rewriteHasOnIndex(step, stepAst);
-    const program = (rewritten === source ? first : env.parse(rewritten)) as unknown as Program & { check(): { valid: boolean; error?: Error } };
-    const checked = program.check();
-    if (!checked.valid) return { error: firstLine(checked.error?.message ?? "does not type-check"), transition: usesOldSelf(program.ast) };
-    return { program, transition: usesOldSelf(program.ast) };
-  } catch (err) {
-    return { error: firstLine((err as Error).message), transition: false };
-  }
+function ruleSpec(level: number): EnvironmentSpec {
+  return { level, variables: { self: "dyn", oldSelf: "dyn" } };
 }
 
 function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
 }
 
-const compiledRules = new WeakMap<ValidationRule, CompiledRule>();
+const compiledRules = new Map<number, WeakMap<ValidationRule, CompiledRule>>();
 
 /**
- * Compile one `x-kubernetes-validations` rule (cached per rule object).
+ * Compile one `x-kubernetes-validations` rule (cached per rule object and minor). `minor` is the
+ * Kubernetes minor whose libraries the rule may use (default: the newest).
  *
  * @example
  * const r = compileValidationRule({ rule: "self.min <= self.max", message: "min must not exceed max" });
  * evaluateRule(r, { min: 1n, max: 0n }); // { status: "failed", message: "min must not exceed max" }
  */
-export function compileValidationRule(rule: ValidationRule): CompiledRule {
-  const hit = compiledRules.get(rule);
+export function compileValidationRule(rule: ValidationRule, minor: number = CEL_MINORS.newest): CompiledRule {
+  let byRule = compiledRules.get(minor);
+  if (!byRule) compiledRules.set(minor, (byRule = new WeakMap()));
+  const hit = byRule.get(rule);
   if (hit) return hit;
-  const main = compileExpression(rule.rule);
-  const out: CompiledRule = { rule, transition: main.transition };
+  const main = compileCel(rule.rule, ruleSpec(minor));
+  const out: CompiledRule = { rule, transition: main.variables.has("oldSelf"), compiled: main };
   if (main.program) out.program = main.program;
   else out.unsupported = `the rule cannot be compiled here: ${main.error}`;
   if (rule.messageExpression) {
-    const msg = compileExpression(rule.messageExpression);
+    const msg = compileCel(rule.messageExpression, ruleSpec(minor));
+    out.messageCompiled = msg;
     if (msg.program) out.messageProgram = msg.program;
   }
-  compiledRules.set(rule, out);
+  byRule.set(rule, out);
   return out;
 }
 
-function isUnsupportedRuntime(err: unknown): string | undefined {
-  if (err instanceof UnsupportedRegexError) return err.message;
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/no such overload|found no matching overload|Unknown variable/i.test(msg)) return firstLine(msg);
+function isUnsupportedRuntime(message: string): string | undefined {
+  if (/no such overload|found no matching overload|Unknown variable/i.test(message)) return firstLine(message);
   return undefined;
 }
 
 /**
  * Run a compiled rule. `self` and `oldSelf` must already be CEL values (see {@link toCelValue}).
+ * `limit` is the cost the rule may reach (the apiserver's per-call limit by default).
  *
  * @example
  * evaluateRule(compileValidationRule({ rule: "self > 0" }), 3n); // { status: "passed" }
  */
-export function evaluateRule(compiled: CompiledRule, self: unknown, oldSelf?: unknown): RuleOutcome {
-  if (!compiled.program) return { status: "unevaluated", reason: compiled.unsupported ?? "not compiled" };
+export function evaluateRule(compiled: CompiledRule, self: unknown, oldSelf?: unknown, limit = PER_CALL_LIMIT): RuleOutcome {
+  if (!compiled.program || !compiled.compiled) return { status: "unevaluated", reason: compiled.unsupported ?? "not compiled" };
   const ctx: Record<string, unknown> = { self };
   if (oldSelf !== undefined) ctx.oldSelf = oldSelf;
-  let result: unknown;
-  try {
-    result = compiled.program(ctx);
-  } catch (err) {
-    const unsupported = isUnsupportedRuntime(err);
+  const outcome = evaluateCel(compiled.compiled, ctx, limit);
+  if (outcome.kind === "unevaluable") return { status: "unevaluated", reason: outcome.reason };
+  if (outcome.kind === "error") {
+    const unsupported = isUnsupportedRuntime(outcome.message);
     if (unsupported) return { status: "unevaluated", reason: unsupported };
-    return { status: "failed", message: `${firstLine((err as Error).message)} evaluating rule: ${compiled.rule.rule}` };
+    if (outcome.costExceeded) return { status: "failed", message: `call cost exceeds limit for rule: ${compiled.rule.rule}`, costExceeded: true, cost: limit };
+    return { status: "failed", message: `${outcome.message} evaluating rule: ${compiled.rule.rule}` };
   }
-  if (result === true) return { status: "passed" };
-  if (result !== false) return { status: "unevaluated", reason: `the rule returned ${typeof result}, not a boolean` };
-  return { status: "failed", message: ruleMessage(compiled, ctx) };
+  if (outcome.value === true) return { status: "passed", cost: outcome.cost };
+  if (outcome.value !== false) return { status: "unevaluated", reason: `the rule returned ${typeof outcome.value}, not a boolean` };
+  return { status: "failed", message: ruleMessage(compiled, ctx), cost: outcome.cost };
 }
 
 function ruleMessage(compiled: CompiledRule, ctx: Record<string, unknown>): string {
@@ -270,12 +193,24 @@ export interface ValidationRulesResult {
 export interface CheckRulesOptions {
   /** The stored object on an update: enables transition rules (`oldSelf`). */
   oldValue?: unknown;
+  /** The Kubernetes minor whose CEL libraries the rules use (default: the newest). */
+  minor?: number;
   /**
-   * Validation ratcheting (`CRDValidationRatcheting`): rules without `oldSelf` are not run on a
-   * value that correlates with an equal value of `oldValue`.
+   * Ratcheting (`CRDValidationRatcheting`, on by default from 1.30): on an update, a rule without
+   * `oldSelf` whose value is unchanged from the old object's is not reported. Default: on for
+   * updates when the minor is 30 or later.
    */
-  ratchet?: boolean;
+  ratcheting?: boolean;
 }
+
+/**
+ * The apiserver's text when the rules of one object run past the runtime cost budget.
+ *
+ * @example
+ * errors.some((e) => e.message === COST_BUDGET_EXCEEDED)
+ */
+export const COST_BUDGET_EXCEEDED = "validation failed due to running out of cost budget, no further validation rules will be run";
+
 
 const REASONS = new Set<FieldErrorType>(["FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"]);
 
@@ -387,20 +322,25 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
   const segs: PathSegment[] = [];
   const keys: boolean[] = [];
   const hasOld = options.oldValue !== undefined;
+  const minor = options.minor ?? CEL_MINORS.newest;
+  const ratchet = hasOld && (options.ratcheting ?? minor >= 30);
+  let budget = RUNTIME_COST_BUDGET;
+  let exhausted = false;
   // `given` is the node's value as CEL sees it when its parent's was made (the same as
   // toCelValue(s, v)), or NO_CEL.
   const visit = (s: Schema, v: unknown, old: unknown, oldPresent: boolean, depth: number, given: unknown): void => {
-    if (v === null || v === undefined || depth > 200) return;
+    if (v === null || v === undefined || depth > 200 || exhausted) return;
     const node = ruleNode(s);
     if (!node.hasRules) return;
     let self = given;
     if (node.validations.length) {
       let oldSelf: unknown;
-      let unchanged: boolean | undefined;
+      const unchanged = ratchet && oldPresent && deepEqual(v, old);
       for (const rule of node.validations) {
-        const compiled = compileValidationRule(rule);
+        if (exhausted) break;
+        const compiled = compileValidationRule(rule, minor);
+        if (unchanged && !compiled.transition) continue;
         if (compiled.transition && !oldPresent && !rule.optionalOldSelf) continue;
-        if (options.ratchet && oldPresent && !compiled.transition && (unchanged ??= deepEqual(v, old))) continue;
         if (!compiled.program) {
           result.unevaluated.push({ path: [...segs], field: pathOf(segs, keys).toString(), rule: rule.rule, reason: compiled.unsupported ?? "" });
           continue;
@@ -411,7 +351,15 @@ export function checkValidationRules(schema: Schema, value: unknown, options: Ch
         }
         if (self === NO_CEL) self = toCelValue(s, v);
         if (compiled.transition) oldSelf ??= toCelValue(s, old);
-        const outcome = evaluateRule(compiled, self, compiled.transition ? oldSelf : undefined);
+        const outcome = evaluateRule(compiled, self, compiled.transition ? oldSelf : undefined, Math.min(PER_CALL_LIMIT, budget));
+        if (outcome.status !== "unevaluated") {
+          budget -= outcome.cost ?? 0;
+          if (outcome.status === "failed" && outcome.costExceeded && budget <= 0) {
+            exhausted = true;
+            result.errors.push(fieldError("FieldValueInvalid", pathOf(segs, keys), COST_BUDGET_EXCEEDED, celTypeName(v)));
+            break;
+          }
+        }
         if (outcome.status === "unevaluated") {
           result.unevaluated.push({ path: [...segs], field: pathOf(segs, keys).toString(), rule: rule.rule, reason: outcome.reason });
           continue;

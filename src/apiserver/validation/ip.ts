@@ -183,8 +183,13 @@ export function parseIPSloppy(value: string): ParsedIP | null {
   return null;
 }
 
-/** What `netip.ParseAddr` makes of a string: the address, whether written as IPv6, or null. */
-function parseAddrStrict(value: string): { bytes: Uint8Array; is6: boolean } | null {
+/**
+ * What `netip.ParseAddr` makes of a string: the address, whether written as IPv6, or null.
+ *
+ * @example
+ * parseAddrStrict("010.0.0.1"); // null: leading zeros are refused
+ */
+export function parseAddrStrict(value: string): { bytes: Uint8Array; is6: boolean } | null {
   if (value.includes("%")) return null; // zones: never accepted by the sloppy parser either
   if (value.includes(":")) {
     const b = parseIPv6(value, true);
@@ -240,8 +245,13 @@ export function formatIP(ip: ParsedIP): string {
   return formatV6(b);
 }
 
-/** `netip.Addr.String()`: as {@link formatIP}, but an IPv4-mapped address written as IPv6 stays `::ffff:a.b.c.d`. */
-function formatAddr(a: { bytes: Uint8Array; is6: boolean }): string {
+/**
+ * `netip.Addr.String()`: as {@link formatIP}, but an IPv4-mapped address written as IPv6 stays `::ffff:a.b.c.d`.
+ *
+ * @example
+ * formatAddr(parseAddrStrict("2001:DB8::1")!); // "2001:db8::1"
+ */
+export function formatAddr(a: { bytes: Uint8Array; is6: boolean }): string {
   const b = a.bytes;
   if (!a.is6) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   if (isV4Mapped(b)) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
@@ -291,8 +301,13 @@ function formatNetwork(c: ParsedCIDR): string {
   return `${formatIP(c.network)}/${bits < 0 ? 0 : bits}`;
 }
 
-/** What `netip.ParsePrefix` accepts: a strict address and a prefix length without leading zeros. */
-function parsePrefixStrict(value: string): { addr: { bytes: Uint8Array; is6: boolean }; bits: number } | null {
+/**
+ * What `netip.ParsePrefix` accepts: a strict address and a prefix length without leading zeros.
+ *
+ * @example
+ * parsePrefixStrict("10.0.0.0/8")?.bits; // 8
+ */
+export function parsePrefixStrict(value: string): { addr: { bytes: Uint8Array; is6: boolean }; bits: number } | null {
   const slash = value.lastIndexOf("/");
   if (slash < 0) return null;
   const addr = parseAddrStrict(value.slice(0, slash));

@@ -1,0 +1,23 @@
+/**
+ * Admission policies as kube-apiserver runs them, offline: ValidatingAdmissionPolicy and
+ * MutatingAdmissionPolicy with their bindings, params, match rules and CEL, and RBAC answers for
+ * the `authorizer` variable.
+ */
+export {
+  PolicySet,
+  checkPolicyExpressions,
+  defaultResourceOf,
+  isAdmissionPolicyObject,
+  policyEnvironment,
+  type AdmissionContext,
+  type AdmissionOperation,
+  type AdmissionRequest,
+  type AdmissionResult,
+  type PolicyDecision,
+  type PolicyExpressionProblem,
+  type Unevaluated,
+} from "./policies.js";
+export { labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type MatchOutcome, type NamespaceLabels } from "./matching.js";
+export { rbacAuthorizer } from "./authorizer.js";
+export { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
+export { typeCheckPolicy, type TypeCheckTarget, type TypeCheckWarning } from "./typecheck.js";

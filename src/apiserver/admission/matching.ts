@@ -1,0 +1,212 @@
+/**
+ * Which requests a policy or binding applies to, as kube-apiserver's policy matcher decides
+ * (`k8s.io/apiserver/pkg/admission/plugin/policy/matching`): resource rules with groups,
+ * versions, resources, operations, scope and names, excluded rules, namespace and object label
+ * selectors, and `matchPolicy: Equivalent`.
+ */
+import { isRecord } from "../../meta/values.js";
+
+type Obj = Record<string, unknown>;
+
+/** A `metav1.LabelSelector`. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/**
+ * Whether labels satisfy a selector (`metav1.LabelSelectorAsSelector`). An empty selector matches
+ * everything; an unknown operator matches nothing.
+ *
+ * @example
+ * labelSelectorMatches({ matchLabels: { env: "prod" } }, { env: "prod" }); // true
+ */
+export function labelSelectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+  if (!selector) return true;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case "In":
+        if (!has || !values.includes(labels[e.key]!)) return false;
+        break;
+      case "NotIn":
+        if (has && values.includes(labels[e.key]!)) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** The label keys a selector reads. @example selectorKeys({ matchLabels: { a: "1" } }); // ["a"] */
+export function selectorKeys(selector: LabelSelector | undefined): string[] {
+  if (!selector) return [];
+  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+}
+
+/** Whether a selector is empty (matches everything). */
+export function isEmptySelector(selector: LabelSelector | undefined): boolean {
+  return !selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length);
+}
+
+/** What the matcher knows about a request. */
+export interface MatchAttributes {
+  operation: string;
+  group: string;
+  version: string;
+  resource: string;
+  subresource: string;
+  name: string;
+  namespace: string;
+  /** Whether the resource is namespaced. */
+  namespaced: boolean;
+  object?: Obj;
+  oldObject?: Obj;
+}
+
+/** A `NamedRuleWithOperations`. */
+interface Rule {
+  apiGroups?: string[];
+  apiVersions?: string[];
+  resources?: string[];
+  operations?: string[];
+  scope?: string;
+  resourceNames?: string[];
+}
+
+function strings(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;
+}
+
+function matchesList(list: string[] | undefined, value: string): boolean {
+  return (list ?? []).some((x) => x === "*" || x === value);
+}
+
+function matchesResource(resources: string[] | undefined, resource: string, subresource: string): boolean {
+  const full = subresource ? `${resource}/${subresource}` : resource;
+  for (const r of resources ?? []) {
+    if (r === "*/*") return true;
+    if (r === "*" && !subresource) return true;
+    if (r === full) return true;
+    const slash = r.indexOf("/");
+    if (slash >= 0) {
+      const [res, sub] = [r.slice(0, slash), r.slice(slash + 1)];
+      if (res === "*" && sub === subresource && subresource) return true;
+      if (res === resource && sub === "*" && subresource) return true;
+    }
+  }
+  return false;
+}
+
+function ruleMatches(rule: Rule, a: MatchAttributes, equivalent: boolean): boolean {
+  if (!matchesList(rule.operations, a.operation)) return false;
+  if (!matchesList(rule.apiGroups, a.group)) return false;
+  // Equivalent: a rule naming another version of the same group and resource still matches, the
+  // request being converted to the version the rule names.
+  if (!matchesList(rule.apiVersions, a.version) && !(equivalent && (rule.apiVersions ?? []).length)) return false;
+  if (!matchesResource(rule.resources, a.resource, a.subresource)) return false;
+  const scope = rule.scope ?? "*";
+  if (scope === "Cluster" && a.namespaced) return false;
+  if (scope === "Namespaced" && !a.namespaced) return false;
+  if (rule.resourceNames?.length && !rule.resourceNames.includes(a.name)) return false;
+  return true;
+}
+
+function rulesOf(v: unknown): Rule[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter(isRecord).map((r) => ({
+    ...(strings(r.apiGroups) ? { apiGroups: strings(r.apiGroups)! } : {}),
+    ...(strings(r.apiVersions) ? { apiVersions: strings(r.apiVersions)! } : {}),
+    ...(strings(r.resources) ? { resources: strings(r.resources)! } : {}),
+    ...(strings(r.operations) ? { operations: strings(r.operations)! } : {}),
+    ...(typeof r.scope === "string" ? { scope: r.scope } : {}),
+    ...(strings(r.resourceNames) ? { resourceNames: strings(r.resourceNames)! } : {}),
+  }));
+}
+
+/** Labels of a namespace, or what is known of them offline. */
+export interface NamespaceLabels {
+  labels: Record<string, string>;
+  /** False when the Namespace is not among the inputs: only `kubernetes.io/metadata.name` is known. */
+  complete: boolean;
+}
+
+/** The outcome of matching: whether it matches, or why that cannot be known offline. */
+export type MatchOutcome = { matches: boolean; unknown?: undefined } | { matches: false; unknown: string };
+
+function labelsOf(o: Obj | undefined): Record<string, string> {
+  const l = isRecord(o?.metadata) ? (o!.metadata as Obj).labels : undefined;
+  return isRecord(l) ? (l as Record<string, string>) : {};
+}
+
+/** Match criteria read once. */
+interface Criteria {
+  nsSelector?: LabelSelector;
+  objSelector?: LabelSelector;
+  equivalent: boolean;
+  exclude: Rule[];
+  rules: Rule[];
+}
+
+const parsedCriteria = new WeakMap<object, Criteria>();
+
+function criteriaOf(criteria: unknown): Criteria {
+  const key = isRecord(criteria) ? criteria : undefined;
+  const hit = key ? parsedCriteria.get(key) : undefined;
+  if (hit) return hit;
+  const c = key ?? {};
+  const ns = isRecord(c.namespaceSelector) ? (c.namespaceSelector as LabelSelector) : undefined;
+  const obj = isRecord(c.objectSelector) ? (c.objectSelector as LabelSelector) : undefined;
+  const out: Criteria = {
+    ...(!isEmptySelector(ns) ? { nsSelector: ns! } : {}),
+    ...(!isEmptySelector(obj) ? { objSelector: obj! } : {}),
+    equivalent: c.matchPolicy !== "Exact",
+    exclude: rulesOf(c.excludeResourceRules),
+    rules: rulesOf(c.resourceRules),
+  };
+  if (key) parsedCriteria.set(key, out);
+  return out;
+}
+
+/**
+ * Whether a request falls under `matchConstraints` / `matchResources` (kube-apiserver's
+ * `Matcher.Matches`). `namespaceLabels` gives the labels of the request's namespace.
+ *
+ * @example
+ * matchResources({ resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments"], operations: ["CREATE"] }] }, attrs, () => undefined);
+ */
+export function matchResources(criteria: unknown, a: MatchAttributes, namespaceLabels: (name: string) => NamespaceLabels | undefined): MatchOutcome {
+  const c = criteriaOf(criteria);
+  // Namespace selector: cluster-scoped requests other than namespaces always pass it.
+  const nsSelector = c.nsSelector;
+  if (nsSelector) {
+    let labels: NamespaceLabels | undefined;
+    if (a.resource === "namespaces" && !a.subresource && a.group === "") {
+      labels = { labels: { ...labelsOf(a.oldObject), ...labelsOf(a.object) }, complete: true };
+    } else if (a.namespace) labels = namespaceLabels(a.namespace) ?? { labels: { "kubernetes.io/metadata.name": a.namespace }, complete: false };
+    if (labels) {
+      if (!labels.complete && selectorKeys(nsSelector).some((k) => k !== "kubernetes.io/metadata.name")) {
+        return { matches: false, unknown: `the labels of namespace ${JSON.stringify(a.namespace)} are not known (add its Namespace manifest to the inputs)` };
+      }
+      if (!labelSelectorMatches(nsSelector, labels.labels)) return { matches: false };
+    }
+  }
+  const objSelector = c.objSelector;
+  if (objSelector) {
+    const ok = (a.object && labelSelectorMatches(objSelector, labelsOf(a.object))) || (a.oldObject && labelSelectorMatches(objSelector, labelsOf(a.oldObject)));
+    if (!ok) return { matches: false };
+  }
+  for (const r of c.exclude) if (ruleMatches(r, a, c.equivalent)) return { matches: false };
+  if (!c.rules.length) return { matches: true };
+  for (const r of c.rules) if (ruleMatches(r, a, c.equivalent)) return { matches: true };
+  return { matches: false };
+}

@@ -1,0 +1,792 @@
+/**
+ * ValidatingAdmissionPolicy and MutatingAdmissionPolicy as kube-apiserver runs them
+ * (`k8s.io/apiserver/pkg/admission/plugin/policy/{validating,mutating,generic}`): policies and
+ * their bindings, params by name or selector, match constraints, match conditions, variables,
+ * validations with messages and reasons, audit annotations, validation actions, failure policy,
+ * and the CEL variables the apiserver declares. Pure: the caller gives every object.
+ */
+import type * as z from "zod";
+import { isRecord } from "../../meta/values.js";
+import { CelAuthorizer, CelResourceCheck, UnevaluableError, type Authorize, type UserInfo } from "../cel/authz.js";
+import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile.js";
+import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
+import { CEL_MINORS, type EnvironmentSpec } from "../cel/library.js";
+import { toCelValue } from "../cel/rules.js";
+import { applyJsonPatch, type JsonPatchOperation } from "../../patch/index.js";
+import { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
+import { labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type NamespaceLabels } from "./matching.js";
+
+type Obj = Record<string, unknown>;
+type Schema = z.core.$ZodType;
+
+/** The admission operation. */
+export type AdmissionOperation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+
+/** One write, as admission sees it. */
+export interface AdmissionRequest {
+  operation: AdmissionOperation;
+  /** The object written (absent on DELETE). */
+  object?: Obj;
+  /** The stored object (UPDATE and DELETE). */
+  oldObject?: Obj;
+  /** Plural resource name (`deployments`). */
+  resource: string;
+  subResource?: string;
+  namespaced: boolean;
+  userInfo?: UserInfo;
+  dryRun?: boolean;
+}
+
+/** What the policies may consult besides the request. */
+export interface AdmissionContext {
+  /** Kubernetes minor (default: the newest). */
+  minor?: number;
+  /** Plural resource and scope of a kind, for matching params and requests; undefined when unknown. */
+  resourceOf?: (apiVersion: string, kind: string) => { resource: string; namespaced: boolean } | undefined;
+  /** A kind's schema, for apply configurations (list-map merge keys). */
+  schemaOf?: (apiVersion: string, kind: string) => Schema | undefined;
+  /** Authorization checks (`authorizer`); without it, checks are not evaluable. */
+  authorize?: Authorize;
+}
+
+/** A decision of one validation for one binding. */
+export interface PolicyDecision {
+  policy: string;
+  binding?: string;
+  /** The expression's index in `validations`, or -1 for configuration and match condition errors. */
+  index: number;
+  action: "deny" | "warn" | "audit";
+  message: string;
+  /** The Status reason (`Invalid`, `Forbidden`, …). */
+  reason: string;
+  /** Whether the decision comes from an error (failurePolicy Fail) rather than a false validation. */
+  error?: boolean;
+}
+
+/** An expression or match that could not be decided offline. */
+export interface Unevaluated {
+  policy: string;
+  binding?: string;
+  reason: string;
+}
+
+/** The outcome of admission for one request. */
+export interface AdmissionResult {
+  /** The object after mutating policies (the same object when none applied). */
+  object?: Obj;
+  /** Mutating policies that changed the object, in order. */
+  mutatedBy: string[];
+  /** Every failed validation, denial or error, in evaluation order. */
+  decisions: PolicyDecision[];
+  /** `Warning` header texts. */
+  warnings: string[];
+  /** Audit annotations (`policy/key` → value). */
+  auditAnnotations: Record<string, string>;
+  /** The apiserver's denial, when the request is refused. */
+  denied?: { message: string; reason: string; code: number };
+  unevaluated: Unevaluated[];
+}
+
+const apiVersionOf = (o: Obj | undefined): string => (typeof o?.apiVersion === "string" ? o.apiVersion : "");
+const kindOf = (o: Obj | undefined): string => (typeof o?.kind === "string" ? o.kind : "");
+const metaOf = (o: Obj | undefined): Obj => (isRecord(o?.metadata) ? (o!.metadata as Obj) : {});
+const nameOf = (o: Obj | undefined): string => String(metaOf(o).name ?? "");
+const namespaceOf = (o: Obj | undefined): string => String(metaOf(o).namespace ?? "");
+const spec = (o: Obj): Obj => (isRecord(o.spec) ? o.spec : {});
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** A naive plural, used only when the caller cannot say (`Deployment` → `deployments`). */
+function guessResource(kind: string): string {
+  const k = kind.toLowerCase();
+  if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`;
+  if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;
+  return `${k}s`;
+}
+
+/** The API group of policies and their bindings. */
+const ADMISSION_GROUP = "admissionregistration.k8s.io";
+
+/** Resources no admission policy or webhook applies to, so that a bad one can always be fixed. */
+const EXEMPT_RESOURCES = new Set([
+  "validatingwebhookconfigurations",
+  "mutatingwebhookconfigurations",
+  "validatingadmissionpolicies",
+  "validatingadmissionpolicybindings",
+  "mutatingadmissionpolicies",
+  "mutatingadmissionpolicybindings",
+]);
+
+/** Which versions of the policy kinds each minor serves (by default). */
+function servedVersions(kind: string, minor: number): string[] {
+  if (kind.startsWith("ValidatingAdmissionPolicy")) return minor >= 30 ? ["v1", "v1beta1"] : ["v1beta1", "v1alpha1"];
+  if (kind.startsWith("MutatingAdmissionPolicy")) {
+    if (minor >= 36) return ["v1", "v1beta1", "v1alpha1"];
+    if (minor >= 34) return ["v1beta1", "v1alpha1"];
+    if (minor >= 32) return ["v1alpha1"];
+    return [];
+  }
+  return [];
+}
+
+/** The Status code of a denial reason (`reasonToCode`). */
+function reasonToCode(reason: string): number {
+  switch (reason) {
+    case "Forbidden":
+      return 403;
+    case "Unauthorized":
+      return 401;
+    case "RequestEntityTooLarge":
+      return 413;
+    case "Invalid":
+      return 422;
+    default:
+      return 400;
+  }
+}
+
+/** The variables of policy expressions (`k8s.io/apiserver/pkg/admission/plugin/cel`). */
+const POLICY_VARIABLES: Readonly<Record<string, string>> = {
+  object: "dyn",
+  oldObject: "dyn",
+  request: "dyn",
+  params: "dyn",
+  namespaceObject: "dyn",
+  variables: "dyn",
+  authorizer: "kubernetes.authorization.Authorizer",
+};
+
+/**
+ * The environment policy expressions are compiled in: a stored policy uses the minor's libraries;
+ * `mode: "new"` checks a policy about to be created against the previous minor's.
+ *
+ * @example
+ * policyEnvironment(36).variables.object; // "dyn"
+ */
+export function policyEnvironment(minor: number, mode: "new" | "stored" = "stored", mutating = false): EnvironmentSpec {
+  return { level: mode === "new" ? minor - 1 : minor, variables: POLICY_VARIABLES, ...(mutating ? { jsonPatch: true } : {}) };
+}
+
+interface CompiledValidation {
+  expression: CompiledExpression;
+  message?: string;
+  messageExpression?: CompiledExpression;
+  reason?: string;
+  source: string;
+}
+
+interface CompiledPolicy {
+  name: string;
+  object: Obj;
+  mutating: boolean;
+  failurePolicy: "Fail" | "Ignore";
+  paramKind?: { apiVersion: string; kind: string };
+  matchConstraints: unknown;
+  matchConditions: Array<{ name: string; expression: CompiledExpression }>;
+  variables: Array<{ name: string; expression: CompiledExpression }>;
+  validations: CompiledValidation[];
+  auditAnnotations: Array<{ key: string; expression: CompiledExpression }>;
+  mutations: Array<{ patchType: string; expression: CompiledExpression }>;
+  reinvocation: boolean;
+  bindings: Obj[];
+  /** Whether any expression refers to `authorizer` (the variable is built only then). */
+  usesAuthorizer: boolean;
+}
+
+const compiledPolicies = new WeakMap<Obj, Map<number, CompiledPolicy>>();
+
+const EMPTY_VARIABLES: Obj = Object.freeze({}) as Obj;
+
+function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
+  let byMinor = compiledPolicies.get(policy);
+  if (!byMinor) compiledPolicies.set(policy, (byMinor = new Map()));
+  const hit = byMinor.get(minor);
+  if (hit) return hit;
+  const s = spec(policy);
+  const mutating = kindOf(policy) === "MutatingAdmissionPolicy";
+  const env = policyEnvironment(minor, "stored", mutating);
+  const compile = (e: unknown, rewrite = false) => compileCel(rewrite ? rewriteObjectLiterals(String(e ?? "")) : String(e ?? ""), env);
+  const items = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isRecord) : []);
+  const pk = isRecord(s.paramKind) ? s.paramKind : undefined;
+  const out: CompiledPolicy = {
+    name: nameOf(policy),
+    object: policy,
+    mutating,
+    failurePolicy: s.failurePolicy === "Ignore" ? "Ignore" : "Fail",
+    ...(pk && typeof pk.kind === "string" ? { paramKind: { apiVersion: String(pk.apiVersion ?? ""), kind: pk.kind } } : {}),
+    matchConstraints: s.matchConstraints,
+    matchConditions: items(s.matchConditions).map((m) => ({ name: String(m.name ?? ""), expression: compile(m.expression) })),
+    variables: items(s.variables).map((v) => ({ name: String(v.name ?? ""), expression: compile(v.expression) })),
+    validations: items(s.validations).map((v) => ({
+      expression: compile(v.expression),
+      source: String(v.expression ?? ""),
+      ...(typeof v.message === "string" ? { message: v.message } : {}),
+      ...(typeof v.messageExpression === "string" ? { messageExpression: compile(v.messageExpression) } : {}),
+      ...(typeof v.reason === "string" ? { reason: v.reason } : {}),
+    })),
+    auditAnnotations: items(s.auditAnnotations).map((a) => ({ key: String(a.key ?? ""), expression: compile(a.valueExpression) })),
+    mutations: items(s.mutations).map((m) => {
+      const type = String(m.patchType ?? "");
+      const body = type === "JSONPatch" ? (isRecord(m.jsonPatch) ? m.jsonPatch.expression : undefined) : isRecord(m.applyConfiguration) ? m.applyConfiguration.expression : undefined;
+      return { patchType: type, expression: compile(body, true) };
+    }),
+    reinvocation: s.reinvocationPolicy === "IfNeeded",
+    bindings: [],
+    usesAuthorizer: false,
+  };
+  const all = [
+    ...out.matchConditions.map((m) => m.expression),
+    ...out.variables.map((v) => v.expression),
+    ...out.validations.flatMap((v) => (v.messageExpression ? [v.expression, v.messageExpression] : [v.expression])),
+    ...out.auditAnnotations.map((a) => a.expression),
+    ...out.mutations.map((m) => m.expression),
+  ];
+  out.usesAuthorizer = all.some((e) => e.variables.has("authorizer"));
+  byMinor.set(minor, out);
+  return out;
+}
+
+/**
+ * The policies, bindings, params, Namespaces and RBAC objects that admission consults, indexed
+ * once: build it from every object among the inputs.
+ *
+ * @example
+ * const set = new PolicySet(objects, { minor: 36 });
+ * const result = set.admit({ operation: "CREATE", object: deployment, resource: "deployments", namespaced: true });
+ */
+export class PolicySet {
+  readonly minor: number;
+  private readonly validating: Obj[] = [];
+  private readonly mutating: Obj[] = [];
+  private readonly bindings = new Map<string, Obj[]>();
+  private readonly mutatingBindings = new Map<string, Obj[]>();
+  private readonly byKind = new Map<string, Obj[]>();
+  private readonly namespaces = new Map<string, Obj>();
+  private readonly context: AdmissionContext;
+  private sortedValidating: Array<{ policy: CompiledPolicy; bindings: Obj[] }> | undefined;
+
+  constructor(objects: readonly Obj[], context: AdmissionContext = {}) {
+    this.minor = context.minor ?? CEL_MINORS.newest;
+    this.context = context;
+    for (const o of objects) this.add(o);
+  }
+
+  /** Add an object (policies, bindings, params, Namespaces); later objects of the same name replace earlier ones. */
+  add(o: Obj): void {
+    this.paramCache.clear();
+    this.sortedValidating = undefined;
+    const apiVersion = apiVersionOf(o);
+    const kind = kindOf(o);
+    const { group, version } = splitApiVersion(apiVersion);
+    const key = `${apiVersion}/${kind}`;
+    const list = this.byKind.get(key) ?? [];
+    const same = list.findIndex((x) => nameOf(x) === nameOf(o) && namespaceOf(x) === namespaceOf(o));
+    if (same >= 0) list[same] = o;
+    else list.push(o);
+    this.byKind.set(key, list);
+    if (apiVersion === "v1" && kind === "Namespace") this.namespaces.set(nameOf(o), o);
+    if (group !== ADMISSION_GROUP || !servedVersions(kind, this.minor).includes(version)) return;
+    const upsert = (arr: Obj[], x: Obj) => {
+      const at = arr.findIndex((y) => nameOf(y) === nameOf(x));
+      if (at >= 0) arr[at] = x;
+      else arr.push(x);
+    };
+    const bind = (map: Map<string, Obj[]>, x: Obj) => {
+      const policy = String(spec(x).policyName ?? "");
+      const arr = map.get(policy) ?? [];
+      upsert(arr, x);
+      map.set(policy, arr);
+    };
+    if (kind === "ValidatingAdmissionPolicy") upsert(this.validating, o);
+    else if (kind === "ValidatingAdmissionPolicyBinding") bind(this.bindings, o);
+    else if (kind === "MutatingAdmissionPolicy") upsert(this.mutating, o);
+    else if (kind === "MutatingAdmissionPolicyBinding") bind(this.mutatingBindings, o);
+  }
+
+  /** Whether any policy has a binding (nothing to do otherwise). */
+  get active(): boolean {
+    return [...this.bindings.keys(), ...this.mutatingBindings.keys()].some((p) => this.validating.some((v) => nameOf(v) === p) || this.mutating.some((m) => nameOf(m) === p));
+  }
+
+  /** Policies among the inputs that no binding refers to (they do nothing). */
+  unboundPolicies(): string[] {
+    const v = this.validating.filter((p) => !this.bindings.has(nameOf(p))).map((p) => `ValidatingAdmissionPolicy ${nameOf(p)}`);
+    const m = this.mutating.filter((p) => !this.mutatingBindings.has(nameOf(p))).map((p) => `MutatingAdmissionPolicy ${nameOf(p)}`);
+    return [...v, ...m];
+  }
+
+  private namespaceLabels = (name: string): NamespaceLabels | undefined => {
+    const ns = this.namespaces.get(name);
+    if (!ns) return undefined;
+    const labels = isRecord(metaOf(ns).labels) ? (metaOf(ns).labels as Record<string, string>) : {};
+    return { labels: { ...labels, "kubernetes.io/metadata.name": name }, complete: true };
+  };
+
+  private resourceOf(apiVersion: string, kind: string): { resource: string; namespaced: boolean } | undefined {
+    return this.context.resourceOf?.(apiVersion, kind);
+  }
+
+  private readonly celValues = new WeakMap<Obj, unknown>();
+
+  private celValue(o: Obj | undefined, cache = false): unknown {
+    if (!o) return null;
+    if (cache && this.celValues.has(o)) return this.celValues.get(o);
+    // Policies see objects as unstructured maps (no schema, no property escaping): integers as int.
+    const v = toCelValue(undefined, o);
+    if (cache) this.celValues.set(o, v);
+    return v;
+  }
+
+  /**
+   * Run the mutating, then the validating policies on a request, as kube-apiserver's admission
+   * chain does. `validateNative` (optional) runs between them, on the mutated object.
+   *
+   * @example
+   * const r = set.admit({ operation: "CREATE", object, resource: "deployments", namespaced: true });
+   * if (r.denied) console.error(r.denied.message);
+   */
+  admit(request: AdmissionRequest): AdmissionResult {
+    const result: AdmissionResult = { mutatedBy: [], decisions: [], warnings: [], auditAnnotations: {}, unevaluated: [] };
+    if (request.object) result.object = request.object;
+    // Admission configuration is exempt from policies (`rules.IsExemptAdmissionConfigurationResource`).
+    if (splitApiVersion(apiVersionOf(request.object ?? request.oldObject)).group === ADMISSION_GROUP && EXEMPT_RESOURCES.has(request.resource)) return result;
+    if (this.mutating.length && this.mutatingBindings.size) this.mutate(request, result);
+    this.validate({ ...request, ...(result.object ? { object: result.object } : {}) }, result);
+    return result;
+  }
+
+  private attributes(request: AdmissionRequest): MatchAttributes {
+    const o = request.object ?? request.oldObject;
+    const { group, version } = splitApiVersion(apiVersionOf(o));
+    return {
+      operation: request.operation,
+      group,
+      version,
+      resource: request.resource,
+      subresource: request.subResource ?? "",
+      name: nameOf(o),
+      namespace: request.namespaced ? namespaceOf(o) || "default" : "",
+      namespaced: request.namespaced,
+      ...(request.object ? { object: request.object } : {}),
+      ...(request.oldObject ? { oldObject: request.oldObject } : {}),
+    };
+  }
+
+  private requestValue(request: AdmissionRequest, a: MatchAttributes): Obj {
+    const o = request.object ?? request.oldObject;
+    const { group, version } = splitApiVersion(apiVersionOf(o));
+    const user = request.userInfo ?? { username: "" };
+    return {
+      kind: { group, version, kind: kindOf(o) },
+      resource: { group, version, resource: request.resource },
+      subResource: request.subResource ?? "",
+      requestKind: { group, version, kind: kindOf(o) },
+      requestResource: { group, version, resource: request.resource },
+      requestSubResource: request.subResource ?? "",
+      name: a.name,
+      namespace: a.namespace,
+      operation: request.operation,
+      userInfo: { username: user.username, uid: user.uid ?? "", groups: [...(user.groups ?? [])], extra: { ...(user.extra ?? {}) } },
+      dryRun: request.dryRun ?? false,
+      options: {},
+    };
+  }
+
+  private readonly paramCache = new Map<string, ReturnType<PolicySet["collectParams"]>>();
+
+  /** The params of a binding (the objects do not change during a run: cached by binding and namespace). */
+  private params(policy: CompiledPolicy, binding: Obj, a: MatchAttributes): ReturnType<PolicySet["collectParams"]> {
+    const key = `${policy.name}\u0000${nameOf(binding)}\u0000${a.namespace}`;
+    let hit = this.paramCache.get(key);
+    if (!hit) {
+      hit = this.collectParams(policy, binding, a);
+      this.paramCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** The params of a binding, or a configuration error (`generic.CollectParams`). */
+  private collectParams(policy: CompiledPolicy, binding: Obj, a: MatchAttributes): { params: Array<Obj | undefined> } | { error: string } | { unknown: string } {
+    const ref = isRecord(spec(binding).paramRef) ? (spec(binding).paramRef as Obj) : undefined;
+    if (!policy.paramKind || !ref) return { params: [undefined] };
+    const { apiVersion, kind } = policy.paramKind;
+    const scope = this.resourceOf(apiVersion, kind);
+    const all = this.byKind.get(`${apiVersion}/${kind}`) ?? [];
+    if (!scope && !all.length) return { unknown: `paramKind ${apiVersion}, Kind=${kind}: no such objects among the inputs, and the kind is not known` };
+    const namespaced = scope ? scope.namespaced : all.some((o) => namespaceOf(o) !== "");
+    let candidates = all;
+    if (namespaced) {
+      const ns = typeof ref.namespace === "string" && ref.namespace ? ref.namespace : a.namespace;
+      if (!ns) return { error: "cannot use namespaced paramRef in policy binding that matches cluster-scoped resources" };
+      candidates = all.filter((o) => (namespaceOf(o) || "default") === ns);
+    } else if (typeof ref.namespace === "string" && ref.namespace) return { error: "paramRef.namespace must not be provided for a cluster-scoped `paramKind`" };
+    let params: Obj[];
+    if (typeof ref.name === "string" && ref.name) {
+      if (ref.selector) return { error: "paramRef.name and paramRef.selector are mutually exclusive" };
+      params = candidates.filter((o) => nameOf(o) === ref.name);
+    } else if (isRecord(ref.selector)) {
+      params = candidates.filter((o) => labelSelectorMatches(ref.selector as LabelSelector, isRecord(metaOf(o).labels) ? (metaOf(o).labels as Record<string, string>) : {}));
+    } else return { error: "one of name or selector must be provided" };
+    if (!params.length && ref.parameterNotFoundAction === "Deny") return { error: "no params found for policy binding with `Deny` parameterNotFoundAction" };
+    return { params };
+  }
+
+  /** Evaluate the match conditions; `undefined` means they pass. */
+  private matchConditions(policy: CompiledPolicy, ctx: Obj): { skip: true } | { error: string } | { unknown: string } | undefined {
+    const errors: string[] = [];
+    for (const mc of policy.matchConditions) {
+      const r = evaluateCel(mc.expression, ctx, RUNTIME_COST_BUDGET);
+      if (r.kind === "unevaluable") return { unknown: r.reason };
+      if (r.kind === "error") errors.push(expressionError(mc.expression, r.message));
+      else if (r.value === false) return { skip: true };
+      else if (r.value !== true) errors.push(`expression '${mc.expression.source}' resulted in unsupported return type: must evaluate to bool`);
+    }
+    if (!errors.length) return undefined;
+    if (policy.failurePolicy === "Ignore") return { skip: true };
+    return { error: errors.length === 1 ? errors[0]! : `[${errors.join(", ")}]` };
+  }
+
+  /** The CEL activation of one evaluation: lazily computed `variables`, the authorizer. */
+  private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): Obj {
+    const ctx: Obj = {
+      object: base.object,
+      oldObject: base.oldObject,
+      request: base.request,
+      namespaceObject: base.namespaceObject,
+      params: param ? this.celValue(param, true) : null,
+      authorizer: null,
+      variables: EMPTY_VARIABLES,
+    };
+    const user = (base.__user as UserInfo | undefined) ?? { username: "" };
+    if (policy.usesAuthorizer) {
+      const authorizer = new CelAuthorizer(this.context.authorize ?? (() => undefined), user);
+      authorizer.requestResource = new CelResourceCheck(authorizer, a.group, a.resource, a.subresource, a.namespace, a.name);
+      ctx.authorizer = authorizer;
+    }
+    if (!policy.variables.length) return ctx;
+    const vars: Obj = {};
+    for (const v of policy.variables) {
+      let state: { value: unknown } | { error: Error } | undefined;
+      Object.defineProperty(vars, v.name, {
+        enumerable: true,
+        get: () => {
+          if (!state) {
+            const r = evaluateCel(v.expression, ctx, RUNTIME_COST_BUDGET);
+            if (r.kind === "value") state = { value: r.value };
+            else if (r.kind === "unevaluable") throw new UnevaluableError(r.reason);
+            else state = { error: new Error(r.message) };
+          }
+          if ("error" in state) throw state.error;
+          return state.value;
+        },
+      });
+    }
+    ctx.variables = vars;
+    return ctx;
+  }
+
+  private baseContext(request: AdmissionRequest, a: MatchAttributes): Obj {
+    const ns = a.namespace ? this.namespaces.get(a.namespace) : undefined;
+    return {
+      object: this.celValue(request.object),
+      oldObject: this.celValue(request.oldObject),
+      request: toCelValue(undefined, this.requestValue(request, a)),
+      namespaceObject: ns ? this.celValue({ metadata: metaOf(ns), spec: ns.spec ?? {}, status: ns.status ?? {} }) : null,
+      __user: request.userInfo ?? { username: "" },
+    };
+  }
+
+  private validate(request: AdmissionRequest, result: AdmissionResult): void {
+    if (!this.validating.length || !this.bindings.size) return;
+    const a = this.attributes(request);
+    let base: Obj | undefined;
+    const denials: PolicyDecision[] = [];
+    this.sortedValidating ??= [...this.validating]
+      .sort((x, y) => nameOf(x).localeCompare(nameOf(y)))
+      .filter((p) => this.bindings.get(nameOf(p))?.length)
+      .map((p) => ({ policy: compilePolicy(p, this.minor), bindings: [...this.bindings.get(nameOf(p))!].sort((x, y) => nameOf(x).localeCompare(nameOf(y))) }));
+    for (const { policy, bindings } of this.sortedValidating) {
+      const m = matchResources(policy.matchConstraints, a, this.namespaceLabels);
+      if (m.unknown) {
+        result.unevaluated.push({ policy: policy.name, reason: m.unknown });
+        continue;
+      }
+      if (!m.matches) continue;
+      const annotations = new Map<string, string[]>();
+      for (const b of bindings) {
+        const bs = spec(b);
+        if (bs.matchResources !== undefined && bs.matchResources !== null) {
+          const bm = matchResources(bs.matchResources, a, this.namespaceLabels);
+          if (bm.unknown) {
+            result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: bm.unknown });
+            continue;
+          }
+          if (!bm.matches) continue;
+        }
+        const actions = (Array.isArray(bs.validationActions) ? bs.validationActions : []).filter((x): x is string => typeof x === "string");
+        const configError = (message: string) => {
+          if (policy.failurePolicy === "Ignore") return;
+          denials.push({ policy: policy.name, binding: nameOf(b), index: -1, action: "deny", message: `failed to configure binding: ${message}`, reason: "Invalid", error: true });
+        };
+        const params = this.params(policy, b, a);
+        if ("error" in params) {
+          configError(params.error);
+          continue;
+        }
+        if ("unknown" in params) {
+          result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: params.unknown });
+          continue;
+        }
+        base ??= this.baseContext(request, a);
+        for (const param of params.params) {
+          const ctx = this.activation(policy, base, param, a);
+          const outcome = this.evaluateValidations(policy, b, ctx, result);
+          for (const d of outcome.decisions) {
+            for (const action of actions) {
+              if (action === "Deny") denials.push({ ...d, action: "deny" });
+              else if (action === "Warn") {
+                result.decisions.push({ ...d, action: "warn" });
+                result.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policy.name}' with binding '${nameOf(b)}': ${d.message}`);
+              } else if (action === "Audit") {
+                result.decisions.push({ ...d, action: "audit" });
+                result.auditAnnotations["validation.policy.admission.k8s.io/validation_failure"] = JSON.stringify([
+                  { message: d.message, policy: policy.name, binding: nameOf(b), expressionIndex: d.index, validationActions: actions },
+                ]);
+              }
+            }
+          }
+          for (const d of outcome.errors) denials.push(d);
+          for (const [k, v] of outcome.annotations) {
+            const arr = annotations.get(k) ?? [];
+            if (!arr.includes(v)) arr.push(v);
+            annotations.set(k, arr);
+          }
+        }
+      }
+      for (const [k, v] of annotations) result.auditAnnotations[`${policy.name}/${k}`] = v.join(", ");
+    }
+    result.decisions.push(...denials);
+    const first = denials[0];
+    if (first) {
+      const message = first.binding
+        ? `ValidatingAdmissionPolicy '${first.policy}' with binding '${first.binding}' denied request: ${first.message}`
+        : `ValidatingAdmissionPolicy '${first.policy}' denied request: ${first.message}`;
+      result.denied = { message, reason: first.reason, code: reasonToCode(first.reason) };
+    }
+  }
+
+  private evaluateValidations(
+    policy: CompiledPolicy,
+    binding: Obj,
+    ctx: Obj,
+    result: AdmissionResult,
+  ): { decisions: PolicyDecision[]; errors: PolicyDecision[]; annotations: Array<[string, string]> } {
+    const out = { decisions: [] as PolicyDecision[], errors: [] as PolicyDecision[], annotations: [] as Array<[string, string]> };
+    const bindingName = nameOf(binding);
+    const fail = (index: number, message: string) => {
+      if (policy.failurePolicy === "Ignore") return;
+      out.errors.push({ policy: policy.name, binding: bindingName, index, action: "deny", message, reason: "Invalid", error: true });
+    };
+    const mc = this.matchConditions(policy, ctx);
+    if (mc && "skip" in mc) return out;
+    if (mc && "unknown" in mc) {
+      result.unevaluated.push({ policy: policy.name, binding: bindingName, reason: mc.unknown });
+      return out;
+    }
+    if (mc && "error" in mc) {
+      fail(-1, mc.error);
+      return out;
+    }
+    let budget = RUNTIME_COST_BUDGET;
+    for (let i = 0; i < policy.validations.length; i++) {
+      const v = policy.validations[i]!;
+      if (budget <= 0) {
+        fail(i, "validation failed due to running out of cost budget, no further validation rules will be run");
+        break;
+      }
+      const r = evaluateCel(v.expression, ctx, Math.min(budget, 1_000_000));
+      if (r.kind === "unevaluable") {
+        result.unevaluated.push({ policy: policy.name, binding: bindingName, reason: `validations[${i}] (${v.source}): ${r.reason}` });
+        continue;
+      }
+      if (r.kind === "error") {
+        fail(i, expressionError(v.expression, r.message));
+        if (r.costExceeded) budget = 0;
+        continue;
+      }
+      budget -= r.cost;
+      if (r.value === true) continue;
+      if (r.value !== false) {
+        fail(i, `expression '${v.source}' resulted in unsupported return type: must evaluate to bool`);
+        continue;
+      }
+      let message = "";
+      if (v.messageExpression) {
+        const m = evaluateCel(v.messageExpression, ctx, Math.max(0, budget));
+        if (m.kind === "value" && typeof m.value === "string") {
+          const t = m.value.trim();
+          if (t.length <= 5 * 1024 && !t.includes("\n")) message = t;
+        }
+      }
+      if (!message && v.message) message = v.message.trim();
+      if (!message) message = `failed expression: ${v.source.trim()}`;
+      out.decisions.push({ policy: policy.name, binding: bindingName, index: i, action: "deny", message, reason: v.reason ?? "Invalid" });
+    }
+    for (const aa of policy.auditAnnotations) {
+      const r = evaluateCel(aa.expression, ctx, RUNTIME_COST_BUDGET);
+      if (r.kind === "unevaluable") continue;
+      if (r.kind === "error") fail(-1, expressionError(aa.expression, r.message));
+      else if (typeof r.value === "string" && r.value.trim()) out.annotations.push([aa.key, r.value.trim().slice(0, 10 * 1024)]);
+      else if (r.value !== null && typeof r.value !== "string") {
+        fail(-1, `valueExpression '${aa.expression.source}' resulted in unsupported return type: ${typeof r.value === "bigint" ? "int" : typeof r.value}. Return type must be either string or null.`);
+      }
+    }
+    return out;
+  }
+
+  private mutate(request: AdmissionRequest, result: AdmissionResult): void {
+    if (request.operation === "DELETE" || !request.object) return;
+    const runOnce = (policies: CompiledPolicy[]): CompiledPolicy[] => {
+      const changedBy: CompiledPolicy[] = [];
+      for (const policy of policies) {
+        const bindings = this.mutatingBindings.get(policy.name);
+        if (!bindings?.length) continue;
+        const a = this.attributes({ ...request, object: result.object! });
+        const m = matchResources(policy.matchConstraints, a, this.namespaceLabels);
+        if (m.unknown) {
+          result.unevaluated.push({ policy: policy.name, reason: m.unknown });
+          continue;
+        }
+        if (!m.matches) continue;
+        for (const b of [...bindings].sort((x, y) => nameOf(x).localeCompare(nameOf(y)))) {
+          const bs = spec(b);
+          if (bs.matchResources !== undefined && bs.matchResources !== null) {
+            const bm = matchResources(bs.matchResources, a, this.namespaceLabels);
+            if (bm.unknown || !bm.matches) continue;
+          }
+          const params = this.params(policy, b, a);
+          const denyConfig = (message: string) => {
+            if (policy.failurePolicy === "Ignore") return;
+            result.decisions.push({ policy: policy.name, binding: nameOf(b), index: -1, action: "deny", message, reason: "Invalid", error: true });
+            // generic.PolicyError: the mutating plugin names the policy without its kind.
+            result.denied ??= { message: `policy '${policy.name}' with binding '${nameOf(b)}' denied request: ${message}`, reason: "Invalid", code: 422 };
+          };
+          if ("error" in params) {
+            denyConfig(`failed to configure binding: ${params.error}`);
+            continue;
+          }
+          if ("unknown" in params) {
+            result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: params.unknown });
+            continue;
+          }
+          for (const param of params.params) {
+            const base = this.baseContext({ ...request, object: result.object! }, a);
+            const ctx = this.activation(policy, base, param, a);
+            const mc = this.matchConditions(policy, ctx);
+            if (mc && "skip" in mc) continue;
+            if (mc && "unknown" in mc) {
+              result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: mc.unknown });
+              continue;
+            }
+            if (mc && "error" in mc) {
+              denyConfig(mc.error);
+              continue;
+            }
+            const before = JSON.stringify(result.object);
+            for (let i = 0; i < policy.mutations.length; i++) {
+              const mut = policy.mutations[i]!;
+              const r = evaluateCel(mut.expression, ctx, RUNTIME_COST_BUDGET);
+              if (r.kind === "unevaluable") {
+                result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: `mutations[${i}]: ${r.reason}` });
+                continue;
+              }
+              if (r.kind === "error") {
+                denyConfig(expressionError(mut.expression, r.message));
+                continue;
+              }
+              try {
+                const patch = fromCelValue(r.value);
+                const schema = this.context.schemaOf?.(apiVersionOf(result.object), kindOf(result.object));
+                if (mut.patchType === "JSONPatch") result.object = applyJsonPatch(result.object!, patch as JsonPatchOperation[]) as Obj;
+                else result.object = applyConfiguration(result.object, patch, schema) as Obj;
+              } catch (err) {
+                denyConfig(`mutations[${i}]: ${(err as Error).message}`);
+              }
+            }
+            if (JSON.stringify(result.object) !== before) {
+              result.mutatedBy.push(policy.name);
+              changedBy.push(policy);
+            }
+          }
+        }
+      }
+      return changedBy;
+    };
+    const all = [...this.mutating].sort((x, y) => nameOf(x).localeCompare(nameOf(y))).map((p) => compilePolicy(p, this.minor));
+    const changed = runOnce(all);
+    // Reinvocation: policies that ask for it run once more when a later policy changed the object.
+    if (changed.length) {
+      const last = all.indexOf(changed[changed.length - 1]!);
+      const again = all.filter((p, i) => p.reinvocation && i < last);
+      if (again.length) runOnce(again);
+    }
+  }
+}
+
+function expressionError(compiled: CompiledExpression, message: string): string {
+  if (!compiled.program) return `compilation error: ${compiled.error}`;
+  return `expression '${compiled.source}' resulted in error: ${message}`;
+}
+
+/** A problem with a policy's own expressions, reported on the policy object. */
+export interface PolicyExpressionProblem {
+  /** Field path (`spec.validations[0].expression`). */
+  field: string;
+  value: string;
+  detail: string;
+}
+
+/**
+ * Compile every expression of a policy the way kube-apiserver checks a new policy (libraries of
+ * the previous minor): the problems it would refuse the policy for.
+ *
+ * @example
+ * checkPolicyExpressions(policy, 36); // [{ field: "spec.validations[0].expression", … }]
+ */
+export function checkPolicyExpressions(policy: Obj, minor: number): PolicyExpressionProblem[] {
+  const s = spec(policy);
+  const mutating = kindOf(policy) === "MutatingAdmissionPolicy";
+  const env = policyEnvironment(minor, "new", mutating);
+  const out: PolicyExpressionProblem[] = [];
+  const check = (field: string, expr: unknown, rewrite = false) => {
+    if (typeof expr !== "string") return;
+    const c = compileCel(rewrite ? rewriteObjectLiterals(expr) : expr, env);
+    if (c.error && !c.unsupported) out.push({ field, value: expr, detail: `compilation failed: ${c.error}` });
+  };
+  const items = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isRecord) : []);
+  items(s.matchConditions).forEach((m, i) => check(`spec.matchConditions[${i}].expression`, m.expression));
+  items(s.variables).forEach((v, i) => check(`spec.variables[${i}].expression`, v.expression));
+  items(s.validations).forEach((v, i) => {
+    check(`spec.validations[${i}].expression`, v.expression);
+    check(`spec.validations[${i}].messageExpression`, v.messageExpression);
+  });
+  items(s.auditAnnotations).forEach((a, i) => check(`spec.auditAnnotations[${i}].valueExpression`, a.valueExpression));
+  items(s.mutations).forEach((m, i) => {
+    if (isRecord(m.applyConfiguration)) check(`spec.mutations[${i}].applyConfiguration.expression`, m.applyConfiguration.expression, true);
+    if (isRecord(m.jsonPatch)) check(`spec.mutations[${i}].jsonPatch.expression`, m.jsonPatch.expression, true);
+  });
+  return out;
+}
+
+/** Whether an object is one of the policy kinds (or their bindings) that admission reads. */
+export function isAdmissionPolicyObject(o: Obj): boolean {
+  return splitApiVersion(apiVersionOf(o)).group === ADMISSION_GROUP && /^(Validating|Mutating)AdmissionPolicy(Binding)?$/.test(kindOf(o));
+}
+
+/** The plural resource of a kind when nothing better is known. @example defaultResourceOf("Ingress"); // "ingresses" */
+export function defaultResourceOf(kind: string): string {
+  return guessResource(kind);
+}

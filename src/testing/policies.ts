@@ -1,0 +1,95 @@
+/**
+ * Admission policies in the local API server: the ValidatingAdmissionPolicies and
+ * MutatingAdmissionPolicies stored in it, with their bindings, params, Namespaces and RBAC
+ * objects, run on every write by the same engine as `kubezod validate`. A denial is the
+ * apiserver's Status; Warn bindings become `Warning` headers.
+ */
+import { PolicySet, rbacAuthorizer, type AdmissionOperation } from "../apiserver/admission/index.js";
+import type { Catalog, ServedResource } from "./catalog.js";
+import { qualified, statusError } from "./status.js";
+import type { KubeObject, Store } from "./store.js";
+
+type Obj = Record<string, unknown>;
+
+const POLICY_GROUP = "admissionregistration.k8s.io";
+const POLICY_KINDS = new Set(["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"]);
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+
+/** What the server's write path needs from its state. */
+export interface PolicyContext {
+  catalog: Catalog;
+  store: Store;
+  /** Kubernetes minor served. */
+  minor: number;
+}
+
+const cache = new WeakMap<Store, { key: string; set: PolicySet | undefined }>();
+
+function storageKeysOf(catalog: Catalog, pick: (r: ServedResource) => boolean): string[] {
+  return [...new Set(catalog.all().filter(pick).map((r) => r.storageKey))];
+}
+
+/** The policies in force, rebuilt only when a policy, binding, param, Namespace or RBAC object changed. */
+function policySet(ctx: PolicyContext): PolicySet | undefined {
+  const policyKeys = storageKeysOf(ctx.catalog, (r) => r.group === POLICY_GROUP && POLICY_KINDS.has(r.kind));
+  const policies = policyKeys.flatMap((k) => ctx.store.list(k));
+  if (!policies.some((p) => String(p.kind).endsWith("Binding"))) return undefined;
+  const paramKinds = new Set<string>();
+  for (const p of policies) {
+    const pk = (p.spec as Obj | undefined)?.paramKind as Obj | undefined;
+    if (pk && typeof pk.apiVersion === "string" && typeof pk.kind === "string") paramKinds.add(`${pk.apiVersion}/${pk.kind}`);
+  }
+  const otherKeys = storageKeysOf(ctx.catalog, (r) => r.group === RBAC_GROUP || (r.group === "" && r.kind === "Namespace") || paramKinds.has(`${r.apiVersion}/${r.kind}`));
+  const others = otherKeys.flatMap((k) => ctx.store.list(k));
+  const all = [...policies, ...others];
+  const key = all.map((o) => `${String(o.kind)}/${String(o.metadata.namespace ?? "")}/${String(o.metadata.name)}@${String(o.metadata.resourceVersion ?? "")}`).join("|");
+  const hit = cache.get(ctx.store);
+  if (hit?.key === key) return hit.set;
+  const authorize = rbacAuthorizer(all as Obj[]);
+  const set = new PolicySet(all as Obj[], {
+    minor: ctx.minor,
+    resourceOf: (apiVersion, kind) => {
+      const r = ctx.catalog.kind(apiVersion, kind);
+      return r ? { resource: r.plural, namespaced: r.namespaced } : undefined;
+    },
+    schemaOf: (apiVersion, kind) => ctx.catalog.kind(apiVersion, kind)?.schema,
+    ...(authorize ? { authorize } : {}),
+  });
+  cache.set(ctx.store, { key, set });
+  return set;
+}
+
+/**
+ * Run the policies on a write: returns the object to store (mutated) and the `Warning` texts,
+ * or throws the apiserver's Status when a policy denies the request.
+ *
+ * @example
+ * const { object, warnings } = admitPolicies(ctx, resource, "CREATE", obj, undefined, "alice");
+ */
+export function admitPolicies(
+  ctx: PolicyContext,
+  r: ServedResource,
+  operation: AdmissionOperation,
+  object: KubeObject | undefined,
+  old: KubeObject | undefined,
+  user: string,
+  dryRun = false,
+): { object?: KubeObject; warnings: string[] } {
+  const set = policySet(ctx);
+  if (!set) return { ...(object ? { object } : {}), warnings: [] };
+  const result = set.admit({
+    operation,
+    ...(object ? { object: object as Obj } : {}),
+    ...(old ? { oldObject: old as Obj } : {}),
+    resource: r.plural,
+    namespaced: r.namespaced,
+    userInfo: { username: user, groups: user ? ["system:authenticated"] : ["system:unauthenticated"] },
+    dryRun,
+  });
+  if (result.denied) {
+    const name = String((object ?? old)?.metadata.name ?? "");
+    const message = `${qualified(r)} "${name}" is forbidden: ${result.denied.message}`;
+    throw statusError(result.denied.code, result.denied.reason, message, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, causes: [{ message: result.denied.message }] });
+  }
+  return { ...(result.object ? { object: result.object as KubeObject } : {}), warnings: result.warnings };
+}

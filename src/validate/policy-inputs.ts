@@ -1,0 +1,44 @@
+/**
+ * Telling whether inputs hold admission policy bindings (then the policies apply to them), cheaply:
+ * the bytes of each file are searched, not parsed.
+ */
+import { readFileSync } from "node:fs";
+import { isRecord } from "../meta/values.js";
+import { expandPaths } from "./sources.js";
+
+/** `{ path }`. @example isPathInput({ path: "k8s/" }); // true */
+export function isPathInput(i: unknown): i is { path: string } {
+  return isRecord(i) && typeof i.path === "string" && Object.keys(i).length === 1;
+}
+
+/** `{ text, file? }`. @example isTextInput({ text: "kind: Pod" }); // true */
+export function isTextInput(i: unknown): i is { text: string; file?: string } {
+  return isRecord(i) && typeof i.text === "string" && !("apiVersion" in i);
+}
+
+/**
+ * Whether inputs (as `validateManifests` takes them: strings are manifest text) hold an admission
+ * policy binding.
+ *
+ * @example
+ * inputsHoldPolicyBindings([{ path: "k8s/" }]); // true when a binding is there
+ */
+export function inputsHoldPolicyBindings(input: readonly unknown[]): boolean {
+  for (const i of input) {
+    if (isPathInput(i)) {
+      for (const e of expandPaths([i.path])) {
+        if ("error" in e || e.file === "-") continue;
+        try {
+          if (readFileSync(e.file).includes("AdmissionPolicyBinding")) return true;
+        } catch {
+          // Unreadable files are reported by the run itself.
+        }
+      }
+    } else if (typeof i === "string") {
+      if (i.includes("AdmissionPolicyBinding")) return true;
+    } else if (isTextInput(i)) {
+      if (i.text.includes("AdmissionPolicyBinding")) return true;
+    } else if (isRecord(i) && typeof i.kind === "string" && i.kind.endsWith("AdmissionPolicyBinding")) return true;
+  }
+  return false;
+}
