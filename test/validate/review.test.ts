@@ -378,7 +378,7 @@ describe("a real policy: Gateway API's safe-upgrades ValidatingAdmissionPolicy",
 kind: CustomResourceDefinition
 metadata:
   name: gizmos.gateway.networking.k8s.io
-  annotations: {gateway.networking.k8s.io/channel: ${channel}, gateway.networking.k8s.io/bundle-version: ${version}}
+  annotations: {api-approved.kubernetes.io: "https://github.com/kubernetes-sigs/gateway-api/pull/3328", gateway.networking.k8s.io/channel: ${channel}, gateway.networking.k8s.io/bundle-version: ${version}}
 spec:
   group: gateway.networking.k8s.io
   names: {kind: Gizmo, plural: gizmos, singular: gizmo, listKind: GizmoList}

@@ -8,8 +8,7 @@ import { defaultPodTemplateSpec } from "../core/pod.js";
 import { ensure, rec, specOf, type Obj } from "./workload.js";
 
 function defaultTemplate(spec: Obj, ctx: ApiContext): void {
-  const t = rec(spec.template);
-  if (t) defaultPodTemplateSpec(t, ctx);
+  defaultPodTemplateSpec(ensure(spec, "template"), ctx);
 }
 
 function setIfAbsent(o: Obj, key: string, value: unknown): void {

@@ -31,12 +31,9 @@ export function setDefaultsCronJob(o: Obj, ctx: ApiContext): void {
   if (spec.suspend == null) spec.suspend = false;
   if (spec.successfulJobsHistoryLimit == null) spec.successfulJobsHistoryLimit = 3;
   if (spec.failedJobsHistoryLimit == null) spec.failedJobsHistoryLimit = 1;
-  const jobSpec = rec(rec(spec.jobTemplate)?.spec);
-  if (jobSpec) {
-    defaultPodFailurePolicy(jobSpec);
-    const template = rec(jobSpec.template);
-    if (template) defaultPodTemplateSpec(template, ctx);
-  }
+  const jobSpec = ensure(ensure(spec, "jobTemplate"), "spec");
+  defaultPodFailurePolicy(jobSpec);
+  defaultPodTemplateSpec(ensure(jobSpec, "template"), ctx);
 }
 
 const JOB_POD_TEMPLATE = FieldPath.of("spec", "jobTemplate", "spec", "template");

@@ -89,8 +89,7 @@ export function setDefaultsJob(o: Obj, ctx: ApiContext): void {
     spec.podReplacementPolicy = spec.podFailurePolicy != null ? "Failed" : "TerminatingOrFailed";
   }
   if (spec.manualSelector == null) spec.manualSelector = false;
-  const template = rec(spec.template);
-  if (template) defaultPodTemplateSpec(template, ctx);
+  defaultPodTemplateSpec(ensure(spec, "template"), ctx);
 }
 
 /** `SetDefaults_PodFailurePolicyOnPodConditionsPattern`: a pattern's status is True unless given. */

@@ -33,8 +33,9 @@ export function defaultPodSpec(spec: Obj, ctx: ApiContext): void {
  * defaultPodTemplateSpec(deployment.spec.template, ctx);
  */
 export function defaultPodTemplateSpec(template: Obj, ctx: ApiContext): void {
-  const spec = obj(template.spec);
-  if (spec) defaultPodSpecFields(spec, ctx);
+  // The spec is a struct, not a pointer: an absent one is defaulted as an empty one.
+  const spec = obj(template.spec) ?? (template.spec = {});
+  defaultPodSpecFields(spec, ctx);
 }
 
 /**
