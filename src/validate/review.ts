@@ -10,11 +10,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
-import { builtinKinds, formatFieldError, resourceInfo, type PathSegment } from "../meta/index.js";
+import { builtinKinds, resourceInfo } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
 import { PolicySet, checkPolicyExpressions, isAdmissionPolicyObject, rbacAuthorizer, typeCheckPolicy, type AdmissionOperation, type AdmissionResult, type TypeCheckTarget } from "../apiserver/admission/index.js";
-import { checkValidationRules, type UserInfo } from "../apiserver/cel/index.js";
-import { withDefaults, withDefaultsShared } from "../apiserver/structural-defaults.js";
+import type { UserInfo } from "../apiserver/cel/index.js";
+import { withDefaults } from "../apiserver/structural-defaults.js";
 import { validateWrite } from "../apiserver/strategy.js";
 import { ManifestEngine } from "./engine.js";
 import { checkEntry, fileFailure, parseSource, registerInputCrds, typesOf, type Entry, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
@@ -149,18 +149,6 @@ function sortKeys(v: unknown): unknown {
   return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
 }
 
-function valueAt(o: unknown, path: readonly PathSegment[]): unknown {
-  let cur = o;
-  for (const s of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string | number, unknown>)[s];
-  }
-  return cur;
-}
-
-/** Schema issue rules that ratcheting leaves out when the field is unchanged. */
-const RATCHETED = /^(schema\/|crd\/value-validation$|strict\/)/;
-
 /**
  * Validate manifests as kube-apiserver would admit them: with the admission policies among the
  * inputs, and, with `against`, as a change from an old tree. Never throws for bad manifests.
@@ -171,14 +159,6 @@ const RATCHETED = /^(schema\/|crd\/value-validation$|strict\/)/;
 export async function reviewManifests(input: readonly ReviewInput[], options: ReviewOptions = {}): Promise<ReviewReport> {
   const paths = input.map((i) => (typeof i === "string" ? i : isPathInput(i) ? i.path : undefined)).filter((p): p is string => p !== undefined);
   const maxBytes = options.maxFileSize ?? DEFAULT_MAX_FILE;
-  const engine = new ManifestEngine({
-    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
-    strict: options.strict ?? true,
-    ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
-    ...(options.skip ? { skip: options.skip } : {}),
-    ...(options.reject ? { reject: options.reject } : {}),
-  });
-  const minor = Number(engine.kubernetesVersion.split(".")[1]);
   const results: ReviewedResource[] = [];
   const cwd = options.cwd ?? process.cwd();
   const here = (ps: readonly string[]) => (options.cwd === undefined ? ps : ps.map((p) => (p === "-" ? p : resolve(cwd, p))));
@@ -193,13 +173,28 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
   const parsedPolicies = sourcesOfPaths(here(options.policies ?? [])).map((s) => parseSource(s, maxBytes));
   const parsedCrds = (options.crds ?? []).flatMap((c, index): Source[] => (typeof c === "string" ? sourcesOfPaths(here([c])) : [{ kind: "object", file: "<crd>", value: c, index }])).map((s) => parseSource(s, maxBytes));
   let parsedOld: ParsedSource[] = [];
+  let oldError: string | undefined;
   if (options.against !== undefined) {
     const old = oldSources(options.against, paths, maxBytes, cwd);
-    if ("error" in old) {
-      results.push({ ...fileFailure(options.against, old.error) });
-      return finish(results, engine, newSources.length);
-    }
-    parsedOld = old.map((s) => parseSource(s, maxBytes));
+    if ("error" in old) oldError = old.error;
+    else parsedOld = old.map((s) => parseSource(s, maxBytes));
+  }
+  const objectsOf = (ps: readonly ParsedSource[]): Obj[] => ps.flatMap((p) => p.entries.filter((e) => !e.readError && isRecord(e.input.value)).map((e) => e.input.value as Obj));
+  // The old tree's objects are the engine's `previous`: changed objects are checked as updates
+  // (native update rules, transition rules, ratcheting), the way validateManifests does.
+  const previous = objectsOf(parsedOld);
+  const engine = new ManifestEngine({
+    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+    strict: options.strict ?? true,
+    ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
+    ...(options.skip ? { skip: options.skip } : {}),
+    ...(options.reject ? { reject: options.reject } : {}),
+    ...(previous.length ? { previous } : {}),
+  });
+  const minor = Number(engine.kubernetesVersion.split(".")[1]);
+  if (oldError !== undefined) {
+    results.push({ ...fileFailure(options.against!, oldError) });
+    return finish(results, engine, newSources.length);
   }
   for (const p of [...parsedCrds, ...parsedNew, ...parsedPolicies]) if (p.failure) results.push(p.failure);
 
@@ -210,7 +205,6 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
   const isBuiltin = (apiVersion: string, kind: string) => Boolean(builtins[apiVersion]?.includes(kind));
   const targets = await policyTargets(engine, builtins, [...parsedNew, ...parsedPolicies]);
 
-  const objectsOf = (ps: readonly ParsedSource[]): Obj[] => ps.flatMap((p) => p.entries.filter((e) => !e.readError && isRecord(e.input.value)).map((e) => e.input.value as Obj));
   const newObjects = objectsOf(parsedNew);
   const policyObjects = objectsOf(parsedPolicies);
   const schemaOf = (apiVersion: string, kind: string): Schema | undefined => engine.schemaFor(apiVersion, kind);
@@ -254,28 +248,6 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
       };
       const schema = schemaOf(apiVersion, kind);
       const builtin = isBuiltin(apiVersion, kind);
-      if (old && schema) {
-        // Ratcheting (custom resources): errors on fields the update leaves unchanged are not reported.
-        if (!builtin && minor >= 30) result.issues = result.issues.filter((i) => !(RATCHETED.test(i.rule) && deepEqual(valueAt(value, i.path), valueAt(old, i.path))));
-        if (!builtin) {
-          result.issues = result.issues.filter((i) => i.rule !== "crd/cel" && i.rule !== "crd/cel-unevaluated");
-          if (!result.issues.some((i) => i.type === "FieldValueRequired" || i.type === "FieldValueTypeInvalid")) {
-            const r = checkValidationRules(schema, withDefaultsShared(schema, value), { oldValue: withDefaultsShared(schema, old), minor });
-            for (const e of r.errors) add({ rule: "crd/cel", severity: "error", path: [...e.path], field: e.field, message: formatFieldError(e), type: e.type });
-            for (const u of r.unevaluated) add({ rule: "crd/cel-unevaluated", severity: "warning", path: u.path, field: u.field, message: `${u.field || "<root>"}: rule not evaluated (${u.reason}): ${u.rule}` });
-          }
-        }
-      }
-      if (builtin) {
-        // Native update rules: the errors of the write as an update that the same write as a create does not have.
-        const created = validateWrite(value, { minor });
-        const stored = old ? validateWrite(value, { minor, old }) : created;
-        if (old) {
-          const before = new Set(created.errors.map((e) => formatFieldError(e)));
-          for (const e of stored.errors) if (!before.has(formatFieldError(e))) add({ rule: "update/immutable", severity: "error", path: [...e.path], field: e.field, message: formatFieldError(e), type: e.type });
-        }
-        for (const w of stored.warnings) add({ rule: "api/warning", severity: "warning", path: [], field: "", message: w });
-      }
       if (isAdmissionPolicyObject(value) && !kind.endsWith("Binding")) {
         const pk = isRecord(value.spec) && isRecord(value.spec.paramKind) ? value.spec.paramKind : undefined;
         const paramSchema = pk ? schemaOf(str(pk.apiVersion), str(pk.kind)) : undefined;

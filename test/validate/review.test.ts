@@ -127,10 +127,14 @@ describe("change review: CRD transition rules and ratcheting", () => {
   });
 
   it(`reports an invalid field the update changes (${RATCHET})`, async () => {
+    const r = await review({ "crd.yaml": crd, "w.yaml": widget({ name: "ok", tier: "bronze" }) }, { "crd.yaml": crd, "w.yaml": widget({ name: "ok", tier: "copper" }) });
+    expect(messages(r, "Widget")).toEqual(['spec.tier: Invalid value: "string": unknown tier']);
+  });
+
+  it(`reports a changed value too long, and then runs no rules, as strategy.go's hasBlockingErr (${RATCHET})`, async () => {
     const r = await review({ "crd.yaml": crd, "w.yaml": widget({ name: "too-long", tier: "bronze" }) }, { "crd.yaml": crd, "w.yaml": widget({ name: "longer!", tier: "copper" }) });
-    const m = messages(r, "Widget");
-    expect(m).toContain('spec.tier: Invalid value: "string": unknown tier');
-    expect(m.some((x) => x.startsWith("spec.name: ")), m.join("\n")).toBe(true);
+    expect(messages(r, "Widget")).toEqual(["spec.name: Too long: may not be more than 5 bytes"]);
+    expect(r.results.find((x) => x.kind === "Widget")?.issues.map((i) => i.rule)).toContain("crd/cel-not-run");
   });
 
   it(`does not ratchet before 1.30, where CRDValidationRatcheting is off by default (${RATCHET})`, async () => {
