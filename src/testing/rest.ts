@@ -14,7 +14,9 @@ import { defaultListMapKeys } from "../apiserver/defaults.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
-import { decodeProtobuf } from "./protobuf.js";
+import { decodeProtobuf, hasProtobuf, PROTOBUF } from "./protobuf.js";
+import { identifyBody } from "./decoding.js";
+import { listParameters, queryBool } from "./query.js";
 import type { ResourceRequest } from "./request-info.js";
 import {
   createDefaults,
@@ -146,11 +148,14 @@ function hasSub(r: ServedResource, name: string): boolean {
   return r.subresources.some((s) => s.name === name);
 }
 
-/** Parse a request body as JSON (or YAML for YAML content types); 400 on bad input. */
-export function decodeBody(call: ApiCall, what: string): unknown {
+/**
+ * Parse a request body as JSON (or YAML for YAML content types, or protobuf, whose envelope may
+ * leave the type to `expected`, the endpoint's); 400 on bad input.
+ */
+export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion: string; kind: string }): unknown {
   if (!call.body || call.body.length === 0) throw badRequest("the body of the request was empty");
   const type = call.contentType.split(";")[0]!.trim().toLowerCase();
-  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobuf(call.body);
+  if (type === PROTOBUF) return decodeProtobuf(call.body, expected);
   const text = call.body.toString("utf8");
   if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
     try {
@@ -337,9 +342,7 @@ export class Rest {
     const r = this.resolve(info);
     this.allow(r, "list");
     const sel = selectionOf(r, query);
-    const limitRaw = query.get("limit");
-    const limit = limitRaw ? Number(limitRaw) : 0;
-    if (limitRaw && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${limitRaw}": must be a non-negative integer`);
+    const { limit } = listParameters(query);
     const cont = query.get("continue");
     const rvParam = query.get("resourceVersion");
     const match = query.get("resourceVersionMatch");
@@ -414,14 +417,7 @@ export class Rest {
 
   private checkIdentity(r: ServedResource, obj: Obj, info: ResourceRequest): void {
     if (!isObj(obj)) throw badRequest("the body of the request was not a JSON object");
-    // The apiserver quotes the body here; only its top-level keys are shown, so no data leaks.
-    const shape = `{${Object.keys(obj).join(", ")}}`;
-    if (typeof obj.kind !== "string" || !obj.kind) throw badRequest(`Object 'Kind' is missing in '${shape}'`);
-    if (typeof obj.apiVersion !== "string" || !obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${shape}'`);
-    if (obj.apiVersion !== r.apiVersion && !this.ctx.catalog.kind(obj.apiVersion, obj.kind)) {
-      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${r.apiVersion})`);
-    }
-    if (obj.kind !== r.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${r.kind})`);
+    identifyBody(r, obj, (apiVersion, kind) => this.ctx.catalog.kind(apiVersion, kind) !== undefined || hasProtobuf(apiVersion, kind));
     const meta = metaOfObj(obj);
     if (r.namespaced && info.namespace !== undefined) {
       if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== info.namespace) {
@@ -440,7 +436,7 @@ export class Rest {
     if (info.name !== undefined) throw notFoundSub();
     this.allow(r, "create");
     requireJsonBody(call);
-    const body = decodeBody(call, `couldn't get version/kind`) as Obj;
+    const body = decodeBody(call, `couldn't get version/kind`, r) as Obj;
     this.checkIdentity(r, body, info);
     const dryRun = dryRunOf(query);
     const fieldValidation = fieldValidationOf(query);
@@ -493,11 +489,11 @@ export class Rest {
   update(call: ApiCall): ApiReply {
     const { info, query } = call;
     const r = this.resolve(info);
-    if (info.subresource === "scale") return this.updateScale(call, r, decodeBody(call, "couldn't get version/kind") as Obj);
+    if (info.subresource === "scale") return this.updateScale(call, r, decodeBody(call, "couldn't get version/kind", { apiVersion: "autoscaling/v1", kind: "Scale" }) as Obj);
     if (info.subresource && info.subresource !== "status" && info.subresource !== "finalize") throw notFoundSub();
     this.allow(r, "update");
     requireJsonBody(call);
-    const body = decodeBody(call, "couldn't get version/kind") as Obj;
+    const body = decodeBody(call, "couldn't get version/kind", r) as Obj;
     this.checkIdentity(r, body, info);
     const name = info.name!;
     const bodyName = metaOfObj(body).name;
@@ -640,8 +636,7 @@ export class Rest {
     const { info, query } = call;
     const manager = query.get("fieldManager");
     if (!manager) throw badRequest("PATCH /apply requires fieldManager to be set");
-    const forceRaw = query.get("force");
-    const force = forceRaw === "true" || forceRaw === "1";
+    const force = queryBool(query, "force");
     const config = decodeBody(call, "error decoding YAML") as Obj;
     if (!isObj(config)) throw badRequest("the apply configuration must be an object");
     if (typeof config.apiVersion !== "string" || typeof config.kind !== "string") {
@@ -703,7 +698,7 @@ export class Rest {
   private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean } {
     let body: Obj = {};
     if (call.body && call.body.length) {
-      const decoded = decodeBody(call, "couldn't get version/kind");
+      const decoded = decodeBody(call, "couldn't get version/kind", { apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions" });
       if (!isObj(decoded)) throw badRequest("DeleteOptions must be an object");
       body = decoded;
     }
@@ -712,7 +707,7 @@ export class Rest {
     if (!["Background", "Foreground", "Orphan"].includes(policy)) {
       throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
     }
-    if (call.query.get("orphanDependents") === "true" || body.orphanDependents === true) {
+    if (queryBool(call.query, "orphanDependents") || body.orphanDependents === true) {
       return { ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
     }
     return {

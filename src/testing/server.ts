@@ -34,6 +34,9 @@ import {
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
+import { outputFormat } from "./negotiation.js";
+import { encodeProtobuf, hasProtobuf, PROTOBUF } from "./protobuf.js";
+import { listParameters, queryBool } from "./query.js";
 import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
 import { reviewHandlers } from "./reviews.js";
@@ -372,9 +375,20 @@ class LocalApiServer implements TestServer {
       res.end();
       return;
     }
+    const extra: Record<string, string> = { "Audit-Id": randomUUID() };
+    if (record?.verb !== undefined && isObj(body) && typeof body.kind === "string") {
+      const apiVersion = String(body.apiVersion ?? "");
+      if (outputFormat(String(res.req.headers.accept ?? ""), hasProtobuf(apiVersion, body.kind)) === "protobuf") {
+        const encoded = encodeProtobuf(body);
+        if (encoded) {
+          res.writeHead(status, { "Content-Type": PROTOBUF, "Cache-Control": "no-cache, private", "Content-Length": encoded.length, ...extra, ...headers });
+          res.end(res.req.method === "HEAD" ? undefined : encoded);
+          return;
+        }
+      }
+    }
     const text = typeof body === "string" ? body : jsonOf(body);
     let payload: string | Buffer = text;
-    const extra: Record<string, string> = { "Audit-Id": randomUUID() };
     // kube-apiserver gzips responses over 128 KiB for clients that accept it.
     if (Buffer.byteLength(text) > GZIP_THRESHOLD && /\bgzip\b/.test(String(res.req.headers["accept-encoding"] ?? ""))) {
       payload = gzipSync(text);
@@ -417,7 +431,7 @@ class LocalApiServer implements TestServer {
     }
     const record: RecordedRequest = { method, path: url.pathname, query, headers, body: undefined };
     this.record(record);
-    const watchParam = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
+    const watchParam = queryBool(url.searchParams, "watch");
     const info = parseResourcePath(method, url.pathname, watchParam);
     if (info) {
       Object.assign(record, { verb: info.verb, group: info.group, version: info.version, resource: info.resource });
@@ -664,18 +678,18 @@ class LocalApiServer implements TestServer {
     const q = url.searchParams;
     const selection = selectionOf(r, q);
     if (info.name !== undefined) selection.fields.push({ field: "metadata.name", operator: "=", value: info.name });
-    const timeout = q.get("timeoutSeconds");
-    const sendInitial = q.get("sendInitialEvents");
+    const params = listParameters(q);
     const w: WatchRequest = {
       resource: r,
       namespace: info.namespace,
       selection,
       resourceVersion: q.get("resourceVersion") ?? undefined,
       resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
-      allowWatchBookmarks: q.get("allowWatchBookmarks") === "true",
-      sendInitialEvents: sendInitial === null ? undefined : sendInitial === "true",
-      timeoutSeconds: timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined,
+      allowWatchBookmarks: params.allowWatchBookmarks,
+      sendInitialEvents: params.sendInitialEvents,
+      timeoutSeconds: params.timeoutSeconds !== undefined && params.timeoutSeconds > 0 ? params.timeoutSeconds : undefined,
       ...(wantsTable(accept) ? { table: { spec: this.tableSpec(r), include: this.includeObject(url) } } : {}),
+      protobuf: outputFormat(accept, hasProtobuf(r.apiVersion, r.kind)) === "protobuf",
     };
     checkWatchRequest(w);
     record.status = 200;
@@ -748,8 +762,8 @@ class LocalApiServer implements TestServer {
       runExecSession(
         socket,
         protocol,
-        { namespace, pod: info.name, container, command, tty: url.searchParams.get("tty") === "true" },
-        url.searchParams.get("stdin") === "true",
+        { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty") },
+        queryBool(url.searchParams, "stdin"),
         handler,
       );
     } catch (e) {

@@ -9,10 +9,17 @@ import type { UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
 import { asServed, decodeBody, timestamp, type ApiCall, type ApiReply, type Rest } from "./rest.js";
 import { badRequest, conflict, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
+import { identifyAs } from "./decoding.js";
+import { hasProtobuf } from "./protobuf.js";
+import { queryBool, queryInt } from "./query.js";
 import { matchesLabels, parseLabelSelector } from "./selectors.js";
 import type { KubeObject, Store } from "./store.js";
 
 type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
 
 /** One line of a container's log. */
 interface LogLine {
@@ -103,23 +110,22 @@ const podLog: SubresourceHandler = (ctx, r, call, res) => {
   const ns = call.info.namespace ?? "";
   const name = call.info.name!;
   let lines = ctx.logs.lines(ns, name, container);
-  const tail = q.get("tailLines");
-  if (tail !== null) {
-    const n = Number(tail);
-    if (!Number.isInteger(n) || n < 0) throw badRequest(`tailLines: Invalid value: ${tail}: must be greater than or equal to 0`);
-    lines = n === 0 ? [] : lines.slice(-n);
+  const tail = queryInt(q, "tailLines");
+  if (tail !== undefined) {
+    if (tail < 0) throw badRequest(`tailLines: Invalid value: ${tail}: must be greater than or equal to 0`);
+    lines = tail === 0 ? [] : lines.slice(-tail);
   }
-  const since = q.get("sinceSeconds");
-  if (since !== null) {
-    const cutoff = Date.now() - Number(since) * 1000;
+  const since = queryInt(q, "sinceSeconds");
+  if (since !== undefined) {
+    const cutoff = Date.now() - since * 1000;
     lines = lines.filter((l) => Date.parse(l.time) >= cutoff);
   }
-  const timestamps = q.get("timestamps") === "true";
+  const timestamps = queryBool(q, "timestamps");
   const render = (l: LogLine) => `${timestamps ? `${l.time} ` : ""}${l.text}\n`;
   let text = lines.map(render).join("");
-  const limit = q.get("limitBytes");
-  if (limit !== null) text = Buffer.from(text).subarray(0, Number(limit)).toString();
-  if (q.get("follow") !== "true") return { status: 200, body: text };
+  const limit = queryInt(q, "limitBytes");
+  if (limit !== undefined) text = Buffer.from(text).subarray(0, limit).toString();
+  if (!queryBool(q, "follow")) return { status: 200, body: text };
   res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
   res.write(text);
@@ -136,8 +142,9 @@ const podLog: SubresourceHandler = (ctx, r, call, res) => {
 
 const podEviction: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
-  if (body.kind !== "Eviction") throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (Eviction)`);
+  const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "policy/v1", kind: "Eviction" }) as Obj;
+  if (!isObj(body)) throw badRequest("the body of the request was not a JSON object");
+  identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
   const pod = podOf(ctx, r, call);
   const options = (body.deleteOptions as Obj | undefined) ?? {};
   const pre = (options.preconditions as Obj | undefined) ?? {};
