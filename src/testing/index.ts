@@ -16,3 +16,5 @@ export { cannedExec, cannedAttach, echoPortForward } from "./exec.js";
 export type { ExecHandler, ExecRequest, ExecResult, PortForwardHandler, PortForwardRequest } from "./exec.js";
 export type { CertificateAndKey } from "./certificates.js";
 export type { RuntimeConfig } from "./catalog.js";
+export type { ClusterOptions, NodeSpec, ControllerError } from "./controllers/index.js";
+export type { PodBehavior, PodScript } from "./pod-runtime.js";

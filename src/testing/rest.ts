@@ -575,7 +575,9 @@ export class Rest {
     meta.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(next, old)) return { status: opts.status ?? 200, body: asServed(old, r), warnings };
     if (opts.dryRun) return { status: opts.status ?? 200, body: asServed(next, r), warnings };
-    if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length)) {
+    // A namespace also waits for its spec.finalizers (the namespace registry's ShouldDeleteDuringUpdate).
+    const specFinalizers = r.storageKey === "/namespaces" ? (((next.spec as Obj | undefined)?.finalizers as unknown[] | undefined) ?? []) : [];
+    if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length) && !specFinalizers.length) {
       const last = this.ctx.store.delete(r.storageKey, next);
       this.afterDelete(r, last);
       return { status: opts.status ?? 200, body: asServed(last, r), warnings };

@@ -43,7 +43,10 @@ import { reviewHandlers } from "./reviews.js";
 import { Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
-import { containerOf, PodLogs, subresourceHandlers, type SubresourceContext } from "./subresources.js";
+import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
+import { startCluster, type ClusterOptions, type ControllerError } from "./controllers/index.js";
+import type { ControllerManager } from "./controllers/manager.js";
+import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
 
@@ -93,6 +96,12 @@ export interface TestServerOptions {
   attach?: ExecHandler;
   /** Where `pods/portforward` connections go (default: {@link echoPortForward}, every port echoes). */
   portForward?: PortForwardHandler;
+  /**
+   * The simulated cluster: nodes, scheduler, kubelets and controllers (Deployments roll out,
+   * Jobs complete, Services get endpoints). `false` serves a bare API with none of them; an object
+   * switches single controllers off and scripts nodes and pods. Default: everything on, one node.
+   */
+  controllers?: boolean | ClusterOptions;
 }
 
 /**
@@ -145,6 +154,12 @@ export interface TestServer {
   addToken(token: string, user: string | UserInfo): void;
   /** Forget the change history (as etcd compaction): older watches and continue tokens get 410. */
   compact(): void;
+  /** Change how a pod behaves from now on (ready or not, exit code, logs, files); the kubelet acts on it. */
+  scriptPod(namespace: string, pod: string, behavior: PodBehavior): void;
+  /** Resolve once the controllers and kubelets have nothing left to do (work waiting on a timer aside). */
+  settle(): Promise<void>;
+  /** Writes of the controllers that the server refused (the newest 200), to diagnose a test. */
+  readonly controllerErrors: readonly ControllerError[];
   /** The current resourceVersion (the global revision). */
   readonly resourceVersion: string;
   /** Stop the server and end every open connection. */
@@ -202,7 +217,8 @@ class LocalApiServer implements TestServer {
   private server!: http.Server;
   private readonly sockets = new Set<Socket | Duplex>();
   private readonly tokens = new Map<string, UserInfo>();
-  private readonly logs = new PodLogs();
+  private readonly runtime: PodRuntime;
+  private cluster: ControllerManager | undefined;
   private readonly store: Store;
   private readonly rest: Rest;
   private readonly openapi: OpenApi;
@@ -225,30 +241,13 @@ class LocalApiServer implements TestServer {
     this.openapi = openapi;
     this.authorizer = options.authorize ?? defaultAuthorizer;
     this.maxBody = options.maxRequestBodyBytes ?? 3 * 1024 * 1024;
+    this.runtime = new PodRuntime(typeof options.controllers === "object" ? options.controllers.pods : undefined);
     this.controllers.set(
       CRD_STORAGE_KEY,
       crdController(catalog, this.store, (storageKey) => {
         for (const o of this.store.list(storageKey)) this.store.delete(storageKey, o);
       }),
     );
-    // Each removal inside a terminating namespace may be the last thing holding it.
-    this.store.subscribeAll((e) => {
-      const ns = e.type === "DELETED" ? e.object.metadata.namespace : undefined;
-      if (typeof ns === "string" && this.store.get("/namespaces", "", ns)?.metadata.deletionTimestamp) this.finishNamespaceSoon(ns);
-    });
-    this.controllers.set("/namespaces", {
-      changed: ({ type, object }) => {
-        const name = String(object.metadata.name);
-        if (type === "MODIFIED" && object.metadata.deletionTimestamp) this.finishNamespaceSoon(name);
-        // The service account controller's part: every namespace gets a "default" service account.
-        if (type === "ADDED") setImmediate(() => this.ensureObject("", "v1", "serviceaccounts", name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }));
-      },
-    });
-  }
-
-  /** The namespace controller's part: empty a terminating namespace, then let it go. */
-  private finishNamespaceSoon(name: string): void {
-    setImmediate(() => this.rest.finishNamespace(name));
   }
 
   get resourceVersion(): string {
@@ -342,17 +341,6 @@ class LocalApiServer implements TestServer {
       if (r.storageKey === "/namespaces" && this.store.get("/namespaces", "", String((o.metadata as Obj | undefined)?.name))) continue;
       const ns = r.namespaced ? String((o.metadata as Obj | undefined)?.namespace ?? "default") : undefined;
       this.internalCreate(r, ns, o);
-    }
-  }
-
-  /** Create an object unless it exists (or its namespace is gone). */
-  private ensureObject(group: string, version: string, plural: string, namespace: string | undefined, obj: Obj): void {
-    const r = this.catalog.resource(group, version, plural);
-    if (!r || this.store.get(r.storageKey, namespace ?? "", String((obj.metadata as Obj).name))) return;
-    try {
-      this.internalCreate(r, namespace, obj);
-    } catch {
-      // The namespace may be terminating already.
     }
   }
 
@@ -632,7 +620,7 @@ class LocalApiServer implements TestServer {
   }
 
   private subresourceContext(): SubresourceContext {
-    return { rest: this.rest, store: this.store, logs: this.logs, addToken: (t, u) => this.addToken(t, u), tokenKey: this.tokenKey };
+    return { rest: this.rest, store: this.store, logs: this.runtime.logs, kubelet: this.kubeletRuns(), addToken: (t, u) => this.addToken(t, u), tokenKey: this.tokenKey };
   }
 
   private reply(res: http.ServerResponse, reply: ApiReply, record: RecordedRequest): void {
@@ -781,11 +769,85 @@ class LocalApiServer implements TestServer {
   }
 
   setPodLog(namespace: string, pod: string, text: string, container?: string): void {
-    this.logs.set(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+    this.runtime.logs.set(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
   }
 
   appendPodLog(namespace: string, pod: string, text: string, container?: string): void {
-    this.logs.append(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+    this.runtime.logs.append(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+  }
+
+  scriptPod(namespace: string, pod: string, behavior: PodBehavior): void {
+    const current = this.store.get("/pods", namespace, pod);
+    this.runtime.setBehavior(namespace, pod, behavior, current ? this.runtime.behaviorOf(current) : {});
+  }
+
+  settle(): Promise<void> {
+    return this.cluster?.settle() ?? Promise.resolve();
+  }
+
+  get controllerErrors(): readonly ControllerError[] {
+    return this.cluster?.errors ?? [];
+  }
+
+  private kubeletRuns(): boolean {
+    const c = this.options.controllers;
+    return c !== false && !(typeof c === "object" && c.kubelet === false);
+  }
+
+  /** Start the simulated cluster (nodes, scheduler, kubelets, controllers) unless switched off. */
+  startControllers(): void {
+    const c = this.options.controllers;
+    if (c === false) return;
+    const options: ClusterOptions = typeof c === "object" ? c : {};
+    const pods = this.catalog.resource("", "v1", "pods");
+    this.cluster = startCluster(
+      {
+        rest: this.rest,
+        store: this.store,
+        catalog: this.catalog,
+        kubernetesVersion: this.kubernetesVersion,
+        runtime: this.runtime,
+        caCertificate: this.caCertificate,
+        bind: (pod, node) => {
+          const binding = subresourceHandlers["/pods/binding"];
+          if (!pods || !binding) return false;
+          const call: ApiCall = {
+            info: { verb: "create", group: "", version: "v1", namespace: String(pod.metadata.namespace), resource: "pods", name: String(pod.metadata.name), subresource: "binding", rest: [] },
+            query: new URLSearchParams(),
+            contentType: "application/json",
+            body: Buffer.from(JSON.stringify({ apiVersion: "v1", kind: "Binding", metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace }, target: { kind: "Node", name: node } })),
+            userAgent: "kube-scheduler",
+            user: "system:kube-scheduler",
+          };
+          try {
+            binding(this.subresourceContext(), pods, call, undefined as unknown as http.ServerResponse);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        finishNamespace: (name) => this.rest.finishNamespace(name),
+        namespaceContent: (name) => this.namespaceContent(name),
+        issueToken: (namespace, sa) => legacyServiceAccountToken(this.subresourceContext(), namespace, String(sa.metadata.name), String(sa.metadata.uid)),
+      },
+      options,
+    );
+  }
+
+  /** What is left in a namespace: objects per resource, and finalizers holding them. */
+  private namespaceContent(name: string): { resources: Map<string, number>; finalizers: Map<string, number> } {
+    const resources = new Map<string, number>();
+    const finalizers = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const r of this.catalog.all()) {
+      if (!r.namespaced || seen.has(r.storageKey)) continue;
+      seen.add(r.storageKey);
+      const items = this.store.list(r.storageKey, name);
+      if (!items.length) continue;
+      resources.set(`${r.plural}${r.group ? `.${r.group}` : ""}`, items.length);
+      for (const o of items) for (const f of (o.metadata.finalizers as string[] | undefined) ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
+    }
+    return { resources, finalizers };
   }
 
   private defaultContainer(namespace: string, pod: string): string {
@@ -805,6 +867,7 @@ class LocalApiServer implements TestServer {
   }
 
   async close(): Promise<void> {
+    this.cluster?.stop();
     for (const stop of [...this.watches]) stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -860,5 +923,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = new LocalApiServer(minor, catalog, openapi.structNames, options, openapi);
   server.bootstrap();
   await server.listen();
+  server.startControllers();
   return server;
 }

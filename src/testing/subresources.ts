@@ -14,6 +14,8 @@ import { hasProtobuf } from "./protobuf.js";
 import { queryBool, queryInt } from "./query.js";
 import { matchesLabels, parseLabelSelector } from "./selectors.js";
 import type { KubeObject, Store } from "./store.js";
+import type { LogLine, PodLogs } from "./pod-runtime.js";
+import type { KubeApiError } from "../errors.js";
 
 type Obj = Record<string, unknown>;
 
@@ -21,59 +23,13 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** One line of a container's log. */
-interface LogLine {
-  time: string;
-  text: string;
-}
-
-/** Logs of pods' containers, set by tests, with followers. */
-export class PodLogs {
-  private readonly logs = new Map<string, LogLine[]>();
-  private readonly followers = new Map<string, Set<(line: LogLine) => void>>();
-
-  private key(namespace: string, pod: string, container: string): string {
-    return `${namespace}/${pod}/${container}`;
-  }
-
-  /** Append text (split into lines) to a container's log. */
-  append(namespace: string, pod: string, container: string, text: string): void {
-    const key = this.key(namespace, pod, container);
-    const lines = this.logs.get(key) ?? [];
-    const parts = text.split("\n");
-    if (parts[parts.length - 1] === "") parts.pop();
-    for (const p of parts) {
-      const line = { time: new Date().toISOString().replace(/Z$/, "000000Z"), text: p };
-      lines.push(line);
-      for (const f of this.followers.get(key) ?? []) f(line);
-    }
-    this.logs.set(key, lines);
-  }
-
-  /** Replace a container's log. */
-  set(namespace: string, pod: string, container: string, text: string): void {
-    this.logs.set(this.key(namespace, pod, container), []);
-    this.append(namespace, pod, container, text);
-  }
-
-  lines(namespace: string, pod: string, container: string): LogLine[] {
-    return this.logs.get(this.key(namespace, pod, container)) ?? [];
-  }
-
-  follow(namespace: string, pod: string, container: string, fn: (line: LogLine) => void): () => void {
-    const key = this.key(namespace, pod, container);
-    const set = this.followers.get(key) ?? new Set();
-    set.add(fn);
-    this.followers.set(key, set);
-    return () => set.delete(fn);
-  }
-}
-
 /** What special subresource handlers can use. */
 export interface SubresourceContext {
   rest: Rest;
   store: Store;
   logs: PodLogs;
+  /** Whether kubelets run pods (logs then follow the containers' states). */
+  kubelet: boolean;
   /** Register a bearer token (service account tokens). */
   addToken(token: string, user: UserInfo): void;
   tokenKey: Buffer;
@@ -102,6 +58,16 @@ export function containerOf(pod: KubeObject, requested: string | null): string {
   throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${main.join(" ")}]`);
 }
 
+/** Whether the pod's container has a terminated previous instance (or is told to have restarted). */
+function containerStatus(pod: KubeObject, container: string): Obj | undefined {
+  const status = isObj(pod.status) ? pod.status : {};
+  for (const list of ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"]) {
+    const found = (Array.isArray(status[list]) ? (status[list] as Obj[]) : []).find((c) => c.name === container);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 const podLog: SubresourceHandler = (ctx, r, call, res) => {
   if (call.info.verb !== "get") throw methodNotAllowed();
   const pod = podOf(ctx, r, call);
@@ -109,36 +75,60 @@ const podLog: SubresourceHandler = (ctx, r, call, res) => {
   const container = containerOf(pod, q.get("container"));
   const ns = call.info.namespace ?? "";
   const name = call.info.name!;
-  let lines = ctx.logs.lines(ns, name, container);
+  const previous = queryBool(q, "previous");
+  const follow = queryBool(q, "follow");
   const tail = queryInt(q, "tailLines");
-  if (tail !== undefined) {
-    if (tail < 0) throw badRequest(`tailLines: Invalid value: ${tail}: must be greater than or equal to 0`);
-    lines = tail === 0 ? [] : lines.slice(-tail);
-  }
   const since = queryInt(q, "sinceSeconds");
+  const limit = queryInt(q, "limitBytes");
+  const timestamps = queryBool(q, "timestamps");
+  if (tail !== undefined && tail < 0) throw badRequest(`tailLines: Invalid value: ${tail}: must be greater than or equal to 0`);
+  if (limit !== undefined && limit < 1) throw invalidLogOptions(name, "limitBytes", limit, "must be greater than 0");
+  if (since !== undefined && since < 1) throw invalidLogOptions(name, "sinceSeconds", since, "must be greater than 0");
+  const status = containerStatus(pod, container);
+  if (ctx.kubelet) {
+    // What the kubelet answers for containers it cannot read a log of.
+    if (!(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    if (previous) {
+      const last = isObj(status?.lastState) ? status.lastState : {};
+      if (!isObj(last.terminated)) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    } else {
+      const state = isObj(status?.state) ? status.state : {};
+      const ranBefore = isObj(status?.lastState) && isObj((status.lastState as Obj).terminated);
+      if (!status || (isObj(state.waiting) && !ranBefore)) {
+        const reason = isObj(state.waiting) ? String(state.waiting.reason ?? "ContainerCreating") : "ContainerCreating";
+        throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+      }
+    }
+  }
+  let lines = ctx.logs.lines(ns, name, container, previous) ?? [];
+  if (tail !== undefined) lines = tail === 0 ? [] : lines.slice(-tail);
   if (since !== undefined) {
     const cutoff = Date.now() - since * 1000;
     lines = lines.filter((l) => Date.parse(l.time) >= cutoff);
   }
-  const timestamps = queryBool(q, "timestamps");
   const render = (l: LogLine) => `${timestamps ? `${l.time} ` : ""}${l.text}\n`;
   let text = lines.map(render).join("");
-  const limit = queryInt(q, "limitBytes");
   if (limit !== undefined) text = Buffer.from(text).subarray(0, limit).toString();
-  if (!queryBool(q, "follow")) return { status: 200, body: text };
+  const terminated = isObj(status?.state) && isObj((status.state as Obj).terminated);
+  if (!follow || previous || (ctx.kubelet && terminated)) return { status: 200, body: text };
   res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
   res.write(text);
-  const stop = ctx.logs.follow(ns, name, container, (l) => res.write(render(l)));
+  let stop = (): void => undefined;
   const unsubscribe = ctx.store.subscribe(r.storageKey, (e) => {
     if (e.type === "DELETED" && e.object.metadata.name === name && e.object.metadata.namespace === ns) res.end();
   });
+  stop = ctx.logs.follow(ns, name, container, (l) => res.write(render(l)), () => res.end());
   res.on("close", () => {
     stop();
     unsubscribe();
   });
   return undefined;
 };
+
+function invalidLogOptions(name: string, field: string, value: number, message: string): KubeApiError {
+  return statusError(422, "Invalid", `PodLogOptions "${name}" is invalid: ${field}: Invalid value: ${value}: ${message}`);
+}
 
 const podEviction: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
@@ -200,8 +190,13 @@ const podBinding: SubresourceHandler = (ctx, r, call) => {
   const pod = podOf(ctx, r, call);
   const spec = (pod.spec as Obj | undefined) ?? {};
   if (spec.nodeName) throw conflict(r, String(pod.metadata.name), `pod ${String(pod.metadata.name)} is already assigned to node "${String(spec.nodeName)}"`);
+  if (pod.metadata.deletionTimestamp) throw conflict(r, String(pod.metadata.name), `pod ${String(pod.metadata.name)} is being deleted, cannot be assigned to a host`);
   const next = structuredClone(pod);
   next.spec = { ...spec, nodeName: String(target.name ?? "") };
+  // The binding marks the pod scheduled, as the registry's binding does.
+  const status = isObj(next.status) ? next.status : {};
+  const conditions = (Array.isArray(status.conditions) ? (status.conditions as Obj[]) : []).filter((c) => c.type !== "PodScheduled");
+  next.status = { ...status, conditions: [...conditions, { type: "PodScheduled", status: "True", lastTransitionTime: timestamp() }] };
   ctx.store.update(r.storageKey, next, pod);
   return { status: 201, body: { ...successStatus(), code: 201 } };
 };
@@ -245,6 +240,30 @@ const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
     },
   };
 };
+
+/**
+ * A legacy service account token (the tokens controller's, for Secrets of type
+ * `kubernetes.io/service-account-token`): it never expires and authenticates the account.
+ */
+export function legacyServiceAccountToken(ctx: SubresourceContext, namespace: string, name: string, uid: string): string {
+  const username = `system:serviceaccount:${namespace}:${name}`;
+  const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+  const payload = Buffer.from(
+    JSON.stringify({
+      iss: "kubernetes/serviceaccount",
+      "kubernetes.io/serviceaccount/namespace": namespace,
+      "kubernetes.io/serviceaccount/secret.name": `${name}-token`,
+      "kubernetes.io/serviceaccount/service-account.name": name,
+      "kubernetes.io/serviceaccount/service-account.uid": uid,
+      sub: username,
+      jti: randomBytes(8).toString("hex"),
+    }),
+  ).toString("base64url");
+  const signature = createHmac("sha256", ctx.tokenKey).update(`${header}.${payload}`).digest("base64url");
+  const token = `${header}.${payload}.${signature}`;
+  ctx.addToken(token, { username, groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"] });
+  return token;
+}
 
 const namespaceFinalize: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "update") throw methodNotAllowed();

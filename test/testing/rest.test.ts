@@ -6,7 +6,7 @@ let server: TestServer;
 let api: Client;
 
 beforeAll(async () => {
-  server = await startTestServer({ kubernetesVersion: "1.32" });
+  server = await startTestServer({ kubernetesVersion: "1.32", controllers: { namespaces: true, serviceAccounts: false, kubelet: false, scheduler: false, deployments: false, replicaSets: false } });
   api = client(server);
 });
 afterAll(async () => {

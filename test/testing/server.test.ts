@@ -12,6 +12,7 @@ beforeAll(async () => {
     tokens: { "admin-token": "admin", "viewer-token": { username: "viewer", groups: ["viewers"] } },
     authorize: (a) => a.user.username !== "viewer" || ["get", "list", "watch"].includes(a.verb),
     maxRequestBodyBytes: 64 * 1024,
+    controllers: false,
   });
   api = client(server);
 });
