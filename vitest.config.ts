@@ -3,13 +3,25 @@ import { defineConfig } from "vitest/config";
 
 const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
 
+/** The package's entry points, by subpath, as package.json maps them (to the sources). */
+const ENTRY_POINTS: Record<string, string> = {
+  config: "config/public.ts",
+  transport: "transport/public.ts",
+  patch: "patch/public.ts",
+  meta: "meta/public.ts",
+  yaml: "yaml/public.ts",
+  apiserver: "apiserver/public.ts",
+  validate: "validate/public.ts",
+  testing: "testing/index.ts",
+  cel: "apiserver/cel/index.ts",
+};
+
 export default defineConfig({
   resolve: {
     // Examples import the package by name; run them against the sources like every other test.
     alias: [
       { find: /^kubezod$/, replacement: src("index.ts") },
-      { find: /^kubezod\/testing$/, replacement: src("testing/index.ts") },
-      { find: /^kubezod\/cel$/, replacement: src("apiserver/cel/index.ts") },
+      ...Object.entries(ENTRY_POINTS).map(([name, file]) => ({ find: new RegExp(`^kubezod/${name}$`), replacement: src(file) })),
     ],
   },
   test: {

@@ -9,7 +9,7 @@ import { createServer as createHttps } from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
+import { parseYaml } from "../src/yaml/text.js";
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent, Pool } from "undici";

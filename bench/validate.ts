@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadAll } from "js-yaml";
-import { stringify } from "yaml";
+import { stringifyYaml as stringify } from "../src/yaml/text.js";
 import { validateManifests } from "kubezod";
 import { defaultWorkerCount } from "../src/validate/parallel.js";
 import { median } from "./report.js";

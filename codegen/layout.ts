@@ -256,6 +256,7 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
   const both = (path: string, text: string) => {
     files.push({ path, text }, { path: path.replace(/\.js$/, ".d.ts"), text });
   };
+  const releaseNames = new Map<string, string[]>();
   releases.forEach((release, i) => {
     const byModule = groupBy(release.model.definitions.values(), (d) => d.module);
     const modules = [...byModule.keys()].sort();
@@ -291,14 +292,18 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
       if (names.length) index.push(`export ${exportList(names)} from ${JSON.stringify(relative(indexPath, `${release.name}/${module}.js`))};`);
     }
     both(indexPath, index.join("\n") + "\n");
-    both(`${release.name}.js`, `${banner}\nexport * from "./${release.name}/index.js";\n`);
+    // Entry points list their exports one by one (no `export *`), so the package's surface is explicit.
+    const indexNames = [...modules.map(namespaceName), ...[...owners.keys()]].sort();
+    releaseNames.set(release.name, indexNames);
+    both(`${release.name}.js`, `${banner}\nexport ${exportList(indexNames)} from "./${release.name}/index.js";\n`);
     files.push(...catalog(release, banner));
   });
   const newest = releases[releases.length - 1]!;
-  both("index.js", `${banner}\nexport * from "./${newest.name}/index.js";\n`);
-  for (const module of new Set([...newest.model.definitions.values()].map((d) => d.module))) {
+  both("index.js", `${banner}\nexport ${exportList(releaseNames.get(newest.name)!)} from "./${newest.name}/index.js";\n`);
+  const newestByModule = groupBy(newest.model.definitions.values(), (d) => d.module);
+  for (const [module, defs] of newestByModule) {
     const path = `latest/${module}.js`;
-    both(path, `${banner}\nexport * from ${JSON.stringify(relative(path, `${newest.name}/${module}.js`))};\n`);
+    both(path, `${banner}\nexport ${exportList(defs.map((d) => d.exportName).sort())} from ${JSON.stringify(relative(path, `${newest.name}/${module}.js`))};\n`);
   }
   const names = releases.map((r) => r.name);
   files.push(

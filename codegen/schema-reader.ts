@@ -7,16 +7,9 @@ import type { FieldFacts, Node, ValidationRule } from "./ir.js";
 /** A raw JSON-schema object as found in the input documents. */
 export type RawSchema = Record<string, unknown>;
 
-/**
- * An input the generator cannot read: the message names the file (and line) or definition and
- * the problem.
- *
- * @example
- * try { readOpenApi(doc, "swagger.json"); } catch (e) { if (e instanceof SpecError) console.error(e.message); }
- */
-export class SpecError extends Error {
-  override name = "SpecError";
-}
+import { SpecError } from "../src/errors.js";
+
+export { SpecError };
 
 const REF_PREFIXES = ["#/definitions/", "#/components/schemas/"];
 

@@ -1,17 +1,135 @@
 /**
  * kubezod: a Kubernetes client and manifest validator in which the Zod schema is the source of truth.
  *
+ * This entry point holds what most programs use: `connect` and the typed client, the errors and
+ * their predicates, the schema facts, the patch functions and `validateManifests`. Advanced pieces
+ * have their own entry points: `kubezod/config`, `kubezod/transport`, `kubezod/patch`,
+ * `kubezod/meta`, `kubezod/yaml`, `kubezod/apiserver`, `kubezod/validate`, `kubezod/cel`,
+ * `kubezod/testing`, and the schemas in `kubezod/k8s`.
+ *
  * @example
  * import { connect } from "kubezod";
  * import { ConfigMap } from "kubezod/k8s";
  * const kube = await connect();
  * const cm = await kube.get(ConfigMap, "settings", { namespace: "default" });
  */
-export * from "./errors.js";
-export * from "./meta/index.js";
-export * from "./patch/index.js";
-export * from "./config/index.js";
-export * from "./transport/index.js";
-export * from "./client/index.js";
-export * from "./runtime/index.js";
-export * from "./validate/index.js";
+
+// ---- errors --------------------------------------------------------------------------------------
+export {
+  KubeError,
+  UsageError,
+  KubeApiError,
+  BadRequestError,
+  UnauthorizedError,
+  ForbiddenError,
+  NotFoundError,
+  MethodNotAllowedError,
+  ConflictError,
+  GoneError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
+  TooManyRequestsError,
+  InternalServerError,
+  ServiceUnavailableError,
+  ServerTimeoutError,
+  PatchGuardError,
+  ValidationError,
+  ConfigError,
+  ConnectionError,
+  TimeoutError,
+  IdleTimeoutError,
+  InvalidResponseError,
+  ResponseTooLargeError,
+  StreamDecodeError,
+  SpecError,
+  YamlError,
+  isNotFound,
+  isAlreadyExists,
+  isConflict,
+  isInvalid,
+  isGone,
+  isUnauthorized,
+  isForbidden,
+  isBadRequest,
+  isMethodNotSupported,
+  isUnsupportedMediaType,
+  isTooManyRequests,
+  isTimeout,
+  isServerTimeout,
+  isInternalError,
+  isServiceUnavailable,
+  isRequestEntityTooLarge,
+  type KubeErrorCode,
+  type Status,
+  type StatusCause,
+  type StatusDetails,
+  type RequestInfo,
+  type ApiErrorByStatus,
+  type ValidationDirection,
+} from "./errors.js";
+export { PatchError, JsonPatchError, PatchConflictError } from "./patch/errors.js";
+
+// ---- schemas and their facts ---------------------------------------------------------------------
+export { kubeMeta, resourceInfo, type ResourceInfo, type GroupVersionKind, type KubeMeta, type KubeRegistry, type PatchType, type SubresourceInfo, type Verb } from "./meta/registry.js";
+export { fieldInfo, type FieldInfo } from "./meta/walk.js";
+export { schemaFor, schemaForObject, kubernetesVersions, latestKubernetesVersion, type SchemaLookupOptions } from "./meta/lookup.js";
+export { defineResource, type DefineResourceOptions, type ResourceOf, type ApiVersionOf } from "./meta/define.js";
+export { safeParseKube, parseKube, type KubeParseResult } from "./meta/compile.js";
+export { schemasFromCrd, schemasFromOpenApi, crdKinds, type BuiltSchema } from "./meta/build.js";
+
+// ---- the client ----------------------------------------------------------------------------------
+export { connect, type ConnectOptions } from "./client/connect.js";
+export { Kube, type KubeObject, type KubeSettings } from "./client/kube.js";
+export { fanOut, type ClusterResult } from "./client/multi.js";
+export type { DiscoveredGroup, DiscoveredResource, DiscoveryResult } from "./client/discovery.js";
+export type { ExecSession, PortForward } from "./client/exec.js";
+export type { LabelSelector, LabelSelectorInput, LabelSelectorRequirement, FieldSelectorInput } from "./client/selectors.js";
+export type { ValidationIssueHandler } from "./client/parse.js";
+export type {
+  ValidationMode,
+  CallOptions,
+  NamespaceOption,
+  WriteOptions,
+  GetOptions,
+  ListOptions,
+  WatchOptions,
+  WatchEvent,
+  BookmarkObject,
+  KubeList,
+  DeleteOptions,
+  DeleteCollectionOptions,
+  PatchOptions,
+  UpdateOptions,
+  ApplyOptions,
+  ModifyOptions,
+  LogsOptions,
+  PodExecOptions,
+  ExecResult,
+  Returned,
+} from "./client/types.js";
+export { VersionInfo } from "./client/version.js";
+export { Informer, type InformerEvent, type InformerOptions } from "./runtime/informer.js";
+
+// ---- connecting --------------------------------------------------------------------------------
+export { resolveCluster, defineCluster, type ResolveClusterOptions, type DefineClusterOptions } from "./config/resolve.js";
+export { loadKubeConfig, type LoadedKubeConfig, type LoadKubeConfigOptions } from "./config/kubeconfig.js";
+export type { ClusterConfig } from "./config/cluster.js";
+export { createTransport, Transport, type TransportOptions, type RequestOptions, type RequestMetrics } from "./transport/transport.js";
+export { KubeResponse } from "./transport/response.js";
+export { consoleLogger, type LogEntry, type LogOptions } from "./transport/log.js";
+export type { RetryOptions } from "./transport/retry.js";
+export type { RateLimitOptions } from "./transport/rate-limit.js";
+
+// ---- patches -----------------------------------------------------------------------------------
+export { pathOf, type PickedPath, type PickedPathLike, type PathProxy } from "./patch/path.js";
+export { applyJsonPatch, guardJsonPatch, type JsonPatchOperation } from "./patch/json-patch.js";
+export { jsonPatchDiff } from "./patch/json-diff.js";
+export { applyMergePatch, mergePatchDiff } from "./patch/merge-patch.js";
+export { applySmp } from "./patch/smp-apply.js";
+export { smpDiff, smpThreeWay, jsonPatchToSmp } from "./patch/smp-diff.js";
+export type { JsonValue, JsonObject, JsonPrimitive } from "./patch/json.js";
+
+// ---- validating manifests ------------------------------------------------------------------------
+export { validateManifests, type ManifestInput, type PathInput, type TextInput, type ValidateManifestsOptions } from "./validate/validate-manifests.js";
+export { formatReport, outputFormats, type OutputFormat, type FormatOptions } from "./validate/reporters.js";
+export type { ValidationReport, ValidationIssue, ValidationSummary, ResourceResult, ResourceStatus, Severity, RuleId } from "./validate/types.js";

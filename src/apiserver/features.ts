@@ -5,7 +5,12 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  PreferSameTrafficDistribution: 34,
+  RecoverVolumeExpansionFailure: 32,
+  ServiceTrafficDistribution: 31,
   SidecarContainers: 29,
+  StrictIPCIDRValidation: Infinity, // alpha from 1.33, off by default in every minor served
+  VolumeAttributesClass: 34,
 } as const satisfies Record<string, number>;
 
 /** A feature gate kubezod's rules know. */

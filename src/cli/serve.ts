@@ -5,7 +5,7 @@ import { parseCommand, usageError } from "./args.js";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseYamlAll } from "../yaml/text.js";
 import { startTestServer } from "../testing/index.js";
 
 const HELP = `usage: kubezod serve [options]
@@ -26,14 +26,7 @@ options:
 function readCrds(files: string[]): unknown[] {
   const out: unknown[] = [];
   for (const file of files) {
-    const text = readFileSync(file, "utf8");
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length) {
-        const e = doc.errors[0]!;
-        const at = e.linePos?.[0];
-        throw new Error(`${file}${at ? `:${at.line}:${at.col}` : ""}: invalid YAML: ${e.message.split("\n")[0]}`);
-      }
-      const value = doc.toJS() as { kind?: unknown } | null;
+    for (const value of parseYamlAll(readFileSync(file, "utf8"), { source: file }) as Array<{ kind?: unknown }>) {
       if (value && value.kind === "CustomResourceDefinition") out.push(value);
     }
   }

@@ -7,7 +7,7 @@ export { fanOut, type ClusterResult } from "./multi.js";
 export type { DiscoveredGroup, DiscoveredResource, DiscoveryResult } from "./discovery.js";
 export { labelSelectorString, fieldSelectorString, type LabelSelector, type LabelSelectorInput, type LabelSelectorRequirement, type FieldSelectorInput } from "./selectors.js";
 export { resourcePath, queryString, type ResourceLocation, type QueryValue } from "./paths.js";
-export { ndjson, StreamDecodeError } from "./ndjson.js";
+export { ndjson } from "./ndjson.js";
 export { exitCodeOf, type ExecSession, type PortForward } from "./exec.js";
 export { VersionInfo } from "./version.js";
 export { listSchemaOf, type ValidationIssueHandler } from "./parse.js";

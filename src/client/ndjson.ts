@@ -3,15 +3,7 @@
  * boundaries, bounded line length, a clear error on a line that is not JSON.
  */
 
-/**
- * A line of a stream that is not valid JSON, or one too long to hold.
- *
- * @example
- * catch (e) { if (e instanceof StreamDecodeError) console.error(e.message); }
- */
-export class StreamDecodeError extends Error {
-  override name = "StreamDecodeError";
-}
+import { StreamDecodeError } from "../errors.js";
 
 /** Lines larger than this are refused (the apiserver's own request limit is 3 MiB; objects in watches are bounded by etcd's 1.5 MiB). */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;

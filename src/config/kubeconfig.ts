@@ -15,11 +15,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
-import { createRequire } from "node:module";
-import type * as Yaml from "yaml";
-import type { Document, LineCounter } from "yaml";
 import { ConfigError } from "../errors.js";
-import { YAML_OPTIONS } from "./yaml-options.js";
+import { readYamlDocuments, type YamlDocument } from "../yaml/documents.js";
 import {
   KubeConfigSchema,
   type KubeConfig,
@@ -27,19 +24,6 @@ import {
   type KubeconfigContext,
   type KubeconfigUser,
 } from "./kubeconfig-schema.js";
-
-let yaml: typeof Yaml | undefined;
-
-/**
- * The `yaml` package, loaded the first time a kubeconfig is read (it is slow to import, and most
- * programs read one kubeconfig, or none).
- *
- * @example
- * yamlLib().parseDocument("a: 1").toJS(); // { a: 1 }
- */
-export function yamlLib(): typeof Yaml {
-  return (yaml ??= createRequire(import.meta.url)("yaml") as typeof Yaml);
-}
 
 /** One named entry of a loaded kubeconfig, with the file it came from. @example const e: KubeconfigEntry<KubeconfigCluster> = { name: "dev", value: { server: "https://x" } }; */
 export interface KubeconfigEntry<T> {
@@ -138,34 +122,22 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeC
  */
 export function parseKubeConfig(text: string, source: string): KubeConfig {
   if (!text.trim()) return {};
-  const lib = yamlLib();
-  const lines = new lib.LineCounter();
-  const doc = lib.parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines, prettyErrors: true });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const at = yamlError.linePos?.[0];
-    throw new ConfigError(`kubeconfig ${source}${at ? `:${at.line}:${at.col}` : ""}: malformed YAML: ${firstLine(yamlError.message)}`);
-  }
-  const value: unknown = doc.toJS({ maxAliasCount: 10_000 });
+  // The first document, read as kubectl reads it (sigs.k8s.io/yaml: YAML 1.1, merge keys, no timestamps).
+  const doc = readYamlDocuments(text, { maxDepth: 64, maxAliasExpansion: 100_000 })[0];
+  if (!doc) return {};
+  if (doc.error) throw new ConfigError(`kubeconfig ${source}:${doc.error.position.line}:${doc.error.position.column}: malformed YAML: ${doc.error.message}`);
+  const value: unknown = doc.value;
   if (value === null || value === undefined) return {};
-  return checkObject(value, source, doc, lines);
+  return checkObject(value, source, doc);
 }
 
-function firstLine(message: string): string {
-  return message.split("\n")[0]!.trim();
-}
-
-function checkObject(value: unknown, source?: string, doc?: Document, lines?: LineCounter): KubeConfig {
+function checkObject(value: unknown, source?: string, doc?: YamlDocument): KubeConfig {
   const name = source ? `kubeconfig ${source}` : "kubeconfig";
   const result = KubeConfigSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
-    let where = "";
-    if (doc && lines && issue.path.length) {
-      const node = doc.getIn(issue.path as Array<string | number>, true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) where = `:${lines.linePos(node.range[0]).line}`;
-    }
+    const where = doc && issue.path.length ? `:${doc.locate(issue.path as Array<string | number>).line}` : "";
     throw new ConfigError(`${name}${where}: ${path || "(root)"}: ${issue.message}`);
   }
   const config = result.data as KubeConfig;

@@ -6,13 +6,12 @@
  * file the user came from, as kubectl does, unless `persist` is false; the rest of the file (order,
  * comments) is kept.
  */
+import { parseYaml, stringifyYaml } from "../yaml/text.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Dispatcher } from "undici";
 import { ConfigError } from "../errors.js";
 import type { CredentialProvider, Credentials } from "./credentials.js";
 import { refreshUnlessRotated } from "./refresh.js";
-import { YAML_OPTIONS } from "./yaml-options.js";
-import { yamlLib } from "./kubeconfig.js";
 import { checkCertificates, decodeData, readConfigFile } from "./pem.js";
 import { proxyFor, proxyFromEnv } from "./proxy.js";
 
@@ -178,18 +177,14 @@ async function fetchText(
 
 /** Write the refreshed auth-provider config into the user's entry of its kubeconfig file. */
 function persistTokens(file: string, user: string, config: Record<string, string>, what: string): void {
+  // As client-go's persister: the file is read, the user's entry updated and the whole file written back.
   try {
-    const { isMap, isSeq, parseDocument } = yamlLib();
-    const doc = parseDocument(readFileSync(file, "utf8"), YAML_OPTIONS);
-    const users = doc.get("users");
-    if (!isSeq(users)) return;
-    for (const item of users.items) {
-      if (!isMap(item) || item.get("name") !== user) continue;
-      doc.setIn(["users", users.items.indexOf(item), "user", "auth-provider", "config", "id-token"], config["id-token"]);
-      if (config["refresh-token"]) doc.setIn(["users", users.items.indexOf(item), "user", "auth-provider", "config", "refresh-token"], config["refresh-token"]);
-      writeFileSync(file, doc.toString());
-      return;
-    }
+    const doc = parseYaml(readFileSync(file, "utf8"), { source: file }) as { users?: Array<{ name?: unknown; user?: { "auth-provider"?: { config?: Record<string, string> } } }> } | null;
+    const entry = doc?.users?.find((u) => u?.name === user);
+    const target = entry?.user?.["auth-provider"];
+    if (!doc || !target) return;
+    target.config = { ...target.config, "id-token": config["id-token"]!, ...(config["refresh-token"] ? { "refresh-token": config["refresh-token"] } : {}) };
+    writeFileSync(file, stringifyYaml(doc));
   } catch (err) {
     throw new ConfigError(`${what}: could not persist refreshed tokens to ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

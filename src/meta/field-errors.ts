@@ -34,47 +34,62 @@ export interface FieldError {
 }
 
 /**
- * A path being built: segments plus which of them are map keys (written `[key]`).
+ * A path being built: each step a field name, a list index or a map key (written `[key]`).
+ * Paths share their parents, so building one per field costs one small object.
  *
  * @example
  * FieldPath.of("spec").child("containers").index(0).child("name").toString(); // "spec.containers[0].name"
  */
 export class FieldPath {
+  private static readonly ROOT = new FieldPath(undefined, undefined, false);
+  private cachedSegments?: readonly PathSegment[];
+
   private constructor(
-    readonly segments: readonly PathSegment[],
-    private readonly keys: readonly boolean[],
+    private readonly parent: FieldPath | undefined,
+    private readonly step: PathSegment | undefined,
+    private readonly isKey: boolean,
   ) {}
 
   /** The root path (empty). @example FieldPath.root().child("metadata").child("name").toString() // "metadata.name" */
   static root(): FieldPath {
-    return new FieldPath([], []);
+    return FieldPath.ROOT;
   }
 
   /** A path from segments; numbers are list indexes, strings field names. */
   static of(...segments: PathSegment[]): FieldPath {
-    return new FieldPath(segments, segments.map(() => false));
+    let p = FieldPath.ROOT;
+    for (const s of segments) p = new FieldPath(p, s, false);
+    return p;
   }
 
   child(name: string): FieldPath {
-    return new FieldPath([...this.segments, name], [...this.keys, false]);
+    return new FieldPath(this, name, false);
   }
 
   index(i: number): FieldPath {
-    return new FieldPath([...this.segments, i], [...this.keys, false]);
+    return new FieldPath(this, i, false);
   }
 
   key(k: string): FieldPath {
-    return new FieldPath([...this.segments, k], [...this.keys, true]);
+    return new FieldPath(this, k, true);
+  }
+
+  /** The steps from the root. */
+  get segments(): readonly PathSegment[] {
+    if (!this.cachedSegments) {
+      const out: PathSegment[] = [];
+      for (let p: FieldPath | undefined = this; p && p.parent; p = p.parent) out.push(p.step!);
+      this.cachedSegments = out.reverse();
+    }
+    return this.cachedSegments;
   }
 
   toString(): string {
-    let out = "";
-    this.segments.forEach((s, i) => {
-      if (typeof s === "number") out += `[${s}]`;
-      else if (this.keys[i]) out += `[${s}]`;
-      else out += out ? `.${s}` : s;
-    });
-    return out;
+    if (!this.parent) return "";
+    const head = this.parent.toString();
+    const s = this.step!;
+    if (typeof s === "number" || this.isKey) return `${head}[${s}]`;
+    return head ? `${head}.${s}` : s;
   }
 }
 

@@ -37,7 +37,10 @@ export function validateLabels(labels: unknown, path: FieldPath): FieldError[] {
   for (const [k, v] of Object.entries(labels)) {
     for (const msg of isQualifiedName(k)) errs.push(fieldError("FieldValueInvalid", path, msg, k));
     if (typeof v !== "string") errs.push(fieldError("FieldValueTypeInvalid", path.key(k), "must be a string", v));
-    else for (const msg of isValidLabelValue(v)) errs.push(fieldError("FieldValueInvalid", path.key(k), msg, v));
+    else {
+      // metav1 validation names the map, not the key, in a bad value's field; the segments keep the key for locating it.
+      for (const msg of isValidLabelValue(v)) errs.push({ ...fieldError("FieldValueInvalid", path.key(k), msg, v), field: path.toString() });
+    }
   }
   return errs;
 }

@@ -2,7 +2,7 @@
  * Errors of the patch functions: an invalid patch (with the HTTP status kube-apiserver answers for
  * it and Kubernetes' own text), a failing JSON Patch operation, and a three-way merge conflict.
  */
-import { KubeError } from "../errors.js";
+import { KubeError, type KubeErrorCode } from "../errors.js";
 import type { JsonObject } from "./json.js";
 
 /**
@@ -24,6 +24,7 @@ export type PatchKind = "json" | "merge" | "strategic";
  */
 export class PatchError extends KubeError {
   override name = "PatchError";
+  override readonly code: KubeErrorCode = "KUBE_PATCH";
   readonly patchType: PatchKind;
   readonly status: 400 | 422 | 500;
 
@@ -56,6 +57,7 @@ export interface JsonPatchErrorOperation {
  */
 export class JsonPatchError extends PatchError {
   override name = "JsonPatchError";
+  override readonly code: KubeErrorCode = "KUBE_JSON_PATCH";
   /** Index of the failing operation in the patch. */
   readonly index: number;
   /** Its `op`, or undefined when missing. */
@@ -91,6 +93,7 @@ export class JsonPatchError extends PatchError {
  */
 export class PatchConflictError extends KubeError {
   override name = "PatchConflictError";
+  override readonly code: KubeErrorCode = "KUBE_PATCH_CONFLICT";
   /** The patch that would have been sent. */
   readonly patch: JsonObject;
   /** The changes made from the original (last applied) to the current (live) object. */

@@ -4,8 +4,7 @@
  * with its conflict check, following k8s.io/apimachinery/pkg/util/strategicpatch step by step.
  */
 import type * as z from "zod";
-import { createRequire } from "node:module";
-import type * as Yaml from "yaml";
+import { stringifyYaml } from "../yaml/text.js";
 import { PatchConflictError, PatchError } from "./errors.js";
 import { applyJsonPatchShared, type JsonPatchOperation } from "./json-patch.js";
 import { cloneJson, compareGoStrings, deepEqual, goFormat, goType, hasOwn, isJsonObject, setOwn, type GoType, type JsonObject, type JsonValue } from "./json.js";
@@ -13,9 +12,6 @@ import { lookupSlice, lookupStruct } from "./patch-meta.js";
 import { pickChanges, type PickedPathLike } from "./pick.js";
 import { DELETE_PREFIX, DIRECTIVE, ORDER_PREFIX, RETAIN_KEYS, deduplicateScalars, errors, mergeMap, sliceElementType } from "./smp-apply.js";
 
-let yaml: typeof Yaml | undefined;
-/** The `yaml` package, loaded when a conflict message first needs it (it is slow to import). */
-const yamlLib = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)("yaml") as typeof Yaml);
 
 type Schema = z.core.$ZodType | undefined;
 
@@ -392,7 +388,7 @@ export function smpThreeWay(schema: z.core.$ZodType, original: unknown, modified
   if (!options.overwrite) {
     const changed = diffMaps(o, c, schema, { setElementOrder: false, ignoreChangesAndAdditions: false, ignoreDeletions: false, buildRetainKeysDirective: false });
     if (mapsHaveConflicts(patch, changed, schema)) {
-      const yaml = (v: JsonObject) => yamlLib().stringify(v, { sortMapEntries: true, indentSeq: false });
+      const yaml = (v: JsonObject) => stringifyYaml(v, { sortKeys: true, seqNoIndent: true });
       throw new PatchConflictError(`patch:\n${yaml(patch)}\nconflicts with changes made from original to current:\n${yaml(changed)}\n`, patch, changed);
     }
   }

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type * as z from "zod";
-import { parse as parseYaml } from "yaml";
+import { YamlError } from "../errors.js";
+import { parseYaml } from "../yaml/text.js";
 import type { KubeApiError } from "../errors.js";
 import { admit, type DefinitionNames, type FieldValidation } from "./admission.js";
 import type { Catalog, ServedResource } from "./catalog.js";
@@ -159,9 +160,9 @@ export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion:
   const text = call.body.toString("utf8");
   if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
     try {
-      return parseYaml(text, { version: "1.1" }) as unknown;
+      return parseYaml(text, { source: "request body" });
     } catch (e) {
-      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`);
+      throw badRequest(`error converting YAML to JSON: ${e instanceof YamlError ? `yaml: line ${e.line}: ${e.reason}` : (e as Error).message.split("\n")[0]}`);
     }
   }
   try {

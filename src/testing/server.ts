@@ -10,7 +10,7 @@ import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { gzipSync } from "node:zlib";
-import { stringify as toYaml } from "yaml";
+import { stringifyYaml as toYaml } from "../yaml/text.js";
 import { connect, type ConnectOptions, type Kube } from "../client/index.js";
 import type { KubeConfig } from "../config/index.js";
 import { KubeApiError } from "../errors.js";

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { describe, expect, it } from "vitest";
-import { kubeMeta, withDefaults } from "../../src/index.js";
+import { kubeMeta } from "../../src/index.js";
+import { withDefaults } from "../../src/apiserver/structural-defaults.js";
 import { checkValidationRules, compileValidationRule, evaluateRule, re2, toCelValue } from "kubezod/cel";
 import { withDefaultsShared } from "../../src/apiserver/structural-defaults.js";
 

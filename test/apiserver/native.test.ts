@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parseYaml as parse } from "../../src/yaml/text.js";
 import { formatFieldError } from "../../src/meta/index.js";
 import { validateWrite } from "../../src/apiserver/index.js";
 import type { FeatureGate } from "../../src/apiserver/index.js";

@@ -3,7 +3,8 @@ import { resourceInfo } from "../../src/index.js";
 import { ClusterRole, Deployment, Pod } from "kubezod/k8s";
 import { fieldSelectorString, labelSelectorString } from "../../src/client/selectors.js";
 import { queryString, resourcePath } from "../../src/client/paths.js";
-import { ndjson, StreamDecodeError } from "../../src/client/ndjson.js";
+import { ndjson } from "../../src/client/ndjson.js";
+import { StreamDecodeError } from "../../src/errors.js";
 
 async function* chunks(...parts: string[]): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield new TextEncoder().encode(p);

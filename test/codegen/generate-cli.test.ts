@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parse } from "yaml";
+import { parseYaml as parse } from "../../src/yaml/text.js";
 import { describe, expect, it } from "vitest";
 import type * as z from "zod";
 import { resourceInfo } from "../../src/index.js";

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
-import { ConfigError, createTransport, resolveCluster, TimeoutError, UnauthorizedError, type KubeConfig, type ResolveClusterOptions, type Transport } from "../../src/index.js";
+import { stringifyYaml as stringify } from "../../src/yaml/text.js";
+import { ConfigError, createTransport, resolveCluster, TimeoutError, UnauthorizedError, type ResolveClusterOptions, type Transport } from "../../src/index.js";
+import { parseKubeConfig, type KubeConfig } from "../../src/config/public.js";
 import { hasOpenssl, needsOpenssl, testCerts, type TestCerts } from "../transport/helpers/certs.js";
 import { captureLogs, expectNoSecrets, keyMaterial } from "../transport/helpers/logs.js";
 import { json, startServer, status, type TestServer } from "../transport/helpers/servers.js";
@@ -376,9 +377,9 @@ describe("OIDC auth-provider" + needsOpenssl, () => {
     expect(req.authorization).toBe(`Basic ${Buffer.from("kubernetes:S3CR3T-client-secret").toString("base64")}`);
     const sent = last().headers.authorization!;
     expect(sent).not.toBe(`Bearer ${stale}`);
-    // Written back like kubectl does, keeping the rest of the file (its comment too).
+    // Written back like kubectl does (client-go rewrites the whole file: comments are not kept, values are).
     const text = readFileSync(file, "utf8");
-    expect(text).toContain("# kubeconfig for a test");
+    expect(parseKubeConfig(text, file).contexts?.[0]?.context?.namespace).toBe("team");
     expect(text).toContain(sent.slice("Bearer ".length));
     expect(text).toContain(`S3CR3T-refresh-${tokenRequests.length + 1}`);
     expect(text).not.toContain(stale);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { stringifyYaml as stringify } from "../../src/yaml/text.js";
 import { runCli } from "../support/cli.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "../transport/helpers/certs.js";
 import { json, startServer, status, type TestServer } from "../transport/helpers/servers.js";

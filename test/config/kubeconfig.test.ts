@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, kubeConfigView, loadKubeConfig, parseKubeConfig, resolveCluster, type KubeConfig } from "../../src/index.js";
+import { ConfigError, loadKubeConfig, resolveCluster } from "../../src/index.js";
+import { kubeConfigView, parseKubeConfig, type KubeConfig } from "../../src/config/public.js";
 import { captureLogs, expectNoSecrets } from "../transport/helpers/logs.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "../transport/helpers/certs.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { proxyFor, proxyFromEnv, type ProxyEnv } from "../../src/index.js";
+import { proxyFor, proxyFromEnv, type ProxyEnv } from "../../src/config/public.js";
 
 const env = (noProxy: string, https = "proxy.corp:3128", http = "http://http-proxy.corp:8080"): ProxyEnv => ({ httpsProxy: https, httpProxy: http, noProxy });
 

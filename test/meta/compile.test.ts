@@ -3,7 +3,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { compileValidator, loadBuiltinModules, safeParseKube, schemaForObject } from "../../src/index.js";
+import { safeParseKube, schemaForObject } from "../../src/index.js";
+import { compileValidator, loadBuiltinModules } from "../../src/meta/public.js";
 import { pod } from "../../bench/fixtures.js";
 import { repoRoot } from "../support/shared.js";
 

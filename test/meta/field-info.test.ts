@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { Deployment, Pod, Service, StatefulSet } from "kubezod/k8s";
-import { fieldInfo, kubeMeta, metaOf, nodeType } from "../../src/index.js";
+import { fieldInfo, kubeMeta } from "../../src/index.js";
+import { metaOf, nodeType } from "../../src/meta/walk.js";
 
 describe("fieldInfo", () => {
   it("gives the merge key, strategy and list type of Deployment containers", () => {

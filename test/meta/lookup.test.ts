@@ -2,18 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { Deployment as LatestDeployment } from "kubezod/k8s";
 import { appsV1 as apps130 } from "kubezod/k8s/v1.30";
-import {
-  builtinKinds,
-  defineResource,
-  fieldInfo,
-  kubeMeta,
-  kubernetesVersions,
-  latestKubernetesVersion,
-  normalizeKubernetesVersion,
-  resourceInfo,
-  schemaFor,
-  schemaForObject,
-} from "../../src/index.js";
+import { defineResource, fieldInfo, kubeMeta, kubernetesVersions, latestKubernetesVersion, resourceInfo, schemaFor, schemaForObject } from "../../src/index.js";
+import { builtinKinds, normalizeKubernetesVersion } from "../../src/meta/public.js";
 
 describe("schemaFor", () => {
   it("finds built-in kinds of the newest minor by default", async () => {
@@ -95,7 +85,7 @@ describe("defineResource", () => {
 
 describe("loadDescriptions", () => {
   it("loads the OpenAPI descriptions of a minor on demand", async () => {
-    const { loadDescriptions } = await import("../../src/index.js");
+    const { loadDescriptions } = await import("../../src/meta/public.js");
     const docs = await loadDescriptions("1.30");
     expect(docs["apps/v1"]?.Deployment?.description).toMatch(/^Deployment enables declarative updates for Pods and ReplicaSets/);
     expect(docs["core/v1"]?.Container?.properties?.image?.description).toMatch(/^Container image name/);

@@ -3,7 +3,8 @@
  * through the `@ts-expect-error` lines) and run-time errors listing the valid fields.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { KubeError, pathOf, pickChanges, type PathLeaf, type PickedPath } from "../../src/index.js";
+import { KubeError, pathOf, type PickedPath } from "../../src/index.js";
+import { pickChanges, type PathLeaf } from "../../src/patch/public.js";
 import { Deployment } from "#schemas/latest/apps/v1.js";
 import { ConfigMap, Pod } from "#schemas/latest/core/v1.js";
 import { CustomResourceDefinition } from "#schemas/latest/apiextensions/v1.js";

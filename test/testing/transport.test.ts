@@ -4,8 +4,9 @@
  * what the transport's retries see.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
-import { createTransport, parseKubeConfig, resolveCluster, UnprocessableEntityError } from "../../src/index.js";
+import { stringifyYaml as stringify } from "../../src/yaml/text.js";
+import { createTransport, resolveCluster, UnprocessableEntityError } from "../../src/index.js";
+import { parseKubeConfig } from "../../src/config/public.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { configMap } from "./helpers.js";
 

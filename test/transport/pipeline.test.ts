@@ -2,21 +2,8 @@ import diagnosticsChannel from "node:diagnostics_channel";
 import type { ServerResponse } from "node:http";
 import { createGzip, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ConnectionError,
-  createTransport,
-  defineCluster,
-  ForbiddenError,
-  KubeApiError,
-  KubeResponse,
-  NotFoundError,
-  REQUEST_CHANNEL,
-  UnauthorizedError,
-  UnprocessableEntityError,
-  type LogEntry,
-  type RequestMetrics,
-  type Transport,
-} from "../../src/index.js";
+import { ConnectionError, createTransport, defineCluster, ForbiddenError, KubeApiError, KubeResponse, NotFoundError, UnauthorizedError, UnprocessableEntityError, type LogEntry, type RequestMetrics, type Transport } from "../../src/index.js";
+import { REQUEST_CHANNEL } from "../../src/transport/public.js";
 import { captureLogs, expectNoSecrets } from "./helpers/logs.js";
 import { json, startServer, status, type TestServer } from "./helpers/servers.js";
 

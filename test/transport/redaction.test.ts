@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTransport, defineCluster, REDACTED, redactBody, redactHeaders, redactValue, type Transport } from "../../src/index.js";
+import { createTransport, defineCluster, type Transport } from "../../src/index.js";
+import { REDACTED, redactBody, redactHeaders, redactValue } from "../../src/transport/public.js";
 import { captureLogs, expectNoSecrets } from "./helpers/logs.js";
 import { json, startServer, type TestServer } from "./helpers/servers.js";
 

@@ -1,19 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  backoffDelay,
-  ConflictError,
-  ConnectionError,
-  createTransport,
-  defineCluster,
-  parseRetryAfter,
-  retryPolicy,
-  ServiceUnavailableError,
-  shouldRetryStatus,
-  TimeoutError,
-  TokenBucket,
-  TooManyRequestsError,
-  type Transport,
-} from "../../src/index.js";
+import { ConflictError, ConnectionError, createTransport, defineCluster, ServiceUnavailableError, TimeoutError, TooManyRequestsError, type Transport } from "../../src/index.js";
+import { backoffDelay, parseRetryAfter, retryPolicy, shouldRetryStatus } from "../../src/transport/retry.js";
+import { TokenBucket } from "../../src/transport/rate-limit.js";
 import { captureLogs, expectNoSecrets } from "./helpers/logs.js";
 import { json, startServer, status, type TestServer } from "./helpers/servers.js";
 

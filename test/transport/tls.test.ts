@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientCertificate, ConnectionError, createTransport, defineCluster, resolveCluster, type Transport } from "../../src/index.js";
+import { ConnectionError, createTransport, defineCluster, resolveCluster, type Transport } from "../../src/index.js";
+import { clientCertificate } from "../../src/config/public.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "./helpers/certs.js";
 import { captureLogs, expectNoSecrets, keyMaterial } from "./helpers/logs.js";
 import { json, startServer, transportTracker, type TestServer } from "./helpers/servers.js";

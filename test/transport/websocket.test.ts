@@ -4,7 +4,8 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientCertificate, createTransport, defineCluster } from "../../src/index.js";
+import { createTransport, defineCluster } from "../../src/index.js";
+import { clientCertificate } from "../../src/config/public.js";
 import { hasOpenssl, needsOpenssl, testCerts } from "./helpers/certs.js";
 
 interface Upgrade {

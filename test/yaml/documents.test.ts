@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { readYamlDocuments, resolvePlainScalar } from "../../src/index.js";
+import { readYamlDocuments, resolvePlainScalar } from "../../src/yaml/public.js";
 
 const dir = "test/fixtures/validate/kubectl";
 const kubectl = (() => {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readYamlDocuments, resolvePlainScalar, type YamlDocument } from "../../src/index.js";
+import { readYamlDocuments, resolvePlainScalar, type YamlDocument } from "../../src/yaml/public.js";
 import { NOTICED, plainScalarValue } from "../../src/yaml/scalars.js";
 import { fastDocumentReader } from "../../src/yaml/fast.js";
 import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";

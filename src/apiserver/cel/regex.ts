@@ -3,6 +3,7 @@
  * expressions: leading inline flags, `\A`/`\z`, `(?P<name>…)`, `\Q…\E`, POSIX classes and RE2's
  * ASCII `\s`. Patterns using RE2 syntax JavaScript cannot express are refused, never guessed.
  */
+import { KubeError, type KubeErrorCode } from "../../errors.js";
 
 /**
  * A pattern that has no faithful JavaScript equivalent.
@@ -10,8 +11,9 @@
  * @example
  * try { re2("(?<=x)y"); } catch (e) { if (e instanceof UnsupportedRegexError) console.error(e.message); }
  */
-export class UnsupportedRegexError extends Error {
+export class UnsupportedRegexError extends KubeError {
   override name = "UnsupportedRegexError";
+  override readonly code: KubeErrorCode = "KUBE_UNSUPPORTED_REGEX";
 }
 
 const POSIX: Record<string, string> = {

@@ -1,0 +1,63 @@
+/**
+ * The core kinds not built on a pod spec: Service, Endpoints, ConfigMap, Secret, Namespace, Node,
+ * PersistentVolume(Claim), ServiceAccount, LimitRange, ResourceQuota, Event, Binding.
+ */
+import type { KindRules } from "../registry.js";
+import { defaultSecret, validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from "./config-data.js";
+import { defaultEndpoints, validateEndpoints } from "./endpoints.js";
+import { defaultNamespace, prepareNamespaceForCreate, prepareNamespaceForUpdate, validateNamespace } from "./namespace.js";
+import { validateNode, validateNodeUpdate } from "./node.js";
+import {
+  clearStatus,
+  defaultPersistentVolume,
+  defaultPersistentVolumeClaim,
+  keepStatus,
+  validatePersistentVolume,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimUpdate,
+  validatePersistentVolumeUpdate,
+} from "./persistent-volumes.js";
+import { validateLimitRange, validateResourceQuota, validateResourceQuotaUpdate } from "./quota.js";
+import { defaultService, prepareServiceForCreate, prepareServiceForUpdate, serviceWarnings, validateService, validateServiceUpdate } from "./service.js";
+import { validateBinding, validateEvent } from "./events.js";
+
+/** The core kinds other than Pod, PodTemplate and ReplicationController, by kind. */
+export const kinds: Readonly<Record<string, KindRules>> = {
+  Service: {
+    defaults: defaultService,
+    prepareForCreate: prepareServiceForCreate,
+    prepareForUpdate: prepareServiceForUpdate,
+    validate: validateService,
+    validateUpdate: validateServiceUpdate,
+    warnings: (obj) => serviceWarnings(obj),
+  },
+  Endpoints: { defaults: defaultEndpoints, validate: validateEndpoints },
+  ConfigMap: { validate: validateConfigMap, validateUpdate: validateConfigMapUpdate },
+  Secret: { defaults: defaultSecret, validate: validateSecret, validateUpdate: validateSecretUpdate },
+  Namespace: {
+    defaults: defaultNamespace,
+    prepareForCreate: prepareNamespaceForCreate,
+    prepareForUpdate: prepareNamespaceForUpdate,
+    validate: validateNamespace,
+  },
+  Node: { validate: validateNode, validateUpdate: validateNodeUpdate },
+  PersistentVolume: {
+    defaults: defaultPersistentVolume,
+    prepareForCreate: clearStatus,
+    prepareForUpdate: keepStatus,
+    validate: validatePersistentVolume,
+    validateUpdate: validatePersistentVolumeUpdate,
+  },
+  PersistentVolumeClaim: {
+    defaults: defaultPersistentVolumeClaim,
+    prepareForCreate: clearStatus,
+    prepareForUpdate: keepStatus,
+    validate: (obj, ctx) => validatePersistentVolumeClaim(obj, ctx),
+    validateUpdate: validatePersistentVolumeClaimUpdate,
+  },
+  ServiceAccount: {},
+  LimitRange: { validate: validateLimitRange },
+  ResourceQuota: { prepareForCreate: clearStatus, prepareForUpdate: keepStatus, validate: validateResourceQuota, validateUpdate: validateResourceQuotaUpdate },
+  Event: { validate: validateEvent },
+  Binding: { validate: validateBinding },
+};

@@ -1,0 +1,14 @@
+/**
+ * `kubezod/apiserver`: what kube-apiserver does to an object on a write, offline — defaulting,
+ * the registry strategies and native validation for a Kubernetes minor — with field errors as
+ * apimachinery prints them. The validator and the local API server are built on it.
+ *
+ * @example
+ * import { validateWrite } from "kubezod/apiserver";
+ * const { errors } = validateWrite(configMap, { operation: "CREATE", kubernetesVersion: "1.34" });
+ * errors.map(formatFieldError);
+ */
+export { apiContext, type ApiContext, type ApiContextOptions, type Operation } from "./context.js";
+export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.js";
+export { FieldPath, type FieldError } from "./field.js";
+export { formatFieldError, type FieldErrorType } from "../meta/field-errors.js";

@@ -1,0 +1,34 @@
+/**
+ * The value checks kube-apiserver's validation is built from (k8s.io/apimachinery's
+ * util/validation and metav1 validation, `resource.Quantity`), shared by every API group.
+ */
+export { emptyError, inclusiveRangeError, maxLenError, regexError } from "./messages.js";
+export {
+  isCIdentifier,
+  isConfigMapKey,
+  isDomainPrefixedPath,
+  isEnvVarName,
+  isFullyQualifiedDomainName,
+  isFullyQualifiedName,
+  isHTTPHeaderName,
+  isInRange,
+  isRelaxedEnvVarName,
+  isValidGroupID,
+  isValidPercent,
+  isValidPortName,
+  isValidPortNum,
+  isValidUserID,
+  isWildcardDNS1123Subdomain,
+} from "./strings.js";
+export { validateLabelName, validateLabelSelector, validateLabelSelectorRequirement, type LabelSelectorOptions } from "./selectors.js";
+export { Quantity, type QuantityFormat } from "./quantity.js";
+export {
+  isDNS1035Label,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidLabelValue,
+  isValidPathSegmentName,
+} from "../../meta/names.js";
+export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
+export { formatIP, getWarningsForCIDR, getWarningsForIP, isIPv4CIDRString, isIPv4String, isIPv6CIDRString, isIPv6String, isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isUnspecified, isValidCIDR, isValidCIDRForLegacyField, isValidIP, isValidIPForLegacyField, isValidIPv4Address, isValidIPv6Address, isValidInterfaceAddress, containsIP, parseCIDRSloppy, parseIPSloppy, type ParsedCIDR, type ParsedIP } from "./ip.js";
