@@ -22,6 +22,7 @@ import { checkValueValidations } from "../apiserver/value-validations.js";
 import type { ServedResource } from "./catalog.js";
 import { applyDefaults, type DefaultingContext } from "../apiserver/defaults.js";
 import { badRequest, invalid } from "./status.js";
+import { unmarshalTypeError } from "./go-types.js";
 
 type Obj = Record<string, unknown>;
 
@@ -203,7 +204,8 @@ export function admit(
           const expected = String((issue as { expected?: string }).expected ?? "");
           if (!resource.custom) {
             const struct = structNameOf(resource.schema, path, options.names, resource.kind);
-            throw badRequest(`${decodePrefix}: json: cannot unmarshal ${jsType(value)} into Go struct field ${struct}.${fp.toString()} of type ${goType(expected)}`);
+            void struct;
+            throw badRequest(`${decodePrefix}: ${unmarshalTypeError(resource.schema, path, value, options.names, resource.kind)}`);
           }
           errors.push(fieldError("FieldValueTypeInvalid", fp, `${fp.toString()} in body must be of type ${openApiTypeAt(resource.schema, path, expected)}: "${jsType(value)}"`, jsType(value)));
         } else if (!resource.custom && isBytesSchemaAt(resource.schema, path)) {
