@@ -467,7 +467,8 @@ function protobufRequestError(e: unknown, body: Buffer, defaults: { apiVersion: 
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-class Writer {
+/** A protobuf writer: varints, length-delimited fields written in place (the length goes in front afterwards). */
+export class ProtoWriter {
   buf: Buffer;
   pos = 0;
   constructor(size = 1024) {
@@ -553,7 +554,7 @@ function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-function writeScalar(w: Writer, codec: Codec, value: unknown): boolean {
+function writeScalar(w: ProtoWriter, codec: Codec, value: unknown): boolean {
   switch (codec) {
     case "string":
       if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return false;
@@ -617,7 +618,7 @@ function parseTime(value: unknown): { seconds: number; nanos: number } | undefin
 }
 
 /** Write the body of a message the codec knows by name; false when the type is an ordinary message. */
-function encodeSpecial(w: Writer, type: string, value: unknown): boolean {
+function encodeSpecial(w: ProtoWriter, type: string, value: unknown): boolean {
   switch (type) {
     case TIME:
     case MICRO_TIME: {
@@ -670,7 +671,7 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function encodeMessage(w: Writer, type: string, value: unknown, depth = 0): void {
+function encodeMessage(w: ProtoWriter, type: string, value: unknown, depth = 0): void {
   if (depth > 100) throw new ProtobufError("object nested too deeply for protobuf");
   if (encodeSpecial(w, type, value)) return;
   const m = messageOf(type);
@@ -718,7 +719,7 @@ function encodeMessage(w: Writer, type: string, value: unknown, depth = 0): void
   }
 }
 
-function writeField(w: Writer, f: Field, value: unknown, depth: number): void {
+function writeField(w: ProtoWriter, f: Field, value: unknown, depth: number): void {
   if (f.codec === "message") {
     const start = w.begin();
     encodeMessage(w, f.type, value, depth + 1);
@@ -735,7 +736,7 @@ export function hasProtobuf(apiVersion: string, kind: string): boolean {
   return protobufMessageOf(apiVersion, kind) !== undefined;
 }
 
-function writeEnvelope(w: Writer, apiVersion: string, kind: string, message: string, obj: unknown): void {
+function writeEnvelope(w: ProtoWriter, apiVersion: string, kind: string, message: string, obj: unknown): void {
   w.raw(MAGIC);
   const typeMeta = w.begin();
   w.raw(TAG1_BYTES);
@@ -759,7 +760,7 @@ export function encodeProtobuf(obj: Obj): Buffer | undefined {
   const kind = String(obj.kind ?? "");
   const message = protobufMessageOf(apiVersion, kind);
   if (!message) return undefined;
-  const w = new Writer();
+  const w = new ProtoWriter();
   writeEnvelope(w, apiVersion, kind, message, obj);
   return Buffer.from(w.result());
 }
@@ -773,7 +774,7 @@ export function encodeWatchFrame(type: string, obj: Obj): Buffer | undefined {
   const kind = String(obj.kind ?? "");
   const message = protobufMessageOf(apiVersion, kind);
   if (!message) return undefined;
-  const w = new Writer();
+  const w = new ProtoWriter();
   w.raw(Uint8Array.of(0, 0, 0, 0));
   w.raw(TAG1_BYTES);
   w.string(type);

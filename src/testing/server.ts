@@ -34,6 +34,7 @@ import {
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
+import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT } from "./openapi-proto.js";
 import { outputFormat } from "./negotiation.js";
 import { encodeProtobuf, hasProtobuf, PROTOBUF } from "./protobuf.js";
 import { listParameters, queryBool } from "./query.js";
@@ -219,6 +220,7 @@ class LocalApiServer implements TestServer {
   private readonly tokens = new Map<string, UserInfo>();
   private readonly runtime: PodRuntime;
   private cluster: ControllerManager | undefined;
+  private openapiV2Proto: { etag: string; body: Buffer } | undefined;
   private readonly store: Store;
   private readonly rest: Rest;
   private readonly openapi: OpenApi;
@@ -522,6 +524,21 @@ class LocalApiServer implements TestServer {
     if (parts[0] === "apis" && parts.length === 3) {
       if (!this.catalog.versionsOf(parts[1]!).includes(parts[2]!)) throw notFoundPath();
       return this.send(res, 200, apiResourceList(this.catalog, parts[1]!, parts[2]!), {}, record);
+    }
+    if (path === "/openapi/v2" && OPENAPI_V2_PROTOBUF_ACCEPT.some((t) => accept.includes(t))) {
+      // kubectl 1.28 and older ask for the protobuf form alone.
+      const etag = `"${this.openapi.hashOf(path, this.catalog)}"`;
+      if (req.headers["if-none-match"] === etag) {
+        record.status = 304;
+        res.writeHead(304, { ETag: etag });
+        res.end();
+        return;
+      }
+      if (this.openapiV2Proto?.etag !== etag) this.openapiV2Proto = { etag, body: encodeOpenApiV2(this.openapi.document(path, this.catalog) as Obj) };
+      record.status = 200;
+      res.writeHead(200, { "Content-Type": OPENAPI_V2_PROTOBUF, "Content-Length": this.openapiV2Proto.body.length, ETag: etag, "Cache-Control": "no-cache, private" });
+      res.end(req.method === "HEAD" ? undefined : this.openapiV2Proto.body);
+      return;
     }
     if (parts[0] === "openapi") {
       if (accept && !/json|\*\/\*/.test(accept)) {
