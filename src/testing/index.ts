@@ -13,7 +13,7 @@ export type { TestServer, TestServerOptions, Kubeconfig } from "./server.js";
 export type { Faults, Fault, FaultSpec, FaultMatch, RecordedRequest } from "./faults.js";
 export type { UserInfo, Authorizer, AuthorizationAttributes } from "./auth.js";
 export { cannedExec, cannedAttach, echoPortForward } from "./exec.js";
-export type { ExecHandler, ExecRequest, ExecResult, PortForwardHandler, PortForwardRequest } from "./exec.js";
+export type { ExecHandler, ExecRequest, ExecResult, PodFiles, PortForwardHandler, PortForwardRequest } from "./exec.js";
 export type { CertificateAndKey } from "./certificates.js";
 export type { RuntimeConfig } from "./catalog.js";
 export type { ClusterOptions, NodeSpec, ControllerError } from "./controllers/index.js";

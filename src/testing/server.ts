@@ -22,8 +22,9 @@ import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import {
   acceptWebSocket,
+  builtinExec,
   cannedAttach,
-  cannedExec,
+  podFiles,
   echoPortForward,
   PORT_FORWARD_PROTOCOLS,
   runExecSession,
@@ -91,8 +92,12 @@ export interface TestServerOptions {
   maxRequestBodyBytes?: number;
   /** How many received requests `requests` keeps (the oldest are dropped; default 10000). */
   maxRecordedRequests?: number;
-  /** Runs `pods/exec` commands (default: {@link cannedExec}). */
-  exec?: ExecHandler;
+  /**
+   * Runs `pods/exec` commands: one handler for every command, or handlers by command name that
+   * come before the built-in commands (`sh -c`, `ls`, `cat`, `tar`, … on the container's files).
+   * Default: the built-in commands ({@link cannedExec}).
+   */
+  exec?: ExecHandler | Record<string, ExecHandler>;
   /** Answers `pods/attach` (default: {@link cannedAttach}, a process that echoes its input). */
   attach?: ExecHandler;
   /** Where `pods/portforward` connections go (default: {@link echoPortForward}, every port echoes). */
@@ -760,14 +765,24 @@ class LocalApiServer implements TestServer {
       const container = containerOf(pod, url.searchParams.get("container"));
       const command = url.searchParams.getAll("command");
       if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
+      if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
       const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
       record.status = protocol ? 101 : 400;
       if (!protocol) return;
-      const handler = subresource === "exec" ? (this.options.exec ?? cannedExec) : (this.options.attach ?? cannedAttach);
+      const exec = this.options.exec;
+      const handler: ExecHandler =
+        subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
+      const behavior = this.runtime.behaviorOf(pod);
+      const env: Record<string, string> = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOSTNAME: info.name, HOME: "/root" };
+      const spec = (pod.spec as Obj | undefined) ?? {};
+      for (const c of [...((spec.containers as Obj[] | undefined) ?? []), ...((spec.ephemeralContainers as Obj[] | undefined) ?? [])]) {
+        if (c.name !== container) continue;
+        for (const e of (c.env as Obj[] | undefined) ?? []) if (typeof e.value === "string") env[String(e.name)] = e.value;
+      }
       runExecSession(
         socket,
         protocol,
-        { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty") },
+        { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env },
         queryBool(url.searchParams, "stdin"),
         handler,
       );

@@ -8,8 +8,10 @@ import { labelSelectorString, type LabelSelector } from "../client/selectors.js"
 import type { UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
 import { asServed, decodeBody, timestamp, type ApiCall, type ApiReply, type Rest } from "./rest.js";
-import { badRequest, conflict, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
+import { badRequest, conflict, invalid, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
 import { identifyAs } from "./decoding.js";
+import { fieldError, FieldPath, type FieldError } from "../meta/index.js";
+import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
 import { hasProtobuf } from "./protobuf.js";
 import { queryBool, queryInt } from "./query.js";
 import { matchesLabels, parseLabelSelector } from "./selectors.js";
@@ -282,11 +284,71 @@ const namespaceFinalize: SubresourceHandler = (ctx, r, call) => {
   return { status: 200, body: asServed(stored, r) };
 };
 
+const FORBIDDEN_IN_EPHEMERAL = ["ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "resources", "resizePolicy"];
+
+/** A pull policy as defaulting picks it: Always for `:latest` or untagged images. */
+function pullPolicy(image: string): string {
+  const tag = image.includes("@") ? "digest" : (/:([^/:]+)$/.exec(image)?.[1] ?? "latest");
+  return tag === "latest" ? "Always" : "IfNotPresent";
+}
+
+/**
+ * `pods/ephemeralcontainers` (`kubectl debug`): reads the Pod; writes may only add ephemeral
+ * containers — existing ones cannot change, names must be unique among all containers, and the
+ * fields an ephemeral container may not have are refused as kube-apiserver's validation does.
+ */
+const podEphemeralContainers: SubresourceHandler = (ctx, r, call) => {
+  const pod = podOf(ctx, r, call);
+  if (call.info.verb === "get") return { status: 200, body: asServed(pod, r) };
+  if (call.info.verb !== "update" && call.info.verb !== "patch") throw methodNotAllowed();
+  const type = call.contentType.split(";")[0]!.trim().toLowerCase();
+  const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "v1", kind: "Pod" });
+  let next: Obj;
+  if (call.info.verb === "update") next = body as Obj;
+  else if (type === "application/json-patch+json") next = applyJson(asServed(pod, r), body) as Obj;
+  else if (type === "application/merge-patch+json") next = applyMerge(asServed(pod, r), body) as Obj;
+  else if (type === "application/strategic-merge-patch+json") next = strategicMergePatch(r.schema, asServed(pod, r), body) as Obj;
+  else throw statusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+  if (!isObj(next)) throw badRequest("the body of the request was not a JSON object");
+  const spec = isObj(pod.spec) ? pod.spec : {};
+  const before = Array.isArray(spec.ephemeralContainers) ? (spec.ephemeralContainers as Obj[]) : [];
+  const after = (isObj(next.spec) && Array.isArray(next.spec.ephemeralContainers) ? (next.spec.ephemeralContainers as Obj[]) : []).map((c) => (isObj(c) ? { ...c } : {}));
+  const name = String(pod.metadata.name);
+  const errors: FieldError[] = [];
+  const field = (i: number, name: string) => FieldPath.of("spec", "ephemeralContainers").index(i).child(name);
+  for (const old of before) {
+    const now = after.find((c) => c.name === old.name);
+    if (!now || JSON.stringify(now) !== JSON.stringify(old)) {
+      errors.push(fieldError("FieldValueForbidden", FieldPath.of("spec", "ephemeralContainers"), `existing ephemeral containers ${JSON.stringify(old.name)} may not be removed`));
+    }
+  }
+  const taken = new Set([...((spec.containers as Obj[] | undefined) ?? []), ...((spec.initContainers as Obj[] | undefined) ?? [])].map((c) => String(c.name)));
+  const empty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && !v.length) || (isObj(v) && !Object.keys(v).length);
+  after.forEach((c, i) => {
+    if (before.some((b) => b.name === c.name)) return;
+    if (typeof c.name !== "string" || !c.name) errors.push(fieldError("FieldValueRequired", field(i, "name"), ""));
+    else if (taken.has(c.name)) errors.push(fieldError("FieldValueDuplicate", field(i, "name"), "", c.name));
+    if (typeof c.image !== "string" || !c.image) errors.push(fieldError("FieldValueRequired", field(i, "image"), ""));
+    for (const f of FORBIDDEN_IN_EPHEMERAL) if (!empty(c[f])) errors.push(fieldError("FieldValueForbidden", field(i, f), "cannot be set for an Ephemeral Container"));
+    taken.add(String(c.name));
+    c.terminationMessagePath ??= "/dev/termination-log";
+    c.terminationMessagePolicy ??= "File";
+    if (typeof c.image === "string") c.imagePullPolicy ??= pullPolicy(c.image);
+  });
+  if (errors.length) throw invalid("Pod", "", name, errors);
+  const stored = structuredClone(pod);
+  stored.spec = { ...spec, ephemeralContainers: after };
+  if (!after.length) delete (stored.spec as Obj).ephemeralContainers;
+  const updated = JSON.stringify(stored.spec) === JSON.stringify(pod.spec) ? pod : ctx.store.update(r.storageKey, stored, pod);
+  return { status: 200, body: asServed(updated, r) };
+};
+
 /** Special subresources by `group/plural/subresource`. */
 export const subresourceHandlers: Record<string, SubresourceHandler> = {
   "/pods/log": podLog,
   "/pods/eviction": podEviction,
   "/pods/binding": podBinding,
+  "/pods/ephemeralcontainers": podEphemeralContainers,
   "/serviceaccounts/token": serviceAccountToken,
   "/namespaces/finalize": namespaceFinalize,
 };
