@@ -257,7 +257,8 @@ function q(s: string): string {
  */
 export function protobufFiles(protoDir: string, definitionSets: Array<Record<string, RawSchema>>, banner: string): GeneratedFile[] {
   const definitions: Record<string, RawSchema> = Object.assign({}, ...definitionSets);
-  const { kinds, rows, arrays } = protobufTable(readProtoDir(protoDir), definitions);
+  const messagesIn = readProtoDir(protoDir);
+  const { kinds, rows, arrays } = protobufTable(messagesIn, definitions);
   const js: string[] = [banner, "// Kubernetes protobuf messages (from k8s.io/api and k8s.io/apimachinery generated.proto): [number, JSON name, type, flags]."];
   js.push("// Flags: 1 repeated, 2 map (string keys), 4 embedded struct inlined in JSON, 8 required, 16 zero means unset.");
   js.push("export const messages = {");
@@ -270,6 +271,12 @@ export function protobufFiles(protoDir: string, definitionSets: Array<Record<str
   js.push("export const kinds = {");
   for (const key of [...kinds.keys()].sort()) js.push(`  ${q(key)}: ${q(kinds.get(key)!)},`);
   js.push("};");
+  const defined = [...messagesIn.values()]
+    .filter((m) => m.name.startsWith("k8s.io.api.") && m.fields.some((f) => f.name === "metadata" && f.type === "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta"))
+    .map((m) => m.name.slice("k8s.io.api.".length))
+    .sort();
+  js.push("// Every kind the IDL defines (`apps.v1beta2.Deployment`), served or not: what the apiserver's scheme knows.");
+  js.push(`export const defined = [${defined.map(q).join(", ")}];`);
   js.push("// Messages that stand for JSON arrays (Go named slice types): their one field is the items.");
   js.push(`export const arrays = [${[...arrays].sort().map(q).join(", ")}];`);
   js.push("");
@@ -281,6 +288,8 @@ export function protobufFiles(protoDir: string, definitionSets: Array<Record<str
     "export declare const messages: Readonly<Record<string, readonly ProtoFieldSpec[]>>;",
     "/** The message of each `apiVersion/kind`. */",
     "export declare const kinds: Readonly<Record<string, string>>;",
+    "/** Kinds the IDL defines (`apps.v1beta2.Deployment`), served or not. */",
+    "export declare const defined: readonly string[];",
     "/** Messages whose JSON form is an array of their one repeated field. */",
     "export declare const arrays: readonly string[];",
     "",

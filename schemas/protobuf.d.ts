@@ -5,5 +5,7 @@ export type ProtoFieldSpec = readonly [number, string, string, number];
 export declare const messages: Readonly<Record<string, readonly ProtoFieldSpec[]>>;
 /** The message of each `apiVersion/kind`. */
 export declare const kinds: Readonly<Record<string, string>>;
+/** Kinds the IDL defines (`apps.v1beta2.Deployment`), served or not. */
+export declare const defined: readonly string[];
 /** Messages whose JSON form is an array of their one repeated field. */
 export declare const arrays: readonly string[];

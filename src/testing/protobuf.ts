@@ -11,7 +11,7 @@
  * kept, since a pointer field set to zero (`replicas: 0`) means something, except for the plain
  * Go fields the table marks (`paused`, `hostNetwork`), whose zero JSON leaves out.
  */
-import { arrays, kinds, messages, type ProtoFieldSpec } from "#schemas/protobuf.js";
+import { arrays, defined, kinds, messages, type ProtoFieldSpec } from "#schemas/protobuf.js";
 import type { KubeApiError } from "../errors.js";
 import { statusError } from "./status.js";
 
@@ -131,6 +131,23 @@ function messageOf(name: string): Message {
   compiled.set(name, m);
   return m;
 }
+
+const PACKAGES: Record<string, string> = { "": "core", "internal.apiserver.k8s.io": "apiserverinternal" };
+
+/**
+ * Whether Kubernetes defines a kind at a version at all (served or not): the message
+ * `k8s.io.api.<group>.<version>.<Kind>` is in the IDL.
+ */
+export function kindDefined(apiVersion: string, kind: string): boolean {
+  if (kinds[`${apiVersion}/${kind}`]) return true;
+  const slash = apiVersion.lastIndexOf("/");
+  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
+  const version = apiVersion.slice(slash + 1);
+  const pkg = PACKAGES[group] ?? group.split(".")[0];
+  return definedSet.has(`${pkg}.${version}.${kind}`);
+}
+
+const definedSet = new Set(defined);
 
 /** The message of a kind (`apps/v1`, `Deployment`), or undefined when it has none. */
 export function protobufMessageOf(apiVersion: string, kind: string): string | undefined {

@@ -15,7 +15,7 @@ import { defaultListMapKeys } from "../apiserver/defaults.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
-import { decodeProtobuf, hasProtobuf, PROTOBUF } from "./protobuf.js";
+import { decodeProtobuf, kindDefined, PROTOBUF } from "./protobuf.js";
 import { identifyBody } from "./decoding.js";
 import { listParameters, queryBool } from "./query.js";
 import type { ResourceRequest } from "./request-info.js";
@@ -418,7 +418,7 @@ export class Rest {
 
   private checkIdentity(r: ServedResource, obj: Obj, info: ResourceRequest): void {
     if (!isObj(obj)) throw badRequest("the body of the request was not a JSON object");
-    identifyBody(r, obj, (apiVersion, kind) => this.ctx.catalog.kind(apiVersion, kind) !== undefined || hasProtobuf(apiVersion, kind));
+    identifyBody(r, obj, (apiVersion, kind) => this.ctx.catalog.kind(apiVersion, kind) !== undefined || kindDefined(apiVersion, kind));
     const meta = metaOfObj(obj);
     if (r.namespaced && info.namespace !== undefined) {
       if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== info.namespace) {

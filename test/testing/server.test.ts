@@ -88,8 +88,12 @@ describe("discovery and server info", () => {
     const etag = apps.headers.etag as string;
     const cached = await api.req("GET", "/openapi/v3/apis/apps/v1", { headers: { "if-none-match": etag } });
     expect(cached.status).toBe(304);
+    // The protobuf form kubectl 1.28 asks for (gnostic's Document): swagger version first, then info and definitions.
     const proto = await api.get("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
-    expect(proto.status).toBe(406);
+    expect(proto.status).toBe(200);
+    expect(proto.headers["content-type"]).toBe("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    const yamlOnly = await api.get("/openapi/v2", "application/yaml");
+    expect(yamlOnly.status).toBe(406);
   });
 });
 
