@@ -244,7 +244,8 @@ function podStatus(pod: KubeObject, behavior: PodBehavior, st: PodState, now: nu
     const count = Math.max(1, restartCount);
     return {
       running: true,
-      ended: false,
+      // The instance that ran has exited: its log is over.
+      ended: true,
       status: withEphemeral({
         phase: "Running",
         conditions: [...withSandbox(true, [cond("Initialized", true), cond("Ready", false, "ContainersNotReady", notReadyMessage), cond("ContainersReady", false, "ContainersNotReady", notReadyMessage)]), scheduled],
