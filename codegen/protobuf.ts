@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { GeneratedFile } from "./layout.js";
-import { SpecError, type RawSchema } from "./schema-reader.js";
+import { SpecError, type RawSchema } from "../src/meta/openapi/schema-reader.js";
 
 /** One field of a message as the IDL declares it. */
 export interface ProtoField {

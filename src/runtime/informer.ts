@@ -16,7 +16,7 @@ export interface InformerOptions {
   labelSelector?: LabelSelectorInput;
   fieldSelector?: FieldSelectorInput;
   /** Page size of lists (default 500). */
-  pageSize?: number;
+  limit?: number;
   /** Longest wait between attempts after failures, in ms (default 30 000). */
   maxBackoffMs?: number;
   /** Called when a list or watch fails and the informer will retry. */
@@ -168,7 +168,7 @@ export class Informer<S extends z.ZodType> {
     do {
       const page = await this.kube.list(this.schema, {
         ...this.selection(),
-        limit: this.options.pageSize ?? 500,
+        limit: this.options.limit ?? 500,
         ...(token ? { continue: token } : {}),
         signal,
       });

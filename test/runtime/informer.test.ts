@@ -22,7 +22,7 @@ const until = async (check: () => boolean) => {
 describe("Informer", () => {
   it("lists, then follows changes into its cache and to its handlers", async () => {
     await kube.create(ConfigMap, { metadata: { name: "before", labels: { inf: "a" } } });
-    const informer = new Informer(kube, ConfigMap, { labelSelector: { inf: "a" }, pageSize: 1 });
+    const informer = new Informer(kube, ConfigMap, { labelSelector: { inf: "a" }, limit: 1 });
     const events: string[] = [];
     informer.on((e: InformerEvent<ConfigMap>) => events.push(`${e.type} ${e.object.metadata?.name}`));
     await informer.start();
