@@ -8,11 +8,12 @@
 import type * as z from "zod";
 import * as k from "#schemas/runtime.js";
 import { childSchema, type PathSegment } from "../meta/index.js";
+import { defOf as zodDefOf } from "../meta/zod.js";
 
 type Schema = z.core.$ZodType;
 type Def = { type: string; innerType?: Schema; format?: string; element?: Schema; valueType?: Schema; shape?: Record<string, Schema>; options?: Schema[] };
 
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+const defOf = (s: Schema): Def => zodDefOf(s) as unknown as Def;
 
 function unwrap(s: Schema): Schema {
   let cur = s;
