@@ -9,7 +9,8 @@ import type { ApiModel } from "../src/meta/openapi/ir.js";
 import { mergeModels, readOpenApi } from "../src/meta/openapi/openapi.js";
 import { readCrds, OBJECT_META } from "./crd.js";
 import { layoutReleases, layoutStandalone, type ExternalRef, type GeneratedFile } from "./layout.js";
-import { SpecError } from "../src/meta/openapi/schema-reader.js";
+import { protobufFiles } from "./protobuf.js";
+import { SpecError, type RawSchema } from "../src/meta/openapi/schema-reader.js";
 import type { OutputFormat } from "./emit.js";
 
 export { SpecError } from "../src/meta/openapi/schema-reader.js";
@@ -47,18 +48,26 @@ function minorOf(name: string): number {
   return Number(name.split(".")[1]);
 }
 
-/** The files of the bundled schemas, from a directory of `v1.NN/swagger.json` documents. */
-export function builtinFiles(openapiDir: string): GeneratedFile[] {
+/**
+ * The files of the bundled schemas, from a directory of `v1.NN/swagger.json` documents, and the
+ * protobuf message table from a directory of Kubernetes `generated.proto` files.
+ */
+export function builtinFiles(openapiDir: string, protobufDir?: string): GeneratedFile[] {
   if (!existsSync(openapiDir)) throw new SpecError(`${openapiDir}: no such directory (expected v1.NN/swagger.json inside)`);
   const names = readdirSync(openapiDir)
     .filter((n) => RELEASE_DIR.test(n) && existsSync(join(openapiDir, n, "swagger.json")))
     .sort((a, b) => minorOf(a) - minorOf(b));
   if (!names.length) throw new SpecError(`${openapiDir}: no v1.NN/swagger.json documents found`);
+  const definitionSets: Array<Record<string, RawSchema>> = [];
   const releases = names.map((name) => {
     const file = join(openapiDir, name, "swagger.json");
-    return { name, model: readOpenApi(readJsonFile(file), `${name}/swagger.json`) };
+    const doc = readJsonFile(file);
+    const defs = (doc as { definitions?: unknown }).definitions;
+    if (defs && typeof defs === "object") definitionSets.push(defs as Record<string, RawSchema>);
+    return { name, model: readOpenApi(doc, `${name}/swagger.json`) };
   });
   const files = layoutReleases(releases, BANNER);
+  if (protobufDir !== undefined) files.push(...protobufFiles(protobufDir, definitionSets, BANNER));
   files.push(
     { path: "runtime.js", text: `${BANNER}\n${readTemplate("runtime.js")}` },
     { path: "runtime.d.ts", text: `${BANNER}\n${readTemplate("runtime.d.ts")}` },
@@ -195,8 +204,12 @@ export function packageRoot(): string {
   return dir;
 }
 
-/** Defaults for the bundled schemas: `../shared/kubernetes-openapi` → `schemas/`. */
-export function builtinPaths(): { openapiDir: string; outDir: string } {
+/** Defaults for the bundled schemas: `../shared/kubernetes-openapi` and `../shared/kubernetes-protobuf` → `schemas/`. */
+export function builtinPaths(): { openapiDir: string; protobufDir: string; outDir: string } {
   const root = packageRoot();
-  return { openapiDir: resolve(root, "..", "shared", "kubernetes-openapi"), outDir: join(root, "schemas") };
+  return {
+    openapiDir: resolve(root, "..", "shared", "kubernetes-openapi"),
+    protobufDir: resolve(root, "..", "shared", "kubernetes-protobuf"),
+    outDir: join(root, "schemas"),
+  };
 }

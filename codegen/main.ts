@@ -1,6 +1,6 @@
 /**
- * `npm run codegen [-- --check] [--openapi DIR] [--out DIR]`: (re)generate the bundled schemas from
- * the Kubernetes OpenAPI documents, or check that `schemas/` matches what would be generated.
+ * `npm run codegen [-- --check] [--openapi DIR] [--protobuf DIR] [--out DIR]`: (re)generate the
+ * bundled schemas from the Kubernetes OpenAPI documents and protobuf IDL, or check that `schemas/` matches what would be generated.
  */
 import { parseArgs } from "node:util";
 import { builtinFiles, builtinPaths, diffFiles, SpecError, writeFiles } from "./generate.js";
@@ -10,6 +10,7 @@ function main(): number {
     options: {
       check: { type: "boolean", default: false },
       openapi: { type: "string" },
+      protobuf: { type: "string" },
       out: { type: "string" },
     },
   });
@@ -17,7 +18,7 @@ function main(): number {
   const openapiDir = values.openapi ?? defaults.openapiDir;
   const outDir = values.out ?? defaults.outDir;
   const started = performance.now();
-  const files = builtinFiles(openapiDir);
+  const files = builtinFiles(openapiDir, values.protobuf ?? defaults.protobufDir);
   if (values.check) {
     const problems = diffFiles(files, outDir);
     if (problems.length) {

@@ -12,7 +12,8 @@ import { ConfigMap, Deployment } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const server = await startTestServer();
+// A bare API: no controllers change the objects between the reads and writes shown here.
+const server = await startTestServer({ controllers: false });
 const kube = await server.connect();
 console.log(`local API server at ${server.url} (Kubernetes ${server.kubernetesVersion})`);
 

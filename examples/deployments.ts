@@ -8,7 +8,8 @@ import { pathOf } from "kubezod";
 import { Deployment } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";
 
-const server = await startTestServer();
+// A bare API: no controllers change the objects between the reads and writes shown here.
+const server = await startTestServer({ controllers: false });
 const kube = await server.connect();
 
 const created = await kube.create(Deployment, {

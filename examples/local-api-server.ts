@@ -34,7 +34,8 @@ console.log(invalid.status, invalid.body.message); // 422 ConfigMap "Bad Name" i
 server.faults.inject({ match: { verb: "list", resource: "configmaps" }, status: 429, retryAfter: 1, times: 1 });
 const throttled = await call("GET", "/api/v1/namespaces/default/configmaps");
 const listed = await call("GET", "/api/v1/namespaces/default/configmaps");
-console.log(throttled.status, listed.status, listed.body.items.length); // 429 200 1
+// Two: "settings", and the kube-root-ca.crt ConfigMap every namespace gets.
+console.log(throttled.status, listed.status, listed.body.items.length); // 429 200 2
 
 await dispatcher.close();
 await server.close();

@@ -7,7 +7,8 @@ import { connect, NotFoundError } from "kubezod";
 import { ConfigMap } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";
 
-const server = await startTestServer();
+// A bare API: no controllers change the objects between the reads and writes shown here.
+const server = await startTestServer({ controllers: false });
 const kube = await connect({ kubeconfig: await server.writeKubeconfig(`${process.env.TMPDIR ?? "/tmp"}/quick-start.kubeconfig`) });
 
 // CREATE

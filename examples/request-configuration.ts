@@ -7,7 +7,8 @@
 import { ConfigMap } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";
 
-const server = await startTestServer();
+// A bare API: no controllers change the objects between the reads and writes shown here.
+const server = await startTestServer({ controllers: false });
 const lines: string[] = [];
 const kube = await server.connect({
   timeoutMs: 45_000,

@@ -14,6 +14,7 @@ import { checkWrite, useCelRules, type WriteIssue } from "../apiserver/write.js"
 import { kindRules } from "../apiserver/groups.js";
 import type { ServedResource } from "./catalog.js";
 import { badRequest, invalid } from "./status.js";
+import { unmarshalTypeError } from "./go-types.js";
 
 type Obj = Record<string, unknown>;
 
@@ -28,48 +29,10 @@ export type DefinitionNames = WeakMap<object, string>;
 type Def = { type: string; innerType?: z.core.$ZodType; format?: string };
 const defOf = (s: z.core.$ZodType): Def => zodDef(s) as unknown as Def;
 
-function jsType(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  if (typeof v === "object") return "object";
-  return typeof v;
-}
-
 function schemaAt(schema: z.core.$ZodType, path: readonly PathSegment[]): z.core.$ZodType | undefined {
   let s: z.core.$ZodType | undefined = schema;
   for (const seg of path) s = s ? childSchema(s, seg) : undefined;
   return s;
-}
-
-/** The Go type a field decodes into, as `encoding/json` names it in an unmarshal error. */
-function goTypeAt(schema: z.core.$ZodType, path: readonly PathSegment[], names: DefinitionNames | undefined, pkg: string): string {
-  let s = schemaAt(schema, path);
-  for (let i = 0; s && i < 8; i++) {
-    const d = defOf(s);
-    if (d.innerType) {
-      s = d.innerType;
-      continue;
-    }
-    switch (d.type) {
-      case "number":
-        return d.format === "int32" ? "int32" : d.format && /int/.test(d.format) ? "int64" : "float64";
-      case "boolean":
-        return "bool";
-      case "string":
-        return "string";
-      case "array":
-        return "[]interface {}";
-      case "record":
-        return "map[string]string";
-      case "object": {
-        const name = names?.get(s);
-        return name ? `${pkg}.${name.split(".").pop()}` : "map[string]interface {}";
-      }
-      default:
-        return d.type;
-    }
-  }
-  return "interface {}";
 }
 
 function isBytesAt(schema: z.core.$ZodType, path: readonly PathSegment[]): boolean {
@@ -90,28 +53,6 @@ function valueAt(obj: unknown, path: readonly PathSegment[]): unknown {
     cur = (cur as Record<string | number, unknown>)[seg];
   }
   return cur;
-}
-
-/** The Go struct holding a field, for `Go struct field <Struct>.<path>` (the kind at the top). */
-function structNameOf(schema: z.ZodType, path: readonly PathSegment[], names: DefinitionNames | undefined, kind: string): string {
-  let s: z.core.$ZodType | undefined = schema;
-  let name = kind;
-  for (const seg of path.slice(0, -1)) {
-    s = s ? childSchema(s, seg) : undefined;
-    if (!s) break;
-    let inner: z.core.$ZodType = s;
-    for (let i = 0; i < 8; i++) {
-      const n = names?.get(inner);
-      if (n) {
-        name = n.split(".").pop()!;
-        break;
-      }
-      const d = defOf(inner);
-      if (!d.innerType) break;
-      inner = d.innerType;
-    }
-  }
-  return name;
 }
 
 function firstBadBase64Byte(text: string): number {
@@ -181,9 +122,7 @@ export function admit(resource: ServedResource, obj: Obj, options: AdmitOptions)
     // Built-in kinds are decoded into Go types: a value that does not fit is a 400.
     const type = outcome.issues.find((i) => i.rule === "schema/type");
     if (type) {
-      const value = valueAt(obj, type.path);
-      const struct = structNameOf(resource.schema, type.path, options.names, resource.kind);
-      throw badRequest(`${decodePrefix}: json: cannot unmarshal ${jsType(value)} into Go struct field ${struct}.${type.field} of type ${goTypeAt(resource.schema, type.path, options.names, resource.version)}`);
+      throw badRequest(`${decodePrefix}: ${unmarshalTypeError(resource.schema, type.path, valueAt(obj, type.path), options.names, resource.kind)}`);
     }
     const bytes = outcome.issues.find((i) => i.rule === "schema/format" && isBytesAt(resource.schema, i.path));
     // Base64 is checked while decoding: a 400 that, like the apiserver's, never echoes the data.

@@ -6,6 +6,40 @@
  */
 import { createHash } from "node:crypto";
 import { PassThrough, type Duplex } from "node:stream";
+import { FileSystem } from "./pod-runtime.js";
+import { runCommand, type ShellCommand } from "./shell.js";
+
+/**
+ * A container's files, as exec handlers see them (the built-in `ls`, `cat`, `tar` work on them).
+ *
+ * @example
+ * const handler: ExecHandler = ({ files }) => ({ stdout: files.read("/etc/hostname") ?? "" });
+ */
+export interface PodFiles {
+  /** A file's content, or undefined when there is no such file. */
+  read(path: string): Buffer | undefined;
+  /** Write a file (parent directories are created). */
+  write(path: string, data: string | Uint8Array): void;
+  /** Names inside a directory. */
+  list(path: string): string[];
+}
+
+const FILE_SYSTEM = Symbol("file system");
+
+/** The files of a container, for handlers. */
+export function podFiles(fs: FileSystem): PodFiles {
+  return Object.assign(
+    {
+      read: (path: string) => {
+        const e = fs.get(path);
+        return e?.type === "file" ? e.data : undefined;
+      },
+      write: (path: string, data: string | Uint8Array) => fs.write(path, Buffer.from(data)),
+      list: (path: string) => fs.children(path),
+    },
+    { [FILE_SYSTEM]: fs },
+  );
+}
 
 /**
  * What an exec asks to run.
@@ -18,9 +52,15 @@ export interface ExecRequest {
   pod: string;
   container: string;
   command: string[];
-  /** Everything the client wrote to stdin (empty when stdin was not requested). */
+  /** Everything the client wrote to stdin, as text (empty when stdin was not requested). */
   stdin: string;
+  /** The same input as bytes (a tar stream for `kubectl cp`). */
+  stdinBytes: Uint8Array;
   tty: boolean;
+  /** The container's files. */
+  files: PodFiles;
+  /** The container's environment (its literal env values, HOSTNAME, PATH, HOME). */
+  env: Record<string, string>;
 }
 
 /**
@@ -30,8 +70,8 @@ export interface ExecRequest {
  * const failed: ExecResult = { stderr: "no such file\n", exitCode: 2 };
  */
 export interface ExecResult {
-  stdout?: string;
-  stderr?: string;
+  stdout?: string | Uint8Array;
+  stderr?: string | Uint8Array;
   exitCode?: number;
 }
 
@@ -43,42 +83,42 @@ export interface ExecResult {
  */
 export type ExecHandler = (request: ExecRequest) => ExecResult | Promise<ExecResult>;
 
+function filesOf(request: Partial<ExecRequest>): FileSystem {
+  const fs = (request.files as unknown as Record<symbol, unknown> | undefined)?.[FILE_SYSTEM];
+  return fs instanceof FileSystem ? fs : new FileSystem();
+}
+
+/** Run a command with the built-in commands, test-supplied ones first. */
+export function builtinExec(request: ExecRequest, commands?: Record<string, ExecHandler>): ExecResult | Promise<ExecResult> {
+  const fs = filesOf(request);
+  const input = Buffer.from(request.stdinBytes ?? Buffer.from(request.stdin ?? ""));
+  // A supplied handler for the command itself may be asynchronous; inside scripts they run synchronously.
+  const direct = commands?.[request.command[0] ?? ""];
+  if (direct) return direct(request);
+  const shellCommands = commands
+    ? Object.fromEntries(
+        Object.entries(commands).map(([name, handler]): [string, ShellCommand] => [
+          name,
+          (argv, stdin) => {
+            const r = handler({ ...request, command: argv, stdin: stdin.toString(), stdinBytes: stdin });
+            return r instanceof Promise ? { stderr: `${name}: cannot run an asynchronous handler inside a script\n`, exitCode: 126 } : r;
+          },
+        ]),
+      )
+    : undefined;
+  const r = runCommand(request.command, { fs, env: request.env ?? { HOSTNAME: request.pod }, hostname: request.pod, ...(shellCommands ? { commands: shellCommands } : {}) }, input);
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+}
+
 /**
- * The canned commands: `echo …`, `cat` (echoes stdin), `true`, `false`, `hostname`, `env`,
- * `sh -c "exit N"` and `sh -c "echo …"`; anything else exits 127 with a shell's message.
+ * The built-in commands on the container's files: `sh -c` scripts, `echo`, `cat`, `ls`, `tar`
+ * (so `kubectl cp` works), `test`, `mkdir`, `rm`, `env`, `hostname` and more; anything else exits
+ * 127 with a shell's message.
  *
  * @example
  * await startTestServer({ exec: (r) => (r.command[0] === "date" ? { stdout: "today\n" } : cannedExec(r)) });
  */
-export const cannedExec: ExecHandler = ({ command, stdin, pod }) => {
-  const [cmd, ...args] = command;
-  switch (cmd) {
-    case "echo":
-      return { stdout: `${args.join(" ")}\n` };
-    case "cat":
-      return { stdout: stdin };
-    case "true":
-      return { exitCode: 0 };
-    case "false":
-      return { exitCode: 1 };
-    case "hostname":
-      return { stdout: `${pod}\n` };
-    case "env":
-      return { stdout: `HOSTNAME=${pod}\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n` };
-    case "sh":
-    case "/bin/sh":
-    case "bash":
-      if (args[0] === "-c" && args[1] !== undefined) {
-        const script = args[1].trim();
-        const exit = /^exit\s+(\d+)$/.exec(script);
-        if (exit) return { exitCode: Number(exit[1]) };
-        const echo = /^echo\s+(.*)$/.exec(script);
-        if (echo) return { stdout: `${echo[1]!.replace(/^["']|["']$/g, "")}\n` };
-      }
-      break;
-  }
-  return { stderr: `sh: ${cmd ?? ""}: not found\n`, exitCode: 127 };
-};
+export const cannedExec: ExecHandler = (request) => builtinExec(request);
 
 /**
  * The default `pods/attach` target: a process that echoes its standard input, as `cat` would.
@@ -86,7 +126,7 @@ export const cannedExec: ExecHandler = ({ command, stdin, pod }) => {
  * @example
  * await startTestServer({ attach: cannedAttach });
  */
-export const cannedAttach: ExecHandler = ({ stdin }) => ({ stdout: stdin });
+export const cannedAttach: ExecHandler = ({ stdinBytes }) => ({ stdout: stdinBytes });
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -120,7 +160,7 @@ export function acceptWebSocket(socket: Duplex, key: string | undefined, offered
 }
 
 /** Run one exec session on an accepted WebSocket. */
-export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin">, wantsStdin: boolean, handler: ExecHandler): void {
+export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler): void {
   const stdin: Buffer[] = [];
   let started = false;
   let idle: NodeJS.Timeout | undefined;
@@ -136,12 +176,13 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     if (idle) clearTimeout(idle);
     let result: ExecResult;
     try {
-      result = await handler({ ...request, stdin: Buffer.concat(stdin).toString("utf8") });
+      const input = Buffer.concat(stdin);
+      result = await handler({ ...request, stdin: input.toString("utf8"), stdinBytes: input });
     } catch (e) {
       result = { stderr: `${(e as Error).message}\n`, exitCode: 1 };
     }
-    if (result.stdout) send(1, result.stdout);
-    if (result.stderr) send(2, result.stderr);
+    if (result.stdout?.length) send(1, Buffer.from(result.stdout));
+    if (result.stderr?.length) send(2, Buffer.from(result.stderr));
     const code = result.exitCode ?? 0;
     const status =
       code === 0

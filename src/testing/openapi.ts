@@ -219,7 +219,7 @@ export class OpenApi {
   /** Definition names by schema definition object (clones share their definition). */
   private readonly names = new Map<object, string>();
   private readonly byName = new Map<string, Schema>();
-  /** Go-style type names by schema (for decode errors). */
+  /** Definition names by schema instance (decode errors derive Go type names from them). */
   readonly structNames = new WeakMap<object, string>();
   private cache = new Map<string, { generation: number; doc: Obj; hash: string }>();
 
@@ -242,7 +242,7 @@ export class OpenApi {
           const doc = docs[module]?.[exportName];
           if (doc) this.docs.set(name, doc);
         }
-        this.structNames.set(value, exportName);
+        this.structNames.set(value, definitionName(module, exportName));
       }
     }
   }

@@ -18,7 +18,9 @@ import { admitPolicies } from "./policies.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
-import { decodeProtobuf } from "./protobuf.js";
+import { decodeProtobuf, kindDefined, PROTOBUF } from "./protobuf.js";
+import { identifyBody } from "./decoding.js";
+import { listParameters, queryBool } from "./query.js";
 import type { ResourceRequest } from "./request-info.js";
 import {
   createDefaults,
@@ -152,11 +154,14 @@ function hasSub(r: ServedResource, name: string): boolean {
   return r.subresources.some((s) => s.name === name);
 }
 
-/** Parse a request body as JSON (or YAML for YAML content types); 400 on bad input. */
-export function decodeBody(call: ApiCall, what: string): unknown {
+/**
+ * Parse a request body as JSON (or YAML for YAML content types, or protobuf, whose envelope may
+ * leave the type to `expected`, the endpoint's); 400 on bad input.
+ */
+export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion: string; kind: string }): unknown {
   if (!call.body || call.body.length === 0) throw badRequest("the body of the request was empty");
   const type = call.contentType.split(";")[0]!.trim().toLowerCase();
-  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobuf(call.body);
+  if (type === PROTOBUF) return decodeProtobuf(call.body, expected);
   const text = call.body.toString("utf8");
   if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
     try {
@@ -338,9 +343,7 @@ export class Rest {
     const r = this.resolve(info);
     this.allow(r, "list");
     const sel = selectionOf(r, query);
-    const limitRaw = query.get("limit");
-    const limit = limitRaw ? Number(limitRaw) : 0;
-    if (limitRaw && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${limitRaw}": must be a non-negative integer`);
+    const { limit } = listParameters(query);
     const cont = query.get("continue");
     const rvParam = query.get("resourceVersion");
     const match = query.get("resourceVersionMatch");
@@ -415,14 +418,7 @@ export class Rest {
 
   private checkIdentity(r: ServedResource, obj: Obj, info: ResourceRequest): void {
     if (!isObj(obj)) throw badRequest("the body of the request was not a JSON object");
-    // The apiserver quotes the body here; only its top-level keys are shown, so no data leaks.
-    const shape = `{${Object.keys(obj).join(", ")}}`;
-    if (typeof obj.kind !== "string" || !obj.kind) throw badRequest(`Object 'Kind' is missing in '${shape}'`);
-    if (typeof obj.apiVersion !== "string" || !obj.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${shape}'`);
-    if (obj.apiVersion !== r.apiVersion && !this.ctx.catalog.kind(obj.apiVersion, obj.kind)) {
-      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${r.apiVersion})`);
-    }
-    if (obj.kind !== r.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${r.kind})`);
+    identifyBody(r, obj, (apiVersion, kind) => this.ctx.catalog.kind(apiVersion, kind) !== undefined || kindDefined(apiVersion, kind));
     const meta = metaOfObj(obj);
     if (r.namespaced && info.namespace !== undefined) {
       if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== info.namespace) {
@@ -456,7 +452,7 @@ export class Rest {
     if (info.name !== undefined) throw notFoundSub();
     this.allow(r, "create");
     requireJsonBody(call);
-    const body = decodeBody(call, `couldn't get version/kind`) as Obj;
+    const body = decodeBody(call, `couldn't get version/kind`, r) as Obj;
     this.checkIdentity(r, body, info);
     const dryRun = dryRunOf(query);
     const fieldValidation = fieldValidationOf(query);
@@ -509,11 +505,11 @@ export class Rest {
   update(call: ApiCall): ApiReply {
     const { info, query } = call;
     const r = this.resolve(info);
-    if (info.subresource === "scale") return this.updateScale(call, r, decodeBody(call, "couldn't get version/kind") as Obj);
+    if (info.subresource === "scale") return this.updateScale(call, r, decodeBody(call, "couldn't get version/kind", { apiVersion: "autoscaling/v1", kind: "Scale" }) as Obj);
     if (info.subresource && info.subresource !== "status" && info.subresource !== "finalize") throw notFoundSub();
     this.allow(r, "update");
     requireJsonBody(call);
-    const body = decodeBody(call, "couldn't get version/kind") as Obj;
+    const body = decodeBody(call, "couldn't get version/kind", r) as Obj;
     this.checkIdentity(r, body, info);
     const name = info.name!;
     const bodyName = metaOfObj(body).name;
@@ -595,7 +591,9 @@ export class Rest {
     meta.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(next, old)) return { status: opts.status ?? 200, body: asServed(old, r), warnings };
     if (opts.dryRun) return { status: opts.status ?? 200, body: asServed(next, r), warnings };
-    if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length)) {
+    // A namespace also waits for its spec.finalizers (the namespace registry's ShouldDeleteDuringUpdate).
+    const specFinalizers = r.storageKey === "/namespaces" ? (((next.spec as Obj | undefined)?.finalizers as unknown[] | undefined) ?? []) : [];
+    if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length) && !specFinalizers.length) {
       const last = this.ctx.store.delete(r.storageKey, next);
       this.afterDelete(r, last);
       return { status: opts.status ?? 200, body: asServed(last, r), warnings };
@@ -656,8 +654,7 @@ export class Rest {
     const { info, query } = call;
     const manager = query.get("fieldManager");
     if (!manager) throw badRequest("PATCH /apply requires fieldManager to be set");
-    const forceRaw = query.get("force");
-    const force = forceRaw === "true" || forceRaw === "1";
+    const force = queryBool(query, "force");
     const config = decodeBody(call, "error decoding YAML") as Obj;
     if (!isObj(config)) throw badRequest("the apply configuration must be an object");
     if (typeof config.apiVersion !== "string" || typeof config.kind !== "string") {
@@ -721,7 +718,7 @@ export class Rest {
   private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean } {
     let body: Obj = {};
     if (call.body && call.body.length) {
-      const decoded = decodeBody(call, "couldn't get version/kind");
+      const decoded = decodeBody(call, "couldn't get version/kind", { apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions" });
       if (!isObj(decoded)) throw badRequest("DeleteOptions must be an object");
       body = decoded;
     }
@@ -730,7 +727,7 @@ export class Rest {
     if (!["Background", "Foreground", "Orphan"].includes(policy)) {
       throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
     }
-    if (call.query.get("orphanDependents") === "true" || body.orphanDependents === true) {
+    if (queryBool(call.query, "orphanDependents") || body.orphanDependents === true) {
       return { ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
     }
     return {

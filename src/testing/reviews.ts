@@ -5,6 +5,8 @@
  */
 import type { AuthorizationAttributes, Authorizer, UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
+import { identifyAs } from "./decoding.js";
+import { hasProtobuf } from "./protobuf.js";
 import { decodeBody, type ApiCall, type ApiReply } from "./rest.js";
 import { badRequest } from "./status.js";
 
@@ -24,8 +26,9 @@ function isObj(v: unknown): v is Obj {
 }
 
 function bodyOf(call: ApiCall, r: ServedResource): Obj {
-  const body = decodeBody(call, "couldn't get version/kind");
-  if (!isObj(body) || body.kind !== r.kind) throw badRequest(`the kind in the data (${isObj(body) ? String(body.kind) : "?"}) does not match the expected kind (${r.kind})`);
+  const body = decodeBody(call, "couldn't get version/kind", r);
+  if (!isObj(body)) throw badRequest("the body of the request was not a JSON object");
+  identifyAs(r, body, hasProtobuf);
   return body;
 }
 

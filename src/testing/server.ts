@@ -22,8 +22,9 @@ import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import {
   acceptWebSocket,
+  builtinExec,
   cannedAttach,
-  cannedExec,
+  podFiles,
   echoPortForward,
   PORT_FORWARD_PROTOCOLS,
   runExecSession,
@@ -34,13 +35,20 @@ import {
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
+import { encodeOpenApiV2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT } from "./openapi-proto.js";
+import { outputFormat } from "./negotiation.js";
+import { encodeProtobuf, hasProtobuf, PROTOBUF } from "./protobuf.js";
+import { listParameters, queryBool } from "./query.js";
 import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
 import { reviewHandlers } from "./reviews.js";
 import { Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
-import { containerOf, PodLogs, subresourceHandlers, type SubresourceContext } from "./subresources.js";
+import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
+import { startCluster, type ClusterOptions, type ControllerError } from "./controllers/index.js";
+import type { ControllerManager } from "./controllers/manager.js";
+import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
 
@@ -84,12 +92,22 @@ export interface TestServerOptions {
   maxRequestBodyBytes?: number;
   /** How many received requests `requests` keeps (the oldest are dropped; default 10000). */
   maxRecordedRequests?: number;
-  /** Runs `pods/exec` commands (default: {@link cannedExec}). */
-  exec?: ExecHandler;
+  /**
+   * Runs `pods/exec` commands: one handler for every command, or handlers by command name that
+   * come before the built-in commands (`sh -c`, `ls`, `cat`, `tar`, … on the container's files).
+   * Default: the built-in commands ({@link cannedExec}).
+   */
+  exec?: ExecHandler | Record<string, ExecHandler>;
   /** Answers `pods/attach` (default: {@link cannedAttach}, a process that echoes its input). */
   attach?: ExecHandler;
   /** Where `pods/portforward` connections go (default: {@link echoPortForward}, every port echoes). */
   portForward?: PortForwardHandler;
+  /**
+   * The simulated cluster: nodes, scheduler, kubelets and controllers (Deployments roll out,
+   * Jobs complete, Services get endpoints). `false` serves a bare API with none of them; an object
+   * switches single controllers off and scripts nodes and pods. Default: everything on, one node.
+   */
+  controllers?: boolean | ClusterOptions;
 }
 
 /**
@@ -142,6 +160,12 @@ export interface TestServer {
   addToken(token: string, user: string | UserInfo): void;
   /** Forget the change history (as etcd compaction): older watches and continue tokens get 410. */
   compact(): void;
+  /** Change how a pod behaves from now on (ready or not, exit code, logs, files); the kubelet acts on it. */
+  scriptPod(namespace: string, pod: string, behavior: PodBehavior): void;
+  /** Resolve once the controllers and kubelets have nothing left to do (work waiting on a timer aside). */
+  settle(): Promise<void>;
+  /** Writes of the controllers that the server refused (the newest 200), to diagnose a test. */
+  readonly controllerErrors: readonly ControllerError[];
   /** The current resourceVersion (the global revision). */
   readonly resourceVersion: string;
   /** Stop the server and end every open connection. */
@@ -199,7 +223,9 @@ class LocalApiServer implements TestServer {
   private server!: http.Server;
   private readonly sockets = new Set<Socket | Duplex>();
   private readonly tokens = new Map<string, UserInfo>();
-  private readonly logs = new PodLogs();
+  private readonly runtime: PodRuntime;
+  private cluster: ControllerManager | undefined;
+  private openapiV2Proto: { etag: string; body: Buffer } | undefined;
   private readonly store: Store;
   private readonly rest: Rest;
   private readonly openapi: OpenApi;
@@ -222,30 +248,13 @@ class LocalApiServer implements TestServer {
     this.openapi = openapi;
     this.authorizer = options.authorize ?? defaultAuthorizer;
     this.maxBody = options.maxRequestBodyBytes ?? 3 * 1024 * 1024;
+    this.runtime = new PodRuntime(typeof options.controllers === "object" ? options.controllers.pods : undefined);
     this.controllers.set(
       CRD_STORAGE_KEY,
       crdController(catalog, this.store, (storageKey) => {
         for (const o of this.store.list(storageKey)) this.store.delete(storageKey, o);
       }),
     );
-    // Each removal inside a terminating namespace may be the last thing holding it.
-    this.store.subscribeAll((e) => {
-      const ns = e.type === "DELETED" ? e.object.metadata.namespace : undefined;
-      if (typeof ns === "string" && this.store.get("/namespaces", "", ns)?.metadata.deletionTimestamp) this.finishNamespaceSoon(ns);
-    });
-    this.controllers.set("/namespaces", {
-      changed: ({ type, object }) => {
-        const name = String(object.metadata.name);
-        if (type === "MODIFIED" && object.metadata.deletionTimestamp) this.finishNamespaceSoon(name);
-        // The service account controller's part: every namespace gets a "default" service account.
-        if (type === "ADDED") setImmediate(() => this.ensureObject("", "v1", "serviceaccounts", name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }));
-      },
-    });
-  }
-
-  /** The namespace controller's part: empty a terminating namespace, then let it go. */
-  private finishNamespaceSoon(name: string): void {
-    setImmediate(() => this.rest.finishNamespace(name));
   }
 
   get resourceVersion(): string {
@@ -342,17 +351,6 @@ class LocalApiServer implements TestServer {
     }
   }
 
-  /** Create an object unless it exists (or its namespace is gone). */
-  private ensureObject(group: string, version: string, plural: string, namespace: string | undefined, obj: Obj): void {
-    const r = this.catalog.resource(group, version, plural);
-    if (!r || this.store.get(r.storageKey, namespace ?? "", String((obj.metadata as Obj).name))) return;
-    try {
-      this.internalCreate(r, namespace, obj);
-    } catch {
-      // The namespace may be terminating already.
-    }
-  }
-
   private internalCreate(r: ServedResource, namespace: string | undefined, obj: unknown): void {
     const call: ApiCall = {
       info: { verb: "create", group: r.group, version: r.version, namespace, resource: r.plural, name: undefined, subresource: undefined, rest: [] },
@@ -372,9 +370,20 @@ class LocalApiServer implements TestServer {
       res.end();
       return;
     }
+    const extra: Record<string, string> = { "Audit-Id": randomUUID() };
+    if (record?.verb !== undefined && isObj(body) && typeof body.kind === "string") {
+      const apiVersion = String(body.apiVersion ?? "");
+      if (outputFormat(String(res.req.headers.accept ?? ""), hasProtobuf(apiVersion, body.kind)) === "protobuf") {
+        const encoded = encodeProtobuf(body);
+        if (encoded) {
+          res.writeHead(status, { "Content-Type": PROTOBUF, "Cache-Control": "no-cache, private", "Content-Length": encoded.length, ...extra, ...headers });
+          res.end(res.req.method === "HEAD" ? undefined : encoded);
+          return;
+        }
+      }
+    }
     const text = typeof body === "string" ? body : jsonOf(body);
     let payload: string | Buffer = text;
-    const extra: Record<string, string> = { "Audit-Id": randomUUID() };
     // kube-apiserver gzips responses over 128 KiB for clients that accept it.
     if (Buffer.byteLength(text) > GZIP_THRESHOLD && /\bgzip\b/.test(String(res.req.headers["accept-encoding"] ?? ""))) {
       payload = gzipSync(text);
@@ -417,7 +426,7 @@ class LocalApiServer implements TestServer {
     }
     const record: RecordedRequest = { method, path: url.pathname, query, headers, body: undefined };
     this.record(record);
-    const watchParam = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
+    const watchParam = queryBool(url.searchParams, "watch");
     const info = parseResourcePath(method, url.pathname, watchParam);
     if (info) {
       Object.assign(record, { verb: info.verb, group: info.group, version: info.version, resource: info.resource });
@@ -521,6 +530,21 @@ class LocalApiServer implements TestServer {
       if (!this.catalog.versionsOf(parts[1]!).includes(parts[2]!)) throw notFoundPath();
       return this.send(res, 200, apiResourceList(this.catalog, parts[1]!, parts[2]!), {}, record);
     }
+    if (path === "/openapi/v2" && OPENAPI_V2_PROTOBUF_ACCEPT.some((t) => accept.includes(t))) {
+      // kubectl 1.28 and older ask for the protobuf form alone.
+      const etag = `"${this.openapi.hashOf(path, this.catalog)}"`;
+      if (req.headers["if-none-match"] === etag) {
+        record.status = 304;
+        res.writeHead(304, { ETag: etag });
+        res.end();
+        return;
+      }
+      if (this.openapiV2Proto?.etag !== etag) this.openapiV2Proto = { etag, body: encodeOpenApiV2(this.openapi.document(path, this.catalog) as Obj) };
+      record.status = 200;
+      res.writeHead(200, { "Content-Type": OPENAPI_V2_PROTOBUF, "Content-Length": this.openapiV2Proto.body.length, ETag: etag, "Cache-Control": "no-cache, private" });
+      res.end(req.method === "HEAD" ? undefined : this.openapiV2Proto.body);
+      return;
+    }
     if (parts[0] === "openapi") {
       if (accept && !/json|\*\/\*/.test(accept)) {
         // Only JSON is served (kubectl 1.28 asks for OpenAPI v2 in protobuf alone: use --validate=false there).
@@ -618,7 +642,7 @@ class LocalApiServer implements TestServer {
   }
 
   private subresourceContext(): SubresourceContext {
-    return { rest: this.rest, store: this.store, logs: this.logs, addToken: (t, u) => this.addToken(t, u), tokenKey: this.tokenKey };
+    return { rest: this.rest, store: this.store, logs: this.runtime.logs, kubelet: this.kubeletRuns(), addToken: (t, u) => this.addToken(t, u), tokenKey: this.tokenKey };
   }
 
   private reply(res: http.ServerResponse, reply: ApiReply, record: RecordedRequest): void {
@@ -664,18 +688,18 @@ class LocalApiServer implements TestServer {
     const q = url.searchParams;
     const selection = selectionOf(r, q);
     if (info.name !== undefined) selection.fields.push({ field: "metadata.name", operator: "=", value: info.name });
-    const timeout = q.get("timeoutSeconds");
-    const sendInitial = q.get("sendInitialEvents");
+    const params = listParameters(q);
     const w: WatchRequest = {
       resource: r,
       namespace: info.namespace,
       selection,
       resourceVersion: q.get("resourceVersion") ?? undefined,
       resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
-      allowWatchBookmarks: q.get("allowWatchBookmarks") === "true",
-      sendInitialEvents: sendInitial === null ? undefined : sendInitial === "true",
-      timeoutSeconds: timeout !== null && /^\d+$/.test(timeout) ? Number(timeout) : undefined,
+      allowWatchBookmarks: params.allowWatchBookmarks,
+      sendInitialEvents: params.sendInitialEvents,
+      timeoutSeconds: params.timeoutSeconds !== undefined && params.timeoutSeconds > 0 ? params.timeoutSeconds : undefined,
       ...(wantsTable(accept) ? { table: { spec: this.tableSpec(r), include: this.includeObject(url) } } : {}),
+      protobuf: outputFormat(accept, hasProtobuf(r.apiVersion, r.kind)) === "protobuf",
     };
     checkWatchRequest(w);
     record.status = 200;
@@ -741,15 +765,25 @@ class LocalApiServer implements TestServer {
       const container = containerOf(pod, url.searchParams.get("container"));
       const command = url.searchParams.getAll("command");
       if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
+      if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
       const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
       record.status = protocol ? 101 : 400;
       if (!protocol) return;
-      const handler = subresource === "exec" ? (this.options.exec ?? cannedExec) : (this.options.attach ?? cannedAttach);
+      const exec = this.options.exec;
+      const handler: ExecHandler =
+        subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
+      const behavior = this.runtime.behaviorOf(pod);
+      const env: Record<string, string> = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOSTNAME: info.name, HOME: "/root" };
+      const spec = (pod.spec as Obj | undefined) ?? {};
+      for (const c of [...((spec.containers as Obj[] | undefined) ?? []), ...((spec.ephemeralContainers as Obj[] | undefined) ?? [])]) {
+        if (c.name !== container) continue;
+        for (const e of (c.env as Obj[] | undefined) ?? []) if (typeof e.value === "string") env[String(e.name)] = e.value;
+      }
       runExecSession(
         socket,
         protocol,
-        { namespace, pod: info.name, container, command, tty: url.searchParams.get("tty") === "true" },
-        url.searchParams.get("stdin") === "true",
+        { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env },
+        queryBool(url.searchParams, "stdin"),
         handler,
       );
     } catch (e) {
@@ -767,11 +801,85 @@ class LocalApiServer implements TestServer {
   }
 
   setPodLog(namespace: string, pod: string, text: string, container?: string): void {
-    this.logs.set(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+    this.runtime.logs.set(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
   }
 
   appendPodLog(namespace: string, pod: string, text: string, container?: string): void {
-    this.logs.append(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+    this.runtime.logs.append(namespace, pod, container ?? this.defaultContainer(namespace, pod), text);
+  }
+
+  scriptPod(namespace: string, pod: string, behavior: PodBehavior): void {
+    const current = this.store.get("/pods", namespace, pod);
+    this.runtime.setBehavior(namespace, pod, behavior, current ? this.runtime.behaviorOf(current) : {});
+  }
+
+  settle(): Promise<void> {
+    return this.cluster?.settle() ?? Promise.resolve();
+  }
+
+  get controllerErrors(): readonly ControllerError[] {
+    return this.cluster?.errors ?? [];
+  }
+
+  private kubeletRuns(): boolean {
+    const c = this.options.controllers;
+    return c !== false && !(typeof c === "object" && c.kubelet === false);
+  }
+
+  /** Start the simulated cluster (nodes, scheduler, kubelets, controllers) unless switched off. */
+  startControllers(): void {
+    const c = this.options.controllers;
+    if (c === false) return;
+    const options: ClusterOptions = typeof c === "object" ? c : {};
+    const pods = this.catalog.resource("", "v1", "pods");
+    this.cluster = startCluster(
+      {
+        rest: this.rest,
+        store: this.store,
+        catalog: this.catalog,
+        kubernetesVersion: this.kubernetesVersion,
+        runtime: this.runtime,
+        caCertificate: this.caCertificate,
+        bind: (pod, node) => {
+          const binding = subresourceHandlers["/pods/binding"];
+          if (!pods || !binding) return false;
+          const call: ApiCall = {
+            info: { verb: "create", group: "", version: "v1", namespace: String(pod.metadata.namespace), resource: "pods", name: String(pod.metadata.name), subresource: "binding", rest: [] },
+            query: new URLSearchParams(),
+            contentType: "application/json",
+            body: Buffer.from(JSON.stringify({ apiVersion: "v1", kind: "Binding", metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace }, target: { kind: "Node", name: node } })),
+            userAgent: "kube-scheduler",
+            user: "system:kube-scheduler",
+          };
+          try {
+            binding(this.subresourceContext(), pods, call, undefined as unknown as http.ServerResponse);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        finishNamespace: (name) => this.rest.finishNamespace(name),
+        namespaceContent: (name) => this.namespaceContent(name),
+        issueToken: (namespace, sa) => legacyServiceAccountToken(this.subresourceContext(), namespace, String(sa.metadata.name), String(sa.metadata.uid)),
+      },
+      options,
+    );
+  }
+
+  /** What is left in a namespace: objects per resource, and finalizers holding them. */
+  private namespaceContent(name: string): { resources: Map<string, number>; finalizers: Map<string, number> } {
+    const resources = new Map<string, number>();
+    const finalizers = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const r of this.catalog.all()) {
+      if (!r.namespaced || seen.has(r.storageKey)) continue;
+      seen.add(r.storageKey);
+      const items = this.store.list(r.storageKey, name);
+      if (!items.length) continue;
+      resources.set(`${r.plural}${r.group ? `.${r.group}` : ""}`, items.length);
+      for (const o of items) for (const f of (o.metadata.finalizers as string[] | undefined) ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
+    }
+    return { resources, finalizers };
   }
 
   private defaultContainer(namespace: string, pod: string): string {
@@ -791,6 +899,7 @@ class LocalApiServer implements TestServer {
   }
 
   async close(): Promise<void> {
+    this.cluster?.stop();
     for (const stop of [...this.watches]) stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -846,5 +955,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = new LocalApiServer(minor, catalog, openapi.structNames, options, openapi);
   server.bootstrap();
   await server.listen();
+  server.startControllers();
   return server;
 }

@@ -8,58 +8,21 @@ import { labelSelectorString, type LabelSelector } from "../client/selectors.js"
 import type { UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
 import { asServed, decodeBody, timestamp, type ApiCall, type ApiReply, type Rest } from "./rest.js";
-import { badRequest, conflict, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
+import { badRequest, conflict, invalid, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
+import { identifyAs } from "./decoding.js";
+import { fieldError, FieldPath, type FieldError } from "../meta/index.js";
+import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
+import { hasProtobuf } from "./protobuf.js";
+import { queryBool, queryInt } from "./query.js";
 import { matchesLabels, parseLabelSelector } from "./selectors.js";
 import type { KubeObject, Store } from "./store.js";
+import type { LogLine, PodLogs } from "./pod-runtime.js";
+import type { KubeApiError } from "../errors.js";
 
 type Obj = Record<string, unknown>;
 
-/** One line of a container's log. */
-interface LogLine {
-  time: string;
-  text: string;
-}
-
-/** Logs of pods' containers, set by tests, with followers. */
-export class PodLogs {
-  private readonly logs = new Map<string, LogLine[]>();
-  private readonly followers = new Map<string, Set<(line: LogLine) => void>>();
-
-  private key(namespace: string, pod: string, container: string): string {
-    return `${namespace}/${pod}/${container}`;
-  }
-
-  /** Append text (split into lines) to a container's log. */
-  append(namespace: string, pod: string, container: string, text: string): void {
-    const key = this.key(namespace, pod, container);
-    const lines = this.logs.get(key) ?? [];
-    const parts = text.split("\n");
-    if (parts[parts.length - 1] === "") parts.pop();
-    for (const p of parts) {
-      const line = { time: new Date().toISOString().replace(/Z$/, "000000Z"), text: p };
-      lines.push(line);
-      for (const f of this.followers.get(key) ?? []) f(line);
-    }
-    this.logs.set(key, lines);
-  }
-
-  /** Replace a container's log. */
-  set(namespace: string, pod: string, container: string, text: string): void {
-    this.logs.set(this.key(namespace, pod, container), []);
-    this.append(namespace, pod, container, text);
-  }
-
-  lines(namespace: string, pod: string, container: string): LogLine[] {
-    return this.logs.get(this.key(namespace, pod, container)) ?? [];
-  }
-
-  follow(namespace: string, pod: string, container: string, fn: (line: LogLine) => void): () => void {
-    const key = this.key(namespace, pod, container);
-    const set = this.followers.get(key) ?? new Set();
-    set.add(fn);
-    this.followers.set(key, set);
-    return () => set.delete(fn);
-  }
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** What special subresource handlers can use. */
@@ -67,6 +30,8 @@ export interface SubresourceContext {
   rest: Rest;
   store: Store;
   logs: PodLogs;
+  /** Whether kubelets run pods (logs then follow the containers' states). */
+  kubelet: boolean;
   /** Register a bearer token (service account tokens). */
   addToken(token: string, user: UserInfo): void;
   tokenKey: Buffer;
@@ -95,6 +60,16 @@ export function containerOf(pod: KubeObject, requested: string | null): string {
   throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${main.join(" ")}]`);
 }
 
+/** Whether the pod's container has a terminated previous instance (or is told to have restarted). */
+function containerStatus(pod: KubeObject, container: string): Obj | undefined {
+  const status = isObj(pod.status) ? pod.status : {};
+  for (const list of ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"]) {
+    const found = (Array.isArray(status[list]) ? (status[list] as Obj[]) : []).find((c) => c.name === container);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 const podLog: SubresourceHandler = (ctx, r, call, res) => {
   if (call.info.verb !== "get") throw methodNotAllowed();
   const pod = podOf(ctx, r, call);
@@ -102,31 +77,50 @@ const podLog: SubresourceHandler = (ctx, r, call, res) => {
   const container = containerOf(pod, q.get("container"));
   const ns = call.info.namespace ?? "";
   const name = call.info.name!;
-  let lines = ctx.logs.lines(ns, name, container);
-  const tail = q.get("tailLines");
-  if (tail !== null) {
-    const n = Number(tail);
-    if (!Number.isInteger(n) || n < 0) throw badRequest(`tailLines: Invalid value: ${tail}: must be greater than or equal to 0`);
-    lines = n === 0 ? [] : lines.slice(-n);
+  const previous = queryBool(q, "previous");
+  const follow = queryBool(q, "follow");
+  const tail = queryInt(q, "tailLines");
+  const since = queryInt(q, "sinceSeconds");
+  const limit = queryInt(q, "limitBytes");
+  const timestamps = queryBool(q, "timestamps");
+  if (tail !== undefined && tail < 0) throw badRequest(`tailLines: Invalid value: ${tail}: must be greater than or equal to 0`);
+  if (limit !== undefined && limit < 1) throw invalidLogOptions(name, "limitBytes", limit, "must be greater than 0");
+  if (since !== undefined && since < 1) throw invalidLogOptions(name, "sinceSeconds", since, "must be greater than 0");
+  const status = containerStatus(pod, container);
+  if (ctx.kubelet) {
+    // What the kubelet answers for containers it cannot read a log of.
+    if (!(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    if (previous) {
+      const last = isObj(status?.lastState) ? status.lastState : {};
+      if (!isObj(last.terminated)) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    } else {
+      const state = isObj(status?.state) ? status.state : {};
+      const ranBefore = isObj(status?.lastState) && isObj((status.lastState as Obj).terminated);
+      if (!status || (isObj(state.waiting) && !ranBefore)) {
+        const reason = isObj(state.waiting) ? String(state.waiting.reason ?? "ContainerCreating") : "ContainerCreating";
+        throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+      }
+    }
   }
-  const since = q.get("sinceSeconds");
-  if (since !== null) {
-    const cutoff = Date.now() - Number(since) * 1000;
+  let lines = ctx.logs.lines(ns, name, container, previous) ?? [];
+  if (tail !== undefined) lines = tail === 0 ? [] : lines.slice(-tail);
+  if (since !== undefined) {
+    const cutoff = Date.now() - since * 1000;
     lines = lines.filter((l) => Date.parse(l.time) >= cutoff);
   }
-  const timestamps = q.get("timestamps") === "true";
   const render = (l: LogLine) => `${timestamps ? `${l.time} ` : ""}${l.text}\n`;
   let text = lines.map(render).join("");
-  const limit = q.get("limitBytes");
-  if (limit !== null) text = Buffer.from(text).subarray(0, Number(limit)).toString();
-  if (q.get("follow") !== "true") return { status: 200, body: text };
+  if (limit !== undefined) text = Buffer.from(text).subarray(0, limit).toString();
+  const terminated = isObj(status?.state) && isObj((status.state as Obj).terminated);
+  if (!follow || previous || (ctx.kubelet && terminated)) return { status: 200, body: text };
   res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
   res.write(text);
-  const stop = ctx.logs.follow(ns, name, container, (l) => res.write(render(l)));
+  let stop = (): void => undefined;
   const unsubscribe = ctx.store.subscribe(r.storageKey, (e) => {
     if (e.type === "DELETED" && e.object.metadata.name === name && e.object.metadata.namespace === ns) res.end();
   });
+  stop = ctx.logs.follow(ns, name, container, (l) => res.write(render(l)), () => res.end());
   res.on("close", () => {
     stop();
     unsubscribe();
@@ -134,10 +128,15 @@ const podLog: SubresourceHandler = (ctx, r, call, res) => {
   return undefined;
 };
 
+function invalidLogOptions(name: string, field: string, value: number, message: string): KubeApiError {
+  return statusError(422, "Invalid", `PodLogOptions "${name}" is invalid: ${field}: Invalid value: ${value}: ${message}`);
+}
+
 const podEviction: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
-  if (body.kind !== "Eviction") throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (Eviction)`);
+  const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "policy/v1", kind: "Eviction" }) as Obj;
+  if (!isObj(body)) throw badRequest("the body of the request was not a JSON object");
+  identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
   const pod = podOf(ctx, r, call);
   const options = (body.deleteOptions as Obj | undefined) ?? {};
   const pre = (options.preconditions as Obj | undefined) ?? {};
@@ -193,8 +192,13 @@ const podBinding: SubresourceHandler = (ctx, r, call) => {
   const pod = podOf(ctx, r, call);
   const spec = (pod.spec as Obj | undefined) ?? {};
   if (spec.nodeName) throw conflict(r, String(pod.metadata.name), `pod ${String(pod.metadata.name)} is already assigned to node "${String(spec.nodeName)}"`);
+  if (pod.metadata.deletionTimestamp) throw conflict(r, String(pod.metadata.name), `pod ${String(pod.metadata.name)} is being deleted, cannot be assigned to a host`);
   const next = structuredClone(pod);
   next.spec = { ...spec, nodeName: String(target.name ?? "") };
+  // The binding marks the pod scheduled, as the registry's binding does.
+  const status = isObj(next.status) ? next.status : {};
+  const conditions = (Array.isArray(status.conditions) ? (status.conditions as Obj[]) : []).filter((c) => c.type !== "PodScheduled");
+  next.status = { ...status, conditions: [...conditions, { type: "PodScheduled", status: "True", lastTransitionTime: timestamp() }] };
   ctx.store.update(r.storageKey, next, pod);
   return { status: 201, body: { ...successStatus(), code: 201 } };
 };
@@ -239,6 +243,30 @@ const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
   };
 };
 
+/**
+ * A legacy service account token (the tokens controller's, for Secrets of type
+ * `kubernetes.io/service-account-token`): it never expires and authenticates the account.
+ */
+export function legacyServiceAccountToken(ctx: SubresourceContext, namespace: string, name: string, uid: string): string {
+  const username = `system:serviceaccount:${namespace}:${name}`;
+  const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+  const payload = Buffer.from(
+    JSON.stringify({
+      iss: "kubernetes/serviceaccount",
+      "kubernetes.io/serviceaccount/namespace": namespace,
+      "kubernetes.io/serviceaccount/secret.name": `${name}-token`,
+      "kubernetes.io/serviceaccount/service-account.name": name,
+      "kubernetes.io/serviceaccount/service-account.uid": uid,
+      sub: username,
+      jti: randomBytes(8).toString("hex"),
+    }),
+  ).toString("base64url");
+  const signature = createHmac("sha256", ctx.tokenKey).update(`${header}.${payload}`).digest("base64url");
+  const token = `${header}.${payload}.${signature}`;
+  ctx.addToken(token, { username, groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"] });
+  return token;
+}
+
 const namespaceFinalize: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "update") throw methodNotAllowed();
   const body = decodeBody(call, "couldn't get version/kind") as Obj;
@@ -256,11 +284,71 @@ const namespaceFinalize: SubresourceHandler = (ctx, r, call) => {
   return { status: 200, body: asServed(stored, r) };
 };
 
+const FORBIDDEN_IN_EPHEMERAL = ["ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "resources", "resizePolicy"];
+
+/** A pull policy as defaulting picks it: Always for `:latest` or untagged images. */
+function pullPolicy(image: string): string {
+  const tag = image.includes("@") ? "digest" : (/:([^/:]+)$/.exec(image)?.[1] ?? "latest");
+  return tag === "latest" ? "Always" : "IfNotPresent";
+}
+
+/**
+ * `pods/ephemeralcontainers` (`kubectl debug`): reads the Pod; writes may only add ephemeral
+ * containers — existing ones cannot change, names must be unique among all containers, and the
+ * fields an ephemeral container may not have are refused as kube-apiserver's validation does.
+ */
+const podEphemeralContainers: SubresourceHandler = (ctx, r, call) => {
+  const pod = podOf(ctx, r, call);
+  if (call.info.verb === "get") return { status: 200, body: asServed(pod, r) };
+  if (call.info.verb !== "update" && call.info.verb !== "patch") throw methodNotAllowed();
+  const type = call.contentType.split(";")[0]!.trim().toLowerCase();
+  const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "v1", kind: "Pod" });
+  let next: Obj;
+  if (call.info.verb === "update") next = body as Obj;
+  else if (type === "application/json-patch+json") next = applyJson(asServed(pod, r), body) as Obj;
+  else if (type === "application/merge-patch+json") next = applyMerge(asServed(pod, r), body) as Obj;
+  else if (type === "application/strategic-merge-patch+json") next = strategicMergePatch(r.schema, asServed(pod, r), body) as Obj;
+  else throw statusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+  if (!isObj(next)) throw badRequest("the body of the request was not a JSON object");
+  const spec = isObj(pod.spec) ? pod.spec : {};
+  const before = Array.isArray(spec.ephemeralContainers) ? (spec.ephemeralContainers as Obj[]) : [];
+  const after = (isObj(next.spec) && Array.isArray(next.spec.ephemeralContainers) ? (next.spec.ephemeralContainers as Obj[]) : []).map((c) => (isObj(c) ? { ...c } : {}));
+  const name = String(pod.metadata.name);
+  const errors: FieldError[] = [];
+  const field = (i: number, name: string) => FieldPath.of("spec", "ephemeralContainers").index(i).child(name);
+  for (const old of before) {
+    const now = after.find((c) => c.name === old.name);
+    if (!now || JSON.stringify(now) !== JSON.stringify(old)) {
+      errors.push(fieldError("FieldValueForbidden", FieldPath.of("spec", "ephemeralContainers"), `existing ephemeral containers ${JSON.stringify(old.name)} may not be removed`));
+    }
+  }
+  const taken = new Set([...((spec.containers as Obj[] | undefined) ?? []), ...((spec.initContainers as Obj[] | undefined) ?? [])].map((c) => String(c.name)));
+  const empty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && !v.length) || (isObj(v) && !Object.keys(v).length);
+  after.forEach((c, i) => {
+    if (before.some((b) => b.name === c.name)) return;
+    if (typeof c.name !== "string" || !c.name) errors.push(fieldError("FieldValueRequired", field(i, "name"), ""));
+    else if (taken.has(c.name)) errors.push(fieldError("FieldValueDuplicate", field(i, "name"), "", c.name));
+    if (typeof c.image !== "string" || !c.image) errors.push(fieldError("FieldValueRequired", field(i, "image"), ""));
+    for (const f of FORBIDDEN_IN_EPHEMERAL) if (!empty(c[f])) errors.push(fieldError("FieldValueForbidden", field(i, f), "cannot be set for an Ephemeral Container"));
+    taken.add(String(c.name));
+    c.terminationMessagePath ??= "/dev/termination-log";
+    c.terminationMessagePolicy ??= "File";
+    if (typeof c.image === "string") c.imagePullPolicy ??= pullPolicy(c.image);
+  });
+  if (errors.length) throw invalid("Pod", "", name, errors);
+  const stored = structuredClone(pod);
+  stored.spec = { ...spec, ephemeralContainers: after };
+  if (!after.length) delete (stored.spec as Obj).ephemeralContainers;
+  const updated = JSON.stringify(stored.spec) === JSON.stringify(pod.spec) ? pod : ctx.store.update(r.storageKey, stored, pod);
+  return { status: 200, body: asServed(updated, r) };
+};
+
 /** Special subresources by `group/plural/subresource`. */
 export const subresourceHandlers: Record<string, SubresourceHandler> = {
   "/pods/log": podLog,
   "/pods/eviction": podEviction,
   "/pods/binding": podBinding,
+  "/pods/ephemeralcontainers": podEphemeralContainers,
   "/serviceaccounts/token": serviceAccountToken,
   "/namespaces/finalize": namespaceFinalize,
 };

@@ -8,6 +8,7 @@
 import type { ServerResponse } from "node:http";
 import type { ServedResource } from "./catalog.js";
 import { jsonOf } from "./json.js";
+import { encodeWatchFrame, PROTOBUF } from "./protobuf.js";
 import { asServed, selects, type Selection } from "./rest.js";
 import { badRequest } from "./status.js";
 import type { KubeObject, Store, StoreEvent } from "./store.js";
@@ -25,6 +26,8 @@ export interface WatchRequest {
   timeoutSeconds: number | undefined;
   /** Serve events as Tables (kubectl get -w). */
   table?: { spec: TableSpec; include: "None" | "Metadata" | "Object" };
+  /** Length-delimited protobuf frames instead of JSON lines. */
+  protobuf?: boolean;
 }
 
 /** Server-wide watch behaviour. */
@@ -80,9 +83,12 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
     return `{"type":${JSON.stringify(type)},"object":${jsonOf(object)}}`;
   };
 
+  const protobuf = w.protobuf === true && !w.table;
   const send = (type: string, object: unknown): void => {
     if (closed) return;
-    res.write(`${serialize(type, object)}\n`);
+    const frame = protobuf ? encodeWatchFrame(type, object as Record<string, unknown>) : undefined;
+    if (frame) res.write(frame);
+    else res.write(`${serialize(type, object)}\n`);
     count++;
     if (hooks.afterEvent?.(count) === true) {
       closed = true;
@@ -118,7 +124,7 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
     }
   };
 
-  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+  res.writeHead(200, { "Content-Type": protobuf ? `${PROTOBUF};stream=watch` : "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
 
   const initial = (): boolean => {

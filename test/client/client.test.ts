@@ -27,7 +27,7 @@ let server: TestServer;
 let kube: Kube;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ controllers: false });
   kube = await server.connect();
 });
 afterAll(async () => {
@@ -130,7 +130,7 @@ describe("watching", () => {
   });
 
   it("turns an ERROR event into a typed error (410 Gone for an expired resourceVersion)", async () => {
-    const small = await startTestServer({ historySize: 5 });
+    const small = await startTestServer({ historySize: 5, controllers: false });
     const k = await small.connect();
     try {
       const first = await k.create(ConfigMap, { metadata: { name: "old" } });
@@ -477,7 +477,7 @@ describe("response validation", () => {
 
 describe("several clusters and the transport underneath", () => {
   it("keeps clusters apart and fans out with a result per cluster", async () => {
-    const other = await startTestServer();
+    const other = await startTestServer({ controllers: false });
     const second = await other.connect();
     try {
       await second.create(ConfigMap, { metadata: { name: "only-there" } });

@@ -14,7 +14,7 @@ let kube: Kube;
 const warned: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ controllers: false });
   kube = await server.connect({ onWarning: (w) => warned.push(w) });
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ describe("client smoke", () => {
   let server: TestServer;
   let kube: Kube;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ controllers: false });
     kube = await connect({ kubeconfig: server.kubeconfig as never });
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from "../../src/testing/index.js";
 let server: TestServer;
 let kube: Kube;
 beforeAll(async () => {
-  server = await startTestServer({ historySize: 20 });
+  server = await startTestServer({ historySize: 20, controllers: false });
   kube = await server.connect();
 });
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { repoRoot } from "../support/shared.js";
 describe("README example: local API server", () => {
   it("creates, validates and throttles as shown", async () => {
     const { default: result } = await import("../../examples/local-api-server.js");
-    expect(result).toEqual({ created: 201, invalid: 422, throttled: 429, listed: 1 });
+    expect(result).toEqual({ created: 201, invalid: 422, throttled: 429, listed: 2 });
   });
 });
 

@@ -120,13 +120,15 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     const f = file("web.yaml", DEPLOYMENT(2));
     const created = await kubectl(["apply", "-f", f]);
     expect(created).toMatchObject({ code: 0, stdout: "deployment.apps/web created\n" });
+    // The deployment controller and kubelet roll it out.
+    await server.settle();
     const table = await kubectl(["get", "deployments"]);
-    expect(table.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2\s+0\s+0\s+\d+s\n$/);
+    expect(table.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+\d+s\n$/);
     const wide = await kubectl(["get", "deploy", "web", "-o", "wide"]);
     expect(wide.stdout.split("\n")[0]).toMatch(/CONTAINERS\s+IMAGES\s+SELECTOR$/);
     expect(wide.stdout).toContain("nginx:1.25");
     const yaml = await kubectl(["get", "deploy", "web", "-o", "yaml"]);
-    expect(yaml.stdout).toMatch(/^apiVersion: apps\/v1\nkind: Deployment\nmetadata:\n  annotations:\n    kubectl.kubernetes.io\/last-applied-configuration: \|/);
+    expect(yaml.stdout).toMatch(/^apiVersion: apps\/v1\nkind: Deployment\nmetadata:\n  annotations:\n    deployment.kubernetes.io\/revision: "1"\n    kubectl.kubernetes.io\/last-applied-configuration: \|/);
     const json = JSON.parse((await kubectl(["get", "deploy", "web", "-o", "json"])).stdout);
     expect(json.metadata).toMatchObject({ name: "web", namespace: "default", generation: 1 });
     expect(json.metadata.uid).toBeTruthy();

@@ -6,7 +6,7 @@ let server: TestServer;
 let api: Client;
 
 beforeAll(async () => {
-  server = await startTestServer({ kubernetesVersion: "1.32", bookmarkIntervalMs: 100, historySize: 50 });
+  server = await startTestServer({ kubernetesVersion: "1.32", bookmarkIntervalMs: 100, historySize: 50, controllers: false });
   api = client(server);
   await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "lists" } });
 });

@@ -6,7 +6,7 @@ let server: TestServer;
 let api: Client;
 
 beforeAll(async () => {
-  server = await startTestServer({ kubernetesVersion: "1.32" });
+  server = await startTestServer({ kubernetesVersion: "1.32", controllers: { namespaces: true, serviceAccounts: false, kubelet: false, scheduler: false, deployments: false, replicaSets: false } });
   api = client(server);
 });
 afterAll(async () => {
@@ -109,9 +109,9 @@ describe("create", () => {
     const badBase64 = await api.post("/api/v1/namespaces/default/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { pw: "hunter2!!" } });
     expect(badBase64.status).toBe(400);
     expect(badBase64.json.message).toBe('Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 7');
-    const noKind = await api.post("/api/v1/namespaces/default/secrets", { metadata: { name: "s" }, stringData: { pw: "hunter2" } });
-    expect(noKind.status).toBe(400);
-    expect(noKind.text).not.toContain("hunter2");
+    const wrongKind = await api.post("/api/v1/namespaces/default/secrets", { kind: "ConfigMap", metadata: { name: "s" }, stringData: { pw: "hunter2" } });
+    expect(wrongKind.status).toBe(400);
+    expect(wrongKind.text).not.toContain("hunter2");
     expect(badBase64.text).not.toContain("hunter2");
   });
 

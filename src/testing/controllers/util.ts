@@ -1,0 +1,213 @@
+/**
+ * Pieces the controllers share, as kubernetes/kubernetes' `pkg/controller` has them: controller
+ * references, label selector matching, conditions, pod readiness and availability, template hashes.
+ */
+import type { KubeObject } from "../store.js";
+
+type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A nested object field (created empty when missing is not wanted: returns {}). */
+export function obj(v: unknown): Obj {
+  return isObj(v) ? v : {};
+}
+
+export function arr<T = Obj>(v: unknown): T[] {
+  return Array.isArray(v) ? (v as T[]) : [];
+}
+
+/** RFC 3339 with whole seconds, as the apiserver and controllers write times. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+/** MicroTime as the API writes it: RFC 3339 with microseconds. */
+export function microTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}000Z`;
+}
+
+/** A reference that makes `owner` the controller of an object (`metav1.NewControllerRef`). */
+export function controllerRef(owner: KubeObject, apiVersion: string, kind: string): Obj {
+  return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+}
+
+/** The controller reference of an object, if any (`metav1.GetControllerOf`). */
+export function controllerOf(o: KubeObject): Obj | undefined {
+  return arr(o.metadata.ownerReferences).find((r) => r.controller === true);
+}
+
+/** Whether an object's controller is the owner (by uid). */
+export function controlledBy(o: KubeObject, owner: KubeObject): boolean {
+  return controllerOf(o)?.uid === owner.metadata.uid;
+}
+
+/** `metav1.LabelSelectorAsSelector(...).Matches(labels)`; an empty selector selects everything, a missing one nothing. */
+export function selectorMatches(selector: unknown, labels: unknown): boolean {
+  if (!isObj(selector)) return false;
+  const l = obj(labels);
+  for (const [k, v] of Object.entries(obj(selector.matchLabels))) if (l[k] !== v) return false;
+  for (const e of arr(selector.matchExpressions)) {
+    const key = String(e.key);
+    const values = arr<string>(e.values);
+    const has = Object.hasOwn(l, key);
+    switch (e.operator) {
+      case "In":
+        if (!has || !values.includes(String(l[key]))) return false;
+        break;
+      case "NotIn":
+        if (has && values.includes(String(l[key]))) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** A plain label map selector (`Service.spec.selector`, `nodeSelector`). */
+export function labelsMatch(selector: unknown, labels: unknown): boolean {
+  const l = obj(labels);
+  return Object.entries(obj(selector)).every(([k, v]) => l[k] === v);
+}
+
+/** A status condition. */
+export interface Condition extends Obj {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/**
+ * Set a condition as the controllers' `SetXCondition` helpers do: nothing changes when status and
+ * reason are the same; the transition time is kept when only the reason or message changes; the
+ * condition moves to the end of the list.
+ */
+export function setCondition(conditions: Condition[], condition: Condition): Condition[] {
+  const current = conditions.find((c) => c.type === condition.type);
+  if (current && current.status === condition.status && current.reason === condition.reason) return conditions;
+  const next = { ...condition };
+  if (current && current.status === condition.status && current.lastTransitionTime) next.lastTransitionTime = current.lastTransitionTime;
+  return [...conditions.filter((c) => c.type !== condition.type), next];
+}
+
+export function conditionOf(o: unknown, type: string): Condition | undefined {
+  return arr<Condition>(obj(o).conditions).find((c) => c.type === type);
+}
+
+export function removeCondition(conditions: Condition[], type: string): Condition[] {
+  return conditions.filter((c) => c.type !== type);
+}
+
+/** `podutil.IsPodReady`. */
+export function podReady(pod: KubeObject): boolean {
+  return conditionOf(pod.status, "Ready")?.status === "True";
+}
+
+/** `podutil.IsPodAvailable`: ready for at least minReadySeconds. */
+export function podAvailable(pod: KubeObject, minReadySeconds: number, now: number): boolean {
+  const ready = conditionOf(pod.status, "Ready");
+  if (ready?.status !== "True") return false;
+  if (minReadySeconds <= 0) return true;
+  const since = Date.parse(String(ready.lastTransitionTime ?? ""));
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= now;
+}
+
+/** `controller.IsPodActive`: not terminal and not being deleted. */
+export function podActive(pod: KubeObject): boolean {
+  const phase = obj(pod.status).phase;
+  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
+}
+
+export function podPhase(pod: KubeObject): string {
+  return String(obj(pod.status).phase ?? "Pending");
+}
+
+/** FNV-1a, 32 bits (Go's `hash/fnv` New32a). */
+export function fnv32a(text: string): number {
+  let h = 0x811c9dc5;
+  const bytes = Buffer.from(text, "utf8");
+  for (const b of bytes) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+const SAFE_ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
+
+/** apimachinery's `rand.SafeEncodeString`: each character mapped into consonants and digits that spell no words. */
+export function safeEncode(s: string): string {
+  let out = "";
+  for (const ch of s) out += SAFE_ALPHANUMS[ch.codePointAt(0)! % SAFE_ALPHANUMS.length];
+  return out;
+}
+
+/** JSON with object keys sorted, so equal objects hash equally. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (isObj(v)) {
+    return `{${Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** `controller.ComputeHash`: a template's hash (with the collision count), safe-encoded. */
+export function computeHash(template: unknown, collisionCount?: number): string {
+  const suffix = collisionCount === undefined ? "" : `#${collisionCount}`;
+  return safeEncode(String(fnv32a(canonicalJson(template) + suffix)));
+}
+
+/** The object without the listed fields that are zero (Go's `omitempty` on plain number fields). */
+export function omitZero<T extends Obj>(o: T, keys: readonly string[]): T {
+  const out: Obj = { ...o };
+  for (const k of keys) if (out[k] === 0 || out[k] === undefined) delete out[k];
+  return out as T;
+}
+
+/** A deep copy. */
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** Same JSON (key order ignored). */
+export function same(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** `intstr.GetScaledValueFromIntOrPercent`. */
+export function scaledValue(v: unknown, total: number, roundUp: boolean): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const m = /^(\d+)%$/.exec(v);
+    if (m) {
+      const exact = (Number(m[1]) * total) / 100;
+      return roundUp ? Math.ceil(exact) : Math.floor(exact);
+    }
+    const n = Number(v);
+    if (Number.isInteger(n)) return n;
+  }
+  return 0;
+}
+
+/** Random-looking but reproducible lowercase hex for ids (container ids, image digests). */
+export function hexId(seed: string, length = 64): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += fnv32a(`${seed}#${i}`).toString(16).padStart(8, "0");
+  return out.slice(0, length);
+}
