@@ -382,7 +382,7 @@ export class Informer<S extends z.ZodType> {
     let token: string | undefined;
     let resourceVersion: string | undefined;
     let limit: number | undefined = this.options.limit ?? 500;
-    do {
+    for (;;) {
       let page;
       try {
         page = await this.kube.list(this.schema, {
@@ -406,9 +406,10 @@ export class Informer<S extends z.ZodType> {
         const obj = this.#accept(item);
         fresh.set(objectKey(obj), obj);
       }
-      token = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion ?? resourceVersion;
-    } while (token);
+      token = page.metadata.continue || undefined;
+      if (!token) break;
+    }
     this.#replace(fresh, resourceVersion);
   }
 

@@ -116,6 +116,21 @@ describe("Informer", () => {
     await informer.stop();
   });
 
+  it("an expired continue token lists again in one piece (client-go's pager), with no spurious events", async () => {
+    await makeConfigMaps("pager", 5);
+    const fault = server.faults.inject({ match: (r) => r.verb === "list" && r.query.continue !== undefined && String(r.query.labelSelector) === "set=pager", status: 410, times: 1 });
+    server.requests.length = 0;
+    const informer = new Informer(kube, ConfigMap, { labelSelector: { set: "pager" }, watchList: false, limit: 2 });
+    const events: string[] = [];
+    informer.on((e) => events.push(`${e.type} ${e.object.metadata?.name}`));
+    await informer.start();
+    expect(fault.hits).toBe(1);
+    expect(events.sort()).toEqual(["add pager-0", "add pager-1", "add pager-2", "add pager-3", "add pager-4"]);
+    const lists = server.requests.filter((r) => r.verb === "list" && String(r.query.labelSelector) === "set=pager");
+    expect(lists.map((r) => r.query.limit ?? "none")).toEqual(["2", "2", "none"]);
+    await informer.stop();
+  });
+
   it("indexes: the namespace index, custom index functions, byIndex kept current through updates", async () => {
     await kube.create(ConfigMap, { metadata: { name: "idx-a", labels: { set: "idx", team: "red" } } });
     await kube.create(ConfigMap, { metadata: { name: "idx-b", labels: { set: "idx", team: "blue" } } });

@@ -35,6 +35,15 @@ export interface FaultRates {
   watchBlackhole?: number;
 }
 
+/** A fault applied for sure to the next request it fits. */
+export type ScriptedFault = "reset" | "tooManyRequests" | "error" | "watchGone" | "watchGoneInStream" | "watchCut" | "continueExpired";
+
+interface Plan {
+  after: number;
+  afterMs: number;
+  how: "cut" | "gone" | "cut-mid-line";
+}
+
 export interface FaultCounts {
   requests: number;
   latency: number;
@@ -65,6 +74,8 @@ export class FaultProxy {
   url = "";
   readonly ca: string;
   rates: FaultRates = {};
+  /** Faults applied, in order, to the next requests they fit, before any random one. */
+  script: ScriptedFault[] = [];
   readonly counts: FaultCounts = { requests: 0, latency: 0, reset: 0, tooManyRequests: 0, errors: 0, watchGone: 0, watchGoneInStream: 0, watchCut: 0, continueExpired: 0, watchBlackhole: 0 };
   readonly #server: https.Server;
   readonly #upstream: URL;
@@ -120,21 +131,36 @@ export class FaultProxy {
     this.counts.requests++;
     const url = new URL(req.url ?? "/", "https://proxy");
     const isWatch = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
-    const r = this.rates;
-    if (r.latencyMs) {
+    const rv = url.searchParams.get("resourceVersion");
+    const fits = (f: ScriptedFault): boolean =>
+      f === "watchGone" ? isWatch && !!rv && rv !== "0" : f === "watchGoneInStream" || f === "watchCut" ? isWatch : f === "continueExpired" ? !isWatch && !!url.searchParams.get("continue") : true;
+    const at = this.script.findIndex(fits);
+    const scripted = at >= 0 ? this.script.splice(at, 1)[0] : undefined;
+    const r: FaultRates = scripted
+      ? {
+          reset: scripted === "reset" ? 1 : 0,
+          tooManyRequests: scripted === "tooManyRequests" ? 1 : 0,
+          errorBurst: scripted === "error" ? 1 : 0,
+          watchGone: scripted === "watchGone" ? 1 : 0,
+          watchGoneInStream: scripted === "watchGoneInStream" ? 1 : 0,
+          watchCut: scripted === "watchCut" ? 1 : 0,
+          continueExpired: scripted === "continueExpired" ? 1 : 0,
+        }
+      : this.rates;
+    if (this.rates.latencyMs) {
       this.counts.latency++;
-      await new Promise((resolve) => setTimeout(resolve, this.#random() * r.latencyMs!));
+      await new Promise((resolve) => setTimeout(resolve, this.#random() * this.rates.latencyMs!));
     }
     if (this.#chance(r.reset)) {
       this.counts.reset++;
       req.socket.destroy();
       return;
     }
-    if (this.#burst > 0 || this.#chance(r.errorBurst)) {
-      if (this.#burst === 0) this.#burst = 1 + Math.floor(this.#random() * 4);
+    if ((this.#burst > 0 && !scripted) || this.#chance(r.errorBurst)) {
+      if (this.#burst === 0) this.#burst = scripted ? 1 : 1 + Math.floor(this.#random() * 4);
       this.#burst--;
       this.counts.errors++;
-      const codes = r.errorCodes ?? [500, 503];
+      const codes = this.rates.errorCodes ?? [500, 503];
       const code = codes[Math.floor(this.#random() * codes.length)]!;
       res.writeHead(code, { "Content-Type": "application/json" });
       res.end(status(code, code === 500 ? "InternalError" : "ServiceUnavailable", "injected by the fault proxy"));
@@ -153,7 +179,6 @@ export class FaultProxy {
       res.end(status(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."));
       return;
     }
-    const rv = url.searchParams.get("resourceVersion");
     if (isWatch && rv && rv !== "0" && this.#chance(r.watchGone)) {
       this.counts.watchGone++;
       res.writeHead(410, { "Content-Type": "application/json" });
@@ -166,13 +191,16 @@ export class FaultProxy {
       res.flushHeaders();
       return; // never another byte; the connection stays open
     }
-    let plan: { after: number; how: "cut" | "gone" | "cut-mid-line" } | undefined;
-    if (isWatch && this.#chance(r.watchGoneInStream)) plan = { after: Math.floor(this.#random() * 5), how: "gone" };
-    else if (isWatch && this.#chance(r.watchCut)) plan = { after: Math.floor(this.#random() * 20), how: this.#random() < 0.5 ? "cut" : "cut-mid-line" };
+    let plan: Plan | undefined;
+    // A broken watch breaks after a few events or a little while, whichever comes first.
+    const after = Math.floor(this.#random() * 200);
+    const afterMs = 50 + Math.floor(this.#random() * 1000);
+    if (isWatch && this.#chance(r.watchGoneInStream)) plan = { after, afterMs, how: "gone" };
+    else if (isWatch && this.#chance(r.watchCut)) plan = { after, afterMs, how: this.#random() < 0.5 ? "cut" : "cut-mid-line" };
     this.#forward(req, res, plan);
   }
 
-  #forward(req: IncomingMessage, res: ServerResponse, plan: { after: number; how: "cut" | "gone" | "cut-mid-line" } | undefined): void {
+  #forward(req: IncomingMessage, res: ServerResponse, plan: Plan | undefined): void {
     const headers = { ...req.headers, host: this.#upstream.host };
     const up = https.request(
       { protocol: "https:", hostname: this.#upstream.hostname, port: this.#upstream.port, method: req.method, path: req.url, headers, agent: this.#agent },
@@ -187,32 +215,40 @@ export class FaultProxy {
         }
         let lines = 0;
         let pending = "";
+        let broken = false;
+        const breakNow = (line: string): void => {
+          if (broken) return;
+          broken = true;
+          clearTimeout(timer);
+          if (plan.how === "gone") {
+            this.counts.watchGoneInStream++;
+            res.end(`{"type":"ERROR","object":${status(410, "Expired", "too old resource version: 1 (2)")}}\n`);
+          } else {
+            this.counts.watchCut++;
+            if (plan.how === "cut-mid-line" && line) res.write(line.slice(0, Math.max(1, line.length >> 1)));
+            res.socket?.destroy();
+          }
+          upRes.destroy();
+        };
+        const timer = setTimeout(() => breakNow(""), plan.afterMs);
         upRes.setEncoding("utf8");
         upRes.on("data", (chunk: string) => {
-          if (res.destroyed) return;
+          if (res.destroyed || broken) return;
           pending += chunk;
           let nl = pending.indexOf("\n");
           while (nl >= 0) {
             const line = pending.slice(0, nl + 1);
             pending = pending.slice(nl + 1);
-            if (lines === plan.after) {
-              if (plan.how === "gone") {
-                this.counts.watchGoneInStream++;
-                res.end(`{"type":"ERROR","object":${status(410, "Expired", "too old resource version: 1 (2)")}}\n`);
-              } else {
-                this.counts.watchCut++;
-                if (plan.how === "cut-mid-line") res.write(line.slice(0, Math.max(1, line.length >> 1)));
-                res.socket?.destroy();
-              }
-              upRes.destroy();
-              return;
-            }
+            if (lines === plan.after) return breakNow(line);
             res.write(line);
             lines++;
             nl = pending.indexOf("\n");
           }
         });
-        upRes.on("end", () => res.end(pending));
+        upRes.on("end", () => {
+          clearTimeout(timer);
+          if (!broken) res.end(pending);
+        });
         upRes.on("error", () => res.destroy());
       },
     );
