@@ -99,3 +99,32 @@ export function childSignal(parent: AbortSignal): { controller: AbortController;
   parent.addEventListener("abort", forward, { once: true });
   return { controller, signal: controller.signal, release: () => parent.removeEventListener("abort", forward) };
 }
+
+/**
+ * `promise`, or a rejection with the signal's reason as soon as `signal` aborts, whichever comes
+ * first: a request stuck where it cannot be cancelled (undici does not abort a TLS connect in
+ * progress) must not hold up a stop. A later rejection of `promise` is absorbed.
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      promise.catch(() => undefined);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}

@@ -88,13 +88,13 @@ export interface WatchesSpec<S extends z.ZodType = z.ZodType> extends InformerSe
  *   reconcile: async ({ namespace, name }, { object }) => { … },
  * };
  */
-export interface ControllerOptions<S extends z.ZodType> extends InformerSelection {
+export interface ControllerOptions<S extends z.ZodType, W extends readonly z.ZodType[] = z.ZodType[]> extends InformerSelection {
   /** The kind this controller reconciles. */
   for: S;
   /** Kinds whose objects are mapped to their controlling owner of the `for` kind. */
   owns?: ReadonlyArray<z.ZodType | OwnsSpec>;
-  /** Kinds mapped to requests by a function. */
-  watches?: ReadonlyArray<WatchesSpec<z.ZodType>>;
+  /** Kinds mapped to requests by a function (each `map` typed by its `kind`). */
+  watches?: { readonly [K in keyof W]: WatchesSpec<W[K]> };
   reconcile: Reconciler<z.output<S>>;
   /** Reconciles running at once (never two for one key; default 1). */
   concurrency?: number;
@@ -150,14 +150,14 @@ function keyOf(request: { namespace?: string | undefined; name: string }): strin
  * });
  * await c.run(AbortSignal.timeout(60_000));
  */
-export class Controller<S extends z.ZodType> {
+export class Controller<S extends z.ZodType, W extends readonly z.ZodType[] = z.ZodType[]> {
   readonly name: string;
   readonly queue: WorkQueue<string>;
   readonly factory: InformerFactory;
   /** The cache of the `for` kind. */
   readonly informer: Informer<S>;
   readonly #ownFactory: boolean;
-  readonly #options: ControllerOptions<S>;
+  readonly #options: ControllerOptions<S, W>;
   readonly #info: ResourceInfo;
   #reconciles = 0;
   #errors = 0;
@@ -166,7 +166,7 @@ export class Controller<S extends z.ZodType> {
 
   constructor(
     readonly kube: Kube,
-    options: ControllerOptions<S>,
+    options: ControllerOptions<S, W>,
   ) {
     const info = resourceInfo(options.for);
     if (!info) throw new UsageError("a controller's `for` must be a resource schema");
@@ -262,7 +262,7 @@ export class Controller<S extends z.ZodType> {
         }),
       );
     }
-    for (const watched of this.#options.watches ?? []) {
+    for (const watched of (this.#options.watches ?? []) as ReadonlyArray<WatchesSpec<z.ZodType>>) {
       const { kind, map, ...which } = watched;
       const informer = this.factory.informer(kind, { ...selection, ...which });
       this.#watched.push({ informer });

@@ -13,7 +13,7 @@ import type { FieldSelectorInput, LabelSelectorInput } from "../client/selectors
 import { IdleTimeoutError, KubeApiError, UsageError, ValidationError, isGone } from "../errors.js";
 import { safeParseKube } from "../meta/compile.js";
 import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
-import { Backoff, childSignal, pause, type BackoffOptions } from "./backoff.js";
+import { Backoff, childSignal, pause, raceAbort, type BackoffOptions } from "./backoff.js";
 import { IndexedStore, NAMESPACE_INDEX, objectKey, type IndexFunc, type ObjectMetaLike } from "./store.js";
 
 /**
@@ -385,13 +385,16 @@ export class Informer<S extends z.ZodType> {
     for (;;) {
       let page;
       try {
-        page = await this.kube.list(this.schema, {
-          ...this.#selection(),
-          ...(limit ? { limit } : {}),
-          ...(token ? { continue: token } : {}),
-          validate: "off",
+        page = await raceAbort(
+          this.kube.list(this.schema, {
+            ...this.#selection(),
+            ...(limit ? { limit } : {}),
+            ...(token ? { continue: token } : {}),
+            validate: "off",
+            signal,
+          }),
           signal,
-        });
+        );
       } catch (err) {
         // An expired continue token: list again in one piece, as client-go's pager does.
         if (token && isGone(err)) {
@@ -439,15 +442,20 @@ export class Informer<S extends z.ZodType> {
     const deadline = setTimeout(() => child.controller.abort(new WatchDeadline()), (timeoutSeconds + 30) * 1000);
     let pending: Map<string, Cached<S>> | undefined = initial ? new Map() : undefined;
     this.#stats.watches++;
+    const events$ = this.kube.watch(this.schema, {
+      ...this.#selection(),
+      ...(initial ? { sendInitialEvents: true } : this.#resourceVersion ? { resourceVersion: this.#resourceVersion } : {}),
+      allowWatchBookmarks: true,
+      timeoutSeconds,
+      validate: "off",
+      signal: child.signal,
+    });
     try {
-      for await (const event of this.kube.watch(this.schema, {
-        ...this.#selection(),
-        ...(initial ? { sendInitialEvents: true } : this.#resourceVersion ? { resourceVersion: this.#resourceVersion } : {}),
-        allowWatchBookmarks: true,
-        timeoutSeconds,
-        validate: "off",
-        signal: child.signal,
-      })) {
+      for (;;) {
+        // Raced against the signal: an attempt stuck connecting must not outlive the idle bound or a stop.
+        const next = await raceAbort(events$.next(), child.signal);
+        if (next.done) break;
+        const event = next.value;
         last = performance.now();
         events++;
         if (event.type === "BOOKMARK") {
@@ -480,6 +488,7 @@ export class Informer<S extends z.ZodType> {
       clearTimeout(deadline);
       child.release();
       if (!child.signal.aborted) child.controller.abort();
+      events$.return(undefined).catch(() => undefined);
     }
   }
 

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
 import { ConflictError, KubeApiError, NotFoundError, UsageError, isAlreadyExists, isConflict } from "../errors.js";
-import { childSignal, pause } from "./backoff.js";
+import { childSignal, pause, raceAbort } from "./backoff.js";
 
 /**
  * Settings of a leader election (client-go's defaults: lease 15 s, renew deadline 10 s, retry 2 s).
@@ -107,6 +107,8 @@ export class LeaderElection {
   #leading = false;
   #leader = "";
   #validUntil = 0;
+  /** When the Lease another candidate holds runs out, by this candidate's clock. */
+  #othersExpireAt = 0;
   #running: Promise<void> | undefined;
 
   constructor(
@@ -164,8 +166,11 @@ export class LeaderElection {
   /** Try every retry period (jittered, as client-go's JitterUntil with factor 1.2) until this candidate holds the Lease. */
   async #acquire(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      if (await this.#tryAcquireOrRenew(signal)) return;
-      await pause(this.#retryMs * (1 + Math.random() * 1.2), signal);
+      if (await this.#attempt(signal)) return;
+      // Come back after a jittered retry period, or right when the holder's lease runs out if that is sooner.
+      const untilExpiry = this.#othersExpireAt - performance.now();
+      const wait = this.#retryMs * (1 + Math.random() * 1.2);
+      await pause(untilExpiry > 0 ? Math.min(wait, untilExpiry + 1) : wait, signal);
     }
   }
 
@@ -186,7 +191,7 @@ export class LeaderElection {
       while (!leading.signal.aborted) {
         await pause(this.#retryMs, leading.signal);
         if (leading.signal.aborted) break;
-        if (await this.#tryAcquireOrRenew(leading.signal)) armStepDown();
+        if (await this.#attempt(leading.signal)) armStepDown();
         else if (!this.#holdsObserved()) leading.controller.abort(new Error("another candidate holds the Lease"));
       }
     } finally {
@@ -211,6 +216,11 @@ export class LeaderElection {
       this.#report(err);
       return undefined;
     }
+  }
+
+  /** An attempt that gives up when `signal` aborts, even while a request is stuck connecting. */
+  #attempt(signal: AbortSignal): Promise<boolean> {
+    return raceAbort(this.#tryAcquireOrRenew(signal), signal).catch(() => false);
   }
 
   /** One attempt to take or renew the Lease (client-go's tryAcquireOrRenew). */
@@ -243,7 +253,10 @@ export class LeaderElection {
       const record = current.spec ?? {};
       const holder = record.holderIdentity ?? "";
       const expiresAt = this.#observedAt + (record.leaseDurationSeconds ?? 0) * 1000;
-      if (holder && holder !== this.identity && expiresAt > performance.now()) return false;
+      if (holder && holder !== this.identity && expiresAt > performance.now()) {
+        this.#othersExpireAt = expiresAt;
+        return false;
+      }
       const ours = holder === this.identity;
       const next: LeaseRecord = {
         holderIdentity: this.identity,
