@@ -147,6 +147,8 @@ export class EventRecorder {
   #queue: Promise<void> = Promise.resolve();
   #counter = 0;
   #closed = false;
+  /** Aborted when closing should not wait for retries any longer. */
+  readonly #giveUp = new AbortController();
   readonly #timers: Array<ReturnType<typeof setInterval>> = [];
   #stats = { recorded: 0, written: 0, filtered: 0, dropped: 0 };
 
@@ -227,12 +229,23 @@ export class EventRecorder {
     await this.#queue;
   }
 
-  /** Write the counts of open series, wait for every write, and stop. @example await recorder.close(); */
-  async close(): Promise<void> {
-    if (this.#closed) return this.flush();
-    for (const t of this.#timers) clearInterval(t);
-    for (const entry of this.#cache.values()) if (entry.dirty && entry.event.series) this.#enqueue(entry, structuredClone(entry.event));
-    this.#closed = true;
+  /**
+   * Write the counts of open series, wait for every write (retries included), and stop recording.
+   * `signal` cuts the wait short: writes still retrying are then dropped.
+   *
+   * @example
+   * await recorder.close({ signal: AbortSignal.timeout(5000) });
+   */
+  async close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (options.signal) {
+      if (options.signal.aborted) this.#giveUp.abort();
+      else options.signal.addEventListener("abort", () => this.#giveUp.abort(), { once: true });
+    }
+    if (!this.#closed) {
+      for (const t of this.#timers) clearInterval(t);
+      for (const entry of this.#cache.values()) if (entry.dirty && entry.event.series) this.#enqueue(entry, structuredClone(entry.event));
+      this.#closed = true;
+    }
     await this.flush();
   }
 
@@ -301,12 +314,12 @@ export class EventRecorder {
       } catch (err) {
         // The Event appeared between the failed patch and the create: try the patch again.
         const retry = event.series ? isAlreadyExists(err) || !(err instanceof KubeApiError) : !(err instanceof KubeApiError) || err.status >= 500 || err.status === 429;
-        if (!retry || attempt >= tries || this.#closed) {
+        if (!retry || attempt >= tries || this.#giveUp.signal.aborted) {
           this.#stats.dropped++;
           this.#report(err);
           return;
         }
-        await pause(delay * (1 + Math.random() * 0.25));
+        await pause(delay * (1 + Math.random() * 0.25), this.#giveUp.signal);
       }
     }
   }
