@@ -452,8 +452,9 @@ export class Informer<S extends z.ZodType> {
     });
     try {
       for (;;) {
-        // Raced against the signal: an attempt stuck connecting must not outlive the idle bound or a stop.
-        const next = await raceAbort(events$.next(), child.signal);
+        // Until the stream is open, raced against the signal: an attempt stuck connecting must not
+        // outlive the idle bound or a stop (an open stream ends by itself when the signal aborts).
+        const next = events === 0 ? await raceAbort(events$.next(), child.signal) : await events$.next();
         if (next.done) break;
         const event = next.value;
         last = performance.now();
