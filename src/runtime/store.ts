@@ -86,7 +86,11 @@ export class IndexedStore<T extends ObjectMetaLike> {
   set(key: string, obj: T): T | undefined {
     const old = this.#items.get(key);
     this.#items.set(key, obj);
-    for (const [name, fn] of this.#indexers) this.#reindex(name, fn, key, old, obj);
+    for (const [name, fn] of this.#indexers) {
+      // The namespace is part of the key: an update never moves an object in that index.
+      if (old !== undefined && fn === namespaceIndex) continue;
+      this.#reindex(name, fn, key, old, obj);
+    }
     return old;
   }
 
