@@ -13,6 +13,7 @@ import { ConfigMap, Pod } from "kubezod/k8s";
 import { connect, defineCluster } from "kubezod";
 import { podListJson } from "./fixtures.js";
 import { median, table } from "./report.js";
+import { competitor } from "./competitors.js";
 
 const CONCURRENCY = 64;
 const ROUNDS = 5;
@@ -72,7 +73,7 @@ interface ClientNode {
 
 async function clientNode(url: string): Promise<ClientNode | undefined> {
   if (Number(process.versions.node.split(".")[0]) < 22) return undefined;
-  const k8s = await import("@kubernetes/client-node");
+  const k8s = await competitor<import("./competitors/types.js").ClientNode>("@kubernetes/client-node");
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: "bench", server: url, skipTLSVerify: true }],

@@ -8,7 +8,9 @@
  */
 import { readFileSync } from "node:fs";
 import fastJsonPatch from "fast-json-patch";
-import { createPatch, applyPatch as rfcApply } from "rfc6902";
+import { competitor } from "./competitors.js";
+
+const { createPatch, applyPatch: rfcApply } = await competitor<import("./competitors/types.js").Rfc6902>("rfc6902");
 import { applyJsonPatch, applySmp, jsonPatchDiff, jsonPatchToSmp, smpDiff, type JsonPatchOperation } from "kubezod";
 import { Deployment } from "#schemas/latest/apps/v1.js";
 import { Pod } from "#schemas/latest/core/v1.js";

@@ -6,15 +6,17 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { installCompetitors } from "./competitors.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const HELPERS = new Set(["run", "fixtures", "report"]);
+const HELPERS = new Set(["run", "fixtures", "report", "competitors"]);
 const available = readdirSync(here)
   .filter((f) => f.endsWith(".ts"))
   .map((f) => f.slice(0, -3))
   .filter((n) => !HELPERS.has(n))
   .sort();
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : available;
+installCompetitors();
 let failed = 0;
 for (const name of wanted) {
   if (!available.includes(name)) {

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { PodList } from "kubezod/k8s";
 import { safeParseKube } from "kubezod";
 import { podListJson } from "./fixtures.js";
+import { competitor as loadCompetitor } from "./competitors.js";
 import { median, table } from "./report.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -46,7 +47,7 @@ function time(fn: () => void, runs: number): number {
 
 async function competitor(): Promise<((data: unknown) => boolean) | undefined> {
   try {
-    const mod = (await import("kubernetes-models/_schemas/IoK8sApiCoreV1PodList")) as { validate: (d: unknown) => boolean };
+    const mod = await loadCompetitor<{ validate: (d: unknown) => boolean }>("kubernetes-models/_schemas/IoK8sApiCoreV1PodList");
     return mod.validate;
   } catch (err) {
     console.log(`(@kubernetes-models/validate not available on Node ${process.versions.node}: ${(err as Error).message.split("\n")[0]})`);

@@ -16,6 +16,7 @@ import { loadAll } from "js-yaml";
 import { stringifyYaml as stringify } from "../src/yaml/text.js";
 import { validateManifests } from "kubezod";
 import { defaultWorkerCount } from "../src/validate/parallel.js";
+import { competitor } from "./competitors.js";
 import { median } from "./report.js";
 
 const TOTAL = Number(process.env.RESOURCES ?? 20_000);
@@ -92,7 +93,7 @@ type Validate = (obj: Record<string, unknown>) => void;
 async function kubernetesModels(): Promise<Map<string, Validate> | undefined> {
   const major = Number(process.versions.node.split(".")[0]);
   if (major < 22) return undefined;
-  const m = await import("kubernetes-models");
+  const m = await competitor<import("./competitors/types.js").KubernetesModels>("kubernetes-models");
   type ModelClass = new (data: Record<string, unknown>) => { validate(): void };
   const classes = {
     "apps/v1/Deployment": m.apps.v1.Deployment,

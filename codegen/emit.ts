@@ -2,7 +2,10 @@
  * IR → source text. Writes a Zod expression and a TypeScript type for every node; the layout
  * decides which module each definition lives in and asks for module texts through `emitModule`.
  */
-import { apiVersionOf, type Definition, type FieldFacts, type Node, type ObjectNode } from "./ir.js";
+import { apiVersionOf, type Definition, type FieldFacts, type Node, type ObjectNode } from "../src/meta/openapi/ir.js";
+import { containsDeferred, definitionMeta, FORMAT_CHECKED, jsPattern, leafName, orderDefinitions, refsOf } from "../src/meta/openapi/order.js";
+
+export { jsPattern, refsOf, orderDefinitions, definitionMeta };
 
 export type OutputFormat = "js" | "dts" | "ts";
 
@@ -34,19 +37,6 @@ function lit(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A JS regular expression source for an OpenAPI pattern, or undefined if JavaScript cannot compile it. */
-export function jsPattern(pattern: string): { source: string; flags: string } | undefined {
-  for (const flags of ["u", ""]) {
-    try {
-      new RegExp(pattern, flags);
-      return { source: pattern, flags };
-    } catch {
-      // try the next flag set
-    }
-  }
-  return undefined;
-}
-
 /** Docs comment text: one JSDoc block, with `*\/` neutralised. */
 function jsdoc(text: string | undefined, indent: string, extra: string[] = []): string {
   const lines = [...(text ? text.replace(/\*\//g, "*\\/").split("\n") : []), ...extra];
@@ -62,48 +52,10 @@ function factsLiteral(facts: FieldFacts | undefined): string | undefined {
   return Object.keys(out).length ? lit(out) : undefined;
 }
 
-function containsDeferred(node: Node, deferred: (name: string) => boolean): boolean {
-  switch (node.type) {
-    case "ref":
-      return deferred(node.name);
-    case "array":
-      return containsDeferred(node.items, deferred);
-    case "object":
-      return (
-        Object.values(node.properties).some((p) => containsDeferred(p, deferred)) ||
-        (node.additionalProperties !== undefined && containsDeferred(node.additionalProperties, deferred))
-      );
-    case "union":
-      return node.options.some((o) => containsDeferred(o, deferred));
-    default:
-      return false;
-  }
-}
-
 interface ExprContext {
   ref(name: string): string;
   deferred(name: string): boolean;
 }
-
-const FORMAT_CHECKED = new Set([
-  "byte",
-  "date-time",
-  "datetime",
-  "date",
-  "uuid",
-  "uuid3",
-  "uuid4",
-  "uuid5",
-  "ipv4",
-  "ipv6",
-  "cidr",
-  "mac",
-  "hostname",
-  "email",
-  "uri",
-  "duration",
-  "bsonobjectid",
-]);
 
 function stringExpr(node: Extract<Node, { type: "string" }>): string {
   if (node.enum) return `z.enum(${lit(node.enum)})`;
@@ -152,37 +104,6 @@ function objectExpr(node: ObjectNode, ctx: ExprContext, indent: string): string 
   if (node.minProperties !== undefined) e += `.check(k.minProperties(${node.minProperties}))`;
   if (node.maxProperties !== undefined) e += `.check(k.maxProperties(${node.maxProperties}))`;
   return e;
-}
-
-/** The runtime's shared instance for a plain leaf node, if there is one. */
-function leafName(node: Node): string | undefined {
-  if (node.facts) return undefined;
-  switch (node.type) {
-    case "string":
-      if (node.enum || node.pattern || node.minLength !== undefined || node.maxLength !== undefined) return undefined;
-      if (node.format === "byte") return "Bytes";
-      return node.format && FORMAT_CHECKED.has(node.format) ? undefined : "string";
-    case "integer":
-      if (node.enum || node.minimum !== undefined || node.maximum !== undefined || node.multipleOf !== undefined) return undefined;
-      return node.format === "int32" ? "int32" : "int";
-    case "number":
-      if (node.enum || node.minimum !== undefined || node.maximum !== undefined || node.multipleOf !== undefined) return undefined;
-      return "number";
-    case "boolean":
-      return "boolean";
-    case "any":
-      return "unknown";
-    case "int-or-string":
-      return "IntOrString";
-    case "quantity":
-      return "Quantity";
-    case "time":
-      return "Time";
-    case "micro-time":
-      return "MicroTime";
-    default:
-      return undefined;
-  }
 }
 
 function propertyExpr(node: Node, required: boolean, ctx: ExprContext, indent: string, lazy: boolean): string {
@@ -314,32 +235,6 @@ function objectType(node: ObjectNode, ctx: TypeContext, indent: string): string 
   return objectBody(node, ctx, indent);
 }
 
-/** The metadata registered on a definition: its gvk, resource facts and definition-level facts. */
-export function definitionMeta(def: Definition): Record<string, unknown> | undefined {
-  const meta: Record<string, unknown> = {};
-  if (def.node.facts) Object.assign(meta, def.node.facts);
-  if (def.gvk) {
-    const { group, version, kind } = def.gvk;
-    Object.assign(meta, { group, version, apiVersion: apiVersionOf(group, version), kind });
-  }
-  if (def.resource) {
-    const r = def.resource;
-    Object.assign(meta, {
-      plural: r.plural,
-      singular: r.singular,
-      namespaced: r.namespaced,
-      verbs: r.verbs,
-      subresources: r.subresources,
-      patchTypes: r.patchTypes,
-      ...(r.listKind ? { listKind: r.listKind } : {}),
-      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
-      ...(r.categories ? { categories: r.categories } : {}),
-      ...(r.nameFormat ? { nameFormat: r.nameFormat } : {}),
-    });
-  }
-  return Object.keys(meta).length ? meta : undefined;
-}
-
 /** Descriptions of a definition and its fields (inline objects nested), for docs and OpenAPI. */
 export interface DocNode {
   description?: string;
@@ -381,89 +276,6 @@ export function emitDocsModule(definitions: Definition[], banner: string, format
     .map((d) => [d.exportName, docsOf(d.node)] as const)
     .filter(([, d]) => d !== undefined);
   return `${banner}\nexport default ${JSON.stringify(Object.fromEntries(entries))};\n`;
-}
-
-/** Refs a node makes to other definitions. */
-export function refsOf(node: Node, out: Set<string> = new Set()): Set<string> {
-  switch (node.type) {
-    case "ref":
-      out.add(node.name);
-      break;
-    case "array":
-      refsOf(node.items, out);
-      break;
-    case "object":
-      for (const p of Object.values(node.properties)) refsOf(p, out);
-      if (node.additionalProperties) refsOf(node.additionalProperties, out);
-      break;
-    case "union":
-      for (const o of node.options) refsOf(o, out);
-      break;
-    default:
-      break;
-  }
-  return out;
-}
-
-/**
- * Order definitions so each comes after the ones it references directly; inside a cycle, object
- * definitions come first and their references to later members are deferred (getters).
- * Returns the order and, per definition, the names it must reference lazily.
- */
-export function orderDefinitions(defs: Definition[]): { order: Definition[]; deferred: Map<string, Set<string>> } {
-  const byName = new Map(defs.map((d) => [d.name, d]));
-  const sorted = [...defs].sort((a, b) => (a.exportName < b.exportName ? -1 : a.exportName > b.exportName ? 1 : 0));
-  // Tarjan's strongly connected components over local references.
-  let index = 0;
-  const idx = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const sccs: string[][] = [];
-  const localRefs = (name: string) =>
-    [...refsOf(byName.get(name)!.node)].filter((r) => byName.has(r)).sort();
-  const visit = (v: string) => {
-    idx.set(v, index);
-    low.set(v, index);
-    index++;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of localRefs(v)) {
-      if (!idx.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, idx.get(w)!));
-      }
-    }
-    if (low.get(v) === idx.get(v)) {
-      const scc: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      sccs.push(scc);
-    }
-  };
-  for (const d of sorted) if (!idx.has(d.name)) visit(d.name);
-  // Tarjan emits components in reverse topological order of the condensation: dependencies first.
-  const order: Definition[] = [];
-  const deferred = new Map<string, Set<string>>();
-  for (const scc of sccs) {
-    const members = scc
-      .map((n) => byName.get(n)!)
-      .sort((a, b) => Number(b.node.type === "object") - Number(a.node.type === "object") || (a.exportName < b.exportName ? -1 : 1));
-    const defined = new Set<string>();
-    for (const m of members) {
-      const later = localRefs(m.name).filter((r) => scc.includes(r) && !defined.has(r));
-      if (later.length) deferred.set(m.name, new Set(later));
-      order.push(m);
-      defined.add(m.name);
-    }
-  }
-  return { order, deferred };
 }
 
 /**

@@ -9,9 +9,9 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import { apiVersionOf, type ApiModel, type Definition } from "./ir.js";
+import { apiVersionOf, type ApiModel, type Definition } from "../src/meta/openapi/ir.js";
 import { emitDocsModule, emitModule, refsOf, type OutputFormat, type ResolvedRef } from "./emit.js";
-import { SpecError } from "./schema-reader.js";
+import { SpecError } from "../src/meta/openapi/schema-reader.js";
 
 export interface GeneratedFile {
   path: string;
@@ -296,7 +296,7 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
     const indexNames = [...modules.map(namespaceName), ...[...owners.keys()]].sort();
     releaseNames.set(release.name, indexNames);
     both(`${release.name}.js`, `${banner}\nexport ${exportList(indexNames)} from "./${release.name}/index.js";\n`);
-    files.push(...catalog(release, banner));
+    files.push(...catalog(release, banner), kindsMap(release, banner));
   });
   const newest = releases[releases.length - 1]!;
   both("index.js", `${banner}\nexport ${exportList(releaseNames.get(newest.name)!)} from "./${newest.name}/index.js";\n`);
@@ -305,6 +305,7 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
     const path = `latest/${module}.js`;
     both(path, `${banner}\nexport ${exportList(defs.map((d) => d.exportName).sort())} from ${JSON.stringify(relative(path, `${newest.name}/${module}.js`))};\n`);
   }
+  files.push({ path: "kinds.d.ts", text: `${banner}\nexport type { KubernetesKinds } from "./${newest.name}/kinds.js";\n` });
   const names = releases.map((r) => r.name);
   files.push(
     {
@@ -317,6 +318,21 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
     },
   );
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The type of every resource kind of a release by `apiVersion/kind`, for typing objects by their literal apiVersion and kind. */
+function kindsMap(release: Release, banner: string): GeneratedFile {
+  const path = `${release.name}/kinds.d.ts`;
+  const entries = [...release.model.definitions.values()]
+    .filter((d) => d.gvk && d.resource)
+    .map((d) => ({ key: `${apiVersionOf(d.gvk!.group, d.gvk!.version)}/${d.gvk!.kind}`, module: d.module, name: d.exportName }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const modules = [...new Set(entries.map((e) => e.module))].sort();
+  const lines = [banner, ...modules.map((m) => `import type * as ${namespaceName(m)} from ${JSON.stringify(relative(path, `${release.name}/${m}.js`))};`), ""];
+  lines.push(`/** Every resource kind of Kubernetes ${release.name} with its type, by \`apiVersion/kind\`. */`, "export interface KubernetesKinds {");
+  for (const e of entries) lines.push(`  ${JSON.stringify(e.key)}: ${namespaceName(e.module)}.${e.name};`);
+  lines.push("}", "");
+  return { path, text: lines.join("\n") };
 }
 
 /** Where each apiVersion/kind of a release lives, and a loader per module, for lazy lookups. */

@@ -1,6 +1,8 @@
 /**
  * Batch operations: create, update and delete 100 ConfigMaps concurrently, with a cap on requests
  * in flight (kubesdk guide, "Batch Operations").
+ *
+ * Run: npx tsx examples/batch.ts
  */
 import { ConfigMap } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";

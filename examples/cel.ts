@@ -2,6 +2,8 @@
  * Run `x-kubernetes-validations` CEL rules against a value, as kube-apiserver does on create.
  * The rules live on the schema as annotations, here written by hand; schemas built from a CRD
  * carry its rules the same way.
+ *
+ * Run: npx tsx examples/cel.ts
  */
 import { z } from "zod";
 import { kubeMeta } from "kubezod";

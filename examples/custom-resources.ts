@@ -2,6 +2,8 @@
  * Custom resources: install a CRD, then work with its objects three ways: a schema written by hand
  * with `defineResource`, the schema generated from the CRD, and `kube.resource()`, which asks the
  * server (kubesdk guide, "Custom Resources (CRDs)", with CloudNativePG's Cluster).
+ *
+ * Run: npx tsx examples/custom-resources.ts
  */
 import * as z from "zod";
 import { defineResource, schemasFromCrd, ValidationError } from "kubezod";

@@ -2,6 +2,8 @@
  * `npm run demo`: the whole product with no cluster. Starts the local API server in this process,
  * runs the quick start end to end (create, get, list, watch, update with a path picker, server-side
  * apply, delete) and validates the example manifests.
+ *
+ * Run: npx tsx examples/demo.ts
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,6 +1,8 @@
 /**
  * Deployments: create, scale one field with a path picker, roll out a new image, read status,
  * delete (kubesdk guide, "Working with Deployments").
+ *
+ * Run: npx tsx examples/deployments.ts
  */
 import { pathOf } from "kubezod";
 import { Deployment } from "kubezod/k8s";

@@ -1,8 +1,10 @@
 /**
  * Error handling: typed errors per HTTP status with the server's Status, returning errors instead
  * of throwing them, and aggregating results (kubesdk guide, "Error Handling").
+ *
+ * Run: npx tsx examples/errors.ts
  */
-import { ConflictError, KubeApiError, NotFoundError, UnprocessableEntityError } from "kubezod";
+import { ConflictError, isAlreadyExists, isNotFound, KubeApiError, NotFoundError, UnprocessableEntityError } from "kubezod";
 import { ConfigMap } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";
 
@@ -22,7 +24,9 @@ try {
   await kube.create(ConfigMap, cm);
 } catch (err) {
   if (!(err instanceof ConflictError)) throw err;
-  console.log("ConflictError:", err.status, err.reason); // ConflictError: 409 AlreadyExists
+  console.log("ConflictError:", err.status, err.reason, err.code); // ConflictError: 409 AlreadyExists KUBE_CONFLICT
+  // apimachinery's predicates tell the two kinds of 409 apart.
+  console.log("isAlreadyExists:", isAlreadyExists(err), "isNotFound:", isNotFound(err)); // isAlreadyExists: true isNotFound: false
 }
 
 try {

@@ -1,3 +1,4 @@
+// Run: npx tsx examples/kubeconfig.ts
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

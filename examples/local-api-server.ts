@@ -1,5 +1,7 @@
 /**
  * Start the local API server, write a kubeconfig for kubectl, talk to it over HTTPS, inject a fault.
+ *
+ * Run: npx tsx examples/local-api-server.ts
  */
 import { Agent, request } from "undici";
 import { startTestServer } from "kubezod/testing";

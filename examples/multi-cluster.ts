@@ -1,6 +1,8 @@
 /**
  * Several clusters side by side: one `Kube` per cluster, operations on a chosen one, and one
  * operation fanned out to all with a result per cluster (kubesdk guide, "Multi-Cluster Operations").
+ *
+ * Run: npx tsx examples/multi-cluster.ts
  */
 import { fanOut } from "kubezod";
 import { ConfigMap, Namespace } from "kubezod/k8s";

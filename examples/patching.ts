@@ -2,6 +2,8 @@
  * Patching and updates: strategic merge from a diff, picking paths (a field, one map key), full
  * replacement with PUT, conflicts, explicit patches and server-side apply (kubesdk guide,
  * "Patching and Updates").
+ *
+ * Run: npx tsx examples/patching.ts
  */
 import { ConflictError, pathOf } from "kubezod";
 import { ConfigMap } from "kubezod/k8s";

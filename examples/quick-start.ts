@@ -1,5 +1,7 @@
 /**
  * Quick start: CRUD on ConfigMaps against the local API server (kubesdk guide, "Quick Start").
+ *
+ * Run: npx tsx examples/quick-start.ts
  */
 import { connect, NotFoundError } from "kubezod";
 import { ConfigMap } from "kubezod/k8s";
@@ -27,14 +29,14 @@ changed.data = { ...fetched.data, debug: "true", new_key: "new_value" };
 const updated = await kube.update(changed, { builtFromLatest: fetched });
 console.log("Updated:", updated.data); // Updated: debug new_key
 
-// CREATE OR UPDATE (upsert): the object ends up with exactly this content
+// CREATE OR UPDATE (upsert): created if missing, else merged in — what it does not mention is kept
 const upserted = await kube.createOrUpdate({
   apiVersion: "v1",
   kind: "ConfigMap",
   metadata: { name: "my-config", namespace: "default" },
   data: { completely: "new", data: "here" },
 });
-console.log("Upserted:", upserted.data); // Upserted: completely data
+console.log("Upserted:", Object.keys(upserted.data ?? {}).join(" ")); // Upserted: database_url debug new_key completely data
 
 // DELETE
 await kube.delete(ConfigMap, "my-config", { namespace: "default" });

@@ -1,6 +1,8 @@
 /**
  * Request configuration: timeouts, retries with backoff (fixed or computed), logging switches and
  * statuses that are not errors (kubesdk guide, "Request Configuration").
+ *
+ * Run: npx tsx examples/request-configuration.ts
  */
 import { ConfigMap } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";

@@ -1,3 +1,4 @@
+// Run: npx tsx examples/schemas.ts
 import * as z from "zod";
 import { defineResource, fieldInfo, resourceInfo, schemaFor } from "kubezod";
 import { Deployment } from "kubezod/k8s";

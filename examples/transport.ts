@@ -1,3 +1,4 @@
+// Run: npx tsx examples/transport.ts
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTransport, defineCluster, NotFoundError } from "kubezod";

@@ -1,5 +1,7 @@
 /**
  * Validate manifests from code: text, files or objects, against a pinned Kubernetes version.
+ *
+ * Run: npx tsx examples/validate-manifests.ts
  */
 import { formatReport, validateManifests } from "kubezod";
 

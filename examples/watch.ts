@@ -1,6 +1,8 @@
 /**
  * Watching: stream changes to ConfigMaps with a label filter while another task writes
  * (kubesdk guide, "Watching Resources").
+ *
+ * Run: npx tsx examples/watch.ts
  */
 import { ConfigMap } from "kubezod/k8s";
 import { startTestServer } from "kubezod/testing";

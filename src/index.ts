@@ -79,7 +79,9 @@ export { schemasFromCrd, schemasFromOpenApi, crdKinds, type BuiltSchema } from "
 
 // ---- the client ----------------------------------------------------------------------------------
 export { connect, type ConnectOptions } from "./client/connect.js";
-export { Kube, type KubeObject, type KubeSettings } from "./client/kube.js";
+export { Kube, type KubeObject, type KubeSettings, type KindObject, type Scale } from "./client/kube.js";
+export { warningsOf } from "./client/warnings.js";
+export { renderRequest, type KubeRequest } from "./client/requests.js";
 export { fanOut, type ClusterResult } from "./client/multi.js";
 export type { DiscoveredGroup, DiscoveredResource, DiscoveryResult } from "./client/discovery.js";
 export type { ExecSession, PortForward } from "./client/exec.js";
@@ -150,7 +152,7 @@ export {
 export { resolveCluster, defineCluster, type ResolveClusterOptions, type DefineClusterOptions } from "./config/resolve.js";
 export { loadKubeConfig, type LoadedKubeConfig, type LoadKubeConfigOptions } from "./config/kubeconfig.js";
 export type { ClusterConfig } from "./config/cluster.js";
-export { createTransport, Transport, type TransportOptions, type RequestOptions, type RequestMetrics } from "./transport/transport.js";
+export { createTransport, Transport, type TransportOptions, type RequestOptions, type RequestMetrics, type ReturnErrors } from "./transport/transport.js";
 export { KubeResponse } from "./transport/response.js";
 export { consoleLogger, type LogEntry, type LogOptions } from "./transport/log.js";
 export type { RetryOptions } from "./transport/retry.js";
@@ -158,6 +160,7 @@ export type { RateLimitOptions } from "./transport/rate-limit.js";
 
 // ---- patches -----------------------------------------------------------------------------------
 export { pathOf, type PickedPath, type PickedPathLike, type PathProxy } from "./patch/path.js";
+export { setAt, type AnyPath } from "./patch/paths.js";
 export { applyJsonPatch, guardJsonPatch, type JsonPatchOperation } from "./patch/json-patch.js";
 export { jsonPatchDiff } from "./patch/json-diff.js";
 export { applyMergePatch, mergePatchDiff } from "./patch/merge-patch.js";

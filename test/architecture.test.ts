@@ -54,7 +54,7 @@ const schemaFiles = walk(join(repoRoot, "schemas"), /\.js$/).map(read);
 /** Which src layers each layer may import (besides itself and packages). */
 const ALLOWED: Record<string, string[]> = {
   "src/errors": [],
-  "src/meta": ["src/errors", "schemas", "codegen"],
+  "src/meta": ["src/errors", "schemas"],
   "src/yaml": ["src/errors", "src/meta"],
   "src/patch": ["src/errors", "src/meta", "src/yaml"],
   "src/apiserver": ["src/errors", "src/meta", "src/patch", "src/yaml", "schemas"],
@@ -66,7 +66,7 @@ const ALLOWED: Record<string, string[]> = {
   "src/testing": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/validate", "schemas", "codegen"],
   "src/cli": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/validate", "src/testing", "schemas", "codegen", "src/index"],
   "src/index": ["src/errors", "src/meta", "src/yaml", "src/patch", "src/apiserver", "src/config", "src/transport", "src/client", "src/runtime", "src/validate"],
-  codegen: ["src/errors"],
+  codegen: ["src/errors", "src/meta", "src/yaml"],
 };
 
 /** Modules a pure layer must not reach, directly or through what it imports. */
@@ -141,5 +141,28 @@ describe("dependency direction", () => {
     };
     for (const node of edges.keys()) visit(node, [node]);
     expect(cycles).toEqual([]);
+  });
+});
+
+describe("one way to do each thing", () => {
+  it("depends on one YAML library", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+    const yamlLibraries = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((n) => ["yaml", "js-yaml", "yamljs", "@std/yaml", "eemeli/yaml"].includes(n));
+    expect(yamlLibraries).toEqual(["js-yaml"]);
+    const importers = sources.filter((f) => f.imports.some((s) => s === "js-yaml" || s === "yaml")).map((f) => f.path);
+    expect(importers.every((p) => p.startsWith("src/yaml/"))).toBe(true);
+  });
+
+  it("reads Zod's internals (`_zod`) only through the accessor in src/meta/zod.ts", () => {
+    const offenders = sources.filter((f) => f.path !== "src/meta/zod.ts" && /_zod\b/.test(readFileSync(join(repoRoot, f.path), "utf8"))).map((f) => f.path);
+    expect(offenders).toEqual([]);
+  });
+
+  it("evaluates no generated source (no `new Function`, no `eval`), except the validator compiler, which falls back to Zod where code generation is disabled", () => {
+    const offenders = sources
+      .filter((f) => f.path !== "src/meta/compile.ts")
+      .filter((f) => /\bnew Function\s*\(|\beval\s*\(/.test(readFileSync(join(repoRoot, f.path), "utf8")))
+      .map((f) => f.path);
+    expect(offenders).toEqual([]);
   });
 });

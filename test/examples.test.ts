@@ -2,7 +2,7 @@
  * Every example under examples/ runs (as a user would run it, through the package's own entry
  * points), and every README code block that names an example is exactly that example.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,20 +10,28 @@ import { repoRoot } from "./support/shared.js";
 
 const examples = readdirSync(join(repoRoot, "examples")).filter((f) => f.endsWith(".ts"));
 
-function run(file: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "examples", file)], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    timeout: 120_000,
-    env: { ...process.env, NO_COLOR: "1" },
+/** Run an example as a user would (`npx tsx examples/<file>`), in a process of its own. */
+function run(file: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "examples", file)], { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill(), 120_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("examples", () => {
+// The examples wait on their local servers as much as they compute: several run at once.
+describe.concurrent("examples", () => {
   for (const file of examples) {
-    it(`examples/${file} runs`, () => {
-      const r = run(file);
+    it(`examples/${file} runs`, { timeout: 180_000 }, async ({ expect }) => {
+      const r = await run(file);
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
       // Each example says what it prints in `// …` comments; check those values appear.

@@ -5,12 +5,12 @@
  * applies only where the served schema has the field, so each minor gets the fields it knows.
  */
 import type * as z from "zod";
+import { defOf } from "../meta/zod.js";
 import { elementOf, metaOf, unwrap } from "../meta/index.js";
 
 type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
 type Def = Record<string, unknown> & { type: string };
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** Server state defaults may draw on (address allocation). */
 export interface DefaultingContext {

@@ -5,11 +5,33 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  AppArmorFields: 30,
+  CRDValidationRatcheting: 30,
+  ContainerRestartRules: 35,
+  CustomResourceFieldSelectors: 31,
+  DynamicResourceAllocation: 34,
+  EnvFiles: 35,
+  HostnameOverride: 35,
+  ImageVolume: 35,
+  InPlacePodVerticalScaling: 33,
+  MatchLabelKeysInPodAffinity: 31,
+  MatchLabelKeysInPodTopologySpreadSelectorMerge: 34,
+  PodHostIPs: 29,
+  PodLevelResources: 34,
+  PodLifecycleSleepAction: 30,
+  PodLifecycleSleepActionAllowZero: 33,
   PreferSameTrafficDistribution: 34,
+  ProcMountType: 33,
   RecoverVolumeExpansionFailure: 32,
+  RecursiveReadOnlyMounts: 31,
+  RelaxedDNSSearchValidation: 33,
+  RelaxedEnvironmentVariableValidation: 32,
+  SELinuxChangePolicy: 33,
   ServiceTrafficDistribution: 31,
   SidecarContainers: 29,
   StrictIPCIDRValidation: Infinity, // alpha from 1.33, off by default in every minor served
+  SupplementalGroupsPolicy: 33,
+  UserNamespacesSupport: 33,
   VolumeAttributesClass: 34,
 } as const satisfies Record<string, number>;
 

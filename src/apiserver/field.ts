@@ -51,13 +51,13 @@ export function notFound(path: FieldPath, value: unknown): FieldError {
 
 /**
  * `field.TooLong`: the value is left out of the message. The wording changed in 1.32
- * (`must have at most N bytes` → `may not be more than N bytes`).
+ * (`must have at most N bytes` → `may not be more than N bytes`, "byte" for 1; kubernetes#128553).
  *
  * @example
  * tooLong(FieldPath.of("metadata", "annotations"), undefined, 262144, 36);
  */
 export function tooLong(path: FieldPath, value: unknown, max: number, minor: number): FieldError {
-  const detail = minor >= 32 ? `may not be more than ${max} bytes` : `must have at most ${max} bytes`;
+  const detail = minor >= 32 ? `may not be more than ${max} ${max === 1 ? "byte" : "bytes"}` : `must have at most ${max} bytes`;
   return fieldError("FieldValueTooLong", path, detail, value);
 }
 

@@ -4,12 +4,12 @@
  * to a copy that only CEL rules see.
  */
 import type * as z from "zod";
+import { defOf } from "../meta/zod.js";
 import { metaOf, unwrap } from "../meta/index.js";
 import { setOwn } from "../meta/values.js";
 
 type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** Whether a schema or anything below it has a default (true for schemas that contain themselves). */
 const defaultsBelow = new WeakMap<Schema, boolean>();

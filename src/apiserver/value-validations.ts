@@ -3,13 +3,13 @@
  * the way kube-apiserver's schema validator checks them.
  */
 import * as z from "zod";
+import { defOf } from "../meta/zod.js";
 import { fieldError, FieldPath, formatCheck, metaOf, unwrap, type FieldError } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
 
 type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
 type Raw = Record<string, unknown>;
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 const formatSchemas = new Map<string, z.ZodType>();
 

@@ -2,8 +2,9 @@
  * `connect()`: one `Kube` for one cluster, from a kubeconfig (current or named context), an
  * explicit cluster, or the pod's service account.
  */
-import { resolveCluster, type ClusterConfig, type ResolveClusterOptions } from "../config/index.js";
-import { createTransport, type TransportOptions } from "../transport/index.js";
+import type { ClusterConfig } from "../config/cluster.js";
+import { resolveCluster, type ResolveClusterOptions } from "../config/resolve.js";
+import { createTransport, type TransportOptions } from "../transport/transport.js";
 import { Kube } from "./kube.js";
 import type { ValidationIssueHandler } from "./parse.js";
 import type { ValidationMode } from "./types.js";
@@ -12,13 +13,13 @@ import type { ValidationMode } from "./types.js";
 export interface ConnectOptions extends ResolveClusterOptions, TransportOptions {
   /** An already resolved cluster (`defineCluster(…)`, `resolveCluster(…)`); the kubeconfig options are then ignored. */
   config?: ClusterConfig;
-  /** Response validation: `strict` (default) throws on a mismatch, `loose` reports and returns the raw object, `off` skips it. */
+  /** Response validation: `reject` (default) throws on a mismatch, `report` hands it to `onValidationIssue` and returns the raw object, `off` skips it. */
   validate?: ValidationMode;
-  /** Called in `loose` mode for responses that do not match their schema. */
+  /** Called in `report` mode for responses that do not match their schema. */
   onValidationIssue?: ValidationIssueHandler;
   /** Bundled schemas used for objects passed without a schema: a minor (`1.30`) or `auto` (the server's; default). */
   kubernetesVersion?: string;
-  /** The field manager for writes that name none (default `kubezod`). */
+  /** The field manager of every write that names none (server-side apply: default `kubezod`; other writes: the server's, from the User-Agent). */
   fieldManager?: string;
 }
 

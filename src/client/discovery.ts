@@ -3,11 +3,13 @@
  * it, the per-group-version documents otherwise; and schemas for kinds that have no bundled one.
  */
 import * as z from "zod";
+import { UsageError } from "../errors.js";
 import { ObjectMeta } from "#schemas/latest/meta/v1.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { schemasFromOpenApi } from "../meta/build.js";
 import { kubeMeta, resourceInfo, type KubeMeta, type ResourceInfo, type SubresourceInfo, type Verb } from "../meta/registry.js";
-import type { KubeResponse, Transport } from "../transport/index.js";
+import type { KubeResponse } from "../transport/response.js";
+import type { Transport } from "../transport/transport.js";
 
 /** A resource the server serves: the facts `resourceInfo` gives, as discovery reports them. */
 export interface DiscoveredResource extends Omit<ResourceInfo, "verbs" | "patchTypes" | "listKind"> {
@@ -158,7 +160,7 @@ export class Discovery {
     if (registered && resourceInfo(registered)) return registered;
     const { resources } = await this.get();
     const found = resources.find((r) => r.apiVersion === type.apiVersion && r.kind === type.kind);
-    if (!found) throw new TypeError(`the server does not serve ${type.kind} in ${type.apiVersion}`);
+    if (!found) throw new UsageError(`the server does not serve ${type.kind} in ${type.apiVersion}`);
     const fromOpenApi = await this.fromOpenApi(found).catch(() => undefined);
     if (fromOpenApi) return fromOpenApi;
     const schema = z.looseObject({

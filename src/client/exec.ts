@@ -5,8 +5,9 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { PassThrough, Writable, type Readable } from "node:stream";
-import { ConnectionError, KubeApiError, TimeoutError, type Status } from "../errors.js";
-import type { QueryParams, Transport } from "../transport/index.js";
+import { ConnectionError, KubeApiError, TimeoutError, UsageError, type Status } from "../errors.js";
+import type { QueryParams } from "../transport/query.js";
+import type { Transport } from "../transport/transport.js";
 
 type UndiciWebSocket = Awaited<ReturnType<Transport["webSocket"]>>;
 import type { ExecResult, PodExecOptions } from "./types.js";
@@ -193,7 +194,7 @@ async function collect(stream: Readable): Promise<string> {
  * const r = await execCommand(transport, "/api/v1/namespaces/a/pods/p/exec", ["date"], {});
  */
 export async function execCommand(transport: Transport, path: string, command: readonly string[], options: PodExecOptions): Promise<ExecResult> {
-  if (!command.length) throw new TypeError("exec needs a command");
+  if (!command.length) throw new UsageError("exec needs a command");
   const session = await openSession(transport, path, command, options);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = options.timeoutMs
@@ -239,7 +240,7 @@ export async function forwardPort(
   remotePort: number,
   options: { localPort?: number; address?: string; headers?: Record<string, string>; onError?: (error: unknown) => void },
 ): Promise<PortForward> {
-  if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) throw new RangeError(`invalid port ${remotePort}`);
+  if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) throw new UsageError(`invalid port ${remotePort}`);
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);

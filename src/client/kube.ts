@@ -1,28 +1,52 @@
 /**
  * `Kube`: the typed client for one cluster. Every method takes a schema (or an object whose
- * apiVersion/kind name one), builds the REST call from the schema's annotations and parses the
- * answer through the schema.
+ * apiVersion/kind name one), builds the request without I/O (`requests.ts`) from the schema's
+ * annotations, sends it, and parses the answer through the schema.
  */
 import * as z from "zod";
+import type { Scale } from "#schemas/latest/autoscaling/v1.js";
+import type { KubernetesKinds } from "#schemas/kinds.js";
 import {
   ConflictError,
   KubeApiError,
+  PatchGuardError,
+  StreamDecodeError,
   UnprocessableEntityError,
+  UsageError,
   apiErrorFor,
+  isAlreadyExists,
+  isConflict,
   type RequestInfo,
   type Status,
 } from "../errors.js";
 import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
 import { kubernetesVersions, schemaFor } from "../meta/lookup.js";
-import { guardJsonPatch, jsonPatchDiff, jsonPatchToSmp, pickChanges, type JsonPatchOperation } from "../patch/index.js";
-import type { KubeResponse, Transport } from "../transport/index.js";
-import type { QueryParams, RequestOptions } from "../transport/index.js";
-import { Discovery, type DiscoveredResource, type DiscoveryResult } from "./discovery.js";
-import { execCommand, forwardPort, openSession, type ExecSession, type PortForward } from "./exec.js";
-import { ndjson } from "./ndjson.js";
+import { isRecord } from "../meta/values.js";
+import { isZodSchema } from "../meta/zod.js";
+import type { JsonPatchOperation } from "../patch/json-patch.js";
+import type { AnyPath } from "../patch/paths.js";
+import { backoffWait, DEFAULT_CONFLICT_RETRY, sleep } from "../transport/backoff.js";
+import type { KubeResponse } from "../transport/response.js";
+import type { RequestOptions, Transport } from "../transport/transport.js";
+import type { Discovery, DiscoveredResource, DiscoveryResult } from "./discovery.js";
+import type { ExecSession, PortForward } from "./exec.js";
+import { lines, ndjson } from "./ndjson.js";
 import { checkOutgoing, listSchemaOf, parseReceived, type ValidationIssueHandler } from "./parse.js";
-import { resourcePath } from "./paths.js";
-import { fieldSelectorString, labelSelectorString } from "./selectors.js";
+import {
+  connectRequest,
+  createRequest,
+  deleteCollectionRequest,
+  deleteRequest,
+  evictionRequest,
+  getRequest,
+  listRequest,
+  logRequest,
+  patchRequest,
+  replaceRequest,
+  subresourceOf,
+  watchRequest,
+  type KubeRequest,
+} from "./requests.js";
 import type {
   ApplyOptions,
   BookmarkObject,
@@ -46,7 +70,7 @@ import type {
   WriteOptions,
 } from "./types.js";
 import { VersionInfo } from "./version.js";
-import { isRecord } from "../meta/values.js";
+import { recordWarnings } from "./warnings.js";
 
 /** A Kubernetes object as the client sees it before knowing its schema. */
 export interface KubeObject {
@@ -55,37 +79,43 @@ export interface KubeObject {
   metadata?: { name?: string | null; namespace?: string | null; resourceVersion?: string | null } | null;
 }
 
+/**
+ * The type of an object by its literal `apiVersion` and `kind`: the built-in kind's type (so a
+ * misspelt field is a compile error), else any object with those.
+ *
+ * @example
+ * type CM = KindObject<"v1", "ConfigMap">; // ConfigMap
+ */
+export type KindObject<A extends string, K extends string> = `${A}/${K}` extends keyof KubernetesKinds
+  ? KubernetesKinds[`${A}/${K}`]
+  : KubeObject & { apiVersion: A; kind: K } & Record<string, unknown>;
+
+/** An object literal typed by its `apiVersion` and `kind` (the parameter type of object-form calls). */
+type Typed<A extends string, K extends string> = { apiVersion: A; kind: K } & KindObject<A, K>;
+
 /** Settings of a `Kube` beyond its transport. */
 export interface KubeSettings {
   /** The namespace used when a call names none (the context's). */
   namespace: string;
-  /** Default response validation (default `strict`). */
+  /** Default response validation (default `reject`). */
   validate?: ValidationMode;
   /** Which bundled schemas to use for objects given without a schema: a minor, or `auto` (ask the server). */
   kubernetesVersion?: string;
-  /** Called in `loose` mode for responses that do not match their schema. */
+  /** Called in `report` mode for responses that do not match their schema. */
   onValidationIssue?: ValidationIssueHandler;
-  /** The field manager for writes that name none (default `kubezod`). */
+  /** The field manager of every write that names none (server-side apply: default `kubezod`). */
   fieldManager?: string;
   /** A name for this cluster (the kubeconfig context), shown in multi-cluster results. */
   name?: string;
 }
 
-const SCHEMA_MARK = "_zod";
+const isSchema = isZodSchema;
 
-function isSchema(v: unknown): v is z.ZodType {
-  return typeof v === "object" && v !== null && SCHEMA_MARK in v;
-}
-
-const CONTENT_TYPES = {
-  json: "application/json-patch+json",
-  merge: "application/merge-patch+json",
-  strategic: "application/strategic-merge-patch+json",
-  apply: "application/apply-patch+yaml",
-} as const;
-
-/** Metadata the server owns; `createOrUpdate` keeps the live values. */
+/** Metadata the server owns: never sent by `createOrUpdate`. */
 const SERVER_METADATA = ["uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+
+/** The default field manager of server-side apply (client-go has none; kubectl uses `kubectl`). */
+const APPLY_FIELD_MANAGER = "kubezod";
 
 /**
  * The typed client for one cluster. Make one with `connect()`; several `Kube`s side by side talk to
@@ -98,13 +128,17 @@ const SERVER_METADATA = ["uid", "resourceVersion", "creationTimestamp", "generat
 export class Kube {
   readonly transport: Transport;
   readonly settings: Readonly<KubeSettings>;
-  readonly #discovery: Discovery;
+  #discovery: Promise<Discovery> | undefined;
   #serverMinor: Promise<string> | undefined;
 
   constructor(transport: Transport, settings: KubeSettings) {
     this.transport = transport;
     this.settings = settings;
-    this.#discovery = new Discovery(transport);
+  }
+
+  /** Discovery, loaded on first use (it brings the OpenAPI readers and schema builder). */
+  private discovery(): Promise<Discovery> {
+    return (this.#discovery ??= import("./discovery.js").then(({ Discovery }) => new Discovery(this.transport)));
   }
 
   /** The namespace used when a call names none. @example kube.namespace; // "default" */
@@ -115,23 +149,35 @@ export class Kube {
   // ---- reading ----------------------------------------------------------------------------
 
   /**
-   * Read one object.
+   * Read one object: by schema and name, or by an object that names itself (apiVersion, kind,
+   * metadata.name and namespace).
    *
    * @example
    * const d = await kube.get(Deployment, "web", { namespace: "shop" });
+   * const fresh = await kube.get(d); // the same object, as it is now
    * const maybe = await kube.get(ConfigMap, "x", { returnErrors: [404] }); // ConfigMap | NotFoundError
    */
-  async get<S extends z.ZodType, const O extends GetOptions = GetOptions>(schema: S, name: string, options?: O): Promise<Returned<z.output<S>, O>> {
+  async get<S extends z.ZodType, const O extends GetOptions = GetOptions>(schema: S, name: string, options?: O): Promise<Returned<z.output<S>, O>>;
+  async get<const A extends string, const K extends string, const O extends GetOptions = GetOptions>(obj: { apiVersion: A; kind: K; metadata?: KubeObject["metadata"] }, options?: O): Promise<Returned<KindObject<A, K>, O>>;
+  async get(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
+    let schema: z.ZodType;
+    let name: string;
+    let options: GetOptions | undefined;
+    if (isSchema(a)) {
+      schema = a;
+      name = b as string;
+      options = c as GetOptions | undefined;
+    } else {
+      const obj = this.objectArg(a, "get");
+      schema = await this.schemaOfObject(obj);
+      name = this.nameOf(obj);
+      options = { ...(b as GetOptions | undefined), namespace: (b as GetOptions | undefined)?.namespace ?? this.objectNamespace(obj) };
+    }
     const info = this.infoOf(schema);
-    const res = await this.call(info, {
-      method: "GET",
-      location: { namespace: this.namespaceFor(info, options?.namespace), name, subresource: options?.subresource },
-      query: { resourceVersion: options?.resourceVersion },
-      options,
-    });
-    if (res instanceof KubeApiError) return res as Returned<z.output<S>, O>;
+    const res = await this.send(getRequest(info, { namespace: this.namespaceFor(info, options?.namespace), name, subresource: options?.subresource, resourceVersion: options?.resourceVersion }), options);
+    if (res instanceof KubeApiError) return res;
     const target = options?.subresource ? await this.subresourceSchema(info, options.subresource, schema) : schema;
-    return this.parse(target, res, options) as Returned<z.output<S>, O>;
+    return this.parse(target, res, options);
   }
 
   /**
@@ -144,15 +190,9 @@ export class Kube {
    */
   async list<S extends z.ZodType, const O extends ListOptions = ListOptions>(schema: S, options?: O): Promise<Returned<KubeList<z.output<S>>, O>> {
     const info = this.infoOf(schema);
-    const res = await this.call(info, {
-      method: "GET",
-      location: { namespace: this.collectionNamespace(info, options) },
-      query: this.listQuery(options),
-      options,
-    });
+    const res = await this.send(listRequest(info, { ...options, namespace: this.collectionNamespace(info, options) }), options);
     if (res instanceof KubeApiError) return res as Returned<KubeList<z.output<S>>, O>;
-    const list = this.parseList(schema, res, options);
-    return list as Returned<KubeList<z.output<S>>, O>;
+    return this.parseListBody(schema, res.json(), res, options) as Returned<KubeList<z.output<S>>, O>;
   }
 
   /**
@@ -173,8 +213,9 @@ export class Kube {
 
   /**
    * Watch a collection (or one object with `name`): an async iterator of typed events. An `ERROR`
-   * event becomes a typed error (`GoneError` for 410: restart from a fresh list). Stop with
-   * `signal` or by leaving the loop.
+   * event becomes a typed error (`GoneError` for 410: restart from a fresh list); a connection
+   * that goes quiet for `idleTimeoutMs` ends with `IdleTimeoutError`. Stop with `signal` or by
+   * leaving the loop.
    *
    * @example
    * for await (const e of kube.watch(ConfigMap, { namespace: "shop", labelSelector: { team: "a" } })) {
@@ -183,31 +224,16 @@ export class Kube {
    */
   async *watch<S extends z.ZodType>(schema: S, options: WatchOptions = {}): AsyncGenerator<WatchEvent<z.output<S>>> {
     const info = this.infoOf(schema);
-    const { name, ...rest } = options;
-    const fieldSelector = name
-      ? [`metadata.name=${name}`, ...(rest.fieldSelector ? [fieldSelectorString(rest.fieldSelector)] : [])].join(",")
-      : rest.fieldSelector;
-    const query: QueryParams = {
-      ...this.listQuery({ ...rest, ...(fieldSelector ? { fieldSelector } : {}) }),
-      watch: true,
-      allowWatchBookmarks: options.allowWatchBookmarks,
-      sendInitialEvents: options.sendInitialEvents,
-    };
-    if (options.sendInitialEvents && !options.resourceVersionMatch) query.resourceVersionMatch = "NotOlderThan";
-    const path = resourcePath(info, { namespace: this.collectionNamespace(info, options) });
-    const stream = await this.transport.stream({
-      method: "GET",
-      path,
-      query,
-      ...this.transportOptions(options),
-    });
-    const request: RequestInfo = { method: "GET", url: `${this.transport.server}${path}` };
-    const mode = options.validate ?? this.settings.validate ?? "strict";
+    const req = watchRequest(info, { ...options, namespace: this.collectionNamespace(info, options) });
+    const idleTimeoutMs = options.idleTimeoutMs ?? (options.timeoutSeconds !== undefined ? options.timeoutSeconds * 1000 + 60_000 : 300_000);
+    const stream = await this.transport.stream({ method: req.method, path: req.path, query: req.query, ...this.transportOptions(options), idleTimeoutMs });
+    const request: RequestInfo = stream.request;
+    const mode = this.modeOf(options);
     try {
-      for await (const raw of ndjson(stream.body)) {
-        if (!isRecord(raw) || typeof raw.type !== "string") throw new TypeError(`unexpected watch event from ${request.url}: ${JSON.stringify(raw).slice(0, 200)}`);
+      for await (const raw of ndjson(stream.body, { request })) {
+        if (!isRecord(raw) || typeof raw.type !== "string") throw new StreamDecodeError("a watch event without a type", request);
         if (raw.type === "ERROR") {
-          const status = (raw.object ?? {}) as Status;
+          const status = (isRecord(raw.object) ? raw.object : {}) as Status;
           throw apiErrorFor(typeof status.code === "number" ? status.code : 500, status, request);
         }
         if (raw.type === "BOOKMARK") {
@@ -225,24 +251,20 @@ export class Kube {
   // ---- writing ----------------------------------------------------------------------------
 
   /**
-   * Create an object. Pass its schema and the object, or just an object with apiVersion and kind.
+   * Create an object. Pass its schema and the object, or an object with a literal apiVersion and
+   * kind (typed by them: a misspelt field of a built-in kind does not compile).
    *
    * @example
    * const cm = await kube.create(ConfigMap, { metadata: { name: "settings" }, data: { a: "1" } });
+   * await kube.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "other" }, data: { b: "2" } });
    */
   async create<S extends z.ZodType, const O extends WriteOptions = WriteOptions>(schema: S, obj: z.input<S>, options?: O): Promise<Returned<z.output<S>, O>>;
-  async create<T extends KubeObject, const O extends WriteOptions = WriteOptions>(obj: T, options?: O): Promise<Returned<T, O>>;
+  async create<const A extends string, const K extends string, const O extends WriteOptions = WriteOptions>(obj: Typed<A, K>, options?: O): Promise<Returned<KindObject<A, K>, O>>;
   async create(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
-    const { schema, obj, options } = await this.target<WriteOptions>(a, b, c);
+    const { schema, obj, options } = await this.target<WriteOptions>(a, b, c, "create");
     const info = this.infoOf(schema);
     const body = this.outgoing(schema, obj, options, "object to create");
-    const res = await this.call(info, {
-      method: "POST",
-      location: { namespace: this.namespaceFor(info, options?.namespace ?? this.objectNamespace(obj)) },
-      query: this.writeQuery(options),
-      body,
-      options,
-    });
+    const res = await this.send(createRequest(info, { ...options, fieldManager: this.fieldManager(options), namespace: this.namespaceFor(info, options?.namespace ?? this.objectNamespace(obj)), body }), options);
     return res instanceof KubeApiError ? res : this.parse(schema, res, options);
   }
 
@@ -250,21 +272,22 @@ export class Kube {
    * Replace an object with PUT (send `metadata.resourceVersion` for optimistic concurrency).
    *
    * @example
-   * const updated = await kube.replace({ ...cm, data: { a: "2" } });
+   * const updated = await kube.replace(ConfigMap, { ...cm, data: { a: "2" } });
    */
   async replace<S extends z.ZodType, const O extends WriteOptions & { subresource?: string } = WriteOptions>(schema: S, obj: z.input<S>, options?: O): Promise<Returned<z.output<S>, O>>;
-  async replace<T extends KubeObject, const O extends WriteOptions & { subresource?: string } = WriteOptions>(obj: T, options?: O): Promise<Returned<T, O>>;
+  async replace<const A extends string, const K extends string, const O extends WriteOptions & { subresource?: string } = WriteOptions>(obj: Typed<A, K>, options?: O): Promise<Returned<KindObject<A, K>, O>>;
   async replace(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
-    const { schema, obj, options } = await this.target<WriteOptions & { subresource?: string }>(a, b, c);
+    const { schema, obj, options } = await this.target<WriteOptions & { subresource?: string }>(a, b, c, "replace");
     const info = this.infoOf(schema);
     const body = this.outgoing(schema, obj, options, "object to replace");
-    const res = await this.call(info, {
-      method: "PUT",
-      location: { namespace: this.namespaceFor(info, options?.namespace ?? this.objectNamespace(obj)), name: this.nameOf(obj), subresource: options?.subresource },
-      query: this.writeQuery(options),
+    const req = replaceRequest(info, {
+      ...options,
+      fieldManager: this.fieldManager(options),
+      namespace: this.namespaceFor(info, options?.namespace ?? this.objectNamespace(obj)),
+      name: this.nameOf(obj),
       body,
-      options,
     });
+    const res = await this.send(req, options);
     return res instanceof KubeApiError ? res : this.parse(schema, res, options);
   }
 
@@ -276,28 +299,12 @@ export class Kube {
    * await kube.patch(Deployment, "web", { spec: { replicas: 3 } }, { namespace: "shop" });
    * await kube.patch(Deployment, "web", [{ op: "replace", path: "/spec/replicas", value: 3 }], { type: "json" });
    */
-  async patch<S extends z.ZodType, const O extends PatchOptions = PatchOptions>(
-    schema: S,
-    name: string,
-    patch: unknown,
-    options?: O,
-  ): Promise<Returned<z.output<S>, O>> {
+  async patch<S extends z.ZodType, const O extends PatchOptions = PatchOptions>(schema: S, name: string, patch: unknown, options?: O): Promise<Returned<z.output<S>, O>> {
     const info = this.infoOf(schema);
     const type = options?.type ?? (info.patchTypes.includes("strategic") ? "strategic" : "merge");
-    if (info.patchTypes.length && !info.patchTypes.includes(type)) {
-      throw new TypeError(`${info.kind} (${info.apiVersion}) does not accept ${type} patches; it accepts ${info.patchTypes.join(", ")}`);
-    }
-    const res = await this.call(info, {
-      method: "PATCH",
-      location: { namespace: this.namespaceFor(info, options?.namespace), name, subresource: options?.subresource },
-      query: {
-        ...this.writeQuery(options),
-        ...(type === "apply" ? { fieldManager: options?.fieldManager ?? this.settings.fieldManager ?? "kubezod", force: options?.force } : {}),
-      },
-      body: patch,
-      contentType: CONTENT_TYPES[type],
-      options,
-    });
+    const fieldManager = this.fieldManager(options) ?? (type === "apply" ? APPLY_FIELD_MANAGER : undefined);
+    const req = patchRequest(info, { ...options, type, fieldManager, namespace: this.namespaceFor(info, options?.namespace), name, patch });
+    const res = await this.send(req, options);
     if (res instanceof KubeApiError) return res as Returned<z.output<S>, O>;
     const target = options?.subresource ? await this.subresourceSchema(info, options.subresource, schema) : schema;
     return this.parse(target, res, options) as Returned<z.output<S>, O>;
@@ -310,35 +317,33 @@ export class Kube {
    * @example
    * await kube.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "shop" }, data: { a: "1" } }, { fieldManager: "my-operator" });
    */
-  async apply<S extends z.ZodType, const O extends ApplyOptions = ApplyOptions>(schema: S, obj: unknown, options?: O): Promise<Returned<z.output<S>, O>>;
-  async apply<T extends KubeObject, const O extends ApplyOptions = ApplyOptions>(obj: T, options?: O): Promise<Returned<T, O>>;
+  async apply<S extends z.ZodType, const O extends ApplyOptions = ApplyOptions>(schema: S, obj: z.input<S>, options?: O): Promise<Returned<z.output<S>, O>>;
+  async apply<const A extends string, const K extends string, const O extends ApplyOptions = ApplyOptions>(obj: Typed<A, K>, options?: O): Promise<Returned<KindObject<A, K>, O>>;
   async apply(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
-    const { schema, obj, options } = await this.target<ApplyOptions>(a, b, c);
+    const { schema, obj, options } = await this.target<ApplyOptions>(a, b, c, "apply");
     const info = this.infoOf(schema);
+    checkOutgoing(schema, obj, this.modeOf(options), "object to apply");
     const body = { apiVersion: info.apiVersion, kind: info.kind, ...(obj as object) };
-    return this.patch(schema, this.nameOf(obj), body, {
-      ...options,
-      type: "apply",
-      namespace: options?.namespace ?? this.objectNamespace(obj),
-    } as PatchOptions);
+    return this.patch(schema, this.nameOf(obj), body, { ...options, type: "apply", namespace: options?.namespace ?? this.objectNamespace(obj) } as PatchOptions);
   }
 
   /**
    * Update an object from a modified copy: diff against `builtFromLatest` (or the live object),
-   * keep only changes under `paths`, and send a strategic merge patch (kinds that accept it) or a
-   * JSON patch guarded by `test` operations. The base's `resourceVersion` goes along, so a
-   * concurrent change throws `ConflictError` instead of being overwritten. `force: true` sends PUT.
+   * keep only changes under `paths` (pickers, JSON Pointers or dotted paths, checked against the
+   * schema), and send a strategic merge patch (kinds that accept it) or a JSON patch guarded by
+   * `test` operations. The base's `resourceVersion` goes along, so a concurrent change throws
+   * `ConflictError` (or `PatchGuardError`) instead of being overwritten. `force: true` sends PUT.
    *
    * @example
    * const d = await kube.get(Deployment, "web");
    * const next = structuredClone(d);
    * next.spec!.replicas = 3;
-   * await kube.update(next, { builtFromLatest: d, paths: [pathOf(Deployment, (o) => o.spec.replicas)] });
+   * await kube.update(next, { builtFromLatest: d, paths: [(o) => o.spec.replicas] });
    */
-  async update<T extends KubeObject, const O extends UpdateOptions<NoInfer<T>> = UpdateOptions<NoInfer<T>>>(modified: T, options?: O): Promise<Returned<T, O>>;
+  async update<const T extends KubeObject, const O extends UpdateOptions<NoInfer<T>> = UpdateOptions<NoInfer<T>>>(modified: T, options?: O): Promise<Returned<T, O>>;
   async update<S extends z.ZodType, const O extends UpdateOptions<z.output<S>> = UpdateOptions<z.output<S>>>(schema: S, modified: z.output<S>, options?: O): Promise<Returned<z.output<S>, O>>;
   async update(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
-    const { schema, obj: modified, options } = await this.target<UpdateOptions<KubeObject>>(a, b, c);
+    const { schema, obj: modified, options } = await this.target<UpdateOptions<KubeObject>>(a, b, c, "update");
     const opts = options ?? {};
     if (opts.force) return this.replace(schema, modified as never, opts);
     const info = this.infoOf(schema);
@@ -347,11 +352,25 @@ export class Kube {
     checkOutgoing(schema, modified, this.modeOf(opts), "modified object");
     let base: KubeObject;
     if (opts.builtFromLatest) base = opts.builtFromLatest;
-    else {
-      const live = await this.get(schema, name, { ...this.callOptionsOf(opts), namespace, returnErrors: undefined, subresource: opts.subresource });
-      base = live as KubeObject;
+    else base = (await this.get(schema, name, { ...this.callOptionsOf(opts), namespace, returnErrors: undefined, subresource: opts.subresource })) as KubeObject;
+    // The patch engine is loaded by the first update.
+    const [{ guardJsonPatch }, { jsonPatchDiff }, { jsonPatchToSmp }, { pickChanges }, { checkPath, pathSegments }] = await Promise.all([
+      import("../patch/json-patch.js"),
+      import("../patch/json-diff.js"),
+      import("../patch/smp-diff.js"),
+      import("../patch/pick.js"),
+      import("../patch/paths.js"),
+    ]);
+    let target: KubeObject = modified;
+    if (opts.paths?.length) {
+      const what = `${info.kind} (${info.apiVersion})`;
+      const paths = opts.paths.map((p) => {
+        const segments = pathSegments(p as AnyPath<unknown>, schema, base);
+        checkPath(schema, segments, what);
+        return segments;
+      });
+      target = pickChanges(base, modified, paths);
     }
-    const target = opts.paths?.length ? pickChanges(base, modified, opts.paths) : modified;
     // The precondition is the version the change was made from: builtFromLatest's, else the copy's own.
     const resourceVersion = (opts.builtFromLatest ? base.metadata?.resourceVersion : (modified.metadata?.resourceVersion ?? base.metadata?.resourceVersion)) ?? undefined;
     if (info.patchTypes.includes("strategic")) {
@@ -366,65 +385,60 @@ export class Kube {
     const guarded: JsonPatchOperation[] = opts.ignoreListConflicts ? [...diff] : guardJsonPatch(base, diff, { resourceVersion: false });
     // The resourceVersion travels as a precondition: a stale base makes the server answer 409.
     if (resourceVersion) guarded.unshift({ op: "replace", path: "/metadata/resourceVersion", value: resourceVersion });
-    try {
-      return await this.patch(schema, name, guarded, { ...opts, namespace, type: "json" } as PatchOptions);
-    } catch (err) {
-      // A failed `test` guard means the object changed under us: the same situation as a 409.
-      if (err instanceof UnprocessableEntityError && guarded.some((op) => op.op === "test") && /test/i.test(err.message)) {
-        throw new ConflictError(err.status, err.body, err.request);
-      }
-      throw err;
+    const res = await this.patch(schema, name, guarded, { ...opts, namespace, type: "json", returnErrors: [...(Array.isArray(opts.returnErrors) ? opts.returnErrors : []), 422] } as PatchOptions);
+    if (res instanceof UnprocessableEntityError && guarded.some((op) => op.op === "test") && /test/i.test(res.message)) {
+      // A failed `test` guard: the object changed under us.
+      const guard = new PatchGuardError(res.status, res.body, res.request, res.retryAfterSeconds);
+      if (isListed(guard, opts.returnErrors)) return guard;
+      throw guard;
     }
+    if (res instanceof KubeApiError && !isListed(res, opts.returnErrors)) throw res;
+    return res;
   }
 
   /**
-   * Create the object, or bring an existing one to the given content (its server-owned metadata
-   * and status are kept).
+   * Create the object, or merge it into the existing one: fields the object does not mention are
+   * kept (labels, annotations or data another client wrote), as `kubectl apply` and kubesdk's
+   * upsert keep them. The merge is a strategic merge patch for kinds that take it (lists with a
+   * merge key merge by key), a JSON merge patch otherwise.
    *
    * @example
    * await kube.createOrUpdate({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" }, data: { a: "1" } });
    */
-  async createOrUpdate<T extends KubeObject>(obj: T, options: Omit<UpdateOptions<T>, "builtFromLatest" | "returnErrors"> = {}): Promise<T> {
-    const created = await this.create(obj, { ...options, returnErrors: [409] });
-    if (!(created instanceof ConflictError)) return created as T;
-    const schema = await this.schemaOfObject(obj);
-    const namespace = options.namespace ?? this.objectNamespace(obj);
-    const live = (await this.get(schema, this.nameOf(obj), { ...this.callOptionsOf(options), namespace, returnErrors: undefined })) as Record<string, unknown>;
-    const liveMeta: Record<string, unknown> = isRecord(live.metadata) ? live.metadata : {};
-    const wantedMeta: Record<string, unknown> = isRecord(obj.metadata) ? obj.metadata : {};
-    const merged: Record<string, unknown> = {
-      ...(obj as Record<string, unknown>),
-      metadata: { ...Object.fromEntries(SERVER_METADATA.filter((k) => k in liveMeta).map((k) => [k, liveMeta[k]])), ...wantedMeta, resourceVersion: liveMeta.resourceVersion },
-      ...(live.status !== undefined ? { status: live.status } : {}),
-    };
-    return this.update(schema, merged, { ...options, namespace, builtFromLatest: live }) as Promise<T>;
+  async createOrUpdate<S extends z.ZodType>(schema: S, obj: z.input<S>, options?: Omit<WriteOptions, "returnErrors">): Promise<z.output<S>>;
+  async createOrUpdate<const A extends string, const K extends string>(obj: Typed<A, K>, options?: Omit<WriteOptions, "returnErrors">): Promise<KindObject<A, K>>;
+  async createOrUpdate(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
+    const { schema, obj, options } = await this.target<Omit<WriteOptions, "returnErrors">>(a, b, c, "createOrUpdate");
+    const created = await this.create(schema, obj as never, { ...options, returnErrors: [409] });
+    if (!(created instanceof ConflictError)) return created;
+    if (!isAlreadyExists(created)) throw created;
+    const info = this.infoOf(schema);
+    const body: Record<string, unknown> = { ...(obj as Record<string, unknown>) };
+    if (isRecord(body.metadata)) body.metadata = Object.fromEntries(Object.entries(body.metadata).filter(([k]) => !SERVER_METADATA.includes(k)));
+    delete body.status;
+    const type = info.patchTypes.includes("strategic") ? "strategic" : "merge";
+    return this.patch(schema, this.nameOf(obj), body, { ...options, type, namespace: options?.namespace ?? this.objectNamespace(obj) } as PatchOptions);
   }
 
   /**
-   * Read, change and write back, retrying on conflicts (client-go's RetryOnConflict): `fn` gets a
-   * fresh copy each attempt and returns the modified object (or changes it in place).
+   * Read, change and write back, retrying on conflicts (client-go's `RetryOnConflict` with
+   * `retry.DefaultRetry`: five attempts, 10 ms apart): `fn` gets a fresh copy each attempt and
+   * returns the modified object (or changes it in place). The wait ends early when `signal` aborts.
    *
    * @example
    * await kube.modify(ConfigMap, "counter", (cm) => { cm.data = { n: String(Number(cm.data?.n ?? 0) + 1) }; });
    */
-  async modify<S extends z.ZodType>(
-    schema: S,
-    name: string,
-    fn: (obj: z.output<S>) => z.output<S> | void | Promise<z.output<S> | void>,
-    options: ModifyOptions = {},
-  ): Promise<z.output<S>> {
-    const retries = options.retries ?? 50;
+  async modify<S extends z.ZodType>(schema: S, name: string, fn: (obj: z.output<S>) => z.output<S> | void | Promise<z.output<S> | void>, options: ModifyOptions = {}): Promise<z.output<S>> {
+    const retries = options.retries ?? DEFAULT_CONFLICT_RETRY.steps - 1;
     for (let attempt = 0; ; attempt++) {
       const current = (await this.get(schema, name, { ...this.callOptionsOf(options), namespace: options.namespace })) as z.output<S>;
       const copy = structuredClone(current);
       const changed = (await fn(copy)) ?? copy;
       try {
-        return (await this.update(schema, changed as never, { ...options, builtFromLatest: current as never })) as z.output<S>;
+        return (await this.update(schema, changed as never, { ...options, builtFromLatest: current as never, returnErrors: undefined })) as z.output<S>;
       } catch (err) {
-        if (!(err instanceof ConflictError) || attempt >= retries) throw err;
-        // Exponential backoff with jitter, capped at one second.
-        const delay = Math.min(1000, 5 * 1.5 ** attempt) * (0.5 + Math.random());
-        await new Promise((r) => setTimeout(r, delay));
+        if (!(isConflict(err) || err instanceof PatchGuardError) || attempt >= retries) throw err;
+        await sleep(backoffWait(DEFAULT_CONFLICT_RETRY, attempt + 1), options.signal);
       }
     }
   }
@@ -438,7 +452,7 @@ export class Kube {
    * await kube.delete(cm); // by object
    */
   async delete<S extends z.ZodType, const O extends DeleteOptions = DeleteOptions>(schema: S, name: string, options?: O): Promise<Returned<z.output<S> | Status, O>>;
-  async delete<T extends KubeObject, const O extends DeleteOptions = DeleteOptions>(obj: T, options?: O): Promise<Returned<T | Status, O>>;
+  async delete<const A extends string, const K extends string, const O extends DeleteOptions = DeleteOptions>(obj: { apiVersion: A; kind: K; metadata?: KubeObject["metadata"] }, options?: O): Promise<Returned<KindObject<A, K> | Status, O>>;
   async delete(a: unknown, b?: unknown, c?: unknown): Promise<unknown> {
     let schema: z.ZodType;
     let name: string;
@@ -450,19 +464,14 @@ export class Kube {
       options = c as DeleteOptions | undefined;
       namespace = options?.namespace;
     } else {
-      schema = await this.schemaOfObject(a as KubeObject);
-      name = this.nameOf(a as KubeObject);
+      const obj = this.objectArg(a, "delete");
+      schema = await this.schemaOfObject(obj);
+      name = this.nameOf(obj);
       options = b as DeleteOptions | undefined;
-      namespace = options?.namespace ?? this.objectNamespace(a as KubeObject);
+      namespace = options?.namespace ?? this.objectNamespace(obj);
     }
     const info = this.infoOf(schema);
-    const res = await this.call(info, {
-      method: "DELETE",
-      location: { namespace: this.namespaceFor(info, namespace), name },
-      query: {},
-      body: this.deleteBody(options),
-      options,
-    });
+    const res = await this.send(deleteRequest(info, { ...options, namespace: this.namespaceFor(info, namespace), name }), options);
     if (res instanceof KubeApiError) return res;
     return this.objectOrStatus(schema, res, options);
   }
@@ -473,108 +482,84 @@ export class Kube {
    * @example
    * await kube.deleteCollection(ConfigMap, { namespace: "shop", labelSelector: { batch: "true" } });
    */
-  async deleteCollection<S extends z.ZodType, const O extends DeleteCollectionOptions = DeleteCollectionOptions>(
-    schema: S,
-    options?: O,
-  ): Promise<Returned<KubeList<z.output<S>> | Status, O>> {
+  async deleteCollection<S extends z.ZodType, const O extends DeleteCollectionOptions = DeleteCollectionOptions>(schema: S, options?: O): Promise<Returned<KubeList<z.output<S>> | Status, O>> {
     const info = this.infoOf(schema);
-    const res = await this.call(info, {
-      method: "DELETE",
-      location: { namespace: this.namespaceFor(info, options?.namespace) },
-      query: this.listQuery(options),
-      body: this.deleteBody(options),
-      options,
-    });
+    const res = await this.send(deleteCollectionRequest(info, { ...options, namespace: this.namespaceFor(info, options?.namespace) }), options);
     if (res instanceof KubeApiError) return res as Returned<KubeList<z.output<S>> | Status, O>;
     const body = res.json<Record<string, unknown>>();
     if (body.kind === "Status") return body as Status as Returned<KubeList<z.output<S>> | Status, O>;
     return this.parseListBody(schema, body, res, options) as Returned<KubeList<z.output<S>> | Status, O>;
   }
 
-  // ---- subresources -----------------------------------------------------------------------
+  // ---- subresources: any kind whose annotations declare them ------------------------------
 
   /**
-   * The `scale` subresource (autoscaling/v1 `Scale`).
+   * The `scale` subresource (autoscaling/v1 `Scale`) of any kind that declares it.
    *
    * @example
    * (await kube.getScale(Deployment, "web")).spec?.replicas;
    */
-  async getScale(schema: z.ZodType, name: string, options: Omit<GetOptions, "subresource"> = {}): Promise<ScaleObject> {
-    return (await this.get(schema, name, { ...options, subresource: "scale", returnErrors: undefined })) as ScaleObject;
+  async getScale(schema: z.ZodType, name: string, options: Omit<GetOptions, "subresource" | "returnErrors"> = {}): Promise<Scale> {
+    return (await this.get(schema, name, { ...options, subresource: "scale" })) as Scale;
   }
 
   /**
-   * Set the replicas of a scalable resource through its `scale` subresource.
+   * Set the replicas of any kind with a `scale` subresource.
    *
    * @example
    * await kube.scale(Deployment, "web", 5, { namespace: "shop" });
    */
-  async scale(schema: z.ZodType, name: string, replicas: number, options: Omit<PatchOptions, "subresource" | "type"> = {}): Promise<ScaleObject> {
-    return (await this.patch(schema, name, { spec: { replicas } }, { ...options, type: "merge", subresource: "scale", returnErrors: undefined })) as ScaleObject;
+  async scale(schema: z.ZodType, name: string, replicas: number, options: Omit<PatchOptions, "subresource" | "type" | "returnErrors"> = {}): Promise<Scale> {
+    return (await this.patch(schema, name, { spec: { replicas } }, { ...options, type: "merge", subresource: "scale" })) as Scale;
   }
 
   /**
-   * A pod's logs: the whole text, or with `follow: true` an async iterator of lines as they come.
+   * The logs of an object whose kind has a `log` subresource (a Pod): the whole text, or with
+   * `follow: true` an async iterator of lines as they come.
    *
    * @example
-   * const text = await kube.logs("web-1", { namespace: "shop", tailLines: 100 });
-   * for await (const line of await kube.logs("web-1", { follow: true })) console.log(line);
+   * const text = await kube.logs(Pod, "web-1", { namespace: "shop", tailLines: 100 });
+   * for await (const line of await kube.logs(Pod, "web-1", { follow: true })) console.log(line);
    */
-  async logs(pod: string, options: LogsOptions & { follow: true }): Promise<AsyncIterable<string>>;
-  async logs(pod: string, options?: LogsOptions & { follow?: false }): Promise<string>;
-  async logs(pod: string, options: LogsOptions = {}): Promise<string | AsyncIterable<string>> {
-    const info = this.infoOf(await this.podSchema());
-    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "log" });
-    const query: QueryParams = {
-      container: options.container,
-      follow: options.follow,
-      previous: options.previous,
-      sinceSeconds: options.sinceSeconds,
-      sinceTime: options.sinceTime,
-      tailLines: options.tailLines,
-      timestamps: options.timestamps,
-      limitBytes: options.limitBytes,
-    };
+  async logs(schema: z.ZodType, name: string, options: LogsOptions & { follow: true }): Promise<AsyncIterable<string>>;
+  async logs(schema: z.ZodType, name: string, options?: LogsOptions & { follow?: false }): Promise<string>;
+  async logs(schema: z.ZodType, name: string, options: LogsOptions = {}): Promise<string | AsyncIterable<string>> {
+    const info = this.infoOf(schema);
+    const req = logRequest(info, { ...options, namespace: this.namespaceFor(info, options.namespace), name });
     if (!options.follow) {
-      const res = (await this.transport.request({ method: "GET", path, query, accept: "text/plain, */*", ...this.transportOptions(options), returnErrors: undefined })) as KubeResponse;
+      const res = (await this.send(req, { ...options, returnErrors: undefined })) as KubeResponse;
       return res.text();
     }
-    const stream = await this.transport.stream({ method: "GET", path, query, accept: "text/plain, */*", ...this.transportOptions(options) });
-    return lines(stream.body, () => stream.close());
+    const stream = await this.transport.stream({ method: req.method, path: req.path, query: req.query, accept: req.accept!, ...this.transportOptions(options) });
+    return closing(lines(stream.body, { request: stream.request }), () => stream.close());
   }
 
   /**
-   * Evict a pod (policy/v1 `Eviction`), honouring PodDisruptionBudgets: a blocked eviction throws
-   * `TooManyRequestsError`.
+   * Evict an object whose kind has an `eviction` subresource (a Pod; policy/v1 `Eviction`),
+   * honouring PodDisruptionBudgets: a blocked eviction throws `TooManyRequestsError`.
    *
    * @example
-   * await kube.evict("web-1", { namespace: "shop" });
+   * await kube.evict(Pod, "web-1", { namespace: "shop" });
    */
-  async evict(pod: string, options: DeleteOptions = {}): Promise<Status> {
-    const info = this.infoOf(await this.podSchema());
-    const namespace = this.namespaceFor(info, options.namespace);
-    const deleteOptions = this.deleteBody(options);
-    const res = await this.call(info, {
-      method: "POST",
-      location: { namespace, name: pod, subresource: "eviction" },
-      query: {},
-      body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace }, ...(deleteOptions ? { deleteOptions } : {}) },
-      // A 429 here is the budget refusing, not rate limiting: report it rather than retry.
-      options: { retry: false, ...options, returnErrors: undefined },
-    });
-    return (res as KubeResponse).json<Status>();
+  async evict(schema: z.ZodType, name: string, options: DeleteOptions = {}): Promise<Status> {
+    const info = this.infoOf(schema);
+    const req = evictionRequest(info, { ...options, namespace: this.namespaceFor(info, options.namespace), name });
+    // A 429 here is the budget refusing, not rate limiting: report it rather than retry.
+    const res = (await this.send(req, { retry: false, ...options, returnErrors: undefined })) as KubeResponse;
+    return res.json<Status>();
   }
 
   /**
-   * Run a command in a pod's container (WebSocket, `v5.channel.k8s.io` with fallback to
-   * `v4.channel.k8s.io`): standard input in, standard output and error out, and the exit code.
+   * Run a command in a container of an object whose kind has an `exec` subresource (a Pod), over
+   * WebSocket (`v5.channel.k8s.io`, falling back to `v4.channel.k8s.io`): standard input in,
+   * standard output and error out, and the exit code.
    *
    * @example
-   * const { stdout, exitCode } = await kube.exec("web-1", ["cat", "/etc/hostname"], { namespace: "shop" });
+   * const { stdout, exitCode } = await kube.exec(Pod, "web-1", ["cat", "/etc/hostname"], { namespace: "shop" });
    */
-  async exec(pod: string, command: readonly string[], options: PodExecOptions = {}): Promise<ExecResult> {
-    const info = this.infoOf(await this.podSchema());
-    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "exec" });
+  async exec(schema: z.ZodType, name: string, command: readonly string[], options: PodExecOptions = {}): Promise<ExecResult> {
+    const path = this.connectPath(schema, name, "exec", options);
+    const { execCommand } = await import("./exec.js");
     return execCommand(this.transport, path, command, options);
   }
 
@@ -583,53 +568,54 @@ export class Kube {
    * exit code. For interactive programs (`tty: true`, `resize()`).
    *
    * @example
-   * const sh = await kube.execStream("web-1", ["sh"], { tty: true });
+   * const sh = await kube.execStream(Pod, "web-1", ["sh"], { tty: true });
    * sh.stdout.pipe(process.stdout);
    * sh.stdin.end("ls /\nexit\n");
    * const { exitCode } = await sh.done;
    */
-  async execStream(pod: string, command: readonly string[], options: Omit<PodExecOptions, "stdin" | "timeoutMs"> = {}): Promise<ExecSession> {
-    if (!command.length) throw new TypeError("exec needs a command");
-    const info = this.infoOf(await this.podSchema());
-    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "exec" });
+  async execStream(schema: z.ZodType, name: string, command: readonly string[], options: Omit<PodExecOptions, "stdin" | "timeoutMs"> = {}): Promise<ExecSession> {
+    if (!command.length) throw new UsageError("exec needs a command");
+    const path = this.connectPath(schema, name, "exec", options);
+    const { openSession } = await import("./exec.js");
     return openSession(this.transport, path, command, { ...options, interactive: true });
   }
 
   /**
-   * Attach to a container's running process (its standard streams).
+   * Attach to the running process of an object whose kind has an `attach` subresource (its
+   * standard streams).
    *
    * @example
-   * const s = await kube.attach("web-1", { container: "app" });
+   * const s = await kube.attach(Pod, "web-1", { container: "app" });
    * s.stdout.on("data", (d) => process.stdout.write(d));
    */
-  async attach(pod: string, options: Omit<PodExecOptions, "stdin" | "timeoutMs"> & { stdin?: boolean } = {}): Promise<ExecSession> {
-    const info = this.infoOf(await this.podSchema());
-    const path = resourcePath(info, { namespace: this.namespaceFor(info, options.namespace), name: pod, subresource: "attach" });
+  async attach(schema: z.ZodType, name: string, options: Omit<PodExecOptions, "stdin" | "timeoutMs"> & { stdin?: boolean } = {}): Promise<ExecSession> {
     const { stdin, ...rest } = options;
+    const path = this.connectPath(schema, name, "attach", options);
+    const { openSession } = await import("./exec.js");
     return openSession(this.transport, path, undefined, { ...rest, interactive: stdin !== false });
   }
 
   /**
-   * Forward a local port to a pod's port (like `kubectl port-forward`); connect to
-   * `127.0.0.1:<localPort>`, and `close()` when done. A missing pod throws `NotFoundError` at once;
-   * a connection that cannot be forwarded is closed and reported to `onError`.
+   * Forward a local port to a port of an object whose kind has a `portforward` subresource (like
+   * `kubectl port-forward`); connect to `127.0.0.1:<localPort>`, and `close()` when done. A missing
+   * object throws `NotFoundError` at once; a connection that cannot be forwarded is closed and
+   * reported to `onError`.
    *
    * @example
-   * const fwd = await kube.portForward("web-1", 8080, { namespace: "shop" });
+   * const fwd = await kube.portForward(Pod, "web-1", 8080, { namespace: "shop" });
    * await fetch(`http://127.0.0.1:${fwd.localPort}/`);
    * await fwd.close();
    */
   async portForward(
-    pod: string,
+    schema: z.ZodType,
+    name: string,
     port: number,
     options: NamespaceOption & { localPort?: number; address?: string; onError?: (error: unknown) => void } = {},
   ): Promise<PortForward> {
-    const schema = await this.podSchema();
-    const info = this.infoOf(schema);
-    const namespace = this.namespaceFor(info, options.namespace);
-    // Like kubectl: the pod must exist before anything listens.
-    await this.get(schema, pod, { namespace, validate: "off" });
-    const path = resourcePath(info, { namespace, name: pod, subresource: "portforward" });
+    const path = this.connectPath(schema, name, "portforward", options);
+    // Like kubectl: the object must exist before anything listens.
+    await this.get(schema, name, { namespace: options.namespace, validate: "off" });
+    const { forwardPort } = await import("./exec.js");
     return forwardPort(this.transport, path, port, options);
   }
 
@@ -644,7 +630,7 @@ export class Kube {
    * resources.find((r) => r.kind === "Deployment")?.verbs;
    */
   discover(options: { refresh?: boolean } & Pick<CallOptions, "signal" | "timeoutMs"> = {}): Promise<DiscoveryResult> {
-    return this.#discovery.get(options);
+    return this.discovery().then((d) => d.get(options));
   }
 
   /**
@@ -670,7 +656,7 @@ export class Kube {
   async resource(type: { apiVersion: string; kind: string }): Promise<z.ZodType> {
     const known = await schemaFor(type, { kubernetesVersion: await this.kubernetesMinor() });
     if (known && resourceInfo(known)) return known;
-    return this.#discovery.schemaFor(type);
+    return (await this.discovery()).schemaFor(type);
   }
 
   /**
@@ -687,12 +673,16 @@ export class Kube {
 
   private infoOf(schema: z.ZodType): ResourceInfo {
     const info = resourceInfo(schema);
-    if (!info) throw new TypeError("this schema is not a resource (it has no plural registered): use a generated kind, defineResource, or kube.resource()");
+    if (!info) throw new UsageError("this schema is not a resource (it has no plural registered): use a generated kind, defineResource, or kube.resource()");
     return info;
   }
 
   private modeOf(options: CallOptions | undefined): ValidationMode {
-    return options?.validate ?? this.settings.validate ?? "strict";
+    return options?.validate ?? this.settings.validate ?? "reject";
+  }
+
+  private fieldManager(options: { fieldManager?: string } | undefined): string | undefined {
+    return options?.fieldManager ?? this.settings.fieldManager;
   }
 
   private namespaceFor(info: ResourceInfo, namespace: string | null | undefined): string | undefined {
@@ -711,8 +701,18 @@ export class Kube {
 
   private nameOf(obj: KubeObject): string {
     const name = isRecord(obj.metadata) ? obj.metadata.name : undefined;
-    if (typeof name !== "string" || !name) throw new TypeError(`the ${obj.kind ?? "object"} has no metadata.name`);
+    if (typeof name !== "string" || !name) throw new UsageError(`the ${obj.kind ?? "object"} has no metadata.name`);
     return name;
+  }
+
+  private objectArg(a: unknown, what: string): KubeObject {
+    if (!isRecord(a)) throw new UsageError(`${what}: pass a schema, or an object with apiVersion, kind and metadata.name`);
+    return a as KubeObject;
+  }
+
+  private connectPath(schema: z.ZodType, name: string, subresource: string, options: NamespaceOption): string {
+    const info = this.infoOf(schema);
+    return connectRequest(info, subresource, { namespace: this.namespaceFor(info, options.namespace), name }).path;
   }
 
   private callOptionsOf(options: CallOptions): CallOptions {
@@ -731,87 +731,38 @@ export class Kube {
     return out;
   }
 
-  private writeQuery(options: WriteOptions | undefined): QueryParams {
-    return {
-      dryRun: options?.dryRun === true || options?.dryRun === "All" ? "All" : undefined,
-      fieldValidation: options?.fieldValidation,
-      fieldManager: options?.fieldManager,
-    };
-  }
-
-  private listQuery(options: Omit<ListOptions, keyof CallOptions> | undefined): QueryParams {
-    if (!options) return {};
-    return {
-      labelSelector: options.labelSelector !== undefined ? labelSelectorString(options.labelSelector) || undefined : undefined,
-      fieldSelector: options.fieldSelector !== undefined ? fieldSelectorString(options.fieldSelector) || undefined : undefined,
-      limit: options.limit,
-      continue: options.continue,
-      resourceVersion: options.resourceVersion,
-      resourceVersionMatch: options.resourceVersionMatch,
-      timeoutSeconds: options.timeoutSeconds,
-    };
-  }
-
-  private deleteBody(options: DeleteOptions | undefined): Record<string, unknown> | undefined {
-    if (!options) return undefined;
-    const body: Record<string, unknown> = {};
-    if (options.propagationPolicy) body.propagationPolicy = options.propagationPolicy;
-    if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
-    if (options.preconditions) body.preconditions = options.preconditions;
-    if (options.dryRun === true || options.dryRun === "All") body.dryRun = ["All"];
-    return Object.keys(body).length ? { apiVersion: "v1", kind: "DeleteOptions", ...body } : undefined;
-  }
-
-  private async call(
-    info: ResourceInfo,
-    req: {
-      method: RequestOptions["method"];
-      location: Parameters<typeof resourcePath>[1];
-      query: QueryParams;
-      body?: unknown;
-      contentType?: string;
-      options: CallOptions | undefined;
-    },
-  ): Promise<KubeResponse | KubeApiError> {
-    const path = resourcePath(info, req.location);
+  /** Send a built request (the only place requests leave the client, besides streams and sockets). */
+  private async send(req: KubeRequest, options: CallOptions | undefined): Promise<KubeResponse | KubeApiError> {
     return (await this.transport.request({
       method: req.method,
-      path,
+      path: req.path,
       query: req.query,
       ...(req.body !== undefined ? { body: req.body } : {}),
       ...(req.contentType ? { contentType: req.contentType } : {}),
-      ...this.transportOptions(req.options),
-      ...(req.options?.returnErrors ? { returnErrors: req.options.returnErrors } : {}),
+      ...(req.accept ? { accept: req.accept } : {}),
+      ...this.transportOptions(options),
+      ...(options?.returnErrors ? { returnErrors: options.returnErrors } : {}),
     })) as KubeResponse | KubeApiError;
   }
 
-  private requestInfo(res: KubeResponse, fallback?: string): RequestInfo | undefined {
-    const url = (res as { url?: string }).url ?? fallback;
-    return url ? { method: "", url } : undefined;
-  }
-
   private parse<T>(schema: z.ZodType<T>, res: KubeResponse, options: CallOptions | undefined): T {
-    return parseReceived(schema, res.json(), this.modeOf(options), this.requestInfo(res), this.settings.onValidationIssue);
-  }
-
-  private parseList<T>(schema: z.ZodType<T>, res: KubeResponse, options: CallOptions | undefined): KubeList<T> {
-    return this.parseListBody(schema, res.json(), res, options);
+    return recordWarnings(parseReceived(schema, res.json(), this.modeOf(options), res.request, this.settings.onValidationIssue), res.warnings);
   }
 
   private parseListBody<T>(schema: z.ZodType<T>, body: unknown, res: KubeResponse, options: CallOptions | undefined): KubeList<T> {
-    const list = parseReceived(listSchemaOf(schema), body, this.modeOf(options), this.requestInfo(res), this.settings.onValidationIssue) as KubeList<T>;
+    const list = parseReceived(listSchemaOf(schema), body, this.modeOf(options), res.request, this.settings.onValidationIssue) as KubeList<T>;
     if (!Array.isArray(list.items)) list.items = [];
     if (!isRecord(list.metadata)) list.metadata = {};
-    return list;
+    return recordWarnings(list, res.warnings);
   }
 
   private objectOrStatus<T>(schema: z.ZodType<T>, res: KubeResponse, options: CallOptions | undefined): T | Status {
     const body = res.json<Record<string, unknown>>();
-    if (body.kind === "Status") return body as Status;
-    return parseReceived(schema, body, this.modeOf(options), this.requestInfo(res), this.settings.onValidationIssue);
+    if (body.kind === "Status") return recordWarnings(body as Status, res.warnings);
+    return recordWarnings(parseReceived(schema, body, this.modeOf(options), res.request, this.settings.onValidationIssue), res.warnings);
   }
 
-  /** The body to send for an object: checked in strict mode, with its apiVersion and kind. */
+  /** The body to send for an object: checked in `reject` mode, with its apiVersion and kind. */
   private outgoing(schema: z.ZodType, obj: unknown, options: CallOptions | undefined, what: string): unknown {
     const info = this.infoOf(schema);
     checkOutgoing(schema, obj, this.modeOf(options), what);
@@ -819,30 +770,22 @@ export class Kube {
   }
 
   private async subresourceSchema(info: ResourceInfo, subresource: string, schema: z.ZodType): Promise<z.ZodType> {
-    const sub = info.subresources.find((s) => s.name === subresource);
-    if (!sub?.kind || (sub.kind === info.kind && (sub.group ?? "") === info.group)) return schema;
+    const sub = subresourceOf(info, subresource);
+    if (!sub.kind || (sub.kind === info.kind && (sub.group ?? "") === info.group)) return schema;
     const apiVersion = sub.group ? `${sub.group}/${sub.version}` : (sub.version ?? "v1");
     return (await schemaFor({ apiVersion, kind: sub.kind }, { kubernetesVersion: await this.kubernetesMinor() })) ?? z.looseObject({});
   }
 
-  private async podSchema(): Promise<z.ZodType> {
-    const pod = await schemaFor({ apiVersion: "v1", kind: "Pod" }, { kubernetesVersion: await this.kubernetesMinor() });
-    if (!pod) throw new Error("no Pod schema is bundled");
-    return pod;
-  }
-
   private async schemaOfObject(obj: KubeObject): Promise<z.ZodType> {
-    if (typeof obj.apiVersion !== "string" || typeof obj.kind !== "string") {
-      throw new TypeError("pass a schema, or an object with apiVersion and kind");
-    }
+    if (typeof obj.apiVersion !== "string" || typeof obj.kind !== "string") throw new UsageError("pass a schema, or an object with apiVersion and kind");
     return this.resource({ apiVersion: obj.apiVersion, kind: obj.kind });
   }
 
   /** Normalise the `(schema, obj, options)` and `(obj, options)` call forms. */
-  private async target<O>(a: unknown, b: unknown, c: unknown): Promise<{ schema: z.ZodType; obj: KubeObject; options: O | undefined }> {
+  private async target<O>(a: unknown, b: unknown, c: unknown, what: string): Promise<{ schema: z.ZodType; obj: KubeObject; options: O | undefined }> {
     if (isSchema(a)) return { schema: a, obj: b as KubeObject, options: c as O | undefined };
-    if (!isRecord(a)) throw new TypeError("pass a schema and an object, or an object with apiVersion and kind");
-    return { schema: await this.schemaOfObject(a as KubeObject), obj: a as KubeObject, options: b as O | undefined };
+    const obj = this.objectArg(a, what);
+    return { schema: await this.schemaOfObject(obj), obj, options: b as O | undefined };
   }
 
   /** The bundled Kubernetes minor matching the server (asked once), clamped to the bundled range. */
@@ -856,13 +799,20 @@ export class Kube {
   }
 }
 
-/** The autoscaling/v1 Scale object of the `scale` subresource. */
-export interface ScaleObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string } | null;
-  spec?: { replicas?: number | null } | null;
-  status?: { replicas: number; selector?: string | null } | null;
+/** Whether `returnErrors` lists an error (by status or class). */
+function isListed(error: KubeApiError, returned: CallOptions["returnErrors"]): boolean {
+  if (returned === undefined) return false;
+  if (returned === true) return true;
+  return returned.some((r) => (typeof r === "number" ? r === error.status : error instanceof r));
+}
+
+/** An iterator that runs `close` when its consumer stops. */
+async function* closing<T>(source: AsyncIterable<T>, close: () => void): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } finally {
+    close();
+  }
 }
 
 function clampMinor(major: number, minor: number): string {
@@ -873,24 +823,4 @@ function clampMinor(major: number, minor: number): string {
   return `v1.${Math.max(lo, Math.min(hi, minor))}`;
 }
 
-async function* lines(body: AsyncIterable<Uint8Array>, close: () => void): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let pending = "";
-  try {
-    for await (const chunk of body) {
-      pending += decoder.decode(chunk, { stream: true });
-      let nl = pending.indexOf("\n");
-      while (nl >= 0) {
-        yield pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        nl = pending.indexOf("\n");
-      }
-    }
-    pending += decoder.decode();
-    if (pending) yield pending;
-  } finally {
-    close();
-  }
-}
-
-export type { DiscoveredResource };
+export type { DiscoveredResource, Scale };

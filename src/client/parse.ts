@@ -4,11 +4,10 @@
 import * as z from "zod";
 import { ValidationError, type RequestInfo } from "../errors.js";
 import { compileValidator, safeParseKube } from "../meta/compile.js";
-import { ListMeta } from "#schemas/latest/meta/v1.js";
-import { nullishOf } from "#schemas/runtime.js";
+import { nullish, nullishOf } from "#schemas/runtime.js";
 import type { ValidationMode } from "./types.js";
 
-/** Called in `loose` mode with a response that does not match its schema (it is returned as is). */
+/** Called in `report` mode with a response that does not match its schema (it is returned as is). */
 export type ValidationIssueHandler = (error: ValidationError) => void;
 
 const lists = new WeakMap<z.ZodType, z.ZodType>();
@@ -25,7 +24,8 @@ export function listSchemaOf(schema: z.ZodType): z.ZodType {
     list = z.looseObject({
       apiVersion: z.string().nullish(),
       kind: z.string().nullish(),
-      metadata: nullishOf(ListMeta),
+      // ListMeta's fields (the generated meta/v1 module is not loaded for this).
+      metadata: nullishOf(z.looseObject({ continue: nullish.string, remainingItemCount: nullish.int, resourceVersion: nullish.string, selfLink: nullish.string })),
       items: z.array(schema).nullable(),
     });
     compileValidator(list);
@@ -35,8 +35,8 @@ export function listSchemaOf(schema: z.ZodType): z.ZodType {
 }
 
 /**
- * Parse a value received from the server according to the mode: `strict` throws `ValidationError`
- * (with the raw object and every issue's path), `loose` hands the error to `onIssue` and returns
+ * Parse a value received from the server according to the mode: `reject` throws `ValidationError`
+ * (with the raw object and every issue's path), `report` hands the error to `onIssue` and returns
  * the raw value (nothing dropped), `off` returns the value untouched.
  */
 export function parseReceived<T>(
@@ -50,14 +50,14 @@ export function parseReceived<T>(
   const r = safeParseKube(schema, value);
   if (r.success) return r.data;
   const error = new ValidationError(r.error.issues, value, "response", undefined, request);
-  if (mode === "strict") throw error;
+  if (mode === "reject") throw error;
   onIssue?.(error);
   return value as T;
 }
 
-/** Check an object before sending it (strict mode only). */
+/** Check an object before sending it (`reject` mode only). */
 export function checkOutgoing(schema: z.ZodType, value: unknown, mode: ValidationMode, what: string): void {
-  if (mode !== "strict") return;
+  if (mode !== "reject") return;
   const r = schema.safeParse(value);
   if (!r.success) throw new ValidationError(r.error.issues, value, "request", what);
 }

@@ -2,6 +2,7 @@
  * Label and field selectors: objects (`matchLabels`, `matchExpressions`) or strings, rendered the
  * way apimachinery's `labels.Selector.String()` and `fields.Selector.String()` render them.
  */
+import { UsageError } from "../errors.js";
 import { isQualifiedName, isValidLabelValue } from "../meta/names.js";
 
 /** One set-based requirement of a label selector. */
@@ -29,12 +30,12 @@ function isLabelSelectorObject(s: object): s is LabelSelector {
 
 function checkKey(key: string): void {
   const errs = isQualifiedName(key);
-  if (errs.length) throw new TypeError(`invalid label selector key ${JSON.stringify(key)}: ${errs.join("; ")}`);
+  if (errs.length) throw new UsageError(`invalid label selector key ${JSON.stringify(key)}: ${errs.join("; ")}`);
 }
 
 function checkValue(key: string, value: string): void {
   const errs = isValidLabelValue(value);
-  if (errs.length) throw new TypeError(`invalid label selector value ${JSON.stringify(value)} for ${key}: ${errs.join("; ")}`);
+  if (errs.length) throw new UsageError(`invalid label selector value ${JSON.stringify(value)} for ${key}: ${errs.join("; ")}`);
 }
 
 /**
@@ -62,16 +63,16 @@ export function labelSelectorString(selector: LabelSelectorInput): string {
       switch (req.operator) {
         case "In":
         case "NotIn":
-          if (!values.length) throw new TypeError(`label selector ${req.key} ${req.operator} needs at least one value`);
+          if (!values.length) throw new UsageError(`label selector ${req.key} ${req.operator} needs at least one value`);
           parts.push([req.key, `${req.key} ${req.operator === "In" ? "in" : "notin"} (${values.join(",")})`]);
           break;
         case "Exists":
         case "DoesNotExist":
-          if (values.length) throw new TypeError(`label selector ${req.key} ${req.operator} takes no values`);
+          if (values.length) throw new UsageError(`label selector ${req.key} ${req.operator} takes no values`);
           parts.push([req.key, req.operator === "Exists" ? req.key : `!${req.key}`]);
           break;
         default:
-          throw new TypeError(`unknown label selector operator ${JSON.stringify((req as { operator: unknown }).operator)}`);
+          throw new UsageError(`unknown label selector operator ${JSON.stringify((req as { operator: unknown }).operator)}`);
       }
     }
   }

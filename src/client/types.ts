@@ -4,21 +4,27 @@
 import type * as z from "zod";
 import type { ApiErrorByStatus } from "../errors.js";
 import type { KubeApiError, Status } from "../errors.js";
-import type { LogOptions, RetryOptions } from "../transport/index.js";
+import type { LogOptions } from "../transport/log.js";
+import type { RetryOptions } from "../transport/retry.js";
+import type { ReturnErrors } from "../transport/transport.js";
 import type { FieldSelectorInput, LabelSelectorInput } from "./selectors.js";
-import type { PickedPath } from "../patch/index.js";
-import type { PatchType } from "../meta/index.js";
+import type { AnyPath } from "../patch/paths.js";
+import type { PatchType } from "../meta/registry.js";
 
-/** How responses (and, when strict, request bodies) are checked against the schema. */
-export type ValidationMode = "strict" | "loose" | "off";
+/**
+ * How responses (and, with `reject`, request bodies) are checked against the schema: `reject`
+ * throws `ValidationError` on a mismatch, `report` hands it to `onValidationIssue` and returns the
+ * object as received, `off` does not check.
+ */
+export type ValidationMode = "reject" | "report" | "off";
 
 /** Options every call takes. */
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Time limit of the call in ms, retries included. */
+  /** Time limit of the call in ms: retries, waits and reading the body included. */
   timeoutMs?: number;
-  /** Return (not throw) API errors with these HTTP statuses (or all, with `true`). */
-  returnErrors?: readonly number[] | true;
+  /** Return (not throw) API errors with these HTTP statuses or of these classes (or all, with `true`). */
+  returnErrors?: ReturnErrors;
   /** Retry settings for this call (merged over the client's), or `false`. */
   retry?: RetryOptions | false;
   /** Logging switches for this call. */
@@ -40,6 +46,7 @@ export interface WriteOptions extends CallOptions, NamespaceOption {
   dryRun?: boolean | "All";
   /** How the server treats unknown or duplicate fields. */
   fieldValidation?: "Strict" | "Warn" | "Ignore";
+  /** The field manager recorded for this write (default: the client's `fieldManager`). */
   fieldManager?: string;
 }
 
@@ -70,6 +77,12 @@ export interface WatchOptions extends Omit<ListOptions, "limit" | "continue" | "
   allowWatchBookmarks?: boolean;
   /** Begin with ADDED events for the current state, then a bookmark (`k8s.io/initial-events-end`). */
   sendInitialEvents?: boolean;
+  /**
+   * End the watch with `IdleTimeoutError` when nothing (no event, no bookmark) arrives for this
+   * long, in ms: a connection that went quiet without closing. Default: `timeoutSeconds` plus a
+   * minute when set, else 5 minutes; 0 for none.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A change to a watched object. BOOKMARK events carry only the resourceVersion reached. */
@@ -117,8 +130,12 @@ export interface PatchOptions extends WriteOptions {
 export interface UpdateOptions<T> extends WriteOptions {
   /** The object `modified` was built from; the diff is taken against it (default: the live object). */
   builtFromLatest?: T;
-  /** Only send changes under these paths (`pathOf(...)` results or dotted strings). */
-  paths?: ReadonlyArray<PickedPath | string>;
+  /**
+   * Only send changes under these paths: pickers (`(o) => o.spec.replicas`), `pathOf(…)` results,
+   * JSON Pointers (`/spec/replicas`) or dotted paths (`spec.replicas`, `spec.containers[0].image`).
+   * A path the schema does not have is a `UsageError`.
+   */
+  paths?: ReadonlyArray<AnyPath<T>>;
   /** Send the whole object with PUT instead of a patch. */
   force?: boolean;
   /** For kinds without strategic merge: no `test` guards on list operations. */
@@ -136,7 +153,7 @@ export interface ApplyOptions extends WriteOptions {
 
 /** Options of `modify` (read, change, write, retry on conflict). */
 export interface ModifyOptions extends WriteOptions {
-  /** How many conflicts to retry (default 50). */
+  /** How many conflicts to retry (default 4: five attempts, 10 ms apart, as client-go's `retry.DefaultRetry`). */
   retries?: number;
 }
 
@@ -172,11 +189,11 @@ export interface ExecResult {
   protocol: string;
 }
 
-/** The result type of a call made with `returnErrors`: the value, or the listed errors. */
+/** The result type of a call made with `returnErrors`: the value, or the listed errors (by status or class). */
 export type Returned<T, O> = O extends { returnErrors: true }
   ? T | KubeApiError
   : O extends { returnErrors: readonly (infer S)[] }
-    ? T | (S extends keyof ApiErrorByStatus ? ApiErrorByStatus[S] : KubeApiError)
+    ? T | (S extends keyof ApiErrorByStatus ? ApiErrorByStatus[S] : S extends abstract new (...args: never[]) => infer E ? E : S extends number ? KubeApiError : never)
     : T;
 
 /** The object type a schema parses to. */

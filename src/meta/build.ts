@@ -1,15 +1,15 @@
 /**
  * Schemas built at run time from CRDs and OpenAPI documents (a CRD found among manifests, one
- * created on a server, a cluster's published schemas), with the same mapping the generator writes.
+ * created on a server, a cluster's published schemas), with the same mapping the generator writes,
+ * as Zod objects (no generated source is evaluated, so this works where `eval` is disabled).
  */
-import * as z from "zod";
-import * as k from "#schemas/runtime.js";
+import type * as z from "zod";
 import { ObjectMeta } from "#schemas/latest/meta/v1.js";
-import { OBJECT_META, readCrdObject } from "../../codegen/crd-object.js";
-import { definitionExpression, orderDefinitions } from "../../codegen/emit.js";
-import type { Definition } from "../../codegen/ir.js";
-import { readOpenApi } from "../../codegen/openapi.js";
-import { SpecError } from "../../codegen/schema-reader.js";
+import { SpecError } from "../errors.js";
+import { OBJECT_META, readCrdObject } from "./openapi/crd-object.js";
+import type { Definition } from "./openapi/ir.js";
+import { readOpenApi } from "./openapi/openapi.js";
+import { buildSchemas } from "./openapi/zod.js";
 
 export { SpecError };
 
@@ -21,23 +21,7 @@ export interface BuiltSchema {
 }
 
 function build(definitions: Definition[], externals: Record<string, z.ZodType>): Map<string, z.ZodType> {
-  const { order, deferred } = orderDefinitions(definitions);
-  const known = new Set(definitions.map((d) => d.name));
-  const refs: Record<string, z.ZodType> = { ...externals };
-  for (const def of order) {
-    const expr = definitionExpression(
-      def,
-      (name) => {
-        if (!known.has(name) && !(name in externals)) {
-          throw new SpecError(`${def.name} references ${name}, which is not defined`);
-        }
-        return `r[${JSON.stringify(name)}]`;
-      },
-      deferred.get(def.name),
-    );
-    refs[def.name] = new Function("z", "k", "r", `return (${expr});`)(z, k, refs) as z.ZodType;
-  }
-  return new Map(definitions.map((d) => [d.name, refs[d.name]!]));
+  return buildSchemas(definitions, externals);
 }
 
 function kindOf(d: Definition): { apiVersion: string; kind: string } {

@@ -9,14 +9,11 @@
  */
 import type * as z from "zod";
 import { ValidationError, type RequestInfo, type ValidationDirection } from "../errors.js";
+import { checkDefOf, defOf, isConditionalCheck, isOptionalInput, literalValues, runCheck, type ZodCheck, type ZodDef } from "./zod.js";
 
-type AnyDef = Record<string, unknown> & { type: string; checks?: Check[] };
-interface Check {
-  _zod: { def: Record<string, unknown> & { check: string }; check: (payload: { value: unknown; issues: unknown[] }) => void; when?: unknown };
-}
+type AnyDef = ZodDef;
+type Check = ZodCheck;
 type Schema = z.core.$ZodType;
-
-const defOf = (s: Schema): AnyDef => (s as unknown as { _zod: { def: AnyDef } })._zod.def;
 
 class Unsupported extends Error {}
 
@@ -53,8 +50,8 @@ class Compiler {
   private checks(d: AnyDef, v: string): string {
     const out: string[] = [];
     for (const ch of d.checks ?? []) {
-      if (ch._zod.when) throw new Unsupported("conditional check");
-      const cd = ch._zod.def;
+      if (isConditionalCheck(ch)) throw new Unsupported("conditional check");
+      const cd = checkDefOf(ch);
       switch (cd.check) {
         case "string_format":
           if (cd.format === "regex" && cd.pattern instanceof RegExp) {
@@ -120,7 +117,7 @@ class Compiler {
         return `(${v} === null)`;
       case "literal":
       case "enum": {
-        const values = (schema as unknown as { _zod: { values?: Set<unknown> } })._zod.values;
+        const values = literalValues(schema);
         if (!values) throw new Unsupported("literal without values");
         return `${this.constant(values)}.has(${v})`;
       }
@@ -164,7 +161,7 @@ class Compiler {
             continue;
           }
           if (hasDefaults(field)) throw new Unsupported("default below a wrapper");
-          const optionalIn = (field as unknown as { _zod: { optin?: string } })._zod.optin !== undefined;
+          const optionalIn = isOptionalInput(field);
           if (!optionalIn) lines.push(`if (v === undefined && !(${k} in x)) return false;`);
           lines.push(`if (!${this.expr(field, "v")}) return false;`);
         }
@@ -243,11 +240,6 @@ function hasDefaults(schema: Schema): boolean {
   return result;
 }
 
-function runCheck(check: Check, value: unknown): boolean {
-  const payload = { value, issues: [] as unknown[] };
-  check._zod.check(payload);
-  return payload.issues.length === 0;
-}
 
 /** Validates a value in place (filling literal defaults); false when Zod would report issues. */
 export type CompiledValidator = (value: unknown) => boolean;

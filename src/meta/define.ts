@@ -4,6 +4,7 @@
 import * as z from "zod";
 import { ObjectMeta } from "#schemas/latest/meta/v1.js";
 import { nullishOf } from "#schemas/runtime.js";
+import { defOf } from "./zod.js";
 import { kubeMeta, apiVersionOf, type KubeMeta, type PatchType, type SubresourceInfo, type Verb } from "./registry.js";
 
 /** `apps` + `v1` → `"apps/v1"` at the type level; the core group has no prefix. */
@@ -40,8 +41,6 @@ export interface DefineResourceOptions<G extends string, V extends string, K ext
 
 const ALL_VERBS: readonly Verb[] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-type Def = Record<string, unknown> & { type: string; checks?: z.core.$ZodCheck<unknown>[] };
-const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /**
  * The schema with every object that would strip unknown keys made loose, so data a newer server
@@ -93,7 +92,7 @@ function loosenWith(schema: z.ZodType, seen: Map<z.ZodType, z.ZodType>): z.ZodTy
     default:
       return schema;
   }
-  if (d.checks?.length) out = out.check(...d.checks);
+  if (d.checks?.length) out = out.check(...(d.checks as z.core.$ZodCheck<unknown>[]));
   const meta = kubeMeta.get(schema);
   if (meta) out.register(kubeMeta, meta);
   seen.set(schema, out);

@@ -112,7 +112,8 @@ function qualifiedNameProblems(value: string): string[] {
   }
   if (name.length === 0) errs.push("name part must be non-empty");
   else if (name.length > 63) errs.push("name part must be no more than 63 characters");
-  if (name.length && !QUALIFIED_NAME.test(name)) {
+  // IsQualifiedName checks the pattern even for an empty name part (two messages for "").
+  if (!QUALIFIED_NAME.test(name)) {
     errs.push(
       "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     );

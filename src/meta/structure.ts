@@ -10,10 +10,9 @@ import type * as z from "zod";
 import { fieldError, FieldPath, type FieldError } from "./field-errors.js";
 import { metaOf, unwrap } from "./walk.js";
 import { isRecord } from "./values.js";
+import { defOf } from "./zod.js";
 
 type Schema = z.core.$ZodType;
-type Def = Record<string, unknown> & { type: string };
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 const EMBEDDED_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
 const MAX_DEPTH = 256;

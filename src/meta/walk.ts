@@ -4,13 +4,9 @@
  */
 import type * as z from "zod";
 import { kubeMeta, type KubeMeta } from "./registry.js";
+import { defOf } from "./zod.js";
 
-/** Any Zod schema, seen through its internal definition. */
-type Internal = z.core.$ZodType & { _zod: { def: Record<string, unknown> & { type: string } } };
-
-function def(schema: z.core.$ZodType): Record<string, unknown> & { type: string } {
-  return (schema as Internal)._zod.def;
-}
+const def = defOf;
 
 const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "nonoptional", "readonly", "catch"]);
 
@@ -58,7 +54,7 @@ export function shapeOf(schema: z.core.$ZodType): Record<string, z.core.$ZodType
  * The schema of keys not in the shape: `unknown` for loose objects, `never` for strict ones.
  *
  * @example
- * catchallOf(z.looseObject({}))?._zod.def.type; // "unknown"
+ * defOf(catchallOf(z.looseObject({}))!).type; // "unknown"
  */
 export function catchallOf(schema: z.core.$ZodType): z.core.$ZodType | undefined {
   const d = def(unwrap(schema));

@@ -4,7 +4,7 @@
  * `move`s); other lists are aligned by a longest-common-subsequence diff (Myers).
  */
 import type * as z from "zod";
-import { childSchema, elementOf } from "../meta/index.js";
+import { childSchema, elementOf } from "../meta/walk.js";
 import type { JsonPatchOperation } from "./json-patch.js";
 import { cloneJson, deepEqual, hasOwn, isJsonObject, type JsonObject, type JsonValue } from "./json.js";
 import { keyFieldsOf } from "./path.js";

@@ -5,7 +5,7 @@
  * Kubernetes does when it looks fields up in OpenAPI and finds none).
  */
 import type * as z from "zod";
-import { childSchema, elementOf, metaOf, nodeType } from "../meta/index.js";
+import { childSchema, elementOf, metaOf, nodeType } from "../meta/walk.js";
 import { PatchError } from "./errors.js";
 import { goFormat } from "./json.js";
 

@@ -4,7 +4,7 @@
  */
 import type * as z from "zod";
 import { KubeError } from "../errors.js";
-import { catchallOf, elementOf, metaOf, nodeType, shapeOf, unwrap, valuesOf } from "../meta/index.js";
+import { catchallOf, elementOf, metaOf, nodeType, shapeOf, unwrap, valuesOf } from "../meta/walk.js";
 import { deepEqual, hasOwn, isJsonObject, type JsonPrimitive } from "./json.js";
 import { toPointer } from "./pointer.js";
 

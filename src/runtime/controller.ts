@@ -9,6 +9,7 @@ import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
 import { UsageError } from "../errors.js";
 import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
+import { isZodSchema } from "../meta/zod.js";
 import { childSignal } from "./backoff.js";
 import { InformerFactory, type InformerSelection } from "./factory.js";
 import type { Informer, InformerEvent } from "./informer.js";
@@ -249,7 +250,7 @@ export class Controller<S extends z.ZodType, W extends readonly z.ZodType[] = z.
     this.#watched = [];
     const selection = this.#ownedSelection();
     for (const owned of this.#options.owns ?? []) {
-      const spec: OwnsSpec = isSchema(owned) ? { kind: owned } : owned;
+      const spec: OwnsSpec = isZodSchema(owned) ? { kind: owned } : owned;
       const { kind, ...which } = spec;
       const informer = this.factory.informer(kind, { ...selection, ...which });
       this.#watched.push({ informer });
@@ -341,10 +342,6 @@ export class Controller<S extends z.ZodType, W extends readonly z.ZodType[] = z.
 function keyOfObject(obj: unknown): string {
   const meta = (obj as ObjectMetaLike).metadata;
   return meta?.namespace ? `${meta.namespace}/${meta.name ?? ""}` : (meta?.name ?? "");
-}
-
-function isSchema(v: unknown): v is z.ZodType {
-  return typeof v === "object" && v !== null && "_zod" in v;
 }
 
 /**

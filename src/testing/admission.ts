@@ -5,6 +5,7 @@
  * set entries, and object metadata.
  */
 import type * as z from "zod";
+import { defOf } from "../meta/zod.js";
 import * as k from "#schemas/runtime.js";
 import {
   childSchema,
@@ -72,7 +73,7 @@ function openApiTypeAt(schema: z.ZodType, path: readonly PathSegment[], expected
   let s: z.core.$ZodType | undefined = schema;
   for (const seg of path) s = s ? childSchema(s, seg) : undefined;
   for (let i = 0; s && i < 8; i++) {
-    const d = (s as unknown as { _zod: { def: { type: string; innerType?: z.core.$ZodType; format?: string } } })._zod.def;
+    const d = defOf(s) as { type: string; innerType?: z.core.$ZodType; format?: string };
     if (d.innerType) {
       s = d.innerType;
       continue;
@@ -88,7 +89,7 @@ function isBytesSchemaAt(schema: z.ZodType, path: readonly PathSegment[]): boole
   for (const seg of path) s = s ? childSchema(s, seg) : undefined;
   for (let i = 0; s && i < 8; i++) {
     if (s === k.Bytes) return true;
-    const d = (s as unknown as { _zod: { def: { innerType?: z.core.$ZodType } } })._zod.def;
+    const d = defOf(s) as { innerType?: z.core.$ZodType };
     if (!d.innerType) return false;
     s = d.innerType;
   }
@@ -121,7 +122,7 @@ function fieldPathOf(schema: z.ZodType, path: readonly PathSegment[]): FieldPath
 }
 
 function isRecordSchema(schema: z.core.$ZodType, key: string): boolean {
-  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.core.$ZodType; shape?: Record<string, unknown> } } })._zod.def;
+  const def = defOf(schema) as { type: string; innerType?: z.core.$ZodType; shape?: Record<string, unknown> };
   if (def.innerType) return isRecordSchema(def.innerType, key);
   if (def.type === "record") return true;
   if (def.type === "object") return !(def.shape && Object.hasOwn(def.shape, key));
@@ -136,7 +137,7 @@ function structNameOf(schema: z.ZodType, path: readonly PathSegment[], names: De
     if (!s) break;
     let inner: z.core.$ZodType = s;
     for (let i = 0; i < 8; i++) {
-      const d = (inner as unknown as { _zod: { def: { innerType?: z.core.$ZodType } } })._zod.def;
+      const d = defOf(inner) as { innerType?: z.core.$ZodType };
       const n = names?.get(inner);
       if (n) {
         name = n;

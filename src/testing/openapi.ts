@@ -6,6 +6,7 @@
  * server supports `fieldValidation` and `dryRun`). Custom resources use their CRD's own schema.
  */
 import { createHash } from "node:crypto";
+import { defOf, isZodSchema } from "../meta/zod.js";
 import type * as z from "zod";
 import { metaOf, type DocNode } from "../meta/index.js";
 import type { Catalog, ServedResource } from "./catalog.js";
@@ -14,7 +15,6 @@ type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
 type Def = Record<string, unknown> & { type: string };
 
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 const APIMACHINERY: Record<string, string> = {
   IntOrString: "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
@@ -233,7 +233,7 @@ export class OpenApi {
   ) {
     for (const [module, exports] of Object.entries(modules)) {
       for (const [exportName, value] of Object.entries(exports)) {
-        if (!value || typeof value !== "object" || !("_zod" in value)) continue;
+        if (!isZodSchema(value)) continue;
         const def = defOf(value as Schema);
         if (!this.names.has(def)) {
           const name = definitionName(module, exportName);

@@ -1,11 +1,8 @@
 /**
- * Transport: undici connection pools per cluster and the request pipeline (credentials, retries,
- * rate limit, timeouts, gzip, typed errors, logging, metrics), plus streams and WebSockets.
+ * Transport: the layer's interface for the rest of the library (the public face is `public.ts`).
  */
-export * from "./transport.js";
-export * from "./response.js";
-export * from "./retry.js";
-export * from "./rate-limit.js";
-export * from "./log.js";
-export * from "./redact.js";
-export { proxyUrlFor, type DispatcherOptions } from "./dispatcher.js";
+export * from "./public.js";
+export { retryPolicy, backoffDelay, shouldRetryStatus, isIdempotent, parseRetryAfter, type RetryPolicy } from "./retry.js";
+export { TokenBucket } from "./rate-limit.js";
+export { proxyUrlFor } from "./dispatcher.js";
+export { sleep, backoffWait, DEFAULT_CONFLICT_RETRY, type BackoffOptions } from "./backoff.js";

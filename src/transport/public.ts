@@ -1,7 +1,9 @@
 /**
- * `kubezod/transport`: HTTP to one API server — undici dispatchers composed from interceptors
- * (credentials, impersonation, rate limit, retry, logging, metrics), typed status errors, streams
- * and WebSockets, redaction helpers for your own logs. `createTransport` is also in `kubezod`.
+ * `kubezod/transport`: HTTP to one API server — a pipeline of interceptors (observe, retry, rate
+ * limit, credentials, impersonation, and your own) around one undici attempt; typed status errors,
+ * bounded bodies, streams and WebSockets; metrics through `diagnostics_channel`, OpenTelemetry
+ * spans, pool statistics, server warnings; redaction helpers for your own logs. `createTransport`
+ * is also in `kubezod`.
  *
  * @example
  * import { createTransport } from "kubezod/transport";
@@ -12,6 +14,7 @@ export {
   createTransport,
   Transport,
   REQUEST_CHANNEL,
+  RETRY_CHANNEL,
   type HttpMethod,
   type QueryParams,
   type RequestMetrics,
@@ -21,7 +24,13 @@ export {
   type StreamOptions,
   type WebSocketOptions,
   type RequestResult,
+  type ReturnErrors,
+  type PoolStats,
 } from "./transport.js";
+export type { Interceptor, Send, Call, Outcome, Payload } from "./interceptors.js";
+export { collectRequestMetrics, DURATION_BUCKETS, type RetryMessage, type Histogram, type RequestMetricsSnapshot } from "./observe.js";
+export { warningHandler, parseWarnings, type WarningHandler } from "./warnings.js";
+export { encodeQuery } from "./query.js";
 export { KubeResponse, type KubeStream } from "./response.js";
 export { DEFAULT_RETRY_STATUSES, type RetryOptions } from "./retry.js";
 export type { RateLimitOptions } from "./rate-limit.js";

@@ -2,6 +2,7 @@
  * When and how long to wait before retrying: statuses, idempotent verbs, exponential backoff with
  * jitter, and the server's `Retry-After`.
  */
+import { backoffWait } from "./backoff.js";
 
 /**
  * Retry settings (kubesdk's `backoff_limit`, `backoff_interval`, `retry_statuses`).
@@ -90,10 +91,12 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Math.max(0, (at - now) / 1000);
 }
 
+/** The transport's default backoff: 250 ms doubling to 10 s; the wait is between half and all of it. */
+const REQUEST_BACKOFF = { initialMs: 125, factor: 2, jitter: 1, capMs: 5_000 };
+
 /** The wait before retry `attempt` (1-based) in ms. @example backoffDelay(retryPolicy({}), 1, 2); // 2000 (Retry-After: 2) */
 export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterSeconds: number | undefined): number {
   if (retryAfterSeconds !== undefined) return retryAfterSeconds * 1000;
   if (policy.backoffInterval) return Math.max(0, policy.backoffInterval(attempt));
-  const cap = Math.min(250 * 2 ** (attempt - 1), 10_000);
-  return cap / 2 + (Math.random() * cap) / 2;
+  return backoffWait(REQUEST_BACKOFF, attempt);
 }

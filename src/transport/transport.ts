@@ -1,20 +1,18 @@
 /**
- * The request pipeline for one cluster: credentials, impersonation, rate limit, timeout and abort,
- * retries with backoff, 401 refresh, gzip, typed errors, logging and metrics, over one pair of
- * undici dispatchers (requests, streams).
+ * HTTP to one API server: the request pipeline composed from interceptors (observe, retry, rate
+ * limit, credentials, impersonation) around one attempt over undici, with a pool for requests and
+ * an agent for streams. Typed errors, bounded bodies, deadlines covering the body, server warnings.
  */
-import diagnosticsChannel from "node:diagnostics_channel";
 import { createRequire } from "node:module";
 import type { IncomingHttpHeaders } from "node:http";
-import { pipeline } from "node:stream";
-import { promisify } from "node:util";
-import { createGunzip, gunzip as gunzipCallback } from "node:zlib";
 import type { Dispatcher, WebSocket } from "undici";
-import type { ClusterConfig, Impersonation } from "../config/cluster.js";
+import type { ClusterConfig } from "../config/cluster.js";
 import type { ClientCertificate, Credentials } from "../config/credentials.js";
 import {
   apiErrorFor,
   ConnectionError,
+  IdleTimeoutError,
+  InvalidResponseError,
   KubeError,
   TimeoutError,
   type ApiErrorByStatus,
@@ -22,34 +20,19 @@ import {
   type RequestInfo,
 } from "../errors.js";
 import { createDispatchers, loadUndici, proxyUrlFor, REPEATED_HEADERS, undiciIfLoaded, type DispatcherOptions } from "./dispatcher.js";
-import { classifyFailure, connectionError } from "./failures.js";
-import type { LogEntry, LogOptions } from "./log.js";
+import { DeadlineReached, DEFAULT_MAX_RESPONSE_BYTES, dispatchAttempt, idleBounded } from "./dispatch.js";
+import { classifyFailure, connectionError, redactUrl } from "./failures.js";
+import { auth, compose, impersonation, rateLimit, retry, staticHeaders, type Call, type HttpMethod, type Interceptor, type Outcome, type Payload, type Send } from "./interceptors.js";
+import type { LogOptions } from "./log.js";
+import { auditIdOf, loadOpenTelemetry, observe, type RequestMetrics } from "./observe.js";
+import { encodeQuery, type QueryParams } from "./query.js";
 import { TokenBucket, type RateLimitOptions } from "./rate-limit.js";
-import { redactBody } from "./redact.js";
 import { KubeResponse, type KubeStream } from "./response.js";
-import { backoffDelay, isIdempotent, parseRetryAfter, retryPolicy, shouldRetryStatus, type RetryOptions, type RetryPolicy } from "./retry.js";
+import { parseRetryAfter, retryPolicy, type RetryOptions, type RetryPolicy } from "./retry.js";
+import { parseWarnings, warningHandler, type WarningHandler } from "./warnings.js";
 
-const gunzip = promisify(gunzipCallback);
-
-/** HTTP methods the API server uses. @example const m: HttpMethod = "PATCH"; */
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
-
-/** Query parameters; arrays repeat the key, `undefined` is left out. @example const q: QueryParams = { labelSelector: "app=web", limit: 500, watch: true }; */
-export type QueryParams = Record<string, string | number | boolean | readonly string[] | undefined>;
-
-/** What one request reports to `onMetrics` and the `kubezod:request` diagnostics channel. @example transport options `{ onMetrics: (m) => histogram.observe(m.durationMs) }` */
-export interface RequestMetrics {
-  method: string;
-  /** Path without query. */
-  path: string;
-  server: string;
-  /** Final status; absent when no response arrived. */
-  status?: number;
-  durationMs: number;
-  retries: number;
-  /** The error's name when the request failed (`ConnectionError`, `TimeoutError`, `NotFoundError`, …). */
-  error?: string;
-}
+export type { HttpMethod, QueryParams, RequestMetrics };
+export { REQUEST_CHANNEL, RETRY_CHANNEL } from "./observe.js";
 
 /** A request about to be sent; `beforeRequest` may change its headers (tracing). @example beforeRequest: (r) => { r.headers.traceparent = currentTraceparent(); } */
 export interface OutgoingRequest {
@@ -72,8 +55,8 @@ export interface OutgoingRequest {
  */
 export interface TransportOptions extends DispatcherOptions {
   /**
-   * Default time limit of a call in ms, retries and waits included (default 30 000). Streams: until
-   * the response headers. 0: no limit of ours (undici's 300 s header and idle-body limits remain).
+   * Default time limit of a call in ms, retries, waits and reading the body included (default
+   * 30 000). Streams: until the response headers. 0: no limit.
    */
   timeoutMs?: number;
   /** Default retry settings, or `false` for none. */
@@ -89,6 +72,16 @@ export interface TransportOptions extends DispatcherOptions {
   userAgent?: string;
   /** Headers added to every request. */
   headers?: Record<string, string>;
+  /** Largest response body accepted, decompressed, in bytes (default 256 MiB). */
+  maxResponseBytes?: number;
+  /**
+   * What to do with the server's `Warning` headers (deprecated APIs, unknown fields): a function
+   * called with each, or `false` to ignore them. Default: print each distinct message once to
+   * stderr, as kubectl does.
+   */
+  onWarning?: WarningHandler | false;
+  /** Stages of your own, run inside the built-in ones (after credentials, before sending). */
+  interceptors?: readonly Interceptor[];
 }
 
 /**
@@ -110,18 +103,26 @@ export interface RequestOptions {
   /** `Accept` (default `application/json`). */
   accept?: string;
   signal?: AbortSignal;
-  /** Time limit of this call in ms, retries included (0 = none). */
+  /** Time limit of this call in ms, retries and the body included (0 = none). */
   timeoutMs?: number;
   /** Retry settings for this call (merged over the transport's), or `false`. */
   retry?: RetryOptions | false;
-  /** Return (not throw) `KubeApiError`s for these statuses, or for every status with `true`. */
-  returnErrors?: readonly number[] | true;
+  /** Return (not throw) `KubeApiError`s for these statuses or error classes, or for every status with `true`. */
+  returnErrors?: ReturnErrors;
   /** Logging switches for this call. */
   log?: Omit<LogOptions, "logger">;
+  /** Largest response body for this call (default: the transport's). */
+  maxResponseBytes?: number;
 }
 
+/** Which API errors a call returns instead of throwing: HTTP statuses, error classes, or all. @example const r: ReturnErrors = [404, ConflictError]; */
+export type ReturnErrors = readonly (number | (abstract new (...args: never[]) => KubeApiError))[] | true;
+
 /** Options of `Transport.stream`. @example transport.stream({ path: "/api/v1/namespaces/web/pods/api/log", query: { follow: true } }); */
-export type StreamOptions = Omit<RequestOptions, "returnErrors">;
+export interface StreamOptions extends Omit<RequestOptions, "returnErrors" | "maxResponseBytes"> {
+  /** End the stream with `IdleTimeoutError` when nothing arrives for this long (ms; default none). */
+  idleTimeoutMs?: number;
+}
 
 /** Options of `Transport.webSocket`. @example transport.webSocket("/api/v1/namespaces/web/pods/api/exec", { protocols: ["v5.channel.k8s.io"], query: { command: ["ls"], stdout: true } }); */
 export interface WebSocketOptions {
@@ -132,14 +133,12 @@ export interface WebSocketOptions {
   signal?: AbortSignal;
 }
 
-/** The diagnostics channel every completed request is published on (`RequestMetrics`). @example diagnostics_channel.subscribe(REQUEST_CHANNEL, (m) => …); */
-export const REQUEST_CHANNEL = "kubezod:request";
-const requestChannel = diagnosticsChannel.channel(REQUEST_CHANNEL);
-
+/** The error of each status a `returnErrors` entry names. */
+type ReturnedError<S> = S extends keyof ApiErrorByStatus ? ApiErrorByStatus[S] : S extends abstract new (...args: never[]) => infer E ? E : S extends number ? KubeApiError : never;
 
 /**
  * What `request` resolves to: a `KubeResponse`, or with `returnErrors` also the typed errors of the
- * listed statuses (`returnErrors: [404]` → `KubeResponse | NotFoundError`).
+ * listed statuses or classes (`returnErrors: [404]` → `KubeResponse | NotFoundError`).
  *
  * @example
  * const res: RequestResult<{ path: string; returnErrors: [404] }> = await transport.request({ path, returnErrors: [404] });
@@ -147,30 +146,28 @@ const requestChannel = diagnosticsChannel.channel(REQUEST_CHANNEL);
 export type RequestResult<O> = O extends { returnErrors: true }
   ? KubeResponse | KubeApiError
   : O extends { returnErrors: readonly (infer S)[] }
-    ? KubeResponse | (S extends keyof ApiErrorByStatus ? ApiErrorByStatus[S] : KubeApiError)
+    ? KubeResponse | ReturnedError<S>
     : KubeResponse;
 
-/** Deadlines shorter than this are enforced with a timer of their own, not undici's coarse ones. */
-const PRECISE_DEADLINE_MS = 2000;
-
-/** The call's deadline passed before an attempt could start. */
-class DeadlineReached extends Error {}
+/** Whether `returnErrors` covers an error. */
+export function isReturned(error: KubeApiError, returned: ReturnErrors | undefined): boolean {
+  if (returned === undefined) return false;
+  if (returned === true) return true;
+  for (const r of returned) if (typeof r === "number" ? r === error.status : error instanceof r) return true;
+  return false;
+}
 
 const DEFAULT_USER_AGENT = `kubezod/${packageVersion()} (${process.platform}/${process.arch}) node/${process.version}`;
 
 /** The package version, for the User-Agent. */
 function packageVersion(): string {
-  try {
-    const pkg = createRequire(import.meta.url)("../../package.json") as { name?: string; version?: string };
-    if (pkg.name === "kubezod" && pkg.version) return pkg.version;
-  } catch {
-    // dist/src/transport is one level deeper: fall through.
-  }
-  try {
-    const pkg = createRequire(import.meta.url)("../../../package.json") as { name?: string; version?: string };
-    if (pkg.name === "kubezod" && pkg.version) return pkg.version;
-  } catch {
-    // not found: keep a placeholder
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = createRequire(import.meta.url)(up) as { name?: string; version?: string };
+      if (pkg.name === "kubezod" && pkg.version) return pkg.version;
+    } catch {
+      // dist/src/transport is one level deeper: try the next
+    }
   }
   return "unknown";
 }
@@ -203,11 +200,11 @@ export class Transport {
   readonly #options: TransportOptions;
   readonly #retry: RetryPolicy;
   readonly #timeoutMs: number;
-  readonly #limiter: TokenBucket | undefined;
+  readonly #maxResponseBytes: number;
   readonly #baseHeaders: Record<string, string | string[]>;
-  #headerCreds: Credentials | undefined;
-  #credHeaders: Record<string, string | string[]> = {};
   readonly #proxy: string | undefined;
+  readonly #send: Send;
+  readonly #onWarning: WarningHandler | undefined;
   #dispatchers: { requests: Dispatcher; streams: Dispatcher } | undefined;
   #cert: ClientCertificate | undefined;
   #closed = false;
@@ -222,21 +219,46 @@ export class Transport {
     this.#options = options;
     this.#retry = retryPolicy(options.retry);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#limiter = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#proxy = proxyUrlFor(cluster);
+    this.#onWarning = options.onWarning === false ? undefined : (options.onWarning ?? warningHandler());
+    const fail = (call: Call, err: unknown): never => {
+      throw this.#failure(call, err);
+    };
+    const stages: Interceptor[] = [
+      observe({
+        server: this.server,
+        basePath: this.#basePath,
+        onMetrics: options.onMetrics,
+        log: options.log,
+        errorOf: (call, out) => this.#apiError(call, out),
+        callLog: (call) => this.#callLog.get(call),
+      }),
+      retry(fail),
+      ...(options.rateLimit ? [rateLimit(new TokenBucket(options.rateLimit), fail, () => new DeadlineReached())] : []),
+      auth(cluster.credentials, fail, () => new DeadlineReached()),
+      impersonation(cluster.impersonate),
+      ...(options.interceptors ?? []),
+    ];
     this.#baseHeaders = {
       "user-agent": options.userAgent ?? DEFAULT_USER_AGENT,
       accept: "application/json",
       ...(cluster.disableCompression ? {} : { "accept-encoding": "gzip" }),
-      ...impersonationHeaders(cluster.impersonate),
+      ...staticHeaders(stages),
       ...lowerCaseKeys(options.headers),
     };
+    this.#send = compose(stages, (call) => this.#dispatch(call));
   }
+
+  /** Per-call logging switches (kept beside the call, not on it). */
+  readonly #callLog = new WeakMap<Call, Omit<LogOptions, "logger">>();
 
   /**
    * Send a request and read the whole response. Non-2xx responses throw the typed `KubeApiError`
-   * for their status (or return it, with `returnErrors`); failures to connect throw
-   * `ConnectionError`, running out of time `TimeoutError`, an aborted `signal` its reason.
+   * for their status (or return it, with `returnErrors`); a redirect or a body over the size limit
+   * throws `InvalidResponseError` / `ResponseTooLargeError`; failures to connect throw
+   * `ConnectionError`, running out of time (headers or body) `TimeoutError`, an aborted `signal` its
+   * reason.
    *
    * @example
    * const res = await transport.request({ path: "/api/v1/namespaces/web/configmaps/settings", returnErrors: [404] });
@@ -244,22 +266,21 @@ export class Transport {
    */
   async request<const O extends RequestOptions>(options: O): Promise<RequestResult<O>> {
     const call = this.#begin(options, false);
-    const { res, body, attempt } = await this.#send(call);
-    if (res.statusCode >= 400) {
-      const error = this.#apiError(call, res.statusCode, res.headers, body!);
-      this.#finish(call, attempt, res.statusCode, error, body);
-      const returned = options.returnErrors;
-      if (returned === true || returned?.includes(res.statusCode)) return error as RequestResult<O>;
+    const out = await this.#run(call);
+    const warnings = this.#warnings(call, out);
+    if (out.status >= 400) {
+      const error = this.#apiError(call, out);
+      if (isReturned(error, options.returnErrors)) return error as RequestResult<O>;
       throw error;
     }
-    this.#finish(call, attempt, res.statusCode, undefined, body);
-    return new KubeResponse(res.statusCode, res.headers, body!, attempt - 1) as RequestResult<O>;
+    if (out.status >= 300) throw this.#redirect(call, out);
+    return new KubeResponse(out.status, out.headers, out.body!, call.retries, call.info, warnings) as RequestResult<O>;
   }
 
   /**
    * Open a long-lived response (watch, log follow) on the stream pool (no body timeout, never
    * blocking the request pool). Retries, 401 refresh and errors work as in `request` until the
-   * response headers arrive; `timeoutMs` only limits that wait.
+   * response headers arrive; `timeoutMs` only limits that wait, `idleTimeoutMs` bounds silence.
    *
    * @example
    * const watch = await transport.stream({ path: "/api/v1/namespaces/web/pods", query: { watch: true, resourceVersion: rv } });
@@ -267,41 +288,36 @@ export class Transport {
    */
   async stream(options: StreamOptions): Promise<KubeStream> {
     const call = this.#begin(options, true);
-    const sent = await this.#send(call);
-    const res = sent.res;
-    if (res.statusCode >= 400) {
-      const error = this.#apiError(call, res.statusCode, res.headers, sent.body!);
-      this.#finish(call, sent.attempt, res.statusCode, error, sent.body);
-      throw error;
-    }
-    this.#finish(call, sent.attempt, res.statusCode, undefined, undefined);
-    const raw = res.body;
-    // pipeline (not pipe) so a failure of the connection reaches the reader of the gunzip stream
-    const gzip = res.headers["content-encoding"] === "gzip" ? createGunzip() : undefined;
-    if (gzip) pipeline(raw, gzip, noop);
-    const source: AsyncIterable<Uint8Array> = gzip ?? raw;
+    const out = await this.#run(call);
+    const warnings = this.#warnings(call, out);
+    if (out.status >= 400) throw this.#apiError(call, out);
+    if (out.status >= 300) throw this.#redirect(call, out);
     let closed = false;
     const server = this.server;
     const info = call.info;
     const proxy = this.#proxy;
+    const idleMs = options.idleTimeoutMs ?? 0;
+    const source = out.stream!;
+    const idle = () => new IdleTimeoutError(`nothing arrived from ${server} for ${idleMs} ms (${info.method} ${info.url})`, server, idleMs, info);
     async function* chunks(): AsyncGenerator<Uint8Array> {
       try {
-        for await (const chunk of source) yield chunk as Uint8Array;
+        yield* idleBounded(source, idleMs, idle);
       } catch (err) {
         if (closed) return;
         throw err instanceof KubeError ? err : connectionError(err, server, info, classifyFailure(err), proxy);
       } finally {
-        if (!raw.destroyed) raw.destroy();
+        out.close!();
       }
     }
     return {
-      status: res.statusCode,
-      headers: res.headers,
+      status: out.status,
+      headers: out.headers,
+      warnings,
+      request: info,
       body: chunks(),
       close() {
         closed = true;
-        gzip?.destroy();
-        raw.destroy();
+        out.close!();
       },
     };
   }
@@ -343,6 +359,31 @@ export class Transport {
   }
 
   /**
+   * Connection pool statistics of the request pool (undici's: connected, free, pending, queued,
+   * running, size), or undefined before the first request.
+   *
+   * @example
+   * transport.stats()?.queued; // requests waiting for a connection
+   */
+  stats(): PoolStats | undefined {
+    const requests = this.#dispatchers?.requests as (Dispatcher & { stats?: unknown }) | undefined;
+    const stats = requests?.stats as Record<string, unknown> | undefined;
+    if (!stats) return undefined;
+    const pick = (s: Record<string, unknown>): PoolStats => ({
+      connected: Number(s.connected ?? 0),
+      free: Number(s.free ?? 0),
+      pending: Number(s.pending ?? 0),
+      queued: Number(s.queued ?? 0),
+      running: Number(s.running ?? 0),
+      size: Number(s.size ?? 0),
+    });
+    // A Pool has its numbers; an agent (behind a proxy) has them per origin.
+    if ("connected" in stats) return pick(stats);
+    const first = Object.values(stats)[0] as Record<string, unknown> | undefined;
+    return first ? pick(first) : undefined;
+  }
+
+  /**
    * Close the connection pools (waiting for requests in flight); the transport cannot be used after.
    *
    * @example
@@ -371,144 +412,66 @@ export class Transport {
       contentType ??= "application/json";
     }
     const started = performance.now();
-    return {
+    const call: Call = {
       method,
       pathQ,
       path: options.path,
       info: { method, url: `${this.server}${pathQ.slice(this.#basePath.length)}` },
-      options,
       policy,
       timeoutMs,
       deadline: timeoutMs > 0 ? started + timeoutMs : Infinity,
       started,
       body,
       contentType,
+      accept: options.accept,
+      extraHeaders: options.headers,
+      signal: options.signal,
       streaming,
+      maxResponseBytes: options.maxResponseBytes ?? this.#maxResponseBytes,
+      headers: this.#baseHeaders,
+      attempt: 1,
+      retries: 0,
     };
+    if (options.log) this.#callLog.set(call, options.log);
+    return call;
   }
 
-  /**
-   * Send with retries. Resolves with the final response; its body is read (and decompressed) unless
-   * this is a successful stream. Throws the failure of the last attempt.
-   */
-  async #send(call: Call): Promise<{ res: Dispatcher.ResponseData; body: Payload | undefined; attempt: number }> {
-    const { method, policy } = call;
-    let refreshed = false;
-    let retries = 0;
-    for (let attempt = 1; ; attempt++) {
-      if (this.#closed) throw new ConnectionError(`the transport for ${this.server} is closed (${call.method} ${call.info.url})`, this.server, { request: call.info });
-      if (this.#limiter) await this.#rateLimit(call, attempt);
-      let creds = this.#credentials(call, attempt);
-      if (creds instanceof Promise) creds = await withinDeadline(creds, call.deadline).catch((err: unknown) => this.#fail(call, err, attempt));
-      if (!undiciIfLoaded()) await loadUndici();
-      const dispatchers = this.#dispatchersFor(creds);
-      const headers = this.#headersFor(call, creds, attempt);
-      // The call's deadline becomes undici's own (cheap) header and body timeouts for this attempt.
-      // Above a second they are whole seconds (undici's coarse timers are that precise anyway), so a
-      // kept-alive connection re-arms its timer instead of replacing it on every request.
-      const left = call.deadline - performance.now();
-      const remaining = call.deadline === Infinity ? undefined : left > 1000 ? Math.ceil(left / 1000) * 1000 : Math.max(1, Math.ceil(left));
-      let res: Dispatcher.ResponseData;
-      let body: Payload | undefined;
-      // undici's timers tick about twice a second; a short deadline gets a timer of its own.
-      let precise: ReturnType<typeof setTimeout> | undefined;
-      let signal = call.options.signal ?? null;
-      if (remaining !== undefined && remaining < PRECISE_DEADLINE_MS) {
-        const deadline = new AbortController();
-        precise = setTimeout(() => deadline.abort(new DeadlineReached()), remaining);
-        signal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-      }
-      try {
-        if (remaining !== undefined && remaining <= 1) throw new DeadlineReached();
-        res = await (call.streaming ? dispatchers.streams : dispatchers.requests).request({
-          origin: this.#origin,
-          path: call.pathQ,
-          method,
-          headers,
-          body: call.body ?? null,
-          signal,
-          headersTimeout: remaining,
-          bodyTimeout: call.streaming ? 0 : remaining,
-        });
-        if (call.streaming) clearTimeout(precise);
-        if (!call.streaming || res.statusCode >= 400) body = await readPayload(res);
-        clearTimeout(precise);
-      } catch (err) {
-        if (precise) clearTimeout(precise);
-        const failure = this.#failure(call, err);
-        if (failure instanceof ConnectionError && retries < policy.backoffLimit && policy.retryConnectionErrors) {
-          const kind = classifyFailure(err);
-          if (!kind.tls && (kind.notSent || (kind.transient && isIdempotent(method))) && (await this.#backoff(call, attempt, ++retries, undefined, undefined, failure))) {
-            continue;
-          }
-        }
-        this.#finish(call, attempt, undefined, failure, undefined);
-        throw failure;
-      }
-      const status = res.statusCode;
-      if (status === 401 && !refreshed) {
-        refreshed = true;
-        const renewed = await this.cluster.credentials.refresh(creds).catch((err: unknown) => this.#fail(call, err, attempt));
-        if (renewed) {
-          this.#log(call, attempt, "warn", status, undefined, "credentials refreshed; retrying once");
-          continue;
-        }
-      }
-      if (status >= 400 && retries < policy.backoffLimit) {
-        const retryAfter = parseRetryAfter(res.headers["retry-after"]);
-        if (shouldRetryStatus(policy, method, status, retryAfter !== undefined) && (await this.#backoff(call, attempt, retries + 1, retryAfter, status, undefined))) {
-          retries++;
-          continue;
-        }
-      }
-      return { res, body, attempt };
-    }
+  async #run(call: Call): Promise<Outcome> {
+    if (!undiciIfLoaded()) await Promise.all([loadUndici(), loadOpenTelemetry()]);
+    const out = await this.#send(call);
+    const auditId = auditIdOf(out);
+    if (auditId) (call.info as RequestInfo).auditId = auditId;
+    return out;
   }
 
-  /** The credentials for an attempt (synchronous when cached); a provider failure fails the call. */
-  #credentials(call: Call, attempt: number): Credentials | Promise<Credentials> {
+  /** The bottom of the pipeline: one attempt. */
+  async #dispatch(call: Call): Promise<Outcome> {
+    if (this.#closed) throw new ConnectionError(`the transport for ${this.server} is closed (${call.method} ${call.info.url})`, this.server, { request: call.info });
+    const dispatchers = this.#dispatchersFor(call.credentials ?? {});
     try {
-      return this.cluster.credentials.get();
+      return await dispatchAttempt(call.streaming ? dispatchers.streams : dispatchers.requests, this.#origin, call, this.#headersFor(call));
     } catch (err) {
-      return this.#fail(call, err, attempt);
+      throw this.#failure(call, err);
     }
   }
 
-  /** Wait for the rate limiter; a wait past the deadline fails the call at once. */
-  async #rateLimit(call: Call, attempt: number): Promise<void> {
-    const limiter = this.#limiter!;
-    const wait = limiter.reserve();
-    if (wait <= 0) return;
-    if (performance.now() + wait >= call.deadline) {
-      limiter.cancel();
-      this.#fail(call, new DeadlineReached(), attempt);
-    }
-    await sleep(wait, call.options.signal).catch((err: unknown) => {
-      limiter.cancel();
-      this.#fail(call, err, attempt);
-    });
-  }
-
-  /** Sleep before backoff retry `retry` (1-based); false when the deadline leaves no room for it. */
-  async #backoff(call: Call, attempt: number, retry: number, retryAfterSeconds: number | undefined, status: number | undefined, error: Error | undefined): Promise<boolean> {
-    const delay = backoffDelay(call.policy, retry, retryAfterSeconds);
-    if (performance.now() + delay >= call.deadline) return false;
-    this.#log(call, attempt, "warn", status, error, `retrying in ${Math.round(delay)} ms`);
-    await sleep(delay, call.options.signal).catch((err: unknown) => this.#fail(call, err, attempt));
-    return true;
-  }
-
-  /** Finish the call with the failure for `err` and throw it. */
-  #fail(call: Call, err: unknown, attempt: number): never {
-    const failure = this.#failure(call, err);
-    this.#finish(call, attempt, undefined, failure, undefined);
-    throw failure;
+  /** The headers of this attempt: the shared ones, copied only when this call adds its own. */
+  #headersFor(call: Call): Record<string, string | string[]> {
+    const before = this.#options.beforeRequest;
+    if (!call.contentType && !call.accept && !call.extraHeaders && !before) return call.headers;
+    const headers: Record<string, string | string[]> = { ...call.headers };
+    if (call.contentType) headers["content-type"] = call.contentType;
+    if (call.accept) headers.accept = call.accept;
+    if (call.extraHeaders) Object.assign(headers, lowerCaseKeys(call.extraHeaders));
+    if (before) before({ method: call.method, path: call.pathQ, headers, attempt: call.attempt });
+    return headers;
   }
 
   /** The error to throw for a failed attempt: timeout, the caller's abort reason, or a connection error. */
   #failure(call: Call, err: unknown): Error {
-    const user = call.options.signal;
+    const user = call.signal;
     if (user?.aborted) return user.reason instanceof Error ? user.reason : new DOMException("The operation was aborted", "AbortError");
+    if (err instanceof KubeError) return err;
     const code = (err as { code?: string })?.code;
     if (err instanceof DeadlineReached || ((code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") && call.deadline !== Infinity)) {
       return new TimeoutError(`request to ${this.server} timed out after ${call.timeoutMs} ms (${call.method} ${call.info.url})`, this.server, call.timeoutMs, call.info);
@@ -516,21 +479,36 @@ export class Transport {
     if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
       return new TimeoutError(`${this.server} stopped answering (${(err as Error).message}) (${call.method} ${call.info.url})`, this.server, call.timeoutMs, call.info);
     }
-    if (err instanceof KubeError) return err;
     return connectionError(err, this.server, call.info, classifyFailure(err), this.#proxy);
   }
 
-  #apiError(call: Call, status: number, headers: IncomingHttpHeaders, body: Payload): KubeApiError {
+  #apiError(call: Call, out: Outcome): KubeApiError {
+    const body = out.body ?? "";
     const text = typeof body === "string" ? body : body.toString("utf8");
     let parsed: unknown = text;
-    if (/json/.test(String(headers["content-type"] ?? "")) || /^\s*\{/.test(text)) {
+    if (/json/.test(String(out.headers["content-type"] ?? "")) || /^\s*\{/.test(text)) {
       try {
         parsed = JSON.parse(text);
       } catch {
         parsed = text;
       }
     }
-    return apiErrorFor(status, parsed, call.info, parseRetryAfter(headers["retry-after"]));
+    const auditId = auditIdOf(out);
+    const info = auditId ? { ...call.info, auditId } : call.info;
+    return apiErrorFor(out.status, parsed, info, parseRetryAfter(out.headers["retry-after"]));
+  }
+
+  #redirect(call: Call, out: Outcome): InvalidResponseError {
+    out.close?.();
+    const location = out.headers.location;
+    const where = typeof location === "string" ? ` to ${redactUrl(new URL(location, this.server).toString()).replace(/\?.*$/, "")}` : "";
+    return new InvalidResponseError(`the server answered ${out.status}, a redirect${where}: an API server does not redirect API requests (check the server address, or a proxy or login page in the way)`, out.status, call.info);
+  }
+
+  #warnings(call: Call, out: Outcome): string[] {
+    const warnings = parseWarnings(out.headers.warning);
+    if (warnings.length && this.#onWarning) for (const w of warnings) this.#onWarning(w, call.info);
+    return warnings;
   }
 
   #dispatchersFor(creds: Credentials): { requests: Dispatcher; streams: Dispatcher } {
@@ -547,156 +525,31 @@ export class Transport {
     return this.#dispatchers;
   }
 
-  #headersFor(call: Call, creds: Credentials, attempt: number): Record<string, string | string[]> {
-    // The defaults with the current Authorization, rebuilt only when the credentials change; a plain
-    // request sends this shared object as is (undici only reads it).
-    if (creds !== this.#headerCreds) {
-      this.#headerCreds = creds;
-      this.#credHeaders = creds.authorization ? { ...this.#baseHeaders, authorization: creds.authorization } : this.#baseHeaders;
-    }
-    const { options } = call;
-    if (!call.contentType && !options.accept && !options.headers && !this.#options.beforeRequest) return this.#credHeaders;
-    const headers: Record<string, string | string[]> = { ...this.#credHeaders };
-    if (call.contentType) headers["content-type"] = call.contentType;
-    if (options.accept) headers.accept = options.accept;
-    if (options.headers) Object.assign(headers, lowerCaseKeys(options.headers));
-    if (this.#options.beforeRequest) this.#options.beforeRequest({ method: call.method, path: call.pathQ, headers, attempt });
-    return headers;
-  }
-
   #pathWithQuery(path: string, query: QueryParams | undefined): string {
     const full = this.#basePath + (path.startsWith("/") ? path : `/${path}`);
-    if (!query) return full;
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const v of value as readonly string[]) params.append(key, v);
-      else params.append(key, String(value));
-    }
-    const qs = params.toString();
+    const qs = encodeQuery(query);
     if (!qs) return full;
-    return `${full}${full.includes("?") ? "&" : "?"}${qs}`;
-  }
-
-  // --- logging and metrics ------------------------------------------------------------------------
-
-  #finish(call: Call, attempt: number, status: number | undefined, error: Error | undefined, body: Payload | undefined): void {
-    if (call.finished) return;
-    call.finished = true;
-    const durationMs = performance.now() - call.started;
-    const onMetrics = this.#options.onMetrics;
-    if (onMetrics || requestChannel.hasSubscribers) {
-      const metrics: RequestMetrics = { method: call.method, path: call.path, server: this.server, durationMs, retries: attempt - 1 };
-      if (status !== undefined) metrics.status = status;
-      if (error) metrics.error = error.name;
-      onMetrics?.(metrics);
-      if (requestChannel.hasSubscribers) requestChannel.publish(metrics);
-    }
-    if (!this.#options.log?.logger) return;
-    const switches = { ...this.#options.log, ...call.options.log };
-    const success = !error || (status !== undefined && (switches.notErrorStatuses?.includes(status) ?? false));
-    if (success && !switches.onSuccess) return;
-    this.#log(call, attempt, success ? "info" : "error", status, success ? undefined : error, undefined, body);
-  }
-
-  #log(call: Call, attempt: number, level: LogEntry["level"], status: number | undefined, error: Error | undefined, note: string | undefined, body?: Payload): void {
-    const logger = this.#options.log?.logger;
-    if (!logger) return;
-    const switches = { ...this.#options.log, ...call.options.log };
-    const durationMs = performance.now() - call.started;
-    const outcome = status !== undefined ? `${status}` : error ? error.name : "no response";
-    const entry: LogEntry = {
-      level,
-      message: `${call.method} ${this.server}${call.pathQ.slice(this.#basePath.length)} → ${outcome} in ${Math.round(durationMs)} ms${attempt > 1 ? ` (attempt ${attempt})` : ""}${note ? `; ${note}` : ""}`,
-      method: call.method,
-      path: call.pathQ,
-      server: this.server,
-      durationMs,
-      attempt,
-    };
-    if (status !== undefined) entry.status = status;
-    if (error) entry.error = `${error.name}: ${error.message}`;
-    if (switches.requestBody && call.body !== undefined) {
-      const text = redactBody(call.body, call.contentType, call.pathQ);
-      if (text) entry.requestBody = text;
-    }
-    if (switches.responseBody && body) {
-      const text = redactBody(body, undefined, call.pathQ);
-      if (text) entry.responseBody = text;
-    }
-    try {
-      logger(entry);
-    } catch {
-      // A failing logger must not fail the request.
-    }
+    return full.includes("?") ? `${full}&${qs.slice(1)}` : `${full}${qs}`;
   }
 }
 
-interface Call {
-  method: HttpMethod;
-  pathQ: string;
-  path: string;
-  info: RequestInfo;
-  options: RequestOptions;
-  policy: RetryPolicy;
-  timeoutMs: number;
-  deadline: number;
-  started: number;
-  body: string | Uint8Array | undefined;
-  contentType: string | undefined;
-  streaming: boolean;
-  finished?: boolean;
+/** Connection pool statistics (undici's `PoolStats`). @example transport.stats()?.connected; */
+export interface PoolStats {
+  /** Open connections. */
+  connected: number;
+  /** Open connections not serving a request. */
+  free: number;
+  /** Requests waiting to be sent. */
+  pending: number;
+  /** Requests waiting for a connection. */
+  queued: number;
+  /** Requests in flight. */
+  running: number;
+  /** pending + running. */
+  size: number;
 }
 
 function noop(): void {}
-
-/** A response body: text for JSON, YAML and text responses (decoded once), bytes otherwise. */
-type Payload = string | Buffer;
-
-const TEXTUAL = /json|yaml|^text\//;
-
-async function readPayload(res: Dispatcher.ResponseData): Promise<Payload> {
-  const gzip = res.headers["content-encoding"] === "gzip";
-  if (!gzip && TEXTUAL.test(String(res.headers["content-type"] ?? ""))) return res.body.text();
-  const bytes = Buffer.from(await res.body.arrayBuffer());
-  return gzip && bytes.length ? gunzip(bytes) : bytes;
-}
-
-/** A promise that rejects with `DeadlineReached` when the deadline passes first (the work goes on). */
-function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
-  if (deadline === Infinity) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineReached()), Math.max(0, deadline - performance.now()));
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 function lowerCaseKeys<T>(headers: Record<string, T> | undefined): Record<string, T> {
   if (!headers) return {};
@@ -705,22 +558,4 @@ function lowerCaseKeys<T>(headers: Record<string, T> | undefined): Record<string
   return out;
 }
 
-const TOKEN_CHAR = /^[!#$&'*+\-.^_`|~0-9A-Za-z]$/;
-
-/** Impersonation headers; extra keys are %-escaped like client-go does for header names. */
-function impersonationHeaders(imp: Impersonation | undefined): Record<string, string | string[]> {
-  if (!imp) return {};
-  const out: Record<string, string | string[]> = { "impersonate-user": imp.user };
-  if (imp.uid) out["impersonate-uid"] = imp.uid;
-  if (imp.groups?.length) out["impersonate-group"] = [...imp.groups];
-  for (const [key, values] of Object.entries(imp.extra ?? {})) {
-    const escaped = [...Buffer.from(key, "utf8")]
-      .map((b) => {
-        const ch = String.fromCharCode(b);
-        return b < 0x80 && TOKEN_CHAR.test(ch) ? ch : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-      })
-      .join("");
-    out[`impersonate-extra-${escaped.toLowerCase()}`] = [...values];
-  }
-  return out;
-}
+export type { Payload };

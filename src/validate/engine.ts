@@ -5,6 +5,7 @@
  * API versions, CRD value validations and CEL rules.
  */
 import type * as z from "zod";
+import { defOf } from "../meta/zod.js";
 import {
   builtinKinds,
   compileValidator,
@@ -35,7 +36,6 @@ import { isRecord } from "../meta/values.js";
 
 type Schema = z.core.$ZodType;
 type Def = Record<string, unknown> & { type: string };
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** Which run-time checks a schema tree needs (scanned once per schema). */
 interface SchemaFeatures {

@@ -3,10 +3,10 @@
  * OpenAPI-style wording (`must be of type integer`, `supported values: …`, `should match …`).
  */
 import type * as z from "zod";
+import { defOf } from "../meta/zod.js";
 import { childSchema, fieldError, FieldPath, unwrap, type FieldError, type PathSegment } from "../meta/index.js";
 
 type Def = Record<string, unknown> & { type: string; format?: string };
-const defOf = (s: z.core.$ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** A field error plus the rule id it reports. */
 export interface RuleError extends FieldError {

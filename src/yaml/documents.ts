@@ -6,8 +6,9 @@
  * not kept per node: a path is located in a document's events only when something at that path is
  * reported (for fast-path documents, the events are read then).
  */
-import { EVENT_ID, getScalarValue, parseEvents, YAMLException, type Event, type ScalarEvent } from "js-yaml";
-import type { PathSegment } from "../meta/index.js";
+import type { Event, ScalarEvent } from "js-yaml";
+import { EVENT as EVENT_ID, jsYaml } from "./js-yaml.js";
+import type { PathSegment } from "../meta/walk.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
 import { fastDocumentReader, type FastDocument } from "./fast.js";
 import { setOwn } from "../meta/values.js";
@@ -170,7 +171,7 @@ class Builder {
   }
 
   private scalar(ev: ScalarEvent, path: PathSegment[], isKey: boolean): unknown {
-    const text = getScalarValue(this.source, ev);
+    const text = jsYaml().getScalarValue(this.source, ev);
     if (ev.tagStart >= 0) {
       const tag = this.source.slice(ev.tagStart, ev.tagEnd);
       const std = tag.startsWith("!!") ? tag.slice(2) : tag.startsWith("!<tag:yaml.org,2002:") ? tag.slice(20, -1) : undefined;
@@ -263,7 +264,7 @@ class Builder {
     const start = this.events[this.i]!;
     const offset = "start" in start ? start.start : 0;
     const v = this.node(path);
-    throw new YAMLException(`a mapping key must be a scalar, not ${Array.isArray(v) ? "a list" : "a map"}`, {
+    throw new (jsYaml().YAMLException)(`a mapping key must be a scalar, not ${Array.isArray(v) ? "a list" : "a map"}`, {
       buffer: this.source,
       position: offset,
       line: 0,
@@ -298,7 +299,7 @@ function countNodes(events: Event[]): number {
 }
 
 function keyText(source: string, ev: ScalarEvent): string {
-  const text = getScalarValue(source, ev);
+  const text = jsYaml().getScalarValue(source, ev);
   return ev.style === 1 && ev.tagStart < 0 ? keyString(resolvePlainScalar(text).value) : text;
 }
 
@@ -386,7 +387,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
     const lines = new LineIndex(text, chunk.line);
     let events: Event[];
     try {
-      events = parseEvents(text, { maxDepth });
+      events = jsYaml().parseEvents(text, { maxDepth });
     } catch (err) {
       docs.push({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
@@ -400,7 +401,7 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
       builder.i = 1;
       value = events[1] && events[1].type !== POP ? builder.node([]) : null;
       if (contentDocs > 1 || (builder.i < events.length - 1 && events[builder.i + 1]?.type === EVENT_ID.DOCUMENT)) {
-        throw new YAMLException("a document separator inside a document (kubectl splits documents only on lines starting with ---)");
+        throw new (jsYaml().YAMLException)("a document separator inside a document (kubectl splits documents only on lines starting with ---)");
       }
     } catch (err) {
       const message =
@@ -438,7 +439,7 @@ function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth:
     if (path.length === 0) return { line, column };
     if (!exact) {
       const source = stream.slice(chunk.start, chunk.end);
-      const events = parseEvents(source, { maxDepth });
+      const events = jsYaml().parseEvents(source, { maxDepth });
       const lines = new LineIndex(source, chunk.line);
       exact = (p) => lines.position(locateOffset(events, source, p));
     }
@@ -455,7 +456,7 @@ function isOnlyComments(text: string): boolean {
 }
 
 function syntaxError(err: unknown, lines: LineIndex): { message: string; position: SourcePosition } {
-  if (err instanceof YAMLException) {
+  if (err instanceof jsYaml().YAMLException) {
     const position = err.mark ? lines.position(err.mark.position) : lines.position(0);
     return { message: err.reason || err.message.split("\n")[0]!, position };
   }

@@ -9,7 +9,8 @@
  * (which the exact reader reports with its position), and any input that is not well-formed.
  * The exact reader then reads the document.
  */
-import { getScalarValue, type ScalarEvent } from "js-yaml";
+import type { ScalarEvent } from "js-yaml";
+import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
 import { keyString, NOTICED, plainScalarValue } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
@@ -56,7 +57,7 @@ function scalarEvent(valueStart: number, valueEnd: number, style: ScalarEvent["s
 
 /** A multi-line plain scalar's text, folded as js-yaml folds it. */
 function plainValue(s: string, start: number, end: number): string {
-  return getScalarValue(s, scalarEvent(start, end, STYLE_PLAIN, CLIP, -1));
+  return jsYaml().getScalarValue(s, scalarEvent(start, end, STYLE_PLAIN, CLIP, -1));
 }
 
 /**
@@ -238,7 +239,7 @@ class FastReader {
     const body = s.slice(p + 1, end - 1);
     const q = s.charCodeAt(p);
     if (!body.includes("\n") && (q === QUOTE ? !body.includes("'") : !body.includes("\\"))) return body;
-    return getScalarValue(s, scalarEvent(p + 1, end - 1, q === QUOTE ? STYLE_SINGLE : STYLE_DOUBLE, CLIP, -1));
+    return jsYaml().getScalarValue(s, scalarEvent(p + 1, end - 1, q === QUOTE ? STYLE_SINGLE : STYLE_DOUBLE, CLIP, -1));
   }
 
   /**
@@ -537,7 +538,7 @@ class FastReader {
         valueEnd = p;
       }
     }
-    const value = getScalarValue(s, scalarEvent(valueStart, valueEnd, style, chomping, contentIndent));
+    const value = jsYaml().getScalarValue(s, scalarEvent(valueStart, valueEnd, style, chomping, contentIndent));
     if (next < 0) this.ls = this.cs = -1;
     else this.seek(next);
     // The parent collection is at `parent - 1`; a line between it and the scalar's content is an error.

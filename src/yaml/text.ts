@@ -4,7 +4,8 @@
  * kubectl reads it back to the same values (strings that YAML 1.1 would read as something else
  * are quoted).
  */
-import { dump, SCALAR_STYLE, visit, YAML11_SCHEMA, type Document } from "js-yaml";
+import type { Document } from "js-yaml";
+import { jsYaml } from "./js-yaml.js";
 import { YamlError } from "../errors.js";
 import { readYamlDocuments, type YamlLimits } from "./documents.js";
 import { resolvePlainScalar } from "./scalars.js";
@@ -52,11 +53,13 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): unknown
  * stringifyYaml({ a: "yes", b: 1 }); // "a: 'yes'\nb: 1\n"
  */
 export function stringifyYaml(value: unknown, options: { sortKeys?: boolean; seqNoIndent?: boolean } = {}): string {
+  const { dump, YAML11_SCHEMA } = jsYaml();
   return dump(value, { schema: YAML11_SCHEMA, noRefs: true, transform: quoteAmbiguous, ...(options.sortKeys ? { sortKeys: true } : {}), ...(options.seqNoIndent ? { seqNoIndent: true } : {}) });
 }
 
 /** Quote plain string scalars that kubectl's reader would take for a boolean, null or number (`1e3`, `0o17`). */
 function quoteAmbiguous(documents: Document[]): void {
+  const { visit, SCALAR_STYLE } = jsYaml();
   visit(documents, (node) => {
     if (node.kind === "scalar" && node.style === SCALAR_STYLE.PLAIN && node.tag === "tag:yaml.org,2002:str" && typeof resolvePlainScalar(node.value).value !== "string") {
       node.style = SCALAR_STYLE.SINGLE_QUOTED;

@@ -14,6 +14,7 @@ import {
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
   ValidationError,
+  PatchGuardError,
   connect,
   defineResource,
   fanOut,
@@ -155,7 +156,7 @@ describe("writing", () => {
     expect(await kube.get(ConfigMap, "dry", { returnErrors: [404] })).toBeInstanceOf(NotFoundError);
   });
 
-  it("validates request bodies in strict mode before sending them", async () => {
+  it("validates request bodies in reject mode before sending them", async () => {
     server.requests.length = 0;
     await expect(kube.create(ConfigMap, { metadata: { name: "bad" }, data: { a: 1 } } as never)).rejects.toBeInstanceOf(ValidationError);
     expect(server.requests).toHaveLength(0);
@@ -234,28 +235,61 @@ describe("writing", () => {
     const updated = await kube.update(next, { builtFromLatest: g });
     expect(updated.spec?.parts).toEqual(["a", "c"]);
     expect(server.requests.at(-1)!.headers["content-type"]).toBe("application/json-patch+json");
-    await expect(kube.update(next, { builtFromLatest: g })).rejects.toBeInstanceOf(ConflictError);
+    // The guard fails: its own error type, not a conflict with status 422.
+    const guard = await kube.update(next, { builtFromLatest: g }).catch((e: unknown) => e);
+    expect(guard).toBeInstanceOf(PatchGuardError);
+    expect(guard).toMatchObject({ code: "KUBE_PATCH_GUARD_FAILED", status: 422 });
     await expect(kube.patch(Gadget, "g", { spec: {} }, { type: "strategic" })).rejects.toThrow(/does not accept strategic patches/);
     await expect(kube.patch(Gadget, "g", { spec: {} }, { type: "strategic", validate: "off" } as never).catch((e) => e)).resolves.toBeDefined();
   });
 
-  it("creates or updates (upsert)", async () => {
+  it("creates or updates (upsert), merging: what the object does not mention is kept", async () => {
     const first = await kube.createOrUpdate({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "upsert", labels: { a: "1" } }, data: { old: "x" } });
+    // Another client labels the object.
+    await kube.patch(ConfigMap, "upsert", { metadata: { labels: { team: "other" } } }, { type: "merge" });
     const second = await kube.createOrUpdate({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "upsert" }, data: { new: "y" } });
-    expect(second.data).toEqual({ new: "y" });
-    expect((second.metadata as { uid?: string }).uid).toBe((first.metadata as { uid?: string }).uid);
+    expect(second.data).toEqual({ old: "x", new: "y" });
+    expect(second.metadata?.labels).toEqual({ a: "1", team: "other" });
+    expect(second.metadata?.uid).toBe(first.metadata?.uid);
+    // Strategic merge for kinds that take it: containers merge by name.
+    await kube.createOrUpdate(Deployment, web("upsert-web"));
+    const merged = await kube.createOrUpdate(Deployment, { metadata: { name: "upsert-web" }, spec: { ...web("upsert-web").spec, template: { ...web("upsert-web").spec.template, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } } });
+    expect(merged.spec?.template.spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual(["web=nginx:1.27", "sidecar=busybox"]);
   });
 
-  it("modifies with retries: 50 concurrent increments end at exactly 50", async () => {
+  it("modifies with retries: 50 concurrent increments end at exactly 50 (with enough retries)", async () => {
     await kube.create(ConfigMap, { metadata: { name: "counter" }, data: { n: "0" } });
     await Promise.all(
       Array.from({ length: 50 }, () =>
-        kube.modify(ConfigMap, "counter", (cm) => {
-          cm.data = { n: String(Number(cm.data?.n ?? "0") + 1) };
-        }),
+        kube.modify(
+          ConfigMap,
+          "counter",
+          (cm) => {
+            cm.data = { n: String(Number(cm.data?.n ?? "0") + 1) };
+          },
+          { retries: 100 },
+        ),
       ),
     );
     expect((await kube.get(ConfigMap, "counter")).data?.n).toBe("50");
+  });
+
+  it("modify retries as client-go's RetryOnConflict does by default (5 attempts), and stops when aborted", async () => {
+    await kube.create(ConfigMap, { metadata: { name: "contended" }, data: { n: "0" } });
+    let calls = 0;
+    const err = await kube
+      .modify(ConfigMap, "contended", async (cm) => {
+        calls++;
+        // Someone else writes between our read and our write, every time.
+        await kube.patch(ConfigMap, "contended", { data: { n: String(calls * 100) } }, { type: "merge" });
+        cm.data = { n: "mine" };
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(calls).toBe(5);
+    const stop = new AbortController();
+    stop.abort(new Error("stopped"));
+    await expect(kube.modify(ConfigMap, "contended", () => undefined, { signal: stop.signal })).rejects.toThrow("stopped");
   });
 
   it("applies server-side: conflicts between managers, then force", async () => {
@@ -318,9 +352,9 @@ describe("subresources", () => {
   it("reads logs whole or follows them line by line", async () => {
     await kube.create(Pod, { metadata: { name: "logger" }, spec: { containers: [{ name: "app", image: "busybox" }] } });
     server.setPodLog("default", "logger", "one\ntwo\nthree\n");
-    expect(await kube.logs("logger", { tailLines: 2 })).toBe("two\nthree\n");
+    expect(await kube.logs(Pod, "logger", { tailLines: 2 })).toBe("two\nthree\n");
     const lines: string[] = [];
-    const follow = await kube.logs("logger", { follow: true });
+    const follow = await kube.logs(Pod, "logger", { follow: true });
     setTimeout(() => server.appendPodLog("default", "logger", "four\n"), 50);
     for await (const line of follow) {
       lines.push(line);
@@ -331,34 +365,34 @@ describe("subresources", () => {
 
   it("evicts pods, honouring PodDisruptionBudgets", async () => {
     await kube.create(Pod, { metadata: { name: "evict-me", labels: { app: "evict" } }, spec: { containers: [{ name: "a", image: "busybox" }] } });
-    await kube.evict("evict-me");
+    await kube.evict(Pod, "evict-me");
     expect(await kube.get(Pod, "evict-me", { returnErrors: [404] })).toBeInstanceOf(NotFoundError);
     await kube.create(Pod, { metadata: { name: "protected", labels: { app: "pdb" } }, spec: { containers: [{ name: "a", image: "busybox" }] } });
     await kube.create(PodDisruptionBudget, { metadata: { name: "pdb" }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: "pdb" } } } });
-    await expect(kube.evict("protected")).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(kube.evict(Pod, "protected")).rejects.toBeInstanceOf(TooManyRequestsError);
   });
 
   it("runs commands with exec: stdin, stdout, stderr and the exit code", async () => {
     await kube.create(Pod, { metadata: { name: "shell" }, spec: { containers: [{ name: "sh", image: "busybox" }] } });
-    const echo = await kube.exec("shell", ["cat"], { stdin: "hello\n" });
+    const echo = await kube.exec(Pod, "shell", ["cat"], { stdin: "hello\n" });
     expect(echo).toMatchObject({ stdout: "hello\n", exitCode: 0, protocol: "v5.channel.k8s.io" });
-    expect((await kube.exec("shell", ["sh", "-c", "exit 7"])).exitCode).toBe(7);
-    expect((await kube.exec("shell", ["no-such-command"])).stderr).toMatch(/not found/);
-    await expect(kube.exec("missing-pod", ["true"])).rejects.toBeInstanceOf(NotFoundError);
+    expect((await kube.exec(Pod, "shell", ["sh", "-c", "exit 7"])).exitCode).toBe(7);
+    expect((await kube.exec(Pod, "shell", ["no-such-command"])).stderr).toMatch(/not found/);
+    await expect(kube.exec(Pod, "missing-pod", ["true"])).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
 describe("streams to pods", () => {
   it("execStream and attach give live streams and the exit status", async () => {
     await kube.create(Pod, { metadata: { name: "streams" }, spec: { containers: [{ name: "app", image: "busybox" }] } });
-    const session = await kube.execStream("streams", ["cat"]);
+    const session = await kube.execStream(Pod, "streams", ["cat"]);
     const out: Buffer[] = [];
     session.stdout.on("data", (d: Buffer) => out.push(d));
     session.stdin.write("line one\n");
     session.stdin.end("line two\n");
     expect((await session.done).exitCode).toBe(0);
     expect(Buffer.concat(out).toString()).toBe("line one\nline two\n");
-    const attached = await kube.attach("streams");
+    const attached = await kube.attach(Pod, "streams");
     const echoed: Buffer[] = [];
     attached.stdout.on("data", (d: Buffer) => echoed.push(d));
     attached.stdin.end("hello from attach\n");
@@ -369,7 +403,7 @@ describe("streams to pods", () => {
   it("forwards a local port to a pod's port", async () => {
     const { connect: tcp } = await import("node:net");
     await kube.create(Pod, { metadata: { name: "forwarded" }, spec: { containers: [{ name: "app", image: "busybox", ports: [{ containerPort: 8080 }] }] } });
-    const fwd = await kube.portForward("forwarded", 8080);
+    const fwd = await kube.portForward(Pod, "forwarded", 8080);
     try {
       const reply = await new Promise<string>((resolve, reject) => {
         const sock = tcp(fwd.localPort, fwd.address, () => sock.write("ping over the tunnel"));
@@ -380,7 +414,7 @@ describe("streams to pods", () => {
         sock.on("error", reject);
       });
       expect(reply).toBe("ping over the tunnel");
-      await expect(kube.portForward("missing-pod", 80)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(kube.portForward(Pod, "missing-pod", 80)).rejects.toBeInstanceOf(NotFoundError);
     } finally {
       await fwd.close();
     }
@@ -426,14 +460,14 @@ describe("response validation", () => {
     schema: z.object({ data: z.object({ mustHave: z.string() }) }),
   });
 
-  it("strict throws ValidationError with the raw object and paths; loose reports and returns it; off skips", async () => {
+  it("reject throws ValidationError with the raw object and paths; report hands it over and returns it; off skips", async () => {
     await kube.create(ConfigMap, { metadata: { name: "shape" }, data: { other: "x" } });
     const err = await kube.get(Strict, "shape").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).issues[0]!.path).toEqual(["data", "mustHave"]);
     expect((err as ValidationError).value).toMatchObject({ data: { other: "x" } });
     const reported: ValidationError[] = [];
-    const loose = await connect({ kubeconfig: server.kubeconfig as never, validate: "loose", onValidationIssue: (e) => reported.push(e) });
+    const loose = await connect({ kubeconfig: server.kubeconfig as never, validate: "report", onValidationIssue: (e) => reported.push(e) });
     expect((await loose.get(Strict, "shape")).data).toEqual({ other: "x" });
     expect(reported).toHaveLength(1);
     expect((await kube.get(Strict, "shape", { validate: "off" })).data).toEqual({ other: "x" });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { resourceInfo } from "../../src/index.js";
 import { ClusterRole, Deployment, Pod } from "kubezod/k8s";
 import { fieldSelectorString, labelSelectorString } from "../../src/client/selectors.js";
-import { queryString, resourcePath } from "../../src/client/paths.js";
+import { resourcePath } from "../../src/client/requests.js";
+import { encodeQuery } from "../../src/transport/query.js";
 import { ndjson } from "../../src/client/ndjson.js";
 import { StreamDecodeError } from "../../src/errors.js";
 
@@ -60,8 +61,8 @@ describe("paths", () => {
   });
 
   it("build query strings with repeated values and nothing for unset options", () => {
-    expect(queryString({ a: undefined, b: null })).toBe("");
-    expect(queryString({ labelSelector: "app=web", limit: 5, watch: true, command: ["sh", "-c"] })).toBe(
+    expect(encodeQuery({ a: undefined, b: null })).toBe("");
+    expect(encodeQuery({ labelSelector: "app=web", limit: 5, watch: true, command: ["sh", "-c"] })).toBe(
       "?labelSelector=app%3Dweb&limit=5&watch=true&command=sh&command=-c",
     );
   });
@@ -83,6 +84,6 @@ describe("ndjson", () => {
 
   it("names a line that is not JSON, and bounds line length", async () => {
     await expect(collect(ndjson(chunks("{oops}\n")))).rejects.toThrow(StreamDecodeError);
-    await expect(collect(ndjson(chunks("x".repeat(100)), 10))).rejects.toThrow(/exceeded 10 bytes/);
+    await expect(collect(ndjson(chunks("x".repeat(100)), { maxLineBytes: 10 }))).rejects.toThrow(/longer than 10 bytes/);
   });
 });

@@ -39,12 +39,12 @@ describe("client smoke", () => {
     expect(applied.data).toEqual({ z: "1" });
     const del = await kube.delete(ConfigMap, "a");
     expect(del).toBeTruthy();
-    console.log((await kube.discover()).aggregated, (await kube.version()).gitVersion);
-    const r = await kube.exec("p", ["echo", "hi"]).catch((e) => e);
-    console.log(r);
+    expect((await kube.discover()).aggregated).toBe(true);
+    expect((await kube.version()).gitVersion).toMatch(/^v1\./);
+    await expect(kube.exec(Pod, "p", ["echo", "hi"])).rejects.toBeInstanceOf(NotFoundError);
     await kube.create(Pod, { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "busybox" }] } });
-    const r2 = await kube.exec("p", ["cat"], { stdin: "hello" });
+    const r2 = await kube.exec(Pod, "p", ["cat"], { stdin: "hello" });
     expect(r2.stdout).toBe("hello");
-    expect((await kube.exec("p", ["sh", "-c", "exit 3"])).exitCode).toBe(3);
+    expect((await kube.exec(Pod, "p", ["sh", "-c", "exit 3"])).exitCode).toBe(3);
   });
 });

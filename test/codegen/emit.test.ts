@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as z from "zod";
-import { readOpenApi } from "../../codegen/openapi.js";
+import { readOpenApi } from "../../src/meta/openapi/openapi.js";
 import { layoutStandalone } from "../../codegen/layout.js";
 import { writeFiles } from "../../codegen/generate.js";
 import { fieldInfo, resourceInfo } from "../../src/index.js";

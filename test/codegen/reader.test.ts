@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { moduleOf, readOpenApi, readResources } from "../../codegen/openapi.js";
-import { readSchema, SpecError } from "../../codegen/schema-reader.js";
+import { moduleOf, readOpenApi, readResources } from "../../src/meta/openapi/openapi.js";
+import { readSchema, SpecError } from "../../src/meta/openapi/schema-reader.js";
 import { readCrds } from "../../codegen/crd.js";
 
 const mini = JSON.parse(readFileSync(new URL("./fixtures/mini-v2.json", import.meta.url), "utf8"));

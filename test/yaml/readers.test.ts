@@ -105,3 +105,11 @@ describe("the local API server", () => {
     expect(written.join("")).toMatch(/bad\.yaml:3:1: /);
   });
 });
+
+describe("js-yaml, loaded on first use", () => {
+  it("has the event numbers the reader assumes", async () => {
+    const { EVENT_ID } = await import("js-yaml");
+    const { EVENT } = await import("../../src/yaml/js-yaml.js");
+    expect({ ...EVENT }).toEqual({ ...EVENT_ID });
+  });
+});

@@ -5,6 +5,7 @@
  * and `fieldPath`.
  */
 import type * as z from "zod";
+import { defOf } from "../../meta/zod.js";
 import type { ValidationRule } from "../../meta/index.js";
 import { fieldError, FieldPath, metaOf, unwrap, type FieldError, type FieldErrorType, type PathSegment } from "../../meta/index.js";
 import { kubernetesCelEnvironment } from "./library.js";
@@ -12,7 +13,6 @@ import { UnsupportedRegexError } from "./regex.js";
 
 type Def = Record<string, unknown> & { type: string; format?: string };
 type Schema = z.core.$ZodType;
-const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 interface AstNode {
   op: string;

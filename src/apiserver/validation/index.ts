@@ -22,6 +22,7 @@ export {
 } from "./strings.js";
 export { validateLabelName, validateLabelSelector, validateLabelSelectorRequirement, type LabelSelectorOptions } from "./selectors.js";
 export { Quantity, type QuantityFormat } from "./quantity.js";
+export { isDNS1123SubdomainWithUnderscore } from "./subdomain-underscore.js";
 export {
   isDNS1035Label,
   isDNS1123Label,
@@ -31,4 +32,8 @@ export {
   isValidPathSegmentName,
 } from "../../meta/names.js";
 export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
+export { goStringSlice, integerAt, listAt, objectAt, optionalObject, stringAt, stringsAt } from "./json-values.js";
+export { hasInvalidSelectorValues, selectorConversionFails, validateSelectorConvertible } from "./selector-conversion.js";
+export { FIELD_IMMUTABLE_ERROR_MSG, semanticEqual, validateImmutableField } from "./immutable.js";
+export { validateWebhookService, validateWebhookURL } from "./webhook.js";
 export { formatIP, getWarningsForCIDR, getWarningsForIP, isIPv4CIDRString, isIPv4String, isIPv6CIDRString, isIPv6String, isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isUnspecified, isValidCIDR, isValidCIDRForLegacyField, isValidIP, isValidIPForLegacyField, isValidIPv4Address, isValidIPv6Address, isValidInterfaceAddress, containsIP, parseCIDRSloppy, parseIPSloppy, type ParsedCIDR, type ParsedIP } from "./ip.js";

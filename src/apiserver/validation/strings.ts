@@ -18,14 +18,14 @@ export function isInRange(value: number, min: number, max: number): string[] {
   return value >= min && value <= max ? [] : [inclusiveRangeError(min, max)];
 }
 
-/** `IsValidUserID`: 0 … 2³²−1. @example isValidUserID(-1).length // 1 */
+/** `IsValidUserID`: 0 … 2³¹−1 (`math.MaxInt32`). @example isValidUserID(-1).length // 1 */
 export function isValidUserID(uid: number): string[] {
-  return uid >= 0 && uid <= 0xffffffff ? [] : [inclusiveRangeError(0, 0xffffffff)];
+  return uid >= 0 && uid <= 0x7fffffff ? [] : [inclusiveRangeError(0, 0x7fffffff)];
 }
 
-/** `IsValidGroupID`: 0 … 2³²−1. @example isValidGroupID(0) // [] */
+/** `IsValidGroupID`: 0 … 2³¹−1 (`math.MaxInt32`). @example isValidGroupID(0) // [] */
 export function isValidGroupID(gid: number): string[] {
-  return gid >= 0 && gid <= 0xffffffff ? [] : [inclusiveRangeError(0, 0xffffffff)];
+  return gid >= 0 && gid <= 0x7fffffff ? [] : [inclusiveRangeError(0, 0x7fffffff)];
 }
 
 /**
@@ -63,6 +63,7 @@ function chDirPrefix(value: string): string[] {
 }
 
 const ENV_VAR_NAME = "[-._a-zA-Z][-._a-zA-Z0-9]*";
+const ENV_VAR_NAME_PATTERN = new RegExp(`^${ENV_VAR_NAME}$`);
 
 /**
  * `IsEnvVarName`: the strict environment variable name (before `RelaxedEnvironmentVariableValidation`).
@@ -72,7 +73,7 @@ const ENV_VAR_NAME = "[-._a-zA-Z][-._a-zA-Z0-9]*";
  */
 export function isEnvVarName(value: string): string[] {
   const errs: string[] = [];
-  if (!new RegExp(`^${ENV_VAR_NAME}$`).test(value)) {
+  if (!ENV_VAR_NAME_PATTERN.test(value)) {
     errs.push(
       regexError(
         "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",

@@ -7,7 +7,7 @@ import type { FieldFacts, Node, ValidationRule } from "./ir.js";
 /** A raw JSON-schema object as found in the input documents. */
 export type RawSchema = Record<string, unknown>;
 
-import { SpecError } from "../src/errors.js";
+import { SpecError } from "../../errors.js";
 
 export { SpecError };
 

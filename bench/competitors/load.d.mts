@@ -1,0 +1,1 @@
+export declare function load(specifier: string): Promise<unknown>;

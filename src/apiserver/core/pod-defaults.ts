@@ -1,0 +1,187 @@
+/**
+ * The defaults of pkg/apis/core/v1/defaults.go (and the `+default` markers of the v1 types) for a
+ * pod spec and everything inside it: `SetDefaults_PodSpec`, `SetDefaults_Pod`, containers, ports,
+ * probes and handlers, volumes and their sources, `SetDefaults_ReplicationController`.
+ */
+import type { ApiContext } from "../context.js";
+import { defaultPullPolicy } from "./image.js";
+import { obj, objects, type Obj } from "./json.js";
+import { aggregateContainerRequests, isSupportedPodLevelResource } from "./resources.js";
+import { isOvercommitAllowed } from "./resource-names.js";
+import { VOLUME_SOURCES } from "./volume-sources.js";
+
+/** Set `o[k]` when it is absent (undefined or null). */
+function fill(o: Obj, k: string, v: unknown): void {
+  if (o[k] === undefined || o[k] === null) o[k] = v;
+}
+
+/** `SetDefaults_Container` and the defaults of a container's ports, env, probes and handlers. */
+function defaultContainer(c: Obj): void {
+  if (c.imagePullPolicy === undefined || c.imagePullPolicy === null || c.imagePullPolicy === "") {
+    c.imagePullPolicy = defaultPullPolicy(typeof c.image === "string" ? c.image : "");
+  }
+  if (!c.terminationMessagePath) c.terminationMessagePath = "/dev/termination-log";
+  if (!c.terminationMessagePolicy) c.terminationMessagePolicy = "File";
+  // `resources` is a struct value in Go: it is always written out, `{}` when empty.
+  fill(c, "resources", {});
+  for (const [p] of objects(c.ports)) if (!p.protocol) p.protocol = "TCP";
+  for (const [e] of objects(c.env)) {
+    const fieldRef = obj(obj(e.valueFrom)?.fieldRef);
+    if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = "v1";
+  }
+  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+    const p = obj(c[probe]);
+    if (p) defaultProbe(p);
+  }
+  const lifecycle = obj(c.lifecycle);
+  if (lifecycle) {
+    for (const h of ["postStart", "preStop"]) {
+      const handler = obj(lifecycle[h]);
+      const httpGet = obj(handler?.httpGet);
+      if (httpGet) defaultHTTPGet(httpGet);
+    }
+  }
+}
+
+/** `SetDefaults_Probe` and its handler's defaults. */
+function defaultProbe(p: Obj): void {
+  if (!p.timeoutSeconds) p.timeoutSeconds = 1;
+  if (!p.periodSeconds) p.periodSeconds = 10;
+  if (!p.successThreshold) p.successThreshold = 1;
+  if (!p.failureThreshold) p.failureThreshold = 3;
+  const httpGet = obj(p.httpGet);
+  if (httpGet) defaultHTTPGet(httpGet);
+  const grpc = obj(p.grpc);
+  if (grpc) fill(grpc, "service", "");
+}
+
+/** `SetDefaults_HTTPGetAction`. */
+function defaultHTTPGet(h: Obj): void {
+  if (!h.path) h.path = "/";
+  if (!h.scheme) h.scheme = "HTTP";
+}
+
+/** `SetDefaults_Volume` and the defaults of each volume source. */
+function defaultVolume(v: Obj): void {
+  if (!VOLUME_SOURCES.some((s) => v[s] !== undefined && v[s] !== null)) v.emptyDir = {};
+  for (const kind of ["secret", "configMap", "downwardAPI", "projected"]) {
+    const source = obj(v[kind]);
+    if (source) fill(source, "defaultMode", 420);
+  }
+  for (const [item] of objects(obj(v.downwardAPI)?.items)) defaultFieldRef(item);
+  for (const [source] of objects(obj(v.projected)?.sources)) {
+    const token = obj(source.serviceAccountToken);
+    if (token) fill(token, "expirationSeconds", 3600);
+    for (const [item] of objects(obj(source.downwardAPI)?.items)) defaultFieldRef(item);
+  }
+  const hostPath = obj(v.hostPath);
+  if (hostPath) fill(hostPath, "type", "");
+  const iscsi = obj(v.iscsi);
+  if (iscsi && !iscsi.iscsiInterface) iscsi.iscsiInterface = "default";
+  const azureDisk = obj(v.azureDisk);
+  if (azureDisk) {
+    fill(azureDisk, "cachingMode", "ReadWrite");
+    fill(azureDisk, "kind", "Shared");
+    fill(azureDisk, "fsType", "ext4");
+    fill(azureDisk, "readOnly", false);
+  }
+  const scaleIO = obj(v.scaleIO);
+  if (scaleIO) {
+    if (!scaleIO.storageMode) scaleIO.storageMode = "ThinProvisioned";
+    if (!scaleIO.fsType) scaleIO.fsType = "xfs";
+  }
+  const claimSpec = obj(obj(obj(v.ephemeral)?.volumeClaimTemplate)?.spec);
+  if (claimSpec) fill(claimSpec, "volumeMode", "Filesystem");
+  const image = obj(v.image);
+  if (image && !image.pullPolicy) image.pullPolicy = defaultPullPolicy(typeof image.reference === "string" ? image.reference : "");
+}
+
+function defaultFieldRef(item: Obj): void {
+  const fieldRef = obj(item.fieldRef);
+  if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = "v1";
+}
+
+/**
+ * `SetDefaults_PodSpec` and the defaults of everything a pod spec holds (containers, probes,
+ * volumes), in place. Pod templates get exactly these; pods get {@link defaultPod} on top.
+ *
+ * @example
+ * const spec = { containers: [{ name: "web", image: "nginx" }] };
+ * defaultPodSpecFields(spec, ctx); // spec.restartPolicy === "Always", containers[0].imagePullPolicy === "Always"
+ */
+export function defaultPodSpecFields(spec: Obj, ctx: ApiContext): void {
+  void ctx;
+  if (!spec.dnsPolicy) spec.dnsPolicy = "ClusterFirst";
+  if (!spec.restartPolicy) spec.restartPolicy = "Always";
+  fill(spec, "securityContext", {});
+  fill(spec, "terminationGracePeriodSeconds", 30);
+  if (!spec.schedulerName) spec.schedulerName = "default-scheduler";
+  for (const [v] of objects(spec.volumes)) defaultVolume(v);
+  for (const key of ["initContainers", "containers", "ephemeralContainers"]) for (const [c] of objects(spec[key])) defaultContainer(c);
+}
+
+/** Limits copied into absent requests (`SetDefaults_Pod`, pods only). */
+function requestsFromLimits(c: Obj): void {
+  const resources = obj(c.resources);
+  const limits = obj(resources?.limits);
+  if (!resources || !limits) return;
+  const requests = obj(resources.requests) ?? {};
+  for (const [k, v] of Object.entries(limits)) if (!Object.hasOwn(requests, k)) requests[k] = v;
+  resources.requests = requests;
+}
+
+/**
+ * `SetDefaults_Pod`: what a Pod gets beyond its spec's defaults (container requests from limits,
+ * `enableServiceLinks`, host ports under `hostNetwork`, pod-level requests), in place.
+ *
+ * @example
+ * defaultPod({ spec: { containers: [{ name: "a", image: "x", resources: { limits: { cpu: "1" } } }] } }, ctx);
+ */
+export function defaultPod(pod: Obj, ctx: ApiContext): void {
+  const spec = obj(pod.spec);
+  if (!spec) return;
+  for (const key of ["containers", "initContainers"]) for (const [c] of objects(spec[key])) requestsFromLimits(c);
+  fill(spec, "enableServiceLinks", true);
+  if (spec.hostNetwork === true) {
+    for (const key of ["containers", "initContainers"]) {
+      for (const [c] of objects(spec[key])) for (const [p] of objects(c.ports)) if (!p.hostPort && typeof p.containerPort === "number") p.hostPort = p.containerPort;
+    }
+  }
+  if (ctx.gate("PodLevelResources")) defaultPodRequests(spec);
+  defaultPodSpecFields(spec, ctx);
+}
+
+/** `defaultPodRequests`: pod-level requests from the containers' requests, else from pod-level limits. */
+function defaultPodRequests(spec: Obj): void {
+  const resources = obj(spec.resources);
+  const limits = obj(resources?.limits);
+  if (!resources || !limits || Object.keys(limits).length === 0) return;
+  const requests: Obj = { ...(obj(resources.requests) ?? {}) };
+  for (const [name, q] of aggregateContainerRequests(spec)) {
+    if (!Object.hasOwn(requests, name) && isSupportedPodLevelResource(name) && isOvercommitAllowed(name)) requests[name] = q.toString();
+  }
+  for (const [name, q] of Object.entries(limits)) if (!Object.hasOwn(requests, name) && isSupportedPodLevelResource(name)) requests[name] = q;
+  if (Object.keys(requests).length > 0) resources.requests = requests;
+}
+
+/**
+ * `SetDefaults_ReplicationController`: selector and labels from the template's labels, one replica.
+ *
+ * @example
+ * defaultReplicationController({ spec: { template: { metadata: { labels: { app: "web" } } } } }, ctx);
+ */
+export function defaultReplicationController(rc: Obj, ctx: ApiContext): void {
+  const spec = obj(rc.spec);
+  if (!spec) return;
+  const template = obj(spec.template);
+  const labels = obj(obj(template?.metadata)?.labels);
+  if (labels) {
+    if (!obj(spec.selector) || Object.keys(obj(spec.selector)!).length === 0) spec.selector = { ...labels };
+    const meta = obj(rc.metadata);
+    if (meta && (!obj(meta.labels) || Object.keys(obj(meta.labels)!).length === 0)) meta.labels = { ...labels };
+  }
+  fill(spec, "replicas", 1);
+  const templateSpec = obj(template?.spec);
+  if (templateSpec) defaultPodSpecFields(templateSpec, ctx);
+}
+

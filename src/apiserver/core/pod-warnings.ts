@@ -1,0 +1,275 @@
+/**
+ * `Warning` texts kube-apiserver returns for pods and pod templates (pkg/api/pod/warnings.go):
+ * deprecated node labels and annotations, deprecated volume plugins, duplicates that apply would
+ * drop, fractional byte quantities, overlapping volume paths, ambiguous ports.
+ */
+import type { ApiContext } from "../context.js";
+import { FieldPath } from "../field.js";
+import { Quantity } from "../validation/quantity.js";
+import { num, obj, objects, str, stringMap, type Obj } from "./json.js";
+import { visitContainers } from "./security-context.js";
+
+const DEPRECATED_NODE_LABELS: Record<string, string> = {
+  "beta.kubernetes.io/arch": 'deprecated since v1.14; use "kubernetes.io/arch" instead',
+  "beta.kubernetes.io/os": 'deprecated since v1.14; use "kubernetes.io/os" instead',
+  "failure-domain.beta.kubernetes.io/region": 'deprecated since v1.17; use "topology.kubernetes.io/region" instead',
+  "failure-domain.beta.kubernetes.io/zone": 'deprecated since v1.17; use "topology.kubernetes.io/zone" instead',
+  "beta.kubernetes.io/instance-type": 'deprecated since v1.17; use "node.kubernetes.io/instance-type" instead',
+};
+
+const DEPRECATED_ANNOTATIONS: [string, string][] = [
+  ["scheduler.alpha.kubernetes.io/critical-pod", 'non-functional in v1.16+; use the "priorityClassName" field instead'],
+  ["security.alpha.kubernetes.io/sysctls", 'non-functional in v1.11+; use the "sysctls" field instead'],
+  ["security.alpha.kubernetes.io/unsafe-sysctls", 'non-functional in v1.11+; use the "sysctls" field instead'],
+];
+
+const DEPRECATED_VOLUMES: [string, string, string, number][] = [
+  ["photonPersistentDisk", "photonPersistentDisk", "deprecated in v1.11, non-functional in v1.16+", 0],
+  ["gitRepo", "gitRepo", "deprecated in v1.11", 0],
+  ["scaleIO", "scaleIO", "deprecated in v1.16, non-functional in v1.22+", 0],
+  ["flocker", "flocker", "deprecated in v1.22, non-functional in v1.25+", 0],
+  ["storageos", "storageOS", "deprecated in v1.22, non-functional in v1.25+", 0],
+  ["quobyte", "quobyte", "deprecated in v1.22, non-functional in v1.25+", 0],
+  ["glusterfs", "glusterfs", "deprecated in v1.25, non-functional in v1.26+", 0],
+  ["cephfs", "cephfs", "deprecated in v1.28, non-functional in v1.31+", 31],
+  ["rbd", "rbd", "deprecated in v1.28, non-functional in v1.31+", 31],
+];
+
+function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
+  const out: string[] = [];
+  for (const [e, i] of objects(term.matchExpressions)) {
+    const key = str(e.key) ?? "";
+    const msg = DEPRECATED_NODE_LABELS[key];
+    if (msg) out.push(`${path.child("matchExpressions").index(i).child("key")}: ${key} is ${msg}`);
+  }
+  return out;
+}
+
+function isFractional(v: unknown): string | undefined {
+  const q = Quantity.from(v);
+  return q && q.scaledValue(-3) % 1000n !== 0n ? q.toString() : undefined;
+}
+
+function overlapWarnings(paths: string[], message: string): string[] {
+  const out: string[] = [];
+  const seen: string[] = [];
+  for (const p of paths) {
+    const normalized = p.replace(/\/+$/, "");
+    let collision = "";
+    for (const item of seen) {
+      if (item === "" || normalized === "") break;
+      if (item === normalized || `${item}/`.startsWith(normalized) || `${normalized}/`.startsWith(item)) {
+        collision = item;
+        break;
+      }
+    }
+    if (collision) out.push(`${message}: ${JSON.stringify(normalized)} with ${JSON.stringify(collision)}`);
+    if (!seen.includes(normalized)) seen.push(normalized);
+  }
+  return out;
+}
+
+function volumeOverlapWarnings(volumes: unknown): string[] {
+  const out: string[] = [];
+  const itemPaths = (items: unknown) => objects(items).map(([i]) => str(i.path) ?? "");
+  for (const [v] of objects(volumes)) {
+    const name = JSON.stringify(str(v.name) ?? "");
+    const cm = obj(v.configMap);
+    if (cm && Array.isArray(cm.items)) out.push(...overlapWarnings(itemPaths(cm.items), `volume ${name} (ConfigMap ${JSON.stringify(str(cm.name) ?? "")}): overlapping paths`));
+    const secret = obj(v.secret);
+    if (secret && Array.isArray(secret.items)) out.push(...overlapWarnings(itemPaths(secret.items), `volume ${name} (Secret ${JSON.stringify(str(secret.secretName) ?? "")}): overlapping paths`));
+    const downward = obj(v.downwardAPI);
+    if (downward && Array.isArray(downward.items)) out.push(...overlapWarnings(itemPaths(downward.items), `volume ${name} (DownwardAPI): overlapping paths`));
+    const projected = obj(v.projected);
+    if (!projected) continue;
+    const all = new Set<string>();
+    for (const [source] of objects(projected.sources)) {
+      if (Object.values(source).every((x) => x === undefined || x === null)) {
+        out.push(`volume ${name} (Projected) has no sources provided`);
+        continue;
+      }
+      let paths: string[] = [];
+      let message = "";
+      const scm = obj(source.configMap);
+      const ssec = obj(source.secret);
+      const sdown = obj(source.downwardAPI);
+      const token = obj(source.serviceAccountToken);
+      const bundle = obj(source.clusterTrustBundle);
+      if (scm && Array.isArray(scm.items)) [paths, message] = [itemPaths(scm.items), `volume ${name} (Projected ConfigMap ${JSON.stringify(str(scm.name) ?? "")}): overlapping paths`];
+      else if (ssec && Array.isArray(ssec.items)) [paths, message] = [itemPaths(ssec.items), `volume ${name} (Projected Secret ${JSON.stringify(str(ssec.name) ?? "")}): overlapping paths`];
+      else if (sdown && Array.isArray(sdown.items)) [paths, message] = [itemPaths(sdown.items), `volume ${name} (Projected DownwardAPI): overlapping paths`];
+      else if (token) [paths, message] = [[str(token.path) ?? ""], `volume ${name} (Projected ServiceAccountToken): overlapping paths`];
+      else if (bundle) [paths, message] = [[str(bundle.path) ?? ""], `volume ${name} (Projected ClusterTrustBundle ${JSON.stringify(str(bundle.name ?? bundle.signerName) ?? "")}): overlapping paths`];
+      if (paths.length === 0) continue;
+      out.push(...overlapWarnings(paths, message));
+      const unique = [...new Set(paths)];
+      out.push(...overlapWarnings([...unique, ...all].sort(), message));
+      for (const p of unique) all.add(p);
+    }
+  }
+  return out;
+}
+
+function portText(p: Obj): string {
+  return `{Name:${str(p.name) ?? ""} HostPort:${num(p.hostPort) ?? 0} ContainerPort:${num(p.containerPort) ?? 0} Protocol:${str(p.protocol) ?? ""} HostIP:${str(p.hostIP) ?? ""}}`;
+}
+
+/** `warningsForPodSpecAndMeta`: `base` is the template's path (undefined for a pod). */
+function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: Obj, meta: Obj, ctx: ApiContext): string[] {
+  const out: string[] = [];
+  const specPath = base.child("spec");
+  const annotationsPath = base.child("metadata").child("annotations");
+  for (const [k] of stringMap(spec.nodeSelector)) {
+    const msg = DEPRECATED_NODE_LABELS[k];
+    if (msg) out.push(`${specPath.child("nodeSelector").key(k)}: ${msg}`);
+  }
+  const na = obj(obj(spec.affinity)?.nodeAffinity);
+  if (na) {
+    const termsPath = specPath.child("affinity").child("nodeAffinity").child("requiredDuringSchedulingIgnoredDuringExecution").child("nodeSelectorTerms");
+    for (const [t, i] of objects(obj(na.requiredDuringSchedulingIgnoredDuringExecution)?.nodeSelectorTerms)) out.push(...nodeSelectorTermWarnings(t, termsPath.index(i)));
+    const prefPath = specPath.child("affinity").child("nodeAffinity").child("preferredDuringSchedulingIgnoredDuringExecution");
+    for (const [t, i] of objects(na.preferredDuringSchedulingIgnoredDuringExecution)) out.push(...nodeSelectorTermWarnings(obj(t.preference) ?? {}, prefPath.index(i).child("preference")));
+  }
+  for (const [t, i] of objects(spec.topologySpreadConstraints)) {
+    const p = specPath.child("topologySpreadConstraints").index(i);
+    const key = str(t.topologyKey) ?? "";
+    if (DEPRECATED_NODE_LABELS[key]) out.push(`${p.child("topologyKey")}: ${key} is ${DEPRECATED_NODE_LABELS[key]}`);
+    if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${p.child("labelSelector")}: a null labelSelector results in matching no pod`);
+  }
+  const annotations = new Map(stringMap(meta.annotations));
+  for (const [key, message] of DEPRECATED_ANNOTATIONS) if (annotations.has(key)) out.push(`${annotationsPath.key(key)}: ${message}`);
+  for (const [v, i] of objects(spec.volumes)) {
+    const p = specPath.child("volumes").index(i);
+    for (const [field, label, message, since] of DEPRECATED_VOLUMES) if (v[field] !== undefined && v[field] !== null && ctx.minor >= since) out.push(`${p.child(label)}: ${message}`);
+  }
+  out.push(...volumeOverlapWarnings(spec.volumes));
+  const hostAliases = objects(spec.hostAliases);
+  if (hostAliases.length > 1) {
+    const seen = new Set<string>();
+    for (const [h, i] of hostAliases) {
+      const ip = str(h.ip) ?? "";
+      if (seen.has(ip)) out.push(`${specPath.child("hostAliases").index(i).child("ip")}: duplicate ip ${JSON.stringify(ip)}`);
+      else seen.add(ip);
+    }
+  }
+  const pullSecrets = objects(spec.imagePullSecrets);
+  if (pullSecrets.length > 1) {
+    const seen = new Set<string>();
+    for (const [s, i] of pullSecrets) {
+      const name = str(s.name) ?? "";
+      if (seen.has(name)) out.push(`${specPath.child("imagePullSecrets").index(i).child("name")}: duplicate name ${JSON.stringify(name)}`);
+      else seen.add(name);
+    }
+  }
+  for (const [s, i] of pullSecrets) if ((str(s.name) ?? "") === "") out.push(`${specPath.child("imagePullSecrets").index(i).child("name")}: invalid empty name ""`);
+  const overhead = obj(spec.overhead) ?? {};
+  for (const r of ["memory", "ephemeral-storage"]) {
+    const f = isFractional(overhead[r]);
+    if (f) out.push(`${specPath.child("overhead").key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+  }
+  const podSc = obj(spec.securityContext);
+  const seccompPod = "seccomp.security.alpha.kubernetes.io/pod";
+  if (!obj(podSc?.seccompProfile) && annotations.has(seccompPod)) out.push(`${annotationsPath.key(seccompPod)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
+  const hasPodAppArmor = !!obj(podSc?.appArmorProfile);
+  const containers = visitContainers(spec, specPath);
+  for (const [c, p] of containers) {
+    const name = str(c.name) ?? "";
+    const csc = obj(c.securityContext);
+    const seccompKey = `container.seccomp.security.alpha.kubernetes.io/${name}`;
+    if (!obj(csc?.seccompProfile) && annotations.has(seccompKey)) out.push(`${annotationsPath.key(seccompKey)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
+    const appArmorKey = `container.apparmor.security.beta.kubernetes.io/${name}`;
+    if (ctx.minor >= 30 && isTemplate && !hasPodAppArmor && !obj(csc?.appArmorProfile) && annotations.has(appArmorKey)) {
+      out.push(`${annotationsPath.key(appArmorKey)}: deprecated since v1.30; use the "appArmorProfile" field instead`);
+    }
+    const resources = obj(c.resources);
+    for (const r of ["memory", "ephemeral-storage"]) {
+      for (const kind of ["limits", "requests"]) {
+        const f = isFractional(obj(resources?.[kind])?.[r]);
+        if (f) out.push(`${p.child("resources").child(kind).key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+      }
+    }
+    const env = objects(c.env);
+    if (env.length > 1) {
+      const seen = new Set<string>();
+      for (const [e, i] of env) {
+        const envName = str(e.name) ?? "";
+        if (!seen.has(envName)) {
+          seen.add(envName);
+          continue;
+        }
+        const ref = `$(${envName})`;
+        const value = str(e.value) ?? "";
+        if ((e.valueFrom !== undefined && e.valueFrom !== null) || value === ref || !value.includes(ref)) {
+          out.push(`${p.child("env").index(i)}: hides previous definition of ${JSON.stringify(envName)}, which may be dropped when using apply`);
+        }
+      }
+    }
+  }
+  const allPorts = new Map<string, [FieldPath, Obj][]>();
+  for (const [c, p] of containers) {
+    for (const [port, i] of objects(c.ports)) {
+      const here = p.child("ports").index(i);
+      const hostIP = str(port.hostIP) ?? "";
+      const hostPort = num(port.hostPort) ?? 0;
+      if (hostIP !== "" && hostPort === 0) out.push(`${here}: hostIP set without hostPort: ${portText(port)}`);
+      const k = `${num(port.containerPort) ?? 0}/${str(port.protocol) ?? ""}`;
+      const others = allPorts.get(k);
+      if (!others) {
+        allPorts.set(k, [[here, port]]);
+        continue;
+      }
+      for (const [otherPath, other] of others) {
+        const otherIP = str(other.hostIP) ?? "";
+        const otherPort = num(other.hostPort) ?? 0;
+        if (hostIP === otherIP && hostPort === otherPort) out.push(`${here}: duplicate port definition with ${otherPath}`);
+        else if (hostPort === 0 || otherPort === 0) out.push(`${here}: overlapping port definition with ${otherPath}`);
+        else if (hostPort === otherPort && (hostIP === "") !== (otherIP === "")) out.push(`${here}: dangerously ambiguous port definition with ${otherPath}`);
+      }
+      others.push([here, port]);
+    }
+  }
+  const grace = num(spec.terminationGracePeriodSeconds);
+  if (grace !== undefined && grace < 0) out.push(`${specPath.child("terminationGracePeriodSeconds")}: must be >= 0; negative values are invalid and will be treated as 1`);
+  const affinity = obj(spec.affinity);
+  for (const kind of ["podAffinity", "podAntiAffinity"]) {
+    const a = obj(affinity?.[kind]);
+    if (!a) continue;
+    const base = specPath.child("affinity").child(kind);
+    for (const [t, i] of objects(a.requiredDuringSchedulingIgnoredDuringExecution)) {
+      if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${base.child("requiredDuringSchedulingIgnoredDuringExecution").index(i).child("labelSelector")}: a null labelSelector results in matching no pod`);
+    }
+    for (const [t, i] of objects(a.preferredDuringSchedulingIgnoredDuringExecution)) {
+      const term = obj(t.podAffinityTerm);
+      if (!term || term.labelSelector === undefined || term.labelSelector === null) {
+        out.push(`${base.child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm").child("labelSelector")}: a null labelSelector results in matching no pod`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `GetWarningsForPod`.
+ *
+ * @example
+ * podWarnings({ spec: { nodeSelector: { "beta.kubernetes.io/os": "linux" } } }, undefined, ctx);
+ * // ['spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" instead']
+ */
+export function podWarnings(pod: Obj, old: Obj | undefined, ctx: ApiContext): string[] {
+  void old;
+  const spec = obj(pod.spec);
+  return spec ? warningsForPodSpecAndMeta(FieldPath.root(), false, spec, obj(pod.metadata) ?? {}, ctx) : [];
+}
+
+/**
+ * `GetWarningsForPodTemplate`: the warnings of a template at `path` (`spec.template`).
+ *
+ * @example
+ * podTemplateWarnings(deployment.spec.template, FieldPath.of("spec", "template"), undefined, ctx);
+ */
+export function podTemplateWarnings(template: Obj | undefined, path: FieldPath, old: Obj | undefined, ctx: ApiContext): string[] {
+  void old;
+  if (!template) return [];
+  return warningsForPodSpecAndMeta(path, true, obj(template.spec) ?? {}, obj(template.metadata) ?? {}, ctx);
+}
+

@@ -1,0 +1,181 @@
+/**
+ * The bottom of the pipeline: one attempt over undici, and reading its body within bounds — the
+ * call's deadline covers the body as well as the headers, a body larger than the limit (after
+ * decompression: a gzip bomb is cut off) fails with `ResponseTooLargeError`, and a stream goes
+ * quiet for no longer than its idle limit.
+ */
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream";
+import { createGunzip, gunzip as gunzipCallback, type InputType, type ZlibOptions } from "node:zlib";
+import type { Dispatcher } from "undici";
+import { ResponseTooLargeError, type RequestInfo } from "../errors.js";
+import type { Call, Outcome, Payload } from "./interceptors.js";
+
+/** Default cap of a response body, decompressed (`maxResponseBytes`). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** Deadlines shorter than this are enforced with a timer of their own, not undici's coarse ones. */
+const PRECISE_DEADLINE_MS = 2000;
+
+/** The call's deadline passed (turned into a TimeoutError by the transport). */
+export class DeadlineReached extends Error {}
+
+const TEXTUAL = /json|yaml|^text\//;
+
+// ---- deadlines that cover reading the body -----------------------------------------------------
+
+/** Bodies being read, with the time they must be done by; checked a few times a second. */
+const reading = new Map<Readable, number>();
+let sweeper: ReturnType<typeof setInterval> | undefined;
+
+function sweep(): void {
+  const now = performance.now();
+  for (const [body, deadline] of reading) {
+    if (now >= deadline) {
+      reading.delete(body);
+      body.destroy(new DeadlineReached());
+    }
+  }
+  if (!reading.size && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
+function watchDeadline(body: Readable, deadline: number): () => void {
+  if (deadline === Infinity) return noop;
+  reading.set(body, deadline);
+  if (!sweeper) {
+    sweeper = setInterval(sweep, 200);
+    sweeper.unref();
+  }
+  return () => reading.delete(body);
+}
+
+function noop(): void {}
+
+// ---- one attempt --------------------------------------------------------------------------------
+
+/**
+ * Send one attempt on `dispatcher` with the call's headers; the response body is read (bounded)
+ * unless this is a successful stream.
+ */
+export async function dispatchAttempt(dispatcher: Dispatcher, origin: string, call: Call, headers: Record<string, string | string[]>): Promise<Outcome> {
+  const left = call.deadline - performance.now();
+  // Above a second undici's timeouts are whole seconds (its timers are that coarse anyway), so a
+  // kept-alive connection re-arms its timer instead of replacing it on every request.
+  const remaining = call.deadline === Infinity ? undefined : left > 1000 ? Math.ceil(left / 1000) * 1000 : Math.max(1, Math.ceil(left));
+  if (remaining !== undefined && remaining <= 1) throw new DeadlineReached();
+  let precise: ReturnType<typeof setTimeout> | undefined;
+  let signal = call.signal ?? null;
+  if (remaining !== undefined && remaining < PRECISE_DEADLINE_MS) {
+    const deadline = new AbortController();
+    precise = setTimeout(() => deadline.abort(new DeadlineReached()), remaining);
+    signal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+  }
+  try {
+    const res = await dispatcher.request({
+      origin,
+      path: call.pathQ,
+      method: call.method,
+      headers,
+      body: call.body ?? null,
+      signal,
+      headersTimeout: remaining,
+      bodyTimeout: call.streaming ? 0 : remaining,
+    });
+    if (call.streaming && res.statusCode < 300) {
+      clearTimeout(precise);
+      return streamOutcome(res);
+    }
+    const body = await readBody(res, call);
+    return { status: res.statusCode, headers: res.headers, body };
+  } finally {
+    clearTimeout(precise);
+  }
+}
+
+function streamOutcome(res: Dispatcher.ResponseData): Outcome {
+  const raw = res.body;
+  // pipeline (not pipe) so a failure of the connection reaches the reader of the gunzip stream
+  const gzip = res.headers["content-encoding"] === "gzip" ? createGunzip() : undefined;
+  if (gzip) pipeline(raw, gzip, noop);
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    stream: gzip ?? raw,
+    close() {
+      gzip?.destroy();
+      raw.destroy();
+    },
+  };
+}
+
+function tooLarge(call: Call): ResponseTooLargeError {
+  return new ResponseTooLargeError(`the response body is larger than ${call.maxResponseBytes} bytes (maxResponseBytes)`, call.maxResponseBytes, call.info);
+}
+
+const gunzipBounded = (input: InputType, options: ZlibOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) => gunzipCallback(input, options, (err, out) => (err ? reject(err) : resolve(out))));
+
+/** The whole body, decompressed, within the size limit and the call's deadline. */
+export async function readBody(res: Dispatcher.ResponseData, call: Call): Promise<Payload> {
+  const limit = call.maxResponseBytes;
+  const body = res.body;
+  const declared = Number(res.headers["content-length"]);
+  if (declared > limit) {
+    body.destroy();
+    throw tooLarge(call);
+  }
+  const gzip = res.headers["content-encoding"] === "gzip";
+  const release = watchDeadline(body, call.deadline);
+  try {
+    // The common case: a declared, allowed length of text — undici reads it in one go.
+    if (!gzip && declared >= 0 && TEXTUAL.test(String(res.headers["content-type"] ?? ""))) return await body.text();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        body.destroy();
+        throw tooLarge(call);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const bytes = Buffer.concat(chunks, size);
+    if (!gzip || !bytes.length) return TEXTUAL.test(String(res.headers["content-type"] ?? "")) ? bytes.toString("utf8") : bytes;
+    try {
+      return await gunzipBounded(bytes, { maxOutputLength: limit });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw tooLarge(call);
+      throw err;
+    }
+  } finally {
+    release();
+  }
+}
+
+/**
+ * The chunks of a stream, ending with `IdleTimeoutError` (made by `idle`) when nothing arrives for
+ * `idleMs`; `decompressed` bytes beyond no limit (lines are bounded by their reader).
+ */
+export async function* idleBounded(source: Readable, idleMs: number, idle: () => Error): AsyncGenerator<Uint8Array> {
+  if (!(idleMs > 0)) {
+    for await (const chunk of source) yield chunk as Uint8Array;
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => source.destroy(idle()), idleMs);
+  timer.unref?.();
+  try {
+    for await (const chunk of source) {
+      timer?.refresh();
+      yield chunk as Uint8Array;
+    }
+  } finally {
+    clearTimeout(timer);
+    timer = undefined;
+  }
+}
+
+/** Where a request failed, for errors made outside the pipeline. */
+export type { RequestInfo };
