@@ -7,12 +7,15 @@ import type { AddressInfo } from "node:net";
 
 export class TcpGate {
   port = 0;
+  /** Connections accepted so far. */
+  connections = 0;
   #blocked = false;
   readonly #sockets = new Set<net.Socket>();
   readonly #server: net.Server;
 
   constructor(private readonly target: { host: string; port: number }) {
     this.#server = net.createServer((client) => {
+      this.connections++;
       this.#sockets.add(client);
       client.on("close", () => this.#sockets.delete(client));
       client.on("error", () => undefined);
