@@ -3,11 +3,15 @@
  * `npm run bench -- runtime`, which uses Node 24):
  * - an informer over 10,000 Pods: heap held after the sync, and update events handled per second
  *   (each contender in a fresh process, against a canned server that streams from memory);
+ * - 200 concurrent watches against the local API server (in a process of its own): connections,
+ *   memory and write-to-event latency, over HTTP/2 and HTTP/1.1;
  * - reconcile throughput: 10,000 ConfigMaps through the work queue and a reconciler that writes
  *   each one, against the local API server.
  * `BENCH_ROUNDS` (default 3) sets the rounds; ratios are medians of per-round ratios.
  */
-import { spawnSync } from "node:child_process";
+import { fork, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Controller } from "kubezod";
@@ -67,6 +71,45 @@ async function informers(): Promise<void> {
   console.log("targets: heap ≤ 1.0× client-node; event throughput ≥ 3× client-node\n");
 }
 
+async function watches(): Promise<void> {
+  const WATCHES = 200;
+  const UPDATES = 40;
+  const server = fork(join(here, "runtime", "server-child.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const { url, ca, token } = await new Promise<{ url: string; ca: string; token: string }>((resolve) => server.once("message", (m) => resolve(m as { url: string; ca: string; token: string })));
+  const caFile = join(mkdtempSync(join(tmpdir(), "kubezod-bench-watches-")), "ca.crt");
+  writeFileSync(caFile, ca);
+  const contenders = ["kubezod-h2", "kubezod-h1", "client-node"];
+  const results = new Map<string, Array<Record<string, number>>>(contenders.map((c) => [c, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of contenders) {
+      const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(here, "runtime", "watches-child.ts"), c, url, caFile, token, String(WATCHES), String(UPDATES)], {
+        cwd: join(here, ".."),
+        encoding: "utf8",
+        timeout: 300_000,
+      });
+      const line = r.stdout.trim().split("\n").pop() ?? "";
+      if (r.status !== 0 || !line.startsWith("{")) throw new Error(`${c} watches failed: ${r.stderr || r.stdout}`);
+      results.get(c)!.push(JSON.parse(line) as Record<string, number>);
+    }
+  }
+  server.kill();
+  const med = (c: string, k: string) => median(results.get(c)!.map((r) => r[k]!));
+  console.log(`${WATCHES} concurrent watches of one ConfigMap, ${UPDATES} writes, local API server in its own process; median of ${ROUNDS} rounds`);
+  table(
+    ["", "connections", "heap added (MB)", "RSS added (MB)", "events seen", "latency p50 (ms)", "latency p99 (ms)"],
+    contenders.map((c) => [
+      c === "kubezod-h2" ? "kubezod, HTTP/2" : c === "kubezod-h1" ? "kubezod, HTTP/1.1 (http2: false)" : "@kubernetes/client-node (HTTP/1.1)",
+      med(c, "connections").toFixed(0),
+      med(c, "heapMB").toFixed(1),
+      med(c, "rssMB").toFixed(1),
+      med(c, "events").toFixed(0),
+      med(c, "p50").toFixed(2),
+      med(c, "p99").toFixed(2),
+    ]),
+  );
+  console.log("");
+}
+
 async function reconcile(): Promise<void> {
   const COUNT = 10_000;
   const objects = Array.from({ length: COUNT }, (_, i) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}`, namespace: "bench" }, data: { v: String(i) } }));
@@ -110,5 +153,7 @@ async function reconcile(): Promise<void> {
   table(["workers", "all written", "objects/s", "reconciles", "avg queue latency (ms)", "avg work (ms)"], rows);
 }
 
-await informers();
-await reconcile();
+const parts = process.argv.slice(2);
+if (!parts.length || parts.includes("informers")) await informers();
+if (!parts.length || parts.includes("watches")) await watches();
+if (!parts.length || parts.includes("reconcile")) await reconcile();
