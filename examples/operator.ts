@@ -2,6 +2,8 @@
  * An operator: for every Deployment labelled `example.com/config: "true"`, keep a ConfigMap
  * `<name>-config` listing its images. A finalizer removes the ConfigMap before the Deployment goes,
  * events say what happened, and two replicas elect a leader so only one of them acts.
+ *
+ * Run: npx tsx examples/operator.ts
  */
 import { EventRecorder, LeaderElection, controller, finalizer, type Kube } from "kubezod";
 import { ConfigMap, Deployment } from "kubezod/k8s";
