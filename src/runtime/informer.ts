@@ -46,7 +46,7 @@ export interface InformerOptions<T = unknown> {
    * server that refuses it gets a paged list instead (default true).
    */
   watchList?: boolean;
-  /** Server-side watch timeout in seconds (default: random between 300 and 600, as client-go spreads re-watches). */
+  /** Server-side watch timeout in seconds (default: random between 300 and 600, as client-go spreads re-watches); the client ends a watch the server has not ended by then after a grace of as long again, at most 30 s. */
   watchTimeoutSeconds?: number;
   /** Drop and re-make a watch on which nothing (no event, no bookmark) arrived for this long (default 300 000 ms; 0: never). */
   watchIdleTimeoutMs?: number;
@@ -438,8 +438,9 @@ export class Informer<S extends z.ZodType> {
             Math.max(10, Math.min(idleMs / 4, 5000)),
           )
         : undefined;
-    // Like client-go, the client bounds the watch too, in case the server never ends it.
-    const deadline = setTimeout(() => child.controller.abort(new WatchDeadline()), (timeoutSeconds + 30) * 1000);
+    // Like client-go, the client bounds the watch too, in case the server never ends it (a grace
+    // of the timeout itself, at most 30 s, for the server's own end to arrive first).
+    const deadline = setTimeout(() => child.controller.abort(new WatchDeadline()), (timeoutSeconds + Math.min(30, timeoutSeconds)) * 1000);
     let pending: Map<string, Cached<S>> | undefined = initial ? new Map() : undefined;
     this.#stats.watches++;
     const events$ = this.kube.watch(this.schema, {

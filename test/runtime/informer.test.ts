@@ -299,6 +299,23 @@ describe("Informer under broken peers (issue 15)", () => {
     await proxy.close();
   });
 
+  it("with no inactivity bound, a black-holed watch is still bounded by the watch timeout, and the informer catches up", async () => {
+    const proxy = await new FaultProxy(server.url, server.caCertificate!).listen();
+    const via = await connectVia(server, proxy.url, proxy.ca);
+    const informer = new Informer(via, ConfigMap, { labelSelector: { set: "deadline" }, watchIdleTimeoutMs: 0, watchTimeoutSeconds: 1 });
+    await informer.start();
+    proxy.rates = { watchBlackhole: 1 };
+    proxy.cutAll();
+    await until(() => proxy.counts.watchBlackhole >= 1);
+    await kube.create(ConfigMap, { metadata: { name: "deadline-0", labels: { set: "deadline" } } });
+    proxy.rates = {};
+    await until(() => informer.get("deadline-0") !== undefined);
+    expect(informer.stats.idleWatches).toBe(0);
+    await informer.stop();
+    await via.close();
+    await proxy.close();
+  });
+
   it("backoff grows while failures continue and starts over after a healthy period", async () => {
     const proxy = await new FaultProxy(server.url, server.caCertificate!).listen();
     const via = await connectVia(server, proxy.url, proxy.ca, { retry: false });
