@@ -1,15 +1,13 @@
 /**
  * Shared pieces of the runtime benchmarks: the canned API server (a child process serving a
  * 10,000-pod list and watch streams from memory, so the server is never the bottleneck), and
- * `@kubernetes/client-node` loaded from wherever it is (installed into a cache directory when the
- * project does not carry it).
+ * `@kubernetes/client-node` from the benchmarks' competitors.
  */
-import { execFileSync, fork, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { competitor, installCompetitors } from "../competitors.js";
 import { pod } from "../fixtures.js";
 
 export const TOKEN = "bench-token";
@@ -25,7 +23,7 @@ export interface CannedServer {
  * `updates` MODIFIED events (cycling through the pods, increasing resourceVersions) and then stays
  * open; with `sendInitialEvents=true` it first sends every pod and the initial-events-end bookmark.
  */
-export async function startCannedServer(pods: number, updates: number, options: { h2?: boolean } = {}): Promise<CannedServer> {
+export async function startCannedServer(pods: number, updates: number): Promise<CannedServer> {
   const dir = mkdtempSync(join(tmpdir(), "kubezod-bench-runtime-"));
   const podsFile = join(dir, "pods.ndjson");
   writeFileSync(podsFile, Array.from({ length: pods }, (_, i) => JSON.stringify(pod(i))).join("\n"));
@@ -70,15 +68,8 @@ function handler(req, res) {
   res.writeHead(200, { "content-type": "application/json", "content-length": list.length });
   res.end(list);
 }
-const h2 = ${options.h2 ? "true" : "false"};
-let server;
-if (h2) {
-  const { createSecureServer } = require("node:http2");
-  server = createSecureServer({ cert: process.env.CERT, key: process.env.KEY, allowHTTP1: true }, handler);
-} else {
-  server = require("node:http").createServer(handler);
-  server.keepAliveTimeout = 60000;
-}
+const server = require("node:http").createServer(handler);
+server.keepAliveTimeout = 60000;
 server.listen(0, "127.0.0.1", () => process.send(server.address().port));
 `,
   );
@@ -87,7 +78,7 @@ server.listen(0, "127.0.0.1", () => process.send(server.address().port));
   return { url: `http://127.0.0.1:${port}`, child, stop: () => child.kill() };
 }
 
-/** What the benchmarks use of `@kubernetes/client-node` (typed here: the project may not carry the package). */
+/** What the runtime benchmarks use of `@kubernetes/client-node` (the project's type check cannot see its own types). */
 export interface ClientNodeInformer {
   on(event: "add" | "update" | "delete" | "error", cb: (obj: unknown) => void): void;
   start(): Promise<void>;
@@ -100,20 +91,8 @@ export interface ClientNodeModule {
   makeInformer(kc: unknown, path: string, list: () => Promise<unknown>): ClientNodeInformer;
 }
 
-const CLIENT_NODE = "@kubernetes/client-node";
-
-/** `@kubernetes/client-node`, from the project if it has it, else installed once into a cache directory. */
+/** `@kubernetes/client-node` from the benchmarks' competitors (installed on first use). */
 export async function loadClientNode(): Promise<ClientNodeModule> {
-  try {
-    return (await import(CLIENT_NODE)) as ClientNodeModule;
-  } catch {
-    const dir = join(tmpdir(), "kubezod-bench-deps");
-    const entry = join(dir, "node_modules", "@kubernetes", "client-node");
-    if (!existsSync(entry)) {
-      mkdirSync(dir, { recursive: true });
-      execFileSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", dir, "@kubernetes/client-node@^2"], { stdio: "inherit" });
-    }
-    const resolved = createRequire(join(dir, "package.json")).resolve("@kubernetes/client-node");
-    return (await import(pathToFileURL(resolved).href)) as ClientNodeModule;
-  }
+  installCompetitors();
+  return competitor<ClientNodeModule>("@kubernetes/client-node");
 }
