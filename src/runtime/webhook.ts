@@ -5,13 +5,12 @@
  * engine (list items matched by their merge keys). Served over HTTPS by node's own server, or
  * mounted in any node HTTP server as a request listener.
  */
-import { createServer, type Server } from "node:https";
+import type { Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type * as z from "zod";
 import { UsageError } from "../errors.js";
 import { safeParseKube } from "../meta/compile.js";
-import { jsonPatchDiff } from "../patch/json-diff.js";
 import type { JsonPatchOperation } from "../patch/json-patch.js";
 
 /** A group/version/kind as AdmissionReview carries it. @example const gvk: AdmissionGroupVersionKind = { group: "apps", version: "v1", kind: "Deployment" }; */
@@ -214,6 +213,8 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
           const copy = structuredClone(request.object);
           const returned = await options.mutate(copy, request);
           const changed = returned === undefined ? copy : returned;
+          // Loaded on first use, as the client loads the patch engine.
+          const { jsonPatchDiff } = await import("../patch/json-diff.js");
           const ops: JsonPatchOperation[] = jsonPatchDiff(request.object, changed, { schema: options.schema });
           if (ops.length) {
             response.patchType = "JSONPatch";
@@ -288,6 +289,7 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
     review,
     listener,
     async listen(tls: WebhookListenOptions): Promise<WebhookServer> {
+      const { createServer } = await import("node:https");
       const server = createServer({ cert: tls.cert, key: tls.key }, listener);
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
