@@ -110,7 +110,43 @@ export type {
   Returned,
 } from "./client/types.js";
 export { VersionInfo } from "./client/version.js";
-export { Informer, type InformerEvent, type InformerOptions } from "./runtime/informer.js";
+
+// ---- controllers -------------------------------------------------------------------------------
+export { Informer, type InformerEvent, type InformerOptions, type InformerStats, type HandlerOptions } from "./runtime/informer.js";
+export { InformerFactory, dropManagedFields, type InformerFactoryOptions, type InformerSelection } from "./runtime/factory.js";
+export { NAMESPACE_INDEX, objectKey, splitKey, type IndexFunc } from "./runtime/store.js";
+export type { BackoffOptions } from "./runtime/backoff.js";
+export { WorkQueue, type WorkQueueOptions, type WorkQueueMetrics, type DurationSummary } from "./runtime/workqueue.js";
+export { ItemExponentialRateLimiter, BucketRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter, type RateLimiter } from "./runtime/rate-limiters.js";
+export {
+  Controller,
+  ControllerBuilder,
+  controller,
+  type ControllerOptions,
+  type ControllerMetrics,
+  type ReconcileRequest,
+  type ReconcileResult,
+  type ReconcileContext,
+  type Reconciler,
+  type OwnsSpec,
+  type WatchesSpec,
+} from "./runtime/controller.js";
+export { LeaderElection, microTime, type LeaderElectionOptions } from "./runtime/leader-election.js";
+export { finalizer, type FinalizerHandlers } from "./runtime/finalizer.js";
+export { EventRecorder, type EventRecorderOptions, type EventOptions, type EventObject } from "./runtime/events.js";
+export {
+  admissionWebhook,
+  type AdmissionWebhook,
+  type AdmissionWebhookOptions,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionReviewResponse,
+  type AdmissionVerdict,
+  type AdmissionGroupVersionKind,
+  type AdmissionGroupVersionResource,
+  type WebhookListenOptions,
+  type WebhookServer,
+} from "./runtime/webhook.js";
 
 // ---- connecting --------------------------------------------------------------------------------
 export { resolveCluster, defineCluster, type ResolveClusterOptions, type DefineClusterOptions } from "./config/resolve.js";

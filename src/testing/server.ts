@@ -6,7 +6,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import * as http from "node:http";
-import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { gzipSync } from "node:zlib";
@@ -32,6 +31,7 @@ import {
   type ExecHandler,
   type PortForwardHandler,
 } from "./exec.js";
+import { createDualProtocolServer } from "./http2.js";
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
 import { OpenApi } from "./openapi.js";
@@ -267,7 +267,7 @@ class LocalApiServer implements TestServer {
       this.ca = new CertificateAuthority();
       this.caCertificate = this.ca.cert;
       const serving = this.ca.serving(["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"], ["127.0.0.1", "::1"]);
-      this.server = https.createServer({ cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false }, handler);
+      this.server = createDualProtocolServer({ cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false }, handler);
     } else {
       this.server = http.createServer(handler);
     }

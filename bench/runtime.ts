@@ -1,0 +1,159 @@
+/**
+ * Runtime benchmarks, kubezod beside `@kubernetes/client-node` (2.x needs Node 22+: run with
+ * `npm run bench -- runtime`, which uses Node 24):
+ * - an informer over 10,000 Pods: heap held after the sync, and update events handled per second
+ *   (each contender in a fresh process, against a canned server that streams from memory);
+ * - 200 concurrent watches against the local API server (in a process of its own): connections,
+ *   memory and write-to-event latency, over HTTP/2 and HTTP/1.1;
+ * - reconcile throughput: 10,000 ConfigMaps through the work queue and a reconciler that writes
+ *   each one, against the local API server.
+ * `BENCH_ROUNDS` (default 3) sets the rounds; ratios are medians of per-round ratios.
+ */
+import { fork, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Controller } from "kubezod";
+import { ConfigMap } from "kubezod/k8s";
+import { startTestServer } from "kubezod/testing";
+import { startCannedServer } from "./runtime/clients.js";
+import { median, table } from "./report.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PODS = 10_000;
+const UPDATES = 30_000;
+
+function child(contender: string, mode: "memory" | "throughput", url: string): Record<string, number> {
+  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(here, "runtime", "informer-child.ts"), contender, mode, url, String(PODS), String(UPDATES)], {
+    cwd: join(here, ".."),
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  if (r.status !== 0 || !line.startsWith("{")) throw new Error(`${contender} ${mode} failed: ${r.stderr || r.stdout}`);
+  return JSON.parse(line) as Record<string, number>;
+}
+
+async function informers(): Promise<void> {
+  const server = await startCannedServer(PODS, UPDATES);
+  const contenders = ["kubezod", "kubezod-watchlist", "client-node"];
+  const heapMB = new Map<string, number[]>(contenders.map((c) => [c, []]));
+  const syncRate = new Map<string, number[]>(contenders.map((c) => [c, []]));
+  const rate = new Map<string, number[]>(contenders.map((c) => [c, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of contenders) {
+      const m = child(c, "memory", server.url);
+      heapMB.get(c)!.push(m.heapMB!);
+      syncRate.get(c)!.push((PODS / m.syncMs!) * 1000);
+    }
+    for (const c of contenders) rate.get(c)!.push(child(c, "throughput", server.url).perSecond!);
+  }
+  server.stop();
+  const ratio = (values: Map<string, number[]>, c: string) => {
+    const per = values.get(c)!.map((v, i) => v / values.get("client-node")![i]!);
+    return `${median(per).toFixed(2)} (${Math.min(...per).toFixed(2)}–${Math.max(...per).toFixed(2)})`;
+  };
+  console.log(`informer over ${PODS.toLocaleString("en")} Pods, Node ${process.versions.node}, median of ${ROUNDS} rounds (fresh process each)`);
+  table(
+    ["", "heap held (MB)", "× client-node", "sync: adds/s", "× client-node", "live: updates/s", "× client-node"],
+    contenders.map((c) => [
+      c === "kubezod" ? "kubezod (list sync, validated)" : c === "kubezod-watchlist" ? "kubezod (watch-list sync, validated)" : "@kubernetes/client-node",
+      median(heapMB.get(c)!).toFixed(1),
+      ratio(heapMB, c),
+      median(syncRate.get(c)!).toFixed(0),
+      ratio(syncRate, c),
+      median(rate.get(c)!).toFixed(0),
+      ratio(rate, c),
+    ]),
+  );
+  console.log("targets: heap ≤ 1.0× client-node; event throughput ≥ 3× client-node\n");
+}
+
+async function watches(): Promise<void> {
+  const WATCHES = 200;
+  const UPDATES = 40;
+  const server = fork(join(here, "runtime", "server-child.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const { url, ca, token } = await new Promise<{ url: string; ca: string; token: string }>((resolve) => server.once("message", (m) => resolve(m as { url: string; ca: string; token: string })));
+  const caFile = join(mkdtempSync(join(tmpdir(), "kubezod-bench-watches-")), "ca.crt");
+  writeFileSync(caFile, ca);
+  const contenders = ["kubezod-h2", "kubezod-h1", "client-node"];
+  const results = new Map<string, Array<Record<string, number>>>(contenders.map((c) => [c, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of contenders) {
+      const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(here, "runtime", "watches-child.ts"), c, url, caFile, token, String(WATCHES), String(UPDATES)], {
+        cwd: join(here, ".."),
+        encoding: "utf8",
+        timeout: 300_000,
+      });
+      const line = r.stdout.trim().split("\n").pop() ?? "";
+      if (r.status !== 0 || !line.startsWith("{")) throw new Error(`${c} watches failed: ${r.stderr || r.stdout}`);
+      results.get(c)!.push(JSON.parse(line) as Record<string, number>);
+    }
+  }
+  server.kill();
+  const med = (c: string, k: string) => median(results.get(c)!.map((r) => r[k]!));
+  console.log(`${WATCHES} concurrent watches of one ConfigMap, ${UPDATES} writes, local API server in its own process; median of ${ROUNDS} rounds`);
+  table(
+    ["", "connections", "heap added (MB)", "RSS added (MB)", "events seen", "latency p50 (ms)", "latency p99 (ms)"],
+    contenders.map((c) => [
+      c === "kubezod-h2" ? "kubezod, HTTP/2" : c === "kubezod-h1" ? "kubezod, HTTP/1.1 (http2: false)" : "@kubernetes/client-node (HTTP/1.1)",
+      med(c, "connections").toFixed(0),
+      med(c, "heapMB").toFixed(1),
+      med(c, "rssMB").toFixed(1),
+      med(c, "events").toFixed(0),
+      med(c, "p50").toFixed(2),
+      med(c, "p99").toFixed(2),
+    ]),
+  );
+  console.log("");
+}
+
+async function reconcile(): Promise<void> {
+  const COUNT = 10_000;
+  const objects = Array.from({ length: COUNT }, (_, i) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}`, namespace: "bench" }, data: { v: String(i) } }));
+  const rows: string[][] = [];
+  for (const concurrency of [1, 8, 32]) {
+    const server = await startTestServer({ objects });
+    const kube = await server.connect();
+    let written = 0;
+    let finished!: () => void;
+    const all = new Promise<void>((resolve) => (finished = resolve));
+    const stop = new AbortController();
+    const c = new Controller(kube, {
+      for: ConfigMap,
+      namespace: "bench",
+      concurrency,
+      reconcile: async ({ name, namespace }, { object }) => {
+        if (!object || object.metadata?.annotations?.reconciled) return;
+        await kube.patch(ConfigMap, name, { metadata: { annotations: { reconciled: "yes" } } }, { namespace });
+        if (++written === COUNT) finished();
+      },
+    });
+    const started = performance.now();
+    const running = c.run(stop.signal);
+    await all;
+    const ms = performance.now() - started;
+    stop.abort();
+    await running;
+    const m = c.metrics();
+    rows.push([
+      String(concurrency),
+      `${(ms / 1000).toFixed(2)} s`,
+      ((COUNT / ms) * 1000).toFixed(0),
+      String(m.reconciles),
+      (m.queue.queueLatency.sumMs / Math.max(1, m.queue.queueLatency.count)).toFixed(1),
+      (m.queue.workDuration.sumMs / Math.max(1, m.queue.workDuration.count)).toFixed(2),
+    ]);
+    await kube.close();
+    await server.close();
+  }
+  console.log(`reconcile: ${COUNT.toLocaleString("en")} ConfigMaps through informer → queue → reconciler (one PATCH each) → informer, local API server in process`);
+  table(["workers", "all written", "objects/s", "reconciles", "avg queue latency (ms)", "avg work (ms)"], rows);
+}
+
+const parts = process.argv.slice(2);
+if (!parts.length || parts.includes("informers")) await informers();
+if (!parts.length || parts.includes("watches")) await watches();
+if (!parts.length || parts.includes("reconcile")) await reconcile();

@@ -1,0 +1,81 @@
+/**
+ * One informer in a fresh process, against the canned server: `memory` syncs every pod and reports
+ * the heap it holds; `throughput` counts update events per second. Prints one JSON line.
+ * Usage: informer-child.ts <kubezod|kubezod-watchlist|client-node> <memory|throughput> <url> <pods> <updates>
+ */
+import { Informer, connect, defineCluster } from "kubezod";
+import { Pod } from "kubezod/k8s";
+import { TOKEN, loadClientNode } from "./clients.js";
+
+const [contender, mode, url, podsArg, updatesArg] = process.argv.slice(2) as [string, string, string, string, string];
+const pods = Number(podsArg);
+const updates = Number(updatesArg);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heap(): number {
+  for (let i = 0; i < 4; i++) gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+interface Subject {
+  onUpdate(cb: () => void): void;
+  start(): Promise<void>;
+  size(): number;
+  stop(): Promise<void>;
+}
+
+async function subject(): Promise<Subject> {
+  if (contender === "client-node") {
+    const k8s = await loadClientNode();
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "bench", server: url, skipTLSVerify: true }],
+      users: [{ name: "bench", token: TOKEN }],
+      contexts: [{ name: "bench", cluster: "bench", user: "bench" }],
+      currentContext: "bench",
+    });
+    const api = kc.makeApiClient(k8s.CoreV1Api);
+    const informer = k8s.makeInformer(kc, "/api/v1/pods", () => api.listPodForAllNamespaces());
+    return {
+      onUpdate: (cb) => informer.on("update", cb),
+      start: () => informer.start(),
+      size: () => informer.list().length,
+      stop: () => informer.stop(),
+    };
+  }
+  const kube = await connect({ config: defineCluster({ server: url, token: TOKEN }) });
+  const informer = new Informer(kube, Pod, { allNamespaces: true, watchList: contender === "kubezod-watchlist" });
+  return {
+    onUpdate: (cb) => informer.on((e) => e.type === "update" && cb()),
+    start: () => informer.start(),
+    size: () => informer.size,
+    stop: async () => {
+      await informer.stop();
+      await kube.close();
+    },
+  };
+}
+
+const before = heap();
+const s = await subject();
+let seen = 0;
+let first = 0;
+let done!: () => void;
+const all = new Promise<void>((resolve) => (done = resolve));
+s.onUpdate(() => {
+  if (seen++ === 0) first = performance.now();
+  if (seen === updates) done();
+});
+const started = performance.now();
+await s.start();
+while (s.size() < pods) await new Promise((r) => setTimeout(r, 5));
+const syncMs = performance.now() - started;
+if (mode === "memory") {
+  const held = heap() - before;
+  console.log(JSON.stringify({ contender, heapMB: held / 2 ** 20, rssMB: process.memoryUsage().rss / 2 ** 20, syncMs }));
+} else {
+  await all;
+  const ms = performance.now() - first;
+  console.log(JSON.stringify({ contender, events: updates, ms, perSecond: (updates / ms) * 1000 }));
+}
+process.exit(0);

@@ -1,0 +1,177 @@
+/**
+ * Leader election on a Lease of the local API server: three candidates; the leader is cut off the
+ * network (it keeps running, as a partitioned process does) → it steps down by its own clock and
+ * one other candidate takes over; at no moment do two candidates act as leader (a fencing log of
+ * every action). Graceful shutdown releases the Lease.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lease } from "kubezod/k8s";
+import { LeaderElection, microTime, type Kube } from "../../src/index.js";
+import { startTestServer, type TestServer } from "../../src/testing/index.js";
+import { connectVia, until } from "./support/helpers.js";
+import { TcpGate } from "./support/tcp-gate.js";
+
+let server: TestServer;
+let kube: Kube;
+beforeAll(async () => {
+  server = await startTestServer();
+  kube = await server.connect();
+});
+afterAll(async () => {
+  await kube?.close();
+  await server?.close();
+});
+
+const LEASE_MS = 2000;
+const RENEW_MS = 1500;
+const RETRY_MS = 250;
+const MICROTIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
+interface Candidate {
+  id: string;
+  election: LeaderElection;
+  gate: TcpGate;
+  client: Kube;
+  running: Promise<void>;
+  stop: AbortController;
+  started: number[];
+  stopped: number[];
+}
+
+/** Every action a leader took: who, and when (one clock for all candidates). */
+type FenceLog = Array<{ id: string; at: number }>;
+
+async function candidates(lease: string, log: FenceLog, releaseOnCancel = true): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  for (const id of ["a", "b", "c"]) {
+    const gate = await TcpGate.forUrl(server.url).listen();
+    const client = await connectVia(server, gate.url, server.caCertificate!, { retry: false, timeoutMs: 1000 });
+    const stop = new AbortController();
+    const c: Candidate = { id, gate, client, stop, started: [], stopped: [], election: undefined as unknown as LeaderElection, running: Promise.resolve() };
+    c.election = new LeaderElection(client, {
+      name: lease,
+      identity: id,
+      leaseDurationMs: LEASE_MS,
+      renewDeadlineMs: RENEW_MS,
+      retryPeriodMs: RETRY_MS,
+      releaseOnCancel,
+      onStartedLeading: async (signal) => {
+        c.started.push(performance.now());
+        // Act while leading, checking leadership before every action (the fencing a controller does).
+        while (!signal.aborted) {
+          if (c.election.isLeader) log.push({ id, at: performance.now() });
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      },
+      onStoppedLeading: () => c.stopped.push(performance.now()),
+    });
+    c.running = c.election.run(stop.signal);
+    out.push(c);
+  }
+  return out;
+}
+
+async function shutdown(cs: Candidate[]): Promise<void> {
+  for (const c of cs) c.stop.abort();
+  await Promise.all(cs.map((c) => c.running));
+  for (const c of cs) {
+    await c.client.close();
+    await c.gate.close();
+  }
+}
+
+/** The log never goes back to an earlier leader, and leaders never interleave. */
+function fencingViolations(log: FenceLog): string[] {
+  const problems: string[] = [];
+  const done = new Set<string>();
+  let current: string | undefined;
+  for (const { id, at } of [...log].sort((x, y) => x.at - y.at)) {
+    if (id === current) continue;
+    if (done.has(id)) problems.push(`${id} acted again at ${at.toFixed(1)} after another leader`);
+    if (current) done.add(current);
+    current = id;
+  }
+  return problems;
+}
+
+describe("LeaderElection", () => {
+  it("three candidates: one leads; cut off, it steps down by itself and exactly one other takes over in time; no two ever act at once", async () => {
+    const log: FenceLog = [];
+    const cs = await candidates("partition", log);
+    await until(() => cs.filter((c) => c.election.isLeader).length === 1);
+    const first = cs.find((c) => c.election.isLeader)!;
+    await until(() => log.some((e) => e.id === first.id));
+    const lease = (await kube.get(Lease, "partition")) as Lease;
+    expect(lease.spec?.holderIdentity).toBe(first.id);
+    expect(lease.spec?.leaseDurationSeconds).toBe(2);
+    expect(lease.spec?.acquireTime).toMatch(MICROTIME);
+    expect(lease.spec?.renewTime).toMatch(MICROTIME);
+
+    const cutAt = performance.now();
+    first.gate.block();
+    await until(() => cs.some((c) => c !== first && c.started.length > 0), 15_000);
+    const second = cs.find((c) => c !== first && c.started.length > 0)!;
+    const takeover = second.started[0]! - cutAt;
+    // The partitioned leader stopped by its own renew deadline before anyone else started.
+    expect(first.stopped.length).toBe(1);
+    expect(first.stopped[0]!).toBeLessThan(second.started[0]!);
+    await until(() => log.some((e) => e.id === second.id));
+    expect(fencingViolations(log)).toEqual([]);
+    expect(cs.filter((c) => c.election.isLeader).map((c) => c.id)).toEqual([second.id]);
+    // The others count the lease duration from when they saw the last renewal (each looks every
+    // retry period, with client-go's 1.2 jitter) and try again right when it runs out; the rest is
+    // scheduling slack for a loaded machine.
+    expect(takeover).toBeLessThan(LEASE_MS + 2.2 * RETRY_MS + 1500);
+    const after = (await kube.get(Lease, "partition")) as Lease;
+    expect(after.spec?.holderIdentity).toBe(second.id);
+    expect(after.spec?.leaseTransitions).toBe((lease.spec?.leaseTransitions ?? 0) + 1);
+
+    // Back on the network, the old leader is a follower.
+    first.gate.unblock();
+    await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
+    expect(cs.filter((c) => c.election.isLeader).map((c) => c.id)).toEqual([second.id]);
+    expect(first.election.leader).toBe(second.id);
+    await shutdown(cs);
+    expect(fencingViolations(log)).toEqual([]);
+    console.log(`leader election: takeover ${Math.round(takeover)} ms after the cut (lease ${LEASE_MS} ms, retry ${RETRY_MS} ms)`);
+  }, 30_000);
+
+  it("a killed leader (gone without releasing) is replaced; a stopped leader releases the Lease and a successor takes it at once", async () => {
+    const log: FenceLog = [];
+    const cs = await candidates("killed", log, false);
+    await until(() => cs.filter((c) => c.election.isLeader).length === 1);
+    const first = cs.find((c) => c.election.isLeader)!;
+    // Killed: its process ends without a word to the server.
+    first.stop.abort();
+    await first.running;
+    await until(() => cs.some((c) => c !== first && c.election.isLeader), 15_000);
+    expect(fencingViolations(log)).toEqual([]);
+    await shutdown(cs);
+
+    const graceful: FenceLog = [];
+    const ds = await candidates("graceful", graceful, true);
+    await until(() => ds.filter((c) => c.election.isLeader).length === 1);
+    const leader = ds.find((c) => c.election.isLeader)!;
+    leader.stop.abort();
+    await leader.running;
+    const released = (await kube.get(Lease, "graceful")) as Lease;
+    expect(released.spec?.holderIdentity === "" || released.spec?.holderIdentity !== leader.id).toBe(true);
+    const releasedAt = performance.now();
+    await until(() => ds.some((c) => c !== leader && c.election.isLeader), 10_000);
+    // Released: no waiting out the old lease (its duration was set to 1 s).
+    expect(performance.now() - releasedAt).toBeLessThan(LEASE_MS);
+    expect(fencingViolations(graceful)).toEqual([]);
+    await shutdown(ds);
+    const end = (await kube.get(Lease, "graceful")) as Lease;
+    expect(end.spec?.holderIdentity).toBe("");
+    expect(end.spec?.leaseDurationSeconds).toBe(1);
+  }, 30_000);
+
+  it("checks client-go's parameter rules and writes MicroTime", () => {
+    expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: 10_000, renewDeadlineMs: 10_000 })).toThrow(/greater than renewDeadlineMs/);
+    expect(() => new LeaderElection(kube, { name: "x", renewDeadlineMs: 2000, retryPeriodMs: 2000 })).toThrow(/1.2/);
+    expect(microTime(new Date(Date.UTC(2026, 10, 1, 12, 0, 0, 123)))).toBe("2026-11-01T12:00:00.123000Z");
+    const e = new LeaderElection(kube, { name: "defaults" });
+    expect(e.identity).toMatch(/_[0-9a-f-]{36}$/);
+  });
+});

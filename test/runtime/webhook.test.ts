@@ -1,0 +1,168 @@
+/**
+ * Admission webhooks served over HTTPS by node's own server, called with AdmissionReview requests
+ * shaped as kube-apiserver sends them (admission.k8s.io/v1: uid, kind, resource, requestKind,
+ * requestResource, name, namespace, operation, userInfo, object, oldObject (null on CREATE), dryRun,
+ * options), checking the answers kube-apiserver accepts: the uid echoed, a JSON Patch (base64,
+ * patchType JSONPatch) that turns the object into the mutated one, denials with a Status.
+ */
+import { request } from "node:https";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Pod } from "kubezod/k8s";
+import { admissionWebhook, applyJsonPatch, type AdmissionReviewResponse, type WebhookServer } from "../../src/index.js";
+import { CertificateAuthority } from "../../src/testing/certificates.js";
+
+const ca = new CertificateAuthority("webhook-ca");
+const tls = ca.serving(["localhost"], ["127.0.0.1"]);
+
+const pod = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "web", namespace: "shop", labels: { app: "web" }, creationTimestamp: null },
+  spec: {
+    containers: [
+      { name: "app", image: "nginx:1.27", resources: {}, terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File", imagePullPolicy: "IfNotPresent" },
+      { name: "sidecar", image: "busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000", resources: {}, terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File", imagePullPolicy: "IfNotPresent" },
+    ],
+    restartPolicy: "Always",
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: "ClusterFirst",
+    securityContext: {},
+    schedulerName: "default-scheduler",
+    enableServiceLinks: true,
+    preemptionPolicy: "PreemptLowerPriority",
+    priority: 0,
+  },
+  status: {},
+};
+
+/** An AdmissionReview as kube-apiserver's webhook dispatcher builds it for a CREATE. */
+function review(uid: string, object: unknown, operation: "CREATE" | "UPDATE" | "DELETE" = "CREATE", oldObject: unknown = null): Record<string, unknown> {
+  return {
+    kind: "AdmissionReview",
+    apiVersion: "admission.k8s.io/v1",
+    request: {
+      uid,
+      kind: { group: "", version: "v1", kind: "Pod" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      requestKind: { group: "", version: "v1", kind: "Pod" },
+      requestResource: { group: "", version: "v1", resource: "pods" },
+      name: "web",
+      namespace: "shop",
+      operation,
+      userInfo: { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"], extra: {} },
+      object,
+      oldObject,
+      dryRun: false,
+      options: { kind: operation === "DELETE" ? "DeleteOptions" : "CreateOptions", apiVersion: "meta.k8s.io/v1", fieldManager: "kubectl-client-side-apply", fieldValidation: "Strict" },
+    },
+  };
+}
+
+function post(url: string, path: string, body: unknown, method = "POST"): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(path, url);
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    const req = request({ hostname: u.hostname, port: u.port, path: u.pathname, method, ca: ca.cert, headers: { "Content-Type": "application/json", Accept: "application/json, */*" } }, (res) => {
+      let data = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (data += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: data ? (JSON.parse(data) as Record<string, unknown>) : {} }));
+    });
+    req.on("error", reject);
+    req.end(method === "POST" ? text : undefined);
+  });
+}
+
+const seen: string[] = [];
+const webhook = admissionWebhook({
+  schema: Pod,
+  mutate: (p, req) => {
+    seen.push(`${req.operation} ${req.userInfo.username}`);
+    if (p.metadata?.labels?.explode) throw new Error("boom");
+    p.metadata!.labels = { ...p.metadata!.labels, injected: "true" };
+    // Change the second container by its merge key: the patch addresses it by index.
+    const sidecar = p.spec!.containers.find((c) => c.name === "sidecar")!;
+    sidecar.env = [{ name: "MODE", value: "sidecar" }];
+  },
+  validate: ({ object, operation }) => {
+    if (operation === "DELETE") return true;
+    const unpinned = object?.spec?.containers.filter((c) => !c.image?.includes("@sha256:")).map((c) => c.name) ?? [];
+    return unpinned.length ? { allowed: false, message: `images must be pinned by digest: ${unpinned.join(", ")}`, warnings: ["pin your images"] } : true;
+  },
+});
+let served: WebhookServer;
+beforeAll(async () => {
+  served = await webhook.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1" });
+});
+afterAll(async () => {
+  await served?.close();
+});
+
+describe("admissionWebhook over HTTPS", () => {
+  it("mutates: answers with the uid and a base64 JSON Patch that turns the object into the changed one", async () => {
+    const res = await post(served.url, "/mutate", review("705ab4f5-6393-11e8-b7cc-42010a800002", pod));
+    expect(res.status).toBe(200);
+    const answer = res.body as unknown as AdmissionReviewResponse;
+    expect(answer.apiVersion).toBe("admission.k8s.io/v1");
+    expect(answer.kind).toBe("AdmissionReview");
+    expect(answer.response.uid).toBe("705ab4f5-6393-11e8-b7cc-42010a800002");
+    expect(answer.response.allowed).toBe(true);
+    expect(answer.response.patchType).toBe("JSONPatch");
+    const ops = JSON.parse(Buffer.from(answer.response.patch!, "base64").toString("utf8")) as Array<{ op: string; path: string }>;
+    expect(ops.map((o) => `${o.op} ${o.path}`).sort()).toEqual(["add /metadata/labels/injected", "add /spec/containers/1/env"]);
+    const patched = applyJsonPatch(structuredClone(pod), ops as never) as typeof pod & { spec: { containers: Array<{ env?: unknown }> } };
+    expect(patched.metadata.labels).toEqual({ app: "web", injected: "true" });
+    expect(patched.spec.containers[1]!.env).toEqual([{ name: "MODE", value: "sidecar" }]);
+    expect(seen).toContain("CREATE kubernetes-admin");
+  });
+
+  it("mutates nothing: no patch at all", async () => {
+    const done = structuredClone(pod);
+    done.metadata.labels = { app: "web", injected: "true" } as typeof pod.metadata.labels;
+    (done.spec.containers[1] as Record<string, unknown>).env = [{ name: "MODE", value: "sidecar" }];
+    const res = await post(served.url, "/mutate", review("u-2", done));
+    const answer = res.body as unknown as AdmissionReviewResponse;
+    expect(answer.response).toEqual({ uid: "u-2", allowed: true });
+  });
+
+  it("validates: denies with a Status (code, message) and warnings; allows otherwise", async () => {
+    const denied = (await post(served.url, "/validate", review("u-3", pod))).body as unknown as AdmissionReviewResponse;
+    expect(denied.response).toEqual({
+      uid: "u-3",
+      allowed: false,
+      status: { status: "Failure", code: 403, message: "images must be pinned by digest: app" },
+      warnings: ["pin your images"],
+    });
+    const pinned = structuredClone(pod);
+    pinned.spec.containers[0]!.image = "nginx@sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    const allowed = (await post(served.url, "/validate", review("u-4", pinned, "UPDATE", pod))).body as unknown as AdmissionReviewResponse;
+    expect(allowed.response).toEqual({ uid: "u-4", allowed: true });
+    const deleting = (await post(served.url, "/validate", review("u-5", null, "DELETE", pod))).body as unknown as AdmissionReviewResponse;
+    expect(deleting.response.allowed).toBe(true);
+  });
+
+  it("a failing handler denies with 500; bad requests get 400, 404, 405 and 413", async () => {
+    const exploding = structuredClone(pod);
+    exploding.metadata.labels = { app: "web", explode: "yes" } as typeof pod.metadata.labels;
+    const failed = (await post(served.url, "/mutate", review("u-6", exploding))).body as unknown as AdmissionReviewResponse;
+    expect(failed.response).toMatchObject({ uid: "u-6", allowed: false, status: { code: 500, message: "the webhook failed: boom" } });
+    expect((await post(served.url, "/mutate", { kind: "Pod" })).status).toBe(400);
+    expect((await post(served.url, "/mutate", { ...review("u-7", pod), apiVersion: "admission.k8s.io/v1beta1" })).status).toBe(400);
+    expect((await post(served.url, "/mutate", "{not json")).status).toBe(400);
+    expect((await post(served.url, "/elsewhere", review("u-8", pod))).status).toBe(404);
+    expect((await post(served.url, "/mutate", undefined, "GET")).status).toBe(405);
+    const small = admissionWebhook({ schema: Pod, validate: () => true, maxBodyBytes: 100 });
+    const smallServer = await small.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1" });
+    expect((await post(smallServer.url, "/validate", review("u-9", pod))).status).toBe(413);
+    await smallServer.close();
+  });
+
+  it("review() answers without a server, and reports objects that do not match the schema", async () => {
+    const issues: string[][] = [];
+    const w = admissionWebhook({ schema: Pod, validate: (r) => (issues.push(r.schemaIssues ?? []), true) });
+    const broken = { ...pod, spec: { containers: "not a list" } };
+    const answer = await w.review(review("u-10", broken), "validate");
+    expect(answer.response).toEqual({ uid: "u-10", allowed: true });
+    expect(issues[0]!.some((i) => i.startsWith("object.spec.containers"))).toBe(true);
+  });
+});
