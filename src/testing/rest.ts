@@ -552,6 +552,13 @@ export class Rest {
       if (sub === "status") {
         const status = next.status;
         const rebuilt: KubeObject = { ...structuredClone(old), metadata: { ...structuredClone(old.metadata), managedFields: next.metadata.managedFields } };
+        // Built-in status strategies reset the spec (some also the labels) but keep the annotations:
+        // the deployment controller writes its revision annotation through status.
+        // Custom resources reset all metadata (ResetObjectMetaForStatus).
+        if (!r.custom) {
+          if (next.metadata.annotations === undefined) delete rebuilt.metadata.annotations;
+          else rebuilt.metadata.annotations = next.metadata.annotations;
+        }
         if (status === undefined) delete rebuilt.status;
         else rebuilt.status = status;
         next = rebuilt;

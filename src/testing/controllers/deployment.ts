@@ -258,7 +258,8 @@ class DeploymentSync {
   private setRevision(revision: string): void {
     this.refresh();
     const annotations = { ...obj(this.d.metadata.annotations), [REVISION]: revision };
-    const updated = this.api.update(DEPLOYMENTS, { ...this.d, metadata: { ...this.d.metadata, annotations } });
+    // The deployment controller writes the revision through status: no generation bump.
+    const updated = this.api.updateStatus(DEPLOYMENTS, { ...this.d, metadata: { ...this.d.metadata, annotations } });
     if (updated) this.d = updated;
   }
 
