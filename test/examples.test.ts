@@ -22,7 +22,12 @@ const compiling = build({
   platform: "node",
   target: "node20",
   logLevel: "error",
-}).then(() => cpSync(join(repoRoot, "examples/manifests"), join(compiled, "manifests"), { recursive: true }));
+}).then(() => {
+  // The examples' data (manifests, a policy repository) beside them, as in examples/.
+  for (const d of readdirSync(join(repoRoot, "examples"), { withFileTypes: true })) {
+    if (d.isDirectory()) cpSync(join(repoRoot, "examples", d.name), join(compiled, d.name), { recursive: true });
+  }
+});
 
 /** Run an example as a user would, in a process of its own. */
 async function run(file: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
