@@ -1,10 +1,12 @@
 /**
  * Telling whether inputs hold admission policy bindings (then the policies apply to them), cheaply:
- * the bytes of each file are searched, not parsed.
+ * the bytes of each regular file are searched in chunks, not parsed. FIFOs and devices are not
+ * opened here: reading one would consume what the run itself must read, or never end.
  */
-import { readFileSync } from "node:fs";
 import { isRecord } from "../meta/values.js";
-import { expandPaths } from "./sources.js";
+import { expandPaths, scanManifestFileSync } from "./sources.js";
+
+const BINDING = { any: ["AdmissionPolicyBinding"], all: [] };
 
 /** `{ path }`. @example isPathInput({ path: "k8s/" }); // true */
 export function isPathInput(i: unknown): i is { path: string } {
@@ -21,18 +23,16 @@ export function isTextInput(i: unknown): i is { text: string; file?: string } {
  * policy binding.
  *
  * @example
- * inputsHoldPolicyBindings([{ path: "k8s/" }]); // true when a binding is there
+ * inputsHoldPolicyBindings([{ path: "k8s/" }], 32 << 20); // true when a binding is there
  */
-export function inputsHoldPolicyBindings(input: readonly unknown[]): boolean {
+export function inputsHoldPolicyBindings(input: readonly unknown[], maxFileSize: number): boolean {
   for (const i of input) {
     if (isPathInput(i)) {
       for (const e of expandPaths([i.path])) {
         if ("error" in e || e.file === "-") continue;
-        try {
-          if (readFileSync(e.file).includes("AdmissionPolicyBinding")) return true;
-        } catch {
-          // Unreadable files are reported by the run itself.
-        }
+        // Unreadable, oversized and non-regular files are reported by the run itself.
+        const scan = scanManifestFileSync(e.file, maxFileSize, BINDING);
+        if ("found" in scan && scan.found) return true;
       }
     } else if (typeof i === "string") {
       if (i.includes("AdmissionPolicyBinding")) return true;

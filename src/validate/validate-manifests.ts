@@ -172,7 +172,7 @@ export async function validateManifests(
 ): Promise<ValidationReport> {
   const inputs = Array.isArray(input) ? (input as readonly ManifestInput[]) : [input as ManifestInput];
   // Admission policies with bindings among the inputs apply to them, as in a cluster.
-  if (inputsHoldPolicyBindings(inputs) && !inputs.some((i) => i instanceof Uint8Array || (isPathInput(i) && i.path === "-"))) {
+  if (inputsHoldPolicyBindings(inputs, options.maxFileSize ?? DEFAULT_MAX_FILE) && !inputs.some((i) => i instanceof Uint8Array || (isPathInput(i) && i.path === "-"))) {
     const { reviewManifests } = await import("./review.js");
     return reviewManifests(inputs.map((i) => (typeof i === "string" ? { text: i } : (i as Record<string, unknown>))), {
       ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
