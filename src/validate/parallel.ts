@@ -75,12 +75,16 @@ export async function checkSource(engine: ManifestEngine, source: Source, maxByt
   return stream.failure ? { failure: stream.failure, results } : { results };
 }
 
-/** The worker script: next to this module when built, else the built copy (when running from sources). */
+/**
+ * The worker script: next to this module when built per file, beside its chunk when bundled
+ * (dist/src/chunks), else the built copy (when running from sources).
+ */
 function workerScript(): URL | undefined {
-  const here = new URL("./worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL("../../dist/src/validate/worker.js", import.meta.url);
-  return existsSync(fileURLToPath(built)) ? built : undefined;
+  for (const candidate of ["./worker.js", "../validate/worker.js", "../../dist/src/validate/worker.js"]) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
 }
 
 const IDLE_MS = 5_000;
