@@ -6,7 +6,9 @@
  * CIDR (1.30); format (1.31); authz selectors and two-variable comprehensions (1.32); semver
  * (1.33). A rule new to a minor compiles with the libraries of the previous minor.
  */
-import { Environment, Optional } from "@marcbachmann/cel-js";
+import { createRequire } from "node:module";
+import type * as CelJs from "@marcbachmann/cel-js";
+import type { Environment, Optional } from "@marcbachmann/cel-js";
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateName } from "../../meta/names.js";
 import { parseAddr, parsePrefix } from "./ip.js";
 import { parseQuantity, quantityOfInt } from "./quantity.js";
@@ -24,6 +26,13 @@ import { re2 } from "./regex.js";
 import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
 import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals } from "./values.js";
+
+let celJs: typeof CelJs | undefined;
+
+/** The CEL interpreter, loaded when an environment is first built: most runs evaluate no CEL. */
+function cel(): typeof CelJs {
+  return (celJs ??= createRequire(import.meta.url)("@marcbachmann/cel-js") as typeof CelJs);
+}
 
 export { CelIP, CelCIDR, CelURL, CelQuantity, CelSemver, CelFormat };
 
@@ -100,7 +109,7 @@ const bases = new Map<number, Environment>();
 function base(level: number): Environment {
   const hit = bases.get(level);
   if (hit) return hit;
-  const env = new Environment({
+  const env = new (cel().Environment)({
     unlistedVariablesAreDyn: false,
     enableOptionalTypes: level >= 28,
     // Homogeneity is checked afterwards the way cel-go checks it (`dyn` elements mix freely).
@@ -232,7 +241,7 @@ const isZeroValue = (v: unknown): boolean =>
 
 /** The parts of cel-go's optional library the evaluator lacks: `ofNonZeroValue`, `optMap`, `optFlatMap`, equality. */
 function registerOptionalExtras(env: Environment): void {
-  env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_: unknown, v: unknown) => (isZeroValue(v) ? Optional.none() : Optional.of(v)));
+  env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_: unknown, v: unknown) => (isZeroValue(v) ? cel().Optional.none() : cel().Optional.of(v)));
   env.registerOperator("optional<A> == optional<A>", (a: Optional, b: Optional) => a.hasValue() === b.hasValue() && (!a.hasValue() || celEquals(a.value(), b.value())));
   const macro =
     (flat: boolean) =>
@@ -250,11 +259,11 @@ function registerOptionalExtras(env: Environment): void {
         },
         evaluate(ev: Evaluator, _m: unknown, ctx: unknown) {
           const opt = ev.run(receiver, ctx) as Optional;
-          if (!(opt instanceof Optional) || !opt.hasValue()) return Optional.none();
+          if (!(opt instanceof cel().Optional) || !opt.hasValue()) return cel().Optional.none();
           const scope = state.scope!.reuse(ctx);
           scope.iterValue = opt.value();
           const r = ev.run(args[1], scope);
-          return flat ? r : Optional.of(r);
+          return flat ? r : cel().Optional.of(r);
         },
       };
     };
@@ -452,12 +461,12 @@ function registerFormat(env: Environment): void {
   }
   env.registerFunction(`FormatNamespace.named(string): optional<${F}>`, (_: unknown, name: string) => {
     const check = Object.hasOwn(FORMATS, name) ? FORMATS[name] : undefined;
-    return check ? Optional.of(new CelFormat(name, check)) : Optional.none();
+    return check ? cel().Optional.of(new CelFormat(name, check)) : cel().Optional.none();
   });
   env.registerFunction(`${F}.validate(string): optional<list<string>>`, (f: CelFormat, s: string) => {
     charge(traversalCost(s));
     const errs = f.validate(s);
-    return errs.length ? Optional.of(errs) : Optional.none();
+    return errs.length ? cel().Optional.of(errs) : cel().Optional.none();
   });
 }
 

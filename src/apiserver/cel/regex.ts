@@ -3,7 +3,8 @@
  * from the RE2JS port — `(?i)` and `\A`/`\z` work, look-around is a syntax error, matching time is
  * linear. Patterns are compiled once and cached.
  */
-import { RE2JS } from "re2js";
+import { createRequire } from "node:module";
+import type * as Re2Js from "re2js";
 import { KubeError, type KubeErrorCode } from "../../errors.js";
 
 /**
@@ -37,6 +38,13 @@ export interface Re2 {
 
 const cache = new Map<string, Re2 | RegexSyntaxError>();
 
+let re2jsModule: typeof Re2Js | undefined;
+
+/** The RE2 engine, loaded when a first pattern is compiled. */
+function re2js(): typeof Re2Js {
+  return (re2jsModule ??= createRequire(import.meta.url)("re2js") as typeof Re2Js);
+}
+
 /**
  * Compile an RE2 pattern (cached). Throws {@link RegexSyntaxError} with Go's message.
  *
@@ -47,7 +55,7 @@ export function re2(pattern: string): Re2 {
   let hit = cache.get(pattern);
   if (!hit) {
     try {
-      const re = RE2JS.compile(pattern);
+      const re = re2js().RE2JS.compile(pattern);
       hit = {
         test: (text) => re.test(text),
         find: (text) => {
