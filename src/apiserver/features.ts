@@ -23,6 +23,7 @@ const ON_BY_DEFAULT_SINCE = {
   MatchLabelKeysInPodAffinity: 31,
   MatchLabelKeysInPodTopologySpreadSelectorMerge: 34,
   MaxUnavailableStatefulSet: 35,
+  MutableCSINodeAllocatableCount: 34,
   MutablePodResourcesForSuspendedJobs: 36,
   MutableSchedulingDirectivesForSuspendedJobs: 36,
   PodHostIPs: 29,

@@ -23,9 +23,11 @@ export interface KindRules {
   /**
    * `false` for kinds whose `Validate<Kind>` does not call `ValidateObjectMeta` (it checks the name
    * itself, as `ValidateCSIDriver` does): kube-apiserver then checks metadata only when the kind's
-   * own checks pass (`rest.BeforeCreate`'s generic check, names as path segments).
+   * own checks pass (`rest.BeforeCreate`'s generic check, names as path segments). `"none"` for
+   * the review kinds whose REST storage creates nothing (TokenReview, SubjectAccessReview, …): no
+   * metadata check at all, a name is not needed.
    */
-  objectMeta?: false;
+  objectMeta?: false | "none";
   /** `Validate<Kind>Update`: immutable fields and transitions; runs after `validate` on updates. */
   validateUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
   /** `Validate<Kind>StatusUpdate`, for writes to the status subresource. */

@@ -433,7 +433,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
       issues.push({ rule: metadataRule(e), ...e });
     }
   };
-  if (rules?.objectMeta !== false) checkMetadata(plan?.nameFormat ?? "dns-subdomain");
+  if (rules?.objectMeta === undefined) checkMetadata(plan?.nameFormat ?? "dns-subdomain");
   if (update) for (const e of validateObjectMetaUpdate(obj.metadata, old!.metadata)) issues.push({ rule: "update/" + NATIVE_RULE[e.type], ...e });
   const native: WriteIssue[] = [];
   if (update && options.subresource === "status") {

@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { builtinKinds, resourceInfo } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
-import { PolicySet, checkPolicyExpressions, isAdmissionPolicyObject, rbacAuthorizer, typeCheckPolicy, type AdmissionOperation, type AdmissionResult, type TypeCheckTarget } from "../apiserver/admission/index.js";
+import { PolicySet, isAdmissionPolicyObject, rbacAuthorizer, typeCheckPolicy, type AdmissionOperation, type AdmissionResult, type TypeCheckTarget } from "../apiserver/admission/index.js";
 import type { UserInfo } from "../apiserver/cel/index.js";
 import { withDefaults } from "../apiserver/structural-defaults.js";
 import { validateWrite } from "../apiserver/strategy.js";
@@ -255,9 +255,7 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
           add({ rule: "policy/type-check", severity: "warning", path: [], field: w.fieldRef, message: `${w.fieldRef}: ${w.warning.split("\n").join("; ")}` });
         }
       }
-      if (isAdmissionPolicyObject(value)) {
-        for (const pr of checkPolicyExpressions(value, minor)) add({ rule: "policy/expression", severity: "error", path: pr.field.replace(/\[(\d+)\]/g, ".$1").split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s)), field: pr.field, message: `${pr.field}: Invalid value: ${JSON.stringify(pr.value)}: ${pr.detail}` });
-      }
+      // The policy's own expressions are compiled by its native validation (checkEntry above).
       const info = resourceOf(apiVersion, kind);
       // Without an old tree, the CRDs among the inputs are the cluster's definitions (registered
       // before anything is checked, as the policies are), not writes to admit.

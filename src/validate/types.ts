@@ -29,7 +29,8 @@ export type Severity = "error" | "warning";
  * - custom resources: `crd/value-validation`, `crd/cel`, `crd/cel-unevaluated` (warning),
  *   `crd/cel-not-run` (warning: rules not run over an object with errors), `crd/invalid`;
  * - admission policies and change review: `policy/denied`, `policy/warning`, `policy/audit`,
- *   `policy/unevaluated`, `policy/expression`, `policy/type-check`, `policy/unbound`.
+ *   `policy/unevaluated`, `policy/type-check`, `policy/unbound` (a policy's expressions that do
+ *   not compile are native errors of the policy object).
  */
 export type RuleId = string;
 

@@ -21,17 +21,25 @@ export const rules: GroupRules = {
     ValidatingWebhookConfiguration: {
       defaults: (obj) => defaultWebhooks(obj, false),
       // Updates are validated with options derived from the stored configuration.
-      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateWebhookConfiguration(obj, false)),
-      validateUpdate: (obj, old) => validateWebhookConfiguration(obj, false, old),
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateWebhookConfiguration(obj, false, undefined, ctx)),
+      validateUpdate: (obj, old, ctx) => validateWebhookConfiguration(obj, false, old, ctx),
     },
     MutatingWebhookConfiguration: {
       defaults: (obj) => defaultWebhooks(obj, true),
-      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateWebhookConfiguration(obj, true)),
-      validateUpdate: (obj, old) => validateWebhookConfiguration(obj, true, old),
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateWebhookConfiguration(obj, true, undefined, ctx)),
+      validateUpdate: (obj, old, ctx) => validateWebhookConfiguration(obj, true, old, ctx),
     },
-    ValidatingAdmissionPolicy: { defaults: (obj) => defaultPolicy(obj, false), validate: validateValidatingAdmissionPolicy },
+    ValidatingAdmissionPolicy: {
+      defaults: (obj) => defaultPolicy(obj, false),
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateValidatingAdmissionPolicy(obj, ctx)),
+      validateUpdate: (obj, old, ctx) => validateValidatingAdmissionPolicy(obj, ctx, old),
+    },
     ValidatingAdmissionPolicyBinding: { defaults: defaultBinding, validate: validateValidatingAdmissionPolicyBinding },
-    MutatingAdmissionPolicy: { defaults: (obj) => defaultPolicy(obj, true), validate: validateMutatingAdmissionPolicy },
+    MutatingAdmissionPolicy: {
+      defaults: (obj) => defaultPolicy(obj, true),
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateMutatingAdmissionPolicy(obj, ctx)),
+      validateUpdate: (obj, old, ctx) => validateMutatingAdmissionPolicy(obj, ctx, old),
+    },
     MutatingAdmissionPolicyBinding: { defaults: defaultBinding, validate: validateMutatingAdmissionPolicyBinding },
   },
 };

@@ -1,8 +1,9 @@
 /**
  * ValidatingAdmissionPolicy, MutatingAdmissionPolicy and their bindings (v1, v1beta1, v1alpha1):
  * defaults (`SetDefaults_ValidatingAdmissionPolicySpec`, `SetDefaults_MatchResources`,
- * `SetDefaults_ParamRef`) and the objects' own validation. The CEL expressions are type-checked by
- * kube-apiserver against the request types; that is not done here (they count as not checked).
+ * `SetDefaults_ParamRef`) and the objects' own validation, with every CEL expression compiled
+ * (`expressions.ts`). Type checking against the matched kinds' schemas gives warnings only, and is
+ * the admission engine's (`admission/typecheck.ts`).
  */
 import { duplicate, FieldPath, invalid, notSupported, required, type FieldError } from "../field.js";
 import {
@@ -16,6 +17,8 @@ import {
   stringsAt,
 } from "../validation/index.js";
 import { goQuote } from "../field.js";
+import { expressionChecker, type CheckExpression } from "./expressions.js";
+import type { ApiContext } from "../context.js";
 import { defaultMatchResources, FAILURE_POLICIES, validateMatchConditions, validateMatchResources, validateParamKind, validateParamRef } from "./rules.js";
 
 type Obj = Record<string, unknown>;
@@ -57,21 +60,26 @@ function isCELIdentifier(name: string): boolean {
 }
 
 /** `validateVariable`. */
-function validateVariable(v: Obj, path: FieldPath): FieldError[] {
+function validateVariable(v: Obj, path: FieldPath, check: CheckExpression): FieldError[] {
   const errs: FieldError[] = [];
   const name = stringAt(v.name);
   if (!name.trim()) errs.push(required(path.child("name"), "name is not specified"));
   else if (!isCELIdentifier(name)) errs.push(invalid(path.child("name"), name, "name is not a valid CEL identifier"));
-  if (!stringAt(v.expression).trim()) errs.push(required(path.child("expression"), "expression is not specified"));
+  const expression = stringAt(v.expression);
+  if (!expression.trim()) errs.push(required(path.child("expression"), "expression is not specified"));
+  else errs.push(...check(expression, path.child("expression"), "any"));
   return errs;
 }
 
 /** `validateValidation`. */
-function validateValidation(v: Obj, path: FieldPath): FieldError[] {
+function validateValidation(v: Obj, path: FieldPath, check: CheckExpression): FieldError[] {
   const errs: FieldError[] = [];
-  if (!stringAt(v.expression).trim()) errs.push(required(path.child("expression"), "expression is not specified"));
+  const expression = stringAt(v.expression);
+  if (!expression.trim()) errs.push(required(path.child("expression"), "expression is not specified"));
+  else errs.push(...check(expression, path.child("expression"), ["bool"]));
   const messageExpression = stringAt(v.messageExpression);
   if (messageExpression.length > 0 && !messageExpression.trim()) errs.push(invalid(path.child("messageExpression"), messageExpression, "must be non-empty if specified"));
+  else if (messageExpression.trim()) errs.push(...check(messageExpression, path.child("messageExpression"), ["string"]));
   const message = stringAt(v.message);
   const trimmed = message.trim();
   if (message.length > 0 && !trimmed) errs.push(invalid(path.child("message"), message, "message must be non-empty if specified"));
@@ -81,19 +89,21 @@ function validateValidation(v: Obj, path: FieldPath): FieldError[] {
 }
 
 /** `validateAuditAnnotation`: the key, prefixed by the policy name, must be a qualified name. */
-function validateAuditAnnotation(policyName: string, a: Obj, path: FieldPath): FieldError[] {
+function validateAuditAnnotation(policyName: string, a: Obj, path: FieldPath, check: CheckExpression): FieldError[] {
   const errs: FieldError[] = [];
   const key = stringAt(a.key);
   if (policyName) {
     const full = `${policyName}/${key}`;
     for (const m of isQualifiedName(full)) errs.push(invalid(path.child("key"), full, m));
   } else errs.push(invalid(path.child("key"), key, "requires metadata.name be non-empty"));
-  if (!stringAt(a.valueExpression).trim()) errs.push(required(path.child("valueExpression"), "valueExpression is not specified"));
+  const valueExpression = stringAt(a.valueExpression);
+  if (!valueExpression.trim()) errs.push(required(path.child("valueExpression"), "valueExpression is not specified"));
+  else errs.push(...check(valueExpression, path.child("valueExpression"), ["string", "null_type"]));
   return errs;
 }
 
 /** The parts of `validate…AdmissionPolicySpec` both policy kinds share, up to the variables. */
-function validateCommonSpec(spec: Obj, path: FieldPath): FieldError[] {
+function validateCommonSpec(spec: Obj, path: FieldPath, check: CheckExpression): FieldError[] {
   const errs: FieldError[] = [];
   const failurePolicy = spec.failurePolicy;
   if (typeof failurePolicy !== "string") errs.push(required(path.child("failurePolicy"), ""));
@@ -106,28 +116,29 @@ function validateCommonSpec(spec: Obj, path: FieldPath): FieldError[] {
     errs.push(...validateMatchResources(mc, path.child("matchConstraints")));
     if (listAt(mc.resourceRules).length === 0) errs.push(required(path.child("matchConstraints").child("resourceRules"), ""));
   }
-  errs.push(...validateMatchConditions(listAt(spec.matchConditions), path.child("matchConditions")));
-  listAt(spec.variables).forEach((v, i) => errs.push(...validateVariable(objectAt(v), path.child("variables").index(i))));
+  errs.push(...validateMatchConditions(listAt(spec.matchConditions), path.child("matchConditions"), check));
+  listAt(spec.variables).forEach((v, i) => errs.push(...validateVariable(objectAt(v), path.child("variables").index(i), check)));
   return errs;
 }
 
 /** `ValidateValidatingAdmissionPolicy` without the object metadata. */
-export function validateValidatingAdmissionPolicy(obj: Obj): FieldError[] {
+export function validateValidatingAdmissionPolicy(obj: Obj, ctx: ApiContext, old?: Obj): FieldError[] {
   const spec = objectAt(obj.spec);
   const path = FieldPath.of("spec");
-  const errs = validateCommonSpec(spec, path);
+  const check = expressionChecker({ kind: "policy" }, ctx, old);
+  const errs = validateCommonSpec(spec, path, check);
   const validations = listAt(spec.validations);
   const audit = listAt(spec.auditAnnotations);
   if (validations.length === 0 && audit.length === 0) {
     errs.push(required(path.child("validations"), "validations or auditAnnotations must contain at least one item"));
     errs.push(required(path.child("auditAnnotations"), "validations or auditAnnotations must contain at least one item"));
   } else {
-    validations.forEach((v, i) => errs.push(...validateValidation(objectAt(v), path.child("validations").index(i))));
+    validations.forEach((v, i) => errs.push(...validateValidation(objectAt(v), path.child("validations").index(i), check)));
     const keys = new Set<string>();
     const name = stringAt(objectAt(obj.metadata).name);
     audit.forEach((a, i) => {
       const ann = objectAt(a);
-      errs.push(...validateAuditAnnotation(name, ann, path.child("auditAnnotations").index(i)));
+      errs.push(...validateAuditAnnotation(name, ann, path.child("auditAnnotations").index(i), check));
       const key = stringAt(ann.key);
       if (keys.has(key)) errs.push(duplicate(path.child("auditAnnotations").index(i).child("key"), key));
       keys.add(key);
@@ -137,21 +148,25 @@ export function validateValidatingAdmissionPolicy(obj: Obj): FieldError[] {
 }
 
 /** `validateMutation` (patch type and its expression). */
-function validateMutation(m: Obj, path: FieldPath): FieldError[] {
+function validateMutation(m: Obj, path: FieldPath, check: CheckExpression): FieldError[] {
   const type = stringAt(m.patchType);
   if (!type) return [required(path.child("patchType"), "")];
   if (!PATCH_TYPES.includes(type)) return [notSupported(path.child("patchType"), type, PATCH_TYPES)];
-  return [];
+  const field = type === "ApplyConfiguration" ? "applyConfiguration" : "jsonPatch";
+  const expression = stringAt(objectAt(m[field]).expression);
+  if (!expression.trim()) return [];
+  return check(expression, path.child(field).child("expression"), "any", { mutation: true });
 }
 
 /** `ValidateMutatingAdmissionPolicy` without the object metadata (CEL and patch shapes not checked). */
-export function validateMutatingAdmissionPolicy(obj: Obj): FieldError[] {
+export function validateMutatingAdmissionPolicy(obj: Obj, ctx: ApiContext, old?: Obj): FieldError[] {
   const spec = objectAt(obj.spec);
   const path = FieldPath.of("spec");
-  const errs = validateCommonSpec(spec, path);
+  const check = expressionChecker({ kind: "mutating-policy" }, ctx, old);
+  const errs = validateCommonSpec(spec, path, check);
   const mutations = listAt(spec.mutations);
   if (mutations.length === 0) errs.push(required(path.child("mutations"), "mutations must contain at least one item"));
-  mutations.forEach((m, i) => errs.push(...validateMutation(objectAt(m), path.child("mutations").index(i))));
+  mutations.forEach((m, i) => errs.push(...validateMutation(objectAt(m), path.child("mutations").index(i), check)));
   const reinvocation = spec.reinvocationPolicy;
   if (typeof reinvocation === "string" && !REINVOCATION_POLICIES.includes(reinvocation)) errs.push(notSupported(path.child("reinvocationPolicy"), reinvocation, REINVOCATION_POLICIES));
   return errs;

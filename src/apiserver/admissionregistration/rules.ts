@@ -3,6 +3,7 @@
  * rules with operations, resource matching, match resources, match conditions.
  */
 import { duplicate, FieldPath, forbidden, invalid, notSupported, required, tooMany, type FieldError } from "../field.js";
+import type { CheckExpression } from "./expressions.js";
 import {
   goStringSlice,
   isQualifiedName,
@@ -123,7 +124,7 @@ export function validateMatchResources(mc: Obj | undefined, path: FieldPath): Fi
 }
 
 /** `validateMatchConditions`: at most 64, unique qualified names, an expression each. */
-export function validateMatchConditions(conditions: readonly unknown[], path: FieldPath): FieldError[] {
+export function validateMatchConditions(conditions: readonly unknown[], path: FieldPath, check?: CheckExpression): FieldError[] {
   const errs: FieldError[] = [];
   if (conditions.length > 64) errs.push(tooMany(path, conditions.length, 64));
   const names = new Set<string>();
@@ -131,8 +132,8 @@ export function validateMatchConditions(conditions: readonly unknown[], path: Fi
     const cond = objectAt(c);
     const p = path.index(i);
     const expression = stringAt(cond.expression).trim();
-    // The expression is type-checked by kube-apiserver against the request types; that is not done here.
     if (!expression) errs.push(required(p.child("expression"), ""));
+    else if (check) errs.push(...check(expression, p.child("expression"), ["bool"]));
     const name = stringAt(cond.name);
     if (!name) errs.push(required(p.child("name"), ""));
     else for (const m of isQualifiedName(name)) errs.push(invalid(p.child("name"), name, m));

@@ -18,6 +18,8 @@ import {
   validateWebhookService,
   validateWebhookURL,
 } from "../validation/index.js";
+import { expressionChecker, type CheckExpression } from "./expressions.js";
+import type { ApiContext } from "../context.js";
 import { defaultRules, FAILURE_POLICIES, MATCH_POLICIES, validateMatchConditions, validateRuleWithOperations } from "./rules.js";
 
 type Obj = Record<string, unknown>;
@@ -74,7 +76,7 @@ function validateAdmissionReviewVersions(versions: string[], requireRecognized: 
 }
 
 /** `validateValidatingWebhook` / `validateMutatingWebhook`. */
-function validateWebhook(hook: Obj, mutating: boolean, opts: WebhookOptions, path: FieldPath): FieldError[] {
+function validateWebhook(hook: Obj, mutating: boolean, opts: WebhookOptions, path: FieldPath, check?: CheckExpression): FieldError[] {
   const errs = isFullyQualifiedName(path.child("name"), stringAt(hook.name));
   listAt(hook.rules).forEach((r, i) => errs.push(...validateRuleWithOperations(objectAt(r), path.child("rules").index(i))));
   if (typeof hook.failurePolicy === "string" && !FAILURE_POLICIES.includes(hook.failurePolicy)) errs.push(notSupported(path.child("failurePolicy"), hook.failurePolicy, FAILURE_POLICIES));
@@ -99,19 +101,19 @@ function validateWebhook(hook: Obj, mutating: boolean, opts: WebhookOptions, pat
   else if (service) {
     errs.push(...validateWebhookService(ccPath.child("service"), stringAt(service.namespace), stringAt(service.name), typeof service.path === "string" ? service.path : undefined, typeof service.port === "number" ? service.port : 443));
   }
-  errs.push(...validateMatchConditions(listAt(hook.matchConditions), path.child("matchConditions")));
+  errs.push(...validateMatchConditions(listAt(hook.matchConditions), path.child("matchConditions"), check));
   return errs;
 }
 
 /** `validateValidatingWebhookConfiguration` / `validateMutatingWebhookConfiguration`. */
-function validateConfiguration(obj: Obj, mutating: boolean, opts: WebhookOptions): FieldError[] {
+function validateConfiguration(obj: Obj, mutating: boolean, opts: WebhookOptions, check?: CheckExpression): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
   const webhooks = FieldPath.of("webhooks");
   listAt(obj.webhooks).forEach((w, i) => {
     const hook = objectAt(w);
     const p = webhooks.index(i);
-    errs.push(...validateWebhook(hook, mutating, opts, p));
+    errs.push(...validateWebhook(hook, mutating, opts, p, check));
     errs.push(...validateAdmissionReviewVersions(stringsAt(hook.admissionReviewVersions), opts.requireRecognizedAdmissionReviewVersion, p.child("admissionReviewVersions")));
     const name = stringAt(hook.name);
     if (opts.requireUniqueWebhookNames && name) {
@@ -136,7 +138,11 @@ function updateOptions(old: Obj): WebhookOptions {
   };
 }
 
-/** Validation of a webhook configuration on create, or against the stored one on update. */
-export function validateWebhookConfiguration(obj: Obj, mutating: boolean, old?: Obj): FieldError[] {
-  return validateConfiguration(obj, mutating, old ? updateOptions(old) : CREATE);
+/**
+ * Validation of a webhook configuration on create, or against the stored one on update; with a
+ * context, the match conditions' expressions are compiled too.
+ */
+export function validateWebhookConfiguration(obj: Obj, mutating: boolean, old?: Obj, ctx?: ApiContext): FieldError[] {
+  const check = ctx ? expressionChecker({ kind: "webhook" }, ctx, old) : undefined;
+  return validateConfiguration(obj, mutating, old ? updateOptions(old) : CREATE, check);
 }

@@ -9,6 +9,7 @@ import { isRecord } from "../../meta/values.js";
 import { compileValidationRule } from "../cel/index.js";
 import { FieldPath, forbidden, invalid, notSupported, required, type FieldError } from "../field.js";
 import { goStringSlice } from "../validation/index.js";
+import { validateDefaultValue } from "./default-values.js";
 import { additionalPropertiesSchema, isConvertible, isSet, itemsSchema, propertiesOf, validateStructural } from "./structural.js";
 
 type Schema = Record<string, unknown>;
@@ -21,6 +22,8 @@ export interface SchemaOptions {
   requirePrunedDefaults: boolean;
   requireAtomicSetType: boolean;
   requireMapListKeysMapSetValidation: boolean;
+  /** The Kubernetes minor (for the wording of errors in default values). */
+  minor?: number;
 }
 
 const OPENAPI_V3_TYPES = ["array", "boolean", "integer", "number", "object", "string"];
@@ -345,17 +348,18 @@ export function goJSONText(v: unknown): string {
 }
 
 /** `structuraldefaulting.ValidateDefaults`, the pruning part: a default may not carry fields the schema drops. */
-function validateDefaults(s: Schema, path: FieldPath, isResourceRoot: boolean, insideMeta: boolean, requirePruned: boolean, depth = 0): FieldError[] {
+function validateDefaults(s: Schema, path: FieldPath, isResourceRoot: boolean, insideMeta: boolean, requirePruned: boolean, depth = 0, checkValues = false, minor = 36): FieldError[] {
   if (depth > 64) return [];
   const errs: FieldError[] = [];
   const embedded = s["x-kubernetes-embedded-resource"] === true || isResourceRoot;
   if (embedded) insideMeta = false;
-  if (s.default !== undefined && s.default !== null && !insideMeta && requirePruned && pruneRemovesSomething(s.default, s, embedded)) {
-    errs.push(invalid(path.child("default"), s.default, "must not have unknown fields", goJSONText(s.default)));
+  if (s.default !== undefined && s.default !== null && !insideMeta) {
+    if (requirePruned && pruneRemovesSomething(s.default, s, embedded)) errs.push(invalid(path.child("default"), s.default, "must not have unknown fields", goJSONText(s.default)));
+    if (checkValues) errs.push(...validateDefaultValue(s, s.default, path.child("default"), minor));
   }
   const items = itemsSchema(s);
-  if (items) errs.push(...validateDefaults(items, path.child("items"), false, insideMeta, requirePruned, depth + 1));
-  for (const [k, p] of propertiesOf(s)) errs.push(...validateDefaults(p, path.child("properties").key(k), false, insideMeta || (embedded && META_FIELDS.has(k)), requirePruned, depth + 1));
+  if (items) errs.push(...validateDefaults(items, path.child("items"), false, insideMeta, requirePruned, depth + 1, checkValues, minor));
+  for (const [k, p] of propertiesOf(s)) errs.push(...validateDefaults(p, path.child("properties").key(k), false, insideMeta || (embedded && META_FIELDS.has(k)), requirePruned, depth + 1, checkValues, minor));
   return errs;
 }
 
@@ -404,7 +408,7 @@ export function validateCustomResourceValidation(validation: unknown, statusEnab
     const structural = validateStructural(schemaPath, schema);
     if (structural.length > 0) errs.push(...structural);
     else {
-      const defaults = validateDefaults(schema, schemaPath, true, false, opts.requirePrunedDefaults);
+      const defaults = validateDefaults(schema, schemaPath, true, false, opts.requirePrunedDefaults, 0, true, opts.minor ?? 36);
       if (defaults.length > 0) errs.push(...defaults);
       else cel = true;
     }

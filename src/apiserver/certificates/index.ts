@@ -2,11 +2,16 @@
  * The certificates.k8s.io API group (pkg/apis/certificates/validation): CertificateSigningRequest
  * request (a PEM CERTIFICATE REQUEST block), usages (known, unique), signer name and expiration.
  * The strategy clears status on create, so status conditions and certificates are not checked here.
+ * ClusterTrustBundle: see `trust-bundle.ts`.
  */
 import type { GroupRules } from "../registry.js";
-import { duplicate, FieldPath, invalid, notSupported, required, tooLong, type FieldError } from "../field.js";
-import { isDNS1123Label, isDNS1123Subdomain, stringAt, stringsAt } from "../validation/index.js";
+import { duplicate, FieldPath, invalid, notSupported, required, type FieldError } from "../field.js";
+import { stringAt, stringsAt } from "../validation/index.js";
 import type { ApiContext } from "../context.js";
+import { validateSignerName } from "./signer.js";
+import { validateClusterTrustBundle, validateClusterTrustBundleUpdate } from "./trust-bundle.js";
+
+export { validateSignerName };
 
 type Obj = Record<string, unknown>;
 
@@ -16,34 +21,6 @@ const VALID_USAGES = [
   "key encipherment", "microsoft sgc", "netscape sgc", "ocsp signing", "s/mime", "server auth", "signing", "timestamping",
 ];
 const LEGACY_UNKNOWN_SIGNER = "kubernetes.io/legacy-unknown";
-
-/** `ValidateSignerName` (core). */
-export function validateSignerName(path: FieldPath, signerName: string, ctx: ApiContext): FieldError[] {
-  if (!signerName) return [required(path, "")];
-  const segments = signerName.split("/");
-  if (segments.length !== 2) return [invalid(path, signerName, "must be a fully qualified domain and path of the form 'example.com/signer-name'")];
-  const [domain, rest] = segments as [string, string];
-  const errs: FieldError[] = [];
-  if (domain.length > 253) errs.push(tooLong(path, domain, 253, ctx.minor));
-  const labels = domain.split(".");
-  for (const label of labels) {
-    const e = isDNS1123Label(label);
-    if (e.length) {
-      for (const m of e) errs.push(invalid(path, domain, `validating label ${JSON.stringify(label)}: ${m}`));
-      break;
-    }
-  }
-  if (labels.length < 2) errs.push(invalid(path, domain, "should be a domain with at least two segments separated by dots"));
-  if (rest.length > 253 + 63 + 1) errs.push(tooLong(path, rest, 317, ctx.minor));
-  for (const component of rest.split(".")) {
-    const e = isDNS1123Subdomain(component);
-    if (e.length) {
-      for (const m of e) errs.push(invalid(path, rest, `validating component ${JSON.stringify(component)}: ${m}`));
-      break;
-    }
-  }
-  return errs;
-}
 
 /** Go's `%#v` of a byte slice. */
 function goBytes(bytes: Buffer): string {
@@ -94,6 +71,12 @@ export const rules: GroupRules = {
         delete csr.status;
       },
       validate: validateCSR,
+    },
+    ClusterTrustBundle: {
+      // ValidateClusterTrustBundle checks the metadata itself: the name rule depends on the signer.
+      objectMeta: false,
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateClusterTrustBundle(obj, ctx)),
+      validateUpdate: validateClusterTrustBundleUpdate,
     },
   },
 };

@@ -11,8 +11,12 @@ type Obj = Record<string, unknown>;
 
 const LIMITS = { reportingInstance: 128, action: 128, reason: 128, message: 1024 } as const;
 
-/** `legacyValidateEvent` as it runs for core/v1 Events. */
-export function validateEvent(event: Obj): FieldError[] {
+/**
+ * `legacyValidateEvent` over an Event in core/v1's shape. The reporting controller's field is named
+ * after the request's version: `reportingComponent` for core/v1, `reportingController` for
+ * events.k8s.io (whose Events are read into core/v1's shape first).
+ */
+export function validateEvent(event: Obj, controllerField: "reportingComponent" | "reportingController" = "reportingComponent"): FieldError[] {
   const errs: FieldError[] = [];
   const namespace = str(rec(event, "metadata"), "namespace");
   const involvedNs = str(rec(event, "involvedObject"), "namespace");
@@ -26,8 +30,8 @@ export function validateEvent(event: Obj): FieldError[] {
   } else {
     if (!involvedNs && namespace !== "default" && namespace !== "kube-system") errs.push(invalid(nsPath, involvedNs, "does not match event.namespace"));
     const controller = str(event, "reportingComponent");
-    if (!controller) errs.push(required(FieldPath.of("reportingComponent")));
-    errs.push(...isQualifiedName(controller).map((m) => invalid(FieldPath.of("reportingComponent"), controller, m)));
+    if (!controller) errs.push(required(FieldPath.of(controllerField)));
+    errs.push(...isQualifiedName(controller).map((m) => invalid(FieldPath.of(controllerField), controller, m)));
     for (const field of ["reportingInstance", "action", "reason", "message"] as const) {
       const value = str(event, field);
       if (!value && field !== "message") errs.push(required(FieldPath.of(field)));

@@ -58,6 +58,6 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   ServiceAccount: {},
   LimitRange: { validate: validateLimitRange },
   ResourceQuota: { prepareForCreate: clearStatus, prepareForUpdate: keepStatus, validate: validateResourceQuota, validateUpdate: validateResourceQuotaUpdate },
-  Event: { validate: validateEvent },
+  Event: { validate: (obj) => validateEvent(obj) },
   Binding: { validate: validateBinding },
 };

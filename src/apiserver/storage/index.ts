@@ -1,12 +1,21 @@
 /**
  * The storage.k8s.io API group (pkg/apis/storage/validation, pkg/apis/storage/v1/defaults.go):
  * StorageClass (provisioner, parameters, reclaim policy, binding mode, allowed topologies; immutable
- * parameters, provisioner, reclaim policy and binding mode), CSIDriver and VolumeAttachment.
+ * parameters, provisioner, reclaim policy and binding mode), CSIDriver, VolumeAttachment, CSINode
+ * (drivers, node IDs, topology keys; drivers immutable by name), CSIStorageCapacity (node topology,
+ * class name, capacity; topology and class immutable) and VolumeAttributesClass (driver and
+ * parameters, both immutable).
  */
 import type { GroupRules } from "../registry.js";
 import { duplicate, FieldPath, forbidden, invalid, notSupported, required, tooLong, type FieldError } from "../field.js";
 import {
+  badValue,
+  hasInvalidSelectorValues,
   isDNS1123Subdomain,
+  labelSelectorValue,
+  Quantity,
+  validateLabelSelector,
+  validateNonnegativeField,
   isQualifiedName,
   listAt,
   objectAt,
@@ -37,8 +46,8 @@ function validateProvisioner(provisioner: string, path: FieldPath): FieldError[]
   return isQualifiedName(lower).map((m) => invalid(path, lower, m));
 }
 
-/** `validateParameters`. */
-function validateParameters(params: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
+/** `validateParameters`: at most 512 entries of 256 KiB in all; VolumeAttributesClass needs one at least. */
+function validateParameters(params: Obj, path: FieldPath, ctx: ApiContext, allowEmpty = true): FieldError[] {
   const entries = Object.entries(params);
   if (entries.length > MAX_PARAMETER_COUNT) return [tooLong(path, "Provisioner Parameters exceeded max allowed", MAX_PARAMETER_COUNT, ctx.minor)];
   const errs: FieldError[] = [];
@@ -48,6 +57,7 @@ function validateParameters(params: Obj, path: FieldPath, ctx: ApiContext): Fiel
     total += Buffer.byteLength(k) + (typeof v === "string" ? Buffer.byteLength(v) : 0);
   }
   if (total > MAX_PARAMETER_SIZE) errs.push(tooLong(path, "", MAX_PARAMETER_SIZE, ctx.minor));
+  if (!allowEmpty && entries.length === 0) errs.push(required(path, "must contain at least one key/value pair"));
   return errs;
 }
 
@@ -198,6 +208,116 @@ function validateVolumeAttachment(obj: Obj, ctx: ApiContext): FieldError[] {
   return errs;
 }
 
+/** csiNodeIDLongerMaxLength: the CSINode strategy allows long node IDs. */
+const CSI_NODE_ID_MAX_LENGTH = 256;
+
+/** `validateCSINodeDriver`, with the node ID, allocatable count and topology key checks. */
+function validateCSINodeDriver(driver: Obj, names: Set<string>, path: FieldPath, ctx: ApiContext): FieldError[] {
+  const name = stringAt(driver.name);
+  const errs = validateCSIDriverName(name, path.child("name"), ctx);
+  const nodeID = stringAt(driver.nodeID);
+  if (!nodeID) errs.push(required(path.child("nodeID"), ""));
+  if (Buffer.byteLength(nodeID) > CSI_NODE_ID_MAX_LENGTH) errs.push(invalid(path.child("nodeID"), nodeID, `must be ${CSI_NODE_ID_MAX_LENGTH} characters or less`));
+  errs.push(...validateNonnegativeField(objectAt(driver.allocatable).count, path.child("allocatable").child("count")));
+  if (names.has(name)) errs.push(duplicate(path.child("name"), name));
+  names.add(name);
+  const keys = new Set<string>();
+  for (const key of stringsAt(driver.topologyKeys)) {
+    if (!key) errs.push(required(path, ""));
+    if (keys.has(key)) errs.push(duplicate(path, key));
+    keys.add(key);
+    for (const m of isQualifiedName(key)) errs.push(invalid(path, key, m));
+  }
+  return errs;
+}
+
+/** `ValidateCSINode` without the object metadata. */
+function validateCSINode(obj: Obj, ctx: ApiContext): FieldError[] {
+  const path = FieldPath.of("spec", "drivers");
+  const names = new Set<string>();
+  return listAt(objectAt(obj.spec).drivers).flatMap((d, i) => validateCSINodeDriver(objectAt(d), names, path.index(i), ctx));
+}
+
+/** A CSINodeDriver as the immutability error prints it: JSON with Go's field names from 1.34, Go syntax (elided) before. */
+function csiNodeDriverValue(driver: Obj, withAllocatable: boolean, ctx: ApiContext): string {
+  const allocatable = optionalObject(driver.allocatable);
+  const count = allocatable && typeof allocatable.count === "number" ? allocatable.count : null;
+  const keys = driver.topologyKeys === undefined ? null : stringsAt(driver.topologyKeys);
+  const value = {
+    Name: stringAt(driver.name),
+    NodeID: stringAt(driver.nodeID),
+    TopologyKeys: keys,
+    Allocatable: withAllocatable && allocatable ? { Count: count } : null,
+  };
+  return badValue(ctx.minor, () => "storage.CSINodeDriver{…}", value);
+}
+
+/**
+ * `ValidateCSINodeUpdate`: a driver kept under its name may not change; with
+ * MutableCSINodeAllocatableCount (on from 1.34) its allocatable count may.
+ */
+function validateCSINodeUpdate(obj: Obj, old: Obj, ctx: ApiContext): FieldError[] {
+  const errs: FieldError[] = [];
+  const mutableCount = ctx.gate("MutableCSINodeAllocatableCount");
+  const strip = (d: Obj): Obj => {
+    if (!mutableCount) return d;
+    const { allocatable: _, ...rest } = d;
+    return rest;
+  };
+  for (const o of listAt(objectAt(old.spec).drivers).map(objectAt)) {
+    for (const n of listAt(objectAt(obj.spec).drivers).map(objectAt)) {
+      if (stringAt(o.name) !== stringAt(n.name)) continue;
+      if (!semanticEqual(strip(n), strip(o), true)) {
+        errs.push(invalid(FieldPath.of("spec", "drivers"), strip(n), "field is immutable", csiNodeDriverValue(n, !mutableCount, ctx)));
+      }
+    }
+  }
+  return errs;
+}
+
+/** `ValidateNonnegativeQuantity`: the value as its canonical string. */
+function validateNonnegativeQuantity(value: unknown, path: FieldPath): FieldError[] {
+  const q = Quantity.from(value);
+  if (!q || q.sign() >= 0) return [];
+  return [invalid(path, q.toString(), "must be greater than or equal to 0")];
+}
+
+/** `ValidateCSIStorageCapacity` without the object metadata. */
+function validateCSIStorageCapacity(obj: Obj, allowInvalidLabelValueInSelector: boolean): FieldError[] {
+  const errs = validateLabelSelector(obj.nodeTopology, { allowInvalidLabelValueInSelector }, FieldPath.of("nodeTopology"));
+  const className = stringAt(obj.storageClassName);
+  for (const m of isDNS1123Subdomain(className)) errs.push(invalid(FieldPath.of("storageClassName"), className, m));
+  if (obj.capacity !== undefined) errs.push(...validateNonnegativeQuantity(obj.capacity, FieldPath.of("capacity")));
+  return errs;
+}
+
+/** `ValidateCSIStorageCapacityUpdate`: the inputs of CSI's GetCapacity are immutable. */
+function validateCSIStorageCapacityUpdate(obj: Obj, old: Obj, ctx: ApiContext): FieldError[] {
+  const errs = validateCSIStorageCapacity(obj, hasInvalidSelectorValues(old.nodeTopology));
+  if (!semanticEqual(obj.nodeTopology, old.nodeTopology)) {
+    errs.push(invalid(FieldPath.of("nodeTopology"), obj.nodeTopology ?? null, "field is immutable", labelSelectorValue(ctx.minor, obj.nodeTopology)));
+  }
+  const className = stringAt(obj.storageClassName);
+  if (className !== stringAt(old.storageClassName)) errs.push(invalid(FieldPath.of("storageClassName"), className, "field is immutable"));
+  return errs;
+}
+
+/** `ValidateVolumeAttributesClass` without the object metadata. */
+function validateVolumeAttributesClass(obj: Obj, ctx: ApiContext): FieldError[] {
+  const errs = validateProvisioner(stringAt(obj.driverName), FieldPath.of("driverName"));
+  errs.push(...validateParameters(objectAt(obj.parameters), FieldPath.of("parameters"), ctx, false));
+  return errs;
+}
+
+/** `ValidateVolumeAttributesClassUpdate`: driver and parameters are fixed, then the class is validated. */
+function validateVolumeAttributesClassUpdate(obj: Obj, old: Obj, ctx: ApiContext): FieldError[] {
+  const errs: FieldError[] = [];
+  if (stringAt(obj.driverName) !== stringAt(old.driverName)) errs.push(forbidden(FieldPath.of("driverName"), "updates to driverName are forbidden."));
+  if (!semanticEqual(obj.parameters, old.parameters)) errs.push(forbidden(FieldPath.of("parameters"), "updates to parameters are forbidden."));
+  errs.push(...validateVolumeAttributesClass(obj, ctx));
+  return errs;
+}
+
 /** What kube-apiserver does to the kinds of `storage.k8s.io`. */
 export const rules: GroupRules = {
   group: "storage.k8s.io",
@@ -205,5 +325,14 @@ export const rules: GroupRules = {
     StorageClass: { defaults: defaultStorageClass, validate: validateStorageClass, validateUpdate: validateStorageClassUpdate },
     CSIDriver: { defaults: defaultCSIDriver, validate: validateCSIDriver, objectMeta: false },
     VolumeAttachment: { validate: validateVolumeAttachment },
+    CSINode: { validate: validateCSINode, validateUpdate: validateCSINodeUpdate },
+    CSIStorageCapacity: {
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateCSIStorageCapacity(obj, false)),
+      validateUpdate: validateCSIStorageCapacityUpdate,
+    },
+    VolumeAttributesClass: {
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateVolumeAttributesClass(obj, ctx)),
+      validateUpdate: validateVolumeAttributesClassUpdate,
+    },
   },
 };

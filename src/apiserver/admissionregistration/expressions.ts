@@ -1,0 +1,90 @@
+/**
+ * Compiling the CEL expressions of admission policies and webhook match conditions when the object
+ * is written, as kube-apiserver's validation does (`validateCELCondition`,
+ * `convertCELErrorToValidationError`): an expression that does not compile is
+ * `Invalid value: "<expr>": compilation failed: …`; one whose type is not what its field must
+ * evaluate to is `must evaluate to bool` (`must evaluate to one of [string null_type]`). A new
+ * expression is compiled with the previous minor's libraries (`NewExpressions`); one the stored
+ * object already has, with the minor's own (`StoredExpressions`).
+ *
+ * The compiler's own messages are this evaluator's, not cel-go's: the verdict, field and error
+ * type agree with kube-apiserver, the text after `compilation failed:` may not.
+ */
+import { FieldPath, invalid, type FieldError } from "../field.js";
+import { compileCel } from "../cel/compile.js";
+import type { EnvironmentSpec } from "../cel/library.js";
+import { isRecord } from "../../meta/values.js";
+import { rewriteObjectLiterals } from "../admission/apply.js";
+import { policyEnvironment } from "../admission/policies.js";
+import type { ApiContext } from "../context.js";
+
+type Obj = Record<string, unknown>;
+
+/** What a field's expression must evaluate to (`ReturnTypes`); `any` for variables and mutations. */
+export type ReturnTypes = readonly string[] | "any";
+
+/** Compile one expression of the object; its errors at `path`. */
+export type CheckExpression = (expression: string, path: FieldPath, returns: ReturnTypes, options?: { mutation?: boolean }) => FieldError[];
+
+/** The variables of webhook match conditions (no params, namespace object or variables). */
+const WEBHOOK_VARIABLES: Readonly<Record<string, string>> = {
+  object: "dyn",
+  oldObject: "dyn",
+  request: "dyn",
+  authorizer: "kubernetes.authorization.Authorizer",
+};
+
+const EXPRESSION_KEYS = new Set(["expression", "messageExpression", "valueExpression"]);
+
+/** Every expression text the stored object has (`preexistingExpressions`). */
+function expressionsOf(value: unknown, out: Set<string>, depth = 0): Set<string> {
+  if (depth > 32) return out;
+  if (Array.isArray(value)) for (const v of value) expressionsOf(v, out, depth + 1);
+  else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (EXPRESSION_KEYS.has(k) && typeof v === "string") out.add(v);
+      else if (typeof v === "object") expressionsOf(v, out, depth + 1);
+    }
+  }
+  return out;
+}
+
+/** Primitive CEL types a checked expression can be known to have (anything else is not judged). */
+const PRIMITIVES = new Set(["bool", "int", "uint", "double", "string", "bytes", "null_type"]);
+
+/** The type a compiled expression evaluates to, when the checker knows it for certain. */
+function outputType(program: unknown): string | undefined {
+  const t = (program as { ast?: { checkedType?: { kind?: string; name?: string; hasDynType?: boolean } } }).ast?.checkedType;
+  if (!t || t.hasDynType || !t.name) return undefined;
+  const name = t.name === "null" ? "null_type" : t.name;
+  return PRIMITIVES.has(name) ? name : undefined;
+}
+
+/**
+ * A checker for the expressions of one object: policies (`mutating` for MutatingAdmissionPolicy)
+ * or webhook configurations.
+ *
+ * @example
+ * const check = expressionChecker({ kind: "policy" }, ctx);
+ * check("object.spec.replicas <= 5", FieldPath.of("spec", "validations").index(0).child("expression"), ["bool"]); // []
+ */
+export function expressionChecker(target: { kind: "policy" | "mutating-policy" | "webhook" }, ctx: ApiContext, old?: Obj): CheckExpression {
+  const stored = old ? expressionsOf(old, new Set()) : new Set<string>();
+  const env = (preexisting: boolean): EnvironmentSpec => {
+    const mode = preexisting ? "stored" : "new";
+    if (target.kind === "webhook") return { level: preexisting ? ctx.minor : ctx.minor - 1, variables: WEBHOOK_VARIABLES };
+    return policyEnvironment(ctx.minor, mode, target.kind === "mutating-policy");
+  };
+  return (expression, path, returns, options) => {
+    const source = options?.mutation ? rewriteObjectLiterals(expression) : expression;
+    const compiled = compileCel(source, env(stored.has(expression)));
+    // Syntax this evaluator cannot read is not the writer's mistake.
+    if (compiled.unsupported) return [];
+    if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.error}`)];
+    if (returns === "any") return [];
+    const type = outputType(compiled.program);
+    if (type === undefined || returns.includes(type)) return [];
+    const detail = returns.length === 1 ? `must evaluate to ${returns[0]}` : `must evaluate to one of [${returns.join(" ")}]`;
+    return [invalid(path, expression, detail)];
+  };
+}
