@@ -90,6 +90,11 @@ export interface TestServerOptions {
   bookmarkIntervalMs?: number;
   /** Largest accepted request body (default 3 MiB, as kube-apiserver). */
   maxRequestBodyBytes?: number;
+  /**
+   * How deeply a request body may nest, in objects and arrays (default 1000; at most 10000,
+   * kube-apiserver's limit). Deeper bodies get 400 BadRequest, as kube-apiserver answers past its limit.
+   */
+  maxNestingDepth?: number;
   /** How many received requests `requests` keeps (the oldest are dropped; default 10000). */
   maxRecordedRequests?: number;
   /**
@@ -594,6 +599,7 @@ class LocalApiServer implements TestServer {
       body,
       userAgent: String(req.headers["user-agent"] ?? ""),
       user: user.username,
+      ...(this.options.maxNestingDepth !== undefined ? { maxNestingDepth: this.options.maxNestingDepth } : {}),
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);
