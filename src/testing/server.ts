@@ -88,6 +88,11 @@ export interface TestServerOptions {
   historySize?: number;
   /** How often watches with `allowWatchBookmarks` get a bookmark (default 60 s). */
   bookmarkIntervalMs?: number;
+  /**
+   * Most bytes a watcher may leave unread before the server drops it (closes its connection, as
+   * kube-apiserver drops a watcher whose buffer is full; the client re-watches). Default 16 MiB.
+   */
+  maxWatchBacklogBytes?: number;
   /** Largest accepted request body (default 3 MiB, as kube-apiserver). */
   maxRequestBodyBytes?: number;
   /**
@@ -715,7 +720,11 @@ class LocalApiServer implements TestServer {
       res,
       this.store,
       w,
-      { bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000, defaultTimeoutSeconds: 1800 + Math.floor(Math.random() * 1800) },
+      {
+        bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
+        defaultTimeoutSeconds: 1800 + Math.floor(Math.random() * 1800),
+        ...(this.options.maxWatchBacklogBytes !== undefined ? { maxBacklogBytes: this.options.maxWatchBacklogBytes } : {}),
+      },
       {
         afterEvent: (count) => cut !== undefined && count >= cut,
         onClose: () => {

@@ -4,19 +4,27 @@
  * the outcome and that the process's memory stayed bounded (measured around the case), never a
  * duration.
  */
+import * as http2 from "node:http2";
+import type { Duplex } from "node:stream";
+import * as tls from "node:tls";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { jsonTooDeep } from "../../src/testing/decoding.js";
-import { client, configMap, type Client } from "./helpers.js";
+import { client, configMap, tokenOf, type Client } from "./helpers.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 const MiB = 1024 * 1024;
 
 /** Run a case and return how much the process's resident memory grew (MiB) across it. */
 async function growthOf(run: () => Promise<void>): Promise<number> {
-  global.gc?.();
+  gc();
   const before = process.memoryUsage().rss;
   await run();
-  global.gc?.();
+  gc();
   return (process.memoryUsage().rss - before) / MiB;
 }
 
@@ -101,6 +109,100 @@ describe("deeply nested request bodies", () => {
     } finally {
       await strictApi.close();
       await strict.close();
+    }
+  });
+});
+
+/** A watch over its own TLS connection (HTTP/1.1) that reads the response head and then stops reading. */
+async function pausedWatch(server: TestServer, path: string): Promise<tls.TLSSocket> {
+  const { hostname, port } = new URL(server.url);
+  const socket = tls.connect({ host: hostname, port: Number(port), ca: server.caCertificate, ALPNProtocols: ["http/1.1"], servername: "localhost" });
+  socket.on("error", () => undefined);
+  await new Promise<void>((resolve) => socket.once("secureConnect", () => resolve()));
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${tokenOf(server)}\r\nAccept: application/json\r\n\r\n`);
+  const head = await new Promise<string>((resolve) =>
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      resolve(chunk.toString("latin1"));
+    }),
+  );
+  expect(head).toMatch(/^HTTP\/1\.1 200/);
+  return socket;
+}
+
+/** Resume a paused connection and resolve with the bytes it still gets once the server has closed it. */
+function drain(socket: Duplex): Promise<number> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    socket.on("data", (c: Buffer) => (bytes += c.length));
+    socket.on("close", () => resolve(bytes));
+    socket.resume();
+  });
+}
+
+/** The process's heap and off-heap buffers in MiB, after a full collection. */
+function heapAndBuffers(): number {
+  gc();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.external) / MiB;
+}
+
+describe("watchers that stop reading", () => {
+  const path = (server: TestServer) => `/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dbig&resourceVersion=${server.resourceVersion}`;
+  const update = (api: Client, i: number, size: number) =>
+    api.put("/api/v1/namespaces/default/configmaps/big", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "big" }, data: { payload: `${i}${"x".repeat(size)}` } });
+
+  it("drops every watcher whose unread output passes maxWatchBacklogBytes: 20 paused watchers, memory bounded", async () => {
+    const local = await startTestServer({ kubernetesVersion: "1.32", controllers: false, maxWatchBacklogBytes: 256 * 1024, objects: [configMap("big")] });
+    const localApi = client(local);
+    const sockets: tls.TLSSocket[] = [];
+    try {
+      for (let i = 0; i < 20; i++) sockets.push(await pausedWatch(local, path(local)));
+      // A watcher that reads keeps up and is never dropped.
+      const reader = await localApi.watch(path(local));
+      const size = 400 * 1024;
+      const updates = 30;
+      const before = heapAndBuffers();
+      for (let i = 0; i < updates; i++) {
+        expect((await update(localApi, i, size)).status).toBe(200);
+        expect((await reader.next(10_000)).type).toBe("MODIFIED");
+      }
+      // Unbounded, each paused watcher holds what the kernel does not take (about 8 of its 12 MB): 160 MB for 20.
+      const growth = heapAndBuffers() - before;
+      expect(growth).toBeLessThan(100);
+      // Every paused watcher was dropped: reading again, it gets a bounded part of the stream, then the end.
+      const received = await Promise.all(sockets.map(drain));
+      for (const bytes of received) expect(bytes).toBeLessThan(updates * size);
+      reader.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await localApi.close();
+      await local.close();
+    }
+  });
+
+  it("drops a paused HTTP/2 watch stream, not its connection", async () => {
+    const local = await startTestServer({ kubernetesVersion: "1.32", controllers: false, maxWatchBacklogBytes: 64 * 1024, objects: [configMap("big")] });
+    const localApi = client(local);
+    const session = http2.connect(local.url, { ca: local.caCertificate });
+    try {
+      const stream = session.request({ ":path": path(local), authorization: `Bearer ${tokenOf(local)}`, accept: "application/json" });
+      stream.on("error", () => undefined);
+      const status = await new Promise((resolve) => stream.once("response", (h) => resolve(h[":status"])));
+      expect(status).toBe(200);
+      stream.pause();
+      for (let i = 0; i < 8; i++) expect((await update(localApi, i, 100 * 1024)).status).toBe(200);
+      // Dropped: reading again, the stream gets a bounded part of the 800 KiB sent, then its end.
+      expect(await drain(stream)).toBeLessThan(4 * 100 * 1024);
+      // The connection still serves.
+      const again = session.request({ ":path": "/version", authorization: `Bearer ${tokenOf(local)}` });
+      const versionStatus = await new Promise((resolve) => again.once("response", (h) => resolve(h[":status"])));
+      expect(versionStatus).toBe(200);
+      again.destroy();
+    } finally {
+      session.destroy();
+      await localApi.close();
+      await local.close();
     }
   });
 });
