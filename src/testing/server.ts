@@ -103,6 +103,11 @@ export interface TestServerOptions {
   /** How many received requests `requests` keeps (the oldest are dropped; default 10000). */
   maxRecordedRequests?: number;
   /**
+   * How much of each request body `requests` keeps (default 64 KiB; longer bodies are cut and
+   * their size noted in `bodyBytes`). Bodies of requests that fail authentication are never kept.
+   */
+  maxRecordedBodyBytes?: number;
+  /**
    * Runs `pods/exec` commands: one handler for every command, or handlers by command name that
    * come before the built-in commands (`sh -c`, `ls`, `cat`, `tar`, … on the container's files).
    * Default: the built-in commands ({@link cannedExec}).
@@ -181,6 +186,9 @@ export interface TestServer {
   /** Stop the server and end every open connection. */
   close(): Promise<void>;
 }
+
+/** The default of `maxRecordedBodyBytes`. */
+const DEFAULT_MAX_RECORDED_BODY_BYTES = 64 * 1024;
 
 const ADMIN: UserInfo = { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] };
 
@@ -318,6 +326,17 @@ class LocalApiServer implements TestServer {
     };
   }
 
+  /** Keep a request body in the log, cut at `maxRecordedBodyBytes`. */
+  private recordBody(record: RecordedRequest, body: Buffer): void {
+    const max = this.options.maxRecordedBodyBytes ?? DEFAULT_MAX_RECORDED_BODY_BYTES;
+    if (body.length <= max) {
+      record.body = body.toString("utf8");
+      return;
+    }
+    record.body = body.subarray(0, max).toString("utf8");
+    record.bodyBytes = body.length;
+  }
+
   private record(r: RecordedRequest): void {
     this.requests.push(r);
     const max = this.options.maxRecordedRequests ?? 10_000;
@@ -445,17 +464,22 @@ class LocalApiServer implements TestServer {
       if (info.name !== undefined) record.name = info.name;
     }
     try {
+      // Authentication comes first, as in kube-apiserver's filter chain: the body of a request
+      // without valid credentials is neither read into memory nor recorded (Node discards it).
+      const authenticated = authenticate(req, this.tokens, this.options.anonymous ?? false);
       let body: Buffer | undefined;
-      try {
-        body = await readBody(req, this.maxBody);
-      } catch (e) {
-        if (e instanceof BodyTooLarge) {
-          this.send(res, 413, statusBody(413, "RequestEntityTooLarge", `Request entity too large: limit is ${this.maxBody}`), { Connection: "close" }, record);
-          return;
+      if (authenticated) {
+        try {
+          body = await readBody(req, this.maxBody);
+        } catch (e) {
+          if (e instanceof BodyTooLarge) {
+            this.send(res, 413, statusBody(413, "RequestEntityTooLarge", `Request entity too large: limit is ${this.maxBody}`), { Connection: "close" }, record);
+            return;
+          }
+          throw e;
         }
-        throw e;
+        if (body) this.recordBody(record, body);
       }
-      if (body) record.body = body.toString("utf8");
       const fault = this.faults.take(record);
       if (fault?.latencyMs) {
         const limit = requestTimeoutMs(url.searchParams.get("timeout"));
@@ -477,8 +501,11 @@ class LocalApiServer implements TestServer {
         this.send(res, fault.status, faultStatus(fault), extra, record);
         return;
       }
-      const authenticated = authenticate(req, this.tokens, this.options.anonymous ?? false);
-      if (!authenticated) throw unauthorized();
+      if (!authenticated) {
+        // The unread body goes with the connection rather than through the parser.
+        if (!req.complete) res.setHeader("Connection", "close");
+        throw unauthorized();
+      }
       const user = impersonated(req, authenticated, this.authorizer);
       record.user = user.username;
       const allowed = this.authorizer(

@@ -206,3 +206,41 @@ describe("watchers that stop reading", () => {
     }
   });
 });
+
+describe("the request log under an unauthenticated flood", () => {
+  it("answers 401 without reading or recording the body; kept bodies are cut at maxRecordedBodyBytes", async () => {
+    const local = await startTestServer({ kubernetesVersion: "1.32", controllers: false, maxRecordedBodyBytes: 1024 });
+    const anonymous = client(local, null);
+    const admin = client(local);
+    try {
+      const body = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flood" }, data: { blob: "y".repeat(3 * MiB - 200) } });
+      const before = heapAndBuffers();
+      for (let i = 0; i < 30; i++) {
+        const res = await anonymous.req("POST", "/api/v1/namespaces/default/configmaps", { body, token: "wrong-token" });
+        expect(res.status).toBe(401);
+        expect(res.json).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+      }
+      // Recorded, the 30 bodies alone would be 90 MB.
+      expect(heapAndBuffers() - before).toBeLessThan(60);
+      const refused = local.requests.filter((r) => r.status === 401);
+      expect(refused).toHaveLength(30);
+      for (const r of refused) expect(r.body).toBeUndefined();
+      // An authenticated body is kept up to the cap, with its full size noted.
+      const created = await admin.req("POST", "/api/v1/namespaces/default/configmaps", {
+        body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "kept" }, data: { blob: "z".repeat(4096) } },
+      });
+      expect(created.status).toBe(201);
+      const kept = local.requests.at(-1)!;
+      expect(kept.body).toHaveLength(1024);
+      expect(kept.bodyBytes).toBeGreaterThan(4096);
+      const small = await admin.req("POST", "/api/v1/namespaces/default/configmaps", { body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "small" } } });
+      expect(small.status).toBe(201);
+      expect(JSON.parse(local.requests.at(-1)!.body!).metadata.name).toBe("small");
+      expect(local.requests.at(-1)!.bodyBytes).toBeUndefined();
+    } finally {
+      await anonymous.close();
+      await admin.close();
+      await local.close();
+    }
+  });
+});
