@@ -4,7 +4,8 @@
  * tables, watches and exec.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -161,7 +162,11 @@ export interface TestServer {
   readonly faults: Faults;
   /** The requests received, in order (the newest `maxRecordedRequests`; Authorization redacted). Set `length = 0` to clear. */
   readonly requests: RecordedRequest[];
-  /** Write the kubeconfig as YAML to a file; returns the path. */
+  /**
+   * Write the kubeconfig as YAML to a file with mode 0600, atomically (a new file renamed over the
+   * path: an existing file's mode is not kept, a symbolic link at the path is replaced, not
+   * followed); returns the path.
+   */
   writeKubeconfig(path: string): Promise<string>;
   /** A kubezod client for this server (available once the client module is part of the build). */
   connect(options?: Omit<ConnectOptions, "kubeconfig" | "config" | "context" | "inCluster">): Promise<Kube>;
@@ -834,7 +839,7 @@ class LocalApiServer implements TestServer {
   }
 
   writeKubeconfig = async (path: string): Promise<string> => {
-    await writeFile(path, toYaml(this.kubeconfig), { mode: 0o600 });
+    await writePrivateFile(path, toYaml(this.kubeconfig));
     return path;
   };
 
@@ -948,6 +953,29 @@ class LocalApiServer implements TestServer {
       for (const s of this.sockets) s.destroy();
       this.server.closeAllConnections?.();
     });
+  }
+}
+
+/**
+ * Write a file only its owner can read (mode 0600), atomically: the text goes to a new file beside
+ * it (created exclusively, so nothing already there is opened) and is then renamed over the path.
+ * An existing file's mode is not kept, and a symbolic link at the path is replaced, never followed.
+ */
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`);
+  const file = await open(temporary, "wx", 0o600);
+  try {
+    try {
+      await file.chmod(0o600);
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (e) {
+    await unlink(temporary).catch(() => undefined);
+    throw e;
   }
 }
 

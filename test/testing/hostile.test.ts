@@ -4,7 +4,10 @@
  * the outcome and that the process's memory stayed bounded (measured around the case), never a
  * duration.
  */
+import { chmod, lstat, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import * as http2 from "node:http2";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { setFlagsFromString } from "node:v8";
@@ -241,6 +244,38 @@ describe("the request log under an unauthenticated flood", () => {
       await anonymous.close();
       await admin.close();
       await local.close();
+    }
+  });
+});
+
+describe("the kubeconfig file", () => {
+  it("is written with mode 0600, replacing a 0666 file and a symbolic link rather than writing through them", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kubezod-hostile-"));
+    try {
+      const loose = join(dir, "loose.kubeconfig");
+      await writeFile(loose, "old", { mode: 0o666 });
+      await chmod(loose, 0o666);
+      await server.writeKubeconfig(loose);
+      expect((await stat(loose)).mode & 0o777).toBe(0o600);
+      expect(await readFile(loose, "utf8")).toContain(tokenOf(server));
+
+      const victim = join(dir, "victim");
+      await writeFile(victim, "untouched", { mode: 0o644 });
+      const link = join(dir, "link.kubeconfig");
+      await symlink(victim, link);
+      await server.writeKubeconfig(link);
+      expect(await readFile(victim, "utf8")).toBe("untouched");
+      expect((await lstat(link)).isSymbolicLink()).toBe(false);
+      expect((await stat(link)).mode & 0o777).toBe(0o600);
+
+      const fresh = join(dir, "fresh.kubeconfig");
+      await server.writeKubeconfig(fresh);
+      expect((await stat(fresh)).mode & 0o777).toBe(0o600);
+      // No temporary file is left beside them.
+      expect((await readdir(dir)).sort()).toEqual(["fresh.kubeconfig", "link.kubeconfig", "loose.kubeconfig", "victim"]);
+      await expect(server.writeKubeconfig(join(dir, "missing", "x.kubeconfig"))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
