@@ -51,7 +51,7 @@ import { startCluster, type ClusterOptions, type ControllerError } from "./contr
 import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
-import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
+import { checkWatchRequest, MAX_TIMER_MS, serveWatch, type WatchRequest } from "./watch.js";
 
 type Obj = Record<string, unknown>;
 
@@ -290,9 +290,14 @@ class LocalApiServer implements TestServer {
       this.ca = new CertificateAuthority();
       this.caCertificate = this.ca.cert;
       const serving = this.ca.serving(["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"], ["127.0.0.1", "::1"]);
-      this.server = createDualProtocolServer({ cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false }, handler);
+      this.server = createDualProtocolServer(
+        { cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false, settings: { maxHeaderListSize: MAX_HEADER_BYTES } },
+        handler,
+      );
+      // The HTTP/1.1 side of the dual server reads its header limit from the server object.
+      Object.assign(this.server, { maxHeaderSize: MAX_HEADER_BYTES });
     } else {
-      this.server = http.createServer(handler);
+      this.server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
     }
     this.server.keepAliveTimeout = 30_000;
     this.server.on("connection", (s: Socket) => {
@@ -305,10 +310,7 @@ class LocalApiServer implements TestServer {
       s.on("close", () => this.sockets.delete(s));
     });
     this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => this.onUpgrade(req, socket));
-    this.server.on("clientError", (_err, socket: Duplex) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-      else socket.destroy();
-    });
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => rejectMalformed(err, socket));
     const host = this.options.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
@@ -491,10 +493,10 @@ class LocalApiServer implements TestServer {
         const isWatch = info?.verb === "watch";
         if (limit !== undefined && !isWatch && fault.latencyMs > limit) {
           // The apiserver gives up on a request that outlives its `timeout` parameter.
-          await new Promise((r) => setTimeout(r, limit));
+          await new Promise((r) => setTimeout(r, Math.min(limit, MAX_TIMER_MS)));
           throw statusError(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", {});
         }
-        await new Promise((r) => setTimeout(r, fault.latencyMs));
+        await new Promise((r) => setTimeout(r, Math.min(fault.latencyMs ?? 0, MAX_TIMER_MS)));
       }
       if (fault?.resetConnection) {
         record.status = 0;
@@ -977,6 +979,30 @@ async function writePrivateFile(path: string, text: string): Promise<void> {
     await unlink(temporary).catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * How large a request line and headers may be: Go's `http.DefaultMaxHeaderBytes` (1 MiB), which
+ * kube-apiserver keeps, plus the 4 KiB its server reads beyond it. Node's own default is 16 KiB.
+ */
+const MAX_HEADER_BYTES = 1024 * 1024 + 4096;
+
+/**
+ * Answer a request the HTTP parser refused as Go's net/http does: 431 for a request head over the
+ * limit, 400 otherwise, as plain text on a connection that is then closed. The connection is
+ * half-closed and what the client still sends is read and discarded for a moment, so the client
+ * reads the answer rather than a reset (Go waits 500 ms the same way).
+ */
+function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
+  socket.on("data", () => undefined);
+  socket.resume();
+  setTimeout(() => socket.destroy(), 500).unref();
 }
 
 const GZIP_THRESHOLD = 128 * 1024;

@@ -279,3 +279,74 @@ describe("the kubeconfig file", () => {
     }
   });
 });
+
+/** Send raw bytes over a new TLS connection (HTTP/1.1) and resolve with all that comes back before it closes. */
+async function rawExchange(target: TestServer, head: string): Promise<string> {
+  const { hostname, port } = new URL(target.url);
+  const socket = tls.connect({ host: hostname, port: Number(port), ca: target.caCertificate, ALPNProtocols: ["http/1.1"], servername: "localhost" });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("secureConnect", () => resolve());
+    socket.once("error", reject);
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<string>((resolve) => {
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", () => undefined);
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")));
+  });
+  socket.write(head);
+  return done;
+}
+
+describe("answers as kube-apiserver gives them", () => {
+  it("answers a request head over 1 MiB + 4 KiB with Go's plain-text 431, not a reset, and serves long ones below it", async () => {
+    const growth = await growthOf(async () => {
+      const longUrl = `/api/v1/namespaces/default/configmaps?labelSelector=${"a".repeat(63)}%21%3Dx&pad=${"p".repeat(2 * MiB)}`;
+      const tooLong = await rawExchange(server, `GET ${longUrl} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${tokenOf(server)}\r\n\r\n`);
+      expect(tooLong).toBe("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large");
+      const bigHeader = await rawExchange(server, `GET /version HTTP/1.1\r\nHost: localhost\r\nX-Pad: ${"h".repeat(MiB + 8192)}\r\n\r\n`);
+      expect(bigHeader).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      const malformed = await rawExchange(server, "NOT HTTP\r\n\r\n");
+      expect(malformed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nContent-Type: text\/plain; charset=utf-8\r\n[\s\S]*\r\n\r\n400 Bad Request$/);
+    });
+    expect(growth).toBeLessThan(200);
+    // 100 KiB of URL is within Go's limit (beyond Node's default of 16 KiB).
+    const long = await api.get(`/api/v1/namespaces/default/configmaps?pad=${"p".repeat(100 * 1024)}`);
+    expect(long.status).toBe(200);
+    expect(long.json.kind).toBe("ConfigMapList");
+  });
+
+  it("reads `a in ()` and `a notin ()` as apimachinery's labels.Parse does: the value set {\"\"}", async () => {
+    const labelled = (name: string, labels?: Record<string, string>) => configMap(name, { a: "1" }, labels);
+    for (const [name, labels] of [["sel-empty", { a: "" }], ["sel-x", { a: "x" }], ["sel-none", undefined]] as const) {
+      expect((await api.post("/api/v1/namespaces/default/configmaps", labelled(name, labels))).status).toBe(201);
+    }
+    const names = async (selector: string): Promise<string[]> => {
+      const res = await api.get(`/api/v1/namespaces/default/configmaps?labelSelector=${encodeURIComponent(selector)}`);
+      expect(res.status, selector).toBe(200);
+      return (res.json.items as Array<{ metadata: { name: string } }>).map((o) => o.metadata.name).filter((n) => n.startsWith("sel-")).sort();
+    };
+    expect(await names("a in ()")).toEqual(["sel-empty"]);
+    expect(await names("a notin ()")).toEqual(["sel-none", "sel-x"]);
+    // Empty values in a list, as parseIdentifiersList reads them: "(x,)" is {x, ""}, "(,)" is {""}.
+    expect(await names("a in (x,)")).toEqual(["sel-empty", "sel-x"]);
+    expect(await names("a in (,)")).toEqual(["sel-empty"]);
+    expect(await names("a in (,,x)")).toEqual(["sel-empty", "sel-x"]);
+    const bad = await api.get(`/api/v1/namespaces/default/configmaps?labelSelector=${encodeURIComponent("a in (=)")}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toContain("unable to parse requirement: found '=', expected: ',', ')' or identifier");
+  });
+
+  it("keeps a watch with a huge timeoutSeconds open (the timer is capped, not overflowed)", async () => {
+    const rv = server.resourceVersion;
+    const watch = await api.watch(`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&timeoutSeconds=100000000`);
+    expect(watch.status).toBe(200);
+    let ended = false;
+    void watch.ended.then(() => (ended = true));
+    expect((await api.post("/api/v1/namespaces/default/configmaps", configMap("after-huge-timeout"))).status).toBe(201);
+    const event = await watch.next(10_000);
+    expect(event).toMatchObject({ type: "ADDED", object: { metadata: { name: "after-huge-timeout" } } });
+    expect(ended).toBe(false);
+    watch.close();
+  });
+});
