@@ -290,10 +290,7 @@ class LocalApiServer implements TestServer {
       this.ca = new CertificateAuthority();
       this.caCertificate = this.ca.cert;
       const serving = this.ca.serving(["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"], ["127.0.0.1", "::1"]);
-      this.server = createDualProtocolServer(
-        { cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false, settings: { maxHeaderListSize: MAX_HEADER_BYTES } },
-        handler,
-      );
+      this.server = createDualProtocolServer({ cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false }, handler);
       // The HTTP/1.1 side of the dual server reads its header limit from the server object.
       Object.assign(this.server, { maxHeaderSize: MAX_HEADER_BYTES });
     } else {
