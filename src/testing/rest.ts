@@ -170,7 +170,9 @@ export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion:
     try {
       return parseYaml(text, { source: "request body", maxDepth });
     } catch (e) {
-      throw badRequest(`error converting YAML to JSON: ${e instanceof YamlError ? `yaml: line ${e.line}: ${e.reason}` : (e as Error).message.split("\n")[0]}`);
+      // Past the nesting limit, the words of Go's YAML scanner ("exceeded max depth of 10000").
+      const reason = e instanceof YamlError ? e.reason.replace(/^nesting exceeded maxDepth \((\d+)\)$/, "exceeded max depth of $1") : "";
+      throw badRequest(`error converting YAML to JSON: ${e instanceof YamlError ? `yaml: line ${e.line}: ${reason}` : (e as Error).message.split("\n")[0]}`);
     }
   }
   // Go's JSON scanner refuses a document nested too deeply before decoding any of it.
