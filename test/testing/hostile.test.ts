@@ -225,8 +225,10 @@ describe("the request log under an unauthenticated flood", () => {
       }
       // Recorded, the 30 bodies alone would be 90 MB.
       expect(heapAndBuffers() - before).toBeLessThan(60);
+      const small = await rawExchange(local, "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+      expect(small).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
       const refused = local.requests.filter((r) => r.status === 401);
-      expect(refused).toHaveLength(30);
+      expect(refused).toHaveLength(31);
       for (const r of refused) expect(r.body).toBeUndefined();
       // An authenticated body is kept up to the cap, with its full size noted.
       const created = await admin.req("POST", "/api/v1/namespaces/default/configmaps", {
@@ -236,8 +238,8 @@ describe("the request log under an unauthenticated flood", () => {
       const kept = local.requests.at(-1)!;
       expect(kept.body).toHaveLength(1024);
       expect(kept.bodyBytes).toBeGreaterThan(4096);
-      const small = await admin.req("POST", "/api/v1/namespaces/default/configmaps", { body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "small" } } });
-      expect(small.status).toBe(201);
+      const accepted = await admin.req("POST", "/api/v1/namespaces/default/configmaps", { body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "small" } } });
+      expect(accepted.status).toBe(201);
       expect(JSON.parse(local.requests.at(-1)!.body!).metadata.name).toBe("small");
       expect(local.requests.at(-1)!.bodyBytes).toBeUndefined();
     } finally {
