@@ -90,8 +90,9 @@ export interface TestServerOptions {
   /** How often watches with `allowWatchBookmarks` get a bookmark (default 60 s). */
   bookmarkIntervalMs?: number;
   /**
-   * Most bytes a watcher may leave unread before the server drops it (closes its connection, as
-   * kube-apiserver drops a watcher whose buffer is full; the client re-watches). Default 16 MiB.
+   * Most bytes a watcher (or a follower of `pods/log`) may leave unread before the server drops it
+   * (closes its connection, as kube-apiserver drops a watcher whose buffer is full; the client
+   * re-watches). Default 16 MiB.
    */
   maxWatchBacklogBytes?: number;
   /** Largest accepted request body (default 3 MiB, as kube-apiserver). */
@@ -686,7 +687,15 @@ class LocalApiServer implements TestServer {
   }
 
   private subresourceContext(): SubresourceContext {
-    return { rest: this.rest, store: this.store, logs: this.runtime.logs, kubelet: this.kubeletRuns(), addToken: (t, u) => this.addToken(t, u), tokenKey: this.tokenKey };
+    return {
+      rest: this.rest,
+      store: this.store,
+      logs: this.runtime.logs,
+      kubelet: this.kubeletRuns(),
+      addToken: (t, u) => this.addToken(t, u),
+      tokenKey: this.tokenKey,
+      ...(this.options.maxWatchBacklogBytes !== undefined ? { maxBacklogBytes: this.options.maxWatchBacklogBytes } : {}),
+    };
   }
 
   private reply(res: http.ServerResponse, reply: ApiReply, record: RecordedRequest): void {

@@ -15,7 +15,7 @@ import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { jsonTooDeep } from "../../src/testing/decoding.js";
-import { client, configMap, tokenOf, type Client } from "./helpers.js";
+import { client, configMap, pod, tokenOf, type Client } from "./helpers.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -205,6 +205,29 @@ describe("watchers that stop reading", () => {
     } finally {
       session.destroy();
       await localApi.close();
+      await local.close();
+    }
+  });
+});
+
+describe("log followers that stop reading", () => {
+  it("drops a paused `logs?follow=true` stream past maxWatchBacklogBytes", async () => {
+    const local = await startTestServer({ kubernetesVersion: "1.32", controllers: false, maxWatchBacklogBytes: 64 * 1024, objects: [pod("talker")] });
+    const session = http2.connect(local.url, { ca: local.caCertificate });
+    try {
+      local.setPodLog("default", "talker", "start\n");
+      const stream = session.request({ ":path": "/api/v1/namespaces/default/pods/talker/log?follow=true", authorization: `Bearer ${tokenOf(local)}` });
+      stream.on("error", () => undefined);
+      expect(await new Promise((resolve) => stream.once("response", (h) => resolve(h[":status"])))).toBe(200);
+      stream.pause();
+      const line = "l".repeat(1023);
+      const before = heapAndBuffers();
+      for (let i = 0; i < 4096; i++) local.appendPodLog("default", "talker", `${line}\n`);
+      // 4 MiB appended; the paused follower was dropped after a bounded part of it.
+      expect(heapAndBuffers() - before).toBeLessThan(60);
+      expect(await drain(stream)).toBeLessThan(1024 * 1024);
+    } finally {
+      session.destroy();
       await local.close();
     }
   });
