@@ -18,7 +18,7 @@ options:
   --host ADDRESS            address to listen on (default 127.0.0.1)
   --kubernetes-version V    Kubernetes minor to serve (default: the newest bundled)
   --crd FILE                CustomResourceDefinition YAML to create at start (repeatable)
-  --kubeconfig-out PATH     where to write the kubeconfig (default: a file in the temp directory)
+  --kubeconfig-out PATH     where to write the kubeconfig, mode 0600, replacing the file (default: a file in the temp directory)
   --http                    serve plain HTTP (kubectl then sends no credentials: implies --anonymous)
   --anonymous               accept requests without credentials
 `;
@@ -75,7 +75,13 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   const path = resolve(values["kubeconfig-out"] ?? join(tmpdir(), `kubezod-${process.pid}.kubeconfig`));
-  await server.writeKubeconfig(path);
+  try {
+    await server.writeKubeconfig(path);
+  } catch (e) {
+    process.stderr.write(`kubezod serve: cannot write the kubeconfig: ${(e as Error).message}\n`);
+    await server.close();
+    return 1;
+  }
   // Listen for Ctrl-C before saying so: a signal sent on reading the message must find the listener.
   const stopped = new Promise<void>((done) => {
     const stop = () => done();

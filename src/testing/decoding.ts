@@ -80,3 +80,37 @@ function identifyCustom(r: ServedResource, obj: Obj, name: string): void {
   // The custom resource validator's type check.
   if (obj.kind !== r.kind) throw invalid(r.kind, r.group, name, [fieldError("FieldValueInvalid", FieldPath.of("kind"), `must be ${r.kind}`, obj.kind)]);
 }
+
+/**
+ * How deeply the local server lets a request body nest (objects and arrays). kube-apiserver's
+ * decoders stop at 10,000 levels (Go's JSON scanner, `maxNestingDepth`; the YAML scanner's
+ * `max_flow_level` and `max_indents`); the local server's pipeline (copies, patches, validation)
+ * recurses on a JavaScript stack, so its default is lower. Change it with `maxNestingDepth`.
+ */
+export const DEFAULT_MAX_NESTING_DEPTH = 1000;
+
+/** kube-apiserver's own nesting limit, the most the local server accepts. */
+export const KUBERNETES_MAX_NESTING_DEPTH = 10_000;
+
+/**
+ * The bracket that opens a level deeper than `max` in a JSON text, or undefined when the text
+ * stays within it. One pass without recursion, strings skipped, as Go's JSON scanner counts:
+ * every `{` and `[` is a level.
+ */
+export function jsonTooDeep(text: string, max: number): "{" | "[" | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > max) return c === 0x7b ? "{" : "[";
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+  }
+  return undefined;
+}

@@ -15,8 +15,13 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string | string[]>;
   headers: Record<string, string | string[] | undefined>;
-  /** The request body as text (undefined when there was none). */
+  /**
+   * The request body as text: undefined when there was none or the request failed authentication
+   * (its body is not read); cut at the server's `maxRecordedBodyBytes`.
+   */
   body: string | undefined;
+  /** The body's full size in bytes, when `body` was cut. */
+  bodyBytes?: number;
   /** Resource request facts, when the path addresses a resource. */
   verb?: string;
   group?: string;

@@ -19,7 +19,7 @@ import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
 import { decodeProtobuf, kindDefined, PROTOBUF } from "./protobuf.js";
-import { identifyBody } from "./decoding.js";
+import { DEFAULT_MAX_NESTING_DEPTH, identifyBody, jsonTooDeep, KUBERNETES_MAX_NESTING_DEPTH } from "./decoding.js";
 import { listParameters, queryBool } from "./query.js";
 import type { ResourceRequest } from "./request-info.js";
 import {
@@ -69,6 +69,8 @@ export interface ApiCall {
   userAgent: string;
   /** Authenticated user name (for `system:serviceaccount:…` checks and events). */
   user: string;
+  /** How deeply the body may nest (default {@link DEFAULT_MAX_NESTING_DEPTH}). */
+  maxNestingDepth?: number;
 }
 
 /** A response: status, body and extra headers. */
@@ -163,13 +165,19 @@ export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion:
   const type = call.contentType.split(";")[0]!.trim().toLowerCase();
   if (type === PROTOBUF) return decodeProtobuf(call.body, expected);
   const text = call.body.toString("utf8");
+  const maxDepth = Math.min(call.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH, KUBERNETES_MAX_NESTING_DEPTH);
   if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
     try {
-      return parseYaml(text, { source: "request body" });
+      return parseYaml(text, { source: "request body", maxDepth });
     } catch (e) {
-      throw badRequest(`error converting YAML to JSON: ${e instanceof YamlError ? `yaml: line ${e.line}: ${e.reason}` : (e as Error).message.split("\n")[0]}`);
+      // Past the nesting limit, the words of Go's YAML scanner ("exceeded max depth of 10000").
+      const reason = e instanceof YamlError ? e.reason.replace(/^nesting exceeded maxDepth \((\d+)\)$/, "exceeded max depth of $1") : "";
+      throw badRequest(`error converting YAML to JSON: ${e instanceof YamlError ? `yaml: line ${e.line}: ${reason}` : (e as Error).message.split("\n")[0]}`);
     }
   }
+  // Go's JSON scanner refuses a document nested too deeply before decoding any of it.
+  const deep = jsonTooDeep(text, maxDepth);
+  if (deep) throw badRequest(`${what}: json parse error: invalid character '${deep}' exceeded max depth`);
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

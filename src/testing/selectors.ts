@@ -32,6 +32,9 @@ function tokenize(input: string): string[] {
 
 const OPERATORS = ["=", "==", "!=", "in", "notin", ">", "<"];
 
+/** Tokens that are never a value: apimachinery's special symbols. */
+const SYMBOLS = new Set(["(", ")", ",", "=", "==", "!=", "!", ">", "<"]);
+
 function checkKey(key: string): void {
   const errs = isQualifiedName(key);
   if (errs.length) throw new SelectorError(`unable to parse requirement: key: Invalid value: "${key}": ${errs.join("; ")}`);
@@ -53,6 +56,50 @@ export function parseLabelSelector(input: string): LabelRequirement[] {
   const out: LabelRequirement[] = [];
   let i = 0;
   const next = () => tokens[i++];
+  // In a value set every word is a value, `in` and `notin` included.
+  const isValue = (t: string | undefined): t is string => t !== undefined && !SYMBOLS.has(t);
+  /**
+   * A `(…)` value set as apimachinery's parseValues and parseIdentifiersList read it: `()` is the
+   * set {""}, and empty entries (`(,x)`, `(x,)`, `(x,,y)`) add "".
+   */
+  const parseValueSet = (): string[] => {
+    const open = next();
+    if (open !== "(") throw new SelectorError(`unable to parse requirement: found '${open ?? ""}' expected: '('`);
+    const values = new Set<string>();
+    const first = tokens[i];
+    if (first === ")") {
+      i++;
+      values.add("");
+    } else if (first === "," || isValue(first)) {
+      for (;;) {
+        const t = next();
+        if (isValue(t)) {
+          values.add(t);
+          const after = tokens[i];
+          if (after === ",") continue;
+          if (after === ")") break;
+          throw new SelectorError(`unable to parse requirement: found '${after ?? ""}', expected: ',' or ')'`);
+        }
+        if (t !== ",") throw new SelectorError(`unable to parse requirement: found '${t ?? ""}', expected: ',', or identifier`);
+        if (values.size === 0) values.add("");
+        const after = tokens[i];
+        if (after === ")") {
+          values.add("");
+          break;
+        }
+        if (after === ",") {
+          i++;
+          values.add("");
+        }
+      }
+      if (next() !== ")") throw new SelectorError(`unable to parse requirement: found '${first}', expected: ')'`);
+    } else {
+      throw new SelectorError(`unable to parse requirement: found '${first ?? ""}', expected: ',', ')' or identifier`);
+    }
+    const sorted = [...values].sort();
+    for (const v of sorted) checkValue(v);
+    return sorted;
+  };
   while (i < tokens.length) {
     let t = next()!;
     if (t === "!") {
@@ -79,23 +126,7 @@ export function parseLabelSelector(input: string): LabelRequirement[] {
         out.push({ key, operator: op === "!=" ? "!=" : "=", values: [value] });
       } else if (op === "in" || op === "notin") {
         i++;
-        if (next() !== "(") throw new SelectorError(`unable to parse requirement: found '${tokens[i - 1] ?? ""}', expected: '('`);
-        const values: string[] = [];
-        for (;;) {
-          t = next() ?? "";
-          if (t === ")") break;
-          if (t === ",") {
-            values.push("");
-            continue;
-          }
-          if (t === "" || t === "(") throw new SelectorError(`unable to parse requirement: found '${t}', expected: ',', ')' or identifier`);
-          checkValue(t);
-          values.push(t);
-          const sep = next();
-          if (sep === ")") break;
-          if (sep !== ",") throw new SelectorError(`unable to parse requirement: found '${sep ?? ""}', expected: ',' or ')'`);
-        }
-        out.push({ key, operator: op, values });
+        out.push({ key, operator: op, values: parseValueSet() });
       } else if (op === ">" || op === "<") {
         i++;
         const value = next() ?? "";

@@ -4,7 +4,8 @@
  * tables, watches and exec.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -50,7 +51,7 @@ import { startCluster, type ClusterOptions, type ControllerError } from "./contr
 import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
-import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
+import { checkWatchRequest, MAX_TIMER_MS, serveWatch, type WatchRequest } from "./watch.js";
 
 type Obj = Record<string, unknown>;
 
@@ -88,10 +89,26 @@ export interface TestServerOptions {
   historySize?: number;
   /** How often watches with `allowWatchBookmarks` get a bookmark (default 60 s). */
   bookmarkIntervalMs?: number;
+  /**
+   * Most bytes a watcher (or a follower of `pods/log`) may leave unread before the server drops it
+   * (closes its connection, as kube-apiserver drops a watcher whose buffer is full; the client
+   * re-watches). Default 16 MiB.
+   */
+  maxWatchBacklogBytes?: number;
   /** Largest accepted request body (default 3 MiB, as kube-apiserver). */
   maxRequestBodyBytes?: number;
+  /**
+   * How deeply a request body may nest, in objects and arrays (default 1000; at most 10000,
+   * kube-apiserver's limit). Deeper bodies get 400 BadRequest, as kube-apiserver answers past its limit.
+   */
+  maxNestingDepth?: number;
   /** How many received requests `requests` keeps (the oldest are dropped; default 10000). */
   maxRecordedRequests?: number;
+  /**
+   * How much of each request body `requests` keeps (default 64 KiB; longer bodies are cut and
+   * their size noted in `bodyBytes`). Bodies of requests that fail authentication are never kept.
+   */
+  maxRecordedBodyBytes?: number;
   /**
    * Runs `pods/exec` commands: one handler for every command, or handlers by command name that
    * come before the built-in commands (`sh -c`, `ls`, `cat`, `tar`, … on the container's files).
@@ -146,7 +163,11 @@ export interface TestServer {
   readonly faults: Faults;
   /** The requests received, in order (the newest `maxRecordedRequests`; Authorization redacted). Set `length = 0` to clear. */
   readonly requests: RecordedRequest[];
-  /** Write the kubeconfig as YAML to a file; returns the path. */
+  /**
+   * Write the kubeconfig as YAML to a file with mode 0600, atomically (a new file renamed over the
+   * path: an existing file's mode is not kept, a symbolic link at the path is replaced, not
+   * followed); returns the path.
+   */
   writeKubeconfig(path: string): Promise<string>;
   /** A kubezod client for this server (available once the client module is part of the build). */
   connect(options?: Omit<ConnectOptions, "kubeconfig" | "config" | "context" | "inCluster">): Promise<Kube>;
@@ -171,6 +192,9 @@ export interface TestServer {
   /** Stop the server and end every open connection. */
   close(): Promise<void>;
 }
+
+/** The default of `maxRecordedBodyBytes`. */
+const DEFAULT_MAX_RECORDED_BODY_BYTES = 64 * 1024;
 
 const ADMIN: UserInfo = { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] };
 
@@ -268,8 +292,10 @@ class LocalApiServer implements TestServer {
       this.caCertificate = this.ca.cert;
       const serving = this.ca.serving(["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"], ["127.0.0.1", "::1"]);
       this.server = createDualProtocolServer({ cert: serving.cert, key: serving.key, ca: [this.ca.cert], requestCert: true, rejectUnauthorized: false }, handler);
+      // The HTTP/1.1 side of the dual server reads its header limit from the server object.
+      Object.assign(this.server, { maxHeaderSize: MAX_HEADER_BYTES });
     } else {
-      this.server = http.createServer(handler);
+      this.server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
     }
     this.server.keepAliveTimeout = 30_000;
     this.server.on("connection", (s: Socket) => {
@@ -282,10 +308,7 @@ class LocalApiServer implements TestServer {
       s.on("close", () => this.sockets.delete(s));
     });
     this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex) => this.onUpgrade(req, socket));
-    this.server.on("clientError", (_err, socket: Duplex) => {
-      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-      else socket.destroy();
-    });
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => rejectMalformed(err, socket));
     const host = this.options.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
@@ -306,6 +329,17 @@ class LocalApiServer implements TestServer {
       "current-context": "kubezod",
       preferences: {},
     };
+  }
+
+  /** Keep a request body in the log, cut at `maxRecordedBodyBytes`. */
+  private recordBody(record: RecordedRequest, body: Buffer): void {
+    const max = this.options.maxRecordedBodyBytes ?? DEFAULT_MAX_RECORDED_BODY_BYTES;
+    if (body.length <= max) {
+      record.body = body.toString("utf8");
+      return;
+    }
+    record.body = body.subarray(0, max).toString("utf8");
+    record.bodyBytes = body.length;
   }
 
   private record(r: RecordedRequest): void {
@@ -435,27 +469,32 @@ class LocalApiServer implements TestServer {
       if (info.name !== undefined) record.name = info.name;
     }
     try {
+      // Authentication comes first, as in kube-apiserver's filter chain: the body of a request
+      // without valid credentials is neither read into memory nor recorded (Node discards it).
+      const authenticated = authenticate(req, this.tokens, this.options.anonymous ?? false);
       let body: Buffer | undefined;
-      try {
-        body = await readBody(req, this.maxBody);
-      } catch (e) {
-        if (e instanceof BodyTooLarge) {
-          this.send(res, 413, statusBody(413, "RequestEntityTooLarge", `Request entity too large: limit is ${this.maxBody}`), { Connection: "close" }, record);
-          return;
+      if (authenticated) {
+        try {
+          body = await readBody(req, this.maxBody);
+        } catch (e) {
+          if (e instanceof BodyTooLarge) {
+            this.send(res, 413, statusBody(413, "RequestEntityTooLarge", `Request entity too large: limit is ${this.maxBody}`), { Connection: "close" }, record);
+            return;
+          }
+          throw e;
         }
-        throw e;
+        if (body) this.recordBody(record, body);
       }
-      if (body) record.body = body.toString("utf8");
       const fault = this.faults.take(record);
       if (fault?.latencyMs) {
         const limit = requestTimeoutMs(url.searchParams.get("timeout"));
         const isWatch = info?.verb === "watch";
         if (limit !== undefined && !isWatch && fault.latencyMs > limit) {
           // The apiserver gives up on a request that outlives its `timeout` parameter.
-          await new Promise((r) => setTimeout(r, limit));
+          await new Promise((r) => setTimeout(r, Math.min(limit, MAX_TIMER_MS)));
           throw statusError(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", {});
         }
-        await new Promise((r) => setTimeout(r, fault.latencyMs));
+        await new Promise((r) => setTimeout(r, Math.min(fault.latencyMs ?? 0, MAX_TIMER_MS)));
       }
       if (fault?.resetConnection) {
         record.status = 0;
@@ -467,8 +506,13 @@ class LocalApiServer implements TestServer {
         this.send(res, fault.status, faultStatus(fault), extra, record);
         return;
       }
-      const authenticated = authenticate(req, this.tokens, this.options.anonymous ?? false);
-      if (!authenticated) throw unauthorized();
+      if (!authenticated) {
+        // Node discards an unread body; a large or chunked one goes with the connection instead,
+        // as Go's server closes a connection with more than 256 KiB of body left unread.
+        const declared = Number(req.headers["content-length"] ?? 0);
+        if (!req.complete && (req.headers["transfer-encoding"] !== undefined || declared > 256 * 1024)) res.setHeader("Connection", "close");
+        throw unauthorized();
+      }
       const user = impersonated(req, authenticated, this.authorizer);
       record.user = user.username;
       const allowed = this.authorizer(
@@ -594,6 +638,7 @@ class LocalApiServer implements TestServer {
       body,
       userAgent: String(req.headers["user-agent"] ?? ""),
       user: user.username,
+      ...(this.options.maxNestingDepth !== undefined ? { maxNestingDepth: this.options.maxNestingDepth } : {}),
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);
@@ -642,7 +687,15 @@ class LocalApiServer implements TestServer {
   }
 
   private subresourceContext(): SubresourceContext {
-    return { rest: this.rest, store: this.store, logs: this.runtime.logs, kubelet: this.kubeletRuns(), addToken: (t, u) => this.addToken(t, u), tokenKey: this.tokenKey };
+    return {
+      rest: this.rest,
+      store: this.store,
+      logs: this.runtime.logs,
+      kubelet: this.kubeletRuns(),
+      addToken: (t, u) => this.addToken(t, u),
+      tokenKey: this.tokenKey,
+      ...(this.options.maxWatchBacklogBytes !== undefined ? { maxBacklogBytes: this.options.maxWatchBacklogBytes } : {}),
+    };
   }
 
   private reply(res: http.ServerResponse, reply: ApiReply, record: RecordedRequest): void {
@@ -709,7 +762,11 @@ class LocalApiServer implements TestServer {
       res,
       this.store,
       w,
-      { bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000, defaultTimeoutSeconds: 1800 + Math.floor(Math.random() * 1800) },
+      {
+        bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
+        defaultTimeoutSeconds: 1800 + Math.floor(Math.random() * 1800),
+        ...(this.options.maxWatchBacklogBytes !== undefined ? { maxBacklogBytes: this.options.maxWatchBacklogBytes } : {}),
+      },
       {
         afterEvent: (count) => cut !== undefined && count >= cut,
         onClose: () => {
@@ -792,7 +849,7 @@ class LocalApiServer implements TestServer {
   }
 
   writeKubeconfig = async (path: string): Promise<string> => {
-    await writeFile(path, toYaml(this.kubeconfig), { mode: 0o600 });
+    await writePrivateFile(path, toYaml(this.kubeconfig));
     return path;
   };
 
@@ -907,6 +964,53 @@ class LocalApiServer implements TestServer {
       this.server.closeAllConnections?.();
     });
   }
+}
+
+/**
+ * Write a file only its owner can read (mode 0600), atomically: the text goes to a new file beside
+ * it (created exclusively, so nothing already there is opened) and is then renamed over the path.
+ * An existing file's mode is not kept, and a symbolic link at the path is replaced, never followed.
+ */
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`);
+  const file = await open(temporary, "wx", 0o600);
+  try {
+    try {
+      await file.chmod(0o600);
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (e) {
+    await unlink(temporary).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * How large a request line and headers may be: Go's `http.DefaultMaxHeaderBytes` (1 MiB), which
+ * kube-apiserver keeps, plus the 4 KiB its server reads beyond it. Node's own default is 16 KiB.
+ */
+const MAX_HEADER_BYTES = 1024 * 1024 + 4096;
+
+/**
+ * Answer a request the HTTP parser refused as Go's net/http does: 431 for a request head over the
+ * limit, 400 otherwise, as plain text on a connection that is then closed. The connection is
+ * half-closed and what the client still sends is read and discarded for a moment, so the client
+ * reads the answer rather than a reset (Go waits 500 ms the same way).
+ */
+function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
+  socket.on("data", () => undefined);
+  socket.resume();
+  setTimeout(() => socket.destroy(), 500).unref();
 }
 
 const GZIP_THRESHOLD = 128 * 1024;

@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import { labelSelectorString, type LabelSelector } from "../client/selectors.js";
 import type { UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
+import { DEFAULT_MAX_WATCH_BACKLOG_BYTES } from "./watch.js";
 import { asServed, decodeBody, timestamp, type ApiCall, type ApiReply, type Rest } from "./rest.js";
 import { badRequest, conflict, invalid, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
 import { identifyAs } from "./decoding.js";
@@ -35,6 +36,8 @@ export interface SubresourceContext {
   /** Register a bearer token (service account tokens). */
   addToken(token: string, user: UserInfo): void;
   tokenKey: Buffer;
+  /** Most bytes a follower of a stream (`logs?follow=true`) may leave unread before it is dropped. */
+  maxBacklogBytes?: number;
 }
 
 /** A handler answers with a reply, or streams on the response itself (returns undefined). */
@@ -120,7 +123,13 @@ const podLog: SubresourceHandler = (ctx, r, call, res) => {
   const unsubscribe = ctx.store.subscribe(r.storageKey, (e) => {
     if (e.type === "DELETED" && e.object.metadata.name === name && e.object.metadata.namespace === ns) res.end();
   });
-  stop = ctx.logs.follow(ns, name, container, (l) => res.write(render(l)), () => res.end());
+  // A follower that stops reading is dropped with its pending output, as a stalled watcher is.
+  const allowance = (ctx.maxBacklogBytes ?? DEFAULT_MAX_WATCH_BACKLOG_BYTES) + (res.writableLength ?? 0);
+  const write = (l: LogLine): void => {
+    if ((res.writableLength ?? 0) > allowance) res.destroy();
+    else res.write(render(l));
+  };
+  stop = ctx.logs.follow(ns, name, container, write, () => res.end());
   res.on("close", () => {
     stop();
     unsubscribe();

@@ -35,6 +35,22 @@ export interface WatchSettings {
   bookmarkIntervalMs: number;
   /** Default timeout when the client sets none (kube-apiserver picks 30–60 minutes). */
   defaultTimeoutSeconds: number;
+  /**
+   * Most bytes a watcher may leave unread before it is dropped (its connection closed, as
+   * kube-apiserver's cacher drops a watcher whose buffer is full); default {@link DEFAULT_MAX_WATCH_BACKLOG_BYTES}.
+   */
+  maxBacklogBytes?: number;
+}
+
+/** The default of {@link WatchSettings.maxBacklogBytes}: 16 MiB. */
+export const DEFAULT_MAX_WATCH_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/** The longest timer Node keeps (2^31−1 ms, about 24.8 days); longer delays fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Output written to a response and not yet taken by the peer (the response's and its socket's buffers). */
+function pendingBytes(res: ServerResponse): number {
+  return res.writableLength ?? 0;
 }
 
 /** Per-watch hooks for fault injection: called after each event is written. */
@@ -42,6 +58,8 @@ export interface WatchHooks {
   /** Return true to cut the connection (no orderly end of the stream). */
   afterEvent?(count: number): boolean | void;
   onClose?(): void;
+  /** Called when the watcher was dropped for leaving more than `maxBacklogBytes` unread. */
+  onDrop?(): void;
 }
 
 /** Check a watch request's parameters before the stream starts (400 when inconsistent). */
@@ -84,8 +102,13 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
   };
 
   const protobuf = w.protobuf === true && !w.table;
+  const maxBacklog = settings.maxBacklogBytes ?? DEFAULT_MAX_WATCH_BACKLOG_BYTES;
+  // The initial events are written at once and drain as the client reads: the budget counts on top of them.
+  let allowance = maxBacklog;
+  let live = false;
   const send = (type: string, object: unknown): void => {
     if (closed) return;
+    if (live && pendingBytes(res) > allowance) return drop();
     const frame = protobuf ? encodeWatchFrame(type, object as Record<string, unknown>) : undefined;
     if (frame) res.write(frame);
     else res.write(`${serialize(type, object)}\n`);
@@ -155,6 +178,17 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
   };
 
   unsubscribe = store.subscribe(r.storageKey, deliver);
+  // A watcher that does not read what it is sent is dropped: its pending output is discarded with
+  // the connection, so one stalled client cannot make the server hold an unbounded backlog.
+  const drop = (): void => {
+    if (closed) return;
+    closed = true;
+    unsubscribe?.();
+    for (const t of timers) clearTimeout(t);
+    hooks.onClose?.();
+    hooks.onDrop?.();
+    res.destroy();
+  };
   const stop = (): void => {
     if (closed) return;
     closed = true;
@@ -169,8 +203,11 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
     stop();
     return stop;
   }
+  allowance = maxBacklog + pendingBytes(res);
+  live = true;
   const timeout = w.timeoutSeconds ?? settings.defaultTimeoutSeconds;
-  timers.push(setTimeout(stop, timeout * 1000));
+  // A timer longer than Node keeps would fire at once: a huge timeoutSeconds waits as long as a timer can.
+  timers.push(setTimeout(stop, Math.min(timeout * 1000, MAX_TIMER_MS)));
   if (w.allowWatchBookmarks) {
     const tick = (): void => {
       if (closed) return;
