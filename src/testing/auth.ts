@@ -5,6 +5,7 @@
 import type { TLSSocket } from "node:tls";
 import type { IncomingMessage } from "node:http";
 import type { KubeApiError } from "../errors.js";
+import type { RbacPolicy, RbacRules } from "../apiserver/rbac/evaluate.js";
 import type { ResourceRequest } from "./request-info.js";
 import { statusError } from "./status.js";
 
@@ -36,12 +37,65 @@ export interface AuthorizationAttributes {
 }
 
 /**
- * Decides whether a request is allowed.
+ * An authorizer's answer with its reason (shown in access reviews and after a 403's message).
+ *
+ * @example
+ * const decision: AuthorizationDecision = { allowed: false, reason: "the sandbox is read-only" };
+ */
+export interface AuthorizationDecision {
+  allowed: boolean;
+  reason?: string;
+}
+
+/**
+ * Decides whether a request is allowed: `true`/`false`, or a decision with a reason.
  *
  * @example
  * const authorize: Authorizer = (a) => a.user.username === "admin" || a.resource?.namespace === "sandbox";
  */
-export type Authorizer = (attributes: AuthorizationAttributes) => boolean;
+export type Authorizer = (attributes: AuthorizationAttributes) => boolean | AuthorizationDecision;
+
+/** An authorizer's answer as a decision. */
+export function decide(authorize: Authorizer, attributes: AuthorizationAttributes): { allowed: boolean; reason: string } {
+  const d = authorize(attributes);
+  return typeof d === "boolean" ? { allowed: d, reason: "" } : { allowed: d.allowed, reason: d.reason ?? "" };
+}
+
+/** The `AlwaysAllow` mode: every request, even anonymous, is allowed. */
+export const alwaysAllow: Authorizer = () => true;
+
+/** The rules a user holds in a namespace, as a SelfSubjectRulesReview shows them. */
+export type RulesResolver = (user: UserInfo, namespace: string) => RbacRules & { incomplete: boolean };
+
+/** What an authorizer that allows everything answers a SelfSubjectRulesReview (the apiserver's alwaysAllowAuthorizer.RulesFor). */
+export const allowAllRules: RulesResolver = () => ({
+  resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
+  nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
+  incomplete: false,
+});
+
+/**
+ * The `RBAC` mode: the privileged group `system:masters`, then the Roles, ClusterRoles and
+ * bindings of the policy the server holds now.
+ */
+export function rbacAuthorizer(policy: () => RbacPolicy): { authorize: Authorizer; rulesFor: RulesResolver } {
+  return {
+    authorize: (a) => {
+      const user = { username: a.user.username, groups: a.user.groups ?? [] };
+      if (!a.resource) return policy().authorize(user, { verb: a.verb, nonResourceURL: a.path ?? "" });
+      const r = a.resource;
+      return policy().authorize(user, {
+        verb: a.verb,
+        apiGroup: r.group,
+        resource: r.resource,
+        ...(r.subresource !== undefined ? { subresource: r.subresource } : {}),
+        ...(r.name !== undefined ? { name: r.name } : {}),
+        ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
+      });
+    },
+    rulesFor: (user, namespace) => ({ ...policy().rulesFor({ username: user.username, groups: user.groups ?? [] }, namespace), incomplete: false }),
+  };
+}
 
 export const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 
@@ -77,9 +131,10 @@ export function authenticate(req: IncomingMessage, tokens: Map<string, UserInfo>
 }
 
 /** The 403 for a denied request, worded as kube-apiserver's RBAC denial. */
-export function forbiddenFor(user: UserInfo, info: ResourceRequest | undefined, method: string, path: string): KubeApiError {
+export function forbiddenFor(user: UserInfo, info: ResourceRequest | undefined, method: string, path: string, reason = ""): KubeApiError {
+  const because = reason ? `: ${reason}` : "";
   if (!info) {
-    return statusError(403, "Forbidden", `forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${path}"`, {});
+    return statusError(403, "Forbidden", `forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${path}"${because}`, {});
   }
   const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
   const where = info.namespace !== undefined ? `in the namespace "${info.namespace}"` : "at the cluster scope";
@@ -87,14 +142,16 @@ export function forbiddenFor(user: UserInfo, info: ResourceRequest | undefined, 
   return statusError(
     403,
     "Forbidden",
-    `${subject} is forbidden: User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.group}" ${where}`,
+    `${subject} is forbidden: User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.group}" ${where}${because}`,
     { ...(info.name !== undefined ? { name: info.name } : {}), ...(info.group ? { group: info.group } : {}), kind: info.resource },
   );
 }
 
 /**
  * The user a request acts as: the authenticated user, or the one named in `Impersonate-User` /
- * `Impersonate-Group` headers when the authorizer lets the caller impersonate (403 otherwise).
+ * `Impersonate-Group` headers when the authorizer lets the caller `impersonate` each of them
+ * (users, groups, and `system:serviceaccount:NS:NAME` as serviceaccounts in NS), 403 otherwise;
+ * as kube-apiserver's impersonation filter, with its groups added.
  */
 export function impersonated(req: IncomingMessage, user: UserInfo, authorize: Authorizer): UserInfo {
   const name = req.headers["impersonate-user"];
@@ -105,12 +162,26 @@ export function impersonated(req: IncomingMessage, user: UserInfo, authorize: Au
     return user;
   }
   const username = Array.isArray(name) ? name[0]! : name;
-  const check = (resource: string, target: string) => {
-    if (!authorize({ user, verb: "impersonate", resource: { group: "", version: "v1", resource, name: target } })) {
-      throw statusError(403, "Forbidden", `${resource} "${target}" is forbidden: User "${user.username}" cannot impersonate resource "${resource}" in API group "" at the cluster scope`, { name: target, kind: resource });
+  const check = (resource: string, target: string, namespace?: string) => {
+    const d = decide(authorize, { user, verb: "impersonate", resource: { group: "", version: "v1", resource, name: target, ...(namespace !== undefined ? { namespace } : {}) } });
+    if (!d.allowed) {
+      const where = namespace !== undefined ? `in the namespace "${namespace}"` : "at the cluster scope";
+      throw statusError(403, "Forbidden", `${resource} "${target}" is forbidden: User "${user.username}" cannot impersonate resource "${resource}" in API group "" ${where}${d.reason ? `: ${d.reason}` : ""}`, {
+        name: target,
+        kind: resource,
+      });
     }
   };
-  check("users", username);
+  const impersonatedGroups = [...groups];
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+  if (sa) {
+    check("serviceaccounts", sa[2]!, sa[1]!);
+    // A service account's groups are known: they are added unless groups are asked for.
+    if (!groups.length) impersonatedGroups.push("system:serviceaccounts", `system:serviceaccounts:${sa[1]!}`);
+  } else check("users", username);
   for (const g of groups) check("groups", g);
-  return { username, groups: [...new Set([...groups, "system:authenticated"])] };
+  if (username !== ANONYMOUS.username) {
+    if (!impersonatedGroups.some((g) => g === "system:authenticated" || g === "system:unauthenticated")) impersonatedGroups.push("system:authenticated");
+  } else if (!impersonatedGroups.includes("system:unauthenticated")) impersonatedGroups.push("system:unauthenticated");
+  return { username, groups: impersonatedGroups };
 }
