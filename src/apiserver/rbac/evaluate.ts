@@ -97,7 +97,12 @@ export interface RbacRules {
   evaluationError?: string;
 }
 
-/** The group whose members kube-apiserver allows everything (`user.SystemPrivilegedGroup`). */
+/**
+ * The group whose members kube-apiserver allows everything (`user.SystemPrivilegedGroup`).
+ *
+ * @example
+ * const admin: RbacUser = { username: "kubernetes-admin", groups: [SYSTEM_MASTERS] };
+ */
 export const SYSTEM_MASTERS = "system:masters";
 
 const GROUP = "rbac.authorization.k8s.io";
