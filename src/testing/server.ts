@@ -43,8 +43,9 @@ import { encodeProtobuf, hasProtobuf, PROTOBUF } from "./protobuf.js";
 import { listParameters, queryBool } from "./query.js";
 import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
+import { checkRbacWrite, guardsRbacWrite } from "./rbac-storage.js";
 import { reviewHandlers } from "./reviews.js";
-import { Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
+import { decodeBody, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
@@ -648,6 +649,7 @@ class LocalApiServer implements TestServer {
       const reviewContext = { authorize: this.authorizer, rulesFor: this.rulesFor, userOfToken: (t: string) => this.tokens.get(t) };
       return this.reply(res, review(reviewContext, r, call, user), record);
     }
+    if ((this.options.authorization ?? this.options.authorize) === "RBAC" && guardsRbacWrite(info)) this.checkRbacWrite(call, r, user);
     if (info.subresource !== undefined) {
       const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
       if (special) {
@@ -685,6 +687,20 @@ class LocalApiServer implements TestServer {
       case "deletecollection":
         return this.reply(res, this.rest.deleteCollection(call), record);
     }
+  }
+
+  /** RBAC's policy-based storage: the object as it would be stored may grant only what the user holds. */
+  private checkRbacWrite(call: ApiCall, r: ServedResource, user: UserInfo): void {
+    const { info } = call;
+    const old = info.name !== undefined ? this.store.get(r.storageKey, info.namespace ?? "", info.name) : undefined;
+    let object: unknown;
+    if (info.verb === "patch") {
+      // The patched object, as the storage sees it: the same patch, not stored.
+      const query = new URLSearchParams(call.query);
+      query.set("dryRun", "All");
+      object = this.rest.patch({ ...call, query }).body;
+    } else object = decodeBody(call, "couldn't get version/kind", r);
+    if (isObj(object)) checkRbacWrite(this.rbacPolicy(), this.authorizer, user, info, object, old);
   }
 
   private subresourceContext(): SubresourceContext {

@@ -340,7 +340,17 @@ export class RbacPolicy {
     this.clusterRoleBindings = objects.clusterRoleBindings.filter(isObj);
   }
 
-  /** `GetRoleReferenceRules`: the rules a binding's roleRef names, or the lister's NotFound text. */
+  /**
+   * `GetRoleReferenceRules`: the rules of the role a binding refers to (a Role in the binding's
+   * namespace, or a ClusterRole, aggregated), or the lister's NotFound text.
+   *
+   * @example
+   * policy.roleRules("ClusterRole", "view", "default"); // the rules view aggregates
+   */
+  roleRules(kind: string, name: string, namespace: string): PolicyRule[] | string {
+    return this.roleReferenceRules({ kind, name }, namespace);
+  }
+
   private roleReferenceRules(ref: Obj, namespace: string): PolicyRule[] | string {
     const name = str(ref.name);
     switch (ref.kind) {
@@ -413,6 +423,24 @@ export class RbacPolicy {
     });
     if (reason !== undefined) return { allowed: true, reason };
     return { allowed: false, reason: errors.length ? `RBAC: ${aggregateError(errors)}` : "" };
+  }
+
+  /**
+   * The resolver's `RulesFor`: every rule the user holds in a namespace, whole, and the resolution
+   * errors joined as kube-apiserver's aggregate error.
+   *
+   * @example
+   * policy.policyRulesFor({ username: "jane" }, "default").rules;
+   */
+  policyRulesFor(user: RbacUser, namespace: string): { rules: PolicyRule[]; error?: string } {
+    const rules: PolicyRule[] = [];
+    const errors: string[] = [];
+    this.visitRulesFor(user, namespace, (_source, rule, error) => {
+      if (rule) rules.push(rule);
+      if (error !== undefined) errors.push(error);
+      return true;
+    });
+    return errors.length ? { rules, error: aggregateError(errors) } : { rules };
   }
 
   /**

@@ -1,11 +1,13 @@
 /**
  * The RBAC evaluator, with the cases of Kubernetes' own tests translated:
- * plugin/pkg/auth/authorizer/rbac/rbac_test.go (TestAuthorizer, TestRuleMatches) and the
+ * plugin/pkg/auth/authorizer/rbac/rbac_test.go (TestAuthorizer, TestRuleMatches),
+ * component-helpers' policy_comparator_test.go (Covers) and the
  * clusterrole-aggregation controller's behaviour on the bootstrap roles.
  */
 import { describe, expect, it } from "vitest";
 import { aggregateClusterRoles, RbacPolicy, ruleAllows, serviceAccountUser, type PolicyRule, type RbacRequest } from "../../../src/apiserver/rbac/evaluate.js";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "../../../src/apiserver/rbac/bootstrap.js";
+import { confirmNoEscalation, coversRules } from "../../../src/apiserver/rbac/escalation.js";
 
 const GROUP = "rbac.authorization.k8s.io";
 
@@ -318,5 +320,74 @@ describe("bootstrap policy and aggregation", () => {
     ]);
     expect(rules.nonResourceRules.map((r) => r.nonResourceURLs[0])).toEqual(["/api", "/healthz"]);
     expect(rules.evaluationError).toBeUndefined();
+  });
+});
+
+describe("Covers (component-helpers policy_comparator_test.go)", () => {
+  type Case = [name: string, owner: PolicyRule[], servant: PolicyRule[], covered: boolean, uncovered: PolicyRule[]];
+  const r = (apiGroups: string[], verbs: string[], resources: string[], resourceNames?: string[]): PolicyRule => ({ apiGroups, verbs, resources, ...(resourceNames ? { resourceNames } : {}) });
+  const u = (nonResourceURLs: string[], verbs: string[]): PolicyRule => ({ nonResourceURLs, verbs });
+  const cases: Case[] = [
+    ["ExactMatch", [r(["v1"], ["get"], ["builds"])], [r(["v1"], ["get"], ["builds"])], true, []],
+    ["SubresourceWildcard", [r(["v1"], ["get"], ["*/scale"])], [r(["v1"], ["get"], ["foo/scale"])], true, []],
+    [
+      "MultipleRulesCoveringSingleRule",
+      [r(["v1"], ["delete"], ["deployments"]), r(["v1"], ["delete"], ["builds"]), r(["v1"], ["update"], ["builds", "deployments"])],
+      [r(["v1"], ["delete", "update"], ["builds", "deployments"])],
+      true,
+      [],
+    ],
+    [
+      "MultipleRulesMissingSingleVerbResourceCombination",
+      [r(["v1"], ["delete", "update"], ["builds", "deployments"]), r(["v1"], ["delete"], ["pods"])],
+      [r(["v1"], ["delete", "update"], ["builds", "deployments", "pods"])],
+      false,
+      [r(["v1"], ["update"], ["pods"])],
+    ],
+    ["APIGroupStarCoveringMultiple", [r(["*"], ["get"], ["roles"])], [r(["group1", "group2"], ["get"], ["roles"])], true, []],
+    ["EnumerationNotCoveringAPIGroupStar", [r(["dummy-group"], ["get"], ["roles"])], [r(["*"], ["get"], ["roles"])], false, [r(["*"], ["get"], ["roles"])]],
+    ["VerbStarCoveringMultiple", [r(["v1"], ["*"], ["roles"])], [r(["v1"], ["watch", "list"], ["roles"])], true, []],
+    [
+      "EnumerationNotCoveringVerbStar",
+      [r(["v1"], ["get", "list", "watch", "create", "update", "delete", "exec"], ["roles"])],
+      [r(["v1"], ["*"], ["roles"])],
+      false,
+      [r(["v1"], ["*"], ["roles"])],
+    ],
+    ["ResourceStarCoveringMultiple", [r(["v1"], ["get"], ["*"])], [r(["v1"], ["get"], ["resourcegroup:deployments"])], true, []],
+    ["EnumerationNotCoveringResourceStar", [r(["v1"], ["get"], ["roles", "resourcegroup:deployments"])], [r(["v1"], ["get"], ["*"])], false, [r(["v1"], ["get"], ["*"])]],
+    ["ResourceNameEmptyCoveringMultiple", [r(["v1"], ["get"], ["pods"], [])], [r(["v1"], ["get"], ["pods"], ["foo", "bar"])], true, []],
+    ["EnumerationNotCoveringResourceNameEmpty", [r(["v1"], ["get"], ["pods"], ["foo", "bar"])], [r(["v1"], ["get"], ["pods"], [])], false, [r(["v1"], ["get"], ["pods"])]],
+    ["NonResourceURLs", [u(["/apis"], ["*"])], [u(["/apis"], ["*"])], true, []],
+    ["NonResourceURLsStar", [u(["*"], ["*"])], [u(["/apis", "/apis/v1", "/"], ["*"])], true, []],
+    ["NonResourceURLsStarAfterPrefixDoesntCover", [u(["/apis/*"], ["*"])], [u(["/apis", "/apis/v1"], ["get"])], false, [u(["/apis"], ["get"])]],
+    ["NonResourceURLsStarAfterPrefix", [u(["/apis/*"], ["*"])], [u(["/apis/v1/foo", "/apis/v1"], ["get"])], true, []],
+    ["NonResourceURLsWithOtherFields", [{ ...r(["v1"], ["get"], ["builds"]), nonResourceURLs: ["/apis"] }], [{ ...r(["v1"], ["get"], ["builds"]), nonResourceURLs: ["/apis"] }], true, []],
+    ["NonResourceURLsWithOtherFieldsFailure", [r(["v1"], ["get"], ["builds"])], [{ ...r(["v1"], ["get"], ["builds"]), nonResourceURLs: ["/apis"] }], false, [u(["/apis"], ["get"])]],
+  ];
+  for (const [name, owner, servant, covered, uncovered] of cases) {
+    it(`TestCovers${name}`, () => {
+      const got = coversRules(owner, servant);
+      expect(got.covered).toBe(covered);
+      expect(got.uncovered).toEqual(uncovered);
+    });
+  }
+
+  it("words a refused grant as the apiserver's escalation check", () => {
+    const policy = new RbacPolicy({
+      roles: [],
+      clusterRoles: bootstrapClusterRoles(),
+      roleBindings: [{ metadata: { namespace: "team", name: "b" }, roleRef: { apiGroup: GROUP, kind: "ClusterRole", name: "view" }, subjects: [{ kind: "User", name: "jane" }] }],
+      clusterRoleBindings: bootstrapClusterRoleBindings(),
+    });
+    const jane = { username: "jane", groups: ["devs", "system:authenticated"] };
+    expect(confirmNoEscalation(policy, jane, "team", [{ verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] }])).toBeUndefined();
+    expect(confirmNoEscalation(policy, jane, "team", [{ verbs: ["get", "list", "delete"], apiGroups: ["", "apps"], resources: ["pods", "nodes"] }])).toBe(
+      'user "jane" (groups=["devs" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+        '{APIGroups:[""], Resources:["nodes"], Verbs:["get" "list" "delete"]}\n' +
+        '{APIGroups:[""], Resources:["pods"], Verbs:["delete"]}\n' +
+        '{APIGroups:["apps"], Resources:["nodes"], Verbs:["get" "list" "delete"]}\n' +
+        '{APIGroups:["apps"], Resources:["pods"], Verbs:["get" "list" "delete"]}',
+    );
   });
 });
