@@ -38,6 +38,7 @@ beforeAll(async () => {
         rules: [{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }],
       },
       binding("ci", "lead-impersonates", "ClusterRole", "sa-impersonator", [{ apiGroup: GROUP, kind: "User", name: "lead" }]),
+      binding("ci", "lead-admin", "ClusterRole", "admin", [{ apiGroup: GROUP, kind: "User", name: "lead" }]),
     ],
   });
   admin = client(server);
@@ -92,6 +93,49 @@ describe("RBAC from the stored objects", () => {
     expect(other.status).toBe(403);
     expect(other.json.message).toBe('serviceaccounts "default" is forbidden: User "lead" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"');
     await lead.close();
+  });
+});
+
+describe("escalation prevention", () => {
+  const role = (name: string, rules: object[]) => ({ apiVersion: `${GROUP}/v1`, kind: "Role", metadata: { name, namespace: "ci" }, rules });
+  const NOT_HELD = 'is attempting to grant RBAC permissions not currently held:\n';
+
+  it("lets a namespace admin write roles and bindings within what they hold, and refuses more", async () => {
+    const lead = client(server, "lead-token");
+    expect((await lead.post(`${RBAC}/namespaces/ci/roles`, role("pod-reader", [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]))).status).toBe(201);
+    const nodes = await lead.post(`${RBAC}/namespaces/ci/roles`, role("node-reader", [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] }]));
+    expect(nodes.status).toBe(403);
+    expect(nodes.json.message).toBe(`roles.rbac.authorization.k8s.io "node-reader" is forbidden: user "lead" (groups=["system:authenticated"]) ${NOT_HELD}{APIGroups:[""], Resources:["nodes"], Verbs:["get" "list"]}`);
+    expect(nodes.json.details).toEqual({ name: "node-reader", group: GROUP, kind: "roles" });
+    const patched = await lead.patch(`${RBAC}/namespaces/ci/roles/pod-reader`, [{ op: "add", path: "/rules/-", value: { apiGroups: [""], resources: ["nodes"], verbs: ["delete"] } }], "json");
+    expect(patched.status).toBe(403);
+    expect(patched.json.message).toContain(`${NOT_HELD}{APIGroups:[""], Resources:["nodes"], Verbs:["delete"]}`);
+    expect((await lead.post(`${RBAC}/namespaces/ci/rolebindings`, binding("ci", "jane-views", "ClusterRole", "view", [{ apiGroup: GROUP, kind: "User", name: "jane" }]))).status).toBe(201);
+    const root = await lead.post(`${RBAC}/namespaces/ci/rolebindings`, binding("ci", "jane-root", "ClusterRole", "cluster-admin", [{ apiGroup: GROUP, kind: "User", name: "jane" }]));
+    expect(root.status).toBe(403);
+    expect(root.json.message).toBe(`rolebindings.rbac.authorization.k8s.io "jane-root" is forbidden: user "lead" (groups=["system:authenticated"]) ${NOT_HELD}{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}`);
+    const missing = await lead.post(`${RBAC}/namespaces/ci/rolebindings`, binding("ci", "to-nothing", "Role", "nothing", [{ apiGroup: GROUP, kind: "User", name: "jane" }]));
+    expect(missing.json.message).toBe('rolebindings.rbac.authorization.k8s.io "to-nothing" is forbidden: role.rbac.authorization.k8s.io "nothing" not found');
+    await lead.close();
+  });
+
+  it("lets the escalate and bind verbs stand in for holding the rules; system:masters needs neither", async () => {
+    const grant = await admin.post(`${RBAC}/clusterroles`, {
+      apiVersion: `${GROUP}/v1`,
+      kind: "ClusterRole",
+      metadata: { name: "role-granter" },
+      rules: [
+        { apiGroups: [GROUP], resources: ["roles"], verbs: ["create", "escalate"] },
+        { apiGroups: [GROUP], resources: ["rolebindings"], verbs: ["create"] },
+        { apiGroups: [GROUP], resources: ["clusterroles"], verbs: ["bind"], resourceNames: ["cluster-admin"] },
+      ],
+    });
+    expect(grant.status).toBe(201);
+    expect((await admin.post(`${RBAC}/namespaces/ci/rolebindings`, binding("ci", "jane-grants", "ClusterRole", "role-granter", [{ apiGroup: GROUP, kind: "User", name: "jane" }]))).status).toBe(201);
+    const jane = client(server, "jane-token");
+    expect((await jane.post(`${RBAC}/namespaces/ci/roles`, role("anything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]))).status).toBe(201);
+    expect((await jane.post(`${RBAC}/namespaces/ci/rolebindings`, binding("ci", "bob-root", "ClusterRole", "cluster-admin", [{ apiGroup: GROUP, kind: "User", name: "bob" }]))).status).toBe(201);
+    await jane.close();
   });
 });
 
