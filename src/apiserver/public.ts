@@ -41,3 +41,4 @@ export {
   type RbacUser,
 } from "./rbac/evaluate.js";
 export { bootstrapClusterRoles, bootstrapClusterRoleBindings } from "./rbac/bootstrap.js";
+export { confirmNoEscalation, coversRules } from "./rbac/escalation.js";
