@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { KubeApiError } from "../errors.js";
 import type { RbacPolicy, RbacRules } from "../apiserver/rbac/evaluate.js";
 import type { ResourceRequest } from "./request-info.js";
+import { parseFieldSelector, type FieldRequirement } from "./selectors.js";
 import { statusError } from "./status.js";
 
 /**
@@ -128,6 +129,27 @@ export function authenticate(req: IncomingMessage, tokens: Map<string, UserInfo>
     }
   }
   return anonymous ? ANONYMOUS : undefined;
+}
+
+/**
+ * The request as the authorizer sees it: a list or watch whose field selector asks for exactly one
+ * `metadata.name` names that object (RequestInfoFactory), so rules with `resourceNames` can allow
+ * `kubectl get pod web -w`.
+ */
+export function authorizationRequest(info: ResourceRequest, query: URLSearchParams): ResourceRequest {
+  if (info.name !== undefined || (info.verb !== "list" && info.verb !== "watch")) return info;
+  const selector = query.get("fieldSelector");
+  if (!selector) return info;
+  let requirements: FieldRequirement[];
+  try {
+    requirements = parseFieldSelector(selector);
+  } catch {
+    return info;
+  }
+  const name = requirements.find((r) => r.field === "metadata.name" && r.operator === "=")?.value;
+  // path.IsValidPathSegmentName
+  if (!name || name === "." || name === ".." || name.includes("/") || name.includes("%")) return info;
+  return { ...info, name };
 }
 
 /** The 403 for a denied request, worded as kube-apiserver's RBAC denial. */

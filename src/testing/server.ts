@@ -14,7 +14,7 @@ import { connect, type ConnectOptions, type Kube } from "../client/index.js";
 import type { KubeConfig } from "../config/index.js";
 import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
-import { allowAllRules, alwaysAllow, authenticate, decide, defaultAuthorizer, forbiddenFor, impersonated, rbacAuthorizer, unauthorized, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
+import { allowAllRules, alwaysAllow, authenticate, authorizationRequest, decide, defaultAuthorizer, forbiddenFor, impersonated, rbacAuthorizer, unauthorized, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
 import { RbacPolicy } from "../apiserver/rbac/evaluate.js";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "../apiserver/rbac/bootstrap.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
@@ -518,23 +518,24 @@ class LocalApiServer implements TestServer {
       if (!authenticated) throw unauthorized();
       const user = impersonated(req, authenticated, this.authorizer);
       record.user = user.username;
+      const asked = info && authorizationRequest(info, url.searchParams);
       const decision = this.decide(
-        info
+        asked
           ? {
               user,
-              verb: info.verb,
+              verb: asked.verb,
               resource: {
-                group: info.group,
-                version: info.version,
-                resource: info.resource,
-                ...(info.subresource !== undefined ? { subresource: info.subresource } : {}),
-                ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
-                ...(info.name !== undefined ? { name: info.name } : {}),
+                group: asked.group,
+                version: asked.version,
+                resource: asked.resource,
+                ...(asked.subresource !== undefined ? { subresource: asked.subresource } : {}),
+                ...(asked.namespace !== undefined ? { namespace: asked.namespace } : {}),
+                ...(asked.name !== undefined ? { name: asked.name } : {}),
               },
             }
           : { user, verb: method.toLowerCase(), path: url.pathname },
       );
-      if (!decision.allowed) throw forbiddenFor(user, info, method, url.pathname, decision.reason);
+      if (!decision.allowed) throw forbiddenFor(user, asked, method, url.pathname, decision.reason);
       if (info) await this.resource(req, res, info, url, body, user, record, fault);
       else this.nonResource(req, res, url, record);
     } catch (e) {

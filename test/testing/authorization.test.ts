@@ -39,11 +39,14 @@ beforeAll(async () => {
       },
       binding("ci", "lead-impersonates", "ClusterRole", "sa-impersonator", [{ apiGroup: GROUP, kind: "User", name: "lead" }]),
       binding("ci", "lead-admin", "ClusterRole", "admin", [{ apiGroup: GROUP, kind: "User", name: "lead" }]),
+      { apiVersion: `${GROUP}/v1`, kind: "Role", metadata: { name: "one-config", namespace: "ci" }, rules: [{ apiGroups: [""], resources: ["configmaps"], resourceNames: ["app"], verbs: ["get", "list", "watch"] }] },
+      binding("ci", "ann-one-config", "Role", "one-config", [{ apiGroup: GROUP, kind: "User", name: "ann" }]),
     ],
   });
   admin = client(server);
   server.addToken("jane-token", "jane");
   server.addToken("lead-token", "lead");
+  server.addToken("ann-token", "ann");
 });
 afterAll(async () => {
   await admin.close();
@@ -70,6 +73,18 @@ describe("RBAC from the stored objects", () => {
     const rules = await jane.post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace: "ci" } });
     expect(rules.json.status).toMatchObject({ incomplete: false, evaluationError: 'role.rbac.authorization.k8s.io "gone" not found' });
     await jane.close();
+  });
+
+  it("authorizes a list or watch selecting one metadata.name by that name, as resourceNames rules need", async () => {
+    const ann = client(server, "ann-token");
+    expect((await ann.get("/api/v1/namespaces/ci/configmaps?fieldSelector=metadata.name%3Dapp")).status).toBe(200);
+    expect((await ann.get("/api/v1/namespaces/ci/configmaps?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3Dapp")).status).toBe(200);
+    const all = await ann.get("/api/v1/namespaces/ci/configmaps");
+    expect(all.json.message).toBe('configmaps is forbidden: User "ann" cannot list resource "configmaps" in API group "" in the namespace "ci"');
+    const other = await ann.get("/api/v1/namespaces/ci/configmaps?fieldSelector=metadata.name%3Dother");
+    expect(other.status).toBe(403);
+    expect(other.json.message).toBe('configmaps "other" is forbidden: User "ann" cannot list resource "configmaps" in API group "" in the namespace "ci"');
+    await ann.close();
   });
 
   it("sees a new binding at once", async () => {
