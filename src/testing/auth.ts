@@ -19,6 +19,10 @@ import { statusError } from "./status.js";
 export interface UserInfo {
   username: string;
   groups?: string[];
+  /** Set by impersonation (`Impersonate-Uid`). */
+  uid?: string;
+  /** Set by impersonation (`Impersonate-Extra-<key>`). */
+  extra?: Record<string, string[]>;
 }
 
 /**
@@ -194,6 +198,18 @@ export function impersonated(req: IncomingMessage, user: UserInfo, authorize: Au
       });
     }
   };
+  const checkAuthentication = (resource: string, target: string, subresource?: string) => {
+    const group = "authentication.k8s.io";
+    const d = decide(authorize, { user, verb: "impersonate", resource: { group, version: "v1", resource, name: target, ...(subresource !== undefined ? { subresource } : {}) } });
+    if (!d.allowed) {
+      const shown = subresource !== undefined ? `${resource}/${subresource}` : resource;
+      throw statusError(403, "Forbidden", `${resource}.${group} "${target}" is forbidden: User "${user.username}" cannot impersonate resource "${shown}" in API group "${group}" at the cluster scope${d.reason ? `: ${d.reason}` : ""}`, {
+        name: target,
+        group,
+        kind: resource,
+      });
+    }
+  };
   const impersonatedGroups = [...groups];
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
   if (sa) {
@@ -202,8 +218,26 @@ export function impersonated(req: IncomingMessage, user: UserInfo, authorize: Au
     if (!groups.length) impersonatedGroups.push("system:serviceaccounts", `system:serviceaccounts:${sa[1]!}`);
   } else check("users", username);
   for (const g of groups) check("groups", g);
+  // Extra values and the uid, checked as userextras/<key> and uids of authentication.k8s.io.
+  const extra: Record<string, string[]> = {};
+  for (const [header, value] of Object.entries(req.headers)) {
+    if (!header.startsWith("impersonate-extra-") || value === undefined) continue;
+    let key: string;
+    try {
+      key = decodeURIComponent(header.slice("impersonate-extra-".length));
+    } catch {
+      key = header.slice("impersonate-extra-".length);
+    }
+    for (const v of (Array.isArray(value) ? value : [value]).flatMap((x) => x.split(",").map((y) => y.trim()))) {
+      checkAuthentication("userextras", v, key);
+      (extra[key] ??= []).push(v);
+    }
+  }
+  const rawUid = req.headers["impersonate-uid"];
+  const uid = Array.isArray(rawUid) ? rawUid[0] : rawUid;
+  if (uid !== undefined) checkAuthentication("uids", uid);
   if (username !== ANONYMOUS.username) {
     if (!impersonatedGroups.some((g) => g === "system:authenticated" || g === "system:unauthenticated")) impersonatedGroups.push("system:authenticated");
   } else if (!impersonatedGroups.includes("system:unauthenticated")) impersonatedGroups.push("system:unauthenticated");
-  return { username, groups: impersonatedGroups };
+  return { username, groups: impersonatedGroups, ...(uid !== undefined ? { uid } : {}), ...(Object.keys(extra).length ? { extra } : {}) };
 }

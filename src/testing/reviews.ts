@@ -125,5 +125,7 @@ export const reviewHandlers: Record<string, ReviewHandler> = {
     return answer(body, r, status, spec);
   },
   "authentication.k8s.io/selfsubjectreviews": (_ctx, r, call, caller) =>
-    answer(bodyOf(call, r), r, { userInfo: { username: caller.username, groups: caller.groups ?? [] } }),
+    answer(bodyOf(call, r), r, {
+      userInfo: { username: caller.username, ...(caller.uid !== undefined ? { uid: caller.uid } : {}), groups: caller.groups ?? [], ...(caller.extra ? { extra: caller.extra } : {}) },
+    }),
 };

@@ -104,6 +104,9 @@ describe("RBAC from the stored objects", () => {
     });
     expect(me.status).toBe(201);
     expect(me.json.status.userInfo).toEqual({ username: "system:serviceaccount:ci:builder", groups: ["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"] });
+    const extra = await lead.req("GET", "/api/v1/namespaces/ci/configmaps", { headers: { "impersonate-user": "system:serviceaccount:ci:builder", "impersonate-extra-scopes": "view" } });
+    expect(extra.status).toBe(403);
+    expect(extra.json.message).toBe('userextras.authentication.k8s.io "view" is forbidden: User "lead" cannot impersonate resource "userextras/scopes" in API group "authentication.k8s.io" at the cluster scope');
     const other = await lead.req("GET", "/api/v1/namespaces/default/configmaps", { headers: { "impersonate-user": "system:serviceaccount:default:default" } });
     expect(other.status).toBe(403);
     expect(other.json.message).toBe('serviceaccounts "default" is forbidden: User "lead" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"');
@@ -155,6 +158,15 @@ describe("escalation prevention", () => {
 });
 
 describe("reviews", () => {
+  it("shows an impersonated uid and extra values in a SelfSubjectReview", async () => {
+    const me = await admin.req("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {
+      body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" },
+      headers: { "impersonate-user": "jane", "impersonate-uid": "1234", "impersonate-extra-scopes": "view", "impersonate-extra-reason%2Fwhy": "audit" },
+    });
+    expect(me.json.status.userInfo).toEqual({ username: "jane", uid: "1234", groups: ["system:authenticated"], extra: { scopes: ["view"], "reason/why": ["audit"] } });
+  });
+
+
   it("answers SubjectAccessReview with RBAC's reason", async () => {
     const sar = await admin.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
       apiVersion: "authorization.k8s.io/v1",
