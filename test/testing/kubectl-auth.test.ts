@@ -123,6 +123,8 @@ describe.skipIf(!VERSIONS.length)("kubectl auth against the RBAC-authorizing loc
       const me = await kubectl(version, jane, ["auth", "whoami", "-o", "json"]);
       expect(me.code).toBe(0);
       expect(JSON.parse(me.stdout).status.userInfo).toEqual({ username: "jane", groups: ["devs", "system:authenticated"] });
+      const uid = await kubectl(version, admin, ["auth", "whoami", "--as=jane", "--as-uid=42", "-o", "json"]);
+      expect(JSON.parse(uid.stdout).status.userInfo).toEqual({ username: "jane", uid: "42", groups: ["system:authenticated"] });
       const as = await kubectl(version, admin, ["auth", "whoami", "--as=jane", "--as-group=devs"]);
       expect(as.stdout).toMatch(/^ATTRIBUTE\s+VALUE\nUsername\s+jane\nGroups\s+\[devs system:authenticated\]\n$/);
     });
