@@ -25,3 +25,20 @@ export {
   type PolicyExpressionProblem,
   type Unevaluated,
 } from "./admission/index.js";
+export {
+  RbacPolicy,
+  authorizeRbac,
+  rbacRulesFor,
+  aggregateClusterRoles,
+  ruleAllows,
+  serviceAccountUser,
+  SYSTEM_MASTERS,
+  type PolicyRule,
+  type RbacDecision,
+  type RbacObjects,
+  type RbacRequest,
+  type RbacRules,
+  type RbacUser,
+} from "./rbac/evaluate.js";
+export { bootstrapClusterRoles, bootstrapClusterRoleBindings } from "./rbac/bootstrap.js";
+export { confirmNoEscalation, coversRules } from "./rbac/escalation.js";

@@ -21,6 +21,10 @@ options:
   --kubeconfig-out PATH     where to write the kubeconfig, mode 0600, replacing the file (default: a file in the temp directory)
   --http                    serve plain HTTP (kubectl then sends no credentials: implies --anonymous)
   --anonymous               accept requests without credentials
+  --authorization-mode M    RBAC or AlwaysAllow (default RBAC; AlwaysAllow with --http, where
+                            every request is anonymous). Under RBAC the written kubeconfig's
+                            user is in system:masters; bind Roles for other users and try them
+                            with kubectl --as=NAME
 `;
 
 function readCrds(files: string[]): unknown[] {
@@ -50,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       "kubeconfig-out": { type: "string" },
       http: { type: "boolean" },
       anonymous: { type: "boolean" },
+      "authorization-mode": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -60,6 +65,10 @@ export async function run(argv: string[]): Promise<number> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     return usageError("serve", HELP, `--port must be a port number, got ${JSON.stringify(values.port)}`);
   }
+  const mode = values["authorization-mode"] ?? (values.http ? "AlwaysAllow" : "RBAC");
+  if (mode !== "RBAC" && mode !== "AlwaysAllow") {
+    return usageError("serve", HELP, `--authorization-mode must be RBAC or AlwaysAllow, got ${JSON.stringify(mode)}`);
+  }
   let server;
   try {
     server = await startTestServer({
@@ -69,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
       crds: readCrds(values.crd ?? []),
       https: !values.http,
       anonymous: values.anonymous === true || values.http === true,
+      authorization: mode,
     });
   } catch (e) {
     process.stderr.write(`kubezod serve: ${(e as Error).message}\n`);

@@ -11,7 +11,7 @@
 export { startTestServer } from "./server.js";
 export type { TestServer, TestServerOptions, Kubeconfig } from "./server.js";
 export type { Faults, Fault, FaultSpec, FaultMatch, RecordedRequest } from "./faults.js";
-export type { UserInfo, Authorizer, AuthorizationAttributes } from "./auth.js";
+export type { UserInfo, Authorizer, AuthorizationAttributes, AuthorizationDecision } from "./auth.js";
 export { cannedExec, cannedAttach, echoPortForward } from "./exec.js";
 export type { ExecHandler, ExecRequest, ExecResult, PodFiles, PortForwardHandler, PortForwardRequest } from "./exec.js";
 export type { CertificateAndKey } from "./certificates.js";

@@ -3,7 +3,7 @@
  * ask the server's authorizer (`kubectl auth can-i`), token reviews its authenticator, and self
  * subject reviews return the caller (`kubectl auth whoami`).
  */
-import type { AuthorizationAttributes, Authorizer, UserInfo } from "./auth.js";
+import { decide, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
 import { identifyAs } from "./decoding.js";
 import { hasProtobuf } from "./protobuf.js";
@@ -15,6 +15,8 @@ type Obj = Record<string, unknown>;
 /** What review handlers need from the server. */
 export interface ReviewContext {
   authorize: Authorizer;
+  /** The rules a user holds in a namespace; undefined when the authorizer cannot list them. */
+  rulesFor: RulesResolver | undefined;
   /** The user a bearer token authenticates, if any. */
   userOfToken(token: string): UserInfo | undefined;
 }
@@ -67,12 +69,19 @@ function attributesOf(spec: Obj, user: UserInfo): AuthorizationAttributes {
   throw badRequest("spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified");
 }
 
-function accessReview(subject: (spec: Obj, caller: UserInfo) => UserInfo): ReviewHandler {
+function accessReview(subject: (spec: Obj, caller: UserInfo) => UserInfo, local = false): ReviewHandler {
   return (ctx, r, call, caller) => {
     const body = bodyOf(call, r);
     const spec = isObj(body.spec) ? body.spec : {};
-    const allowed = ctx.authorize(attributesOf(spec, subject(spec, caller)));
-    return answer(body, r, { allowed, ...(allowed ? {} : { reason: "denied by the server's authorizer" }) });
+    if (local) {
+      // localsubjectaccessreview/rest.go: the review asks about the namespace it is created in.
+      const namespace = call.info.namespace ?? "";
+      const asked = isObj(spec.resourceAttributes) ? String(spec.resourceAttributes.namespace ?? "") : "";
+      if (!namespace) throw badRequest(`namespace is required on this type: ${namespace}`);
+      if (asked !== namespace) throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
+    }
+    const { allowed, reason } = decide(ctx.authorize, attributesOf(spec, subject(spec, caller)));
+    return answer(body, r, { allowed, ...(reason ? { reason } : {}) });
   };
 }
 
@@ -85,22 +94,38 @@ const userFromSpec = (spec: Obj): UserInfo => ({
 export const reviewHandlers: Record<string, ReviewHandler> = {
   "authorization.k8s.io/selfsubjectaccessreviews": accessReview((_spec, caller) => caller),
   "authorization.k8s.io/subjectaccessreviews": accessReview(userFromSpec),
-  "authorization.k8s.io/localsubjectaccessreviews": accessReview(userFromSpec),
-  "authorization.k8s.io/selfsubjectrulesreviews": (_ctx, r, call) =>
-    answer(bodyOf(call, r), r, {
-      resourceRules: [],
-      nonResourceRules: [],
-      incomplete: true,
-      evaluationError: "the local API server does not enumerate rules; ask with a SelfSubjectAccessReview",
-    }),
+  "authorization.k8s.io/localsubjectaccessreviews": accessReview(userFromSpec, true),
+  "authorization.k8s.io/selfsubjectrulesreviews": (ctx, r, call, caller) => {
+    const body = bodyOf(call, r);
+    const namespace = isObj(body.spec) ? String(body.spec.namespace ?? "") : "";
+    // selfsubjectrulesreview/rest.go
+    if (!namespace) throw badRequest("no namespace on request");
+    if (!ctx.rulesFor) {
+      return answer(body, r, {
+        resourceRules: [],
+        nonResourceRules: [],
+        incomplete: true,
+        evaluationError: "the server's authorizer does not list rules; ask with a SelfSubjectAccessReview",
+      });
+    }
+    const rules = ctx.rulesFor(caller, namespace);
+    return answer(body, r, {
+      resourceRules: rules.resourceRules,
+      nonResourceRules: rules.nonResourceRules,
+      incomplete: rules.incomplete,
+      ...(rules.evaluationError ? { evaluationError: rules.evaluationError } : {}),
+    });
+  },
   "authentication.k8s.io/tokenreviews": (ctx, r, call) => {
     const body = bodyOf(call, r);
     const spec = isObj(body.spec) ? body.spec : {};
     const user = typeof spec.token === "string" ? ctx.userOfToken(spec.token) : undefined;
-    const { token: _hidden, ...shownSpec } = spec;
+    // tokenreview/storage.go answers the review it was given: the spec, token included, and a status.
     const status = user ? { authenticated: true, user: { username: user.username, groups: user.groups ?? [] } } : { user: {}, error: "invalid bearer token" };
-    return answer(body, r, status, shownSpec);
+    return answer(body, r, status, spec);
   },
   "authentication.k8s.io/selfsubjectreviews": (_ctx, r, call, caller) =>
-    answer(bodyOf(call, r), r, { userInfo: { username: caller.username, groups: caller.groups ?? [] } }),
+    answer(bodyOf(call, r), r, {
+      userInfo: { username: caller.username, ...(caller.uid !== undefined ? { uid: caller.uid } : {}), groups: caller.groups ?? [], ...(caller.extra ? { extra: caller.extra } : {}) },
+    }),
 };

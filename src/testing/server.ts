@@ -15,7 +15,9 @@ import { connect, type ConnectOptions, type Kube } from "../client/index.js";
 import type { KubeConfig } from "../config/index.js";
 import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
-import { authenticate, defaultAuthorizer, forbiddenFor, impersonated, unauthorized, type Authorizer, type UserInfo } from "./auth.js";
+import { allowAllRules, alwaysAllow, authenticate, authorizationRequest, decide, defaultAuthorizer, forbiddenFor, impersonated, rbacAuthorizer, unauthorized, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
+import { RbacPolicy } from "../apiserver/rbac/evaluate.js";
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "../apiserver/rbac/bootstrap.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
 import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
@@ -42,8 +44,9 @@ import { encodeProtobuf, hasProtobuf, PROTOBUF } from "./protobuf.js";
 import { listParameters, queryBool } from "./query.js";
 import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
+import { checkRbacWrite, guardsRbacWrite } from "./rbac-storage.js";
 import { reviewHandlers } from "./reviews.js";
-import { Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
+import { decodeBody, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
@@ -77,7 +80,15 @@ export interface TestServerOptions {
   tokens?: Record<string, string | UserInfo>;
   /** Accept requests without credentials as `system:anonymous` (default false). */
   anonymous?: boolean;
-  /** Decide whether a request is allowed (default: every authenticated user may do everything). */
+  /**
+   * How requests are authorized: `"RBAC"` (the apiserver's privileged group `system:masters`, then
+   * the Roles, ClusterRoles and bindings stored in the server, with the bootstrap ClusterRoles
+   * `cluster-admin`, `admin`, `edit`, `view`, … created at start), `"AlwaysAllow"` (every request,
+   * anonymous ones too), or an {@link Authorizer} of your own. Default: every authenticated user
+   * may do everything, anonymous users only read health and version.
+   */
+  authorization?: "RBAC" | "AlwaysAllow" | Authorizer;
+  /** An {@link Authorizer} of your own (the same as `authorization` with a function; `authorization` wins). */
   authorize?: Authorizer;
   /** CustomResourceDefinition objects to create at start. */
   crds?: unknown[];
@@ -258,6 +269,8 @@ class LocalApiServer implements TestServer {
   private ca: CertificateAuthority | undefined;
   private readonly tokenKey = randomBytes(32);
   private readonly authorizer: Authorizer;
+  private readonly rulesFor: RulesResolver | undefined;
+  private rbac: { revision: number; policy: RbacPolicy } | undefined;
   private readonly maxBody: number;
 
   constructor(
@@ -270,7 +283,18 @@ class LocalApiServer implements TestServer {
     this.store = new Store(options.historySize ?? 10_000);
     this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion });
     this.openapi = openapi;
-    this.authorizer = options.authorize ?? defaultAuthorizer;
+    const mode = options.authorization ?? options.authorize;
+    if (mode === "RBAC") {
+      const rbac = rbacAuthorizer(() => this.rbacPolicy());
+      this.authorizer = rbac.authorize;
+      this.rulesFor = rbac.rulesFor;
+    } else if (mode === "AlwaysAllow" || mode === undefined) {
+      this.authorizer = mode === "AlwaysAllow" ? alwaysAllow : defaultAuthorizer;
+      this.rulesFor = allowAllRules;
+    } else if (typeof mode === "function") {
+      this.authorizer = mode;
+      this.rulesFor = undefined;
+    } else throw new TypeError(`authorization: "RBAC", "AlwaysAllow" or a function, got ${JSON.stringify(mode)}`);
     this.maxBody = options.maxRequestBodyBytes ?? 3 * 1024 * 1024;
     this.runtime = new PodRuntime(typeof options.controllers === "object" ? options.controllers.pods : undefined);
     this.controllers.set(
@@ -283,6 +307,22 @@ class LocalApiServer implements TestServer {
 
   get resourceVersion(): string {
     return String(this.store.revision);
+  }
+
+  /** The RBAC objects stored now, indexed once per change of the store. */
+  private rbacPolicy(): RbacPolicy {
+    const revision = this.store.revision;
+    if (this.rbac?.revision !== revision) {
+      const list = (plural: string) => this.store.list(`rbac.authorization.k8s.io/${plural}`);
+      const policy = new RbacPolicy({ roles: list("roles"), clusterRoles: list("clusterroles"), roleBindings: list("rolebindings"), clusterRoleBindings: list("clusterrolebindings") });
+      this.rbac = { revision, policy };
+    }
+    return this.rbac.policy;
+  }
+
+  /** An authorizer's decision, with its reason. */
+  private decide(attributes: AuthorizationAttributes): { allowed: boolean; reason: string } {
+    return decide(this.authorizer, attributes);
   }
 
   async listen(): Promise<void> {
@@ -371,6 +411,13 @@ class LocalApiServer implements TestServer {
       metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
       spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
     });
+    if ((this.options.authorization ?? this.options.authorize) === "RBAC") {
+      // kube-apiserver's rbac/bootstrap-roles post-start hook.
+      const roles = this.catalog.resource("rbac.authorization.k8s.io", "v1", "clusterroles")!;
+      const bindings = this.catalog.resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!;
+      for (const o of bootstrapClusterRoles()) this.internalCreate(roles, undefined, o);
+      for (const o of bootstrapClusterRoleBindings()) this.internalCreate(bindings, undefined, o);
+    }
     for (const crd of this.options.crds ?? []) {
       const r = this.catalog.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
       this.internalCreate(r, undefined, crd);
@@ -515,23 +562,24 @@ class LocalApiServer implements TestServer {
       }
       const user = impersonated(req, authenticated, this.authorizer);
       record.user = user.username;
-      const allowed = this.authorizer(
-        info
+      const asked = info && authorizationRequest(info, url.searchParams);
+      const decision = this.decide(
+        asked
           ? {
               user,
-              verb: info.verb,
+              verb: asked.verb,
               resource: {
-                group: info.group,
-                version: info.version,
-                resource: info.resource,
-                ...(info.subresource !== undefined ? { subresource: info.subresource } : {}),
-                ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
-                ...(info.name !== undefined ? { name: info.name } : {}),
+                group: asked.group,
+                version: asked.version,
+                resource: asked.resource,
+                ...(asked.subresource !== undefined ? { subresource: asked.subresource } : {}),
+                ...(asked.namespace !== undefined ? { namespace: asked.namespace } : {}),
+                ...(asked.name !== undefined ? { name: asked.name } : {}),
               },
             }
           : { user, verb: method.toLowerCase(), path: url.pathname },
       );
-      if (!allowed) throw forbiddenFor(user, info, method, url.pathname);
+      if (!decision.allowed) throw forbiddenFor(user, asked, method, url.pathname, decision.reason);
       if (info) await this.resource(req, res, info, url, body, user, record, fault);
       else this.nonResource(req, res, url, record);
     } catch (e) {
@@ -644,9 +692,10 @@ class LocalApiServer implements TestServer {
     const r = this.rest.resourceOf(info);
     const review = reviewHandlers[`${r.group}/${r.plural}`];
     if (review && info.verb === "create" && info.subresource === undefined) {
-      const reviewContext = { authorize: this.authorizer, userOfToken: (t: string) => this.tokens.get(t) };
+      const reviewContext = { authorize: this.authorizer, rulesFor: this.rulesFor, userOfToken: (t: string) => this.tokens.get(t) };
       return this.reply(res, review(reviewContext, r, call, user), record);
     }
+    if ((this.options.authorization ?? this.options.authorize) === "RBAC" && guardsRbacWrite(info)) this.checkRbacWrite(call, r, user);
     if (info.subresource !== undefined) {
       const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
       if (special) {
@@ -684,6 +733,20 @@ class LocalApiServer implements TestServer {
       case "deletecollection":
         return this.reply(res, this.rest.deleteCollection(call), record);
     }
+  }
+
+  /** RBAC's policy-based storage: the object as it would be stored may grant only what the user holds. */
+  private checkRbacWrite(call: ApiCall, r: ServedResource, user: UserInfo): void {
+    const { info } = call;
+    const old = info.name !== undefined ? this.store.get(r.storageKey, info.namespace ?? "", info.name) : undefined;
+    let object: unknown;
+    if (info.verb === "patch") {
+      // The patched object, as the storage sees it: the same patch, not stored.
+      const query = new URLSearchParams(call.query);
+      query.set("dryRun", "All");
+      object = this.rest.patch({ ...call, query }).body;
+    } else object = decodeBody(call, "couldn't get version/kind", r);
+    if (isObj(object)) checkRbacWrite(this.rbacPolicy(), this.authorizer, user, info, object, old);
   }
 
   private subresourceContext(): SubresourceContext {
@@ -797,13 +860,15 @@ class LocalApiServer implements TestServer {
       const fault = this.faults.take(record);
       if (fault?.resetConnection) return void socket.destroy();
       if (fault?.status !== undefined) throw statusError(fault.status, String(faultStatus(fault).reason ?? ""), String(faultStatus(fault).message));
-      const user = authenticate(req, this.tokens, this.options.anonymous ?? false);
-      if (!user) throw unauthorized();
+      const authenticated = authenticate(req, this.tokens, this.options.anonymous ?? false);
+      if (!authenticated) throw unauthorized();
+      const user = impersonated(req, authenticated, this.authorizer);
       record.user = user.username;
       const subresource = info?.subresource;
       if (!info || info.name === undefined || (subresource !== "exec" && subresource !== "attach" && subresource !== "portforward")) throw notFoundPath();
       const attrs = { user, verb: "create", resource: { group: info.group, version: info.version, resource: info.resource, subresource, ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), name: info.name } };
-      if (!this.authorizer(attrs)) throw forbiddenFor(user, { ...info, verb: "create" }, method, url.pathname);
+      const decision = this.decide(attrs);
+      if (!decision.allowed) throw forbiddenFor(user, { ...info, verb: "create" }, method, url.pathname, decision.reason);
       const r = this.rest.resourceOf(info);
       if (!r.subresources.some((s) => s.name === subresource)) throw notFoundPath();
       const pod = this.store.get(r.storageKey, info.namespace ?? "", info.name);

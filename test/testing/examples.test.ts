@@ -35,5 +35,8 @@ describe("kubezod serve", () => {
     const r = await runCli(["serve", "--port", "http"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--port must be a port number");
+    const mode = await runCli(["serve", "--authorization-mode", "Webhook"]);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain('--authorization-mode must be RBAC or AlwaysAllow, got "Webhook"');
   });
 });

@@ -6,6 +6,7 @@
  */
 import { isRecord } from "../../meta/values.js";
 import type { AuthorizationAttributes, AuthorizationDecision, Authorize } from "../cel/authz.js";
+import { ruleAllows as rbacRuleAllows, type RbacRequest } from "../rbac/evaluate.js";
 
 type Obj = Record<string, unknown>;
 
@@ -30,18 +31,13 @@ function rulesOf(role: Obj): PolicyRule[] | undefined {
   }));
 }
 
-const has = (values: readonly string[], v: string): boolean => values.includes("*") || values.includes(v);
-
+/** `RuleAllows`, with the RBAC evaluator's matching (one engine for the server and the validator). */
 function ruleAllows(r: PolicyRule, a: AuthorizationAttributes): boolean {
-  if (!has(r.verbs, a.verb)) return false;
-  if (a.path !== undefined) {
-    return r.nonResourceURLs.some((u) => u === "*" || u === a.path || (u.endsWith("*") && a.path!.startsWith(u.slice(0, -1))));
-  }
-  if (!has(r.apiGroups, a.apiGroup ?? "")) return false;
-  const res = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? "");
-  const resourceOk = r.resources.some((x) => x === "*" || x === res || (a.subresource && x === `*/${a.subresource}`));
-  if (!resourceOk) return false;
-  return !r.resourceNames.length || (a.name !== undefined && r.resourceNames.includes(a.name));
+  const request: RbacRequest =
+    a.path !== undefined
+      ? { verb: a.verb, nonResourceURL: a.path }
+      : { verb: a.verb, apiGroup: a.apiGroup ?? "", resource: a.resource ?? "", ...(a.subresource ? { subresource: a.subresource } : {}), ...(a.name !== undefined ? { name: a.name } : {}) };
+  return rbacRuleAllows(r, request);
 }
 
 /** The bootstrap role every cluster has, with the rules RBAC gives it. */

@@ -7,6 +7,7 @@ import type { Catalog } from "../catalog.js";
 import type { PodRuntime, PodScript } from "../pod-runtime.js";
 import type { Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
+import { registerClusterRoleAggregation } from "./clusterroles.js";
 import { registerCronJobs } from "./cronjob.js";
 import { registerDaemonSets } from "./daemonset.js";
 import { registerDeployments } from "./deployment.js";
@@ -51,6 +52,8 @@ export interface ClusterOptions {
   namespaces?: boolean;
   /** Every namespace gets a `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap; token Secrets are filled (default true). */
   serviceAccounts?: boolean;
+  /** ClusterRoles with an `aggregationRule` get the rules of the ClusterRoles they select written into them (default true). */
+  clusterRoleAggregation?: boolean;
   /** Services with selectors get Endpoints and EndpointSlices (default true). */
   endpoints?: boolean;
   /** Nodes of the cluster (default one node, `kubezod-node`). */
@@ -103,6 +106,7 @@ export function startCluster(hooks: ClusterHooks, options: ClusterOptions): Cont
   if (on(options.jobs)) registerJobs(ctx);
   if (on(options.cronJobs)) registerCronJobs(ctx);
   if (on(options.endpoints)) registerEndpoints(ctx);
+  if (on(options.clusterRoleAggregation)) registerClusterRoleAggregation(ctx);
   manager.start();
   return manager;
 }
