@@ -133,7 +133,8 @@ const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** The subprotocols the server speaks, in order of preference. */
 export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
-function frame(opcode: number, payload: Buffer): Buffer {
+/** A server (unmasked) WebSocket frame. */
+export function webSocketFrame(opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
   const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff]) : Buffer.alloc(10);
   if (len >= 65536) {
@@ -167,7 +168,7 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
 
   const send = (channel: number, data: Buffer | string) => {
     if (!socket.writable) return;
-    socket.write(frame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
+    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
   };
 
   const start = async () => {
@@ -195,10 +196,10 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
             details: { causes: [{ reason: "ExitCode", message: String(code) }] },
           };
     send(3, JSON.stringify(status));
-    if (socket.writable) socket.end(frame(8, Buffer.from([0x03, 0xe8])));
+    if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };
 
-  readFrames(socket, (payload) => {
+  readWebSocketFrames(socket, (payload) => {
     const channel = payload[0]!;
     if (channel === 0) {
       stdin.push(payload.subarray(1));
@@ -218,7 +219,7 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
  * Read WebSocket frames from a client: data messages (non-empty) go to `onMessage`, a close frame
  * to `onClose`; pings are answered.
  */
-function readFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClose: () => void): void {
+export function readWebSocketFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClose: () => void): void {
   let buffer = Buffer.alloc(0);
   socket.on("data", (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
@@ -248,7 +249,7 @@ function readFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClos
         return;
       }
       if (opcode === 9) {
-        socket.write(frame(10, payload));
+        socket.write(webSocketFrame(10, payload));
         continue;
       }
       if ((opcode === 1 || opcode === 2 || opcode === 0) && payload.length) onMessage(payload);
@@ -285,22 +286,22 @@ export function runPortForwardSession(socket: Duplex, namespace: string, pod: st
   const targets = ports.map((port, i) => {
     const portBytes = Buffer.alloc(2);
     portBytes.writeUInt16LE(port);
-    socket.write(frame(2, Buffer.concat([Buffer.from([2 * i]), portBytes])));
-    socket.write(frame(2, Buffer.concat([Buffer.from([2 * i + 1]), portBytes])));
+    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), portBytes])));
+    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), portBytes])));
     const target = handler({ namespace, pod, port });
     target.on("data", (chunk: Buffer) => {
-      if (socket.writable) socket.write(frame(2, Buffer.concat([Buffer.from([2 * i]), chunk])));
+      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), chunk])));
     });
     target.on("error", (err: Error) => {
-      if (socket.writable) socket.write(frame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(err.message)])));
+      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(err.message)])));
     });
     return target;
   });
   const closeAll = () => {
     for (const t of targets) t.end();
-    if (socket.writable) socket.end(frame(8, Buffer.from([0x03, 0xe8])));
+    if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };
-  readFrames(
+  readWebSocketFrames(
     socket,
     (payload) => {
       const channel = payload[0]!;

@@ -24,13 +24,10 @@ import {
   builtinExec,
   cannedAttach,
   podFiles,
-  echoPortForward,
-  PORT_FORWARD_PROTOCOLS,
   runExecSession,
-  runPortForwardSession,
   type ExecHandler,
-  type PortForwardHandler,
 } from "./exec.js";
+import { portForwardHandler, servePortForward, type PortForwardOption } from "./port-forward.js";
 import { createDualProtocolServer } from "./http2.js";
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
@@ -100,8 +97,11 @@ export interface TestServerOptions {
   exec?: ExecHandler | Record<string, ExecHandler>;
   /** Answers `pods/attach` (default: {@link cannedAttach}, a process that echoes its input). */
   attach?: ExecHandler;
-  /** Where `pods/portforward` connections go (default: {@link echoPortForward}, every port echoes). */
-  portForward?: PortForwardHandler;
+  /**
+   * Where `pods/portforward` connections go: a handler for every port, or targets per pod port (a
+   * handler or `{ host, port }` to connect to; ports not named refuse). Default: every port echoes.
+   */
+  portForward?: PortForwardOption;
   /**
    * The simulated cluster: nodes, scheduler, kubelets and controllers (Deployments roll out,
    * Jobs complete, Services get endpoints). `false` serves a bare API with none of them; an object
@@ -753,13 +753,8 @@ class LocalApiServer implements TestServer {
       if (!pod) throw statusError(404, "NotFound", `pods "${info.name}" not found`, { name: info.name, kind: "pods" });
       const namespace = info.namespace ?? "";
       if (subresource === "portforward") {
-        const ports = url.searchParams.getAll("ports").flatMap((p) => p.split(",")).map((p) => Number(p.trim()));
-        if (!ports.length) throw badRequest("at least 1 port must be specified");
-        const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
-        if (bad !== undefined) throw badRequest(`invalid port ${String(bad)}`);
-        const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, PORT_FORWARD_PROTOCOLS);
-        record.status = protocol ? 101 : 400;
-        if (protocol) runPortForwardSession(socket, namespace, info.name, ports, this.options.portForward ?? echoPortForward);
+        const uid = String((pod.metadata as Obj | undefined)?.uid ?? "");
+        record.status = servePortForward(req, socket, url.searchParams, { namespace, pod: info.name, uid }, portForwardHandler(this.options.portForward));
         return;
       }
       const container = containerOf(pod, url.searchParams.get("container"));
