@@ -160,6 +160,19 @@ export function acceptWebSocket(socket: Duplex, key: string | undefined, offered
   return protocol;
 }
 
+/** The `Status` the kubelet writes to the error channel when a command ends (v4 and later). */
+export function execStatus(command: string[], code: number): Record<string, unknown> {
+  return code === 0
+    ? { metadata: {}, status: "Success" }
+    : {
+        metadata: {},
+        status: "Failure",
+        message: `command terminated with non-zero exit code: error executing command [${command.join(" ")}], exit code ${code}`,
+        reason: "NonZeroExitCode",
+        details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+      };
+}
+
 /** Run one exec session on an accepted WebSocket. */
 export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler): void {
   const stdin: Buffer[] = [];
@@ -184,18 +197,7 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     }
     if (result.stdout?.length) send(1, Buffer.from(result.stdout));
     if (result.stderr?.length) send(2, Buffer.from(result.stderr));
-    const code = result.exitCode ?? 0;
-    const status =
-      code === 0
-        ? { metadata: {}, status: "Success" }
-        : {
-            metadata: {},
-            status: "Failure",
-            message: `command terminated with non-zero exit code: error executing command [${request.command.join(" ")}], exit code ${code}`,
-            reason: "NonZeroExitCode",
-            details: { causes: [{ reason: "ExitCode", message: String(code) }] },
-          };
-    send(3, JSON.stringify(status));
+    send(3, JSON.stringify(execStatus(request.command, result.exitCode ?? 0)));
     if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };
 

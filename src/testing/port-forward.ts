@@ -17,7 +17,7 @@ import {
   type PortForwardHandler,
   type PortForwardRequest,
 } from "./exec.js";
-import { SpdyServerConnection, type SpdyStream } from "./spdy.js";
+import { isSpdyUpgrade, spdyHandshake, SpdyServerConnection, type SpdyStream } from "./spdy.js";
 import { badRequest, statusError } from "./status.js";
 
 /** The protocol of port-forward streams (`X-Stream-Protocol-Version`). */
@@ -83,15 +83,10 @@ function headerValues(req: http.IncomingMessage, name: string): string[] {
  * started). Throws the apiserver's errors for bad requests.
  */
 export function servePortForward(req: http.IncomingMessage, socket: Duplex, query: URLSearchParams, pod: PortForwardPod, handler: PortForwardHandler): number {
-  const upgrade = headerValues(req, "upgrade").map((u) => u.toLowerCase());
-  if (upgrade.includes("spdy/3.1")) {
-    const offered = headerValues(req, "x-stream-protocol-version");
-    if (offered.length && !offered.includes(PORT_FORWARD_STREAM_PROTOCOL)) {
-      throw statusError(403, "Forbidden", `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(" ")}], server supports [${PORT_FORWARD_STREAM_PROTOCOL}]`);
-    }
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_STREAM_PROTOCOL}\r\n\r\n`,
-    );
+  if (isSpdyUpgrade(req.headers)) {
+    const shake = spdyHandshake(req.headers, [PORT_FORWARD_STREAM_PROTOCOL]);
+    if ("status" in shake) throw statusError(shake.status, shake.status === 403 ? "Forbidden" : "BadRequest", shake.message);
+    socket.write(shake.response);
     const conn = spdyPortForward({ write: (b) => socket.writable && socket.write(b), close: () => socket.end() }, pod, handler);
     socket.on("data", (chunk: Buffer) => conn.receive(chunk));
     socket.on("end", () => conn.close());

@@ -28,6 +28,8 @@ import {
   type ExecHandler,
 } from "./exec.js";
 import { portForwardHandler, servePortForward, type PortForwardOption } from "./port-forward.js";
+import { serveSpdyExec } from "./remote-command.js";
+import { isSpdyUpgrade } from "./spdy.js";
 import { createDualProtocolServer } from "./http2.js";
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
@@ -761,9 +763,11 @@ class LocalApiServer implements TestServer {
       const command = url.searchParams.getAll("command");
       if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
       if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
-      const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
-      record.status = protocol ? 101 : 400;
-      if (!protocol) return;
+      // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
+      const spdy = isSpdyUpgrade(req.headers);
+      const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
+      record.status = protocol !== undefined ? 101 : 400;
+      if (protocol === undefined) return;
       const exec = this.options.exec;
       const handler: ExecHandler =
         subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
@@ -774,13 +778,10 @@ class LocalApiServer implements TestServer {
         if (c.name !== container) continue;
         for (const e of (c.env as Obj[] | undefined) ?? []) if (typeof e.value === "string") env[String(e.name)] = e.value;
       }
-      runExecSession(
-        socket,
-        protocol,
-        { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env },
-        queryBool(url.searchParams, "stdin"),
-        handler,
-      );
+      const request = { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env };
+      const q = (name: string) => queryBool(url.searchParams, name);
+      if (spdy) serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
+      else runExecSession(socket, protocol, request, q("stdin"), handler);
     } catch (e) {
       fail(e);
     }

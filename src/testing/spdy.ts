@@ -487,3 +487,31 @@ export class SpdyServerConnection {
     this.framer.close();
   }
 }
+
+/** Whether an upgrade request asks for SPDY/3.1 (`Upgrade: SPDY/3.1`). */
+export function isSpdyUpgrade(headers: Record<string, string | string[] | undefined>): boolean {
+  return headerList(headers, "upgrade").some((u) => u.toLowerCase() === "spdy/3.1");
+}
+
+function headerList(headers: Record<string, string | string[] | undefined>, name: string): string[] {
+  const v = headers[name];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Negotiate the stream protocol as apimachinery's `httpstream.Handshake` does (the first of the
+ * client's `X-Stream-Protocol-Version` values the server supports) and switch protocols; returns
+ * the protocol, or the error (status and message) to answer with instead.
+ */
+export function spdyHandshake(
+  headers: Record<string, string | string[] | undefined>,
+  supported: readonly string[],
+): { protocol: string; response: string } | { status: number; message: string } {
+  const offered = headerList(headers, "x-stream-protocol-version");
+  if (!offered.length) return { status: 400, message: "unable to upgrade: X-Stream-Protocol-Version is required" };
+  const protocol = offered.find((p) => supported.includes(p));
+  if (!protocol) {
+    return { status: 403, message: `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(" ")}], server accepts [${supported.join(" ")}]` };
+  }
+  return { protocol, response: `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n` };
+}
