@@ -284,7 +284,7 @@ export const PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io"];
  * Run a port-forward session: for the i-th requested port, channel 2i carries data and 2i+1
  * errors; the first message on each channel is the port number (uint16, little endian).
  */
-export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler): void {
+export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler, uid = ""): void {
   const targets = ports.map((port, i) => {
     const portBytes = Buffer.alloc(2);
     portBytes.writeUInt16LE(port);
@@ -295,7 +295,7 @@ export function runPortForwardSession(socket: Duplex, namespace: string, pod: st
       if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), chunk])));
     });
     target.on("error", (err: Error) => {
-      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(err.message)])));
+      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(`error forwarding port ${port} to pod ${pod}_${namespace}, uid ${uid}: ${err.message}`)])));
     });
     return target;
   });

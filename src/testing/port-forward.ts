@@ -116,7 +116,7 @@ export function servePortForward(req: http.IncomingMessage, socket: Duplex, quer
   if (bad !== undefined) throw badRequest(`invalid port ${String(bad)}`);
   const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, PORT_FORWARD_PROTOCOLS);
   if (!protocol) return 400;
-  runPortForwardSession(socket, pod.namespace, pod.pod, ports, handler);
+  runPortForwardSession(socket, pod.namespace, pod.pod, ports, handler, pod.uid);
   return 101;
 }
 

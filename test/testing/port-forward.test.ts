@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Pod } from "kubezod/k8s";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { echoPortForward, startTestServer, type TestServer } from "../../src/testing/index.js";
 
@@ -78,13 +79,29 @@ function portForward(version: string, args: string[]): Promise<Forward> {
   });
 }
 
-/** Connect to a local port, send bytes, half-close, and collect everything until the other side closes. */
-function exchange(port: number, data: Buffer): Promise<Buffer> {
+/**
+ * Connect to a local port, send bytes, half-close, and collect everything until the other side
+ * closes (with `reset`, a reset counts as closing: kubectl may exit while the connection is open).
+ */
+function exchange(port: number, data: Buffer, reset = false): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const sock = net.connect(port, "127.0.0.1", () => sock.end(data));
     sock.on("data", (d: Buffer) => chunks.push(d));
     sock.on("close", () => resolve(Buffer.concat(chunks)));
+    sock.on("error", (e) => (reset ? undefined : reject(e)));
+  });
+}
+
+/** Connect, send bytes without closing, and take the first reply (or nothing, when the connection closes first). */
+function firstReply(port: number, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, "127.0.0.1", () => sock.write(data));
+    sock.once("data", (d: Buffer) => {
+      sock.destroy();
+      resolve(d);
+    });
+    sock.on("close", () => resolve(Buffer.alloc(0)));
     sock.on("error", reject);
   });
 }
@@ -114,11 +131,10 @@ spec:
 describe.skipIf(!VERSIONS.length)("kubectl port-forward against the local API server", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "kubezod-port-forward-"));
-    // A target the test names: it answers every connection with a greeting and what it received.
+    // A target the test names: it answers the first bytes of a connection and closes it (the
+    // v4 channel protocol has no half-close, so the reply cannot wait for the client's end).
     target = net.createServer((sock) => {
-      const got: Buffer[] = [];
-      sock.on("data", (d: Buffer) => got.push(d));
-      sock.on("end", () => sock.end(Buffer.concat([Buffer.from("target got: "), ...got])));
+      sock.once("data", (d: Buffer) => sock.end(Buffer.concat([Buffer.from("target got: "), d])));
     });
     await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
     const targetPort = (target.address() as net.AddressInfo).port;
@@ -135,6 +151,20 @@ describe.skipIf(!VERSIONS.length)("kubectl port-forward against the local API se
     for (const c of children) c.kill();
     await server?.close();
     await new Promise((r) => target?.close(r));
+  });
+
+  it("kubezod's own client (v4.channel.k8s.io over WebSocket) reaches the same targets; a refused port closes the connection", async () => {
+    const kube = await server.connect();
+    const fwd = await kube.portForward(Pod, "x", 9000);
+    const refused = await kube.portForward(Pod, "x", 7000);
+    try {
+      // The v4 channel protocol cannot half-close, so the client sends without ending.
+      expect((await firstReply(fwd.localPort, Buffer.from("from kubezod"))).toString()).toBe("target got: from kubezod");
+      expect((await firstReply(refused.localPort, Buffer.from("anyone?"))).length).toBe(0);
+    } finally {
+      await fwd.close();
+      await refused.close();
+    }
   });
 
   describe.each(VERSIONS)("kubectl %s", (version) => {
@@ -171,7 +201,7 @@ describe.skipIf(!VERSIONS.length)("kubectl port-forward against the local API se
     it("a port nothing listens on: the connection closes and kubectl reports the kubelet's error", async () => {
       const fwd = await portForward(version, ["pod/x", ":7000"]);
       try {
-        expect((await exchange(fwd.port, Buffer.from("anyone?"))).length).toBe(0);
+        expect((await exchange(fwd.port, Buffer.from("anyone?"), true)).length).toBe(0);
         // An error on the error stream ends kubectl: "lost connection to pod".
         expect(await fwd.exited).toBe(1);
         expect(fwd.stderr()).toMatch(/an error occurred forwarding \d+ -> 7000: error forwarding port 7000 to pod x_default, uid [0-9a-f-]{36}: dial tcp4 127\.0\.0\.1:7000: connect: connection refused/);
