@@ -211,6 +211,22 @@ describe.skipIf(!VERSIONS.length)("kubectl port-forward against the local API se
       }
     });
 
+    it.runIf(Number(version.split(".")[1]) >= 31)("falls back to the SPDY upgrade when the WebSocket upgrade is refused", async () => {
+      server.faults.inject({ match: { method: "GET", subresource: "portforward" }, status: 400, times: 1 });
+      const seen = server.requests.length;
+      const fwd = await portForward(version, ["pod/x", ":8080"]);
+      try {
+        expect((await exchange(fwd.port, Buffer.from("after fallback"))).toString()).toBe("after fallback");
+        const upgrades = server.requests.slice(seen).filter((r) => r.subresource === "portforward");
+        expect(upgrades.map((r) => [r.method, r.headers.upgrade])).toEqual([
+          ["GET", "websocket"],
+          ["POST", "SPDY/3.1"],
+        ]);
+      } finally {
+        await fwd.stop();
+      }
+    });
+
     it("svc/ and deploy/ resolve (client-side) to the pod and its target port", async () => {
       const svc = await portForward(version, ["svc/web", ":80"]);
       try {
