@@ -10,6 +10,8 @@ import { dirname, join } from "node:path";
 import { Pod } from "kubezod/k8s";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { echoPortForward, startTestServer, type TestServer } from "../../src/testing/index.js";
+import { portForwardHandler, spdyPortForward } from "../../src/testing/port-forward.js";
+import { SPDY_FLAG_FIN, SpdyFramer, splitSpdyFrames, type SpdyFrame } from "../../src/testing/spdy.js";
 
 const which = spawnSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).stdout.trim();
 const binDir = which ? dirname(realpathSync(which)) : "";
@@ -127,6 +129,43 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `;
+
+describe("port-forward streams as the kubelet pairs them (a SPDY client in the test)", () => {
+  async function session(option: Parameters<typeof portForwardHandler>[0], port: number, send: string) {
+    const client = new SpdyFramer();
+    const out: Buffer[] = [];
+    const conn = spdyPortForward({ write: (b) => out.push(b), close: () => undefined }, { namespace: "default", pod: "x", uid: "u-1" }, portForwardHandler(option));
+    const headers = (type: string) => ({ streamtype: [type], port: [String(port)], requestid: ["0"] });
+    for (const f of [
+      { type: "synStream", streamId: 1, associatedTo: 0, priority: 0, flags: 0, headers: headers("error") },
+      { type: "data", streamId: 1, flags: SPDY_FLAG_FIN, data: Buffer.alloc(0) },
+      { type: "synStream", streamId: 3, associatedTo: 0, priority: 0, flags: 0, headers: headers("data") },
+      { type: "data", streamId: 3, flags: 0, data: Buffer.from(send) },
+      { type: "data", streamId: 3, flags: SPDY_FLAG_FIN, data: Buffer.alloc(0) },
+    ] satisfies SpdyFrame[]) conn.receive(await client.encode(f));
+    // Until both streams are finished by the server.
+    const fins = () => splitSpdyFrames(Buffer.concat(out)).frames.filter((f) => !f.control && f.flags & SPDY_FLAG_FIN).length;
+    while (fins() < 2) await new Promise((r) => setImmediate(r));
+    const reader = new SpdyFramer();
+    const frames = await Promise.all(splitSpdyFrames(Buffer.concat(out)).frames.map((f) => reader.decode(f)));
+    client.close();
+    reader.close();
+    conn.abort();
+    const text = (id: number) => Buffer.concat(frames.flatMap((f) => (f.type === "data" && f.streamId === id ? [f.data] : []))).toString();
+    return { replies: frames.filter((f) => f.type === "synReply").map((f) => f.type === "synReply" && f.streamId), data: text(3), error: text(1) };
+  }
+
+  it("the default target echoes; the error stream stays empty", async () => {
+    expect(await session(undefined, 8080, "ping")).toEqual({ replies: [1, 3], data: "ping", error: "" });
+  });
+
+  it("a handler per port; a port not named refuses with the kubelet's message", async () => {
+    expect(await session({ 80: echoPortForward }, 80, "named")).toEqual({ replies: [1, 3], data: "named", error: "" });
+    const refused = await session({ 80: echoPortForward }, 81, "nobody");
+    expect(refused.data).toBe("");
+    expect(refused.error).toBe("error forwarding port 81 to pod x_default, uid u-1: dial tcp4 127.0.0.1:81: connect: connection refused");
+  });
+});
 
 describe.skipIf(!VERSIONS.length)("kubectl port-forward against the local API server", () => {
   beforeAll(async () => {

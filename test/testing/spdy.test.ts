@@ -36,6 +36,10 @@ function adler32(data: Buffer): number {
   return ((b << 16) | a) >>> 0;
 }
 
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setImmediate(r));
+}
+
 async function decodeAll(framer: SpdyFramer, bytes: Buffer): Promise<SpdyFrame[]> {
   const { frames, rest } = splitSpdyFrames(bytes);
   expect(rest.length).toBe(0);
@@ -122,10 +126,11 @@ describe("SPDY server connection", () => {
       // One byte at a time: frames arrive split anywhere.
       for (const b of bytes) conn.receive(Buffer.from([b]));
     }
-    await new Promise((r) => setTimeout(r, 20));
+    // The reply, the echoed data, its FIN and the ping: wait for the four frames.
+    await until(() => splitSpdyFrames(Buffer.concat(out)).frames.length === 4);
     expect(closed).toBe(false);
     conn.receive(await client.encode({ type: "goAway", lastGoodStreamId: 0, status: 0 }));
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => closed);
     const reader = new SpdyFramer();
     const frames = await decodeAll(reader, Buffer.concat(out));
     expect(frames.filter((f) => f.type !== "ping")).toEqual([
