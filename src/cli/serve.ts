@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseYamlAll } from "../yaml/text.js";
 import { startTestServer } from "../testing/index.js";
+import { parsePortForwardFlags } from "../testing/port-forward.js";
 
 const HELP = `usage: kubezod serve [options]
 
@@ -21,6 +22,9 @@ options:
   --kubeconfig-out PATH     where to write the kubeconfig (default: a file in the temp directory)
   --http                    serve plain HTTP (kubectl then sends no credentials: implies --anonymous)
   --anonymous               accept requests without credentials
+  --port-forward P=HOST:PORT
+                            where kubectl port-forward to pod port P goes (repeatable; P=echo
+                            echoes); with it, ports not named refuse; without it, every port echoes
 `;
 
 function readCrds(files: string[]): unknown[] {
@@ -50,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       "kubeconfig-out": { type: "string" },
       http: { type: "boolean" },
       anonymous: { type: "boolean" },
+      "port-forward": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -60,6 +65,8 @@ export async function run(argv: string[]): Promise<number> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     return usageError("serve", HELP, `--port must be a port number, got ${JSON.stringify(values.port)}`);
   }
+  const forwards = values["port-forward"]?.length ? parsePortForwardFlags(values["port-forward"]) : undefined;
+  if (typeof forwards === "string") return usageError("serve", HELP, forwards);
   let server;
   try {
     server = await startTestServer({
@@ -69,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
       crds: readCrds(values.crd ?? []),
       https: !values.http,
       anonymous: values.anonymous === true || values.http === true,
+      ...(forwards ? { portForward: forwards } : {}),
     });
   } catch (e) {
     process.stderr.write(`kubezod serve: ${(e as Error).message}\n`);

@@ -189,3 +189,24 @@ function forward(data: SpdyStream, errors: SpdyStream, pod: PortForwardPod, hand
     if (!done) target.destroy();
   });
 }
+
+/**
+ * Targets from `kubezod serve --port-forward POD_PORT=HOST:PORT` flags (`POD_PORT=echo` echoes);
+ * an error message for a malformed flag.
+ *
+ * @example
+ * parsePortForwardFlags(["5432=127.0.0.1:5432", "8080=echo"]);
+ */
+export function parsePortForwardFlags(flags: string[]): Record<number, PortForwardTarget> | string {
+  const targets: Record<number, PortForwardTarget> = {};
+  for (const flag of flags) {
+    const m = /^(\d+)=(?:(echo)|(.+):(\d+))$/.exec(flag);
+    const podPort = Number(m?.[1]);
+    const port = Number(m?.[4]);
+    if (!m || podPort < 1 || podPort > 65535 || (!m[2] && (port < 1 || port > 65535))) {
+      return `--port-forward takes POD_PORT=HOST:PORT or POD_PORT=echo, got ${JSON.stringify(flag)}`;
+    }
+    targets[podPort] = m[2] ? echoPortForward : { host: m[3]!.replace(/^\[(.*)\]$/, "$1"), port };
+  }
+  return targets;
+}

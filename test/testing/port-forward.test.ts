@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { Pod } from "kubezod/k8s";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { echoPortForward, startTestServer, type TestServer } from "../../src/testing/index.js";
-import { portForwardHandler, spdyPortForward } from "../../src/testing/port-forward.js";
+import { parsePortForwardFlags, portForwardHandler, spdyPortForward } from "../../src/testing/port-forward.js";
 import { SPDY_FLAG_FIN, SpdyFramer, splitSpdyFrames, type SpdyFrame } from "../../src/testing/spdy.js";
 
 const which = spawnSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).stdout.trim();
@@ -164,6 +164,19 @@ describe("port-forward streams as the kubelet pairs them (a SPDY client in the t
     const refused = await session({ 80: echoPortForward }, 81, "nobody");
     expect(refused.data).toBe("");
     expect(refused.error).toBe("error forwarding port 81 to pod x_default, uid u-1: dial tcp4 127.0.0.1:81: connect: connection refused");
+  });
+});
+
+describe("kubezod serve --port-forward", () => {
+  it("names targets per pod port", () => {
+    expect(parsePortForwardFlags(["5432=db.local:15432", "8080=echo", "9000=[::1]:9000"])).toEqual({
+      5432: { host: "db.local", port: 15432 },
+      8080: echoPortForward,
+      9000: { host: "::1", port: 9000 },
+    });
+    expect(parsePortForwardFlags(["8080"])).toBe('--port-forward takes POD_PORT=HOST:PORT or POD_PORT=echo, got "8080"');
+    expect(parsePortForwardFlags(["0=echo"])).toMatch(/^--port-forward takes/);
+    expect(parsePortForwardFlags(["80=host:70000"])).toMatch(/^--port-forward takes/);
   });
 });
 
