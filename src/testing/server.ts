@@ -755,6 +755,7 @@ class LocalApiServer implements TestServer {
       if (!pod) throw statusError(404, "NotFound", `pods "${info.name}" not found`, { name: info.name, kind: "pods" });
       const namespace = info.namespace ?? "";
       if (subresource === "portforward") {
+        if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
         const uid = String((pod.metadata as Obj | undefined)?.uid ?? "");
         record.status = servePortForward(req, socket, url.searchParams, { namespace, pod: info.name, uid }, portForwardHandler(this.options.portForward));
         return;
