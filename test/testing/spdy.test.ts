@@ -10,6 +10,8 @@ import {
   SPDY_HEADER_DICTIONARY,
   SpdyFramer,
   SpdyServerConnection,
+  isSpdyUpgrade,
+  spdyHandshake,
   splitSpdyFrames,
   type SpdyFrame,
   type SpdyStream,
@@ -103,6 +105,26 @@ describe("SPDY/3.1 framing", () => {
     const twice = Buffer.concat([Buffer.from("00000002", "hex"), encodeHeaderBlock({ a: ["1"] }).subarray(4), encodeHeaderBlock({ a: ["2"] }).subarray(4)]);
     expect(() => decodeHeaderBlock(twice)).toThrow("multiple headers with same name");
     expect(() => decodeHeaderBlock(Buffer.from("00000001", "hex"))).toThrow("truncated");
+  });
+});
+
+describe("SPDY upgrade handshake (apimachinery's httpstream.Handshake)", () => {
+  it("picks the client's first protocol the server accepts, from repeated or comma-separated headers", () => {
+    expect(isSpdyUpgrade({ upgrade: "SPDY/3.1" })).toBe(true);
+    expect(isSpdyUpgrade({ upgrade: "websocket" })).toBe(false);
+    const shake = spdyHandshake({ "x-stream-protocol-version": "v4.channel.k8s.io, v3.channel.k8s.io" }, ["v3.channel.k8s.io", "v4.channel.k8s.io"]);
+    expect(shake).toEqual({
+      protocol: "v4.channel.k8s.io",
+      response: "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n",
+    });
+  });
+
+  it("refuses without a protocol header (400) or without a common protocol (403)", () => {
+    expect(spdyHandshake({}, ["portforward.k8s.io"])).toEqual({ status: 400, message: "unable to upgrade: X-Stream-Protocol-Version is required" });
+    expect(spdyHandshake({ "x-stream-protocol-version": ["channel.k8s.io", "v2.channel.k8s.io"] }, ["v4.channel.k8s.io"])).toEqual({
+      status: 403,
+      message: "unable to upgrade: unable to negotiate protocol: client supports [channel.k8s.io v2.channel.k8s.io], server accepts [v4.channel.k8s.io]",
+    });
   });
 });
 
