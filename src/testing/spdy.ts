@@ -204,8 +204,12 @@ class ZlibContext {
       () =>
         new Promise<Buffer>((resolve, reject) => {
           if (this.failed) return reject(this.failed);
+          // A corrupt stream fails with an error event; the flush callback may then never run.
+          const fail = (e: Error) => reject(e);
+          this.stream.once("error", fail);
           this.stream.write(input);
           this.stream.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+            this.stream.off("error", fail);
             if (this.failed) return reject(this.failed);
             resolve(Buffer.concat(this.out.splice(0)));
           });

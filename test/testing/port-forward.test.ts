@@ -167,6 +167,38 @@ describe("port-forward streams as the kubelet pairs them (a SPDY client in the t
   });
 });
 
+describe("a SPDY client sending garbage", () => {
+  it("gets a GOAWAY and a closed connection; the server carries on", async () => {
+    const plain = await startTestServer({ https: false, anonymous: true, authorize: () => true });
+    try {
+      const kube = await plain.connect();
+      await kube.create(Pod, { metadata: { name: "x", namespace: "default" }, spec: { containers: [{ name: "app", image: "nginx" }] } });
+      await plain.settle();
+      const { port } = new URL(plain.url);
+      const received = await new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const sock = net.connect(Number(port), "127.0.0.1", () =>
+          sock.write("POST /api/v1/namespaces/default/pods/x/portforward HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n"),
+        );
+        sock.on("data", (d: Buffer) => {
+          chunks.push(d);
+          // After the 101, a SYN_STREAM whose header block is not zlib.
+          if (chunks.length === 1) sock.write(Buffer.from("80030001000000110000000100000000000001020304050607", "hex"));
+        });
+        sock.on("close", () => resolve(Buffer.concat(chunks)));
+        sock.on("error", reject);
+      });
+      const text = received.toString("latin1");
+      expect(text.startsWith("HTTP/1.1 101 Switching Protocols\r\n")).toBe(true);
+      const frames = splitSpdyFrames(received.subarray(text.indexOf("\r\n\r\n") + 4)).frames;
+      expect(frames.map((f) => [f.control, f.typeOrStream])).toEqual([[true, 7]]);
+      expect((await kube.get(Pod, "x")).metadata?.name).toBe("x");
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe("kubezod serve --port-forward", () => {
   it("names targets per pod port", () => {
     expect(parsePortForwardFlags(["5432=db.local:15432", "8080=echo", "9000=[::1]:9000"])).toEqual({
