@@ -767,8 +767,7 @@ class LocalApiServer implements TestServer {
       // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
       const spdy = isSpdyUpgrade(req.headers);
       const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
-      record.status = protocol !== undefined ? 101 : 400;
-      if (protocol === undefined) return;
+      if (protocol === undefined) return void (record.status = 400);
       const exec = this.options.exec;
       const handler: ExecHandler =
         subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
@@ -781,8 +780,11 @@ class LocalApiServer implements TestServer {
       }
       const request = { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env };
       const q = (name: string) => queryBool(url.searchParams, name);
-      if (spdy) serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
-      else runExecSession(socket, protocol, request, q("stdin"), handler);
+      if (spdy) record.status = serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
+      else {
+        record.status = 101;
+        runExecSession(socket, protocol, request, q("stdin"), handler);
+      }
     } catch (e) {
       fail(e);
     }
