@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseYamlAll } from "../yaml/text.js";
 import { startTestServer } from "../testing/index.js";
+import { parsePortForwardFlags } from "../testing/port-forward.js";
 
 const HELP = `usage: kubezod serve [options]
 
@@ -25,6 +26,9 @@ options:
                             every request is anonymous). Under RBAC the written kubeconfig's
                             user is in system:masters; bind Roles for other users and try them
                             with kubectl --as=NAME
+  --port-forward P=HOST:PORT
+                            where kubectl port-forward to pod port P goes (repeatable; P=echo
+                            echoes); with it, ports not named refuse; without it, every port echoes
 `;
 
 function readCrds(files: string[]): unknown[] {
@@ -55,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
       http: { type: "boolean" },
       anonymous: { type: "boolean" },
       "authorization-mode": { type: "string" },
+      "port-forward": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -69,6 +74,8 @@ export async function run(argv: string[]): Promise<number> {
   if (mode !== "RBAC" && mode !== "AlwaysAllow") {
     return usageError("serve", HELP, `--authorization-mode must be RBAC or AlwaysAllow, got ${JSON.stringify(mode)}`);
   }
+  const forwards = values["port-forward"]?.length ? parsePortForwardFlags(values["port-forward"]) : undefined;
+  if (typeof forwards === "string") return usageError("serve", HELP, forwards);
   let server;
   try {
     server = await startTestServer({
@@ -79,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       https: !values.http,
       anonymous: values.anonymous === true || values.http === true,
       authorization: mode,
+      ...(forwards ? { portForward: forwards } : {}),
     });
   } catch (e) {
     process.stderr.write(`kubezod serve: ${(e as Error).message}\n`);

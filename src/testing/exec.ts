@@ -133,7 +133,8 @@ const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** The subprotocols the server speaks, in order of preference. */
 export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
-function frame(opcode: number, payload: Buffer): Buffer {
+/** A server (unmasked) WebSocket frame. */
+export function webSocketFrame(opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
   const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff]) : Buffer.alloc(10);
   if (len >= 65536) {
@@ -159,6 +160,19 @@ export function acceptWebSocket(socket: Duplex, key: string | undefined, offered
   return protocol;
 }
 
+/** The `Status` the kubelet writes to the error channel when a command ends (v4 and later). */
+export function execStatus(command: string[], code: number): Record<string, unknown> {
+  return code === 0
+    ? { metadata: {}, status: "Success" }
+    : {
+        metadata: {},
+        status: "Failure",
+        message: `command terminated with non-zero exit code: error executing command [${command.join(" ")}], exit code ${code}`,
+        reason: "NonZeroExitCode",
+        details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+      };
+}
+
 /** Run one exec session on an accepted WebSocket. */
 export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler): void {
   const stdin: Buffer[] = [];
@@ -167,7 +181,7 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
 
   const send = (channel: number, data: Buffer | string) => {
     if (!socket.writable) return;
-    socket.write(frame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
+    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
   };
 
   const start = async () => {
@@ -183,22 +197,11 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     }
     if (result.stdout?.length) send(1, Buffer.from(result.stdout));
     if (result.stderr?.length) send(2, Buffer.from(result.stderr));
-    const code = result.exitCode ?? 0;
-    const status =
-      code === 0
-        ? { metadata: {}, status: "Success" }
-        : {
-            metadata: {},
-            status: "Failure",
-            message: `command terminated with non-zero exit code: error executing command [${request.command.join(" ")}], exit code ${code}`,
-            reason: "NonZeroExitCode",
-            details: { causes: [{ reason: "ExitCode", message: String(code) }] },
-          };
-    send(3, JSON.stringify(status));
-    if (socket.writable) socket.end(frame(8, Buffer.from([0x03, 0xe8])));
+    send(3, JSON.stringify(execStatus(request.command, result.exitCode ?? 0)));
+    if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };
 
-  readFrames(socket, (payload) => {
+  readWebSocketFrames(socket, (payload) => {
     const channel = payload[0]!;
     if (channel === 0) {
       stdin.push(payload.subarray(1));
@@ -218,7 +221,7 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
  * Read WebSocket frames from a client: data messages (non-empty) go to `onMessage`, a close frame
  * to `onClose`; pings are answered.
  */
-function readFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClose: () => void): void {
+export function readWebSocketFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClose: () => void): void {
   let buffer = Buffer.alloc(0);
   socket.on("data", (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
@@ -248,7 +251,7 @@ function readFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClos
         return;
       }
       if (opcode === 9) {
-        socket.write(frame(10, payload));
+        socket.write(webSocketFrame(10, payload));
         continue;
       }
       if ((opcode === 1 || opcode === 2 || opcode === 0) && payload.length) onMessage(payload);
@@ -281,26 +284,26 @@ export const PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io"];
  * Run a port-forward session: for the i-th requested port, channel 2i carries data and 2i+1
  * errors; the first message on each channel is the port number (uint16, little endian).
  */
-export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler): void {
+export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler, uid = ""): void {
   const targets = ports.map((port, i) => {
     const portBytes = Buffer.alloc(2);
     portBytes.writeUInt16LE(port);
-    socket.write(frame(2, Buffer.concat([Buffer.from([2 * i]), portBytes])));
-    socket.write(frame(2, Buffer.concat([Buffer.from([2 * i + 1]), portBytes])));
+    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), portBytes])));
+    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), portBytes])));
     const target = handler({ namespace, pod, port });
     target.on("data", (chunk: Buffer) => {
-      if (socket.writable) socket.write(frame(2, Buffer.concat([Buffer.from([2 * i]), chunk])));
+      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), chunk])));
     });
     target.on("error", (err: Error) => {
-      if (socket.writable) socket.write(frame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(err.message)])));
+      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(`error forwarding port ${port} to pod ${pod}_${namespace}, uid ${uid}: ${err.message}`)])));
     });
     return target;
   });
   const closeAll = () => {
     for (const t of targets) t.end();
-    if (socket.writable) socket.end(frame(8, Buffer.from([0x03, 0xe8])));
+    if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };
-  readFrames(
+  readWebSocketFrames(
     socket,
     (payload) => {
       const channel = payload[0]!;

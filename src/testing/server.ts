@@ -27,13 +27,12 @@ import {
   builtinExec,
   cannedAttach,
   podFiles,
-  echoPortForward,
-  PORT_FORWARD_PROTOCOLS,
   runExecSession,
-  runPortForwardSession,
   type ExecHandler,
-  type PortForwardHandler,
 } from "./exec.js";
+import { portForwardHandler, servePortForward, type PortForwardOption } from "./port-forward.js";
+import { serveSpdyExec } from "./remote-command.js";
+import { isSpdyUpgrade } from "./spdy.js";
 import { createDualProtocolServer } from "./http2.js";
 import { FaultSet, faultStatus, type Faults, type FaultSpec, type RecordedRequest } from "./faults.js";
 import { jsonOf } from "./json.js";
@@ -128,8 +127,11 @@ export interface TestServerOptions {
   exec?: ExecHandler | Record<string, ExecHandler>;
   /** Answers `pods/attach` (default: {@link cannedAttach}, a process that echoes its input). */
   attach?: ExecHandler;
-  /** Where `pods/portforward` connections go (default: {@link echoPortForward}, every port echoes). */
-  portForward?: PortForwardHandler;
+  /**
+   * Where `pods/portforward` connections go: a handler for every port, or targets per pod port (a
+   * handler or `{ host, port }` to connect to; ports not named refuse). Default: every port echoes.
+   */
+  portForward?: PortForwardOption;
   /**
    * The simulated cluster: nodes, scheduler, kubelets and controllers (Deployments roll out,
    * Jobs complete, Services get endpoints). `false` serves a bare API with none of them; an object
@@ -875,22 +877,19 @@ class LocalApiServer implements TestServer {
       if (!pod) throw statusError(404, "NotFound", `pods "${info.name}" not found`, { name: info.name, kind: "pods" });
       const namespace = info.namespace ?? "";
       if (subresource === "portforward") {
-        const ports = url.searchParams.getAll("ports").flatMap((p) => p.split(",")).map((p) => Number(p.trim()));
-        if (!ports.length) throw badRequest("at least 1 port must be specified");
-        const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
-        if (bad !== undefined) throw badRequest(`invalid port ${String(bad)}`);
-        const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, PORT_FORWARD_PROTOCOLS);
-        record.status = protocol ? 101 : 400;
-        if (protocol) runPortForwardSession(socket, namespace, info.name, ports, this.options.portForward ?? echoPortForward);
+        if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
+        const uid = String((pod.metadata as Obj | undefined)?.uid ?? "");
+        record.status = servePortForward(req, socket, url.searchParams, { namespace, pod: info.name, uid }, portForwardHandler(this.options.portForward));
         return;
       }
       const container = containerOf(pod, url.searchParams.get("container"));
       const command = url.searchParams.getAll("command");
       if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
       if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
-      const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
-      record.status = protocol ? 101 : 400;
-      if (!protocol) return;
+      // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
+      const spdy = isSpdyUpgrade(req.headers);
+      const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
+      if (protocol === undefined) return void (record.status = 400);
       const exec = this.options.exec;
       const handler: ExecHandler =
         subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
@@ -901,13 +900,13 @@ class LocalApiServer implements TestServer {
         if (c.name !== container) continue;
         for (const e of (c.env as Obj[] | undefined) ?? []) if (typeof e.value === "string") env[String(e.name)] = e.value;
       }
-      runExecSession(
-        socket,
-        protocol,
-        { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env },
-        queryBool(url.searchParams, "stdin"),
-        handler,
-      );
+      const request = { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env };
+      const q = (name: string) => queryBool(url.searchParams, name);
+      if (spdy) record.status = serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
+      else {
+        record.status = 101;
+        runExecSession(socket, protocol, request, q("stdin"), handler);
+      }
     } catch (e) {
       fail(e);
     }
