@@ -15,6 +15,7 @@ import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { kindRules } from "../apiserver/groups.js";
 import { admitPolicies } from "./policies.js";
+import { webhookPhase, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -69,6 +70,8 @@ export interface ApiCall {
   userAgent: string;
   /** Authenticated user name (for `system:serviceaccount:…` checks and events). */
   user: string;
+  /** Admission webhook outcomes of a client's write (internal writes have none and call no webhook). */
+  webhooks?: WebhookState;
 }
 
 /** A response: status, body and extra headers. */
@@ -435,14 +438,25 @@ export class Rest {
    * The admission policies stored in the server, run on a write (the object is mutated in place
    * by mutating policies, and validated again if they changed it); returns `Warning` texts.
    */
-  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean): string[] {
+  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     const ctx = { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
-    const { object, warnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun);
-    if (obj && object && object !== obj) {
+    const replace = (object: KubeObject) => {
+      if (!obj || object === obj) return;
       for (const k of Object.keys(obj)) delete (obj as Obj)[k];
       Object.assign(obj, structuredClone(object));
-      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}) });
+      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
+    };
+    // Mutating webhooks, then native validation of what they made, policies, validating webhooks.
+    const write: WebhookWrite = { resource: r, operation, object: obj, old, verb: call.info.verb, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, dryRun, ...(call.query.get("fieldManager") ? { fieldManager: call.query.get("fieldManager")! } : {}) };
+    const mutated = webhookPhase(ctx, call.webhooks, "mutating", write);
+    if (mutated.object) replace(mutated.object);
+    const warnings = [...mutated.warnings];
+    if (!sub) {
+      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun);
+      if (object) replace(object);
+      warnings.push(...policyWarnings);
     }
+    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", { ...write, object: obj }).warnings);
     return warnings;
   }
 
@@ -572,7 +586,7 @@ export class Rest {
     }
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
     const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub === "status" ? { subresource: "status" as const } : {}), ...this.writeHooks(r, false) });
-    if (!sub) warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun));
+    warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun, sub));
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));

@@ -51,6 +51,7 @@ import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
+import { runWithWebhooks, type WebhookServices } from "./webhooks.js";
 
 type Obj = Record<string, unknown>;
 
@@ -108,6 +109,11 @@ export interface TestServerOptions {
    * switches single controllers off and scripts nodes and pods. Default: everything on, one node.
    */
   controllers?: boolean | ClusterOptions;
+  /**
+   * Where the Services named by admission webhooks (`clientConfig.service`) are reached, as
+   * `{ "namespace/name": "https://127.0.0.1:PORT" }` or a function; webhooks with a `url` need none.
+   */
+  webhookServices?: WebhookServices;
 }
 
 /**
@@ -629,16 +635,22 @@ class LocalApiServer implements TestServer {
       case "watch":
         return this.watch(req, res, r, info, url, accept, record, fault);
       case "create":
-        return this.reply(res, this.rest.create(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.create(call)), record);
       case "update":
-        return this.reply(res, this.rest.update(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.update(call)), record);
       case "patch":
-        return this.reply(res, this.rest.patch(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.patch(call)), record);
       case "delete":
-        return this.reply(res, this.rest.delete(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.delete(call)), record);
       case "deletecollection":
         return this.reply(res, this.rest.deleteCollection(call), record);
     }
+  }
+
+  /** A client's write, with the admission webhooks stored in the server called on the way. */
+  private admitted(call: ApiCall, run: () => ApiReply): Promise<ApiReply> {
+    call.webhooks = { results: {} };
+    return runWithWebhooks(call.webhooks, run, { ...(this.options.webhookServices ? { services: this.options.webhookServices } : {}) }, this.store);
   }
 
   private subresourceContext(): SubresourceContext {
