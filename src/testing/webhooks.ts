@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import * as https from "node:https";
 import * as http from "node:http";
+import { isIP } from "node:net";
 import {
   dispatchMutating,
   dispatchValidating,
@@ -231,7 +232,7 @@ export function callWebhook(hook: WebhookDefinition, review: Obj, transport: Web
     const options: https.RequestOptions = {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json, */*", "Content-Length": body.length, "User-Agent": "kube-apiserver-admission" },
-      ...(url.protocol === "https:" ? { servername: serverName, ...(hook.clientConfig.caBundle ? { ca: hook.clientConfig.caBundle } : {}) } : {}),
+      ...(url.protocol === "https:" ? { ...(isIP(serverName) ? {} : { servername: serverName }), ...(hook.clientConfig.caBundle ? { ca: hook.clientConfig.caBundle } : {}) } : {}),
     };
     const req = (url.protocol === "http:" ? http : https).request(url, options, (res) => {
       const chunks: Buffer[] = [];
