@@ -18,3 +18,4 @@ export type { CertificateAndKey } from "./certificates.js";
 export type { RuntimeConfig } from "./catalog.js";
 export type { ClusterOptions, NodeSpec, ControllerError } from "./controllers/index.js";
 export type { PodBehavior, PodScript } from "./pod-runtime.js";
+export type { WebhookService, WebhookServices } from "./webhooks.js";
