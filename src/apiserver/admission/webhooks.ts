@@ -8,7 +8,7 @@
  * the caller's (`call`).
  */
 import { isRecord } from "../../meta/values.js";
-import { applyJsonPatch, type JsonPatchOperation } from "../../patch/index.js";
+import { applyJsonPatch, JsonPatchError, type JsonPatchOperation } from "../../patch/index.js";
 import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile.js";
 import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
 import { CEL_MINORS } from "../cel/library.js";
@@ -426,7 +426,7 @@ export async function dispatchMutating(hooks: readonly WebhookDefinition[], a: W
             try {
               next = applyJsonPatch(object, response.patch, { compat: "kubernetes" });
             } catch (e) {
-              return { status: internalError((e as Error).message), warnings, called };
+              return { status: internalError(e instanceof JsonPatchError ? e.kubernetesMessage : (e as Error).message), warnings, called };
             }
             changed = JSON.stringify(next) !== JSON.stringify(object);
             object = next;
