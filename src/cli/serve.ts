@@ -21,7 +21,21 @@ options:
   --kubeconfig-out PATH     where to write the kubeconfig (default: a file in the temp directory)
   --http                    serve plain HTTP (kubectl then sends no credentials: implies --anonymous)
   --anonymous               accept requests without credentials
+  --webhook-service NS/NAME=URL
+                            where the Service an admission webhook names is reached, e.g.
+                            webhooks/policy=https://127.0.0.1:9443 (repeatable)
 `;
+
+/** `NS/NAME=URL` pairs of `--webhook-service`, or the first malformed one. */
+function webhookServices(pairs: string[]): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([^/=\s]+\/[^=\s]+)=(https?:\/\/\S+)$/.exec(pair);
+    if (!m) return pair;
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 function readCrds(files: string[]): unknown[] {
   const out: unknown[] = [];
@@ -50,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
       "kubeconfig-out": { type: "string" },
       http: { type: "boolean" },
       anonymous: { type: "boolean" },
+      "webhook-service": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -60,6 +75,10 @@ export async function run(argv: string[]): Promise<number> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     return usageError("serve", HELP, `--port must be a port number, got ${JSON.stringify(values.port)}`);
   }
+  const services = webhookServices(values["webhook-service"] ?? []);
+  if (typeof services === "string") {
+    return usageError("serve", HELP, `--webhook-service must be NAMESPACE/NAME=URL (https://host:port), got ${JSON.stringify(services)}`);
+  }
   let server;
   try {
     server = await startTestServer({
@@ -69,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
       crds: readCrds(values.crd ?? []),
       https: !values.http,
       anonymous: values.anonymous === true || values.http === true,
+      ...(Object.keys(services).length ? { webhookServices: services } : {}),
     });
   } catch (e) {
     process.stderr.write(`kubezod serve: ${(e as Error).message}\n`);

@@ -35,5 +35,8 @@ describe("kubezod serve", () => {
     const r = await runCli(["serve", "--port", "http"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--port must be a port number");
+    const hook = await runCli(["serve", "--webhook-service", "policy=127.0.0.1:9443"]);
+    expect(hook.code).toBe(2);
+    expect(hook.stderr).toContain('--webhook-service must be NAMESPACE/NAME=URL (https://host:port), got "policy=127.0.0.1:9443"');
   });
 });
