@@ -14,6 +14,7 @@ export type { Faults, Fault, FaultSpec, FaultMatch, RecordedRequest } from "./fa
 export type { UserInfo, Authorizer, AuthorizationAttributes } from "./auth.js";
 export { cannedExec, cannedAttach, echoPortForward } from "./exec.js";
 export type { ExecHandler, ExecRequest, ExecResult, PodFiles, PortForwardHandler, PortForwardRequest } from "./exec.js";
+export { CertificateAuthority } from "./certificates.js";
 export type { CertificateAndKey } from "./certificates.js";
 export type { RuntimeConfig } from "./catalog.js";
 export type { ClusterOptions, NodeSpec, ControllerError } from "./controllers/index.js";

@@ -12,6 +12,13 @@ describe("README example: local API server", () => {
   });
 });
 
+describe("README example: admission webhooks", () => {
+  it("refuses and mutates through a webhook served by the example", async () => {
+    const { default: result } = await import("../../examples/admission-webhook.js");
+    expect(result).toEqual({ refused: 403, created: 201, annotated: "true" });
+  });
+});
+
 describe("kubezod serve", () => {
   it("runs until interrupted, printing where its kubeconfig is", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kubezod-serve-"));
