@@ -446,16 +446,21 @@ export class Rest {
       Object.assign(obj, structuredClone(object));
       admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
     };
-    // Mutating webhooks, then native validation of what they made, policies, validating webhooks.
+    // As kube-apiserver's admission chain: mutating policies, mutating webhooks, native validation
+    // of what they made, validating policies, validating webhooks.
+    const warnings: string[] = [];
+    const policies = (phase: "mutating" | "validating") => {
+      if (sub) return;
+      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, phase);
+      if (object) replace(object);
+      warnings.push(...policyWarnings);
+    };
+    policies("mutating");
     const write: WebhookWrite = { resource: r, operation, object: obj, old, verb: call.info.verb, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, dryRun, ...(call.query.get("fieldManager") ? { fieldManager: call.query.get("fieldManager")! } : {}) };
     const mutated = webhookPhase(ctx, call.webhooks, "mutating", write);
     if (mutated.object) replace(mutated.object);
-    const warnings = [...mutated.warnings];
-    if (!sub) {
-      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun);
-      if (object) replace(object);
-      warnings.push(...policyWarnings);
-    }
+    warnings.push(...mutated.warnings);
+    policies("validating");
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", { ...write, object: obj }).warnings);
     return warnings;
   }

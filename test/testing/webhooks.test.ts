@@ -153,6 +153,26 @@ describe("admission webhooks in the local API server", () => {
     expect(received["/check"]).toHaveLength(1);
   });
 
+  it("runs validating admission policies on what mutating webhooks made", async () => {
+    handlers["/label"] = () => ({ patch: [{ op: "add", path: "/metadata/labels/injected", value: "yes" }] });
+    const vap = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+    const binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+    const policy = await api.post(vap, {
+      metadata: { name: "injected" },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["CREATE"] }] },
+        validations: [{ expression: "has(object.metadata.labels) && 'injected' in object.metadata.labels", message: "not injected" }],
+      },
+    });
+    expect(policy.status, policy.text).toBe(201);
+    expect((await api.post(binding, { metadata: { name: "injected" }, spec: { policyName: "injected", validationActions: ["Deny"] } })).status).toBe(201);
+    configs.push(`${vap}/injected`, `${binding}/injected`);
+    const refused = await api.post("/api/v1/namespaces/team/configmaps", configMap("plain"));
+    expect(refused.json.message).toBe(`configmaps "plain" is forbidden: ValidatingAdmissionPolicy 'injected' with binding 'injected' denied request: not injected`);
+    await webhook("Mutating", "label", [{ name: "label.example.com", ...url("/label") }]);
+    expect((await api.post("/api/v1/namespaces/team/configmaps", configMap("plain"))).status).toBe(201);
+  });
+
   it("reinvokes an IfNeeded webhook once after a later webhook changed the object", async () => {
     handlers["/first"] = (r) => ({ patch: [{ op: "add", path: "/metadata/annotations", value: { ...(r.request.object.metadata.annotations ?? {}), seen: String(Object.keys(r.request.object.metadata.labels ?? {}).length) } }] });
     handlers["/second"] = () => ({ patch: [{ op: "add", path: "/metadata/labels/second", value: "yes" }] });
