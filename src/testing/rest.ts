@@ -70,6 +70,8 @@ export interface ApiCall {
   userAgent: string;
   /** Authenticated user name (for `system:serviceaccount:…` checks and events). */
   user: string;
+  /** The user's groups, when the authenticator knows them. */
+  groups?: string[];
   /** Admission webhook outcomes of a client's write (internal writes have none and call no webhook). */
   webhooks?: WebhookState;
 }
@@ -456,7 +458,7 @@ export class Rest {
       warnings.push(...policyWarnings);
     };
     policies("mutating");
-    const write: WebhookWrite = { resource: r, operation, object: obj, old, verb: call.info.verb, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, dryRun, ...(call.query.get("fieldManager") ? { fieldManager: call.query.get("fieldManager")! } : {}) };
+    const write: WebhookWrite = { resource: r, operation, object: obj, old, verb: call.info.verb, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, ...(call.groups ? { groups: call.groups } : {}), dryRun, ...(call.query.get("fieldManager") ? { fieldManager: call.query.get("fieldManager")! } : {}) };
     const mutated = webhookPhase(ctx, call.webhooks, "mutating", write);
     if (mutated.object) replace(mutated.object);
     warnings.push(...mutated.warnings);

@@ -600,6 +600,7 @@ class LocalApiServer implements TestServer {
       body,
       userAgent: String(req.headers["user-agent"] ?? ""),
       user: user.username,
+      ...(user.groups ? { groups: user.groups } : {}),
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);

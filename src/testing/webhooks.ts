@@ -109,6 +109,8 @@ export interface WebhookWrite {
   namespace: string | undefined;
   subresource: string | undefined;
   user: string;
+  /** The user's groups (default: `system:authenticated`, or `system:unauthenticated` for no user). */
+  groups?: string[];
   dryRun: boolean;
   fieldManager?: string;
 }
@@ -142,7 +144,7 @@ function attributesOf(w: WebhookWrite): WebhookAttributes {
     namespaced: r.namespaced,
     ...(w.object ? { object: structuredClone(w.object) as Obj } : {}),
     ...(w.old ? { oldObject: structuredClone(w.old) as Obj } : {}),
-    userInfo: { username: w.user, groups: w.user ? ["system:authenticated"] : ["system:unauthenticated"] },
+    userInfo: { username: w.user, groups: w.groups ?? (w.user ? ["system:authenticated"] : ["system:unauthenticated"]) },
     dryRun: w.dryRun,
     options: optionsOf(w),
   };

@@ -115,6 +115,7 @@ describe("admission webhooks in the local API server", () => {
       name: "ok",
       namespace: "team",
       operation: "CREATE",
+      userInfo: { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] },
       dryRun: false,
       options: { kind: "CreateOptions", apiVersion: "meta.k8s.io/v1", fieldManager: "tester" },
       object: { metadata: { name: "ok", namespace: "team" }, data: { a: "1" } },
