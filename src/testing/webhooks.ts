@@ -73,11 +73,20 @@ export interface WebhookContext {
 const GROUP = "admissionregistration.k8s.io";
 
 const cache = new WeakMap<Store, { key: string; hooks: ReturnType<typeof webhooksFrom> }>();
+/** Where the configurations are stored (built-in kinds: the same for the catalog's life). */
+const configKeys = new WeakMap<Catalog, string[]>();
+
+const NONE: ReturnType<typeof webhooksFrom> = { mutating: [], validating: [] };
 
 /** The webhooks stored in the server (re-read only when a configuration changed). */
 function storedWebhooks(ctx: WebhookContext): ReturnType<typeof webhooksFrom> {
-  const keys = [...new Set(ctx.catalog.all().filter((r) => r.group === GROUP && /^(Validating|Mutating)WebhookConfiguration$/.test(r.kind)).map((r) => r.storageKey))];
+  let keys = configKeys.get(ctx.catalog);
+  if (!keys) {
+    keys = [...new Set(ctx.catalog.all().filter((r) => r.group === GROUP && /^(Validating|Mutating)WebhookConfiguration$/.test(r.kind)).map((r) => r.storageKey))];
+    configKeys.set(ctx.catalog, keys);
+  }
   const configs = keys.flatMap((k) => ctx.store.list(k));
+  if (!configs.length) return NONE;
   const key = configs.map((o) => `${String(o.kind)}/${String(o.metadata.name)}@${String(o.metadata.resourceVersion ?? "")}`).join("|");
   const hit = cache.get(ctx.store);
   if (hit?.key === key) return hit.hooks;

@@ -205,8 +205,13 @@ function requestOf(a: WebhookAttributes, uid: string): Obj {
  * const review = admissionReview(attributes, randomUUID());
  * review.request.operation; // "CREATE"
  */
-export function admissionReview(a: WebhookAttributes, uid: string): { apiVersion: "admission.k8s.io/v1"; kind: "AdmissionReview"; request: Obj } {
-  return { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: requestOf(a, uid) };
+export function admissionReview(a: WebhookAttributes, uid: string, version: "v1" | "v1beta1" = "v1"): { apiVersion: string; kind: "AdmissionReview"; request: Obj } {
+  return { apiVersion: `admission.k8s.io/${version}`, kind: "AdmissionReview", request: requestOf(a, uid) };
+}
+
+/** The AdmissionReview version sent: the first of the webhook's `admissionReviewVersions` the apiserver knows. */
+function reviewVersion(hook: WebhookDefinition): "v1" | "v1beta1" | undefined {
+  return hook.admissionReviewVersions.find((v): v is "v1" | "v1beta1" => v === "v1" || v === "v1beta1");
 }
 
 /** Whether to call a webhook: `call`, skip, or the Status that refuses the request (a failed match condition under Fail). */
@@ -322,11 +327,16 @@ export interface WebhookResponse {
  * @example
  * readAdmissionResponse(hook, uid, { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response: { uid, allowed: true } });
  */
-export function readAdmissionResponse(hook: WebhookDefinition, uid: string, body: unknown): WebhookResponse {
+export function readAdmissionResponse(hook: WebhookDefinition, uid: string, body: unknown, version: "v1" | "v1beta1" = "v1"): WebhookResponse {
   const fail = (why: string) => new WebhookCallError(hook.name, hook.mutating ? `received invalid webhook response: ${why}` : why);
   const review = isRecord(body) ? body : {};
   const r = isRecord(review.response) ? review.response : undefined;
   if (!r) throw fail("webhook response was absent");
+  if (version === "v1beta1") {
+    // v1beta1 answers were never checked for uid, kind or patch type: a patch is a JSON patch.
+    const patch = hook.mutating && typeof r.patch === "string" && r.patch ? decodePatch(hook, r.patch) : undefined;
+    return { allowed: r.allowed === true, ...(patch ? { patch } : {}), warnings: strings(r.warnings), ...(r.status !== undefined ? { result: r.status } : {}) };
+  }
   if (r.uid !== uid) throw fail(`expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(typeof r.uid === "string" ? r.uid : "")}`);
   if (review.apiVersion !== "admission.k8s.io/v1" || review.kind !== "AdmissionReview") {
     const [g, v] = String(review.apiVersion ?? "").includes("/") ? String(review.apiVersion).split("/") : ["", String(review.apiVersion ?? "")];
@@ -341,14 +351,7 @@ export function readAdmissionResponse(hook: WebhookDefinition, uid: string, body
     if (hasType && r.patchType === "") throw fail(`webhook returned invalid response.patchType of ""`);
     if (hasPatch) {
       if (r.patchType !== "JSONPatch") throw new WebhookCallError(hook.name, `unsupported patch type ${JSON.stringify(r.patchType)}`);
-      let ops: unknown;
-      try {
-        ops = JSON.parse(Buffer.from(r.patch as string, "base64").toString("utf8"));
-      } catch (e) {
-        throw new WebhookCallError(hook.name, `received undecodable patch in webhook response: ${(e as Error).message}`);
-      }
-      if (!Array.isArray(ops)) throw new WebhookCallError(hook.name, "received undecodable patch in webhook response: json: cannot unmarshal object into Go value of type jsonpatch.Patch");
-      patch = ops as JsonPatchOperation[];
+      patch = decodePatch(hook, r.patch as string);
     }
   } else {
     if (hasPatch) throw fail("validating webhook may not return response.patch");
@@ -362,6 +365,17 @@ export function readAdmissionResponse(hook: WebhookDefinition, uid: string, body
   };
 }
 
+function decodePatch(hook: WebhookDefinition, base64: string): JsonPatchOperation[] {
+  let ops: unknown;
+  try {
+    ops = JSON.parse(Buffer.from(base64, "base64").toString("utf8"));
+  } catch (e) {
+    throw new WebhookCallError(hook.name, `received undecodable patch in webhook response: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(ops)) throw new WebhookCallError(hook.name, "received undecodable patch in webhook response: json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  return ops as JsonPatchOperation[];
+}
+
 /** The outcome of a webhook phase: the object (mutating) and warnings, or the Status refusing the request. */
 export type WebhookOutcome = { object?: Obj; warnings: string[]; called: string[] } | { status: WebhookStatus; warnings: string[]; called: string[] };
 
@@ -373,11 +387,12 @@ function dryRunRefusal(hook: WebhookDefinition, a: WebhookAttributes): WebhookSt
 }
 
 async function callOnce(hook: WebhookDefinition, a: WebhookAttributes, call: WebhookCaller, newUid: () => string): Promise<WebhookResponse> {
-  if (!hook.admissionReviewVersions.includes("v1")) throw new WebhookCallError(hook.name, "webhook does not accept known AdmissionReview versions (v1, v1beta1)");
+  const version = reviewVersion(hook);
+  if (!version) throw new WebhookCallError(hook.name, hook.mutating ? "could not create admission objects: webhook does not accept known AdmissionReview versions (v1, v1beta1)" : "webhook does not accept known AdmissionReview versions (v1, v1beta1)");
   const uid = newUid();
-  const result = await call(hook, admissionReview(a, uid));
+  const result = await call(hook, admissionReview(a, uid, version));
   if ("error" in result) throw new WebhookCallError(hook.name, hook.mutating ? `failed to call webhook: ${result.error}` : result.error);
-  return readAdmissionResponse(hook, uid, result.body);
+  return readAdmissionResponse(hook, uid, result.body, version);
 }
 
 /** What the dispatchers need besides the request. */

@@ -171,6 +171,21 @@ describe("the AdmissionReview and its response", () => {
     expect(readAdmissionResponse(v!, "u", review({ uid: "u", allowed: true, warnings: ["w"] }))).toEqual({ allowed: true, warnings: ["w"] });
   });
 
+  it("speaks v1beta1 to a webhook that accepts only it, without checking the answer's uid", async () => {
+    const [h] = hooks("Mutating", { name: "old", admissionReviewVersions: ["v1beta1"] });
+    let sent: Obj | undefined;
+    const call: WebhookCaller = async (_hook, review) => {
+      sent = review;
+      return { body: { response: { allowed: true, patch: Buffer.from(JSON.stringify([{ op: "add", path: "/metadata/labels/old", value: "1" }])).toString("base64") } } };
+    };
+    const out = await dispatchMutating([h!], attrs(), ctx(call));
+    expect(sent).toMatchObject({ apiVersion: "admission.k8s.io/v1beta1", kind: "AdmissionReview" });
+    expect(out).toMatchObject({ object: { metadata: { labels: { old: "1" } } } });
+    const [none] = hooks("Validating", { name: "none", admissionReviewVersions: ["v2"] });
+    const refused = await dispatchValidating([none!], attrs(), ctx(call));
+    expect(refused).toMatchObject({ status: { code: 500, message: 'Internal error occurred: failed calling webhook "none": webhook does not accept known AdmissionReview versions (v1, v1beta1)' } });
+  });
+
   it("words refusals as ToStatusErr: a code of at least 400, the message or reason, or no explanation", () => {
     expect(webhookDenial("webhook", undefined)).toEqual({ code: 400, reason: "", message: 'admission webhook "webhook" denied the request without explanation' });
     expect(webhookDenial("webhook", { code: 200, status: "Success" })).toMatchObject({ code: 400 });
