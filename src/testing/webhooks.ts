@@ -121,17 +121,41 @@ export interface WebhookWrite {
   /** The user's groups (default: `system:authenticated`, or `system:unauthenticated` for no user). */
   groups?: string[];
   dryRun: boolean;
-  fieldManager?: string;
+  /** The request's query (fieldManager, fieldValidation, delete options) and body (DeleteOptions). */
+  query?: URLSearchParams;
+  body?: Buffer;
 }
 
+/**
+ * The options admission sees: CreateOptions, UpdateOptions (a patch's PatchOptions converted, as
+ * `patchToUpdateOptions` does) or the request's DeleteOptions.
+ */
 function optionsOf(w: WebhookWrite): Obj {
-  const kind = w.operation === "DELETE" ? "DeleteOptions" : w.verb === "patch" ? "PatchOptions" : w.operation === "CREATE" ? "CreateOptions" : "UpdateOptions";
+  const q = w.query ?? new URLSearchParams();
+  const base = { apiVersion: "meta.k8s.io/v1", ...(w.dryRun ? { dryRun: ["All"] } : {}) };
+  if (w.operation === "DELETE") {
+    let body: Obj = {};
+    try {
+      const parsed = w.body?.length ? (JSON.parse(w.body.toString("utf8")) as unknown) : undefined;
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as Obj;
+    } catch {
+      // A body that is not JSON was refused before admission.
+    }
+    const { kind: _k, apiVersion: _a, dryRun: _d, ...rest } = body;
+    const grace = q.get("gracePeriodSeconds");
+    return {
+      kind: "DeleteOptions",
+      ...base,
+      ...rest,
+      ...(grace !== null && /^\d+$/.test(grace) ? { gracePeriodSeconds: Number(grace) } : {}),
+      ...(q.get("propagationPolicy") ? { propagationPolicy: q.get("propagationPolicy") } : {}),
+    };
+  }
   return {
-    kind,
-    apiVersion: "meta.k8s.io/v1",
-    ...(w.dryRun ? { dryRun: ["All"] } : {}),
-    ...(w.fieldManager && w.operation !== "DELETE" ? { fieldManager: w.fieldManager } : {}),
-    ...(w.operation === "DELETE" ? { propagationPolicy: "Background" } : {}),
+    kind: w.operation === "CREATE" ? "CreateOptions" : "UpdateOptions",
+    ...base,
+    ...(q.get("fieldManager") ? { fieldManager: q.get("fieldManager") } : {}),
+    ...(q.get("fieldValidation") ? { fieldValidation: q.get("fieldValidation") } : {}),
   };
 }
 

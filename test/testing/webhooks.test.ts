@@ -259,15 +259,16 @@ describe("admission webhooks in the local API server", () => {
     expect(created.headers.warning).toBe('299 - "seen CREATE"');
     const patched = await api.patch("/api/v1/namespaces/team/configmaps/w", { data: { a: "2" } }, "merge");
     expect(patched.headers.warning).toBe('299 - "seen UPDATE"');
-    const deleted = await api.del("/api/v1/namespaces/team/configmaps/w");
+    const deleted = await api.del("/api/v1/namespaces/team/configmaps/w", { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Foreground" });
     expect(deleted.status).toBe(200);
     expect(deleted.headers.warning).toBe('299 - "seen DELETE"');
     const ops = received["/warn"]!.map((r) => [r.request.operation, r.request.options?.kind, r.request.oldObject?.data?.a ?? null]);
     expect(ops).toEqual([
       ["CREATE", "CreateOptions", null],
-      ["UPDATE", "PatchOptions", "1"],
+      ["UPDATE", "UpdateOptions", "1"],
       ["DELETE", "DeleteOptions", "2"],
     ]);
+    expect(received["/warn"]![2]!.request.options).toEqual({ kind: "DeleteOptions", apiVersion: "meta.k8s.io/v1", propagationPolicy: "Foreground" });
   });
 
   it("calls webhooks for a status subresource only when a rule names it", async () => {
