@@ -444,8 +444,15 @@ export class Rest {
     const ctx = { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
     const replace = (object: KubeObject) => {
       if (!obj || object === obj) return;
+      // Callers hold on to the metadata object: keep it, with the new contents.
+      const meta = obj.metadata;
+      const next = structuredClone(object);
       for (const k of Object.keys(obj)) delete (obj as Obj)[k];
-      Object.assign(obj, structuredClone(object));
+      Object.assign(obj, next);
+      if (isObj(meta) && isObj(next.metadata)) {
+        for (const k of Object.keys(meta)) delete meta[k];
+        obj.metadata = Object.assign(meta, next.metadata);
+      }
       admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
     };
     // As kube-apiserver's admission chain: mutating policies, mutating webhooks, native validation

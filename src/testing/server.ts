@@ -51,7 +51,7 @@ import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, serveWatch, type WatchRequest } from "./watch.js";
-import { runWithWebhooks, type WebhookServices } from "./webhooks.js";
+import { dispatchPause, runWithWebhooks, type WebhookServices, type WebhookTransport } from "./webhooks.js";
 
 type Obj = Record<string, unknown>;
 
@@ -651,7 +651,11 @@ class LocalApiServer implements TestServer {
   /** A client's write, with the admission webhooks stored in the server called on the way. */
   private admitted(call: ApiCall, run: () => ApiReply): Promise<ApiReply> {
     call.webhooks = { results: {} };
-    return runWithWebhooks(call.webhooks, run, { ...(this.options.webhookServices ? { services: this.options.webhookServices } : {}) }, this.store);
+    return runWithWebhooks(call.webhooks, run, this.webhookTransport(), this.store);
+  }
+
+  private webhookTransport(): WebhookTransport {
+    return this.options.webhookServices ? { services: this.options.webhookServices } : {};
   }
 
   private subresourceContext(): SubresourceContext {
@@ -853,6 +857,7 @@ class LocalApiServer implements TestServer {
         kubernetesVersion: this.kubernetesVersion,
         runtime: this.runtime,
         caCertificate: this.caCertificate,
+        webhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store),
         bind: (pod, node) => {
           const binding = subresourceHandlers["/pods/binding"];
           if (!pods || !binding) return false;

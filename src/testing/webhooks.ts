@@ -61,6 +61,52 @@ export class WebhookPause extends Error {
 /** The webhook outcomes of one request, carried across runs of the write. */
 export interface WebhookState {
   results: Partial<Record<WebhookStage, WebhookOutcome>>;
+  /** Outcomes of writes made again by a reconcile (the controllers' writes), found by what they admit. */
+  shared?: WebhookOutcomes;
+  /** The shared outcomes this write used (released once it is done). */
+  used?: string[];
+}
+
+function outcomeKey(stage: WebhookStage, a: WebhookAttributes): string {
+  return JSON.stringify([stage, a.operation, a.group, a.resource, a.subResource, a.namespace, a.name, a.userInfo.username, a.dryRun, a.object ?? null, a.oldObject ?? null]);
+}
+
+/**
+ * Webhook outcomes of the simulated controllers' writes: a controller's write that reaches a
+ * webhook pauses its reconcile, the webhooks are called, and the reconcile runs again; its same
+ * write then finds the outcome here (each outcome serves one write).
+ *
+ * @example
+ * const outcomes = new WebhookOutcomes();
+ * outcomes.put(pause, await dispatchPause(pause, transport, store));
+ */
+export class WebhookOutcomes {
+  private readonly byKey = new Map<string, WebhookOutcome>();
+  /** How many writes found their outcome (a reconcile that paused again after using one made progress). */
+  uses = 0;
+
+  /** What identifies a paused write's phase. */
+  keyOf(pause: WebhookPause): string {
+    return outcomeKey(pause.stage, pause.attributes);
+  }
+
+  put(pause: WebhookPause, outcome: WebhookOutcome): void {
+    this.byKey.set(outcomeKey(pause.stage, pause.attributes), outcome);
+  }
+
+  /** The outcome for a write's phase, if its webhooks were called. */
+  find(stage: WebhookStage, a: WebhookAttributes): { key: string; outcome: WebhookOutcome } | undefined {
+    const key = outcomeKey(stage, a);
+    const outcome = this.byKey.get(key);
+    if (!outcome) return undefined;
+    this.uses++;
+    return { key, outcome };
+  }
+
+  /** Forget the outcomes a finished write used. */
+  release(keys: readonly string[] | undefined): void {
+    for (const k of keys ?? []) this.byKey.delete(k);
+  }
 }
 
 /** What the webhook phases read from the server. */
@@ -206,6 +252,12 @@ export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefine
   const hooks = stage === "mutating" ? all.mutating : all.validating;
   if (!hooks.length) return { warnings: [] };
   const attributes = attributesOf(w);
+  const found = state.shared?.find(stage, attributes);
+  if (found) {
+    (state.used ??= []).push(found.key);
+    state.results[stage] = found.outcome;
+    return webhookPhase(ctx, state, stage, w);
+  }
   const labels = namespaceLabelsOf(ctx.store);
   // Only pause when a webhook applies (or a match condition fails the request).
   if (!hooks.some((h) => { const s = shouldCallWebhook(h, attributes, labels); return "status" in s || s.call; })) {
@@ -318,8 +370,18 @@ export async function runWithWebhooks<T>(state: WebhookState, run: () => T, tran
       return run();
     } catch (e) {
       if (!(e instanceof WebhookPause) || i >= 3) throw e;
-      const ctx = { call: (hook: WebhookDefinition, review: Obj) => callWebhook(hook, review, transport), namespaceLabels: namespaceLabelsOf(store), newUid: randomUUID };
-      state.results[e.stage] = e.stage === "mutating" ? await dispatchMutating(e.hooks, e.attributes, ctx) : await dispatchValidating(e.hooks, e.attributes, ctx);
+      state.results[e.stage] = await dispatchPause(e, transport, store);
     }
   }
+}
+
+/**
+ * Call the webhooks a paused write waits for.
+ *
+ * @example
+ * const outcome = await dispatchPause(pause, { services }, store);
+ */
+export function dispatchPause(pause: WebhookPause, transport: WebhookTransport, store: Store): Promise<WebhookOutcome> {
+  const ctx = { call: (hook: WebhookDefinition, review: Obj) => callWebhook(hook, review, transport), namespaceLabels: namespaceLabelsOf(store), newUid: randomUUID };
+  return pause.stage === "mutating" ? dispatchMutating(pause.hooks, pause.attributes, ctx) : dispatchValidating(pause.hooks, pause.attributes, ctx);
 }

@@ -282,6 +282,43 @@ describe("admission webhooks in the local API server", () => {
   });
 });
 
+describe("admission webhooks and the simulated controllers", () => {
+  it("mutates the pods a Deployment's ReplicaSet creates (a sidecar injected) and refuses some", async () => {
+    const cluster = await startTestServer({ kubernetesVersion: "1.33" });
+    const c = client(cluster);
+    try {
+      handlers["/inject"] = (r) => ({ patch: [{ op: "add", path: "/spec/containers/-", value: { name: "sidecar", image: "proxy:1" } }, { op: "add", path: "/metadata/labels/injected", value: r.request.userInfo.username.split(":").at(-1) }] });
+      const body = {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "MutatingWebhookConfiguration",
+        metadata: { name: "inject" },
+        webhooks: [{ name: "inject.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/inject` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }] }],
+      };
+      expect((await c.post("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", body)).status).toBe(201);
+      const labels = { app: "web" };
+      const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "web:1" }] } } } };
+      expect((await c.post("/apis/apps/v1/namespaces/default/deployments", deployment)).status).toBe(201);
+      await cluster.settle();
+      const pods = (await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).json.items;
+      expect(pods).toHaveLength(2);
+      for (const pod of pods) {
+        expect(pod.spec.containers.map((x: { name: string }) => x.name)).toEqual(["app", "sidecar"]);
+        expect(pod.metadata.labels.injected).toBe("system:kube-controller-manager".split(":").at(-1));
+      }
+      expect(received["/inject"]).toHaveLength(2);
+      // A refusing webhook: the ReplicaSet creates nothing, and the controller's error says why.
+      handlers["/inject"] = () => ({ allowed: false, status: { message: "no more pods" } });
+      expect((await c.patch("/apis/apps/v1/namespaces/default/deployments/web", { spec: { replicas: 3 } }, "merge")).status).toBe(200);
+      await cluster.settle();
+      expect((await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).json.items).toHaveLength(2);
+      expect(cluster.controllerErrors.some((e) => e.message.includes('admission webhook "inject.example.com" denied the request: no more pods'))).toBe(true);
+    } finally {
+      await c.close();
+      await cluster.close();
+    }
+  });
+});
+
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 
 describe.skipIf(!hasKubectl)("kubectl and a refusing webhook", () => {
