@@ -252,6 +252,8 @@ export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefine
   const hooks = stage === "mutating" ? all.mutating : all.validating;
   if (!hooks.length) return { warnings: [] };
   const attributes = attributesOf(w);
+  // A namespace that does not exist is refused first (kube-apiserver's NamespaceLifecycle plugin), without webhooks.
+  if (w.resource.namespaced && attributes.namespace && !ctx.store.get("/namespaces", "", attributes.namespace)) return { warnings: [] };
   const found = state.shared?.find(stage, attributes);
   if (found) {
     (state.used ??= []).push(found.key);

@@ -262,6 +262,10 @@ describe("admission webhooks in the local API server", () => {
     const deleted = await api.del("/api/v1/namespaces/team/configmaps/w", { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Foreground" });
     expect(deleted.status).toBe(200);
     expect(deleted.headers.warning).toBe('299 - "seen DELETE"');
+    // A namespace that does not exist is refused before any webhook.
+    const missing = await api.post("/api/v1/namespaces/nowhere/configmaps", configMap("e"));
+    expect(missing.status).toBe(404);
+    expect(missing.json.message).toBe('namespaces "nowhere" not found');
     const ops = received["/warn"]!.map((r) => [r.request.operation, r.request.options?.kind, r.request.oldObject?.data?.a ?? null]);
     expect(ops).toEqual([
       ["CREATE", "CreateOptions", null],
