@@ -465,7 +465,7 @@ export class Rest {
       warnings.push(...policyWarnings);
     };
     policies("mutating");
-    const write: WebhookWrite = { resource: r, operation, object: obj, old, verb: call.info.verb, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, ...(call.groups ? { groups: call.groups } : {}), dryRun, query: call.query, ...(call.body ? { body: call.body } : {}) };
+    const write: WebhookWrite = { resource: r, operation, object: obj, old, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, ...(call.groups ? { groups: call.groups } : {}), dryRun, query: call.query, ...(call.body ? { body: call.body } : {}) };
     const mutated = webhookPhase(ctx, call.webhooks, "mutating", write);
     if (mutated.object) replace(mutated.object);
     warnings.push(...mutated.warnings);

@@ -159,8 +159,6 @@ export interface WebhookWrite {
   operation: "CREATE" | "UPDATE" | "DELETE";
   object: KubeObject | undefined;
   old: KubeObject | undefined;
-  /** The request's verb (`create`, `update`, `patch`, `delete`, …), for the options sent. */
-  verb: string;
   namespace: string | undefined;
   subresource: string | undefined;
   user: string;
