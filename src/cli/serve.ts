@@ -29,7 +29,21 @@ options:
   --port-forward P=HOST:PORT
                             where kubectl port-forward to pod port P goes (repeatable; P=echo
                             echoes); with it, ports not named refuse; without it, every port echoes
+  --webhook-service NS/NAME=URL
+                            where the Service an admission webhook names is reached, e.g.
+                            webhooks/policy=https://127.0.0.1:9443 (repeatable)
 `;
+
+/** `NS/NAME=URL` pairs of `--webhook-service`, or the first malformed one. */
+function webhookServices(pairs: string[]): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([^/=\s]+\/[^=\s]+)=(https?:\/\/\S+)$/.exec(pair);
+    if (!m) return pair;
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 function readCrds(files: string[]): unknown[] {
   const out: unknown[] = [];
@@ -60,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       anonymous: { type: "boolean" },
       "authorization-mode": { type: "string" },
       "port-forward": { type: "string", multiple: true },
+      "webhook-service": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -76,6 +91,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   const forwards = values["port-forward"]?.length ? parsePortForwardFlags(values["port-forward"]) : undefined;
   if (typeof forwards === "string") return usageError("serve", HELP, forwards);
+  const services = webhookServices(values["webhook-service"] ?? []);
+  if (typeof services === "string") {
+    return usageError("serve", HELP, `--webhook-service must be NAMESPACE/NAME=URL (https://host:port), got ${JSON.stringify(services)}`);
+  }
   let server;
   try {
     server = await startTestServer({
@@ -87,6 +106,7 @@ export async function run(argv: string[]): Promise<number> {
       anonymous: values.anonymous === true || values.http === true,
       authorization: mode,
       ...(forwards ? { portForward: forwards } : {}),
+      ...(Object.keys(services).length ? { webhookServices: services } : {}),
     });
   } catch (e) {
     process.stderr.write(`kubezod serve: ${(e as Error).message}\n`);

@@ -132,7 +132,15 @@ export interface CertificateAndKey {
   key: string;
 }
 
-/** A certificate authority that issues serving and client certificates. */
+/**
+ * A certificate authority that issues serving and client certificates (for an admission webhook
+ * server in a test: its serving certificate, and `cert` base64-encoded as the `caBundle`).
+ *
+ * @example
+ * const ca = new CertificateAuthority("webhook-ca");
+ * const { cert, key } = ca.serving(["localhost"], ["127.0.0.1"]);
+ * const caBundle = Buffer.from(ca.cert).toString("base64");
+ */
 export class CertificateAuthority {
   readonly cert: string;
   private readonly key: KeyObject;

@@ -15,7 +15,9 @@ export type { UserInfo, Authorizer, AuthorizationAttributes, AuthorizationDecisi
 export { cannedExec, cannedAttach, echoPortForward } from "./exec.js";
 export type { ExecHandler, ExecRequest, ExecResult, PodFiles, PortForwardHandler, PortForwardRequest } from "./exec.js";
 export type { PortForwardOption, PortForwardTarget } from "./port-forward.js";
+export { CertificateAuthority } from "./certificates.js";
 export type { CertificateAndKey } from "./certificates.js";
 export type { RuntimeConfig } from "./catalog.js";
 export type { ClusterOptions, NodeSpec, ControllerError } from "./controllers/index.js";
 export type { PodBehavior, PodScript } from "./pod-runtime.js";
+export type { WebhookService, WebhookServices } from "./webhooks.js";

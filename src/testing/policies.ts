@@ -74,6 +74,7 @@ export function admitPolicies(
   old: KubeObject | undefined,
   user: string,
   dryRun = false,
+  phase?: "mutating" | "validating",
 ): { object?: KubeObject; warnings: string[] } {
   const set = policySet(ctx);
   if (!set) return { ...(object ? { object } : {}), warnings: [] };
@@ -85,6 +86,7 @@ export function admitPolicies(
     namespaced: r.namespaced,
     userInfo: { username: user, groups: user ? ["system:authenticated"] : ["system:unauthenticated"] },
     dryRun,
+    ...(phase ? { phase } : {}),
   });
   if (result.denied) {
     const name = String((object ?? old)?.metadata.name ?? "");

@@ -15,6 +15,7 @@ import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { kindRules } from "../apiserver/groups.js";
 import { admitPolicies } from "./policies.js";
+import { webhookPhase, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -71,6 +72,10 @@ export interface ApiCall {
   user: string;
   /** How deeply the body may nest (default {@link DEFAULT_MAX_NESTING_DEPTH}). */
   maxNestingDepth?: number;
+  /** The user's groups, when the authenticator knows them. */
+  groups?: string[];
+  /** Admission webhook outcomes of a client's write (internal writes have none and call no webhook). */
+  webhooks?: WebhookState;
 }
 
 /** A response: status, body and extra headers. */
@@ -443,14 +448,37 @@ export class Rest {
    * The admission policies stored in the server, run on a write (the object is mutated in place
    * by mutating policies, and validated again if they changed it); returns `Warning` texts.
    */
-  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean): string[] {
+  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     const ctx = { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
-    const { object, warnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun);
-    if (obj && object && object !== obj) {
+    const replace = (object: KubeObject) => {
+      if (!obj || object === obj) return;
+      // Callers hold on to the metadata object: keep it, with the new contents.
+      const meta = obj.metadata;
+      const next = structuredClone(object);
       for (const k of Object.keys(obj)) delete (obj as Obj)[k];
-      Object.assign(obj, structuredClone(object));
-      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}) });
-    }
+      Object.assign(obj, next);
+      if (isObj(meta) && isObj(next.metadata)) {
+        for (const k of Object.keys(meta)) delete meta[k];
+        obj.metadata = Object.assign(meta, next.metadata);
+      }
+      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
+    };
+    // As kube-apiserver's admission chain: mutating policies, mutating webhooks, native validation
+    // of what they made, validating policies, validating webhooks.
+    const warnings: string[] = [];
+    const policies = (phase: "mutating" | "validating") => {
+      if (sub) return;
+      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, phase);
+      if (object) replace(object);
+      warnings.push(...policyWarnings);
+    };
+    policies("mutating");
+    const write: WebhookWrite = { resource: r, operation, object: obj, old, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, ...(call.groups ? { groups: call.groups } : {}), dryRun, query: call.query, ...(call.body ? { body: call.body } : {}) };
+    const mutated = webhookPhase(ctx, call.webhooks, "mutating", write);
+    if (mutated.object) replace(mutated.object);
+    warnings.push(...mutated.warnings);
+    policies("validating");
+    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", { ...write, object: obj }).warnings);
     return warnings;
   }
 
@@ -580,7 +608,7 @@ export class Rest {
     }
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
     const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub === "status" ? { subresource: "status" as const } : {}), ...this.writeHooks(r, false) });
-    if (!sub) warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun));
+    warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun, sub));
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));

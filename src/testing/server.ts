@@ -54,6 +54,7 @@ import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, MAX_TIMER_MS, serveWatch, type WatchRequest } from "./watch.js";
+import { dispatchPause, runWithWebhooks, type WebhookServices, type WebhookTransport } from "./webhooks.js";
 
 type Obj = Record<string, unknown>;
 
@@ -138,6 +139,11 @@ export interface TestServerOptions {
    * switches single controllers off and scripts nodes and pods. Default: everything on, one node.
    */
   controllers?: boolean | ClusterOptions;
+  /**
+   * Where the Services named by admission webhooks (`clientConfig.service`) are reached, as
+   * `{ "namespace/name": "https://127.0.0.1:PORT" }` or a function; webhooks with a `url` need none.
+   */
+  webhookServices?: WebhookServices;
 }
 
 /**
@@ -689,6 +695,7 @@ class LocalApiServer implements TestServer {
       userAgent: String(req.headers["user-agent"] ?? ""),
       user: user.username,
       ...(this.options.maxNestingDepth !== undefined ? { maxNestingDepth: this.options.maxNestingDepth } : {}),
+      ...(user.groups ? { groups: user.groups } : {}),
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);
@@ -725,13 +732,13 @@ class LocalApiServer implements TestServer {
       case "watch":
         return this.watch(req, res, r, info, url, accept, record, fault);
       case "create":
-        return this.reply(res, this.rest.create(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.create(call)), record);
       case "update":
-        return this.reply(res, this.rest.update(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.update(call)), record);
       case "patch":
-        return this.reply(res, this.rest.patch(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.patch(call)), record);
       case "delete":
-        return this.reply(res, this.rest.delete(call), record);
+        return this.reply(res, await this.admitted(call, () => this.rest.delete(call)), record);
       case "deletecollection":
         return this.reply(res, this.rest.deleteCollection(call), record);
     }
@@ -749,6 +756,16 @@ class LocalApiServer implements TestServer {
       object = this.rest.patch({ ...call, query }).body;
     } else object = decodeBody(call, "couldn't get version/kind", r);
     if (isObj(object)) checkRbacWrite(this.rbacPolicy(), this.authorizer, user, info, object, old);
+  }
+
+  /** A client's write, with the admission webhooks stored in the server called on the way. */
+  private admitted(call: ApiCall, run: () => ApiReply): Promise<ApiReply> {
+    call.webhooks = { results: {} };
+    return runWithWebhooks(call.webhooks, run, this.webhookTransport(), this.store);
+  }
+
+  private webhookTransport(): WebhookTransport {
+    return this.options.webhookServices ? { services: this.options.webhookServices } : {};
   }
 
   private subresourceContext(): SubresourceContext {
@@ -961,6 +978,7 @@ class LocalApiServer implements TestServer {
         kubernetesVersion: this.kubernetesVersion,
         runtime: this.runtime,
         caCertificate: this.caCertificate,
+        webhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store),
         bind: (pod, node) => {
           const binding = subresourceHandlers["/pods/binding"];
           if (!pods || !binding) return false;

@@ -12,6 +12,13 @@ describe("README example: local API server", () => {
   });
 });
 
+describe("README example: admission webhooks", () => {
+  it("refuses and mutates through a webhook served by the example", async () => {
+    const { default: result } = await import("../../examples/admission-webhook.js");
+    expect(result).toEqual({ refused: 403, created: 201, annotated: "true" });
+  });
+});
+
 describe("kubezod serve", () => {
   it("runs until interrupted, printing where its kubeconfig is", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kubezod-serve-"));
@@ -38,5 +45,8 @@ describe("kubezod serve", () => {
     const mode = await runCli(["serve", "--authorization-mode", "Webhook"]);
     expect(mode.code).toBe(2);
     expect(mode.stderr).toContain('--authorization-mode must be RBAC or AlwaysAllow, got "Webhook"');
+    const hook = await runCli(["serve", "--webhook-service", "policy=127.0.0.1:9443"]);
+    expect(hook.code).toBe(2);
+    expect(hook.stderr).toContain('--webhook-service must be NAMESPACE/NAME=URL (https://host:port), got "policy=127.0.0.1:9443"');
   });
 });

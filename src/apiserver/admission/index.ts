@@ -21,3 +21,25 @@ export { labelSelectorMatches, matchResources, type LabelSelector, type MatchAtt
 export { rbacAuthorizer } from "./authorizer.js";
 export { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
 export { typeCheckPolicy, type TypeCheckTarget, type TypeCheckWarning } from "./typecheck.js";
+export {
+  admissionReview,
+  callingFailure,
+  dispatchMutating,
+  dispatchValidating,
+  isExemptFromWebhooks,
+  readAdmissionResponse,
+  shouldCallWebhook,
+  webhookDenial,
+  webhooksFrom,
+  WebhookCallError,
+  type DispatchContext,
+  type ShouldCall,
+  type WebhookAttributes,
+  type WebhookCallResult,
+  type WebhookCaller,
+  type WebhookClientConfig,
+  type WebhookDefinition,
+  type WebhookOutcome,
+  type WebhookResponse,
+  type WebhookStatus,
+} from "./webhooks.js";

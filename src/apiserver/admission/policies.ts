@@ -35,6 +35,8 @@ export interface AdmissionRequest {
   namespaced: boolean;
   userInfo?: UserInfo;
   dryRun?: boolean;
+  /** Run only the mutating or only the validating policies (default both), for admission chains with webhooks between them. */
+  phase?: "mutating" | "validating";
 }
 
 /** What the policies may consult besides the request. */
@@ -353,8 +355,8 @@ export class PolicySet {
     if (request.object) result.object = request.object;
     // Admission configuration is exempt from policies (`rules.IsExemptAdmissionConfigurationResource`).
     if (splitApiVersion(apiVersionOf(request.object ?? request.oldObject)).group === ADMISSION_GROUP && EXEMPT_RESOURCES.has(request.resource)) return result;
-    if (this.mutating.length && this.mutatingBindings.size) this.mutate(request, result);
-    this.validate({ ...request, ...(result.object ? { object: result.object } : {}) }, result);
+    if (request.phase !== "validating" && this.mutating.length && this.mutatingBindings.size) this.mutate(request, result);
+    if (request.phase !== "mutating") this.validate({ ...request, ...(result.object ? { object: result.object } : {}) }, result);
     return result;
   }
 

@@ -8,6 +8,7 @@ import { KubeApiError } from "../../errors.js";
 import type { Catalog, ServedResource } from "../catalog.js";
 import type { ApiCall, Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
+import { WebhookPause, type WebhookOutcomes } from "../webhooks.js";
 
 type Obj = Record<string, unknown>;
 
@@ -58,6 +59,12 @@ export interface ControllerError {
   message: string;
 }
 
+/** Admission webhooks for the controllers' writes: only inside a reconcile, which pauses while they are called. */
+export interface ControllerWebhooks {
+  outcomes: WebhookOutcomes;
+  active(): boolean;
+}
+
 /** Reads and writes for one component. */
 export class ClusterApi {
   constructor(
@@ -67,11 +74,12 @@ export class ClusterApi {
     readonly component: Component,
     private readonly onError: (e: ControllerError) => void,
     readonly kubernetesVersion: string,
+    private readonly webhooks?: ControllerWebhooks,
   ) {}
 
   /** The same access as another component (`kubelet`, `kube-scheduler`). */
   as(component: Component): ClusterApi {
-    return new ClusterApi(this.rest, this.store, this.catalog, component, this.onError, this.kubernetesVersion);
+    return new ClusterApi(this.rest, this.store, this.catalog, component, this.onError, this.kubernetesVersion, this.webhooks);
   }
 
   /** Whether the server serves a resource (a group/version switched off by runtime config is not). */
@@ -106,13 +114,19 @@ export class ClusterApi {
       body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
       userAgent: `${this.component.manager}/${this.kubernetesVersion}.0 (linux/amd64) kubernetes/0000000`,
       user: this.component.user,
+      ...(this.webhooks?.active() ? { webhooks: { results: {}, shared: this.webhooks.outcomes } } : {}),
     };
   }
 
-  private attempt<T>(action: string, fn: () => T): T | undefined {
+  /** Run a write: a write waiting for webhooks pauses the reconcile (the manager runs it again once they answered). */
+  private attempt<T>(action: string, fn: () => T, call?: ApiCall): T | undefined {
     try {
-      return fn();
+      const out = fn();
+      this.webhooks?.outcomes.release(call?.webhooks?.used);
+      return out;
     } catch (e) {
+      if (e instanceof WebhookPause) throw e;
+      this.webhooks?.outcomes.release(call?.webhooks?.used);
       this.onError({ controller: this.component.manager, action, message: e instanceof KubeApiError ? e.message : e instanceof Error ? e.message : String(e) });
       return undefined;
     }
@@ -121,21 +135,24 @@ export class ClusterApi {
   /** Create an object; the stored object, or undefined when refused (the error is recorded). */
   create(r: ResourceRef, namespace: string | undefined, obj: Obj): KubeObject | undefined {
     if (!this.serves(r)) return undefined;
-    return this.attempt(`create ${r.plural} ${namespace ?? ""}`, () => this.rest.create(this.call(r, "create", namespace, undefined, obj)).body as KubeObject);
+    const call = this.call(r, "create", namespace, undefined, obj);
+    return this.attempt(`create ${r.plural} ${namespace ?? ""}`, () => this.rest.create(call).body as KubeObject, call);
   }
 
   /** Replace an object (PUT, with its resourceVersion as read). */
   update(r: ResourceRef, obj: KubeObject): KubeObject | undefined {
     const ns = obj.metadata.namespace as string | undefined;
     const name = String(obj.metadata.name);
-    return this.attempt(`update ${r.plural} ${ns ?? ""}/${name}`, () => this.rest.update(this.call(r, "update", ns, name, obj)).body as KubeObject);
+    const call = this.call(r, "update", ns, name, obj);
+    return this.attempt(`update ${r.plural} ${ns ?? ""}/${name}`, () => this.rest.update(call).body as KubeObject, call);
   }
 
   /** Replace an object's status (PUT of the status subresource). */
   updateStatus(r: ResourceRef, obj: KubeObject): KubeObject | undefined {
     const ns = obj.metadata.namespace as string | undefined;
     const name = String(obj.metadata.name);
-    return this.attempt(`update ${r.plural}/status ${ns ?? ""}/${name}`, () => this.rest.update(this.call(r, "update", ns, name, obj, "status")).body as KubeObject);
+    const call = this.call(r, "update", ns, name, obj, "status");
+    return this.attempt(`update ${r.plural}/status ${ns ?? ""}/${name}`, () => this.rest.update(call).body as KubeObject, call);
   }
 
   /** Delete an object (background propagation unless told otherwise). */
@@ -143,6 +160,7 @@ export class ClusterApi {
     const ns = obj.metadata.namespace as string | undefined;
     const name = String(obj.metadata.name);
     const body = { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: options.propagationPolicy ?? "Background", ...(options.uid ? { preconditions: { uid: obj.metadata.uid } } : {}) };
-    return this.attempt(`delete ${r.plural} ${ns ?? ""}/${name}`, () => this.rest.delete(this.call(r, "delete", ns, name, body))) !== undefined;
+    const call = this.call(r, "delete", ns, name, body);
+    return this.attempt(`delete ${r.plural} ${ns ?? ""}/${name}`, () => this.rest.delete(call), call) !== undefined;
   }
 }

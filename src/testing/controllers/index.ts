@@ -5,6 +5,8 @@
  */
 import type { Catalog } from "../catalog.js";
 import type { PodRuntime, PodScript } from "../pod-runtime.js";
+import type { WebhookOutcome } from "../../apiserver/admission/index.js";
+import type { WebhookPause } from "../webhooks.js";
 import type { Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
 import { registerClusterRoleAggregation } from "./clusterroles.js";
@@ -82,13 +84,15 @@ export interface ClusterHooks {
   namespaceContent(name: string): { resources: Map<string, number>; finalizers: Map<string, number> };
   /** A token for a service account (registered with the authenticator). */
   issueToken(namespace: string, serviceAccount: KubeObject): string;
+  /** Call the admission webhooks a controller's write waits for (none: controllers' writes call no webhook). */
+  webhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>;
 }
 
 const on = (v: boolean | undefined) => v !== false;
 
 /** Start the simulated cluster's controllers; returns their manager. */
 export function startCluster(hooks: ClusterHooks, options: ClusterOptions): ControllerManager {
-  const manager = new ControllerManager(hooks.rest, hooks.store, hooks.catalog, hooks.kubernetesVersion, options.now ?? Date.now, options.events !== false);
+  const manager = new ControllerManager(hooks.rest, hooks.store, hooks.catalog, hooks.kubernetesVersion, options.now ?? Date.now, options.events !== false, hooks.webhooks);
   const ctx = manager.context;
   const nodes: NodeSpec[] = (options.nodes ?? [DEFAULT_NODE]).map((n) => (typeof n === "string" ? { name: n } : n));
   if (on(options.namespaces)) registerNamespaceController(ctx, hooks.finishNamespace, hooks.namespaceContent);

@@ -10,6 +10,8 @@ import type { Rest } from "../rest.js";
 import type { KubeObject, Store, StoreEvent } from "../store.js";
 import { ClusterApi, type Component, type ControllerError } from "./api.js";
 import { EventRecorder } from "./events.js";
+import type { WebhookOutcome } from "../../apiserver/admission/index.js";
+import { WebhookOutcomes, WebhookPause } from "../webhooks.js";
 
 /** What a controller module gets to register itself. */
 export interface ControllerContext {
@@ -63,6 +65,13 @@ export class ControllerManager {
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
+  /** Webhook calls that reconciles wait for. */
+  private pendingWebhooks = 0;
+  /** Pauses in a row per reconcile, to stop a reconcile whose writes never settle. */
+  private readonly pauses = new Map<string, number>();
+  private readonly outcomes = new WebhookOutcomes();
+  private readonly calling = new Map<string, Promise<void>>();
+  private reconciling = false;
   readonly errors: ControllerError[] = [];
   readonly context: ControllerContext;
 
@@ -73,8 +82,10 @@ export class ControllerManager {
     kubernetesVersion: string,
     now: () => number,
     recordEvents: boolean,
+    private readonly callWebhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>,
   ) {
-    const api = new ClusterApi(rest, store, catalog, { manager: "kube-controller-manager", user: "system:kube-controller-manager" }, (e) => this.recordError(e), kubernetesVersion);
+    const webhooks = callWebhooks ? { outcomes: this.outcomes, active: () => this.reconciling } : undefined;
+    const api = new ClusterApi(rest, store, catalog, { manager: "kube-controller-manager", user: "system:kube-controller-manager" }, (e) => this.recordError(e), kubernetesVersion, webhooks);
     const minor = Number(/^v1\.(\d+)$/.exec(kubernetesVersion)?.[1] ?? 0);
     this.context = {
       api,
@@ -158,10 +169,16 @@ export class ControllerManager {
       while (this.queueHead < this.queue.length && !this.stopped) {
         const [reconciler, key] = this.queue[this.queueHead++]!;
         this.queued.delete(`${reconciler}\u0000${key}`);
+        const uses = this.outcomes.uses;
         try {
+          this.reconciling = true;
           this.reconcilers.get(reconciler)?.(key);
+          this.pauses.delete(`${reconciler}\u0000${key}`);
         } catch (e) {
-          this.recordError({ controller: reconciler, action: `reconcile ${key}`, message: e instanceof Error ? e.message : String(e) });
+          if (e instanceof WebhookPause) this.awaitWebhooks(e, reconciler, key, this.outcomes.uses > uses);
+          else this.recordError({ controller: reconciler, action: `reconcile ${key}`, message: e instanceof Error ? e.message : String(e) });
+        } finally {
+          this.reconciling = false;
         }
         if (++done >= BATCH_ITEMS || performance.now() - started > BATCH_MS) break;
       }
@@ -180,9 +197,39 @@ export class ControllerManager {
     }
   }
 
-  /** Whether nothing is queued. */
+  /** A write of a reconcile waits for admission webhooks: call them, then run the reconcile again. */
+  private awaitWebhooks(pause: WebhookPause, reconciler: string, key: string, progressed: boolean): void {
+    const id = `${reconciler}\u0000${key}`;
+    const count = progressed ? 1 : (this.pauses.get(id) ?? 0) + 1;
+    this.pauses.set(id, count);
+    if (count > 20 || !this.callWebhooks) {
+      this.pauses.delete(id);
+      this.recordError({ controller: reconciler, action: `reconcile ${key}`, message: "admission webhooks were called 20 times in a row without the reconcile making progress" });
+      return;
+    }
+    this.pendingWebhooks++;
+    // The same write paused by another run of the reconcile waits for the same calls.
+    const outcomeKey = this.outcomes.keyOf(pause);
+    let calling = this.calling.get(outcomeKey);
+    if (!calling) {
+      const call = this.callWebhooks;
+      calling = call(pause)
+        .then((outcome) => this.outcomes.put(pause, outcome))
+        .catch((e: unknown) => this.recordError({ controller: reconciler, action: `call webhooks for ${key}`, message: e instanceof Error ? e.message : String(e) }))
+        .finally(() => this.calling.delete(outcomeKey));
+      this.calling.set(outcomeKey, calling);
+    }
+    void calling.finally(() => {
+      this.pendingWebhooks--;
+      this.enqueue(reconciler, key);
+      // Nothing was queued (stopped): let settle() see the end of the wait.
+      if (this.stopped || this.idle) for (const w of this.idleWaiters.splice(0)) w();
+    });
+  }
+
+  /** Whether nothing is queued (and no reconcile waits for webhooks). */
   get idle(): boolean {
-    return this.queueHead >= this.queue.length && !this.running;
+    return this.queueHead >= this.queue.length && !this.running && this.pendingWebhooks === 0;
   }
 
   private waitIdle(): Promise<void> {

@@ -1,0 +1,345 @@
+/**
+ * Admission webhooks called by the local API server: a real HTTPS webhook server started here,
+ * with its own CA, reached by URL and through a mapped Service.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CertificateAuthority } from "../../src/testing/certificates.js";
+import { startTestServer, type TestServer } from "../../src/testing/index.js";
+import { client, type Client } from "./helpers.js";
+
+type Review = { request: any };
+type Answer = { allowed?: boolean; status?: unknown; patch?: unknown[]; warnings?: string[]; delayMs?: number };
+
+const ca = new CertificateAuthority("webhook-ca");
+const caBundle = Buffer.from(ca.cert).toString("base64");
+const received: Record<string, Review[]> = {};
+let handlers: Record<string, (r: Review) => Answer> = {};
+let hookServer: https.Server;
+let hookBase: string;
+let server: TestServer;
+let api: Client;
+
+function answer(review: Review, a: Answer): unknown {
+  return {
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    response: {
+      uid: review.request.uid,
+      allowed: a.allowed ?? true,
+      ...(a.status ? { status: a.status } : {}),
+      ...(a.patch ? { patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(a.patch)).toString("base64") } : {}),
+      ...(a.warnings ? { warnings: a.warnings } : {}),
+    },
+  };
+}
+
+beforeAll(async () => {
+  const { cert, key } = ca.serving(["localhost", "policy.hooks.svc"], ["127.0.0.1"]);
+  hookServer = https.createServer({ cert, key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString()) as Review;
+      const path = new URL(req.url!, "https://x").pathname;
+      (received[path] ??= []).push(review);
+      const a = handlers[path]?.(review) ?? {};
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(answer(review, a)));
+      };
+      if (a.delayMs) setTimeout(send, a.delayMs).unref();
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => hookServer.listen(0, "127.0.0.1", resolve));
+  hookBase = `https://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
+  server = await startTestServer({ kubernetesVersion: "1.33", controllers: false, webhookServices: { "hooks/policy": hookBase } });
+  api = client(server);
+  await api.post("/api/v1/namespaces", { metadata: { name: "team", labels: { admission: "on" } } });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await server?.close();
+  hookServer?.closeAllConnections();
+  await new Promise((r) => hookServer?.close(r));
+});
+
+const configs: string[] = [];
+afterEach(async () => {
+  for (const path of configs.splice(0)) await api.del(path);
+  handlers = {};
+  for (const k of Object.keys(received)) delete received[k];
+});
+
+async function webhook(kind: "Validating" | "Mutating", name: string, hooks: Array<Record<string, unknown>>): Promise<void> {
+  const plural = `${kind.toLowerCase()}webhookconfigurations`;
+  const body = {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: `${kind}WebhookConfiguration`,
+    metadata: { name },
+    webhooks: hooks.map((h) => ({
+      admissionReviewVersions: ["v1"],
+      sideEffects: "None",
+      rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["CREATE", "UPDATE"] }],
+      ...h,
+      clientConfig: { caBundle, ...(h.clientConfig as object) },
+    })),
+  };
+  const r = await api.post(`/apis/admissionregistration.k8s.io/v1/${plural}`, body);
+  expect(r.status, r.text).toBe(201);
+  configs.push(`/apis/admissionregistration.k8s.io/v1/${plural}/${name}`);
+}
+
+const url = (path: string) => ({ clientConfig: { url: `${hookBase}${path}` } });
+const configMap = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels }, data: { a: "1" } });
+
+describe("admission webhooks in the local API server", () => {
+  it("sends an AdmissionReview v1 and lets an allowed request through", async () => {
+    handlers["/allow"] = () => ({ allowed: true });
+    await webhook("Validating", "allow", [{ name: "allow.example.com", ...url("/allow") }]);
+    const r = await api.post("/api/v1/namespaces/team/configmaps?fieldManager=tester", configMap("ok"));
+    expect(r.status).toBe(201);
+    const req = received["/allow"]![0]!.request;
+    expect(req).toMatchObject({
+      kind: { group: "", version: "v1", kind: "ConfigMap" },
+      resource: { group: "", version: "v1", resource: "configmaps" },
+      requestKind: { group: "", version: "v1", kind: "ConfigMap" },
+      name: "ok",
+      namespace: "team",
+      operation: "CREATE",
+      userInfo: { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] },
+      dryRun: false,
+      options: { kind: "CreateOptions", apiVersion: "meta.k8s.io/v1", fieldManager: "tester" },
+      object: { metadata: { name: "ok", namespace: "team" }, data: { a: "1" } },
+      oldObject: null,
+    });
+    expect(req.uid).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("refuses with the webhook's message and code", async () => {
+    handlers["/deny"] = () => ({ allowed: false, status: { code: 403, reason: "Forbidden", message: "configmaps need an owner" } });
+    await webhook("Validating", "deny", [{ name: "deny.example.com", ...url("/deny") }]);
+    const r = await api.post("/api/v1/namespaces/team/configmaps", configMap("refused"));
+    expect(r.status).toBe(403);
+    expect(r.json).toMatchObject({ kind: "Status", status: "Failure", reason: "Forbidden", code: 403, message: 'admission webhook "deny.example.com" denied the request: configmaps need an owner' });
+    expect((await api.get("/api/v1/namespaces/team/configmaps/refused")).status).toBe(404);
+    // Without a code (or one under 400) the refusal is a 400; without a message, "without explanation".
+    handlers["/deny"] = () => ({ allowed: false });
+    const bare = await api.post("/api/v1/namespaces/team/configmaps", configMap("refused"));
+    expect(bare.status).toBe(400);
+    expect(bare.json.message).toBe('admission webhook "deny.example.com" denied the request without explanation');
+  });
+
+  it("applies a mutating webhook's JSON patch before validation, and validating webhooks see the result", async () => {
+    handlers["/label"] = () => ({ patch: [{ op: "add", path: "/metadata/labels/injected", value: "yes" }] });
+    handlers["/check"] = (r) => (r.request.object.metadata.labels?.injected === "yes" ? {} : { allowed: false, status: { message: "not injected" } });
+    await webhook("Mutating", "label", [{ name: "label.example.com", ...url("/label") }]);
+    await webhook("Validating", "check", [{ name: "check.example.com", ...url("/check") }]);
+    const r = await api.post("/api/v1/namespaces/team/configmaps", configMap("mutated", { app: "x" }));
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.metadata.labels).toEqual({ app: "x", injected: "yes" });
+    expect((await api.get("/api/v1/namespaces/team/configmaps/mutated")).json.metadata.labels.injected).toBe("yes");
+    // A patch that makes the object invalid is refused by native validation.
+    handlers["/label"] = () => ({ patch: [{ op: "add", path: "/metadata/labels/bad key", value: "x" }] });
+    const invalid = await api.post("/api/v1/namespaces/team/configmaps", configMap("invalid"));
+    expect(invalid.status).toBe(422);
+    expect(received["/check"]).toHaveLength(1);
+  });
+
+  it("runs validating admission policies on what mutating webhooks made", async () => {
+    handlers["/label"] = () => ({ patch: [{ op: "add", path: "/metadata/labels/injected", value: "yes" }] });
+    const vap = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+    const binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+    const policy = await api.post(vap, {
+      metadata: { name: "injected" },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["CREATE"] }] },
+        validations: [{ expression: "has(object.metadata.labels) && 'injected' in object.metadata.labels", message: "not injected" }],
+      },
+    });
+    expect(policy.status, policy.text).toBe(201);
+    expect((await api.post(binding, { metadata: { name: "injected" }, spec: { policyName: "injected", validationActions: ["Deny"] } })).status).toBe(201);
+    configs.push(`${vap}/injected`, `${binding}/injected`);
+    const refused = await api.post("/api/v1/namespaces/team/configmaps", configMap("plain"));
+    expect(refused.json.message).toBe(`configmaps "plain" is forbidden: ValidatingAdmissionPolicy 'injected' with binding 'injected' denied request: not injected`);
+    await webhook("Mutating", "label", [{ name: "label.example.com", ...url("/label") }]);
+    expect((await api.post("/api/v1/namespaces/team/configmaps", configMap("plain"))).status).toBe(201);
+  });
+
+  it("reinvokes an IfNeeded webhook once after a later webhook changed the object", async () => {
+    handlers["/first"] = (r) => ({ patch: [{ op: "add", path: "/metadata/annotations", value: { ...(r.request.object.metadata.annotations ?? {}), seen: String(Object.keys(r.request.object.metadata.labels ?? {}).length) } }] });
+    handlers["/second"] = () => ({ patch: [{ op: "add", path: "/metadata/labels/second", value: "yes" }] });
+    await webhook("Mutating", "a-first", [{ name: "first.example.com", reinvocationPolicy: "IfNeeded", ...url("/first") }]);
+    await webhook("Mutating", "b-second", [{ name: "second.example.com", ...url("/second") }]);
+    const r = await api.post("/api/v1/namespaces/team/configmaps", configMap("reinvoked"));
+    expect(r.status, r.text).toBe(201);
+    expect(received["/first"]).toHaveLength(2);
+    expect(received["/second"]).toHaveLength(1);
+    expect(r.json.metadata.annotations).toEqual({ seen: "1" });
+  });
+
+  it("fails closed or open on a timeout and on a refused connection", async () => {
+    handlers["/slow"] = () => ({ delayMs: 2500 });
+    await webhook("Validating", "slow", [{ name: "slow.example.com", timeoutSeconds: 1, ...url("/slow") }]);
+    const closed = await api.post("/api/v1/namespaces/team/configmaps", configMap("slow"));
+    expect(closed.status).toBe(500);
+    expect(closed.json.reason).toBe("InternalError");
+    expect(closed.json.message).toBe(`Internal error occurred: failed calling webhook "slow.example.com": Post "${hookBase}/slow?timeout=1s": context deadline exceeded`);
+    await api.del(configs.pop()!);
+    await webhook("Validating", "slow", [{ name: "slow.example.com", timeoutSeconds: 1, failurePolicy: "Ignore", ...url("/slow") }]);
+    expect((await api.post("/api/v1/namespaces/team/configmaps", configMap("slow"))).status).toBe(201);
+
+    await webhook("Mutating", "gone", [{ name: "gone.example.com", clientConfig: { url: "https://127.0.0.1:1/gone" } }]);
+    const refused = await api.post("/api/v1/namespaces/team/configmaps", configMap("gone"));
+    expect(refused.status).toBe(500);
+    expect(refused.json.message).toBe('Internal error occurred: failed calling webhook "gone.example.com": failed to call webhook: Post "https://127.0.0.1:1/gone?timeout=10s": dial tcp 127.0.0.1:1: connect: connection refused');
+    await api.del(configs.pop()!);
+    await webhook("Mutating", "gone", [{ name: "gone.example.com", failurePolicy: "Ignore", clientConfig: { url: "https://127.0.0.1:1/gone" } }]);
+    expect((await api.post("/api/v1/namespaces/team/configmaps", configMap("gone"))).status).toBe(201);
+  });
+
+  it("refuses a webhook whose certificate the caBundle does not trust", async () => {
+    await webhook("Validating", "untrusted", [{ name: "untrusted.example.com", clientConfig: { url: `${hookBase}/allow`, caBundle: Buffer.from(new CertificateAuthority("other").cert).toString("base64") } }]);
+    const r = await api.post("/api/v1/namespaces/team/configmaps", configMap("untrusted"));
+    expect(r.status).toBe(500);
+    expect(r.json.message).toContain("x509: certificate signed by unknown authority");
+  });
+
+  it("reaches a Service through the webhookServices map, verifying the Service's DNS name", async () => {
+    handlers["/svc"] = () => ({ allowed: false, status: { message: "from the service" } });
+    await webhook("Validating", "svc", [{ name: "svc.example.com", clientConfig: { service: { namespace: "hooks", name: "policy", path: "/svc", port: 443 } } }]);
+    const r = await api.post("/api/v1/namespaces/team/configmaps", configMap("svc"));
+    expect(r.json.message).toBe('admission webhook "svc.example.com" denied the request: from the service');
+  });
+
+  it("selects requests by namespace labels, object labels and match conditions", async () => {
+    handlers["/sel"] = () => ({ allowed: false, status: { message: "selected" } });
+    await webhook("Validating", "sel", [
+      {
+        name: "sel.example.com",
+        namespaceSelector: { matchLabels: { admission: "on" } },
+        objectSelector: { matchExpressions: [{ key: "skip", operator: "DoesNotExist" }] },
+        matchConditions: [{ name: "not-system", expression: "!object.metadata.name.startsWith('system-')" }],
+        ...url("/sel"),
+      },
+    ]);
+    expect((await api.post("/api/v1/namespaces/team/configmaps", configMap("a"))).status).toBe(400);
+    expect((await api.post("/api/v1/namespaces/team/configmaps", configMap("b", { skip: "1" }))).status).toBe(201);
+    expect((await api.post("/api/v1/namespaces/team/configmaps", configMap("system-c"))).status).toBe(201);
+    expect((await api.post("/api/v1/namespaces/default/configmaps", configMap("d"))).status).toBe(201);
+    expect(received["/sel"]).toHaveLength(1);
+  });
+
+  it("tells webhooks of a dry run (the v1 API admits only side-effect-free webhooks)", async () => {
+    handlers["/dry"] = () => ({});
+    await webhook("Validating", "dry", [{ name: "dry.example.com", sideEffects: "NoneOnDryRun", ...url("/dry") }]);
+    const refused = await api.post("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", {
+      metadata: { name: "effects" },
+      webhooks: [{ name: "effects.example.com", sideEffects: "Some", admissionReviewVersions: ["v1"], clientConfig: { url: `${hookBase}/dry` } }],
+    });
+    expect(refused.status).toBe(422);
+    const ok = await api.post("/api/v1/namespaces/team/configmaps?dryRun=All", configMap("dry"));
+    expect(ok.status).toBe(201);
+    expect(received["/dry"]!.at(-1)!.request).toMatchObject({ dryRun: true, options: { dryRun: ["All"] } });
+    expect((await api.get("/api/v1/namespaces/team/configmaps/dry")).status).toBe(404);
+  });
+
+  it("returns webhook warnings as Warning headers, and calls webhooks on update, patch and delete", async () => {
+    handlers["/warn"] = (r) => ({ warnings: [`seen ${r.request.operation}`] });
+    await webhook("Validating", "warn", [{ name: "warn.example.com", rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["*"] }], ...url("/warn") }]);
+    const created = await api.post("/api/v1/namespaces/team/configmaps", configMap("w"));
+    expect(created.headers.warning).toBe('299 - "seen CREATE"');
+    const patched = await api.patch("/api/v1/namespaces/team/configmaps/w", { data: { a: "2" } }, "merge");
+    expect(patched.headers.warning).toBe('299 - "seen UPDATE"');
+    const deleted = await api.del("/api/v1/namespaces/team/configmaps/w", { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Foreground" });
+    expect(deleted.status).toBe(200);
+    expect(deleted.headers.warning).toBe('299 - "seen DELETE"');
+    // A namespace that does not exist is refused before any webhook.
+    const missing = await api.post("/api/v1/namespaces/nowhere/configmaps", configMap("e"));
+    expect(missing.status).toBe(404);
+    expect(missing.json.message).toBe('namespaces "nowhere" not found');
+    const ops = received["/warn"]!.map((r) => [r.request.operation, r.request.options?.kind, r.request.oldObject?.data?.a ?? null]);
+    expect(ops).toEqual([
+      ["CREATE", "CreateOptions", null],
+      ["UPDATE", "UpdateOptions", "1"],
+      ["DELETE", "DeleteOptions", "2"],
+    ]);
+    expect(received["/warn"]![2]!.request.options).toEqual({ kind: "DeleteOptions", apiVersion: "meta.k8s.io/v1", propagationPolicy: "Foreground" });
+  });
+
+  it("calls webhooks for a status subresource only when a rule names it", async () => {
+    handlers["/status"] = () => ({ allowed: false, status: { message: "no status writes" } });
+    await webhook("Validating", "status", [{ name: "status.example.com", rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["namespaces/status"], operations: ["UPDATE"] }], ...url("/status") }]);
+    const ns = (await api.get("/api/v1/namespaces/team")).json;
+    expect((await api.put("/api/v1/namespaces/team", ns)).status).toBe(200);
+    const r = await api.put("/api/v1/namespaces/team/status", (await api.get("/api/v1/namespaces/team")).json);
+    expect(r.status).toBe(400);
+    expect(received["/status"]![0]!.request).toMatchObject({ subResource: "status", requestSubResource: "status", resource: { resource: "namespaces" } });
+  });
+});
+
+describe("admission webhooks and the simulated controllers", () => {
+  it("mutates the pods a Deployment's ReplicaSet creates (a sidecar injected) and refuses some", async () => {
+    const cluster = await startTestServer({ kubernetesVersion: "1.33" });
+    const c = client(cluster);
+    try {
+      handlers["/inject"] = (r) => ({ patch: [{ op: "add", path: "/spec/containers/-", value: { name: "sidecar", image: "proxy:1" } }, { op: "add", path: "/metadata/labels/injected", value: r.request.userInfo.username.split(":").at(-1) }] });
+      const body = {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "MutatingWebhookConfiguration",
+        metadata: { name: "inject" },
+        webhooks: [{ name: "inject.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/inject` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }] }],
+      };
+      expect((await c.post("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", body)).status).toBe(201);
+      const labels = { app: "web" };
+      const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "web:1" }] } } } };
+      expect((await c.post("/apis/apps/v1/namespaces/default/deployments", deployment)).status).toBe(201);
+      await cluster.settle();
+      const pods = (await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).json.items;
+      expect(pods).toHaveLength(2);
+      for (const pod of pods) {
+        expect(pod.spec.containers.map((x: { name: string }) => x.name)).toEqual(["app", "sidecar"]);
+        expect(pod.metadata.labels.injected).toBe("system:kube-controller-manager".split(":").at(-1));
+      }
+      expect(received["/inject"]).toHaveLength(2);
+      // A refusing webhook: the ReplicaSet creates nothing, and the controller's error says why.
+      handlers["/inject"] = () => ({ allowed: false, status: { message: "no more pods" } });
+      expect((await c.patch("/apis/apps/v1/namespaces/default/deployments/web", { spec: { replicas: 3 } }, "merge")).status).toBe(200);
+      await cluster.settle();
+      expect((await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).json.items).toHaveLength(2);
+      expect(cluster.controllerErrors.some((e) => e.message.includes('admission webhook "inject.example.com" denied the request: no more pods'))).toBe(true);
+    } finally {
+      await c.close();
+      await cluster.close();
+    }
+  });
+});
+
+const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
+
+describe.skipIf(!hasKubectl)("kubectl and a refusing webhook", () => {
+  it("prints the webhook's denial as kube-apiserver's", async () => {
+    handlers["/deny"] = () => ({ allowed: false, status: { code: 403, reason: "Forbidden", message: "configmaps need an owner" } });
+    await webhook("Validating", "deny", [{ name: "deny.example.com", ...url("/deny") }]);
+    const dir = mkdtempSync(join(tmpdir(), "kubezod-webhook-"));
+    const kubeconfig = await server.writeKubeconfig(join(dir, "kubeconfig"));
+    const manifest = join(dir, "cm.yaml");
+    writeFileSync(manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: via-kubectl\n  namespace: team\ndata:\n  a: '1'\n");
+    const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const child = spawn("kubectl", ["--cache-dir", join(dir, "cache"), "create", "-f", manifest], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d));
+      child.on("close", (code) => resolve({ code: code ?? -1, stderr }));
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`Error from server (Forbidden): error when creating "${manifest}": admission webhook "deny.example.com" denied the request: configmaps need an owner`);
+  });
+});
