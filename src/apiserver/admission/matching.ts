@@ -210,3 +210,24 @@ export function matchResources(criteria: unknown, a: MatchAttributes, namespaceL
   for (const r of c.rules) if (ruleMatches(r, a, c.equivalent)) return { matches: true };
   return { matches: false };
 }
+
+/** Resources no admission policy or webhook applies to, so that a bad one can always be removed. */
+const EXEMPT_RESOURCES = new Set([
+  "validatingwebhookconfigurations",
+  "mutatingwebhookconfigurations",
+  "validatingadmissionpolicies",
+  "validatingadmissionpolicybindings",
+  "mutatingadmissionpolicies",
+  "mutatingadmissionpolicybindings",
+]);
+
+/**
+ * Whether a resource is one no admission policy or webhook is called for
+ * (`IsExemptAdmissionConfigurationResource`).
+ *
+ * @example
+ * isExemptAdmissionConfigurationResource("admissionregistration.k8s.io", "mutatingwebhookconfigurations"); // true
+ */
+export function isExemptAdmissionConfigurationResource(group: string, resource: string): boolean {
+  return group === "admissionregistration.k8s.io" && EXEMPT_RESOURCES.has(resource);
+}

@@ -14,7 +14,7 @@ import { CEL_MINORS, type EnvironmentSpec } from "../cel/library.js";
 import { toCelValue } from "../cel/rules.js";
 import { applyJsonPatch, type JsonPatchOperation } from "../../patch/index.js";
 import { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
-import { labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type NamespaceLabels } from "./matching.js";
+import { isExemptAdmissionConfigurationResource, labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type NamespaceLabels } from "./matching.js";
 
 type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
@@ -111,16 +111,6 @@ function guessResource(kind: string): string {
 
 /** The API group of policies and their bindings. */
 const ADMISSION_GROUP = "admissionregistration.k8s.io";
-
-/** Resources no admission policy or webhook applies to, so that a bad one can always be fixed. */
-const EXEMPT_RESOURCES = new Set([
-  "validatingwebhookconfigurations",
-  "mutatingwebhookconfigurations",
-  "validatingadmissionpolicies",
-  "validatingadmissionpolicybindings",
-  "mutatingadmissionpolicies",
-  "mutatingadmissionpolicybindings",
-]);
 
 /** Which versions of the policy kinds each minor serves (by default). */
 function servedVersions(kind: string, minor: number): string[] {
@@ -354,7 +344,7 @@ export class PolicySet {
     const result: AdmissionResult = { mutatedBy: [], decisions: [], warnings: [], auditAnnotations: {}, unevaluated: [] };
     if (request.object) result.object = request.object;
     // Admission configuration is exempt from policies (`rules.IsExemptAdmissionConfigurationResource`).
-    if (splitApiVersion(apiVersionOf(request.object ?? request.oldObject)).group === ADMISSION_GROUP && EXEMPT_RESOURCES.has(request.resource)) return result;
+    if (isExemptAdmissionConfigurationResource(splitApiVersion(apiVersionOf(request.object ?? request.oldObject)).group, request.resource)) return result;
     if (request.phase !== "validating" && this.mutating.length && this.mutatingBindings.size) this.mutate(request, result);
     if (request.phase !== "mutating") this.validate({ ...request, ...(result.object ? { object: result.object } : {}) }, result);
     return result;

@@ -13,7 +13,7 @@ import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile
 import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
 import { CEL_MINORS } from "../cel/library.js";
 import { toCelValue } from "../cel/rules.js";
-import { matchResources, type NamespaceLabels } from "./matching.js";
+import { isExemptAdmissionConfigurationResource, matchResources, type NamespaceLabels } from "./matching.js";
 
 type Obj = Record<string, unknown>;
 
@@ -153,19 +153,9 @@ export function webhooksFrom(configurations: readonly Obj[], minor: number = CEL
   return { mutating, validating };
 }
 
-/** Resources no webhook is called for, so that a bad webhook can always be removed (`IsExemptAdmissionConfigurationResource`). */
-const EXEMPT = new Set([
-  "validatingwebhookconfigurations",
-  "mutatingwebhookconfigurations",
-  "validatingadmissionpolicies",
-  "validatingadmissionpolicybindings",
-  "mutatingadmissionpolicies",
-  "mutatingadmissionpolicybindings",
-]);
-
 /** Whether a request is exempt from every webhook. @example isExemptFromWebhooks({ group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations" }); // true */
 export function isExemptFromWebhooks(a: { group: string; resource: string }): boolean {
-  return a.group === "admissionregistration.k8s.io" && EXEMPT.has(a.resource);
+  return isExemptAdmissionConfigurationResource(a.group, a.resource);
 }
 
 function qualifiedResource(a: WebhookAttributes): string {
