@@ -3,6 +3,7 @@
  * the bytes of each regular file are searched in chunks, not parsed. FIFOs and devices are not
  * opened here: reading one would consume what the run itself must read, or never end.
  */
+import { statSync } from "node:fs";
 import { isRecord } from "../meta/values.js";
 import { expandPaths, scanManifestFileSync } from "./sources.js";
 
@@ -30,7 +31,9 @@ export function inputsHoldPolicyBindings(input: readonly unknown[], maxFileSize:
     if (isPathInput(i)) {
       for (const e of expandPaths([i.path])) {
         if ("error" in e || e.file === "-") continue;
-        // Unreadable, oversized and non-regular files are reported by the run itself.
+        // Unreadable, oversized and non-regular files are reported by the run itself. A FIFO is not
+        // even opened: opening it as a reader would let its writer go on into an unread pipe.
+        if (!isRegularFile(e.file)) continue;
         const scan = scanManifestFileSync(e.file, maxFileSize, BINDING);
         if ("found" in scan && scan.found) return true;
       }
@@ -41,4 +44,12 @@ export function inputsHoldPolicyBindings(input: readonly unknown[], maxFileSize:
     } else if (isRecord(i) && typeof i.kind === "string" && i.kind.endsWith("AdmissionPolicyBinding")) return true;
   }
   return false;
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
 }
