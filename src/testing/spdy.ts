@@ -189,13 +189,25 @@ export function encodeDataFrame(streamId: number, data: Buffer, flags = 0): Buff
   return Buffer.concat([head, data]);
 }
 
+/** The most a header block may inflate to: a small compressed block must not become gigabytes. */
+const MAX_HEADER_BLOCK_BYTES = 1024 * 1024;
+
 /** One direction of zlib, kept across header blocks with sync flushes, as SPDY requires. */
 class ZlibContext {
   private readonly out: Buffer[] = [];
+  private outBytes = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private failed: Error | undefined;
   constructor(private readonly stream: zlib.Deflate | zlib.Inflate) {
-    stream.on("data", (c: Buffer) => this.out.push(c));
+    stream.on("data", (c: Buffer) => {
+      this.outBytes += c.length;
+      if (this.outBytes > MAX_HEADER_BLOCK_BYTES) {
+        this.failed ??= new Error(`spdy: header block larger than ${MAX_HEADER_BLOCK_BYTES} bytes`);
+        stream.destroy(this.failed);
+        return;
+      }
+      this.out.push(c);
+    });
     stream.on("error", (e: Error) => (this.failed = e));
   }
   /** Push bytes through and flush; in call order. */
@@ -211,6 +223,7 @@ class ZlibContext {
           this.stream.flush(zlib.constants.Z_SYNC_FLUSH, () => {
             this.stream.off("error", fail);
             if (this.failed) return reject(this.failed);
+            this.outBytes = 0;
             resolve(Buffer.concat(this.out.splice(0)));
           });
         }),

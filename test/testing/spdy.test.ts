@@ -98,6 +98,17 @@ describe("SPDY/3.1 framing", () => {
     reader.close();
   });
 
+  it("a header block that inflates past 1 MiB is refused, not inflated whole", async () => {
+    const writer = new SpdyFramer();
+    const reader = new SpdyFramer();
+    const bomb = await writer.encode({ type: "synStream", streamId: 1, associatedTo: 0, priority: 0, flags: 0, headers: { big: ["a".repeat(4 * 1024 * 1024)] } });
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const [raw] = splitSpdyFrames(bomb).frames;
+    await expect(reader.decode(raw!)).rejects.toThrow(/header block larger than 1048576 bytes/);
+    writer.close();
+    reader.close();
+  });
+
   it("header blocks: names lowercased on the wire; upper-case or repeated names refused as spdystream does", () => {
     expect(decodeHeaderBlock(encodeHeaderBlock({ StreamType: ["error"] }))).toEqual({ streamtype: ["error"] });
     const upper = Buffer.from("00000001" + "00000001" + "41" + "00000000", "hex");
