@@ -1080,8 +1080,8 @@ const MAX_HEADER_BYTES = 1024 * 1024 + 4096;
 /**
  * Answer a request the HTTP parser refused as Go's net/http does: 431 for a request head over the
  * limit, 400 otherwise, as plain text on a connection that is then closed. The connection is
- * half-closed and what the client still sends is read and discarded for a moment, so the client
- * reads the answer rather than a reset (Go waits 500 ms the same way).
+ * half-closed and what the client still sends is read and discarded until it has been quiet for
+ * 500 ms (as Go waits), so a slow client reads the answer rather than a reset.
  */
 function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (!socket.writable) {
@@ -1090,10 +1090,26 @@ function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
   }
   const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
-  socket.on("data", () => undefined);
+  let discarded = 0;
+  const idle = setTimeout(() => socket.destroy(), REJECT_LINGER_MS).unref();
+  const deadline = setTimeout(() => socket.destroy(), REJECT_LINGER_MAX_MS).unref();
+  socket.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > REJECT_DISCARD_MAX_BYTES) socket.destroy();
+    else idle.refresh();
+  });
+  socket.once("close", () => {
+    clearTimeout(idle);
+    clearTimeout(deadline);
+  });
   socket.resume();
-  setTimeout(() => socket.destroy(), 500).unref();
 }
+
+/** How long a refused connection lingers after the client last sent something (Go: 500 ms). */
+const REJECT_LINGER_MS = 500;
+/** At most this long and this much discarded input, whatever the client keeps sending. */
+const REJECT_LINGER_MAX_MS = 10_000;
+const REJECT_DISCARD_MAX_BYTES = 16 * 1024 * 1024;
 
 const GZIP_THRESHOLD = 128 * 1024;
 
