@@ -130,6 +130,27 @@ export const cannedAttach: ExecHandler = ({ stdinBytes }) => ({ stdout: stdinByt
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+/** The largest WebSocket message read from a client: golang.org/x/net/websocket's `DefaultMaxPayloadBytes`. */
+export const MAX_WEBSOCKET_MESSAGE_BYTES = 32 * 1024 * 1024;
+/** The most standard input one exec or attach session keeps for its command. */
+export const MAX_EXEC_STDIN_BYTES = 64 * 1024 * 1024;
+/** The most output left unread by a streaming client (exec, attach, port-forward) before it is dropped. */
+export const MAX_STREAM_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Write to a streaming client, dropping the connection instead when it has left more than
+ * {@link MAX_STREAM_BACKLOG_BYTES} unread, as a watcher that stops reading is dropped. Returns
+ * false when the socket is gone or full (the caller may pause its source until `drain`).
+ */
+export function writeBounded(socket: Duplex, bytes: Buffer): boolean {
+  if (!socket.writable) return false;
+  if (socket.writableLength + bytes.length > MAX_STREAM_BACKLOG_BYTES) {
+    socket.destroy();
+    return false;
+  }
+  return socket.write(bytes);
+}
+
 /** The subprotocols the server speaks, in order of preference. */
 export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
@@ -173,6 +194,11 @@ export function execStatus(command: string[], code: number): Record<string, unkn
       };
 }
 
+/** The error-channel `Status` of a session whose standard input outgrew {@link MAX_EXEC_STDIN_BYTES}. */
+export function stdinTooLarge(): Record<string, unknown> {
+  return { metadata: {}, status: "Failure", message: `standard input exceeds the local server's limit of ${MAX_EXEC_STDIN_BYTES} bytes`, reason: "RequestEntityTooLarge", code: 413 };
+}
+
 /** Run one exec session on an accepted WebSocket. */
 export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler): void {
   const stdin: Buffer[] = [];
@@ -180,9 +206,9 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
   let idle: NodeJS.Timeout | undefined;
 
   const send = (channel: number, data: Buffer | string) => {
-    if (!socket.writable) return;
-    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
+    writeBounded(socket, webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
   };
+  let stdinBytes = 0;
 
   const start = async () => {
     if (started) return;
@@ -204,6 +230,14 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
   readWebSocketFrames(socket, (payload) => {
     const channel = payload[0]!;
     if (channel === 0) {
+      if (started) return;
+      stdinBytes += payload.length - 1;
+      if (stdinBytes > MAX_EXEC_STDIN_BYTES) {
+        started = true;
+        send(3, JSON.stringify(stdinTooLarge()));
+        if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
+        return;
+      }
       stdin.push(payload.subarray(1));
       if (protocol === "v4.channel.k8s.io" && !started) {
         if (idle) clearTimeout(idle);
@@ -219,30 +253,54 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
 
 /**
  * Read WebSocket frames from a client: data messages (non-empty) go to `onMessage`, a close frame
- * to `onClose`; pings are answered.
+ * to `onClose`; pings are answered. A frame announcing more than {@link MAX_WEBSOCKET_MESSAGE_BYTES}
+ * is answered with close code 1009 (message too big) and the connection ends.
  */
 export function readWebSocketFrames(socket: Duplex, onMessage: (payload: Buffer) => void, onClose: () => void): void {
   let buffer = Buffer.alloc(0);
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
+  // Bytes the frame being read needs in all; chunks are only gathered until then.
+  let needed = 2;
+  let closed = false;
   socket.on("data", (chunk: Buffer) => {
-    buffer = Buffer.concat([buffer, chunk]);
+    if (closed) return;
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (buffer.length + pendingBytes < needed) return;
+    buffer = Buffer.concat([buffer, ...pending]);
+    pending.length = 0;
+    pendingBytes = 0;
     for (;;) {
+      needed = 2;
       if (buffer.length < 2) return;
       const opcode = buffer[0]! & 0x0f;
       const masked = (buffer[1]! & 0x80) !== 0;
       let len = buffer[1]! & 0x7f;
       let offset = 2;
       if (len === 126) {
+        needed = 4;
         if (buffer.length < 4) return;
         len = buffer.readUInt16BE(2);
         offset = 4;
       } else if (len === 127) {
+        needed = 10;
         if (buffer.length < 10) return;
-        len = Number(buffer.readBigUInt64BE(2));
+        const announced = buffer.readBigUInt64BE(2);
+        len = announced > BigInt(MAX_WEBSOCKET_MESSAGE_BYTES) ? Infinity : Number(announced);
         offset = 10;
+      }
+      if (len > MAX_WEBSOCKET_MESSAGE_BYTES) {
+        closed = true;
+        buffer = Buffer.alloc(0);
+        if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xf1])));
+        setTimeout(() => socket.destroy(), 500).unref();
+        return;
       }
       const maskAt = offset;
       if (masked) offset += 4;
-      if (buffer.length < offset + len) return;
+      needed = offset + len;
+      if (buffer.length < needed) return;
       const payload = Buffer.from(buffer.subarray(offset, offset + len));
       if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= buffer[maskAt + (i % 4)]!;
       buffer = buffer.subarray(offset + len);
@@ -251,7 +309,7 @@ export function readWebSocketFrames(socket: Duplex, onMessage: (payload: Buffer)
         return;
       }
       if (opcode === 9) {
-        socket.write(webSocketFrame(10, payload));
+        writeBounded(socket, webSocketFrame(10, payload));
         continue;
       }
       if ((opcode === 1 || opcode === 2 || opcode === 0) && payload.length) onMessage(payload);
@@ -292,7 +350,10 @@ export function runPortForwardSession(socket: Duplex, namespace: string, pod: st
     socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), portBytes])));
     const target = handler({ namespace, pod, port });
     target.on("data", (chunk: Buffer) => {
-      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), chunk])));
+      if (!writeBounded(socket, webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), chunk]))) && !target.isPaused()) {
+        target.pause();
+        socket.once("drain", () => target.resume());
+      }
     });
     target.on("error", (err: Error) => {
       if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(`error forwarding port ${port} to pod ${pod}_${namespace}, uid ${uid}: ${err.message}`)])));
@@ -307,7 +368,11 @@ export function runPortForwardSession(socket: Duplex, namespace: string, pod: st
     socket,
     (payload) => {
       const channel = payload[0]!;
-      if (channel % 2 === 0) targets[channel / 2]?.write(payload.subarray(1));
+      const target = channel % 2 === 0 ? targets[channel / 2] : undefined;
+      if (target && !target.destroyed && !target.write(payload.subarray(1)) && !socket.isPaused()) {
+        socket.pause();
+        target.once("drain", () => socket.resume());
+      }
     },
     closeAll,
   );

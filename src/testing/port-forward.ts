@@ -14,6 +14,7 @@ import {
   readWebSocketFrames,
   runPortForwardSession,
   webSocketFrame,
+  writeBounded,
   type PortForwardHandler,
   type PortForwardRequest,
 } from "./exec.js";
@@ -87,7 +88,7 @@ export function servePortForward(req: http.IncomingMessage, socket: Duplex, quer
     const shake = spdyHandshake(req.headers, [PORT_FORWARD_STREAM_PROTOCOL]);
     if ("status" in shake) throw statusError(shake.status, shake.status === 403 ? "Forbidden" : "BadRequest", shake.message);
     socket.write(shake.response);
-    const conn = spdyPortForward({ write: (b) => socket.writable && socket.write(b), close: () => socket.end() }, pod, handler);
+    const conn = spdyPortForward({ write: (b) => writeBounded(socket, b), close: () => socket.end() }, pod, handler);
     socket.on("data", (chunk: Buffer) => conn.receive(chunk));
     socket.on("end", () => conn.close());
     socket.on("close", () => conn.abort());
@@ -100,7 +101,7 @@ export function servePortForward(req: http.IncomingMessage, socket: Duplex, quer
     // The tunnel carries the SPDY byte stream in binary messages, both ways.
     const conn = spdyPortForward(
       {
-        write: (b) => socket.writable && socket.write(webSocketFrame(2, b)),
+        write: (b) => writeBounded(socket, webSocketFrame(2, b)),
         close: () => socket.writable && socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8]))),
       },
       pod,

@@ -5,7 +5,7 @@
  * (and stdin is closed, when asked for), and the error stream carries the exit `Status`.
  */
 import type { Duplex } from "node:stream";
-import { execStatus, type ExecHandler, type ExecRequest, type ExecResult } from "./exec.js";
+import { execStatus, MAX_EXEC_STDIN_BYTES, stdinTooLarge, writeBounded, type ExecHandler, type ExecRequest, type ExecResult } from "./exec.js";
 import { spdyHandshake, SpdyServerConnection, type SpdyStream } from "./spdy.js";
 import { statusError } from "./status.js";
 
@@ -63,14 +63,23 @@ export function serveSpdyExec(
   };
 
   const conn = new SpdyServerConnection(
-    { write: (b) => void (socket.writable && socket.write(b)), close: () => socket.end() },
+    { write: (b) => void writeBounded(socket, b), close: () => socket.end() },
     (stream) => {
       stream.on("error", () => undefined);
       const type = stream.header("streamtype") ?? "";
       if (!wanted.has(type) || streams.has(type)) return stream.reset();
       streams.set(type, stream);
       if (type === "stdin") {
-        stream.on("data", (d: Buffer) => input.push(d));
+        let inputBytes = 0;
+        stream.on("data", (d: Buffer) => {
+          if (started) return;
+          inputBytes += d.length;
+          if (inputBytes <= MAX_EXEC_STDIN_BYTES) return void input.push(d);
+          started = true;
+          input.length = 0;
+          streams.get("error")?.end(JSON.stringify(stdinTooLarge()));
+          conn.close();
+        });
         stream.on("end", () => {
           stdinDone = true;
           void start();

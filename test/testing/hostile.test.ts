@@ -233,6 +233,88 @@ describe("log followers that stop reading", () => {
   });
 });
 
+/** Open a WebSocket on `path` over a new TLS connection; resolves once the server switched protocols. */
+async function openWebSocket(target: TestServer, path: string, protocol: string): Promise<tls.TLSSocket> {
+  const { hostname, port } = new URL(target.url);
+  const socket = tls.connect({ host: hostname, port: Number(port), ca: target.caCertificate, ALPNProtocols: ["http/1.1"], servername: "localhost" });
+  socket.on("error", () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("secureConnect", () => resolve());
+    socket.once("error", reject);
+  });
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${tokenOf(target)}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
+  );
+  const head = await new Promise<string>((resolve) => {
+    let seen = "";
+    const onData = (c: Buffer) => {
+      seen += c.toString("latin1");
+      if (seen.includes("\r\n\r\n")) {
+        socket.off("data", onData);
+        resolve(seen);
+      }
+    };
+    socket.on("data", onData);
+  });
+  expect(head).toMatch(/^HTTP\/1\.1 101 /);
+  return socket;
+}
+
+/** A client (masked) binary WebSocket frame header for a payload of `length` bytes. */
+function clientFrameHead(length: number): Buffer {
+  const head = Buffer.alloc(14);
+  head[0] = 0x82;
+  head[1] = 0x80 | 127;
+  head.writeBigUInt64BE(BigInt(length), 2);
+  return head;
+}
+
+describe("streaming sessions that push or stop reading", () => {
+  beforeAll(async () => {
+    await api.post("/api/v1/namespaces/default/pods", pod("forwarded"));
+  });
+
+  it("answers a WebSocket frame announcing more than 32 MiB with close 1009, before reading it", async () => {
+    const socket = await openWebSocket(server, "/api/v1/namespaces/default/pods/forwarded/portforward?ports=80", "v4.channel.k8s.io");
+    const received: Buffer[] = [];
+    socket.on("data", (c: Buffer) => received.push(c));
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.write(clientFrameHead(2 ** 40));
+    socket.write(Buffer.alloc(64 * 1024));
+    await closed;
+    const bytes = Buffer.concat(received);
+    // After the two port announcements (4-byte messages), a close frame with code 1009.
+    expect(bytes.subarray(-4)).toEqual(Buffer.from([0x88, 0x02, 0x03, 0xf1]));
+  });
+
+  it("stops reading a port-forward client that sends to the echo target but never reads the echo", async () => {
+    const socket = await openWebSocket(server, "/api/v1/namespaces/default/pods/forwarded/portforward?ports=80", "v4.channel.k8s.io");
+    socket.pause();
+    const chunk = Buffer.concat([clientFrameHead(256 * 1024 + 1).subarray(0, 10), Buffer.alloc(4), Buffer.alloc(256 * 1024 + 1)]);
+    chunk[1] = 0x80 | 127;
+    let sent = 0;
+    const growth = await growthOf(async () => {
+      // Send until the connection pushes back and stays pushed back, or 64 MiB went through.
+      while (sent < 64 * MiB) {
+        sent += chunk.length;
+        if (socket.write(chunk)) continue;
+        const drained = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 1000);
+          socket.once("drain", () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        if (!drained) break;
+      }
+    });
+    socket.destroy();
+    expect(sent).toBeLessThan(32 * MiB);
+    expect(growth).toBeLessThan(100);
+  });
+});
+
 describe("the request log under an unauthenticated flood", () => {
   it("answers 401 without reading or recording the body; kept bodies are cut at maxRecordedBodyBytes", async () => {
     const local = await startTestServer({ kubernetesVersion: "1.32", controllers: false, maxRecordedBodyBytes: 1024 });
