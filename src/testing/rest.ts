@@ -13,6 +13,7 @@ import { admit, type AdmitOptions, type DefinitionNames, type FieldValidation } 
 import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
+import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { admitPolicies } from "./policies.js";
 import { webhookPhase, type WebhookState, type WebhookWrite } from "./webhooks.js";
@@ -129,9 +130,15 @@ function get(obj: unknown, path: string): unknown {
   return cur;
 }
 
-/** The object as served at a resource's version (stored objects keep every field; no conversion). */
+/** The object as served at a resource's version, converted from the version it is stored at. */
 export function asServed(obj: KubeObject, r: ServedResource): KubeObject {
-  return obj.apiVersion === r.apiVersion && obj.kind === r.kind ? obj : { ...obj, apiVersion: r.apiVersion, kind: r.kind };
+  return r.custom ? (obj.apiVersion === r.apiVersion && obj.kind === r.kind ? obj : { ...obj, apiVersion: r.apiVersion, kind: r.kind }) : convertObject(obj, r.apiVersion, r.kind);
+}
+
+/** The object at the version its resource is stored at (kinds without conversions: as written). */
+export function forStorage(obj: KubeObject, r: ServedResource): KubeObject {
+  const version = r.custom ? undefined : storageVersionOf(r.group, r.kind);
+  return version ? convertObject(obj, version, r.kind) : obj;
 }
 
 /** Whether the resource tracks `metadata.generation` (custom resources, and kinds whose status reports observedGeneration). */
@@ -509,7 +516,7 @@ export class Rest {
     this.prepareCreate(r, obj, managerOf(call));
     this.ctx.controllers.get(r.storageKey)?.validate?.(obj, undefined);
     if (dryRun) return { status: 201, body: asServed(obj, r), warnings };
-    const stored = this.ctx.store.create(r.storageKey, obj);
+    const stored = this.ctx.store.create(r.storageKey, forStorage(obj, r));
     this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "ADDED", object: stored });
     return { status: 201, body: asServed(stored, r), warnings };
   }
@@ -582,6 +589,8 @@ export class Rest {
     const sub = call.info.subresource === "status" ? "status" : "";
     const scope = this.scopeOf(r, sub);
     const managedScope: WriteScope = { ...scope, subresource: call.info.subresource ?? "" };
+    const current = old;
+    old = asServed(old, r);
     next.apiVersion = r.apiVersion;
     next.kind = r.kind;
     if (scope.hasStatus) {
@@ -637,11 +646,11 @@ export class Rest {
     // A namespace also waits for its spec.finalizers (the namespace registry's ShouldDeleteDuringUpdate).
     const specFinalizers = r.storageKey === "/namespaces" ? (((next.spec as Obj | undefined)?.finalizers as unknown[] | undefined) ?? []) : [];
     if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length) && !specFinalizers.length) {
-      const last = this.ctx.store.delete(r.storageKey, next);
+      const last = this.ctx.store.delete(r.storageKey, forStorage(next, r));
       this.afterDelete(r, last);
       return { status: opts.status ?? 200, body: asServed(last, r), warnings };
     }
-    const stored = this.ctx.store.update(r.storageKey, next, old);
+    const stored = this.ctx.store.update(r.storageKey, forStorage(next, r), current);
     this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "MODIFIED", object: stored });
     return { status: opts.status ?? 200, body: asServed(stored, r), warnings };
   }
@@ -710,7 +719,8 @@ export class Rest {
       throw badRequest(`the name of the object (${String(cfgMeta.name)}) does not match the name on the URL (${name})`);
     }
     const namespace = info.namespace ?? "";
-    const old = this.ctx.store.get(r.storageKey, namespace, name);
+    const current = this.ctx.store.get(r.storageKey, namespace, name);
+    const old = current && asServed(current, r);
     const sub = info.subresource === "status" ? "status" : "";
     const scope = this.scopeOf(r, sub);
     if (cfgMeta.resourceVersion !== undefined && old && String(cfgMeta.resourceVersion) !== old.metadata.resourceVersion) {
@@ -739,11 +749,11 @@ export class Rest {
       next.metadata.managedFields = result.managedFields;
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, undefined);
       if (dryRun) return { status: 201, body: asServed(next, r), warnings };
-      const stored = this.ctx.store.create(r.storageKey, next);
+      const stored = this.ctx.store.create(r.storageKey, forStorage(next, r));
       this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "ADDED", object: stored });
       return { status: 201, body: asServed(stored, r), warnings };
     }
-    return this.write(call, r, old, next, { dryRun, fieldValidation, manager, managedFields: result.managedFields });
+    return this.write(call, r, current, next, { dryRun, fieldValidation, manager, managedFields: result.managedFields });
   }
 
   delete(call: ApiCall): ApiReply {

@@ -160,6 +160,11 @@ for (const version of ["1.28", "1.30", "1.33"]) {
       expect(r, r.stderr).toMatchObject({ code: 0 });
       expect(r.stdout).toMatch(/^horizontalpodautoscaler\.autoscaling\/web autoscaled\n$/);
       expect((await kubectl(["get", "hpa", "web", "-o", "jsonpath={.spec.minReplicas} {.spec.maxReplicas}"])).stdout).toBe("2 5");
+      // Stored once, served at both versions with their own fields.
+      const atV1 = JSON.parse((await kubectl(["get", "--raw", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web"])).stdout);
+      expect(atV1).toMatchObject({ apiVersion: "autoscaling/v1", spec: { targetCPUUtilizationPercentage: 80 } });
+      const atV2 = JSON.parse((await kubectl(["get", "--raw", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web"])).stdout);
+      expect(atV2.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }]);
     });
 
     it("logs of a deployment's pod", async () => {

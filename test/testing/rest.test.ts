@@ -465,3 +465,42 @@ describe("subresources", () => {
     await asRobot.close();
   });
 });
+
+describe("a resource served at versions with different fields", () => {
+  const V1 = "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers";
+  const V2 = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers";
+  const target = { apiVersion: "apps/v1", kind: "Deployment", name: "web" };
+
+  it("stores a HorizontalPodAutoscaler at autoscaling/v2 and converts it for v1 readers, lists, writers and patches", async () => {
+    const created = await api.post(V1, { apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", metadata: { name: "conv-a" }, spec: { scaleTargetRef: target, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ apiVersion: "autoscaling/v1", spec: { minReplicas: 1, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } });
+    const atV2 = (await api.get(`${V2}/conv-a`)).json;
+    expect(atV2.apiVersion).toBe("autoscaling/v2");
+    expect(atV2.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+    expect(atV2.spec.targetCPUUtilizationPercentage).toBeUndefined();
+
+    // A v2 writer adds a memory target; a v1 reader sees it in the annotation, and writing the v1 object back keeps it.
+    atV2.spec.metrics.push({ type: "Resource", resource: { name: "memory", target: { type: "AverageValue", averageValue: "500Mi" } } });
+    expect((await api.put(`${V2}/conv-a`, atV2)).status).toBe(200);
+    const atV1 = (await api.get(`${V1}/conv-a`)).json;
+    expect(atV1.spec.targetCPUUtilizationPercentage).toBe(70);
+    expect(JSON.parse(atV1.metadata.annotations["autoscaling.alpha.kubernetes.io/metrics"])).toEqual([{ type: "Resource", resource: { name: "memory", targetAverageValue: "500Mi" } }]);
+    atV1.spec.maxReplicas = 6;
+    const put = await api.put(`${V1}/conv-a`, atV1);
+    expect(put.status).toBe(200);
+    expect(put.json.spec.maxReplicas).toBe(6);
+    const after = (await api.get(`${V2}/conv-a`)).json;
+    expect(after.spec.maxReplicas).toBe(6);
+    expect(after.spec.metrics.map((m: { resource: { name: string } }) => m.resource.name)).toEqual(["memory", "cpu"]);
+    expect(after.metadata.annotations).toBeUndefined();
+
+    // A merge patch at v1 applies to the v1 form.
+    const patched = await api.patch(`${V1}/conv-a`, { spec: { targetCPUUtilizationPercentage: 50 } }, "merge");
+    expect(patched.json.spec.targetCPUUtilizationPercentage).toBe(50);
+    expect((await api.get(`${V2}/conv-a`)).json.spec.metrics[1].resource.target.averageUtilization).toBe(50);
+
+    const listed = (await api.get(V1)).json;
+    expect(listed.items.find((h: { metadata: { name: string } }) => h.metadata.name === "conv-a")).toMatchObject({ spec: { targetCPUUtilizationPercentage: 50 } });
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Converting an object between the versions a resource is served at, as kube-apiserver does
+ * through its internal version, and the version each resource is stored at. Kinds whose versions
+ * have the same fields only change `apiVersion` (as a CRD's `None` strategy); kinds whose fields
+ * differ convert their fields.
+ */
+import { hpaToV1, hpaToV2 } from "./autoscaling/conversion.js";
+
+type Obj = Record<string, unknown>;
+
+interface KindConversion {
+  /** The version objects are stored at (`apiVersion`). */
+  storage: string;
+  /** The object at `apiVersion`, from an object at any served version of the kind. */
+  to: Record<string, (obj: Obj) => Obj>;
+}
+
+const CONVERSIONS: Record<string, KindConversion> = {
+  "autoscaling/HorizontalPodAutoscaler": {
+    storage: "autoscaling/v2",
+    to: { "autoscaling/v1": hpaToV1, "autoscaling/v2": hpaToV2 },
+  },
+};
+
+const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "");
+
+/**
+ * The object as served at `apiVersion` (the same object when it already is).
+ *
+ * @example
+ * convertObject(hpaV2, "autoscaling/v1", "HorizontalPodAutoscaler").spec.targetCPUUtilizationPercentage;
+ */
+export function convertObject<T extends Obj>(obj: T, apiVersion: string, kind: string): T {
+  if (obj.apiVersion === apiVersion && obj.kind === kind) return obj;
+  const conversion = CONVERSIONS[`${groupOf(apiVersion)}/${kind}`]?.to[apiVersion];
+  if (conversion && obj.apiVersion !== apiVersion && obj.kind === kind) return { ...conversion(obj), kind } as unknown as T;
+  return { ...obj, apiVersion, kind };
+}
+
+/**
+ * The version a built-in kind is stored at, when it converts between versions; undefined for kinds
+ * stored as written.
+ *
+ * @example
+ * storageVersionOf("autoscaling", "HorizontalPodAutoscaler"); // "autoscaling/v2"
+ */
+export function storageVersionOf(group: string, kind: string): string | undefined {
+  return CONVERSIONS[`${group}/${kind}`]?.storage;
+}
