@@ -61,6 +61,13 @@ describe.skipIf(!python.ok)(`the official Python client${python.ok ? "" : ` (ski
   }, 120_000);
 });
 
+describe.skipIf(!python.ok)(`the official Python client's streams${python.ok ? "" : ` (skipped: ${python.reason})`}`, () => {
+  it("runs exec and carries bytes through port-forward to the default echo target", async () => {
+    const out = await runJson(python.ok ? python.value : "python3", [join(repoRoot, "test/testing/clients/python_streams.py"), kubeconfig]);
+    expect(out).toEqual({ exec: "hello from shell\n", forwarded: 100000 });
+  }, 120_000);
+});
+
 describe.skipIf(!node.ok)(`@kubernetes/client-node${node.ok ? "" : ` (skipped: ${node.reason})`}`, () => {
   it("runs its README's createNamespace, typed calls, an informer and a watch", async () => {
     if (!node.ok) return;
