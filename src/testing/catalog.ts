@@ -2,6 +2,7 @@
  * What the server serves: every resource of a Kubernetes minor, read from the schemas' annotations,
  * plus the resources of CustomResourceDefinitions created at run time.
  */
+import type { CustomConversion } from "./conversion.js";
 import type * as z from "zod";
 import {
   compileValidator,
@@ -25,6 +26,8 @@ export interface CustomServing {
   /** The version's raw `openAPIV3Schema` (served in OpenAPI and used by `explain`). */
   openAPIV3Schema: Record<string, unknown>;
   storage: boolean;
+  /** Present when the CRD converts between its versions by webhook. */
+  conversion?: CustomConversion;
 }
 
 /** An `additionalPrinterColumns` entry. */

@@ -3,8 +3,10 @@
  * resources (every served version, its scope, subresources and schema), gets the apiserver's
  * status conditions and cleanup finalizer; deleting it removes its objects and stops serving.
  */
+import { webhookConversionOf } from "../apiserver/apiextensions/conversion.js";
 import { schemasFromCrd, SpecError } from "../meta/index.js";
 import type { Catalog, CustomServing, PrinterColumnSpec } from "./catalog.js";
+import { ConversionCache, type CustomConversion } from "./conversion.js";
 import type { Controller } from "./rest.js";
 import { statusError } from "./status.js";
 import type { KubeObject, Store } from "./store.js";
@@ -19,7 +21,7 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function servingOf(crd: KubeObject, version: Obj): CustomServing {
+function servingOf(crd: KubeObject, version: Obj, conversion: CustomConversion | undefined): CustomServing {
   const subs = isObj(version.subresources) ? version.subresources : {};
   const scale = isObj(subs.scale) ? subs.scale : undefined;
   const columns = Array.isArray(version.additionalPrinterColumns) ? (version.additionalPrinterColumns as PrinterColumnSpec[]) : [];
@@ -40,6 +42,7 @@ function servingOf(crd: KubeObject, version: Obj): CustomServing {
       : {}),
     openAPIV3Schema: schema,
     storage: version.storage === true,
+    ...(conversion ? { conversion } : {}),
   };
 }
 
@@ -86,10 +89,15 @@ export function serveCrd(catalog: Catalog, crd: KubeObject): void {
   const name = String(crd.metadata.name);
   catalog.removeCustom(name);
   const versions = Array.isArray((crd.spec as Obj).versions) ? ((crd.spec as Obj).versions as Obj[]) : [];
+  const group = String((crd.spec as Obj).group);
+  const webhook = webhookConversionOf(crd);
+  const storage = versions.find((v) => v.storage === true);
+  // One cache per CRD, shared by its versions; a changed CRD starts afresh.
+  const conversion: CustomConversion | undefined = webhook && storage ? { webhook, storageApiVersion: `${group}/${String(storage.name)}`, cache: new ConversionCache() } : undefined;
   for (const built of schemasFromCrd(crd, `CustomResourceDefinition ${name}`)) {
-    const version = versions.find((v) => `${String((crd.spec as Obj).group)}/${String(v.name)}` === built.apiVersion);
+    const version = versions.find((v) => `${group}/${String(v.name)}` === built.apiVersion);
     if (!version) continue;
-    catalog.add(built.schema, servingOf(crd, version));
+    catalog.add(built.schema, servingOf(crd, version, conversion));
   }
 }
 

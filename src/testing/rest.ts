@@ -14,6 +14,7 @@ import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
+import { convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { admitPolicies } from "./policies.js";
 import { webhookPhase, type WebhookState, type WebhookWrite } from "./webhooks.js";
@@ -130,13 +131,25 @@ function get(obj: unknown, path: string): unknown {
   return cur;
 }
 
-/** The object as served at a resource's version, converted from the version it is stored at. */
+/**
+ * The object as served at a resource's version, converted from the version it is stored at (a
+ * custom resource with a conversion webhook may pause the request for the webhook).
+ */
 export function asServed(obj: KubeObject, r: ServedResource): KubeObject {
-  return r.custom ? (obj.apiVersion === r.apiVersion && obj.kind === r.kind ? obj : { ...obj, apiVersion: r.apiVersion, kind: r.kind }) : convertObject(obj, r.apiVersion, r.kind);
+  if (!r.custom) return convertObject(obj, r.apiVersion, r.kind);
+  if (r.custom.conversion) return convertCustom(obj, r.apiVersion, r.custom.conversion);
+  return obj.apiVersion === r.apiVersion && obj.kind === r.kind ? obj : { ...obj, apiVersion: r.apiVersion, kind: r.kind };
+}
+
+/** Objects as served at a resource's version; a conversion webhook is asked once for all of them. */
+export function asServedAll(objects: readonly KubeObject[], r: ServedResource): KubeObject[] {
+  if (r.custom?.conversion) return convertCustomAll(objects, r.apiVersion, r.custom.conversion);
+  return objects.map((o) => asServed(o, r));
 }
 
 /** The object at the version its resource is stored at (kinds without conversions: as written). */
 export function forStorage(obj: KubeObject, r: ServedResource): KubeObject {
+  if (r.custom?.conversion) return convertCustom(obj, r.custom.conversion.storageApiVersion, r.custom.conversion);
   const version = r.custom ? undefined : storageVersionOf(r.group, r.kind);
   return version ? convertObject(obj, version, r.kind) : obj;
 }
@@ -414,7 +427,7 @@ export class Rest {
       if (!sel.labels.length && !sel.fields.length) metadata.remainingItemCount = items.length - limit;
       items = page;
     }
-    return { resource: r, items: items.map((o) => asServed(o, r)), metadata };
+    return { resource: r, items: asServedAll(items, r), metadata };
   }
 
   /** Body of a list response. */
@@ -516,7 +529,9 @@ export class Rest {
     this.prepareCreate(r, obj, managerOf(call));
     this.ctx.controllers.get(r.storageKey)?.validate?.(obj, undefined);
     if (dryRun) return { status: 201, body: asServed(obj, r), warnings };
-    const stored = this.ctx.store.create(r.storageKey, forStorage(obj, r));
+    const storable = forStorage(obj, r);
+    this.convertFirst([storable], r);
+    const stored = this.ctx.store.create(r.storageKey, storable);
     this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "ADDED", object: stored });
     return { status: 201, body: asServed(stored, r), warnings };
   }
@@ -645,12 +660,14 @@ export class Rest {
     if (opts.dryRun) return { status: opts.status ?? 200, body: asServed(next, r), warnings };
     // A namespace also waits for its spec.finalizers (the namespace registry's ShouldDeleteDuringUpdate).
     const specFinalizers = r.storageKey === "/namespaces" ? (((next.spec as Obj | undefined)?.finalizers as unknown[] | undefined) ?? []) : [];
+    const storable = forStorage(next, r);
+    this.convertFirst([storable], r);
     if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length) && !specFinalizers.length) {
-      const last = this.ctx.store.delete(r.storageKey, forStorage(next, r));
+      const last = this.ctx.store.delete(r.storageKey, storable);
       this.afterDelete(r, last);
       return { status: opts.status ?? 200, body: asServed(last, r), warnings };
     }
-    const stored = this.ctx.store.update(r.storageKey, forStorage(next, r), current);
+    const stored = this.ctx.store.update(r.storageKey, storable, current);
     this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "MODIFIED", object: stored });
     return { status: opts.status ?? 200, body: asServed(stored, r), warnings };
   }
@@ -749,7 +766,9 @@ export class Rest {
       next.metadata.managedFields = result.managedFields;
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, undefined);
       if (dryRun) return { status: 201, body: asServed(next, r), warnings };
-      const stored = this.ctx.store.create(r.storageKey, forStorage(next, r));
+      const storable = forStorage(next, r);
+      this.convertFirst([storable], r);
+      const stored = this.ctx.store.create(r.storageKey, storable);
       this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "ADDED", object: stored });
       return { status: 201, body: asServed(stored, r), warnings };
     }
@@ -804,6 +823,7 @@ export class Rest {
     if (options.resourceVersion !== undefined && options.resourceVersion !== obj.metadata.resourceVersion) {
       throw conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${String(obj.metadata.resourceVersion)}`);
     }
+    this.convertFirst([obj], r);
     const finalizers = [...(((obj.metadata.finalizers as string[] | undefined) ?? []))];
     if (options.propagationPolicy === "Foreground" && !finalizers.includes("foregroundDeletion") && this.hasDependents(obj)) finalizers.push("foregroundDeletion");
     if (options.propagationPolicy === "Orphan" && !finalizers.includes("orphan") && this.hasDependents(obj)) finalizers.push("orphan");
@@ -829,6 +849,14 @@ export class Rest {
     const last = this.ctx.store.delete(r.storageKey, obj);
     this.afterDelete(r, last, options.propagationPolicy);
     return { status: 200, body: deleteReply(r, last) };
+  }
+
+  /**
+   * Convert objects for the answer before anything is stored: a request that pauses for a
+   * conversion webhook runs again, and must not have written by then.
+   */
+  private convertFirst(objects: readonly KubeObject[], r: ServedResource): void {
+    if (r.custom?.conversion) asServedAll(objects, r);
   }
 
   private afterDelete(r: ServedResource, last: KubeObject, policy = "Background"): void {
@@ -897,13 +925,14 @@ export class Rest {
     const options = this.deleteOptions(call);
     const dryRun = dryRunOf(query) || options.dryRun;
     const items = this.ctx.store.list(r.storageKey, info.namespace).filter((o) => selects(r, sel, o));
+    this.convertFirst(items, r);
     const deleted: KubeObject[] = [];
     for (const o of items) {
       const reply = this.deleteOne(r, o, { propagationPolicy: options.propagationPolicy }, dryRun);
       const body = reply.body as KubeObject;
       deleted.push(body.kind === "Status" ? o : body);
     }
-    return { status: 200, body: this.listBody(r, deleted.map((o) => asServed(o, r)), { resourceVersion: String(this.ctx.store.revision) }) };
+    return { status: 200, body: this.listBody(r, asServedAll(deleted, r), { resourceVersion: String(this.ctx.store.revision) }) };
   }
 
   /** The namespace lifecycle: once a terminating namespace is empty, drop its finalizer and remove it. */

@@ -55,6 +55,7 @@ import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, MAX_TIMER_MS, serveWatch, type WatchRequest } from "./watch.js";
 import { dispatchPause, runWithWebhooks, type WebhookServices, type WebhookTransport } from "./webhooks.js";
+import { convertCustomAsync, runWithConversions } from "./conversion.js";
 
 type Obj = Record<string, unknown>;
 
@@ -718,30 +719,34 @@ class LocalApiServer implements TestServer {
       }
       if (!r.subresources.some((s) => s.name === info.subresource)) throw notFoundPath();
     }
-    switch (info.verb) {
-      case "get": {
-        const reply = this.rest.get(call);
-        if (wantsTable(accept) && !info.subresource) return this.reply(res, { ...reply, body: this.table(r, [reply.body as KubeObject], url, { resourceVersion: "" }) }, record);
-        return this.reply(res, reply, record);
+    const dispatch = async (): Promise<void> => {
+      switch (info.verb) {
+        case "get": {
+          const reply = this.rest.get(call);
+          if (wantsTable(accept) && !info.subresource) return this.reply(res, { ...reply, body: this.table(r, [reply.body as KubeObject], url, { resourceVersion: "" }) }, record);
+          return this.reply(res, reply, record);
+        }
+        case "list": {
+          const { items, metadata } = this.rest.list(call);
+          if (wantsTable(accept)) return this.reply(res, { status: 200, body: this.table(r, items, url, metadata) }, record);
+          return this.reply(res, { status: 200, body: this.rest.listBody(r, items, metadata) }, record);
+        }
+        case "watch":
+          return this.watch(req, res, r, info, url, accept, record, fault);
+        case "create":
+          return this.reply(res, await this.admitted(call, () => this.rest.create(call)), record);
+        case "update":
+          return this.reply(res, await this.admitted(call, () => this.rest.update(call)), record);
+        case "patch":
+          return this.reply(res, await this.admitted(call, () => this.rest.patch(call)), record);
+        case "delete":
+          return this.reply(res, await this.admitted(call, () => this.rest.delete(call)), record);
+        case "deletecollection":
+          return this.reply(res, this.rest.deleteCollection(call), record);
       }
-      case "list": {
-        const { items, metadata } = this.rest.list(call);
-        if (wantsTable(accept)) return this.reply(res, { status: 200, body: this.table(r, items, url, metadata) }, record);
-        return this.reply(res, { status: 200, body: this.rest.listBody(r, items, metadata) }, record);
-      }
-      case "watch":
-        return this.watch(req, res, r, info, url, accept, record, fault);
-      case "create":
-        return this.reply(res, await this.admitted(call, () => this.rest.create(call)), record);
-      case "update":
-        return this.reply(res, await this.admitted(call, () => this.rest.update(call)), record);
-      case "patch":
-        return this.reply(res, await this.admitted(call, () => this.rest.patch(call)), record);
-      case "delete":
-        return this.reply(res, await this.admitted(call, () => this.rest.delete(call)), record);
-      case "deletecollection":
-        return this.reply(res, this.rest.deleteCollection(call), record);
-    }
+    };
+    // A custom resource converted by webhook pauses for the webhook and runs again.
+    return r.custom?.conversion ? runWithConversions(dispatch, this.webhookTransport()) : dispatch();
   }
 
   /** RBAC's policy-based storage: the object as it would be stored may grant only what the user holds. */
@@ -760,7 +765,8 @@ class LocalApiServer implements TestServer {
 
   /** A client's write, with the admission webhooks stored in the server called on the way. */
   private admitted(call: ApiCall, run: () => ApiReply): Promise<ApiReply> {
-    call.webhooks = { results: {} };
+    // Kept when the request runs again after a conversion webhook: each admission webhook is called once.
+    call.webhooks ??= { results: {} };
     return runWithWebhooks(call.webhooks, run, this.webhookTransport(), this.store);
   }
 
@@ -851,6 +857,7 @@ class LocalApiServer implements TestServer {
       },
       {
         afterEvent: (count) => cut !== undefined && count >= cut,
+        ...(r.custom?.conversion ? { convert: (o: KubeObject) => convertCustomAsync(o, r.apiVersion, r.custom!.conversion!, this.webhookTransport()) } : {}),
         onClose: () => {
           if (stop) this.watches.delete(stop);
           stop = undefined;

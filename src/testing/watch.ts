@@ -55,6 +55,12 @@ function pendingBytes(res: ServerResponse): number {
 
 /** Per-watch hooks for fault injection: called after each event is written. */
 export interface WatchHooks {
+  /**
+   * Converts a stored object to the watch's version when that takes a webhook call; events then
+   * wait for their conversion and are sent in order (a failed conversion ends the watch with an
+   * ERROR event).
+   */
+  convert?(object: KubeObject): Promise<KubeObject>;
   /** Return true to cut the connection (no orderly end of the stream). */
   afterEvent?(count: number): boolean | void;
   onClose?(): void;
@@ -122,7 +128,29 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
     }
   };
 
-  const bookmark = (extra?: Record<string, string>): void => {
+  // With an asynchronous conversion every event goes through one queue, so none overtakes another.
+  let queue: Promise<void> | undefined;
+  const enqueue = (step: () => void | Promise<void>): void => {
+    if (!hooks.convert) return void step();
+    queue = (queue ?? Promise.resolve()).then(async () => {
+      if (closed) return;
+      try {
+        await step();
+      } catch (e) {
+        const status = (e as { body?: unknown }).body;
+        send("ERROR", status ?? { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: String(e), code: 500 });
+        stop();
+      }
+    });
+  };
+  const sendObject = (type: string, stored: KubeObject): void => {
+    const convert = hooks.convert;
+    if (!convert) return send(type, asServed(stored, r));
+    enqueue(async () => send(type, await convert(stored)));
+  };
+
+  const bookmark = (extra?: Record<string, string>): void => enqueue(() => bookmarkNow(extra));
+  const bookmarkNow = (extra?: Record<string, string>): void => {
     send("BOOKMARK", {
       kind: r.kind,
       apiVersion: r.apiVersion,
@@ -137,13 +165,13 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
     const now = inScope(e.object) && selects(r, w.selection, e.object);
     const before = e.previous !== undefined && inScope(e.previous) && selects(r, w.selection, e.previous);
     if (e.type === "ADDED") {
-      if (now) send("ADDED", asServed(e.object, r));
+      if (now) sendObject("ADDED", e.object);
     } else if (e.type === "MODIFIED") {
-      if (now && before) send("MODIFIED", asServed(e.object, r));
-      else if (now) send("ADDED", asServed(e.object, r));
-      else if (before) send("DELETED", asServed({ ...e.previous!, metadata: { ...e.previous!.metadata, resourceVersion: String(e.revision) } }, r));
+      if (now && before) sendObject("MODIFIED", e.object);
+      else if (now) sendObject("ADDED", e.object);
+      else if (before) sendObject("DELETED", { ...e.previous!, metadata: { ...e.previous!.metadata, resourceVersion: String(e.revision) } });
     } else if (before || now) {
-      send("DELETED", asServed(e.object, r));
+      sendObject("DELETED", e.object);
     }
   };
 
@@ -153,7 +181,7 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
   const initial = (): boolean => {
     const rv = w.resourceVersion;
     if (w.sendInitialEvents || rv === undefined || rv === "" || rv === "0") {
-      for (const o of store.list(r.storageKey, w.namespace)) if (selects(r, w.selection, o)) send("ADDED", asServed(o, r));
+      for (const o of store.list(r.storageKey, w.namespace)) if (selects(r, w.selection, o)) sendObject("ADDED", o);
       lastRevision = store.revision;
       if (w.sendInitialEvents) bookmark({ "k8s.io/initial-events-end": "true" });
       return true;

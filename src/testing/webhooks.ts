@@ -277,8 +277,11 @@ function resolveService(services: WebhookServices | undefined, s: WebhookService
   return found ?? `https://${s.name}.${s.namespace}.svc:${s.port}`;
 }
 
+/** Where a webhook is called and for how long it may take (admission and conversion webhooks alike). */
+export type WebhookEndpoint = Pick<WebhookDefinition, "clientConfig" | "timeoutSeconds">;
+
 /** The URL and TLS server name of a webhook. */
-export function webhookTarget(hook: WebhookDefinition, services?: WebhookServices): { url: URL; serverName: string } {
+export function webhookTarget(hook: WebhookEndpoint, services?: WebhookServices): { url: URL; serverName: string } {
   const cc = hook.clientConfig;
   if (cc.url) {
     const url = new URL(cc.url);
@@ -297,7 +300,7 @@ export function webhookTarget(hook: WebhookDefinition, services?: WebhookService
  * @example
  * const result = await callWebhook(hook, review, { services: { "ns/svc": "https://127.0.0.1:9443" } });
  */
-export function callWebhook(hook: WebhookDefinition, review: Obj, transport: WebhookTransport = {}): Promise<WebhookCallResult> {
+export function callWebhook(hook: WebhookEndpoint, review: Obj, transport: WebhookTransport = {}): Promise<WebhookCallResult> {
   let target: { url: URL; serverName: string };
   try {
     target = webhookTarget(hook, transport.services);
