@@ -5,21 +5,22 @@
  * differ convert their fields.
  */
 import { hpaToV1, hpaToV2 } from "./autoscaling/conversion.js";
+import { convertResourceObject } from "./resource/conversion.js";
 
 type Obj = Record<string, unknown>;
 
 interface KindConversion {
-  /** The version objects are stored at (`apiVersion`). */
-  storage: string;
-  /** The object at `apiVersion`, from an object at any served version of the kind. */
-  to: Record<string, (obj: Obj) => Obj>;
+  /** The version objects are stored at (`apiVersion`); without one, objects are stored as written. */
+  storage?: string;
+  /** The object at `apiVersion`, from an object at another served version of the kind. */
+  convert(obj: Obj, apiVersion: string): Obj;
 }
 
 const CONVERSIONS: Record<string, KindConversion> = {
-  "autoscaling/HorizontalPodAutoscaler": {
-    storage: "autoscaling/v2",
-    to: { "autoscaling/v1": hpaToV1, "autoscaling/v2": hpaToV2 },
-  },
+  "autoscaling/HorizontalPodAutoscaler": { storage: "autoscaling/v2", convert: (o, v) => (v === "autoscaling/v1" ? hpaToV1(o) : hpaToV2(o)) },
+  "resource.k8s.io/ResourceClaim": { convert: convertResourceObject },
+  "resource.k8s.io/ResourceClaimTemplate": { convert: convertResourceObject },
+  "resource.k8s.io/ResourceSlice": { convert: convertResourceObject },
 };
 
 const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "");
@@ -32,8 +33,8 @@ const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? apiV
  */
 export function convertObject<T extends Obj>(obj: T, apiVersion: string, kind: string): T {
   if (obj.apiVersion === apiVersion && obj.kind === kind) return obj;
-  const conversion = CONVERSIONS[`${groupOf(apiVersion)}/${kind}`]?.to[apiVersion];
-  if (conversion && obj.apiVersion !== apiVersion && obj.kind === kind) return { ...conversion(obj), kind } as unknown as T;
+  const conversion = CONVERSIONS[`${groupOf(apiVersion)}/${kind}`];
+  if (conversion && obj.apiVersion !== apiVersion && obj.kind === kind) return { ...conversion.convert(obj, apiVersion), kind } as unknown as T;
   return { ...obj, apiVersion, kind };
 }
 

@@ -503,4 +503,25 @@ describe("a resource served at versions with different fields", () => {
     const listed = (await api.get(V1)).json;
     expect(listed.items.find((h: { metadata: { name: string } }) => h.metadata.name === "conv-a")).toMatchObject({ spec: { targetCPUUtilizationPercentage: 50 } });
   });
+
+  it("serves a ResourceClaim written at resource.k8s.io/v1beta1 with v1's `exactly` at v1", async () => {
+    const local = await startTestServer({ kubernetesVersion: "1.34", controllers: false, runtimeConfig: { "resource.k8s.io/v1beta1": true } });
+    const other = client(local);
+    try {
+      const written = await other.post("/apis/resource.k8s.io/v1beta1/namespaces/default/resourceclaims", {
+        apiVersion: "resource.k8s.io/v1beta1",
+        kind: "ResourceClaim",
+        metadata: { name: "gpu" },
+        spec: { devices: { requests: [{ name: "gpu", deviceClassName: "gpu.example.com" }] } },
+      });
+      expect(written.status, JSON.stringify(written.json)).toBe(201);
+      const atV1 = (await other.get("/apis/resource.k8s.io/v1/namespaces/default/resourceclaims/gpu")).json;
+      expect(atV1.apiVersion).toBe("resource.k8s.io/v1");
+      expect(atV1.spec.devices.requests[0]).toMatchObject({ name: "gpu", exactly: { deviceClassName: "gpu.example.com" } });
+      expect(atV1.spec.devices.requests[0].deviceClassName).toBeUndefined();
+    } finally {
+      await other.close();
+      await local.close();
+    }
+  });
 });

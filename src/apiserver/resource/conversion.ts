@@ -1,0 +1,106 @@
+/**
+ * resource.k8s.io objects between the versions whose fields differ, as kube-apiserver converts
+ * them (pkg/apis/resource/v1beta1/conversion.go): v1alpha3 and v1beta1 write a device request's
+ * class, selectors, mode, count, admin access, tolerations and capacity on the request itself and a
+ * slice's device under `basic`; v1beta2 and v1 put the request's under `exactly` and the device's
+ * at the top.
+ */
+type Obj = Record<string, unknown>;
+
+const rec = (v: unknown): Obj | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
+
+/** Whether a version writes requests and devices the v1beta1 way. */
+const isFlat = (apiVersion: unknown): boolean => apiVersion === "resource.k8s.io/v1alpha3" || apiVersion === "resource.k8s.io/v1beta1";
+
+function compact(o: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** `hasAnyMainRequestFieldsSet`. */
+function hasMainFields(r: Obj): boolean {
+  return (
+    (typeof r.deviceClassName === "string" && r.deviceClassName !== "") ||
+    r.selectors !== undefined ||
+    (typeof r.allocationMode === "string" && r.allocationMode !== "") ||
+    (typeof r.count === "number" && r.count !== 0) ||
+    r.adminAccess != null ||
+    r.tolerations !== undefined ||
+    r.capacity != null
+  );
+}
+
+function requestToExactly(r: Obj): Obj {
+  const exactly = hasMainFields(r)
+    ? compact({ deviceClassName: r.deviceClassName ?? "", selectors: r.selectors, allocationMode: r.allocationMode, count: r.count, adminAccess: r.adminAccess, tolerations: r.tolerations, capacity: r.capacity })
+    : undefined;
+  return compact({ name: r.name, exactly, firstAvailable: r.firstAvailable });
+}
+
+function requestFromExactly(r: Obj): Obj {
+  const e = rec(r.exactly) ?? {};
+  return compact({
+    name: r.name,
+    deviceClassName: e.deviceClassName,
+    selectors: e.selectors,
+    allocationMode: e.allocationMode,
+    count: e.count,
+    adminAccess: e.adminAccess,
+    firstAvailable: r.firstAvailable,
+    tolerations: e.tolerations,
+    capacity: e.capacity,
+  });
+}
+
+const DEVICE_FIELDS = ["attributes", "capacity", "consumesCounters", "nodeName", "nodeSelector", "allNodes", "taints", "bindsToNode", "bindingConditions", "bindingFailureConditions", "allowMultipleAllocations"] as const;
+
+function deviceFromBasic(d: Obj): Obj {
+  const basic = rec(d.basic) ?? {};
+  const out: Obj = { name: d.name };
+  for (const f of DEVICE_FIELDS) out[f] = basic[f];
+  return compact(out);
+}
+
+function deviceToBasic(d: Obj): Obj {
+  const basic: Obj = {};
+  for (const f of DEVICE_FIELDS) basic[f] = d[f];
+  return compact({ name: d.name, basic: compact(basic) });
+}
+
+/** A claim spec (ResourceClaim `spec`, ResourceClaimTemplate `spec.spec`) with its requests converted. */
+function claimSpec(spec: unknown, convert: (r: Obj) => Obj): unknown {
+  const s = rec(spec);
+  const devices = rec(s?.devices);
+  if (!s || !devices || !Array.isArray(devices.requests)) return spec;
+  return { ...s, devices: { ...devices, requests: devices.requests.map((r) => convert(rec(r) ?? {})) } };
+}
+
+function sliceSpec(spec: unknown, convert: (d: Obj) => Obj): unknown {
+  const s = rec(spec);
+  if (!s || !Array.isArray(s.devices)) return spec;
+  return { ...s, devices: s.devices.map((d) => convert(rec(d) ?? {})) };
+}
+
+/**
+ * A ResourceClaim, ResourceClaimTemplate or ResourceSlice at `apiVersion`, converted from the
+ * version it was written at.
+ *
+ * @example
+ * convertResourceObject({ apiVersion: "resource.k8s.io/v1beta1", kind: "ResourceClaim", metadata: { name: "gpu" },
+ *   spec: { devices: { requests: [{ name: "gpu", deviceClassName: "gpu.example.com" }] } } }, "resource.k8s.io/v1");
+ * // spec.devices.requests: [{ name: "gpu", exactly: { deviceClassName: "gpu.example.com" } }]
+ */
+export function convertResourceObject(obj: Obj, apiVersion: string): Obj {
+  const out: Obj = { ...obj, apiVersion };
+  const from = isFlat(obj.apiVersion);
+  if (from === isFlat(apiVersion)) return out;
+  const request = from ? requestToExactly : requestFromExactly;
+  const device = from ? deviceFromBasic : deviceToBasic;
+  if (obj.kind === "ResourceClaim") out.spec = claimSpec(obj.spec, request);
+  else if (obj.kind === "ResourceClaimTemplate") {
+    const spec = rec(obj.spec);
+    if (spec) out.spec = { ...spec, spec: claimSpec(spec.spec, request) };
+  } else if (obj.kind === "ResourceSlice") out.spec = sliceSpec(obj.spec, device);
+  return out;
+}
