@@ -1,7 +1,59 @@
 /**
- * The resource.k8s.io API group: defaults, strategy and validation by kind.
+ * The resource.k8s.io API group (Dynamic Resource Allocation): defaults, strategy and validation by
+ * kind, for v1alpha3, v1beta1, v1beta2 and v1 (pkg/apis/resource/validation, the v1* defaults.go,
+ * pkg/registry/resource/…/strategy.go).
  */
-import type { GroupRules } from "../registry.js";
+import type { GroupRules, KindRules } from "../registry.js";
+import { objectAt } from "../validation/index.js";
+import { defaultDeviceClaim, validateResourceClaim, validateResourceClaimStatusUpdate, validateResourceClaimTemplate, validateResourceClaimTemplateUpdate, validateResourceClaimUpdate } from "./claim.js";
+import { validateDeviceClass, validateDeviceClassUpdate } from "./device-class.js";
+import { validateResourceSlice, validateResourceSliceUpdate } from "./slice.js";
+import { validateDeviceTaintRule, validateDeviceTaintRuleStatusUpdate, validateDeviceTaintRuleUpdate } from "./taint-rule.js";
+
+type Obj = Record<string, unknown>;
+
+function keepStatus(obj: Obj, old: Obj): void {
+  if (old.status === undefined) delete obj.status;
+  else obj.status = old.status;
+}
+
+const resourceClaim: KindRules = {
+  defaults: (obj, ctx) => defaultDeviceClaim(objectAt(obj.spec).devices, ctx),
+  // Status must not be set by the writer on create; on update it is kept.
+  prepareForCreate: (obj) => void delete obj.status,
+  prepareForUpdate: keepStatus,
+  validate: validateResourceClaim,
+  validateUpdate: validateResourceClaimUpdate,
+  validateStatusUpdate: validateResourceClaimStatusUpdate,
+};
+
+const resourceClaimTemplate: KindRules = {
+  defaults: (obj, ctx) => defaultDeviceClaim(objectAt(objectAt(objectAt(obj.spec).spec).devices), ctx),
+  validate: validateResourceClaimTemplate,
+  validateUpdate: (obj, old) => validateResourceClaimTemplateUpdate(obj, old),
+};
 
 /** What kube-apiserver does to the kinds of `resource.k8s.io`. */
-export const rules: GroupRules = { group: "resource.k8s.io", kinds: {} };
+export const rules: GroupRules = {
+  group: "resource.k8s.io",
+  kinds: {
+    ResourceClaim: resourceClaim,
+    ResourceClaimTemplate: resourceClaimTemplate,
+    // The update functions check the whole spec again, with what is unchanged counted as stored.
+    DeviceClass: {
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceClass(obj, ctx)),
+      validateUpdate: validateDeviceClassUpdate,
+    },
+    ResourceSlice: {
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateResourceSlice(obj, ctx)),
+      validateUpdate: validateResourceSliceUpdate,
+    },
+    DeviceTaintRule: {
+      prepareForCreate: (obj) => void delete obj.status,
+      prepareForUpdate: keepStatus,
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceTaintRule(obj, ctx)),
+      validateUpdate: validateDeviceTaintRuleUpdate,
+      validateStatusUpdate: (obj) => validateDeviceTaintRuleStatusUpdate(obj),
+    },
+  },
+};

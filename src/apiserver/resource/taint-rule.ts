@@ -1,0 +1,50 @@
+/**
+ * DeviceTaintRule (pkg/apis/resource/validation `ValidateDeviceTaintRule`, its update and status
+ * update): which devices (driver, pool, device; in 1.33 also a class and CEL selectors) and the
+ * taint (key, value, effect; an unchanged effect is not checked again).
+ */
+import type { ApiContext } from "../context.js";
+import { FieldPath, tooMany, type FieldError } from "../field.js";
+import { listAt, objectAt, optionalObject, semanticEqual } from "../validation/index.js";
+import { validateDNS1123Subdomain, validateDeviceName, validateDeviceTaint, validateDriverName, validatePoolName, validateSelectors } from "./device.js";
+
+type Obj = Record<string, unknown>;
+
+const STATUS_MAX_CONDITIONS = 8;
+
+function validateSpec(spec: Obj, old: Obj | undefined, ctx: ApiContext): FieldError[] {
+  const path = FieldPath.of("spec");
+  const errs: FieldError[] = [];
+  const selector = optionalObject(spec.deviceSelector);
+  if (selector) {
+    const p = path.child("deviceSelector");
+    if (typeof selector.deviceClassName === "string" && ctx.minor <= 33) errs.push(...validateDNS1123Subdomain(selector.deviceClassName, p.child("deviceClassName")));
+    if (typeof selector.driver === "string") errs.push(...validateDriverName(selector.driver, p.child("driver"), ctx));
+    if (typeof selector.pool === "string") errs.push(...validatePoolName(selector.pool, p.child("pool"), ctx));
+    if (typeof selector.device === "string") errs.push(...validateDeviceName(selector.device, p.child("device")));
+    if (ctx.minor <= 33) {
+      const oldSelector = optionalObject(old?.deviceSelector);
+      const stored = oldSelector !== undefined && semanticEqual(selector.selectors, oldSelector.selectors);
+      errs.push(...validateSelectors(selector.selectors, p.child("selectors"), stored, ctx));
+    }
+  }
+  errs.push(...validateDeviceTaint(objectAt(spec.taint), old ? objectAt(old.taint) : undefined, path.child("taint"), ctx));
+  return errs;
+}
+
+/** `ValidateDeviceTaintRule` without the object metadata. */
+export function validateDeviceTaintRule(obj: Obj, ctx: ApiContext): FieldError[] {
+  return validateSpec(objectAt(obj.spec), undefined, ctx);
+}
+
+/** `ValidateDeviceTaintRuleUpdate`. */
+export function validateDeviceTaintRuleUpdate(obj: Obj, old: Obj, ctx: ApiContext): FieldError[] {
+  return validateSpec(objectAt(obj.spec), objectAt(old.spec), ctx);
+}
+
+/** `ValidateDeviceTaintRuleStatusUpdate`: at most 8 conditions. */
+export function validateDeviceTaintRuleStatusUpdate(obj: Obj): FieldError[] {
+  const conditions = listAt(objectAt(obj.status).conditions);
+  return conditions.length > STATUS_MAX_CONDITIONS ? [tooMany(FieldPath.of("status", "conditions"), conditions.length, STATUS_MAX_CONDITIONS)] : [];
+}
+
