@@ -26,6 +26,7 @@ import {
   NETWORK_MAX_IPS,
   RESOURCE_CLAIM_RESERVED_FOR_MAX_SIZE,
   newShape,
+  newWording,
   validateBindingParameters,
   validateDeviceClassRef,
   validateDeviceConfiguration,
@@ -154,7 +155,7 @@ function validateRequest(r: unknown, path: FieldPath, stored: boolean, ctx: ApiC
   const firstAvailable = listAt(request.firstAvailable);
   const exactly = exactOf(request, ctx);
   if (!exactly && firstAvailable.length === 0) errs.push(required(path, "exactly one of `exactly` or `firstAvailable` is required"));
-  else if (exactly && firstAvailable.length > 0) errs.push(invalid(path, null, "exactly one of `exactly` or `firstAvailable` is required, but multiple fields are set"));
+  else if (exactly && firstAvailable.length > 0) errs.push(invalid(path, null, `exactly one of \`exactly\` or \`firstAvailable\` is required${newWording(ctx) ? ", but multiple fields are set" : ""}`));
   else if (firstAvailable.length > 0) errs.push(...validateFirstAvailable(firstAvailable, path.child("firstAvailable"), stored, ctx));
   else errs.push(...validateExact(exactly!, path.child("exactly"), stored, ctx));
   return errs;

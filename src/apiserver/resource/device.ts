@@ -7,12 +7,13 @@
  * Kubernetes validates the internal type, so paths follow its shape, which changed in 1.34: up to
  * 1.33 a request keeps `deviceClassName` and its friends at the top and a slice's device keeps its
  * attributes under `basic`; from 1.34 they are under `exactly`, and a device is flat — whatever
- * version the object was written in. Rules whose wording changed follow the 1.33 code up to 1.33
- * and the newest code from 1.34.
+ * version the object was written in. The wording and walk of the shared checks changed again in
+ * 1.35 (see {@link newWording}).
  */
 import type { ApiContext } from "../context.js";
-import { duplicate, FieldPath, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldError } from "../field.js";
+import { duplicate, FieldPath, forbidden, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldError } from "../field.js";
 import { compileCel } from "../cel/compile.js";
+import { estimateCost } from "../cel/estimate.js";
 import { isCIdentifier, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, listAt, objectAt, optionalObject, stringAt, validateLabelName } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 
@@ -43,15 +44,24 @@ export const RESOURCE_SLICE_MAX_DEVICES = 128;
 export const RESOURCE_SLICE_MAX_DEVICES_ADVANCED = 64;
 export const BINDING_CONDITIONS_MAX_SIZE = 4;
 
-/** Whether a minor validates the 1.34+ internal shape (`exactly`, flat devices) and wording. */
+/** Whether a minor validates the 1.34+ internal shape (`exactly`, flat devices). */
 export function newShape(ctx: ApiContext): boolean {
   return ctx.minor >= 34;
 }
 
-/** `validateSlice`: the size limit first (from 1.34 it stops there), then each item. */
+/**
+ * Whether a minor words and walks as the code rewritten alongside declarative validation (1.35):
+ * list limits stop the walk, duplicates are reported at the item, map keys at the map, qualified
+ * names as `Invalid`.
+ */
+export function newWording(ctx: ApiContext): boolean {
+  return ctx.minor >= 35;
+}
+
+/** `validateSlice`: each item, then the size limit (from 1.35 the limit comes first and stops the walk). */
 export function validateSlice(items: readonly unknown[], max: number, each: (item: unknown, path: FieldPath) => FieldError[], path: FieldPath, ctx: ApiContext): FieldError[] {
   const over = max >= 0 && items.length > max;
-  if (over && newShape(ctx)) return [tooMany(path, items.length, max)];
+  if (over && newWording(ctx)) return [tooMany(path, items.length, max)];
   const errs: FieldError[] = [];
   items.forEach((item, i) => errs.push(...each(item, path.index(i))));
   if (over) errs.push(tooMany(path, items.length, max));
@@ -59,8 +69,8 @@ export function validateSlice(items: readonly unknown[], max: number, each: (ite
 }
 
 /**
- * `validateSet`: `validateSlice` plus duplicate keys (up to 1.33 reported at the key's field,
- * `keyField`, from 1.34 at the item).
+ * `validateSet`: `validateSlice` plus duplicate keys (up to 1.34 reported at the key's field,
+ * `keyField`, from 1.35 at the item).
  */
 export function validateSet(
   items: readonly unknown[],
@@ -71,12 +81,12 @@ export function validateSet(
   ctx: ApiContext,
   keyField?: string,
 ): FieldError[] {
-  if (max >= 0 && items.length > max && newShape(ctx)) return [tooMany(path, items.length, max)];
+  if (max >= 0 && items.length > max && newWording(ctx)) return [tooMany(path, items.length, max)];
   const errs = validateSlice(items, max, each, path, ctx);
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const k = key(item);
-    if (seen.has(k)) errs.push(duplicate(keyField && !newShape(ctx) ? path.index(i).child(keyField) : path.index(i), k));
+    if (seen.has(k)) errs.push(duplicate(keyField && !newWording(ctx) ? path.index(i).child(keyField) : path.index(i), k));
     else seen.add(k);
   });
   return errs;
@@ -90,7 +100,7 @@ function truncateIfTooLong(s: string, maxLen: number): string {
   return `${s.slice(0, Math.ceil(remaining / 2))}...${s.slice(s.length - Math.floor(remaining / 2))}`;
 }
 
-/** `validateMap`: size limit, then each key (at the key's path up to 1.33, the map's from 1.34) and value. */
+/** `validateMap`: size limit, then each key (at the key's path up to 1.34, the map's from 1.35) and value. */
 export function validateMap(
   m: unknown,
   max: number,
@@ -105,11 +115,11 @@ export function validateMap(
   const errs: FieldError[] = [];
   if (max >= 0 && keys.length > max) {
     errs.push(tooMany(path, keys.length, max));
-    if (newShape(ctx)) return errs;
+    if (newWording(ctx)) return errs;
   }
   for (const k of keys) {
     const keyPath = path.key(truncateIfTooLong(k, truncateKeyLen));
-    errs.push(...validateKey(k, newShape(ctx) ? path : keyPath));
+    errs.push(...validateKey(k, newWording(ctx) ? path : keyPath));
     errs.push(...validateItem(m[k], keyPath));
   }
   return errs;
@@ -159,13 +169,13 @@ export function validateNodeName(name: string, path: FieldPath): FieldError[] {
 function validateCIdentifier(id: string, path: FieldPath, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
   if (id.length > DEVICE_MAX_ID_LENGTH) errs.push(tooLong(path, "", DEVICE_MAX_ID_LENGTH, ctx.minor));
-  for (const m of isCIdentifier(id)) errs.push(newShape(ctx) ? invalid(path, id, m) : typeInvalid(path, id, m));
+  for (const m of isCIdentifier(id)) errs.push(newWording(ctx) ? invalid(path, id, m) : typeInvalid(path, id, m));
   return errs;
 }
 
 /** `validateQualifiedName`: a C identifier, or a driver-name domain, `/`, and a C identifier. */
 export function validateQualifiedName(name: string, path: FieldPath, ctx: ApiContext): FieldError[] {
-  const legacy = !newShape(ctx);
+  const legacy = !newWording(ctx);
   if (legacy && name === "") return [required(path, "name required")];
   const parts = name.split("/");
   const errs: FieldError[] = [];
@@ -184,7 +194,7 @@ export function validateQualifiedName(name: string, path: FieldPath, ctx: ApiCon
 export function validateFullyQualifiedName(name: string, path: FieldPath, ctx: ApiContext): FieldError[] {
   const errs = validateQualifiedName(name, path, ctx);
   if (!name.includes("/")) {
-    if (newShape(ctx)) errs.push(invalid(path, name, "a fully qualified name must be a domain and a name separated by a slash"));
+    if (newWording(ctx)) errs.push(invalid(path, name, "a fully qualified name must be a domain and a name separated by a slash"));
     else if (name !== "") errs.push(invalid(path, name, "must include a domain"));
   }
   return errs;
@@ -196,7 +206,7 @@ const DRA_VARIABLES: Readonly<Record<string, string>> = { device: "dyn" };
 /**
  * `validateCELExpression` for device selectors: the length limit, then compiling in the DRA
  * environment (the previous minor's libraries, as for new expressions); the cost limit
- * (`CEL_SELECTOR_EXPRESSION_MAX_COST`) is not estimated. Expressions already stored
+ * (`CEL_SELECTOR_EXPRESSION_MAX_COST`) is estimated for expressions that do not read `device`. Expressions already stored
  * are not checked again. A result known not to be a bool is `must evaluate to bool or the unknown
  * type, not <type>`; syntax this evaluator cannot parse is never reported.
  */
@@ -210,8 +220,12 @@ export function validateCELExpression(expression: string, path: FieldPath, store
   if (t && !t.hasDynType && t.kind !== "dyn" && t.name && t.name !== "bool" && t.name !== "dyn" && SIMPLE_TYPES.has(t.name)) {
     return [invalid(path, expression, `must evaluate to bool or the unknown type, not ${t.name === "null" ? "null_type" : t.name}`)];
   }
-  // The cost limit is not estimated: without the sizes the DRA environment declares for `device`,
-  // an estimate would refuse expressions kube-apiserver accepts.
+  // The cost limit is estimated only for expressions that do not read `device`: without the sizes
+  // the DRA environment declares for it, an estimate would refuse expressions kube-apiserver accepts.
+  if (!compiled.variables.has("device")) {
+    const cost = estimateCost(expression, { level: Math.max(ctx.minor - 1, 28), variables: DRA_VARIABLES });
+    if (cost.max > CEL_SELECTOR_EXPRESSION_MAX_COST) return [forbidden(path, "too complex, exceeds cost limit")];
+  }
   return [];
 }
 
@@ -240,7 +254,7 @@ export function validateRawExtension(value: unknown, path: FieldPath, stored: bo
   if (value === undefined || value === null) return [required(path, "")];
   const size = Buffer.byteLength(JSON.stringify(value));
   if (!stored && size > max) return [tooLong(path, "", max, ctx.minor)];
-  if (!isRecord(value)) return [invalid(path, "<value omitted>", newShape(ctx) ? "must be a valid JSON object" : "parameters must be a valid JSON object")];
+  if (!isRecord(value)) return [invalid(path, "<value omitted>", newWording(ctx) ? "must be a valid JSON object" : "parameters must be a valid JSON object")];
   return [];
 }
 
@@ -267,7 +281,7 @@ export function validateDeviceTaint(taint: Obj, old: Obj | undefined, path: Fiel
   const value = stringAt(taint.value);
   if (value !== "") errs.push(...validateLabelValue(value, path.child("value")));
   const effect = stringAt(taint.effect);
-  if (!old || stringAt(old.effect) !== effect || !newShape(ctx)) {
+  if (!old || stringAt(old.effect) !== effect || !newWording(ctx)) {
     if (effect === "") errs.push(required(path.child("effect"), ""));
     else if (!taintEffects(ctx).includes(effect)) errs.push(notSupported(path.child("effect"), effect, taintEffects(ctx)));
   }

@@ -20,6 +20,7 @@ import {
   RESOURCE_SLICE_MAX_DEVICES,
   RESOURCE_SLICE_MAX_DEVICES_ADVANCED,
   newShape,
+  newWording,
   validateBindingParameters,
   validateDNS1123Label,
   validateDeviceName,
@@ -85,7 +86,7 @@ function validateDeviceAttribute(a: unknown, path: FieldPath, ctx: ApiContext): 
     n++;
     errs.push(...validateVersionValue(stringAt(attribute.version), path.child("version"), ctx));
   }
-  if (newShape(ctx)) {
+  if (newWording(ctx)) {
     for (const k of LIST_VALUES) {
       if (!has(k)) continue;
       n++;
@@ -95,7 +96,7 @@ function validateDeviceAttribute(a: unknown, path: FieldPath, ctx: ApiContext): 
       if (k === "versions") values.forEach((v, i) => errs.push(...validateVersionValue(stringAt(v), path.child(k).index(i), ctx)));
     }
   }
-  if (n === 0) errs.push(newShape(ctx) ? invalid(path, "", "exactly one value must be specified") : required(path, "exactly one value must be specified"));
+  if (n === 0) errs.push(newWording(ctx) ? invalid(path, "", "exactly one value must be specified") : required(path, "exactly one value must be specified"));
   else if (n > 1) errs.push(invalid(path, attribute, "exactly one value must be specified"));
   return errs;
 }
@@ -132,13 +133,13 @@ function validateDevice(d: unknown, old: Obj | undefined, path: FieldPath, perDe
   const capacity = objectAt(body.capacity);
   const combined = Object.keys(attributes).length + Object.keys(capacity).length;
   const combinedError = combined > ATTRIBUTES_AND_CAPACITIES_MAX ? [invalid(p, combined, `the total number of attributes and capacities must not exceed ${ATTRIBUTES_AND_CAPACITIES_MAX}`)] : [];
-  if (newShape(ctx)) errs.push(...combinedError);
+  if (newWording(ctx)) errs.push(...combinedError);
   errs.push(...validateMap(body.attributes, -1, KEY_LENGTH, (k, kp) => validateQualifiedName(k, kp, ctx), (a, ap) => validateDeviceAttribute(a, ap, ctx), p.child("attributes"), ctx));
   if (!oldBody || !semanticEqual(oldBody.capacity, body.capacity)) {
     const multi = body.allowMultipleAllocations === true;
     errs.push(...validateMap(body.capacity, -1, KEY_LENGTH, (k, kp) => validateQualifiedName(k, kp, ctx), (c, cp) => validateCapacity(c, cp, multi), p.child("capacity"), ctx));
   }
-  if (!newShape(ctx)) errs.push(...combinedError);
+  if (!newWording(ctx)) errs.push(...combinedError);
   if (!oldBody || !semanticEqual(oldBody.taints, body.taints)) {
     errs.push(...validateSlice(listAt(body.taints), newShape(ctx) ? deviceTaintsMax(ctx) : -1, (t, tp) => validateDeviceTaint(objectAt(t), undefined, tp, ctx), p.child("taints"), ctx));
   }
