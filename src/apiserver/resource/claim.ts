@@ -224,9 +224,13 @@ export function validateDeviceClaim(devices: Obj, path: FieldPath, stored: boole
   return errs;
 }
 
-/** `ValidateResourceClaim` without the object metadata. */
+/**
+ * `ValidateResourceClaim` without the object metadata. On updates the spec must equal the stored
+ * one, so its expressions and parameters count as stored (as `ValidateResourceClaimUpdate` did up
+ * to 1.33): a claim admitted before a limit existed stays writable.
+ */
 export function validateResourceClaim(claim: Obj, ctx: ApiContext): FieldError[] {
-  return validateDeviceClaim(objectAt(objectAt(claim.spec).devices), FieldPath.of("spec", "devices"), false, ctx);
+  return validateDeviceClaim(objectAt(objectAt(claim.spec).devices), FieldPath.of("spec", "devices"), ctx.operation === "UPDATE", ctx);
 }
 
 /** The spec as Go prints it in `field is immutable` (JSON from 1.34). */
@@ -350,7 +354,7 @@ export function validateResourceClaimStatusUpdate(claim: Obj, old: Obj, ctx: Api
   const oldStatus = objectAt(old.status);
   const names = gatherRequestNames(objectAt(objectAt(claim.spec).devices));
   const reservedFor = listAt(status.reservedFor);
-  const errs = validateSet(reservedFor, RESOURCE_CLAIM_RESERVED_FOR_MAX_SIZE, validateConsumer, (r) => stringAt(objectAt(r).uid), path.child("reservedFor"), ctx);
+  const errs = validateSet(reservedFor, RESOURCE_CLAIM_RESERVED_FOR_MAX_SIZE, validateConsumer, (r) => stringAt(objectAt(r).uid), path.child("reservedFor"), ctx, "uid");
   const allocation = optionalObject(status.allocation);
   const oldAllocation = optionalObject(oldStatus.allocation);
   const allocated = new Set(listAt(objectAt(allocation?.devices).results).map((r) => deviceID(objectAt(r))));
@@ -369,10 +373,10 @@ export function validateResourceClaimStatusUpdate(claim: Obj, old: Obj, ctx: Api
   return errs;
 }
 
-/** `ValidateResourceClaimTemplate` without the object metadata: the claim spec under `spec.spec`. */
+/** `ValidateResourceClaimTemplate` without the object metadata: the claim spec under `spec.spec` (stored on updates). */
 export function validateResourceClaimTemplate(template: Obj, ctx: ApiContext): FieldError[] {
   const spec = objectAt(template.spec);
-  return validateDeviceClaim(objectAt(objectAt(spec.spec).devices), FieldPath.of("spec", "spec", "devices"), false, ctx);
+  return validateDeviceClaim(objectAt(objectAt(spec.spec).devices), FieldPath.of("spec", "spec", "devices"), ctx.operation === "UPDATE", ctx);
 }
 
 /** `ValidateResourceClaimTemplateUpdate`: the spec is immutable. */

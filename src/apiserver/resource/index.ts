@@ -22,7 +22,9 @@ const resourceClaim: KindRules = {
   // Status must not be set by the writer on create; on update it is kept.
   prepareForCreate: (obj) => void delete obj.status,
   prepareForUpdate: keepStatus,
-  validate: validateResourceClaim,
+  // On updates an unchanged spec counts as stored (limits introduced later do not apply to it);
+  // a changed one is refused as immutable.
+  validate: (obj, ctx) => validateResourceClaim(obj, ctx),
   validateUpdate: validateResourceClaimUpdate,
   validateStatusUpdate: validateResourceClaimStatusUpdate,
 };
