@@ -331,7 +331,8 @@ export function validateBindingParameters(obj: Obj, path: FieldPath, ctx: ApiCon
     seenFailures.add(c);
     if (seen.has(c)) errs.push(invalid(path.child("bindingFailureConditions").index(i), c, "bindingFailureConditions must not overlap with bindingConditions"));
   });
-  if (conditions.length === 0 && failures.length > 0) errs.push(invalid(path.child("bindingConditions"), conditions, "bindingConditions are required to use bindingFailureConditions"));
-  if (failures.length === 0 && conditions.length > 0) errs.push(invalid(path.child("bindingFailureConditions"), failures, "bindingFailureConditions are required to use bindingConditions"));
+  // The empty list prints as Go prints it: `null` when absent.
+  if (conditions.length === 0 && failures.length > 0) errs.push(invalid(path.child("bindingConditions"), obj.bindingConditions ?? null, "bindingConditions are required to use bindingFailureConditions"));
+  if (failures.length === 0 && conditions.length > 0) errs.push(invalid(path.child("bindingFailureConditions"), obj.bindingFailureConditions ?? null, "bindingFailureConditions are required to use bindingConditions"));
   return errs;
 }
