@@ -137,7 +137,11 @@ export function validateDNS1123Subdomain(value: string, path: FieldPath): FieldE
 /** `ValidateCSIDriverName`, which driver names reuse. */
 export function validateDriverName(name: string, path: FieldPath, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
-  if (!name) errs.push(required(path, ""));
+  if (!name) {
+    // From 1.35 an empty name is only required (the format check is declarative and skips it).
+    if (newWording(ctx)) return [required(path, "")];
+    errs.push(required(path, ""));
+  }
   if (name.length > 63) errs.push(tooLong(path, name, 63, ctx.minor));
   for (const m of isDNS1123Subdomain(name.toLowerCase())) errs.push(invalid(path, name, m));
   return errs;

@@ -254,7 +254,7 @@ describe("ResourceClaim update (TestValidateClaimUpdate)", () => {
 
   it("refuses a changed spec (invalid-update)", () => {
     const old = { ...stored({ requests: [exact()] }), metadata: { name: "foo", namespace: "ns", resourceVersion: "1" } };
-    const next = structuredClone(old) as { spec: { devices: { requests: Array<{ exactly: Obj }> } } };
+    const next = structuredClone(old) as unknown as { spec: { devices: { requests: Array<{ exactly: Obj }> } } };
     next.spec.devices.requests[0]!.exactly.deviceClassName = "foo2";
     const out = validateWrite(next as unknown as Obj, { minor: 36, old }).errors.map(formatFieldError);
     expect(out).toHaveLength(1);
@@ -314,7 +314,7 @@ describe("ResourceClaim status (TestValidateClaimStatusUpdate)", () => {
       { source: "FromClaim", opaque: { driver: "" } },
     ];
     const cfg = (i: number) => `status.allocation.devices.config[${i}]`;
-    expect(statusErrors({ allocation: { ...allocation(), devices: { ...(allocation().devices as Obj), config } } })).toEqual([
+    expect(statusErrors({ allocation: { ...allocation(), devices: { ...(allocation().devices as Obj), config } } }, {}, {}, 34)).toEqual([
       `${cfg(0)}.requests[1]: Invalid value: "${badName}": ${LABEL_MSG}`,
       `${cfg(0)}.requests[1]: Invalid value: "${badName}": ${REF_MSG}`,
       `${cfg(1)}.source: Required value`,
