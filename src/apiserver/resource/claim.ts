@@ -198,7 +198,8 @@ function validateConstraint(c: unknown, path: FieldPath, names: RequestNames, ct
   const distinct = constraint.distinctAttribute;
   if (typeof match === "string") errs.push(...validateFullyQualifiedName(match, path.child("matchAttribute"), ctx));
   else if (typeof distinct === "string" && ctx.minor >= 34) errs.push(...validateFullyQualifiedName(distinct, path.child("distinctAttribute"), ctx));
-  // With DRAConsumableCapacity (alpha, off by default) the message names both fields.
+  // With DRAConsumableCapacity the message names both fields (its wording is Kubernetes' own).
+  else if (ctx.gate("DRAConsumableCapacity")) errs.push(required(path, 'exactly one of "matchAttribute" or "distinctAttribute" is required, but multiple fields are set'));
   else errs.push(required(path.child("matchAttribute"), ""));
   return errs;
 }

@@ -9,6 +9,7 @@ import { defaultDeviceClaim, validateResourceClaim, validateResourceClaimStatusU
 import { validateDeviceClass, validateDeviceClassUpdate } from "./device-class.js";
 import { validateResourceSlice, validateResourceSliceUpdate } from "./slice.js";
 import { validateDeviceTaintRule, validateDeviceTaintRuleStatusUpdate, validateDeviceTaintRuleUpdate } from "./taint-rule.js";
+import { dropDisabledClaimFields, dropDisabledClassFields, dropDisabledSliceFields } from "./strategy.js";
 
 type Obj = Record<string, unknown>;
 
@@ -20,8 +21,14 @@ function keepStatus(obj: Obj, old: Obj): void {
 const resourceClaim: KindRules = {
   defaults: (obj, ctx) => defaultDeviceClaim(objectAt(obj.spec).devices, ctx),
   // Status must not be set by the writer on create; on update it is kept.
-  prepareForCreate: (obj) => void delete obj.status,
-  prepareForUpdate: keepStatus,
+  prepareForCreate: (obj, ctx) => {
+    delete obj.status;
+    dropDisabledClaimFields(obj, undefined, ctx, false);
+  },
+  prepareForUpdate: (obj, old, ctx) => {
+    keepStatus(obj, old);
+    dropDisabledClaimFields(obj, old, ctx, false);
+  },
   // On updates an unchanged spec counts as stored (limits introduced later do not apply to it);
   // a changed one is refused as immutable.
   validate: (obj, ctx) => validateResourceClaim(obj, ctx),
@@ -31,6 +38,8 @@ const resourceClaim: KindRules = {
 
 const resourceClaimTemplate: KindRules = {
   defaults: (obj, ctx) => defaultDeviceClaim(objectAt(objectAt(objectAt(obj.spec).spec).devices), ctx),
+  prepareForCreate: (obj, ctx) => dropDisabledClaimFields(obj, undefined, ctx, true),
+  prepareForUpdate: (obj, old, ctx) => dropDisabledClaimFields(obj, old, ctx, true),
   validate: validateResourceClaimTemplate,
   validateUpdate: (obj, old) => validateResourceClaimTemplateUpdate(obj, old),
 };
@@ -43,10 +52,14 @@ export const rules: GroupRules = {
     ResourceClaimTemplate: resourceClaimTemplate,
     // The update functions check the whole spec again, with what is unchanged counted as stored.
     DeviceClass: {
+      prepareForCreate: (obj, ctx) => dropDisabledClassFields(obj, undefined, ctx),
+      prepareForUpdate: (obj, old, ctx) => dropDisabledClassFields(obj, old, ctx),
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceClass(obj, ctx)),
       validateUpdate: validateDeviceClassUpdate,
     },
     ResourceSlice: {
+      prepareForCreate: (obj, ctx) => dropDisabledSliceFields(obj, undefined, ctx),
+      prepareForUpdate: (obj, old, ctx) => dropDisabledSliceFields(obj, old, ctx),
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateResourceSlice(obj, ctx)),
       validateUpdate: validateResourceSliceUpdate,
     },

@@ -107,7 +107,8 @@ describe("ResourceClaim create (TestValidateClaim)", () => {
       `${c(0)}.matchAttribute: Invalid value: "missing-domain": a fully qualified name must be a domain and a name separated by a slash`,
       `${c(1)}.matchAttribute: Invalid value: "": ${C_IDENT_MSG}`,
       `${c(1)}.matchAttribute: Invalid value: "": a fully qualified name must be a domain and a name separated by a slash`,
-      `${c(2)}.matchAttribute: Required value`,
+      // DRAConsumableCapacity is on from 1.36.
+      `${c(2)}: Required value: exactly one of "matchAttribute" or "distinctAttribute" is required, but multiple fields are set`,
       `spec.devices.config[0].requests[1]: Invalid value: "${badName}": ${LABEL_MSG}`,
       `spec.devices.config[0].requests[1]: Invalid value: "${badName}": ${REF_MSG}`,
     ]);
