@@ -14,6 +14,7 @@ const ON_BY_DEFAULT_SINCE = {
   DRADeviceBindingConditions: 36,
   DRADeviceTaints: 36,
   DRAExtendedResource: 36,
+  DRAListTypeAttributes: Infinity, // alpha from 1.36, off by default in every minor served
   DRAPartitionableDevices: 36,
   DRAPrioritizedList: 34,
   DRAResourceClaimDeviceStatus: 33,

@@ -86,7 +86,11 @@ function validateDeviceAttribute(a: unknown, path: FieldPath, ctx: ApiContext): 
     n++;
     errs.push(...validateVersionValue(stringAt(attribute.version), path.child("version"), ctx));
   }
-  if (newWording(ctx)) {
+  // List values (DRAListTypeAttributes, alpha, off by default) are only judged with the gate on;
+  // without it an attribute holding only a list is not called empty.
+  const lists = LIST_VALUES.some((k) => has(k));
+  if (lists && !ctx.gate("DRAListTypeAttributes") && n === 0) return errs;
+  if (newWording(ctx) && ctx.gate("DRAListTypeAttributes")) {
     for (const k of LIST_VALUES) {
       if (!has(k)) continue;
       n++;
@@ -190,7 +194,7 @@ function validateDeviceNodeSelection(body: Obj, path: FieldPath, perDevice: bool
 function haveAdvanced(devices: readonly unknown[], ctx: ApiContext): boolean {
   return devices.some((d) => {
     const body = deviceBody(objectAt(d), ctx) ?? {};
-    const listAttr = Object.values(objectAt(body.attributes)).some((a) => LIST_VALUES.some((k) => objectAt(a)[k] !== undefined && objectAt(a)[k] !== null));
+    const listAttr = ctx.gate("DRAListTypeAttributes") && Object.values(objectAt(body.attributes)).some((a) => LIST_VALUES.some((k) => objectAt(a)[k] !== undefined && objectAt(a)[k] !== null));
     return listAt(body.taints).length > 0 || listAt(body.consumesCounters).length > 0 || listAttr;
   });
 }

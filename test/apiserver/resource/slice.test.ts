@@ -169,6 +169,38 @@ describe("ResourceSlice create (TestValidateResourceSlice)", () => {
     ]);
   });
 
+  it("list attributes (DRAListTypeAttributes): good-list-attribute, bad-list-attribute", () => {
+    const gates = { featureGates: { DRAListTypeAttributes: true } };
+    const good = slice(goodName, goodName, goodName, 4);
+    [{ bools: [true] }, { ints: [1] }, { strings: ["x"] }, { versions: ["1.2.3"] }].forEach((a, i) => (spec(good).devices[i]!.attributes = { [goodName]: a }));
+    expect(errors(good, 36, gates)).toEqual([]);
+    const bad = slice(goodName, goodName, goodName, 8);
+    const long = "x".repeat(65);
+    [{ ints: [1], bools: [true] }, { ints: [1], bools: [true], strings: [] }, { strings: [long] }, { versions: [long] }, { bools: [] }, { ints: [] }, { strings: [] }, { versions: [] }].forEach(
+      (a, i) => (spec(bad).devices[i]!.attributes = { [goodName]: a }),
+    );
+    const out = errors(bad, 36, gates);
+    const at = (i: number) => `spec.devices[${i}].attributes[foo]`;
+    expect(out[0]).toMatch(/^spec\.devices\[0\]\.attributes\[foo\]: Invalid value: .*: exactly one value must be specified$/);
+    expect(out[1]).toBe(`${at(1)}.strings: Invalid value: []: must not be empty if specified`);
+    expect(out[2]).toMatch(/^spec\.devices\[1\]\.attributes\[foo\]: Invalid value: .*: exactly one value must be specified$/);
+    expect(out.slice(3)).toEqual([
+      `${at(2)}.strings[0]: Too long: may not be more than 64 bytes`,
+      `${at(3)}.versions[0]: Invalid value: "${long}": must be a string compatible with semver.org spec 2.0.0`,
+      `${at(3)}.versions[0]: Too long: may not be more than 64 bytes`,
+      `${at(4)}.bools: Invalid value: []: must not be empty if specified`,
+      `${at(5)}.ints: Invalid value: []: must not be empty if specified`,
+      `${at(6)}.strings: Invalid value: []: must not be empty if specified`,
+      `${at(7)}.versions: Invalid value: []: must not be empty if specified`,
+    ]);
+    // Off by default: list values are not judged, nor do they lower the device limit.
+    expect(errors(bad)).toEqual([]);
+    const many = slice(goodName, goodName, goodName, 65);
+    spec(many).devices[0]!.attributes = { ints: { ints: [1, 2, 3] } };
+    expect(errors(many)).toEqual([]);
+    expect(errors(many, 36, gates)).toEqual(["spec.devices: Too many: 65: must have at most 64 items"]);
+  });
+
   it("attribute names: qualified, with a driver-name domain", () => {
     const s = slice(goodName, goodName, goodName, 1);
     spec(s).devices[0]!.attributes = { "dra.example.com/model": { string: "a" }, "/empty": { int: 1 }, "a/b/c": { int: 1 } };
