@@ -10,7 +10,7 @@
  */
 import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, invalid, notSupported, required, tooLong, tooMany, type FieldError } from "../field.js";
-import { isValidInterfaceAddress, listAt, objectAt, optionalObject, semanticEqual, stringAt, validateImmutableField } from "../validation/index.js";
+import { isValidInterfaceAddress, listAt, validateAnnotations, validateLabels, objectAt, optionalObject, semanticEqual, stringAt, validateImmutableField } from "../validation/index.js";
 import { validateNodeSelector } from "../core/scheduling.js";
 import { isRecord } from "../../meta/values.js";
 import {
@@ -374,10 +374,20 @@ export function validateResourceClaimStatusUpdate(claim: Obj, old: Obj, ctx: Api
   return errs;
 }
 
-/** `ValidateResourceClaimTemplate` without the object metadata: the claim spec under `spec.spec` (stored on updates). */
+/**
+ * `ValidateResourceClaimTemplate` without the object metadata: the claims' metadata
+ * (`ValidateTemplateObjectMeta`: annotations, labels) and the claim spec under `spec.spec`
+ * (stored on updates).
+ */
 export function validateResourceClaimTemplate(template: Obj, ctx: ApiContext): FieldError[] {
   const spec = objectAt(template.spec);
-  return validateDeviceClaim(objectAt(objectAt(spec.spec).devices), FieldPath.of("spec", "spec", "devices"), ctx.operation === "UPDATE", ctx);
+  const meta = objectAt(spec.metadata);
+  const metaPath = FieldPath.of("spec", "metadata");
+  return [
+    ...validateAnnotations(meta.annotations, metaPath.child("annotations")),
+    ...validateLabels(meta.labels, metaPath.child("labels")),
+    ...validateDeviceClaim(objectAt(objectAt(spec.spec).devices), FieldPath.of("spec", "spec", "devices"), ctx.operation === "UPDATE", ctx),
+  ];
 }
 
 /** `ValidateResourceClaimTemplateUpdate`: the spec is immutable. */

@@ -34,6 +34,15 @@ describe("ResourceClaimTemplate create", () => {
     expect(errors(template([{ name: "foo", deviceClassName: "" }], "v1beta1"), 34)).toEqual(["spec.spec.devices.requests[0]: Required value: exactly one of `exactly` or `firstAvailable` is required"]);
   });
 
+  it("the claims' labels and annotations (ValidateTemplateObjectMeta)", () => {
+    const t = template([exact()]);
+    (t.spec as Obj).metadata = { labels: { "hello-world": "spaces not allowed" }, annotations: { [badName]: "x" } };
+    expect(errors(t)).toEqual([
+      `spec.metadata.annotations: Invalid value: "${badName}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+      "spec.metadata.labels: Invalid value: \"spaces not allowed\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    ]);
+  });
+
   it("defaults the requests of the template", () => {
     const out = validateWrite(template([exact()]), { minor: 36 }).object as { spec: { spec: { devices: { requests: Obj[] } } } };
     expect(out.spec.spec.devices.requests[0]).toEqual({ name: "foo", exactly: { deviceClassName: "foo", allocationMode: "ExactCount", count: 1 } });
