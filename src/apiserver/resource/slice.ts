@@ -9,7 +9,7 @@
  */
 import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, invalid, required, tooLong, type FieldError } from "../field.js";
-import { listAt, objectAt, optionalObject, semanticEqual, stringAt, validateImmutableField } from "../validation/index.js";
+import { listAt, objectAt, optionalObject, Quantity, semanticEqual, stringAt, validateImmutableField } from "../validation/index.js";
 import { validateNodeSelector } from "../core/scheduling.js";
 import { isRecord } from "../../meta/values.js";
 import {
@@ -105,11 +105,93 @@ function validateDeviceAttribute(a: unknown, path: FieldPath, ctx: ApiContext): 
   return errs;
 }
 
-/** A capacity's request policy is only for devices that allow several allocations. */
-function validateCapacity(c: unknown, path: FieldPath, multi: boolean): FieldError[] {
-  const capacity = objectAt(c);
-  if (!multi && capacity.requestPolicy !== undefined && capacity.requestPolicy !== null) return [forbidden(path.child("requestPolicy"), "allowMultipleAllocations must be true")];
+/** `CapacityRequestPolicyDiscreteMaxOptions`. */
+const REQUEST_POLICY_MAX_OPTIONS = 10;
+
+function quantityAt(v: unknown): Quantity | undefined {
+  return v === undefined || v === null ? undefined : Quantity.from(v);
+}
+
+/** `validateRequestPolicyRangeStep` on integers (`Quantity.Value()`, rounded up). */
+function validateStep(value: Quantity, min: Quantity, step: Quantity, path: FieldPath): FieldError[] {
+  const s = step.scaledValue(0);
+  if (s === 0n || (value.scaledValue(0) - min.scaledValue(0)) % s === 0n) return [];
+  return [invalid(path, value.toString(), `value is not a multiple of a given step (${step.toString()}) from (${min.toString()})`)];
+}
+
+/** `validateRequestPolicyRange` (without DRAFractionalCapacityRange, which no served minor has on). */
+function validateRange(def: Quantity, capacity: Quantity, range: Obj, path: FieldPath): FieldError[] {
+  const min = quantityAt(range.min);
+  if (!min) return [required(path.child("min"), "required when validRange is defined")];
+  const errs: FieldError[] = [];
+  if (min.cmp(capacity) > 0) errs.push(invalid(path.child("min"), min.toString(), `min is larger than capacity value: ${capacity.toString()}`));
+  // Up to 1.36 a default outside the range is reported at the bound it crosses.
+  if (def.cmp(min) < 0) errs.push(invalid(path.child("min"), def.toString(), `default is less than min: ${min.toString()}`));
+  const max = quantityAt(range.max);
+  if (max) {
+    if (min.cmp(max) > 0) errs.push(invalid(path.child("max"), min.toString(), `min is larger than max: ${max.toString()}`));
+    if (max.cmp(capacity) > 0) errs.push(invalid(path.child("max"), max.toString(), `max is larger than capacity value: ${capacity.toString()}`));
+    if (def.cmp(max) > 0) errs.push(invalid(path.child("max"), def.toString(), `default is more than max: ${max.toString()}`));
+  }
+  const step = quantityAt(range.step);
+  if (step) {
+    if (step.sign() <= 0) errs.push(invalid(path.child("step"), step.toString(), "must be greater than zero"));
+    else {
+      // min + step, in min's format (Go's Quantity.Add keeps the receiver's).
+      const nanos = min.scaledValue(-9) + step.scaledValue(-9);
+      const added = nanos % 1_000_000_000n === 0n ? Quantity.ofInt(nanos / 1_000_000_000n, min.format) : Quantity.parse(`${nanos}n`);
+      if (added && added.cmp(capacity) > 0) errs.push(invalid(path.child("step"), step.toString(), `one step ${added.toString()} is larger than capacity value: ${capacity.toString()}`));
+      errs.push(...validateStep(def, min, step, path.child("step")));
+      if (max) errs.push(...validateStep(max, min, step, path.child("step")));
+    }
+  }
+  return errs;
+}
+
+/** `validateRequestPolicyValidValues`: ascending, unique, within the capacity, the default among them. */
+function validateValidValues(def: Quantity, capacity: Quantity, values: readonly unknown[], path: FieldPath, ctx: ApiContext): FieldError[] {
+  const parsed = values.map((v) => Quantity.from(v) ?? Quantity.ofInt(0));
+  const errs: FieldError[] = [];
+  for (let i = 0; i + 1 < parsed.length; i++) {
+    if (parsed[i]!.cmp(parsed[i + 1]!) > 0) errs.push(invalid(path.index(i + 1), parsed[i + 1]!.toString(), "values must be sorted in ascending order"));
+  }
+  let found = false;
+  errs.push(
+    ...validateSet(
+      parsed,
+      REQUEST_POLICY_MAX_OPTIONS,
+      (q, p) => {
+        const option = q as Quantity;
+        if (option.cmp(def) === 0) found = true;
+        return option.cmp(capacity) > 0 ? [invalid(p, option.toString(), `option is larger than capacity value: ${capacity.toString()}`)] : [];
+      },
+      (q) => (q as Quantity).scaledValue(0).toString(),
+      path,
+      ctx,
+    ),
+  );
+  if (!found) errs.push(invalid(path, def.toString(), "default value is not valid according to the requestPolicy"));
+  return errs;
+}
+
+/** `validateRequestPolicy`: one of `validValues` and `validRange`, each with a default. */
+function validateRequestPolicy(capacity: Quantity, policy: Obj, path: FieldPath, ctx: ApiContext): FieldError[] {
+  const values = listAt(policy.validValues);
+  const range = optionalObject(policy.validRange);
+  if (values.length > 0 && range) return [forbidden(path, 'exactly one policy can be specified, cannot specify "validValues" and "validRange" at the same time')];
+  const def = quantityAt(policy.default);
+  if (values.length > 0) return def ? validateValidValues(def, capacity, values, path.child("validValues"), ctx) : [required(path.child("default"), "required when validValues is defined")];
+  if (range) return def ? validateRange(def, capacity, range, path.child("validRange")) : [required(path.child("default"), "required when validRange is defined")];
   return [];
+}
+
+/** A capacity's request policy is only for devices that allow several allocations, and must fit the capacity. */
+function validateCapacity(c: unknown, path: FieldPath, multi: boolean, ctx: ApiContext): FieldError[] {
+  const capacity = objectAt(c);
+  const policy = optionalObject(capacity.requestPolicy);
+  if (!policy) return [];
+  if (!multi) return [forbidden(path.child("requestPolicy"), "allowMultipleAllocations must be true")];
+  return validateRequestPolicy(quantityAt(capacity.value) ?? Quantity.ofInt(0), policy, path.child("requestPolicy"), ctx);
 }
 
 function validateCounters(counters: unknown, max: number, path: FieldPath, ctx: ApiContext): FieldError[] {
@@ -141,7 +223,7 @@ function validateDevice(d: unknown, old: Obj | undefined, path: FieldPath, perDe
   errs.push(...validateMap(body.attributes, -1, KEY_LENGTH, (k, kp) => validateQualifiedName(k, kp, ctx), (a, ap) => validateDeviceAttribute(a, ap, ctx), p.child("attributes"), ctx));
   if (!oldBody || !semanticEqual(oldBody.capacity, body.capacity)) {
     const multi = body.allowMultipleAllocations === true;
-    errs.push(...validateMap(body.capacity, -1, KEY_LENGTH, (k, kp) => validateQualifiedName(k, kp, ctx), (c, cp) => validateCapacity(c, cp, multi), p.child("capacity"), ctx));
+    errs.push(...validateMap(body.capacity, -1, KEY_LENGTH, (k, kp) => validateQualifiedName(k, kp, ctx), (c, cp) => validateCapacity(c, cp, multi, ctx), p.child("capacity"), ctx));
   }
   if (!newWording(ctx)) errs.push(...combinedError);
   if (!oldBody || !semanticEqual(oldBody.taints, body.taints)) {

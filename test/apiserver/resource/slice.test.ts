@@ -240,6 +240,61 @@ describe("ResourceSlice create (TestValidateResourceSlice)", () => {
   });
 });
 
+describe("consumable capacity request policies (TestValidateDeviceCapacity)", () => {
+  const capErrors = (value: string, requestPolicy?: Obj): string[] => {
+    const s = slice("foo", "foo", driverName, 1);
+    spec(s).devices[0] = { name: "d", allowMultipleAllocations: true, capacity: { c: { value, ...(requestPolicy ? { requestPolicy } : {}) } } };
+    return errors(s).map((e) => e.replace("spec.devices[0].capacity[c].", ""));
+  };
+  const range = (min?: string, max?: string, step?: string): Obj => ({ ...(min ? { min } : {}), ...(max ? { max } : {}), ...(step ? { step } : {}) });
+
+  it("valid policies", () => {
+    expect(capErrors("1Gi")).toEqual([]);
+    expect(capErrors("1Gi", {})).toEqual([]);
+    expect(capErrors("10Gi", { default: "1Gi", validRange: range("1Gi") })).toEqual([]);
+    expect(capErrors("10Gi", { default: "1Gi", validRange: range("1Gi", "10Gi") })).toEqual([]);
+    expect(capErrors("10Gi", { default: "1Gi", validRange: range("1Gi", undefined, "1Gi") })).toEqual([]);
+    expect(capErrors("10Gi", { default: "1Gi", validRange: range("1Gi", "10Gi", "1Gi") })).toEqual([]);
+    expect(capErrors("10Gi", { default: "1Gi", validValues: ["1Gi"] })).toEqual([]);
+    expect(capErrors("10Gi", { default: "1Gi", validValues: ["1Gi", "10Gi"] })).toEqual([]);
+    expect(capErrors("10Gi", { default: "1Gi" })).toEqual([]);
+  });
+
+  it("defaults, mins and one policy only", () => {
+    expect(capErrors("1Gi", { validValues: ["1Gi"] })).toEqual(["requestPolicy.default: Required value: required when validValues is defined"]);
+    expect(capErrors("1Gi", { validRange: range("1Gi") })).toEqual(["requestPolicy.default: Required value: required when validRange is defined"]);
+    expect(capErrors("1Gi", { default: "1Gi", validRange: {} })).toEqual(["requestPolicy.validRange.min: Required value: required when validRange is defined"]);
+    expect(capErrors("10Gi", { default: "1Gi", validValues: ["1Gi"], validRange: range("1Gi") })).toEqual([
+      'requestPolicy: Forbidden: exactly one policy can be specified, cannot specify "validValues" and "validRange" at the same time',
+    ]);
+  });
+
+  it("valid values: within the capacity, unique, sorted, holding the default", () => {
+    expect(capErrors("10Gi", { default: "1Gi", validValues: ["20Gi"] })).toEqual([
+      'requestPolicy.validValues[0]: Invalid value: "20Gi": option is larger than capacity value: 10Gi',
+      'requestPolicy.validValues: Invalid value: "1Gi": default value is not valid according to the requestPolicy',
+    ]);
+    expect(capErrors("10Gi", { default: "1Gi", validValues: ["1Gi", "1Gi"] })).toEqual(['requestPolicy.validValues[1]: Duplicate value: "1073741824"']);
+    expect(capErrors("10Gi", { default: "1Ki", validValues: ["1Ki", "1024"] })).toEqual(['requestPolicy.validValues[1]: Duplicate value: "1024"']);
+    expect(capErrors("10Gi", { default: "1Gi", validValues: ["2Gi", "1Gi"] })).toEqual(['requestPolicy.validValues[1]: Invalid value: "1Gi": values must be sorted in ascending order']);
+  });
+
+  it("ranges: bounds, capacity and steps", () => {
+    expect(capErrors("10Gi", { default: "2Gi", validRange: range("20Gi", "1Gi") })).toEqual([
+      'requestPolicy.validRange.min: Invalid value: "20Gi": min is larger than capacity value: 10Gi',
+      'requestPolicy.validRange.min: Invalid value: "2Gi": default is less than min: 20Gi',
+      'requestPolicy.validRange.max: Invalid value: "20Gi": min is larger than max: 1Gi',
+      'requestPolicy.validRange.max: Invalid value: "2Gi": default is more than max: 1Gi',
+    ]);
+    expect(capErrors("10Gi", { default: "1Gi", validRange: range("1Gi", "20Gi") })).toEqual(['requestPolicy.validRange.max: Invalid value: "20Gi": max is larger than capacity value: 10Gi']);
+    expect(capErrors("10Gi", { default: "2Gi", validRange: range("1Gi", "10Gi", "2Gi") })).toEqual([
+      'requestPolicy.validRange.step: Invalid value: "2Gi": value is not a multiple of a given step (2Gi) from (1Gi)',
+      'requestPolicy.validRange.step: Invalid value: "10Gi": value is not a multiple of a given step (2Gi) from (1Gi)',
+    ]);
+    expect(capErrors("10Gi", { default: "1Gi", validRange: range("1Gi", undefined, "10Gi") })).toEqual(['requestPolicy.validRange.step: Invalid value: "10Gi": one step 11Gi is larger than capacity value: 10Gi']);
+  });
+});
+
 describe("ResourceSlice versions", () => {
   it("v1beta1's devices keep their fields under basic; paths are flat from 1.34", () => {
     expect(errors(slice(goodName, goodName, driverName, 2, "v1beta1"))).toEqual([]);
