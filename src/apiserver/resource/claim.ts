@@ -28,6 +28,7 @@ import {
   newShape,
   newWording,
   validateBindingParameters,
+  validateConditions,
   validateDeviceClassRef,
   validateDeviceConfiguration,
   validateDeviceName,
@@ -339,6 +340,7 @@ function validateDeviceStatus(d: unknown, path: FieldPath, allocated: Set<string
   if (!allocated.has(id)) errs.push(invalid(path, id, "must be an allocated device in the claim"));
   const conditions = listAt(device.conditions);
   if (conditions.length > ALLOCATED_DEVICE_STATUS_MAX_CONDITIONS) errs.push(tooMany(path.child("conditions"), conditions.length, ALLOCATED_DEVICE_STATUS_MAX_CONDITIONS));
+  errs.push(...validateConditions(conditions, path.child("conditions"), ctx));
   if (device.data !== undefined && device.data !== null) errs.push(...validateRawExtension(device.data, path.child("data"), false, ALLOCATED_DEVICE_STATUS_DATA_MAX_LENGTH, ctx));
   errs.push(...validateNetworkData(optionalObject(device.networkData), path.child("networkData"), ctx));
   return errs;
@@ -359,7 +361,7 @@ export function validateResourceClaimStatusUpdate(claim: Obj, old: Obj, ctx: Api
   const allocation = optionalObject(status.allocation);
   const oldAllocation = optionalObject(oldStatus.allocation);
   const allocated = new Set(listAt(objectAt(allocation?.devices).results).map((r) => deviceID(objectAt(r))));
-  errs.push(...validateSet(listAt(status.devices), -1, (d, p) => validateDeviceStatus(d, p, allocated, ctx), (d) => deviceID(objectAt(d)), path.child("devices"), ctx));
+  errs.push(...validateSet(listAt(status.devices), -1, (d, p) => validateDeviceStatus(d, p, allocated, ctx), (d) => deviceID(objectAt(d)), path.child("devices"), ctx, "deviceID"));
   if (reservedFor.length > 0) {
     if (!allocation) errs.push(forbidden(path.child("reservedFor"), "may not be specified when `allocated` is not set"));
     else if (isRecord(claim.metadata) && claim.metadata.deletionTimestamp) {

@@ -68,7 +68,7 @@ export const rules: GroupRules = {
       prepareForUpdate: keepStatus,
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceTaintRule(obj, ctx)),
       validateUpdate: validateDeviceTaintRuleUpdate,
-      validateStatusUpdate: (obj) => validateDeviceTaintRuleStatusUpdate(obj),
+      validateStatusUpdate: (obj, _old, ctx) => validateDeviceTaintRuleStatusUpdate(obj, ctx),
     },
   },
 };

@@ -6,7 +6,7 @@
 import type { ApiContext } from "../context.js";
 import { FieldPath, tooMany, type FieldError } from "../field.js";
 import { listAt, objectAt, optionalObject, semanticEqual } from "../validation/index.js";
-import { validateDNS1123Subdomain, validateDeviceName, validateDeviceTaint, validateDriverName, validatePoolName, validateSelectors } from "./device.js";
+import { validateConditions, validateDNS1123Subdomain, validateDeviceName, validateDeviceTaint, validateDriverName, validatePoolName, validateSelectors } from "./device.js";
 
 type Obj = Record<string, unknown>;
 
@@ -42,9 +42,12 @@ export function validateDeviceTaintRuleUpdate(obj: Obj, old: Obj, ctx: ApiContex
   return validateSpec(objectAt(obj.spec), objectAt(old.spec), ctx);
 }
 
-/** `ValidateDeviceTaintRuleStatusUpdate`: at most 8 conditions. */
-export function validateDeviceTaintRuleStatusUpdate(obj: Obj): FieldError[] {
+/** `ValidateDeviceTaintRuleStatusUpdate`: conditions as metav1 checks them, at most 8. */
+export function validateDeviceTaintRuleStatusUpdate(obj: Obj, ctx: ApiContext): FieldError[] {
   const conditions = listAt(objectAt(obj.status).conditions);
-  return conditions.length > STATUS_MAX_CONDITIONS ? [tooMany(FieldPath.of("status", "conditions"), conditions.length, STATUS_MAX_CONDITIONS)] : [];
+  const path = FieldPath.of("status", "conditions");
+  const errs = validateConditions(conditions, path, ctx);
+  if (conditions.length > STATUS_MAX_CONDITIONS) errs.push(tooMany(path, conditions.length, STATUS_MAX_CONDITIONS));
+  return errs;
 }
 

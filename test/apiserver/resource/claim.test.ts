@@ -327,6 +327,51 @@ describe("ResourceClaim status (TestValidateClaimStatusUpdate)", () => {
     ]);
   });
 
+  it("device status: duplicates, limits, conditions (invalid-device-status-duplicate, invalid-data-device-status-limits)", () => {
+    const device = (extra: Obj = {}): Obj => ({ driver: "foo", pool: "foo", device: "foo", ...extra });
+    expect(statusErrors({ allocation: allocation(), devices: [device({ networkData: { ips: ["2001:db8::1/64", "2001:db8::1/64"] } }), device()] }, { allocation: allocation() }, {}, 34)).toEqual([
+      'status.devices[0].networkData.ips[1]: Duplicate value: "2001:db8::1/64"',
+      'status.devices[1].deviceID: Duplicate value: "foo/foo/foo"',
+    ]);
+    const cond = (i: number): Obj => ({ type: `test-${i}`, status: "True", reason: "test_reason", lastTransitionTime: "2024-01-01T00:00:00Z", observedGeneration: 0 });
+    const ips = Array.from({ length: 17 }, (_, i) => `10.9.8.${i}/24`);
+    expect(
+      statusErrors({ allocation: allocation(), devices: [device({ data: { str: "x".repeat(10 * 1024) }, conditions: Array.from({ length: 9 }, (_, i) => cond(i)), networkData: { ips } })] }, { allocation: allocation() }, {}, 34),
+    ).toEqual([
+      "status.devices[0].conditions: Too many: 9: must have at most 8 items",
+      "status.devices[0].data: Too long: may not be more than 10240 bytes",
+      "status.devices[0].networkData.ips: Too many: 17: must have at most 16 items",
+    ]);
+    expect(statusErrors({ allocation: allocation(), devices: [device({ conditions: [{ type: "a", status: "Maybe" }] })] }, { allocation: allocation() })).toEqual([
+      'status.devices[0].conditions[0].status: Unsupported value: "Maybe": supported values: "False", "True", "Unknown"',
+      "status.devices[0].conditions[0].lastTransitionTime: Required value: must be set",
+      "status.devices[0].conditions[0].reason: Required value: must be set",
+    ]);
+  });
+
+  it("node selector values are label values; results may name sub-requests", () => {
+    const selector = { nodeSelectorTerms: [{ matchExpressions: [{ key: "foo", operator: "In", values: ["-1"] }] }] };
+    expect(statusErrors({ allocation: { ...allocation(), nodeSelector: selector } })).toEqual([
+      "status.allocation.nodeSelector.nodeSelectorTerms[0].matchExpressions[0].values[0]: Invalid value: \"-1\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    ]);
+    // A stored allocation is not checked again (valid-update-with-invalid-label-value).
+    const stored = { allocation: { ...allocation(), nodeSelector: selector } };
+    expect(statusErrors({ ...stored, reservedFor: reservations(3) }, stored)).toEqual([]);
+
+    const listed = (request: string): string[] => {
+      const c = { ...claim({ requests: withFirstAvailable() }), metadata: { name: "foo", namespace: "ns", resourceVersion: "1" } };
+      return validateWrite({ ...c, status: { allocation: allocation({ request }) } }, { minor: 36, old: c, subresource: "status" }).errors.map(formatFieldError);
+    };
+    expect(listed("foo/foo")).toEqual([]);
+    expect(listed("foo/foo/foo")).toEqual([`status.allocation.devices.results[0].request: Invalid value: "foo/foo/foo": ${REF_MSG}`]);
+    expect(listed("foo/baz")).toEqual([`status.allocation.devices.results[0].request: Invalid value: "foo/baz": ${REF_MSG}`]);
+    expect(listed(`${badName}/&^%$`)).toEqual([
+      `status.allocation.devices.results[0].request: Invalid value: "${badName}": ${LABEL_MSG}`,
+      `status.allocation.devices.results[0].request: Invalid value: "&^%$": ${LABEL_MSG}`,
+      `status.allocation.devices.results[0].request: Invalid value: "${badName}/&^%$": ${REF_MSG}`,
+    ]);
+  });
+
   it("device status: only allocated devices, network data", () => {
     const device = (extra: Obj = {}): Obj => ({ driver: "foo", pool: "foo", device: "foo", ...extra });
     expect(statusErrors({ allocation: allocation(), devices: [device({ networkData: { interfaceName: "eth0", ips: ["10.9.8.0/24"], hardwareAddress: "ea:9f:cb:40:b1:7b" } })] }, { allocation: allocation() })).toEqual([]);
