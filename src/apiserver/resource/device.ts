@@ -208,6 +208,16 @@ export function validateFullyQualifiedName(name: string, path: FieldPath, ctx: A
 const DRA_VARIABLES: Readonly<Record<string, string>> = { device: "dyn" };
 
 /**
+ * The library level DRA expressions compile at: the previous minor's (new expressions), but never
+ * below 1.33's, because the DRA environment has offered the semver library (`semver()`,
+ * `isGreaterThan`) since DRA's structured parameters began, before it reached the Kubernetes
+ * libraries. A richer environment can only accept more.
+ */
+function draLevel(ctx: ApiContext): number {
+  return Math.max(ctx.minor - 1, 33);
+}
+
+/**
  * `validateCELExpression` for device selectors: the length limit, then compiling in the DRA
  * environment (the previous minor's libraries, as for new expressions); the cost limit
  * (`CEL_SELECTOR_EXPRESSION_MAX_COST`) is estimated for expressions that do not read `device`. Expressions already stored
@@ -217,7 +227,7 @@ const DRA_VARIABLES: Readonly<Record<string, string>> = { device: "dyn" };
 export function validateCELExpression(expression: string, path: FieldPath, stored: boolean, ctx: ApiContext): FieldError[] {
   if (stored) return [];
   if (expression.length > CEL_SELECTOR_EXPRESSION_MAX_LENGTH) return [tooLong(path, "", CEL_SELECTOR_EXPRESSION_MAX_LENGTH, ctx.minor)];
-  const compiled = compileCel(expression, { level: Math.max(ctx.minor - 1, 28), variables: DRA_VARIABLES });
+  const compiled = compileCel(expression, { level: draLevel(ctx), variables: DRA_VARIABLES });
   if (compiled.unsupported) return [];
   if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.error}`)];
   const t = (compiled.program as unknown as { ast?: { checkedType?: { name?: string; kind?: string; hasDynType?: boolean } } } | undefined)?.ast?.checkedType;
@@ -227,7 +237,7 @@ export function validateCELExpression(expression: string, path: FieldPath, store
   // The cost limit is estimated only for expressions that do not read `device`: without the sizes
   // the DRA environment declares for it, an estimate would refuse expressions kube-apiserver accepts.
   if (!compiled.variables.has("device")) {
-    const cost = estimateCost(expression, { level: Math.max(ctx.minor - 1, 28), variables: DRA_VARIABLES });
+    const cost = estimateCost(expression, { level: draLevel(ctx), variables: DRA_VARIABLES });
     if (cost.max > CEL_SELECTOR_EXPRESSION_MAX_COST) return [forbidden(path, "too complex, exceeds cost limit")];
   }
   return [];

@@ -170,6 +170,24 @@ describe("ResourceClaim create (TestValidateClaim)", () => {
     expect(errors(claim({ requests: [exact("foo", { selectors: selectors(costly) })] }))).toEqual([`${sel(0, 0)}: Forbidden: too complex, exceeds cost limit`]);
   });
 
+  it("accepts what the DRA CEL environment offers, at every minor", () => {
+    const expressions = [
+      'device.attributes["dra.example.com"].version.isGreaterThan(semver("1.0.0"))',
+      'device.attributes["dra.example.com"].?model.orValue("") == "a"',
+      'device.capacity["dra.example.com"].memory.compareTo(quantity("1Gi")) >= 0',
+      'device.driver == "x" && device.attributes["dra.example.com"].model.matches("^a")',
+      '"dra.example.com" in device.attributes',
+      'has(device.attributes["dra.example.com"].model)',
+      'device.attributes["gpu.nvidia.com"].productName.lowerAscii().contains("h100")',
+      'cel.bind(x, device.attributes["a"], x.b == 1)',
+    ];
+    for (const [minor, version] of [[31, "v1alpha3"], [32, "v1beta1"], [33, "v1beta1"], [34, "v1"], [36, "v1"]] as const) {
+      const requests = [{ name: "a", deviceClassName: "c", selectors: expressions.map((expression) => ({ cel: { expression } })) }];
+      const body = version === "v1" ? [{ name: "a", exactly: { deviceClassName: "c", selectors: requests[0]!.selectors } }] : requests;
+      expect(errors(claim({ requests: body }, version), minor)).toEqual([]);
+    }
+  });
+
   it("prioritized lists (firstAvailable)", () => {
     expect(errors(claim({ requests: withFirstAvailable() }))).toEqual([]);
     const both = withFirstAvailable();
