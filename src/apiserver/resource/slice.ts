@@ -281,8 +281,22 @@ function haveAdvanced(devices: readonly unknown[], ctx: ApiContext): boolean {
   });
 }
 
+/**
+ * The spec as the internal type holds it: v1alpha3 and v1beta1 carry `nodeName` and `allNodes` as
+ * plain values, so `""` and `false` read as unset.
+ */
+function internalSpec(spec: Obj, ctx: ApiContext): Obj {
+  if (ctx.version !== "v1alpha3" && ctx.version !== "v1beta1") return spec;
+  const out = { ...spec };
+  if (out.nodeName === "") delete out.nodeName;
+  if (out.allNodes === false) delete out.allNodes;
+  return out;
+}
+
 /** `validateResourceSliceSpec`. */
-function validateSliceSpec(spec: Obj, old: Obj | undefined, ctx: ApiContext): FieldError[] {
+function validateSliceSpec(specIn: Obj, oldIn: Obj | undefined, ctx: ApiContext): FieldError[] {
+  const spec = internalSpec(specIn, ctx);
+  const old = oldIn ? internalSpec(oldIn, ctx) : undefined;
   const path = FieldPath.of("spec");
   const errs = validateDriverName(stringAt(spec.driver), path.child("driver"), ctx);
   const pool = objectAt(spec.pool);

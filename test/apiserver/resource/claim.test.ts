@@ -248,6 +248,15 @@ describe("ResourceClaim versions", () => {
     expect(errors(claim({ requests: [{ name: "a", exactly: { deviceClassName: "c", count: -1 } }] }, "v1beta2"), 35)).toEqual([`${req(0)}.exactly.count: Invalid value: -1: must be greater than zero`]);
   });
 
+  it("v1beta1: any main field present makes an exact request (hasAnyMainRequestFieldsSet)", () => {
+    // Empty selectors or adminAccess: false beside alternatives make both kinds of request.
+    const both = `${req(0)}: Invalid value: null: exactly one of \`exactly\` or \`firstAvailable\` is required, but multiple fields are set`;
+    const subs = [{ name: "x", deviceClassName: "c" }];
+    expect(errors(claim({ requests: [{ name: "a", firstAvailable: subs, selectors: [] }] }, "v1beta1"))).toEqual([both]);
+    expect(errors(claim({ requests: [{ name: "a", firstAvailable: subs, adminAccess: false }] }, "v1beta1"))).toEqual([both]);
+    expect(errors(claim({ requests: [{ name: "a", firstAvailable: subs }] }, "v1beta1"))).toEqual([]);
+  });
+
   it("up to 1.33 the internal request is flat, whatever the version", () => {
     expect(errors(claim({ requests: [{ name: "a", deviceClassName: "c" }] }, "v1beta1"), 33)).toEqual([]);
     expect(errors(claim({ requests: [{ name: "a", exactly: { deviceClassName: "c", count: -1 } }, { name: "b" }, { name: "a", exactly: { deviceClassName: "c" } }] }, "v1beta2"), 33)).toEqual([

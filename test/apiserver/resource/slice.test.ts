@@ -304,6 +304,17 @@ describe("ResourceSlice versions", () => {
     expect(errors(s, 33)).toEqual(['spec.devices[0].basic.attributes[foo].version: Invalid value: "one": must be a string compatible with semver.org spec 2.0.0']);
   });
 
+  it("v1beta1 carries nodeName and allNodes as plain values: empty and false are unset", () => {
+    const s = slice(goodName, goodName, driverName, 1, "v1beta1");
+    Object.assign(s.spec as Obj, { nodeName: "", allNodes: true });
+    expect(errors(s)).toEqual([]);
+    Object.assign(s.spec as Obj, { nodeName: "worker", allNodes: false });
+    expect(errors(s)).toEqual([]);
+    const v1 = slice(goodName, goodName, driverName, 1);
+    Object.assign(v1.spec as Obj, { nodeName: "", allNodes: true });
+    expect(errors(v1)).toEqual(['spec.nodeName: Invalid value: "": must be either unset or set to a non-empty string']);
+  });
+
   it("up to 1.33: basic is required, keys are checked at the key, names are TypeInvalid", () => {
     const s = slice(goodName, goodName, driverName, 2, "v1beta1");
     delete spec(s).devices[0]!.basic;
