@@ -213,6 +213,10 @@ function validateConstraint(c: unknown, path: FieldPath, names: RequestNames, ct
 /**
  * `validateDeviceClaim`: requests (unique DNS-label names, at most 32), constraints and
  * configuration referring to them.
+ *
+ * @example
+ * validateDeviceClaim({ requests: [{ name: "gpu", exactly: { deviceClassName: "gpu.example.com", allocationMode: "ExactCount", count: 0 } }] }, FieldPath.of("spec", "devices"), false, apiContext({ minor: 36 }));
+ * // [spec.devices.requests[0].exactly.count: Invalid value: 0: must be greater than zero]
  */
 export function validateDeviceClaim(devices: Obj, path: FieldPath, stored: boolean, ctx: ApiContext): FieldError[] {
   const names = gatherRequestNames(devices);
@@ -235,17 +239,29 @@ export function validateDeviceClaim(devices: Obj, path: FieldPath, stored: boole
  * `ValidateResourceClaim` without the object metadata. On updates the spec must equal the stored
  * one, so its expressions and parameters count as stored (as `ValidateResourceClaimUpdate` did up
  * to 1.33): a claim admitted before a limit existed stays writable.
+ *
+ * @example
+ * validateResourceClaim({ spec: { devices: { requests: [{ name: "gpu" }] } } }, apiContext({ minor: 36 }));
+ * // [spec.devices.requests[0]: Required value: exactly one of `exactly` or `firstAvailable` is required]
  */
 export function validateResourceClaim(claim: Obj, ctx: ApiContext): FieldError[] {
   return validateDeviceClaim(objectAt(objectAt(claim.spec).devices), FieldPath.of("spec", "devices"), ctx.operation === "UPDATE", ctx);
 }
 
-/** The spec as Go prints it in `field is immutable` (JSON from 1.34). */
+/**
+ * The spec in `field is immutable`, as JSON of the served version: Go prints its internal type
+ * (field names without JSON tags from 1.34, `%#v` before), which this does not reproduce.
+ */
 function specDisplay(spec: unknown): string {
   return JSON.stringify(spec ?? null);
 }
 
-/** `ValidateResourceClaimUpdate`: the spec is immutable (the writer checks the whole claim first). */
+/**
+ * `ValidateResourceClaimUpdate`: the spec is immutable (the writer checks the whole claim first).
+ *
+ * @example
+ * validateResourceClaimUpdate(changed, stored, apiContext({ minor: 36, operation: "UPDATE" })); // [spec: Invalid value: …: field is immutable]
+ */
 export function validateResourceClaimUpdate(claim: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   if (semanticEqual(claim.spec, old.spec, true)) return [];
   return validateImmutableField(claim.spec, old.spec, FieldPath.of("spec"), specDisplay(claim.spec));
@@ -355,6 +371,10 @@ function validateDeviceStatus(d: unknown, path: FieldPath, allocated: Set<string
  * `ValidateResourceClaimStatusUpdate`: reservations (unique by UID, at most 256, only with an
  * allocation, none added while the claim is being deleted), an allocation that never changes once
  * set, and the status of allocated devices.
+ *
+ * @example
+ * validateResourceClaimStatusUpdate({ spec, status: { reservedFor: [{ resource: "pods", name: "p", uid: "1" }] } }, { spec }, ctx);
+ * // [status.reservedFor: Forbidden: may not be specified when `allocated` is not set]
  */
 export function validateResourceClaimStatusUpdate(claim: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const path = FieldPath.of("status");
@@ -385,6 +405,9 @@ export function validateResourceClaimStatusUpdate(claim: Obj, old: Obj, ctx: Api
  * `ValidateResourceClaimTemplate` without the object metadata: the claims' metadata
  * (`ValidateTemplateObjectMeta`: annotations, labels) and the claim spec under `spec.spec`
  * (stored on updates).
+ *
+ * @example
+ * validateResourceClaimTemplate({ spec: { spec: { devices: { requests: [] } } } }, apiContext({ minor: 36 })); // []
  */
 export function validateResourceClaimTemplate(template: Obj, ctx: ApiContext): FieldError[] {
   const spec = objectAt(template.spec);
@@ -397,7 +420,12 @@ export function validateResourceClaimTemplate(template: Obj, ctx: ApiContext): F
   ];
 }
 
-/** `ValidateResourceClaimTemplateUpdate`: the spec is immutable. */
+/**
+ * `ValidateResourceClaimTemplateUpdate`: the spec is immutable.
+ *
+ * @example
+ * validateResourceClaimTemplateUpdate(template, template); // []
+ */
 export function validateResourceClaimTemplateUpdate(template: Obj, old: Obj): FieldError[] {
   if (semanticEqual(template.spec, old.spec, true)) return [];
   return validateImmutableField(template.spec, old.spec, FieldPath.of("spec"), specDisplay(template.spec));
@@ -418,6 +446,10 @@ function defaultTolerations(tolerations: unknown): void {
  * `SetDefaults_ExactDeviceRequest` / `SetDefaults_DeviceRequest` and `SetDefaults_DeviceSubRequest`:
  * `allocationMode: ExactCount` and `count: 1`; tolerations' operator `Equal`. In v1alpha3 and v1beta1
  * a request without a class (one with alternatives) is left alone.
+ *
+ * @example
+ * const devices = { requests: [{ name: "gpu", exactly: { deviceClassName: "c" } }] };
+ * defaultDeviceClaim(devices, apiContext({ minor: 36 })); // exactly gets allocationMode: "ExactCount", count: 1
  */
 export function defaultDeviceClaim(devices: unknown, ctx: ApiContext): void {
   for (const r of listAt(objectAt(devices).requests)) {

@@ -29,12 +29,22 @@ function validateDeviceClassSpec(spec: Obj, old: Obj | undefined, ctx: ApiContex
   return errs;
 }
 
-/** `ValidateDeviceClass` without the object metadata. */
+/**
+ * `ValidateDeviceClass` without the object metadata.
+ *
+ * @example
+ * validateDeviceClass({ spec: { selectors: [{}] } }, apiContext({ minor: 36 })); // [spec.selectors[0].cel: Required value]
+ */
 export function validateDeviceClass(obj: Obj, ctx: ApiContext): FieldError[] {
   return validateDeviceClassSpec(objectAt(obj.spec), undefined, ctx);
 }
 
-/** `ValidateDeviceClassUpdate`: the spec again, with unchanged selectors and config counted as stored. */
+/**
+ * `ValidateDeviceClassUpdate`: the spec again, with unchanged selectors and config counted as stored.
+ *
+ * @example
+ * validateDeviceClassUpdate(next, stored, apiContext({ minor: 36, operation: "UPDATE" }));
+ */
 export function validateDeviceClassUpdate(obj: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   return validateDeviceClassSpec(objectAt(obj.spec), optionalObject(old.spec) ?? {}, ctx);
 }

@@ -44,7 +44,12 @@ export const RESOURCE_SLICE_MAX_DEVICES = 128;
 export const RESOURCE_SLICE_MAX_DEVICES_ADVANCED = 64;
 export const BINDING_CONDITIONS_MAX_SIZE = 4;
 
-/** Whether a minor validates the 1.34+ internal shape (`exactly`, flat devices). */
+/**
+ * Whether a minor validates the 1.34+ internal shape (`exactly`, flat devices).
+ *
+ * @example
+ * newShape(apiContext({ minor: 33 })); // false
+ */
 export function newShape(ctx: ApiContext): boolean {
   return ctx.minor >= 34;
 }
@@ -53,12 +58,20 @@ export function newShape(ctx: ApiContext): boolean {
  * Whether a minor words and walks as the code rewritten alongside declarative validation (1.35):
  * list limits stop the walk, duplicates are reported at the item, map keys at the map, qualified
  * names as `Invalid`.
+ *
+ * @example
+ * newWording(apiContext({ minor: 35 })); // true
  */
 export function newWording(ctx: ApiContext): boolean {
   return ctx.minor >= 35;
 }
 
-/** `validateSlice`: each item, then the size limit (from 1.35 the limit comes first and stops the walk). */
+/**
+ * `validateSlice`: each item, then the size limit (from 1.35 the limit comes first and stops the walk).
+ *
+ * @example
+ * validateSlice([1, 2, 3], 2, () => [], FieldPath.of("items"), apiContext({ minor: 36 })); // [items: Too many: 3: must have at most 2 items]
+ */
 export function validateSlice(items: readonly unknown[], max: number, each: (item: unknown, path: FieldPath) => FieldError[], path: FieldPath, ctx: ApiContext): FieldError[] {
   const over = max >= 0 && items.length > max;
   if (over && newWording(ctx)) return [tooMany(path, items.length, max)];
@@ -71,6 +84,9 @@ export function validateSlice(items: readonly unknown[], max: number, each: (ite
 /**
  * `validateSet`: `validateSlice` plus duplicate keys (up to 1.34 reported at the key's field,
  * `keyField`, from 1.35 at the item).
+ *
+ * @example
+ * validateSet(["a", "a"], -1, () => [], (s) => s as string, FieldPath.of("items"), apiContext({ minor: 36 })); // [items[1]: Duplicate value: "a"]
  */
 export function validateSet(
   items: readonly unknown[],
@@ -134,7 +150,12 @@ export function validateDNS1123Subdomain(value: string, path: FieldPath): FieldE
   return isDNS1123Subdomain(value).map((m) => invalid(path, value, m));
 }
 
-/** `ValidateCSIDriverName`, which driver names reuse. */
+/**
+ * `ValidateCSIDriverName`, which driver names reuse.
+ *
+ * @example
+ * validateDriverName("dra.example.com", FieldPath.of("driver"), apiContext({ minor: 36 })); // []
+ */
 export function validateDriverName(name: string, path: FieldPath, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
   if (!name) {
@@ -147,7 +168,12 @@ export function validateDriverName(name: string, path: FieldPath, ctx: ApiContex
   return errs;
 }
 
-/** `validatePoolName`: required, at most 253 bytes, `/`-separated DNS subdomains. */
+/**
+ * `validatePoolName`: required, at most 253 bytes, `/`-separated DNS subdomains.
+ *
+ * @example
+ * validatePoolName("", FieldPath.of("pool"), apiContext({ minor: 36 })); // [pool: Required value]
+ */
 export function validatePoolName(name: string, path: FieldPath, ctx: ApiContext): FieldError[] {
   if (name === "") return [required(path, "")];
   const errs: FieldError[] = [];
@@ -177,7 +203,12 @@ function validateCIdentifier(id: string, path: FieldPath, ctx: ApiContext): Fiel
   return errs;
 }
 
-/** `validateQualifiedName`: a C identifier, or a driver-name domain, `/`, and a C identifier. */
+/**
+ * `validateQualifiedName`: a C identifier, or a driver-name domain, `/`, and a C identifier.
+ *
+ * @example
+ * validateQualifiedName("dra.example.com/model", FieldPath.of("attributes"), apiContext({ minor: 36 })); // []
+ */
 export function validateQualifiedName(name: string, path: FieldPath, ctx: ApiContext): FieldError[] {
   const legacy = !newWording(ctx);
   if (legacy && name === "") return [required(path, "name required")];
@@ -194,7 +225,12 @@ export function validateQualifiedName(name: string, path: FieldPath, ctx: ApiCon
   return legacy ? [] : [invalid(path, name, "must not contain more than one slash")];
 }
 
-/** `validateFullyQualifiedName`: a qualified name that has a domain. */
+/**
+ * `validateFullyQualifiedName`: a qualified name that has a domain.
+ *
+ * @example
+ * validateFullyQualifiedName("model", FieldPath.of("matchAttribute"), apiContext({ minor: 36 })); // [… a fully qualified name must be a domain and a name separated by a slash]
+ */
 export function validateFullyQualifiedName(name: string, path: FieldPath, ctx: ApiContext): FieldError[] {
   const errs = validateQualifiedName(name, path, ctx);
   if (!name.includes("/")) {
@@ -223,6 +259,10 @@ function draLevel(ctx: ApiContext): number {
  * (`CEL_SELECTOR_EXPRESSION_MAX_COST`) is estimated for expressions that do not read `device`. Expressions already stored
  * are not checked again. A result known not to be a bool is `must evaluate to bool or the unknown
  * type, not <type>`; syntax this evaluator cannot parse is never reported.
+ *
+ * @example
+ * validateCELExpression("1", FieldPath.of("expression"), false, apiContext({ minor: 36 }));
+ * // [expression: Invalid value: "1": must evaluate to bool or the unknown type, not int]
  */
 export function validateCELExpression(expression: string, path: FieldPath, stored: boolean, ctx: ApiContext): FieldError[] {
   if (stored) return [];
@@ -359,6 +399,9 @@ const CONDITION_REASON_MSG = "a condition reason must start with alphabetic char
  * metav1 `ValidateConditions`: unique types (label names), a known status, a non-negative
  * observed generation, a transition time, a reason (at most 1024 bytes) and a message of at most
  * 32 KiB.
+ *
+ * @example
+ * validateConditions([{ type: "Ready", status: "Maybe" }], FieldPath.of("conditions"), apiContext({ minor: 36 })); // status unsupported, time and reason required
  */
 export function validateConditions(conditions: readonly unknown[], path: FieldPath, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];

@@ -369,12 +369,23 @@ function validateSliceSpec(specIn: Obj, oldIn: Obj | undefined, ctx: ApiContext)
   return errs;
 }
 
-/** `ValidateResourceSlice` without the object metadata. */
+/**
+ * `ValidateResourceSlice` without the object metadata.
+ *
+ * @example
+ * validateResourceSlice({ spec: { driver: "dra.example.com", pool: { name: "p", resourceSliceCount: 1 } } }, apiContext({ minor: 36 }));
+ * // [spec: Required value: exactly one of `nodeName`, `nodeSelector`, `allNodes`, `perDeviceNodeSelection` is required]
+ */
 export function validateResourceSlice(obj: Obj, ctx: ApiContext): FieldError[] {
   return validateSliceSpec(objectAt(obj.spec), undefined, ctx);
 }
 
-/** `ValidateResourceSliceUpdate`: the spec again, with driver, pool name and node name immutable. */
+/**
+ * `ValidateResourceSliceUpdate`: the spec again, with driver, pool name and node name immutable.
+ *
+ * @example
+ * validateResourceSliceUpdate(next, stored, apiContext({ minor: 36, operation: "UPDATE" })); // driver, pool name, node name immutable
+ */
 export function validateResourceSliceUpdate(obj: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   return validateSliceSpec(objectAt(obj.spec), objectAt(old.spec), ctx);
 }

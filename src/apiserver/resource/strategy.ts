@@ -27,7 +27,12 @@ function exactHolder(request: Obj): Obj | undefined {
   return "exactly" in request ? undefined : request;
 }
 
-/** `dropDisabledFields` for ResourceClaim (`templated: false`) and ResourceClaimTemplate specs. */
+/**
+ * `dropDisabledFields` for ResourceClaim (`templated: false`) and ResourceClaimTemplate specs.
+ *
+ * @example
+ * dropDisabledClaimFields(claim, undefined, apiContext({ minor: 33 }), false); // firstAvailable removed (DRAPrioritizedList off)
+ */
 export function dropDisabledClaimFields(obj: Obj, old: Obj | undefined, ctx: ApiContext, templated: boolean): void {
   const requests = requestsOf(obj, templated);
   const oldRequests = requestsOf(old, templated);
@@ -57,7 +62,12 @@ function deviceBodies(obj: Obj | undefined): Obj[] {
 const PARTITIONABLE_DEVICE_FIELDS = ["consumesCounters", "nodeName", "nodeSelector", "allNodes"] as const;
 const BINDING_FIELDS = ["bindingConditions", "bindingFailureConditions", "bindsToNode"] as const;
 
-/** `dropDisabledFields` for ResourceSlice: taints, partitionable devices, binding conditions, consumable capacity. */
+/**
+ * `dropDisabledFields` for ResourceSlice: taints, partitionable devices, binding conditions, consumable capacity.
+ *
+ * @example
+ * dropDisabledSliceFields(slice, undefined, apiContext({ minor: 35 })); // device taints removed (DRADeviceTaints off)
+ */
 export function dropDisabledSliceFields(obj: Obj, old: Obj | undefined, ctx: ApiContext): void {
   const oldSpec = objectAt(old?.spec);
   const devices = deviceBodies(obj);
@@ -81,7 +91,12 @@ export function dropDisabledSliceFields(obj: Obj, old: Obj | undefined, ctx: Api
   }
 }
 
-/** `dropDisabledFields` for DeviceClass: the extended resource name. */
+/**
+ * `dropDisabledFields` for DeviceClass: the extended resource name.
+ *
+ * @example
+ * dropDisabledClassFields(deviceClass, undefined, apiContext({ minor: 35 })); // extendedResourceName removed
+ */
 export function dropDisabledClassFields(obj: Obj, old: Obj | undefined, ctx: ApiContext): void {
   if (ctx.gate("DRAExtendedResource") || isSet(objectAt(old?.spec).extendedResourceName)) return;
   if (isRecord(obj.spec)) delete obj.spec.extendedResourceName;

@@ -32,17 +32,33 @@ function validateSpec(spec: Obj, old: Obj | undefined, ctx: ApiContext): FieldEr
   return errs;
 }
 
-/** `ValidateDeviceTaintRule` without the object metadata. */
+/**
+ * `ValidateDeviceTaintRule` without the object metadata.
+ *
+ * @example
+ * validateDeviceTaintRule({ spec: { taint: { key: "example.com/t", effect: "Sometimes" } } }, apiContext({ minor: 36 }));
+ * // [spec.taint.effect: Unsupported value: "Sometimes": supported values: "NoExecute", "NoSchedule", "None"]
+ */
 export function validateDeviceTaintRule(obj: Obj, ctx: ApiContext): FieldError[] {
   return validateSpec(objectAt(obj.spec), undefined, ctx);
 }
 
-/** `ValidateDeviceTaintRuleUpdate`. */
+/**
+ * `ValidateDeviceTaintRuleUpdate`.
+ *
+ * @example
+ * validateDeviceTaintRuleUpdate(next, stored, apiContext({ minor: 36, operation: "UPDATE" }));
+ */
 export function validateDeviceTaintRuleUpdate(obj: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   return validateSpec(objectAt(obj.spec), objectAt(old.spec), ctx);
 }
 
-/** `ValidateDeviceTaintRuleStatusUpdate`: conditions as metav1 checks them, at most 8. */
+/**
+ * `ValidateDeviceTaintRuleStatusUpdate`: conditions as metav1 checks them, at most 8.
+ *
+ * @example
+ * validateDeviceTaintRuleStatusUpdate({ status: { conditions: [] } }, apiContext({ minor: 36 })); // []
+ */
 export function validateDeviceTaintRuleStatusUpdate(obj: Obj, ctx: ApiContext): FieldError[] {
   const conditions = listAt(objectAt(obj.status).conditions);
   const path = FieldPath.of("status", "conditions");
