@@ -44,31 +44,47 @@ const resourceClaimTemplate: KindRules = {
   validateUpdate: (obj, old) => validateResourceClaimTemplateUpdate(obj, old),
 };
 
+/**
+ * The rules of a kind, for the structured-parameters versions only: v1alpha2 (1.28–1.30, classic
+ * DRA with resource classes and parameter references) has another shape and is left unchecked.
+ */
+function structured(kind: KindRules): KindRules {
+  const classic = (ctx: { version: string }) => ctx.version === "v1alpha2";
+  const out: KindRules = {};
+  if (kind.defaults) out.defaults = (obj, ctx) => (classic(ctx) ? undefined : kind.defaults!(obj, ctx));
+  if (kind.prepareForCreate) out.prepareForCreate = (obj, ctx) => (classic(ctx) ? undefined : kind.prepareForCreate!(obj, ctx));
+  if (kind.prepareForUpdate) out.prepareForUpdate = (obj, old, ctx) => (classic(ctx) ? undefined : kind.prepareForUpdate!(obj, old, ctx));
+  if (kind.validate) out.validate = (obj, ctx) => (classic(ctx) ? [] : kind.validate!(obj, ctx));
+  if (kind.validateUpdate) out.validateUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateUpdate!(obj, old, ctx));
+  if (kind.validateStatusUpdate) out.validateStatusUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateStatusUpdate!(obj, old, ctx));
+  return out;
+}
+
 /** What kube-apiserver does to the kinds of `resource.k8s.io`. */
 export const rules: GroupRules = {
   group: "resource.k8s.io",
   kinds: {
-    ResourceClaim: resourceClaim,
-    ResourceClaimTemplate: resourceClaimTemplate,
+    ResourceClaim: structured(resourceClaim),
+    ResourceClaimTemplate: structured(resourceClaimTemplate),
     // The update functions check the whole spec again, with what is unchanged counted as stored.
-    DeviceClass: {
+    DeviceClass: structured({
       prepareForCreate: (obj, ctx) => dropDisabledClassFields(obj, undefined, ctx),
       prepareForUpdate: (obj, old, ctx) => dropDisabledClassFields(obj, old, ctx),
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceClass(obj, ctx)),
       validateUpdate: validateDeviceClassUpdate,
-    },
-    ResourceSlice: {
+    }),
+    ResourceSlice: structured({
       prepareForCreate: (obj, ctx) => dropDisabledSliceFields(obj, undefined, ctx),
       prepareForUpdate: (obj, old, ctx) => dropDisabledSliceFields(obj, old, ctx),
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateResourceSlice(obj, ctx)),
       validateUpdate: validateResourceSliceUpdate,
-    },
-    DeviceTaintRule: {
+    }),
+    DeviceTaintRule: structured({
       prepareForCreate: (obj) => void delete obj.status,
       prepareForUpdate: keepStatus,
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceTaintRule(obj, ctx)),
       validateUpdate: validateDeviceTaintRuleUpdate,
       validateStatusUpdate: (obj, _old, ctx) => validateDeviceTaintRuleStatusUpdate(obj, ctx),
-    },
+    }),
   },
 };

@@ -66,3 +66,12 @@ describe("DRAExtendedResource (beta, on from 1.36)", () => {
     expect(validateWrite(structuredClone(dc), { minor: 36 }).errors.map(formatFieldError)).toEqual(['spec.extendedResourceName: Invalid value: "not-extended": must be a valid extended resource name']);
   });
 });
+
+describe("v1alpha2 (classic DRA, 1.28–1.30)", () => {
+  it("is not judged by the structured-parameters rules", () => {
+    const slice = { apiVersion: "resource.k8s.io/v1alpha2", kind: "ResourceSlice", metadata: { name: "s" }, nodeName: "n", driverName: "dra.example.com", namedResources: { instances: [] } };
+    expect(validateWrite(slice, { minor: 30 }).errors).toEqual([]);
+    const claim = { apiVersion: "resource.k8s.io/v1alpha2", kind: "ResourceClaim", metadata: { name: "c", namespace: "ns" }, spec: { resourceClassName: "gpu" } };
+    expect(validateWrite(claim, { minor: 29 }).errors).toEqual([]);
+  });
+});
