@@ -4,7 +4,8 @@
  * pkg/registry/resource/…/strategy.go).
  */
 import type { GroupRules, KindRules } from "../registry.js";
-import { objectAt } from "../validation/index.js";
+import { integerAt, objectAt, semanticEqual } from "../validation/index.js";
+import { isRecord } from "../../meta/values.js";
 import { defaultDeviceClaim, validateResourceClaim, validateResourceClaimStatusUpdate, validateResourceClaimTemplate, validateResourceClaimTemplateUpdate, validateResourceClaimUpdate } from "./claim.js";
 import { validateDeviceClass, validateDeviceClassUpdate } from "./device-class.js";
 import { validateResourceSlice, validateResourceSliceUpdate } from "./slice.js";
@@ -12,6 +13,18 @@ import { validateDeviceTaintRule, validateDeviceTaintRuleStatusUpdate, validateD
 import { dropDisabledClaimFields, dropDisabledClassFields, dropDisabledSliceFields } from "./strategy.js";
 
 type Obj = Record<string, unknown>;
+
+/** The strategies' `PrepareForCreate`: generation 1. */
+function firstGeneration(obj: Obj): void {
+  if (isRecord(obj.metadata)) obj.metadata.generation = 1;
+}
+
+/** The strategies' `PrepareForUpdate`: any change to the spec increments the generation. */
+function nextGeneration(obj: Obj, old: Obj): void {
+  if (!isRecord(obj.metadata)) return;
+  const was = integerAt(objectAt(old.metadata).generation) ?? 0;
+  obj.metadata.generation = semanticEqual(obj.spec, old.spec, true) ? was : was + 1;
+}
 
 function keepStatus(obj: Obj, old: Obj): void {
   if (old.status === undefined) delete obj.status;
@@ -68,20 +81,38 @@ export const rules: GroupRules = {
     ResourceClaimTemplate: structured(resourceClaimTemplate),
     // The update functions check the whole spec again, with what is unchanged counted as stored.
     DeviceClass: structured({
-      prepareForCreate: (obj, ctx) => dropDisabledClassFields(obj, undefined, ctx),
-      prepareForUpdate: (obj, old, ctx) => dropDisabledClassFields(obj, old, ctx),
+      prepareForCreate: (obj, ctx) => {
+        firstGeneration(obj);
+        dropDisabledClassFields(obj, undefined, ctx);
+      },
+      prepareForUpdate: (obj, old, ctx) => {
+        dropDisabledClassFields(obj, old, ctx);
+        nextGeneration(obj, old);
+      },
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceClass(obj, ctx)),
       validateUpdate: validateDeviceClassUpdate,
     }),
     ResourceSlice: structured({
-      prepareForCreate: (obj, ctx) => dropDisabledSliceFields(obj, undefined, ctx),
-      prepareForUpdate: (obj, old, ctx) => dropDisabledSliceFields(obj, old, ctx),
+      prepareForCreate: (obj, ctx) => {
+        firstGeneration(obj);
+        dropDisabledSliceFields(obj, undefined, ctx);
+      },
+      prepareForUpdate: (obj, old, ctx) => {
+        nextGeneration(obj, old);
+        dropDisabledSliceFields(obj, old, ctx);
+      },
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateResourceSlice(obj, ctx)),
       validateUpdate: validateResourceSliceUpdate,
     }),
     DeviceTaintRule: structured({
-      prepareForCreate: (obj) => void delete obj.status,
-      prepareForUpdate: keepStatus,
+      prepareForCreate: (obj) => {
+        delete obj.status;
+        firstGeneration(obj);
+      },
+      prepareForUpdate: (obj, old) => {
+        keepStatus(obj, old);
+        nextGeneration(obj, old);
+      },
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceTaintRule(obj, ctx)),
       validateUpdate: validateDeviceTaintRuleUpdate,
       validateStatusUpdate: (obj, _old, ctx) => validateDeviceTaintRuleStatusUpdate(obj, ctx),

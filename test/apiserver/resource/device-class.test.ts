@@ -83,6 +83,16 @@ describe("DeviceClass update (TestValidateClassUpdate)", () => {
     expect(update(stored({ config: [withParams(tooLarge)] }), stored())).toEqual(["spec.config[0].opaque.parameters: Too long: may not be more than 10240 bytes"]);
   });
 
+  it("generation: 1 on create, incremented by spec changes only", () => {
+    const created = validateWrite(deviceClass(), { minor: 36 }).object as Obj;
+    expect((created.metadata as Obj).generation).toBe(1);
+    const old = { ...stored(), metadata: { name: "foo", resourceVersion: "1", generation: 3 } };
+    const relabelled = { ...stored(), metadata: { name: "foo", resourceVersion: "1", generation: 3, labels: { a: "b" } } };
+    expect(((validateWrite(relabelled, { minor: 36, old }).object as Obj).metadata as Obj).generation).toBe(3);
+    const changed = { ...stored({ selectors: [validSelector] }), metadata: { name: "foo", resourceVersion: "1", generation: 3 } };
+    expect(((validateWrite(changed, { minor: 36, old }).object as Obj).metadata as Obj).generation).toBe(4);
+  });
+
   it("a stored configuration stays valid while unchanged (too-large-config-valid-if-stored)", () => {
     const old = stored({ config: [withParams(tooLarge)] });
     expect(update(stored({ config: [withParams(tooLarge)] }), old)).toEqual([]);
