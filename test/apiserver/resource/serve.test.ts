@@ -53,4 +53,16 @@ describe("ResourceClaim through kubezod validate and the local server", () => {
     expect(upd.status).toBe(422);
     expect((upd.json as { message: string }).message).toMatch(/^ResourceClaim\.resource\.k8s\.io "good" is invalid: spec: Invalid value: .*: field is immutable$/);
   });
+
+  it("the status subresource takes an allocation and reservations, and keeps it once set", async () => {
+    const got = (await api.get(`${CLAIMS}/good`)).json as Record<string, unknown>;
+    const allocation = { devices: { results: [{ request: "gpu", driver: "gpu.example.com", pool: "node-a", device: "gpu-0" }] } };
+    const status = { allocation, reservedFor: [{ resource: "pods", name: "p", uid: "0f1a2b3c-0000-4000-8000-000000000001" }] };
+    const res = await api.put(`${CLAIMS}/good/status`, { ...got, status });
+    expect(res.status).toBe(200);
+    const changed = { ...(res.json as Record<string, unknown>), status: { ...status, allocation: { devices: { results: [{ ...allocation.devices.results[0], device: "gpu-1" }] } } } };
+    const again = await api.put(`${CLAIMS}/good/status`, changed);
+    expect(again.status).toBe(422);
+    expect((again.json as { message: string }).message).toMatch(/status\.allocation: Invalid value: .*: field is immutable/);
+  });
 });
