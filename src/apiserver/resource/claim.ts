@@ -245,7 +245,15 @@ export function validateDeviceClaim(devices: Obj, path: FieldPath, stored: boole
  * // [spec.devices.requests[0]: Required value: exactly one of `exactly` or `firstAvailable` is required]
  */
 export function validateResourceClaim(claim: Obj, ctx: ApiContext): FieldError[] {
-  return validateDeviceClaim(objectAt(objectAt(claim.spec).devices), FieldPath.of("spec", "devices"), ctx.operation === "UPDATE", ctx);
+  return validateClaimSpec(objectAt(claim.spec), FieldPath.of("spec"), ctx.operation === "UPDATE", ctx);
+}
+
+/** `validateResourceClaimSpec`: the devices, and in 1.31 the optional `controller` (a driver name). */
+function validateClaimSpec(spec: Obj, path: FieldPath, stored: boolean, ctx: ApiContext): FieldError[] {
+  const errs: FieldError[] = [];
+  if (ctx.minor <= 31 && typeof spec.controller === "string" && spec.controller !== "") errs.push(...validateDriverName(spec.controller, path.child("controller"), ctx));
+  errs.push(...validateDeviceClaim(objectAt(spec.devices), path.child("devices"), stored, ctx));
+  return errs;
 }
 
 /**
@@ -416,7 +424,7 @@ export function validateResourceClaimTemplate(template: Obj, ctx: ApiContext): F
   return [
     ...validateAnnotations(meta.annotations, metaPath.child("annotations")),
     ...validateLabels(meta.labels, metaPath.child("labels")),
-    ...validateDeviceClaim(objectAt(objectAt(spec.spec).devices), FieldPath.of("spec", "spec", "devices"), ctx.operation === "UPDATE", ctx),
+    ...validateClaimSpec(objectAt(spec.spec), FieldPath.of("spec", "spec"), ctx.operation === "UPDATE", ctx),
   ];
 }
 

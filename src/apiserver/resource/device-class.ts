@@ -6,6 +6,7 @@
 import type { ApiContext } from "../context.js";
 import { FieldPath, invalid, type FieldError } from "../field.js";
 import { isQualifiedName, listAt, objectAt, optionalObject, semanticEqual } from "../validation/index.js";
+import { validateNodeSelector } from "../core/scheduling.js";
 import { DEVICE_CONFIG_MAX_SIZE, validateDeviceConfiguration, validateSelectors, validateSlice } from "./device.js";
 
 type Obj = Record<string, unknown>;
@@ -23,6 +24,9 @@ function validateDeviceClassSpec(spec: Obj, old: Obj | undefined, ctx: ApiContex
   const errs = validateSelectors(spec.selectors, path.child("selectors"), selectorsStored, ctx);
   const configStored = old !== undefined && semanticEqual(spec.config, old.config);
   errs.push(...validateSlice(listAt(spec.config), DEVICE_CONFIG_MAX_SIZE, (c, p) => validateDeviceConfiguration(objectAt(c), p, configStored, ctx), path.child("config"), ctx));
+  // 1.31's classes could name the nodes their devices suit.
+  const suitable = optionalObject(spec.suitableNodes);
+  if (ctx.minor <= 31 && suitable) errs.push(...validateNodeSelector(suitable, ctx, path.child("suitableNodes")));
   if (typeof spec.extendedResourceName === "string" && !isExtendedResourceName(spec.extendedResourceName)) {
     errs.push(invalid(path.child("extendedResourceName"), spec.extendedResourceName, "must be a valid extended resource name"));
   }

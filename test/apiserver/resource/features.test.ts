@@ -75,3 +75,14 @@ describe("v1alpha2 (classic DRA, 1.28–1.30)", () => {
     expect(validateWrite(claim, { minor: 29 }).errors).toEqual([]);
   });
 });
+
+describe("1.31 (v1alpha3 with structured parameters)", () => {
+  it("a claim's controller is a driver name; a class's suitable nodes a node selector", () => {
+    const claim = { apiVersion: "resource.k8s.io/v1alpha3", kind: "ResourceClaim", metadata: { name: "c", namespace: "ns" }, spec: { controller: "Bad_Driver", devices: { requests: [{ name: "a", deviceClassName: "c" }] } } };
+    expect(validateWrite(claim, { minor: 31 }).errors.map(formatFieldError)).toEqual([
+      "spec.controller: Invalid value: \"Bad_Driver\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ]);
+    const dc = { apiVersion: "resource.k8s.io/v1alpha3", kind: "DeviceClass", metadata: { name: "c" }, spec: { suitableNodes: { nodeSelectorTerms: [] } } };
+    expect(validateWrite(dc, { minor: 31 }).errors.map(formatFieldError)).toEqual(["spec.suitableNodes.nodeSelectorTerms: Required value: must have at least one node selector term"]);
+  });
+});
