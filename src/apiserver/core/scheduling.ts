@@ -61,6 +61,22 @@ function validateNodeSelectorTerm(term: Obj, checkValues: boolean, path: FieldPa
   return errs;
 }
 
+/**
+ * `ValidateNodeSelector`: at least one term, each term's requirements (values as label values from
+ * 1.33). Used by resource.k8s.io for allocations and slices.
+ *
+ * @example
+ * validateNodeSelector({ nodeSelectorTerms: [] }, apiContext({ minor: 36 }), FieldPath.of("spec", "nodeSelector"));
+ * // [spec.nodeSelector.nodeSelectorTerms: Required value: must have at least one node selector term]
+ */
+export function validateNodeSelector(selector: Obj, ctx: ApiContext, path: FieldPath): FieldError[] {
+  const termsPath = path.child("nodeSelectorTerms");
+  if (list(selector.nodeSelectorTerms).length === 0) return [required(termsPath, "must have at least one node selector term")];
+  const errs: FieldError[] = [];
+  for (const [t, i] of objects(selector.nodeSelectorTerms)) errs.push(...validateNodeSelectorTerm(t, ctx.minor >= 33, termsPath.index(i)));
+  return errs;
+}
+
 function validateNodeAffinity(na: Obj, opts: ResolvedPodOptions, ctx: ApiContext, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   // Values of node selector requirements are checked as label values from 1.33.

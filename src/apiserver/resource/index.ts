@@ -1,7 +1,121 @@
 /**
- * The resource.k8s.io API group: defaults, strategy and validation by kind.
+ * The resource.k8s.io API group (Dynamic Resource Allocation): defaults, strategy and validation by
+ * kind, for v1alpha3, v1beta1, v1beta2 and v1 (pkg/apis/resource/validation, the v1* defaults.go,
+ * pkg/registry/resource/…/strategy.go).
  */
-import type { GroupRules } from "../registry.js";
+import type { GroupRules, KindRules } from "../registry.js";
+import { integerAt, objectAt, semanticEqual } from "../validation/index.js";
+import { isRecord } from "../../meta/values.js";
+import { defaultDeviceClaim, validateResourceClaim, validateResourceClaimStatusUpdate, validateResourceClaimTemplate, validateResourceClaimTemplateUpdate, validateResourceClaimUpdate } from "./claim.js";
+import { validateDeviceClass, validateDeviceClassUpdate } from "./device-class.js";
+import { validateResourceSlice, validateResourceSliceUpdate } from "./slice.js";
+import { validateDeviceTaintRule, validateDeviceTaintRuleStatusUpdate, validateDeviceTaintRuleUpdate } from "./taint-rule.js";
+import { dropDisabledClaimFields, dropDisabledClassFields, dropDisabledSliceFields } from "./strategy.js";
+
+type Obj = Record<string, unknown>;
+
+/** The strategies' `PrepareForCreate`: generation 1. */
+function firstGeneration(obj: Obj): void {
+  if (isRecord(obj.metadata)) obj.metadata.generation = 1;
+}
+
+/** The strategies' `PrepareForUpdate`: any change to the spec increments the generation. */
+function nextGeneration(obj: Obj, old: Obj): void {
+  if (!isRecord(obj.metadata)) return;
+  const was = integerAt(objectAt(old.metadata).generation) ?? 0;
+  obj.metadata.generation = semanticEqual(obj.spec, old.spec, true) ? was : was + 1;
+}
+
+function keepStatus(obj: Obj, old: Obj): void {
+  if (old.status === undefined) delete obj.status;
+  else obj.status = old.status;
+}
+
+const resourceClaim: KindRules = {
+  defaults: (obj, ctx) => defaultDeviceClaim(objectAt(obj.spec).devices, ctx),
+  // Status must not be set by the writer on create; on update it is kept.
+  prepareForCreate: (obj, ctx) => {
+    delete obj.status;
+    dropDisabledClaimFields(obj, undefined, ctx, false);
+  },
+  prepareForUpdate: (obj, old, ctx) => {
+    keepStatus(obj, old);
+    dropDisabledClaimFields(obj, old, ctx, false);
+  },
+  // On updates an unchanged spec counts as stored (limits introduced later do not apply to it);
+  // a changed one is refused as immutable.
+  validate: (obj, ctx) => validateResourceClaim(obj, ctx),
+  validateUpdate: validateResourceClaimUpdate,
+  validateStatusUpdate: validateResourceClaimStatusUpdate,
+};
+
+const resourceClaimTemplate: KindRules = {
+  defaults: (obj, ctx) => defaultDeviceClaim(objectAt(objectAt(objectAt(obj.spec).spec).devices), ctx),
+  prepareForCreate: (obj, ctx) => dropDisabledClaimFields(obj, undefined, ctx, true),
+  prepareForUpdate: (obj, old, ctx) => dropDisabledClaimFields(obj, old, ctx, true),
+  validate: validateResourceClaimTemplate,
+  validateUpdate: (obj, old) => validateResourceClaimTemplateUpdate(obj, old),
+};
+
+/**
+ * The rules of a kind, for the structured-parameters versions only: v1alpha2 (1.28–1.30, classic
+ * DRA with resource classes and parameter references) has another shape and is left unchecked.
+ */
+function structured(kind: KindRules): KindRules {
+  const classic = (ctx: { version: string }) => ctx.version === "v1alpha2";
+  const out: KindRules = {};
+  if (kind.defaults) out.defaults = (obj, ctx) => (classic(ctx) ? undefined : kind.defaults!(obj, ctx));
+  if (kind.prepareForCreate) out.prepareForCreate = (obj, ctx) => (classic(ctx) ? undefined : kind.prepareForCreate!(obj, ctx));
+  if (kind.prepareForUpdate) out.prepareForUpdate = (obj, old, ctx) => (classic(ctx) ? undefined : kind.prepareForUpdate!(obj, old, ctx));
+  if (kind.validate) out.validate = (obj, ctx) => (classic(ctx) ? [] : kind.validate!(obj, ctx));
+  if (kind.validateUpdate) out.validateUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateUpdate!(obj, old, ctx));
+  if (kind.validateStatusUpdate) out.validateStatusUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateStatusUpdate!(obj, old, ctx));
+  return out;
+}
 
 /** What kube-apiserver does to the kinds of `resource.k8s.io`. */
-export const rules: GroupRules = { group: "resource.k8s.io", kinds: {} };
+export const rules: GroupRules = {
+  group: "resource.k8s.io",
+  kinds: {
+    ResourceClaim: structured(resourceClaim),
+    ResourceClaimTemplate: structured(resourceClaimTemplate),
+    // The update functions check the whole spec again, with what is unchanged counted as stored.
+    DeviceClass: structured({
+      prepareForCreate: (obj, ctx) => {
+        firstGeneration(obj);
+        dropDisabledClassFields(obj, undefined, ctx);
+      },
+      prepareForUpdate: (obj, old, ctx) => {
+        dropDisabledClassFields(obj, old, ctx);
+        nextGeneration(obj, old);
+      },
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceClass(obj, ctx)),
+      validateUpdate: validateDeviceClassUpdate,
+    }),
+    ResourceSlice: structured({
+      prepareForCreate: (obj, ctx) => {
+        firstGeneration(obj);
+        dropDisabledSliceFields(obj, undefined, ctx);
+      },
+      prepareForUpdate: (obj, old, ctx) => {
+        nextGeneration(obj, old);
+        dropDisabledSliceFields(obj, old, ctx);
+      },
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateResourceSlice(obj, ctx)),
+      validateUpdate: validateResourceSliceUpdate,
+    }),
+    DeviceTaintRule: structured({
+      prepareForCreate: (obj) => {
+        delete obj.status;
+        firstGeneration(obj);
+      },
+      prepareForUpdate: (obj, old) => {
+        keepStatus(obj, old);
+        nextGeneration(obj, old);
+      },
+      validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceTaintRule(obj, ctx)),
+      validateUpdate: validateDeviceTaintRuleUpdate,
+      validateStatusUpdate: (obj, _old, ctx) => validateDeviceTaintRuleStatusUpdate(obj, ctx),
+    }),
+  },
+};
