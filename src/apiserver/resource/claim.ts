@@ -8,6 +8,7 @@
  * mode and count at the top of the request; v1beta2 and v1 put them under `exactly`. Both are read
  * here as the internal type of the minor (see `device.ts`).
  */
+import { exactRequestOf } from "./conversion.js";
 import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, invalid, notSupported, required, tooLong, tooMany, type FieldError } from "../field.js";
 import { isValidInterfaceAddress, listAt, validateAnnotations, validateLabels, objectAt, optionalObject, semanticEqual, stringAt, validateImmutableField } from "../validation/index.js";
@@ -45,18 +46,6 @@ import {
 
 type Obj = Record<string, unknown>;
 
-/** The fields of an exact request, which v1alpha3 and v1beta1 keep at the top of the request. */
-const EXACT_FIELDS = ["deviceClassName", "selectors", "allocationMode", "count", "adminAccess", "tolerations", "capacity"] as const;
-
-/** `hasAnyMainRequestFieldsSet` (v1beta1 conversion): a list or pointer counts when present, even empty or false. */
-function mainFieldSet(request: Obj, key: (typeof EXACT_FIELDS)[number]): boolean {
-  const v = request[key];
-  if (v === undefined || v === null) return false;
-  if (key === "deviceClassName" || key === "allocationMode") return v !== "";
-  if (key === "count") return v !== 0;
-  return true;
-}
-
 /** Whether the object's version keeps request fields at the top (v1alpha3, v1beta1). */
 function flatVersion(ctx: ApiContext): boolean {
   return ctx.version === "v1alpha3" || ctx.version === "v1beta1";
@@ -64,11 +53,7 @@ function flatVersion(ctx: ApiContext): boolean {
 
 /** The exact request of a request as the internal type holds it, or undefined. */
 function exactOf(request: Obj, ctx: ApiContext): Obj | undefined {
-  if (!flatVersion(ctx)) return optionalObject(request.exactly);
-  if (!EXACT_FIELDS.some((k) => mainFieldSet(request, k))) return undefined;
-  const out: Obj = {};
-  for (const k of EXACT_FIELDS) if (request[k] !== undefined) out[k] = request[k];
-  return out;
+  return flatVersion(ctx) ? exactRequestOf(request) : optionalObject(request.exactly);
 }
 
 /** The request fields as the 1.33 internal type held them (top level). */

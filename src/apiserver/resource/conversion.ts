@@ -18,24 +18,36 @@ function compact(o: Obj): Obj {
   return out;
 }
 
-/** `hasAnyMainRequestFieldsSet`. */
-function hasMainFields(r: Obj): boolean {
-  return (
-    (typeof r.deviceClassName === "string" && r.deviceClassName !== "") ||
-    r.selectors !== undefined ||
-    (typeof r.allocationMode === "string" && r.allocationMode !== "") ||
-    (typeof r.count === "number" && r.count !== 0) ||
-    r.adminAccess != null ||
-    r.tolerations !== undefined ||
-    r.capacity != null
-  );
+/** The fields of an exact request, which v1alpha3 and v1beta1 keep at the top of the request. */
+const EXACT_FIELDS = ["deviceClassName", "selectors", "allocationMode", "count", "adminAccess", "tolerations", "capacity"] as const;
+
+/** `hasAnyMainRequestFieldsSet` for one field: a list or pointer counts when present, even empty or false. */
+function mainFieldSet(request: Obj, key: (typeof EXACT_FIELDS)[number]): boolean {
+  const v = request[key];
+  if (v === undefined || v === null) return false;
+  if (key === "deviceClassName" || key === "allocationMode") return v !== "";
+  if (key === "count") return v !== 0;
+  return true;
+}
+
+/**
+ * The exact request a v1alpha3/v1beta1 request converts to (its main fields), or undefined when
+ * none is set (`hasAnyMainRequestFieldsSet`).
+ *
+ * @example
+ * exactRequestOf({ name: "gpu", deviceClassName: "gpu.example.com" }); // { deviceClassName: "gpu.example.com" }
+ */
+export function exactRequestOf(request: Obj): Obj | undefined {
+  if (!EXACT_FIELDS.some((k) => mainFieldSet(request, k))) return undefined;
+  const out: Obj = {};
+  for (const k of EXACT_FIELDS) if (request[k] !== undefined) out[k] = request[k];
+  return out;
 }
 
 function requestToExactly(r: Obj): Obj {
-  const exactly = hasMainFields(r)
-    ? compact({ deviceClassName: r.deviceClassName ?? "", selectors: r.selectors, allocationMode: r.allocationMode, count: r.count, adminAccess: r.adminAccess, tolerations: r.tolerations, capacity: r.capacity })
-    : undefined;
-  return compact({ name: r.name, exactly, firstAvailable: r.firstAvailable });
+  const exact = exactRequestOf(r);
+  // deviceClassName is not omitted when empty.
+  return compact({ name: r.name, exactly: exact && { deviceClassName: "", ...exact }, firstAvailable: r.firstAvailable });
 }
 
 function requestFromExactly(r: Obj): Obj {
