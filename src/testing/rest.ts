@@ -15,7 +15,8 @@ import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { kindRules } from "../apiserver/groups.js";
 import { admitPolicies } from "./policies.js";
-import { webhookPhase, type WebhookState, type WebhookWrite } from "./webhooks.js";
+import { webhookPhase, WebhookPause, type WebhookState, type WebhookWrite } from "./webhooks.js";
+import type { WebhookOutcome } from "../apiserver/admission/index.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -78,6 +79,14 @@ export interface ApiCall {
   webhooks?: WebhookState;
 }
 
+/** A deletecollection about to run: the resource, its options and the items it selected. */
+export interface DeleteCollectionPlan {
+  resource: ServedResource;
+  propagationPolicy: string;
+  dryRun: boolean;
+  items: KubeObject[];
+}
+
 /** A response: status, body and extra headers. */
 export interface ApiReply {
   status: number;
@@ -103,7 +112,13 @@ export interface RestContext {
   definitionNameOf?: (schema: z.core.$ZodType) => string | undefined;
   /** The Kubernetes minor served (`v1.36`). */
   kubernetesVersion?: string;
+  /** Call the admission webhooks a write of the garbage collector waits for (none: its deletes call no webhook). */
+  callWebhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>;
 }
+
+/** The users the garbage collector and the namespace controller delete as. */
+const GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector";
+const NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller";
 
 const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -444,42 +459,91 @@ export class Rest {
     return { hasStatus: hasSub(r, "status"), subresource: sub === "status" ? "status" : "" };
   }
 
+  /** What the webhook phases read from the server. */
+  private admissionContext(): { catalog: Catalog; store: Store; minor: number } {
+    return { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
+  }
+
+  /** A write as the webhook phases see it. */
+  private webhookWrite(r: ServedResource, operation: WebhookWrite["operation"], obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, extra: Partial<WebhookWrite> = {}): WebhookWrite {
+    return {
+      resource: r,
+      operation,
+      object: obj,
+      old,
+      namespace: call.info.namespace,
+      subresource: call.info.subresource,
+      user: call.user,
+      ...(call.groups ? { groups: call.groups } : {}),
+      dryRun,
+      query: call.query,
+      ...(call.body ? { body: call.body } : {}),
+      ...extra,
+    };
+  }
+
+  /** Put what a mutating phase made into the object (callers hold on to it), and validate it again. */
+  private replaceAdmitted(r: ServedResource, obj: KubeObject, object: KubeObject, old: KubeObject | undefined, sub: string): void {
+    if (object === obj) return;
+    const meta = obj.metadata;
+    const next = structuredClone(object);
+    for (const k of Object.keys(obj)) delete (obj as Obj)[k];
+    Object.assign(obj, next);
+    if (isObj(meta) && isObj(next.metadata)) {
+      for (const k of Object.keys(meta)) delete meta[k];
+      obj.metadata = Object.assign(meta, next.metadata);
+    }
+    admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
+  }
+
   /**
-   * The admission policies stored in the server, run on a write (the object is mutated in place
-   * by mutating policies, and validated again if they changed it); returns `Warning` texts.
+   * Mutating admission, as kube-apiserver's chain runs it: mutating policies, then mutating
+   * webhooks (the object is changed in place and validated again); returns `Warning` texts.
    */
-  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
-    const ctx = { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
-    const replace = (object: KubeObject) => {
-      if (!obj || object === obj) return;
-      // Callers hold on to the metadata object: keep it, with the new contents.
-      const meta = obj.metadata;
-      const next = structuredClone(object);
-      for (const k of Object.keys(obj)) delete (obj as Obj)[k];
-      Object.assign(obj, next);
-      if (isObj(meta) && isObj(next.metadata)) {
-        for (const k of Object.keys(meta)) delete meta[k];
-        obj.metadata = Object.assign(meta, next.metadata);
-      }
-      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
-    };
-    // As kube-apiserver's admission chain: mutating policies, mutating webhooks, native validation
-    // of what they made, validating policies, validating webhooks.
+  private mutatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    const ctx = this.admissionContext();
     const warnings: string[] = [];
-    const policies = (phase: "mutating" | "validating") => {
-      if (sub) return;
-      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, phase);
-      if (object) replace(object);
+    if (!sub) {
+      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "mutating");
+      if (object && obj) this.replaceAdmitted(r, obj, object, old, sub);
       warnings.push(...policyWarnings);
-    };
-    policies("mutating");
-    const write: WebhookWrite = { resource: r, operation, object: obj, old, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, ...(call.groups ? { groups: call.groups } : {}), dryRun, query: call.query, ...(call.body ? { body: call.body } : {}) };
-    const mutated = webhookPhase(ctx, call.webhooks, "mutating", write);
-    if (mutated.object) replace(mutated.object);
+    }
+    const mutated = webhookPhase(ctx, call.webhooks, "mutating", this.webhookWrite(r, operation, obj, old, call, dryRun));
+    if (mutated.object && obj) this.replaceAdmitted(r, obj, mutated.object, old, sub);
     warnings.push(...mutated.warnings);
-    policies("validating");
-    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", { ...write, object: obj }).warnings);
     return warnings;
+  }
+
+  /** Validating admission: validating policies, then validating webhooks; returns `Warning` texts. */
+  private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    const ctx = this.admissionContext();
+    const warnings: string[] = [];
+    if (!sub) warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating").warnings);
+    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
+    return warnings;
+  }
+
+  /** Both phases of admission on an update or delete (native validation of what mutation made between them). */
+  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    return [...this.mutatingAdmission(r, operation, obj, old, call, dryRun, sub), ...this.validatingAdmission(r, operation, obj, old, call, dryRun, sub)];
+  }
+
+  /**
+   * Admission webhooks on a subresource whose object is a kind of its own (a Binding, an Eviction,
+   * a Scale): mutating, then validating; the object as the mutating webhooks left it, and the
+   * `Warning` texts. A refusal is thrown as the apiserver's Status.
+   *
+   * @example
+   * const { object } = rest.admitSubresource(call, pods, "CREATE", binding, undefined, { group: "", version: "v1", kind: "Binding" });
+   */
+  admitSubresource(call: ApiCall, r: ServedResource, operation: "CREATE" | "UPDATE" | "CONNECT", object: Obj, old: Obj | undefined, kind: { group: string; version: string; kind: string }): { object: Obj; warnings: string[] } {
+    const ctx = this.admissionContext();
+    const extra: Partial<WebhookWrite> = { kind, ...(call.info.name !== undefined ? { name: call.info.name } : {}) };
+    const dryRun = operation !== "CONNECT" && dryRunOf(call.query);
+    const mutated = webhookPhase(ctx, call.webhooks, "mutating", this.webhookWrite(r, operation, object as KubeObject, old as KubeObject | undefined, call, dryRun, extra));
+    const admitted = (mutated.object ?? object) as KubeObject;
+    const validated = webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, admitted, old as KubeObject | undefined, call, dryRun, extra));
+    return { object: admitted, warnings: [...mutated.warnings, ...validated.warnings] };
   }
 
   create(call: ApiCall): ApiReply {
@@ -499,14 +563,19 @@ export class Rest {
     if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
     if (!r.namespaced) delete meta.namespace;
     const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...this.writeHooks(r, true) });
-    warnings.push(...this.policies(r, "CREATE", obj, undefined, call, dryRun));
+    // As the generic registry's Create: mutating admission sees the object as sent (no name yet
+    // under generateName, no uid, no creation time); the registry then fills in the system
+    // fields and generates the name (`FillObjectMetaSystemFields`, `BeforeCreate`), and
+    // validating admission sees the object as it will be stored.
+    warnings.push(...this.mutatingAdmission(r, "CREATE", obj, undefined, call, dryRun));
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
     }
-    const name = String(meta.name);
-    this.requireNamespace(r, info.namespace, name);
-    if (this.ctx.store.get(r.storageKey, info.namespace ?? "", name)) throw alreadyExists(r, name);
+    this.requireNamespace(r, info.namespace, String(meta.name));
     this.prepareCreate(r, obj, managerOf(call));
+    warnings.push(...this.validatingAdmission(r, "CREATE", obj, undefined, call, dryRun));
+    const name = String(meta.name);
+    if (this.ctx.store.get(r.storageKey, info.namespace ?? "", name)) throw alreadyExists(r, name);
     this.ctx.controllers.get(r.storageKey)?.validate?.(obj, undefined);
     if (dryRun) return { status: 201, body: asServed(obj, r), warnings };
     const stored = this.ctx.store.create(r.storageKey, obj);
@@ -577,7 +646,7 @@ export class Rest {
     r: ServedResource,
     old: KubeObject,
     next: KubeObject,
-    opts: { dryRun: boolean; fieldValidation: FieldValidation; manager: string; managedFields?: unknown[]; status?: number },
+    opts: { dryRun: boolean; fieldValidation: FieldValidation; manager: string; managedFields?: unknown[]; status?: number; admission?: (next: KubeObject) => string[] },
   ): ApiReply {
     const sub = call.info.subresource === "status" ? "status" : "";
     const scope = this.scopeOf(r, sub);
@@ -608,7 +677,7 @@ export class Rest {
     }
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
     const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub === "status" ? { subresource: "status" as const } : {}), ...this.writeHooks(r, false) });
-    warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun, sub));
+    warnings.push(...(opts.admission ? opts.admission(next) : this.policies(r, "UPDATE", next, old, call, opts.dryRun, sub)));
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
@@ -733,10 +802,11 @@ export class Rest {
     if (!old) {
       this.allow(r, "create");
       const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...this.writeHooks(r, true) });
-      warnings.push(...this.policies(r, "CREATE", next, undefined, call, dryRun));
+      warnings.push(...this.mutatingAdmission(r, "CREATE", next, undefined, call, dryRun));
       this.requireNamespace(r, info.namespace, name);
       this.prepareCreate(r, next, manager);
       next.metadata.managedFields = result.managedFields;
+      warnings.push(...this.validatingAdmission(r, "CREATE", next, undefined, call, dryRun));
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, undefined);
       if (dryRun) return { status: 201, body: asServed(next, r), warnings };
       const stored = this.ctx.store.create(r.storageKey, next);
@@ -853,7 +923,7 @@ export class Rest {
           if (!(next.metadata.ownerReferences as unknown[]).length) delete next.metadata.ownerReferences;
           this.ctx.store.update(resource.storageKey, next, current);
         } else if (!current.metadata.deletionTimestamp) {
-          this.deleteOne(resource, current, { propagationPolicy: policy === "Foreground" ? "Foreground" : "Background" }, false);
+          this.collectorDelete(resource, current, policy === "Foreground" ? "Foreground" : "Background");
         }
       }
       const release = policy === "Orphan" ? "orphan" : policy === "Foreground" ? "foregroundDeletion" : undefined;
@@ -879,35 +949,139 @@ export class Rest {
     }
   }
 
+  /**
+   * A delete by a controller (the garbage collector, the namespace controller), through admission
+   * as that controller's service account, as in a cluster: DeleteOptions with the propagation
+   * policy (and, from the collector, a uid precondition); no name for the namespace controller's
+   * deletecollection.
+   */
+  private controllerDelete(r: ServedResource, obj: KubeObject, propagationPolicy: string, user: string, webhooks: WebhookState | undefined): ApiReply {
+    const namespace = r.namespaced ? String(obj.metadata.namespace ?? "") : undefined;
+    const collector = user === GARBAGE_COLLECTOR;
+    const options = { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy, ...(collector ? { preconditions: { uid: obj.metadata.uid } } : {}) };
+    const call: ApiCall = {
+      info: { verb: collector ? "delete" : "deletecollection", group: r.group, version: r.version, namespace, resource: r.plural, name: collector ? String(obj.metadata.name) : undefined, subresource: undefined, rest: [] },
+      query: new URLSearchParams(),
+      contentType: "application/json",
+      body: Buffer.from(JSON.stringify(options)),
+      userAgent: `kube-controller-manager/${this.ctx.kubernetesVersion ?? "v1.36"}.0 (linux/amd64) kubernetes/0000000`,
+      user,
+      groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
+      ...(webhooks ? { webhooks } : {}),
+    };
+    const ctx = this.admissionContext();
+    const write = this.webhookWrite(r, "DELETE", undefined, obj, call, false, collector ? {} : { name: "" });
+    const warnings = admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "mutating").warnings;
+    warnings.push(...webhookPhase(ctx, webhooks, "mutating", write).warnings);
+    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "validating").warnings);
+    warnings.push(...webhookPhase(ctx, webhooks, "validating", write).warnings);
+    return this.deleteOne(r, obj, { propagationPolicy, uid: String(obj.metadata.uid) }, false);
+  }
+
+  /** The garbage collector's delete of a dependent: waits for the webhooks it calls; a refusal leaves the dependent. */
+  private collectorDelete(r: ServedResource, obj: KubeObject, propagationPolicy: string): void {
+    const call = this.ctx.callWebhooks;
+    const state: WebhookState | undefined = call ? { results: {} } : undefined;
+    const attempt = (round: number): void => {
+      const current = this.ctx.store.get(r.storageKey, String(obj.metadata.namespace ?? ""), String(obj.metadata.name));
+      if (!current || current.metadata.uid !== obj.metadata.uid || current.metadata.deletionTimestamp) return;
+      try {
+        this.controllerDelete(r, current, propagationPolicy, GARBAGE_COLLECTOR, state);
+      } catch (e) {
+        if (!(e instanceof WebhookPause) || !call || !state || round >= 3) return;
+        call(e).then(
+          (outcome) => {
+            state.results[e.stage] = outcome;
+            attempt(round + 1);
+          },
+          () => undefined,
+        );
+      }
+    };
+    attempt(0);
+  }
+
   deleteCollection(call: ApiCall): ApiReply {
+    const plan = this.collectionToDelete(call);
+    const deleted: KubeObject[] = [];
+    const warnings: string[] = [];
+    for (const item of plan.items) {
+      const reply = this.deleteCollectionItem(call, plan, item);
+      if (!reply) continue;
+      deleted.push(reply.body as KubeObject);
+      warnings.push(...(reply.warnings ?? []));
+    }
+    return this.collectionDeleted(plan, deleted, warnings);
+  }
+
+  /**
+   * What a deletecollection removes: the resource, its options and the items selected now. The
+   * server then deletes each with {@link Rest.deleteCollectionItem} (admission called per item).
+   */
+  collectionToDelete(call: ApiCall): DeleteCollectionPlan {
     const { info, query } = call;
     const r = this.resolve(info);
     this.allow(r, "deletecollection");
     const sel = selectionOf(r, query);
     const options = this.deleteOptions(call);
     const dryRun = dryRunOf(query) || options.dryRun;
-    const items = this.ctx.store.list(r.storageKey, info.namespace).filter((o) => selects(r, sel, o));
-    const deleted: KubeObject[] = [];
-    for (const o of items) {
-      const reply = this.deleteOne(r, o, { propagationPolicy: options.propagationPolicy }, dryRun);
-      const body = reply.body as KubeObject;
-      deleted.push(body.kind === "Status" ? o : body);
-    }
-    return { status: 200, body: this.listBody(r, deleted.map((o) => asServed(o, r)), { resourceVersion: String(this.ctx.store.revision) }) };
+    return { resource: r, propagationPolicy: options.propagationPolicy, dryRun, items: this.ctx.store.list(r.storageKey, info.namespace).filter((o) => selects(r, sel, o)) };
   }
 
-  /** The namespace lifecycle: once a terminating namespace is empty, drop its finalizer and remove it. */
-  finishNamespace(name: string): void {
+  /**
+   * Delete one item of a deletecollection, as the registry's DeleteCollection does: through
+   * admission (operation DELETE, the item as the old object, no name: the request names none),
+   * then the delete; undefined when the item is already gone.
+   */
+  deleteCollectionItem(call: ApiCall, plan: DeleteCollectionPlan, item: KubeObject): ApiReply | undefined {
+    const r = plan.resource;
+    const current = this.ctx.store.get(r.storageKey, String(item.metadata.namespace ?? ""), String(item.metadata.name));
+    if (!current) return undefined;
+    const ctx = this.admissionContext();
+    const write = this.webhookWrite(r, "DELETE", undefined, current, call, plan.dryRun, { name: "", namespace: call.info.namespace ?? String(current.metadata.namespace ?? "") });
+    const warnings = admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "mutating").warnings;
+    warnings.push(...webhookPhase(ctx, call.webhooks, "mutating", write).warnings);
+    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "validating").warnings);
+    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", write).warnings);
+    const reply = this.deleteOne(r, current, { propagationPolicy: plan.propagationPolicy }, plan.dryRun);
+    const body = reply.body as KubeObject;
+    return { status: reply.status, body: body.kind === "Status" ? current : body, warnings };
+  }
+
+  /** The reply of a deletecollection: the list of what was deleted. */
+  collectionDeleted(plan: DeleteCollectionPlan, deleted: KubeObject[], warnings: string[] = []): ApiReply {
+    const r = plan.resource;
+    return { status: 200, body: this.listBody(r, deleted.map((o) => asServed(o, r)), { resourceVersion: String(this.ctx.store.revision) }), ...(warnings.length ? { warnings } : {}) };
+  }
+
+  /**
+   * The namespace lifecycle: delete what a terminating namespace holds (through admission, as the
+   * namespace controller; `webhooks` gives each delete its webhook state, and a delete waiting
+   * for webhooks throws its {@link WebhookPause}); once it is empty, drop its finalizer and remove
+   * it. Deletes refused by admission are thrown once the others are done.
+   */
+  finishNamespace(name: string, webhooks?: () => WebhookState | undefined): void {
     const ns = this.ctx.store.get("/namespaces", "", name);
     if (!ns || !ns.metadata.deletionTimestamp) return;
     const seen = new Set<string>();
+    let refused: unknown;
     for (const res of this.ctx.catalog.all()) {
       if (!res.namespaced || seen.has(res.storageKey)) continue;
       seen.add(res.storageKey);
       for (const o of this.ctx.store.list(res.storageKey, name)) {
-        if (!o.metadata.deletionTimestamp) this.deleteOne(res, o, { propagationPolicy: "Background" }, false);
+        if (o.metadata.deletionTimestamp) continue;
+        const state = webhooks?.();
+        try {
+          this.controllerDelete(res, o, "Background", NAMESPACE_CONTROLLER, state);
+          state?.shared?.release(state.used);
+        } catch (e) {
+          if (e instanceof WebhookPause) throw e;
+          state?.shared?.release(state.used);
+          refused ??= e;
+        }
       }
     }
+    if (refused) throw refused;
     const current = this.ctx.store.get("/namespaces", "", name);
     // Objects held by their own finalizers keep the namespace until they are gone.
     if (!current || [...seen].some((key) => this.ctx.store.hasAny(key, name))) return;
@@ -950,10 +1124,20 @@ export class Rest {
     };
   }
 
-  private updateScale(call: ApiCall, r: ServedResource, scale: Obj): ApiReply {
+  private updateScale(call: ApiCall, r: ServedResource, sent: Obj): ApiReply {
     if (!hasSub(r, "scale")) throw notFoundSub();
     const name = call.info.name!;
     const old = this.existing(r, call.info.namespace ?? "", name);
+    // Admission sees Scales (`scaleUpdatedObjectInfo`, `toScaleUpdateValidation`): mutating
+    // webhooks the Scale sent and the current one, validating webhooks the Scales of the object
+    // as it will be stored and as it is.
+    const ctx = this.admissionContext();
+    const kind = { group: "autoscaling", version: "v1", kind: "Scale" };
+    const dryRun = dryRunOf(call.query);
+    const oldScale = this.scaleOf(r, old) as KubeObject;
+    const requested = { ...sent, apiVersion: "autoscaling/v1", kind: "Scale", metadata: isObj(sent.metadata) ? sent.metadata : {} } as KubeObject;
+    const mutated = webhookPhase(ctx, call.webhooks, "mutating", this.webhookWrite(r, "UPDATE", requested, oldScale, call, dryRun, { kind }));
+    const scale: Obj = mutated.object ?? requested;
     const replicas = (scale.spec as Obj | undefined)?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
       throw invalid("Scale", "autoscaling", name, [fieldError("FieldValueInvalid", FieldPath.of("spec", "replicas"), "must be greater than or equal to 0", replicas)]);
@@ -968,8 +1152,12 @@ export class Rest {
       cur = cur[seg] as Obj;
     }
     cur[path[path.length - 1]!] = replicas;
-    const reply = this.write(call, r, old, next, { dryRun: dryRunOf(call.query), fieldValidation: "Ignore", manager: managerOf(call) });
-    return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject) };
+    const admission = (written: KubeObject) => [
+      ...mutated.warnings,
+      ...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, "UPDATE", this.scaleOf(r, written) as KubeObject, oldScale, call, dryRun, { kind })).warnings,
+    ];
+    const reply = this.write(call, r, old, next, { dryRun, fieldValidation: "Ignore", manager: managerOf(call), admission });
+    return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject), ...(reply.warnings?.length ? { warnings: reply.warnings } : {}) };
   }
 }
 

@@ -146,17 +146,28 @@ const podEviction: SubresourceHandler = (ctx, r, call) => {
   const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "policy/v1", kind: "Eviction" }) as Obj;
   if (!isObj(body)) throw badRequest("the body of the request was not a JSON object");
   identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
+  // Admission sees the Eviction before the pod is looked at (EvictionREST's createValidation).
+  const { object: eviction, warnings } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(body, call), undefined, { group: "policy", version: "v1", kind: "Eviction" });
   const pod = podOf(ctx, r, call);
-  const options = (body.deleteOptions as Obj | undefined) ?? {};
+  const options = (eviction.deleteOptions as Obj | undefined) ?? {};
   const pre = (options.preconditions as Obj | undefined) ?? {};
   if (pre.uid !== undefined && pre.uid !== pod.metadata.uid) {
     throw conflict(r, String(pod.metadata.name), `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(pod.metadata.uid)}`);
   }
   checkDisruptionBudget(ctx, pod);
-  const deleteCall: ApiCall = { ...call, info: { ...call.info, verb: "delete", subresource: undefined }, body: undefined, contentType: "application/json" };
+  // The pod is deleted without admission of its own (`rest.ValidateAllObjectFunc`).
+  const { webhooks: _w, ...rest } = call;
+  const deleteCall: ApiCall = { ...rest, info: { ...call.info, verb: "delete", subresource: undefined }, body: undefined, contentType: "application/json" };
   ctx.rest.delete(deleteCall);
-  return { status: 201, body: { ...successStatus(), code: 201 } };
+  return { status: 201, body: { ...successStatus(), code: 201 }, ...(warnings.length ? { warnings } : {}) };
 };
+
+/** A subresource's object with the request's namespace, as the create handler fills it in. */
+function withNamespace(body: Obj, call: ApiCall): Obj {
+  const meta = isObj(body.metadata) ? body.metadata : {};
+  if (call.info.namespace === undefined || (typeof meta.namespace === "string" && meta.namespace)) return body;
+  return { ...body, metadata: { ...meta, namespace: call.info.namespace } };
+}
 
 const PDB_STORAGE_KEY = "policy/poddisruptionbudgets";
 
@@ -196,7 +207,10 @@ function checkDisruptionBudget(ctx: SubresourceContext, pod: KubeObject): void {
 
 const podBinding: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const sent = decodeBody(call, "couldn't get version/kind") as Obj;
+  if (!isObj(sent)) throw badRequest("the body of the request was not a JSON object");
+  // Admission sees the Binding (BindingREST's createValidation), before the pod is assigned.
+  const { object: body, warnings } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(sent, call), undefined, { group: "", version: "v1", kind: "Binding" });
   const target = (body.target as Obj | undefined) ?? {};
   const pod = podOf(ctx, r, call);
   const spec = (pod.spec as Obj | undefined) ?? {};
@@ -209,7 +223,7 @@ const podBinding: SubresourceHandler = (ctx, r, call) => {
   const conditions = (Array.isArray(status.conditions) ? (status.conditions as Obj[]) : []).filter((c) => c.type !== "PodScheduled");
   next.status = { ...status, conditions: [...conditions, { type: "PodScheduled", status: "True", lastTransitionTime: timestamp() }] };
   ctx.store.update(r.storageKey, next, pod);
-  return { status: 201, body: { ...successStatus(), code: 201 } };
+  return { status: 201, body: { ...successStatus(), code: 201 }, ...(warnings.length ? { warnings } : {}) };
 };
 
 const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
