@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "../../src/testing/certificates.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { client, type Client } from "./helpers.js";
+import { client, execWs, type Client } from "./helpers.js";
 
 type Review = { request: any };
 type Answer = { allowed?: boolean; status?: unknown; patch?: unknown[]; warnings?: string[]; delayMs?: number };
@@ -286,6 +286,205 @@ describe("admission webhooks in the local API server", () => {
   });
 });
 
+const pod = (name: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app: "hooked" } }, spec: { containers: [{ name: "app", image: "app:1" }] } });
+const rule = (resources: string[], operations: string[], apiGroups = [""]) => ({ rules: [{ apiGroups, apiVersions: ["v1"], resources, operations }] });
+const GC_USER = "system:serviceaccount:kube-system:generic-garbage-collector";
+
+async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("admission webhooks on every path that writes", () => {
+  it("calls validating webhooks on a create with the generated name, uid and creation time; mutating webhooks before them", async () => {
+    handlers["/m"] = () => ({});
+    handlers["/v"] = () => ({});
+    await webhook("Mutating", "m", [{ name: "m.example.com", ...url("/m") }]);
+    await webhook("Validating", "v", [{ name: "v.example.com", ...url("/v") }]);
+    const r = await api.post("/api/v1/namespaces/team/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "gen-" }, data: { a: "1" } });
+    expect(r.status, r.text).toBe(201);
+    const mutating = received["/m"]![0]!.request;
+    expect(mutating.name).toBeUndefined();
+    expect(mutating.object.metadata).not.toHaveProperty("name");
+    expect(mutating.object.metadata).not.toHaveProperty("uid");
+    expect(mutating.object.metadata).not.toHaveProperty("creationTimestamp");
+    const validating = received["/v"]![0]!.request;
+    expect(validating.name).toBe(r.json.metadata.name);
+    expect(validating.object.metadata).toMatchObject({ name: r.json.metadata.name, generateName: "gen-", uid: r.json.metadata.uid, creationTimestamp: r.json.metadata.creationTimestamp });
+    expect(r.json.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
+  });
+
+  it("calls webhooks once per item of a deletecollection (operation DELETE, no name), and a refusal stops it", async () => {
+    handlers["/del"] = (r) => (r.request.oldObject.metadata.labels?.keep === "yes" ? { allowed: false, status: { code: 403, reason: "Forbidden", message: "kept" } } : {});
+    await webhook("Validating", "del", [{ name: "del.example.com", ...rule(["configmaps"], ["DELETE"]), ...url("/del") }]);
+    for (const [name, labels] of [["dc-a", { batch: "x" }], ["dc-b", { batch: "x", keep: "yes" }], ["dc-c", { batch: "y" }]] as const) {
+      expect((await api.post("/api/v1/namespaces/team/configmaps", configMap(name, labels))).status).toBe(201);
+    }
+    const r = await api.del("/api/v1/namespaces/team/configmaps?labelSelector=batch%3Dx");
+    expect(r.status).toBe(403);
+    expect(r.json.message).toBe('admission webhook "del.example.com" denied the request: kept');
+    const reviews = received["/del"]!.map((x) => x.request);
+    expect(reviews.map((q) => q.oldObject.metadata.name)).toEqual(["dc-a", "dc-b"]);
+    for (const q of reviews) {
+      expect(q).toMatchObject({ operation: "DELETE", namespace: "team", resource: { group: "", version: "v1", resource: "configmaps" }, kind: { kind: "ConfigMap" }, object: null, options: { kind: "DeleteOptions" } });
+      expect(q.name).toBeUndefined();
+    }
+    expect((await api.get("/api/v1/namespaces/team/configmaps/dc-a")).status).toBe(404);
+    expect((await api.get("/api/v1/namespaces/team/configmaps/dc-b")).status).toBe(200);
+    // Without a refusal the list of what was deleted comes back.
+    const ok = await api.del("/api/v1/namespaces/team/configmaps?labelSelector=batch%3Dy");
+    expect(ok.status).toBe(200);
+    expect(ok.json.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(["dc-c"]);
+  });
+
+  it("calls webhooks on the scale subresource with autoscaling/v1 Scales (a mutating webhook may change them)", async () => {
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "scaled" }, spec: { replicas: 1, selector: { matchLabels: { app: "s" } }, template: { metadata: { labels: { app: "s" } }, spec: { containers: [{ name: "app", image: "app:1" }] } } } };
+    expect((await api.post("/apis/apps/v1/namespaces/team/deployments", deployment)).status).toBe(201);
+    handlers["/cap"] = (r) => (r.request.object.spec.replicas > 5 ? { patch: [{ op: "replace", path: "/spec/replicas", value: 5 }] } : {});
+    handlers["/limit"] = (r) => (r.request.object.spec.replicas > 4 ? { allowed: false, status: { message: "at most 4 replicas" } } : {});
+    handlers["/whole"] = () => ({});
+    await webhook("Mutating", "cap", [{ name: "cap.example.com", ...rule(["deployments/scale"], ["UPDATE"], ["apps"]), ...url("/cap") }]);
+    await webhook("Validating", "limit", [{ name: "limit.example.com", ...rule(["*/scale"], ["UPDATE"], ["apps"]), ...url("/limit") }]);
+    await webhook("Validating", "whole", [{ name: "whole.example.com", ...rule(["deployments"], ["UPDATE"], ["apps"]), ...url("/whole") }]);
+    const path = "/apis/apps/v1/namespaces/team/deployments/scaled/scale";
+    const scale = (await api.get(path)).json;
+    const ok = await api.put(path, { ...scale, spec: { replicas: 3 } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.spec.replicas).toBe(3);
+    const [m, v] = [received["/cap"]![0]!.request, received["/limit"]![0]!.request];
+    for (const q of [m, v]) {
+      expect(q).toMatchObject({
+        operation: "UPDATE",
+        kind: { group: "autoscaling", version: "v1", kind: "Scale" },
+        resource: { group: "apps", version: "v1", resource: "deployments" },
+        subResource: "scale",
+        requestKind: { group: "autoscaling", version: "v1", kind: "Scale" },
+        name: "scaled",
+        namespace: "team",
+        object: { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "scaled", namespace: "team" }, spec: { replicas: 3 } },
+        oldObject: { apiVersion: "autoscaling/v1", kind: "Scale", spec: { replicas: 1 } },
+        options: { kind: "UpdateOptions" },
+      });
+    }
+    expect(received["/whole"]).toBeUndefined();
+    // The mutating webhook caps 9 at 5, which the validating one refuses; the object is unchanged.
+    const refused = await api.patch(path, { spec: { replicas: 9 } }, "merge");
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toBe('admission webhook "limit.example.com" denied the request: at most 4 replicas');
+    expect(received["/limit"]!.at(-1)!.request.object.spec.replicas).toBe(5);
+    expect((await api.get("/apis/apps/v1/namespaces/team/deployments/scaled")).json.spec.replicas).toBe(3);
+  });
+
+  it("calls webhooks on pods/binding with the Binding (CREATE), and a refusal leaves the pod unscheduled", async () => {
+    handlers["/bind"] = (r) => (r.request.object.target.name === "bad-node" ? { allowed: false, status: { code: 403, reason: "Forbidden", message: "not that node" } } : {});
+    await webhook("Validating", "bind", [{ name: "bind.example.com", ...rule(["pods/binding"], ["CREATE"]), ...url("/bind") }]);
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("bound"))).status).toBe(201);
+    const binding = (node: string) => ({ apiVersion: "v1", kind: "Binding", metadata: { name: "bound" }, target: { apiVersion: "v1", kind: "Node", name: node } });
+    const refused = await api.post("/api/v1/namespaces/team/pods/bound/binding", binding("bad-node"));
+    expect(refused.status).toBe(403);
+    expect(refused.json.message).toBe('admission webhook "bind.example.com" denied the request: not that node');
+    expect((await api.get("/api/v1/namespaces/team/pods/bound")).json.spec.nodeName).toBeUndefined();
+    expect((await api.post("/api/v1/namespaces/team/pods/bound/binding", binding("node-1"))).status).toBe(201);
+    expect((await api.get("/api/v1/namespaces/team/pods/bound")).json.spec.nodeName).toBe("node-1");
+    expect(received["/bind"]![1]!.request).toMatchObject({
+      operation: "CREATE",
+      kind: { group: "", version: "v1", kind: "Binding" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      subResource: "binding",
+      name: "bound",
+      namespace: "team",
+      object: { kind: "Binding", metadata: { name: "bound", namespace: "team" }, target: { kind: "Node", name: "node-1" } },
+      oldObject: null,
+      options: { kind: "CreateOptions" },
+      userInfo: { username: "kubernetes-admin" },
+    });
+  });
+
+  it("calls webhooks on pods/eviction with the Eviction (CREATE); the eviction's own delete of the pod calls none", async () => {
+    handlers["/evict"] = (r) => (r.request.name === "protected" ? { allowed: false, status: { message: "protected pod" } } : {});
+    handlers["/pod-delete"] = () => ({});
+    await webhook("Validating", "evict", [{ name: "evict.example.com", ...rule(["pods/eviction"], ["CREATE"]), ...url("/evict") }]);
+    await webhook("Validating", "pod-delete", [{ name: "pod-delete.example.com", ...rule(["pods"], ["DELETE"]), ...url("/pod-delete") }]);
+    for (const name of ["protected", "evicted"]) expect((await api.post("/api/v1/namespaces/team/pods", pod(name))).status).toBe(201);
+    const eviction = (name: string) => ({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace: "team" } });
+    const refused = await api.post("/api/v1/namespaces/team/pods/protected/eviction", eviction("protected"));
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toBe('admission webhook "evict.example.com" denied the request: protected pod');
+    expect((await api.get("/api/v1/namespaces/team/pods/protected")).status).toBe(200);
+    expect((await api.post("/api/v1/namespaces/team/pods/evicted/eviction", eviction("evicted"))).status).toBe(201);
+    expect((await api.get("/api/v1/namespaces/team/pods/evicted")).status).toBe(404);
+    expect(received["/evict"]![1]!.request).toMatchObject({
+      operation: "CREATE",
+      kind: { group: "policy", version: "v1", kind: "Eviction" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      subResource: "eviction",
+      name: "evicted",
+      object: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "evicted", namespace: "team" } },
+    });
+    expect(received["/pod-delete"]).toBeUndefined();
+    await api.del("/api/v1/namespaces/team/pods/protected");
+    await api.del("/api/v1/namespaces/team/pods/bound");
+  });
+
+  it("calls webhooks on CONNECT (pods/exec, pods/portforward) with the options as the object", async () => {
+    handlers["/connect"] = (r) => (r.request.object.command?.includes("forbidden") || r.request.subResource === "portforward" ? { allowed: false, status: { code: 403, reason: "Forbidden", message: "no shell for you" } } : {});
+    handlers["/pods-only"] = () => ({});
+    await webhook("Validating", "connect", [{ name: "connect.example.com", ...rule(["*/*"], ["CONNECT"]), ...url("/connect") }]);
+    await webhook("Validating", "pods-only", [{ name: "pods-only.example.com", ...rule(["pods"], ["*"]), ...url("/pods-only") }]);
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("shell"))).status).toBe(201);
+    delete received["/pods-only"];
+    const ok = await execWs(server, "/api/v1/namespaces/team/pods/shell/exec?command=echo&command=hi&stdout=true&stderr=true");
+    expect(ok.status).toBe(101);
+    expect(received["/connect"]![0]!.request).toMatchObject({
+      operation: "CONNECT",
+      kind: { group: "", version: "v1", kind: "PodExecOptions" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      subResource: "exec",
+      name: "shell",
+      namespace: "team",
+      object: { kind: "PodExecOptions", apiVersion: "v1", stdout: true, stderr: true, command: ["echo", "hi"] },
+      oldObject: null,
+      options: null,
+      dryRun: false,
+    });
+    const denied = await execWs(server, "/api/v1/namespaces/team/pods/shell/exec?command=forbidden&stdout=true");
+    expect(denied.status).toBe(403);
+    expect(JSON.parse(denied.body!).message).toBe('admission webhook "connect.example.com" denied the request: no shell for you');
+    const forward = await execWs(server, "/api/v1/namespaces/team/pods/shell/portforward?ports=8080", { protocol: "v4.channel.k8s.io" });
+    expect(forward.status).toBe(403);
+    expect(received["/connect"]!.at(-1)!.request).toMatchObject({ operation: "CONNECT", subResource: "portforward", kind: { kind: "PodPortForwardOptions" }, object: { kind: "PodPortForwardOptions", ports: [8080] } });
+    // A rule for "pods" does not match its subresources.
+    expect(received["/pods-only"]).toBeUndefined();
+    await api.del("/api/v1/namespaces/team/pods/shell");
+  });
+
+  it("calls webhooks on the garbage collector's deletes, as its service account; a refusal keeps the dependent", async () => {
+    handlers["/gc"] = (r) => (r.request.oldObject.metadata.name === "dep-kept" ? { allowed: false, status: { message: "keep me" } } : {});
+    await webhook("Validating", "gc", [{ name: "gc.example.com", ...rule(["configmaps"], ["DELETE"]), ...url("/gc") }]);
+    const owner = (await api.post("/api/v1/namespaces/team/configmaps", configMap("owner"))).json;
+    const ref = [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata.uid }];
+    for (const name of ["dep-gone", "dep-kept"]) {
+      expect((await api.post("/api/v1/namespaces/team/configmaps", { ...configMap(name), metadata: { name, ownerReferences: ref } })).status).toBe(201);
+    }
+    expect((await api.del("/api/v1/namespaces/team/configmaps/owner")).status).toBe(200);
+    await until(async () => (await api.get("/api/v1/namespaces/team/configmaps/dep-gone")).status === 404);
+    await until(async () => (received["/gc"] ?? []).some((x) => x.request.oldObject.metadata.name === "dep-kept"));
+    expect((await api.get("/api/v1/namespaces/team/configmaps/dep-kept")).status).toBe(200);
+    const review = received["/gc"]!.find((x) => x.request.oldObject.metadata.name === "dep-gone")!.request;
+    expect(review).toMatchObject({
+      operation: "DELETE",
+      name: "dep-gone",
+      namespace: "team",
+      userInfo: { username: GC_USER, groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"] },
+      options: { kind: "DeleteOptions", propagationPolicy: "Background", preconditions: { uid: review.oldObject.metadata.uid } },
+    });
+    await api.del("/api/v1/namespaces/team/configmaps/dep-kept");
+  });
+});
+
 describe("admission webhooks and the simulated controllers", () => {
   it("mutates the pods a Deployment's ReplicaSet creates (a sidecar injected) and refuses some", async () => {
     const cluster = await startTestServer({ kubernetesVersion: "1.33" });
@@ -316,6 +515,34 @@ describe("admission webhooks and the simulated controllers", () => {
       await cluster.settle();
       expect((await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).json.items).toHaveLength(2);
       expect(cluster.controllerErrors.some((e) => e.message.includes('admission webhook "inject.example.com" denied the request: no more pods'))).toBe(true);
+    } finally {
+      await c.close();
+      await cluster.close();
+    }
+  });
+});
+
+describe("admission webhooks and the namespace controller", () => {
+  it("calls webhooks on the deletes that empty a terminating namespace, as the namespace controller", async () => {
+    const cluster = await startTestServer({ kubernetesVersion: "1.33" });
+    const c = client(cluster);
+    try {
+      handlers["/ns"] = () => ({});
+      const body = {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: { name: "ns" },
+        webhooks: [{ name: "ns.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/ns` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["DELETE"] }] }],
+      };
+      expect((await c.post("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", body)).status).toBe(201);
+      expect((await c.post("/api/v1/namespaces", { metadata: { name: "doomed" } })).status).toBe(201);
+      expect((await c.post("/api/v1/namespaces/doomed/configmaps", configMap("content"))).status).toBe(201);
+      expect((await c.del("/api/v1/namespaces/doomed")).status).toBeLessThan(300);
+      await cluster.settle();
+      await until(async () => (await c.get("/api/v1/namespaces/doomed")).status === 404);
+      const review = received["/ns"]!.find((x) => x.request.oldObject.metadata.name === "content")!.request;
+      expect(review).toMatchObject({ operation: "DELETE", namespace: "doomed", userInfo: { username: "system:serviceaccount:kube-system:namespace-controller" }, options: { kind: "DeleteOptions", propagationPolicy: "Background" } });
+      expect(review.name).toBeUndefined();
     } finally {
       await c.close();
       await cluster.close();
