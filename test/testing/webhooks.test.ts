@@ -522,6 +522,36 @@ describe("admission webhooks and the simulated controllers", () => {
   });
 });
 
+describe("validating webhooks and the controllers' creates", () => {
+  it("shows validating webhooks the name and uid a ReplicaSet's pod is stored with", async () => {
+    const cluster = await startTestServer({ kubernetesVersion: "1.33" });
+    const c = client(cluster);
+    try {
+      handlers["/seen"] = () => ({});
+      const body = {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: { name: "seen" },
+        webhooks: [{ name: "seen.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/seen` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }] }],
+      };
+      expect((await c.post("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", body)).status).toBe(201);
+      const labels = { app: "seen" };
+      const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "seen" }, spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "web:1" }] } } } };
+      expect((await c.post("/apis/apps/v1/namespaces/default/deployments", deployment)).status).toBe(201);
+      await cluster.settle();
+      const pods = (await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dseen")).json.items as Array<{ metadata: { name: string; uid: string; creationTimestamp: string } }>;
+      expect(pods).toHaveLength(2);
+      const seen = received["/seen"]!.map((r) => r.request.object.metadata);
+      for (const p of pods) expect(seen).toContainEqual(expect.objectContaining({ name: p.metadata.name, uid: p.metadata.uid, creationTimestamp: p.metadata.creationTimestamp }));
+      expect(received["/seen"]!.map((r) => r.request.userInfo.username)).toEqual(["system:kube-controller-manager", "system:kube-controller-manager"]);
+      expect(cluster.controllerErrors).toEqual([]);
+    } finally {
+      await c.close();
+      await cluster.close();
+    }
+  });
+});
+
 describe("admission webhooks and the namespace controller", () => {
   it("calls webhooks on the deletes that empty a terminating namespace, as the namespace controller", async () => {
     const cluster = await startTestServer({ kubernetesVersion: "1.33" });
