@@ -54,7 +54,7 @@ import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, MAX_TIMER_MS, serveWatch, type WatchRequest } from "./watch.js";
-import { dispatchPause, runWithWebhooks, type WebhookServices, type WebhookTransport } from "./webhooks.js";
+import { dispatchPause, runWithWebhooks, WebhookPause, type WebhookServices, type WebhookTransport } from "./webhooks.js";
 
 type Obj = Record<string, unknown>;
 
@@ -1027,7 +1027,7 @@ class LocalApiServer implements TestServer {
         runtime: this.runtime,
         caCertificate: this.caCertificate,
         webhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store),
-        bind: (pod, node) => {
+        bind: (pod, node, webhooks) => {
           const binding = subresourceHandlers["/pods/binding"];
           if (!pods || !binding) return false;
           const call: ApiCall = {
@@ -1037,11 +1037,15 @@ class LocalApiServer implements TestServer {
             body: Buffer.from(JSON.stringify({ apiVersion: "v1", kind: "Binding", metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace }, target: { kind: "Node", name: node } })),
             userAgent: "kube-scheduler",
             user: "system:kube-scheduler",
+            ...(webhooks ? { webhooks } : {}),
           };
           try {
             binding(this.subresourceContext(), pods, call, undefined as unknown as http.ServerResponse);
+            webhooks?.shared?.release(webhooks.used);
             return true;
-          } catch {
+          } catch (e) {
+            if (e instanceof WebhookPause) throw e;
+            webhooks?.shared?.release(webhooks.used);
             return false;
           }
         },

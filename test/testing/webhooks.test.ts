@@ -532,7 +532,10 @@ describe("validating webhooks and the controllers' creates", () => {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingWebhookConfiguration",
         metadata: { name: "seen" },
-        webhooks: [{ name: "seen.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/seen` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }] }],
+        webhooks: [
+          { name: "seen.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/seen` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }] },
+          { name: "bound.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/bound` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods/binding"], operations: ["CREATE"] }] },
+        ],
       };
       expect((await c.post("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", body)).status).toBe(201);
       const labels = { app: "seen" };
@@ -544,6 +547,13 @@ describe("validating webhooks and the controllers' creates", () => {
       const seen = received["/seen"]!.map((r) => r.request.object.metadata);
       for (const p of pods) expect(seen).toContainEqual(expect.objectContaining({ name: p.metadata.name, uid: p.metadata.uid, creationTimestamp: p.metadata.creationTimestamp }));
       expect(received["/seen"]!.map((r) => r.request.userInfo.username)).toEqual(["system:kube-controller-manager", "system:kube-controller-manager"]);
+      // The scheduler's bindings go through admission too, as the scheduler.
+      const bindings = received["/bound"]!.map((r) => r.request);
+      expect(bindings.map((b) => [b.userInfo.username, b.subResource, b.kind.kind]).sort()).toEqual([
+        ["system:kube-scheduler", "binding", "Binding"],
+        ["system:kube-scheduler", "binding", "Binding"],
+      ]);
+      expect(bindings.map((b) => b.name).sort()).toEqual(pods.map((p) => p.metadata.name).sort());
       expect(cluster.controllerErrors).toEqual([]);
     } finally {
       await c.close();

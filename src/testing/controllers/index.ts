@@ -77,7 +77,7 @@ export interface ClusterHooks {
   runtime: PodRuntime;
   caCertificate: string | undefined;
   /** Bind a pod to a node through the binding subresource. */
-  bind(pod: KubeObject, node: string): boolean;
+  bind(pod: KubeObject, node: string, webhooks?: WebhookState): boolean;
   /** Delete a terminating namespace's content and finalize it when empty. */
   finishNamespace(name: string, webhooks?: () => WebhookState | undefined): void;
   /** What still lives in a namespace (resource counts, finalizer counts). */
