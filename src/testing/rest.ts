@@ -503,11 +503,9 @@ export class Rest {
   private mutatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     const ctx = this.admissionContext();
     const warnings: string[] = [];
-    if (!sub) {
-      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "mutating");
-      if (object && obj) this.replaceAdmitted(r, obj, object, old, sub);
-      warnings.push(...policyWarnings);
-    }
+    const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "mutating", sub ? { subResource: sub } : {});
+    if (object && obj) this.replaceAdmitted(r, obj, object, old, sub);
+    warnings.push(...policyWarnings);
     const mutated = webhookPhase(ctx, call.webhooks, "mutating", this.webhookWrite(r, operation, obj, old, call, dryRun));
     if (mutated.object && obj) this.replaceAdmitted(r, obj, mutated.object, old, sub);
     warnings.push(...mutated.warnings);
@@ -518,7 +516,7 @@ export class Rest {
   private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     const ctx = this.admissionContext();
     const warnings: string[] = [];
-    if (!sub) warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating").warnings);
+    warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
     return warnings;
   }
@@ -537,13 +535,30 @@ export class Rest {
    * const { object } = rest.admitSubresource(call, pods, "CREATE", binding, undefined, { group: "", version: "v1", kind: "Binding" });
    */
   admitSubresource(call: ApiCall, r: ServedResource, operation: "CREATE" | "UPDATE" | "CONNECT", object: Obj, old: Obj | undefined, kind: { group: string; version: string; kind: string }): { object: Obj; warnings: string[] } {
-    const ctx = this.admissionContext();
-    const extra: Partial<WebhookWrite> = { kind, ...(call.info.name !== undefined ? { name: call.info.name } : {}) };
-    const dryRun = operation !== "CONNECT" && dryRunOf(call.query);
-    const mutated = webhookPhase(ctx, call.webhooks, "mutating", this.webhookWrite(r, operation, object as KubeObject, old as KubeObject | undefined, call, dryRun, extra));
-    const admitted = (mutated.object ?? object) as KubeObject;
-    const validated = webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, admitted, old as KubeObject | undefined, call, dryRun, extra));
+    const mutated = this.subresourcePhase("mutating", call, r, operation, object, old, kind);
+    const admitted = mutated.object ?? object;
+    const validated = this.subresourcePhase("validating", call, r, operation, admitted, old, kind);
     return { object: admitted, warnings: [...mutated.warnings, ...validated.warnings] };
+  }
+
+  /** One phase of admission (policies, then webhooks) on a subresource whose object is a kind of its own. */
+  private subresourcePhase(stage: "mutating" | "validating", call: ApiCall, r: ServedResource, operation: "CREATE" | "UPDATE" | "CONNECT", object: Obj, old: Obj | undefined, kind: { group: string; version: string; kind: string }): { object?: Obj; warnings: string[] } {
+    const ctx = this.admissionContext();
+    const dryRun = operation !== "CONNECT" && dryRunOf(call.query);
+    const name = call.info.name ?? "";
+    const namespace = call.info.namespace ?? "";
+    const policies = admitPolicies(ctx, r, operation, object as KubeObject, old as KubeObject | undefined, call.user, dryRun, stage, {
+      subResource: call.info.subresource ?? "",
+      group: r.group,
+      version: r.version,
+      kind,
+      name,
+      namespace,
+    });
+    const current = (policies.object ?? object) as KubeObject;
+    const hooks = webhookPhase(ctx, call.webhooks, stage, this.webhookWrite(r, operation, current, old as KubeObject | undefined, call, dryRun, { kind, name }));
+    const out = hooks.object ?? (current !== object ? current : undefined);
+    return { ...(out ? { object: out } : {}), warnings: [...policies.warnings, ...hooks.warnings] };
   }
 
   create(call: ApiCall): ApiReply {
@@ -971,9 +986,10 @@ export class Rest {
     };
     const ctx = this.admissionContext();
     const write = this.webhookWrite(r, "DELETE", undefined, obj, call, false, collector ? {} : { name: "" });
-    const warnings = admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "mutating").warnings;
+    const named = collector ? {} : { name: "" };
+    const warnings = admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "mutating", named).warnings;
     warnings.push(...webhookPhase(ctx, webhooks, "mutating", write).warnings);
-    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "validating").warnings);
+    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "validating", named).warnings);
     warnings.push(...webhookPhase(ctx, webhooks, "validating", write).warnings);
     return this.deleteOne(r, obj, { propagationPolicy, uid: String(obj.metadata.uid) }, false);
   }
@@ -1039,9 +1055,9 @@ export class Rest {
     if (!current) return undefined;
     const ctx = this.admissionContext();
     const write = this.webhookWrite(r, "DELETE", undefined, current, call, plan.dryRun, { name: "", namespace: call.info.namespace ?? String(current.metadata.namespace ?? "") });
-    const warnings = admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "mutating").warnings;
+    const warnings = admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "mutating", { name: "" }).warnings;
     warnings.push(...webhookPhase(ctx, call.webhooks, "mutating", write).warnings);
-    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "validating").warnings);
+    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "validating", { name: "" }).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", write).warnings);
     const reply = this.deleteOne(r, current, { propagationPolicy: plan.propagationPolicy }, plan.dryRun);
     const body = reply.body as KubeObject;
@@ -1131,12 +1147,11 @@ export class Rest {
     // Admission sees Scales (`scaleUpdatedObjectInfo`, `toScaleUpdateValidation`): mutating
     // webhooks the Scale sent and the current one, validating webhooks the Scales of the object
     // as it will be stored and as it is.
-    const ctx = this.admissionContext();
     const kind = { group: "autoscaling", version: "v1", kind: "Scale" };
     const dryRun = dryRunOf(call.query);
     const oldScale = this.scaleOf(r, old) as KubeObject;
     const requested = { ...sent, apiVersion: "autoscaling/v1", kind: "Scale", metadata: isObj(sent.metadata) ? sent.metadata : {} } as KubeObject;
-    const mutated = webhookPhase(ctx, call.webhooks, "mutating", this.webhookWrite(r, "UPDATE", requested, oldScale, call, dryRun, { kind }));
+    const mutated = this.subresourcePhase("mutating", call, r, "UPDATE", requested, oldScale, kind);
     const scale: Obj = mutated.object ?? requested;
     const replicas = (scale.spec as Obj | undefined)?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
@@ -1152,10 +1167,7 @@ export class Rest {
       cur = cur[seg] as Obj;
     }
     cur[path[path.length - 1]!] = replicas;
-    const admission = (written: KubeObject) => [
-      ...mutated.warnings,
-      ...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, "UPDATE", this.scaleOf(r, written) as KubeObject, oldScale, call, dryRun, { kind })).warnings,
-    ];
+    const admission = (written: KubeObject) => [...mutated.warnings, ...this.subresourcePhase("validating", call, r, "UPDATE", this.scaleOf(r, written), oldScale, kind).warnings];
     const reply = this.write(call, r, old, next, { dryRun, fieldValidation: "Ignore", manager: managerOf(call), admission });
     return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject), ...(reply.warnings?.length ? { warnings: reply.warnings } : {}) };
   }

@@ -461,6 +461,34 @@ describe("admission webhooks on every path that writes", () => {
     await api.del("/api/v1/namespaces/team/pods/shell");
   });
 
+  it("runs validating admission policies on the scale subresource and on CONNECT, with their own kinds", async () => {
+    const vap = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+    const binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+    const policy = async (name: string, rules: unknown[], expression: string, message: string) => {
+      const p = await api.post(vap, { metadata: { name }, spec: { matchConstraints: { resourceRules: rules }, validations: [{ expression, message }] } });
+      expect(p.status, p.text).toBe(201);
+      expect((await api.post(binding, { metadata: { name }, spec: { policyName: name, validationActions: ["Deny"] } })).status).toBe(201);
+      configs.push(`${vap}/${name}`, `${binding}/${name}`);
+    };
+    await policy("scale-cap", [{ apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments/scale"], operations: ["UPDATE"] }], "request.kind.kind == 'Scale' && object.spec.replicas <= 4", "at most 4 replicas");
+    await policy("no-forbidden", [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods/exec"], operations: ["CONNECT"] }], "request.kind.kind == 'PodExecOptions' && !('forbidden' in object.command)", "not that command");
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "capped" }, spec: { replicas: 1, selector: { matchLabels: { app: "c" } }, template: { metadata: { labels: { app: "c" } }, spec: { containers: [{ name: "app", image: "app:1" }] } } } };
+    expect((await api.post("/apis/apps/v1/namespaces/team/deployments", deployment)).status).toBe(201);
+    // The policy on deployments/scale is not run for the deployment itself.
+    expect((await api.patch("/apis/apps/v1/namespaces/team/deployments/capped", { spec: { replicas: 6 } }, "merge")).status).toBe(200);
+    const path = "/apis/apps/v1/namespaces/team/deployments/capped/scale";
+    expect((await api.patch(path, { spec: { replicas: 3 } }, "merge")).status).toBe(200);
+    const refused = await api.patch(path, { spec: { replicas: 5 } }, "merge");
+    expect(refused.status).toBe(422);
+    expect(refused.json.message).toBe(`deployments.apps "capped" is forbidden: ValidatingAdmissionPolicy 'scale-cap' with binding 'scale-cap' denied request: at most 4 replicas`);
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("policed"))).status).toBe(201);
+    expect((await execWs(server, "/api/v1/namespaces/team/pods/policed/exec?command=echo&stdout=true")).status).toBe(101);
+    const denied = await execWs(server, "/api/v1/namespaces/team/pods/policed/exec?command=forbidden&stdout=true");
+    expect(denied.status).toBe(422);
+    expect(JSON.parse(denied.body!).message).toBe(`pods "policed" is forbidden: ValidatingAdmissionPolicy 'no-forbidden' with binding 'no-forbidden' denied request: not that command`);
+    await api.del("/api/v1/namespaces/team/pods/policed");
+  });
+
   it("calls webhooks on the garbage collector's deletes, as its service account; a refusal keeps the dependent", async () => {
     handlers["/gc"] = (r) => (r.request.oldObject.metadata.name === "dep-kept" ? { allowed: false, status: { message: "keep me" } } : {});
     await webhook("Validating", "gc", [{ name: "gc.example.com", ...rule(["configmaps"], ["DELETE"]), ...url("/gc") }]);
