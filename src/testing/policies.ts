@@ -29,9 +29,17 @@ function storageKeysOf(catalog: Catalog, pick: (r: ServedResource) => boolean): 
   return [...new Set(catalog.all().filter(pick).map((r) => r.storageKey))];
 }
 
+/** Where policies and bindings are stored, per catalog (found again only when the catalog changed). */
+const policyKeysOf = new WeakMap<Catalog, { generation: number; keys: string[] }>();
+
 /** The policies in force, rebuilt only when a policy, binding, param, Namespace or RBAC object changed. */
 function policySet(ctx: PolicyContext): PolicySet | undefined {
-  const policyKeys = storageKeysOf(ctx.catalog, (r) => r.group === POLICY_GROUP && POLICY_KINDS.has(r.kind));
+  let known = policyKeysOf.get(ctx.catalog);
+  if (!known || known.generation !== ctx.catalog.generation) {
+    known = { generation: ctx.catalog.generation, keys: storageKeysOf(ctx.catalog, (r) => r.group === POLICY_GROUP && POLICY_KINDS.has(r.kind)) };
+    policyKeysOf.set(ctx.catalog, known);
+  }
+  const policyKeys = known.keys;
   const policies = policyKeys.flatMap((k) => ctx.store.list(k));
   if (!policies.some((p) => String(p.kind).endsWith("Binding"))) return undefined;
   const paramKinds = new Set<string>();

@@ -1,0 +1,16 @@
+import { Agent, request } from "undici";
+import { startTestServer } from "/work/wt/webhooks2/src/testing/index.js";
+const replicas = Number(process.argv[2] ?? 1000);
+const events = process.argv[3] !== "off";
+const server = await startTestServer({ kubernetesVersion: "1.32", controllers: { events } });
+const dispatcher = new Agent({ connect: { ca: server.caCertificate } });
+const headers = { authorization: `Bearer ${server.kubeconfig.users[0]!.user.token!}`, "content-type": "application/json" };
+await server.settle();
+const body = JSON.stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } } });
+const started = performance.now();
+const res = await request(`${server.url}/apis/apps/v1/namespaces/default/deployments`, { method: "POST", headers, body, dispatcher });
+await res.body.dump();
+await server.settle();
+console.log(replicas, events, (performance.now() - started).toFixed(0), "ms");
+await dispatcher.close();
+await server.close();
