@@ -215,8 +215,8 @@ export interface TestServer {
 /** The default of `maxRecordedBodyBytes`. */
 const DEFAULT_MAX_RECORDED_BODY_BYTES = 64 * 1024;
 
-/** Subresources whose create makes an object of their own kind that admission sees (`pods/binding`, `pods/eviction`). */
-const admittedSubresources = new Set(["/pods/binding", "/pods/eviction"]);
+/** Subresources with handlers of their own whose writes go through admission (the handlers call it). */
+const admittedSubresources = new Set(["/pods/binding", "/pods/eviction", "/pods/ephemeralcontainers", "/serviceaccounts/token", "/namespaces/finalize"]);
 
 /** The options of a CONNECT as admission sees them (PodExecOptions, PodAttachOptions, PodPortForwardOptions). */
 function connectOptions(subresource: string, q: URLSearchParams): Obj {
@@ -724,8 +724,8 @@ class LocalApiServer implements TestServer {
     if (info.subresource !== undefined) {
       const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
       if (special) {
-        // Subresources that create an object of their own (a Binding, an Eviction) go through admission.
-        const admits = info.verb === "create" && admittedSubresources.has(`${r.group}/${r.plural}/${info.subresource}`);
+        // Writes to subresources with handlers of their own (a Binding, an Eviction, a TokenRequest, ephemeral containers, finalize) go through admission.
+        const admits = (info.verb === "create" || info.verb === "update" || info.verb === "patch") && admittedSubresources.has(`${r.group}/${r.plural}/${info.subresource}`);
         const reply = admits ? await this.admitted(call, () => special(this.subresourceContext(), r, call, res)!) : special(this.subresourceContext(), r, call, res);
         if (reply) this.reply(res, reply, record);
         else record.status = 200;

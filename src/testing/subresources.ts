@@ -230,7 +230,10 @@ const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
   const sa = ctx.store.get(r.storageKey, call.info.namespace ?? "", call.info.name!);
   if (!sa) throw notFound(r, call.info.name!);
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const sent = decodeBody(call, "couldn't get version/kind") as Obj;
+  if (!isObj(sent)) throw badRequest("the body of the request was not a JSON object");
+  // Admission sees the TokenRequest (a CREATE on the token subresource).
+  const { object: body } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(sent, call), undefined, { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" });
   const spec = (body.spec as Obj | undefined) ?? {};
   const seconds = spec.expirationSeconds === undefined ? 3600 : Number(spec.expirationSeconds);
   if (!Number.isInteger(seconds) || seconds < 600) {
@@ -292,9 +295,12 @@ export function legacyServiceAccountToken(ctx: SubresourceContext, namespace: st
 
 const namespaceFinalize: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "update") throw methodNotAllowed();
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const sent = decodeBody(call, "couldn't get version/kind") as Obj;
+  if (!isObj(sent)) throw badRequest("the body of the request was not a JSON object");
   const ns = ctx.store.get(r.storageKey, "", call.info.name!);
   if (!ns) throw notFound(r, call.info.name!);
+  // Admission sees the Namespace sent and the stored one (an UPDATE on the finalize subresource).
+  const { object: body } = ctx.rest.admitSubresource(call, r, "UPDATE", sent, asServed(ns, r), { group: "", version: "v1", kind: "Namespace" });
   const finalizers = ((body.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? [];
   const next = structuredClone(ns);
   next.spec = { ...((ns.spec as Obj | undefined) ?? {}), finalizers };
@@ -333,6 +339,8 @@ const podEphemeralContainers: SubresourceHandler = (ctx, r, call) => {
   else if (type === "application/strategic-merge-patch+json") next = strategicMergePatch(r.schema, asServed(pod, r), body) as Obj;
   else throw statusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
   if (!isObj(next)) throw badRequest("the body of the request was not a JSON object");
+  // Admission sees the Pod as the write makes it and as stored (an UPDATE on ephemeralcontainers).
+  next = ctx.rest.admitSubresource(call, r, "UPDATE", next, asServed(pod, r), { group: "", version: "v1", kind: "Pod" }).object;
   const spec = isObj(pod.spec) ? pod.spec : {};
   const before = Array.isArray(spec.ephemeralContainers) ? (spec.ephemeralContainers as Obj[]) : [];
   const after = (isObj(next.spec) && Array.isArray(next.spec.ephemeralContainers) ? (next.spec.ephemeralContainers as Obj[]) : []).map((c) => (isObj(c) ? { ...c } : {}));

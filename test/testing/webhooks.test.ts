@@ -461,6 +461,51 @@ describe("admission webhooks on every path that writes", () => {
     await api.del("/api/v1/namespaces/team/pods/shell");
   });
 
+  it("calls webhooks on serviceaccounts/token (a TokenRequest), pods/ephemeralcontainers (the Pod) and namespaces/finalize (the Namespace)", async () => {
+    handlers["/sub"] = (r) => (r.request.subResource === "finalize" ? { allowed: false, status: { message: "no finalizing" } } : {});
+    await webhook("Validating", "sub", [
+      {
+        name: "sub.example.com",
+        rules: [
+          { apiGroups: [""], apiVersions: ["v1"], resources: ["serviceaccounts/token"], operations: ["CREATE"] },
+          { apiGroups: [""], apiVersions: ["v1"], resources: ["pods/ephemeralcontainers", "namespaces/finalize"], operations: ["UPDATE"] },
+        ],
+        ...url("/sub"),
+      },
+    ]);
+    expect((await api.post("/api/v1/namespaces/team/serviceaccounts", { metadata: { name: "robot" } })).status).toBe(201);
+    const token = await api.post("/api/v1/namespaces/team/serviceaccounts/robot/token", { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences: ["api"] } });
+    expect(token.status, token.text).toBe(201);
+    expect(received["/sub"]![0]!.request).toMatchObject({
+      operation: "CREATE",
+      kind: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" },
+      resource: { group: "", version: "v1", resource: "serviceaccounts" },
+      subResource: "token",
+      name: "robot",
+      namespace: "team",
+      object: { kind: "TokenRequest", spec: { audiences: ["api"] } },
+    });
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("debugged"))).status).toBe(201);
+    const debug = await api.patch("/api/v1/namespaces/team/pods/debugged/ephemeralcontainers", { spec: { ephemeralContainers: [{ name: "debugger", image: "busybox:1" }] } }, "strategic");
+    expect(debug.status, debug.text).toBe(200);
+    expect(received["/sub"]![1]!.request).toMatchObject({
+      operation: "UPDATE",
+      kind: { group: "", version: "v1", kind: "Pod" },
+      subResource: "ephemeralcontainers",
+      name: "debugged",
+      object: { spec: { ephemeralContainers: [{ name: "debugger", image: "busybox:1" }] } },
+      oldObject: { metadata: { name: "debugged" } },
+    });
+    expect(received["/sub"]![1]!.request.oldObject.spec.ephemeralContainers).toBeUndefined();
+    const ns = (await api.get("/api/v1/namespaces/team")).json;
+    const finalize = await api.put("/api/v1/namespaces/team/finalize", { ...ns, spec: { finalizers: [] } });
+    expect(finalize.status).toBe(400);
+    expect(finalize.json.message).toBe('admission webhook "sub.example.com" denied the request: no finalizing');
+    expect(received["/sub"]![2]!.request).toMatchObject({ operation: "UPDATE", kind: { kind: "Namespace" }, subResource: "finalize", name: "team", object: { spec: { finalizers: [] } } });
+    expect((await api.get("/api/v1/namespaces/team")).json.spec.finalizers).toEqual(["kubernetes"]);
+    await api.del("/api/v1/namespaces/team/pods/debugged");
+  });
+
   it("runs validating admission policies on the scale subresource and on CONNECT, with their own kinds", async () => {
     const vap = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
     const binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
