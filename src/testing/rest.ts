@@ -929,20 +929,24 @@ export class Rest {
   private collectDependents(owner: KubeObject, policy: string): void {
     try {
       const dependents = this.dependentsOf(owner);
+      let orphaning: "waiting" | "refused" | undefined;
       for (const { resource, object } of dependents) {
         const current = this.ctx.store.get(resource.storageKey, String(object.metadata.namespace ?? ""), String(object.metadata.name));
         if (!current) continue;
         if (policy === "Orphan") {
-          const next = structuredClone(current);
-          next.metadata.ownerReferences = (current.metadata.ownerReferences as Obj[]).filter((ref) => ref.uid !== owner.metadata.uid);
-          if (!(next.metadata.ownerReferences as unknown[]).length) delete next.metadata.ownerReferences;
-          this.ctx.store.update(resource.storageKey, next, current);
+          const outcome = this.collectorOrphan(resource, current, owner);
+          if (outcome !== "done" && orphaning !== "waiting") orphaning = outcome;
         } else if (!current.metadata.deletionTimestamp) {
           this.collectorDelete(resource, current, policy === "Foreground" ? "Foreground" : "Background");
         }
       }
       const release = policy === "Orphan" ? "orphan" : policy === "Foreground" ? "foregroundDeletion" : undefined;
       if (!release) return;
+      // The orphan finalizer goes only once every dependent is orphaned (a write waiting for webhooks, or refused, is tried again).
+      if (orphaning) {
+        setTimeout(() => this.collectDependents(owner, policy), orphaning === "waiting" ? 20 : 1000).unref();
+        return;
+      }
       const r = this.ctx.catalog.all().find((x) => x.kind === owner.kind && x.apiVersion === owner.apiVersion) ?? this.ctx.catalog.all().find((x) => x.kind === owner.kind);
       if (!r) return;
       const current = this.ctx.store.get(r.storageKey, String(owner.metadata.namespace ?? ""), String(owner.metadata.name));
@@ -1015,6 +1019,59 @@ export class Rest {
       }
     };
     attempt(0);
+  }
+
+  /** Webhook states of the garbage collector's orphaning writes, across its tries (by dependent and owner). */
+  private readonly orphanStates = new Map<string, { state: WebhookState; waiting: boolean }>();
+
+  /**
+   * The garbage collector's orphaning of a dependent: its ownerReference to the owner removed, an
+   * UPDATE through admission as the collector: done, waiting for webhooks, or refused (the
+   * collector tries again, as it does with backoff).
+   */
+  private collectorOrphan(r: ServedResource, current: KubeObject, owner: KubeObject): "done" | "waiting" | "refused" {
+    const key = `${String(current.metadata.uid)}\u0000${String(owner.metadata.uid)}`;
+    const call = this.ctx.callWebhooks;
+    let entry = this.orphanStates.get(key);
+    if (!entry && call) {
+      entry = { state: { results: {} }, waiting: false };
+      this.orphanStates.set(key, entry);
+    }
+    if (entry?.waiting) return "waiting";
+    const next = structuredClone(current);
+    next.metadata.ownerReferences = ((current.metadata.ownerReferences as Obj[] | undefined) ?? []).filter((ref) => ref.uid !== owner.metadata.uid);
+    if (!(next.metadata.ownerReferences as unknown[]).length) delete next.metadata.ownerReferences;
+    const apiCall: ApiCall = {
+      info: { verb: "patch", group: r.group, version: r.version, namespace: r.namespaced ? String(current.metadata.namespace ?? "") : undefined, resource: r.plural, name: String(current.metadata.name), subresource: undefined, rest: [] },
+      query: new URLSearchParams(),
+      contentType: "application/merge-patch+json",
+      body: undefined,
+      userAgent: `kube-controller-manager/${this.ctx.kubernetesVersion ?? "v1.36"}.0 (linux/amd64) kubernetes/0000000`,
+      user: GARBAGE_COLLECTOR,
+      groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
+      ...(entry ? { webhooks: entry.state } : {}),
+    };
+    try {
+      this.policies(r, "UPDATE", next, current, apiCall, false);
+      this.ctx.store.update(r.storageKey, next, current);
+      this.orphanStates.delete(key);
+      return "done";
+    } catch (e) {
+      if (e instanceof WebhookPause && call && entry) {
+        entry.waiting = true;
+        const waiting = entry;
+        call(e).then(
+          (outcome) => {
+            waiting.state.results[e.stage] = outcome;
+            waiting.waiting = false;
+          },
+          () => this.orphanStates.delete(key),
+        );
+        return "waiting";
+      }
+      this.orphanStates.delete(key);
+      return "refused";
+    }
   }
 
   deleteCollection(call: ApiCall): ApiReply {

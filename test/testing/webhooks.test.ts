@@ -556,6 +556,22 @@ describe("admission webhooks on every path that writes", () => {
     });
     await api.del("/api/v1/namespaces/team/configmaps/dep-kept");
   });
+
+  it("calls webhooks on the garbage collector's orphaning (an UPDATE removing the ownerReference) before the owner goes", async () => {
+    handlers["/orphan"] = () => ({});
+    await webhook("Validating", "orphan", [{ name: "orphan.example.com", ...rule(["configmaps"], ["UPDATE"]), ...url("/orphan") }]);
+    const owner = (await api.post("/api/v1/namespaces/team/configmaps", configMap("parent"))).json;
+    const ref = [{ apiVersion: "v1", kind: "ConfigMap", name: "parent", uid: owner.metadata.uid }];
+    expect((await api.post("/api/v1/namespaces/team/configmaps", { ...configMap("orphaned"), metadata: { name: "orphaned", ownerReferences: ref } })).status).toBe(201);
+    expect((await api.del("/api/v1/namespaces/team/configmaps/parent", { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Orphan" })).status).toBe(202);
+    await until(async () => (await api.get("/api/v1/namespaces/team/configmaps/parent")).status === 404);
+    const orphaned = (await api.get("/api/v1/namespaces/team/configmaps/orphaned")).json;
+    expect(orphaned.metadata.ownerReferences).toBeUndefined();
+    const review = received["/orphan"]!.find((x) => x.request.name === "orphaned")!.request;
+    expect(review).toMatchObject({ operation: "UPDATE", userInfo: { username: GC_USER }, oldObject: { metadata: { ownerReferences: ref } } });
+    expect(review.object.metadata.ownerReferences).toBeUndefined();
+    await api.del("/api/v1/namespaces/team/configmaps/orphaned");
+  });
 });
 
 describe("admission webhooks and the simulated controllers", () => {
