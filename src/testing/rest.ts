@@ -123,9 +123,18 @@ const NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-contro
 const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
 
 /** Timestamps as the apiserver writes them: RFC 3339, whole seconds, UTC. */
-export function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d+Z$/, "Z");
+export function timestamp(date?: Date): string {
+  if (date) return date.toISOString().replace(/\.\d+Z$/, "Z");
+  // Now, to the second: written on nearly every write, so made once a second.
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  }
+  return lastStamp;
 }
+let lastSecond = -1;
+let lastStamp = "";
 
 function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -571,7 +580,8 @@ export class Rest {
     this.checkIdentity(r, body, info);
     const dryRun = dryRunOf(query);
     const fieldValidation = fieldValidationOf(query);
-    const obj = structuredClone(body) as KubeObject;
+    // The decoded body is the request's own, fresh from the decoder: written to in place.
+    const obj = body as KubeObject;
     obj.apiVersion = r.apiVersion;
     const meta: Obj = isObj(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
@@ -637,7 +647,7 @@ export class Rest {
       throw badRequest(`the name of the object (${String(bodyName)}) does not match the name on the URL (${name})`);
     }
     const old = this.existing(r, info.namespace ?? "", name);
-    const next = structuredClone(body) as KubeObject;
+    const next = body as KubeObject;
     next.metadata = isObj(next.metadata) ? next.metadata : {};
     if (r.namespaced) next.metadata.namespace = info.namespace;
     next.metadata.name = name;
