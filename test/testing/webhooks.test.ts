@@ -304,6 +304,14 @@ describe("admission webhooks on every path that writes", () => {
     handlers["/v"] = () => ({});
     await webhook("Mutating", "m", [{ name: "m.example.com", ...url("/m") }]);
     await webhook("Validating", "v", [{ name: "v.example.com", ...url("/v") }]);
+    // Validating policies run in the same phase: they see the name and uid too.
+    const vap = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+    const binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+    const rules = [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["CREATE"] }];
+    const validations = [{ expression: "object.metadata.name.startsWith('gen-') && has(object.metadata.uid) && has(object.metadata.creationTimestamp)", message: "no name yet" }];
+    expect((await api.post(vap, { metadata: { name: "named" }, spec: { matchConstraints: { resourceRules: rules }, validations } })).status).toBe(201);
+    expect((await api.post(binding, { metadata: { name: "named" }, spec: { policyName: "named", validationActions: ["Deny"] } })).status).toBe(201);
+    configs.push(`${vap}/named`, `${binding}/named`);
     const r = await api.post("/api/v1/namespaces/team/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "gen-" }, data: { a: "1" } });
     expect(r.status, r.text).toBe(201);
     const mutating = received["/m"]![0]!.request;
