@@ -4,7 +4,7 @@
  * objects, run on every write by the same engine as `kubezod validate`. A denial is the
  * apiserver's Status; Warn bindings become `Warning` headers.
  */
-import { PolicySet, rbacAuthorizer, type AdmissionOperation } from "../apiserver/admission/index.js";
+import { PolicySet, rbacAuthorizer, type AdmissionOperation, type AdmissionRequest } from "../apiserver/admission/index.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { qualified, statusError } from "./status.js";
 import type { KubeObject, Store } from "./store.js";
@@ -29,9 +29,17 @@ function storageKeysOf(catalog: Catalog, pick: (r: ServedResource) => boolean): 
   return [...new Set(catalog.all().filter(pick).map((r) => r.storageKey))];
 }
 
+/** Where policies and bindings are stored, per catalog (found again only when the catalog changed). */
+const policyKeysOf = new WeakMap<Catalog, { generation: number; keys: string[] }>();
+
 /** The policies in force, rebuilt only when a policy, binding, param, Namespace or RBAC object changed. */
 function policySet(ctx: PolicyContext): PolicySet | undefined {
-  const policyKeys = storageKeysOf(ctx.catalog, (r) => r.group === POLICY_GROUP && POLICY_KINDS.has(r.kind));
+  let known = policyKeysOf.get(ctx.catalog);
+  if (!known || known.generation !== ctx.catalog.generation) {
+    known = { generation: ctx.catalog.generation, keys: storageKeysOf(ctx.catalog, (r) => r.group === POLICY_GROUP && POLICY_KINDS.has(r.kind)) };
+    policyKeysOf.set(ctx.catalog, known);
+  }
+  const policyKeys = known.keys;
   const policies = policyKeys.flatMap((k) => ctx.store.list(k));
   if (!policies.some((p) => String(p.kind).endsWith("Binding"))) return undefined;
   const paramKinds = new Set<string>();
@@ -60,6 +68,15 @@ function policySet(ctx: PolicyContext): PolicySet | undefined {
 }
 
 /**
+ * What a request is where the object does not say: the subresource, the resource's group and
+ * version, the object's kind, the name and namespace admission sees.
+ *
+ * @example
+ * const extras: PolicyRequestExtras = { subResource: "scale", group: "apps", version: "v1", kind: { group: "autoscaling", version: "v1", kind: "Scale" } };
+ */
+export type PolicyRequestExtras = Pick<AdmissionRequest, "subResource" | "group" | "version" | "kind" | "name" | "namespace">;
+
+/**
  * Run the policies on a write: returns the object to store (mutated) and the `Warning` texts,
  * or throws the apiserver's Status when a policy denies the request.
  *
@@ -75,6 +92,7 @@ export function admitPolicies(
   user: string,
   dryRun = false,
   phase?: "mutating" | "validating",
+  request: PolicyRequestExtras = {},
 ): { object?: KubeObject; warnings: string[] } {
   const set = policySet(ctx);
   if (!set) return { ...(object ? { object } : {}), warnings: [] };
@@ -87,9 +105,10 @@ export function admitPolicies(
     userInfo: { username: user, groups: user ? ["system:authenticated"] : ["system:unauthenticated"] },
     dryRun,
     ...(phase ? { phase } : {}),
+    ...request,
   });
   if (result.denied) {
-    const name = String((object ?? old)?.metadata.name ?? "");
+    const name = request.name ?? String((object ?? old)?.metadata?.name ?? "");
     const message = `${qualified(r)} "${name}" is forbidden: ${result.denied.message}`;
     throw statusError(result.denied.code, result.denied.reason, message, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, causes: [{ message: result.denied.message }] });
   }

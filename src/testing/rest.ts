@@ -17,7 +17,8 @@ import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
 import { convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { admitPolicies } from "./policies.js";
-import { webhookPhase, type WebhookState, type WebhookWrite } from "./webhooks.js";
+import { webhookPhase, WebhookPause, type WebhookState, type WebhookWrite } from "./webhooks.js";
+import type { WebhookOutcome } from "../apiserver/admission/index.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -80,6 +81,14 @@ export interface ApiCall {
   webhooks?: WebhookState;
 }
 
+/** A deletecollection about to run: the resource, its options and the items it selected. */
+export interface DeleteCollectionPlan {
+  resource: ServedResource;
+  propagationPolicy: string;
+  dryRun: boolean;
+  items: KubeObject[];
+}
+
 /** A response: status, body and extra headers. */
 export interface ApiReply {
   status: number;
@@ -105,14 +114,29 @@ export interface RestContext {
   definitionNameOf?: (schema: z.core.$ZodType) => string | undefined;
   /** The Kubernetes minor served (`v1.36`). */
   kubernetesVersion?: string;
+  /** Call the admission webhooks a write of the garbage collector waits for (none: its deletes call no webhook). */
+  callWebhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>;
 }
+
+/** The users the garbage collector and the namespace controller delete as. */
+const GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector";
+const NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller";
 
 const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
 
 /** Timestamps as the apiserver writes them: RFC 3339, whole seconds, UTC. */
-export function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d+Z$/, "Z");
+export function timestamp(date?: Date): string {
+  if (date) return date.toISOString().replace(/\.\d+Z$/, "Z");
+  // Now, to the second: written on nearly every write, so made once a second.
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  }
+  return lastStamp;
 }
+let lastSecond = -1;
+let lastStamp = "";
 
 function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -464,42 +488,106 @@ export class Rest {
     return { hasStatus: hasSub(r, "status"), subresource: sub === "status" ? "status" : "" };
   }
 
+  /** What the webhook phases read from the server. */
+  private admissionContext(): { catalog: Catalog; store: Store; minor: number } {
+    return { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
+  }
+
+  /** A write as the webhook phases see it. */
+  private webhookWrite(r: ServedResource, operation: WebhookWrite["operation"], obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, extra: Partial<WebhookWrite> = {}): WebhookWrite {
+    return {
+      resource: r,
+      operation,
+      object: obj,
+      old,
+      namespace: call.info.namespace,
+      subresource: call.info.subresource,
+      user: call.user,
+      ...(call.groups ? { groups: call.groups } : {}),
+      dryRun,
+      query: call.query,
+      ...(call.body ? { body: call.body } : {}),
+      ...extra,
+    };
+  }
+
+  /** Put what a mutating phase made into the object (callers hold on to it), and validate it again. */
+  private replaceAdmitted(r: ServedResource, obj: KubeObject, object: KubeObject, old: KubeObject | undefined, sub: string): void {
+    if (object === obj) return;
+    const meta = obj.metadata;
+    const next = structuredClone(object);
+    for (const k of Object.keys(obj)) delete (obj as Obj)[k];
+    Object.assign(obj, next);
+    if (isObj(meta) && isObj(next.metadata)) {
+      for (const k of Object.keys(meta)) delete meta[k];
+      obj.metadata = Object.assign(meta, next.metadata);
+    }
+    admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
+  }
+
   /**
-   * The admission policies stored in the server, run on a write (the object is mutated in place
-   * by mutating policies, and validated again if they changed it); returns `Warning` texts.
+   * Mutating admission, as kube-apiserver's chain runs it: mutating policies, then mutating
+   * webhooks (the object is changed in place and validated again); returns `Warning` texts.
    */
-  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
-    const ctx = { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
-    const replace = (object: KubeObject) => {
-      if (!obj || object === obj) return;
-      // Callers hold on to the metadata object: keep it, with the new contents.
-      const meta = obj.metadata;
-      const next = structuredClone(object);
-      for (const k of Object.keys(obj)) delete (obj as Obj)[k];
-      Object.assign(obj, next);
-      if (isObj(meta) && isObj(next.metadata)) {
-        for (const k of Object.keys(meta)) delete meta[k];
-        obj.metadata = Object.assign(meta, next.metadata);
-      }
-      admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
-    };
-    // As kube-apiserver's admission chain: mutating policies, mutating webhooks, native validation
-    // of what they made, validating policies, validating webhooks.
+  private mutatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    const ctx = this.admissionContext();
     const warnings: string[] = [];
-    const policies = (phase: "mutating" | "validating") => {
-      if (sub) return;
-      const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, phase);
-      if (object) replace(object);
-      warnings.push(...policyWarnings);
-    };
-    policies("mutating");
-    const write: WebhookWrite = { resource: r, operation, object: obj, old, namespace: call.info.namespace, subresource: call.info.subresource, user: call.user, ...(call.groups ? { groups: call.groups } : {}), dryRun, query: call.query, ...(call.body ? { body: call.body } : {}) };
-    const mutated = webhookPhase(ctx, call.webhooks, "mutating", write);
-    if (mutated.object) replace(mutated.object);
+    const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "mutating", sub ? { subResource: sub } : {});
+    if (object && obj) this.replaceAdmitted(r, obj, object, old, sub);
+    warnings.push(...policyWarnings);
+    const mutated = webhookPhase(ctx, call.webhooks, "mutating", this.webhookWrite(r, operation, obj, old, call, dryRun));
+    if (mutated.object && obj) this.replaceAdmitted(r, obj, mutated.object, old, sub);
     warnings.push(...mutated.warnings);
-    policies("validating");
-    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", { ...write, object: obj }).warnings);
     return warnings;
+  }
+
+  /** Validating admission: validating policies, then validating webhooks; returns `Warning` texts. */
+  private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    const ctx = this.admissionContext();
+    const warnings: string[] = [];
+    warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
+    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
+    return warnings;
+  }
+
+  /** Both phases of admission on an update or delete (native validation of what mutation made between them). */
+  private policies(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    return [...this.mutatingAdmission(r, operation, obj, old, call, dryRun, sub), ...this.validatingAdmission(r, operation, obj, old, call, dryRun, sub)];
+  }
+
+  /**
+   * Admission webhooks on a subresource whose object is a kind of its own (a Binding, an Eviction,
+   * a Scale): mutating, then validating; the object as the mutating webhooks left it, and the
+   * `Warning` texts. A refusal is thrown as the apiserver's Status.
+   *
+   * @example
+   * const { object } = rest.admitSubresource(call, pods, "CREATE", binding, undefined, { group: "", version: "v1", kind: "Binding" });
+   */
+  admitSubresource(call: ApiCall, r: ServedResource, operation: "CREATE" | "UPDATE" | "CONNECT", object: Obj, old: Obj | undefined, kind: { group: string; version: string; kind: string }): { object: Obj; warnings: string[] } {
+    const mutated = this.subresourcePhase("mutating", call, r, operation, object, old, kind);
+    const admitted = mutated.object ?? object;
+    const validated = this.subresourcePhase("validating", call, r, operation, admitted, old, kind);
+    return { object: admitted, warnings: [...mutated.warnings, ...validated.warnings] };
+  }
+
+  /** One phase of admission (policies, then webhooks) on a subresource whose object is a kind of its own. */
+  private subresourcePhase(stage: "mutating" | "validating", call: ApiCall, r: ServedResource, operation: "CREATE" | "UPDATE" | "CONNECT", object: Obj, old: Obj | undefined, kind: { group: string; version: string; kind: string }): { object?: Obj; warnings: string[] } {
+    const ctx = this.admissionContext();
+    const dryRun = operation !== "CONNECT" && dryRunOf(call.query);
+    const name = call.info.name ?? "";
+    const namespace = call.info.namespace ?? "";
+    const policies = admitPolicies(ctx, r, operation, object as KubeObject, old as KubeObject | undefined, call.user, dryRun, stage, {
+      subResource: call.info.subresource ?? "",
+      group: r.group,
+      version: r.version,
+      kind,
+      name,
+      namespace,
+    });
+    const current = (policies.object ?? object) as KubeObject;
+    const hooks = webhookPhase(ctx, call.webhooks, stage, this.webhookWrite(r, operation, current, old as KubeObject | undefined, call, dryRun, { kind, name }));
+    const out = hooks.object ?? (current !== object ? current : undefined);
+    return { ...(out ? { object: out } : {}), warnings: [...policies.warnings, ...hooks.warnings] };
   }
 
   create(call: ApiCall): ApiReply {
@@ -512,21 +600,27 @@ export class Rest {
     this.checkIdentity(r, body, info);
     const dryRun = dryRunOf(query);
     const fieldValidation = fieldValidationOf(query);
-    const obj = structuredClone(body) as KubeObject;
+    // The decoded body is the request's own, fresh from the decoder: written to in place.
+    const obj = body as KubeObject;
     obj.apiVersion = r.apiVersion;
     const meta: Obj = isObj(obj.metadata) ? obj.metadata : {};
     obj.metadata = meta;
     if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
     if (!r.namespaced) delete meta.namespace;
     const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...this.writeHooks(r, true) });
-    warnings.push(...this.policies(r, "CREATE", obj, undefined, call, dryRun));
+    // As the generic registry's Create: mutating admission sees the object as sent (no name yet
+    // under generateName, no uid, no creation time); the registry then fills in the system
+    // fields and generates the name (`FillObjectMetaSystemFields`, `BeforeCreate`), and
+    // validating admission sees the object as it will be stored.
+    warnings.push(...this.mutatingAdmission(r, "CREATE", obj, undefined, call, dryRun));
     if (!meta.name && typeof meta.generateName === "string" && meta.generateName) {
       meta.name = generateName(meta.generateName, (n) => !!this.ctx.store.get(r.storageKey, info.namespace ?? "", n));
     }
-    const name = String(meta.name);
-    this.requireNamespace(r, info.namespace, name);
-    if (this.ctx.store.get(r.storageKey, info.namespace ?? "", name)) throw alreadyExists(r, name);
+    this.requireNamespace(r, info.namespace, String(meta.name));
     this.prepareCreate(r, obj, managerOf(call));
+    warnings.push(...this.validatingAdmission(r, "CREATE", obj, undefined, call, dryRun));
+    const name = String(meta.name);
+    if (this.ctx.store.get(r.storageKey, info.namespace ?? "", name)) throw alreadyExists(r, name);
     this.ctx.controllers.get(r.storageKey)?.validate?.(obj, undefined);
     if (dryRun) return { status: 201, body: asServed(obj, r), warnings };
     const storable = forStorage(obj, r);
@@ -575,7 +669,7 @@ export class Rest {
       throw badRequest(`the name of the object (${String(bodyName)}) does not match the name on the URL (${name})`);
     }
     const old = this.existing(r, info.namespace ?? "", name);
-    const next = structuredClone(body) as KubeObject;
+    const next = body as KubeObject;
     next.metadata = isObj(next.metadata) ? next.metadata : {};
     if (r.namespaced) next.metadata.namespace = info.namespace;
     next.metadata.name = name;
@@ -599,7 +693,7 @@ export class Rest {
     r: ServedResource,
     old: KubeObject,
     next: KubeObject,
-    opts: { dryRun: boolean; fieldValidation: FieldValidation; manager: string; managedFields?: unknown[]; status?: number },
+    opts: { dryRun: boolean; fieldValidation: FieldValidation; manager: string; managedFields?: unknown[]; status?: number; admission?: (next: KubeObject) => string[] },
   ): ApiReply {
     const sub = call.info.subresource === "status" ? "status" : "";
     const scope = this.scopeOf(r, sub);
@@ -632,7 +726,7 @@ export class Rest {
     }
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
     const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub === "status" ? { subresource: "status" as const } : {}), ...this.writeHooks(r, false) });
-    warnings.push(...this.policies(r, "UPDATE", next, old, call, opts.dryRun, sub));
+    warnings.push(...(opts.admission ? opts.admission(next) : this.policies(r, "UPDATE", next, old, call, opts.dryRun, sub)));
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
       const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !oldFinalizers.includes(f));
@@ -760,10 +854,11 @@ export class Rest {
     if (!old) {
       this.allow(r, "create");
       const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...this.writeHooks(r, true) });
-      warnings.push(...this.policies(r, "CREATE", next, undefined, call, dryRun));
+      warnings.push(...this.mutatingAdmission(r, "CREATE", next, undefined, call, dryRun));
       this.requireNamespace(r, info.namespace, name);
       this.prepareCreate(r, next, manager);
       next.metadata.managedFields = result.managedFields;
+      warnings.push(...this.validatingAdmission(r, "CREATE", next, undefined, call, dryRun));
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, undefined);
       if (dryRun) return { status: 201, body: asServed(next, r), warnings };
       const storable = forStorage(next, r);
@@ -882,20 +977,24 @@ export class Rest {
   private collectDependents(owner: KubeObject, policy: string): void {
     try {
       const dependents = this.dependentsOf(owner);
+      let orphaning: "waiting" | "refused" | undefined;
       for (const { resource, object } of dependents) {
         const current = this.ctx.store.get(resource.storageKey, String(object.metadata.namespace ?? ""), String(object.metadata.name));
         if (!current) continue;
         if (policy === "Orphan") {
-          const next = structuredClone(current);
-          next.metadata.ownerReferences = (current.metadata.ownerReferences as Obj[]).filter((ref) => ref.uid !== owner.metadata.uid);
-          if (!(next.metadata.ownerReferences as unknown[]).length) delete next.metadata.ownerReferences;
-          this.ctx.store.update(resource.storageKey, next, current);
+          const outcome = this.collectorOrphan(resource, current, owner);
+          if (outcome !== "done" && orphaning !== "waiting") orphaning = outcome;
         } else if (!current.metadata.deletionTimestamp) {
-          this.deleteOne(resource, current, { propagationPolicy: policy === "Foreground" ? "Foreground" : "Background" }, false);
+          this.collectorDelete(resource, current, policy === "Foreground" ? "Foreground" : "Background");
         }
       }
       const release = policy === "Orphan" ? "orphan" : policy === "Foreground" ? "foregroundDeletion" : undefined;
       if (!release) return;
+      // The orphan finalizer goes only once every dependent is orphaned (a write waiting for webhooks, or refused, is tried again).
+      if (orphaning) {
+        setTimeout(() => this.collectDependents(owner, policy), orphaning === "waiting" ? 20 : 1000).unref();
+        return;
+      }
       const r = this.ctx.catalog.all().find((x) => x.kind === owner.kind && x.apiVersion === owner.apiVersion) ?? this.ctx.catalog.all().find((x) => x.kind === owner.kind);
       if (!r) return;
       const current = this.ctx.store.get(r.storageKey, String(owner.metadata.namespace ?? ""), String(owner.metadata.name));
@@ -917,7 +1016,130 @@ export class Rest {
     }
   }
 
+  /**
+   * A delete by a controller (the garbage collector, the namespace controller), through admission
+   * as that controller's service account, as in a cluster: DeleteOptions with the propagation
+   * policy (and, from the collector, a uid precondition); no name for the namespace controller's
+   * deletecollection.
+   */
+  private controllerDelete(r: ServedResource, obj: KubeObject, propagationPolicy: string, user: string, webhooks: WebhookState | undefined): ApiReply {
+    const namespace = r.namespaced ? String(obj.metadata.namespace ?? "") : undefined;
+    const collector = user === GARBAGE_COLLECTOR;
+    const options = { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy, ...(collector ? { preconditions: { uid: obj.metadata.uid } } : {}) };
+    const call: ApiCall = {
+      info: { verb: collector ? "delete" : "deletecollection", group: r.group, version: r.version, namespace, resource: r.plural, name: collector ? String(obj.metadata.name) : undefined, subresource: undefined, rest: [] },
+      query: new URLSearchParams(),
+      contentType: "application/json",
+      body: Buffer.from(JSON.stringify(options)),
+      userAgent: `kube-controller-manager/${this.ctx.kubernetesVersion ?? "v1.36"}.0 (linux/amd64) kubernetes/0000000`,
+      user,
+      groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
+      ...(webhooks ? { webhooks } : {}),
+    };
+    const ctx = this.admissionContext();
+    const write = this.webhookWrite(r, "DELETE", undefined, obj, call, false, collector ? {} : { name: "" });
+    const named = collector ? {} : { name: "" };
+    const warnings = admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "mutating", named).warnings;
+    warnings.push(...webhookPhase(ctx, webhooks, "mutating", write).warnings);
+    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, obj, user, false, "validating", named).warnings);
+    warnings.push(...webhookPhase(ctx, webhooks, "validating", write).warnings);
+    return this.deleteOne(r, obj, { propagationPolicy, uid: String(obj.metadata.uid) }, false);
+  }
+
+  /** The garbage collector's delete of a dependent: waits for the webhooks it calls; a refusal leaves the dependent. */
+  private collectorDelete(r: ServedResource, obj: KubeObject, propagationPolicy: string): void {
+    const call = this.ctx.callWebhooks;
+    const state: WebhookState | undefined = call ? { results: {} } : undefined;
+    const attempt = (round: number): void => {
+      const current = this.ctx.store.get(r.storageKey, String(obj.metadata.namespace ?? ""), String(obj.metadata.name));
+      if (!current || current.metadata.uid !== obj.metadata.uid || current.metadata.deletionTimestamp) return;
+      try {
+        this.controllerDelete(r, current, propagationPolicy, GARBAGE_COLLECTOR, state);
+      } catch (e) {
+        if (!(e instanceof WebhookPause) || !call || !state || round >= 3) return;
+        call(e).then(
+          (outcome) => {
+            state.results[e.stage] = outcome;
+            attempt(round + 1);
+          },
+          () => undefined,
+        );
+      }
+    };
+    attempt(0);
+  }
+
+  /** Webhook states of the garbage collector's orphaning writes, across its tries (by dependent and owner). */
+  private readonly orphanStates = new Map<string, { state: WebhookState; waiting: boolean }>();
+
+  /**
+   * The garbage collector's orphaning of a dependent: its ownerReference to the owner removed, an
+   * UPDATE through admission as the collector: done, waiting for webhooks, or refused (the
+   * collector tries again, as it does with backoff).
+   */
+  private collectorOrphan(r: ServedResource, current: KubeObject, owner: KubeObject): "done" | "waiting" | "refused" {
+    const key = `${String(current.metadata.uid)}\u0000${String(owner.metadata.uid)}`;
+    const call = this.ctx.callWebhooks;
+    let entry = this.orphanStates.get(key);
+    if (!entry && call) {
+      entry = { state: { results: {} }, waiting: false };
+      this.orphanStates.set(key, entry);
+    }
+    if (entry?.waiting) return "waiting";
+    const next = structuredClone(current);
+    next.metadata.ownerReferences = ((current.metadata.ownerReferences as Obj[] | undefined) ?? []).filter((ref) => ref.uid !== owner.metadata.uid);
+    if (!(next.metadata.ownerReferences as unknown[]).length) delete next.metadata.ownerReferences;
+    const apiCall: ApiCall = {
+      info: { verb: "patch", group: r.group, version: r.version, namespace: r.namespaced ? String(current.metadata.namespace ?? "") : undefined, resource: r.plural, name: String(current.metadata.name), subresource: undefined, rest: [] },
+      query: new URLSearchParams(),
+      contentType: "application/merge-patch+json",
+      body: undefined,
+      userAgent: `kube-controller-manager/${this.ctx.kubernetesVersion ?? "v1.36"}.0 (linux/amd64) kubernetes/0000000`,
+      user: GARBAGE_COLLECTOR,
+      groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
+      ...(entry ? { webhooks: entry.state } : {}),
+    };
+    try {
+      this.policies(r, "UPDATE", next, current, apiCall, false);
+      this.ctx.store.update(r.storageKey, next, current);
+      this.orphanStates.delete(key);
+      return "done";
+    } catch (e) {
+      if (e instanceof WebhookPause && call && entry) {
+        entry.waiting = true;
+        const waiting = entry;
+        call(e).then(
+          (outcome) => {
+            waiting.state.results[e.stage] = outcome;
+            waiting.waiting = false;
+          },
+          () => this.orphanStates.delete(key),
+        );
+        return "waiting";
+      }
+      this.orphanStates.delete(key);
+      return "refused";
+    }
+  }
+
   deleteCollection(call: ApiCall): ApiReply {
+    const plan = this.collectionToDelete(call);
+    const deleted: KubeObject[] = [];
+    const warnings: string[] = [];
+    for (const item of plan.items) {
+      const reply = this.deleteCollectionItem(call, plan, item);
+      if (!reply) continue;
+      deleted.push(reply.body as KubeObject);
+      warnings.push(...(reply.warnings ?? []));
+    }
+    return this.collectionDeleted(plan, deleted, warnings);
+  }
+
+  /**
+   * What a deletecollection removes: the resource, its options and the items selected now. The
+   * server then deletes each with {@link Rest.deleteCollectionItem} (admission called per item).
+   */
+  collectionToDelete(call: ApiCall): DeleteCollectionPlan {
     const { info, query } = call;
     const r = this.resolve(info);
     this.allow(r, "deletecollection");
@@ -925,28 +1147,65 @@ export class Rest {
     const options = this.deleteOptions(call);
     const dryRun = dryRunOf(query) || options.dryRun;
     const items = this.ctx.store.list(r.storageKey, info.namespace).filter((o) => selects(r, sel, o));
+    // Converted before the first delete: a request paused for a conversion webhook runs again whole.
     this.convertFirst(items, r);
-    const deleted: KubeObject[] = [];
-    for (const o of items) {
-      const reply = this.deleteOne(r, o, { propagationPolicy: options.propagationPolicy }, dryRun);
-      const body = reply.body as KubeObject;
-      deleted.push(body.kind === "Status" ? o : body);
-    }
-    return { status: 200, body: this.listBody(r, asServedAll(deleted, r), { resourceVersion: String(this.ctx.store.revision) }) };
+    return { resource: r, propagationPolicy: options.propagationPolicy, dryRun, items };
   }
 
-  /** The namespace lifecycle: once a terminating namespace is empty, drop its finalizer and remove it. */
-  finishNamespace(name: string): void {
+  /**
+   * Delete one item of a deletecollection, as the registry's DeleteCollection does: through
+   * admission (operation DELETE, the item as the old object, no name: the request names none),
+   * then the delete; undefined when the item is already gone.
+   */
+  deleteCollectionItem(call: ApiCall, plan: DeleteCollectionPlan, item: KubeObject): ApiReply | undefined {
+    const r = plan.resource;
+    const current = this.ctx.store.get(r.storageKey, String(item.metadata.namespace ?? ""), String(item.metadata.name));
+    if (!current) return undefined;
+    const ctx = this.admissionContext();
+    const write = this.webhookWrite(r, "DELETE", undefined, current, call, plan.dryRun, { name: "", namespace: call.info.namespace ?? String(current.metadata.namespace ?? "") });
+    const warnings = admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "mutating", { name: "" }).warnings;
+    warnings.push(...webhookPhase(ctx, call.webhooks, "mutating", write).warnings);
+    warnings.push(...admitPolicies(ctx, r, "DELETE", undefined, current, call.user, plan.dryRun, "validating", { name: "" }).warnings);
+    warnings.push(...webhookPhase(ctx, call.webhooks, "validating", write).warnings);
+    const reply = this.deleteOne(r, current, { propagationPolicy: plan.propagationPolicy }, plan.dryRun);
+    const body = reply.body as KubeObject;
+    return { status: reply.status, body: body.kind === "Status" ? current : body, warnings };
+  }
+
+  /** The reply of a deletecollection: the list of what was deleted. */
+  collectionDeleted(plan: DeleteCollectionPlan, deleted: KubeObject[], warnings: string[] = []): ApiReply {
+    const r = plan.resource;
+    return { status: 200, body: this.listBody(r, deleted.map((o) => asServed(o, r)), { resourceVersion: String(this.ctx.store.revision) }), ...(warnings.length ? { warnings } : {}) };
+  }
+
+  /**
+   * The namespace lifecycle: delete what a terminating namespace holds (through admission, as the
+   * namespace controller; `webhooks` gives each delete its webhook state, and a delete waiting
+   * for webhooks throws its {@link WebhookPause}); once it is empty, drop its finalizer and remove
+   * it. Deletes refused by admission are thrown once the others are done.
+   */
+  finishNamespace(name: string, webhooks?: () => WebhookState | undefined): void {
     const ns = this.ctx.store.get("/namespaces", "", name);
     if (!ns || !ns.metadata.deletionTimestamp) return;
     const seen = new Set<string>();
+    let refused: unknown;
     for (const res of this.ctx.catalog.all()) {
       if (!res.namespaced || seen.has(res.storageKey)) continue;
       seen.add(res.storageKey);
       for (const o of this.ctx.store.list(res.storageKey, name)) {
-        if (!o.metadata.deletionTimestamp) this.deleteOne(res, o, { propagationPolicy: "Background" }, false);
+        if (o.metadata.deletionTimestamp) continue;
+        const state = webhooks?.();
+        try {
+          this.controllerDelete(res, o, "Background", NAMESPACE_CONTROLLER, state);
+          state?.shared?.release(state.used);
+        } catch (e) {
+          if (e instanceof WebhookPause) throw e;
+          state?.shared?.release(state.used);
+          refused ??= e;
+        }
       }
     }
+    if (refused) throw refused;
     const current = this.ctx.store.get("/namespaces", "", name);
     // Objects held by their own finalizers keep the namespace until they are gone.
     if (!current || [...seen].some((key) => this.ctx.store.hasAny(key, name))) return;
@@ -989,10 +1248,19 @@ export class Rest {
     };
   }
 
-  private updateScale(call: ApiCall, r: ServedResource, scale: Obj): ApiReply {
+  private updateScale(call: ApiCall, r: ServedResource, sent: Obj): ApiReply {
     if (!hasSub(r, "scale")) throw notFoundSub();
     const name = call.info.name!;
     const old = this.existing(r, call.info.namespace ?? "", name);
+    // Admission sees Scales (`scaleUpdatedObjectInfo`, `toScaleUpdateValidation`): mutating
+    // webhooks the Scale sent and the current one, validating webhooks the Scales of the object
+    // as it will be stored and as it is.
+    const kind = { group: "autoscaling", version: "v1", kind: "Scale" };
+    const dryRun = dryRunOf(call.query);
+    const oldScale = this.scaleOf(r, old) as KubeObject;
+    const requested = { ...sent, apiVersion: "autoscaling/v1", kind: "Scale", metadata: isObj(sent.metadata) ? sent.metadata : {} } as KubeObject;
+    const mutated = this.subresourcePhase("mutating", call, r, "UPDATE", requested, oldScale, kind);
+    const scale: Obj = mutated.object ?? requested;
     const replicas = (scale.spec as Obj | undefined)?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
       throw invalid("Scale", "autoscaling", name, [fieldError("FieldValueInvalid", FieldPath.of("spec", "replicas"), "must be greater than or equal to 0", replicas)]);
@@ -1007,8 +1275,9 @@ export class Rest {
       cur = cur[seg] as Obj;
     }
     cur[path[path.length - 1]!] = replicas;
-    const reply = this.write(call, r, old, next, { dryRun: dryRunOf(call.query), fieldValidation: "Ignore", manager: managerOf(call) });
-    return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject) };
+    const admission = (written: KubeObject) => [...mutated.warnings, ...this.subresourcePhase("validating", call, r, "UPDATE", this.scaleOf(r, written), oldScale, kind).warnings];
+    const reply = this.write(call, r, old, next, { dryRun, fieldValidation: "Ignore", manager: managerOf(call), admission });
+    return { status: reply.status, body: this.scaleOf(r, reply.body as KubeObject), ...(reply.warnings?.length ? { warnings: reply.warnings } : {}) };
   }
 }
 

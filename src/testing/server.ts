@@ -54,7 +54,7 @@ import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
 import { builtinTableSpec, columnDefinitions, customTableSpec, tableRow, type TableSpec } from "./table.js";
 import { checkWatchRequest, MAX_TIMER_MS, serveWatch, type WatchRequest } from "./watch.js";
-import { dispatchPause, runWithWebhooks, type WebhookServices, type WebhookTransport } from "./webhooks.js";
+import { dispatchPause, runWithWebhooks, WebhookPause, type WebhookServices, type WebhookTransport } from "./webhooks.js";
 import { convertCustomAsync, runWithConversions } from "./conversion.js";
 
 type Obj = Record<string, unknown>;
@@ -216,6 +216,22 @@ export interface TestServer {
 /** The default of `maxRecordedBodyBytes`. */
 const DEFAULT_MAX_RECORDED_BODY_BYTES = 64 * 1024;
 
+/** Subresources with handlers of their own whose writes go through admission (the handlers call it). */
+const admittedSubresources = new Set(["/pods/binding", "/pods/eviction", "/pods/ephemeralcontainers", "/serviceaccounts/token", "/namespaces/finalize"]);
+
+/** The options of a CONNECT as admission sees them (PodExecOptions, PodAttachOptions, PodPortForwardOptions). */
+function connectOptions(subresource: string, q: URLSearchParams): Obj {
+  const flag = (name: string) => (queryBool(q, name) ? { [name]: true } : {});
+  const container = q.get("container") ? { container: q.get("container") } : {};
+  if (subresource === "portforward") {
+    const ports = q.getAll("ports").flatMap((p) => p.split(",")).filter((p) => /^\d+$/.test(p.trim())).map((p) => Number(p.trim()));
+    return { kind: "PodPortForwardOptions", apiVersion: "v1", ...(ports.length ? { ports } : {}) };
+  }
+  const streams = { ...flag("stdin"), ...flag("stdout"), ...flag("stderr"), ...flag("tty"), ...container };
+  if (subresource === "attach") return { kind: "PodAttachOptions", apiVersion: "v1", ...streams };
+  return { kind: "PodExecOptions", apiVersion: "v1", ...streams, command: q.getAll("command") };
+}
+
 const ADMIN: UserInfo = { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] };
 
 function isObj(v: unknown): v is Obj {
@@ -290,7 +306,7 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
-    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion });
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store) });
     this.openapi = openapi;
     const mode = options.authorization ?? options.authorize;
     if (mode === "RBAC") {
@@ -709,7 +725,9 @@ class LocalApiServer implements TestServer {
     if (info.subresource !== undefined) {
       const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
       if (special) {
-        const reply = special(this.subresourceContext(), r, call, res);
+        // Writes to subresources with handlers of their own (a Binding, an Eviction, a TokenRequest, ephemeral containers, finalize) go through admission.
+        const admits = (info.verb === "create" || info.verb === "update" || info.verb === "patch") && admittedSubresources.has(`${r.group}/${r.plural}/${info.subresource}`);
+        const reply = admits ? await this.admitted(call, () => special(this.subresourceContext(), r, call, res)!) : special(this.subresourceContext(), r, call, res);
         if (reply) this.reply(res, reply, record);
         else record.status = 200;
         return;
@@ -742,7 +760,7 @@ class LocalApiServer implements TestServer {
         case "delete":
           return this.reply(res, await this.admitted(call, () => this.rest.delete(call)), record);
         case "deletecollection":
-          return this.reply(res, this.rest.deleteCollection(call), record);
+          return this.reply(res, await this.deleteCollection(call), record);
       }
     };
     // A custom resource converted by webhook pauses for the webhook and runs again.
@@ -761,6 +779,21 @@ class LocalApiServer implements TestServer {
       object = this.rest.patch({ ...call, query }).body;
     } else object = decodeBody(call, "couldn't get version/kind", r);
     if (isObj(object)) checkRbacWrite(this.rbacPolicy(), this.authorizer, user, info, object, old);
+  }
+
+  /** A deletecollection: each item deleted through admission (webhooks called per item), as the registry's DeleteCollection. */
+  private async deleteCollection(call: ApiCall): Promise<ApiReply> {
+    const plan = this.rest.collectionToDelete(call);
+    const deleted: KubeObject[] = [];
+    const warnings: string[] = [];
+    for (const item of plan.items) {
+      const itemCall: ApiCall = { ...call, webhooks: { results: {} } };
+      const reply = await runWithWebhooks(itemCall.webhooks!, () => this.rest.deleteCollectionItem(itemCall, plan, item), this.webhookTransport(), this.store);
+      if (!reply) continue;
+      deleted.push(reply.body as KubeObject);
+      warnings.push(...(reply.warnings ?? []));
+    }
+    return this.rest.collectionDeleted(plan, deleted, warnings);
   }
 
   /** A client's write, with the admission webhooks stored in the server called on the way. */
@@ -897,40 +930,55 @@ class LocalApiServer implements TestServer {
       if (!decision.allowed) throw forbiddenFor(user, { ...info, verb: "create" }, method, url.pathname, decision.reason);
       const r = this.rest.resourceOf(info);
       if (!r.subresources.some((s) => s.name === subresource)) throw notFoundPath();
-      const pod = this.store.get(r.storageKey, info.namespace ?? "", info.name);
-      if (!pod) throw statusError(404, "NotFound", `pods "${info.name}" not found`, { name: info.name, kind: "pods" });
-      const namespace = info.namespace ?? "";
-      if (subresource === "portforward") {
-        if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
-        const uid = String((pod.metadata as Obj | undefined)?.uid ?? "");
-        record.status = servePortForward(req, socket, url.searchParams, { namespace, pod: info.name, uid }, portForwardHandler(this.options.portForward));
-        return;
-      }
-      const container = containerOf(pod, url.searchParams.get("container"));
-      const command = url.searchParams.getAll("command");
-      if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
-      if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
-      // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
-      const spdy = isSpdyUpgrade(req.headers);
-      const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
-      if (protocol === undefined) return void (record.status = 400);
-      const exec = this.options.exec;
-      const handler: ExecHandler =
-        subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
-      const behavior = this.runtime.behaviorOf(pod);
-      const env: Record<string, string> = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOSTNAME: info.name, HOME: "/root" };
-      const spec = (pod.spec as Obj | undefined) ?? {};
-      for (const c of [...((spec.containers as Obj[] | undefined) ?? []), ...((spec.ephemeralContainers as Obj[] | undefined) ?? [])]) {
-        if (c.name !== container) continue;
-        for (const e of (c.env as Obj[] | undefined) ?? []) if (typeof e.value === "string") env[String(e.name)] = e.value;
-      }
-      const request = { namespace, pod: info.name, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, info.name, container, behavior)), env };
-      const q = (name: string) => queryBool(url.searchParams, name);
-      if (spdy) record.status = serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
-      else {
-        record.status = 101;
-        runExecSession(socket, protocol, request, q("stdin"), handler);
-      }
+      // Admission of the CONNECT (operation CONNECT, the options as the object), before the
+      // connection is made (the connect handler's mutating and validating admission).
+      const call: ApiCall = { info, query: url.searchParams, contentType: "", body: undefined, userAgent: String(req.headers["user-agent"] ?? ""), user: user.username, ...(user.groups ? { groups: user.groups } : {}), webhooks: { results: {} } };
+      const options = connectOptions(subresource, url.searchParams);
+      const podName = info.name;
+      const proceed = (admitted: Obj): void => {
+        try {
+          const pod = this.store.get(r.storageKey, info.namespace ?? "", podName);
+          if (!pod) throw statusError(404, "NotFound", `pods "${podName}" not found`, { name: podName, kind: "pods" });
+          const namespace = info.namespace ?? "";
+          if (subresource === "portforward") {
+            if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${podName} does not have a host assigned`);
+            const uid = String((pod.metadata as Obj | undefined)?.uid ?? "");
+            record.status = servePortForward(req, socket, url.searchParams, { namespace, pod: podName, uid }, portForwardHandler(this.options.portForward));
+            return;
+          }
+          const container = containerOf(pod, typeof admitted.container === "string" && admitted.container ? admitted.container : url.searchParams.get("container"));
+          const command = Array.isArray(admitted.command) ? admitted.command.map(String) : url.searchParams.getAll("command");
+          if (subresource === "exec" && !command.length) throw badRequest("you must specify at least 1 command");
+          if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${podName} does not have a host assigned`);
+          // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
+          const spdy = isSpdyUpgrade(req.headers);
+          const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
+          if (protocol === undefined) return void (record.status = 400);
+          const exec = this.options.exec;
+          const handler: ExecHandler =
+            subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
+          const behavior = this.runtime.behaviorOf(pod);
+          const env: Record<string, string> = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOSTNAME: podName, HOME: "/root" };
+          const spec = (pod.spec as Obj | undefined) ?? {};
+          for (const c of [...((spec.containers as Obj[] | undefined) ?? []), ...((spec.ephemeralContainers as Obj[] | undefined) ?? [])]) {
+            if (c.name !== container) continue;
+            for (const e of (c.env as Obj[] | undefined) ?? []) if (typeof e.value === "string") env[String(e.name)] = e.value;
+          }
+          const request = { namespace, pod: podName, container, command, tty: queryBool(url.searchParams, "tty"), files: podFiles(this.runtime.fileSystem(namespace, podName, container, behavior)), env };
+          const q = (name: string) => queryBool(url.searchParams, name);
+          if (spdy) record.status = serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
+          else {
+            record.status = 101;
+            runExecSession(socket, protocol, request, q("stdin"), handler);
+          }
+        } catch (e) {
+          fail(e);
+        }
+      };
+      runWithWebhooks(call.webhooks!, () => this.rest.admitSubresource(call, r, "CONNECT", options, undefined, { group: "", version: "v1", kind: String(options.kind) }), this.webhookTransport(), this.store).then(
+        (a) => proceed(a.object),
+        (e: unknown) => fail(e),
+      );
     } catch (e) {
       fail(e);
     }
@@ -986,7 +1034,7 @@ class LocalApiServer implements TestServer {
         runtime: this.runtime,
         caCertificate: this.caCertificate,
         webhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store),
-        bind: (pod, node) => {
+        bind: (pod, node, webhooks) => {
           const binding = subresourceHandlers["/pods/binding"];
           if (!pods || !binding) return false;
           const call: ApiCall = {
@@ -996,15 +1044,19 @@ class LocalApiServer implements TestServer {
             body: Buffer.from(JSON.stringify({ apiVersion: "v1", kind: "Binding", metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace }, target: { kind: "Node", name: node } })),
             userAgent: "kube-scheduler",
             user: "system:kube-scheduler",
+            ...(webhooks ? { webhooks } : {}),
           };
           try {
             binding(this.subresourceContext(), pods, call, undefined as unknown as http.ServerResponse);
+            webhooks?.shared?.release(webhooks.used);
             return true;
-          } catch {
+          } catch (e) {
+            if (e instanceof WebhookPause) throw e;
+            webhooks?.shared?.release(webhooks.used);
             return false;
           }
         },
-        finishNamespace: (name) => this.rest.finishNamespace(name),
+        finishNamespace: (name, webhooks) => this.rest.finishNamespace(name, webhooks),
         namespaceContent: (name) => this.namespaceContent(name),
         issueToken: (namespace, sa) => legacyServiceAccountToken(this.subresourceContext(), namespace, String(sa.metadata.name), String(sa.metadata.uid)),
       },

@@ -146,17 +146,28 @@ const podEviction: SubresourceHandler = (ctx, r, call) => {
   const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "policy/v1", kind: "Eviction" }) as Obj;
   if (!isObj(body)) throw badRequest("the body of the request was not a JSON object");
   identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
+  // Admission sees the Eviction before the pod is looked at (EvictionREST's createValidation).
+  const { object: eviction, warnings } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(body, call), undefined, { group: "policy", version: "v1", kind: "Eviction" });
   const pod = podOf(ctx, r, call);
-  const options = (body.deleteOptions as Obj | undefined) ?? {};
+  const options = (eviction.deleteOptions as Obj | undefined) ?? {};
   const pre = (options.preconditions as Obj | undefined) ?? {};
   if (pre.uid !== undefined && pre.uid !== pod.metadata.uid) {
     throw conflict(r, String(pod.metadata.name), `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(pod.metadata.uid)}`);
   }
   checkDisruptionBudget(ctx, pod);
-  const deleteCall: ApiCall = { ...call, info: { ...call.info, verb: "delete", subresource: undefined }, body: undefined, contentType: "application/json" };
+  // The pod is deleted without admission of its own (`rest.ValidateAllObjectFunc`).
+  const { webhooks: _w, ...rest } = call;
+  const deleteCall: ApiCall = { ...rest, info: { ...call.info, verb: "delete", subresource: undefined }, body: undefined, contentType: "application/json" };
   ctx.rest.delete(deleteCall);
-  return { status: 201, body: { ...successStatus(), code: 201 } };
+  return { status: 201, body: { ...successStatus(), code: 201 }, ...(warnings.length ? { warnings } : {}) };
 };
+
+/** A subresource's object with the request's namespace, as the create handler fills it in. */
+function withNamespace(body: Obj, call: ApiCall): Obj {
+  const meta = isObj(body.metadata) ? body.metadata : {};
+  if (call.info.namespace === undefined || (typeof meta.namespace === "string" && meta.namespace)) return body;
+  return { ...body, metadata: { ...meta, namespace: call.info.namespace } };
+}
 
 const PDB_STORAGE_KEY = "policy/poddisruptionbudgets";
 
@@ -196,7 +207,10 @@ function checkDisruptionBudget(ctx: SubresourceContext, pod: KubeObject): void {
 
 const podBinding: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const sent = decodeBody(call, "couldn't get version/kind") as Obj;
+  if (!isObj(sent)) throw badRequest("the body of the request was not a JSON object");
+  // Admission sees the Binding (BindingREST's createValidation), before the pod is assigned.
+  const { object: body, warnings } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(sent, call), undefined, { group: "", version: "v1", kind: "Binding" });
   const target = (body.target as Obj | undefined) ?? {};
   const pod = podOf(ctx, r, call);
   const spec = (pod.spec as Obj | undefined) ?? {};
@@ -209,14 +223,17 @@ const podBinding: SubresourceHandler = (ctx, r, call) => {
   const conditions = (Array.isArray(status.conditions) ? (status.conditions as Obj[]) : []).filter((c) => c.type !== "PodScheduled");
   next.status = { ...status, conditions: [...conditions, { type: "PodScheduled", status: "True", lastTransitionTime: timestamp() }] };
   ctx.store.update(r.storageKey, next, pod);
-  return { status: 201, body: { ...successStatus(), code: 201 } };
+  return { status: 201, body: { ...successStatus(), code: 201 }, ...(warnings.length ? { warnings } : {}) };
 };
 
 const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
   const sa = ctx.store.get(r.storageKey, call.info.namespace ?? "", call.info.name!);
   if (!sa) throw notFound(r, call.info.name!);
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const sent = decodeBody(call, "couldn't get version/kind") as Obj;
+  if (!isObj(sent)) throw badRequest("the body of the request was not a JSON object");
+  // Admission sees the TokenRequest (a CREATE on the token subresource).
+  const { object: body } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(sent, call), undefined, { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" });
   const spec = (body.spec as Obj | undefined) ?? {};
   const seconds = spec.expirationSeconds === undefined ? 3600 : Number(spec.expirationSeconds);
   if (!Number.isInteger(seconds) || seconds < 600) {
@@ -278,9 +295,12 @@ export function legacyServiceAccountToken(ctx: SubresourceContext, namespace: st
 
 const namespaceFinalize: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "update") throw methodNotAllowed();
-  const body = decodeBody(call, "couldn't get version/kind") as Obj;
+  const sent = decodeBody(call, "couldn't get version/kind") as Obj;
+  if (!isObj(sent)) throw badRequest("the body of the request was not a JSON object");
   const ns = ctx.store.get(r.storageKey, "", call.info.name!);
   if (!ns) throw notFound(r, call.info.name!);
+  // Admission sees the Namespace sent and the stored one (an UPDATE on the finalize subresource).
+  const { object: body } = ctx.rest.admitSubresource(call, r, "UPDATE", sent, asServed(ns, r), { group: "", version: "v1", kind: "Namespace" });
   const finalizers = ((body.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? [];
   const next = structuredClone(ns);
   next.spec = { ...((ns.spec as Obj | undefined) ?? {}), finalizers };
@@ -319,6 +339,8 @@ const podEphemeralContainers: SubresourceHandler = (ctx, r, call) => {
   else if (type === "application/strategic-merge-patch+json") next = strategicMergePatch(r.schema, asServed(pod, r), body) as Obj;
   else throw statusError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
   if (!isObj(next)) throw badRequest("the body of the request was not a JSON object");
+  // Admission sees the Pod as the write makes it and as stored (an UPDATE on ephemeralcontainers).
+  next = ctx.rest.admitSubresource(call, r, "UPDATE", next, asServed(pod, r), { group: "", version: "v1", kind: "Pod" }).object;
   const spec = isObj(pod.spec) ? pod.spec : {};
   const before = Array.isArray(spec.ephemeralContainers) ? (spec.ephemeralContainers as Obj[]) : [];
   const after = (isObj(next.spec) && Array.isArray(next.spec.ephemeralContainers) ? (next.spec.ephemeralContainers as Obj[]) : []).map((c) => (isObj(c) ? { ...c } : {}));

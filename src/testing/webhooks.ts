@@ -58,17 +58,48 @@ export class WebhookPause extends Error {
   }
 }
 
+/**
+ * What the registry fills in on create before validating admission (`FillObjectMetaSystemFields`
+ * and name generation): kept from the run the validating webhooks saw, so that the object stored
+ * is the one they were shown.
+ */
+export interface CreatedIdentity {
+  name?: string;
+  uid?: string;
+  creationTimestamp?: string;
+}
+
 /** The webhook outcomes of one request, carried across runs of the write. */
 export interface WebhookState {
   results: Partial<Record<WebhookStage, WebhookOutcome>>;
+  /** The system fields of a created object the validating webhooks were shown. */
+  identity?: CreatedIdentity;
   /** Outcomes of writes made again by a reconcile (the controllers' writes), found by what they admit. */
   shared?: WebhookOutcomes;
   /** The shared outcomes this write used (released once it is done). */
   used?: string[];
 }
 
+/** The fields a create's validating phase is identified without: they are new on every run of the write. */
+function withoutIdentity(a: WebhookAttributes): { name: string; object: unknown } {
+  if (a.operation !== "CREATE" || !a.object || typeof a.object.metadata !== "object" || a.object.metadata === null) return { name: a.name, object: a.object ?? null };
+  const { uid: _u, creationTimestamp: _c, managedFields: _m, ...meta } = a.object.metadata as Obj;
+  const generated = typeof meta.generateName === "string" && meta.generateName !== "";
+  if (generated) delete meta.name;
+  return { name: generated ? "" : a.name, object: { ...a.object, metadata: meta } };
+}
+
+/** The system fields of a created object shown to validating webhooks. */
+function identityOf(a: WebhookAttributes): CreatedIdentity | undefined {
+  const meta = a.operation === "CREATE" && a.object && typeof a.object.metadata === "object" && a.object.metadata !== null ? (a.object.metadata as Obj) : undefined;
+  if (!meta) return undefined;
+  const pick = (k: string) => (typeof meta[k] === "string" ? { [k]: meta[k] as string } : {});
+  return { ...pick("name"), ...pick("uid"), ...pick("creationTimestamp") };
+}
+
 function outcomeKey(stage: WebhookStage, a: WebhookAttributes): string {
-  return JSON.stringify([stage, a.operation, a.group, a.resource, a.subResource, a.namespace, a.name, a.userInfo.username, a.dryRun, a.object ?? null, a.oldObject ?? null]);
+  const { name, object } = withoutIdentity(a);
+  return JSON.stringify([stage, a.operation, a.group, a.resource, a.subResource, a.namespace, name, a.userInfo.username, a.dryRun, object, a.oldObject ?? null]);
 }
 
 /**
@@ -81,7 +112,7 @@ function outcomeKey(stage: WebhookStage, a: WebhookAttributes): string {
  * outcomes.put(pause, await dispatchPause(pause, transport, store));
  */
 export class WebhookOutcomes {
-  private readonly byKey = new Map<string, WebhookOutcome>();
+  private readonly byKey = new Map<string, { outcome: WebhookOutcome; identity?: CreatedIdentity }>();
   /** How many writes found their outcome (a reconcile that paused again after using one made progress). */
   uses = 0;
 
@@ -91,16 +122,17 @@ export class WebhookOutcomes {
   }
 
   put(pause: WebhookPause, outcome: WebhookOutcome): void {
-    this.byKey.set(outcomeKey(pause.stage, pause.attributes), outcome);
+    const identity = pause.stage === "validating" ? identityOf(pause.attributes) : undefined;
+    this.byKey.set(outcomeKey(pause.stage, pause.attributes), { outcome, ...(identity ? { identity } : {}) });
   }
 
-  /** The outcome for a write's phase, if its webhooks were called. */
-  find(stage: WebhookStage, a: WebhookAttributes): { key: string; outcome: WebhookOutcome } | undefined {
+  /** The outcome for a write's phase, if its webhooks were called (with the created object's system fields they saw). */
+  find(stage: WebhookStage, a: WebhookAttributes): { key: string; outcome: WebhookOutcome; identity?: CreatedIdentity } | undefined {
     const key = outcomeKey(stage, a);
-    const outcome = this.byKey.get(key);
-    if (!outcome) return undefined;
+    const hit = this.byKey.get(key);
+    if (!hit) return undefined;
     this.uses++;
-    return { key, outcome };
+    return { key, ...hit };
   }
 
   /** Forget the outcomes a finished write used. */
@@ -156,7 +188,11 @@ function namespaceLabelsOf(store: Store): (name: string) => NamespaceLabels | un
 /** The write, as the webhook phase needs it. */
 export interface WebhookWrite {
   resource: ServedResource;
-  operation: "CREATE" | "UPDATE" | "DELETE";
+  operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
+  /** The kind of the object where it is not the resource's (`autoscaling/v1` Scale, `v1` Binding, `policy/v1` Eviction, `v1` PodExecOptions). */
+  kind?: { group: string; version: string; kind: string };
+  /** The name admission sees where it is not the object's: the URL's (a subresource), or none (each item of a deletecollection). */
+  name?: string;
   object: KubeObject | undefined;
   old: KubeObject | undefined;
   namespace: string | undefined;
@@ -174,7 +210,8 @@ export interface WebhookWrite {
  * The options admission sees: CreateOptions, UpdateOptions (a patch's PatchOptions converted, as
  * `patchToUpdateOptions` does) or the request's DeleteOptions.
  */
-function optionsOf(w: WebhookWrite): Obj {
+function optionsOf(w: WebhookWrite): Obj | undefined {
+  if (w.operation === "CONNECT") return undefined;
   const q = w.query ?? new URLSearchParams();
   const base = { apiVersion: "meta.k8s.io/v1", ...(w.dryRun ? { dryRun: ["All"] } : {}) };
   if (w.operation === "DELETE") {
@@ -206,14 +243,16 @@ function optionsOf(w: WebhookWrite): Obj {
 function attributesOf(w: WebhookWrite): WebhookAttributes {
   const r = w.resource;
   const o = w.object ?? w.old;
-  const name = String(o?.metadata.name ?? "");
+  const name = w.name ?? String(o?.metadata?.name ?? "");
   const isNamespace = r.group === "" && r.plural === "namespaces";
-  const namespace = r.namespaced ? (w.namespace ?? String(o?.metadata.namespace ?? "")) : isNamespace && w.operation !== "CREATE" ? name : "";
+  const namespace = r.namespaced ? (w.namespace ?? String(o?.metadata?.namespace ?? "")) : isNamespace && w.operation !== "CREATE" ? name : "";
+  const options = optionsOf(w);
   return {
     operation: w.operation,
     group: r.group,
     version: r.version,
-    kind: r.kind,
+    kind: w.kind?.kind ?? r.kind,
+    ...(w.kind ? { kindGroup: w.kind.group, kindVersion: w.kind.version } : {}),
     resource: r.plural,
     subResource: w.subresource ?? "",
     name,
@@ -223,7 +262,7 @@ function attributesOf(w: WebhookWrite): WebhookAttributes {
     ...(w.old ? { oldObject: structuredClone(w.old) as Obj } : {}),
     userInfo: { username: w.user, groups: w.groups ?? (w.user ? ["system:authenticated"] : ["system:unauthenticated"]) },
     dryRun: w.dryRun,
-    options: optionsOf(w),
+    ...(options ? { options } : {}),
   };
 }
 
@@ -236,9 +275,11 @@ function attributesOf(w: WebhookWrite): WebhookAttributes {
  * const { object, warnings } = webhookPhase(ctx, state, "mutating", write);
  */
 export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefined, stage: WebhookStage, w: WebhookWrite): { object?: KubeObject; warnings: string[] } {
-  if (!state || w.subresource === "scale") return { warnings: [] };
+  if (!state) return { warnings: [] };
   const done = state.results[stage];
   if (done) {
+    // A create's object gets the name, uid and creation time the validating webhooks were shown.
+    if (stage === "validating" && w.operation === "CREATE" && state.identity && w.object) Object.assign(w.object.metadata, state.identity);
     if ("status" in done) {
       const s = done.status;
       throw statusError(s.code, s.reason, s.message, s.details as never);
@@ -256,6 +297,7 @@ export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefine
   if (found) {
     (state.used ??= []).push(found.key);
     state.results[stage] = found.outcome;
+    if (found.identity) state.identity = found.identity;
     return webhookPhase(ctx, state, stage, w);
   }
   const labels = namespaceLabelsOf(ctx.store);
@@ -374,6 +416,8 @@ export async function runWithWebhooks<T>(state: WebhookState, run: () => T, tran
     } catch (e) {
       if (!(e instanceof WebhookPause) || i >= 3) throw e;
       state.results[e.stage] = await dispatchPause(e, transport, store);
+      const identity = e.stage === "validating" ? identityOf(e.attributes) : undefined;
+      if (identity) state.identity = identity;
     }
   }
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "../../src/testing/certificates.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { client, type Client } from "./helpers.js";
+import { client, execWs, type Client } from "./helpers.js";
 
 type Review = { request: any };
 type Answer = { allowed?: boolean; status?: unknown; patch?: unknown[]; warnings?: string[]; delayMs?: number };
@@ -286,6 +286,302 @@ describe("admission webhooks in the local API server", () => {
   });
 });
 
+const pod = (name: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app: "hooked" } }, spec: { containers: [{ name: "app", image: "app:1" }] } });
+const rule = (resources: string[], operations: string[], apiGroups = [""]) => ({ rules: [{ apiGroups, apiVersions: ["v1"], resources, operations }] });
+const GC_USER = "system:serviceaccount:kube-system:generic-garbage-collector";
+
+async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("admission webhooks on every path that writes", () => {
+  it("calls validating webhooks on a create with the generated name, uid and creation time; mutating webhooks before them", async () => {
+    handlers["/m"] = () => ({});
+    handlers["/v"] = () => ({});
+    await webhook("Mutating", "m", [{ name: "m.example.com", ...url("/m") }]);
+    await webhook("Validating", "v", [{ name: "v.example.com", ...url("/v") }]);
+    // Validating policies run in the same phase: they see the name and uid too.
+    const vap = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+    const binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+    const rules = [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["CREATE"] }];
+    const validations = [{ expression: "object.metadata.name.startsWith('gen-') && has(object.metadata.uid) && has(object.metadata.creationTimestamp)", message: "no name yet" }];
+    expect((await api.post(vap, { metadata: { name: "named" }, spec: { matchConstraints: { resourceRules: rules }, validations } })).status).toBe(201);
+    expect((await api.post(binding, { metadata: { name: "named" }, spec: { policyName: "named", validationActions: ["Deny"] } })).status).toBe(201);
+    configs.push(`${vap}/named`, `${binding}/named`);
+    const r = await api.post("/api/v1/namespaces/team/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "gen-" }, data: { a: "1" } });
+    expect(r.status, r.text).toBe(201);
+    const mutating = received["/m"]![0]!.request;
+    expect(mutating.name).toBeUndefined();
+    expect(mutating.object.metadata).not.toHaveProperty("name");
+    expect(mutating.object.metadata).not.toHaveProperty("uid");
+    expect(mutating.object.metadata).not.toHaveProperty("creationTimestamp");
+    const validating = received["/v"]![0]!.request;
+    expect(validating.name).toBe(r.json.metadata.name);
+    expect(validating.object.metadata).toMatchObject({ name: r.json.metadata.name, generateName: "gen-", uid: r.json.metadata.uid, creationTimestamp: r.json.metadata.creationTimestamp });
+    expect(r.json.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
+  });
+
+  it("calls webhooks once per item of a deletecollection (operation DELETE, no name), and a refusal stops it", async () => {
+    handlers["/del"] = (r) => (r.request.oldObject.metadata.labels?.keep === "yes" ? { allowed: false, status: { code: 403, reason: "Forbidden", message: "kept" } } : {});
+    await webhook("Validating", "del", [{ name: "del.example.com", ...rule(["configmaps"], ["DELETE"]), ...url("/del") }]);
+    for (const [name, labels] of [["dc-a", { batch: "x" }], ["dc-b", { batch: "x", keep: "yes" }], ["dc-c", { batch: "y" }]] as const) {
+      expect((await api.post("/api/v1/namespaces/team/configmaps", configMap(name, labels))).status).toBe(201);
+    }
+    const r = await api.del("/api/v1/namespaces/team/configmaps?labelSelector=batch%3Dx");
+    expect(r.status).toBe(403);
+    expect(r.json.message).toBe('admission webhook "del.example.com" denied the request: kept');
+    const reviews = received["/del"]!.map((x) => x.request);
+    expect(reviews.map((q) => q.oldObject.metadata.name)).toEqual(["dc-a", "dc-b"]);
+    for (const q of reviews) {
+      expect(q).toMatchObject({ operation: "DELETE", namespace: "team", resource: { group: "", version: "v1", resource: "configmaps" }, kind: { kind: "ConfigMap" }, object: null, options: { kind: "DeleteOptions" } });
+      expect(q.name).toBeUndefined();
+    }
+    expect((await api.get("/api/v1/namespaces/team/configmaps/dc-a")).status).toBe(404);
+    expect((await api.get("/api/v1/namespaces/team/configmaps/dc-b")).status).toBe(200);
+    // Without a refusal the list of what was deleted comes back.
+    const ok = await api.del("/api/v1/namespaces/team/configmaps?labelSelector=batch%3Dy");
+    expect(ok.status).toBe(200);
+    expect(ok.json.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(["dc-c"]);
+  });
+
+  it("calls webhooks on the scale subresource with autoscaling/v1 Scales (a mutating webhook may change them)", async () => {
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "scaled" }, spec: { replicas: 1, selector: { matchLabels: { app: "s" } }, template: { metadata: { labels: { app: "s" } }, spec: { containers: [{ name: "app", image: "app:1" }] } } } };
+    expect((await api.post("/apis/apps/v1/namespaces/team/deployments", deployment)).status).toBe(201);
+    handlers["/cap"] = (r) => (r.request.object.spec.replicas > 5 ? { patch: [{ op: "replace", path: "/spec/replicas", value: 5 }] } : {});
+    handlers["/limit"] = (r) => (r.request.object.spec.replicas > 4 ? { allowed: false, status: { message: "at most 4 replicas" } } : {});
+    handlers["/whole"] = () => ({});
+    await webhook("Mutating", "cap", [{ name: "cap.example.com", ...rule(["deployments/scale"], ["UPDATE"], ["apps"]), ...url("/cap") }]);
+    await webhook("Validating", "limit", [{ name: "limit.example.com", ...rule(["*/scale"], ["UPDATE"], ["apps"]), ...url("/limit") }]);
+    await webhook("Validating", "whole", [{ name: "whole.example.com", ...rule(["deployments"], ["UPDATE"], ["apps"]), ...url("/whole") }]);
+    const path = "/apis/apps/v1/namespaces/team/deployments/scaled/scale";
+    const scale = (await api.get(path)).json;
+    const ok = await api.put(path, { ...scale, spec: { replicas: 3 } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json.spec.replicas).toBe(3);
+    const [m, v] = [received["/cap"]![0]!.request, received["/limit"]![0]!.request];
+    for (const q of [m, v]) {
+      expect(q).toMatchObject({
+        operation: "UPDATE",
+        kind: { group: "autoscaling", version: "v1", kind: "Scale" },
+        resource: { group: "apps", version: "v1", resource: "deployments" },
+        subResource: "scale",
+        requestKind: { group: "autoscaling", version: "v1", kind: "Scale" },
+        name: "scaled",
+        namespace: "team",
+        object: { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "scaled", namespace: "team" }, spec: { replicas: 3 } },
+        oldObject: { apiVersion: "autoscaling/v1", kind: "Scale", spec: { replicas: 1 } },
+        options: { kind: "UpdateOptions" },
+      });
+    }
+    expect(received["/whole"]).toBeUndefined();
+    // The mutating webhook caps 9 at 5, which the validating one refuses; the object is unchanged.
+    const refused = await api.patch(path, { spec: { replicas: 9 } }, "merge");
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toBe('admission webhook "limit.example.com" denied the request: at most 4 replicas');
+    expect(received["/limit"]!.at(-1)!.request.object.spec.replicas).toBe(5);
+    expect((await api.get("/apis/apps/v1/namespaces/team/deployments/scaled")).json.spec.replicas).toBe(3);
+  });
+
+  it("calls webhooks on pods/binding with the Binding (CREATE), and a refusal leaves the pod unscheduled", async () => {
+    handlers["/bind"] = (r) => (r.request.object.target.name === "bad-node" ? { allowed: false, status: { code: 403, reason: "Forbidden", message: "not that node" } } : {});
+    await webhook("Validating", "bind", [{ name: "bind.example.com", ...rule(["pods/binding"], ["CREATE"]), ...url("/bind") }]);
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("bound"))).status).toBe(201);
+    const binding = (node: string) => ({ apiVersion: "v1", kind: "Binding", metadata: { name: "bound" }, target: { apiVersion: "v1", kind: "Node", name: node } });
+    const refused = await api.post("/api/v1/namespaces/team/pods/bound/binding", binding("bad-node"));
+    expect(refused.status).toBe(403);
+    expect(refused.json.message).toBe('admission webhook "bind.example.com" denied the request: not that node');
+    expect((await api.get("/api/v1/namespaces/team/pods/bound")).json.spec.nodeName).toBeUndefined();
+    expect((await api.post("/api/v1/namespaces/team/pods/bound/binding", binding("node-1"))).status).toBe(201);
+    expect((await api.get("/api/v1/namespaces/team/pods/bound")).json.spec.nodeName).toBe("node-1");
+    expect(received["/bind"]![1]!.request).toMatchObject({
+      operation: "CREATE",
+      kind: { group: "", version: "v1", kind: "Binding" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      subResource: "binding",
+      name: "bound",
+      namespace: "team",
+      object: { kind: "Binding", metadata: { name: "bound", namespace: "team" }, target: { kind: "Node", name: "node-1" } },
+      oldObject: null,
+      options: { kind: "CreateOptions" },
+      userInfo: { username: "kubernetes-admin" },
+    });
+  });
+
+  it("calls webhooks on pods/eviction with the Eviction (CREATE); the eviction's own delete of the pod calls none", async () => {
+    handlers["/evict"] = (r) => (r.request.name === "protected" ? { allowed: false, status: { message: "protected pod" } } : {});
+    handlers["/pod-delete"] = () => ({});
+    await webhook("Validating", "evict", [{ name: "evict.example.com", ...rule(["pods/eviction"], ["CREATE"]), ...url("/evict") }]);
+    await webhook("Validating", "pod-delete", [{ name: "pod-delete.example.com", ...rule(["pods"], ["DELETE"]), ...url("/pod-delete") }]);
+    for (const name of ["protected", "evicted"]) expect((await api.post("/api/v1/namespaces/team/pods", pod(name))).status).toBe(201);
+    const eviction = (name: string) => ({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace: "team" } });
+    const refused = await api.post("/api/v1/namespaces/team/pods/protected/eviction", eviction("protected"));
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toBe('admission webhook "evict.example.com" denied the request: protected pod');
+    expect((await api.get("/api/v1/namespaces/team/pods/protected")).status).toBe(200);
+    expect((await api.post("/api/v1/namespaces/team/pods/evicted/eviction", eviction("evicted"))).status).toBe(201);
+    expect((await api.get("/api/v1/namespaces/team/pods/evicted")).status).toBe(404);
+    expect(received["/evict"]![1]!.request).toMatchObject({
+      operation: "CREATE",
+      kind: { group: "policy", version: "v1", kind: "Eviction" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      subResource: "eviction",
+      name: "evicted",
+      object: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "evicted", namespace: "team" } },
+    });
+    expect(received["/pod-delete"]).toBeUndefined();
+    await api.del("/api/v1/namespaces/team/pods/protected");
+    await api.del("/api/v1/namespaces/team/pods/bound");
+  });
+
+  it("calls webhooks on CONNECT (pods/exec, pods/portforward) with the options as the object", async () => {
+    handlers["/connect"] = (r) => (r.request.object.command?.includes("forbidden") || r.request.subResource === "portforward" ? { allowed: false, status: { code: 403, reason: "Forbidden", message: "no shell for you" } } : {});
+    handlers["/pods-only"] = () => ({});
+    await webhook("Validating", "connect", [{ name: "connect.example.com", ...rule(["*/*"], ["CONNECT"]), ...url("/connect") }]);
+    await webhook("Validating", "pods-only", [{ name: "pods-only.example.com", ...rule(["pods"], ["*"]), ...url("/pods-only") }]);
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("shell"))).status).toBe(201);
+    delete received["/pods-only"];
+    const ok = await execWs(server, "/api/v1/namespaces/team/pods/shell/exec?command=echo&command=hi&stdout=true&stderr=true");
+    expect(ok.status).toBe(101);
+    expect(received["/connect"]![0]!.request).toMatchObject({
+      operation: "CONNECT",
+      kind: { group: "", version: "v1", kind: "PodExecOptions" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      subResource: "exec",
+      name: "shell",
+      namespace: "team",
+      object: { kind: "PodExecOptions", apiVersion: "v1", stdout: true, stderr: true, command: ["echo", "hi"] },
+      oldObject: null,
+      options: null,
+      dryRun: false,
+    });
+    const denied = await execWs(server, "/api/v1/namespaces/team/pods/shell/exec?command=forbidden&stdout=true");
+    expect(denied.status).toBe(403);
+    expect(JSON.parse(denied.body!).message).toBe('admission webhook "connect.example.com" denied the request: no shell for you');
+    const forward = await execWs(server, "/api/v1/namespaces/team/pods/shell/portforward?ports=8080", { protocol: "v4.channel.k8s.io" });
+    expect(forward.status).toBe(403);
+    expect(received["/connect"]!.at(-1)!.request).toMatchObject({ operation: "CONNECT", subResource: "portforward", kind: { kind: "PodPortForwardOptions" }, object: { kind: "PodPortForwardOptions", ports: [8080] } });
+    // A rule for "pods" does not match its subresources.
+    expect(received["/pods-only"]).toBeUndefined();
+    await api.del("/api/v1/namespaces/team/pods/shell");
+  });
+
+  it("calls webhooks on serviceaccounts/token (a TokenRequest), pods/ephemeralcontainers (the Pod) and namespaces/finalize (the Namespace)", async () => {
+    handlers["/sub"] = (r) => (r.request.subResource === "finalize" ? { allowed: false, status: { message: "no finalizing" } } : {});
+    await webhook("Validating", "sub", [
+      {
+        name: "sub.example.com",
+        rules: [
+          { apiGroups: [""], apiVersions: ["v1"], resources: ["serviceaccounts/token"], operations: ["CREATE"] },
+          { apiGroups: [""], apiVersions: ["v1"], resources: ["pods/ephemeralcontainers", "namespaces/finalize"], operations: ["UPDATE"] },
+        ],
+        ...url("/sub"),
+      },
+    ]);
+    expect((await api.post("/api/v1/namespaces/team/serviceaccounts", { metadata: { name: "robot" } })).status).toBe(201);
+    const token = await api.post("/api/v1/namespaces/team/serviceaccounts/robot/token", { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences: ["api"] } });
+    expect(token.status, token.text).toBe(201);
+    expect(received["/sub"]![0]!.request).toMatchObject({
+      operation: "CREATE",
+      kind: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" },
+      resource: { group: "", version: "v1", resource: "serviceaccounts" },
+      subResource: "token",
+      name: "robot",
+      namespace: "team",
+      object: { kind: "TokenRequest", spec: { audiences: ["api"] } },
+    });
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("debugged"))).status).toBe(201);
+    const debug = await api.patch("/api/v1/namespaces/team/pods/debugged/ephemeralcontainers", { spec: { ephemeralContainers: [{ name: "debugger", image: "busybox:1" }] } }, "strategic");
+    expect(debug.status, debug.text).toBe(200);
+    expect(received["/sub"]![1]!.request).toMatchObject({
+      operation: "UPDATE",
+      kind: { group: "", version: "v1", kind: "Pod" },
+      subResource: "ephemeralcontainers",
+      name: "debugged",
+      object: { spec: { ephemeralContainers: [{ name: "debugger", image: "busybox:1" }] } },
+      oldObject: { metadata: { name: "debugged" } },
+    });
+    expect(received["/sub"]![1]!.request.oldObject.spec.ephemeralContainers).toBeUndefined();
+    const ns = (await api.get("/api/v1/namespaces/team")).json;
+    const finalize = await api.put("/api/v1/namespaces/team/finalize", { ...ns, spec: { finalizers: [] } });
+    expect(finalize.status).toBe(400);
+    expect(finalize.json.message).toBe('admission webhook "sub.example.com" denied the request: no finalizing');
+    expect(received["/sub"]![2]!.request).toMatchObject({ operation: "UPDATE", kind: { kind: "Namespace" }, subResource: "finalize", name: "team", object: { spec: { finalizers: [] } } });
+    expect((await api.get("/api/v1/namespaces/team")).json.spec.finalizers).toEqual(["kubernetes"]);
+    await api.del("/api/v1/namespaces/team/pods/debugged");
+  });
+
+  it("runs validating admission policies on the scale subresource and on CONNECT, with their own kinds", async () => {
+    const vap = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
+    const binding = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
+    const policy = async (name: string, rules: unknown[], expression: string, message: string) => {
+      const p = await api.post(vap, { metadata: { name }, spec: { matchConstraints: { resourceRules: rules }, validations: [{ expression, message }] } });
+      expect(p.status, p.text).toBe(201);
+      expect((await api.post(binding, { metadata: { name }, spec: { policyName: name, validationActions: ["Deny"] } })).status).toBe(201);
+      configs.push(`${vap}/${name}`, `${binding}/${name}`);
+    };
+    await policy("scale-cap", [{ apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments/scale"], operations: ["UPDATE"] }], "request.kind.kind == 'Scale' && object.spec.replicas <= 4", "at most 4 replicas");
+    await policy("no-forbidden", [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods/exec"], operations: ["CONNECT"] }], "request.kind.kind == 'PodExecOptions' && !('forbidden' in object.command)", "not that command");
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "capped" }, spec: { replicas: 1, selector: { matchLabels: { app: "c" } }, template: { metadata: { labels: { app: "c" } }, spec: { containers: [{ name: "app", image: "app:1" }] } } } };
+    expect((await api.post("/apis/apps/v1/namespaces/team/deployments", deployment)).status).toBe(201);
+    // The policy on deployments/scale is not run for the deployment itself.
+    expect((await api.patch("/apis/apps/v1/namespaces/team/deployments/capped", { spec: { replicas: 6 } }, "merge")).status).toBe(200);
+    const path = "/apis/apps/v1/namespaces/team/deployments/capped/scale";
+    expect((await api.patch(path, { spec: { replicas: 3 } }, "merge")).status).toBe(200);
+    const refused = await api.patch(path, { spec: { replicas: 5 } }, "merge");
+    expect(refused.status).toBe(422);
+    expect(refused.json.message).toBe(`deployments.apps "capped" is forbidden: ValidatingAdmissionPolicy 'scale-cap' with binding 'scale-cap' denied request: at most 4 replicas`);
+    expect((await api.post("/api/v1/namespaces/team/pods", pod("policed"))).status).toBe(201);
+    expect((await execWs(server, "/api/v1/namespaces/team/pods/policed/exec?command=echo&stdout=true")).status).toBe(101);
+    const denied = await execWs(server, "/api/v1/namespaces/team/pods/policed/exec?command=forbidden&stdout=true");
+    expect(denied.status).toBe(422);
+    expect(JSON.parse(denied.body!).message).toBe(`pods "policed" is forbidden: ValidatingAdmissionPolicy 'no-forbidden' with binding 'no-forbidden' denied request: not that command`);
+    await api.del("/api/v1/namespaces/team/pods/policed");
+  });
+
+  it("calls webhooks on the garbage collector's deletes, as its service account; a refusal keeps the dependent", async () => {
+    handlers["/gc"] = (r) => (r.request.oldObject.metadata.name === "dep-kept" ? { allowed: false, status: { message: "keep me" } } : {});
+    await webhook("Validating", "gc", [{ name: "gc.example.com", ...rule(["configmaps"], ["DELETE"]), ...url("/gc") }]);
+    const owner = (await api.post("/api/v1/namespaces/team/configmaps", configMap("owner"))).json;
+    const ref = [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata.uid }];
+    for (const name of ["dep-gone", "dep-kept"]) {
+      expect((await api.post("/api/v1/namespaces/team/configmaps", { ...configMap(name), metadata: { name, ownerReferences: ref } })).status).toBe(201);
+    }
+    expect((await api.del("/api/v1/namespaces/team/configmaps/owner")).status).toBe(200);
+    await until(async () => (await api.get("/api/v1/namespaces/team/configmaps/dep-gone")).status === 404);
+    await until(async () => (received["/gc"] ?? []).some((x) => x.request.oldObject.metadata.name === "dep-kept"));
+    expect((await api.get("/api/v1/namespaces/team/configmaps/dep-kept")).status).toBe(200);
+    const review = received["/gc"]!.find((x) => x.request.oldObject.metadata.name === "dep-gone")!.request;
+    expect(review).toMatchObject({
+      operation: "DELETE",
+      name: "dep-gone",
+      namespace: "team",
+      userInfo: { username: GC_USER, groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"] },
+      options: { kind: "DeleteOptions", propagationPolicy: "Background", preconditions: { uid: review.oldObject.metadata.uid } },
+    });
+    await api.del("/api/v1/namespaces/team/configmaps/dep-kept");
+  });
+
+  it("calls webhooks on the garbage collector's orphaning (an UPDATE removing the ownerReference) before the owner goes", async () => {
+    handlers["/orphan"] = () => ({});
+    await webhook("Validating", "orphan", [{ name: "orphan.example.com", ...rule(["configmaps"], ["UPDATE"]), ...url("/orphan") }]);
+    const owner = (await api.post("/api/v1/namespaces/team/configmaps", configMap("parent"))).json;
+    const ref = [{ apiVersion: "v1", kind: "ConfigMap", name: "parent", uid: owner.metadata.uid }];
+    expect((await api.post("/api/v1/namespaces/team/configmaps", { ...configMap("orphaned"), metadata: { name: "orphaned", ownerReferences: ref } })).status).toBe(201);
+    expect((await api.del("/api/v1/namespaces/team/configmaps/parent", { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Orphan" })).status).toBe(202);
+    await until(async () => (await api.get("/api/v1/namespaces/team/configmaps/parent")).status === 404);
+    const orphaned = (await api.get("/api/v1/namespaces/team/configmaps/orphaned")).json;
+    expect(orphaned.metadata.ownerReferences).toBeUndefined();
+    const review = received["/orphan"]!.find((x) => x.request.name === "orphaned")!.request;
+    expect(review).toMatchObject({ operation: "UPDATE", userInfo: { username: GC_USER }, oldObject: { metadata: { ownerReferences: ref } } });
+    expect(review.object.metadata.ownerReferences).toBeUndefined();
+    await api.del("/api/v1/namespaces/team/configmaps/orphaned");
+  });
+});
+
 describe("admission webhooks and the simulated controllers", () => {
   it("mutates the pods a Deployment's ReplicaSet creates (a sidecar injected) and refuses some", async () => {
     const cluster = await startTestServer({ kubernetesVersion: "1.33" });
@@ -316,6 +612,74 @@ describe("admission webhooks and the simulated controllers", () => {
       await cluster.settle();
       expect((await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dweb")).json.items).toHaveLength(2);
       expect(cluster.controllerErrors.some((e) => e.message.includes('admission webhook "inject.example.com" denied the request: no more pods'))).toBe(true);
+    } finally {
+      await c.close();
+      await cluster.close();
+    }
+  });
+});
+
+describe("validating webhooks and the controllers' creates", () => {
+  it("shows validating webhooks the name and uid a ReplicaSet's pod is stored with", async () => {
+    const cluster = await startTestServer({ kubernetesVersion: "1.33" });
+    const c = client(cluster);
+    try {
+      handlers["/seen"] = () => ({});
+      const body = {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: { name: "seen" },
+        webhooks: [
+          { name: "seen.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/seen` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], operations: ["CREATE"] }] },
+          { name: "bound.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/bound` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods/binding"], operations: ["CREATE"] }] },
+        ],
+      };
+      expect((await c.post("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", body)).status).toBe(201);
+      const labels = { app: "seen" };
+      const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "seen" }, spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "app", image: "web:1" }] } } } };
+      expect((await c.post("/apis/apps/v1/namespaces/default/deployments", deployment)).status).toBe(201);
+      await cluster.settle();
+      const pods = (await c.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dseen")).json.items as Array<{ metadata: { name: string; uid: string; creationTimestamp: string } }>;
+      expect(pods).toHaveLength(2);
+      const seen = received["/seen"]!.map((r) => r.request.object.metadata);
+      for (const p of pods) expect(seen).toContainEqual(expect.objectContaining({ name: p.metadata.name, uid: p.metadata.uid, creationTimestamp: p.metadata.creationTimestamp }));
+      expect(received["/seen"]!.map((r) => r.request.userInfo.username)).toEqual(["system:kube-controller-manager", "system:kube-controller-manager"]);
+      // The scheduler's bindings go through admission too, as the scheduler.
+      const bindings = received["/bound"]!.map((r) => r.request);
+      expect(bindings.map((b) => [b.userInfo.username, b.subResource, b.kind.kind]).sort()).toEqual([
+        ["system:kube-scheduler", "binding", "Binding"],
+        ["system:kube-scheduler", "binding", "Binding"],
+      ]);
+      expect(bindings.map((b) => b.name).sort()).toEqual(pods.map((p) => p.metadata.name).sort());
+      expect(cluster.controllerErrors).toEqual([]);
+    } finally {
+      await c.close();
+      await cluster.close();
+    }
+  });
+});
+
+describe("admission webhooks and the namespace controller", () => {
+  it("calls webhooks on the deletes that empty a terminating namespace, as the namespace controller", async () => {
+    const cluster = await startTestServer({ kubernetesVersion: "1.33" });
+    const c = client(cluster);
+    try {
+      handlers["/ns"] = () => ({});
+      const body = {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: { name: "ns" },
+        webhooks: [{ name: "ns.example.com", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { caBundle, url: `${hookBase}/ns` }, rules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], operations: ["DELETE"] }] }],
+      };
+      expect((await c.post("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", body)).status).toBe(201);
+      expect((await c.post("/api/v1/namespaces", { metadata: { name: "doomed" } })).status).toBe(201);
+      expect((await c.post("/api/v1/namespaces/doomed/configmaps", configMap("content"))).status).toBe(201);
+      expect((await c.del("/api/v1/namespaces/doomed")).status).toBeLessThan(300);
+      await cluster.settle();
+      await until(async () => (await c.get("/api/v1/namespaces/doomed")).status === 404);
+      const review = received["/ns"]!.find((x) => x.request.oldObject.metadata.name === "content")!.request;
+      expect(review).toMatchObject({ operation: "DELETE", namespace: "doomed", userInfo: { username: "system:serviceaccount:kube-system:namespace-controller" }, options: { kind: "DeleteOptions", propagationPolicy: "Background" } });
+      expect(review.name).toBeUndefined();
     } finally {
       await c.close();
       await cluster.close();

@@ -202,7 +202,9 @@ export function matchResources(criteria: unknown, a: MatchAttributes, namespaceL
   }
   const objSelector = c.objSelector;
   if (objSelector) {
-    const ok = (a.object && labelSelectorMatches(objSelector, labelsOf(a.object))) || (a.oldObject && labelSelectorMatches(objSelector, labelsOf(a.oldObject)));
+    // The options of a CONNECT (PodExecOptions, …) have no object metadata: nothing to select (`matchObject`).
+    const selects = (o: Obj | undefined) => !!o && (a.operation !== "CONNECT" || isRecord(o.metadata)) && labelSelectorMatches(objSelector, labelsOf(o));
+    const ok = selects(a.object) || selects(a.oldObject);
     if (!ok) return { matches: false };
   }
   for (const r of c.exclude) if (ruleMatches(r, a, c.equivalent)) return { matches: false };

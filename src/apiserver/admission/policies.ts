@@ -37,6 +37,17 @@ export interface AdmissionRequest {
   dryRun?: boolean;
   /** Run only the mutating or only the validating policies (default both), for admission chains with webhooks between them. */
   phase?: "mutating" | "validating";
+  /**
+   * The resource's group and version, the object's kind, name and namespace, where they are not
+   * read off the object: a subresource whose object is another kind (a Scale of `apps/v1`
+   * deployments, a `v1` Binding or `policy/v1` Eviction of pods, the PodExecOptions of a CONNECT),
+   * or a deletecollection item (no name).
+   */
+  group?: string;
+  version?: string;
+  kind?: { group: string; version: string; kind: string };
+  name?: string;
+  namespace?: string;
 }
 
 /** What the policies may consult besides the request. */
@@ -344,23 +355,29 @@ export class PolicySet {
     const result: AdmissionResult = { mutatedBy: [], decisions: [], warnings: [], auditAnnotations: {}, unevaluated: [] };
     if (request.object) result.object = request.object;
     // Admission configuration is exempt from policies (`rules.IsExemptAdmissionConfigurationResource`).
-    if (isExemptAdmissionConfigurationResource(splitApiVersion(apiVersionOf(request.object ?? request.oldObject)).group, request.resource)) return result;
+    if (isExemptAdmissionConfigurationResource(request.group ?? splitApiVersion(apiVersionOf(request.object ?? request.oldObject)).group, request.resource)) return result;
     if (request.phase !== "validating" && this.mutating.length && this.mutatingBindings.size) this.mutate(request, result);
     if (request.phase !== "mutating") this.validate({ ...request, ...(result.object ? { object: result.object } : {}) }, result);
     return result;
   }
 
+  /** The group and version of the resource a request is for. */
+  private groupVersion(request: AdmissionRequest): { group: string; version: string } {
+    const own = splitApiVersion(apiVersionOf(request.object ?? request.oldObject));
+    return { group: request.group ?? own.group, version: request.version ?? own.version };
+  }
+
   private attributes(request: AdmissionRequest): MatchAttributes {
     const o = request.object ?? request.oldObject;
-    const { group, version } = splitApiVersion(apiVersionOf(o));
+    const { group, version } = this.groupVersion(request);
     return {
       operation: request.operation,
       group,
       version,
       resource: request.resource,
       subresource: request.subResource ?? "",
-      name: nameOf(o),
-      namespace: request.namespaced ? namespaceOf(o) || "default" : "",
+      name: request.name ?? nameOf(o),
+      namespace: request.namespaced ? request.namespace || namespaceOf(o) || "default" : "",
       namespaced: request.namespaced,
       ...(request.object ? { object: request.object } : {}),
       ...(request.oldObject ? { oldObject: request.oldObject } : {}),
@@ -369,13 +386,14 @@ export class PolicySet {
 
   private requestValue(request: AdmissionRequest, a: MatchAttributes): Obj {
     const o = request.object ?? request.oldObject;
-    const { group, version } = splitApiVersion(apiVersionOf(o));
+    const { group, version } = this.groupVersion(request);
+    const kind = request.kind ?? { group, version, kind: kindOf(o) };
     const user = request.userInfo ?? { username: "" };
     return {
-      kind: { group, version, kind: kindOf(o) },
+      kind: { ...kind },
       resource: { group, version, resource: request.resource },
       subResource: request.subResource ?? "",
-      requestKind: { group, version, kind: kindOf(o) },
+      requestKind: { ...kind },
       requestResource: { group, version, resource: request.resource },
       requestSubResource: request.subResource ?? "",
       name: a.name,
@@ -640,7 +658,7 @@ export class PolicySet {
   }
 
   private mutate(request: AdmissionRequest, result: AdmissionResult): void {
-    if (request.operation === "DELETE" || !request.object) return;
+    if (request.operation === "DELETE" || request.operation === "CONNECT" || !request.object) return;
     const runOnce = (policies: CompiledPolicy[]): CompiledPolicy[] => {
       const changedBy: CompiledPolicy[] = [];
       for (const policy of policies) {

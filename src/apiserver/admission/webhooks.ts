@@ -57,6 +57,13 @@ export interface WebhookAttributes {
   group: string;
   version: string;
   kind: string;
+  /**
+   * The group and version of `kind` where they differ from the resource's: a subresource whose
+   * object is another kind (`deployments/scale` takes an `autoscaling/v1` Scale, `pods/eviction`
+   * a `policy/v1` Eviction).
+   */
+  kindGroup?: string;
+  kindVersion?: string;
   /** Plural resource name. */
   resource: string;
   subResource: string;
@@ -164,12 +171,13 @@ function qualifiedResource(a: WebhookAttributes): string {
 
 /** The `request` of an AdmissionReview v1 (also the `request` variable of match conditions). */
 function requestOf(a: WebhookAttributes, uid: string): Obj {
+  const kind = { group: a.kindGroup ?? a.group, version: a.kindVersion ?? a.version, kind: a.kind };
   return {
     uid,
-    kind: { group: a.group, version: a.version, kind: a.kind },
+    kind,
     resource: { group: a.group, version: a.version, resource: a.resource },
     ...(a.subResource ? { subResource: a.subResource } : {}),
-    requestKind: { group: a.group, version: a.version, kind: a.kind },
+    requestKind: { ...kind },
     requestResource: { group: a.group, version: a.version, resource: a.resource },
     ...(a.subResource ? { requestSubResource: a.subResource } : {}),
     ...(a.name ? { name: a.name } : {}),

@@ -8,7 +8,7 @@ import { KubeApiError } from "../../errors.js";
 import type { Catalog, ServedResource } from "../catalog.js";
 import type { ApiCall, Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
-import { WebhookPause, type WebhookOutcomes } from "../webhooks.js";
+import { WebhookPause, type WebhookOutcomes, type WebhookState } from "../webhooks.js";
 
 type Obj = Record<string, unknown>;
 
@@ -116,6 +116,11 @@ export class ClusterApi {
       user: this.component.user,
       ...(this.webhooks?.active() ? { webhooks: { results: {}, shared: this.webhooks.outcomes } } : {}),
     };
+  }
+
+  /** A fresh webhook state for one write of this component inside a reconcile (undefined outside one, or without webhooks). */
+  webhookState(): WebhookState | undefined {
+    return this.webhooks?.active() ? { results: {}, shared: this.webhooks.outcomes } : undefined;
   }
 
   /** Run a write: a write waiting for webhooks pauses the reconcile (the manager runs it again once they answered). */

@@ -6,7 +6,7 @@
 import type { Catalog } from "../catalog.js";
 import type { PodRuntime, PodScript } from "../pod-runtime.js";
 import type { WebhookOutcome } from "../../apiserver/admission/index.js";
-import type { WebhookPause } from "../webhooks.js";
+import type { WebhookPause, WebhookState } from "../webhooks.js";
 import type { Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
 import { registerClusterRoleAggregation } from "./clusterroles.js";
@@ -77,9 +77,9 @@ export interface ClusterHooks {
   runtime: PodRuntime;
   caCertificate: string | undefined;
   /** Bind a pod to a node through the binding subresource. */
-  bind(pod: KubeObject, node: string): boolean;
+  bind(pod: KubeObject, node: string, webhooks?: WebhookState): boolean;
   /** Delete a terminating namespace's content and finalize it when empty. */
-  finishNamespace(name: string): void;
+  finishNamespace(name: string, webhooks?: () => WebhookState | undefined): void;
   /** What still lives in a namespace (resource counts, finalizer counts). */
   namespaceContent(name: string): { resources: Map<string, number>; finalizers: Map<string, number> };
   /** A token for a service account (registered with the authenticator). */

@@ -6,6 +6,7 @@
  * the tokens controller fills Secrets of type `kubernetes.io/service-account-token`.
  */
 import type { KubeObject } from "../store.js";
+import type { WebhookState } from "../webhooks.js";
 import { CONFIGMAPS, NAMESPACES, SECRETS, SERVICE_ACCOUNTS } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { arr, obj, rfc3339, same, setCondition, type Condition } from "./util.js";
@@ -18,7 +19,7 @@ const SA_NAME = "kubernetes.io/service-account.name";
 const SA_UID = "kubernetes.io/service-account.uid";
 
 /** The namespace controller: delete the content of a Terminating namespace, then finalize it. */
-export function registerNamespaceController(ctx: ControllerContext, finish: (name: string) => void, remaining: (name: string) => { resources: Map<string, number>; finalizers: Map<string, number> }): void {
+export function registerNamespaceController(ctx: ControllerContext, finish: (name: string, webhooks?: () => WebhookState | undefined) => void, remaining: (name: string) => { resources: Map<string, number>; finalizers: Map<string, number> }): void {
   const api = ctx.as({ manager: "kube-controller-manager", user: "system:serviceaccount:kube-system:namespace-controller" });
   ctx.watch("/namespaces", "namespace", (e) => (e.type !== "DELETED" && e.object.metadata.deletionTimestamp ? `/${String(e.object.metadata.name)}` : undefined));
   // Each removal inside a terminating namespace may be the last thing holding it.
@@ -30,7 +31,8 @@ export function registerNamespaceController(ctx: ControllerContext, finish: (nam
     const { name } = splitKey(key);
     const ns = api.get(NAMESPACES, "", name);
     if (!ns || !ns.metadata.deletionTimestamp) return;
-    finish(name);
+    // Its deletes go through admission as the namespace controller (a delete waiting for webhooks pauses the reconcile).
+    finish(name, () => api.webhookState());
     const current = api.get(NAMESPACES, "", name);
     if (!current) return;
     // Report what holds the namespace, as the namespace controller's deletion conditions do.

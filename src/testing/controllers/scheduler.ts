@@ -4,6 +4,7 @@
  * match its nodeSelector and required node affinity and whose NoSchedule/NoExecute taints it
  * tolerates; otherwise it is marked Unschedulable with the scheduler's message.
  */
+import type { WebhookState } from "../webhooks.js";
 import { NODES, PODS } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { arr, conditionOf, labelsMatch, obj, podActive, rfc3339 } from "./util.js";
@@ -79,7 +80,7 @@ export function schedulable(pod: KubeObject, node: KubeObject): boolean {
   return nodeSelectorFits(pod, node);
 }
 
-export function registerScheduler(ctx: ControllerContext, bind: (pod: KubeObject, node: string) => boolean): void {
+export function registerScheduler(ctx: ControllerContext, bind: (pod: KubeObject, node: string, webhooks?: WebhookState) => boolean): void {
   const api = ctx.as({ manager: "kube-scheduler", user: "system:kube-scheduler" });
   ctx.watch("/pods", "scheduler", (e) => (e.type !== "DELETED" && !obj(e.object.spec).nodeName ? objectKeyOf(e.object) : undefined));
   // A node that appears or changes may fit pods that waited.
@@ -97,7 +98,8 @@ export function registerScheduler(ctx: ControllerContext, bind: (pod: KubeObject
     const nodes = api.list(NODES);
     const node = nodes.find((n) => schedulable(pod, n));
     if (node) {
-      if (bind(pod, String(node.metadata.name))) {
+      // The binding goes through admission as the scheduler (a binding waiting for webhooks pauses the reconcile).
+      if (bind(pod, String(node.metadata.name), api.webhookState())) {
         ctx.events.record(pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${String(node.metadata.name)}`, "default-scheduler");
       }
       return;

@@ -271,3 +271,29 @@ describe("dispatching", () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("subresources whose object is a kind of its own, and CONNECT", () => {
+  it("names the object's kind apart from the resource (a Scale of apps/v1 deployments)", () => {
+    const scale = { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "web", namespace: "ns" }, spec: { replicas: 2 } };
+    const review = admissionReview(attrs({ operation: "UPDATE", group: "apps", kind: "Scale", kindGroup: "autoscaling", kindVersion: "v1", resource: "deployments", subResource: "scale", name: "web", object: scale, oldObject: scale }), "u");
+    expect(review.request).toMatchObject({
+      kind: { group: "autoscaling", version: "v1", kind: "Scale" },
+      requestKind: { group: "autoscaling", version: "v1", kind: "Scale" },
+      resource: { group: "apps", version: "v1", resource: "deployments" },
+      subResource: "scale",
+      requestSubResource: "scale",
+    });
+  });
+
+  it("matches a CONNECT by its subresource rule, and no object selector selects its options", () => {
+    const options = { kind: "PodExecOptions", apiVersion: "v1", command: ["sh"] };
+    const connect = attrs({ operation: "CONNECT", kind: "PodExecOptions", subResource: "exec", object: options });
+    const rule = (resources: string[]) => ({ rules: [{ apiGroups: [""], apiVersions: ["v1"], resources, operations: ["CONNECT"] }] });
+    expect(shouldCallWebhook(hooks("Validating", { name: "a.example.com", ...rule(["pods/exec"]) })[0]!, connect, noNamespaces)).toEqual({ call: true });
+    expect(shouldCallWebhook(hooks("Validating", { name: "a.example.com", ...rule(["*/*"]) })[0]!, connect, noNamespaces)).toEqual({ call: true });
+    expect(shouldCallWebhook(hooks("Validating", { name: "a.example.com", ...rule(["pods"]) })[0]!, connect, noNamespaces)).toEqual({ call: false });
+    // `matchObject` reads labels through the object's metadata: options have none, so even a selector any labels satisfy fails.
+    const selector = { objectSelector: { matchExpressions: [{ key: "skip", operator: "DoesNotExist" }] } };
+    expect(shouldCallWebhook(hooks("Validating", { name: "a.example.com", ...rule(["pods/exec"]), ...selector })[0]!, connect, noNamespaces)).toEqual({ call: false });
+  });
+});
