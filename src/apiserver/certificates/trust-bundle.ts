@@ -58,13 +58,14 @@ export function decodePem(text: string): PemBlock[] {
 }
 
 /** A DER element: tag, and where its contents lie. */
-interface Der {
+export interface Der {
   tag: number;
   start: number;
   end: number;
 }
 
-function readDer(b: Uint8Array, at: number, limit: number): Der | undefined {
+/** The DER element at `at` (ending by `limit`), or undefined. @example readDer(Uint8Array.of(0x05, 0x00), 0, 2) // { tag: 5, start: 2, end: 2 } */
+export function readDer(b: Uint8Array, at: number, limit: number): Der | undefined {
   if (at + 2 > limit) return undefined;
   const tag = b[at]!;
   if ((tag & 0x1f) === 0x1f) return undefined;
@@ -81,8 +82,8 @@ function readDer(b: Uint8Array, at: number, limit: number): Der | undefined {
   return end <= limit ? { tag, start, end } : undefined;
 }
 
-/** The elements inside a constructed element, or undefined when they do not fill it exactly. */
-function children(b: Uint8Array, d: Der): Der[] | undefined {
+/** The elements inside a constructed element, or undefined when they do not fill it exactly. @example children(bytes, readDer(bytes, 0, bytes.length)!) */
+export function children(b: Uint8Array, d: Der): Der[] | undefined {
   const out: Der[] = [];
   for (let at = d.start; at < d.end; ) {
     const c = readDer(b, at, d.end);
@@ -96,8 +97,8 @@ function children(b: Uint8Array, d: Der): Der[] | undefined {
 const SEQUENCE = 0x30;
 const BASIC_CONSTRAINTS = Uint8Array.of(0x55, 0x1d, 0x13); // 2.5.29.19
 
-/** Whether a DER certificate parses far enough to read its extensions, and whether it is a CA. */
-function parseCertificate(b: Uint8Array): { ca: boolean } | undefined {
+/** Whether a DER certificate parses far enough to read its extensions, and whether it is a CA. @example parseCertificate(der)?.ca */
+export function parseCertificate(b: Uint8Array): { ca: boolean } | undefined {
   const cert = readDer(b, 0, b.length);
   if (!cert || cert.tag !== SEQUENCE || cert.end !== b.length) return undefined;
   const parts = children(b, cert);
