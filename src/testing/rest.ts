@@ -14,6 +14,7 @@ import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { kindRules } from "../apiserver/groups.js";
+import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
 import { webhookPhase, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import { deepEqual } from "./fieldset.js";
@@ -766,10 +767,14 @@ export class Rest {
       body = decoded;
     }
     const pre = isObj(body.preconditions) ? body.preconditions : {};
+    // Query parameters decode into the same DeleteOptions, which rest.BeforeDelete validates.
+    const given: Obj = { ...body };
+    if (call.query.has("propagationPolicy")) given.propagationPolicy = call.query.get("propagationPolicy");
+    if (call.query.has("orphanDependents")) given.orphanDependents = queryBool(call.query, "orphanDependents");
+    if (call.query.has("dryRun")) given.dryRun = call.query.getAll("dryRun");
+    const errs = validateDeleteOptions(given, this.minor);
+    if (errs.length) throw invalid("DeleteOptions", "meta.k8s.io", "", errs);
     const policy = (call.query.get("propagationPolicy") ?? (typeof body.propagationPolicy === "string" ? body.propagationPolicy : undefined)) ?? "Background";
-    if (!["Background", "Foreground", "Orphan"].includes(policy)) {
-      throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
-    }
     if (queryBool(call.query, "orphanDependents") || body.orphanDependents === true) {
       return { ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
     }

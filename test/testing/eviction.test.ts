@@ -62,7 +62,9 @@ describe("pods/eviction", () => {
     expect(stale.json.message).toMatch(/^Operation cannot be fulfilled on pods "opts": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: \d+$/);
     expect((await api.post(`${PODS}/opts/eviction`, eviction("opts", { dryRun: ["All"] }))).status).toBe(201);
     expect((await api.get(`${PODS}/opts`)).status).toBe(200);
-    expect((await api.post(`${PODS}/opts/eviction`, eviction("opts", { propagationPolicy: "Sideways" }))).status).toBe(400);
+    const sideways = await api.post(`${PODS}/opts/eviction`, eviction("opts", { propagationPolicy: "Sideways" }));
+    expect(sideways.status).toBe(422);
+    expect(sideways.json.message).toBe('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');
   });
 
   it("evicts pending and finished pods without asking their budget (canIgnorePDB)", async () => {

@@ -35,6 +35,7 @@ export {
   isValidPathSegmentName,
 } from "../../meta/names.js";
 export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
+export { validateDeleteOptions } from "./delete-options.js";
 export { validateMetaConditions } from "./conditions.js";
 export { validateObjectMetaWithName, type NameCheck } from "./object-meta-name.js";
 export { goStringSlice, integerAt, listAt, objectAt, optionalObject, stringAt, stringsAt } from "./json-values.js";
