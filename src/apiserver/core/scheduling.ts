@@ -54,6 +54,20 @@ function validateNodeFieldSelectorRequirement(rq: Obj, path: FieldPath): FieldEr
   return errs;
 }
 
+/**
+ * `ValidateNodeSelector`: at least one term, each term's expressions and fields (`checkValues`:
+ * label values of the expressions are checked too, as required node affinity does from 1.30).
+ *
+ * @example
+ * validateNodeSelector({ nodeSelectorTerms: [] }, FieldPath.of("spec", "nodeSelector"), false); // [… Required value …]
+ */
+export function validateNodeSelector(ns: Obj, path: FieldPath, checkValues: boolean): FieldError[] {
+  const termPath = path.child("nodeSelectorTerms");
+  const terms = objects(ns.nodeSelectorTerms);
+  if (terms.length === 0) return [required(termPath, "must have at least one node selector term")];
+  return terms.flatMap(([term, i]) => validateNodeSelectorTerm(term, checkValues, termPath.index(i)));
+}
+
 function validateNodeSelectorTerm(term: Obj, checkValues: boolean, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   for (const [rq, j] of objects(term.matchExpressions)) errs.push(...validateNodeSelectorRequirement(rq, checkValues, path.child("matchExpressions").index(j)));
