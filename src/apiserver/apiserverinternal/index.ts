@@ -29,7 +29,7 @@ const DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const DNS1035_LABEL_ERR_MSG =
   "a DNS-1035 label, which must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 
-/** `ValidateStorageVersionName`: `<group>.<resource>`, the group a DNS subdomain, the resource a DNS-1035 label. */
+/** `ValidateStorageVersionName`: `<group>.<resource>`, the group a DNS subdomain, the resource a DNS-1035 label. @example validateStorageVersionName("apps.deployments") // [] */
 export function validateStorageVersionName(name: string): string[] {
   const idx = name.lastIndexOf(".");
   if (idx < 0) return ["name must be in the form of <group>.<resource>"];

@@ -62,7 +62,7 @@ const CURVES: Record<string, string> = {
 /** What `x509.ParsePKIXPublicKey` makes of a key, as far as the validation reads it. */
 type PublicKey = { kind: "ed25519" } | { kind: "ecdsa"; curve: string } | { kind: "rsa"; bits: number } | { kind: "other" };
 
-/** A SubjectPublicKeyInfo read as Go's x509 reads it; undefined where Go's parse fails. */
+/** A SubjectPublicKeyInfo read as Go's x509 reads it; undefined where Go's parse fails. @example parsePKIXPublicKey(spkiDer)?.kind // "ed25519" */
 export function parsePKIXPublicKey(b: Uint8Array): PublicKey | undefined {
   const spki = readDer(b, 0, b.length);
   if (!spki || spki.tag !== 0x30 || spki.end !== b.length) return undefined;
