@@ -145,7 +145,9 @@ const podEviction: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
   const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "policy/v1", kind: "Eviction" }) as Obj;
   if (!isObj(body)) throw badRequest("the body of the request was not a JSON object");
-  identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
+  // EvictionREST.AcceptsGroupVersion: policy/v1 and policy/v1beta1 Evictions are both taken.
+  const beta = body.apiVersion === "policy/v1beta1" && (body.kind === undefined || body.kind === "Eviction");
+  if (!beta) identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
   // EvictionREST.Create: the Eviction names the pod of the URL (an Eviction without a name does not).
   const named = isObj(body.metadata) && typeof body.metadata.name === "string" ? body.metadata.name : "";
   if (named !== call.info.name) throw badRequest("name in URL does not match name in Eviction object");

@@ -108,3 +108,12 @@ describe("componentstatuses", () => {
     expect((await api.get("/api/v1/componentstatuses")).status).toBe(200);
   });
 });
+
+describe("pods/eviction in policy/v1beta1", () => {
+  it("accepts a v1beta1 Eviction, as EvictionREST.AcceptsGroupVersion does", async () => {
+    await podIn("beta", "Running");
+    const res = await api.post(`${PODS}/beta/eviction`, { ...eviction("beta"), apiVersion: "policy/v1beta1" });
+    expect(res.status).toBe(201);
+    expect((await api.get(`${PODS}/beta`)).status).toBe(404);
+  });
+});
