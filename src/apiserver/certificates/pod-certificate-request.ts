@@ -13,8 +13,9 @@
  * - update: the spec is immutable; the status is written through `/status` only.
  * - status: at most one of the Issued/Denied/Failed conditions, each `True`; metav1 condition
  *   rules; a request in a terminal condition keeps its status; denying or failing sets nothing
- *   but conditions; issuing needs a certificate chain beginning with a CERTIFICATE block and the
- *   three timestamps, `beginRefreshAt` at least 10 minutes inside the validity.
+ *   but conditions; issuing needs a chain of CERTIFICATE blocks whose leaf holds the requested key,
+ *   lives 1 hour to `maxExpirationSeconds`, and whose times the status repeats, `beginRefreshAt` at
+ *   least 10 minutes inside them.
  */
 import type { KindRules } from "../registry.js";
 import { fieldError } from "../../meta/field-errors.js";
@@ -184,18 +185,28 @@ function validateStatusUpdate(req: Obj, old: Obj, ctx: ApiContext): FieldError[]
     const only = status.conditions === undefined ? {} : { conditions: status.conditions };
     return semanticEqual(status, only) ? [] : [invalidOmitted(STATUS, "non-condition status fields must be empty when denying or failing the PodCertificateRequest")];
   }
-  if (conditionTrue(status, "Issued")) return validateIssued(status, ctx);
+  if (conditionTrue(status, "Issued")) return validateIssued(status, old, ctx);
   return semanticEqual(status, oldStatus) ? [] : [invalidOmitted(STATUS, 'status is immutable unless transitioning to "Issued", "Denied", or "Failed"')];
 }
 
-/** The issued branch: the chain and the timestamps (the leaf's own times and key are not compared here). */
-function validateIssued(status: Obj, ctx: ApiContext): FieldError[] {
+/**
+ * The issued branch: the chain, the leaf's key and times against the spec and the status
+ * timestamps (Go also wants `notBefore` within 5 minutes of its clock, and checks the leaf's DNS
+ * and email names; neither is checked here).
+ */
+function validateIssued(status: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const chain = stringAt(status.certificateChain);
   if (Buffer.byteLength(chain) > MAX_CERTIFICATE_CHAIN_SIZE) return [tooLong(CHAIN_PATH, undefined, MAX_CERTIFICATE_CHAIN_SIZE, ctx.minor)];
-  const [leaf] = decodePem(chain);
-  if (!leaf) return [invalid(CHAIN_PATH, chain, "issued certificate chain must contain at least one certificate")];
-  if (leaf.type !== "CERTIFICATE") return [invalid(CHAIN_PATH, chain, "issued certificate chain must consist entirely of CERTIFICATE PEM blocks")];
-  if (!parseCertificate(leaf.bytes)) return [invalid(CHAIN_PATH, chain, "leaf certificate does not parse as valid X.509")];
+  const [leafBlock, ...rest] = decodePem(chain);
+  if (!leafBlock) return [invalid(CHAIN_PATH, chain, "issued certificate chain must contain at least one certificate")];
+  if (leafBlock.type !== "CERTIFICATE") return [invalid(CHAIN_PATH, chain, "issued certificate chain must consist entirely of CERTIFICATE PEM blocks")];
+  const leaf = parseCertificate(leafBlock.bytes);
+  if (!leaf) return [invalid(CHAIN_PATH, chain, "leaf certificate does not parse as valid X.509")];
+  // The key the certificate was requested for (a stub PKCS#10 request's key is not compared here).
+  const wanted = base64Bytes(objectAt(old.spec).pkixPublicKey);
+  if (wanted.length && parsePKIXPublicKey(wanted) && Buffer.compare(Buffer.from(wanted), Buffer.from(leaf.spki)) !== 0) {
+    return [invalid(CHAIN_PATH, chain, "leaf certificate was not issued to the requested public key")];
+  }
   const errs: FieldError[] = [];
   const notBefore = stringAt(status.notBefore);
   const notAfter = stringAt(status.notAfter);
@@ -206,9 +217,23 @@ function validateIssued(status: Obj, ctx: ApiContext): FieldError[] {
   if (errs.length) return errs;
   const [nb, na, br] = [Date.parse(notBefore), Date.parse(notAfter), Date.parse(beginRefreshAt)];
   if ([nb, na, br].some(Number.isNaN)) return [];
+  if (nb !== leaf.notBefore) return [invalid(STATUS.child("notBefore"), notBefore, "must be set to the NotBefore time encoded in the leaf certificate")];
+  if (na !== leaf.notAfter) return [invalid(STATUS.child("notAfter"), notAfter, "must be set to the NotAfter time encoded in the leaf certificate")];
+  // A time.Duration prints as its nanoseconds.
+  const lifetimeNs = (leaf.notAfter - leaf.notBefore) * 1e6;
+  if (leaf.notAfter - leaf.notBefore < 60 * 60 * 1000) return [invalid(CHAIN_PATH, lifetimeNs, "leaf certificate lifetime must be >= 1 hour")];
+  const max = objectAt(old.spec).maxExpirationSeconds;
+  if (typeof max === "number" && leaf.notAfter - leaf.notBefore > max * 1000) {
+    return [invalid(CHAIN_PATH, lifetimeNs, `leaf certificate lifetime must be <= spec.maxExpirationSeconds (${max})`)];
+  }
   const tenMinutes = 10 * 60 * 1000;
   if (br < nb + tenMinutes) return [invalid(STATUS.child("beginRefreshAt"), beginRefreshAt, "must be at least 10 minutes after status.notBefore")];
   if (br > na - tenMinutes) return [invalid(STATUS.child("beginRefreshAt"), beginRefreshAt, "must be at least 10 minutes before status.notAfter")];
+  for (const block of rest) {
+    // Go's text, with its spelling.
+    if (block.type !== "CERTIFICATE") return [invalid(CHAIN_PATH, chain, "issued certificate chain must consist entirely of CERTFICATE PEM blocks")];
+    if (!parseCertificate(block.bytes)) return [invalid(CHAIN_PATH, chain, "intermediate certificate does not parse as valid X.509")];
+  }
   return [];
 }
 

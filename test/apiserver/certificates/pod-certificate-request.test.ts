@@ -106,6 +106,30 @@ describe("PodCertificateRequest update", () => {
   });
 });
 
+/** A DER element. */
+const tlv = (tag: number, content: Buffer): Buffer => {
+  const n = content.length;
+  const len = n < 128 ? Buffer.of(n) : n < 256 ? Buffer.of(0x81, n) : Buffer.of(0x82, n >> 8, n & 0xff);
+  return Buffer.concat([Buffer.of(tag), len, content]);
+};
+const seq = (...parts: Buffer[]): Buffer => tlv(0x30, Buffer.concat(parts));
+const ED25519_ALG = seq(tlv(0x06, Buffer.of(0x2b, 0x65, 0x70)));
+
+/** A certificate for `spkiB64`, valid from `notBefore` to `notAfter` (UTCTime text); the signature is not real (nothing here verifies it). */
+function certificate(spkiB64: string, notBefore: string, notAfter: string): string {
+  const tbs = seq(
+    tlv(0xa0, tlv(0x02, Buffer.of(2))),
+    tlv(0x02, Buffer.of(1)),
+    ED25519_ALG,
+    seq(),
+    seq(tlv(0x17, Buffer.from(notBefore)), tlv(0x17, Buffer.from(notAfter))),
+    seq(),
+    Buffer.from(spkiB64, "base64"),
+  );
+  const der = seq(tbs, ED25519_ALG, tlv(0x03, Buffer.concat([Buffer.of(0), Buffer.alloc(64)])));
+  return `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+}
+
 describe("PodCertificateRequest status", () => {
   const cond = (type: string, status = "True", extra: Obj = {}): Obj => ({ type, status, reason: "Because", message: "m", lastTransitionTime: "2026-01-01T00:00:00Z", ...extra });
   const statusErrors = (next: Obj | undefined, old?: Obj): string[] => validateWrite(pcr({}, next), { minor: 35, old: pcr({}, old), subresource: "status" }).errors.map(formatFieldError);
@@ -133,6 +157,33 @@ describe("PodCertificateRequest status", () => {
       "status: Invalid value: immutable after PodCertificateRequest is issued, denied, or failed",
     ]);
     expect(statusErrors({ notBefore: "2026-01-01T00:00:00Z" })).toEqual(['status: Invalid value: status is immutable unless transitioning to "Issued", "Denied", or "Failed"']);
+  });
+
+  it("issues a certificate for the requested key, with the leaf's times and a refresh time inside them", () => {
+    const leaf = certificate(ed25519, "260101000000Z", "260101120000Z");
+    const issued = (extra: Obj = {}): Obj => ({
+      conditions: [cond("Issued")],
+      certificateChain: leaf,
+      notBefore: "2026-01-01T00:00:00Z",
+      notAfter: "2026-01-01T12:00:00Z",
+      beginRefreshAt: "2026-01-01T06:00:00Z",
+      ...extra,
+    });
+    expect(statusErrors(issued())).toEqual([]);
+    expect(statusErrors(issued({ certificateChain: leaf + leaf }))).toEqual([]);
+    expect(statusErrors(issued({ notBefore: "2026-01-01T00:00:01Z" }))).toEqual(['status.notBefore: Invalid value: "2026-01-01T00:00:01Z": must be set to the NotBefore time encoded in the leaf certificate']);
+    expect(statusErrors(issued({ beginRefreshAt: "2026-01-01T00:05:00Z" }))).toEqual(['status.beginRefreshAt: Invalid value: "2026-01-01T00:05:00Z": must be at least 10 minutes after status.notBefore']);
+    expect(statusErrors(issued({ beginRefreshAt: undefined }))).toEqual(["status.beginRefreshAt: Required value: must be present and in the range [notbefore+10min, notafter-10min]"]);
+    const other = certificate(p256, "260101000000Z", "260101120000Z");
+    expect(statusErrors(issued({ certificateChain: other }))).toEqual([`status.certificateChain: Invalid value: ${JSON.stringify(other)}: leaf certificate was not issued to the requested public key`]);
+    const short = certificate(ed25519, "260101000000Z", "260101003000Z");
+    expect(statusErrors(issued({ certificateChain: short, notAfter: "2026-01-01T00:30:00Z" }))).toEqual(["status.certificateChain: Invalid value: 1800000000000: leaf certificate lifetime must be >= 1 hour"]);
+    const long = certificate(ed25519, "260101000000Z", "260103000000Z");
+    expect(statusErrors(issued({ certificateChain: long, notAfter: "2026-01-03T00:00:00Z" }))).toEqual([
+      "status.certificateChain: Invalid value: 172800000000000: leaf certificate lifetime must be <= spec.maxExpirationSeconds (86400)",
+    ]);
+    const key = "-----BEGIN PRIVATE KEY-----\nAAEC\n-----END PRIVATE KEY-----\n";
+    expect(statusErrors(issued({ certificateChain: leaf + key }))).toEqual([`status.certificateChain: Invalid value: ${JSON.stringify(leaf + key)}: issued certificate chain must consist entirely of CERTFICATE PEM blocks`]);
   });
 
   it("issues with a chain of CERTIFICATE blocks", () => {
