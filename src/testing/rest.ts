@@ -16,6 +16,7 @@ import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
 import { convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
+import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
 import { webhookPhase, WebhookPause, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import type { WebhookOutcome } from "../apiserver/admission/index.js";
@@ -890,10 +891,14 @@ export class Rest {
       body = decoded;
     }
     const pre = isObj(body.preconditions) ? body.preconditions : {};
+    // Query parameters decode into the same DeleteOptions, which rest.BeforeDelete validates.
+    const given: Obj = { ...body };
+    if (call.query.has("propagationPolicy")) given.propagationPolicy = call.query.get("propagationPolicy");
+    if (call.query.has("orphanDependents")) given.orphanDependents = queryBool(call.query, "orphanDependents");
+    if (call.query.has("dryRun")) given.dryRun = call.query.getAll("dryRun");
+    const errs = validateDeleteOptions(given, this.minor);
+    if (errs.length) throw invalid("DeleteOptions", "meta.k8s.io", "", errs);
     const policy = (call.query.get("propagationPolicy") ?? (typeof body.propagationPolicy === "string" ? body.propagationPolicy : undefined)) ?? "Background";
-    if (!["Background", "Foreground", "Orphan"].includes(policy)) {
-      throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
-    }
     if (queryBool(call.query, "orphanDependents") || body.orphanDependents === true) {
       return { ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
     }

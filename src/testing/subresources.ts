@@ -9,7 +9,7 @@ import type { UserInfo } from "./auth.js";
 import type { ServedResource } from "./catalog.js";
 import { DEFAULT_MAX_WATCH_BACKLOG_BYTES } from "./watch.js";
 import { asServed, decodeBody, timestamp, type ApiCall, type ApiReply, type Rest } from "./rest.js";
-import { badRequest, conflict, invalid, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
+import { badRequest, conflict, forbidden, invalid, methodNotAllowed, notFound, statusError, successStatus } from "./status.js";
 import { identifyAs } from "./decoding.js";
 import { fieldError, FieldPath, type FieldError } from "../meta/index.js";
 import { applyJson, applyMerge, strategicMergePatch } from "./patching.js";
@@ -145,19 +145,27 @@ const podEviction: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
   const body = decodeBody(call, "couldn't get version/kind", { apiVersion: "policy/v1", kind: "Eviction" }) as Obj;
   if (!isObj(body)) throw badRequest("the body of the request was not a JSON object");
-  identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
+  // EvictionREST.AcceptsGroupVersion: policy/v1 and policy/v1beta1 Evictions are both taken.
+  const beta = body.apiVersion === "policy/v1beta1" && (body.kind === undefined || body.kind === "Eviction");
+  if (!beta) identifyAs({ group: "policy", apiVersion: "policy/v1", kind: "Eviction" }, body, hasProtobuf);
+  // EvictionREST.Create: the Eviction names the pod of the URL (an Eviction without a name does not).
+  const named = isObj(body.metadata) && typeof body.metadata.name === "string" ? body.metadata.name : "";
+  if (named !== call.info.name) throw badRequest("name in URL does not match name in Eviction object");
   // Admission sees the Eviction before the pod is looked at (EvictionREST's createValidation).
-  const { object: eviction, warnings } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(body, call), undefined, { group: "policy", version: "v1", kind: "Eviction" });
+  const { object: eviction, warnings } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(body, call), undefined, { group: "policy", version: beta ? "v1beta1" : "v1", kind: "Eviction" });
   const pod = podOf(ctx, r, call);
-  const options = (eviction.deleteOptions as Obj | undefined) ?? {};
-  const pre = (options.preconditions as Obj | undefined) ?? {};
-  if (pre.uid !== undefined && pre.uid !== pod.metadata.uid) {
-    throw conflict(r, String(pod.metadata.name), `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(pod.metadata.uid)}`);
-  }
-  checkDisruptionBudget(ctx, pod);
-  // The pod is deleted without admission of its own (`rest.ValidateAllObjectFunc`).
+  const options = isObj(eviction.deleteOptions) ? eviction.deleteOptions : {};
+  const dryRun = call.query.getAll("dryRun").includes("All") || (Array.isArray(options.dryRun) && options.dryRun.includes("All"));
+  if (!canIgnoreDisruptionBudget(pod)) checkDisruptionBudget(ctx, pod, dryRun);
+  // The pod is deleted with the Eviction's delete options (preconditions, propagation, dry run),
+  // without admission of its own (`rest.ValidateAllObjectFunc`).
   const { webhooks: _w, ...rest } = call;
-  const deleteCall: ApiCall = { ...rest, info: { ...call.info, verb: "delete", subresource: undefined }, body: undefined, contentType: "application/json" };
+  const deleteCall: ApiCall = {
+    ...rest,
+    info: { ...call.info, verb: "delete", subresource: undefined },
+    body: Buffer.from(JSON.stringify({ apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions", ...options })),
+    contentType: "application/json",
+  };
   ctx.rest.delete(deleteCall);
   return { status: 201, body: { ...successStatus(), code: 201 }, ...(warnings.length ? { warnings } : {}) };
 };
@@ -169,17 +177,31 @@ function withNamespace(body: Obj, call: ApiCall): Obj {
   return { ...body, metadata: { ...meta, namespace: call.info.namespace } };
 }
 
+/** `canIgnorePDB`: a pod that is done, not yet running or already going is deleted without a budget check. */
+function canIgnoreDisruptionBudget(pod: KubeObject): boolean {
+  const phase = (pod.status as Obj | undefined)?.phase;
+  return phase === "Succeeded" || phase === "Failed" || phase === "Pending" || Boolean(pod.metadata.deletionTimestamp);
+}
+
 const PDB_STORAGE_KEY = "policy/poddisruptionbudgets";
+/** eviction.go's `MaxDisruptedPodSize`. */
+const MAX_DISRUPTED_POD_SIZE = 2000;
+
+/** Whether a pod's Ready condition is True. */
+function podReady(pod: KubeObject): boolean {
+  const conditions = (pod.status as Obj | undefined)?.conditions;
+  return Array.isArray(conditions) && conditions.some((c) => isObj(c) && c.type === "Ready" && c.status === "True");
+}
 
 /**
  * kube-apiserver's eviction check: a pod covered by one PodDisruptionBudget may go only while the
- * budget (as its controller last computed it) allows a disruption; the allowance is then used up.
- * No controller runs here, so a budget without status refuses, as a real cluster does until its
- * disruption controller has processed it.
+ * budget (as its controller last computed it) allows a disruption; the allowance is then used up
+ * and the pod recorded among the budget's disrupted pods (not in a dry run). A pod that is not
+ * ready goes without using the allowance while the budget has its healthy pods. No controller runs
+ * here, so a budget without status refuses, as a real cluster does until its disruption
+ * controller has processed it.
  */
-function checkDisruptionBudget(ctx: SubresourceContext, pod: KubeObject): void {
-  const phase = (pod.status as Obj | undefined)?.phase;
-  if (phase === "Succeeded" || phase === "Failed") return;
+function checkDisruptionBudget(ctx: SubresourceContext, pod: KubeObject, dryRun: boolean): void {
   const labels = (pod.metadata.labels as Record<string, unknown> | undefined) ?? {};
   const budgets = ctx.store.list(PDB_STORAGE_KEY, String(pod.metadata.namespace ?? "")).filter((pdb) => {
     const selector = (pdb.spec as Obj | undefined)?.selector as LabelSelector | undefined;
@@ -190,6 +212,8 @@ function checkDisruptionBudget(ctx: SubresourceContext, pod: KubeObject): void {
   const pdb = budgets[0]!;
   const name = String(pdb.metadata.name);
   const status = (pdb.status as Obj | undefined) ?? {};
+  const desired = Number(status.desiredHealthy ?? 0);
+  if (!podReady(pod) && Number(status.currentHealthy ?? 0) >= desired && desired > 0) return;
   const refuse = (cause: string) =>
     statusError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.", {
       causes: [{ reason: "DisruptionBudget", message: cause }],
@@ -198,11 +222,17 @@ function checkDisruptionBudget(ctx: SubresourceContext, pod: KubeObject): void {
     throw refuse(`The disruption budget ${name} is still being processed by the server.`);
   }
   const allowed = Number(status.disruptionsAllowed ?? 0);
-  if (allowed < 0) throw statusError(403, "Forbidden", "pdb disruptions allowed is negative");
+  // policy.Resource("poddisruptionbudget"): the singular, as eviction.go names it.
+  const refuseForbidden = (why: string) => forbidden({ group: "policy", plural: "poddisruptionbudget" }, name, why);
+  if (allowed < 0) throw refuseForbidden("pdb disruptions allowed is negative");
+  const disrupted = isObj(status.disruptedPods) ? status.disruptedPods : {};
+  if (Object.keys(disrupted).length > MAX_DISRUPTED_POD_SIZE) throw refuseForbidden("DisruptedPods map too big - too many evictions not confirmed by PDB controller");
   if (allowed === 0) {
-    throw refuse(`The disruption budget ${name} needs ${Number(status.desiredHealthy ?? 0)} healthy pods and has ${Number(status.currentHealthy ?? 0)} currently`);
+    throw refuse(`The disruption budget ${name} needs ${desired} healthy pods and has ${Number(status.currentHealthy ?? 0)} currently`);
   }
-  ctx.store.update(PDB_STORAGE_KEY, { ...pdb, status: { ...status, disruptionsAllowed: allowed - 1 } }, pdb);
+  if (dryRun) return;
+  const disruptedPods = { ...disrupted, [String(pod.metadata.name)]: timestamp() };
+  ctx.store.update(PDB_STORAGE_KEY, { ...pdb, status: { ...status, disruptionsAllowed: allowed - 1, disruptedPods } }, pdb);
 }
 
 const podBinding: SubresourceHandler = (ctx, r, call) => {

@@ -333,6 +333,15 @@ export class ManifestEngine {
       return result;
     }
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
+    // A resource served read-only (ComponentStatus: get and list): kube-apiserver has no route to write it.
+    const served = kubeMeta.get(schema);
+    const verbs = served?.verbs;
+    if (verbs && verbs.length && !info.custom && !verbs.some((v) => v === "create" || v === "update" || v === "patch")) {
+      const plural = served.plural ? `${served.plural} ` : "";
+      add("api/read-only", "error", ["kind"], "kind", `${apiVersion} ${kind} is read-only: kube-apiserver serves only ${verbs.join(", ")} on ${plural}and refuses a create or an apply with 405 MethodNotAllowed`);
+      result.status = "invalid";
+      return result;
+    }
 
     const previous = this.previous && typeof meta?.name === "string" ? this.previous.find(apiVersion, kind, meta.name, typeof meta.namespace === "string" ? meta.namespace : "") : undefined;
     if (previous && previous.apiVersion !== apiVersion) {

@@ -39,6 +39,10 @@ const FIXED: Record<string, RuleDescription> = {
   "api/unknown-kind": { short: "no schema for this apiVersion and kind", full: "The kind is not built into the chosen Kubernetes minor and no CRD or schema defines it (pass its CRD with --crd, or --ignore-missing-schemas)." },
   "api/removed": { short: "the API version is no longer served", full: "The API version was removed in or before the chosen Kubernetes minor; the message names its replacement." },
   "api/deprecated": { short: "the API version is deprecated", full: "The API version is deprecated in the chosen Kubernetes minor and will be removed." },
+  "api/read-only": {
+    short: "the kind cannot be written",
+    full: "kube-apiserver serves the resource for reading only (ComponentStatus: get and list) and answers a create, update or apply with 405 MethodNotAllowed; a manifest of it cannot be applied.",
+  },
   "api/rejected": { short: "the kind is rejected by --reject", full: "The kind is listed in --reject." },
   "schema/type": { short: "a value has the wrong type", full: "The value does not have the type the schema gives the field. For built-in kinds kube-apiserver refuses such a body while decoding it (400), before any other check runs." },
   "schema/required": { short: "a required field is missing", full: "The schema marks the field required and it has no default." },

@@ -367,7 +367,9 @@ describe("subresources", () => {
     await kube.create(Pod, { metadata: { name: "evict-me", labels: { app: "evict" } }, spec: { containers: [{ name: "a", image: "busybox" }] } });
     await kube.evict(Pod, "evict-me");
     expect(await kube.get(Pod, "evict-me", { returnErrors: [404] })).toBeInstanceOf(NotFoundError);
-    await kube.create(Pod, { metadata: { name: "protected", labels: { app: "pdb" } }, spec: { containers: [{ name: "a", image: "busybox" }] } });
+    const protectedPod = await kube.create(Pod, { metadata: { name: "protected", labels: { app: "pdb" } }, spec: { containers: [{ name: "a", image: "busybox" }] } });
+    // A pending pod is evicted without asking its budget (as kube-apiserver does): this one runs.
+    await kube.replace(Pod, { ...protectedPod, status: { ...protectedPod.status, phase: "Running" } }, { subresource: "status" });
     await kube.create(PodDisruptionBudget, { metadata: { name: "pdb" }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: "pdb" } } } });
     await expect(kube.evict(Pod, "protected")).rejects.toBeInstanceOf(TooManyRequestsError);
   });

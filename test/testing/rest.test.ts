@@ -308,7 +308,11 @@ describe("delete", () => {
     await api.post(CM, configMap("prop"));
     expect((await api.del(`${CM}/prop?propagationPolicy=Foreground`)).status).toBe(200);
     await api.post(CM, configMap("prop2"));
-    expect((await api.del(`${CM}/prop2?propagationPolicy=Sideways`)).status).toBe(400);
+    // handlers/delete.go: ValidateDeleteOptions, an Invalid DeleteOptions (422).
+    const sideways = await api.del(`${CM}/prop2?propagationPolicy=Sideways`);
+    expect(sideways.status).toBe(422);
+    expect(sideways.json.message).toBe('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');
+    expect((await api.del(`${CM}/prop2?propagationPolicy=Orphan&orphanDependents=true`)).status).toBe(422);
   });
 
   it("collects dependents in the background", async () => {

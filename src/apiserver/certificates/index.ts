@@ -2,7 +2,7 @@
  * The certificates.k8s.io API group (pkg/apis/certificates/validation): CertificateSigningRequest
  * request (a PEM CERTIFICATE REQUEST block), usages (known, unique), signer name and expiration.
  * The strategy clears status on create, so status conditions and certificates are not checked here.
- * ClusterTrustBundle: see `trust-bundle.ts`.
+ * ClusterTrustBundle: see `trust-bundle.ts`; PodCertificateRequest: see `pod-certificate-request.ts`.
  */
 import type { GroupRules } from "../registry.js";
 import { duplicate, FieldPath, invalid, notSupported, required, type FieldError } from "../field.js";
@@ -10,6 +10,7 @@ import { stringAt, stringsAt } from "../validation/index.js";
 import type { ApiContext } from "../context.js";
 import { validateSignerName } from "./signer.js";
 import { validateClusterTrustBundle, validateClusterTrustBundleUpdate } from "./trust-bundle.js";
+import { podCertificateRequestRules } from "./pod-certificate-request.js";
 
 export { validateSignerName };
 
@@ -78,5 +79,6 @@ export const rules: GroupRules = {
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateClusterTrustBundle(obj, ctx)),
       validateUpdate: validateClusterTrustBundleUpdate,
     },
+    PodCertificateRequest: podCertificateRequestRules,
   },
 };

@@ -58,13 +58,14 @@ export function decodePem(text: string): PemBlock[] {
 }
 
 /** A DER element: tag, and where its contents lie. */
-interface Der {
+export interface Der {
   tag: number;
   start: number;
   end: number;
 }
 
-function readDer(b: Uint8Array, at: number, limit: number): Der | undefined {
+/** The DER element at `at` (ending by `limit`), or undefined. @example readDer(Uint8Array.of(0x05, 0x00), 0, 2) // { tag: 5, start: 2, end: 2 } */
+export function readDer(b: Uint8Array, at: number, limit: number): Der | undefined {
   if (at + 2 > limit) return undefined;
   const tag = b[at]!;
   if ((tag & 0x1f) === 0x1f) return undefined;
@@ -81,8 +82,8 @@ function readDer(b: Uint8Array, at: number, limit: number): Der | undefined {
   return end <= limit ? { tag, start, end } : undefined;
 }
 
-/** The elements inside a constructed element, or undefined when they do not fill it exactly. */
-function children(b: Uint8Array, d: Der): Der[] | undefined {
+/** The elements inside a constructed element, or undefined when they do not fill it exactly. @example children(bytes, readDer(bytes, 0, bytes.length)!) */
+export function children(b: Uint8Array, d: Der): Der[] | undefined {
   const out: Der[] = [];
   for (let at = d.start; at < d.end; ) {
     const c = readDer(b, at, d.end);
@@ -96,8 +97,29 @@ function children(b: Uint8Array, d: Der): Der[] | undefined {
 const SEQUENCE = 0x30;
 const BASIC_CONSTRAINTS = Uint8Array.of(0x55, 0x1d, 0x13); // 2.5.29.19
 
-/** Whether a DER certificate parses far enough to read its extensions, and whether it is a CA. */
-function parseCertificate(b: Uint8Array): { ca: boolean } | undefined {
+/** What {@link parseCertificate} reads from a certificate. */
+export interface ParsedCertificate {
+  /** The basic constraints mark it a CA. */
+  ca: boolean;
+  /** The validity, in milliseconds since the epoch (NaN where the time does not parse). */
+  notBefore: number;
+  notAfter: number;
+  /** The DER bytes of the SubjectPublicKeyInfo. */
+  spki: Uint8Array;
+}
+
+/** An ASN.1 UTCTime (`YYMMDDHHMMSSZ`, years 1950–2049) or GeneralizedTime (`YYYYMMDDHHMMSSZ`), in ms. */
+function derTime(b: Uint8Array, d: Der): number {
+  const text = Buffer.from(b.subarray(d.start, d.end)).toString("latin1");
+  const m = d.tag === 0x17 ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text) : d.tag === 0x18 ? /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text) : null;
+  if (!m) return NaN;
+  let year = Number(m[1]);
+  if (d.tag === 0x17) year += year < 50 ? 2000 : 1900;
+  return Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+/** Whether a DER certificate parses far enough to read its extensions, and what it says. @example parseCertificate(der)?.ca */
+export function parseCertificate(b: Uint8Array): ParsedCertificate | undefined {
   const cert = readDer(b, 0, b.length);
   if (!cert || cert.tag !== SEQUENCE || cert.end !== b.length) return undefined;
   const parts = children(b, cert);
@@ -107,7 +129,14 @@ function parseCertificate(b: Uint8Array): { ca: boolean } | undefined {
   let i = tbs[0]?.tag === 0xa0 ? 1 : 0;
   // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
   const expected = [0x02, SEQUENCE, SEQUENCE, SEQUENCE, SEQUENCE, SEQUENCE];
+  const first = i;
   for (const tag of expected) if (tbs[i++]?.tag !== tag) return undefined;
+  const validity = children(b, tbs[first + 3]!) ?? [];
+  const spkiElement = tbs[first + 5]!;
+  const headerStart = spkiElement.start - (spkiElement.end - spkiElement.start < 128 ? 2 : 2 + lengthBytes(spkiElement.end - spkiElement.start));
+  const spki = b.subarray(headerStart, spkiElement.end);
+  const notBefore = validity[0] ? derTime(b, validity[0]) : NaN;
+  const notAfter = validity[1] ? derTime(b, validity[1]) : NaN;
   let ca = false;
   for (; i < tbs.length; i++) {
     if (tbs[i]!.tag !== 0xa3) continue;
@@ -123,11 +152,18 @@ function parseCertificate(b: Uint8Array): { ca: boolean } | undefined {
       if (value.tag !== 0x04) return undefined;
       const bc = readDer(b, value.start, value.end);
       if (!bc || bc.tag !== SEQUENCE) return undefined;
-      const first = children(b, bc)?.[0];
-      ca = first !== undefined && first.tag === 0x01 && first.end - first.start === 1 && b[first.start] !== 0;
+      const flag = children(b, bc)?.[0];
+      ca = flag !== undefined && flag.tag === 0x01 && flag.end - flag.start === 1 && b[flag.start] !== 0;
     }
   }
-  return { ca };
+  return { ca, notBefore, notAfter, spki };
+}
+
+/** How many bytes a DER long-form length takes. */
+function lengthBytes(n: number): number {
+  let k = 0;
+  for (; n > 0; n = Math.floor(n / 256)) k++;
+  return k;
 }
 
 /** `validateTrustBundle`. */

@@ -60,4 +60,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   ResourceQuota: { prepareForCreate: clearStatus, prepareForUpdate: keepStatus, validate: validateResourceQuota, validateUpdate: validateResourceQuotaUpdate },
   Event: { validate: (obj) => validateEvent(obj) },
   Binding: { validate: validateBinding },
+  // Served read-only (get, list): kube-apiserver's componentstatuses REST has no strategy and no
+  // write route, so a write is refused with 405 before any rule runs (the validator's api/read-only).
+  ComponentStatus: {},
 };

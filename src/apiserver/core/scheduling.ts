@@ -54,26 +54,24 @@ function validateNodeFieldSelectorRequirement(rq: Obj, path: FieldPath): FieldEr
   return errs;
 }
 
+/**
+ * `ValidateNodeSelector`: at least one term, each term's expressions and fields (`checkValues`:
+ * label values of the expressions are checked too, as required node affinity does from 1.30).
+ *
+ * @example
+ * validateNodeSelector({ nodeSelectorTerms: [] }, FieldPath.of("spec", "nodeSelector"), false); // [… Required value …]
+ */
+export function validateNodeSelector(ns: Obj, path: FieldPath, checkValues: boolean): FieldError[] {
+  const termPath = path.child("nodeSelectorTerms");
+  const terms = objects(ns.nodeSelectorTerms);
+  if (terms.length === 0) return [required(termPath, "must have at least one node selector term")];
+  return terms.flatMap(([term, i]) => validateNodeSelectorTerm(term, checkValues, termPath.index(i)));
+}
+
 function validateNodeSelectorTerm(term: Obj, checkValues: boolean, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   for (const [rq, j] of objects(term.matchExpressions)) errs.push(...validateNodeSelectorRequirement(rq, checkValues, path.child("matchExpressions").index(j)));
   for (const [rq, j] of objects(term.matchFields)) errs.push(...validateNodeFieldSelectorRequirement(rq, path.child("matchFields").index(j)));
-  return errs;
-}
-
-/**
- * `ValidateNodeSelector`: at least one term, each term's requirements (values as label values from
- * 1.33). Used by resource.k8s.io for allocations and slices.
- *
- * @example
- * validateNodeSelector({ nodeSelectorTerms: [] }, apiContext({ minor: 36 }), FieldPath.of("spec", "nodeSelector"));
- * // [spec.nodeSelector.nodeSelectorTerms: Required value: must have at least one node selector term]
- */
-export function validateNodeSelector(selector: Obj, ctx: ApiContext, path: FieldPath): FieldError[] {
-  const termsPath = path.child("nodeSelectorTerms");
-  if (list(selector.nodeSelectorTerms).length === 0) return [required(termsPath, "must have at least one node selector term")];
-  const errs: FieldError[] = [];
-  for (const [t, i] of objects(selector.nodeSelectorTerms)) errs.push(...validateNodeSelectorTerm(t, ctx.minor >= 33, termsPath.index(i)));
   return errs;
 }
 

@@ -2,6 +2,7 @@
  * The networking.k8s.io API group: defaults, strategy and validation by kind.
  */
 import type { GroupRules } from "../registry.js";
+import { clusterCIDRRules } from "./cluster-cidr.js";
 import { defaultIngressClass, validateIngress, validateIngressClass, validateIngressClassUpdate } from "./ingress.js";
 import { defaultNetworkPolicy, validateNetworkPolicy } from "./network-policy.js";
 import { validateIPAddress, validateIPAddressUpdate, validateServiceCIDR, validateServiceCIDRUpdate } from "./service-cidrs.js";
@@ -30,6 +31,7 @@ export const rules: GroupRules = {
       validateUpdate: (obj, old, ctx) => validateNetworkPolicy(obj, ctx, old),
     },
     IPAddress: { validate: validateIPAddress, validateUpdate: validateIPAddressUpdate },
+    ClusterCIDR: clusterCIDRRules,
     ServiceCIDR: { prepareForCreate: (obj) => void delete obj.status, prepareForUpdate: keepStatus, validate: validateServiceCIDR, validateUpdate: validateServiceCIDRUpdate },
   },
 };

@@ -329,7 +329,7 @@ function validateAllocation(allocation: Obj, path: FieldPath, names: RequestName
     ),
   );
   const nodeSelector = optionalObject(allocation.nodeSelector);
-  if (nodeSelector) errs.push(...validateNodeSelector(nodeSelector, ctx, path.child("nodeSelector")));
+  if (nodeSelector) errs.push(...validateNodeSelector(nodeSelector, path.child("nodeSelector"), ctx.minor >= 33));
   return errs;
 }
 

@@ -26,7 +26,7 @@ function validateDeviceClassSpec(spec: Obj, old: Obj | undefined, ctx: ApiContex
   errs.push(...validateSlice(listAt(spec.config), DEVICE_CONFIG_MAX_SIZE, (c, p) => validateDeviceConfiguration(objectAt(c), p, configStored, ctx), path.child("config"), ctx));
   // 1.31's classes could name the nodes their devices suit.
   const suitable = optionalObject(spec.suitableNodes);
-  if (ctx.minor <= 31 && suitable) errs.push(...validateNodeSelector(suitable, ctx, path.child("suitableNodes")));
+  if (ctx.minor <= 31 && suitable) errs.push(...validateNodeSelector(suitable, path.child("suitableNodes"), ctx.minor >= 33));
   if (typeof spec.extendedResourceName === "string" && !isExtendedResourceName(spec.extendedResourceName)) {
     errs.push(invalid(path.child("extendedResourceName"), spec.extendedResourceName, "must be a valid extended resource name"));
   }

@@ -259,7 +259,7 @@ function validateDeviceNodeSelection(body: Obj, path: FieldPath, perDevice: bool
     const selector = optionalObject(body.nodeSelector);
     if (selector) {
       set.push("`nodeSelector`");
-      errs.push(...validateNodeSelector(selector, ctx, path.child("nodeSelector")));
+      errs.push(...validateNodeSelector(selector, path.child("nodeSelector"), ctx.minor >= 33));
     }
     if (typeof body.allNodes === "boolean") {
       if (body.allNodes) set.push("`allNodes`");
@@ -322,7 +322,7 @@ function validateSliceSpec(specIn: Obj, oldIn: Obj | undefined, ctx: ApiContext)
   const selector = optionalObject(spec.nodeSelector);
   if (selector) {
     set.push("`nodeSelector`");
-    errs.push(...validateNodeSelector(selector, ctx, path.child("nodeSelector")));
+    errs.push(...validateNodeSelector(selector, path.child("nodeSelector"), ctx.minor >= 33));
     const terms = listAt(selector.nodeSelectorTerms);
     if (terms.length !== 1) errs.push(invalid(path.child("nodeSelector").child("nodeSelectorTerms"), terms, "must have exactly one node selector term"));
   }

@@ -1,10 +1,12 @@
 /**
  * The scheduling.k8s.io API group (pkg/apis/scheduling/validation, pkg/apis/scheduling/v1/defaults.go):
- * PriorityClass values, the reserved `system-` names, preemption policy, immutable value and policy.
+ * PriorityClass values, the reserved `system-` names, preemption policy, immutable value and policy;
+ * Workload and PodGroup: see `workload.ts`.
  */
 import type { GroupRules } from "../registry.js";
 import { FieldPath, forbidden, notSupported, required, type FieldError } from "../field.js";
 import { stringAt, validateImmutableField } from "../validation/index.js";
+import { podGroupRules, workloadRules } from "./workload.js";
 
 type Obj = Record<string, unknown>;
 
@@ -73,5 +75,7 @@ export const rules: GroupRules = {
       validate: validatePriorityClass,
       validateUpdate: validatePriorityClassUpdate,
     },
+    Workload: workloadRules,
+    PodGroup: podGroupRules,
   },
 };

@@ -35,6 +35,9 @@ export {
   isValidPathSegmentName,
 } from "../../meta/names.js";
 export { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
+export { validateDeleteOptions } from "./delete-options.js";
+export { validateMetaConditions } from "./conditions.js";
+export { validateObjectMetaWithName, type NameCheck } from "./object-meta-name.js";
 export { goStringSlice, integerAt, listAt, objectAt, optionalObject, stringAt, stringsAt } from "./json-values.js";
 export { hasInvalidSelectorValues, selectorConversionFails, validateSelectorConvertible } from "./selector-conversion.js";
 export { FIELD_IMMUTABLE_ERROR_MSG, semanticEqual, validateImmutableField } from "./immutable.js";
