@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { celEquals } from "../../src/apiserver/cel/values.js";
 import { compileCel, evaluateCel, estimateCost, PER_CALL_LIMIT, type EnvironmentSpec } from "kubezod/cel";
 import { celCases } from "../fixtures/cel/library-cases.js";
+import { coreCases } from "../fixtures/cel/core-cases.js";
 import { Optional } from "@marcbachmann/cel-js";
 
 const spec = (level: number): EnvironmentSpec => ({ level, variables: {} });
@@ -11,7 +12,7 @@ function value(v: unknown): unknown {
 }
 
 describe("Kubernetes CEL libraries: conformance cases", () => {
-  for (const c of celCases) {
+  for (const c of [...celCases, ...coreCases]) {
     it(`${c.expr} (${c.source})`, () => {
       const level = 36;
       const compiled = compileCel(c.expr, spec(level));

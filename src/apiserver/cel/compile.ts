@@ -13,7 +13,7 @@ interface AstNode {
   args: unknown;
   start?: number;
   end?: number;
-  checkedType?: { name: string; kind: string; hasDynType?: boolean };
+  checkedType?: { name: string; kind: string; hasDynType?: boolean; keyType?: unknown; valueType?: unknown };
 }
 
 /** A program as the evaluator runs it. */
@@ -64,17 +64,24 @@ function rewriteMatches(source: string, ast: AstNode): string {
   return out;
 }
 
-function containsIndex(node: unknown): boolean {
-  let found = false;
-  walkAst(node, (n) => {
-    if (n.op === "[]" || n.op === "[?]") found = true;
-  });
-  return found;
+/** Whether a selection chain bottoms out at a variable through plain `.` selections only. */
+function isPlainChain(node: AstNode): boolean {
+  if (node.op === "id") return true;
+  return node.op === "." && Array.isArray(node.args) && isPlainChain(node.args[0] as AstNode);
+}
+
+/** Whether a selection chain has an optional selection (`a.?b`) in it. */
+function hasOptionalSelect(node: AstNode): boolean {
+  if ((node.op === "." || node.op === ".?" || node.op === "[]" || node.op === "[?]") && Array.isArray(node.args)) {
+    return node.op === ".?" || node.op === "[?]" || hasOptionalSelect(node.args[0] as AstNode);
+  }
+  return false;
 }
 
 /**
- * `has(a[0].b)` → `('b' in a[0])`: the evaluator only accepts `has()` on plain selections; on the
- * maps that objects are made of, both mean "the key is present".
+ * `has(a[0].b)`, `has({'a': 1}.a)`, `has(dyn(x).b)` → `('b' in …)`: the evaluator only accepts
+ * `has()` on selections from a variable, cel-go on any selection; on the maps that objects are
+ * made of, both mean "the key is present".
  */
 function rewriteHasOnIndex(source: string, ast: AstNode): string {
   const edits: Array<{ start: number; end: number; text: string }> = [];
@@ -82,7 +89,9 @@ function rewriteHasOnIndex(source: string, ast: AstNode): string {
     const args = n.args as unknown[];
     if (n.op !== "call" || args[0] !== "has" || n.start === undefined || n.end === undefined) return;
     const arg = (args[1] as AstNode[] | undefined)?.[0];
-    if (!arg || arg.op !== "." || !containsIndex(arg)) return;
+    if (!arg || arg.op !== "." || !Array.isArray(arg.args)) return;
+    const base = arg.args[0] as AstNode;
+    if (isPlainChain(base) || hasOptionalSelect(base)) return;
     const inner = source.slice(n.start, n.end).replace(/^has\s*\(/, "").replace(/\)\s*$/, "");
     const m = /^([\s\S]*)\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(inner);
     if (m) edits.push({ start: n.start, end: n.end, text: `(${JSON.stringify(m[2])} in (${m[1]}))` });
@@ -92,19 +101,70 @@ function rewriteHasOnIndex(source: string, ast: AstNode): string {
   return out;
 }
 
-function isDyn(t: AstNode["checkedType"]): boolean {
-  return !t || t.kind === "dyn" || t.hasDynType === true || t.kind === "param";
+/** A checked type as the evaluator describes it. */
+interface CheckedType {
+  kind: string;
+  name?: string;
+  keyType?: CheckedType;
+  valueType?: CheckedType;
 }
 
-/** cel-go's homogeneous aggregate literal rule: mixed element types need `dyn()`. */
+const DYN: CheckedType = { kind: "dyn", name: "dyn" };
+
+/** Types `null` is assignable to (cel-go's `internalIsAssignableNull`: abstract types such as optionals, messages, timestamps, durations). */
+function isNullable(t: CheckedType): boolean {
+  return t.kind === "optional" || t.kind === "message" || t.name === "null" || t.name === "google.protobuf.Timestamp" || t.name === "google.protobuf.Duration";
+}
+
+/**
+ * cel-go's `joinTypes` for aggregate literals: the next element's type must be assignable to
+ * what the earlier ones came to (type parameters of empty literals bind to the other side, `dyn`
+ * absorbs everything, `null` joins nullable types); the join is the more general of the two.
+ * Undefined when the types do not join.
+ */
+function joinTypes(a: CheckedType, b: CheckedType): CheckedType | undefined {
+  if (a.kind === "param") return b;
+  if (b.kind === "param") return a;
+  if (a.kind === "dyn" || b.kind === "dyn") return DYN;
+  if (a.name === "null" || b.name === "null") {
+    const other = a.name === "null" ? b : a;
+    return isNullable(other) ? other : undefined;
+  }
+  if (a.kind !== b.kind) return undefined;
+  if (a.kind === "list" || a.kind === "optional") {
+    const v = a.valueType && b.valueType ? joinTypes(a.valueType, b.valueType) : undefined;
+    return v ? { kind: a.kind, name: a.name, valueType: v } : undefined;
+  }
+  if (a.kind === "map") {
+    const k = a.keyType && b.keyType ? joinTypes(a.keyType, b.keyType) : undefined;
+    const v = a.valueType && b.valueType ? joinTypes(a.valueType, b.valueType) : undefined;
+    return k && v ? { kind: "map", name: a.name, keyType: k, valueType: v } : undefined;
+  }
+  return a.name === b.name ? a : undefined;
+}
+
+/** A type as cel-go prints it in a type mismatch (`list(int)`, `map(string, dyn)`). */
+function goTypeName(t: CheckedType): string {
+  if (t.kind === "list") return `list(${t.valueType ? goTypeName(t.valueType) : "dyn"})`;
+  if (t.kind === "map") return `map(${t.keyType ? goTypeName(t.keyType) : "dyn"}, ${t.valueType ? goTypeName(t.valueType) : "dyn"})`;
+  if (t.kind === "optional") return `optional_type(${t.valueType ? goTypeName(t.valueType) : "dyn"})`;
+  if (t.kind === "param") return `_var0`;
+  return t.name ?? t.kind;
+}
+
+/** cel-go's homogeneous aggregate literal rule: element types must join (mixed types need `dyn()`). */
 function homogeneityError(ast: AstNode): string | undefined {
   let error: string | undefined;
   const same = (types: Array<AstNode["checkedType"]>) => {
-    let first: AstNode["checkedType"];
-    for (const t of types) {
-      if (isDyn(t)) continue;
-      if (!first) first = t;
-      else if (t!.name !== first.name && !error) error = `expected type '${first.name}' but found '${t!.name}'`;
+    let joined: CheckedType | undefined;
+    for (const t of types as Array<CheckedType | undefined>) {
+      if (!t || error) continue;
+      if (!joined) joined = t;
+      else {
+        const next = joinTypes(joined, t);
+        if (!next) error = `expected type '${goTypeName(joined)}' but found '${goTypeName(t)}'`;
+        else joined = next;
+      }
     }
   };
   walkAst(ast, (n) => {

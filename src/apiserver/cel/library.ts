@@ -7,6 +7,7 @@
  * (1.33). A rule new to a minor compiles with the libraries of the previous minor.
  */
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type * as CelJs from "@marcbachmann/cel-js";
 import type { Environment, Optional } from "@marcbachmann/cel-js";
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateName } from "../../meta/names.js";
@@ -31,7 +32,37 @@ let celJs: typeof CelJs | undefined;
 
 /** The CEL interpreter, loaded when an environment is first built: most runs evaluate no CEL. */
 function cel(): typeof CelJs {
-  return (celJs ??= createRequire(import.meta.url)("@marcbachmann/cel-js") as typeof CelJs);
+  if (celJs) return celJs;
+  const require = createRequire(import.meta.url);
+  celJs = require("@marcbachmann/cel-js") as typeof CelJs;
+  alignTypeChecker(require);
+  return celJs;
+}
+
+interface CheckerType {
+  kind: string;
+}
+type AccessCheck = (this: { dynType: CheckerType }, ast: unknown, ctx: unknown, leftType: CheckerType, allowMissingField?: boolean) => CheckerType;
+
+/**
+ * Where the evaluator's checker refuses what cel-go's accepts, follow cel-go: a selection from a
+ * value whose type is still an unbound type parameter (`{}.?k.x`, `optional.none().?x`,
+ * `[][0].x`) is `dyn` in cel-go (`substitute` turns free type parameters into `dyn`), not an error.
+ */
+function alignTypeChecker(require: NodeJS.Require): void {
+  try {
+    const dir = dirname(require.resolve("@marcbachmann/cel-js"));
+    const mod = require(join(dir, "type-checker.js")) as { TypeChecker?: { prototype: { checkAccessOnType?: AccessCheck } } };
+    const proto = mod.TypeChecker?.prototype;
+    const original = proto?.checkAccessOnType;
+    if (!proto || typeof original !== "function") return;
+    proto.checkAccessOnType = function (this: { dynType: CheckerType }, ast, ctx, leftType, allowMissingField) {
+      if (leftType?.kind === "param") return this.dynType;
+      return original.call(this, ast, ctx, leftType, allowMissingField);
+    };
+  } catch {
+    // A differently laid out evaluator keeps its own checker.
+  }
 }
 
 export { CelIP, CelCIDR, CelURL, CelQuantity, CelSemver, CelFormat };
