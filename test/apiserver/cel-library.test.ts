@@ -51,6 +51,10 @@ describe("Kubernetes CEL libraries: conformance cases", () => {
     expect(compiles(`quantity("1")`, 28)).toBe(true);
     expect(compiles(`sets.contains([1], [1])`, 28)).toBe(false);
     expect(compiles(`sets.contains([1], [1])`, 29)).toBe(true);
+    // base.go: ext.Lists(ext.ListsVersion(3)) from 1.34.
+    expect(compiles(`[2, 1].sort() == [1, 2]`, 33)).toBe(false);
+    expect(compiles(`[2, 1].sort() == [1, 2]`, 34)).toBe(true);
+    expect(compiles(`lists.range(2).size() == 2`, 34)).toBe(true);
   });
 
   it("two-variable comprehensions (cel-go ext TwoVarComprehensions)", () => {

@@ -4,7 +4,7 @@
  * offers (`k8s.io/apiserver/pkg/cel/environment/base.go`): URLs, regex, lists and strings v0 from
  * the start; authz (1.27); quantity and optional types (1.28); strings v2 and sets (1.29); IP and
  * CIDR (1.30); format (1.31); authz selectors and two-variable comprehensions (1.32); semver
- * (1.33). A rule new to a minor compiles with the libraries of the previous minor.
+ * (1.33); cel-go's lists extension at version 3 (1.34). A rule new to a minor compiles with the libraries of the previous minor.
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -157,6 +157,7 @@ function base(level: number): Environment {
   if (level >= 31) registerFormat(env);
   if (level >= 32) registerTwoVarComprehensions(env);
   if (level >= 33) registerSemver(env);
+  if (level >= 34) registerExtLists(env);
   bases.set(level, env);
   return env;
 }
@@ -659,4 +660,109 @@ function registerTwoVarComprehensions(env: Environment): void {
     env.registerFunction(`${recv}.transformMapEntry(ast, ast, ast): map<dyn, dyn>`, macro("transformMapEntry", false));
     env.registerFunction(`${recv}.transformMapEntry(ast, ast, ast, ast): map<dyn, dyn>`, macro("transformMapEntry", true));
   }
+}
+
+/** The element types cel-go's `sort()` and `sortBy()` order (`comparableTypes` of ext/lists.go). */
+const SORTABLE = ["int", "uint", "double", "bool", "string", "bytes", "google.protobuf.Duration", "google.protobuf.Timestamp"];
+
+/** Order a list by keys as cel-go's `@sortByAssociatedKeys` does (elements of one comparable type). */
+function sortByKeys(list: unknown[], keys: unknown[]): unknown[] {
+  if (list.length === 0) return list;
+  const kind = (v: unknown): string => (typeof v === "bigint" ? "int" : typeof v === "number" ? "double" : v === null ? "null" : typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v);
+  const first = keys[0];
+  if (first === null || Array.isArray(first) || (typeof first === "object" && !(first instanceof Uint8Array) && !(first instanceof Date) && !("compare" in (first as object)) && (first as object).constructor === Object)) {
+    fail("list elements must be comparable");
+  }
+  const k0 = kind(first);
+  if (keys.some((k) => kind(k) !== k0)) fail("list elements must have the same type");
+  charge(Math.ceil(list.length * Math.log2(list.length + 1)));
+  return list
+    .map((v, i) => [v, keys[i]] as const)
+    .sort((a, b) => celCompare(a[1], b[1]))
+    .map(([v]) => v);
+}
+
+/**
+ * cel-go's lists extension at version 3 (`ext.Lists(ext.ListsVersion(3))`, in base.go from 1.34):
+ * `slice`, `flatten`, `sort`, `sortBy`, `lists.range`, `reverse` and `distinct`, with its error texts.
+ */
+function registerExtLists(env: Environment): void {
+  env.registerFunction("list<A>.slice(int, int): list<A>", (l: unknown[], start: bigint, end: bigint) => {
+    if (start < 0n || end < 0n) fail(`cannot slice(${start}, ${end}), negative indexes not supported`);
+    if (start > end) fail(`cannot slice(${start}, ${end}), start index must be less than or equal to end index`);
+    if (BigInt(l.length) < end) fail(`cannot slice(${start}, ${end}), list is length ${l.length}`);
+    charge(Number(end - start));
+    return l.slice(Number(start), Number(end));
+  });
+  const flatten = (l: unknown[], depth: number): unknown[] => {
+    const out: unknown[] = [];
+    for (const v of l) {
+      if (Array.isArray(v) && depth > 0) out.push(...flatten(v, depth - 1));
+      else out.push(v);
+    }
+    return out;
+  };
+  env.registerFunction("list<list<A>>.flatten(): list<A>", (l: unknown[]) => {
+    const out = flatten(l, 1);
+    charge(out.length);
+    return out;
+  });
+  env.registerFunction("list<dyn>.flatten(int): list<dyn>", (l: unknown[], depth: bigint) => {
+    if (depth < 0n) fail("level must be non-negative");
+    const out = flatten(l, Number(depth > 1000n ? 1000n : depth));
+    charge(out.length);
+    return out;
+  });
+  for (const t of SORTABLE) env.registerFunction(`list<${t}>.sort(): list<${t}>`, (l: unknown[]) => sortByKeys(l, l));
+  env.registerFunction("list<A>.reverse(): list<A>", (l: unknown[]) => {
+    charge(l.length);
+    return [...l].reverse();
+  });
+  env.registerFunction("list<A>.distinct(): list<A>", (l: unknown[]) => {
+    charge(l.length);
+    const out: unknown[] = [];
+    for (const v of l) if (!out.some((x) => celEquals(x, v))) out.push(v);
+    return out;
+  });
+  class ListsNamespace {}
+  env.registerType("ListsNamespace", ListsNamespace);
+  env.registerConstant("lists", "ListsNamespace", new ListsNamespace());
+  env.registerFunction("ListsNamespace.range(int): list<int>", (_: unknown, n: bigint) => {
+    if (n < 0n) fail(`lists.range: size must be non-negative, got ${n}`);
+    if (n > 10_000_000n) fail(`lists.range: size ${n} exceeds maximum allowed (10000000)`);
+    charge(Number(n));
+    return Array.from({ length: Number(n) }, (_v, i) => BigInt(i));
+  });
+  // `sortBy(e, key)`: cel-go expands it to `@sortByAssociatedKeys` over the keys `map(e, key)` gives.
+  const sortBy = ({ args, receiver }: { args: MacroNode[]; receiver: MacroNode }) => {
+    const v = args[0]!;
+    if (v.op !== "id") throw new Error("sortBy(var, ...) variable name must be a simple identifier");
+    const name = v.args as string;
+    const key = args[1]!;
+    const state: { scope?: Scope; steps?: number } = {};
+    return {
+      async: false,
+      typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
+        const t = chk.check(receiver, ctx);
+        const dyn = chk.getType("dyn");
+        if (t.kind !== "list" && t.kind !== "dyn") throw chk.createError("invalid_comprehension_range", `sortBy() cannot range over ${t.kind}`, receiver);
+        state.scope = ctx.forkWithVariable(name, t.kind === "list" ? (t.valueType ?? dyn) : dyn);
+        chk.check(key, state.scope);
+        return t.kind === "list" ? t : chk.registry.getListType(dyn);
+      },
+      evaluate(ev: Evaluator, _m: unknown, ctx: unknown) {
+        const list = ev.run(receiver, ctx);
+        if (!Array.isArray(list)) return fail("sortBy() requires a list");
+        const scope = state.scope!.reuse(ctx);
+        const steps = (state.steps ??= countSteps(key));
+        const keys = list.map((e) => {
+          charge(steps);
+          scope.iterValue = e;
+          return ev.run(key, scope);
+        });
+        return sortByKeys(list, keys);
+      },
+    };
+  };
+  env.registerFunction("list.sortBy(ast, ast): list<dyn>", sortBy);
 }
