@@ -187,6 +187,22 @@ function registerBase(env: Environment): void {
     return re2(p).findAll(s, Number(n));
   });
 
+  // Standard conversions and orderings cel-go has and the evaluator lacks.
+  const TS = "google.protobuf.Timestamp";
+  const DUR = "google.protobuf.Duration";
+  env.registerFunction(`string(${TS}): string`, (d: Date) => d.toISOString().replace(/\.0+Z$/, "Z").replace(/(\.\d*?)0+Z$/, "$1Z"));
+  env.registerFunction(`string(${DUR}): string`, (d: { toString(): string }) => d.toString());
+  env.registerFunction(`int(${TS}): int`, (d: Date) => BigInt(Math.floor(d.getTime() / 1000)));
+  const bytesCompare = (a: Uint8Array, b: Uint8Array): number => {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  };
+  env.registerOperator("bytes < bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) < 0);
+  env.registerOperator("bytes <= bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) <= 0);
+  env.registerOperator("bytes > bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) > 0);
+  env.registerOperator("bytes >= bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) >= 0);
+
   // Lists library.
   env.registerFunction("list<A>.isSorted(): bool", (l: unknown[]) => {
     charge(l.length);
