@@ -65,6 +65,29 @@ describe("policy expressions", () => {
     ]);
   });
 
+  it("refuses a dyn result as cel-go's output-type check does, unless a variable typed there but dyn here is involved", () => {
+    // plugin/cel/compile.go CompileCELExpression compares `ast.OutputType() == returnType`: a dyn
+    // result is not bool (kubernetes/kubernetes#120239: "variables.environment": must evaluate to bool
+    // while variables were declared dyn). object, oldObject and params are dyn there as here;
+    // request, namespaceObject and composited variables are typed there, so their dyn here is not judged.
+    const p = policy({
+      variables: [{ name: "ok", expression: "object.spec.replicas < 5" }],
+      validations: [
+        { expression: "object.spec.paused", messageExpression: "object.metadata.name" },
+        { expression: "has(object.spec.x) ? object.spec.x : true" },
+        { expression: "variables.ok", messageExpression: "request.userInfo.username" },
+        { expression: "object.spec.items.all(i, i.enabled)", messageExpression: "'name: ' + object.metadata.name" },
+        { expression: "[true]" },
+      ],
+    });
+    expect(errorsOf(p)).toEqual([
+      'spec.validations[0].expression: Invalid value: "object.spec.paused": must evaluate to bool',
+      'spec.validations[0].messageExpression: Invalid value: "object.metadata.name": must evaluate to string',
+      'spec.validations[1].expression: Invalid value: "has(object.spec.x) ? object.spec.x : true": must evaluate to bool',
+      'spec.validations[4].expression: Invalid value: "[true]": must evaluate to bool',
+    ]);
+  });
+
   it("compiles new expressions with the previous minor's libraries, stored ones with the minor's own", () => {
     // isSorted() and friends (the lists library) are in every served minor; a library new in a
     // minor is refused for a new expression of that minor and accepted when already stored.
