@@ -94,3 +94,33 @@ describe("Kubernetes CEL libraries: conformance cases", () => {
     expect(unbounded.max).toBeGreaterThan(1_000_000);
   });
 });
+
+describe("compile errors in cel-go's layout", () => {
+  const issues = (expr: string) => compileCel(expr, { level: 36, variables: { object: "dyn", oldObject: "dyn" } }).issues;
+
+  it("words and locates the common classes as cel-go does", () => {
+    // k8s.io/apiserver/pkg/admission/plugin/cel/compile_test.go TestCompileValidatingPolicyExpression "invalid syntax".
+    expect(issues("1 < 'asdf'")).toBe("ERROR: <input>:1:3: found no matching overload for '_<_' applied to '(int, string)'\n | 1 < 'asdf'\n | ..^");
+    expect(issues("'asdf'.contains('x'")).toBe("ERROR: <input>:1:20: Syntax error: missing ')' at '<EOF>'\n | 'asdf'.contains('x'\n | ...................^");
+    // compile_test.go "without params" / "invalid root var": undeclared reference to 'invalid'.
+    expect(issues("object.foo < invalid.x")).toBe("ERROR: <input>:1:14: undeclared reference to 'invalid' (in container '')\n | object.foo < invalid.x\n | .............^");
+    // cel-go checker_test.go: the undeclared receiver of a macro is located at its identifier.
+    expect(issues("x.filter(y, y.filter(z, z > 0))")?.split("\n")[0]).toBe("ERROR: <input>:1:1: undeclared reference to 'x' (in container '')");
+    // cel-go's conditional overload: '_?_:_' at the '?' (beats cel input tests print '(bool, list(dyn), null)').
+    expect(issues("true ? 'yes' : null")?.split("\n")[0]).toBe("ERROR: <input>:1:6: found no matching overload for '_?_:_' applied to '(bool, string, null)'");
+    // cel-go errors.go noMatchingOverload: member calls print 'TARGET.(ARGS)' at the call's '('.
+    expect(issues("'asdf'.contains(1)")?.split("\n")[0]).toBe("ERROR: <input>:1:16: found no matching overload for 'contains' applied to 'string.(int)'");
+    // cel-go checker typeMismatch in a homogeneous literal, at the element.
+    expect(issues("[1, 'a']")?.split("\n")[0]).toBe("ERROR: <input>:1:5: expected type 'int' but found 'string'");
+  });
+
+  it("counts lines and columns in characters, wide ones as wide dots (common/errors.go ToDisplayString)", () => {
+    expect(issues("object.a == 1 &&\n  foo")).toBe("ERROR: <input>:2:3: undeclared reference to 'foo' (in container '')\n |   foo\n | ..^");
+    expect(issues("'é' + 1")).toBe("ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^");
+  });
+
+  it("keeps the apiserver's prefix in evaluation of an expression that does not compile", () => {
+    const r = evaluateCel(compileCel("1 + 'a'", spec(36)), {});
+    expect(r.kind === "error" ? r.message : "").toBe("compilation failed: ERROR: <input>:1:3: found no matching overload for '_+_' applied to '(int, string)'\n | 1 + 'a'\n | ..^");
+  });
+});

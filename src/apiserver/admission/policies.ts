@@ -756,7 +756,7 @@ export function checkPolicyExpressions(policy: Obj, minor: number): PolicyExpres
   const check = (field: string, expr: unknown, rewrite = false) => {
     if (typeof expr !== "string") return;
     const c = compileCel(rewrite ? rewriteObjectLiterals(expr) : expr, env);
-    if (c.error && !c.unsupported) out.push({ field, value: expr, detail: `compilation failed: ${c.error}` });
+    if (c.error && !c.unsupported) out.push({ field, value: expr, detail: `compilation failed: ${c.issues ?? c.error}` });
   };
   const items = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isRecord) : []);
   items(s.matchConditions).forEach((m, i) => check(`spec.matchConditions[${i}].expression`, m.expression));

@@ -8,8 +8,9 @@
  * expression is compiled with the previous minor's libraries (`NewExpressions`); one the stored
  * object already has, with the minor's own (`StoredExpressions`).
  *
- * The compiler's own messages are this evaluator's, not cel-go's: the verdict, field and error
- * type agree with kube-apiserver, the text after `compilation failed:` may not.
+ * The text after `compilation failed: ` is laid out as cel-go's issues (`ERROR: <input>:1:3: …`,
+ * the source line, a caret line); undeclared references, overloads and literal types read as
+ * cel-go's, syntax errors keep this evaluator's wording after `Syntax error: `.
  */
 import { FieldPath, invalid, type FieldError } from "../field.js";
 import { compileCel } from "../cel/compile.js";
@@ -86,7 +87,7 @@ export function expressionChecker(target: { kind: "policy" | "mutating-policy" |
     const compiled = compileCel(source, env(stored.has(expression)));
     // Syntax this evaluator cannot read is not the writer's mistake.
     if (compiled.unsupported) return [];
-    if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.error}`)];
+    if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.issues ?? compiled.error}`)];
     if (returns === "any") return [];
     const type = outputType(compiled.program, compiled.variables);
     if (type === undefined || returns.includes(type)) return [];

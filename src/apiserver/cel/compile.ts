@@ -7,6 +7,7 @@ import { celEnvironment, type EnvironmentSpec } from "./library.js";
 import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } from "./cost.js";
 import { regexError } from "./regex.js";
 import { UnevaluableError } from "./authz.js";
+import { checkIssue, formatIssues, parseIssue, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
   op: string;
@@ -26,6 +27,11 @@ export interface CompiledExpression {
   program?: CelProgram;
   /** Why it does not compile (the first line of the compiler's message). */
   error?: string;
+  /**
+   * Why it does not compile in cel-go's layout, as kube-apiserver prints it after
+   * `compilation failed: ` (`ERROR: <input>:1:3: …`, the source line and a caret line).
+   */
+  issues?: string;
   /** The variables it refers to. */
   variables: ReadonlySet<string>;
   /** The expression uses syntax this evaluator cannot parse (not a mistake in the expression). */
@@ -153,34 +159,35 @@ function goTypeName(t: CheckedType): string {
 }
 
 /** cel-go's homogeneous aggregate literal rule: element types must join (mixed types need `dyn()`). */
-function homogeneityError(ast: AstNode): string | undefined {
-  let error: string | undefined;
-  const same = (types: Array<AstNode["checkedType"]>) => {
+function homogeneityError(ast: AstNode): Issue | undefined {
+  let error: Issue | undefined;
+  const same = (nodes: Array<AstNode | undefined>) => {
     let joined: CheckedType | undefined;
-    for (const t of types as Array<CheckedType | undefined>) {
+    for (const n of nodes) {
+      const t = n?.checkedType as CheckedType | undefined;
       if (!t || error) continue;
       if (!joined) joined = t;
       else {
         const next = joinTypes(joined, t);
-        if (!next) error = `expected type '${goTypeName(joined)}' but found '${goTypeName(t)}'`;
+        if (!next) error = { message: `expected type '${goTypeName(joined)}' but found '${goTypeName(t)}'`, offset: n?.start ?? 0 };
         else joined = next;
       }
     }
   };
   walkAst(ast, (n) => {
-    if (n.op === "list" && Array.isArray(n.args)) same((n.args as AstNode[]).map((a) => a.checkedType));
+    if (n.op === "list" && Array.isArray(n.args)) same(n.args as AstNode[]);
     else if (n.op === "map" && Array.isArray(n.args)) {
       const entries = n.args as Array<[AstNode, AstNode]>;
-      same(entries.map((e) => e[0]?.checkedType));
-      same(entries.map((e) => e[1]?.checkedType));
+      same(entries.map((e) => e[0]));
+      same(entries.map((e) => e[1]));
     }
   });
   return error;
 }
 
 /** Regex literals that do not compile (`ValidateRegexLiterals`, from 1.29). */
-function regexLiteralError(ast: AstNode): string | undefined {
-  let error: string | undefined;
+function regexLiteralError(ast: AstNode): Issue | undefined {
+  let error: Issue | undefined;
   walkAst(ast, (n) => {
     if (error || (n.op !== "rcall" && n.op !== "call")) return;
     const args = n.args as unknown[];
@@ -190,7 +197,7 @@ function regexLiteralError(ast: AstNode): string | undefined {
     const pattern = params?.[n.op === "call" ? 1 : 0];
     if (pattern?.op === "value" && typeof pattern.args === "string") {
       const e = regexError(pattern.args);
-      if (e) error = `invalid matches argument: ${e}`;
+      if (e) error = { message: `invalid matches argument: ${e}`, offset: pattern.start ?? 0 };
     }
   });
   return error;
@@ -227,7 +234,7 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
   const variables = new Set<string>();
   let out: CompiledExpression;
   try {
-    const first = env.parse(source) as unknown as CelProgram;
+    const first = env.parse(source) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
     const step = rewriteMatches(source, first.ast);
     const stepAst = step === source ? first.ast : (env.parse(step) as unknown as CelProgram).ast;
     const rewritten = rewriteHasOnIndex(step, stepAst);
@@ -236,16 +243,24 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
       if (n.op === "id" && typeof n.args === "string") variables.add(n.args);
     });
     const checked = program.check();
-    let error = checked.valid ? undefined : firstLine(checked.error?.message ?? "does not type-check");
-    error ??= homogeneityError(program.ast);
-    if (spec.level >= 29) error ??= regexLiteralError(program.ast);
-    if (error) out = { source, error, variables };
+    let issue: Issue | undefined;
+    if (!checked.valid) {
+      // Locate the error in the source as written: the rewritten program's offsets may differ.
+      const original = program === first ? checked : first.check();
+      const err = (original.valid ? checked.error : original.error) as EvaluatorError | undefined;
+      issue = err ? checkIssue(err, original.valid ? rewritten : source) : { message: "does not type-check", offset: 0 };
+      if (original.valid) issue.offset = 0;
+    }
+    issue ??= homogeneityError(program.ast);
+    if (spec.level >= 29) issue ??= regexLiteralError(program.ast);
+    if (issue) out = { source, error: issue.message, issues: formatIssues(source, [issue]), variables };
     else {
       instrument(program.ast);
       out = { source, program, variables };
     }
   } catch (err) {
-    out = { source, error: firstLine((err as Error).message), variables };
+    const issue = parseIssue(err as EvaluatorError);
+    out = { source, error: firstLine((err as Error).message), issues: formatIssues(source, [issue]), variables };
     // Optional entries in list and map literals (`[?a, b]`, `{?k: v}`) are CEL the evaluator cannot parse.
     if (/[[{,]\s*\?/.test(source)) {
       out.unsupported = true;
@@ -272,7 +287,7 @@ export type CelOutcome =
  */
 export function evaluateCel(compiled: CompiledExpression, ctx: Record<string, unknown>, limit = PER_CALL_LIMIT): CelOutcome {
   if (!compiled.program && compiled.unsupported) return { kind: "unevaluable", reason: `the expression cannot be compiled here: ${compiled.error}` };
-  if (!compiled.program) return { kind: "error", message: `compilation failed: ${compiled.error}` };
+  if (!compiled.program) return { kind: "error", message: `compilation failed: ${compiled.issues ?? compiled.error}` };
   try {
     const { value, cost } = runWithCost(() => compiled.program!(ctx), limit, baseCost(compiled.program.ast));
     return { kind: "value", value, cost };

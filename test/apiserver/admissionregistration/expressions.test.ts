@@ -50,7 +50,10 @@ describe("policy expressions", () => {
       ["spec.validations[0].expression", "FieldValueInvalid", "1 + true"],
       ["spec.validations[0].messageExpression", "FieldValueInvalid", "object.metadata.name +"],
     ]);
-    for (const e of errs) expect(e.message).toMatch(/^compilation failed: /);
+    for (const e of errs) expect(e.message).toMatch(/^compilation failed: ERROR: <input>:1:\d+: /);
+    // plugin/cel/compile.go: "compilation failed: " + issues.String(), cel-go's layout.
+    expect(errs[2]!.message).toBe("compilation failed: ERROR: <input>:1:3: found no matching overload for '_+_' applied to '(int, bool)'\n | 1 + true\n | ..^");
+    expect(errs[1]!.message).toBe("compilation failed: ERROR: <input>:1:1: undeclared reference to 'undeclared' (in container '')\n | undeclared + 1\n | ^");
   });
 
   it("reports an expression of the wrong type as kube-apiserver words it", () => {
