@@ -7,6 +7,7 @@ import { celEnvironment, type EnvironmentSpec } from "./library.js";
 import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } from "./cost.js";
 import { regexError } from "./regex.js";
 import { UnevaluableError } from "./authz.js";
+import { rewriteOptionalEntries } from "./optional-entries.js";
 import { checkIssue, formatIssues, parseIssue, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
@@ -233,12 +234,14 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
   const env = celEnvironment(spec);
   const variables = new Set<string>();
   let out: CompiledExpression;
+  // Optional entries of literals become calls the evaluator can parse (from 1.28, with optional types).
+  const text = spec.level >= 28 ? rewriteOptionalEntries(source) : source;
   try {
-    const first = env.parse(source) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
-    const step = rewriteMatches(source, first.ast);
-    const stepAst = step === source ? first.ast : (env.parse(step) as unknown as CelProgram).ast;
+    const first = env.parse(text) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
+    const step = rewriteMatches(text, first.ast);
+    const stepAst = step === text ? first.ast : (env.parse(step) as unknown as CelProgram).ast;
     const rewritten = rewriteHasOnIndex(step, stepAst);
-    const program = (rewritten === source ? first : env.parse(rewritten)) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
+    const program = (rewritten === text ? first : env.parse(rewritten)) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
     walkAst(program.ast, (n) => {
       if (n.op === "id" && typeof n.args === "string") variables.add(n.args);
     });
@@ -248,23 +251,23 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
       // Locate the error in the source as written: the rewritten program's offsets may differ.
       const original = program === first ? checked : first.check();
       const err = (original.valid ? checked.error : original.error) as EvaluatorError | undefined;
-      issue = err ? checkIssue(err, original.valid ? rewritten : source) : { message: "does not type-check", offset: 0 };
+      issue = err ? checkIssue(err, original.valid ? rewritten : text) : { message: "does not type-check", offset: 0 };
       if (original.valid) issue.offset = 0;
     }
     issue ??= homogeneityError(program.ast);
     if (spec.level >= 29) issue ??= regexLiteralError(program.ast);
-    if (issue) out = { source, error: issue.message, issues: formatIssues(source, [issue]), variables };
+    if (issue) out = { source, error: issue.message, issues: formatIssues(text, [issue]), variables };
     else {
       instrument(program.ast);
       out = { source, program, variables };
     }
   } catch (err) {
     const issue = parseIssue(err as EvaluatorError);
-    out = { source, error: firstLine((err as Error).message), issues: formatIssues(source, [issue]), variables };
-    // Optional entries in list and map literals (`[?a, b]`, `{?k: v}`) are CEL the evaluator cannot parse.
-    if (/[[{,]\s*\?/.test(source)) {
+    out = { source, error: firstLine((err as Error).message), issues: formatIssues(text, [issue]), variables };
+    // Optional entries the rewrite could not place (in message literals `T{?f: v}`) are CEL the evaluator cannot parse.
+    if (/[[{,]\s*\?/.test(text)) {
       out.unsupported = true;
-      out.error = `${out.error} (optional entries in list and map literals are not supported by this evaluator)`;
+      out.error = `${out.error} (optional entries in message literals are not supported by this evaluator)`;
     }
   }
   if (cache.size >= MAX_CACHE) cache.clear();

@@ -24,6 +24,7 @@ import {
 } from "./authz.js";
 import { AUTHZ_CHECK_COST, charge, countSteps, traversalCost } from "./cost.js";
 import { re2 } from "./regex.js";
+import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
 import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals } from "./values.js";
@@ -149,6 +150,7 @@ function base(level: number): Environment {
   });
   registerBase(env);
   if (level >= 28) registerOptionalExtras(env);
+  if (level >= 28) registerOptionalEntries(env);
   if (level >= 27) registerAuthz(env, level >= 32);
   if (level >= 28) registerQuantity(env, level >= 36);
   if (level >= 29) registerStringsV2(env);
@@ -781,4 +783,16 @@ function registerExtLists(env: Environment): void {
     };
   };
   env.registerFunction("list.sortBy(ast, ast): list<dyn>", sortBy);
+}
+
+/** The functions optional entries of list and map literals are rewritten to (see `optional-entries.ts`). */
+function registerOptionalEntries(env: Environment): void {
+  const present = (v: unknown): v is Optional => v instanceof cel().Optional && v.hasValue();
+  env.registerFunction(`${OPTIONAL_LIST}(list): list`, (l: unknown[]) => l.filter(present).map((o) => (o as Optional).value()));
+  env.registerFunction(`${OPTIONAL_MAP}(map): map`, (m: unknown) => {
+    if (m instanceof Map) return new Map([...m].filter(([, v]) => present(v)).map(([k, v]) => [k, (v as Optional).value()]));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) if (present(v)) out[k] = v.value();
+    return out;
+  });
 }
