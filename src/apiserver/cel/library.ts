@@ -64,7 +64,35 @@ function alignTypeChecker(require: NodeJS.Require): void {
   } catch {
     // A differently laid out evaluator keeps its own checker.
   }
+  // cel-go's conditional joins `null` with the types null is assignable to
+  // (`internalIsAssignableNull`): `c ? optional.of(x) : null`, `c ? timestamp(s) : null`.
+  try {
+    const dir = dirname(require.resolve("@marcbachmann/cel-js"));
+    const ops = require(join(dir, "operators.js")) as { OPERATORS?: Record<string, { check?: TernaryCheck }> };
+    const ternary = ops.OPERATORS?.["?:"];
+    const original = ternary?.check;
+    if (!ternary || typeof original !== "function") return;
+    ternary.check = function (chk, ast, ctx) {
+      try {
+        return original.call(this, chk, ast, ctx);
+      } catch (err) {
+        const left = ast.left?.checkedType;
+        const right = ast.right?.checkedType;
+        const nullable = (t: CheckerType & { name?: string }) => t.kind === "optional" || t.kind === "message" || t.name === "google.protobuf.Timestamp" || t.name === "google.protobuf.Duration";
+        const isNull = (t: CheckerType & { name?: string }) => t.name === "null";
+        if ((err as { code?: string }).code === "incompatible_ternary_branches" && left && right) {
+          if (isNull(left) && nullable(right)) return right;
+          if (isNull(right) && nullable(left)) return left;
+        }
+        throw err;
+      }
+    };
+  } catch {
+    // As above.
+  }
 }
+
+type TernaryCheck = (this: unknown, chk: unknown, ast: { left?: { checkedType?: CheckerType & { name?: string } }; right?: { checkedType?: CheckerType & { name?: string } } }, ctx: unknown) => CheckerType;
 
 export { CelIP, CelCIDR, CelURL, CelQuantity, CelSemver, CelFormat };
 
