@@ -304,6 +304,8 @@ function registerBase(env: Environment): void {
   env.registerFunction("net.URL.getPort(): string", (u: CelURL) => u.port);
   env.registerFunction("net.URL.getEscapedPath(): string", (u: CelURL) => u.escapedPath);
   env.registerFunction("net.URL.getQuery(): map<string, list<string>>", (u: CelURL) => u.query);
+  // apiserver cel.URL.Equal: the same URL text.
+  env.registerOperator("net.URL == net.URL", (a: CelURL, b: CelURL) => a.text === b.text);
 }
 
 const isZeroValue = (v: unknown): boolean =>
