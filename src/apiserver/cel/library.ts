@@ -223,6 +223,11 @@ function registerBase(env: Environment): void {
   env.registerFunction(`string(${TS}): string`, (d: Date) => d.toISOString().replace(/\.0+Z$/, "Z").replace(/(\.\d*?)0+Z$/, "$1Z"));
   env.registerFunction(`string(${DUR}): string`, (d: { toString(): string }) => d.toString());
   env.registerFunction(`int(${TS}): int`, (d: Date) => BigInt(Math.floor(d.getTime() / 1000)));
+  env.registerFunction("int(uint): int", (u: { valueOf(): bigint }) => {
+    const v = u.valueOf();
+    if (v > 2n ** 63n - 1n) fail("integer overflow");
+    return v;
+  });
   const bytesCompare = (a: Uint8Array, b: Uint8Array): number => {
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
