@@ -95,6 +95,20 @@ describe("Kubernetes CEL libraries: conformance cases", () => {
   });
 });
 
+describe("cost of aggregate literals", () => {
+  it("charges cel-go's creation costs: 10 for a list literal, 30 for a map literal", () => {
+    // k8s.io/apiserver/pkg/cel/library/cost_test.go TestListsCost: "10 cost for the list declaration";
+    // cel-go common.ListCreateBaseCost = 10, common.MapCreateBaseCost = 30, size() 1.
+    const cost = (e: string) => {
+      const r = evaluateCel(compileCel(e, spec(36)), {});
+      return r.kind === "value" ? r.cost : -1;
+    };
+    expect(cost("[1, 2, 3, 4, 5].size()")).toBe(11);
+    expect(cost("{'a': 1}.size()")).toBe(31);
+    expect(estimateCost("[1, 2, 3, 4, 5].size()", spec(36)).min).toBe(11);
+  });
+});
+
 describe("compile errors in cel-go's layout", () => {
   const issues = (expr: string) => compileCel(expr, { level: 36, variables: { object: "dyn", oldObject: "dyn" } }).issues;
 
