@@ -43,6 +43,7 @@ function cel(): typeof CelJs {
 interface CheckerType {
   kind: string;
 }
+type NodeCheck = (this: { dynType: CheckerType }, ast: unknown, ctx: unknown) => CheckerType;
 type AccessCheck = (this: { dynType: CheckerType }, ast: unknown, ctx: unknown, leftType: CheckerType, allowMissingField?: boolean) => CheckerType;
 
 /**
@@ -53,13 +54,23 @@ type AccessCheck = (this: { dynType: CheckerType }, ast: unknown, ctx: unknown, 
 function alignTypeChecker(require: NodeJS.Require): void {
   try {
     const dir = dirname(require.resolve("@marcbachmann/cel-js"));
-    const mod = require(join(dir, "type-checker.js")) as { TypeChecker?: { prototype: { checkAccessOnType?: AccessCheck } } };
+    const mod = require(join(dir, "type-checker.js")) as { TypeChecker?: { prototype: { checkAccessOnType?: AccessCheck; check?: NodeCheck } } };
     const proto = mod.TypeChecker?.prototype;
     const original = proto?.checkAccessOnType;
-    if (!proto || typeof original !== "function") return;
+    const check = proto?.check;
+    if (!proto || typeof original !== "function" || typeof check !== "function") return;
     proto.checkAccessOnType = function (this: { dynType: CheckerType }, ast, ctx, leftType, allowMissingField) {
       if (leftType?.kind === "param") return this.dynType;
       return original.call(this, ast, ctx, leftType, allowMissingField);
+    };
+    // A result whose type is still a free type parameter (`dyn(l).sum()`, `list<A>.min()` of a
+    // dyn receiver) is dyn, as cel-go's `substitute` makes it: an operator applied to it then
+    // resolves at run time instead of failing on overlapping overloads.
+    proto.check = function (this: { dynType: CheckerType }, ast, ctx) {
+      const t = check.call(this, ast, ctx);
+      if (t?.kind !== "param" || !ast || typeof ast !== "object") return t;
+      (ast as { checkedType?: CheckerType }).checkedType = this.dynType;
+      return this.dynType;
     };
   } catch {
     // A differently laid out evaluator keeps its own checker.
