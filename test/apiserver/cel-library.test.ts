@@ -118,6 +118,8 @@ describe("compile errors in cel-go's layout", () => {
     expect(issues("'asdf'.contains('x'")).toBe("ERROR: <input>:1:20: Syntax error: missing ')' at '<EOF>'\n | 'asdf'.contains('x'\n | ...................^");
     // compile_test.go "without params" / "invalid root var": undeclared reference to 'invalid'.
     expect(issues("object.foo < invalid.x")).toBe("ERROR: <input>:1:14: undeclared reference to 'invalid' (in container '')\n | object.foo < invalid.x\n | .............^");
+    // pkg/apis/apiserver/validation/validation_test.go TestValidateClaimValidationRules "CEL expression compilation error".
+    expect(issues("foo.bar")).toBe("ERROR: <input>:1:1: undeclared reference to 'foo' (in container '')\n | foo.bar\n | ^");
     // cel-go checker_test.go: the undeclared receiver of a macro is located at its identifier.
     expect(issues("x.filter(y, y.filter(z, z > 0))")?.split("\n")[0]).toBe("ERROR: <input>:1:1: undeclared reference to 'x' (in container '')");
     // cel-go's conditional overload: '_?_:_' at the '?' (beats cel input tests print '(bool, list(dyn), null)').

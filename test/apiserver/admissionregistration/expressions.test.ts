@@ -71,7 +71,8 @@ describe("policy expressions", () => {
   it("refuses a dyn result as cel-go's output-type check does, unless a variable typed there but dyn here is involved", () => {
     // plugin/cel/compile.go CompileCELExpression compares `ast.OutputType() == returnType`: a dyn
     // result is not bool (kubernetes/kubernetes#120239: "variables.environment": must evaluate to bool
-    // while variables were declared dyn). object, oldObject and params are dyn there as here;
+    // while variables were declared dyn; pkg/apis/apiserver/validation/validation_test.go
+    // TestValidateClaimValidationRules: "claims.foo": must evaluate to bool). object, oldObject and params are dyn there as here;
     // request, namespaceObject and composited variables are typed there, so their dyn here is not judged.
     const p = policy({
       variables: [{ name: "ok", expression: "object.spec.replicas < 5" }],
