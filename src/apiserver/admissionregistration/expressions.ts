@@ -87,7 +87,8 @@ export function expressionChecker(target: { kind: "policy" | "mutating-policy" |
     const compiled = compileCel(source, env(stored.has(expression)));
     // Syntax this evaluator cannot read is not the writer's mistake.
     if (compiled.unsupported) return [];
-    if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.issues ?? compiled.error}`)];
+    // A rewritten object literal's offsets are not the written expression's: the message alone then.
+    if (compiled.error) return [invalid(path, expression, `compilation failed: ${(source === expression && compiled.issues) || compiled.error}`)];
     if (returns === "any") return [];
     const type = outputType(compiled.program, compiled.variables);
     if (type === undefined || returns.includes(type)) return [];
