@@ -256,14 +256,15 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
     }
     issue ??= homogeneityError(program.ast);
     if (spec.level >= 29) issue ??= regexLiteralError(program.ast);
-    if (issue) out = { source, error: issue.message, issues: formatIssues(text, [issue]), variables };
+    // Offsets in a text rewritten for optional entries are not the written expression's: no layout then.
+    if (issue) out = { source, error: issue.message, ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };
     else {
       instrument(program.ast);
       out = { source, program, variables };
     }
   } catch (err) {
     const issue = parseIssue(err as EvaluatorError);
-    out = { source, error: firstLine((err as Error).message), issues: formatIssues(text, [issue]), variables };
+    out = { source, error: firstLine((err as Error).message), ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };
     // Optional entries the rewrite could not place (in message literals `T{?f: v}`) are CEL the evaluator cannot parse.
     if (/[[{,]\s*\?/.test(text)) {
       out.unsupported = true;
