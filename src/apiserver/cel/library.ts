@@ -7,7 +7,6 @@
  * (1.33); cel-go's lists extension at version 3 (1.34). A rule new to a minor compiles with the libraries of the previous minor.
  */
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type * as CelJs from "@marcbachmann/cel-js";
 import type { Environment, Optional } from "@marcbachmann/cel-js";
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, validateName } from "../../meta/names.js";
@@ -51,10 +50,15 @@ type AccessCheck = (this: { dynType: CheckerType }, ast: unknown, ctx: unknown, 
  * value whose type is still an unbound type parameter (`{}.?k.x`, `optional.none().?x`,
  * `[][0].x`) is `dyn` in cel-go (`substitute` turns free type parameters into `dyn`), not an error.
  */
+/** A module file beside the evaluator's entry point (its exports map lists only the entry). */
+function sibling(require: NodeJS.Require, file: string): string {
+  const main = require.resolve("@marcbachmann/cel-js");
+  return main.slice(0, Math.max(main.lastIndexOf("/"), main.lastIndexOf("\\")) + 1) + file;
+}
+
 function alignTypeChecker(require: NodeJS.Require): void {
   try {
-    const dir = dirname(require.resolve("@marcbachmann/cel-js"));
-    const mod = require(join(dir, "type-checker.js")) as { TypeChecker?: { prototype: { checkAccessOnType?: AccessCheck; check?: NodeCheck } } };
+    const mod = require(sibling(require, "type-checker.js")) as { TypeChecker?: { prototype: { checkAccessOnType?: AccessCheck; check?: NodeCheck } } };
     const proto = mod.TypeChecker?.prototype;
     const original = proto?.checkAccessOnType;
     const check = proto?.check;
@@ -78,8 +82,7 @@ function alignTypeChecker(require: NodeJS.Require): void {
   // cel-go's conditional joins `null` with the types null is assignable to
   // (`internalIsAssignableNull`): `c ? optional.of(x) : null`, `c ? timestamp(s) : null`.
   try {
-    const dir = dirname(require.resolve("@marcbachmann/cel-js"));
-    const ops = require(join(dir, "operators.js")) as { OPERATORS?: Record<string, { check?: TernaryCheck }> };
+    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: TernaryCheck }> };
     const ternary = ops.OPERATORS?.["?:"];
     const original = ternary?.check;
     if (!ternary || typeof original !== "function") return;
