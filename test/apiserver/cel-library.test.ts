@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { celEquals } from "../../src/apiserver/cel/values.js";
 import { compileCel, evaluateCel, estimateCost, PER_CALL_LIMIT, type EnvironmentSpec } from "kubezod/cel";
 import { celCases } from "../fixtures/cel/library-cases.js";
+import { coreCases } from "../fixtures/cel/core-cases.js";
 import { Optional } from "@marcbachmann/cel-js";
 
 const spec = (level: number): EnvironmentSpec => ({ level, variables: {} });
@@ -11,7 +12,7 @@ function value(v: unknown): unknown {
 }
 
 describe("Kubernetes CEL libraries: conformance cases", () => {
-  for (const c of celCases) {
+  for (const c of [...celCases, ...coreCases]) {
     it(`${c.expr} (${c.source})`, () => {
       const level = 36;
       const compiled = compileCel(c.expr, spec(level));
@@ -50,6 +51,10 @@ describe("Kubernetes CEL libraries: conformance cases", () => {
     expect(compiles(`quantity("1")`, 28)).toBe(true);
     expect(compiles(`sets.contains([1], [1])`, 28)).toBe(false);
     expect(compiles(`sets.contains([1], [1])`, 29)).toBe(true);
+    // base.go: ext.Lists(ext.ListsVersion(3)) from 1.34.
+    expect(compiles(`[2, 1].sort() == [1, 2]`, 33)).toBe(false);
+    expect(compiles(`[2, 1].sort() == [1, 2]`, 34)).toBe(true);
+    expect(compiles(`lists.range(2).size() == 2`, 34)).toBe(true);
   });
 
   it("two-variable comprehensions (cel-go ext TwoVarComprehensions)", () => {
@@ -87,5 +92,51 @@ describe("Kubernetes CEL libraries: conformance cases", () => {
     const unbounded = estimateCost("self.items.all(x, x.size() < 10)", s);
     expect(bounded.max).toBeLessThan(200);
     expect(unbounded.max).toBeGreaterThan(1_000_000);
+  });
+});
+
+describe("cost of aggregate literals", () => {
+  it("charges cel-go's creation costs: 10 for a list literal, 30 for a map literal", () => {
+    // k8s.io/apiserver/pkg/cel/library/cost_test.go TestListsCost: "10 cost for the list declaration";
+    // cel-go common.ListCreateBaseCost = 10, common.MapCreateBaseCost = 30, size() 1.
+    const cost = (e: string) => {
+      const r = evaluateCel(compileCel(e, spec(36)), {});
+      return r.kind === "value" ? r.cost : -1;
+    };
+    expect(cost("[1, 2, 3, 4, 5].size()")).toBe(11);
+    expect(cost("{'a': 1}.size()")).toBe(31);
+    expect(estimateCost("[1, 2, 3, 4, 5].size()", spec(36)).min).toBe(11);
+  });
+});
+
+describe("compile errors in cel-go's layout", () => {
+  const issues = (expr: string) => compileCel(expr, { level: 36, variables: { object: "dyn", oldObject: "dyn" } }).issues;
+
+  it("words and locates the common classes as cel-go does", () => {
+    // k8s.io/apiserver/pkg/admission/plugin/cel/compile_test.go TestCompileValidatingPolicyExpression "invalid syntax".
+    expect(issues("1 < 'asdf'")).toBe("ERROR: <input>:1:3: found no matching overload for '_<_' applied to '(int, string)'\n | 1 < 'asdf'\n | ..^");
+    expect(issues("'asdf'.contains('x'")).toBe("ERROR: <input>:1:20: Syntax error: missing ')' at '<EOF>'\n | 'asdf'.contains('x'\n | ...................^");
+    // compile_test.go "without params" / "invalid root var": undeclared reference to 'invalid'.
+    expect(issues("object.foo < invalid.x")).toBe("ERROR: <input>:1:14: undeclared reference to 'invalid' (in container '')\n | object.foo < invalid.x\n | .............^");
+    // pkg/apis/apiserver/validation/validation_test.go TestValidateClaimValidationRules "CEL expression compilation error".
+    expect(issues("foo.bar")).toBe("ERROR: <input>:1:1: undeclared reference to 'foo' (in container '')\n | foo.bar\n | ^");
+    // cel-go checker_test.go: the undeclared receiver of a macro is located at its identifier.
+    expect(issues("x.filter(y, y.filter(z, z > 0))")?.split("\n")[0]).toBe("ERROR: <input>:1:1: undeclared reference to 'x' (in container '')");
+    // cel-go's conditional overload: '_?_:_' at the '?' (beats cel input tests print '(bool, list(dyn), null)').
+    expect(issues("true ? 'yes' : null")?.split("\n")[0]).toBe("ERROR: <input>:1:6: found no matching overload for '_?_:_' applied to '(bool, string, null)'");
+    // cel-go errors.go noMatchingOverload: member calls print 'TARGET.(ARGS)' at the call's '('.
+    expect(issues("'asdf'.contains(1)")?.split("\n")[0]).toBe("ERROR: <input>:1:16: found no matching overload for 'contains' applied to 'string.(int)'");
+    // cel-go checker typeMismatch in a homogeneous literal, at the element.
+    expect(issues("[1, 'a']")?.split("\n")[0]).toBe("ERROR: <input>:1:5: expected type 'int' but found 'string'");
+  });
+
+  it("counts lines and columns in characters, wide ones as wide dots (common/errors.go ToDisplayString)", () => {
+    expect(issues("object.a == 1 &&\n  foo")).toBe("ERROR: <input>:2:3: undeclared reference to 'foo' (in container '')\n |   foo\n | ..^");
+    expect(issues("'é' + 1")).toBe("ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^");
+  });
+
+  it("keeps the apiserver's prefix in evaluation of an expression that does not compile", () => {
+    const r = evaluateCel(compileCel("1 + 'a'", spec(36)), {});
+    expect(r.kind === "error" ? r.message : "").toBe("compilation failed: ERROR: <input>:1:3: found no matching overload for '_+_' applied to '(int, string)'\n | 1 + 'a'\n | ..^");
   });
 });

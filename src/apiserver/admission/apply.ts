@@ -84,7 +84,8 @@ export function rewriteObjectLiterals(source: string): string {
     if (c === "{" || c === "(" || c === "[") frames.push({ message: false, expectKey: false });
     else if (c === "}" || c === ")" || c === "]") frames.pop();
     else if (c === "," && top) top.expectKey = true;
-    else if (top && !/\s/.test(c)) top.expectKey = false;
+    // `?field:` (an optional field of a message literal) still names a field.
+    else if (top && !/\s/.test(c) && !(c === "?" && top.message && top.expectKey)) top.expectKey = false;
     out += c;
     i++;
   }

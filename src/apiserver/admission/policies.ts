@@ -773,8 +773,9 @@ export function checkPolicyExpressions(policy: Obj, minor: number): PolicyExpres
   const out: PolicyExpressionProblem[] = [];
   const check = (field: string, expr: unknown, rewrite = false) => {
     if (typeof expr !== "string") return;
-    const c = compileCel(rewrite ? rewriteObjectLiterals(expr) : expr, env);
-    if (c.error && !c.unsupported) out.push({ field, value: expr, detail: `compilation failed: ${c.error}` });
+    const source = rewrite ? rewriteObjectLiterals(expr) : expr;
+    const c = compileCel(source, env);
+    if (c.error && !c.unsupported) out.push({ field, value: expr, detail: `compilation failed: ${(source === expr && c.issues) || c.error}` });
   };
   const items = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isRecord) : []);
   items(s.matchConditions).forEach((m, i) => check(`spec.matchConditions[${i}].expression`, m.expression));

@@ -3,12 +3,14 @@
  * is written, as kube-apiserver's validation does (`validateCELCondition`,
  * `convertCELErrorToValidationError`): an expression that does not compile is
  * `Invalid value: "<expr>": compilation failed: …`; one whose type is not what its field must
- * evaluate to is `must evaluate to bool` (`must evaluate to one of [string null_type]`). A new
+ * evaluate to is `must evaluate to bool` (`must evaluate to one of [string null_type]`) — a
+ * `dyn` result included, as cel-go's output type must be the return type itself. A new
  * expression is compiled with the previous minor's libraries (`NewExpressions`); one the stored
  * object already has, with the minor's own (`StoredExpressions`).
  *
- * The compiler's own messages are this evaluator's, not cel-go's: the verdict, field and error
- * type agree with kube-apiserver, the text after `compilation failed:` may not.
+ * The text after `compilation failed: ` is laid out as cel-go's issues (`ERROR: <input>:1:3: …`,
+ * the source line, a caret line); undeclared references, overloads and literal types read as
+ * cel-go's, syntax errors keep this evaluator's wording after `Syntax error: `.
  */
 import { FieldPath, invalid, type FieldError } from "../field.js";
 import { compileCel } from "../cel/compile.js";
@@ -49,15 +51,20 @@ function expressionsOf(value: unknown, out: Set<string>, depth = 0): Set<string>
   return out;
 }
 
-/** Primitive CEL types a checked expression can be known to have (anything else is not judged). */
-const PRIMITIVES = new Set(["bool", "int", "uint", "double", "string", "bytes", "null_type"]);
+/** Variables kube-apiserver declares with their own types (`request`, `namespaceObject`, each composited variable) that this environment declares `dyn`. */
+const TYPED_THERE = ["request", "namespaceObject", "variables", "authorizer"];
 
-/** The type a compiled expression evaluates to, when the checker knows it for certain. */
-function outputType(program: unknown): string | undefined {
-  const t = (program as { ast?: { checkedType?: { kind?: string; name?: string; hasDynType?: boolean } } }).ast?.checkedType;
-  if (!t || t.hasDynType || !t.name) return undefined;
-  const name = t.name === "null" ? "null_type" : t.name;
-  return PRIMITIVES.has(name) ? name : undefined;
+/**
+ * The type a compiled expression evaluates to, as the return-type check compares it
+ * (`ast.OutputType() == returnType`), when this environment can know it: a `dyn` result counts
+ * only when nothing it refers to is typed more precisely in kube-apiserver than here (`object`,
+ * `oldObject` and `params` are `dyn` there too).
+ */
+function outputType(program: unknown, variables: ReadonlySet<string>): string | undefined {
+  const t = (program as { ast?: { checkedType?: { kind?: string; name?: string } } }).ast?.checkedType;
+  if (!t || !t.name || t.kind === "param") return undefined;
+  if (t.kind === "dyn") return TYPED_THERE.some((v) => variables.has(v)) ? undefined : "dyn";
+  return t.name === "null" ? "null_type" : t.name;
 }
 
 /**
@@ -80,9 +87,10 @@ export function expressionChecker(target: { kind: "policy" | "mutating-policy" |
     const compiled = compileCel(source, env(stored.has(expression)));
     // Syntax this evaluator cannot read is not the writer's mistake.
     if (compiled.unsupported) return [];
-    if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.error}`)];
+    // A rewritten object literal's offsets are not the written expression's: the message alone then.
+    if (compiled.error) return [invalid(path, expression, `compilation failed: ${(source === expression && compiled.issues) || compiled.error}`)];
     if (returns === "any") return [];
-    const type = outputType(compiled.program);
+    const type = outputType(compiled.program, compiled.variables);
     if (type === undefined || returns.includes(type)) return [];
     const detail = returns.length === 1 ? `must evaluate to ${returns[0]}` : `must evaluate to one of [${returns.join(" ")}]`;
     return [invalid(path, expression, detail)];

@@ -7,13 +7,15 @@ import { celEnvironment, type EnvironmentSpec } from "./library.js";
 import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } from "./cost.js";
 import { regexError } from "./regex.js";
 import { UnevaluableError } from "./authz.js";
+import { rewriteOptionalEntries } from "./optional-entries.js";
+import { checkIssue, formatIssues, parseIssue, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
   op: string;
   args: unknown;
   start?: number;
   end?: number;
-  checkedType?: { name: string; kind: string; hasDynType?: boolean };
+  checkedType?: { name: string; kind: string; hasDynType?: boolean; keyType?: unknown; valueType?: unknown };
 }
 
 /** A program as the evaluator runs it. */
@@ -26,6 +28,11 @@ export interface CompiledExpression {
   program?: CelProgram;
   /** Why it does not compile (the first line of the compiler's message). */
   error?: string;
+  /**
+   * Why it does not compile in cel-go's layout, as kube-apiserver prints it after
+   * `compilation failed: ` (`ERROR: <input>:1:3: …`, the source line and a caret line).
+   */
+  issues?: string;
   /** The variables it refers to. */
   variables: ReadonlySet<string>;
   /** The expression uses syntax this evaluator cannot parse (not a mistake in the expression). */
@@ -64,17 +71,24 @@ function rewriteMatches(source: string, ast: AstNode): string {
   return out;
 }
 
-function containsIndex(node: unknown): boolean {
-  let found = false;
-  walkAst(node, (n) => {
-    if (n.op === "[]" || n.op === "[?]") found = true;
-  });
-  return found;
+/** Whether a selection chain bottoms out at a variable through plain `.` selections only. */
+function isPlainChain(node: AstNode): boolean {
+  if (node.op === "id") return true;
+  return node.op === "." && Array.isArray(node.args) && isPlainChain(node.args[0] as AstNode);
+}
+
+/** Whether a selection chain has an optional selection (`a.?b`) in it. */
+function hasOptionalSelect(node: AstNode): boolean {
+  if ((node.op === "." || node.op === ".?" || node.op === "[]" || node.op === "[?]") && Array.isArray(node.args)) {
+    return node.op === ".?" || node.op === "[?]" || hasOptionalSelect(node.args[0] as AstNode);
+  }
+  return false;
 }
 
 /**
- * `has(a[0].b)` → `('b' in a[0])`: the evaluator only accepts `has()` on plain selections; on the
- * maps that objects are made of, both mean "the key is present".
+ * `has(a[0].b)`, `has({'a': 1}.a)`, `has(dyn(x).b)` → `('b' in …)`: the evaluator only accepts
+ * `has()` on selections from a variable, cel-go on any selection; on the maps that objects are
+ * made of, both mean "the key is present".
  */
 function rewriteHasOnIndex(source: string, ast: AstNode): string {
   const edits: Array<{ start: number; end: number; text: string }> = [];
@@ -82,7 +96,9 @@ function rewriteHasOnIndex(source: string, ast: AstNode): string {
     const args = n.args as unknown[];
     if (n.op !== "call" || args[0] !== "has" || n.start === undefined || n.end === undefined) return;
     const arg = (args[1] as AstNode[] | undefined)?.[0];
-    if (!arg || arg.op !== "." || !containsIndex(arg)) return;
+    if (!arg || arg.op !== "." || !Array.isArray(arg.args)) return;
+    const base = arg.args[0] as AstNode;
+    if (isPlainChain(base) || hasOptionalSelect(base)) return;
     const inner = source.slice(n.start, n.end).replace(/^has\s*\(/, "").replace(/\)\s*$/, "");
     const m = /^([\s\S]*)\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(inner);
     if (m) edits.push({ start: n.start, end: n.end, text: `(${JSON.stringify(m[2])} in (${m[1]}))` });
@@ -92,35 +108,87 @@ function rewriteHasOnIndex(source: string, ast: AstNode): string {
   return out;
 }
 
-function isDyn(t: AstNode["checkedType"]): boolean {
-  return !t || t.kind === "dyn" || t.hasDynType === true || t.kind === "param";
+/** A checked type as the evaluator describes it. */
+interface CheckedType {
+  kind: string;
+  name?: string;
+  keyType?: CheckedType;
+  valueType?: CheckedType;
 }
 
-/** cel-go's homogeneous aggregate literal rule: mixed element types need `dyn()`. */
-function homogeneityError(ast: AstNode): string | undefined {
-  let error: string | undefined;
-  const same = (types: Array<AstNode["checkedType"]>) => {
-    let first: AstNode["checkedType"];
-    for (const t of types) {
-      if (isDyn(t)) continue;
-      if (!first) first = t;
-      else if (t!.name !== first.name && !error) error = `expected type '${first.name}' but found '${t!.name}'`;
+const DYN: CheckedType = { kind: "dyn", name: "dyn" };
+
+/** Types `null` is assignable to (cel-go's `internalIsAssignableNull`: abstract types such as optionals, messages, timestamps, durations). */
+function isNullable(t: CheckedType): boolean {
+  return t.kind === "optional" || t.kind === "message" || t.name === "null" || t.name === "google.protobuf.Timestamp" || t.name === "google.protobuf.Duration";
+}
+
+/**
+ * cel-go's `joinTypes` for aggregate literals: the next element's type must be assignable to
+ * what the earlier ones came to (type parameters of empty literals bind to the other side, `dyn`
+ * absorbs everything, `null` joins nullable types); the join is the more general of the two.
+ * Undefined when the types do not join.
+ */
+function joinTypes(a: CheckedType, b: CheckedType): CheckedType | undefined {
+  if (a.kind === "param") return b;
+  if (b.kind === "param") return a;
+  if (a.kind === "dyn" || b.kind === "dyn") return DYN;
+  if (a.name === "null" || b.name === "null") {
+    const other = a.name === "null" ? b : a;
+    return isNullable(other) ? other : undefined;
+  }
+  if (a.kind !== b.kind) return undefined;
+  if (a.kind === "list" || a.kind === "optional") {
+    const v = a.valueType && b.valueType ? joinTypes(a.valueType, b.valueType) : undefined;
+    return v ? { kind: a.kind, name: a.name, valueType: v } : undefined;
+  }
+  if (a.kind === "map") {
+    const k = a.keyType && b.keyType ? joinTypes(a.keyType, b.keyType) : undefined;
+    const v = a.valueType && b.valueType ? joinTypes(a.valueType, b.valueType) : undefined;
+    return k && v ? { kind: "map", name: a.name, keyType: k, valueType: v } : undefined;
+  }
+  return a.name === b.name ? a : undefined;
+}
+
+/** A type as cel-go prints it in a type mismatch (`list(int)`, `map(string, dyn)`). */
+function goTypeName(t: CheckedType): string {
+  if (t.kind === "list") return `list(${t.valueType ? goTypeName(t.valueType) : "dyn"})`;
+  if (t.kind === "map") return `map(${t.keyType ? goTypeName(t.keyType) : "dyn"}, ${t.valueType ? goTypeName(t.valueType) : "dyn"})`;
+  if (t.kind === "optional") return `optional_type(${t.valueType ? goTypeName(t.valueType) : "dyn"})`;
+  if (t.kind === "param") return `_var0`;
+  return t.name ?? t.kind;
+}
+
+/** cel-go's homogeneous aggregate literal rule: element types must join (mixed types need `dyn()`). */
+function homogeneityError(ast: AstNode): Issue | undefined {
+  let error: Issue | undefined;
+  const same = (nodes: Array<AstNode | undefined>) => {
+    let joined: CheckedType | undefined;
+    for (const n of nodes) {
+      const t = n?.checkedType as CheckedType | undefined;
+      if (!t || error) continue;
+      if (!joined) joined = t;
+      else {
+        const next = joinTypes(joined, t);
+        if (!next) error = { message: `expected type '${goTypeName(joined)}' but found '${goTypeName(t)}'`, offset: n?.start ?? 0 };
+        else joined = next;
+      }
     }
   };
   walkAst(ast, (n) => {
-    if (n.op === "list" && Array.isArray(n.args)) same((n.args as AstNode[]).map((a) => a.checkedType));
+    if (n.op === "list" && Array.isArray(n.args)) same(n.args as AstNode[]);
     else if (n.op === "map" && Array.isArray(n.args)) {
       const entries = n.args as Array<[AstNode, AstNode]>;
-      same(entries.map((e) => e[0]?.checkedType));
-      same(entries.map((e) => e[1]?.checkedType));
+      same(entries.map((e) => e[0]));
+      same(entries.map((e) => e[1]));
     }
   });
   return error;
 }
 
 /** Regex literals that do not compile (`ValidateRegexLiterals`, from 1.29). */
-function regexLiteralError(ast: AstNode): string | undefined {
-  let error: string | undefined;
+function regexLiteralError(ast: AstNode): Issue | undefined {
+  let error: Issue | undefined;
   walkAst(ast, (n) => {
     if (error || (n.op !== "rcall" && n.op !== "call")) return;
     const args = n.args as unknown[];
@@ -130,7 +198,7 @@ function regexLiteralError(ast: AstNode): string | undefined {
     const pattern = params?.[n.op === "call" ? 1 : 0];
     if (pattern?.op === "value" && typeof pattern.args === "string") {
       const e = regexError(pattern.args);
-      if (e) error = `invalid matches argument: ${e}`;
+      if (e) error = { message: `invalid matches argument: ${e}`, offset: pattern.start ?? 0 };
     }
   });
   return error;
@@ -166,30 +234,41 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
   const env = celEnvironment(spec);
   const variables = new Set<string>();
   let out: CompiledExpression;
+  // Optional entries of literals become calls the evaluator can parse (from 1.28, with optional types).
+  const text = spec.level >= 28 ? rewriteOptionalEntries(source) : source;
   try {
-    const first = env.parse(source) as unknown as CelProgram;
-    const step = rewriteMatches(source, first.ast);
-    const stepAst = step === source ? first.ast : (env.parse(step) as unknown as CelProgram).ast;
+    const first = env.parse(text) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
+    const step = rewriteMatches(text, first.ast);
+    const stepAst = step === text ? first.ast : (env.parse(step) as unknown as CelProgram).ast;
     const rewritten = rewriteHasOnIndex(step, stepAst);
-    const program = (rewritten === source ? first : env.parse(rewritten)) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
+    const program = (rewritten === text ? first : env.parse(rewritten)) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
     walkAst(program.ast, (n) => {
       if (n.op === "id" && typeof n.args === "string") variables.add(n.args);
     });
     const checked = program.check();
-    let error = checked.valid ? undefined : firstLine(checked.error?.message ?? "does not type-check");
-    error ??= homogeneityError(program.ast);
-    if (spec.level >= 29) error ??= regexLiteralError(program.ast);
-    if (error) out = { source, error, variables };
+    let issue: Issue | undefined;
+    if (!checked.valid) {
+      // Locate the error in the source as written: the rewritten program's offsets may differ.
+      const original = program === first ? checked : first.check();
+      const err = (original.valid ? checked.error : original.error) as EvaluatorError | undefined;
+      issue = err ? checkIssue(err, original.valid ? rewritten : text) : { message: "does not type-check", offset: 0 };
+      if (original.valid) issue.offset = 0;
+    }
+    issue ??= homogeneityError(program.ast);
+    if (spec.level >= 29) issue ??= regexLiteralError(program.ast);
+    // Offsets in a text rewritten for optional entries are not the written expression's: no layout then.
+    if (issue) out = { source, error: issue.message, ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };
     else {
       instrument(program.ast);
       out = { source, program, variables };
     }
   } catch (err) {
-    out = { source, error: firstLine((err as Error).message), variables };
-    // Optional entries in list and map literals (`[?a, b]`, `{?k: v}`) are CEL the evaluator cannot parse.
-    if (/[[{,]\s*\?/.test(source)) {
+    const issue = parseIssue(err as EvaluatorError);
+    out = { source, error: firstLine((err as Error).message), ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };
+    // Optional entries the rewrite could not place (in message literals `T{?f: v}`) are CEL the evaluator cannot parse.
+    if (/[[{,]\s*\?/.test(text)) {
       out.unsupported = true;
-      out.error = `${out.error} (optional entries in list and map literals are not supported by this evaluator)`;
+      out.error = `${out.error} (optional entries in message literals are not supported by this evaluator)`;
     }
   }
   if (cache.size >= MAX_CACHE) cache.clear();
@@ -212,7 +291,7 @@ export type CelOutcome =
  */
 export function evaluateCel(compiled: CompiledExpression, ctx: Record<string, unknown>, limit = PER_CALL_LIMIT): CelOutcome {
   if (!compiled.program && compiled.unsupported) return { kind: "unevaluable", reason: `the expression cannot be compiled here: ${compiled.error}` };
-  if (!compiled.program) return { kind: "error", message: `compilation failed: ${compiled.error}` };
+  if (!compiled.program) return { kind: "error", message: `compilation failed: ${compiled.issues ?? compiled.error}` };
   try {
     const { value, cost } = runWithCost(() => compiled.program!(ctx), limit, baseCost(compiled.program.ast));
     return { kind: "value", value, cost };

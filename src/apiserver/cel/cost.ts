@@ -129,7 +129,10 @@ export function countSteps(root: unknown): number {
       return;
     }
     if (!top && bodies.has(v)) return;
-    if (v.op !== "value") n++;
+    // cel-go's costs of creating aggregates (common.ListCreateBaseCost, MapCreateBaseCost).
+    if (v.op === "list") n += LIST_CREATE_COST;
+    else if (v.op === "map") n += MAP_CREATE_COST;
+    else if (v.op !== "value") n++;
     if (v.meta?.alternate) visit(v.meta.alternate, false);
     if (v.meta?.macro) visit(v.meta.macro, false);
     visit(v.args, false);
@@ -137,6 +140,11 @@ export function countSteps(root: unknown): number {
   visit(root, true);
   return n;
 }
+
+/** `common.ListCreateBaseCost`: creating a list literal. */
+const LIST_CREATE_COST = 10;
+/** `common.MapCreateBaseCost`: creating a map literal. */
+const MAP_CREATE_COST = 30;
 
 /** Loop bodies found by {@link instrument}. */
 const bodies = new WeakSet<object>();

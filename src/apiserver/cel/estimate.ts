@@ -40,7 +40,7 @@ function selectPath(n: AstNode): string[] | undefined {
 }
 
 const STRING_TRAVERSAL = new Set(["contains", "startsWith", "endsWith", "indexOf", "lastIndexOf", "lowerAscii", "upperAscii", "trim", "replace", "split", "substring", "charAt", "format", "find", "findAll", "re2Matches", "url", "isURL", "ip", "isIP", "cidr", "isCIDR", "quantity", "isQuantity", "semver", "isSemver"]);
-const LIST_TRAVERSAL = new Set(["isSorted", "sum", "min", "max", "indexOf", "lastIndexOf", "join"]);
+const LIST_TRAVERSAL = new Set(["isSorted", "sum", "min", "max", "indexOf", "lastIndexOf", "join", "slice", "flatten", "reverse", "sort", "distinct"]);
 
 /**
  * Estimate an expression's cost in an environment, with the size bounds of what it refers to.
@@ -52,6 +52,9 @@ export function estimateCost(source: string, spec: EnvironmentSpec, sizes: SizeB
   const compiled = compileCel(source, spec);
   if (!compiled.program) return { min: 0, max: 0 };
   const bound = (n: AstNode): number => {
+    // Literals have their own sizes (cel-go's checker sizes list, map and string constants).
+    if ((n.op === "list" || n.op === "map") && Array.isArray(n.args)) return n.args.length;
+    if (n.op === "value" && typeof n.args === "string") return n.args.length;
     const p = selectPath(n);
     return (p ? sizes(p) : undefined) ?? UNBOUNDED;
   };
@@ -65,6 +68,8 @@ export function estimateCost(source: string, spec: EnvironmentSpec, sizes: SizeB
     }
     seen.add(node);
     if (n.op === "value") return { min: 0, max: 0 };
+    // cel-go's costs of creating aggregates (common.ListCreateBaseCost, MapCreateBaseCost).
+    if (n.op === "list" || n.op === "map") return add({ min: n.op === "list" ? 10 : 30, max: n.op === "list" ? 10 : 30 }, cost(n.args));
     if (n.meta?.alternate) return cost(n.meta.alternate);
     const macro = n.meta?.macro;
     if (n.op === "comprehension") {

@@ -4,7 +4,7 @@
  * offers (`k8s.io/apiserver/pkg/cel/environment/base.go`): URLs, regex, lists and strings v0 from
  * the start; authz (1.27); quantity and optional types (1.28); strings v2 and sets (1.29); IP and
  * CIDR (1.30); format (1.31); authz selectors and two-variable comprehensions (1.32); semver
- * (1.33). A rule new to a minor compiles with the libraries of the previous minor.
+ * (1.33); cel-go's lists extension at version 3 (1.34). A rule new to a minor compiles with the libraries of the previous minor.
  */
 import { createRequire } from "node:module";
 import type * as CelJs from "@marcbachmann/cel-js";
@@ -23,6 +23,7 @@ import {
 } from "./authz.js";
 import { AUTHZ_CHECK_COST, charge, countSteps, traversalCost } from "./cost.js";
 import { re2 } from "./regex.js";
+import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
 import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals } from "./values.js";
@@ -31,8 +32,81 @@ let celJs: typeof CelJs | undefined;
 
 /** The CEL interpreter, loaded when an environment is first built: most runs evaluate no CEL. */
 function cel(): typeof CelJs {
-  return (celJs ??= createRequire(import.meta.url)("@marcbachmann/cel-js") as typeof CelJs);
+  if (celJs) return celJs;
+  const require = createRequire(import.meta.url);
+  celJs = require("@marcbachmann/cel-js") as typeof CelJs;
+  alignTypeChecker(require);
+  return celJs;
 }
+
+interface CheckerType {
+  kind: string;
+}
+type NodeCheck = (this: { dynType: CheckerType }, ast: unknown, ctx: unknown) => CheckerType;
+type AccessCheck = (this: { dynType: CheckerType }, ast: unknown, ctx: unknown, leftType: CheckerType, allowMissingField?: boolean) => CheckerType;
+
+/**
+ * Where the evaluator's checker refuses what cel-go's accepts, follow cel-go: a selection from a
+ * value whose type is still an unbound type parameter (`{}.?k.x`, `optional.none().?x`,
+ * `[][0].x`) is `dyn` in cel-go (`substitute` turns free type parameters into `dyn`), not an error.
+ */
+/** A module file beside the evaluator's entry point (its exports map lists only the entry). */
+function sibling(require: NodeJS.Require, file: string): string {
+  const main = require.resolve("@marcbachmann/cel-js");
+  return main.slice(0, Math.max(main.lastIndexOf("/"), main.lastIndexOf("\\")) + 1) + file;
+}
+
+function alignTypeChecker(require: NodeJS.Require): void {
+  try {
+    const mod = require(sibling(require, "type-checker.js")) as { TypeChecker?: { prototype: { checkAccessOnType?: AccessCheck; check?: NodeCheck } } };
+    const proto = mod.TypeChecker?.prototype;
+    const original = proto?.checkAccessOnType;
+    const check = proto?.check;
+    if (!proto || typeof original !== "function" || typeof check !== "function") return;
+    proto.checkAccessOnType = function (this: { dynType: CheckerType }, ast, ctx, leftType, allowMissingField) {
+      if (leftType?.kind === "param") return this.dynType;
+      return original.call(this, ast, ctx, leftType, allowMissingField);
+    };
+    // A result whose type is still a free type parameter (`dyn(l).sum()`, `list<A>.min()` of a
+    // dyn receiver) is dyn, as cel-go's `substitute` makes it: an operator applied to it then
+    // resolves at run time instead of failing on overlapping overloads.
+    proto.check = function (this: { dynType: CheckerType }, ast, ctx) {
+      const t = check.call(this, ast, ctx);
+      if (t?.kind !== "param" || !ast || typeof ast !== "object") return t;
+      (ast as { checkedType?: CheckerType }).checkedType = this.dynType;
+      return this.dynType;
+    };
+  } catch {
+    // A differently laid out evaluator keeps its own checker.
+  }
+  // cel-go's conditional joins `null` with the types null is assignable to
+  // (`internalIsAssignableNull`): `c ? optional.of(x) : null`, `c ? timestamp(s) : null`.
+  try {
+    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: TernaryCheck }> };
+    const ternary = ops.OPERATORS?.["?:"];
+    const original = ternary?.check;
+    if (!ternary || typeof original !== "function") return;
+    ternary.check = function (chk, ast, ctx) {
+      try {
+        return original.call(this, chk, ast, ctx);
+      } catch (err) {
+        const left = ast.left?.checkedType;
+        const right = ast.right?.checkedType;
+        const nullable = (t: CheckerType & { name?: string }) => t.kind === "optional" || t.kind === "message" || t.name === "google.protobuf.Timestamp" || t.name === "google.protobuf.Duration";
+        const isNull = (t: CheckerType & { name?: string }) => t.name === "null";
+        if ((err as { code?: string }).code === "incompatible_ternary_branches" && left && right) {
+          if (isNull(left) && nullable(right)) return right;
+          if (isNull(right) && nullable(left)) return left;
+        }
+        throw err;
+      }
+    };
+  } catch {
+    // As above.
+  }
+}
+
+type TernaryCheck = (this: unknown, chk: unknown, ast: { left?: { checkedType?: CheckerType & { name?: string } }; right?: { checkedType?: CheckerType & { name?: string } } }, ctx: unknown) => CheckerType;
 
 export { CelIP, CelCIDR, CelURL, CelQuantity, CelSemver, CelFormat };
 
@@ -118,6 +192,7 @@ function base(level: number): Environment {
   });
   registerBase(env);
   if (level >= 28) registerOptionalExtras(env);
+  if (level >= 28) registerOptionalEntries(env);
   if (level >= 27) registerAuthz(env, level >= 32);
   if (level >= 28) registerQuantity(env, level >= 36);
   if (level >= 29) registerStringsV2(env);
@@ -126,6 +201,7 @@ function base(level: number): Environment {
   if (level >= 31) registerFormat(env);
   if (level >= 32) registerTwoVarComprehensions(env);
   if (level >= 33) registerSemver(env);
+  if (level >= 34) registerExtLists(env);
   bases.set(level, env);
   return env;
 }
@@ -154,6 +230,27 @@ function registerBase(env: Environment): void {
     charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
     return re2(p).findAll(s, Number(n));
   });
+
+  // Standard conversions and orderings cel-go has and the evaluator lacks.
+  const TS = "google.protobuf.Timestamp";
+  const DUR = "google.protobuf.Duration";
+  env.registerFunction(`string(${TS}): string`, (d: Date) => d.toISOString().replace(/\.0+Z$/, "Z").replace(/(\.\d*?)0+Z$/, "$1Z"));
+  env.registerFunction(`string(${DUR}): string`, (d: { toString(): string }) => d.toString());
+  env.registerFunction(`int(${TS}): int`, (d: Date) => BigInt(Math.floor(d.getTime() / 1000)));
+  env.registerFunction("int(uint): int", (u: { valueOf(): bigint }) => {
+    const v = u.valueOf();
+    if (v > 2n ** 63n - 1n) fail("integer overflow");
+    return v;
+  });
+  const bytesCompare = (a: Uint8Array, b: Uint8Array): number => {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  };
+  env.registerOperator("bytes < bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) < 0);
+  env.registerOperator("bytes <= bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) <= 0);
+  env.registerOperator("bytes > bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) > 0);
+  env.registerOperator("bytes >= bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) >= 0);
 
   // Lists library.
   env.registerFunction("list<A>.isSorted(): bool", (l: unknown[]) => {
@@ -226,6 +323,8 @@ function registerBase(env: Environment): void {
   env.registerFunction("net.URL.getPort(): string", (u: CelURL) => u.port);
   env.registerFunction("net.URL.getEscapedPath(): string", (u: CelURL) => u.escapedPath);
   env.registerFunction("net.URL.getQuery(): map<string, list<string>>", (u: CelURL) => u.query);
+  // apiserver cel.URL.Equal: the same URL text.
+  env.registerOperator("net.URL == net.URL", (a: CelURL, b: CelURL) => a.text === b.text);
 }
 
 const isZeroValue = (v: unknown): boolean =>
@@ -628,4 +727,121 @@ function registerTwoVarComprehensions(env: Environment): void {
     env.registerFunction(`${recv}.transformMapEntry(ast, ast, ast): map<dyn, dyn>`, macro("transformMapEntry", false));
     env.registerFunction(`${recv}.transformMapEntry(ast, ast, ast, ast): map<dyn, dyn>`, macro("transformMapEntry", true));
   }
+}
+
+/** The element types cel-go's `sort()` and `sortBy()` order (`comparableTypes` of ext/lists.go). */
+const SORTABLE = ["int", "uint", "double", "bool", "string", "bytes", "google.protobuf.Duration", "google.protobuf.Timestamp"];
+
+/** Order a list by keys as cel-go's `@sortByAssociatedKeys` does (elements of one comparable type). */
+function sortByKeys(list: unknown[], keys: unknown[]): unknown[] {
+  if (list.length === 0) return list;
+  const kind = (v: unknown): string => (typeof v === "bigint" ? "int" : typeof v === "number" ? "double" : v === null ? "null" : typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v);
+  const first = keys[0];
+  if (first === null || Array.isArray(first) || (typeof first === "object" && !(first instanceof Uint8Array) && !(first instanceof Date) && !("compare" in (first as object)) && (first as object).constructor === Object)) {
+    fail("list elements must be comparable");
+  }
+  const k0 = kind(first);
+  if (keys.some((k) => kind(k) !== k0)) fail("list elements must have the same type");
+  charge(Math.ceil(list.length * Math.log2(list.length + 1)));
+  return list
+    .map((v, i) => [v, keys[i]] as const)
+    .sort((a, b) => celCompare(a[1], b[1]))
+    .map(([v]) => v);
+}
+
+/**
+ * cel-go's lists extension at version 3 (`ext.Lists(ext.ListsVersion(3))`, in base.go from 1.34):
+ * `slice`, `flatten`, `sort`, `sortBy`, `lists.range`, `reverse` and `distinct`, with its error texts.
+ */
+function registerExtLists(env: Environment): void {
+  env.registerFunction("list<A>.slice(int, int): list<A>", (l: unknown[], start: bigint, end: bigint) => {
+    if (start < 0n || end < 0n) fail(`cannot slice(${start}, ${end}), negative indexes not supported`);
+    if (start > end) fail(`cannot slice(${start}, ${end}), start index must be less than or equal to end index`);
+    if (BigInt(l.length) < end) fail(`cannot slice(${start}, ${end}), list is length ${l.length}`);
+    charge(Number(end - start));
+    return l.slice(Number(start), Number(end));
+  });
+  const flatten = (l: unknown[], depth: number): unknown[] => {
+    const out: unknown[] = [];
+    for (const v of l) {
+      if (Array.isArray(v) && depth > 0) out.push(...flatten(v, depth - 1));
+      else out.push(v);
+    }
+    return out;
+  };
+  env.registerFunction("list<list<A>>.flatten(): list<A>", (l: unknown[]) => {
+    const out = flatten(l, 1);
+    charge(out.length);
+    return out;
+  });
+  env.registerFunction("list<dyn>.flatten(int): list<dyn>", (l: unknown[], depth: bigint) => {
+    if (depth < 0n) fail("level must be non-negative");
+    const out = flatten(l, Number(depth > 1000n ? 1000n : depth));
+    charge(out.length);
+    return out;
+  });
+  for (const t of SORTABLE) env.registerFunction(`list<${t}>.sort(): list<${t}>`, (l: unknown[]) => sortByKeys(l, l));
+  env.registerFunction("list<A>.reverse(): list<A>", (l: unknown[]) => {
+    charge(l.length);
+    return [...l].reverse();
+  });
+  env.registerFunction("list<A>.distinct(): list<A>", (l: unknown[]) => {
+    charge(l.length);
+    const out: unknown[] = [];
+    for (const v of l) if (!out.some((x) => celEquals(x, v))) out.push(v);
+    return out;
+  });
+  class ListsNamespace {}
+  env.registerType("ListsNamespace", ListsNamespace);
+  env.registerConstant("lists", "ListsNamespace", new ListsNamespace());
+  env.registerFunction("ListsNamespace.range(int): list<int>", (_: unknown, n: bigint) => {
+    if (n < 0n) fail(`lists.range: size must be non-negative, got ${n}`);
+    if (n > 10_000_000n) fail(`lists.range: size ${n} exceeds maximum allowed (10000000)`);
+    charge(Number(n));
+    return Array.from({ length: Number(n) }, (_v, i) => BigInt(i));
+  });
+  // `sortBy(e, key)`: cel-go expands it to `@sortByAssociatedKeys` over the keys `map(e, key)` gives.
+  const sortBy = ({ args, receiver }: { args: MacroNode[]; receiver: MacroNode }) => {
+    const v = args[0]!;
+    if (v.op !== "id") throw new Error("sortBy(var, ...) variable name must be a simple identifier");
+    const name = v.args as string;
+    const key = args[1]!;
+    const state: { scope?: Scope; steps?: number } = {};
+    return {
+      async: false,
+      typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
+        const t = chk.check(receiver, ctx);
+        const dyn = chk.getType("dyn");
+        if (t.kind !== "list" && t.kind !== "dyn") throw chk.createError("invalid_comprehension_range", `sortBy() cannot range over ${t.kind}`, receiver);
+        state.scope = ctx.forkWithVariable(name, t.kind === "list" ? (t.valueType ?? dyn) : dyn);
+        chk.check(key, state.scope);
+        return t.kind === "list" ? t : chk.registry.getListType(dyn);
+      },
+      evaluate(ev: Evaluator, _m: unknown, ctx: unknown) {
+        const list = ev.run(receiver, ctx);
+        if (!Array.isArray(list)) return fail("sortBy() requires a list");
+        const scope = state.scope!.reuse(ctx);
+        const steps = (state.steps ??= countSteps(key));
+        const keys = list.map((e) => {
+          charge(steps);
+          scope.iterValue = e;
+          return ev.run(key, scope);
+        });
+        return sortByKeys(list, keys);
+      },
+    };
+  };
+  env.registerFunction("list.sortBy(ast, ast): list<dyn>", sortBy);
+}
+
+/** The functions optional entries of list and map literals are rewritten to (see `optional-entries.ts`). */
+function registerOptionalEntries(env: Environment): void {
+  const present = (v: unknown): v is Optional => v instanceof cel().Optional && v.hasValue();
+  env.registerFunction(`${OPTIONAL_LIST}(list): list`, (l: unknown[]) => l.filter(present).map((o) => (o as Optional).value()));
+  env.registerFunction(`${OPTIONAL_MAP}(map): map`, (m: unknown) => {
+    if (m instanceof Map) return new Map([...m].filter(([, v]) => present(v)).map(([k, v]) => [k, (v as Optional).value()]));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) if (present(v)) out[k] = v.value();
+    return out;
+  });
 }

@@ -53,6 +53,13 @@ describe("admission policies: pieces", () => {
   it("reads CEL object construction as maps", () => {
     expect(rewriteObjectLiterals(`Object{spec: Object.spec{replicas: 3, x: "a:b"}}`)).toBe(`{'spec': dyn( {'replicas': dyn( 3), 'x': dyn( "a:b")})}`);
     expect(rewriteObjectLiterals(`[JSONPatch{op: "add", path: "/a", value: {"k": 1}}]`)).toBe(`[{'op': dyn( "add"), 'path': dyn( "/a"), 'value': dyn( {"k": 1})}]`);
+    // cel-go optional field syntax (`Object.spec{?replicas: …}`): the field is set only when the optional has a value.
+    expect(rewriteObjectLiterals(`Object{spec: Object.spec{?replicas: object.spec.?replicas}}`)).toBe(`{'spec': dyn( {?'replicas': dyn( object.spec.?replicas)})}`);
+    const policy = {
+      kind: "MutatingAdmissionPolicy",
+      spec: { mutations: [{ patchType: "ApplyConfiguration", applyConfiguration: { expression: "Object{spec: Object.spec{?replicas: object.spec.?missing, ?paused: optional.of(true)}}" } }] },
+    };
+    expect(checkPolicyExpressions(policy, 36)).toEqual([]);
   });
 
   it("merges apply configurations by list-map keys when the schema says so, atomically otherwise", () => {

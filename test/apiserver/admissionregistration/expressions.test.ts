@@ -50,7 +50,10 @@ describe("policy expressions", () => {
       ["spec.validations[0].expression", "FieldValueInvalid", "1 + true"],
       ["spec.validations[0].messageExpression", "FieldValueInvalid", "object.metadata.name +"],
     ]);
-    for (const e of errs) expect(e.message).toMatch(/^compilation failed: /);
+    for (const e of errs) expect(e.message).toMatch(/^compilation failed: ERROR: <input>:1:\d+: /);
+    // plugin/cel/compile.go: "compilation failed: " + issues.String(), cel-go's layout.
+    expect(errs[2]!.message).toBe("compilation failed: ERROR: <input>:1:3: found no matching overload for '_+_' applied to '(int, bool)'\n | 1 + true\n | ..^");
+    expect(errs[1]!.message).toBe("compilation failed: ERROR: <input>:1:1: undeclared reference to 'undeclared' (in container '')\n | undeclared + 1\n | ^");
   });
 
   it("reports an expression of the wrong type as kube-apiserver words it", () => {
@@ -62,6 +65,30 @@ describe("policy expressions", () => {
       `spec.validations[0].expression: Invalid value: "'yes'": must evaluate to bool`,
       'spec.validations[0].messageExpression: Invalid value: "1": must evaluate to string',
       'spec.auditAnnotations[0].valueExpression: Invalid value: "true": must evaluate to one of [string null_type]',
+    ]);
+  });
+
+  it("refuses a dyn result as cel-go's output-type check does, unless a variable typed there but dyn here is involved", () => {
+    // plugin/cel/compile.go CompileCELExpression compares `ast.OutputType() == returnType`: a dyn
+    // result is not bool (kubernetes/kubernetes#120239: "variables.environment": must evaluate to bool
+    // while variables were declared dyn; pkg/apis/apiserver/validation/validation_test.go
+    // TestValidateClaimValidationRules: "claims.foo": must evaluate to bool). object, oldObject and params are dyn there as here;
+    // request, namespaceObject and composited variables are typed there, so their dyn here is not judged.
+    const p = policy({
+      variables: [{ name: "ok", expression: "object.spec.replicas < 5" }],
+      validations: [
+        { expression: "object.spec.paused", messageExpression: "object.metadata.name" },
+        { expression: "has(object.spec.x) ? object.spec.x : true" },
+        { expression: "variables.ok", messageExpression: "request.userInfo.username" },
+        { expression: "object.spec.items.all(i, i.enabled)", messageExpression: "'name: ' + object.metadata.name" },
+        { expression: "[true]" },
+      ],
+    });
+    expect(errorsOf(p)).toEqual([
+      'spec.validations[0].expression: Invalid value: "object.spec.paused": must evaluate to bool',
+      'spec.validations[0].messageExpression: Invalid value: "object.metadata.name": must evaluate to string',
+      'spec.validations[1].expression: Invalid value: "has(object.spec.x) ? object.spec.x : true": must evaluate to bool',
+      'spec.validations[4].expression: Invalid value: "[true]": must evaluate to bool',
     ]);
   });
 
