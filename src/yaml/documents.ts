@@ -178,7 +178,7 @@ class Builder {
   }
 
   private scalar(ev: ScalarEvent, path: PathSegment[], isKey: boolean): unknown {
-    const text = jsYaml().getScalarValue(this.source, ev);
+    const text = scalarValue(this.source, ev);
     if (ev.tagStart >= 0) {
       const tag = this.source.slice(ev.tagStart, ev.tagEnd);
       const std = tag.startsWith("!!") ? tag.slice(2) : tag.startsWith("!<tag:yaml.org,2002:") ? tag.slice(20, -1) : undefined;
@@ -305,8 +305,50 @@ function countNodes(events: Event[]): number {
   return n;
 }
 
+/**
+ * A document's events. kubectl's reader (go-yaml) takes `\'` in a double-quoted scalar as an
+ * apostrophe, where js-yaml stops at an unknown escape: each `\'` js-yaml stops at is read as
+ * `\"` (the same length, so every offset holds) and `scalarValue` puts the apostrophe back.
+ */
+function parseEvents(text: string, maxDepth: number): Event[] {
+  let read = text;
+  for (;;) {
+    try {
+      return jsYaml().parseEvents(read, { maxDepth });
+    } catch (err) {
+      const at = err instanceof jsYaml().YAMLException && err.reason === "unknown escape sequence" ? err.mark?.position : undefined;
+      if (at === undefined || read.charCodeAt(at) !== APOSTROPHE || read.charCodeAt(at - 1) !== BACKSLASH) throw err;
+      read = `${read.slice(0, at)}"${read.slice(at + 1)}`;
+    }
+  }
+}
+
+/**
+ * A scalar's text. In a double-quoted scalar go-yaml reads `\\'` as an apostrophe and refuses
+ * `\\/` (its escape table has the one and not the other; js-yaml's the other way round).
+ */
+function scalarValue(source: string, ev: ScalarEvent): string {
+  if (ev.style !== STYLE_DOUBLE_QUOTED) return jsYaml().getScalarValue(source, ev);
+  const raw = source.slice(ev.valueStart, ev.valueEnd);
+  if (!raw.includes("\\'") && !raw.includes("\\/")) return jsYaml().getScalarValue(source, ev);
+  let body = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c !== "\\") body += c;
+    else if (raw[i + 1] === "'") body += "\\x27", i++;
+    else if (raw[i + 1] === "/") {
+      throw new (jsYaml().YAMLException)("found unknown escape character", { buffer: source, position: ev.valueStart + i + 1, line: 0, column: 0 });
+    } else body += c + (raw[i + 1] ?? ""), i++;
+  }
+  return jsYaml().getScalarValue(body, { ...ev, valueStart: 0, valueEnd: body.length, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1 });
+}
+
+const STYLE_DOUBLE_QUOTED = 3;
+const APOSTROPHE = 39;
+const BACKSLASH = 92;
+
 function keyText(source: string, ev: ScalarEvent): string {
-  const text = jsYaml().getScalarValue(source, ev);
+  const text = scalarValue(source, ev);
   return ev.style === 1 && ev.tagStart < 0 ? keyString(resolvePlainScalar(text).value) : text;
 }
 
@@ -410,7 +452,7 @@ export function* yamlDocuments(text: string, limits: YamlLimits = {}): Generator
     const lines = new LineIndex(text, chunk.line);
     let events: Event[];
     try {
-      events = jsYaml().parseEvents(text, { maxDepth });
+      events = parseEvents(text, maxDepth);
     } catch (err) {
       yield emit({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
@@ -468,7 +510,7 @@ function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth:
     lines ??= new LineIndex(stream.slice(chunk.start, chunk.end), chunk.line);
     if (!exact) {
       const text = stream.slice(chunk.start, chunk.end);
-      const events = jsYaml().parseEvents(text, { maxDepth });
+      const events = parseEvents(text, maxDepth);
       exact = (p) => locateOffset(events, text, p);
     }
     return lines.position(exact(path));

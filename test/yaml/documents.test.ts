@@ -14,7 +14,7 @@ const kubectl = (() => {
 })();
 
 describe("reading YAML like kubectl", () => {
-  for (const name of ["yaml-scalars", "merge-keys"]) {
+  for (const name of ["yaml-scalars", "merge-keys", "yaml-escapes"]) {
     it(`reads ${name}.yaml as kubectl does (recorded)`, () => {
       const [doc] = readYamlDocuments(readFileSync(`${dir}/${name}.yaml`, "utf8"));
       expect(doc!.value).toEqual(JSON.parse(readFileSync(`${dir}/${name}.json`, "utf8")));
@@ -40,6 +40,15 @@ describe("reading YAML like kubectl", () => {
     expect(docs.map((d) => d.value)).toEqual([{ a: 1 }, { b: { c: [1, 2] } }]);
     expect(docs[1]!.locate(["b", "c", 1])).toEqual({ line: 8, column: 10 });
     expect(docs[1]!.locate(["b", "missing"])).toEqual({ line: 7, column: 1 });
+  });
+
+  it("keeps positions after a \\' escape, and refuses \\/ and unknown escapes as kubectl does", () => {
+    const [doc] = readYamlDocuments('a: "it\\\'s"\nb:\n  c: "x\\\'"\n');
+    expect(doc!.value).toEqual({ a: "it's", b: { c: "x'" } });
+    expect(doc!.locate(["b", "c"])).toEqual({ line: 3, column: 3 });
+    // kubectl: "error converting YAML to JSON: yaml: line 1: found unknown escape character"
+    expect(readYamlDocuments('a: "\\/"\n')[0]!.error).toEqual({ message: "found unknown escape character", position: { line: 1, column: 6 } });
+    expect(readYamlDocuments('a: "\\q"\n')[0]!.error?.message).toBe("unknown escape sequence");
   });
 
   it("reports duplicate keys at the repeated key and keeps the last value, as kubectl does", () => {
