@@ -90,6 +90,36 @@ function groupOf(apiVersion: string): string {
 const KUSTOMIZE_GROUP = "kustomize.config.k8s.io";
 const KUSTOMIZATION_FILE = /(?:^|[\\/])(?:kustomization\.ya?ml|Kustomization)$/;
 
+/**
+ * Groups of configuration files that Kubernetes' components and tools read from disk (kubelet,
+ * scheduler, kube-proxy, kube-apiserver's admission, audit, encryption and authentication
+ * configuration, kubeadm, kind): no API server serves them, so without a CRD for them they are
+ * skipped with a reason rather than reported as unknown kinds.
+ */
+const COMPONENT_CONFIG_GROUPS = new Map<string, string>([
+  ["apiserver.config.k8s.io", "kube-apiserver"],
+  ["apiserver.k8s.io", "kube-apiserver"],
+  ["audit.k8s.io", "kube-apiserver (audit)"],
+  ["kubelet.config.k8s.io", "the kubelet"],
+  ["credentialprovider.kubelet.k8s.io", "the kubelet"],
+  ["kubescheduler.config.k8s.io", "kube-scheduler"],
+  ["kubeproxy.config.k8s.io", "kube-proxy"],
+  ["kubecontrollermanager.config.k8s.io", "kube-controller-manager"],
+  ["cloudcontrollermanager.config.k8s.io", "cloud-controller-manager"],
+  ["pod-security.admission.config.k8s.io", "kube-apiserver (PodSecurity admission)"],
+  ["resourcequota.admission.k8s.io", "kube-apiserver (ResourceQuota admission)"],
+  ["eventratelimit.admission.k8s.io", "kube-apiserver (EventRateLimit admission)"],
+  ["podtolerationrestriction.admission.k8s.io", "kube-apiserver (PodTolerationRestriction admission)"],
+  ["kubeadm.k8s.io", "kubeadm"],
+  ["kind.x-k8s.io", "kind"],
+]);
+
+/** Why a document is a component's or tool's configuration file, not an API object (or undefined). */
+function componentConfiguration(apiVersion: string, kind: string): string | undefined {
+  const reader = apiVersion === "v1" && kind === "Config" ? "kubectl and clients (a kubeconfig)" : COMPONENT_CONFIG_GROUPS.get(groupOf(apiVersion));
+  return reader === undefined ? undefined : `a configuration file read by ${reader}, not a Kubernetes API object`;
+}
+
 /** Objects a run is checked against as updates, by group, kind and name. */
 class PreviousObjects {
   private readonly byName = new Map<string, Array<{ namespace: string; apiVersion: string; object: Obj }>>();
@@ -317,6 +347,9 @@ export class ManifestEngine {
       if (deprecation?.removed) {
         add("api/removed", "error", ["apiVersion"], "apiVersion", deprecation.message);
         result.status = "invalid";
+      } else if (!schema && componentConfiguration(apiVersion, kind)) {
+        result.status = "skipped";
+        result.reason = componentConfiguration(apiVersion, kind)!;
       } else if (this.options.ignoreMissingSchemas) {
         result.status = "skipped";
         result.reason = `no schema for ${apiVersion} ${kind} (--ignore-missing-schemas)`;

@@ -178,7 +178,7 @@ class Builder {
   }
 
   private scalar(ev: ScalarEvent, path: PathSegment[], isKey: boolean): unknown {
-    const text = jsYaml().getScalarValue(this.source, ev);
+    const text = scalarValue(this.source, ev);
     if (ev.tagStart >= 0) {
       const tag = this.source.slice(ev.tagStart, ev.tagEnd);
       const std = tag.startsWith("!!") ? tag.slice(2) : tag.startsWith("!<tag:yaml.org,2002:") ? tag.slice(20, -1) : undefined;
@@ -305,8 +305,112 @@ function countNodes(events: Event[]): number {
   return n;
 }
 
+/**
+ * A document's events, read as kubectl's reader (go-yaml) reads it where js-yaml is stricter:
+ * - `\\'` in a double-quoted scalar is an apostrophe, where js-yaml stops at an unknown escape: each
+ *   `\\'` js-yaml stops at is read as `\\"` (the same length) and `scalarValue` puts the apostrophe back;
+ * - go-yaml does not check the indentation of lines inside flow collections (`[`, `{`) and quoted
+ *   scalars, where js-yaml stops at "deficient indentation" (a closing `]` under its key): such a line
+ *   is read indented past every line before it, which changes no value (flow lines are folded
+ *   without their leading spaces), and the events' offsets are mapped back to `text`.
+ */
+function parseEvents(text: string, maxDepth: number): Event[] {
+  let read = text;
+  /** Spaces added, at offsets of `read`, in order. */
+  const added: Array<{ at: number; n: number }> = [];
+  const original = (offset: number): number => {
+    if (offset < 0) return offset;
+    let o = offset;
+    for (const { at, n } of added) {
+      if (offset >= at + n) o -= n;
+      else if (offset > at) o -= offset - at;
+    }
+    return o;
+  };
+  for (let tries = 0; ; tries++) {
+    try {
+      const events = jsYaml().parseEvents(read, { maxDepth });
+      if (added.length > 0) for (const ev of events) mapOffsets(ev as unknown as Record<string, unknown>, original);
+      return events;
+    } catch (err) {
+      const yamlError = err instanceof jsYaml().YAMLException ? err : undefined;
+      const reason = yamlError?.reason;
+      // Each retry reads the document again: bounded, so a hostile document cannot make it quadratic.
+      const at = tries < 1000 && tries * read.length < 20_000_000 ? yamlError?.mark?.position : undefined;
+      if (at !== undefined && reason === "unknown escape sequence" && read.charCodeAt(at) === APOSTROPHE && read.charCodeAt(at - 1) === BACKSLASH) {
+        read = `${read.slice(0, at)}"${read.slice(at + 1)}`;
+        continue;
+      }
+      const n = at !== undefined && reason === "deficient indentation" ? indentNeeded(read, at) : 0;
+      if (at !== undefined && n > 0) {
+        const lineStart = read.lastIndexOf("\n", at - 1) + 1;
+        for (const x of added) if (x.at >= lineStart) x.at += n;
+        added.push({ at: lineStart, n });
+        added.sort((x, y) => x.at - y.at);
+        read = `${read.slice(0, lineStart)}${" ".repeat(n)}${read.slice(lineStart)}`;
+        continue;
+      }
+      if (added.length > 0 && yamlError?.mark) yamlError.mark.position = original(yamlError.mark.position);
+      throw err;
+    }
+  }
+}
+
+/** Spaces that indent the line holding `at` past every line before it (0 if it already is). */
+function indentNeeded(text: string, at: number): number {
+  const lineStart = text.lastIndexOf("\n", at - 1) + 1;
+  const indent = (from: number): number => {
+    let i = from;
+    while (text.charCodeAt(i) === SPACE) i++;
+    return i - from;
+  };
+  let most = -1;
+  for (let start = 0; start < lineStart; start = text.indexOf("\n", start) + 1) {
+    const width = indent(start);
+    const c = text.charCodeAt(start + width);
+    if (c !== NEWLINE && c !== HASH && !Number.isNaN(c)) most = Math.max(most, width);
+  }
+  return Math.max(0, most + 1 - indent(lineStart));
+}
+
+const OFFSET_FIELDS = ["start", "valueStart", "valueEnd", "anchorStart", "anchorEnd", "tagStart", "tagEnd"];
+
+function mapOffsets(ev: Record<string, unknown>, original: (offset: number) => number): void {
+  for (const k of OFFSET_FIELDS) {
+    const v = ev[k];
+    if (typeof v === "number") ev[k] = original(v);
+  }
+}
+
+/**
+ * A scalar's text. In a double-quoted scalar go-yaml reads `\\'` as an apostrophe and refuses
+ * `\\/` (its escape table has the one and not the other; js-yaml's the other way round).
+ */
+function scalarValue(source: string, ev: ScalarEvent): string {
+  if (ev.style !== STYLE_DOUBLE_QUOTED) return jsYaml().getScalarValue(source, ev);
+  const raw = source.slice(ev.valueStart, ev.valueEnd);
+  if (!raw.includes("\\'") && !raw.includes("\\/")) return jsYaml().getScalarValue(source, ev);
+  let body = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c !== "\\") body += c;
+    else if (raw[i + 1] === "'") body += "\\x27", i++;
+    else if (raw[i + 1] === "/") {
+      throw new (jsYaml().YAMLException)("found unknown escape character", { buffer: source, position: ev.valueStart + i + 1, line: 0, column: 0 });
+    } else body += c + (raw[i + 1] ?? ""), i++;
+  }
+  return jsYaml().getScalarValue(body, { ...ev, valueStart: 0, valueEnd: body.length, anchorStart: -1, anchorEnd: -1, tagStart: -1, tagEnd: -1 });
+}
+
+const STYLE_DOUBLE_QUOTED = 3;
+const APOSTROPHE = 39;
+const BACKSLASH = 92;
+const SPACE = 32;
+const NEWLINE = 10;
+const HASH = 35;
+
 function keyText(source: string, ev: ScalarEvent): string {
-  const text = jsYaml().getScalarValue(source, ev);
+  const text = scalarValue(source, ev);
   return ev.style === 1 && ev.tagStart < 0 ? keyString(resolvePlainScalar(text).value) : text;
 }
 
@@ -410,7 +514,7 @@ export function* yamlDocuments(text: string, limits: YamlLimits = {}): Generator
     const lines = new LineIndex(text, chunk.line);
     let events: Event[];
     try {
-      events = jsYaml().parseEvents(text, { maxDepth });
+      events = parseEvents(text, maxDepth);
     } catch (err) {
       yield emit({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
       continue;
@@ -468,7 +572,7 @@ function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth:
     lines ??= new LineIndex(stream.slice(chunk.start, chunk.end), chunk.line);
     if (!exact) {
       const text = stream.slice(chunk.start, chunk.end);
-      const events = jsYaml().parseEvents(text, { maxDepth });
+      const events = parseEvents(text, maxDepth);
       exact = (p) => locateOffset(events, text, p);
     }
     return lines.position(exact(path));

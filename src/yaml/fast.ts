@@ -108,9 +108,9 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
 }
 
-/** js-yaml's simple escapes (`\n`, `\"`, `\\`, …), tab excluded (tabs never reach the fast path). */
+/** The simple escapes js-yaml and go-yaml share (`\n`, `\"`, `\\`, …; not go-yaml's `\'` nor js-yaml's `\/`), tab excluded (tabs never reach the fast path). */
 function isSimpleEscape(c: number): boolean {
-  return c === 48 || c === 97 || c === 98 || c === 116 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === SPACE || c === DQUOTE || c === 47 || c === BACKSLASH || c === 78 || c === 95 || c === 76 || c === 80;
+  return c === 48 || c === 97 || c === 98 || c === 116 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === SPACE || c === DQUOTE || c === BACKSLASH || c === 78 || c === 95 || c === 76 || c === 80;
 }
 
 class FastReader {

@@ -90,6 +90,23 @@ describe("outputs for CI", () => {
     expect(report.valid).toBe(false);
   });
 
+  it("configuration files of components and tools (kubelet, audit, kind, kubeconfig) are skipped with a reason; other unknown kinds stay errors", async () => {
+    const report = await validateManifests([
+      { file: "kubelet.yaml", text: "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nstaticPodPath: /etc/kubernetes/manifests\n" },
+      { file: "audit.yaml", text: "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n" },
+      { file: "kind.yaml", text: "apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes: [{ role: control-plane }]\n" },
+      { file: "kubeconfig", text: "apiVersion: v1\nkind: Config\nclusters: []\n" },
+      { file: "gizmo.yaml", text: "apiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\n" },
+    ]);
+    expect(report.results.map((r) => [r.file, r.status, r.reason ?? r.issues.map((i) => i.rule).join()])).toEqual([
+      ["kubelet.yaml", "skipped", "a configuration file read by the kubelet, not a Kubernetes API object"],
+      ["audit.yaml", "skipped", "a configuration file read by kube-apiserver (audit), not a Kubernetes API object"],
+      ["kind.yaml", "skipped", "a configuration file read by kind, not a Kubernetes API object"],
+      ["kubeconfig", "skipped", "a configuration file read by kubectl and clients (a kubeconfig), not a Kubernetes API object"],
+      ["gizmo.yaml", "invalid", "api/unknown-kind"],
+    ]);
+  });
+
   it("counts are worded right: 1 error, 1 resource, 1 warning", async () => {
     const one = await validateManifests({ file: "x.yaml", text: "kind: ConfigMap\nmetadata:\n  name: a\n" });
     expect(formatReport(one, "text")).toContain("1 resource, 0 valid, 0 invalid, 1 error, 0 skipped in 1 file");

@@ -14,7 +14,7 @@ const kubectl = (() => {
 })();
 
 describe("reading YAML like kubectl", () => {
-  for (const name of ["yaml-scalars", "merge-keys"]) {
+  for (const name of ["yaml-scalars", "merge-keys", "yaml-escapes", "yaml-flow-indentation"]) {
     it(`reads ${name}.yaml as kubectl does (recorded)`, () => {
       const [doc] = readYamlDocuments(readFileSync(`${dir}/${name}.yaml`, "utf8"));
       expect(doc!.value).toEqual(JSON.parse(readFileSync(`${dir}/${name}.json`, "utf8")));
@@ -40,6 +40,25 @@ describe("reading YAML like kubectl", () => {
     expect(docs.map((d) => d.value)).toEqual([{ a: 1 }, { b: { c: [1, 2] } }]);
     expect(docs[1]!.locate(["b", "c", 1])).toEqual({ line: 8, column: 10 });
     expect(docs[1]!.locate(["b", "missing"])).toEqual({ line: 7, column: 1 });
+  });
+
+  it("keeps positions after a \\' escape, and refuses \\/ and unknown escapes as kubectl does", () => {
+    const [doc] = readYamlDocuments('a: "it\\\'s"\nb:\n  c: "x\\\'"\n');
+    expect(doc!.value).toEqual({ a: "it's", b: { c: "x'" } });
+    expect(doc!.locate(["b", "c"])).toEqual({ line: 3, column: 3 });
+    // kubectl: "error converting YAML to JSON: yaml: line 1: found unknown escape character"
+    expect(readYamlDocuments('a: "\\/"\n')[0]!.error).toEqual({ message: "found unknown escape character", position: { line: 1, column: 6 } });
+    expect(readYamlDocuments('a: "\\q"\n')[0]!.error?.message).toBe("unknown escape sequence");
+  });
+
+  it("reads lines of flow collections and quoted scalars less indented than their key, as kubectl does, and keeps positions", () => {
+    const text = "spec:\n  command: [\n    \"sh\",\n  \"-c\"\n  ]\n  name: web\n  note: \"a\n b\"\n  bad: [1, 2\n";
+    const [doc] = readYamlDocuments(text.replace("\n  bad: [1, 2\n", "\n"));
+    expect(doc!.value).toEqual({ spec: { command: ["sh", "-c"], name: "web", note: "a b" } });
+    expect(doc!.locate(["spec", "command", 1])).toEqual({ line: 4, column: 4 });
+    expect(doc!.locate(["spec", "name"])).toEqual({ line: 6, column: 3 });
+    // Other errors keep their position in the text as written.
+    expect(readYamlDocuments(text)[0]!.error?.position.line).toBeGreaterThanOrEqual(8);
   });
 
   it("reports duplicate keys at the repeated key and keeps the last value, as kubectl does", () => {

@@ -58,7 +58,10 @@ function validatePod(pod: Obj, ctx: ApiContext): FieldError[] {
   const annotationsPath = FieldPath.of("metadata", "annotations");
   const errs = validatePodSpecificAnnotations(meta.annotations, spec, annotationsPath, opts);
   errs.push(...validatePodSpecResolved(spec, typeof meta.name === "string" ? meta.name : undefined, specPath, opts, ctx));
-  if ((str(spec.serviceAccountName) ?? "") === "") {
+  // On create, the ServiceAccount admission plugin (enabled by default) names "default" for a pod
+  // that names no service account before validation runs; a mirror pod it leaves as it is.
+  const admittedName = ctx.operation === "CREATE" && stringMap(meta.annotations).every(([k]) => k !== MIRROR);
+  if ((str(spec.serviceAccountName) ?? "") === "" && !admittedName) {
     for (const [v, vi] of objects(spec.volumes)) {
       for (const [s, si] of objects(obj(v.projected)?.sources)) {
         if (s.serviceAccountToken !== undefined && s.serviceAccountToken !== null) {
