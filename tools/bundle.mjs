@@ -5,7 +5,7 @@
 // Declarations (.d.ts) stay as tsc wrote them; dependencies, `#schemas/*` and Node's own modules
 // stay imports.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,7 +18,46 @@ for (const target of Object.values(pkg.exports)) {
   if (file.startsWith("./dist/src/")) entries.add(file.slice(2));
 }
 
+// Node's own modules are taken with process.getBuiltinModule instead of `import`: an import builds
+// an ES module facade that reads every export, getters included (`fs.promises` loads the promise
+// API, the stream modules and readline; `node:util`, `node:process` and `node:buffer` read dozens
+// of lazy properties), which costs more at start-up than the rest of a module graph. The builtin is
+// the same object either way. Each builtin offers exactly the names imported from it anywhere in
+// dist (an unknown name fails the build); a namespace import stays a plain import.
+const RESERVED = new Set("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await".split(" "));
+const imported = new Map();
+const namespaced = new Set();
+for (const e of readdirSync(join(root, "dist"), { recursive: true, withFileTypes: true })) {
+  if (!e.isFile() || !e.name.endsWith(".js")) continue;
+  const text = readFileSync(join(e.parentPath, e.name), "utf8");
+  for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"(node:[^"]+)"/g)) {
+    const set = imported.get(m[2]) ?? new Set();
+    for (const part of m[1].split(",")) {
+      const name = part.trim().split(/\s+as\s+/)[0].trim();
+      if (name) set.add(name);
+    }
+    imported.set(m[2], set);
+  }
+  for (const m of text.matchAll(/(?:import|export)\s*\*[^;"]*from\s*"(node:[^"]+)"/g)) namespaced.add(`${join(e.parentPath, e.name)} ${m[1]}`);
+}
+const builtins = {
+  name: "builtins-without-facade",
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === "dynamic-import" || namespaced.has(`${args.importer} ${args.path}`) ? { path: args.path, external: true } : { path: args.path, namespace: "builtin" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => {
+      const mod = process.getBuiltinModule(args.path);
+      if (!mod) throw new Error(`no builtin module ${args.path}`);
+      const names = [...(imported.get(args.path) ?? [])].filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k) && k in mod);
+      const lines = [`const m = process.getBuiltinModule(${JSON.stringify(args.path)});`, "export default m;", ...names.map((k) => `export const ${k} = m.${k};`)];
+      return { contents: lines.join("\n"), loader: "js" };
+    });
+  },
+};
+
 await build({
+  plugins: [builtins],
   absWorkingDir: root,
   entryPoints: [...entries],
   outbase: "dist/src",
@@ -31,6 +70,24 @@ await build({
   target: "node20",
   chunkNames: "chunks/[name]-[hash]",
   external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), "#schemas/*"],
+  legalComments: "none",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  logLevel: "warning",
+});
+
+// The command's own zod: one file instead of the hundred modules of the package, which the command
+// (and only it: the library keeps importing the application's zod) resolves "zod" to where Node
+// has synchronous module hooks (see src/cli/bin.ts). Built from the installed zod, so the same code.
+await build({
+  absWorkingDir: root,
+  stdin: { contents: 'export * from "zod";\nexport { default } from "zod";\n', resolveDir: root, loader: "js" },
+  outfile: "dist/src/cli/zod.js",
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
   legalComments: "none",
   minifyWhitespace: true,
   minifySyntax: true,

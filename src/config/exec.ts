@@ -5,7 +5,6 @@
  * prints an `ExecCredential` whose `status` holds a token and/or a client certificate and key, and
  * an optional `expirationTimestamp` until which the answer is reused. A 401 re-runs it.
  */
-import { spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { ConfigError } from "../errors.js";
 import type { ExecConfig } from "./kubeconfig-schema.js";
@@ -121,7 +120,7 @@ function runPlugin(
   return new Promise((resolvePromise, reject) => {
     let child;
     try {
-      child = spawn(config.command, config.args ?? [], {
+      child = process.getBuiltinModule("node:child_process").spawn(config.command, config.args ?? [], {
         env,
         stdio: [interactive && !options.stdin ? "inherit" : interactive ? "pipe" : "ignore", "pipe", stderr ? "pipe" : "inherit"],
       });

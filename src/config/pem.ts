@@ -2,7 +2,10 @@
  * Reading and checking PEM certificates and keys from kubeconfig fields (file or base64 data), so a
  * bad one fails at configuration time with the field's name instead of inside a TLS handshake.
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import type { X509Certificate as X509CertificateType } from "node:crypto";
+
+// node:crypto loads when a certificate is first read, not with the library.
+const crypto = () => process.getBuiltinModule("node:crypto");
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 
@@ -31,7 +34,7 @@ export function checkCertificates(pem: string, what: string): string {
   if (!blocks?.length) throw new ConfigError(`${what}: no PEM certificate found`);
   for (const [i, block] of blocks.entries()) {
     try {
-      new X509Certificate(block);
+      new (crypto().X509Certificate)(block);
     } catch (err) {
       throw new ConfigError(`${what}: certificate ${i + 1} does not parse: ${(err as Error).message}`);
     }
@@ -44,10 +47,10 @@ export function checkKeyPair(cert: string, key: string, what: string): void {
   checkCertificates(cert, `${what} client certificate`);
   let privateKey;
   try {
-    privateKey = createPrivateKey(key);
+    privateKey = crypto().createPrivateKey(key);
   } catch (err) {
     throw new ConfigError(`${what} client key does not parse: ${(err as Error).message}`);
   }
-  const leaf = new X509Certificate(cert.match(CERT_BLOCK)![0]!);
+  const leaf: X509CertificateType = new (crypto().X509Certificate)(cert.match(CERT_BLOCK)![0]!);
   if (!leaf.checkPrivateKey(privateKey)) throw new ConfigError(`${what}: the client key does not match the client certificate`);
 }

@@ -11,7 +11,8 @@
  *
  * A kubeconfig `proxy-url` overrides all of this (always used, `NO_PROXY` ignored), as in kubectl.
  */
-import { isIP } from "node:net";
+// node:net (with the stream modules under it) loads on the first proxy decision, not with the library.
+const isIP = (input: string): number => process.getBuiltinModule("node:net").isIP(input);
 
 /** Proxy settings read from the environment. @example proxyFromEnv(process.env).noProxy; */
 export interface ProxyEnv {

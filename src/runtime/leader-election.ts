@@ -7,7 +7,6 @@
  * `renewTime` are written as client-go writes them; on shutdown the holder releases the Lease.
  */
 import { hostname } from "node:os";
-import { randomUUID } from "node:crypto";
 import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
 import { ConflictError, KubeApiError, NotFoundError, UsageError, isAlreadyExists, isConflict } from "../errors.js";
@@ -116,7 +115,7 @@ export class LeaderElection {
     options: LeaderElectionOptions,
   ) {
     this.#options = options;
-    this.identity = options.identity ?? `${hostname()}_${randomUUID()}`;
+    this.identity = options.identity ?? `${hostname()}_${process.getBuiltinModule("node:crypto").randomUUID()}`;
     this.#namespace = options.namespace ?? kube.namespace;
     this.#leaseMs = options.leaseDurationMs ?? 15_000;
     this.#renewMs = options.renewDeadlineMs ?? 10_000;

@@ -5,8 +5,10 @@
  * quiet for no longer than its idle limit.
  */
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream";
-import { createGunzip, gunzip as gunzipCallback, type InputType, type ZlibOptions } from "node:zlib";
+import type { InputType, ZlibOptions } from "node:zlib";
+
+// node:zlib and the stream modules load with the first compressed response, not with the library.
+const zlib = () => process.getBuiltinModule("node:zlib");
 import type { Dispatcher } from "undici";
 import { ResponseTooLargeError, type RequestInfo } from "../errors.js";
 import type { Call, Outcome, Payload } from "./interceptors.js";
@@ -98,8 +100,8 @@ export async function dispatchAttempt(dispatcher: Dispatcher, origin: string, ca
 function streamOutcome(res: Dispatcher.ResponseData): Outcome {
   const raw = res.body;
   // pipeline (not pipe) so a failure of the connection reaches the reader of the gunzip stream
-  const gzip = res.headers["content-encoding"] === "gzip" ? createGunzip() : undefined;
-  if (gzip) pipeline(raw, gzip, noop);
+  const gzip = res.headers["content-encoding"] === "gzip" ? zlib().createGunzip() : undefined;
+  if (gzip) process.getBuiltinModule("node:stream").pipeline(raw, gzip, noop);
   return {
     status: res.statusCode,
     headers: res.headers,
@@ -116,7 +118,7 @@ function tooLarge(call: Call): ResponseTooLargeError {
 }
 
 const gunzipBounded = (input: InputType, options: ZlibOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) => gunzipCallback(input, options, (err, out) => (err ? reject(err) : resolve(out))));
+  new Promise((resolve, reject) => zlib().gunzip(input, options, (err, out) => (err ? reject(err) : resolve(out))));
 
 /** The whole body, decompressed, within the size limit and the call's deadline. */
 export async function readBody(res: Dispatcher.ResponseData, call: Call): Promise<Payload> {

@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { EngineOptions, ManifestEngine } from "./engine.js";
 import { checkEntry, streamSource, typesOf, type ParsedSource, type Source } from "./run.js";
 import { isRecord } from "../meta/values.js";
@@ -104,7 +104,7 @@ let idleTimer: NodeJS.Timeout | undefined;
 let nextRun = 0;
 
 function spawn(script: URL): PoolWorker {
-  const w: PoolWorker = { worker: new Worker(script), busy: false, dead: false };
+  const w: PoolWorker = { worker: new (process.getBuiltinModule("node:worker_threads").Worker)(script), busy: false, dead: false };
   w.worker.on("message", (m: UnitMessage | DoneMessage) => w.listener?.(m));
   const stop = () => {
     if (w.dead) return;

@@ -6,7 +6,6 @@
  * ValidatingAdmissionPolicies and MutatingAdmissionPolicies (with their bindings, params,
  * Namespaces and RBAC objects) found among the inputs or given with `policies`.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
@@ -78,7 +77,7 @@ function sourcesOfPaths(paths: readonly string[]): Source[] {
 }
 
 function git(args: string[], cwd: string): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  return process.getBuiltinModule("node:child_process").execFileSync("git", args, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /**

@@ -7,8 +7,6 @@
  */
 import { isUtf8 } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from "node:fs";
-import { open } from "node:fs/promises";
-import { Socket } from "node:net";
 import { join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
 
@@ -277,13 +275,13 @@ export async function readSpecialFile(file: string, maxBytes: number, signal?: A
     } catch (err) {
       return { error: openError(err) };
     }
-    const socket = new Socket({ fd, readable: true, writable: false });
+    const socket = new (process.getBuiltinModule("node:net").Socket)({ fd, readable: true, writable: false });
     return collect(socket, maxBytes, "file", signal);
   }
   // Devices: read in chunks, so that an endless one (/dev/zero) stops at the limit.
   let handle;
   try {
-    handle = await open(file, "r");
+    handle = await process.getBuiltinModule("node:fs/promises").open(file, "r");
   } catch (err) {
     return { error: openError(err) };
   }
