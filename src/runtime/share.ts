@@ -31,6 +31,7 @@ export function shareUnchanged<T>(prev: unknown, next: T): T {
 function share(prev: unknown, next: unknown): unknown {
   if (prev === next) return prev;
   if (typeof next !== "object" || next === null || typeof prev !== "object" || prev === null) return next;
+  // Primitive members are compared in the loops (no call for most of an object's values).
   if (Array.isArray(next)) {
     if (!Array.isArray(prev)) return next;
     const n = next.length;
@@ -38,9 +39,15 @@ function share(prev: unknown, next: unknown): unknown {
     const common = Math.min(n, prev.length);
     for (let i = 0; i < common; i++) {
       const was = next[i] as unknown;
-      const s = share(prev[i], was);
+      const before = prev[i] as unknown;
+      if (was === before) continue;
+      if (typeof was !== "object" || was === null) {
+        same = false;
+        continue;
+      }
+      const s = share(before, was);
       if (s !== was) next[i] = s;
-      if (s !== prev[i]) same = false;
+      if (s !== before) same = false;
     }
     return same ? prev : next;
   }
@@ -51,12 +58,20 @@ function share(prev: unknown, next: unknown): unknown {
   let same = true;
   let i = 0;
   for (const k in o) {
-    if (prevKeys[i++] !== k) same = false;
-    if (!Object.hasOwn(p, k)) continue;
+    if (prevKeys[i++] !== k) {
+      same = false;
+      if (!Object.hasOwn(p, k)) continue;
+    }
     const was = o[k];
-    const s = share(p[k], was);
+    const before = p[k];
+    if (was === before) continue;
+    if (typeof was !== "object" || was === null) {
+      same = false;
+      continue;
+    }
+    const s = share(before, was);
     if (s !== was) o[k] = s;
-    if (s !== p[k]) same = false;
+    if (s !== before) same = false;
   }
   return same && i === prevKeys.length ? prev : next;
 }
