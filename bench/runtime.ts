@@ -46,6 +46,8 @@ async function informers(): Promise<void> {
   // CPU time per event inverted (events per CPU-second): what each client costs, whatever else the machine runs.
   const cpuRate = new Map<string, number[]>(contenders.map((c) => [c, []]));
   const busy = new Map<string, number[]>(contenders.map((c) => [c, []]));
+  // A failing child must not leave the canned server running.
+  process.once("exit", () => server.stop());
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of contenders) {
       const m = child(c, "memory", server.url);
