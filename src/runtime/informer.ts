@@ -14,6 +14,7 @@ import { IdleTimeoutError, KubeApiError, UsageError, ValidationError, isGone } f
 import { safeParseKube } from "../meta/compile.js";
 import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
 import { Backoff, childSignal, pause, raceAbort, type BackoffOptions } from "./backoff.js";
+import { shareUnchanged } from "./share.js";
 import { IndexedStore, NAMESPACE_INDEX, objectKey, type IndexFunc, type ObjectMetaLike } from "./store.js";
 
 /**
@@ -61,7 +62,9 @@ export interface InformerOptions<T = unknown> {
 /**
  * A change seen by an informer. `update` with `resync: true` is a periodic resync (object and old
  * are the same); `delete` with `finalStateUnknown: true` comes from a relist that no longer found
- * the object (the object is the last state the cache had).
+ * the object (the object is the last state the cache had). In an `update`, the parts of the object
+ * that did not change are the old object's own (`object.spec === old.spec` when the spec is
+ * unchanged): cached objects are shared, never to be changed in place.
  *
  * @example
  * informer.on((e: InformerEvent<Pod>) => { if (e.type === "update") console.log(e.old.metadata?.resourceVersion, "→", e.object.metadata?.resourceVersion); });
@@ -504,8 +507,10 @@ export class Informer<S extends z.ZodType> {
       if (old !== undefined) this.#emit({ type: "delete", object: obj });
       return;
     }
-    const old = this.#store.set(key, obj);
-    this.#emit(old === undefined ? { type: "add", object: obj } : { type: "update", object: obj, old });
+    const old = this.#store.get(key);
+    const next = old === undefined ? obj : shareUnchanged(old, obj);
+    this.#store.set(key, next);
+    this.#emit(old === undefined ? { type: "add", object: next } : { type: "update", object: next, old });
   }
 
   /** Replace the cache with a complete state, emitting exactly the differences (DeltaFIFO's Replace). */
@@ -522,8 +527,9 @@ export class Informer<S extends z.ZodType> {
         this.#store.set(key, obj);
         this.#emit({ type: "add", object: obj });
       } else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) {
-        this.#store.set(key, obj);
-        this.#emit({ type: "update", object: obj, old });
+        const next = shareUnchanged(old, obj);
+        this.#store.set(key, next);
+        this.#emit({ type: "update", object: next, old });
       }
     }
     if (resourceVersion) this.#resourceVersion = resourceVersion;

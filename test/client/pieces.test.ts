@@ -4,7 +4,7 @@ import { ClusterRole, Deployment, Pod } from "kubezod/k8s";
 import { fieldSelectorString, labelSelectorString } from "../../src/client/selectors.js";
 import { resourcePath } from "../../src/client/requests.js";
 import { encodeQuery } from "../../src/transport/query.js";
-import { ndjson } from "../../src/client/ndjson.js";
+import { lines, ndjson } from "../../src/client/ndjson.js";
 import { StreamDecodeError } from "../../src/errors.js";
 
 async function* chunks(...parts: string[]): AsyncGenerator<Uint8Array> {
@@ -85,5 +85,24 @@ describe("ndjson", () => {
   it("names a line that is not JSON, and bounds line length", async () => {
     await expect(collect(ndjson(chunks("{oops}\n")))).rejects.toThrow(StreamDecodeError);
     await expect(collect(ndjson(chunks("x".repeat(100)), { maxLineBytes: 10 }))).rejects.toThrow(/longer than 10 bytes/);
+  });
+
+  it("hands out the values before a bad or overlong line of the same chunk, then fails", async () => {
+    for (const [body, error] of [
+      ['{"a":1}\n{"b":2}\n{oops}\n{"c":3}\n', StreamDecodeError],
+      ['{"a":1}\n{"b":2}\n' + "x".repeat(100), /longer than 20 bytes/],
+    ] as const) {
+      const seen: unknown[] = [];
+      await expect(
+        (async () => {
+          for await (const v of ndjson(chunks(body), { maxLineBytes: 20 })) seen.push(v);
+        })(),
+      ).rejects.toThrow(error);
+      expect(seen).toEqual([{ a: 1 }, { b: 2 }]);
+    }
+  });
+
+  it("lines: the same splitting, strings as they are", async () => {
+    expect(await collect(lines(chunks("a\nb", "c\n\nd")))).toEqual(["a", "bc", "", "d"]);
   });
 });

@@ -155,6 +155,24 @@ describe("Informer", () => {
     await informer.stop();
   });
 
+  it("an update holds the new values and shares the parts that did not change with the old object", async () => {
+    await kube.create(ConfigMap, { metadata: { name: "unchanged-0", labels: { set: "unchanged" } }, data: { v: "0", keep: "x" }, binaryData: { b: "AAEC" } });
+    const informer = new Informer(kube, ConfigMap, { labelSelector: { set: "unchanged" } });
+    const updates: Array<InformerEvent<ConfigMap> & { type: "update" }> = [];
+    informer.on((e) => e.type === "update" && updates.push(e));
+    await informer.start();
+    await bump("unchanged-0", "1");
+    await until(() => updates.length === 1);
+    const { object, old } = updates[0]!;
+    expect(object.data).toEqual({ v: "1", keep: "x" });
+    expect(old.data).toEqual({ v: "0", keep: "x" });
+    expect(object.metadata?.resourceVersion).not.toBe(old.metadata?.resourceVersion);
+    expect(object.binaryData).toBe(old.binaryData);
+    expect(object.metadata?.labels).toBe(old.metadata?.labels);
+    expect(informer.get("unchanged-0")).toBe(object);
+    await informer.stop();
+  });
+
   it("a handler added after the sync gets an add for every cached object; a throwing handler stops nobody", async () => {
     await makeConfigMaps("late", 2);
     const errors: unknown[] = [];
