@@ -10,11 +10,12 @@
  * version the object was written in. The wording and walk of the shared checks changed again in
  * 1.35 (see {@link newWording}).
  */
+import { validateMetaConditions } from "../validation/conditions.js";
 import type { ApiContext } from "../context.js";
 import { duplicate, FieldPath, forbidden, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldError } from "../field.js";
 import { compileCel } from "../cel/compile.js";
 import { estimateCost } from "../cel/estimate.js";
-import { isCIdentifier, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, listAt, objectAt, optionalObject, regexError, stringAt, validateLabelName } from "../validation/index.js";
+import { isCIdentifier, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, listAt, objectAt, optionalObject, stringAt, validateLabelName } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 
 type Obj = Record<string, unknown>;
@@ -391,39 +392,12 @@ export function validateBindingParameters(obj: Obj, path: FieldPath, ctx: ApiCon
   return errs;
 }
 
-const CONDITION_STATUSES = ["False", "True", "Unknown"];
-const CONDITION_REASON = "[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?";
-const CONDITION_REASON_MSG = "a condition reason must start with alphabetic character, optionally followed by a string of alphanumeric characters or '_,:', and must end with an alphanumeric character or '_'";
-
 /**
- * metav1 `ValidateConditions`: unique types (label names), a known status, a non-negative
- * observed generation, a transition time, a reason (at most 1024 bytes) and a message of at most
- * 32 KiB.
+ * metav1 `ValidateConditions`, as the resource.k8s.io status fields use it.
  *
  * @example
  * validateConditions([{ type: "Ready", status: "Maybe" }], FieldPath.of("conditions"), apiContext({ minor: 36 })); // status unsupported, time and reason required
  */
 export function validateConditions(conditions: readonly unknown[], path: FieldPath, ctx: ApiContext): FieldError[] {
-  const errs: FieldError[] = [];
-  const seen = new Set<string>();
-  conditions.forEach((c, i) => {
-    const cond = objectAt(c);
-    const p = path.index(i);
-    const type = stringAt(cond.type);
-    if (seen.has(type)) errs.push(duplicate(p.child("type"), type));
-    seen.add(type);
-    errs.push(...validateLabelName(type, p.child("type")));
-    const status = stringAt(cond.status);
-    if (!CONDITION_STATUSES.includes(status)) errs.push(notSupported(p.child("status"), status, CONDITION_STATUSES));
-    if (typeof cond.observedGeneration === "number" && cond.observedGeneration < 0) errs.push(invalid(p.child("observedGeneration"), cond.observedGeneration, "must be greater than or equal to zero"));
-    if (!stringAt(cond.lastTransitionTime)) errs.push(required(p.child("lastTransitionTime"), "must be set"));
-    const reason = stringAt(cond.reason);
-    if (!reason) errs.push(required(p.child("reason"), "must be set"));
-    else {
-      if (!new RegExp(`^${CONDITION_REASON}$`).test(reason)) errs.push(invalid(p.child("reason"), reason, regexError(CONDITION_REASON_MSG, CONDITION_REASON, "my_name", "MY_NAME", "MyName", "ReasonA,ReasonB", "ReasonA:ReasonB")));
-      if (Buffer.byteLength(reason) > 1024) errs.push(tooLong(p.child("reason"), reason, 1024, ctx.minor));
-    }
-    if (Buffer.byteLength(stringAt(cond.message)) > 32 * 1024) errs.push(tooLong(p.child("message"), "", 32 * 1024, ctx.minor));
-  });
-  return errs;
+  return validateMetaConditions(conditions, path, ctx.minor);
 }

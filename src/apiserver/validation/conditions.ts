@@ -41,10 +41,10 @@ export function validateMetaConditions(conditions: unknown, path: FieldPath, min
     if (!reason) errs.push(required(p.child("reason"), "must be set"));
     else {
       if (!REASON_RE.test(reason)) errs.push(invalid(p.child("reason"), reason, regexError(REASON_MSG, REASON_FMT, "my_name", "MY_NAME", "MyName", "ReasonA,ReasonB", "ReasonA:ReasonB")));
-      if (reason.length > MAX_REASON_LEN) errs.push(tooLong(p.child("reason"), reason, MAX_REASON_LEN, minor));
+      if (Buffer.byteLength(reason) > MAX_REASON_LEN) errs.push(tooLong(p.child("reason"), reason, MAX_REASON_LEN, minor));
     }
     const message = stringAt(c.message);
-    if (message.length > MAX_MESSAGE_LEN) errs.push(tooLong(p.child("message"), message, MAX_MESSAGE_LEN, minor));
+    if (Buffer.byteLength(message) > MAX_MESSAGE_LEN) errs.push(tooLong(p.child("message"), message, MAX_MESSAGE_LEN, minor));
   });
   return errs;
 }
