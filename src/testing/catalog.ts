@@ -84,9 +84,16 @@ function enabledByConfig(group: string, version: string, config: RuntimeConfig):
   const level = m?.[2];
   if (level && `api/${level}` in config) return config[`api/${level}`]!;
   if ("api/all" in config) return config["api/all"]!;
-  // kube-apiserver serves only GA versions of built-in groups by default.
-  return level === undefined;
+  // kube-apiserver serves only GA versions of built-in groups by default, and the beta resources
+  // that were on before it stopped serving new betas (`legacyBetaEnabledByDefaultResources`).
+  return level === undefined || LEGACY_BETAS_ENABLED_BY_DEFAULT.has(gv);
 }
+
+/**
+ * `legacyBetaEnabledByDefaultResources` of 1.28–1.31: FlowSchemas and PriorityLevelConfigurations
+ * at flowcontrol v1beta2 (until 1.29) and v1beta3 (until 1.32), where a minor still has them.
+ */
+const LEGACY_BETAS_ENABLED_BY_DEFAULT = new Set(["flowcontrol.apiserver.k8s.io/v1beta2", "flowcontrol.apiserver.k8s.io/v1beta3"]);
 
 /** The resource table: lookups by URL parts, kind and short name, and discovery order. */
 export class Catalog {

@@ -216,6 +216,30 @@ describe("watch", () => {
   });
 });
 
+describe("the versions served by default", () => {
+  it("serve flowcontrol's legacy betas where kube-apiserver keeps them on (legacyBetaEnabledByDefaultResources), and no other beta", async () => {
+    const expected: Record<string, string[]> = {
+      "1.28": ["flowcontrol.apiserver.k8s.io/v1beta3", "flowcontrol.apiserver.k8s.io/v1beta2"],
+      "1.31": ["flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta3"],
+      "1.32": ["flowcontrol.apiserver.k8s.io/v1"],
+    };
+    for (const [version, versions] of Object.entries(expected)) {
+      const s = await startTestServer({ kubernetesVersion: version, controllers: false });
+      const c = client(s);
+      try {
+        const groups = (await c.get("/apis")).json.groups as Array<{ name: string; versions: Array<{ groupVersion: string }> }>;
+        expect(groups.find((g) => g.name === "flowcontrol.apiserver.k8s.io")?.versions.map((v) => v.groupVersion), version).toEqual(versions);
+        const betas = groups.flatMap((g) => g.versions.map((v) => v.groupVersion)).filter((gv) => /beta|alpha/.test(gv) && !gv.startsWith("flowcontrol."));
+        expect(betas, version).toEqual([]);
+        expect((await c.get(`/apis/${versions[0]}/flowschemas`)).status).toBe(200);
+      } finally {
+        await c.close();
+        await s.close();
+      }
+    }
+  });
+});
+
 describe("every built-in resource", () => {
   it("is listed in discovery and answers list (GA by default, alpha/beta with runtimeConfig)", async () => {
     for (const [version, runtimeConfig] of [["1.32", {}], ["1.36", { "api/all": true }]] as const) {
