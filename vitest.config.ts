@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -29,5 +30,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Vitest's default leaves one core to the main process (one worker on two cores); the tests
+    // spend much of their time waiting on servers and child processes, so use every core.
+    maxWorkers: Math.max(availableParallelism(), 1),
   },
 });
