@@ -137,25 +137,22 @@ export function encodeHeaderBlock(headers: SpdyHeaders): Buffer {
 export function decodeHeaderBlock(block: Buffer): SpdyHeaders {
   const headers: SpdyHeaders = {};
   let at = 0;
-  const need = (n: number) => {
-    if (block.length - at < n) throw new Error("spdy: truncated header block");
+  const u32At = (): number => {
+    if (block.length - at < 4) throw new Error("spdy: truncated header block");
+    at += 4;
+    return block.readUInt32BE(at - 4);
   };
-  need(4);
-  const count = block.readUInt32BE(at);
-  at += 4;
+  // A length-prefixed string, as both names and values are written.
+  const text = (): string => {
+    const n = u32At();
+    if (block.length - at < n) throw new Error("spdy: truncated header block");
+    at += n;
+    return block.toString("utf8", at - n, at);
+  };
+  const count = u32At();
   for (let i = 0; i < count; i++) {
-    need(4);
-    const nl = block.readUInt32BE(at);
-    at += 4;
-    need(nl);
-    const name = block.toString("utf8", at, at + nl);
-    at += nl;
-    need(4);
-    const vl = block.readUInt32BE(at);
-    at += 4;
-    need(vl);
-    const value = block.toString("utf8", at, at + vl);
-    at += vl;
+    const name = text();
+    const value = text();
     if (name !== name.toLowerCase()) throw new Error("spdy: header was not lowercased");
     if (Object.hasOwn(headers, name)) throw new Error("spdy: multiple headers with same name");
     headers[name] = value.split("\0");
