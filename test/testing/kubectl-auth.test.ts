@@ -3,19 +3,16 @@
  * `auth can-i` (yes, no, `--as`, `--list`), `auth whoami`, impersonation refused, and a forbidden
  * `get` in kube-apiserver's words.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubectlDir } from "../support/kubectl.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { stringifyYaml } from "../../src/yaml/text.js";
 import { writeFileSync } from "node:fs";
 
-const kubectlDir = (() => {
-  const which = spawnSync("sh", ["-c", "readlink -f $(command -v kubectl)"], { encoding: "utf8" });
-  return which.status === 0 ? dirname(which.stdout.trim()) : "";
-})();
 
 const GROUP = "rbac.authorization.k8s.io";
 const OBJECTS = [

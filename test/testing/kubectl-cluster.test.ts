@@ -7,15 +7,11 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubectlDir } from "../support/kubectl.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 
-const kubectlDir = (() => {
-  const which = spawnSync("sh", ["-c", "readlink -f $(command -v kubectl)"], { encoding: "utf8" });
-  return which.status === 0 ? dirname(which.stdout.trim()) : "";
-})();
 
 const MANIFESTS = `apiVersion: apps/v1
 kind: Deployment

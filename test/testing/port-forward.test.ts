@@ -2,20 +2,19 @@
  * `kubectl port-forward` of several versions against the local API server, carrying real bytes:
  * kubectl up to 1.30 upgrades to SPDY/3.1, 1.31+ tunnels SPDY through a WebSocket.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Pod } from "kubezod/k8s";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubectlDir, kubectlVersions } from "../support/kubectl.js";
 import { echoPortForward, startTestServer, type TestServer } from "../../src/testing/index.js";
 import { parsePortForwardFlags, portForwardHandler, spdyPortForward } from "../../src/testing/port-forward.js";
 import { SPDY_FLAG_FIN, SpdyFramer, splitSpdyFrames, type SpdyFrame } from "../../src/testing/spdy.js";
 
-const which = spawnSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).stdout.trim();
-const binDir = which ? dirname(realpathSync(which)) : "";
-const VERSIONS = ["1.28", "1.30", "1.33"].filter((v) => binDir && existsSync(join(binDir, `kubectl.${v}`)));
+const VERSIONS = kubectlVersions(["1.28", "1.30", "1.33"]);
 
 let server: TestServer;
 let dir: string;
@@ -24,7 +23,7 @@ let target: net.Server;
 const children = new Set<ChildProcessWithoutNullStreams>();
 
 function kubectl(version: string, args: string[]): ChildProcessWithoutNullStreams {
-  const child = spawn(join(binDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
+  const child = spawn(join(kubectlDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
   children.add(child);
   child.on("close", () => children.delete(child));
   return child;

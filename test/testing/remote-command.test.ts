@@ -2,16 +2,15 @@
  * `kubectl exec`, `attach` and `cp` of kubectl 1.28 and 1.29 (SPDY/3.1, `v4.channel.k8s.io`)
  * against the local API server; kubectl 1.30+ (WebSockets) is covered by kubectl.test.ts.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubectlDir, kubectlVersions } from "../support/kubectl.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 
-const which = spawnSync("sh", ["-c", "command -v kubectl"], { encoding: "utf8" }).stdout.trim();
-const binDir = which ? dirname(realpathSync(which)) : "";
-const VERSIONS = ["1.28", "1.29"].filter((v) => binDir && existsSync(join(binDir, `kubectl.${v}`)));
+const VERSIONS = kubectlVersions(["1.28", "1.29"]);
 
 let server: TestServer;
 let dir: string;
@@ -19,7 +18,7 @@ let kubeconfig: string;
 
 function kubectl(version: string, args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(join(binDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
+    const child = spawn(join(kubectlDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
