@@ -312,7 +312,12 @@ export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefine
 /** How the server reaches webhooks. */
 export interface WebhookTransport {
   services?: WebhookServices;
+  /** The most a webhook's answer may hold (default {@link WEBHOOK_MAX_RESPONSE_BYTES}). */
+  maxResponseBytes?: number;
 }
+
+/** How large an answer from an admission or conversion webhook is read, at most: 64 MiB. */
+export const WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 function resolveService(services: WebhookServices | undefined, s: WebhookService): string {
   const found = typeof services === "function" ? services(s) : (services?.[`${s.namespace}/${s.name}:${s.port}`] ?? services?.[`${s.namespace}/${s.name}`]);
@@ -370,7 +375,14 @@ export function callWebhook(hook: WebhookEndpoint, review: Obj, transport: Webho
     };
     const req = (url.protocol === "http:" ? http : https).request(url, options, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
+      const max = transport.maxResponseBytes ?? WEBHOOK_MAX_RESPONSE_BYTES;
+      let received = 0;
+      res.on("data", (c: Buffer) => {
+        received += c.length;
+        if (received <= max) return void chunks.push(c);
+        finish({ error: `Post ${JSON.stringify(shown)}: the response is larger than the local server reads from a webhook (${max} bytes)` });
+        req.destroy();
+      });
       res.on("error", (e) => finish({ error: `Post ${JSON.stringify(shown)}: ${e.message}` }));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");

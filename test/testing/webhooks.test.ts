@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "../../src/testing/certificates.js";
+import { callWebhook } from "../../src/testing/webhooks.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { client, execWs, type Client } from "./helpers.js";
 
@@ -705,5 +706,16 @@ describe.skipIf(!hasKubectl)("kubectl and a refusing webhook", () => {
     });
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(`Error from server (Forbidden): error when creating "${manifest}": admission webhook "deny.example.com" denied the request: configmaps need an owner`);
+  });
+});
+
+describe("a webhook's answer", () => {
+  it("is read up to a bound: a larger one is a failed call, not unbounded memory", async () => {
+    const review = { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u-1" } };
+    const endpoint = { clientConfig: { url: `${hookBase}/allow`, caBundle: ca.cert }, timeoutSeconds: 10 };
+    const whole = await callWebhook(endpoint, review);
+    expect(whole).toMatchObject({ body: { kind: "AdmissionReview", response: { uid: "u-1", allowed: true } } });
+    const cut = await callWebhook(endpoint, review, { maxResponseBytes: 50 });
+    expect(cut).toEqual({ error: `Post "${hookBase}/allow?timeout=10s": the response is larger than the local server reads from a webhook (50 bytes)` });
   });
 });
