@@ -40,17 +40,23 @@ for (const e of readdirSync(join(root, "dist"), { recursive: true, withFileTypes
   }
   for (const m of text.matchAll(/(?:import|export)\s*\*[^;"]*from\s*"(node:[^"]+)"/g)) namespaced.add(`${join(e.parentPath, e.name)} ${m[1]}`);
 }
+/** Bundle file (relative to the root) → its group; filled after the first pass, see below. */
+const groupOf = new Map();
 const builtins = {
   name: "builtins-without-facade",
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) =>
-      args.kind === "dynamic-import" || namespaced.has(`${args.importer} ${args.path}`) ? { path: args.path, external: true } : { path: args.path, namespace: "builtin" },
+      args.kind === "dynamic-import" || namespaced.has(`${args.importer} ${args.path}`)
+        ? { path: args.path, external: true }
+        : // A group's members take their builtins from a copy of their own, bundled into the group's chunk.
+          { path: `${args.path}${groupOf.has(relative(root, args.importer)) ? `|${groupOf.get(relative(root, args.importer))}` : ""}`, namespace: "builtin" },
     );
     b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => {
-      const mod = process.getBuiltinModule(args.path);
-      if (!mod) throw new Error(`no builtin module ${args.path}`);
-      const names = [...(imported.get(args.path) ?? [])].filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k) && k in mod);
-      const lines = [`const m = process.getBuiltinModule(${JSON.stringify(args.path)});`, "export default m;", ...names.map((k) => `export const ${k} = m.${k};`)];
+      const path = args.path.split("|")[0];
+      const mod = process.getBuiltinModule(path);
+      if (!mod) throw new Error(`no builtin module ${path}`);
+      const names = [...(imported.get(path) ?? [])].filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && !RESERVED.has(k) && k in mod);
+      const lines = [`const m = process.getBuiltinModule(${JSON.stringify(path)});`, "export default m;", ...names.map((k) => `export const ${k} = m.${k};`)];
       return { contents: lines.join("\n"), loader: "js" };
     });
   },
@@ -97,7 +103,6 @@ function closure(start) {
 }
 const library = closure("dist/src/index.js");
 const command = closure("dist/src/cli/validate.js");
-const groupOf = new Map();
 for (const file of library) {
   if (!file.startsWith("dist/src/") || entries.has(file)) continue;
   groupOf.set(file, command.has(file) ? "common" : "library");
