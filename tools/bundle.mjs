@@ -3,7 +3,8 @@
 // the modules shared between entries and those loaded on demand in dist/src/chunks. Node then
 // resolves and compiles a handful of files on `import "kubezod"` instead of about a hundred.
 // Declarations (.d.ts) stay as tsc wrote them; dependencies, `#schemas/*` and Node's own modules
-// stay imports.
+// stay imports. Local names are minified (a third fewer bytes for Node 20 to compile on every start,
+// as it keeps no compile cache); functions and classes keep their names.
 import { build } from "esbuild";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -78,6 +79,7 @@ const options = {
   legalComments: "none",
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: true,
   keepNames: true,
   logLevel: "warning",
 };
