@@ -157,7 +157,12 @@ export function isReturned(error: KubeApiError, returned: ReturnErrors | undefin
   return false;
 }
 
-const DEFAULT_USER_AGENT = `kubezod/${packageVersion()} (${process.platform}/${process.arch}) node/${process.version}`;
+let defaultUserAgent: string | undefined;
+
+/** `kubezod/<version> (<platform>/<arch>) node/<version>`, worked out by the first transport (not at import). */
+function defaultUserAgentHeader(): string {
+  return (defaultUserAgent ??= `kubezod/${packageVersion()} (${process.platform}/${process.arch}) node/${process.version}`);
+}
 
 /** The package version, for the User-Agent. */
 function packageVersion(): string {
@@ -241,7 +246,7 @@ export class Transport {
       ...(options.interceptors ?? []),
     ];
     this.#baseHeaders = {
-      "user-agent": options.userAgent ?? DEFAULT_USER_AGENT,
+      "user-agent": options.userAgent ?? defaultUserAgentHeader(),
       accept: "application/json",
       ...(cluster.disableCompression ? {} : { "accept-encoding": "gzip" }),
       ...staticHeaders(stages),
