@@ -271,7 +271,9 @@ describe("Jobs and CronJobs", () => {
     });
     await server.settle();
     expect((await api.get("/apis/batch/v1/namespaces/default/jobs?labelSelector=")).json.items.filter((j: any) => j.metadata.name.startsWith("tick-"))).toHaveLength(0);
-    clock += 60_000;
+    // A minute on, and past the first scheduled minute after the CronJob's creation (stamped by the real clock).
+    const createdAt = Date.parse((await api.get("/apis/batch/v1/namespaces/default/cronjobs/tick")).json.metadata.creationTimestamp);
+    clock = Math.max(clock + 60_000, Math.ceil((createdAt + 1) / 60_000) * 60_000 + 30_000);
     await api.patch("/apis/batch/v1/namespaces/default/cronjobs/tick", { metadata: { labels: { nudged: "1" } } }, "merge");
     await server.settle();
     const minute = Math.floor(clock / 60_000);
