@@ -712,7 +712,16 @@ export class Rest {
     if (scope.hasStatus) {
       if (sub === "status") {
         const status = next.status;
-        const rebuilt: KubeObject = { ...structuredClone(old), metadata: { ...structuredClone(old.metadata), managedFields: next.metadata.managedFields } };
+        // The stored object with the sent status: copied but for the status (replaced) and the
+        // managed fields (the request's), each key where it was.
+        const rebuilt = {} as KubeObject;
+        for (const k of Object.keys(old)) {
+          if (k === "status") rebuilt.status = undefined;
+          else if (k === "metadata") {
+            rebuilt.metadata = structuredClone({ ...old.metadata, managedFields: undefined });
+            rebuilt.metadata.managedFields = next.metadata.managedFields;
+          } else rebuilt[k] = structuredClone(old[k]);
+        }
         // Built-in status strategies reset the spec (some also the labels) but keep the annotations:
         // the deployment controller writes its revision annotation through status.
         // Custom resources reset all metadata (ResetObjectMetaForStatus).
