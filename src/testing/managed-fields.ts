@@ -81,6 +81,15 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The `fieldsV1` each set read from a stored object was read from. Stored objects are never
+ * changed in place, and sets are never changed once made: a manager whose set a write leaves alone
+ * (the same set) writes the same `fieldsV1` again, shared rather than rebuilt.
+ */
+const readFrom = new WeakMap<FieldSet, Obj>();
+/** The set each stored `fieldsV1` reads as (a stored object's managers are read again on each of its writes). */
+const readAs = new WeakMap<Obj, FieldSet>();
+
 function readManagers(obj: Obj | undefined): Manager[] {
   const raw = isObj(obj?.metadata) ? (obj!.metadata as Obj).managedFields : undefined;
   if (!Array.isArray(raw)) return [];
@@ -90,8 +99,19 @@ function readManagers(obj: Obj | undefined): Manager[] {
     apiVersion: String(e.apiVersion ?? ""),
     subresource: String(e.subresource ?? ""),
     time: String(e.time ?? ""),
-    set: fromFieldsV1(e.fieldsV1),
+    set: setOf(e.fieldsV1),
   }));
+}
+
+function setOf(fieldsV1: unknown): FieldSet {
+  if (!isObj(fieldsV1)) return fromFieldsV1(fieldsV1);
+  let set = readAs.get(fieldsV1);
+  if (!set) {
+    set = fromFieldsV1(fieldsV1);
+    readAs.set(fieldsV1, set);
+    readFrom.set(set, fieldsV1);
+  }
+  return set;
 }
 
 function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
@@ -103,7 +123,7 @@ function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
       apiVersion: m.apiVersion,
       time: m.time,
       fieldsType: "FieldsV1" as const,
-      fieldsV1: toFieldsV1(m.set),
+      fieldsV1: readFrom.get(m.set) ?? toFieldsV1(m.set),
       ...(m.subresource ? { subresource: m.subresource } : {}),
     }));
 }
