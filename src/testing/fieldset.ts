@@ -254,6 +254,72 @@ function collect(schema: Schema | undefined, value: unknown, set: FieldSet): voi
   for (const [k, v] of entries) collect(fieldSchema(shape, k), v, child(set, `f:${k}`));
 }
 
+/** A list whose items repeat a key: written through field sets, which merge them. */
+class RepeatedItem extends Error {}
+
+/**
+ * The `fieldsV1` of everything a new object sets, as `toFieldsV1` of the added fields of
+ * `compare(schema, {}, value)` gives it, written in one walk; undefined when it sets nothing,
+ * null when only the general path can tell (a value that is not a struct, repeated list keys).
+ */
+export function addedFieldsV1(schema: Schema | undefined, value: unknown): Obj | undefined | null {
+  const shape = shapeFor(schema, value);
+  if (shape.kind !== "struct" || shape.atomic || !isObj(value)) return null;
+  try {
+    const fields: Array<[string, Obj]> = [];
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (v === undefined) continue;
+      const field = fieldSchema(shape, k);
+      const own = shapeFor(field, v);
+      // A map added as a whole is itself a member (`allOf`).
+      const out = collected(field, v, own.kind === "map" && !own.atomic && isObj(v));
+      if (out) fields.push([`f:${k}`, out]);
+    }
+    return fields.length ? ordered(fields, false) : undefined;
+  } catch (e) {
+    if (e instanceof RepeatedItem) return null;
+    throw e;
+  }
+}
+
+function ordered(children: Array<[string, Obj]>, member: boolean): Obj {
+  if (children.length > 1) children.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Obj = {};
+  if (member) out["."] = {};
+  for (const [k, c] of children) out[k] = c;
+  return out;
+}
+
+/** `toFieldsV1` of what `collect` makes of a value (undefined for an empty set). */
+function collected(schema: Schema | undefined, value: unknown, member: boolean): Obj | undefined {
+  const shape = shapeFor(schema, value);
+  if (shape.kind === "scalar" || value === null || value === undefined) return {};
+  if (shape.kind === "list") {
+    if (shape.type === "atomic" || !Array.isArray(value)) return {};
+    const items: Array<[string, Obj]> = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const pe = itemElement(shape, item, i);
+      if (!pe) continue;
+      if (seen.has(pe)) throw new RepeatedItem();
+      seen.add(pe);
+      items.push([pe, shape.type === "map" ? (collected(shape.element, item, true) ?? {}) : {}]);
+    }
+    return items.length ? ordered(items, member) : member ? {} : undefined;
+  }
+  if (shape.atomic || !isObj(value)) return {};
+  const keys = Object.keys(value);
+  if (keys.length === 0) return {};
+  const fields: Array<[string, Obj]> = [];
+  for (const k of keys) {
+    const c = collected(fieldSchema(shape, k), value[k], false);
+    if (c) fields.push([`f:${k}`, c]);
+  }
+  return fields.length ? ordered(fields, member) : member ? {} : undefined;
+}
+
 /** What changed between two values. */
 export interface Comparison {
   added: FieldSet;

@@ -7,6 +7,7 @@
 import type * as z from "zod";
 import type { StatusCause } from "../errors.js";
 import {
+  addedFieldsV1,
   compare,
   deepEqual,
   difference,
@@ -144,6 +145,14 @@ export interface Writer {
  * added or changed from everyone; fields it removed leave every set.
  */
 export function managedAfterUpdate(schema: z.ZodType, before: Obj | undefined, after: Obj, scope: WriteScope, writer: Writer): ManagedFieldsEntry[] {
+  if (!before) {
+    // A create: the writer owns every field the object sets.
+    const fieldsV1 = addedFieldsV1(schema, trackedPart(after, scope));
+    if (fieldsV1 === undefined) return [];
+    if (fieldsV1 !== null) {
+      return [{ manager: writer.manager, operation: "Update", apiVersion: writer.apiVersion, time: writer.now, fieldsType: "FieldsV1", fieldsV1, ...(scope.subresource ? { subresource: scope.subresource } : {}) }];
+    }
+  }
   const managers = readManagers(before);
   const cmp = compare(schema, trackedPart(before, scope), trackedPart(after, scope));
   const changed = union(cmp.added, cmp.modified);
