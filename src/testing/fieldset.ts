@@ -38,13 +38,24 @@ export function fromFieldsV1(raw: unknown): FieldSet {
 
 /** Write a set as `fieldsV1`. */
 export function toFieldsV1(set: FieldSet): Obj {
-  const out: Obj = {};
-  if (set.member && set.children.size) out["."] = {};
-  for (const k of [...set.children.keys()].sort()) {
-    const child = set.children.get(k)!;
-    if (isEmpty(child)) continue;
-    out[k] = toFieldsV1(child);
+  return written(set) ?? {};
+}
+
+/** A set as `fieldsV1`, or undefined when it has no member. */
+function written(set: FieldSet): Obj | undefined {
+  let children: Array<[string, Obj]> | undefined;
+  if (set.children.size) {
+    const keys = [...set.children.keys()];
+    if (keys.length > 1) keys.sort();
+    for (const k of keys) {
+      const c = written(set.children.get(k)!);
+      if (c) (children ??= []).push([k, c]);
+    }
   }
+  if (!children) return set.member ? {} : undefined;
+  const out: Obj = {};
+  if (set.member) out["."] = {};
+  for (const [k, c] of children) out[k] = c;
   return out;
 }
 
@@ -63,17 +74,35 @@ function child(set: FieldSet, pe: string): FieldSet {
   return c;
 }
 
+/** Whether a set is the empty set at its top (no member, no children). */
+function bare(s: FieldSet): boolean {
+  return !s.member && s.children.size === 0;
+}
+
+/** The union of two sets; parts only one of them has are shared with it (sets are never changed once made). */
 export function union(a: FieldSet, b: FieldSet): FieldSet {
+  if (bare(b)) return a;
+  if (bare(a)) return b;
   const out: FieldSet = { member: a.member || b.member, children: new Map() };
-  for (const [k, v] of a.children) out.children.set(k, b.children.has(k) ? union(v, b.children.get(k)!) : clone(v));
-  for (const [k, v] of b.children) if (!a.children.has(k)) out.children.set(k, clone(v));
+  for (const [k, v] of a.children) {
+    const w = b.children.get(k);
+    out.children.set(k, w ? union(v, w) : v);
+  }
+  for (const [k, v] of b.children) if (!a.children.has(k)) out.children.set(k, v);
   return out;
 }
 
+/** The members of `a` not in `b`; parts `b` does not touch are shared with `a`. */
 export function difference(a: FieldSet, b: FieldSet): FieldSet {
+  if (bare(b)) return a;
   const out: FieldSet = { member: a.member && !b.member, children: new Map() };
   for (const [k, v] of a.children) {
-    const d = b.children.has(k) ? difference(v, b.children.get(k)!) : clone(v);
+    const w = b.children.get(k);
+    if (!w) {
+      out.children.set(k, v);
+      continue;
+    }
+    const d = difference(v, w);
     if (!isEmpty(d)) out.children.set(k, d);
   }
   return out;
@@ -88,10 +117,6 @@ export function intersection(a: FieldSet, b: FieldSet): FieldSet {
     if (!isEmpty(i)) out.children.set(k, i);
   }
   return out;
-}
-
-function clone(s: FieldSet): FieldSet {
-  return { member: s.member, children: new Map([...s.children].map(([k, v]) => [k, clone(v)])) };
 }
 
 /** Every member path of a set, as path elements. */
@@ -229,6 +254,72 @@ function collect(schema: Schema | undefined, value: unknown, set: FieldSet): voi
   for (const [k, v] of entries) collect(fieldSchema(shape, k), v, child(set, `f:${k}`));
 }
 
+/** A list whose items repeat a key: written through field sets, which merge them. */
+class RepeatedItem extends Error {}
+
+/**
+ * The `fieldsV1` of everything a new object sets, as `toFieldsV1` of the added fields of
+ * `compare(schema, {}, value)` gives it, written in one walk; undefined when it sets nothing,
+ * null when only the general path can tell (a value that is not a struct, repeated list keys).
+ */
+export function addedFieldsV1(schema: Schema | undefined, value: unknown): Obj | undefined | null {
+  const shape = shapeFor(schema, value);
+  if (shape.kind !== "struct" || shape.atomic || !isObj(value)) return null;
+  try {
+    const fields: Array<[string, Obj]> = [];
+    for (const k of Object.keys(value)) {
+      const v = value[k];
+      if (v === undefined) continue;
+      const field = fieldSchema(shape, k);
+      const own = shapeFor(field, v);
+      // A map added as a whole is itself a member (`allOf`).
+      const out = collected(field, v, own.kind === "map" && !own.atomic && isObj(v));
+      if (out) fields.push([`f:${k}`, out]);
+    }
+    return fields.length ? ordered(fields, false) : undefined;
+  } catch (e) {
+    if (e instanceof RepeatedItem) return null;
+    throw e;
+  }
+}
+
+function ordered(children: Array<[string, Obj]>, member: boolean): Obj {
+  if (children.length > 1) children.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Obj = {};
+  if (member) out["."] = {};
+  for (const [k, c] of children) out[k] = c;
+  return out;
+}
+
+/** `toFieldsV1` of what `collect` makes of a value (undefined for an empty set). */
+function collected(schema: Schema | undefined, value: unknown, member: boolean): Obj | undefined {
+  const shape = shapeFor(schema, value);
+  if (shape.kind === "scalar" || value === null || value === undefined) return {};
+  if (shape.kind === "list") {
+    if (shape.type === "atomic" || !Array.isArray(value)) return {};
+    const items: Array<[string, Obj]> = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const pe = itemElement(shape, item, i);
+      if (!pe) continue;
+      if (seen.has(pe)) throw new RepeatedItem();
+      seen.add(pe);
+      items.push([pe, shape.type === "map" ? (collected(shape.element, item, true) ?? {}) : {}]);
+    }
+    return items.length ? ordered(items, member) : member ? {} : undefined;
+  }
+  if (shape.atomic || !isObj(value)) return {};
+  const keys = Object.keys(value);
+  if (keys.length === 0) return {};
+  const fields: Array<[string, Obj]> = [];
+  for (const k of keys) {
+    const c = collected(fieldSchema(shape, k), value[k], false);
+    if (c) fields.push([`f:${k}`, c]);
+  }
+  return fields.length ? ordered(fields, member) : member ? {} : undefined;
+}
+
 /** What changed between two values. */
 export interface Comparison {
   added: FieldSet;
@@ -239,24 +330,29 @@ export interface Comparison {
 /** Compare two values field by field (structured-merge-diff's `Compare`). */
 export function compare(schema: Schema | undefined, before: unknown, after: unknown): Comparison {
   const result: Comparison = { added: emptySet(), modified: emptySet(), removed: emptySet() };
-  diff(schema, before, after, result, []);
+  diff(schema, before, after, result, undefined);
   return result;
 }
 
-function at(set: FieldSet, path: string[]): FieldSet {
+/** A path from the root as a chain of path elements, innermost first (built as the walk goes down, read only where something changed). */
+type PathChain = { pe: string; up: PathChain } | undefined;
+
+function at(set: FieldSet, path: PathChain): FieldSet {
+  const pes: string[] = [];
+  for (let p = path; p; p = p.up) pes.push(p.pe);
   let s = set;
-  for (const pe of path) s = child(s, pe);
+  for (let i = pes.length - 1; i >= 0; i--) s = child(s, pes[i]!);
   return s;
 }
 
-function allOf(schema: Schema | undefined, value: unknown, target: FieldSet, path: string[]): void {
+function allOf(schema: Schema | undefined, value: unknown, target: FieldSet, path: PathChain): void {
   const node = at(target, path);
   const shape = shapeFor(schema, value);
   if (shape.kind === "map" && !shape.atomic && isObj(value)) node.member = true;
   collect(schema, value, node);
 }
 
-function diff(schema: Schema | undefined, a: unknown, b: unknown, out: Comparison, path: string[]): void {
+function diff(schema: Schema | undefined, a: unknown, b: unknown, out: Comparison, path: PathChain): void {
   const aSet = a !== undefined;
   const bSet = b !== undefined;
   if (!aSet && !bSet) return;
@@ -283,14 +379,14 @@ function diff(schema: Schema | undefined, a: unknown, b: unknown, out: Compariso
       if (!pe) return;
       seen.add(pe);
       if (!before.has(pe)) {
-        const node = at(out.added, [...path, pe]);
+        const node = at(out.added, { pe, up: path });
         node.member = true;
         if (shape.type === "map") collect(shape.element, item, node);
-      } else if (shape.type === "map") diff(shape.element, before.get(pe), item, out, [...path, pe]);
+      } else if (shape.type === "map") diff(shape.element, before.get(pe), item, out, { pe, up: path });
     });
     for (const [pe, item] of before) {
       if (seen.has(pe)) continue;
-      const node = at(out.removed, [...path, pe]);
+      const node = at(out.removed, { pe, up: path });
       node.member = true;
       if (shape.type === "map") collect(shape.element, item, node);
     }
@@ -300,7 +396,8 @@ function diff(schema: Schema | undefined, a: unknown, b: unknown, out: Compariso
     if (!deepEqual(a, b)) at(out.modified, path).member = true;
     return;
   }
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diff(fieldSchema(shape, k), a[k], b[k], out, [...path, `f:${k}`]);
+  for (const k of Object.keys(a)) diff(fieldSchema(shape, k), a[k], b[k], out, { pe: `f:${k}`, up: path });
+  for (const k of Object.keys(b)) if (!Object.hasOwn(a, k)) diff(fieldSchema(shape, k), undefined, b[k], out, { pe: `f:${k}`, up: path });
 }
 
 /**

@@ -7,6 +7,7 @@
 import type * as z from "zod";
 import type { StatusCause } from "../errors.js";
 import {
+  addedFieldsV1,
   compare,
   deepEqual,
   difference,
@@ -81,6 +82,15 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The `fieldsV1` each set read from a stored object was read from. Stored objects are never
+ * changed in place, and sets are never changed once made: a manager whose set a write leaves alone
+ * (the same set) writes the same `fieldsV1` again, shared rather than rebuilt.
+ */
+const readFrom = new WeakMap<FieldSet, Obj>();
+/** The set each stored `fieldsV1` reads as (a stored object's managers are read again on each of its writes). */
+const readAs = new WeakMap<Obj, FieldSet>();
+
 function readManagers(obj: Obj | undefined): Manager[] {
   const raw = isObj(obj?.metadata) ? (obj!.metadata as Obj).managedFields : undefined;
   if (!Array.isArray(raw)) return [];
@@ -90,8 +100,19 @@ function readManagers(obj: Obj | undefined): Manager[] {
     apiVersion: String(e.apiVersion ?? ""),
     subresource: String(e.subresource ?? ""),
     time: String(e.time ?? ""),
-    set: fromFieldsV1(e.fieldsV1),
+    set: setOf(e.fieldsV1),
   }));
+}
+
+function setOf(fieldsV1: unknown): FieldSet {
+  if (!isObj(fieldsV1)) return fromFieldsV1(fieldsV1);
+  let set = readAs.get(fieldsV1);
+  if (!set) {
+    set = fromFieldsV1(fieldsV1);
+    readAs.set(fieldsV1, set);
+    readFrom.set(set, fieldsV1);
+  }
+  return set;
 }
 
 function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
@@ -103,7 +124,7 @@ function writeManagers(managers: Manager[]): ManagedFieldsEntry[] {
       apiVersion: m.apiVersion,
       time: m.time,
       fieldsType: "FieldsV1" as const,
-      fieldsV1: toFieldsV1(m.set),
+      fieldsV1: readFrom.get(m.set) ?? toFieldsV1(m.set),
       ...(m.subresource ? { subresource: m.subresource } : {}),
     }));
 }
@@ -124,6 +145,14 @@ export interface Writer {
  * added or changed from everyone; fields it removed leave every set.
  */
 export function managedAfterUpdate(schema: z.ZodType, before: Obj | undefined, after: Obj, scope: WriteScope, writer: Writer): ManagedFieldsEntry[] {
+  if (!before) {
+    // A create: the writer owns every field the object sets.
+    const fieldsV1 = addedFieldsV1(schema, trackedPart(after, scope));
+    if (fieldsV1 === undefined) return [];
+    if (fieldsV1 !== null) {
+      return [{ manager: writer.manager, operation: "Update", apiVersion: writer.apiVersion, time: writer.now, fieldsType: "FieldsV1", fieldsV1, ...(scope.subresource ? { subresource: scope.subresource } : {}) }];
+    }
+  }
   const managers = readManagers(before);
   const cmp = compare(schema, trackedPart(before, scope), trackedPart(after, scope));
   const changed = union(cmp.added, cmp.modified);

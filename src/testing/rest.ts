@@ -71,6 +71,11 @@ export interface ApiCall {
   query: URLSearchParams;
   contentType: string;
   body: Buffer | undefined;
+  /**
+   * A JSON body already decoded, handed over by an internal caller (the simulated controllers):
+   * used as the decoded body (and so written to in place) instead of `body`.
+   */
+  decoded?: Obj;
   userAgent: string;
   /** Authenticated user name (for `system:serviceaccount:…` checks and events). */
   user: string;
@@ -211,6 +216,7 @@ function hasSub(r: ServedResource, name: string): boolean {
  * leave the type to `expected`, the endpoint's); 400 on bad input.
  */
 export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion: string; kind: string }): unknown {
+  if (call.decoded) return call.decoded;
   if (!call.body || call.body.length === 0) throw badRequest("the body of the request was empty");
   const type = call.contentType.split(";")[0]!.trim().toLowerCase();
   if (type === PROTOBUF) return decodeProtobuf(call.body, expected);
@@ -706,7 +712,16 @@ export class Rest {
     if (scope.hasStatus) {
       if (sub === "status") {
         const status = next.status;
-        const rebuilt: KubeObject = { ...structuredClone(old), metadata: { ...structuredClone(old.metadata), managedFields: next.metadata.managedFields } };
+        // The stored object with the sent status: copied but for the status (replaced) and the
+        // managed fields (the request's), each key where it was.
+        const rebuilt = {} as KubeObject;
+        for (const k of Object.keys(old)) {
+          if (k === "status") rebuilt.status = undefined;
+          else if (k === "metadata") {
+            rebuilt.metadata = structuredClone({ ...old.metadata, managedFields: undefined });
+            rebuilt.metadata.managedFields = next.metadata.managedFields;
+          } else rebuilt[k] = structuredClone(old[k]);
+        }
         // Built-in status strategies reset the spec (some also the labels) but keep the annotations:
         // the deployment controller writes its revision annotation through status.
         // Custom resources reset all metadata (ResetObjectMetaForStatus).

@@ -72,8 +72,48 @@ export class Store {
     const c = this.collections.get(storageKey);
     if (!c) return [];
     const out: KubeObject[] = [];
-    for (const [key, obj] of c) if (namespace === undefined || key.startsWith(`${namespace}/`)) out.push(obj);
-    return out.sort(byKey);
+    const prefix = namespace === undefined ? undefined : `${namespace}/`;
+    for (const key of this.orderOf(storageKey, c)) if (prefix === undefined || key.startsWith(prefix)) out.push(c.get(key)!);
+    return out;
+  }
+
+  /** The keys of a collection in namespace and name order (kept as objects come and go, not sorted per read). */
+  private readonly orders = new Map<string, string[]>();
+
+  private orderOf(storageKey: string, c: Map<string, KubeObject>): string[] {
+    let order = this.orders.get(storageKey);
+    if (!order) {
+      order = [...c.keys()].sort(compareKeys);
+      this.orders.set(storageKey, order);
+    }
+    return order;
+  }
+
+  private added(storageKey: string, key: string): void {
+    const order = this.orders.get(storageKey);
+    if (!order) return;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(order[mid]!, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    order.splice(lo, 0, key);
+  }
+
+  private removed(storageKey: string, key: string): void {
+    const order = this.orders.get(storageKey);
+    if (!order) return;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(order[mid]!, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (order[lo] === key) order.splice(lo, 1);
+    else this.orders.delete(storageKey);
   }
 
   /** Objects as they were at a revision (reconstructed from history), or the oldest revision kept. */
@@ -125,7 +165,10 @@ export class Store {
   create(storageKey: string, obj: KubeObject): KubeObject {
     const stored = withRevision(obj, ++this.revision);
     const { namespace, name } = objectKey(stored);
-    this.collection(storageKey).set(keyOf(namespace, name), stored);
+    const c = this.collection(storageKey);
+    const key = keyOf(namespace, name);
+    if (!c.has(key)) this.added(storageKey, key);
+    c.set(key, stored);
     this.record({ type: "ADDED", revision: this.revision, storageKey, object: stored });
     return stored;
   }
@@ -134,7 +177,10 @@ export class Store {
   update(storageKey: string, obj: KubeObject, previous: KubeObject): KubeObject {
     const stored = withRevision(obj, ++this.revision);
     const { namespace, name } = objectKey(stored);
-    this.collection(storageKey).set(keyOf(namespace, name), stored);
+    const c = this.collection(storageKey);
+    const key = keyOf(namespace, name);
+    if (!c.has(key)) this.added(storageKey, key);
+    c.set(key, stored);
     this.record({ type: "MODIFIED", revision: this.revision, storageKey, object: stored, previous });
     return stored;
   }
@@ -144,7 +190,7 @@ export class Store {
     const { namespace, name } = objectKey(obj);
     const c = this.collection(storageKey);
     const previous = c.get(keyOf(namespace, name)) ?? obj;
-    c.delete(keyOf(namespace, name));
+    if (c.delete(keyOf(namespace, name))) this.removed(storageKey, keyOf(namespace, name));
     const last = withRevision(previous, ++this.revision);
     this.record({ type: "DELETED", revision: this.revision, storageKey, object: last, previous });
     return last;
@@ -222,6 +268,18 @@ export class Store {
       this.historyStart = 0;
     }
   }
+}
+
+/** Order of `namespace/name` keys: by namespace, then by name. */
+function compareKeys(a: string, b: string): number {
+  const ia = a.indexOf("/");
+  const ib = b.indexOf("/");
+  const na = a.slice(0, ia);
+  const nb = b.slice(0, ib);
+  if (na !== nb) return na < nb ? -1 : 1;
+  const ra = a.slice(ia + 1);
+  const rb = b.slice(ib + 1);
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
 }
 
 function byKey(a: KubeObject, b: KubeObject): number {

@@ -246,8 +246,8 @@ const podBinding: SubresourceHandler = (ctx, r, call) => {
   const spec = (pod.spec as Obj | undefined) ?? {};
   if (spec.nodeName) throw conflict(r, String(pod.metadata.name), `pod ${String(pod.metadata.name)} is already assigned to node "${String(spec.nodeName)}"`);
   if (pod.metadata.deletionTimestamp) throw conflict(r, String(pod.metadata.name), `pod ${String(pod.metadata.name)} is being deleted, cannot be assigned to a host`);
-  const next = structuredClone(pod);
-  next.spec = { ...spec, nodeName: String(target.name ?? "") };
+  // Stored objects are never changed in place: the new one shares what the binding leaves alone.
+  const next: KubeObject = { ...pod, spec: { ...spec, nodeName: String(target.name ?? "") } };
   // The binding marks the pod scheduled, as the registry's binding does.
   const status = isObj(next.status) ? next.status : {};
   const conditions = (Array.isArray(status.conditions) ? (status.conditions as Obj[]) : []).filter((c) => c.type !== "PodScheduled");

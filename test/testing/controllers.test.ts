@@ -168,6 +168,20 @@ describe("Deployments and ReplicaSets", () => {
     expect(d.status.conditions.find((c: any) => c.type === "Available")).toMatchObject({ status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." });
     expect(d.status.unavailableReplicas).toBe(2);
   });
+
+  it("combines a ReplicaSet's similar events and drops past 25, as client-go's event correlator does", async () => {
+    const rs = web("many", 30);
+    await api.post("/apis/apps/v1/namespaces/default/replicasets", { ...rs, kind: "ReplicaSet" });
+    await server.settle();
+    const events = (await api.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dmany")).json.items as any[];
+    const created = events.filter((e) => e.reason === "SuccessfulCreate");
+    // Nine distinct messages are written as they are; from the tenth on they are combined into one
+    // Event; the spam filter lets 25 writes through (9 + 16 counts of the combined Event).
+    expect(created.filter((e) => /^Created pod: many-[a-z0-9]{5}$/.test(e.message)).map((e) => e.count)).toEqual(Array(9).fill(1));
+    const combined = created.filter((e) => e.message.startsWith("(combined from similar events): Created pod: many-"));
+    expect(combined.map((e) => e.count)).toEqual([16]);
+    expect((await podsOf("app=many")).length).toBe(30);
+  });
 });
 
 describe("StatefulSets and DaemonSets", () => {
@@ -262,7 +276,9 @@ describe("Jobs and CronJobs", () => {
     if (clock < createdAt) clock = createdAt;
     await server.settle();
     expect((await api.get("/apis/batch/v1/namespaces/default/jobs?labelSelector=")).json.items.filter((j: any) => j.metadata.name.startsWith("tick-"))).toHaveLength(0);
-    clock += 60_000;
+    // A minute on, and past the first scheduled minute after the CronJob's creation (stamped by the real clock).
+    const createdAt = Date.parse((await api.get("/apis/batch/v1/namespaces/default/cronjobs/tick")).json.metadata.creationTimestamp);
+    clock = Math.max(clock + 60_000, Math.ceil((createdAt + 1) / 60_000) * 60_000 + 30_000);
     await api.patch("/apis/batch/v1/namespaces/default/cronjobs/tick", { metadata: { labels: { nudged: "1" } } }, "merge");
     await server.settle();
     const minute = Math.floor(clock / 60_000);

@@ -5,6 +5,7 @@
  * its own component (`kube-controller-manager`, `kube-scheduler`, `kubelet`).
  */
 import { KubeApiError } from "../../errors.js";
+import { cloneJson } from "../../patch/json.js";
 import type { Catalog, ServedResource } from "../catalog.js";
 import type { ApiCall, Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
@@ -111,7 +112,9 @@ export class ClusterApi {
       info: { verb, group: r.group, version: r.version, namespace: served?.namespaced ? namespace : undefined, resource: r.plural, name, subresource, rest: [] },
       query: new URLSearchParams(),
       contentType: "application/json",
-      body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+      // Writes hand their object over decoded (a JSON copy, as a request's body would be: the
+      // write changes it in place); deletes send their options as a client does.
+      ...(verb === "delete" || body === undefined ? { body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) } : { body: undefined, decoded: cloneJson(body) as Obj }),
       userAgent: `${this.component.manager}/${this.kubernetesVersion}.0 (linux/amd64) kubernetes/0000000`,
       user: this.component.user,
       ...(this.webhooks?.active() ? { webhooks: { results: {}, shared: this.webhooks.outcomes } } : {}),

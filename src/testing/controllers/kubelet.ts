@@ -35,6 +35,19 @@ export function fullImage(image: string): string {
   return name;
 }
 
+/** Image references the kubelet reports again on every status write, resolved once. */
+const images = new Map<string, { image: string; imageID: string }>();
+
+function imageOf(image: string): { image: string; imageID: string } {
+  let known = images.get(image);
+  if (!known) {
+    known = { image: fullImage(image), imageID: imageId(image) };
+    images.set(image, known);
+    if (images.size > 1024) images.delete(images.keys().next().value!);
+  }
+  return known;
+}
+
 function imageId(image: string): string {
   const full = fullImage(image);
   const repo = full.includes("@") ? full.split("@")[0]! : full.replace(/:[^/:]+$/, "");
@@ -154,7 +167,10 @@ function podStatus(pod: KubeObject, behavior: PodBehavior, st: PodState, now: nu
   const endAt = startAt + Math.max(0, behavior.runMs ?? 0);
   const at = (ms: number) => rfc3339(ms);
   const cid = (name: string, instance = 0) => `containerd://${hexId(`${st.uid}/${name}/${instance}`)}`;
-  const base = (c: Obj): Obj => ({ name: c.name, image: fullImage(String(c.image ?? "")), imageID: imageId(String(c.image ?? "")) });
+  const base = (c: Obj): Obj => {
+    const known = imageOf(String(c.image ?? ""));
+    return { name: c.name, image: known.image, imageID: known.imageID };
+  };
   const restartCount = Math.max(0, behavior.restartCount ?? 0);
   const scheduled: Condition = { type: "PodScheduled", status: "True", lastTransitionTime: String(conditionOf(pod.status, "PodScheduled")?.lastTransitionTime ?? at(st.seenAt)) };
   const cond = (type: string, ok: boolean, reason?: string, message?: string): Condition => ({

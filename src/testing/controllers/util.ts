@@ -21,8 +21,16 @@ export function arr<T = Obj>(v: unknown): T[] {
 
 /** RFC 3339 with whole seconds, as the apiserver and controllers write times. */
 export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+  if (ms === lastTime.ms) return lastTime.text;
+  const iso = new Date(ms).toISOString();
+  const text = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d+Z$/, "Z");
+  lastTime.ms = ms;
+  lastTime.text = text;
+  return text;
 }
+
+/** The last time written (controllers write the same moment many times over). */
+const lastTime = { ms: Number.NaN, text: "" };
 
 /** MicroTime as the API writes it: RFC 3339 with microseconds. */
 export function microTime(ms: number): string {
@@ -187,7 +195,26 @@ export function clone<T>(v: T): T {
 
 /** Same JSON (key order ignored). */
 export function same(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  if (isObj(a)) {
+    if (!isObj(b)) return false;
+    // Members set to undefined are absent, as in JSON.
+    let count = 0;
+    for (const k of Object.keys(a)) {
+      if (a[k] === undefined) continue;
+      count++;
+      if (!Object.hasOwn(b, k) || !same(a[k], b[k])) return false;
+    }
+    for (const k of Object.keys(b)) if (b[k] !== undefined) count--;
+    return count === 0;
+  }
+  if (typeof a === "object" || typeof b === "object") return canonicalJson(a) === canonicalJson(b);
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** `intstr.GetScaledValueFromIntOrPercent`. */
@@ -207,7 +234,16 @@ export function scaledValue(v: unknown, total: number, roundUp: boolean): number
 
 /** Random-looking but reproducible lowercase hex for ids (container ids, image digests). */
 export function hexId(seed: string, length = 64): string {
+  const key = `${length}\u0000${seed}`;
+  const known = hexIds.get(key);
+  if (known !== undefined) return known;
   let out = "";
   for (let i = 0; out.length < length; i++) out += fnv32a(`${seed}#${i}`).toString(16).padStart(8, "0");
-  return out.slice(0, length);
+  out = out.slice(0, length);
+  hexIds.set(key, out);
+  if (hexIds.size > 4096) hexIds.delete(hexIds.keys().next().value!);
+  return out;
 }
+
+/** Ids asked for again (image ids, container ids of a pod on every status write). */
+const hexIds = new Map<string, string>();
