@@ -19,6 +19,7 @@ import {
 } from "../meta/index.js";
 import { checkWrite, loadCelRules, needsCel } from "../apiserver/write.js";
 import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations.js";
+import { isServed, versionLevel, type RuntimeConfig } from "../apiserver/served.js";
 import { detached, detachedCommon } from "../yaml/strings.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { isRecord } from "../meta/values.js";
@@ -44,6 +45,11 @@ export interface EngineOptions {
   previous?: readonly unknown[];
   /** Report values read with YAML 1.1 rules that YAML 1.2 reads differently (`0644`, `yes`) as warnings. */
   warnImplicitConversions?: boolean;
+  /**
+   * The built-in API versions the cluster serves beyond (or short of) kube-apiserver's defaults, as
+   * its `--runtime-config` says (`{"api/beta": true}`); default: GA versions only, as a cluster serves.
+   */
+  runtimeConfig?: RuntimeConfig;
 }
 
 /** A resource to check, with a way to find positions in its source. */
@@ -64,6 +70,8 @@ interface KindInfo {
   deprecation?: DeprecationStatus;
   rejected: boolean;
   skipped: boolean;
+  /** A built-in version the cluster does not serve (alpha and beta versions, by default). */
+  notServed: boolean;
 }
 
 /** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
@@ -273,15 +281,24 @@ export class ManifestEngine {
     const key = `${apiVersion}/${kind}`;
     const schema = this.schemaFor(apiVersion, kind) as z.ZodType | undefined;
     const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
+    const custom = this.custom.has(key);
     info = {
       ...(schema ? { schema } : {}),
-      custom: this.custom.has(key),
+      custom,
       ...(deprecation ? { deprecation } : {}),
+      notServed: Boolean(schema && !custom && !this.servedBuiltin(apiVersion, schema)),
       rejected: Boolean(this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))),
       skipped: Boolean(this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))),
     };
     byKind.set(kind, info);
     return info;
+  }
+
+  /** Whether kube-apiserver serves a built-in schema's group/version (its resource, where known). */
+  private servedBuiltin(apiVersion: string, schema: z.ZodType): boolean {
+    const slash = apiVersion.indexOf("/");
+    const version = apiVersion.slice(slash + 1);
+    return isServed(slash < 0 ? "" : apiVersion.slice(0, slash), version, kubeMeta.get(schema)?.plural, this.options.runtimeConfig);
   }
 
   /** Check one resource. `load()` must have completed. */
@@ -365,6 +382,20 @@ export class ManifestEngine {
         );
         result.status = "invalid";
       }
+      return result;
+    }
+    if (info.notServed) {
+      // kubectl finds no REST mapping for the kind (discovery does not list it); a request to its
+      // URL gets 404 Not Found.
+      const level = versionLevel(apiVersion.slice(apiVersion.indexOf("/") + 1));
+      add(
+        "api/not-served",
+        "error",
+        ["apiVersion"],
+        "apiVersion",
+        `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}: Kubernetes ${this.kubernetesVersion.slice(1)} does not serve ${apiVersion}${level === "alpha" || level === "beta" ? ` (${level} API versions are off by default)` : ""}; a cluster started with --runtime-config=${apiVersion}=true serves it (pass the same --runtime-config to check against such a cluster)`,
+      );
+      result.status = "invalid";
       return result;
     }
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
