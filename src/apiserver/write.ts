@@ -384,7 +384,13 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     const ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
     if (!ok) {
       const found = plan!.check ? schemaIssuesOf(schema, obj) : (schema.safeParse(obj).error?.issues ?? []);
-      schemaIssues.push(...schemaErrors(schema, obj, found, { custom, minor: options.minor }));
+      const errors = schemaErrors(schema, obj, found, { custom, minor: options.minor });
+      // kube-apiserver decodes a built-in object into its Go type, where a field the OpenAPI document
+      // marks required is simply its zero value when absent: only the kind's native validation says
+      // whether that is allowed, at the field path of the internal type (a CRD's
+      // `spec.conversion.conversionReviewVersions`, where v1 writes `spec.conversion.webhook.…`).
+      // Reporting the schema's `required` too gave the same error twice, or one kube-apiserver never prints.
+      schemaIssues.push(...(custom ? errors : errors.filter((e) => e.rule !== "schema/required")));
     }
     // A built-in object whose values do not fit its Go types is not decoded: nothing else runs.
     if (!custom) decodeFailed = schemaIssues.some((i) => i.rule === "schema/type");
