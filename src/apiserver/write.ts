@@ -186,7 +186,7 @@ export function useCelRules(rules: typeof CelRules): void {
 const contexts = new Map<string, ApiContext>();
 
 function contextFor(options: ApiContextOptions, version: string, operation: "CREATE" | "UPDATE"): ApiContext {
-  if (options.featureGates && Object.keys(options.featureGates).length) return apiContext({ ...options, version, operation });
+  if ((options.featureGates && Object.keys(options.featureGates).length) || options.namespaceLabels || options.now) return apiContext({ ...options, version, operation });
   const key = `${options.minor}/${version}/${operation}`;
   let ctx = contexts.get(key);
   if (!ctx) contexts.set(key, (ctx = apiContext({ minor: options.minor, version, operation })));
@@ -420,6 +420,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     const oldMeta = metadataOf(old!);
     if (meta && oldMeta) keepStoredMetadata(meta, oldMeta, namespaced !== false);
     if (rules?.prepareForUpdate && options.subresource !== "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForUpdate!(obj, old!, ctx), [])), false));
+    if (rules?.prepareForStatusUpdate && options.subresource === "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForStatusUpdate!(obj, old!, ctx), [])), false));
   } else {
     options.beginCreate?.(obj);
     if (rules?.prepareForCreate) issues.push(...ruleIssues(guarded("PrepareForCreate", () => (rules.prepareForCreate!(obj, ctx), [])), false));

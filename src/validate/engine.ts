@@ -50,6 +50,11 @@ export interface EngineOptions {
    * its `--runtime-config` says (`{"api/beta": true}`); default: GA versions only, as a cluster serves.
    */
   runtimeConfig?: RuntimeConfig;
+  /**
+   * Namespace objects the cluster has (besides those in `previous`): rules that read a namespace's
+   * labels (DRA admin access) check against them; a namespace not known is not judged.
+   */
+  namespaces?: readonly unknown[];
 }
 
 /** A resource to check, with a way to find positions in its source. */
@@ -179,6 +184,8 @@ export class ManifestEngine {
   private readonly previous?: PreviousObjects;
   /** Whether the CEL evaluator is loaded if any schema in use needs it. */
   private celReady = false;
+  /** The labels of the namespaces known to the run, by name. */
+  private readonly namespaceLabels = new Map<string, Record<string, string>>();
   /** apiVersion → kind → what is known about it (cleared when schemas are added). */
   private readonly kinds = new Map<string, Map<string, KindInfo>>();
 
@@ -189,6 +196,7 @@ export class ManifestEngine {
     this.strict = options.strict ?? true;
     this.warnImplicitConversions = options.warnImplicitConversions ?? false;
     if (options.previous?.length) this.previous = new PreviousObjects(options.previous);
+    this.addNamespaces([...(options.previous ?? []), ...(options.namespaces ?? [])]);
     for (const s of options.schemas ?? []) {
       const m = kubeMeta.get(s);
       if (m?.apiVersion && m.kind) this.custom.set(`${m.apiVersion}/${m.kind}`, s);
@@ -292,6 +300,19 @@ export class ManifestEngine {
     };
     byKind.set(kind, info);
     return info;
+  }
+
+  /**
+   * Make Namespace objects known (others are ignored): a ResourceClaim asking for admin access in
+   * one of them is checked against its labels, as kube-apiserver checks it.
+   */
+  addNamespaces(objects: readonly unknown[]): void {
+    for (const o of objects) {
+      if (!isRecord(o) || o.apiVersion !== "v1" || o.kind !== "Namespace" || !isRecord(o.metadata) || typeof o.metadata.name !== "string") continue;
+      const labels: Record<string, string> = {};
+      if (isRecord(o.metadata.labels)) for (const [k, v] of Object.entries(o.metadata.labels)) if (typeof v === "string") labels[k] = v;
+      this.namespaceLabels.set(o.metadata.name, labels);
+    }
   }
 
   /** Whether kube-apiserver serves a built-in schema's group/version (its resource, where known). */
@@ -423,6 +444,7 @@ export class ManifestEngine {
       unknownFields: this.strict,
       builtinDuplicates: this.strict,
       namespaceOptional: true,
+      ...(this.namespaceLabels.size ? { namespaceLabels: (name: string) => this.namespaceLabels.get(name) } : {}),
       ...(old ? { old } : {}),
     });
     for (const i of outcome.issues) add(i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);

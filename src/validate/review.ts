@@ -194,6 +194,8 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
     ...(options.reject ? { reject: options.reject } : {}),
     ...(previous.length ? { previous } : {}),
   });
+  // Namespaces among the new objects are known to the rules that read namespace labels.
+  engine.addNamespaces(objectsOf(parsedNew));
   const minor = Number(engine.kubernetesVersion.split(".")[1]);
   if (oldError !== undefined) {
     results.push({ ...fileFailure(options.against!, oldError) });

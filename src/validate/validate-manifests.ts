@@ -6,7 +6,7 @@ import type { RuntimeConfig } from "../apiserver/served.js";
 import type * as z from "zod";
 import { ManifestEngine } from "./engine.js";
 import { checkInParallel, defaultWorkerCount } from "./parallel.js";
-import { fileFailure, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
+import { fileFailure, inputNamespaces, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { abortReason, emptyDirectories, expandPaths, readSpecialFile, readStandardInput } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
 import { inputsHoldPolicyBindings } from "./policy-inputs.js";
@@ -224,6 +224,8 @@ export async function validateManifests(
     total += ahead.parsed?.entries.length ?? 0;
   }
   registerInputCrds(engine, early.filter((p) => p !== undefined), crds);
+  const namespaces = inputNamespaces(early.filter((p) => p !== undefined));
+  engine.addNamespaces(namespaces);
 
   let done = 0;
   const outcomes = await checkInParallel({
@@ -238,6 +240,7 @@ export async function validateManifests(
       ...(options.reject ? { reject: options.reject } : {}),
       ...(options.warnImplicitConversions ? { warnImplicitConversions: true } : {}),
       ...(previous.objects.length ? { previous: previous.objects } : {}),
+      ...(namespaces.length ? { namespaces } : {}),
     },
     ...(signal ? { signal } : {}),
     maxBytes,
