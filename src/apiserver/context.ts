@@ -16,6 +16,10 @@ export interface ApiContextOptions {
   operation?: Operation;
   /** Feature gates switched away from the minor's defaults. */
   featureGates?: Readonly<Partial<Record<FeatureGate, boolean>>>;
+  /** What the server knows of a namespace (see {@link ApiContext.namespaceLabels}); default: nothing. */
+  namespaceLabels?: (name: string) => Readonly<Record<string, string>> | null | undefined;
+  /** The server's clock, for fields it stamps with the time; default: the system clock. */
+  now?: () => Date;
 }
 
 /** The facts every defaulting, preparation and validation function receives. */
@@ -27,6 +31,14 @@ export interface ApiContext {
   readonly operation: Operation;
   /** Whether a feature gate is on: the minor's default unless overridden. */
   gate(name: FeatureGate): boolean;
+  /**
+   * The labels of a namespace as the server's store has it: `null` when there is no such namespace,
+   * `undefined` when it cannot be known (an offline check without the namespace): rules that read
+   * the store then say nothing.
+   */
+  namespaceLabels(name: string): Readonly<Record<string, string>> | null | undefined;
+  /** The time a field the server stamps gets, to the second (`metav1.Now` truncated). */
+  now(): Date;
 }
 
 /**
@@ -43,5 +55,7 @@ export function apiContext(options: ApiContextOptions): ApiContext {
     version: options.version ?? "v1",
     operation: options.operation ?? "CREATE",
     gate: (name) => overrides[name] ?? isFeatureEnabled(name, options.minor),
+    namespaceLabels: options.namespaceLabels ?? (() => undefined),
+    now: () => new Date(Math.floor((options.now ? options.now() : new Date()).getTime() / 1000) * 1000),
   };
 }

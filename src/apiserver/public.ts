@@ -12,6 +12,7 @@ export { apiContext, type ApiContext, type ApiContextOptions, type Operation } f
 export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.js";
 export { checkWrite, loadCelRules, type WriteIssue, type WriteOutcome } from "./write.js";
 export { FieldPath, type FieldError } from "./field.js";
+export { isServed, parseRuntimeConfig, type RuntimeConfig } from "./served.js";
 export { formatFieldError, type FieldErrorType } from "../meta/field-errors.js";
 export {
   PolicySet,

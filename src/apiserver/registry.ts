@@ -30,6 +30,11 @@ export interface KindRules {
   objectMeta?: false | "none";
   /** `Validate<Kind>Update`: immutable fields and transitions; runs after `validate` on updates. */
   validateUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
+  /**
+   * The status strategy's `PrepareForUpdate` beyond what every status write does (the spec and
+   * metadata kept from the stored object): fields of disabled features dropped, stale entries removed.
+   */
+  prepareForStatusUpdate?(obj: Obj, old: Obj, ctx: ApiContext): void;
   /** `Validate<Kind>StatusUpdate`, for writes to the status subresource. */
   validateStatusUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
   /** `WarningsOnCreate` / `WarningsOnUpdate`: texts the apiserver sends as `Warning` headers. */

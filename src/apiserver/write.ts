@@ -186,7 +186,7 @@ export function useCelRules(rules: typeof CelRules): void {
 const contexts = new Map<string, ApiContext>();
 
 function contextFor(options: ApiContextOptions, version: string, operation: "CREATE" | "UPDATE"): ApiContext {
-  if (options.featureGates && Object.keys(options.featureGates).length) return apiContext({ ...options, version, operation });
+  if ((options.featureGates && Object.keys(options.featureGates).length) || options.namespaceLabels || options.now) return apiContext({ ...options, version, operation });
   const key = `${options.minor}/${version}/${operation}`;
   let ctx = contexts.get(key);
   if (!ctx) contexts.set(key, (ctx = apiContext({ minor: options.minor, version, operation })));
@@ -384,7 +384,13 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     const ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
     if (!ok) {
       const found = plan!.check ? schemaIssuesOf(schema, obj) : (schema.safeParse(obj).error?.issues ?? []);
-      schemaIssues.push(...schemaErrors(schema, obj, found, { custom, minor: options.minor }));
+      const errors = schemaErrors(schema, obj, found, { custom, minor: options.minor });
+      // kube-apiserver decodes a built-in object into its Go type, where a field the OpenAPI document
+      // marks required is simply its zero value when absent: only the kind's native validation says
+      // whether that is allowed, at the field path of the internal type (a CRD's
+      // `spec.conversion.conversionReviewVersions`, where v1 writes `spec.conversion.webhook.…`).
+      // Reporting the schema's `required` too gave the same error twice, or one kube-apiserver never prints.
+      schemaIssues.push(...(custom ? errors : errors.filter((e) => e.rule !== "schema/required")));
     }
     // A built-in object whose values do not fit its Go types is not decoded: nothing else runs.
     if (!custom) decodeFailed = schemaIssues.some((i) => i.rule === "schema/type");
@@ -414,6 +420,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     const oldMeta = metadataOf(old!);
     if (meta && oldMeta) keepStoredMetadata(meta, oldMeta, namespaced !== false);
     if (rules?.prepareForUpdate && options.subresource !== "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForUpdate!(obj, old!, ctx), [])), false));
+    if (rules?.prepareForStatusUpdate && options.subresource === "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForStatusUpdate!(obj, old!, ctx), [])), false));
   } else {
     options.beginCreate?.(obj);
     if (rules?.prepareForCreate) issues.push(...ruleIssues(guarded("PrepareForCreate", () => (rules.prepareForCreate!(obj, ctx), [])), false));

@@ -8,6 +8,7 @@ import { kubernetesVersions, latestKubernetesVersion, normalizeKubernetesVersion
 import { formatReport, outputFormats, type OutputFormat } from "../validate/reporters.js";
 import { validateManifests, type ManifestInput } from "../validate/validate-manifests.js";
 import { reviewRun, storedObjects } from "./review.js";
+import { parseRuntimeConfig, type RuntimeConfig } from "../apiserver/served.js";
 
 const HELP = `usage: kubezod validate [options] <file|directory|glob|->...
 
@@ -23,6 +24,10 @@ options:
                               warn about values YAML 1.1 reads differently from YAML 1.2
                               (0644 is 420, yes is true), as kubectl and kube-apiserver read them
       --ignore-missing-schemas  skip kinds that have no schema instead of failing them
+      --runtime-config K=V,...  the built-in API versions the cluster serves, as kube-apiserver's
+                              --runtime-config sets them (api/beta=true, api/alpha=true,
+                              admissionregistration.k8s.io/v1beta1=true, …; repeatable); by default
+                              alpha and beta versions are not served and are errors
       --skip KINDS            skip kinds: Kind or group/version/Kind, comma-separated (repeatable)
       --reject KINDS          fail kinds: Kind or group/version/Kind, comma-separated (repeatable)
   -o, --output FORMAT         ${outputFormats.join(", ")} (default text)
@@ -100,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
       crd: { type: "string", multiple: true },
       strict: { type: "boolean" },
       "ignore-missing-schemas": { type: "boolean", default: false },
+      "runtime-config": { type: "string", multiple: true },
       "warn-implicit-conversions": { type: "boolean", default: false },
       skip: { type: "string", multiple: true },
       reject: { type: "string", multiple: true },
@@ -139,6 +145,12 @@ export async function run(argv: string[]): Promise<number> {
     workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
     if (!(workers >= 0 && workers <= 64)) return usageError("validate", HELP, `--workers must be a number from 0 to 64, not ${JSON.stringify(values.workers)}`);
   }
+  let runtimeConfig: RuntimeConfig | undefined;
+  try {
+    for (const v of values["runtime-config"] ?? []) runtimeConfig = parseRuntimeConfig(v, runtimeConfig);
+  } catch (err) {
+    return usageError("validate", HELP, `--runtime-config: ${(err as Error).message}`);
+  }
   let paths = positionals;
   if (!paths.length) {
     if (process.stdin.isTTY) return usageError("validate", HELP, "no manifests given (pass files, directories, globs, or - for standard input)");
@@ -149,6 +161,7 @@ export async function run(argv: string[]): Promise<number> {
     strict: values.strict ?? true,
     crds: values.crd ?? [],
     ignoreMissingSchemas: values["ignore-missing-schemas"],
+    ...(runtimeConfig ? { runtimeConfig } : {}),
     ...(values["warn-implicit-conversions"] ? { warnImplicitConversions: true } : {}),
     skip: list(values.skip),
     reject: list(values.reject),

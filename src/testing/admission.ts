@@ -81,6 +81,8 @@ export interface AdmitOptions {
   beginCreate?(obj: Obj): void;
   /** Defaults for built-in kinds whose group has none in the pipeline yet. */
   fallbackDefaults?(obj: Obj): void;
+  /** The labels of a stored namespace (null: none), for rules that read it. */
+  namespaceLabels?(name: string): Readonly<Record<string, string>> | null | undefined;
 }
 
 /**
@@ -104,6 +106,7 @@ export function admit(resource: ServedResource, obj: Obj, options: AdmitOptions)
     ...(options.subresource ? { subresource: options.subresource } : {}),
     ...(options.beginCreate ? { beginCreate: options.beginCreate } : {}),
     ...(options.fallbackDefaults ? { fallbackDefaults: options.fallbackDefaults } : {}),
+    ...(options.namespaceLabels ? { namespaceLabels: options.namespaceLabels } : {}),
   });
   // The pipeline may hand back new objects where defaults were filled in: keep the caller's.
   replaceContents(obj, outcome.object);

@@ -13,6 +13,9 @@ import {
   type NameFormat,
   type ResourceInfo,
 } from "../meta/index.js";
+import { isServed, type RuntimeConfig } from "../apiserver/served.js";
+
+export type { RuntimeConfig };
 
 /** How a custom resource is served beyond its schema (from its CRD). */
 export interface CustomServing {
@@ -69,32 +72,6 @@ export function compareVersions(a: string, b: string): number {
   return rank(mb) - rank(ma) || Number(mb[1]) - Number(ma[1]) || Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
 }
 
-/**
- * Which built-in group/versions to serve, in kube-apiserver's `--runtime-config` vocabulary.
- *
- * @example
- * const config: RuntimeConfig = { "api/beta": true, "resource.k8s.io/v1alpha3": true };
- */
-export type RuntimeConfig = Record<string, boolean>;
-
-function enabledByConfig(group: string, version: string, config: RuntimeConfig): boolean {
-  const gv = group ? `${group}/${version}` : `v1`;
-  if (gv in config) return config[gv]!;
-  const m = STABILITY.exec(version);
-  const level = m?.[2];
-  if (level && `api/${level}` in config) return config[`api/${level}`]!;
-  if ("api/all" in config) return config["api/all"]!;
-  // kube-apiserver serves only GA versions of built-in groups by default, and the beta resources
-  // that were on before it stopped serving new betas (`legacyBetaEnabledByDefaultResources`).
-  return level === undefined || LEGACY_BETAS_ENABLED_BY_DEFAULT.has(gv);
-}
-
-/**
- * `legacyBetaEnabledByDefaultResources` of 1.28–1.31: FlowSchemas and PriorityLevelConfigurations
- * at flowcontrol v1beta2 (until 1.29) and v1beta3 (until 1.32), where a minor still has them.
- */
-const LEGACY_BETAS_ENABLED_BY_DEFAULT = new Set(["flowcontrol.apiserver.k8s.io/v1beta2", "flowcontrol.apiserver.k8s.io/v1beta3"]);
-
 /** The resource table: lookups by URL parts, kind and short name, and discovery order. */
 export class Catalog {
   private readonly byPath = new Map<string, ServedResource>();
@@ -108,7 +85,7 @@ export class Catalog {
     for (const exports of Object.values(modules)) {
       for (const value of Object.values(exports)) {
         const info = resourceInfo(value as z.ZodType);
-        if (!info || !enabledByConfig(info.group, info.version, runtimeConfig)) continue;
+        if (!info || !isServed(info.group, info.version, info.plural, runtimeConfig)) continue;
         catalog.add(value as z.ZodType);
       }
     }

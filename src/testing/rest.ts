@@ -357,13 +357,23 @@ export class Rest {
   }
 
   /** What the write pipeline needs from the server: the minor, address allocation on create, and defaults not yet in the pipeline. */
-  private writeHooks(r: ServedResource, creating: boolean): Pick<AdmitOptions, "minor" | "beginCreate" | "fallbackDefaults"> {
+  private writeHooks(r: ServedResource, creating: boolean): Pick<AdmitOptions, "minor" | "beginCreate" | "fallbackDefaults" | "namespaceLabels"> {
     const nameOf = this.ctx.definitionNameOf;
     return {
       minor: this.minor,
+      // Rules that read a namespace (DRA admin access) read the store, as the strategies read it.
+      ...(!r.custom ? { namespaceLabels: (name: string) => this.namespaceLabels(name) } : {}),
       ...(creating && !r.custom ? { beginCreate: (o: Obj) => this.allocator.allocate(r.storageKey, o) } : {}),
       ...(nameOf && !r.custom ? { fallbackDefaults: (o: Obj) => applyDefaults(r.schema, o, nameOf) } : {}),
     };
+  }
+
+  /** The labels of a stored namespace, or null when there is none. */
+  private namespaceLabels(name: string): Record<string, string> | null {
+    const ns = this.ctx.store.get("/namespaces", "", name);
+    if (!ns) return null;
+    const labels = ns.metadata.labels;
+    return labels && typeof labels === "object" ? (labels as Record<string, string>) : {};
   }
 
   private resolve(info: ResourceRequest): ServedResource {
@@ -529,7 +539,7 @@ export class Rest {
       for (const k of Object.keys(meta)) delete meta[k];
       obj.metadata = Object.assign(meta, next.metadata);
     }
-    admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
+    admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(!r.custom ? { namespaceLabels: (name: string) => this.namespaceLabels(name) } : {}), ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
   }
 
   /**

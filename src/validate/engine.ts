@@ -19,6 +19,7 @@ import {
 } from "../meta/index.js";
 import { checkWrite, loadCelRules, needsCel } from "../apiserver/write.js";
 import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations.js";
+import { isServed, versionLevel, type RuntimeConfig } from "../apiserver/served.js";
 import { detached, detachedCommon } from "../yaml/strings.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { isRecord } from "../meta/values.js";
@@ -44,6 +45,16 @@ export interface EngineOptions {
   previous?: readonly unknown[];
   /** Report values read with YAML 1.1 rules that YAML 1.2 reads differently (`0644`, `yes`) as warnings. */
   warnImplicitConversions?: boolean;
+  /**
+   * The built-in API versions the cluster serves beyond (or short of) kube-apiserver's defaults, as
+   * its `--runtime-config` says (`{"api/beta": true}`); default: GA versions only, as a cluster serves.
+   */
+  runtimeConfig?: RuntimeConfig;
+  /**
+   * Namespace objects the cluster has (besides those in `previous`): rules that read a namespace's
+   * labels (DRA admin access) check against them; a namespace not known is not judged.
+   */
+  namespaces?: readonly unknown[];
 }
 
 /** A resource to check, with a way to find positions in its source. */
@@ -64,6 +75,8 @@ interface KindInfo {
   deprecation?: DeprecationStatus;
   rejected: boolean;
   skipped: boolean;
+  /** A built-in version the cluster does not serve (alpha and beta versions, by default). */
+  notServed: boolean;
 }
 
 /** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
@@ -171,6 +184,8 @@ export class ManifestEngine {
   private readonly previous?: PreviousObjects;
   /** Whether the CEL evaluator is loaded if any schema in use needs it. */
   private celReady = false;
+  /** The labels of the namespaces known to the run, by name. */
+  private readonly namespaceLabels = new Map<string, Record<string, string>>();
   /** apiVersion → kind → what is known about it (cleared when schemas are added). */
   private readonly kinds = new Map<string, Map<string, KindInfo>>();
 
@@ -181,6 +196,7 @@ export class ManifestEngine {
     this.strict = options.strict ?? true;
     this.warnImplicitConversions = options.warnImplicitConversions ?? false;
     if (options.previous?.length) this.previous = new PreviousObjects(options.previous);
+    this.addNamespaces([...(options.previous ?? []), ...(options.namespaces ?? [])]);
     for (const s of options.schemas ?? []) {
       const m = kubeMeta.get(s);
       if (m?.apiVersion && m.kind) this.custom.set(`${m.apiVersion}/${m.kind}`, s);
@@ -273,15 +289,37 @@ export class ManifestEngine {
     const key = `${apiVersion}/${kind}`;
     const schema = this.schemaFor(apiVersion, kind) as z.ZodType | undefined;
     const deprecation = deprecationOf(apiVersion, kind, this.kubernetesVersion);
+    const custom = this.custom.has(key);
     info = {
       ...(schema ? { schema } : {}),
-      custom: this.custom.has(key),
+      custom,
       ...(deprecation ? { deprecation } : {}),
+      notServed: Boolean(schema && !custom && !this.servedBuiltin(apiVersion, schema)),
       rejected: Boolean(this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))),
       skipped: Boolean(this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))),
     };
     byKind.set(kind, info);
     return info;
+  }
+
+  /**
+   * Make Namespace objects known (others are ignored): a ResourceClaim asking for admin access in
+   * one of them is checked against its labels, as kube-apiserver checks it.
+   */
+  addNamespaces(objects: readonly unknown[]): void {
+    for (const o of objects) {
+      if (!isRecord(o) || o.apiVersion !== "v1" || o.kind !== "Namespace" || !isRecord(o.metadata) || typeof o.metadata.name !== "string") continue;
+      const labels: Record<string, string> = {};
+      if (isRecord(o.metadata.labels)) for (const [k, v] of Object.entries(o.metadata.labels)) if (typeof v === "string") labels[k] = v;
+      this.namespaceLabels.set(o.metadata.name, labels);
+    }
+  }
+
+  /** Whether kube-apiserver serves a built-in schema's group/version (its resource, where known). */
+  private servedBuiltin(apiVersion: string, schema: z.ZodType): boolean {
+    const slash = apiVersion.indexOf("/");
+    const version = apiVersion.slice(slash + 1);
+    return isServed(slash < 0 ? "" : apiVersion.slice(0, slash), version, kubeMeta.get(schema)?.plural, this.options.runtimeConfig);
   }
 
   /** Check one resource. `load()` must have completed. */
@@ -367,6 +405,20 @@ export class ManifestEngine {
       }
       return result;
     }
+    if (info.notServed) {
+      // kubectl finds no REST mapping for the kind (discovery does not list it); a request to its
+      // URL gets 404 Not Found.
+      const level = versionLevel(apiVersion.slice(apiVersion.indexOf("/") + 1));
+      add(
+        "api/not-served",
+        "error",
+        ["apiVersion"],
+        "apiVersion",
+        `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}: Kubernetes ${this.kubernetesVersion.slice(1)} does not serve ${apiVersion}${level === "alpha" || level === "beta" ? ` (${level} API versions are off by default)` : ""}; a cluster started with --runtime-config=${apiVersion}=true serves it (pass the same --runtime-config to check against such a cluster)`,
+      );
+      result.status = "invalid";
+      return result;
+    }
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
     // A resource served read-only (ComponentStatus: get and list): kube-apiserver has no route to write it.
     const served = kubeMeta.get(schema);
@@ -392,6 +444,7 @@ export class ManifestEngine {
       unknownFields: this.strict,
       builtinDuplicates: this.strict,
       namespaceOptional: true,
+      ...(this.namespaceLabels.size ? { namespaceLabels: (name: string) => this.namespaceLabels.get(name) } : {}),
       ...(old ? { old } : {}),
     });
     for (const i of outcome.issues) add(i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);

@@ -6,6 +6,7 @@
  * ValidatingAdmissionPolicies and MutatingAdmissionPolicies (with their bindings, params,
  * Namespaces and RBAC objects) found among the inputs or given with `policies`.
  */
+import type { RuntimeConfig } from "../apiserver/served.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
@@ -32,6 +33,8 @@ export interface ReviewOptions {
   /** CRD files, directories or globs (as `--crd`), or CustomResourceDefinition objects. */
   crds?: ReadonlyArray<string | Obj>;
   ignoreMissingSchemas?: boolean;
+  /** Built-in API versions served beyond kube-apiserver's defaults, as its `--runtime-config` (see `validateManifests`). */
+  runtimeConfig?: RuntimeConfig;
   skip?: readonly string[];
   reject?: readonly string[];
   /** The old tree: a git ref (`origin/main`) or a directory mirroring the current one. */
@@ -186,10 +189,13 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
     ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
     strict: options.strict ?? true,
     ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
+    ...(options.runtimeConfig ? { runtimeConfig: options.runtimeConfig } : {}),
     ...(options.skip ? { skip: options.skip } : {}),
     ...(options.reject ? { reject: options.reject } : {}),
     ...(previous.length ? { previous } : {}),
   });
+  // Namespaces among the new objects are known to the rules that read namespace labels.
+  engine.addNamespaces(objectsOf(parsedNew));
   const minor = Number(engine.kubernetesVersion.split(".")[1]);
   if (oldError !== undefined) {
     results.push({ ...fileFailure(options.against!, oldError) });

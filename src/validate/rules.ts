@@ -38,6 +38,10 @@ const FIXED: Record<string, RuleDescription> = {
   "api/missing-type": { short: "apiVersion or kind is missing", full: "Without apiVersion and kind a document cannot be checked at all: an error, not an invalid resource." },
   "api/unknown-kind": { short: "no schema for this apiVersion and kind", full: "The kind is not built into the chosen Kubernetes minor and no CRD or schema defines it (pass its CRD with --crd, or --ignore-missing-schemas)." },
   "api/removed": { short: "the API version is no longer served", full: "The API version was removed in or before the chosen Kubernetes minor; the message names its replacement." },
+  "api/not-served": {
+    short: "the API version is not served by default",
+    full: "The built-in API version exists in the chosen Kubernetes minor but kube-apiserver does not serve it unless started with --runtime-config (alpha and beta versions are off by default since 1.24, except the legacy betas it kept on): kubectl finds no matches for the kind and the request gets 404. Pass --runtime-config as the cluster is started with to check against a cluster that serves it.",
+  },
   "api/deprecated": { short: "the API version is deprecated", full: "The API version is deprecated in the chosen Kubernetes minor and will be removed." },
   "api/read-only": {
     short: "the kind cannot be written",

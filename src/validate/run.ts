@@ -152,10 +152,11 @@ export function streamSource(source: Source, maxBytes: number, implicitConversio
  * Whether the text of an input can hold a CustomResourceDefinition: its kind is spelled out, or
  * could be spelled with escapes in a double-quoted string.
  */
-const CRD_NEEDLES = { any: ["CustomResourceDefinition"], all: ["\\", '"'] };
+// CustomResourceDefinitions and Namespaces (whose labels rules read) apply to the whole run.
+const CRD_NEEDLES = { any: ["CustomResourceDefinition", "Namespace"], all: ["\\", '"'] };
 
 function mayHoldCrd(content: string): boolean {
-  return content.includes("CustomResourceDefinition") || (content.includes("\\") && content.includes('"'));
+  return content.includes("CustomResourceDefinition") || content.includes("Namespace") || (content.includes("\\") && content.includes('"'));
 }
 
 /**
@@ -225,6 +226,18 @@ export function registerInputCrds(engine: ManifestEngine, parsed: readonly Parse
       if (typeof problem === "string") e.crdProblem = problem;
     }
   }
+}
+
+/** The Namespace objects among inputs read ahead: the namespaces the run knows the labels of. */
+export function inputNamespaces(parsed: readonly ParsedSource[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const p of parsed) {
+    for (const e of p.entries) {
+      const v = e.input.value;
+      if (isRecord(v) && v.apiVersion === "v1" && v.kind === "Namespace") out.push(v);
+    }
+  }
+  return out;
 }
 
 /** The apiVersion/kind of every resource, for loading their schemas. */

@@ -15,8 +15,9 @@ export type Severity = "error" | "warning";
  * - reading: `yaml/syntax`, `yaml/duplicate-key`, `yaml/not-json`, `yaml/implicit-conversion`
  *   (a warning, only with `warnImplicitConversions`), `file/unreadable`, `manifest/not-an-object`;
  * - the type: `api/missing-type` (an error: the document cannot be checked), `api/unknown-kind`,
- *   `api/removed`, `api/deprecated` (warning), `api/rejected`, `api/read-only` (a kind kube-apiserver
- *   serves for reading only);
+ *   `api/removed`, `api/not-served` (a built-in version the cluster does not serve: alpha and beta
+ *   versions unless `runtimeConfig` turns them on), `api/deprecated` (warning), `api/rejected`,
+ *   `api/read-only` (a kind kube-apiserver serves for reading only);
  * - the OpenAPI schema: `schema/type`, `schema/required`, `schema/enum`, `schema/format`,
  *   `schema/range`, `schema/length`, `schema/value`; strict mode: `strict/unknown-field`,
  *   `strict/duplicate-entry`;

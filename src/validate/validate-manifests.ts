@@ -2,10 +2,11 @@
  * `validateManifests`: read manifests from texts, buffers, objects, files, directories, globs or
  * standard input, use the CRDs given or found among them, and check every resource.
  */
+import type { RuntimeConfig } from "../apiserver/served.js";
 import type * as z from "zod";
 import { ManifestEngine } from "./engine.js";
 import { checkInParallel, defaultWorkerCount } from "./parallel.js";
-import { fileFailure, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
+import { fileFailure, inputNamespaces, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { abortReason, emptyDirectories, expandPaths, readSpecialFile, readStandardInput } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
 import { inputsHoldPolicyBindings } from "./policy-inputs.js";
@@ -40,6 +41,13 @@ export interface ValidateManifestsOptions {
   schemas?: readonly z.ZodType[];
   /** Skip kinds without a schema instead of reporting them. */
   ignoreMissingSchemas?: boolean;
+  /**
+   * The built-in API versions the cluster serves, as kube-apiserver's `--runtime-config` changes
+   * them: `{"api/beta": true}`, `{"admissionregistration.k8s.io/v1beta1": true}`. By default only
+   * what kube-apiserver serves by default (GA versions, and the legacy betas it kept on); a
+   * resource of another built-in version is an `api/not-served` error.
+   */
+  runtimeConfig?: RuntimeConfig;
   /** Kinds to skip: `Kind` or `group/version/Kind`. */
   skip?: readonly string[];
   /** Kinds to reject: `Kind` or `group/version/Kind`. */
@@ -179,6 +187,7 @@ export async function validateManifests(
       ...(options.strict !== undefined ? { strict: options.strict } : {}),
       ...(options.crds ? { crds: options.crds } : {}),
       ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
+      ...(options.runtimeConfig ? { runtimeConfig: options.runtimeConfig } : {}),
       ...(options.skip ? { skip: options.skip } : {}),
       ...(options.reject ? { reject: options.reject } : {}),
       ...(options.maxFileSize ? { maxFileSize: options.maxFileSize } : {}),
@@ -215,6 +224,8 @@ export async function validateManifests(
     total += ahead.parsed?.entries.length ?? 0;
   }
   registerInputCrds(engine, early.filter((p) => p !== undefined), crds);
+  const namespaces = inputNamespaces(early.filter((p) => p !== undefined));
+  engine.addNamespaces(namespaces);
 
   let done = 0;
   const outcomes = await checkInParallel({
@@ -224,10 +235,12 @@ export async function validateManifests(
       kubernetesVersion: engine.kubernetesVersion,
       strict: engine.strict,
       ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
+      ...(options.runtimeConfig ? { runtimeConfig: options.runtimeConfig } : {}),
       ...(options.skip ? { skip: options.skip } : {}),
       ...(options.reject ? { reject: options.reject } : {}),
       ...(options.warnImplicitConversions ? { warnImplicitConversions: true } : {}),
       ...(previous.objects.length ? { previous: previous.objects } : {}),
+      ...(namespaces.length ? { namespaces } : {}),
     },
     ...(signal ? { signal } : {}),
     maxBytes,

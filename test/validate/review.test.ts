@@ -312,7 +312,9 @@ metadata: {name: cap-replicas}
 spec: {policyName: cap-replicas}
 `;
     const dir = tree({ "m.yaml": map, "p.yaml": `${maxReplicas}---\n${binding}`, "d.yaml": deployment(50) });
-    const cli = await runCli(["validate", "--show-mutated", dir]);
+    // admissionregistration.k8s.io/v1beta1 is served only when the cluster turns it on.
+    expect((await runCli(["validate", "--show-mutated", dir])).stdout).toContain("[api/not-served]");
+    const cli = await runCli(["validate", "--runtime-config", "admissionregistration.k8s.io/v1beta1=true", "--show-mutated", dir]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/--- # .*d\.yaml:1 Deployment default\/web \(CREATE\)\n[\s\S]*replicas: 5/);
   });

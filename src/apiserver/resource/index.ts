@@ -11,6 +11,10 @@ import { validateDeviceClass, validateDeviceClassUpdate } from "./device-class.j
 import { validateResourceSlice, validateResourceSliceUpdate } from "./slice.js";
 import { validateDeviceTaintRule, validateDeviceTaintRuleStatusUpdate, validateDeviceTaintRuleUpdate } from "./taint-rule.js";
 import { dropDisabledClaimFields, dropDisabledClassFields, dropDisabledSliceFields } from "./strategy.js";
+import { authorizedForAdmin, authorizedForAdminStatus, defaultSliceTaints, defaultTaintRule, prepareClaimStatusUpdate, restampChangedEffect } from "./admin.js";
+import { listAt } from "../validation/index.js";
+import type { ApiContext } from "../context.js";
+import type { FieldError } from "../field.js";
 
 type Obj = Record<string, unknown>;
 
@@ -24,6 +28,21 @@ function nextGeneration(obj: Obj, old: Obj): void {
   if (!isRecord(obj.metadata)) return;
   const was = integerAt(objectAt(old.metadata).generation) ?? 0;
   obj.metadata.generation = semanticEqual(obj.spec, old.spec, true) ? was : was + 1;
+}
+
+/**
+ * The strategies' `Validate` on create: `AuthorizedForAdmin` first (the namespace's admin-access
+ * label), then the kind's validation. Updates skip the former: the spec is immutable.
+ */
+function withAdminCheck(requestsOf: (obj: Obj) => unknown, validate: (obj: Obj, ctx: ApiContext) => FieldError[]): (obj: Obj, ctx: ApiContext) => FieldError[] {
+  return (obj, ctx) => {
+    const admin = ctx.operation === "CREATE" ? authorizedForAdmin(listAt(requestsOf(obj)), stringOf(objectAt(obj.metadata).namespace), ctx) : [];
+    return [...admin, ...validate(obj, ctx)];
+  };
+}
+
+function stringOf(v: unknown): string {
+  return typeof v === "string" ? v : "";
 }
 
 function keepStatus(obj: Obj, old: Obj): void {
@@ -44,16 +63,17 @@ const resourceClaim: KindRules = {
   },
   // On updates an unchanged spec counts as stored (limits introduced later do not apply to it);
   // a changed one is refused as immutable.
-  validate: (obj, ctx) => validateResourceClaim(obj, ctx),
+  validate: withAdminCheck((obj) => objectAt(objectAt(obj.spec).devices).requests, validateResourceClaim),
   validateUpdate: validateResourceClaimUpdate,
-  validateStatusUpdate: validateResourceClaimStatusUpdate,
+  prepareForStatusUpdate: prepareClaimStatusUpdate,
+  validateStatusUpdate: (obj, old, ctx) => [...authorizedForAdminStatus(obj, old, ctx), ...validateResourceClaimStatusUpdate(obj, old, ctx)],
 };
 
 const resourceClaimTemplate: KindRules = {
   defaults: (obj, ctx) => defaultDeviceClaim(objectAt(objectAt(objectAt(obj.spec).spec).devices), ctx),
   prepareForCreate: (obj, ctx) => dropDisabledClaimFields(obj, undefined, ctx, true),
   prepareForUpdate: (obj, old, ctx) => dropDisabledClaimFields(obj, old, ctx, true),
-  validate: validateResourceClaimTemplate,
+  validate: withAdminCheck((obj) => objectAt(objectAt(objectAt(obj.spec).spec).devices).requests, validateResourceClaimTemplate),
   validateUpdate: (obj, old) => validateResourceClaimTemplateUpdate(obj, old),
 };
 
@@ -69,6 +89,7 @@ function structured(kind: KindRules): KindRules {
   if (kind.prepareForUpdate) out.prepareForUpdate = (obj, old, ctx) => (classic(ctx) ? undefined : kind.prepareForUpdate!(obj, old, ctx));
   if (kind.validate) out.validate = (obj, ctx) => (classic(ctx) ? [] : kind.validate!(obj, ctx));
   if (kind.validateUpdate) out.validateUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateUpdate!(obj, old, ctx));
+  if (kind.prepareForStatusUpdate) out.prepareForStatusUpdate = (obj, old, ctx) => (classic(ctx) ? undefined : kind.prepareForStatusUpdate!(obj, old, ctx));
   if (kind.validateStatusUpdate) out.validateStatusUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateStatusUpdate!(obj, old, ctx));
   return out;
 }
@@ -93,6 +114,7 @@ export const rules: GroupRules = {
       validateUpdate: validateDeviceClassUpdate,
     }),
     ResourceSlice: structured({
+      defaults: defaultSliceTaints,
       prepareForCreate: (obj, ctx) => {
         firstGeneration(obj);
         dropDisabledSliceFields(obj, undefined, ctx);
@@ -105,12 +127,14 @@ export const rules: GroupRules = {
       validateUpdate: validateResourceSliceUpdate,
     }),
     DeviceTaintRule: structured({
+      defaults: defaultTaintRule,
       prepareForCreate: (obj) => {
         delete obj.status;
         firstGeneration(obj);
       },
-      prepareForUpdate: (obj, old) => {
+      prepareForUpdate: (obj, old, ctx) => {
         keepStatus(obj, old);
+        restampChangedEffect(obj, old, ctx);
         nextGeneration(obj, old);
       },
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceTaintRule(obj, ctx)),
