@@ -338,10 +338,34 @@ const isZeroValue = (v: unknown): boolean =>
   (v instanceof Map && v.size === 0) ||
   (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0);
 
+let optionalTypeCache: unknown;
+
+/** The evaluator's type value named `optional_type` (its `Type` class, which `type(x)` returns). */
+function optionalTypeValue(): unknown {
+  if (optionalTypeCache) return optionalTypeCache;
+  try {
+    const require = createRequire(import.meta.url);
+    const mod = require(sibling(require, "registry.js")) as { Type?: new (name: string) => unknown };
+    if (mod.Type) optionalTypeCache = new mod.Type("optional_type");
+  } catch {
+    // A differently laid out evaluator: `type()` of an optional stays unsupported.
+  }
+  return optionalTypeCache;
+}
+
 /** The parts of cel-go's optional library the evaluator lacks: `ofNonZeroValue`, `optMap`, `optFlatMap`, equality. */
 function registerOptionalExtras(env: Environment): void {
   env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_: unknown, v: unknown) => (isZeroValue(v) ? cel().Optional.none() : cel().Optional.of(v)));
   env.registerOperator("optional<A> == optional<A>", (a: Optional, b: Optional) => a.hasValue() === b.hasValue() && (!a.hasValue() || celEquals(a.value(), b.value())));
+  // `null` is assignable to optional types in cel-go's checker, and an optional equals only
+  // another optional (`types.Optional.Equal`), so `optional.none() == null` is false.
+  env.registerOperator("optional<dyn> == null", () => false);
+  // `type(optional.of(x))` is `optional_type`, a type value like `int` (`types.OptionalType`).
+  const optionalType = optionalTypeValue();
+  if (optionalType) {
+    env.registerFunction("type(optional<A>): type", () => optionalType);
+    env.registerConstant("optional_type", "type", optionalType);
+  }
   const macro =
     (flat: boolean) =>
     ({ args, receiver }: { args: MacroNode[]; receiver: MacroNode }) => {
