@@ -21,7 +21,7 @@ import {
   runCheck,
   serviceAccountUser,
 } from "./authz.js";
-import { AUTHZ_CHECK_COST, charge, countSteps, traversalCost } from "./cost.js";
+import { charge, countSteps, markBody } from "./cost.js";
 import { re2 } from "./regex.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
@@ -212,24 +212,13 @@ const fail = (message: string): never => {
 
 function registerBase(env: Environment): void {
   // `matches` is rewritten to this before compiling, so that it follows RE2, as Kubernetes does.
-  const matches = (s: string, p: string) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).test(s);
-  };
+  // Costs of calls are charged by name when they run (call-cost.ts).
+  const matches = (s: string, p: string) => re2(p).test(s);
   env.registerFunction("string.re2Matches(string): bool", matches);
   env.registerFunction("re2Matches(string, string): bool", matches);
-  env.registerFunction("string.find(string): string", (s: string, p: string) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).find(s) ?? "";
-  });
-  env.registerFunction("string.findAll(string): list<string>", (s: string, p: string) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).findAll(s);
-  });
-  env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).findAll(s, Number(n));
-  });
+  env.registerFunction("string.find(string): string", (s: string, p: string) => re2(p).find(s) ?? "");
+  env.registerFunction("string.findAll(string): list<string>", (s: string, p: string) => re2(p).findAll(s));
+  env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => re2(p).findAll(s, Number(n)));
 
   // Standard conversions and orderings cel-go has and the evaluator lacks.
   const TS = "google.protobuf.Timestamp";
@@ -254,12 +243,10 @@ function registerBase(env: Environment): void {
 
   // Lists library.
   env.registerFunction("list<A>.isSorted(): bool", (l: unknown[]) => {
-    charge(l.length);
     for (let i = 1; i < l.length; i++) if (celCompare(l[i - 1], l[i]) > 0) return false;
     return true;
   });
   env.registerFunction("list<A>.sum(): A", (l: unknown[]) => {
-    charge(l.length);
     if (!l.length) return 0n;
     let acc = l[0] as number | bigint;
     for (let i = 1; i < l.length; i++) {
@@ -276,47 +263,32 @@ function registerBase(env: Environment): void {
     ["max", 1],
   ] as const) {
     env.registerFunction(`list<A>.${name}(): A`, (l: unknown[]) => {
-      charge(l.length);
       if (!l.length) fail(`${name}(list) called on empty list`);
       let best = l[0];
       for (let i = 1; i < l.length; i++) if (celCompare(l[i], best) === pick) best = l[i];
       return best;
     });
   }
-  env.registerFunction("list<A>.indexOf(A): int", (l: unknown[], v: unknown) => {
-    charge(l.length);
-    return BigInt(l.findIndex((x) => celEquals(x, v)));
-  });
+  env.registerFunction("list<A>.indexOf(A): int", (l: unknown[], v: unknown) => BigInt(l.findIndex((x) => celEquals(x, v))));
   env.registerFunction("list<A>.lastIndexOf(A): int", (l: unknown[], v: unknown) => {
-    charge(l.length);
     for (let i = l.length - 1; i >= 0; i--) if (celEquals(l[i], v)) return BigInt(i);
     return -1n;
   });
 
   // Strings extension, version 0 (the evaluator has indexOf, lastIndexOf, lowerAscii, upperAscii, substring, trim, split).
   env.registerFunction("string.charAt(int): string", (s: string, i: bigint) => charAt(s, i));
-  env.registerFunction("string.replace(string, string): string", (s: string, a: string, b: string) => {
-    charge(traversalCost(s));
-    return replace(s, a, b);
-  });
-  env.registerFunction("string.replace(string, string, int): string", (s: string, a: string, b: string, n: bigint) => {
-    charge(traversalCost(s));
-    return replace(s, a, b, n);
-  });
+  env.registerFunction("string.replace(string, string): string", (s: string, a: string, b: string) => replace(s, a, b));
+  env.registerFunction("string.replace(string, string, int): string", (s: string, a: string, b: string, n: bigint) => replace(s, a, b, n));
 
   // URLs library.
   const toURL = (s: string): CelURL => {
-    charge(traversalCost(s));
     const u = parseURL(s);
     if (u instanceof CelURL) return u;
     return fail(`URL parse error during conversion from string: ${u.error}`);
   };
   env.registerType("net.URL", CelURL);
   env.registerFunction("url(string): net.URL", toURL);
-  env.registerFunction("isURL(string): bool", (s: string) => {
-    charge(traversalCost(s));
-    return parseURL(s) instanceof CelURL;
-  });
+  env.registerFunction("isURL(string): bool", (s: string) => parseURL(s) instanceof CelURL);
   env.registerFunction("net.URL.getScheme(): string", (u: CelURL) => u.scheme);
   env.registerFunction("net.URL.getHost(): string", (u: CelURL) => u.host);
   env.registerFunction("net.URL.getHostname(): string", (u: CelURL) => u.hostname);
@@ -412,13 +384,10 @@ function registerAuthz(env: Environment, selectors: boolean): void {
     env.registerFunction(`${A}.ResourceCheck.fieldSelector(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ fieldSelector: s }));
     env.registerFunction(`${A}.ResourceCheck.labelSelector(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ labelSelector: s }));
   }
-  env.registerFunction(`${A}.PathCheck.check(string): ${A}.Decision`, (p: CelPathCheck, verb: string) => {
-    charge(AUTHZ_CHECK_COST);
-    return runCheck(p.authorizer, { verb, path: p.path });
-  });
-  env.registerFunction(`${A}.ResourceCheck.check(string): ${A}.Decision`, (r: CelResourceCheck, verb: string) => {
-    charge(AUTHZ_CHECK_COST);
-    return runCheck(r.authorizer, {
+  // A check costs AUTHZ_CHECK_COST (call-cost.ts), charged after it runs.
+  env.registerFunction(`${A}.PathCheck.check(string): ${A}.Decision`, (p: CelPathCheck, verb: string) => runCheck(p.authorizer, { verb, path: p.path }));
+  env.registerFunction(`${A}.ResourceCheck.check(string): ${A}.Decision`, (r: CelResourceCheck, verb: string) =>
+    runCheck(r.authorizer, {
       verb,
       apiGroup: r.group,
       resource: r.resource,
@@ -427,8 +396,8 @@ function registerAuthz(env: Environment, selectors: boolean): void {
       ...(r.name ? { name: r.name } : {}),
       ...(r.fieldSelector ? { fieldSelector: r.fieldSelector } : {}),
       ...(r.labelSelector ? { labelSelector: r.labelSelector } : {}),
-    });
-  });
+    }),
+  );
   env.registerFunction(`${A}.Decision.allowed(): bool`, (d: CelDecision) => d.result.decision === "allow");
   env.registerFunction(`${A}.Decision.reason(): string`, (d: CelDecision) => d.result.reason);
   env.registerFunction(`${A}.Decision.errored(): bool`, (d: CelDecision) => d.result.error !== undefined);
@@ -471,10 +440,7 @@ function registerStringsV2(env: Environment): void {
   env.registerType("StringsNamespace", StringsNamespace);
   env.registerConstant("strings", "StringsNamespace", new StringsNamespace());
   env.registerFunction("StringsNamespace.quote(string): string", (_: unknown, s: string) => quote(s));
-  env.registerFunction("string.format(list): string", (s: string, args: unknown[]) => {
-    charge(traversalCost(s));
-    return format(s, args);
-  });
+  env.registerFunction("string.format(list): string", (s: string, args: unknown[]) => format(s, args));
   env.registerFunction("string.reverse(): string", (s: string) => reverse(s));
 }
 
@@ -482,10 +448,7 @@ function registerSets(env: Environment): void {
   class SetsNamespace {}
   env.registerType("SetsNamespace", SetsNamespace);
   env.registerConstant("sets", "SetsNamespace", new SetsNamespace());
-  const sized = (f: (a: unknown[], b: unknown[]) => boolean) => (_: unknown, a: unknown[], b: unknown[]) => {
-    charge(a.length * b.length);
-    return f(a, b);
-  };
+  const sized = (f: (a: unknown[], b: unknown[]) => boolean) => (_: unknown, a: unknown[], b: unknown[]) => f(a, b);
   env.registerFunction("SetsNamespace.contains(list<A>, list<A>): bool", sized(setsContains));
   env.registerFunction("SetsNamespace.equivalent(list<A>, list<A>): bool", sized(setsEquivalent));
   env.registerFunction("SetsNamespace.intersects(list<A>, list<A>): bool", sized(setsIntersects));
@@ -587,7 +550,6 @@ function registerFormat(env: Environment): void {
     return check ? cel().Optional.of(new CelFormat(name, check)) : cel().Optional.none();
   });
   env.registerFunction(`${F}.validate(string): optional<list<string>>`, (f: CelFormat, s: string) => {
-    charge(traversalCost(s));
     const errs = f.validate(s);
     return errs.length ? cel().Optional.of(errs) : cel().Optional.none();
   });
@@ -663,7 +625,7 @@ function registerTwoVarComprehensions(env: Environment): void {
       if (names[0] === names[1]) throw new Error(`${kind}() second variable name must be different from the first`);
       const filter = withFilter ? args[2] : undefined;
       const body = args[withFilter ? 3 : 2]!;
-      const state: { inner?: Scope; outer?: Scope; steps?: number } = {};
+      const state: { inner?: Scope; outer?: Scope; steps?: number; filterSteps?: number } = {};
       return {
         async: false,
         typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
@@ -682,6 +644,8 @@ function registerTwoVarComprehensions(env: Environment): void {
             second = dyn;
           } else throw chk.createError("invalid_comprehension_range", `${kind}() cannot range over ${t.kind}`, receiver);
           if (kind === "transformMap" && t.kind === "list") throw chk.createError("invalid_comprehension_range", "transformMap() requires a map", receiver);
+          // The variable names are never evaluated; the filter and body are charged as they run.
+          for (const n of [args[0], args[1], filter, body]) markBody(n);
           state.outer = ctx.forkWithVariable(names[0]!, first);
           state.inner = state.outer.forkWithVariable(names[1]!, second);
           if (filter) chk.check(filter, state.inner);
@@ -702,16 +666,28 @@ function registerTwoVarComprehensions(env: Environment): void {
               : coll && typeof coll === "object"
                 ? Object.entries(coll)
                 : fail(`${kind}() cannot range over ${typeof coll}`);
-          const steps = (state.steps ??= countSteps(body) + (filter ? countSteps(filter) : 0));
+          // Costs of cel-go's expansions (ext/comprehensions.go): the body and filter by their steps;
+          // all/exists their loop condition and `accu && p` / `accu || p` per iteration; existsOne
+          // `p ? accu + 1 : accu` and `accu == 1`; the transforms their accumulator literal,
+          // `accu + [x]` / `@mapInsert(accu, k, x)` / `@mapInsert(accu, entry)` (or `accu` when
+          // filtered out) per element, and reading `accu` at the end.
+          const steps = (state.steps ??= countSteps(body));
+          const filterSteps = (state.filterSteps ??= filter ? countSteps(filter) : 0);
+          const condition = kind === "all" ? 2 : kind === "exists" ? 3 : 0;
+          if (kind === "transformList") charge(10);
+          else if (kind === "transformMap" || kind === "transformMapEntry") charge(30);
+          const kept = kind === "transformList" ? 12 : kind === "transformMap" ? 3 : 2;
           let error: unknown;
           let count = 0;
           const list: unknown[] = [];
           const map: Record<string, unknown> = {};
-          for (const [k, v] of entries) {
-            charge(steps);
+          for (let i = 0; i < entries.length; i++) {
+            const [k, v] = entries[i]!;
+            charge(condition);
             (outer as { iterValue: unknown }).iterValue = k;
             inner.iterValue = v;
             if (kind === "all" || kind === "exists") {
+              charge(steps + 1);
               let r: unknown;
               try {
                 r = ev.run(body, inner);
@@ -719,18 +695,32 @@ function registerTwoVarComprehensions(env: Environment): void {
                 error ??= err;
                 continue;
               }
-              if (kind === "all" && r === false) return false;
-              if (kind === "exists" && r === true) return true;
+              if ((kind === "all" && r === false) || (kind === "exists" && r === true)) {
+                // cel-go evaluates the loop condition once more before it stops, when elements remain.
+                if (i < entries.length - 1) charge(condition);
+                charge(1);
+                return kind === "exists";
+              }
               continue;
             }
-            if (filter && ev.run(filter, inner) !== true) continue;
+            charge(filterSteps);
+            if (filter && ev.run(filter, inner) !== true) {
+              charge(1);
+              continue;
+            }
+            charge(steps);
             const r = ev.run(body, inner);
             if (kind === "existsOne") {
+              charge(r === true ? 2 : 1);
               if (r === true) count++;
-            } else if (kind === "transformList") list.push(r);
+              continue;
+            }
+            charge(kept);
+            if (kind === "transformList") list.push(r);
             else if (kind === "transformMap") map[String(k)] = r;
             else if (r && typeof r === "object") for (const [mk, mv] of Object.entries(r)) map[mk] = mv;
           }
+          charge(kind === "existsOne" ? 2 : 1);
           if (error) throw error;
           if (kind === "all") return true;
           if (kind === "exists") return false;
