@@ -24,7 +24,7 @@ import {
 import { charge, countSteps, markBody } from "./cost.js";
 import { re2 } from "./regex.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
-import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
+import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
 import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals } from "./values.js";
 
@@ -36,7 +36,56 @@ function cel(): typeof CelJs {
   const require = createRequire(import.meta.url);
   celJs = require("@marcbachmann/cel-js") as typeof CelJs;
   alignTypeChecker(require);
+  replaceBuiltins(require);
   return celJs;
+}
+
+/**
+ * The evaluator's string functions that index or measure by UTF-16 unit, or change more than
+ * ASCII, replaced by cel-go's (`ext/strings.go`: code points, ASCII-only case mapping, Go's
+ * `TrimSpace`, `SplitN`), with its error texts.
+ */
+const BUILTIN_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new Map<string, (...a: never[]) => unknown>([
+  ["string.indexOf(string): int", (s: string, sub: string) => indexOf(s, sub)],
+  ["string.indexOf(string, int): int", (s: string, sub: string, i: bigint) => indexOf(s, sub, i)],
+  ["string.lastIndexOf(string): int", (s: string, sub: string) => lastIndexOf(s, sub)],
+  ["string.lastIndexOf(string, int): int", (s: string, sub: string, i: bigint) => lastIndexOf(s, sub, i)],
+  ["string.substring(int): string", (s: string, a: bigint) => substring(s, a)],
+  ["string.substring(int, int): string", (s: string, a: bigint, b: bigint) => substring(s, a, b)],
+  ["string.split(string): list<string>", (s: string, sep: string) => split(s, sep)],
+  ["string.split(string, int): list<string>", (s: string, sep: string, n: bigint) => splitN(s, sep, n)],
+  ["string.lowerAscii(): string", (s: string) => lowerAscii(s)],
+  ["string.upperAscii(): string", (s: string) => upperAscii(s)],
+  ["string.trim(): string", (s: string) => trim(s)],
+]);
+
+interface FunctionDecl {
+  signature: string;
+  handler: unknown;
+}
+
+/** Swap the handlers of {@link BUILTIN_OVERRIDES} in every registry's overload candidates as they are first looked up. */
+function replaceBuiltins(require: NodeJS.Require): void {
+  try {
+    const mod = require(sibling(require, "registry.js")) as { Registry?: { prototype: { functionCandidates?: (rec: boolean, name: string, n: number) => { declarations: FunctionDecl[] } } } };
+    const proto = mod.Registry?.prototype;
+    const original = proto?.functionCandidates;
+    if (!proto || typeof original !== "function") return;
+    const done = new WeakSet<object>();
+    proto.functionCandidates = function (this: unknown, rec: boolean, name: string, n: number) {
+      const c = original.call(this, rec, name, n);
+      if (c && !done.has(c)) {
+        done.add(c);
+        c.declarations = c.declarations.map((d) => {
+          const handler = BUILTIN_OVERRIDES.get(d.signature);
+          return handler ? (Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, { handler })) as FunctionDecl) : d;
+        });
+      }
+      return c;
+    };
+  } catch {
+    // A differently laid out evaluator keeps its own string functions.
+  }
 }
 
 interface CheckerType {
