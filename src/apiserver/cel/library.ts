@@ -186,6 +186,23 @@ export interface EnvironmentSpec {
   variables: Readonly<Record<string, string>>;
   /** The JSON patch library of mutating policies (`jsonpatch.escapeKey`). */
   jsonPatch?: boolean;
+  /**
+   * Object types declared before the variables, by name, each with its fields' CEL types
+   * (`kubernetes.AdmissionRequest` with `userInfo: kubernetes.UserInfo`): a field they do not
+   * declare is a type error, as with the apiserver's `DeclType`s. Later types may use earlier ones.
+   */
+  types?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * The key that tells environments apart.
+ *
+ * @example
+ * environmentKey({ level: 36, variables: { self: "dyn" } }); // "36|0|self:dyn|"
+ */
+export function environmentKey(spec: EnvironmentSpec): string {
+  const types = spec.types ? JSON.stringify(spec.types) : "";
+  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}`;
 }
 
 const environments = new Map<string, Environment>();
@@ -199,10 +216,15 @@ const environments = new Map<string, Environment>();
  * env.parse("isIP(self)")({ self: "10.0.0.1" }); // true
  */
 export function celEnvironment(spec: EnvironmentSpec): Environment {
-  const key = `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}`;
+  const key = environmentKey(spec);
   const hit = environments.get(key);
   if (hit) return hit;
   const env = base(spec.level).clone();
+  for (const [name, fields] of Object.entries(spec.types ?? {})) {
+    env.registerType(name, { fields: { ...fields } } as never);
+    // `null` is assignable to object types in cel-go's checker (`namespaceObject == null`).
+    env.registerOperator(`${name} == null`, (a: unknown) => a === null || a === undefined);
+  }
   for (const [name, type] of Object.entries(spec.variables)) env.registerVariable(name, type);
   if (spec.jsonPatch) {
     class JsonPatchNamespace {}
