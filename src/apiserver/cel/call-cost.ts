@@ -204,6 +204,16 @@ const CALL_COSTS: ReadonlyMap<string, CallCost> = new Map<string, CallCost>([
 ]);
 
 /**
+ * The cost function of calls of `name`, or undefined when such a call costs 1 whatever it is given.
+ *
+ * @example
+ * costFunction("size"); // undefined
+ */
+export function costFunction(name: string): ((args: readonly unknown[], result: unknown) => number) | undefined {
+  return CALL_COSTS.get(name);
+}
+
+/**
  * The cost of a call of `name` with these arguments and result.
  *
  * @example
