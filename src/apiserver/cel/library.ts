@@ -26,7 +26,7 @@ import { re2 } from "./regex.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
-import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals } from "./values.js";
+import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals, compareStrings } from "./values.js";
 
 let celJs: typeof CelJs | undefined;
 
@@ -59,26 +59,54 @@ const BUILTIN_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new M
   ["string.trim(): string", (s: string) => trim(s)],
 ]);
 
+/** String comparisons in code point order, as Go compares strings (the evaluator compares UTF-16 units). */
+const OPERATOR_OVERRIDES: ReadonlyMap<string, (a: string, b: string) => boolean> = new Map([
+  ["string < string: bool", (a: string, b: string) => compareStrings(a, b) < 0],
+  ["string <= string: bool", (a: string, b: string) => compareStrings(a, b) <= 0],
+  ["string > string: bool", (a: string, b: string) => compareStrings(a, b) > 0],
+  ["string >= string: bool", (a: string, b: string) => compareStrings(a, b) >= 0],
+]);
+
 interface FunctionDecl {
   signature: string;
   handler: unknown;
 }
 
+/** A copy of a frozen declaration with another handler. */
+function withHandler<T extends object>(d: T, handler: unknown): T {
+  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, { handler })) as T;
+}
+
 /** Swap the handlers of {@link BUILTIN_OVERRIDES} in every registry's overload candidates as they are first looked up. */
 function replaceBuiltins(require: NodeJS.Require): void {
   try {
-    const mod = require(sibling(require, "registry.js")) as { Registry?: { prototype: { functionCandidates?: (rec: boolean, name: string, n: number) => { declarations: FunctionDecl[] } } } };
+    type Candidates = { declarations: FunctionDecl[] };
+    const mod = require(sibling(require, "registry.js")) as {
+      Registry?: { prototype: { functionCandidates?: (rec: boolean, name: string, n: number) => Candidates; operatorCandidates?: (op: string) => Candidates } };
+    };
     const proto = mod.Registry?.prototype;
     const original = proto?.functionCandidates;
-    if (!proto || typeof original !== "function") return;
+    const operators = proto?.operatorCandidates;
+    if (!proto || typeof original !== "function" || typeof operators !== "function") return;
     const done = new WeakSet<object>();
+    proto.operatorCandidates = function (this: unknown, op: string) {
+      const c = operators.call(this, op);
+      if (c && !done.has(c)) {
+        done.add(c);
+        c.declarations = c.declarations.map((d) => {
+          const handler = OPERATOR_OVERRIDES.get(d.signature);
+          return handler ? withHandler(d, handler) : d;
+        });
+      }
+      return c;
+    };
     proto.functionCandidates = function (this: unknown, rec: boolean, name: string, n: number) {
       const c = original.call(this, rec, name, n);
       if (c && !done.has(c)) {
         done.add(c);
         c.declarations = c.declarations.map((d) => {
           const handler = BUILTIN_OVERRIDES.get(d.signature);
-          return handler ? (Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, { handler })) as FunctionDecl) : d;
+          return handler ? withHandler(d, handler) : d;
         });
       }
       return c;
