@@ -140,6 +140,15 @@ describe("runtime cost as cel-go's tracker counts it with the Kubernetes cost es
     // Equality of strings costs a tenth of the shorter one (rounded up): nothing for empty strings.
     expect(cost("'' == ''")).toBe(0);
     expect(cost("'a' in ['a', 'b', 'c']")).toBe(13);
+    // has(): the selections before the tested field cost, the presence test nothing
+    // (environment/base.go CostTrackerOptions(interpreter.PresenceTestHasCost(false)); cel-go's
+    // checker cost_test "select: field test only no has() cost" is 1 for has(input.single_int32)).
+    const self = (e: string) => {
+      const r = evaluateCel(compileCel(e, { level: 36, variables: { self: "dyn" } }), { self: { a: { b: 1n } } });
+      return r.kind === "value" ? r.cost : -1;
+    };
+    expect(self("has(self.a)")).toBe(1);
+    expect(self("has(self.a.b)")).toBe(2);
   });
 });
 
