@@ -139,9 +139,10 @@ function ownCost(v: Node): number {
       // A constant (a library's namespace such as `strings` or `sets`): resolved when checked.
       return v.meta?.alternate ? 0 : 1;
     case "call":
-      // `has(a.b)`: its selections cost, the presence test itself nothing (Kubernetes'
-      // `PresenceTestHasCost(false)`), so one less than the selection chain.
-      if (v.meta?.macro && Array.isArray(v.args) && v.args[0] === "has") return -1;
+      // `has(a.b.c)`: cel-go observes the tested attribute once (free with Kubernetes'
+      // `PresenceTestHasCost(false)`) and its intermediate qualifiers (`.b`), so two less than
+      // the selection chain (`a`, `.b`, `.c`) counted below.
+      if (v.meta?.macro && Array.isArray(v.args) && v.args[0] === "has") return -2;
       return v.meta?.macro || v.meta?.alternate ? 0 : 1;
     case "rcall":
       // A macro: its expansion carries the cost.
