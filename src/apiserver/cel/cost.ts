@@ -247,6 +247,15 @@ function callName(n: Node): { name: string; namespaced: boolean } | undefined {
   return { name: a[0], namespaced: false };
 }
 
+/** A variable with constant selections and indexes (`a`, `a.b`, `a[0]`): an attribute to cel-go's planner. */
+function isAttributeChain(n: unknown): boolean {
+  if (!isNode(n)) return false;
+  if (n.op === "id") return !n.meta?.alternate;
+  if (n.op === ".") return Array.isArray(n.args) && isAttributeChain(n.args[0]);
+  if (n.op === "[]") return Array.isArray(n.args) && isNode(n.args[1]) && n.args[1].op === "value" && isAttributeChain(n.args[0]);
+  return false;
+}
+
 const COSTED_OPERATORS = new Set(["==", "!=", "<", "<=", ">", ">=", "+", "in"]);
 
 /** Types whose operators may cost other than 1 (sized operands, Kubernetes values, anything dyn). */
@@ -338,10 +347,13 @@ export function instrument(root: unknown): void {
       bodies.add(args[1]);
       conditional.push({ node: args[1], extra: 0 });
     } else if (v.op === "?:" && Array.isArray(args)) {
+      // Between two attributes (`c ? a.x : b`) cel-go plans one conditional attribute: the chosen
+      // branch's variable is resolved inside it, not observed.
+      const attributes = isAttributeChain(args[1]) && isAttributeChain(args[2]);
       for (const b of [args[1], args[2]]) {
         if (!isNode(b)) continue;
         bodies.add(b);
-        conditional.push({ node: b, extra: 0 });
+        conditional.push({ node: b, extra: attributes ? -1 : 0 });
       }
     }
     if ((v.op === "call" || v.op === "rcall") && !v.meta?.macro && !v.meta?.alternate && typeof v.handle === "function") {
