@@ -3,6 +3,8 @@ import { celEquals } from "../../src/apiserver/cel/values.js";
 import { compileCel, evaluateCel, estimateCost, PER_CALL_LIMIT, type EnvironmentSpec } from "kubezod/cel";
 import { celCases } from "../fixtures/cel/library-cases.js";
 import { coreCases } from "../fixtures/cel/core-cases.js";
+import { costCases } from "../fixtures/cel/cost-cases.js";
+import { CelAuthorizer } from "../../src/apiserver/cel/authz.js";
 import { Optional } from "@marcbachmann/cel-js";
 
 const spec = (level: number): EnvironmentSpec => ({ level, variables: {} });
@@ -106,6 +108,48 @@ describe("cost of aggregate literals", () => {
     expect(cost("[1, 2, 3, 4, 5].size()")).toBe(11);
     expect(cost("{'a': 1}.size()")).toBe(31);
     expect(estimateCost("[1, 2, 3, 4, 5].size()", spec(36)).min).toBe(11);
+  });
+});
+
+describe("runtime cost as cel-go's tracker counts it with the Kubernetes cost estimator", () => {
+  const env: EnvironmentSpec = { level: 36, variables: { authorizer: "kubernetes.authorization.Authorizer" }, jsonPatch: true };
+  const authorizer = new CelAuthorizer(() => ({ decision: "allow", reason: "" }), { username: "u", groups: [] });
+  for (const c of costCases) {
+    it(`${c.expr} costs ${c.runtime} (${c.source})`, () => {
+      const e: EnvironmentSpec = c.variables ? { ...env, variables: { ...env.variables, ...c.variables } } : env;
+      const r = evaluateCel(compileCel(c.expr, e), { authorizer, ...c.input });
+      expect(r.kind === "value" ? r.cost : r).toBe(c.runtime);
+    });
+  }
+
+  it("charges macro expansions as cel-go expands them, and conditional operands only when they run", () => {
+    // Hand-expanded from cel-go parser/macro.go (all, exists, exists_one, map, filter) with the
+    // per-step costs of interpreter/runtimecost.go; the two-variable forms' costs are in cost_test.go.
+    const cost = (e: string) => {
+      const r = evaluateCel(compileCel(e, spec(36)), {});
+      return r.kind === "value" ? r.cost : -1;
+    };
+    expect(cost("[1, 2].all(v, v > 0)")).toBe(cost("[1, 2].all(i, v, v > 0)"));
+    expect(cost("[1, 2].exists(v, v > 0)")).toBe(cost("[1, 2].exists(i, v, v > 0)"));
+    expect(cost("[1, 2].exists_one(v, v > 0)")).toBe(cost("[1, 2].existsOne(i, v, v > 0)"));
+    expect(cost("[1, 2].map(v, v + 1)")).toBe(cost("[1, 2].transformList(i, v, v + 1)"));
+    expect(cost("[1, 2].map(v, v < 5, v + 1)")).toBe(cost("[1, 2].transformList(i, v, v < 5, v + 1)"));
+    expect(cost("[1, 2].filter(v, v > 0)")).toBe(51);
+    expect(cost("[1, 2, 3].all(v, v > 1)")).toBe(18);
+    expect(cost("false && 1 + 1 == 2")).toBe(0);
+    expect(cost("true ? 1 + 1 : 2 + 2 + 3")).toBe(1);
+    // Equality of strings costs a tenth of the shorter one (rounded up): nothing for empty strings.
+    expect(cost("'' == ''")).toBe(0);
+    expect(cost("'a' in ['a', 'b', 'c']")).toBe(13);
+    // has(): cel-go's runtimecost_test.go has(input.single_int32) 1 and
+    // has(input.testAttr.nestedAttr) 2 with the presence test costing 1; Kubernetes makes it
+    // free (environment/base.go CostTrackerOptions(interpreter.PresenceTestHasCost(false))).
+    const self = (e: string) => {
+      const r = evaluateCel(compileCel(e, { level: 36, variables: { self: "dyn" } }), { self: { a: { b: 1n } } });
+      return r.kind === "value" ? r.cost : -1;
+    };
+    expect(self("has(self.a)")).toBe(0);
+    expect(self("has(self.a.b)")).toBe(1);
   });
 });
 

@@ -173,6 +173,109 @@ export function policyEnvironment(minor: number, mode: "new" | "stored" = "store
   return { level: mode === "new" ? minor - 1 : minor, variables: POLICY_VARIABLES, ...(mutating ? { jsonPatch: true } : {}) };
 }
 
+/**
+ * The object types kube-apiserver declares for `request` and `namespaceObject`
+ * (`BuildRequestType`, `BuildNamespaceType` of `k8s.io/apiserver/pkg/admission/plugin/cel`).
+ */
+const POLICY_TYPES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "kubernetes.GroupVersionKind": { group: "string", version: "string", kind: "string" },
+  "kubernetes.GroupVersionResource": { group: "string", version: "string", resource: "string" },
+  "kubernetes.UserInfo": { username: "string", uid: "string", groups: "list<string>", extra: "map<string, list<string>>" },
+  "kubernetes.AdmissionRequest": {
+    kind: "kubernetes.GroupVersionKind",
+    resource: "kubernetes.GroupVersionResource",
+    subResource: "string",
+    requestKind: "kubernetes.GroupVersionKind",
+    requestResource: "kubernetes.GroupVersionResource",
+    requestSubResource: "string",
+    name: "string",
+    namespace: "string",
+    operation: "string",
+    userInfo: "kubernetes.UserInfo",
+    dryRun: "bool",
+    options: "dyn",
+  },
+  "kubernetes.NamespaceSpec": { finalizers: "list<string>" },
+  "kubernetes.NamespaceCondition": { status: "string", type: "string", lastTransitionTime: "google.protobuf.Timestamp", message: "string", reason: "string" },
+  "kubernetes.NamespaceStatus": { conditions: "list<kubernetes.NamespaceCondition>", phase: "string" },
+  "kubernetes.NamespaceMetadata": {
+    name: "string",
+    generateName: "string",
+    namespace: "string",
+    labels: "map<string, string>",
+    annotations: "map<string, string>",
+    UID: "string",
+    creationTimestamp: "google.protobuf.Timestamp",
+    deletionGracePeriodSeconds: "int",
+    deletionTimestamp: "google.protobuf.Timestamp",
+    generation: "int",
+    resourceVersion: "string",
+    finalizers: "list<string>",
+  },
+  "kubernetes.Namespace": { metadata: "kubernetes.NamespaceMetadata", spec: "kubernetes.NamespaceSpec", status: "kubernetes.NamespaceStatus" },
+};
+
+/** What a typed policy environment declares besides `request` and `namespaceObject`. */
+export interface PolicyTypeOptions {
+  /** Whether the policy has a `paramKind` (`params` is declared only then). */
+  params: boolean;
+  /**
+   * The policy's variables declared so far with their types (`kubernetes.variables`), or
+   * undefined to leave `variables` dyn (match conditions).
+   */
+  variables?: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * The environment kube-apiserver type-checks a policy's expressions in when the policy is written:
+ * `request` an AdmissionRequest, `namespaceObject` a Namespace, `variables` an object whose fields
+ * are the variables compiled before (typed by their expressions), `params` only with a
+ * `paramKind`; `object`, `oldObject` and `params` dyn. For type checking only: programs run in
+ * {@link policyEnvironment}, where the values are plain objects.
+ *
+ * @example
+ * compileCel("request.nope == ''", policyTypedEnvironment(36, "new", false, { params: false })).error; // "undefined field 'nope'"
+ */
+export function policyTypedEnvironment(minor: number, mode: "new" | "stored", mutating: boolean, options: PolicyTypeOptions): EnvironmentSpec {
+  const types: Record<string, Readonly<Record<string, string>>> = { ...POLICY_TYPES };
+  const variables: Record<string, string> = {
+    object: "dyn",
+    oldObject: "dyn",
+    request: "kubernetes.AdmissionRequest",
+    namespaceObject: "kubernetes.Namespace",
+    authorizer: "kubernetes.authorization.Authorizer",
+  };
+  if (options.params) variables.params = "dyn";
+  if (options.variables) {
+    types["kubernetes.variables"] = Object.fromEntries(options.variables);
+    variables.variables = "kubernetes.variables";
+  } else variables.variables = "dyn";
+  return { level: mode === "new" ? minor - 1 : minor, variables, types, ...(mutating ? { jsonPatch: true } : {}) };
+}
+
+const DECL_PRIMITIVES = new Set(["bool", "bytes", "double", "google.protobuf.Duration", "int", "null", "string", "google.protobuf.Timestamp", "uint"]);
+
+interface TypeLike {
+  kind?: string;
+  name?: string;
+  keyType?: TypeLike;
+  valueType?: TypeLike;
+}
+
+/**
+ * The type a variable gets in `kubernetes.variables` from its expression's output type
+ * (`convertCelTypeToDeclType`): primitives, lists and maps of them; anything else dyn.
+ *
+ * @example
+ * variableDeclType(compileCel("['a']", env).program?.ast.checkedType); // "list<string>"
+ */
+export function variableDeclType(t: TypeLike | undefined): string {
+  if (!t) return "dyn";
+  if (t.kind === "list") return `list<${variableDeclType(t.valueType)}>`;
+  if (t.kind === "map") return `map<${variableDeclType(t.keyType)}, ${variableDeclType(t.valueType)}>`;
+  return t.name && DECL_PRIMITIVES.has(t.name) ? t.name : "dyn";
+}
+
 interface CompiledValidation {
   expression: CompiledExpression;
   message?: string;

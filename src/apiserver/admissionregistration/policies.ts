@@ -125,7 +125,7 @@ function validateCommonSpec(spec: Obj, path: FieldPath, check: CheckExpression):
 export function validateValidatingAdmissionPolicy(obj: Obj, ctx: ApiContext, old?: Obj): FieldError[] {
   const spec = objectAt(obj.spec);
   const path = FieldPath.of("spec");
-  const check = expressionChecker({ kind: "policy" }, ctx, old);
+  const check = expressionChecker({ kind: "policy", spec }, ctx, old);
   const errs = validateCommonSpec(spec, path, check);
   const validations = listAt(spec.validations);
   const audit = listAt(spec.auditAnnotations);
@@ -162,7 +162,7 @@ function validateMutation(m: Obj, path: FieldPath, check: CheckExpression): Fiel
 export function validateMutatingAdmissionPolicy(obj: Obj, ctx: ApiContext, old?: Obj): FieldError[] {
   const spec = objectAt(obj.spec);
   const path = FieldPath.of("spec");
-  const check = expressionChecker({ kind: "mutating-policy" }, ctx, old);
+  const check = expressionChecker({ kind: "mutating-policy", spec }, ctx, old);
   const errs = validateCommonSpec(spec, path, check);
   const mutations = listAt(spec.mutations);
   if (mutations.length === 0) errs.push(required(path.child("mutations"), "mutations must contain at least one item"));

@@ -3,7 +3,7 @@
  * a library level, RE2 `matches`, cel-go's homogeneous aggregate literals and (from 1.29) regex
  * literal validation; cached by expression text and environment. Evaluation counts cost.
  */
-import { celEnvironment, type EnvironmentSpec } from "./library.js";
+import { celEnvironment, environmentKey, type EnvironmentSpec } from "./library.js";
 import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } from "./cost.js";
 import { regexError } from "./regex.js";
 import { UnevaluableError } from "./authz.js";
@@ -217,7 +217,7 @@ const cache = new Map<string, CompiledExpression>();
 const MAX_CACHE = 50_000;
 
 function envKey(spec: EnvironmentSpec): string {
-  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}`;
+  return environmentKey(spec);
 }
 
 /**

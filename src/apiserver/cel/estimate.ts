@@ -6,6 +6,7 @@
  */
 import { compileCel } from "./compile.js";
 import { MAX_REQUEST_SIZE_BYTES } from "./cost.js";
+import { actualSize } from "./call-cost.js";
 import type { EnvironmentSpec } from "./library.js";
 
 /** The largest size of the value an expression path reaches (`self.spec.items`), if known. */
@@ -54,7 +55,8 @@ export function estimateCost(source: string, spec: EnvironmentSpec, sizes: SizeB
   const bound = (n: AstNode): number => {
     // Literals have their own sizes (cel-go's checker sizes list, map and string constants).
     if ((n.op === "list" || n.op === "map") && Array.isArray(n.args)) return n.args.length;
-    if (n.op === "value" && typeof n.args === "string") return n.args.length;
+    // A string's size is its code points (cel-go's `types.String.Size`), not UTF-16 units.
+    if (n.op === "value" && typeof n.args === "string") return actualSize(n.args);
     const p = selectPath(n);
     return (p ? sizes(p) : undefined) ?? UNBOUNDED;
   };

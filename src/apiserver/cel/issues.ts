@@ -107,6 +107,11 @@ export function checkIssue(err: EvaluatorError, source: string): Issue {
   const at = node.pos ?? node.start ?? err.range?.start ?? 0;
   let m = /^Unknown variable: (\S+)$/.exec(summary);
   if (m) return { message: `undeclared reference to '${m[1]}' (in container '')`, offset: at };
+  // A field an object type does not declare (cel-go's checker: at the `.` before the field).
+  m = /^No such key: (.+)$/.exec(summary);
+  if (m && (node.op === "." || node.op === ".?") && node.end !== undefined) {
+    return { message: `undefined field '${m[1]}'`, offset: node.end - m[1]!.length - (node.op === ".?" ? 2 : 1) };
+  }
   m = /^no such overload: (\S+) (\S+|in) (\S.*)$/.exec(summary);
   if (m && OPERATORS[m[2]!]) {
     return { message: `found no matching overload for '${OPERATORS[m[2]!]}' applied to '(${goTypeText(m[1]!)}, ${goTypeText(m[3]!)})'`, offset: operatorOffset(source, node, m[2]!) };

@@ -21,12 +21,12 @@ import {
   runCheck,
   serviceAccountUser,
 } from "./authz.js";
-import { AUTHZ_CHECK_COST, charge, countSteps, traversalCost } from "./cost.js";
+import { charge, countSteps, markBody } from "./cost.js";
 import { re2 } from "./regex.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
-import { charAt, format, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, splitN } from "./strings.js";
+import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
-import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals } from "./values.js";
+import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals, compareStrings } from "./values.js";
 
 let celJs: typeof CelJs | undefined;
 
@@ -36,7 +36,84 @@ function cel(): typeof CelJs {
   const require = createRequire(import.meta.url);
   celJs = require("@marcbachmann/cel-js") as typeof CelJs;
   alignTypeChecker(require);
+  replaceBuiltins(require);
   return celJs;
+}
+
+/**
+ * The evaluator's string functions that index or measure by UTF-16 unit, or change more than
+ * ASCII, replaced by cel-go's (`ext/strings.go`: code points, ASCII-only case mapping, Go's
+ * `TrimSpace`, `SplitN`), with its error texts.
+ */
+const BUILTIN_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new Map<string, (...a: never[]) => unknown>([
+  ["string.indexOf(string): int", (s: string, sub: string) => indexOf(s, sub)],
+  ["string.indexOf(string, int): int", (s: string, sub: string, i: bigint) => indexOf(s, sub, i)],
+  ["string.lastIndexOf(string): int", (s: string, sub: string) => lastIndexOf(s, sub)],
+  ["string.lastIndexOf(string, int): int", (s: string, sub: string, i: bigint) => lastIndexOf(s, sub, i)],
+  ["string.substring(int): string", (s: string, a: bigint) => substring(s, a)],
+  ["string.substring(int, int): string", (s: string, a: bigint, b: bigint) => substring(s, a, b)],
+  ["string.split(string): list<string>", (s: string, sep: string) => split(s, sep)],
+  ["string.split(string, int): list<string>", (s: string, sep: string, n: bigint) => splitN(s, sep, n)],
+  ["string.lowerAscii(): string", (s: string) => lowerAscii(s)],
+  ["string.upperAscii(): string", (s: string) => upperAscii(s)],
+  ["string.trim(): string", (s: string) => trim(s)],
+]);
+
+/** String comparisons in code point order, as Go compares strings (the evaluator compares UTF-16 units). */
+const OPERATOR_OVERRIDES: ReadonlyMap<string, (a: string, b: string) => boolean> = new Map([
+  ["string < string: bool", (a: string, b: string) => compareStrings(a, b) < 0],
+  ["string <= string: bool", (a: string, b: string) => compareStrings(a, b) <= 0],
+  ["string > string: bool", (a: string, b: string) => compareStrings(a, b) > 0],
+  ["string >= string: bool", (a: string, b: string) => compareStrings(a, b) >= 0],
+]);
+
+interface FunctionDecl {
+  signature: string;
+  handler: unknown;
+}
+
+/** A copy of a frozen declaration with another handler. */
+function withHandler<T extends object>(d: T, handler: unknown): T {
+  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, { handler })) as T;
+}
+
+/** Swap the handlers of {@link BUILTIN_OVERRIDES} in every registry's overload candidates as they are first looked up. */
+function replaceBuiltins(require: NodeJS.Require): void {
+  try {
+    type Candidates = { declarations: FunctionDecl[] };
+    const mod = require(sibling(require, "registry.js")) as {
+      Registry?: { prototype: { functionCandidates?: (rec: boolean, name: string, n: number) => Candidates; operatorCandidates?: (op: string) => Candidates } };
+    };
+    const proto = mod.Registry?.prototype;
+    const original = proto?.functionCandidates;
+    const operators = proto?.operatorCandidates;
+    if (!proto || typeof original !== "function" || typeof operators !== "function") return;
+    const done = new WeakSet<object>();
+    proto.operatorCandidates = function (this: unknown, op: string) {
+      const c = operators.call(this, op);
+      if (c && !done.has(c)) {
+        done.add(c);
+        c.declarations = c.declarations.map((d) => {
+          const handler = OPERATOR_OVERRIDES.get(d.signature);
+          return handler ? withHandler(d, handler) : d;
+        });
+      }
+      return c;
+    };
+    proto.functionCandidates = function (this: unknown, rec: boolean, name: string, n: number) {
+      const c = original.call(this, rec, name, n);
+      if (c && !done.has(c)) {
+        done.add(c);
+        c.declarations = c.declarations.map((d) => {
+          const handler = BUILTIN_OVERRIDES.get(d.signature);
+          return handler ? withHandler(d, handler) : d;
+        });
+      }
+      return c;
+    };
+  } catch {
+    // A differently laid out evaluator keeps its own string functions.
+  }
 }
 
 interface CheckerType {
@@ -137,6 +214,23 @@ export interface EnvironmentSpec {
   variables: Readonly<Record<string, string>>;
   /** The JSON patch library of mutating policies (`jsonpatch.escapeKey`). */
   jsonPatch?: boolean;
+  /**
+   * Object types declared before the variables, by name, each with its fields' CEL types
+   * (`kubernetes.AdmissionRequest` with `userInfo: kubernetes.UserInfo`): a field they do not
+   * declare is a type error, as with the apiserver's `DeclType`s. Later types may use earlier ones.
+   */
+  types?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * The key that tells environments apart.
+ *
+ * @example
+ * environmentKey({ level: 36, variables: { self: "dyn" } }); // "36|0|self:dyn|"
+ */
+export function environmentKey(spec: EnvironmentSpec): string {
+  const types = spec.types ? JSON.stringify(spec.types) : "";
+  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}`;
 }
 
 const environments = new Map<string, Environment>();
@@ -150,10 +244,15 @@ const environments = new Map<string, Environment>();
  * env.parse("isIP(self)")({ self: "10.0.0.1" }); // true
  */
 export function celEnvironment(spec: EnvironmentSpec): Environment {
-  const key = `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}`;
+  const key = environmentKey(spec);
   const hit = environments.get(key);
   if (hit) return hit;
   const env = base(spec.level).clone();
+  for (const [name, fields] of Object.entries(spec.types ?? {})) {
+    env.registerType(name, { fields: { ...fields } } as never);
+    // `null` is assignable to object types in cel-go's checker (`namespaceObject == null`).
+    env.registerOperator(`${name} == null`, (a: unknown) => a === null || a === undefined);
+  }
   for (const [name, type] of Object.entries(spec.variables)) env.registerVariable(name, type);
   if (spec.jsonPatch) {
     class JsonPatchNamespace {}
@@ -212,24 +311,13 @@ const fail = (message: string): never => {
 
 function registerBase(env: Environment): void {
   // `matches` is rewritten to this before compiling, so that it follows RE2, as Kubernetes does.
-  const matches = (s: string, p: string) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).test(s);
-  };
+  // Costs of calls are charged by name when they run (call-cost.ts).
+  const matches = (s: string, p: string) => re2(p).test(s);
   env.registerFunction("string.re2Matches(string): bool", matches);
   env.registerFunction("re2Matches(string, string): bool", matches);
-  env.registerFunction("string.find(string): string", (s: string, p: string) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).find(s) ?? "";
-  });
-  env.registerFunction("string.findAll(string): list<string>", (s: string, p: string) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).findAll(s);
-  });
-  env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => {
-    charge(traversalCost(s) * Math.max(1, Math.ceil(p.length * 0.25)));
-    return re2(p).findAll(s, Number(n));
-  });
+  env.registerFunction("string.find(string): string", (s: string, p: string) => re2(p).find(s) ?? "");
+  env.registerFunction("string.findAll(string): list<string>", (s: string, p: string) => re2(p).findAll(s));
+  env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => re2(p).findAll(s, Number(n)));
 
   // Standard conversions and orderings cel-go has and the evaluator lacks.
   const TS = "google.protobuf.Timestamp";
@@ -254,12 +342,10 @@ function registerBase(env: Environment): void {
 
   // Lists library.
   env.registerFunction("list<A>.isSorted(): bool", (l: unknown[]) => {
-    charge(l.length);
     for (let i = 1; i < l.length; i++) if (celCompare(l[i - 1], l[i]) > 0) return false;
     return true;
   });
   env.registerFunction("list<A>.sum(): A", (l: unknown[]) => {
-    charge(l.length);
     if (!l.length) return 0n;
     let acc = l[0] as number | bigint;
     for (let i = 1; i < l.length; i++) {
@@ -276,47 +362,32 @@ function registerBase(env: Environment): void {
     ["max", 1],
   ] as const) {
     env.registerFunction(`list<A>.${name}(): A`, (l: unknown[]) => {
-      charge(l.length);
       if (!l.length) fail(`${name}(list) called on empty list`);
       let best = l[0];
       for (let i = 1; i < l.length; i++) if (celCompare(l[i], best) === pick) best = l[i];
       return best;
     });
   }
-  env.registerFunction("list<A>.indexOf(A): int", (l: unknown[], v: unknown) => {
-    charge(l.length);
-    return BigInt(l.findIndex((x) => celEquals(x, v)));
-  });
+  env.registerFunction("list<A>.indexOf(A): int", (l: unknown[], v: unknown) => BigInt(l.findIndex((x) => celEquals(x, v))));
   env.registerFunction("list<A>.lastIndexOf(A): int", (l: unknown[], v: unknown) => {
-    charge(l.length);
     for (let i = l.length - 1; i >= 0; i--) if (celEquals(l[i], v)) return BigInt(i);
     return -1n;
   });
 
   // Strings extension, version 0 (the evaluator has indexOf, lastIndexOf, lowerAscii, upperAscii, substring, trim, split).
   env.registerFunction("string.charAt(int): string", (s: string, i: bigint) => charAt(s, i));
-  env.registerFunction("string.replace(string, string): string", (s: string, a: string, b: string) => {
-    charge(traversalCost(s));
-    return replace(s, a, b);
-  });
-  env.registerFunction("string.replace(string, string, int): string", (s: string, a: string, b: string, n: bigint) => {
-    charge(traversalCost(s));
-    return replace(s, a, b, n);
-  });
+  env.registerFunction("string.replace(string, string): string", (s: string, a: string, b: string) => replace(s, a, b));
+  env.registerFunction("string.replace(string, string, int): string", (s: string, a: string, b: string, n: bigint) => replace(s, a, b, n));
 
   // URLs library.
   const toURL = (s: string): CelURL => {
-    charge(traversalCost(s));
     const u = parseURL(s);
     if (u instanceof CelURL) return u;
     return fail(`URL parse error during conversion from string: ${u.error}`);
   };
   env.registerType("net.URL", CelURL);
   env.registerFunction("url(string): net.URL", toURL);
-  env.registerFunction("isURL(string): bool", (s: string) => {
-    charge(traversalCost(s));
-    return parseURL(s) instanceof CelURL;
-  });
+  env.registerFunction("isURL(string): bool", (s: string) => parseURL(s) instanceof CelURL);
   env.registerFunction("net.URL.getScheme(): string", (u: CelURL) => u.scheme);
   env.registerFunction("net.URL.getHost(): string", (u: CelURL) => u.host);
   env.registerFunction("net.URL.getHostname(): string", (u: CelURL) => u.hostname);
@@ -338,10 +409,34 @@ const isZeroValue = (v: unknown): boolean =>
   (v instanceof Map && v.size === 0) ||
   (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0);
 
+let optionalTypeCache: unknown;
+
+/** The evaluator's type value named `optional_type` (its `Type` class, which `type(x)` returns). */
+function optionalTypeValue(): unknown {
+  if (optionalTypeCache) return optionalTypeCache;
+  try {
+    const require = createRequire(import.meta.url);
+    const mod = require(sibling(require, "registry.js")) as { Type?: new (name: string) => unknown };
+    if (mod.Type) optionalTypeCache = new mod.Type("optional_type");
+  } catch {
+    // A differently laid out evaluator: `type()` of an optional stays unsupported.
+  }
+  return optionalTypeCache;
+}
+
 /** The parts of cel-go's optional library the evaluator lacks: `ofNonZeroValue`, `optMap`, `optFlatMap`, equality. */
 function registerOptionalExtras(env: Environment): void {
   env.registerFunction("OptionalNamespace.ofNonZeroValue(A): optional<A>", (_: unknown, v: unknown) => (isZeroValue(v) ? cel().Optional.none() : cel().Optional.of(v)));
   env.registerOperator("optional<A> == optional<A>", (a: Optional, b: Optional) => a.hasValue() === b.hasValue() && (!a.hasValue() || celEquals(a.value(), b.value())));
+  // `null` is assignable to optional types in cel-go's checker, and an optional equals only
+  // another optional (`types.Optional.Equal`), so `optional.none() == null` is false.
+  env.registerOperator("optional<dyn> == null", () => false);
+  // `type(optional.of(x))` is `optional_type`, a type value like `int` (`types.OptionalType`).
+  const optionalType = optionalTypeValue();
+  if (optionalType) {
+    env.registerFunction("type(optional<A>): type", () => optionalType);
+    env.registerConstant("optional_type", "type", optionalType);
+  }
   const macro =
     (flat: boolean) =>
     ({ args, receiver }: { args: MacroNode[]; receiver: MacroNode }) => {
@@ -388,13 +483,10 @@ function registerAuthz(env: Environment, selectors: boolean): void {
     env.registerFunction(`${A}.ResourceCheck.fieldSelector(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ fieldSelector: s }));
     env.registerFunction(`${A}.ResourceCheck.labelSelector(string): ${A}.ResourceCheck`, (r: CelResourceCheck, s: string) => r.with({ labelSelector: s }));
   }
-  env.registerFunction(`${A}.PathCheck.check(string): ${A}.Decision`, (p: CelPathCheck, verb: string) => {
-    charge(AUTHZ_CHECK_COST);
-    return runCheck(p.authorizer, { verb, path: p.path });
-  });
-  env.registerFunction(`${A}.ResourceCheck.check(string): ${A}.Decision`, (r: CelResourceCheck, verb: string) => {
-    charge(AUTHZ_CHECK_COST);
-    return runCheck(r.authorizer, {
+  // A check costs AUTHZ_CHECK_COST (call-cost.ts), charged after it runs.
+  env.registerFunction(`${A}.PathCheck.check(string): ${A}.Decision`, (p: CelPathCheck, verb: string) => runCheck(p.authorizer, { verb, path: p.path }));
+  env.registerFunction(`${A}.ResourceCheck.check(string): ${A}.Decision`, (r: CelResourceCheck, verb: string) =>
+    runCheck(r.authorizer, {
       verb,
       apiGroup: r.group,
       resource: r.resource,
@@ -403,8 +495,8 @@ function registerAuthz(env: Environment, selectors: boolean): void {
       ...(r.name ? { name: r.name } : {}),
       ...(r.fieldSelector ? { fieldSelector: r.fieldSelector } : {}),
       ...(r.labelSelector ? { labelSelector: r.labelSelector } : {}),
-    });
-  });
+    }),
+  );
   env.registerFunction(`${A}.Decision.allowed(): bool`, (d: CelDecision) => d.result.decision === "allow");
   env.registerFunction(`${A}.Decision.reason(): string`, (d: CelDecision) => d.result.reason);
   env.registerFunction(`${A}.Decision.errored(): bool`, (d: CelDecision) => d.result.error !== undefined);
@@ -447,10 +539,7 @@ function registerStringsV2(env: Environment): void {
   env.registerType("StringsNamespace", StringsNamespace);
   env.registerConstant("strings", "StringsNamespace", new StringsNamespace());
   env.registerFunction("StringsNamespace.quote(string): string", (_: unknown, s: string) => quote(s));
-  env.registerFunction("string.format(list): string", (s: string, args: unknown[]) => {
-    charge(traversalCost(s));
-    return format(s, args);
-  });
+  env.registerFunction("string.format(list): string", (s: string, args: unknown[]) => format(s, args));
   env.registerFunction("string.reverse(): string", (s: string) => reverse(s));
 }
 
@@ -458,10 +547,7 @@ function registerSets(env: Environment): void {
   class SetsNamespace {}
   env.registerType("SetsNamespace", SetsNamespace);
   env.registerConstant("sets", "SetsNamespace", new SetsNamespace());
-  const sized = (f: (a: unknown[], b: unknown[]) => boolean) => (_: unknown, a: unknown[], b: unknown[]) => {
-    charge(a.length * b.length);
-    return f(a, b);
-  };
+  const sized = (f: (a: unknown[], b: unknown[]) => boolean) => (_: unknown, a: unknown[], b: unknown[]) => f(a, b);
   env.registerFunction("SetsNamespace.contains(list<A>, list<A>): bool", sized(setsContains));
   env.registerFunction("SetsNamespace.equivalent(list<A>, list<A>): bool", sized(setsEquivalent));
   env.registerFunction("SetsNamespace.intersects(list<A>, list<A>): bool", sized(setsIntersects));
@@ -563,7 +649,6 @@ function registerFormat(env: Environment): void {
     return check ? cel().Optional.of(new CelFormat(name, check)) : cel().Optional.none();
   });
   env.registerFunction(`${F}.validate(string): optional<list<string>>`, (f: CelFormat, s: string) => {
-    charge(traversalCost(s));
     const errs = f.validate(s);
     return errs.length ? cel().Optional.of(errs) : cel().Optional.none();
   });
@@ -639,7 +724,7 @@ function registerTwoVarComprehensions(env: Environment): void {
       if (names[0] === names[1]) throw new Error(`${kind}() second variable name must be different from the first`);
       const filter = withFilter ? args[2] : undefined;
       const body = args[withFilter ? 3 : 2]!;
-      const state: { inner?: Scope; outer?: Scope; steps?: number } = {};
+      const state: { inner?: Scope; outer?: Scope; steps?: number; filterSteps?: number } = {};
       return {
         async: false,
         typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
@@ -658,6 +743,8 @@ function registerTwoVarComprehensions(env: Environment): void {
             second = dyn;
           } else throw chk.createError("invalid_comprehension_range", `${kind}() cannot range over ${t.kind}`, receiver);
           if (kind === "transformMap" && t.kind === "list") throw chk.createError("invalid_comprehension_range", "transformMap() requires a map", receiver);
+          // The variable names are never evaluated; the filter and body are charged as they run.
+          for (const n of [args[0], args[1], filter, body]) markBody(n);
           state.outer = ctx.forkWithVariable(names[0]!, first);
           state.inner = state.outer.forkWithVariable(names[1]!, second);
           if (filter) chk.check(filter, state.inner);
@@ -678,16 +765,28 @@ function registerTwoVarComprehensions(env: Environment): void {
               : coll && typeof coll === "object"
                 ? Object.entries(coll)
                 : fail(`${kind}() cannot range over ${typeof coll}`);
-          const steps = (state.steps ??= countSteps(body) + (filter ? countSteps(filter) : 0));
+          // Costs of cel-go's expansions (ext/comprehensions.go): the body and filter by their steps;
+          // all/exists their loop condition and `accu && p` / `accu || p` per iteration; existsOne
+          // `p ? accu + 1 : accu` and `accu == 1`; the transforms their accumulator literal,
+          // `accu + [x]` / `@mapInsert(accu, k, x)` / `@mapInsert(accu, entry)` (or `accu` when
+          // filtered out) per element, and reading `accu` at the end.
+          const steps = (state.steps ??= countSteps(body));
+          const filterSteps = (state.filterSteps ??= filter ? countSteps(filter) : 0);
+          const condition = kind === "all" ? 2 : kind === "exists" ? 3 : 0;
+          if (kind === "transformList") charge(10);
+          else if (kind === "transformMap" || kind === "transformMapEntry") charge(30);
+          const kept = kind === "transformList" ? 12 : kind === "transformMap" ? 3 : 2;
           let error: unknown;
           let count = 0;
           const list: unknown[] = [];
           const map: Record<string, unknown> = {};
-          for (const [k, v] of entries) {
-            charge(steps);
+          for (let i = 0; i < entries.length; i++) {
+            const [k, v] = entries[i]!;
+            charge(condition);
             (outer as { iterValue: unknown }).iterValue = k;
             inner.iterValue = v;
             if (kind === "all" || kind === "exists") {
+              charge(steps + 1);
               let r: unknown;
               try {
                 r = ev.run(body, inner);
@@ -695,18 +794,32 @@ function registerTwoVarComprehensions(env: Environment): void {
                 error ??= err;
                 continue;
               }
-              if (kind === "all" && r === false) return false;
-              if (kind === "exists" && r === true) return true;
+              if ((kind === "all" && r === false) || (kind === "exists" && r === true)) {
+                // cel-go evaluates the loop condition once more before it stops, when elements remain.
+                if (i < entries.length - 1) charge(condition);
+                charge(1);
+                return kind === "exists";
+              }
               continue;
             }
-            if (filter && ev.run(filter, inner) !== true) continue;
+            charge(filterSteps);
+            if (filter && ev.run(filter, inner) !== true) {
+              charge(1);
+              continue;
+            }
+            charge(steps);
             const r = ev.run(body, inner);
             if (kind === "existsOne") {
+              charge(r === true ? 2 : 1);
               if (r === true) count++;
-            } else if (kind === "transformList") list.push(r);
+              continue;
+            }
+            charge(kept);
+            if (kind === "transformList") list.push(r);
             else if (kind === "transformMap") map[String(k)] = r;
             else if (r && typeof r === "object") for (const [mk, mv] of Object.entries(r)) map[mk] = mv;
           }
+          charge(kind === "existsOne" ? 2 : 1);
           if (error) throw error;
           if (kind === "all") return true;
           if (kind === "exists") return false;

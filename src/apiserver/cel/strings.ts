@@ -16,7 +16,7 @@ export function charAt(s: string, i: bigint): string {
 /** `<string>.replace(<string>, <string>[, <int>])`. @example replace("hello hello", "he", "we", 1n); // "wello hello" */
 export function replace(s: string, from: string, to: string, limit = -1n): string {
   if (limit === 0n) return s;
-  if (limit < 0n) return s.split(from).join(to);
+  if (limit < 0n) return (from === "" ? ["", ...runes(s), ""] : s.split(from)).join(to);
   let out = "";
   let rest = s;
   let n = limit;
@@ -204,4 +204,95 @@ export function setsEquivalent(a: readonly unknown[], b: readonly unknown[]): bo
 /** `sets.intersects(a, b)`. @example setsIntersects([1n], [1n, 2n]); // true */
 export function setsIntersects(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.some((x) => b.some((y) => celEquals(x, y)));
+}
+
+/** Whether the code points of `sub` are found in `r` at `i`. */
+function runesAt(r: readonly string[], sub: readonly string[], i: number): boolean {
+  for (let j = 0; j < sub.length; j++) if (r[i + j] !== sub[j]) return false;
+  return true;
+}
+
+/**
+ * `<string>.indexOf(<string>[, <int>])` counting code points, as cel-go does (`ext/strings.go`).
+ *
+ * @example
+ * indexOf("😀ab", "b"); // 2n
+ */
+export function indexOf(s: string, sub: string, offset = 0n): bigint {
+  if (sub === "") return offset;
+  const r = runes(s);
+  const u = runes(sub);
+  if (offset < 0n || offset >= BigInt(r.length)) throw new Error(`index out of range: ${offset}`);
+  for (let i = Number(offset); i < r.length - (u.length - 1); i++) if (runesAt(r, u, i)) return BigInt(i);
+  return -1n;
+}
+
+/**
+ * `<string>.lastIndexOf(<string>[, <int>])` counting code points, as cel-go does.
+ *
+ * @example
+ * lastIndexOf("😀a😀", "😀"); // 2n
+ */
+export function lastIndexOf(s: string, sub: string, offset?: bigint): bigint {
+  const r = runes(s);
+  if (offset === undefined) {
+    if (sub === "") return BigInt(r.length);
+    offset = BigInt(r.length - 1);
+  }
+  if (sub === "") return offset;
+  const u = runes(sub);
+  if (offset < 0n || offset >= BigInt(r.length)) throw new Error(`index out of range: ${offset}`);
+  let i = Number(offset);
+  if (i > r.length - u.length) i = r.length - u.length;
+  for (; i >= 0; i--) if (runesAt(r, u, i)) return BigInt(i);
+  return -1n;
+}
+
+/**
+ * `<string>.substring(<int>[, <int>])` counting code points, with cel-go's errors.
+ *
+ * @example
+ * substring("😀abc", 1n, 3n); // "ab"
+ */
+export function substring(s: string, start: bigint, end?: bigint): string {
+  const r = runes(s);
+  const l = BigInt(r.length);
+  if (end === undefined) {
+    if (start < 0n || start > l) throw new Error(`index out of range: ${start}`);
+    return r.slice(Number(start)).join("");
+  }
+  if (start > end) throw new Error(`invalid substring range. start: ${start}, end: ${end}`);
+  if (start < 0n || start > l) throw new Error(`index out of range: ${start}`);
+  if (end < 0n || end > l) throw new Error(`index out of range: ${end}`);
+  return r.slice(Number(start), Number(end)).join("");
+}
+
+/**
+ * `<string>.split(<string>)` with Go's `strings.Split`: an empty separator splits into code points.
+ *
+ * @example
+ * split("a😀", ""); // ["a", "😀"]
+ */
+export function split(s: string, sep: string): string[] {
+  return sep === "" ? runes(s) : s.split(sep);
+}
+
+const mapAscii = (s: string, lower: boolean): string => s.replace(lower ? /[A-Z]+/g : /[a-z]+/g, (m) => (lower ? m.toLowerCase() : m.toUpperCase()));
+
+/** `<string>.lowerAscii()`: only ASCII letters change. @example lowerAscii("ÀBC"); // "Àbc" */
+export function lowerAscii(s: string): string {
+  return mapAscii(s, true);
+}
+
+/** `<string>.upperAscii()`: only ASCII letters change. @example upperAscii("àbc"); // "àBC" */
+export function upperAscii(s: string): string {
+  return mapAscii(s, false);
+}
+
+/** Go's `unicode.IsSpace`. */
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** `<string>.trim()` with Go's `strings.TrimSpace` (U+0085 trimmed, U+FEFF kept). @example trim("\u0085 a "); // "a" */
+export function trim(s: string): string {
+  return s.replace(GO_SPACE, "");
 }

@@ -126,6 +126,29 @@ export function celEquals(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Strings in code point order, as Go (and so cel-go) compares them: UTF-16 order differs where a
+ * character at U+E000–U+FFFF meets one beyond U+FFFF.
+ *
+ * @example
+ * compareStrings("\uffff", "😀"); // -1
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral characters) sort after U+E000–U+FFFF in code point order.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/**
  * CEL ordering of two comparable values (numbers across types, strings, bools, bytes, times).
  * Throws for values that have no order.
  *
@@ -142,7 +165,8 @@ export function celCompare(a: unknown, b: unknown): number {
   const ua = a && typeof a === "object" ? (a as { valueOf(): unknown }).valueOf() : a;
   const ub = b && typeof b === "object" ? (b as { valueOf(): unknown }).valueOf() : b;
   if (ua !== a || ub !== b) return celCompare(ua, ub);
-  if ((typeof a === "string" && typeof b === "string") || (typeof a === "boolean" && typeof b === "boolean")) return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return compareStrings(a, b);
+  if (typeof a === "boolean" && typeof b === "boolean") return a < b ? -1 : a > b ? 1 : 0;
   if (a instanceof Date && b instanceof Date) return Math.sign(a.getTime() - b.getTime());
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;

@@ -129,3 +129,96 @@ describe("webhook match conditions", () => {
     expect(errorsOf(hook("'x'"))).toEqual([`webhooks[0].matchConditions[0].expression: Invalid value: "'x'": must evaluate to bool`]);
   });
 });
+
+describe("policy expressions type-checked against the variables kube-apiserver declares", () => {
+  // k8s.io/apiserver/pkg/admission/plugin/cel/compile.go: request is BuildRequestType()'s
+  // AdmissionRequest, namespaceObject BuildNamespaceType()'s Namespace, params is declared only
+  // with a paramKind (OptionalVariableDeclarations.HasParams), object/oldObject/params are dyn;
+  // composition.go: variables is kubernetes.variables, each variable a field typed by its
+  // expression (convertCelTypeToDeclType), declared in order.
+  const errs = (validation: string, extra: Obj = {}): string[] => errorsOf(policy({ failurePolicy: "Fail", validations: [{ expression: validation }], ...extra }));
+  const ok = (validation: string, extra: Obj = {}) => expect(errs(validation, extra), validation).toEqual([]);
+
+  it("accepts policies from Kubernetes' documentation and tests", () => {
+    // kubernetes.io Validating Admission Policy: matchConditions, auditAnnotations, messageExpression, namespaceObject, authorizer.
+    ok("true", {
+      matchConditions: [
+        { name: "exclude-leases", expression: '!(request.resource.group == "coordination.k8s.io" && request.resource.resource == "leases")' },
+        { name: "exclude-kubelet-requests", expression: '!("system:nodes" in request.userInfo.groups)' },
+        { name: "rbac", expression: 'request.resource.group != "rbac.authorization.k8s.io"' },
+      ],
+    });
+    ok("object.spec.replicas <= params.maxReplicas", { paramKind: { apiVersion: "rules.example.com/v1", kind: "ReplicaLimit" } });
+    ok("object.spec.replicas <= 5", { auditAnnotations: [{ key: "high-replica-count", valueExpression: "'Deployment spec.replicas set to ' + string(object.spec.replicas)" }] });
+    ok("namespaceObject == null || namespaceObject.metadata.labels['environment'] != 'prod' || object.spec.replicas >= 3");
+    ok("namespaceObject.metadata.?labels.env.orValue('') == 'prod' && namespaceObject.status.phase == 'Active'");
+    ok("authorizer.group('').resource('pods').check('create').allowed()");
+    ok("authorizer.requestResource.check('delete').allowed() || authorizer.serviceAccount('default', 'sa').group('apps').resource('deployments').check('create').allowed()");
+    ok("request.kind.kind == 'Deployment' && request.operation in ['CREATE', 'UPDATE'] && !request.dryRun && request.name != '' && has(request.namespace)");
+    ok("request.userInfo.username.startsWith('system:') || request.userInfo.extra['scopes'].size() > 0 || request.requestKind.group == 'apps' || request.requestSubResource == ''");
+    ok("request.options.fieldManager != 'kubectl'");
+    // Documentation's variables example: a variable refers to one before it; validations see all.
+    ok("variables.containersToCheck.all(c, c.image.startsWith('example.com/'))", {
+      variables: [
+        { name: "containers", expression: "object.spec.template.spec.containers" },
+        { name: "containersToCheck", expression: "variables.containers.filter(c, c.image.contains('example.com/'))" },
+      ],
+    });
+    ok("variables.isProd && variables.replicas <= 5 && variables.names.exists(n, n == 'a') && variables.limits['cpu'] == 1", {
+      variables: [
+        { name: "isProd", expression: "namespaceObject.metadata.labels['env'] == 'prod'" },
+        { name: "replicas", expression: "object.spec.replicas" },
+        { name: "names", expression: "['a', 'b']" },
+        { name: "limits", expression: "{'cpu': 1}" },
+      ],
+    });
+    // Types outside convertCelTypeToDeclType's primitives, lists and maps are dyn there: anything goes.
+    ok("variables.q.isLessThan(quantity('1')) && variables.o.orValue(1) == 1", {
+      variables: [
+        { name: "q", expression: "quantity('2')" },
+        { name: "o", expression: "optional.of(1)" },
+      ],
+    });
+  });
+
+  it("refuses what the apiserver's type checking refuses, in its words", () => {
+    expect(errs("request.nonexistent == 1")).toEqual([
+      `spec.validations[0].expression: Invalid value: "request.nonexistent == 1": compilation failed: ERROR: <input>:1:8: undefined field 'nonexistent'\n | request.nonexistent == 1\n | .......^`,
+    ]);
+    expect(errs("namespaceObject.metadata.nope == 'x'")[0]).toContain("ERROR: <input>:1:25: undefined field 'nope'");
+    expect(errs("request.userInfo.groups == 'admins'")[0]).toContain("found no matching overload for '_==_' applied to '(list(string), string)'");
+    // compile_test.go "without params": params is undeclared when the policy has no paramKind.
+    expect(errs("params.maxReplicas >= object.spec.replicas")[0]).toContain("undeclared reference to 'params' (in container '')");
+    // A variable used with the wrong type, an undeclared variable, a non-bool validation.
+    const foo = { variables: [{ name: "foo", expression: "'abc'" }] };
+    expect(errs("variables.foo > 5", foo)[0]).toContain("found no matching overload for '_>_' applied to '(string, int)'");
+    expect(errs("variables.bar == 1", foo)[0]).toContain("undefined field 'bar'");
+    expect(errs("variables.foo", foo)).toEqual([`spec.validations[0].expression: Invalid value: "variables.foo": must evaluate to bool`]);
+    expect(errs("request.userInfo.username")).toEqual([`spec.validations[0].expression: Invalid value: "request.userInfo.username": must evaluate to bool`]);
+    // A variable sees only the variables before it.
+    const later = errorsOf(policy({ failurePolicy: "Fail", validations: [{ expression: "variables.a" }], variables: [{ name: "a", expression: "variables.b" }, { name: "b", expression: "true" }] }));
+    expect(later).toHaveLength(1);
+    expect(later[0]).toContain("spec.variables[0].expression: Invalid value: \"variables.b\": compilation failed: ERROR: <input>:1:10: undefined field 'b'");
+    // Match conditions see the typed request too.
+    expect(errs("true", { matchConditions: [{ name: "m", expression: "request.userInfo.nope == 'x'" }] })[0]).toContain("undefined field 'nope'");
+  });
+
+  it("types mutating policies' expressions the same way", () => {
+    const map = (mutation: Obj, extra: Obj = {}): string[] =>
+      errorsOf({
+        apiVersion: "admissionregistration.k8s.io/v1beta1",
+        kind: "MutatingAdmissionPolicy",
+        metadata: { name: "demo", resourceVersion: "1" },
+        spec: {
+          failurePolicy: "Fail",
+          reinvocationPolicy: "Never",
+          matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] },
+          mutations: [mutation],
+          ...extra,
+        },
+      });
+    expect(map({ patchType: "ApplyConfiguration", applyConfiguration: { expression: "Object{metadata: Object.metadata{labels: {'user': request.userInfo.username}}}" } })).toEqual([]);
+    expect(map({ patchType: "JSONPatch", jsonPatch: { expression: "[JSONPatch{op: 'add', path: '/metadata/labels/' + jsonpatch.escapeKey('a/b'), value: variables.v}]" } }, { variables: [{ name: "v", expression: "request.namespace" }] })).toEqual([]);
+    expect(map({ patchType: "JSONPatch", jsonPatch: { expression: "[JSONPatch{op: 'add', path: '/metadata/labels/x', value: request.nope}]" } })[0]).toContain("undefined field 'nope'");
+  });
+});
