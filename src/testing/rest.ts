@@ -14,11 +14,11 @@ import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
-import { convertCustom, convertCustomAll } from "./conversion.js";
+import { admissionConverter, convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
-import { webhookPhase, WebhookPause, type WebhookState, type WebhookWrite } from "./webhooks.js";
+import { webhookPhase, WebhookPause, type ObjectConverter, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import type { WebhookOutcome } from "../apiserver/admission/index.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
@@ -490,8 +490,8 @@ export class Rest {
   }
 
   /** What the webhook phases read from the server. */
-  private admissionContext(): { catalog: Catalog; store: Store; minor: number } {
-    return { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
+  private admissionContext(): { catalog: Catalog; store: Store; minor: number; converter: (w: WebhookWrite) => ObjectConverter } {
+    return { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor, converter: (w) => admissionConverter(this.ctx.catalog, w) };
   }
 
   /** A write as the webhook phases see it. */
