@@ -7,7 +7,8 @@
  * ({@link runWithConversions}). Watches convert each event before sending it, in order.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { conversionReview, convertedObjects, type WebhookConversion } from "../apiserver/apiextensions/conversion.js";
+import type * as z from "zod";
+import { conversionReview, convertedObjects, pruneConverted, type WebhookConversion } from "../apiserver/apiextensions/conversion.js";
 import { convertObject } from "../apiserver/conversion.js";
 import type { Catalog } from "./catalog.js";
 import { statusError } from "./status.js";
@@ -72,6 +73,8 @@ export interface CustomConversion {
   /** The apiVersion objects are stored at (the CRD's `storage: true` version). */
   storageApiVersion: string;
   cache: ConversionCache;
+  /** The schema of each version, by apiVersion: what the webhook answers is pruned to the desired one's. */
+  schemas?: ReadonlyMap<string, z.ZodType>;
 }
 
 /** A request paused until the webhook has converted these objects to `desiredAPIVersion`. */
@@ -128,7 +131,8 @@ export async function resolveConversion(pause: ConversionPause, transport: Webho
   if ("error" in result && result.error !== undefined) throw statusError(500, "", `conversion webhook for ${String(first.apiVersion)}, Kind=${String(first.kind)} failed: ${result.error}`);
   const out = convertedObjects("body" in result ? result.body : undefined, { review: built.review, originals: pause.objects, desiredAPIVersion: pause.desiredAPIVersion });
   if ("error" in out) throw statusError(500, "", out.error);
-  pause.objects.forEach((o, i) => cache.set(o, pause.desiredAPIVersion, out.objects[i] as KubeObject));
+  const schema = pause.conversion.schemas?.get(pause.desiredAPIVersion);
+  pause.objects.forEach((o, i) => cache.set(o, pause.desiredAPIVersion, (schema ? pruneConverted(schema, out.objects[i]!) : out.objects[i]) as KubeObject));
 }
 
 /**

@@ -14,6 +14,7 @@ import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
+import { withDefaultsShared } from "../apiserver/structural-defaults.js";
 import { admissionConverter, convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
@@ -162,13 +163,23 @@ function get(obj: unknown, path: string): unknown {
  */
 export function asServed(obj: KubeObject, r: ServedResource): KubeObject {
   if (!r.custom) return convertObject(obj, r.apiVersion, r.kind);
+  obj = readDefaulted(obj, r);
   if (r.custom.conversion) return convertCustom(obj, r.apiVersion, r.custom.conversion);
   return obj.apiVersion === r.apiVersion && obj.kind === r.kind ? obj : { ...obj, apiVersion: r.apiVersion, kind: r.kind };
 }
 
+/**
+ * A custom resource as decoded from storage: the defaults of the version it is stored at filled in
+ * (the storage codec's defaulting), so that a default added to a CRD shows on objects stored before.
+ */
+export function readDefaulted(obj: KubeObject, r: ServedResource): KubeObject {
+  const schema = r.custom?.versionSchemas?.get(String(obj.apiVersion));
+  return schema ? (withDefaultsShared(schema, obj) as KubeObject) : obj;
+}
+
 /** Objects as served at a resource's version; a conversion webhook is asked once for all of them. */
 export function asServedAll(objects: readonly KubeObject[], r: ServedResource): KubeObject[] {
-  if (r.custom?.conversion) return convertCustomAll(objects, r.apiVersion, r.custom.conversion);
+  if (r.custom?.conversion) return convertCustomAll(objects.map((o) => readDefaulted(o, r)), r.apiVersion, r.custom.conversion);
   return objects.map((o) => asServed(o, r));
 }
 

@@ -45,7 +45,7 @@ import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
 import { checkRbacWrite, guardsRbacWrite } from "./rbac-storage.js";
 import { reviewHandlers } from "./reviews.js";
-import { decodeBody, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
+import { decodeBody, readDefaulted, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
@@ -890,7 +890,7 @@ class LocalApiServer implements TestServer {
       },
       {
         afterEvent: (count) => cut !== undefined && count >= cut,
-        ...(r.custom?.conversion ? { convert: (o: KubeObject) => convertCustomAsync(o, r.apiVersion, r.custom!.conversion!, this.webhookTransport()) } : {}),
+        ...(r.custom?.conversion ? { convert: (o: KubeObject) => convertCustomAsync(readDefaulted(o, r), r.apiVersion, r.custom!.conversion!, this.webhookTransport()) } : {}),
         onClose: () => {
           if (stop) this.watches.delete(stop);
           stop = undefined;
