@@ -17,7 +17,7 @@ import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
 import { allowAllRules, alwaysAllow, authenticate, authorizationRequest, decide, defaultAuthorizer, forbiddenFor, impersonated, rbacAuthorizer, unauthorized, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
 import { RbacPolicy } from "../apiserver/rbac/evaluate.js";
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "../apiserver/rbac/bootstrap.js";
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from "../apiserver/rbac/bootstrap.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
 import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
@@ -442,6 +442,11 @@ class LocalApiServer implements TestServer {
       const bindings = this.catalog.resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!;
       for (const o of bootstrapClusterRoles()) this.internalCreate(roles, undefined, o);
       for (const o of bootstrapClusterRoleBindings()) this.internalCreate(bindings, undefined, o);
+      const namespacedRoles = this.catalog.resource("rbac.authorization.k8s.io", "v1", "roles")!;
+      const namespacedBindings = this.catalog.resource("rbac.authorization.k8s.io", "v1", "rolebindings")!;
+      const exists = (o: Obj) => Boolean(this.store.get("/namespaces", "", String((o.metadata as Obj).namespace)));
+      for (const o of bootstrapRoles().filter(exists)) this.internalCreate(namespacedRoles, String((o.metadata as Obj).namespace), o);
+      for (const o of bootstrapRoleBindings().filter(exists)) this.internalCreate(namespacedBindings, String((o.metadata as Obj).namespace), o);
     }
     for (const crd of this.options.crds ?? []) {
       const r = this.catalog.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;

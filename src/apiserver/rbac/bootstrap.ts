@@ -450,3 +450,53 @@ export function bootstrapClusterRoleBindings(): Obj[] {
     ...controllerRoles().map(([name]) => clusterRoleBinding(`system:controller:${name}`, [{ kind: "ServiceAccount", name, namespace: "kube-system" }])),
   ];
 }
+
+function role(namespace: string, name: string, rules: PolicyRule[]): Obj {
+  return { ...clusterRole(name, rules), kind: "Role", metadata: { ...(clusterRole(name, rules).metadata as Obj), namespace } };
+}
+
+function roleBinding(namespace: string, name: string, roleName: string, subjects: Subject[]): Obj {
+  const binding = clusterRoleBinding(name, subjects, roleName);
+  return { ...binding, kind: "RoleBinding", metadata: { ...(binding.metadata as Obj), namespace }, roleRef: { apiGroup: GROUP, kind: "Role", name: roleName } };
+}
+
+const LEADER_LOCKING = [r("create,get,list,update,watch", "coordination.k8s.io", "leases"), r("create,get,list,update,watch", "coordination.k8s.io", "leasecandidates")];
+const sa = (name: string): Subject => ({ kind: "ServiceAccount", name, namespace: "kube-system" });
+
+/**
+ * The bootstrap Roles of `kube-system` and `kube-public` (`NamespaceRoles()`): leader locking of
+ * the controller manager and scheduler, the extension-apiserver authentication reader, and the
+ * bootstrap signer's, cloud provider's and token cleaner's roles.
+ *
+ * @example
+ * bootstrapRoles().map((r) => (r as { metadata: { namespace: string } }).metadata.namespace); // ["kube-public", "kube-system", …]
+ */
+export function bootstrapRoles(): Obj[] {
+  return [
+    role("kube-public", "system:controller:bootstrap-signer", [r(READ, "", "configmaps"), r("update", "", "configmaps", "cluster-info"), EVENTS]),
+    role("kube-system", "extension-apiserver-authentication-reader", [r(READ, "", "configmaps", "extension-apiserver-authentication")]),
+    role("kube-system", "system::leader-locking-kube-controller-manager", LEADER_LOCKING),
+    role("kube-system", "system::leader-locking-kube-scheduler", LEADER_LOCKING),
+    role("kube-system", "system:controller:bootstrap-signer", [r(READ, "", "secrets")]),
+    role("kube-system", "system:controller:cloud-provider", [r("create,get,list,watch", "", "configmaps")]),
+    role("kube-system", "system:controller:token-cleaner", [r("delete,get,list,watch", "", "secrets"), EVENTS]),
+  ];
+}
+
+/**
+ * The bootstrap RoleBindings of `kube-system` and `kube-public` (`NamespaceRoleBindings()`).
+ *
+ * @example
+ * bootstrapRoleBindings().length; // 7
+ */
+export function bootstrapRoleBindings(): Obj[] {
+  return [
+    roleBinding("kube-public", "system:controller:bootstrap-signer", "system:controller:bootstrap-signer", [sa("bootstrap-signer")]),
+    roleBinding("kube-system", "system::extension-apiserver-authentication-reader", "extension-apiserver-authentication-reader", [...user("system:kube-controller-manager"), ...user("system:kube-scheduler")]),
+    roleBinding("kube-system", "system::leader-locking-kube-controller-manager", "system::leader-locking-kube-controller-manager", [...user("system:kube-controller-manager"), sa("kube-controller-manager"), sa("leader-election-controller")]),
+    roleBinding("kube-system", "system::leader-locking-kube-scheduler", "system::leader-locking-kube-scheduler", [...user("system:kube-scheduler"), sa("kube-scheduler")]),
+    roleBinding("kube-system", "system:controller:bootstrap-signer", "system:controller:bootstrap-signer", [sa("bootstrap-signer")]),
+    roleBinding("kube-system", "system:controller:cloud-provider", "system:controller:cloud-provider", [sa("cloud-provider")]),
+    roleBinding("kube-system", "system:controller:token-cleaner", "system:controller:token-cleaner", [sa("token-cleaner")]),
+  ];
+}
