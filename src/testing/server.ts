@@ -48,6 +48,7 @@ import { reviewHandlers } from "./reviews.js";
 import { decodeBody, readDefaulted, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
+import { forwardProxy, proxyTarget } from "./proxy.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
 import { startCluster, type ClusterOptions, type ControllerError } from "./controllers/index.js";
 import type { ControllerManager } from "./controllers/manager.js";
@@ -727,6 +728,16 @@ class LocalApiServer implements TestServer {
       return this.reply(res, review(reviewContext, r, call, user), record);
     }
     if ((this.options.authorization ?? this.options.authorize) === "RBAC" && guardsRbacWrite(info)) this.checkRbacWrite(call, r, user);
+    if (info.subresource === "proxy" && r.group === "" && (r.plural === "pods" || r.plural === "services") && info.name !== undefined) {
+      const target = proxyTarget(this.store, r.plural, info.namespace ?? "", info.name);
+      if (target instanceof KubeApiError) throw target;
+      // What follows `/proxy` in the URL as sent, with its query.
+      const at = url.pathname.indexOf("/proxy", url.pathname.indexOf(`/${r.plural}/`) + r.plural.length + 2);
+      const path = `${url.pathname.slice(at + "/proxy".length) || "/"}${url.search}`;
+      record.status = 200;
+      forwardProxy(req, res, target, portForwardHandler(this.options.portForward), path, body, (e) => this.sendError(res, e, record));
+      return;
+    }
     if (info.subresource !== undefined) {
       const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
       if (special) {
