@@ -29,6 +29,8 @@ export interface CustomServing {
   /** The version's raw `openAPIV3Schema` (served in OpenAPI and used by `explain`). */
   openAPIV3Schema: Record<string, unknown>;
   storage: boolean;
+  /** The schema of each of the CRD's versions, by apiVersion: an object read from storage gets its own version's defaults before it is converted. */
+  versionSchemas?: ReadonlyMap<string, z.ZodType>;
   /** Present when the CRD converts between its versions by webhook. */
   conversion?: CustomConversion;
 }

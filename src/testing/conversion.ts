@@ -7,10 +7,13 @@
  * ({@link runWithConversions}). Watches convert each event before sending it, in order.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { conversionReview, convertedObjects, type WebhookConversion } from "../apiserver/apiextensions/conversion.js";
+import type * as z from "zod";
+import { conversionReview, convertedObjects, pruneConverted, type WebhookConversion } from "../apiserver/apiextensions/conversion.js";
+import { convertObject } from "../apiserver/conversion.js";
+import type { Catalog } from "./catalog.js";
 import { statusError } from "./status.js";
 import type { KubeObject } from "./store.js";
-import { callWebhook, type WebhookTransport } from "./webhooks.js";
+import { callWebhook, type ObjectConverter, type WebhookTransport, type WebhookWrite } from "./webhooks.js";
 
 /** The apiserver's timeout for a conversion webhook call (its webhook client's default). */
 const CONVERSION_TIMEOUT_SECONDS = 30;
@@ -70,6 +73,8 @@ export interface CustomConversion {
   /** The apiVersion objects are stored at (the CRD's `storage: true` version). */
   storageApiVersion: string;
   cache: ConversionCache;
+  /** The schema of each version, by apiVersion: what the webhook answers is pruned to the desired one's. */
+  schemas?: ReadonlyMap<string, z.ZodType>;
 }
 
 /** A request paused until the webhook has converted these objects to `desiredAPIVersion`. */
@@ -126,7 +131,8 @@ export async function resolveConversion(pause: ConversionPause, transport: Webho
   if ("error" in result && result.error !== undefined) throw statusError(500, "", `conversion webhook for ${String(first.apiVersion)}, Kind=${String(first.kind)} failed: ${result.error}`);
   const out = convertedObjects("body" in result ? result.body : undefined, { review: built.review, originals: pause.objects, desiredAPIVersion: pause.desiredAPIVersion });
   if ("error" in out) throw statusError(500, "", out.error);
-  pause.objects.forEach((o, i) => cache.set(o, pause.desiredAPIVersion, out.objects[i] as KubeObject));
+  const schema = pause.conversion.schemas?.get(pause.desiredAPIVersion);
+  pause.objects.forEach((o, i) => cache.set(o, pause.desiredAPIVersion, (schema ? pruneConverted(schema, out.objects[i]!) : out.objects[i]) as KubeObject));
 }
 
 /**
@@ -155,4 +161,26 @@ export async function runWithConversions<T>(run: () => T | Promise<T>, transport
  */
 export async function convertCustomAsync(obj: KubeObject, desired: string, conversion: CustomConversion, transport: WebhookTransport): Promise<KubeObject> {
   return runWithConversions(() => convertCustom(obj, desired, conversion), transport);
+}
+
+/**
+ * How a write's object is converted to another served version of its resource for an admission
+ * webhook matched through it (`ObjectConvertor`): built-in kinds by their conversions, custom
+ * resources by their CRD's conversion webhook, or, without one, a new `apiVersion` (the `None`
+ * strategy).
+ *
+ * @example
+ * const convert = admissionConverter(catalog, write);
+ * const v1 = await convert(hpaV2, { group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler" }, transport);
+ */
+export function admissionConverter(catalog: Catalog, w: WebhookWrite): ObjectConverter {
+  return async (object, to, transport) => {
+    const apiVersion = to.group ? `${to.group}/${to.version}` : to.version;
+    // A subresource's own kind (a Scale) is the same at every equivalent resource; built-in kinds convert as served.
+    if (w.kind || !w.resource.custom) return convertObject(object, apiVersion, to.kind);
+    const target = catalog.siblings(w.resource.storageKey).find((r) => r.group === to.group && r.version === to.version);
+    const conversion = target?.custom?.conversion ?? w.resource.custom.conversion;
+    if (conversion) return convertCustomAsync(object as KubeObject, apiVersion, conversion, transport);
+    return { ...object, apiVersion, kind: to.kind };
+  };
 }

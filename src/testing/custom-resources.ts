@@ -3,6 +3,7 @@
  * resources (every served version, its scope, subresources and schema), gets the apiserver's
  * status conditions and cleanup finalizer; deleting it removes its objects and stops serving.
  */
+import type * as z from "zod";
 import { webhookConversionOf } from "../apiserver/apiextensions/conversion.js";
 import { schemasFromCrd, SpecError } from "../meta/index.js";
 import type { Catalog, CustomServing, PrinterColumnSpec } from "./catalog.js";
@@ -21,7 +22,7 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function servingOf(crd: KubeObject, version: Obj, conversion: CustomConversion | undefined): CustomServing {
+function servingOf(crd: KubeObject, version: Obj, conversion: CustomConversion | undefined, versionSchemas: ReadonlyMap<string, z.ZodType>): CustomServing {
   const subs = isObj(version.subresources) ? version.subresources : {};
   const scale = isObj(subs.scale) ? subs.scale : undefined;
   const columns = Array.isArray(version.additionalPrinterColumns) ? (version.additionalPrinterColumns as PrinterColumnSpec[]) : [];
@@ -42,6 +43,7 @@ function servingOf(crd: KubeObject, version: Obj, conversion: CustomConversion |
       : {}),
     openAPIV3Schema: schema,
     storage: version.storage === true,
+    versionSchemas,
     ...(conversion ? { conversion } : {}),
   };
 }
@@ -93,11 +95,13 @@ export function serveCrd(catalog: Catalog, crd: KubeObject): void {
   const webhook = webhookConversionOf(crd);
   const storage = versions.find((v) => v.storage === true);
   // One cache per CRD, shared by its versions; a changed CRD starts afresh.
-  const conversion: CustomConversion | undefined = webhook && storage ? { webhook, storageApiVersion: `${group}/${String(storage.name)}`, cache: new ConversionCache() } : undefined;
-  for (const built of schemasFromCrd(crd, `CustomResourceDefinition ${name}`)) {
+  const all = schemasFromCrd(crd, `CustomResourceDefinition ${name}`);
+  const schemas = new Map(all.map((b) => [b.apiVersion, b.schema as z.ZodType]));
+  const conversion: CustomConversion | undefined = webhook && storage ? { webhook, storageApiVersion: `${group}/${String(storage.name)}`, cache: new ConversionCache(), schemas } : undefined;
+  for (const built of all) {
     const version = versions.find((v) => `${group}/${String(v.name)}` === built.apiVersion);
     if (!version) continue;
-    catalog.add(built.schema, servingOf(crd, version, conversion));
+    catalog.add(built.schema, servingOf(crd, version, conversion, schemas));
   }
 }
 

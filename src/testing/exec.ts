@@ -151,8 +151,17 @@ export function writeBounded(socket: Duplex, bytes: Buffer): boolean {
   return socket.write(bytes);
 }
 
-/** The subprotocols the server speaks, in order of preference. */
-export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+/**
+ * The subprotocols the server speaks, in order of preference: binary channels, and
+ * `v4.base64.channel.k8s.io` (text messages: the channel as an ASCII digit, the data base64, as
+ * browsers and the dashboard speak it).
+ */
+export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io"];
+
+/** Whether a channel protocol carries base64 text messages (`wsstream`'s non-binary protocols). */
+function isBase64Protocol(protocol: string): boolean {
+  return protocol === "v4.base64.channel.k8s.io" || protocol === "base64.channel.k8s.io";
+}
 
 /** A server (unmasked) WebSocket frame. */
 export function webSocketFrame(opcode: number, payload: Buffer): Buffer {
@@ -205,8 +214,11 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
   let started = false;
   let idle: NodeJS.Timeout | undefined;
 
+  const base64 = isBase64Protocol(protocol);
   const send = (channel: number, data: Buffer | string) => {
-    writeBounded(socket, webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
+    // Base64 protocols: a text message of the channel's digit and the data encoded (`wsstream` Conn.write).
+    if (base64) writeBounded(socket, webSocketFrame(1, Buffer.from(`${String.fromCharCode(48 + channel)}${Buffer.from(data).toString("base64")}`)));
+    else writeBounded(socket, webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
   };
   let stdinBytes = 0;
 
@@ -227,7 +239,18 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };
 
-  readWebSocketFrames(socket, (payload) => {
+  readWebSocketFrames(socket, (message) => {
+    let payload = message;
+    if (base64) {
+      // The channel digit, then base64 data; undecodable data ends the session as wsstream does.
+      const digit = message[0]! - 48;
+      const text = message.subarray(1).toString("latin1");
+      if (digit < 0 || digit > 9 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+        if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xef])));
+        return;
+      }
+      payload = Buffer.concat([Buffer.from([digit]), Buffer.from(text, "base64")]);
+    }
     const channel = payload[0]!;
     if (channel === 0) {
       if (started) return;
@@ -239,7 +262,7 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
         return;
       }
       stdin.push(payload.subarray(1));
-      if (protocol === "v4.channel.k8s.io" && !started) {
+      if (protocol !== "v5.channel.k8s.io" && !started) {
         if (idle) clearTimeout(idle);
         idle = setTimeout(() => void start(), 200);
       }

@@ -14,11 +14,12 @@ import { Allocator } from "./allocation.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { applyDefaults, defaultListMapKeys } from "../apiserver/defaults.js";
 import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
-import { convertCustom, convertCustomAll } from "./conversion.js";
+import { withDefaultsShared } from "../apiserver/structural-defaults.js";
+import { admissionConverter, convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
-import { webhookPhase, WebhookPause, type WebhookState, type WebhookWrite } from "./webhooks.js";
+import { webhookPhase, WebhookPause, type ObjectConverter, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import type { WebhookOutcome } from "../apiserver/admission/index.js";
 import { deepEqual } from "./fieldset.js";
 import { applyConfiguration, managedAfterUpdate, type WriteScope } from "./managed-fields.js";
@@ -167,13 +168,23 @@ function get(obj: unknown, path: string): unknown {
  */
 export function asServed(obj: KubeObject, r: ServedResource): KubeObject {
   if (!r.custom) return convertObject(obj, r.apiVersion, r.kind);
+  obj = readDefaulted(obj, r);
   if (r.custom.conversion) return convertCustom(obj, r.apiVersion, r.custom.conversion);
   return obj.apiVersion === r.apiVersion && obj.kind === r.kind ? obj : { ...obj, apiVersion: r.apiVersion, kind: r.kind };
 }
 
+/**
+ * A custom resource as decoded from storage: the defaults of the version it is stored at filled in
+ * (the storage codec's defaulting), so that a default added to a CRD shows on objects stored before.
+ */
+export function readDefaulted(obj: KubeObject, r: ServedResource): KubeObject {
+  const schema = r.custom?.versionSchemas?.get(String(obj.apiVersion));
+  return schema ? (withDefaultsShared(schema, obj) as KubeObject) : obj;
+}
+
 /** Objects as served at a resource's version; a conversion webhook is asked once for all of them. */
 export function asServedAll(objects: readonly KubeObject[], r: ServedResource): KubeObject[] {
-  if (r.custom?.conversion) return convertCustomAll(objects, r.apiVersion, r.custom.conversion);
+  if (r.custom?.conversion) return convertCustomAll(objects.map((o) => readDefaulted(o, r)), r.apiVersion, r.custom.conversion);
   return objects.map((o) => asServed(o, r));
 }
 
@@ -506,8 +517,8 @@ export class Rest {
   }
 
   /** What the webhook phases read from the server. */
-  private admissionContext(): { catalog: Catalog; store: Store; minor: number } {
-    return { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor };
+  private admissionContext(): { catalog: Catalog; store: Store; minor: number; converter: (w: WebhookWrite) => ObjectConverter } {
+    return { catalog: this.ctx.catalog, store: this.ctx.store, minor: this.minor, converter: (w) => admissionConverter(this.ctx.catalog, w) };
   }
 
   /** A write as the webhook phases see it. */

@@ -17,7 +17,7 @@ import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
 import { allowAllRules, alwaysAllow, authenticate, authorizationRequest, decide, defaultAuthorizer, forbiddenFor, impersonated, rbacAuthorizer, unauthorized, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
 import { RbacPolicy } from "../apiserver/rbac/evaluate.js";
-import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "../apiserver/rbac/bootstrap.js";
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from "../apiserver/rbac/bootstrap.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
 import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
@@ -45,9 +45,10 @@ import { parseResourcePath, type ResourceRequest } from "./request-info.js";
 import { initialNamespaces } from "./resource-data.js";
 import { checkRbacWrite, guardsRbacWrite } from "./rbac-storage.js";
 import { reviewHandlers } from "./reviews.js";
-import { decodeBody, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
+import { decodeBody, readDefaulted, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
 import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
+import { forwardProxy, proxyTarget } from "./proxy.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
 import { startCluster, type ClusterOptions, type ControllerError } from "./controllers/index.js";
 import type { ControllerManager } from "./controllers/manager.js";
@@ -442,6 +443,11 @@ class LocalApiServer implements TestServer {
       const bindings = this.catalog.resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!;
       for (const o of bootstrapClusterRoles()) this.internalCreate(roles, undefined, o);
       for (const o of bootstrapClusterRoleBindings()) this.internalCreate(bindings, undefined, o);
+      const namespacedRoles = this.catalog.resource("rbac.authorization.k8s.io", "v1", "roles")!;
+      const namespacedBindings = this.catalog.resource("rbac.authorization.k8s.io", "v1", "rolebindings")!;
+      const exists = (o: Obj) => Boolean(this.store.get("/namespaces", "", String((o.metadata as Obj).namespace)));
+      for (const o of bootstrapRoles().filter(exists)) this.internalCreate(namespacedRoles, String((o.metadata as Obj).namespace), o);
+      for (const o of bootstrapRoleBindings().filter(exists)) this.internalCreate(namespacedBindings, String((o.metadata as Obj).namespace), o);
     }
     for (const crd of this.options.crds ?? []) {
       const r = this.catalog.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
@@ -722,6 +728,16 @@ class LocalApiServer implements TestServer {
       return this.reply(res, review(reviewContext, r, call, user), record);
     }
     if ((this.options.authorization ?? this.options.authorize) === "RBAC" && guardsRbacWrite(info)) this.checkRbacWrite(call, r, user);
+    if (info.subresource === "proxy" && r.group === "" && (r.plural === "pods" || r.plural === "services") && info.name !== undefined) {
+      const target = proxyTarget(this.store, r.plural, info.namespace ?? "", info.name);
+      if (target instanceof KubeApiError) throw target;
+      // What follows `/proxy` in the URL as sent, with its query.
+      const at = url.pathname.indexOf("/proxy", url.pathname.indexOf(`/${r.plural}/`) + r.plural.length + 2);
+      const path = `${url.pathname.slice(at + "/proxy".length) || "/"}${url.search}`;
+      record.status = 200;
+      forwardProxy(req, res, target, portForwardHandler(this.options.portForward), path, body, (e) => this.sendError(res, e, record));
+      return;
+    }
     if (info.subresource !== undefined) {
       const special = subresourceHandlers[`${r.group}/${r.plural}/${info.subresource}`];
       if (special) {
@@ -890,7 +906,7 @@ class LocalApiServer implements TestServer {
       },
       {
         afterEvent: (count) => cut !== undefined && count >= cut,
-        ...(r.custom?.conversion ? { convert: (o: KubeObject) => convertCustomAsync(o, r.apiVersion, r.custom!.conversion!, this.webhookTransport()) } : {}),
+        ...(r.custom?.conversion ? { convert: (o: KubeObject) => convertCustomAsync(readDefaulted(o, r), r.apiVersion, r.custom!.conversion!, this.webhookTransport()) } : {}),
         onClose: () => {
           if (stop) this.watches.delete(stop);
           stop = undefined;

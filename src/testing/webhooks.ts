@@ -20,7 +20,7 @@ import {
   type WebhookDefinition,
   type WebhookOutcome,
 } from "../apiserver/admission/index.js";
-import type { NamespaceLabels } from "../apiserver/admission/index.js";
+import type { EquivalentResource, NamespaceLabels } from "../apiserver/admission/index.js";
 import type { Catalog, ServedResource } from "./catalog.js";
 import { statusError } from "./status.js";
 import type { KubeObject, Store } from "./store.js";
@@ -53,6 +53,8 @@ export class WebhookPause extends Error {
     readonly stage: WebhookStage,
     readonly attributes: WebhookAttributes,
     readonly hooks: readonly WebhookDefinition[],
+    /** Converts the object to another served version of its resource, for webhooks matched through an equivalent one. */
+    readonly convert?: ObjectConverter,
   ) {
     super(`admission paused for ${stage} webhooks`);
   }
@@ -146,6 +148,8 @@ export interface WebhookContext {
   catalog: Catalog;
   store: Store;
   minor: number;
+  /** How a write's object is converted for webhooks matched through an equivalent resource (default: relabelled). */
+  converter?: (w: WebhookWrite) => ObjectConverter;
 }
 
 const GROUP = "admissionregistration.k8s.io";
@@ -240,7 +244,22 @@ function optionsOf(w: WebhookWrite): Obj | undefined {
   };
 }
 
-function attributesOf(w: WebhookWrite): WebhookAttributes {
+/** Converts an object to another served version of its resource (over a CRD's conversion webhook if it has one). */
+export type ObjectConverter = (object: Obj, to: { group: string; version: string; kind: string }, transport: WebhookTransport) => Promise<Obj>;
+
+/**
+ * The resources a write's resource is also served as, each with the kind of its objects there
+ * (kube-apiserver's `EquivalentResourceMapper`: every version of the same storage that serves the
+ * subresource).
+ */
+function equivalentsOf(catalog: Catalog, w: WebhookWrite): EquivalentResource[] {
+  return catalog
+    .siblings(w.resource.storageKey)
+    .filter((r) => !w.subresource || r.subresources.some((s) => s.name === w.subresource))
+    .map((r) => ({ group: r.group, version: r.version, resource: r.plural, kind: w.kind ? { ...w.kind } : { group: r.group, version: r.version, kind: r.kind } }));
+}
+
+function attributesOf(w: WebhookWrite, equivalents?: EquivalentResource[]): WebhookAttributes {
   const r = w.resource;
   const o = w.object ?? w.old;
   const name = w.name ?? String(o?.metadata?.name ?? "");
@@ -263,6 +282,7 @@ function attributesOf(w: WebhookWrite): WebhookAttributes {
     userInfo: { username: w.user, groups: w.groups ?? (w.user ? ["system:authenticated"] : ["system:unauthenticated"]) },
     dryRun: w.dryRun,
     ...(options ? { options } : {}),
+    ...(equivalents && equivalents.length > 1 ? { equivalents } : {}),
   };
 }
 
@@ -290,7 +310,7 @@ export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefine
   const all = storedWebhooks(ctx);
   const hooks = stage === "mutating" ? all.mutating : all.validating;
   if (!hooks.length) return { warnings: [] };
-  const attributes = attributesOf(w);
+  const attributes = attributesOf(w, equivalentsOf(ctx.catalog, w));
   // A namespace that does not exist is refused first (kube-apiserver's NamespaceLifecycle plugin), without webhooks.
   if (w.resource.namespaced && attributes.namespace && !ctx.store.get("/namespaces", "", attributes.namespace)) return { warnings: [] };
   const found = state.shared?.find(stage, attributes);
@@ -306,7 +326,7 @@ export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefine
     state.results[stage] = { warnings: [], called: [] };
     return { warnings: [] };
   }
-  throw new WebhookPause(stage, attributes, hooks);
+  throw new WebhookPause(stage, attributes, hooks, ctx.converter?.(w));
 }
 
 /** How the server reaches webhooks. */
@@ -441,6 +461,12 @@ export async function runWithWebhooks<T>(state: WebhookState, run: () => T, tran
  * const outcome = await dispatchPause(pause, { services }, store);
  */
 export function dispatchPause(pause: WebhookPause, transport: WebhookTransport, store: Store): Promise<WebhookOutcome> {
-  const ctx = { call: (hook: WebhookDefinition, review: Obj) => callWebhook(hook, review, transport), namespaceLabels: namespaceLabelsOf(store), newUid: randomUUID };
+  const convert = pause.convert;
+  const ctx = {
+    call: (hook: WebhookDefinition, review: Obj) => callWebhook(hook, review, transport),
+    namespaceLabels: namespaceLabelsOf(store),
+    newUid: randomUUID,
+    ...(convert ? { convert: (object: Obj, to: { group: string; version: string; kind: string }) => convert(object, to, transport) } : {}),
+  };
   return pause.stage === "mutating" ? dispatchMutating(pause.hooks, pause.attributes, ctx) : dispatchValidating(pause.hooks, pause.attributes, ctx);
 }

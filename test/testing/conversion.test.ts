@@ -174,6 +174,28 @@ describe("a CRD with a conversion webhook", () => {
     expect(ok.metadata.generation).toBe(1);
   });
 
+  it("prunes what the webhook answers to the desired version's schema: unknown fields, and nulls the schema does not allow", async () => {
+    const answerWith = (change: (o: Obj) => Obj) => (review: Review) => ({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "ConversionReview",
+      response: { uid: review.request.uid, result: { status: "Success" }, convertedObjects: review.request.objects.map((o) => change(convert(o, review.request.desiredAPIVersion))) },
+    });
+    // Read at v2: the answer's extra field, its null port and an undeclared status are not served.
+    await api.post(V1, { apiVersion: "conv.example.com/v1", kind: "Endpoint", metadata: { name: "pruned" }, spec: { hostPort: "p.local:1" } });
+    override = answerWith((o) => ({ ...o, spec: { ...o.spec, extra: "dropped", port: null }, status: { ready: true } }));
+    const read = await api.get(`${V2}/pruned`);
+    expect(read.status, read.text).toBe(200);
+    expect(read.json.spec).toEqual({ host: "p.local" });
+    expect(read.json.status).toBeUndefined();
+    // Written at v2: what the webhook adds to the v1 object is pruned before it is stored.
+    override = answerWith((o) => (o.apiVersion === "conv.example.com/v1" ? { ...o, spec: { ...o.spec, legacy: "x" } } : o));
+    const written = await api.post(V2, { apiVersion: "conv.example.com/v2", kind: "Endpoint", metadata: { name: "pruned-on-write" }, spec: { host: "w.local", port: 2 } });
+    expect(written.status, written.text).toBe(201);
+    override = undefined;
+    const stored = await api.get(`${V1}/pruned-on-write`);
+    expect(stored.json.spec).toEqual({ hostPort: "w.local:2" });
+  });
+
   it("reports a webhook it cannot reach with client-go's error", async () => {
     const unreachable = await startTestServer({ kubernetesVersion: "1.33", controllers: false, webhookServices: { "system/converter": "https://127.0.0.1:1" } });
     const other = client(unreachable);
@@ -187,5 +209,38 @@ describe("a CRD with a conversion webhook", () => {
       await other.close();
       await unreachable.close();
     }
+  });
+});
+
+describe("custom resources read from storage", () => {
+  it("get the defaults of the version they are stored at, also a default added to the CRD after they were written", async () => {
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "knobs.defaults.example.com" },
+      spec: {
+        group: "defaults.example.com",
+        scope: "Namespaced",
+        names: { plural: "knobs", singular: "knob", kind: "Knob", listKind: "KnobList" },
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" }, mode: { type: "string" } } } } } } }],
+      },
+    };
+    const path = "/apis/defaults.example.com/v1/namespaces/default/knobs";
+    const created = await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+    expect(created.status).toBe(201);
+    for (let i = 0; i < 100 && (await api.get(path)).status !== 200; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await api.post(path, { apiVersion: "defaults.example.com/v1", kind: "Knob", metadata: { name: "old" }, spec: { size: 1 } })).status).toBe(201);
+    const withDefault = (await api.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/knobs.defaults.example.com")).json;
+    withDefault.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.mode.default = "auto";
+    expect((await api.put("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/knobs.defaults.example.com", withDefault)).status).toBe(200);
+    let read: Obj = {};
+    for (let i = 0; i < 100; i++) {
+      read = (await api.get(`${path}/old`)).json;
+      if (read.spec?.mode) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(read.spec).toEqual({ size: 1, mode: "auto" });
+    const list = await api.get(path);
+    expect(list.json.items[0].spec).toEqual({ size: 1, mode: "auto" });
   });
 });

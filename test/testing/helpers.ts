@@ -155,10 +155,14 @@ export function execWs(
     req.on("upgrade", (res, socket: Duplex) => {
       const channels: Record<number, string> = {};
       let buf = Buffer.alloc(0);
-      const send = (payload: Buffer) => {
+      // Base64 protocols send text messages: the channel's digit, then the data in base64.
+      const base64 = String(res.headers["sec-websocket-protocol"] ?? "").includes("base64");
+      const send = (raw: Buffer) => {
+        const payload = base64 ? Buffer.from(`${String.fromCharCode(48 + raw[0]!)}${raw.subarray(1).toString("base64")}`) : raw;
+        const op = base64 ? 0x81 : 0x82;
         const mask = randomBytes(4);
         const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
-        const head = payload.length < 126 ? Buffer.from([0x82, 0x80 | payload.length]) : Buffer.from([0x82, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+        const head = payload.length < 126 ? Buffer.from([op, 0x80 | payload.length]) : Buffer.from([op, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
         socket.write(Buffer.concat([head, mask, masked]));
       };
       if (options.stdin !== undefined) {
@@ -180,6 +184,10 @@ export function execWs(
           const payload = buf.subarray(off, off + len);
           buf = buf.subarray(off + len);
           if (opcode === 2 && payload.length) channels[payload[0]!] = (channels[payload[0]!] ?? "") + payload.subarray(1).toString();
+          if (opcode === 1 && payload.length && base64) {
+            const channel = payload[0]! - 48;
+            channels[channel] = (channels[channel] ?? "") + Buffer.from(payload.subarray(1).toString(), "base64").toString();
+          }
         }
       });
       socket.on("close", () => resolve({ status: res.statusCode ?? 101, protocol: String(res.headers["sec-websocket-protocol"]), channels }));

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectlDir } from "../support/kubectl.js";
+import { bootstrapClusterRoles } from "../../src/apiserver/rbac/bootstrap.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { stringifyYaml } from "../../src/yaml/text.js";
 import { writeFileSync } from "node:fs";
@@ -124,6 +125,39 @@ describe.skipIf(!VERSIONS.length)("kubectl auth against the RBAC-authorizing loc
       expect(JSON.parse(uid.stdout).status.userInfo).toEqual({ username: "jane", uid: "42", groups: ["system:authenticated"] });
       const as = await kubectl(version, admin, ["auth", "whoami", "--as=jane", "--as-group=devs"]);
       expect(as.stdout).toMatch(/^ATTRIBUTE\s+VALUE\nUsername\s+jane\nGroups\s+\[devs system:authenticated\]\n$/);
+    });
+
+    it("lists kube-apiserver's bootstrap ClusterRoles and bindings, and answers for the cluster's components by them", async () => {
+      const roles = await kubectl(version, admin, ["get", "clusterroles", "-o", "name"]);
+      expect(roles.code).toBe(0);
+      const names = roles.stdout.trim().split("\n").map((l) => l.replace("clusterrole.rbac.authorization.k8s.io/", ""));
+      expect(names).toEqual(bootstrapClusterRoles().map((r) => (r.metadata as { name: string }).name).sort());
+      for (const name of ["system:monitoring", "system:node-proxier", "system:kube-scheduler", "system:controller:deployment-controller", "system:certificates.k8s.io:kubelet-serving-approver"]) expect(names).toContain(name);
+      const monitoring = await kubectl(version, admin, ["get", "clusterrolebinding", "system:monitoring", "-o", "jsonpath={.roleRef.name} {.subjects[0].kind} {.subjects[0].name}"]);
+      expect(monitoring.stdout).toBe("system:monitoring Group system:monitoring");
+      const namespaced = await kubectl(version, admin, ["get", "roles,rolebindings", "-n", "kube-system", "-o", "name"]);
+      expect(namespaced.stdout).toContain("role.rbac.authorization.k8s.io/extension-apiserver-authentication-reader\n");
+      expect(namespaced.stdout).toContain("rolebinding.rbac.authorization.k8s.io/system::leader-locking-kube-scheduler\n");
+      const can = async (args: string[]) => (await kubectl(version, admin, ["auth", "can-i", ...args])).stdout.trim();
+      expect(await can(["update", "leases.coordination.k8s.io", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("yes");
+      expect(await can(["get", "configmaps/extension-apiserver-authentication", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("yes");
+      expect(await can(["get", "configmaps/other", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("no");
+      // Every authenticated user: self reviews, discovery and health, but not metrics.
+      expect(await can(["create", "selfsubjectaccessreviews.authorization.k8s.io", "--as=jane"])).toBe("yes");
+      expect(await can(["get", "/version", "--as=jane"])).toBe("yes");
+      expect(await can(["get", "/metrics", "--as=jane"])).toBe("no");
+      expect(await can(["get", "/metrics", "--as=jane", "--as-group=system:monitoring"])).toBe("yes");
+      // The components' users and the controllers' service accounts.
+      expect(await can(["list", "endpointslices.discovery.k8s.io", "--as=system:kube-proxy"])).toBe("yes");
+      expect(await can(["create", "pods", "--subresource=binding", "-n", "team", "--as=system:kube-scheduler"])).toBe("yes");
+      expect(await can(["create", "pods", "-n", "team", "--as=system:kube-scheduler"])).toBe("no");
+      expect(await can(["delete", "nodes", "--as=system:kube-scheduler"])).toBe("no");
+      expect(await can(["create", "replicasets.apps", "-n", "team", "--as=system:serviceaccount:kube-system:deployment-controller"])).toBe("yes");
+      expect(await can(["create", "deployments.apps", "-n", "team", "--as=system:serviceaccount:kube-system:deployment-controller"])).toBe("no");
+      expect(await can(["get", "/openid/v1/jwks", "--as=system:serviceaccount:team:app", "--as-group=system:serviceaccounts"])).toBe("yes");
+      // The aggregated user-facing roles: view reads, edit writes, admin manages roles.
+      expect(await can(["list", "deployments.apps", "-n", "team", "--as=ann", "--as-group=devs"])).toBe("yes");
+      expect(await can(["create", "rolebindings.rbac.authorization.k8s.io", "-n", "team", "--as=ann", "--as-group=devs"])).toBe("no");
     });
 
     it("a forbidden get prints kube-apiserver's RBAC denial", async () => {

@@ -84,6 +84,16 @@ describe("exec", () => {
     expect((await exec("chatty", ["nosuchtool"])).channels[2]).toBe("sh: nosuchtool: not found\n");
   });
 
+  it("speaks v4.base64.channel.k8s.io: text messages of the channel's digit and base64 data, both ways", async () => {
+    const path = "/api/v1/namespaces/default/pods/chatty/exec?container=app&command=sh&command=-c&command=cat%20%3E%20%2Ftmp%2Fin%3B%20cat%20%2Ftmp%2Fin%3B%20exit%202&stdin=true&stdout=true&stderr=true";
+    const r = await execWs(server, path, { protocol: "v4.base64.channel.k8s.io", stdin: "héllo\n" });
+    expect(r.protocol).toBe("v4.base64.channel.k8s.io");
+    expect(r.channels[1]).toBe("héllo\n");
+    expect(JSON.parse(r.channels[3]!)).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "2" }] } });
+    // A client offering binary and base64 gets the binary protocol first.
+    expect((await execWs(server, path, { protocol: "v4.base64.channel.k8s.io, v4.channel.k8s.io", stdin: "x" })).protocol).toBe("v4.channel.k8s.io");
+  });
+
   it("uses the test's handler for its command, also inside scripts", async () => {
     expect((await exec("chatty", ["date"])).channels[1]).toBe("Thu Jan  1 00:00:00 UTC 2026\n");
     expect((await exec("chatty", ["sh", "-c", "date | wc -l"])).channels[1]).toBe("1\n");

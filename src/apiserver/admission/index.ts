@@ -17,7 +17,7 @@ export {
   type PolicyExpressionProblem,
   type Unevaluated,
 } from "./policies.js";
-export { labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type MatchOutcome, type NamespaceLabels } from "./matching.js";
+export { labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type MatchOutcome, type NamespaceLabels, type ResourceVersion } from "./matching.js";
 export { rbacAuthorizer } from "./authorizer.js";
 export { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
 export { typeCheckPolicy, type TypeCheckTarget, type TypeCheckWarning } from "./typecheck.js";
@@ -33,12 +33,14 @@ export {
   webhooksFrom,
   WebhookCallError,
   type DispatchContext,
+  type EquivalentResource,
   type ShouldCall,
   type WebhookAttributes,
   type WebhookCallResult,
   type WebhookCaller,
   type WebhookClientConfig,
   type WebhookDefinition,
+  type WebhookInvocation,
   type WebhookOutcome,
   type WebhookResponse,
   type WebhookStatus,

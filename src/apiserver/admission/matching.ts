@@ -71,6 +71,20 @@ export interface MatchAttributes {
   namespaced: boolean;
   object?: Obj;
   oldObject?: Obj;
+  /**
+   * The resources the request's resource is also served as (`EquivalentResourceMapper`: every
+   * version, and group, of the same storage), the request's own among them. When given,
+   * `matchPolicy: Equivalent` matches a rule only through one of these, as kube-apiserver does;
+   * without them, a rule naming any version of the group and resource matches.
+   */
+  equivalents?: readonly ResourceVersion[];
+}
+
+/** A group, version and resource. */
+export interface ResourceVersion {
+  group: string;
+  version: string;
+  resource: string;
 }
 
 /** A `NamedRuleWithOperations`. */
@@ -110,9 +124,9 @@ function matchesResource(resources: string[] | undefined, resource: string, subr
 function ruleMatches(rule: Rule, a: MatchAttributes, equivalent: boolean): boolean {
   if (!matchesList(rule.operations, a.operation)) return false;
   if (!matchesList(rule.apiGroups, a.group)) return false;
-  // Equivalent: a rule naming another version of the same group and resource still matches, the
-  // request being converted to the version the rule names.
-  if (!matchesList(rule.apiVersions, a.version) && !(equivalent && (rule.apiVersions ?? []).length)) return false;
+  // Equivalent without the served equivalents: a rule naming another version of the same group
+  // and resource still matches, the request being converted to the version the rule names.
+  if (!matchesList(rule.apiVersions, a.version) && !(equivalent && !a.equivalents && (rule.apiVersions ?? []).length)) return false;
   if (!matchesResource(rule.resources, a.resource, a.subresource)) return false;
   const scope = rule.scope ?? "*";
   if (scope === "Cluster" && a.namespaced) return false;
@@ -140,8 +154,12 @@ export interface NamespaceLabels {
   complete: boolean;
 }
 
-/** The outcome of matching: whether it matches, or why that cannot be known offline. */
-export type MatchOutcome = { matches: boolean; unknown?: undefined } | { matches: false; unknown: string };
+/**
+ * The outcome of matching: whether it matches, or why that cannot be known offline. `equivalent`
+ * is the served resource a rule matched through when it is not the request's own (the request is
+ * converted to it).
+ */
+export type MatchOutcome = { matches: boolean; unknown?: undefined; equivalent?: ResourceVersion } | { matches: false; unknown: string; equivalent?: undefined };
 
 function labelsOf(o: Obj | undefined): Record<string, string> {
   const l = isRecord(o?.metadata) ? (o!.metadata as Obj).labels : undefined;
@@ -210,6 +228,15 @@ export function matchResources(criteria: unknown, a: MatchAttributes, namespaceL
   for (const r of c.exclude) if (ruleMatches(r, a, c.equivalent)) return { matches: false };
   if (!c.rules.length) return { matches: true };
   for (const r of c.rules) if (ruleMatches(r, a, c.equivalent)) return { matches: true };
+  if (c.equivalent && a.equivalents) {
+    // Earlier rules first; each against every equivalent resource but the request's own.
+    for (const r of c.rules) {
+      for (const e of a.equivalents) {
+        if (e.group === a.group && e.version === a.version && e.resource === a.resource) continue;
+        if (ruleMatches(r, { ...a, ...e }, false)) return { matches: true, equivalent: e };
+      }
+    }
+  }
   return { matches: false };
 }
 

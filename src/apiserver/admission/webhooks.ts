@@ -13,7 +13,7 @@ import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile
 import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
 import { CEL_MINORS } from "../cel/library.js";
 import { toCelValue } from "../cel/rules.js";
-import { isExemptAdmissionConfigurationResource, matchResources, type NamespaceLabels } from "./matching.js";
+import { isExemptAdmissionConfigurationResource, matchResources, type NamespaceLabels, type ResourceVersion } from "./matching.js";
 
 type Obj = Record<string, unknown>;
 
@@ -76,7 +76,25 @@ export interface WebhookAttributes {
   dryRun: boolean;
   /** CreateOptions, UpdateOptions, PatchOptions or DeleteOptions. */
   options?: Obj;
+  /**
+   * The resources this one is also served as, the request's own among them, each with the kind
+   * its objects have there (`EquivalentResourceMapper`): a webhook with `matchPolicy: Equivalent`
+   * whose rules name one of them is called with the object converted to it. Without them, such a
+   * rule matches any version and the object is sent as it is.
+   */
+  equivalents?: readonly EquivalentResource[];
 }
+
+/** A resource served at a group and version, with the kind of its objects there. */
+export interface EquivalentResource extends ResourceVersion {
+  kind: { group: string; version: string; kind: string };
+}
+
+/**
+ * Where a webhook is called at: the resource its rule matched and the kind the object is sent as
+ * (`WebhookInvocation`); absent when it is the request's own.
+ */
+export type WebhookInvocation = EquivalentResource;
 
 /** What a webhook call came back with: a parsed body, or why there is none (a Go-style error text). */
 export type WebhookCallResult = { body: unknown } | { error: string };
@@ -169,15 +187,24 @@ function qualifiedResource(a: WebhookAttributes): string {
   return a.group ? `${a.resource}.${a.group}` : a.resource;
 }
 
-/** The `request` of an AdmissionReview v1 (also the `request` variable of match conditions). */
-function requestOf(a: WebhookAttributes, uid: string): Obj {
-  const kind = { group: a.kindGroup ?? a.group, version: a.kindVersion ?? a.version, kind: a.kind };
+/** The kind of the request's object (`attr.GetKind()`). */
+function requestKindOf(a: WebhookAttributes): { group: string; version: string; kind: string } {
+  return { group: a.kindGroup ?? a.group, version: a.kindVersion ?? a.version, kind: a.kind };
+}
+
+/**
+ * The `request` of an AdmissionReview v1 (also the `request` variable of match conditions):
+ * `kind` and `resource` are where the webhook is called at (`invocation`), `requestKind` and
+ * `requestResource` the request's own (`CreateV1AdmissionReview`).
+ */
+function requestOf(a: WebhookAttributes, uid: string, invocation?: WebhookInvocation): Obj {
+  const requestKind = requestKindOf(a);
   return {
     uid,
-    kind,
-    resource: { group: a.group, version: a.version, resource: a.resource },
+    kind: invocation ? { ...invocation.kind } : { ...requestKind },
+    resource: invocation ? { group: invocation.group, version: invocation.version, resource: invocation.resource } : { group: a.group, version: a.version, resource: a.resource },
     ...(a.subResource ? { subResource: a.subResource } : {}),
-    requestKind: { ...kind },
+    requestKind,
     requestResource: { group: a.group, version: a.version, resource: a.resource },
     ...(a.subResource ? { requestSubResource: a.subResource } : {}),
     ...(a.name ? { name: a.name } : {}),
@@ -203,8 +230,8 @@ function requestOf(a: WebhookAttributes, uid: string): Obj {
  * const review = admissionReview(attributes, randomUUID());
  * review.request.operation; // "CREATE"
  */
-export function admissionReview(a: WebhookAttributes, uid: string, version: "v1" | "v1beta1" = "v1"): { apiVersion: string; kind: "AdmissionReview"; request: Obj } {
-  return { apiVersion: `admission.k8s.io/${version}`, kind: "AdmissionReview", request: requestOf(a, uid) };
+export function admissionReview(a: WebhookAttributes, uid: string, version: "v1" | "v1beta1" = "v1", invocation?: WebhookInvocation): { apiVersion: string; kind: "AdmissionReview"; request: Obj } {
+  return { apiVersion: `admission.k8s.io/${version}`, kind: "AdmissionReview", request: requestOf(a, uid, invocation) };
 }
 
 /** The AdmissionReview version sent: the first of the webhook's `admissionReviewVersions` the apiserver knows. */
@@ -212,17 +239,30 @@ function reviewVersion(hook: WebhookDefinition): "v1" | "v1beta1" | undefined {
   return hook.admissionReviewVersions.find((v): v is "v1" | "v1beta1" => v === "v1" || v === "v1beta1");
 }
 
-/** Whether to call a webhook: `call`, skip, or the Status that refuses the request (a failed match condition under Fail). */
-export type ShouldCall = { call: true } | { call: false } | { status: WebhookStatus };
+/**
+ * Whether to call a webhook: `call` (with the `invocation` when a rule matched through an
+ * equivalent resource), skip, or the Status that refuses the request (a failed match condition
+ * under Fail).
+ */
+export type ShouldCall = { call: true; invocation?: WebhookInvocation } | { call: false } | { status: WebhookStatus };
 
 /**
  * Whether a request calls a webhook (`Webhook.ShouldCallHook`): namespace and object selectors,
- * rules (with `matchPolicy`), then match conditions.
+ * rules (with `matchPolicy`), then match conditions. A webhook matched through an equivalent
+ * resource is `call` with its `invocation`, its match conditions not yet evaluated: they are
+ * evaluated on the converted object when it is dispatched.
  *
  * @example
  * shouldCallWebhook(hook, attributes, () => undefined); // { call: true }
  */
 export function shouldCallWebhook(hook: WebhookDefinition, a: WebhookAttributes, namespaceLabels: (name: string) => NamespaceLabels | undefined): ShouldCall {
+  const matched = matchWebhook(hook, a, namespaceLabels);
+  if (!matched.call || matched.invocation) return matched;
+  return matchConditionsOf(hook, a);
+}
+
+/** Selectors and rules (`ShouldCallHook` up to its match conditions). */
+function matchWebhook(hook: WebhookDefinition, a: WebhookAttributes, namespaceLabels: (name: string) => NamespaceLabels | undefined): { call: true; invocation?: WebhookInvocation } | { call: false } {
   const m = matchResources(
     hook.criteria,
     {
@@ -236,15 +276,26 @@ export function shouldCallWebhook(hook: WebhookDefinition, a: WebhookAttributes,
       namespaced: a.namespaced,
       ...(a.object ? { object: a.object } : {}),
       ...(a.oldObject ? { oldObject: a.oldObject } : {}),
+      ...(a.equivalents ? { equivalents: a.equivalents } : {}),
     },
     (name) => namespaceLabels(name) ?? { labels: { "kubernetes.io/metadata.name": name }, complete: true },
   );
   if (!m.matches) return { call: false };
-  if (!hook.matchConditions.length) return { call: true };
+  const e = m.equivalent;
+  const invocation = e ? a.equivalents?.find((x) => x.group === e.group && x.version === e.version && x.resource === e.resource) : undefined;
+  return invocation ? { call: true, invocation } : { call: true };
+}
+
+/**
+ * The match conditions of a webhook on the request as the webhook is shown it (`a` holds the
+ * object converted to the invocation's kind).
+ */
+function matchConditionsOf(hook: WebhookDefinition, a: WebhookAttributes, invocation?: WebhookInvocation): ShouldCall {
+  if (!hook.matchConditions.length) return invocation ? { call: true, invocation } : { call: true };
   const ctx: Obj = {
     object: a.object ? toCelValue(undefined, a.object) : null,
     oldObject: a.oldObject ? toCelValue(undefined, a.oldObject) : null,
-    request: toCelValue(undefined, requestOf(a, "")),
+    request: toCelValue(undefined, requestOf(a, "", invocation ? { ...invocation, group: a.group, version: a.version, resource: a.resource } : undefined)),
     authorizer: null,
   };
   const errors: string[] = [];
@@ -256,7 +307,7 @@ export function shouldCallWebhook(hook: WebhookDefinition, a: WebhookAttributes,
     else if (r.kind === "value") errors.push(`expression '${mc.expression.source}' resulted in unsupported return type: must evaluate to bool`);
     else errors.push(`expression '${mc.expression.source}' resulted in error: ${r.kind === "error" ? r.message : r.reason}`);
   }
-  if (!errors.length) return { call: true };
+  if (!errors.length) return invocation ? { call: true, invocation } : { call: true };
   if (hook.failurePolicy === "Ignore") return { call: false };
   const text = errors.length === 1 ? errors[0]! : `[${errors.join(", ")}]`;
   return { status: forbiddenStatus(a, text) };
@@ -384,11 +435,11 @@ function dryRunRefusal(hook: WebhookDefinition, a: WebhookAttributes): WebhookSt
   return { code: 400, reason: "BadRequest", message: `admission webhook ${JSON.stringify(hook.name)} does not support dry run` };
 }
 
-async function callOnce(hook: WebhookDefinition, a: WebhookAttributes, call: WebhookCaller, newUid: () => string): Promise<WebhookResponse> {
+async function callOnce(hook: WebhookDefinition, a: WebhookAttributes, call: WebhookCaller, newUid: () => string, invocation?: WebhookInvocation): Promise<WebhookResponse> {
   const version = reviewVersion(hook);
   if (!version) throw new WebhookCallError(hook.name, hook.mutating ? "could not create admission objects: webhook does not accept known AdmissionReview versions (v1, v1beta1)" : "webhook does not accept known AdmissionReview versions (v1, v1beta1)");
   const uid = newUid();
-  const result = await call(hook, admissionReview(a, uid, version));
+  const result = await call(hook, admissionReview(a, uid, version, invocation));
   if ("error" in result) throw new WebhookCallError(hook.name, hook.mutating ? `failed to call webhook: ${result.error}` : result.error);
   return readAdmissionResponse(hook, uid, result.body, version);
 }
@@ -399,6 +450,36 @@ export interface DispatchContext {
   namespaceLabels: (name: string) => NamespaceLabels | undefined;
   /** Request UIDs (one per call). */
   newUid: () => string;
+  /**
+   * Convert an object to another served version of its kind (`ObjectConvertor`), for webhooks
+   * matched through an equivalent resource; a rejection is the error text of a failed
+   * conversion. Without it, objects are relabelled with the new `apiVersion` and `kind`.
+   */
+  convert?: (object: Obj, to: { group: string; version: string; kind: string }) => Promise<Obj>;
+}
+
+const apiVersionOf = (k: { group: string; version: string }): string => (k.group ? `${k.group}/${k.version}` : k.version);
+
+async function convertTo(object: Obj, to: { group: string; version: string; kind: string }, ctx: DispatchContext): Promise<Obj> {
+  if (object.apiVersion === apiVersionOf(to) && object.kind === to.kind) return object;
+  if (ctx.convert) return ctx.convert(object, to);
+  return { ...object, apiVersion: apiVersionOf(to), kind: to.kind };
+}
+
+/**
+ * The request as a webhook matched through an equivalent resource is shown it: object and old
+ * object converted to the invocation's kind (`NewVersionedAttributes`); a failed conversion is an
+ * internal error, whatever the failure policy.
+ */
+async function versionedAttributes(a: WebhookAttributes, invocation: WebhookInvocation | undefined, ctx: DispatchContext): Promise<{ attributes: WebhookAttributes } | { status: WebhookStatus }> {
+  if (!invocation) return { attributes: a };
+  try {
+    const object = a.object ? await convertTo(a.object, invocation.kind, ctx) : undefined;
+    const oldObject = a.oldObject ? await convertTo(a.oldObject, invocation.kind, ctx) : undefined;
+    return { attributes: { ...a, ...(object ? { object } : {}), ...(oldObject ? { oldObject } : {}) } };
+  } catch (e) {
+    return { status: internalError(e instanceof Error ? e.message : String(e)) };
+  }
 }
 
 /**
@@ -421,7 +502,13 @@ export async function dispatchMutating(hooks: readonly WebhookDefinition[], a: W
     if (round === 1 && (!anyChange || !reinvoke.size)) break;
     for (const hook of hooks) {
       const attrs: WebhookAttributes = { ...a, ...(object ? { object } : {}) };
-      const should = shouldCallWebhook(hook, attrs, ctx.namespaceLabels);
+      const matched = matchWebhook(hook, attrs, ctx.namespaceLabels);
+      if (!matched.call) continue;
+      const invocation = matched.invocation;
+      const versioned = await versionedAttributes(attrs, invocation, ctx);
+      if ("status" in versioned) return { status: versioned.status, warnings, called };
+      const shown = versioned.attributes;
+      const should = matchConditionsOf(hook, shown, invocation);
       if ("status" in should) return { status: should.status, warnings, called };
       if (!should.call) continue;
       if (round === 1 && !reinvoke.has(hook)) continue;
@@ -430,19 +517,28 @@ export async function dispatchMutating(hooks: readonly WebhookDefinition[], a: W
       if (!error) {
         try {
           called.push(hook.name);
-          const response = await callOnce(hook, attrs, ctx.call, ctx.newUid);
+          const response = await callOnce(hook, shown, ctx.call, ctx.newUid, invocation);
           warnings.push(...response.warnings);
           if (!response.allowed) error = webhookDenial(hook.name, response.result);
           else if (response.patch?.length) {
-            if (!object) return { status: internalError(`admission webhook ${JSON.stringify(hook.name)} attempted to modify the object, which is not supported for this operation`), warnings, called };
+            const target = shown.object;
+            if (!target || !object) return { status: internalError(`admission webhook ${JSON.stringify(hook.name)} attempted to modify the object, which is not supported for this operation`), warnings, called };
             let next: Obj;
             try {
-              next = applyJsonPatch(object, response.patch, { compat: "kubernetes" });
+              next = applyJsonPatch(target, response.patch, { compat: "kubernetes" });
             } catch (e) {
               return { status: internalError(e instanceof JsonPatchError ? e.kubernetesMessage : (e as Error).message), warnings, called };
             }
-            changed = JSON.stringify(next) !== JSON.stringify(object);
-            object = next;
+            changed = JSON.stringify(next) !== JSON.stringify(target);
+            // The patched object goes back to the request's version (the versioned object converted to the request's).
+            if (invocation && changed) {
+              try {
+                next = await convertTo(next, requestKindOf(a), ctx);
+              } catch (e) {
+                return { status: internalError(e instanceof Error ? e.message : String(e)), warnings, called };
+              }
+            }
+            if (changed) object = next;
           }
         } catch (e) {
           if (!(e instanceof WebhookCallError)) throw e;
@@ -477,19 +573,36 @@ export async function dispatchValidating(hooks: readonly WebhookDefinition[], a:
   const warnings: string[] = [];
   const called: string[] = [];
   if (isExemptFromWebhooks(a)) return { warnings, called };
-  const relevant: WebhookDefinition[] = [];
+  const relevant: Array<{ hook: WebhookDefinition; shown: WebhookAttributes; invocation?: WebhookInvocation }> = [];
+  // The request converted once per kind it is shown as (`versionedAttrs`).
+  const byKind = new Map<string, WebhookAttributes>();
   for (const hook of hooks) {
-    const should = shouldCallWebhook(hook, a, ctx.namespaceLabels);
+    const matched = matchWebhook(hook, a, ctx.namespaceLabels);
+    if (!matched.call) continue;
+    const invocation = matched.invocation;
+    let shown = a;
+    if (invocation) {
+      const key = `${apiVersionOf(invocation.kind)}/${invocation.kind.kind}`;
+      const known = byKind.get(key);
+      if (known) shown = known;
+      else {
+        const versioned = await versionedAttributes(a, invocation, ctx);
+        if ("status" in versioned) return { status: versioned.status, warnings, called };
+        shown = versioned.attributes;
+        byKind.set(key, shown);
+      }
+    }
+    const should = matchConditionsOf(hook, shown, invocation);
     if ("status" in should) return { status: should.status, warnings, called };
-    if (should.call) relevant.push(hook);
+    if (should.call) relevant.push({ hook, shown, ...(invocation ? { invocation } : {}) });
   }
   const outcomes = await Promise.all(
-    relevant.map(async (hook): Promise<{ warnings: string[]; error?: WebhookStatus }> => {
+    relevant.map(async ({ hook, shown, invocation }): Promise<{ warnings: string[]; error?: WebhookStatus }> => {
       const refused = dryRunRefusal(hook, a);
       if (refused) return refused instanceof WebhookCallError ? (hook.failurePolicy === "Ignore" ? { warnings: [] } : { warnings: [], error: callingFailure(refused) }) : { warnings: [], error: refused };
       called.push(hook.name);
       try {
-        const response = await callOnce(hook, a, ctx.call, ctx.newUid);
+        const response = await callOnce(hook, shown, ctx.call, ctx.newUid, invocation);
         return response.allowed ? { warnings: response.warnings } : { warnings: response.warnings, error: webhookDenial(hook.name, response.result) };
       } catch (e) {
         if (!(e instanceof WebhookCallError)) throw e;

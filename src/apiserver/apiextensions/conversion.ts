@@ -3,9 +3,12 @@
  * (pkg/apiserver/conversion/webhook_converter.go): the ConversionReview sent for the objects not
  * yet at the desired version, and the checks on what comes back — the response's uid and result,
  * one object per object sent, the desired apiVersion and the same kind, name, namespace and uid;
- * of the metadata only labels and annotations may change.
+ * of the metadata only labels and annotations may change — and what it answered pruned to the
+ * desired version's structural schema, as the apiserver's schema-coercing converter does.
  */
+import type * as z from "zod";
 import { formatFieldError } from "../../meta/field-errors.js";
+import { childSchema, metaOf, unknownFields, type PathSegment } from "../../meta/index.js";
 import { validateAnnotations, validateLabels } from "../../meta/object-meta.js";
 import { FieldPath } from "../field.js";
 
@@ -182,4 +185,55 @@ export function convertedObjects(response: unknown, sent: { review: Obj; origina
     objects.push(restored.object);
   }
   return { objects };
+}
+
+/**
+ * `PruneNonNullableNullsWithoutDefaults`: a null in an object field without a default is dropped.
+ * The schemas built from a CRD take null in every optional field (null is "unset", as on writes),
+ * so `nullable: true` is not told apart here: the write path drops those nulls too.
+ */
+function dropNulls(schema: z.core.$ZodType | undefined, value: unknown, depth: number): void {
+  if (depth > 256 || value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    const element = schema && childSchema(schema, 0);
+    for (const v of value) dropNulls(element, v, depth + 1);
+    return;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const child = schema && childSchema(schema, key);
+    if (v === null) {
+      if (!child || metaOf(child).default === undefined) delete (value as Obj)[key];
+      continue;
+    }
+    dropNulls(child, v, depth + 1);
+  }
+}
+
+function removeAt(obj: Obj, path: readonly PathSegment[]): void {
+  let cur: unknown = obj;
+  for (let i = 0; i < path.length - 1; i++) {
+    if (cur === null || typeof cur !== "object") return;
+    cur = (cur as Record<string | number, unknown>)[path[i]!];
+  }
+  if (cur && typeof cur === "object" && !Array.isArray(cur)) delete (cur as Obj)[String(path[path.length - 1])];
+}
+
+/**
+ * A converted custom resource as the apiserver keeps it (`unstructuredSchemaCoercer.apply` after a
+ * conversion): fields the desired version's structural schema does not declare pruned (unless it
+ * preserves unknown fields), nulls without a default dropped. The
+ * metadata is the original's (see {@link convertedObjects}); the input is not changed.
+ *
+ * @example
+ * pruneConverted(v2Schema, { apiVersion: "stable.example.com/v2", kind: "CronTab", metadata: {}, spec: { gone: 1 } }); // spec: {}
+ */
+export function pruneConverted(schema: z.core.$ZodType, obj: Obj): Obj {
+  const out = structuredClone(obj);
+  dropNulls(schema, out, 0);
+  for (const p of unknownFields(schema, out)) {
+    const segments = p.segments;
+    if (segments[0] === "metadata" || (segments.length === 1 && (segments[0] === "apiVersion" || segments[0] === "kind"))) continue;
+    removeAt(out, segments);
+  }
+  return out;
 }

@@ -1,26 +1,38 @@
 /**
- * The ClusterRoles and ClusterRoleBindings kube-apiserver creates at start that kubectl users rely
- * on (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go): `cluster-admin`, the
- * user-facing `admin`, `edit` and `view` with the aggregated `system:aggregate-to-*` roles, and the
- * `system:basic-user`, `system:discovery` and `system:public-info-viewer` roles every
- * authenticated user is bound to.
+ * The ClusterRoles and ClusterRoleBindings kube-apiserver's `rbac/bootstrap-roles` post-start hook
+ * creates (plugin/pkg/auth/authorizer/rbac/bootstrappolicy: policy.go and controller_policy.go),
+ * with the rules its recorded output holds (testdata/cluster-roles.yaml, controller-roles.yaml and
+ * the bindings beside them, at default feature gates): `cluster-admin`; the user-facing `admin`,
+ * `edit` and `view`, aggregated from the `system:aggregate-to-*` roles; the roles every
+ * authenticated user is bound to (`system:basic-user`, `system:discovery`,
+ * `system:public-info-viewer`); the roles of the cluster's components (`system:node`,
+ * `system:node-proxier`, `system:kube-scheduler`, `system:kube-controller-manager`,
+ * `system:monitoring`, …) and one `system:controller:<name>` role per controller of
+ * kube-controller-manager, bound to its service account in `kube-system`.
  */
 import type { PolicyRule } from "./evaluate.js";
 
 type Obj = Record<string, unknown>;
 
 const GROUP = "rbac.authorization.k8s.io";
-const READ = ["get", "list", "watch"];
-const WRITE = ["create", "delete", "deletecollection", "patch", "update"];
-const ALL = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-function rule(verbs: string[], apiGroups: string[], resources: string[]): PolicyRule {
-  return { apiGroups, resources, verbs };
+const list = (csv: string): string[] => csv.split(",");
+
+/** A resource rule: verbs, API groups and resources as comma-separated lists (`""` is the core group: `",events.k8s.io"`). */
+function r(verbs: string, groups: string, resources: string, names?: string): PolicyRule {
+  return { verbs: list(verbs), apiGroups: list(groups), resources: list(resources), ...(names ? { resourceNames: list(names) } : {}) };
 }
 
-function urls(verbs: string[], nonResourceURLs: string[]): PolicyRule {
-  return { nonResourceURLs, verbs };
+/** A non-resource rule. */
+function urls(verbs: string, paths: string): PolicyRule {
+  return { verbs: list(verbs), nonResourceURLs: list(paths) };
 }
+
+const READ = "get,list,watch";
+const WRITE = "create,delete,deletecollection,patch,update";
+const READ_WRITE = "create,delete,deletecollection,get,list,patch,update,watch";
+/** `eventsRule()`: events may be written in both event groups. */
+const EVENTS = r("create,patch,update", ",events.k8s.io", "events");
 
 function clusterRole(name: string, rules: PolicyRule[] | null, extra: { labels?: Record<string, string>; aggregateFrom?: string } = {}): Obj {
   return {
@@ -36,69 +48,366 @@ function clusterRole(name: string, rules: PolicyRule[] | null, extra: { labels?:
   };
 }
 
+const aggregateTo = (role: string) => ({ labels: { [`rbac.authorization.k8s.io/aggregate-to-${role}`]: "true" } });
+
+function approver(signer: string): PolicyRule[] {
+  return [r("approve", "certificates.k8s.io", "signers", `kubernetes.io/${signer}`)];
+}
+
+/** The roles of `ClusterRoles()` (policy.go), by name. */
+function systemRoles(): Array<[string, PolicyRule[] | null, Parameters<typeof clusterRole>[2]?]> {
+  return [
+    ["admin", null, { aggregateFrom: "aggregate-to-admin" }],
+    ["cluster-admin", [r("*", "*", "*"), urls("*", "*")]],
+    ["edit", null, { aggregateFrom: "aggregate-to-edit", ...aggregateTo("admin") }],
+    ["system:aggregate-to-admin", [r("create", "authorization.k8s.io", "localsubjectaccessreviews"), r(READ_WRITE, GROUP, "rolebindings,roles")], aggregateTo("admin")],
+    [
+      "system:aggregate-to-edit",
+      [
+        r(READ, "", "pods/attach,pods/exec,pods/portforward,pods/proxy,secrets,services/proxy"),
+        r("impersonate", "", "serviceaccounts"),
+        r(WRITE, "", "pods,pods/attach,pods/exec,pods/portforward,pods/proxy"),
+        r("create", "", "pods/eviction"),
+        r(WRITE, "", "configmaps,events,persistentvolumeclaims,replicationcontrollers,replicationcontrollers/scale,secrets,serviceaccounts,services,services/proxy"),
+        r("create", "", "serviceaccounts/token"),
+        r(WRITE, "apps", "daemonsets,deployments,deployments/rollback,deployments/scale,replicasets,replicasets/scale,statefulsets,statefulsets/scale"),
+        r(WRITE, "autoscaling", "horizontalpodautoscalers"),
+        r(WRITE, "batch", "cronjobs,jobs"),
+        r(WRITE, "extensions", "daemonsets,deployments,deployments/rollback,deployments/scale,ingresses,networkpolicies,replicasets,replicasets/scale,replicationcontrollers/scale"),
+        r(WRITE, "policy", "poddisruptionbudgets"),
+        r(WRITE, "networking.k8s.io", "ingresses,networkpolicies"),
+        r(READ_WRITE, "coordination.k8s.io", "leases"),
+      ],
+      aggregateTo("edit"),
+    ],
+    [
+      "system:aggregate-to-view",
+      [
+        r(READ, "", "configmaps,endpoints,persistentvolumeclaims,persistentvolumeclaims/status,pods,replicationcontrollers,replicationcontrollers/scale,serviceaccounts,services,services/status"),
+        r(READ, "", "bindings,events,limitranges,namespaces/status,pods/log,pods/status,replicationcontrollers/status,resourcequotas,resourcequotas/status"),
+        r(READ, "", "namespaces"),
+        r(READ, "discovery.k8s.io", "endpointslices"),
+        r(READ, "apps", "controllerrevisions,daemonsets,daemonsets/status,deployments,deployments/scale,deployments/status,replicasets,replicasets/scale,replicasets/status,statefulsets,statefulsets/scale,statefulsets/status"),
+        r(READ, "autoscaling", "horizontalpodautoscalers,horizontalpodautoscalers/status"),
+        r(READ, "batch", "cronjobs,cronjobs/status,jobs,jobs/status"),
+        r(READ, "extensions", "daemonsets,daemonsets/status,deployments,deployments/scale,deployments/status,ingresses,ingresses/status,networkpolicies,replicasets,replicasets/scale,replicasets/status,replicationcontrollers/scale"),
+        r(READ, "policy", "poddisruptionbudgets,poddisruptionbudgets/status"),
+        r(READ, "networking.k8s.io", "ingresses,ingresses/status,networkpolicies"),
+      ],
+      aggregateTo("view"),
+    ],
+    ["system:auth-delegator", [r("create", "authentication.k8s.io", "tokenreviews"), r("create", "authorization.k8s.io", "subjectaccessreviews")]],
+    ["system:basic-user", [r("create", "authorization.k8s.io", "selfsubjectaccessreviews,selfsubjectrulesreviews"), r("create", "authentication.k8s.io", "selfsubjectreviews")]],
+    ["system:certificates.k8s.io:certificatesigningrequests:nodeclient", [r("create", "certificates.k8s.io", "certificatesigningrequests/nodeclient")]],
+    ["system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [r("create", "certificates.k8s.io", "certificatesigningrequests/selfnodeclient")]],
+    ["system:certificates.k8s.io:kube-apiserver-client-approver", approver("kube-apiserver-client")],
+    ["system:certificates.k8s.io:kube-apiserver-client-kubelet-approver", approver("kube-apiserver-client-kubelet")],
+    ["system:certificates.k8s.io:kubelet-serving-approver", approver("kubelet-serving")],
+    ["system:certificates.k8s.io:legacy-unknown-approver", approver("legacy-unknown")],
+    ["system:discovery", [urls("get", "/api,/api/*,/apis,/apis/*,/healthz,/livez,/openapi,/openapi/*,/readyz,/version,/version/")]],
+    ["system:heapster", [r(READ, "", "events,namespaces,nodes,pods"), r(READ, "extensions", "deployments")]],
+    ["system:kube-aggregator", [r(READ, "", "endpoints,services")]],
+    [
+      "system:kube-controller-manager",
+      [
+        EVENTS,
+        r("create", "coordination.k8s.io", "leases"),
+        r("get,update", "coordination.k8s.io", "leases", "kube-controller-manager"),
+        r("create", "", "secrets,serviceaccounts"),
+        r("delete", "", "secrets"),
+        r("get", "", "configmaps,namespaces,secrets,serviceaccounts"),
+        r("update", "", "secrets,serviceaccounts"),
+        r("create", "authentication.k8s.io", "tokenreviews"),
+        r("create", "authorization.k8s.io", "subjectaccessreviews"),
+        r("list,watch", "*", "*"),
+        r("create", "", "serviceaccounts/token"),
+      ],
+    ],
+    ["system:kube-dns", [r("list,watch", "", "endpoints,services")]],
+    [
+      "system:kube-scheduler",
+      [
+        EVENTS,
+        r("create", "coordination.k8s.io", "leases"),
+        r("get,update", "coordination.k8s.io", "leases", "kube-scheduler"),
+        r(READ, "", "nodes"),
+        r("delete,get,list,watch", "", "pods"),
+        r("create", "", "bindings,pods/binding"),
+        r("patch,update", "", "pods/status"),
+        r(READ, "", "replicationcontrollers,services"),
+        r(READ, "apps,extensions", "replicasets"),
+        r(READ, "apps", "statefulsets"),
+        r(READ, "policy", "poddisruptionbudgets"),
+        r(READ, "", "persistentvolumeclaims,persistentvolumes"),
+        r("create", "authentication.k8s.io", "tokenreviews"),
+        r("create", "authorization.k8s.io", "subjectaccessreviews"),
+        r(READ, "storage.k8s.io", "csinodes"),
+        r(READ, "", "namespaces"),
+        r(READ, "storage.k8s.io", "csidrivers"),
+        r(READ, "storage.k8s.io", "csistoragecapacities"),
+      ],
+    ],
+    ["system:kubelet-api-admin", [r(READ, "", "nodes"), r("proxy", "", "nodes"), r("*", "", "nodes/log,nodes/metrics,nodes/proxy,nodes/stats")]],
+    ["system:monitoring", [urls("get", "/healthz,/healthz/*,/livez,/livez/*,/metrics,/metrics/slis,/readyz,/readyz/*")]],
+    [
+      "system:node",
+      [
+        r("create", "authentication.k8s.io", "tokenreviews"),
+        r("create", "authorization.k8s.io", "localsubjectaccessreviews,subjectaccessreviews"),
+        r(READ, "", "services"),
+        r("create,get,list,watch", "", "nodes"),
+        r("patch,update", "", "nodes/status"),
+        r("patch,update", "", "nodes"),
+        r("create,patch,update", "", "events"),
+        r(READ, "", "pods"),
+        r("create,delete", "", "pods"),
+        r("patch,update", "", "pods/status"),
+        r("create", "", "pods/eviction"),
+        r(READ, "", "configmaps,secrets"),
+        r("get", "", "persistentvolumeclaims,persistentvolumes"),
+        r("get", "", "endpoints"),
+        r("create,get,list,watch", "certificates.k8s.io", "certificatesigningrequests"),
+        r("create,delete,get,patch,update", "coordination.k8s.io", "leases"),
+        r("get", "storage.k8s.io", "volumeattachments"),
+        r("create", "", "serviceaccounts/token"),
+        r("get,patch,update", "", "persistentvolumeclaims/status"),
+        r(READ, "storage.k8s.io", "csidrivers"),
+        r("create,delete,get,patch,update", "storage.k8s.io", "csinodes"),
+        r(READ, "node.k8s.io", "runtimeclasses"),
+      ],
+    ],
+    ["system:node-bootstrapper", [r("create,get,list,watch", "certificates.k8s.io", "certificatesigningrequests")]],
+    ["system:node-problem-detector", [r("get", "", "nodes"), r("patch", "", "nodes/status"), EVENTS]],
+    ["system:node-proxier", [r("list,watch", "", "endpoints,services"), r(READ, "", "nodes"), EVENTS, r("list,watch", "discovery.k8s.io", "endpointslices")]],
+    [
+      "system:persistent-volume-provisioner",
+      [r("create,delete,get,list,watch", "", "persistentvolumes"), r("get,list,update,watch", "", "persistentvolumeclaims"), r(READ, "storage.k8s.io", "storageclasses"), r("watch", "", "events"), EVENTS],
+    ],
+    ["system:public-info-viewer", [urls("get", "/healthz,/livez,/readyz,/version,/version/")]],
+    ["system:service-account-issuer-discovery", [urls("get", "/.well-known/openid-configuration,/openid/v1/jwks")]],
+    ["system:volume-scheduler", [r("get,list,patch,update,watch", "", "persistentvolumes"), r(READ, "storage.k8s.io", "storageclasses"), r("get,list,patch,update,watch", "", "persistentvolumeclaims")]],
+    ["view", null, { aggregateFrom: "aggregate-to-view", ...aggregateTo("edit") }],
+  ];
+}
+
+/** The roles of `ControllerRoles()` (controller_policy.go), by controller name. */
+function controllerRoles(): Array<[string, PolicyRule[]]> {
+  return [
+    [
+      "attachdetach-controller",
+      [
+        r("list,watch", "", "persistentvolumeclaims,persistentvolumes"),
+        r(READ, "", "nodes"),
+        r("patch,update", "", "nodes/status"),
+        r("list,watch", "", "pods"),
+        EVENTS,
+        r("create,delete,get,list,watch", "storage.k8s.io", "volumeattachments"),
+        r(READ, "storage.k8s.io", "csidrivers"),
+        r(READ, "storage.k8s.io", "csinodes"),
+      ],
+    ],
+    [
+      "certificate-controller",
+      [
+        r("delete,get,list,watch", "certificates.k8s.io", "certificatesigningrequests"),
+        r("update", "certificates.k8s.io", "certificatesigningrequests/approval,certificatesigningrequests/status"),
+        r("approve", "certificates.k8s.io", "signers", "kubernetes.io/kube-apiserver-client-kubelet"),
+        r("sign", "certificates.k8s.io", "signers", "kubernetes.io/kube-apiserver-client,kubernetes.io/kube-apiserver-client-kubelet,kubernetes.io/kubelet-serving,kubernetes.io/legacy-unknown"),
+        r("create", "authorization.k8s.io", "subjectaccessreviews"),
+        EVENTS,
+      ],
+    ],
+    ["clusterrole-aggregation-controller", [r("escalate,get,list,patch,update,watch", GROUP, "clusterroles")]],
+    [
+      "cronjob-controller",
+      [
+        r("get,list,update,watch", "batch", "cronjobs"),
+        r("create,delete,get,list,patch,update,watch", "batch", "jobs"),
+        r("update", "batch", "cronjobs/status"),
+        r("update", "batch", "cronjobs/finalizers"),
+        r("delete,list,watch", "", "pods"),
+        EVENTS,
+      ],
+    ],
+    [
+      "daemon-set-controller",
+      [
+        r(READ, "apps,extensions", "daemonsets"),
+        r("update", "apps,extensions", "daemonsets/status"),
+        r("update", "apps,extensions", "daemonsets/finalizers"),
+        r("list,watch", "", "nodes"),
+        r("create,delete,list,patch,watch", "", "pods"),
+        r("create", "", "pods/binding"),
+        r("create,delete,get,list,patch,update,watch", "apps", "controllerrevisions"),
+        EVENTS,
+      ],
+    ],
+    [
+      "deployment-controller",
+      [
+        r("get,list,update,watch", "apps,extensions", "deployments"),
+        r("update", "apps,extensions", "deployments/status"),
+        r("update", "apps,extensions", "deployments/finalizers"),
+        r("create,delete,get,list,patch,update,watch", "apps,extensions", "replicasets"),
+        r("get,list,update,watch", "", "pods"),
+        EVENTS,
+      ],
+    ],
+    [
+      "device-taint-eviction-controller",
+      [
+        r("delete,get,list,watch", "", "pods"),
+        r("patch,update", "", "pods/status"),
+        r(READ, "resource.k8s.io", "resourceclaims"),
+        r(READ, "resource.k8s.io", "resourceslices"),
+        r(READ, "resource.k8s.io", "deviceclasses"),
+        EVENTS,
+      ],
+    ],
+    [
+      "disruption-controller",
+      [
+        r(READ, "apps,extensions", "deployments"),
+        r(READ, "apps,extensions", "replicasets"),
+        r(READ, "", "replicationcontrollers"),
+        r(READ, "policy", "poddisruptionbudgets"),
+        r(READ, "apps", "statefulsets"),
+        r("update", "policy", "poddisruptionbudgets/status"),
+        r("patch,update", "", "pods/status"),
+        r("get", "*", "*/scale"),
+        EVENTS,
+      ],
+    ],
+    ["endpoint-controller", [r(READ, "", "pods,services"), r("create,delete,get,list,update,watch", "", "endpoints"), r("create", "", "endpoints/restricted"), EVENTS]],
+    [
+      "endpointslice-controller",
+      [r(READ, "", "nodes,pods,services"), r("update", "", "services/finalizers"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices"), EVENTS],
+    ],
+    [
+      "endpointslicemirroring-controller",
+      [
+        r(READ, "", "endpoints,services"),
+        r("update", "", "services/finalizers"),
+        r("update", "", "endpoints/finalizers"),
+        r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices"),
+        EVENTS,
+      ],
+    ],
+    ["ephemeral-volume-controller", [r(READ, "", "pods"), r("update", "", "pods/finalizers"), r("create,get,list,watch", "", "persistentvolumeclaims"), EVENTS]],
+    ["expand-controller", [r("get,list,patch,update,watch", "", "persistentvolumes"), r("patch,update", "", "persistentvolumeclaims/status"), r(READ, "", "persistentvolumeclaims"), EVENTS]],
+    ["generic-garbage-collector", [r("delete,get,list,patch,update,watch", "*", "*"), EVENTS]],
+    [
+      "horizontal-pod-autoscaler",
+      [
+        r(READ, "autoscaling", "horizontalpodautoscalers"),
+        r("update", "autoscaling", "horizontalpodautoscalers/status"),
+        r("get,update", "*", "*/scale"),
+        r("list,watch", "", "pods"),
+        r("list,watch", "metrics.k8s.io", "pods"),
+        r(READ, "custom.metrics.k8s.io", "*"),
+        r(READ, "external.metrics.k8s.io", "*"),
+        EVENTS,
+      ],
+    ],
+    ["job-controller", [r("get,list,patch,update,watch", "batch", "jobs"), r("update", "batch", "jobs/status"), r("update", "batch", "jobs/finalizers"), r("create,delete,list,patch,watch", "", "pods"), EVENTS]],
+    ["legacy-service-account-token-cleaner", [r("get", "", "configmaps", "kube-apiserver-legacy-service-account-token-tracking"), r("delete,patch", "", "secrets")]],
+    ["namespace-controller", [r("delete,get,list,watch", "", "namespaces"), r("update", "", "namespaces/finalize,namespaces/status"), r("delete,deletecollection,get,list,watch", "*", "*")]],
+    ["node-controller", [r("delete,get,list,patch,update,watch", "", "nodes"), r("patch,update", "", "nodes/status"), r("patch,update", "", "pods/status"), r("delete,get,list,watch", "", "pods"), EVENTS]],
+    [
+      "persistent-volume-binder",
+      [
+        r("create,delete,get,list,update,watch", "", "persistentvolumes"),
+        r("update", "", "persistentvolumes/status"),
+        r("get,list,update,watch", "", "persistentvolumeclaims"),
+        r("update", "", "persistentvolumeclaims/status"),
+        r("create,delete,get,list,watch", "", "pods"),
+        r(READ, "storage.k8s.io", "storageclasses"),
+        r("list,watch", "", "nodes"),
+        EVENTS,
+        r("watch", "", "events"),
+      ],
+    ],
+    ["pod-garbage-collector", [r("delete,list,watch", "", "pods"), r(READ, "", "nodes"), r("patch", "", "pods/status")]],
+    ["pv-protection-controller", [r("get,list,update,watch", "", "persistentvolumes"), EVENTS]],
+    ["pvc-protection-controller", [r("get,list,update,watch", "", "persistentvolumeclaims"), r("update", "", "persistentvolumeclaims/status"), r(READ, "", "pods"), EVENTS]],
+    [
+      "replicaset-controller",
+      [r("get,list,update,watch", "apps,extensions", "replicasets"), r("update", "apps,extensions", "replicasets/status"), r("update", "apps,extensions", "replicasets/finalizers"), r("create,delete,list,patch,watch", "", "pods"), EVENTS],
+    ],
+    [
+      "replication-controller",
+      [r("get,list,update,watch", "", "replicationcontrollers"), r("update", "", "replicationcontrollers/status"), r("update", "", "replicationcontrollers/finalizers"), r("create,delete,list,patch,watch", "", "pods"), EVENTS],
+    ],
+    [
+      "resource-claim-controller",
+      [
+        r(READ, "", "pods"),
+        r("update", "", "pods/finalizers"),
+        r("create,delete,get,list,watch", "resource.k8s.io", "resourceclaims"),
+        r("patch,update", "resource.k8s.io", "resourceclaims,resourceclaims/status"),
+        r("patch,update", "", "pods/status"),
+        EVENTS,
+        r("patch,update", "resource.k8s.io", "resourceclaims/binding"),
+      ],
+    ],
+    ["resourcequota-controller", [r("list,watch", "*", "*"), r("update", "", "resourcequotas/status"), EVENTS]],
+    ["root-ca-cert-publisher", [r("create,update", "", "configmaps"), EVENTS]],
+    ["route-controller", [r("list,watch", "", "nodes"), r("patch", "", "nodes/status"), EVENTS]],
+    ["selinux-warning-controller", [EVENTS, r(READ, "", "persistentvolumes"), r(READ, "", "persistentvolumeclaims"), r(READ, "", "pods"), r(READ, "storage.k8s.io", "csidrivers")]],
+    ["service-account-controller", [r("create", "", "serviceaccounts"), EVENTS]],
+    [
+      "service-cidrs-controller",
+      [
+        r("get,list,patch,update,watch", "networking.k8s.io", "servicecidrs"),
+        r("patch,update", "networking.k8s.io", "servicecidrs/finalizers"),
+        r("patch,update", "networking.k8s.io", "servicecidrs/status"),
+        r(READ, "networking.k8s.io", "ipaddresses"),
+        EVENTS,
+      ],
+    ],
+    ["service-controller", [r(READ, "", "services"), r("patch,update", "", "services/status"), r("list,watch", "", "nodes"), EVENTS]],
+    [
+      "statefulset-controller",
+      [
+        r("list,watch", "", "pods"),
+        r(READ, "apps", "statefulsets"),
+        r("update", "apps", "statefulsets/status"),
+        r("update", "apps", "statefulsets/finalizers"),
+        r("create,delete,get,patch,update", "", "pods"),
+        r("create,delete,get,list,patch,update,watch", "apps", "controllerrevisions"),
+        r("create,get,list,watch", "", "persistentvolumeclaims"),
+        r("delete,update", "", "persistentvolumeclaims"),
+        r("update", "", "pods/finalizers"),
+        EVENTS,
+      ],
+    ],
+    ["ttl-after-finished-controller", [r("delete,get,list,watch", "batch", "jobs"), EVENTS]],
+    ["ttl-controller", [r("list,patch,update,watch", "", "nodes"), EVENTS]],
+    [
+      "validatingadmissionpolicy-status-controller",
+      [r(READ, "admissionregistration.k8s.io", "validatingadmissionpolicies"), r("get,patch,update", "admissionregistration.k8s.io", "validatingadmissionpolicies/status"), EVENTS],
+    ],
+    [
+      "volumeattributesclass-protection-controller",
+      [r(READ, "", "persistentvolumeclaims"), r(READ, "", "persistentvolumes"), r("get,list,update,watch", "storage.k8s.io", "volumeattributesclasses"), EVENTS],
+    ],
+  ];
+}
+
 /**
- * The bootstrap ClusterRoles of kube-apiserver that users bind to (aggregated roles carry no rules
- * here: their rules come from aggregation).
+ * The bootstrap ClusterRoles of kube-apiserver, the components' and the controllers' with them
+ * (aggregated roles carry no rules here: their rules come from aggregation).
  *
  * @example
  * bootstrapClusterRoles().map((r) => (r as { metadata: { name: string } }).metadata.name); // ["admin", "cluster-admin", "edit", …]
  */
 export function bootstrapClusterRoles(): Obj[] {
-  return [
-    clusterRole("admin", null, { aggregateFrom: "aggregate-to-admin" }),
-    clusterRole("cluster-admin", [rule(["*"], ["*"], ["*"]), urls(["*"], ["*"])]),
-    clusterRole("edit", null, { aggregateFrom: "aggregate-to-edit", labels: { "rbac.authorization.k8s.io/aggregate-to-admin": "true" } }),
-    clusterRole(
-      "system:aggregate-to-admin",
-      [rule(["create"], ["authorization.k8s.io"], ["localsubjectaccessreviews"]), rule(ALL, [GROUP], ["rolebindings", "roles"])],
-      { labels: { "rbac.authorization.k8s.io/aggregate-to-admin": "true" } },
-    ),
-    clusterRole(
-      "system:aggregate-to-edit",
-      [
-        rule(READ, [""], ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"]),
-        rule(["impersonate"], [""], ["serviceaccounts"]),
-        rule(WRITE, [""], ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
-        rule(["create"], [""], ["pods/eviction"]),
-        rule(WRITE, [""], ["configmaps", "events", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy"]),
-        rule(["create"], [""], ["serviceaccounts/token"]),
-        rule(WRITE, ["apps"], ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"]),
-        rule(WRITE, ["autoscaling"], ["horizontalpodautoscalers"]),
-        rule(WRITE, ["batch"], ["cronjobs", "jobs"]),
-        rule(WRITE, ["extensions"], ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "ingresses", "networkpolicies", "replicasets", "replicasets/scale", "replicationcontrollers/scale"]),
-        rule(WRITE, ["policy"], ["poddisruptionbudgets"]),
-        rule(WRITE, ["networking.k8s.io"], ["ingresses", "networkpolicies"]),
-        rule(ALL, ["coordination.k8s.io"], ["leases"]),
-      ],
-      { labels: { "rbac.authorization.k8s.io/aggregate-to-edit": "true" } },
-    ),
-    clusterRole(
-      "system:aggregate-to-view",
-      [
-        rule(READ, [""], ["configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status"]),
-        rule(READ, [""], ["bindings", "events", "limitranges", "namespaces/status", "pods/log", "pods/status", "replicationcontrollers/status", "resourcequotas", "resourcequotas/status"]),
-        rule(READ, [""], ["namespaces"]),
-        rule(READ, ["discovery.k8s.io"], ["endpointslices"]),
-        rule(READ, ["apps"], ["controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"]),
-        rule(READ, ["autoscaling"], ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
-        rule(READ, ["batch"], ["cronjobs", "cronjobs/status", "jobs", "jobs/status"]),
-        rule(READ, ["extensions"], ["daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "ingresses", "ingresses/status", "networkpolicies", "replicasets", "replicasets/scale", "replicasets/status", "replicationcontrollers/scale"]),
-        rule(READ, ["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
-        rule(READ, ["networking.k8s.io"], ["ingresses", "ingresses/status", "networkpolicies"]),
-      ],
-      { labels: { "rbac.authorization.k8s.io/aggregate-to-view": "true" } },
-    ),
-    clusterRole("system:basic-user", [
-      rule(["create"], ["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
-      rule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"]),
-    ]),
-    clusterRole("system:discovery", [urls(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])]),
-    clusterRole("system:public-info-viewer", [urls(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
-    clusterRole("view", null, { aggregateFrom: "aggregate-to-view", labels: { "rbac.authorization.k8s.io/aggregate-to-edit": "true" } }),
-  ];
+  return [...systemRoles().map(([name, rules, extra]) => clusterRole(name, rules, extra)), ...controllerRoles().map(([name, rules]) => clusterRole(`system:controller:${name}`, rules))];
 }
 
-function clusterRoleBinding(name: string, role: string, groups: string[]): Obj {
+type Subject = { kind: "Group" | "User"; name: string } | { kind: "ServiceAccount"; name: string; namespace: string };
+
+function clusterRoleBinding(name: string, subjects: Subject[], role = name): Obj {
   return {
     apiVersion: `${GROUP}/v1`,
     kind: "ClusterRoleBinding",
@@ -108,22 +417,86 @@ function clusterRoleBinding(name: string, role: string, groups: string[]): Obj {
       annotations: { "rbac.authorization.kubernetes.io/autoupdate": "true" },
     },
     roleRef: { apiGroup: GROUP, kind: "ClusterRole", name: role },
-    subjects: groups.map((g) => ({ apiGroup: GROUP, kind: "Group", name: g })),
+    ...(subjects.length ? { subjects: subjects.map((s) => (s.kind === "ServiceAccount" ? { ...s } : { apiGroup: GROUP, ...s })) } : {}),
   };
 }
 
+const groups = (...names: string[]): Subject[] => names.map((name) => ({ kind: "Group", name }));
+const user = (name: string): Subject[] => [{ kind: "User", name }];
+
 /**
  * The bootstrap ClusterRoleBindings: `cluster-admin` to `system:masters`, the basic-user and
- * discovery roles to every authenticated user, public info to everyone.
+ * discovery roles to every authenticated user, public info to everyone, the components' roles to
+ * their users, `system:node` without subjects (the Node authorizer's since 1.8), and each
+ * controller's role to its service account in `kube-system`.
  *
  * @example
- * bootstrapClusterRoleBindings().length; // 4
+ * bootstrapClusterRoleBindings().find((b) => (b as { metadata: { name: string } }).metadata.name === "cluster-admin");
  */
 export function bootstrapClusterRoleBindings(): Obj[] {
   return [
-    clusterRoleBinding("cluster-admin", "cluster-admin", ["system:masters"]),
-    clusterRoleBinding("system:basic-user", "system:basic-user", ["system:authenticated"]),
-    clusterRoleBinding("system:discovery", "system:discovery", ["system:authenticated"]),
-    clusterRoleBinding("system:public-info-viewer", "system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+    clusterRoleBinding("cluster-admin", groups("system:masters")),
+    clusterRoleBinding("system:basic-user", groups("system:authenticated")),
+    clusterRoleBinding("system:discovery", groups("system:authenticated")),
+    clusterRoleBinding("system:kube-controller-manager", user("system:kube-controller-manager")),
+    clusterRoleBinding("system:kube-dns", [{ kind: "ServiceAccount", name: "kube-dns", namespace: "kube-system" }]),
+    clusterRoleBinding("system:kube-scheduler", user("system:kube-scheduler")),
+    clusterRoleBinding("system:monitoring", groups("system:monitoring")),
+    clusterRoleBinding("system:node", []),
+    clusterRoleBinding("system:node-proxier", user("system:kube-proxy")),
+    clusterRoleBinding("system:public-info-viewer", groups("system:authenticated", "system:unauthenticated")),
+    clusterRoleBinding("system:service-account-issuer-discovery", groups("system:serviceaccounts")),
+    clusterRoleBinding("system:volume-scheduler", user("system:kube-scheduler")),
+    ...controllerRoles().map(([name]) => clusterRoleBinding(`system:controller:${name}`, [{ kind: "ServiceAccount", name, namespace: "kube-system" }])),
+  ];
+}
+
+function role(namespace: string, name: string, rules: PolicyRule[]): Obj {
+  return { ...clusterRole(name, rules), kind: "Role", metadata: { ...(clusterRole(name, rules).metadata as Obj), namespace } };
+}
+
+function roleBinding(namespace: string, name: string, roleName: string, subjects: Subject[]): Obj {
+  const binding = clusterRoleBinding(name, subjects, roleName);
+  return { ...binding, kind: "RoleBinding", metadata: { ...(binding.metadata as Obj), namespace }, roleRef: { apiGroup: GROUP, kind: "Role", name: roleName } };
+}
+
+const LEADER_LOCKING = [r("create,get,list,update,watch", "coordination.k8s.io", "leases"), r("create,get,list,update,watch", "coordination.k8s.io", "leasecandidates")];
+const sa = (name: string): Subject => ({ kind: "ServiceAccount", name, namespace: "kube-system" });
+
+/**
+ * The bootstrap Roles of `kube-system` and `kube-public` (`NamespaceRoles()`): leader locking of
+ * the controller manager and scheduler, the extension-apiserver authentication reader, and the
+ * bootstrap signer's, cloud provider's and token cleaner's roles.
+ *
+ * @example
+ * bootstrapRoles().map((r) => (r as { metadata: { namespace: string } }).metadata.namespace); // ["kube-public", "kube-system", …]
+ */
+export function bootstrapRoles(): Obj[] {
+  return [
+    role("kube-public", "system:controller:bootstrap-signer", [r(READ, "", "configmaps"), r("update", "", "configmaps", "cluster-info"), EVENTS]),
+    role("kube-system", "extension-apiserver-authentication-reader", [r(READ, "", "configmaps", "extension-apiserver-authentication")]),
+    role("kube-system", "system::leader-locking-kube-controller-manager", LEADER_LOCKING),
+    role("kube-system", "system::leader-locking-kube-scheduler", LEADER_LOCKING),
+    role("kube-system", "system:controller:bootstrap-signer", [r(READ, "", "secrets")]),
+    role("kube-system", "system:controller:cloud-provider", [r("create,get,list,watch", "", "configmaps")]),
+    role("kube-system", "system:controller:token-cleaner", [r("delete,get,list,watch", "", "secrets"), EVENTS]),
+  ];
+}
+
+/**
+ * The bootstrap RoleBindings of `kube-system` and `kube-public` (`NamespaceRoleBindings()`).
+ *
+ * @example
+ * bootstrapRoleBindings().length; // 7
+ */
+export function bootstrapRoleBindings(): Obj[] {
+  return [
+    roleBinding("kube-public", "system:controller:bootstrap-signer", "system:controller:bootstrap-signer", [sa("bootstrap-signer")]),
+    roleBinding("kube-system", "system::extension-apiserver-authentication-reader", "extension-apiserver-authentication-reader", [...user("system:kube-controller-manager"), ...user("system:kube-scheduler")]),
+    roleBinding("kube-system", "system::leader-locking-kube-controller-manager", "system::leader-locking-kube-controller-manager", [...user("system:kube-controller-manager"), sa("kube-controller-manager"), sa("leader-election-controller")]),
+    roleBinding("kube-system", "system::leader-locking-kube-scheduler", "system::leader-locking-kube-scheduler", [...user("system:kube-scheduler"), sa("kube-scheduler")]),
+    roleBinding("kube-system", "system:controller:bootstrap-signer", "system:controller:bootstrap-signer", [sa("bootstrap-signer")]),
+    roleBinding("kube-system", "system:controller:cloud-provider", "system:controller:cloud-provider", [sa("cloud-provider")]),
+    roleBinding("kube-system", "system:controller:token-cleaner", "system:controller:token-cleaner", [sa("token-cleaner")]),
   ];
 }

@@ -297,3 +297,44 @@ describe("subresources whose object is a kind of its own, and CONNECT", () => {
     expect(shouldCallWebhook(hooks("Validating", { name: "a.example.com", ...rule(["pods/exec"]), ...selector })[0]!, connect, noNamespaces)).toEqual({ call: false });
   });
 });
+
+describe("matchPolicy: Equivalent through the served equivalent resources (ShouldCallHook, VersionedAttributes)", () => {
+  const widget = (version: string, spec: Obj): Obj => ({ apiVersion: `example.com/${version}`, kind: "Widget", metadata: { name: "w", namespace: "ns" }, spec });
+  const equivalents = ["v1", "v2"].map((version) => ({ group: "example.com", version, resource: "widgets", kind: { group: "example.com", version, kind: "Widget" } }));
+  const at = (version: string, spec: Obj, withEquivalents = true): WebhookAttributes =>
+    attrs({ group: "example.com", version, kind: "Widget", resource: "widgets", name: "w", object: widget(version, spec), ...(withEquivalents ? { equivalents } : {}) });
+  const rule = (...versions: string[]) => ({ rules: [{ apiGroups: ["example.com"], apiVersions: versions, resources: ["widgets"], operations: ["CREATE"] }] });
+  // v1 `size` is v2 `spec.replicas`.
+  const convert = async (o: Obj, to: { group: string; version: string; kind: string }) =>
+    to.version === "v1" ? widget("v1", { size: o.spec.replicas }) : widget("v2", { replicas: o.spec.size });
+
+  it("matches a rule only through a served version, its own first, and not under Exact", () => {
+    expect(shouldCallWebhook(hooks("Validating", { name: "a", ...rule("v1") })[0]!, at("v2", { replicas: 1 }), noNamespaces)).toEqual({ call: true, invocation: equivalents[0] });
+    expect(shouldCallWebhook(hooks("Validating", { name: "a", ...rule("v1", "v2") })[0]!, at("v2", { replicas: 1 }), noNamespaces)).toEqual({ call: true });
+    expect(shouldCallWebhook(hooks("Validating", { name: "a", ...rule("v3") })[0]!, at("v2", { replicas: 1 }), noNamespaces)).toEqual({ call: false });
+    expect(shouldCallWebhook(hooks("Validating", { name: "a", ...rule("v1"), matchPolicy: "Exact" })[0]!, at("v2", { replicas: 1 }), noNamespaces)).toEqual({ call: false });
+    // Without the served equivalents (offline), any version of the group and resource matches, unconverted.
+    expect(shouldCallWebhook(hooks("Validating", { name: "a", ...rule("v3") })[0]!, at("v2", { replicas: 1 }, false), noNamespaces)).toEqual({ call: true });
+  });
+
+  it("sends the object converted, kind and resource at the rule's version, and converts a patch back", async () => {
+    const hs = hooks("Mutating", { name: "m", ...rule("v1") });
+    let sent: Obj = {};
+    const { call } = caller({ m: (review) => ((sent = review.request), ok([{ op: "replace", path: "/spec/size", value: 5 }])(review)) });
+    const out = await dispatchMutating(hs, at("v2", { replicas: 1 }), { ...ctx(call), convert });
+    expect(sent.kind).toEqual({ group: "example.com", version: "v1", kind: "Widget" });
+    expect(sent.resource).toEqual({ group: "example.com", version: "v1", resource: "widgets" });
+    expect(sent.requestKind).toEqual({ group: "example.com", version: "v2", kind: "Widget" });
+    expect(sent.requestResource).toEqual({ group: "example.com", version: "v2", resource: "widgets" });
+    expect(sent.object).toEqual(widget("v1", { size: 1 }));
+    expect(out).toMatchObject({ object: widget("v2", { replicas: 5 }) });
+  });
+
+  it("refuses with an internal error when the conversion fails, whatever the failure policy", async () => {
+    const hs = hooks("Validating", { name: "v", ...rule("v1"), failurePolicy: "Ignore" });
+    const { call, calls } = caller({ v: ok() });
+    const out = await dispatchValidating(hs, at("v2", { replicas: 1 }), { ...ctx(call), convert: () => Promise.reject(new Error("conversion webhook for example.com/v2, Kind=Widget failed: down")) });
+    expect(calls).toEqual([]);
+    expect(out).toMatchObject({ status: { code: 500, message: "Internal error occurred: conversion webhook for example.com/v2, Kind=Widget failed: down" } });
+  });
+});

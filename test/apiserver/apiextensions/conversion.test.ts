@@ -103,3 +103,33 @@ describe("webhookConversionOf", () => {
     expect(webhookConversionOf({ spec: { conversion: { strategy: "None" } } })).toBeUndefined();
   });
 });
+
+describe("pruning a converted object (unstructuredSchemaCoercer after conversion)", () => {
+  it("drops fields the desired version does not declare and nulls without a default; keeps metadata, apiVersion and kind", async () => {
+    const { schemasFromCrd } = await import("../../../src/meta/index.js");
+    const { pruneConverted } = await import("../../../src/apiserver/apiextensions/conversion.js");
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.foo" },
+      spec: {
+        group: "foo",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" }, mode: { type: "string", default: "auto" }, free: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } } } },
+          },
+        ],
+      },
+    };
+    const schema = schemasFromCrd(crd)[0]!.schema;
+    const converted = widget("foo/v1", { name: "w", labels: { a: "b" } }, { spec: { size: 1, gone: true, mode: null, none: null, free: { anything: 1 } }, status: { x: 1 } });
+    expect(pruneConverted(schema, converted)).toEqual(widget("foo/v1", { name: "w", labels: { a: "b" } }, { spec: { size: 1, mode: null, free: { anything: 1 } } }));
+    // The input is left as it was.
+    expect((converted.spec as Obj).gone).toBe(true);
+  });
+});
