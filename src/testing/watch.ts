@@ -82,6 +82,24 @@ export function checkWatchRequest(w: WatchRequest): void {
 }
 
 /** Start streaming a watch on an HTTP response. Returns a function that stops it. */
+/**
+ * Protobuf watch frames by object and event type: stored objects are never changed, so an event
+ * fanned out to many watchers is encoded once (as its JSON is, by `jsonOf`).
+ */
+const frames = new WeakMap<object, Map<string, Buffer | undefined>>();
+
+function watchFrameOf(type: string, object: Record<string, unknown>): Buffer | undefined {
+  let byType = frames.get(object);
+  if (!byType) {
+    byType = new Map();
+    frames.set(object, byType);
+  }
+  if (byType.has(type)) return byType.get(type);
+  const frame = encodeWatchFrame(type, object);
+  byType.set(type, frame);
+  return frame;
+}
+
 export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, settings: WatchSettings, hooks: WatchHooks = {}): () => void {
   const r = w.resource;
   let count = 0;
@@ -115,7 +133,7 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
   const send = (type: string, object: unknown): void => {
     if (closed) return;
     if (live && pendingBytes(res) > allowance) return drop();
-    const frame = protobuf ? encodeWatchFrame(type, object as Record<string, unknown>) : undefined;
+    const frame = protobuf ? watchFrameOf(type, object as Record<string, unknown>) : undefined;
     if (frame) res.write(frame);
     else res.write(`${serialize(type, object)}\n`);
     count++;
