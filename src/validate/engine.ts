@@ -315,6 +315,17 @@ export class ManifestEngine {
     }
   }
 
+  /**
+   * Whether the cluster serves objects of an apiVersion and kind: false only for built-in versions
+   * it does not serve (alpha and beta ones by default). `load()` must have completed.
+   *
+   * @example
+   * engine.serves("admissionregistration.k8s.io/v1beta1", "MutatingAdmissionPolicy"); // false at 1.36 by default
+   */
+  serves(apiVersion: string, kind: string): boolean {
+    return !this.kindInfo(apiVersion, kind).notServed;
+  }
+
   /** Whether kube-apiserver serves a built-in schema's group/version (its resource, where known). */
   private servedBuiltin(apiVersion: string, schema: z.ZodType): boolean {
     const slash = apiVersion.indexOf("/");

@@ -218,7 +218,9 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
     const info = s ? resourceInfo(s as z.ZodType) : undefined;
     return info ? { resource: info.plural, namespaced: info.namespaced } : undefined;
   };
-  const everything = [...newObjects, ...policyObjects];
+  // Policies and bindings of a version the cluster does not serve cannot be in it: they apply to nothing.
+  const served = (o: Obj) => typeof o.apiVersion !== "string" || typeof o.kind !== "string" || engine.serves(o.apiVersion, o.kind);
+  const everything = [...newObjects, ...policyObjects].filter(served);
   const authorize = rbacAuthorizer(everything);
   const policySet = new PolicySet(everything, { minor, resourceOf, schemaOf, ...(authorize ? { authorize } : {}) });
 

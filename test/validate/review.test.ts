@@ -312,8 +312,11 @@ metadata: {name: cap-replicas}
 spec: {policyName: cap-replicas}
 `;
     const dir = tree({ "m.yaml": map, "p.yaml": `${maxReplicas}---\n${binding}`, "d.yaml": deployment(50) });
-    // admissionregistration.k8s.io/v1beta1 is served only when the cluster turns it on.
-    expect((await runCli(["validate", "--show-mutated", dir])).stdout).toContain("[api/not-served]");
+    // admissionregistration.k8s.io/v1beta1 is served only when the cluster turns it on: without it
+    // the policy is reported and mutates nothing.
+    const unserved = await runCli(["validate", "--show-mutated", dir]);
+    expect(unserved.stdout).toContain("[api/not-served]");
+    expect(unserved.stdout).not.toMatch(/replicas: 5\n/);
     const cli = await runCli(["validate", "--runtime-config", "admissionregistration.k8s.io/v1beta1=true", "--show-mutated", dir]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/--- # .*d\.yaml:1 Deployment default\/web \(CREATE\)\n[\s\S]*replicas: 5/);
