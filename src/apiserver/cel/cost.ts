@@ -4,7 +4,7 @@
  * apiserver's limits and error texts.
  */
 
-import { actualSize, costFunction, operatorCost } from "./call-cost.js";
+import { costFunction, operatorCost } from "./call-cost.js";
 
 /**
  * `celconfig.PerCallLimit`: the runtime cost one expression may reach.
@@ -85,10 +85,6 @@ export function charge(n: number): void {
   if (t.cost > t.limit) throw new CostLimitError();
 }
 
-/** `common.StringTraversalCostFactor`-scaled cost of walking a string. @example traversalCost("abc") */
-export function traversalCost(s: string): number {
-  return Math.ceil(actualSize(s) * 0.1);
-}
 
 interface Node {
   op: string;
@@ -296,7 +292,7 @@ function loopOverhead(args: { kind?: string; init?: Node }): LoopOverhead {
  * Make a type-checked program count its cost as cel-go's tracker does (instrumented once per
  * program): the steps outside conditional parts once per evaluation, each loop body per
  * iteration with its macro's overhead, `&&`/`||`/`?:` operands when they run, and each call and
- * costed operator by what it was given ({@link callCost}, {@link operatorCost}).
+ * costed operator by what it was given (`callCost`, {@link operatorCost}).
  *
  * @example
  * instrument(program.ast);

@@ -157,6 +157,18 @@ describe("policy expressions type-checked against the variables kube-apiserver d
     ok("request.kind.kind == 'Deployment' && request.operation in ['CREATE', 'UPDATE'] && !request.dryRun && request.name != '' && has(request.namespace)");
     ok("request.userInfo.username.startsWith('system:') || request.userInfo.extra['scopes'].size() > 0 || request.requestKind.group == 'apps' || request.requestSubResource == ''");
     ok("request.options.fieldManager != 'kubectl'");
+    ok("has(request.userInfo.extra) && request.userInfo.extra.exists(k, k == 'x') && request.?subResource.orValue('') == ''");
+    ok("has(namespaceObject.metadata.labels) && 'env' in namespaceObject.metadata.labels && !namespaceObject.metadata.name.startsWith('kube-')");
+    ok("oldObject == null || object.spec.replicas >= oldObject.spec.replicas");
+    ok("[request.name, request.namespace].all(s, s.size() < 63) && request.kind.group + '/' + request.kind.version == 'apps/v1'");
+    ok("variables.v == null && variables.t < timestamp('2030-01-01T00:00:00Z') && variables.x.y == 1 && variables.ns.metadata.name == 'x'", {
+      variables: [
+        { name: "v", expression: "null" },
+        { name: "t", expression: "timestamp('2020-01-01T00:00:00Z')" },
+        { name: "x", expression: "object.spec" },
+        { name: "ns", expression: "namespaceObject" },
+      ],
+    });
     // Documentation's variables example: a variable refers to one before it; validations see all.
     ok("variables.containersToCheck.all(c, c.image.startsWith('example.com/'))", {
       variables: [
