@@ -296,7 +296,9 @@ class LocalApiServer implements TestServer {
   private readonly tokenKey = randomBytes(32);
   private readonly authorizer: Authorizer;
   private readonly rulesFor: RulesResolver | undefined;
-  private rbac: { revision: number; policy: RbacPolicy } | undefined;
+  private rbac: { policy: RbacPolicy } | undefined;
+  /** Whether changes of the RBAC objects are followed (they drop {@link rbac}). */
+  private rbacWatched = false;
   private readonly maxBody: number;
 
   constructor(
@@ -335,14 +337,15 @@ class LocalApiServer implements TestServer {
     return String(this.store.revision);
   }
 
-  /** The RBAC objects stored now, indexed once per change of the store. */
+  /** The RBAC objects stored now, indexed again only after one of them changed. */
   private rbacPolicy(): RbacPolicy {
-    const revision = this.store.revision;
-    if (this.rbac?.revision !== revision) {
-      const list = (plural: string) => this.store.list(`rbac.authorization.k8s.io/${plural}`);
-      const policy = new RbacPolicy({ roles: list("roles"), clusterRoles: list("clusterroles"), roleBindings: list("rolebindings"), clusterRoleBindings: list("clusterrolebindings") });
-      this.rbac = { revision, policy };
+    const list = (plural: string) => this.store.list(`rbac.authorization.k8s.io/${plural}`);
+    if (!this.rbacWatched) {
+      this.rbacWatched = true;
+      for (const plural of ["roles", "clusterroles", "rolebindings", "clusterrolebindings"]) this.store.subscribe(`rbac.authorization.k8s.io/${plural}`, () => (this.rbac = undefined));
+      this.rbac = undefined;
     }
+    this.rbac ??= { policy: new RbacPolicy({ roles: list("roles"), clusterRoles: list("clusterroles"), roleBindings: list("rolebindings"), clusterRoleBindings: list("clusterrolebindings") }) };
     return this.rbac.policy;
   }
 

@@ -282,7 +282,7 @@ function attributesOf(w: WebhookWrite, equivalents?: EquivalentResource[]): Webh
     userInfo: { username: w.user, groups: w.groups ?? (w.user ? ["system:authenticated"] : ["system:unauthenticated"]) },
     dryRun: w.dryRun,
     ...(options ? { options } : {}),
-    ...(equivalents && equivalents.length > 1 ? { equivalents } : {}),
+    ...(equivalents ? { equivalents } : {}),
   };
 }
 

@@ -205,6 +205,11 @@ describe("admission webhooks matched through an equivalent version", () => {
     expect((await api.post(HPA_V2, hpaV2("exact"))).status).toBe(201);
     expect(received["/exact"]).toBeUndefined();
     expect(received["/gone"]).toBeUndefined();
+    // Deployments are served at apps/v1 only: a rule naming apps/v1beta1 matches nothing.
+    await webhook("Validating", "deploy-beta", "/beta", { apiGroups: ["apps"], apiVersions: ["v1beta1"], resources: ["deployments"] });
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } };
+    expect((await api.post("/apis/apps/v1/namespaces/default/deployments", deployment)).status).toBe(201);
+    expect(received["/beta"]).toBeUndefined();
   });
 
   it("evaluates match conditions on the converted object", async () => {
