@@ -107,16 +107,11 @@ describe("decodeJsonReusing", () => {
   });
 
   it("leaves to JSON.parse what it does not read: invalid JSON, __proto__ keys, a byte-order mark", () => {
-    for (const text of ["", "{", '{"a":}', "[1,]", "01", "1.", "-", '"a\u0001"', '{"a":1} x', "tru", '"\\x"', '"\\u12"', "\ufeff{}", "NaN"]) {
-      expect(decode(text, { a: 1 }), text).toBe(NOT_DECODED);
+    for (const text of ["", "{", '{"a":}', "[1,]", "01", "1.", "-", '"a\u0001"', '{"a":1} x', "tru", '"\\x"', '"\\u12"', "\ufeff{}", '{"__proto__":{"x":1}}', "NaN"]) {
+      expect(decode(text), text).toBe(NOT_DECODED);
     }
-    expect(decode('{"a":1,"__proto__":{"x":1}}', { a: 1 })).toBe(NOT_DECODED);
-    // A part with nothing to compare with is JSON.parse's own.
-    expect(Object.hasOwn(decode('{"a":{"__proto__":{"x":1}}}', { a: 1 }) as { a: object }, "a")).toBe(true);
-    expect(Object.hasOwn((decode('{"a":{"__proto__":{"x":1}}}', { a: 1 }) as { a: object }).a, "__proto__")).toBe(true);
     const deep = "[".repeat(200_000) + "]".repeat(200_000);
-    // Nesting beyond the reader's stack is no error: the reader gives up, or leaves the part to JSON.parse.
-    expect(() => decode(deep, [])).not.toThrow();
+    expect(decode(deep)).toBe(NOT_DECODED);
   });
 });
 
@@ -141,12 +136,10 @@ describe("decodeWatchEventReusing", () => {
     expect(seen.at(-1)).toEqual(["shop", "web"]);
   });
 
-  it("finds the name wherever the metadata is, and leaves the line to JSON.parse when nothing is cached", () => {
+  it("finds the name wherever the metadata is, and reads without reuse when nothing is cached", () => {
     const text = '{"type":"ADDED","object":{"spec":{"x":[1,{"y":"}"}]},"metadata":{"uid":"u","name":"other","labels":{"a":"b"}}}}';
-    expect(event(text)).toBe(NOT_DECODED);
-    expect(seen.at(-1)).toEqual([undefined, "other"]);
-    cache.set("other", { metadata: { name: "other" } });
     expect(event(text)).toEqual(JSON.parse(text));
+    expect(seen.at(-1)).toEqual([undefined, "other"]);
   });
 
   it("gives JSON.parse's value even when the cached version found is another object's", () => {
@@ -158,6 +151,6 @@ describe("decodeWatchEventReusing", () => {
     for (const text of ['{"object":{},"type":"ADDED"}', '{"type":"ADDED","object":{},"extra":1}', '{"type":"ADDED"}', "", '{"type":"ADDED","object":{}', '{"type":"A\\u0044DED","object":{}}']) {
       expect(event(text), text).toBe(NOT_DECODED);
     }
-    expect(event('  {"type" : "DELETED" , "object" : {"metadata":{"name":"web","namespace":"shop"}} }\r')).toEqual({ type: "DELETED", object: { metadata: { name: "web", namespace: "shop" } } });
+    expect(event('  {"type" : "DELETED" , "object" : {"metadata":{"name":"x"}} }\r')).toEqual({ type: "DELETED", object: { metadata: { name: "x" } } });
   });
 });
