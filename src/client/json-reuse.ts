@@ -18,6 +18,7 @@ export const NOT_DECODED: unique symbol = Symbol("not decoded");
 /** Thrown inside the reader to give up on the text (caught at the top). */
 const GIVE_UP = new Error("not decoded here");
 
+const objectProto = Object.prototype;
 const NO_KEYS: readonly string[] = [];
 
 /** Bytes that stand for themselves inside a JSON string and in a UTF-16 string alike: printable ASCII but `"` and `\`. */
@@ -83,8 +84,7 @@ function literal(c0: number, c1: number, c2: number, c3: number): void {
 
 function object(prev: unknown): unknown {
   i++;
-  // The previous values are JSON values (plain objects and arrays), as the cache holds them.
-  const p = prev !== null && typeof prev === "object" && !Array.isArray(prev) ? (prev as Record<string, unknown>) : undefined;
+  const p = prev !== null && typeof prev === "object" && Object.getPrototypeOf(prev) === objectProto ? (prev as Record<string, unknown>) : undefined;
   const keys = p === undefined ? NO_KEYS : Object.keys(p);
   // Built only from the first difference on; until then every key and value is the previous one's.
   let out: Record<string, unknown> | undefined;
