@@ -30,7 +30,6 @@ import type { KubeResponse } from "../transport/response.js";
 import type { RequestOptions, Transport } from "../transport/transport.js";
 import type { Discovery, DiscoveredResource, DiscoveryResult } from "./discovery.js";
 import type { ExecSession, PortForward } from "./exec.js";
-import { decodeWatchEventReusing, REUSE_PREVIOUS, type ReusingOptions } from "./json-reuse.js";
 import { lines, ndjson } from "./ndjson.js";
 import { checkOutgoing, listSchemaOf, parseReceived, type ValidationIssueHandler } from "./parse.js";
 import {
@@ -231,9 +230,7 @@ export class Kube {
     const request: RequestInfo = stream.request;
     const mode = this.modeOf(options);
     try {
-      const lookup = (options as ReusingOptions)[REUSE_PREVIOUS];
-      const decode = lookup ? (bytes: Uint8Array, start: number, end: number) => decodeWatchEventReusing(bytes, start, end, lookup) : undefined;
-      for await (const raw of ndjson(stream.body, { request, ...(decode ? { decode } : {}) })) {
+      for await (const raw of ndjson(stream.body, { request })) {
         if (!isRecord(raw) || typeof raw.type !== "string") throw new StreamDecodeError("a watch event without a type", request);
         if (raw.type === "ERROR") {
           const status = (isRecord(raw.object) ? raw.object : {}) as Status;

@@ -5,7 +5,6 @@
  * fails with `StreamDecodeError` naming the request.
  */
 import { ResponseTooLargeError, StreamDecodeError, type RequestInfo } from "../errors.js";
-import { NOT_DECODED } from "./json-reuse.js";
 
 /** Lines longer than this are refused (a watch event holds one object; kube-apiserver's request limit is 3 MiB). */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -20,6 +19,7 @@ export interface LineOptions {
 
 /** Splits chunks into lines, keeping the unfinished line's chunks until its newline arrives. */
 class LineSplitter {
+  readonly #decoder = new TextDecoder("utf-8", { fatal: false });
   readonly #max: number;
   readonly #request: RequestInfo | undefined;
   /** The pending (unfinished) line, as the chunks it came in. */
@@ -31,16 +31,12 @@ class LineSplitter {
     this.#request = options.request;
   }
 
-  /** The lines a chunk completes, in order, each handed to `line` at once as bytes `[start, end)` of a buffer. */
-  push(chunk: Uint8Array, line: (bytes: Uint8Array, start: number, end: number) => void): void {
+  /** The lines a chunk completes, in order, each handed to `line` at once. */
+  push(chunk: Uint8Array, line: (text: string) => void): void {
     let start = 0;
     let nl = chunk.indexOf(10);
     while (nl >= 0) {
-      if (!this.#parts.length) line(chunk, start, nl);
-      else {
-        const whole = this.#take(chunk.subarray(start, nl));
-        line(whole, 0, whole.length);
-      }
+      line(this.#take(chunk.subarray(start, nl)));
       start = nl + 1;
       nl = chunk.indexOf(10, start);
     }
@@ -53,25 +49,21 @@ class LineSplitter {
   }
 
   /** The last line, when the stream ended without a newline after it. */
-  end(line: (bytes: Uint8Array, start: number, end: number) => void): void {
-    if (this.#pending) {
-      const whole = this.#take(new Uint8Array(0));
-      line(whole, 0, whole.length);
+  end(line: (text: string) => void): void {
+    if (this.#pending) line(this.#take(new Uint8Array(0)));
+  }
+
+  #take(last: Uint8Array): string {
+    let text: string;
+    if (!this.#parts.length) text = this.#decoder.decode(last);
+    else {
+      this.#parts.push(last);
+      text = this.#decoder.decode(Buffer.concat(this.#parts, this.#pending + last.length));
+      this.#parts = [];
     }
-  }
-
-  #take(last: Uint8Array): Uint8Array {
-    this.#parts.push(last);
-    const whole = Buffer.concat(this.#parts, this.#pending + last.length);
-    this.#parts = [];
     this.#pending = 0;
-    return whole;
+    return text;
   }
-}
-
-/** A line's text (each call decodes on its own: a byte-order mark opening the line is dropped). */
-function text(decoder: { decode(input: Uint8Array): string }, bytes: Uint8Array, start: number, end: number): string {
-  return decoder.decode(bytes.subarray(start, end));
 }
 
 /**
@@ -82,9 +74,8 @@ function text(decoder: { decode(input: Uint8Array): string }, bytes: Uint8Array,
  */
 export async function* lines(chunks: AsyncIterable<Uint8Array>, options: LineOptions = {}): AsyncGenerator<string> {
   const splitter = new LineSplitter(options);
-  const decoder = new TextDecoder("utf-8", { fatal: false });
   let out: string[] = [];
-  const collect = (bytes: Uint8Array, start: number, end: number): void => void out.push(text(decoder, bytes, start, end));
+  const collect = (text: string): void => void out.push(text);
   for await (const chunk of chunks) {
     let tooLong: unknown;
     try {
@@ -101,45 +92,27 @@ export async function* lines(chunks: AsyncIterable<Uint8Array>, options: LineOpt
   for (const line of out) yield line;
 }
 
-/** Options of `ndjson`. */
-export interface NdjsonOptions extends LineOptions {
-  /**
-   * Decode a line's bytes `[start, end)` another way than `JSON.parse` of its text; answer
-   * `NOT_DECODED` to leave the line to `JSON.parse`.
-   */
-  decode?: (bytes: Uint8Array, start: number, end: number) => unknown;
-}
-
 /**
  * Decode newline-delimited JSON values from chunks of bytes (blank lines are skipped).
  *
  * @example
  * for await (const event of ndjson(response.body)) console.log(event);
  */
-export async function* ndjson(chunks: AsyncIterable<Uint8Array>, options: NdjsonOptions = {}): AsyncGenerator<unknown> {
+export async function* ndjson(chunks: AsyncIterable<Uint8Array>, options: LineOptions = {}): AsyncGenerator<unknown> {
   // The lines of each chunk are decoded together and handed out in order; a line that is not JSON,
   // or one too long, ends the stream after the values before it.
   const splitter = new LineSplitter(options);
-  const decoder = new TextDecoder("utf-8", { fatal: false });
-  const custom = options.decode;
   let values: unknown[] = [];
   let failure: unknown;
-  const decode = (bytes: Uint8Array, start: number, end: number): void => {
+  const decode = (line: string): void => {
     if (failure) return;
-    if (custom) {
-      const value = custom(bytes, start, end);
-      if (value !== NOT_DECODED) {
-        values.push(value);
-        return;
-      }
-    }
-    const line = text(decoder, bytes, start, end).trim();
-    if (!line) return;
+    const text = line.trim();
+    if (!text) return;
     try {
-      values.push(JSON.parse(line));
+      values.push(JSON.parse(text));
     } catch {
       // The line is not quoted: it may hold anything, Secret data included.
-      const what = /^<(!doctype|html)/i.test(line) ? "an HTML page" : `a line of ${Buffer.byteLength(line)} bytes that is not JSON`;
+      const what = /^<(!doctype|html)/i.test(text) ? "an HTML page" : `a line of ${Buffer.byteLength(text)} bytes that is not JSON`;
       failure = new StreamDecodeError(`invalid JSON in stream: ${what}`, options.request);
     }
   };

@@ -8,9 +8,7 @@
  * A watch that goes quiet (no event, no bookmark) for `watchIdleTimeoutMs` is dropped and re-made.
  */
 import type * as z from "zod";
-import { REUSE_PREVIOUS, type ReusingOptions } from "../client/json-reuse.js";
 import type { Kube } from "../client/kube.js";
-import type { WatchOptions } from "../client/types.js";
 import type { FieldSelectorInput, LabelSelectorInput } from "../client/selectors.js";
 import { IdleTimeoutError, KubeApiError, UsageError, ValidationError, isGone } from "../errors.js";
 import { safeParseKube } from "../meta/compile.js";
@@ -448,19 +446,14 @@ export class Informer<S extends z.ZodType> {
     const deadline = setTimeout(() => child.controller.abort(new WatchDeadline()), (timeoutSeconds + Math.min(30, timeoutSeconds)) * 1000);
     let pending: Map<string, Cached<S>> | undefined = initial ? new Map() : undefined;
     this.#stats.watches++;
-    const watchOptions: WatchOptions & ReusingOptions = {
+    const events$ = this.kube.watch(this.schema, {
       ...this.#selection(),
       ...(initial ? { sendInitialEvents: true } : this.#resourceVersion ? { resourceVersion: this.#resourceVersion } : {}),
       allowWatchBookmarks: true,
       timeoutSeconds,
       validate: "off",
       signal: child.signal,
-    };
-    // Each event's object is read beside its cached version: the parts that did not change are the
-    // cached parts, compared rather than decoded. Not with a transform, which may change its input
-    // in place (it must only ever see fresh objects).
-    if (!this.options.transform) watchOptions[REUSE_PREVIOUS] = this.#previous;
-    const events$ = this.kube.watch(this.schema, watchOptions);
+    });
     try {
       for (;;) {
         // Until the stream is open, raced against the signal: an attempt stuck connecting must not
@@ -503,9 +496,6 @@ export class Informer<S extends z.ZodType> {
       events$.return(undefined).catch(() => undefined);
     }
   }
-
-  /** The cached version of an object, by namespace and name. */
-  readonly #previous = (namespace: string | undefined, name: string): unknown => this.#store.get(namespace ? `${namespace}/${name}` : name);
 
   /** A watch event's object into the cache, and to the handlers. */
   #apply(type: "ADDED" | "MODIFIED" | "DELETED", obj: Cached<S>): void {
