@@ -82,6 +82,19 @@ describe("ndjson", () => {
     expect(await collect(ndjson(split()))).toEqual([{ x: "日本" }]);
   });
 
+  it("decodes a line opened by a byte-order mark, and bytes that are not UTF-8 as replacement characters, as TextDecoder does", async () => {
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"a":"\ufeffb"}\n')]);
+    const invalid = Uint8Array.from([...new TextEncoder().encode('{"s":"'), 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xf0, 0x90, 0x80, 0x41, ...new TextEncoder().encode('"}\n')]);
+    const expected = [bom, invalid].map((b) => JSON.parse(new TextDecoder().decode(b).trim()) as unknown);
+    async function* parts() {
+      yield Buffer.from(bom);
+      yield Buffer.from(invalid.subarray(0, 8));
+      yield invalid.subarray(8);
+    }
+    expect(await collect(ndjson(parts()))).toEqual(expected);
+    expect(expected[0]).toEqual({ a: "\ufeffb" });
+  });
+
   it("names a line that is not JSON, and bounds line length", async () => {
     await expect(collect(ndjson(chunks("{oops}\n")))).rejects.toThrow(StreamDecodeError);
     await expect(collect(ndjson(chunks("x".repeat(100)), { maxLineBytes: 10 }))).rejects.toThrow(/longer than 10 bytes/);
