@@ -91,28 +91,14 @@ export class Store {
 
   private added(storageKey: string, key: string): void {
     const order = this.orders.get(storageKey);
-    if (!order) return;
-    let lo = 0;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(order[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    order.splice(lo, 0, key);
+    if (order) order.splice(insertionPoint(order, key), 0, key);
   }
 
   private removed(storageKey: string, key: string): void {
     const order = this.orders.get(storageKey);
     if (!order) return;
-    let lo = 0;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(order[mid]!, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    if (order[lo] === key) order.splice(lo, 1);
+    const at = insertionPoint(order, key);
+    if (order[at] === key) order.splice(at, 1);
     else this.orders.delete(storageKey);
   }
 
@@ -286,4 +272,16 @@ function byKey(a: KubeObject, b: KubeObject): number {
   const ka = objectKey(a);
   const kb = objectKey(b);
   return ka.namespace < kb.namespace ? -1 : ka.namespace > kb.namespace ? 1 : ka.name < kb.name ? -1 : ka.name > kb.name ? 1 : 0;
+}
+
+/** Where `key` stands, or would stand, in keys sorted by `compareKeys` (binary search). */
+function insertionPoint(order: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(order[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -89,27 +89,21 @@ function replaceBuiltins(require: NodeJS.Require): void {
     const operators = proto?.operatorCandidates;
     if (!proto || typeof original !== "function" || typeof operators !== "function") return;
     const done = new WeakSet<object>();
-    proto.operatorCandidates = function (this: unknown, op: string) {
-      const c = operators.call(this, op);
+    const swapped = (c: Candidates, overrides: ReadonlyMap<string, unknown>): Candidates => {
       if (c && !done.has(c)) {
         done.add(c);
         c.declarations = c.declarations.map((d) => {
-          const handler = OPERATOR_OVERRIDES.get(d.signature);
+          const handler = overrides.get(d.signature);
           return handler ? withHandler(d, handler) : d;
         });
       }
       return c;
     };
+    proto.operatorCandidates = function (this: unknown, op: string) {
+      return swapped(operators.call(this, op), OPERATOR_OVERRIDES);
+    };
     proto.functionCandidates = function (this: unknown, rec: boolean, name: string, n: number) {
-      const c = original.call(this, rec, name, n);
-      if (c && !done.has(c)) {
-        done.add(c);
-        c.declarations = c.declarations.map((d) => {
-          const handler = BUILTIN_OVERRIDES.get(d.signature);
-          return handler ? withHandler(d, handler) : d;
-        });
-      }
-      return c;
+      return swapped(original.call(this, rec, name, n), BUILTIN_OVERRIDES);
     };
   } catch {
     // A differently laid out evaluator keeps its own string functions.
