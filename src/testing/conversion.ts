@@ -10,7 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type * as z from "zod";
 import { conversionReview, convertedObjects, pruneConverted, type WebhookConversion } from "../apiserver/apiextensions/conversion.js";
 import { convertObject } from "../apiserver/conversion.js";
-import type { Catalog } from "./catalog.js";
+import type { Catalog, ServedResource } from "./catalog.js";
 import { statusError } from "./status.js";
 import type { KubeObject } from "./store.js";
 import { callWebhook, type ObjectConverter, type WebhookTransport, type WebhookWrite } from "./webhooks.js";
@@ -164,6 +164,20 @@ export async function convertCustomAsync(obj: KubeObject, desired: string, conve
 }
 
 /**
+ * How an object of `resource` reaches another served version of it for admission: built-in kinds
+ * (and a subresource's own kind, a Scale, the same at every equivalent resource) by their
+ * conversions, custom resources by their CRD's conversion webhook, or, without one, a new
+ * `apiVersion` (the `None` strategy).
+ */
+function admissionConversionOf(catalog: Catalog, resource: ServedResource, ownKind: boolean, to: { group: string; version: string }): "builtin" | CustomConversion | undefined {
+  if (ownKind || !resource.custom) return "builtin";
+  const target = catalog.siblings(resource.storageKey).find((r) => r.group === to.group && r.version === to.version);
+  return target?.custom?.conversion ?? resource.custom.conversion;
+}
+
+const apiVersionOf = (to: { group: string; version: string }): string => (to.group ? `${to.group}/${to.version}` : to.version);
+
+/**
  * How a write's object is converted to another served version of its resource for an admission
  * webhook matched through it (`ObjectConvertor`): built-in kinds by their conversions, custom
  * resources by their CRD's conversion webhook, or, without one, a new `apiVersion` (the `None`
@@ -175,12 +189,31 @@ export async function convertCustomAsync(obj: KubeObject, desired: string, conve
  */
 export function admissionConverter(catalog: Catalog, w: WebhookWrite): ObjectConverter {
   return async (object, to, transport) => {
-    const apiVersion = to.group ? `${to.group}/${to.version}` : to.version;
-    // A subresource's own kind (a Scale) is the same at every equivalent resource; built-in kinds convert as served.
-    if (w.kind || !w.resource.custom) return convertObject(object, apiVersion, to.kind);
-    const target = catalog.siblings(w.resource.storageKey).find((r) => r.group === to.group && r.version === to.version);
-    const conversion = target?.custom?.conversion ?? w.resource.custom.conversion;
-    if (conversion) return convertCustomAsync(object as KubeObject, apiVersion, conversion, transport);
+    const apiVersion = apiVersionOf(to);
+    const how = admissionConversionOf(catalog, w.resource, w.kind !== undefined, to);
+    if (how === "builtin") return convertObject(object, apiVersion, to.kind);
+    if (how) return convertCustomAsync(object as KubeObject, apiVersion, how, transport);
+    return { ...object, apiVersion, kind: to.kind };
+  };
+}
+
+/**
+ * The same conversions, synchronous, for admission policies matched through an equivalent
+ * resource (the kind converted to names the resource): a custom resource's conversion not yet
+ * known pauses the request ({@link ConversionPause}) until its CRD's webhook has answered, and the
+ * request runs again.
+ *
+ * @example
+ * const convert = policyConverter(catalog);
+ * const v2 = convert(hpa, { group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler" });
+ */
+export function policyConverter(catalog: Catalog): (object: Record<string, unknown>, to: { group: string; version: string; kind: string }) => Record<string, unknown> {
+  return (object, to) => {
+    const apiVersion = apiVersionOf(to);
+    const resource = catalog.kind(apiVersion, to.kind);
+    const how = resource ? admissionConversionOf(catalog, resource, false, to) : "builtin";
+    if (how === "builtin") return convertObject(object, apiVersion, to.kind);
+    if (how) return convertCustom(object as KubeObject, apiVersion, how);
     return { ...object, apiVersion, kind: to.kind };
   };
 }

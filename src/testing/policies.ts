@@ -6,6 +6,8 @@
  */
 import { PolicySet, rbacAuthorizer, type AdmissionOperation, type AdmissionRequest } from "../apiserver/admission/index.js";
 import type { Catalog, ServedResource } from "./catalog.js";
+import { policyConverter } from "./conversion.js";
+import { equivalentResources } from "./webhooks.js";
 import { qualified, statusError } from "./status.js";
 import type { KubeObject, Store } from "./store.js";
 
@@ -61,6 +63,7 @@ function policySet(ctx: PolicyContext): PolicySet | undefined {
       return r ? { resource: r.plural, namespaced: r.namespaced } : undefined;
     },
     schemaOf: (apiVersion, kind) => ctx.catalog.kind(apiVersion, kind)?.schema,
+    convert: policyConverter(ctx.catalog),
     ...(authorize ? { authorize } : {}),
   });
   cache.set(ctx.store, { key, set });
@@ -106,6 +109,8 @@ export function admitPolicies(
     dryRun,
     ...(phase ? { phase } : {}),
     ...request,
+    // Policies matching another served version of the resource see the object converted to it.
+    equivalents: equivalentResources(ctx.catalog, r, request.subResource || undefined, request.kind),
   });
   if (result.denied) {
     const name = request.name ?? String((object ?? old)?.metadata?.name ?? "");

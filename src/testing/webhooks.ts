@@ -253,10 +253,23 @@ export type ObjectConverter = (object: Obj, to: { group: string; version: string
  * subresource).
  */
 function equivalentsOf(catalog: Catalog, w: WebhookWrite): EquivalentResource[] {
+  return equivalentResources(catalog, w.resource, w.subresource, w.kind);
+}
+
+/**
+ * The resources a resource is also served as, the resource itself among them, each with the kind
+ * of its objects there (kube-apiserver's `EquivalentResourceMapper`: every version of the same
+ * storage that serves the subresource; a subresource's own kind, a Scale, is the same at each).
+ * What webhooks and admission policies with `matchPolicy: Equivalent` match through.
+ *
+ * @example
+ * equivalentResources(catalog, hpaV1, undefined); // autoscaling/v2 and autoscaling/v1 horizontalpodautoscalers
+ */
+export function equivalentResources(catalog: Catalog, resource: ServedResource, subresource: string | undefined, kind?: { group: string; version: string; kind: string }): EquivalentResource[] {
   return catalog
-    .siblings(w.resource.storageKey)
-    .filter((r) => !w.subresource || r.subresources.some((s) => s.name === w.subresource))
-    .map((r) => ({ group: r.group, version: r.version, resource: r.plural, kind: w.kind ? { ...w.kind } : { group: r.group, version: r.version, kind: r.kind } }));
+    .siblings(resource.storageKey)
+    .filter((r) => !subresource || r.subresources.some((s) => s.name === subresource))
+    .map((r) => ({ group: r.group, version: r.version, resource: r.plural, kind: kind ? { ...kind } : { group: r.group, version: r.version, kind: r.kind } }));
 }
 
 function attributesOf(w: WebhookWrite, equivalents?: EquivalentResource[]): WebhookAttributes {

@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type * as z from "zod";
 import { builtinKinds, resourceInfo } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
-import { PolicySet, isAdmissionPolicyObject, rbacAuthorizer, typeCheckPolicy, type AdmissionOperation, type AdmissionResult, type TypeCheckTarget } from "../apiserver/admission/index.js";
+import { PolicySet, isAdmissionPolicyObject, type EquivalentResource, rbacAuthorizer, typeCheckPolicy, type AdmissionOperation, type AdmissionResult, type TypeCheckTarget } from "../apiserver/admission/index.js";
 import type { UserInfo } from "../apiserver/cel/index.js";
 import { withDefaults } from "../apiserver/structural-defaults.js";
 import { validateWrite } from "../apiserver/strategy.js";
@@ -223,6 +223,28 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
   const everything = [...newObjects, ...policyObjects].filter(served);
   const authorize = rbacAuthorizer(everything);
   const policySet = new PolicySet(everything, { minor, resourceOf, schemaOf, ...(authorize ? { authorize } : {}) });
+  // The served versions of a built-in resource, which policies with matchPolicy: Equivalent match
+  // through (the object converted by the built-in conversions). Custom resources get none: their
+  // conversion webhooks are not reachable offline, so a rule naming another version of a CRD
+  // matches and the policy sees the object as written.
+  const equivalentsCache = new Map<string, EquivalentResource[] | undefined>();
+  const equivalentsOf = (apiVersion: string, kind: string, resource: string): EquivalentResource[] | undefined => {
+    const key = `${apiVersion}/${kind}`;
+    if (equivalentsCache.has(key)) return equivalentsCache.get(key);
+    let out: EquivalentResource[] | undefined;
+    if (isBuiltin(apiVersion, kind)) {
+      const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+      out = [];
+      for (const [av, kinds] of Object.entries(builtins)) {
+        const slash = av.indexOf("/");
+        const [g, version] = slash < 0 ? ["", av] : [av.slice(0, slash), av.slice(slash + 1)];
+        if (g !== group || !kinds.includes(kind) || (av !== apiVersion && !engine.serves(av, kind)) || resourceOf(av, kind)?.resource !== resource) continue;
+        out.push({ group, version, resource, kind: { group, version, kind } });
+      }
+    }
+    equivalentsCache.set(key, out);
+    return out;
+  };
 
   const oldByIdentity = new Map<string, { entry: Entry; value: Obj }>();
   for (const p of parsedOld) for (const e of p.entries) if (!e.readError && isRecord(e.input.value)) oldByIdentity.set(identity(e.input.value), { entry: e, value: e.input.value });
@@ -275,7 +297,8 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
       } else if (info && policySet.active) {
         // Policies see the object as the apiserver holds it at admission: defaulted, in its namespace.
         const stored = (o: Obj): Obj => asAdmitted(o, builtin, schema, minor, info.namespaced);
-        const admission = policySet.admit({ operation, object: stored(value), ...(old ? { oldObject: stored(old) } : {}), resource: info.resource, namespaced: info.namespaced, userInfo: user });
+        const equivalents = equivalentsOf(apiVersion, kind, info.resource);
+        const admission = policySet.admit({ operation, object: stored(value), ...(old ? { oldObject: stored(old) } : {}), resource: info.resource, namespaced: info.namespaced, userInfo: user, ...(equivalents ? { equivalents } : {}) });
         addAdmission(result, admission, add, info.resource, value);
         if (options.showMutated && admission.object) result.stored = admission.object;
       } else if (options.showMutated && builtin) result.stored = validateWrite(value, { minor, ...(old ? { old } : {}) }).object;
@@ -308,7 +331,8 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
     const info = resourceOf(apiVersion, kind);
     if (info && policySet.active) {
       const oldObject = asAdmitted(value, isBuiltin(apiVersion, kind), schemaOf(apiVersion, kind), minor, info.namespaced);
-      const admission = policySet.admit({ operation: "DELETE", oldObject, resource: info.resource, namespaced: info.namespaced, userInfo: user });
+      const equivalents = equivalentsOf(apiVersion, kind, info.resource);
+      const admission = policySet.admit({ operation: "DELETE", oldObject, resource: info.resource, namespaced: info.namespaced, userInfo: user, ...(equivalents ? { equivalents } : {}) });
       addAdmission(result, admission, (i) => result.issues.push(i), info.resource, value);
     }
     if (result.issues.some((i) => i.severity === "error")) result.status = "invalid";

@@ -5,7 +5,8 @@
  * the rule's version and `requestKind`/`requestResource` the request's; a mutating webhook's patch
  * is converted back. Built-in conversions (HorizontalPodAutoscaler v2 ⇄ v1), a CRD's conversion
  * webhook and a CRD converted by relabelling (`None`) are all used. A real HTTPS server started
- * here serves both the admission webhooks and the conversion webhook.
+ * here serves both the admission webhooks and the conversion webhook. A ValidatingAdmissionPolicy
+ * matched through an equivalent version is shown the object converted by the same conversions.
  */
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -233,6 +234,28 @@ describe("admission webhooks matched through an equivalent version", () => {
     expect(req.object).toMatchObject({ apiVersion: "conv.example.com/v1", spec: { hostPort: "db.local:5432" } });
     expect(conversions.some((c) => c.desired === "conv.example.com/v1")).toBe(true);
     expect(r.json).toMatchObject({ apiVersion: "conv.example.com/v2", spec: { host: "db.internal", port: 6432 } });
+  });
+
+  it("shows a ValidatingAdmissionPolicy naming v1 a v2 custom resource converted by its CRD's conversion webhook", async () => {
+    const ADM = "/apis/admissionregistration.k8s.io/v1";
+    const policy = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name: "endpoint-port" },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: ["conv.example.com"], apiVersions: ["v1"], resources: ["endpoints"], operations: ["CREATE"] }] },
+        validations: [{ expression: "object.spec.hostPort.endsWith(':5432')", messageExpression: "'saw ' + object.spec.hostPort + ' at ' + request.kind.version + ', requested at ' + request.requestKind.version" }],
+      },
+    };
+    expect((await api.post(`${ADM}/validatingadmissionpolicies`, policy)).status).toBe(201);
+    configs.push(`${ADM}/validatingadmissionpolicies/endpoint-port`);
+    const binding = { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: "endpoint-port" }, spec: { policyName: "endpoint-port", validationActions: ["Deny"] } };
+    expect((await api.post(`${ADM}/validatingadmissionpolicybindings`, binding)).status).toBe(201);
+    configs.push(`${ADM}/validatingadmissionpolicybindings/endpoint-port`);
+    const r = await api.post("/apis/conv.example.com/v2/namespaces/default/endpoints", { apiVersion: "conv.example.com/v2", kind: "Endpoint", metadata: { name: "cache" }, spec: { host: "cache.local", port: 6379 } });
+    expect(r.status, r.text).toBe(422);
+    expect(r.json.message).toBe(`endpoints.conv.example.com "cache" is forbidden: ValidatingAdmissionPolicy 'endpoint-port' with binding 'endpoint-port' denied request: saw cache.local:6379 at v1, requested at v2`);
+    expect(conversions.some((c) => c.desired === "conv.example.com/v1")).toBe(true);
   });
 
   it("relabels a custom resource of a CRD without a conversion webhook", async () => {

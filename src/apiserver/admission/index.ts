@@ -4,6 +4,7 @@
  * the `authorizer` variable.
  */
 export {
+  PolicyConversionError,
   PolicySet,
   checkPolicyExpressions,
   defaultResourceOf,
@@ -15,9 +16,10 @@ export {
   type AdmissionResult,
   type PolicyDecision,
   type PolicyExpressionProblem,
+  type PolicyInvocation,
   type Unevaluated,
 } from "./policies.js";
-export { labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type MatchOutcome, type NamespaceLabels, type ResourceVersion } from "./matching.js";
+export { labelSelectorMatches, matchedEquivalent, matchResources, type LabelSelector, type MatchAttributes, type MatchOutcome, type NamespaceLabels, type ResourceVersion } from "./matching.js";
 export { rbacAuthorizer } from "./authorizer.js";
 export { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
 export { typeCheckPolicy, type TypeCheckTarget, type TypeCheckWarning } from "./typecheck.js";

@@ -87,6 +87,11 @@ export interface ResourceVersion {
   resource: string;
 }
 
+/** A resource served at a group and version, with the kind of its objects there. */
+export interface EquivalentResource extends ResourceVersion {
+  kind: { group: string; version: string; kind: string };
+}
+
 /** A `NamedRuleWithOperations`. */
 interface Rule {
   apiGroups?: string[];
@@ -259,4 +264,18 @@ const EXEMPT_RESOURCES = new Set([
  */
 export function isExemptAdmissionConfigurationResource(group: string, resource: string): boolean {
   return group === "admissionregistration.k8s.io" && EXEMPT_RESOURCES.has(resource);
+}
+
+/**
+ * The served resource a match went through when it is not the request's own, among the request's
+ * equivalents: where a webhook or policy is invoked (`matchGVR`, `matchGVK` of kube-apiserver's
+ * matchers), the object being converted to its kind. Undefined when the match is the request's
+ * own resource (or no match).
+ *
+ * @example
+ * matchedEquivalent(matchResources(criteria, attrs, labels), attrs.equivalents); // { group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", kind: { … } }
+ */
+export function matchedEquivalent(outcome: MatchOutcome, equivalents: readonly EquivalentResource[] | undefined): EquivalentResource | undefined {
+  const e = outcome.matches ? outcome.equivalent : undefined;
+  return e ? equivalents?.find((x) => x.group === e.group && x.version === e.version && x.resource === e.resource) : undefined;
 }

@@ -14,7 +14,17 @@ import { CEL_MINORS, type EnvironmentSpec } from "../cel/library.js";
 import { toCelValue } from "../cel/rules.js";
 import { applyJsonPatch, type JsonPatchOperation } from "../../patch/index.js";
 import { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
-import { isExemptAdmissionConfigurationResource, labelSelectorMatches, matchResources, type LabelSelector, type MatchAttributes, type NamespaceLabels } from "./matching.js";
+import { convertObject } from "../conversion.js";
+import {
+  isExemptAdmissionConfigurationResource,
+  labelSelectorMatches,
+  matchedEquivalent,
+  matchResources,
+  type EquivalentResource,
+  type LabelSelector,
+  type MatchAttributes,
+  type NamespaceLabels,
+} from "./matching.js";
 
 type Obj = Record<string, unknown>;
 type Schema = z.core.$ZodType;
@@ -48,7 +58,28 @@ export interface AdmissionRequest {
   kind?: { group: string; version: string; kind: string };
   name?: string;
   namespace?: string;
+  /**
+   * The resources the request's resource is also served as, the request's own among them, each
+   * with the kind of its objects there (`EquivalentResourceMapper`): a policy with `matchPolicy:
+   * Equivalent` whose rule names one of them sees the object converted to it, `request.kind` and
+   * `request.resource` naming it (`requestKind`/`requestResource` stay the request's), and a
+   * mutating policy's result is converted back. Without them, a rule naming any version of the
+   * group and resource matches and the object is evaluated as written.
+   */
+  equivalents?: readonly EquivalentResource[];
 }
+
+/** Where a policy matched through an equivalent resource is evaluated: its resource and kind. */
+export type PolicyInvocation = EquivalentResource;
+
+/**
+ * A failed conversion of a request's object for a policy matched through an equivalent resource:
+ * thrown by {@link AdmissionContext.convert}, it is the policy's configuration error.
+ *
+ * @example
+ * throw new PolicyConversionError("conversion webhook for stable.example.com/v1, Kind=CronTab failed: …");
+ */
+export class PolicyConversionError extends Error {}
 
 /** What the policies may consult besides the request. */
 export interface AdmissionContext {
@@ -60,6 +91,13 @@ export interface AdmissionContext {
   schemaOf?: (apiVersion: string, kind: string) => Schema | undefined;
   /** Authorization checks (`authorizer`); without it, checks are not evaluable. */
   authorize?: Authorize;
+  /**
+   * Convert an object to another served version of its kind (`ObjectConvertor`), for policies
+   * matched through an equivalent resource; a thrown {@link PolicyConversionError} is a failed
+   * conversion (a configuration error of the policy, under its failure policy). Default: the built-in kinds' conversions
+   * ({@link convertObject}), other kinds relabelled.
+   */
+  convert?: (object: Obj, to: { group: string; version: string; kind: string }) => Obj;
 }
 
 /** A decision of one validation for one binding. */
@@ -484,17 +522,53 @@ export class PolicySet {
       namespaced: request.namespaced,
       ...(request.object ? { object: request.object } : {}),
       ...(request.oldObject ? { oldObject: request.oldObject } : {}),
+      ...(request.equivalents ? { equivalents: request.equivalents } : {}),
     };
   }
 
-  private requestValue(request: AdmissionRequest, a: MatchAttributes): Obj {
-    const o = request.object ?? request.oldObject;
+  /** The kind of the request's object. */
+  private requestKind(request: AdmissionRequest): { group: string; version: string; kind: string } {
     const { group, version } = this.groupVersion(request);
-    const kind = request.kind ?? { group, version, kind: kindOf(o) };
+    return request.kind ?? { group, version, kind: kindOf(request.object ?? request.oldObject) };
+  }
+
+  /** An object at another served version of its kind (itself when it already is). */
+  private convert(object: Obj, to: { group: string; version: string; kind: string }): Obj {
+    const apiVersion = to.group ? `${to.group}/${to.version}` : to.version;
+    if (apiVersionOf(object) === apiVersion && kindOf(object) === to.kind) return object;
+    return this.context.convert ? this.context.convert(object, to) : convertObject(object, apiVersion, to.kind);
+  }
+
+  /**
+   * The request as a policy matched through an equivalent resource sees it: object and old object
+   * converted to the invocation's kind (`NewVersionedAttributes`), or why they could not be.
+   */
+  private versionedRequest(request: AdmissionRequest, invocation: PolicyInvocation): { request: AdmissionRequest } | { error: string } {
+    try {
+      return {
+        request: {
+          ...request,
+          ...(request.object ? { object: this.convert(request.object, invocation.kind) } : {}),
+          ...(request.oldObject ? { oldObject: this.convert(request.oldObject, invocation.kind) } : {}),
+        },
+      };
+    } catch (err) {
+      if (err instanceof PolicyConversionError) return { error: err.message };
+      throw err;
+    }
+  }
+
+  /**
+   * The `request` variable: `kind` and `resource` where the policy is invoked (the equivalent
+   * resource its rule matched), `requestKind` and `requestResource` the request's own.
+   */
+  private requestValue(request: AdmissionRequest, a: MatchAttributes, invocation?: PolicyInvocation): Obj {
+    const { group, version } = this.groupVersion(request);
+    const kind = this.requestKind(request);
     const user = request.userInfo ?? { username: "" };
     return {
-      kind: { ...kind },
-      resource: { group, version, resource: request.resource },
+      kind: invocation ? { ...invocation.kind } : { ...kind },
+      resource: invocation ? { group: invocation.group, version: invocation.version, resource: invocation.resource } : { group, version, resource: request.resource },
       subResource: request.subResource ?? "",
       requestKind: { ...kind },
       requestResource: { group, version, resource: request.resource },
@@ -601,12 +675,13 @@ export class PolicySet {
     return ctx;
   }
 
-  private baseContext(request: AdmissionRequest, a: MatchAttributes): Obj {
+  /** The activation's request-wide part; `request` is the `request` variable's value. */
+  private baseContext(request: AdmissionRequest, a: MatchAttributes, requestValue: Obj): Obj {
     const ns = a.namespace ? this.namespaces.get(a.namespace) : undefined;
     return {
       object: this.celValue(request.object),
       oldObject: this.celValue(request.oldObject),
-      request: toCelValue(undefined, this.requestValue(request, a)),
+      request: toCelValue(undefined, requestValue),
       namespaceObject: ns ? this.celValue({ metadata: metaOf(ns), spec: ns.spec ?? {}, status: ns.status ?? {} }) : null,
       __user: request.userInfo ?? { username: "" },
     };
@@ -615,7 +690,18 @@ export class PolicySet {
   private validate(request: AdmissionRequest, result: AdmissionResult): void {
     if (!this.validating.length || !this.bindings.size) return;
     const a = this.attributes(request);
-    let base: Obj | undefined;
+    // The request's activation, once per kind it is shown as (`versionedAttrs`).
+    const bases = new Map<string, { ctx: Obj } | { error: string }>();
+    const baseFor = (invocation: PolicyInvocation | undefined): { ctx: Obj } | { error: string } => {
+      const key = invocation ? `${invocation.group}/${invocation.version}/${invocation.resource}` : "";
+      let hit = bases.get(key);
+      if (!hit) {
+        const shown = invocation ? this.versionedRequest(request, invocation) : { request };
+        hit = "error" in shown ? shown : { ctx: this.baseContext(shown.request, a, this.requestValue(request, a, invocation)) };
+        bases.set(key, hit);
+      }
+      return hit;
+    };
     const denials: PolicyDecision[] = [];
     this.sortedValidating ??= [...this.validating]
       .sort((x, y) => nameOf(x).localeCompare(nameOf(y)))
@@ -628,6 +714,7 @@ export class PolicySet {
         continue;
       }
       if (!m.matches) continue;
+      const invocation = matchedEquivalent(m, request.equivalents);
       const annotations = new Map<string, string[]>();
       for (const b of bindings) {
         const bs = spec(b);
@@ -640,6 +727,12 @@ export class PolicySet {
           if (!bm.matches) continue;
         }
         const actions = (Array.isArray(bs.validationActions) ? bs.validationActions : []).filter((x): x is string => typeof x === "string");
+        const base = baseFor(invocation);
+        if ("error" in base) {
+          // A failed conversion is the policy's configuration error (`addConfigError(err, policy, nil)`).
+          if (policy.failurePolicy !== "Ignore") denials.push({ policy: policy.name, index: -1, action: "deny", message: `failed to configure policy: ${base.error}`, reason: "Invalid", error: true });
+          continue;
+        }
         const configError = (message: string) => {
           if (policy.failurePolicy === "Ignore") return;
           denials.push({ policy: policy.name, binding: nameOf(b), index: -1, action: "deny", message: `failed to configure binding: ${message}`, reason: "Invalid", error: true });
@@ -653,9 +746,8 @@ export class PolicySet {
           result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: params.unknown });
           continue;
         }
-        base ??= this.baseContext(request, a);
         for (const param of params.params) {
-          const ctx = this.activation(policy, base, param, a);
+          const ctx = this.activation(policy, base.ctx, param, a);
           const outcome = this.evaluateValidations(policy, b, ctx, result);
           for (const d of outcome.decisions) {
             for (const action of actions) {
@@ -774,6 +866,7 @@ export class PolicySet {
           continue;
         }
         if (!m.matches) continue;
+        const invocation = matchedEquivalent(m, request.equivalents);
         for (const b of [...bindings].sort((x, y) => nameOf(x).localeCompare(nameOf(y)))) {
           const bs = spec(b);
           if (bs.matchResources !== undefined && bs.matchResources !== null) {
@@ -796,7 +889,17 @@ export class PolicySet {
             continue;
           }
           for (const param of params.params) {
-            const base = this.baseContext({ ...request, object: result.object! }, a);
+            const current: AdmissionRequest = { ...request, object: result.object! };
+            // Matched through an equivalent resource: the policy sees and mutates the object at the version its rule names.
+            const shown = invocation ? this.versionedRequest(current, invocation) : { request: current };
+            if ("error" in shown) {
+              if (policy.failurePolicy === "Ignore") continue;
+              const message = `failed to configure policy: ${shown.error}`;
+              result.decisions.push({ policy: policy.name, index: -1, action: "deny", message, reason: "Invalid", error: true });
+              result.denied ??= { message: `policy ${JSON.stringify(policy.name)} denied request: ${message}`, reason: "Invalid", code: 422 };
+              continue;
+            }
+            const base = this.baseContext(shown.request, a, this.requestValue(current, a, invocation));
             const ctx = this.activation(policy, base, param, a);
             const mc = this.matchConditions(policy, ctx);
             if (mc && "skip" in mc) continue;
@@ -808,7 +911,8 @@ export class PolicySet {
               denyConfig(mc.error);
               continue;
             }
-            const before = JSON.stringify(result.object);
+            let target = shown.request.object!;
+            const before = JSON.stringify(target);
             for (let i = 0; i < policy.mutations.length; i++) {
               const mut = policy.mutations[i]!;
               const r = evaluateCel(mut.expression, ctx, RUNTIME_COST_BUDGET);
@@ -822,14 +926,25 @@ export class PolicySet {
               }
               try {
                 const patch = fromCelValue(r.value);
-                const schema = this.context.schemaOf?.(apiVersionOf(result.object), kindOf(result.object));
-                if (mut.patchType === "JSONPatch") result.object = applyJsonPatch(result.object!, patch as JsonPatchOperation[]) as Obj;
-                else result.object = applyConfiguration(result.object, patch, schema) as Obj;
+                const schema = this.context.schemaOf?.(apiVersionOf(target), kindOf(target));
+                if (mut.patchType === "JSONPatch") target = applyJsonPatch(target, patch as JsonPatchOperation[]) as Obj;
+                else target = applyConfiguration(target, patch, schema) as Obj;
               } catch (err) {
                 denyConfig(`mutations[${i}]: ${(err as Error).message}`);
               }
             }
-            if (JSON.stringify(result.object) !== before) {
+            if (JSON.stringify(target) !== before) {
+              // The mutated object goes back to the request's version.
+              if (invocation) {
+                try {
+                  target = this.convert(target, this.requestKind(current));
+                } catch (err) {
+                  if (!(err instanceof PolicyConversionError)) throw err;
+                  denyConfig(`failed to configure policy: ${err.message}`);
+                  continue;
+                }
+              }
+              result.object = target;
               result.mutatedBy.push(policy.name);
               changedBy.push(policy);
             }

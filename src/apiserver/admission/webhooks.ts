@@ -13,7 +13,9 @@ import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile
 import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
 import { CEL_MINORS } from "../cel/library.js";
 import { toCelValue } from "../cel/rules.js";
-import { isExemptAdmissionConfigurationResource, matchResources, type NamespaceLabels, type ResourceVersion } from "./matching.js";
+import { isExemptAdmissionConfigurationResource, matchedEquivalent, matchResources, type EquivalentResource, type NamespaceLabels } from "./matching.js";
+
+export type { EquivalentResource } from "./matching.js";
 
 type Obj = Record<string, unknown>;
 
@@ -83,11 +85,6 @@ export interface WebhookAttributes {
    * rule matches any version and the object is sent as it is.
    */
   equivalents?: readonly EquivalentResource[];
-}
-
-/** A resource served at a group and version, with the kind of its objects there. */
-export interface EquivalentResource extends ResourceVersion {
-  kind: { group: string; version: string; kind: string };
 }
 
 /**
@@ -281,8 +278,7 @@ function matchWebhook(hook: WebhookDefinition, a: WebhookAttributes, namespaceLa
     (name) => namespaceLabels(name) ?? { labels: { "kubernetes.io/metadata.name": name }, complete: true },
   );
   if (!m.matches) return { call: false };
-  const e = m.equivalent;
-  const invocation = e ? a.equivalents?.find((x) => x.group === e.group && x.version === e.version && x.resource === e.resource) : undefined;
+  const invocation = matchedEquivalent(m, a.equivalents);
   return invocation ? { call: true, invocation } : { call: true };
 }
 
