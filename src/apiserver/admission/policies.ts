@@ -929,6 +929,8 @@ export class PolicySet {
                 const schema = this.context.schemaOf?.(apiVersionOf(target), kindOf(target));
                 if (mut.patchType === "JSONPatch") target = applyJsonPatch(target, patch as JsonPatchOperation[]) as Obj;
                 else target = applyConfiguration(target, patch, schema) as Obj;
+                // The next mutation sees this one's result (the dispatcher updates the versioned attributes in between).
+                ctx.object = this.celValue(target);
               } catch (err) {
                 denyConfig(`mutations[${i}]: ${(err as Error).message}`);
               }
