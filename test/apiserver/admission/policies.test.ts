@@ -34,7 +34,7 @@ describe("admission policies: the corpus", () => {
         operation: c.operation ?? "CREATE",
         ...(object ? { object } : {}),
         ...(oldObject ? { oldObject } : {}),
-        resource: kind === "Namespace" ? "namespaces" : kind === "ValidatingAdmissionPolicyBinding" ? "validatingadmissionpolicybindings" : "deployments",
+        resource: kind === "Namespace" ? "namespaces" : kind === "ValidatingAdmissionPolicyBinding" ? "validatingadmissionpolicybindings" : kind === "HorizontalPodAutoscaler" ? "horizontalpodautoscalers" : "deployments",
         namespaced: kind !== "Namespace" && kind !== "ValidatingAdmissionPolicyBinding",
         ...(c.user ? { userInfo: c.user } : {}),
       });
