@@ -64,4 +64,24 @@ describe("kubezod validate", () => {
     expect(rejected.code).toBe(1);
     expect(rejected.stdout).toContain("[api/rejected]");
   });
+
+  it("loads the CEL engine when the inputs hold objects whose checks compile expressions", async () => {
+    // A fresh process: the command loads CEL on demand, and still finds what the library finds.
+    const input = [
+      "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\nspec:\n  failurePolicy: Fail\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [apps]\n      apiVersions: [v1]\n      operations: [CREATE]\n      resources: [deployments]\n  validations:\n  - expression: object.spec.replicas +\n",
+      "apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata:\n  name: d\nspec:\n  selectors:\n  - cel:\n      expression: '1'\n",
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-validations:\n        - rule: self == self\n          optionalOldSelf: true\n",
+    ].join("---\n");
+    const cli = await runCli(["validate", "-o", "json", "-"], { input });
+    expect(cli.code).toBe(1);
+    const out = JSON.parse(cli.stdout) as JsonOut & { resources: Array<{ errors: Array<{ message?: string }> }> };
+    const api = await validateManifests([{ text: input, file: "-" }]);
+    expect(out.resources.map((r) => [r.kind, r.status, r.errors.map((e) => `${e.rule} ${e.path}`)])).toEqual(
+      api.results.map((r) => [r.kind ?? null, r.status, [...r.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)).map((e) => `${e.rule} ${e.field}`)]),
+    );
+    expect(out.resources.map((r) => r.status)).toEqual(["invalid", "invalid", "invalid"]);
+    expect(cli.stdout).toContain("compilation failed");
+    expect(cli.stdout).toContain("must evaluate to bool");
+    expect(cli.stdout).toContain("may not be set if oldSelf is not used in rule");
+  });
 });
