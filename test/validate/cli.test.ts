@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { validateManifests } from "../../src/index.js";
 import { runCli } from "../support/cli.js";
-import { hasShared, needsShared, sharedPath } from "../support/shared.js";
+import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";
+import { builtIsFresh } from "../support/built.js";
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import * as zod from "zod";
 
 const fixtures = "test/fixtures/validate";
 
@@ -83,5 +87,18 @@ describe("kubezod validate", () => {
     expect(cli.stdout).toContain("compilation failed");
     expect(cli.stdout).toContain("must evaluate to bool");
     expect(cli.stdout).toContain("may not be set if oldSelf is not used in rule");
+  });
+
+  it.skipIf(!builtIsFresh())("runs on a bundled zod with zod's exports, its locales read on first use", async () => {
+    const bundled = (await import(pathToFileURL(join(repoRoot, "dist/src/cli/zod.js")).href)) as typeof zod;
+    expect(Object.keys(bundled).sort()).toEqual(Object.keys(zod).sort());
+    expect(Object.keys(bundled.locales).sort()).toEqual(Object.keys(zod.locales).sort());
+    const message = (z: typeof zod, locale: () => zod.core.$ZodConfig) => {
+      z.config(locale());
+      const text = z.string().safeParse(1).error?.issues[0]?.message;
+      z.config(z.locales.en());
+      return text;
+    };
+    for (const name of ["de", "ja", "en"] as const) expect(message(bundled, bundled.locales[name])).toBe(message(zod, zod.locales[name]));
   });
 });
