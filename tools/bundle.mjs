@@ -134,10 +134,44 @@ await build({ ...options, plugins: [builtins, groups] });
 // The command's own zod: one file instead of the hundred modules of the package, which the command
 // (and only it: the library keeps importing the application's zod) resolves "zod" to where Node
 // has synchronous module hooks (see src/cli/bin.ts). Built from the installed zod, so the same code.
+// The error-message locales are half of zod's code and the command uses English (zod's default):
+// the others are a file of their own (zod-locales.cjs), read on the first call of one of them.
+const localesIndex = /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/;
+const lazyLocales = {
+  name: "lazy-locales",
+  setup(b) {
+    b.onLoad({ filter: localesIndex }, (args) => {
+      const names = [...readFileSync(args.path, "utf8").matchAll(/export \{ default as (\w+) \} from "\.\/([\w-]+)\.js";/g)].map((m) => m[1]);
+      if (!names.includes("en")) throw new Error(`no English locale in ${args.path}`);
+      const lines = [
+        'export { default as en } from "./en.js";',
+        'let all;',
+        'const locale = (name) => (all ??= process.getBuiltinModule("node:module").createRequire(import.meta.url)("./zod-locales.cjs"))[name];',
+        ...names.filter((n) => n !== "en").map((n) => `export function ${n}(...args) { return locale(${JSON.stringify(n)})(...args); }`),
+      ];
+      return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
+await build({
+  absWorkingDir: root,
+  stdin: { contents: 'export * from "zod/v4/locales/index.js";\n', resolveDir: root, loader: "js" },
+  outfile: "dist/src/cli/zod-locales.cjs",
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  legalComments: "none",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  logLevel: "warning",
+});
 await build({
   absWorkingDir: root,
   stdin: { contents: 'export * from "zod";\nexport { default } from "zod";\n', resolveDir: root, loader: "js" },
   outfile: "dist/src/cli/zod.js",
+  plugins: [lazyLocales],
   bundle: true,
   format: "esm",
   platform: "node",

@@ -31,6 +31,18 @@ const GROUPS: readonly GroupRules[] = [core, apps, batch, autoscaling, policy, n
 const byGroup = new Map(GROUPS.map((g) => [g.group, g]));
 
 /**
+ * Whether checking objects of an API version's group compiles CEL (CRD rules, admission policy
+ * expressions, device selectors): the CEL engine must then be loaded first (`loadCelEngine`).
+ *
+ * @example
+ * groupCompilesCel("admissionregistration.k8s.io/v1"); // true
+ */
+export function groupCompilesCel(apiVersion: string): boolean {
+  const slash = apiVersion.lastIndexOf("/");
+  return byGroup.get(slash < 0 ? "" : apiVersion.slice(0, slash))?.compilesCel === true;
+}
+
+/**
  * The rules of a built-in kind, or undefined (custom resources and kinds without special rules).
  *
  * @example

@@ -3,6 +3,13 @@
  * native validation by API group, object metadata, update rules, CRD structural schemas and CEL.
  * The validator and the local API server are its two callers.
  */
+// Checks through this module run synchronously: the CEL engine native validation compiles with is loaded with it.
+import * as celEngineImpl from "./cel-engine-impl.js";
+import { useCelEngine } from "./cel-engine.js";
+useCelEngine(celEngineImpl);
+
+export { loadCelEngine, useCelEngine } from "./cel-engine.js";
+export { groupCompilesCel } from "./groups.js";
 export { apiContext, type ApiContext, type ApiContextOptions, type Operation } from "./context.js";
 export { isFeatureEnabled, type FeatureGate } from "./features.js";
 export { kindRules } from "./groups.js";

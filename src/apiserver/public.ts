@@ -8,6 +8,11 @@
  * const { errors } = validateWrite(configMap, { operation: "CREATE", kubernetesVersion: "1.34" });
  * errors.map(formatFieldError);
  */
+// The library checks objects synchronously: the CEL engine native validation compiles with is loaded with it.
+import * as celEngineImpl from "./cel-engine-impl.js";
+import { useCelEngine } from "./cel-engine.js";
+useCelEngine(celEngineImpl);
+
 export { apiContext, type ApiContext, type ApiContextOptions, type Operation } from "./context.js";
 export { validateWrite, type WriteOptions, type WriteResult } from "./strategy.js";
 export { checkWrite, loadCelRules, type WriteIssue, type WriteOutcome } from "./write.js";

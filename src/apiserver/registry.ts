@@ -46,4 +46,6 @@ export interface GroupRules {
   /** The API group (`""` for core). */
   group: string;
   kinds: Readonly<Record<string, KindRules>>;
+  /** Whether the group's checks compile CEL expressions: callers await `loadCelEngine()` before checking its objects. */
+  compilesCel?: true;
 }

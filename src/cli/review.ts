@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { stringifyYaml } from "../yaml/text.js";
 import { usageError } from "./args.js";
 import { readYamlDocuments } from "../yaml/documents.js";
-import { reviewManifests, type ReviewOptions, type ReviewReport } from "../validate/review.js";
+// The review engine (admission policies, CEL) is loaded only when a review is asked for.
+import type { ReviewOptions, ReviewReport } from "../validate/review.js";
 import type { UserInfo } from "../apiserver/cel/index.js";
 
 const HELP_HINT = "run kubezod validate --help for the options";
@@ -56,6 +57,7 @@ export async function reviewRun(
   if (paths.includes("-")) return usageError("validate", HELP_HINT, "standard input cannot be reviewed with policies or --against; pass files or directories");
   const user = userFrom(values);
   if (typeof user === "string") return usageError("validate", HELP_HINT, user);
+  const { reviewManifests } = await import("../validate/review.js");
   return reviewManifests(paths, {
     ...base,
     ...(values.against !== undefined ? { against: values.against } : {}),

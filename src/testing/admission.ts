@@ -11,6 +11,8 @@ import * as k from "#schemas/runtime.js";
 import { childSchema, type PathSegment } from "../meta/index.js";
 import * as celRules from "../apiserver/cel/rules.js";
 import { checkWrite, useCelRules, type WriteIssue } from "../apiserver/write.js";
+import * as celEngineImpl from "../apiserver/cel-engine-impl.js";
+import { useCelEngine } from "../apiserver/cel-engine.js";
 import { kindRules } from "../apiserver/groups.js";
 import type { ServedResource } from "./catalog.js";
 import { badRequest, invalid } from "./status.js";
@@ -19,6 +21,7 @@ import { unmarshalTypeError } from "./go-types.js";
 type Obj = Record<string, unknown>;
 
 useCelRules(celRules);
+useCelEngine(celEngineImpl);
 
 /** kube-apiserver's `fieldValidation` query parameter. */
 export type FieldValidation = "Strict" | "Warn" | "Ignore";

@@ -18,6 +18,8 @@ import {
   type PathSegment,
 } from "../meta/index.js";
 import { checkWrite, loadCelRules, needsCel } from "../apiserver/write.js";
+import { celEngineLoaded, loadCelEngine } from "../apiserver/cel-engine.js";
+import { groupCompilesCel } from "../apiserver/groups.js";
 import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations.js";
 import { isServed, versionLevel, type RuntimeConfig } from "../apiserver/served.js";
 import { detached, detachedCommon } from "../yaml/strings.js";
@@ -207,7 +209,10 @@ export class ManifestEngine {
    * Load the built-in schemas of the given kinds (only the modules that define them), so that
    * `validate` can run synchronously.
    */
-  async load(types: Iterable<{ apiVersion: string; kind: string }>): Promise<void> {
+  async load(iterable: Iterable<{ apiVersion: string; kind: string }>): Promise<void> {
+    const types = [...iterable];
+    // The CEL engine only for the groups whose checks compile expressions (CRDs, admission policies, …).
+    if (!celEngineLoaded() && types.some((t) => groupCompilesCel(t.apiVersion))) await loadCelEngine();
     if (this.catalog && this.builtins && this.allLoaded(types) && this.celReady) return;
     this.catalog ??= await builtinKinds(this.kubernetesVersion);
     const catalog = this.catalog;
@@ -236,6 +241,7 @@ export class ManifestEngine {
 
   /** Whether checking a type needs nothing more loaded (its schema, and CEL when a schema needs it). */
   isLoaded(apiVersion: string, kind: string): boolean {
+    if (!celEngineLoaded() && groupCompilesCel(apiVersion)) return false;
     return Boolean(this.catalog && this.builtins && this.celReady && (this.builtins.has(`${apiVersion}/${kind}`) || !this.catalog[apiVersion]?.includes(kind)));
   }
 

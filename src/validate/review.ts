@@ -16,6 +16,8 @@ import { PolicySet, isAdmissionPolicyObject, type EquivalentResource, rbacAuthor
 import type { UserInfo } from "../apiserver/cel/index.js";
 import { withDefaults } from "../apiserver/structural-defaults.js";
 import { validateWrite } from "../apiserver/strategy.js";
+import * as celEngineImpl from "../apiserver/cel-engine-impl.js";
+import { useCelEngine } from "../apiserver/cel-engine.js";
 import { ManifestEngine } from "./engine.js";
 import { checkEntry, fileFailure, parseSource, registerInputCrds, typesOf, type Entry, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { expandPaths } from "./sources.js";
@@ -24,6 +26,9 @@ import type { ResourceResult, ValidationIssue, ValidationReport } from "./types.
 import { summarize } from "./validate-manifests.js";
 
 type Obj = Record<string, unknown>;
+
+// Reviews check policies (and their objects) synchronously: the CEL engine is loaded with this module.
+useCelEngine(celEngineImpl);
 type Schema = z.core.$ZodType;
 
 /** Options of {@link reviewManifests}. */

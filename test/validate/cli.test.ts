@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { validateManifests } from "../../src/index.js";
 import { runCli } from "../support/cli.js";
-import { hasShared, needsShared, sharedPath } from "../support/shared.js";
+import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";
+import { builtIsFresh } from "../support/built.js";
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import * as zod from "zod";
 
 const fixtures = "test/fixtures/validate";
 
@@ -63,5 +67,38 @@ describe("kubezod validate", () => {
     const rejected = await runCli(["validate", "--ignore-missing-schemas", "--reject", "Secret", "-"], { input });
     expect(rejected.code).toBe(1);
     expect(rejected.stdout).toContain("[api/rejected]");
+  });
+
+  it("loads the CEL engine when the inputs hold objects whose checks compile expressions", async () => {
+    // A fresh process: the command loads CEL on demand, and still finds what the library finds.
+    const input = [
+      "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: p\nspec:\n  failurePolicy: Fail\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [apps]\n      apiVersions: [v1]\n      operations: [CREATE]\n      resources: [deployments]\n  validations:\n  - expression: object.spec.replicas +\n",
+      "apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata:\n  name: d\nspec:\n  selectors:\n  - cel:\n      expression: '1'\n",
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-validations:\n        - rule: self == self\n          optionalOldSelf: true\n",
+    ].join("---\n");
+    const cli = await runCli(["validate", "-o", "json", "-"], { input });
+    expect(cli.code).toBe(1);
+    const out = JSON.parse(cli.stdout) as JsonOut & { resources: Array<{ errors: Array<{ message?: string }> }> };
+    const api = await validateManifests([{ text: input, file: "-" }]);
+    expect(out.resources.map((r) => [r.kind, r.status, r.errors.map((e) => `${e.rule} ${e.path}`)])).toEqual(
+      api.results.map((r) => [r.kind ?? null, r.status, [...r.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)).map((e) => `${e.rule} ${e.field}`)]),
+    );
+    expect(out.resources.map((r) => r.status)).toEqual(["invalid", "invalid", "invalid"]);
+    expect(cli.stdout).toContain("compilation failed");
+    expect(cli.stdout).toContain("must evaluate to bool");
+    expect(cli.stdout).toContain("may not be set if oldSelf is not used in rule");
+  });
+
+  it.skipIf(!builtIsFresh())("runs on a bundled zod with zod's exports, its locales read on first use", async () => {
+    const bundled = (await import(pathToFileURL(join(repoRoot, "dist/src/cli/zod.js")).href)) as typeof zod;
+    expect(Object.keys(bundled).sort()).toEqual(Object.keys(zod).sort());
+    expect(Object.keys(bundled.locales).sort()).toEqual(Object.keys(zod.locales).sort());
+    const message = (z: typeof zod, locale: () => zod.core.$ZodConfig) => {
+      z.config(locale());
+      const text = z.string().safeParse(1).error?.issues[0]?.message;
+      z.config(z.locales.en());
+      return text;
+    };
+    for (const name of ["de", "ja", "en"] as const) expect(message(bundled, bundled.locales[name])).toBe(message(zod, zod.locales[name]));
   });
 });

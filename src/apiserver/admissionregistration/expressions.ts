@@ -13,11 +13,9 @@
  * cel-go's, syntax errors keep this evaluator's wording after `Syntax error: `.
  */
 import { FieldPath, invalid, type FieldError } from "../field.js";
-import { compileCel } from "../cel/compile.js";
+import { celEngine } from "../cel-engine.js";
 import type { EnvironmentSpec } from "../cel/library.js";
 import { isRecord } from "../../meta/values.js";
-import { rewriteObjectLiterals } from "../admission/apply.js";
-import { policyTypedEnvironment, variableDeclType } from "../admission/policies.js";
 import type { ApiContext } from "../context.js";
 
 type Obj = Record<string, unknown>;
@@ -89,6 +87,7 @@ function variablesSeen(path: string): number | "all" | "none" {
  */
 export function expressionChecker(target: { kind: "policy" | "mutating-policy" | "webhook"; spec?: Obj }, ctx: ApiContext, old?: Obj): CheckExpression {
   const stored = old ? expressionsOf(old, new Set()) : new Set<string>();
+  const { compileCel, policyTypedEnvironment, rewriteObjectLiterals, variableDeclType } = celEngine();
   const mutating = target.kind === "mutating-policy";
   const spec = target.spec;
   const params = isRecord(spec?.paramKind);

@@ -17,6 +17,7 @@ import {
 /** What kube-apiserver does to the kinds of `admissionregistration.k8s.io`. */
 export const rules: GroupRules = {
   group: "admissionregistration.k8s.io",
+  compilesCel: true,
   kinds: {
     ValidatingWebhookConfiguration: {
       defaults: (obj) => defaultWebhooks(obj, false),

@@ -87,4 +87,4 @@ const customResourceDefinition: KindRules = {
 };
 
 /** What kube-apiserver does to the kinds of `apiextensions.k8s.io`. */
-export const rules: GroupRules = { group: "apiextensions.k8s.io", kinds: { CustomResourceDefinition: customResourceDefinition } };
+export const rules: GroupRules = { group: "apiextensions.k8s.io", compilesCel: true, kinds: { CustomResourceDefinition: customResourceDefinition } };

@@ -6,7 +6,7 @@
  * expressions themselves through the CEL module, skipped when it cannot compile them).
  */
 import { isRecord } from "../../meta/values.js";
-import { compileValidationRule } from "../cel/index.js";
+import { celEngine } from "../cel-engine.js";
 import { FieldPath, forbidden, invalid, notSupported, required, type FieldError } from "../field.js";
 import { goStringSlice } from "../validation/index.js";
 import { validateDefaultValue } from "./default-values.js";
@@ -190,7 +190,7 @@ function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv): FieldError
   const rules = Array.isArray(s["x-kubernetes-validations"]) ? (s["x-kubernetes-validations"] as unknown[]) : [];
   rules.forEach((r, i) => {
     if (!isRecord(r) || typeof r.rule !== "string" || !r.rule.trim()) return;
-    const compiled = compileValidationRule({ rule: r.rule, ...(typeof r.messageExpression === "string" ? { messageExpression: r.messageExpression } : {}) });
+    const compiled = celEngine().compileValidationRule({ rule: r.rule, ...(typeof r.messageExpression === "string" ? { messageExpression: r.messageExpression } : {}) });
     // Rules the CEL module cannot compile are not checked (never reported as wrong).
     if (!compiled.program) return;
     const p = path.child("x-kubernetes-validations").index(i);

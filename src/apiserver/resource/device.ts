@@ -13,8 +13,7 @@
 import { validateMetaConditions } from "../validation/conditions.js";
 import type { ApiContext } from "../context.js";
 import { duplicate, FieldPath, forbidden, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldError } from "../field.js";
-import { compileCel } from "../cel/compile.js";
-import { estimateCost } from "../cel/estimate.js";
+import { celEngine } from "../cel-engine.js";
 import { isCIdentifier, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, listAt, objectAt, optionalObject, stringAt, validateLabelName } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 
@@ -268,6 +267,7 @@ function draLevel(ctx: ApiContext): number {
 export function validateCELExpression(expression: string, path: FieldPath, stored: boolean, ctx: ApiContext): FieldError[] {
   if (stored) return [];
   if (expression.length > CEL_SELECTOR_EXPRESSION_MAX_LENGTH) return [tooLong(path, "", CEL_SELECTOR_EXPRESSION_MAX_LENGTH, ctx.minor)];
+  const { compileCel, estimateCost } = celEngine();
   const compiled = compileCel(expression, { level: draLevel(ctx), variables: DRA_VARIABLES });
   if (compiled.unsupported) return [];
   if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.error}`)];

@@ -97,6 +97,7 @@ function structured(kind: KindRules): KindRules {
 /** What kube-apiserver does to the kinds of `resource.k8s.io`. */
 export const rules: GroupRules = {
   group: "resource.k8s.io",
+  compilesCel: true,
   kinds: {
     ResourceClaim: structured(resourceClaim),
     ResourceClaimTemplate: structured(resourceClaimTemplate),
