@@ -93,9 +93,9 @@ export interface AdmissionContext {
   authorize?: Authorize;
   /**
    * Convert an object to another served version of its kind (`ObjectConvertor`), for policies
-   * matched through an equivalent resource; a thrown {@link PolicyConversionError} is a failed
+   * matched through an equivalent resource; a thrown `PolicyConversionError` is a failed
    * conversion (a configuration error of the policy, under its failure policy). Default: the built-in kinds' conversions
-   * ({@link convertObject}), other kinds relabelled.
+   * (`convertObject`), other kinds relabelled.
    */
   convert?: (object: Obj, to: { group: string; version: string; kind: string }) => Obj;
 }
