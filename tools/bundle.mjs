@@ -153,32 +153,22 @@ const lazyLocales = {
     });
   },
 };
-await build({
-  absWorkingDir: root,
-  stdin: { contents: 'export * from "zod/v4/locales/index.js";\n', resolveDir: root, loader: "js" },
-  outfile: "dist/src/cli/zod-locales.cjs",
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  legalComments: "none",
-  minifyWhitespace: true,
-  minifySyntax: true,
-  keepNames: true,
-  logLevel: "warning",
-});
-await build({
-  absWorkingDir: root,
-  stdin: { contents: 'export * from "zod";\nexport { default } from "zod";\n', resolveDir: root, loader: "js" },
-  outfile: "dist/src/cli/zod.js",
-  plugins: [lazyLocales],
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  legalComments: "none",
-  minifyWhitespace: true,
-  minifySyntax: true,
-  keepNames: true,
-  logLevel: "warning",
-});
+/** One file of the CLI's own zod: its source, where it goes, its module format. */
+const zodBundle = (contents, outfile, format, plugins = []) =>
+  build({
+    absWorkingDir: root,
+    stdin: { contents, resolveDir: root, loader: "js" },
+    outfile,
+    plugins,
+    bundle: true,
+    format,
+    platform: "node",
+    target: "node20",
+    legalComments: "none",
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    logLevel: "warning",
+  });
+await zodBundle('export * from "zod/v4/locales/index.js";\n', "dist/src/cli/zod-locales.cjs", "cjs");
+await zodBundle('export * from "zod";\nexport { default } from "zod";\n', "dist/src/cli/zod.js", "esm", [lazyLocales]);
