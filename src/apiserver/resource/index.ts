@@ -4,7 +4,7 @@
  * pkg/registry/resource/…/strategy.go).
  */
 import type { GroupRules, KindRules } from "../registry.js";
-import { integerAt, objectAt, semanticEqual } from "../validation/index.js";
+import { integerAt, listAt, objectAt, semanticEqual, stringAt } from "../validation/index.js";
 import { isRecord } from "../../meta/values.js";
 import { defaultDeviceClaim, validateResourceClaim, validateResourceClaimStatusUpdate, validateResourceClaimTemplate, validateResourceClaimTemplateUpdate, validateResourceClaimUpdate } from "./claim.js";
 import { validateDeviceClass, validateDeviceClassUpdate } from "./device-class.js";
@@ -12,7 +12,6 @@ import { validateResourceSlice, validateResourceSliceUpdate } from "./slice.js";
 import { validateDeviceTaintRule, validateDeviceTaintRuleStatusUpdate, validateDeviceTaintRuleUpdate } from "./taint-rule.js";
 import { dropDisabledClaimFields, dropDisabledClassFields, dropDisabledSliceFields } from "./strategy.js";
 import { authorizedForAdmin, authorizedForAdminStatus, defaultSliceTaints, defaultTaintRule, prepareClaimStatusUpdate, restampChangedEffect } from "./admin.js";
-import { listAt } from "../validation/index.js";
 import type { ApiContext } from "../context.js";
 import type { FieldError } from "../field.js";
 
@@ -36,13 +35,9 @@ function nextGeneration(obj: Obj, old: Obj): void {
  */
 function withAdminCheck(requestsOf: (obj: Obj) => unknown, validate: (obj: Obj, ctx: ApiContext) => FieldError[]): (obj: Obj, ctx: ApiContext) => FieldError[] {
   return (obj, ctx) => {
-    const admin = ctx.operation === "CREATE" ? authorizedForAdmin(listAt(requestsOf(obj)), stringOf(objectAt(obj.metadata).namespace), ctx) : [];
+    const admin = ctx.operation === "CREATE" ? authorizedForAdmin(listAt(requestsOf(obj)), stringAt(objectAt(obj.metadata).namespace), ctx) : [];
     return [...admin, ...validate(obj, ctx)];
   };
-}
-
-function stringOf(v: unknown): string {
-  return typeof v === "string" ? v : "";
 }
 
 function keepStatus(obj: Obj, old: Obj): void {
