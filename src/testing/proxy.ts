@@ -13,7 +13,8 @@ import type { Duplex } from "node:stream";
 import type { KubeApiError } from "../errors.js";
 import type { PortForwardHandler, PortForwardRequest } from "./exec.js";
 import { notFound, statusError } from "./status.js";
-import type { KubeObject, Store } from "./store.js";
+import type { Store } from "./store.js";
+import { labelsMatch, podReady, targetPort } from "./controllers/util.js";
 
 type Obj = Record<string, unknown>;
 
@@ -25,21 +26,6 @@ function splitSchemeNamePort(id: string): { scheme: string; name: string; port: 
   if (parts.length === 1) return { scheme: "", name: parts[0]!, port: "" };
   if (parts.length === 2) return { scheme: "", name: parts[0]!, port: parts[1]! };
   if (parts.length === 3 && (parts[0] === "http" || parts[0] === "https")) return { scheme: parts[0], name: parts[1]!, port: parts[2]! };
-  return undefined;
-}
-
-function isReady(pod: KubeObject): boolean {
-  const status = isObj(pod.status) ? pod.status : {};
-  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isObj) : [];
-  return status.phase === "Running" && conditions.some((c) => c.type === "Ready" && c.status === "True");
-}
-
-/** A container port of the pod by name (a Service's named `targetPort`). */
-function namedPort(pod: KubeObject, name: string): number | undefined {
-  const spec = isObj(pod.spec) ? pod.spec : {};
-  for (const c of Array.isArray(spec.containers) ? spec.containers.filter(isObj) : []) {
-    for (const p of Array.isArray(c.ports) ? c.ports.filter(isObj) : []) if (p.name === name && typeof p.containerPort === "number") return p.containerPort;
-  }
   return undefined;
 }
 
@@ -65,19 +51,15 @@ export function proxyTarget(store: Store, resource: "pods" | "services", namespa
   const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObj) : [];
   // A port by name, or by number; none given: the Service's unnamed (only) port.
   const servicePort = ports.find((p) => (parsed.port === "" ? !p.name || ports.length === 1 : p.name === parsed.port || String(p.port) === parsed.port));
-  const selector = isObj(spec.selector) ? (spec.selector as Record<string, string>) : undefined;
+  const selector = isObj(spec.selector) ? spec.selector : undefined;
   const noEndpoints = () => statusError(503, "ServiceUnavailable", `no endpoints available for service ${JSON.stringify(parsed.name)}`);
   if (!servicePort || !selector || !Object.keys(selector).length) return noEndpoints();
   const pods = store
     .list("/pods", namespace)
-    .filter((p) => {
-      const labels = isObj(p.metadata.labels) ? (p.metadata.labels as Record<string, string>) : {};
-      return Object.entries(selector).every(([k, v]) => labels[k] === v) && !p.metadata.deletionTimestamp;
-    })
-    .sort((a, b) => Number(isReady(b)) - Number(isReady(a)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
-  const target = servicePort.targetPort ?? servicePort.port;
+    .filter((p) => labelsMatch(selector, p.metadata.labels) && !p.metadata.deletionTimestamp)
+    .sort((a, b) => Number(podReady(b)) - Number(podReady(a)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
   for (const pod of pods) {
-    const port = typeof target === "number" ? target : /^\d+$/.test(String(target)) ? Number(target) : namedPort(pod, String(target));
+    const port = targetPort(pod, servicePort);
     if (port !== undefined) return { namespace, pod: String(pod.metadata.name), port };
   }
   return noEndpoints();

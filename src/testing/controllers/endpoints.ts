@@ -8,24 +8,13 @@
 import type { KubeObject } from "../store.js";
 import { ENDPOINT_SLICES, ENDPOINTS, PODS, SERVICES } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
-import { arr, controllerRef, controlledBy, labelsMatch, obj, podReady, rfc3339, same } from "./util.js";
+import { arr, controllerRef, controlledBy, labelsMatch, obj, podReady, rfc3339, same, targetPort } from "./util.js";
 
 type Obj = Record<string, unknown>;
 
 const MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
 const CONTROLLER = "endpointslice-controller.k8s.io";
 const SERVICE_NAME = "kubernetes.io/service-name";
-
-/** The port a service port reaches on a pod (named target ports looked up in its containers). */
-function targetPort(pod: KubeObject, port: Obj): number | undefined {
-  const target = port.targetPort ?? port.port;
-  if (typeof target === "number") return target;
-  if (typeof target === "string" && /^\d+$/.test(target)) return Number(target);
-  for (const c of arr(obj(pod.spec).containers)) {
-    for (const p of arr(c.ports)) if (p.name === target && (p.protocol ?? "TCP") === (port.protocol ?? "TCP")) return Number(p.containerPort);
-  }
-  return undefined;
-}
 
 export function registerEndpoints(ctx: ControllerContext): void {
   const api = ctx.api;

@@ -88,6 +88,20 @@ export function labelsMatch(selector: unknown, labels: unknown): boolean {
   return Object.entries(obj(selector)).every(([k, v]) => l[k] === v);
 }
 
+/**
+ * The port a Service port reaches on a pod: a number, or a named container port of the same
+ * protocol (`podutil.FindPort`).
+ */
+export function targetPort(pod: KubeObject, port: Obj): number | undefined {
+  const target = port.targetPort ?? port.port;
+  if (typeof target === "number") return target;
+  if (typeof target === "string" && /^\d+$/.test(target)) return Number(target);
+  for (const c of arr(obj(pod.spec).containers)) {
+    for (const p of arr(c.ports)) if (p.name === target && (p.protocol ?? "TCP") === (port.protocol ?? "TCP")) return Number(p.containerPort);
+  }
+  return undefined;
+}
+
 /** A status condition. */
 export interface Condition extends Obj {
   type: string;
