@@ -248,15 +248,6 @@ function optionsOf(w: WebhookWrite): Obj | undefined {
 export type ObjectConverter = (object: Obj, to: { group: string; version: string; kind: string }, transport: WebhookTransport) => Promise<Obj>;
 
 /**
- * The resources a write's resource is also served as, each with the kind of its objects there
- * (kube-apiserver's `EquivalentResourceMapper`: every version of the same storage that serves the
- * subresource).
- */
-function equivalentsOf(catalog: Catalog, w: WebhookWrite): EquivalentResource[] {
-  return equivalentResources(catalog, w.resource, w.subresource, w.kind);
-}
-
-/**
  * The resources a resource is also served as, the resource itself among them, each with the kind
  * of its objects there (kube-apiserver's `EquivalentResourceMapper`: every version of the same
  * storage that serves the subresource; a subresource's own kind, a Scale, is the same at each).
@@ -323,7 +314,7 @@ export function webhookPhase(ctx: WebhookContext, state: WebhookState | undefine
   const all = storedWebhooks(ctx);
   const hooks = stage === "mutating" ? all.mutating : all.validating;
   if (!hooks.length) return { warnings: [] };
-  const attributes = attributesOf(w, equivalentsOf(ctx.catalog, w));
+  const attributes = attributesOf(w, equivalentResources(ctx.catalog, w.resource, w.subresource, w.kind));
   // A namespace that does not exist is refused first (kube-apiserver's NamespaceLifecycle plugin), without webhooks.
   if (w.resource.namespaced && attributes.namespace && !ctx.store.get("/namespaces", "", attributes.namespace)) return { warnings: [] };
   const found = state.shared?.find(stage, attributes);
