@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "../../src/testing/certificates.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { client, type Client } from "./helpers.js";
+import { client, convertHostPort, type Client } from "./helpers.js";
 
 type Obj = Record<string, any>;
 type Review = { apiVersion: string; kind: string; request: { uid: string; desiredAPIVersion: string; objects: Obj[] } };
@@ -22,19 +22,6 @@ let override: ((review: Review) => unknown) | undefined;
 let hookServer: https.Server;
 let server: TestServer;
 let api: Client;
-
-function convert(obj: Obj, desired: string): Obj {
-  const out: Obj = { ...obj, apiVersion: desired, spec: { ...obj.spec } };
-  if (desired.endsWith("/v2") && typeof obj.spec?.hostPort === "string") {
-    const [host, port] = obj.spec.hostPort.split(":");
-    delete out.spec.hostPort;
-    out.spec.host = host;
-    out.spec.port = Number(port);
-  } else if (desired.endsWith("/v1") && obj.spec?.host !== undefined) {
-    out.spec = { hostPort: `${obj.spec.host}:${obj.spec.port}` };
-  }
-  return out;
-}
 
 const CRD = {
   apiVersion: "apiextensions.k8s.io/v1",
@@ -76,7 +63,7 @@ beforeAll(async () => {
       const answer = override?.(review) ?? {
         apiVersion: "apiextensions.k8s.io/v1",
         kind: "ConversionReview",
-        response: { uid: review.request.uid, result: { status: "Success" }, convertedObjects: review.request.objects.map((o) => convert(o, review.request.desiredAPIVersion)) },
+        response: { uid: review.request.uid, result: { status: "Success" }, convertedObjects: review.request.objects.map((o) => convertHostPort(o, review.request.desiredAPIVersion)) },
       };
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(answer));
@@ -157,7 +144,7 @@ describe("a CRD with a conversion webhook", () => {
     const answerWith = (change: (o: Obj) => Obj, uid?: string) => (review: Review) => ({
       apiVersion: "apiextensions.k8s.io/v1",
       kind: "ConversionReview",
-      response: { uid: uid ?? review.request.uid, result: { status: "Success" }, convertedObjects: review.request.objects.map((o) => change(convert(o, review.request.desiredAPIVersion))) },
+      response: { uid: uid ?? review.request.uid, result: { status: "Success" }, convertedObjects: review.request.objects.map((o) => change(convertHostPort(o, review.request.desiredAPIVersion))) },
     });
     override = answerWith((o) => ({ ...o, metadata: { ...o.metadata, name: "other" } }));
     expect((await api.get(`${V2}/strict`)).json.message).toBe("conversion webhook for conv.example.com/v1, Kind=Endpoint returned invalid object: must have the same name: strict != other");
@@ -178,7 +165,7 @@ describe("a CRD with a conversion webhook", () => {
     const answerWith = (change: (o: Obj) => Obj) => (review: Review) => ({
       apiVersion: "apiextensions.k8s.io/v1",
       kind: "ConversionReview",
-      response: { uid: review.request.uid, result: { status: "Success" }, convertedObjects: review.request.objects.map((o) => change(convert(o, review.request.desiredAPIVersion))) },
+      response: { uid: review.request.uid, result: { status: "Success" }, convertedObjects: review.request.objects.map((o) => change(convertHostPort(o, review.request.desiredAPIVersion))) },
     });
     // Read at v2: the answer's extra field, its null port and an undeclared status are not served.
     await api.post(V1, { apiVersion: "conv.example.com/v1", kind: "Endpoint", metadata: { name: "pruned" }, spec: { hostPort: "p.local:1" } });

@@ -224,3 +224,20 @@ export const pod = (name: string, extra: Record<string, unknown> = {}) => ({
   metadata: { name },
   spec: { containers: [{ name: "main", image: "busybox" }], ...extra },
 });
+
+/**
+ * The conversion webhook of the tests' two-version CRD: v1 `spec.hostPort` ⇄ v2 `spec.host` and
+ * `spec.port`.
+ */
+export function convertHostPort(obj: Record<string, any>, desired: string): Record<string, any> {
+  const out: Record<string, any> = { ...obj, apiVersion: desired, spec: { ...obj.spec } };
+  if (desired.endsWith("/v2") && typeof obj.spec?.hostPort === "string") {
+    const [host, port] = obj.spec.hostPort.split(":");
+    delete out.spec.hostPort;
+    out.spec.host = host;
+    out.spec.port = Number(port);
+  } else if (desired.endsWith("/v1") && obj.spec?.host !== undefined) {
+    out.spec = { hostPort: `${obj.spec.host}:${obj.spec.port}` };
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "../../src/testing/certificates.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { client, type Client } from "./helpers.js";
+import { client, convertHostPort, type Client } from "./helpers.js";
 
 type Obj = Record<string, any>;
 type Review = { request: any };
@@ -27,20 +27,6 @@ let hookServer: https.Server;
 let hookBase: string;
 let server: TestServer;
 let api: Client;
-
-/** The conversion webhook of the test CRD: v1 `spec.hostPort` ⇄ v2 `spec.host` and `spec.port`. */
-function convert(obj: Obj, desired: string): Obj {
-  const out: Obj = { ...obj, apiVersion: desired, spec: { ...obj.spec } };
-  if (desired.endsWith("/v2") && typeof obj.spec?.hostPort === "string") {
-    const [host, port] = obj.spec.hostPort.split(":");
-    delete out.spec.hostPort;
-    out.spec.host = host;
-    out.spec.port = Number(port);
-  } else if (desired.endsWith("/v1") && obj.spec?.host !== undefined) {
-    out.spec = { hostPort: `${obj.spec.host}:${obj.spec.port}` };
-  }
-  return out;
-}
 
 const schema = (spec: Obj) => ({ openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: spec } } } });
 
@@ -87,7 +73,7 @@ beforeAll(async () => {
       if (path === "/convert") {
         const { uid, desiredAPIVersion, objects } = body.request as { uid: string; desiredAPIVersion: string; objects: Obj[] };
         conversions.push({ desired: desiredAPIVersion, count: objects.length });
-        res.end(JSON.stringify({ apiVersion: "apiextensions.k8s.io/v1", kind: "ConversionReview", response: { uid, result: { status: "Success" }, convertedObjects: objects.map((o) => convert(o, desiredAPIVersion)) } }));
+        res.end(JSON.stringify({ apiVersion: "apiextensions.k8s.io/v1", kind: "ConversionReview", response: { uid, result: { status: "Success" }, convertedObjects: objects.map((o) => convertHostPort(o, desiredAPIVersion)) } }));
         return;
       }
       const review = body as Review;
