@@ -177,6 +177,19 @@ function admissionConversionOf(catalog: Catalog, resource: ServedResource, ownKi
 
 const apiVersionOf = (to: { group: string; version: string }): string => (to.group ? `${to.group}/${to.version}` : to.version);
 
+/** The object at `to` by the conversion `how` names; a CRD's conversion webhook through `viaWebhook`. */
+function convertedFor<T>(
+  how: ReturnType<typeof admissionConversionOf>,
+  object: Record<string, unknown>,
+  to: { group: string; version: string; kind: string },
+  viaWebhook: (conversion: CustomConversion, apiVersion: string) => T,
+): Record<string, unknown> | T {
+  const apiVersion = apiVersionOf(to);
+  if (how === "builtin") return convertObject(object, apiVersion, to.kind);
+  if (how) return viaWebhook(how, apiVersion);
+  return { ...object, apiVersion, kind: to.kind };
+}
+
 /**
  * How a write's object is converted to another served version of its resource for an admission
  * webhook matched through it (`ObjectConvertor`): built-in kinds by their conversions, custom
@@ -189,11 +202,8 @@ const apiVersionOf = (to: { group: string; version: string }): string => (to.gro
  */
 export function admissionConverter(catalog: Catalog, w: WebhookWrite): ObjectConverter {
   return async (object, to, transport) => {
-    const apiVersion = apiVersionOf(to);
     const how = admissionConversionOf(catalog, w.resource, w.kind !== undefined, to);
-    if (how === "builtin") return convertObject(object, apiVersion, to.kind);
-    if (how) return convertCustomAsync(object as KubeObject, apiVersion, how, transport);
-    return { ...object, apiVersion, kind: to.kind };
+    return convertedFor(how, object, to, (conversion, apiVersion) => convertCustomAsync(object as KubeObject, apiVersion, conversion, transport));
   };
 }
 
@@ -209,11 +219,8 @@ export function admissionConverter(catalog: Catalog, w: WebhookWrite): ObjectCon
  */
 export function policyConverter(catalog: Catalog): (object: Record<string, unknown>, to: { group: string; version: string; kind: string }) => Record<string, unknown> {
   return (object, to) => {
-    const apiVersion = apiVersionOf(to);
-    const resource = catalog.kind(apiVersion, to.kind);
+    const resource = catalog.kind(apiVersionOf(to), to.kind);
     const how = resource ? admissionConversionOf(catalog, resource, false, to) : "builtin";
-    if (how === "builtin") return convertObject(object, apiVersion, to.kind);
-    if (how) return convertCustom(object as KubeObject, apiVersion, how);
-    return { ...object, apiVersion, kind: to.kind };
+    return convertedFor(how, object, to, (conversion, apiVersion) => convertCustom(object as KubeObject, apiVersion, conversion));
   };
 }
