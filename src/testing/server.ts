@@ -1169,9 +1169,16 @@ function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
   const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
   let discarded = 0;
-  const idle = setTimeout(() => socket.destroy(), REJECT_LINGER_MS).unref();
+  let heard = false;
+  // Timers run before pending reads when the process was descheduled: the quiet time is judged
+  // after the reads already waiting (setImmediate), or input still in flight would be reset away.
+  const idle = setTimeout(() => {
+    heard = false;
+    setImmediate(() => (heard ? idle.refresh() : socket.destroy()));
+  }, REJECT_LINGER_MS).unref();
   const deadline = setTimeout(() => socket.destroy(), REJECT_LINGER_MAX_MS).unref();
   socket.on("data", (chunk: Buffer) => {
+    heard = true;
     discarded += chunk.length;
     if (discarded > REJECT_DISCARD_MAX_BYTES) socket.destroy();
     else idle.refresh();
