@@ -1161,7 +1161,12 @@ const MAX_HEADER_BYTES = 1024 * 1024 + 4096;
  * half-closed and what the client still sends is read and discarded until it has been quiet for
  * 500 ms (as Go waits), so a slow client reads the answer rather than a reset.
  */
+/** Connections already refused: the parser may report the same overflow again as input keeps coming. */
+const refused = new WeakSet<Duplex>();
+
 function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (refused.has(socket)) return;
+  refused.add(socket);
   if (!socket.writable) {
     socket.destroy();
     return;
