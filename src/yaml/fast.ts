@@ -309,6 +309,8 @@ class FastReader {
 
   /** A plain scalar's value; gives up where the exact reader would add a notice. */
   plain(text: string): unknown {
+    // `---` or `...` opening a plain scalar is read as a marker by the exact reader's scanner, wherever it stands.
+    if (text.startsWith("---") || text.startsWith("...")) throw GIVE_UP;
     const v = plainScalarValue(text);
     if (v !== NOTICED) return v;
     // A YAML 1.1-only reading is noticed only when asked for; a number JSON cannot hold always is.
