@@ -13,7 +13,12 @@
  * The policy follows the Kubernetes minor: the data below is the 1.36 policy, and what differs in
  * other minors is marked where it differs, as policy.go marks it — by the feature gates a role or
  * rule needs (on or off by the minor's defaults from features.ts, or as the caller sets them), or
- * by the minor that added or dropped it where the change was not gated (`since`/`until`).
+ * by the minor that added or dropped it where the change was not gated (`since`/`until`). Such a
+ * change is dated at the first release whose recorded policy shows it: the readings were the
+ * policy of 1.30 (controller_policy.go), of 1.31 (namespace_policy.go), a 1.34 development
+ * controller_policy.go and the 1.36 recordings, so a change first seen in 1.34 may have come in
+ * 1.31–1.33 (the watch verbs and the GlusterFS/OpenStack clean-up of the controller roles) and one
+ * first seen in 1.36 in 1.35 (the leader-locking Roles, the PVC protection controller's status).
  */
 import { apiContext } from "../context.js";
 import type { FeatureGate } from "../features.js";
@@ -65,6 +70,12 @@ type RuleItem = Item<PolicyRule>;
 const only = <T>(when: When, value: T): Only<T> => ({ when, value });
 /** Several rules under one condition. */
 const onlyAll = (when: When, ...rules: PolicyRule[]): Array<Only<PolicyRule>> => rules.map((rule) => only(when, rule));
+
+/**
+ * A rule the 1.34 policy changed: `before` through 1.33 (as controller_policy.go of 1.30 has it),
+ * `after` from 1.34 (the release whose recorded policy first shows it).
+ */
+const from34 = (before: PolicyRule | null, after: PolicyRule | null): RuleItem[] => [...(before ? [only({ until: 33 }, before)] : []), ...(after ? [only({ since: 34 }, after)] : [])];
 
 function isOnly<T>(item: Item<T>): item is Only<T> {
   return typeof item === "object" && item !== null && "when" in item && "value" in item;
@@ -313,7 +324,7 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("create,delete,get,list,patch,update,watch", "batch", "jobs"),
         r("update", "batch", "cronjobs/status"),
         r("update", "batch", "cronjobs/finalizers"),
-        r("delete,list,watch", "", "pods"),
+        ...from34(r("delete,list", "", "pods"), r("delete,list,watch", "", "pods")),
         EVENTS,
       ],
     ],
@@ -368,10 +379,18 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         EVENTS,
       ],
     ],
-    ["endpoint-controller", [r(READ, "", "pods,services"), r("create,delete,get,list,update,watch", "", "endpoints"), r("create", "", "endpoints/restricted"), EVENTS]],
+    [
+      "endpoint-controller",
+      [r(READ, "", "pods,services"), ...from34(r("create,delete,get,list,update", "", "endpoints"), r("create,delete,get,list,update,watch", "", "endpoints")), r("create", "", "endpoints/restricted"), EVENTS],
+    ],
     [
       "endpointslice-controller",
-      [r(READ, "", "nodes,pods,services"), r("update", "", "services/finalizers"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices"), EVENTS],
+      [
+        r(READ, "", "nodes,pods,services"),
+        r("update", "", "services/finalizers"),
+        ...from34(r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices")),
+        EVENTS,
+      ],
     ],
     [
       "endpointslicemirroring-controller",
@@ -379,7 +398,7 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r(READ, "", "endpoints,services"),
         r("update", "", "services/finalizers"),
         r("update", "", "endpoints/finalizers"),
-        r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices"),
+        ...from34(r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices")),
         EVENTS,
       ],
     ],
@@ -390,9 +409,13 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("get,list,patch,update,watch", "", "persistentvolumes"),
         r("patch,update", "", "persistentvolumeclaims/status"),
         r(READ, "", "persistentvolumeclaims"),
+        // The in-tree GlusterFS volume plugin's, through 1.33.
+        ...from34(r(READ, "storage.k8s.io", "storageclasses"), null),
+        ...from34(r("get", "", "endpoints,services"), null),
+        ...from34(r("get", "", "secrets"), null),
         EVENTS,
-        // The in-tree Portworx volume plugin's.
-        only({ until: 35 }, r("get", "", "services")),
+        // The in-tree Portworx volume plugin's, 1.34 and 1.35.
+        only({ since: 34, until: 35 }, r("get", "", "services")),
       ],
     ],
     ["generic-garbage-collector", [r("delete,get,list,patch,update,watch", "*", "*"), EVENTS]],
@@ -402,10 +425,10 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r(READ, "autoscaling", "horizontalpodautoscalers"),
         r("update", "autoscaling", "horizontalpodautoscalers/status"),
         r("get,update", "*", "*/scale"),
-        r("list,watch", "", "pods"),
-        r("list,watch", "metrics.k8s.io", "pods"),
-        r(READ, "custom.metrics.k8s.io", "*"),
-        r(READ, "external.metrics.k8s.io", "*"),
+        ...from34(r("list", "", "pods"), r("list,watch", "", "pods")),
+        ...from34(r("list", "metrics.k8s.io", "pods"), r("list,watch", "metrics.k8s.io", "pods")),
+        ...from34(r("get,list", "custom.metrics.k8s.io", "*"), r(READ, "custom.metrics.k8s.io", "*")),
+        ...from34(r("get,list", "external.metrics.k8s.io", "*"), r(READ, "external.metrics.k8s.io", "*")),
         EVENTS,
       ],
     ],
@@ -416,8 +439,17 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
       { gates: ["ClusterTrustBundle"], since: 34 },
     ],
     ["legacy-service-account-token-cleaner", [r("get", "", "configmaps", "kube-apiserver-legacy-service-account-token-tracking"), r("delete,patch", "", "secrets")], { gates: ["LegacyServiceAccountTokenCleanUp"] }],
-    ["namespace-controller", [r("delete,get,list,watch", "", "namespaces"), r("update", "", "namespaces/finalize,namespaces/status"), r("delete,deletecollection,get,list,watch", "*", "*")]],
-    ["node-controller", [r("delete,get,list,patch,update,watch", "", "nodes"), r("patch,update", "", "nodes/status"), r("patch,update", "", "pods/status"), r("delete,get,list,watch", "", "pods"), EVENTS]],
+    ["namespace-controller", [r("delete,get,list,watch", "", "namespaces"), r("update", "", "namespaces/finalize,namespaces/status"), ...from34(r("delete,deletecollection,get,list", "*", "*"), r("delete,deletecollection,get,list,watch", "*", "*"))]],
+    [
+      "node-controller",
+      [
+        ...from34(r("delete,get,list,patch,update", "", "nodes"), r("delete,get,list,patch,update,watch", "", "nodes")),
+        r("patch,update", "", "nodes/status"),
+        r("patch,update", "", "pods/status"),
+        ...from34(r("delete,get,list", "", "pods"), r("delete,get,list,watch", "", "pods")),
+        EVENTS,
+      ],
+    ],
     [
       "persistent-volume-binder",
       [
@@ -427,14 +459,19 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("update", "", "persistentvolumeclaims/status"),
         r("create,delete,get,list,watch", "", "pods"),
         r(READ, "storage.k8s.io", "storageclasses"),
-        r("list,watch", "", "nodes"),
+        // The in-tree GlusterFS (endpoints, services, secrets) and OpenStack (nodes) volume plugins', through 1.33.
+        ...from34(r("create,delete,get,update", "", "endpoints"), null),
+        ...from34(r("create,delete,get", "", "services"), null),
+        ...from34(r("get", "", "secrets"), null),
+        ...from34(r("get,list", "", "nodes"), r("list,watch", "", "nodes")),
+        ...from34(r("watch", "", "events"), null),
         EVENTS,
-        r("watch", "", "events"),
-        // The in-tree Portworx volume plugin's.
-        only({ until: 35 }, r("get", "", "services")),
+        ...from34(null, r("watch", "", "events")),
+        // The in-tree Portworx volume plugin's, 1.34 and 1.35.
+        only({ since: 34, until: 35 }, r("get", "", "services")),
       ],
     ],
-    ["pod-garbage-collector", [r("delete,list,watch", "", "pods"), r(READ, "", "nodes"), r("patch", "", "pods/status")]],
+    ["pod-garbage-collector", [r("delete,list,watch", "", "pods"), ...from34(r("get,list", "", "nodes"), r(READ, "", "nodes")), r("patch", "", "pods/status")]],
     ["podcertificaterequestcleaner", [r("delete,get,list,watch", "certificates.k8s.io", "podcertificaterequests")], { gates: ["PodCertificateRequest"], since: 34 }],
     ["pv-protection-controller", [r("get,list,update,watch", "", "persistentvolumes"), EVENTS]],
     ["pvc-protection-controller", [r("get,list,update,watch", "", "persistentvolumeclaims"), only({ since: 36 }, r("update", "", "persistentvolumeclaims/status")), r(READ, "", "pods"), EVENTS]],
@@ -452,6 +489,8 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r(READ, "", "pods"),
         r("update", "", "pods/finalizers"),
         r("create,delete,get,list,watch", "resource.k8s.io", "resourceclaims"),
+        // Classic DRA's scheduling contexts, gone in 1.32.
+        only({ until: 31 }, r("create,get,list,patch,update,watch", "resource.k8s.io", "podschedulingcontexts")),
         r("patch,update", "resource.k8s.io", "resourceclaims,resourceclaims/status"),
         r("patch,update", "", "pods/status"),
         EVENTS,
@@ -485,10 +524,12 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("update", "apps", "statefulsets/finalizers"),
         r("create,delete,get,patch,update", "", "pods"),
         r("create,delete,get,list,patch,update,watch", "apps", "controllerrevisions"),
-        r("create,get,list,watch", "", "persistentvolumeclaims"),
-        r("delete,update", "", "persistentvolumeclaims"),
-        r("update", "", "pods/finalizers"),
+        ...from34(r("create,get", "", "persistentvolumeclaims"), r("create,get,list,watch", "", "persistentvolumeclaims")),
+        ...from34(null, r("delete,update", "", "persistentvolumeclaims")),
+        ...from34(null, r("update", "", "pods/finalizers")),
         EVENTS,
+        // StatefulSetAutoDeletePVC's, appended while the gate was checked (on by default from 1.27).
+        ...from34(r("delete,update", "", "persistentvolumeclaims"), null),
       ],
     ],
     [
@@ -496,7 +537,7 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
       [r(READ, "coordination.k8s.io", "leases"), r("delete,get,list,patch,update,watch", "internal.apiserver.k8s.io", "storageversions"), r("get,patch,update", "internal.apiserver.k8s.io", "storageversions/status")],
       { gates: ["StorageVersionAPI", "APIServerIdentity"] },
     ],
-    ["storage-version-migrator-controller", [r("create,list,patch,watch", "*", "*"), r("update", "storagemigration.k8s.io", "storageversionmigrations/status")], { gates: ["StorageVersionMigrator"], since: 30 }],
+    ["storage-version-migrator-controller", [...from34(r("create,list,patch", "*", "*"), r("create,list,patch,watch", "*", "*")), r("update", "storagemigration.k8s.io", "storageversionmigrations/status")], { gates: ["StorageVersionMigrator"], since: 30 }],
     ["ttl-after-finished-controller", [r("delete,get,list,watch", "batch", "jobs"), EVENTS]],
     ["ttl-controller", [r("list,patch,update,watch", "", "nodes"), EVENTS]],
     [
