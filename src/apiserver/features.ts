@@ -36,6 +36,7 @@ const ON_BY_DEFAULT_SINCE = {
   JobPodReplacementPolicy: 29,
   JobSuccessPolicy: 31,
   KubeletFineGrainedAuthz: 33,
+  KubeletServiceAccountTokenForCredentialProviders: 34,
   LegacyServiceAccountTokenCleanUp: 29,
   MatchLabelKeysInPodAffinity: 31,
   MatchLabelKeysInPodTopologySpreadSelectorMerge: 34,

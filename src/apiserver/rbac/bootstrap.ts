@@ -215,6 +215,8 @@ function systemRoles(): Array<[string, RuleItem[] | null, Parameters<typeof clus
         r("create", "authentication.k8s.io", "tokenreviews"),
         r("create", "authorization.k8s.io", "subjectaccessreviews"),
         r(READ, "storage.k8s.io", "csinodes"),
+        // The CSI volume limits count VolumeAttachments from 1.32.
+        only({ since: 32 }, r(READ, "storage.k8s.io", "volumeattachments")),
         r(READ, "", "namespaces"),
         r(READ, "storage.k8s.io", "csidrivers"),
         r(READ, "storage.k8s.io", "csistoragecapacities"),
@@ -273,6 +275,7 @@ function systemRoles(): Array<[string, RuleItem[] | null, Parameters<typeof clus
         r(READ, "node.k8s.io", "runtimeclasses"),
         ...onlyAll({ gates: ["DynamicResourceAllocation"] }, r("get", "resource.k8s.io", "resourceclaims"), r("deletecollection", "resource.k8s.io", "resourceslices")),
         only({ gates: ["ClusterTrustBundleProjection"] }, r(READ, "certificates.k8s.io", "clustertrustbundles")),
+        only({ gates: ["KubeletServiceAccountTokenForCredentialProviders"] }, r("get", "", "serviceaccounts")),
       ],
     ],
     ["system:node-bootstrapper", [r("create,get,list,watch", "certificates.k8s.io", "certificatesigningrequests")]],

@@ -18,7 +18,7 @@ interface Fixture {
   controllerRoles: Record<string, string[]>;
   systemRoles: string[];
   roles: Array<{ name: string; source: string; minors: number[]; rules: PolicyRule[] }>;
-  gatedRules: Array<{ name: string; gate: FeatureGate; since: number; rules: PolicyRule[] }>;
+  gatedRules: Array<{ name: string; gates: FeatureGate[]; since: number; rules: PolicyRule[] }>;
   leaderLocking: Record<string, { rules: PolicyRule[]; serviceAccounts: string[] }>;
 }
 
@@ -55,16 +55,23 @@ describe("bootstrap policy per minor", () => {
     });
   });
 
-  describe.each(fixture.gatedRules)("$name with $gate", ({ name, gate, since, rules }) => {
-    it(`ends with the gate's rules from 1.${since}, and not before`, () => {
-      const at = (minor: number, featureGates?: Partial<Record<FeatureGate, boolean>>) => byName(bootstrapClusterRoles({ minor, ...(featureGates ? { featureGates } : {}) }), name)!.rules!;
-      const before = at(since - 1);
-      const after = at(since);
-      expect(after).toEqual([...before, ...rules]);
-      for (const rule of rules) expect(before).not.toContainEqual(rule);
-      // The gate, not the release, decides: switched off in a minor that has it on, the rules go.
-      expect(at(36, { [gate]: false })).not.toContainEqual(rules[0]);
-      expect(at(since - 1, { [gate]: true })).toEqual(expect.arrayContaining(rules));
+  describe.each(fixture.gatedRules)("$name from 1.$since ($gates)", ({ name, gates, since, rules }) => {
+    const at = (minor: number, featureGates?: Partial<Record<FeatureGate, boolean>>) => byName(bootstrapClusterRoles({ minor, ...(featureGates ? { featureGates } : {}) }), name)!.rules!;
+    const switched = (on: boolean) => Object.fromEntries(gates.map((g) => [g, on]));
+
+    it("has the rules from that minor on, and not before", () => {
+      for (const rule of rules) {
+        expect(at(since - 1)).not.toContainEqual(rule);
+        expect(at(since)).toContainEqual(rule);
+        expect(at(36)).toContainEqual(rule);
+      }
+    });
+
+    it.skipIf(!gates.length)("follows the gates, not the release, when they are switched", () => {
+      for (const rule of rules) {
+        expect(at(36, switched(false))).not.toContainEqual(rule);
+        expect(at(since - 1, switched(true))).toContainEqual(rule);
+      }
     });
   });
 
