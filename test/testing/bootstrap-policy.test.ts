@@ -77,7 +77,7 @@ const QUESTIONS: Array<{ args: string[]; answers: Record<(typeof MINORS)[number]
   { args: ["delete", "secrets", "-n", "default", sa("legacy-service-account-token-cleaner")], answers: { "28": "no", "31": "yes", "36": "yes" } },
   // The resource claim controller's role: DynamicResourceAllocation is on from 1.34.
   { args: ["update", "pods", "--subresource=finalizers", "-n", "default", sa("resource-claim-controller")], answers: { "28": "no", "31": "no", "36": "yes" } },
-  // The 1.34 policy gave the node controller watch on nodes, and dropped the GlusterFS plugin's secrets from the binder.
+  // 1.32 gave the node controller watch on nodes, and dropped the GlusterFS plugin's secrets from the binder.
   { args: ["watch", "nodes", sa("node-controller")], answers: { "28": "no", "31": "no", "36": "yes" } },
   { args: ["get", "secrets", "-n", "default", sa("persistent-volume-binder")], answers: { "28": "yes", "31": "yes", "36": "no" } },
   // The leader-election controller shares the controller manager's leader locking from 1.31.

@@ -14,11 +14,11 @@
  * other minors is marked where it differs, as policy.go marks it — by the feature gates a role or
  * rule needs (on or off by the minor's defaults from features.ts, or as the caller sets them), or
  * by the minor that added or dropped it where the change was not gated (`since`/`until`). Such a
- * change is dated at the first release whose recorded policy shows it: the readings were the
- * policy of 1.30 (controller_policy.go), of 1.31 (namespace_policy.go), a 1.34 development
- * controller_policy.go and the 1.36 recordings, so a change first seen in 1.34 may have come in
- * 1.31–1.33 (the watch verbs and the GlusterFS/OpenStack clean-up of the controller roles) and one
- * first seen in 1.36 in 1.35 (the leader-locking Roles, the PVC protection controller's status).
+ * change is dated by the changelog that announces it where one does (1.32 for the volume controllers'
+ * clean-up), else at the first release whose recorded policy shows it: the readings were the policy
+ * of 1.30 (controller_policy.go), of 1.31 (namespace_policy.go), a 1.34 development
+ * controller_policy.go and the 1.36 recordings, so a change first seen in 1.36 may have come in 1.35
+ * (the leader-locking Roles, the PVC protection controller's status).
  */
 import { apiContext } from "../context.js";
 import type { FeatureGate } from "../features.js";
@@ -72,10 +72,12 @@ const only = <T>(when: When, value: T): Only<T> => ({ when, value });
 const onlyAll = (when: When, ...rules: PolicyRule[]): Array<Only<PolicyRule>> => rules.map((rule) => only(when, rule));
 
 /**
- * A rule the 1.34 policy changed: `before` through 1.33 (as controller_policy.go of 1.30 has it),
- * `after` from 1.34 (the release whose recorded policy first shows it).
+ * A rule 1.32 changed: `before` through 1.31 (as controller_policy.go of 1.30 has it), `after` from
+ * 1.32 — the release that dropped the GlusterFS and OpenStack rules of the volume controllers
+ * (kubernetes/kubernetes#125995 in its changelog) and turned on the watch-list client in
+ * kube-controller-manager (#128053), whose controllers' roles gained `watch` where they listed.
  */
-const from34 = (before: PolicyRule | null, after: PolicyRule | null): RuleItem[] => [...(before ? [only({ until: 33 }, before)] : []), ...(after ? [only({ since: 34 }, after)] : [])];
+const from32 = (before: PolicyRule | null, after: PolicyRule | null): RuleItem[] => [...(before ? [only({ until: 31 }, before)] : []), ...(after ? [only({ since: 32 }, after)] : [])];
 
 function isOnly<T>(item: Item<T>): item is Only<T> {
   return typeof item === "object" && item !== null && "when" in item && "value" in item;
@@ -327,7 +329,7 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("create,delete,get,list,patch,update,watch", "batch", "jobs"),
         r("update", "batch", "cronjobs/status"),
         r("update", "batch", "cronjobs/finalizers"),
-        ...from34(r("delete,list", "", "pods"), r("delete,list,watch", "", "pods")),
+        ...from32(r("delete,list", "", "pods"), r("delete,list,watch", "", "pods")),
         EVENTS,
       ],
     ],
@@ -384,14 +386,14 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
     ],
     [
       "endpoint-controller",
-      [r(READ, "", "pods,services"), ...from34(r("create,delete,get,list,update", "", "endpoints"), r("create,delete,get,list,update,watch", "", "endpoints")), r("create", "", "endpoints/restricted"), EVENTS],
+      [r(READ, "", "pods,services"), ...from32(r("create,delete,get,list,update", "", "endpoints"), r("create,delete,get,list,update,watch", "", "endpoints")), r("create", "", "endpoints/restricted"), EVENTS],
     ],
     [
       "endpointslice-controller",
       [
         r(READ, "", "nodes,pods,services"),
         r("update", "", "services/finalizers"),
-        ...from34(r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices")),
+        ...from32(r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices")),
         EVENTS,
       ],
     ],
@@ -401,7 +403,7 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r(READ, "", "endpoints,services"),
         r("update", "", "services/finalizers"),
         r("update", "", "endpoints/finalizers"),
-        ...from34(r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices")),
+        ...from32(r("create,delete,get,list,update", "discovery.k8s.io", "endpointslices"), r("create,delete,get,list,update,watch", "discovery.k8s.io", "endpointslices")),
         EVENTS,
       ],
     ],
@@ -412,13 +414,13 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("get,list,patch,update,watch", "", "persistentvolumes"),
         r("patch,update", "", "persistentvolumeclaims/status"),
         r(READ, "", "persistentvolumeclaims"),
-        // The in-tree GlusterFS volume plugin's, through 1.33.
-        ...from34(r(READ, "storage.k8s.io", "storageclasses"), null),
-        ...from34(r("get", "", "endpoints,services"), null),
-        ...from34(r("get", "", "secrets"), null),
+        // The in-tree GlusterFS volume plugin's, through 1.31.
+        ...from32(r(READ, "storage.k8s.io", "storageclasses"), null),
+        ...from32(r("get", "", "endpoints,services"), null),
+        ...from32(r("get", "", "secrets"), null),
         EVENTS,
-        // The in-tree Portworx volume plugin's, 1.34 and 1.35.
-        only({ since: 34, until: 35 }, r("get", "", "services")),
+        // The in-tree Portworx volume plugin's, 1.32 to 1.35.
+        only({ since: 32, until: 35 }, r("get", "", "services")),
       ],
     ],
     ["generic-garbage-collector", [r("delete,get,list,patch,update,watch", "*", "*"), EVENTS]],
@@ -428,10 +430,10 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r(READ, "autoscaling", "horizontalpodautoscalers"),
         r("update", "autoscaling", "horizontalpodautoscalers/status"),
         r("get,update", "*", "*/scale"),
-        ...from34(r("list", "", "pods"), r("list,watch", "", "pods")),
-        ...from34(r("list", "metrics.k8s.io", "pods"), r("list,watch", "metrics.k8s.io", "pods")),
-        ...from34(r("get,list", "custom.metrics.k8s.io", "*"), r(READ, "custom.metrics.k8s.io", "*")),
-        ...from34(r("get,list", "external.metrics.k8s.io", "*"), r(READ, "external.metrics.k8s.io", "*")),
+        ...from32(r("list", "", "pods"), r("list,watch", "", "pods")),
+        ...from32(r("list", "metrics.k8s.io", "pods"), r("list,watch", "metrics.k8s.io", "pods")),
+        ...from32(r("get,list", "custom.metrics.k8s.io", "*"), r(READ, "custom.metrics.k8s.io", "*")),
+        ...from32(r("get,list", "external.metrics.k8s.io", "*"), r(READ, "external.metrics.k8s.io", "*")),
         EVENTS,
       ],
     ],
@@ -442,14 +444,14 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
       { gates: ["ClusterTrustBundle"], since: 34 },
     ],
     ["legacy-service-account-token-cleaner", [r("get", "", "configmaps", "kube-apiserver-legacy-service-account-token-tracking"), r("delete,patch", "", "secrets")], { gates: ["LegacyServiceAccountTokenCleanUp"] }],
-    ["namespace-controller", [r("delete,get,list,watch", "", "namespaces"), r("update", "", "namespaces/finalize,namespaces/status"), ...from34(r("delete,deletecollection,get,list", "*", "*"), r("delete,deletecollection,get,list,watch", "*", "*"))]],
+    ["namespace-controller", [r("delete,get,list,watch", "", "namespaces"), r("update", "", "namespaces/finalize,namespaces/status"), ...from32(r("delete,deletecollection,get,list", "*", "*"), r("delete,deletecollection,get,list,watch", "*", "*"))]],
     [
       "node-controller",
       [
-        ...from34(r("delete,get,list,patch,update", "", "nodes"), r("delete,get,list,patch,update,watch", "", "nodes")),
+        ...from32(r("delete,get,list,patch,update", "", "nodes"), r("delete,get,list,patch,update,watch", "", "nodes")),
         r("patch,update", "", "nodes/status"),
         r("patch,update", "", "pods/status"),
-        ...from34(r("delete,get,list", "", "pods"), r("delete,get,list,watch", "", "pods")),
+        ...from32(r("delete,get,list", "", "pods"), r("delete,get,list,watch", "", "pods")),
         EVENTS,
       ],
     ],
@@ -462,19 +464,19 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("update", "", "persistentvolumeclaims/status"),
         r("create,delete,get,list,watch", "", "pods"),
         r(READ, "storage.k8s.io", "storageclasses"),
-        // The in-tree GlusterFS (endpoints, services, secrets) and OpenStack (nodes) volume plugins', through 1.33.
-        ...from34(r("create,delete,get,update", "", "endpoints"), null),
-        ...from34(r("create,delete,get", "", "services"), null),
-        ...from34(r("get", "", "secrets"), null),
-        ...from34(r("get,list", "", "nodes"), r("list,watch", "", "nodes")),
-        ...from34(r("watch", "", "events"), null),
+        // The in-tree GlusterFS (endpoints, services, secrets) and OpenStack (nodes) volume plugins', through 1.31.
+        ...from32(r("create,delete,get,update", "", "endpoints"), null),
+        ...from32(r("create,delete,get", "", "services"), null),
+        ...from32(r("get", "", "secrets"), null),
+        ...from32(r("get,list", "", "nodes"), r("list,watch", "", "nodes")),
+        ...from32(r("watch", "", "events"), null),
         EVENTS,
-        ...from34(null, r("watch", "", "events")),
-        // The in-tree Portworx volume plugin's, 1.34 and 1.35.
-        only({ since: 34, until: 35 }, r("get", "", "services")),
+        ...from32(null, r("watch", "", "events")),
+        // The in-tree Portworx volume plugin's, 1.32 to 1.35.
+        only({ since: 32, until: 35 }, r("get", "", "services")),
       ],
     ],
-    ["pod-garbage-collector", [r("delete,list,watch", "", "pods"), ...from34(r("get,list", "", "nodes"), r(READ, "", "nodes")), r("patch", "", "pods/status")]],
+    ["pod-garbage-collector", [r("delete,list,watch", "", "pods"), ...from32(r("get,list", "", "nodes"), r(READ, "", "nodes")), r("patch", "", "pods/status")]],
     ["podcertificaterequestcleaner", [r("delete,get,list,watch", "certificates.k8s.io", "podcertificaterequests")], { gates: ["PodCertificateRequest"], since: 34 }],
     ["pv-protection-controller", [r("get,list,update,watch", "", "persistentvolumes"), EVENTS]],
     ["pvc-protection-controller", [r("get,list,update,watch", "", "persistentvolumeclaims"), only({ since: 36 }, r("update", "", "persistentvolumeclaims/status")), r(READ, "", "pods"), EVENTS]],
@@ -527,12 +529,12 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
         r("update", "apps", "statefulsets/finalizers"),
         r("create,delete,get,patch,update", "", "pods"),
         r("create,delete,get,list,patch,update,watch", "apps", "controllerrevisions"),
-        ...from34(r("create,get", "", "persistentvolumeclaims"), r("create,get,list,watch", "", "persistentvolumeclaims")),
-        ...from34(null, r("delete,update", "", "persistentvolumeclaims")),
-        ...from34(null, r("update", "", "pods/finalizers")),
+        ...from32(r("create,get", "", "persistentvolumeclaims"), r("create,get,list,watch", "", "persistentvolumeclaims")),
+        ...from32(null, r("delete,update", "", "persistentvolumeclaims")),
+        ...from32(null, r("update", "", "pods/finalizers")),
         EVENTS,
         // StatefulSetAutoDeletePVC's, appended while the gate was checked (on by default from 1.27).
-        ...from34(r("delete,update", "", "persistentvolumeclaims"), null),
+        ...from32(r("delete,update", "", "persistentvolumeclaims"), null),
       ],
     ],
     [
@@ -540,7 +542,7 @@ function controllerRoles(): Array<[string, RuleItem[], When?]> {
       [r(READ, "coordination.k8s.io", "leases"), r("delete,get,list,patch,update,watch", "internal.apiserver.k8s.io", "storageversions"), r("get,patch,update", "internal.apiserver.k8s.io", "storageversions/status")],
       { gates: ["StorageVersionAPI", "APIServerIdentity"] },
     ],
-    ["storage-version-migrator-controller", [...from34(r("create,list,patch", "*", "*"), r("create,list,patch,watch", "*", "*")), r("update", "storagemigration.k8s.io", "storageversionmigrations/status")], { gates: ["StorageVersionMigrator"], since: 30 }],
+    ["storage-version-migrator-controller", [...from32(r("create,list,patch", "*", "*"), r("create,list,patch,watch", "*", "*")), r("update", "storagemigration.k8s.io", "storageversionmigrations/status")], { gates: ["StorageVersionMigrator"], since: 30 }],
     ["ttl-after-finished-controller", [r("delete,get,list,watch", "batch", "jobs"), EVENTS]],
     ["ttl-controller", [r("list,patch,update,watch", "", "nodes"), EVENTS]],
     [
