@@ -14,11 +14,12 @@
  * other minors is marked where it differs, as policy.go marks it — by the feature gates a role or
  * rule needs (on or off by the minor's defaults from features.ts, or as the caller sets them), or
  * by the minor that added or dropped it where the change was not gated (`since`/`until`). Such a
- * change is dated by the changelog that announces it where one does (1.32 for the volume controllers'
- * clean-up), else at the first release whose recorded policy shows it: the readings were the policy
- * of 1.30 (controller_policy.go), of 1.31 (namespace_policy.go), a 1.34 development
- * controller_policy.go and the 1.36 recordings, so a change first seen in 1.36 may have come in 1.35
- * (the leader-locking Roles, the PVC protection controller's status).
+ * change is dated by the changelog or pull request that announces it where one does (1.32 for the
+ * volume controllers' clean-up and the scheduler's VolumeAttachments), else at the first release
+ * whose recorded policy shows it: the readings were the policy of 1.30 (controller_policy.go), of
+ * 1.31 (namespace_policy.go), a 1.34 development controller_policy.go and the 1.36 recordings, so a
+ * change first seen in 1.36 may have come in 1.35 (the leader-locking Roles, the PVC protection
+ * controller's status).
  */
 import { apiContext } from "../context.js";
 import type { FeatureGate } from "../features.js";
@@ -47,13 +48,11 @@ const READ_WRITE = "create,delete,deletecollection,get,list,patch,update,watch";
 const EVENTS = r("create,patch,update", ",events.k8s.io", "events");
 
 /**
- * When a role, rule or subject exists: every gate of `gates` on, every gate of `off` off, and the
- * minor within `since` … `until` (both inclusive; a change no gate guards is keyed by the release
- * that made it).
+ * When a role, rule or subject exists: every gate of `gates` on, and the minor within `since` …
+ * `until` (both inclusive; a change no gate guards is keyed by the release that made it).
  */
 interface When {
   gates?: readonly FeatureGate[];
-  off?: readonly FeatureGate[];
   since?: number;
   until?: number;
 }
@@ -99,8 +98,7 @@ function holds(options: BootstrapPolicyOptions): (when: When | undefined) => boo
     !when ||
     ((when.since === undefined || minor >= when.since) &&
       (when.until === undefined || minor <= when.until) &&
-      (when.gates ?? []).every(gate) &&
-      !(when.off ?? []).some(gate));
+      (when.gates ?? []).every(gate));
 }
 
 function select<T>(items: readonly Item<T>[], on: (when: When | undefined) => boolean): T[] {
