@@ -1,0 +1,178 @@
+/**
+ * Classic DRA, resource.k8s.io/v1alpha2 (1.28–1.30): what the YAML cases under
+ * test/fixtures/apiserver/resource/classic-*.yaml cannot say — status writes (ValidateClaimStatusUpdate,
+ * ValidatePodSchedulingContextStatusUpdate), the immutable spec, the defaults, and the validator's
+ * `--runtime-config` switch. Expected paths and messages are those of release-1.28–1.30's
+ * pkg/apis/resource/validation (TestValidateClaimStatusUpdate, TestValidatePodSchedulingStatusUpdate).
+ */
+import { describe, expect, it } from "vitest";
+import { validateWrite } from "../../../src/apiserver/index.js";
+import { formatFieldError } from "../../../src/meta/index.js";
+import { validateManifests } from "../../../src/validate/index.js";
+import { runCli } from "../../support/cli.js";
+
+type Obj = Record<string, unknown>;
+
+const meta = { name: "foo", namespace: "kube-system", resourceVersion: "1" };
+const claim = (spec: Obj = { resourceClassName: "valid", allocationMode: "Immediate" }, status?: Obj): Obj => ({
+  apiVersion: "resource.k8s.io/v1alpha2",
+  kind: "ResourceClaim",
+  metadata: { ...meta },
+  spec,
+  ...(status ? { status } : {}),
+});
+const errors = (obj: Obj, minor: number, extra: Obj = {}): string[] => validateWrite(obj, { minor, ...extra }).errors.map(formatFieldError);
+const statusErrors = (status: Obj, oldStatus: Obj | undefined, minor = 30, deleting = false): string[] => {
+  const next = claim(undefined, status);
+  const old = claim(undefined, oldStatus);
+  // A claim being deleted: the stored object has the timestamp too.
+  if (deleting) for (const o of [next, old]) (o.metadata as Obj).deletionTimestamp = "2024-01-01T00:00:00Z";
+  return errors(next, minor, { old, subresource: "status" });
+};
+const consumer = (uid: string): Obj => ({ resource: "pods", name: `p-${uid}`, uid });
+const allocation = (extra: Obj = {}): Obj => ({ resourceHandles: [{ driverName: "valid", data: "x" }], ...extra });
+
+describe("ResourceClaim v1alpha2: defaults and updates", () => {
+  it("defaults the allocation mode to WaitForFirstConsumer (SetDefaults_ResourceClaimSpec)", () => {
+    const r = validateWrite(claim({ resourceClassName: "valid" }), { minor: 29 });
+    expect(r.errors).toEqual([]);
+    expect((r.object as { spec: Obj }).spec.allocationMode).toBe("WaitForFirstConsumer");
+    const t = validateWrite({ apiVersion: "resource.k8s.io/v1alpha2", kind: "ResourceClaimTemplate", metadata: meta, spec: { spec: { resourceClassName: "valid" } } }, { minor: 28 });
+    expect((t.object as { spec: { spec: Obj } }).spec.spec.allocationMode).toBe("WaitForFirstConsumer");
+  });
+
+  it("the spec is immutable; an invalid changed spec is reported before and after (TestValidateClaimUpdate)", () => {
+    const old = claim();
+    expect(errors(claim({ resourceClassName: "valid", allocationMode: "WaitForFirstConsumer" }), 30, { old })).toEqual([
+      'spec: Invalid value: {"resourceClassName":"valid","allocationMode":"WaitForFirstConsumer"}: field is immutable',
+    ]);
+    const bad = errors(claim({ resourceClassName: "valid", allocationMode: "bad" }), 28, { old });
+    const mode = 'spec.allocationMode: Unsupported value: "bad": supported values: "Immediate", "WaitForFirstConsumer"';
+    expect(bad[0]).toBe(mode);
+    expect(bad[1]).toMatch(/^spec: Invalid value: .*: field is immutable$/);
+    expect(bad[2]).toBe(mode);
+    // A status update through the main resource is ignored: the stored status is kept.
+    expect(validateWrite(claim(undefined, { deallocationRequested: true }), { minor: 30, old }).errors).toEqual([]);
+  });
+});
+
+describe("ResourceClaim v1alpha2 status (TestValidateClaimStatusUpdate)", () => {
+  it("accepts an allocation with a driver, reservations and deallocation", () => {
+    expect(statusErrors({ driverName: "valid", allocation: allocation() }, undefined)).toEqual([]);
+    expect(statusErrors({ driverName: "valid", allocation: allocation(), reservedFor: [consumer("1")] }, { driverName: "valid", allocation: allocation() })).toEqual([]);
+    expect(statusErrors({ driverName: "valid", allocation: allocation({ shareable: true }), reservedFor: [consumer("1"), consumer("2")] }, { driverName: "valid", allocation: allocation({ shareable: true }) })).toEqual([]);
+    expect(statusErrors({ driverName: "valid", allocation: allocation(), deallocationRequested: true }, { driverName: "valid", allocation: allocation() })).toEqual([]);
+  });
+
+  it("an allocation needs the driver name; handles need valid drivers and bounded data", () => {
+    expect(statusErrors({ allocation: allocation() }, undefined)).toEqual(["status.driverName: Required value: must be specified when `allocation` is set"]);
+    expect(statusErrors({ driverName: "valid", allocation: { resourceHandles: [{ driverName: "" }] } }, undefined, 28)).toEqual([
+      "status.allocation.resourceHandles[0].driverName: Required value",
+      expect.stringMatching(/^status\.allocation\.resourceHandles\[0\]\.driverName: Invalid value: "": a lowercase RFC 1123 subdomain/),
+    ]);
+    const big = { driverName: "valid", allocation: { resourceHandles: [{ driverName: "valid", data: "x".repeat(16 * 1024 + 1) }] } };
+    expect(statusErrors(big, undefined)).toEqual(["status.allocation.resourceHandles[0].data: Too long: must have at most 16384 bytes"]);
+    const many = { driverName: "valid", allocation: { resourceHandles: Array.from({ length: 33 }, () => ({ driverName: "valid" })) } };
+    expect(statusErrors(many, undefined)).toEqual(["status.allocation.resourceHandles: Too long: must have at most 32 bytes"]);
+    expect(statusErrors({ driverName: "valid", allocation: { availableOnNodes: {} } }, undefined)).toEqual([
+      "status.allocation.availableOnNodes.nodeSelectorTerms: Required value: must have at least one node selector term",
+    ]);
+  });
+
+  it("structured handles (1.30): named results, exclusive with opaque data", () => {
+    const handle = { driverName: "valid", data: "x", structuredData: { nodeName: "!bad", results: [{}, { namedResources: { name: "gpu-0" } }] } };
+    expect(statusErrors({ driverName: "valid", allocation: { resourceHandles: [handle] } }, undefined, 30)).toEqual([
+      expect.stringMatching(/^status\.allocation\.resourceHandles\[0\]\.structuredData\.nodeName: Invalid value: "!bad": a lowercase RFC 1123 subdomain/),
+      "status.allocation.resourceHandles[0].structuredData.results[0]: Required value: exactly one structured model field must be set",
+      "status.allocation.resourceHandles[0]: Invalid value: null: data and structuredData are mutually exclusive",
+    ]);
+  });
+
+  it("reservations: complete, unique, only with an allocation, once unless shareable", () => {
+    expect(statusErrors({ driverName: "valid", allocation: allocation(), reservedFor: [{ uid: "1" }, consumer("1")] }, { driverName: "valid", allocation: allocation() })).toEqual([
+      "status.reservedFor[0].resource: Required value",
+      "status.reservedFor[0].name: Required value",
+      'status.reservedFor[1].uid: Duplicate value: "1"',
+      "status.reservedFor: Forbidden: may not be reserved more than once",
+    ]);
+    expect(statusErrors({ reservedFor: [consumer("1")] }, undefined)).toEqual(["status.reservedFor: Forbidden: may not be specified when `allocated` is not set"]);
+    const tooMany = Array.from({ length: 33 }, (_, i) => consumer(String(i)));
+    expect(statusErrors({ driverName: "valid", allocation: allocation({ shareable: true }), reservedFor: tooMany }, { driverName: "valid", allocation: allocation({ shareable: true }) })).toEqual([
+      "status.reservedFor: Too long: must have at most 32 bytes",
+    ]);
+  });
+
+  it("no new reservations while deallocating or deleting; deallocation rules", () => {
+    const stored = { driverName: "valid", allocation: allocation(), deallocationRequested: true };
+    expect(statusErrors({ ...stored, reservedFor: [consumer("1")] }, stored)).toEqual([
+      "status.reservedFor: Forbidden: new entries may not be added while `deallocationRequested` or `deletionTimestamp` are set",
+    ]);
+    const allocated = { driverName: "valid", allocation: allocation() };
+    expect(statusErrors({ ...allocated, reservedFor: [consumer("1")] }, allocated, 30, true)).toEqual([
+      "status.reservedFor: Forbidden: new entries may not be added while `deallocationRequested` or `deletionTimestamp` are set",
+    ]);
+    const reserved = { ...allocated, reservedFor: [consumer("1")] };
+    expect(statusErrors({ ...reserved, deallocationRequested: true }, reserved)).toEqual([
+      "status.deallocationRequested: Forbidden: deallocation cannot be requested while `reservedFor` is set",
+    ]);
+    expect(statusErrors({ deallocationRequested: true }, undefined)).toEqual(["status: Forbidden: `allocation` must be set when `deallocationRequested` is set"]);
+    expect(statusErrors(allocated, stored)).toEqual(["status.deallocationRequested: Forbidden: may not be cleared when `allocation` is set"]);
+    expect(statusErrors({ driverName: "valid", allocation: allocation({ shareable: true }) }, allocated)).toEqual([
+      'status.allocation: Invalid value: {"resourceHandles":[{"driverName":"valid","data":"x"}],"shareable":true}: field is immutable',
+    ]);
+  });
+});
+
+describe("PodSchedulingContext v1alpha2 status (TestValidatePodSchedulingStatusUpdate)", () => {
+  const ctxObj = (status?: Obj): Obj => ({ apiVersion: "resource.k8s.io/v1alpha2", kind: "PodSchedulingContext", metadata: { ...meta }, spec: { selectedNode: "worker" }, ...(status ? { status } : {}) });
+  const update = (status: Obj) => errors(ctxObj(status), 29, { old: ctxObj(), subresource: "status" });
+
+  it("claims by unique name (at status.claims, as Go names the path), unsuitable nodes as a set", () => {
+    expect(update({ resourceClaims: [{ name: "my-claim", unsuitableNodes: ["worker"] }] })).toEqual([]);
+    expect(update({ resourceClaims: [{ name: "my-claim" }, { name: "my-claim" }] })).toEqual(['status.claims[1]: Duplicate value: "my-claim"']);
+    expect(update({ resourceClaims: [{ name: "my-claim", unsuitableNodes: ["worker", "worker", "!bad"] }] })).toEqual([
+      'status.claims[0].unsuitableNodes[1]: Duplicate value: "worker"',
+      expect.stringMatching(/^status\.claims\[0\]\.unsuitableNodes\[2\]: Invalid value: "!bad": a lowercase RFC 1123 subdomain/),
+    ]);
+    const nodes = Array.from({ length: 129 }, (_, i) => `worker-${i}`);
+    expect(update({ resourceClaims: [{ name: "my-claim", unsuitableNodes: nodes }] })).toEqual(["status.claims[0].unsuitableNodes: Too long: must have at most 128 bytes"]);
+  });
+
+  it("potential nodes are bounded (PodSchedulingNodeListMaxSize)", () => {
+    const nodes = Array.from({ length: 129 }, (_, i) => `worker-${i}`);
+    expect(errors({ ...ctxObj(), spec: { potentialNodes: nodes } }, 30)).toEqual(["spec.potentialNodes: Too long: must have at most 128 bytes"]);
+  });
+});
+
+describe("the validator: v1alpha2 is served only with --runtime-config", () => {
+  const manifests = `apiVersion: resource.k8s.io/v1alpha2
+kind: ResourceClass
+metadata: {name: gpu}
+driverName: gpu/example
+---
+apiVersion: resource.k8s.io/v1alpha2
+kind: ResourceClaim
+metadata: {name: gpu, namespace: default}
+spec: {resourceClassName: gpu}
+`;
+
+  it("reports the kinds not served by default, and checks them when the cluster serves the version", async () => {
+    const off = await validateManifests({ file: "m.yaml", text: manifests }, { kubernetesVersion: "1.30" });
+    expect(off.results.map((r) => r.issues.map((i) => i.rule))).toEqual([["api/not-served"], ["api/not-served"]]);
+    const on = await validateManifests({ file: "m.yaml", text: manifests }, { kubernetesVersion: "1.30", runtimeConfig: { "resource.k8s.io/v1alpha2": true } });
+    expect(on.results.map((r) => r.status)).toEqual(["invalid", "valid"]);
+    expect(on.results[0]!.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([expect.stringMatching(/^driverName: .*a lowercase RFC 1123 subdomain/)]);
+  });
+
+  it("through the command line (--runtime-config, --kubernetes-version)", async () => {
+    const refused = await runCli(["validate", "--kubernetes-version", "1.30", "-"], { input: manifests });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("[api/not-served]");
+    const checked = await runCli(["validate", "--runtime-config", "resource.k8s.io/v1alpha2=true", "--kubernetes-version", "1.30", "-"], { input: manifests });
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).not.toContain("api/not-served");
+    expect(checked.stdout).toContain("driverName");
+    const fixed = manifests.replace("gpu/example", "gpu.example.com");
+    expect((await runCli(["validate", "--runtime-config", "resource.k8s.io/v1alpha2=true", "-k", "1.29", "-"], { input: fixed })).code).toBe(0);
+  });
+});
