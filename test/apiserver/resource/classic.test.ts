@@ -66,6 +66,14 @@ describe("ResourceClaim v1alpha2 status (TestValidateClaimStatusUpdate)", () => 
 
   it("an allocation needs the driver name; handles need valid drivers and bounded data", () => {
     expect(statusErrors({ allocation: allocation() }, undefined)).toEqual(["status.driverName: Required value: must be specified when `allocation` is set"]);
+    // "invalid-add-allocation": an empty allocation is still one.
+    expect(statusErrors({ allocation: {} }, undefined)).toEqual(["status.driverName: Required value: must be specified when `allocation` is set"]);
+    // "valid-add-empty-allocation-structured", "valid-add-allocation-structured" (1.30).
+    expect(statusErrors({ driverName: "valid", allocation: { resourceHandles: [{ driverName: "valid", structuredData: {} }] } }, undefined)).toEqual([]);
+    expect(statusErrors({ driverName: "valid", allocation: { resourceHandles: [{ driverName: "valid", structuredData: { nodeName: "worker" } }] } }, undefined)).toEqual([]);
+    expect(statusErrors({ driverName: "valid", allocation: { resourceHandles: [{ driverName: "!@#$%^" }] } }, undefined)).toEqual([
+      expect.stringMatching(/^status\.allocation\.resourceHandles\[0\]\.driverName: Invalid value: "!@#\$%\^": a lowercase RFC 1123 subdomain/),
+    ]);
     expect(statusErrors({ driverName: "valid", allocation: { resourceHandles: [{ driverName: "" }] } }, undefined, 28)).toEqual([
       "status.allocation.resourceHandles[0].driverName: Required value",
       expect.stringMatching(/^status\.allocation\.resourceHandles\[0\]\.driverName: Invalid value: "": a lowercase RFC 1123 subdomain/),
