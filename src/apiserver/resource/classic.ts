@@ -13,7 +13,8 @@
  */
 import type { KindRules } from "../registry.js";
 import type { ApiContext } from "../context.js";
-import { duplicate, FieldPath, forbidden, invalid, notSupported, required, tooLong, type FieldError } from "../field.js";
+import { duplicate, FieldPath, forbidden, invalid, notSupported, required, type FieldError } from "../field.js";
+import { fieldError } from "../../meta/field-errors.js";
 import { goStringSlice, isDNS1123Label, isDNS1123Subdomain, listAt, objectAt, optionalObject, semanticEqual, stringAt, validateAnnotations, validateImmutableField, validateLabels } from "../validation/index.js";
 import { validateNodeSelector } from "../core/scheduling.js";
 import { isRecord } from "../../meta/values.js";
@@ -35,6 +36,9 @@ const ALLOCATION_MODES = ["Immediate", "WaitForFirstConsumer"] as const;
 function defaultClaimSpec(spec: unknown): void {
   if (isRecord(spec) && (spec.allocationMode === undefined || spec.allocationMode === null || spec.allocationMode === "")) spec.allocationMode = "WaitForFirstConsumer";
 }
+
+/** `field.TooLongMaxLength` as 1.28–1.31 worded it (the value is not printed). */
+const tooLongMaxLength = (path: FieldPath, max: number): FieldError => fieldError("FieldValueTooLong", path, `may not be longer than ${max}`);
 
 const subdomain = (value: string, path: FieldPath): FieldError[] => isDNS1123Subdomain(value).map((m) => invalid(path, value, m));
 const nodeName = subdomain;
@@ -70,7 +74,7 @@ function validateClaimSpec(spec: Obj, path: FieldPath): FieldError[] {
 }
 
 /** `validateSliceIsASet`: no duplicates (those are not checked further), at most `max` entries. */
-function validateSliceIsASet(items: readonly unknown[], max: number, check: (item: string, path: FieldPath) => FieldError[], path: FieldPath, ctx: ApiContext): FieldError[] {
+function validateSliceIsASet(items: readonly unknown[], max: number, check: (item: string, path: FieldPath) => FieldError[], path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const seen = new Set<string>();
   items.forEach((item, i) => {
@@ -81,7 +85,7 @@ function validateSliceIsASet(items: readonly unknown[], max: number, check: (ite
       seen.add(value);
     }
   });
-  if (items.length > max) errs.push(tooLong(path, items.length, max, ctx.minor));
+  if (items.length > max) errs.push(tooLongMaxLength(path, max));
   return errs;
 }
 
@@ -112,7 +116,7 @@ function validateResourceHandles(handles: readonly unknown[], path: FieldPath, c
     const p = path.index(i);
     errs.push(...validateDriverName(stringAt(handle.driverName), p.child("driverName"), ctx));
     const data = stringAt(handle.data);
-    if (data.length > RESOURCE_HANDLE_DATA_MAX_SIZE) errs.push(tooLong(p.child("data"), data.length, RESOURCE_HANDLE_DATA_MAX_SIZE, ctx.minor));
+    if (data.length > RESOURCE_HANDLE_DATA_MAX_SIZE) errs.push(tooLongMaxLength(p.child("data"), RESOURCE_HANDLE_DATA_MAX_SIZE));
     if (ctx.minor >= 30) {
       const structured = optionalObject(handle.structuredData);
       if (structured) {
@@ -124,12 +128,12 @@ function validateResourceHandles(handles: readonly unknown[], path: FieldPath, c
       if (data.length > 0 && structured) errs.push(invalid(p, null, "data and structuredData are mutually exclusive"));
     }
   });
-  if (handles.length > RESOURCE_HANDLES_MAX_SIZE) errs.push(tooLong(path, handles.length, RESOURCE_HANDLES_MAX_SIZE, ctx.minor));
+  if (handles.length > RESOURCE_HANDLES_MAX_SIZE) errs.push(tooLongMaxLength(path, RESOURCE_HANDLES_MAX_SIZE));
   return errs;
 }
 
 /** `validateResourceClaimConsumers`: no duplicate UIDs, each reference complete. */
-function validateConsumers(consumers: readonly unknown[], path: FieldPath, ctx: ApiContext): FieldError[] {
+function validateConsumers(consumers: readonly unknown[], path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const uids = new Set<string>();
   consumers.forEach((c, i) => {
@@ -144,7 +148,7 @@ function validateConsumers(consumers: readonly unknown[], path: FieldPath, ctx: 
       uids.add(uid);
     }
   });
-  if (consumers.length > RESERVED_FOR_MAX_SIZE) errs.push(tooLong(path, consumers.length, RESERVED_FOR_MAX_SIZE, ctx.minor));
+  if (consumers.length > RESERVED_FOR_MAX_SIZE) errs.push(tooLongMaxLength(path, RESERVED_FOR_MAX_SIZE));
   return errs;
 }
 
@@ -170,7 +174,7 @@ function validateClaimStatusUpdate(claim: Obj, old: Obj, ctx: ApiContext): Field
     const nodes = optionalObject(allocation.availableOnNodes);
     if (nodes) errs.push(...validateNodeSelector(nodes, ap.child("availableOnNodes"), false));
   }
-  errs.push(...validateConsumers(reservedFor, path.child("reservedFor"), ctx));
+  errs.push(...validateConsumers(reservedFor, path.child("reservedFor")));
   if (reservedFor.length > 0) {
     if (!allocation) errs.push(forbidden(path.child("reservedFor"), "may not be specified when `allocated` is not set"));
     else {
@@ -192,18 +196,18 @@ function validateClaimStatusUpdate(claim: Obj, old: Obj, ctx: ApiContext): Field
 }
 
 /** `ValidatePodSchedulingContexts` (metadata excepted). */
-function validatePodSchedulingContext(obj: Obj, ctx: ApiContext): FieldError[] {
-  return validateSliceIsASet(listAt(objectAt(obj.spec).potentialNodes), POD_SCHEDULING_NODE_LIST_MAX_SIZE, nodeName, FieldPath.of("spec", "potentialNodes"), ctx);
+function validatePodSchedulingContext(obj: Obj): FieldError[] {
+  return validateSliceIsASet(listAt(objectAt(obj.spec).potentialNodes), POD_SCHEDULING_NODE_LIST_MAX_SIZE, nodeName, FieldPath.of("spec", "potentialNodes"));
 }
 
 /** `validatePodSchedulingStatus`: the claims (at `status.claims`, as Go names the path) by unique name. */
-function validatePodSchedulingStatus(obj: Obj, ctx: ApiContext): FieldError[] {
+function validatePodSchedulingStatus(obj: Obj): FieldError[] {
   const path = FieldPath.of("status", "claims");
   const errs: FieldError[] = [];
   const names = new Set<string>();
   listAt(objectAt(obj.status).resourceClaims).forEach((c, i) => {
     const claim = objectAt(c);
-    errs.push(...validateSliceIsASet(listAt(claim.unsuitableNodes), POD_SCHEDULING_NODE_LIST_MAX_SIZE, nodeName, path.index(i).child("unsuitableNodes"), ctx));
+    errs.push(...validateSliceIsASet(listAt(claim.unsuitableNodes), POD_SCHEDULING_NODE_LIST_MAX_SIZE, nodeName, path.index(i).child("unsuitableNodes")));
     const name = stringAt(claim.name);
     if (names.has(name)) errs.push(duplicate(path.index(i), name));
     else names.add(name);
@@ -367,9 +371,9 @@ export const classicRules: Readonly<Record<string, KindRules>> = {
   PodSchedulingContext: {
     prepareForCreate: dropStatus,
     prepareForUpdate: keepStatus,
-    validate: validatePodSchedulingContext,
-    validateUpdate: (obj, _old, ctx) => validatePodSchedulingContext(obj, ctx),
-    validateStatusUpdate: (obj, _old, ctx) => validatePodSchedulingStatus(obj, ctx),
+    validate: (obj) => validatePodSchedulingContext(obj),
+    validateUpdate: (obj) => validatePodSchedulingContext(obj),
+    validateStatusUpdate: (obj) => validatePodSchedulingStatus(obj),
   },
   ResourceSlice: {
     validate: validateResourceSlice,

@@ -79,9 +79,9 @@ describe("ResourceClaim v1alpha2 status (TestValidateClaimStatusUpdate)", () => 
       expect.stringMatching(/^status\.allocation\.resourceHandles\[0\]\.driverName: Invalid value: "": a lowercase RFC 1123 subdomain/),
     ]);
     const big = { driverName: "valid", allocation: { resourceHandles: [{ driverName: "valid", data: "x".repeat(16 * 1024 + 1) }] } };
-    expect(statusErrors(big, undefined)).toEqual(["status.allocation.resourceHandles[0].data: Too long: must have at most 16384 bytes"]);
+    expect(statusErrors(big, undefined)).toEqual(["status.allocation.resourceHandles[0].data: Too long: may not be longer than 16384"]);
     const many = { driverName: "valid", allocation: { resourceHandles: Array.from({ length: 33 }, () => ({ driverName: "valid" })) } };
-    expect(statusErrors(many, undefined)).toEqual(["status.allocation.resourceHandles: Too long: must have at most 32 bytes"]);
+    expect(statusErrors(many, undefined)).toEqual(["status.allocation.resourceHandles: Too long: may not be longer than 32"]);
     expect(statusErrors({ driverName: "valid", allocation: { availableOnNodes: {} } }, undefined)).toEqual([
       "status.allocation.availableOnNodes.nodeSelectorTerms: Required value: must have at least one node selector term",
     ]);
@@ -106,7 +106,7 @@ describe("ResourceClaim v1alpha2 status (TestValidateClaimStatusUpdate)", () => 
     expect(statusErrors({ reservedFor: [consumer("1")] }, undefined)).toEqual(["status.reservedFor: Forbidden: may not be specified when `allocated` is not set"]);
     const tooMany = Array.from({ length: 33 }, (_, i) => consumer(String(i)));
     expect(statusErrors({ driverName: "valid", allocation: allocation({ shareable: true }), reservedFor: tooMany }, { driverName: "valid", allocation: allocation({ shareable: true }) })).toEqual([
-      "status.reservedFor: Too long: must have at most 32 bytes",
+      "status.reservedFor: Too long: may not be longer than 32",
     ]);
   });
 
@@ -143,12 +143,12 @@ describe("PodSchedulingContext v1alpha2 status (TestValidatePodSchedulingStatusU
       expect.stringMatching(/^status\.claims\[0\]\.unsuitableNodes\[2\]: Invalid value: "!bad": a lowercase RFC 1123 subdomain/),
     ]);
     const nodes = Array.from({ length: 129 }, (_, i) => `worker-${i}`);
-    expect(update({ resourceClaims: [{ name: "my-claim", unsuitableNodes: nodes }] })).toEqual(["status.claims[0].unsuitableNodes: Too long: must have at most 128 bytes"]);
+    expect(update({ resourceClaims: [{ name: "my-claim", unsuitableNodes: nodes }] })).toEqual(["status.claims[0].unsuitableNodes: Too long: may not be longer than 128"]);
   });
 
   it("potential nodes are bounded (PodSchedulingNodeListMaxSize)", () => {
     const nodes = Array.from({ length: 129 }, (_, i) => `worker-${i}`);
-    expect(errors({ ...ctxObj(), spec: { potentialNodes: nodes } }, 30)).toEqual(["spec.potentialNodes: Too long: must have at most 128 bytes"]);
+    expect(errors({ ...ctxObj(), spec: { potentialNodes: nodes } }, 30)).toEqual(["spec.potentialNodes: Too long: may not be longer than 128"]);
   });
 });
 
