@@ -10,6 +10,8 @@ import { validateWrite } from "../../../src/apiserver/index.js";
 import { formatFieldError } from "../../../src/meta/index.js";
 import { validateManifests } from "../../../src/validate/index.js";
 import { runCli } from "../../support/cli.js";
+import { startTestServer } from "../../../src/testing/index.js";
+import { client } from "../../testing/helpers.js";
 
 type Obj = Record<string, unknown>;
 
@@ -182,5 +184,32 @@ spec: {resourceClassName: gpu}
     expect(checked.stdout).toContain("driverName");
     const fixed = manifests.replace("gpu/example", "gpu.example.com");
     expect((await runCli(["validate", "--runtime-config", "resource.k8s.io/v1alpha2=true", "-k", "1.29", "-"], { input: fixed })).code).toBe(0);
+  });
+});
+
+describe("the local server started with --runtime-config resource.k8s.io/v1alpha2=true (1.30)", () => {
+  it("defaults and keeps claims, refuses invalid classes, and judges status writes", async () => {
+    const server = await startTestServer({ kubernetesVersion: "1.30", runtimeConfig: { "resource.k8s.io/v1alpha2": true } });
+    const api = client(server);
+    try {
+      const classes = "/apis/resource.k8s.io/v1alpha2/resourceclasses";
+      const bad = await api.post(classes, { apiVersion: "resource.k8s.io/v1alpha2", kind: "ResourceClass", metadata: { name: "gpu" }, driverName: "gpu/example" });
+      expect(bad.status).toBe(422);
+      expect((bad.json as { message: string }).message).toMatch(/^ResourceClass\.resource\.k8s\.io "gpu" is invalid: driverName: Invalid value: "gpu\/example": a lowercase RFC 1123 subdomain/);
+      expect((await api.post(classes, { apiVersion: "resource.k8s.io/v1alpha2", kind: "ResourceClass", metadata: { name: "gpu" }, driverName: "gpu.example.com" })).status).toBe(201);
+
+      const claims = "/apis/resource.k8s.io/v1alpha2/namespaces/default/resourceclaims";
+      const created = await api.post(claims, { apiVersion: "resource.k8s.io/v1alpha2", kind: "ResourceClaim", metadata: { name: "c" }, spec: { resourceClassName: "gpu" }, status: { deallocationRequested: true } });
+      expect(created.status).toBe(201);
+      const body = created.json as { spec: Obj; status?: Obj; metadata: { resourceVersion: string } };
+      expect(body.spec.allocationMode).toBe("WaitForFirstConsumer");
+      expect(body.status ?? {}).toEqual({});
+      const status = await api.put(`${claims}/c/status`, { ...body, status: { reservedFor: [{ resource: "pods", name: "p", uid: "1" }] } });
+      expect(status.status).toBe(422);
+      expect((status.json as { message: string }).message).toContain("status.reservedFor: Forbidden: may not be specified when `allocated` is not set");
+    } finally {
+      await api.close();
+      await server.close();
+    }
   });
 });
