@@ -62,6 +62,8 @@ const CURVES: Record<string, string> = {
   [hex(0x2b, 0x81, 0x04, 0x00, 0x23)]: "P-521",
 };
 
+const CURVE_BYTES: Record<string, number> = { "P-224": 28, "P-256": 32, "P-384": 48, "P-521": 66 };
+
 /** What `x509.ParsePKIXPublicKey` makes of a key, as far as the validation reads it. */
 type PublicKey = { kind: "ed25519" } | { kind: "ecdsa"; curve: string } | { kind: "rsa"; bits: number } | { kind: "other" };
 
@@ -80,7 +82,9 @@ export function parsePKIXPublicKey(b: Uint8Array): PublicKey | undefined {
   if (algorithm === OID_EC) {
     if (!params || params.tag !== 0x06) return undefined;
     const curve = CURVES[Buffer.from(b.subarray(params.start, params.end)).toString("hex")];
-    return curve ? { kind: "ecdsa", curve } : undefined;
+    // elliptic.Unmarshal: an uncompressed point (0x04, X, Y) of the curve's size.
+    if (!curve || bits[0] !== 4 || bits.length !== 1 + 2 * CURVE_BYTES[curve]!) return undefined;
+    return { kind: "ecdsa", curve };
   }
   if (algorithm === OID_RSA) {
     const seq = readDer(bits, 0, bits.length);

@@ -4,7 +4,7 @@
  * validation_test.go: a valid request per key type, each field broken in turn, the key kinds and
  * sizes Go refuses, and the status transitions.
  */
-import { constants, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { constants, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { validateWrite } from "../../../src/apiserver/index.js";
 import { parsePKIXPublicKey } from "../../../src/apiserver/certificates/pod-certificate-request.js";
@@ -169,6 +169,22 @@ describe("PodCertificateRequest proof of possession (TestValidatePodCertificateR
   it("the key's own problems come first: no proof check for P-224 or RSA 2048 (\"invalid ECDSA P224 PCR\", \"invalid RSA 2048 PCR\")", () => {
     expect(createErrors(pcr({ pkixPublicKey: p224, proofOfPossession: "" }))).toEqual(['spec.pkixPublicKey: Invalid value: "curve P-224": elliptic public keys must use curve P256 or P384']);
     expect(createErrors(pcr({ pkixPublicKey: rsa2048, proofOfPossession: "" }))).toEqual(['spec.pkixPublicKey: Invalid value: "2048-bit modulus": RSA keys must have modulus size 3072 or 4096']);
+  });
+
+  it("an EC key with a compressed point is not one Go's x509 parses (elliptic.Unmarshal)", () => {
+    const der = Buffer.from(p256Key.pkix, "base64");
+    // SPKI with the point re-encoded compressed: 0x02/0x03 || X.
+    const point = der.subarray(der.length - 65);
+    const x = point.subarray(1, 33);
+    const prefix = der.subarray(0, der.length - 65);
+    const spkiCompressed = Buffer.concat([prefix, Buffer.of((point[64]! & 1) === 0 ? 2 : 3), x]);
+    // Fix up the lengths: the outer SEQUENCE and the BIT STRING shrink by 32.
+    spkiCompressed[1] = spkiCompressed[1]! - 32;
+    spkiCompressed[prefix.length - 2] = spkiCompressed[prefix.length - 2]! - 32;
+    const b64 = spkiCompressed.toString("base64");
+    // node:crypto reads it (OpenSSL takes compressed points); Go's x509 does not.
+    expect(createPublicKey({ key: spkiCompressed, format: "der", type: "spki" }).asymmetricKeyType).toBe("ec");
+    expect(createErrors(pcr({ pkixPublicKey: b64, proofOfPossession: p256Key.proof("pod-uid-1") }))).toEqual([`spec.pkixPublicKey: Invalid value: "${b64}": must be a valid PKIX-serialized public key`]);
   });
 
   it("an empty pod UID is reported, and its proof over no bytes verifies (\"bad pod uid\")", () => {
