@@ -144,7 +144,10 @@ function validateCreate(req: Obj, ctx: ApiContext): FieldError[] {
   const publicKey = importKey(pkix);
   // A key Go's x509 would not parse after all (an EC point off its curve).
   if (!publicKey) return [...errs, invalid(PKIX_PATH, given, "must be a valid PKIX-serialized public key")];
-  if (!verifyProofOfPossession(key.kind, publicKey, Buffer.from(stringAt(spec.podUID)), Buffer.from(base64Bytes(spec.proofOfPossession)))) {
+  const proof = Buffer.from(base64Bytes(spec.proofOfPossession));
+  // rsa.VerifyPSS wants exactly the modulus' size (OpenSSL would take a shorter one as leading zeros).
+  const sized = key.kind !== "rsa" || proof.length === key.bits / 8;
+  if (!sized || !verifyProofOfPossession(key.kind, publicKey, Buffer.from(stringAt(spec.podUID)), proof)) {
     errs.push(invalidOmitted(SPEC.child("proofOfPossession"), "could not verify proof-of-possession signature"));
   }
   return errs;
