@@ -18,7 +18,7 @@
  *   lives 1 hour to `maxExpirationSeconds`, and whose times the status repeats, `beginRefreshAt` at
  *   least 10 minutes inside them.
  */
-import { createPublicKey, constants as cryptoConstants, verify as verifySignature, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import type { KindRules } from "../registry.js";
 import { fieldError } from "../../meta/field-errors.js";
 import { FieldPath, invalid, notSupported, required, tooLong, type FieldError } from "../field.js";
@@ -28,6 +28,9 @@ import { validateSignerName } from "./signer.js";
 import { children, decodePem, parseCertificate, readDer } from "./trust-bundle.js";
 
 type Obj = Record<string, unknown>;
+
+// node:crypto loads when a proof of possession is first verified, not with the rules.
+const crypto = () => process.getBuiltinModule("node:crypto");
 
 const MAX_PKIX_PUBLIC_KEY_SIZE = 10 * 1024;
 const MAX_PROOF_OF_POSSESSION_SIZE = 10 * 1024;
@@ -155,7 +158,7 @@ function validateCreate(req: Obj, ctx: ApiContext): FieldError[] {
 
 function importKey(spki: Uint8Array): KeyObject | undefined {
   try {
-    return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    return crypto().createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
   } catch {
     return undefined;
   }
@@ -170,10 +173,11 @@ function importKey(spki: Uint8Array): KeyObject | undefined {
  * verifyProofOfPossession("ed25519", key, Buffer.from(podUID), signature); // true when the kubelet's key signed the UID
  */
 export function verifyProofOfPossession(kind: "ed25519" | "ecdsa" | "rsa", key: KeyObject, podUID: Buffer, signature: Buffer): boolean {
+  const { constants, verify } = crypto();
   try {
-    if (kind === "ed25519") return signature.length === 64 && verifySignature(null, podUID, key, signature);
-    if (kind === "ecdsa") return verifySignature("sha256", podUID, { key, dsaEncoding: "der" }, signature);
-    return verifySignature("sha256", podUID, { key, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_AUTO }, signature);
+    if (kind === "ed25519") return signature.length === 64 && verify(null, podUID, key, signature);
+    if (kind === "ecdsa") return verify("sha256", podUID, { key, dsaEncoding: "der" }, signature);
+    return verify("sha256", podUID, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature);
   } catch {
     return false;
   }
