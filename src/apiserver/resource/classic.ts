@@ -8,8 +8,10 @@
  *
  * The strategies' `ValidateUpdate` run the kind's validation and then `Validate<Kind>Update`,
  * which runs it again: as kube-apiserver, errors of an invalid object come twice on updates.
- * The CEL selectors of structured parameters (`namedResources.selector`) are checked for presence
- * only: their compilation environment (`attributes.quantity[…]`, …) is not modelled.
+ * The CEL selectors of structured parameters (`namedResources.selector`) are compiled with
+ * `attributes` as a dynamic value (Go types its maps: `attributes.int["x"]` is an int there), so
+ * undeclared names, syntax errors and results known not to be a bool are reported, and nothing
+ * the typed environment accepts is refused.
  */
 import type { KindRules } from "../registry.js";
 import type { ApiContext } from "../context.js";
@@ -19,6 +21,7 @@ import { goStringSlice, isDNS1123Label, isDNS1123Subdomain, listAt, objectAt, op
 import { validateNodeSelector } from "../core/scheduling.js";
 import { isRecord } from "../../meta/values.js";
 import { validateDriverName } from "./device.js";
+import { celEngine } from "../cel-engine.js";
 
 type Obj = Record<string, unknown>;
 
@@ -273,9 +276,26 @@ function validateNamedResources(named: Obj, path: FieldPath): FieldError[] {
   return errs;
 }
 
-/** namedresources `validateSelector`: a selector is required (its CEL compilation is not modelled). */
-function validateSelector(named: Obj, path: FieldPath): FieldError[] {
-  return stringAt(named.selector) === "" ? [required(path.child("selector"), "")] : [];
+/** What the compiled type of a selector may be instead of bool only when Go's typed environment would say bool too. */
+const NOT_BOOL = new Set(["int", "uint", "double", "string", "bytes", "null", "null_type", "list", "map", "timestamp", "duration"]);
+
+/**
+ * namedresources `validateSelector`: required, then compiled (unless stored: `StoredExpressions`
+ * accepts more, and an unchanged expression is not judged again). The libraries are those of 1.33
+ * or later (semver, quantity, lists), as the device selectors compile: a richer environment only
+ * accepts more. Syntax this evaluator cannot parse is never reported.
+ */
+function validateSelector(named: Obj, path: FieldPath, stored: boolean, ctx: ApiContext): FieldError[] {
+  const p = path.child("selector");
+  const selector = stringAt(named.selector);
+  if (selector === "") return [required(p, "")];
+  if (stored) return [];
+  const compiled = celEngine().compileCel(selector, { level: Math.max(ctx.minor - 1, 33), variables: { attributes: "dyn" } });
+  if (compiled.unsupported) return [];
+  if (compiled.error) return [invalid(p, selector, `compilation failed: ${compiled.error}`)];
+  const t = (compiled.program as unknown as { ast?: { checkedType?: { name?: string; kind?: string; hasDynType?: boolean } } } | undefined)?.ast?.checkedType;
+  if (t && !t.hasDynType && t.kind !== "dyn" && t.name && NOT_BOOL.has(t.name)) return [invalid(p, selector, "must evaluate to bool")];
+  return [];
 }
 
 /** `ValidateResourceSlice` (metadata excepted). */
@@ -304,14 +324,15 @@ function byDriver(entries: readonly unknown[], path: FieldPath, ctx: ApiContext,
   return errs;
 }
 
-/** `ValidateResourceClaimParameters` (metadata excepted). */
-function validateResourceClaimParameters(obj: Obj, ctx: ApiContext): FieldError[] {
+/** `validateResourceClaimParameters`: on updates the requests count as stored while they are unchanged. */
+function validateResourceClaimParameters(obj: Obj, old: Obj | undefined, ctx: ApiContext): FieldError[] {
+  const stored = old !== undefined && semanticEqual(obj.driverRequests, old.driverRequests, true);
   const errs = validateClaimParametersRef(obj.generatedFrom, FieldPath.of("generatedFrom"));
   errs.push(
     ...byDriver(listAt(obj.driverRequests), FieldPath.of("driverRequests"), ctx, (entry, p) => {
       const requests = listAt(entry.requests);
       const rp = p.child("requests");
-      const out = requests.flatMap((r, j) => validateModel(objectAt(r), rp.index(j), validateSelector));
+      const out = requests.flatMap((r, j) => validateModel(objectAt(r), rp.index(j), (named, np) => validateSelector(named, np, stored, ctx)));
       // An entry without requests would be ignored: it is refused instead.
       if (requests.length === 0) out.push(required(rp, "empty entries with no requests are not allowed"));
       return out;
@@ -323,7 +344,8 @@ function validateResourceClaimParameters(obj: Obj, ctx: ApiContext): FieldError[
 /** `ValidateResourceClassParameters` (metadata excepted). */
 function validateResourceClassParameters(obj: Obj, ctx: ApiContext): FieldError[] {
   const errs = validateClassParametersRef(obj.generatedFrom, FieldPath.of("generatedFrom"));
-  errs.push(...byDriver(listAt(obj.filters), FieldPath.of("filters"), ctx, (entry, p) => validateModel(entry, p, validateSelector)));
+  // ValidateResourceClassParametersUpdate validates as on create: filters are never counted as stored.
+  errs.push(...byDriver(listAt(obj.filters), FieldPath.of("filters"), ctx, (entry, p) => validateModel(entry, p, (named, np) => validateSelector(named, np, false, ctx))));
   errs.push(...byDriver(listAt(obj.vendorParameters), FieldPath.of("vendorParameters"), ctx, () => []));
   return errs;
 }
@@ -384,7 +406,9 @@ export const classicRules: Readonly<Record<string, KindRules>> = {
     ],
   },
   ResourceClaimParameters: {
-    validate: validateResourceClaimParameters,
+    // ValidateResourceClaimParametersUpdate alone on updates: the parameters once, requests unchanged counted as stored.
+    validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateResourceClaimParameters(obj, undefined, ctx)),
+    validateUpdate: (obj, old, ctx) => validateResourceClaimParameters(obj, old, ctx),
   },
   ResourceClassParameters: {
     validate: validateResourceClassParameters,

@@ -154,6 +154,50 @@ describe("PodSchedulingContext v1alpha2 status (TestValidatePodSchedulingStatusU
   });
 });
 
+describe("named-resources selectors (1.30; namedresources TestValidateSelector)", () => {
+  const classParams = (selector: string): Obj => ({
+    apiVersion: "resource.k8s.io/v1alpha2",
+    kind: "ResourceClassParameters",
+    metadata: { name: "p", namespace: "ns", resourceVersion: "1" },
+    filters: [{ driverName: "dra.example.com", namedResources: { selector } }],
+  });
+  const claimParams = (selector: string): Obj => ({
+    apiVersion: "resource.k8s.io/v1alpha2",
+    kind: "ResourceClaimParameters",
+    metadata: { name: "p", namespace: "ns", resourceVersion: "1" },
+    driverRequests: [{ driverName: "dra.example.com", requests: [{ namedResources: { selector } }] }],
+  });
+  const at = "filters[0].namedResources.selector";
+
+  it.each([
+    "true",
+    'attributes.quantity["name"].isGreaterThan(quantity("0"))',
+    'attributes.bool["name"]',
+    'attributes.int["name"] > 0',
+    'attributes.intslice["name"].isSorted()',
+    'attributes.string["name"] == "fish"',
+    'attributes.stringslice["name"].isSorted()',
+    'attributes.version["name"].isGreaterThan(semver("1.0.0"))',
+  ])("accepts %s", (selector) => {
+    expect(errors(classParams(selector), 30)).toEqual([]);
+    expect(errors(claimParams(selector), 30)).toEqual([]);
+  });
+
+  it("refuses an empty selector, undeclared names and results that are not bool", () => {
+    expect(errors(classParams(""), 30)).toEqual([`${at}: Required value`]);
+    expect(errors(classParams("nosuchvar"), 30)).toEqual([expect.stringMatching(new RegExp(`^${at.replace(/[[\].]/g, "\\$&")}: Invalid value: "nosuchvar": compilation failed: .*undeclared reference to 'nosuchvar'`))]);
+    expect(errors(classParams("1"), 30)).toEqual([`${at}: Invalid value: "1": must evaluate to bool`]);
+    // The structured-parameters variable of 1.31 and later is not known here.
+    expect(errors(classParams("device.driver == 'x'"), 30)[0]).toMatch(/compilation failed: .*undeclared reference to 'device'/);
+  });
+
+  it("claim parameters whose requests are unchanged count as stored; class parameters are compiled again (ValidateResourceClassParametersUpdate)", () => {
+    expect(errors(claimParams("nosuchvar"), 30, { old: claimParams("nosuchvar") })).toEqual([]);
+    expect(errors(claimParams("nosuchvar"), 30, { old: claimParams("true") })).toHaveLength(1);
+    expect(errors(classParams("1"), 30, { old: classParams("1") })).toEqual([`${at}: Invalid value: "1": must evaluate to bool`]);
+  });
+});
+
 describe("the validator: v1alpha2 is served only with --runtime-config", () => {
   const manifests = `apiVersion: resource.k8s.io/v1alpha2
 kind: ResourceClass
