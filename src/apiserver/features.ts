@@ -5,13 +5,19 @@
  */
 
 const ON_BY_DEFAULT_SINCE = {
+  APIServerIdentity: 26, // beta, on by default from 1.26
   AppArmorFields: 30,
   CRDValidationRatcheting: 30,
+  ClusterTrustBundle: Infinity, // alpha 1.27, beta (off by default) from 1.33
+  ClusterTrustBundleProjection: Infinity, // alpha 1.29, beta (off by default) from 1.33
+  ComponentFlagz: Infinity, // alpha from 1.32
+  ComponentStatusz: Infinity, // alpha from 1.32
   ContainerRestartRules: 35,
   CustomResourceFieldSelectors: 31,
   DRAAdminAccess: 34,
   DRAConsumableCapacity: 36,
   DRADeviceBindingConditions: 36,
+  DRADeviceTaintRules: Infinity, // alpha 1.35, beta (off by default) 1.36
   DRADeviceTaints: 36,
   DRAExtendedResource: 36,
   DRAListTypeAttributes: Infinity, // alpha from 1.36, off by default in every minor served
@@ -29,12 +35,17 @@ const ON_BY_DEFAULT_SINCE = {
   JobManagedBy: 32,
   JobPodReplacementPolicy: 29,
   JobSuccessPolicy: 31,
+  KubeletFineGrainedAuthz: 33,
+  KubeletServiceAccountTokenForCredentialProviders: 34,
+  LegacyServiceAccountTokenCleanUp: 29,
   MatchLabelKeysInPodAffinity: 31,
   MatchLabelKeysInPodTopologySpreadSelectorMerge: 34,
   MaxUnavailableStatefulSet: 35,
+  MultiCIDRServiceAllocator: 33,
   MutableCSINodeAllocatableCount: 34,
   MutablePodResourcesForSuspendedJobs: 36,
   MutableSchedulingDirectivesForSuspendedJobs: 36,
+  PodCertificateRequest: Infinity, // alpha 1.34, beta (off by default) from 1.35
   PodHostIPs: 29,
   PodLevelResources: 34,
   PodLifecycleSleepAction: 30,
@@ -48,9 +59,12 @@ const ON_BY_DEFAULT_SINCE = {
   SELinuxChangePolicy: 33,
   ServiceTrafficDistribution: 31,
   SidecarContainers: 29,
+  StorageVersionAPI: Infinity, // alpha since 1.20
+  StorageVersionMigrator: Infinity, // alpha 1.30, beta (off by default) from 1.35
   StrictIPCIDRValidation: Infinity, // alpha from 1.33, off by default in every minor served
   SupplementalGroupsPolicy: 33,
   UserNamespacesSupport: 33,
+  ValidatingAdmissionPolicy: 30,
   VolumeAttributesClass: 34,
 } as const satisfies Record<string, number>;
 

@@ -46,5 +46,5 @@ export {
   type RbacRules,
   type RbacUser,
 } from "./rbac/evaluate.js";
-export { bootstrapClusterRoles, bootstrapClusterRoleBindings } from "./rbac/bootstrap.js";
+export { bootstrapClusterRoles, bootstrapClusterRoleBindings, type BootstrapPolicyOptions } from "./rbac/bootstrap.js";
 export { confirmNoEscalation, coversRules } from "./rbac/escalation.js";

@@ -441,16 +441,18 @@ class LocalApiServer implements TestServer {
       spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
     });
     if ((this.options.authorization ?? this.options.authorize) === "RBAC") {
-      // kube-apiserver's rbac/bootstrap-roles post-start hook.
+      // kube-apiserver's rbac/bootstrap-roles post-start hook, with the served minor's policy (at its
+      // default feature gates: the server has no switch for them).
+      const policy = { minor: Number(/^v\d+\.(\d+)$/.exec(this.kubernetesVersion)![1]) };
       const roles = this.catalog.resource("rbac.authorization.k8s.io", "v1", "clusterroles")!;
       const bindings = this.catalog.resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!;
-      for (const o of bootstrapClusterRoles()) this.internalCreate(roles, undefined, o);
-      for (const o of bootstrapClusterRoleBindings()) this.internalCreate(bindings, undefined, o);
+      for (const o of bootstrapClusterRoles(policy)) this.internalCreate(roles, undefined, o);
+      for (const o of bootstrapClusterRoleBindings(policy)) this.internalCreate(bindings, undefined, o);
       const namespacedRoles = this.catalog.resource("rbac.authorization.k8s.io", "v1", "roles")!;
       const namespacedBindings = this.catalog.resource("rbac.authorization.k8s.io", "v1", "rolebindings")!;
       const exists = (o: Obj) => Boolean(this.store.get("/namespaces", "", String((o.metadata as Obj).namespace)));
-      for (const o of bootstrapRoles().filter(exists)) this.internalCreate(namespacedRoles, String((o.metadata as Obj).namespace), o);
-      for (const o of bootstrapRoleBindings().filter(exists)) this.internalCreate(namespacedBindings, String((o.metadata as Obj).namespace), o);
+      for (const o of bootstrapRoles(policy).filter(exists)) this.internalCreate(namespacedRoles, String((o.metadata as Obj).namespace), o);
+      for (const o of bootstrapRoleBindings(policy).filter(exists)) this.internalCreate(namespacedBindings, String((o.metadata as Obj).namespace), o);
     }
     for (const crd of this.options.crds ?? []) {
       const r = this.catalog.resource("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;

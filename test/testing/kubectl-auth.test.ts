@@ -131,7 +131,7 @@ describe.skipIf(!VERSIONS.length)("kubectl auth against the RBAC-authorizing loc
       const roles = await kubectl(version, admin, ["get", "clusterroles", "-o", "name"]);
       expect(roles.code).toBe(0);
       const names = roles.stdout.trim().split("\n").map((l) => l.replace("clusterrole.rbac.authorization.k8s.io/", ""));
-      expect(names).toEqual(bootstrapClusterRoles().map((r) => (r.metadata as { name: string }).name).sort());
+      expect(names).toEqual(bootstrapClusterRoles({ minor: 33 }).map((r) => (r.metadata as { name: string }).name).sort());
       for (const name of ["system:monitoring", "system:node-proxier", "system:kube-scheduler", "system:controller:deployment-controller", "system:certificates.k8s.io:kubelet-serving-approver"]) expect(names).toContain(name);
       const monitoring = await kubectl(version, admin, ["get", "clusterrolebinding", "system:monitoring", "-o", "jsonpath={.roleRef.name} {.subjects[0].kind} {.subjects[0].name}"]);
       expect(monitoring.stdout).toBe("system:monitoring Group system:monitoring");
@@ -139,7 +139,8 @@ describe.skipIf(!VERSIONS.length)("kubectl auth against the RBAC-authorizing loc
       expect(namespaced.stdout).toContain("role.rbac.authorization.k8s.io/extension-apiserver-authentication-reader\n");
       expect(namespaced.stdout).toContain("rolebinding.rbac.authorization.k8s.io/system::leader-locking-kube-scheduler\n");
       const can = async (args: string[]) => (await kubectl(version, admin, ["auth", "can-i", ...args])).stdout.trim();
-      expect(await can(["update", "leases.coordination.k8s.io", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("yes");
+      expect(await can(["update", "leases.coordination.k8s.io/kube-scheduler", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("yes");
+      expect(await can(["update", "configmaps/kube-scheduler", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("yes");
       expect(await can(["get", "configmaps/extension-apiserver-authentication", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("yes");
       expect(await can(["get", "configmaps/other", "-n", "kube-system", "--as=system:kube-scheduler"])).toBe("no");
       // Every authenticated user: self reviews, discovery and health, but not metrics.

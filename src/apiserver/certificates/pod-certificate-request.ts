@@ -6,10 +6,11 @@
  * - create: the signer name, the pod, service account and node names (DNS subdomains) and UIDs
  *   (set, at most 128 bytes), `maxExpirationSeconds` (defaulted to 86400; 3600 to 86400 for
  *   `kubernetes.io` signers, to 7862400 for others), and the public key: at most 10 KiB, a PKIX
- *   key of a supported kind (Ed25519, ECDSA P-256/P-384/P-521, RSA 3072/4096). The proof of
- *   possession is not verified here (that needs the signature algorithms): a request is never
- *   refused for it. From 1.36 the key may come as `stubPKCS10Request` instead, and the PKIX key
- *   is checked only when given.
+ *   key of a supported kind (Ed25519, ECDSA P-256/P-384/P-521, RSA 3072/4096), and the proof of
+ *   possession: a signature over the bytes of `podUID` by that key (Ed25519; ECDSA, ASN.1, over
+ *   its SHA-256; RSA-PSS over its SHA-256 with any salt length), verified with node:crypto as Go's
+ *   `ed25519.Verify`, `ecdsa.VerifyASN1` and `rsa.VerifyPSS` verify it. From 1.36 the key may come
+ *   as `stubPKCS10Request` instead, and the PKIX key is checked only when given.
  * - update: the spec is immutable; the status is written through `/status` only.
  * - status: at most one of the Issued/Denied/Failed conditions, each `True`; metav1 condition
  *   rules; a request in a terminal condition keeps its status; denying or failing sets nothing
@@ -17,6 +18,7 @@
  *   lives 1 hour to `maxExpirationSeconds`, and whose times the status repeats, `beginRefreshAt` at
  *   least 10 minutes inside them.
  */
+import type { KeyObject } from "node:crypto";
 import type { KindRules } from "../registry.js";
 import { fieldError } from "../../meta/field-errors.js";
 import { FieldPath, invalid, notSupported, required, tooLong, type FieldError } from "../field.js";
@@ -26,6 +28,9 @@ import { validateSignerName } from "./signer.js";
 import { children, decodePem, parseCertificate, readDer } from "./trust-bundle.js";
 
 type Obj = Record<string, unknown>;
+
+// node:crypto loads when a proof of possession is first verified, not with the rules.
+const crypto = () => process.getBuiltinModule("node:crypto");
 
 const MAX_PKIX_PUBLIC_KEY_SIZE = 10 * 1024;
 const MAX_PROOF_OF_POSSESSION_SIZE = 10 * 1024;
@@ -60,6 +65,8 @@ const CURVES: Record<string, string> = {
   [hex(0x2b, 0x81, 0x04, 0x00, 0x23)]: "P-521",
 };
 
+const CURVE_BYTES: Record<string, number> = { "P-224": 28, "P-256": 32, "P-384": 48, "P-521": 66 };
+
 /** What `x509.ParsePKIXPublicKey` makes of a key, as far as the validation reads it. */
 type PublicKey = { kind: "ed25519" } | { kind: "ecdsa"; curve: string } | { kind: "rsa"; bits: number } | { kind: "other" };
 
@@ -78,7 +85,9 @@ export function parsePKIXPublicKey(b: Uint8Array): PublicKey | undefined {
   if (algorithm === OID_EC) {
     if (!params || params.tag !== 0x06) return undefined;
     const curve = CURVES[Buffer.from(b.subarray(params.start, params.end)).toString("hex")];
-    return curve ? { kind: "ecdsa", curve } : undefined;
+    // elliptic.Unmarshal: an uncompressed point (0x04, X, Y) of the curve's size.
+    if (!curve || bits[0] !== 4 || bits.length !== 1 + 2 * CURVE_BYTES[curve]!) return undefined;
+    return { kind: "ecdsa", curve };
   }
   if (algorithm === OID_RSA) {
     const seq = readDer(bits, 0, bits.length);
@@ -91,6 +100,9 @@ export function parsePKIXPublicKey(b: Uint8Array): PublicKey | undefined {
   }
   return undefined;
 }
+
+/** An `Invalid` whose value is omitted (`field.OmitValueType`). */
+const invalidOmitted = (path: FieldPath, detail: string): FieldError => fieldError("FieldValueInvalid", path, detail);
 
 const base64Bytes = (v: unknown): Uint8Array => Uint8Array.from(Buffer.from(stringAt(v), "base64"));
 
@@ -129,10 +141,46 @@ function validateCreate(req: Obj, ctx: ApiContext): FieldError[] {
   const key = parsePKIXPublicKey(pkix);
   const given = stringAt(spec.pkixPublicKey);
   if (!key) return [...errs, invalid(PKIX_PATH, given, "must be a valid PKIX-serialized public key")];
-  if (key.kind === "ecdsa" && key.curve === "P-224") errs.push(invalid(PKIX_PATH, `curve ${key.curve}`, "elliptic public keys must use curve P256 or P384"));
-  else if (key.kind === "rsa" && key.bits !== 3072 && key.bits !== 4096) errs.push(invalid(PKIX_PATH, `${key.bits}-bit modulus`, "RSA keys must have modulus size 3072 or 4096"));
-  else if (key.kind === "other") errs.push(invalid(PKIX_PATH, given, "unknown public key type; supported types are Ed25519, ECDSA, and RSA"));
+  if (key.kind === "ecdsa" && key.curve === "P-224") return [...errs, invalid(PKIX_PATH, `curve ${key.curve}`, "elliptic public keys must use curve P256 or P384")];
+  if (key.kind === "rsa" && key.bits !== 3072 && key.bits !== 4096) return [...errs, invalid(PKIX_PATH, `${key.bits}-bit modulus`, "RSA keys must have modulus size 3072 or 4096")];
+  if (key.kind === "other") return [...errs, invalid(PKIX_PATH, given, "unknown public key type; supported types are Ed25519, ECDSA, and RSA")];
+  const publicKey = importKey(pkix);
+  // A key Go's x509 would not parse after all (an EC point off its curve).
+  if (!publicKey) return [...errs, invalid(PKIX_PATH, given, "must be a valid PKIX-serialized public key")];
+  const proof = Buffer.from(base64Bytes(spec.proofOfPossession));
+  // rsa.VerifyPSS wants exactly the modulus' size (OpenSSL would take a shorter one as leading zeros).
+  const sized = key.kind !== "rsa" || proof.length === key.bits / 8;
+  if (!sized || !verifyProofOfPossession(key.kind, publicKey, Buffer.from(stringAt(spec.podUID)), proof)) {
+    errs.push(invalidOmitted(SPEC.child("proofOfPossession"), "could not verify proof-of-possession signature"));
+  }
   return errs;
+}
+
+function importKey(spki: Uint8Array): KeyObject | undefined {
+  try {
+    return crypto().createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The proof-of-possession check of `ValidatePodCertificateRequestCreate`: `ed25519.Verify` over the
+ * UID's bytes; `ecdsa.VerifyASN1` over their SHA-256; `rsa.VerifyPSS` with SHA-256 (for the digest
+ * and MGF1) and nil options, so any salt length. A signature node:crypto cannot even read is not valid.
+ *
+ * @example
+ * verifyProofOfPossession("ed25519", key, Buffer.from(podUID), signature); // true when the kubelet's key signed the UID
+ */
+export function verifyProofOfPossession(kind: "ed25519" | "ecdsa" | "rsa", key: KeyObject, podUID: Buffer, signature: Buffer): boolean {
+  const { constants, verify } = crypto();
+  try {
+    if (kind === "ed25519") return signature.length === 64 && verify(null, podUID, key, signature);
+    if (kind === "ecdsa") return verify("sha256", podUID, { key, dsaEncoding: "der" }, signature);
+    return verify("sha256", podUID, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature);
+  } catch {
+    return false;
+  }
 }
 
 const conditionTrue = (status: Obj, type: string): boolean => listAt(status.conditions).some((c) => stringAt(objectAt(c).type) === type && stringAt(objectAt(c).status) === "True");
@@ -156,8 +204,6 @@ function preparedStatus(status: Obj, oldStatus: Obj): Obj {
   return status.conditions === undefined && conditions.length === 0 ? { ...status } : { ...status, conditions };
 }
 
-/** An `Invalid` whose value is omitted (`field.OmitValueType`). */
-const invalidOmitted = (path: FieldPath, detail: string): FieldError => fieldError("FieldValueInvalid", path, detail);
 
 /** `ValidatePodCertificateRequestStatusUpdate` (after the status strategy's preparation). */
 function validateStatusUpdate(req: Obj, old: Obj, ctx: ApiContext): FieldError[] {

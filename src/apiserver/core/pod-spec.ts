@@ -36,8 +36,11 @@ function labelErrors(value: string | undefined, path: FieldPath): FieldError[] {
   return value ? isDNS1123Label(value).map((m) => invalid(path, value, m)) : [];
 }
 
-/** `validatePodResourceClaims`. */
-function validatePodResourceClaims(claims: unknown, path: FieldPath): FieldError[] {
+/**
+ * `validatePodResourceClaims`. Until 1.30 the claim or template is named under `source`
+ * (`validatePodResourceClaimSource`); from 1.31 on the entry itself.
+ */
+function validatePodResourceClaims(claims: unknown, path: FieldPath, minor: number): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
   for (const [c, i] of objects(claims)) {
@@ -49,12 +52,15 @@ function validatePodResourceClaims(claims: unknown, path: FieldPath): FieldError
       errs.push(...labelErrors(name, p.child("name")));
       names.add(name);
     }
-    const claimName = optStr(c.resourceClaimName);
-    const templateName = optStr(c.resourceClaimTemplateName);
-    if (claimName !== undefined && templateName !== undefined) errs.push(invalid(p, c, "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified"));
-    if (claimName === undefined && templateName === undefined) errs.push(invalid(p, c, "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`"));
-    if (claimName !== undefined) for (const m of validateName(claimName, "dns-subdomain")) errs.push(invalid(p.child("resourceClaimName"), claimName, m));
-    if (templateName !== undefined) for (const m of validateName(templateName, "dns-subdomain")) errs.push(invalid(p.child("resourceClaimTemplateName"), templateName, m));
+    const sourced = minor <= 30;
+    const source = sourced ? (obj(c.source) ?? {}) : c;
+    const sp = sourced ? p.child("source") : p;
+    const claimName = optStr(source.resourceClaimName);
+    const templateName = optStr(source.resourceClaimTemplateName);
+    if (claimName !== undefined && templateName !== undefined) errs.push(invalid(sp, source, "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified"));
+    if (claimName === undefined && templateName === undefined) errs.push(invalid(sp, source, "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`"));
+    if (claimName !== undefined) for (const m of validateName(claimName, "dns-subdomain")) errs.push(invalid(sp.child("resourceClaimName"), claimName, m));
+    if (templateName !== undefined) for (const m of validateName(templateName, "dns-subdomain")) errs.push(invalid(sp.child("resourceClaimTemplateName"), templateName, m));
   }
   return errs;
 }
@@ -95,7 +101,7 @@ export function validatePodSpecResolved(spec: Obj, podName: string | undefined, 
   const { volumes, errors: volumeErrors } = validateVolumes(spec.volumes, path.child("volumes"), { podName, opts, selectors: fieldSelectors, minor: ctx.minor, ctx });
   errs.push(...volumeErrors);
   const podClaimNames = new Set(objects(spec.resourceClaims).map(([c]) => str(c.name) ?? "").filter(Boolean));
-  errs.push(...validatePodResourceClaims(spec.resourceClaims, path.child("resourceClaims")));
+  errs.push(...validatePodResourceClaims(spec.resourceClaims, path.child("resourceClaims"), ctx.minor));
   const restartPolicy = str(spec.restartPolicy) ?? "";
   const cc: ContainerContext = { volumes, podClaimNames, gracePeriod: grace, opts, podRestartPolicy: restartPolicy, hostUsers, ctx };
   errs.push(...validateContainers(spec.containers, path.child("containers"), cc));

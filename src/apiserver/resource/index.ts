@@ -1,6 +1,7 @@
 /**
  * The resource.k8s.io API group (Dynamic Resource Allocation): defaults, strategy and validation by
- * kind, for v1alpha3, v1beta1, v1beta2 and v1 (pkg/apis/resource/validation, the v1* defaults.go,
+ * kind, for v1alpha2 (classic DRA, `classic.ts`), v1alpha3, v1beta1, v1beta2 and v1
+ * (pkg/apis/resource/validation, the v1* defaults.go,
  * pkg/registry/resource/…/strategy.go).
  */
 import type { GroupRules, KindRules } from "../registry.js";
@@ -10,6 +11,7 @@ import { defaultDeviceClaim, validateResourceClaim, validateResourceClaimStatusU
 import { validateDeviceClass, validateDeviceClassUpdate } from "./device-class.js";
 import { validateResourceSlice, validateResourceSliceUpdate } from "./slice.js";
 import { validateDeviceTaintRule, validateDeviceTaintRuleStatusUpdate, validateDeviceTaintRuleUpdate } from "./taint-rule.js";
+import { classicRules } from "./classic.js";
 import { dropDisabledClaimFields, dropDisabledClassFields, dropDisabledSliceFields } from "./strategy.js";
 import { authorizedForAdmin, authorizedForAdminStatus, defaultSliceTaints, defaultTaintRule, prepareClaimStatusUpdate, restampChangedEffect } from "./admin.js";
 import type { ApiContext } from "../context.js";
@@ -73,19 +75,31 @@ const resourceClaimTemplate: KindRules = {
 };
 
 /**
- * The rules of a kind, for the structured-parameters versions only: v1alpha2 (1.28–1.30, classic
- * DRA with resource classes and parameter references) has another shape and is left unchecked.
+ * The rules of a kind by served version: v1alpha2 (1.28–1.30, classic DRA with resource classes and
+ * parameter references) has another shape and its own rules (`classic.ts`); the structured-parameters
+ * versions (v1alpha3 and later) share the rest.
  */
-function structured(kind: KindRules): KindRules {
-  const classic = (ctx: { version: string }) => ctx.version === "v1alpha2";
+function byVersion(kind: string, structuredRules: KindRules): KindRules {
+  return versioned(classicRules[kind] ?? {}, structuredRules);
+}
+
+/** Rules that exist only in v1alpha2 (ResourceClass, PodSchedulingContext, the parameter kinds). */
+function classicOnly(kind: string): KindRules {
+  return versioned(classicRules[kind]!, {});
+}
+
+function versioned(classic: KindRules, rest: KindRules): KindRules {
+  const pick = (ctx: { version: string }): KindRules => (ctx.version === "v1alpha2" ? classic : rest);
+  const has = (name: keyof KindRules) => classic[name] !== undefined || rest[name] !== undefined;
   const out: KindRules = {};
-  if (kind.defaults) out.defaults = (obj, ctx) => (classic(ctx) ? undefined : kind.defaults!(obj, ctx));
-  if (kind.prepareForCreate) out.prepareForCreate = (obj, ctx) => (classic(ctx) ? undefined : kind.prepareForCreate!(obj, ctx));
-  if (kind.prepareForUpdate) out.prepareForUpdate = (obj, old, ctx) => (classic(ctx) ? undefined : kind.prepareForUpdate!(obj, old, ctx));
-  if (kind.validate) out.validate = (obj, ctx) => (classic(ctx) ? [] : kind.validate!(obj, ctx));
-  if (kind.validateUpdate) out.validateUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateUpdate!(obj, old, ctx));
-  if (kind.prepareForStatusUpdate) out.prepareForStatusUpdate = (obj, old, ctx) => (classic(ctx) ? undefined : kind.prepareForStatusUpdate!(obj, old, ctx));
-  if (kind.validateStatusUpdate) out.validateStatusUpdate = (obj, old, ctx) => (classic(ctx) ? [] : kind.validateStatusUpdate!(obj, old, ctx));
+  // Only what one of the versions has: a kind without defaults gets the schema's (the local server's fallback).
+  if (has("defaults")) out.defaults = (obj, ctx) => pick(ctx).defaults?.(obj, ctx);
+  if (has("prepareForCreate")) out.prepareForCreate = (obj, ctx) => pick(ctx).prepareForCreate?.(obj, ctx);
+  if (has("prepareForUpdate")) out.prepareForUpdate = (obj, old, ctx) => pick(ctx).prepareForUpdate?.(obj, old, ctx);
+  if (has("validate")) out.validate = (obj, ctx) => pick(ctx).validate?.(obj, ctx) ?? [];
+  if (has("validateUpdate")) out.validateUpdate = (obj, old, ctx) => pick(ctx).validateUpdate?.(obj, old, ctx) ?? [];
+  if (has("prepareForStatusUpdate")) out.prepareForStatusUpdate = (obj, old, ctx) => pick(ctx).prepareForStatusUpdate?.(obj, old, ctx);
+  if (has("validateStatusUpdate")) out.validateStatusUpdate = (obj, old, ctx) => pick(ctx).validateStatusUpdate?.(obj, old, ctx) ?? [];
   return out;
 }
 
@@ -94,10 +108,10 @@ export const rules: GroupRules = {
   group: "resource.k8s.io",
   compilesCel: true,
   kinds: {
-    ResourceClaim: structured(resourceClaim),
-    ResourceClaimTemplate: structured(resourceClaimTemplate),
+    ResourceClaim: byVersion("ResourceClaim", resourceClaim),
+    ResourceClaimTemplate: byVersion("ResourceClaimTemplate", resourceClaimTemplate),
     // The update functions check the whole spec again, with what is unchanged counted as stored.
-    DeviceClass: structured({
+    DeviceClass: byVersion("DeviceClass", {
       prepareForCreate: (obj, ctx) => {
         firstGeneration(obj);
         dropDisabledClassFields(obj, undefined, ctx);
@@ -109,7 +123,7 @@ export const rules: GroupRules = {
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateDeviceClass(obj, ctx)),
       validateUpdate: validateDeviceClassUpdate,
     }),
-    ResourceSlice: structured({
+    ResourceSlice: byVersion("ResourceSlice", {
       defaults: defaultSliceTaints,
       prepareForCreate: (obj, ctx) => {
         firstGeneration(obj);
@@ -122,7 +136,7 @@ export const rules: GroupRules = {
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateResourceSlice(obj, ctx)),
       validateUpdate: validateResourceSliceUpdate,
     }),
-    DeviceTaintRule: structured({
+    DeviceTaintRule: byVersion("DeviceTaintRule", {
       defaults: defaultTaintRule,
       prepareForCreate: (obj) => {
         delete obj.status;
@@ -137,5 +151,9 @@ export const rules: GroupRules = {
       validateUpdate: validateDeviceTaintRuleUpdate,
       validateStatusUpdate: (obj, _old, ctx) => validateDeviceTaintRuleStatusUpdate(obj, ctx),
     }),
+    ResourceClass: classicOnly("ResourceClass"),
+    PodSchedulingContext: classicOnly("PodSchedulingContext"),
+    ResourceClaimParameters: classicOnly("ResourceClaimParameters"),
+    ResourceClassParameters: classicOnly("ResourceClassParameters"),
   },
 };

@@ -4,7 +4,7 @@
  * validation_test.go: a valid request per key type, each field broken in turn, the key kinds and
  * sizes Go refuses, and the status transitions.
  */
-import { generateKeyPairSync } from "node:crypto";
+import { constants, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { validateWrite } from "../../../src/apiserver/index.js";
 import { parsePKIXPublicKey } from "../../../src/apiserver/certificates/pod-certificate-request.js";
@@ -12,16 +12,37 @@ import { formatFieldError } from "../../../src/meta/index.js";
 
 type Obj = Record<string, unknown>;
 
-const spki = (key: ReturnType<typeof generateKeyPairSync>["publicKey"]): string => (key.export({ type: "spki", format: "der" }) as Buffer).toString("base64");
-const ed25519 = spki(generateKeyPairSync("ed25519").publicKey);
-const p256 = spki(generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey);
+const spki = (key: KeyObject): string => (key.export({ type: "spki", format: "der" }) as Buffer).toString("base64");
+
+/** A key as the kubelet makes one, and its proof of possession over a UID (Go's ed25519.Sign, ecdsa.SignASN1, rsa.SignPSS with nil options). */
+interface TestKey {
+  pkix: string;
+  proof(uid: string): string;
+}
+function keyOf(pair: { publicKey: KeyObject; privateKey: KeyObject }, kind: "ed25519" | "ecdsa" | "rsa"): TestKey {
+  const signWith = (uid: string, saltLength: number = constants.RSA_PSS_SALTLEN_MAX_SIGN): string => {
+    const data = Buffer.from(uid);
+    if (kind === "ed25519") return sign(null, data, pair.privateKey).toString("base64");
+    if (kind === "ecdsa") return sign("sha256", data, pair.privateKey).toString("base64");
+    return sign("sha256", data, { key: pair.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }).toString("base64");
+  };
+  return { pkix: spki(pair.publicKey), proof: (uid) => signWith(uid) };
+}
+const ed25519Key = keyOf(generateKeyPairSync("ed25519"), "ed25519");
+const ed25519Other = keyOf(generateKeyPairSync("ed25519"), "ed25519");
+const p256Key = keyOf(generateKeyPairSync("ec", { namedCurve: "P-256" }), "ecdsa");
+const ed25519 = ed25519Key.pkix;
+const p256 = p256Key.pkix;
 const p224 = spki(generateKeyPairSync("ec", { namedCurve: "P-224" }).publicKey);
 const rsa2048 = spki(generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey);
 const x25519 = spki(generateKeyPairSync("x25519").publicKey);
 
 const SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const POP_ERROR = "spec.proofOfPossession: Invalid value: could not verify proof-of-possession signature";
 
+/** A request; its proof of possession is the Ed25519 key's signature over its pod UID unless given. */
 function pcr(spec: Obj = {}, status?: Obj, minor = 35): Obj {
+  const podUID = "podUID" in spec ? spec.podUID : "pod-uid-1";
   return {
     apiVersion: minor === 34 ? "certificates.k8s.io/v1alpha1" : "certificates.k8s.io/v1beta1",
     kind: "PodCertificateRequest",
@@ -36,7 +57,7 @@ function pcr(spec: Obj = {}, status?: Obj, minor = 35): Obj {
       nodeUID: "node-uid-1",
       maxExpirationSeconds: 86400,
       pkixPublicKey: ed25519,
-      proofOfPossession: Buffer.from("signature").toString("base64"),
+      proofOfPossession: ed25519Key.proof(typeof podUID === "string" ? podUID : ""),
       ...spec,
     },
     ...(status ? { status } : {}),
@@ -45,9 +66,10 @@ function pcr(spec: Obj = {}, status?: Obj, minor = 35): Obj {
 const createErrors = (obj: Obj, minor = 35): string[] => validateWrite(obj, { minor }).errors.map(formatFieldError);
 
 describe("PodCertificateRequest create", () => {
-  it.each([["Ed25519", ed25519], ["ECDSA P-256", p256]])("accepts a request with an %s key", (_name, key) => {
-    expect(createErrors(pcr({ pkixPublicKey: key }))).toEqual([]);
-    expect(createErrors(pcr({ pkixPublicKey: key }, undefined, 34), 34)).toEqual([]);
+  it.each([["Ed25519", ed25519Key], ["ECDSA P-256", p256Key]] as const)("accepts a request with an %s key", (_name, key) => {
+    const spec = { pkixPublicKey: key.pkix, proofOfPossession: key.proof("pod-uid-1") };
+    expect(createErrors(pcr(spec))).toEqual([]);
+    expect(createErrors(pcr(spec, undefined, 34), 34)).toEqual([]);
   });
 
   it("defaults maxExpirationSeconds to 24 hours and clears a status written on create", () => {
@@ -95,10 +117,92 @@ describe("PodCertificateRequest create", () => {
   });
 });
 
+describe("PodCertificateRequest proof of possession (TestValidatePodCertificateRequestCreate)", () => {
+  // Keys generated here, as Kubernetes' test generates them (mustMake…KeyAndProof).
+  const keys: ReadonlyArray<readonly [string, TestKey]> = [
+    ["Ed25519", ed25519Key],
+    ["ECDSA P256", p256Key],
+    ["ECDSA P384", keyOf(generateKeyPairSync("ec", { namedCurve: "P-384" }), "ecdsa")],
+    ["ECDSA P521", keyOf(generateKeyPairSync("ec", { namedCurve: "P-521" }), "ecdsa")],
+    ["RSA 3072", keyOf(generateKeyPairSync("rsa", { modulusLength: 3072 }), "rsa")],
+    ["RSA 4096", keyOf(generateKeyPairSync("rsa", { modulusLength: 4096 }), "rsa")],
+  ];
+  const request = (key: TestKey, proof: string, podUID = "pod-uid-1"): Obj => pcr({ podUID, pkixPublicKey: key.pkix, proofOfPossession: proof });
+
+  it.each(keys)("valid %s PCR, at 1.34, 1.35 and 1.36", (_name, key) => {
+    expect(createErrors(request(key, key.proof("pod-uid-1")))).toEqual([]);
+    expect(createErrors(pcr({ pkixPublicKey: key.pkix, proofOfPossession: key.proof("pod-uid-1") }, undefined, 34), 34)).toEqual([]);
+    expect(createErrors(request(key, key.proof("pod-uid-1")), 36)).toEqual([]);
+  });
+
+  it.each(keys)("invalid %s proof of possession (correct key signed wrong message)", (_name, key) => {
+    expect(createErrors(request(key, key.proof("other-value")))).toEqual([POP_ERROR]);
+    expect(createErrors(request(key, key.proof("other-value")), 36)).toEqual([POP_ERROR]);
+    // The same proof for a request naming the UID it was made for passes.
+    expect(createErrors(request(key, key.proof("other-value"), "other-value"))).toEqual([]);
+  });
+
+  it.each(keys)("invalid %s proof of possession (a signature that is not one: wrong bytes, empty)", (_name, key) => {
+    const good = Buffer.from(key.proof("pod-uid-1"), "base64");
+    good[good.length - 1]! ^= 0x01;
+    expect(createErrors(request(key, good.toString("base64")))).toEqual([POP_ERROR]);
+    expect(createErrors(request(key, ""))).toEqual([POP_ERROR]);
+    expect(createErrors(request(key, Buffer.from("signature").toString("base64")))).toEqual([POP_ERROR]);
+  });
+
+  it("invalid Ed25519 proof of possession (signed by different key)", () => {
+    expect(createErrors(request(ed25519Key, ed25519Other.proof("pod-uid-1")))).toEqual([POP_ERROR]);
+  });
+
+  it("RSA-PSS with any salt length verifies (rsa.VerifyPSS with nil options)", () => {
+    const pair = generateKeyPairSync("rsa", { modulusLength: 3072 });
+    const uid = Buffer.from("pod-uid-1");
+    for (const saltLength of [0, 32, constants.RSA_PSS_SALTLEN_MAX_SIGN]) {
+      const proof = sign("sha256", uid, { key: pair.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }).toString("base64");
+      expect(createErrors(pcr({ pkixPublicKey: spki(pair.publicKey), proofOfPossession: proof }))).toEqual([]);
+    }
+    // A signature one byte short (its leading byte dropped) is not one, for Go.
+    const good = sign("sha256", uid, { key: pair.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+    expect(createErrors(pcr({ pkixPublicKey: spki(pair.publicKey), proofOfPossession: good.subarray(1).toString("base64") }))).toEqual([POP_ERROR]);
+    // PKCS#1 v1.5 is not PSS.
+    const v15 = sign("sha256", uid, pair.privateKey).toString("base64");
+    expect(createErrors(pcr({ pkixPublicKey: spki(pair.publicKey), proofOfPossession: v15 }))).toEqual([POP_ERROR]);
+  });
+
+  it("the key's own problems come first: no proof check for P-224 or RSA 2048 (\"invalid ECDSA P224 PCR\", \"invalid RSA 2048 PCR\")", () => {
+    expect(createErrors(pcr({ pkixPublicKey: p224, proofOfPossession: "" }))).toEqual(['spec.pkixPublicKey: Invalid value: "curve P-224": elliptic public keys must use curve P256 or P384']);
+    expect(createErrors(pcr({ pkixPublicKey: rsa2048, proofOfPossession: "" }))).toEqual(['spec.pkixPublicKey: Invalid value: "2048-bit modulus": RSA keys must have modulus size 3072 or 4096']);
+  });
+
+  it("an EC key with a compressed point is not one Go's x509 parses (elliptic.Unmarshal)", () => {
+    const der = Buffer.from(p256Key.pkix, "base64");
+    // SPKI with the point re-encoded compressed: 0x02/0x03 || X.
+    const point = der.subarray(der.length - 65);
+    const x = point.subarray(1, 33);
+    const prefix = der.subarray(0, der.length - 65);
+    const spkiCompressed = Buffer.concat([prefix, Buffer.of((point[64]! & 1) === 0 ? 2 : 3), x]);
+    // Fix up the lengths: the outer SEQUENCE and the BIT STRING shrink by 32.
+    spkiCompressed[1] = spkiCompressed[1]! - 32;
+    spkiCompressed[prefix.length - 2] = spkiCompressed[prefix.length - 2]! - 32;
+    const b64 = spkiCompressed.toString("base64");
+    // node:crypto reads it (OpenSSL takes compressed points); Go's x509 does not.
+    expect(createPublicKey({ key: spkiCompressed, format: "der", type: "spki" }).asymmetricKeyType).toBe("ec");
+    expect(createErrors(pcr({ pkixPublicKey: b64, proofOfPossession: p256Key.proof("pod-uid-1") }))).toEqual([`spec.pkixPublicKey: Invalid value: "${b64}": must be a valid PKIX-serialized public key`]);
+  });
+
+  it("an empty pod UID is reported, and its proof over no bytes verifies (\"bad pod uid\")", () => {
+    expect(createErrors(pcr({ podUID: "" }))).toEqual(['spec.podUID: Invalid value: "": must not be empty']);
+  });
+
+  it("is reported with the other errors of the request", () => {
+    expect(createErrors(pcr({ podName: "Pod_1", proofOfPossession: ed25519Key.proof("x") }))).toEqual([`spec.podName: Invalid value: "Pod_1": ${SUBDOMAIN}`, POP_ERROR]);
+  });
+});
+
 describe("PodCertificateRequest update", () => {
   it("keeps the spec and the stored status", () => {
     expect(validateWrite(pcr(), { minor: 35, old: pcr() }).errors).toEqual([]);
-    const changed = validateWrite(pcr({ podName: "pod-2" }), { minor: 35, old: pcr() }).errors.map(formatFieldError);
+    const changed = validateWrite(pcr({ podName: "pod-2", proofOfPossession: ed25519Key.proof("pod-uid-1") }), { minor: 35, old: pcr() }).errors.map(formatFieldError);
     expect(changed).toHaveLength(1);
     expect(changed[0]).toMatch(/^spec: Invalid value: \{"signerName":"example.com\/foo","podName":"pod-2",.*: field is immutable$/);
     const r = validateWrite(pcr({}, { certificateChain: "x" }), { minor: 35, old: pcr() });
