@@ -1,8 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --no-maglev
-// A young generation of 4 MiB instead of 16: the same speed for `kubezod validate`, a fifth less peak memory.
-// Without Maglev (V8's mid-tier compiler, on by default from Node 22; Node 20 runs without it), the
-// CPU time of a 20,000-resource run is about the same and its peak memory ~30 % lower under Node 24
-// (107–115 MiB instead of 145–180 MiB): the compiler's zones and code were most of the difference.
+#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=20 --no-concurrent-recompilation --no-maglev --conditions=kubezod-command
+// Peak memory of `kubezod validate` (the command holds little; most of its peak is garbage V8 has
+// not collected yet), at about the same CPU time on a 20,000-resource run:
+// - a young generation of 2 MiB instead of 16;
+// - the old generation grows by a fifth over what survived the last collection, instead of up to
+//   four times it (the serve command restores V8's default growth);
+// - optimising compilation on the main thread: no compiler zones held by a background thread;
+// - without Maglev (V8's mid-tier compiler, on by default from Node 22; Node 20 runs without it):
+//   its zones and code were a third of the peak under Node 24.
+// The `kubezod-command` condition gives the command its own one-file zod (package.json "#zod").
 // Where Node has it (22+), compiled code is cached on disk between runs: a third off a cold start.
 import module from "node:module";
 module.enableCompileCache?.();

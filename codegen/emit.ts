@@ -25,6 +25,8 @@ export interface ModuleSpec {
   runtime: string;
   resolve(name: string): ResolvedRef;
   banner: string;
+  /** Import specifier of zod (`zod`; the package's own schemas use its `#zod` import, see package.json). */
+  zod?: string;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -332,7 +334,7 @@ export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
   };
   const out: string[] = [spec.banner];
   const typeOnly = format === "dts" ? "type " : "";
-  if (format !== "dts") out.push(`import * as z from "zod";`);
+  if (format !== "dts") out.push(`import * as z from ${lit(spec.zod ?? "zod")};`);
   out.push(`import ${typeOnly}* as k from ${lit(spec.runtime)};`);
   for (const [from, alias] of [...aliases].sort((a, b) => (a[1] < b[1] ? -1 : 1))) {
     out.push(`import ${typeOnly}* as ${alias} from ${lit(from)};`);

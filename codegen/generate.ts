@@ -69,7 +69,7 @@ export function builtinFiles(openapiDir: string, protobufDir?: string): Generate
   const files = layoutReleases(releases, BANNER);
   if (protobufDir !== undefined) files.push(...protobufFiles(protobufDir, definitionSets, BANNER));
   files.push(
-    { path: "runtime.js", text: `${BANNER}\n${readTemplate("runtime.js")}` },
+    { path: "runtime.js", text: `${BANNER}\n${readTemplate("runtime.js").replace('from "zod";', 'from "#zod";')}` },
     { path: "runtime.d.ts", text: `${BANNER}\n${readTemplate("runtime.d.ts")}` },
   );
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -242,7 +242,7 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
   for (const spec of specs) {
     for (const format of ["js", "dts"] as const) {
       const text = emitModule(
-        { definitions: spec.defs, runtime: runtimeOf(spec.path), resolve: spec.resolve, banner },
+        { definitions: spec.defs, runtime: runtimeOf(spec.path), resolve: spec.resolve, banner, zod: "#zod" },
         format,
       );
       files.push({ path: format === "js" ? spec.path : spec.path.replace(/\.js$/, ".d.ts"), text });

@@ -63,6 +63,16 @@ const builtins = {
   },
 };
 
+// Everything bundled imports zod as the package's `#zod` (package.json "imports"): the application's
+// zod by default, the command's own one-file zod under the `kubezod-command` condition its
+// executable runs with, so schemas and rules of the command come from one copy on every Node.
+const zodImport = {
+  name: "zod-import",
+  setup(b) {
+    b.onResolve({ filter: /^zod$/ }, () => ({ path: "#zod", external: true }));
+  },
+};
+
 const options = {
   absWorkingDir: root,
   entryPoints: [...entries],
@@ -93,7 +103,7 @@ const options = {
 // the validation engine), less what `kubezod/cel` loads, which stays as light as it was. Every
 // member of a group imports the group, so any entry that needs one member loads the group's one
 // file; the first pass only measures the graph.
-const graph = (await build({ ...options, plugins: [builtins], write: false, metafile: true })).metafile.inputs;
+const graph = (await build({ ...options, plugins: [zodImport, builtins], write: false, metafile: true })).metafile.inputs;
 function closure(start) {
   const seen = new Set();
   const stack = [start];
@@ -129,7 +139,7 @@ const groups = {
     });
   },
 };
-await build({ ...options, plugins: [builtins, groups] });
+await build({ ...options, plugins: [zodImport, builtins, groups] });
 
 // The command's own zod: one file instead of the hundred modules of the package, which the command
 // (and only it: the library keeps importing the application's zod) resolves "zod" to where Node

@@ -5,6 +5,8 @@ import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.
 import { builtIsFresh } from "../support/built.js";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import * as zod from "zod";
 
 const fixtures = "test/fixtures/validate";
@@ -87,6 +89,17 @@ describe("kubezod validate", () => {
     expect(cli.stdout).toContain("compilation failed");
     expect(cli.stdout).toContain("must evaluate to bool");
     expect(cli.stdout).toContain("may not be set if oldSelf is not used in rule");
+  });
+
+  it.skipIf(!builtIsFresh())("the executable takes its own zod through #zod; the library and schemas take the application's", () => {
+    const resolve = (conditions: string[], specifier = "#zod") =>
+      execFileSync(process.execPath, [...conditions, "--input-type=module", "-e", `process.stdout.write(import.meta.resolve(${JSON.stringify(specifier)}))`], { cwd: repoRoot, encoding: "utf8" });
+    expect(resolve(["--conditions=kubezod-command"])).toBe(pathToFileURL(join(repoRoot, "dist/src/cli/zod.js")).href);
+    expect(resolve([])).toBe(resolve([], "zod"));
+    expect(readFileSync(join(repoRoot, "bin/kubezod.js"), "utf8").split("\n")[0]).toContain("--conditions=kubezod-command");
+    // What the executable loads imports zod only as "#zod": one copy in the process.
+    for (const file of readdirSync(join(repoRoot, "dist/src/chunks"))) expect(readFileSync(join(repoRoot, "dist/src/chunks", file), "utf8")).not.toMatch(/from\s*"zod"/);
+    expect(readFileSync(join(repoRoot, "schemas/runtime.js"), "utf8")).toContain('from "#zod"');
   });
 
   it.skipIf(!builtIsFresh())("runs on a bundled zod with zod's exports, its locales read on first use", async () => {
