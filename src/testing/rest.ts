@@ -309,7 +309,7 @@ export function selectionOf(r: ServedResource, query: URLSearchParams): Selectio
 
 function selectableFieldsOf(r: ServedResource): Record<string, { path: string; default?: string }> {
   if (r.custom) return Object.fromEntries(r.custom.selectableFields.map((p) => [p, { path: p }]));
-  return selectableFields[r.storageKey] ?? {};
+  return selectableFields[`${r.group}/${r.plural}`] ?? {};
 }
 
 /** Whether an object passes a selection. */

@@ -845,7 +845,7 @@ class LocalApiServer implements TestServer {
   }
 
   private tableSpec(r: ServedResource): TableSpec {
-    return r.custom ? customTableSpec(r.custom.printerColumns) : builtinTableSpec(r.storageKey);
+    return r.custom ? customTableSpec(r.custom.printerColumns) : builtinTableSpec(`${r.group}/${r.plural}`);
   }
 
   private includeObject(url: URL): "None" | "Metadata" | "Object" {
