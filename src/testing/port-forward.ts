@@ -116,8 +116,8 @@ export function servePortForward(req: http.IncomingMessage, socket: Duplex, quer
   const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
   if (bad !== undefined) throw badRequest(`invalid port ${String(bad)}`);
   const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, PORT_FORWARD_PROTOCOLS);
-  if (!protocol) return 400;
-  runPortForwardSession(socket, pod.namespace, pod.pod, ports, handler, pod.uid);
+  if (protocol === undefined) return 400;
+  runPortForwardSession(socket, pod.namespace, pod.pod, ports, handler, pod.uid, protocol);
   return 101;
 }
 
