@@ -174,6 +174,20 @@ describe("one store for core and events.k8s.io Events", () => {
     expect(e.object).toMatchObject({ apiVersion: "v1", kind: "Event", metadata: { name: "watched-2" }, message: "seen too", reportingComponent: "example.com/ctrl" });
   });
 
+  it("field selectors through events.k8s.io use its names, mapped to the core fields (AddFieldLabelConversionsForEvent)", async () => {
+    const names = async (path: string) => ((await api.get(path)).json.items as Obj[]).map((i) => i.metadata.name).sort();
+    expect(await names(`${GROUP}?fieldSelector=regarding.kind%3DDeployment`)).toEqual(["from-group", "watched-2"]);
+    expect(await names(`${CORE}?fieldSelector=involvedObject.kind%3DDeployment`)).toEqual(["from-group", "watched-2"]);
+    expect(await names(`${GROUP}?fieldSelector=reportingController%3Dexample.com%2Fctrl,regarding.name%3Dweb`)).toEqual(["from-group", "watched-2"]);
+    // source: the source component, or the reporting controller when there is none (ToSelectableFields).
+    expect(await names(`${GROUP}?fieldSelector=source%3Dkubelet`)).toEqual(["from-core", "watched"]);
+    expect(await names(`${CORE}?fieldSelector=source%3Dexample.com%2Fctrl`)).toEqual(["from-group", "watched-2"]);
+    // The core names are not events.k8s.io's.
+    const refused = await api.get(`${GROUP}?fieldSelector=involvedObject.kind%3DPod`);
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toContain("field label not supported: involvedObject.kind");
+  });
+
   it("an update through one group changes what the other reads; a name is taken across groups", async () => {
     const patched = await api.patch(`${CORE}/from-group`, { count: 7 }, "merge");
     expect(patched.status, patched.text).toBe(200);
