@@ -188,6 +188,16 @@ describe("one store for core and events.k8s.io Events", () => {
     expect(refused.json.message).toContain("field label not supported: involvedObject.kind");
   });
 
+  it("a Table through events.k8s.io has core's Event columns, read from the converted object (one printer for both)", async () => {
+    const accept = "application/json;as=Table;v=v1;g=meta.k8s.io";
+    const core = (await api.get(`${CORE}?fieldSelector=metadata.name%3Dfrom-core`, accept)).json;
+    const group = (await api.get(`${GROUP}?fieldSelector=metadata.name%3Dfrom-core`, accept)).json;
+    expect(group.columnDefinitions).toEqual(core.columnDefinitions);
+    expect(group.columnDefinitions.map((c: Obj) => c.name).slice(0, 5)).toEqual(["Last Seen", "Type", "Reason", "Object", "Subobject"]);
+    expect(group.rows[0].cells).toEqual(core.rows[0].cells);
+    expect(group.rows[0].cells.slice(1, 4)).toEqual(["Normal", "Started", "pod/p"]);
+  });
+
   it("an update through one group changes what the other reads; a name is taken across groups", async () => {
     const patched = await api.patch(`${CORE}/from-group`, { count: 7 }, "merge");
     expect(patched.status, patched.text).toBe(200);
