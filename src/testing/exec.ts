@@ -279,8 +279,20 @@ export function stdinTooLarge(): Record<string, unknown> {
   return { metadata: {}, status: "Failure", message: `standard input exceeds the local server's limit of ${MAX_EXEC_STDIN_BYTES} bytes`, reason: "RequestEntityTooLarge", code: 413 };
 }
 
-/** Run one exec session on an accepted WebSocket. */
-export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler): void {
+/** The output streams a client asked for (`stdout`, `stderr` query parameters). */
+export interface ExecStreams {
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/**
+ * Run one exec session on an accepted WebSocket. With `streams`, as the kubelet and kube-apiserver's
+ * translator do: an empty message first on the lowest channel the client can read (stdout, else
+ * stderr, else the error channel) to say the session is open, and output only on the channels it
+ * asked for (the others are `wsstream` IgnoreChannels); with a TTY, stderr is not a channel of its
+ * own and the command's errors reach the terminal, stdout.
+ */
+export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler, streams?: ExecStreams): void {
   const stdin: Buffer[] = [];
   let started = false;
   let idle: NodeJS.Timeout | undefined;
@@ -293,6 +305,9 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     if (message !== undefined) send(3, message);
   };
   let stdinBytes = 0;
+  // remotecommand's NewOptions: a TTY bypasses stderr.
+  const wants = streams && { stdout: streams.stdout, stderr: streams.stderr && !request.tty };
+  if (wants) send(wants.stdout ? 1 : wants.stderr ? 2 : 3, Buffer.alloc(0));
 
   const start = async () => {
     if (started) return;
@@ -305,8 +320,15 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     } catch (e) {
       result = { stderr: `${(e as Error).message}\n`, exitCode: 1 };
     }
-    if (result.stdout?.length) send(1, Buffer.from(result.stdout));
-    if (result.stderr?.length) send(2, Buffer.from(result.stderr));
+    if (!wants) {
+      if (result.stdout?.length) send(1, Buffer.from(result.stdout));
+      if (result.stderr?.length) send(2, Buffer.from(result.stderr));
+    } else {
+      const toTerminal = request.tty && streams!.stdout;
+      const out = toTerminal ? Buffer.concat([Buffer.from(result.stdout ?? ""), Buffer.from(result.stderr ?? "")]) : Buffer.from(result.stdout ?? "");
+      if (wants.stdout && out.length) send(1, out);
+      if (wants.stderr && result.stderr?.length) send(2, Buffer.from(result.stderr));
+    }
     sendStatus(execStatus(request.command, result.exitCode ?? 0));
     if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };

@@ -988,7 +988,7 @@ class LocalApiServer implements TestServer {
           if (spdy) record.status = serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
           else {
             record.status = 101;
-            runExecSession(socket, protocol, request, q("stdin"), handler);
+            runExecSession(socket, protocol, request, q("stdin"), handler, { stdout: q("stdout"), stderr: q("stderr") });
           }
         } catch (e) {
           fail(e);

@@ -252,6 +252,29 @@ describe("exec over the pre-v4 protocols", () => {
     expect(has(s, 3)).toBe(false);
   });
 
+  it("every protocol opens with an empty message on the lowest channel the client reads; channels it did not ask for carry nothing", async () => {
+    for (const protocol of ["v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"]) {
+      const both = await run(cmd("fail"), protocol);
+      expect(both.messages[0]).toEqual([1, Buffer.alloc(0)]);
+      expect(text(both, 2)).toBe("boom\n");
+      // Only stderr asked for: the opening message is on stderr, and stdout is an ignored channel.
+      const errOnly = await run(`/api/v1/namespaces/default/pods/box/exec?container=app&stderr=true&command=sh&command=-c&command=${encodeURIComponent("echo out; nosuchtool")}`, protocol);
+      expect(errOnly.messages[0]).toEqual([2, Buffer.alloc(0)]);
+      expect(has(errOnly, 1)).toBe(false);
+      expect(text(errOnly, 2)).toBe("sh: nosuchtool: not found\n");
+      // Neither: the error channel opens, and carries the status as the protocol writes it.
+      const none = await run("/api/v1/namespaces/default/pods/box/exec?container=app&command=true", protocol);
+      expect(none.messages[0]).toEqual([3, Buffer.alloc(0)]);
+      expect(none.messages.filter(([c]) => c !== 3)).toEqual([]);
+    }
+  });
+
+  it("with a TTY stderr is no channel of its own: the command's errors reach the terminal (stdout)", async () => {
+    const s = await run(`${cmd("fail")}&tty=true`, "v4.channel.k8s.io");
+    expect(has(s, 2)).toBe(false);
+    expect(text(s, 1)).toBe("boom\n");
+  });
+
   it("a protocol nobody speaks is refused", async () => {
     const s = await open(cmd("true"), "v9.channel.k8s.io");
     expect(s.status).toBe(400);
