@@ -94,6 +94,16 @@ const oldStyle = (name: string, extra: Obj = {}): Obj => ({
 });
 
 describe("one store for core and events.k8s.io Events", () => {
+  it("discovery gives both the storage version hash of core/v1 Event (discovery.StorageVersionHash of the stored group/version/kind)", async () => {
+    const hashOf = async (path: string, name: string) => ((await api.get(path)).json.resources as Obj[]).find((r) => r.name === name)!.storageVersionHash;
+    const core = await hashOf("/api/v1", "events");
+    expect(core).toBe("r2yiGXH7wu8=");
+    expect(await hashOf("/apis/events.k8s.io/v1", "events")).toBe(core);
+    // Every version of a kind stored at one version has its hash: HorizontalPodAutoscalers are stored at autoscaling/v2.
+    expect(await hashOf("/apis/autoscaling/v1", "horizontalpodautoscalers")).toBe(await hashOf("/apis/autoscaling/v2", "horizontalpodautoscalers"));
+  });
+
+
   it("an Event created through events.k8s.io/v1 is read through core/v1 with core's field names", async () => {
     const created = await api.post(GROUP, newStyle("from-group"));
     expect(created.status, created.text).toBe(201);
