@@ -174,6 +174,19 @@ export const V5_PROTOCOL = "v5.channel.k8s.io";
  */
 export const EXEC_PROTOCOLS = [V5_PROTOCOL, "v4.channel.k8s.io", "v4.base64.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io", ""];
 
+/**
+ * The exec and attach subprotocols of a Kubernetes minor: v5 from 1.30, where kube-apiserver's
+ * `TranslateStreamCloseWebsocketRequests` feature is on by default (1.29 has it off; before, a v5
+ * request reaches the kubelet, which knows only v4 and older); the kubelet's protocols at every minor.
+ *
+ * @example
+ * execProtocols("1.29").includes("v5.channel.k8s.io"); // false
+ */
+export function execProtocols(kubernetesVersion: string): readonly string[] {
+  const minor = Number(/^v?1\.(\d+)/.exec(kubernetesVersion)?.[1] ?? NaN);
+  return Number.isNaN(minor) || minor >= 30 ? EXEC_PROTOCOLS : EXEC_PROTOCOLS.filter((p) => p !== V5_PROTOCOL);
+}
+
 /** Whether a channel protocol carries base64 text messages (`wsstream`'s non-binary protocols). */
 function isBase64Protocol(protocol: string): boolean {
   return protocol === "v4.base64.channel.k8s.io" || protocol === "base64.channel.k8s.io";

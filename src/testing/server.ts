@@ -24,6 +24,7 @@ import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import {
   acceptWebSocket,
+  execProtocols,
   builtinExec,
   cannedAttach,
   podFiles,
@@ -971,7 +972,7 @@ class LocalApiServer implements TestServer {
           if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${podName} does not have a host assigned`);
           // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
           const spdy = isSpdyUpgrade(req.headers);
-          const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
+          const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, execProtocols(this.kubernetesVersion));
           if (protocol === undefined) return void (record.status = 400);
           const exec = this.options.exec;
           const handler: ExecHandler =

@@ -17,7 +17,7 @@ import * as https from "node:https";
 import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { errorChannelMessage, execStatus, negotiateProtocol, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS } from "../../src/testing/exec.js";
+import { errorChannelMessage, execProtocols, execStatus, negotiateProtocol, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS } from "../../src/testing/exec.js";
 import { client, tokenOf, type Client } from "./helpers.js";
 
 let server: TestServer;
@@ -160,6 +160,13 @@ describe("the subprotocol a handshake settles on", () => {
     expect(negotiateProtocol([], PORT_FORWARD_PROTOCOLS)).toBe("");
   });
 
+  it("v5 from 1.30, where kube-apiserver translates it by default; before, only the kubelet's protocols", () => {
+    expect(execProtocols("1.30")).toContain("v5.channel.k8s.io");
+    expect(execProtocols("1.29")).not.toContain("v5.channel.k8s.io");
+    expect(negotiateProtocol(["v5.channel.k8s.io", "v4.channel.k8s.io"], execProtocols("1.28"))).toBe("v4.channel.k8s.io");
+    expect(negotiateProtocol(["v5.channel.k8s.io"], execProtocols("1.29"))).toBeUndefined();
+  });
+
   it("the error channel: JSON for v4 and v5, the failure's message alone for the older protocols (v1WriteStatusFunc)", () => {
     const failed = execStatus(["sh", "-c", "exit 3"], 3);
     expect(errorChannelMessage("v4.channel.k8s.io", failed)).toBe(JSON.stringify(failed));
@@ -279,6 +286,34 @@ describe("exec over the pre-v4 protocols", () => {
     const s = await open(cmd("true"), "v9.channel.k8s.io");
     expect(s.status).toBe(400);
     expect(s.body).toContain("unable to upgrade");
+  });
+});
+
+describe("exec against a 1.29 server", () => {
+  let old: TestServer;
+  beforeAll(async () => {
+    old = await startTestServer({ kubernetesVersion: "1.29" });
+    const oldApi = client(old);
+    expect((await oldApi.post("/api/v1/namespaces/default/pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "box" }, spec: { containers: [{ name: "app", image: "busybox" }] } })).status).toBe(201);
+    await oldApi.close();
+    await old.settle();
+  });
+  afterAll(async () => {
+    await old?.close();
+  });
+
+  it("v5 alone is refused (a client then falls back to SPDY); offered with v4, v4 is spoken", async () => {
+    const saved = server;
+    server = old;
+    try {
+      expect((await open(cmd("true"), "v5.channel.k8s.io")).status).toBe(400);
+      const s = await run(cmd("echo", "hi"), "v5.channel.k8s.io, v4.channel.k8s.io");
+      expect(s.protocol).toBe("v4.channel.k8s.io");
+      expect(text(s, 1)).toBe("hi\n");
+      expect(JSON.parse(text(s, 3))).toEqual({ metadata: {}, status: "Success" });
+    } finally {
+      server = saved;
+    }
   });
 });
 
