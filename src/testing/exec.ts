@@ -256,22 +256,38 @@ export function webSocketFrame(opcode: number, payload: Buffer): Buffer {
 
 /**
  * Complete the WebSocket handshake on an upgraded socket; returns the chosen protocol (see
- * {@link negotiateProtocol}), or undefined after refusing. The answer always names the protocol,
- * `Sec-WebSocket-Protocol` empty for `""` as Go's websocket server writes it.
+ * {@link negotiateProtocol}), or undefined after refusing as Go's websocket server does (the
+ * kubelet's answer, which kube-apiserver relays): `400 Bad Request` without a
+ * `Sec-WebSocket-Key`, `403 Forbidden` with an empty body when no offered protocol is supported.
+ * The answer always names the protocol, `Sec-WebSocket-Protocol` empty for `""` as Go writes it.
  */
 export function acceptWebSocket(socket: Duplex, key: string | undefined, offered: string | undefined, supported: readonly string[] = EXEC_PROTOCOLS): string | undefined {
-  const protocols = (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
-  const protocol = negotiateProtocol(protocols, supported);
-  if (!key || protocol === undefined) {
-    const named = supported.filter(Boolean);
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: no supported subprotocol; supported: ${named.join(", ")}\n`);
+  const refusal = webSocketRefusal(key, offered, supported);
+  if (refusal === 400) {
+    socket.end("HTTP/1.1 400 Bad Request\r\n\r\nmismatch challenge/response");
     return undefined;
   }
+  if (refusal === 403) {
+    socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+    return undefined;
+  }
+  const protocol = negotiateProtocol(offeredProtocols(offered), supported)!;
   const accept = createHash("sha1").update(key + GUID).digest("base64");
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
   );
   return protocol;
+}
+
+const offeredProtocols = (offered: string | undefined): string[] => (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+
+/**
+ * The status a WebSocket upgrade is refused with, or undefined when it is accepted: 400 without a
+ * key (Go's `ReadHandshake`), 403 when no offered subprotocol is supported (the handshake function).
+ */
+export function webSocketRefusal(key: string | undefined, offered: string | undefined, supported: readonly string[]): 400 | 403 | undefined {
+  if (!key) return 400;
+  return negotiateProtocol(offeredProtocols(offered), supported) === undefined ? 403 : undefined;
 }
 
 /** The `Status` the kubelet writes to the error channel when a command ends (v4 and later). */

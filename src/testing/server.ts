@@ -25,6 +25,7 @@ import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList,
 import {
   acceptWebSocket,
   execProtocols,
+  webSocketRefusal,
   builtinExec,
   cannedAttach,
   podFiles,
@@ -972,8 +973,9 @@ class LocalApiServer implements TestServer {
           if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${podName} does not have a host assigned`);
           // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
           const spdy = isSpdyUpgrade(req.headers);
-          const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, execProtocols(this.kubernetesVersion));
-          if (protocol === undefined) return void (record.status = 400);
+          const offered = req.headers["sec-websocket-protocol"] as string | undefined;
+          const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], offered, execProtocols(this.kubernetesVersion));
+          if (protocol === undefined) return void (record.status = webSocketRefusal(req.headers["sec-websocket-key"], offered, execProtocols(this.kubernetesVersion)) ?? 400);
           const exec = this.options.exec;
           const handler: ExecHandler =
             subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
