@@ -19,7 +19,7 @@ export { fieldPathOf, schemaErrors, type RuleError, type SchemaErrorOptions } fr
 export { unchangedSince } from "./ratcheting.js";
 export { keepStoredMetadata, validateObjectMetaUpdate } from "./object-meta-update.js";
 export type { GroupRules, KindRules } from "./registry.js";
-export { convertObject, storageVersionOf } from "./conversion.js";
+export { convertObject, storageResourceOf, storageVersionOf } from "./conversion.js";
 export {
   duplicate,
   FieldPath,

@@ -14,6 +14,7 @@ import {
   type ResourceInfo,
 } from "../meta/index.js";
 import { isServed, type RuntimeConfig } from "../apiserver/served.js";
+import { storageResourceOf } from "../apiserver/conversion.js";
 
 export type { RuntimeConfig };
 
@@ -49,7 +50,11 @@ export interface PrinterColumnSpec {
 export interface ServedResource extends ResourceInfo {
   schema: z.ZodType;
   nameFormat: NameFormat;
-  /** Objects of every version of a resource share one store, keyed `group/plural`. */
+  /**
+   * Objects of every version of a resource share one store, keyed `group/plural`; resources of
+   * several groups that kube-apiserver keeps in one storage share the store of one of them
+   * (events.k8s.io `events` live in core's `/events`).
+   */
   storageKey: string;
   /** Present for custom resources. */
   custom?: CustomServing;
@@ -102,7 +107,7 @@ export class Catalog {
       ...info,
       schema,
       nameFormat: nameFormatOf(schema),
-      storageKey: `${info.group}/${info.plural}`,
+      storageKey: custom ? `${info.group}/${info.plural}` : storageResourceOf(info.group, info.plural),
       validate: compileValidator(schema),
       ...(custom ? { custom } : {}),
     };

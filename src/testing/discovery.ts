@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Catalog, ServedResource } from "./catalog.js";
+import { storageVersionOf } from "../apiserver/conversion.js";
 
 type Obj = Record<string, unknown>;
 
@@ -12,8 +13,25 @@ function groupVersion(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
 }
 
-function hash(r: ServedResource): string {
-  return createHash("sha256").update(`${r.group}/${r.version}/${r.kind}`).digest("base64").slice(0, 11);
+/**
+ * `storageVersionHash` (`discovery.StorageVersionHash`): the first 8 bytes of the SHA-256 of the
+ * group/version/kind objects are stored as, in base64. Every version of a resource, and every group
+ * sharing its storage (core and events.k8s.io `events`), has the same one: a custom resource's is its
+ * CRD's storage version, a built-in kind with conversions that of its storage version.
+ */
+function hash(catalog: Catalog, r: ServedResource): string {
+  let stored = { group: r.group, version: r.version, kind: r.kind };
+  if (r.custom) {
+    const storage = catalog.siblings(r.storageKey).find((s) => s.custom?.storage);
+    if (storage) stored = { group: storage.group, version: storage.version, kind: storage.kind };
+  } else {
+    const apiVersion = storageVersionOf(r.group, r.kind);
+    if (apiVersion) {
+      const slash = apiVersion.indexOf("/");
+      stored = { group: slash < 0 ? "" : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind: r.kind };
+    }
+  }
+  return createHash("sha256").update(`${stored.group}/${stored.version}/${stored.kind}`).digest().subarray(0, 8).toString("base64");
 }
 
 /** `/api`: the core group's versions. */
@@ -51,7 +69,7 @@ export function apiResourceList(catalog: Catalog, group: string, version: string
       verbs: [...r.verbs],
       ...(r.shortNames.length ? { shortNames: [...r.shortNames] } : {}),
       ...(r.categories.length ? { categories: [...r.categories] } : {}),
-      storageVersionHash: hash(r),
+      storageVersionHash: hash(catalog, r),
     });
     for (const s of r.subresources) {
       resources.push({

@@ -1,8 +1,19 @@
 /**
- * `pods/exec` over WebSocket with the Kubernetes channel protocols (`v5.channel.k8s.io`,
- * `v4.channel.k8s.io`): stdin (0), stdout (1), stderr (2), the error channel (3) carrying the exit
- * status, and v5's close signal (255). Commands are answered by a handler the test supplies, or by
- * a few canned commands.
+ * `pods/exec` and `pods/attach` over WebSocket with the Kubernetes channel protocols: stdin (0),
+ * stdout (1), stderr (2), the error channel (3), the resize channel (4), and v5's close signal
+ * (255). As the kubelet's remotecommand WebSocket handler and kube-apiserver's v5 stream
+ * translator serve them:
+ *
+ * - `v5.channel.k8s.io` (kube-apiserver's translator): the error channel carries a JSON `Status`,
+ *   and the client ends its stdin with the close signal `[255, 0]`;
+ * - `v4.channel.k8s.io` and `v4.base64.channel.k8s.io`: a JSON `Status` on the error channel;
+ * - `channel.k8s.io`, `base64.channel.k8s.io` and no subprotocol at all (the kubelet's `""`, binary):
+ *   nothing on the error channel when the command succeeds, the Status's message as plain text when
+ *   it fails (`v1WriteStatusFunc`).
+ *
+ * Every version has the resize channel; none but v5 has the close signal. The `base64` protocols
+ * send text messages of the channel's ASCII digit and the data in base64. Commands are answered
+ * by a handler the test supplies, or by a few canned commands.
  */
 import { createHash } from "node:crypto";
 import { PassThrough, type Duplex } from "node:stream";
@@ -151,16 +162,84 @@ export function writeBounded(socket: Duplex, bytes: Buffer): boolean {
   return socket.write(bytes);
 }
 
+/** The subprotocol with the close signal, which kube-apiserver's stream translator serves itself. */
+export const V5_PROTOCOL = "v5.channel.k8s.io";
+
 /**
- * The subprotocols the server speaks, in order of preference: binary channels, and
- * `v4.base64.channel.k8s.io` (text messages: the channel as an ASCII digit, the data base64, as
- * browsers and the dashboard speak it).
+ * The subprotocols exec and attach are served with over WebSocket: v5 (kube-apiserver's stream
+ * translator, chosen whenever the client offers it) and those of the kubelet's remotecommand
+ * handler — `v4.channel.k8s.io`, `v4.base64.channel.k8s.io` and the pre-v4 `channel.k8s.io` and
+ * `base64.channel.k8s.io` — plus `""`, what a client that offers no subprotocol gets (binary,
+ * pre-v4). Among the kubelet's, the client's first offer it supports wins (`wsstream`'s handshake).
  */
-export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io"];
+export const EXEC_PROTOCOLS = [V5_PROTOCOL, "v4.channel.k8s.io", "v4.base64.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io", ""];
+
+/**
+ * The exec and attach subprotocols of a Kubernetes minor: v5 from 1.30, where kube-apiserver's
+ * `TranslateStreamCloseWebsocketRequests` feature is on by default (1.29 has it off; before, a v5
+ * request reaches the kubelet, which knows only v4 and older); the kubelet's protocols at every minor.
+ *
+ * @example
+ * execProtocols("1.29").includes("v5.channel.k8s.io"); // false
+ */
+export function execProtocols(kubernetesVersion: string): readonly string[] {
+  const minor = Number(/^v?1\.(\d+)/.exec(kubernetesVersion)?.[1] ?? NaN);
+  return Number.isNaN(minor) || minor >= 30 ? EXEC_PROTOCOLS : EXEC_PROTOCOLS.filter((p) => p !== V5_PROTOCOL);
+}
 
 /** Whether a channel protocol carries base64 text messages (`wsstream`'s non-binary protocols). */
 function isBase64Protocol(protocol: string): boolean {
   return protocol === "v4.base64.channel.k8s.io" || protocol === "base64.channel.k8s.io";
+}
+
+/**
+ * Whether the error channel of a protocol carries the Status as JSON (v4 and v5, `v4WriteStatusFunc`)
+ * rather than only a failure's message as text (`v1WriteStatusFunc`: `channel.k8s.io`,
+ * `base64.channel.k8s.io` and no subprotocol).
+ */
+export function writesStatusAsJson(protocol: string): boolean {
+  return protocol === V5_PROTOCOL || protocol === "v4.channel.k8s.io" || protocol === "v4.base64.channel.k8s.io";
+}
+
+/**
+ * What a protocol writes to the error channel for a Status: the JSON Status (v4, v5), or for the
+ * older protocols nothing on success and the message text on failure; undefined when nothing is written.
+ *
+ * @example
+ * errorChannelMessage("channel.k8s.io", execStatus(["false"], 1)); // "command terminated with non-zero exit code: …"
+ */
+export function errorChannelMessage(protocol: string, status: Record<string, unknown>): string | undefined {
+  if (writesStatusAsJson(protocol)) return JSON.stringify(status);
+  return status.status === "Success" ? undefined : String(status.message ?? "");
+}
+
+/**
+ * The subprotocol a handshake settles on (`wsstream`'s `handshake`): with none offered, `""` where
+ * the server supports it; otherwise v5 whenever offered and supported (kube-apiserver hands such a
+ * request to its stream translator), else the client's first offer that the server supports.
+ */
+export function negotiateProtocol(offered: readonly string[], supported: readonly string[]): string | undefined {
+  if (!offered.length) return supported.includes("") ? "" : undefined;
+  if (offered.includes(V5_PROTOCOL) && supported.includes(V5_PROTOCOL)) return V5_PROTOCOL;
+  return offered.find((p) => p !== "" && supported.includes(p));
+}
+
+/** A channel message in a protocol's encoding: binary `[channel, …data]`, or text of the channel's digit and base64 data. */
+export function channelFrame(protocol: string, channel: number, data: Buffer | string): Buffer {
+  if (isBase64Protocol(protocol)) return webSocketFrame(1, Buffer.from(`${String.fromCharCode(48 + channel)}${Buffer.from(data).toString("base64")}`));
+  return webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+}
+
+/**
+ * A received message as `[channel, …data]`: base64 protocols' text decoded; undefined for a message
+ * whose data does not decode (`wsstream` drops it and reads on).
+ */
+export function decodeChannelMessage(protocol: string, message: Buffer): Buffer | undefined {
+  if (!isBase64Protocol(protocol)) return message;
+  const digit = (message[0]! - 48) & 0xff;
+  const text = message.subarray(1).toString("latin1");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  return Buffer.concat([Buffer.from([digit]), Buffer.from(text, "base64")]);
 }
 
 /** A server (unmasked) WebSocket frame. */
@@ -175,19 +254,40 @@ export function webSocketFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-/** Complete the WebSocket handshake on an upgraded socket; returns the chosen protocol, or undefined after refusing. */
+/**
+ * Complete the WebSocket handshake on an upgraded socket; returns the chosen protocol (see
+ * {@link negotiateProtocol}), or undefined after refusing as Go's websocket server does (the
+ * kubelet's answer, which kube-apiserver relays): `400 Bad Request` without a
+ * `Sec-WebSocket-Key`, `403 Forbidden` with an empty body when no offered protocol is supported.
+ * The answer always names the protocol, `Sec-WebSocket-Protocol` empty for `""` as Go writes it.
+ */
 export function acceptWebSocket(socket: Duplex, key: string | undefined, offered: string | undefined, supported: readonly string[] = EXEC_PROTOCOLS): string | undefined {
-  const protocols = (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
-  const protocol = supported.find((p) => protocols.includes(p));
-  if (!key || !protocol) {
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nunable to upgrade: no supported subprotocol; supported: ${supported.join(", ")}\n`);
+  const refusal = webSocketRefusal(key, offered, supported);
+  if (refusal === 400) {
+    socket.end("HTTP/1.1 400 Bad Request\r\n\r\nmismatch challenge/response");
     return undefined;
   }
+  if (refusal === 403) {
+    socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+    return undefined;
+  }
+  const protocol = negotiateProtocol(offeredProtocols(offered), supported)!;
   const accept = createHash("sha1").update(key + GUID).digest("base64");
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
   );
   return protocol;
+}
+
+const offeredProtocols = (offered: string | undefined): string[] => (offered ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+
+/**
+ * The status a WebSocket upgrade is refused with, or undefined when it is accepted: 400 without a
+ * key (Go's `ReadHandshake`), 403 when no offered subprotocol is supported (the handshake function).
+ */
+export function webSocketRefusal(key: string | undefined, offered: string | undefined, supported: readonly string[]): 400 | 403 | undefined {
+  if (!key) return 400;
+  return negotiateProtocol(offeredProtocols(offered), supported) === undefined ? 403 : undefined;
 }
 
 /** The `Status` the kubelet writes to the error channel when a command ends (v4 and later). */
@@ -208,19 +308,35 @@ export function stdinTooLarge(): Record<string, unknown> {
   return { metadata: {}, status: "Failure", message: `standard input exceeds the local server's limit of ${MAX_EXEC_STDIN_BYTES} bytes`, reason: "RequestEntityTooLarge", code: 413 };
 }
 
-/** Run one exec session on an accepted WebSocket. */
-export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler): void {
+/** The output streams a client asked for (`stdout`, `stderr` query parameters). */
+export interface ExecStreams {
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/**
+ * Run one exec session on an accepted WebSocket. With `streams`, as the kubelet and kube-apiserver's
+ * translator do: an empty message first on the lowest channel the client can read (stdout, else
+ * stderr, else the error channel) to say the session is open, and output only on the channels it
+ * asked for (the others are `wsstream` IgnoreChannels); with a TTY, stderr is not a channel of its
+ * own and the command's errors reach the terminal, stdout.
+ */
+export function runExecSession(socket: Duplex, protocol: string, request: Omit<ExecRequest, "stdin" | "stdinBytes">, wantsStdin: boolean, handler: ExecHandler, streams?: ExecStreams): void {
   const stdin: Buffer[] = [];
   let started = false;
   let idle: NodeJS.Timeout | undefined;
 
-  const base64 = isBase64Protocol(protocol);
-  const send = (channel: number, data: Buffer | string) => {
-    // Base64 protocols: a text message of the channel's digit and the data encoded (`wsstream` Conn.write).
-    if (base64) writeBounded(socket, webSocketFrame(1, Buffer.from(`${String.fromCharCode(48 + channel)}${Buffer.from(data).toString("base64")}`)));
-    else writeBounded(socket, webSocketFrame(2, Buffer.concat([Buffer.from([channel]), Buffer.from(data)])));
+  // Base64 protocols: a text message of the channel's digit and the data encoded (`wsstream` Conn.write).
+  const send = (channel: number, data: Buffer | string) => writeBounded(socket, channelFrame(protocol, channel, data));
+  // The error channel: a JSON Status (v4, v5), or only a failure's message (older protocols).
+  const sendStatus = (status: Record<string, unknown>) => {
+    const message = errorChannelMessage(protocol, status);
+    if (message !== undefined) send(3, message);
   };
   let stdinBytes = 0;
+  // remotecommand's NewOptions: a TTY bypasses stderr.
+  const wants = streams && { stdout: streams.stdout, stderr: streams.stderr && !request.tty };
+  if (wants) send(wants.stdout ? 1 : wants.stderr ? 2 : 3, Buffer.alloc(0));
 
   const start = async () => {
     if (started) return;
@@ -233,40 +349,40 @@ export function runExecSession(socket: Duplex, protocol: string, request: Omit<E
     } catch (e) {
       result = { stderr: `${(e as Error).message}\n`, exitCode: 1 };
     }
-    if (result.stdout?.length) send(1, Buffer.from(result.stdout));
-    if (result.stderr?.length) send(2, Buffer.from(result.stderr));
-    send(3, JSON.stringify(execStatus(request.command, result.exitCode ?? 0)));
+    if (!wants) {
+      if (result.stdout?.length) send(1, Buffer.from(result.stdout));
+      if (result.stderr?.length) send(2, Buffer.from(result.stderr));
+    } else {
+      const toTerminal = request.tty && streams!.stdout;
+      const out = toTerminal ? Buffer.concat([Buffer.from(result.stdout ?? ""), Buffer.from(result.stderr ?? "")]) : Buffer.from(result.stdout ?? "");
+      if (wants.stdout && out.length) send(1, out);
+      if (wants.stderr && result.stderr?.length) send(2, Buffer.from(result.stderr));
+    }
+    sendStatus(execStatus(request.command, result.exitCode ?? 0));
     if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
   };
 
   readWebSocketFrames(socket, (message) => {
-    let payload = message;
-    if (base64) {
-      // The channel digit, then base64 data; undecodable data ends the session as wsstream does.
-      const digit = message[0]! - 48;
-      const text = message.subarray(1).toString("latin1");
-      if (digit < 0 || digit > 9 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-        if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xef])));
-        return;
-      }
-      payload = Buffer.concat([Buffer.from([digit]), Buffer.from(text, "base64")]);
-    }
+    // Base64 protocols: the channel digit, then base64 data; undecodable data is dropped (wsstream logs it and reads on).
+    const payload = decodeChannelMessage(protocol, message);
+    if (!payload) return;
     const channel = payload[0]!;
     if (channel === 0) {
       if (started) return;
       stdinBytes += payload.length - 1;
       if (stdinBytes > MAX_EXEC_STDIN_BYTES) {
         started = true;
-        send(3, JSON.stringify(stdinTooLarge()));
+        sendStatus(stdinTooLarge());
         if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
         return;
       }
       stdin.push(payload.subarray(1));
-      if (protocol !== "v5.channel.k8s.io" && !started) {
+      if (protocol !== V5_PROTOCOL && !started) {
         if (idle) clearTimeout(idle);
         idle = setTimeout(() => void start(), 200);
       }
-    } else if (channel === 255 && payload[1] === 0) {
+    } else if (channel === 255 && payload[1] === 0 && protocol === V5_PROTOCOL) {
+      // Only v5 has the close signal: to the others 255 names no channel, and the message is dropped.
       void start();
     }
   }, () => void start());
@@ -358,28 +474,32 @@ export type PortForwardHandler = (request: PortForwardRequest) => Duplex;
  */
 export const echoPortForward: PortForwardHandler = () => new PassThrough();
 
-/** The subprotocol of port-forward over WebSocket. */
-export const PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io"];
+/**
+ * The subprotocols of port-forward over WebSocket (the kubelet's portforward WebSocket handler):
+ * `v4.channel.k8s.io`, `v4.base64.channel.k8s.io` (text messages of the channel's digit and base64
+ * data) and no subprotocol (`""`, binary). The pre-v4 `channel.k8s.io` is not among them.
+ */
+export const PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io", "v4.base64.channel.k8s.io", ""];
 
 /**
  * Run a port-forward session: for the i-th requested port, channel 2i carries data and 2i+1
  * errors; the first message on each channel is the port number (uint16, little endian).
  */
-export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler, uid = ""): void {
+export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler, uid = "", protocol = "v4.channel.k8s.io"): void {
   const targets = ports.map((port, i) => {
     const portBytes = Buffer.alloc(2);
     portBytes.writeUInt16LE(port);
-    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), portBytes])));
-    socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), portBytes])));
+    socket.write(channelFrame(protocol, 2 * i, portBytes));
+    socket.write(channelFrame(protocol, 2 * i + 1, portBytes));
     const target = handler({ namespace, pod, port });
     target.on("data", (chunk: Buffer) => {
-      if (!writeBounded(socket, webSocketFrame(2, Buffer.concat([Buffer.from([2 * i]), chunk]))) && !target.isPaused()) {
+      if (!writeBounded(socket, channelFrame(protocol, 2 * i, chunk)) && !target.isPaused()) {
         target.pause();
         socket.once("drain", () => target.resume());
       }
     });
     target.on("error", (err: Error) => {
-      if (socket.writable) socket.write(webSocketFrame(2, Buffer.concat([Buffer.from([2 * i + 1]), Buffer.from(`error forwarding port ${port} to pod ${pod}_${namespace}, uid ${uid}: ${err.message}`)])));
+      if (socket.writable) socket.write(channelFrame(protocol, 2 * i + 1, `error forwarding port ${port} to pod ${pod}_${namespace}, uid ${uid}: ${err.message}`));
     });
     return target;
   });
@@ -389,7 +509,9 @@ export function runPortForwardSession(socket: Duplex, namespace: string, pod: st
   };
   readWebSocketFrames(
     socket,
-    (payload) => {
+    (message) => {
+      const payload = decodeChannelMessage(protocol, message);
+      if (!payload) return;
       const channel = payload[0]!;
       const target = channel % 2 === 0 ? targets[channel / 2] : undefined;
       if (target && !target.destroyed && !target.write(payload.subarray(1)) && !socket.isPaused()) {

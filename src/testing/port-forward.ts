@@ -10,6 +10,7 @@ import { Duplex } from "node:stream";
 import {
   acceptWebSocket,
   echoPortForward,
+  webSocketRefusal,
   PORT_FORWARD_PROTOCOLS,
   readWebSocketFrames,
   runPortForwardSession,
@@ -115,9 +116,10 @@ export function servePortForward(req: http.IncomingMessage, socket: Duplex, quer
   if (!ports.length) throw badRequest("at least 1 port must be specified");
   const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
   if (bad !== undefined) throw badRequest(`invalid port ${String(bad)}`);
-  const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined, PORT_FORWARD_PROTOCOLS);
-  if (!protocol) return 400;
-  runPortForwardSession(socket, pod.namespace, pod.pod, ports, handler, pod.uid);
+  const asked = req.headers["sec-websocket-protocol"] as string | undefined;
+  const protocol = acceptWebSocket(socket, req.headers["sec-websocket-key"], asked, PORT_FORWARD_PROTOCOLS);
+  if (protocol === undefined) return webSocketRefusal(req.headers["sec-websocket-key"], asked, PORT_FORWARD_PROTOCOLS) ?? 400;
+  runPortForwardSession(socket, pod.namespace, pod.pod, ports, handler, pod.uid, protocol);
   return 101;
 }
 

@@ -8,9 +8,28 @@
 export interface SelectableField {
   path: string;
   default?: string;
+  /** Where the value is read from instead when the field is empty. */
+  orPath?: string;
 }
 
 const field = (path: string, fallback?: string): SelectableField => ({ path, ...(fallback !== undefined ? { default: fallback } : {}) });
+
+/** An Event's `source`: `source.component`, or the reporting controller when that is empty (`ToSelectableFields`). */
+const eventSource: SelectableField = { path: "source.component", orPath: "reportingComponent" };
+
+/**
+ * Event fields selectable through events.k8s.io (`AddFieldLabelConversionsForEvent`: its names
+ * mapped to the core fields the shared store selects on; objects are stored at core/v1).
+ */
+const eventsGroupFields = Object.fromEntries(
+  [
+    ...["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"].map((f) => [`regarding.${f}`, field(`involvedObject.${f}`)] as const),
+    ["reason", field("reason")] as const,
+    ["reportingController", field("reportingComponent")] as const,
+    ["source", eventSource] as const,
+    ["type", field("type")] as const,
+  ],
+);
 
 /** Field selectors beyond `metadata.name` and `metadata.namespace`, by `group/plural`. */
 export const selectableFields: Record<string, Record<string, SelectableField>> = {
@@ -34,9 +53,10 @@ export const selectableFields: Record<string, Record<string, SelectableField>> =
     "involvedObject.fieldPath": field("involvedObject.fieldPath"),
     reason: field("reason"),
     reportingComponent: field("reportingComponent"),
-    source: field("source.component"),
+    source: eventSource,
     type: field("type"),
   },
+  "events.k8s.io/events": eventsGroupFields,
   "/namespaces": { "status.phase": field("status.phase") },
   "/nodes": { "spec.unschedulable": field("spec.unschedulable", "false") },
   "/secrets": { type: field("type") },

@@ -307,9 +307,9 @@ export function selectionOf(r: ServedResource, query: URLSearchParams): Selectio
   }
 }
 
-function selectableFieldsOf(r: ServedResource): Record<string, { path: string; default?: string }> {
+function selectableFieldsOf(r: ServedResource): Record<string, { path: string; default?: string; orPath?: string }> {
   if (r.custom) return Object.fromEntries(r.custom.selectableFields.map((p) => [p, { path: p }]));
-  return selectableFields[r.storageKey] ?? {};
+  return selectableFields[`${r.group}/${r.plural}`] ?? {};
 }
 
 /** Whether an object passes a selection. */
@@ -321,7 +321,8 @@ export function selects(r: ServedResource, sel: Selection, obj: KubeObject): boo
     "metadata.namespace": String(obj.metadata.namespace ?? ""),
   };
   for (const [name, f] of Object.entries(selectableFieldsOf(r))) {
-    const v = get(obj, f.path);
+    let v = get(obj, f.path);
+    if (f.orPath && (v === undefined || v === null || v === "")) v = get(obj, f.orPath);
     values[name] = v === undefined || v === null ? (f.default ?? "") : String(v);
   }
   return matchesFields(sel.fields, values);

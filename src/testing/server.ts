@@ -24,6 +24,8 @@ import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import {
   acceptWebSocket,
+  execProtocols,
+  webSocketRefusal,
   builtinExec,
   cannedAttach,
   podFiles,
@@ -847,7 +849,7 @@ class LocalApiServer implements TestServer {
   }
 
   private tableSpec(r: ServedResource): TableSpec {
-    return r.custom ? customTableSpec(r.custom.printerColumns) : builtinTableSpec(r.storageKey);
+    return r.custom ? customTableSpec(r.custom.printerColumns) : builtinTableSpec(`${r.group}/${r.plural}`);
   }
 
   private includeObject(url: URL): "None" | "Metadata" | "Object" {
@@ -973,8 +975,9 @@ class LocalApiServer implements TestServer {
           if (this.kubeletRuns() && !(pod.spec as Obj | undefined)?.nodeName) throw badRequest(`pod ${podName} does not have a host assigned`);
           // kubectl before 1.30 upgrades exec, attach and cp to SPDY; later ones use WebSockets.
           const spdy = isSpdyUpgrade(req.headers);
-          const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], req.headers["sec-websocket-protocol"] as string | undefined);
-          if (protocol === undefined) return void (record.status = 400);
+          const offered = req.headers["sec-websocket-protocol"] as string | undefined;
+          const protocol = spdy ? "" : acceptWebSocket(socket, req.headers["sec-websocket-key"], offered, execProtocols(this.kubernetesVersion));
+          if (protocol === undefined) return void (record.status = webSocketRefusal(req.headers["sec-websocket-key"], offered, execProtocols(this.kubernetesVersion)) ?? 400);
           const exec = this.options.exec;
           const handler: ExecHandler =
             subresource === "exec" ? (typeof exec === "function" ? exec : (r) => builtinExec(r, exec)) : (this.options.attach ?? cannedAttach);
@@ -990,7 +993,7 @@ class LocalApiServer implements TestServer {
           if (spdy) record.status = serveSpdyExec(req.headers, socket, request, { stdin: q("stdin"), stdout: q("stdout"), stderr: q("stderr"), tty: request.tty }, handler);
           else {
             record.status = 101;
-            runExecSession(socket, protocol, request, q("stdin"), handler);
+            runExecSession(socket, protocol, request, q("stdin"), handler, { stdout: q("stdout"), stderr: q("stderr") });
           }
         } catch (e) {
           fail(e);

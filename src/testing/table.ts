@@ -5,6 +5,7 @@
  */
 import type { PrinterColumnSpec } from "./catalog.js";
 import type { KubeObject } from "./store.js";
+import { eventToCore } from "../apiserver/events/conversion.js";
 
 type Obj = Record<string, unknown>;
 type Cell = string | number | boolean | null;
@@ -532,6 +533,9 @@ export const printerColumns: Record<string, Column[]> = {
   ],
   "apiextensions.k8s.io/customresourcedefinitions": [NAME, { name: "Created At", type: "date", cell: path("metadata.creationTimestamp") }],
 };
+
+// events.k8s.io Events are printed by core's Event printer, from the internal object (core's fields).
+printerColumns["events.k8s.io/events"] = printerColumns["/events"]!.map((c) => ({ ...c, cell: (o: Obj, now: number) => c.cell(eventToCore(o), now) }));
 
 /** What a table is built from: the columns to print and how to read each cell. */
 export interface TableSpec {

@@ -16,6 +16,7 @@ import { PolicySet, isAdmissionPolicyObject, type EquivalentResource, rbacAuthor
 import type { UserInfo } from "../apiserver/cel/index.js";
 import { withDefaults } from "../apiserver/structural-defaults.js";
 import { validateWrite } from "../apiserver/strategy.js";
+import { storageResourceOf } from "../apiserver/conversion.js";
 import * as celEngineImpl from "../apiserver/cel-engine-impl.js";
 import { useCelEngine } from "../apiserver/cel-engine.js";
 import { ManifestEngine } from "./engine.js";
@@ -228,7 +229,8 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
   const everything = [...newObjects, ...policyObjects].filter(served);
   const authorize = rbacAuthorizer(everything);
   const policySet = new PolicySet(everything, { minor, resourceOf, schemaOf, ...(authorize ? { authorize } : {}) });
-  // The served versions of a built-in resource, which policies with matchPolicy: Equivalent match
+  // The served versions of a built-in resource, and the resources of other groups kept in the same
+  // storage (events.k8s.io and core events), which policies with matchPolicy: Equivalent match
   // through (the object converted by the built-in conversions). Custom resources get none: their
   // conversion webhooks are not reachable offline, so a rule naming another version of a CRD
   // matches and the policy sees the object as written.
@@ -239,12 +241,15 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
     let out: EquivalentResource[] | undefined;
     if (isBuiltin(apiVersion, kind)) {
       const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+      const storage = storageResourceOf(group, resource);
       out = [];
       for (const [av, kinds] of Object.entries(builtins)) {
         const slash = av.indexOf("/");
         const [g, version] = slash < 0 ? ["", av] : [av.slice(0, slash), av.slice(slash + 1)];
-        if (g !== group || !kinds.includes(kind) || (av !== apiVersion && !engine.serves(av, kind)) || resourceOf(av, kind)?.resource !== resource) continue;
-        out.push({ group, version, resource, kind: { group, version, kind } });
+        if (!kinds.includes(kind) || (av !== apiVersion && !engine.serves(av, kind))) continue;
+        const served = resourceOf(av, kind)?.resource;
+        if (served === undefined || storageResourceOf(g, served) !== storage) continue;
+        out.push({ group: g, version, resource: served, kind: { group: g, version, kind } });
       }
     }
     equivalentsCache.set(key, out);

@@ -90,8 +90,9 @@ describe("exec", () => {
     expect(r.protocol).toBe("v4.base64.channel.k8s.io");
     expect(r.channels[1]).toBe("héllo\n");
     expect(JSON.parse(r.channels[3]!)).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "2" }] } });
-    // A client offering binary and base64 gets the binary protocol first.
-    expect((await execWs(server, path, { protocol: "v4.base64.channel.k8s.io, v4.channel.k8s.io", stdin: "x" })).protocol).toBe("v4.channel.k8s.io");
+    // The client's first offer the kubelet supports wins (wsstream's handshake).
+    expect((await execWs(server, path, { protocol: "v4.base64.channel.k8s.io, v4.channel.k8s.io", stdin: "x" })).protocol).toBe("v4.base64.channel.k8s.io");
+    expect((await execWs(server, path, { protocol: "v4.channel.k8s.io, v4.base64.channel.k8s.io", stdin: "x" })).protocol).toBe("v4.channel.k8s.io");
   });
 
   it("uses the test's handler for its command, also inside scripts", async () => {

@@ -4,7 +4,8 @@
  * version the rule names, `VersionedAttributes`): built-in kinds convert offline (an HPA written at
  * autoscaling/v1 is seen at autoscaling/v2 by a policy naming v2); a custom resource's conversion
  * webhook is not reachable offline, so a policy naming another version of a CRD sees the object as
- * written.
+ * written. core/v1 and events.k8s.io Events share one storage, so a policy naming one group sees
+ * an Event of the other converted (pkg/apis/events/v1/conversion.go).
  */
 import { describe, expect, it } from "vitest";
 import { validateManifests } from "../../src/validate/validate-manifests.js";
@@ -87,5 +88,36 @@ spec: {size: 9}
     expect(await messagesOf(`${crd}---\n${widgetPolicy}---\n${widget}`, "Widget")).toEqual([
       `widgets.example.com "w" is forbidden: ValidatingAdmissionPolicy 'small' with binding 'small' denied request: object at example.com/v1, kind v1`,
     ]);
+  });
+
+  it("a core/v1 Event is checked by a policy naming events.k8s.io, as converted; request.kind names events.k8s.io/v1, requestKind core v1", async () => {
+    const eventsPolicy = (matchPolicy: string) => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: short-notes}
+spec:
+  matchConstraints:
+    matchPolicy: ${matchPolicy}
+    resourceRules: [{apiGroups: [events.k8s.io], apiVersions: [v1], operations: [CREATE], resources: [events]}]
+  validations:
+  - expression: "object.note.size() <= 10 && object.regarding.kind == 'Pod'"
+    messageExpression: "'note ' + object.note + ' at ' + request.kind.group + '/' + request.kind.version + ' ' + request.resource.resource + ', requested at ' + request.requestKind.group + '/' + request.requestKind.version + ' ' + request.requestResource.resource"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: short-notes}
+spec: {policyName: short-notes, validationActions: [Deny]}
+`;
+    const event = (message: string) => `apiVersion: v1
+kind: Event
+metadata: {name: e, namespace: default}
+involvedObject: {kind: Pod, name: p, namespace: default}
+reason: Started
+message: ${message}
+`;
+    expect(await messagesOf(`${eventsPolicy("Equivalent")}---\n${event("a message too long")}`, "Event")).toEqual([
+      `events "e" is forbidden: ValidatingAdmissionPolicy 'short-notes' with binding 'short-notes' denied request: note a message too long at events.k8s.io/v1 events, requested at /v1 events`,
+    ]);
+    expect(await messagesOf(`${eventsPolicy("Equivalent")}---\n${event("short")}`, "Event")).toEqual([]);
+    expect(await messagesOf(`${eventsPolicy("Exact")}---\n${event("a message too long")}`, "Event")).toEqual([]);
   });
 });
