@@ -27,13 +27,27 @@ export interface CostEstimate {
 export interface EstimateOptions {
   /** Sizes by type where no path bound is known (`string` → 0..12 in cel-go's tests). */
   sizeOfType?: (type: string) => CostEstimate | undefined;
+  /**
+   * The type of the value at a path, where the environment declares it `dyn` (a CRD rule's
+   * `self` typed by its schema): `{ kind: "list", valueType: … }`, `{ kind: "map", … }`,
+   * `{ kind: "message", name: "object" }`, `{ kind: "primitive", name: "string" }`.
+   */
+  typeAt?: (path: readonly string[]) => EstimateType | undefined;
+}
+
+/** A type as {@link EstimateOptions.typeAt} describes it. */
+export interface EstimateType {
+  kind: string;
+  name?: string;
+  keyType?: EstimateType;
+  valueType?: EstimateType;
 }
 
 interface CheckedType {
   kind?: string;
   name?: string;
-  keyType?: CheckedType;
-  valueType?: CheckedType;
+  keyType?: CheckedType | undefined;
+  valueType?: CheckedType | undefined;
 }
 
 interface AstNode {
@@ -134,6 +148,8 @@ class Estimator {
   private readonly derived = new Map<AstNode, Range>();
   /** Field paths of nodes (`exprPaths`). */
   private readonly paths = new Map<AstNode, readonly string[]>();
+  /** Types of comprehension variables the checker left `dyn`. */
+  private readonly localTypes = new Map<AstNode, CheckedType>();
   /** Comprehension variables in scope, with the path and type of what they stand for. */
   private readonly scopes: Array<Map<string, { path?: readonly string[]; type?: CheckedType; size?: Range }>> = [];
 
@@ -142,6 +158,19 @@ class Estimator {
     private readonly bounds: SizeBounds,
     private readonly options: EstimateOptions,
   ) {}
+
+  /** A node's type: the checker's, or where that is `dyn`, the caller's for its path. */
+  private typeOf(n: AstNode | undefined): CheckedType | undefined {
+    const t = n?.checkedType;
+    const local = n ? this.localTypes.get(n) : undefined;
+    if (local) return local;
+    if (n && (!t || t.kind === "dyn") && this.options.typeAt) {
+      const p = this.paths.get(n);
+      const at = p ? this.options.typeAt(p) : undefined;
+      if (at) return at;
+    }
+    return t;
+  }
 
   /** `ComputedSize`: literals, aggregate literals and what calls produced. */
   private computed(n: AstNode | undefined): Range | undefined {
@@ -172,7 +201,7 @@ class Estimator {
       if (typeof b === "number") return r(0, Math.max(0, Math.floor(b)));
       if (b) return r(b.min, b.max);
     }
-    const t = s.type ?? s.node?.checkedType;
+    const t = s.type ?? this.typeOf(s.node);
     const byType = t ? this.options.sizeOfType?.(typeName(t)) : undefined;
     return byType ? r(byType.min, byType.max) : undefined;
   }
@@ -180,7 +209,7 @@ class Estimator {
   /** cel-go's `sizeEstimate` (scalars are 1). */
   private size(n: AstNode | undefined): Range {
     if (!n) return UNKNOWN;
-    return this.computed(n) ?? this.estimated({ node: n }) ?? (isScalar(n.checkedType) ? ONE : UNKNOWN);
+    return this.computed(n) ?? this.estimated({ node: n }) ?? (isScalar(this.typeOf(n)) ? ONE : UNKNOWN);
   }
 
   /** The Kubernetes estimator's `sizeEstimate` (no scalar rule). */
@@ -191,7 +220,7 @@ class Estimator {
 
   /** `listElementNode`: the element of a list, with its path when the list has one. */
   private element(n: AstNode): Sized | undefined {
-    const t = n.checkedType;
+    const t = this.typeOf(n);
     if (!isList(t)) return undefined;
     const p = this.paths.get(n);
     return { type: t?.valueType ?? { kind: "dyn", name: "dyn" }, ...(p ? { path: [...p, "@items"] } : {}) };
@@ -214,14 +243,16 @@ class Estimator {
         const local = this.lookup(name);
         if (local) {
           if (local.path) this.paths.set(n, local.path);
+          if (local.type && (!n.checkedType || n.checkedType.kind === "dyn")) this.localTypes.set(n, local.type);
         } else this.paths.set(n, [name]);
         return ONE;
       }
       case ".": {
         const [operand, field] = n.args as [AstNode, string];
         let c = this.cost(operand);
-        const k = operand.checkedType?.kind;
-        if (k === "map" || k === "param" || (k === "message" && !isScalar(operand.checkedType))) c = add(c, ONE);
+        const ot = this.typeOf(operand);
+        const k = ot?.kind;
+        if (k === "map" || k === "param" || (k === "message" && !isScalar(ot))) c = add(c, ONE);
         const p = this.paths.get(operand);
         if (p) this.paths.set(n, [...p, field]);
         return c;
@@ -236,8 +267,9 @@ class Estimator {
         const c = add(ONE, add(this.cost(operand), this.cost(key)));
         const p = this.paths.get(operand);
         if (p && n.op === "[]") {
-          if (isList(operand.checkedType)) this.paths.set(n, [...p, "@items"]);
-          else if (isMap(operand.checkedType)) this.paths.set(n, [...p, "@values"]);
+          const ot = this.typeOf(operand);
+          if (isList(ot)) this.paths.set(n, [...p, "@items"]);
+          else if (isMap(ot)) this.paths.set(n, [...p, "@values"]);
         }
         return c;
       }
@@ -281,7 +313,7 @@ class Estimator {
       case "+": {
         const [a, b] = n.args as [AstNode, AstNode];
         const args = add(this.cost(a), this.cost(b));
-        const t = n.checkedType;
+        const t = n.checkedType?.kind === "dyn" ? this.typeOf(a) : n.checkedType;
         if (isStringLike(t) || isList(t)) {
           const size = add(this.size(a), this.size(b));
           this.derived.set(n, size);
@@ -292,7 +324,7 @@ class Estimator {
       case "in": {
         const [a, b] = n.args as [AstNode, AstNode];
         const args = add(this.cost(a), this.cost(b));
-        return isList(b.checkedType) ? add(this.size(b), args) : add(ONE, args);
+        return isList(this.typeOf(b)) ? add(this.size(b), args) : add(ONE, args);
       }
       case "call":
       case "rcall":
@@ -314,7 +346,7 @@ class Estimator {
       if (lib) return add(lib, args);
     }
     const ordering = n.op !== "==" && n.op !== "!=";
-    if (ordering && !(isStringLike(a.checkedType) && isStringLike(b.checkedType))) return add(ONE, args);
+    if (ordering && !(isStringLike(this.typeOf(a)) && isStringLike(this.typeOf(b)))) return add(ONE, args);
     const lhs = this.size(a);
     const rhs = this.size(b);
     const smallest = lhs.max < rhs.max ? lhs.max : rhs.max;
@@ -348,7 +380,7 @@ class Estimator {
   /** The iteration variables of a comprehension over `range`, with their paths and types. */
   private iterVars(range: AstNode, names: readonly string[]): Map<string, { path?: readonly string[]; type?: CheckedType }> {
     const p = this.paths.get(range);
-    const t = range.checkedType;
+    const t = this.typeOf(range);
     const vars = new Map<string, { path?: readonly string[]; type?: CheckedType }>();
     const list = isList(t);
     const at = (suffix: string) => (p ? { path: [...p, suffix] } : {});
@@ -386,9 +418,13 @@ class Estimator {
       target = undefined;
     }
     if (n.op === "call" && name === "has") {
-      // `PresenceTestHasCost(false)`: the test itself costs nothing.
+      // `PresenceTestHasCost(false)`: the test itself costs nothing, nor does a variable it tests a
+      // field of (apiextensions' TestCostEstimation: `has(self.x)` is estimated 0).
       const sel = args[0];
-      return sel && sel.op === "." ? this.cost((sel.args as [AstNode])[0]) : ZERO;
+      if (!sel || sel.op !== ".") return ZERO;
+      const operand = (sel.args as [AstNode])[0];
+      const c = this.cost(operand);
+      return operand.op === "id" ? ZERO : c;
     }
     if (target && MACROS_ONE_VAR.has(name) && args.length >= 2 && args[0]?.op === "id" && args[0].checkedType === undefined) {
       const m = this.macro(n, name, target, args);
@@ -530,7 +566,7 @@ class Estimator {
         }
         break;
       case "contains":
-        if (target && args.length === 1 && typeName(target.checkedType) === "string") {
+        if (target && args.length === 1 && typeName(this.typeOf(target)) === "string") {
           return { cost: mul(factor(this.size(target), STRING_TRAVERSAL), factor(this.size(args[0]), STRING_TRAVERSAL)) };
         }
         break;
@@ -708,4 +744,148 @@ function replaceSize(sz: Range, toReplace: Range, replaceWith: Range): Range {
     retained.min = sz.min;
   } else count.min = scale(sz.min, 1 / Number(toReplace.max));
   return add(mul(count, replaceWith), retained);
+}
+
+/** `DefaultMaxRequestSizeBytes` and the serialized sizes of `k8s.io/apiserver/pkg/cel/limits.go`. */
+const MAX_REQUEST_SIZE = 3 * 1024 * 1024;
+const MIN_DURATION_SIZE_JSON = 3;
+const JSON_DATE_SIZE = 12;
+const MIN_DATETIME_SIZE_JSON = 21;
+const MAX_DURATION_SIZE_JSON = 32;
+const MAX_DATETIME_SIZE_JSON = 32;
+
+/** A schema node as a CRD's `openAPIV3Schema` writes it. */
+type JsonSchema = Record<string, unknown>;
+
+/** What `SchemaDeclType` makes of a schema node: its CEL type, most elements, least serialized size. */
+interface Decl {
+  type: EstimateType;
+  maxElements: number;
+  minSize: number;
+  fields?: Map<string, Decl>;
+  items?: Decl;
+  values?: Decl;
+}
+
+const isObj = (v: unknown): v is JsonSchema => !!v && typeof v === "object" && !Array.isArray(v);
+const int = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? Math.max(0, Math.trunc(v)) : undefined);
+const KEY: Decl = { type: { kind: "primitive", name: "string" }, maxElements: 0, minSize: 2 };
+
+/** `estimateMaxStringLengthPerRequest`. */
+function maxStringLength(s: JsonSchema): number {
+  if (s["x-kubernetes-int-or-string"] === true) return MAX_REQUEST_SIZE - 2;
+  switch (s.format) {
+    case "duration":
+      return MAX_DURATION_SIZE_JSON;
+    case "date":
+      return JSON_DATE_SIZE;
+    case "date-time":
+      return MAX_DATETIME_SIZE_JSON;
+    default:
+      return MAX_REQUEST_SIZE - 2;
+  }
+}
+
+/** `SchemaDeclType` (k8s.io/apiserver/pkg/cel/common/schemas.go), sizes only. */
+function declOf(s: JsonSchema | undefined, root: boolean, depth = 0): Decl | undefined {
+  if (!s || depth > 64) return undefined;
+  if (s["x-kubernetes-int-or-string"] === true) {
+    const ml = int(s.maxLength);
+    return { type: { kind: "dyn", name: "dyn" }, maxElements: ml !== undefined ? ml * 4 : maxStringLength(s), minSize: 1 };
+  }
+  const embedded = (x: unknown) => isObj(x) && x["x-kubernetes-embedded-resource"] === true;
+  switch (s.type) {
+    case "array": {
+      const items = declOf(isObj(s.items) ? s.items : undefined, embedded(s.items), depth + 1);
+      if (!items) return undefined;
+      const max = int(s.maxItems) ?? Math.floor((MAX_REQUEST_SIZE - 2) / (items.minSize + 1));
+      return { type: { kind: "list", name: `list<${items.type.name ?? "dyn"}>`, valueType: items.type }, maxElements: max, minSize: 2, items };
+    }
+    case "object": {
+      const ap = s.additionalProperties;
+      if (isObj(ap)) {
+        const values = declOf(ap, embedded(ap), depth + 1);
+        if (!values) return undefined;
+        const max = int(s.maxProperties) ?? Math.floor((MAX_REQUEST_SIZE - 2) / (values.minSize + 6));
+        return { type: { kind: "map", name: `map<string, ${values.type.name ?? "dyn"}>`, keyType: KEY.type, valueType: values.type }, maxElements: max, minSize: 2, values };
+      }
+      const props: Record<string, unknown> = { ...(isObj(s.properties) ? s.properties : {}) };
+      if (root) {
+        const str = { type: "string" };
+        const meta = isObj(props.metadata) ? props.metadata : undefined;
+        const metaProps = meta && isObj(meta.properties) ? meta.properties : {};
+        props.kind ??= str;
+        props.apiVersion ??= str;
+        props.metadata = { ...(meta ?? {}), type: "object", properties: { name: str, generateName: str, ...metaProps } };
+      }
+      const required = new Set(Array.isArray(s.required) ? s.required.filter((x): x is string => typeof x === "string") : []);
+      const fields = new Map<string, Decl>();
+      let minSize = 2;
+      for (const [name, p] of Object.entries(props)) {
+        if (!isObj(p)) continue;
+        const d = declOf(p, embedded(p), depth + 1);
+        if (!d) continue;
+        fields.set(name, d);
+        if (required.has(name) && p.default === undefined) minSize += name.length + d.minSize + 4;
+      }
+      return { type: { kind: "message", name: "object" }, maxElements: 0, minSize, fields };
+    }
+    case "string": {
+      const ml = int(s.maxLength);
+      switch (s.format) {
+        case "byte":
+          return { type: { kind: "primitive", name: "bytes" }, maxElements: ml ?? maxStringLength(s), minSize: 2 };
+        case "duration":
+          return { type: { kind: "message", name: "google.protobuf.Duration" }, maxElements: maxStringLength(s), minSize: MIN_DURATION_SIZE_JSON };
+        case "date":
+          return { type: { kind: "message", name: "google.protobuf.Timestamp" }, maxElements: maxStringLength(s), minSize: JSON_DATE_SIZE };
+        case "date-time":
+          return { type: { kind: "message", name: "google.protobuf.Timestamp" }, maxElements: maxStringLength(s), minSize: MIN_DATETIME_SIZE_JSON };
+      }
+      let max = maxStringLength(s);
+      if (ml !== undefined) max = ml * 4;
+      else if (Array.isArray(s.enum) && s.enum.length) max = Math.max(0, ...s.enum.map((e) => (typeof e === "string" ? new TextEncoder().encode(e).length : 0)));
+      return { type: { kind: "primitive", name: "string" }, maxElements: max, minSize: 2 };
+    }
+    case "boolean":
+      return { type: { kind: "primitive", name: "bool" }, maxElements: 0, minSize: 4 };
+    case "number":
+      return { type: { kind: "primitive", name: "double" }, maxElements: 0, minSize: 1 };
+    case "integer":
+      return { type: { kind: "primitive", name: "int" }, maxElements: 0, minSize: 1 };
+  }
+  return undefined;
+}
+
+/**
+ * The sizes and types a CRD rule's `self` and `oldSelf` have under a schema node, as
+ * kube-apiserver's CRD size estimator reads them from the declared types (`maxLength` × 4 bytes,
+ * `maxItems`, `maxProperties`, the longest `enum` value, or what fits in a request): the inputs of
+ * {@link estimateCost} for a rule at that node.
+ *
+ * @example
+ * const { sizes, options } = schemaSizeBounds({ type: "array", maxItems: 10, items: { type: "number" } });
+ * estimateCost("self.all(x, true)", { level: 36, variables: { self: "dyn" } }, sizes, options).max; // 32
+ */
+export function schemaSizeBounds(schema: JsonSchema, resourceRoot = false): { sizes: SizeBounds; options: EstimateOptions } {
+  const root = declOf(schema, resourceRoot);
+  const walk = (path: readonly string[]): Decl | undefined => {
+    if (path[0] !== "self" && path[0] !== "oldSelf") return undefined;
+    let d = root;
+    for (const step of path.slice(1)) {
+      if (!d) return undefined;
+      if (step === "@items") d = d.items;
+      else if (step === "@values") d = d.values;
+      else if (step === "@keys") d = d.values ? KEY : undefined;
+      else d = d.fields?.get(step);
+    }
+    return d;
+  };
+  return {
+    sizes: (path) => {
+      const d = walk(path);
+      return d ? { min: 0, max: d.maxElements } : undefined;
+    },
+    options: { typeAt: (path) => walk(path)?.type },
+  };
 }
