@@ -24,6 +24,13 @@ export interface SchemaOptions {
   requireMapListKeysMapSetValidation: boolean;
   /** The Kubernetes minor (for the wording of errors in default values). */
   minor?: number;
+  /**
+   * Whether each rule's estimated cost is held to `StaticEstimatedCostLimit` (on create; an update
+   * suppresses it for versions whose schema is unchanged, and is not checked here).
+   */
+  estimateRuleCosts?: boolean;
+  /** The Kubernetes minor whose CEL libraries rules are estimated with (new rules: the previous minor's). */
+  costMinor?: number;
 }
 
 const OPENAPI_V3_TYPES = ["array", "boolean", "integer", "number", "object", "string"];
@@ -54,6 +61,8 @@ interface Ssv {
   insideResourceMeta: boolean;
   requireValidPropertyType: boolean;
   uncorrelatable?: FieldPath;
+  /** Under `items` or `additionalProperties`: the data may occur many times (a cardinality above 1). */
+  repeated?: boolean;
 }
 
 interface ErrorList {
@@ -184,8 +193,38 @@ function validateRuleShapes(s: Schema, path: FieldPath): FieldError[] {
   return errs;
 }
 
+/** `StaticEstimatedCostLimit`. */
+const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
+
+/** `getCostErrorMessage`: the factor as Go formats it. */
+function costErrorMessage(name: string, cost: number, limit: number): string {
+  const f = cost / limit;
+  const factor = f > 100 ? "more than 100x" : f < 1.5 ? `${f.toFixed(6)}x` : `${f.toFixed(1)}x`;
+  return `${name} exceeds budget by factor of ${factor} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
+}
+
+/**
+ * The estimated cost of a rule at a schema node whose data occurs once (its cost is not multiplied
+ * by a cardinality), or undefined when it cannot be estimated as kube-apiserver does: a path the
+ * rule reads that the schema does not declare (kube-apiserver would not compile the rule), or a
+ * node the schema gives no CEL type.
+ */
+function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: number): number | undefined {
+  const { estimateCost, schemaSizeBounds } = celEngine();
+  const bounds = schemaSizeBounds(s, resourceRoot);
+  let unknown = false;
+  const sizes = (p: readonly string[]) => {
+    const b = bounds.sizes(p);
+    if (b === undefined && (p[0] === "self" || p[0] === "oldSelf")) unknown = true;
+    return b;
+  };
+  if (bounds.sizes(["self"]) === undefined) return undefined;
+  const est = estimateCost(expression, { level: minor - 1, variables: { self: "dyn", oldSelf: "dyn" } }, sizes, bounds.options);
+  return unknown ? undefined : est.max;
+}
+
 /** The compiled side of each rule: oldSelf only where old and new values correlate. */
-function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv): FieldError[] {
+function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv, opts?: SchemaOptions, resourceRoot = false): FieldError[] {
   const errs: FieldError[] = [];
   const rules = Array.isArray(s["x-kubernetes-validations"]) ? (s["x-kubernetes-validations"] as unknown[]) : [];
   rules.forEach((r, i) => {
@@ -194,6 +233,15 @@ function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv): FieldError
     // Rules the CEL module cannot compile are not checked (never reported as wrong).
     if (!compiled.program) return;
     const p = path.child("x-kubernetes-validations").index(i);
+    if (opts?.estimateRuleCosts && !v.repeated) {
+      const minor = opts.costMinor ?? 36;
+      const cost = ruleCost(r.rule, s, resourceRoot, minor);
+      if (cost !== undefined && cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("rule"), costErrorMessage("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT)));
+      if (typeof r.messageExpression === "string" && r.messageExpression.trim() && compiled.messageProgram) {
+        const mcost = ruleCost(r.messageExpression, s, resourceRoot, minor);
+        if (mcost !== undefined && mcost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", mcost, STATIC_ESTIMATED_COST_LIMIT)));
+      }
+    }
     if (compiled.transition) {
       if (v.uncorrelatable) errs.push(invalid(p.child("rule"), r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${v.uncorrelatable.toString()}`));
     } else if (typeof r.optionalOldSelf === "boolean") {
@@ -217,7 +265,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   const ap = s.additionalProperties;
   if (ap !== undefined && ap !== null) {
     if (props.length > 0 && (ap === false || isRecord(ap))) out.schema.push(forbidden(path.child("additionalProperties"), "additionalProperties and properties are mutual exclusive"));
-    const sub = v.insideResourceMeta ? { ...v, allowDefaults: false, disallowDefaultsReason: "inside additionalProperties applying to object metadata" } : v;
+    const sub = { ...(v.insideResourceMeta ? { ...v, allowDefaults: false, disallowDefaultsReason: "inside additionalProperties applying to object metadata" } : v), repeated: true };
     add(validateOpenAPISchema(additionalPropertiesSchema(s), path.child("additionalProperties"), sub, false, opts, cel));
   }
   for (const [name, prop] of props) {
@@ -235,7 +283,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   }
   if (isRecord(s.definitions)) for (const [k, d] of Object.entries(s.definitions)) add(validateOpenAPISchema(d, path.child("definitions").key(k), v, false, opts, false));
   if (s.items !== undefined && s.items !== null) {
-    const sub = s["x-kubernetes-list-type"] !== "map" && !v.uncorrelatable ? { ...v, uncorrelatable: path } : v;
+    const sub = { ...(s["x-kubernetes-list-type"] !== "map" && !v.uncorrelatable ? { ...v, uncorrelatable: path } : v), repeated: true };
     add(validateOpenAPISchema(itemsSchema(s), path.child("items"), sub, false, opts, cel));
     if (Array.isArray(s.items)) s.items.forEach((x, i) => add(validateOpenAPISchema(x, path.child("items").index(i), sub, false, opts, cel)));
   }
@@ -245,7 +293,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   out.schema.push(...validateExtensions(s, path, opts));
   if (Array.isArray(s["x-kubernetes-validations"]) && s["x-kubernetes-validations"].length > 0) {
     out.schema.push(...validateRuleShapes(s, path));
-    if (out.schema.length === 0 && cel) out.cel.push(...validateRuleExpressions(s, path, v));
+    if (out.schema.length === 0 && cel) out.cel.push(...validateRuleExpressions(s, path, v, opts, isRoot || s["x-kubernetes-embedded-resource"] === true));
   }
   return out;
 }

@@ -1,0 +1,58 @@
+/**
+ * The estimated cost of a CRD's validation rules on create (apiextensions validation.go
+ * `getExpressionCost` / `getCostErrorMessage`, `StaticEstimatedCostLimit`): a rule whose data occurs
+ * once is refused past the limit with kube-apiserver's message; the estimates themselves are
+ * compilation_test.go's (test/fixtures/cel/crd-estimate-cases.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { validateWrite } from "../../../src/apiserver/index.js";
+import { formatFieldError } from "../../../src/meta/index.js";
+
+type Obj = Record<string, unknown>;
+
+const crd = (spec: Obj): Obj => ({
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: { name: "widgets.example.com" },
+  spec: {
+    group: "example.com",
+    names: { kind: "Widget", plural: "widgets", singular: "widget", listKind: "WidgetList" },
+    scope: "Namespaced",
+    versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec } } } }],
+  },
+});
+
+const errorsOf = (o: Obj, old?: Obj) => validateWrite(o, { minor: 36, ...(old ? { old } : {}) }).errors.map(formatFieldError);
+const RULE_PATH = "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0]";
+const HINT = "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)";
+
+describe("CRD rule cost limits", () => {
+  const list = (bounds: Obj = {}, item: Obj = {}) => ({ type: "array", ...bounds, items: { type: "string", ...item } });
+  const quadratic = "self.items.all(a, self.items.all(b, a == b))";
+
+  it("refuses an O(n²) rule over an unbounded list of unbounded strings", () => {
+    expect(errorsOf(crd({ type: "object", "x-kubernetes-validations": [{ rule: quadratic }], properties: { items: list() } }))).toEqual([
+      `${RULE_PATH}.rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${HINT}`,
+    ]);
+  });
+
+  it("accepts it once maxItems and maxLength bound the estimate", () => {
+    expect(errorsOf(crd({ type: "object", "x-kubernetes-validations": [{ rule: quadratic }], properties: { items: list({ maxItems: 10 }, { maxLength: 10 }) } }))).toEqual([]);
+  });
+
+  it("holds messageExpression to the limit too", () => {
+    const spec = { type: "object", "x-kubernetes-validations": [{ rule: "true", messageExpression: "self.items.map(a, self.items.map(b, a + b)).size() > 0 ? 'x' : 'y'" }], properties: { items: list() } };
+    expect(errorsOf(crd(spec))).toEqual([`${RULE_PATH}.messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x ${HINT}`]);
+  });
+
+  it("accepts linear rules over unbounded lists, as kube-apiserver does", () => {
+    expect(errorsOf(crd({ type: "object", "x-kubernetes-validations": [{ rule: "self.items.all(a, a.size() < 10)" }], properties: { items: list() } }))).toEqual([]);
+  });
+
+  it("leaves rules it cannot estimate as kube-apiserver does unjudged: fields the schema does not declare, updates", () => {
+    const undeclared = crd({ type: "object", "x-kubernetes-preserve-unknown-fields": true, "x-kubernetes-validations": [{ rule: "self.other.all(a, self.other.all(b, a == b))" }] });
+    expect(errorsOf(undeclared).filter((e) => e.includes("exceeds budget"))).toEqual([]);
+    const expensive = crd({ type: "object", "x-kubernetes-validations": [{ rule: quadratic }], properties: { items: list() } });
+    expect(errorsOf(expensive, { ...expensive, metadata: { name: "widgets.example.com", resourceVersion: "1" } }).filter((e) => e.includes("exceeds budget"))).toEqual([]);
+  });
+});
