@@ -331,6 +331,21 @@ export function variableDeclType(t: TypeLike | undefined): string {
  */
 interface PolicyExpression extends CompiledExpression {
   compileError?: string;
+  /**
+   * The program compiled with the typed variables, for expressions that ask a value its type
+   * (`type(request)` is `kubernetes.AdmissionRequest` there, `map` in the dyn program).
+   */
+  typed?: CompiledExpression;
+}
+
+/** Whether an expression calls `type()`. */
+function callsType(node: unknown, seen = new Set<unknown>()): boolean {
+  if (!node || typeof node !== "object" || seen.has(node)) return false;
+  seen.add(node);
+  if (Array.isArray(node)) return node.some((n) => callsType(n, seen));
+  const n = node as { op?: unknown; args?: unknown };
+  if (n.op === "call" && Array.isArray(n.args) && n.args[0] === "type") return true;
+  return typeof n.op === "string" && callsType(n.args, seen);
 }
 
 interface CompiledValidation {
@@ -411,7 +426,7 @@ function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
         return { ...run, compileError: returns.length === 1 ? `must evaluate to ${returns[0]}` : `must evaluate to one of [${returns.join(" ")}]` };
       }
     }
-    return run;
+    return callsType((typed.program as { ast?: unknown }).ast) ? { ...run, typed } : run;
   };
   const variables = items(s.variables).map((v) => {
     const name = String(v.name ?? "");
@@ -462,6 +477,12 @@ function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
 function evaluatePolicyExpression(e: PolicyExpression, ctx: Obj, limit: number): CelOutcome & { compileError?: true } {
   if (e.compileError !== undefined) return { kind: "error", message: `compilation error: ${e.compileError}`, compileError: true };
   if (!e.program && !e.unsupported) return { kind: "error", message: `compilation error: ${compilationFailure(e)}`, compileError: true };
+  if (e.typed) {
+    // The typed program checks values against the declared types; where a value here is not
+    // shaped as kube-apiserver's (a null namespaceObject), the dyn program answers.
+    const r = evaluateCel(e.typed, ctx, limit);
+    if (!(r.kind === "error" && / is not of type '/.test(r.message))) return r;
+  }
   return evaluateCel(e, ctx, limit);
 }
 
