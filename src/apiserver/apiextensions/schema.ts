@@ -61,8 +61,12 @@ interface Ssv {
   insideResourceMeta: boolean;
   requireValidPropertyType: boolean;
   uncorrelatable?: FieldPath;
-  /** Under `items` or `additionalProperties`: the data may occur many times (a cardinality above 1). */
-  repeated?: boolean;
+  /**
+   * How many times the data may occur in one object (`CELSchemaContext.MaxCardinality`): 1 at the
+   * root, multiplied by `maxItems`/`maxProperties` below lists and maps, `null` once a list or map
+   * above is unbounded.
+   */
+  cardinality?: number | null;
 }
 
 interface ErrorList {
@@ -193,6 +197,13 @@ function validateRuleShapes(s: Schema, path: FieldPath): FieldError[] {
   return errs;
 }
 
+/** `childContext`: the cardinality of a list's items or a map's values (`extractMaxElements` of the parent). */
+function childCardinality(parent: number | null | undefined, maxElements: unknown): number | null {
+  if (parent === null) return null;
+  if (typeof maxElements !== "number" || !Number.isFinite(maxElements)) return null;
+  return (parent ?? 1) * Math.max(0, Math.trunc(maxElements));
+}
+
 /** `StaticEstimatedCostLimit`. */
 const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
 
@@ -204,12 +215,12 @@ function costErrorMessage(name: string, cost: number, limit: number): string {
 }
 
 /**
- * The estimated cost of a rule at a schema node whose data occurs once (its cost is not multiplied
- * by a cardinality), or undefined when it cannot be estimated as kube-apiserver does: a path the
- * rule reads that the schema does not declare (kube-apiserver would not compile the rule), or a
- * node the schema gives no CEL type.
+ * The estimated cost of an expression at a schema node (`MaxCost`) and the node's least serialized
+ * size, or undefined when it cannot be estimated as kube-apiserver does: a path the rule reads that
+ * the schema does not declare (kube-apiserver would not compile the rule), or a node the schema
+ * gives no CEL type.
  */
-function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: number): number | undefined {
+function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: number): { cost: number; minSize: number } | undefined {
   const { estimateCost, schemaSizeBounds } = celEngine();
   const bounds = schemaSizeBounds(s, resourceRoot);
   let unknown = false;
@@ -218,9 +229,22 @@ function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: n
     if (b === undefined && (p[0] === "self" || p[0] === "oldSelf")) unknown = true;
     return b;
   };
-  if (bounds.sizes(["self"]) === undefined) return undefined;
+  if (bounds.sizes(["self"]) === undefined || bounds.minSerializedSize === undefined) return undefined;
   const est = estimateCost(expression, { level: minor - 1, variables: { self: "dyn", oldSelf: "dyn" } }, sizes, bounds.options);
-  return unknown ? undefined : est.max;
+  return unknown ? undefined : { cost: est.max, minSize: bounds.minSerializedSize };
+}
+
+/** `celconfig.MaxRequestSizeBytes`. */
+const MAX_REQUEST_SIZE_BYTES = 3 * 1024 * 1024;
+
+/**
+ * `getExpressionCost`: the rule's cost times how often its data may occur; below an unbounded list
+ * or map, as often as the node's least serialized size fits in a request (`maxCardinality`).
+ */
+function expressionCost(cost: number, minSize: number, cardinality: number | null): number {
+  if (cost === 0) return 0;
+  const times = cardinality ?? Math.floor(MAX_REQUEST_SIZE_BYTES / (minSize + 1));
+  return cost * times;
 }
 
 /** The compiled side of each rule: oldSelf only where old and new values correlate. */
@@ -233,13 +257,15 @@ function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv, opts?: Sche
     // Rules the CEL module cannot compile are not checked (never reported as wrong).
     if (!compiled.program) return;
     const p = path.child("x-kubernetes-validations").index(i);
-    if (opts?.estimateRuleCosts && !v.repeated) {
+    if (opts?.estimateRuleCosts) {
       const minor = opts.costMinor ?? 36;
-      const cost = ruleCost(r.rule, s, resourceRoot, minor);
+      const est = ruleCost(r.rule, s, resourceRoot, minor);
+      const cost = est ? expressionCost(est.cost, est.minSize, v.cardinality === undefined ? 1 : v.cardinality) : undefined;
       if (cost !== undefined && cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("rule"), costErrorMessage("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT)));
       if (typeof r.messageExpression === "string" && r.messageExpression.trim() && compiled.messageProgram) {
-        const mcost = ruleCost(r.messageExpression, s, resourceRoot, minor);
-        if (mcost !== undefined && mcost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", mcost, STATIC_ESTIMATED_COST_LIMIT)));
+        // The message expression's own estimate, not multiplied by the cardinality.
+        const m = ruleCost(r.messageExpression, s, resourceRoot, minor);
+        if (m !== undefined && m.cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", m.cost, STATIC_ESTIMATED_COST_LIMIT)));
       }
     }
     if (compiled.transition) {
@@ -265,7 +291,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   const ap = s.additionalProperties;
   if (ap !== undefined && ap !== null) {
     if (props.length > 0 && (ap === false || isRecord(ap))) out.schema.push(forbidden(path.child("additionalProperties"), "additionalProperties and properties are mutual exclusive"));
-    const sub = { ...(v.insideResourceMeta ? { ...v, allowDefaults: false, disallowDefaultsReason: "inside additionalProperties applying to object metadata" } : v), repeated: true };
+    const sub = { ...(v.insideResourceMeta ? { ...v, allowDefaults: false, disallowDefaultsReason: "inside additionalProperties applying to object metadata" } : v), cardinality: childCardinality(v.cardinality, s.maxProperties) };
     add(validateOpenAPISchema(additionalPropertiesSchema(s), path.child("additionalProperties"), sub, false, opts, cel));
   }
   for (const [name, prop] of props) {
@@ -283,7 +309,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   }
   if (isRecord(s.definitions)) for (const [k, d] of Object.entries(s.definitions)) add(validateOpenAPISchema(d, path.child("definitions").key(k), v, false, opts, false));
   if (s.items !== undefined && s.items !== null) {
-    const sub = { ...(s["x-kubernetes-list-type"] !== "map" && !v.uncorrelatable ? { ...v, uncorrelatable: path } : v), repeated: true };
+    const sub = { ...(s["x-kubernetes-list-type"] !== "map" && !v.uncorrelatable ? { ...v, uncorrelatable: path } : v), cardinality: childCardinality(v.cardinality, s.maxItems) };
     add(validateOpenAPISchema(itemsSchema(s), path.child("items"), sub, false, opts, cel));
     if (Array.isArray(s.items)) s.items.forEach((x, i) => add(validateOpenAPISchema(x, path.child("items").index(i), sub, false, opts, cel)));
   }

@@ -867,7 +867,7 @@ function declOf(s: JsonSchema | undefined, root: boolean, depth = 0): Decl | und
  * const { sizes, options } = schemaSizeBounds({ type: "array", maxItems: 10, items: { type: "number" } });
  * estimateCost("self.all(x, true)", { level: 36, variables: { self: "dyn" } }, sizes, options).max; // 32
  */
-export function schemaSizeBounds(schema: JsonSchema, resourceRoot = false): { sizes: SizeBounds; options: EstimateOptions } {
+export function schemaSizeBounds(schema: JsonSchema, resourceRoot = false): { sizes: SizeBounds; options: EstimateOptions; minSerializedSize?: number } {
   const root = declOf(schema, resourceRoot);
   const walk = (path: readonly string[]): Decl | undefined => {
     if (path[0] !== "self" && path[0] !== "oldSelf") return undefined;
@@ -887,5 +887,6 @@ export function schemaSizeBounds(schema: JsonSchema, resourceRoot = false): { si
       return d ? { min: 0, max: d.maxElements } : undefined;
     },
     options: { typeAt: (path) => walk(path)?.type },
+    ...(root ? { minSerializedSize: root.minSize } : {}),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The estimated cost of a CRD's validation rules on create (apiextensions validation.go
- * `getExpressionCost` / `getCostErrorMessage`, `StaticEstimatedCostLimit`): a rule whose data occurs
- * once is refused past the limit with kube-apiserver's message; the estimates themselves are
- * compilation_test.go's (test/fixtures/cel/crd-estimate-cases.ts).
+ * `getExpressionCost` / `getCostErrorMessage`, `StaticEstimatedCostLimit`, cel_validation.go's
+ * cardinalities): a rule is refused past the limit with kube-apiserver's message, its cost
+ * multiplied by how often its data may occur; the estimates themselves are compilation_test.go's
+ * (test/fixtures/cel/crd-estimate-cases.ts).
  */
 import { describe, expect, it } from "vitest";
 import { validateWrite } from "../../../src/apiserver/index.js";
@@ -47,6 +48,14 @@ describe("CRD rule cost limits", () => {
 
   it("accepts linear rules over unbounded lists, as kube-apiserver does", () => {
     expect(errorsOf(crd({ type: "object", "x-kubernetes-validations": [{ rule: "self.items.all(a, a.size() < 10)" }], properties: { items: list() } }))).toEqual([]);
+  });
+
+  it("multiplies a rule under a list by how often its data may occur (maxItems, or what fits in a request)", () => {
+    const item = (bounds: Obj) => ({ type: "object", properties: { items: { type: "array", ...bounds, items: { type: "string", "x-kubernetes-validations": [{ rule: "self.matches('^a')" }], ...(bounds.maxItems ? { maxLength: 10 } : {}) } } } });
+    expect(errorsOf(crd(item({})))).toEqual([
+      `spec.validation.openAPIV3Schema.properties[spec].properties[items].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${HINT}`,
+    ]);
+    expect(errorsOf(crd(item({ maxItems: 10 })))).toEqual([]);
   });
 
   it("leaves rules it cannot estimate as kube-apiserver does unjudged: fields the schema does not declare, updates", () => {
