@@ -31,6 +31,35 @@ export interface SchemaOptions {
   estimateRuleCosts?: boolean;
   /** The Kubernetes minor whose CEL libraries rules are estimated with (new rules: the previous minor's). */
   costMinor?: number;
+  /** The schema's rule costs, gathered for `StaticEstimatedCRDCostLimit` (set per schema). */
+  totalCost?: TotalCost;
+}
+
+/**
+ * `TotalCost`: the sum of a schema's rule costs and the four most expensive rules of at least 1%
+ * of the limit; `skipped` when a rule could not be estimated (the sum is then only a lower bound).
+ */
+interface TotalCost {
+  total: number;
+  top: Array<{ path: FieldPath; cost: number }>;
+  skipped: boolean;
+}
+
+/** `StaticEstimatedCRDCostLimit`. */
+const STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000;
+
+/** `ObserveExpressionCost`. */
+function observe(t: TotalCost | undefined, path: FieldPath, cost: number | undefined): void {
+  if (!t) return;
+  if (cost === undefined) {
+    t.skipped = true;
+    return;
+  }
+  t.total += cost;
+  if (cost < STATIC_ESTIMATED_CRD_COST_LIMIT / 100) return;
+  t.top.push({ path, cost });
+  t.top.sort((a, b) => b.cost - a.cost);
+  if (t.top.length > 4) t.top.length = 4;
 }
 
 const OPENAPI_V3_TYPES = ["array", "boolean", "integer", "number", "object", "string"];
@@ -255,17 +284,22 @@ function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv, opts?: Sche
     if (!isRecord(r) || typeof r.rule !== "string" || !r.rule.trim()) return;
     const compiled = celEngine().compileValidationRule({ rule: r.rule, ...(typeof r.messageExpression === "string" ? { messageExpression: r.messageExpression } : {}) });
     // Rules the CEL module cannot compile are not checked (never reported as wrong).
-    if (!compiled.program) return;
     const p = path.child("x-kubernetes-validations").index(i);
+    if (!compiled.program) {
+      if (opts?.totalCost) opts.totalCost.skipped = true;
+      return;
+    }
     if (opts?.estimateRuleCosts) {
       const minor = opts.costMinor ?? 36;
       const est = ruleCost(r.rule, s, resourceRoot, minor);
       const cost = est ? expressionCost(est.cost, est.minSize, v.cardinality === undefined ? 1 : v.cardinality) : undefined;
       if (cost !== undefined && cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("rule"), costErrorMessage("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT)));
-      if (typeof r.messageExpression === "string" && r.messageExpression.trim() && compiled.messageProgram) {
+      observe(opts.totalCost, p.child("rule"), cost);
+      if (typeof r.messageExpression === "string" && r.messageExpression.trim()) {
         // The message expression's own estimate, not multiplied by the cardinality.
-        const m = ruleCost(r.messageExpression, s, resourceRoot, minor);
+        const m = compiled.messageProgram ? ruleCost(r.messageExpression, s, resourceRoot, minor) : undefined;
         if (m !== undefined && m.cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", m.cost, STATIC_ESTIMATED_COST_LIMIT)));
+        observe(opts.totalCost, p.child("messageExpression"), m?.cost);
       }
     }
     if (compiled.transition) {
@@ -487,7 +521,14 @@ export function validateCustomResourceValidation(validation: unknown, statusEnab
       else cel = true;
     }
   }
-  const list = validateOpenAPISchema(schema, schemaPath, ssv, true, opts, cel);
+  const totalCost: TotalCost | undefined = cel && opts.estimateRuleCosts ? { total: 0, top: [], skipped: false } : undefined;
+  const list = validateOpenAPISchema(schema, schemaPath, ssv, true, totalCost ? { ...opts, totalCost } : opts, cel);
   errs.push(...list.schema, ...list.cel);
+  // The schema's total, judged only when every rule could be estimated (a sum short of a rule could
+  // name the wrong rules as the most expensive).
+  if (totalCost && !totalCost.skipped && list.schema.length === 0 && totalCost.total > STATIC_ESTIMATED_CRD_COST_LIMIT) {
+    for (const t of totalCost.top) errs.push(forbidden(t.path, "contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema"));
+    errs.push(forbidden(schemaPath, costErrorMessage("x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema", totalCost.total, STATIC_ESTIMATED_CRD_COST_LIMIT)));
+  }
   return errs;
 }
