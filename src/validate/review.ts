@@ -228,7 +228,15 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
   const served = (o: Obj) => typeof o.apiVersion !== "string" || typeof o.kind !== "string" || engine.serves(o.apiVersion, o.kind);
   const everything = [...newObjects, ...policyObjects].filter(served);
   const authorize = rbacAuthorizer(everything);
-  const policySet = new PolicySet(everything, { minor, resourceOf, schemaOf, ...(authorize ? { authorize } : {}) });
+  // A policy kube-apiserver would refuse to create (its errors are reported on it) is not in the
+  // cluster: it is not evaluated, so that its errors are not repeated as denials of what it matches.
+  const refused = (policy: Obj): string | undefined => {
+    const id = identity(policy);
+    const old = options.against !== undefined ? parsedOld.flatMap((p) => p.entries).find((e) => isRecord(e.input.value) && identity(e.input.value) === id)?.input.value : undefined;
+    const errors = validateWrite(policy, { minor, ...(isRecord(old) ? { old } : {}) }).errors;
+    return errors.length ? "kube-apiserver refuses to create this policy (its errors are reported on it)" : undefined;
+  };
+  const policySet = new PolicySet(everything, { minor, resourceOf, schemaOf, refused, ...(authorize ? { authorize } : {}) });
   // The served versions of a built-in resource, and the resources of other groups kept in the same
   // storage (events.k8s.io and core events), which policies with matchPolicy: Equivalent match
   // through (the object converted by the built-in conversions). Custom resources get none: their

@@ -4,6 +4,9 @@ import { compileCel, evaluateCel, estimateCost, PER_CALL_LIMIT, type Environment
 import { celCases } from "../fixtures/cel/library-cases.js";
 import { coreCases } from "../fixtures/cel/core-cases.js";
 import { costCases } from "../fixtures/cel/cost-cases.js";
+import { estimateCases } from "../fixtures/cel/estimate-cases.js";
+import { crdEstimateCases } from "../fixtures/cel/crd-estimate-cases.js";
+import { schemaSizeBounds } from "../../src/apiserver/cel/estimate.js";
 import { CelAuthorizer } from "../../src/apiserver/cel/authz.js";
 import { Optional } from "@marcbachmann/cel-js";
 
@@ -109,6 +112,35 @@ describe("cost of aggregate literals", () => {
     expect(cost("{'a': 1}.size()")).toBe(31);
     expect(estimateCost("[1, 2, 3, 4, 5].size()", spec(36)).min).toBe(11);
   });
+});
+
+describe("estimated cost as cel-go's checker estimates it with the Kubernetes cost estimator", () => {
+  // cost_test.go's environment: `authorizer`, the JSON patch library; strings and bytes of unknown size are 0..12.
+  const env: EnvironmentSpec = { level: 36, variables: { authorizer: "kubernetes.authorization.Authorizer" }, jsonPatch: true };
+  const sizeOfType = (t: string) => (t === "string" || t === "bytes" ? { min: 0, max: 12 } : undefined);
+  it("has the translated cases", () => expect(estimateCases.length).toBeGreaterThanOrEqual(200));
+  for (const c of estimateCases) {
+    it(`${c.expr} is estimated ${c.min}..${c.max} (${c.source})`, () => {
+      expect(estimateCost(c.expr, env, undefined, { sizeOfType })).toEqual({ min: c.min, max: c.max });
+    });
+  }
+});
+
+describe("estimated cost of CRD rules under their schemas' size bounds", () => {
+  const env: EnvironmentSpec = { level: 36, variables: { self: "dyn", oldSelf: "dyn" } };
+  for (const c of crdEstimateCases) {
+    for (const [label, schema, want] of [
+      ["calc", c.schema(), c.calc],
+      ["set", c.schema(c.setMax), c.set],
+    ] as const) {
+      it(`${c.name} (${label}): ${c.rule} (apiextensions compilation_test.go TestCostEstimation)`, () => {
+        const { sizes, options } = schemaSizeBounds(schema);
+        const max = estimateCost(c.rule, env, sizes, options).max;
+        if (want === "exceeds") expect(max).toBeGreaterThan(100_000_000);
+        else expect(max).toBe(want);
+      });
+    }
+  }
 });
 
 describe("runtime cost as cel-go's tracker counts it with the Kubernetes cost estimator", () => {

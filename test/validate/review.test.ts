@@ -289,6 +289,17 @@ spec: {policyName: max-replicas, validationActions: [Deny]}
     expect(cli.stdout).toContain(`deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-binding' denied request: failed expression: object.spec.replicas <= 5`);
   });
 
+  it("reports a policy kube-apiserver refuses on the policy only: what it matches is not denied by it", async () => {
+    // A policy that fails creation (compilation failed) is not in the cluster; its errors are not repeated as denials.
+    const broken = maxReplicas.replace('"object.spec.replicas <= 5"', '"object.spec.replicas +"');
+    const r = await review({}, { "p.yaml": `${broken}---\n${binding}`, "d.yaml": deployment(50) });
+    expect(messages(r, "ValidatingAdmissionPolicy")[0]).toMatch(/^spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.replicas \+": compilation failed: ERROR: <input>:1:23: /);
+    expect(messages(r, "Deployment")).toEqual([]);
+    expect(r.results.find((x) => x.kind === "Deployment")?.issues.map((i) => [i.rule, i.message])).toEqual([
+      ["policy/unevaluated", "max-replicas not evaluated: kube-apiserver refuses to create this policy (its errors are reported on it)"],
+    ]);
+  });
+
   it("does nothing with a policy that has no binding, and says so", async () => {
     const r = await review({}, { "p.yaml": maxReplicas, "d.yaml": deployment(50), "b.yaml": binding.replace("policyName: max-replicas", "policyName: other") });
     expect(messages(r, "Deployment")).toEqual([]);

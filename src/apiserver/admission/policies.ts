@@ -8,7 +8,7 @@
 import type * as z from "zod";
 import { isRecord } from "../../meta/values.js";
 import { CelAuthorizer, CelResourceCheck, UnevaluableError, type Authorize, type UserInfo } from "../cel/authz.js";
-import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile.js";
+import { compileCel, evaluateCel, type CelOutcome, type CompiledExpression } from "../cel/compile.js";
 import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
 import { CEL_MINORS, type EnvironmentSpec } from "../cel/library.js";
 import { toCelValue } from "../cel/rules.js";
@@ -98,6 +98,14 @@ export interface AdmissionContext {
    * (`convertObject`), other kinds relabelled.
    */
   convert?: (object: Obj, to: { group: string; version: string; kind: string }) => Obj;
+  /**
+   * Why kube-apiserver would refuse to create a policy among the inputs (its native validation:
+   * expressions that do not compile, …), or undefined when it accepts it. A refused policy would
+   * not exist in the cluster: it is not evaluated, and a request it matches reports it as
+   * unevaluated instead of repeating its errors as denials. Default: every policy is accepted (the
+   * local server's policies were validated when they were written).
+   */
+  refused?: (policy: Obj) => string | undefined;
 }
 
 /** A decision of one validation for one binding. */
@@ -262,6 +270,8 @@ export interface PolicyTypeOptions {
    * undefined to leave `variables` dyn (match conditions).
    */
   variables?: ReadonlyArray<readonly [string, string]>;
+  /** Whether `authorizer` is declared (default true; message expressions are compiled without it). */
+  authorizer?: boolean;
 }
 
 /**
@@ -281,8 +291,8 @@ export function policyTypedEnvironment(minor: number, mode: "new" | "stored", mu
     oldObject: "dyn",
     request: "kubernetes.AdmissionRequest",
     namespaceObject: "kubernetes.Namespace",
-    authorizer: "kubernetes.authorization.Authorizer",
   };
+  if (options.authorizer !== false) variables.authorizer = "kubernetes.authorization.Authorizer";
   if (options.params) variables.params = "dyn";
   if (options.variables) {
     types["kubernetes.variables"] = Object.fromEntries(options.variables);
@@ -314,10 +324,34 @@ export function variableDeclType(t: TypeLike | undefined): string {
   return t.name && DECL_PRIMITIVES.has(t.name) ? t.name : "dyn";
 }
 
+/**
+ * An expression as the policy plugins compile it when they load a policy: the program runs on
+ * plain values (compiled with dyn variables), and `compileError` says why kube-apiserver's
+ * compilation, in the typed environment, fails (`compilation failed: …`, `must evaluate to bool`).
+ */
+interface PolicyExpression extends CompiledExpression {
+  compileError?: string;
+  /**
+   * The program compiled with the typed variables, for expressions that ask a value its type
+   * (`type(request)` is `kubernetes.AdmissionRequest` there, `map` in the dyn program).
+   */
+  typed?: CompiledExpression;
+}
+
+/** Whether an expression calls `type()`. */
+function callsType(node: unknown, seen = new Set<unknown>()): boolean {
+  if (!node || typeof node !== "object" || seen.has(node)) return false;
+  seen.add(node);
+  if (Array.isArray(node)) return node.some((n) => callsType(n, seen));
+  const n = node as { op?: unknown; args?: unknown };
+  if (n.op === "call" && Array.isArray(n.args) && n.args[0] === "type") return true;
+  return typeof n.op === "string" && callsType(n.args, seen);
+}
+
 interface CompiledValidation {
-  expression: CompiledExpression;
+  expression: PolicyExpression;
   message?: string;
-  messageExpression?: CompiledExpression;
+  messageExpression?: PolicyExpression;
   reason?: string;
   source: string;
 }
@@ -329,11 +363,11 @@ interface CompiledPolicy {
   failurePolicy: "Fail" | "Ignore";
   paramKind?: { apiVersion: string; kind: string };
   matchConstraints: unknown;
-  matchConditions: Array<{ name: string; expression: CompiledExpression }>;
-  variables: Array<{ name: string; expression: CompiledExpression }>;
+  matchConditions: Array<{ name: string; expression: PolicyExpression }>;
+  variables: Array<{ name: string; expression: PolicyExpression }>;
   validations: CompiledValidation[];
-  auditAnnotations: Array<{ key: string; expression: CompiledExpression }>;
-  mutations: Array<{ patchType: string; expression: CompiledExpression }>;
+  auditAnnotations: Array<{ key: string; expression: PolicyExpression }>;
+  mutations: Array<{ patchType: string; expression: PolicyExpression }>;
   reinvocation: boolean;
   bindings: Obj[];
   /** Whether any expression refers to `authorizer` (the variable is built only then). */
@@ -344,6 +378,26 @@ const compiledPolicies = new WeakMap<Obj, Map<number, CompiledPolicy>>();
 
 const EMPTY_VARIABLES: Obj = Object.freeze({}) as Obj;
 
+/**
+ * Variables whose types here may be less precise than kube-apiserver's (a variable this checker
+ * types `dyn` may have a concrete type in cel-go), so that a `dyn` result involving them is not
+ * judged against the return type.
+ */
+const LOOSELY_TYPED = ["variables", "authorizer"];
+
+/** What a compiled expression evaluates to when the type is known for sure here (`null_type` for null). */
+function knownOutputType(compiled: CompiledExpression): string | undefined {
+  const t = (compiled.program as { ast?: { checkedType?: { kind?: string; name?: string } } } | undefined)?.ast?.checkedType;
+  if (!t || !t.name || t.kind === "param") return undefined;
+  if (t.kind === "dyn") return LOOSELY_TYPED.some((v) => compiled.variables.has(v)) ? undefined : "dyn";
+  return t.name === "null" ? "null_type" : t.name;
+}
+
+/** The detail of a failed compilation as `CompileCELExpression` words it (`compilation failed: ` and cel-go's issues). */
+function compilationFailure(compiled: CompiledExpression): string {
+  return `compilation failed: ${compiled.issues ?? compiled.error ?? ""}`;
+}
+
 function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
   let byMinor = compiledPolicies.get(policy);
   if (!byMinor) compiledPolicies.set(policy, (byMinor = new Map()));
@@ -352,9 +406,35 @@ function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
   const s = spec(policy);
   const mutating = kindOf(policy) === "MutatingAdmissionPolicy";
   const env = policyEnvironment(minor, "stored", mutating);
-  const compile = (e: unknown, rewrite = false) => compileCel(rewrite ? rewriteObjectLiterals(String(e ?? "")) : String(e ?? ""), env);
   const items = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isRecord) : []);
   const pk = isRecord(s.paramKind) ? s.paramKind : undefined;
+  // The composition (`CompositedCompiler`): each variable compiled in order, with the ones before
+  // it declared in `kubernetes.variables` by their output types (dyn when it does not compile);
+  // every other expression sees them all. `params` is declared only with a paramKind; message
+  // expressions are compiled without `authorizer`; all in the stored environment of the minor.
+  const declared: Array<readonly [string, string]> = [];
+  const compile = (e: unknown, returns: readonly string[] | "any", options: { rewrite?: boolean; authorizer?: boolean } = {}): PolicyExpression => {
+    const text = options.rewrite ? rewriteObjectLiterals(String(e ?? "")) : String(e ?? "");
+    const run = compileCel(text, env);
+    const typed = compileCel(text, policyTypedEnvironment(minor, "stored", mutating, { params: !!pk, variables: [...declared], authorizer: options.authorizer !== false }));
+    // Syntax this evaluator cannot read is not the policy's mistake: evaluation says so.
+    if (typed.unsupported || run.unsupported) return run;
+    if (!typed.program) return { ...run, compileError: text === e ? compilationFailure(typed) : `compilation failed: ${typed.error ?? ""}` };
+    if (returns !== "any") {
+      const type = knownOutputType(typed);
+      if (type !== undefined && !returns.includes(type)) {
+        return { ...run, compileError: returns.length === 1 ? `must evaluate to ${returns[0]}` : `must evaluate to one of [${returns.join(" ")}]` };
+      }
+    }
+    return callsType((typed.program as { ast?: unknown }).ast) ? { ...run, typed } : run;
+  };
+  const variables = items(s.variables).map((v) => {
+    const name = String(v.name ?? "");
+    const expression = compile(v.expression, "any");
+    const typed = compileCel(String(v.expression ?? ""), policyTypedEnvironment(minor, "stored", mutating, { params: !!pk, variables: [...declared] }));
+    declared.push([name, typed.program ? variableDeclType((typed.program as { ast?: { checkedType?: TypeLike } }).ast?.checkedType) : "dyn"]);
+    return { name, expression };
+  });
   const out: CompiledPolicy = {
     name: nameOf(policy),
     object: policy,
@@ -362,20 +442,20 @@ function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
     failurePolicy: s.failurePolicy === "Ignore" ? "Ignore" : "Fail",
     ...(pk && typeof pk.kind === "string" ? { paramKind: { apiVersion: String(pk.apiVersion ?? ""), kind: pk.kind } } : {}),
     matchConstraints: s.matchConstraints,
-    matchConditions: items(s.matchConditions).map((m) => ({ name: String(m.name ?? ""), expression: compile(m.expression) })),
-    variables: items(s.variables).map((v) => ({ name: String(v.name ?? ""), expression: compile(v.expression) })),
+    matchConditions: items(s.matchConditions).map((m) => ({ name: String(m.name ?? ""), expression: compile(m.expression, ["bool"]) })),
+    variables,
     validations: items(s.validations).map((v) => ({
-      expression: compile(v.expression),
+      expression: compile(v.expression, ["bool"]),
       source: String(v.expression ?? ""),
       ...(typeof v.message === "string" ? { message: v.message } : {}),
-      ...(typeof v.messageExpression === "string" ? { messageExpression: compile(v.messageExpression) } : {}),
+      ...(typeof v.messageExpression === "string" ? { messageExpression: compile(v.messageExpression, ["string"], { authorizer: false }) } : {}),
       ...(typeof v.reason === "string" ? { reason: v.reason } : {}),
     })),
-    auditAnnotations: items(s.auditAnnotations).map((a) => ({ key: String(a.key ?? ""), expression: compile(a.valueExpression) })),
+    auditAnnotations: items(s.auditAnnotations).map((a) => ({ key: String(a.key ?? ""), expression: compile(a.valueExpression, ["string", "null_type"]) })),
     mutations: items(s.mutations).map((m) => {
       const type = String(m.patchType ?? "");
       const body = type === "JSONPatch" ? (isRecord(m.jsonPatch) ? m.jsonPatch.expression : undefined) : isRecord(m.applyConfiguration) ? m.applyConfiguration.expression : undefined;
-      return { patchType: type, expression: compile(body, true) };
+      return { patchType: type, expression: compile(body, "any", { rewrite: true }) };
     }),
     reinvocation: s.reinvocationPolicy === "IfNeeded",
     bindings: [],
@@ -391,6 +471,19 @@ function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
   out.usesAuthorizer = all.some((e) => e.variables.has("authorizer"));
   byMinor.set(minor, out);
   return out;
+}
+
+/** Evaluate a policy expression: one that kube-apiserver could not compile is an error (`compilation error: …`). */
+function evaluatePolicyExpression(e: PolicyExpression, ctx: Obj, limit: number): CelOutcome & { compileError?: true } {
+  if (e.compileError !== undefined) return { kind: "error", message: `compilation error: ${e.compileError}`, compileError: true };
+  if (!e.program && !e.unsupported) return { kind: "error", message: `compilation error: ${compilationFailure(e)}`, compileError: true };
+  if (e.typed) {
+    // The typed program checks values against the declared types; where a value here is not
+    // shaped as kube-apiserver's (a null namespaceObject), the dyn program answers.
+    const r = evaluateCel(e.typed, ctx, limit);
+    if (!(r.kind === "error" && / is not of type '/.test(r.message))) return r;
+  }
+  return evaluateCel(e, ctx, limit);
 }
 
 /**
@@ -583,6 +676,14 @@ export class PolicySet {
   }
 
   private readonly paramCache = new Map<string, ReturnType<PolicySet["collectParams"]>>();
+  private readonly refusals = new Map<Obj, string | undefined>();
+
+  /** Why the apiserver would refuse the policy ({@link AdmissionContext.refused}), asked once per policy. */
+  private refusal(policy: Obj): string | undefined {
+    if (!this.context.refused) return undefined;
+    if (!this.refusals.has(policy)) this.refusals.set(policy, this.context.refused(policy));
+    return this.refusals.get(policy);
+  }
 
   /** The params of a binding (the objects do not change during a run: cached by binding and namespace). */
   private params(policy: CompiledPolicy, binding: Obj, a: MatchAttributes): ReturnType<PolicySet["collectParams"]> {
@@ -625,7 +726,7 @@ export class PolicySet {
   private matchConditions(policy: CompiledPolicy, ctx: Obj): { skip: true } | { error: string } | { unknown: string } | undefined {
     const errors: string[] = [];
     for (const mc of policy.matchConditions) {
-      const r = evaluateCel(mc.expression, ctx, RUNTIME_COST_BUDGET);
+      const r = evaluatePolicyExpression(mc.expression, ctx, RUNTIME_COST_BUDGET);
       if (r.kind === "unevaluable") return { unknown: r.reason };
       if (r.kind === "error") errors.push(expressionError(mc.expression, r.message));
       else if (r.value === false) return { skip: true };
@@ -661,10 +762,12 @@ export class PolicySet {
         enumerable: true,
         get: () => {
           if (!state) {
-            const r = evaluateCel(v.expression, ctx, RUNTIME_COST_BUDGET);
-            if (r.kind === "value") state = { value: r.value };
+            // The lazy map's callback (`variableAccessor.Callback`) names the variable that failed.
+            const r = v.expression.compileError === undefined ? evaluatePolicyExpression(v.expression, ctx, RUNTIME_COST_BUDGET) : undefined;
+            if (!r) state = { error: Object.assign(new Error(`composited variable ${JSON.stringify(v.name)} fails to compile: ${v.expression.compileError}`), { celMessage: true }) };
+            else if (r.kind === "value") state = { value: r.value };
             else if (r.kind === "unevaluable") throw new UnevaluableError(r.reason);
-            else state = { error: new Error(r.message) };
+            else state = { error: new Error(`composited variable ${JSON.stringify(v.name)} fails to ${r.compileError ? "compile" : "evaluate"}: ${r.compileError ? r.message.replace(/^compilation error: /, "") : r.message}`) };
           }
           if ("error" in state) throw state.error;
           return state.value;
@@ -714,6 +817,11 @@ export class PolicySet {
         continue;
       }
       if (!m.matches) continue;
+      const refused = this.refusal(policy.object);
+      if (refused) {
+        result.unevaluated.push({ policy: policy.name, reason: refused });
+        continue;
+      }
       const invocation = matchedEquivalent(m, request.equivalents);
       const annotations = new Map<string, string[]>();
       for (const b of bindings) {
@@ -812,7 +920,7 @@ export class PolicySet {
         fail(i, "validation failed due to running out of cost budget, no further validation rules will be run");
         break;
       }
-      const r = evaluateCel(v.expression, ctx, Math.min(budget, 1_000_000));
+      const r = evaluatePolicyExpression(v.expression, ctx, Math.min(budget, 1_000_000));
       if (r.kind === "unevaluable") {
         result.unevaluated.push({ policy: policy.name, binding: bindingName, reason: `validations[${i}] (${v.source}): ${r.reason}` });
         continue;
@@ -830,7 +938,7 @@ export class PolicySet {
       }
       let message = "";
       if (v.messageExpression) {
-        const m = evaluateCel(v.messageExpression, ctx, Math.max(0, budget));
+        const m = evaluatePolicyExpression(v.messageExpression, ctx, Math.max(0, budget));
         if (m.kind === "value" && typeof m.value === "string") {
           const t = m.value.trim();
           if (t.length <= 5 * 1024 && !t.includes("\n")) message = t;
@@ -841,7 +949,7 @@ export class PolicySet {
       out.decisions.push({ policy: policy.name, binding: bindingName, index: i, action: "deny", message, reason: v.reason ?? "Invalid" });
     }
     for (const aa of policy.auditAnnotations) {
-      const r = evaluateCel(aa.expression, ctx, RUNTIME_COST_BUDGET);
+      const r = evaluatePolicyExpression(aa.expression, ctx, RUNTIME_COST_BUDGET);
       if (r.kind === "unevaluable") continue;
       if (r.kind === "error") fail(-1, expressionError(aa.expression, r.message));
       else if (typeof r.value === "string" && r.value.trim()) out.annotations.push([aa.key, r.value.trim().slice(0, 10 * 1024)]);
@@ -866,6 +974,11 @@ export class PolicySet {
           continue;
         }
         if (!m.matches) continue;
+        const refused = this.refusal(policy.object);
+        if (refused) {
+          result.unevaluated.push({ policy: policy.name, reason: refused });
+          continue;
+        }
         const invocation = matchedEquivalent(m, request.equivalents);
         for (const b of [...bindings].sort((x, y) => nameOf(x).localeCompare(nameOf(y)))) {
           const bs = spec(b);
@@ -915,7 +1028,7 @@ export class PolicySet {
             const before = JSON.stringify(target);
             for (let i = 0; i < policy.mutations.length; i++) {
               const mut = policy.mutations[i]!;
-              const r = evaluateCel(mut.expression, ctx, RUNTIME_COST_BUDGET);
+              const r = evaluatePolicyExpression(mut.expression, ctx, RUNTIME_COST_BUDGET);
               if (r.kind === "unevaluable") {
                 result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: `mutations[${i}]: ${r.reason}` });
                 continue;
@@ -967,7 +1080,7 @@ export class PolicySet {
 }
 
 function expressionError(compiled: CompiledExpression, message: string): string {
-  if (!compiled.program) return `compilation error: ${compiled.error}`;
+  if (message.startsWith("compilation error: ")) return message;
   return `expression '${compiled.source}' resulted in error: ${message}`;
 }
 

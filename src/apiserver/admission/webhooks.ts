@@ -299,7 +299,7 @@ function matchConditionsOf(hook: WebhookDefinition, a: WebhookAttributes, invoca
     const r = evaluateCel(mc.expression, ctx, RUNTIME_COST_BUDGET);
     if (r.kind === "value" && r.value === false) return { call: false };
     if (r.kind === "value" && r.value === true) continue;
-    if (!mc.expression.program) errors.push(`compilation error: ${mc.expression.error}`);
+    if (!mc.expression.program) errors.push(`compilation error: compilation failed: ${mc.expression.issues ?? mc.expression.error}`);
     else if (r.kind === "value") errors.push(`expression '${mc.expression.source}' resulted in unsupported return type: must evaluate to bool`);
     else errors.push(`expression '${mc.expression.source}' resulted in error: ${r.kind === "error" ? r.message : r.reason}`);
   }

@@ -112,8 +112,10 @@ export function expressionChecker(target: { kind: "policy" | "mutating-policy" |
     if (target.kind === "webhook") return { level: preexisting ? ctx.minor : ctx.minor - 1, variables: WEBHOOK_VARIABLES };
     const seen = variablesSeen(path);
     const variables = seen === "none" ? undefined : variableTypes().slice(0, seen === "all" ? undefined : seen);
-    // Match conditions are compiled without the policy's params and variables typed.
-    return policyTypedEnvironment(ctx.minor, mode, mutating, { params: params || seen === "none", ...(variables ? { variables } : {}) });
+    // Match conditions are compiled without the policy's params and variables typed; message
+    // expressions without `authorizer` (`validateMessageExpression`: HasAuthorizer false).
+    const authorizer = !path.endsWith(".messageExpression");
+    return policyTypedEnvironment(ctx.minor, mode, mutating, { params: params || seen === "none", authorizer, ...(variables ? { variables } : {}) });
   };
   const loose = target.kind === "webhook" ? TYPED_THERE_WEBHOOK : TYPED_THERE;
   return (expression, path, returns, options) => {

@@ -333,7 +333,7 @@ function versionsText(versions: Obj[]): string {
 /** `validateCustomResourceDefinitionSpec`. */
 function validateSpec(spec: InternalSpec, opts: CrdOptions, ctx: ApiContext, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  opts = { ...opts };
+  opts = { ...opts, costMinor: ctx.minor };
   if (!spec.group) errs.push(required(path.child("group"), ""));
   else if (isDNS1123Subdomain(spec.group).length) errs.push(invalid(path.child("group"), spec.group, isDNS1123Subdomain(spec.group).join(",")));
   else if (spec.group.split(".").length < 2) errs.push(invalid(path.child("group"), spec.group, "should be a domain with at least one dot"));
@@ -479,6 +479,7 @@ const CREATE_OPTIONS: CrdOptions = {
   requirePrunedDefaults: true,
   requireAtomicSetType: true,
   requireMapListKeysMapSetValidation: true,
+  estimateRuleCosts: true,
 };
 
 function statusOf(crd: Obj): Obj {

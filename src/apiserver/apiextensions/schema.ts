@@ -24,6 +24,42 @@ export interface SchemaOptions {
   requireMapListKeysMapSetValidation: boolean;
   /** The Kubernetes minor (for the wording of errors in default values). */
   minor?: number;
+  /**
+   * Whether each rule's estimated cost is held to `StaticEstimatedCostLimit` (on create; an update
+   * suppresses it for versions whose schema is unchanged, and is not checked here).
+   */
+  estimateRuleCosts?: boolean;
+  /** The Kubernetes minor whose CEL libraries rules are estimated with (new rules: the previous minor's). */
+  costMinor?: number;
+  /** The schema's rule costs, gathered for `StaticEstimatedCRDCostLimit` (set per schema). */
+  totalCost?: TotalCost;
+}
+
+/**
+ * `TotalCost`: the sum of a schema's rule costs and the four most expensive rules of at least 1%
+ * of the limit; `skipped` when a rule could not be estimated (the sum is then only a lower bound).
+ */
+interface TotalCost {
+  total: number;
+  top: Array<{ path: FieldPath; cost: number }>;
+  skipped: boolean;
+}
+
+/** `StaticEstimatedCRDCostLimit`. */
+const STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000;
+
+/** `ObserveExpressionCost`. */
+function observe(t: TotalCost | undefined, path: FieldPath, cost: number | undefined): void {
+  if (!t) return;
+  if (cost === undefined) {
+    t.skipped = true;
+    return;
+  }
+  t.total += cost;
+  if (cost < STATIC_ESTIMATED_CRD_COST_LIMIT / 100) return;
+  t.top.push({ path, cost });
+  t.top.sort((a, b) => b.cost - a.cost);
+  if (t.top.length > 4) t.top.length = 4;
 }
 
 const OPENAPI_V3_TYPES = ["array", "boolean", "integer", "number", "object", "string"];
@@ -54,6 +90,12 @@ interface Ssv {
   insideResourceMeta: boolean;
   requireValidPropertyType: boolean;
   uncorrelatable?: FieldPath;
+  /**
+   * How many times the data may occur in one object (`CELSchemaContext.MaxCardinality`): 1 at the
+   * root, multiplied by `maxItems`/`maxProperties` below lists and maps, `null` once a list or map
+   * above is unbounded.
+   */
+  cardinality?: number | null;
 }
 
 interface ErrorList {
@@ -184,16 +226,82 @@ function validateRuleShapes(s: Schema, path: FieldPath): FieldError[] {
   return errs;
 }
 
+/** `childContext`: the cardinality of a list's items or a map's values (`extractMaxElements` of the parent). */
+function childCardinality(parent: number | null | undefined, maxElements: unknown): number | null {
+  if (parent === null) return null;
+  if (typeof maxElements !== "number" || !Number.isFinite(maxElements)) return null;
+  return (parent ?? 1) * Math.max(0, Math.trunc(maxElements));
+}
+
+/** `StaticEstimatedCostLimit`. */
+const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
+
+/** `getCostErrorMessage`: the factor as Go formats it. */
+function costErrorMessage(name: string, cost: number, limit: number): string {
+  const f = cost / limit;
+  const factor = f > 100 ? "more than 100x" : f < 1.5 ? `${f.toFixed(6)}x` : `${f.toFixed(1)}x`;
+  return `${name} exceeds budget by factor of ${factor} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
+}
+
+/**
+ * The estimated cost of an expression at a schema node (`MaxCost`) and the node's least serialized
+ * size, or undefined when it cannot be estimated as kube-apiserver does: a path the rule reads that
+ * the schema does not declare (kube-apiserver would not compile the rule), or a node the schema
+ * gives no CEL type.
+ */
+function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: number): { cost: number; minSize: number } | undefined {
+  const { estimateCost, schemaSizeBounds } = celEngine();
+  const bounds = schemaSizeBounds(s, resourceRoot);
+  let unknown = false;
+  const sizes = (p: readonly string[]) => {
+    const b = bounds.sizes(p);
+    if (b === undefined && (p[0] === "self" || p[0] === "oldSelf")) unknown = true;
+    return b;
+  };
+  if (bounds.sizes(["self"]) === undefined || bounds.minSerializedSize === undefined) return undefined;
+  const est = estimateCost(expression, { level: minor - 1, variables: { self: "dyn", oldSelf: "dyn" } }, sizes, bounds.options);
+  return unknown ? undefined : { cost: est.max, minSize: bounds.minSerializedSize };
+}
+
+/** `celconfig.MaxRequestSizeBytes`. */
+const MAX_REQUEST_SIZE_BYTES = 3 * 1024 * 1024;
+
+/**
+ * `getExpressionCost`: the rule's cost times how often its data may occur; below an unbounded list
+ * or map, as often as the node's least serialized size fits in a request (`maxCardinality`).
+ */
+function expressionCost(cost: number, minSize: number, cardinality: number | null): number {
+  if (cost === 0) return 0;
+  const times = cardinality ?? Math.floor(MAX_REQUEST_SIZE_BYTES / (minSize + 1));
+  return cost * times;
+}
+
 /** The compiled side of each rule: oldSelf only where old and new values correlate. */
-function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv): FieldError[] {
+function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv, opts?: SchemaOptions, resourceRoot = false): FieldError[] {
   const errs: FieldError[] = [];
   const rules = Array.isArray(s["x-kubernetes-validations"]) ? (s["x-kubernetes-validations"] as unknown[]) : [];
   rules.forEach((r, i) => {
     if (!isRecord(r) || typeof r.rule !== "string" || !r.rule.trim()) return;
     const compiled = celEngine().compileValidationRule({ rule: r.rule, ...(typeof r.messageExpression === "string" ? { messageExpression: r.messageExpression } : {}) });
     // Rules the CEL module cannot compile are not checked (never reported as wrong).
-    if (!compiled.program) return;
     const p = path.child("x-kubernetes-validations").index(i);
+    if (!compiled.program) {
+      if (opts?.totalCost) opts.totalCost.skipped = true;
+      return;
+    }
+    if (opts?.estimateRuleCosts) {
+      const minor = opts.costMinor ?? 36;
+      const est = ruleCost(r.rule, s, resourceRoot, minor);
+      const cost = est ? expressionCost(est.cost, est.minSize, v.cardinality === undefined ? 1 : v.cardinality) : undefined;
+      if (cost !== undefined && cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("rule"), costErrorMessage("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT)));
+      observe(opts.totalCost, p.child("rule"), cost);
+      if (typeof r.messageExpression === "string" && r.messageExpression.trim()) {
+        // The message expression's own estimate, not multiplied by the cardinality.
+        const m = compiled.messageProgram ? ruleCost(r.messageExpression, s, resourceRoot, minor) : undefined;
+        if (m !== undefined && m.cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", m.cost, STATIC_ESTIMATED_COST_LIMIT)));
+        observe(opts.totalCost, p.child("messageExpression"), m?.cost);
+      }
+    }
     if (compiled.transition) {
       if (v.uncorrelatable) errs.push(invalid(p.child("rule"), r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${v.uncorrelatable.toString()}`));
     } else if (typeof r.optionalOldSelf === "boolean") {
@@ -217,7 +325,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   const ap = s.additionalProperties;
   if (ap !== undefined && ap !== null) {
     if (props.length > 0 && (ap === false || isRecord(ap))) out.schema.push(forbidden(path.child("additionalProperties"), "additionalProperties and properties are mutual exclusive"));
-    const sub = v.insideResourceMeta ? { ...v, allowDefaults: false, disallowDefaultsReason: "inside additionalProperties applying to object metadata" } : v;
+    const sub = { ...(v.insideResourceMeta ? { ...v, allowDefaults: false, disallowDefaultsReason: "inside additionalProperties applying to object metadata" } : v), cardinality: childCardinality(v.cardinality, s.maxProperties) };
     add(validateOpenAPISchema(additionalPropertiesSchema(s), path.child("additionalProperties"), sub, false, opts, cel));
   }
   for (const [name, prop] of props) {
@@ -235,7 +343,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   }
   if (isRecord(s.definitions)) for (const [k, d] of Object.entries(s.definitions)) add(validateOpenAPISchema(d, path.child("definitions").key(k), v, false, opts, false));
   if (s.items !== undefined && s.items !== null) {
-    const sub = s["x-kubernetes-list-type"] !== "map" && !v.uncorrelatable ? { ...v, uncorrelatable: path } : v;
+    const sub = { ...(s["x-kubernetes-list-type"] !== "map" && !v.uncorrelatable ? { ...v, uncorrelatable: path } : v), cardinality: childCardinality(v.cardinality, s.maxItems) };
     add(validateOpenAPISchema(itemsSchema(s), path.child("items"), sub, false, opts, cel));
     if (Array.isArray(s.items)) s.items.forEach((x, i) => add(validateOpenAPISchema(x, path.child("items").index(i), sub, false, opts, cel)));
   }
@@ -245,7 +353,7 @@ function validateOpenAPISchema(s: unknown, path: FieldPath, v: Ssv, isRoot: bool
   out.schema.push(...validateExtensions(s, path, opts));
   if (Array.isArray(s["x-kubernetes-validations"]) && s["x-kubernetes-validations"].length > 0) {
     out.schema.push(...validateRuleShapes(s, path));
-    if (out.schema.length === 0 && cel) out.cel.push(...validateRuleExpressions(s, path, v));
+    if (out.schema.length === 0 && cel) out.cel.push(...validateRuleExpressions(s, path, v, opts, isRoot || s["x-kubernetes-embedded-resource"] === true));
   }
   return out;
 }
@@ -413,7 +521,14 @@ export function validateCustomResourceValidation(validation: unknown, statusEnab
       else cel = true;
     }
   }
-  const list = validateOpenAPISchema(schema, schemaPath, ssv, true, opts, cel);
+  const totalCost: TotalCost | undefined = cel && opts.estimateRuleCosts ? { total: 0, top: [], skipped: false } : undefined;
+  const list = validateOpenAPISchema(schema, schemaPath, ssv, true, totalCost ? { ...opts, totalCost } : opts, cel);
   errs.push(...list.schema, ...list.cel);
+  // The schema's total, judged only when every rule could be estimated (a sum short of a rule could
+  // name the wrong rules as the most expensive).
+  if (totalCost && !totalCost.skipped && list.schema.length === 0 && totalCost.total > STATIC_ESTIMATED_CRD_COST_LIMIT) {
+    for (const t of totalCost.top) errs.push(forbidden(t.path, "contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema"));
+    errs.push(forbidden(schemaPath, costErrorMessage("x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema", totalCost.total, STATIC_ESTIMATED_CRD_COST_LIMIT)));
+  }
   return errs;
 }

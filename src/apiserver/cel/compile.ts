@@ -298,6 +298,8 @@ export function evaluateCel(compiled: CompiledExpression, ctx: Record<string, un
   } catch (err) {
     if (err instanceof UnevaluableError) return { kind: "unevaluable", reason: err.message };
     if (err instanceof CostLimitError) return { kind: "error", message: err.message, costExceeded: true };
+    // A message laid out by its thrower (a composited variable's compilation issues) is kept whole.
+    if ((err as { celMessage?: boolean }).celMessage) return { kind: "error", message: (err as Error).message };
     return { kind: "error", message: goMessage(firstLine((err as Error).message ?? String(err))) };
   }
 }

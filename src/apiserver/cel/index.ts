@@ -14,7 +14,7 @@ export {
   STATIC_ESTIMATED_COST_LIMIT,
   STATIC_ESTIMATED_CRD_COST_LIMIT,
 } from "./cost.js";
-export { estimateCost, type CostEstimate, type SizeBounds } from "./estimate.js";
+export { estimateCost, type CostEstimate, type EstimateOptions, type EstimateType, type SizeBounds } from "./estimate.js";
 export {
   CelAuthorizer,
   CelDecision,

@@ -56,6 +56,13 @@ describe("policy expressions", () => {
     expect(errs[1]!.message).toBe("compilation failed: ERROR: <input>:1:1: undeclared reference to 'undeclared' (in container '')\n | undeclared + 1\n | ^");
   });
 
+  it("compiles message expressions without authorizer (validateMessageExpression: HasAuthorizer false)", () => {
+    const p = policy({ validations: [{ expression: "authorizer.path('/x').check('get').allowed()", messageExpression: "authorizer.path('/x').check('get').reason()" }] });
+    expect(errorsOf(p)).toEqual([
+      `spec.validations[0].messageExpression: Invalid value: "authorizer.path('/x').check('get').reason()": compilation failed: ERROR: <input>:1:1: undeclared reference to 'authorizer' (in container '')\n | authorizer.path('/x').check('get').reason()\n | ^`,
+    ]);
+  });
+
   it("reports an expression of the wrong type as kube-apiserver words it", () => {
     const p = policy({
       validations: [{ expression: "'yes'", messageExpression: "1" }],
