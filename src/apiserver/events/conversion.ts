@@ -18,7 +18,7 @@ type Obj = Record<string, unknown>;
 export const EVENTS_GROUP = "events.k8s.io";
 
 /** Each internal field: its core/v1 name and its events.k8s.io name (`Convert_v1_Event_To_core_Event`). */
-const FIELDS: ReadonlyArray<readonly [core: string, events: string]> = [
+export const EVENT_FIELDS: ReadonlyArray<readonly [core: string, events: string]> = [
   ["involvedObject", "regarding"],
   ["reason", "reason"],
   ["message", "note"],
@@ -35,8 +35,8 @@ const FIELDS: ReadonlyArray<readonly [core: string, events: string]> = [
   ["reportingInstance", "reportingInstance"],
 ];
 
-const CORE_NAME = new Map(FIELDS.map(([core, events]) => [events, core]));
-const EVENTS_NAME = new Map(FIELDS.map(([core, events]) => [core, events]));
+const CORE_NAME = new Map(EVENT_FIELDS.map(([core, events]) => [events, core]));
+const EVENTS_NAME = new Map(EVENT_FIELDS.map(([core, events]) => [core, events]));
 
 /** How Go writes a field of each type when it holds its zero value: `undefined` leaves it out. */
 type Zero = "omit" | "object" | "null" | "string";

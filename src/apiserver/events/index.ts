@@ -11,31 +11,14 @@ import { FieldPath, goQuote, invalid, required, type FieldError } from "../field
 import { badValue, objectAt, optionalObject, semanticEqual, stringAt, validateImmutableField } from "../validation/index.js";
 import type { ApiContext } from "../context.js";
 import { validateEvent } from "../core/events.js";
+import { EVENT_FIELDS } from "./conversion.js";
 
 type Obj = Record<string, unknown>;
-
-/** The internal Event's fields and their events.k8s.io/v1 names (`Convert_v1_Event_To_core_Event`). */
-const FIELDS: ReadonlyArray<readonly [internal: string, v1: string]> = [
-  ["involvedObject", "regarding"],
-  ["reason", "reason"],
-  ["message", "note"],
-  ["source", "deprecatedSource"],
-  ["firstTimestamp", "deprecatedFirstTimestamp"],
-  ["lastTimestamp", "deprecatedLastTimestamp"],
-  ["count", "deprecatedCount"],
-  ["type", "type"],
-  ["eventTime", "eventTime"],
-  ["series", "series"],
-  ["action", "action"],
-  ["related", "related"],
-  ["reportingComponent", "reportingController"],
-  ["reportingInstance", "reportingInstance"],
-];
 
 /** An events.k8s.io Event in core/v1's shape. */
 function asCoreEvent(event: Obj): Obj {
   const out: Obj = { metadata: event.metadata };
-  for (const [internal, v1] of FIELDS) if (event[v1] !== undefined) out[internal] = event[v1];
+  for (const [internal, v1] of EVENT_FIELDS) if (event[v1] !== undefined) out[internal] = event[v1];
   return out;
 }
 
