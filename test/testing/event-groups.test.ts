@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "../../src/testing/certificates.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { client, type Client } from "./helpers.js";
+import { allowedReview, client, type Client } from "./helpers.js";
 
 type Obj = Record<string, any>;
 
@@ -41,13 +41,7 @@ beforeAll(async () => {
       (received[path] ??= []).push(review.request);
       const patch = patches[path];
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          apiVersion: "admission.k8s.io/v1",
-          kind: "AdmissionReview",
-          response: { uid: review.request.uid, allowed: true, ...(patch ? { patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(patch)).toString("base64") } : {}) },
-        }),
-      );
+      res.end(allowedReview(review.request.uid, patch));
     });
   });
   await new Promise<void>((resolve) => hookServer.listen(0, "127.0.0.1", resolve));

@@ -241,3 +241,12 @@ export function convertHostPort(obj: Record<string, any>, desired: string): Reco
   }
   return out;
 }
+
+/** The answer of a test admission webhook that allows a request, with a JSON Patch when given. */
+export function allowedReview(uid: string, patch?: unknown[]): string {
+  return JSON.stringify({
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    response: { uid, allowed: true, ...(patch ? { patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(patch)).toString("base64") } : {}) },
+  });
+}
