@@ -18,7 +18,7 @@ import type { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { errorChannelMessage, execProtocols, execStatus, negotiateProtocol, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS } from "../../src/testing/exec.js";
-import { client, tokenOf, type Client } from "./helpers.js";
+import { client, tokenOf, wsClientFrame, wsFrameReader, type Client } from "./helpers.js";
 
 let server: TestServer;
 let api: Client;
@@ -81,33 +81,15 @@ function open(path: string, protocols: string | undefined): Promise<Session> {
       const base64 = (protocol ?? "").includes("base64");
       const messages: Array<[number, Buffer]> = [];
       const frames: Array<[number, Buffer]> = [];
-      let buf = Buffer.alloc(0);
-      socket.on("data", (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk]);
-        for (;;) {
-          if (buf.length < 2) return;
-          let len = buf[1]! & 0x7f;
-          let off = 2;
-          if (len === 126) {
-            if (buf.length < 4) return;
-            len = buf.readUInt16BE(2);
-            off = 4;
-          }
-          if (buf.length < off + len) return;
-          const opcode = buf[0]! & 0x0f;
-          const payload = Buffer.from(buf.subarray(off, off + len));
-          buf = buf.subarray(off + len);
+      socket.on(
+        "data",
+        wsFrameReader((opcode, payload) => {
           frames.push([opcode, payload]);
           if (opcode === 2 && payload.length) messages.push([payload[0]!, payload.subarray(1)]);
           if (opcode === 1 && payload.length) messages.push([payload[0]! - 48, Buffer.from(payload.subarray(1).toString(), "base64")]);
-        }
-      });
-      const write = (opcode: number, payload: Buffer) => {
-        const mask = randomBytes(4);
-        const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
-        const head = payload.length < 126 ? Buffer.from([0x80 | opcode, 0x80 | payload.length]) : Buffer.from([0x80 | opcode, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
-        socket.write(Buffer.concat([head, mask, masked]));
-      };
+        }),
+      );
+      const write = (opcode: number, payload: Buffer) => socket.write(wsClientFrame(opcode, payload));
       const closed = new Promise<void>((r) => socket.once("close", () => r()));
       socket.on("end", () => socket.destroy());
       socket.on("error", () => undefined);

@@ -122,6 +122,37 @@ export function client(server: TestServer, token: string | null = tokenOf(server
   };
 }
 
+/** A client's WebSocket frame (masked, as RFC 6455 requires of clients), payloads under 64 KiB. */
+export function wsClientFrame(opcode: number, payload: Buffer): Buffer {
+  const mask = randomBytes(4);
+  const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+  const head = payload.length < 126 ? Buffer.from([0x80 | opcode, 0x80 | payload.length]) : Buffer.from([0x80 | opcode, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([head, mask, masked]);
+}
+
+/** A reader of a server's WebSocket frames (unmasked, under 64 KiB): feed it socket data; it calls `onFrame` per whole frame. */
+export function wsFrameReader(onFrame: (opcode: number, payload: Buffer) => void): (chunk: Buffer) => void {
+  let buf = Buffer.alloc(0);
+  return (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      if (buf.length < 2) return;
+      let len = buf[1]! & 0x7f;
+      let off = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        off = 4;
+      }
+      if (buf.length < off + len) return;
+      const opcode = buf[0]! & 0x0f;
+      const payload = Buffer.from(buf.subarray(off, off + len));
+      buf = buf.subarray(off + len);
+      onFrame(opcode, payload);
+    }
+  };
+}
+
 /** Run a command through pods/exec over WebSocket; returns the data per channel. */
 export function execWs(
   server: TestServer,
@@ -154,42 +185,24 @@ export function execWs(
     });
     req.on("upgrade", (res, socket: Duplex) => {
       const channels: Record<number, string> = {};
-      let buf = Buffer.alloc(0);
       // Base64 protocols send text messages: the channel's digit, then the data in base64.
       const base64 = String(res.headers["sec-websocket-protocol"] ?? "").includes("base64");
-      const send = (raw: Buffer) => {
-        const payload = base64 ? Buffer.from(`${String.fromCharCode(48 + raw[0]!)}${raw.subarray(1).toString("base64")}`) : raw;
-        const op = base64 ? 0x81 : 0x82;
-        const mask = randomBytes(4);
-        const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
-        const head = payload.length < 126 ? Buffer.from([op, 0x80 | payload.length]) : Buffer.from([op, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
-        socket.write(Buffer.concat([head, mask, masked]));
-      };
+      const send = (raw: Buffer) =>
+        socket.write(base64 ? wsClientFrame(1, Buffer.from(`${String.fromCharCode(48 + raw[0]!)}${raw.subarray(1).toString("base64")}`)) : wsClientFrame(2, raw));
       if (options.stdin !== undefined) {
         send(Buffer.concat([Buffer.from([0]), Buffer.from(options.stdin)]));
         if ((options.protocol ?? "v5.channel.k8s.io") === "v5.channel.k8s.io") send(Buffer.from([255, 0]));
       }
-      socket.on("data", (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk]);
-        for (;;) {
-          if (buf.length < 2) return;
-          let len = buf[1]! & 0x7f;
-          let off = 2;
-          if (len === 126) {
-            len = buf.readUInt16BE(2);
-            off = 4;
-          }
-          if (buf.length < off + len) return;
-          const opcode = buf[0]! & 0x0f;
-          const payload = buf.subarray(off, off + len);
-          buf = buf.subarray(off + len);
+      socket.on(
+        "data",
+        wsFrameReader((opcode, payload) => {
           if (opcode === 2 && payload.length) channels[payload[0]!] = (channels[payload[0]!] ?? "") + payload.subarray(1).toString();
           if (opcode === 1 && payload.length && base64) {
             const channel = payload[0]! - 48;
             channels[channel] = (channels[channel] ?? "") + Buffer.from(payload.subarray(1).toString(), "base64").toString();
           }
-        }
-      });
+        }),
+      );
       socket.on("close", () => resolve({ status: res.statusCode ?? 101, protocol: String(res.headers["sec-websocket-protocol"]), channels }));
       socket.on("end", () => socket.destroy());
     });
