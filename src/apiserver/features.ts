@@ -61,6 +61,8 @@ const ON_BY_DEFAULT_SINCE = {
   SidecarContainers: 29,
   StorageVersionAPI: Infinity, // alpha since 1.20
   StorageVersionMigrator: Infinity, // alpha 1.30, beta (off by default) from 1.35
+  StrictCostEnforcementForVAP: 32, // beta off by default 1.30-1.31, GA from 1.32
+  StrictCostEnforcementForWebhooks: 32, // beta off by default 1.30-1.31, GA from 1.32
   StrictIPCIDRValidation: Infinity, // alpha from 1.33, off by default in every minor served
   SupplementalGroupsPolicy: 33,
   UserNamespacesSupport: 33,

@@ -185,6 +185,33 @@ describe("runtime cost as cel-go's tracker counts it with the Kubernetes cost es
   });
 });
 
+describe("runtime cost without the Kubernetes libraries' costs (StrictCostEnforcement off)", () => {
+  // environment/base.go: StrictCostOpt (cel.CostTracking(&library.CostEstimator{})) is what makes
+  // library calls cost by their arguments; without it cel-go's tracker costs a call it does not
+  // know 1 (interpreter/runtimecost.go costCall), and keeps its own costs (startsWith, equality).
+  const authorizer = new CelAuthorizer(() => ({ decision: "allow", reason: "" }), { username: "u", groups: [] });
+  const cost = (e: string, libraryCosts: boolean) => {
+    const r = evaluateCel(compileCel(e, { level: 36, variables: { authorizer: "kubernetes.authorization.Authorizer" }, libraryCosts }), { authorizer });
+    return r.kind === "value" ? r.cost : r;
+  };
+  it("a library call costs 1 without them", () => {
+    expect(cost("'ABCDEFGHIJABCDEFGHIJABCDEFGHIJ'.lowerAscii() == 'x'", true)).toBe(4);
+    expect(cost("'ABCDEFGHIJABCDEFGHIJABCDEFGHIJ'.lowerAscii() == 'x'", false)).toBe(2);
+    expect(cost("authorizer.group('apps').resource('deployments').check('get').allowed()", true)).toBe(350_004);
+    expect(cost("authorizer.group('apps').resource('deployments').check('get').allowed()", false)).toBe(5);
+  });
+  it("cel-go's own call costs stay", () => {
+    const e = "'ABCDEFGHIJABCDEFGHIJABCDEFGHIJ'.startsWith('A') && 'ABCDEFGHIJABCDEFGHIJ' + 'ABCDEFGHIJ' != ''";
+    expect(cost(e, false)).toBe(cost(e, true));
+    expect(cost(e, false)).toBeGreaterThan(4);
+  });
+  it("three authorization checks exceed the per-call limit only with them", () => {
+    const e = ["get", "list", "watch"].map((v) => `authorizer.group('apps').resource('deployments').check('${v}').allowed()`).join(" && ");
+    expect(cost(e, true)).toMatchObject({ kind: "error", message: "operation cancelled: actual cost limit exceeded" });
+    expect(cost(e, false)).toBeLessThan(PER_CALL_LIMIT);
+  });
+});
+
 describe("compile errors in cel-go's layout", () => {
   const issues = (expr: string) => compileCel(expr, { level: 36, variables: { object: "dyn", oldObject: "dyn" } }).issues;
 

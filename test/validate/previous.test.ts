@@ -61,4 +61,43 @@ describe("checking resources as updates of previous objects", () => {
     const report = await validateManifests({ text: hpa("v2"), file: "hpa.yaml" }, { previous: { text: hpa("v1"), file: "old.yaml" } });
     expect(report.results[0]!.issues.map((i) => [i.rule, i.severity])).toEqual([["update/version-changed", "warning"]]);
   });
+
+  it("a CRD whose stored rule already costs past the limit can be updated without touching it; changing its schema reports the cost", async () => {
+    const crd = (description?: string, labels?: Record<string, string>) => ({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gadgets.example.com", ...(labels ? { labels } : {}) },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "gadgets", singular: "gadget", kind: "Gadget", listKind: "GadgetList" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: {
+                    type: "object",
+                    ...(description ? { description } : {}),
+                    "x-kubernetes-validations": [{ rule: "self.items.all(a, self.items.all(b, a == b))" }],
+                    properties: { items: { type: "array", maxItems: 2000, items: { type: "string", maxLength: 10 } } },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const text = (o: unknown) => ({ text: JSON.stringify(o), file: "crd.json" });
+    const costIssues = (r: Awaited<ReturnType<typeof validateManifests>>) => r.results.flatMap((x) => x.issues.map((i) => i.message)).filter((m) => m.includes("exceeds budget"));
+    const previous = [crd()];
+    expect(costIssues(await validateManifests(text(crd()))).length).toBe(1);
+    expect(costIssues(await validateManifests(text(crd(undefined, { team: "a" })), { previous }))).toEqual([]);
+    expect(costIssues(await validateManifests(text(crd("described")), { previous })).length).toBe(1);
+  });
 });

@@ -9,8 +9,9 @@ import type * as z from "zod";
 import { isRecord } from "../../meta/values.js";
 import { CelAuthorizer, CelResourceCheck, UnevaluableError, type Authorize, type UserInfo } from "../cel/authz.js";
 import { compileCel, evaluateCel, type CelOutcome, type CompiledExpression } from "../cel/compile.js";
-import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
+import { PER_CALL_LIMIT, RUNTIME_COST_BUDGET } from "../cel/cost.js";
 import { CEL_MINORS, type EnvironmentSpec } from "../cel/library.js";
+import { isFeatureEnabled } from "../features.js";
 import { toCelValue } from "../cel/rules.js";
 import { applyJsonPatch, type JsonPatchOperation } from "../../patch/index.js";
 import { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
@@ -209,14 +210,26 @@ const POLICY_VARIABLES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Whether a minor's policy programs count the Kubernetes libraries' call costs: validating
+ * policies where StrictCostEnforcementForVAP is on by default (1.32), mutating policies always
+ * (they are compiled with `StrictCost: true`, and exist only from 1.32).
+ */
+function policyLibraryCosts(minor: number, mutating: boolean): boolean {
+  return mutating || isFeatureEnabled("StrictCostEnforcementForVAP", minor);
+}
+
+/**
  * The environment policy expressions are compiled in: a stored policy uses the minor's libraries;
- * `mode: "new"` checks a policy about to be created against the previous minor's.
+ * `mode: "new"` checks a policy about to be created against the previous minor's. Library calls
+ * cost what `library.CostEstimator` says only where the minor's StrictCostEnforcementForVAP gate
+ * is on by default (from 1.32); before, they cost 1.
  *
  * @example
  * policyEnvironment(36).variables.object; // "dyn"
+ * policyEnvironment(31).libraryCosts; // false
  */
 export function policyEnvironment(minor: number, mode: "new" | "stored" = "stored", mutating = false): EnvironmentSpec {
-  return { level: mode === "new" ? minor - 1 : minor, variables: POLICY_VARIABLES, ...(mutating ? { jsonPatch: true } : {}) };
+  return { level: mode === "new" ? minor - 1 : minor, variables: POLICY_VARIABLES, ...(mutating ? { jsonPatch: true } : {}), libraryCosts: policyLibraryCosts(minor, mutating) };
 }
 
 /**
@@ -298,7 +311,7 @@ export function policyTypedEnvironment(minor: number, mode: "new" | "stored", mu
     types["kubernetes.variables"] = Object.fromEntries(options.variables);
     variables.variables = "kubernetes.variables";
   } else variables.variables = "dyn";
-  return { level: mode === "new" ? minor - 1 : minor, variables, types, ...(mutating ? { jsonPatch: true } : {}) };
+  return { level: mode === "new" ? minor - 1 : minor, variables, types, ...(mutating ? { jsonPatch: true } : {}), libraryCosts: policyLibraryCosts(minor, mutating) };
 }
 
 const DECL_PRIMITIVES = new Set(["bool", "bytes", "double", "google.protobuf.Duration", "int", "null", "string", "google.protobuf.Timestamp", "uint"]);
@@ -726,7 +739,8 @@ export class PolicySet {
   private matchConditions(policy: CompiledPolicy, ctx: Obj): { skip: true } | { error: string } | { unknown: string } | undefined {
     const errors: string[] = [];
     for (const mc of policy.matchConditions) {
-      const r = evaluatePolicyExpression(mc.expression, ctx, RUNTIME_COST_BUDGET);
+      // Each condition's program stops at the base environment's per-call limit (`cel.CostLimit`).
+      const r = evaluatePolicyExpression(mc.expression, ctx, PER_CALL_LIMIT);
       if (r.kind === "unevaluable") return { unknown: r.reason };
       if (r.kind === "error") errors.push(expressionError(mc.expression, r.message));
       else if (r.value === false) return { skip: true };

@@ -10,8 +10,9 @@
 import { isRecord } from "../../meta/values.js";
 import { applyJsonPatch, JsonPatchError, type JsonPatchOperation } from "../../patch/index.js";
 import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile.js";
-import { RUNTIME_COST_BUDGET } from "../cel/cost.js";
+import { PER_CALL_LIMIT } from "../cel/cost.js";
 import { CEL_MINORS } from "../cel/library.js";
+import { isFeatureEnabled } from "../features.js";
 import { toCelValue } from "../cel/rules.js";
 import { isExemptAdmissionConfigurationResource, matchedEquivalent, matchResources, type EquivalentResource, type NamespaceLabels } from "./matching.js";
 
@@ -106,18 +107,21 @@ function decodeCaBundle(v: unknown): string | undefined {
   return Buffer.from(v, "base64").toString("utf8");
 }
 
-const compiledHooks = new WeakMap<Obj, WebhookDefinition>();
+/** Hooks read once per object and minor (their match conditions' environment is the minor's). */
+const compiledHooks = new WeakMap<Obj, { minor: number; hook: WebhookDefinition }>();
 
 /** The CEL variables of webhook match conditions. */
 const MATCH_VARIABLES: Readonly<Record<string, string>> = { object: "dyn", oldObject: "dyn", request: "dyn", authorizer: "kubernetes.authorization.Authorizer" };
 
 function readHook(configuration: string, raw: Obj, mutating: boolean, minor: number): WebhookDefinition {
   const hit = compiledHooks.get(raw);
-  if (hit && hit.configuration === configuration) return hit;
+  if (hit && hit.minor === minor && hit.hook.configuration === configuration) return hit.hook;
   const cc = isRecord(raw.clientConfig) ? raw.clientConfig : {};
   const svc = isRecord(cc.service) ? cc.service : undefined;
   const caBundle = decodeCaBundle(cc.caBundle);
-  const env = { level: minor, variables: MATCH_VARIABLES };
+  // Library calls cost what library.CostEstimator says only where StrictCostEnforcementForWebhooks
+  // is on by default (from 1.32); before, they cost 1.
+  const env = { level: minor, variables: MATCH_VARIABLES, libraryCosts: isFeatureEnabled("StrictCostEnforcementForWebhooks", minor) };
   const hook: WebhookDefinition = {
     configuration,
     name: String(raw.name ?? ""),
@@ -152,7 +156,7 @@ function readHook(configuration: string, raw: Obj, mutating: boolean, minor: num
       expression: compileCel(String(m.expression ?? ""), env),
     })),
   };
-  compiledHooks.set(raw, hook);
+  compiledHooks.set(raw, { minor, hook });
   return hook;
 }
 
@@ -296,7 +300,8 @@ function matchConditionsOf(hook: WebhookDefinition, a: WebhookAttributes, invoca
   };
   const errors: string[] = [];
   for (const mc of hook.matchConditions) {
-    const r = evaluateCel(mc.expression, ctx, RUNTIME_COST_BUDGET);
+    // Each condition's program stops at the base environment's per-call limit (`cel.CostLimit`).
+    const r = evaluateCel(mc.expression, ctx, PER_CALL_LIMIT);
     if (r.kind === "value" && r.value === false) return { call: false };
     if (r.kind === "value" && r.value === true) continue;
     if (!mc.expression.program) errors.push(`compilation error: compilation failed: ${mc.expression.issues ?? mc.expression.error}`);

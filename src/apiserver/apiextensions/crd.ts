@@ -48,6 +48,54 @@ interface CrdOptions extends SchemaOptions {
   requireRecognizedConversionReviewVersion: boolean;
   requireImmutableNames: boolean;
   requireOpenAPISchema: boolean;
+  /** `versionsWithUnchangedSchemas` (updates): versions whose schema is the stored CRD's. */
+  versionsWithUnchangedSchemas?: ReadonlySet<string>;
+}
+
+/** `suppressExpressionCostForUnchangedSchema`. */
+function suppressCostForUnchangedSchema(opts: CrdOptions, version: string): CrdOptions {
+  return opts.versionsWithUnchangedSchemas?.has(version) ? { ...opts, suppressPerExpressionCost: true } : opts;
+}
+
+/**
+ * `GetSchemaForVersion` on the internal spec: the top-level schema when no version has its own,
+ * else the version's (undefined when it has none); null for a version the spec does not have.
+ */
+function schemaForVersion(spec: InternalSpec, name: string): Obj | undefined | null {
+  if (!spec.versions.some((v) => v.schema !== undefined && v.schema !== null)) return spec.validation;
+  if (spec.validation) return null;
+  const v = spec.versions.find((x) => stringAt(x.name) === name);
+  return v ? optionalObject(v.schema) : null;
+}
+
+/** `findVersionsWithUnchangedSchemas`: the new spec's versions whose schema equals the stored one's. */
+function versionsWithUnchangedSchemas(spec: InternalSpec, oldSpec: InternalSpec): Set<string> {
+  const out = new Set<string>();
+  for (const v of spec.versions) {
+    const name = stringAt(v.name);
+    const now = schemaForVersion(spec, name);
+    const before = schemaForVersion(oldSpec, name);
+    if (now === null || before === null) continue;
+    if (semanticEqual(now ?? null, before ?? null)) out.add(name);
+  }
+  return out;
+}
+
+/** `findPreexistingExpressions`: every rule and message expression of the stored spec's schemas. */
+function preexistingExpressions(oldSpec: InternalSpec): { rules: Set<string>; messageExpressions: Set<string> } {
+  const rules = new Set<string>();
+  const messageExpressions = new Set<string>();
+  for (const s of allSchemas(oldSpec)) {
+    schemaHas(s, (n) => {
+      for (const r of listAt(n["x-kubernetes-validations"])) {
+        if (!isRecord(r)) continue;
+        if (typeof r.rule === "string") rules.add(r.rule);
+        if (typeof r.messageExpression === "string" && r.messageExpression.length > 0) messageExpressions.add(r.messageExpression);
+      }
+      return false;
+    });
+  }
+  return { rules, messageExpressions };
 }
 
 const PRINTER_COLUMN_TYPES = "boolean,date,integer,number,string";
@@ -368,7 +416,7 @@ function validateSpec(spec: InternalSpec, opts: CrdOptions, ctx: ApiContext, pat
     const e = isDNS1035Label(name);
     if (e.length) errs.push(invalid(path.child("versions").index(i).child("name"), name, e.join(",")));
     const subresources = perVersionSubresources ? optionalObject(v.subresources) : spec.subresources;
-    errs.push(...validateVersion(v, path.child("versions").index(i), hasStatusEnabled(subresources), opts, ctx));
+    errs.push(...validateVersion(v, path.child("versions").index(i), hasStatusEnabled(subresources), suppressCostForUnchangedSchema(opts, name), ctx));
   });
   if (!unique) errs.push(invalid(path.child("versions"), spec.versions, "must contain unique version names", versionsText(spec.versions)));
   if (storage !== 1) errs.push(invalid(path.child("versions"), spec.versions, "must have exactly one version marked as storage version", versionsText(spec.versions)));
@@ -378,7 +426,7 @@ function validateSpec(spec: InternalSpec, opts: CrdOptions, ctx: ApiContext, pat
   if (!stringAt(spec.names.listKind)) errs.push(required(path.child("names").child("listKind"), ""));
   errs.push(...validateNames(spec.names, path.child("names")));
   const anyStatus = hasStatusEnabled(spec.subresources) || spec.versions.some((v) => hasStatusEnabled(optionalObject(v.subresources)));
-  if (spec.validation) errs.push(...validateCustomResourceValidation(spec.validation, anyStatus, opts, path.child("validation")));
+  if (spec.validation) errs.push(...validateCustomResourceValidation(spec.validation, anyStatus, suppressCostForUnchangedSchema(opts, spec.version), path.child("validation")));
   errs.push(...validateSubresources(spec.subresources, path.child("subresources")));
   spec.additionalPrinterColumns.forEach((c, i) => errs.push(...validateColumn(c, path.child("additionalPrinterColumns").index(i))));
   if (spec.selectableFields.length > 0 && ctx.minor >= 31) {
@@ -527,7 +575,7 @@ function hasNonAtomicSetType(s: Obj): boolean {
 }
 
 /** The options of `ValidateCustomResourceDefinitionUpdate`: what the stored CRD already had is not tightened. */
-function updateOptions(old: Obj, oldSpec: InternalSpec): CrdOptions {
+function updateOptions(old: Obj, oldSpec: InternalSpec, spec: InternalSpec): CrdOptions {
   const conversion = oldSpec.conversion;
   const reviewVersions = stringsAt(objectAt(conversion?.webhook).conversionReviewVersions);
   const schemas = allSchemas(oldSpec);
@@ -542,6 +590,10 @@ function updateOptions(old: Obj, oldSpec: InternalSpec): CrdOptions {
     requirePrunedDefaults: !schemas.some(schemaHasUnprunedDefaults),
     requireAtomicSetType: !hasSchemaWith(oldSpec, hasNonAtomicSetType),
     requireMapListKeysMapSetValidation: !hasSchemaWith(oldSpec, hasInvalidMapListKeysMapSet),
+    // Rule costs are checked on update too, except per rule in versions whose schema is unchanged.
+    estimateRuleCosts: true,
+    preexistingExpressions: preexistingExpressions(oldSpec),
+    versionsWithUnchangedSchemas: versionsWithUnchangedSchemas(spec, oldSpec),
   };
 }
 
@@ -549,7 +601,7 @@ function updateOptions(old: Obj, oldSpec: InternalSpec): CrdOptions {
 export function validateCustomResourceDefinitionUpdate(crd: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const spec = toInternalSpec(objectAt(crd.spec));
   const oldSpec = toInternalSpec(objectAt(old.spec));
-  const opts = updateOptions(old, oldSpec);
+  const opts = updateOptions(old, oldSpec, spec);
   const specPath = FieldPath.of("spec");
   const errs = [...validateName(crd, spec), ...validateSpec(spec, opts, ctx, specPath)];
   if (opts.requireImmutableNames) {

@@ -24,11 +24,18 @@ export interface SchemaOptions {
   requireMapListKeysMapSetValidation: boolean;
   /** The Kubernetes minor (for the wording of errors in default values). */
   minor?: number;
-  /**
-   * Whether each rule's estimated cost is held to `StaticEstimatedCostLimit` (on create; an update
-   * suppresses it for versions whose schema is unchanged, and is not checked here).
-   */
+  /** Whether rule costs are estimated and held to `StaticEstimatedCostLimit` / `StaticEstimatedCRDCostLimit`. */
   estimateRuleCosts?: boolean;
+  /**
+   * `suppressPerExpressionCost`: an update leaves a version whose schema is unchanged free of the
+   * per-rule and per-messageExpression cost errors (its costs still count toward the schema's total).
+   */
+  suppressPerExpressionCost?: boolean;
+  /**
+   * `preexistingExpressions`: the rules and message expressions of the stored CRD (on update),
+   * compiled, and so estimated, in the minor's own environment rather than the previous minor's.
+   */
+  preexistingExpressions?: { rules: ReadonlySet<string>; messageExpressions: ReadonlySet<string> };
   /** The Kubernetes minor whose CEL libraries rules are estimated with (new rules: the previous minor's). */
   costMinor?: number;
   /** The schema's rule costs, gathered for `StaticEstimatedCRDCostLimit` (set per schema). */
@@ -249,7 +256,7 @@ function costErrorMessage(name: string, cost: number, limit: number): string {
  * the schema does not declare (kube-apiserver would not compile the rule), or a node the schema
  * gives no CEL type.
  */
-function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: number): { cost: number; minSize: number } | undefined {
+function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: number, stored = false): { cost: number; minSize: number } | undefined {
   const { estimateCost, schemaSizeBounds } = celEngine();
   const bounds = schemaSizeBounds(s, resourceRoot);
   let unknown = false;
@@ -259,7 +266,7 @@ function ruleCost(expression: string, s: Schema, resourceRoot: boolean, minor: n
     return b;
   };
   if (bounds.sizes(["self"]) === undefined || bounds.minSerializedSize === undefined) return undefined;
-  const est = estimateCost(expression, { level: minor - 1, variables: { self: "dyn", oldSelf: "dyn" } }, sizes, bounds.options);
+  const est = estimateCost(expression, { level: stored ? minor : minor - 1, variables: { self: "dyn", oldSelf: "dyn" } }, sizes, bounds.options);
   return unknown ? undefined : { cost: est.max, minSize: bounds.minSerializedSize };
 }
 
@@ -291,14 +298,14 @@ function validateRuleExpressions(s: Schema, path: FieldPath, v: Ssv, opts?: Sche
     }
     if (opts?.estimateRuleCosts) {
       const minor = opts.costMinor ?? 36;
-      const est = ruleCost(r.rule, s, resourceRoot, minor);
+      const est = ruleCost(r.rule, s, resourceRoot, minor, !!opts.preexistingExpressions?.rules.has(r.rule));
       const cost = est ? expressionCost(est.cost, est.minSize, v.cardinality === undefined ? 1 : v.cardinality) : undefined;
-      if (cost !== undefined && cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("rule"), costErrorMessage("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT)));
+      if (!opts.suppressPerExpressionCost && cost !== undefined && cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("rule"), costErrorMessage("estimated rule cost", cost, STATIC_ESTIMATED_COST_LIMIT)));
       observe(opts.totalCost, p.child("rule"), cost);
       if (typeof r.messageExpression === "string" && r.messageExpression.trim()) {
         // The message expression's own estimate, not multiplied by the cardinality.
-        const m = compiled.messageProgram ? ruleCost(r.messageExpression, s, resourceRoot, minor) : undefined;
-        if (m !== undefined && m.cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", m.cost, STATIC_ESTIMATED_COST_LIMIT)));
+        const m = compiled.messageProgram ? ruleCost(r.messageExpression, s, resourceRoot, minor, !!opts.preexistingExpressions?.messageExpressions.has(r.messageExpression)) : undefined;
+        if (!opts.suppressPerExpressionCost && m !== undefined && m.cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(forbidden(p.child("messageExpression"), costErrorMessage("estimated messageExpression cost", m.cost, STATIC_ESTIMATED_COST_LIMIT)));
         observe(opts.totalCost, p.child("messageExpression"), m?.cost);
       }
     }

@@ -145,7 +145,7 @@ const setsProduct: CallCost = (a) => 1 + actualSize(a[0]) * actualSize(a[1]);
  * Costs by function name (the name cel-go gives the call: `strings.quote`, `sets.contains`).
  * Arguments are the call's, the receiver of a member call first.
  */
-const CALL_COSTS: ReadonlyMap<string, CallCost> = new Map<string, CallCost>([
+const LIBRARY_COSTS: ReadonlyMap<string, CallCost> = new Map<string, CallCost>([
   // k8s.io/apiserver/pkg/cel/library/cost.go CallCost
   ["check", () => 350_000],
   ...["serviceAccount", "path", "group", "resource", "subresource", "namespace", "name", "allowed", "reason", "error", "errored"].map((n) => [n, one] as [string, CallCost]),
@@ -188,6 +188,13 @@ const CALL_COSTS: ReadonlyMap<string, CallCost> = new Map<string, CallCost>([
   ["format.named", one],
   ...["sign", "asInteger", "isInteger", "asApproximateFloat", "isGreaterThan", "isLessThan", "compareTo", "add", "sub", "major", "minor", "patch"].map((n) => [n, one] as [string, CallCost]),
   ...["getScheme", "getHostname", "getHost", "getPort", "getEscapedPath", "getQuery"].map((n) => [n, one] as [string, CallCost]),
+]);
+
+/**
+ * The costs cel-go counts by itself, with or without the Kubernetes libraries' estimator
+ * (`interpreter/runtimecost.go` `costCall`, the sets extension's own trackers).
+ */
+const CEL_GO_COSTS: ReadonlyMap<string, CallCost> = new Map<string, CallCost>([
   // cel-go interpreter/runtimecost.go costCall
   ["startsWith", scanFirst],
   ["endsWith", scanFirst],
@@ -203,14 +210,21 @@ const CALL_COSTS: ReadonlyMap<string, CallCost> = new Map<string, CallCost>([
   ["sets.equivalent", (a) => 1 + 2 * actualSize(a[0]) * actualSize(a[1])],
 ]);
 
+/** Both tables: the Kubernetes libraries' costs first, as the tracker asks its estimator first. */
+const CALL_COSTS: ReadonlyMap<string, CallCost> = new Map<string, CallCost>([...CEL_GO_COSTS, ...LIBRARY_COSTS]);
+
 /**
  * The cost function of calls of `name`, or undefined when such a call costs 1 whatever it is given.
+ * Without `libraryCosts` (a program built without `cel.CostTracking(&library.CostEstimator{})`,
+ * as admission policies and webhook match conditions were before the StrictCostEnforcement gates)
+ * only cel-go's own costs apply: a Kubernetes library call costs 1.
  *
  * @example
  * costFunction("size"); // undefined
+ * costFunction("check", false); // undefined: 1 without the Kubernetes libraries' costs
  */
-export function costFunction(name: string): ((args: readonly unknown[], result: unknown) => number) | undefined {
-  return CALL_COSTS.get(name);
+export function costFunction(name: string, libraryCosts = true): ((args: readonly unknown[], result: unknown) => number) | undefined {
+  return (libraryCosts ? CALL_COSTS : CEL_GO_COSTS).get(name);
 }
 
 /**

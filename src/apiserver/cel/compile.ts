@@ -259,7 +259,7 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
     // Offsets in a text rewritten for optional entries are not the written expression's: no layout then.
     if (issue) out = { source, error: issue.message, ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };
     else {
-      instrument(program.ast);
+      instrument(program.ast, spec.libraryCosts !== false);
       out = { source, program, variables };
     }
   } catch (err) {

@@ -292,12 +292,14 @@ function loopOverhead(args: { kind?: string; init?: Node }): LoopOverhead {
  * Make a type-checked program count its cost as cel-go's tracker does (instrumented once per
  * program): the steps outside conditional parts once per evaluation, each loop body per
  * iteration with its macro's overhead, `&&`/`||`/`?:` operands when they run, and each call and
- * costed operator by what it was given (`callCost`, {@link operatorCost}).
+ * costed operator by what it was given (`callCost`, {@link operatorCost}). Without
+ * `libraryCosts`, calls of the Kubernetes libraries cost 1 (cel-go's tracker without
+ * `library.CostEstimator`).
  *
  * @example
  * instrument(program.ast);
  */
-export function instrument(root: unknown): void {
+export function instrument(root: unknown, libraryCosts = true): void {
   if (!isNode(root) || baseCosts.has(root)) return;
   const seen = new Set<object>();
   const conditional: Array<{ node: Node; extra: number }> = [];
@@ -354,7 +356,7 @@ export function instrument(root: unknown): void {
     }
     if ((v.op === "call" || v.op === "rcall") && !v.meta?.macro && !v.meta?.alternate && typeof v.handle === "function") {
       const id = callName(v);
-      const cost = id ? costFunction(id.name) : undefined;
+      const cost = id ? costFunction(id.name, libraryCosts) : undefined;
       const orig = v.handle as (a: unknown, b: unknown, c: unknown) => unknown;
       // Calls whose cost is 1 whatever they are given are counted with the steps.
       if (cost) {

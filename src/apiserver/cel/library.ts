@@ -214,6 +214,14 @@ export interface EnvironmentSpec {
    * declare is a type error, as with the apiserver's `DeclType`s. Later types may use earlier ones.
    */
   types?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Whether programs count the Kubernetes libraries' call costs (`library.CostEstimator`, the
+   * `environment.StrictCostOpt` of kube-apiserver's base environment). Default true, as for CRD
+   * rules; admission policies and webhook match conditions have them only where the
+   * StrictCostEnforcementForVAP / StrictCostEnforcementForWebhooks gates are on (default from
+   * 1.32); before, a library call costs 1 like any call cel-go does not cost itself.
+   */
+  libraryCosts?: boolean;
 }
 
 /**
@@ -224,7 +232,7 @@ export interface EnvironmentSpec {
  */
 export function environmentKey(spec: EnvironmentSpec): string {
   const types = spec.types ? JSON.stringify(spec.types) : "";
-  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}`;
+  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}${spec.libraryCosts === false ? "|cel-go-costs" : ""}`;
 }
 
 const environments = new Map<string, Environment>();

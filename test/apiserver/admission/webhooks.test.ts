@@ -40,6 +40,10 @@ function attrs(over: Partial<WebhookAttributes> = {}): WebhookAttributes {
 }
 
 function hooks(kind: "Mutating" | "Validating", ...webhooks: Obj[]): WebhookDefinition[] {
+  return hooksAt(undefined, kind, ...webhooks);
+}
+
+function hooksAt(minor: number | undefined, kind: "Mutating" | "Validating", ...webhooks: Obj[]): WebhookDefinition[] {
   const config = {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: `${kind}WebhookConfiguration`,
@@ -52,7 +56,7 @@ function hooks(kind: "Mutating" | "Validating", ...webhooks: Obj[]): WebhookDefi
       ...w,
     })),
   };
-  const out = webhooksFrom([config]);
+  const out = minor === undefined ? webhooksFrom([config]) : webhooksFrom([config], minor);
   return kind === "Mutating" ? out.mutating : out.validating;
 }
 
@@ -128,6 +132,21 @@ describe("which webhooks a request calls", () => {
     expect((refused as { status: { message: string } }).status.message).toMatch(/^pods "p" is forbidden: expression 'object.metadata.missing == 'x'' resulted in error: /);
     const [ignored] = hooks("Validating", { name: "i", failurePolicy: "Ignore", matchConditions: [{ name: "e", expression: "object.metadata.missing == 'x'" }] });
     expect(shouldCallWebhook(ignored!, attrs(), noNamespaces)).toEqual({ call: false });
+  });
+});
+
+describe("match condition cost per minor (StrictCostEnforcementForWebhooks)", () => {
+  // A condition calling a library function 100 times on a 100000-character annotation: 100 ×
+  // ceil(100000 × 0.1) with library/cost.go's costs (StrictCostOpt, default from 1.32), past the
+  // per-call limit; a few hundred as cel-go counts a call it does not know (1) before.
+  const expression = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].all(i, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].all(j, object.metadata.annotations['big'].lowerAscii() != 'x'))";
+  const big = { ...pod(), metadata: { ...pod().metadata, annotations: { big: "A".repeat(100_000) } } };
+  it("runs at 1.31 and exceeds the per-call limit at 1.32", () => {
+    const [old] = hooksAt(31, "Validating", { name: "m", matchConditions: [{ name: "big", expression }] });
+    expect(shouldCallWebhook(old!, attrs({ object: big }), noNamespaces)).toEqual({ call: true });
+    const [strict] = hooksAt(32, "Validating", { name: "m", matchConditions: [{ name: "big", expression }] });
+    const refused = shouldCallWebhook(strict!, attrs({ object: big }), noNamespaces);
+    expect((refused as { status: { message: string } }).status.message).toBe(`pods "p" is forbidden: expression '${expression}' resulted in error: operation cancelled: actual cost limit exceeded`);
   });
 });
 

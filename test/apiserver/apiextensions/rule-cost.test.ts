@@ -1,5 +1,5 @@
 /**
- * The estimated cost of a CRD's validation rules on create (apiextensions validation.go
+ * The estimated cost of a CRD's validation rules on create and update (apiextensions validation.go
  * `getExpressionCost` / `getCostErrorMessage`, `StaticEstimatedCostLimit`, cel_validation.go's
  * cardinalities): a rule is refused past the limit with kube-apiserver's message, its cost
  * multiplied by how often its data may occur; the estimates themselves are compilation_test.go's
@@ -81,10 +81,48 @@ describe("CRD rule cost limits", () => {
     expect(errorsOf(crd({ type: "object", properties }))).toEqual([]);
   });
 
-  it("leaves rules it cannot estimate as kube-apiserver does unjudged: fields the schema does not declare, updates", () => {
+  it("leaves rules it cannot estimate as kube-apiserver does unjudged: fields the schema does not declare", () => {
     const undeclared = crd({ type: "object", "x-kubernetes-preserve-unknown-fields": true, "x-kubernetes-validations": [{ rule: "self.other.all(a, self.other.all(b, a == b))" }] });
     expect(errorsOf(undeclared).filter((e) => e.includes("exceeds budget"))).toEqual([]);
-    const expensive = crd({ type: "object", "x-kubernetes-validations": [{ rule: quadratic }], properties: { items: list() } });
-    expect(errorsOf(expensive, { ...expensive, metadata: { name: "widgets.example.com", resourceVersion: "1" } }).filter((e) => e.includes("exceeds budget"))).toEqual([]);
+  });
+});
+
+describe("CRD rule cost limits on update (ValidateCustomResourceDefinitionUpdate)", () => {
+  // validation.go: findVersionsWithUnchangedSchemas / suppressExpressionCostForUnchangedSchema: a
+  // version whose schema (GetSchemaForVersion) is semantically equal to the stored one's is free of
+  // the per-rule and per-messageExpression cost errors; the schema's total is still held to
+  // StaticEstimatedCRDCostLimit, and a changed version is judged as on create.
+  const expensive = { type: "object", "x-kubernetes-validations": [{ rule: "self.items.all(a, self.items.all(b, a == b))" }], properties: { items: { type: "array", maxItems: 2000, items: { type: "string", maxLength: 10 } } } };
+  const metadata = { name: "widgets.example.com", resourceVersion: "1" };
+  const stored: Obj = { ...crd(expensive), metadata };
+  const PER_RULE = `Forbidden: estimated rule cost exceeds budget by factor of 3.6x ${HINT}`;
+  const versions = (o: Obj): Obj[] => (o.spec as { versions: Obj[] }).versions;
+
+  it("refuses the rule on create", () => {
+    expect(errorsOf(crd(expensive))).toEqual([`${RULE_PATH}.rule: ${PER_RULE}`]);
+  });
+
+  it("accepts an update that leaves the expensive version's schema as stored", () => {
+    const relabelled = { ...stored, metadata: { ...metadata, labels: { team: "a" } } };
+    expect(errorsOf(relabelled, stored)).toEqual([]);
+    // A new version beside it: v1's schema is still the stored one (the stored top-level schema).
+    const v2 = { name: "v2", served: true, storage: false, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object" } } } } };
+    const withV2 = { ...stored, spec: { ...(stored.spec as Obj), versions: [...versions(stored), v2] } };
+    expect(errorsOf(withV2, stored)).toEqual([]);
+  });
+
+  it("reports the cost error once that version's schema changes", () => {
+    const changed = crd({ ...expensive, description: "now described" });
+    expect(errorsOf({ ...changed, metadata }, stored)).toEqual([`${RULE_PATH}.rule: ${PER_RULE}`]);
+    // Changed beside an unchanged version: only the changed one is judged.
+    const v2 = { name: "v2", served: true, storage: false, schema: { openAPIV3Schema: { type: "object", properties: { spec: { ...expensive, description: "v2" } } } } };
+    const withV2 = { ...stored, spec: { ...(stored.spec as Obj), versions: [...versions(stored), v2] } };
+    expect(errorsOf(withV2, stored)).toEqual([`spec.versions[1].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: ${PER_RULE}`]);
+  });
+
+  it("still holds the whole schema to StaticEstimatedCRDCostLimit", () => {
+    const quadratic = { type: "object", "x-kubernetes-validations": [{ rule: "self.items.all(a, self.items.all(b, a == b))" }], properties: { items: { type: "array", items: { type: "string" } } } };
+    const old = { ...crd(quadratic), metadata: { name: "widgets.example.com", resourceVersion: "1" } };
+    expect(errorsOf({ ...old, metadata: { ...old.metadata, labels: { team: "a" } } }, old)).toEqual([`${RULE_PATH}.rule: ${CONTRIBUTED}`, TOTAL]);
   });
 });
