@@ -9,6 +9,9 @@ export type RawSchema = Record<string, unknown>;
 
 import { SpecError } from "../../errors.js";
 
+/** Definitions of Go types whose zero value is written as JSON null. */
+const GO_NULL_TIMES = new Set(["io.k8s.apimachinery.pkg.apis.meta.v1.Time", "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"]);
+
 export { SpecError };
 
 const REF_PREFIXES = ["#/definitions/", "#/components/schemas/"];
@@ -191,6 +194,12 @@ export function readSchema(raw: unknown, ctx: ReaderContext): Node {
         required: (stringList(s.required) ?? []).filter((k) => k in properties || !props),
         ...base,
       };
+      // Go writes a zero metav1.Time or MicroTime as null, required or not: kube-apiserver answers
+      // `eventTime: null` for an events.k8s.io Event written through core/v1 without one.
+      for (const k of node.required) {
+        const p = properties[k];
+        if (p?.type === "ref" && GO_NULL_TIMES.has(p.name)) properties[k] = { ...p, nullable: true };
+      }
       if (isRecord(additional)) {
         node.additionalProperties = readSchema(additional, { where: `${ctx.where}.additionalProperties` });
       } else if (additional === true) {

@@ -18,7 +18,7 @@ export declare const BoundObjectReference: k.KubeSchema<BoundObjectReference>;
 /** TokenRequestStatus is the result of a token request. */
 export interface TokenRequestStatus {
   /** ExpirationTimestamp is the time of expiration of the returned token. */
-  expirationTimestamp: metaV1_28_36.Time;
+  expirationTimestamp: metaV1_28_36.Time | null;
   /** Token is the opaque bearer token. */
   token: string;
 }

@@ -11,6 +11,6 @@ export const BoundObjectReference = z.looseObject({
 });
 
 export const TokenRequestStatus = z.looseObject({
-  expirationTimestamp: metaV1_28_36.Time,
+  expirationTimestamp: metaV1_28_36.Time.nullable(),
   token: k.string,
 });

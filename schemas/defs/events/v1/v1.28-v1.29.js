@@ -14,7 +14,7 @@ export const Event = z.looseObject({
   deprecatedFirstTimestamp: k.nullishOf(metaV1_28_36.Time),
   deprecatedLastTimestamp: k.nullishOf(metaV1_28_36.Time),
   deprecatedSource: k.nullishOf(coreV1_28_36.EventSource),
-  eventTime: metaV1_28_36.MicroTime,
+  eventTime: metaV1_28_36.MicroTime.nullable(),
   kind: z.literal("Event").default("Event"),
   metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
   note: k.nullish.string,

@@ -7,6 +7,6 @@ export interface EventSeries {
   /** count is the number of occurrences in this series up to the last heartbeat time. */
   count: number;
   /** lastObservedTime is the time when last Event from the series was seen before last heartbeat. */
-  lastObservedTime: metaV1_28_36.MicroTime;
+  lastObservedTime: metaV1_28_36.MicroTime | null;
 }
 export declare const EventSeries: k.KubeSchema<EventSeries>;

@@ -5,5 +5,5 @@ import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
 export const EventSeries = z.looseObject({
   count: k.int32,
-  lastObservedTime: metaV1_28_36.MicroTime,
+  lastObservedTime: metaV1_28_36.MicroTime.nullable(),
 });

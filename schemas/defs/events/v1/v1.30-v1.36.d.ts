@@ -23,7 +23,7 @@ export interface Event {
   /** deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type. */
   deprecatedSource?: coreV1_28_36.EventSource | null;
   /** eventTime is the time when this Event was first observed. It is required. */
-  eventTime: metaV1_28_36.MicroTime;
+  eventTime: metaV1_28_36.MicroTime | null;
   /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   kind: "Event";
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */

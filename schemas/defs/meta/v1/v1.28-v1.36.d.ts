@@ -9,7 +9,7 @@ export declare const Time: k.KubeSchema<Time>;
 /** Condition contains details for one aspect of the current state of this API Resource. */
 export interface Condition {
   /** lastTransitionTime is the last time the condition transitioned from one status to another. This should be when the underlying condition changed.  If that is not known, then using the time when the API field changed is acceptable. */
-  lastTransitionTime: Time;
+  lastTransitionTime: Time | null;
   /** message is a human readable message indicating details about the transition. This may be an empty string. */
   message: string;
   /** observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the condition is out of date with respect to the current state of the instance. */

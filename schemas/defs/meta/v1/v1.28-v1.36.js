@@ -6,7 +6,7 @@ import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 export const Time = k.Time;
 
 export const Condition = z.looseObject({
-  lastTransitionTime: Time,
+  lastTransitionTime: Time.nullable(),
   message: k.string,
   observedGeneration: k.nullish.int,
   reason: k.string,
