@@ -526,7 +526,8 @@ export class Transport {
     return new InvalidResponseError(`the server answered ${out.status}, a redirect${where}: an API server does not redirect API requests (check the server address, or a proxy or login page in the way)`, out.status, call.info);
   }
 
-  #warnings(call: Call, out: Outcome): string[] {
+  #warnings(call: Call, out: Outcome): readonly string[] {
+    if (out.headers.warning === undefined) return NO_WARNINGS;
     const warnings = parseWarnings(out.headers.warning);
     if (warnings.length && this.#onWarning) for (const w of warnings) this.#onWarning(w, call.info);
     return warnings;
@@ -571,6 +572,9 @@ export interface PoolStats {
 }
 
 function noop(): void {}
+
+/** The warnings of a response without `Warning` headers (shared; a response's warnings are read-only). */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 function lowerCaseKeys<T>(headers: Record<string, T> | undefined): Record<string, T> {
   if (!headers) return {};
