@@ -19,7 +19,7 @@ import {
   type RequestInfo,
   type Status,
 } from "../errors.js";
-import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
+import { kubeMeta, resourceInfo, type ResourceInfo } from "../meta/registry.js";
 import { kubernetesVersions, schemaFor } from "../meta/lookup.js";
 import { isRecord } from "../meta/values.js";
 import { isZodSchema } from "../meta/zod.js";
@@ -110,6 +110,9 @@ export interface KubeSettings {
 }
 
 const isSchema = isZodSchema;
+
+/** The resource information of schemas, with the registered metadata it was worked out from. */
+const infos = new WeakMap<z.ZodType, { meta: unknown; info: ResourceInfo }>();
 
 /** Metadata the server owns: never sent by `createOrUpdate`. */
 const SERVER_METADATA = ["uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
@@ -672,7 +675,12 @@ export class Kube {
   // ---- internals --------------------------------------------------------------------------
 
   private infoOf(schema: z.ZodType): ResourceInfo {
+    // Worked out once per schema, again when its registered metadata is replaced.
+    const meta = kubeMeta.get(schema);
+    const known = infos.get(schema);
+    if (known && known.meta === meta) return known.info;
     const info = resourceInfo(schema);
+    if (info) infos.set(schema, { meta, info });
     if (!info) throw new UsageError("this schema is not a resource (it has no plural registered): use a generated kind, defineResource, or kube.resource()");
     return info;
   }
@@ -732,17 +740,20 @@ export class Kube {
   }
 
   /** Send a built request (the only place requests leave the client, besides streams and sockets). */
-  private async send(req: KubeRequest, options: CallOptions | undefined): Promise<KubeResponse | KubeApiError> {
-    return (await this.transport.request({
-      method: req.method,
-      path: req.path,
-      query: req.query,
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      ...(req.contentType ? { contentType: req.contentType } : {}),
-      ...(req.accept ? { accept: req.accept } : {}),
-      ...this.transportOptions(options),
-      ...(options?.returnErrors ? { returnErrors: options.returnErrors } : {}),
-    })) as KubeResponse | KubeApiError;
+  private send(req: KubeRequest, options: CallOptions | undefined): Promise<KubeResponse | KubeApiError> {
+    const out: RequestOptions = { method: req.method, path: req.path, query: req.query };
+    if (req.body !== undefined) out.body = req.body;
+    if (req.contentType) out.contentType = req.contentType;
+    if (req.accept) out.accept = req.accept;
+    if (options) {
+      if (options.signal) out.signal = options.signal;
+      if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
+      if (options.retry !== undefined) out.retry = options.retry;
+      if (options.log) out.log = options.log;
+      if (options.headers) out.headers = options.headers;
+      if (options.returnErrors) out.returnErrors = options.returnErrors;
+    }
+    return this.transport.request(out) as Promise<KubeResponse | KubeApiError>;
   }
 
   private parse<T>(schema: z.ZodType<T>, res: KubeResponse, options: CallOptions | undefined): T {

@@ -26,32 +26,48 @@ const TEXTUAL = /json|yaml|^text\//;
 
 // ---- deadlines that cover reading the body -----------------------------------------------------
 
-/** Bodies being read, with the time they must be done by; checked a few times a second. */
-const reading = new Map<Readable, number>();
+/**
+ * A body being read and the time it must be done by; `body` is cleared when reading ends. Kept in
+ * an array swept a few times a second (no per-request hashing or closures on the hot path).
+ */
+interface Reading {
+  body: Readable | undefined;
+  deadline: number;
+}
+
+let reading: Reading[] = [];
 let sweeper: ReturnType<typeof setInterval> | undefined;
 
 function sweep(): void {
   const now = performance.now();
-  for (const [body, deadline] of reading) {
-    if (now >= deadline) {
-      reading.delete(body);
+  const still: Reading[] = [];
+  for (const r of reading) {
+    const body = r.body;
+    if (!body) continue;
+    if (now >= r.deadline) {
+      r.body = undefined;
       body.destroy(new DeadlineReached());
-    }
+    } else still.push(r);
   }
-  if (!reading.size && sweeper) {
+  reading = still;
+  if (!still.length && sweeper) {
     clearInterval(sweeper);
     sweeper = undefined;
   }
 }
 
-function watchDeadline(body: Readable, deadline: number): () => void {
-  if (deadline === Infinity) return noop;
-  reading.set(body, deadline);
+const UNWATCHED: Reading = { body: undefined, deadline: Infinity };
+
+/** Destroy `body` with `DeadlineReached` if it is still being read at `deadline`; clear `body` of the result when done. */
+function watchDeadline(body: Readable, deadline: number): Reading {
+  if (deadline === Infinity) return UNWATCHED;
+  const r: Reading = { body, deadline };
+  reading.push(r);
   if (!sweeper) {
     sweeper = setInterval(sweep, 200);
     sweeper.unref();
   }
-  return () => reading.delete(body);
+  return r;
 }
 
 function noop(): void {}
@@ -60,22 +76,28 @@ function noop(): void {}
 
 /**
  * Send one attempt on `dispatcher` with the call's headers; the response body is read (bounded)
- * unless this is a successful stream.
+ * unless this is a successful stream. Whatever fails is handed to `fail` for the error to throw.
  */
-export async function dispatchAttempt(dispatcher: Dispatcher, origin: string, call: Call, headers: Record<string, string | string[]>): Promise<Outcome> {
+export async function dispatchAttempt(
+  dispatcher: Dispatcher,
+  origin: string,
+  call: Call,
+  headers: Record<string, string | string[]>,
+  fail: (call: Call, err: unknown) => Error,
+): Promise<Outcome> {
   const left = call.deadline - performance.now();
   // Above a second undici's timeouts are whole seconds (its timers are that coarse anyway), so a
   // kept-alive connection re-arms its timer instead of replacing it on every request.
   const remaining = call.deadline === Infinity ? undefined : left > 1000 ? Math.ceil(left / 1000) * 1000 : Math.max(1, Math.ceil(left));
-  if (remaining !== undefined && remaining <= 1) throw new DeadlineReached();
   let precise: ReturnType<typeof setTimeout> | undefined;
-  let signal = call.signal ?? null;
-  if (remaining !== undefined && remaining < PRECISE_DEADLINE_MS) {
-    const deadline = new AbortController();
-    precise = setTimeout(() => deadline.abort(new DeadlineReached()), remaining);
-    signal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
-  }
   try {
+    if (remaining !== undefined && remaining <= 1) throw new DeadlineReached();
+    let signal = call.signal ?? null;
+    if (remaining !== undefined && remaining < PRECISE_DEADLINE_MS) {
+      const deadline = new AbortController();
+      precise = setTimeout(() => deadline.abort(new DeadlineReached()), remaining);
+      signal = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    }
     const res = await dispatcher.request({
       origin,
       path: call.pathQ,
@@ -90,10 +112,21 @@ export async function dispatchAttempt(dispatcher: Dispatcher, origin: string, ca
       clearTimeout(precise);
       return streamOutcome(res);
     }
-    const body = await readBody(res, call);
-    return { status: res.statusCode, headers: res.headers, body };
+    const declared = Number(res.headers["content-length"]);
+    // The common case: a declared, allowed length of text, not compressed — undici reads it in one go.
+    if (declared >= 0 && declared <= call.maxResponseBytes && res.headers["content-encoding"] !== "gzip" && TEXTUAL.test(String(res.headers["content-type"] ?? ""))) {
+      const watched = watchDeadline(res.body, call.deadline);
+      try {
+        return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+      } finally {
+        watched.body = undefined;
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, body: await readBody(res, call) };
+  } catch (err) {
+    throw fail(call, err);
   } finally {
-    clearTimeout(precise);
+    if (precise !== undefined) clearTimeout(precise);
   }
 }
 
@@ -130,7 +163,7 @@ export async function readBody(res: Dispatcher.ResponseData, call: Call): Promis
     throw tooLarge(call);
   }
   const gzip = res.headers["content-encoding"] === "gzip";
-  const release = watchDeadline(body, call.deadline);
+  const watched = watchDeadline(body, call.deadline);
   try {
     // The common case: a declared, allowed length of text — undici reads it in one go.
     if (!gzip && declared >= 0 && TEXTUAL.test(String(res.headers["content-type"] ?? ""))) return await body.text();
@@ -153,7 +186,7 @@ export async function readBody(res: Dispatcher.ResponseData, call: Call): Promis
       throw err;
     }
   } finally {
-    release();
+    watched.body = undefined;
   }
 }
 

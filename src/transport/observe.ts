@@ -56,8 +56,18 @@ interface OtelSpan {
   recordException(error: Error): void;
   end(): void;
 }
+interface OtelTracer {
+  startSpan(name: string, options: { kind: number; attributes: Record<string, string | number> }): OtelSpan;
+}
+interface OtelTracerProvider {
+  getTracer(name: string, version?: string): OtelTracer;
+  /** The API's proxy provider: the registered SDK's provider, or a no-op one. */
+  getDelegate?(): unknown;
+  /** The API's proxy provider: the registered SDK's tracer, undefined when no SDK is registered. */
+  getDelegateTracer?(name: string): OtelTracer | undefined;
+}
 interface OtelApi {
-  trace: { getTracer(name: string, version?: string): { startSpan(name: string, options: { kind: number; attributes: Record<string, string | number> }): OtelSpan }; setSpan(ctx: unknown, span: OtelSpan): unknown };
+  trace: { getTracerProvider(): OtelTracerProvider; setSpan(ctx: unknown, span: OtelSpan): unknown };
   context: { active(): unknown };
   propagation: { inject(ctx: unknown, carrier: Record<string, unknown>): void };
   SpanKind: { CLIENT: number };
@@ -82,15 +92,34 @@ export async function loadOpenTelemetry(): Promise<void> {
 /** The server's address attributes, worked out once per server. */
 const addresses = new Map<string, { "server.address": string; "server.port": number }>();
 
+/** The tracer last worked out, for the provider (and the SDK behind it) it came from. */
+let tracerFor: { provider: OtelTracerProvider; delegate: unknown; tracer: OtelTracer | undefined } | undefined;
+
+/**
+ * The tracer to start spans with, or undefined when no SDK is registered behind the API's proxy
+ * provider (its spans would never record). Worked out again when the global provider, or the SDK
+ * registered behind it, changes.
+ */
+function currentTracer(api: OtelApi): OtelTracer | undefined {
+  const provider = api.trace.getTracerProvider();
+  const delegate = typeof provider.getDelegate === "function" ? provider.getDelegate() : provider;
+  if (tracerFor?.provider === provider && tracerFor.delegate === delegate) return tracerFor.tracer;
+  const tracer = typeof provider.getDelegateTracer === "function" ? provider.getDelegateTracer("kubezod") : provider.getTracer("kubezod");
+  tracerFor = { provider, delegate, tracer };
+  return tracer;
+}
+
 function startSpan(call: Call, server: string): OtelSpan | undefined {
   if (!otel) return undefined;
+  const tracer = currentTracer(otel);
+  if (!tracer) return undefined;
   let address = addresses.get(server);
   if (!address) {
     const url = new URL(server);
     address = { "server.address": url.hostname, "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)) };
     addresses.set(server, address);
   }
-  const span = otel.trace.getTracer("kubezod").startSpan(call.method, {
+  const span = tracer.startSpan(call.method, {
     kind: otel.SpanKind.CLIENT,
     attributes: { "http.request.method": call.method, "url.full": call.info.url, ...address },
   });

@@ -271,7 +271,9 @@ export class Transport {
    */
   async request<const O extends RequestOptions>(options: O): Promise<RequestResult<O>> {
     const call = this.#begin(options, false);
-    const out = await this.#run(call);
+    if (!undiciIfLoaded()) await Promise.all([loadUndici(), loadOpenTelemetry()]);
+    const out = await this.#send(call);
+    this.#noteAuditId(call, out);
     const warnings = this.#warnings(call, out);
     if (out.status >= 400) {
       const error = this.#apiError(call, out);
@@ -444,21 +446,35 @@ export class Transport {
   async #run(call: Call): Promise<Outcome> {
     if (!undiciIfLoaded()) await Promise.all([loadUndici(), loadOpenTelemetry()]);
     const out = await this.#send(call);
-    const auditId = auditIdOf(out);
-    if (auditId) (call.info as RequestInfo).auditId = auditId;
+    this.#noteAuditId(call, out);
     return out;
   }
 
-  /** The bottom of the pipeline: one attempt. */
-  async #dispatch(call: Call): Promise<Outcome> {
-    if (this.#closed) throw new ConnectionError(`the transport for ${this.server} is closed (${call.method} ${call.info.url})`, this.server, { request: call.info });
-    const dispatchers = this.#dispatchersFor(call.credentials ?? {});
-    try {
-      return await dispatchAttempt(call.streaming ? dispatchers.streams : dispatchers.requests, this.#origin, call, this.#headersFor(call));
-    } catch (err) {
-      throw this.#failure(call, err);
-    }
+  #noteAuditId(call: Call, out: Outcome): void {
+    const auditId = auditIdOf(out);
+    if (auditId) (call.info as RequestInfo).auditId = auditId;
   }
+
+  /** The bottom of the pipeline: one attempt. */
+  #dispatch(call: Call): Promise<Outcome> {
+    if (this.#closed) return Promise.reject(new ConnectionError(`the transport for ${this.server} is closed (${call.method} ${call.info.url})`, this.server, { request: call.info }));
+    let dispatchers: { requests: Dispatcher; streams: Dispatcher };
+    let headers: Record<string, string | string[]>;
+    try {
+      dispatchers = this.#dispatchersFor(call.credentials ?? {});
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    try {
+      headers = this.#headersFor(call);
+    } catch (err) {
+      return Promise.reject(this.#failure(call, err));
+    }
+    return dispatchAttempt(call.streaming ? dispatchers.streams : dispatchers.requests, this.#origin, call, headers, this.#fail);
+  }
+
+  /** `#failure` as a function of its own, made once. */
+  readonly #fail = (call: Call, err: unknown): Error => this.#failure(call, err);
 
   /** The headers of this attempt: the shared ones, copied only when this call adds its own. */
   #headersFor(call: Call): Record<string, string | string[]> {
@@ -510,7 +526,8 @@ export class Transport {
     return new InvalidResponseError(`the server answered ${out.status}, a redirect${where}: an API server does not redirect API requests (check the server address, or a proxy or login page in the way)`, out.status, call.info);
   }
 
-  #warnings(call: Call, out: Outcome): string[] {
+  #warnings(call: Call, out: Outcome): readonly string[] {
+    if (out.headers.warning === undefined) return NO_WARNINGS;
     const warnings = parseWarnings(out.headers.warning);
     if (warnings.length && this.#onWarning) for (const w of warnings) this.#onWarning(w, call.info);
     return warnings;
@@ -555,6 +572,9 @@ export interface PoolStats {
 }
 
 function noop(): void {}
+
+/** The warnings of a response without `Warning` headers (shared; a response's warnings are read-only). */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 function lowerCaseKeys<T>(headers: Record<string, T> | undefined): Record<string, T> {
   if (!headers) return {};
