@@ -7,21 +7,29 @@ import type { ApiContext } from "../context.js";
 import { FieldPath } from "../field.js";
 import { Quantity } from "../validation/quantity.js";
 import { num, obj, objects, str, stringMap, type Obj } from "./json.js";
-import { visitContainers } from "./security-context.js";
+import { isRecord } from "../../meta/values.js";
 
-const DEPRECATED_NODE_LABELS: Record<string, string> = {
+// A Map, not an object literal: looking a label read from a manifest up in a constant object made
+// V8's optimized code check the key against the one name it had seen by identity, and a key sliced
+// from the document's text never is that string, so the function was deoptimized and compiled
+// again over and over (a third of a run's time on workload manifests).
+const DEPRECATED_NODE_LABELS = new Map<string, string>(Object.entries({
   "beta.kubernetes.io/arch": 'deprecated since v1.14; use "kubernetes.io/arch" instead',
   "beta.kubernetes.io/os": 'deprecated since v1.14; use "kubernetes.io/os" instead',
   "failure-domain.beta.kubernetes.io/region": 'deprecated since v1.17; use "topology.kubernetes.io/region" instead',
   "failure-domain.beta.kubernetes.io/zone": 'deprecated since v1.17; use "topology.kubernetes.io/zone" instead',
   "beta.kubernetes.io/instance-type": 'deprecated since v1.17; use "node.kubernetes.io/instance-type" instead',
-};
+}));
 
 const DEPRECATED_ANNOTATIONS: [string, string][] = [
   ["scheduler.alpha.kubernetes.io/critical-pod", 'non-functional in v1.16+; use the "priorityClassName" field instead'],
   ["security.alpha.kubernetes.io/sysctls", 'non-functional in v1.11+; use the "sysctls" field instead'],
   ["security.alpha.kubernetes.io/unsafe-sysctls", 'non-functional in v1.11+; use the "sysctls" field instead'],
 ];
+
+const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"];
+const BYTE_RESOURCES = ["memory", "ephemeral-storage"];
+const RESOURCE_KINDS = ["limits", "requests"];
 
 const DEPRECATED_VOLUMES: [string, string, string, number][] = [
   ["photonPersistentDisk", "photonPersistentDisk", "deprecated in v1.11, non-functional in v1.16+", 0],
@@ -39,13 +47,14 @@ function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
   const out: string[] = [];
   for (const [e, i] of objects(term.matchExpressions)) {
     const key = str(e.key) ?? "";
-    const msg = DEPRECATED_NODE_LABELS[key];
+    const msg = DEPRECATED_NODE_LABELS.get(key);
     if (msg) out.push(`${path.child("matchExpressions").index(i).child("key")}: ${key} is ${msg}`);
   }
   return out;
 }
 
 function isFractional(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
   const q = Quantity.from(v);
   return q && q.scaledValue(-3) % 1000n !== 0n ? q.toString() : undefined;
 }
@@ -69,10 +78,16 @@ function overlapWarnings(paths: string[], message: string): string[] {
   return out;
 }
 
+/** Whether a volume has what {@link volumeOverlapWarnings} looks at: items of a configMap, secret or downwardAPI, or a projected volume. */
+function hasOverlapSources(v: Obj): boolean {
+  return Array.isArray(obj(v.configMap)?.items) || Array.isArray(obj(v.secret)?.items) || Array.isArray(obj(v.downwardAPI)?.items) || obj(v.projected) !== undefined;
+}
+
 function volumeOverlapWarnings(volumes: unknown): string[] {
   const out: string[] = [];
   const itemPaths = (items: unknown) => objects(items).map(([i]) => str(i.path) ?? "");
   for (const [v] of objects(volumes)) {
+    if (!hasOverlapSources(v)) continue;
     const name = JSON.stringify(str(v.name) ?? "");
     const cm = obj(v.configMap);
     if (cm && Array.isArray(cm.items)) out.push(...overlapWarnings(itemPaths(cm.items), `volume ${name} (ConfigMap ${JSON.stringify(str(cm.name) ?? "")}): overlapping paths`));
@@ -120,7 +135,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   const specPath = base.child("spec");
   const annotationsPath = base.child("metadata").child("annotations");
   for (const [k] of stringMap(spec.nodeSelector)) {
-    const msg = DEPRECATED_NODE_LABELS[k];
+    const msg = DEPRECATED_NODE_LABELS.get(k);
     if (msg) out.push(`${specPath.child("nodeSelector").key(k)}: ${msg}`);
   }
   const na = obj(obj(spec.affinity)?.nodeAffinity);
@@ -133,14 +148,19 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   for (const [t, i] of objects(spec.topologySpreadConstraints)) {
     const p = specPath.child("topologySpreadConstraints").index(i);
     const key = str(t.topologyKey) ?? "";
-    if (DEPRECATED_NODE_LABELS[key]) out.push(`${p.child("topologyKey")}: ${key} is ${DEPRECATED_NODE_LABELS[key]}`);
+    const deprecated = DEPRECATED_NODE_LABELS.get(key);
+    if (deprecated) out.push(`${p.child("topologyKey")}: ${key} is ${deprecated}`);
     if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${p.child("labelSelector")}: a null labelSelector results in matching no pod`);
   }
-  const annotations = new Map(stringMap(meta.annotations));
+  // The string-valued annotations (stringMap's), looked up without copying them.
+  const annotationMap = obj(meta.annotations);
+  const annotations = { has: (key: string) => annotationMap !== undefined && Object.hasOwn(annotationMap, key) && typeof annotationMap[key] === "string" };
   for (const [key, message] of DEPRECATED_ANNOTATIONS) if (annotations.has(key)) out.push(`${annotationsPath.key(key)}: ${message}`);
-  for (const [v, i] of objects(spec.volumes)) {
-    const p = specPath.child("volumes").index(i);
-    for (const [field, label, message, since] of DEPRECATED_VOLUMES) if (v[field] !== undefined && v[field] !== null && ctx.minor >= since) out.push(`${p.child(label)}: ${message}`);
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
+  for (let i = 0; i < volumes.length; i++) {
+    const v: unknown = volumes[i];
+    if (!isRecord(v)) continue;
+    for (const [field, label, message, since] of DEPRECATED_VOLUMES) if (v[field] !== undefined && v[field] !== null && ctx.minor >= since) out.push(`${specPath.child("volumes").index(i).child(label)}: ${message}`);
   }
   out.push(...volumeOverlapWarnings(spec.volumes));
   const hostAliases = objects(spec.hostAliases);
@@ -171,21 +191,31 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   const seccompPod = "seccomp.security.alpha.kubernetes.io/pod";
   if (!obj(podSc?.seccompProfile) && annotations.has(seccompPod)) out.push(`${annotationsPath.key(seccompPod)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
   const hasPodAppArmor = !!obj(podSc?.appArmorProfile);
-  const containers = visitContainers(spec, specPath);
-  for (const [c, p] of containers) {
+  // visitContainers' order; a container's path is made only for a warning about it.
+  const containers: [Obj, string, number][] = [];
+  for (const key of CONTAINER_LISTS) {
+    const list = spec[key];
+    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) if (isRecord(list[i])) containers.push([list[i] as Obj, key, i]);
+  }
+  const containerPath = (key: string, i: number) => specPath.child(key).index(i);
+  for (const [c, listKey, ci] of containers) {
     const name = str(c.name) ?? "";
     const csc = obj(c.securityContext);
-    const seccompKey = `container.seccomp.security.alpha.kubernetes.io/${name}`;
-    if (!obj(csc?.seccompProfile) && annotations.has(seccompKey)) out.push(`${annotationsPath.key(seccompKey)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
-    const appArmorKey = `container.apparmor.security.beta.kubernetes.io/${name}`;
-    if (ctx.minor >= 30 && isTemplate && !hasPodAppArmor && !obj(csc?.appArmorProfile) && annotations.has(appArmorKey)) {
-      out.push(`${annotationsPath.key(appArmorKey)}: deprecated since v1.30; use the "appArmorProfile" field instead`);
+    if (annotationMap !== undefined) {
+      const seccompKey = `container.seccomp.security.alpha.kubernetes.io/${name}`;
+      if (!obj(csc?.seccompProfile) && annotations.has(seccompKey)) out.push(`${annotationsPath.key(seccompKey)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
+      const appArmorKey = `container.apparmor.security.beta.kubernetes.io/${name}`;
+      if (ctx.minor >= 30 && isTemplate && !hasPodAppArmor && !obj(csc?.appArmorProfile) && annotations.has(appArmorKey)) {
+        out.push(`${annotationsPath.key(appArmorKey)}: deprecated since v1.30; use the "appArmorProfile" field instead`);
+      }
     }
     const resources = obj(c.resources);
-    for (const r of ["memory", "ephemeral-storage"]) {
-      for (const kind of ["limits", "requests"]) {
-        const f = isFractional(obj(resources?.[kind])?.[r]);
-        if (f) out.push(`${p.child("resources").child(kind).key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+    if (resources) {
+      for (const r of BYTE_RESOURCES) {
+        for (const kind of RESOURCE_KINDS) {
+          const f = isFractional(obj(resources[kind])?.[r]);
+          if (f) out.push(`${containerPath(listKey, ci).child("resources").child(kind).key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+        }
       }
     }
     const env = objects(c.env);
@@ -200,32 +230,37 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
         const ref = `$(${envName})`;
         const value = str(e.value) ?? "";
         if ((e.valueFrom !== undefined && e.valueFrom !== null) || value === ref || !value.includes(ref)) {
-          out.push(`${p.child("env").index(i)}: hides previous definition of ${JSON.stringify(envName)}, which may be dropped when using apply`);
+          out.push(`${containerPath(listKey, ci).child("env").index(i)}: hides previous definition of ${JSON.stringify(envName)}, which may be dropped when using apply`);
         }
       }
     }
   }
-  const allPorts = new Map<string, [FieldPath, Obj][]>();
-  for (const [c, p] of containers) {
-    for (const [port, i] of objects(c.ports)) {
-      const here = p.child("ports").index(i);
+  // Ports by containerPort/protocol: [container list, container index, port index, port].
+  const allPorts = new Map<string, [string, number, number, Obj][]>();
+  const portPath = (key: string, ci: number, pi: number) => `${containerPath(key, ci).child("ports").index(pi)}`;
+  for (const [c, listKey, ci] of containers) {
+    const ports = c.ports;
+    if (!Array.isArray(ports)) continue;
+    for (let i = 0; i < ports.length; i++) {
+      const port: unknown = ports[i];
+      if (!isRecord(port)) continue;
       const hostIP = str(port.hostIP) ?? "";
       const hostPort = num(port.hostPort) ?? 0;
-      if (hostIP !== "" && hostPort === 0) out.push(`${here}: hostIP set without hostPort: ${portText(port)}`);
+      if (hostIP !== "" && hostPort === 0) out.push(`${portPath(listKey, ci, i)}: hostIP set without hostPort: ${portText(port)}`);
       const k = `${num(port.containerPort) ?? 0}/${str(port.protocol) ?? ""}`;
       const others = allPorts.get(k);
       if (!others) {
-        allPorts.set(k, [[here, port]]);
+        allPorts.set(k, [[listKey, ci, i, port]]);
         continue;
       }
-      for (const [otherPath, other] of others) {
+      for (const [otherKey, otherCi, otherPi, other] of others) {
         const otherIP = str(other.hostIP) ?? "";
         const otherPort = num(other.hostPort) ?? 0;
-        if (hostIP === otherIP && hostPort === otherPort) out.push(`${here}: duplicate port definition with ${otherPath}`);
-        else if (hostPort === 0 || otherPort === 0) out.push(`${here}: overlapping port definition with ${otherPath}`);
-        else if (hostPort === otherPort && (hostIP === "") !== (otherIP === "")) out.push(`${here}: dangerously ambiguous port definition with ${otherPath}`);
+        if (hostIP === otherIP && hostPort === otherPort) out.push(`${portPath(listKey, ci, i)}: duplicate port definition with ${portPath(otherKey, otherCi, otherPi)}`);
+        else if (hostPort === 0 || otherPort === 0) out.push(`${portPath(listKey, ci, i)}: overlapping port definition with ${portPath(otherKey, otherCi, otherPi)}`);
+        else if (hostPort === otherPort && (hostIP === "") !== (otherIP === "")) out.push(`${portPath(listKey, ci, i)}: dangerously ambiguous port definition with ${portPath(otherKey, otherCi, otherPi)}`);
       }
-      others.push([here, port]);
+      others.push([listKey, ci, i, port]);
     }
   }
   const grace = num(spec.terminationGracePeriodSeconds);

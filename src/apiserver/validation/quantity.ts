@@ -12,6 +12,9 @@ const DECIMAL_SUFFIX: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 
 const BINARY_SUFFIX: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 const DECIMAL_BY_EXP = new Map(Object.entries(DECIMAL_SUFFIX).map(([s, e]) => [e, s]));
 const BINARY_BY_POWER = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+/** Quantities parsed lately, by their text (short texts only; cleared when full). */
+const PARSED = new Map<string, Quantity | undefined>();
+const PARSED_MAX = 4096;
 /** The smallest unit a quantity keeps: values are rounded up to 10⁻⁹. */
 const NANO = -9;
 
@@ -31,6 +34,19 @@ export class Quantity {
 
   /** Parse a quantity (`250m`, `1.5Gi`, `1e3`); undefined when it is not one. @example Quantity.parse("2Gi") */
   static parse(text: string): Quantity | undefined {
+    // Manifests write the same few quantities over and over ("100m", "256Mi"): a quantity is
+    // immutable, so one parse serves them all.
+    if (text.length > 64) return Quantity.parseText(text);
+    let q = PARSED.get(text);
+    if (q === undefined && !PARSED.has(text)) {
+      q = Quantity.parseText(text);
+      if (PARSED.size >= PARSED_MAX) PARSED.clear();
+      PARSED.set(text, q);
+    }
+    return q;
+  }
+
+  private static parseText(text: string): Quantity | undefined {
     const m = GRAMMAR.exec(text);
     if (!m) return undefined;
     const [, sign, num, bin, dec, e] = m;
