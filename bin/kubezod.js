@@ -1,10 +1,12 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=20 --no-concurrent-recompilation --no-maglev --conditions=kubezod-command
+#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=20 --v8-pool-size=1 --no-maglev --conditions=kubezod-command
 // Peak memory of `kubezod validate` (the command holds little; most of its peak is garbage V8 has
 // not collected yet), at about the same CPU time on a 20,000-resource run:
 // - a young generation of 2 MiB instead of 16;
 // - the old generation grows by a fifth over what survived the last collection, instead of up to
 //   four times it (the serve command restores V8's default growth);
-// - optimising compilation on the main thread: no compiler zones held by a background thread;
+// - one background thread for V8 (collection, optimising compilation) instead of one per core:
+//   fewer threads holding memory freed by their compilations (compiling on the main thread instead
+//   saves as much memory but costs a quarter more wall time);
 // - without Maglev (V8's mid-tier compiler, on by default from Node 22; Node 20 runs without it):
 //   its zones and code were a third of the peak under Node 24.
 // The `kubezod-command` condition gives the command its own one-file zod (package.json "#zod").
