@@ -153,7 +153,7 @@ function tooLarge(call: Call): ResponseTooLargeError {
 const gunzipBounded = (input: InputType, options: ZlibOptions): Promise<Buffer> =>
   new Promise((resolve, reject) => zlib().gunzip(input, options, (err, out) => (err ? reject(err) : resolve(out))));
 
-/** The whole body, decompressed, within the size limit and the call's deadline. */
+/** The whole body, decompressed, within the size limit and the call's deadline: bodies of unknown length, compressed or binary. */
 export async function readBody(res: Dispatcher.ResponseData, call: Call): Promise<Payload> {
   const limit = call.maxResponseBytes;
   const body = res.body;
@@ -165,8 +165,7 @@ export async function readBody(res: Dispatcher.ResponseData, call: Call): Promis
   const gzip = res.headers["content-encoding"] === "gzip";
   const watched = watchDeadline(body, call.deadline);
   try {
-    // The common case: a declared, allowed length of text — undici reads it in one go.
-    if (!gzip && declared >= 0 && TEXTUAL.test(String(res.headers["content-type"] ?? ""))) return await body.text();
+    // (A declared, allowed length of plain text is read by dispatchAttempt without coming here.)
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of body) {
