@@ -8,6 +8,7 @@ import { FieldPath } from "../field.js";
 import { Quantity } from "../validation/quantity.js";
 import { num, obj, objects, str, stringMap, type Obj } from "./json.js";
 import { isRecord } from "../../meta/values.js";
+import { containersOf } from "./security-context.js";
 
 // A Map, not an object literal: looking a label read from a manifest up in a constant object made
 // V8's optimized code check the key against the one name it had seen by identity, and a key sliced
@@ -27,7 +28,6 @@ const DEPRECATED_ANNOTATIONS: [string, string][] = [
   ["security.alpha.kubernetes.io/unsafe-sysctls", 'non-functional in v1.11+; use the "sysctls" field instead'],
 ];
 
-const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"];
 const BYTE_RESOURCES = ["memory", "ephemeral-storage"];
 const RESOURCE_KINDS = ["limits", "requests"];
 
@@ -191,12 +191,8 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   const seccompPod = "seccomp.security.alpha.kubernetes.io/pod";
   if (!obj(podSc?.seccompProfile) && annotations.has(seccompPod)) out.push(`${annotationsPath.key(seccompPod)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
   const hasPodAppArmor = !!obj(podSc?.appArmorProfile);
-  // visitContainers' order; a container's path is made only for a warning about it.
-  const containers: [Obj, string, number][] = [];
-  for (const key of CONTAINER_LISTS) {
-    const list = spec[key];
-    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) if (isRecord(list[i])) containers.push([list[i] as Obj, key, i]);
-  }
+  // A container's path is made only for a warning about it.
+  const containers = containersOf(spec);
   const containerPath = (key: string, i: number) => specPath.child(key).index(i);
   for (const [c, listKey, ci] of containers) {
     const name = str(c.name) ?? "";

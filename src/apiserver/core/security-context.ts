@@ -197,11 +197,16 @@ export function validatePodSecurityContext(spec: Obj, specPath: FieldPath, opts:
   return errs;
 }
 
+/** Every container of a spec with its list and index, in `VisitContainersWithPath` order (init, regular, ephemeral). */
+export function containersOf(spec: Obj): [Obj, string, number][] {
+  const out: [Obj, string, number][] = [];
+  for (const key of ["initContainers", "containers", "ephemeralContainers"]) for (const [c, i] of objects(spec[key])) out.push([c, key, i]);
+  return out;
+}
+
 /** Every container of a spec with its path, in `VisitContainersWithPath` order (init, regular, ephemeral). */
 export function visitContainers(spec: Obj, specPath: FieldPath): [Obj, FieldPath][] {
-  const out: [Obj, FieldPath][] = [];
-  for (const key of ["initContainers", "containers", "ephemeralContainers"]) for (const [c, i] of objects(spec[key])) out.push([c, specPath.child(key).index(i)]);
-  return out;
+  return containersOf(spec).map(([c, key, i]) => [c, specPath.child(key).index(i)]);
 }
 
 /**
