@@ -9,12 +9,13 @@ import type * as z from "zod";
 import { isRecord } from "../../meta/values.js";
 import { CelAuthorizer, CelResourceCheck, UnevaluableError, type Authorize, type UserInfo } from "../cel/authz.js";
 import { compileCel, evaluateCel, type CelOutcome, type CompiledExpression } from "../cel/compile.js";
-import { PER_CALL_LIMIT, RUNTIME_COST_BUDGET } from "../cel/cost.js";
+import { PER_CALL_LIMIT, RUNTIME_COST_BUDGET, RUNTIME_COST_BUDGET_MATCH_CONDITIONS, untracked } from "../cel/cost.js";
 import { CEL_MINORS, type EnvironmentSpec } from "../cel/library.js";
 import { isFeatureEnabled } from "../features.js";
 import { toCelValue } from "../cel/rules.js";
 import { applyJsonPatch, type JsonPatchOperation } from "../../patch/index.js";
 import { applyConfiguration, fromCelValue, rewriteObjectLiterals } from "./apply.js";
+import { evaluateWithBudget } from "./conditions.js";
 import { convertObject } from "../conversion.js";
 import {
   isExemptAdmissionConfigurationResource,
@@ -380,11 +381,21 @@ interface CompiledPolicy {
   variables: Array<{ name: string; expression: PolicyExpression }>;
   validations: CompiledValidation[];
   auditAnnotations: Array<{ key: string; expression: PolicyExpression }>;
-  mutations: Array<{ patchType: string; expression: PolicyExpression }>;
+  /** Mutations: `source` is the expression as written (the program reads object literals as maps). */
+  mutations: Array<{ patchType: string; source: string; expression: PolicyExpression }>;
   reinvocation: boolean;
   bindings: Obj[];
   /** Whether any expression refers to `authorizer` (the variable is built only then). */
   usesAuthorizer: boolean;
+}
+
+/**
+ * One list of expressions evaluated together (`ForInput`): the activation they see, with its own
+ * lazy `variables`, and what the variables read so far cost (returned once, then reset).
+ */
+interface Phase {
+  ctx: Obj;
+  compositionCost: () => number;
 }
 
 const compiledPolicies = new WeakMap<Obj, Map<number, CompiledPolicy>>();
@@ -468,7 +479,7 @@ function compilePolicy(policy: Obj, minor: number): CompiledPolicy {
     mutations: items(s.mutations).map((m) => {
       const type = String(m.patchType ?? "");
       const body = type === "JSONPatch" ? (isRecord(m.jsonPatch) ? m.jsonPatch.expression : undefined) : isRecord(m.applyConfiguration) ? m.applyConfiguration.expression : undefined;
-      return { patchType: type, expression: compile(body, "any", { rewrite: true }) };
+      return { patchType: type, source: String(body ?? ""), expression: compile(body, "any", { rewrite: true }) };
     }),
     reinvocation: s.reinvocationPolicy === "IfNeeded",
     bindings: [],
@@ -735,24 +746,43 @@ export class PolicySet {
     return { params };
   }
 
-  /** Evaluate the match conditions; `undefined` means they pass. */
-  private matchConditions(policy: CompiledPolicy, ctx: Obj): { skip: true } | { error: string } | { unknown: string } | undefined {
+  /**
+   * Evaluate the match conditions (`matchconditions.Matcher.Match`); `undefined` means they pass.
+   * They are evaluated together, each program to the per-call limit and all of them within
+   * `RuntimeCELCostBudgetMatchConditions`, before any result counts: a false condition skips the
+   * policy whatever the others came to; running out of budget, or errors, fail the match under
+   * the policy's failure policy (`Ignore` skips it).
+   */
+  private matchConditions(policy: CompiledPolicy, phase: Phase): { skip: true } | { error: string } | { unknown: string } | undefined {
+    if (!policy.matchConditions.length) return undefined;
+    const evaluated = evaluateWithBudget(
+      policy.matchConditions.map((mc) => ({ source: mc.expression.source, evaluate: () => evaluatePolicyExpression(mc.expression, phase.ctx, PER_CALL_LIMIT) })),
+      RUNTIME_COST_BUDGET_MATCH_CONDITIONS,
+      phase.compositionCost,
+    );
+    if ("outOfBudget" in evaluated) return policy.failurePolicy === "Ignore" ? { skip: true } : { error: evaluated.outOfBudget };
     const errors: string[] = [];
-    for (const mc of policy.matchConditions) {
-      // Each condition's program stops at the base environment's per-call limit (`cel.CostLimit`).
-      const r = evaluatePolicyExpression(mc.expression, ctx, PER_CALL_LIMIT);
-      if (r.kind === "unevaluable") return { unknown: r.reason };
-      if (r.kind === "error") errors.push(expressionError(mc.expression, r.message));
-      else if (r.value === false) return { skip: true };
-      else if (r.value !== true) errors.push(`expression '${mc.expression.source}' resulted in unsupported return type: must evaluate to bool`);
+    let unknown: string | undefined;
+    for (const [i, r] of evaluated.results.entries()) {
+      if (!r) continue;
+      if (r.kind === "value" && r.value === false) return { skip: true };
+      if (r.kind === "unevaluable") unknown ??= r.reason;
+      else if (r.kind === "error") errors.push(r.message);
+      else if (r.value !== true) errors.push(`expression '${policy.matchConditions[i]!.expression.source}' resulted in unsupported return type: must evaluate to bool`);
     }
+    if (unknown !== undefined) return { unknown };
     if (!errors.length) return undefined;
     if (policy.failurePolicy === "Ignore") return { skip: true };
     return { error: errors.length === 1 ? errors[0]! : `[${errors.join(", ")}]` };
   }
 
-  /** The CEL activation of one evaluation: lazily computed `variables`, the authorizer. */
-  private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): Obj {
+  /**
+   * The CEL activation of one evaluation (a binding and a param): the request's variables and the
+   * authorizer in `ctx`, and `phase()` for each list of expressions evaluated together
+   * (`ForInput`), which sees `ctx` as it is then with its own lazily computed `variables`, as
+   * kube-apiserver builds a new activation, and a new lazy map of variables, for each.
+   */
+  private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): { ctx: Obj; phase: () => Phase } {
     const ctx: Obj = {
       object: base.object,
       oldObject: base.oldObject,
@@ -768,7 +798,28 @@ export class PolicySet {
       authorizer.requestResource = new CelResourceCheck(authorizer, a.group, a.resource, a.subresource, a.namespace, a.name);
       ctx.authorizer = authorizer;
     }
-    if (!policy.variables.length) return ctx;
+    const phase = (): Phase => {
+      const own: Obj = { ...ctx };
+      let spent = 0;
+      if (policy.variables.length) own.variables = this.variablesOf(policy, own, (cost) => (spent += cost));
+      return {
+        ctx: own,
+        compositionCost: () => {
+          const cost = spent;
+          spent = 0;
+          return cost;
+        },
+      };
+    };
+    return { ctx, phase };
+  }
+
+  /**
+   * The lazy `variables` of one activation (`compositionContext.Variables`): each variable is
+   * evaluated at its first read, by its own program, to its own per-call limit, and its cost
+   * (also when it fails) is reported to the activation rather than added to the reader's.
+   */
+  private variablesOf(policy: CompiledPolicy, ctx: Obj, report: (cost: number) => void): Obj {
     const vars: Obj = {};
     for (const v of policy.variables) {
       let state: { value: unknown } | { error: Error } | undefined;
@@ -777,7 +828,8 @@ export class PolicySet {
         get: () => {
           if (!state) {
             // The lazy map's callback (`variableAccessor.Callback`) names the variable that failed.
-            const r = v.expression.compileError === undefined ? evaluatePolicyExpression(v.expression, ctx, RUNTIME_COST_BUDGET) : undefined;
+            const r = v.expression.compileError === undefined ? untracked(() => evaluatePolicyExpression(v.expression, ctx, PER_CALL_LIMIT)) : undefined;
+            if (r && r.kind !== "unevaluable" && !r.compileError) report(r.cost ?? 0);
             if (!r) state = { error: Object.assign(new Error(`composited variable ${JSON.stringify(v.name)} fails to compile: ${v.expression.compileError}`), { celMessage: true }) };
             else if (r.kind === "value") state = { value: r.value };
             else if (r.kind === "unevaluable") throw new UnevaluableError(r.reason);
@@ -788,8 +840,7 @@ export class PolicySet {
         },
       });
     }
-    ctx.variables = vars;
-    return ctx;
+    return vars;
   }
 
   /** The activation's request-wide part; `request` is the `request` variable's value. */
@@ -869,8 +920,10 @@ export class PolicySet {
           continue;
         }
         for (const param of params.params) {
-          const ctx = this.activation(policy, base.ctx, param, a);
-          const outcome = this.evaluateValidations(policy, b, ctx, result);
+          const outcome = this.evaluateValidations(policy, b, this.activation(policy, base.ctx, param, a), result);
+          // Every decision to deny, errors under `failurePolicy: Fail` among them, takes the
+          // binding's validation actions (`Warn` only warns of an error); audit annotation errors
+          // deny whatever the actions.
           for (const d of outcome.decisions) {
             for (const action of actions) {
               if (action === "Deny") denials.push({ ...d, action: "deny" });
@@ -880,12 +933,12 @@ export class PolicySet {
               } else if (action === "Audit") {
                 result.decisions.push({ ...d, action: "audit" });
                 result.auditAnnotations["validation.policy.admission.k8s.io/validation_failure"] = JSON.stringify([
-                  { message: d.message, policy: policy.name, binding: nameOf(b), expressionIndex: d.index, validationActions: actions },
+                  { message: d.message, policy: policy.name, binding: nameOf(b), expressionIndex: Math.max(0, d.index), validationActions: actions },
                 ]);
               }
             }
           }
-          for (const d of outcome.errors) denials.push(d);
+          for (const d of outcome.annotationErrors) denials.push(d);
           for (const [k, v] of outcome.annotations) {
             const arr = annotations.get(k) ?? [];
             if (!arr.includes(v)) arr.push(v);
@@ -905,19 +958,26 @@ export class PolicySet {
     }
   }
 
+  /**
+   * One binding and param (`validator.Validate`): the match conditions, then the validations
+   * within `RuntimeCELCostBudget`, their message expressions within what the validations left, and
+   * the audit annotations within a budget of their own. Running out of budget in the validations
+   * or the audit annotations ends the evaluation with that one error; in the message expressions,
+   * it turns every validation that did not fail on its own into an error.
+   */
   private evaluateValidations(
     policy: CompiledPolicy,
     binding: Obj,
-    ctx: Obj,
+    activation: { ctx: Obj; phase: () => Phase },
     result: AdmissionResult,
-  ): { decisions: PolicyDecision[]; errors: PolicyDecision[]; annotations: Array<[string, string]> } {
-    const out = { decisions: [] as PolicyDecision[], errors: [] as PolicyDecision[], annotations: [] as Array<[string, string]> };
+  ): { decisions: PolicyDecision[]; annotationErrors: PolicyDecision[]; annotations: Array<[string, string]> } {
+    const out = { decisions: [] as PolicyDecision[], annotationErrors: [] as PolicyDecision[], annotations: [] as Array<[string, string]> };
     const bindingName = nameOf(binding);
+    const error = (index: number, message: string): PolicyDecision => ({ policy: policy.name, binding: bindingName, index, action: "deny", message, reason: "Invalid", error: true });
     const fail = (index: number, message: string) => {
-      if (policy.failurePolicy === "Ignore") return;
-      out.errors.push({ policy: policy.name, binding: bindingName, index, action: "deny", message, reason: "Invalid", error: true });
+      if (policy.failurePolicy !== "Ignore") out.decisions.push(error(index, message));
     };
-    const mc = this.matchConditions(policy, ctx);
+    const mc = this.matchConditions(policy, activation.phase());
     if (mc && "skip" in mc) return out;
     if (mc && "unknown" in mc) {
       result.unevaluated.push({ policy: policy.name, binding: bindingName, reason: mc.unknown });
@@ -927,48 +987,77 @@ export class PolicySet {
       fail(-1, mc.error);
       return out;
     }
-    let budget = RUNTIME_COST_BUDGET;
+    const validating = activation.phase();
+    const evaluated = evaluateWithBudget(
+      policy.validations.map((v) => ({ source: v.source, evaluate: () => evaluatePolicyExpression(v.expression, validating.ctx, PER_CALL_LIMIT) })),
+      RUNTIME_COST_BUDGET,
+      validating.compositionCost,
+    );
+    if ("outOfBudget" in evaluated) {
+      fail(-1, evaluated.outOfBudget);
+      return out;
+    }
+    // Every message expression runs, whether its validation failed or not, on what is left.
+    const messaging = activation.phase();
+    const messages = evaluateWithBudget(
+      policy.validations.map((v) => {
+        const m = v.messageExpression;
+        return m ? { source: m.source, evaluate: () => evaluatePolicyExpression(m, messaging.ctx, PER_CALL_LIMIT) } : undefined;
+      }),
+      evaluated.remaining,
+      messaging.compositionCost,
+    );
     for (let i = 0; i < policy.validations.length; i++) {
       const v = policy.validations[i]!;
-      if (budget <= 0) {
-        fail(i, "validation failed due to running out of cost budget, no further validation rules will be run");
-        break;
-      }
-      const r = evaluatePolicyExpression(v.expression, ctx, Math.min(budget, 1_000_000));
+      const r = evaluated.results[i]!;
       if (r.kind === "unevaluable") {
         result.unevaluated.push({ policy: policy.name, binding: bindingName, reason: `validations[${i}] (${v.source}): ${r.reason}` });
         continue;
       }
       if (r.kind === "error") {
-        fail(i, expressionError(v.expression, r.message));
-        if (r.costExceeded) budget = 0;
+        fail(i, r.message);
         continue;
       }
-      budget -= r.cost;
+      if ("outOfBudget" in messages) {
+        fail(i, `failed messageExpression: ${messages.outOfBudget}`);
+        continue;
+      }
       if (r.value === true) continue;
       if (r.value !== false) {
         fail(i, `expression '${v.source}' resulted in unsupported return type: must evaluate to bool`);
         continue;
       }
       let message = "";
-      if (v.messageExpression) {
-        const m = evaluatePolicyExpression(v.messageExpression, ctx, Math.max(0, budget));
-        if (m.kind === "value" && typeof m.value === "string") {
-          const t = m.value.trim();
-          if (t.length <= 5 * 1024 && !t.includes("\n")) message = t;
-        }
+      const m = messages.results[i];
+      if (m?.kind === "value" && typeof m.value === "string") {
+        const t = m.value.trim();
+        if (t.length <= 5 * 1024 && !t.includes("\n")) message = t;
       }
       if (!message && v.message) message = v.message.trim();
       if (!message) message = `failed expression: ${v.source.trim()}`;
       out.decisions.push({ policy: policy.name, binding: bindingName, index: i, action: "deny", message, reason: v.reason ?? "Invalid" });
     }
-    for (const aa of policy.auditAnnotations) {
-      const r = evaluatePolicyExpression(aa.expression, ctx, RUNTIME_COST_BUDGET);
+    const annotating = activation.phase();
+    const annotations = evaluateWithBudget(
+      policy.auditAnnotations.map((aa) => ({ source: aa.expression.source, evaluate: () => evaluatePolicyExpression(aa.expression, annotating.ctx, PER_CALL_LIMIT) })),
+      RUNTIME_COST_BUDGET,
+      annotating.compositionCost,
+    );
+    if ("outOfBudget" in annotations) {
+      // The one decision replaces the validations' (`ValidateResult{Decisions: …}`).
+      out.decisions = policy.failurePolicy === "Ignore" ? [] : [error(-1, annotations.outOfBudget)];
+      return out;
+    }
+    for (const [i, aa] of policy.auditAnnotations.entries()) {
+      const r = annotations.results[i]!;
       if (r.kind === "unevaluable") continue;
-      if (r.kind === "error") fail(-1, expressionError(aa.expression, r.message));
-      else if (typeof r.value === "string" && r.value.trim()) out.annotations.push([aa.key, r.value.trim().slice(0, 10 * 1024)]);
-      else if (r.value !== null && typeof r.value !== "string") {
-        fail(-1, `valueExpression '${aa.expression.source}' resulted in unsupported return type: ${typeof r.value === "bigint" ? "int" : typeof r.value}. Return type must be either string or null.`);
+      if (r.kind === "error") {
+        if (policy.failurePolicy !== "Ignore") out.annotationErrors.push(error(-1, r.message));
+      } else if (typeof r.value === "string" && r.value.trim()) out.annotations.push([aa.key, r.value.trim().slice(0, 10 * 1024)]);
+      else if (r.value !== null && typeof r.value !== "string" && policy.failurePolicy !== "Ignore") {
+        out.annotationErrors.push(
+          error(-1, `valueExpression '${aa.expression.source}' resulted in unsupported return type: ${typeof r.value === "bigint" ? "int" : typeof r.value}. Return type must be either string or null.`),
+        );
       }
     }
     return out;
@@ -1027,8 +1116,8 @@ export class PolicySet {
               continue;
             }
             const base = this.baseContext(shown.request, a, this.requestValue(current, a, invocation));
-            const ctx = this.activation(policy, base, param, a);
-            const mc = this.matchConditions(policy, ctx);
+            const activation = this.activation(policy, base, param, a);
+            const mc = this.matchConditions(policy, activation.phase());
             if (mc && "skip" in mc) continue;
             if (mc && "unknown" in mc) {
               result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: mc.unknown });
@@ -1042,13 +1131,25 @@ export class PolicySet {
             const before = JSON.stringify(target);
             for (let i = 0; i < policy.mutations.length; i++) {
               const mut = policy.mutations[i]!;
-              const r = evaluatePolicyExpression(mut.expression, ctx, RUNTIME_COST_BUDGET);
+              // `patcher.Patch(…, RuntimeCELCostBudget)`: each mutation its own budget, its program
+              // the per-call limit, its variables evaluated anew on the object as mutated so far.
+              const phase = activation.phase();
+              const evaluated = evaluateWithBudget(
+                [{ source: mut.source, evaluate: () => evaluatePolicyExpression(mut.expression, phase.ctx, PER_CALL_LIMIT) }],
+                RUNTIME_COST_BUDGET,
+                phase.compositionCost,
+              );
+              if ("outOfBudget" in evaluated) {
+                denyConfig(evaluated.outOfBudget);
+                continue;
+              }
+              const r = evaluated.results[0]!;
               if (r.kind === "unevaluable") {
                 result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: `mutations[${i}]: ${r.reason}` });
                 continue;
               }
               if (r.kind === "error") {
-                denyConfig(expressionError(mut.expression, r.message));
+                denyConfig(r.message);
                 continue;
               }
               try {
@@ -1057,7 +1158,7 @@ export class PolicySet {
                 if (mut.patchType === "JSONPatch") target = applyJsonPatch(target, patch as JsonPatchOperation[]) as Obj;
                 else target = applyConfiguration(target, patch, schema) as Obj;
                 // The next mutation sees this one's result (the dispatcher updates the versioned attributes in between).
-                ctx.object = this.celValue(target);
+                activation.ctx.object = this.celValue(target);
               } catch (err) {
                 denyConfig(`mutations[${i}]: ${(err as Error).message}`);
               }
@@ -1091,11 +1192,6 @@ export class PolicySet {
       if (again.length) runOnce(again);
     }
   }
-}
-
-function expressionError(compiled: CompiledExpression, message: string): string {
-  if (message.startsWith("compilation error: ")) return message;
-  return `expression '${compiled.source}' resulted in error: ${message}`;
 }
 
 /** A problem with a policy's own expressions, reported on the policy object. */

@@ -10,10 +10,11 @@
 import { isRecord } from "../../meta/values.js";
 import { applyJsonPatch, JsonPatchError, type JsonPatchOperation } from "../../patch/index.js";
 import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile.js";
-import { PER_CALL_LIMIT } from "../cel/cost.js";
+import { PER_CALL_LIMIT, RUNTIME_COST_BUDGET_MATCH_CONDITIONS } from "../cel/cost.js";
 import { CEL_MINORS } from "../cel/library.js";
 import { isFeatureEnabled } from "../features.js";
 import { toCelValue } from "../cel/rules.js";
+import { evaluateWithBudget } from "./conditions.js";
 import { isExemptAdmissionConfigurationResource, matchedEquivalent, matchResources, type EquivalentResource, type NamespaceLabels } from "./matching.js";
 
 export type { EquivalentResource } from "./matching.js";
@@ -298,15 +299,30 @@ function matchConditionsOf(hook: WebhookDefinition, a: WebhookAttributes, invoca
     request: toCelValue(undefined, requestOf(a, "", invocation ? { ...invocation, group: a.group, version: a.version, resource: a.resource } : undefined)),
     authorizer: null,
   };
+  // `matchconditions.Matcher.Match`: every condition is evaluated first, each program stopping at
+  // the base environment's per-call limit (`cel.CostLimit`) and all of them together at
+  // `RuntimeCELCostBudgetMatchConditions`; a condition that costs more than is left is an error of
+  // the whole match, under the failure policy. Then a false condition skips the webhook, whatever
+  // the others came to; errors fail it (or skip it under `Ignore`).
+  const evaluated = evaluateWithBudget(
+    hook.matchConditions.map((mc) => ({
+      source: mc.expression.source,
+      evaluate: () => {
+        if (!mc.expression.program && !mc.expression.unsupported) return { kind: "error" as const, message: `compilation error: compilation failed: ${mc.expression.issues ?? mc.expression.error}`, compileError: true as const };
+        return evaluateCel(mc.expression, ctx, PER_CALL_LIMIT);
+      },
+    })),
+    RUNTIME_COST_BUDGET_MATCH_CONDITIONS,
+  );
+  if ("outOfBudget" in evaluated) return hook.failurePolicy === "Ignore" ? { call: false } : { status: forbiddenStatus(a, evaluated.outOfBudget) };
   const errors: string[] = [];
-  for (const mc of hook.matchConditions) {
-    // Each condition's program stops at the base environment's per-call limit (`cel.CostLimit`).
-    const r = evaluateCel(mc.expression, ctx, PER_CALL_LIMIT);
+  for (const [i, r] of evaluated.results.entries()) {
+    if (!r) continue;
     if (r.kind === "value" && r.value === false) return { call: false };
     if (r.kind === "value" && r.value === true) continue;
-    if (!mc.expression.program) errors.push(`compilation error: compilation failed: ${mc.expression.issues ?? mc.expression.error}`);
-    else if (r.kind === "value") errors.push(`expression '${mc.expression.source}' resulted in unsupported return type: must evaluate to bool`);
-    else errors.push(`expression '${mc.expression.source}' resulted in error: ${r.kind === "error" ? r.message : r.reason}`);
+    if (r.kind === "value") errors.push(`expression '${hook.matchConditions[i]!.expression.source}' resulted in unsupported return type: must evaluate to bool`);
+    else if (r.kind === "error") errors.push(r.message);
+    else errors.push(`expression '${hook.matchConditions[i]!.expression.source}' resulted in error: ${r.reason}`);
   }
   if (!errors.length) return invocation ? { call: true, invocation } : { call: true };
   if (hook.failurePolicy === "Ignore") return { call: false };

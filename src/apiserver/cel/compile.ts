@@ -279,7 +279,7 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
 /** What evaluating an expression came to. */
 export type CelOutcome =
   | { kind: "value"; value: unknown; cost: number }
-  | { kind: "error"; message: string; costExceeded?: boolean }
+  | { kind: "error"; message: string; costExceeded?: boolean; cost?: number }
   | { kind: "unevaluable"; reason: string };
 
 /**
@@ -292,14 +292,15 @@ export type CelOutcome =
 export function evaluateCel(compiled: CompiledExpression, ctx: Record<string, unknown>, limit = PER_CALL_LIMIT): CelOutcome {
   if (!compiled.program && compiled.unsupported) return { kind: "unevaluable", reason: `the expression cannot be compiled here: ${compiled.error}` };
   if (!compiled.program) return { kind: "error", message: `compilation failed: ${compiled.issues ?? compiled.error}` };
+  const spent = { cost: 0 };
   try {
-    const { value, cost } = runWithCost(() => compiled.program!(ctx), limit, baseCost(compiled.program.ast));
+    const { value, cost } = runWithCost(() => compiled.program!(ctx), limit, baseCost(compiled.program.ast), spent);
     return { kind: "value", value, cost };
   } catch (err) {
     if (err instanceof UnevaluableError) return { kind: "unevaluable", reason: err.message };
-    if (err instanceof CostLimitError) return { kind: "error", message: err.message, costExceeded: true };
+    if (err instanceof CostLimitError) return { kind: "error", message: err.message, costExceeded: true, cost: spent.cost };
     // A message laid out by its thrower (a composited variable's compilation issues) is kept whole.
-    if ((err as { celMessage?: boolean }).celMessage) return { kind: "error", message: (err as Error).message };
-    return { kind: "error", message: goMessage(firstLine((err as Error).message ?? String(err))) };
+    if ((err as { celMessage?: boolean }).celMessage) return { kind: "error", message: (err as Error).message, cost: spent.cost };
+    return { kind: "error", message: goMessage(firstLine((err as Error).message ?? String(err))), cost: spent.cost };
   }
 }

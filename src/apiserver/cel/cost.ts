@@ -20,6 +20,14 @@ export const PER_CALL_LIMIT = 1_000_000;
  * let budget = RUNTIME_COST_BUDGET;
  */
 export const RUNTIME_COST_BUDGET = 10_000_000;
+/**
+ * `celconfig.RuntimeCELCostBudgetMatchConditions`: the runtime cost of all the match conditions of
+ * one webhook, or of one policy for one binding and param, evaluated together.
+ *
+ * @example
+ * let remaining = RUNTIME_COST_BUDGET_MATCH_CONDITIONS; // 2_500_000
+ */
+export const RUNTIME_COST_BUDGET_MATCH_CONDITIONS = 2_500_000;
 /** `celconfig.MaxRequestSizeBytes`: bounds unbounded lists and strings when cost is estimated. */
 export const MAX_REQUEST_SIZE_BYTES = 3 * 1024 * 1024;
 /**
@@ -414,8 +422,11 @@ export function baseCost(root: unknown): number {
  * @example
  * const { value, cost } = runWithCost(() => program(ctx), 1_000_000);
  */
-export function runWithCost<T>(fn: () => T, limit: number, base = 0): { value: T; cost: number } {
-  if (base > limit) throw new CostLimitError();
+export function runWithCost<T>(fn: () => T, limit: number, base = 0, spent?: { cost: number }): { value: T; cost: number } {
+  if (base > limit) {
+    if (spent) spent.cost = base;
+    throw new CostLimitError();
+  }
   const outer = active;
   const tracker: Tracker = { cost: base, limit };
   active = tracker;
@@ -425,5 +436,24 @@ export function runWithCost<T>(fn: () => T, limit: number, base = 0): { value: T
   } finally {
     active = outer;
     if (outer) outer.cost += tracker.cost;
+    // What the evaluation cost up to where it stopped (cel-go's `EvalDetails.ActualCost` after an error).
+    if (spent) spent.cost = tracker.cost;
+  }
+}
+
+/**
+ * Run an evaluation outside the one in progress: its cost is its own, not added to the caller's
+ * (a composited variable evaluated lazily has its own program and cost tracker in kube-apiserver).
+ *
+ * @example
+ * const r = untracked(() => evaluateCel(variable, ctx));
+ */
+export function untracked<T>(fn: () => T): T {
+  const outer = active;
+  active = undefined;
+  try {
+    return fn();
+  } finally {
+    active = outer;
   }
 }
