@@ -150,6 +150,43 @@ describe("match condition cost per minor (StrictCostEnforcementForWebhooks)", ()
   });
 });
 
+describe("match conditions share one budget (matchconditions/matcher.go, celconfig.RuntimeCELCostBudgetMatchConditions)", () => {
+  // Each condition: 80 calls of lowerAscii() on a 100000-character annotation, ceil(100000 × 0.1)
+  // each (library/cost.go, from 1.32): about 800000, within the per-call limit; three fit the
+  // budget of 2500000, the fourth costs more than is left.
+  const heavy = "[0, 1, 2, 3, 4, 5, 6, 7].all(i, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].all(j, object.metadata.annotations['big'].lowerAscii() != 'x'))";
+  const big = { ...pod(), metadata: { ...pod().metadata, annotations: { big: "A".repeat(100_000) } } };
+  const conditions = (list: string[]) => list.map((expression, i) => ({ name: `c${i}`, expression }));
+  const outOfBudget = 'pods "p" is forbidden: validation failed due to running out of cost budget, no further validation rules will be run';
+  it("calls the webhook when three conditions fit, refuses when the fourth runs out of the budget", () => {
+    const [three] = hooksAt(36, "Validating", { name: "m", matchConditions: conditions([heavy, heavy, heavy]) });
+    expect(shouldCallWebhook(three!, attrs({ object: big }), noNamespaces)).toEqual({ call: true });
+    const [four] = hooksAt(36, "Validating", { name: "m", matchConditions: conditions([heavy, heavy, heavy, heavy]) });
+    expect((shouldCallWebhook(four!, attrs({ object: big }), noNamespaces) as { status: { message: string } }).status.message).toBe(outOfBudget);
+  });
+  it("evaluates every condition before a false one counts", () => {
+    const [h] = hooksAt(36, "Validating", { name: "m", matchConditions: conditions(["false", heavy, heavy, heavy, heavy]) });
+    expect((shouldCallWebhook(h!, attrs({ object: big }), noNamespaces) as { status: { message: string } }).status.message).toBe(outOfBudget);
+  });
+  it("skips the webhook under failurePolicy Ignore", () => {
+    const [h] = hooksAt(36, "Validating", { name: "m", failurePolicy: "Ignore", matchConditions: conditions([heavy, heavy, heavy, heavy]) });
+    expect(shouldCallWebhook(h!, attrs({ object: big }), noNamespaces)).toEqual({ call: false });
+  });
+  it("costs a library call 1 before StrictCostEnforcementForWebhooks (1.31): the four conditions fit", () => {
+    const [h] = hooksAt(31, "Validating", { name: "m", matchConditions: conditions([heavy, heavy, heavy, heavy]) });
+    expect(shouldCallWebhook(h!, attrs({ object: big }), noNamespaces)).toEqual({ call: true });
+  });
+  it("charges a condition past the per-call limit what it ran: two such errors are reported together", () => {
+    const past = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].all(i, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].all(j, object.metadata.annotations['big'].lowerAscii() != 'x'))";
+    const [two] = hooksAt(36, "Validating", { name: "m", matchConditions: conditions([past, past]) });
+    const error = `expression '${past}' resulted in error: operation cancelled: actual cost limit exceeded`;
+    expect((shouldCallWebhook(two!, attrs({ object: big }), noNamespaces) as { status: { message: string } }).status.message).toBe(`pods "p" is forbidden: [${error}, ${error}]`);
+    // Two of them cost just over 2000000: a third runs out of the budget.
+    const [three] = hooksAt(36, "Validating", { name: "m", matchConditions: conditions([past, past, past]) });
+    expect((shouldCallWebhook(three!, attrs({ object: big }), noNamespaces) as { status: { message: string } }).status.message).toBe(outOfBudget);
+  });
+});
+
 describe("the AdmissionReview and its response", () => {
   it("sends request kind, resource, user, objects, dry run and options", () => {
     const review = admissionReview(attrs({ operation: "UPDATE", oldObject: pod(), dryRun: true, options: { kind: "UpdateOptions", apiVersion: "meta.k8s.io/v1" } }), "u1");
