@@ -233,6 +233,44 @@ describe("compile errors in cel-go's layout", () => {
     expect(issues("[1, 'a']")?.split("\n")[0]).toBe("ERROR: <input>:1:5: expected type 'int' but found 'string'");
   });
 
+  it("names a type used as a value as cel-go's checker types it: `int` is a `type(int)` (checker/format.go FormatCELType, errors.go)", () => {
+    const first = (expr: string) => issues(expr)?.split("\n")[0];
+    // stdlib.Types declares the type names as identifiers of type(T); an unresolved overload
+    // substitutes unbound type parameters with dyn (checker.go resolveOverload).
+    expect(first("1 == int")).toBe("ERROR: <input>:1:3: found no matching overload for '_==_' applied to '(int, type(int))'");
+    expect(first("[1] == list")).toBe("ERROR: <input>:1:5: found no matching overload for '_==_' applied to '(list(int), type(list(dyn)))'");
+    expect(first("{'a': 1} == map")).toBe("ERROR: <input>:1:10: found no matching overload for '_==_' applied to '(map(string, int), type(map(dyn, dyn)))'");
+    expect(first("null_type + 1")).toBe("ERROR: <input>:1:11: found no matching overload for '_+_' applied to '(type(null), int)'");
+    expect(first("type(object) + 1")).toBe("ERROR: <input>:1:14: found no matching overload for '_+_' applied to '(type(dyn), int)'");
+    expect(first("type(type(1)) < 2")).toBe("ERROR: <input>:1:15: found no matching overload for '_<_' applied to '(type(type(int)), int)'");
+    expect(first("!int")).toBe("ERROR: <input>:1:1: found no matching overload for '!_' applied to '(type(int))'");
+    expect(first("size(string)")).toBe("ERROR: <input>:1:5: found no matching overload for 'size' applied to '(type(string))'");
+    expect(first("int.size()")).toBe("ERROR: <input>:1:9: found no matching overload for 'size' applied to 'type(int).()'");
+    expect(first("'a'.startsWith(string)")).toBe("ERROR: <input>:1:15: found no matching overload for 'startsWith' applied to 'string.(type(string))'");
+    expect(first("int && true")).toBe("ERROR: <input>:1:5: found no matching overload for '_&&_' applied to '(type(int), bool)'");
+    expect(first("int[0]")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(type(int), int)'");
+    expect(first("int['a']")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(type(int), string)'");
+    expect(first("int.foo == 1")).toBe("ERROR: <input>:1:4: type 'type(int)' does not support field selection");
+    // A literal's element types (joinTypes → typeMismatch): the declared parameters are kept.
+    expect(first("[1, int]")).toBe("ERROR: <input>:1:5: expected type 'int' but found 'type(int)'");
+    expect(first("[int, string]")).toBe("ERROR: <input>:1:7: expected type 'type(int)' but found 'type(string)'");
+    // The valid uses keep working.
+    for (const ok of ["type(1) == int", "int == type(1)", "type(object) == map", "type('a') != bytes", "[int, int].size() == 2", "type(type(1)) == type", "type(null) == null_type"]) {
+      const c = compileCel(ok, { level: 36, variables: { object: "dyn" } });
+      expect(c.error, ok).toBeUndefined();
+      expect(evaluateCel(c, { object: { a: 1n } }), ok).toMatchObject({ kind: "value", value: true });
+    }
+  });
+
+  it("words indexing and field selection on what has neither as cel-go does", () => {
+    const first = (expr: string) => compileCel(expr, { level: 36, variables: { x: "list<int>" } }).issues?.split("\n")[0];
+    // cel-go checker_test.go: `x[1u]` on a list.
+    expect(first("x[1u]")).toBe("ERROR: <input>:1:2: found no matching overload for '_[_]' applied to '(list(int), uint)'");
+    expect(first("'a'[0] == 'a'")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(string, int)'");
+    expect(first("x.y == 1")).toBe("ERROR: <input>:1:2: type 'list(int)' does not support field selection");
+    expect(first("(x + x)[1].single_int32 == size(x)")).toBe("ERROR: <input>:1:11: type 'int' does not support field selection");
+  });
+
   it("counts lines and columns in characters, wide ones as wide dots (common/errors.go ToDisplayString)", () => {
     expect(issues("object.a == 1 &&\n  foo")).toBe("ERROR: <input>:2:3: undeclared reference to 'foo' (in container '')\n |   foo\n | ..^");
     expect(issues("'é' + 1")).toBe("ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^");

@@ -8,7 +8,7 @@ import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } fro
 import { regexError } from "./regex.js";
 import { UnevaluableError } from "./authz.js";
 import { rewriteOptionalEntries } from "./optional-entries.js";
-import { checkIssue, formatIssues, parseIssue, type EvaluatorError, type Issue } from "./issues.js";
+import { checkIssue, formatIssues, parseIssue, typeValueName, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
   op: string;
@@ -164,15 +164,23 @@ function homogeneityError(ast: AstNode): Issue | undefined {
   let error: Issue | undefined;
   const same = (nodes: Array<AstNode | undefined>) => {
     let joined: CheckedType | undefined;
+    // Types among the elements are values of `type(int)`, `type(string)`, … to cel-go, which do
+    // not join (`[int, string]`), and read so in the message (`[1, int]`).
+    let joinedTypeValue: string | undefined;
+    const free = (name: string | undefined) => name !== undefined && !/\b[AB]\b/.test(name);
     for (const n of nodes) {
       const t = n?.checkedType as CheckedType | undefined;
       if (!t || error) continue;
-      if (!joined) joined = t;
-      else {
-        const next = joinTypes(joined, t);
-        if (!next) error = { message: `expected type '${goTypeName(joined)}' but found '${goTypeName(t)}'`, offset: n?.start ?? 0 };
-        else joined = next;
+      const typeValue = typeValueName(n, "declared");
+      if (!joined) {
+        joined = t;
+        joinedTypeValue = typeValue;
+        continue;
       }
+      const next = joinTypes(joined, t);
+      if (!next || (free(joinedTypeValue) && free(typeValue) && joinedTypeValue !== typeValue)) {
+        error = { message: `expected type '${joinedTypeValue ?? goTypeName(joined)}' but found '${typeValue ?? goTypeName(t)}'`, offset: n?.start ?? 0 };
+      } else joined = next;
     }
   };
   walkAst(ast, (n) => {
@@ -181,6 +189,30 @@ function homogeneityError(ast: AstNode): Issue | undefined {
       const entries = n.args as Array<[AstNode, AstNode]>;
       same(entries.map((e) => e[0]));
       same(entries.map((e) => e[1]));
+    }
+  });
+  return error;
+}
+
+/**
+ * A type used where cel-go's checker refuses one that this evaluator lets through: a field of a
+ * type (`int.foo`: `type 'type(int)' does not support field selection`) or an index into one
+ * (`int['a']`: no overload of `_[_]` for it).
+ */
+function typeValueError(ast: AstNode, source: string): Issue | undefined {
+  let error: Issue | undefined;
+  walkAst(ast, (n) => {
+    if (error || (n.op !== "." && n.op !== ".?" && n.op !== "[]" && n.op !== "[?]")) return;
+    const [target, index] = n.args as [AstNode | undefined, AstNode | string | undefined];
+    const type = typeValueName(target);
+    if (!type || target?.end === undefined) return;
+    if (n.op === "." || n.op === ".?") {
+      const at = source.indexOf(".", target.end);
+      error = { message: `type '${type}' does not support field selection`, offset: at >= 0 ? at : (n.start ?? 0) };
+    } else if (typeof index === "object" && index?.checkedType) {
+      const at = source.indexOf("[", target.end);
+      const indexType = typeValueName(index) ?? goTypeName(index.checkedType as CheckedType);
+      error = { message: `found no matching overload for '_[_]' applied to '(${type}, ${indexType})'`, offset: at >= 0 ? at : (n.start ?? 0) };
     }
   });
   return error;
@@ -255,6 +287,8 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
       if (original.valid) issue.offset = 0;
     }
     issue ??= homogeneityError(program.ast);
+    // Offsets in a rewritten text are not the written expression's: judged on the text as written.
+    if (program === first) issue ??= typeValueError(program.ast, text);
     if (spec.level >= 29) issue ??= regexLiteralError(program.ast);
     // Offsets in a text rewritten for optional entries are not the written expression's: no layout then.
     if (issue) out = { source, error: issue.message, ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };

@@ -57,6 +57,84 @@ const OPERATORS: Record<string, string> = {
 };
 
 /** A type as cel-go's checker prints it: `list(int)`, `map(string, dyn)`, `optional_type(int)`, `null`. */
+/**
+ * The type names cel-go's standard library declares as identifiers (`stdlib.Types`), each the
+ * value of a type: `int` is `type(int)` to the checker. `list` and `map` keep their declared type
+ * parameters, which a message about an unresolved overload reads as `dyn` (cel-go substitutes
+ * unbound parameters there) and one about a literal's element types leaves as declared.
+ */
+const TYPE_IDENTIFIERS: Readonly<Record<string, (params: "dyn" | "declared") => string>> = {
+  bool: () => "bool",
+  bytes: () => "bytes",
+  double: () => "double",
+  int: () => "int",
+  uint: () => "uint",
+  string: () => "string",
+  null_type: () => "null",
+  type: () => "type",
+  list: (p) => (p === "dyn" ? "list(dyn)" : "list(A)"),
+  map: (p) => (p === "dyn" ? "map(dyn, dyn)" : "map(A, B)"),
+  "google.protobuf.Timestamp": () => "timestamp",
+  "google.protobuf.Duration": () => "duration",
+  "google.protobuf.Any": () => "any",
+};
+
+interface TypedNode extends ErrorNode {
+  checkedType?: { name?: string };
+}
+
+/**
+ * How cel-go's checker names the type of an expression whose value is a type (`int` →
+ * `type(int)`, `type(1)` → `type(int)`, `type(x)` of a dyn `x` → `type(dyn)`), where this evaluator
+ * only says `type`; undefined for any other expression.
+ *
+ * @example
+ * typeValueName({ op: "id", args: "int", checkedType: { name: "type" } }); // "type(int)"
+ */
+export function typeValueName(node: unknown, params: "dyn" | "declared" = "dyn"): string | undefined {
+  const n = node as TypedNode | undefined;
+  if (!n || typeof n !== "object" || n.checkedType?.name !== "type") return undefined;
+  if (n.op === "id" && typeof n.args === "string") {
+    const named = TYPE_IDENTIFIERS[n.args];
+    return named ? `type(${named(params)})` : undefined;
+  }
+  const args = n.args as unknown[];
+  if (n.op === "call" && Array.isArray(args) && args[0] === "type" && Array.isArray(args[1]) && args[1].length === 1) {
+    const of = args[1][0] as TypedNode;
+    const inner = typeValueName(of, params) ?? (of.checkedType?.name ? goTypeText(of.checkedType.name) : "dyn");
+    return `type(${inner})`;
+  }
+  return undefined;
+}
+
+/**
+ * The operands' types and the operator of the evaluator's `no such overload: L op R`, the types
+ * possibly holding spaces (`map<string, int> == type`): the operator is the first one at depth 0.
+ */
+function binaryOverload(summary: string): { left: string; op: string; right: string } | undefined {
+  const prefix = "no such overload: ";
+  if (!summary.startsWith(prefix)) return undefined;
+  const text = summary.slice(prefix.length);
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "<" || ch === "(") depth++;
+    else if (ch === ">" || ch === ")") depth--;
+    else if (ch === " " && depth === 0) {
+      const end = text.indexOf(" ", i + 1);
+      if (end < 0) return undefined;
+      const op = text.slice(i + 1, end);
+      if (OPERATORS[op]) return { left: text.slice(0, i), op, right: text.slice(end + 1) };
+    }
+  }
+  return undefined;
+}
+
+/** An operand's type as cel-go names it: the evaluator's text, or `type(…)` for a type value. */
+function operandType(text: string, node: unknown): string {
+  return (text.trim() === "type" && typeValueName(node)) || goTypeText(text);
+}
+
 export function goTypeText(t: string): string {
   return t.trim().replace(/\boptional</g, "optional_type<").replace(/</g, "(").replace(/>/g, ")");
 }
@@ -112,17 +190,59 @@ export function checkIssue(err: EvaluatorError, source: string): Issue {
   if (m && (node.op === "." || node.op === ".?") && node.end !== undefined) {
     return { message: `undefined field '${m[1]}'`, offset: node.end - m[1]!.length - (node.op === ".?" ? 2 : 1) };
   }
-  m = /^no such overload: (\S+) (\S+|in) (\S.*)$/.exec(summary);
-  if (m && OPERATORS[m[2]!]) {
-    return { message: `found no matching overload for '${OPERATORS[m[2]!]}' applied to '(${goTypeText(m[1]!)}, ${goTypeText(m[3]!)})'`, offset: operatorOffset(source, node, m[2]!) };
+  // A unary operator's node holds its operand alone.
+  const operands = Array.isArray(node.args) ? (node.args as unknown[]) : node.args && typeof node.args === "object" ? [node.args] : [];
+  const binary = binaryOverload(summary);
+  if (binary) {
+    return {
+      message: `found no matching overload for '${OPERATORS[binary.op]}' applied to '(${operandType(binary.left, operands[0])}, ${operandType(binary.right, operands[1])})'`,
+      offset: operatorOffset(source, node, binary.op),
+    };
   }
   m = /^no such overload: ([!-])(\S.*)$/.exec(summary);
-  if (m) return { message: `found no matching overload for '${m[1]}_' applied to '(${goTypeText(m[2]!)})'`, offset: at };
+  if (m) return { message: `found no matching overload for '${m[1]}_' applied to '(${operandType(m[2]!, operands[0])})'`, offset: at };
   m = /^found no matching overload for '(?:([\w.<>, ]+?)\.)?(\w+)\((.*)\)'$/.exec(summary);
   if (m) {
-    const args = splitTypes(m[3]!).join(", ");
-    const applied = m[1] !== undefined && node.op === "rcall" ? `${goTypeText(m[1])}.(${args})` : `(${args})`;
+    const member = m[1] !== undefined && node.op === "rcall";
+    const argNodes = (member ? operands[2] : operands[1]) as unknown[] | undefined;
+    const args = splitTypes(m[3]!)
+      .map((t, i) => (t === "type" && typeValueName(argNodes?.[i])) || t)
+      .join(", ");
+    const applied = member ? `${operandType(m[1]!, operands[1])}.(${args})` : `(${args})`;
     return { message: `found no matching overload for '${m[2]}' applied to '${applied}'`, offset: callOffset(source, node) };
+  }
+  // `&&` and `||` are functions to cel-go's checker (`_&&_(bool, bool)`).
+  m = /^Logical operator requires bool operands, got '.+'$/.exec(summary);
+  const logical = node.op === "&&" || node.op === "||" ? (operands as TypedNode[]) : [];
+  if (m && logical.length === 2 && logical.every((o) => o?.checkedType?.name)) {
+    const types = logical.map((o) => operandType(o.checkedType!.name!, o));
+    return { message: `found no matching overload for '${OPERATORS[node.op!]}' applied to '(${types.join(", ")})'`, offset: operatorOffset(source, node, node.op!) };
+  }
+  // Indexing is `_[_]` to cel-go's checker; selecting a field of what has none is its own error.
+  const target = operands[0] as TypedNode | undefined;
+  m = /^List index must be int, got '(.+)'$/.exec(summary);
+  if (m && target?.checkedType?.name && target.end !== undefined) {
+    if (node.op === "[]") {
+      const at = source.indexOf("[", target.end);
+      return { message: `found no matching overload for '_[_]' applied to '(${operandType(target.checkedType.name, target)}, ${operandType(m[1]!, operands[1])})'`, offset: at >= 0 ? at : (node.pos ?? 0) };
+    }
+    if (node.op === ".") {
+      const at = source.indexOf(".", target.end);
+      return { message: `type '${operandType(target.checkedType.name, target)}' does not support field selection`, offset: at >= 0 ? at : (node.pos ?? 0) };
+    }
+  }
+  m = /^Cannot index type '(.+?)'(?: with type '(.+)')?$/.exec(summary);
+  if (m && node.op === "[]" && target?.end !== undefined) {
+    const index = operands[1] as TypedNode | undefined;
+    const indexType = m[2] ?? index?.checkedType?.name;
+    if (indexType) {
+      const at = source.indexOf("[", target.end);
+      return { message: `found no matching overload for '_[_]' applied to '(${operandType(m[1]!, target)}, ${operandType(indexType, index)})'`, offset: at >= 0 ? at : (node.pos ?? 0) };
+    }
+  }
+  if (m && !m[2] && node.op === "." && target?.end !== undefined) {
+    const at = source.indexOf(".", target.end);
+    return { message: `type '${operandType(m[1]!, target)}' does not support field selection`, offset: at >= 0 ? at : (node.pos ?? 0) };
   }
   m = /^Ternary branches must have the same type, got '(.+)' and '(.+)'$/.exec(summary);
   if (m) {
