@@ -88,8 +88,9 @@ export interface WriteOptions extends ApiContextOptions {
   /** Find the fields the schema does not declare (`strict/unknown-field`). */
   unknownFields?: boolean;
   /**
-   * Report duplicate list-map/set entries on built-in kinds too (`strict/duplicate-entry`); kube-apiserver
-   * refuses them on custom resources only, so this is a lint. Custom resources are always checked.
+   * Report duplicate list-map/set entries on built-in kinds too (`strict/duplicate-entry`, as warnings:
+   * kube-apiserver refuses them in custom resources only, and in built-in kinds where the kind's own
+   * rules do). Custom resources are always checked, as errors.
    */
   builtinDuplicates?: boolean;
   /** The namespace comes from where the object is sent (a request path, `kubectl -n`): not required in it. */
@@ -461,7 +462,12 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     kept = kept.filter((i) => !(RATCHETED.has(i.rule) && unchangedSince(schema, i.path, obj, old)));
   }
   issues.push(...kept);
-  if (duplicates.length) issues.push(...(reported ? duplicates.filter((d) => !native.some((n) => n.field.startsWith(d.field))) : duplicates));
+  // Duplicate list-map/set entries. A custom resource's structural schema refuses them. A built-in kind
+  // is decoded into Go slices, where only the kind's own rules refuse one (container names, volume
+  // names, Service ports: reported above by those rules); the field manager tolerates the rest on create
+  // and update (only server-side apply refuses them), so for built-in kinds they are warnings.
+  const dupes = duplicates.length && reported ? duplicates.filter((d) => !native.some((n) => n.field.startsWith(d.field))) : duplicates;
+  if (custom) issues.push(...dupes);
   issues.push(...unknown);
 
   // 6. Value validations and CEL rules.
@@ -495,6 +501,11 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     } catch {
       // Warnings are advice: a failure to work them out is not the object's problem.
     }
+  }
+  // Built-in duplicates the kind's own warnings already name (an env var hiding another, a port defined
+  // twice, an image pull secret named twice) are not repeated.
+  if (!custom) {
+    for (const d of dupes) if (!warnings.some((w) => w.startsWith(d.field) && (w[d.field.length] === ":" || w[d.field.length] === "."))) issues.push({ ...d, severity: "warning" });
   }
   return { object: obj, issues, warnings, ...(old ? { old } : {}) };
 }

@@ -102,7 +102,8 @@ export function admit(resource: ServedResource, obj: Obj, options: AdmitOptions)
     minor: options.minor,
     owned: true,
     unknownFields: true,
-    // Until a kind has its native rules, its list-map duplicates are refused as its rules would refuse most of them.
+    // Duplicate list-map entries of built-in kinds come back as warnings (kube-apiserver keeps them on create and
+    // update unless the kind's own rules refuse them): looked for only where a kind has no rules of its own.
     builtinDuplicates: !custom && !kindRules(resource.group, resource.kind)?.validate,
     namespaceOptional: options.namespaceFromPath,
     ...(options.old ? { old: options.old, oldStored: true } : {}),

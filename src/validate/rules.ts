@@ -58,7 +58,7 @@ const FIXED: Record<string, RuleDescription> = {
   "strict/unknown-field": { short: "a field the schema does not declare", full: "kube-apiserver drops unknown fields (or refuses them with fieldValidation=Strict, kubectl's default). Reported in strict mode." },
   "strict/duplicate-entry": {
     short: "two entries of a list-map or set are the same",
-    full: "Two items of an x-kubernetes-list-type map (same keys) or set (same value). kube-apiserver refuses them on custom resources; on built-in kinds it is reported in strict mode.",
+    full: "Two items of an x-kubernetes-list-type map (same keys) or set (same value). kube-apiserver refuses them on custom resources; on built-in kinds it keeps them on create and update (only server-side apply refuses them) unless the kind's own rules do, so there they are warnings, in strict mode.",
   },
   "meta/name": { short: "metadata.name or generateName is missing or not valid", full: "The name must follow the kind's name format (DNS subdomain, DNS label, …), as ValidateObjectMeta checks it." },
   "meta/namespace": { short: "metadata.namespace is not valid", full: "The namespace must be a DNS label; a cluster-scoped kind's namespace is ignored (a warning)." },

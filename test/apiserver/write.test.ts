@@ -68,6 +68,33 @@ describe("custom resources: structural defaults come before validation", () => {
   });
 });
 
+describe("built-in kinds: duplicate list-map entries", () => {
+  // kube-apiserver decodes built-in kinds into Go slices: only the kind's own rules refuse a duplicate
+  // (container names, Service ports); the field manager tolerates the rest outside server-side apply
+  // (FieldManager.UpdateNoErrors), and pkg/api/pod/warnings.go warns about some of them.
+  const pod = (spec: Obj): Obj => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns" }, spec });
+  const options = async () => ({ schema: (await schemaFor({ apiVersion: "v1", kind: "Pod" }, { kubernetesVersion: "1.36" }))!, minor: 36, builtinDuplicates: true });
+
+  it("are warnings, not repeated where the kind's own warning names the entry", async () => {
+    const { issues, warnings } = checkWrite(pod({ imagePullSecrets: [{ name: "reg" }, { name: "reg" }], containers: [{ name: "c", image: "i", env: [{ name: "A" }, { name: "A" }] }] }), await options());
+    expect(texts(issues)).toEqual([]);
+    expect(issues.filter((i) => i.rule === "strict/duplicate-entry")).toEqual([]);
+    expect(warnings).toEqual(['spec.imagePullSecrets[1].name: duplicate name "reg"', 'spec.containers[0].env[1]: hides previous definition of "A", which may be dropped when using apply']);
+  });
+
+  it("are warnings where nothing else names them (ValidateServiceAccount checks only metadata)", async () => {
+    const schema = (await schemaFor({ apiVersion: "v1", kind: "ServiceAccount" }, { kubernetesVersion: "1.36" }))!;
+    const sa = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sa", namespace: "ns" }, secrets: [{ name: "t" }, { name: "t" }] };
+    const { issues } = checkWrite(sa, { schema, minor: 36, builtinDuplicates: true });
+    expect(issues.map((i) => `${i.rule} ${i.severity} ${formatFieldError(i)}`)).toEqual(['strict/duplicate-entry warning secrets[1]: Duplicate value: {"name":"t"}']);
+  });
+
+  it("the kind's own rules still refuse the duplicates they check", async () => {
+    const { issues } = checkWrite(pod({ containers: [{ name: "c", image: "i" }, { name: "c", image: "j" }] }), await options());
+    expect(texts(issues)).toEqual(['native/duplicate spec.containers[1].name: Duplicate value: "c"']);
+  });
+});
+
 describe("copy on write", () => {
   it("changes an owned object in place, copies one it does not own", async () => {
     const ConfigMap = (await schemaFor({ apiVersion: "v1", kind: "ConfigMap" }, { kubernetesVersion: "1.36" }))!;

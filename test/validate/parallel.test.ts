@@ -21,11 +21,11 @@ function crd(kind: string, plural: string, spec: Record<string, unknown>, kindTe
 
 const widgetSpec = { type: "object", properties: { size: { type: "integer", maximum: 10 } }, "x-kubernetes-validations": [{ rule: "self.size > 1", message: "too small" }] };
 const docs = (i: number): string[] => [
-  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${i}\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: app\n          image: nginx\n          ports:\n            - containerPort: 80\n            - containerPort: 80\n`,
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${i}\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: app\n          image: nginx\n          ports:\n            - containerPort: 80\n`,
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_${i}\ndata:\n  mode: 0644\n  k: v\n  k: w\n`,
   `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Service\n    metadata: {name: s-${i}}\n    spec: {ports: [{port: "80"}]}\n  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s-${i}}\n    extra: 1\n`,
   `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w-${i}\nspec:\n  size: ${i % 12}\n`,
-  `apiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g-${i}\nspec:\n  colour: ${i % 2 ? "red" : 3}\n`,
+  `apiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g-${i}\nspec:\n  colour: ${i % 2 ? "red" : 3}\n  tags: [a, a]\n`,
   i % 7 === 0 ? "a: [unclosed\n" : `apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: p-${i}\n`,
 ];
 
@@ -33,7 +33,7 @@ mkdirSync(join(dir, "in"));
 for (let i = 0; i < 40; i++) writeFileSync(join(dir, "in", `m${String(i).padStart(2, "0")}.yaml`), docs(i).join("---\n"));
 // CRDs among the inputs, after resources that use them; one spelled with escapes, one broken.
 writeFileSync(join(dir, "in", "m20-crd.yaml"), crd("Widget", "widgets", widgetSpec));
-writeFileSync(join(dir, "in", "m30-crd.json"), crd("Gizmo", "gizmos", { type: "object", properties: { colour: { type: "string" } } }, '"CustomResource\\u0044efinition"'));
+writeFileSync(join(dir, "in", "m30-crd.json"), crd("Gizmo", "gizmos", { type: "object", properties: { colour: { type: "string" }, tags: { type: "array", items: { type: "string" }, "x-kubernetes-list-type": "set" } } }, '"CustomResource\\u0044efinition"'));
 writeFileSync(join(dir, "in", "m35-crd.yaml"), "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: broken\nspec: {}\n");
 writeFileSync(join(dir, "in", "m05-binary.yaml"), Buffer.from([0x61, 0, 0x62]));
 writeFileSync(join(dir, "in", "m06-big.yaml"), "a: b\n".repeat(400));
