@@ -49,12 +49,13 @@ export interface ApiContext {
  * ctx.gate("SidecarContainers"); // true (beta, on by default from 1.29)
  */
 export function apiContext(options: ApiContextOptions): ApiContext {
-  const overrides = options.featureGates ?? {};
+  const overrides = options.featureGates;
+  const minor = options.minor;
   return {
-    minor: options.minor,
+    minor,
     version: options.version ?? "v1",
     operation: options.operation ?? "CREATE",
-    gate: (name) => overrides[name] ?? isFeatureEnabled(name, options.minor),
+    gate: overrides && Object.keys(overrides).length ? (name) => overrides[name] ?? isFeatureEnabled(name, minor) : (name) => isFeatureEnabled(name, minor),
     namespaceLabels: options.namespaceLabels ?? (() => undefined),
     now: () => new Date(Math.floor((options.now ? options.now() : new Date()).getTime() / 1000) * 1000),
   };

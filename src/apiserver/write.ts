@@ -116,6 +116,12 @@ interface KindPlan {
   celRules: boolean;
   /** The schema has `anyOf`/`oneOf`/`allOf`/`not` somewhere. */
   valueValidations: boolean;
+  /** The built-in kind's rules, looked up once (`null`: none). */
+  rules?: KindRules | null;
+  /** The contexts of plain writes (no gates, clock or namespaces given) for `contextMinor`. */
+  contextMinor?: number;
+  createContext?: ApiContext;
+  updateContext?: ApiContext;
 }
 
 const plans = new WeakMap<Schema, KindPlan>();
@@ -186,12 +192,32 @@ export function useCelRules(rules: typeof CelRules): void {
 
 const contexts = new Map<string, ApiContext>();
 
-function contextFor(options: ApiContextOptions, version: string, operation: "CREATE" | "UPDATE"): ApiContext {
+function contextFor(options: ApiContextOptions, version: string, operation: "CREATE" | "UPDATE", plan?: KindPlan): ApiContext {
   if ((options.featureGates && Object.keys(options.featureGates).length) || options.namespaceLabels || options.now) return apiContext({ ...options, version, operation });
-  const key = `${options.minor}/${version}/${operation}`;
+  // A kind's plan keeps the contexts of its version for the minor last used (most runs use one).
+  if (plan?.kind && version === plan.version) {
+    if (plan.contextMinor !== options.minor) {
+      plan.contextMinor = options.minor;
+      plan.createContext = plan.updateContext = undefined;
+    }
+    if (operation === "CREATE") return (plan.createContext ??= sharedContext(options.minor, version, operation));
+    return (plan.updateContext ??= sharedContext(options.minor, version, operation));
+  }
+  return sharedContext(options.minor, version, operation);
+}
+
+function sharedContext(minor: number, version: string, operation: "CREATE" | "UPDATE"): ApiContext {
+  const key = `${minor}/${version}/${operation}`;
   let ctx = contexts.get(key);
-  if (!ctx) contexts.set(key, (ctx = apiContext({ minor: options.minor, version, operation })));
+  if (!ctx) contexts.set(key, (ctx = apiContext({ minor, version, operation })));
   return ctx;
+}
+
+/** The rules of the kind a plan is for (looked up once per plan), or of the group and kind given. */
+function rulesFor(plan: KindPlan | undefined, group: string, kind: string): KindRules | undefined {
+  if (!plan?.kind) return kindRules(group, kind);
+  if (plan.rules === undefined) plan.rules = kindRules(group, kind) ?? null;
+  return plan.rules ?? undefined;
 }
 
 /** How {@link failingIssues} goes through a schema node: its fields, its items, or as a whole. */
@@ -265,14 +291,18 @@ function schemaIssuesOf(schema: z.ZodType, value: unknown): z.core.$ZodIssue[] {
 function dropNulls(value: unknown, depth = 0): void {
   if (depth > 512) return;
   if (Array.isArray(value)) {
-    for (const v of value) if (v !== null && typeof v === "object") dropNulls(v, depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === "object" && v !== null) dropNulls(v, depth + 1);
+    }
     return;
   }
   const o = value as Obj;
   for (const k in o) {
     const v = o[k];
+    if (typeof v !== "object") continue;
     if (v === null) delete o[k];
-    else if (typeof v === "object") dropNulls(v, depth + 1);
+    else dropNulls(v, depth + 1);
   }
 }
 
@@ -346,10 +376,10 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   const version = plan?.kind ? plan.version : slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
   const kind = plan?.kind || (typeof input.kind === "string" ? input.kind : "");
   const custom = options.custom === true;
-  const rules: KindRules | undefined = custom ? undefined : kindRules(group, kind);
+  const rules: KindRules | undefined = custom ? undefined : rulesFor(plan, group, kind);
   const given = options.old;
   const update = given !== undefined;
-  const ctx = contextFor(options, version, update ? "UPDATE" : "CREATE");
+  const ctx = contextFor(options, version, update ? "UPDATE" : "CREATE", plan);
   const issues: WriteIssue[] = [];
   const warnings: string[] = [];
   const namespaced = plan?.namespaced;
@@ -368,7 +398,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     if (old && !options.oldStored) {
       old = cloneJson(old) as Obj;
       dropNulls(old);
-      applyDefaults(old, rules, contextFor(options, version, "CREATE"), options);
+      applyDefaults(old, rules, contextFor(options, version, "CREATE", plan), options);
     }
   }
   let meta = metadataOf(obj);

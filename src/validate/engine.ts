@@ -17,7 +17,7 @@ import {
   type FieldError,
   type PathSegment,
 } from "../meta/index.js";
-import { checkWrite, loadCelRules, needsCel } from "../apiserver/write.js";
+import { checkWrite, loadCelRules, needsCel, type WriteOptions } from "../apiserver/write.js";
 import { celEngineLoaded, loadCelEngine } from "../apiserver/cel-engine.js";
 import { groupCompilesCel } from "../apiserver/groups.js";
 import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations.js";
@@ -79,6 +79,10 @@ interface KindInfo {
   skipped: boolean;
   /** A built-in version the cluster does not serve (alpha and beta versions, by default). */
   notServed: boolean;
+  /** Why the kind cannot be written (a resource served read-only), when it cannot. */
+  readOnly?: string;
+  /** The options `checkWrite` gets for the kind (without `old` and the namespaces' labels). */
+  write?: WriteOptions;
 }
 
 /** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
@@ -304,9 +308,43 @@ export class ManifestEngine {
       rejected: Boolean(this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))),
       skipped: Boolean(this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))),
     };
+    if (schema) {
+      // A resource served read-only (ComponentStatus: get and list): kube-apiserver has no route to write it.
+      const served = kubeMeta.get(schema);
+      const verbs = served?.verbs;
+      if (verbs && verbs.length && !custom && !verbs.some((v) => v === "create" || v === "update" || v === "patch")) {
+        const plural = served.plural ? `${served.plural} ` : "";
+        info.readOnly = `${apiVersion} ${kind} is read-only: kube-apiserver serves only ${verbs.join(", ")} on ${plural}and refuses a create or an apply with 405 MethodNotAllowed`;
+      }
+      info.write = {
+        schema,
+        custom,
+        minor: this.minor,
+        // The document's value is the reader's own: the pipeline may default it in place.
+        owned: true,
+        unknownFields: this.strict,
+        builtinDuplicates: this.strict,
+        namespaceOptional: true,
+      };
+    }
     byKind.set(kind, info);
     return info;
   }
+
+  /** The labels of a namespace known to the run (for rules that read them). */
+  private readonly labelsOf = (name: string): Record<string, string> | undefined => this.namespaceLabels.get(name);
+
+  /** Whether a file is kustomize's own (`kustomization.yaml`), remembered for the last file asked about. */
+  private isKustomizationFile(file: string): boolean {
+    if (file !== this.lastFile) {
+      this.lastFile = file;
+      this.lastFileKustomization = KUSTOMIZATION_FILE.test(file);
+    }
+    return this.lastFileKustomization;
+  }
+
+  private lastFile?: string;
+  private lastFileKustomization = false;
 
   /**
    * Make Namespace objects known (others are ignored): a ResourceClaim asking for admin access in
@@ -375,7 +413,7 @@ export class ManifestEngine {
     else if (typeof meta?.generateName === "string") result.name = detached(meta.generateName);
     if (typeof meta?.namespace === "string") result.namespace = detachedCommon(meta.namespace);
 
-    if ((typeof apiVersion === "string" && apiVersion.startsWith(`${KUSTOMIZE_GROUP}/`)) || (input.item === undefined && KUSTOMIZATION_FILE.test(input.file) && (typeof apiVersion !== "string" || !apiVersion.includes("/") || apiVersion.startsWith(`${KUSTOMIZE_GROUP}/`)))) {
+    if ((typeof apiVersion === "string" && apiVersion.startsWith(`${KUSTOMIZE_GROUP}/`)) || (input.item === undefined && this.isKustomizationFile(input.file) && (typeof apiVersion !== "string" || !apiVersion.includes("/") || apiVersion.startsWith(`${KUSTOMIZE_GROUP}/`)))) {
       result.status = "skipped";
       result.reason = "a kustomize configuration file, not a Kubernetes API object";
       return result;
@@ -437,12 +475,8 @@ export class ManifestEngine {
       return result;
     }
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
-    // A resource served read-only (ComponentStatus: get and list): kube-apiserver has no route to write it.
-    const served = kubeMeta.get(schema);
-    const verbs = served?.verbs;
-    if (verbs && verbs.length && !info.custom && !verbs.some((v) => v === "create" || v === "update" || v === "patch")) {
-      const plural = served.plural ? `${served.plural} ` : "";
-      add("api/read-only", "error", ["kind"], "kind", `${apiVersion} ${kind} is read-only: kube-apiserver serves only ${verbs.join(", ")} on ${plural}and refuses a create or an apply with 405 MethodNotAllowed`);
+    if (info.readOnly !== undefined) {
+      add("api/read-only", "error", ["kind"], "kind", info.readOnly);
       result.status = "invalid";
       return result;
     }
@@ -452,18 +486,8 @@ export class ManifestEngine {
       add("update/version-changed", "warning", ["apiVersion"], "apiVersion", `the previous object is ${previous.apiVersion} ${kind}; objects of other versions are not converted, so this one is checked as created`);
     }
     const old = previous && previous.apiVersion === apiVersion ? previous.object : undefined;
-    const outcome = checkWrite(value, {
-      schema,
-      custom: info.custom,
-      minor: this.minor,
-      // The document's value is the reader's own: the pipeline may default it in place.
-      owned: true,
-      unknownFields: this.strict,
-      builtinDuplicates: this.strict,
-      namespaceOptional: true,
-      ...(this.namespaceLabels.size ? { namespaceLabels: (name: string) => this.namespaceLabels.get(name) } : {}),
-      ...(old ? { old } : {}),
-    });
+    const write = info.write!;
+    const outcome = checkWrite(value, old || this.namespaceLabels.size ? { ...write, ...(this.namespaceLabels.size ? { namespaceLabels: this.labelsOf } : {}), ...(old ? { old } : {}) } : write);
     for (const i of outcome.issues) add(i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);
     for (const w of outcome.warnings) add("native/warning", "warning", [], "", w);
 

@@ -20,7 +20,11 @@ export function list(v: unknown): unknown[] {
 /** The objects of a list with their indexes (items that are not objects are skipped). */
 export function objects(v: unknown): [Obj, number][] {
   const out: [Obj, number][] = [];
-  if (Array.isArray(v)) v.forEach((item, i) => isRecord(item) && out.push([item, i]));
+  if (!Array.isArray(v)) return out;
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (isRecord(item)) out.push([item, i]);
+  }
   return out;
 }
 

@@ -26,6 +26,9 @@ const NANO = -9;
  * Quantity.parse("500m")!.cmp(Quantity.parse("1")!); // -1
  */
 export class Quantity {
+  /** The canonical text, worked out once (parsed quantities are shared, so it is asked for again and again). */
+  private text?: string;
+
   private constructor(
     readonly digits: bigint,
     readonly exp: number,
@@ -88,6 +91,7 @@ export class Quantity {
 
   /** -1, 0 or 1 as this is below, equal to or above `other`. @example Quantity.parse("1")!.cmp(Quantity.parse("1000m")!) // 0 */
   cmp(other: Quantity): -1 | 0 | 1 {
+    if (this.exp === other.exp) return this.digits < other.digits ? -1 : this.digits > other.digits ? 1 : 0;
     const exp = Math.min(this.exp, other.exp);
     const a = this.digits * 10n ** BigInt(this.exp - exp);
     const b = other.digits * 10n ** BigInt(other.exp - exp);
@@ -118,10 +122,14 @@ export class Quantity {
 
   /** The canonical form, as `Quantity.String()` prints it. @example Quantity.parse("2048Ki")!.toString() // "2Mi" */
   toString(): string {
+    return (this.text ??= this.canonical());
+  }
+
+  private canonical(): string {
     if (this.digits === 0n) return "0";
     let format = this.format;
     if (format === "BinarySI") {
-      const small = this.cmp(Quantity.ofInt(-1024)) > 0 && this.cmp(Quantity.ofInt(1024)) < 0;
+      const small = this.cmp(MINUS_1024) > 0 && this.cmp(PLUS_1024) < 0;
       if (small || !this.isInteger()) format = "DecimalSI";
     }
     if (format === "BinarySI") {
@@ -149,3 +157,6 @@ export class Quantity {
     return suffix === undefined ? `${n}e${exp}` : `${n}${suffix}`;
   }
 }
+
+const MINUS_1024 = Quantity.ofInt(-1024);
+const PLUS_1024 = Quantity.ofInt(1024);
