@@ -523,9 +523,13 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   /** The document [start, end) and the line it starts at; returns its document, if any, and the lines it spans. */
   const cut = (end: number, separatorError?: string): { doc: YamlDocument | undefined; lines: number } => {
     const text = end > start ? buf.toString("utf8", start, end) : "";
+    // The lines it spans, and whether one of them starts with `...` (a marker the exact reader must see).
     let lines = 0;
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
-    const markers = dashes || text.startsWith("...") || text.includes("\n...");
+    let markers = dashes || text.startsWith("...");
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
+      lines++;
+      if (text.charCodeAt(i + 1) === 46 && !markers) markers = text.startsWith("...", i + 1);
+    }
     const chunk: Chunk = separatorError ? { start: 0, end: text.length, line, separatorError } : markers ? { start: 0, end: text.length, line, markers } : { start: 0, end: text.length, line };
     const doc = readChunk(text, chunk, count, read.fastPath && !separatorError && !markers ? fastDocumentReader(text, read.maxDepth, !read.noteConversions) : undefined, read);
     if (doc) count++;
