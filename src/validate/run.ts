@@ -5,9 +5,9 @@
 import type { PathSegment } from "../meta/index.js";
 import type { ManifestEngine, ResourceInput } from "./engine.js";
 import { fieldPathOf } from "../apiserver/schema-errors.js";
-import { decodeManifest, readManifestFileSync, scanManifestFileSync } from "./sources.js";
+import { manifestBytesProblem, readManifestTextBytesSync, scanManifestFileSync } from "./sources.js";
 import type { ResourceResult } from "./types.js";
-import { yamlDocuments, type YamlDocument } from "../yaml/documents.js";
+import { yamlDocuments, yamlDocumentsOfBytes, type YamlDocument } from "../yaml/documents.js";
 import { isRecord } from "../meta/values.js";
 
 /** One input of a run, in a form that can be sent to a worker thread. */
@@ -61,13 +61,23 @@ function documentsOf(source: Source, maxBytes: number, notices: boolean): { file
     case "text":
       return { file: source.file, docs: yamlDocuments(source.text, limits) };
     case "bytes": {
-      const d = decodeManifest(source.bytes);
-      return "error" in d ? fileFailure(source.file, d.error) : { file: source.file, docs: yamlDocuments(d.text, limits) };
+      const problem = manifestBytesProblem(source.bytes);
+      return problem !== undefined ? fileFailure(source.file, problem) : { file: source.file, docs: yamlDocumentsOfBytes(source.bytes, limits) };
     }
     case "file": {
-      const r = readManifestFileSync(source.file, maxBytes);
-      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: yamlDocuments(r.text, limits) };
+      // Each document's text is decoded as it is read (see yamlDocumentsOfBytes).
+      const r = readManifestTextBytesSync(source.file, maxBytes);
+      return "error" in r ? fileFailure(source.file, r.error) : { file: source.file, docs: releasing(yamlDocumentsOfBytes(r.bytes, limits), r.release) };
     }
+  }
+}
+
+/** The documents, then `release()` (also when the reading stops early). */
+function* releasing(docs: Iterable<YamlDocument>, release: () => void): Generator<YamlDocument> {
+  try {
+    yield* docs;
+  } finally {
+    release();
   }
 }
 

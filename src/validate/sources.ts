@@ -188,16 +188,29 @@ export function invalidUtf8Offset(b: Uint8Array): number {
   return -1;
 }
 
-/** Decode manifest bytes, or say why they are not a text manifest. */
-export function decodeManifest(bytes: Uint8Array): { text: string } | { error: string } {
+/**
+ * Why bytes are not a text manifest (NUL bytes near the start, invalid UTF-8), or undefined when
+ * they are one.
+ *
+ * @example
+ * manifestBytesProblem(Buffer.from("kind: ConfigMap\n")); // undefined
+ */
+export function manifestBytesProblem(bytes: Uint8Array): string | undefined {
   const head = bytes.subarray(0, 8192);
-  if (head.includes(0)) return { error: "binary file (contains NUL bytes), not a YAML or JSON manifest" };
+  if (head.includes(0)) return "binary file (contains NUL bytes), not a YAML or JSON manifest";
   const bad = invalidUtf8Offset(bytes);
   if (bad >= 0) {
     let line = 1;
     for (let i = 0; i < bad; i++) if (bytes[i] === 10) line++;
-    return { error: `invalid UTF-8 at byte ${bad} (line ${line}); manifests must be UTF-8 text` };
+    return `invalid UTF-8 at byte ${bad} (line ${line}); manifests must be UTF-8 text`;
   }
+  return undefined;
+}
+
+/** Decode manifest bytes, or say why they are not a text manifest. */
+export function decodeManifest(bytes: Uint8Array): { text: string } | { error: string } {
+  const problem = manifestBytesProblem(bytes);
+  if (problem !== undefined) return { error: problem };
   return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") };
 }
 
@@ -306,8 +319,12 @@ export async function readSpecialFile(file: string, maxBytes: number, signal?: A
   }
 }
 
-/** A buffer reused by the synchronous reads whose bytes are decoded at once (no allocation per file). */
+/**
+ * A buffer reused by the synchronous reads (no allocation per file: a run reads many small
+ * files), and whether the bytes of a file read into it are still being read.
+ */
 let scratch: Buffer | undefined;
+let scratchLent = false;
 const SCRATCH_KEPT = 4 * 1024 * 1024;
 
 /**
@@ -316,11 +333,47 @@ const SCRATCH_KEPT = 4 * 1024 * 1024;
  * many small files).
  */
 export function readManifestFileSync(file: string, maxBytes: number): { text: string } | { error: string } {
-  const r = readRegularFileSync(file, maxBytes, scratch);
+  const r = readManifestTextBytesSync(file, maxBytes);
   if ("error" in r) return r;
-  const decoded = decodeManifest(r.bytes);
-  scratch = r.bytes.buffer.byteLength <= SCRATCH_KEPT ? Buffer.from(r.bytes.buffer, 0, r.bytes.buffer.byteLength) : undefined;
-  return decoded;
+  try {
+    return { text: r.bytes.toString("utf8") };
+  } finally {
+    r.release();
+  }
+}
+
+/**
+ * Read a file with a size limit, synchronously, and check that it is a text manifest (UTF-8, no
+ * NUL bytes), without decoding it: its documents are decoded one at a time as they are read, so
+ * that a file never becomes one long string. The bytes may be in a buffer the next read reuses:
+ * call `release()` when done with them (until then, reads take a buffer of their own).
+ *
+ * @example
+ * const r = readManifestTextBytesSync("app.yaml", 32 << 20);
+ * if (!("error" in r)) try { use(r.bytes); } finally { r.release(); }
+ */
+export function readManifestTextBytesSync(file: string, maxBytes: number): { bytes: Buffer; release(): void } | { error: string } {
+  const r = readRegularFileSync(file, maxBytes, scratchLent ? undefined : scratch);
+  if ("error" in r) return r;
+  const problem = manifestBytesProblem(r.bytes);
+  const whole = r.bytes.buffer;
+  let release = noRelease;
+  if (!scratchLent && whole.byteLength <= SCRATCH_KEPT) {
+    if (scratch?.buffer !== whole) scratch = Buffer.from(whole, 0, whole.byteLength);
+    scratchLent = true;
+    release = releaseScratch;
+  }
+  if (problem !== undefined) {
+    release();
+    return { error: problem };
+  }
+  return { bytes: r.bytes, release };
+}
+
+function noRelease(): void {}
+
+function releaseScratch(): void {
+  scratchLent = false;
 }
 
 /**
@@ -366,12 +419,13 @@ function readRegularFileSync(file: string, maxBytes: number, reuse: Buffer | und
   try {
     // One read of the size the file says it has, then more only if it grew.
     const want = Math.min(maxBytes + 1, opened.size + 1);
-    let buf = reuse && reuse.length >= want ? reuse : Buffer.allocUnsafe(want);
+    // Never a slice of Node's shared pool: the buffer may be kept and written into again.
+    let buf = reuse && reuse.length >= want ? reuse : Buffer.allocUnsafeSlow(want);
     let size = 0;
     for (;;) {
       if (size === buf.length) {
         if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
-        const next = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(buf.length * 2, CHUNK)));
+        const next = Buffer.allocUnsafeSlow(Math.min(maxBytes + 1, Math.max(buf.length * 2, CHUNK)));
         buf.copy(next, 0, 0, size);
         buf = next;
       }

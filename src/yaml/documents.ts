@@ -484,74 +484,148 @@ export function readYamlDocuments(text: string, limits: YamlLimits = {}): YamlDo
  * for (const doc of yamlDocuments("a: 1\n---\nb: 2\n")) console.log(doc.value); // { a: 1 }, then { b: 2 }
  */
 export function* yamlDocuments(text: string, limits: YamlLimits = {}): Generator<YamlDocument> {
-  const maxDepth = limits.maxDepth ?? 256;
-  const maxExpansion = limits.maxAliasExpansion ?? 1_000_000;
-  let count = 0;
-  const emit = (doc: YamlDocument): YamlDocument => {
-    count++;
-    return doc;
-  };
+  const read = chunkReader(limits);
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const stream = bom ? text.slice(1) : text;
-  const chunks = splitDocuments(stream);
-  const noteConversions = limits.implicitConversionNotices !== false;
-  const readFast = limits.fastPath === false ? undefined : fastDocumentReader(stream, maxDepth, !noteConversions);
-  for (const chunk of chunks) {
-    const index = count;
-    const position = { line: chunk.line + 1, column: 1 };
-    const fast = chunk.separatorError || chunk.markers ? undefined : readFast?.(chunk.start, chunk.end);
-    if (fast) {
-      yield emit({ index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth, !noteConversions) });
-      continue;
+  const readFast = read.fastPath ? fastDocumentReader(stream, read.maxDepth, !read.noteConversions) : undefined;
+  let count = 0;
+  for (const chunk of splitDocuments(stream)) {
+    const doc = readChunk(stream, chunk, count, readFast, read);
+    if (doc) {
+      count++;
+      yield doc;
     }
-    const base = { index, position, notices: [] as YamlNotice[] };
-    if (chunk.separatorError) {
-      yield emit({ ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position });
-      continue;
-    }
-    const text = stream.slice(chunk.start, chunk.end);
-    if (!/[^\s]/.test(text) || isOnlyComments(text)) continue;
-    const lines = new LineIndex(text, chunk.line);
-    let events: Event[];
-    try {
-      events = parseEvents(text, maxDepth);
-    } catch (err) {
-      yield emit({ ...base, value: undefined, error: syntaxError(err, lines), locate: () => position });
-      continue;
-    }
-    const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
-    if (contentDocs === 0) continue;
-    const builder = new Builder(events, text);
-    builder.noteConversions = noteConversions;
-    builder.budget.left = maxExpansion + 10 * countNodes(events);
-    let value: unknown;
-    try {
-      builder.i = 1;
-      value = events[1] && events[1].type !== POP ? builder.node([]) : null;
-      if (contentDocs > 1 || (builder.i < events.length - 1 && events[builder.i + 1]?.type === EVENT_ID.DOCUMENT)) {
-        throw new (jsYaml().YAMLException)("a document separator inside a document (kubectl splits documents only on lines starting with ---)");
-      }
-    } catch (err) {
-      const message =
-        err instanceof ExcessiveAliasing
-          ? "document contains excessive aliasing (aliases expand to too many nodes)"
-          : undefined;
-      yield emit({
-        ...base,
-        value: undefined,
-        error: message ? { message, position } : syntaxError(err, lines),
-        locate: () => position,
-      });
-      continue;
-    }
-    const source = text;
-    yield emit({
-      ...base,
-      value,
-      notices: builder.notices.map(({ offset, ...n }) => ({ ...n, position: lines.position(offset) })),
-      locate: (path) => lines.position(locateOffset(events, source, path)),
-    });
   }
+}
+
+const SEPARATOR = Buffer.from("\n---");
+
+/**
+ * The documents of a YAML (or JSON) stream given as UTF-8 bytes, one at a time: the documents
+ * {@link yamlDocuments} reads from the decoded text (same values, positions, notices and
+ * errors), each document's text decoded only when it is read. A file is never one long string:
+ * a document's text is small and dies young, where a whole file's would be allocated apart from
+ * the young generation and be collected only with the old one.
+ *
+ * @example
+ * for (const doc of yamlDocumentsOfBytes(Buffer.from("a: 1\n---\nb: 2\n"))) console.log(doc.value); // { a: 1 }, then { b: 2 }
+ */
+export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}): Generator<YamlDocument> {
+  const read = chunkReader(limits);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = buf.length;
+  let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  /** 0-based line of `start`. */
+  let line = 0;
+  /** A line starting with `---` that is not a separator was seen since `start`. */
+  let dashes = false;
+  let count = 0;
+  /** The document [start, end) and the line it starts at; returns its document, if any, and the lines it spans. */
+  const cut = (end: number, separatorError?: string): { doc: YamlDocument | undefined; lines: number } => {
+    const text = end > start ? buf.toString("utf8", start, end) : "";
+    // The lines it spans, and whether one of them starts with `...` (a marker the exact reader must see).
+    let lines = 0;
+    let markers = dashes || text.startsWith("...");
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
+      lines++;
+      if (text.charCodeAt(i + 1) === 46 && !markers) markers = text.startsWith("...", i + 1);
+    }
+    const chunk: Chunk = separatorError ? { start: 0, end: text.length, line, separatorError } : markers ? { start: 0, end: text.length, line, markers } : { start: 0, end: text.length, line };
+    const doc = readChunk(text, chunk, count, read.fastPath && !separatorError && !markers ? fastDocumentReader(text, read.maxDepth, !read.noteConversions) : undefined, read);
+    if (doc) count++;
+    return { doc, lines };
+  };
+  // Lines starting with `---`, in order: the first line, then each found after a line feed.
+  let at = buf[start] === 45 && buf[start + 1] === 45 && buf[start + 2] === 45 ? start : -1;
+  if (at < 0) at = nextDashes(buf, start);
+  while (at >= 0) {
+    const nl = buf.indexOf(10, at);
+    const end = nl < 0 ? n : nl;
+    const sepLine = buf.toString("utf8", at, end);
+    const after = sepLine.slice(3);
+    const rest = after.trim();
+    if (rest === "" || rest.startsWith("#") || /^\s/.test(after)) {
+      const { doc, lines } = cut(at);
+      if (doc) yield doc;
+      line += lines;
+      if (!(rest === "" || rest.startsWith("#"))) {
+        start = at;
+        const bad = cut(at, `invalid document separator: ${JSON.stringify(sepLine.slice(0, 40))}`);
+        if (bad.doc) yield bad.doc;
+      }
+      start = nl < 0 ? n : nl + 1;
+      line++;
+      dashes = false;
+    } else dashes = true;
+    if (nl < 0) break;
+    at = nextDashes(buf, at);
+  }
+  const { doc } = cut(n);
+  if (doc) yield doc;
+}
+
+/** The start of the next line after `from` that starts with `---`, or -1. */
+function nextDashes(buf: Buffer, from: number): number {
+  const i = buf.indexOf(SEPARATOR, from);
+  return i < 0 ? -1 : i + 1;
+}
+
+interface ChunkReading {
+  maxDepth: number;
+  maxExpansion: number;
+  noteConversions: boolean;
+  fastPath: boolean;
+}
+
+function chunkReader(limits: YamlLimits): ChunkReading {
+  return {
+    maxDepth: limits.maxDepth ?? 256,
+    maxExpansion: limits.maxAliasExpansion ?? 1_000_000,
+    noteConversions: limits.implicitConversionNotices !== false,
+    fastPath: limits.fastPath !== false,
+  };
+}
+
+/** The document of one chunk of a stream (undefined when it holds nothing: blank, comments only). */
+function readChunk(stream: string, chunk: Chunk, index: number, readFast: ((start: number, end: number) => FastDocument | undefined) | undefined, read: ChunkReading): YamlDocument | undefined {
+  const { maxDepth, maxExpansion, noteConversions } = read;
+  const position = { line: chunk.line + 1, column: 1 };
+  const fast = chunk.separatorError || chunk.markers ? undefined : readFast?.(chunk.start, chunk.end);
+  if (fast) return { index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth, !noteConversions) };
+  const base = { index, position, notices: [] as YamlNotice[] };
+  if (chunk.separatorError) return { ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position };
+  const text = stream.slice(chunk.start, chunk.end);
+  if (!/[^\s]/.test(text) || isOnlyComments(text)) return undefined;
+  const lines = new LineIndex(text, chunk.line);
+  let events: Event[];
+  try {
+    events = parseEvents(text, maxDepth);
+  } catch (err) {
+    return { ...base, value: undefined, error: syntaxError(err, lines), locate: () => position };
+  }
+  const contentDocs = events.filter((e) => e.type === EVENT_ID.DOCUMENT).length;
+  if (contentDocs === 0) return undefined;
+  const builder = new Builder(events, text);
+  builder.noteConversions = noteConversions;
+  builder.budget.left = maxExpansion + 10 * countNodes(events);
+  let value: unknown;
+  try {
+    builder.i = 1;
+    value = events[1] && events[1].type !== POP ? builder.node([]) : null;
+    if (contentDocs > 1 || (builder.i < events.length - 1 && events[builder.i + 1]?.type === EVENT_ID.DOCUMENT)) {
+      throw new (jsYaml().YAMLException)("a document separator inside a document (kubectl splits documents only on lines starting with ---)");
+    }
+  } catch (err) {
+    const message = err instanceof ExcessiveAliasing ? "document contains excessive aliasing (aliases expand to too many nodes)" : undefined;
+    return { ...base, value: undefined, error: message ? { message, position } : syntaxError(err, lines), locate: () => position };
+  }
+  const source = text;
+  return {
+    ...base,
+    value,
+    notices: builder.notices.map(({ offset, ...n }) => ({ ...n, position: lines.position(offset) })),
+    locate: (path) => lines.position(locateOffset(events, source, path)),
+  };
 }
 
 /**

@@ -409,7 +409,10 @@ class FastReader {
         else value = null;
       } else value = this.inline(v, indent, depth + 1);
       this.at = mine;
-      if (!this.want) setOwn(out, key, value);
+      if (!this.want) {
+        if (key === "__proto__") setOwn(out, key, value);
+        else out[key] = value;
+      }
       const col = this.col();
       if (col < indent) return out;
       if (col > indent) throw GIVE_UP;

@@ -94,12 +94,19 @@ function timestampStart(text: string): boolean {
   return text.charCodeAt(4) === 45;
 }
 
+/** The longest text of `BOOL_NULL` and of `SPECIAL_FLOATS` (longer texts are not looked up). */
+const LONGEST_BOOL_NULL = Math.max(...[...BOOL_NULL.keys()].map((k) => k.length));
+const LONGEST_SPECIAL_FLOAT = Math.max(...[...SPECIAL_FLOATS.keys()].map((k) => k.length));
+
 function resolve(text: string): unknown {
   if (alwaysString(text.charCodeAt(0))) return text;
-  const fixed = BOOL_NULL.get(text);
-  if (fixed !== undefined) return fixed;
-  const special = SPECIAL_FLOATS.get(text);
-  if (special !== undefined) return special;
+  const length = text.length;
+  if (length <= LONGEST_SPECIAL_FLOAT) {
+    const fixed = length <= LONGEST_BOOL_NULL ? BOOL_NULL.get(text) : undefined;
+    if (fixed !== undefined) return fixed;
+    const special = SPECIAL_FLOATS.get(text);
+    if (special !== undefined) return special;
+  }
   const c = text.charCodeAt(0);
   const digitOrSign = (c >= 48 && c <= 57) || c === 43 || c === 45;
   if (c === 46) {

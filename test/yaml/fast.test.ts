@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { readYamlDocuments, resolvePlainScalar, type YamlDocument } from "../../src/yaml/public.js";
 import { NOTICED, plainScalarValue } from "../../src/yaml/scalars.js";
 import { fastDocumentReader } from "../../src/yaml/fast.js";
+import { yamlDocuments, yamlDocumentsOfBytes } from "../../src/yaml/documents.js";
 import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -48,6 +49,7 @@ function checkStream(text: string): number {
     expect(sameValue(m.value, e.value)).toBe(true);
     for (const p of paths(e.value).slice(0, 40)) expect(m.locate(p)).toEqual(e.locate(p));
   });
+  checkBytes(text, mixed);
   // The fast reader on the whole stream, when it is one document without markers.
   const fast = text.split("\n").some((l) => l.startsWith("---") || l.startsWith("...")) ? undefined : fastDocumentReader(text, 256)(0, text.length);
   if (fast) {
@@ -58,6 +60,28 @@ function checkStream(text: string): number {
     return 1;
   }
   return 0;
+}
+
+/**
+ * The same stream as UTF-8 bytes, each document decoded on its own, reads to the same documents
+ * as the decoded text (values, key order, notices, errors, positions), with notices and without.
+ */
+function checkBytes(text: string, fromText: YamlDocument[]): void {
+  const bytes = Buffer.from(text);
+  if (bytes.toString("utf8") !== text) return; // lone surrogates: not a UTF-8 file
+  const fromBytes = [...yamlDocumentsOfBytes(bytes)];
+  expect(fromBytes.map(describeDoc)).toEqual(fromText.map(describeDoc));
+  fromText.forEach((t, i) => {
+    const b = fromBytes[i]!;
+    expect(sameValue(b.value, t.value)).toBe(true);
+    for (const p of paths(t.value).slice(0, 40)) expect(b.locate(p)).toEqual(t.locate(p));
+  });
+  const quiet = { implicitConversionNotices: false };
+  expect([...yamlDocumentsOfBytes(bytes, quiet)].map(describeDoc)).toEqual([...yamlDocuments(text, quiet)].map(describeDoc));
+  // Bytes that are not a Buffer (a view into a larger buffer).
+  const padded = new Uint8Array(bytes.length + 4);
+  padded.set(bytes, 2);
+  expect([...yamlDocumentsOfBytes(padded.subarray(2, 2 + bytes.length))].map(describeDoc)).toEqual(fromText.map(describeDoc));
 }
 
 // Scalars that YAML reads in surprising ways, or that break naive readers.
@@ -383,6 +407,24 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
       "a: 'x'y\n",
       "a: [x] y\n",
       '"a" : 1\n"b":\n  c: 2\n',
+      // Separators, read from bytes as from text.
+      "a: 1\n--- x\nb: 2\n",
+      "a: 1\n---\t\nb: 2\n",
+      "a: 1\n---\u00a0x\nb: 2\n",
+      "a: 1\r\n---\r\nb: 2\r\n",
+      "\ufeff---\na: 1\n",
+      "\ufeff\ufeffa: 1\n",
+      "---\n",
+      "---",
+      "a: 1\n---",
+      "a: 1\n--- x",
+      "é: 1\n---\nü: 2\n...\n---\n日本: 3\n",
+      "---\n---\n---\n",
+      "a: 1\n--- # c\n\n\nb: 2",
+      "a: |\n  x\n--- y\nb: 1\n",
+      "a: 1\n----\nb: 2\n",
+      "a: 1\n---x\n---\nb: 2\n---\n...\n",
+      "# only\n---\n\n---\na: 1\n",
     ];
     for (const c of cases) checkStream(c);
   });
