@@ -11,6 +11,21 @@
 //   its zones and code were a third of the peak under Node 24.
 // The `kubezod-command` condition gives the command its own one-file zod (package.json "#zod").
 // Where Node has it (22+), compiled code is cached on disk between runs: a third off a cold start.
-import module from "node:module";
-module.enableCompileCache?.();
-await import("../dist/src/cli/bin.js");
+// Before 22, `validate` runs from its image, one script compiled with V8's code cache kept on disk
+// (dist/src/cli/image.js), and the other commands compile as they load.
+const { enableCompileCache } = process.getBuiltinModule("node:module");
+if (!enableCompileCache && process.argv[2] === "validate") {
+  const { runValidateImage } = await import("../dist/src/cli/image.js");
+  let code;
+  try {
+    code = await runValidateImage(process.argv.slice(3));
+  } catch (err) {
+    process.stderr.write(`kubezod: ${err instanceof Error ? err.message : String(err)}\n`);
+    code = 1;
+  }
+  if (code === undefined) await import("../dist/src/cli/bin.js");
+  else process.exitCode = code;
+} else {
+  enableCompileCache?.();
+  await import("../dist/src/cli/bin.js");
+}

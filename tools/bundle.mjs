@@ -6,7 +6,7 @@
 // stay imports. Local names are minified (a third fewer bytes for Node 20 to compile on every start,
 // as it keeps no compile cache); functions and classes keep their names.
 import { build } from "esbuild";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,14 +43,14 @@ for (const e of readdirSync(join(root, "dist"), { recursive: true, withFileTypes
 }
 /** Bundle file (relative to the root) → its group; filled after the first pass, see below. */
 const groupOf = new Map();
-const builtins = {
+/** With `grouped`, a group's members take their builtins from a copy of their own, bundled into the group's chunk. */
+const builtinsPlugin = (grouped) => ({
   name: "builtins-without-facade",
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) =>
       args.kind === "dynamic-import" || namespaced.has(`${args.importer} ${args.path}`)
         ? { path: args.path, external: true }
-        : // A group's members take their builtins from a copy of their own, bundled into the group's chunk.
-          { path: `${args.path}${groupOf.has(relative(root, args.importer)) ? `|${groupOf.get(relative(root, args.importer))}` : ""}`, namespace: "builtin" },
+        : { path: `${args.path}${grouped && groupOf.has(relative(root, args.importer)) ? `|${groupOf.get(relative(root, args.importer))}` : ""}`, namespace: "builtin" },
     );
     b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => {
       const path = args.path.split("|")[0];
@@ -61,7 +61,8 @@ const builtins = {
       return { contents: lines.join("\n"), loader: "js" };
     });
   },
-};
+});
+const builtins = builtinsPlugin(true);
 
 // Everything bundled imports zod as the package's `#zod` (package.json "imports"): the application's
 // zod by default, the command's own one-file zod under the `kubezod-command` condition its
@@ -139,11 +140,12 @@ const groups = {
     });
   },
 };
-await build({ ...options, plugins: [zodImport, builtins, groups] });
 
-// The command's own zod: one file instead of the hundred modules of the package, which the command
-// (and only it: the library keeps importing the application's zod) resolves "zod" to where Node
-// has synchronous module hooks (see src/cli/bin.ts). Built from the installed zod, so the same code.
+// The command's own zod: one file instead of the hundred modules of the package. Built from the
+// installed zod, so the same code, as CommonJS (zod.cjs) with an ES module in front of it (zod.js,
+// which the package's `#zod` resolves to under the command's `kubezod-command` condition): the
+// front takes the zod of the command's image when the image runs (see below), else requires
+// zod.cjs, so the process holds one zod either way.
 // The error-message locales are half of zod's code and the command uses English (zod's default):
 // the others are a file of their own (zod-locales.cjs), read on the first call of one of them.
 const localesIndex = /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/;
@@ -156,7 +158,8 @@ const lazyLocales = {
       const lines = [
         'export { default as en } from "./en.js";',
         'let all;',
-        'const locale = (name) => (all ??= process.getBuiltinModule("node:module").createRequire(import.meta.url)("./zod-locales.cjs"))[name];',
+        // Both files holding zod (zod.cjs, the image) are CommonJS in dist/src/cli, beside zod-locales.cjs.
+        'const locale = (name) => (all ??= process.getBuiltinModule("node:module").createRequire(__filename)("./zod-locales.cjs"))[name];',
         ...names.filter((n) => n !== "en").map((n) => `export function ${n}(...args) { return locale(${JSON.stringify(n)})(...args); }`),
       ];
       return { contents: lines.join("\n"), loader: "js", resolveDir: dirname(args.path) };
@@ -181,4 +184,56 @@ const zodBundle = (contents, outfile, format, plugins = []) =>
     logLevel: "warning",
   });
 await zodBundle('export * from "zod/v4/locales/index.js";\n', "dist/src/cli/zod-locales.cjs", "cjs");
-await zodBundle('export * from "zod";\nexport { default } from "zod";\n', "dist/src/cli/zod.js", "esm", [lazyLocales]);
+await zodBundle('export * from "zod";\nexport { default } from "zod";\n', "dist/src/cli/zod.cjs", "cjs", [lazyLocales]);
+const zodNames = Object.keys(await import("zod")).filter((k) => k !== "default");
+for (const k of zodNames) if (!/^[A-Za-z_$][\w$]*$/.test(k)) throw new Error(`zod exports ${k}, which the front module cannot name`);
+writeFileSync(
+  join(root, "dist/src/cli/zod.js"),
+  [
+    "// The command's zod (tools/bundle.mjs): the image's when the command runs from it, else zod.cjs.",
+    `const z = globalThis[Symbol.for("kubezod.command.zod")] ?? process.getBuiltinModule("node:module").createRequire(import.meta.url)("./zod.cjs");`,
+    // Some of zod's names are reserved words (catch, enum, null, …): exported under them from locals.
+    `const { ${zodNames.map((k, i) => `${k}: z${i}`).join(", ")} } = z;`,
+    `export { ${zodNames.map((k, i) => `z${i} as ${k}`).join(", ")} };`,
+    "export default z.default;",
+    "",
+  ].join("\n"),
+);
+
+// The command's image, for Node without a compile cache (before 22): `kubezod validate` as one
+// CommonJS script (the validator's modules and zod; the schemas and the packages it depends on stay
+// modules and files of their own) that bin/kubezod.js compiles with V8's code cache
+// (src/cli/image.ts). Built from tsc's files, before the bundles below replace the entry points
+// among them. The entry evaluates zod only; `load()` evaluates the command, once the schemas'
+// `#zod` (dist/src/cli/zod.js) finds the image's zod. What the command imports on demand (CEL, the
+// policy review) is in the image too, evaluated when first imported, as the modules were. What it
+// imports from outside (the schemas, Node's modules, dependencies), statically or not, it takes
+// with `require`: a script compiled from V8's code cache cannot call `import()` in Node 20 (the
+// cached code loses the callback), and Node 20.19+ requires ES modules (none of them awaits at top level).
+await build({
+  absWorkingDir: root,
+  stdin: {
+    contents: ['import * as z from "zod";', "export { z };", 'export const load = () => import("./dist/src/cli/validate.js");'].join("\n"),
+    resolveDir: root,
+    loader: "js",
+  },
+  outfile: "dist/src/cli/validate-image.cjs",
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  supported: { "dynamic-import": false },
+  external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}).filter((d) => d !== "zod"), "#schemas/*"],
+  // The loader passes the image's own file URL (in dist/src/cli): what the modules find from
+  // import.meta.url (the worker script, package.json, packages) they find from there too.
+  define: { "import.meta.url": "__kubezodImageUrl" },
+  plugins: [builtinsPlugin(false), lazyLocales],
+  legalComments: "none",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: true,
+  keepNames: true,
+  logLevel: "warning",
+});
+
+await build({ ...options, plugins: [zodImport, builtins, groups] });
