@@ -248,6 +248,9 @@ describe("compile errors in cel-go's layout", () => {
     expect(first("int.size()")).toBe("ERROR: <input>:1:9: found no matching overload for 'size' applied to 'type(int).()'");
     expect(first("'a'.startsWith(string)")).toBe("ERROR: <input>:1:15: found no matching overload for 'startsWith' applied to 'string.(type(string))'");
     expect(first("int && true")).toBe("ERROR: <input>:1:5: found no matching overload for '_&&_' applied to '(type(int), bool)'");
+    // The conditional is the function `_?_:_(bool, A, A)` to the checker, located at its '?'.
+    expect(first("int ? 1 : 2")).toBe("ERROR: <input>:1:5: found no matching overload for '_?_:_' applied to '(type(int), int, int)'");
+    expect(first("1 ? 'a' : []")).toBe("ERROR: <input>:1:3: found no matching overload for '_?_:_' applied to '(int, string, list(dyn))'");
     expect(first("int[0]")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(type(int), int)'");
     expect(first("int['a']")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(type(int), string)'");
     expect(first("int.foo == 1")).toBe("ERROR: <input>:1:4: type 'type(int)' does not support field selection");
