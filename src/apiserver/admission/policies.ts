@@ -782,7 +782,7 @@ export class PolicySet {
    * (`ForInput`), which sees `ctx` as it is then with its own lazily computed `variables`, as
    * kube-apiserver builds a new activation, and a new lazy map of variables, for each.
    */
-  private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): { ctx: Obj; phase: () => Phase } {
+  private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): { ctx: Obj; phase: (options?: { authorizer?: boolean }) => Phase } {
     const ctx: Obj = {
       object: base.object,
       oldObject: base.oldObject,
@@ -798,8 +798,11 @@ export class PolicySet {
       authorizer.requestResource = new CelResourceCheck(authorizer, a.group, a.resource, a.subresource, a.namespace, a.name);
       ctx.authorizer = authorizer;
     }
-    const phase = (): Phase => {
+    const phase = (options: { authorizer?: boolean } = {}): Phase => {
       const own: Obj = { ...ctx };
+      // Message expressions and audit annotations are evaluated without an authorizer bound
+      // (`OptionalVariableBindings{VersionedParams}`): reading it, through a variable too, fails.
+      if (options.authorizer === false) delete own.authorizer;
       let spent = 0;
       if (policy.variables.length) own.variables = this.variablesOf(policy, own, (cost) => (spent += cost));
       return {
@@ -968,7 +971,7 @@ export class PolicySet {
   private evaluateValidations(
     policy: CompiledPolicy,
     binding: Obj,
-    activation: { ctx: Obj; phase: () => Phase },
+    activation: { ctx: Obj; phase: (options?: { authorizer?: boolean }) => Phase },
     result: AdmissionResult,
   ): { decisions: PolicyDecision[]; annotationErrors: PolicyDecision[]; annotations: Array<[string, string]> } {
     const out = { decisions: [] as PolicyDecision[], annotationErrors: [] as PolicyDecision[], annotations: [] as Array<[string, string]> };
@@ -998,7 +1001,7 @@ export class PolicySet {
       return out;
     }
     // Every message expression runs, whether its validation failed or not, on what is left.
-    const messaging = activation.phase();
+    const messaging = activation.phase({ authorizer: false });
     const messages = evaluateWithBudget(
       policy.validations.map((v) => {
         const m = v.messageExpression;
@@ -1037,7 +1040,7 @@ export class PolicySet {
       if (!message) message = `failed expression: ${v.source.trim()}`;
       out.decisions.push({ policy: policy.name, binding: bindingName, index: i, action: "deny", message, reason: v.reason ?? "Invalid" });
     }
-    const annotating = activation.phase();
+    const annotating = activation.phase({ authorizer: false });
     const annotations = evaluateWithBudget(
       policy.auditAnnotations.map((aa) => ({ source: aa.expression.source, evaluate: () => evaluatePolicyExpression(aa.expression, annotating.ctx, PER_CALL_LIMIT) })),
       RUNTIME_COST_BUDGET,

@@ -272,7 +272,8 @@ function regexLiteralError(ast: AstNode): Issue | undefined {
 
 /** cel-go's wording for the evaluator's runtime errors. */
 function goMessage(s: string): string {
-  return s.replace(/^No such key: /, "no such key: ");
+  // A declared variable the activation does not bind is a missing attribute to cel-go.
+  return s.replace(/^No such key: /, "no such key: ").replace(/^Unknown variable: (\S+)$/, "no such attribute(s): $1");
 }
 
 function firstLine(s: string): string {
