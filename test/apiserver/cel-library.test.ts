@@ -274,6 +274,15 @@ describe("compile errors in cel-go's layout", () => {
     expect(first("(x + x)[1].single_int32 == size(x)")).toBe("ERROR: <input>:1:11: type 'int' does not support field selection");
   });
 
+  it("words a quantifier whose predicate is not a bool as its expansion meets it (parser/macro.go makeQuantifier)", () => {
+    const first = (expr: string) => compileCel(expr, { level: 36, variables: { x: "list<int>" } }).issues?.split("\n")[0];
+    // cel-go checker_test.go: `x.all(e, 0)` at the call's '('.
+    expect(first("x.all(e, 0)")).toBe("ERROR: <input>:1:6: found no matching overload for '_&&_' applied to '(bool, int)'");
+    expect(first("x.exists(e, 'a')")).toBe("ERROR: <input>:1:9: found no matching overload for '_||_' applied to '(bool, string)'");
+    expect(first("x.exists_one(e, e)")).toBe("ERROR: <input>:1:13: found no matching overload for '_?_:_' applied to '(int, int, int)'");
+    expect(first("x.all(e, int)")).toBe("ERROR: <input>:1:6: found no matching overload for '_&&_' applied to '(bool, type(int))'");
+  });
+
   it("counts lines and columns in characters, wide ones as wide dots (common/errors.go ToDisplayString)", () => {
     expect(issues("object.a == 1 &&\n  foo")).toBe("ERROR: <input>:2:3: undeclared reference to 'foo' (in container '')\n |   foo\n | ..^");
     expect(issues("'é' + 1")).toBe("ERROR: <input>:1:5: found no matching overload for '_+_' applied to '(string, int)'\n | 'é' + 1\n | .\uff0e..^");

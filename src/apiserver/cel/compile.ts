@@ -252,6 +252,34 @@ function conditionalIssue(err: EvaluatorError, ast: AstNode, source: string, env
   return { message: `found no matching overload for '_?_:_' applied to '(${typeValueName(cond) ?? goTypeText(m[1]!)}, ${types.join(", ")})'`, offset: at >= 0 ? at : (cond.start ?? 0) };
 }
 
+/**
+ * A quantifier macro whose predicate is not a bool, as cel-go's checker meets it in the macro's
+ * expansion (parser/macro.go makeQuantifier): `accu && p` for `all`, `accu || p` for `exists`,
+ * `p ? accu + 1 : accu` for `exists_one`, at the `(` of the call (checker_test.go: `x.all(e, 0)`
+ * is `found no matching overload for '_&&_' applied to '(bool, int)'` at 1:6).
+ */
+function quantifierIssue(err: EvaluatorError, ast: AstNode, source: string): Issue | undefined {
+  const m = /^(all|exists|exists_one)\(var, predicate\) predicate must return bool, got '(.+)'$/.exec(err.summary ?? "");
+  const predicate = err.node as AstNode | undefined;
+  if (!m || !predicate) return undefined;
+  let call: AstNode | undefined;
+  walkAst(ast, (n) => {
+    const args = n.args as unknown[];
+    if (!call && n.op === "rcall" && Array.isArray(args) && args[0] === m[1] && Array.isArray(args[2]) && args[2].includes(predicate)) call = n;
+  });
+  const receiver = call ? ((call.args as unknown[])[1] as AstNode | undefined) : undefined;
+  if (!receiver || receiver.end === undefined) return undefined;
+  const type = typeValueName(predicate) ?? goTypeText(m[2]!);
+  const message =
+    m[1] === "all"
+      ? `found no matching overload for '_&&_' applied to '(bool, ${type})'`
+      : m[1] === "exists"
+        ? `found no matching overload for '_||_' applied to '(bool, ${type})'`
+        : `found no matching overload for '_?_:_' applied to '(${type}, int, int)'`;
+  const at = source.indexOf("(", receiver.end);
+  return { message, offset: at >= 0 ? at : (predicate.start ?? 0) };
+}
+
 /** Regex literals that do not compile (`ValidateRegexLiterals`, from 1.29). */
 function regexLiteralError(ast: AstNode): Issue | undefined {
   let error: Issue | undefined;
@@ -319,7 +347,10 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
       const original = program === first ? checked : first.check();
       const err = (original.valid ? checked.error : original.error) as EvaluatorError | undefined;
       const checkedText = original.valid ? rewritten : text;
-      issue = err ? (conditionalIssue(err, (original.valid ? program : first).ast, checkedText, env) ?? checkIssue(err, checkedText)) : { message: "does not type-check", offset: 0 };
+      const checkedAst = (original.valid ? program : first).ast;
+      issue = err
+        ? (conditionalIssue(err, checkedAst, checkedText, env) ?? quantifierIssue(err, checkedAst, checkedText) ?? checkIssue(err, checkedText))
+        : { message: "does not type-check", offset: 0 };
       if (original.valid) issue.offset = 0;
     }
     issue ??= homogeneityError(program.ast);
