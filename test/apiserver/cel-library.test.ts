@@ -248,6 +248,9 @@ describe("compile errors in cel-go's layout", () => {
     expect(first("int.size()")).toBe("ERROR: <input>:1:9: found no matching overload for 'size' applied to 'type(int).()'");
     expect(first("'a'.startsWith(string)")).toBe("ERROR: <input>:1:15: found no matching overload for 'startsWith' applied to 'string.(type(string))'");
     expect(first("int && true")).toBe("ERROR: <input>:1:5: found no matching overload for '_&&_' applied to '(type(int), bool)'");
+    // The conditional is the function `_?_:_(bool, A, A)` to the checker, located at its '?'.
+    expect(first("int ? 1 : 2")).toBe("ERROR: <input>:1:5: found no matching overload for '_?_:_' applied to '(type(int), int, int)'");
+    expect(first("1 ? 'a' : []")).toBe("ERROR: <input>:1:3: found no matching overload for '_?_:_' applied to '(int, string, list(dyn))'");
     expect(first("int[0]")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(type(int), int)'");
     expect(first("int['a']")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(type(int), string)'");
     expect(first("int.foo == 1")).toBe("ERROR: <input>:1:4: type 'type(int)' does not support field selection");
@@ -269,6 +272,15 @@ describe("compile errors in cel-go's layout", () => {
     expect(first("'a'[0] == 'a'")).toBe("ERROR: <input>:1:4: found no matching overload for '_[_]' applied to '(string, int)'");
     expect(first("x.y == 1")).toBe("ERROR: <input>:1:2: type 'list(int)' does not support field selection");
     expect(first("(x + x)[1].single_int32 == size(x)")).toBe("ERROR: <input>:1:11: type 'int' does not support field selection");
+  });
+
+  it("words a quantifier whose predicate is not a bool as its expansion meets it (parser/macro.go makeQuantifier)", () => {
+    const first = (expr: string) => compileCel(expr, { level: 36, variables: { x: "list<int>" } }).issues?.split("\n")[0];
+    // cel-go checker_test.go: `x.all(e, 0)` at the call's '('.
+    expect(first("x.all(e, 0)")).toBe("ERROR: <input>:1:6: found no matching overload for '_&&_' applied to '(bool, int)'");
+    expect(first("x.exists(e, 'a')")).toBe("ERROR: <input>:1:9: found no matching overload for '_||_' applied to '(bool, string)'");
+    expect(first("x.exists_one(e, e)")).toBe("ERROR: <input>:1:13: found no matching overload for '_?_:_' applied to '(int, int, int)'");
+    expect(first("x.all(e, int)")).toBe("ERROR: <input>:1:6: found no matching overload for '_&&_' applied to '(bool, type(int))'");
   });
 
   it("counts lines and columns in characters, wide ones as wide dots (common/errors.go ToDisplayString)", () => {

@@ -753,8 +753,9 @@ export class PolicySet {
    * policy whatever the others came to; running out of budget, or errors, fail the match under
    * the policy's failure policy (`Ignore` skips it).
    */
-  private matchConditions(policy: CompiledPolicy, phase: Phase): { skip: true } | { error: string } | { unknown: string } | undefined {
+  private matchConditions(policy: CompiledPolicy, newPhase: () => Phase): { skip: true } | { error: string } | { unknown: string } | undefined {
     if (!policy.matchConditions.length) return undefined;
+    const phase = newPhase();
     const evaluated = evaluateWithBudget(
       policy.matchConditions.map((mc) => ({ source: mc.expression.source, evaluate: () => evaluatePolicyExpression(mc.expression, phase.ctx, PER_CALL_LIMIT) })),
       RUNTIME_COST_BUDGET_MATCH_CONDITIONS,
@@ -782,7 +783,7 @@ export class PolicySet {
    * (`ForInput`), which sees `ctx` as it is then with its own lazily computed `variables`, as
    * kube-apiserver builds a new activation, and a new lazy map of variables, for each.
    */
-  private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): { ctx: Obj; phase: () => Phase } {
+  private activation(policy: CompiledPolicy, base: Obj, param: Obj | undefined, a: MatchAttributes): { ctx: Obj; phase: (options?: { authorizer?: boolean }) => Phase } {
     const ctx: Obj = {
       object: base.object,
       oldObject: base.oldObject,
@@ -798,8 +799,11 @@ export class PolicySet {
       authorizer.requestResource = new CelResourceCheck(authorizer, a.group, a.resource, a.subresource, a.namespace, a.name);
       ctx.authorizer = authorizer;
     }
-    const phase = (): Phase => {
+    const phase = (options: { authorizer?: boolean } = {}): Phase => {
       const own: Obj = { ...ctx };
+      // Message expressions and audit annotations are evaluated without an authorizer bound
+      // (`OptionalVariableBindings{VersionedParams}`): reading it, through a variable too, fails.
+      if (options.authorizer === false) delete own.authorizer;
       let spent = 0;
       if (policy.variables.length) own.variables = this.variablesOf(policy, own, (cost) => (spent += cost));
       return {
@@ -968,7 +972,7 @@ export class PolicySet {
   private evaluateValidations(
     policy: CompiledPolicy,
     binding: Obj,
-    activation: { ctx: Obj; phase: () => Phase },
+    activation: { ctx: Obj; phase: (options?: { authorizer?: boolean }) => Phase },
     result: AdmissionResult,
   ): { decisions: PolicyDecision[]; annotationErrors: PolicyDecision[]; annotations: Array<[string, string]> } {
     const out = { decisions: [] as PolicyDecision[], annotationErrors: [] as PolicyDecision[], annotations: [] as Array<[string, string]> };
@@ -977,7 +981,7 @@ export class PolicySet {
     const fail = (index: number, message: string) => {
       if (policy.failurePolicy !== "Ignore") out.decisions.push(error(index, message));
     };
-    const mc = this.matchConditions(policy, activation.phase());
+    const mc = this.matchConditions(policy, () => activation.phase());
     if (mc && "skip" in mc) return out;
     if (mc && "unknown" in mc) {
       result.unevaluated.push({ policy: policy.name, binding: bindingName, reason: mc.unknown });
@@ -998,14 +1002,14 @@ export class PolicySet {
       return out;
     }
     // Every message expression runs, whether its validation failed or not, on what is left.
-    const messaging = activation.phase();
+    const messaging = policy.validations.some((v) => v.messageExpression) ? activation.phase({ authorizer: false }) : undefined;
     const messages = evaluateWithBudget(
       policy.validations.map((v) => {
         const m = v.messageExpression;
-        return m ? { source: m.source, evaluate: () => evaluatePolicyExpression(m, messaging.ctx, PER_CALL_LIMIT) } : undefined;
+        return m && messaging ? { source: m.source, evaluate: () => evaluatePolicyExpression(m, messaging.ctx, PER_CALL_LIMIT) } : undefined;
       }),
       evaluated.remaining,
-      messaging.compositionCost,
+      messaging?.compositionCost,
     );
     for (let i = 0; i < policy.validations.length; i++) {
       const v = policy.validations[i]!;
@@ -1037,7 +1041,8 @@ export class PolicySet {
       if (!message) message = `failed expression: ${v.source.trim()}`;
       out.decisions.push({ policy: policy.name, binding: bindingName, index: i, action: "deny", message, reason: v.reason ?? "Invalid" });
     }
-    const annotating = activation.phase();
+    if (!policy.auditAnnotations.length) return out;
+    const annotating = activation.phase({ authorizer: false });
     const annotations = evaluateWithBudget(
       policy.auditAnnotations.map((aa) => ({ source: aa.expression.source, evaluate: () => evaluatePolicyExpression(aa.expression, annotating.ctx, PER_CALL_LIMIT) })),
       RUNTIME_COST_BUDGET,
@@ -1117,7 +1122,7 @@ export class PolicySet {
             }
             const base = this.baseContext(shown.request, a, this.requestValue(current, a, invocation));
             const activation = this.activation(policy, base, param, a);
-            const mc = this.matchConditions(policy, activation.phase());
+            const mc = this.matchConditions(policy, () => activation.phase());
             if (mc && "skip" in mc) continue;
             if (mc && "unknown" in mc) {
               result.unevaluated.push({ policy: policy.name, binding: nameOf(b), reason: mc.unknown });

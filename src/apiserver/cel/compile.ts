@@ -8,7 +8,7 @@ import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } fro
 import { regexError } from "./regex.js";
 import { UnevaluableError } from "./authz.js";
 import { rewriteOptionalEntries } from "./optional-entries.js";
-import { checkIssue, formatIssues, parseIssue, typeValueName, type EvaluatorError, type Issue } from "./issues.js";
+import { checkIssue, formatIssues, goTypeText, parseIssue, typeValueName, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
   op: string;
@@ -218,6 +218,68 @@ function typeValueError(ast: AstNode, source: string): Issue | undefined {
   return error;
 }
 
+/**
+ * A conditional whose condition is not a bool, as cel-go's checker words it: the `_?_:_` function
+ * found no overload for the condition's and the branches' types (`'(int, string, string)'`), at the
+ * `?`. The branches' types come from checking them on their own (a branch that reads a
+ * comprehension's variable cannot be: the evaluator's wording is kept then).
+ */
+function conditionalIssue(err: EvaluatorError, ast: AstNode, source: string, env: { check(expression: string): { valid: boolean; type?: string } }): Issue | undefined {
+  const m = /^Ternary condition must be bool, got '(.+)'$/.exec(err.summary ?? "");
+  const cond = err.node as AstNode | undefined;
+  if (!m || !cond || cond.end === undefined) return undefined;
+  let parent: AstNode | undefined;
+  walkAst(ast, (n) => {
+    if (!parent && n.op === "?:" && Array.isArray(n.args) && n.args[0] === cond) parent = n;
+  });
+  if (!parent) return undefined;
+  const branchType = (b: AstNode | undefined): string | undefined => {
+    if (!b) return undefined;
+    const typeValue = typeValueName(b);
+    if (typeValue) return typeValue;
+    if (b.checkedType) return goTypeName(b.checkedType as CheckedType);
+    if (b.start === undefined || b.end === undefined) return undefined;
+    const r = env.check(source.slice(b.start, b.end));
+    if (!r.valid || !r.type) return undefined;
+    // The evaluator names list<dyn> and map<dyn, dyn> `list` and `map`.
+    return r.type === "list" ? "list(dyn)" : r.type === "map" ? "map(dyn, dyn)" : goTypeText(r.type);
+  };
+  const [, left, right] = parent.args as AstNode[];
+  // An unresolved overload names unbound type parameters dyn (`[]` is a list(dyn) there).
+  const types = [branchType(left), branchType(right)].map((t) => t?.replace(/\b(?:[A-Z]|_var\d+)\b/g, "dyn"));
+  if (types.some((t) => t === undefined)) return undefined;
+  const at = source.indexOf("?", cond.end);
+  return { message: `found no matching overload for '_?_:_' applied to '(${typeValueName(cond) ?? goTypeText(m[1]!)}, ${types.join(", ")})'`, offset: at >= 0 ? at : (cond.start ?? 0) };
+}
+
+/**
+ * A quantifier macro whose predicate is not a bool, as cel-go's checker meets it in the macro's
+ * expansion (parser/macro.go makeQuantifier): `accu && p` for `all`, `accu || p` for `exists`,
+ * `p ? accu + 1 : accu` for `exists_one`, at the `(` of the call (checker_test.go: `x.all(e, 0)`
+ * is `found no matching overload for '_&&_' applied to '(bool, int)'` at 1:6).
+ */
+function quantifierIssue(err: EvaluatorError, ast: AstNode, source: string): Issue | undefined {
+  const m = /^(all|exists|exists_one)\(var, predicate\) predicate must return bool, got '(.+)'$/.exec(err.summary ?? "");
+  const predicate = err.node as AstNode | undefined;
+  if (!m || !predicate) return undefined;
+  let call: AstNode | undefined;
+  walkAst(ast, (n) => {
+    const args = n.args as unknown[];
+    if (!call && n.op === "rcall" && Array.isArray(args) && args[0] === m[1] && Array.isArray(args[2]) && args[2].includes(predicate)) call = n;
+  });
+  const receiver = call ? ((call.args as unknown[])[1] as AstNode | undefined) : undefined;
+  if (!receiver || receiver.end === undefined) return undefined;
+  const type = typeValueName(predicate) ?? goTypeText(m[2]!);
+  const message =
+    m[1] === "all"
+      ? `found no matching overload for '_&&_' applied to '(bool, ${type})'`
+      : m[1] === "exists"
+        ? `found no matching overload for '_||_' applied to '(bool, ${type})'`
+        : `found no matching overload for '_?_:_' applied to '(${type}, int, int)'`;
+  const at = source.indexOf("(", receiver.end);
+  return { message, offset: at >= 0 ? at : (predicate.start ?? 0) };
+}
+
 /** Regex literals that do not compile (`ValidateRegexLiterals`, from 1.29). */
 function regexLiteralError(ast: AstNode): Issue | undefined {
   let error: Issue | undefined;
@@ -238,7 +300,8 @@ function regexLiteralError(ast: AstNode): Issue | undefined {
 
 /** cel-go's wording for the evaluator's runtime errors. */
 function goMessage(s: string): string {
-  return s.replace(/^No such key: /, "no such key: ");
+  // A declared variable the activation does not bind is a missing attribute to cel-go.
+  return s.replace(/^No such key: /, "no such key: ").replace(/^Unknown variable: (\S+)$/, "no such attribute(s): $1");
 }
 
 function firstLine(s: string): string {
@@ -283,7 +346,11 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
       // Locate the error in the source as written: the rewritten program's offsets may differ.
       const original = program === first ? checked : first.check();
       const err = (original.valid ? checked.error : original.error) as EvaluatorError | undefined;
-      issue = err ? checkIssue(err, original.valid ? rewritten : text) : { message: "does not type-check", offset: 0 };
+      const checkedText = original.valid ? rewritten : text;
+      const checkedAst = (original.valid ? program : first).ast;
+      issue = err
+        ? (conditionalIssue(err, checkedAst, checkedText, env) ?? quantifierIssue(err, checkedAst, checkedText) ?? checkIssue(err, checkedText))
+        : { message: "does not type-check", offset: 0 };
       if (original.valid) issue.offset = 0;
     }
     issue ??= homogeneityError(program.ast);

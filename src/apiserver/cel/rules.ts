@@ -93,7 +93,7 @@ export function compileValidationRule(rule: ValidationRule, minor: number = CEL_
 }
 
 function isUnsupportedRuntime(message: string): string | undefined {
-  if (/no such overload|found no matching overload|Unknown variable/i.test(message)) return firstLine(message);
+  if (/no such overload|found no matching overload|Unknown variable|no such attribute\(s\)/i.test(message)) return firstLine(message);
   return undefined;
 }
 
