@@ -102,6 +102,12 @@ function cannotStartPlain(c: number | undefined, next: number | undefined, inFlo
   }
 }
 
+/** Whether `b` holds the code units of `text` from `at` on. */
+function sameText(text: string, b: Codes, at: number): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== b[at + k]) return false;
+  return true;
+}
+
 function isFlowIndicator(c: number | undefined): boolean {
   return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
 }
@@ -362,7 +368,7 @@ class FastReader {
     const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
     for (let way = slot; way <= slot + 1; way++) {
       const cached = keyCache[way];
-      if (cached !== undefined && cached.length === len && s.startsWith(cached, p)) return cached;
+      if (cached !== undefined && cached.length === len && sameText(cached, b, p)) return cached;
     }
     let e = colon;
     while (b[e - 1] === SPACE) e--;
