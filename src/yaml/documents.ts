@@ -10,7 +10,8 @@ import type { Event, ScalarEvent } from "js-yaml";
 import { EVENT as EVENT_ID, jsYaml } from "./js-yaml.js";
 import type { PathSegment } from "../meta/walk.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
-import { fastDocumentReader, fastLocate, type FastDocument } from "./fast.js";
+import { isAscii } from "node:buffer";
+import { codesOf, fastDocumentReader, fastLocate, plainAsciiBytes, type Codes, type FastDocument } from "./fast.js";
 import { setOwn } from "../meta/values.js";
 
 /** A place in a file: 1-based line and column. */
@@ -487,10 +488,13 @@ export function* yamlDocuments(text: string, limits: YamlLimits = {}): Generator
   const read = chunkReader(limits);
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const stream = bom ? text.slice(1) : text;
-  const readFast = read.fastPath ? fastDocumentReader(stream, read.maxDepth, !read.noteConversions) : undefined;
   let count = 0;
   for (const chunk of splitDocuments(stream)) {
-    const doc = readChunk(stream, chunk, count, readFast, read);
+    // Each document is read from a text of its own, as documents read from bytes are.
+    const text = stream.slice(chunk.start, chunk.end);
+    const own = { ...chunk, start: 0, end: text.length };
+    const readFast = read.fastPath && !chunk.separatorError && !chunk.markers ? fastDocumentReader(text, read.maxDepth, !read.noteConversions) : undefined;
+    const doc = readChunk(text, own, count, readFast, read);
     if (doc) {
       count++;
       yield doc;
@@ -514,6 +518,8 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   const read = chunkReader(limits);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = buf.length;
+  // Printable ASCII throughout (the common case): every document's bytes are its code units.
+  const plain = read.fastPath && plainAsciiBytes(buf);
   let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   /** 0-based line of `start`. */
   let line = 0;
@@ -531,7 +537,12 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
       if (text.charCodeAt(i + 1) === 46 && !markers) markers = text.startsWith("...", i + 1);
     }
     const chunk: Chunk = separatorError ? { start: 0, end: text.length, line, separatorError } : markers ? { start: 0, end: text.length, line, markers } : { start: 0, end: text.length, line };
-    const doc = readChunk(text, chunk, count, read.fastPath && !separatorError && !markers ? fastDocumentReader(text, read.maxDepth, !read.noteConversions) : undefined, read);
+    let readFast: ((start: number, end: number) => FastDocument | undefined) | undefined;
+    if (read.fastPath && !separatorError && !markers) {
+      const bytes = plain || isAscii(buf.subarray(start, end)) ? buf.subarray(start, end) : undefined;
+      readFast = fastDocumentReader(text, read.maxDepth, !read.noteConversions, bytes ? { codes: bytes, plain } : {});
+    }
+    const doc = readChunk(text, chunk, count, readFast, read);
     if (doc) count++;
     return { doc, lines };
   };
@@ -637,11 +648,12 @@ function fastLocator(stream: string, chunk: Chunk, fast: FastDocument, maxDepth:
   const column = fast.column;
   let lines: LineIndex | undefined;
   let exact: ((path: readonly PathSegment[]) => number) | undefined;
+  let codes: Codes | undefined;
   return (path) => {
     if (path.length === 0) return { line, column };
     // The fast reader finds most positions again, several times faster than the exact one, and
     // stops reading where it finds them.
-    const offset = exact ? undefined : fastLocate(stream, chunk.start, chunk.end, maxDepth, path, conversions);
+    const offset = exact ? undefined : fastLocate(stream, chunk.start, chunk.end, maxDepth, path, conversions, (codes ??= codesOf(stream)));
     if (offset !== undefined) return positionIn(stream, chunk, offset);
     lines ??= new LineIndex(stream.slice(chunk.start, chunk.end), chunk.line);
     if (!exact) {

@@ -9,6 +9,7 @@
  * (which the exact reader reports with its position), and any input that is not well-formed.
  * The exact reader then reads the document.
  */
+import { isAscii } from "node:buffer";
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
@@ -70,7 +71,7 @@ const KEY_CACHE_SIZE = 4096;
 const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
 
 /** `c` cannot start a plain scalar (js-yaml's `canStartPlainScalar`), `next` being the following code. */
-function cannotStartPlain(c: number, next: number, inFlow: boolean): boolean {
+function cannotStartPlain(c: number | undefined, next: number | undefined, inFlow: boolean): boolean {
   switch (c) {
     case SPACE:
     case NL:
@@ -94,27 +95,56 @@ function cannotStartPlain(c: number, next: number, inFlow: boolean): boolean {
     case 63: // ?
       return true;
     case DASH:
-      return next === SPACE || next === NL || Number.isNaN(next) || (inFlow && isFlowIndicator(next));
+      return next === SPACE || next === NL || next === undefined || (inFlow && isFlowIndicator(next));
     default:
-      return Number.isNaN(c);
+      // Past the end.
+      return c === undefined;
   }
 }
 
-function isFlowIndicator(c: number): boolean {
+/** Whether `b` holds the code units of `text` from `at` on. */
+function sameText(text: string, b: Codes, at: number): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== b[at + k]) return false;
+  return true;
+}
+
+function isFlowIndicator(c: number | undefined): boolean {
   return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
 }
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102));
 }
 
 /** The simple escapes js-yaml and go-yaml share (`\n`, `\"`, `\\`, …; not go-yaml's `\'` nor js-yaml's `\/`), tab excluded (tabs never reach the fast path). */
-function isSimpleEscape(c: number): boolean {
+function isSimpleEscape(c: number | undefined): boolean {
   return c === 48 || c === 97 || c === 98 || c === 116 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === SPACE || c === DQUOTE || c === BACKSLASH || c === 78 || c === 95 || c === 76 || c === 80;
+}
+
+/**
+ * The UTF-16 code units of a text, read by index (several times faster than `charCodeAt`): one
+ * byte each when the text is ASCII. Past the end an index reads undefined, which compares as
+ * `charCodeAt`'s NaN does.
+ */
+export type Codes = Uint8Array | Uint16Array;
+
+/**
+ * The code units of a text: its latin1 bytes when it is ASCII, otherwise one 16-bit unit each.
+ *
+ * @example
+ * codesOf("a: 1")[1]; // 58 (":")
+ */
+export function codesOf(text: string): Codes {
+  if (Buffer.byteLength(text, "utf8") === text.length) return Buffer.from(text, "latin1");
+  const out = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
 
 class FastReader {
   readonly s: string;
+  /** The code units of `s`. */
+  readonly b: Codes;
   readonly n: number;
   readonly maxDepth: number;
   /** Start of the current content line, and where its content starts (-1 at the end). */
@@ -122,8 +152,9 @@ class FastReader {
   cs = 0;
 
   /** Reads `s` from `start` to `end` (a line start, or the end of `s`); `conversions`: YAML 1.1-only readings are taken, not handed to the exact reader. */
-  constructor(s: string, start: number, end: number, maxDepth: number, conversions = false) {
+  constructor(s: string, b: Codes, start: number, end: number, maxDepth: number, conversions = false) {
     this.s = s;
+    this.b = b;
     this.start = start;
     this.n = end;
     this.maxDepth = maxDepth;
@@ -147,11 +178,12 @@ class FastReader {
   /** Move to the first line at or after `p` (a line start) that is neither blank nor a comment. */
   seek(p: number): void {
     const s = this.s;
+    const b = this.b;
     const n = this.n;
     while (p < n) {
       let q = p;
-      while (s.charCodeAt(q) === SPACE) q++;
-      const c = s.charCodeAt(q);
+      while (b[q] === SPACE) q++;
+      const c = b[q];
       if (q < n && c !== NL && c !== HASH) {
         this.ls = p;
         this.cs = q;
@@ -193,19 +225,20 @@ class FastReader {
   }
 
   isEntry(p: number): boolean {
-    if (this.s.charCodeAt(p) !== DASH) return false;
-    const c = this.s.charCodeAt(p + 1);
+    if (this.b[p] !== DASH) return false;
+    const c = this.b[p + 1];
     return c === SPACE || c === NL || p + 1 >= this.n;
   }
 
   /** After a value on this line: only spaces, then the end of the line or a comment. */
   endOfLine(p: number, spaced: boolean): void {
     const s = this.s;
-    while (s.charCodeAt(p) === SPACE) {
+    const b = this.b;
+    while (b[p] === SPACE) {
       p++;
       spaced = true;
     }
-    const c = s.charCodeAt(p);
+    const c = b[p];
     if (p >= this.n || c === NL) return;
     if (c === HASH && spaced) return;
     throw GIVE_UP;
@@ -218,17 +251,18 @@ class FastReader {
    */
   quotedEnd(p: number, minIndent = -1): number {
     const s = this.s;
-    const q = s.charCodeAt(p);
+    const b = this.b;
+    const q = b[p];
     let i = p + 1;
     for (;;) {
-      let c = s.charCodeAt(i);
-      if (c === BACKSLASH && q === DQUOTE && s.charCodeAt(i + 1) === NL) c = s.charCodeAt(++i);
+      let c = b[i];
+      if (c === BACKSLASH && q === DQUOTE && b[i + 1] === NL) c = b[++i];
       if (c === NL) {
         if (minIndent < 0) return -1;
         let lineStart = ++i;
         for (;;) {
-          while (s.charCodeAt(i) === SPACE) i++;
-          if (s.charCodeAt(i) !== NL) break;
+          while (b[i] === SPACE) i++;
+          if (b[i] !== NL) break;
           lineStart = ++i;
         }
         if (i - lineStart < minIndent) throw GIVE_UP;
@@ -236,19 +270,19 @@ class FastReader {
       }
       if (i >= this.n) throw GIVE_UP;
       if (c === q) {
-        if (q === QUOTE && s.charCodeAt(i + 1) === QUOTE) {
+        if (q === QUOTE && b[i + 1] === QUOTE) {
           i += 2;
           continue;
         }
         return i + 1;
       }
       if (c === BACKSLASH && q === DQUOTE) {
-        const e = s.charCodeAt(i + 1);
+        const e = b[i + 1];
         if (isSimpleEscape(e)) i += 2;
         else {
           const len = e === 120 ? 2 : e === 117 ? 4 : e === 85 ? 8 : 0;
           if (!len) throw GIVE_UP;
-          for (let k = 2; k < len + 2; k++) if (!isHex(s.charCodeAt(i + k))) throw GIVE_UP;
+          for (let k = 2; k < len + 2; k++) if (!isHex(b[i + k])) throw GIVE_UP;
           i += len + 2;
         }
         continue;
@@ -267,8 +301,9 @@ class FastReader {
   /** The string of a quoted scalar spanning [p, end). */
   quoted(p: number, end: number): string {
     const s = this.s;
+    const b = this.b;
     const body = s.slice(p + 1, end - 1);
-    const q = s.charCodeAt(p);
+    const q = b[p];
     if (!body.includes("\n") && (q === QUOTE ? !body.includes("'") : !body.includes("\\"))) return body;
     return jsYaml().getScalarValue(s, scalarEvent(p + 1, end - 1, q === QUOTE ? STYLE_SINGLE : STYLE_DOUBLE, CLIP, -1));
   }
@@ -279,28 +314,29 @@ class FastReader {
    */
   keyColon(p: number): number {
     const s = this.s;
-    const c = s.charCodeAt(p);
+    const b = this.b;
+    const c = b[p];
     if (c === QUOTE || c === DQUOTE) {
       let i = this.quotedEnd(p);
       if (i < 0) return -1;
-      while (s.charCodeAt(i) === SPACE) i++;
-      if (s.charCodeAt(i) !== COLON) return -1;
-      const f = s.charCodeAt(i + 1);
+      while (b[i] === SPACE) i++;
+      if (b[i] !== COLON) return -1;
+      const f = b[i + 1];
       return f === SPACE || f === NL || i + 1 >= this.n ? i : -1;
     }
-    if (cannotStartPlain(c, s.charCodeAt(p + 1), false)) return -1;
-    let h = c;
+    if (cannotStartPlain(c, b[p + 1], false)) return -1;
+    let h = c!;
     for (let i = p + 1; i < this.n; i++) {
-      const ch = s.charCodeAt(i);
+      const ch = b[i];
       if (ch === NL) return -1;
       if (ch === COLON) {
-        const f = s.charCodeAt(i + 1);
+        const f = b[i + 1];
         if (f === SPACE || f === NL || i + 1 >= this.n) {
           this.keyHash = h;
           return i;
         }
-      } else if (ch === HASH && s.charCodeAt(i - 1) === SPACE) return -1;
-      h = (Math.imul(h, 31) + ch) | 0;
+      } else if (ch === HASH && b[i - 1] === SPACE) return -1;
+      h = (Math.imul(h, 31) + ch!) | 0;
     }
     return -1;
   }
@@ -322,7 +358,8 @@ class FastReader {
   /** The key starting at `p`, whose `:` is at `colon` (plain keys: `keyHash` is its hash). */
   key(p: number, colon: number): string {
     const s = this.s;
-    const c = s.charCodeAt(p);
+    const b = this.b;
+    const c = b[p];
     if (c === QUOTE || c === DQUOTE) return this.quoted(p, this.quotedLine(p));
     const len = colon - p;
     // Two places a key can be cached at, so that two frequent keys with one hash both stay.
@@ -331,10 +368,10 @@ class FastReader {
     const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
     for (let way = slot; way <= slot + 1; way++) {
       const cached = keyCache[way];
-      if (cached !== undefined && cached.length === len && s.startsWith(cached, p)) return cached;
+      if (cached !== undefined && cached.length === len && sameText(cached, b, p)) return cached;
     }
     let e = colon;
-    while (s.charCodeAt(e - 1) === SPACE) e--;
+    while (b[e - 1] === SPACE) e--;
     const text = s.slice(p, e);
     if (text === "<<") throw GIVE_UP;
     const key = keyString(this.plain(text));
@@ -356,7 +393,7 @@ class FastReader {
     const column = offset - this.ls + 1;
     const col = this.col();
     let value: unknown;
-    const c = this.s.charCodeAt(offset);
+    const c = this.b[offset];
     if (this.isEntry(offset)) value = this.sequence(col, 1);
     else if (this.keyColon(offset) >= 0) value = this.mapping(col, 1);
     else if (c === 91 || c === 123) {
@@ -374,6 +411,7 @@ class FastReader {
   mapping(indent: number, depth: number): Record<string, unknown> {
     if (depth > this.maxDepth) throw GIVE_UP;
     const s = this.s;
+    const b = this.b;
     const out: Record<string, unknown> = {};
     for (;;) {
       const p = this.cs;
@@ -386,7 +424,7 @@ class FastReader {
       if (this.want) {
         if (mine < this.want.length && String(this.want[mine]) === key) {
           // A quoted scalar's position is its first character inside the quotes, as the exact reader has it.
-          this.best = s.charCodeAt(p) === QUOTE || s.charCodeAt(p) === DQUOTE ? p + 1 : p;
+          this.best = b[p] === QUOTE || b[p] === DQUOTE ? p + 1 : p;
           if (mine + 1 === this.want.length) throw FOUND;
           this.at = mine + 1;
         } else {
@@ -398,8 +436,8 @@ class FastReader {
         }
       }
       let v = colon + 1;
-      while (s.charCodeAt(v) === SPACE) v++;
-      const c = s.charCodeAt(v);
+      while (b[v] === SPACE) v++;
+      const c = b[v];
       let value: unknown;
       if (v >= this.n || c === NL || c === HASH) {
         this.nextLine(v);
@@ -423,12 +461,13 @@ class FastReader {
   sequence(indent: number, depth: number): unknown[] {
     if (depth > this.maxDepth) throw GIVE_UP;
     const s = this.s;
+    const b = this.b;
     const out: unknown[] = [];
     const mine = this.at;
     for (;;) {
       let v = this.cs + 1;
-      while (s.charCodeAt(v) === SPACE) v++;
-      const c = s.charCodeAt(v);
+      while (b[v] === SPACE) v++;
+      const c = b[v];
       if (this.want) {
         this.at = mine < this.want.length && this.want[mine] === out.length ? mine + 1 : -1;
         if (this.at < 0) {
@@ -445,7 +484,7 @@ class FastReader {
           // The item found: where its node starts is all that is left to read.
           if (v >= this.n || c === NL || c === HASH) {
             this.nextLine(v);
-            const q = s.charCodeAt(this.cs);
+            const q = b[this.cs];
             // An empty item, or a block scalar (whose position is its content's): the exact reader says where.
             if (this.col() <= indent || q === 124 || q === 62) this.lost = true;
             this.best = (q === QUOTE || q === DQUOTE) && this.keyColon(this.cs) < 0 ? this.cs + 1 : this.cs;
@@ -461,7 +500,7 @@ class FastReader {
         this.nextLine(v);
         const col = this.col();
         if (this.want && this.at > mine) {
-          const q = s.charCodeAt(this.cs);
+          const q = b[this.cs];
           if (col > indent) this.best = (q === QUOTE || q === DQUOTE) && this.keyColon(this.cs) < 0 ? this.cs + 1 : this.cs;
           else this.lost = true;
         }
@@ -486,7 +525,7 @@ class FastReader {
     const p = this.cs;
     if (this.isEntry(p)) return this.sequence(col, depth);
     if (this.keyColon(p) >= 0) return this.mapping(col, depth);
-    const c = this.s.charCodeAt(p);
+    const c = this.b[p];
     if (c === 124 || c === 62) throw GIVE_UP;
     return this.inline(p, parent, depth);
   }
@@ -497,7 +536,8 @@ class FastReader {
    */
   inline(p: number, indent: number, depth: number): unknown {
     const s = this.s;
-    const c = s.charCodeAt(p);
+    const b = this.b;
+    const c = b[p];
     let value: unknown;
     if (c === 124 || c === 62) return this.blockScalar(p, indent + 1);
     if (c === QUOTE || c === DQUOTE) {
@@ -513,7 +553,7 @@ class FastReader {
       this.endOfLine(end, false);
       this.nextLine(end);
     } else {
-      if (cannotStartPlain(c, s.charCodeAt(p + 1), false)) throw GIVE_UP;
+      if (cannotStartPlain(c, b[p + 1], false)) throw GIVE_UP;
       let e = p + 1;
       let last = p + 1;
       let multiline = false;
@@ -521,14 +561,14 @@ class FastReader {
       let nextStart = -1;
       let nextContent = -1;
       for (; e < this.n; e++) {
-        const ch = s.charCodeAt(e);
+        const ch = b[e];
         if (ch === NL) {
           // Lines indented deeper than the collection continue the scalar (js-yaml's readPlainScalar).
           let q = e + 1;
           let lineStart = q;
           for (;;) {
-            while (s.charCodeAt(q) === SPACE) q++;
-            if (s.charCodeAt(q) !== NL) break;
+            while (b[q] === SPACE) q++;
+            if (b[q] !== NL) break;
             lineStart = ++q;
           }
           if (q >= this.n || q - lineStart <= indent) {
@@ -541,15 +581,15 @@ class FastReader {
           continue;
         }
         if (ch === COLON) {
-          const f = s.charCodeAt(e + 1);
+          const f = b[e + 1];
           if (f === SPACE || f === NL || e + 1 >= this.n) throw GIVE_UP;
-        } else if (ch === HASH && s.charCodeAt(e - 1) === SPACE) break;
+        } else if (ch === HASH && b[e - 1] === SPACE) break;
         if (ch !== SPACE) last = e + 1;
       }
       value = this.want ? null : this.plain(multiline ? plainValue(s, p, last) : s.slice(p, last));
       if (nextContent < 0) this.nextLine(e);
       else if (nextContent >= this.n) this.ls = this.cs = -1;
-      else if (s.charCodeAt(nextContent) === HASH) this.nextLine(nextContent);
+      else if (b[nextContent] === HASH) this.nextLine(nextContent);
       else {
         this.ls = nextStart;
         this.cs = nextContent;
@@ -563,19 +603,20 @@ class FastReader {
   /** A `|` or `>` block scalar, read as js-yaml's `readBlockScalar` does; `parent` is its parent indentation. */
   blockScalar(p: number, parent: number): string {
     const s = this.s;
+    const b = this.b;
     const n = this.n;
-    const style = s.charCodeAt(p) === 124 ? STYLE_LITERAL : STYLE_FOLDED;
+    const style = b[p] === 124 ? STYLE_LITERAL : STYLE_FOLDED;
     let chomping = CLIP;
     let indent = -1;
     let detected = false;
     p++;
     for (;;) {
-      const c = s.charCodeAt(p);
+      const c = b[p];
       if (c === 43 || c === DASH) {
         if (chomping !== CLIP) throw GIVE_UP;
         chomping = c === 43 ? KEEP : STRIP;
         p++;
-      } else if (c >= 48 && c <= 57) {
+      } else if (c !== undefined && c >= 48 && c <= 57) {
         if (c === 48 || detected) throw GIVE_UP;
         indent = parent + (c - 48) - 1;
         detected = true;
@@ -583,15 +624,15 @@ class FastReader {
       } else break;
     }
     let spaced = false;
-    while (s.charCodeAt(p) === SPACE) {
+    while (b[p] === SPACE) {
       spaced = true;
       p++;
     }
-    if (spaced && s.charCodeAt(p) === HASH) {
+    if (spaced && b[p] === HASH) {
       const nl = s.indexOf("\n", p);
       p = nl < 0 ? n : nl;
     }
-    if (s.charCodeAt(p) === NL) p++;
+    if (b[p] === NL) p++;
     else if (p < n) throw GIVE_UP;
     let contentIndent = detected ? indent : -1;
     let maxLeading = 0;
@@ -601,7 +642,7 @@ class FastReader {
     while (p < n) {
       const lp = p;
       let column = 0;
-      while (s.charCodeAt(lp + column) === SPACE) column++;
+      while (b[lp + column] === SPACE) column++;
       const at = lp + column;
       if (at >= n) {
         if (contentIndent >= 0) {
@@ -609,7 +650,7 @@ class FastReader {
         } else if (column > 0) valueEnd = at;
         break;
       }
-      const blank = s.charCodeAt(at) === NL;
+      const blank = b[at] === NL;
       if (!detected && contentIndent === -1) {
         if (blank) maxLeading = Math.max(maxLeading, column);
         else if (column >= parent && column < maxLeading) throw GIVE_UP;
@@ -644,15 +685,16 @@ class FastReader {
   flow(p: number, depth: number): [unknown, number] {
     if (depth > this.maxDepth) throw GIVE_UP;
     const s = this.s;
-    const isMap = s.charCodeAt(p) === 123;
+    const b = this.b;
+    const isMap = b[p] === 123;
     const terminator = isMap ? 125 : 93;
     const map: Record<string, unknown> = {};
     const list: unknown[] = [];
     let readNext = true;
     p++;
     for (;;) {
-      while (s.charCodeAt(p) === SPACE) p++;
-      const c = s.charCodeAt(p);
+      while (b[p] === SPACE) p++;
+      const c = b[p];
       if (p >= this.n || c === NL || c === HASH) throw GIVE_UP;
       if (c === terminator) return [isMap ? map : list, p + 1];
       if (!readNext || c === 44 || c === 63) throw GIVE_UP;
@@ -668,11 +710,11 @@ class FastReader {
           key = keyString(this.plain(text));
           p = end;
         }
-        while (s.charCodeAt(p) === SPACE) p++;
-        if (s.charCodeAt(p) !== COLON) throw GIVE_UP;
+        while (b[p] === SPACE) p++;
+        if (b[p] !== COLON) throw GIVE_UP;
         p++;
-        while (s.charCodeAt(p) === SPACE) p++;
-        const f = s.charCodeAt(p);
+        while (b[p] === SPACE) p++;
+        const f = b[p];
         if (f === 44 || f === terminator) throw GIVE_UP;
         if (Object.hasOwn(map, key)) throw GIVE_UP;
         const [value, end] = this.flowNode(p, depth);
@@ -683,8 +725,8 @@ class FastReader {
         list.push(value);
         p = end;
       }
-      while (s.charCodeAt(p) === SPACE) p++;
-      const sep = s.charCodeAt(p);
+      while (b[p] === SPACE) p++;
+      const sep = b[p];
       if (sep === COLON) throw GIVE_UP;
       if (sep === 44) {
         readNext = true;
@@ -694,7 +736,7 @@ class FastReader {
   }
 
   flowNode(p: number, depth: number): [unknown, number] {
-    const c = this.s.charCodeAt(p);
+    const c = this.b[p];
     if (c === QUOTE || c === DQUOTE) {
       const end = this.quotedLine(p);
       return [this.quoted(p, end), end];
@@ -707,20 +749,29 @@ class FastReader {
   /** A plain scalar inside a flow collection: its text and the offset after it. */
   flowPlain(p: number): [string, number] {
     const s = this.s;
-    if (cannotStartPlain(s.charCodeAt(p), s.charCodeAt(p + 1), true)) throw GIVE_UP;
+    const b = this.b;
+    if (cannotStartPlain(b[p], b[p + 1], true)) throw GIVE_UP;
     let last = p + 1;
     let e = p + 1;
     for (; e < this.n; e++) {
-      const ch = s.charCodeAt(e);
+      const ch = b[e];
       if (ch === NL || isFlowIndicator(ch)) break;
       if (ch === COLON) {
-        const f = s.charCodeAt(e + 1);
+        const f = b[e + 1];
         if (f === SPACE || f === NL || e + 1 >= this.n || isFlowIndicator(f)) break;
-      } else if (ch === HASH && s.charCodeAt(e - 1) === SPACE) throw GIVE_UP;
+      } else if (ch === HASH && b[e - 1] === SPACE) throw GIVE_UP;
       if (ch !== SPACE) last = e + 1;
     }
     return [s.slice(p, last), e];
   }
+}
+
+/** What is known of a text before the fast path reads it. */
+export interface FastText {
+  /** Its code units (see {@link codesOf}), when they are at hand. */
+  codes?: Codes;
+  /** It is known to be printable ASCII and line feeds only (nothing `UNUSUAL`). */
+  plain?: boolean;
 }
 
 /**
@@ -733,8 +784,9 @@ class FastReader {
  * const text = "kind: ConfigMap\ndata:\n  a: b\n";
  * fastDocumentReader(text, 256)(0, text.length)?.value; // { kind: "ConfigMap", data: { a: "b" } }
  */
-export function fastDocumentReader(text: string, maxDepth: number, conversions = false): (start: number, end: number) => FastDocument | undefined {
-  const unusual = plainAscii(text)
+export function fastDocumentReader(text: string, maxDepth: number, conversions = false, read: FastText = {}): (start: number, end: number) => FastDocument | undefined {
+  const b = read.codes ?? codesOf(text);
+  const unusual = read.plain || (b instanceof Uint8Array ? noControls(text) : plainAscii(text))
     ? () => Infinity
     : nextMatch(text, (from) => {
         UNUSUAL.lastIndex = from;
@@ -743,7 +795,7 @@ export function fastDocumentReader(text: string, maxDepth: number, conversions =
   return (start, end) => {
     if (unusual(start) < end) return undefined;
     try {
-      return new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2, conversions).document();
+      return new FastReader(text, b, start, end, Math.floor(maxDepth / 2) - 2, conversions).document();
     } catch (err) {
       if (err === GIVE_UP || err instanceof RangeError) return undefined;
       throw err;
@@ -761,8 +813,8 @@ export function fastDocumentReader(text: string, maxDepth: number, conversions =
  * const text = "kind: ConfigMap\ndata:\n  a: b\n";
  * fastLocate(text, 0, text.length, 256, ["data", "a"]); // 24
  */
-export function fastLocate(text: string, start: number, end: number, maxDepth: number, path: readonly (string | number)[], conversions = false): number | undefined {
-  const reader = new FastReader(text, start, end, Math.floor(maxDepth / 2) - 2, conversions);
+export function fastLocate(text: string, start: number, end: number, maxDepth: number, path: readonly (string | number)[], conversions = false, codes: Codes = codesOf(text)): number | undefined {
+  const reader = new FastReader(text, codes, start, end, Math.floor(maxDepth / 2) - 2, conversions);
   reader.want = path;
   try {
     const doc = reader.document();
@@ -783,8 +835,27 @@ const CONTROLS = [...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)
  * character), for the common case.
  */
 function plainAscii(text: string): boolean {
-  if (Buffer.byteLength(text, "utf8") !== text.length) return false;
+  return Buffer.byteLength(text, "utf8") === text.length && noControls(text);
+}
+
+/** No control character (line feed aside), nor DEL. */
+function noControls(text: string): boolean {
   for (const c of CONTROLS) if (text.includes(c)) return false;
+  return true;
+}
+
+const CONTROL_BYTES = CONTROLS.map((c) => c.charCodeAt(0));
+
+/**
+ * Whether UTF-8 bytes are printable ASCII and line feeds only (nothing `UNUSUAL` in any part of
+ * them): one search per control byte.
+ *
+ * @example
+ * plainAsciiBytes(Buffer.from("a: 1\n")); // true
+ */
+export function plainAsciiBytes(bytes: Buffer): boolean {
+  if (!isAscii(bytes)) return false;
+  for (const c of CONTROL_BYTES) if (bytes.includes(c)) return false;
   return true;
 }
 

@@ -3,7 +3,8 @@
  * Manifests are generated in many YAML styles (well-formed and not), and every document the fast
  * path accepts is compared with the exact reader's value, notices, errors and positions.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
@@ -13,6 +14,7 @@ import { NOTICED, plainScalarValue } from "../../src/yaml/scalars.js";
 import { fastDocumentReader } from "../../src/yaml/fast.js";
 import { yamlDocuments, yamlDocumentsOfBytes } from "../../src/yaml/documents.js";
 import { hasShared, needsShared, repoRoot, sharedPath } from "../support/shared.js";
+import { writeCorpus } from "../../bench/validate-corpus.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -447,6 +449,26 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
       for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
         if (e.isFile() && /\.(ya?ml|json)$/.test(e.name)) checkStream(readFileSync(join(e.parentPath, e.name), "utf8"));
       }
+    }
+  });
+
+  it("the bench corpus (every kind it writes, mode bits written 0644, with and without HTTPRoutes)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kubezod-fast-"));
+    try {
+      const files = [...writeCorpus(join(dir, "a"), 40, 20, false), ...writeCorpus(join(dir, "b"), 40, 20, true)];
+      let fast = 0;
+      for (const f of files) {
+        const text = readFileSync(f, "utf8");
+        checkStream(text);
+        // With the CLI's settings (no implicit-conversion notices, so 0644 is read on the fast path too).
+        fast += text.split("---\n").filter((d) => fastDocumentReader(d, 256, true)(0, d.length)).length;
+        const fromBytes = [...yamlDocumentsOfBytes(readFileSync(f), { implicitConversionNotices: false })];
+        expect(fromBytes.map(describeDoc)).toEqual(readYamlDocuments(text, { implicitConversionNotices: false, fastPath: false }).map(describeDoc));
+      }
+      // Every document of the corpus takes the fast path.
+      expect(fast).toBe(80);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
