@@ -13,7 +13,7 @@ import type { ApiContext } from "../context.js";
 import { bool, isSet, list, num, obj, objects, optNum, optStr, str, type Obj } from "./json.js";
 import type { ResolvedPodOptions } from "./pod-options.js";
 import { validatePersistentVolumeClaimSpec } from "./persistent-volumes.js";
-import { VOLUME_SOURCES } from "./volume-sources.js";
+import { sourcesOf, type VOLUME_SOURCES } from "./volume-sources.js";
 
 const FILE_MODE_ERROR = "must be a number between 0 and 0777 (octal), both inclusive";
 const PD_PARTITION_ERROR = inclusiveRangeError(1, 255);
@@ -417,7 +417,7 @@ const FORBIDDEN_NAME: Partial<Record<(typeof VOLUME_SOURCES)[number], string>> =
 function validateVolumeSource(v: Obj, path: FieldPath, volName: string, vc: VolumeContext): FieldError[] {
   const errs: FieldError[] = [];
   let n = 0;
-  for (const kind of VOLUME_SOURCES) {
+  for (const kind of sourcesOf(v)) {
     const raw = v[kind];
     if (raw === undefined || raw === null) continue;
     if (n > 0 && kind !== "emptyDir") {
