@@ -147,7 +147,7 @@ class Compiler {
     const lines: string[] = [`function f${id}(x) {`];
     switch (d.type) {
       case "object": {
-        lines.push(`if (typeof x !== "object" || x === null || Array.isArray(x) || Object.hasOwn(x, "__proto__")) return false;`, "let v;");
+        lines.push(`if (typeof x !== "object" || x === null || Array.isArray(x) || hop.call(x, "__proto__")) return false;`, "let v;");
         const shape = d.shape as Record<string, Schema>;
         for (const [key, field] of Object.entries(shape)) {
           const k = JSON.stringify(key);
@@ -195,7 +195,7 @@ class Compiler {
         const values = d.valueType as Schema;
         if (hasDefaults(values)) throw new Unsupported("default inside a map");
         lines.push(
-          `if (typeof x !== "object" || x === null || Array.isArray(x) || Object.hasOwn(x, "__proto__")) return false;`,
+          `if (typeof x !== "object" || x === null || Array.isArray(x) || hop.call(x, "__proto__")) return false;`,
           "for (const key in x) {",
           "const v = x[key];",
           `if (!${this.expr(values, "v")}) return false;`,
@@ -271,7 +271,8 @@ export function compileValidator(schema: Schema): CompiledValidator | undefined 
       const c = new Compiler();
       const top = c.expr(schema, "x");
       const source = `${c.fns.join("\n")}\nreturn function validate(x) { return ${top}; };`;
-      result = new Function("c", "chk", source)(c.consts, runCheck) as CompiledValidator;
+      // `hasOwnProperty.call` rather than `Object.hasOwn`: V8 runs it in a fraction of the time.
+      result = new Function("c", "chk", "hop", source)(c.consts, runCheck, Object.prototype.hasOwnProperty) as CompiledValidator;
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
       result = null;

@@ -14,6 +14,10 @@ import {
 } from "./names.js";
 import { isRecord } from "./values.js";
 
+// Maps are read with for…in (the order of Object.entries, without its pairs), and hasOwnProperty.call,
+// which V8 answers from the enumeration itself.
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** What the metadata belongs to. */
 export interface ObjectMetaContext {
   /** The syntax names must follow (see `nameFormatOf`). */
@@ -34,7 +38,9 @@ export function validateLabels(labels: unknown, path: FieldPath): FieldError[] {
   if (labels === undefined || labels === null) return [];
   if (!isRecord(labels)) return [fieldError("FieldValueTypeInvalid", path, "must be a map of strings", labels)];
   const errs: FieldError[] = [];
-  for (const [k, v] of Object.entries(labels)) {
+  for (const k in labels) {
+    if (!hasOwn.call(labels, k)) continue;
+    const v = labels[k];
     for (const msg of isQualifiedName(k)) errs.push(fieldError("FieldValueInvalid", path, msg, k));
     if (typeof v !== "string") errs.push(fieldError("FieldValueTypeInvalid", path.key(k), "must be a string", v));
     else {
@@ -56,7 +62,9 @@ export function validateAnnotations(annotations: unknown, path: FieldPath): Fiel
   if (!isRecord(annotations)) return [fieldError("FieldValueTypeInvalid", path, "must be a map of strings", annotations)];
   const errs: FieldError[] = [];
   let total = 0;
-  for (const [k, v] of Object.entries(annotations)) {
+  for (const k in annotations) {
+    if (!hasOwn.call(annotations, k)) continue;
+    const v = annotations[k];
     // apimachinery checks lower-cased keys.
     for (const msg of isQualifiedName(k.toLowerCase())) errs.push(fieldError("FieldValueInvalid", path, msg, k));
     if (typeof v !== "string") errs.push(fieldError("FieldValueTypeInvalid", path.key(k), "must be a string", v));

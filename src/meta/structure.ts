@@ -15,6 +15,8 @@ import { defOf } from "./zod.js";
 type Schema = z.core.$ZodType;
 
 const EMBEDDED_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
+// Inside `for…in`, V8 answers `hasOwnProperty.call(o, key)` from the enumeration itself; `Object.hasOwn` it looks up.
+const hasOwn = Object.prototype.hasOwnProperty;
 const MAX_DEPTH = 256;
 
 /** What to check at a schema node; `undefined` plans (scalars, unions, …) check nothing. */
@@ -147,7 +149,52 @@ function mapIdentity(item: Record<string, unknown>, sortedKeys: readonly string[
   return `${id}}`;
 }
 
+/** A list-map key's value or a set's item that compares by `===` exactly as by `canonical`. */
+function isPlain(v: unknown): boolean {
+  return typeof v === "string" || typeof v === "boolean" || v === undefined || (typeof v === "number" && Number.isFinite(v));
+}
+
+/**
+ * Whether a short list certainly has no duplicate entries, answered without building identities:
+ * entries whose keys (or which, in a set) are strings, booleans and finite numbers are equal
+ * exactly when their `canonical` texts are. False when it cannot say (longer lists, other values)
+ * or a duplicate is there; `checkList` then finds and reports it.
+ */
+function surelyUnique(plan: ListPlan, items: unknown[]): boolean {
+  const n = items.length;
+  if (n < 2) return true;
+  if (n > 16) return false;
+  if (plan.listType === "set") {
+    for (let i = 0; i < n; i++) {
+      const a = items[i];
+      if (!isPlain(a) || a === undefined) return false;
+      for (let j = 0; j < i; j++) if (items[j] === a) return false;
+    }
+    return true;
+  }
+  const keys = plan.sortedKeys;
+  for (let i = 0; i < n; i++) {
+    const a = items[i];
+    if (!isRecord(a)) continue;
+    for (const k of keys) if (!isPlain(a[k])) return false;
+    for (let j = 0; j < i; j++) {
+      const b = items[j];
+      if (!isRecord(b)) continue;
+      let same = true;
+      for (const k of keys) {
+        if (a[k] !== b[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
+  }
+  return true;
+}
+
 function checkList(plan: ListPlan, items: unknown[], stack: PathStack, out: FieldError[]): void {
+  if (surelyUnique(plan, items)) return;
   const isMap = plan.listType === "map";
   // Entries that are (or are keyed by) one string compare as that string; others by `canonical`,
   // which never equals a string entry's.
@@ -187,7 +234,7 @@ function walk(plan: Plan, value: unknown, stack: PathStack, found: Findings, dep
     case "object": {
       if (!isRecord(value)) return;
       for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue;
+        if (!hasOwn.call(value, key)) continue;
         let child = fieldPlan(plan, key);
         let isKey = false;
         if (child === undefined && plan.catchall) {
@@ -207,7 +254,7 @@ function walk(plan: Plan, value: unknown, stack: PathStack, found: Findings, dep
     case "record": {
       if (!isRecord(value) || plan.values === null) return;
       for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue;
+        if (!hasOwn.call(value, key)) continue;
         stack.push(key, true);
         walk(plan.values, value[key], stack, found, depth + 1);
         stack.pop();

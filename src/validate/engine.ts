@@ -379,13 +379,11 @@ export class ManifestEngine {
 
   /** Check one resource. `load()` must have completed. */
   validate(input: ResourceInput): ResourceResult {
-    const result: ResourceResult = {
-      file: input.file,
-      document: input.document,
-      ...(input.item !== undefined ? { item: input.item } : {}),
-      status: "valid",
-      issues: [],
-    };
+    // Written out rather than spread: a conditional spread in a literal is copied key by key.
+    const result: ResourceResult =
+      input.item !== undefined
+        ? { file: input.file, document: input.document, item: input.item, status: "valid", issues: [] }
+        : { file: input.file, document: input.document, status: "valid", issues: [] };
     const prefix = input.prefix;
     const locate = (path: readonly PathSegment[]) => (input.locate ? input.locate(prefix.length ? [...prefix, ...path] : path) : undefined);
     const start = locate([]);
@@ -393,7 +391,8 @@ export class ManifestEngine {
     const add = (rule: string, severity: "error" | "warning", path: PathSegment[], field: string, message: string, type?: FieldError["type"]) => {
       // A message is built piece by piece (a tree of joined strings, ~30 nodes deep); the report
       // keeps one flat copy instead (a few MiB less on a run with thousands of warnings).
-      const issue: ValidationIssue = { rule, severity, path, field, message: detached(message), ...(type ? { type } : {}) };
+      const issue: ValidationIssue = { rule, severity, path, field, message: detached(message) };
+      if (type) issue.type = type;
       const pos = locate(path);
       if (pos) Object.assign(issue, pos);
       result.issues.push(issue);

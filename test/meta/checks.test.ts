@@ -163,6 +163,39 @@ describe("structural checks", () => {
     ]);
   });
 
+  it("finds the same duplicates in short lists (compared value by value) as in long ones (compared by identity)", () => {
+    // Entries are the same when the canonical JSON of their keys is: 80 and "80" differ, 0 and -0 do not.
+    const key = fc.oneof(fc.constant(80), fc.constant("80"), fc.constant(0), fc.constant(-0), fc.constant(true), fc.constant(undefined), fc.constant(1.5));
+    const protocol = fc.oneof(fc.constant("TCP"), fc.constant("UDP"), fc.constant(undefined), fc.constant(1));
+    const port = fc.tuple(key, protocol).map(([containerPort, p]) => ({ ...(containerPort !== undefined ? { containerPort } : {}), ...(p !== undefined ? { protocol: p } : {}) }));
+    const finalizer = fc.oneof(fc.constant("a"), fc.constant("1"), fc.constant(1), fc.constant(true), fc.constant(0), fc.constant(-0));
+    const identity = (v: unknown) => JSON.stringify(v);
+    fc.assert(
+      fc.property(fc.array(port, { maxLength: 20 }), fc.array(finalizer, { maxLength: 20 }), (ports, finalizers) => {
+        const errs = duplicateListEntries(Pod, { metadata: { finalizers }, spec: { containers: [{ name: "a", ports }] } });
+        const seen = (items: unknown[], id: (v: unknown) => string) => {
+          const ids = new Set<string>();
+          return items.flatMap((v, i) => {
+            const k = id(v);
+            const dup = ids.has(k);
+            ids.add(k);
+            return dup ? [i] : [];
+          });
+        };
+        const portId = (v: unknown) => {
+          const p = v as { containerPort?: unknown; protocol?: unknown };
+          return `${p.containerPort === undefined ? "-" : identity(p.containerPort)}|${p.protocol === undefined ? "-" : identity(p.protocol)}`;
+        };
+        const expected = [
+          ...seen(finalizers, (v) => (typeof v === "string" ? `s${v}` : `o${identity(v)}`)).map((i) => `metadata.finalizers[${i}]`),
+          ...seen(ports, portId).map((i) => `spec.containers[0].ports[${i}]`),
+        ];
+        expect(errs.map((e) => e.field).sort()).toEqual(expected.sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("checks inside typed maps, reports map keys in brackets, and skips free-form values", () => {
     const Item = z.looseObject({ size: z.number().optional() });
     const Thing = z.looseObject({

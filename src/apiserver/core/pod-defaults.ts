@@ -8,7 +8,7 @@ import { defaultPullPolicy } from "./image.js";
 import { obj, objects, type Obj } from "./json.js";
 import { aggregateContainerRequests, isSupportedPodLevelResource } from "./resources.js";
 import { isOvercommitAllowed } from "./resource-names.js";
-import { VOLUME_SOURCES } from "./volume-sources.js";
+import { hasVolumeSource } from "./volume-sources.js";
 
 /** Set `o[k]` when it is absent (undefined or null). */
 function fill(o: Obj, k: string, v: unknown): void {
@@ -63,7 +63,7 @@ function defaultHTTPGet(h: Obj): void {
 
 /** `SetDefaults_Volume` and the defaults of each volume source. */
 function defaultVolume(v: Obj): void {
-  if (!VOLUME_SOURCES.some((s) => v[s] !== undefined && v[s] !== null)) v.emptyDir = {};
+  if (!hasVolumeSource(v)) v.emptyDir = {};
   for (const kind of ["secret", "configMap", "downwardAPI", "projected"]) {
     const source = obj(v[kind]);
     if (source) fill(source, "defaultMode", 420);

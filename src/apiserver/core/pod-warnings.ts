@@ -43,6 +43,15 @@ const DEPRECATED_VOLUMES: [string, string, string, number][] = [
   ["rbd", "rbd", "deprecated in v1.28, non-functional in v1.31+", 31],
 ];
 
+const DEPRECATED_VOLUME_FIELDS = new Set(DEPRECATED_VOLUMES.map(([field]) => field));
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Whether a volume has a field of a deprecated source (its own few keys read, not the nine sources looked up). */
+function hasDeprecatedSource(v: Obj): boolean {
+  for (const k in v) if (hasOwn.call(v, k) && DEPRECATED_VOLUME_FIELDS.has(k)) return true;
+  return false;
+}
+
 function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
   const out: string[] = [];
   for (const [e, i] of objects(term.matchExpressions)) {
@@ -160,6 +169,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   for (let i = 0; i < volumes.length; i++) {
     const v: unknown = volumes[i];
     if (!isRecord(v)) continue;
+    if (!hasDeprecatedSource(v)) continue;
     for (const [field, label, message, since] of DEPRECATED_VOLUMES) if (v[field] !== undefined && v[field] !== null && ctx.minor >= since) out.push(`${specPath.child("volumes").index(i).child(label)}: ${message}`);
   }
   out.push(...volumeOverlapWarnings(spec.volumes));

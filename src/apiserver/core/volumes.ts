@@ -13,7 +13,7 @@ import type { ApiContext } from "../context.js";
 import { bool, isSet, list, num, obj, objects, optNum, optStr, str, type Obj } from "./json.js";
 import type { ResolvedPodOptions } from "./pod-options.js";
 import { validatePersistentVolumeClaimSpec } from "./persistent-volumes.js";
-import { VOLUME_SOURCES } from "./volume-sources.js";
+import { sourcesOf, type VOLUME_SOURCES } from "./volume-sources.js";
 
 const FILE_MODE_ERROR = "must be a number between 0 and 0777 (octal), both inclusive";
 const PD_PARTITION_ERROR = inclusiveRangeError(1, 255);
@@ -417,7 +417,7 @@ const FORBIDDEN_NAME: Partial<Record<(typeof VOLUME_SOURCES)[number], string>> =
 function validateVolumeSource(v: Obj, path: FieldPath, volName: string, vc: VolumeContext): FieldError[] {
   const errs: FieldError[] = [];
   let n = 0;
-  for (const kind of VOLUME_SOURCES) {
+  for (const kind of sourcesOf(v)) {
     const raw = v[kind];
     if (raw === undefined || raw === null) continue;
     if (n > 0 && kind !== "emptyDir") {
@@ -548,6 +548,8 @@ export function validateVolumes(volumes: unknown, path: FieldPath, vc: VolumeCon
 const PROPAGATIONS = ["Bidirectional", "HostToContainer", "None"];
 const RRO = ["Disabled", "Enabled", "IfPossible"];
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /**
  * `ValidateVolumeMounts`: each mount names a declared volume, has a unique path, and sets
  * subPath, propagation and recursive read-only consistently.
@@ -558,9 +560,10 @@ const RRO = ["Disabled", "Enabled", "IfPossible"];
 export function validateVolumeMounts(container: Obj, volumes: VolumeMap, path: FieldPath, minor: number): FieldError[] {
   const errs: FieldError[] = [];
   const mountpoints = new Set<string>();
-  const devices = objects(container.volumeDevices).map(([d]) => [str(d.name) ?? "", str(d.devicePath) ?? ""] as const);
-  const deviceNames = new Set(devices.map(([n]) => n));
-  const devicePaths = new Set(devices.map(([, p]) => p));
+  // Most containers have no volume devices: their names and paths are gathered only when there are some.
+  const devices = Array.isArray(container.volumeDevices) && container.volumeDevices.length ? objects(container.volumeDevices).map(([d]) => [str(d.name) ?? "", str(d.devicePath) ?? ""] as const) : undefined;
+  const deviceNames = devices ? new Set(devices.map(([n]) => n)) : NO_NAMES;
+  const devicePaths = devices ? new Set(devices.map(([, p]) => p)) : NO_NAMES;
   const privileged = obj(container.securityContext)?.privileged === true;
   for (const [m, i] of objects(container.volumeMounts)) {
     const idxPath = path.index(i);
@@ -611,6 +614,7 @@ export function validateVolumeMounts(container: Obj, volumes: VolumeMap, path: F
  */
 export function validateVolumeDevices(container: Obj, volumes: VolumeMap, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
+  if (!Array.isArray(container.volumeDevices) || container.volumeDevices.length === 0) return errs;
   const paths = new Set<string>();
   const names = new Set<string>();
   const mounts = objects(container.volumeMounts).map(([m]) => [str(m.name) ?? "", str(m.mountPath) ?? ""] as const);

@@ -28,6 +28,9 @@ const NANO = -9;
 export class Quantity {
   /** The canonical text, worked out once (parsed quantities are shared, so it is asked for again and again). */
   private text?: string;
+  /** The last `scaledValue` worked out, and its scale. */
+  private scaled?: bigint;
+  private scale?: number;
 
   private constructor(
     readonly digits: bigint,
@@ -109,6 +112,13 @@ export class Quantity {
 
   /** The value in units of 10^scale, rounded up, as `ScaledValue` (`milliValue` is scale -3). @example Quantity.parse("1.5")!.scaledValue(-3) // 1500n */
   scaledValue(scale: number): bigint {
+    // Parsed quantities are shared, and the same scale is asked for again and again (milli-units).
+    if (this.scaled !== undefined && this.scale === scale) return this.scaled;
+    this.scale = scale;
+    return (this.scaled = this.scaledUncached(scale));
+  }
+
+  private scaledUncached(scale: number): bigint {
     if (this.exp >= scale) return this.digits * 10n ** BigInt(this.exp - scale);
     const div = 10n ** BigInt(scale - this.exp);
     const q = this.digits / div;
