@@ -237,7 +237,10 @@ const image = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   minifyIdentifiers: true,
-  keepNames: true,
+  // Unlike the bundles, names are minified too: 2,000 fewer calls keeping a function's name when
+  // the modules load, and 5 % less to read. Nothing in the command reads a function's name (zod
+  // names its classes itself; errors carry their own `name`); stack traces show minified names.
+  keepNames: false,
   logLevel: "warning",
 });
 {
