@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=20 --v8-pool-size=1 --no-maglev --conditions=kubezod-command
+#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=20 --v8-pool-size=1 --no-maglev --verify-snapshot-checksum --conditions=kubezod-command
 // Peak memory of `kubezod validate` (the command holds little; most of its peak is garbage V8 has
 // not collected yet), at about the same CPU time on a 20,000-resource run:
 // - a young generation of 2 MiB instead of 16;

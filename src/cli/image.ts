@@ -1,17 +1,16 @@
 /**
- * The command's image: `kubezod validate` as one script (dist/src/cli/validate-image.cjs, made by
+ * The command's image: `kubezod validate` as one script (dist/src/cli/validate-image.js, made by
  * tools/bundle.mjs), compiled with V8's code cache kept on disk between runs. Node 22 and later
  * keep compiled code themselves (`module.enableCompileCache()`, which bin/kubezod.js uses there);
  * Node 20 compiles the command's megabyte of JavaScript afresh on every start, most of a cold
  * start's cost, unless it is handed the code V8 made the last time, as here.
  *
- * The cache: one file per image, Node version, architecture and V8 flags (the key is a SHA-1 of
- * all four), in `$NODE_COMPILE_CACHE/kubezod` or else `<tmpdir>/node-compile-cache/kubezod` (where
+ * The cache: one file per image, Node version, architecture and flags, in `$NODE_COMPILE_CACHE/kubezod` or else `<tmpdir>/node-compile-cache/kubezod` (where
  * Node 22+ keeps its own compile cache), only in a directory owned by the user and writable by no
  * one else. It is written once the command has run (so the functions the run compiled lazily are
- * in it), to a temporary file renamed into place; a file that is torn, corrupt or made for other
- * code is ignored (and V8 refuses code of another version or other flags: `cachedDataRejected`),
- * and then written again. `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it turns off Node's own;
+ * in it), to a temporary file renamed into place; a file made for other code is ignored, V8
+ * refuses one that is corrupt or of another V8 or other flags (`cachedDataRejected`), and the
+ * cache is then written again. `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it turns off Node's own;
  * a directory that cannot be written leaves every run compiling as before.
  */
 import type { Script } from "node:vm";
@@ -34,8 +33,7 @@ export interface LoadedImage<T> {
   save(): boolean;
 }
 
-const MAGIC = Buffer.from("kubezod code cache 1\n", "latin1");
-const DIGEST = 20;
+const MAGIC = "kubezod code cache 1\n";
 
 /**
  * The directory the command's code cache goes to, or undefined when it is turned off.
@@ -57,39 +55,33 @@ function trusted(dir: string): boolean {
   return true;
 }
 
-/** The cache key: the image's text and what V8 checks its code against (Node's version, the architecture, the flags). */
-function cacheKey(source: string): Buffer {
-  const hash = process.getBuiltinModule("node:crypto").createHash("sha1");
-  hash.update(`${process.version}\0${process.arch}\0${process.execArgv.join("\0")}\0${process.env.NODE_OPTIONS ?? ""}\0`);
-  return hash.update(source).digest();
+/** FNV-1a, 32 bits: a short name for a key that the cache file holds in full. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
 }
 
-function sha1(data: Buffer): Buffer {
-  return process.getBuiltinModule("node:crypto").createHash("sha1").update(data).digest();
-}
-
-/** The cached code in a cache file, if the file is whole and made for this key. */
-function readCache(file: string, key: Buffer): Buffer | undefined {
+/** The cached code in a cache file made for this key (V8 checks the code itself). */
+function readCache(file: string, key: string): Buffer | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch {
     return undefined;
   }
-  const head = MAGIC.length + 2 * DIGEST;
-  if (bytes.length <= head || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  if (!bytes.subarray(MAGIC.length, MAGIC.length + DIGEST).equals(key)) return undefined;
-  const data = bytes.subarray(head);
-  return sha1(data).equals(bytes.subarray(MAGIC.length + DIGEST, head)) ? data : undefined;
+  const head = Buffer.byteLength(MAGIC) + Buffer.byteLength(key) + 1;
+  if (bytes.length <= head || bytes.toString("latin1", 0, head) !== `${MAGIC}${key}\n`) return undefined;
+  return bytes.subarray(head);
 }
 
 /** Write a cache file whole or not at all. */
-function writeCache(dir: string, file: string, key: Buffer, data: Buffer): boolean {
+function writeCache(dir: string, file: string, key: string, data: Buffer): boolean {
   const temp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!trusted(dir)) return false;
-    fs.writeFileSync(temp, Buffer.concat([MAGIC, key, sha1(data), data]), { mode: 0o600, flag: "wx" });
+    fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC}${key}\n`, "latin1"), data]), { mode: 0o600, flag: "wx" });
     fs.renameSync(temp, file);
     return true;
   } catch {
@@ -103,33 +95,49 @@ function writeCache(dir: string, file: string, key: Buffer, data: Buffer): boole
 }
 
 /**
- * Compile and run a CommonJS script with V8's code cache from `cacheDir` (none when undefined).
- * The script sees `exports`, `require`, `module`, `__filename`, `__dirname` as a CommonJS module
- * does, and its file URL as `__kubezodImageUrl` (its `import.meta.url`); `require` gives the
- * modules of `provided` first, then Node's (resolved from the script's file). The script must not call
- * `import()`: Node 20 loses the callback of code that comes from the cache.
+ * Compile and run an image: a script whose first line is `// kubezod image <SHA-256 of the rest>`
+ * and whose rest is a function expression taking `exports`, `require`, `module`, `__filename`,
+ * `__dirname` (as CommonJS modules do) and the image's file URL (its `import.meta.url`), with
+ * V8's code cache from `cacheDir` (none when undefined). `require` gives the modules of `provided`
+ * first, then Node's, resolved from the image's file. The image must not call `import()`: Node 20
+ * loses the callback of code that comes from the cache.
+ *
+ * The cache key is the image's hash, size and modification time, Node's version, the architecture
+ * and the process's flags; V8 refuses code of another V8 or other V8 flags, and with
+ * `--verify-snapshot-checksum` (set here when the command line has not) code whose checksum does
+ * not match, so a corrupt file is compiled over, never run.
  *
  * @example
- * const image = loadImage<{ answer: number }>("/opt/app/image.cjs", cacheDirectory());
+ * const image = loadImage<{ answer: number }>("/opt/app/image.js", cacheDirectory());
  * process.once("exit", () => image.save());
  */
 export function loadImage<T>(file: string, cacheDir: string | undefined, provided: Map<string, unknown> = new Map()): LoadedImage<T> {
   const vm = process.getBuiltinModule("node:vm");
-  const source = fs.readFileSync(file, "utf8");
-  const useCache = cacheDir !== undefined && trusted(cacheDir);
-  const key = cacheDir !== undefined ? cacheKey(source) : undefined;
-  const cacheFile = cacheDir !== undefined && key ? path.join(cacheDir, `validate-image-${key.toString("hex")}.v8`) : undefined;
-  const cachedData = useCache && cacheFile && key ? readCache(cacheFile, key) : undefined;
-  const script: Script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname, __kubezodImageUrl) {${source}\n})`,
-    {
-      filename: file,
-      cachedData,
-    },
-  );
+  // One-byte text (the build checks the image is ASCII) makes a one-byte string without decoding.
+  const source = fs.readFileSync(file, "latin1");
+  const banner = /^\/\/ kubezod image ([0-9a-f]{64})\n/.exec(source);
+  if (!banner) throw new Error(`${file} is not a kubezod image`);
+  let key: string | undefined;
+  let cacheFile: string | undefined;
+  let cachedData: Buffer | undefined;
+  if (cacheDir !== undefined) {
+    if (!process.execArgv.includes("--verify-snapshot-checksum")) process.getBuiltinModule("node:v8").setFlagsFromString("--verify-snapshot-checksum");
+    const st = fs.statSync(file);
+    key = [banner[1], st.size, st.mtimeMs, process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+    cacheFile = path.join(cacheDir, `validate-image-${banner[1]!.slice(0, 16)}-${fnv1a(key)}.v8`);
+    if (trusted(cacheDir)) cachedData = readCache(cacheFile, key);
+  }
+  const script: Script = new vm.Script(source, { filename: file, cachedData });
   const cache: CacheState = cacheDir === undefined ? "off" : cachedData === undefined ? "missing" : script.cachedDataRejected ? "rejected" : "accepted";
   const nodeRequire = process.getBuiltinModule("node:module").createRequire(file);
-  const require = (id: string): unknown => (provided.has(id) ? provided.get(id) : id.startsWith("node:") ? process.getBuiltinModule(id) : nodeRequire(id));
+  // Resolving a package import (`#schemas/...`) walks package.json each time: once per id is enough.
+  const required = new Map<string, unknown>(provided);
+  const require = (id: string): unknown => {
+    if (required.has(id)) return required.get(id);
+    const m = id.startsWith("node:") ? process.getBuiltinModule(id) : nodeRequire(id);
+    required.set(id, m);
+    return m;
+  };
   const module = { exports: {} as T };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file), process.getBuiltinModule("node:url").pathToFileURL(file).href);
@@ -139,14 +147,14 @@ export function loadImage<T>(file: string, cacheDir: string | undefined, provide
     cache,
     cacheFile,
     save() {
-      if (saved || cacheDir === undefined || !cacheFile || !key) return false;
+      if (saved || cacheDir === undefined || !cacheFile || key === undefined) return false;
       saved = true;
       return writeCache(cacheDir, cacheFile, key, script.createCachedData());
     },
   };
 }
 
-/** What validate-image.cjs exports (tools/bundle.mjs). */
+/** What validate-image.js exports (tools/bundle.mjs). */
 interface ValidateImage {
   /** The image's zod, which the schemas' `#zod` (dist/src/cli/zod.js) takes. */
   z: unknown;
@@ -155,7 +163,7 @@ interface ValidateImage {
 }
 
 /**
- * Run `kubezod validate` from its image (dist/src/cli/validate-image.cjs beside this module) and
+ * Run `kubezod validate` from its image (dist/src/cli/validate-image.js beside this module) and
  * return the exit code, or undefined when there is no image (a build without it): the caller
  * then runs the command's modules.
  *
@@ -163,7 +171,7 @@ interface ValidateImage {
  * const code = await runValidateImage(process.argv.slice(3));
  */
 export async function runValidateImage(argv: string[]): Promise<number | undefined> {
-  const file = path.join(path.dirname(process.getBuiltinModule("node:url").fileURLToPath(import.meta.url)), "validate-image.cjs");
+  const file = path.join(path.dirname(process.getBuiltinModule("node:url").fileURLToPath(import.meta.url)), "validate-image.js");
   if (!fs.existsSync(file)) return undefined;
   const image = loadImage<ValidateImage>(file, cacheDirectory());
   process.once("exit", () => image.save());
