@@ -56,6 +56,7 @@ const ON_BY_DEFAULT_SINCE = {
   RecursiveReadOnlyMounts: 31,
   RelaxedDNSSearchValidation: 33,
   RelaxedEnvironmentVariableValidation: 32,
+  RestartAllContainersOnContainerExits: Infinity, // alpha from 1.35, off by default in every minor served
   SELinuxChangePolicy: 33,
   ServiceTrafficDistribution: 31,
   SidecarContainers: 29,

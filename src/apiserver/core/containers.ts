@@ -7,7 +7,7 @@
 import type { ApiContext } from "../context.js";
 import { isDNS1123Label, isQualifiedName } from "../../meta/names.js";
 import { validateName } from "../../meta/names.js";
-import { duplicate, FieldPath, forbidden, invalid, notFound, notSupported, required, type FieldError } from "../field.js";
+import { duplicate, FieldPath, forbidden, invalid, notFound, notSupported, required, tooMany, type FieldError } from "../field.js";
 import { Quantity } from "../validation/quantity.js";
 import { isConfigMapKey, isEnvVarName, isRelaxedEnvVarName, isValidPortName, isValidPortNum } from "../validation/strings.js";
 import { isSet, list, num, obj, objects, optStr, str, type Obj } from "./json.js";
@@ -312,7 +312,8 @@ export function validateContainers(containers: unknown, path: FieldPath, cc: Con
       else names.add(name);
     }
     errs.push(...validateProbesAndLifecycle(c, p, cc));
-    if (isSet(c.restartPolicy) && !cc.opts.allowContainerRestartPolicyRules && cc.ctx.minor < 34) {
+    if (cc.opts.allowContainerRestartPolicyRules) errs.push(...validateContainerRestartPolicy(c, p, cc));
+    else if (isSet(c.restartPolicy) && cc.ctx.minor < 34) {
       errs.push(forbidden(p.child("restartPolicy"), "may not be set for non-init containers"));
     }
   }
@@ -321,6 +322,68 @@ export function validateContainers(containers: unknown, path: FieldPath, cc: Con
 }
 
 const INIT_FORBIDDEN = ["lifecycle", "livenessProbe", "readinessProbe", "startupProbe"];
+
+const CONTAINER_RESTART_POLICIES = ["Always", "Never", "OnFailure"];
+const RESTART_RULE_OPERATORS = ["In", "NotIn"];
+
+/**
+ * `validateContainerRestartPolicy`: a container's own `restartPolicy` and its `restartPolicyRules`
+ * (at most 20; each an action the cluster knows — `RestartAllContainers` only with the
+ * RestartAllContainersOnContainerExits gate, alpha and off by default since 1.35 — and
+ * `exitCodes` with `In` or `NotIn` and at most 255 values). The rules need the policy set.
+ * Until 1.36 the unsupported-action message names `Restart` alone, whatever the gate.
+ */
+function validateContainerRestartPolicy(c: Obj, path: FieldPath, cc: ContainerContext): FieldError[] {
+  const errs: FieldError[] = [];
+  const rules = list(c.restartPolicyRules);
+  const policyPath = path.child("restartPolicy");
+  if (!isSet(c.restartPolicy)) {
+    if (rules.length === 0) return errs;
+    errs.push(required(policyPath, "must specify restartPolicy when restart rules are used"));
+  } else if (!CONTAINER_RESTART_POLICIES.includes(str(c.restartPolicy) ?? "")) {
+    errs.push(notSupported(policyPath, c.restartPolicy, CONTAINER_RESTART_POLICIES));
+  }
+  const rulesPath = path.child("restartPolicyRules");
+  if (rules.length > 20) errs.push(tooMany(rulesPath, rules.length, 20));
+  const actions = cc.opts.allowRestartAllContainers ? ["Restart", "RestartAllContainers"] : ["Restart"];
+  const named = cc.ctx.minor >= 36 ? actions : ["Restart"];
+  rules.forEach((rule, i) => {
+    const rulePath = rulesPath.index(i);
+    const r = obj(rule) ?? {};
+    const action = str(r.action) ?? "";
+    if (!actions.includes(action)) errs.push(notSupported(rulePath.child("action"), action, named));
+    const exitCodes = obj(r.exitCodes);
+    if (!exitCodes) {
+      errs.push(required(rulePath.child("exitCodes"), "must be specified"));
+      return;
+    }
+    const operator = str(exitCodes.operator) ?? "";
+    if (!RESTART_RULE_OPERATORS.includes(operator)) errs.push(notSupported(rulePath.child("exitCodes").child("operator"), operator, RESTART_RULE_OPERATORS));
+    const values = list(exitCodes.values);
+    if (values.length > 255) errs.push(tooMany(rulePath.child("exitCodes").child("values"), values.length, 255));
+  });
+  return errs;
+}
+
+/**
+ * `validateInitContainerRestartPolicy`: `Always` (a sidecar) everywhere; with container restart
+ * rules also `OnFailure` and `Never` and their rules — rules on a sidecar only with
+ * RestartAllContainersOnContainerExits.
+ */
+function validateInitContainerRestartPolicy(c: Obj, path: FieldPath, cc: ContainerContext): FieldError[] {
+  if (!isSet(c.restartPolicy)) {
+    return list(c.restartPolicyRules).length > 0 ? [required(path.child("restartPolicy"), "must specify restartPolicy when restart rules are used")] : [];
+  }
+  const policy = c.restartPolicy;
+  if (!cc.opts.allowContainerRestartPolicyRules) {
+    return policy === "Always" ? [] : [notSupported(path.child("restartPolicy"), policy, ["Always"])];
+  }
+  if (policy !== "Always" || cc.opts.allowRestartAllContainers) return validateContainerRestartPolicy(c, path, cc);
+  if (list(c.restartPolicyRules).length > 0) {
+    return [forbidden(path.child("restartPolicyRules"), "restartPolicyRules are not allowed for init containers with restart policy Always")];
+  }
+  return [];
+}
 
 /**
  * `validateInitContainers`: each valid, names unique across init and regular containers; probes
@@ -337,10 +400,7 @@ export function validateInitContainers(containers: unknown, regular: unknown, pa
     errs.push(...validateContainerCommon(c, p, cc));
     const policy = optStr(c.restartPolicy);
     const restartAlways = policy === "Always";
-    if (policy !== undefined && policy !== "Always") {
-      const accepted = cc.opts.allowContainerRestartPolicyRules && (policy === "OnFailure" || policy === "Never");
-      if (!accepted) errs.push(notSupported(p.child("restartPolicy"), policy, ["Always"]));
-    }
+    errs.push(...validateInitContainerRestartPolicy(c, p, cc));
     const name = str(c.name) ?? "";
     if (names.has(name)) errs.push(duplicate(p.child("name"), name));
     else if (name) names.add(name);

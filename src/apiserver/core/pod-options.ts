@@ -38,6 +38,8 @@ export interface PodValidationOptions {
   allowSidecarResizePolicy?: boolean;
   allowInvalidLabelValueInRequiredNodeAffinity?: boolean;
   allowContainerRestartPolicyRules?: boolean;
+  /** The `RestartAllContainers` rule action, and restart rules on sidecars. */
+  allowRestartAllContainers?: boolean;
 }
 
 function isSetValue(v: unknown): boolean {
@@ -168,6 +170,19 @@ function sidecarResizePolicyInUse(spec: Obj): boolean {
   return objects(spec.initContainers).some(([c]) => c.restartPolicy === "Always" && list(c.resizePolicy).length > 0);
 }
 
+/** `containerRestartRulesInUse`: an init container with a policy other than `Always` or with rules, or a container with a policy. */
+function containerRestartRulesInUse(spec: Obj): boolean {
+  if (objects(spec.initContainers).some(([c]) => (isSetValue(c.restartPolicy) && c.restartPolicy !== "Always") || list(c.restartPolicyRules).length > 0)) return true;
+  return objects(spec.containers).some(([c]) => isSetValue(c.restartPolicy));
+}
+
+/** `restartAllContainersActionInUse`: a `RestartAllContainers` rule, or a sidecar with rules. */
+function restartAllContainersInUse(spec: Obj): boolean {
+  const restartsAll = (c: Obj) => objects(c.restartPolicyRules).some(([r]) => r.action === "RestartAllContainers");
+  if (objects(spec.containers).some(([c]) => restartsAll(c))) return true;
+  return objects(spec.initContainers).some(([c]) => restartsAll(c) || (c.restartPolicy === "Always" && list(c.restartPolicyRules).length > 0));
+}
+
 function hasDotOrUnderscoreSearch(spec: Obj | undefined): boolean {
   return strings(obj(spec?.dnsConfig)?.searches).some((s) => s === "." || s.includes("_"));
 }
@@ -192,6 +207,7 @@ export function podValidationOptions(spec: Obj | undefined, oldSpec: Obj | undef
     allowInvalidLabelValueInRequiredNodeAffinity: false,
     allowSidecarResizePolicy: ctx.gate("InPlacePodVerticalScaling"),
     allowContainerRestartPolicyRules: ctx.gate("ContainerRestartRules"),
+    allowRestartAllContainers: ctx.gate("RestartAllContainersOnContainerExits"),
     allowRelaxedEnvironmentVariableValidation: useRelaxedEnvVars(ctx, spec, oldSpec),
     allowRelaxedDNSSearchValidation: ctx.gate("RelaxedDNSSearchValidation") || hasDotOrUnderscoreSearch(oldSpec),
     // SELinuxMount is off by default in every minor served: only Recursive, unless the stored pod has a policy.
@@ -206,6 +222,8 @@ export function podValidationOptions(spec: Obj | undefined, oldSpec: Obj | undef
     opts.allowNamespacedSysctlsForHostNetAndHostIPC = usesHostNamespacedSysctl(oldSpec);
     opts.allowPodLifecycleSleepActionZeroValue = opts.allowPodLifecycleSleepActionZeroValue || sleepZeroInUse(oldSpec);
     opts.allowSidecarResizePolicy = opts.allowSidecarResizePolicy || sidecarResizePolicyInUse(oldSpec);
+    opts.allowContainerRestartPolicyRules = opts.allowContainerRestartPolicyRules || containerRestartRulesInUse(oldSpec);
+    opts.allowRestartAllContainers = opts.allowRestartAllContainers || restartAllContainersInUse(oldSpec);
   }
   const explicit = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { ...opts, ...explicit, resolved: true } as ResolvedPodOptions;

@@ -106,7 +106,7 @@ export function readCrdObject(crd: unknown, source: string): Definition[] {
     if (!isRecord(raw)) {
       throw new SpecError(`${vwhere}: has no schema (spec.versions[${i}].schema.openAPIV3Schema)`);
     }
-    const node = resourceNode(readSchema(raw, { where: `${vwhere}: openAPIV3Schema` }), group, version, kind, vwhere);
+    const node = resourceNode(readSchema(raw, { where: `${vwhere}: openAPIV3Schema`, crd: true }), group, version, kind, vwhere);
     const subs = isRecord(v.subresources) ? v.subresources : isRecord(spec.subresources) ? spec.subresources : {};
     const subresources: SubresourceFacts[] = [];
     if (isRecord(subs.scale)) {

@@ -87,6 +87,12 @@ export function readFacts(s: RawSchema): FieldFacts | undefined {
 export interface ReaderContext {
   /** Where in the input this node sits, for error messages (`definitions.Foo.properties.bar`). */
   where: string;
+  /**
+   * A CustomResourceDefinition's schema: numeric formats (int32, int64, float, double) are dropped,
+   * as apiextensions-apiserver's StripUnsupportedFormatsPostProcess drops every format outside its
+   * supported list before it validates custom resources — an int32 field takes any integer.
+   */
+  crd?: boolean;
 }
 
 /** `allOf: [{ $ref }]` (how OpenAPI v3 attaches a description to a reference). */
@@ -147,7 +153,7 @@ export function readSchema(raw: unknown, ctx: ReaderContext): Node {
     case "number": {
       const node: Node = { type, ...base };
       const format = str(s.format);
-      if (format) node.format = format;
+      if (format && !ctx.crd) node.format = format;
       if (Array.isArray(s.enum) && s.enum.every((x) => typeof x === "number")) node.enum = s.enum as number[];
       const minimum = num(s.minimum);
       if (minimum !== undefined) node.minimum = minimum;
@@ -168,7 +174,7 @@ export function readSchema(raw: unknown, ctx: ReaderContext): Node {
       if (Array.isArray(s.items)) throw new SpecError(`${ctx.where}: tuple "items" are not supported`);
       const node: Node = {
         type: "array",
-        items: readSchema(s.items, { where: `${ctx.where}.items` }),
+        items: readSchema(s.items, { ...ctx, where: `${ctx.where}.items` }),
         ...base,
       };
       const minItems = num(s.minItems);
@@ -186,7 +192,7 @@ export function readSchema(raw: unknown, ctx: ReaderContext): Node {
       }
       const properties: Record<string, Node> = {};
       for (const [key, value] of Object.entries(props ?? {})) {
-        properties[key] = readSchema(value, { where: `${ctx.where}.properties.${key}` });
+        properties[key] = readSchema(value, { ...ctx, where: `${ctx.where}.properties.${key}` });
       }
       const node: Node = {
         type: "object",
@@ -201,7 +207,7 @@ export function readSchema(raw: unknown, ctx: ReaderContext): Node {
         if (p?.type === "ref" && GO_NULL_TIMES.has(p.name)) properties[k] = { ...p, nullable: true };
       }
       if (isRecord(additional)) {
-        node.additionalProperties = readSchema(additional, { where: `${ctx.where}.additionalProperties` });
+        node.additionalProperties = readSchema(additional, { ...ctx, where: `${ctx.where}.additionalProperties` });
       } else if (additional === true) {
         node.additionalProperties = { type: "any" };
       }
