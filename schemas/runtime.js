@@ -36,7 +36,9 @@ export const kubeMeta = new KubeRegistry();
 
 const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Base64 as Go's base64.StdEncoding decodes []byte fields (encoding/json): padded, and "\r" and
+// "\n" anywhere are ignored — so a value wrapped over lines (a YAML literal block) is valid.
+const BASE64 = /^(?:(?:[\r\n]*[A-Za-z0-9+/]){4})*(?:(?:[\r\n]*[A-Za-z0-9+/]){2}[\r\n]*=[\r\n]*=|(?:[\r\n]*[A-Za-z0-9+/]){3}[\r\n]*=)?[\r\n]*$/;
 
 export const IntOrString = z.union([z.int32(), z.string()]);
 export const Quantity = z.union([

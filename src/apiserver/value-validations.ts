@@ -6,6 +6,7 @@ import * as z from "zod";
 import { defOf } from "../meta/zod.js";
 import { fieldError, FieldPath, formatCheck, metaOf, unwrap, type FieldError } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
+import { jsPattern } from "../meta/openapi/order.js";
 
 type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
@@ -54,11 +55,10 @@ export function matchesRawSchema(s: unknown, v: unknown): boolean {
   if (typeof v === "string") {
     if (typeof s.format === "string" && !formatOk(s.format, v)) return false;
     if (typeof s.pattern === "string") {
-      try {
-        if (!new RegExp(s.pattern, "u").test(v)) return false;
-      } catch {
-        // An invalid pattern is the CRD's problem, reported when the CRD is read.
-      }
+      // Read as RE2 reads it; a pattern JavaScript cannot carry over (or an invalid one, the CRD's
+      // problem, reported when the CRD is read) is not checked.
+      const p = jsPattern(s.pattern);
+      if (p && !new RegExp(p.source, p.flags).test(v)) return false;
     }
     if (typeof s.maxLength === "number" && [...v].length > s.maxLength) return false;
     if (typeof s.minLength === "number" && [...v].length < s.minLength) return false;

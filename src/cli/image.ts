@@ -49,7 +49,12 @@ export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | u
 
 /** A directory only this user can write to (anyone else could plant code in it). */
 function trusted(dir: string): boolean {
-  const st = fs.statSync(dir, { throwIfNoEntry: false });
+  let st: ReturnType<typeof fs.statSync>;
+  try {
+    st = fs.statSync(dir, { throwIfNoEntry: false });
+  } catch {
+    return false; // not a directory on the way (ENOTDIR), no access
+  }
   if (!st?.isDirectory()) return false;
   if (typeof process.getuid === "function" && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return false;
   return true;
@@ -79,7 +84,15 @@ function readCache(file: string, key: string): Buffer | undefined {
 function writeCache(dir: string, file: string, key: string, data: Buffer): boolean {
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The cache directory and its parent, one level each: Node 20's recursive mkdir never returns
+    // on some file systems (/proc), and a parent further up that is missing is not ours to make.
+    for (const d of [path.dirname(dir), dir]) {
+      try {
+        fs.mkdirSync(d, { mode: 0o700 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") return false;
+      }
+    }
     if (!trusted(dir)) return false;
     fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC}${key}\n`, "latin1"), data]), { mode: 0o600, flag: "wx" });
     fs.renameSync(temp, file);

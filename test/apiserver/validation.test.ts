@@ -2,6 +2,7 @@
  * The shared value checks of src/apiserver/validation, against the cases of apimachinery's own tests
  * (util/validation/validation_test.go, api/resource/quantity_test.go, meta/v1/validation).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FieldPath } from "../../src/apiserver/field.js";
 import { formatFieldError } from "../../src/meta/index.js";
@@ -39,6 +40,21 @@ describe("Quantity (quantity_test.go TestQuantityString / TestQuantityParse)", (
     expect(Quantity.parse("500m")!.cmp(Quantity.parse("0.5")!)).toBe(0);
     expect(Quantity.parse("1Gi")!.cmp(Quantity.parse("1G")!)).toBe(1);
     expect(Quantity.from(2)!.cmp(Quantity.parse("2000m")!)).toBe(0);
+  });
+
+  it("compares the same in doubles as in exact arithmetic, near and beyond what a double holds", () => {
+    const digits = fc.oneof(fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }), fc.integer({ min: -5000, max: 5000 }).map(BigInt));
+    const suffix = fc.constantFrom("n", "u", "m", "", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ei", "e30", "e-3", "e21");
+    const quantity = fc.tuple(digits, suffix).map(([d, s]) => Quantity.parse(`${d}${s}`)!);
+    fc.assert(
+      fc.property(quantity, quantity, (a, b) => {
+        const exp = Math.min(a.exp, b.exp);
+        const x = a.digits * 10n ** BigInt(a.exp - exp);
+        const y = b.digits * 10n ** BigInt(b.exp - exp);
+        expect(a.cmp(b)).toBe(x < y ? -1 : x > y ? 1 : 0);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it.each(["", "1.5.5", "1Gb", "Gi", "1 Gi", "0x10"])("refuses %j", (text) => {

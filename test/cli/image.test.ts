@@ -137,6 +137,15 @@ describe("the command's image", () => {
     expect(off.save()).toBe(false);
     expect(cacheDirectory({ NODE_DISABLE_COMPILE_CACHE: "1" })).toBeUndefined();
     expect(cacheDirectory({ NODE_COMPILE_CACHE: work })).toBe(join(work, "kubezod"));
+    // Where a directory cannot be: under a file, or under a parent that does not exist.
+    const plain = join(work, "plain");
+    writeFileSync(plain, "");
+    for (const dir of [join(plain, "kubezod"), join(work, "missing", "parent", "kubezod")]) {
+      const image = loadImage<Exports>(fresh(file), dir, new Map([["given", 1]]));
+      expect(image.cache).toBe("missing");
+      expect(image.save()).toBe(false);
+    }
+    expect(readdirSync(work).sort()).not.toContain("missing");
     if (typeof process.getuid !== "function") return;
     const shared = join(work, "shared");
     loadImage<Exports>(file, shared, new Map([["given", 1]])).save();

@@ -61,6 +61,7 @@ function checkHostPortConflicts(containers: Obj[], path: FieldPath): FieldError[
 }
 
 const ENV_FIELD_PATHS = ["metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.podIP", "status.podIPs"];
+const ENV_FIELD_PATHS_HOST_IPS = [...ENV_FIELD_PATHS, "status.hostIPs"];
 const RESOURCE_FIELD_PATHS = ["limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"];
 const CONVERTIBLE_FIELD_LABELS = new Set([
   "metadata.annotations",
@@ -163,7 +164,7 @@ function validateEnvVarValueFrom(ev: Obj, path: FieldPath, ctx: ApiContext): Fie
   const fieldRef = obj(from.fieldRef);
   if (fieldRef) {
     n++;
-    const allowed = ctx.gate("PodHostIPs") ? [...ENV_FIELD_PATHS, "status.hostIPs"] : ENV_FIELD_PATHS;
+    const allowed = ctx.gate("PodHostIPs") ? ENV_FIELD_PATHS_HOST_IPS : ENV_FIELD_PATHS;
     errs.push(...fieldSelectors.objectField(fieldRef, allowed, path.child("fieldRef")));
   }
   const resourceFieldRef = obj(from.resourceFieldRef);
@@ -171,11 +172,15 @@ function validateEnvVarValueFrom(ev: Obj, path: FieldPath, ctx: ApiContext): Fie
     n++;
     errs.push(...fieldSelectors.resourceField(resourceFieldRef, path.child("resourceFieldRef"), false));
   }
-  for (const kind of ["configMapKeyRef", "secretKeyRef"]) {
-    const ref = obj(from[kind]);
-    if (!ref) continue;
+  const configMapKeyRef = obj(from.configMapKeyRef);
+  if (configMapKeyRef) {
     n++;
-    errs.push(...validateKeySelector(ref, path.child(kind)));
+    errs.push(...validateKeySelector(configMapKeyRef, path.child("configMapKeyRef")));
+  }
+  const secretKeyRef = obj(from.secretKeyRef);
+  if (secretKeyRef) {
+    n++;
+    errs.push(...validateKeySelector(secretKeyRef, path.child("secretKeyRef")));
   }
   // The file source of EnvFiles (on from 1.35) is counted; its own rules are not checked here.
   if (ctx.gate("EnvFiles") && isSet(from.fileKeyRef)) n++;

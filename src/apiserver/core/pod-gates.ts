@@ -5,11 +5,20 @@
  */
 import type { ApiContext } from "../context.js";
 import { list, obj, objects, type Obj } from "./json.js";
+import { isRecord } from "../../meta/values.js";
 
 type Containers = Obj[];
 
-function containers(spec: Obj, kinds: readonly string[] = ["initContainers", "containers", "ephemeralContainers"]): Containers {
-  return kinds.flatMap((k) => objects(spec[k]).map(([c]) => c));
+const ALL_CONTAINERS = ["initContainers", "containers", "ephemeralContainers"] as const;
+
+function containers(spec: Obj, kinds: readonly string[] = ALL_CONTAINERS): Containers {
+  const out: Containers = [];
+  for (const k of kinds) {
+    const items = spec[k];
+    if (!Array.isArray(items)) continue;
+    for (const c of items) if (isRecord(c)) out.push(c);
+  }
+  return out;
 }
 
 function anyContainer(spec: Obj | undefined, test: (c: Obj) => boolean, kinds?: readonly string[]): boolean {
@@ -31,8 +40,15 @@ function affinityTerms(spec: Obj): Obj[] {
 }
 
 function projectedSources(spec: Obj | undefined): Obj[] {
-  if (!spec) return [];
-  return objects(spec.volumes).flatMap(([v]) => objects(obj(v.projected)?.sources).map(([s]) => s));
+  const out: Obj[] = [];
+  const volumes = spec?.volumes;
+  if (!Array.isArray(volumes)) return out;
+  for (const v of volumes) {
+    const sources = isRecord(v) ? obj(v.projected)?.sources : undefined;
+    if (!Array.isArray(sources)) continue;
+    for (const s of sources) if (isRecord(s)) out.push(s);
+  }
+  return out;
 }
 
 const has = (v: unknown) => v !== undefined && v !== null;
@@ -71,9 +87,11 @@ export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, c
   }
   // ClusterTrustBundleProjection and PodCertificateRequest are off by default in every minor served.
   const oldSources = projectedSources(oldSpec);
-  for (const [field] of [["clusterTrustBundle"], ["podCertificate"]] as const) {
+  // Deleting a field of a source leaves the list of sources as it was: it is made once.
+  const sources = projectedSources(spec);
+  for (const field of ["clusterTrustBundle", "podCertificate"] as const) {
     if (oldSources.some((s) => has(s[field]))) continue;
-    for (const s of projectedSources(spec)) delete s[field];
+    for (const s of sources) delete s[field];
   }
   if (!ctx.gate("InPlacePodVerticalScaling") && !anyContainer(oldSpec, (c) => list(c.resizePolicy).length > 0)) {
     for (const c of containers(spec)) delete c.resizePolicy;

@@ -52,6 +52,16 @@ function hasDeprecatedSource(v: Obj): boolean {
   return false;
 }
 
+/** Whether a short list of objects has no two `name`s alike (as `str` reads them), found without a Set. */
+function surelyDistinctNames(items: readonly [Obj, number][]): boolean {
+  if (items.length > 16) return false;
+  for (let i = 1; i < items.length; i++) {
+    const a = str(items[i]![0].name) ?? "";
+    for (let j = 0; j < i; j++) if ((str(items[j]![0].name) ?? "") === a) return false;
+  }
+  return true;
+}
+
 function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
   const out: string[] = [];
   for (const [e, i] of objects(term.matchExpressions)) {
@@ -225,7 +235,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       }
     }
     const env = objects(c.env);
-    if (env.length > 1) {
+    if (env.length > 1 && !surelyDistinctNames(env)) {
       const seen = new Set<string>();
       for (const [e, i] of env) {
         const envName = str(e.name) ?? "";

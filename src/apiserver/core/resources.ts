@@ -98,7 +98,11 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   let limHugePages = false;
   let reqHugePages = false;
   const limits = quantities(req.limits);
-  const limitByName = new Map(limits.map(([k, q]) => [k, q]));
+  // A resource list has a few entries: the limit of a request is found by going through them.
+  const limitOf = (name: string): Quantity | undefined => {
+    for (const [k, q] of limits) if (k === name) return q;
+    return undefined;
+  };
   for (const [name, q, raw] of limits) {
     const p = limPath.key(name);
     errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
@@ -112,7 +116,7 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   for (const [name, q, raw] of quantities(req.requests)) {
     const p = reqPath.key(name);
     errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
-    const limit = limitByName.get(name);
+    const limit = limitOf(name);
     if (limit) {
       if (q.cmp(limit) !== 0 && !isOvercommitAllowed(name)) {
         errs.push(atMap(invalid(reqPath, q.toString(), `must be equal to ${name} limit of ${limit.toString()}`), p));

@@ -15,6 +15,8 @@ const BINARY_BY_POWER = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
 /** Quantities parsed lately, by their text (short texts only; cleared when full). */
 const PARSED = new Map<string, Quantity | undefined>();
 const PARSED_MAX = 4096;
+/** The powers of ten a double holds exactly (10⁰ … 10²²). */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 /** The smallest unit a quantity keeps: values are rounded up to 10⁻⁹. */
 const NANO = -9;
 
@@ -96,6 +98,17 @@ export class Quantity {
   cmp(other: Quantity): -1 | 0 | 1 {
     if (this.exp === other.exp) return this.digits < other.digits ? -1 : this.digits > other.digits ? 1 : 0;
     const exp = Math.min(this.exp, other.exp);
+    // In doubles when both sides are exact there (safe integers before and after scaling by an
+    // exact power of ten): no BigInt arithmetic.
+    const da = Number(this.digits);
+    const db = Number(other.digits);
+    const pa = POW10[this.exp - exp];
+    const pb = POW10[other.exp - exp];
+    if (pa !== undefined && pb !== undefined && Number.isSafeInteger(da) && Number.isSafeInteger(db)) {
+      const x = da * pa;
+      const y = db * pb;
+      if (Number.isSafeInteger(x) && Number.isSafeInteger(y)) return x < y ? -1 : x > y ? 1 : 0;
+    }
     const a = this.digits * 10n ** BigInt(this.exp - exp);
     const b = other.digits * 10n ** BigInt(other.exp - exp);
     return a < b ? -1 : a > b ? 1 : 0;

@@ -5,17 +5,163 @@
  */
 import { apiVersionOf, type Definition, type Node } from "./ir.js";
 
-/** A JS regular expression source for an OpenAPI pattern, or undefined if JavaScript cannot compile it. */
-export function jsPattern(pattern: string): { source: string; flags: string } | undefined {
-  for (const flags of ["u", ""]) {
-    try {
-      new RegExp(pattern, flags);
-      return { source: pattern, flags };
-    } catch {
-      // try the next flag set
-    }
+/** POSIX classes RE2 reads inside brackets (`[[:alpha:]]`), as JavaScript class ranges. */
+const POSIX_CLASSES: Record<string, string> = {
+  alnum: "0-9A-Za-z",
+  alpha: "A-Za-z",
+  ascii: "\\x00-\\x7F",
+  blank: "\\t ",
+  cntrl: "\\x00-\\x1F\\x7F",
+  digit: "0-9",
+  graph: "!-~",
+  lower: "a-z",
+  print: " -~",
+  punct: "!-\\/:-@\\[-`{-~",
+  space: "\\t\\n\\v\\f\\r ",
+  upper: "A-Z",
+  word: "0-9A-Za-z_",
+  xdigit: "0-9A-Fa-f",
+};
+
+/** Characters JavaScript's `u` mode lets a backslash escape. */
+const JS_SYNTAX = new Set("^$\\.*+?()[]{}|/".split(""));
+
+/**
+ * An RE2 pattern (what kube-apiserver's Go regexp compiles) as a JavaScript source in `u` mode, or
+ * undefined where the meaning cannot be carried over (inline flags mid-pattern, ungreedy mode,
+ * negated POSIX classes): such a pattern is not checked rather than checked differently.
+ * `.` excludes only "\n" (JavaScript also excludes "\r", U+2028, U+2029), `\s` is RE2's
+ * `[\t\n\f\r ]`, `\A`/`\z` anchor the text, `\pL` names a Unicode class, `[[:alnum:]]` is POSIX,
+ * `\Q…\E` is literal, `(?P<name>…)` names a group, and a `{`, `}` or `]` that starts nothing is a
+ * literal, as RE2 reads them.
+ */
+function re2Source(pattern: string): { source: string; flags: string } | undefined {
+  let flags = "";
+  let dotAll = false;
+  let i = 0;
+  const lead = /^\(\?([imsU]+)\)/.exec(pattern);
+  if (lead) {
+    const f = lead[1]!;
+    if (f.includes("U")) return undefined;
+    if (f.includes("i")) flags += "i";
+    if (f.includes("m")) flags += "m";
+    dotAll = f.includes("s");
+    i = lead[0].length;
   }
-  return undefined;
+  let out = "";
+  let inClass = false;
+  let classStart = false;
+  const hex = (ch: string) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    const atClassStart = classStart;
+    classStart = false;
+    if (c === "\\") {
+      const n = pattern[i + 1];
+      if (n === undefined) return undefined;
+      if (n === "A" || n === "z") {
+        if (inClass || flags.includes("m")) return undefined;
+        out += n === "A" ? "^" : "$";
+      } else if (n === "p" || n === "P") {
+        if (pattern[i + 2] === "{") {
+          const end = pattern.indexOf("}", i + 3);
+          if (end < 0) return undefined;
+          out += pattern.slice(i, end + 1);
+          i = end + 1;
+          continue;
+        }
+        const name = pattern[i + 2];
+        if (name === undefined || !/[A-Za-z]/.test(name)) return undefined;
+        out += `\\${n}{${name}}`;
+        i += 3;
+        continue;
+      } else if (n === "Q") {
+        const end = pattern.indexOf("\\E", i + 2);
+        const literal = pattern.slice(i + 2, end < 0 ? pattern.length : end);
+        out += [...literal].map((ch) => (/[A-Za-z0-9]/.test(ch) || ch.charCodeAt(0) > 0x7f ? ch : hex(ch))).join("");
+        i = end < 0 ? pattern.length : end + 2;
+        continue;
+      } else if (n === "s") {
+        out += inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
+      } else if (n === "S" && !inClass) {
+        out += "[^\\t\\n\\f\\r ]";
+      } else if (/[!-\/:-@\[-`{-~]/.test(n) && !JS_SYNTAX.has(n) && !(inClass && n === "-")) {
+        out += hex(n);
+      } else {
+        out += c + n;
+      }
+      i += 2;
+      continue;
+    }
+    if (inClass) {
+      if (c === "[" && pattern[i + 1] === ":") {
+        const end = pattern.indexOf(":]", i + 2);
+        const range = end < 0 ? undefined : POSIX_CLASSES[pattern.slice(i + 2, end)];
+        if (range === undefined) return undefined;
+        out += range;
+        i = end + 2;
+        continue;
+      }
+      if (c === "]" && atClassStart) out += "\\]";
+      else if (c === "[") out += "\\[";
+      else {
+        if (c === "]") inClass = false;
+        out += c;
+      }
+      i++;
+      if (c === "^" && atClassStart) classStart = true;
+      continue;
+    }
+    if (c === "[") {
+      inClass = true;
+      classStart = true;
+      out += c;
+    } else if (c === ".") {
+      out += dotAll ? "[\\s\\S]" : "[^\\n]";
+    } else if (c === "(" && pattern[i + 1] === "?") {
+      if (pattern.startsWith("(?P<", i)) {
+        out += "(?<";
+        i += 4;
+        continue;
+      }
+      if (pattern[i + 2] !== ":") return undefined;
+      out += "(?:";
+      i += 3;
+      continue;
+    } else if (c === "{") {
+      const repeat = /^\{[0-9]+(,[0-9]*)?\}/.exec(pattern.slice(i));
+      if (repeat && out !== "" && !/[(|]$/.test(out)) {
+        out += repeat[0];
+        i += repeat[0].length;
+        continue;
+      }
+      out += "\\{";
+    } else if (c === "}" || c === "]") {
+      out += `\\${c}`;
+    } else {
+      out += c;
+    }
+    i++;
+  }
+  return { source: out, flags };
+}
+
+/**
+ * A JS regular expression source for an OpenAPI pattern, read as kube-apiserver's RE2 reads it, or
+ * undefined if it cannot be carried over (then the pattern is not checked).
+ *
+ * @example
+ * jsPattern("^[[:alpha:]]+\\z"); // { source: "^[A-Za-z]+$", flags: "u" }
+ */
+export function jsPattern(pattern: string): { source: string; flags: string } | undefined {
+  const translated = re2Source(pattern);
+  if (!translated) return undefined;
+  try {
+    new RegExp(translated.source, `${translated.flags}u`);
+    return { source: translated.source, flags: `${translated.flags}u` };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Formats the runtime checks with `format(…)`. */
