@@ -5,13 +5,14 @@
  * Node 20 compiles the command's megabyte of JavaScript afresh on every start, most of a cold
  * start's cost, unless it is handed the code V8 made the last time, as here.
  *
- * The cache: one file per image, Node version, architecture and flags, in `$NODE_COMPILE_CACHE/kubezod` or else `<tmpdir>/node-compile-cache/kubezod` (where
- * Node 22+ keeps its own compile cache), only in a directory owned by the user and writable by no
- * one else. It is written once the command has run (so the functions the run compiled lazily are
- * in it), to a temporary file renamed into place; a file made for other code is ignored, V8
- * refuses one that is corrupt or of another V8 or other flags (`cachedDataRejected`), and the
- * cache is then written again. `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it turns off Node's own;
- * a directory that cannot be written leaves every run compiling as before.
+ * The cache: one file per image, Node version, architecture and flags, in
+ * `$NODE_COMPILE_CACHE/kubezod` or else `<tmpdir>/node-compile-cache/kubezod` (where Node 22+
+ * keeps its own compile cache), only in a directory owned by the user and writable by no one
+ * else. It is written once the command has run (so the functions the run compiled lazily are in
+ * it), to a temporary file renamed into place; a file made for other code is ignored, V8 refuses
+ * one that is corrupt or of another V8 or other flags (`cachedDataRejected`), and the cache is
+ * then written again. `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it turns off Node's own; a
+ * directory that cannot be made or written leaves every run compiling as before.
  */
 import type { Script } from "node:vm";
 
