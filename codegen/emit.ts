@@ -27,6 +27,12 @@ export interface ModuleSpec {
   banner: string;
   /** Import specifier of zod (`zod`; the package's own schemas use its `#zod` import, see package.json). */
   zod?: string;
+  /**
+   * Write the definitions as one table, `$`, each built when first read (the bundled schemas:
+   * a program builds only the definitions it uses). References to other modules are then to
+   * their tables (`resolve` names modules written the same way). JS and d.ts only.
+   */
+  lazy?: boolean;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -304,16 +310,19 @@ function camel(module: string): string {
 
 /** Write one module: the runtime import, imports of referenced modules, then every definition. */
 export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
+  const lazy = spec.lazy === true;
+  if (lazy && format === "ts") throw new Error("lazy modules are written as JS and d.ts");
   const { order, deferred } = orderDefinitions(spec.definitions);
   const aliases = new Map<string, string>();
-  const taken = new Set(["z", "k", ...spec.definitions.map((d) => d.exportName)]);
+  const taken = new Set(["z", "k", ...(lazy ? ["$", "keep"] : spec.definitions.map((d) => d.exportName))]);
   const refNames = new Map<string, string>();
   for (const def of order) {
     for (const name of [...refsOf(def.node)].sort()) {
       if (refNames.has(name)) continue;
       const r = spec.resolve(name);
       if (!r.from) {
-        refNames.set(name, r.exportName);
+        // In a d.ts, types are named directly; in a lazy module's JS, definitions are the table's.
+        refNames.set(name, lazy && format === "js" ? `$.${r.exportName}` : r.exportName);
         continue;
       }
       let alias = aliases.get(r.from);
@@ -324,7 +333,7 @@ export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
         taken.add(alias);
         aliases.set(r.from, alias);
       }
-      refNames.set(name, `${alias}.${r.exportName}`);
+      refNames.set(name, lazy && format === "js" ? `${alias}.$.${r.exportName}` : `${alias}.${r.exportName}`);
     }
   }
   const ref = (name: string) => {
@@ -340,6 +349,7 @@ export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
     out.push(`import ${typeOnly}* as ${alias} from ${lit(from)};`);
   }
   out.push("");
+  const table: string[] = [];
   for (const def of order) {
     const name = def.exportName;
     if (format !== "js") {
@@ -352,11 +362,35 @@ export function emitModule(spec: ModuleSpec, format: OutputFormat): string {
       );
     }
     if (format === "dts") {
-      out.push(`export declare const ${name}: k.KubeSchema<${name}>;`, "");
+      if (lazy) table.push(`  readonly ${key(name)}: k.KubeSchema<${name}>;`);
+      else out.push(`export declare const ${name}: k.KubeSchema<${name}>;`);
+      out.push("");
       continue;
     }
     const e = definitionExpression(def, ref, deferred.get(def.name));
+    if (lazy) {
+      table.push(`  get ${key(name)}() {`, `    return keep(${lit(name)}, ${e.replace(/\n/g, "\n    ")});`, "  },");
+      continue;
+    }
     out.push(format === "ts" ? `export const ${name}: k.KubeSchema<${name}> = ${e};` : `export const ${name} = ${e};`, "");
   }
+  if (lazy) out.push(...LAZY_TABLE_DOC, format === "dts" ? "export declare const $: {" : "export const $ = {", ...table, "};", "");
+  if (lazy && format === "js") out.push(...KEEP);
   return out.join("\n");
 }
+
+const LAZY_TABLE_DOC = [
+  "/**",
+  " * The definitions of this file, by export name. Each is built when first read and kept (its",
+  " * getter gives way to the schema), so every read gives the same instance, annotated once.",
+  " */",
+];
+
+const KEEP = [
+  "/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */",
+  "function keep(name, schema) {",
+  "  Object.defineProperty($, name, { value: schema, enumerable: true });",
+  "  return schema;",
+  "}",
+  "",
+];

@@ -242,7 +242,7 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
   for (const spec of specs) {
     for (const format of ["js", "dts"] as const) {
       const text = emitModule(
-        { definitions: spec.defs, runtime: runtimeOf(spec.path), resolve: spec.resolve, banner, zod: "#zod" },
+        { definitions: spec.defs, runtime: runtimeOf(spec.path), resolve: spec.resolve, banner, zod: "#zod", lazy: true },
         format,
       );
       files.push({ path: format === "js" ? spec.path : spec.path.replace(/\.js$/, ".d.ts"), text });
@@ -263,11 +263,7 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
     for (const module of modules) {
       const path = `${release.name}/${module}.js`;
       const byTarget = groupBy(byModule.get(module)!, (d) => fileOf(runOf[i]!.get(d.name)!));
-      const lines = [banner];
-      for (const [target, defs] of [...byTarget].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-        lines.push(`export ${exportList(defs.map((d) => d.exportName).sort())} from ${JSON.stringify(relative(path, target))};`);
-      }
-      both(path, lines.join("\n") + "\n");
+      files.push(...facade(path, [...byTarget].sort((a, b) => (a[0] < b[0] ? -1 : 1)), banner));
       const docsPath = `${release.name}/${module}.docs.js`;
       const targets = [...byTarget.keys()].sort();
       const docs = [banner, ...targets.map((t, n) => `import d${n} from ${JSON.stringify(relative(docsPath, t.replace(/\.js$/, ".docs.js")))};`)];
@@ -296,7 +292,7 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
     const indexNames = [...modules.map(namespaceName), ...[...owners.keys()]].sort();
     releaseNames.set(release.name, indexNames);
     both(`${release.name}.js`, `${banner}\nexport ${exportList(indexNames)} from "./${release.name}/index.js";\n`);
-    files.push(...catalog(release, banner), kindsMap(release, banner));
+    files.push(...catalog(release, banner, (d) => fileOf(runOf[i]!.get(d.name)!)), kindsMap(release, banner));
   });
   const newest = releases[releases.length - 1]!;
   both("index.js", `${banner}\nexport ${exportList(releaseNames.get(newest.name)!)} from "./${newest.name}/index.js";\n`);
@@ -304,6 +300,8 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
   for (const [module, defs] of newestByModule) {
     const path = `latest/${module}.js`;
     both(path, `${banner}\nexport ${exportList(defs.map((d) => d.exportName).sort())} from ${JSON.stringify(relative(path, `${newest.name}/${module}.js`))};\n`);
+    const newestIndex = releases.length - 1;
+    files.push(...lazyTable(`latest/${module}.table.js`, module, newest.name, groupBy(defs, (d) => fileOf(runOf[newestIndex]!.get(d.name)!)), banner));
   }
   files.push({ path: "kinds.d.ts", text: `${banner}\nexport type { KubernetesKinds } from "./${newest.name}/kinds.js";\n` });
   const names = releases.map((r) => r.name);
@@ -318,6 +316,58 @@ export function layoutReleases(releases: Release[], banner: string): GeneratedFi
     },
   );
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * A group-version's module in one minor: its definitions, read from the tables of the files
+ * that hold them (`targets`, file → definitions), as named exports. Importing it builds every
+ * definition of the group-version; the catalog's `tables` reach one kind without the others.
+ */
+function facade(path: string, targets: Array<[string, Definition[]]>, banner: string): GeneratedFile[] {
+  const table = new Map<string, string>();
+  const js = [banner];
+  const dts = [banner, `import type * as k from ${JSON.stringify(relative(path, "runtime.js"))};`];
+  targets.forEach(([target, defs], n) => {
+    const from = JSON.stringify(relative(path, target));
+    js.push(`import { $ as d${n} } from ${from};`);
+    const names = defs.map((d) => d.exportName).sort();
+    dts.push(`import type ${exportList(names)} from ${from};`);
+    for (const name of names) table.set(name, `d${n}`);
+  });
+  const names = [...table.keys()].sort();
+  js.push("", ...names.map((name) => `export const ${name} = ${table.get(name)}.${name};`));
+  // The type of each name is the defining file's interface; its value, declared here, the schema.
+  dts.push("", ...names.map((name) => `declare const ${name}: k.KubeSchema<${name}>;`), "", `export ${exportList(names)};`);
+  return [
+    { path, text: js.join("\n") + "\n" },
+    { path: path.replace(/\.js$/, ".d.ts"), text: dts.join("\n") + "\n" },
+  ];
+}
+
+/**
+ * A group-version's definitions in one minor as one table (`$`) whose members are built when
+ * first read: for the package's own code, which needs a definition (ObjectMeta) without building
+ * every other of its group-version. The same instances the module exports.
+ */
+function lazyTable(path: string, module: string, release: string, byTarget: Map<string, Definition[]>, banner: string): GeneratedFile[] {
+  const table = new Map<string, string>();
+  const js = [banner];
+  const dts = [banner, `import type * as k from ${JSON.stringify(relative(path, "runtime.js"))};`];
+  [...byTarget].sort((a, b) => (a[0] < b[0] ? -1 : 1)).forEach(([target, defs], n) => {
+    const from = JSON.stringify(relative(path, target));
+    const names = defs.map((d) => d.exportName).sort();
+    js.push(`import { $ as d${n} } from ${from};`);
+    dts.push(`import type ${exportList(names)} from ${from};`);
+    for (const name of names) table.set(name, `d${n}`);
+  });
+  const names = [...table.keys()].sort();
+  const doc = ["/**", ` * ${module}'s definitions in ${release}, by export name, each built when first read: the`, ` * instances the module exports, without building the others.`, " */"];
+  js.push("", ...doc, "export const $ = {", ...names.map((name) => `  get ${name}() { return ${table.get(name)}.${name}; },`), "};");
+  dts.push("", ...doc, "export declare const $: {", ...names.map((name) => `  readonly ${name}: k.KubeSchema<${name}>;`), "};");
+  return [
+    { path, text: js.join("\n") + "\n" },
+    { path: path.replace(/\.js$/, ".d.ts"), text: dts.join("\n") + "\n" },
+  ];
 }
 
 /** The type of every resource kind of a release by `apiVersion/kind`, for typing objects by their literal apiVersion and kind. */
@@ -335,17 +385,35 @@ function kindsMap(release: Release, banner: string): GeneratedFile {
   return { path, text: lines.join("\n") };
 }
 
-/** Where each apiVersion/kind of a release lives, and a loader per module, for lazy lookups. */
-function catalog(release: Release, banner: string): GeneratedFile[] {
+/**
+ * Where each apiVersion/kind of a release lives, a loader per module, and a loader per kind of the
+ * table of the file that defines it, for lazy lookups.
+ */
+function catalog(release: Release, banner: string, fileOf: (d: Definition) => string): GeneratedFile[] {
   const kinds: Record<string, Record<string, string>> = {};
+  const tables: Record<string, Record<string, string>> = {};
+  const fileIds = new Map<string, string>();
   const modules = new Set<string>();
   for (const d of [...release.model.definitions.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     modules.add(d.module);
     if (!d.gvk) continue;
     const apiVersion = apiVersionOf(d.gvk.group, d.gvk.version);
     (kinds[apiVersion] ??= {})[d.gvk.kind] = d.module;
+    // Exported under its kind, as `schemaFor` reads it.
+    if (d.exportName !== d.gvk.kind) continue;
+    const file = fileOf(d);
+    if (!fileIds.has(file)) fileIds.set(file, "");
+    (tables[apiVersion] ??= {})[d.gvk.kind] = file;
   }
   const path = `${release.name}/catalog.js`;
+  const files = [...fileIds.keys()].sort();
+  files.forEach((f, n) => fileIds.set(f, `t${n}`));
+  const tableLines = Object.keys(tables)
+    .sort()
+    .map((v) => {
+      const entries = Object.keys(tables[v]!).sort().map((kind) => `${JSON.stringify(kind)}: ${fileIds.get(tables[v]![kind]!)}`);
+      return ` ${JSON.stringify(v)}: { ${entries.join(", ")} },`;
+    });
   const loaders = [...modules]
     .sort()
     .map((m) => `  ${JSON.stringify(m)}: () => import(${JSON.stringify(relative(path, `${release.name}/${m}.js`))}),`);
@@ -356,11 +424,14 @@ function catalog(release: Release, banner: string): GeneratedFile[] {
   return [
     {
       path,
-      text: `${banner}\n/** Module loaders, by module name. */\nexport const modules = {\n${loaders.join("\n")}\n};\n\n/** Description loaders, by module name. */\nexport const docs = {\n${docLoaders.join("\n")}\n};\n\n/** The module of every apiVersion and kind. */\nexport const kinds = ${JSON.stringify(sortedKinds, null, 1)};\n`,
+      text:
+        `${banner}\n/** Module loaders, by module name. */\nexport const modules = {\n${loaders.join("\n")}\n};\n\n/** Description loaders, by module name. */\nexport const docs = {\n${docLoaders.join("\n")}\n};\n\n/** The module of every apiVersion and kind. */\nexport const kinds = ${JSON.stringify(sortedKinds, null, 1)};\n\n` +
+        files.map((f, n) => `const t${n} = () => import(${JSON.stringify(relative(path, f))});\n`).join("") +
+        `\n/**\n * The file defining each apiVersion and kind: a loader of its table of definitions (\`$\`), each\n * built when first read — the same instances the modules export.\n */\nexport const tables = {\n${tableLines.join("\n")}\n};\n`,
     },
     {
       path: `${release.name}/catalog.d.ts`,
-      text: `${banner}\nimport type { DocNode } from ${JSON.stringify(relative(path, "runtime.js"))};\n\n/** Module loaders, by module name. */\nexport declare const modules: Record<string, () => Promise<Record<string, unknown>>>;\n\n/** Description loaders, by module name. */\nexport declare const docs: Record<string, () => Promise<{ default: Record<string, DocNode> }>>;\n\n/** The module of every apiVersion and kind. */\nexport declare const kinds: Record<string, Record<string, string>>;\n`,
+      text: `${banner}\nimport type { DocNode } from ${JSON.stringify(relative(path, "runtime.js"))};\n\n/** Module loaders, by module name. */\nexport declare const modules: Record<string, () => Promise<Record<string, unknown>>>;\n\n/** Description loaders, by module name. */\nexport declare const docs: Record<string, () => Promise<{ default: Record<string, DocNode> }>>;\n\n/** The module of every apiVersion and kind. */\nexport declare const kinds: Record<string, Record<string, string>>;\n\n/** The file defining each apiVersion and kind: a loader of its table of definitions, each built when first read. */\nexport declare const tables: Record<string, Record<string, () => Promise<{ $: Record<string, unknown> }>>>;\n`,
     },
   ];
 }

@@ -278,3 +278,76 @@ export const kinds = {
   "APIVersions": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.28-v1.29.js");
+const t1 = () => import("../defs/admissionregistration/v1alpha1/v1.28-v1.29.js");
+const t2 = () => import("../defs/admissionregistration/v1beta1/v1.28-v1.29.js");
+const t3 = () => import("../defs/apiextensions/v1/v1.28.js");
+const t4 = () => import("../defs/apiregistration/v1/v1.28.js");
+const t5 = () => import("../defs/apiserverinternal/v1alpha1/v1.28-v1.29.js");
+const t6 = () => import("../defs/apps/v1/v1.28-v1.29.js");
+const t7 = () => import("../defs/apps/v1/v1.28.js");
+const t8 = () => import("../defs/authentication/v1/v1.28-v1.29.js");
+const t9 = () => import("../defs/authentication/v1alpha1/v1.28-v1.29.js");
+const t10 = () => import("../defs/authentication/v1beta1/v1.28-v1.29.js");
+const t11 = () => import("../defs/authorization/v1/v1.28-v1.29.js");
+const t12 = () => import("../defs/autoscaling/v1/v1.28-v1.29.js");
+const t13 = () => import("../defs/autoscaling/v2/v1.28-v1.29.js");
+const t14 = () => import("../defs/batch/v1/v1.28.js");
+const t15 = () => import("../defs/certificates/v1/v1.28-v1.29.js");
+const t16 = () => import("../defs/certificates/v1alpha1/v1.28-v1.29.js");
+const t17 = () => import("../defs/coordination/v1/v1.28-v1.29.js");
+const t18 = () => import("../defs/core/v1/v1.28-v1.29.js");
+const t19 = () => import("../defs/core/v1/v1.28.js");
+const t20 = () => import("../defs/discovery/v1/v1.28.js");
+const t21 = () => import("../defs/events/v1/v1.28-v1.29.js");
+const t22 = () => import("../defs/flowcontrol/v1beta2/v1.28.js");
+const t23 = () => import("../defs/flowcontrol/v1beta3/v1.28-v1.29.js");
+const t24 = () => import("../defs/meta/v1/v1.28-v1.29.js");
+const t25 = () => import("../defs/networking/v1/v1.28-v1.29.js");
+const t26 = () => import("../defs/networking/v1alpha1/v1.28.js");
+const t27 = () => import("../defs/node/v1/v1.28-v1.29.js");
+const t28 = () => import("../defs/policy/v1/v1.28-v1.29.js");
+const t29 = () => import("../defs/rbac/v1/v1.28-v1.29.js");
+const t30 = () => import("../defs/resource/v1alpha2/v1.28-v1.29.js");
+const t31 = () => import("../defs/resource/v1alpha2/v1.28.js");
+const t32 = () => import("../defs/scheduling/v1/v1.28-v1.29.js");
+const t33 = () => import("../defs/storage/v1/v1.28-v1.29.js");
+const t34 = () => import("../defs/storage/v1/v1.28.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingWebhookConfiguration": t0, "MutatingWebhookConfigurationList": t0, "ValidatingWebhookConfiguration": t0, "ValidatingWebhookConfigurationList": t0 },
+ "admissionregistration.k8s.io/v1alpha1": { "ValidatingAdmissionPolicy": t1, "ValidatingAdmissionPolicyBinding": t1, "ValidatingAdmissionPolicyBindingList": t1, "ValidatingAdmissionPolicyList": t1 },
+ "admissionregistration.k8s.io/v1beta1": { "ValidatingAdmissionPolicy": t2, "ValidatingAdmissionPolicyBinding": t2, "ValidatingAdmissionPolicyBindingList": t2, "ValidatingAdmissionPolicyList": t2 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t3, "CustomResourceDefinitionList": t3 },
+ "apiregistration.k8s.io/v1": { "APIService": t4, "APIServiceList": t4 },
+ "apps/v1": { "ControllerRevision": t6, "ControllerRevisionList": t6, "DaemonSet": t7, "DaemonSetList": t7, "Deployment": t7, "DeploymentList": t7, "ReplicaSet": t7, "ReplicaSetList": t7, "StatefulSet": t7, "StatefulSetList": t7 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t8, "TokenRequest": t8, "TokenReview": t8 },
+ "authentication.k8s.io/v1alpha1": { "SelfSubjectReview": t9 },
+ "authentication.k8s.io/v1beta1": { "SelfSubjectReview": t10 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t11, "SelfSubjectAccessReview": t11, "SelfSubjectRulesReview": t11, "SubjectAccessReview": t11 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t12, "HorizontalPodAutoscalerList": t12, "Scale": t12 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t13, "HorizontalPodAutoscalerList": t13 },
+ "batch/v1": { "CronJob": t14, "CronJobList": t14, "Job": t14, "JobList": t14 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t15, "CertificateSigningRequestList": t15 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t16, "ClusterTrustBundleList": t16 },
+ "coordination.k8s.io/v1": { "Lease": t17, "LeaseList": t17 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t20, "EndpointSliceList": t20 },
+ "events.k8s.io/v1": { "Event": t21, "EventList": t21 },
+ "flowcontrol.apiserver.k8s.io/v1beta2": { "FlowSchema": t22, "FlowSchemaList": t22, "PriorityLevelConfiguration": t22, "PriorityLevelConfigurationList": t22 },
+ "flowcontrol.apiserver.k8s.io/v1beta3": { "FlowSchema": t23, "FlowSchemaList": t23, "PriorityLevelConfiguration": t23, "PriorityLevelConfigurationList": t23 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t5, "StorageVersionList": t5 },
+ "networking.k8s.io/v1": { "Ingress": t25, "IngressClass": t25, "IngressClassList": t25, "IngressList": t25, "NetworkPolicy": t25, "NetworkPolicyList": t25 },
+ "networking.k8s.io/v1alpha1": { "ClusterCIDR": t26, "ClusterCIDRList": t26, "IPAddress": t26, "IPAddressList": t26 },
+ "node.k8s.io/v1": { "RuntimeClass": t27, "RuntimeClassList": t27 },
+ "policy/v1": { "Eviction": t28, "PodDisruptionBudget": t28, "PodDisruptionBudgetList": t28 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t29, "ClusterRoleBinding": t29, "ClusterRoleBindingList": t29, "ClusterRoleList": t29, "Role": t29, "RoleBinding": t29, "RoleBindingList": t29, "RoleList": t29 },
+ "resource.k8s.io/v1alpha2": { "PodSchedulingContext": t31, "PodSchedulingContextList": t31, "ResourceClaim": t30, "ResourceClaimList": t30, "ResourceClaimTemplate": t30, "ResourceClaimTemplateList": t30, "ResourceClass": t30, "ResourceClassList": t30 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t32, "PriorityClassList": t32 },
+ "storage.k8s.io/v1": { "CSIDriver": t34, "CSIDriverList": t34, "CSINode": t33, "CSINodeList": t33, "CSIStorageCapacity": t33, "CSIStorageCapacityList": t33, "StorageClass": t33, "StorageClassList": t33, "VolumeAttachment": t34, "VolumeAttachmentList": t34 },
+ "v1": { "APIGroup": t24, "APIGroupList": t24, "APIResourceList": t24, "APIVersions": t24, "Binding": t18, "ComponentStatus": t18, "ComponentStatusList": t18, "ConfigMap": t18, "ConfigMapList": t18, "Endpoints": t19, "EndpointsList": t19, "Event": t18, "EventList": t18, "LimitRange": t18, "LimitRangeList": t18, "Namespace": t18, "NamespaceList": t18, "Node": t18, "NodeList": t18, "PersistentVolume": t19, "PersistentVolumeClaim": t19, "PersistentVolumeClaimList": t19, "PersistentVolumeList": t19, "Pod": t19, "PodList": t19, "PodTemplate": t19, "PodTemplateList": t19, "ReplicationController": t19, "ReplicationControllerList": t19, "ResourceQuota": t18, "ResourceQuotaList": t18, "Secret": t18, "SecretList": t18, "Service": t19, "ServiceAccount": t18, "ServiceAccountList": t18, "ServiceList": t19 },
+};

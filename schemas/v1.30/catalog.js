@@ -300,3 +300,101 @@ export const kinds = {
   "APIVersions": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.30-v1.31.js");
+const t1 = () => import("../defs/admissionregistration/v1/v1.30-v1.35.js");
+const t2 = () => import("../defs/admissionregistration/v1/v1.30.js");
+const t3 = () => import("../defs/admissionregistration/v1alpha1/v1.30-v1.31.js");
+const t4 = () => import("../defs/admissionregistration/v1alpha1/v1.30.js");
+const t5 = () => import("../defs/admissionregistration/v1beta1/v1.30-v1.31.js");
+const t6 = () => import("../defs/admissionregistration/v1beta1/v1.30-v1.33.js");
+const t7 = () => import("../defs/admissionregistration/v1beta1/v1.30.js");
+const t8 = () => import("../defs/apiextensions/v1/v1.30.js");
+const t9 = () => import("../defs/apiregistration/v1/v1.30-v1.35.js");
+const t10 = () => import("../defs/apiregistration/v1/v1.30-v1.36.js");
+const t11 = () => import("../defs/apiserverinternal/v1alpha1/v1.30-v1.35.js");
+const t12 = () => import("../defs/apps/v1/v1.30-v1.35.js");
+const t13 = () => import("../defs/apps/v1/v1.30-v1.36.js");
+const t14 = () => import("../defs/apps/v1/v1.30.js");
+const t15 = () => import("../defs/authentication/v1/v1.30-v1.35.js");
+const t16 = () => import("../defs/authentication/v1alpha1/v1.30-v1.31.js");
+const t17 = () => import("../defs/authentication/v1beta1/v1.30-v1.32.js");
+const t18 = () => import("../defs/authorization/v1/v1.30-v1.35.js");
+const t19 = () => import("../defs/authorization/v1/v1.30.js");
+const t20 = () => import("../defs/autoscaling/v1/v1.30-v1.35.js");
+const t21 = () => import("../defs/autoscaling/v1/v1.30-v1.36.js");
+const t22 = () => import("../defs/autoscaling/v2/v1.30-v1.31.js");
+const t23 = () => import("../defs/batch/v1/v1.30.js");
+const t24 = () => import("../defs/certificates/v1/v1.30-v1.34.js");
+const t25 = () => import("../defs/certificates/v1alpha1/v1.30-v1.35.js");
+const t26 = () => import("../defs/certificates/v1alpha1/v1.30-v1.36.js");
+const t27 = () => import("../defs/coordination/v1/v1.30.js");
+const t28 = () => import("../defs/core/v1/v1.30-v1.31.js");
+const t29 = () => import("../defs/core/v1/v1.30-v1.32.js");
+const t30 = () => import("../defs/core/v1/v1.30-v1.35.js");
+const t31 = () => import("../defs/core/v1/v1.30-v1.36.js");
+const t32 = () => import("../defs/core/v1/v1.30.js");
+const t33 = () => import("../defs/discovery/v1/v1.30-v1.32.js");
+const t34 = () => import("../defs/events/v1/v1.30-v1.35.js");
+const t35 = () => import("../defs/events/v1/v1.30-v1.36.js");
+const t36 = () => import("../defs/flowcontrol/v1/v1.30-v1.35.js");
+const t37 = () => import("../defs/flowcontrol/v1/v1.30-v1.36.js");
+const t38 = () => import("../defs/flowcontrol/v1beta3/v1.30-v1.31.js");
+const t39 = () => import("../defs/meta/v1/v1.30-v1.36.js");
+const t40 = () => import("../defs/networking/v1/v1.30-v1.33.js");
+const t41 = () => import("../defs/networking/v1/v1.30-v1.35.js");
+const t42 = () => import("../defs/networking/v1/v1.30-v1.36.js");
+const t43 = () => import("../defs/networking/v1/v1.30.js");
+const t44 = () => import("../defs/networking/v1alpha1/v1.30.js");
+const t45 = () => import("../defs/node/v1/v1.30-v1.34.js");
+const t46 = () => import("../defs/policy/v1/v1.30-v1.31.js");
+const t47 = () => import("../defs/policy/v1/v1.30-v1.32.js");
+const t48 = () => import("../defs/rbac/v1/v1.30-v1.35.js");
+const t49 = () => import("../defs/rbac/v1/v1.30-v1.36.js");
+const t50 = () => import("../defs/resource/v1alpha2/v1.30.js");
+const t51 = () => import("../defs/scheduling/v1/v1.30-v1.35.js");
+const t52 = () => import("../defs/storage/v1/v1.30-v1.32.js");
+const t53 = () => import("../defs/storage/v1/v1.30-v1.35.js");
+const t54 = () => import("../defs/storage/v1/v1.30-v1.36.js");
+const t55 = () => import("../defs/storage/v1/v1.30.js");
+const t56 = () => import("../defs/storage/v1alpha1/v1.30-v1.34.js");
+const t57 = () => import("../defs/storagemigration/v1alpha1/v1.30-v1.34.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingWebhookConfiguration": t1, "MutatingWebhookConfigurationList": t1, "ValidatingAdmissionPolicy": t1, "ValidatingAdmissionPolicyBinding": t0, "ValidatingAdmissionPolicyBindingList": t2, "ValidatingAdmissionPolicyList": t2, "ValidatingWebhookConfiguration": t1, "ValidatingWebhookConfigurationList": t1 },
+ "admissionregistration.k8s.io/v1alpha1": { "ValidatingAdmissionPolicy": t3, "ValidatingAdmissionPolicyBinding": t3, "ValidatingAdmissionPolicyBindingList": t4, "ValidatingAdmissionPolicyList": t4 },
+ "admissionregistration.k8s.io/v1beta1": { "ValidatingAdmissionPolicy": t6, "ValidatingAdmissionPolicyBinding": t5, "ValidatingAdmissionPolicyBindingList": t7, "ValidatingAdmissionPolicyList": t7 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t8, "CustomResourceDefinitionList": t8 },
+ "apiregistration.k8s.io/v1": { "APIService": t10, "APIServiceList": t9 },
+ "apps/v1": { "ControllerRevision": t13, "ControllerRevisionList": t12, "DaemonSet": t14, "DaemonSetList": t14, "Deployment": t14, "DeploymentList": t14, "ReplicaSet": t14, "ReplicaSetList": t14, "StatefulSet": t14, "StatefulSetList": t14 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t15, "TokenRequest": t15, "TokenReview": t15 },
+ "authentication.k8s.io/v1alpha1": { "SelfSubjectReview": t16 },
+ "authentication.k8s.io/v1beta1": { "SelfSubjectReview": t17 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t19, "SelfSubjectAccessReview": t19, "SelfSubjectRulesReview": t18, "SubjectAccessReview": t19 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t20, "HorizontalPodAutoscalerList": t20, "Scale": t21 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t22, "HorizontalPodAutoscalerList": t22 },
+ "batch/v1": { "CronJob": t23, "CronJobList": t23, "Job": t23, "JobList": t23 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t24, "CertificateSigningRequestList": t24 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t26, "ClusterTrustBundleList": t25 },
+ "coordination.k8s.io/v1": { "Lease": t27, "LeaseList": t27 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t33, "EndpointSliceList": t33 },
+ "events.k8s.io/v1": { "Event": t35, "EventList": t34 },
+ "flowcontrol.apiserver.k8s.io/v1": { "FlowSchema": t37, "FlowSchemaList": t36, "PriorityLevelConfiguration": t37, "PriorityLevelConfigurationList": t36 },
+ "flowcontrol.apiserver.k8s.io/v1beta3": { "FlowSchema": t38, "FlowSchemaList": t38, "PriorityLevelConfiguration": t38, "PriorityLevelConfigurationList": t38 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t11, "StorageVersionList": t11 },
+ "networking.k8s.io/v1": { "Ingress": t43, "IngressClass": t42, "IngressClassList": t41, "IngressList": t43, "NetworkPolicy": t40, "NetworkPolicyList": t40 },
+ "networking.k8s.io/v1alpha1": { "IPAddress": t44, "IPAddressList": t44, "ServiceCIDR": t44, "ServiceCIDRList": t44 },
+ "node.k8s.io/v1": { "RuntimeClass": t45, "RuntimeClassList": t45 },
+ "policy/v1": { "Eviction": t46, "PodDisruptionBudget": t47, "PodDisruptionBudgetList": t47 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t49, "ClusterRoleBinding": t48, "ClusterRoleBindingList": t48, "ClusterRoleList": t48, "Role": t49, "RoleBinding": t48, "RoleBindingList": t48, "RoleList": t48 },
+ "resource.k8s.io/v1alpha2": { "PodSchedulingContext": t50, "PodSchedulingContextList": t50, "ResourceClaim": t50, "ResourceClaimList": t50, "ResourceClaimParameters": t50, "ResourceClaimParametersList": t50, "ResourceClaimTemplate": t50, "ResourceClaimTemplateList": t50, "ResourceClass": t50, "ResourceClassList": t50, "ResourceClassParameters": t50, "ResourceClassParametersList": t50, "ResourceSlice": t50, "ResourceSliceList": t50 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t51, "PriorityClassList": t51 },
+ "storage.k8s.io/v1": { "CSIDriver": t52, "CSIDriverList": t52, "CSINode": t54, "CSINodeList": t53, "CSIStorageCapacity": t54, "CSIStorageCapacityList": t53, "StorageClass": t54, "StorageClassList": t53, "VolumeAttachment": t55, "VolumeAttachmentList": t55 },
+ "storage.k8s.io/v1alpha1": { "VolumeAttributesClass": t56, "VolumeAttributesClassList": t56 },
+ "storagemigration.k8s.io/v1alpha1": { "StorageVersionMigration": t57, "StorageVersionMigrationList": t57 },
+ "v1": { "APIGroup": t39, "APIGroupList": t39, "APIResourceList": t39, "APIVersions": t39, "Binding": t28, "ComponentStatus": t31, "ComponentStatusList": t30, "ConfigMap": t31, "ConfigMapList": t30, "Endpoints": t29, "EndpointsList": t29, "Event": t31, "EventList": t30, "LimitRange": t31, "LimitRangeList": t30, "Namespace": t28, "NamespaceList": t28, "Node": t32, "NodeList": t32, "PersistentVolume": t32, "PersistentVolumeClaim": t32, "PersistentVolumeClaimList": t32, "PersistentVolumeList": t32, "Pod": t32, "PodList": t32, "PodTemplate": t32, "PodTemplateList": t32, "ReplicationController": t32, "ReplicationControllerList": t32, "ResourceQuota": t31, "ResourceQuotaList": t30, "Secret": t31, "SecretList": t30, "Service": t28, "ServiceAccount": t28, "ServiceAccountList": t28, "ServiceList": t28 },
+};

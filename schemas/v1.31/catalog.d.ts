@@ -9,3 +9,6 @@ export declare const docs: Record<string, () => Promise<{ default: Record<string
 
 /** The module of every apiVersion and kind. */
 export declare const kinds: Record<string, Record<string, string>>;
+
+/** The file defining each apiVersion and kind: a loader of its table of definitions, each built when first read. */
+export declare const tables: Record<string, Record<string, () => Promise<{ $: Record<string, unknown> }>>>;

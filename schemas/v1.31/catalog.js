@@ -309,3 +309,113 @@ export const kinds = {
   "Status": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.30-v1.31.js");
+const t1 = () => import("../defs/admissionregistration/v1/v1.30-v1.35.js");
+const t2 = () => import("../defs/admissionregistration/v1/v1.31-v1.35.js");
+const t3 = () => import("../defs/admissionregistration/v1/v1.31.js");
+const t4 = () => import("../defs/admissionregistration/v1alpha1/v1.30-v1.31.js");
+const t5 = () => import("../defs/admissionregistration/v1alpha1/v1.31.js");
+const t6 = () => import("../defs/admissionregistration/v1beta1/v1.30-v1.31.js");
+const t7 = () => import("../defs/admissionregistration/v1beta1/v1.30-v1.33.js");
+const t8 = () => import("../defs/admissionregistration/v1beta1/v1.31-v1.33.js");
+const t9 = () => import("../defs/admissionregistration/v1beta1/v1.31.js");
+const t10 = () => import("../defs/apiextensions/v1/v1.31.js");
+const t11 = () => import("../defs/apiregistration/v1/v1.30-v1.35.js");
+const t12 = () => import("../defs/apiregistration/v1/v1.30-v1.36.js");
+const t13 = () => import("../defs/apiserverinternal/v1alpha1/v1.30-v1.35.js");
+const t14 = () => import("../defs/apps/v1/v1.30-v1.35.js");
+const t15 = () => import("../defs/apps/v1/v1.30-v1.36.js");
+const t16 = () => import("../defs/apps/v1/v1.31.js");
+const t17 = () => import("../defs/authentication/v1/v1.30-v1.35.js");
+const t18 = () => import("../defs/authentication/v1alpha1/v1.30-v1.31.js");
+const t19 = () => import("../defs/authentication/v1beta1/v1.30-v1.32.js");
+const t20 = () => import("../defs/authorization/v1/v1.30-v1.35.js");
+const t21 = () => import("../defs/authorization/v1/v1.31-v1.33.js");
+const t22 = () => import("../defs/autoscaling/v1/v1.30-v1.35.js");
+const t23 = () => import("../defs/autoscaling/v1/v1.30-v1.36.js");
+const t24 = () => import("../defs/autoscaling/v2/v1.30-v1.31.js");
+const t25 = () => import("../defs/batch/v1/v1.31.js");
+const t26 = () => import("../defs/certificates/v1/v1.30-v1.34.js");
+const t27 = () => import("../defs/certificates/v1alpha1/v1.30-v1.35.js");
+const t28 = () => import("../defs/certificates/v1alpha1/v1.30-v1.36.js");
+const t29 = () => import("../defs/coordination/v1/v1.31-v1.35.js");
+const t30 = () => import("../defs/coordination/v1/v1.31-v1.36.js");
+const t31 = () => import("../defs/coordination/v1alpha1/v1.31.js");
+const t32 = () => import("../defs/core/v1/v1.30-v1.31.js");
+const t33 = () => import("../defs/core/v1/v1.30-v1.32.js");
+const t34 = () => import("../defs/core/v1/v1.30-v1.35.js");
+const t35 = () => import("../defs/core/v1/v1.30-v1.36.js");
+const t36 = () => import("../defs/core/v1/v1.31.js");
+const t37 = () => import("../defs/discovery/v1/v1.30-v1.32.js");
+const t38 = () => import("../defs/events/v1/v1.30-v1.35.js");
+const t39 = () => import("../defs/events/v1/v1.30-v1.36.js");
+const t40 = () => import("../defs/flowcontrol/v1/v1.30-v1.35.js");
+const t41 = () => import("../defs/flowcontrol/v1/v1.30-v1.36.js");
+const t42 = () => import("../defs/flowcontrol/v1beta3/v1.30-v1.31.js");
+const t43 = () => import("../defs/meta/v1/v1.30-v1.36.js");
+const t44 = () => import("../defs/meta/v1/v1.31-v1.34.js");
+const t45 = () => import("../defs/networking/v1/v1.30-v1.33.js");
+const t46 = () => import("../defs/networking/v1/v1.30-v1.35.js");
+const t47 = () => import("../defs/networking/v1/v1.30-v1.36.js");
+const t48 = () => import("../defs/networking/v1/v1.31-v1.35.js");
+const t49 = () => import("../defs/networking/v1/v1.31-v1.36.js");
+const t50 = () => import("../defs/networking/v1beta1/v1.31-v1.35.js");
+const t51 = () => import("../defs/networking/v1beta1/v1.31-v1.36.js");
+const t52 = () => import("../defs/node/v1/v1.30-v1.34.js");
+const t53 = () => import("../defs/policy/v1/v1.30-v1.31.js");
+const t54 = () => import("../defs/policy/v1/v1.30-v1.32.js");
+const t55 = () => import("../defs/rbac/v1/v1.30-v1.35.js");
+const t56 = () => import("../defs/rbac/v1/v1.30-v1.36.js");
+const t57 = () => import("../defs/resource/v1alpha3/v1.31-v1.32.js");
+const t58 = () => import("../defs/resource/v1alpha3/v1.31.js");
+const t59 = () => import("../defs/scheduling/v1/v1.30-v1.35.js");
+const t60 = () => import("../defs/storage/v1/v1.30-v1.32.js");
+const t61 = () => import("../defs/storage/v1/v1.30-v1.35.js");
+const t62 = () => import("../defs/storage/v1/v1.30-v1.36.js");
+const t63 = () => import("../defs/storage/v1/v1.31.js");
+const t64 = () => import("../defs/storage/v1alpha1/v1.30-v1.34.js");
+const t65 = () => import("../defs/storage/v1beta1/v1.31-v1.35.js");
+const t66 = () => import("../defs/storage/v1beta1/v1.31-v1.36.js");
+const t67 = () => import("../defs/storagemigration/v1alpha1/v1.30-v1.34.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingWebhookConfiguration": t1, "MutatingWebhookConfigurationList": t1, "ValidatingAdmissionPolicy": t1, "ValidatingAdmissionPolicyBinding": t0, "ValidatingAdmissionPolicyBindingList": t3, "ValidatingAdmissionPolicyList": t2, "ValidatingWebhookConfiguration": t1, "ValidatingWebhookConfigurationList": t1 },
+ "admissionregistration.k8s.io/v1alpha1": { "ValidatingAdmissionPolicy": t4, "ValidatingAdmissionPolicyBinding": t4, "ValidatingAdmissionPolicyBindingList": t5, "ValidatingAdmissionPolicyList": t5 },
+ "admissionregistration.k8s.io/v1beta1": { "ValidatingAdmissionPolicy": t7, "ValidatingAdmissionPolicyBinding": t6, "ValidatingAdmissionPolicyBindingList": t9, "ValidatingAdmissionPolicyList": t8 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t10, "CustomResourceDefinitionList": t10 },
+ "apiregistration.k8s.io/v1": { "APIService": t12, "APIServiceList": t11 },
+ "apps/v1": { "ControllerRevision": t15, "ControllerRevisionList": t14, "DaemonSet": t16, "DaemonSetList": t16, "Deployment": t16, "DeploymentList": t16, "ReplicaSet": t16, "ReplicaSetList": t16, "StatefulSet": t16, "StatefulSetList": t16 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t17, "TokenRequest": t17, "TokenReview": t17 },
+ "authentication.k8s.io/v1alpha1": { "SelfSubjectReview": t18 },
+ "authentication.k8s.io/v1beta1": { "SelfSubjectReview": t19 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t21, "SelfSubjectAccessReview": t21, "SelfSubjectRulesReview": t20, "SubjectAccessReview": t21 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t22, "HorizontalPodAutoscalerList": t22, "Scale": t23 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t24, "HorizontalPodAutoscalerList": t24 },
+ "batch/v1": { "CronJob": t25, "CronJobList": t25, "Job": t25, "JobList": t25 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t26, "CertificateSigningRequestList": t26 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t28, "ClusterTrustBundleList": t27 },
+ "coordination.k8s.io/v1": { "Lease": t30, "LeaseList": t29 },
+ "coordination.k8s.io/v1alpha1": { "LeaseCandidate": t31, "LeaseCandidateList": t31 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t37, "EndpointSliceList": t37 },
+ "events.k8s.io/v1": { "Event": t39, "EventList": t38 },
+ "flowcontrol.apiserver.k8s.io/v1": { "FlowSchema": t41, "FlowSchemaList": t40, "PriorityLevelConfiguration": t41, "PriorityLevelConfigurationList": t40 },
+ "flowcontrol.apiserver.k8s.io/v1beta3": { "FlowSchema": t42, "FlowSchemaList": t42, "PriorityLevelConfiguration": t42, "PriorityLevelConfigurationList": t42 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t13, "StorageVersionList": t13 },
+ "networking.k8s.io/v1": { "Ingress": t49, "IngressClass": t47, "IngressClassList": t46, "IngressList": t48, "NetworkPolicy": t45, "NetworkPolicyList": t45 },
+ "networking.k8s.io/v1beta1": { "IPAddress": t50, "IPAddressList": t50, "ServiceCIDR": t51, "ServiceCIDRList": t50 },
+ "node.k8s.io/v1": { "RuntimeClass": t52, "RuntimeClassList": t52 },
+ "policy/v1": { "Eviction": t53, "PodDisruptionBudget": t54, "PodDisruptionBudgetList": t54 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t56, "ClusterRoleBinding": t55, "ClusterRoleBindingList": t55, "ClusterRoleList": t55, "Role": t56, "RoleBinding": t55, "RoleBindingList": t55, "RoleList": t55 },
+ "resource.k8s.io/v1alpha3": { "DeviceClass": t58, "DeviceClassList": t58, "PodSchedulingContext": t58, "PodSchedulingContextList": t58, "ResourceClaim": t58, "ResourceClaimList": t58, "ResourceClaimTemplate": t58, "ResourceClaimTemplateList": t58, "ResourceSlice": t57, "ResourceSliceList": t57 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t59, "PriorityClassList": t59 },
+ "storage.k8s.io/v1": { "CSIDriver": t60, "CSIDriverList": t60, "CSINode": t62, "CSINodeList": t61, "CSIStorageCapacity": t62, "CSIStorageCapacityList": t61, "StorageClass": t62, "StorageClassList": t61, "VolumeAttachment": t63, "VolumeAttachmentList": t63 },
+ "storage.k8s.io/v1alpha1": { "VolumeAttributesClass": t64, "VolumeAttributesClassList": t64 },
+ "storage.k8s.io/v1beta1": { "VolumeAttributesClass": t66, "VolumeAttributesClassList": t65 },
+ "storagemigration.k8s.io/v1alpha1": { "StorageVersionMigration": t67, "StorageVersionMigrationList": t67 },
+ "v1": { "APIGroup": t43, "APIGroupList": t43, "APIResourceList": t43, "APIVersions": t43, "Binding": t32, "ComponentStatus": t35, "ComponentStatusList": t34, "ConfigMap": t35, "ConfigMapList": t34, "Endpoints": t33, "EndpointsList": t33, "Event": t35, "EventList": t34, "LimitRange": t35, "LimitRangeList": t34, "Namespace": t32, "NamespaceList": t32, "Node": t36, "NodeList": t36, "PersistentVolume": t36, "PersistentVolumeClaim": t36, "PersistentVolumeClaimList": t36, "PersistentVolumeList": t36, "Pod": t36, "PodList": t36, "PodTemplate": t36, "PodTemplateList": t36, "ReplicationController": t36, "ReplicationControllerList": t36, "ResourceQuota": t35, "ResourceQuotaList": t34, "Secret": t35, "SecretList": t34, "Service": t32, "ServiceAccount": t32, "ServiceAccountList": t32, "ServiceList": t32, "Status": t44 },
+};

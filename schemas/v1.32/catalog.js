@@ -306,3 +306,112 @@ export const kinds = {
   "Status": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.30-v1.35.js");
+const t1 = () => import("../defs/admissionregistration/v1/v1.31-v1.35.js");
+const t2 = () => import("../defs/admissionregistration/v1/v1.32-v1.35.js");
+const t3 = () => import("../defs/admissionregistration/v1alpha1/v1.32.js");
+const t4 = () => import("../defs/admissionregistration/v1beta1/v1.30-v1.33.js");
+const t5 = () => import("../defs/admissionregistration/v1beta1/v1.31-v1.33.js");
+const t6 = () => import("../defs/admissionregistration/v1beta1/v1.32-v1.33.js");
+const t7 = () => import("../defs/apiextensions/v1/v1.32-v1.34.js");
+const t8 = () => import("../defs/apiregistration/v1/v1.30-v1.35.js");
+const t9 = () => import("../defs/apiregistration/v1/v1.30-v1.36.js");
+const t10 = () => import("../defs/apiserverinternal/v1alpha1/v1.30-v1.35.js");
+const t11 = () => import("../defs/apps/v1/v1.30-v1.35.js");
+const t12 = () => import("../defs/apps/v1/v1.30-v1.36.js");
+const t13 = () => import("../defs/apps/v1/v1.32.js");
+const t14 = () => import("../defs/authentication/v1/v1.30-v1.35.js");
+const t15 = () => import("../defs/authentication/v1beta1/v1.30-v1.32.js");
+const t16 = () => import("../defs/authorization/v1/v1.30-v1.35.js");
+const t17 = () => import("../defs/authorization/v1/v1.31-v1.33.js");
+const t18 = () => import("../defs/autoscaling/v1/v1.30-v1.35.js");
+const t19 = () => import("../defs/autoscaling/v1/v1.30-v1.36.js");
+const t20 = () => import("../defs/autoscaling/v2/v1.32.js");
+const t21 = () => import("../defs/batch/v1/v1.32.js");
+const t22 = () => import("../defs/certificates/v1/v1.30-v1.34.js");
+const t23 = () => import("../defs/certificates/v1alpha1/v1.30-v1.35.js");
+const t24 = () => import("../defs/certificates/v1alpha1/v1.30-v1.36.js");
+const t25 = () => import("../defs/coordination/v1/v1.31-v1.35.js");
+const t26 = () => import("../defs/coordination/v1/v1.31-v1.36.js");
+const t27 = () => import("../defs/coordination/v1alpha2/v1.32.js");
+const t28 = () => import("../defs/core/v1/v1.30-v1.32.js");
+const t29 = () => import("../defs/core/v1/v1.30-v1.35.js");
+const t30 = () => import("../defs/core/v1/v1.30-v1.36.js");
+const t31 = () => import("../defs/core/v1/v1.32-v1.33.js");
+const t32 = () => import("../defs/core/v1/v1.32-v1.35.js");
+const t33 = () => import("../defs/core/v1/v1.32-v1.36.js");
+const t34 = () => import("../defs/core/v1/v1.32.js");
+const t35 = () => import("../defs/discovery/v1/v1.30-v1.32.js");
+const t36 = () => import("../defs/events/v1/v1.30-v1.35.js");
+const t37 = () => import("../defs/events/v1/v1.30-v1.36.js");
+const t38 = () => import("../defs/flowcontrol/v1/v1.30-v1.35.js");
+const t39 = () => import("../defs/flowcontrol/v1/v1.30-v1.36.js");
+const t40 = () => import("../defs/meta/v1/v1.30-v1.36.js");
+const t41 = () => import("../defs/meta/v1/v1.31-v1.34.js");
+const t42 = () => import("../defs/networking/v1/v1.30-v1.33.js");
+const t43 = () => import("../defs/networking/v1/v1.30-v1.35.js");
+const t44 = () => import("../defs/networking/v1/v1.30-v1.36.js");
+const t45 = () => import("../defs/networking/v1/v1.31-v1.35.js");
+const t46 = () => import("../defs/networking/v1/v1.31-v1.36.js");
+const t47 = () => import("../defs/networking/v1beta1/v1.31-v1.35.js");
+const t48 = () => import("../defs/networking/v1beta1/v1.31-v1.36.js");
+const t49 = () => import("../defs/node/v1/v1.30-v1.34.js");
+const t50 = () => import("../defs/policy/v1/v1.30-v1.32.js");
+const t51 = () => import("../defs/policy/v1/v1.32-v1.36.js");
+const t52 = () => import("../defs/rbac/v1/v1.30-v1.35.js");
+const t53 = () => import("../defs/rbac/v1/v1.30-v1.36.js");
+const t54 = () => import("../defs/resource/v1alpha3/v1.31-v1.32.js");
+const t55 = () => import("../defs/resource/v1alpha3/v1.32-v1.33.js");
+const t56 = () => import("../defs/resource/v1alpha3/v1.32.js");
+const t57 = () => import("../defs/resource/v1beta1/v1.32-v1.33.js");
+const t58 = () => import("../defs/resource/v1beta1/v1.32.js");
+const t59 = () => import("../defs/scheduling/v1/v1.30-v1.35.js");
+const t60 = () => import("../defs/storage/v1/v1.30-v1.32.js");
+const t61 = () => import("../defs/storage/v1/v1.30-v1.35.js");
+const t62 = () => import("../defs/storage/v1/v1.30-v1.36.js");
+const t63 = () => import("../defs/storage/v1/v1.32.js");
+const t64 = () => import("../defs/storage/v1alpha1/v1.30-v1.34.js");
+const t65 = () => import("../defs/storage/v1beta1/v1.31-v1.35.js");
+const t66 = () => import("../defs/storage/v1beta1/v1.31-v1.36.js");
+const t67 = () => import("../defs/storagemigration/v1alpha1/v1.30-v1.34.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingWebhookConfiguration": t0, "MutatingWebhookConfigurationList": t0, "ValidatingAdmissionPolicy": t0, "ValidatingAdmissionPolicyBinding": t2, "ValidatingAdmissionPolicyBindingList": t2, "ValidatingAdmissionPolicyList": t1, "ValidatingWebhookConfiguration": t0, "ValidatingWebhookConfigurationList": t0 },
+ "admissionregistration.k8s.io/v1alpha1": { "MutatingAdmissionPolicy": t3, "MutatingAdmissionPolicyBinding": t3, "MutatingAdmissionPolicyBindingList": t3, "MutatingAdmissionPolicyList": t3 },
+ "admissionregistration.k8s.io/v1beta1": { "ValidatingAdmissionPolicy": t4, "ValidatingAdmissionPolicyBinding": t6, "ValidatingAdmissionPolicyBindingList": t6, "ValidatingAdmissionPolicyList": t5 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t7, "CustomResourceDefinitionList": t7 },
+ "apiregistration.k8s.io/v1": { "APIService": t9, "APIServiceList": t8 },
+ "apps/v1": { "ControllerRevision": t12, "ControllerRevisionList": t11, "DaemonSet": t13, "DaemonSetList": t13, "Deployment": t13, "DeploymentList": t13, "ReplicaSet": t13, "ReplicaSetList": t13, "StatefulSet": t13, "StatefulSetList": t13 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t14, "TokenRequest": t14, "TokenReview": t14 },
+ "authentication.k8s.io/v1beta1": { "SelfSubjectReview": t15 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t17, "SelfSubjectAccessReview": t17, "SelfSubjectRulesReview": t16, "SubjectAccessReview": t17 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t18, "HorizontalPodAutoscalerList": t18, "Scale": t19 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t20, "HorizontalPodAutoscalerList": t20 },
+ "batch/v1": { "CronJob": t21, "CronJobList": t21, "Job": t21, "JobList": t21 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t22, "CertificateSigningRequestList": t22 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t24, "ClusterTrustBundleList": t23 },
+ "coordination.k8s.io/v1": { "Lease": t26, "LeaseList": t25 },
+ "coordination.k8s.io/v1alpha2": { "LeaseCandidate": t27, "LeaseCandidateList": t27 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t35, "EndpointSliceList": t35 },
+ "events.k8s.io/v1": { "Event": t37, "EventList": t36 },
+ "flowcontrol.apiserver.k8s.io/v1": { "FlowSchema": t39, "FlowSchemaList": t38, "PriorityLevelConfiguration": t39, "PriorityLevelConfigurationList": t38 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t10, "StorageVersionList": t10 },
+ "networking.k8s.io/v1": { "Ingress": t46, "IngressClass": t44, "IngressClassList": t43, "IngressList": t45, "NetworkPolicy": t42, "NetworkPolicyList": t42 },
+ "networking.k8s.io/v1beta1": { "IPAddress": t47, "IPAddressList": t47, "ServiceCIDR": t48, "ServiceCIDRList": t47 },
+ "node.k8s.io/v1": { "RuntimeClass": t49, "RuntimeClassList": t49 },
+ "policy/v1": { "Eviction": t51, "PodDisruptionBudget": t50, "PodDisruptionBudgetList": t50 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t53, "ClusterRoleBinding": t52, "ClusterRoleBindingList": t52, "ClusterRoleList": t52, "Role": t53, "RoleBinding": t52, "RoleBindingList": t52, "RoleList": t52 },
+ "resource.k8s.io/v1alpha3": { "DeviceClass": t55, "DeviceClassList": t55, "ResourceClaim": t56, "ResourceClaimList": t56, "ResourceClaimTemplate": t56, "ResourceClaimTemplateList": t56, "ResourceSlice": t54, "ResourceSliceList": t54 },
+ "resource.k8s.io/v1beta1": { "DeviceClass": t57, "DeviceClassList": t57, "ResourceClaim": t58, "ResourceClaimList": t58, "ResourceClaimTemplate": t58, "ResourceClaimTemplateList": t58, "ResourceSlice": t58, "ResourceSliceList": t58 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t59, "PriorityClassList": t59 },
+ "storage.k8s.io/v1": { "CSIDriver": t60, "CSIDriverList": t60, "CSINode": t62, "CSINodeList": t61, "CSIStorageCapacity": t62, "CSIStorageCapacityList": t61, "StorageClass": t62, "StorageClassList": t61, "VolumeAttachment": t63, "VolumeAttachmentList": t63 },
+ "storage.k8s.io/v1alpha1": { "VolumeAttributesClass": t64, "VolumeAttributesClassList": t64 },
+ "storage.k8s.io/v1beta1": { "VolumeAttributesClass": t66, "VolumeAttributesClassList": t65 },
+ "storagemigration.k8s.io/v1alpha1": { "StorageVersionMigration": t67, "StorageVersionMigrationList": t67 },
+ "v1": { "APIGroup": t40, "APIGroupList": t40, "APIResourceList": t40, "APIVersions": t40, "Binding": t33, "ComponentStatus": t30, "ComponentStatusList": t29, "ConfigMap": t30, "ConfigMapList": t29, "Endpoints": t28, "EndpointsList": t28, "Event": t30, "EventList": t29, "LimitRange": t30, "LimitRangeList": t29, "Namespace": t33, "NamespaceList": t32, "Node": t34, "NodeList": t34, "PersistentVolume": t31, "PersistentVolumeClaim": t31, "PersistentVolumeClaimList": t31, "PersistentVolumeList": t31, "Pod": t34, "PodList": t34, "PodTemplate": t34, "PodTemplateList": t34, "ReplicationController": t34, "ReplicationControllerList": t34, "ResourceQuota": t30, "ResourceQuotaList": t29, "Secret": t30, "SecretList": t29, "Service": t34, "ServiceAccount": t33, "ServiceAccountList": t32, "ServiceList": t34, "Status": t41 },
+};

@@ -331,3 +331,119 @@ export const kinds = {
   "Status": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.30-v1.35.js");
+const t1 = () => import("../defs/admissionregistration/v1/v1.31-v1.35.js");
+const t2 = () => import("../defs/admissionregistration/v1/v1.32-v1.35.js");
+const t3 = () => import("../defs/admissionregistration/v1alpha1/v1.33-v1.35.js");
+const t4 = () => import("../defs/admissionregistration/v1beta1/v1.30-v1.33.js");
+const t5 = () => import("../defs/admissionregistration/v1beta1/v1.31-v1.33.js");
+const t6 = () => import("../defs/admissionregistration/v1beta1/v1.32-v1.33.js");
+const t7 = () => import("../defs/apiextensions/v1/v1.32-v1.34.js");
+const t8 = () => import("../defs/apiregistration/v1/v1.30-v1.35.js");
+const t9 = () => import("../defs/apiregistration/v1/v1.30-v1.36.js");
+const t10 = () => import("../defs/apiserverinternal/v1alpha1/v1.30-v1.35.js");
+const t11 = () => import("../defs/apps/v1/v1.30-v1.35.js");
+const t12 = () => import("../defs/apps/v1/v1.30-v1.36.js");
+const t13 = () => import("../defs/apps/v1/v1.33.js");
+const t14 = () => import("../defs/authentication/v1/v1.30-v1.35.js");
+const t15 = () => import("../defs/authorization/v1/v1.30-v1.35.js");
+const t16 = () => import("../defs/authorization/v1/v1.31-v1.33.js");
+const t17 = () => import("../defs/autoscaling/v1/v1.30-v1.35.js");
+const t18 = () => import("../defs/autoscaling/v1/v1.30-v1.36.js");
+const t19 = () => import("../defs/autoscaling/v2/v1.33-v1.34.js");
+const t20 = () => import("../defs/batch/v1/v1.33.js");
+const t21 = () => import("../defs/certificates/v1/v1.30-v1.34.js");
+const t22 = () => import("../defs/certificates/v1alpha1/v1.30-v1.35.js");
+const t23 = () => import("../defs/certificates/v1alpha1/v1.30-v1.36.js");
+const t24 = () => import("../defs/certificates/v1beta1/v1.33-v1.35.js");
+const t25 = () => import("../defs/certificates/v1beta1/v1.33-v1.36.js");
+const t26 = () => import("../defs/coordination/v1/v1.31-v1.35.js");
+const t27 = () => import("../defs/coordination/v1/v1.31-v1.36.js");
+const t28 = () => import("../defs/coordination/v1alpha2/v1.33-v1.35.js");
+const t29 = () => import("../defs/coordination/v1beta1/v1.33-v1.35.js");
+const t30 = () => import("../defs/core/v1/v1.30-v1.35.js");
+const t31 = () => import("../defs/core/v1/v1.30-v1.36.js");
+const t32 = () => import("../defs/core/v1/v1.32-v1.33.js");
+const t33 = () => import("../defs/core/v1/v1.32-v1.35.js");
+const t34 = () => import("../defs/core/v1/v1.32-v1.36.js");
+const t35 = () => import("../defs/core/v1/v1.33-v1.35.js");
+const t36 = () => import("../defs/core/v1/v1.33-v1.36.js");
+const t37 = () => import("../defs/core/v1/v1.33.js");
+const t38 = () => import("../defs/discovery/v1/v1.33-v1.34.js");
+const t39 = () => import("../defs/events/v1/v1.30-v1.35.js");
+const t40 = () => import("../defs/events/v1/v1.30-v1.36.js");
+const t41 = () => import("../defs/flowcontrol/v1/v1.30-v1.35.js");
+const t42 = () => import("../defs/flowcontrol/v1/v1.30-v1.36.js");
+const t43 = () => import("../defs/meta/v1/v1.30-v1.36.js");
+const t44 = () => import("../defs/meta/v1/v1.31-v1.34.js");
+const t45 = () => import("../defs/networking/v1/v1.30-v1.33.js");
+const t46 = () => import("../defs/networking/v1/v1.30-v1.35.js");
+const t47 = () => import("../defs/networking/v1/v1.30-v1.36.js");
+const t48 = () => import("../defs/networking/v1/v1.31-v1.35.js");
+const t49 = () => import("../defs/networking/v1/v1.31-v1.36.js");
+const t50 = () => import("../defs/networking/v1/v1.33-v1.35.js");
+const t51 = () => import("../defs/networking/v1/v1.33-v1.36.js");
+const t52 = () => import("../defs/networking/v1beta1/v1.31-v1.35.js");
+const t53 = () => import("../defs/networking/v1beta1/v1.31-v1.36.js");
+const t54 = () => import("../defs/node/v1/v1.30-v1.34.js");
+const t55 = () => import("../defs/policy/v1/v1.32-v1.36.js");
+const t56 = () => import("../defs/policy/v1/v1.33-v1.35.js");
+const t57 = () => import("../defs/rbac/v1/v1.30-v1.35.js");
+const t58 = () => import("../defs/rbac/v1/v1.30-v1.36.js");
+const t59 = () => import("../defs/resource/v1alpha3/v1.32-v1.33.js");
+const t60 = () => import("../defs/resource/v1alpha3/v1.33-v1.34.js");
+const t61 = () => import("../defs/resource/v1alpha3/v1.33.js");
+const t62 = () => import("../defs/resource/v1beta1/v1.32-v1.33.js");
+const t63 = () => import("../defs/resource/v1beta1/v1.33.js");
+const t64 = () => import("../defs/resource/v1beta2/v1.33.js");
+const t65 = () => import("../defs/scheduling/v1/v1.30-v1.35.js");
+const t66 = () => import("../defs/storage/v1/v1.30-v1.35.js");
+const t67 = () => import("../defs/storage/v1/v1.30-v1.36.js");
+const t68 = () => import("../defs/storage/v1/v1.33.js");
+const t69 = () => import("../defs/storage/v1alpha1/v1.30-v1.34.js");
+const t70 = () => import("../defs/storage/v1beta1/v1.31-v1.35.js");
+const t71 = () => import("../defs/storage/v1beta1/v1.31-v1.36.js");
+const t72 = () => import("../defs/storagemigration/v1alpha1/v1.30-v1.34.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingWebhookConfiguration": t0, "MutatingWebhookConfigurationList": t0, "ValidatingAdmissionPolicy": t0, "ValidatingAdmissionPolicyBinding": t2, "ValidatingAdmissionPolicyBindingList": t2, "ValidatingAdmissionPolicyList": t1, "ValidatingWebhookConfiguration": t0, "ValidatingWebhookConfigurationList": t0 },
+ "admissionregistration.k8s.io/v1alpha1": { "MutatingAdmissionPolicy": t3, "MutatingAdmissionPolicyBinding": t3, "MutatingAdmissionPolicyBindingList": t3, "MutatingAdmissionPolicyList": t3 },
+ "admissionregistration.k8s.io/v1beta1": { "ValidatingAdmissionPolicy": t4, "ValidatingAdmissionPolicyBinding": t6, "ValidatingAdmissionPolicyBindingList": t6, "ValidatingAdmissionPolicyList": t5 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t7, "CustomResourceDefinitionList": t7 },
+ "apiregistration.k8s.io/v1": { "APIService": t9, "APIServiceList": t8 },
+ "apps/v1": { "ControllerRevision": t12, "ControllerRevisionList": t11, "DaemonSet": t13, "DaemonSetList": t13, "Deployment": t13, "DeploymentList": t13, "ReplicaSet": t13, "ReplicaSetList": t13, "StatefulSet": t13, "StatefulSetList": t13 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t14, "TokenRequest": t14, "TokenReview": t14 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t16, "SelfSubjectAccessReview": t16, "SelfSubjectRulesReview": t15, "SubjectAccessReview": t16 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t17, "HorizontalPodAutoscalerList": t17, "Scale": t18 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t19, "HorizontalPodAutoscalerList": t19 },
+ "batch/v1": { "CronJob": t20, "CronJobList": t20, "Job": t20, "JobList": t20 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t21, "CertificateSigningRequestList": t21 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t23, "ClusterTrustBundleList": t22 },
+ "certificates.k8s.io/v1beta1": { "ClusterTrustBundle": t25, "ClusterTrustBundleList": t24 },
+ "coordination.k8s.io/v1": { "Lease": t27, "LeaseList": t26 },
+ "coordination.k8s.io/v1alpha2": { "LeaseCandidate": t28, "LeaseCandidateList": t28 },
+ "coordination.k8s.io/v1beta1": { "LeaseCandidate": t29, "LeaseCandidateList": t29 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t38, "EndpointSliceList": t38 },
+ "events.k8s.io/v1": { "Event": t40, "EventList": t39 },
+ "flowcontrol.apiserver.k8s.io/v1": { "FlowSchema": t42, "FlowSchemaList": t41, "PriorityLevelConfiguration": t42, "PriorityLevelConfigurationList": t41 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t10, "StorageVersionList": t10 },
+ "networking.k8s.io/v1": { "IPAddress": t50, "IPAddressList": t50, "Ingress": t49, "IngressClass": t47, "IngressClassList": t46, "IngressList": t48, "NetworkPolicy": t45, "NetworkPolicyList": t45, "ServiceCIDR": t51, "ServiceCIDRList": t50 },
+ "networking.k8s.io/v1beta1": { "IPAddress": t52, "IPAddressList": t52, "ServiceCIDR": t53, "ServiceCIDRList": t52 },
+ "node.k8s.io/v1": { "RuntimeClass": t54, "RuntimeClassList": t54 },
+ "policy/v1": { "Eviction": t55, "PodDisruptionBudget": t56, "PodDisruptionBudgetList": t56 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t58, "ClusterRoleBinding": t57, "ClusterRoleBindingList": t57, "ClusterRoleList": t57, "Role": t58, "RoleBinding": t57, "RoleBindingList": t57, "RoleList": t57 },
+ "resource.k8s.io/v1alpha3": { "DeviceClass": t59, "DeviceClassList": t59, "DeviceTaintRule": t60, "DeviceTaintRuleList": t60, "ResourceClaim": t61, "ResourceClaimList": t61, "ResourceClaimTemplate": t61, "ResourceClaimTemplateList": t61, "ResourceSlice": t61, "ResourceSliceList": t61 },
+ "resource.k8s.io/v1beta1": { "DeviceClass": t62, "DeviceClassList": t62, "ResourceClaim": t63, "ResourceClaimList": t63, "ResourceClaimTemplate": t63, "ResourceClaimTemplateList": t63, "ResourceSlice": t63, "ResourceSliceList": t63 },
+ "resource.k8s.io/v1beta2": { "DeviceClass": t64, "DeviceClassList": t64, "ResourceClaim": t64, "ResourceClaimList": t64, "ResourceClaimTemplate": t64, "ResourceClaimTemplateList": t64, "ResourceSlice": t64, "ResourceSliceList": t64 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t65, "PriorityClassList": t65 },
+ "storage.k8s.io/v1": { "CSIDriver": t68, "CSIDriverList": t68, "CSINode": t67, "CSINodeList": t66, "CSIStorageCapacity": t67, "CSIStorageCapacityList": t66, "StorageClass": t67, "StorageClassList": t66, "VolumeAttachment": t68, "VolumeAttachmentList": t68 },
+ "storage.k8s.io/v1alpha1": { "VolumeAttributesClass": t69, "VolumeAttributesClassList": t69 },
+ "storage.k8s.io/v1beta1": { "VolumeAttributesClass": t71, "VolumeAttributesClassList": t70 },
+ "storagemigration.k8s.io/v1alpha1": { "StorageVersionMigration": t72, "StorageVersionMigrationList": t72 },
+ "v1": { "APIGroup": t43, "APIGroupList": t43, "APIResourceList": t43, "APIVersions": t43, "Binding": t34, "ComponentStatus": t31, "ComponentStatusList": t30, "ConfigMap": t31, "ConfigMapList": t30, "Endpoints": t36, "EndpointsList": t35, "Event": t31, "EventList": t30, "LimitRange": t31, "LimitRangeList": t30, "Namespace": t34, "NamespaceList": t33, "Node": t37, "NodeList": t37, "PersistentVolume": t32, "PersistentVolumeClaim": t32, "PersistentVolumeClaimList": t32, "PersistentVolumeList": t32, "Pod": t37, "PodList": t37, "PodTemplate": t37, "PodTemplateList": t37, "ReplicationController": t37, "ReplicationControllerList": t37, "ResourceQuota": t31, "ResourceQuotaList": t30, "Secret": t31, "SecretList": t30, "Service": t36, "ServiceAccount": t34, "ServiceAccountList": t33, "ServiceList": t35, "Status": t44 },
+};

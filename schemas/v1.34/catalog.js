@@ -339,3 +339,119 @@ export const kinds = {
   "Status": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.30-v1.35.js");
+const t1 = () => import("../defs/admissionregistration/v1/v1.31-v1.35.js");
+const t2 = () => import("../defs/admissionregistration/v1/v1.32-v1.35.js");
+const t3 = () => import("../defs/admissionregistration/v1alpha1/v1.33-v1.35.js");
+const t4 = () => import("../defs/admissionregistration/v1beta1/v1.34-v1.35.js");
+const t5 = () => import("../defs/apiextensions/v1/v1.32-v1.34.js");
+const t6 = () => import("../defs/apiregistration/v1/v1.30-v1.35.js");
+const t7 = () => import("../defs/apiregistration/v1/v1.30-v1.36.js");
+const t8 = () => import("../defs/apiserverinternal/v1alpha1/v1.30-v1.35.js");
+const t9 = () => import("../defs/apps/v1/v1.30-v1.35.js");
+const t10 = () => import("../defs/apps/v1/v1.30-v1.36.js");
+const t11 = () => import("../defs/apps/v1/v1.34.js");
+const t12 = () => import("../defs/authentication/v1/v1.30-v1.35.js");
+const t13 = () => import("../defs/authorization/v1/v1.30-v1.35.js");
+const t14 = () => import("../defs/authorization/v1/v1.34-v1.35.js");
+const t15 = () => import("../defs/autoscaling/v1/v1.30-v1.35.js");
+const t16 = () => import("../defs/autoscaling/v1/v1.30-v1.36.js");
+const t17 = () => import("../defs/autoscaling/v2/v1.33-v1.34.js");
+const t18 = () => import("../defs/batch/v1/v1.34.js");
+const t19 = () => import("../defs/certificates/v1/v1.30-v1.34.js");
+const t20 = () => import("../defs/certificates/v1alpha1/v1.30-v1.35.js");
+const t21 = () => import("../defs/certificates/v1alpha1/v1.30-v1.36.js");
+const t22 = () => import("../defs/certificates/v1alpha1/v1.34.js");
+const t23 = () => import("../defs/certificates/v1beta1/v1.33-v1.35.js");
+const t24 = () => import("../defs/certificates/v1beta1/v1.33-v1.36.js");
+const t25 = () => import("../defs/coordination/v1/v1.31-v1.35.js");
+const t26 = () => import("../defs/coordination/v1/v1.31-v1.36.js");
+const t27 = () => import("../defs/coordination/v1alpha2/v1.33-v1.35.js");
+const t28 = () => import("../defs/coordination/v1beta1/v1.33-v1.35.js");
+const t29 = () => import("../defs/core/v1/v1.30-v1.35.js");
+const t30 = () => import("../defs/core/v1/v1.30-v1.36.js");
+const t31 = () => import("../defs/core/v1/v1.32-v1.35.js");
+const t32 = () => import("../defs/core/v1/v1.32-v1.36.js");
+const t33 = () => import("../defs/core/v1/v1.33-v1.35.js");
+const t34 = () => import("../defs/core/v1/v1.33-v1.36.js");
+const t35 = () => import("../defs/core/v1/v1.34.js");
+const t36 = () => import("../defs/discovery/v1/v1.33-v1.34.js");
+const t37 = () => import("../defs/events/v1/v1.30-v1.35.js");
+const t38 = () => import("../defs/events/v1/v1.30-v1.36.js");
+const t39 = () => import("../defs/flowcontrol/v1/v1.30-v1.35.js");
+const t40 = () => import("../defs/flowcontrol/v1/v1.30-v1.36.js");
+const t41 = () => import("../defs/meta/v1/v1.30-v1.36.js");
+const t42 = () => import("../defs/meta/v1/v1.31-v1.34.js");
+const t43 = () => import("../defs/networking/v1/v1.30-v1.35.js");
+const t44 = () => import("../defs/networking/v1/v1.30-v1.36.js");
+const t45 = () => import("../defs/networking/v1/v1.31-v1.35.js");
+const t46 = () => import("../defs/networking/v1/v1.31-v1.36.js");
+const t47 = () => import("../defs/networking/v1/v1.33-v1.35.js");
+const t48 = () => import("../defs/networking/v1/v1.33-v1.36.js");
+const t49 = () => import("../defs/networking/v1/v1.34-v1.35.js");
+const t50 = () => import("../defs/networking/v1/v1.34-v1.36.js");
+const t51 = () => import("../defs/networking/v1beta1/v1.31-v1.35.js");
+const t52 = () => import("../defs/networking/v1beta1/v1.31-v1.36.js");
+const t53 = () => import("../defs/node/v1/v1.30-v1.34.js");
+const t54 = () => import("../defs/policy/v1/v1.32-v1.36.js");
+const t55 = () => import("../defs/policy/v1/v1.33-v1.35.js");
+const t56 = () => import("../defs/rbac/v1/v1.30-v1.35.js");
+const t57 = () => import("../defs/rbac/v1/v1.30-v1.36.js");
+const t58 = () => import("../defs/resource/v1/v1.34.js");
+const t59 = () => import("../defs/resource/v1alpha3/v1.33-v1.34.js");
+const t60 = () => import("../defs/resource/v1beta1/v1.34.js");
+const t61 = () => import("../defs/resource/v1beta2/v1.34.js");
+const t62 = () => import("../defs/scheduling/v1/v1.30-v1.35.js");
+const t63 = () => import("../defs/storage/v1/v1.30-v1.35.js");
+const t64 = () => import("../defs/storage/v1/v1.30-v1.36.js");
+const t65 = () => import("../defs/storage/v1/v1.34-v1.35.js");
+const t66 = () => import("../defs/storage/v1/v1.34-v1.36.js");
+const t67 = () => import("../defs/storage/v1/v1.34.js");
+const t68 = () => import("../defs/storage/v1alpha1/v1.30-v1.34.js");
+const t69 = () => import("../defs/storage/v1beta1/v1.31-v1.35.js");
+const t70 = () => import("../defs/storage/v1beta1/v1.31-v1.36.js");
+const t71 = () => import("../defs/storagemigration/v1alpha1/v1.30-v1.34.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingWebhookConfiguration": t0, "MutatingWebhookConfigurationList": t0, "ValidatingAdmissionPolicy": t0, "ValidatingAdmissionPolicyBinding": t2, "ValidatingAdmissionPolicyBindingList": t2, "ValidatingAdmissionPolicyList": t1, "ValidatingWebhookConfiguration": t0, "ValidatingWebhookConfigurationList": t0 },
+ "admissionregistration.k8s.io/v1alpha1": { "MutatingAdmissionPolicy": t3, "MutatingAdmissionPolicyBinding": t3, "MutatingAdmissionPolicyBindingList": t3, "MutatingAdmissionPolicyList": t3 },
+ "admissionregistration.k8s.io/v1beta1": { "MutatingAdmissionPolicy": t4, "MutatingAdmissionPolicyBinding": t4, "MutatingAdmissionPolicyBindingList": t4, "MutatingAdmissionPolicyList": t4 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t5, "CustomResourceDefinitionList": t5 },
+ "apiregistration.k8s.io/v1": { "APIService": t7, "APIServiceList": t6 },
+ "apps/v1": { "ControllerRevision": t10, "ControllerRevisionList": t9, "DaemonSet": t11, "DaemonSetList": t11, "Deployment": t11, "DeploymentList": t11, "ReplicaSet": t11, "ReplicaSetList": t11, "StatefulSet": t11, "StatefulSetList": t11 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t12, "TokenRequest": t12, "TokenReview": t12 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t14, "SelfSubjectAccessReview": t14, "SelfSubjectRulesReview": t13, "SubjectAccessReview": t14 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t15, "HorizontalPodAutoscalerList": t15, "Scale": t16 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t17, "HorizontalPodAutoscalerList": t17 },
+ "batch/v1": { "CronJob": t18, "CronJobList": t18, "Job": t18, "JobList": t18 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t19, "CertificateSigningRequestList": t19 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t21, "ClusterTrustBundleList": t20, "PodCertificateRequest": t22, "PodCertificateRequestList": t22 },
+ "certificates.k8s.io/v1beta1": { "ClusterTrustBundle": t24, "ClusterTrustBundleList": t23 },
+ "coordination.k8s.io/v1": { "Lease": t26, "LeaseList": t25 },
+ "coordination.k8s.io/v1alpha2": { "LeaseCandidate": t27, "LeaseCandidateList": t27 },
+ "coordination.k8s.io/v1beta1": { "LeaseCandidate": t28, "LeaseCandidateList": t28 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t36, "EndpointSliceList": t36 },
+ "events.k8s.io/v1": { "Event": t38, "EventList": t37 },
+ "flowcontrol.apiserver.k8s.io/v1": { "FlowSchema": t40, "FlowSchemaList": t39, "PriorityLevelConfiguration": t40, "PriorityLevelConfigurationList": t39 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t8, "StorageVersionList": t8 },
+ "networking.k8s.io/v1": { "IPAddress": t47, "IPAddressList": t47, "Ingress": t46, "IngressClass": t44, "IngressClassList": t43, "IngressList": t45, "NetworkPolicy": t50, "NetworkPolicyList": t49, "ServiceCIDR": t48, "ServiceCIDRList": t47 },
+ "networking.k8s.io/v1beta1": { "IPAddress": t51, "IPAddressList": t51, "ServiceCIDR": t52, "ServiceCIDRList": t51 },
+ "node.k8s.io/v1": { "RuntimeClass": t53, "RuntimeClassList": t53 },
+ "policy/v1": { "Eviction": t54, "PodDisruptionBudget": t55, "PodDisruptionBudgetList": t55 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t57, "ClusterRoleBinding": t56, "ClusterRoleBindingList": t56, "ClusterRoleList": t56, "Role": t57, "RoleBinding": t56, "RoleBindingList": t56, "RoleList": t56 },
+ "resource.k8s.io/v1": { "DeviceClass": t58, "DeviceClassList": t58, "ResourceClaim": t58, "ResourceClaimList": t58, "ResourceClaimTemplate": t58, "ResourceClaimTemplateList": t58, "ResourceSlice": t58, "ResourceSliceList": t58 },
+ "resource.k8s.io/v1alpha3": { "DeviceTaintRule": t59, "DeviceTaintRuleList": t59 },
+ "resource.k8s.io/v1beta1": { "DeviceClass": t60, "DeviceClassList": t60, "ResourceClaim": t60, "ResourceClaimList": t60, "ResourceClaimTemplate": t60, "ResourceClaimTemplateList": t60, "ResourceSlice": t60, "ResourceSliceList": t60 },
+ "resource.k8s.io/v1beta2": { "DeviceClass": t61, "DeviceClassList": t61, "ResourceClaim": t61, "ResourceClaimList": t61, "ResourceClaimTemplate": t61, "ResourceClaimTemplateList": t61, "ResourceSlice": t61, "ResourceSliceList": t61 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t62, "PriorityClassList": t62 },
+ "storage.k8s.io/v1": { "CSIDriver": t67, "CSIDriverList": t67, "CSINode": t64, "CSINodeList": t63, "CSIStorageCapacity": t64, "CSIStorageCapacityList": t63, "StorageClass": t64, "StorageClassList": t63, "VolumeAttachment": t67, "VolumeAttachmentList": t67, "VolumeAttributesClass": t66, "VolumeAttributesClassList": t65 },
+ "storage.k8s.io/v1alpha1": { "VolumeAttributesClass": t68, "VolumeAttributesClassList": t68 },
+ "storage.k8s.io/v1beta1": { "VolumeAttributesClass": t70, "VolumeAttributesClassList": t69 },
+ "storagemigration.k8s.io/v1alpha1": { "StorageVersionMigration": t71, "StorageVersionMigrationList": t71 },
+ "v1": { "APIGroup": t41, "APIGroupList": t41, "APIResourceList": t41, "APIVersions": t41, "Binding": t32, "ComponentStatus": t30, "ComponentStatusList": t29, "ConfigMap": t30, "ConfigMapList": t29, "Endpoints": t34, "EndpointsList": t33, "Event": t30, "EventList": t29, "LimitRange": t30, "LimitRangeList": t29, "Namespace": t32, "NamespaceList": t31, "Node": t35, "NodeList": t35, "PersistentVolume": t35, "PersistentVolumeClaim": t35, "PersistentVolumeClaimList": t35, "PersistentVolumeList": t35, "Pod": t35, "PodList": t35, "PodTemplate": t35, "PodTemplateList": t35, "ReplicationController": t35, "ReplicationControllerList": t35, "ResourceQuota": t30, "ResourceQuotaList": t29, "Secret": t30, "SecretList": t29, "Service": t34, "ServiceAccount": t32, "ServiceAccountList": t31, "ServiceList": t33, "Status": t42 },
+};

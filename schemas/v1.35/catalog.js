@@ -339,3 +339,124 @@ export const kinds = {
   "Status": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.30-v1.35.js");
+const t1 = () => import("../defs/admissionregistration/v1/v1.31-v1.35.js");
+const t2 = () => import("../defs/admissionregistration/v1/v1.32-v1.35.js");
+const t3 = () => import("../defs/admissionregistration/v1alpha1/v1.33-v1.35.js");
+const t4 = () => import("../defs/admissionregistration/v1beta1/v1.34-v1.35.js");
+const t5 = () => import("../defs/apiextensions/v1/v1.35-v1.36.js");
+const t6 = () => import("../defs/apiextensions/v1/v1.35.js");
+const t7 = () => import("../defs/apiregistration/v1/v1.30-v1.35.js");
+const t8 = () => import("../defs/apiregistration/v1/v1.30-v1.36.js");
+const t9 = () => import("../defs/apiserverinternal/v1alpha1/v1.30-v1.35.js");
+const t10 = () => import("../defs/apps/v1/v1.30-v1.35.js");
+const t11 = () => import("../defs/apps/v1/v1.30-v1.36.js");
+const t12 = () => import("../defs/apps/v1/v1.35.js");
+const t13 = () => import("../defs/authentication/v1/v1.30-v1.35.js");
+const t14 = () => import("../defs/authorization/v1/v1.30-v1.35.js");
+const t15 = () => import("../defs/authorization/v1/v1.34-v1.35.js");
+const t16 = () => import("../defs/autoscaling/v1/v1.30-v1.35.js");
+const t17 = () => import("../defs/autoscaling/v1/v1.30-v1.36.js");
+const t18 = () => import("../defs/autoscaling/v2/v1.35.js");
+const t19 = () => import("../defs/batch/v1/v1.35.js");
+const t20 = () => import("../defs/certificates/v1/v1.35-v1.36.js");
+const t21 = () => import("../defs/certificates/v1/v1.35.js");
+const t22 = () => import("../defs/certificates/v1alpha1/v1.30-v1.35.js");
+const t23 = () => import("../defs/certificates/v1alpha1/v1.30-v1.36.js");
+const t24 = () => import("../defs/certificates/v1beta1/v1.33-v1.35.js");
+const t25 = () => import("../defs/certificates/v1beta1/v1.33-v1.36.js");
+const t26 = () => import("../defs/certificates/v1beta1/v1.35.js");
+const t27 = () => import("../defs/coordination/v1/v1.31-v1.35.js");
+const t28 = () => import("../defs/coordination/v1/v1.31-v1.36.js");
+const t29 = () => import("../defs/coordination/v1alpha2/v1.33-v1.35.js");
+const t30 = () => import("../defs/coordination/v1beta1/v1.33-v1.35.js");
+const t31 = () => import("../defs/core/v1/v1.30-v1.35.js");
+const t32 = () => import("../defs/core/v1/v1.30-v1.36.js");
+const t33 = () => import("../defs/core/v1/v1.32-v1.35.js");
+const t34 = () => import("../defs/core/v1/v1.32-v1.36.js");
+const t35 = () => import("../defs/core/v1/v1.33-v1.35.js");
+const t36 = () => import("../defs/core/v1/v1.33-v1.36.js");
+const t37 = () => import("../defs/core/v1/v1.35-v1.36.js");
+const t38 = () => import("../defs/core/v1/v1.35.js");
+const t39 = () => import("../defs/discovery/v1/v1.35.js");
+const t40 = () => import("../defs/events/v1/v1.30-v1.35.js");
+const t41 = () => import("../defs/events/v1/v1.30-v1.36.js");
+const t42 = () => import("../defs/flowcontrol/v1/v1.30-v1.35.js");
+const t43 = () => import("../defs/flowcontrol/v1/v1.30-v1.36.js");
+const t44 = () => import("../defs/meta/v1/v1.30-v1.36.js");
+const t45 = () => import("../defs/meta/v1/v1.35.js");
+const t46 = () => import("../defs/networking/v1/v1.30-v1.35.js");
+const t47 = () => import("../defs/networking/v1/v1.30-v1.36.js");
+const t48 = () => import("../defs/networking/v1/v1.31-v1.35.js");
+const t49 = () => import("../defs/networking/v1/v1.31-v1.36.js");
+const t50 = () => import("../defs/networking/v1/v1.33-v1.35.js");
+const t51 = () => import("../defs/networking/v1/v1.33-v1.36.js");
+const t52 = () => import("../defs/networking/v1/v1.34-v1.35.js");
+const t53 = () => import("../defs/networking/v1/v1.34-v1.36.js");
+const t54 = () => import("../defs/networking/v1beta1/v1.31-v1.35.js");
+const t55 = () => import("../defs/networking/v1beta1/v1.31-v1.36.js");
+const t56 = () => import("../defs/node/v1/v1.35-v1.36.js");
+const t57 = () => import("../defs/node/v1/v1.35.js");
+const t58 = () => import("../defs/policy/v1/v1.32-v1.36.js");
+const t59 = () => import("../defs/policy/v1/v1.33-v1.35.js");
+const t60 = () => import("../defs/rbac/v1/v1.30-v1.35.js");
+const t61 = () => import("../defs/rbac/v1/v1.30-v1.36.js");
+const t62 = () => import("../defs/resource/v1/v1.35.js");
+const t63 = () => import("../defs/resource/v1alpha3/v1.35.js");
+const t64 = () => import("../defs/resource/v1beta1/v1.35.js");
+const t65 = () => import("../defs/resource/v1beta2/v1.35.js");
+const t66 = () => import("../defs/scheduling/v1/v1.30-v1.35.js");
+const t67 = () => import("../defs/scheduling/v1alpha1/v1.35.js");
+const t68 = () => import("../defs/storage/v1/v1.30-v1.35.js");
+const t69 = () => import("../defs/storage/v1/v1.30-v1.36.js");
+const t70 = () => import("../defs/storage/v1/v1.34-v1.35.js");
+const t71 = () => import("../defs/storage/v1/v1.34-v1.36.js");
+const t72 = () => import("../defs/storage/v1/v1.35.js");
+const t73 = () => import("../defs/storage/v1beta1/v1.31-v1.35.js");
+const t74 = () => import("../defs/storage/v1beta1/v1.31-v1.36.js");
+const t75 = () => import("../defs/storagemigration/v1beta1/v1.35-v1.36.js");
+const t76 = () => import("../defs/storagemigration/v1beta1/v1.35.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingWebhookConfiguration": t0, "MutatingWebhookConfigurationList": t0, "ValidatingAdmissionPolicy": t0, "ValidatingAdmissionPolicyBinding": t2, "ValidatingAdmissionPolicyBindingList": t2, "ValidatingAdmissionPolicyList": t1, "ValidatingWebhookConfiguration": t0, "ValidatingWebhookConfigurationList": t0 },
+ "admissionregistration.k8s.io/v1alpha1": { "MutatingAdmissionPolicy": t3, "MutatingAdmissionPolicyBinding": t3, "MutatingAdmissionPolicyBindingList": t3, "MutatingAdmissionPolicyList": t3 },
+ "admissionregistration.k8s.io/v1beta1": { "MutatingAdmissionPolicy": t4, "MutatingAdmissionPolicyBinding": t4, "MutatingAdmissionPolicyBindingList": t4, "MutatingAdmissionPolicyList": t4 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t5, "CustomResourceDefinitionList": t6 },
+ "apiregistration.k8s.io/v1": { "APIService": t8, "APIServiceList": t7 },
+ "apps/v1": { "ControllerRevision": t11, "ControllerRevisionList": t10, "DaemonSet": t12, "DaemonSetList": t12, "Deployment": t12, "DeploymentList": t12, "ReplicaSet": t12, "ReplicaSetList": t12, "StatefulSet": t12, "StatefulSetList": t12 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t13, "TokenRequest": t13, "TokenReview": t13 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t15, "SelfSubjectAccessReview": t15, "SelfSubjectRulesReview": t14, "SubjectAccessReview": t15 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t16, "HorizontalPodAutoscalerList": t16, "Scale": t17 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t18, "HorizontalPodAutoscalerList": t18 },
+ "batch/v1": { "CronJob": t19, "CronJobList": t19, "Job": t19, "JobList": t19 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t20, "CertificateSigningRequestList": t21 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t23, "ClusterTrustBundleList": t22 },
+ "certificates.k8s.io/v1beta1": { "ClusterTrustBundle": t25, "ClusterTrustBundleList": t24, "PodCertificateRequest": t26, "PodCertificateRequestList": t26 },
+ "coordination.k8s.io/v1": { "Lease": t28, "LeaseList": t27 },
+ "coordination.k8s.io/v1alpha2": { "LeaseCandidate": t29, "LeaseCandidateList": t29 },
+ "coordination.k8s.io/v1beta1": { "LeaseCandidate": t30, "LeaseCandidateList": t30 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t39, "EndpointSliceList": t39 },
+ "events.k8s.io/v1": { "Event": t41, "EventList": t40 },
+ "flowcontrol.apiserver.k8s.io/v1": { "FlowSchema": t43, "FlowSchemaList": t42, "PriorityLevelConfiguration": t43, "PriorityLevelConfigurationList": t42 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t9, "StorageVersionList": t9 },
+ "networking.k8s.io/v1": { "IPAddress": t50, "IPAddressList": t50, "Ingress": t49, "IngressClass": t47, "IngressClassList": t46, "IngressList": t48, "NetworkPolicy": t53, "NetworkPolicyList": t52, "ServiceCIDR": t51, "ServiceCIDRList": t50 },
+ "networking.k8s.io/v1beta1": { "IPAddress": t54, "IPAddressList": t54, "ServiceCIDR": t55, "ServiceCIDRList": t54 },
+ "node.k8s.io/v1": { "RuntimeClass": t56, "RuntimeClassList": t57 },
+ "policy/v1": { "Eviction": t58, "PodDisruptionBudget": t59, "PodDisruptionBudgetList": t59 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t61, "ClusterRoleBinding": t60, "ClusterRoleBindingList": t60, "ClusterRoleList": t60, "Role": t61, "RoleBinding": t60, "RoleBindingList": t60, "RoleList": t60 },
+ "resource.k8s.io/v1": { "DeviceClass": t62, "DeviceClassList": t62, "ResourceClaim": t62, "ResourceClaimList": t62, "ResourceClaimTemplate": t62, "ResourceClaimTemplateList": t62, "ResourceSlice": t62, "ResourceSliceList": t62 },
+ "resource.k8s.io/v1alpha3": { "DeviceTaintRule": t63, "DeviceTaintRuleList": t63 },
+ "resource.k8s.io/v1beta1": { "DeviceClass": t64, "DeviceClassList": t64, "ResourceClaim": t64, "ResourceClaimList": t64, "ResourceClaimTemplate": t64, "ResourceClaimTemplateList": t64, "ResourceSlice": t64, "ResourceSliceList": t64 },
+ "resource.k8s.io/v1beta2": { "DeviceClass": t65, "DeviceClassList": t65, "ResourceClaim": t65, "ResourceClaimList": t65, "ResourceClaimTemplate": t65, "ResourceClaimTemplateList": t65, "ResourceSlice": t65, "ResourceSliceList": t65 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t66, "PriorityClassList": t66 },
+ "scheduling.k8s.io/v1alpha1": { "Workload": t67, "WorkloadList": t67 },
+ "storage.k8s.io/v1": { "CSIDriver": t72, "CSIDriverList": t72, "CSINode": t69, "CSINodeList": t68, "CSIStorageCapacity": t69, "CSIStorageCapacityList": t68, "StorageClass": t69, "StorageClassList": t68, "VolumeAttachment": t72, "VolumeAttachmentList": t72, "VolumeAttributesClass": t71, "VolumeAttributesClassList": t70 },
+ "storage.k8s.io/v1beta1": { "VolumeAttributesClass": t74, "VolumeAttributesClassList": t73 },
+ "storagemigration.k8s.io/v1beta1": { "StorageVersionMigration": t75, "StorageVersionMigrationList": t76 },
+ "v1": { "APIGroup": t44, "APIGroupList": t44, "APIResourceList": t44, "APIVersions": t44, "Binding": t34, "ComponentStatus": t32, "ComponentStatusList": t31, "ConfigMap": t32, "ConfigMapList": t31, "Endpoints": t36, "EndpointsList": t35, "Event": t32, "EventList": t31, "LimitRange": t32, "LimitRangeList": t31, "Namespace": t34, "NamespaceList": t33, "Node": t37, "NodeList": t38, "PersistentVolume": t38, "PersistentVolumeClaim": t37, "PersistentVolumeClaimList": t38, "PersistentVolumeList": t38, "Pod": t38, "PodList": t38, "PodTemplate": t38, "PodTemplateList": t38, "ReplicationController": t38, "ReplicationControllerList": t38, "ResourceQuota": t32, "ResourceQuotaList": t31, "Secret": t32, "SecretList": t31, "Service": t36, "ServiceAccount": t34, "ServiceAccountList": t33, "ServiceList": t35, "Status": t45 },
+};

@@ -349,3 +349,111 @@ export const kinds = {
   "Status": "meta/v1"
  }
 };
+
+const t0 = () => import("../defs/admissionregistration/v1/v1.36.js");
+const t1 = () => import("../defs/admissionregistration/v1alpha1/v1.36.js");
+const t2 = () => import("../defs/admissionregistration/v1beta1/v1.36.js");
+const t3 = () => import("../defs/apiextensions/v1/v1.35-v1.36.js");
+const t4 = () => import("../defs/apiextensions/v1/v1.36.js");
+const t5 = () => import("../defs/apiregistration/v1/v1.30-v1.36.js");
+const t6 = () => import("../defs/apiregistration/v1/v1.36.js");
+const t7 = () => import("../defs/apiserverinternal/v1alpha1/v1.36.js");
+const t8 = () => import("../defs/apps/v1/v1.30-v1.36.js");
+const t9 = () => import("../defs/apps/v1/v1.36.js");
+const t10 = () => import("../defs/authentication/v1/v1.36.js");
+const t11 = () => import("../defs/authorization/v1/v1.36.js");
+const t12 = () => import("../defs/autoscaling/v1/v1.30-v1.36.js");
+const t13 = () => import("../defs/autoscaling/v1/v1.36.js");
+const t14 = () => import("../defs/autoscaling/v2/v1.36.js");
+const t15 = () => import("../defs/batch/v1/v1.36.js");
+const t16 = () => import("../defs/certificates/v1/v1.35-v1.36.js");
+const t17 = () => import("../defs/certificates/v1/v1.36.js");
+const t18 = () => import("../defs/certificates/v1alpha1/v1.30-v1.36.js");
+const t19 = () => import("../defs/certificates/v1alpha1/v1.36.js");
+const t20 = () => import("../defs/certificates/v1beta1/v1.33-v1.36.js");
+const t21 = () => import("../defs/certificates/v1beta1/v1.36.js");
+const t22 = () => import("../defs/coordination/v1/v1.31-v1.36.js");
+const t23 = () => import("../defs/coordination/v1/v1.36.js");
+const t24 = () => import("../defs/coordination/v1alpha2/v1.36.js");
+const t25 = () => import("../defs/coordination/v1beta1/v1.36.js");
+const t26 = () => import("../defs/core/v1/v1.30-v1.36.js");
+const t27 = () => import("../defs/core/v1/v1.32-v1.36.js");
+const t28 = () => import("../defs/core/v1/v1.33-v1.36.js");
+const t29 = () => import("../defs/core/v1/v1.35-v1.36.js");
+const t30 = () => import("../defs/core/v1/v1.36.js");
+const t31 = () => import("../defs/discovery/v1/v1.36.js");
+const t32 = () => import("../defs/events/v1/v1.30-v1.36.js");
+const t33 = () => import("../defs/events/v1/v1.36.js");
+const t34 = () => import("../defs/flowcontrol/v1/v1.30-v1.36.js");
+const t35 = () => import("../defs/flowcontrol/v1/v1.36.js");
+const t36 = () => import("../defs/meta/v1/v1.30-v1.36.js");
+const t37 = () => import("../defs/meta/v1/v1.36.js");
+const t38 = () => import("../defs/networking/v1/v1.30-v1.36.js");
+const t39 = () => import("../defs/networking/v1/v1.31-v1.36.js");
+const t40 = () => import("../defs/networking/v1/v1.33-v1.36.js");
+const t41 = () => import("../defs/networking/v1/v1.34-v1.36.js");
+const t42 = () => import("../defs/networking/v1/v1.36.js");
+const t43 = () => import("../defs/networking/v1beta1/v1.31-v1.36.js");
+const t44 = () => import("../defs/networking/v1beta1/v1.36.js");
+const t45 = () => import("../defs/node/v1/v1.35-v1.36.js");
+const t46 = () => import("../defs/node/v1/v1.36.js");
+const t47 = () => import("../defs/policy/v1/v1.32-v1.36.js");
+const t48 = () => import("../defs/policy/v1/v1.36.js");
+const t49 = () => import("../defs/rbac/v1/v1.30-v1.36.js");
+const t50 = () => import("../defs/rbac/v1/v1.36.js");
+const t51 = () => import("../defs/resource/v1/v1.36.js");
+const t52 = () => import("../defs/resource/v1alpha3/v1.36.js");
+const t53 = () => import("../defs/resource/v1beta1/v1.36.js");
+const t54 = () => import("../defs/resource/v1beta2/v1.36.js");
+const t55 = () => import("../defs/scheduling/v1/v1.36.js");
+const t56 = () => import("../defs/scheduling/v1alpha2/v1.36.js");
+const t57 = () => import("../defs/storage/v1/v1.30-v1.36.js");
+const t58 = () => import("../defs/storage/v1/v1.34-v1.36.js");
+const t59 = () => import("../defs/storage/v1/v1.36.js");
+const t60 = () => import("../defs/storage/v1beta1/v1.31-v1.36.js");
+const t61 = () => import("../defs/storage/v1beta1/v1.36.js");
+const t62 = () => import("../defs/storagemigration/v1beta1/v1.35-v1.36.js");
+const t63 = () => import("../defs/storagemigration/v1beta1/v1.36.js");
+
+/**
+ * The file defining each apiVersion and kind: a loader of its table of definitions (`$`), each
+ * built when first read — the same instances the modules export.
+ */
+export const tables = {
+ "admissionregistration.k8s.io/v1": { "MutatingAdmissionPolicy": t0, "MutatingAdmissionPolicyBinding": t0, "MutatingAdmissionPolicyBindingList": t0, "MutatingAdmissionPolicyList": t0, "MutatingWebhookConfiguration": t0, "MutatingWebhookConfigurationList": t0, "ValidatingAdmissionPolicy": t0, "ValidatingAdmissionPolicyBinding": t0, "ValidatingAdmissionPolicyBindingList": t0, "ValidatingAdmissionPolicyList": t0, "ValidatingWebhookConfiguration": t0, "ValidatingWebhookConfigurationList": t0 },
+ "admissionregistration.k8s.io/v1alpha1": { "MutatingAdmissionPolicy": t1, "MutatingAdmissionPolicyBinding": t1, "MutatingAdmissionPolicyBindingList": t1, "MutatingAdmissionPolicyList": t1 },
+ "admissionregistration.k8s.io/v1beta1": { "MutatingAdmissionPolicy": t2, "MutatingAdmissionPolicyBinding": t2, "MutatingAdmissionPolicyBindingList": t2, "MutatingAdmissionPolicyList": t2 },
+ "apiextensions.k8s.io/v1": { "CustomResourceDefinition": t3, "CustomResourceDefinitionList": t4 },
+ "apiregistration.k8s.io/v1": { "APIService": t5, "APIServiceList": t6 },
+ "apps/v1": { "ControllerRevision": t8, "ControllerRevisionList": t9, "DaemonSet": t9, "DaemonSetList": t9, "Deployment": t9, "DeploymentList": t9, "ReplicaSet": t9, "ReplicaSetList": t9, "StatefulSet": t9, "StatefulSetList": t9 },
+ "authentication.k8s.io/v1": { "SelfSubjectReview": t10, "TokenRequest": t10, "TokenReview": t10 },
+ "authorization.k8s.io/v1": { "LocalSubjectAccessReview": t11, "SelfSubjectAccessReview": t11, "SelfSubjectRulesReview": t11, "SubjectAccessReview": t11 },
+ "autoscaling/v1": { "HorizontalPodAutoscaler": t13, "HorizontalPodAutoscalerList": t13, "Scale": t12 },
+ "autoscaling/v2": { "HorizontalPodAutoscaler": t14, "HorizontalPodAutoscalerList": t14 },
+ "batch/v1": { "CronJob": t15, "CronJobList": t15, "Job": t15, "JobList": t15 },
+ "certificates.k8s.io/v1": { "CertificateSigningRequest": t16, "CertificateSigningRequestList": t17 },
+ "certificates.k8s.io/v1alpha1": { "ClusterTrustBundle": t18, "ClusterTrustBundleList": t19 },
+ "certificates.k8s.io/v1beta1": { "ClusterTrustBundle": t20, "ClusterTrustBundleList": t21, "PodCertificateRequest": t21, "PodCertificateRequestList": t21 },
+ "coordination.k8s.io/v1": { "Lease": t22, "LeaseList": t23 },
+ "coordination.k8s.io/v1alpha2": { "LeaseCandidate": t24, "LeaseCandidateList": t24 },
+ "coordination.k8s.io/v1beta1": { "LeaseCandidate": t25, "LeaseCandidateList": t25 },
+ "discovery.k8s.io/v1": { "EndpointSlice": t31, "EndpointSliceList": t31 },
+ "events.k8s.io/v1": { "Event": t32, "EventList": t33 },
+ "flowcontrol.apiserver.k8s.io/v1": { "FlowSchema": t34, "FlowSchemaList": t35, "PriorityLevelConfiguration": t34, "PriorityLevelConfigurationList": t35 },
+ "internal.apiserver.k8s.io/v1alpha1": { "StorageVersion": t7, "StorageVersionList": t7 },
+ "networking.k8s.io/v1": { "IPAddress": t42, "IPAddressList": t42, "Ingress": t39, "IngressClass": t38, "IngressClassList": t42, "IngressList": t42, "NetworkPolicy": t41, "NetworkPolicyList": t42, "ServiceCIDR": t40, "ServiceCIDRList": t42 },
+ "networking.k8s.io/v1beta1": { "IPAddress": t44, "IPAddressList": t44, "ServiceCIDR": t43, "ServiceCIDRList": t44 },
+ "node.k8s.io/v1": { "RuntimeClass": t45, "RuntimeClassList": t46 },
+ "policy/v1": { "Eviction": t47, "PodDisruptionBudget": t48, "PodDisruptionBudgetList": t48 },
+ "rbac.authorization.k8s.io/v1": { "ClusterRole": t49, "ClusterRoleBinding": t50, "ClusterRoleBindingList": t50, "ClusterRoleList": t50, "Role": t49, "RoleBinding": t50, "RoleBindingList": t50, "RoleList": t50 },
+ "resource.k8s.io/v1": { "DeviceClass": t51, "DeviceClassList": t51, "ResourceClaim": t51, "ResourceClaimList": t51, "ResourceClaimTemplate": t51, "ResourceClaimTemplateList": t51, "ResourceSlice": t51, "ResourceSliceList": t51 },
+ "resource.k8s.io/v1alpha3": { "DeviceTaintRule": t52, "DeviceTaintRuleList": t52, "ResourcePoolStatusRequest": t52, "ResourcePoolStatusRequestList": t52 },
+ "resource.k8s.io/v1beta1": { "DeviceClass": t53, "DeviceClassList": t53, "ResourceClaim": t53, "ResourceClaimList": t53, "ResourceClaimTemplate": t53, "ResourceClaimTemplateList": t53, "ResourceSlice": t53, "ResourceSliceList": t53 },
+ "resource.k8s.io/v1beta2": { "DeviceClass": t54, "DeviceClassList": t54, "DeviceTaintRule": t54, "DeviceTaintRuleList": t54, "ResourceClaim": t54, "ResourceClaimList": t54, "ResourceClaimTemplate": t54, "ResourceClaimTemplateList": t54, "ResourceSlice": t54, "ResourceSliceList": t54 },
+ "scheduling.k8s.io/v1": { "PriorityClass": t55, "PriorityClassList": t55 },
+ "scheduling.k8s.io/v1alpha2": { "PodGroup": t56, "PodGroupList": t56, "Workload": t56, "WorkloadList": t56 },
+ "storage.k8s.io/v1": { "CSIDriver": t59, "CSIDriverList": t59, "CSINode": t57, "CSINodeList": t59, "CSIStorageCapacity": t57, "CSIStorageCapacityList": t59, "StorageClass": t57, "StorageClassList": t59, "VolumeAttachment": t59, "VolumeAttachmentList": t59, "VolumeAttributesClass": t58, "VolumeAttributesClassList": t59 },
+ "storage.k8s.io/v1beta1": { "VolumeAttributesClass": t60, "VolumeAttributesClassList": t61 },
+ "storagemigration.k8s.io/v1beta1": { "StorageVersionMigration": t62, "StorageVersionMigrationList": t63 },
+ "v1": { "APIGroup": t36, "APIGroupList": t36, "APIResourceList": t36, "APIVersions": t36, "Binding": t27, "ComponentStatus": t26, "ComponentStatusList": t30, "ConfigMap": t26, "ConfigMapList": t30, "Endpoints": t28, "EndpointsList": t30, "Event": t26, "EventList": t30, "LimitRange": t26, "LimitRangeList": t30, "Namespace": t27, "NamespaceList": t30, "Node": t29, "NodeList": t30, "PersistentVolume": t30, "PersistentVolumeClaim": t29, "PersistentVolumeClaimList": t30, "PersistentVolumeList": t30, "Pod": t30, "PodList": t30, "PodTemplate": t30, "PodTemplateList": t30, "ReplicationController": t30, "ReplicationControllerList": t30, "ResourceQuota": t26, "ResourceQuotaList": t30, "Secret": t26, "SecretList": t30, "Service": t28, "ServiceAccount": t27, "ServiceAccountList": t30, "ServiceList": t30, "Status": t37 },
+};

@@ -4,7 +4,7 @@
  */
 import * as z from "zod";
 import { UsageError } from "../errors.js";
-import { ObjectMeta } from "#schemas/latest/meta/v1.js";
+import { $ as metaV1 } from "#schemas/latest/meta/v1.table.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { schemasFromOpenApi } from "../meta/build.js";
 import { kubeMeta, resourceInfo, type KubeMeta, type ResourceInfo, type SubresourceInfo, type Verb } from "../meta/registry.js";
@@ -166,7 +166,7 @@ export class Discovery {
     const schema = z.looseObject({
       apiVersion: z.literal(type.apiVersion).default(type.apiVersion),
       kind: z.literal(type.kind).default(type.kind),
-      metadata: nullishOf(ObjectMeta),
+      metadata: nullishOf(metaV1.ObjectMeta),
     });
     const meta: KubeMeta = {
       group: found.group,

@@ -4,7 +4,8 @@
  * as Zod objects (no generated source is evaluated, so this works where `eval` is disabled).
  */
 import type * as z from "zod";
-import { ObjectMeta } from "#schemas/latest/meta/v1.js";
+// ObjectMeta is built when first needed, not on import (the table builds only what is read).
+import { $ as metaV1 } from "#schemas/latest/meta/v1.table.js";
 import { SpecError } from "../errors.js";
 import { OBJECT_META, readCrdObject } from "./openapi/crd-object.js";
 import type { Definition } from "./openapi/ir.js";
@@ -38,7 +39,7 @@ function kindOf(d: Definition): { apiVersion: string; kind: string } {
  */
 export function schemasFromCrd(crd: unknown, source = "CustomResourceDefinition"): BuiltSchema[] {
   const defs = readCrdObject(crd, source);
-  const built = build(defs, { [OBJECT_META]: ObjectMeta });
+  const built = build(defs, { [OBJECT_META]: metaV1.ObjectMeta });
   return defs.map((d) => ({ ...kindOf(d), schema: built.get(d.name)! }));
 }
 
@@ -64,7 +65,7 @@ export function schemasFromOpenApi(doc: unknown, source = "OpenAPI document"): B
   const model = readOpenApi(doc, source);
   const defs = [...model.definitions.values()];
   const externals: Record<string, z.ZodType> = {};
-  if (!model.definitions.has(OBJECT_META)) externals[OBJECT_META] = ObjectMeta;
+  if (!model.definitions.has(OBJECT_META)) externals[OBJECT_META] = metaV1.ObjectMeta;
   const built = build(defs, externals);
   return defs
     .filter((d) => d.gvk)

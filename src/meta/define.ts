@@ -2,7 +2,8 @@
  * Declaring a resource by hand: a schema for a custom resource with its REST facts registered.
  */
 import * as z from "zod";
-import { ObjectMeta } from "#schemas/latest/meta/v1.js";
+import type { ObjectMeta } from "#schemas/latest/meta/v1.js";
+import { $ as metaV1 } from "#schemas/latest/meta/v1.table.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { defOf } from "./zod.js";
 import { kubeMeta, apiVersionOf, type KubeMeta, type PatchType, type SubresourceInfo, type Verb } from "./registry.js";
@@ -131,7 +132,7 @@ export function defineResource<
     apiVersion: z.literal(apiVersion).default(apiVersion),
     kind: z.literal(kind).default(kind),
   };
-  if (!("metadata" in shape)) extension.metadata = nullishOf(ObjectMeta);
+  if (!("metadata" in shape)) extension.metadata = nullishOf(metaV1.ObjectMeta);
   const schema = (loosen(options.schema) as z.ZodObject).extend(extension);
   const subresources = (options.subresources ?? []).map((s): SubresourceInfo => {
     if (s === "status") return { name: "status", group, version, kind, verbs: ["get", "patch", "update"] };

@@ -12,6 +12,8 @@ interface Catalog {
   modules: Record<string, () => Promise<Record<string, unknown>>>;
   docs: Record<string, () => Promise<{ default: Record<string, DocNode> }>>;
   kinds: Record<string, Record<string, string>>;
+  /** Per apiVersion and kind, the loader of the generated file defining it: a table whose definitions are built when first read. */
+  tables: Record<string, Record<string, () => Promise<{ $: Record<string, unknown> }>>>;
 }
 
 const catalogs = new Map<string, Promise<Catalog>>();
@@ -68,8 +70,8 @@ export interface SchemaLookupOptions {
 
 /**
  * The schema of an apiVersion and kind: a built-in of the chosen Kubernetes minor, or a schema
- * registered at run time (generated CRD modules, `defineResource`). Only the module that defines
- * the kind is loaded. Undefined when nothing defines it.
+ * registered at run time (generated CRD modules, `defineResource`). Only the kind and what it
+ * refers to are built (the same instance its module exports). Undefined when nothing defines it.
  *
  * @example
  * const Deployment = await schemaFor({ apiVersion: "apps/v1", kind: "Deployment" }, { kubernetesVersion: "1.30" });
@@ -80,6 +82,13 @@ export async function schemaFor(
 ): Promise<z.ZodType | undefined> {
   const release = normalizeKubernetesVersion(options.kubernetesVersion);
   const catalog = await catalogFor(release);
+  // Own properties only: a kind named like an Object.prototype member is no kind of the catalog's.
+  const table = Object.hasOwn(catalog.tables, type.apiVersion) ? catalog.tables[type.apiVersion]! : undefined;
+  const file = table && Object.hasOwn(table, type.kind) ? table[type.kind] : undefined;
+  if (file) {
+    const schema = (await file()).$[type.kind];
+    if (schema) return schema as z.ZodType;
+  }
   const module = catalog.kinds[type.apiVersion]?.[type.kind];
   if (module) {
     const load = catalog.modules[module];

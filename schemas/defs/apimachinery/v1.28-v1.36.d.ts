@@ -3,7 +3,6 @@ import type * as k from "../../runtime.js";
 
 /** IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number. */
 export type IntOrString = number | string;
-export declare const IntOrString: k.KubeSchema<IntOrString>;
 
 /**
  * Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.
@@ -45,7 +44,6 @@ export declare const IntOrString: k.KubeSchema<IntOrString>;
  * This format is intended to make it difficult to use these numbers without writing some sort of special handling code in the hopes that that will cause implementors to also use a fixed point implementation.
  */
 export type Quantity = number | string;
-export declare const Quantity: k.KubeSchema<Quantity>;
 
 /**
  * RawExtension is used to hold extensions in external versions.
@@ -88,4 +86,13 @@ export declare const Quantity: k.KubeSchema<Quantity>;
  * So what happens? Decode first uses json or yaml to unmarshal the serialized data into your external MyAPIObject. That causes the raw JSON to be stored, but not unpacked. The next step is to copy (using pkg/conversion) into the internal struct. The runtime package's DefaultScheme has conversion functions installed which will unpack the JSON stored in RawExtension, turning it into the correct object type, and storing it in the Object. (TODO: In the case where the object is of an unknown type, a runtime.Unknown object will be created and stored.)
  */
 export type RawExtension = { [key: string]: unknown };
-export declare const RawExtension: k.KubeSchema<RawExtension>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly IntOrString: k.KubeSchema<IntOrString>;
+  readonly Quantity: k.KubeSchema<Quantity>;
+  readonly RawExtension: k.KubeSchema<RawExtension>;
+};

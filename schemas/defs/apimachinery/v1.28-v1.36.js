@@ -2,8 +2,24 @@
 import * as z from "#zod";
 import * as k from "../../runtime.js";
 
-export const IntOrString = k.IntOrString;
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get IntOrString() {
+    return keep("IntOrString", k.IntOrString);
+  },
+  get Quantity() {
+    return keep("Quantity", k.Quantity);
+  },
+  get RawExtension() {
+    return keep("RawExtension", z.record(z.string(), z.unknown()));
+  },
+};
 
-export const Quantity = k.Quantity;
-
-export const RawExtension = z.record(z.string(), z.unknown());
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -23,4 +23,11 @@ export interface Info {
   minor: string;
   platform: string;
 }
-export declare const Info: k.KubeSchema<Info>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Info: k.KubeSchema<Info>;
+};

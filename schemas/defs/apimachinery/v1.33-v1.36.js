@@ -2,18 +2,32 @@
 import * as z from "#zod";
 import * as k from "../../runtime.js";
 
-export const Info = z.looseObject({
-  buildDate: k.string,
-  compiler: k.string,
-  emulationMajor: k.nullish.string,
-  emulationMinor: k.nullish.string,
-  gitCommit: k.string,
-  gitTreeState: k.string,
-  gitVersion: k.string,
-  goVersion: k.string,
-  major: k.string,
-  minCompatibilityMajor: k.nullish.string,
-  minCompatibilityMinor: k.nullish.string,
-  minor: k.string,
-  platform: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Info() {
+    return keep("Info", z.looseObject({
+      buildDate: k.string,
+      compiler: k.string,
+      emulationMajor: k.nullish.string,
+      emulationMinor: k.nullish.string,
+      gitCommit: k.string,
+      gitTreeState: k.string,
+      gitVersion: k.string,
+      goVersion: k.string,
+      major: k.string,
+      minCompatibilityMajor: k.nullish.string,
+      minCompatibilityMinor: k.nullish.string,
+      minor: k.string,
+      platform: k.string,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -90,7 +90,6 @@ export interface MutatingWebhook {
   /** TimeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds. */
   timeoutSeconds?: number | null;
 }
-export declare const MutatingWebhook: k.KubeSchema<MutatingWebhook>;
 
 /**
  * MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object.
@@ -106,7 +105,6 @@ export interface MutatingWebhookConfiguration {
   /** Webhooks is a list of webhooks and the affected resources and operations. */
   webhooks?: MutatingWebhook[] | null;
 }
-export declare const MutatingWebhookConfiguration: k.KubeSchema<MutatingWebhookConfiguration>;
 
 /**
  * MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration.
@@ -122,7 +120,6 @@ export interface MutatingWebhookConfigurationList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const MutatingWebhookConfigurationList: k.KubeSchema<MutatingWebhookConfigurationList>;
 
 /** ValidatingWebhook describes an admission webhook and the resources and operations it applies to. */
 export interface ValidatingWebhook {
@@ -200,7 +197,6 @@ export interface ValidatingWebhook {
   /** TimeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds. */
   timeoutSeconds?: number | null;
 }
-export declare const ValidatingWebhook: k.KubeSchema<ValidatingWebhook>;
 
 /**
  * ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it.
@@ -216,7 +212,6 @@ export interface ValidatingWebhookConfiguration {
   /** Webhooks is a list of webhooks and the affected resources and operations. */
   webhooks?: ValidatingWebhook[] | null;
 }
-export declare const ValidatingWebhookConfiguration: k.KubeSchema<ValidatingWebhookConfiguration>;
 
 /**
  * ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration.
@@ -232,4 +227,16 @@ export interface ValidatingWebhookConfigurationList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ValidatingWebhookConfigurationList: k.KubeSchema<ValidatingWebhookConfigurationList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MutatingWebhook: k.KubeSchema<MutatingWebhook>;
+  readonly MutatingWebhookConfiguration: k.KubeSchema<MutatingWebhookConfiguration>;
+  readonly MutatingWebhookConfigurationList: k.KubeSchema<MutatingWebhookConfigurationList>;
+  readonly ValidatingWebhook: k.KubeSchema<ValidatingWebhook>;
+  readonly ValidatingWebhookConfiguration: k.KubeSchema<ValidatingWebhookConfiguration>;
+  readonly ValidatingWebhookConfigurationList: k.KubeSchema<ValidatingWebhookConfigurationList>;
+};

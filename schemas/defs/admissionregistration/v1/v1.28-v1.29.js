@@ -5,59 +5,78 @@ import * as admissionregistrationV1_28_35 from "./v1.28-v1.35.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const MutatingWebhook = z.looseObject({
-  admissionReviewVersions: z.array(k.string),
-  clientConfig: admissionregistrationV1_28_35.WebhookClientConfig,
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchPolicy: k.nullish.string,
-  name: k.string,
-  namespaceSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  reinvocationPolicy: k.nullish.string,
-  rules: k.nullishOf(z.array(admissionregistrationV1_28_35.RuleWithOperations)),
-  sideEffects: k.string,
-  timeoutSeconds: k.nullish.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MutatingWebhook() {
+    return keep("MutatingWebhook", z.looseObject({
+      admissionReviewVersions: z.array(k.string),
+      clientConfig: admissionregistrationV1_28_35.$.WebhookClientConfig,
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchPolicy: k.nullish.string,
+      name: k.string,
+      namespaceSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      reinvocationPolicy: k.nullish.string,
+      rules: k.nullishOf(z.array(admissionregistrationV1_28_35.$.RuleWithOperations)),
+      sideEffects: k.string,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get MutatingWebhookConfiguration() {
+    return keep("MutatingWebhookConfiguration", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("MutatingWebhookConfiguration").default("MutatingWebhookConfiguration"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      webhooks: k.nullishOf(z.array($.MutatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","plural":"mutatingwebhookconfigurations","singular":"mutatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingWebhookConfigurationList","categories":["api-extensions"]}));
+  },
+  get MutatingWebhookConfigurationList() {
+    return keep("MutatingWebhookConfigurationList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.MutatingWebhookConfiguration),
+      kind: z.literal("MutatingWebhookConfigurationList").default("MutatingWebhookConfigurationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfigurationList"}));
+  },
+  get ValidatingWebhook() {
+    return keep("ValidatingWebhook", z.looseObject({
+      admissionReviewVersions: z.array(k.string),
+      clientConfig: admissionregistrationV1_28_35.$.WebhookClientConfig,
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchPolicy: k.nullish.string,
+      name: k.string,
+      namespaceSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      rules: k.nullishOf(z.array(admissionregistrationV1_28_35.$.RuleWithOperations)),
+      sideEffects: k.string,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get ValidatingWebhookConfiguration() {
+    return keep("ValidatingWebhookConfiguration", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("ValidatingWebhookConfiguration").default("ValidatingWebhookConfiguration"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      webhooks: k.nullishOf(z.array($.ValidatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","plural":"validatingwebhookconfigurations","singular":"validatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingWebhookConfigurationList","categories":["api-extensions"]}));
+  },
+  get ValidatingWebhookConfigurationList() {
+    return keep("ValidatingWebhookConfigurationList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.ValidatingWebhookConfiguration),
+      kind: z.literal("ValidatingWebhookConfigurationList").default("ValidatingWebhookConfigurationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfigurationList"}));
+  },
+};
 
-export const MutatingWebhookConfiguration = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("MutatingWebhookConfiguration").default("MutatingWebhookConfiguration"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  webhooks: k.nullishOf(z.array(MutatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","plural":"mutatingwebhookconfigurations","singular":"mutatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingWebhookConfigurationList","categories":["api-extensions"]});
-
-export const MutatingWebhookConfigurationList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(MutatingWebhookConfiguration),
-  kind: z.literal("MutatingWebhookConfigurationList").default("MutatingWebhookConfigurationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfigurationList"});
-
-export const ValidatingWebhook = z.looseObject({
-  admissionReviewVersions: z.array(k.string),
-  clientConfig: admissionregistrationV1_28_35.WebhookClientConfig,
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchPolicy: k.nullish.string,
-  name: k.string,
-  namespaceSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  rules: k.nullishOf(z.array(admissionregistrationV1_28_35.RuleWithOperations)),
-  sideEffects: k.string,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const ValidatingWebhookConfiguration = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("ValidatingWebhookConfiguration").default("ValidatingWebhookConfiguration"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  webhooks: k.nullishOf(z.array(ValidatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","plural":"validatingwebhookconfigurations","singular":"validatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingWebhookConfigurationList","categories":["api-extensions"]});
-
-export const ValidatingWebhookConfigurationList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(ValidatingWebhookConfiguration),
-  kind: z.literal("ValidatingWebhookConfigurationList").default("ValidatingWebhookConfigurationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfigurationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

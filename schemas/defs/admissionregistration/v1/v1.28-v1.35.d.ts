@@ -22,7 +22,6 @@ export interface MatchCondition {
    */
   name: string;
 }
-export declare const MatchCondition: k.KubeSchema<MatchCondition>;
 
 /** RuleWithOperations is a tuple of Operations and Resources. It is recommended to make sure that all the tuple expansions are valid. */
 export interface RuleWithOperations {
@@ -45,7 +44,6 @@ export interface RuleWithOperations {
   /** scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*". */
   scope?: string | null;
 }
-export declare const RuleWithOperations: k.KubeSchema<RuleWithOperations>;
 
 /** ServiceReference holds a reference to Service.legacy.k8s.io */
 export interface ServiceReference {
@@ -58,7 +56,6 @@ export interface ServiceReference {
   /** If specified, the port on the service that hosting webhook. Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive). */
   port?: number | null;
 }
-export declare const ServiceReference: k.KubeSchema<ServiceReference>;
 
 /** WebhookClientConfig contains the information to make a TLS connection with the webhook */
 export interface WebhookClientConfig {
@@ -85,4 +82,14 @@ export interface WebhookClientConfig {
    */
   url?: string | null;
 }
-export declare const WebhookClientConfig: k.KubeSchema<WebhookClientConfig>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MatchCondition: k.KubeSchema<MatchCondition>;
+  readonly RuleWithOperations: k.KubeSchema<RuleWithOperations>;
+  readonly ServiceReference: k.KubeSchema<ServiceReference>;
+  readonly WebhookClientConfig: k.KubeSchema<WebhookClientConfig>;
+};

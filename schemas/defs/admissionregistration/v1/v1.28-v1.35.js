@@ -2,28 +2,45 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const MatchCondition = z.looseObject({
-  expression: k.string,
-  name: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MatchCondition() {
+    return keep("MatchCondition", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }));
+  },
+  get RuleWithOperations() {
+    return keep("RuleWithOperations", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      scope: k.nullish.string,
+    }));
+  },
+  get ServiceReference() {
+    return keep("ServiceReference", z.looseObject({
+      name: k.string,
+      namespace: k.string,
+      path: k.nullish.string,
+      port: k.nullish.int32,
+    }));
+  },
+  get WebhookClientConfig() {
+    return keep("WebhookClientConfig", z.looseObject({
+      caBundle: k.nullish.Bytes,
+      service: k.nullishOf($.ServiceReference),
+      url: k.nullish.string,
+    }));
+  },
+};
 
-export const RuleWithOperations = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  scope: k.nullish.string,
-});
-
-export const ServiceReference = z.looseObject({
-  name: k.string,
-  namespace: k.string,
-  path: k.nullish.string,
-  port: k.nullish.int32,
-});
-
-export const WebhookClientConfig = z.looseObject({
-  caBundle: k.nullish.Bytes,
-  service: k.nullishOf(ServiceReference),
-  url: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -13,7 +13,6 @@ export interface ExpressionWarning {
   /** The content of type checking information in a human-readable form. Each line of the warning contains the type that the expression is checked against, followed by the type check error from the compiler. */
   warning: string;
 }
-export declare const ExpressionWarning: k.KubeSchema<ExpressionWarning>;
 
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. */
 export interface NamedRuleWithOperations {
@@ -38,7 +37,6 @@ export interface NamedRuleWithOperations {
   /** scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*". */
   scope?: string | null;
 }
-export declare const NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
 
 /** MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded) */
 export interface MatchResources {
@@ -93,7 +91,6 @@ export interface MatchResources {
   /** ResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule. */
   resourceRules?: NamedRuleWithOperations[] | null;
 }
-export declare const MatchResources: k.KubeSchema<MatchResources>;
 
 /** MutatingWebhook describes an admission webhook and the resources and operations it applies to. */
 export interface MutatingWebhook {
@@ -179,7 +176,6 @@ export interface MutatingWebhook {
   /** TimeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds. */
   timeoutSeconds?: number | null;
 }
-export declare const MutatingWebhook: k.KubeSchema<MutatingWebhook>;
 
 /**
  * MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object.
@@ -195,7 +191,6 @@ export interface MutatingWebhookConfiguration {
   /** Webhooks is a list of webhooks and the affected resources and operations. */
   webhooks?: MutatingWebhook[] | null;
 }
-export declare const MutatingWebhookConfiguration: k.KubeSchema<MutatingWebhookConfiguration>;
 
 /**
  * MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration.
@@ -211,7 +206,6 @@ export interface MutatingWebhookConfigurationList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const MutatingWebhookConfigurationList: k.KubeSchema<MutatingWebhookConfigurationList>;
 
 /** ParamKind is a tuple of Group Kind and Version. */
 export interface ParamKind {
@@ -220,7 +214,6 @@ export interface ParamKind {
   /** Kind is the API kind the resources belong to. Required. */
   kind?: string | null;
 }
-export declare const ParamKind: k.KubeSchema<ParamKind>;
 
 /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. */
 export interface ParamRef {
@@ -259,14 +252,12 @@ export interface ParamRef {
    */
   selector?: metaV1_30_36.LabelSelector | null;
 }
-export declare const ParamRef: k.KubeSchema<ParamRef>;
 
 /** TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy */
 export interface TypeChecking {
   /** The type checking warnings for each expression. */
   expressionWarnings?: ExpressionWarning[] | null;
 }
-export declare const TypeChecking: k.KubeSchema<TypeChecking>;
 
 /** Validation specifies the CEL expression which is used to apply the validation. */
 export interface Validation {
@@ -306,7 +297,6 @@ export interface Validation {
   /** Reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client. */
   reason?: string | null;
 }
-export declare const Validation: k.KubeSchema<Validation>;
 
 /** Variable is the definition of a variable that is used for composition. A variable is defined as a named expression. */
 export interface Variable {
@@ -315,7 +305,6 @@ export interface Variable {
   /** Name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo` */
   name: string;
 }
-export declare const Variable: k.KubeSchema<Variable>;
 
 /** ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy. */
 export interface ValidatingAdmissionPolicySpec {
@@ -359,7 +348,6 @@ export interface ValidatingAdmissionPolicySpec {
    */
   variables?: Variable[] | null;
 }
-export declare const ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
 
 /** ValidatingAdmissionPolicyStatus represents the status of an admission validation policy. */
 export interface ValidatingAdmissionPolicyStatus {
@@ -370,7 +358,6 @@ export interface ValidatingAdmissionPolicyStatus {
   /** The results of type checking for each expression. Presence of this field indicates the completion of the type checking. */
   typeChecking?: TypeChecking | null;
 }
-export declare const ValidatingAdmissionPolicyStatus: k.KubeSchema<ValidatingAdmissionPolicyStatus>;
 
 /**
  * ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
@@ -388,7 +375,6 @@ export interface ValidatingAdmissionPolicy {
   /** The status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only. */
   status?: ValidatingAdmissionPolicyStatus | null;
 }
-export declare const ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
 
 /** ValidatingWebhook describes an admission webhook and the resources and operations it applies to. */
 export interface ValidatingWebhook {
@@ -464,7 +450,6 @@ export interface ValidatingWebhook {
   /** TimeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds. */
   timeoutSeconds?: number | null;
 }
-export declare const ValidatingWebhook: k.KubeSchema<ValidatingWebhook>;
 
 /**
  * ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it.
@@ -480,7 +465,6 @@ export interface ValidatingWebhookConfiguration {
   /** Webhooks is a list of webhooks and the affected resources and operations. */
   webhooks?: ValidatingWebhook[] | null;
 }
-export declare const ValidatingWebhookConfiguration: k.KubeSchema<ValidatingWebhookConfiguration>;
 
 /**
  * ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration.
@@ -496,4 +480,27 @@ export interface ValidatingWebhookConfigurationList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ValidatingWebhookConfigurationList: k.KubeSchema<ValidatingWebhookConfigurationList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ExpressionWarning: k.KubeSchema<ExpressionWarning>;
+  readonly NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
+  readonly MatchResources: k.KubeSchema<MatchResources>;
+  readonly MutatingWebhook: k.KubeSchema<MutatingWebhook>;
+  readonly MutatingWebhookConfiguration: k.KubeSchema<MutatingWebhookConfiguration>;
+  readonly MutatingWebhookConfigurationList: k.KubeSchema<MutatingWebhookConfigurationList>;
+  readonly ParamKind: k.KubeSchema<ParamKind>;
+  readonly ParamRef: k.KubeSchema<ParamRef>;
+  readonly TypeChecking: k.KubeSchema<TypeChecking>;
+  readonly Validation: k.KubeSchema<Validation>;
+  readonly Variable: k.KubeSchema<Variable>;
+  readonly ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
+  readonly ValidatingAdmissionPolicyStatus: k.KubeSchema<ValidatingAdmissionPolicyStatus>;
+  readonly ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
+  readonly ValidatingWebhook: k.KubeSchema<ValidatingWebhook>;
+  readonly ValidatingWebhookConfiguration: k.KubeSchema<ValidatingWebhookConfiguration>;
+  readonly ValidatingWebhookConfigurationList: k.KubeSchema<ValidatingWebhookConfigurationList>;
+};

@@ -7,133 +7,163 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const ExpressionWarning = z.looseObject({
-  fieldRef: k.string,
-  warning: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ExpressionWarning() {
+    return keep("ExpressionWarning", z.looseObject({
+      fieldRef: k.string,
+      warning: k.string,
+    }));
+  },
+  get NamedRuleWithOperations() {
+    return keep("NamedRuleWithOperations", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      scope: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MatchResources() {
+    return keep("MatchResources", z.looseObject({
+      excludeResourceRules: k.nullishOf(z.array($.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      matchPolicy: k.nullish.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      resourceRules: k.nullishOf(z.array($.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MutatingWebhook() {
+    return keep("MutatingWebhook", z.looseObject({
+      admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      clientConfig: admissionregistrationV1_28_35.$.WebhookClientConfig,
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchPolicy: k.nullish.string,
+      name: k.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      reinvocationPolicy: k.nullish.string,
+      rules: k.nullishOf(z.array(admissionregistrationV1_28_35.$.RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      sideEffects: k.string,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get MutatingWebhookConfiguration() {
+    return keep("MutatingWebhookConfiguration", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("MutatingWebhookConfiguration").default("MutatingWebhookConfiguration"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      webhooks: k.nullishOf(z.array($.MutatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","plural":"mutatingwebhookconfigurations","singular":"mutatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingWebhookConfigurationList","categories":["api-extensions"]}));
+  },
+  get MutatingWebhookConfigurationList() {
+    return keep("MutatingWebhookConfigurationList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.MutatingWebhookConfiguration),
+      kind: z.literal("MutatingWebhookConfigurationList").default("MutatingWebhookConfigurationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfigurationList"}));
+  },
+  get ParamKind() {
+    return keep("ParamKind", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ParamRef() {
+    return keep("ParamRef", z.looseObject({
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      parameterNotFoundAction: k.nullish.string,
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get TypeChecking() {
+    return keep("TypeChecking", z.looseObject({
+      expressionWarnings: k.nullishOf(z.array($.ExpressionWarning).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Validation() {
+    return keep("Validation", z.looseObject({
+      expression: k.string,
+      message: k.nullish.string,
+      messageExpression: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+  get Variable() {
+    return keep("Variable", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ValidatingAdmissionPolicySpec() {
+    return keep("ValidatingAdmissionPolicySpec", z.looseObject({
+      auditAnnotations: k.nullishOf(z.array(admissionregistrationV1_30_36.$.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchConstraints: k.nullishOf($.MatchResources),
+      paramKind: k.nullishOf($.ParamKind),
+      validations: k.nullishOf(z.array($.Validation).register(k.kubeMeta, {"listType":"atomic"})),
+      variables: k.nullishOf(z.array($.Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get ValidatingAdmissionPolicyStatus() {
+    return keep("ValidatingAdmissionPolicyStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      observedGeneration: k.nullish.int,
+      typeChecking: k.nullishOf($.TypeChecking),
+    }));
+  },
+  get ValidatingAdmissionPolicy() {
+    return keep("ValidatingAdmissionPolicy", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ValidatingAdmissionPolicySpec),
+      status: k.nullishOf($.ValidatingAdmissionPolicyStatus),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]}));
+  },
+  get ValidatingWebhook() {
+    return keep("ValidatingWebhook", z.looseObject({
+      admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      clientConfig: admissionregistrationV1_28_35.$.WebhookClientConfig,
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchPolicy: k.nullish.string,
+      name: k.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      rules: k.nullishOf(z.array(admissionregistrationV1_28_35.$.RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      sideEffects: k.string,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get ValidatingWebhookConfiguration() {
+    return keep("ValidatingWebhookConfiguration", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("ValidatingWebhookConfiguration").default("ValidatingWebhookConfiguration"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      webhooks: k.nullishOf(z.array($.ValidatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","plural":"validatingwebhookconfigurations","singular":"validatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingWebhookConfigurationList","categories":["api-extensions"]}));
+  },
+  get ValidatingWebhookConfigurationList() {
+    return keep("ValidatingWebhookConfigurationList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.ValidatingWebhookConfiguration),
+      kind: z.literal("ValidatingWebhookConfigurationList").default("ValidatingWebhookConfigurationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfigurationList"}));
+  },
+};
 
-export const NamedRuleWithOperations = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  scope: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const MatchResources = z.looseObject({
-  excludeResourceRules: k.nullishOf(z.array(NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  matchPolicy: k.nullish.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  resourceRules: k.nullishOf(z.array(NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const MutatingWebhook = z.looseObject({
-  admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  clientConfig: admissionregistrationV1_28_35.WebhookClientConfig,
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchPolicy: k.nullish.string,
-  name: k.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  reinvocationPolicy: k.nullish.string,
-  rules: k.nullishOf(z.array(admissionregistrationV1_28_35.RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  sideEffects: k.string,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const MutatingWebhookConfiguration = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("MutatingWebhookConfiguration").default("MutatingWebhookConfiguration"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  webhooks: k.nullishOf(z.array(MutatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","plural":"mutatingwebhookconfigurations","singular":"mutatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingWebhookConfigurationList","categories":["api-extensions"]});
-
-export const MutatingWebhookConfigurationList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(MutatingWebhookConfiguration),
-  kind: z.literal("MutatingWebhookConfigurationList").default("MutatingWebhookConfigurationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfigurationList"});
-
-export const ParamKind = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ParamRef = z.looseObject({
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  parameterNotFoundAction: k.nullish.string,
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const TypeChecking = z.looseObject({
-  expressionWarnings: k.nullishOf(z.array(ExpressionWarning).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Validation = z.looseObject({
-  expression: k.string,
-  message: k.nullish.string,
-  messageExpression: k.nullish.string,
-  reason: k.nullish.string,
-});
-
-export const Variable = z.looseObject({
-  expression: k.string,
-  name: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ValidatingAdmissionPolicySpec = z.looseObject({
-  auditAnnotations: k.nullishOf(z.array(admissionregistrationV1_30_36.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchConstraints: k.nullishOf(MatchResources),
-  paramKind: k.nullishOf(ParamKind),
-  validations: k.nullishOf(z.array(Validation).register(k.kubeMeta, {"listType":"atomic"})),
-  variables: k.nullishOf(z.array(Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
-
-export const ValidatingAdmissionPolicyStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  observedGeneration: k.nullish.int,
-  typeChecking: k.nullishOf(TypeChecking),
-});
-
-export const ValidatingAdmissionPolicy = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ValidatingAdmissionPolicySpec),
-  status: k.nullishOf(ValidatingAdmissionPolicyStatus),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]});
-
-export const ValidatingWebhook = z.looseObject({
-  admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  clientConfig: admissionregistrationV1_28_35.WebhookClientConfig,
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchPolicy: k.nullish.string,
-  name: k.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  rules: k.nullishOf(z.array(admissionregistrationV1_28_35.RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  sideEffects: k.string,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const ValidatingWebhookConfiguration = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("ValidatingWebhookConfiguration").default("ValidatingWebhookConfiguration"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  webhooks: k.nullishOf(z.array(ValidatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","plural":"validatingwebhookconfigurations","singular":"validatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingWebhookConfigurationList","categories":["api-extensions"]});
-
-export const ValidatingWebhookConfigurationList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(ValidatingWebhookConfiguration),
-  kind: z.literal("ValidatingWebhookConfigurationList").default("ValidatingWebhookConfigurationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfigurationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -22,4 +22,11 @@ export interface AuditAnnotation {
    */
   valueExpression: string;
 }
-export declare const AuditAnnotation: k.KubeSchema<AuditAnnotation>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AuditAnnotation: k.KubeSchema<AuditAnnotation>;
+};

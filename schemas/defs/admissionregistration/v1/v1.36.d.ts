@@ -39,7 +39,6 @@ export interface ApplyConfiguration {
    */
   expression?: string | null;
 }
-export declare const ApplyConfiguration: k.KubeSchema<ApplyConfiguration>;
 
 /** ExpressionWarning is a warning information that targets a specific expression. */
 export interface ExpressionWarning {
@@ -48,7 +47,6 @@ export interface ExpressionWarning {
   /** warning contains the content of type checking information in a human-readable form. Each line of the warning contains the type that the expression is checked against, followed by the type check error from the compiler. */
   warning: string;
 }
-export declare const ExpressionWarning: k.KubeSchema<ExpressionWarning>;
 
 /** JSONPatch defines a JSON Patch. */
 export interface JSONPatch {
@@ -110,7 +108,6 @@ export interface JSONPatch {
    */
   expression?: string | null;
 }
-export declare const JSONPatch: k.KubeSchema<JSONPatch>;
 
 /** MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook. */
 export interface MatchCondition {
@@ -133,7 +130,6 @@ export interface MatchCondition {
    */
   name: string;
 }
-export declare const MatchCondition: k.KubeSchema<MatchCondition>;
 
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. */
 export interface NamedRuleWithOperations {
@@ -158,7 +154,6 @@ export interface NamedRuleWithOperations {
   /** scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*". */
   scope?: string | null;
 }
-export declare const NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
 
 /** MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded) */
 export interface MatchResources {
@@ -213,7 +208,6 @@ export interface MatchResources {
   /** resourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule. */
   resourceRules?: NamedRuleWithOperations[] | null;
 }
-export declare const MatchResources: k.KubeSchema<MatchResources>;
 
 /** Mutation specifies the CEL expression which is used to apply the Mutation. */
 export interface Mutation {
@@ -224,7 +218,6 @@ export interface Mutation {
   /** patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required. */
   patchType: string;
 }
-export declare const Mutation: k.KubeSchema<Mutation>;
 
 /** ParamKind is a tuple of Group Kind and Version. */
 export interface ParamKind {
@@ -233,7 +226,6 @@ export interface ParamKind {
   /** kind is the API kind the resources belong to. Required. */
   kind?: string | null;
 }
-export declare const ParamKind: k.KubeSchema<ParamKind>;
 
 /** Variable is the definition of a variable that is used for composition. A variable is defined as a named expression. */
 export interface Variable {
@@ -242,7 +234,6 @@ export interface Variable {
   /** name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo` */
   name: string;
 }
-export declare const Variable: k.KubeSchema<Variable>;
 
 /** MutatingAdmissionPolicySpec defines the desired behavior of the admission policy. */
 export interface MutatingAdmissionPolicySpec {
@@ -290,7 +281,6 @@ export interface MutatingAdmissionPolicySpec {
    */
   variables?: Variable[] | null;
 }
-export declare const MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
 
 /**
  * MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain.
@@ -306,7 +296,6 @@ export interface MutatingAdmissionPolicy {
   /** spec defines the desired behavior of the MutatingAdmissionPolicy. */
   spec?: MutatingAdmissionPolicySpec | null;
 }
-export declare const MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
 
 /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. */
 export interface ParamRef {
@@ -345,7 +334,6 @@ export interface ParamRef {
    */
   selector?: metaV1_30_36.LabelSelector | null;
 }
-export declare const ParamRef: k.KubeSchema<ParamRef>;
 
 /** MutatingAdmissionPolicyBindingSpec defines the specification of the MutatingAdmissionPolicyBinding. */
 export interface MutatingAdmissionPolicyBindingSpec {
@@ -356,7 +344,6 @@ export interface MutatingAdmissionPolicyBindingSpec {
   /** policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required. */
   policyName?: string | null;
 }
-export declare const MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
 
 /**
  * MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. MutatingAdmissionPolicyBinding and the optional parameter resource together define how cluster administrators configure policies for clusters.
@@ -376,7 +363,6 @@ export interface MutatingAdmissionPolicyBinding {
   /** spec defines the desired behavior of the MutatingAdmissionPolicyBinding. */
   spec?: MutatingAdmissionPolicyBindingSpec | null;
 }
-export declare const MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
 
 /**
  * MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
@@ -392,7 +378,6 @@ export interface MutatingAdmissionPolicyBindingList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
 
 /**
  * MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
@@ -408,7 +393,6 @@ export interface MutatingAdmissionPolicyList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
 
 /** RuleWithOperations is a tuple of Operations and Resources. It is recommended to make sure that all the tuple expansions are valid. */
 export interface RuleWithOperations {
@@ -431,7 +415,6 @@ export interface RuleWithOperations {
   /** scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*". */
   scope?: string | null;
 }
-export declare const RuleWithOperations: k.KubeSchema<RuleWithOperations>;
 
 /** ServiceReference holds a reference to Service.legacy.k8s.io */
 export interface ServiceReference {
@@ -444,7 +427,6 @@ export interface ServiceReference {
   /** port is the port on the service that hosts the webhook. Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive). */
   port?: number | null;
 }
-export declare const ServiceReference: k.KubeSchema<ServiceReference>;
 
 /** WebhookClientConfig contains the information to make a TLS connection with the webhook */
 export interface WebhookClientConfig {
@@ -471,7 +453,6 @@ export interface WebhookClientConfig {
    */
   url?: string | null;
 }
-export declare const WebhookClientConfig: k.KubeSchema<WebhookClientConfig>;
 
 /** MutatingWebhook describes an admission webhook and the resources and operations it applies to. */
 export interface MutatingWebhook {
@@ -557,7 +538,6 @@ export interface MutatingWebhook {
   /** timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds. */
   timeoutSeconds?: number | null;
 }
-export declare const MutatingWebhook: k.KubeSchema<MutatingWebhook>;
 
 /**
  * MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object.
@@ -573,7 +553,6 @@ export interface MutatingWebhookConfiguration {
   /** webhooks is a list of webhooks and the affected resources and operations. */
   webhooks?: MutatingWebhook[] | null;
 }
-export declare const MutatingWebhookConfiguration: k.KubeSchema<MutatingWebhookConfiguration>;
 
 /**
  * MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration.
@@ -589,14 +568,12 @@ export interface MutatingWebhookConfigurationList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const MutatingWebhookConfigurationList: k.KubeSchema<MutatingWebhookConfigurationList>;
 
 /** TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy */
 export interface TypeChecking {
   /** expressionWarnings contains the type checking warnings for each expression. */
   expressionWarnings?: ExpressionWarning[] | null;
 }
-export declare const TypeChecking: k.KubeSchema<TypeChecking>;
 
 /** Validation specifies the CEL expression which is used to apply the validation. */
 export interface Validation {
@@ -636,7 +613,6 @@ export interface Validation {
   /** reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client. */
   reason?: string | null;
 }
-export declare const Validation: k.KubeSchema<Validation>;
 
 /** ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy. */
 export interface ValidatingAdmissionPolicySpec {
@@ -680,7 +656,6 @@ export interface ValidatingAdmissionPolicySpec {
    */
   variables?: Variable[] | null;
 }
-export declare const ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
 
 /** ValidatingAdmissionPolicyStatus represents the status of an admission validation policy. */
 export interface ValidatingAdmissionPolicyStatus {
@@ -691,7 +666,6 @@ export interface ValidatingAdmissionPolicyStatus {
   /** typeChecking contains the results of type checking for each expression. Presence of this field indicates the completion of the type checking. */
   typeChecking?: TypeChecking | null;
 }
-export declare const ValidatingAdmissionPolicyStatus: k.KubeSchema<ValidatingAdmissionPolicyStatus>;
 
 /**
  * ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
@@ -709,7 +683,6 @@ export interface ValidatingAdmissionPolicy {
   /** status represents the current status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only. */
   status?: ValidatingAdmissionPolicyStatus | null;
 }
-export declare const ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
 
 /** ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding. */
 export interface ValidatingAdmissionPolicyBindingSpec {
@@ -742,7 +715,6 @@ export interface ValidatingAdmissionPolicyBindingSpec {
    */
   validationActions: string[];
 }
-export declare const ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
 
 /**
  * ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
@@ -762,7 +734,6 @@ export interface ValidatingAdmissionPolicyBinding {
   /** spec defines the desired behavior of the ValidatingAdmissionPolicyBinding. */
   spec: ValidatingAdmissionPolicyBindingSpec;
 }
-export declare const ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
 
 /**
  * ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding.
@@ -778,7 +749,6 @@ export interface ValidatingAdmissionPolicyBindingList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
 
 /**
  * ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy.
@@ -794,7 +764,6 @@ export interface ValidatingAdmissionPolicyList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ValidatingAdmissionPolicyList: k.KubeSchema<ValidatingAdmissionPolicyList>;
 
 /** ValidatingWebhook describes an admission webhook and the resources and operations it applies to. */
 export interface ValidatingWebhook {
@@ -870,7 +839,6 @@ export interface ValidatingWebhook {
   /** timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds. */
   timeoutSeconds?: number | null;
 }
-export declare const ValidatingWebhook: k.KubeSchema<ValidatingWebhook>;
 
 /**
  * ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it.
@@ -886,7 +854,6 @@ export interface ValidatingWebhookConfiguration {
   /** webhooks is a list of webhooks and the affected resources and operations. */
   webhooks?: ValidatingWebhook[] | null;
 }
-export declare const ValidatingWebhookConfiguration: k.KubeSchema<ValidatingWebhookConfiguration>;
 
 /**
  * ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration.
@@ -902,4 +869,44 @@ export interface ValidatingWebhookConfigurationList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ValidatingWebhookConfigurationList: k.KubeSchema<ValidatingWebhookConfigurationList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ApplyConfiguration: k.KubeSchema<ApplyConfiguration>;
+  readonly ExpressionWarning: k.KubeSchema<ExpressionWarning>;
+  readonly JSONPatch: k.KubeSchema<JSONPatch>;
+  readonly MatchCondition: k.KubeSchema<MatchCondition>;
+  readonly NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
+  readonly MatchResources: k.KubeSchema<MatchResources>;
+  readonly Mutation: k.KubeSchema<Mutation>;
+  readonly ParamKind: k.KubeSchema<ParamKind>;
+  readonly Variable: k.KubeSchema<Variable>;
+  readonly MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
+  readonly MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
+  readonly ParamRef: k.KubeSchema<ParamRef>;
+  readonly MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
+  readonly MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
+  readonly MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
+  readonly MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
+  readonly RuleWithOperations: k.KubeSchema<RuleWithOperations>;
+  readonly ServiceReference: k.KubeSchema<ServiceReference>;
+  readonly WebhookClientConfig: k.KubeSchema<WebhookClientConfig>;
+  readonly MutatingWebhook: k.KubeSchema<MutatingWebhook>;
+  readonly MutatingWebhookConfiguration: k.KubeSchema<MutatingWebhookConfiguration>;
+  readonly MutatingWebhookConfigurationList: k.KubeSchema<MutatingWebhookConfigurationList>;
+  readonly TypeChecking: k.KubeSchema<TypeChecking>;
+  readonly Validation: k.KubeSchema<Validation>;
+  readonly ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
+  readonly ValidatingAdmissionPolicyStatus: k.KubeSchema<ValidatingAdmissionPolicyStatus>;
+  readonly ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
+  readonly ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
+  readonly ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
+  readonly ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
+  readonly ValidatingAdmissionPolicyList: k.KubeSchema<ValidatingAdmissionPolicyList>;
+  readonly ValidatingWebhook: k.KubeSchema<ValidatingWebhook>;
+  readonly ValidatingWebhookConfiguration: k.KubeSchema<ValidatingWebhookConfiguration>;
+  readonly ValidatingWebhookConfigurationList: k.KubeSchema<ValidatingWebhookConfigurationList>;
+};

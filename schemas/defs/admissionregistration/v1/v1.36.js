@@ -6,245 +6,292 @@ import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as metaV1_36 from "../../meta/v1/v1.36.js";
 
-export const ApplyConfiguration = z.looseObject({
-  expression: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ApplyConfiguration() {
+    return keep("ApplyConfiguration", z.looseObject({
+      expression: k.nullish.string,
+    }));
+  },
+  get ExpressionWarning() {
+    return keep("ExpressionWarning", z.looseObject({
+      fieldRef: k.string,
+      warning: k.string,
+    }));
+  },
+  get JSONPatch() {
+    return keep("JSONPatch", z.looseObject({
+      expression: k.nullish.string,
+    }));
+  },
+  get MatchCondition() {
+    return keep("MatchCondition", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }));
+  },
+  get NamedRuleWithOperations() {
+    return keep("NamedRuleWithOperations", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      scope: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MatchResources() {
+    return keep("MatchResources", z.looseObject({
+      excludeResourceRules: k.nullishOf(z.array($.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      matchPolicy: k.nullish.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      resourceRules: k.nullishOf(z.array($.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get Mutation() {
+    return keep("Mutation", z.looseObject({
+      applyConfiguration: k.nullishOf($.ApplyConfiguration),
+      jsonPatch: k.nullishOf($.JSONPatch),
+      patchType: k.string,
+    }));
+  },
+  get ParamKind() {
+    return keep("ParamKind", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get Variable() {
+    return keep("Variable", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MutatingAdmissionPolicySpec() {
+    return keep("MutatingAdmissionPolicySpec", z.looseObject({
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array($.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchConstraints: k.nullishOf($.MatchResources),
+      mutations: k.nullishOf(z.array($.Mutation).register(k.kubeMeta, {"listType":"atomic"})),
+      paramKind: k.nullishOf($.ParamKind),
+      reinvocationPolicy: k.nullish.string,
+      variables: k.nullishOf(z.array($.Variable).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get MutatingAdmissionPolicy() {
+    return keep("MutatingAdmissionPolicy", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("MutatingAdmissionPolicy").default("MutatingAdmissionPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.MutatingAdmissionPolicySpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicy","plural":"mutatingadmissionpolicies","singular":"mutatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyList","categories":["api-extensions"]}));
+  },
+  get ParamRef() {
+    return keep("ParamRef", z.looseObject({
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      parameterNotFoundAction: k.nullish.string,
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MutatingAdmissionPolicyBindingSpec() {
+    return keep("MutatingAdmissionPolicyBindingSpec", z.looseObject({
+      matchResources: k.nullishOf($.MatchResources),
+      paramRef: k.nullishOf($.ParamRef),
+      policyName: k.nullish.string,
+    }));
+  },
+  get MutatingAdmissionPolicyBinding() {
+    return keep("MutatingAdmissionPolicyBinding", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("MutatingAdmissionPolicyBinding").default("MutatingAdmissionPolicyBinding"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.MutatingAdmissionPolicyBindingSpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicyBinding","plural":"mutatingadmissionpolicybindings","singular":"mutatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyBindingList","categories":["api-extensions"]}));
+  },
+  get MutatingAdmissionPolicyBindingList() {
+    return keep("MutatingAdmissionPolicyBindingList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.MutatingAdmissionPolicyBinding),
+      kind: z.literal("MutatingAdmissionPolicyBindingList").default("MutatingAdmissionPolicyBindingList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicyBindingList"}));
+  },
+  get MutatingAdmissionPolicyList() {
+    return keep("MutatingAdmissionPolicyList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.MutatingAdmissionPolicy),
+      kind: z.literal("MutatingAdmissionPolicyList").default("MutatingAdmissionPolicyList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicyList"}));
+  },
+  get RuleWithOperations() {
+    return keep("RuleWithOperations", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      scope: k.nullish.string,
+    }));
+  },
+  get ServiceReference() {
+    return keep("ServiceReference", z.looseObject({
+      name: k.string,
+      namespace: k.string,
+      path: k.nullish.string,
+      port: k.nullish.int32,
+    }));
+  },
+  get WebhookClientConfig() {
+    return keep("WebhookClientConfig", z.looseObject({
+      caBundle: k.nullish.Bytes,
+      service: k.nullishOf($.ServiceReference),
+      url: k.nullish.string,
+    }));
+  },
+  get MutatingWebhook() {
+    return keep("MutatingWebhook", z.looseObject({
+      admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      clientConfig: $.WebhookClientConfig,
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array($.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchPolicy: k.nullish.string,
+      name: k.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      reinvocationPolicy: k.nullish.string,
+      rules: k.nullishOf(z.array($.RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      sideEffects: k.string,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get MutatingWebhookConfiguration() {
+    return keep("MutatingWebhookConfiguration", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("MutatingWebhookConfiguration").default("MutatingWebhookConfiguration"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      webhooks: k.nullishOf(z.array($.MutatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","plural":"mutatingwebhookconfigurations","singular":"mutatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingWebhookConfigurationList","categories":["api-extensions"]}));
+  },
+  get MutatingWebhookConfigurationList() {
+    return keep("MutatingWebhookConfigurationList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.MutatingWebhookConfiguration),
+      kind: z.literal("MutatingWebhookConfigurationList").default("MutatingWebhookConfigurationList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfigurationList"}));
+  },
+  get TypeChecking() {
+    return keep("TypeChecking", z.looseObject({
+      expressionWarnings: k.nullishOf(z.array($.ExpressionWarning).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Validation() {
+    return keep("Validation", z.looseObject({
+      expression: k.string,
+      message: k.nullish.string,
+      messageExpression: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+  get ValidatingAdmissionPolicySpec() {
+    return keep("ValidatingAdmissionPolicySpec", z.looseObject({
+      auditAnnotations: k.nullishOf(z.array(admissionregistrationV1_30_36.$.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array($.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchConstraints: k.nullishOf($.MatchResources),
+      paramKind: k.nullishOf($.ParamKind),
+      validations: k.nullishOf(z.array($.Validation).register(k.kubeMeta, {"listType":"atomic"})),
+      variables: k.nullishOf(z.array($.Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get ValidatingAdmissionPolicyStatus() {
+    return keep("ValidatingAdmissionPolicyStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      observedGeneration: k.nullish.int,
+      typeChecking: k.nullishOf($.TypeChecking),
+    }));
+  },
+  get ValidatingAdmissionPolicy() {
+    return keep("ValidatingAdmissionPolicy", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ValidatingAdmissionPolicySpec),
+      status: k.nullishOf($.ValidatingAdmissionPolicyStatus),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]}));
+  },
+  get ValidatingAdmissionPolicyBindingSpec() {
+    return keep("ValidatingAdmissionPolicyBindingSpec", z.looseObject({
+      matchResources: k.nullishOf($.MatchResources),
+      paramRef: k.nullishOf($.ParamRef),
+      policyName: k.string,
+      validationActions: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+    }));
+  },
+  get ValidatingAdmissionPolicyBinding() {
+    return keep("ValidatingAdmissionPolicyBinding", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("ValidatingAdmissionPolicyBinding").default("ValidatingAdmissionPolicyBinding"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ValidatingAdmissionPolicyBindingSpec,
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyBinding","plural":"validatingadmissionpolicybindings","singular":"validatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyBindingList","categories":["api-extensions"]}));
+  },
+  get ValidatingAdmissionPolicyBindingList() {
+    return keep("ValidatingAdmissionPolicyBindingList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.ValidatingAdmissionPolicyBinding),
+      kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyBindingList"}));
+  },
+  get ValidatingAdmissionPolicyList() {
+    return keep("ValidatingAdmissionPolicyList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.ValidatingAdmissionPolicy),
+      kind: z.literal("ValidatingAdmissionPolicyList").default("ValidatingAdmissionPolicyList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyList"}));
+  },
+  get ValidatingWebhook() {
+    return keep("ValidatingWebhook", z.looseObject({
+      admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      clientConfig: $.WebhookClientConfig,
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array($.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchPolicy: k.nullish.string,
+      name: k.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      rules: k.nullishOf(z.array($.RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      sideEffects: k.string,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get ValidatingWebhookConfiguration() {
+    return keep("ValidatingWebhookConfiguration", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      kind: z.literal("ValidatingWebhookConfiguration").default("ValidatingWebhookConfiguration"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      webhooks: k.nullishOf(z.array($.ValidatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","plural":"validatingwebhookconfigurations","singular":"validatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingWebhookConfigurationList","categories":["api-extensions"]}));
+  },
+  get ValidatingWebhookConfigurationList() {
+    return keep("ValidatingWebhookConfigurationList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
+      items: z.array($.ValidatingWebhookConfiguration),
+      kind: z.literal("ValidatingWebhookConfigurationList").default("ValidatingWebhookConfigurationList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfigurationList"}));
+  },
+};
 
-export const ExpressionWarning = z.looseObject({
-  fieldRef: k.string,
-  warning: k.string,
-});
-
-export const JSONPatch = z.looseObject({
-  expression: k.nullish.string,
-});
-
-export const MatchCondition = z.looseObject({
-  expression: k.string,
-  name: k.string,
-});
-
-export const NamedRuleWithOperations = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  scope: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const MatchResources = z.looseObject({
-  excludeResourceRules: k.nullishOf(z.array(NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  matchPolicy: k.nullish.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  resourceRules: k.nullishOf(z.array(NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const Mutation = z.looseObject({
-  applyConfiguration: k.nullishOf(ApplyConfiguration),
-  jsonPatch: k.nullishOf(JSONPatch),
-  patchType: k.string,
-});
-
-export const ParamKind = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const Variable = z.looseObject({
-  expression: k.string,
-  name: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const MutatingAdmissionPolicySpec = z.looseObject({
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchConstraints: k.nullishOf(MatchResources),
-  mutations: k.nullishOf(z.array(Mutation).register(k.kubeMeta, {"listType":"atomic"})),
-  paramKind: k.nullishOf(ParamKind),
-  reinvocationPolicy: k.nullish.string,
-  variables: k.nullishOf(z.array(Variable).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const MutatingAdmissionPolicy = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("MutatingAdmissionPolicy").default("MutatingAdmissionPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(MutatingAdmissionPolicySpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicy","plural":"mutatingadmissionpolicies","singular":"mutatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyList","categories":["api-extensions"]});
-
-export const ParamRef = z.looseObject({
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  parameterNotFoundAction: k.nullish.string,
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const MutatingAdmissionPolicyBindingSpec = z.looseObject({
-  matchResources: k.nullishOf(MatchResources),
-  paramRef: k.nullishOf(ParamRef),
-  policyName: k.nullish.string,
-});
-
-export const MutatingAdmissionPolicyBinding = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("MutatingAdmissionPolicyBinding").default("MutatingAdmissionPolicyBinding"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(MutatingAdmissionPolicyBindingSpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicyBinding","plural":"mutatingadmissionpolicybindings","singular":"mutatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyBindingList","categories":["api-extensions"]});
-
-export const MutatingAdmissionPolicyBindingList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(MutatingAdmissionPolicyBinding),
-  kind: z.literal("MutatingAdmissionPolicyBindingList").default("MutatingAdmissionPolicyBindingList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicyBindingList"});
-
-export const MutatingAdmissionPolicyList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(MutatingAdmissionPolicy),
-  kind: z.literal("MutatingAdmissionPolicyList").default("MutatingAdmissionPolicyList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingAdmissionPolicyList"});
-
-export const RuleWithOperations = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  scope: k.nullish.string,
-});
-
-export const ServiceReference = z.looseObject({
-  name: k.string,
-  namespace: k.string,
-  path: k.nullish.string,
-  port: k.nullish.int32,
-});
-
-export const WebhookClientConfig = z.looseObject({
-  caBundle: k.nullish.Bytes,
-  service: k.nullishOf(ServiceReference),
-  url: k.nullish.string,
-});
-
-export const MutatingWebhook = z.looseObject({
-  admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  clientConfig: WebhookClientConfig,
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchPolicy: k.nullish.string,
-  name: k.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  reinvocationPolicy: k.nullish.string,
-  rules: k.nullishOf(z.array(RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  sideEffects: k.string,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const MutatingWebhookConfiguration = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("MutatingWebhookConfiguration").default("MutatingWebhookConfiguration"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  webhooks: k.nullishOf(z.array(MutatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","plural":"mutatingwebhookconfigurations","singular":"mutatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingWebhookConfigurationList","categories":["api-extensions"]});
-
-export const MutatingWebhookConfigurationList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(MutatingWebhookConfiguration),
-  kind: z.literal("MutatingWebhookConfigurationList").default("MutatingWebhookConfigurationList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfigurationList"});
-
-export const TypeChecking = z.looseObject({
-  expressionWarnings: k.nullishOf(z.array(ExpressionWarning).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Validation = z.looseObject({
-  expression: k.string,
-  message: k.nullish.string,
-  messageExpression: k.nullish.string,
-  reason: k.nullish.string,
-});
-
-export const ValidatingAdmissionPolicySpec = z.looseObject({
-  auditAnnotations: k.nullishOf(z.array(admissionregistrationV1_30_36.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchConstraints: k.nullishOf(MatchResources),
-  paramKind: k.nullishOf(ParamKind),
-  validations: k.nullishOf(z.array(Validation).register(k.kubeMeta, {"listType":"atomic"})),
-  variables: k.nullishOf(z.array(Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
-
-export const ValidatingAdmissionPolicyStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  observedGeneration: k.nullish.int,
-  typeChecking: k.nullishOf(TypeChecking),
-});
-
-export const ValidatingAdmissionPolicy = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ValidatingAdmissionPolicySpec),
-  status: k.nullishOf(ValidatingAdmissionPolicyStatus),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]});
-
-export const ValidatingAdmissionPolicyBindingSpec = z.looseObject({
-  matchResources: k.nullishOf(MatchResources),
-  paramRef: k.nullishOf(ParamRef),
-  policyName: k.string,
-  validationActions: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-});
-
-export const ValidatingAdmissionPolicyBinding = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("ValidatingAdmissionPolicyBinding").default("ValidatingAdmissionPolicyBinding"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ValidatingAdmissionPolicyBindingSpec,
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyBinding","plural":"validatingadmissionpolicybindings","singular":"validatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyBindingList","categories":["api-extensions"]});
-
-export const ValidatingAdmissionPolicyBindingList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(ValidatingAdmissionPolicyBinding),
-  kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyBindingList"});
-
-export const ValidatingAdmissionPolicyList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(ValidatingAdmissionPolicy),
-  kind: z.literal("ValidatingAdmissionPolicyList").default("ValidatingAdmissionPolicyList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyList"});
-
-export const ValidatingWebhook = z.looseObject({
-  admissionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  clientConfig: WebhookClientConfig,
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchPolicy: k.nullish.string,
-  name: k.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  rules: k.nullishOf(z.array(RuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  sideEffects: k.string,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const ValidatingWebhookConfiguration = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  kind: z.literal("ValidatingWebhookConfiguration").default("ValidatingWebhookConfiguration"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  webhooks: k.nullishOf(z.array(ValidatingWebhook).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","plural":"validatingwebhookconfigurations","singular":"validatingwebhookconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingWebhookConfigurationList","categories":["api-extensions"]});
-
-export const ValidatingWebhookConfigurationList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1").default("admissionregistration.k8s.io/v1"),
-  items: z.array(ValidatingWebhookConfiguration),
-  kind: z.literal("ValidatingWebhookConfigurationList").default("ValidatingWebhookConfigurationList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1","apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfigurationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -58,7 +58,6 @@ export interface MatchResources {
   /** ResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule. */
   resourceRules?: admissionregistrationV1alpha1_28_35.NamedRuleWithOperations[] | null;
 }
-export declare const MatchResources: k.KubeSchema<MatchResources>;
 
 /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. */
 export interface ParamRef {
@@ -93,7 +92,6 @@ export interface ParamRef {
    */
   selector?: metaV1_28_29.LabelSelector | null;
 }
-export declare const ParamRef: k.KubeSchema<ParamRef>;
 
 /** ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy. */
 export interface ValidatingAdmissionPolicySpec {
@@ -137,7 +135,6 @@ export interface ValidatingAdmissionPolicySpec {
    */
   variables?: admissionregistrationV1alpha1_28_35.Variable[] | null;
 }
-export declare const ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
 
 /**
  * ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
@@ -155,7 +152,6 @@ export interface ValidatingAdmissionPolicy {
   /** The status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only. */
   status?: admissionregistrationV1alpha1_28_31.ValidatingAdmissionPolicyStatus | null;
 }
-export declare const ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
 
 /** ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding. */
 export interface ValidatingAdmissionPolicyBindingSpec {
@@ -188,7 +184,6 @@ export interface ValidatingAdmissionPolicyBindingSpec {
    */
   validationActions?: string[] | null;
 }
-export declare const ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
 
 /**
  * ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
@@ -208,7 +203,6 @@ export interface ValidatingAdmissionPolicyBinding {
   /** Specification of the desired behavior of the ValidatingAdmissionPolicyBinding. */
   spec?: ValidatingAdmissionPolicyBindingSpec | null;
 }
-export declare const ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
 
 /**
  * ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding.
@@ -224,7 +218,6 @@ export interface ValidatingAdmissionPolicyBindingList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
 
 /**
  * ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy.
@@ -240,4 +233,18 @@ export interface ValidatingAdmissionPolicyList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ValidatingAdmissionPolicyList: k.KubeSchema<ValidatingAdmissionPolicyList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MatchResources: k.KubeSchema<MatchResources>;
+  readonly ParamRef: k.KubeSchema<ParamRef>;
+  readonly ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
+  readonly ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
+  readonly ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
+  readonly ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
+  readonly ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
+  readonly ValidatingAdmissionPolicyList: k.KubeSchema<ValidatingAdmissionPolicyList>;
+};

@@ -23,7 +23,6 @@ export interface AuditAnnotation {
    */
   valueExpression: string;
 }
-export declare const AuditAnnotation: k.KubeSchema<AuditAnnotation>;
 
 /** ExpressionWarning is a warning information that targets a specific expression. */
 export interface ExpressionWarning {
@@ -32,14 +31,12 @@ export interface ExpressionWarning {
   /** The content of type checking information in a human-readable form. Each line of the warning contains the type that the expression is checked against, followed by the type check error from the compiler. */
   warning: string;
 }
-export declare const ExpressionWarning: k.KubeSchema<ExpressionWarning>;
 
 /** TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy */
 export interface TypeChecking {
   /** The type checking warnings for each expression. */
   expressionWarnings?: ExpressionWarning[] | null;
 }
-export declare const TypeChecking: k.KubeSchema<TypeChecking>;
 
 /** ValidatingAdmissionPolicyStatus represents the status of a ValidatingAdmissionPolicy. */
 export interface ValidatingAdmissionPolicyStatus {
@@ -50,7 +47,6 @@ export interface ValidatingAdmissionPolicyStatus {
   /** The results of type checking for each expression. Presence of this field indicates the completion of the type checking. */
   typeChecking?: TypeChecking | null;
 }
-export declare const ValidatingAdmissionPolicyStatus: k.KubeSchema<ValidatingAdmissionPolicyStatus>;
 
 /** Validation specifies the CEL expression which is used to apply the validation. */
 export interface Validation {
@@ -90,4 +86,15 @@ export interface Validation {
   /** Reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client. */
   reason?: string | null;
 }
-export declare const Validation: k.KubeSchema<Validation>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AuditAnnotation: k.KubeSchema<AuditAnnotation>;
+  readonly ExpressionWarning: k.KubeSchema<ExpressionWarning>;
+  readonly TypeChecking: k.KubeSchema<TypeChecking>;
+  readonly ValidatingAdmissionPolicyStatus: k.KubeSchema<ValidatingAdmissionPolicyStatus>;
+  readonly Validation: k.KubeSchema<Validation>;
+};

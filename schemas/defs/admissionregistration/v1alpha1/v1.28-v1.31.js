@@ -3,29 +3,47 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const AuditAnnotation = z.looseObject({
-  key: k.string,
-  valueExpression: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get AuditAnnotation() {
+    return keep("AuditAnnotation", z.looseObject({
+      key: k.string,
+      valueExpression: k.string,
+    }));
+  },
+  get ExpressionWarning() {
+    return keep("ExpressionWarning", z.looseObject({
+      fieldRef: k.string,
+      warning: k.string,
+    }));
+  },
+  get TypeChecking() {
+    return keep("TypeChecking", z.looseObject({
+      expressionWarnings: k.nullishOf(z.array($.ExpressionWarning).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ValidatingAdmissionPolicyStatus() {
+    return keep("ValidatingAdmissionPolicyStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      observedGeneration: k.nullish.int,
+      typeChecking: k.nullishOf($.TypeChecking),
+    }));
+  },
+  get Validation() {
+    return keep("Validation", z.looseObject({
+      expression: k.string,
+      message: k.nullish.string,
+      messageExpression: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+};
 
-export const ExpressionWarning = z.looseObject({
-  fieldRef: k.string,
-  warning: k.string,
-});
-
-export const TypeChecking = z.looseObject({
-  expressionWarnings: k.nullishOf(z.array(ExpressionWarning).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ValidatingAdmissionPolicyStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  observedGeneration: k.nullish.int,
-  typeChecking: k.nullishOf(TypeChecking),
-});
-
-export const Validation = z.looseObject({
-  expression: k.string,
-  message: k.nullish.string,
-  messageExpression: k.nullish.string,
-  reason: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

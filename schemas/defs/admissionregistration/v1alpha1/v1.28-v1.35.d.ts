@@ -21,7 +21,6 @@ export interface MatchCondition {
    */
   name: string;
 }
-export declare const MatchCondition: k.KubeSchema<MatchCondition>;
 
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. */
 export interface NamedRuleWithOperations {
@@ -46,7 +45,6 @@ export interface NamedRuleWithOperations {
   /** scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*". */
   scope?: string | null;
 }
-export declare const NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
 
 /** ParamKind is a tuple of Group Kind and Version. */
 export interface ParamKind {
@@ -55,7 +53,6 @@ export interface ParamKind {
   /** Kind is the API kind the resources belong to. Required. */
   kind?: string | null;
 }
-export declare const ParamKind: k.KubeSchema<ParamKind>;
 
 /** Variable is the definition of a variable that is used for composition. */
 export interface Variable {
@@ -64,4 +61,14 @@ export interface Variable {
   /** Name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo` */
   name: string;
 }
-export declare const Variable: k.KubeSchema<Variable>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MatchCondition: k.KubeSchema<MatchCondition>;
+  readonly NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
+  readonly ParamKind: k.KubeSchema<ParamKind>;
+  readonly Variable: k.KubeSchema<Variable>;
+};

@@ -2,26 +2,43 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const MatchCondition = z.looseObject({
-  expression: k.string,
-  name: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MatchCondition() {
+    return keep("MatchCondition", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }));
+  },
+  get NamedRuleWithOperations() {
+    return keep("NamedRuleWithOperations", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      scope: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ParamKind() {
+    return keep("ParamKind", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get Variable() {
+    return keep("Variable", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }));
+  },
+};
 
-export const NamedRuleWithOperations = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  scope: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ParamKind = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const Variable = z.looseObject({
-  expression: k.string,
-  name: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

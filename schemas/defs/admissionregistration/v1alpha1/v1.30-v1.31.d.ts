@@ -48,7 +48,6 @@ export interface ValidatingAdmissionPolicySpec {
    */
   variables?: admissionregistrationV1alpha1_28_35.Variable[] | null;
 }
-export declare const ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
 
 /**
  * ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
@@ -66,7 +65,6 @@ export interface ValidatingAdmissionPolicy {
   /** The status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only. */
   status?: admissionregistrationV1alpha1_28_31.ValidatingAdmissionPolicyStatus | null;
 }
-export declare const ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
 
 /** ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding. */
 export interface ValidatingAdmissionPolicyBindingSpec {
@@ -99,7 +97,6 @@ export interface ValidatingAdmissionPolicyBindingSpec {
    */
   validationActions?: string[] | null;
 }
-export declare const ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
 
 /**
  * ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
@@ -119,4 +116,14 @@ export interface ValidatingAdmissionPolicyBinding {
   /** Specification of the desired behavior of the ValidatingAdmissionPolicyBinding. */
   spec?: ValidatingAdmissionPolicyBindingSpec | null;
 }
-export declare const ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
+  readonly ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
+  readonly ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
+  readonly ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
+};

@@ -56,4 +56,11 @@ export interface MatchResources {
   /** ResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule. */
   resourceRules?: admissionregistrationV1alpha1_28_35.NamedRuleWithOperations[] | null;
 }
-export declare const MatchResources: k.KubeSchema<MatchResources>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MatchResources: k.KubeSchema<MatchResources>;
+};

@@ -4,10 +4,24 @@ import * as k from "../../../runtime.js";
 import * as admissionregistrationV1alpha1_28_35 from "./v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const MatchResources = z.looseObject({
-  excludeResourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  matchPolicy: k.nullish.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  resourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MatchResources() {
+    return keep("MatchResources", z.looseObject({
+      excludeResourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.$.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      matchPolicy: k.nullish.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      resourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.$.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

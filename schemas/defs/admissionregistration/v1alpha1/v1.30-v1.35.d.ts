@@ -35,4 +35,11 @@ export interface ParamRef {
    */
   selector?: metaV1_30_36.LabelSelector | null;
 }
-export declare const ParamRef: k.KubeSchema<ParamRef>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ParamRef: k.KubeSchema<ParamRef>;
+};

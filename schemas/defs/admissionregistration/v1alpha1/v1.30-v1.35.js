@@ -3,9 +3,23 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const ParamRef = z.looseObject({
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  parameterNotFoundAction: k.nullish.string,
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ParamRef() {
+    return keep("ParamRef", z.looseObject({
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      parameterNotFoundAction: k.nullish.string,
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,16 +4,31 @@ import * as k from "../../../runtime.js";
 import * as admissionregistrationV1alpha1_30_31 from "./v1.30-v1.31.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const ValidatingAdmissionPolicyBindingList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  items: z.array(admissionregistrationV1alpha1_30_31.ValidatingAdmissionPolicyBinding),
-  kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"ValidatingAdmissionPolicyBindingList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ValidatingAdmissionPolicyBindingList() {
+    return keep("ValidatingAdmissionPolicyBindingList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      items: z.array(admissionregistrationV1alpha1_30_31.$.ValidatingAdmissionPolicyBinding),
+      kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"ValidatingAdmissionPolicyBindingList"}));
+  },
+  get ValidatingAdmissionPolicyList() {
+    return keep("ValidatingAdmissionPolicyList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      items: z.array(admissionregistrationV1alpha1_30_31.$.ValidatingAdmissionPolicy),
+      kind: z.literal("ValidatingAdmissionPolicyList").default("ValidatingAdmissionPolicyList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"ValidatingAdmissionPolicyList"}));
+  },
+};
 
-export const ValidatingAdmissionPolicyList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  items: z.array(admissionregistrationV1alpha1_30_31.ValidatingAdmissionPolicy),
-  kind: z.literal("ValidatingAdmissionPolicyList").default("ValidatingAdmissionPolicyList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"ValidatingAdmissionPolicyList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

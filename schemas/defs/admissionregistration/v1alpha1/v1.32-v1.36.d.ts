@@ -35,7 +35,6 @@ export interface ApplyConfiguration {
    */
   expression?: string | null;
 }
-export declare const ApplyConfiguration: k.KubeSchema<ApplyConfiguration>;
 
 /** JSONPatch defines a JSON Patch. */
 export interface JSONPatch {
@@ -97,7 +96,6 @@ export interface JSONPatch {
    */
   expression?: string | null;
 }
-export declare const JSONPatch: k.KubeSchema<JSONPatch>;
 
 /** Mutation specifies the CEL expression which is used to apply the Mutation. */
 export interface Mutation {
@@ -108,4 +106,13 @@ export interface Mutation {
   /** patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required. */
   patchType: string;
 }
-export declare const Mutation: k.KubeSchema<Mutation>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ApplyConfiguration: k.KubeSchema<ApplyConfiguration>;
+  readonly JSONPatch: k.KubeSchema<JSONPatch>;
+  readonly Mutation: k.KubeSchema<Mutation>;
+};

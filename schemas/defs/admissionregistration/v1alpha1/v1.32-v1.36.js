@@ -2,16 +2,32 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const ApplyConfiguration = z.looseObject({
-  expression: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ApplyConfiguration() {
+    return keep("ApplyConfiguration", z.looseObject({
+      expression: k.nullish.string,
+    }));
+  },
+  get JSONPatch() {
+    return keep("JSONPatch", z.looseObject({
+      expression: k.nullish.string,
+    }));
+  },
+  get Mutation() {
+    return keep("Mutation", z.looseObject({
+      applyConfiguration: k.nullishOf($.ApplyConfiguration),
+      jsonPatch: k.nullishOf($.JSONPatch),
+      patchType: k.string,
+    }));
+  },
+};
 
-export const JSONPatch = z.looseObject({
-  expression: k.nullish.string,
-});
-
-export const Mutation = z.looseObject({
-  applyConfiguration: k.nullishOf(ApplyConfiguration),
-  jsonPatch: k.nullishOf(JSONPatch),
-  patchType: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

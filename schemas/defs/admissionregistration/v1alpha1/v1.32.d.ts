@@ -53,7 +53,6 @@ export interface MutatingAdmissionPolicySpec {
    */
   variables?: admissionregistrationV1alpha1_28_35.Variable[] | null;
 }
-export declare const MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
 
 /**
  * MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain.
@@ -69,7 +68,6 @@ export interface MutatingAdmissionPolicy {
   /** Specification of the desired behavior of the MutatingAdmissionPolicy. */
   spec?: MutatingAdmissionPolicySpec | null;
 }
-export declare const MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
 
 /** MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding. */
 export interface MutatingAdmissionPolicyBindingSpec {
@@ -80,7 +78,6 @@ export interface MutatingAdmissionPolicyBindingSpec {
   /** policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required. */
   policyName?: string | null;
 }
-export declare const MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
 
 /**
  * MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. MutatingAdmissionPolicyBinding and the optional parameter resource together define how cluster administrators configure policies for clusters.
@@ -100,7 +97,6 @@ export interface MutatingAdmissionPolicyBinding {
   /** Specification of the desired behavior of the MutatingAdmissionPolicyBinding. */
   spec?: MutatingAdmissionPolicyBindingSpec | null;
 }
-export declare const MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
 
 /**
  * MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
@@ -116,7 +112,6 @@ export interface MutatingAdmissionPolicyBindingList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
 
 /**
  * MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
@@ -132,4 +127,16 @@ export interface MutatingAdmissionPolicyList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
+  readonly MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
+  readonly MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
+  readonly MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
+  readonly MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
+  readonly MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
+};

@@ -59,7 +59,6 @@ export interface MatchResources {
   /** ResourceRules describes what operations on what resources/subresources the admission policy matches. The policy cares about an operation if it matches _any_ Rule. */
   resourceRules?: admissionregistrationV1alpha1_28_35.NamedRuleWithOperations[] | null;
 }
-export declare const MatchResources: k.KubeSchema<MatchResources>;
 
 /** MutatingAdmissionPolicySpec is the specification of the desired behavior of the admission policy. */
 export interface MutatingAdmissionPolicySpec {
@@ -107,7 +106,6 @@ export interface MutatingAdmissionPolicySpec {
    */
   variables?: admissionregistrationV1alpha1_28_35.Variable[] | null;
 }
-export declare const MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
 
 /**
  * MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain.
@@ -123,7 +121,6 @@ export interface MutatingAdmissionPolicy {
   /** Specification of the desired behavior of the MutatingAdmissionPolicy. */
   spec?: MutatingAdmissionPolicySpec | null;
 }
-export declare const MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
 
 /** MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding. */
 export interface MutatingAdmissionPolicyBindingSpec {
@@ -134,7 +131,6 @@ export interface MutatingAdmissionPolicyBindingSpec {
   /** policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required. */
   policyName?: string | null;
 }
-export declare const MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
 
 /**
  * MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. MutatingAdmissionPolicyBinding and the optional parameter resource together define how cluster administrators configure policies for clusters.
@@ -154,7 +150,6 @@ export interface MutatingAdmissionPolicyBinding {
   /** Specification of the desired behavior of the MutatingAdmissionPolicyBinding. */
   spec?: MutatingAdmissionPolicyBindingSpec | null;
 }
-export declare const MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
 
 /**
  * MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
@@ -170,7 +165,6 @@ export interface MutatingAdmissionPolicyBindingList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
 
 /**
  * MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
@@ -186,4 +180,17 @@ export interface MutatingAdmissionPolicyList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MatchResources: k.KubeSchema<MatchResources>;
+  readonly MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
+  readonly MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
+  readonly MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
+  readonly MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
+  readonly MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
+  readonly MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
+};

@@ -7,54 +7,74 @@ import * as admissionregistrationV1alpha1_32_36 from "./v1.32-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const MatchResources = z.looseObject({
-  excludeResourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  matchPolicy: k.nullish.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  resourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MatchResources() {
+    return keep("MatchResources", z.looseObject({
+      excludeResourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.$.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      matchPolicy: k.nullish.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      resourceRules: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.$.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MutatingAdmissionPolicySpec() {
+    return keep("MutatingAdmissionPolicySpec", z.looseObject({
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchConstraints: k.nullishOf($.MatchResources),
+      mutations: k.nullishOf(z.array(admissionregistrationV1alpha1_32_36.$.Mutation).register(k.kubeMeta, {"listType":"atomic"})),
+      paramKind: k.nullishOf(admissionregistrationV1alpha1_28_35.$.ParamKind),
+      reinvocationPolicy: k.nullish.string,
+      variables: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.$.Variable).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get MutatingAdmissionPolicy() {
+    return keep("MutatingAdmissionPolicy", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      kind: z.literal("MutatingAdmissionPolicy").default("MutatingAdmissionPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.MutatingAdmissionPolicySpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicy","plural":"mutatingadmissionpolicies","singular":"mutatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyList","categories":["api-extensions"]}));
+  },
+  get MutatingAdmissionPolicyBindingSpec() {
+    return keep("MutatingAdmissionPolicyBindingSpec", z.looseObject({
+      matchResources: k.nullishOf($.MatchResources),
+      paramRef: k.nullishOf(admissionregistrationV1alpha1_30_35.$.ParamRef),
+      policyName: k.nullish.string,
+    }));
+  },
+  get MutatingAdmissionPolicyBinding() {
+    return keep("MutatingAdmissionPolicyBinding", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      kind: z.literal("MutatingAdmissionPolicyBinding").default("MutatingAdmissionPolicyBinding"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.MutatingAdmissionPolicyBindingSpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBinding","plural":"mutatingadmissionpolicybindings","singular":"mutatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyBindingList","categories":["api-extensions"]}));
+  },
+  get MutatingAdmissionPolicyBindingList() {
+    return keep("MutatingAdmissionPolicyBindingList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      items: z.array($.MutatingAdmissionPolicyBinding),
+      kind: z.literal("MutatingAdmissionPolicyBindingList").default("MutatingAdmissionPolicyBindingList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBindingList"}));
+  },
+  get MutatingAdmissionPolicyList() {
+    return keep("MutatingAdmissionPolicyList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      items: z.array($.MutatingAdmissionPolicy),
+      kind: z.literal("MutatingAdmissionPolicyList").default("MutatingAdmissionPolicyList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyList"}));
+  },
+};
 
-export const MutatingAdmissionPolicySpec = z.looseObject({
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchConstraints: k.nullishOf(MatchResources),
-  mutations: k.nullishOf(z.array(admissionregistrationV1alpha1_32_36.Mutation).register(k.kubeMeta, {"listType":"atomic"})),
-  paramKind: k.nullishOf(admissionregistrationV1alpha1_28_35.ParamKind),
-  reinvocationPolicy: k.nullish.string,
-  variables: k.nullishOf(z.array(admissionregistrationV1alpha1_28_35.Variable).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const MutatingAdmissionPolicy = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  kind: z.literal("MutatingAdmissionPolicy").default("MutatingAdmissionPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(MutatingAdmissionPolicySpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicy","plural":"mutatingadmissionpolicies","singular":"mutatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyList","categories":["api-extensions"]});
-
-export const MutatingAdmissionPolicyBindingSpec = z.looseObject({
-  matchResources: k.nullishOf(MatchResources),
-  paramRef: k.nullishOf(admissionregistrationV1alpha1_30_35.ParamRef),
-  policyName: k.nullish.string,
-});
-
-export const MutatingAdmissionPolicyBinding = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  kind: z.literal("MutatingAdmissionPolicyBinding").default("MutatingAdmissionPolicyBinding"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(MutatingAdmissionPolicyBindingSpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBinding","plural":"mutatingadmissionpolicybindings","singular":"mutatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyBindingList","categories":["api-extensions"]});
-
-export const MutatingAdmissionPolicyBindingList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  items: z.array(MutatingAdmissionPolicyBinding),
-  kind: z.literal("MutatingAdmissionPolicyBindingList").default("MutatingAdmissionPolicyBindingList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBindingList"});
-
-export const MutatingAdmissionPolicyList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  items: z.array(MutatingAdmissionPolicy),
-  kind: z.literal("MutatingAdmissionPolicyList").default("MutatingAdmissionPolicyList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

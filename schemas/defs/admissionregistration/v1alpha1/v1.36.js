@@ -5,85 +5,110 @@ import * as admissionregistrationV1alpha1_32_36 from "./v1.32-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as metaV1_36 from "../../meta/v1/v1.36.js";
 
-export const MatchCondition = z.looseObject({
-  expression: k.string,
-  name: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MatchCondition() {
+    return keep("MatchCondition", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }));
+  },
+  get NamedRuleWithOperations() {
+    return keep("NamedRuleWithOperations", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      scope: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MatchResources() {
+    return keep("MatchResources", z.looseObject({
+      excludeResourceRules: k.nullishOf(z.array($.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      matchPolicy: k.nullish.string,
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      resourceRules: k.nullishOf(z.array($.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ParamKind() {
+    return keep("ParamKind", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get Variable() {
+    return keep("Variable", z.looseObject({
+      expression: k.string,
+      name: k.string,
+    }));
+  },
+  get MutatingAdmissionPolicySpec() {
+    return keep("MutatingAdmissionPolicySpec", z.looseObject({
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array($.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchConstraints: k.nullishOf($.MatchResources),
+      mutations: k.nullishOf(z.array(admissionregistrationV1alpha1_32_36.$.Mutation).register(k.kubeMeta, {"listType":"atomic"})),
+      paramKind: k.nullishOf($.ParamKind),
+      reinvocationPolicy: k.nullish.string,
+      variables: k.nullishOf(z.array($.Variable).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get MutatingAdmissionPolicy() {
+    return keep("MutatingAdmissionPolicy", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      kind: z.literal("MutatingAdmissionPolicy").default("MutatingAdmissionPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.MutatingAdmissionPolicySpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicy","plural":"mutatingadmissionpolicies","singular":"mutatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyList","categories":["api-extensions"]}));
+  },
+  get ParamRef() {
+    return keep("ParamRef", z.looseObject({
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      parameterNotFoundAction: k.nullish.string,
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get MutatingAdmissionPolicyBindingSpec() {
+    return keep("MutatingAdmissionPolicyBindingSpec", z.looseObject({
+      matchResources: k.nullishOf($.MatchResources),
+      paramRef: k.nullishOf($.ParamRef),
+      policyName: k.nullish.string,
+    }));
+  },
+  get MutatingAdmissionPolicyBinding() {
+    return keep("MutatingAdmissionPolicyBinding", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      kind: z.literal("MutatingAdmissionPolicyBinding").default("MutatingAdmissionPolicyBinding"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.MutatingAdmissionPolicyBindingSpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBinding","plural":"mutatingadmissionpolicybindings","singular":"mutatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyBindingList","categories":["api-extensions"]}));
+  },
+  get MutatingAdmissionPolicyBindingList() {
+    return keep("MutatingAdmissionPolicyBindingList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      items: z.array($.MutatingAdmissionPolicyBinding),
+      kind: z.literal("MutatingAdmissionPolicyBindingList").default("MutatingAdmissionPolicyBindingList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBindingList"}));
+  },
+  get MutatingAdmissionPolicyList() {
+    return keep("MutatingAdmissionPolicyList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
+      items: z.array($.MutatingAdmissionPolicy),
+      kind: z.literal("MutatingAdmissionPolicyList").default("MutatingAdmissionPolicyList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyList"}));
+  },
+};
 
-export const NamedRuleWithOperations = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  operations: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  scope: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const MatchResources = z.looseObject({
-  excludeResourceRules: k.nullishOf(z.array(NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  matchPolicy: k.nullish.string,
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  resourceRules: k.nullishOf(z.array(NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ParamKind = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const Variable = z.looseObject({
-  expression: k.string,
-  name: k.string,
-});
-
-export const MutatingAdmissionPolicySpec = z.looseObject({
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchConstraints: k.nullishOf(MatchResources),
-  mutations: k.nullishOf(z.array(admissionregistrationV1alpha1_32_36.Mutation).register(k.kubeMeta, {"listType":"atomic"})),
-  paramKind: k.nullishOf(ParamKind),
-  reinvocationPolicy: k.nullish.string,
-  variables: k.nullishOf(z.array(Variable).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const MutatingAdmissionPolicy = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  kind: z.literal("MutatingAdmissionPolicy").default("MutatingAdmissionPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(MutatingAdmissionPolicySpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicy","plural":"mutatingadmissionpolicies","singular":"mutatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyList","categories":["api-extensions"]});
-
-export const ParamRef = z.looseObject({
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  parameterNotFoundAction: k.nullish.string,
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const MutatingAdmissionPolicyBindingSpec = z.looseObject({
-  matchResources: k.nullishOf(MatchResources),
-  paramRef: k.nullishOf(ParamRef),
-  policyName: k.nullish.string,
-});
-
-export const MutatingAdmissionPolicyBinding = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  kind: z.literal("MutatingAdmissionPolicyBinding").default("MutatingAdmissionPolicyBinding"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(MutatingAdmissionPolicyBindingSpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBinding","plural":"mutatingadmissionpolicybindings","singular":"mutatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"MutatingAdmissionPolicyBindingList","categories":["api-extensions"]});
-
-export const MutatingAdmissionPolicyBindingList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  items: z.array(MutatingAdmissionPolicyBinding),
-  kind: z.literal("MutatingAdmissionPolicyBindingList").default("MutatingAdmissionPolicyBindingList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyBindingList"});
-
-export const MutatingAdmissionPolicyList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1alpha1").default("admissionregistration.k8s.io/v1alpha1"),
-  items: z.array(MutatingAdmissionPolicy),
-  kind: z.literal("MutatingAdmissionPolicyList").default("MutatingAdmissionPolicyList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1alpha1","apiVersion":"admissionregistration.k8s.io/v1alpha1","kind":"MutatingAdmissionPolicyList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -6,63 +6,84 @@ import * as admissionregistrationV1beta1_28_35 from "./v1.28-v1.35.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const MatchResources = z.looseObject({
-  excludeResourceRules: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-  matchPolicy: k.nullish.string,
-  namespaceSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  objectSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  resourceRules: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MatchResources() {
+    return keep("MatchResources", z.looseObject({
+      excludeResourceRules: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.$.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+      matchPolicy: k.nullish.string,
+      namespaceSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      objectSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      resourceRules: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.$.NamedRuleWithOperations).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ParamRef() {
+    return keep("ParamRef", z.looseObject({
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      parameterNotFoundAction: k.nullish.string,
+      selector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ValidatingAdmissionPolicySpec() {
+    return keep("ValidatingAdmissionPolicySpec", z.looseObject({
+      auditAnnotations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.$.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchConstraints: k.nullishOf($.MatchResources),
+      paramKind: k.nullishOf(admissionregistrationV1beta1_28_35.$.ParamKind),
+      validations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.$.Validation).register(k.kubeMeta, {"listType":"atomic"})),
+      variables: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.$.Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get ValidatingAdmissionPolicy() {
+    return keep("ValidatingAdmissionPolicy", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
+      kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.ValidatingAdmissionPolicySpec),
+      status: k.nullishOf(admissionregistrationV1beta1_28_33.$.ValidatingAdmissionPolicyStatus),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1beta1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]}));
+  },
+  get ValidatingAdmissionPolicyBindingSpec() {
+    return keep("ValidatingAdmissionPolicyBindingSpec", z.looseObject({
+      matchResources: k.nullishOf($.MatchResources),
+      paramRef: k.nullishOf($.ParamRef),
+      policyName: k.nullish.string,
+      validationActions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+    }));
+  },
+  get ValidatingAdmissionPolicyBinding() {
+    return keep("ValidatingAdmissionPolicyBinding", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
+      kind: z.literal("ValidatingAdmissionPolicyBinding").default("ValidatingAdmissionPolicyBinding"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.ValidatingAdmissionPolicyBindingSpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBinding","plural":"validatingadmissionpolicybindings","singular":"validatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyBindingList","categories":["api-extensions"]}));
+  },
+  get ValidatingAdmissionPolicyBindingList() {
+    return keep("ValidatingAdmissionPolicyBindingList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
+      items: k.nullishOf(z.array($.ValidatingAdmissionPolicyBinding)),
+      kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBindingList"}));
+  },
+  get ValidatingAdmissionPolicyList() {
+    return keep("ValidatingAdmissionPolicyList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
+      items: k.nullishOf(z.array($.ValidatingAdmissionPolicy)),
+      kind: z.literal("ValidatingAdmissionPolicyList").default("ValidatingAdmissionPolicyList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyList"}));
+  },
+};
 
-export const ParamRef = z.looseObject({
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  parameterNotFoundAction: k.nullish.string,
-  selector: k.nullishOf(metaV1_28_29.LabelSelector),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ValidatingAdmissionPolicySpec = z.looseObject({
-  auditAnnotations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchConstraints: k.nullishOf(MatchResources),
-  paramKind: k.nullishOf(admissionregistrationV1beta1_28_35.ParamKind),
-  validations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.Validation).register(k.kubeMeta, {"listType":"atomic"})),
-  variables: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
-
-export const ValidatingAdmissionPolicy = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
-  kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(ValidatingAdmissionPolicySpec),
-  status: k.nullishOf(admissionregistrationV1beta1_28_33.ValidatingAdmissionPolicyStatus),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1beta1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]});
-
-export const ValidatingAdmissionPolicyBindingSpec = z.looseObject({
-  matchResources: k.nullishOf(MatchResources),
-  paramRef: k.nullishOf(ParamRef),
-  policyName: k.nullish.string,
-  validationActions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-});
-
-export const ValidatingAdmissionPolicyBinding = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
-  kind: z.literal("ValidatingAdmissionPolicyBinding").default("ValidatingAdmissionPolicyBinding"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(ValidatingAdmissionPolicyBindingSpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBinding","plural":"validatingadmissionpolicybindings","singular":"validatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyBindingList","categories":["api-extensions"]});
-
-export const ValidatingAdmissionPolicyBindingList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
-  items: k.nullishOf(z.array(ValidatingAdmissionPolicyBinding)),
-  kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBindingList"});
-
-export const ValidatingAdmissionPolicyList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
-  items: k.nullishOf(z.array(ValidatingAdmissionPolicy)),
-  kind: z.literal("ValidatingAdmissionPolicyList").default("ValidatingAdmissionPolicyList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -34,7 +34,6 @@ export interface ValidatingAdmissionPolicyBindingSpec {
    */
   validationActions?: string[] | null;
 }
-export declare const ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
 
 /**
  * ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
@@ -54,4 +53,12 @@ export interface ValidatingAdmissionPolicyBinding {
   /** Specification of the desired behavior of the ValidatingAdmissionPolicyBinding. */
   spec?: ValidatingAdmissionPolicyBindingSpec | null;
 }
-export declare const ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
+  readonly ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
+};

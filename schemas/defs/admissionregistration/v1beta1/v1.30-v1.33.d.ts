@@ -47,7 +47,6 @@ export interface ValidatingAdmissionPolicySpec {
    */
   variables?: admissionregistrationV1beta1_28_35.Variable[] | null;
 }
-export declare const ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
 
 /**
  * ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
@@ -65,4 +64,12 @@ export interface ValidatingAdmissionPolicy {
   /** The status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only. */
   status?: admissionregistrationV1beta1_28_33.ValidatingAdmissionPolicyStatus | null;
 }
-export declare const ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ValidatingAdmissionPolicySpec: k.KubeSchema<ValidatingAdmissionPolicySpec>;
+  readonly ValidatingAdmissionPolicy: k.KubeSchema<ValidatingAdmissionPolicy>;
+};

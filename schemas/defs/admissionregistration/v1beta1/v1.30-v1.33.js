@@ -6,20 +6,35 @@ import * as admissionregistrationV1beta1_28_35 from "./v1.28-v1.35.js";
 import * as admissionregistrationV1beta1_30_35 from "./v1.30-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const ValidatingAdmissionPolicySpec = z.looseObject({
-  auditAnnotations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
-  failurePolicy: k.nullish.string,
-  matchConditions: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  matchConstraints: k.nullishOf(admissionregistrationV1beta1_30_35.MatchResources),
-  paramKind: k.nullishOf(admissionregistrationV1beta1_28_35.ParamKind),
-  validations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.Validation).register(k.kubeMeta, {"listType":"atomic"})),
-  variables: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ValidatingAdmissionPolicySpec() {
+    return keep("ValidatingAdmissionPolicySpec", z.looseObject({
+      auditAnnotations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.$.AuditAnnotation).register(k.kubeMeta, {"listType":"atomic"})),
+      failurePolicy: k.nullish.string,
+      matchConditions: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.$.MatchCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      matchConstraints: k.nullishOf(admissionregistrationV1beta1_30_35.$.MatchResources),
+      paramKind: k.nullishOf(admissionregistrationV1beta1_28_35.$.ParamKind),
+      validations: k.nullishOf(z.array(admissionregistrationV1beta1_28_33.$.Validation).register(k.kubeMeta, {"listType":"atomic"})),
+      variables: k.nullishOf(z.array(admissionregistrationV1beta1_28_35.$.Variable).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get ValidatingAdmissionPolicy() {
+    return keep("ValidatingAdmissionPolicy", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
+      kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ValidatingAdmissionPolicySpec),
+      status: k.nullishOf(admissionregistrationV1beta1_28_33.$.ValidatingAdmissionPolicyStatus),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1beta1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]}));
+  },
+};
 
-export const ValidatingAdmissionPolicy = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
-  kind: z.literal("ValidatingAdmissionPolicy").default("ValidatingAdmissionPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ValidatingAdmissionPolicySpec),
-  status: k.nullishOf(admissionregistrationV1beta1_28_33.ValidatingAdmissionPolicyStatus),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicy","plural":"validatingadmissionpolicies","singular":"validatingadmissionpolicy","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"admissionregistration.k8s.io","version":"v1beta1","kind":"ValidatingAdmissionPolicy","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyList","categories":["api-extensions"]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

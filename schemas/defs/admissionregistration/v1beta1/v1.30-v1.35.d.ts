@@ -56,7 +56,6 @@ export interface MatchResources {
   /** ResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule. */
   resourceRules?: admissionregistrationV1beta1_28_35.NamedRuleWithOperations[] | null;
 }
-export declare const MatchResources: k.KubeSchema<MatchResources>;
 
 /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. */
 export interface ParamRef {
@@ -95,4 +94,12 @@ export interface ParamRef {
    */
   selector?: metaV1_30_36.LabelSelector | null;
 }
-export declare const ParamRef: k.KubeSchema<ParamRef>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MatchResources: k.KubeSchema<MatchResources>;
+  readonly ParamRef: k.KubeSchema<ParamRef>;
+};

@@ -18,7 +18,6 @@ export interface ValidatingAdmissionPolicyBindingList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
 
 /**
  * ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy.
@@ -34,4 +33,12 @@ export interface ValidatingAdmissionPolicyList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ValidatingAdmissionPolicyList: k.KubeSchema<ValidatingAdmissionPolicyList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
+  readonly ValidatingAdmissionPolicyList: k.KubeSchema<ValidatingAdmissionPolicyList>;
+};

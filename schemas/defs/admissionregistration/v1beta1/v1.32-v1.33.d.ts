@@ -35,7 +35,6 @@ export interface ValidatingAdmissionPolicyBindingSpec {
    */
   validationActions?: string[] | null;
 }
-export declare const ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
 
 /**
  * ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
@@ -55,7 +54,6 @@ export interface ValidatingAdmissionPolicyBinding {
   /** Specification of the desired behavior of the ValidatingAdmissionPolicyBinding. */
   spec?: ValidatingAdmissionPolicyBindingSpec | null;
 }
-export declare const ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
 
 /**
  * ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding.
@@ -71,4 +69,13 @@ export interface ValidatingAdmissionPolicyBindingList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ValidatingAdmissionPolicyBindingSpec: k.KubeSchema<ValidatingAdmissionPolicyBindingSpec>;
+  readonly ValidatingAdmissionPolicyBinding: k.KubeSchema<ValidatingAdmissionPolicyBinding>;
+  readonly ValidatingAdmissionPolicyBindingList: k.KubeSchema<ValidatingAdmissionPolicyBindingList>;
+};

@@ -5,23 +5,39 @@ import * as admissionregistrationV1beta1_30_35 from "./v1.30-v1.35.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const ValidatingAdmissionPolicyBindingSpec = z.looseObject({
-  matchResources: k.nullishOf(admissionregistrationV1beta1_30_35.MatchResources),
-  paramRef: k.nullishOf(admissionregistrationV1beta1_30_35.ParamRef),
-  policyName: k.nullish.string,
-  validationActions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ValidatingAdmissionPolicyBindingSpec() {
+    return keep("ValidatingAdmissionPolicyBindingSpec", z.looseObject({
+      matchResources: k.nullishOf(admissionregistrationV1beta1_30_35.$.MatchResources),
+      paramRef: k.nullishOf(admissionregistrationV1beta1_30_35.$.ParamRef),
+      policyName: k.nullish.string,
+      validationActions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+    }));
+  },
+  get ValidatingAdmissionPolicyBinding() {
+    return keep("ValidatingAdmissionPolicyBinding", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
+      kind: z.literal("ValidatingAdmissionPolicyBinding").default("ValidatingAdmissionPolicyBinding"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ValidatingAdmissionPolicyBindingSpec),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBinding","plural":"validatingadmissionpolicybindings","singular":"validatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyBindingList","categories":["api-extensions"]}));
+  },
+  get ValidatingAdmissionPolicyBindingList() {
+    return keep("ValidatingAdmissionPolicyBindingList", z.looseObject({
+      apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
+      items: z.array($.ValidatingAdmissionPolicyBinding),
+      kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBindingList"}));
+  },
+};
 
-export const ValidatingAdmissionPolicyBinding = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
-  kind: z.literal("ValidatingAdmissionPolicyBinding").default("ValidatingAdmissionPolicyBinding"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ValidatingAdmissionPolicyBindingSpec),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBinding","plural":"validatingadmissionpolicybindings","singular":"validatingadmissionpolicybinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ValidatingAdmissionPolicyBindingList","categories":["api-extensions"]});
-
-export const ValidatingAdmissionPolicyBindingList = z.looseObject({
-  apiVersion: z.literal("admissionregistration.k8s.io/v1beta1").default("admissionregistration.k8s.io/v1beta1"),
-  items: z.array(ValidatingAdmissionPolicyBinding),
-  kind: z.literal("ValidatingAdmissionPolicyBindingList").default("ValidatingAdmissionPolicyBindingList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"admissionregistration.k8s.io","version":"v1beta1","apiVersion":"admissionregistration.k8s.io/v1beta1","kind":"ValidatingAdmissionPolicyBindingList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

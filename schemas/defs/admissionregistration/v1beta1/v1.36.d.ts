@@ -25,7 +25,6 @@ export interface MatchCondition {
    */
   name: string;
 }
-export declare const MatchCondition: k.KubeSchema<MatchCondition>;
 
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. */
 export interface NamedRuleWithOperations {
@@ -50,7 +49,6 @@ export interface NamedRuleWithOperations {
   /** scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*". */
   scope?: string | null;
 }
-export declare const NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
 
 /** MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded) */
 export interface MatchResources {
@@ -105,7 +103,6 @@ export interface MatchResources {
   /** resourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule. */
   resourceRules?: NamedRuleWithOperations[] | null;
 }
-export declare const MatchResources: k.KubeSchema<MatchResources>;
 
 /** ParamKind is a tuple of Group Kind and Version. */
 export interface ParamKind {
@@ -114,7 +111,6 @@ export interface ParamKind {
   /** kind is the API kind the resources belong to. Required. */
   kind?: string | null;
 }
-export declare const ParamKind: k.KubeSchema<ParamKind>;
 
 /** Variable is the definition of a variable that is used for composition. A variable is defined as a named expression. */
 export interface Variable {
@@ -123,7 +119,6 @@ export interface Variable {
   /** name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo` */
   name: string;
 }
-export declare const Variable: k.KubeSchema<Variable>;
 
 /** MutatingAdmissionPolicySpec is the specification of the desired behavior of the admission policy. */
 export interface MutatingAdmissionPolicySpec {
@@ -171,7 +166,6 @@ export interface MutatingAdmissionPolicySpec {
    */
   variables?: Variable[] | null;
 }
-export declare const MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
 
 /**
  * MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain.
@@ -187,7 +181,6 @@ export interface MutatingAdmissionPolicy {
   /** spec defines the desired behavior of the MutatingAdmissionPolicy. */
   spec?: MutatingAdmissionPolicySpec | null;
 }
-export declare const MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
 
 /** ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding. */
 export interface ParamRef {
@@ -226,7 +219,6 @@ export interface ParamRef {
    */
   selector?: metaV1_30_36.LabelSelector | null;
 }
-export declare const ParamRef: k.KubeSchema<ParamRef>;
 
 /** MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding. */
 export interface MutatingAdmissionPolicyBindingSpec {
@@ -237,7 +229,6 @@ export interface MutatingAdmissionPolicyBindingSpec {
   /** policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required. */
   policyName?: string | null;
 }
-export declare const MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
 
 /**
  * MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. MutatingAdmissionPolicyBinding and the optional parameter resource together define how cluster administrators configure policies for clusters.
@@ -257,7 +248,6 @@ export interface MutatingAdmissionPolicyBinding {
   /** spec defines the desired behavior of the MutatingAdmissionPolicyBinding. */
   spec?: MutatingAdmissionPolicyBindingSpec | null;
 }
-export declare const MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
 
 /**
  * MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
@@ -273,7 +263,6 @@ export interface MutatingAdmissionPolicyBindingList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
 
 /**
  * MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
@@ -289,4 +278,22 @@ export interface MutatingAdmissionPolicyList {
   /** metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MatchCondition: k.KubeSchema<MatchCondition>;
+  readonly NamedRuleWithOperations: k.KubeSchema<NamedRuleWithOperations>;
+  readonly MatchResources: k.KubeSchema<MatchResources>;
+  readonly ParamKind: k.KubeSchema<ParamKind>;
+  readonly Variable: k.KubeSchema<Variable>;
+  readonly MutatingAdmissionPolicySpec: k.KubeSchema<MutatingAdmissionPolicySpec>;
+  readonly MutatingAdmissionPolicy: k.KubeSchema<MutatingAdmissionPolicy>;
+  readonly ParamRef: k.KubeSchema<ParamRef>;
+  readonly MutatingAdmissionPolicyBindingSpec: k.KubeSchema<MutatingAdmissionPolicyBindingSpec>;
+  readonly MutatingAdmissionPolicyBinding: k.KubeSchema<MutatingAdmissionPolicyBinding>;
+  readonly MutatingAdmissionPolicyBindingList: k.KubeSchema<MutatingAdmissionPolicyBindingList>;
+  readonly MutatingAdmissionPolicyList: k.KubeSchema<MutatingAdmissionPolicyList>;
+};

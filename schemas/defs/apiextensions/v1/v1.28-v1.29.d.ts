@@ -10,7 +10,6 @@ export interface WebhookConversion {
   /** conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects. The API server will use the first version in the list which it supports. If none of the versions specified in this list are supported by API server, conversion will fail for the custom resource. If a persisted Webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail. */
   conversionReviewVersions: string[];
 }
-export declare const WebhookConversion: k.KubeSchema<WebhookConversion>;
 
 /** CustomResourceConversion describes how to convert different versions of a CR. */
 export interface CustomResourceConversion {
@@ -22,7 +21,6 @@ export interface CustomResourceConversion {
   /** webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`. */
   webhook?: WebhookConversion | null;
 }
-export declare const CustomResourceConversion: k.KubeSchema<CustomResourceConversion>;
 
 /** CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition */
 export interface CustomResourceDefinitionNames {
@@ -39,7 +37,6 @@ export interface CustomResourceDefinitionNames {
   /** singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`. */
   singular?: string | null;
 }
-export declare const CustomResourceDefinitionNames: k.KubeSchema<CustomResourceDefinitionNames>;
 
 /** CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition */
 export interface CustomResourceDefinitionStatus {
@@ -50,4 +47,14 @@ export interface CustomResourceDefinitionStatus {
   /** storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a migration controller can finish a migration to another version (ensuring no old objects are left in storage), and then remove the rest of the versions from this list. Versions may not be removed from `spec.versions` while they exist in this list. */
   storedVersions?: string[] | null;
 }
-export declare const CustomResourceDefinitionStatus: k.KubeSchema<CustomResourceDefinitionStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly WebhookConversion: k.KubeSchema<WebhookConversion>;
+  readonly CustomResourceConversion: k.KubeSchema<CustomResourceConversion>;
+  readonly CustomResourceDefinitionNames: k.KubeSchema<CustomResourceDefinitionNames>;
+  readonly CustomResourceDefinitionStatus: k.KubeSchema<CustomResourceDefinitionStatus>;
+};

@@ -4,27 +4,44 @@ import * as k from "../../../runtime.js";
 import * as apiextensionsV1_28_34 from "./v1.28-v1.34.js";
 import * as apiextensionsV1_28_36 from "./v1.28-v1.36.js";
 
-export const WebhookConversion = z.looseObject({
-  clientConfig: k.nullishOf(apiextensionsV1_28_36.WebhookClientConfig),
-  conversionReviewVersions: z.array(k.string),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get WebhookConversion() {
+    return keep("WebhookConversion", z.looseObject({
+      clientConfig: k.nullishOf(apiextensionsV1_28_36.$.WebhookClientConfig),
+      conversionReviewVersions: z.array(k.string),
+    }));
+  },
+  get CustomResourceConversion() {
+    return keep("CustomResourceConversion", z.looseObject({
+      strategy: k.string,
+      webhook: k.nullishOf($.WebhookConversion),
+    }));
+  },
+  get CustomResourceDefinitionNames() {
+    return keep("CustomResourceDefinitionNames", z.looseObject({
+      categories: k.nullishOf(z.array(k.string)),
+      kind: k.string,
+      listKind: k.nullish.string,
+      plural: k.string,
+      shortNames: k.nullishOf(z.array(k.string)),
+      singular: k.nullish.string,
+    }));
+  },
+  get CustomResourceDefinitionStatus() {
+    return keep("CustomResourceDefinitionStatus", z.looseObject({
+      acceptedNames: k.nullishOf($.CustomResourceDefinitionNames),
+      conditions: k.nullishOf(z.array(apiextensionsV1_28_34.$.CustomResourceDefinitionCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      storedVersions: k.nullishOf(z.array(k.string)),
+    }));
+  },
+};
 
-export const CustomResourceConversion = z.looseObject({
-  strategy: k.string,
-  webhook: k.nullishOf(WebhookConversion),
-});
-
-export const CustomResourceDefinitionNames = z.looseObject({
-  categories: k.nullishOf(z.array(k.string)),
-  kind: k.string,
-  listKind: k.nullish.string,
-  plural: k.string,
-  shortNames: k.nullishOf(z.array(k.string)),
-  singular: k.nullish.string,
-});
-
-export const CustomResourceDefinitionStatus = z.looseObject({
-  acceptedNames: k.nullishOf(CustomResourceDefinitionNames),
-  conditions: k.nullishOf(z.array(apiextensionsV1_28_34.CustomResourceDefinitionCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  storedVersions: k.nullishOf(z.array(k.string)),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

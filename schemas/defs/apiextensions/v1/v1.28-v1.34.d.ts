@@ -15,4 +15,11 @@ export interface CustomResourceDefinitionCondition {
   /** type is the type of the condition. Types include Established, NamesAccepted and Terminating. */
   type: string;
 }
-export declare const CustomResourceDefinitionCondition: k.KubeSchema<CustomResourceDefinitionCondition>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CustomResourceDefinitionCondition: k.KubeSchema<CustomResourceDefinitionCondition>;
+};

@@ -16,7 +16,6 @@ export interface CustomResourceColumnDefinition {
   /** type is an OpenAPI type definition for this column. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details. */
   type: string;
 }
-export declare const CustomResourceColumnDefinition: k.KubeSchema<CustomResourceColumnDefinition>;
 
 /** CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources. */
 export interface CustomResourceSubresourceScale {
@@ -27,11 +26,9 @@ export interface CustomResourceSubresourceScale {
   /** statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `status.replicas`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.status`. If there is no value under the given path in the custom resource, the `status.replicas` value in the `/scale` subresource will default to 0. */
   statusReplicasPath: string;
 }
-export declare const CustomResourceSubresourceScale: k.KubeSchema<CustomResourceSubresourceScale>;
 
 /** CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. Status is represented by the `.status` JSON path inside of a CustomResource. When set, * exposes a /status subresource for the custom resource * PUT requests to the /status subresource take a custom resource object, and ignore changes to anything except the status stanza * PUT/POST/PATCH requests to the custom resource ignore changes to the status stanza */
 export type CustomResourceSubresourceStatus = { [key: string]: unknown };
-export declare const CustomResourceSubresourceStatus: k.KubeSchema<CustomResourceSubresourceStatus>;
 
 /** CustomResourceSubresources defines the status and scale subresources for CustomResources. */
 export interface CustomResourceSubresources {
@@ -40,18 +37,15 @@ export interface CustomResourceSubresources {
   /** status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object. */
   status?: CustomResourceSubresourceStatus | null;
 }
-export declare const CustomResourceSubresources: k.KubeSchema<CustomResourceSubresources>;
 
 /** ExternalDocumentation allows referencing an external resource for extended documentation. */
 export interface ExternalDocumentation {
   description?: string | null;
   url?: string | null;
 }
-export declare const ExternalDocumentation: k.KubeSchema<ExternalDocumentation>;
 
 /** JSON represents any valid JSON value. These types are supported: bool, int64, float64, string, []interface{}, map[string]interface{} and nil. */
 export type JSON = unknown;
-export declare const JSON: k.KubeSchema<JSON>;
 
 /** ServiceReference holds a reference to Service.legacy.k8s.io */
 export interface ServiceReference {
@@ -64,7 +58,6 @@ export interface ServiceReference {
   /** port is an optional service port at which the webhook will be contacted. `port` should be a valid port number (1-65535, inclusive). Defaults to 443 for backward compatibility. */
   port?: number | null;
 }
-export declare const ServiceReference: k.KubeSchema<ServiceReference>;
 
 /** WebhookClientConfig contains the information to make a TLS connection with the webhook. */
 export interface WebhookClientConfig {
@@ -91,4 +84,18 @@ export interface WebhookClientConfig {
    */
   url?: string | null;
 }
-export declare const WebhookClientConfig: k.KubeSchema<WebhookClientConfig>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CustomResourceColumnDefinition: k.KubeSchema<CustomResourceColumnDefinition>;
+  readonly CustomResourceSubresourceScale: k.KubeSchema<CustomResourceSubresourceScale>;
+  readonly CustomResourceSubresourceStatus: k.KubeSchema<CustomResourceSubresourceStatus>;
+  readonly CustomResourceSubresources: k.KubeSchema<CustomResourceSubresources>;
+  readonly ExternalDocumentation: k.KubeSchema<ExternalDocumentation>;
+  readonly JSON: k.KubeSchema<JSON>;
+  readonly ServiceReference: k.KubeSchema<ServiceReference>;
+  readonly WebhookClientConfig: k.KubeSchema<WebhookClientConfig>;
+};

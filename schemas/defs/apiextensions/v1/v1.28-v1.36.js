@@ -2,44 +2,65 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const CustomResourceColumnDefinition = z.looseObject({
-  description: k.nullish.string,
-  format: k.nullish.string,
-  jsonPath: k.string,
-  name: k.string,
-  priority: k.nullish.int32,
-  type: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CustomResourceColumnDefinition() {
+    return keep("CustomResourceColumnDefinition", z.looseObject({
+      description: k.nullish.string,
+      format: k.nullish.string,
+      jsonPath: k.string,
+      name: k.string,
+      priority: k.nullish.int32,
+      type: k.string,
+    }));
+  },
+  get CustomResourceSubresourceScale() {
+    return keep("CustomResourceSubresourceScale", z.looseObject({
+      labelSelectorPath: k.nullish.string,
+      specReplicasPath: k.string,
+      statusReplicasPath: k.string,
+    }));
+  },
+  get CustomResourceSubresourceStatus() {
+    return keep("CustomResourceSubresourceStatus", z.record(z.string(), z.unknown()));
+  },
+  get CustomResourceSubresources() {
+    return keep("CustomResourceSubresources", z.looseObject({
+      scale: k.nullishOf($.CustomResourceSubresourceScale),
+      status: k.nullishOf($.CustomResourceSubresourceStatus),
+    }));
+  },
+  get ExternalDocumentation() {
+    return keep("ExternalDocumentation", z.looseObject({
+      description: k.nullish.string,
+      url: k.nullish.string,
+    }));
+  },
+  get JSON() {
+    return keep("JSON", k.unknown);
+  },
+  get ServiceReference() {
+    return keep("ServiceReference", z.looseObject({
+      name: k.string,
+      namespace: k.string,
+      path: k.nullish.string,
+      port: k.nullish.int32,
+    }));
+  },
+  get WebhookClientConfig() {
+    return keep("WebhookClientConfig", z.looseObject({
+      caBundle: k.nullish.Bytes,
+      service: k.nullishOf($.ServiceReference),
+      url: k.nullish.string,
+    }));
+  },
+};
 
-export const CustomResourceSubresourceScale = z.looseObject({
-  labelSelectorPath: k.nullish.string,
-  specReplicasPath: k.string,
-  statusReplicasPath: k.string,
-});
-
-export const CustomResourceSubresourceStatus = z.record(z.string(), z.unknown());
-
-export const CustomResourceSubresources = z.looseObject({
-  scale: k.nullishOf(CustomResourceSubresourceScale),
-  status: k.nullishOf(CustomResourceSubresourceStatus),
-});
-
-export const ExternalDocumentation = z.looseObject({
-  description: k.nullish.string,
-  url: k.nullish.string,
-});
-
-export const JSON = k.unknown;
-
-export const ServiceReference = z.looseObject({
-  name: k.string,
-  namespace: k.string,
-  path: k.nullish.string,
-  port: k.nullish.int32,
-});
-
-export const WebhookClientConfig = z.looseObject({
-  caBundle: k.nullish.Bytes,
-  service: k.nullishOf(ServiceReference),
-  url: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -58,4 +58,11 @@ export interface ValidationRule {
    */
   rule: string;
 }
-export declare const ValidationRule: k.KubeSchema<ValidationRule>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ValidationRule: k.KubeSchema<ValidationRule>;
+};

@@ -2,11 +2,25 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const ValidationRule = z.looseObject({
-  fieldPath: k.nullish.string,
-  message: k.nullish.string,
-  messageExpression: k.nullish.string,
-  optionalOldSelf: k.nullish.boolean,
-  reason: k.nullish.string,
-  rule: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ValidationRule() {
+    return keep("ValidationRule", z.looseObject({
+      fieldPath: k.nullish.string,
+      message: k.nullish.string,
+      messageExpression: k.nullish.string,
+      optionalOldSelf: k.nullish.boolean,
+      reason: k.nullish.string,
+      rule: k.string,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -7,116 +7,138 @@ import * as apiextensionsV1_29_36 from "./v1.29-v1.36.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const JSONSchemaProps = z.looseObject({
-  $ref: k.nullish.string,
-  $schema: k.nullish.string,
-  get additionalItems() {
-    return k.nullishOf(JSONSchemaPropsOrBool);
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get JSONSchemaProps() {
+    return keep("JSONSchemaProps", z.looseObject({
+      $ref: k.nullish.string,
+      $schema: k.nullish.string,
+      get additionalItems() {
+        return k.nullishOf($.JSONSchemaPropsOrBool);
+      },
+      get additionalProperties() {
+        return k.nullishOf($.JSONSchemaPropsOrBool);
+      },
+      get allOf() {
+        return k.nullishOf(z.array($.JSONSchemaProps));
+      },
+      get anyOf() {
+        return k.nullishOf(z.array($.JSONSchemaProps));
+      },
+      default: k.nullishOf(apiextensionsV1_28_36.$.JSON),
+      get definitions() {
+        return k.nullishOf(z.record(z.string(), z.lazy(() => $.JSONSchemaProps)));
+      },
+      get dependencies() {
+        return k.nullishOf(z.record(z.string(), z.lazy(() => $.JSONSchemaPropsOrStringArray)));
+      },
+      description: k.nullish.string,
+      enum: k.nullishOf(z.array(apiextensionsV1_28_36.$.JSON)),
+      example: k.nullishOf(apiextensionsV1_28_36.$.JSON),
+      exclusiveMaximum: k.nullish.boolean,
+      exclusiveMinimum: k.nullish.boolean,
+      externalDocs: k.nullishOf(apiextensionsV1_28_36.$.ExternalDocumentation),
+      format: k.nullish.string,
+      id: k.nullish.string,
+      get items() {
+        return k.nullishOf($.JSONSchemaPropsOrArray);
+      },
+      maxItems: k.nullish.int,
+      maxLength: k.nullish.int,
+      maxProperties: k.nullish.int,
+      maximum: k.nullish.number,
+      minItems: k.nullish.int,
+      minLength: k.nullish.int,
+      minProperties: k.nullish.int,
+      minimum: k.nullish.number,
+      multipleOf: k.nullish.number,
+      get not() {
+        return k.nullishOf($.JSONSchemaProps);
+      },
+      nullable: k.nullish.boolean,
+      get oneOf() {
+        return k.nullishOf(z.array($.JSONSchemaProps));
+      },
+      pattern: k.nullish.string,
+      get patternProperties() {
+        return k.nullishOf(z.record(z.string(), z.lazy(() => $.JSONSchemaProps)));
+      },
+      get properties() {
+        return k.nullishOf(z.record(z.string(), z.lazy(() => $.JSONSchemaProps)));
+      },
+      required: k.nullishOf(z.array(k.string)),
+      title: k.nullish.string,
+      type: k.nullish.string,
+      uniqueItems: k.nullish.boolean,
+      "x-kubernetes-embedded-resource": k.nullish.boolean,
+      "x-kubernetes-int-or-string": k.nullish.boolean,
+      "x-kubernetes-list-map-keys": k.nullishOf(z.array(k.string)),
+      "x-kubernetes-list-type": k.nullish.string,
+      "x-kubernetes-map-type": k.nullish.string,
+      "x-kubernetes-preserve-unknown-fields": k.nullish.boolean,
+      "x-kubernetes-validations": k.nullishOf(z.array(apiextensionsV1_29_36.$.ValidationRule).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"rule","listType":"map","listMapKeys":["rule"]})),
+    }));
   },
-  get additionalProperties() {
-    return k.nullishOf(JSONSchemaPropsOrBool);
+  get JSONSchemaPropsOrArray() {
+    return keep("JSONSchemaPropsOrArray", z.union([$.JSONSchemaProps, z.array($.JSONSchemaProps)]));
   },
-  get allOf() {
-    return k.nullishOf(z.array(JSONSchemaProps));
+  get JSONSchemaPropsOrBool() {
+    return keep("JSONSchemaPropsOrBool", z.union([$.JSONSchemaProps, k.boolean]));
   },
-  get anyOf() {
-    return k.nullishOf(z.array(JSONSchemaProps));
+  get JSONSchemaPropsOrStringArray() {
+    return keep("JSONSchemaPropsOrStringArray", z.union([$.JSONSchemaProps, z.array(k.string)]));
   },
-  default: k.nullishOf(apiextensionsV1_28_36.JSON),
-  get definitions() {
-    return k.nullishOf(z.record(z.string(), z.lazy(() => JSONSchemaProps)));
+  get CustomResourceValidation() {
+    return keep("CustomResourceValidation", z.looseObject({
+      openAPIV3Schema: k.nullishOf($.JSONSchemaProps),
+    }));
   },
-  get dependencies() {
-    return k.nullishOf(z.record(z.string(), z.lazy(() => JSONSchemaPropsOrStringArray)));
+  get CustomResourceDefinitionVersion() {
+    return keep("CustomResourceDefinitionVersion", z.looseObject({
+      additionalPrinterColumns: k.nullishOf(z.array(apiextensionsV1_28_36.$.CustomResourceColumnDefinition)),
+      deprecated: k.nullish.boolean,
+      deprecationWarning: k.nullish.string,
+      name: k.string,
+      schema: k.nullishOf($.CustomResourceValidation),
+      served: k.boolean,
+      storage: k.boolean,
+      subresources: k.nullishOf(apiextensionsV1_28_36.$.CustomResourceSubresources),
+    }));
   },
-  description: k.nullish.string,
-  enum: k.nullishOf(z.array(apiextensionsV1_28_36.JSON)),
-  example: k.nullishOf(apiextensionsV1_28_36.JSON),
-  exclusiveMaximum: k.nullish.boolean,
-  exclusiveMinimum: k.nullish.boolean,
-  externalDocs: k.nullishOf(apiextensionsV1_28_36.ExternalDocumentation),
-  format: k.nullish.string,
-  id: k.nullish.string,
-  get items() {
-    return k.nullishOf(JSONSchemaPropsOrArray);
+  get CustomResourceDefinitionSpec() {
+    return keep("CustomResourceDefinitionSpec", z.looseObject({
+      conversion: k.nullishOf(apiextensionsV1_28_29.$.CustomResourceConversion),
+      group: k.string,
+      names: apiextensionsV1_28_29.$.CustomResourceDefinitionNames,
+      preserveUnknownFields: k.nullish.boolean,
+      scope: k.string,
+      versions: z.array($.CustomResourceDefinitionVersion),
+    }));
   },
-  maxItems: k.nullish.int,
-  maxLength: k.nullish.int,
-  maxProperties: k.nullish.int,
-  maximum: k.nullish.number,
-  minItems: k.nullish.int,
-  minLength: k.nullish.int,
-  minProperties: k.nullish.int,
-  minimum: k.nullish.number,
-  multipleOf: k.nullish.number,
-  get not() {
-    return k.nullishOf(JSONSchemaProps);
+  get CustomResourceDefinition() {
+    return keep("CustomResourceDefinition", z.looseObject({
+      apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
+      kind: z.literal("CustomResourceDefinition").default("CustomResourceDefinition"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: $.CustomResourceDefinitionSpec,
+      status: k.nullishOf(apiextensionsV1_28_29.$.CustomResourceDefinitionStatus),
+    }).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","plural":"customresourcedefinitions","singular":"customresourcedefinition","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiextensions.k8s.io","version":"v1","kind":"CustomResourceDefinition","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CustomResourceDefinitionList","shortNames":["crd","crds"],"categories":["api-extensions"]}));
   },
-  nullable: k.nullish.boolean,
-  get oneOf() {
-    return k.nullishOf(z.array(JSONSchemaProps));
+  get CustomResourceDefinitionList() {
+    return keep("CustomResourceDefinitionList", z.looseObject({
+      apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
+      items: z.array($.CustomResourceDefinition),
+      kind: z.literal("CustomResourceDefinitionList").default("CustomResourceDefinitionList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinitionList"}));
   },
-  pattern: k.nullish.string,
-  get patternProperties() {
-    return k.nullishOf(z.record(z.string(), z.lazy(() => JSONSchemaProps)));
-  },
-  get properties() {
-    return k.nullishOf(z.record(z.string(), z.lazy(() => JSONSchemaProps)));
-  },
-  required: k.nullishOf(z.array(k.string)),
-  title: k.nullish.string,
-  type: k.nullish.string,
-  uniqueItems: k.nullish.boolean,
-  "x-kubernetes-embedded-resource": k.nullish.boolean,
-  "x-kubernetes-int-or-string": k.nullish.boolean,
-  "x-kubernetes-list-map-keys": k.nullishOf(z.array(k.string)),
-  "x-kubernetes-list-type": k.nullish.string,
-  "x-kubernetes-map-type": k.nullish.string,
-  "x-kubernetes-preserve-unknown-fields": k.nullish.boolean,
-  "x-kubernetes-validations": k.nullishOf(z.array(apiextensionsV1_29_36.ValidationRule).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"rule","listType":"map","listMapKeys":["rule"]})),
-});
+};
 
-export const JSONSchemaPropsOrArray = z.union([JSONSchemaProps, z.array(JSONSchemaProps)]);
-
-export const JSONSchemaPropsOrBool = z.union([JSONSchemaProps, k.boolean]);
-
-export const JSONSchemaPropsOrStringArray = z.union([JSONSchemaProps, z.array(k.string)]);
-
-export const CustomResourceValidation = z.looseObject({
-  openAPIV3Schema: k.nullishOf(JSONSchemaProps),
-});
-
-export const CustomResourceDefinitionVersion = z.looseObject({
-  additionalPrinterColumns: k.nullishOf(z.array(apiextensionsV1_28_36.CustomResourceColumnDefinition)),
-  deprecated: k.nullish.boolean,
-  deprecationWarning: k.nullish.string,
-  name: k.string,
-  schema: k.nullishOf(CustomResourceValidation),
-  served: k.boolean,
-  storage: k.boolean,
-  subresources: k.nullishOf(apiextensionsV1_28_36.CustomResourceSubresources),
-});
-
-export const CustomResourceDefinitionSpec = z.looseObject({
-  conversion: k.nullishOf(apiextensionsV1_28_29.CustomResourceConversion),
-  group: k.string,
-  names: apiextensionsV1_28_29.CustomResourceDefinitionNames,
-  preserveUnknownFields: k.nullish.boolean,
-  scope: k.string,
-  versions: z.array(CustomResourceDefinitionVersion),
-});
-
-export const CustomResourceDefinition = z.looseObject({
-  apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
-  kind: z.literal("CustomResourceDefinition").default("CustomResourceDefinition"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: CustomResourceDefinitionSpec,
-  status: k.nullishOf(apiextensionsV1_28_29.CustomResourceDefinitionStatus),
-}).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","plural":"customresourcedefinitions","singular":"customresourcedefinition","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiextensions.k8s.io","version":"v1","kind":"CustomResourceDefinition","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CustomResourceDefinitionList","shortNames":["crd","crds"],"categories":["api-extensions"]});
-
-export const CustomResourceDefinitionList = z.looseObject({
-  apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
-  items: z.array(CustomResourceDefinition),
-  kind: z.literal("CustomResourceDefinitionList").default("CustomResourceDefinitionList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinitionList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -12,4 +12,11 @@ export interface CustomResourceDefinitionStatus {
   /** storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a migration controller can finish a migration to another version (ensuring no old objects are left in storage), and then remove the rest of the versions from this list. Versions may not be removed from `spec.versions` while they exist in this list. */
   storedVersions?: string[] | null;
 }
-export declare const CustomResourceDefinitionStatus: k.KubeSchema<CustomResourceDefinitionStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CustomResourceDefinitionStatus: k.KubeSchema<CustomResourceDefinitionStatus>;
+};

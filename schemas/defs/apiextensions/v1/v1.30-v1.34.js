@@ -4,8 +4,22 @@ import * as k from "../../../runtime.js";
 import * as apiextensionsV1_28_34 from "./v1.28-v1.34.js";
 import * as apiextensionsV1_30_36 from "./v1.30-v1.36.js";
 
-export const CustomResourceDefinitionStatus = z.looseObject({
-  acceptedNames: k.nullishOf(apiextensionsV1_30_36.CustomResourceDefinitionNames),
-  conditions: k.nullishOf(z.array(apiextensionsV1_28_34.CustomResourceDefinitionCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  storedVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CustomResourceDefinitionStatus() {
+    return keep("CustomResourceDefinitionStatus", z.looseObject({
+      acceptedNames: k.nullishOf(apiextensionsV1_30_36.$.CustomResourceDefinitionNames),
+      conditions: k.nullishOf(z.array(apiextensionsV1_28_34.$.CustomResourceDefinitionCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      storedVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

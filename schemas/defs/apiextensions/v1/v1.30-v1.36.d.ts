@@ -9,7 +9,6 @@ export interface WebhookConversion {
   /** conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects. The API server will use the first version in the list which it supports. If none of the versions specified in this list are supported by API server, conversion will fail for the custom resource. If a persisted Webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail. */
   conversionReviewVersions: string[];
 }
-export declare const WebhookConversion: k.KubeSchema<WebhookConversion>;
 
 /** CustomResourceConversion describes how to convert different versions of a CR. */
 export interface CustomResourceConversion {
@@ -21,7 +20,6 @@ export interface CustomResourceConversion {
   /** webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`. */
   webhook?: WebhookConversion | null;
 }
-export declare const CustomResourceConversion: k.KubeSchema<CustomResourceConversion>;
 
 /** CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition */
 export interface CustomResourceDefinitionNames {
@@ -38,11 +36,20 @@ export interface CustomResourceDefinitionNames {
   /** singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`. */
   singular?: string | null;
 }
-export declare const CustomResourceDefinitionNames: k.KubeSchema<CustomResourceDefinitionNames>;
 
 /** SelectableField specifies the JSON path of a field that may be used with field selectors. */
 export interface SelectableField {
   /** jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value. Only JSON paths without the array notation are allowed. Must point to a field of type string, boolean or integer. Types with enum values and strings with formats are allowed. If jsonPath refers to absent field in a resource, the jsonPath evaluates to an empty string. Must not point to metdata fields. Required. */
   jsonPath: string;
 }
-export declare const SelectableField: k.KubeSchema<SelectableField>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly WebhookConversion: k.KubeSchema<WebhookConversion>;
+  readonly CustomResourceConversion: k.KubeSchema<CustomResourceConversion>;
+  readonly CustomResourceDefinitionNames: k.KubeSchema<CustomResourceDefinitionNames>;
+  readonly SelectableField: k.KubeSchema<SelectableField>;
+};

@@ -3,25 +3,42 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apiextensionsV1_28_36 from "./v1.28-v1.36.js";
 
-export const WebhookConversion = z.looseObject({
-  clientConfig: k.nullishOf(apiextensionsV1_28_36.WebhookClientConfig),
-  conversionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get WebhookConversion() {
+    return keep("WebhookConversion", z.looseObject({
+      clientConfig: k.nullishOf(apiextensionsV1_28_36.$.WebhookClientConfig),
+      conversionReviewVersions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get CustomResourceConversion() {
+    return keep("CustomResourceConversion", z.looseObject({
+      strategy: k.string,
+      webhook: k.nullishOf($.WebhookConversion),
+    }));
+  },
+  get CustomResourceDefinitionNames() {
+    return keep("CustomResourceDefinitionNames", z.looseObject({
+      categories: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      kind: k.string,
+      listKind: k.nullish.string,
+      plural: k.string,
+      shortNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      singular: k.nullish.string,
+    }));
+  },
+  get SelectableField() {
+    return keep("SelectableField", z.looseObject({
+      jsonPath: k.string,
+    }));
+  },
+};
 
-export const CustomResourceConversion = z.looseObject({
-  strategy: k.string,
-  webhook: k.nullishOf(WebhookConversion),
-});
-
-export const CustomResourceDefinitionNames = z.looseObject({
-  categories: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  kind: k.string,
-  listKind: k.nullish.string,
-  plural: k.string,
-  shortNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  singular: k.nullish.string,
-});
-
-export const SelectableField = z.looseObject({
-  jsonPath: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

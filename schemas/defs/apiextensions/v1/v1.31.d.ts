@@ -108,26 +108,21 @@ export interface JSONSchemaProps {
   /** x-kubernetes-validations describes a list of validation rules written in the CEL expression language. */
   "x-kubernetes-validations"?: apiextensionsV1_29_36.ValidationRule[] | null;
 }
-export declare const JSONSchemaProps: k.KubeSchema<JSONSchemaProps>;
 
 /** JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. Mainly here for serialization purposes. */
 export type JSONSchemaPropsOrArray = JSONSchemaProps | JSONSchemaProps[];
-export declare const JSONSchemaPropsOrArray: k.KubeSchema<JSONSchemaPropsOrArray>;
 
 /** JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. Defaults to true for the boolean property. */
 export type JSONSchemaPropsOrBool = JSONSchemaProps | boolean;
-export declare const JSONSchemaPropsOrBool: k.KubeSchema<JSONSchemaPropsOrBool>;
 
 /** JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array. */
 export type JSONSchemaPropsOrStringArray = JSONSchemaProps | string[];
-export declare const JSONSchemaPropsOrStringArray: k.KubeSchema<JSONSchemaPropsOrStringArray>;
 
 /** CustomResourceValidation is a list of validation methods for CustomResources. */
 export interface CustomResourceValidation {
   /** openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning. */
   openAPIV3Schema?: JSONSchemaProps | null;
 }
-export declare const CustomResourceValidation: k.KubeSchema<CustomResourceValidation>;
 
 /** CustomResourceDefinitionVersion describes a version for CRD. */
 export interface CustomResourceDefinitionVersion {
@@ -150,7 +145,6 @@ export interface CustomResourceDefinitionVersion {
   /** subresources specify what subresources this version of the defined custom resource have. */
   subresources?: apiextensionsV1_28_36.CustomResourceSubresources | null;
 }
-export declare const CustomResourceDefinitionVersion: k.KubeSchema<CustomResourceDefinitionVersion>;
 
 /** CustomResourceDefinitionSpec describes how a user wants their resource to appear */
 export interface CustomResourceDefinitionSpec {
@@ -167,7 +161,6 @@ export interface CustomResourceDefinitionSpec {
   /** versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA > beta > alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10. */
   versions: CustomResourceDefinitionVersion[];
 }
-export declare const CustomResourceDefinitionSpec: k.KubeSchema<CustomResourceDefinitionSpec>;
 
 /**
  * CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>.
@@ -185,7 +178,6 @@ export interface CustomResourceDefinition {
   /** status indicates the actual state of the CustomResourceDefinition */
   status?: apiextensionsV1_30_34.CustomResourceDefinitionStatus | null;
 }
-export declare const CustomResourceDefinition: k.KubeSchema<CustomResourceDefinition>;
 
 /**
  * CustomResourceDefinitionList is a list of CustomResourceDefinition objects.
@@ -201,4 +193,19 @@ export interface CustomResourceDefinitionList {
   /** Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CustomResourceDefinitionList: k.KubeSchema<CustomResourceDefinitionList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly JSONSchemaProps: k.KubeSchema<JSONSchemaProps>;
+  readonly JSONSchemaPropsOrArray: k.KubeSchema<JSONSchemaPropsOrArray>;
+  readonly JSONSchemaPropsOrBool: k.KubeSchema<JSONSchemaPropsOrBool>;
+  readonly JSONSchemaPropsOrStringArray: k.KubeSchema<JSONSchemaPropsOrStringArray>;
+  readonly CustomResourceValidation: k.KubeSchema<CustomResourceValidation>;
+  readonly CustomResourceDefinitionVersion: k.KubeSchema<CustomResourceDefinitionVersion>;
+  readonly CustomResourceDefinitionSpec: k.KubeSchema<CustomResourceDefinitionSpec>;
+  readonly CustomResourceDefinition: k.KubeSchema<CustomResourceDefinition>;
+  readonly CustomResourceDefinitionList: k.KubeSchema<CustomResourceDefinitionList>;
+};

@@ -21,7 +21,6 @@ export interface CustomResourceDefinition {
   /** status indicates the actual state of the CustomResourceDefinition */
   status?: apiextensionsV1_30_34.CustomResourceDefinitionStatus | null;
 }
-export declare const CustomResourceDefinition: k.KubeSchema<CustomResourceDefinition>;
 
 /**
  * CustomResourceDefinitionList is a list of CustomResourceDefinition objects.
@@ -37,4 +36,12 @@ export interface CustomResourceDefinitionList {
   /** Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CustomResourceDefinitionList: k.KubeSchema<CustomResourceDefinitionList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CustomResourceDefinition: k.KubeSchema<CustomResourceDefinition>;
+  readonly CustomResourceDefinitionList: k.KubeSchema<CustomResourceDefinitionList>;
+};

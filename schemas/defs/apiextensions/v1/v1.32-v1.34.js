@@ -6,17 +6,32 @@ import * as apiextensionsV1_32_36 from "./v1.32-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const CustomResourceDefinition = z.looseObject({
-  apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
-  kind: z.literal("CustomResourceDefinition").default("CustomResourceDefinition"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: apiextensionsV1_32_36.CustomResourceDefinitionSpec,
-  status: k.nullishOf(apiextensionsV1_30_34.CustomResourceDefinitionStatus),
-}).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","plural":"customresourcedefinitions","singular":"customresourcedefinition","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiextensions.k8s.io","version":"v1","kind":"CustomResourceDefinition","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CustomResourceDefinitionList","shortNames":["crd","crds"],"categories":["api-extensions"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CustomResourceDefinition() {
+    return keep("CustomResourceDefinition", z.looseObject({
+      apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
+      kind: z.literal("CustomResourceDefinition").default("CustomResourceDefinition"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: apiextensionsV1_32_36.$.CustomResourceDefinitionSpec,
+      status: k.nullishOf(apiextensionsV1_30_34.$.CustomResourceDefinitionStatus),
+    }).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","plural":"customresourcedefinitions","singular":"customresourcedefinition","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiextensions.k8s.io","version":"v1","kind":"CustomResourceDefinition","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CustomResourceDefinitionList","shortNames":["crd","crds"],"categories":["api-extensions"]}));
+  },
+  get CustomResourceDefinitionList() {
+    return keep("CustomResourceDefinitionList", z.looseObject({
+      apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
+      items: z.array($.CustomResourceDefinition),
+      kind: z.literal("CustomResourceDefinitionList").default("CustomResourceDefinitionList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinitionList"}));
+  },
+};
 
-export const CustomResourceDefinitionList = z.looseObject({
-  apiVersion: z.literal("apiextensions.k8s.io/v1").default("apiextensions.k8s.io/v1"),
-  items: z.array(CustomResourceDefinition),
-  kind: z.literal("CustomResourceDefinitionList").default("CustomResourceDefinitionList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apiextensions.k8s.io","version":"v1","apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinitionList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

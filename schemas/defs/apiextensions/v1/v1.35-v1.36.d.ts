@@ -20,7 +20,6 @@ export interface CustomResourceDefinitionCondition {
   /** type is the type of the condition. Types include Established, NamesAccepted and Terminating. */
   type: string;
 }
-export declare const CustomResourceDefinitionCondition: k.KubeSchema<CustomResourceDefinitionCondition>;
 
 /** CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition */
 export interface CustomResourceDefinitionStatus {
@@ -33,7 +32,6 @@ export interface CustomResourceDefinitionStatus {
   /** storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a migration controller can finish a migration to another version (ensuring no old objects are left in storage), and then remove the rest of the versions from this list. Versions may not be removed from `spec.versions` while they exist in this list. */
   storedVersions?: string[] | null;
 }
-export declare const CustomResourceDefinitionStatus: k.KubeSchema<CustomResourceDefinitionStatus>;
 
 /**
  * CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>.
@@ -51,4 +49,13 @@ export interface CustomResourceDefinition {
   /** status indicates the actual state of the CustomResourceDefinition */
   status?: CustomResourceDefinitionStatus | null;
 }
-export declare const CustomResourceDefinition: k.KubeSchema<CustomResourceDefinition>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CustomResourceDefinitionCondition: k.KubeSchema<CustomResourceDefinitionCondition>;
+  readonly CustomResourceDefinitionStatus: k.KubeSchema<CustomResourceDefinitionStatus>;
+  readonly CustomResourceDefinition: k.KubeSchema<CustomResourceDefinition>;
+};

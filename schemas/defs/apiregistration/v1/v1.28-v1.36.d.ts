@@ -15,14 +15,12 @@ export interface APIServiceCondition {
   /** Type is the type of the condition. */
   type: string;
 }
-export declare const APIServiceCondition: k.KubeSchema<APIServiceCondition>;
 
 /** APIServiceStatus contains derived information about an API server */
 export interface APIServiceStatus {
   /** Current service state of apiService. */
   conditions?: APIServiceCondition[] | null;
 }
-export declare const APIServiceStatus: k.KubeSchema<APIServiceStatus>;
 
 /** ServiceReference holds a reference to Service.legacy.k8s.io */
 export interface ServiceReference {
@@ -33,4 +31,13 @@ export interface ServiceReference {
   /** If specified, the port on the service that hosting webhook. Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive). */
   port?: number | null;
 }
-export declare const ServiceReference: k.KubeSchema<ServiceReference>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly APIServiceCondition: k.KubeSchema<APIServiceCondition>;
+  readonly APIServiceStatus: k.KubeSchema<APIServiceStatus>;
+  readonly ServiceReference: k.KubeSchema<ServiceReference>;
+};

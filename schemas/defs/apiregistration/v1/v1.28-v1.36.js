@@ -3,20 +3,36 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const APIServiceCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get APIServiceCondition() {
+    return keep("APIServiceCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get APIServiceStatus() {
+    return keep("APIServiceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array($.APIServiceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+  get ServiceReference() {
+    return keep("ServiceReference", z.looseObject({
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      port: k.nullish.int32,
+    }));
+  },
+};
 
-export const APIServiceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(APIServiceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-});
-
-export const ServiceReference = z.looseObject({
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  port: k.nullish.int32,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -21,7 +21,6 @@ export interface APIServiceSpec {
   /** VersionPriority controls the ordering of this API version inside of its group.  Must be greater than zero. The primary sort is based on VersionPriority, ordered highest to lowest (20 before 10). Since it's inside of a group, the number can be small, probably in the 10s. In case of equal version priorities, the version string will be used to compute the order inside a group. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA > beta > alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10. */
   versionPriority: number;
 }
-export declare const APIServiceSpec: k.KubeSchema<APIServiceSpec>;
 
 /**
  * APIService represents a server for a particular GroupVersion. Name must be "version.group".
@@ -39,7 +38,6 @@ export interface APIService {
   /** Status contains derived information about an API server */
   status?: apiregistrationV1_28_36.APIServiceStatus | null;
 }
-export declare const APIService: k.KubeSchema<APIService>;
 
 /**
  * APIServiceList is a list of APIService objects.
@@ -55,4 +53,13 @@ export interface APIServiceList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const APIServiceList: k.KubeSchema<APIServiceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly APIServiceSpec: k.KubeSchema<APIServiceSpec>;
+  readonly APIService: k.KubeSchema<APIService>;
+  readonly APIServiceList: k.KubeSchema<APIServiceList>;
+};

@@ -5,27 +5,43 @@ import * as apiregistrationV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const APIServiceSpec = z.looseObject({
-  caBundle: k.nullishOf(k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"})),
-  group: k.nullish.string,
-  groupPriorityMinimum: k.int32,
-  insecureSkipTLSVerify: k.nullish.boolean,
-  service: k.nullishOf(apiregistrationV1_28_36.ServiceReference),
-  version: k.nullish.string,
-  versionPriority: k.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get APIServiceSpec() {
+    return keep("APIServiceSpec", z.looseObject({
+      caBundle: k.nullishOf(k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"})),
+      group: k.nullish.string,
+      groupPriorityMinimum: k.int32,
+      insecureSkipTLSVerify: k.nullish.boolean,
+      service: k.nullishOf(apiregistrationV1_28_36.$.ServiceReference),
+      version: k.nullish.string,
+      versionPriority: k.int32,
+    }));
+  },
+  get APIService() {
+    return keep("APIService", z.looseObject({
+      apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
+      kind: z.literal("APIService").default("APIService"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.APIServiceSpec),
+      status: k.nullishOf(apiregistrationV1_28_36.$.APIServiceStatus),
+    }).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIService","plural":"apiservices","singular":"apiservice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiregistration.k8s.io","version":"v1","kind":"APIService","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"APIServiceList","categories":["api-extensions"]}));
+  },
+  get APIServiceList() {
+    return keep("APIServiceList", z.looseObject({
+      apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
+      items: z.array($.APIService),
+      kind: z.literal("APIServiceList").default("APIServiceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIServiceList"}));
+  },
+};
 
-export const APIService = z.looseObject({
-  apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
-  kind: z.literal("APIService").default("APIService"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(APIServiceSpec),
-  status: k.nullishOf(apiregistrationV1_28_36.APIServiceStatus),
-}).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIService","plural":"apiservices","singular":"apiservice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiregistration.k8s.io","version":"v1","kind":"APIService","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"APIServiceList","categories":["api-extensions"]});
-
-export const APIServiceList = z.looseObject({
-  apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
-  items: z.array(APIService),
-  kind: z.literal("APIServiceList").default("APIServiceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIServiceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -3,12 +3,26 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apiregistrationV1_28_36 from "./v1.28-v1.36.js";
 
-export const APIServiceSpec = z.looseObject({
-  caBundle: k.nullishOf(k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"})),
-  group: k.nullish.string,
-  groupPriorityMinimum: k.int32,
-  insecureSkipTLSVerify: k.nullish.boolean,
-  service: k.nullishOf(apiregistrationV1_28_36.ServiceReference),
-  version: k.nullish.string,
-  versionPriority: k.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get APIServiceSpec() {
+    return keep("APIServiceSpec", z.looseObject({
+      caBundle: k.nullishOf(k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"})),
+      group: k.nullish.string,
+      groupPriorityMinimum: k.int32,
+      insecureSkipTLSVerify: k.nullish.boolean,
+      service: k.nullishOf(apiregistrationV1_28_36.$.ServiceReference),
+      version: k.nullish.string,
+      versionPriority: k.int32,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

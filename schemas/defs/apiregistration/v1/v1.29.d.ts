@@ -21,7 +21,6 @@ export interface APIService {
   /** Status contains derived information about an API server */
   status?: apiregistrationV1_28_36.APIServiceStatus | null;
 }
-export declare const APIService: k.KubeSchema<APIService>;
 
 /**
  * APIServiceList is a list of APIService objects.
@@ -37,4 +36,12 @@ export interface APIServiceList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const APIServiceList: k.KubeSchema<APIServiceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly APIService: k.KubeSchema<APIService>;
+  readonly APIServiceList: k.KubeSchema<APIServiceList>;
+};

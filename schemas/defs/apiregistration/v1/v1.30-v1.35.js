@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as apiregistrationV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const APIServiceList = z.looseObject({
-  apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
-  items: z.array(apiregistrationV1_30_36.APIService),
-  kind: z.literal("APIServiceList").default("APIServiceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIServiceList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get APIServiceList() {
+    return keep("APIServiceList", z.looseObject({
+      apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
+      items: z.array(apiregistrationV1_30_36.$.APIService),
+      kind: z.literal("APIServiceList").default("APIServiceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIServiceList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

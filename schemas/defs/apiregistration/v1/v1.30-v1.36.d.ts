@@ -20,4 +20,11 @@ export interface APIService {
   /** Status contains derived information about an API server */
   status?: apiregistrationV1_28_36.APIServiceStatus | null;
 }
-export declare const APIService: k.KubeSchema<APIService>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly APIService: k.KubeSchema<APIService>;
+};

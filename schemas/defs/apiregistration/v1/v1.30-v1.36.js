@@ -5,10 +5,24 @@ import * as apiregistrationV1_28_36 from "./v1.28-v1.36.js";
 import * as apiregistrationV1_29_36 from "./v1.29-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const APIService = z.looseObject({
-  apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
-  kind: z.literal("APIService").default("APIService"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(apiregistrationV1_29_36.APIServiceSpec),
-  status: k.nullishOf(apiregistrationV1_28_36.APIServiceStatus),
-}).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIService","plural":"apiservices","singular":"apiservice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiregistration.k8s.io","version":"v1","kind":"APIService","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"APIServiceList","categories":["api-extensions"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get APIService() {
+    return keep("APIService", z.looseObject({
+      apiVersion: z.literal("apiregistration.k8s.io/v1").default("apiregistration.k8s.io/v1"),
+      kind: z.literal("APIService").default("APIService"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(apiregistrationV1_29_36.$.APIServiceSpec),
+      status: k.nullishOf(apiregistrationV1_28_36.$.APIServiceStatus),
+    }).register(k.kubeMeta, {"group":"apiregistration.k8s.io","version":"v1","apiVersion":"apiregistration.k8s.io/v1","kind":"APIService","plural":"apiservices","singular":"apiservice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apiregistration.k8s.io","version":"v1","kind":"APIService","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"APIServiceList","categories":["api-extensions"]}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

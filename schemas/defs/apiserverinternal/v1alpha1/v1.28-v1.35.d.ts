@@ -12,4 +12,11 @@ export interface ServerStorageVersion {
   /** The API server can serve these versions. DecodableVersions must include all ServedVersions. */
   servedVersions?: string[] | null;
 }
-export declare const ServerStorageVersion: k.KubeSchema<ServerStorageVersion>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ServerStorageVersion: k.KubeSchema<ServerStorageVersion>;
+};

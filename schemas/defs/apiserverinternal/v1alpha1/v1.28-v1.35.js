@@ -2,9 +2,23 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const ServerStorageVersion = z.looseObject({
-  apiServerID: k.nullish.string,
-  decodableVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-  encodingVersion: k.nullish.string,
-  servedVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ServerStorageVersion() {
+    return keep("ServerStorageVersion", z.looseObject({
+      apiServerID: k.nullish.string,
+      decodableVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+      encodingVersion: k.nullish.string,
+      servedVersions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

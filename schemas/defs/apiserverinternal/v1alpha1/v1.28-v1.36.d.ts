@@ -3,4 +3,11 @@ import type * as k from "../../../runtime.js";
 
 /** StorageVersionSpec is an empty spec. */
 export type StorageVersionSpec = { [key: string]: unknown };
-export declare const StorageVersionSpec: k.KubeSchema<StorageVersionSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly StorageVersionSpec: k.KubeSchema<StorageVersionSpec>;
+};

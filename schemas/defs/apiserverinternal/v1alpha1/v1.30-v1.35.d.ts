@@ -21,7 +21,6 @@ export interface StorageVersionCondition {
   /** Type of the condition. */
   type: string;
 }
-export declare const StorageVersionCondition: k.KubeSchema<StorageVersionCondition>;
 
 /** API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend. */
 export interface StorageVersionStatus {
@@ -32,7 +31,6 @@ export interface StorageVersionStatus {
   /** The reported versions per API server instance. */
   storageVersions?: apiserverinternalV1alpha1_28_35.ServerStorageVersion[] | null;
 }
-export declare const StorageVersionStatus: k.KubeSchema<StorageVersionStatus>;
 
 /**
  * Storage version of a specific resource.
@@ -50,7 +48,6 @@ export interface StorageVersion {
   /** API server instances report the version they can decode and the version they encode objects to when persisting objects in the backend. */
   status: StorageVersionStatus;
 }
-export declare const StorageVersion: k.KubeSchema<StorageVersion>;
 
 /**
  * A list of StorageVersions.
@@ -66,4 +63,14 @@ export interface StorageVersionList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const StorageVersionList: k.KubeSchema<StorageVersionList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly StorageVersionCondition: k.KubeSchema<StorageVersionCondition>;
+  readonly StorageVersionStatus: k.KubeSchema<StorageVersionStatus>;
+  readonly StorageVersion: k.KubeSchema<StorageVersion>;
+  readonly StorageVersionList: k.KubeSchema<StorageVersionList>;
+};

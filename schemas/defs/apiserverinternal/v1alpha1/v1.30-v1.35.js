@@ -7,32 +7,49 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const StorageVersionCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.string,
-  observedGeneration: k.nullish.int,
-  reason: k.string,
-  status: k.string,
-  type: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get StorageVersionCondition() {
+    return keep("StorageVersionCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.string,
+      observedGeneration: k.nullish.int,
+      reason: k.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get StorageVersionStatus() {
+    return keep("StorageVersionStatus", z.looseObject({
+      commonEncodingVersion: k.nullish.string,
+      conditions: k.nullishOf(z.array($.StorageVersionCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      storageVersions: k.nullishOf(z.array(apiserverinternalV1alpha1_28_35.$.ServerStorageVersion).register(k.kubeMeta, {"listType":"map","listMapKeys":["apiServerID"]})),
+    }));
+  },
+  get StorageVersion() {
+    return keep("StorageVersion", z.looseObject({
+      apiVersion: z.literal("internal.apiserver.k8s.io/v1alpha1").default("internal.apiserver.k8s.io/v1alpha1"),
+      kind: z.literal("StorageVersion").default("StorageVersion"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: apiserverinternalV1alpha1_28_36.$.StorageVersionSpec,
+      status: $.StorageVersionStatus,
+    }).register(k.kubeMeta, {"group":"internal.apiserver.k8s.io","version":"v1alpha1","apiVersion":"internal.apiserver.k8s.io/v1alpha1","kind":"StorageVersion","plural":"storageversions","singular":"storageversion","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"internal.apiserver.k8s.io","version":"v1alpha1","kind":"StorageVersion","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageVersionList"}));
+  },
+  get StorageVersionList() {
+    return keep("StorageVersionList", z.looseObject({
+      apiVersion: z.literal("internal.apiserver.k8s.io/v1alpha1").default("internal.apiserver.k8s.io/v1alpha1"),
+      items: z.array($.StorageVersion),
+      kind: z.literal("StorageVersionList").default("StorageVersionList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"internal.apiserver.k8s.io","version":"v1alpha1","apiVersion":"internal.apiserver.k8s.io/v1alpha1","kind":"StorageVersionList"}));
+  },
+};
 
-export const StorageVersionStatus = z.looseObject({
-  commonEncodingVersion: k.nullish.string,
-  conditions: k.nullishOf(z.array(StorageVersionCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  storageVersions: k.nullishOf(z.array(apiserverinternalV1alpha1_28_35.ServerStorageVersion).register(k.kubeMeta, {"listType":"map","listMapKeys":["apiServerID"]})),
-});
-
-export const StorageVersion = z.looseObject({
-  apiVersion: z.literal("internal.apiserver.k8s.io/v1alpha1").default("internal.apiserver.k8s.io/v1alpha1"),
-  kind: z.literal("StorageVersion").default("StorageVersion"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: apiserverinternalV1alpha1_28_36.StorageVersionSpec,
-  status: StorageVersionStatus,
-}).register(k.kubeMeta, {"group":"internal.apiserver.k8s.io","version":"v1alpha1","apiVersion":"internal.apiserver.k8s.io/v1alpha1","kind":"StorageVersion","plural":"storageversions","singular":"storageversion","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"internal.apiserver.k8s.io","version":"v1alpha1","kind":"StorageVersion","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageVersionList"});
-
-export const StorageVersionList = z.looseObject({
-  apiVersion: z.literal("internal.apiserver.k8s.io/v1alpha1").default("internal.apiserver.k8s.io/v1alpha1"),
-  items: z.array(StorageVersion),
-  kind: z.literal("StorageVersionList").default("StorageVersionList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"internal.apiserver.k8s.io","version":"v1alpha1","apiVersion":"internal.apiserver.k8s.io/v1alpha1","kind":"StorageVersionList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

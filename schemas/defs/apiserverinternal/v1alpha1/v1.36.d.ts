@@ -16,7 +16,6 @@ export interface ServerStorageVersion {
   /** servedVersions lists all versions the API server can serve. DecodableVersions must include all ServedVersions. */
   servedVersions?: string[] | null;
 }
-export declare const ServerStorageVersion: k.KubeSchema<ServerStorageVersion>;
 
 /** Describes the state of the storageVersion at a certain point. */
 export interface StorageVersionCondition {
@@ -33,7 +32,6 @@ export interface StorageVersionCondition {
   /** type of the condition. */
   type: string;
 }
-export declare const StorageVersionCondition: k.KubeSchema<StorageVersionCondition>;
 
 /** API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend. */
 export interface StorageVersionStatus {
@@ -44,7 +42,6 @@ export interface StorageVersionStatus {
   /** storageVersions lists the reported versions per API server instance. */
   storageVersions?: ServerStorageVersion[] | null;
 }
-export declare const StorageVersionStatus: k.KubeSchema<StorageVersionStatus>;
 
 /**
  * Storage version of a specific resource.
@@ -62,7 +59,6 @@ export interface StorageVersion {
   /** status on the version the API server instance can decode from and encode objects to when persisting objects in the backend. */
   status?: StorageVersionStatus | null;
 }
-export declare const StorageVersion: k.KubeSchema<StorageVersion>;
 
 /**
  * A list of StorageVersions.
@@ -78,4 +74,15 @@ export interface StorageVersionList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const StorageVersionList: k.KubeSchema<StorageVersionList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ServerStorageVersion: k.KubeSchema<ServerStorageVersion>;
+  readonly StorageVersionCondition: k.KubeSchema<StorageVersionCondition>;
+  readonly StorageVersionStatus: k.KubeSchema<StorageVersionStatus>;
+  readonly StorageVersion: k.KubeSchema<StorageVersion>;
+  readonly StorageVersionList: k.KubeSchema<StorageVersionList>;
+};

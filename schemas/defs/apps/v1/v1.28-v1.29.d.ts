@@ -21,7 +21,6 @@ export interface ControllerRevision {
   /** Revision indicates the revision of the state represented by Data. */
   revision: number;
 }
-export declare const ControllerRevision: k.KubeSchema<ControllerRevision>;
 
 /**
  * ControllerRevisionList is a resource containing a list of ControllerRevision objects.
@@ -37,7 +36,6 @@ export interface ControllerRevisionList {
   /** More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ControllerRevisionList: k.KubeSchema<ControllerRevisionList>;
 
 /** DaemonSetStatus represents the current status of a daemon set. */
 export interface DaemonSetStatus {
@@ -62,7 +60,6 @@ export interface DaemonSetStatus {
   /** The total number of nodes that are running updated daemon pod */
   updatedNumberScheduled?: number | null;
 }
-export declare const DaemonSetStatus: k.KubeSchema<DaemonSetStatus>;
 
 /** DeploymentStatus is the most recently observed status of the Deployment. */
 export interface DeploymentStatus {
@@ -83,7 +80,6 @@ export interface DeploymentStatus {
   /** Total number of non-terminated pods targeted by this deployment that have the desired template spec. */
   updatedReplicas?: number | null;
 }
-export declare const DeploymentStatus: k.KubeSchema<DeploymentStatus>;
 
 /** ReplicaSetStatus represents the current status of a ReplicaSet. */
 export interface ReplicaSetStatus {
@@ -100,7 +96,6 @@ export interface ReplicaSetStatus {
   /** Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller */
   replicas: number;
 }
-export declare const ReplicaSetStatus: k.KubeSchema<ReplicaSetStatus>;
 
 /** StatefulSetStatus represents the current state of a StatefulSet. */
 export interface StatefulSetStatus {
@@ -125,4 +120,16 @@ export interface StatefulSetStatus {
   /** updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision. */
   updatedReplicas?: number | null;
 }
-export declare const StatefulSetStatus: k.KubeSchema<StatefulSetStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ControllerRevision: k.KubeSchema<ControllerRevision>;
+  readonly ControllerRevisionList: k.KubeSchema<ControllerRevisionList>;
+  readonly DaemonSetStatus: k.KubeSchema<DaemonSetStatus>;
+  readonly DeploymentStatus: k.KubeSchema<DeploymentStatus>;
+  readonly ReplicaSetStatus: k.KubeSchema<ReplicaSetStatus>;
+  readonly StatefulSetStatus: k.KubeSchema<StatefulSetStatus>;
+};

@@ -6,63 +6,82 @@ import * as appsV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const ControllerRevision = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  data: k.nullishOf(apimachinery_28_36.RawExtension),
-  kind: z.literal("ControllerRevision").default("ControllerRevision"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  revision: k.int,
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevision","plural":"controllerrevisions","singular":"controllerrevision","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ControllerRevisionList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ControllerRevision() {
+    return keep("ControllerRevision", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      data: k.nullishOf(apimachinery_28_36.$.RawExtension),
+      kind: z.literal("ControllerRevision").default("ControllerRevision"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      revision: k.int,
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevision","plural":"controllerrevisions","singular":"controllerrevision","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ControllerRevisionList"}));
+  },
+  get ControllerRevisionList() {
+    return keep("ControllerRevisionList", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      items: z.array($.ControllerRevision),
+      kind: z.literal("ControllerRevisionList").default("ControllerRevisionList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevisionList"}));
+  },
+  get DaemonSetStatus() {
+    return keep("DaemonSetStatus", z.looseObject({
+      collisionCount: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.DaemonSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      currentNumberScheduled: k.int32,
+      desiredNumberScheduled: k.int32,
+      numberAvailable: k.nullish.int32,
+      numberMisscheduled: k.int32,
+      numberReady: k.int32,
+      numberUnavailable: k.nullish.int32,
+      observedGeneration: k.nullish.int,
+      updatedNumberScheduled: k.nullish.int32,
+    }));
+  },
+  get DeploymentStatus() {
+    return keep("DeploymentStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      collisionCount: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.DeploymentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.nullish.int32,
+      unavailableReplicas: k.nullish.int32,
+      updatedReplicas: k.nullish.int32,
+    }));
+  },
+  get ReplicaSetStatus() {
+    return keep("ReplicaSetStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.ReplicaSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      fullyLabeledReplicas: k.nullish.int32,
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.int32,
+    }));
+  },
+  get StatefulSetStatus() {
+    return keep("StatefulSetStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      collisionCount: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.StatefulSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      currentReplicas: k.nullish.int32,
+      currentRevision: k.nullish.string,
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.int32,
+      updateRevision: k.nullish.string,
+      updatedReplicas: k.nullish.int32,
+    }));
+  },
+};
 
-export const ControllerRevisionList = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  items: z.array(ControllerRevision),
-  kind: z.literal("ControllerRevisionList").default("ControllerRevisionList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevisionList"});
-
-export const DaemonSetStatus = z.looseObject({
-  collisionCount: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.DaemonSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  currentNumberScheduled: k.int32,
-  desiredNumberScheduled: k.int32,
-  numberAvailable: k.nullish.int32,
-  numberMisscheduled: k.int32,
-  numberReady: k.int32,
-  numberUnavailable: k.nullish.int32,
-  observedGeneration: k.nullish.int,
-  updatedNumberScheduled: k.nullish.int32,
-});
-
-export const DeploymentStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  collisionCount: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.DeploymentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.nullish.int32,
-  unavailableReplicas: k.nullish.int32,
-  updatedReplicas: k.nullish.int32,
-});
-
-export const ReplicaSetStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.ReplicaSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  fullyLabeledReplicas: k.nullish.int32,
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.int32,
-});
-
-export const StatefulSetStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  collisionCount: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.StatefulSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  currentReplicas: k.nullish.int32,
-  currentRevision: k.nullish.string,
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.int32,
-  updateRevision: k.nullish.string,
-  updatedReplicas: k.nullish.int32,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -3,12 +3,27 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const RollingUpdateStatefulSetStrategy = z.looseObject({
-  maxUnavailable: k.nullishOf(apimachinery_28_36.IntOrString),
-  partition: k.nullish.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get RollingUpdateStatefulSetStrategy() {
+    return keep("RollingUpdateStatefulSetStrategy", z.looseObject({
+      maxUnavailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      partition: k.nullish.int32,
+    }));
+  },
+  get StatefulSetUpdateStrategy() {
+    return keep("StatefulSetUpdateStrategy", z.looseObject({
+      rollingUpdate: k.nullishOf($.RollingUpdateStatefulSetStrategy),
+      type: k.nullish.string,
+    }));
+  },
+};
 
-export const StatefulSetUpdateStrategy = z.looseObject({
-  rollingUpdate: k.nullishOf(RollingUpdateStatefulSetStrategy),
-  type: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -16,7 +16,6 @@ export interface DaemonSetCondition {
   /** Type of DaemonSet condition. */
   type: string;
 }
-export declare const DaemonSetCondition: k.KubeSchema<DaemonSetCondition>;
 
 /** DeploymentCondition describes the state of a deployment at a certain point. */
 export interface DeploymentCondition {
@@ -33,7 +32,6 @@ export interface DeploymentCondition {
   /** Type of deployment condition. */
   type: string;
 }
-export declare const DeploymentCondition: k.KubeSchema<DeploymentCondition>;
 
 /** Spec to control the desired behavior of rolling update. */
 export interface RollingUpdateDeployment {
@@ -42,7 +40,6 @@ export interface RollingUpdateDeployment {
   /** The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding down. This can not be 0 if MaxSurge is 0. Defaults to 25%. Example: when this is set to 30%, the old ReplicaSet can be scaled down to 70% of desired pods immediately when the rolling update starts. Once new pods are ready, old ReplicaSet can be scaled down further, followed by scaling up the new ReplicaSet, ensuring that the total number of pods available at all times during the update is at least 70% of desired pods. */
   maxUnavailable?: apimachinery_28_36.IntOrString | null;
 }
-export declare const RollingUpdateDeployment: k.KubeSchema<RollingUpdateDeployment>;
 
 /** DeploymentStrategy describes how to replace existing pods with new ones. */
 export interface DeploymentStrategy {
@@ -51,7 +48,6 @@ export interface DeploymentStrategy {
   /** Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate. */
   type?: string | null;
 }
-export declare const DeploymentStrategy: k.KubeSchema<DeploymentStrategy>;
 
 /** ReplicaSetCondition describes the state of a replica set at a certain point. */
 export interface ReplicaSetCondition {
@@ -66,7 +62,6 @@ export interface ReplicaSetCondition {
   /** Type of replica set condition. */
   type: string;
 }
-export declare const ReplicaSetCondition: k.KubeSchema<ReplicaSetCondition>;
 
 /** StatefulSetCondition describes the state of a statefulset at a certain point. */
 export interface StatefulSetCondition {
@@ -81,7 +76,6 @@ export interface StatefulSetCondition {
   /** Type of statefulset condition. */
   type: string;
 }
-export declare const StatefulSetCondition: k.KubeSchema<StatefulSetCondition>;
 
 /** StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet. */
 export interface StatefulSetOrdinals {
@@ -93,7 +87,6 @@ export interface StatefulSetOrdinals {
    */
   start?: number | null;
 }
-export declare const StatefulSetOrdinals: k.KubeSchema<StatefulSetOrdinals>;
 
 /** StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates. */
 export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
@@ -102,4 +95,18 @@ export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
   /** WhenScaled specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is scaled down. The default policy of `Retain` causes PVCs to not be affected by a scaledown. The `Delete` policy causes the associated PVCs for any excess pods above the replica count to be deleted. */
   whenScaled?: string | null;
 }
-export declare const StatefulSetPersistentVolumeClaimRetentionPolicy: k.KubeSchema<StatefulSetPersistentVolumeClaimRetentionPolicy>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DaemonSetCondition: k.KubeSchema<DaemonSetCondition>;
+  readonly DeploymentCondition: k.KubeSchema<DeploymentCondition>;
+  readonly RollingUpdateDeployment: k.KubeSchema<RollingUpdateDeployment>;
+  readonly DeploymentStrategy: k.KubeSchema<DeploymentStrategy>;
+  readonly ReplicaSetCondition: k.KubeSchema<ReplicaSetCondition>;
+  readonly StatefulSetCondition: k.KubeSchema<StatefulSetCondition>;
+  readonly StatefulSetOrdinals: k.KubeSchema<StatefulSetOrdinals>;
+  readonly StatefulSetPersistentVolumeClaimRetentionPolicy: k.KubeSchema<StatefulSetPersistentVolumeClaimRetentionPolicy>;
+};

@@ -4,54 +4,75 @@ import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const DaemonSetCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get DaemonSetCondition() {
+    return keep("DaemonSetCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get DeploymentCondition() {
+    return keep("DeploymentCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastUpdateTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get RollingUpdateDeployment() {
+    return keep("RollingUpdateDeployment", z.looseObject({
+      maxSurge: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      maxUnavailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+    }));
+  },
+  get DeploymentStrategy() {
+    return keep("DeploymentStrategy", z.looseObject({
+      rollingUpdate: k.nullishOf($.RollingUpdateDeployment),
+      type: k.nullish.string,
+    }));
+  },
+  get ReplicaSetCondition() {
+    return keep("ReplicaSetCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get StatefulSetCondition() {
+    return keep("StatefulSetCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get StatefulSetOrdinals() {
+    return keep("StatefulSetOrdinals", z.looseObject({
+      start: k.nullish.int32,
+    }));
+  },
+  get StatefulSetPersistentVolumeClaimRetentionPolicy() {
+    return keep("StatefulSetPersistentVolumeClaimRetentionPolicy", z.looseObject({
+      whenDeleted: k.nullish.string,
+      whenScaled: k.nullish.string,
+    }));
+  },
+};
 
-export const DeploymentCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  lastUpdateTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const RollingUpdateDeployment = z.looseObject({
-  maxSurge: k.nullishOf(apimachinery_28_36.IntOrString),
-  maxUnavailable: k.nullishOf(apimachinery_28_36.IntOrString),
-});
-
-export const DeploymentStrategy = z.looseObject({
-  rollingUpdate: k.nullishOf(RollingUpdateDeployment),
-  type: k.nullish.string,
-});
-
-export const ReplicaSetCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const StatefulSetCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const StatefulSetOrdinals = z.looseObject({
-  start: k.nullish.int32,
-});
-
-export const StatefulSetPersistentVolumeClaimRetentionPolicy = z.looseObject({
-  whenDeleted: k.nullish.string,
-  whenScaled: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -21,7 +21,6 @@ export interface DaemonSetSpec {
   /** An update strategy to replace existing DaemonSet pods with new pods. */
   updateStrategy?: appsV1_28_33.DaemonSetUpdateStrategy | null;
 }
-export declare const DaemonSetSpec: k.KubeSchema<DaemonSetSpec>;
 
 /**
  * DaemonSet represents the configuration of a daemon set.
@@ -39,7 +38,6 @@ export interface DaemonSet {
   /** The current status of this daemon set. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: appsV1_28_29.DaemonSetStatus | null;
 }
-export declare const DaemonSet: k.KubeSchema<DaemonSet>;
 
 /**
  * DaemonSetList is a collection of daemon sets.
@@ -55,7 +53,6 @@ export interface DaemonSetList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DaemonSetList: k.KubeSchema<DaemonSetList>;
 
 /** DeploymentSpec is the specification of the desired behavior of the Deployment. */
 export interface DeploymentSpec {
@@ -76,7 +73,6 @@ export interface DeploymentSpec {
   /** Template describes the pods that will be created. The only allowed template.spec.restartPolicy value is "Always". */
   template: coreV1_29.PodTemplateSpec;
 }
-export declare const DeploymentSpec: k.KubeSchema<DeploymentSpec>;
 
 /**
  * Deployment enables declarative updates for Pods and ReplicaSets.
@@ -94,7 +90,6 @@ export interface Deployment {
   /** Most recently observed status of the Deployment. */
   status?: appsV1_28_29.DeploymentStatus | null;
 }
-export declare const Deployment: k.KubeSchema<Deployment>;
 
 /**
  * DeploymentList is a list of Deployments.
@@ -110,7 +105,6 @@ export interface DeploymentList {
   /** Standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeploymentList: k.KubeSchema<DeploymentList>;
 
 /** ReplicaSetSpec is the specification of a ReplicaSet. */
 export interface ReplicaSetSpec {
@@ -123,7 +117,6 @@ export interface ReplicaSetSpec {
   /** Template is the object that describes the pod that will be created if insufficient replicas are detected. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template */
   template?: coreV1_29.PodTemplateSpec | null;
 }
-export declare const ReplicaSetSpec: k.KubeSchema<ReplicaSetSpec>;
 
 /**
  * ReplicaSet ensures that a specified number of pod replicas are running at any given time.
@@ -141,7 +134,6 @@ export interface ReplicaSet {
   /** Status is the most recently observed status of the ReplicaSet. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: appsV1_28_29.ReplicaSetStatus | null;
 }
-export declare const ReplicaSet: k.KubeSchema<ReplicaSet>;
 
 /**
  * ReplicaSetList is a collection of ReplicaSets.
@@ -157,7 +149,6 @@ export interface ReplicaSetList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ReplicaSetList: k.KubeSchema<ReplicaSetList>;
 
 /** A StatefulSetSpec is the specification of a StatefulSet. */
 export interface StatefulSetSpec {
@@ -184,7 +175,6 @@ export interface StatefulSetSpec {
   /** volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template. A claim in this list takes precedence over any volumes in the template, with the same name. */
   volumeClaimTemplates?: coreV1_29.PersistentVolumeClaim[] | null;
 }
-export declare const StatefulSetSpec: k.KubeSchema<StatefulSetSpec>;
 
 /**
  * StatefulSet represents a set of pods with consistent identities. Identities are defined as:
@@ -206,7 +196,6 @@ export interface StatefulSet {
   /** Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time. */
   status?: appsV1_28_29.StatefulSetStatus | null;
 }
-export declare const StatefulSet: k.KubeSchema<StatefulSet>;
 
 /**
  * StatefulSetList is a collection of StatefulSets.
@@ -222,4 +211,22 @@ export interface StatefulSetList {
   /** Standard list's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const StatefulSetList: k.KubeSchema<StatefulSetList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DaemonSetSpec: k.KubeSchema<DaemonSetSpec>;
+  readonly DaemonSet: k.KubeSchema<DaemonSet>;
+  readonly DaemonSetList: k.KubeSchema<DaemonSetList>;
+  readonly DeploymentSpec: k.KubeSchema<DeploymentSpec>;
+  readonly Deployment: k.KubeSchema<Deployment>;
+  readonly DeploymentList: k.KubeSchema<DeploymentList>;
+  readonly ReplicaSetSpec: k.KubeSchema<ReplicaSetSpec>;
+  readonly ReplicaSet: k.KubeSchema<ReplicaSet>;
+  readonly ReplicaSetList: k.KubeSchema<ReplicaSetList>;
+  readonly StatefulSetSpec: k.KubeSchema<StatefulSetSpec>;
+  readonly StatefulSet: k.KubeSchema<StatefulSet>;
+  readonly StatefulSetList: k.KubeSchema<StatefulSetList>;
+};

@@ -3,22 +3,37 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as appsV1_28_36 from "./v1.28-v1.36.js";
 
-export const DeploymentStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  collisionCount: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.DeploymentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.nullish.int32,
-  unavailableReplicas: k.nullish.int32,
-  updatedReplicas: k.nullish.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get DeploymentStatus() {
+    return keep("DeploymentStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      collisionCount: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.DeploymentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.nullish.int32,
+      unavailableReplicas: k.nullish.int32,
+      updatedReplicas: k.nullish.int32,
+    }));
+  },
+  get ReplicaSetStatus() {
+    return keep("ReplicaSetStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.ReplicaSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      fullyLabeledReplicas: k.nullish.int32,
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.int32,
+    }));
+  },
+};
 
-export const ReplicaSetStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.ReplicaSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  fullyLabeledReplicas: k.nullish.int32,
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.int32,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

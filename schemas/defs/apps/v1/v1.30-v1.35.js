@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as appsV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const ControllerRevisionList = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  items: z.array(appsV1_30_36.ControllerRevision),
-  kind: z.literal("ControllerRevisionList").default("ControllerRevisionList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevisionList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ControllerRevisionList() {
+    return keep("ControllerRevisionList", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      items: z.array(appsV1_30_36.$.ControllerRevision),
+      kind: z.literal("ControllerRevisionList").default("ControllerRevisionList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevisionList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

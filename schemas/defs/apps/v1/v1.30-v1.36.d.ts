@@ -20,7 +20,6 @@ export interface ControllerRevision {
   /** Revision indicates the revision of the state represented by Data. */
   revision: number;
 }
-export declare const ControllerRevision: k.KubeSchema<ControllerRevision>;
 
 /** DaemonSetStatus represents the current status of a daemon set. */
 export interface DaemonSetStatus {
@@ -45,7 +44,6 @@ export interface DaemonSetStatus {
   /** The total number of nodes that are running updated daemon pod */
   updatedNumberScheduled?: number | null;
 }
-export declare const DaemonSetStatus: k.KubeSchema<DaemonSetStatus>;
 
 /** StatefulSetStatus represents the current state of a StatefulSet. */
 export interface StatefulSetStatus {
@@ -70,4 +68,13 @@ export interface StatefulSetStatus {
   /** updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision. */
   updatedReplicas?: number | null;
 }
-export declare const StatefulSetStatus: k.KubeSchema<StatefulSetStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ControllerRevision: k.KubeSchema<ControllerRevision>;
+  readonly DaemonSetStatus: k.KubeSchema<DaemonSetStatus>;
+  readonly StatefulSetStatus: k.KubeSchema<StatefulSetStatus>;
+};

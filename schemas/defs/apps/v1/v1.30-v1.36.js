@@ -5,36 +5,52 @@ import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 import * as appsV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const ControllerRevision = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  data: k.nullishOf(apimachinery_28_36.RawExtension),
-  kind: z.literal("ControllerRevision").default("ControllerRevision"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  revision: k.int,
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevision","plural":"controllerrevisions","singular":"controllerrevision","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ControllerRevisionList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ControllerRevision() {
+    return keep("ControllerRevision", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      data: k.nullishOf(apimachinery_28_36.$.RawExtension),
+      kind: z.literal("ControllerRevision").default("ControllerRevision"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      revision: k.int,
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ControllerRevision","plural":"controllerrevisions","singular":"controllerrevision","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ControllerRevisionList"}));
+  },
+  get DaemonSetStatus() {
+    return keep("DaemonSetStatus", z.looseObject({
+      collisionCount: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.DaemonSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentNumberScheduled: k.int32,
+      desiredNumberScheduled: k.int32,
+      numberAvailable: k.nullish.int32,
+      numberMisscheduled: k.int32,
+      numberReady: k.int32,
+      numberUnavailable: k.nullish.int32,
+      observedGeneration: k.nullish.int,
+      updatedNumberScheduled: k.nullish.int32,
+    }));
+  },
+  get StatefulSetStatus() {
+    return keep("StatefulSetStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      collisionCount: k.nullish.int32,
+      conditions: k.nullishOf(z.array(appsV1_28_36.$.StatefulSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentReplicas: k.nullish.int32,
+      currentRevision: k.nullish.string,
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.int32,
+      updateRevision: k.nullish.string,
+      updatedReplicas: k.nullish.int32,
+    }));
+  },
+};
 
-export const DaemonSetStatus = z.looseObject({
-  collisionCount: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.DaemonSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentNumberScheduled: k.int32,
-  desiredNumberScheduled: k.int32,
-  numberAvailable: k.nullish.int32,
-  numberMisscheduled: k.int32,
-  numberReady: k.int32,
-  numberUnavailable: k.nullish.int32,
-  observedGeneration: k.nullish.int,
-  updatedNumberScheduled: k.nullish.int32,
-});
-
-export const StatefulSetStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  collisionCount: k.nullish.int32,
-  conditions: k.nullishOf(z.array(appsV1_28_36.StatefulSetCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentReplicas: k.nullish.int32,
-  currentRevision: k.nullish.string,
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.int32,
-  updateRevision: k.nullish.string,
-  updatedReplicas: k.nullish.int32,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

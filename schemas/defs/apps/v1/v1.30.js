@@ -10,102 +10,127 @@ import * as coreV1_30 from "../../core/v1/v1.30.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const DaemonSetSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  revisionHistoryLimit: k.nullish.int32,
-  selector: metaV1_30_36.LabelSelector,
-  template: coreV1_30.PodTemplateSpec,
-  updateStrategy: k.nullishOf(appsV1_28_33.DaemonSetUpdateStrategy),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get DaemonSetSpec() {
+    return keep("DaemonSetSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      revisionHistoryLimit: k.nullish.int32,
+      selector: metaV1_30_36.$.LabelSelector,
+      template: coreV1_30.$.PodTemplateSpec,
+      updateStrategy: k.nullishOf(appsV1_28_33.$.DaemonSetUpdateStrategy),
+    }));
+  },
+  get DaemonSet() {
+    return keep("DaemonSet", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      kind: z.literal("DaemonSet").default("DaemonSet"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.DaemonSetSpec),
+      status: k.nullishOf(appsV1_30_36.$.DaemonSetStatus),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"DaemonSet","plural":"daemonsets","singular":"daemonset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apps","version":"v1","kind":"DaemonSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"DaemonSetList","shortNames":["ds"],"categories":["all"]}));
+  },
+  get DaemonSetList() {
+    return keep("DaemonSetList", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      items: z.array($.DaemonSet),
+      kind: z.literal("DaemonSetList").default("DaemonSetList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"DaemonSetList"}));
+  },
+  get DeploymentSpec() {
+    return keep("DeploymentSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      paused: k.nullish.boolean,
+      progressDeadlineSeconds: k.nullish.int32,
+      replicas: k.nullish.int32,
+      revisionHistoryLimit: k.nullish.int32,
+      selector: metaV1_30_36.$.LabelSelector,
+      strategy: k.nullishOf(appsV1_28_36.$.DeploymentStrategy.clone().register(k.kubeMeta, {"patchStrategy":"retainKeys"})),
+      template: coreV1_30.$.PodTemplateSpec,
+    }));
+  },
+  get Deployment() {
+    return keep("Deployment", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      kind: z.literal("Deployment").default("Deployment"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.DeploymentSpec),
+      status: k.nullishOf(appsV1_30_32.$.DeploymentStatus),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"Deployment","plural":"deployments","singular":"deployment","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"Deployment","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeploymentList","shortNames":["deploy"],"categories":["all"]}));
+  },
+  get DeploymentList() {
+    return keep("DeploymentList", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      items: z.array($.Deployment),
+      kind: z.literal("DeploymentList").default("DeploymentList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"DeploymentList"}));
+  },
+  get ReplicaSetSpec() {
+    return keep("ReplicaSetSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      replicas: k.nullish.int32,
+      selector: metaV1_30_36.$.LabelSelector,
+      template: k.nullishOf(coreV1_30.$.PodTemplateSpec),
+    }));
+  },
+  get ReplicaSet() {
+    return keep("ReplicaSet", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      kind: z.literal("ReplicaSet").default("ReplicaSet"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ReplicaSetSpec),
+      status: k.nullishOf(appsV1_30_32.$.ReplicaSetStatus),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ReplicaSet","plural":"replicasets","singular":"replicaset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"ReplicaSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicaSetList","shortNames":["rs"],"categories":["all"]}));
+  },
+  get ReplicaSetList() {
+    return keep("ReplicaSetList", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      items: z.array($.ReplicaSet),
+      kind: z.literal("ReplicaSetList").default("ReplicaSetList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ReplicaSetList"}));
+  },
+  get StatefulSetSpec() {
+    return keep("StatefulSetSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      ordinals: k.nullishOf(appsV1_28_36.$.StatefulSetOrdinals),
+      persistentVolumeClaimRetentionPolicy: k.nullishOf(appsV1_28_36.$.StatefulSetPersistentVolumeClaimRetentionPolicy),
+      podManagementPolicy: k.nullish.string,
+      replicas: k.nullish.int32,
+      revisionHistoryLimit: k.nullish.int32,
+      selector: metaV1_30_36.$.LabelSelector,
+      serviceName: k.string,
+      template: coreV1_30.$.PodTemplateSpec,
+      updateStrategy: k.nullishOf(appsV1_28_34.$.StatefulSetUpdateStrategy),
+      volumeClaimTemplates: k.nullishOf(z.array(coreV1_30.$.PersistentVolumeClaim).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get StatefulSet() {
+    return keep("StatefulSet", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      kind: z.literal("StatefulSet").default("StatefulSet"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.StatefulSetSpec),
+      status: k.nullishOf(appsV1_30_36.$.StatefulSetStatus),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"StatefulSet","plural":"statefulsets","singular":"statefulset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"StatefulSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StatefulSetList","shortNames":["sts"],"categories":["all"],"nameFormat":"dns-label"}));
+  },
+  get StatefulSetList() {
+    return keep("StatefulSetList", z.looseObject({
+      apiVersion: z.literal("apps/v1").default("apps/v1"),
+      items: z.array($.StatefulSet),
+      kind: z.literal("StatefulSetList").default("StatefulSetList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"StatefulSetList"}));
+  },
+};
 
-export const DaemonSet = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  kind: z.literal("DaemonSet").default("DaemonSet"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(DaemonSetSpec),
-  status: k.nullishOf(appsV1_30_36.DaemonSetStatus),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"DaemonSet","plural":"daemonsets","singular":"daemonset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"apps","version":"v1","kind":"DaemonSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"DaemonSetList","shortNames":["ds"],"categories":["all"]});
-
-export const DaemonSetList = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  items: z.array(DaemonSet),
-  kind: z.literal("DaemonSetList").default("DaemonSetList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"DaemonSetList"});
-
-export const DeploymentSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  paused: k.nullish.boolean,
-  progressDeadlineSeconds: k.nullish.int32,
-  replicas: k.nullish.int32,
-  revisionHistoryLimit: k.nullish.int32,
-  selector: metaV1_30_36.LabelSelector,
-  strategy: k.nullishOf(appsV1_28_36.DeploymentStrategy.clone().register(k.kubeMeta, {"patchStrategy":"retainKeys"})),
-  template: coreV1_30.PodTemplateSpec,
-});
-
-export const Deployment = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  kind: z.literal("Deployment").default("Deployment"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(DeploymentSpec),
-  status: k.nullishOf(appsV1_30_32.DeploymentStatus),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"Deployment","plural":"deployments","singular":"deployment","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"Deployment","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeploymentList","shortNames":["deploy"],"categories":["all"]});
-
-export const DeploymentList = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  items: z.array(Deployment),
-  kind: z.literal("DeploymentList").default("DeploymentList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"DeploymentList"});
-
-export const ReplicaSetSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  replicas: k.nullish.int32,
-  selector: metaV1_30_36.LabelSelector,
-  template: k.nullishOf(coreV1_30.PodTemplateSpec),
-});
-
-export const ReplicaSet = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  kind: z.literal("ReplicaSet").default("ReplicaSet"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ReplicaSetSpec),
-  status: k.nullishOf(appsV1_30_32.ReplicaSetStatus),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ReplicaSet","plural":"replicasets","singular":"replicaset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"ReplicaSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicaSetList","shortNames":["rs"],"categories":["all"]});
-
-export const ReplicaSetList = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  items: z.array(ReplicaSet),
-  kind: z.literal("ReplicaSetList").default("ReplicaSetList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"ReplicaSetList"});
-
-export const StatefulSetSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  ordinals: k.nullishOf(appsV1_28_36.StatefulSetOrdinals),
-  persistentVolumeClaimRetentionPolicy: k.nullishOf(appsV1_28_36.StatefulSetPersistentVolumeClaimRetentionPolicy),
-  podManagementPolicy: k.nullish.string,
-  replicas: k.nullish.int32,
-  revisionHistoryLimit: k.nullish.int32,
-  selector: metaV1_30_36.LabelSelector,
-  serviceName: k.string,
-  template: coreV1_30.PodTemplateSpec,
-  updateStrategy: k.nullishOf(appsV1_28_34.StatefulSetUpdateStrategy),
-  volumeClaimTemplates: k.nullishOf(z.array(coreV1_30.PersistentVolumeClaim).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const StatefulSet = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  kind: z.literal("StatefulSet").default("StatefulSet"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(StatefulSetSpec),
-  status: k.nullishOf(appsV1_30_36.StatefulSetStatus),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"StatefulSet","plural":"statefulsets","singular":"statefulset","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"apps","version":"v1","kind":"StatefulSet","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StatefulSetList","shortNames":["sts"],"categories":["all"],"nameFormat":"dns-label"});
-
-export const StatefulSetList = z.looseObject({
-  apiVersion: z.literal("apps/v1").default("apps/v1"),
-  items: z.array(StatefulSet),
-  kind: z.literal("StatefulSetList").default("StatefulSetList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"apps","version":"v1","apiVersion":"apps/v1","kind":"StatefulSetList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

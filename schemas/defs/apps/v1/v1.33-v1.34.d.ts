@@ -27,7 +27,6 @@ export interface DeploymentStatus {
   /** Total number of non-terminating pods targeted by this deployment that have the desired template spec. */
   updatedReplicas?: number | null;
 }
-export declare const DeploymentStatus: k.KubeSchema<DeploymentStatus>;
 
 /** ReplicaSetStatus represents the current status of a ReplicaSet. */
 export interface ReplicaSetStatus {
@@ -50,4 +49,12 @@ export interface ReplicaSetStatus {
    */
   terminatingReplicas?: number | null;
 }
-export declare const ReplicaSetStatus: k.KubeSchema<ReplicaSetStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeploymentStatus: k.KubeSchema<DeploymentStatus>;
+  readonly ReplicaSetStatus: k.KubeSchema<ReplicaSetStatus>;
+};

@@ -9,7 +9,6 @@ export interface RollingUpdateDaemonSet {
   /** The maximum number of DaemonSet pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of total number of DaemonSet pods at the start of the update (ex: 10%). Absolute number is calculated from percentage by rounding up. This cannot be 0 if MaxSurge is 0 Default value is 1. Example: when this is set to 30%, at most 30% of the total number of nodes that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their pods stopped for an update at any given time. The update starts by stopping at most 30% of those DaemonSet pods and then brings up new DaemonSet pods in their place. Once the new pods are available, it then proceeds onto other DaemonSet pods, thus ensuring that at least 70% of original number of DaemonSet pods are available at all times during the update. */
   maxUnavailable?: apimachinery_28_36.IntOrString | null;
 }
-export declare const RollingUpdateDaemonSet: k.KubeSchema<RollingUpdateDaemonSet>;
 
 /** DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet. */
 export interface DaemonSetUpdateStrategy {
@@ -18,4 +17,12 @@ export interface DaemonSetUpdateStrategy {
   /** Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate. */
   type?: string | null;
 }
-export declare const DaemonSetUpdateStrategy: k.KubeSchema<DaemonSetUpdateStrategy>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly RollingUpdateDaemonSet: k.KubeSchema<RollingUpdateDaemonSet>;
+  readonly DaemonSetUpdateStrategy: k.KubeSchema<DaemonSetUpdateStrategy>;
+};

@@ -3,12 +3,27 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const RollingUpdateDaemonSet = z.looseObject({
-  maxSurge: k.nullishOf(apimachinery_28_36.IntOrString),
-  maxUnavailable: k.nullishOf(apimachinery_28_36.IntOrString),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get RollingUpdateDaemonSet() {
+    return keep("RollingUpdateDaemonSet", z.looseObject({
+      maxSurge: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      maxUnavailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+    }));
+  },
+  get DaemonSetUpdateStrategy() {
+    return keep("DaemonSetUpdateStrategy", z.looseObject({
+      rollingUpdate: k.nullishOf($.RollingUpdateDaemonSet),
+      type: k.nullish.string,
+    }));
+  },
+};
 
-export const DaemonSetUpdateStrategy = z.looseObject({
-  rollingUpdate: k.nullishOf(RollingUpdateDaemonSet),
-  type: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -28,7 +28,6 @@ export interface DeploymentStatus {
   /** Total number of non-terminating pods targeted by this deployment that have the desired template spec. */
   updatedReplicas?: number | null;
 }
-export declare const DeploymentStatus: k.KubeSchema<DeploymentStatus>;
 
 /** ReplicaSetStatus represents the current status of a ReplicaSet. */
 export interface ReplicaSetStatus {
@@ -51,7 +50,6 @@ export interface ReplicaSetStatus {
    */
   terminatingReplicas?: number | null;
 }
-export declare const ReplicaSetStatus: k.KubeSchema<ReplicaSetStatus>;
 
 /** RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType. */
 export interface RollingUpdateStatefulSetStrategy {
@@ -60,7 +58,6 @@ export interface RollingUpdateStatefulSetStrategy {
   /** Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0 remain untouched. This is helpful in being able to do a canary based deployment. The default value is 0. */
   partition?: number | null;
 }
-export declare const RollingUpdateStatefulSetStrategy: k.KubeSchema<RollingUpdateStatefulSetStrategy>;
 
 /** StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy. */
 export interface StatefulSetUpdateStrategy {
@@ -69,4 +66,14 @@ export interface StatefulSetUpdateStrategy {
   /** Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate. */
   type?: string | null;
 }
-export declare const StatefulSetUpdateStrategy: k.KubeSchema<StatefulSetUpdateStrategy>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeploymentStatus: k.KubeSchema<DeploymentStatus>;
+  readonly ReplicaSetStatus: k.KubeSchema<ReplicaSetStatus>;
+  readonly RollingUpdateStatefulSetStrategy: k.KubeSchema<RollingUpdateStatefulSetStrategy>;
+  readonly StatefulSetUpdateStrategy: k.KubeSchema<StatefulSetUpdateStrategy>;
+};

@@ -14,14 +14,12 @@ export interface UserInfo {
   /** The name that uniquely identifies this user among all active users. */
   username?: string | null;
 }
-export declare const UserInfo: k.KubeSchema<UserInfo>;
 
 /** SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user. */
 export interface SelfSubjectReviewStatus {
   /** User attributes of the user making this request. */
   userInfo?: UserInfo | null;
 }
-export declare const SelfSubjectReviewStatus: k.KubeSchema<SelfSubjectReviewStatus>;
 
 /**
  * SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
@@ -37,7 +35,6 @@ export interface SelfSubjectReview {
   /** Status is filled in by the server with the user attributes. */
   status?: SelfSubjectReviewStatus | null;
 }
-export declare const SelfSubjectReview: k.KubeSchema<SelfSubjectReview>;
 
 /** TokenRequestSpec contains client provided parameters of a token request. */
 export interface TokenRequestSpec {
@@ -48,7 +45,6 @@ export interface TokenRequestSpec {
   /** ExpirationSeconds is the requested duration of validity of the request. The token issuer may return a token with a different validity duration so a client needs to check the 'expiration' field in a response. */
   expirationSeconds?: number | null;
 }
-export declare const TokenRequestSpec: k.KubeSchema<TokenRequestSpec>;
 
 /**
  * TokenRequest requests a token for a given service account.
@@ -66,7 +62,6 @@ export interface TokenRequest {
   /** Status is filled in by the server and indicates whether the token can be authenticated. */
   status?: authenticationV1_28_35.TokenRequestStatus | null;
 }
-export declare const TokenRequest: k.KubeSchema<TokenRequest>;
 
 /** TokenReviewSpec is a description of the token authentication request. */
 export interface TokenReviewSpec {
@@ -75,7 +70,6 @@ export interface TokenReviewSpec {
   /** Token is the opaque bearer token. */
   token?: string | null;
 }
-export declare const TokenReviewSpec: k.KubeSchema<TokenReviewSpec>;
 
 /** TokenReviewStatus is the result of the token authentication request. */
 export interface TokenReviewStatus {
@@ -88,7 +82,6 @@ export interface TokenReviewStatus {
   /** User is the UserInfo associated with the provided token. */
   user?: UserInfo | null;
 }
-export declare const TokenReviewStatus: k.KubeSchema<TokenReviewStatus>;
 
 /**
  * TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver.
@@ -106,4 +99,18 @@ export interface TokenReview {
   /** Status is filled in by the server and indicates whether the request can be authenticated. */
   status?: TokenReviewStatus | null;
 }
-export declare const TokenReview: k.KubeSchema<TokenReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly UserInfo: k.KubeSchema<UserInfo>;
+  readonly SelfSubjectReviewStatus: k.KubeSchema<SelfSubjectReviewStatus>;
+  readonly SelfSubjectReview: k.KubeSchema<SelfSubjectReview>;
+  readonly TokenRequestSpec: k.KubeSchema<TokenRequestSpec>;
+  readonly TokenRequest: k.KubeSchema<TokenRequest>;
+  readonly TokenReviewSpec: k.KubeSchema<TokenReviewSpec>;
+  readonly TokenReviewStatus: k.KubeSchema<TokenReviewStatus>;
+  readonly TokenReview: k.KubeSchema<TokenReview>;
+};

@@ -13,7 +13,6 @@ export interface BoundObjectReference {
   /** UID of the referent. */
   uid?: string | null;
 }
-export declare const BoundObjectReference: k.KubeSchema<BoundObjectReference>;
 
 /** TokenRequestStatus is the result of a token request. */
 export interface TokenRequestStatus {
@@ -22,4 +21,12 @@ export interface TokenRequestStatus {
   /** Token is the opaque bearer token. */
   token: string;
 }
-export declare const TokenRequestStatus: k.KubeSchema<TokenRequestStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly BoundObjectReference: k.KubeSchema<BoundObjectReference>;
+  readonly TokenRequestStatus: k.KubeSchema<TokenRequestStatus>;
+};

@@ -3,14 +3,29 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const BoundObjectReference = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.nullish.string,
-  name: k.nullish.string,
-  uid: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get BoundObjectReference() {
+    return keep("BoundObjectReference", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.nullish.string,
+      name: k.nullish.string,
+      uid: k.nullish.string,
+    }));
+  },
+  get TokenRequestStatus() {
+    return keep("TokenRequestStatus", z.looseObject({
+      expirationTimestamp: metaV1_28_36.$.Time.nullable(),
+      token: k.string,
+    }));
+  },
+};
 
-export const TokenRequestStatus = z.looseObject({
-  expirationTimestamp: metaV1_28_36.Time.nullable(),
-  token: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -14,7 +14,6 @@ export interface BoundObjectReference {
   /** uid of the referent. */
   uid?: string | null;
 }
-export declare const BoundObjectReference: k.KubeSchema<BoundObjectReference>;
 
 /** UserInfo holds the information about the user needed to implement the user.Info interface. */
 export interface UserInfo {
@@ -27,14 +26,12 @@ export interface UserInfo {
   /** username is the name that uniquely identifies this user among all active users. */
   username?: string | null;
 }
-export declare const UserInfo: k.KubeSchema<UserInfo>;
 
 /** SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user. */
 export interface SelfSubjectReviewStatus {
   /** userInfo is a set of attributes belonging to the user making this request. */
   userInfo?: UserInfo | null;
 }
-export declare const SelfSubjectReviewStatus: k.KubeSchema<SelfSubjectReviewStatus>;
 
 /**
  * SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
@@ -50,7 +47,6 @@ export interface SelfSubjectReview {
   /** status is filled in by the server with the user attributes. */
   status?: SelfSubjectReviewStatus | null;
 }
-export declare const SelfSubjectReview: k.KubeSchema<SelfSubjectReview>;
 
 /** TokenRequestSpec contains client provided parameters of a token request. */
 export interface TokenRequestSpec {
@@ -61,7 +57,6 @@ export interface TokenRequestSpec {
   /** expirationSeconds is the requested duration of validity of the request. The token issuer may return a token with a different validity duration so a client needs to check the 'expiration' field in a response. */
   expirationSeconds?: number | null;
 }
-export declare const TokenRequestSpec: k.KubeSchema<TokenRequestSpec>;
 
 /** TokenRequestStatus is the result of a token request. */
 export interface TokenRequestStatus {
@@ -70,7 +65,6 @@ export interface TokenRequestStatus {
   /** token is the opaque bearer token. */
   token?: string | null;
 }
-export declare const TokenRequestStatus: k.KubeSchema<TokenRequestStatus>;
 
 /**
  * TokenRequest requests a token for a given service account.
@@ -88,7 +82,6 @@ export interface TokenRequest {
   /** status is filled in by the server and indicates whether the token can be authenticated. */
   status?: TokenRequestStatus | null;
 }
-export declare const TokenRequest: k.KubeSchema<TokenRequest>;
 
 /** TokenReviewSpec is a description of the token authentication request. */
 export interface TokenReviewSpec {
@@ -97,7 +90,6 @@ export interface TokenReviewSpec {
   /** token is the opaque bearer token. */
   token: string;
 }
-export declare const TokenReviewSpec: k.KubeSchema<TokenReviewSpec>;
 
 /** TokenReviewStatus is the result of the token authentication request. */
 export interface TokenReviewStatus {
@@ -110,7 +102,6 @@ export interface TokenReviewStatus {
   /** user is the UserInfo associated with the provided token. */
   user?: UserInfo | null;
 }
-export declare const TokenReviewStatus: k.KubeSchema<TokenReviewStatus>;
 
 /**
  * TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver.
@@ -128,4 +119,20 @@ export interface TokenReview {
   /** status is filled in by the server and indicates whether the request can be authenticated. */
   status?: TokenReviewStatus | null;
 }
-export declare const TokenReview: k.KubeSchema<TokenReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly BoundObjectReference: k.KubeSchema<BoundObjectReference>;
+  readonly UserInfo: k.KubeSchema<UserInfo>;
+  readonly SelfSubjectReviewStatus: k.KubeSchema<SelfSubjectReviewStatus>;
+  readonly SelfSubjectReview: k.KubeSchema<SelfSubjectReview>;
+  readonly TokenRequestSpec: k.KubeSchema<TokenRequestSpec>;
+  readonly TokenRequestStatus: k.KubeSchema<TokenRequestStatus>;
+  readonly TokenRequest: k.KubeSchema<TokenRequest>;
+  readonly TokenReviewSpec: k.KubeSchema<TokenReviewSpec>;
+  readonly TokenReviewStatus: k.KubeSchema<TokenReviewStatus>;
+  readonly TokenReview: k.KubeSchema<TokenReview>;
+};

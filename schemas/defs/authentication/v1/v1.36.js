@@ -4,66 +4,89 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const BoundObjectReference = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.nullish.string,
-  name: k.nullish.string,
-  uid: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get BoundObjectReference() {
+    return keep("BoundObjectReference", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.nullish.string,
+      name: k.nullish.string,
+      uid: k.nullish.string,
+    }));
+  },
+  get UserInfo() {
+    return keep("UserInfo", z.looseObject({
+      extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
+      groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      uid: k.nullish.string,
+      username: k.nullish.string,
+    }));
+  },
+  get SelfSubjectReviewStatus() {
+    return keep("SelfSubjectReviewStatus", z.looseObject({
+      userInfo: k.nullishOf($.UserInfo),
+    }));
+  },
+  get SelfSubjectReview() {
+    return keep("SelfSubjectReview", z.looseObject({
+      apiVersion: z.literal("authentication.k8s.io/v1").default("authentication.k8s.io/v1"),
+      kind: z.literal("SelfSubjectReview").default("SelfSubjectReview"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      status: k.nullishOf($.SelfSubjectReviewStatus),
+    }).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1","apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview","plural":"selfsubjectreviews","singular":"selfsubjectreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get TokenRequestSpec() {
+    return keep("TokenRequestSpec", z.looseObject({
+      audiences: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      boundObjectRef: k.nullishOf($.BoundObjectReference),
+      expirationSeconds: k.nullish.int,
+    }));
+  },
+  get TokenRequestStatus() {
+    return keep("TokenRequestStatus", z.looseObject({
+      expirationTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      token: k.nullish.string,
+    }));
+  },
+  get TokenRequest() {
+    return keep("TokenRequest", z.looseObject({
+      apiVersion: z.literal("authentication.k8s.io/v1").default("authentication.k8s.io/v1"),
+      kind: z.literal("TokenRequest").default("TokenRequest"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.TokenRequestSpec),
+      status: k.nullishOf($.TokenRequestStatus),
+    }).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1","apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest"}));
+  },
+  get TokenReviewSpec() {
+    return keep("TokenReviewSpec", z.looseObject({
+      audiences: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      token: k.string,
+    }));
+  },
+  get TokenReviewStatus() {
+    return keep("TokenReviewStatus", z.looseObject({
+      audiences: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      authenticated: k.nullish.boolean,
+      error: k.nullish.string,
+      user: k.nullishOf($.UserInfo),
+    }));
+  },
+  get TokenReview() {
+    return keep("TokenReview", z.looseObject({
+      apiVersion: z.literal("authentication.k8s.io/v1").default("authentication.k8s.io/v1"),
+      kind: z.literal("TokenReview").default("TokenReview"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.TokenReviewSpec,
+      status: k.nullishOf($.TokenReviewStatus),
+    }).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1","apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","plural":"tokenreviews","singular":"tokenreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+};
 
-export const UserInfo = z.looseObject({
-  extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
-  groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  uid: k.nullish.string,
-  username: k.nullish.string,
-});
-
-export const SelfSubjectReviewStatus = z.looseObject({
-  userInfo: k.nullishOf(UserInfo),
-});
-
-export const SelfSubjectReview = z.looseObject({
-  apiVersion: z.literal("authentication.k8s.io/v1").default("authentication.k8s.io/v1"),
-  kind: z.literal("SelfSubjectReview").default("SelfSubjectReview"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  status: k.nullishOf(SelfSubjectReviewStatus),
-}).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1","apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview","plural":"selfsubjectreviews","singular":"selfsubjectreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const TokenRequestSpec = z.looseObject({
-  audiences: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  boundObjectRef: k.nullishOf(BoundObjectReference),
-  expirationSeconds: k.nullish.int,
-});
-
-export const TokenRequestStatus = z.looseObject({
-  expirationTimestamp: k.nullishOf(metaV1_28_36.Time),
-  token: k.nullish.string,
-});
-
-export const TokenRequest = z.looseObject({
-  apiVersion: z.literal("authentication.k8s.io/v1").default("authentication.k8s.io/v1"),
-  kind: z.literal("TokenRequest").default("TokenRequest"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(TokenRequestSpec),
-  status: k.nullishOf(TokenRequestStatus),
-}).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1","apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest"});
-
-export const TokenReviewSpec = z.looseObject({
-  audiences: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  token: k.string,
-});
-
-export const TokenReviewStatus = z.looseObject({
-  audiences: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  authenticated: k.nullish.boolean,
-  error: k.nullish.string,
-  user: k.nullishOf(UserInfo),
-});
-
-export const TokenReview = z.looseObject({
-  apiVersion: z.literal("authentication.k8s.io/v1").default("authentication.k8s.io/v1"),
-  kind: z.literal("TokenReview").default("TokenReview"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: TokenReviewSpec,
-  status: k.nullishOf(TokenReviewStatus),
-}).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1","apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","plural":"tokenreviews","singular":"tokenreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

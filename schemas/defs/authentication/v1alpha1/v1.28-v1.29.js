@@ -4,13 +4,28 @@ import * as k from "../../../runtime.js";
 import * as authenticationV1_28_29 from "../v1/v1.28-v1.29.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 
-export const SelfSubjectReviewStatus = z.looseObject({
-  userInfo: k.nullishOf(authenticationV1_28_29.UserInfo),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get SelfSubjectReviewStatus() {
+    return keep("SelfSubjectReviewStatus", z.looseObject({
+      userInfo: k.nullishOf(authenticationV1_28_29.$.UserInfo),
+    }));
+  },
+  get SelfSubjectReview() {
+    return keep("SelfSubjectReview", z.looseObject({
+      apiVersion: z.literal("authentication.k8s.io/v1alpha1").default("authentication.k8s.io/v1alpha1"),
+      kind: z.literal("SelfSubjectReview").default("SelfSubjectReview"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      status: k.nullishOf($.SelfSubjectReviewStatus),
+    }).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1alpha1","apiVersion":"authentication.k8s.io/v1alpha1","kind":"SelfSubjectReview","plural":"selfsubjectreviews","singular":"selfsubjectreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+};
 
-export const SelfSubjectReview = z.looseObject({
-  apiVersion: z.literal("authentication.k8s.io/v1alpha1").default("authentication.k8s.io/v1alpha1"),
-  kind: z.literal("SelfSubjectReview").default("SelfSubjectReview"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  status: k.nullishOf(SelfSubjectReviewStatus),
-}).register(k.kubeMeta, {"group":"authentication.k8s.io","version":"v1alpha1","apiVersion":"authentication.k8s.io/v1alpha1","kind":"SelfSubjectReview","plural":"selfsubjectreviews","singular":"selfsubjectreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

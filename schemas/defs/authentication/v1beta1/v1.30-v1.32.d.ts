@@ -8,7 +8,6 @@ export interface SelfSubjectReviewStatus {
   /** User attributes of the user making this request. */
   userInfo?: authenticationV1_30_35.UserInfo | null;
 }
-export declare const SelfSubjectReviewStatus: k.KubeSchema<SelfSubjectReviewStatus>;
 
 /**
  * SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
@@ -24,4 +23,12 @@ export interface SelfSubjectReview {
   /** Status is filled in by the server with the user attributes. */
   status?: SelfSubjectReviewStatus | null;
 }
-export declare const SelfSubjectReview: k.KubeSchema<SelfSubjectReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly SelfSubjectReviewStatus: k.KubeSchema<SelfSubjectReviewStatus>;
+  readonly SelfSubjectReview: k.KubeSchema<SelfSubjectReview>;
+};

@@ -19,7 +19,6 @@ export interface SubjectAccessReviewSpec {
   /** User is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any groups */
   user?: string | null;
 }
-export declare const SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
 
 /**
  * LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes permissions checking.
@@ -37,7 +36,6 @@ export interface LocalSubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
 
 /** NonResourceRule holds information that describes a rule for the non-resource */
 export interface NonResourceRule {
@@ -46,7 +44,6 @@ export interface NonResourceRule {
   /** Verb is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "*" means all. */
   verbs: string[];
 }
-export declare const NonResourceRule: k.KubeSchema<NonResourceRule>;
 
 /** ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete. */
 export interface ResourceRule {
@@ -62,7 +59,6 @@ export interface ResourceRule {
   /** Verb is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all. */
   verbs: string[];
 }
-export declare const ResourceRule: k.KubeSchema<ResourceRule>;
 
 /**
  * SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means "in all namespaces".  Self is a special case, because users should always be able to check whether they can perform an action
@@ -80,7 +76,6 @@ export interface SelfSubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
 
 /** SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete. */
 export interface SubjectRulesReviewStatus {
@@ -93,7 +88,6 @@ export interface SubjectRulesReviewStatus {
   /** ResourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete. */
   resourceRules: ResourceRule[];
 }
-export declare const SubjectRulesReviewStatus: k.KubeSchema<SubjectRulesReviewStatus>;
 
 /**
  * SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server.
@@ -111,7 +105,6 @@ export interface SelfSubjectRulesReview {
   /** Status is filled in by the server and indicates the set of actions a user can perform. */
   status?: SubjectRulesReviewStatus | null;
 }
-export declare const SelfSubjectRulesReview: k.KubeSchema<SelfSubjectRulesReview>;
 
 /**
  * SubjectAccessReview checks whether or not a user or group can perform an action.
@@ -129,4 +122,18 @@ export interface SubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
+  readonly LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
+  readonly NonResourceRule: k.KubeSchema<NonResourceRule>;
+  readonly ResourceRule: k.KubeSchema<ResourceRule>;
+  readonly SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
+  readonly SubjectRulesReviewStatus: k.KubeSchema<SubjectRulesReviewStatus>;
+  readonly SelfSubjectRulesReview: k.KubeSchema<SelfSubjectRulesReview>;
+  readonly SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+};

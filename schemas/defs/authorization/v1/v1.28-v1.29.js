@@ -5,62 +5,83 @@ import * as authorizationV1_28_30 from "./v1.28-v1.30.js";
 import * as authorizationV1_28_35 from "./v1.28-v1.35.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 
-export const SubjectAccessReviewSpec = z.looseObject({
-  extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
-  groups: k.nullishOf(z.array(k.string)),
-  nonResourceAttributes: k.nullishOf(authorizationV1_28_35.NonResourceAttributes),
-  resourceAttributes: k.nullishOf(authorizationV1_28_30.ResourceAttributes),
-  uid: k.nullish.string,
-  user: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get SubjectAccessReviewSpec() {
+    return keep("SubjectAccessReviewSpec", z.looseObject({
+      extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
+      groups: k.nullishOf(z.array(k.string)),
+      nonResourceAttributes: k.nullishOf(authorizationV1_28_35.$.NonResourceAttributes),
+      resourceAttributes: k.nullishOf(authorizationV1_28_30.$.ResourceAttributes),
+      uid: k.nullish.string,
+      user: k.nullish.string,
+    }));
+  },
+  get LocalSubjectAccessReview() {
+    return keep("LocalSubjectAccessReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("LocalSubjectAccessReview").default("LocalSubjectAccessReview"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: $.SubjectAccessReviewSpec,
+      status: k.nullishOf(authorizationV1_28_35.$.SubjectAccessReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"LocalSubjectAccessReview","plural":"localsubjectaccessreviews","singular":"localsubjectaccessreview","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get NonResourceRule() {
+    return keep("NonResourceRule", z.looseObject({
+      nonResourceURLs: k.nullishOf(z.array(k.string)),
+      verbs: z.array(k.string),
+    }));
+  },
+  get ResourceRule() {
+    return keep("ResourceRule", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string)),
+      resourceNames: k.nullishOf(z.array(k.string)),
+      resources: k.nullishOf(z.array(k.string)),
+      verbs: z.array(k.string),
+    }));
+  },
+  get SelfSubjectAccessReview() {
+    return keep("SelfSubjectAccessReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("SelfSubjectAccessReview").default("SelfSubjectAccessReview"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: authorizationV1_28_30.$.SelfSubjectAccessReviewSpec,
+      status: k.nullishOf(authorizationV1_28_35.$.SubjectAccessReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","plural":"selfsubjectaccessreviews","singular":"selfsubjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get SubjectRulesReviewStatus() {
+    return keep("SubjectRulesReviewStatus", z.looseObject({
+      evaluationError: k.nullish.string,
+      incomplete: k.boolean,
+      nonResourceRules: z.array($.NonResourceRule),
+      resourceRules: z.array($.ResourceRule),
+    }));
+  },
+  get SelfSubjectRulesReview() {
+    return keep("SelfSubjectRulesReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("SelfSubjectRulesReview").default("SelfSubjectRulesReview"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: authorizationV1_28_35.$.SelfSubjectRulesReviewSpec,
+      status: k.nullishOf($.SubjectRulesReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","plural":"selfsubjectrulesreviews","singular":"selfsubjectrulesreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get SubjectAccessReview() {
+    return keep("SubjectAccessReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("SubjectAccessReview").default("SubjectAccessReview"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: $.SubjectAccessReviewSpec,
+      status: k.nullishOf(authorizationV1_28_35.$.SubjectAccessReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","plural":"subjectaccessreviews","singular":"subjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+};
 
-export const LocalSubjectAccessReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("LocalSubjectAccessReview").default("LocalSubjectAccessReview"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: SubjectAccessReviewSpec,
-  status: k.nullishOf(authorizationV1_28_35.SubjectAccessReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"LocalSubjectAccessReview","plural":"localsubjectaccessreviews","singular":"localsubjectaccessreview","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const NonResourceRule = z.looseObject({
-  nonResourceURLs: k.nullishOf(z.array(k.string)),
-  verbs: z.array(k.string),
-});
-
-export const ResourceRule = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string)),
-  resourceNames: k.nullishOf(z.array(k.string)),
-  resources: k.nullishOf(z.array(k.string)),
-  verbs: z.array(k.string),
-});
-
-export const SelfSubjectAccessReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("SelfSubjectAccessReview").default("SelfSubjectAccessReview"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: authorizationV1_28_30.SelfSubjectAccessReviewSpec,
-  status: k.nullishOf(authorizationV1_28_35.SubjectAccessReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","plural":"selfsubjectaccessreviews","singular":"selfsubjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const SubjectRulesReviewStatus = z.looseObject({
-  evaluationError: k.nullish.string,
-  incomplete: k.boolean,
-  nonResourceRules: z.array(NonResourceRule),
-  resourceRules: z.array(ResourceRule),
-});
-
-export const SelfSubjectRulesReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("SelfSubjectRulesReview").default("SelfSubjectRulesReview"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: authorizationV1_28_35.SelfSubjectRulesReviewSpec,
-  status: k.nullishOf(SubjectRulesReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","plural":"selfsubjectrulesreviews","singular":"selfsubjectrulesreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const SubjectAccessReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("SubjectAccessReview").default("SubjectAccessReview"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: SubjectAccessReviewSpec,
-  status: k.nullishOf(authorizationV1_28_35.SubjectAccessReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","plural":"subjectaccessreviews","singular":"subjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

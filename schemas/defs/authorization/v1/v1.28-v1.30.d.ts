@@ -19,7 +19,6 @@ export interface ResourceAttributes {
   /** Version is the API Version of the Resource.  "*" means all. */
   version?: string | null;
 }
-export declare const ResourceAttributes: k.KubeSchema<ResourceAttributes>;
 
 /** SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set */
 export interface SelfSubjectAccessReviewSpec {
@@ -28,4 +27,12 @@ export interface SelfSubjectAccessReviewSpec {
   /** ResourceAuthorizationAttributes describes information for a resource access request */
   resourceAttributes?: ResourceAttributes | null;
 }
-export declare const SelfSubjectAccessReviewSpec: k.KubeSchema<SelfSubjectAccessReviewSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ResourceAttributes: k.KubeSchema<ResourceAttributes>;
+  readonly SelfSubjectAccessReviewSpec: k.KubeSchema<SelfSubjectAccessReviewSpec>;
+};

@@ -3,17 +3,32 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as authorizationV1_28_35 from "./v1.28-v1.35.js";
 
-export const ResourceAttributes = z.looseObject({
-  group: k.nullish.string,
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  resource: k.nullish.string,
-  subresource: k.nullish.string,
-  verb: k.nullish.string,
-  version: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ResourceAttributes() {
+    return keep("ResourceAttributes", z.looseObject({
+      group: k.nullish.string,
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      resource: k.nullish.string,
+      subresource: k.nullish.string,
+      verb: k.nullish.string,
+      version: k.nullish.string,
+    }));
+  },
+  get SelfSubjectAccessReviewSpec() {
+    return keep("SelfSubjectAccessReviewSpec", z.looseObject({
+      nonResourceAttributes: k.nullishOf(authorizationV1_28_35.$.NonResourceAttributes),
+      resourceAttributes: k.nullishOf($.ResourceAttributes),
+    }));
+  },
+};
 
-export const SelfSubjectAccessReviewSpec = z.looseObject({
-  nonResourceAttributes: k.nullishOf(authorizationV1_28_35.NonResourceAttributes),
-  resourceAttributes: k.nullishOf(ResourceAttributes),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

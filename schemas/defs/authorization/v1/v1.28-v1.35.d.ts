@@ -8,14 +8,12 @@ export interface NonResourceAttributes {
   /** Verb is the standard HTTP verb */
   verb?: string | null;
 }
-export declare const NonResourceAttributes: k.KubeSchema<NonResourceAttributes>;
 
 /** SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview. */
 export interface SelfSubjectRulesReviewSpec {
   /** Namespace to evaluate rules for. Required. */
   namespace?: string | null;
 }
-export declare const SelfSubjectRulesReviewSpec: k.KubeSchema<SelfSubjectRulesReviewSpec>;
 
 /** SubjectAccessReviewStatus */
 export interface SubjectAccessReviewStatus {
@@ -28,4 +26,13 @@ export interface SubjectAccessReviewStatus {
   /** Reason is optional.  It indicates why a request was allowed or denied. */
   reason?: string | null;
 }
-export declare const SubjectAccessReviewStatus: k.KubeSchema<SubjectAccessReviewStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NonResourceAttributes: k.KubeSchema<NonResourceAttributes>;
+  readonly SelfSubjectRulesReviewSpec: k.KubeSchema<SelfSubjectRulesReviewSpec>;
+  readonly SubjectAccessReviewStatus: k.KubeSchema<SubjectAccessReviewStatus>;
+};

@@ -2,18 +2,34 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const NonResourceAttributes = z.looseObject({
-  path: k.nullish.string,
-  verb: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NonResourceAttributes() {
+    return keep("NonResourceAttributes", z.looseObject({
+      path: k.nullish.string,
+      verb: k.nullish.string,
+    }));
+  },
+  get SelfSubjectRulesReviewSpec() {
+    return keep("SelfSubjectRulesReviewSpec", z.looseObject({
+      namespace: k.nullish.string,
+    }));
+  },
+  get SubjectAccessReviewStatus() {
+    return keep("SubjectAccessReviewStatus", z.looseObject({
+      allowed: k.boolean,
+      denied: k.nullish.boolean,
+      evaluationError: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+};
 
-export const SelfSubjectRulesReviewSpec = z.looseObject({
-  namespace: k.nullish.string,
-});
-
-export const SubjectAccessReviewStatus = z.looseObject({
-  allowed: k.boolean,
-  denied: k.nullish.boolean,
-  evaluationError: k.nullish.string,
-  reason: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -10,7 +10,6 @@ export interface NonResourceRule {
   /** Verb is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "*" means all. */
   verbs: string[];
 }
-export declare const NonResourceRule: k.KubeSchema<NonResourceRule>;
 
 /** ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete. */
 export interface ResourceRule {
@@ -26,7 +25,6 @@ export interface ResourceRule {
   /** Verb is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all. */
   verbs: string[];
 }
-export declare const ResourceRule: k.KubeSchema<ResourceRule>;
 
 /** SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete. */
 export interface SubjectRulesReviewStatus {
@@ -39,7 +37,6 @@ export interface SubjectRulesReviewStatus {
   /** ResourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete. */
   resourceRules: ResourceRule[];
 }
-export declare const SubjectRulesReviewStatus: k.KubeSchema<SubjectRulesReviewStatus>;
 
 /**
  * SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server.
@@ -57,4 +54,14 @@ export interface SelfSubjectRulesReview {
   /** Status is filled in by the server and indicates the set of actions a user can perform. */
   status?: SubjectRulesReviewStatus | null;
 }
-export declare const SelfSubjectRulesReview: k.KubeSchema<SelfSubjectRulesReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NonResourceRule: k.KubeSchema<NonResourceRule>;
+  readonly ResourceRule: k.KubeSchema<ResourceRule>;
+  readonly SubjectRulesReviewStatus: k.KubeSchema<SubjectRulesReviewStatus>;
+  readonly SelfSubjectRulesReview: k.KubeSchema<SelfSubjectRulesReview>;
+};

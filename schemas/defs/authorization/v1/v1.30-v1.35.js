@@ -4,29 +4,46 @@ import * as k from "../../../runtime.js";
 import * as authorizationV1_28_35 from "./v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const NonResourceRule = z.looseObject({
-  nonResourceURLs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NonResourceRule() {
+    return keep("NonResourceRule", z.looseObject({
+      nonResourceURLs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get ResourceRule() {
+    return keep("ResourceRule", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get SubjectRulesReviewStatus() {
+    return keep("SubjectRulesReviewStatus", z.looseObject({
+      evaluationError: k.nullish.string,
+      incomplete: k.boolean,
+      nonResourceRules: z.array($.NonResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
+      resourceRules: z.array($.ResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get SelfSubjectRulesReview() {
+    return keep("SelfSubjectRulesReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("SelfSubjectRulesReview").default("SelfSubjectRulesReview"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: authorizationV1_28_35.$.SelfSubjectRulesReviewSpec,
+      status: k.nullishOf($.SubjectRulesReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","plural":"selfsubjectrulesreviews","singular":"selfsubjectrulesreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+};
 
-export const ResourceRule = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const SubjectRulesReviewStatus = z.looseObject({
-  evaluationError: k.nullish.string,
-  incomplete: k.boolean,
-  nonResourceRules: z.array(NonResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
-  resourceRules: z.array(ResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const SelfSubjectRulesReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("SelfSubjectRulesReview").default("SelfSubjectRulesReview"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: authorizationV1_28_35.SelfSubjectRulesReviewSpec,
-  status: k.nullishOf(SubjectRulesReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","plural":"selfsubjectrulesreviews","singular":"selfsubjectrulesreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -19,7 +19,6 @@ export interface SubjectAccessReviewSpec {
   /** User is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any groups */
   user?: string | null;
 }
-export declare const SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
 
 /**
  * LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes permissions checking.
@@ -37,7 +36,6 @@ export interface LocalSubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
 
 /**
  * SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means "in all namespaces".  Self is a special case, because users should always be able to check whether they can perform an action
@@ -55,7 +53,6 @@ export interface SelfSubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
 
 /**
  * SubjectAccessReview checks whether or not a user or group can perform an action.
@@ -73,4 +70,14 @@ export interface SubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
+  readonly LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
+  readonly SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
+  readonly SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+};

@@ -33,7 +33,6 @@ export interface ResourceAttributes {
   /** Version is the API Version of the Resource.  "*" means all. */
   version?: string | null;
 }
-export declare const ResourceAttributes: k.KubeSchema<ResourceAttributes>;
 
 /** SubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set */
 export interface SubjectAccessReviewSpec {
@@ -50,7 +49,6 @@ export interface SubjectAccessReviewSpec {
   /** User is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any groups */
   user?: string | null;
 }
-export declare const SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
 
 /**
  * LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes permissions checking.
@@ -68,7 +66,6 @@ export interface LocalSubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
 
 /** SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set */
 export interface SelfSubjectAccessReviewSpec {
@@ -77,7 +74,6 @@ export interface SelfSubjectAccessReviewSpec {
   /** ResourceAuthorizationAttributes describes information for a resource access request */
   resourceAttributes?: ResourceAttributes | null;
 }
-export declare const SelfSubjectAccessReviewSpec: k.KubeSchema<SelfSubjectAccessReviewSpec>;
 
 /**
  * SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means "in all namespaces".  Self is a special case, because users should always be able to check whether they can perform an action
@@ -95,7 +91,6 @@ export interface SelfSubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
 
 /**
  * SubjectAccessReview checks whether or not a user or group can perform an action.
@@ -113,4 +108,16 @@ export interface SubjectAccessReview {
   /** Status is filled in by the server and indicates whether the request is allowed or not */
   status?: authorizationV1_28_35.SubjectAccessReviewStatus | null;
 }
-export declare const SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ResourceAttributes: k.KubeSchema<ResourceAttributes>;
+  readonly SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
+  readonly LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
+  readonly SelfSubjectAccessReviewSpec: k.KubeSchema<SelfSubjectAccessReviewSpec>;
+  readonly SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
+  readonly SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+};

@@ -10,7 +10,6 @@ export interface FieldSelectorAttributes {
   /** requirements is the parsed interpretation of a field selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood. */
   requirements?: metaV1_31_36.FieldSelectorRequirement[] | null;
 }
-export declare const FieldSelectorAttributes: k.KubeSchema<FieldSelectorAttributes>;
 
 /** LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid. */
 export interface LabelSelectorAttributes {
@@ -19,4 +18,12 @@ export interface LabelSelectorAttributes {
   /** requirements is the parsed interpretation of a label selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood. */
   requirements?: metaV1_30_36.LabelSelectorRequirement[] | null;
 }
-export declare const LabelSelectorAttributes: k.KubeSchema<LabelSelectorAttributes>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly FieldSelectorAttributes: k.KubeSchema<FieldSelectorAttributes>;
+  readonly LabelSelectorAttributes: k.KubeSchema<LabelSelectorAttributes>;
+};

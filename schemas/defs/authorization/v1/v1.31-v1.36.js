@@ -4,12 +4,27 @@ import * as k from "../../../runtime.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as metaV1_31_36 from "../../meta/v1/v1.31-v1.36.js";
 
-export const FieldSelectorAttributes = z.looseObject({
-  rawSelector: k.nullish.string,
-  requirements: k.nullishOf(z.array(metaV1_31_36.FieldSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get FieldSelectorAttributes() {
+    return keep("FieldSelectorAttributes", z.looseObject({
+      rawSelector: k.nullish.string,
+      requirements: k.nullishOf(z.array(metaV1_31_36.$.FieldSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get LabelSelectorAttributes() {
+    return keep("LabelSelectorAttributes", z.looseObject({
+      rawSelector: k.nullish.string,
+      requirements: k.nullishOf(z.array(metaV1_30_36.$.LabelSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+};
 
-export const LabelSelectorAttributes = z.looseObject({
-  rawSelector: k.nullish.string,
-  requirements: k.nullishOf(z.array(metaV1_30_36.LabelSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

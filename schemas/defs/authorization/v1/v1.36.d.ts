@@ -10,7 +10,6 @@ export interface NonResourceAttributes {
   /** verb is the standard HTTP verb */
   verb?: string | null;
 }
-export declare const NonResourceAttributes: k.KubeSchema<NonResourceAttributes>;
 
 /** ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface */
 export interface ResourceAttributes {
@@ -33,7 +32,6 @@ export interface ResourceAttributes {
   /** version is the API Version of the Resource.  "*" means all. */
   version?: string | null;
 }
-export declare const ResourceAttributes: k.KubeSchema<ResourceAttributes>;
 
 /** SubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set */
 export interface SubjectAccessReviewSpec {
@@ -50,7 +48,6 @@ export interface SubjectAccessReviewSpec {
   /** user is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any groups */
   user?: string | null;
 }
-export declare const SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
 
 /** SubjectAccessReviewStatus */
 export interface SubjectAccessReviewStatus {
@@ -63,7 +60,6 @@ export interface SubjectAccessReviewStatus {
   /** reason is optional.  It indicates why a request was allowed or denied. */
   reason?: string | null;
 }
-export declare const SubjectAccessReviewStatus: k.KubeSchema<SubjectAccessReviewStatus>;
 
 /**
  * LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes permissions checking.
@@ -81,7 +77,6 @@ export interface LocalSubjectAccessReview {
   /** status is filled in by the server and indicates whether the request is allowed or not */
   status?: SubjectAccessReviewStatus | null;
 }
-export declare const LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
 
 /** NonResourceRule holds information that describes a rule for the non-resource */
 export interface NonResourceRule {
@@ -90,7 +85,6 @@ export interface NonResourceRule {
   /** verbs is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "*" means all. */
   verbs: string[];
 }
-export declare const NonResourceRule: k.KubeSchema<NonResourceRule>;
 
 /** ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete. */
 export interface ResourceRule {
@@ -106,7 +100,6 @@ export interface ResourceRule {
   /** verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all. */
   verbs: string[];
 }
-export declare const ResourceRule: k.KubeSchema<ResourceRule>;
 
 /** SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set */
 export interface SelfSubjectAccessReviewSpec {
@@ -115,7 +108,6 @@ export interface SelfSubjectAccessReviewSpec {
   /** resourceAttributes describes information for a resource access request */
   resourceAttributes?: ResourceAttributes | null;
 }
-export declare const SelfSubjectAccessReviewSpec: k.KubeSchema<SelfSubjectAccessReviewSpec>;
 
 /**
  * SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means "in all namespaces".  Self is a special case, because users should always be able to check whether they can perform an action
@@ -133,14 +125,12 @@ export interface SelfSubjectAccessReview {
   /** status is filled in by the server and indicates whether the request is allowed or not */
   status?: SubjectAccessReviewStatus | null;
 }
-export declare const SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
 
 /** SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview. */
 export interface SelfSubjectRulesReviewSpec {
   /** namespace to evaluate rules for. Required. */
   namespace?: string | null;
 }
-export declare const SelfSubjectRulesReviewSpec: k.KubeSchema<SelfSubjectRulesReviewSpec>;
 
 /** SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete. */
 export interface SubjectRulesReviewStatus {
@@ -153,7 +143,6 @@ export interface SubjectRulesReviewStatus {
   /** resourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete. */
   resourceRules: ResourceRule[];
 }
-export declare const SubjectRulesReviewStatus: k.KubeSchema<SubjectRulesReviewStatus>;
 
 /**
  * SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server.
@@ -171,7 +160,6 @@ export interface SelfSubjectRulesReview {
   /** status is filled in by the server and indicates the set of actions a user can perform. */
   status?: SubjectRulesReviewStatus | null;
 }
-export declare const SelfSubjectRulesReview: k.KubeSchema<SelfSubjectRulesReview>;
 
 /**
  * SubjectAccessReview checks whether or not a user or group can perform an action.
@@ -189,4 +177,23 @@ export interface SubjectAccessReview {
   /** status is filled in by the server and indicates whether the request is allowed or not */
   status?: SubjectAccessReviewStatus | null;
 }
-export declare const SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NonResourceAttributes: k.KubeSchema<NonResourceAttributes>;
+  readonly ResourceAttributes: k.KubeSchema<ResourceAttributes>;
+  readonly SubjectAccessReviewSpec: k.KubeSchema<SubjectAccessReviewSpec>;
+  readonly SubjectAccessReviewStatus: k.KubeSchema<SubjectAccessReviewStatus>;
+  readonly LocalSubjectAccessReview: k.KubeSchema<LocalSubjectAccessReview>;
+  readonly NonResourceRule: k.KubeSchema<NonResourceRule>;
+  readonly ResourceRule: k.KubeSchema<ResourceRule>;
+  readonly SelfSubjectAccessReviewSpec: k.KubeSchema<SelfSubjectAccessReviewSpec>;
+  readonly SelfSubjectAccessReview: k.KubeSchema<SelfSubjectAccessReview>;
+  readonly SelfSubjectRulesReviewSpec: k.KubeSchema<SelfSubjectRulesReviewSpec>;
+  readonly SubjectRulesReviewStatus: k.KubeSchema<SubjectRulesReviewStatus>;
+  readonly SelfSubjectRulesReview: k.KubeSchema<SelfSubjectRulesReview>;
+  readonly SubjectAccessReview: k.KubeSchema<SubjectAccessReview>;
+};

@@ -4,95 +4,121 @@ import * as k from "../../../runtime.js";
 import * as authorizationV1_31_36 from "./v1.31-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const NonResourceAttributes = z.looseObject({
-  path: k.nullish.string,
-  verb: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NonResourceAttributes() {
+    return keep("NonResourceAttributes", z.looseObject({
+      path: k.nullish.string,
+      verb: k.nullish.string,
+    }));
+  },
+  get ResourceAttributes() {
+    return keep("ResourceAttributes", z.looseObject({
+      fieldSelector: k.nullishOf(authorizationV1_31_36.$.FieldSelectorAttributes),
+      group: k.nullish.string,
+      labelSelector: k.nullishOf(authorizationV1_31_36.$.LabelSelectorAttributes),
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      resource: k.nullish.string,
+      subresource: k.nullish.string,
+      verb: k.nullish.string,
+      version: k.nullish.string,
+    }));
+  },
+  get SubjectAccessReviewSpec() {
+    return keep("SubjectAccessReviewSpec", z.looseObject({
+      extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
+      groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      nonResourceAttributes: k.nullishOf($.NonResourceAttributes),
+      resourceAttributes: k.nullishOf($.ResourceAttributes),
+      uid: k.nullish.string,
+      user: k.nullish.string,
+    }));
+  },
+  get SubjectAccessReviewStatus() {
+    return keep("SubjectAccessReviewStatus", z.looseObject({
+      allowed: k.boolean,
+      denied: k.nullish.boolean,
+      evaluationError: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+  get LocalSubjectAccessReview() {
+    return keep("LocalSubjectAccessReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("LocalSubjectAccessReview").default("LocalSubjectAccessReview"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.SubjectAccessReviewSpec,
+      status: k.nullishOf($.SubjectAccessReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"LocalSubjectAccessReview","plural":"localsubjectaccessreviews","singular":"localsubjectaccessreview","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get NonResourceRule() {
+    return keep("NonResourceRule", z.looseObject({
+      nonResourceURLs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get ResourceRule() {
+    return keep("ResourceRule", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get SelfSubjectAccessReviewSpec() {
+    return keep("SelfSubjectAccessReviewSpec", z.looseObject({
+      nonResourceAttributes: k.nullishOf($.NonResourceAttributes),
+      resourceAttributes: k.nullishOf($.ResourceAttributes),
+    }));
+  },
+  get SelfSubjectAccessReview() {
+    return keep("SelfSubjectAccessReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("SelfSubjectAccessReview").default("SelfSubjectAccessReview"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.SelfSubjectAccessReviewSpec,
+      status: k.nullishOf($.SubjectAccessReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","plural":"selfsubjectaccessreviews","singular":"selfsubjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get SelfSubjectRulesReviewSpec() {
+    return keep("SelfSubjectRulesReviewSpec", z.looseObject({
+      namespace: k.nullish.string,
+    }));
+  },
+  get SubjectRulesReviewStatus() {
+    return keep("SubjectRulesReviewStatus", z.looseObject({
+      evaluationError: k.nullish.string,
+      incomplete: k.boolean,
+      nonResourceRules: z.array($.NonResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
+      resourceRules: z.array($.ResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get SelfSubjectRulesReview() {
+    return keep("SelfSubjectRulesReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("SelfSubjectRulesReview").default("SelfSubjectRulesReview"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.SelfSubjectRulesReviewSpec,
+      status: k.nullishOf($.SubjectRulesReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","plural":"selfsubjectrulesreviews","singular":"selfsubjectrulesreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get SubjectAccessReview() {
+    return keep("SubjectAccessReview", z.looseObject({
+      apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
+      kind: z.literal("SubjectAccessReview").default("SubjectAccessReview"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.SubjectAccessReviewSpec,
+      status: k.nullishOf($.SubjectAccessReviewStatus),
+    }).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","plural":"subjectaccessreviews","singular":"subjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+};
 
-export const ResourceAttributes = z.looseObject({
-  fieldSelector: k.nullishOf(authorizationV1_31_36.FieldSelectorAttributes),
-  group: k.nullish.string,
-  labelSelector: k.nullishOf(authorizationV1_31_36.LabelSelectorAttributes),
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  resource: k.nullish.string,
-  subresource: k.nullish.string,
-  verb: k.nullish.string,
-  version: k.nullish.string,
-});
-
-export const SubjectAccessReviewSpec = z.looseObject({
-  extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
-  groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  nonResourceAttributes: k.nullishOf(NonResourceAttributes),
-  resourceAttributes: k.nullishOf(ResourceAttributes),
-  uid: k.nullish.string,
-  user: k.nullish.string,
-});
-
-export const SubjectAccessReviewStatus = z.looseObject({
-  allowed: k.boolean,
-  denied: k.nullish.boolean,
-  evaluationError: k.nullish.string,
-  reason: k.nullish.string,
-});
-
-export const LocalSubjectAccessReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("LocalSubjectAccessReview").default("LocalSubjectAccessReview"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: SubjectAccessReviewSpec,
-  status: k.nullishOf(SubjectAccessReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"LocalSubjectAccessReview","plural":"localsubjectaccessreviews","singular":"localsubjectaccessreview","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const NonResourceRule = z.looseObject({
-  nonResourceURLs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const ResourceRule = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const SelfSubjectAccessReviewSpec = z.looseObject({
-  nonResourceAttributes: k.nullishOf(NonResourceAttributes),
-  resourceAttributes: k.nullishOf(ResourceAttributes),
-});
-
-export const SelfSubjectAccessReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("SelfSubjectAccessReview").default("SelfSubjectAccessReview"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: SelfSubjectAccessReviewSpec,
-  status: k.nullishOf(SubjectAccessReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","plural":"selfsubjectaccessreviews","singular":"selfsubjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const SelfSubjectRulesReviewSpec = z.looseObject({
-  namespace: k.nullish.string,
-});
-
-export const SubjectRulesReviewStatus = z.looseObject({
-  evaluationError: k.nullish.string,
-  incomplete: k.boolean,
-  nonResourceRules: z.array(NonResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
-  resourceRules: z.array(ResourceRule).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const SelfSubjectRulesReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("SelfSubjectRulesReview").default("SelfSubjectRulesReview"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: SelfSubjectRulesReviewSpec,
-  status: k.nullishOf(SubjectRulesReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","plural":"selfsubjectrulesreviews","singular":"selfsubjectrulesreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const SubjectAccessReview = z.looseObject({
-  apiVersion: z.literal("authorization.k8s.io/v1").default("authorization.k8s.io/v1"),
-  kind: z.literal("SubjectAccessReview").default("SubjectAccessReview"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: SubjectAccessReviewSpec,
-  status: k.nullishOf(SubjectAccessReviewStatus),
-}).register(k.kubeMeta, {"group":"authorization.k8s.io","version":"v1","apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","plural":"subjectaccessreviews","singular":"subjectaccessreview","namespaced":false,"verbs":["create"],"subresources":[],"patchTypes":[]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

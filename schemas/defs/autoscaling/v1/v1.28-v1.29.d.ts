@@ -20,7 +20,6 @@ export interface HorizontalPodAutoscaler {
   /** status is the current information about the autoscaler. */
   status?: autoscalingV1_28_36.HorizontalPodAutoscalerStatus | null;
 }
-export declare const HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
 
 /**
  * list of horizontal pod autoscaler objects.
@@ -36,7 +35,6 @@ export interface HorizontalPodAutoscalerList {
   /** Standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
 
 /**
  * Scale represents a scaling request for a resource.
@@ -54,4 +52,13 @@ export interface Scale {
   /** status is the current status of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status. Read-only. */
   status?: autoscalingV1_28_36.ScaleStatus | null;
 }
-export declare const Scale: k.KubeSchema<Scale>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
+  readonly HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+  readonly Scale: k.KubeSchema<Scale>;
+};

@@ -11,7 +11,6 @@ export interface CrossVersionObjectReference {
   /** name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names */
   name: string;
 }
-export declare const CrossVersionObjectReference: k.KubeSchema<CrossVersionObjectReference>;
 
 /** specification of a horizontal pod autoscaler. */
 export interface HorizontalPodAutoscalerSpec {
@@ -24,7 +23,6 @@ export interface HorizontalPodAutoscalerSpec {
   /** targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods; if not specified the default autoscaling policy will be used. */
   targetCPUUtilizationPercentage?: number | null;
 }
-export declare const HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
 
 /** current status of a horizontal pod autoscaler */
 export interface HorizontalPodAutoscalerStatus {
@@ -39,14 +37,12 @@ export interface HorizontalPodAutoscalerStatus {
   /** observedGeneration is the most recent generation observed by this autoscaler. */
   observedGeneration?: number | null;
 }
-export declare const HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
 
 /** ScaleSpec describes the attributes of a scale subresource. */
 export interface ScaleSpec {
   /** replicas is the desired number of instances for the scaled object. */
   replicas?: number | null;
 }
-export declare const ScaleSpec: k.KubeSchema<ScaleSpec>;
 
 /** ScaleStatus represents the current status of a scale subresource. */
 export interface ScaleStatus {
@@ -55,4 +51,15 @@ export interface ScaleStatus {
   /** selector is the label query over pods that should match the replicas count. This is same as the label selector but in the string format to avoid introspection by clients. The string will be in the same format as the query-param syntax. More info about label selectors: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ */
   selector?: string | null;
 }
-export declare const ScaleStatus: k.KubeSchema<ScaleStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CrossVersionObjectReference: k.KubeSchema<CrossVersionObjectReference>;
+  readonly HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
+  readonly HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
+  readonly ScaleSpec: k.KubeSchema<ScaleSpec>;
+  readonly ScaleStatus: k.KubeSchema<ScaleStatus>;
+};

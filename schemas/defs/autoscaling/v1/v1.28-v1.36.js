@@ -3,32 +3,50 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const CrossVersionObjectReference = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CrossVersionObjectReference() {
+    return keep("CrossVersionObjectReference", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get HorizontalPodAutoscalerSpec() {
+    return keep("HorizontalPodAutoscalerSpec", z.looseObject({
+      maxReplicas: k.int32,
+      minReplicas: k.nullish.int32,
+      scaleTargetRef: $.CrossVersionObjectReference,
+      targetCPUUtilizationPercentage: k.nullish.int32,
+    }));
+  },
+  get HorizontalPodAutoscalerStatus() {
+    return keep("HorizontalPodAutoscalerStatus", z.looseObject({
+      currentCPUUtilizationPercentage: k.nullish.int32,
+      currentReplicas: k.int32,
+      desiredReplicas: k.int32,
+      lastScaleTime: k.nullishOf(metaV1_28_36.$.Time),
+      observedGeneration: k.nullish.int,
+    }));
+  },
+  get ScaleSpec() {
+    return keep("ScaleSpec", z.looseObject({
+      replicas: k.nullish.int32,
+    }));
+  },
+  get ScaleStatus() {
+    return keep("ScaleStatus", z.looseObject({
+      replicas: k.int32,
+      selector: k.nullish.string,
+    }));
+  },
+};
 
-export const HorizontalPodAutoscalerSpec = z.looseObject({
-  maxReplicas: k.int32,
-  minReplicas: k.nullish.int32,
-  scaleTargetRef: CrossVersionObjectReference,
-  targetCPUUtilizationPercentage: k.nullish.int32,
-});
-
-export const HorizontalPodAutoscalerStatus = z.looseObject({
-  currentCPUUtilizationPercentage: k.nullish.int32,
-  currentReplicas: k.int32,
-  desiredReplicas: k.int32,
-  lastScaleTime: k.nullishOf(metaV1_28_36.Time),
-  observedGeneration: k.nullish.int,
-});
-
-export const ScaleSpec = z.looseObject({
-  replicas: k.nullish.int32,
-});
-
-export const ScaleStatus = z.looseObject({
-  replicas: k.int32,
-  selector: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

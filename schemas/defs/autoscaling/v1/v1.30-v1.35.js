@@ -5,17 +5,32 @@ import * as autoscalingV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const HorizontalPodAutoscaler = z.looseObject({
-  apiVersion: z.literal("autoscaling/v1").default("autoscaling/v1"),
-  kind: z.literal("HorizontalPodAutoscaler").default("HorizontalPodAutoscaler"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(autoscalingV1_28_36.HorizontalPodAutoscalerSpec),
-  status: k.nullishOf(autoscalingV1_28_36.HorizontalPodAutoscalerStatus),
-}).register(k.kubeMeta, {"group":"autoscaling","version":"v1","apiVersion":"autoscaling/v1","kind":"HorizontalPodAutoscaler","plural":"horizontalpodautoscalers","singular":"horizontalpodautoscaler","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"autoscaling","version":"v1","kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"HorizontalPodAutoscalerList","shortNames":["hpa"],"categories":["all"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get HorizontalPodAutoscaler() {
+    return keep("HorizontalPodAutoscaler", z.looseObject({
+      apiVersion: z.literal("autoscaling/v1").default("autoscaling/v1"),
+      kind: z.literal("HorizontalPodAutoscaler").default("HorizontalPodAutoscaler"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(autoscalingV1_28_36.$.HorizontalPodAutoscalerSpec),
+      status: k.nullishOf(autoscalingV1_28_36.$.HorizontalPodAutoscalerStatus),
+    }).register(k.kubeMeta, {"group":"autoscaling","version":"v1","apiVersion":"autoscaling/v1","kind":"HorizontalPodAutoscaler","plural":"horizontalpodautoscalers","singular":"horizontalpodautoscaler","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"autoscaling","version":"v1","kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"HorizontalPodAutoscalerList","shortNames":["hpa"],"categories":["all"]}));
+  },
+  get HorizontalPodAutoscalerList() {
+    return keep("HorizontalPodAutoscalerList", z.looseObject({
+      apiVersion: z.literal("autoscaling/v1").default("autoscaling/v1"),
+      items: z.array($.HorizontalPodAutoscaler),
+      kind: z.literal("HorizontalPodAutoscalerList").default("HorizontalPodAutoscalerList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"autoscaling","version":"v1","apiVersion":"autoscaling/v1","kind":"HorizontalPodAutoscalerList"}));
+  },
+};
 
-export const HorizontalPodAutoscalerList = z.looseObject({
-  apiVersion: z.literal("autoscaling/v1").default("autoscaling/v1"),
-  items: z.array(HorizontalPodAutoscaler),
-  kind: z.literal("HorizontalPodAutoscalerList").default("HorizontalPodAutoscalerList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"autoscaling","version":"v1","apiVersion":"autoscaling/v1","kind":"HorizontalPodAutoscalerList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -19,4 +19,11 @@ export interface Scale {
   /** status is the current status of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status. Read-only. */
   status?: autoscalingV1_28_36.ScaleStatus | null;
 }
-export declare const Scale: k.KubeSchema<Scale>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Scale: k.KubeSchema<Scale>;
+};

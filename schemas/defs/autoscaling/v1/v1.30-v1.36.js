@@ -4,10 +4,24 @@ import * as k from "../../../runtime.js";
 import * as autoscalingV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const Scale = z.looseObject({
-  apiVersion: z.literal("autoscaling/v1").default("autoscaling/v1"),
-  kind: z.literal("Scale").default("Scale"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(autoscalingV1_28_36.ScaleSpec),
-  status: k.nullishOf(autoscalingV1_28_36.ScaleStatus),
-}).register(k.kubeMeta, {"group":"autoscaling","version":"v1","apiVersion":"autoscaling/v1","kind":"Scale"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Scale() {
+    return keep("Scale", z.looseObject({
+      apiVersion: z.literal("autoscaling/v1").default("autoscaling/v1"),
+      kind: z.literal("Scale").default("Scale"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(autoscalingV1_28_36.$.ScaleSpec),
+      status: k.nullishOf(autoscalingV1_28_36.$.ScaleStatus),
+    }).register(k.kubeMeta, {"group":"autoscaling","version":"v1","apiVersion":"autoscaling/v1","kind":"Scale"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -20,7 +20,6 @@ export interface HorizontalPodAutoscaler {
   /** status is the current information about the autoscaler. */
   status?: autoscalingV1_28_36.HorizontalPodAutoscalerStatus | null;
 }
-export declare const HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
 
 /**
  * list of horizontal pod autoscaler objects.
@@ -36,4 +35,12 @@ export interface HorizontalPodAutoscalerList {
   /** Standard list metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
+  readonly HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+};

@@ -13,7 +13,6 @@ export interface MetricIdentifier {
   /** selector is the string-encoded form of a standard kubernetes label selector for the given metric When set, it is passed as an additional parameter to the metrics server for more specific metrics scoping. When unset, just the metricName will be used to gather metrics. */
   selector?: metaV1_28_29.LabelSelector | null;
 }
-export declare const MetricIdentifier: k.KubeSchema<MetricIdentifier>;
 
 /** ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster). */
 export interface ExternalMetricSource {
@@ -22,7 +21,6 @@ export interface ExternalMetricSource {
   /** target specifies the target value for the given metric */
   target: autoscalingV2_28_36.MetricTarget;
 }
-export declare const ExternalMetricSource: k.KubeSchema<ExternalMetricSource>;
 
 /** ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object. */
 export interface ExternalMetricStatus {
@@ -31,7 +29,6 @@ export interface ExternalMetricStatus {
   /** metric identifies the target metric by name and selector */
   metric: MetricIdentifier;
 }
-export declare const ExternalMetricStatus: k.KubeSchema<ExternalMetricStatus>;
 
 /** ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). */
 export interface ObjectMetricSource {
@@ -42,7 +39,6 @@ export interface ObjectMetricSource {
   /** target specifies the target value for the given metric */
   target: autoscalingV2_28_36.MetricTarget;
 }
-export declare const ObjectMetricSource: k.KubeSchema<ObjectMetricSource>;
 
 /** PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for example, transactions-processed-per-second). The values will be averaged together before being compared to the target value. */
 export interface PodsMetricSource {
@@ -51,7 +47,6 @@ export interface PodsMetricSource {
   /** target specifies the target value for the given metric */
   target: autoscalingV2_28_36.MetricTarget;
 }
-export declare const PodsMetricSource: k.KubeSchema<PodsMetricSource>;
 
 /** MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be set at once). */
 export interface MetricSpec {
@@ -68,7 +63,6 @@ export interface MetricSpec {
   /** type is the type of metric source.  It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object. Note: "ContainerResource" type is available on when the feature-gate HPAContainerMetrics is enabled */
   type: string;
 }
-export declare const MetricSpec: k.KubeSchema<MetricSpec>;
 
 /** HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler. */
 export interface HorizontalPodAutoscalerSpec {
@@ -83,7 +77,6 @@ export interface HorizontalPodAutoscalerSpec {
   /** scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count. */
   scaleTargetRef: autoscalingV2_28_36.CrossVersionObjectReference;
 }
-export declare const HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
 
 /** ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). */
 export interface ObjectMetricStatus {
@@ -94,7 +87,6 @@ export interface ObjectMetricStatus {
   /** metric identifies the target metric by name and selector */
   metric: MetricIdentifier;
 }
-export declare const ObjectMetricStatus: k.KubeSchema<ObjectMetricStatus>;
 
 /** PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second). */
 export interface PodsMetricStatus {
@@ -103,7 +95,6 @@ export interface PodsMetricStatus {
   /** metric identifies the target metric by name and selector */
   metric: MetricIdentifier;
 }
-export declare const PodsMetricStatus: k.KubeSchema<PodsMetricStatus>;
 
 /** MetricStatus describes the last-read state of a single metric. */
 export interface MetricStatus {
@@ -120,7 +111,6 @@ export interface MetricStatus {
   /** type is the type of metric source.  It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object. Note: "ContainerResource" type is available on when the feature-gate HPAContainerMetrics is enabled */
   type: string;
 }
-export declare const MetricStatus: k.KubeSchema<MetricStatus>;
 
 /** HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler. */
 export interface HorizontalPodAutoscalerStatus {
@@ -137,7 +127,6 @@ export interface HorizontalPodAutoscalerStatus {
   /** observedGeneration is the most recent generation observed by this autoscaler. */
   observedGeneration?: number | null;
 }
-export declare const HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
 
 /**
  * HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.
@@ -155,7 +144,6 @@ export interface HorizontalPodAutoscaler {
   /** status is the current information about the autoscaler. */
   status?: HorizontalPodAutoscalerStatus | null;
 }
-export declare const HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
 
 /**
  * HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
@@ -171,4 +159,23 @@ export interface HorizontalPodAutoscalerList {
   /** metadata is the standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MetricIdentifier: k.KubeSchema<MetricIdentifier>;
+  readonly ExternalMetricSource: k.KubeSchema<ExternalMetricSource>;
+  readonly ExternalMetricStatus: k.KubeSchema<ExternalMetricStatus>;
+  readonly ObjectMetricSource: k.KubeSchema<ObjectMetricSource>;
+  readonly PodsMetricSource: k.KubeSchema<PodsMetricSource>;
+  readonly MetricSpec: k.KubeSchema<MetricSpec>;
+  readonly HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
+  readonly ObjectMetricStatus: k.KubeSchema<ObjectMetricStatus>;
+  readonly PodsMetricStatus: k.KubeSchema<PodsMetricStatus>;
+  readonly MetricStatus: k.KubeSchema<MetricStatus>;
+  readonly HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
+  readonly HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
+  readonly HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+};

@@ -11,7 +11,6 @@ export interface HPAScalingRules {
   /** stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling up or scaling down. StabilizationWindowSeconds must be greater than or equal to zero and less than or equal to 3600 (one hour). If not set, use the default values: - For scale up: 0 (i.e. no stabilization is done). - For scale down: 300 (i.e. the stabilization window is 300 seconds long). */
   stabilizationWindowSeconds?: number | null;
 }
-export declare const HPAScalingRules: k.KubeSchema<HPAScalingRules>;
 
 /** HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). */
 export interface HorizontalPodAutoscalerBehavior {
@@ -25,4 +24,12 @@ export interface HorizontalPodAutoscalerBehavior {
    */
   scaleUp?: HPAScalingRules | null;
 }
-export declare const HorizontalPodAutoscalerBehavior: k.KubeSchema<HorizontalPodAutoscalerBehavior>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly HPAScalingRules: k.KubeSchema<HPAScalingRules>;
+  readonly HorizontalPodAutoscalerBehavior: k.KubeSchema<HorizontalPodAutoscalerBehavior>;
+};

@@ -3,13 +3,28 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as autoscalingV2_28_36 from "./v1.28-v1.36.js";
 
-export const HPAScalingRules = z.looseObject({
-  policies: k.nullishOf(z.array(autoscalingV2_28_36.HPAScalingPolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  selectPolicy: k.nullish.string,
-  stabilizationWindowSeconds: k.nullish.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get HPAScalingRules() {
+    return keep("HPAScalingRules", z.looseObject({
+      policies: k.nullishOf(z.array(autoscalingV2_28_36.$.HPAScalingPolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      selectPolicy: k.nullish.string,
+      stabilizationWindowSeconds: k.nullish.int32,
+    }));
+  },
+  get HorizontalPodAutoscalerBehavior() {
+    return keep("HorizontalPodAutoscalerBehavior", z.looseObject({
+      scaleDown: k.nullishOf($.HPAScalingRules),
+      scaleUp: k.nullishOf($.HPAScalingRules),
+    }));
+  },
+};
 
-export const HorizontalPodAutoscalerBehavior = z.looseObject({
-  scaleDown: k.nullishOf(HPAScalingRules),
-  scaleUp: k.nullishOf(HPAScalingRules),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

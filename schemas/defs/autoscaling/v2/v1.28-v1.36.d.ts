@@ -14,7 +14,6 @@ export interface MetricTarget {
   /** value is the target value of the metric (as a quantity). */
   value?: apimachinery_28_36.Quantity | null;
 }
-export declare const MetricTarget: k.KubeSchema<MetricTarget>;
 
 /** ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set. */
 export interface ContainerResourceMetricSource {
@@ -25,7 +24,6 @@ export interface ContainerResourceMetricSource {
   /** target specifies the target value for the given metric */
   target: MetricTarget;
 }
-export declare const ContainerResourceMetricSource: k.KubeSchema<ContainerResourceMetricSource>;
 
 /** MetricValueStatus holds the current value for a metric */
 export interface MetricValueStatus {
@@ -36,7 +34,6 @@ export interface MetricValueStatus {
   /** value is the current value of the metric (as a quantity). */
   value?: apimachinery_28_36.Quantity | null;
 }
-export declare const MetricValueStatus: k.KubeSchema<MetricValueStatus>;
 
 /** ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source. */
 export interface ContainerResourceMetricStatus {
@@ -47,7 +44,6 @@ export interface ContainerResourceMetricStatus {
   /** name is the name of the resource in question. */
   name: string;
 }
-export declare const ContainerResourceMetricStatus: k.KubeSchema<ContainerResourceMetricStatus>;
 
 /** CrossVersionObjectReference contains enough information to let you identify the referred resource. */
 export interface CrossVersionObjectReference {
@@ -58,7 +54,6 @@ export interface CrossVersionObjectReference {
   /** name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names */
   name: string;
 }
-export declare const CrossVersionObjectReference: k.KubeSchema<CrossVersionObjectReference>;
 
 /** HPAScalingPolicy is a single policy which must hold true for a specified past interval. */
 export interface HPAScalingPolicy {
@@ -69,7 +64,6 @@ export interface HPAScalingPolicy {
   /** value contains the amount of change which is permitted by the policy. It must be greater than zero */
   value: number;
 }
-export declare const HPAScalingPolicy: k.KubeSchema<HPAScalingPolicy>;
 
 /** HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point. */
 export interface HorizontalPodAutoscalerCondition {
@@ -84,7 +78,6 @@ export interface HorizontalPodAutoscalerCondition {
   /** type describes the current condition */
   type: string;
 }
-export declare const HorizontalPodAutoscalerCondition: k.KubeSchema<HorizontalPodAutoscalerCondition>;
 
 /** ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set. */
 export interface ResourceMetricSource {
@@ -93,7 +86,6 @@ export interface ResourceMetricSource {
   /** target specifies the target value for the given metric */
   target: MetricTarget;
 }
-export declare const ResourceMetricSource: k.KubeSchema<ResourceMetricSource>;
 
 /** ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source. */
 export interface ResourceMetricStatus {
@@ -102,4 +94,19 @@ export interface ResourceMetricStatus {
   /** name is the name of the resource in question. */
   name: string;
 }
-export declare const ResourceMetricStatus: k.KubeSchema<ResourceMetricStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MetricTarget: k.KubeSchema<MetricTarget>;
+  readonly ContainerResourceMetricSource: k.KubeSchema<ContainerResourceMetricSource>;
+  readonly MetricValueStatus: k.KubeSchema<MetricValueStatus>;
+  readonly ContainerResourceMetricStatus: k.KubeSchema<ContainerResourceMetricStatus>;
+  readonly CrossVersionObjectReference: k.KubeSchema<CrossVersionObjectReference>;
+  readonly HPAScalingPolicy: k.KubeSchema<HPAScalingPolicy>;
+  readonly HorizontalPodAutoscalerCondition: k.KubeSchema<HorizontalPodAutoscalerCondition>;
+  readonly ResourceMetricSource: k.KubeSchema<ResourceMetricSource>;
+  readonly ResourceMetricStatus: k.KubeSchema<ResourceMetricStatus>;
+};

@@ -4,57 +4,79 @@ import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const MetricTarget = z.looseObject({
-  averageUtilization: k.nullish.int32,
-  averageValue: k.nullishOf(apimachinery_28_36.Quantity),
-  type: k.string,
-  value: k.nullishOf(apimachinery_28_36.Quantity),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MetricTarget() {
+    return keep("MetricTarget", z.looseObject({
+      averageUtilization: k.nullish.int32,
+      averageValue: k.nullishOf(apimachinery_28_36.$.Quantity),
+      type: k.string,
+      value: k.nullishOf(apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get ContainerResourceMetricSource() {
+    return keep("ContainerResourceMetricSource", z.looseObject({
+      container: k.string,
+      name: k.string,
+      target: $.MetricTarget,
+    }));
+  },
+  get MetricValueStatus() {
+    return keep("MetricValueStatus", z.looseObject({
+      averageUtilization: k.nullish.int32,
+      averageValue: k.nullishOf(apimachinery_28_36.$.Quantity),
+      value: k.nullishOf(apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get ContainerResourceMetricStatus() {
+    return keep("ContainerResourceMetricStatus", z.looseObject({
+      container: k.string,
+      current: $.MetricValueStatus,
+      name: k.string,
+    }));
+  },
+  get CrossVersionObjectReference() {
+    return keep("CrossVersionObjectReference", z.looseObject({
+      apiVersion: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+    }));
+  },
+  get HPAScalingPolicy() {
+    return keep("HPAScalingPolicy", z.looseObject({
+      periodSeconds: k.int32,
+      type: k.string,
+      value: k.int32,
+    }));
+  },
+  get HorizontalPodAutoscalerCondition() {
+    return keep("HorizontalPodAutoscalerCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get ResourceMetricSource() {
+    return keep("ResourceMetricSource", z.looseObject({
+      name: k.string,
+      target: $.MetricTarget,
+    }));
+  },
+  get ResourceMetricStatus() {
+    return keep("ResourceMetricStatus", z.looseObject({
+      current: $.MetricValueStatus,
+      name: k.string,
+    }));
+  },
+};
 
-export const ContainerResourceMetricSource = z.looseObject({
-  container: k.string,
-  name: k.string,
-  target: MetricTarget,
-});
-
-export const MetricValueStatus = z.looseObject({
-  averageUtilization: k.nullish.int32,
-  averageValue: k.nullishOf(apimachinery_28_36.Quantity),
-  value: k.nullishOf(apimachinery_28_36.Quantity),
-});
-
-export const ContainerResourceMetricStatus = z.looseObject({
-  container: k.string,
-  current: MetricValueStatus,
-  name: k.string,
-});
-
-export const CrossVersionObjectReference = z.looseObject({
-  apiVersion: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-});
-
-export const HPAScalingPolicy = z.looseObject({
-  periodSeconds: k.int32,
-  type: k.string,
-  value: k.int32,
-});
-
-export const HorizontalPodAutoscalerCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const ResourceMetricSource = z.looseObject({
-  name: k.string,
-  target: MetricTarget,
-});
-
-export const ResourceMetricStatus = z.looseObject({
-  current: MetricValueStatus,
-  name: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

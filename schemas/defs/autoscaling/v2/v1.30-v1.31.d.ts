@@ -22,7 +22,6 @@ export interface MetricSpec {
   /** type is the type of metric source.  It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object. Note: "ContainerResource" type is available on when the feature-gate HPAContainerMetrics is enabled */
   type: string;
 }
-export declare const MetricSpec: k.KubeSchema<MetricSpec>;
 
 /** HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler. */
 export interface HorizontalPodAutoscalerSpec {
@@ -37,7 +36,6 @@ export interface HorizontalPodAutoscalerSpec {
   /** scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count. */
   scaleTargetRef: autoscalingV2_28_36.CrossVersionObjectReference;
 }
-export declare const HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
 
 /** MetricStatus describes the last-read state of a single metric. */
 export interface MetricStatus {
@@ -54,7 +52,6 @@ export interface MetricStatus {
   /** type is the type of metric source.  It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object. Note: "ContainerResource" type is available on when the feature-gate HPAContainerMetrics is enabled */
   type: string;
 }
-export declare const MetricStatus: k.KubeSchema<MetricStatus>;
 
 /** HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler. */
 export interface HorizontalPodAutoscalerStatus {
@@ -71,7 +68,6 @@ export interface HorizontalPodAutoscalerStatus {
   /** observedGeneration is the most recent generation observed by this autoscaler. */
   observedGeneration?: number | null;
 }
-export declare const HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
 
 /**
  * HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.
@@ -89,7 +85,6 @@ export interface HorizontalPodAutoscaler {
   /** status is the current information about the autoscaler. */
   status?: HorizontalPodAutoscalerStatus | null;
 }
-export declare const HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
 
 /**
  * HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
@@ -105,4 +100,16 @@ export interface HorizontalPodAutoscalerList {
   /** metadata is the standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MetricSpec: k.KubeSchema<MetricSpec>;
+  readonly HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
+  readonly MetricStatus: k.KubeSchema<MetricStatus>;
+  readonly HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
+  readonly HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
+  readonly HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+};

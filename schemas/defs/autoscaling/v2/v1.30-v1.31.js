@@ -8,52 +8,71 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const MetricSpec = z.looseObject({
-  containerResource: k.nullishOf(autoscalingV2_28_36.ContainerResourceMetricSource),
-  external: k.nullishOf(autoscalingV2_30_36.ExternalMetricSource),
-  object: k.nullishOf(autoscalingV2_30_36.ObjectMetricSource),
-  pods: k.nullishOf(autoscalingV2_30_36.PodsMetricSource),
-  resource: k.nullishOf(autoscalingV2_28_36.ResourceMetricSource),
-  type: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MetricSpec() {
+    return keep("MetricSpec", z.looseObject({
+      containerResource: k.nullishOf(autoscalingV2_28_36.$.ContainerResourceMetricSource),
+      external: k.nullishOf(autoscalingV2_30_36.$.ExternalMetricSource),
+      object: k.nullishOf(autoscalingV2_30_36.$.ObjectMetricSource),
+      pods: k.nullishOf(autoscalingV2_30_36.$.PodsMetricSource),
+      resource: k.nullishOf(autoscalingV2_28_36.$.ResourceMetricSource),
+      type: k.string,
+    }));
+  },
+  get HorizontalPodAutoscalerSpec() {
+    return keep("HorizontalPodAutoscalerSpec", z.looseObject({
+      behavior: k.nullishOf(autoscalingV2_28_32.$.HorizontalPodAutoscalerBehavior),
+      maxReplicas: k.int32,
+      metrics: k.nullishOf(z.array($.MetricSpec).register(k.kubeMeta, {"listType":"atomic"})),
+      minReplicas: k.nullish.int32,
+      scaleTargetRef: autoscalingV2_28_36.$.CrossVersionObjectReference,
+    }));
+  },
+  get MetricStatus() {
+    return keep("MetricStatus", z.looseObject({
+      containerResource: k.nullishOf(autoscalingV2_28_36.$.ContainerResourceMetricStatus),
+      external: k.nullishOf(autoscalingV2_30_36.$.ExternalMetricStatus),
+      object: k.nullishOf(autoscalingV2_30_36.$.ObjectMetricStatus),
+      pods: k.nullishOf(autoscalingV2_30_36.$.PodsMetricStatus),
+      resource: k.nullishOf(autoscalingV2_28_36.$.ResourceMetricStatus),
+      type: k.string,
+    }));
+  },
+  get HorizontalPodAutoscalerStatus() {
+    return keep("HorizontalPodAutoscalerStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(autoscalingV2_28_36.$.HorizontalPodAutoscalerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentMetrics: k.nullishOf(z.array($.MetricStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      currentReplicas: k.nullish.int32,
+      desiredReplicas: k.int32,
+      lastScaleTime: k.nullishOf(metaV1_28_36.$.Time),
+      observedGeneration: k.nullish.int,
+    }));
+  },
+  get HorizontalPodAutoscaler() {
+    return keep("HorizontalPodAutoscaler", z.looseObject({
+      apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
+      kind: z.literal("HorizontalPodAutoscaler").default("HorizontalPodAutoscaler"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.HorizontalPodAutoscalerSpec),
+      status: k.nullishOf($.HorizontalPodAutoscalerStatus),
+    }).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","plural":"horizontalpodautoscalers","singular":"horizontalpodautoscaler","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"autoscaling","version":"v2","kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"HorizontalPodAutoscalerList","shortNames":["hpa"],"categories":["all"]}));
+  },
+  get HorizontalPodAutoscalerList() {
+    return keep("HorizontalPodAutoscalerList", z.looseObject({
+      apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
+      items: z.array($.HorizontalPodAutoscaler),
+      kind: z.literal("HorizontalPodAutoscalerList").default("HorizontalPodAutoscalerList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscalerList"}));
+  },
+};
 
-export const HorizontalPodAutoscalerSpec = z.looseObject({
-  behavior: k.nullishOf(autoscalingV2_28_32.HorizontalPodAutoscalerBehavior),
-  maxReplicas: k.int32,
-  metrics: k.nullishOf(z.array(MetricSpec).register(k.kubeMeta, {"listType":"atomic"})),
-  minReplicas: k.nullish.int32,
-  scaleTargetRef: autoscalingV2_28_36.CrossVersionObjectReference,
-});
-
-export const MetricStatus = z.looseObject({
-  containerResource: k.nullishOf(autoscalingV2_28_36.ContainerResourceMetricStatus),
-  external: k.nullishOf(autoscalingV2_30_36.ExternalMetricStatus),
-  object: k.nullishOf(autoscalingV2_30_36.ObjectMetricStatus),
-  pods: k.nullishOf(autoscalingV2_30_36.PodsMetricStatus),
-  resource: k.nullishOf(autoscalingV2_28_36.ResourceMetricStatus),
-  type: k.string,
-});
-
-export const HorizontalPodAutoscalerStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(autoscalingV2_28_36.HorizontalPodAutoscalerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentMetrics: k.nullishOf(z.array(MetricStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  currentReplicas: k.nullish.int32,
-  desiredReplicas: k.int32,
-  lastScaleTime: k.nullishOf(metaV1_28_36.Time),
-  observedGeneration: k.nullish.int,
-});
-
-export const HorizontalPodAutoscaler = z.looseObject({
-  apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
-  kind: z.literal("HorizontalPodAutoscaler").default("HorizontalPodAutoscaler"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(HorizontalPodAutoscalerSpec),
-  status: k.nullishOf(HorizontalPodAutoscalerStatus),
-}).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","plural":"horizontalpodautoscalers","singular":"horizontalpodautoscaler","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"autoscaling","version":"v2","kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"HorizontalPodAutoscalerList","shortNames":["hpa"],"categories":["all"]});
-
-export const HorizontalPodAutoscalerList = z.looseObject({
-  apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
-  items: z.array(HorizontalPodAutoscaler),
-  kind: z.literal("HorizontalPodAutoscalerList").default("HorizontalPodAutoscalerList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscalerList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

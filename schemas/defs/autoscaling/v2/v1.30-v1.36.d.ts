@@ -10,7 +10,6 @@ export interface MetricIdentifier {
   /** selector is the string-encoded form of a standard kubernetes label selector for the given metric When set, it is passed as an additional parameter to the metrics server for more specific metrics scoping. When unset, just the metricName will be used to gather metrics. */
   selector?: metaV1_30_36.LabelSelector | null;
 }
-export declare const MetricIdentifier: k.KubeSchema<MetricIdentifier>;
 
 /** ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster). */
 export interface ExternalMetricSource {
@@ -19,7 +18,6 @@ export interface ExternalMetricSource {
   /** target specifies the target value for the given metric */
   target: autoscalingV2_28_36.MetricTarget;
 }
-export declare const ExternalMetricSource: k.KubeSchema<ExternalMetricSource>;
 
 /** ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object. */
 export interface ExternalMetricStatus {
@@ -28,7 +26,6 @@ export interface ExternalMetricStatus {
   /** metric identifies the target metric by name and selector */
   metric: MetricIdentifier;
 }
-export declare const ExternalMetricStatus: k.KubeSchema<ExternalMetricStatus>;
 
 /** ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). */
 export interface ObjectMetricSource {
@@ -39,7 +36,6 @@ export interface ObjectMetricSource {
   /** target specifies the target value for the given metric */
   target: autoscalingV2_28_36.MetricTarget;
 }
-export declare const ObjectMetricSource: k.KubeSchema<ObjectMetricSource>;
 
 /** ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example, hits-per-second on an Ingress object). */
 export interface ObjectMetricStatus {
@@ -50,7 +46,6 @@ export interface ObjectMetricStatus {
   /** metric identifies the target metric by name and selector */
   metric: MetricIdentifier;
 }
-export declare const ObjectMetricStatus: k.KubeSchema<ObjectMetricStatus>;
 
 /** PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for example, transactions-processed-per-second). The values will be averaged together before being compared to the target value. */
 export interface PodsMetricSource {
@@ -59,7 +54,6 @@ export interface PodsMetricSource {
   /** target specifies the target value for the given metric */
   target: autoscalingV2_28_36.MetricTarget;
 }
-export declare const PodsMetricSource: k.KubeSchema<PodsMetricSource>;
 
 /** PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second). */
 export interface PodsMetricStatus {
@@ -68,4 +62,17 @@ export interface PodsMetricStatus {
   /** metric identifies the target metric by name and selector */
   metric: MetricIdentifier;
 }
-export declare const PodsMetricStatus: k.KubeSchema<PodsMetricStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MetricIdentifier: k.KubeSchema<MetricIdentifier>;
+  readonly ExternalMetricSource: k.KubeSchema<ExternalMetricSource>;
+  readonly ExternalMetricStatus: k.KubeSchema<ExternalMetricStatus>;
+  readonly ObjectMetricSource: k.KubeSchema<ObjectMetricSource>;
+  readonly ObjectMetricStatus: k.KubeSchema<ObjectMetricStatus>;
+  readonly PodsMetricSource: k.KubeSchema<PodsMetricSource>;
+  readonly PodsMetricStatus: k.KubeSchema<PodsMetricStatus>;
+};

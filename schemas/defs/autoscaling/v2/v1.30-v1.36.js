@@ -4,39 +4,59 @@ import * as k from "../../../runtime.js";
 import * as autoscalingV2_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const MetricIdentifier = z.looseObject({
-  name: k.string,
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MetricIdentifier() {
+    return keep("MetricIdentifier", z.looseObject({
+      name: k.string,
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+    }));
+  },
+  get ExternalMetricSource() {
+    return keep("ExternalMetricSource", z.looseObject({
+      metric: $.MetricIdentifier,
+      target: autoscalingV2_28_36.$.MetricTarget,
+    }));
+  },
+  get ExternalMetricStatus() {
+    return keep("ExternalMetricStatus", z.looseObject({
+      current: autoscalingV2_28_36.$.MetricValueStatus,
+      metric: $.MetricIdentifier,
+    }));
+  },
+  get ObjectMetricSource() {
+    return keep("ObjectMetricSource", z.looseObject({
+      describedObject: autoscalingV2_28_36.$.CrossVersionObjectReference,
+      metric: $.MetricIdentifier,
+      target: autoscalingV2_28_36.$.MetricTarget,
+    }));
+  },
+  get ObjectMetricStatus() {
+    return keep("ObjectMetricStatus", z.looseObject({
+      current: autoscalingV2_28_36.$.MetricValueStatus,
+      describedObject: autoscalingV2_28_36.$.CrossVersionObjectReference,
+      metric: $.MetricIdentifier,
+    }));
+  },
+  get PodsMetricSource() {
+    return keep("PodsMetricSource", z.looseObject({
+      metric: $.MetricIdentifier,
+      target: autoscalingV2_28_36.$.MetricTarget,
+    }));
+  },
+  get PodsMetricStatus() {
+    return keep("PodsMetricStatus", z.looseObject({
+      current: autoscalingV2_28_36.$.MetricValueStatus,
+      metric: $.MetricIdentifier,
+    }));
+  },
+};
 
-export const ExternalMetricSource = z.looseObject({
-  metric: MetricIdentifier,
-  target: autoscalingV2_28_36.MetricTarget,
-});
-
-export const ExternalMetricStatus = z.looseObject({
-  current: autoscalingV2_28_36.MetricValueStatus,
-  metric: MetricIdentifier,
-});
-
-export const ObjectMetricSource = z.looseObject({
-  describedObject: autoscalingV2_28_36.CrossVersionObjectReference,
-  metric: MetricIdentifier,
-  target: autoscalingV2_28_36.MetricTarget,
-});
-
-export const ObjectMetricStatus = z.looseObject({
-  current: autoscalingV2_28_36.MetricValueStatus,
-  describedObject: autoscalingV2_28_36.CrossVersionObjectReference,
-  metric: MetricIdentifier,
-});
-
-export const PodsMetricSource = z.looseObject({
-  metric: MetricIdentifier,
-  target: autoscalingV2_28_36.MetricTarget,
-});
-
-export const PodsMetricStatus = z.looseObject({
-  current: autoscalingV2_28_36.MetricValueStatus,
-  metric: MetricIdentifier,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

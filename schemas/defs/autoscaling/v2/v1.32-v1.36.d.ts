@@ -19,7 +19,6 @@ export interface MetricStatus {
   /** type is the type of metric source.  It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object. */
   type: string;
 }
-export declare const MetricStatus: k.KubeSchema<MetricStatus>;
 
 /** HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler. */
 export interface HorizontalPodAutoscalerStatus {
@@ -36,7 +35,6 @@ export interface HorizontalPodAutoscalerStatus {
   /** observedGeneration is the most recent generation observed by this autoscaler. */
   observedGeneration?: number | null;
 }
-export declare const HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
 
 /** MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be set at once). */
 export interface MetricSpec {
@@ -53,4 +51,13 @@ export interface MetricSpec {
   /** type is the type of metric source.  It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object. */
   type: string;
 }
-export declare const MetricSpec: k.KubeSchema<MetricSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly MetricStatus: k.KubeSchema<MetricStatus>;
+  readonly HorizontalPodAutoscalerStatus: k.KubeSchema<HorizontalPodAutoscalerStatus>;
+  readonly MetricSpec: k.KubeSchema<MetricSpec>;
+};

@@ -5,29 +5,45 @@ import * as autoscalingV2_28_36 from "./v1.28-v1.36.js";
 import * as autoscalingV2_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const MetricStatus = z.looseObject({
-  containerResource: k.nullishOf(autoscalingV2_28_36.ContainerResourceMetricStatus),
-  external: k.nullishOf(autoscalingV2_30_36.ExternalMetricStatus),
-  object: k.nullishOf(autoscalingV2_30_36.ObjectMetricStatus),
-  pods: k.nullishOf(autoscalingV2_30_36.PodsMetricStatus),
-  resource: k.nullishOf(autoscalingV2_28_36.ResourceMetricStatus),
-  type: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get MetricStatus() {
+    return keep("MetricStatus", z.looseObject({
+      containerResource: k.nullishOf(autoscalingV2_28_36.$.ContainerResourceMetricStatus),
+      external: k.nullishOf(autoscalingV2_30_36.$.ExternalMetricStatus),
+      object: k.nullishOf(autoscalingV2_30_36.$.ObjectMetricStatus),
+      pods: k.nullishOf(autoscalingV2_30_36.$.PodsMetricStatus),
+      resource: k.nullishOf(autoscalingV2_28_36.$.ResourceMetricStatus),
+      type: k.string,
+    }));
+  },
+  get HorizontalPodAutoscalerStatus() {
+    return keep("HorizontalPodAutoscalerStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(autoscalingV2_28_36.$.HorizontalPodAutoscalerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentMetrics: k.nullishOf(z.array($.MetricStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      currentReplicas: k.nullish.int32,
+      desiredReplicas: k.int32,
+      lastScaleTime: k.nullishOf(metaV1_28_36.$.Time),
+      observedGeneration: k.nullish.int,
+    }));
+  },
+  get MetricSpec() {
+    return keep("MetricSpec", z.looseObject({
+      containerResource: k.nullishOf(autoscalingV2_28_36.$.ContainerResourceMetricSource),
+      external: k.nullishOf(autoscalingV2_30_36.$.ExternalMetricSource),
+      object: k.nullishOf(autoscalingV2_30_36.$.ObjectMetricSource),
+      pods: k.nullishOf(autoscalingV2_30_36.$.PodsMetricSource),
+      resource: k.nullishOf(autoscalingV2_28_36.$.ResourceMetricSource),
+      type: k.string,
+    }));
+  },
+};
 
-export const HorizontalPodAutoscalerStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(autoscalingV2_28_36.HorizontalPodAutoscalerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentMetrics: k.nullishOf(z.array(MetricStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  currentReplicas: k.nullish.int32,
-  desiredReplicas: k.int32,
-  lastScaleTime: k.nullishOf(metaV1_28_36.Time),
-  observedGeneration: k.nullish.int,
-});
-
-export const MetricSpec = z.looseObject({
-  containerResource: k.nullishOf(autoscalingV2_28_36.ContainerResourceMetricSource),
-  external: k.nullishOf(autoscalingV2_30_36.ExternalMetricSource),
-  object: k.nullishOf(autoscalingV2_30_36.ObjectMetricSource),
-  pods: k.nullishOf(autoscalingV2_30_36.PodsMetricSource),
-  resource: k.nullishOf(autoscalingV2_28_36.ResourceMetricSource),
-  type: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

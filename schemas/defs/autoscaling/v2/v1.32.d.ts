@@ -19,7 +19,6 @@ export interface HorizontalPodAutoscalerSpec {
   /** scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count. */
   scaleTargetRef: autoscalingV2_28_36.CrossVersionObjectReference;
 }
-export declare const HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
 
 /**
  * HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.
@@ -37,7 +36,6 @@ export interface HorizontalPodAutoscaler {
   /** status is the current information about the autoscaler. */
   status?: autoscalingV2_32_36.HorizontalPodAutoscalerStatus | null;
 }
-export declare const HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
 
 /**
  * HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
@@ -53,4 +51,13 @@ export interface HorizontalPodAutoscalerList {
   /** metadata is the standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
+  readonly HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
+  readonly HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+};

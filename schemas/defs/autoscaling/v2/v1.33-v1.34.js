@@ -7,37 +7,55 @@ import * as autoscalingV2_32_36 from "./v1.32-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const HPAScalingRules = z.looseObject({
-  policies: k.nullishOf(z.array(autoscalingV2_28_36.HPAScalingPolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  selectPolicy: k.nullish.string,
-  stabilizationWindowSeconds: k.nullish.int32,
-  tolerance: k.nullishOf(apimachinery_28_36.Quantity),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get HPAScalingRules() {
+    return keep("HPAScalingRules", z.looseObject({
+      policies: k.nullishOf(z.array(autoscalingV2_28_36.$.HPAScalingPolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      selectPolicy: k.nullish.string,
+      stabilizationWindowSeconds: k.nullish.int32,
+      tolerance: k.nullishOf(apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get HorizontalPodAutoscalerBehavior() {
+    return keep("HorizontalPodAutoscalerBehavior", z.looseObject({
+      scaleDown: k.nullishOf($.HPAScalingRules),
+      scaleUp: k.nullishOf($.HPAScalingRules),
+    }));
+  },
+  get HorizontalPodAutoscalerSpec() {
+    return keep("HorizontalPodAutoscalerSpec", z.looseObject({
+      behavior: k.nullishOf($.HorizontalPodAutoscalerBehavior),
+      maxReplicas: k.int32,
+      metrics: k.nullishOf(z.array(autoscalingV2_32_36.$.MetricSpec).register(k.kubeMeta, {"listType":"atomic"})),
+      minReplicas: k.nullish.int32,
+      scaleTargetRef: autoscalingV2_28_36.$.CrossVersionObjectReference,
+    }));
+  },
+  get HorizontalPodAutoscaler() {
+    return keep("HorizontalPodAutoscaler", z.looseObject({
+      apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
+      kind: z.literal("HorizontalPodAutoscaler").default("HorizontalPodAutoscaler"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.HorizontalPodAutoscalerSpec),
+      status: k.nullishOf(autoscalingV2_32_36.$.HorizontalPodAutoscalerStatus),
+    }).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","plural":"horizontalpodautoscalers","singular":"horizontalpodautoscaler","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"autoscaling","version":"v2","kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"HorizontalPodAutoscalerList","shortNames":["hpa"],"categories":["all"]}));
+  },
+  get HorizontalPodAutoscalerList() {
+    return keep("HorizontalPodAutoscalerList", z.looseObject({
+      apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
+      items: z.array($.HorizontalPodAutoscaler),
+      kind: z.literal("HorizontalPodAutoscalerList").default("HorizontalPodAutoscalerList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscalerList"}));
+  },
+};
 
-export const HorizontalPodAutoscalerBehavior = z.looseObject({
-  scaleDown: k.nullishOf(HPAScalingRules),
-  scaleUp: k.nullishOf(HPAScalingRules),
-});
-
-export const HorizontalPodAutoscalerSpec = z.looseObject({
-  behavior: k.nullishOf(HorizontalPodAutoscalerBehavior),
-  maxReplicas: k.int32,
-  metrics: k.nullishOf(z.array(autoscalingV2_32_36.MetricSpec).register(k.kubeMeta, {"listType":"atomic"})),
-  minReplicas: k.nullish.int32,
-  scaleTargetRef: autoscalingV2_28_36.CrossVersionObjectReference,
-});
-
-export const HorizontalPodAutoscaler = z.looseObject({
-  apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
-  kind: z.literal("HorizontalPodAutoscaler").default("HorizontalPodAutoscaler"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(HorizontalPodAutoscalerSpec),
-  status: k.nullishOf(autoscalingV2_32_36.HorizontalPodAutoscalerStatus),
-}).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","plural":"horizontalpodautoscalers","singular":"horizontalpodautoscaler","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"autoscaling","version":"v2","kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"HorizontalPodAutoscalerList","shortNames":["hpa"],"categories":["all"]});
-
-export const HorizontalPodAutoscalerList = z.looseObject({
-  apiVersion: z.literal("autoscaling/v2").default("autoscaling/v2"),
-  items: z.array(HorizontalPodAutoscaler),
-  kind: z.literal("HorizontalPodAutoscalerList").default("HorizontalPodAutoscalerList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"autoscaling","version":"v2","apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscalerList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

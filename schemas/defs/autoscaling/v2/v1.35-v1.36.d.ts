@@ -27,7 +27,6 @@ export interface HPAScalingRules {
    */
   tolerance?: apimachinery_28_36.Quantity | null;
 }
-export declare const HPAScalingRules: k.KubeSchema<HPAScalingRules>;
 
 /** HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). */
 export interface HorizontalPodAutoscalerBehavior {
@@ -41,7 +40,6 @@ export interface HorizontalPodAutoscalerBehavior {
    */
   scaleUp?: HPAScalingRules | null;
 }
-export declare const HorizontalPodAutoscalerBehavior: k.KubeSchema<HorizontalPodAutoscalerBehavior>;
 
 /** HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler. */
 export interface HorizontalPodAutoscalerSpec {
@@ -56,4 +54,13 @@ export interface HorizontalPodAutoscalerSpec {
   /** scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count. */
   scaleTargetRef: autoscalingV2_28_36.CrossVersionObjectReference;
 }
-export declare const HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly HPAScalingRules: k.KubeSchema<HPAScalingRules>;
+  readonly HorizontalPodAutoscalerBehavior: k.KubeSchema<HorizontalPodAutoscalerBehavior>;
+  readonly HorizontalPodAutoscalerSpec: k.KubeSchema<HorizontalPodAutoscalerSpec>;
+};

@@ -5,22 +5,38 @@ import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 import * as autoscalingV2_28_36 from "./v1.28-v1.36.js";
 import * as autoscalingV2_32_36 from "./v1.32-v1.36.js";
 
-export const HPAScalingRules = z.looseObject({
-  policies: k.nullishOf(z.array(autoscalingV2_28_36.HPAScalingPolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  selectPolicy: k.nullish.string,
-  stabilizationWindowSeconds: k.nullish.int32,
-  tolerance: k.nullishOf(apimachinery_28_36.Quantity),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get HPAScalingRules() {
+    return keep("HPAScalingRules", z.looseObject({
+      policies: k.nullishOf(z.array(autoscalingV2_28_36.$.HPAScalingPolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      selectPolicy: k.nullish.string,
+      stabilizationWindowSeconds: k.nullish.int32,
+      tolerance: k.nullishOf(apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get HorizontalPodAutoscalerBehavior() {
+    return keep("HorizontalPodAutoscalerBehavior", z.looseObject({
+      scaleDown: k.nullishOf($.HPAScalingRules),
+      scaleUp: k.nullishOf($.HPAScalingRules),
+    }));
+  },
+  get HorizontalPodAutoscalerSpec() {
+    return keep("HorizontalPodAutoscalerSpec", z.looseObject({
+      behavior: k.nullishOf($.HorizontalPodAutoscalerBehavior),
+      maxReplicas: k.int32,
+      metrics: k.nullishOf(z.array(autoscalingV2_32_36.$.MetricSpec).register(k.kubeMeta, {"listType":"atomic"})),
+      minReplicas: k.nullish.int32,
+      scaleTargetRef: autoscalingV2_28_36.$.CrossVersionObjectReference,
+    }));
+  },
+};
 
-export const HorizontalPodAutoscalerBehavior = z.looseObject({
-  scaleDown: k.nullishOf(HPAScalingRules),
-  scaleUp: k.nullishOf(HPAScalingRules),
-});
-
-export const HorizontalPodAutoscalerSpec = z.looseObject({
-  behavior: k.nullishOf(HorizontalPodAutoscalerBehavior),
-  maxReplicas: k.int32,
-  metrics: k.nullishOf(z.array(autoscalingV2_32_36.MetricSpec).register(k.kubeMeta, {"listType":"atomic"})),
-  minReplicas: k.nullish.int32,
-  scaleTargetRef: autoscalingV2_28_36.CrossVersionObjectReference,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

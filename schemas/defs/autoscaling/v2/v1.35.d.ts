@@ -21,7 +21,6 @@ export interface HorizontalPodAutoscaler {
   /** status is the current information about the autoscaler. */
   status?: autoscalingV2_32_36.HorizontalPodAutoscalerStatus | null;
 }
-export declare const HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
 
 /**
  * HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
@@ -37,4 +36,12 @@ export interface HorizontalPodAutoscalerList {
   /** metadata is the standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly HorizontalPodAutoscaler: k.KubeSchema<HorizontalPodAutoscaler>;
+  readonly HorizontalPodAutoscalerList: k.KubeSchema<HorizontalPodAutoscalerList>;
+};

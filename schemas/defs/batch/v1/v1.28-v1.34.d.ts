@@ -8,4 +8,11 @@ export interface PodFailurePolicyOnPodConditionsPattern {
   /** Specifies the required Pod condition type. To match a pod condition it is required that specified type equals the pod condition type. */
   type: string;
 }
-export declare const PodFailurePolicyOnPodConditionsPattern: k.KubeSchema<PodFailurePolicyOnPodConditionsPattern>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodFailurePolicyOnPodConditionsPattern: k.KubeSchema<PodFailurePolicyOnPodConditionsPattern>;
+};

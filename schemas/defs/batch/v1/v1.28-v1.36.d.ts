@@ -12,7 +12,6 @@ export interface CronJobStatus {
   /** Information when was the last time the job successfully completed. */
   lastSuccessfulTime?: metaV1_28_36.Time | null;
 }
-export declare const CronJobStatus: k.KubeSchema<CronJobStatus>;
 
 /** JobCondition describes current state of a job. */
 export interface JobCondition {
@@ -29,7 +28,6 @@ export interface JobCondition {
   /** Type of job condition, Complete or Failed. */
   type: string;
 }
-export declare const JobCondition: k.KubeSchema<JobCondition>;
 
 /** PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. In particular, it lookups the .state.terminated.exitCode for each app container and init container status, represented by the .status.containerStatuses and .status.initContainerStatuses fields in the Pod status, respectively. Containers completed with success (exit code 0) are excluded from the requirement check. */
 export interface PodFailurePolicyOnExitCodesRequirement {
@@ -50,7 +48,6 @@ export interface PodFailurePolicyOnExitCodesRequirement {
   /** Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed. */
   values: number[];
 }
-export declare const PodFailurePolicyOnExitCodesRequirement: k.KubeSchema<PodFailurePolicyOnExitCodesRequirement>;
 
 /** UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters. */
 export interface UncountedTerminatedPods {
@@ -59,4 +56,14 @@ export interface UncountedTerminatedPods {
   /** succeeded holds UIDs of succeeded Pods. */
   succeeded?: string[] | null;
 }
-export declare const UncountedTerminatedPods: k.KubeSchema<UncountedTerminatedPods>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CronJobStatus: k.KubeSchema<CronJobStatus>;
+  readonly JobCondition: k.KubeSchema<JobCondition>;
+  readonly PodFailurePolicyOnExitCodesRequirement: k.KubeSchema<PodFailurePolicyOnExitCodesRequirement>;
+  readonly UncountedTerminatedPods: k.KubeSchema<UncountedTerminatedPods>;
+};

@@ -4,28 +4,45 @@ import * as k from "../../../runtime.js";
 import * as coreV1_28_36 from "../../core/v1/v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const CronJobStatus = z.looseObject({
-  active: k.nullishOf(z.array(coreV1_28_36.ObjectReference).register(k.kubeMeta, {"listType":"atomic"})),
-  lastScheduleTime: k.nullishOf(metaV1_28_36.Time),
-  lastSuccessfulTime: k.nullishOf(metaV1_28_36.Time),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CronJobStatus() {
+    return keep("CronJobStatus", z.looseObject({
+      active: k.nullishOf(z.array(coreV1_28_36.$.ObjectReference).register(k.kubeMeta, {"listType":"atomic"})),
+      lastScheduleTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastSuccessfulTime: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get JobCondition() {
+    return keep("JobCondition", z.looseObject({
+      lastProbeTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get PodFailurePolicyOnExitCodesRequirement() {
+    return keep("PodFailurePolicyOnExitCodesRequirement", z.looseObject({
+      containerName: k.nullish.string,
+      operator: k.string,
+      values: z.array(k.int32).register(k.kubeMeta, {"listType":"set"}),
+    }));
+  },
+  get UncountedTerminatedPods() {
+    return keep("UncountedTerminatedPods", z.looseObject({
+      failed: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+      succeeded: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+    }));
+  },
+};
 
-export const JobCondition = z.looseObject({
-  lastProbeTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const PodFailurePolicyOnExitCodesRequirement = z.looseObject({
-  containerName: k.nullish.string,
-  operator: k.string,
-  values: z.array(k.int32).register(k.kubeMeta, {"listType":"set"}),
-});
-
-export const UncountedTerminatedPods = z.looseObject({
-  failed: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-  succeeded: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

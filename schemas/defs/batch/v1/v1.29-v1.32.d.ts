@@ -26,11 +26,18 @@ export interface PodFailurePolicyRule {
   /** Represents the requirement on the pod conditions. The requirement is represented as a list of pod condition patterns. The requirement is satisfied if at least one pattern matches an actual pod condition. At most 20 elements are allowed. */
   onPodConditions?: batchV1_28_34.PodFailurePolicyOnPodConditionsPattern[] | null;
 }
-export declare const PodFailurePolicyRule: k.KubeSchema<PodFailurePolicyRule>;
 
 /** PodFailurePolicy describes how failed pods influence the backoffLimit. */
 export interface PodFailurePolicy {
   /** A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed. */
   rules: PodFailurePolicyRule[];
 }
-export declare const PodFailurePolicy: k.KubeSchema<PodFailurePolicy>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodFailurePolicyRule: k.KubeSchema<PodFailurePolicyRule>;
+  readonly PodFailurePolicy: k.KubeSchema<PodFailurePolicy>;
+};

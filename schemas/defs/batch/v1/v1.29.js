@@ -8,79 +8,100 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const JobSpec = z.looseObject({
-  activeDeadlineSeconds: k.nullish.int,
-  backoffLimit: k.nullish.int32,
-  backoffLimitPerIndex: k.nullish.int32,
-  completionMode: k.nullish.string,
-  completions: k.nullish.int32,
-  manualSelector: k.nullish.boolean,
-  maxFailedIndexes: k.nullish.int32,
-  parallelism: k.nullish.int32,
-  podFailurePolicy: k.nullishOf(batchV1_29_32.PodFailurePolicy),
-  podReplacementPolicy: k.nullish.string,
-  selector: k.nullishOf(metaV1_28_29.LabelSelector),
-  suspend: k.nullish.boolean,
-  template: coreV1_29.PodTemplateSpec,
-  ttlSecondsAfterFinished: k.nullish.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get JobSpec() {
+    return keep("JobSpec", z.looseObject({
+      activeDeadlineSeconds: k.nullish.int,
+      backoffLimit: k.nullish.int32,
+      backoffLimitPerIndex: k.nullish.int32,
+      completionMode: k.nullish.string,
+      completions: k.nullish.int32,
+      manualSelector: k.nullish.boolean,
+      maxFailedIndexes: k.nullish.int32,
+      parallelism: k.nullish.int32,
+      podFailurePolicy: k.nullishOf(batchV1_29_32.$.PodFailurePolicy),
+      podReplacementPolicy: k.nullish.string,
+      selector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      suspend: k.nullish.boolean,
+      template: coreV1_29.$.PodTemplateSpec,
+      ttlSecondsAfterFinished: k.nullish.int32,
+    }));
+  },
+  get JobTemplateSpec() {
+    return keep("JobTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.JobSpec),
+    }));
+  },
+  get CronJobSpec() {
+    return keep("CronJobSpec", z.looseObject({
+      concurrencyPolicy: k.nullish.string,
+      failedJobsHistoryLimit: k.nullish.int32,
+      jobTemplate: $.JobTemplateSpec,
+      schedule: k.string,
+      startingDeadlineSeconds: k.nullish.int,
+      successfulJobsHistoryLimit: k.nullish.int32,
+      suspend: k.nullish.boolean,
+      timeZone: k.nullish.string,
+    }));
+  },
+  get CronJob() {
+    return keep("CronJob", z.looseObject({
+      apiVersion: z.literal("batch/v1").default("batch/v1"),
+      kind: z.literal("CronJob").default("CronJob"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.CronJobSpec),
+      status: k.nullishOf(batchV1_28_36.$.CronJobStatus),
+    }).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"CronJob","plural":"cronjobs","singular":"cronjob","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"batch","version":"v1","kind":"CronJob","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CronJobList","shortNames":["cj"],"categories":["all"]}));
+  },
+  get CronJobList() {
+    return keep("CronJobList", z.looseObject({
+      apiVersion: z.literal("batch/v1").default("batch/v1"),
+      items: z.array($.CronJob),
+      kind: z.literal("CronJobList").default("CronJobList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"CronJobList"}));
+  },
+  get JobStatus() {
+    return keep("JobStatus", z.looseObject({
+      active: k.nullish.int32,
+      completedIndexes: k.nullish.string,
+      completionTime: k.nullishOf(metaV1_28_36.$.Time),
+      conditions: k.nullishOf(z.array(batchV1_28_36.$.JobCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"atomic"})),
+      failed: k.nullish.int32,
+      failedIndexes: k.nullish.string,
+      ready: k.nullish.int32,
+      startTime: k.nullishOf(metaV1_28_36.$.Time),
+      succeeded: k.nullish.int32,
+      terminating: k.nullish.int32,
+      uncountedTerminatedPods: k.nullishOf(batchV1_28_36.$.UncountedTerminatedPods),
+    }));
+  },
+  get Job() {
+    return keep("Job", z.looseObject({
+      apiVersion: z.literal("batch/v1").default("batch/v1"),
+      kind: z.literal("Job").default("Job"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.JobSpec),
+      status: k.nullishOf($.JobStatus),
+    }).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"Job","plural":"jobs","singular":"job","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"batch","version":"v1","kind":"Job","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"JobList","categories":["all"]}));
+  },
+  get JobList() {
+    return keep("JobList", z.looseObject({
+      apiVersion: z.literal("batch/v1").default("batch/v1"),
+      items: z.array($.Job),
+      kind: z.literal("JobList").default("JobList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"JobList"}));
+  },
+};
 
-export const JobTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(JobSpec),
-});
-
-export const CronJobSpec = z.looseObject({
-  concurrencyPolicy: k.nullish.string,
-  failedJobsHistoryLimit: k.nullish.int32,
-  jobTemplate: JobTemplateSpec,
-  schedule: k.string,
-  startingDeadlineSeconds: k.nullish.int,
-  successfulJobsHistoryLimit: k.nullish.int32,
-  suspend: k.nullish.boolean,
-  timeZone: k.nullish.string,
-});
-
-export const CronJob = z.looseObject({
-  apiVersion: z.literal("batch/v1").default("batch/v1"),
-  kind: z.literal("CronJob").default("CronJob"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(CronJobSpec),
-  status: k.nullishOf(batchV1_28_36.CronJobStatus),
-}).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"CronJob","plural":"cronjobs","singular":"cronjob","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"batch","version":"v1","kind":"CronJob","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CronJobList","shortNames":["cj"],"categories":["all"]});
-
-export const CronJobList = z.looseObject({
-  apiVersion: z.literal("batch/v1").default("batch/v1"),
-  items: z.array(CronJob),
-  kind: z.literal("CronJobList").default("CronJobList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"CronJobList"});
-
-export const JobStatus = z.looseObject({
-  active: k.nullish.int32,
-  completedIndexes: k.nullish.string,
-  completionTime: k.nullishOf(metaV1_28_36.Time),
-  conditions: k.nullishOf(z.array(batchV1_28_36.JobCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"atomic"})),
-  failed: k.nullish.int32,
-  failedIndexes: k.nullish.string,
-  ready: k.nullish.int32,
-  startTime: k.nullishOf(metaV1_28_36.Time),
-  succeeded: k.nullish.int32,
-  terminating: k.nullish.int32,
-  uncountedTerminatedPods: k.nullishOf(batchV1_28_36.UncountedTerminatedPods),
-});
-
-export const Job = z.looseObject({
-  apiVersion: z.literal("batch/v1").default("batch/v1"),
-  kind: z.literal("Job").default("Job"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(JobSpec),
-  status: k.nullishOf(JobStatus),
-}).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"Job","plural":"jobs","singular":"job","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"batch","version":"v1","kind":"Job","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"JobList","categories":["all"]});
-
-export const JobList = z.looseObject({
-  apiVersion: z.literal("batch/v1").default("batch/v1"),
-  items: z.array(Job),
-  kind: z.literal("JobList").default("JobList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"batch","version":"v1","apiVersion":"batch/v1","kind":"JobList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

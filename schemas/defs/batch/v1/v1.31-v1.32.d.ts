@@ -55,4 +55,11 @@ export interface JobStatus {
    */
   uncountedTerminatedPods?: batchV1_28_36.UncountedTerminatedPods | null;
 }
-export declare const JobStatus: k.KubeSchema<JobStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly JobStatus: k.KubeSchema<JobStatus>;
+};

@@ -4,16 +4,30 @@ import * as k from "../../../runtime.js";
 import * as batchV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const JobStatus = z.looseObject({
-  active: k.nullish.int32,
-  completedIndexes: k.nullish.string,
-  completionTime: k.nullishOf(metaV1_28_36.Time),
-  conditions: k.nullishOf(z.array(batchV1_28_36.JobCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"atomic"})),
-  failed: k.nullish.int32,
-  failedIndexes: k.nullish.string,
-  ready: k.nullish.int32,
-  startTime: k.nullishOf(metaV1_28_36.Time),
-  succeeded: k.nullish.int32,
-  terminating: k.nullish.int32,
-  uncountedTerminatedPods: k.nullishOf(batchV1_28_36.UncountedTerminatedPods),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get JobStatus() {
+    return keep("JobStatus", z.looseObject({
+      active: k.nullish.int32,
+      completedIndexes: k.nullish.string,
+      completionTime: k.nullishOf(metaV1_28_36.$.Time),
+      conditions: k.nullishOf(z.array(batchV1_28_36.$.JobCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"atomic"})),
+      failed: k.nullish.int32,
+      failedIndexes: k.nullish.string,
+      ready: k.nullish.int32,
+      startTime: k.nullishOf(metaV1_28_36.$.Time),
+      succeeded: k.nullish.int32,
+      terminating: k.nullish.int32,
+      uncountedTerminatedPods: k.nullishOf(batchV1_28_36.$.UncountedTerminatedPods),
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

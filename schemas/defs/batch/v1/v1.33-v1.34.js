@@ -4,12 +4,27 @@ import * as k from "../../../runtime.js";
 import * as batchV1_28_34 from "./v1.28-v1.34.js";
 import * as batchV1_28_36 from "./v1.28-v1.36.js";
 
-export const PodFailurePolicyRule = z.looseObject({
-  action: k.string,
-  onExitCodes: k.nullishOf(batchV1_28_36.PodFailurePolicyOnExitCodesRequirement),
-  onPodConditions: k.nullishOf(z.array(batchV1_28_34.PodFailurePolicyOnPodConditionsPattern).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodFailurePolicyRule() {
+    return keep("PodFailurePolicyRule", z.looseObject({
+      action: k.string,
+      onExitCodes: k.nullishOf(batchV1_28_36.$.PodFailurePolicyOnExitCodesRequirement),
+      onPodConditions: k.nullishOf(z.array(batchV1_28_34.$.PodFailurePolicyOnPodConditionsPattern).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodFailurePolicy() {
+    return keep("PodFailurePolicy", z.looseObject({
+      rules: z.array($.PodFailurePolicyRule).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+};
 
-export const PodFailurePolicy = z.looseObject({
-  rules: z.array(PodFailurePolicyRule).register(k.kubeMeta, {"listType":"atomic"}),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

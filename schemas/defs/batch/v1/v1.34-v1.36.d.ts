@@ -7,4 +7,11 @@ export interface SuccessPolicy {
   /** rules represents the list of alternative rules for the declaring the Jobs as successful before `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed. */
   rules: batchV1_30_36.SuccessPolicyRule[];
 }
-export declare const SuccessPolicy: k.KubeSchema<SuccessPolicy>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly SuccessPolicy: k.KubeSchema<SuccessPolicy>;
+};

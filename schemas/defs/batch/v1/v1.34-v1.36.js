@@ -3,6 +3,20 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as batchV1_30_36 from "./v1.30-v1.36.js";
 
-export const SuccessPolicy = z.looseObject({
-  rules: z.array(batchV1_30_36.SuccessPolicyRule).register(k.kubeMeta, {"listType":"atomic"}),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get SuccessPolicy() {
+    return keep("SuccessPolicy", z.looseObject({
+      rules: z.array(batchV1_30_36.$.SuccessPolicyRule).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -3,17 +3,33 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as batchV1_28_36 from "./v1.28-v1.36.js";
 
-export const PodFailurePolicyOnPodConditionsPattern = z.looseObject({
-  status: k.nullish.string,
-  type: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodFailurePolicyOnPodConditionsPattern() {
+    return keep("PodFailurePolicyOnPodConditionsPattern", z.looseObject({
+      status: k.nullish.string,
+      type: k.string,
+    }));
+  },
+  get PodFailurePolicyRule() {
+    return keep("PodFailurePolicyRule", z.looseObject({
+      action: k.string,
+      onExitCodes: k.nullishOf(batchV1_28_36.$.PodFailurePolicyOnExitCodesRequirement),
+      onPodConditions: k.nullishOf(z.array($.PodFailurePolicyOnPodConditionsPattern).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodFailurePolicy() {
+    return keep("PodFailurePolicy", z.looseObject({
+      rules: z.array($.PodFailurePolicyRule).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+};
 
-export const PodFailurePolicyRule = z.looseObject({
-  action: k.string,
-  onExitCodes: k.nullishOf(batchV1_28_36.PodFailurePolicyOnExitCodesRequirement),
-  onPodConditions: k.nullishOf(z.array(PodFailurePolicyOnPodConditionsPattern).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const PodFailurePolicy = z.looseObject({
-  rules: z.array(PodFailurePolicyRule).register(k.kubeMeta, {"listType":"atomic"}),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -58,7 +58,6 @@ export interface JobSpec {
   /** ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (either Complete or Failed). If this field is set, ttlSecondsAfterFinished after the Job finishes, it is eligible to be automatically deleted. When the Job is being deleted, its lifecycle guarantees (e.g. finalizers) will be honored. If this field is unset, the Job won't be automatically deleted. If this field is set to zero, the Job becomes eligible to be deleted immediately after it finishes. */
   ttlSecondsAfterFinished?: number | null;
 }
-export declare const JobSpec: k.KubeSchema<JobSpec>;
 
 /** JobTemplateSpec describes the data a Job should have when created from a template */
 export interface JobTemplateSpec {
@@ -67,7 +66,6 @@ export interface JobTemplateSpec {
   /** Specification of the desired behavior of the job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: JobSpec | null;
 }
-export declare const JobTemplateSpec: k.KubeSchema<JobTemplateSpec>;
 
 /** CronJobSpec describes how the job execution will look like and when it will actually run. */
 export interface CronJobSpec {
@@ -92,7 +90,6 @@ export interface CronJobSpec {
   /** The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones */
   timeZone?: string | null;
 }
-export declare const CronJobSpec: k.KubeSchema<CronJobSpec>;
 
 /**
  * CronJob represents the configuration of a single cron job.
@@ -110,7 +107,6 @@ export interface CronJob {
   /** Current status of a cron job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: batchV1_28_36.CronJobStatus | null;
 }
-export declare const CronJob: k.KubeSchema<CronJob>;
 
 /**
  * CronJobList is a collection of cron jobs.
@@ -126,7 +122,6 @@ export interface CronJobList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const CronJobList: k.KubeSchema<CronJobList>;
 
 /**
  * Job represents the configuration of a single job.
@@ -144,7 +139,6 @@ export interface Job {
   /** Current status of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: batchV1_33_36.JobStatus | null;
 }
-export declare const Job: k.KubeSchema<Job>;
 
 /**
  * JobList is a collection of jobs.
@@ -160,4 +154,17 @@ export interface JobList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const JobList: k.KubeSchema<JobList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly JobSpec: k.KubeSchema<JobSpec>;
+  readonly JobTemplateSpec: k.KubeSchema<JobTemplateSpec>;
+  readonly CronJobSpec: k.KubeSchema<CronJobSpec>;
+  readonly CronJob: k.KubeSchema<CronJob>;
+  readonly CronJobList: k.KubeSchema<CronJobList>;
+  readonly Job: k.KubeSchema<Job>;
+  readonly JobList: k.KubeSchema<JobList>;
+};

@@ -25,7 +25,6 @@ export interface CertificateSigningRequest {
   /** status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure. */
   status?: certificatesV1_28_34.CertificateSigningRequestStatus | null;
 }
-export declare const CertificateSigningRequest: k.KubeSchema<CertificateSigningRequest>;
 
 /**
  * CertificateSigningRequestList is a collection of CertificateSigningRequest objects
@@ -40,4 +39,12 @@ export interface CertificateSigningRequestList {
   kind: "CertificateSigningRequestList";
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CertificateSigningRequestList: k.KubeSchema<CertificateSigningRequestList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CertificateSigningRequest: k.KubeSchema<CertificateSigningRequest>;
+  readonly CertificateSigningRequestList: k.KubeSchema<CertificateSigningRequestList>;
+};

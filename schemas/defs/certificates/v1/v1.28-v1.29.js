@@ -5,17 +5,32 @@ import * as certificatesV1_28_34 from "./v1.28-v1.34.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const CertificateSigningRequest = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
-  kind: z.literal("CertificateSigningRequest").default("CertificateSigningRequest"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: certificatesV1_28_34.CertificateSigningRequestSpec,
-  status: k.nullishOf(certificatesV1_28_34.CertificateSigningRequestStatus),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","plural":"certificatesigningrequests","singular":"certificatesigningrequest","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"approval","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]},{"name":"status","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CertificateSigningRequestList","shortNames":["csr"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CertificateSigningRequest() {
+    return keep("CertificateSigningRequest", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
+      kind: z.literal("CertificateSigningRequest").default("CertificateSigningRequest"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: certificatesV1_28_34.$.CertificateSigningRequestSpec,
+      status: k.nullishOf(certificatesV1_28_34.$.CertificateSigningRequestStatus),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","plural":"certificatesigningrequests","singular":"certificatesigningrequest","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"approval","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]},{"name":"status","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CertificateSigningRequestList","shortNames":["csr"]}));
+  },
+  get CertificateSigningRequestList() {
+    return keep("CertificateSigningRequestList", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
+      items: z.array($.CertificateSigningRequest),
+      kind: z.literal("CertificateSigningRequestList").default("CertificateSigningRequestList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequestList"}));
+  },
+};
 
-export const CertificateSigningRequestList = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
-  items: z.array(CertificateSigningRequest),
-  kind: z.literal("CertificateSigningRequestList").default("CertificateSigningRequestList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequestList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

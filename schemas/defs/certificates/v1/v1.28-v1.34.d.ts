@@ -71,7 +71,6 @@ export interface CertificateSigningRequestSpec {
   /** username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable. */
   username?: string | null;
 }
-export declare const CertificateSigningRequestSpec: k.KubeSchema<CertificateSigningRequestSpec>;
 
 /** CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate. */
 export interface CertificateSigningRequestStatus {
@@ -103,4 +102,12 @@ export interface CertificateSigningRequestStatus {
   /** conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed". */
   conditions?: certificatesV1_28_36.CertificateSigningRequestCondition[] | null;
 }
-export declare const CertificateSigningRequestStatus: k.KubeSchema<CertificateSigningRequestStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CertificateSigningRequestSpec: k.KubeSchema<CertificateSigningRequestSpec>;
+  readonly CertificateSigningRequestStatus: k.KubeSchema<CertificateSigningRequestStatus>;
+};

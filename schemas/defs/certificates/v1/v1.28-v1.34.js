@@ -3,18 +3,33 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as certificatesV1_28_36 from "./v1.28-v1.36.js";
 
-export const CertificateSigningRequestSpec = z.looseObject({
-  expirationSeconds: k.nullish.int32,
-  extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
-  groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  request: k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"}),
-  signerName: k.string,
-  uid: k.nullish.string,
-  usages: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  username: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CertificateSigningRequestSpec() {
+    return keep("CertificateSigningRequestSpec", z.looseObject({
+      expirationSeconds: k.nullish.int32,
+      extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
+      groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      request: k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"}),
+      signerName: k.string,
+      uid: k.nullish.string,
+      usages: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      username: k.nullish.string,
+    }));
+  },
+  get CertificateSigningRequestStatus() {
+    return keep("CertificateSigningRequestStatus", z.looseObject({
+      certificate: k.nullishOf(k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"})),
+      conditions: k.nullishOf(z.array(certificatesV1_28_36.$.CertificateSigningRequestCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+};
 
-export const CertificateSigningRequestStatus = z.looseObject({
-  certificate: k.nullishOf(k.Bytes.clone().register(k.kubeMeta, {"listType":"atomic"})),
-  conditions: k.nullishOf(z.array(certificatesV1_28_36.CertificateSigningRequestCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -29,4 +29,11 @@ export interface CertificateSigningRequestCondition {
    */
   type: string;
 }
-export declare const CertificateSigningRequestCondition: k.KubeSchema<CertificateSigningRequestCondition>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CertificateSigningRequestCondition: k.KubeSchema<CertificateSigningRequestCondition>;
+};

@@ -72,7 +72,6 @@ export interface CertificateSigningRequestSpec {
   /** username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable. */
   username?: string | null;
 }
-export declare const CertificateSigningRequestSpec: k.KubeSchema<CertificateSigningRequestSpec>;
 
 /** CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate. */
 export interface CertificateSigningRequestStatus {
@@ -104,7 +103,6 @@ export interface CertificateSigningRequestStatus {
   /** conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed". */
   conditions?: certificatesV1_28_36.CertificateSigningRequestCondition[] | null;
 }
-export declare const CertificateSigningRequestStatus: k.KubeSchema<CertificateSigningRequestStatus>;
 
 /**
  * CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.
@@ -127,4 +125,13 @@ export interface CertificateSigningRequest {
   /** status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure. */
   status?: CertificateSigningRequestStatus | null;
 }
-export declare const CertificateSigningRequest: k.KubeSchema<CertificateSigningRequest>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CertificateSigningRequestSpec: k.KubeSchema<CertificateSigningRequestSpec>;
+  readonly CertificateSigningRequestStatus: k.KubeSchema<CertificateSigningRequestStatus>;
+  readonly CertificateSigningRequest: k.KubeSchema<CertificateSigningRequest>;
+};

@@ -4,26 +4,42 @@ import * as k from "../../../runtime.js";
 import * as certificatesV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const CertificateSigningRequestSpec = z.looseObject({
-  expirationSeconds: k.nullish.int32,
-  extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
-  groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  request: k.Bytes,
-  signerName: k.string,
-  uid: k.nullish.string,
-  usages: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  username: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CertificateSigningRequestSpec() {
+    return keep("CertificateSigningRequestSpec", z.looseObject({
+      expirationSeconds: k.nullish.int32,
+      extra: k.nullishOf(z.record(z.string(), z.array(k.string))),
+      groups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      request: k.Bytes,
+      signerName: k.string,
+      uid: k.nullish.string,
+      usages: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      username: k.nullish.string,
+    }));
+  },
+  get CertificateSigningRequestStatus() {
+    return keep("CertificateSigningRequestStatus", z.looseObject({
+      certificate: k.nullish.Bytes,
+      conditions: k.nullishOf(z.array(certificatesV1_28_36.$.CertificateSigningRequestCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+  get CertificateSigningRequest() {
+    return keep("CertificateSigningRequest", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
+      kind: z.literal("CertificateSigningRequest").default("CertificateSigningRequest"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.CertificateSigningRequestSpec,
+      status: k.nullishOf($.CertificateSigningRequestStatus),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","plural":"certificatesigningrequests","singular":"certificatesigningrequest","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"approval","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]},{"name":"status","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CertificateSigningRequestList","shortNames":["csr"]}));
+  },
+};
 
-export const CertificateSigningRequestStatus = z.looseObject({
-  certificate: k.nullish.Bytes,
-  conditions: k.nullishOf(z.array(certificatesV1_28_36.CertificateSigningRequestCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-});
-
-export const CertificateSigningRequest = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
-  kind: z.literal("CertificateSigningRequest").default("CertificateSigningRequest"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: CertificateSigningRequestSpec,
-  status: k.nullishOf(CertificateSigningRequestStatus),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","plural":"certificatesigningrequests","singular":"certificatesigningrequest","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"approval","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]},{"name":"status","group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"CertificateSigningRequestList","shortNames":["csr"]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as certificatesV1_35_36 from "./v1.35-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const CertificateSigningRequestList = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
-  items: z.array(certificatesV1_35_36.CertificateSigningRequest),
-  kind: z.literal("CertificateSigningRequestList").default("CertificateSigningRequestList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequestList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CertificateSigningRequestList() {
+    return keep("CertificateSigningRequestList", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1").default("certificates.k8s.io/v1"),
+      items: z.array(certificatesV1_35_36.$.CertificateSigningRequest),
+      kind: z.literal("CertificateSigningRequestList").default("CertificateSigningRequestList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1","apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequestList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

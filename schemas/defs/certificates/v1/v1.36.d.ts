@@ -16,4 +16,11 @@ export interface CertificateSigningRequestList {
   kind: "CertificateSigningRequestList";
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const CertificateSigningRequestList: k.KubeSchema<CertificateSigningRequestList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CertificateSigningRequestList: k.KubeSchema<CertificateSigningRequestList>;
+};

@@ -22,7 +22,6 @@ export interface ClusterTrustBundle {
   /** spec contains the signer (if any) and trust anchors. */
   spec: certificatesV1alpha1_28_36.ClusterTrustBundleSpec;
 }
-export declare const ClusterTrustBundle: k.KubeSchema<ClusterTrustBundle>;
 
 /**
  * ClusterTrustBundleList is a collection of ClusterTrustBundle objects
@@ -38,4 +37,12 @@ export interface ClusterTrustBundleList {
   /** metadata contains the list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ClusterTrustBundleList: k.KubeSchema<ClusterTrustBundleList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClusterTrustBundle: k.KubeSchema<ClusterTrustBundle>;
+  readonly ClusterTrustBundleList: k.KubeSchema<ClusterTrustBundleList>;
+};

@@ -5,16 +5,31 @@ import * as certificatesV1alpha1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const ClusterTrustBundle = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
-  kind: z.literal("ClusterTrustBundle").default("ClusterTrustBundle"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: certificatesV1alpha1_28_36.ClusterTrustBundleSpec,
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"ClusterTrustBundle","plural":"clustertrustbundles","singular":"clustertrustbundle","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterTrustBundleList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ClusterTrustBundle() {
+    return keep("ClusterTrustBundle", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
+      kind: z.literal("ClusterTrustBundle").default("ClusterTrustBundle"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: certificatesV1alpha1_28_36.$.ClusterTrustBundleSpec,
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"ClusterTrustBundle","plural":"clustertrustbundles","singular":"clustertrustbundle","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterTrustBundleList"}));
+  },
+  get ClusterTrustBundleList() {
+    return keep("ClusterTrustBundleList", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
+      items: z.array($.ClusterTrustBundle),
+      kind: z.literal("ClusterTrustBundleList").default("ClusterTrustBundleList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"ClusterTrustBundleList"}));
+  },
+};
 
-export const ClusterTrustBundleList = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
-  items: z.array(ClusterTrustBundle),
-  kind: z.literal("ClusterTrustBundleList").default("ClusterTrustBundleList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"ClusterTrustBundleList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -24,4 +24,11 @@ export interface ClusterTrustBundleSpec {
    */
   trustBundle: string;
 }
-export declare const ClusterTrustBundleSpec: k.KubeSchema<ClusterTrustBundleSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClusterTrustBundleSpec: k.KubeSchema<ClusterTrustBundleSpec>;
+};

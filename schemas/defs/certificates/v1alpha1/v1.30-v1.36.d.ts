@@ -21,4 +21,11 @@ export interface ClusterTrustBundle {
   /** spec contains the signer (if any) and trust anchors. */
   spec: certificatesV1alpha1_28_36.ClusterTrustBundleSpec;
 }
-export declare const ClusterTrustBundle: k.KubeSchema<ClusterTrustBundle>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClusterTrustBundle: k.KubeSchema<ClusterTrustBundle>;
+};

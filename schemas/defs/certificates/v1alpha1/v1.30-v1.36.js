@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as certificatesV1alpha1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const ClusterTrustBundle = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
-  kind: z.literal("ClusterTrustBundle").default("ClusterTrustBundle"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: certificatesV1alpha1_28_36.ClusterTrustBundleSpec,
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"ClusterTrustBundle","plural":"clustertrustbundles","singular":"clustertrustbundle","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterTrustBundleList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ClusterTrustBundle() {
+    return keep("ClusterTrustBundle", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
+      kind: z.literal("ClusterTrustBundle").default("ClusterTrustBundle"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: certificatesV1alpha1_28_36.$.ClusterTrustBundleSpec,
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"ClusterTrustBundle","plural":"clustertrustbundles","singular":"clustertrustbundle","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterTrustBundleList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -55,7 +55,6 @@ export interface PodCertificateRequestSpec {
    */
   signerName: string;
 }
-export declare const PodCertificateRequestSpec: k.KubeSchema<PodCertificateRequestSpec>;
 
 /** PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued. */
 export interface PodCertificateRequestStatus {
@@ -91,7 +90,6 @@ export interface PodCertificateRequestStatus {
   /** notBefore is the time at which the certificate becomes valid.  The value must be the same as the notBefore value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable. The signer must set this field at the same time it sets certificateChain. */
   notBefore?: metaV1_28_36.Time | null;
 }
-export declare const PodCertificateRequestStatus: k.KubeSchema<PodCertificateRequestStatus>;
 
 /**
  * PodCertificateRequest encodes a pod requesting a certificate from a given signer.
@@ -111,7 +109,6 @@ export interface PodCertificateRequest {
   /** status contains the issued certificate, and a standard set of conditions. */
   status?: PodCertificateRequestStatus | null;
 }
-export declare const PodCertificateRequest: k.KubeSchema<PodCertificateRequest>;
 
 /**
  * PodCertificateRequestList is a collection of PodCertificateRequest objects
@@ -127,4 +124,14 @@ export interface PodCertificateRequestList {
   /** metadata contains the list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodCertificateRequestList: k.KubeSchema<PodCertificateRequestList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodCertificateRequestSpec: k.KubeSchema<PodCertificateRequestSpec>;
+  readonly PodCertificateRequestStatus: k.KubeSchema<PodCertificateRequestStatus>;
+  readonly PodCertificateRequest: k.KubeSchema<PodCertificateRequest>;
+  readonly PodCertificateRequestList: k.KubeSchema<PodCertificateRequestList>;
+};

@@ -5,38 +5,55 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const PodCertificateRequestSpec = z.looseObject({
-  maxExpirationSeconds: k.nullish.int32,
-  nodeName: k.string,
-  nodeUID: k.string,
-  pkixPublicKey: k.Bytes,
-  podName: k.string,
-  podUID: k.string,
-  proofOfPossession: k.Bytes,
-  serviceAccountName: k.string,
-  serviceAccountUID: k.string,
-  signerName: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodCertificateRequestSpec() {
+    return keep("PodCertificateRequestSpec", z.looseObject({
+      maxExpirationSeconds: k.nullish.int32,
+      nodeName: k.string,
+      nodeUID: k.string,
+      pkixPublicKey: k.Bytes,
+      podName: k.string,
+      podUID: k.string,
+      proofOfPossession: k.Bytes,
+      serviceAccountName: k.string,
+      serviceAccountUID: k.string,
+      signerName: k.string,
+    }));
+  },
+  get PodCertificateRequestStatus() {
+    return keep("PodCertificateRequestStatus", z.looseObject({
+      beginRefreshAt: k.nullishOf(metaV1_28_36.$.Time),
+      certificateChain: k.nullish.string,
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      notAfter: k.nullishOf(metaV1_28_36.$.Time),
+      notBefore: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get PodCertificateRequest() {
+    return keep("PodCertificateRequest", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
+      kind: z.literal("PodCertificateRequest").default("PodCertificateRequest"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.PodCertificateRequestSpec,
+      status: k.nullishOf($.PodCertificateRequestStatus),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"PodCertificateRequest","plural":"podcertificaterequests","singular":"podcertificaterequest","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"certificates.k8s.io","version":"v1alpha1","kind":"PodCertificateRequest","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodCertificateRequestList"}));
+  },
+  get PodCertificateRequestList() {
+    return keep("PodCertificateRequestList", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
+      items: z.array($.PodCertificateRequest),
+      kind: z.literal("PodCertificateRequestList").default("PodCertificateRequestList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"PodCertificateRequestList"}));
+  },
+};
 
-export const PodCertificateRequestStatus = z.looseObject({
-  beginRefreshAt: k.nullishOf(metaV1_28_36.Time),
-  certificateChain: k.nullish.string,
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  notAfter: k.nullishOf(metaV1_28_36.Time),
-  notBefore: k.nullishOf(metaV1_28_36.Time),
-});
-
-export const PodCertificateRequest = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
-  kind: z.literal("PodCertificateRequest").default("PodCertificateRequest"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: PodCertificateRequestSpec,
-  status: k.nullishOf(PodCertificateRequestStatus),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"PodCertificateRequest","plural":"podcertificaterequests","singular":"podcertificaterequest","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"certificates.k8s.io","version":"v1alpha1","kind":"PodCertificateRequest","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodCertificateRequestList"});
-
-export const PodCertificateRequestList = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1alpha1").default("certificates.k8s.io/v1alpha1"),
-  items: z.array(PodCertificateRequest),
-  kind: z.literal("PodCertificateRequestList").default("PodCertificateRequestList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1alpha1","apiVersion":"certificates.k8s.io/v1alpha1","kind":"PodCertificateRequestList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -17,4 +17,11 @@ export interface ClusterTrustBundleList {
   /** metadata contains the list metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ClusterTrustBundleList: k.KubeSchema<ClusterTrustBundleList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClusterTrustBundleList: k.KubeSchema<ClusterTrustBundleList>;
+};

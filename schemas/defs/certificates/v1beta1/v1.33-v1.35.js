@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as certificatesV1beta1_33_36 from "./v1.33-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const ClusterTrustBundleList = z.looseObject({
-  apiVersion: z.literal("certificates.k8s.io/v1beta1").default("certificates.k8s.io/v1beta1"),
-  items: z.array(certificatesV1beta1_33_36.ClusterTrustBundle),
-  kind: z.literal("ClusterTrustBundleList").default("ClusterTrustBundleList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1beta1","apiVersion":"certificates.k8s.io/v1beta1","kind":"ClusterTrustBundleList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ClusterTrustBundleList() {
+    return keep("ClusterTrustBundleList", z.looseObject({
+      apiVersion: z.literal("certificates.k8s.io/v1beta1").default("certificates.k8s.io/v1beta1"),
+      items: z.array(certificatesV1beta1_33_36.$.ClusterTrustBundle),
+      kind: z.literal("ClusterTrustBundleList").default("ClusterTrustBundleList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"certificates.k8s.io","version":"v1beta1","apiVersion":"certificates.k8s.io/v1beta1","kind":"ClusterTrustBundleList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

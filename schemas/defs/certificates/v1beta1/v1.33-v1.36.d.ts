@@ -25,7 +25,6 @@ export interface ClusterTrustBundleSpec {
    */
   trustBundle: string;
 }
-export declare const ClusterTrustBundleSpec: k.KubeSchema<ClusterTrustBundleSpec>;
 
 /**
  * ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates).
@@ -45,4 +44,12 @@ export interface ClusterTrustBundle {
   /** spec contains the signer (if any) and trust anchors. */
   spec: ClusterTrustBundleSpec;
 }
-export declare const ClusterTrustBundle: k.KubeSchema<ClusterTrustBundle>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClusterTrustBundleSpec: k.KubeSchema<ClusterTrustBundleSpec>;
+  readonly ClusterTrustBundle: k.KubeSchema<ClusterTrustBundle>;
+};

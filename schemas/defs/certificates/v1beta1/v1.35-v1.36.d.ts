@@ -36,4 +36,11 @@ export interface PodCertificateRequestStatus {
   /** notBefore is the time at which the certificate becomes valid.  The value must be the same as the notBefore value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable. The signer must set this field at the same time it sets certificateChain. */
   notBefore?: metaV1_28_36.Time | null;
 }
-export declare const PodCertificateRequestStatus: k.KubeSchema<PodCertificateRequestStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodCertificateRequestStatus: k.KubeSchema<PodCertificateRequestStatus>;
+};

@@ -3,10 +3,24 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const PodCertificateRequestStatus = z.looseObject({
-  beginRefreshAt: k.nullishOf(metaV1_28_36.Time),
-  certificateChain: k.nullish.string,
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  notAfter: k.nullishOf(metaV1_28_36.Time),
-  notBefore: k.nullishOf(metaV1_28_36.Time),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodCertificateRequestStatus() {
+    return keep("PodCertificateRequestStatus", z.looseObject({
+      beginRefreshAt: k.nullishOf(metaV1_28_36.$.Time),
+      certificateChain: k.nullish.string,
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      notAfter: k.nullishOf(metaV1_28_36.$.Time),
+      notBefore: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

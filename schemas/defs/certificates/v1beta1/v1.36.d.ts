@@ -19,7 +19,6 @@ export interface ClusterTrustBundleList {
   /** metadata contains the list metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ClusterTrustBundleList: k.KubeSchema<ClusterTrustBundleList>;
 
 /** PodCertificateRequestSpec describes the certificate request.  All fields are immutable after creation. */
 export interface PodCertificateRequestSpec {
@@ -94,7 +93,6 @@ export interface PodCertificateRequestSpec {
    */
   unverifiedUserAnnotations?: { [key: string]: string } | null;
 }
-export declare const PodCertificateRequestSpec: k.KubeSchema<PodCertificateRequestSpec>;
 
 /**
  * PodCertificateRequest encodes a pod requesting a certificate from a given signer.
@@ -114,7 +112,6 @@ export interface PodCertificateRequest {
   /** status contains the issued certificate, and a standard set of conditions. */
   status?: certificatesV1beta1_35_36.PodCertificateRequestStatus | null;
 }
-export declare const PodCertificateRequest: k.KubeSchema<PodCertificateRequest>;
 
 /**
  * PodCertificateRequestList is a collection of PodCertificateRequest objects
@@ -130,4 +127,14 @@ export interface PodCertificateRequestList {
   /** metadata contains the list metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PodCertificateRequestList: k.KubeSchema<PodCertificateRequestList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClusterTrustBundleList: k.KubeSchema<ClusterTrustBundleList>;
+  readonly PodCertificateRequestSpec: k.KubeSchema<PodCertificateRequestSpec>;
+  readonly PodCertificateRequest: k.KubeSchema<PodCertificateRequest>;
+  readonly PodCertificateRequestList: k.KubeSchema<PodCertificateRequestList>;
+};

@@ -5,16 +5,31 @@ import * as coordinationV1_28_30 from "./v1.28-v1.30.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const Lease = z.looseObject({
-  apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
-  kind: z.literal("Lease").default("Lease"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(coordinationV1_28_30.LeaseSpec),
-}).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"Lease","plural":"leases","singular":"lease","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LeaseList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Lease() {
+    return keep("Lease", z.looseObject({
+      apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
+      kind: z.literal("Lease").default("Lease"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf(coordinationV1_28_30.$.LeaseSpec),
+    }).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"Lease","plural":"leases","singular":"lease","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LeaseList"}));
+  },
+  get LeaseList() {
+    return keep("LeaseList", z.looseObject({
+      apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
+      items: z.array($.Lease),
+      kind: z.literal("LeaseList").default("LeaseList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"LeaseList"}));
+  },
+};
 
-export const LeaseList = z.looseObject({
-  apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
-  items: z.array(Lease),
-  kind: z.literal("LeaseList").default("LeaseList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"LeaseList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -15,4 +15,11 @@ export interface LeaseSpec {
   /** renewTime is a time when the current holder of a lease has last updated the lease. */
   renewTime?: metaV1_28_36.MicroTime | null;
 }
-export declare const LeaseSpec: k.KubeSchema<LeaseSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly LeaseSpec: k.KubeSchema<LeaseSpec>;
+};

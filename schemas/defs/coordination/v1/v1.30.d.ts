@@ -18,7 +18,6 @@ export interface Lease {
   /** spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: coordinationV1_28_30.LeaseSpec | null;
 }
-export declare const Lease: k.KubeSchema<Lease>;
 
 /**
  * LeaseList is a list of Lease objects.
@@ -34,4 +33,12 @@ export interface LeaseList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const LeaseList: k.KubeSchema<LeaseList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Lease: k.KubeSchema<Lease>;
+  readonly LeaseList: k.KubeSchema<LeaseList>;
+};

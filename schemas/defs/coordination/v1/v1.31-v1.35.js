@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as coordinationV1_31_36 from "./v1.31-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const LeaseList = z.looseObject({
-  apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
-  items: z.array(coordinationV1_31_36.Lease),
-  kind: z.literal("LeaseList").default("LeaseList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"LeaseList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get LeaseList() {
+    return keep("LeaseList", z.looseObject({
+      apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
+      items: z.array(coordinationV1_31_36.$.Lease),
+      kind: z.literal("LeaseList").default("LeaseList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"LeaseList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -20,7 +20,6 @@ export interface LeaseSpec {
   /** Strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled. */
   strategy?: string | null;
 }
-export declare const LeaseSpec: k.KubeSchema<LeaseSpec>;
 
 /**
  * Lease defines a lease concept.
@@ -36,4 +35,12 @@ export interface Lease {
   /** spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: LeaseSpec | null;
 }
-export declare const Lease: k.KubeSchema<Lease>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly LeaseSpec: k.KubeSchema<LeaseSpec>;
+  readonly Lease: k.KubeSchema<Lease>;
+};

@@ -4,19 +4,34 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const LeaseSpec = z.looseObject({
-  acquireTime: k.nullishOf(metaV1_28_36.MicroTime),
-  holderIdentity: k.nullish.string,
-  leaseDurationSeconds: k.nullish.int32,
-  leaseTransitions: k.nullish.int32,
-  preferredHolder: k.nullish.string,
-  renewTime: k.nullishOf(metaV1_28_36.MicroTime),
-  strategy: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get LeaseSpec() {
+    return keep("LeaseSpec", z.looseObject({
+      acquireTime: k.nullishOf(metaV1_28_36.$.MicroTime),
+      holderIdentity: k.nullish.string,
+      leaseDurationSeconds: k.nullish.int32,
+      leaseTransitions: k.nullish.int32,
+      preferredHolder: k.nullish.string,
+      renewTime: k.nullishOf(metaV1_28_36.$.MicroTime),
+      strategy: k.nullish.string,
+    }));
+  },
+  get Lease() {
+    return keep("Lease", z.looseObject({
+      apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
+      kind: z.literal("Lease").default("Lease"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.LeaseSpec),
+    }).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"Lease","plural":"leases","singular":"lease","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LeaseList"}));
+  },
+};
 
-export const Lease = z.looseObject({
-  apiVersion: z.literal("coordination.k8s.io/v1").default("coordination.k8s.io/v1"),
-  kind: z.literal("Lease").default("Lease"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(LeaseSpec),
-}).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1","apiVersion":"coordination.k8s.io/v1","kind":"Lease","plural":"leases","singular":"lease","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LeaseList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -25,7 +25,6 @@ export interface LeaseCandidateSpec {
   /** RenewTime is the time that the LeaseCandidate was last updated. Any time a Lease needs to do leader election, the PingTime field is updated to signal to the LeaseCandidate that they should update the RenewTime. Old LeaseCandidate objects are also garbage collected if it has been hours since the last renew. The PingTime field is updated regularly to prevent garbage collection for still active LeaseCandidates. */
   renewTime?: metaV1_28_36.MicroTime | null;
 }
-export declare const LeaseCandidateSpec: k.KubeSchema<LeaseCandidateSpec>;
 
 /**
  * LeaseCandidate defines a candidate for a Lease object. Candidates are created such that coordinated leader election will pick the best leader from the list of candidates.
@@ -41,7 +40,6 @@ export interface LeaseCandidate {
   /** spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: LeaseCandidateSpec | null;
 }
-export declare const LeaseCandidate: k.KubeSchema<LeaseCandidate>;
 
 /**
  * LeaseCandidateList is a list of Lease objects.
@@ -57,4 +55,13 @@ export interface LeaseCandidateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const LeaseCandidateList: k.KubeSchema<LeaseCandidateList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly LeaseCandidateSpec: k.KubeSchema<LeaseCandidateSpec>;
+  readonly LeaseCandidate: k.KubeSchema<LeaseCandidate>;
+  readonly LeaseCandidateList: k.KubeSchema<LeaseCandidateList>;
+};

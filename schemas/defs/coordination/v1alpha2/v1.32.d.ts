@@ -19,7 +19,6 @@ export interface LeaseCandidateSpec {
   /** Strategy is the strategy that coordinated leader election will use for picking the leader. If multiple candidates for the same Lease return different strategies, the strategy provided by the candidate with the latest BinaryVersion will be used. If there is still conflict, this is a user error and coordinated leader election will not operate the Lease until resolved. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled. */
   strategy: string;
 }
-export declare const LeaseCandidateSpec: k.KubeSchema<LeaseCandidateSpec>;
 
 /**
  * LeaseCandidate defines a candidate for a Lease object. Candidates are created such that coordinated leader election will pick the best leader from the list of candidates.
@@ -35,7 +34,6 @@ export interface LeaseCandidate {
   /** spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: LeaseCandidateSpec | null;
 }
-export declare const LeaseCandidate: k.KubeSchema<LeaseCandidate>;
 
 /**
  * LeaseCandidateList is a list of Lease objects.
@@ -51,4 +49,13 @@ export interface LeaseCandidateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const LeaseCandidateList: k.KubeSchema<LeaseCandidateList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly LeaseCandidateSpec: k.KubeSchema<LeaseCandidateSpec>;
+  readonly LeaseCandidate: k.KubeSchema<LeaseCandidate>;
+  readonly LeaseCandidateList: k.KubeSchema<LeaseCandidateList>;
+};

@@ -3,11 +3,25 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const LeaseCandidateSpec = z.looseObject({
-  binaryVersion: k.string,
-  emulationVersion: k.nullish.string,
-  leaseName: k.string,
-  pingTime: k.nullishOf(metaV1_28_36.MicroTime),
-  renewTime: k.nullishOf(metaV1_28_36.MicroTime),
-  strategy: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get LeaseCandidateSpec() {
+    return keep("LeaseCandidateSpec", z.looseObject({
+      binaryVersion: k.string,
+      emulationVersion: k.nullish.string,
+      leaseName: k.string,
+      pingTime: k.nullishOf(metaV1_28_36.$.MicroTime),
+      renewTime: k.nullishOf(metaV1_28_36.$.MicroTime),
+      strategy: k.string,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

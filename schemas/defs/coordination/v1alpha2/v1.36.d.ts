@@ -18,7 +18,6 @@ export interface LeaseCandidate {
   /** spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec: coordinationV1alpha2_33_36.LeaseCandidateSpec;
 }
-export declare const LeaseCandidate: k.KubeSchema<LeaseCandidate>;
 
 /**
  * LeaseCandidateList is a list of Lease objects.
@@ -34,4 +33,12 @@ export interface LeaseCandidateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const LeaseCandidateList: k.KubeSchema<LeaseCandidateList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly LeaseCandidate: k.KubeSchema<LeaseCandidate>;
+  readonly LeaseCandidateList: k.KubeSchema<LeaseCandidateList>;
+};

@@ -5,16 +5,31 @@ import * as coordinationV1beta1_33_36 from "./v1.33-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const LeaseCandidate = z.looseObject({
-  apiVersion: z.literal("coordination.k8s.io/v1beta1").default("coordination.k8s.io/v1beta1"),
-  kind: z.literal("LeaseCandidate").default("LeaseCandidate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(coordinationV1beta1_33_36.LeaseCandidateSpec),
-}).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1beta1","apiVersion":"coordination.k8s.io/v1beta1","kind":"LeaseCandidate","plural":"leasecandidates","singular":"leasecandidate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LeaseCandidateList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get LeaseCandidate() {
+    return keep("LeaseCandidate", z.looseObject({
+      apiVersion: z.literal("coordination.k8s.io/v1beta1").default("coordination.k8s.io/v1beta1"),
+      kind: z.literal("LeaseCandidate").default("LeaseCandidate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(coordinationV1beta1_33_36.$.LeaseCandidateSpec),
+    }).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1beta1","apiVersion":"coordination.k8s.io/v1beta1","kind":"LeaseCandidate","plural":"leasecandidates","singular":"leasecandidate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LeaseCandidateList"}));
+  },
+  get LeaseCandidateList() {
+    return keep("LeaseCandidateList", z.looseObject({
+      apiVersion: z.literal("coordination.k8s.io/v1beta1").default("coordination.k8s.io/v1beta1"),
+      items: z.array($.LeaseCandidate),
+      kind: z.literal("LeaseCandidateList").default("LeaseCandidateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1beta1","apiVersion":"coordination.k8s.io/v1beta1","kind":"LeaseCandidateList"}));
+  },
+};
 
-export const LeaseCandidateList = z.looseObject({
-  apiVersion: z.literal("coordination.k8s.io/v1beta1").default("coordination.k8s.io/v1beta1"),
-  items: z.array(LeaseCandidate),
-  kind: z.literal("LeaseCandidateList").default("LeaseCandidateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"coordination.k8s.io","version":"v1beta1","apiVersion":"coordination.k8s.io/v1beta1","kind":"LeaseCandidateList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

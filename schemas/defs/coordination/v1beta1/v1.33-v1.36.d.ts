@@ -17,4 +17,11 @@ export interface LeaseCandidateSpec {
   /** Strategy is the strategy that coordinated leader election will use for picking the leader. If multiple candidates for the same Lease return different strategies, the strategy provided by the candidate with the latest BinaryVersion will be used. If there is still conflict, this is a user error and coordinated leader election will not operate the Lease until resolved. */
   strategy: string;
 }
-export declare const LeaseCandidateSpec: k.KubeSchema<LeaseCandidateSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly LeaseCandidateSpec: k.KubeSchema<LeaseCandidateSpec>;
+};

@@ -24,14 +24,12 @@ export interface Binding {
   /** The target object that you want to bind to the standard object. */
   target: coreV1_28_36.ObjectReference;
 }
-export declare const Binding: k.KubeSchema<Binding>;
 
 /** LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace. */
 export interface LocalObjectReference {
   /** Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names */
   name?: string | null;
 }
-export declare const LocalObjectReference: k.KubeSchema<LocalObjectReference>;
 
 /** Represents a source location of a volume to mount, managed by an external CSI driver */
 export interface CSIVolumeSource {
@@ -46,7 +44,6 @@ export interface CSIVolumeSource {
   /** volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values. */
   volumeAttributes?: { [key: string]: string } | null;
 }
-export declare const CSIVolumeSource: k.KubeSchema<CSIVolumeSource>;
 
 /** Adds and removes POSIX capabilities from running containers. */
 export interface Capabilities {
@@ -55,7 +52,6 @@ export interface Capabilities {
   /** Removed capabilities */
   drop?: string[] | null;
 }
-export declare const Capabilities: k.KubeSchema<Capabilities>;
 
 /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. */
 export interface CephFSPersistentVolumeSource {
@@ -72,7 +68,6 @@ export interface CephFSPersistentVolumeSource {
   /** user is Optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const CephFSPersistentVolumeSource: k.KubeSchema<CephFSPersistentVolumeSource>;
 
 /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. */
 export interface CephFSVolumeSource {
@@ -89,7 +84,6 @@ export interface CephFSVolumeSource {
   /** user is optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const CephFSVolumeSource: k.KubeSchema<CephFSVolumeSource>;
 
 /** Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling. */
 export interface CinderVolumeSource {
@@ -102,7 +96,6 @@ export interface CinderVolumeSource {
   /** volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md */
   volumeID: string;
 }
-export declare const CinderVolumeSource: k.KubeSchema<CinderVolumeSource>;
 
 /**
  * ComponentStatus (and ComponentStatusList) holds the cluster validation info. Deprecated: This API is deprecated in v1.19+
@@ -118,7 +111,6 @@ export interface ComponentStatus {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_29.ObjectMeta | null;
 }
-export declare const ComponentStatus: k.KubeSchema<ComponentStatus>;
 
 /**
  * Status of all the conditions for the component as a list of ComponentStatus objects. Deprecated: This API is deprecated in v1.19+
@@ -134,7 +126,6 @@ export interface ComponentStatusList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ComponentStatusList: k.KubeSchema<ComponentStatusList>;
 
 /**
  * ConfigMap holds configuration data for pods to consume.
@@ -154,7 +145,6 @@ export interface ConfigMap {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_29.ObjectMeta | null;
 }
-export declare const ConfigMap: k.KubeSchema<ConfigMap>;
 
 /**
  * ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.
@@ -167,7 +157,6 @@ export interface ConfigMapEnvSource {
   /** Specify whether the ConfigMap must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapEnvSource: k.KubeSchema<ConfigMapEnvSource>;
 
 /** Selects a key from a ConfigMap. */
 export interface ConfigMapKeySelector {
@@ -178,7 +167,6 @@ export interface ConfigMapKeySelector {
   /** Specify whether the ConfigMap or its key must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapKeySelector: k.KubeSchema<ConfigMapKeySelector>;
 
 /**
  * ConfigMapList is a resource containing a list of ConfigMap objects.
@@ -194,7 +182,6 @@ export interface ConfigMapList {
   /** More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ConfigMapList: k.KubeSchema<ConfigMapList>;
 
 /**
  * Adapts a ConfigMap into a projected volume.
@@ -209,7 +196,6 @@ export interface ConfigMapProjection {
   /** optional specify whether the ConfigMap or its keys must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapProjection: k.KubeSchema<ConfigMapProjection>;
 
 /**
  * Adapts a ConfigMap into a volume.
@@ -226,7 +212,6 @@ export interface ConfigMapVolumeSource {
   /** optional specify whether the ConfigMap or its keys must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapVolumeSource: k.KubeSchema<ConfigMapVolumeSource>;
 
 /** Describe a container image */
 export interface ContainerImage {
@@ -235,7 +220,6 @@ export interface ContainerImage {
   /** The size of the image in bytes. */
   sizeBytes?: number | null;
 }
-export declare const ContainerImage: k.KubeSchema<ContainerImage>;
 
 /** ContainerStatus contains details for the current status of this container. */
 export interface ContainerStatus {
@@ -266,7 +250,6 @@ export interface ContainerStatus {
   /** State holds details about the container's current condition. */
   state?: coreV1_28_36.ContainerState | null;
 }
-export declare const ContainerStatus: k.KubeSchema<ContainerStatus>;
 
 /** DownwardAPIVolumeFile represents information to create the file containing the pod field */
 export interface DownwardAPIVolumeFile {
@@ -279,14 +262,12 @@ export interface DownwardAPIVolumeFile {
   /** Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported. */
   resourceFieldRef?: coreV1_28_36.ResourceFieldSelector | null;
 }
-export declare const DownwardAPIVolumeFile: k.KubeSchema<DownwardAPIVolumeFile>;
 
 /** Represents downward API info for projecting into a projected volume. Note that this is identical to a downwardAPI volume source without the default mode. */
 export interface DownwardAPIProjection {
   /** Items is a list of DownwardAPIVolume file */
   items?: DownwardAPIVolumeFile[] | null;
 }
-export declare const DownwardAPIProjection: k.KubeSchema<DownwardAPIProjection>;
 
 /** DownwardAPIVolumeSource represents a volume containing downward API info. Downward API volumes support ownership management and SELinux relabeling. */
 export interface DownwardAPIVolumeSource {
@@ -295,7 +276,6 @@ export interface DownwardAPIVolumeSource {
   /** Items is a list of downward API volume file */
   items?: DownwardAPIVolumeFile[] | null;
 }
-export declare const DownwardAPIVolumeSource: k.KubeSchema<DownwardAPIVolumeSource>;
 
 /**
  * SecretEnvSource selects a Secret to populate the environment variables with.
@@ -308,7 +288,6 @@ export interface SecretEnvSource {
   /** Specify whether the Secret must be defined */
   optional?: boolean | null;
 }
-export declare const SecretEnvSource: k.KubeSchema<SecretEnvSource>;
 
 /** EnvFromSource represents the source of a set of ConfigMaps */
 export interface EnvFromSource {
@@ -319,7 +298,6 @@ export interface EnvFromSource {
   /** The Secret to select from */
   secretRef?: SecretEnvSource | null;
 }
-export declare const EnvFromSource: k.KubeSchema<EnvFromSource>;
 
 /** SecretKeySelector selects a key of a Secret. */
 export interface SecretKeySelector {
@@ -330,7 +308,6 @@ export interface SecretKeySelector {
   /** Specify whether the Secret or its key must be defined */
   optional?: boolean | null;
 }
-export declare const SecretKeySelector: k.KubeSchema<SecretKeySelector>;
 
 /** EnvVarSource represents a source for the value of an EnvVar. */
 export interface EnvVarSource {
@@ -343,7 +320,6 @@ export interface EnvVarSource {
   /** Selects a key of a secret in the pod's namespace */
   secretKeyRef?: SecretKeySelector | null;
 }
-export declare const EnvVarSource: k.KubeSchema<EnvVarSource>;
 
 /** EnvVar represents an environment variable present in a Container. */
 export interface EnvVar {
@@ -354,7 +330,6 @@ export interface EnvVar {
   /** Source for the environment variable's value. Cannot be used if value is not empty. */
   valueFrom?: EnvVarSource | null;
 }
-export declare const EnvVar: k.KubeSchema<EnvVar>;
 
 /**
  * Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
@@ -396,7 +371,6 @@ export interface Event {
   /** Type of this event (Normal, Warning), new types could be added in the future */
   type?: string | null;
 }
-export declare const Event: k.KubeSchema<Event>;
 
 /**
  * EventList is a list of events.
@@ -412,14 +386,12 @@ export interface EventList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EventList: k.KubeSchema<EventList>;
 
 /** ExecAction describes a "run in container" action. */
 export interface ExecAction {
   /** Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy. */
   command?: string[] | null;
 }
-export declare const ExecAction: k.KubeSchema<ExecAction>;
 
 /** Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management and SELinux relabeling. */
 export interface FCVolumeSource {
@@ -434,7 +406,6 @@ export interface FCVolumeSource {
   /** wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun must be set, but not both simultaneously. */
   wwids?: string[] | null;
 }
-export declare const FCVolumeSource: k.KubeSchema<FCVolumeSource>;
 
 /** FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. */
 export interface FlexVolumeSource {
@@ -449,7 +420,6 @@ export interface FlexVolumeSource {
   /** secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts. */
   secretRef?: LocalObjectReference | null;
 }
-export declare const FlexVolumeSource: k.KubeSchema<FlexVolumeSource>;
 
 /** HTTPGetAction describes an action based on HTTP Get requests. */
 export interface HTTPGetAction {
@@ -464,7 +434,6 @@ export interface HTTPGetAction {
   /** Scheme to use for connecting to the host. Defaults to HTTP. */
   scheme?: string | null;
 }
-export declare const HTTPGetAction: k.KubeSchema<HTTPGetAction>;
 
 /** HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file. */
 export interface HostAlias {
@@ -473,7 +442,6 @@ export interface HostAlias {
   /** IP address of the host file entry. */
   ip?: string | null;
 }
-export declare const HostAlias: k.KubeSchema<HostAlias>;
 
 /** ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling. */
 export interface ISCSIPersistentVolumeSource {
@@ -500,7 +468,6 @@ export interface ISCSIPersistentVolumeSource {
   /** targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260). */
   targetPortal: string;
 }
-export declare const ISCSIPersistentVolumeSource: k.KubeSchema<ISCSIPersistentVolumeSource>;
 
 /** Represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling. */
 export interface ISCSIVolumeSource {
@@ -527,14 +494,12 @@ export interface ISCSIVolumeSource {
   /** targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260). */
   targetPortal: string;
 }
-export declare const ISCSIVolumeSource: k.KubeSchema<ISCSIVolumeSource>;
 
 /** LimitRangeSpec defines a min/max usage limit for resources that match on kind. */
 export interface LimitRangeSpec {
   /** Limits is the list of LimitRangeItem objects that are enforced. */
   limits: coreV1_28_36.LimitRangeItem[];
 }
-export declare const LimitRangeSpec: k.KubeSchema<LimitRangeSpec>;
 
 /**
  * LimitRange sets resource usage limits for each kind of resource in a Namespace.
@@ -550,7 +515,6 @@ export interface LimitRange {
   /** Spec defines the limits enforced. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: LimitRangeSpec | null;
 }
-export declare const LimitRange: k.KubeSchema<LimitRange>;
 
 /**
  * LimitRangeList is a list of LimitRange items.
@@ -566,14 +530,12 @@ export interface LimitRangeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const LimitRangeList: k.KubeSchema<LimitRangeList>;
 
 /** NamespaceSpec describes the attributes on a Namespace. */
 export interface NamespaceSpec {
   /** Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/ */
   finalizers?: string[] | null;
 }
-export declare const NamespaceSpec: k.KubeSchema<NamespaceSpec>;
 
 /** NamespaceStatus is information about the current status of a Namespace. */
 export interface NamespaceStatus {
@@ -582,7 +544,6 @@ export interface NamespaceStatus {
   /** Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/ */
   phase?: string | null;
 }
-export declare const NamespaceStatus: k.KubeSchema<NamespaceStatus>;
 
 /**
  * Namespace provides a scope for Names. Use of multiple namespaces is optional.
@@ -600,7 +561,6 @@ export interface Namespace {
   /** Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: NamespaceStatus | null;
 }
-export declare const Namespace: k.KubeSchema<Namespace>;
 
 /**
  * NamespaceList is a list of Namespaces.
@@ -616,7 +576,6 @@ export interface NamespaceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NamespaceList: k.KubeSchema<NamespaceList>;
 
 /** NodeSpec describes the attributes that a node is created with. */
 export interface NodeSpec {
@@ -635,7 +594,6 @@ export interface NodeSpec {
   /** Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration */
   unschedulable?: boolean | null;
 }
-export declare const NodeSpec: k.KubeSchema<NodeSpec>;
 
 /** NodeStatus is information about the current status of a node. */
 export interface NodeStatus {
@@ -662,7 +620,6 @@ export interface NodeStatus {
   /** List of attachable volumes in use (mounted) by the node. */
   volumesInUse?: string[] | null;
 }
-export declare const NodeStatus: k.KubeSchema<NodeStatus>;
 
 /**
  * Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).
@@ -680,7 +637,6 @@ export interface Node {
   /** Most recently observed status of the node. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: NodeStatus | null;
 }
-export declare const Node: k.KubeSchema<Node>;
 
 /** A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values. */
 export interface NodeSelectorRequirement {
@@ -691,7 +647,6 @@ export interface NodeSelectorRequirement {
   /** An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch. */
   values?: string[] | null;
 }
-export declare const NodeSelectorRequirement: k.KubeSchema<NodeSelectorRequirement>;
 
 /** A null or empty node selector term matches no objects. The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm. */
 export interface NodeSelectorTerm {
@@ -700,14 +655,12 @@ export interface NodeSelectorTerm {
   /** A list of node selector requirements by node's fields. */
   matchFields?: NodeSelectorRequirement[] | null;
 }
-export declare const NodeSelectorTerm: k.KubeSchema<NodeSelectorTerm>;
 
 /** A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms. */
 export interface NodeSelector {
   /** Required. A list of node selector terms. The terms are ORed. */
   nodeSelectorTerms: NodeSelectorTerm[];
 }
-export declare const NodeSelector: k.KubeSchema<NodeSelector>;
 
 /** An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op). */
 export interface PreferredSchedulingTerm {
@@ -716,7 +669,6 @@ export interface PreferredSchedulingTerm {
   /** Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100. */
   weight: number;
 }
-export declare const PreferredSchedulingTerm: k.KubeSchema<PreferredSchedulingTerm>;
 
 /** Node affinity is a group of node affinity scheduling rules. */
 export interface NodeAffinity {
@@ -725,7 +677,6 @@ export interface NodeAffinity {
   /** If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from its node. */
   requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector | null;
 }
-export declare const NodeAffinity: k.KubeSchema<NodeAffinity>;
 
 /**
  * NodeList is the whole list of all Nodes which have been registered with master.
@@ -741,7 +692,6 @@ export interface NodeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NodeList: k.KubeSchema<NodeList>;
 
 /** PersistentVolumeClaimCondition contains details about state of pvc */
 export interface PersistentVolumeClaimCondition {
@@ -756,7 +706,6 @@ export interface PersistentVolumeClaimCondition {
   status: string;
   type: string;
 }
-export declare const PersistentVolumeClaimCondition: k.KubeSchema<PersistentVolumeClaimCondition>;
 
 /** PersistentVolumeStatus is the current status of a persistent volume. */
 export interface PersistentVolumeStatus {
@@ -769,7 +718,6 @@ export interface PersistentVolumeStatus {
   /** reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI. */
   reason?: string | null;
 }
-export declare const PersistentVolumeStatus: k.KubeSchema<PersistentVolumeStatus>;
 
 /** PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy. */
 export interface PodDNSConfig {
@@ -780,7 +728,6 @@ export interface PodDNSConfig {
   /** A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed. */
   searches?: string[] | null;
 }
-export declare const PodDNSConfig: k.KubeSchema<PodDNSConfig>;
 
 /** PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext. */
 export interface PodSecurityContext {
@@ -811,7 +758,6 @@ export interface PodSecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const PodSecurityContext: k.KubeSchema<PodSecurityContext>;
 
 /** PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane. */
 export interface PodStatus {
@@ -854,7 +800,6 @@ export interface PodStatus {
   /** RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod. */
   startTime?: metaV1_28_36.Time | null;
 }
-export declare const PodStatus: k.KubeSchema<PodStatus>;
 
 /** Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic. */
 export interface Probe {
@@ -879,7 +824,6 @@ export interface Probe {
   /** Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes */
   timeoutSeconds?: number | null;
 }
-export declare const Probe: k.KubeSchema<Probe>;
 
 /** Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling. */
 export interface RBDPersistentVolumeSource {
@@ -900,7 +844,6 @@ export interface RBDPersistentVolumeSource {
   /** user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const RBDPersistentVolumeSource: k.KubeSchema<RBDPersistentVolumeSource>;
 
 /** Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling. */
 export interface RBDVolumeSource {
@@ -921,7 +864,6 @@ export interface RBDVolumeSource {
   /** user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const RBDVolumeSource: k.KubeSchema<RBDVolumeSource>;
 
 /** ReplicationControllerStatus represents the current status of a replication controller. */
 export interface ReplicationControllerStatus {
@@ -938,7 +880,6 @@ export interface ReplicationControllerStatus {
   /** Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller */
   replicas: number;
 }
-export declare const ReplicationControllerStatus: k.KubeSchema<ReplicationControllerStatus>;
 
 /** A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values. */
 export interface ScopedResourceSelectorRequirement {
@@ -949,14 +890,12 @@ export interface ScopedResourceSelectorRequirement {
   /** An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch. */
   values?: string[] | null;
 }
-export declare const ScopedResourceSelectorRequirement: k.KubeSchema<ScopedResourceSelectorRequirement>;
 
 /** A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements. */
 export interface ScopeSelector {
   /** A list of scope selector requirements by scope of the resources. */
   matchExpressions?: ScopedResourceSelectorRequirement[] | null;
 }
-export declare const ScopeSelector: k.KubeSchema<ScopeSelector>;
 
 /** ResourceQuotaSpec defines the desired hard limits to enforce for Quota. */
 export interface ResourceQuotaSpec {
@@ -967,7 +906,6 @@ export interface ResourceQuotaSpec {
   /** A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects. */
   scopes?: string[] | null;
 }
-export declare const ResourceQuotaSpec: k.KubeSchema<ResourceQuotaSpec>;
 
 /**
  * ResourceQuota sets aggregate quota restrictions enforced per namespace
@@ -985,7 +923,6 @@ export interface ResourceQuota {
   /** Status defines the actual enforced quota and its current usage. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_28_36.ResourceQuotaStatus | null;
 }
-export declare const ResourceQuota: k.KubeSchema<ResourceQuota>;
 
 /**
  * ResourceQuotaList is a list of ResourceQuota items.
@@ -1001,7 +938,6 @@ export interface ResourceQuotaList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceQuotaList: k.KubeSchema<ResourceQuotaList>;
 
 /** ScaleIOVolumeSource represents a persistent ScaleIO volume */
 export interface ScaleIOVolumeSource {
@@ -1026,7 +962,6 @@ export interface ScaleIOVolumeSource {
   /** volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source. */
   volumeName?: string | null;
 }
-export declare const ScaleIOVolumeSource: k.KubeSchema<ScaleIOVolumeSource>;
 
 /**
  * Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
@@ -1048,7 +983,6 @@ export interface Secret {
   /** Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types */
   type?: string | null;
 }
-export declare const Secret: k.KubeSchema<Secret>;
 
 /**
  * SecretList is a list of Secret.
@@ -1064,7 +998,6 @@ export interface SecretList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const SecretList: k.KubeSchema<SecretList>;
 
 /**
  * Adapts a secret into a projected volume.
@@ -1079,7 +1012,6 @@ export interface SecretProjection {
   /** optional field specify whether the Secret or its key must be defined */
   optional?: boolean | null;
 }
-export declare const SecretProjection: k.KubeSchema<SecretProjection>;
 
 /**
  * Adapts a Secret into a volume.
@@ -1096,7 +1028,6 @@ export interface SecretVolumeSource {
   /** secretName is the name of the secret in the pod's namespace to use. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret */
   secretName?: string | null;
 }
-export declare const SecretVolumeSource: k.KubeSchema<SecretVolumeSource>;
 
 /** SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence. */
 export interface SecurityContext {
@@ -1123,7 +1054,6 @@ export interface SecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const SecurityContext: k.KubeSchema<SecurityContext>;
 
 /**
  * ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets
@@ -1143,7 +1073,6 @@ export interface ServiceAccount {
   /** Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret */
   secrets?: coreV1_28_36.ObjectReference[] | null;
 }
-export declare const ServiceAccount: k.KubeSchema<ServiceAccount>;
 
 /**
  * ServiceAccountList is a list of ServiceAccount objects
@@ -1159,7 +1088,6 @@ export interface ServiceAccountList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceAccountList: k.KubeSchema<ServiceAccountList>;
 
 /** Represents a StorageOS persistent volume resource. */
 export interface StorageOSVolumeSource {
@@ -1174,7 +1102,6 @@ export interface StorageOSVolumeSource {
   /** volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created. */
   volumeNamespace?: string | null;
 }
-export declare const StorageOSVolumeSource: k.KubeSchema<StorageOSVolumeSource>;
 
 /** A topology selector requirement is a selector that matches given label. This is an alpha feature and may change in the future. */
 export interface TopologySelectorLabelRequirement {
@@ -1183,14 +1110,12 @@ export interface TopologySelectorLabelRequirement {
   /** An array of string values. One value must match the label to be selected. Each entry in Values is ORed. */
   values: string[];
 }
-export declare const TopologySelectorLabelRequirement: k.KubeSchema<TopologySelectorLabelRequirement>;
 
 /** A topology selector term represents the result of label queries. A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future. */
 export interface TopologySelectorTerm {
   /** A list of topology selector requirements by labels. */
   matchLabelExpressions?: TopologySelectorLabelRequirement[] | null;
 }
-export declare const TopologySelectorTerm: k.KubeSchema<TopologySelectorTerm>;
 
 /** TopologySpreadConstraint specifies how to spread matching pods among the given topology. */
 export interface TopologySpreadConstraint {
@@ -1234,7 +1159,6 @@ export interface TopologySpreadConstraint {
    */
   whenUnsatisfiable: string;
 }
-export declare const TopologySpreadConstraint: k.KubeSchema<TopologySpreadConstraint>;
 
 /** VolumeMount describes a mounting of a Volume within a container. */
 export interface VolumeMount {
@@ -1251,11 +1175,94 @@ export interface VolumeMount {
   /** Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive. */
   subPathExpr?: string | null;
 }
-export declare const VolumeMount: k.KubeSchema<VolumeMount>;
 
 /** VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from. */
 export interface VolumeNodeAffinity {
   /** required specifies hard node constraints that must be met. */
   required?: NodeSelector | null;
 }
-export declare const VolumeNodeAffinity: k.KubeSchema<VolumeNodeAffinity>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Binding: k.KubeSchema<Binding>;
+  readonly LocalObjectReference: k.KubeSchema<LocalObjectReference>;
+  readonly CSIVolumeSource: k.KubeSchema<CSIVolumeSource>;
+  readonly Capabilities: k.KubeSchema<Capabilities>;
+  readonly CephFSPersistentVolumeSource: k.KubeSchema<CephFSPersistentVolumeSource>;
+  readonly CephFSVolumeSource: k.KubeSchema<CephFSVolumeSource>;
+  readonly CinderVolumeSource: k.KubeSchema<CinderVolumeSource>;
+  readonly ComponentStatus: k.KubeSchema<ComponentStatus>;
+  readonly ComponentStatusList: k.KubeSchema<ComponentStatusList>;
+  readonly ConfigMap: k.KubeSchema<ConfigMap>;
+  readonly ConfigMapEnvSource: k.KubeSchema<ConfigMapEnvSource>;
+  readonly ConfigMapKeySelector: k.KubeSchema<ConfigMapKeySelector>;
+  readonly ConfigMapList: k.KubeSchema<ConfigMapList>;
+  readonly ConfigMapProjection: k.KubeSchema<ConfigMapProjection>;
+  readonly ConfigMapVolumeSource: k.KubeSchema<ConfigMapVolumeSource>;
+  readonly ContainerImage: k.KubeSchema<ContainerImage>;
+  readonly ContainerStatus: k.KubeSchema<ContainerStatus>;
+  readonly DownwardAPIVolumeFile: k.KubeSchema<DownwardAPIVolumeFile>;
+  readonly DownwardAPIProjection: k.KubeSchema<DownwardAPIProjection>;
+  readonly DownwardAPIVolumeSource: k.KubeSchema<DownwardAPIVolumeSource>;
+  readonly SecretEnvSource: k.KubeSchema<SecretEnvSource>;
+  readonly EnvFromSource: k.KubeSchema<EnvFromSource>;
+  readonly SecretKeySelector: k.KubeSchema<SecretKeySelector>;
+  readonly EnvVarSource: k.KubeSchema<EnvVarSource>;
+  readonly EnvVar: k.KubeSchema<EnvVar>;
+  readonly Event: k.KubeSchema<Event>;
+  readonly EventList: k.KubeSchema<EventList>;
+  readonly ExecAction: k.KubeSchema<ExecAction>;
+  readonly FCVolumeSource: k.KubeSchema<FCVolumeSource>;
+  readonly FlexVolumeSource: k.KubeSchema<FlexVolumeSource>;
+  readonly HTTPGetAction: k.KubeSchema<HTTPGetAction>;
+  readonly HostAlias: k.KubeSchema<HostAlias>;
+  readonly ISCSIPersistentVolumeSource: k.KubeSchema<ISCSIPersistentVolumeSource>;
+  readonly ISCSIVolumeSource: k.KubeSchema<ISCSIVolumeSource>;
+  readonly LimitRangeSpec: k.KubeSchema<LimitRangeSpec>;
+  readonly LimitRange: k.KubeSchema<LimitRange>;
+  readonly LimitRangeList: k.KubeSchema<LimitRangeList>;
+  readonly NamespaceSpec: k.KubeSchema<NamespaceSpec>;
+  readonly NamespaceStatus: k.KubeSchema<NamespaceStatus>;
+  readonly Namespace: k.KubeSchema<Namespace>;
+  readonly NamespaceList: k.KubeSchema<NamespaceList>;
+  readonly NodeSpec: k.KubeSchema<NodeSpec>;
+  readonly NodeStatus: k.KubeSchema<NodeStatus>;
+  readonly Node: k.KubeSchema<Node>;
+  readonly NodeSelectorRequirement: k.KubeSchema<NodeSelectorRequirement>;
+  readonly NodeSelectorTerm: k.KubeSchema<NodeSelectorTerm>;
+  readonly NodeSelector: k.KubeSchema<NodeSelector>;
+  readonly PreferredSchedulingTerm: k.KubeSchema<PreferredSchedulingTerm>;
+  readonly NodeAffinity: k.KubeSchema<NodeAffinity>;
+  readonly NodeList: k.KubeSchema<NodeList>;
+  readonly PersistentVolumeClaimCondition: k.KubeSchema<PersistentVolumeClaimCondition>;
+  readonly PersistentVolumeStatus: k.KubeSchema<PersistentVolumeStatus>;
+  readonly PodDNSConfig: k.KubeSchema<PodDNSConfig>;
+  readonly PodSecurityContext: k.KubeSchema<PodSecurityContext>;
+  readonly PodStatus: k.KubeSchema<PodStatus>;
+  readonly Probe: k.KubeSchema<Probe>;
+  readonly RBDPersistentVolumeSource: k.KubeSchema<RBDPersistentVolumeSource>;
+  readonly RBDVolumeSource: k.KubeSchema<RBDVolumeSource>;
+  readonly ReplicationControllerStatus: k.KubeSchema<ReplicationControllerStatus>;
+  readonly ScopedResourceSelectorRequirement: k.KubeSchema<ScopedResourceSelectorRequirement>;
+  readonly ScopeSelector: k.KubeSchema<ScopeSelector>;
+  readonly ResourceQuotaSpec: k.KubeSchema<ResourceQuotaSpec>;
+  readonly ResourceQuota: k.KubeSchema<ResourceQuota>;
+  readonly ResourceQuotaList: k.KubeSchema<ResourceQuotaList>;
+  readonly ScaleIOVolumeSource: k.KubeSchema<ScaleIOVolumeSource>;
+  readonly Secret: k.KubeSchema<Secret>;
+  readonly SecretList: k.KubeSchema<SecretList>;
+  readonly SecretProjection: k.KubeSchema<SecretProjection>;
+  readonly SecretVolumeSource: k.KubeSchema<SecretVolumeSource>;
+  readonly SecurityContext: k.KubeSchema<SecurityContext>;
+  readonly ServiceAccount: k.KubeSchema<ServiceAccount>;
+  readonly ServiceAccountList: k.KubeSchema<ServiceAccountList>;
+  readonly StorageOSVolumeSource: k.KubeSchema<StorageOSVolumeSource>;
+  readonly TopologySelectorLabelRequirement: k.KubeSchema<TopologySelectorLabelRequirement>;
+  readonly TopologySelectorTerm: k.KubeSchema<TopologySelectorTerm>;
+  readonly TopologySpreadConstraint: k.KubeSchema<TopologySpreadConstraint>;
+  readonly VolumeMount: k.KubeSchema<VolumeMount>;
+  readonly VolumeNodeAffinity: k.KubeSchema<VolumeNodeAffinity>;
+};

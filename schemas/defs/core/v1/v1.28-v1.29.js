@@ -11,607 +11,698 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const Binding = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Binding").default("Binding"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  target: coreV1_28_36.ObjectReference,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Binding","plural":"bindings","singular":"binding","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]});
-
-export const LocalObjectReference = z.looseObject({
-  name: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const CSIVolumeSource = z.looseObject({
-  driver: k.string,
-  fsType: k.nullish.string,
-  nodePublishSecretRef: k.nullishOf(LocalObjectReference),
-  readOnly: k.nullish.boolean,
-  volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
-});
-
-export const Capabilities = z.looseObject({
-  add: k.nullishOf(z.array(k.string)),
-  drop: k.nullishOf(z.array(k.string)),
-});
-
-export const CephFSPersistentVolumeSource = z.looseObject({
-  monitors: z.array(k.string),
-  path: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretFile: k.nullish.string,
-  secretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  user: k.nullish.string,
-});
-
-export const CephFSVolumeSource = z.looseObject({
-  monitors: z.array(k.string),
-  path: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretFile: k.nullish.string,
-  secretRef: k.nullishOf(LocalObjectReference),
-  user: k.nullish.string,
-});
-
-export const CinderVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  volumeID: k.string,
-});
-
-export const ComponentStatus = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  conditions: k.nullishOf(z.array(coreV1_28_36.ComponentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  kind: z.literal("ComponentStatus").default("ComponentStatus"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatus","plural":"componentstatuses","singular":"componentstatus","namespaced":false,"verbs":["get","list"],"subresources":[],"patchTypes":[],"listKind":"ComponentStatusList","shortNames":["cs"]});
-
-export const ComponentStatusList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ComponentStatus),
-  kind: z.literal("ComponentStatusList").default("ComponentStatusList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatusList"});
-
-export const ConfigMap = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  binaryData: k.nullishOf(z.record(z.string(), k.Bytes)),
-  data: k.nullishOf(z.record(z.string(), k.string)),
-  immutable: k.nullish.boolean,
-  kind: z.literal("ConfigMap").default("ConfigMap"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMap","plural":"configmaps","singular":"configmap","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ConfigMapList","shortNames":["cm"]});
-
-export const ConfigMapEnvSource = z.looseObject({
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const ConfigMapKeySelector = z.looseObject({
-  key: k.string,
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ConfigMapList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ConfigMap),
-  kind: z.literal("ConfigMapList").default("ConfigMapList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMapList"});
-
-export const ConfigMapProjection = z.looseObject({
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath)),
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const ConfigMapVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath)),
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const ContainerImage = z.looseObject({
-  names: k.nullishOf(z.array(k.string)),
-  sizeBytes: k.nullish.int,
-});
-
-export const ContainerStatus = z.looseObject({
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  containerID: k.nullish.string,
-  image: k.string,
-  imageID: k.string,
-  lastState: k.nullishOf(coreV1_28_36.ContainerState),
-  name: k.string,
-  ready: k.boolean,
-  resources: k.nullishOf(coreV1_28_30.ResourceRequirements),
-  restartCount: k.int32,
-  started: k.nullish.boolean,
-  state: k.nullishOf(coreV1_28_36.ContainerState),
-});
-
-export const DownwardAPIVolumeFile = z.looseObject({
-  fieldRef: k.nullishOf(coreV1_28_36.ObjectFieldSelector),
-  mode: k.nullish.int32,
-  path: k.string,
-  resourceFieldRef: k.nullishOf(coreV1_28_36.ResourceFieldSelector),
-});
-
-export const DownwardAPIProjection = z.looseObject({
-  items: k.nullishOf(z.array(DownwardAPIVolumeFile)),
-});
-
-export const DownwardAPIVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  items: k.nullishOf(z.array(DownwardAPIVolumeFile)),
-});
-
-export const SecretEnvSource = z.looseObject({
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const EnvFromSource = z.looseObject({
-  configMapRef: k.nullishOf(ConfigMapEnvSource),
-  prefix: k.nullish.string,
-  secretRef: k.nullishOf(SecretEnvSource),
-});
-
-export const SecretKeySelector = z.looseObject({
-  key: k.string,
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const EnvVarSource = z.looseObject({
-  configMapKeyRef: k.nullishOf(ConfigMapKeySelector),
-  fieldRef: k.nullishOf(coreV1_28_36.ObjectFieldSelector),
-  resourceFieldRef: k.nullishOf(coreV1_28_36.ResourceFieldSelector),
-  secretKeyRef: k.nullishOf(SecretKeySelector),
-});
-
-export const EnvVar = z.looseObject({
-  name: k.string,
-  value: k.nullish.string,
-  valueFrom: k.nullishOf(EnvVarSource),
-});
-
-export const Event = z.looseObject({
-  action: k.nullish.string,
-  apiVersion: z.literal("v1").default("v1"),
-  count: k.nullish.int32,
-  eventTime: k.nullishOf(metaV1_28_36.MicroTime),
-  firstTimestamp: k.nullishOf(metaV1_28_36.Time),
-  involvedObject: coreV1_28_36.ObjectReference,
-  kind: z.literal("Event").default("Event"),
-  lastTimestamp: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  metadata: metaV1_28_29.ObjectMeta,
-  reason: k.nullish.string,
-  related: k.nullishOf(coreV1_28_36.ObjectReference),
-  reportingComponent: k.nullish.string,
-  reportingInstance: k.nullish.string,
-  series: k.nullishOf(coreV1_28_36.EventSeries),
-  source: k.nullishOf(coreV1_28_36.EventSource),
-  type: k.nullish.string,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Event","plural":"events","singular":"event","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EventList","shortNames":["ev"]});
-
-export const EventList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Event),
-  kind: z.literal("EventList").default("EventList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EventList"});
-
-export const ExecAction = z.looseObject({
-  command: k.nullishOf(z.array(k.string)),
-});
-
-export const FCVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  lun: k.nullish.int32,
-  readOnly: k.nullish.boolean,
-  targetWWNs: k.nullishOf(z.array(k.string)),
-  wwids: k.nullishOf(z.array(k.string)),
-});
-
-export const FlexVolumeSource = z.looseObject({
-  driver: k.string,
-  fsType: k.nullish.string,
-  options: k.nullishOf(z.record(z.string(), k.string)),
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-});
-
-export const HTTPGetAction = z.looseObject({
-  host: k.nullish.string,
-  httpHeaders: k.nullishOf(z.array(coreV1_28_36.HTTPHeader)),
-  path: k.nullish.string,
-  port: apimachinery_28_36.IntOrString,
-  scheme: k.nullish.string,
-});
-
-export const HostAlias = z.looseObject({
-  hostnames: k.nullishOf(z.array(k.string)),
-  ip: k.nullish.string,
-});
-
-export const ISCSIPersistentVolumeSource = z.looseObject({
-  chapAuthDiscovery: k.nullish.boolean,
-  chapAuthSession: k.nullish.boolean,
-  fsType: k.nullish.string,
-  initiatorName: k.nullish.string,
-  iqn: k.string,
-  iscsiInterface: k.nullish.string,
-  lun: k.int32,
-  portals: k.nullishOf(z.array(k.string)),
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  targetPortal: k.string,
-});
-
-export const ISCSIVolumeSource = z.looseObject({
-  chapAuthDiscovery: k.nullish.boolean,
-  chapAuthSession: k.nullish.boolean,
-  fsType: k.nullish.string,
-  initiatorName: k.nullish.string,
-  iqn: k.string,
-  iscsiInterface: k.nullish.string,
-  lun: k.int32,
-  portals: k.nullishOf(z.array(k.string)),
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  targetPortal: k.string,
-});
-
-export const LimitRangeSpec = z.looseObject({
-  limits: z.array(coreV1_28_36.LimitRangeItem),
-});
-
-export const LimitRange = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("LimitRange").default("LimitRange"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(LimitRangeSpec),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRange","plural":"limitranges","singular":"limitrange","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LimitRangeList","shortNames":["limits"]});
-
-export const LimitRangeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(LimitRange),
-  kind: z.literal("LimitRangeList").default("LimitRangeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRangeList"});
-
-export const NamespaceSpec = z.looseObject({
-  finalizers: k.nullishOf(z.array(k.string)),
-});
-
-export const NamespaceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(coreV1_28_31.NamespaceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  phase: k.nullish.string,
-});
-
-export const Namespace = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Namespace").default("Namespace"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(NamespaceSpec),
-  status: k.nullishOf(NamespaceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"});
-
-export const NamespaceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Namespace),
-  kind: z.literal("NamespaceList").default("NamespaceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"});
-
-export const NodeSpec = z.looseObject({
-  configSource: k.nullishOf(coreV1_28_36.NodeConfigSource),
-  externalID: k.nullish.string,
-  podCIDR: k.nullish.string,
-  podCIDRs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge"})),
-  providerID: k.nullish.string,
-  taints: k.nullishOf(z.array(coreV1_28_33.Taint)),
-  unschedulable: k.nullish.boolean,
-});
-
-export const NodeStatus = z.looseObject({
-  addresses: k.nullishOf(z.array(coreV1_28_36.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_28_36.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  config: k.nullishOf(coreV1_28_36.NodeConfigStatus),
-  daemonEndpoints: k.nullishOf(coreV1_28_36.NodeDaemonEndpoints),
-  images: k.nullishOf(z.array(ContainerImage)),
-  nodeInfo: k.nullishOf(coreV1_28_30.NodeSystemInfo),
-  phase: k.nullish.string,
-  volumesAttached: k.nullishOf(z.array(coreV1_28_36.AttachedVolume)),
-  volumesInUse: k.nullishOf(z.array(k.string)),
-});
-
-export const Node = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Node").default("Node"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(NodeSpec),
-  status: k.nullishOf(NodeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]});
-
-export const NodeSelectorRequirement = z.looseObject({
-  key: k.string,
-  operator: k.string,
-  values: k.nullishOf(z.array(k.string)),
-});
-
-export const NodeSelectorTerm = z.looseObject({
-  matchExpressions: k.nullishOf(z.array(NodeSelectorRequirement)),
-  matchFields: k.nullishOf(z.array(NodeSelectorRequirement)),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const NodeSelector = z.looseObject({
-  nodeSelectorTerms: z.array(NodeSelectorTerm),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const PreferredSchedulingTerm = z.looseObject({
-  preference: NodeSelectorTerm,
-  weight: k.int32,
-});
-
-export const NodeAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(PreferredSchedulingTerm)),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(NodeSelector),
-});
-
-export const NodeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Node),
-  kind: z.literal("NodeList").default("NodeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"});
-
-export const PersistentVolumeClaimCondition = z.looseObject({
-  lastProbeTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const PersistentVolumeStatus = z.looseObject({
-  lastPhaseTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  phase: k.nullish.string,
-  reason: k.nullish.string,
-});
-
-export const PodDNSConfig = z.looseObject({
-  nameservers: k.nullishOf(z.array(k.string)),
-  options: k.nullishOf(z.array(coreV1_28_31.PodDNSConfigOption)),
-  searches: k.nullishOf(z.array(k.string)),
-});
-
-export const PodSecurityContext = z.looseObject({
-  fsGroup: k.nullish.int,
-  fsGroupChangePolicy: k.nullish.string,
-  runAsGroup: k.nullish.int,
-  runAsNonRoot: k.nullish.boolean,
-  runAsUser: k.nullish.int,
-  seLinuxOptions: k.nullishOf(coreV1_28_36.SELinuxOptions),
-  seccompProfile: k.nullishOf(coreV1_28_36.SeccompProfile),
-  supplementalGroups: k.nullishOf(z.array(k.int)),
-  sysctls: k.nullishOf(z.array(coreV1_28_36.Sysctl)),
-  windowsOptions: k.nullishOf(coreV1_28_36.WindowsSecurityContextOptions),
-});
-
-export const PodStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(coreV1_28_32.PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  containerStatuses: k.nullishOf(z.array(ContainerStatus)),
-  ephemeralContainerStatuses: k.nullishOf(z.array(ContainerStatus)),
-  hostIP: k.nullish.string,
-  hostIPs: k.nullishOf(z.array(coreV1_28_30.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
-  initContainerStatuses: k.nullishOf(z.array(ContainerStatus)),
-  message: k.nullish.string,
-  nominatedNodeName: k.nullish.string,
-  phase: k.nullish.string,
-  podIP: k.nullish.string,
-  podIPs: k.nullishOf(z.array(coreV1_28_30.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip"})),
-  qosClass: k.nullish.string,
-  reason: k.nullish.string,
-  resize: k.nullish.string,
-  resourceClaimStatuses: k.nullishOf(z.array(coreV1_28_30.PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  startTime: k.nullishOf(metaV1_28_36.Time),
-});
-
-export const Probe = z.looseObject({
-  exec: k.nullishOf(ExecAction),
-  failureThreshold: k.nullish.int32,
-  grpc: k.nullishOf(coreV1_28_31.GRPCAction),
-  httpGet: k.nullishOf(HTTPGetAction),
-  initialDelaySeconds: k.nullish.int32,
-  periodSeconds: k.nullish.int32,
-  successThreshold: k.nullish.int32,
-  tcpSocket: k.nullishOf(coreV1_28_36.TCPSocketAction),
-  terminationGracePeriodSeconds: k.nullish.int,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const RBDPersistentVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  image: k.string,
-  keyring: k.nullish.string,
-  monitors: z.array(k.string),
-  pool: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  user: k.nullish.string,
-});
-
-export const RBDVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  image: k.string,
-  keyring: k.nullish.string,
-  monitors: z.array(k.string),
-  pool: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  user: k.nullish.string,
-});
-
-export const ReplicationControllerStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  conditions: k.nullishOf(z.array(coreV1_28_36.ReplicationControllerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  fullyLabeledReplicas: k.nullish.int32,
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.int32,
-});
-
-export const ScopedResourceSelectorRequirement = z.looseObject({
-  operator: k.string,
-  scopeName: k.string,
-  values: k.nullishOf(z.array(k.string)),
-});
-
-export const ScopeSelector = z.looseObject({
-  matchExpressions: k.nullishOf(z.array(ScopedResourceSelectorRequirement)),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ResourceQuotaSpec = z.looseObject({
-  hard: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  scopeSelector: k.nullishOf(ScopeSelector),
-  scopes: k.nullishOf(z.array(k.string)),
-});
-
-export const ResourceQuota = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("ResourceQuota").default("ResourceQuota"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(ResourceQuotaSpec),
-  status: k.nullishOf(coreV1_28_36.ResourceQuotaStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuota","plural":"resourcequotas","singular":"resourcequota","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"ResourceQuota","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceQuotaList","shortNames":["quota"]});
-
-export const ResourceQuotaList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ResourceQuota),
-  kind: z.literal("ResourceQuotaList").default("ResourceQuotaList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuotaList"});
-
-export const ScaleIOVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  gateway: k.string,
-  protectionDomain: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: LocalObjectReference,
-  sslEnabled: k.nullish.boolean,
-  storageMode: k.nullish.string,
-  storagePool: k.nullish.string,
-  system: k.string,
-  volumeName: k.nullish.string,
-});
-
-export const Secret = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  data: k.nullishOf(z.record(z.string(), k.Bytes)),
-  immutable: k.nullish.boolean,
-  kind: z.literal("Secret").default("Secret"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  stringData: k.nullishOf(z.record(z.string(), k.string)),
-  type: k.nullish.string,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Secret","plural":"secrets","singular":"secret","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"SecretList"});
-
-export const SecretList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Secret),
-  kind: z.literal("SecretList").default("SecretList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"SecretList"});
-
-export const SecretProjection = z.looseObject({
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath)),
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const SecretVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath)),
-  optional: k.nullish.boolean,
-  secretName: k.nullish.string,
-});
-
-export const SecurityContext = z.looseObject({
-  allowPrivilegeEscalation: k.nullish.boolean,
-  capabilities: k.nullishOf(Capabilities),
-  privileged: k.nullish.boolean,
-  procMount: k.nullish.string,
-  readOnlyRootFilesystem: k.nullish.boolean,
-  runAsGroup: k.nullish.int,
-  runAsNonRoot: k.nullish.boolean,
-  runAsUser: k.nullish.int,
-  seLinuxOptions: k.nullishOf(coreV1_28_36.SELinuxOptions),
-  seccompProfile: k.nullishOf(coreV1_28_36.SeccompProfile),
-  windowsOptions: k.nullishOf(coreV1_28_36.WindowsSecurityContextOptions),
-});
-
-export const ServiceAccount = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  automountServiceAccountToken: k.nullish.boolean,
-  imagePullSecrets: k.nullishOf(z.array(LocalObjectReference)),
-  kind: z.literal("ServiceAccount").default("ServiceAccount"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  secrets: k.nullishOf(z.array(coreV1_28_36.ObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccount","plural":"serviceaccounts","singular":"serviceaccount","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"token","group":"authentication.k8s.io","version":"v1","kind":"TokenRequest","verbs":["create"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceAccountList","shortNames":["sa"]});
-
-export const ServiceAccountList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ServiceAccount),
-  kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"});
-
-export const StorageOSVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  volumeName: k.nullish.string,
-  volumeNamespace: k.nullish.string,
-});
-
-export const TopologySelectorLabelRequirement = z.looseObject({
-  key: k.string,
-  values: z.array(k.string),
-});
-
-export const TopologySelectorTerm = z.looseObject({
-  matchLabelExpressions: k.nullishOf(z.array(TopologySelectorLabelRequirement)),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const TopologySpreadConstraint = z.looseObject({
-  labelSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  maxSkew: k.int32,
-  minDomains: k.nullish.int32,
-  nodeAffinityPolicy: k.nullish.string,
-  nodeTaintsPolicy: k.nullish.string,
-  topologyKey: k.string,
-  whenUnsatisfiable: k.string,
-});
-
-export const VolumeMount = z.looseObject({
-  mountPath: k.string,
-  mountPropagation: k.nullish.string,
-  name: k.string,
-  readOnly: k.nullish.boolean,
-  subPath: k.nullish.string,
-  subPathExpr: k.nullish.string,
-});
-
-export const VolumeNodeAffinity = z.looseObject({
-  required: k.nullishOf(NodeSelector),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Binding() {
+    return keep("Binding", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Binding").default("Binding"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      target: coreV1_28_36.$.ObjectReference,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Binding","plural":"bindings","singular":"binding","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get LocalObjectReference() {
+    return keep("LocalObjectReference", z.looseObject({
+      name: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get CSIVolumeSource() {
+    return keep("CSIVolumeSource", z.looseObject({
+      driver: k.string,
+      fsType: k.nullish.string,
+      nodePublishSecretRef: k.nullishOf($.LocalObjectReference),
+      readOnly: k.nullish.boolean,
+      volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
+    }));
+  },
+  get Capabilities() {
+    return keep("Capabilities", z.looseObject({
+      add: k.nullishOf(z.array(k.string)),
+      drop: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get CephFSPersistentVolumeSource() {
+    return keep("CephFSPersistentVolumeSource", z.looseObject({
+      monitors: z.array(k.string),
+      path: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretFile: k.nullish.string,
+      secretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      user: k.nullish.string,
+    }));
+  },
+  get CephFSVolumeSource() {
+    return keep("CephFSVolumeSource", z.looseObject({
+      monitors: z.array(k.string),
+      path: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretFile: k.nullish.string,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      user: k.nullish.string,
+    }));
+  },
+  get CinderVolumeSource() {
+    return keep("CinderVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      volumeID: k.string,
+    }));
+  },
+  get ComponentStatus() {
+    return keep("ComponentStatus", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.ComponentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      kind: z.literal("ComponentStatus").default("ComponentStatus"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatus","plural":"componentstatuses","singular":"componentstatus","namespaced":false,"verbs":["get","list"],"subresources":[],"patchTypes":[],"listKind":"ComponentStatusList","shortNames":["cs"]}));
+  },
+  get ComponentStatusList() {
+    return keep("ComponentStatusList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ComponentStatus),
+      kind: z.literal("ComponentStatusList").default("ComponentStatusList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatusList"}));
+  },
+  get ConfigMap() {
+    return keep("ConfigMap", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      binaryData: k.nullishOf(z.record(z.string(), k.Bytes)),
+      data: k.nullishOf(z.record(z.string(), k.string)),
+      immutable: k.nullish.boolean,
+      kind: z.literal("ConfigMap").default("ConfigMap"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMap","plural":"configmaps","singular":"configmap","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ConfigMapList","shortNames":["cm"]}));
+  },
+  get ConfigMapEnvSource() {
+    return keep("ConfigMapEnvSource", z.looseObject({
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get ConfigMapKeySelector() {
+    return keep("ConfigMapKeySelector", z.looseObject({
+      key: k.string,
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ConfigMapList() {
+    return keep("ConfigMapList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ConfigMap),
+      kind: z.literal("ConfigMapList").default("ConfigMapList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMapList"}));
+  },
+  get ConfigMapProjection() {
+    return keep("ConfigMapProjection", z.looseObject({
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath)),
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get ConfigMapVolumeSource() {
+    return keep("ConfigMapVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath)),
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get ContainerImage() {
+    return keep("ContainerImage", z.looseObject({
+      names: k.nullishOf(z.array(k.string)),
+      sizeBytes: k.nullish.int,
+    }));
+  },
+  get ContainerStatus() {
+    return keep("ContainerStatus", z.looseObject({
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      containerID: k.nullish.string,
+      image: k.string,
+      imageID: k.string,
+      lastState: k.nullishOf(coreV1_28_36.$.ContainerState),
+      name: k.string,
+      ready: k.boolean,
+      resources: k.nullishOf(coreV1_28_30.$.ResourceRequirements),
+      restartCount: k.int32,
+      started: k.nullish.boolean,
+      state: k.nullishOf(coreV1_28_36.$.ContainerState),
+    }));
+  },
+  get DownwardAPIVolumeFile() {
+    return keep("DownwardAPIVolumeFile", z.looseObject({
+      fieldRef: k.nullishOf(coreV1_28_36.$.ObjectFieldSelector),
+      mode: k.nullish.int32,
+      path: k.string,
+      resourceFieldRef: k.nullishOf(coreV1_28_36.$.ResourceFieldSelector),
+    }));
+  },
+  get DownwardAPIProjection() {
+    return keep("DownwardAPIProjection", z.looseObject({
+      items: k.nullishOf(z.array($.DownwardAPIVolumeFile)),
+    }));
+  },
+  get DownwardAPIVolumeSource() {
+    return keep("DownwardAPIVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      items: k.nullishOf(z.array($.DownwardAPIVolumeFile)),
+    }));
+  },
+  get SecretEnvSource() {
+    return keep("SecretEnvSource", z.looseObject({
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get EnvFromSource() {
+    return keep("EnvFromSource", z.looseObject({
+      configMapRef: k.nullishOf($.ConfigMapEnvSource),
+      prefix: k.nullish.string,
+      secretRef: k.nullishOf($.SecretEnvSource),
+    }));
+  },
+  get SecretKeySelector() {
+    return keep("SecretKeySelector", z.looseObject({
+      key: k.string,
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get EnvVarSource() {
+    return keep("EnvVarSource", z.looseObject({
+      configMapKeyRef: k.nullishOf($.ConfigMapKeySelector),
+      fieldRef: k.nullishOf(coreV1_28_36.$.ObjectFieldSelector),
+      resourceFieldRef: k.nullishOf(coreV1_28_36.$.ResourceFieldSelector),
+      secretKeyRef: k.nullishOf($.SecretKeySelector),
+    }));
+  },
+  get EnvVar() {
+    return keep("EnvVar", z.looseObject({
+      name: k.string,
+      value: k.nullish.string,
+      valueFrom: k.nullishOf($.EnvVarSource),
+    }));
+  },
+  get Event() {
+    return keep("Event", z.looseObject({
+      action: k.nullish.string,
+      apiVersion: z.literal("v1").default("v1"),
+      count: k.nullish.int32,
+      eventTime: k.nullishOf(metaV1_28_36.$.MicroTime),
+      firstTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      involvedObject: coreV1_28_36.$.ObjectReference,
+      kind: z.literal("Event").default("Event"),
+      lastTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      metadata: metaV1_28_29.$.ObjectMeta,
+      reason: k.nullish.string,
+      related: k.nullishOf(coreV1_28_36.$.ObjectReference),
+      reportingComponent: k.nullish.string,
+      reportingInstance: k.nullish.string,
+      series: k.nullishOf(coreV1_28_36.$.EventSeries),
+      source: k.nullishOf(coreV1_28_36.$.EventSource),
+      type: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Event","plural":"events","singular":"event","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EventList","shortNames":["ev"]}));
+  },
+  get EventList() {
+    return keep("EventList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Event),
+      kind: z.literal("EventList").default("EventList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EventList"}));
+  },
+  get ExecAction() {
+    return keep("ExecAction", z.looseObject({
+      command: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get FCVolumeSource() {
+    return keep("FCVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      lun: k.nullish.int32,
+      readOnly: k.nullish.boolean,
+      targetWWNs: k.nullishOf(z.array(k.string)),
+      wwids: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get FlexVolumeSource() {
+    return keep("FlexVolumeSource", z.looseObject({
+      driver: k.string,
+      fsType: k.nullish.string,
+      options: k.nullishOf(z.record(z.string(), k.string)),
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+    }));
+  },
+  get HTTPGetAction() {
+    return keep("HTTPGetAction", z.looseObject({
+      host: k.nullish.string,
+      httpHeaders: k.nullishOf(z.array(coreV1_28_36.$.HTTPHeader)),
+      path: k.nullish.string,
+      port: apimachinery_28_36.$.IntOrString,
+      scheme: k.nullish.string,
+    }));
+  },
+  get HostAlias() {
+    return keep("HostAlias", z.looseObject({
+      hostnames: k.nullishOf(z.array(k.string)),
+      ip: k.nullish.string,
+    }));
+  },
+  get ISCSIPersistentVolumeSource() {
+    return keep("ISCSIPersistentVolumeSource", z.looseObject({
+      chapAuthDiscovery: k.nullish.boolean,
+      chapAuthSession: k.nullish.boolean,
+      fsType: k.nullish.string,
+      initiatorName: k.nullish.string,
+      iqn: k.string,
+      iscsiInterface: k.nullish.string,
+      lun: k.int32,
+      portals: k.nullishOf(z.array(k.string)),
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      targetPortal: k.string,
+    }));
+  },
+  get ISCSIVolumeSource() {
+    return keep("ISCSIVolumeSource", z.looseObject({
+      chapAuthDiscovery: k.nullish.boolean,
+      chapAuthSession: k.nullish.boolean,
+      fsType: k.nullish.string,
+      initiatorName: k.nullish.string,
+      iqn: k.string,
+      iscsiInterface: k.nullish.string,
+      lun: k.int32,
+      portals: k.nullishOf(z.array(k.string)),
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      targetPortal: k.string,
+    }));
+  },
+  get LimitRangeSpec() {
+    return keep("LimitRangeSpec", z.looseObject({
+      limits: z.array(coreV1_28_36.$.LimitRangeItem),
+    }));
+  },
+  get LimitRange() {
+    return keep("LimitRange", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("LimitRange").default("LimitRange"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.LimitRangeSpec),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRange","plural":"limitranges","singular":"limitrange","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LimitRangeList","shortNames":["limits"]}));
+  },
+  get LimitRangeList() {
+    return keep("LimitRangeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.LimitRange),
+      kind: z.literal("LimitRangeList").default("LimitRangeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRangeList"}));
+  },
+  get NamespaceSpec() {
+    return keep("NamespaceSpec", z.looseObject({
+      finalizers: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get NamespaceStatus() {
+    return keep("NamespaceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(coreV1_28_31.$.NamespaceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      phase: k.nullish.string,
+    }));
+  },
+  get Namespace() {
+    return keep("Namespace", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Namespace").default("Namespace"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.NamespaceSpec),
+      status: k.nullishOf($.NamespaceStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"}));
+  },
+  get NamespaceList() {
+    return keep("NamespaceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Namespace),
+      kind: z.literal("NamespaceList").default("NamespaceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"}));
+  },
+  get NodeSpec() {
+    return keep("NodeSpec", z.looseObject({
+      configSource: k.nullishOf(coreV1_28_36.$.NodeConfigSource),
+      externalID: k.nullish.string,
+      podCIDR: k.nullish.string,
+      podCIDRs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge"})),
+      providerID: k.nullish.string,
+      taints: k.nullishOf(z.array(coreV1_28_33.$.Taint)),
+      unschedulable: k.nullish.boolean,
+    }));
+  },
+  get NodeStatus() {
+    return keep("NodeStatus", z.looseObject({
+      addresses: k.nullishOf(z.array(coreV1_28_36.$.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      config: k.nullishOf(coreV1_28_36.$.NodeConfigStatus),
+      daemonEndpoints: k.nullishOf(coreV1_28_36.$.NodeDaemonEndpoints),
+      images: k.nullishOf(z.array($.ContainerImage)),
+      nodeInfo: k.nullishOf(coreV1_28_30.$.NodeSystemInfo),
+      phase: k.nullish.string,
+      volumesAttached: k.nullishOf(z.array(coreV1_28_36.$.AttachedVolume)),
+      volumesInUse: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get Node() {
+    return keep("Node", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Node").default("Node"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.NodeSpec),
+      status: k.nullishOf($.NodeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]}));
+  },
+  get NodeSelectorRequirement() {
+    return keep("NodeSelectorRequirement", z.looseObject({
+      key: k.string,
+      operator: k.string,
+      values: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get NodeSelectorTerm() {
+    return keep("NodeSelectorTerm", z.looseObject({
+      matchExpressions: k.nullishOf(z.array($.NodeSelectorRequirement)),
+      matchFields: k.nullishOf(z.array($.NodeSelectorRequirement)),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get NodeSelector() {
+    return keep("NodeSelector", z.looseObject({
+      nodeSelectorTerms: z.array($.NodeSelectorTerm),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get PreferredSchedulingTerm() {
+    return keep("PreferredSchedulingTerm", z.looseObject({
+      preference: $.NodeSelectorTerm,
+      weight: k.int32,
+    }));
+  },
+  get NodeAffinity() {
+    return keep("NodeAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.PreferredSchedulingTerm)),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf($.NodeSelector),
+    }));
+  },
+  get NodeList() {
+    return keep("NodeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Node),
+      kind: z.literal("NodeList").default("NodeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"}));
+  },
+  get PersistentVolumeClaimCondition() {
+    return keep("PersistentVolumeClaimCondition", z.looseObject({
+      lastProbeTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get PersistentVolumeStatus() {
+    return keep("PersistentVolumeStatus", z.looseObject({
+      lastPhaseTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      phase: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+  get PodDNSConfig() {
+    return keep("PodDNSConfig", z.looseObject({
+      nameservers: k.nullishOf(z.array(k.string)),
+      options: k.nullishOf(z.array(coreV1_28_31.$.PodDNSConfigOption)),
+      searches: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get PodSecurityContext() {
+    return keep("PodSecurityContext", z.looseObject({
+      fsGroup: k.nullish.int,
+      fsGroupChangePolicy: k.nullish.string,
+      runAsGroup: k.nullish.int,
+      runAsNonRoot: k.nullish.boolean,
+      runAsUser: k.nullish.int,
+      seLinuxOptions: k.nullishOf(coreV1_28_36.$.SELinuxOptions),
+      seccompProfile: k.nullishOf(coreV1_28_36.$.SeccompProfile),
+      supplementalGroups: k.nullishOf(z.array(k.int)),
+      sysctls: k.nullishOf(z.array(coreV1_28_36.$.Sysctl)),
+      windowsOptions: k.nullishOf(coreV1_28_36.$.WindowsSecurityContextOptions),
+    }));
+  },
+  get PodStatus() {
+    return keep("PodStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(coreV1_28_32.$.PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      containerStatuses: k.nullishOf(z.array($.ContainerStatus)),
+      ephemeralContainerStatuses: k.nullishOf(z.array($.ContainerStatus)),
+      hostIP: k.nullish.string,
+      hostIPs: k.nullishOf(z.array(coreV1_28_30.$.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
+      initContainerStatuses: k.nullishOf(z.array($.ContainerStatus)),
+      message: k.nullish.string,
+      nominatedNodeName: k.nullish.string,
+      phase: k.nullish.string,
+      podIP: k.nullish.string,
+      podIPs: k.nullishOf(z.array(coreV1_28_30.$.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip"})),
+      qosClass: k.nullish.string,
+      reason: k.nullish.string,
+      resize: k.nullish.string,
+      resourceClaimStatuses: k.nullishOf(z.array(coreV1_28_30.$.PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      startTime: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get Probe() {
+    return keep("Probe", z.looseObject({
+      exec: k.nullishOf($.ExecAction),
+      failureThreshold: k.nullish.int32,
+      grpc: k.nullishOf(coreV1_28_31.$.GRPCAction),
+      httpGet: k.nullishOf($.HTTPGetAction),
+      initialDelaySeconds: k.nullish.int32,
+      periodSeconds: k.nullish.int32,
+      successThreshold: k.nullish.int32,
+      tcpSocket: k.nullishOf(coreV1_28_36.$.TCPSocketAction),
+      terminationGracePeriodSeconds: k.nullish.int,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get RBDPersistentVolumeSource() {
+    return keep("RBDPersistentVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      image: k.string,
+      keyring: k.nullish.string,
+      monitors: z.array(k.string),
+      pool: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      user: k.nullish.string,
+    }));
+  },
+  get RBDVolumeSource() {
+    return keep("RBDVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      image: k.string,
+      keyring: k.nullish.string,
+      monitors: z.array(k.string),
+      pool: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      user: k.nullish.string,
+    }));
+  },
+  get ReplicationControllerStatus() {
+    return keep("ReplicationControllerStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.ReplicationControllerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      fullyLabeledReplicas: k.nullish.int32,
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.int32,
+    }));
+  },
+  get ScopedResourceSelectorRequirement() {
+    return keep("ScopedResourceSelectorRequirement", z.looseObject({
+      operator: k.string,
+      scopeName: k.string,
+      values: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get ScopeSelector() {
+    return keep("ScopeSelector", z.looseObject({
+      matchExpressions: k.nullishOf(z.array($.ScopedResourceSelectorRequirement)),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ResourceQuotaSpec() {
+    return keep("ResourceQuotaSpec", z.looseObject({
+      hard: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      scopeSelector: k.nullishOf($.ScopeSelector),
+      scopes: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get ResourceQuota() {
+    return keep("ResourceQuota", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("ResourceQuota").default("ResourceQuota"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.ResourceQuotaSpec),
+      status: k.nullishOf(coreV1_28_36.$.ResourceQuotaStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuota","plural":"resourcequotas","singular":"resourcequota","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"ResourceQuota","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceQuotaList","shortNames":["quota"]}));
+  },
+  get ResourceQuotaList() {
+    return keep("ResourceQuotaList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ResourceQuota),
+      kind: z.literal("ResourceQuotaList").default("ResourceQuotaList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuotaList"}));
+  },
+  get ScaleIOVolumeSource() {
+    return keep("ScaleIOVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      gateway: k.string,
+      protectionDomain: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: $.LocalObjectReference,
+      sslEnabled: k.nullish.boolean,
+      storageMode: k.nullish.string,
+      storagePool: k.nullish.string,
+      system: k.string,
+      volumeName: k.nullish.string,
+    }));
+  },
+  get Secret() {
+    return keep("Secret", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      data: k.nullishOf(z.record(z.string(), k.Bytes)),
+      immutable: k.nullish.boolean,
+      kind: z.literal("Secret").default("Secret"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      stringData: k.nullishOf(z.record(z.string(), k.string)),
+      type: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Secret","plural":"secrets","singular":"secret","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"SecretList"}));
+  },
+  get SecretList() {
+    return keep("SecretList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Secret),
+      kind: z.literal("SecretList").default("SecretList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"SecretList"}));
+  },
+  get SecretProjection() {
+    return keep("SecretProjection", z.looseObject({
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath)),
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get SecretVolumeSource() {
+    return keep("SecretVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath)),
+      optional: k.nullish.boolean,
+      secretName: k.nullish.string,
+    }));
+  },
+  get SecurityContext() {
+    return keep("SecurityContext", z.looseObject({
+      allowPrivilegeEscalation: k.nullish.boolean,
+      capabilities: k.nullishOf($.Capabilities),
+      privileged: k.nullish.boolean,
+      procMount: k.nullish.string,
+      readOnlyRootFilesystem: k.nullish.boolean,
+      runAsGroup: k.nullish.int,
+      runAsNonRoot: k.nullish.boolean,
+      runAsUser: k.nullish.int,
+      seLinuxOptions: k.nullishOf(coreV1_28_36.$.SELinuxOptions),
+      seccompProfile: k.nullishOf(coreV1_28_36.$.SeccompProfile),
+      windowsOptions: k.nullishOf(coreV1_28_36.$.WindowsSecurityContextOptions),
+    }));
+  },
+  get ServiceAccount() {
+    return keep("ServiceAccount", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      automountServiceAccountToken: k.nullish.boolean,
+      imagePullSecrets: k.nullishOf(z.array($.LocalObjectReference)),
+      kind: z.literal("ServiceAccount").default("ServiceAccount"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      secrets: k.nullishOf(z.array(coreV1_28_36.$.ObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccount","plural":"serviceaccounts","singular":"serviceaccount","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"token","group":"authentication.k8s.io","version":"v1","kind":"TokenRequest","verbs":["create"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceAccountList","shortNames":["sa"]}));
+  },
+  get ServiceAccountList() {
+    return keep("ServiceAccountList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ServiceAccount),
+      kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"}));
+  },
+  get StorageOSVolumeSource() {
+    return keep("StorageOSVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      volumeName: k.nullish.string,
+      volumeNamespace: k.nullish.string,
+    }));
+  },
+  get TopologySelectorLabelRequirement() {
+    return keep("TopologySelectorLabelRequirement", z.looseObject({
+      key: k.string,
+      values: z.array(k.string),
+    }));
+  },
+  get TopologySelectorTerm() {
+    return keep("TopologySelectorTerm", z.looseObject({
+      matchLabelExpressions: k.nullishOf(z.array($.TopologySelectorLabelRequirement)),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get TopologySpreadConstraint() {
+    return keep("TopologySpreadConstraint", z.looseObject({
+      labelSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      maxSkew: k.int32,
+      minDomains: k.nullish.int32,
+      nodeAffinityPolicy: k.nullish.string,
+      nodeTaintsPolicy: k.nullish.string,
+      topologyKey: k.string,
+      whenUnsatisfiable: k.string,
+    }));
+  },
+  get VolumeMount() {
+    return keep("VolumeMount", z.looseObject({
+      mountPath: k.string,
+      mountPropagation: k.nullish.string,
+      name: k.string,
+      readOnly: k.nullish.boolean,
+      subPath: k.nullish.string,
+      subPathExpr: k.nullish.string,
+    }));
+  },
+  get VolumeNodeAffinity() {
+    return keep("VolumeNodeAffinity", z.looseObject({
+      required: k.nullishOf($.NodeSelector),
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

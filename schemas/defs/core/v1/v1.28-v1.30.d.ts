@@ -19,14 +19,12 @@ export interface ClaimSource {
    */
   resourceClaimTemplateName?: string | null;
 }
-export declare const ClaimSource: k.KubeSchema<ClaimSource>;
 
 /** HostIP represents a single IP address allocated to the host. */
 export interface HostIP {
   /** IP is the IP address assigned to the host */
   ip?: string | null;
 }
-export declare const HostIP: k.KubeSchema<HostIP>;
 
 /** NodeSystemInfo is a set of ids/uuids to uniquely identify the node. */
 export interface NodeSystemInfo {
@@ -51,14 +49,12 @@ export interface NodeSystemInfo {
   /** SystemUUID reported by the node. For unique machine identification MachineID is preferred. This field is specific to Red Hat hosts https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid */
   systemUUID: string;
 }
-export declare const NodeSystemInfo: k.KubeSchema<NodeSystemInfo>;
 
 /** PodIP represents a single IP address allocated to the pod. */
 export interface PodIP {
   /** IP is the IP address assigned to the pod */
   ip?: string | null;
 }
-export declare const PodIP: k.KubeSchema<PodIP>;
 
 /** PodResourceClaim references exactly one ResourceClaim through a ClaimSource. It adds a name to it that uniquely identifies the ResourceClaim inside the Pod. Containers that need access to the ResourceClaim reference it with this name. */
 export interface PodResourceClaim {
@@ -67,7 +63,6 @@ export interface PodResourceClaim {
   /** Source describes where to find the ResourceClaim. */
   source?: ClaimSource | null;
 }
-export declare const PodResourceClaim: k.KubeSchema<PodResourceClaim>;
 
 /** PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim. */
 export interface PodResourceClaimStatus {
@@ -76,14 +71,12 @@ export interface PodResourceClaimStatus {
   /** ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod. It this is unset, then generating a ResourceClaim was not necessary. The pod.spec.resourceClaims entry can be ignored in this case. */
   resourceClaimName?: string | null;
 }
-export declare const PodResourceClaimStatus: k.KubeSchema<PodResourceClaimStatus>;
 
 /** ResourceClaim references one entry in PodSpec.ResourceClaims. */
 export interface ResourceClaim {
   /** Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container. */
   name: string;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /** ResourceRequirements describes the compute resource requirements. */
 export interface ResourceRequirements {
@@ -100,4 +93,18 @@ export interface ResourceRequirements {
   /** Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
   requests?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const ResourceRequirements: k.KubeSchema<ResourceRequirements>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClaimSource: k.KubeSchema<ClaimSource>;
+  readonly HostIP: k.KubeSchema<HostIP>;
+  readonly NodeSystemInfo: k.KubeSchema<NodeSystemInfo>;
+  readonly PodIP: k.KubeSchema<PodIP>;
+  readonly PodResourceClaim: k.KubeSchema<PodResourceClaim>;
+  readonly PodResourceClaimStatus: k.KubeSchema<PodResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceRequirements: k.KubeSchema<ResourceRequirements>;
+};

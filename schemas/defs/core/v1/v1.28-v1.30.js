@@ -3,48 +3,69 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const ClaimSource = z.looseObject({
-  resourceClaimName: k.nullish.string,
-  resourceClaimTemplateName: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ClaimSource() {
+    return keep("ClaimSource", z.looseObject({
+      resourceClaimName: k.nullish.string,
+      resourceClaimTemplateName: k.nullish.string,
+    }));
+  },
+  get HostIP() {
+    return keep("HostIP", z.looseObject({
+      ip: k.nullish.string,
+    }));
+  },
+  get NodeSystemInfo() {
+    return keep("NodeSystemInfo", z.looseObject({
+      architecture: k.string,
+      bootID: k.string,
+      containerRuntimeVersion: k.string,
+      kernelVersion: k.string,
+      kubeProxyVersion: k.string,
+      kubeletVersion: k.string,
+      machineID: k.string,
+      operatingSystem: k.string,
+      osImage: k.string,
+      systemUUID: k.string,
+    }));
+  },
+  get PodIP() {
+    return keep("PodIP", z.looseObject({
+      ip: k.nullish.string,
+    }));
+  },
+  get PodResourceClaim() {
+    return keep("PodResourceClaim", z.looseObject({
+      name: k.string,
+      source: k.nullishOf($.ClaimSource),
+    }));
+  },
+  get PodResourceClaimStatus() {
+    return keep("PodResourceClaimStatus", z.looseObject({
+      name: k.string,
+      resourceClaimName: k.nullish.string,
+    }));
+  },
+  get ResourceClaim() {
+    return keep("ResourceClaim", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get ResourceRequirements() {
+    return keep("ResourceRequirements", z.looseObject({
+      claims: k.nullishOf(z.array($.ResourceClaim).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
+      limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+};
 
-export const HostIP = z.looseObject({
-  ip: k.nullish.string,
-});
-
-export const NodeSystemInfo = z.looseObject({
-  architecture: k.string,
-  bootID: k.string,
-  containerRuntimeVersion: k.string,
-  kernelVersion: k.string,
-  kubeProxyVersion: k.string,
-  kubeletVersion: k.string,
-  machineID: k.string,
-  operatingSystem: k.string,
-  osImage: k.string,
-  systemUUID: k.string,
-});
-
-export const PodIP = z.looseObject({
-  ip: k.nullish.string,
-});
-
-export const PodResourceClaim = z.looseObject({
-  name: k.string,
-  source: k.nullishOf(ClaimSource),
-});
-
-export const PodResourceClaimStatus = z.looseObject({
-  name: k.string,
-  resourceClaimName: k.nullish.string,
-});
-
-export const ResourceClaim = z.looseObject({
-  name: k.string,
-});
-
-export const ResourceRequirements = z.looseObject({
-  claims: k.nullishOf(z.array(ResourceClaim).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
-  limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -12,7 +12,6 @@ export interface GRPCAction {
    */
   service?: string | null;
 }
-export declare const GRPCAction: k.KubeSchema<GRPCAction>;
 
 /** Local represents directly-attached storage with node affinity (Beta feature) */
 export interface LocalVolumeSource {
@@ -21,7 +20,6 @@ export interface LocalVolumeSource {
   /** path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...). */
   path: string;
 }
-export declare const LocalVolumeSource: k.KubeSchema<LocalVolumeSource>;
 
 /** NamespaceCondition contains details about state of namespace. */
 export interface NamespaceCondition {
@@ -33,7 +31,6 @@ export interface NamespaceCondition {
   /** Type of namespace controller condition. */
   type: string;
 }
-export declare const NamespaceCondition: k.KubeSchema<NamespaceCondition>;
 
 /** PodDNSConfigOption defines DNS resolver options of a pod. */
 export interface PodDNSConfigOption {
@@ -41,7 +38,6 @@ export interface PodDNSConfigOption {
   name?: string | null;
   value?: string | null;
 }
-export declare const PodDNSConfigOption: k.KubeSchema<PodDNSConfigOption>;
 
 export interface PortStatus {
   /**
@@ -56,7 +52,6 @@ export interface PortStatus {
   /** Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP" */
   protocol: string;
 }
-export declare const PortStatus: k.KubeSchema<PortStatus>;
 
 export interface TypedObjectReference {
   /** APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required. */
@@ -68,4 +63,16 @@ export interface TypedObjectReference {
   /** Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled. */
   namespace?: string | null;
 }
-export declare const TypedObjectReference: k.KubeSchema<TypedObjectReference>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly GRPCAction: k.KubeSchema<GRPCAction>;
+  readonly LocalVolumeSource: k.KubeSchema<LocalVolumeSource>;
+  readonly NamespaceCondition: k.KubeSchema<NamespaceCondition>;
+  readonly PodDNSConfigOption: k.KubeSchema<PodDNSConfigOption>;
+  readonly PortStatus: k.KubeSchema<PortStatus>;
+  readonly TypedObjectReference: k.KubeSchema<TypedObjectReference>;
+};

@@ -3,38 +3,57 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const GRPCAction = z.looseObject({
-  port: k.int32,
-  service: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get GRPCAction() {
+    return keep("GRPCAction", z.looseObject({
+      port: k.int32,
+      service: k.nullish.string,
+    }));
+  },
+  get LocalVolumeSource() {
+    return keep("LocalVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      path: k.string,
+    }));
+  },
+  get NamespaceCondition() {
+    return keep("NamespaceCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get PodDNSConfigOption() {
+    return keep("PodDNSConfigOption", z.looseObject({
+      name: k.nullish.string,
+      value: k.nullish.string,
+    }));
+  },
+  get PortStatus() {
+    return keep("PortStatus", z.looseObject({
+      error: k.nullish.string,
+      port: k.int32,
+      protocol: k.string,
+    }));
+  },
+  get TypedObjectReference() {
+    return keep("TypedObjectReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+      namespace: k.nullish.string,
+    }));
+  },
+};
 
-export const LocalVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  path: k.string,
-});
-
-export const NamespaceCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const PodDNSConfigOption = z.looseObject({
-  name: k.nullish.string,
-  value: k.nullish.string,
-});
-
-export const PortStatus = z.looseObject({
-  error: k.nullish.string,
-  port: k.int32,
-  protocol: k.string,
-});
-
-export const TypedObjectReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-  namespace: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

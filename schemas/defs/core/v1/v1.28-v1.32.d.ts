@@ -14,7 +14,6 @@ export interface EndpointAddress {
   /** Reference to object providing the endpoint. */
   targetRef?: coreV1_28_36.ObjectReference | null;
 }
-export declare const EndpointAddress: k.KubeSchema<EndpointAddress>;
 
 /** PodCondition contains details for the current condition of this pod. */
 export interface PodCondition {
@@ -31,4 +30,12 @@ export interface PodCondition {
   /** Type is the type of the condition. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions */
   type: string;
 }
-export declare const PodCondition: k.KubeSchema<PodCondition>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointAddress: k.KubeSchema<EndpointAddress>;
+  readonly PodCondition: k.KubeSchema<PodCondition>;
+};

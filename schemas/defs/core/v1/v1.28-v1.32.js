@@ -4,18 +4,33 @@ import * as k from "../../../runtime.js";
 import * as coreV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const EndpointAddress = z.looseObject({
-  hostname: k.nullish.string,
-  ip: k.string,
-  nodeName: k.nullish.string,
-  targetRef: k.nullishOf(coreV1_28_36.ObjectReference),
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointAddress() {
+    return keep("EndpointAddress", z.looseObject({
+      hostname: k.nullish.string,
+      ip: k.string,
+      nodeName: k.nullish.string,
+      targetRef: k.nullishOf(coreV1_28_36.$.ObjectReference),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get PodCondition() {
+    return keep("PodCondition", z.looseObject({
+      lastProbeTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+};
 
-export const PodCondition = z.looseObject({
-  lastProbeTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

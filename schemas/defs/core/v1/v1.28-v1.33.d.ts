@@ -11,7 +11,6 @@ export interface GlusterfsVolumeSource {
   /** readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod */
   readOnly?: boolean | null;
 }
-export declare const GlusterfsVolumeSource: k.KubeSchema<GlusterfsVolumeSource>;
 
 /** The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint. */
 export interface Taint {
@@ -24,4 +23,12 @@ export interface Taint {
   /** The taint value corresponding to the taint key. */
   value?: string | null;
 }
-export declare const Taint: k.KubeSchema<Taint>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly GlusterfsVolumeSource: k.KubeSchema<GlusterfsVolumeSource>;
+  readonly Taint: k.KubeSchema<Taint>;
+};

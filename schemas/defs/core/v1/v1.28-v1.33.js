@@ -3,15 +3,30 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const GlusterfsVolumeSource = z.looseObject({
-  endpoints: k.string,
-  path: k.string,
-  readOnly: k.nullish.boolean,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get GlusterfsVolumeSource() {
+    return keep("GlusterfsVolumeSource", z.looseObject({
+      endpoints: k.string,
+      path: k.string,
+      readOnly: k.nullish.boolean,
+    }));
+  },
+  get Taint() {
+    return keep("Taint", z.looseObject({
+      effect: k.string,
+      key: k.string,
+      timeAdded: k.nullishOf(metaV1_28_36.$.Time),
+      value: k.nullish.string,
+    }));
+  },
+};
 
-export const Taint = z.looseObject({
-  effect: k.string,
-  key: k.string,
-  timeAdded: k.nullishOf(metaV1_28_36.Time),
-  value: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

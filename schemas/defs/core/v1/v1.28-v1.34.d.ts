@@ -14,4 +14,11 @@ export interface Toleration {
   /** Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string. */
   value?: string | null;
 }
-export declare const Toleration: k.KubeSchema<Toleration>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Toleration: k.KubeSchema<Toleration>;
+};

@@ -2,10 +2,24 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const Toleration = z.looseObject({
-  effect: k.nullish.string,
-  key: k.nullish.string,
-  operator: k.nullish.string,
-  tolerationSeconds: k.nullish.int,
-  value: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Toleration() {
+    return keep("Toleration", z.looseObject({
+      effect: k.nullish.string,
+      key: k.nullish.string,
+      operator: k.nullish.string,
+      tolerationSeconds: k.nullish.int,
+      value: k.nullish.string,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

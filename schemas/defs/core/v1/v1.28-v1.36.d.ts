@@ -18,7 +18,6 @@ export interface AWSElasticBlockStoreVolumeSource {
   /** volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore */
   volumeID: string;
 }
-export declare const AWSElasticBlockStoreVolumeSource: k.KubeSchema<AWSElasticBlockStoreVolumeSource>;
 
 /** AttachedVolume describes a volume attached to a node */
 export interface AttachedVolume {
@@ -27,7 +26,6 @@ export interface AttachedVolume {
   /** Name of the attached volume */
   name: string;
 }
-export declare const AttachedVolume: k.KubeSchema<AttachedVolume>;
 
 /** AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. */
 export interface AzureDiskVolumeSource {
@@ -44,7 +42,6 @@ export interface AzureDiskVolumeSource {
   /** readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. */
   readOnly?: boolean | null;
 }
-export declare const AzureDiskVolumeSource: k.KubeSchema<AzureDiskVolumeSource>;
 
 /** AzureFile represents an Azure File Service mount on the host and bind mount to the pod. */
 export interface AzureFilePersistentVolumeSource {
@@ -57,7 +54,6 @@ export interface AzureFilePersistentVolumeSource {
   /** shareName is the azure Share Name */
   shareName: string;
 }
-export declare const AzureFilePersistentVolumeSource: k.KubeSchema<AzureFilePersistentVolumeSource>;
 
 /** AzureFile represents an Azure File Service mount on the host and bind mount to the pod. */
 export interface AzureFileVolumeSource {
@@ -68,7 +64,6 @@ export interface AzureFileVolumeSource {
   /** shareName is the azure share Name */
   shareName: string;
 }
-export declare const AzureFileVolumeSource: k.KubeSchema<AzureFileVolumeSource>;
 
 /** SecretReference represents a Secret Reference. It has enough information to retrieve secret in any namespace */
 export interface SecretReference {
@@ -77,7 +72,6 @@ export interface SecretReference {
   /** namespace defines the space within which the secret name must be unique. */
   namespace?: string | null;
 }
-export declare const SecretReference: k.KubeSchema<SecretReference>;
 
 /** Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling. */
 export interface CinderPersistentVolumeSource {
@@ -90,14 +84,12 @@ export interface CinderPersistentVolumeSource {
   /** volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md */
   volumeID: string;
 }
-export declare const CinderPersistentVolumeSource: k.KubeSchema<CinderPersistentVolumeSource>;
 
 /** ClientIPConfig represents the configurations of Client IP based session affinity. */
 export interface ClientIPConfig {
   /** timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP". Default value is 10800(for 3 hours). */
   timeoutSeconds?: number | null;
 }
-export declare const ClientIPConfig: k.KubeSchema<ClientIPConfig>;
 
 /** Information about the condition of a component. */
 export interface ComponentCondition {
@@ -110,7 +102,6 @@ export interface ComponentCondition {
   /** Type of condition for a component. Valid value: "Healthy" */
   type: string;
 }
-export declare const ComponentCondition: k.KubeSchema<ComponentCondition>;
 
 /** ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node. This API is deprecated since 1.22: https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration */
 export interface ConfigMapNodeConfigSource {
@@ -125,7 +116,6 @@ export interface ConfigMapNodeConfigSource {
   /** UID is the metadata.UID of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status. */
   uid?: string | null;
 }
-export declare const ConfigMapNodeConfigSource: k.KubeSchema<ConfigMapNodeConfigSource>;
 
 /** ContainerPort represents a network port in a single container. */
 export interface ContainerPort {
@@ -140,7 +130,6 @@ export interface ContainerPort {
   /** Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP". */
   protocol?: string | null;
 }
-export declare const ContainerPort: k.KubeSchema<ContainerPort>;
 
 /** ContainerResizePolicy represents resource resize policy for the container. */
 export interface ContainerResizePolicy {
@@ -149,14 +138,12 @@ export interface ContainerResizePolicy {
   /** Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired. */
   restartPolicy: string;
 }
-export declare const ContainerResizePolicy: k.KubeSchema<ContainerResizePolicy>;
 
 /** ContainerStateRunning is a running state of a container. */
 export interface ContainerStateRunning {
   /** Time at which the container was last (re-)started */
   startedAt?: metaV1_28_36.Time | null;
 }
-export declare const ContainerStateRunning: k.KubeSchema<ContainerStateRunning>;
 
 /** ContainerStateTerminated is a terminated state of a container. */
 export interface ContainerStateTerminated {
@@ -175,7 +162,6 @@ export interface ContainerStateTerminated {
   /** Time at which previous execution of the container started */
   startedAt?: metaV1_28_36.Time | null;
 }
-export declare const ContainerStateTerminated: k.KubeSchema<ContainerStateTerminated>;
 
 /** ContainerStateWaiting is a waiting state of a container. */
 export interface ContainerStateWaiting {
@@ -184,7 +170,6 @@ export interface ContainerStateWaiting {
   /** (brief) reason the container is not yet running. */
   reason?: string | null;
 }
-export declare const ContainerStateWaiting: k.KubeSchema<ContainerStateWaiting>;
 
 /** ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is specified, the default one is ContainerStateWaiting. */
 export interface ContainerState {
@@ -195,14 +180,12 @@ export interface ContainerState {
   /** Details about a waiting container */
   waiting?: ContainerStateWaiting | null;
 }
-export declare const ContainerState: k.KubeSchema<ContainerState>;
 
 /** DaemonEndpoint contains information about a single Daemon endpoint. */
 export interface DaemonEndpoint {
   /** Port number of the given endpoint. */
   Port: number;
 }
-export declare const DaemonEndpoint: k.KubeSchema<DaemonEndpoint>;
 
 /** Represents an empty directory for a pod. Empty directory volumes support ownership management and SELinux relabeling. */
 export interface EmptyDirVolumeSource {
@@ -211,7 +194,6 @@ export interface EmptyDirVolumeSource {
   /** sizeLimit is the total amount of local storage required for this EmptyDir volume. The size limit is also applicable for memory medium. The maximum usage on memory medium EmptyDir would be the minimum value between the SizeLimit specified here and the sum of memory limits of all containers in a pod. The default is nil which means that the limit is undefined. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir */
   sizeLimit?: apimachinery_28_36.Quantity | null;
 }
-export declare const EmptyDirVolumeSource: k.KubeSchema<EmptyDirVolumeSource>;
 
 /** EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time. */
 export interface EventSeries {
@@ -220,7 +202,6 @@ export interface EventSeries {
   /** Time of the last occurrence observed */
   lastObservedTime?: metaV1_28_36.MicroTime | null;
 }
-export declare const EventSeries: k.KubeSchema<EventSeries>;
 
 /** EventSource contains information for an event. */
 export interface EventSource {
@@ -229,7 +210,6 @@ export interface EventSource {
   /** Node name on which the event is generated. */
   host?: string | null;
 }
-export declare const EventSource: k.KubeSchema<EventSource>;
 
 /** FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an exec based plugin. */
 export interface FlexPersistentVolumeSource {
@@ -244,7 +224,6 @@ export interface FlexPersistentVolumeSource {
   /** secretRef is Optional: SecretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts. */
   secretRef?: SecretReference | null;
 }
-export declare const FlexPersistentVolumeSource: k.KubeSchema<FlexPersistentVolumeSource>;
 
 /** Represents a Flocker volume mounted by the Flocker agent. One and only one of datasetName and datasetUUID should be set. Flocker volumes do not support ownership management or SELinux relabeling. */
 export interface FlockerVolumeSource {
@@ -253,7 +232,6 @@ export interface FlockerVolumeSource {
   /** datasetUUID is the UUID of the dataset. This is unique identifier of a Flocker dataset */
   datasetUUID?: string | null;
 }
-export declare const FlockerVolumeSource: k.KubeSchema<FlockerVolumeSource>;
 
 /**
  * Represents a Persistent Disk resource in Google Compute Engine.
@@ -270,7 +248,6 @@ export interface GCEPersistentDiskVolumeSource {
   /** readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk */
   readOnly?: boolean | null;
 }
-export declare const GCEPersistentDiskVolumeSource: k.KubeSchema<GCEPersistentDiskVolumeSource>;
 
 /**
  * Represents a volume that is populated with the contents of a git repository. Git repo volumes do not support ownership management. Git repo volumes support SELinux relabeling.
@@ -285,7 +262,6 @@ export interface GitRepoVolumeSource {
   /** revision is the commit hash for the specified revision. */
   revision?: string | null;
 }
-export declare const GitRepoVolumeSource: k.KubeSchema<GitRepoVolumeSource>;
 
 /** Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling. */
 export interface GlusterfsPersistentVolumeSource {
@@ -298,7 +274,6 @@ export interface GlusterfsPersistentVolumeSource {
   /** readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod */
   readOnly?: boolean | null;
 }
-export declare const GlusterfsPersistentVolumeSource: k.KubeSchema<GlusterfsPersistentVolumeSource>;
 
 /** HTTPHeader describes a custom header to be used in HTTP probes */
 export interface HTTPHeader {
@@ -307,7 +282,6 @@ export interface HTTPHeader {
   /** The header field value */
   value: string;
 }
-export declare const HTTPHeader: k.KubeSchema<HTTPHeader>;
 
 /** Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling. */
 export interface HostPathVolumeSource {
@@ -316,7 +290,6 @@ export interface HostPathVolumeSource {
   /** type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath */
   type?: string | null;
 }
-export declare const HostPathVolumeSource: k.KubeSchema<HostPathVolumeSource>;
 
 /** Maps a string key to a path within a volume. */
 export interface KeyToPath {
@@ -327,7 +300,6 @@ export interface KeyToPath {
   /** path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'. */
   path: string;
 }
-export declare const KeyToPath: k.KubeSchema<KeyToPath>;
 
 /** LimitRangeItem defines a min/max usage limit for any resource that matches on kind. */
 export interface LimitRangeItem {
@@ -344,7 +316,6 @@ export interface LimitRangeItem {
   /** Type of resource that this limit applies to. */
   type: string;
 }
-export declare const LimitRangeItem: k.KubeSchema<LimitRangeItem>;
 
 /** Represents an NFS mount that lasts the lifetime of a pod. NFS volumes do not support ownership management or SELinux relabeling. */
 export interface NFSVolumeSource {
@@ -355,7 +326,6 @@ export interface NFSVolumeSource {
   /** server is the hostname or IP address of the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs */
   server: string;
 }
-export declare const NFSVolumeSource: k.KubeSchema<NFSVolumeSource>;
 
 /** NodeAddress contains information for the node's address. */
 export interface NodeAddress {
@@ -364,7 +334,6 @@ export interface NodeAddress {
   /** Node address type, one of Hostname, ExternalIP or InternalIP. */
   type: string;
 }
-export declare const NodeAddress: k.KubeSchema<NodeAddress>;
 
 /** NodeCondition contains condition information for a node. */
 export interface NodeCondition {
@@ -381,14 +350,12 @@ export interface NodeCondition {
   /** Type of node condition. */
   type: string;
 }
-export declare const NodeCondition: k.KubeSchema<NodeCondition>;
 
 /** NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be non-nil. This API is deprecated since 1.22 */
 export interface NodeConfigSource {
   /** ConfigMap is a reference to a Node's ConfigMap */
   configMap?: ConfigMapNodeConfigSource | null;
 }
-export declare const NodeConfigSource: k.KubeSchema<NodeConfigSource>;
 
 /** NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource. */
 export interface NodeConfigStatus {
@@ -401,14 +368,12 @@ export interface NodeConfigStatus {
   /** LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error attempting to use the Assigned config. The Assigned config becomes the LastKnownGood config when the node determines that the Assigned config is stable and correct. This is currently implemented as a 10-minute soak period starting when the local record of Assigned config is updated. If the Assigned config is Active at the end of this period, it becomes the LastKnownGood. Note that if Spec.ConfigSource is reset to nil (use local defaults), the LastKnownGood is also immediately reset to nil, because the local default config is always assumed good. You should not make assumptions about the node's method of determining config stability and correctness, as this may change or become configurable in the future. */
   lastKnownGood?: NodeConfigSource | null;
 }
-export declare const NodeConfigStatus: k.KubeSchema<NodeConfigStatus>;
 
 /** NodeDaemonEndpoints lists ports opened by daemons running on the Node. */
 export interface NodeDaemonEndpoints {
   /** Endpoint on which Kubelet is listening. */
   kubeletEndpoint?: DaemonEndpoint | null;
 }
-export declare const NodeDaemonEndpoints: k.KubeSchema<NodeDaemonEndpoints>;
 
 /** ObjectFieldSelector selects an APIVersioned field of an object. */
 export interface ObjectFieldSelector {
@@ -417,7 +382,6 @@ export interface ObjectFieldSelector {
   /** Path of the field to select in the specified API version. */
   fieldPath: string;
 }
-export declare const ObjectFieldSelector: k.KubeSchema<ObjectFieldSelector>;
 
 /** ObjectReference contains enough information to let you inspect or modify the referred object. */
 export interface ObjectReference {
@@ -436,7 +400,6 @@ export interface ObjectReference {
   /** UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids */
   uid?: string | null;
 }
-export declare const ObjectReference: k.KubeSchema<ObjectReference>;
 
 /** PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. This volume finds the bound PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is, essentially, a wrapper around another type of volume that is owned by someone else (the system). */
 export interface PersistentVolumeClaimVolumeSource {
@@ -445,7 +408,6 @@ export interface PersistentVolumeClaimVolumeSource {
   /** readOnly Will force the ReadOnly setting in VolumeMounts. Default false. */
   readOnly?: boolean | null;
 }
-export declare const PersistentVolumeClaimVolumeSource: k.KubeSchema<PersistentVolumeClaimVolumeSource>;
 
 /** Represents a Photon Controller persistent disk resource. */
 export interface PhotonPersistentDiskVolumeSource {
@@ -454,28 +416,24 @@ export interface PhotonPersistentDiskVolumeSource {
   /** pdID is the ID that identifies Photon Controller persistent disk */
   pdID: string;
 }
-export declare const PhotonPersistentDiskVolumeSource: k.KubeSchema<PhotonPersistentDiskVolumeSource>;
 
 /** PodOS defines the OS parameters of a pod. */
 export interface PodOS {
   /** Name is the name of the operating system. The currently supported values are linux and windows. Additional value may be defined in future and can be one of: https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration Clients should expect to handle additional values and treat unrecognized values in this field as os: null */
   name: string;
 }
-export declare const PodOS: k.KubeSchema<PodOS>;
 
 /** PodReadinessGate contains the reference to a pod condition */
 export interface PodReadinessGate {
   /** ConditionType refers to a condition in the pod's condition list with matching type. */
   conditionType: string;
 }
-export declare const PodReadinessGate: k.KubeSchema<PodReadinessGate>;
 
 /** PodSchedulingGate is associated to a Pod to guard its scheduling. */
 export interface PodSchedulingGate {
   /** Name of the scheduling gate. Each scheduling gate must have a unique name field. */
   name: string;
 }
-export declare const PodSchedulingGate: k.KubeSchema<PodSchedulingGate>;
 
 /** PortworxVolumeSource represents a Portworx volume resource. */
 export interface PortworxVolumeSource {
@@ -486,7 +444,6 @@ export interface PortworxVolumeSource {
   /** volumeID uniquely identifies a Portworx volume */
   volumeID: string;
 }
-export declare const PortworxVolumeSource: k.KubeSchema<PortworxVolumeSource>;
 
 /** Represents a Quobyte mount that lasts the lifetime of a pod. Quobyte volumes do not support ownership management or SELinux relabeling. */
 export interface QuobyteVolumeSource {
@@ -503,7 +460,6 @@ export interface QuobyteVolumeSource {
   /** volume is a string that references an already created Quobyte volume by name. */
   volume: string;
 }
-export declare const QuobyteVolumeSource: k.KubeSchema<QuobyteVolumeSource>;
 
 /** ReplicationControllerCondition describes the state of a replication controller at a certain point. */
 export interface ReplicationControllerCondition {
@@ -518,7 +474,6 @@ export interface ReplicationControllerCondition {
   /** Type of replication controller condition. */
   type: string;
 }
-export declare const ReplicationControllerCondition: k.KubeSchema<ReplicationControllerCondition>;
 
 /** ResourceFieldSelector represents container resources (cpu, memory) and their output format */
 export interface ResourceFieldSelector {
@@ -529,7 +484,6 @@ export interface ResourceFieldSelector {
   /** Required: resource to select */
   resource: string;
 }
-export declare const ResourceFieldSelector: k.KubeSchema<ResourceFieldSelector>;
 
 /** ResourceQuotaStatus defines the enforced hard limits and observed use. */
 export interface ResourceQuotaStatus {
@@ -538,7 +492,6 @@ export interface ResourceQuotaStatus {
   /** Used is the current observed total usage of the resource in the namespace. */
   used?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const ResourceQuotaStatus: k.KubeSchema<ResourceQuotaStatus>;
 
 /** SELinuxOptions are the labels to be applied to the container */
 export interface SELinuxOptions {
@@ -551,7 +504,6 @@ export interface SELinuxOptions {
   /** User is a SELinux user label that applies to the container. */
   user?: string | null;
 }
-export declare const SELinuxOptions: k.KubeSchema<SELinuxOptions>;
 
 /** ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume */
 export interface ScaleIOPersistentVolumeSource {
@@ -576,7 +528,6 @@ export interface ScaleIOPersistentVolumeSource {
   /** volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source. */
   volumeName?: string | null;
 }
-export declare const ScaleIOPersistentVolumeSource: k.KubeSchema<ScaleIOPersistentVolumeSource>;
 
 /** SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set. */
 export interface SeccompProfile {
@@ -589,7 +540,6 @@ export interface SeccompProfile {
    */
   type: string;
 }
-export declare const SeccompProfile: k.KubeSchema<SeccompProfile>;
 
 /** ServiceAccountTokenProjection represents a projected service account token volume. This projection can be used to insert a service account token into the pods runtime filesystem for use against APIs (Kubernetes API Server or otherwise). */
 export interface ServiceAccountTokenProjection {
@@ -600,14 +550,12 @@ export interface ServiceAccountTokenProjection {
   /** path is the path relative to the mount point of the file to project the token into. */
   path: string;
 }
-export declare const ServiceAccountTokenProjection: k.KubeSchema<ServiceAccountTokenProjection>;
 
 /** SessionAffinityConfig represents the configurations of session affinity. */
 export interface SessionAffinityConfig {
   /** clientIP contains the configurations of Client IP based session affinity. */
   clientIP?: ClientIPConfig | null;
 }
-export declare const SessionAffinityConfig: k.KubeSchema<SessionAffinityConfig>;
 
 /** Represents a StorageOS persistent volume resource. */
 export interface StorageOSPersistentVolumeSource {
@@ -622,7 +570,6 @@ export interface StorageOSPersistentVolumeSource {
   /** volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created. */
   volumeNamespace?: string | null;
 }
-export declare const StorageOSPersistentVolumeSource: k.KubeSchema<StorageOSPersistentVolumeSource>;
 
 /** Sysctl defines a kernel parameter to be set */
 export interface Sysctl {
@@ -631,7 +578,6 @@ export interface Sysctl {
   /** Value of a property to set */
   value: string;
 }
-export declare const Sysctl: k.KubeSchema<Sysctl>;
 
 /** TCPSocketAction describes an action based on opening a socket */
 export interface TCPSocketAction {
@@ -640,7 +586,6 @@ export interface TCPSocketAction {
   /** Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. */
   port: apimachinery_28_36.IntOrString;
 }
-export declare const TCPSocketAction: k.KubeSchema<TCPSocketAction>;
 
 /** TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace. */
 export interface TypedLocalObjectReference {
@@ -651,7 +596,6 @@ export interface TypedLocalObjectReference {
   /** Name is the name of resource being referenced */
   name: string;
 }
-export declare const TypedLocalObjectReference: k.KubeSchema<TypedLocalObjectReference>;
 
 /** volumeDevice describes a mapping of a raw block device within a container. */
 export interface VolumeDevice {
@@ -660,7 +604,6 @@ export interface VolumeDevice {
   /** name must match the name of a persistentVolumeClaim in the pod */
   name: string;
 }
-export declare const VolumeDevice: k.KubeSchema<VolumeDevice>;
 
 /** Represents a vSphere volume resource. */
 export interface VsphereVirtualDiskVolumeSource {
@@ -673,7 +616,6 @@ export interface VsphereVirtualDiskVolumeSource {
   /** volumePath is the path that identifies vSphere volume vmdk */
   volumePath: string;
 }
-export declare const VsphereVirtualDiskVolumeSource: k.KubeSchema<VsphereVirtualDiskVolumeSource>;
 
 /** WindowsSecurityContextOptions contain Windows-specific options and credentials. */
 export interface WindowsSecurityContextOptions {
@@ -686,4 +628,69 @@ export interface WindowsSecurityContextOptions {
   /** The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. */
   runAsUserName?: string | null;
 }
-export declare const WindowsSecurityContextOptions: k.KubeSchema<WindowsSecurityContextOptions>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AWSElasticBlockStoreVolumeSource: k.KubeSchema<AWSElasticBlockStoreVolumeSource>;
+  readonly AttachedVolume: k.KubeSchema<AttachedVolume>;
+  readonly AzureDiskVolumeSource: k.KubeSchema<AzureDiskVolumeSource>;
+  readonly AzureFilePersistentVolumeSource: k.KubeSchema<AzureFilePersistentVolumeSource>;
+  readonly AzureFileVolumeSource: k.KubeSchema<AzureFileVolumeSource>;
+  readonly SecretReference: k.KubeSchema<SecretReference>;
+  readonly CinderPersistentVolumeSource: k.KubeSchema<CinderPersistentVolumeSource>;
+  readonly ClientIPConfig: k.KubeSchema<ClientIPConfig>;
+  readonly ComponentCondition: k.KubeSchema<ComponentCondition>;
+  readonly ConfigMapNodeConfigSource: k.KubeSchema<ConfigMapNodeConfigSource>;
+  readonly ContainerPort: k.KubeSchema<ContainerPort>;
+  readonly ContainerResizePolicy: k.KubeSchema<ContainerResizePolicy>;
+  readonly ContainerStateRunning: k.KubeSchema<ContainerStateRunning>;
+  readonly ContainerStateTerminated: k.KubeSchema<ContainerStateTerminated>;
+  readonly ContainerStateWaiting: k.KubeSchema<ContainerStateWaiting>;
+  readonly ContainerState: k.KubeSchema<ContainerState>;
+  readonly DaemonEndpoint: k.KubeSchema<DaemonEndpoint>;
+  readonly EmptyDirVolumeSource: k.KubeSchema<EmptyDirVolumeSource>;
+  readonly EventSeries: k.KubeSchema<EventSeries>;
+  readonly EventSource: k.KubeSchema<EventSource>;
+  readonly FlexPersistentVolumeSource: k.KubeSchema<FlexPersistentVolumeSource>;
+  readonly FlockerVolumeSource: k.KubeSchema<FlockerVolumeSource>;
+  readonly GCEPersistentDiskVolumeSource: k.KubeSchema<GCEPersistentDiskVolumeSource>;
+  readonly GitRepoVolumeSource: k.KubeSchema<GitRepoVolumeSource>;
+  readonly GlusterfsPersistentVolumeSource: k.KubeSchema<GlusterfsPersistentVolumeSource>;
+  readonly HTTPHeader: k.KubeSchema<HTTPHeader>;
+  readonly HostPathVolumeSource: k.KubeSchema<HostPathVolumeSource>;
+  readonly KeyToPath: k.KubeSchema<KeyToPath>;
+  readonly LimitRangeItem: k.KubeSchema<LimitRangeItem>;
+  readonly NFSVolumeSource: k.KubeSchema<NFSVolumeSource>;
+  readonly NodeAddress: k.KubeSchema<NodeAddress>;
+  readonly NodeCondition: k.KubeSchema<NodeCondition>;
+  readonly NodeConfigSource: k.KubeSchema<NodeConfigSource>;
+  readonly NodeConfigStatus: k.KubeSchema<NodeConfigStatus>;
+  readonly NodeDaemonEndpoints: k.KubeSchema<NodeDaemonEndpoints>;
+  readonly ObjectFieldSelector: k.KubeSchema<ObjectFieldSelector>;
+  readonly ObjectReference: k.KubeSchema<ObjectReference>;
+  readonly PersistentVolumeClaimVolumeSource: k.KubeSchema<PersistentVolumeClaimVolumeSource>;
+  readonly PhotonPersistentDiskVolumeSource: k.KubeSchema<PhotonPersistentDiskVolumeSource>;
+  readonly PodOS: k.KubeSchema<PodOS>;
+  readonly PodReadinessGate: k.KubeSchema<PodReadinessGate>;
+  readonly PodSchedulingGate: k.KubeSchema<PodSchedulingGate>;
+  readonly PortworxVolumeSource: k.KubeSchema<PortworxVolumeSource>;
+  readonly QuobyteVolumeSource: k.KubeSchema<QuobyteVolumeSource>;
+  readonly ReplicationControllerCondition: k.KubeSchema<ReplicationControllerCondition>;
+  readonly ResourceFieldSelector: k.KubeSchema<ResourceFieldSelector>;
+  readonly ResourceQuotaStatus: k.KubeSchema<ResourceQuotaStatus>;
+  readonly SELinuxOptions: k.KubeSchema<SELinuxOptions>;
+  readonly ScaleIOPersistentVolumeSource: k.KubeSchema<ScaleIOPersistentVolumeSource>;
+  readonly SeccompProfile: k.KubeSchema<SeccompProfile>;
+  readonly ServiceAccountTokenProjection: k.KubeSchema<ServiceAccountTokenProjection>;
+  readonly SessionAffinityConfig: k.KubeSchema<SessionAffinityConfig>;
+  readonly StorageOSPersistentVolumeSource: k.KubeSchema<StorageOSPersistentVolumeSource>;
+  readonly Sysctl: k.KubeSchema<Sysctl>;
+  readonly TCPSocketAction: k.KubeSchema<TCPSocketAction>;
+  readonly TypedLocalObjectReference: k.KubeSchema<TypedLocalObjectReference>;
+  readonly VolumeDevice: k.KubeSchema<VolumeDevice>;
+  readonly VsphereVirtualDiskVolumeSource: k.KubeSchema<VsphereVirtualDiskVolumeSource>;
+  readonly WindowsSecurityContextOptions: k.KubeSchema<WindowsSecurityContextOptions>;
+};

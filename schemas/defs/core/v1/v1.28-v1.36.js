@@ -4,366 +4,438 @@ import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const AWSElasticBlockStoreVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  partition: k.nullish.int32,
-  readOnly: k.nullish.boolean,
-  volumeID: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get AWSElasticBlockStoreVolumeSource() {
+    return keep("AWSElasticBlockStoreVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      partition: k.nullish.int32,
+      readOnly: k.nullish.boolean,
+      volumeID: k.string,
+    }));
+  },
+  get AttachedVolume() {
+    return keep("AttachedVolume", z.looseObject({
+      devicePath: k.string,
+      name: k.string,
+    }));
+  },
+  get AzureDiskVolumeSource() {
+    return keep("AzureDiskVolumeSource", z.looseObject({
+      cachingMode: k.nullish.string,
+      diskName: k.string,
+      diskURI: k.string,
+      fsType: k.nullish.string,
+      kind: k.nullish.string,
+      readOnly: k.nullish.boolean,
+    }));
+  },
+  get AzureFilePersistentVolumeSource() {
+    return keep("AzureFilePersistentVolumeSource", z.looseObject({
+      readOnly: k.nullish.boolean,
+      secretName: k.string,
+      secretNamespace: k.nullish.string,
+      shareName: k.string,
+    }));
+  },
+  get AzureFileVolumeSource() {
+    return keep("AzureFileVolumeSource", z.looseObject({
+      readOnly: k.nullish.boolean,
+      secretName: k.string,
+      shareName: k.string,
+    }));
+  },
+  get SecretReference() {
+    return keep("SecretReference", z.looseObject({
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get CinderPersistentVolumeSource() {
+    return keep("CinderPersistentVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.SecretReference),
+      volumeID: k.string,
+    }));
+  },
+  get ClientIPConfig() {
+    return keep("ClientIPConfig", z.looseObject({
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get ComponentCondition() {
+    return keep("ComponentCondition", z.looseObject({
+      error: k.nullish.string,
+      message: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get ConfigMapNodeConfigSource() {
+    return keep("ConfigMapNodeConfigSource", z.looseObject({
+      kubeletConfigKey: k.string,
+      name: k.string,
+      namespace: k.string,
+      resourceVersion: k.nullish.string,
+      uid: k.nullish.string,
+    }));
+  },
+  get ContainerPort() {
+    return keep("ContainerPort", z.looseObject({
+      containerPort: k.int32,
+      hostIP: k.nullish.string,
+      hostPort: k.nullish.int32,
+      name: k.nullish.string,
+      protocol: k.nullish.string,
+    }));
+  },
+  get ContainerResizePolicy() {
+    return keep("ContainerResizePolicy", z.looseObject({
+      resourceName: k.string,
+      restartPolicy: k.string,
+    }));
+  },
+  get ContainerStateRunning() {
+    return keep("ContainerStateRunning", z.looseObject({
+      startedAt: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get ContainerStateTerminated() {
+    return keep("ContainerStateTerminated", z.looseObject({
+      containerID: k.nullish.string,
+      exitCode: k.int32,
+      finishedAt: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      signal: k.nullish.int32,
+      startedAt: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get ContainerStateWaiting() {
+    return keep("ContainerStateWaiting", z.looseObject({
+      message: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+  get ContainerState() {
+    return keep("ContainerState", z.looseObject({
+      running: k.nullishOf($.ContainerStateRunning),
+      terminated: k.nullishOf($.ContainerStateTerminated),
+      waiting: k.nullishOf($.ContainerStateWaiting),
+    }));
+  },
+  get DaemonEndpoint() {
+    return keep("DaemonEndpoint", z.looseObject({
+      Port: k.int32,
+    }));
+  },
+  get EmptyDirVolumeSource() {
+    return keep("EmptyDirVolumeSource", z.looseObject({
+      medium: k.nullish.string,
+      sizeLimit: k.nullishOf(apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get EventSeries() {
+    return keep("EventSeries", z.looseObject({
+      count: k.nullish.int32,
+      lastObservedTime: k.nullishOf(metaV1_28_36.$.MicroTime),
+    }));
+  },
+  get EventSource() {
+    return keep("EventSource", z.looseObject({
+      component: k.nullish.string,
+      host: k.nullish.string,
+    }));
+  },
+  get FlexPersistentVolumeSource() {
+    return keep("FlexPersistentVolumeSource", z.looseObject({
+      driver: k.string,
+      fsType: k.nullish.string,
+      options: k.nullishOf(z.record(z.string(), k.string)),
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.SecretReference),
+    }));
+  },
+  get FlockerVolumeSource() {
+    return keep("FlockerVolumeSource", z.looseObject({
+      datasetName: k.nullish.string,
+      datasetUUID: k.nullish.string,
+    }));
+  },
+  get GCEPersistentDiskVolumeSource() {
+    return keep("GCEPersistentDiskVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      partition: k.nullish.int32,
+      pdName: k.string,
+      readOnly: k.nullish.boolean,
+    }));
+  },
+  get GitRepoVolumeSource() {
+    return keep("GitRepoVolumeSource", z.looseObject({
+      directory: k.nullish.string,
+      repository: k.string,
+      revision: k.nullish.string,
+    }));
+  },
+  get GlusterfsPersistentVolumeSource() {
+    return keep("GlusterfsPersistentVolumeSource", z.looseObject({
+      endpoints: k.string,
+      endpointsNamespace: k.nullish.string,
+      path: k.string,
+      readOnly: k.nullish.boolean,
+    }));
+  },
+  get HTTPHeader() {
+    return keep("HTTPHeader", z.looseObject({
+      name: k.string,
+      value: k.string,
+    }));
+  },
+  get HostPathVolumeSource() {
+    return keep("HostPathVolumeSource", z.looseObject({
+      path: k.string,
+      type: k.nullish.string,
+    }));
+  },
+  get KeyToPath() {
+    return keep("KeyToPath", z.looseObject({
+      key: k.string,
+      mode: k.nullish.int32,
+      path: k.string,
+    }));
+  },
+  get LimitRangeItem() {
+    return keep("LimitRangeItem", z.looseObject({
+      default: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      defaultRequest: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      max: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      maxLimitRequestRatio: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      min: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      type: k.string,
+    }));
+  },
+  get NFSVolumeSource() {
+    return keep("NFSVolumeSource", z.looseObject({
+      path: k.string,
+      readOnly: k.nullish.boolean,
+      server: k.string,
+    }));
+  },
+  get NodeAddress() {
+    return keep("NodeAddress", z.looseObject({
+      address: k.string,
+      type: k.string,
+    }));
+  },
+  get NodeCondition() {
+    return keep("NodeCondition", z.looseObject({
+      lastHeartbeatTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get NodeConfigSource() {
+    return keep("NodeConfigSource", z.looseObject({
+      configMap: k.nullishOf($.ConfigMapNodeConfigSource),
+    }));
+  },
+  get NodeConfigStatus() {
+    return keep("NodeConfigStatus", z.looseObject({
+      active: k.nullishOf($.NodeConfigSource),
+      assigned: k.nullishOf($.NodeConfigSource),
+      error: k.nullish.string,
+      lastKnownGood: k.nullishOf($.NodeConfigSource),
+    }));
+  },
+  get NodeDaemonEndpoints() {
+    return keep("NodeDaemonEndpoints", z.looseObject({
+      kubeletEndpoint: k.nullishOf($.DaemonEndpoint),
+    }));
+  },
+  get ObjectFieldSelector() {
+    return keep("ObjectFieldSelector", z.looseObject({
+      apiVersion: k.nullish.string,
+      fieldPath: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ObjectReference() {
+    return keep("ObjectReference", z.looseObject({
+      apiVersion: k.nullish.string,
+      fieldPath: k.nullish.string,
+      kind: k.nullish.string,
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      resourceVersion: k.nullish.string,
+      uid: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get PersistentVolumeClaimVolumeSource() {
+    return keep("PersistentVolumeClaimVolumeSource", z.looseObject({
+      claimName: k.string,
+      readOnly: k.nullish.boolean,
+    }));
+  },
+  get PhotonPersistentDiskVolumeSource() {
+    return keep("PhotonPersistentDiskVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      pdID: k.string,
+    }));
+  },
+  get PodOS() {
+    return keep("PodOS", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get PodReadinessGate() {
+    return keep("PodReadinessGate", z.looseObject({
+      conditionType: k.string,
+    }));
+  },
+  get PodSchedulingGate() {
+    return keep("PodSchedulingGate", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get PortworxVolumeSource() {
+    return keep("PortworxVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      volumeID: k.string,
+    }));
+  },
+  get QuobyteVolumeSource() {
+    return keep("QuobyteVolumeSource", z.looseObject({
+      group: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      registry: k.string,
+      tenant: k.nullish.string,
+      user: k.nullish.string,
+      volume: k.string,
+    }));
+  },
+  get ReplicationControllerCondition() {
+    return keep("ReplicationControllerCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get ResourceFieldSelector() {
+    return keep("ResourceFieldSelector", z.looseObject({
+      containerName: k.nullish.string,
+      divisor: k.nullishOf(apimachinery_28_36.$.Quantity),
+      resource: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ResourceQuotaStatus() {
+    return keep("ResourceQuotaStatus", z.looseObject({
+      hard: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      used: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+  get SELinuxOptions() {
+    return keep("SELinuxOptions", z.looseObject({
+      level: k.nullish.string,
+      role: k.nullish.string,
+      type: k.nullish.string,
+      user: k.nullish.string,
+    }));
+  },
+  get ScaleIOPersistentVolumeSource() {
+    return keep("ScaleIOPersistentVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      gateway: k.string,
+      protectionDomain: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: $.SecretReference,
+      sslEnabled: k.nullish.boolean,
+      storageMode: k.nullish.string,
+      storagePool: k.nullish.string,
+      system: k.string,
+      volumeName: k.nullish.string,
+    }));
+  },
+  get SeccompProfile() {
+    return keep("SeccompProfile", z.looseObject({
+      localhostProfile: k.nullish.string,
+      type: k.string,
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"localhostProfile":"LocalhostProfile"}}]}));
+  },
+  get ServiceAccountTokenProjection() {
+    return keep("ServiceAccountTokenProjection", z.looseObject({
+      audience: k.nullish.string,
+      expirationSeconds: k.nullish.int,
+      path: k.string,
+    }));
+  },
+  get SessionAffinityConfig() {
+    return keep("SessionAffinityConfig", z.looseObject({
+      clientIP: k.nullishOf($.ClientIPConfig),
+    }));
+  },
+  get StorageOSPersistentVolumeSource() {
+    return keep("StorageOSPersistentVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.ObjectReference),
+      volumeName: k.nullish.string,
+      volumeNamespace: k.nullish.string,
+    }));
+  },
+  get Sysctl() {
+    return keep("Sysctl", z.looseObject({
+      name: k.string,
+      value: k.string,
+    }));
+  },
+  get TCPSocketAction() {
+    return keep("TCPSocketAction", z.looseObject({
+      host: k.nullish.string,
+      port: apimachinery_28_36.$.IntOrString,
+    }));
+  },
+  get TypedLocalObjectReference() {
+    return keep("TypedLocalObjectReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get VolumeDevice() {
+    return keep("VolumeDevice", z.looseObject({
+      devicePath: k.string,
+      name: k.string,
+    }));
+  },
+  get VsphereVirtualDiskVolumeSource() {
+    return keep("VsphereVirtualDiskVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      storagePolicyID: k.nullish.string,
+      storagePolicyName: k.nullish.string,
+      volumePath: k.string,
+    }));
+  },
+  get WindowsSecurityContextOptions() {
+    return keep("WindowsSecurityContextOptions", z.looseObject({
+      gmsaCredentialSpec: k.nullish.string,
+      gmsaCredentialSpecName: k.nullish.string,
+      hostProcess: k.nullish.boolean,
+      runAsUserName: k.nullish.string,
+    }));
+  },
+};
 
-export const AttachedVolume = z.looseObject({
-  devicePath: k.string,
-  name: k.string,
-});
-
-export const AzureDiskVolumeSource = z.looseObject({
-  cachingMode: k.nullish.string,
-  diskName: k.string,
-  diskURI: k.string,
-  fsType: k.nullish.string,
-  kind: k.nullish.string,
-  readOnly: k.nullish.boolean,
-});
-
-export const AzureFilePersistentVolumeSource = z.looseObject({
-  readOnly: k.nullish.boolean,
-  secretName: k.string,
-  secretNamespace: k.nullish.string,
-  shareName: k.string,
-});
-
-export const AzureFileVolumeSource = z.looseObject({
-  readOnly: k.nullish.boolean,
-  secretName: k.string,
-  shareName: k.string,
-});
-
-export const SecretReference = z.looseObject({
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const CinderPersistentVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(SecretReference),
-  volumeID: k.string,
-});
-
-export const ClientIPConfig = z.looseObject({
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const ComponentCondition = z.looseObject({
-  error: k.nullish.string,
-  message: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const ConfigMapNodeConfigSource = z.looseObject({
-  kubeletConfigKey: k.string,
-  name: k.string,
-  namespace: k.string,
-  resourceVersion: k.nullish.string,
-  uid: k.nullish.string,
-});
-
-export const ContainerPort = z.looseObject({
-  containerPort: k.int32,
-  hostIP: k.nullish.string,
-  hostPort: k.nullish.int32,
-  name: k.nullish.string,
-  protocol: k.nullish.string,
-});
-
-export const ContainerResizePolicy = z.looseObject({
-  resourceName: k.string,
-  restartPolicy: k.string,
-});
-
-export const ContainerStateRunning = z.looseObject({
-  startedAt: k.nullishOf(metaV1_28_36.Time),
-});
-
-export const ContainerStateTerminated = z.looseObject({
-  containerID: k.nullish.string,
-  exitCode: k.int32,
-  finishedAt: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  signal: k.nullish.int32,
-  startedAt: k.nullishOf(metaV1_28_36.Time),
-});
-
-export const ContainerStateWaiting = z.looseObject({
-  message: k.nullish.string,
-  reason: k.nullish.string,
-});
-
-export const ContainerState = z.looseObject({
-  running: k.nullishOf(ContainerStateRunning),
-  terminated: k.nullishOf(ContainerStateTerminated),
-  waiting: k.nullishOf(ContainerStateWaiting),
-});
-
-export const DaemonEndpoint = z.looseObject({
-  Port: k.int32,
-});
-
-export const EmptyDirVolumeSource = z.looseObject({
-  medium: k.nullish.string,
-  sizeLimit: k.nullishOf(apimachinery_28_36.Quantity),
-});
-
-export const EventSeries = z.looseObject({
-  count: k.nullish.int32,
-  lastObservedTime: k.nullishOf(metaV1_28_36.MicroTime),
-});
-
-export const EventSource = z.looseObject({
-  component: k.nullish.string,
-  host: k.nullish.string,
-});
-
-export const FlexPersistentVolumeSource = z.looseObject({
-  driver: k.string,
-  fsType: k.nullish.string,
-  options: k.nullishOf(z.record(z.string(), k.string)),
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(SecretReference),
-});
-
-export const FlockerVolumeSource = z.looseObject({
-  datasetName: k.nullish.string,
-  datasetUUID: k.nullish.string,
-});
-
-export const GCEPersistentDiskVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  partition: k.nullish.int32,
-  pdName: k.string,
-  readOnly: k.nullish.boolean,
-});
-
-export const GitRepoVolumeSource = z.looseObject({
-  directory: k.nullish.string,
-  repository: k.string,
-  revision: k.nullish.string,
-});
-
-export const GlusterfsPersistentVolumeSource = z.looseObject({
-  endpoints: k.string,
-  endpointsNamespace: k.nullish.string,
-  path: k.string,
-  readOnly: k.nullish.boolean,
-});
-
-export const HTTPHeader = z.looseObject({
-  name: k.string,
-  value: k.string,
-});
-
-export const HostPathVolumeSource = z.looseObject({
-  path: k.string,
-  type: k.nullish.string,
-});
-
-export const KeyToPath = z.looseObject({
-  key: k.string,
-  mode: k.nullish.int32,
-  path: k.string,
-});
-
-export const LimitRangeItem = z.looseObject({
-  default: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  defaultRequest: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  max: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  maxLimitRequestRatio: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  min: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  type: k.string,
-});
-
-export const NFSVolumeSource = z.looseObject({
-  path: k.string,
-  readOnly: k.nullish.boolean,
-  server: k.string,
-});
-
-export const NodeAddress = z.looseObject({
-  address: k.string,
-  type: k.string,
-});
-
-export const NodeCondition = z.looseObject({
-  lastHeartbeatTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const NodeConfigSource = z.looseObject({
-  configMap: k.nullishOf(ConfigMapNodeConfigSource),
-});
-
-export const NodeConfigStatus = z.looseObject({
-  active: k.nullishOf(NodeConfigSource),
-  assigned: k.nullishOf(NodeConfigSource),
-  error: k.nullish.string,
-  lastKnownGood: k.nullishOf(NodeConfigSource),
-});
-
-export const NodeDaemonEndpoints = z.looseObject({
-  kubeletEndpoint: k.nullishOf(DaemonEndpoint),
-});
-
-export const ObjectFieldSelector = z.looseObject({
-  apiVersion: k.nullish.string,
-  fieldPath: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ObjectReference = z.looseObject({
-  apiVersion: k.nullish.string,
-  fieldPath: k.nullish.string,
-  kind: k.nullish.string,
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  resourceVersion: k.nullish.string,
-  uid: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const PersistentVolumeClaimVolumeSource = z.looseObject({
-  claimName: k.string,
-  readOnly: k.nullish.boolean,
-});
-
-export const PhotonPersistentDiskVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  pdID: k.string,
-});
-
-export const PodOS = z.looseObject({
-  name: k.string,
-});
-
-export const PodReadinessGate = z.looseObject({
-  conditionType: k.string,
-});
-
-export const PodSchedulingGate = z.looseObject({
-  name: k.string,
-});
-
-export const PortworxVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  volumeID: k.string,
-});
-
-export const QuobyteVolumeSource = z.looseObject({
-  group: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  registry: k.string,
-  tenant: k.nullish.string,
-  user: k.nullish.string,
-  volume: k.string,
-});
-
-export const ReplicationControllerCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const ResourceFieldSelector = z.looseObject({
-  containerName: k.nullish.string,
-  divisor: k.nullishOf(apimachinery_28_36.Quantity),
-  resource: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ResourceQuotaStatus = z.looseObject({
-  hard: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  used: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
-
-export const SELinuxOptions = z.looseObject({
-  level: k.nullish.string,
-  role: k.nullish.string,
-  type: k.nullish.string,
-  user: k.nullish.string,
-});
-
-export const ScaleIOPersistentVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  gateway: k.string,
-  protectionDomain: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: SecretReference,
-  sslEnabled: k.nullish.boolean,
-  storageMode: k.nullish.string,
-  storagePool: k.nullish.string,
-  system: k.string,
-  volumeName: k.nullish.string,
-});
-
-export const SeccompProfile = z.looseObject({
-  localhostProfile: k.nullish.string,
-  type: k.string,
-}).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"localhostProfile":"LocalhostProfile"}}]});
-
-export const ServiceAccountTokenProjection = z.looseObject({
-  audience: k.nullish.string,
-  expirationSeconds: k.nullish.int,
-  path: k.string,
-});
-
-export const SessionAffinityConfig = z.looseObject({
-  clientIP: k.nullishOf(ClientIPConfig),
-});
-
-export const StorageOSPersistentVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(ObjectReference),
-  volumeName: k.nullish.string,
-  volumeNamespace: k.nullish.string,
-});
-
-export const Sysctl = z.looseObject({
-  name: k.string,
-  value: k.string,
-});
-
-export const TCPSocketAction = z.looseObject({
-  host: k.nullish.string,
-  port: apimachinery_28_36.IntOrString,
-});
-
-export const TypedLocalObjectReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const VolumeDevice = z.looseObject({
-  devicePath: k.string,
-  name: k.string,
-});
-
-export const VsphereVirtualDiskVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  storagePolicyID: k.nullish.string,
-  storagePolicyName: k.nullish.string,
-  volumePath: k.string,
-});
-
-export const WindowsSecurityContextOptions = z.looseObject({
-  gmsaCredentialSpec: k.nullish.string,
-  gmsaCredentialSpecName: k.nullish.string,
-  hostProcess: k.nullish.boolean,
-  runAsUserName: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

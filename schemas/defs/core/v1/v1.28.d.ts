@@ -23,7 +23,6 @@ export interface PodAffinityTerm {
   /** This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed. */
   topologyKey: string;
 }
-export declare const PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
 
 /** The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s) */
 export interface WeightedPodAffinityTerm {
@@ -32,7 +31,6 @@ export interface WeightedPodAffinityTerm {
   /** weight associated with matching the corresponding podAffinityTerm, in the range 1-100. */
   weight: number;
 }
-export declare const WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
 
 /** Pod affinity is a group of inter pod affinity scheduling rules. */
 export interface PodAffinity {
@@ -41,7 +39,6 @@ export interface PodAffinity {
   /** If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] | null;
 }
-export declare const PodAffinity: k.KubeSchema<PodAffinity>;
 
 /** Pod anti affinity is a group of inter pod anti affinity scheduling rules. */
 export interface PodAntiAffinity {
@@ -50,7 +47,6 @@ export interface PodAntiAffinity {
   /** If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] | null;
 }
-export declare const PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
 
 /** Affinity is a group of affinity scheduling rules. */
 export interface Affinity {
@@ -61,7 +57,6 @@ export interface Affinity {
   /** Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)). */
   podAntiAffinity?: PodAntiAffinity | null;
 }
-export declare const Affinity: k.KubeSchema<Affinity>;
 
 /** Represents storage that is managed by an external CSI volume driver (Beta feature) */
 export interface CSIPersistentVolumeSource {
@@ -86,7 +81,6 @@ export interface CSIPersistentVolumeSource {
   /** volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the volume on all subsequent calls. Required. */
   volumeHandle: string;
 }
-export declare const CSIPersistentVolumeSource: k.KubeSchema<CSIPersistentVolumeSource>;
 
 /** LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified. */
 export interface LifecycleHandler {
@@ -97,7 +91,6 @@ export interface LifecycleHandler {
   /** Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for the backward compatibility. There are no validation of this field and lifecycle hooks will fail in runtime when tcp handler is specified. */
   tcpSocket?: coreV1_28_36.TCPSocketAction | null;
 }
-export declare const LifecycleHandler: k.KubeSchema<LifecycleHandler>;
 
 /** Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted. */
 export interface Lifecycle {
@@ -106,7 +99,6 @@ export interface Lifecycle {
   /** PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks */
   preStop?: LifecycleHandler | null;
 }
-export declare const Lifecycle: k.KubeSchema<Lifecycle>;
 
 /** A single application container that you want to run within a pod. */
 export interface Container {
@@ -159,7 +151,6 @@ export interface Container {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const Container: k.KubeSchema<Container>;
 
 /** EndpointPort is a tuple that describes a single port. */
 export interface EndpointPort {
@@ -183,7 +174,6 @@ export interface EndpointPort {
   /** The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP. */
   protocol?: string | null;
 }
-export declare const EndpointPort: k.KubeSchema<EndpointPort>;
 
 /**
  * EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:
@@ -206,7 +196,6 @@ export interface EndpointSubset {
   /** Port numbers available on the related IP addresses. */
   ports?: EndpointPort[] | null;
 }
-export declare const EndpointSubset: k.KubeSchema<EndpointSubset>;
 
 /**
  * Endpoints is a collection of endpoints that implement the actual service. Example:
@@ -234,7 +223,6 @@ export interface Endpoints {
   /** The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service. */
   subsets?: EndpointSubset[] | null;
 }
-export declare const Endpoints: k.KubeSchema<Endpoints>;
 
 /**
  * EndpointsList is a list of endpoints.
@@ -250,7 +238,6 @@ export interface EndpointsList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EndpointsList: k.KubeSchema<EndpointsList>;
 
 /**
  * An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
@@ -313,7 +300,6 @@ export interface EphemeralContainer {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const EphemeralContainer: k.KubeSchema<EphemeralContainer>;
 
 /** PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes */
 export interface PersistentVolumeClaimSpec {
@@ -343,7 +329,6 @@ export interface PersistentVolumeClaimSpec {
   /** volumeName is the binding reference to the PersistentVolume backing this claim. */
   volumeName?: string | null;
 }
-export declare const PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
 
 /** PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource. */
 export interface PersistentVolumeClaimTemplate {
@@ -352,7 +337,6 @@ export interface PersistentVolumeClaimTemplate {
   /** The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here. */
   spec: PersistentVolumeClaimSpec;
 }
-export declare const PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
 
 /** Represents an ephemeral volume that is handled by a normal storage driver. */
 export interface EphemeralVolumeSource {
@@ -367,7 +351,6 @@ export interface EphemeralVolumeSource {
    */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate | null;
 }
-export declare const EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
 
 /** LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point. */
 export interface LoadBalancerIngress {
@@ -378,14 +361,12 @@ export interface LoadBalancerIngress {
   /** Ports is a list of records of service ports If used, every port defined in the service should have an entry in it */
   ports?: coreV1_28_31.PortStatus[] | null;
 }
-export declare const LoadBalancerIngress: k.KubeSchema<LoadBalancerIngress>;
 
 /** LoadBalancerStatus represents the status of a load-balancer. */
 export interface LoadBalancerStatus {
   /** Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points. */
   ingress?: LoadBalancerIngress[] | null;
 }
-export declare const LoadBalancerStatus: k.KubeSchema<LoadBalancerStatus>;
 
 /** PersistentVolumeSpec is the specification of a persistent volume. */
 export interface PersistentVolumeSpec {
@@ -450,7 +431,6 @@ export interface PersistentVolumeSpec {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
 
 /**
  * PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
@@ -468,7 +448,6 @@ export interface PersistentVolume {
   /** status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes */
   status?: coreV1_28_29.PersistentVolumeStatus | null;
 }
-export declare const PersistentVolume: k.KubeSchema<PersistentVolume>;
 
 /** PersistentVolumeClaimStatus is the current status of a persistent volume claim. */
 export interface PersistentVolumeClaimStatus {
@@ -528,7 +507,6 @@ export interface PersistentVolumeClaimStatus {
   /** phase represents the current phase of PersistentVolumeClaim. */
   phase?: string | null;
 }
-export declare const PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
 
 /**
  * PersistentVolumeClaim is a user's request for and claim to a persistent volume
@@ -546,7 +524,6 @@ export interface PersistentVolumeClaim {
   /** status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims */
   status?: PersistentVolumeClaimStatus | null;
 }
-export declare const PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
 
 /**
  * PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
@@ -562,7 +539,6 @@ export interface PersistentVolumeClaimList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
 
 /**
  * PersistentVolumeList is a list of PersistentVolume items.
@@ -578,7 +554,6 @@ export interface PersistentVolumeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
 
 /** Projection that may be projected along with other supported volume types */
 export interface VolumeProjection {
@@ -591,7 +566,6 @@ export interface VolumeProjection {
   /** serviceAccountToken is information about the serviceAccountToken data to project */
   serviceAccountToken?: coreV1_28_36.ServiceAccountTokenProjection | null;
 }
-export declare const VolumeProjection: k.KubeSchema<VolumeProjection>;
 
 /** Represents a projected volume source */
 export interface ProjectedVolumeSource {
@@ -600,7 +574,6 @@ export interface ProjectedVolumeSource {
   /** sources is the list of volume projections */
   sources?: VolumeProjection[] | null;
 }
-export declare const ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
 
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 export interface Volume {
@@ -680,7 +653,6 @@ export interface Volume {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const Volume: k.KubeSchema<Volume>;
 
 /** PodSpec is a description of a pod. */
 export interface PodSpec {
@@ -781,7 +753,6 @@ export interface PodSpec {
   /** List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes */
   volumes?: Volume[] | null;
 }
-export declare const PodSpec: k.KubeSchema<PodSpec>;
 
 /**
  * Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
@@ -799,7 +770,6 @@ export interface Pod {
   /** Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_28_29.PodStatus | null;
 }
-export declare const Pod: k.KubeSchema<Pod>;
 
 /**
  * PodList is a list of Pods.
@@ -815,7 +785,6 @@ export interface PodList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodList: k.KubeSchema<PodList>;
 
 /** PodTemplateSpec describes the data a pod should have when created from a template */
 export interface PodTemplateSpec {
@@ -824,7 +793,6 @@ export interface PodTemplateSpec {
   /** Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: PodSpec | null;
 }
-export declare const PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
 
 /**
  * PodTemplate describes a template for creating copies of a predefined pod.
@@ -840,7 +808,6 @@ export interface PodTemplate {
   /** Template defines the pods that will be created from this pod template. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   template?: PodTemplateSpec | null;
 }
-export declare const PodTemplate: k.KubeSchema<PodTemplate>;
 
 /**
  * PodTemplateList is a list of PodTemplates.
@@ -856,7 +823,6 @@ export interface PodTemplateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodTemplateList: k.KubeSchema<PodTemplateList>;
 
 /** ReplicationControllerSpec is the specification of a replication controller. */
 export interface ReplicationControllerSpec {
@@ -869,7 +835,6 @@ export interface ReplicationControllerSpec {
   /** Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template */
   template?: PodTemplateSpec | null;
 }
-export declare const ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
 
 /**
  * ReplicationController represents the configuration of a replication controller.
@@ -887,7 +852,6 @@ export interface ReplicationController {
   /** Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_28_29.ReplicationControllerStatus | null;
 }
-export declare const ReplicationController: k.KubeSchema<ReplicationController>;
 
 /**
  * ReplicationControllerList is a collection of replication controllers.
@@ -903,7 +867,6 @@ export interface ReplicationControllerList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
 
 /** ServicePort contains information on service's port. */
 export interface ServicePort {
@@ -931,7 +894,6 @@ export interface ServicePort {
   /** Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service */
   targetPort?: apimachinery_28_36.IntOrString | null;
 }
-export declare const ServicePort: k.KubeSchema<ServicePort>;
 
 /** ServiceSpec describes the attributes that a user creates on a service. */
 export interface ServiceSpec {
@@ -982,7 +944,6 @@ export interface ServiceSpec {
   /** type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types */
   type?: string | null;
 }
-export declare const ServiceSpec: k.KubeSchema<ServiceSpec>;
 
 /** ServiceStatus represents the current status of a service. */
 export interface ServiceStatus {
@@ -991,7 +952,6 @@ export interface ServiceStatus {
   /** LoadBalancer contains the current status of the load-balancer, if one is present. */
   loadBalancer?: LoadBalancerStatus | null;
 }
-export declare const ServiceStatus: k.KubeSchema<ServiceStatus>;
 
 /**
  * Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
@@ -1009,7 +969,6 @@ export interface Service {
   /** Most recently observed status of the service. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: ServiceStatus | null;
 }
-export declare const Service: k.KubeSchema<Service>;
 
 /**
  * ServiceList holds a list of services.
@@ -1025,4 +984,52 @@ export interface ServiceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceList: k.KubeSchema<ServiceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
+  readonly WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
+  readonly PodAffinity: k.KubeSchema<PodAffinity>;
+  readonly PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
+  readonly Affinity: k.KubeSchema<Affinity>;
+  readonly CSIPersistentVolumeSource: k.KubeSchema<CSIPersistentVolumeSource>;
+  readonly LifecycleHandler: k.KubeSchema<LifecycleHandler>;
+  readonly Lifecycle: k.KubeSchema<Lifecycle>;
+  readonly Container: k.KubeSchema<Container>;
+  readonly EndpointPort: k.KubeSchema<EndpointPort>;
+  readonly EndpointSubset: k.KubeSchema<EndpointSubset>;
+  readonly Endpoints: k.KubeSchema<Endpoints>;
+  readonly EndpointsList: k.KubeSchema<EndpointsList>;
+  readonly EphemeralContainer: k.KubeSchema<EphemeralContainer>;
+  readonly PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
+  readonly PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
+  readonly EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
+  readonly LoadBalancerIngress: k.KubeSchema<LoadBalancerIngress>;
+  readonly LoadBalancerStatus: k.KubeSchema<LoadBalancerStatus>;
+  readonly PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
+  readonly PersistentVolume: k.KubeSchema<PersistentVolume>;
+  readonly PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
+  readonly PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
+  readonly PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
+  readonly PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+  readonly VolumeProjection: k.KubeSchema<VolumeProjection>;
+  readonly ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
+  readonly Volume: k.KubeSchema<Volume>;
+  readonly PodSpec: k.KubeSchema<PodSpec>;
+  readonly Pod: k.KubeSchema<Pod>;
+  readonly PodList: k.KubeSchema<PodList>;
+  readonly PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
+  readonly PodTemplate: k.KubeSchema<PodTemplate>;
+  readonly PodTemplateList: k.KubeSchema<PodTemplateList>;
+  readonly ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
+  readonly ReplicationController: k.KubeSchema<ReplicationController>;
+  readonly ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+  readonly ServicePort: k.KubeSchema<ServicePort>;
+  readonly ServiceSpec: k.KubeSchema<ServiceSpec>;
+  readonly ServiceStatus: k.KubeSchema<ServiceStatus>;
+  readonly Service: k.KubeSchema<Service>;
+  readonly ServiceList: k.KubeSchema<ServiceList>;
+};

@@ -13,432 +13,487 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const PodAffinityTerm = z.looseObject({
-  labelSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  namespaceSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  namespaces: k.nullishOf(z.array(k.string)),
-  topologyKey: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodAffinityTerm() {
+    return keep("PodAffinityTerm", z.looseObject({
+      labelSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      namespaceSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      namespaces: k.nullishOf(z.array(k.string)),
+      topologyKey: k.string,
+    }));
+  },
+  get WeightedPodAffinityTerm() {
+    return keep("WeightedPodAffinityTerm", z.looseObject({
+      podAffinityTerm: $.PodAffinityTerm,
+      weight: k.int32,
+    }));
+  },
+  get PodAffinity() {
+    return keep("PodAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.WeightedPodAffinityTerm)),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.PodAffinityTerm)),
+    }));
+  },
+  get PodAntiAffinity() {
+    return keep("PodAntiAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.WeightedPodAffinityTerm)),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.PodAffinityTerm)),
+    }));
+  },
+  get Affinity() {
+    return keep("Affinity", z.looseObject({
+      nodeAffinity: k.nullishOf(coreV1_28_29.$.NodeAffinity),
+      podAffinity: k.nullishOf($.PodAffinity),
+      podAntiAffinity: k.nullishOf($.PodAntiAffinity),
+    }));
+  },
+  get CSIPersistentVolumeSource() {
+    return keep("CSIPersistentVolumeSource", z.looseObject({
+      controllerExpandSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      controllerPublishSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      driver: k.string,
+      fsType: k.nullish.string,
+      nodeExpandSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      nodePublishSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      nodeStageSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      readOnly: k.nullish.boolean,
+      volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
+      volumeHandle: k.string,
+    }));
+  },
+  get LifecycleHandler() {
+    return keep("LifecycleHandler", z.looseObject({
+      exec: k.nullishOf(coreV1_28_29.$.ExecAction),
+      httpGet: k.nullishOf(coreV1_28_29.$.HTTPGetAction),
+      tcpSocket: k.nullishOf(coreV1_28_36.$.TCPSocketAction),
+    }));
+  },
+  get Lifecycle() {
+    return keep("Lifecycle", z.looseObject({
+      postStart: k.nullishOf($.LifecycleHandler),
+      preStop: k.nullishOf($.LifecycleHandler),
+    }));
+  },
+  get Container() {
+    return keep("Container", z.looseObject({
+      args: k.nullishOf(z.array(k.string)),
+      command: k.nullishOf(z.array(k.string)),
+      env: k.nullishOf(z.array(coreV1_28_29.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+      envFrom: k.nullishOf(z.array(coreV1_28_29.$.EnvFromSource)),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf($.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_28_29.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_28_29.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_28_30.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      securityContext: k.nullishOf(coreV1_28_29.$.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_28_29.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath"})),
+      volumeMounts: k.nullishOf(z.array(coreV1_28_29.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath"})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get EndpointPort() {
+    return keep("EndpointPort", z.looseObject({
+      appProtocol: k.nullish.string,
+      name: k.nullish.string,
+      port: k.int32,
+      protocol: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get EndpointSubset() {
+    return keep("EndpointSubset", z.looseObject({
+      addresses: k.nullishOf(z.array(coreV1_28_32.$.EndpointAddress)),
+      notReadyAddresses: k.nullishOf(z.array(coreV1_28_32.$.EndpointAddress)),
+      ports: k.nullishOf(z.array($.EndpointPort)),
+    }));
+  },
+  get Endpoints() {
+    return keep("Endpoints", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Endpoints").default("Endpoints"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      subsets: k.nullishOf(z.array($.EndpointSubset)),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Endpoints","plural":"endpoints","singular":"endpoints","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointsList","shortNames":["ep"]}));
+  },
+  get EndpointsList() {
+    return keep("EndpointsList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Endpoints),
+      kind: z.literal("EndpointsList").default("EndpointsList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"}));
+  },
+  get EphemeralContainer() {
+    return keep("EphemeralContainer", z.looseObject({
+      args: k.nullishOf(z.array(k.string)),
+      command: k.nullishOf(z.array(k.string)),
+      env: k.nullishOf(z.array(coreV1_28_29.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+      envFrom: k.nullishOf(z.array(coreV1_28_29.$.EnvFromSource)),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf($.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_28_29.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_28_29.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_28_30.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      securityContext: k.nullishOf(coreV1_28_29.$.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_28_29.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      targetContainerName: k.nullish.string,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath"})),
+      volumeMounts: k.nullishOf(z.array(coreV1_28_29.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath"})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaimSpec() {
+    return keep("PersistentVolumeClaimSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string)),
+      dataSource: k.nullishOf(coreV1_28_36.$.TypedLocalObjectReference),
+      dataSourceRef: k.nullishOf(coreV1_28_31.$.TypedObjectReference),
+      resources: k.nullishOf(coreV1_28_30.$.ResourceRequirements),
+      selector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      storageClassName: k.nullish.string,
+      volumeMode: k.nullish.string,
+      volumeName: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaimTemplate() {
+    return keep("PersistentVolumeClaimTemplate", z.looseObject({
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: $.PersistentVolumeClaimSpec,
+    }));
+  },
+  get EphemeralVolumeSource() {
+    return keep("EphemeralVolumeSource", z.looseObject({
+      volumeClaimTemplate: k.nullishOf($.PersistentVolumeClaimTemplate),
+    }));
+  },
+  get LoadBalancerIngress() {
+    return keep("LoadBalancerIngress", z.looseObject({
+      hostname: k.nullish.string,
+      ip: k.nullish.string,
+      ports: k.nullishOf(z.array(coreV1_28_31.$.PortStatus).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get LoadBalancerStatus() {
+    return keep("LoadBalancerStatus", z.looseObject({
+      ingress: k.nullishOf(z.array($.LoadBalancerIngress)),
+    }));
+  },
+  get PersistentVolumeSpec() {
+    return keep("PersistentVolumeSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string)),
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFilePersistentVolumeSource),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      cephfs: k.nullishOf(coreV1_28_29.$.CephFSPersistentVolumeSource),
+      cinder: k.nullishOf(coreV1_28_36.$.CinderPersistentVolumeSource),
+      claimRef: k.nullishOf(coreV1_28_36.$.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
+      csi: k.nullishOf($.CSIPersistentVolumeSource),
+      fc: k.nullishOf(coreV1_28_29.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_28_36.$.FlexPersistentVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      glusterfs: k.nullishOf(coreV1_28_36.$.GlusterfsPersistentVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      iscsi: k.nullishOf(coreV1_28_29.$.ISCSIPersistentVolumeSource),
+      local: k.nullishOf(coreV1_28_31.$.LocalVolumeSource),
+      mountOptions: k.nullishOf(z.array(k.string)),
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      nodeAffinity: k.nullishOf(coreV1_28_29.$.VolumeNodeAffinity),
+      persistentVolumeReclaimPolicy: k.nullish.string,
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_28_29.$.RBDPersistentVolumeSource),
+      scaleIO: k.nullishOf(coreV1_28_36.$.ScaleIOPersistentVolumeSource),
+      storageClassName: k.nullish.string,
+      storageos: k.nullishOf(coreV1_28_36.$.StorageOSPersistentVolumeSource),
+      volumeMode: k.nullish.string,
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PersistentVolume() {
+    return keep("PersistentVolume", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolume").default("PersistentVolume"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeSpec),
+      status: k.nullishOf(coreV1_28_29.$.PersistentVolumeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]}));
+  },
+  get PersistentVolumeClaimStatus() {
+    return keep("PersistentVolumeClaimStatus", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string)),
+      allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_28_29.$.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
+      phase: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaim() {
+    return keep("PersistentVolumeClaim", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeClaimSpec),
+      status: k.nullishOf($.PersistentVolumeClaimStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]}));
+  },
+  get PersistentVolumeClaimList() {
+    return keep("PersistentVolumeClaimList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PersistentVolumeClaim),
+      kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"}));
+  },
+  get PersistentVolumeList() {
+    return keep("PersistentVolumeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PersistentVolume),
+      kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"}));
+  },
+  get VolumeProjection() {
+    return keep("VolumeProjection", z.looseObject({
+      configMap: k.nullishOf(coreV1_28_29.$.ConfigMapProjection),
+      downwardAPI: k.nullishOf(coreV1_28_29.$.DownwardAPIProjection),
+      secret: k.nullishOf(coreV1_28_29.$.SecretProjection),
+      serviceAccountToken: k.nullishOf(coreV1_28_36.$.ServiceAccountTokenProjection),
+    }));
+  },
+  get ProjectedVolumeSource() {
+    return keep("ProjectedVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      sources: k.nullishOf(z.array($.VolumeProjection)),
+    }));
+  },
+  get Volume() {
+    return keep("Volume", z.looseObject({
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFileVolumeSource),
+      cephfs: k.nullishOf(coreV1_28_29.$.CephFSVolumeSource),
+      cinder: k.nullishOf(coreV1_28_29.$.CinderVolumeSource),
+      configMap: k.nullishOf(coreV1_28_29.$.ConfigMapVolumeSource),
+      csi: k.nullishOf(coreV1_28_29.$.CSIVolumeSource),
+      downwardAPI: k.nullishOf(coreV1_28_29.$.DownwardAPIVolumeSource),
+      emptyDir: k.nullishOf(coreV1_28_36.$.EmptyDirVolumeSource),
+      ephemeral: k.nullishOf($.EphemeralVolumeSource),
+      fc: k.nullishOf(coreV1_28_29.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_28_29.$.FlexVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      gitRepo: k.nullishOf(coreV1_28_36.$.GitRepoVolumeSource),
+      glusterfs: k.nullishOf(coreV1_28_33.$.GlusterfsVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      iscsi: k.nullishOf(coreV1_28_29.$.ISCSIVolumeSource),
+      name: k.string,
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      persistentVolumeClaim: k.nullishOf(coreV1_28_36.$.PersistentVolumeClaimVolumeSource),
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      projected: k.nullishOf($.ProjectedVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_28_29.$.RBDVolumeSource),
+      scaleIO: k.nullishOf(coreV1_28_29.$.ScaleIOVolumeSource),
+      secret: k.nullishOf(coreV1_28_29.$.SecretVolumeSource),
+      storageos: k.nullishOf(coreV1_28_29.$.StorageOSVolumeSource),
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PodSpec() {
+    return keep("PodSpec", z.looseObject({
+      activeDeadlineSeconds: k.nullish.int,
+      affinity: k.nullishOf($.Affinity),
+      automountServiceAccountToken: k.nullish.boolean,
+      containers: z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"}),
+      dnsConfig: k.nullishOf(coreV1_28_29.$.PodDNSConfig),
+      dnsPolicy: k.nullish.string,
+      enableServiceLinks: k.nullish.boolean,
+      ephemeralContainers: k.nullishOf(z.array($.EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+      hostAliases: k.nullishOf(z.array(coreV1_28_29.$.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip"})),
+      hostIPC: k.nullish.boolean,
+      hostNetwork: k.nullish.boolean,
+      hostPID: k.nullish.boolean,
+      hostUsers: k.nullish.boolean,
+      hostname: k.nullish.string,
+      imagePullSecrets: k.nullishOf(z.array(coreV1_28_29.$.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+      initContainers: k.nullishOf(z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
+      nodeName: k.nullish.string,
+      nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      os: k.nullishOf(coreV1_28_36.$.PodOS),
+      overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      preemptionPolicy: k.nullish.string,
+      priority: k.nullish.int32,
+      priorityClassName: k.nullish.string,
+      readinessGates: k.nullishOf(z.array(coreV1_28_36.$.PodReadinessGate)),
+      resourceClaims: k.nullishOf(z.array(coreV1_28_30.$.PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      restartPolicy: k.nullish.string,
+      runtimeClassName: k.nullish.string,
+      schedulerName: k.nullish.string,
+      schedulingGates: k.nullishOf(z.array(coreV1_28_36.$.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      securityContext: k.nullishOf(coreV1_28_29.$.PodSecurityContext),
+      serviceAccount: k.nullish.string,
+      serviceAccountName: k.nullish.string,
+      setHostnameAsFQDN: k.nullish.boolean,
+      shareProcessNamespace: k.nullish.boolean,
+      subdomain: k.nullish.string,
+      terminationGracePeriodSeconds: k.nullish.int,
+      tolerations: k.nullishOf(z.array(coreV1_28_34.$.Toleration)),
+      topologySpreadConstraints: k.nullishOf(z.array(coreV1_28_29.$.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
+      volumes: k.nullishOf(z.array($.Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name"})),
+    }));
+  },
+  get Pod() {
+    return keep("Pod", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Pod").default("Pod"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+      status: k.nullishOf(coreV1_28_29.$.PodStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]}));
+  },
+  get PodList() {
+    return keep("PodList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Pod),
+      kind: z.literal("PodList").default("PodList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"}));
+  },
+  get PodTemplateSpec() {
+    return keep("PodTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+    }));
+  },
+  get PodTemplate() {
+    return keep("PodTemplate", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PodTemplate").default("PodTemplate"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      template: k.nullishOf($.PodTemplateSpec),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"}));
+  },
+  get PodTemplateList() {
+    return keep("PodTemplateList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PodTemplate),
+      kind: z.literal("PodTemplateList").default("PodTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"}));
+  },
+  get ReplicationControllerSpec() {
+    return keep("ReplicationControllerSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      replicas: k.nullish.int32,
+      selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      template: k.nullishOf($.PodTemplateSpec),
+    }));
+  },
+  get ReplicationController() {
+    return keep("ReplicationController", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("ReplicationController").default("ReplicationController"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.ReplicationControllerSpec),
+      status: k.nullishOf(coreV1_28_29.$.ReplicationControllerStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]}));
+  },
+  get ReplicationControllerList() {
+    return keep("ReplicationControllerList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ReplicationController),
+      kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"}));
+  },
+  get ServicePort() {
+    return keep("ServicePort", z.looseObject({
+      appProtocol: k.nullish.string,
+      name: k.nullish.string,
+      nodePort: k.nullish.int32,
+      port: k.int32,
+      protocol: k.nullish.string,
+      targetPort: k.nullishOf(apimachinery_28_36.$.IntOrString),
+    }));
+  },
+  get ServiceSpec() {
+    return keep("ServiceSpec", z.looseObject({
+      allocateLoadBalancerNodePorts: k.nullish.boolean,
+      clusterIP: k.nullish.string,
+      clusterIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      externalIPs: k.nullishOf(z.array(k.string)),
+      externalName: k.nullish.string,
+      externalTrafficPolicy: k.nullish.string,
+      healthCheckNodePort: k.nullish.int32,
+      internalTrafficPolicy: k.nullish.string,
+      ipFamilies: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      ipFamilyPolicy: k.nullish.string,
+      loadBalancerClass: k.nullish.string,
+      loadBalancerIP: k.nullish.string,
+      loadBalancerSourceRanges: k.nullishOf(z.array(k.string)),
+      ports: k.nullishOf(z.array($.ServicePort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"port","listType":"map","listMapKeys":["port","protocol"]})),
+      publishNotReadyAddresses: k.nullish.boolean,
+      selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      sessionAffinity: k.nullish.string,
+      sessionAffinityConfig: k.nullishOf(coreV1_28_36.$.SessionAffinityConfig),
+      type: k.nullish.string,
+    }));
+  },
+  get ServiceStatus() {
+    return keep("ServiceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      loadBalancer: k.nullishOf($.LoadBalancerStatus),
+    }));
+  },
+  get Service() {
+    return keep("Service", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Service").default("Service"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.ServiceSpec),
+      status: k.nullishOf($.ServiceStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"}));
+  },
+  get ServiceList() {
+    return keep("ServiceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Service),
+      kind: z.literal("ServiceList").default("ServiceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"}));
+  },
+};
 
-export const WeightedPodAffinityTerm = z.looseObject({
-  podAffinityTerm: PodAffinityTerm,
-  weight: k.int32,
-});
-
-export const PodAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(WeightedPodAffinityTerm)),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(PodAffinityTerm)),
-});
-
-export const PodAntiAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(WeightedPodAffinityTerm)),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(PodAffinityTerm)),
-});
-
-export const Affinity = z.looseObject({
-  nodeAffinity: k.nullishOf(coreV1_28_29.NodeAffinity),
-  podAffinity: k.nullishOf(PodAffinity),
-  podAntiAffinity: k.nullishOf(PodAntiAffinity),
-});
-
-export const CSIPersistentVolumeSource = z.looseObject({
-  controllerExpandSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  controllerPublishSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  driver: k.string,
-  fsType: k.nullish.string,
-  nodeExpandSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  nodePublishSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  nodeStageSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  readOnly: k.nullish.boolean,
-  volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
-  volumeHandle: k.string,
-});
-
-export const LifecycleHandler = z.looseObject({
-  exec: k.nullishOf(coreV1_28_29.ExecAction),
-  httpGet: k.nullishOf(coreV1_28_29.HTTPGetAction),
-  tcpSocket: k.nullishOf(coreV1_28_36.TCPSocketAction),
-});
-
-export const Lifecycle = z.looseObject({
-  postStart: k.nullishOf(LifecycleHandler),
-  preStop: k.nullishOf(LifecycleHandler),
-});
-
-export const Container = z.looseObject({
-  args: k.nullishOf(z.array(k.string)),
-  command: k.nullishOf(z.array(k.string)),
-  env: k.nullishOf(z.array(coreV1_28_29.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-  envFrom: k.nullishOf(z.array(coreV1_28_29.EnvFromSource)),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_28_29.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_28_29.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_28_30.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  securityContext: k.nullishOf(coreV1_28_29.SecurityContext),
-  startupProbe: k.nullishOf(coreV1_28_29.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath"})),
-  volumeMounts: k.nullishOf(z.array(coreV1_28_29.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath"})),
-  workingDir: k.nullish.string,
-});
-
-export const EndpointPort = z.looseObject({
-  appProtocol: k.nullish.string,
-  name: k.nullish.string,
-  port: k.int32,
-  protocol: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const EndpointSubset = z.looseObject({
-  addresses: k.nullishOf(z.array(coreV1_28_32.EndpointAddress)),
-  notReadyAddresses: k.nullishOf(z.array(coreV1_28_32.EndpointAddress)),
-  ports: k.nullishOf(z.array(EndpointPort)),
-});
-
-export const Endpoints = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Endpoints").default("Endpoints"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  subsets: k.nullishOf(z.array(EndpointSubset)),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Endpoints","plural":"endpoints","singular":"endpoints","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointsList","shortNames":["ep"]});
-
-export const EndpointsList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Endpoints),
-  kind: z.literal("EndpointsList").default("EndpointsList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"});
-
-export const EphemeralContainer = z.looseObject({
-  args: k.nullishOf(z.array(k.string)),
-  command: k.nullishOf(z.array(k.string)),
-  env: k.nullishOf(z.array(coreV1_28_29.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-  envFrom: k.nullishOf(z.array(coreV1_28_29.EnvFromSource)),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_28_29.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_28_29.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_28_30.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  securityContext: k.nullishOf(coreV1_28_29.SecurityContext),
-  startupProbe: k.nullishOf(coreV1_28_29.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  targetContainerName: k.nullish.string,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath"})),
-  volumeMounts: k.nullishOf(z.array(coreV1_28_29.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath"})),
-  workingDir: k.nullish.string,
-});
-
-export const PersistentVolumeClaimSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string)),
-  dataSource: k.nullishOf(coreV1_28_36.TypedLocalObjectReference),
-  dataSourceRef: k.nullishOf(coreV1_28_31.TypedObjectReference),
-  resources: k.nullishOf(coreV1_28_30.ResourceRequirements),
-  selector: k.nullishOf(metaV1_28_29.LabelSelector),
-  storageClassName: k.nullish.string,
-  volumeMode: k.nullish.string,
-  volumeName: k.nullish.string,
-});
-
-export const PersistentVolumeClaimTemplate = z.looseObject({
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: PersistentVolumeClaimSpec,
-});
-
-export const EphemeralVolumeSource = z.looseObject({
-  volumeClaimTemplate: k.nullishOf(PersistentVolumeClaimTemplate),
-});
-
-export const LoadBalancerIngress = z.looseObject({
-  hostname: k.nullish.string,
-  ip: k.nullish.string,
-  ports: k.nullishOf(z.array(coreV1_28_31.PortStatus).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const LoadBalancerStatus = z.looseObject({
-  ingress: k.nullishOf(z.array(LoadBalancerIngress)),
-});
-
-export const PersistentVolumeSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string)),
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFilePersistentVolumeSource),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  cephfs: k.nullishOf(coreV1_28_29.CephFSPersistentVolumeSource),
-  cinder: k.nullishOf(coreV1_28_36.CinderPersistentVolumeSource),
-  claimRef: k.nullishOf(coreV1_28_36.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
-  csi: k.nullishOf(CSIPersistentVolumeSource),
-  fc: k.nullishOf(coreV1_28_29.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_28_36.FlexPersistentVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  glusterfs: k.nullishOf(coreV1_28_36.GlusterfsPersistentVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  iscsi: k.nullishOf(coreV1_28_29.ISCSIPersistentVolumeSource),
-  local: k.nullishOf(coreV1_28_31.LocalVolumeSource),
-  mountOptions: k.nullishOf(z.array(k.string)),
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  nodeAffinity: k.nullishOf(coreV1_28_29.VolumeNodeAffinity),
-  persistentVolumeReclaimPolicy: k.nullish.string,
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_28_29.RBDPersistentVolumeSource),
-  scaleIO: k.nullishOf(coreV1_28_36.ScaleIOPersistentVolumeSource),
-  storageClassName: k.nullish.string,
-  storageos: k.nullishOf(coreV1_28_36.StorageOSPersistentVolumeSource),
-  volumeMode: k.nullish.string,
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PersistentVolume = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolume").default("PersistentVolume"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeSpec),
-  status: k.nullishOf(coreV1_28_29.PersistentVolumeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]});
-
-export const PersistentVolumeClaimStatus = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string)),
-  allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_28_29.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type"})),
-  phase: k.nullish.string,
-});
-
-export const PersistentVolumeClaim = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeClaimSpec),
-  status: k.nullishOf(PersistentVolumeClaimStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]});
-
-export const PersistentVolumeClaimList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PersistentVolumeClaim),
-  kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"});
-
-export const PersistentVolumeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PersistentVolume),
-  kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"});
-
-export const VolumeProjection = z.looseObject({
-  configMap: k.nullishOf(coreV1_28_29.ConfigMapProjection),
-  downwardAPI: k.nullishOf(coreV1_28_29.DownwardAPIProjection),
-  secret: k.nullishOf(coreV1_28_29.SecretProjection),
-  serviceAccountToken: k.nullishOf(coreV1_28_36.ServiceAccountTokenProjection),
-});
-
-export const ProjectedVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  sources: k.nullishOf(z.array(VolumeProjection)),
-});
-
-export const Volume = z.looseObject({
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFileVolumeSource),
-  cephfs: k.nullishOf(coreV1_28_29.CephFSVolumeSource),
-  cinder: k.nullishOf(coreV1_28_29.CinderVolumeSource),
-  configMap: k.nullishOf(coreV1_28_29.ConfigMapVolumeSource),
-  csi: k.nullishOf(coreV1_28_29.CSIVolumeSource),
-  downwardAPI: k.nullishOf(coreV1_28_29.DownwardAPIVolumeSource),
-  emptyDir: k.nullishOf(coreV1_28_36.EmptyDirVolumeSource),
-  ephemeral: k.nullishOf(EphemeralVolumeSource),
-  fc: k.nullishOf(coreV1_28_29.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_28_29.FlexVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  gitRepo: k.nullishOf(coreV1_28_36.GitRepoVolumeSource),
-  glusterfs: k.nullishOf(coreV1_28_33.GlusterfsVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  iscsi: k.nullishOf(coreV1_28_29.ISCSIVolumeSource),
-  name: k.string,
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  persistentVolumeClaim: k.nullishOf(coreV1_28_36.PersistentVolumeClaimVolumeSource),
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  projected: k.nullishOf(ProjectedVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_28_29.RBDVolumeSource),
-  scaleIO: k.nullishOf(coreV1_28_29.ScaleIOVolumeSource),
-  secret: k.nullishOf(coreV1_28_29.SecretVolumeSource),
-  storageos: k.nullishOf(coreV1_28_29.StorageOSVolumeSource),
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PodSpec = z.looseObject({
-  activeDeadlineSeconds: k.nullish.int,
-  affinity: k.nullishOf(Affinity),
-  automountServiceAccountToken: k.nullish.boolean,
-  containers: z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"}),
-  dnsConfig: k.nullishOf(coreV1_28_29.PodDNSConfig),
-  dnsPolicy: k.nullish.string,
-  enableServiceLinks: k.nullish.boolean,
-  ephemeralContainers: k.nullishOf(z.array(EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-  hostAliases: k.nullishOf(z.array(coreV1_28_29.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip"})),
-  hostIPC: k.nullish.boolean,
-  hostNetwork: k.nullish.boolean,
-  hostPID: k.nullish.boolean,
-  hostUsers: k.nullish.boolean,
-  hostname: k.nullish.string,
-  imagePullSecrets: k.nullishOf(z.array(coreV1_28_29.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-  initContainers: k.nullishOf(z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"})),
-  nodeName: k.nullish.string,
-  nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  os: k.nullishOf(coreV1_28_36.PodOS),
-  overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  preemptionPolicy: k.nullish.string,
-  priority: k.nullish.int32,
-  priorityClassName: k.nullish.string,
-  readinessGates: k.nullishOf(z.array(coreV1_28_36.PodReadinessGate)),
-  resourceClaims: k.nullishOf(z.array(coreV1_28_30.PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  restartPolicy: k.nullish.string,
-  runtimeClassName: k.nullish.string,
-  schedulerName: k.nullish.string,
-  schedulingGates: k.nullishOf(z.array(coreV1_28_36.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  securityContext: k.nullishOf(coreV1_28_29.PodSecurityContext),
-  serviceAccount: k.nullish.string,
-  serviceAccountName: k.nullish.string,
-  setHostnameAsFQDN: k.nullish.boolean,
-  shareProcessNamespace: k.nullish.boolean,
-  subdomain: k.nullish.string,
-  terminationGracePeriodSeconds: k.nullish.int,
-  tolerations: k.nullishOf(z.array(coreV1_28_34.Toleration)),
-  topologySpreadConstraints: k.nullishOf(z.array(coreV1_28_29.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
-  volumes: k.nullishOf(z.array(Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name"})),
-});
-
-export const Pod = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Pod").default("Pod"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-  status: k.nullishOf(coreV1_28_29.PodStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]});
-
-export const PodList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Pod),
-  kind: z.literal("PodList").default("PodList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"});
-
-export const PodTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-});
-
-export const PodTemplate = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PodTemplate").default("PodTemplate"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  template: k.nullishOf(PodTemplateSpec),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"});
-
-export const PodTemplateList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PodTemplate),
-  kind: z.literal("PodTemplateList").default("PodTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"});
-
-export const ReplicationControllerSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  replicas: k.nullish.int32,
-  selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  template: k.nullishOf(PodTemplateSpec),
-});
-
-export const ReplicationController = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("ReplicationController").default("ReplicationController"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(ReplicationControllerSpec),
-  status: k.nullishOf(coreV1_28_29.ReplicationControllerStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]});
-
-export const ReplicationControllerList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ReplicationController),
-  kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"});
-
-export const ServicePort = z.looseObject({
-  appProtocol: k.nullish.string,
-  name: k.nullish.string,
-  nodePort: k.nullish.int32,
-  port: k.int32,
-  protocol: k.nullish.string,
-  targetPort: k.nullishOf(apimachinery_28_36.IntOrString),
-});
-
-export const ServiceSpec = z.looseObject({
-  allocateLoadBalancerNodePorts: k.nullish.boolean,
-  clusterIP: k.nullish.string,
-  clusterIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  externalIPs: k.nullishOf(z.array(k.string)),
-  externalName: k.nullish.string,
-  externalTrafficPolicy: k.nullish.string,
-  healthCheckNodePort: k.nullish.int32,
-  internalTrafficPolicy: k.nullish.string,
-  ipFamilies: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  ipFamilyPolicy: k.nullish.string,
-  loadBalancerClass: k.nullish.string,
-  loadBalancerIP: k.nullish.string,
-  loadBalancerSourceRanges: k.nullishOf(z.array(k.string)),
-  ports: k.nullishOf(z.array(ServicePort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"port","listType":"map","listMapKeys":["port","protocol"]})),
-  publishNotReadyAddresses: k.nullish.boolean,
-  selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  sessionAffinity: k.nullish.string,
-  sessionAffinityConfig: k.nullishOf(coreV1_28_36.SessionAffinityConfig),
-  type: k.nullish.string,
-});
-
-export const ServiceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  loadBalancer: k.nullishOf(LoadBalancerStatus),
-});
-
-export const Service = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Service").default("Service"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(ServiceSpec),
-  status: k.nullishOf(ServiceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"});
-
-export const ServiceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Service),
-  kind: z.literal("ServiceList").default("ServiceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

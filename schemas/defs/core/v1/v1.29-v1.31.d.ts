@@ -26,7 +26,6 @@ export interface CSIPersistentVolumeSource {
   /** volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the volume on all subsequent calls. Required. */
   volumeHandle: string;
 }
-export declare const CSIPersistentVolumeSource: k.KubeSchema<CSIPersistentVolumeSource>;
 
 /** LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point. */
 export interface LoadBalancerIngress {
@@ -39,4 +38,12 @@ export interface LoadBalancerIngress {
   /** Ports is a list of records of service ports If used, every port defined in the service should have an entry in it */
   ports?: coreV1_28_31.PortStatus[] | null;
 }
-export declare const LoadBalancerIngress: k.KubeSchema<LoadBalancerIngress>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CSIPersistentVolumeSource: k.KubeSchema<CSIPersistentVolumeSource>;
+  readonly LoadBalancerIngress: k.KubeSchema<LoadBalancerIngress>;
+};

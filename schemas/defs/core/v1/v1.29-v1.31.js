@@ -4,22 +4,37 @@ import * as k from "../../../runtime.js";
 import * as coreV1_28_31 from "./v1.28-v1.31.js";
 import * as coreV1_28_36 from "./v1.28-v1.36.js";
 
-export const CSIPersistentVolumeSource = z.looseObject({
-  controllerExpandSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  controllerPublishSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  driver: k.string,
-  fsType: k.nullish.string,
-  nodeExpandSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  nodePublishSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  nodeStageSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  readOnly: k.nullish.boolean,
-  volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
-  volumeHandle: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CSIPersistentVolumeSource() {
+    return keep("CSIPersistentVolumeSource", z.looseObject({
+      controllerExpandSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      controllerPublishSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      driver: k.string,
+      fsType: k.nullish.string,
+      nodeExpandSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      nodePublishSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      nodeStageSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      readOnly: k.nullish.boolean,
+      volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
+      volumeHandle: k.string,
+    }));
+  },
+  get LoadBalancerIngress() {
+    return keep("LoadBalancerIngress", z.looseObject({
+      hostname: k.nullish.string,
+      ip: k.nullish.string,
+      ipMode: k.nullish.string,
+      ports: k.nullishOf(z.array(coreV1_28_31.$.PortStatus).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+};
 
-export const LoadBalancerIngress = z.looseObject({
-  hostname: k.nullish.string,
-  ip: k.nullish.string,
-  ipMode: k.nullish.string,
-  ports: k.nullishOf(z.array(coreV1_28_31.PortStatus).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -2,9 +2,23 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const EndpointPort = z.looseObject({
-  appProtocol: k.nullish.string,
-  name: k.nullish.string,
-  port: k.int32,
-  protocol: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointPort() {
+    return keep("EndpointPort", z.looseObject({
+      appProtocol: k.nullish.string,
+      name: k.nullish.string,
+      port: k.int32,
+      protocol: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

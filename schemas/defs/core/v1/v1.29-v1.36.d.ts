@@ -20,7 +20,6 @@ export interface ModifyVolumeStatus {
   /** targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled */
   targetVolumeAttributesClassName?: string | null;
 }
-export declare const ModifyVolumeStatus: k.KubeSchema<ModifyVolumeStatus>;
 
 /** ServicePort contains information on service's port. */
 export interface ServicePort {
@@ -48,14 +47,12 @@ export interface ServicePort {
   /** Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service */
   targetPort?: apimachinery_28_36.IntOrString | null;
 }
-export declare const ServicePort: k.KubeSchema<ServicePort>;
 
 /** SleepAction describes a "sleep" action. */
 export interface SleepAction {
   /** Seconds is the number of seconds to sleep. */
   seconds: number;
 }
-export declare const SleepAction: k.KubeSchema<SleepAction>;
 
 /** VolumeResourceRequirements describes the storage resource requirements for a volume. */
 export interface VolumeResourceRequirements {
@@ -64,4 +61,14 @@ export interface VolumeResourceRequirements {
   /** Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
   requests?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const VolumeResourceRequirements: k.KubeSchema<VolumeResourceRequirements>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ModifyVolumeStatus: k.KubeSchema<ModifyVolumeStatus>;
+  readonly ServicePort: k.KubeSchema<ServicePort>;
+  readonly SleepAction: k.KubeSchema<SleepAction>;
+  readonly VolumeResourceRequirements: k.KubeSchema<VolumeResourceRequirements>;
+};

@@ -3,25 +3,42 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const ModifyVolumeStatus = z.looseObject({
-  status: k.string,
-  targetVolumeAttributesClassName: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ModifyVolumeStatus() {
+    return keep("ModifyVolumeStatus", z.looseObject({
+      status: k.string,
+      targetVolumeAttributesClassName: k.nullish.string,
+    }));
+  },
+  get ServicePort() {
+    return keep("ServicePort", z.looseObject({
+      appProtocol: k.nullish.string,
+      name: k.nullish.string,
+      nodePort: k.nullish.int32,
+      port: k.int32,
+      protocol: k.nullish.string,
+      targetPort: k.nullishOf(apimachinery_28_36.$.IntOrString),
+    }));
+  },
+  get SleepAction() {
+    return keep("SleepAction", z.looseObject({
+      seconds: k.int,
+    }));
+  },
+  get VolumeResourceRequirements() {
+    return keep("VolumeResourceRequirements", z.looseObject({
+      limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+};
 
-export const ServicePort = z.looseObject({
-  appProtocol: k.nullish.string,
-  name: k.nullish.string,
-  nodePort: k.nullish.int32,
-  port: k.int32,
-  protocol: k.nullish.string,
-  targetPort: k.nullishOf(apimachinery_28_36.IntOrString),
-});
-
-export const SleepAction = z.looseObject({
-  seconds: k.int,
-});
-
-export const VolumeResourceRequirements = z.looseObject({
-  limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

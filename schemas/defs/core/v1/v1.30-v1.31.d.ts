@@ -23,7 +23,6 @@ export interface Binding {
   /** The target object that you want to bind to the standard object. */
   target: coreV1_28_36.ObjectReference;
 }
-export declare const Binding: k.KubeSchema<Binding>;
 
 /** LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified. */
 export interface LifecycleHandler {
@@ -36,7 +35,6 @@ export interface LifecycleHandler {
   /** Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for the backward compatibility. There are no validation of this field and lifecycle hooks will fail in runtime when tcp handler is specified. */
   tcpSocket?: coreV1_28_36.TCPSocketAction | null;
 }
-export declare const LifecycleHandler: k.KubeSchema<LifecycleHandler>;
 
 /** Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted. */
 export interface Lifecycle {
@@ -45,14 +43,12 @@ export interface Lifecycle {
   /** PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks */
   preStop?: LifecycleHandler | null;
 }
-export declare const Lifecycle: k.KubeSchema<Lifecycle>;
 
 /** LoadBalancerStatus represents the status of a load-balancer. */
 export interface LoadBalancerStatus {
   /** Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points. */
   ingress?: coreV1_29_31.LoadBalancerIngress[] | null;
 }
-export declare const LoadBalancerStatus: k.KubeSchema<LoadBalancerStatus>;
 
 /** NamespaceStatus is information about the current status of a Namespace. */
 export interface NamespaceStatus {
@@ -61,7 +57,6 @@ export interface NamespaceStatus {
   /** Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/ */
   phase?: string | null;
 }
-export declare const NamespaceStatus: k.KubeSchema<NamespaceStatus>;
 
 /**
  * Namespace provides a scope for Names. Use of multiple namespaces is optional.
@@ -79,7 +74,6 @@ export interface Namespace {
   /** Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: NamespaceStatus | null;
 }
-export declare const Namespace: k.KubeSchema<Namespace>;
 
 /**
  * NamespaceList is a list of Namespaces.
@@ -95,7 +89,6 @@ export interface NamespaceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NamespaceList: k.KubeSchema<NamespaceList>;
 
 /** PersistentVolumeClaimCondition contains details about state of pvc */
 export interface PersistentVolumeClaimCondition {
@@ -110,7 +103,6 @@ export interface PersistentVolumeClaimCondition {
   status: string;
   type: string;
 }
-export declare const PersistentVolumeClaimCondition: k.KubeSchema<PersistentVolumeClaimCondition>;
 
 /** PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy. */
 export interface PodDNSConfig {
@@ -121,7 +113,6 @@ export interface PodDNSConfig {
   /** A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed. */
   searches?: string[] | null;
 }
-export declare const PodDNSConfig: k.KubeSchema<PodDNSConfig>;
 
 /** Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic. */
 export interface Probe {
@@ -146,7 +137,6 @@ export interface Probe {
   /** Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes */
   timeoutSeconds?: number | null;
 }
-export declare const Probe: k.KubeSchema<Probe>;
 
 /** ServiceSpec describes the attributes that a user creates on a service. */
 export interface ServiceSpec {
@@ -199,7 +189,6 @@ export interface ServiceSpec {
   /** type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types */
   type?: string | null;
 }
-export declare const ServiceSpec: k.KubeSchema<ServiceSpec>;
 
 /** ServiceStatus represents the current status of a service. */
 export interface ServiceStatus {
@@ -208,7 +197,6 @@ export interface ServiceStatus {
   /** LoadBalancer contains the current status of the load-balancer, if one is present. */
   loadBalancer?: LoadBalancerStatus | null;
 }
-export declare const ServiceStatus: k.KubeSchema<ServiceStatus>;
 
 /**
  * Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
@@ -226,7 +214,6 @@ export interface Service {
   /** Most recently observed status of the service. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: ServiceStatus | null;
 }
-export declare const Service: k.KubeSchema<Service>;
 
 /**
  * ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets
@@ -246,7 +233,6 @@ export interface ServiceAccount {
   /** Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret */
   secrets?: coreV1_28_36.ObjectReference[] | null;
 }
-export declare const ServiceAccount: k.KubeSchema<ServiceAccount>;
 
 /**
  * ServiceAccountList is a list of ServiceAccount objects
@@ -262,7 +248,6 @@ export interface ServiceAccountList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceAccountList: k.KubeSchema<ServiceAccountList>;
 
 /**
  * ServiceList holds a list of services.
@@ -278,4 +263,26 @@ export interface ServiceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceList: k.KubeSchema<ServiceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Binding: k.KubeSchema<Binding>;
+  readonly LifecycleHandler: k.KubeSchema<LifecycleHandler>;
+  readonly Lifecycle: k.KubeSchema<Lifecycle>;
+  readonly LoadBalancerStatus: k.KubeSchema<LoadBalancerStatus>;
+  readonly NamespaceStatus: k.KubeSchema<NamespaceStatus>;
+  readonly Namespace: k.KubeSchema<Namespace>;
+  readonly NamespaceList: k.KubeSchema<NamespaceList>;
+  readonly PersistentVolumeClaimCondition: k.KubeSchema<PersistentVolumeClaimCondition>;
+  readonly PodDNSConfig: k.KubeSchema<PodDNSConfig>;
+  readonly Probe: k.KubeSchema<Probe>;
+  readonly ServiceSpec: k.KubeSchema<ServiceSpec>;
+  readonly ServiceStatus: k.KubeSchema<ServiceStatus>;
+  readonly Service: k.KubeSchema<Service>;
+  readonly ServiceAccount: k.KubeSchema<ServiceAccount>;
+  readonly ServiceAccountList: k.KubeSchema<ServiceAccountList>;
+  readonly ServiceList: k.KubeSchema<ServiceList>;
+};

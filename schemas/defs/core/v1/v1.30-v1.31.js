@@ -10,132 +10,161 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const Binding = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Binding").default("Binding"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  target: coreV1_28_36.ObjectReference,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Binding","plural":"bindings","singular":"binding","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Binding() {
+    return keep("Binding", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Binding").default("Binding"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      target: coreV1_28_36.$.ObjectReference,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Binding","plural":"bindings","singular":"binding","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get LifecycleHandler() {
+    return keep("LifecycleHandler", z.looseObject({
+      exec: k.nullishOf(coreV1_30_36.$.ExecAction),
+      httpGet: k.nullishOf(coreV1_30_36.$.HTTPGetAction),
+      sleep: k.nullishOf(coreV1_29_36.$.SleepAction),
+      tcpSocket: k.nullishOf(coreV1_28_36.$.TCPSocketAction),
+    }));
+  },
+  get Lifecycle() {
+    return keep("Lifecycle", z.looseObject({
+      postStart: k.nullishOf($.LifecycleHandler),
+      preStop: k.nullishOf($.LifecycleHandler),
+    }));
+  },
+  get LoadBalancerStatus() {
+    return keep("LoadBalancerStatus", z.looseObject({
+      ingress: k.nullishOf(z.array(coreV1_29_31.$.LoadBalancerIngress).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get NamespaceStatus() {
+    return keep("NamespaceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(coreV1_28_31.$.NamespaceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      phase: k.nullish.string,
+    }));
+  },
+  get Namespace() {
+    return keep("Namespace", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Namespace").default("Namespace"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(coreV1_30_36.$.NamespaceSpec),
+      status: k.nullishOf($.NamespaceStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"}));
+  },
+  get NamespaceList() {
+    return keep("NamespaceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Namespace),
+      kind: z.literal("NamespaceList").default("NamespaceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"}));
+  },
+  get PersistentVolumeClaimCondition() {
+    return keep("PersistentVolumeClaimCondition", z.looseObject({
+      lastProbeTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get PodDNSConfig() {
+    return keep("PodDNSConfig", z.looseObject({
+      nameservers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      options: k.nullishOf(z.array(coreV1_28_31.$.PodDNSConfigOption).register(k.kubeMeta, {"listType":"atomic"})),
+      searches: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Probe() {
+    return keep("Probe", z.looseObject({
+      exec: k.nullishOf(coreV1_30_36.$.ExecAction),
+      failureThreshold: k.nullish.int32,
+      grpc: k.nullishOf(coreV1_28_31.$.GRPCAction),
+      httpGet: k.nullishOf(coreV1_30_36.$.HTTPGetAction),
+      initialDelaySeconds: k.nullish.int32,
+      periodSeconds: k.nullish.int32,
+      successThreshold: k.nullish.int32,
+      tcpSocket: k.nullishOf(coreV1_28_36.$.TCPSocketAction),
+      terminationGracePeriodSeconds: k.nullish.int,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get ServiceSpec() {
+    return keep("ServiceSpec", z.looseObject({
+      allocateLoadBalancerNodePorts: k.nullish.boolean,
+      clusterIP: k.nullish.string,
+      clusterIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      externalIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      externalName: k.nullish.string,
+      externalTrafficPolicy: k.nullish.string,
+      healthCheckNodePort: k.nullish.int32,
+      internalTrafficPolicy: k.nullish.string,
+      ipFamilies: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      ipFamilyPolicy: k.nullish.string,
+      loadBalancerClass: k.nullish.string,
+      loadBalancerIP: k.nullish.string,
+      loadBalancerSourceRanges: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      ports: k.nullishOf(z.array(coreV1_29_36.$.ServicePort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"port","listType":"map","listMapKeys":["port","protocol"]})),
+      publishNotReadyAddresses: k.nullish.boolean,
+      selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      sessionAffinity: k.nullish.string,
+      sessionAffinityConfig: k.nullishOf(coreV1_28_36.$.SessionAffinityConfig),
+      trafficDistribution: k.nullish.string,
+      type: k.nullish.string,
+    }));
+  },
+  get ServiceStatus() {
+    return keep("ServiceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      loadBalancer: k.nullishOf($.LoadBalancerStatus),
+    }));
+  },
+  get Service() {
+    return keep("Service", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Service").default("Service"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ServiceSpec),
+      status: k.nullishOf($.ServiceStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"}));
+  },
+  get ServiceAccount() {
+    return keep("ServiceAccount", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      automountServiceAccountToken: k.nullish.boolean,
+      imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.$.LocalObjectReference).register(k.kubeMeta, {"listType":"atomic"})),
+      kind: z.literal("ServiceAccount").default("ServiceAccount"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      secrets: k.nullishOf(z.array(coreV1_28_36.$.ObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccount","plural":"serviceaccounts","singular":"serviceaccount","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"token","group":"authentication.k8s.io","version":"v1","kind":"TokenRequest","verbs":["create"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceAccountList","shortNames":["sa"]}));
+  },
+  get ServiceAccountList() {
+    return keep("ServiceAccountList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ServiceAccount),
+      kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"}));
+  },
+  get ServiceList() {
+    return keep("ServiceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Service),
+      kind: z.literal("ServiceList").default("ServiceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"}));
+  },
+};
 
-export const LifecycleHandler = z.looseObject({
-  exec: k.nullishOf(coreV1_30_36.ExecAction),
-  httpGet: k.nullishOf(coreV1_30_36.HTTPGetAction),
-  sleep: k.nullishOf(coreV1_29_36.SleepAction),
-  tcpSocket: k.nullishOf(coreV1_28_36.TCPSocketAction),
-});
-
-export const Lifecycle = z.looseObject({
-  postStart: k.nullishOf(LifecycleHandler),
-  preStop: k.nullishOf(LifecycleHandler),
-});
-
-export const LoadBalancerStatus = z.looseObject({
-  ingress: k.nullishOf(z.array(coreV1_29_31.LoadBalancerIngress).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const NamespaceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(coreV1_28_31.NamespaceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  phase: k.nullish.string,
-});
-
-export const Namespace = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Namespace").default("Namespace"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(coreV1_30_36.NamespaceSpec),
-  status: k.nullishOf(NamespaceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"});
-
-export const NamespaceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Namespace),
-  kind: z.literal("NamespaceList").default("NamespaceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"});
-
-export const PersistentVolumeClaimCondition = z.looseObject({
-  lastProbeTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const PodDNSConfig = z.looseObject({
-  nameservers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  options: k.nullishOf(z.array(coreV1_28_31.PodDNSConfigOption).register(k.kubeMeta, {"listType":"atomic"})),
-  searches: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Probe = z.looseObject({
-  exec: k.nullishOf(coreV1_30_36.ExecAction),
-  failureThreshold: k.nullish.int32,
-  grpc: k.nullishOf(coreV1_28_31.GRPCAction),
-  httpGet: k.nullishOf(coreV1_30_36.HTTPGetAction),
-  initialDelaySeconds: k.nullish.int32,
-  periodSeconds: k.nullish.int32,
-  successThreshold: k.nullish.int32,
-  tcpSocket: k.nullishOf(coreV1_28_36.TCPSocketAction),
-  terminationGracePeriodSeconds: k.nullish.int,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const ServiceSpec = z.looseObject({
-  allocateLoadBalancerNodePorts: k.nullish.boolean,
-  clusterIP: k.nullish.string,
-  clusterIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  externalIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  externalName: k.nullish.string,
-  externalTrafficPolicy: k.nullish.string,
-  healthCheckNodePort: k.nullish.int32,
-  internalTrafficPolicy: k.nullish.string,
-  ipFamilies: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  ipFamilyPolicy: k.nullish.string,
-  loadBalancerClass: k.nullish.string,
-  loadBalancerIP: k.nullish.string,
-  loadBalancerSourceRanges: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  ports: k.nullishOf(z.array(coreV1_29_36.ServicePort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"port","listType":"map","listMapKeys":["port","protocol"]})),
-  publishNotReadyAddresses: k.nullish.boolean,
-  selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  sessionAffinity: k.nullish.string,
-  sessionAffinityConfig: k.nullishOf(coreV1_28_36.SessionAffinityConfig),
-  trafficDistribution: k.nullish.string,
-  type: k.nullish.string,
-});
-
-export const ServiceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  loadBalancer: k.nullishOf(LoadBalancerStatus),
-});
-
-export const Service = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Service").default("Service"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ServiceSpec),
-  status: k.nullishOf(ServiceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"});
-
-export const ServiceAccount = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  automountServiceAccountToken: k.nullish.boolean,
-  imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.LocalObjectReference).register(k.kubeMeta, {"listType":"atomic"})),
-  kind: z.literal("ServiceAccount").default("ServiceAccount"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  secrets: k.nullishOf(z.array(coreV1_28_36.ObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccount","plural":"serviceaccounts","singular":"serviceaccount","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"token","group":"authentication.k8s.io","version":"v1","kind":"TokenRequest","verbs":["create"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceAccountList","shortNames":["sa"]});
-
-export const ServiceAccountList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ServiceAccount),
-  kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"});
-
-export const ServiceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Service),
-  kind: z.literal("ServiceList").default("ServiceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -27,7 +27,6 @@ export interface EndpointSubset {
   /** Port numbers available on the related IP addresses. */
   ports?: coreV1_29_32.EndpointPort[] | null;
 }
-export declare const EndpointSubset: k.KubeSchema<EndpointSubset>;
 
 /**
  * Endpoints is a collection of endpoints that implement the actual service. Example:
@@ -55,7 +54,6 @@ export interface Endpoints {
   /** The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service. */
   subsets?: EndpointSubset[] | null;
 }
-export declare const Endpoints: k.KubeSchema<Endpoints>;
 
 /**
  * EndpointsList is a list of endpoints.
@@ -71,7 +69,6 @@ export interface EndpointsList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EndpointsList: k.KubeSchema<EndpointsList>;
 
 /** EnvFromSource represents the source of a set of ConfigMaps */
 export interface EnvFromSource {
@@ -82,7 +79,6 @@ export interface EnvFromSource {
   /** The Secret to select from */
   secretRef?: coreV1_30_36.SecretEnvSource | null;
 }
-export declare const EnvFromSource: k.KubeSchema<EnvFromSource>;
 
 /** TopologySpreadConstraint specifies how to spread matching pods among the given topology. */
 export interface TopologySpreadConstraint {
@@ -124,4 +120,15 @@ export interface TopologySpreadConstraint {
    */
   whenUnsatisfiable: string;
 }
-export declare const TopologySpreadConstraint: k.KubeSchema<TopologySpreadConstraint>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointSubset: k.KubeSchema<EndpointSubset>;
+  readonly Endpoints: k.KubeSchema<Endpoints>;
+  readonly EndpointsList: k.KubeSchema<EndpointsList>;
+  readonly EnvFromSource: k.KubeSchema<EnvFromSource>;
+  readonly TopologySpreadConstraint: k.KubeSchema<TopologySpreadConstraint>;
+};

@@ -7,39 +7,57 @@ import * as coreV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const EndpointSubset = z.looseObject({
-  addresses: k.nullishOf(z.array(coreV1_28_32.EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
-  notReadyAddresses: k.nullishOf(z.array(coreV1_28_32.EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
-  ports: k.nullishOf(z.array(coreV1_29_32.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointSubset() {
+    return keep("EndpointSubset", z.looseObject({
+      addresses: k.nullishOf(z.array(coreV1_28_32.$.EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
+      notReadyAddresses: k.nullishOf(z.array(coreV1_28_32.$.EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
+      ports: k.nullishOf(z.array(coreV1_29_32.$.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Endpoints() {
+    return keep("Endpoints", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Endpoints").default("Endpoints"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      subsets: k.nullishOf(z.array($.EndpointSubset).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Endpoints","plural":"endpoints","singular":"endpoints","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointsList","shortNames":["ep"]}));
+  },
+  get EndpointsList() {
+    return keep("EndpointsList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Endpoints),
+      kind: z.literal("EndpointsList").default("EndpointsList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"}));
+  },
+  get EnvFromSource() {
+    return keep("EnvFromSource", z.looseObject({
+      configMapRef: k.nullishOf(coreV1_30_36.$.ConfigMapEnvSource),
+      prefix: k.nullish.string,
+      secretRef: k.nullishOf(coreV1_30_36.$.SecretEnvSource),
+    }));
+  },
+  get TopologySpreadConstraint() {
+    return keep("TopologySpreadConstraint", z.looseObject({
+      labelSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      maxSkew: k.int32,
+      minDomains: k.nullish.int32,
+      nodeAffinityPolicy: k.nullish.string,
+      nodeTaintsPolicy: k.nullish.string,
+      topologyKey: k.string,
+      whenUnsatisfiable: k.string,
+    }));
+  },
+};
 
-export const Endpoints = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Endpoints").default("Endpoints"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  subsets: k.nullishOf(z.array(EndpointSubset).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Endpoints","plural":"endpoints","singular":"endpoints","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointsList","shortNames":["ep"]});
-
-export const EndpointsList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Endpoints),
-  kind: z.literal("EndpointsList").default("EndpointsList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"});
-
-export const EnvFromSource = z.looseObject({
-  configMapRef: k.nullishOf(coreV1_30_36.ConfigMapEnvSource),
-  prefix: k.nullish.string,
-  secretRef: k.nullishOf(coreV1_30_36.SecretEnvSource),
-});
-
-export const TopologySpreadConstraint = z.looseObject({
-  labelSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  maxSkew: k.int32,
-  minDomains: k.nullish.int32,
-  nodeAffinityPolicy: k.nullish.string,
-  nodeTaintsPolicy: k.nullish.string,
-  topologyKey: k.string,
-  whenUnsatisfiable: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -15,7 +15,6 @@ export interface EnvVarSource {
   /** Selects a key of a secret in the pod's namespace */
   secretKeyRef?: coreV1_30_36.SecretKeySelector | null;
 }
-export declare const EnvVarSource: k.KubeSchema<EnvVarSource>;
 
 /** EnvVar represents an environment variable present in a Container. */
 export interface EnvVar {
@@ -26,7 +25,6 @@ export interface EnvVar {
   /** Source for the environment variable's value. Cannot be used if value is not empty. */
   valueFrom?: EnvVarSource | null;
 }
-export declare const EnvVar: k.KubeSchema<EnvVar>;
 
 /** NodeSpec describes the attributes that a node is created with. */
 export interface NodeSpec {
@@ -45,4 +43,13 @@ export interface NodeSpec {
   /** Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration */
   unschedulable?: boolean | null;
 }
-export declare const NodeSpec: k.KubeSchema<NodeSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EnvVarSource: k.KubeSchema<EnvVarSource>;
+  readonly EnvVar: k.KubeSchema<EnvVar>;
+  readonly NodeSpec: k.KubeSchema<NodeSpec>;
+};

@@ -5,25 +5,41 @@ import * as coreV1_28_33 from "./v1.28-v1.33.js";
 import * as coreV1_28_36 from "./v1.28-v1.36.js";
 import * as coreV1_30_36 from "./v1.30-v1.36.js";
 
-export const EnvVarSource = z.looseObject({
-  configMapKeyRef: k.nullishOf(coreV1_30_36.ConfigMapKeySelector),
-  fieldRef: k.nullishOf(coreV1_28_36.ObjectFieldSelector),
-  resourceFieldRef: k.nullishOf(coreV1_28_36.ResourceFieldSelector),
-  secretKeyRef: k.nullishOf(coreV1_30_36.SecretKeySelector),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EnvVarSource() {
+    return keep("EnvVarSource", z.looseObject({
+      configMapKeyRef: k.nullishOf(coreV1_30_36.$.ConfigMapKeySelector),
+      fieldRef: k.nullishOf(coreV1_28_36.$.ObjectFieldSelector),
+      resourceFieldRef: k.nullishOf(coreV1_28_36.$.ResourceFieldSelector),
+      secretKeyRef: k.nullishOf(coreV1_30_36.$.SecretKeySelector),
+    }));
+  },
+  get EnvVar() {
+    return keep("EnvVar", z.looseObject({
+      name: k.string,
+      value: k.nullish.string,
+      valueFrom: k.nullishOf($.EnvVarSource),
+    }));
+  },
+  get NodeSpec() {
+    return keep("NodeSpec", z.looseObject({
+      configSource: k.nullishOf(coreV1_28_36.$.NodeConfigSource),
+      externalID: k.nullish.string,
+      podCIDR: k.nullish.string,
+      podCIDRs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge","listType":"set"})),
+      providerID: k.nullish.string,
+      taints: k.nullishOf(z.array(coreV1_28_33.$.Taint).register(k.kubeMeta, {"listType":"atomic"})),
+      unschedulable: k.nullish.boolean,
+    }));
+  },
+};
 
-export const EnvVar = z.looseObject({
-  name: k.string,
-  value: k.nullish.string,
-  valueFrom: k.nullishOf(EnvVarSource),
-});
-
-export const NodeSpec = z.looseObject({
-  configSource: k.nullishOf(coreV1_28_36.NodeConfigSource),
-  externalID: k.nullish.string,
-  podCIDR: k.nullish.string,
-  podCIDRs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge","listType":"set"})),
-  providerID: k.nullish.string,
-  taints: k.nullishOf(z.array(coreV1_28_33.Taint).register(k.kubeMeta, {"listType":"atomic"})),
-  unschedulable: k.nullish.boolean,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

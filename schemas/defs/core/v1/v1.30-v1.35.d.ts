@@ -17,7 +17,6 @@ export interface ComponentStatusList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ComponentStatusList: k.KubeSchema<ComponentStatusList>;
 
 /**
  * ConfigMapList is a resource containing a list of ConfigMap objects.
@@ -33,7 +32,6 @@ export interface ConfigMapList {
   /** More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ConfigMapList: k.KubeSchema<ConfigMapList>;
 
 /**
  * EventList is a list of events.
@@ -49,7 +47,6 @@ export interface EventList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EventList: k.KubeSchema<EventList>;
 
 /**
  * LimitRangeList is a list of LimitRange items.
@@ -65,7 +62,6 @@ export interface LimitRangeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const LimitRangeList: k.KubeSchema<LimitRangeList>;
 
 /**
  * ResourceQuotaList is a list of ResourceQuota items.
@@ -81,7 +77,6 @@ export interface ResourceQuotaList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceQuotaList: k.KubeSchema<ResourceQuotaList>;
 
 /**
  * SecretList is a list of Secret.
@@ -97,7 +92,6 @@ export interface SecretList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const SecretList: k.KubeSchema<SecretList>;
 
 /** VolumeMountStatus shows status of volume mounts. */
 export interface VolumeMountStatus {
@@ -110,4 +104,17 @@ export interface VolumeMountStatus {
   /** RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts). An IfPossible value in the original VolumeMount must be translated to Disabled or Enabled, depending on the mount result. */
   recursiveReadOnly?: string | null;
 }
-export declare const VolumeMountStatus: k.KubeSchema<VolumeMountStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ComponentStatusList: k.KubeSchema<ComponentStatusList>;
+  readonly ConfigMapList: k.KubeSchema<ConfigMapList>;
+  readonly EventList: k.KubeSchema<EventList>;
+  readonly LimitRangeList: k.KubeSchema<LimitRangeList>;
+  readonly ResourceQuotaList: k.KubeSchema<ResourceQuotaList>;
+  readonly SecretList: k.KubeSchema<SecretList>;
+  readonly VolumeMountStatus: k.KubeSchema<VolumeMountStatus>;
+};

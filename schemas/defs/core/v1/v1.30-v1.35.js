@@ -4,51 +4,71 @@ import * as k from "../../../runtime.js";
 import * as coreV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const ComponentStatusList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.ComponentStatus),
-  kind: z.literal("ComponentStatusList").default("ComponentStatusList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatusList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ComponentStatusList() {
+    return keep("ComponentStatusList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.ComponentStatus),
+      kind: z.literal("ComponentStatusList").default("ComponentStatusList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatusList"}));
+  },
+  get ConfigMapList() {
+    return keep("ConfigMapList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.ConfigMap),
+      kind: z.literal("ConfigMapList").default("ConfigMapList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMapList"}));
+  },
+  get EventList() {
+    return keep("EventList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.Event),
+      kind: z.literal("EventList").default("EventList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EventList"}));
+  },
+  get LimitRangeList() {
+    return keep("LimitRangeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.LimitRange),
+      kind: z.literal("LimitRangeList").default("LimitRangeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRangeList"}));
+  },
+  get ResourceQuotaList() {
+    return keep("ResourceQuotaList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.ResourceQuota),
+      kind: z.literal("ResourceQuotaList").default("ResourceQuotaList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuotaList"}));
+  },
+  get SecretList() {
+    return keep("SecretList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.Secret),
+      kind: z.literal("SecretList").default("SecretList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"SecretList"}));
+  },
+  get VolumeMountStatus() {
+    return keep("VolumeMountStatus", z.looseObject({
+      mountPath: k.string,
+      name: k.string,
+      readOnly: k.nullish.boolean,
+      recursiveReadOnly: k.nullish.string,
+    }));
+  },
+};
 
-export const ConfigMapList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.ConfigMap),
-  kind: z.literal("ConfigMapList").default("ConfigMapList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMapList"});
-
-export const EventList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.Event),
-  kind: z.literal("EventList").default("EventList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EventList"});
-
-export const LimitRangeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.LimitRange),
-  kind: z.literal("LimitRangeList").default("LimitRangeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRangeList"});
-
-export const ResourceQuotaList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.ResourceQuota),
-  kind: z.literal("ResourceQuotaList").default("ResourceQuotaList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuotaList"});
-
-export const SecretList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.Secret),
-  kind: z.literal("SecretList").default("SecretList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"SecretList"});
-
-export const VolumeMountStatus = z.looseObject({
-  mountPath: k.string,
-  name: k.string,
-  readOnly: k.nullish.boolean,
-  recursiveReadOnly: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

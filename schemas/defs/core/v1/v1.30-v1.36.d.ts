@@ -17,14 +17,12 @@ export interface AppArmorProfile {
    */
   type: string;
 }
-export declare const AppArmorProfile: k.KubeSchema<AppArmorProfile>;
 
 /** LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace. */
 export interface LocalObjectReference {
   /** Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names */
   name?: string | null;
 }
-export declare const LocalObjectReference: k.KubeSchema<LocalObjectReference>;
 
 /** Represents a source location of a volume to mount, managed by an external CSI driver */
 export interface CSIVolumeSource {
@@ -39,7 +37,6 @@ export interface CSIVolumeSource {
   /** volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values. */
   volumeAttributes?: { [key: string]: string } | null;
 }
-export declare const CSIVolumeSource: k.KubeSchema<CSIVolumeSource>;
 
 /** Adds and removes POSIX capabilities from running containers. */
 export interface Capabilities {
@@ -48,7 +45,6 @@ export interface Capabilities {
   /** Removed capabilities */
   drop?: string[] | null;
 }
-export declare const Capabilities: k.KubeSchema<Capabilities>;
 
 /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. */
 export interface CephFSPersistentVolumeSource {
@@ -65,7 +61,6 @@ export interface CephFSPersistentVolumeSource {
   /** user is Optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const CephFSPersistentVolumeSource: k.KubeSchema<CephFSPersistentVolumeSource>;
 
 /** Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling. */
 export interface CephFSVolumeSource {
@@ -82,7 +77,6 @@ export interface CephFSVolumeSource {
   /** user is optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const CephFSVolumeSource: k.KubeSchema<CephFSVolumeSource>;
 
 /** Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling. */
 export interface CinderVolumeSource {
@@ -95,7 +89,6 @@ export interface CinderVolumeSource {
   /** volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md */
   volumeID: string;
 }
-export declare const CinderVolumeSource: k.KubeSchema<CinderVolumeSource>;
 
 /** ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem. */
 export interface ClusterTrustBundleProjection {
@@ -110,7 +103,6 @@ export interface ClusterTrustBundleProjection {
   /** Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name.  The contents of all selected ClusterTrustBundles will be unified and deduplicated. */
   signerName?: string | null;
 }
-export declare const ClusterTrustBundleProjection: k.KubeSchema<ClusterTrustBundleProjection>;
 
 /**
  * ComponentStatus (and ComponentStatusList) holds the cluster validation info. Deprecated: This API is deprecated in v1.19+
@@ -126,7 +118,6 @@ export interface ComponentStatus {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_30_36.ObjectMeta | null;
 }
-export declare const ComponentStatus: k.KubeSchema<ComponentStatus>;
 
 /**
  * ConfigMap holds configuration data for pods to consume.
@@ -146,7 +137,6 @@ export interface ConfigMap {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_30_36.ObjectMeta | null;
 }
-export declare const ConfigMap: k.KubeSchema<ConfigMap>;
 
 /**
  * ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.
@@ -159,7 +149,6 @@ export interface ConfigMapEnvSource {
   /** Specify whether the ConfigMap must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapEnvSource: k.KubeSchema<ConfigMapEnvSource>;
 
 /** Selects a key from a ConfigMap. */
 export interface ConfigMapKeySelector {
@@ -170,7 +159,6 @@ export interface ConfigMapKeySelector {
   /** Specify whether the ConfigMap or its key must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapKeySelector: k.KubeSchema<ConfigMapKeySelector>;
 
 /**
  * Adapts a ConfigMap into a projected volume.
@@ -185,7 +173,6 @@ export interface ConfigMapProjection {
   /** optional specify whether the ConfigMap or its keys must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapProjection: k.KubeSchema<ConfigMapProjection>;
 
 /**
  * Adapts a ConfigMap into a volume.
@@ -202,7 +189,6 @@ export interface ConfigMapVolumeSource {
   /** optional specify whether the ConfigMap or its keys must be defined */
   optional?: boolean | null;
 }
-export declare const ConfigMapVolumeSource: k.KubeSchema<ConfigMapVolumeSource>;
 
 /** Describe a container image */
 export interface ContainerImage {
@@ -211,7 +197,6 @@ export interface ContainerImage {
   /** The size of the image in bytes. */
   sizeBytes?: number | null;
 }
-export declare const ContainerImage: k.KubeSchema<ContainerImage>;
 
 /** DownwardAPIVolumeFile represents information to create the file containing the pod field */
 export interface DownwardAPIVolumeFile {
@@ -224,14 +209,12 @@ export interface DownwardAPIVolumeFile {
   /** Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported. */
   resourceFieldRef?: coreV1_28_36.ResourceFieldSelector | null;
 }
-export declare const DownwardAPIVolumeFile: k.KubeSchema<DownwardAPIVolumeFile>;
 
 /** Represents downward API info for projecting into a projected volume. Note that this is identical to a downwardAPI volume source without the default mode. */
 export interface DownwardAPIProjection {
   /** Items is a list of DownwardAPIVolume file */
   items?: DownwardAPIVolumeFile[] | null;
 }
-export declare const DownwardAPIProjection: k.KubeSchema<DownwardAPIProjection>;
 
 /** DownwardAPIVolumeSource represents a volume containing downward API info. Downward API volumes support ownership management and SELinux relabeling. */
 export interface DownwardAPIVolumeSource {
@@ -240,7 +223,6 @@ export interface DownwardAPIVolumeSource {
   /** Items is a list of downward API volume file */
   items?: DownwardAPIVolumeFile[] | null;
 }
-export declare const DownwardAPIVolumeSource: k.KubeSchema<DownwardAPIVolumeSource>;
 
 /**
  * Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
@@ -282,14 +264,12 @@ export interface Event {
   /** Type of this event (Normal, Warning), new types could be added in the future */
   type?: string | null;
 }
-export declare const Event: k.KubeSchema<Event>;
 
 /** ExecAction describes a "run in container" action. */
 export interface ExecAction {
   /** Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy. */
   command?: string[] | null;
 }
-export declare const ExecAction: k.KubeSchema<ExecAction>;
 
 /** Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management and SELinux relabeling. */
 export interface FCVolumeSource {
@@ -304,7 +284,6 @@ export interface FCVolumeSource {
   /** wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun must be set, but not both simultaneously. */
   wwids?: string[] | null;
 }
-export declare const FCVolumeSource: k.KubeSchema<FCVolumeSource>;
 
 /** FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. */
 export interface FlexVolumeSource {
@@ -319,7 +298,6 @@ export interface FlexVolumeSource {
   /** secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts. */
   secretRef?: LocalObjectReference | null;
 }
-export declare const FlexVolumeSource: k.KubeSchema<FlexVolumeSource>;
 
 /** HTTPGetAction describes an action based on HTTP Get requests. */
 export interface HTTPGetAction {
@@ -334,7 +312,6 @@ export interface HTTPGetAction {
   /** Scheme to use for connecting to the host. Defaults to HTTP. */
   scheme?: string | null;
 }
-export declare const HTTPGetAction: k.KubeSchema<HTTPGetAction>;
 
 /** HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file. */
 export interface HostAlias {
@@ -343,7 +320,6 @@ export interface HostAlias {
   /** IP address of the host file entry. */
   ip: string;
 }
-export declare const HostAlias: k.KubeSchema<HostAlias>;
 
 /** ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling. */
 export interface ISCSIPersistentVolumeSource {
@@ -370,7 +346,6 @@ export interface ISCSIPersistentVolumeSource {
   /** targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260). */
   targetPortal: string;
 }
-export declare const ISCSIPersistentVolumeSource: k.KubeSchema<ISCSIPersistentVolumeSource>;
 
 /** Represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling. */
 export interface ISCSIVolumeSource {
@@ -397,14 +372,12 @@ export interface ISCSIVolumeSource {
   /** targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260). */
   targetPortal: string;
 }
-export declare const ISCSIVolumeSource: k.KubeSchema<ISCSIVolumeSource>;
 
 /** LimitRangeSpec defines a min/max usage limit for resources that match on kind. */
 export interface LimitRangeSpec {
   /** Limits is the list of LimitRangeItem objects that are enforced. */
   limits: coreV1_28_36.LimitRangeItem[];
 }
-export declare const LimitRangeSpec: k.KubeSchema<LimitRangeSpec>;
 
 /**
  * LimitRange sets resource usage limits for each kind of resource in a Namespace.
@@ -420,14 +393,12 @@ export interface LimitRange {
   /** Spec defines the limits enforced. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: LimitRangeSpec | null;
 }
-export declare const LimitRange: k.KubeSchema<LimitRange>;
 
 /** NamespaceSpec describes the attributes on a Namespace. */
 export interface NamespaceSpec {
   /** Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/ */
   finalizers?: string[] | null;
 }
-export declare const NamespaceSpec: k.KubeSchema<NamespaceSpec>;
 
 /** A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values. */
 export interface NodeSelectorRequirement {
@@ -438,7 +409,6 @@ export interface NodeSelectorRequirement {
   /** An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch. */
   values?: string[] | null;
 }
-export declare const NodeSelectorRequirement: k.KubeSchema<NodeSelectorRequirement>;
 
 /** A null or empty node selector term matches no objects. The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm. */
 export interface NodeSelectorTerm {
@@ -447,14 +417,12 @@ export interface NodeSelectorTerm {
   /** A list of node selector requirements by node's fields. */
   matchFields?: NodeSelectorRequirement[] | null;
 }
-export declare const NodeSelectorTerm: k.KubeSchema<NodeSelectorTerm>;
 
 /** A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms. */
 export interface NodeSelector {
   /** Required. A list of node selector terms. The terms are ORed. */
   nodeSelectorTerms: NodeSelectorTerm[];
 }
-export declare const NodeSelector: k.KubeSchema<NodeSelector>;
 
 /** An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op). */
 export interface PreferredSchedulingTerm {
@@ -463,7 +431,6 @@ export interface PreferredSchedulingTerm {
   /** Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100. */
   weight: number;
 }
-export declare const PreferredSchedulingTerm: k.KubeSchema<PreferredSchedulingTerm>;
 
 /** Node affinity is a group of node affinity scheduling rules. */
 export interface NodeAffinity {
@@ -472,7 +439,6 @@ export interface NodeAffinity {
   /** If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from its node. */
   requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector | null;
 }
-export declare const NodeAffinity: k.KubeSchema<NodeAffinity>;
 
 /** Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling. */
 export interface RBDPersistentVolumeSource {
@@ -493,7 +459,6 @@ export interface RBDPersistentVolumeSource {
   /** user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const RBDPersistentVolumeSource: k.KubeSchema<RBDPersistentVolumeSource>;
 
 /** Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling. */
 export interface RBDVolumeSource {
@@ -514,7 +479,6 @@ export interface RBDVolumeSource {
   /** user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it */
   user?: string | null;
 }
-export declare const RBDVolumeSource: k.KubeSchema<RBDVolumeSource>;
 
 /** ReplicationControllerStatus represents the current status of a replication controller. */
 export interface ReplicationControllerStatus {
@@ -531,7 +495,6 @@ export interface ReplicationControllerStatus {
   /** Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller */
   replicas: number;
 }
-export declare const ReplicationControllerStatus: k.KubeSchema<ReplicationControllerStatus>;
 
 /** A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values. */
 export interface ScopedResourceSelectorRequirement {
@@ -542,14 +505,12 @@ export interface ScopedResourceSelectorRequirement {
   /** An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch. */
   values?: string[] | null;
 }
-export declare const ScopedResourceSelectorRequirement: k.KubeSchema<ScopedResourceSelectorRequirement>;
 
 /** A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements. */
 export interface ScopeSelector {
   /** A list of scope selector requirements by scope of the resources. */
   matchExpressions?: ScopedResourceSelectorRequirement[] | null;
 }
-export declare const ScopeSelector: k.KubeSchema<ScopeSelector>;
 
 /** ResourceQuotaSpec defines the desired hard limits to enforce for Quota. */
 export interface ResourceQuotaSpec {
@@ -560,7 +521,6 @@ export interface ResourceQuotaSpec {
   /** A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects. */
   scopes?: string[] | null;
 }
-export declare const ResourceQuotaSpec: k.KubeSchema<ResourceQuotaSpec>;
 
 /**
  * ResourceQuota sets aggregate quota restrictions enforced per namespace
@@ -578,7 +538,6 @@ export interface ResourceQuota {
   /** Status defines the actual enforced quota and its current usage. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_28_36.ResourceQuotaStatus | null;
 }
-export declare const ResourceQuota: k.KubeSchema<ResourceQuota>;
 
 /** ScaleIOVolumeSource represents a persistent ScaleIO volume */
 export interface ScaleIOVolumeSource {
@@ -603,7 +562,6 @@ export interface ScaleIOVolumeSource {
   /** volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source. */
   volumeName?: string | null;
 }
-export declare const ScaleIOVolumeSource: k.KubeSchema<ScaleIOVolumeSource>;
 
 /**
  * Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
@@ -625,7 +583,6 @@ export interface Secret {
   /** Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types */
   type?: string | null;
 }
-export declare const Secret: k.KubeSchema<Secret>;
 
 /**
  * SecretEnvSource selects a Secret to populate the environment variables with.
@@ -638,7 +595,6 @@ export interface SecretEnvSource {
   /** Specify whether the Secret must be defined */
   optional?: boolean | null;
 }
-export declare const SecretEnvSource: k.KubeSchema<SecretEnvSource>;
 
 /** SecretKeySelector selects a key of a Secret. */
 export interface SecretKeySelector {
@@ -649,7 +605,6 @@ export interface SecretKeySelector {
   /** Specify whether the Secret or its key must be defined */
   optional?: boolean | null;
 }
-export declare const SecretKeySelector: k.KubeSchema<SecretKeySelector>;
 
 /**
  * Adapts a secret into a projected volume.
@@ -664,7 +619,6 @@ export interface SecretProjection {
   /** optional field specify whether the Secret or its key must be defined */
   optional?: boolean | null;
 }
-export declare const SecretProjection: k.KubeSchema<SecretProjection>;
 
 /**
  * Adapts a Secret into a volume.
@@ -681,7 +635,6 @@ export interface SecretVolumeSource {
   /** secretName is the name of the secret in the pod's namespace to use. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret */
   secretName?: string | null;
 }
-export declare const SecretVolumeSource: k.KubeSchema<SecretVolumeSource>;
 
 /** Represents a StorageOS persistent volume resource. */
 export interface StorageOSVolumeSource {
@@ -696,7 +649,6 @@ export interface StorageOSVolumeSource {
   /** volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created. */
   volumeNamespace?: string | null;
 }
-export declare const StorageOSVolumeSource: k.KubeSchema<StorageOSVolumeSource>;
 
 /** A topology selector requirement is a selector that matches given label. This is an alpha feature and may change in the future. */
 export interface TopologySelectorLabelRequirement {
@@ -705,14 +657,12 @@ export interface TopologySelectorLabelRequirement {
   /** An array of string values. One value must match the label to be selected. Each entry in Values is ORed. */
   values: string[];
 }
-export declare const TopologySelectorLabelRequirement: k.KubeSchema<TopologySelectorLabelRequirement>;
 
 /** A topology selector term represents the result of label queries. A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future. */
 export interface TopologySelectorTerm {
   /** A list of topology selector requirements by labels. */
   matchLabelExpressions?: TopologySelectorLabelRequirement[] | null;
 }
-export declare const TopologySelectorTerm: k.KubeSchema<TopologySelectorTerm>;
 
 /** VolumeMount describes a mounting of a Volume within a container. */
 export interface VolumeMount {
@@ -741,11 +691,68 @@ export interface VolumeMount {
   /** Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive. */
   subPathExpr?: string | null;
 }
-export declare const VolumeMount: k.KubeSchema<VolumeMount>;
 
 /** VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from. */
 export interface VolumeNodeAffinity {
   /** required specifies hard node constraints that must be met. */
   required?: NodeSelector | null;
 }
-export declare const VolumeNodeAffinity: k.KubeSchema<VolumeNodeAffinity>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AppArmorProfile: k.KubeSchema<AppArmorProfile>;
+  readonly LocalObjectReference: k.KubeSchema<LocalObjectReference>;
+  readonly CSIVolumeSource: k.KubeSchema<CSIVolumeSource>;
+  readonly Capabilities: k.KubeSchema<Capabilities>;
+  readonly CephFSPersistentVolumeSource: k.KubeSchema<CephFSPersistentVolumeSource>;
+  readonly CephFSVolumeSource: k.KubeSchema<CephFSVolumeSource>;
+  readonly CinderVolumeSource: k.KubeSchema<CinderVolumeSource>;
+  readonly ClusterTrustBundleProjection: k.KubeSchema<ClusterTrustBundleProjection>;
+  readonly ComponentStatus: k.KubeSchema<ComponentStatus>;
+  readonly ConfigMap: k.KubeSchema<ConfigMap>;
+  readonly ConfigMapEnvSource: k.KubeSchema<ConfigMapEnvSource>;
+  readonly ConfigMapKeySelector: k.KubeSchema<ConfigMapKeySelector>;
+  readonly ConfigMapProjection: k.KubeSchema<ConfigMapProjection>;
+  readonly ConfigMapVolumeSource: k.KubeSchema<ConfigMapVolumeSource>;
+  readonly ContainerImage: k.KubeSchema<ContainerImage>;
+  readonly DownwardAPIVolumeFile: k.KubeSchema<DownwardAPIVolumeFile>;
+  readonly DownwardAPIProjection: k.KubeSchema<DownwardAPIProjection>;
+  readonly DownwardAPIVolumeSource: k.KubeSchema<DownwardAPIVolumeSource>;
+  readonly Event: k.KubeSchema<Event>;
+  readonly ExecAction: k.KubeSchema<ExecAction>;
+  readonly FCVolumeSource: k.KubeSchema<FCVolumeSource>;
+  readonly FlexVolumeSource: k.KubeSchema<FlexVolumeSource>;
+  readonly HTTPGetAction: k.KubeSchema<HTTPGetAction>;
+  readonly HostAlias: k.KubeSchema<HostAlias>;
+  readonly ISCSIPersistentVolumeSource: k.KubeSchema<ISCSIPersistentVolumeSource>;
+  readonly ISCSIVolumeSource: k.KubeSchema<ISCSIVolumeSource>;
+  readonly LimitRangeSpec: k.KubeSchema<LimitRangeSpec>;
+  readonly LimitRange: k.KubeSchema<LimitRange>;
+  readonly NamespaceSpec: k.KubeSchema<NamespaceSpec>;
+  readonly NodeSelectorRequirement: k.KubeSchema<NodeSelectorRequirement>;
+  readonly NodeSelectorTerm: k.KubeSchema<NodeSelectorTerm>;
+  readonly NodeSelector: k.KubeSchema<NodeSelector>;
+  readonly PreferredSchedulingTerm: k.KubeSchema<PreferredSchedulingTerm>;
+  readonly NodeAffinity: k.KubeSchema<NodeAffinity>;
+  readonly RBDPersistentVolumeSource: k.KubeSchema<RBDPersistentVolumeSource>;
+  readonly RBDVolumeSource: k.KubeSchema<RBDVolumeSource>;
+  readonly ReplicationControllerStatus: k.KubeSchema<ReplicationControllerStatus>;
+  readonly ScopedResourceSelectorRequirement: k.KubeSchema<ScopedResourceSelectorRequirement>;
+  readonly ScopeSelector: k.KubeSchema<ScopeSelector>;
+  readonly ResourceQuotaSpec: k.KubeSchema<ResourceQuotaSpec>;
+  readonly ResourceQuota: k.KubeSchema<ResourceQuota>;
+  readonly ScaleIOVolumeSource: k.KubeSchema<ScaleIOVolumeSource>;
+  readonly Secret: k.KubeSchema<Secret>;
+  readonly SecretEnvSource: k.KubeSchema<SecretEnvSource>;
+  readonly SecretKeySelector: k.KubeSchema<SecretKeySelector>;
+  readonly SecretProjection: k.KubeSchema<SecretProjection>;
+  readonly SecretVolumeSource: k.KubeSchema<SecretVolumeSource>;
+  readonly StorageOSVolumeSource: k.KubeSchema<StorageOSVolumeSource>;
+  readonly TopologySelectorLabelRequirement: k.KubeSchema<TopologySelectorLabelRequirement>;
+  readonly TopologySelectorTerm: k.KubeSchema<TopologySelectorTerm>;
+  readonly VolumeMount: k.KubeSchema<VolumeMount>;
+  readonly VolumeNodeAffinity: k.KubeSchema<VolumeNodeAffinity>;
+};

@@ -6,372 +6,437 @@ import * as coreV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const AppArmorProfile = z.looseObject({
-  localhostProfile: k.nullish.string,
-  type: k.string,
-}).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"localhostProfile":"LocalhostProfile"}}]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get AppArmorProfile() {
+    return keep("AppArmorProfile", z.looseObject({
+      localhostProfile: k.nullish.string,
+      type: k.string,
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"localhostProfile":"LocalhostProfile"}}]}));
+  },
+  get LocalObjectReference() {
+    return keep("LocalObjectReference", z.looseObject({
+      name: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get CSIVolumeSource() {
+    return keep("CSIVolumeSource", z.looseObject({
+      driver: k.string,
+      fsType: k.nullish.string,
+      nodePublishSecretRef: k.nullishOf($.LocalObjectReference),
+      readOnly: k.nullish.boolean,
+      volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
+    }));
+  },
+  get Capabilities() {
+    return keep("Capabilities", z.looseObject({
+      add: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      drop: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get CephFSPersistentVolumeSource() {
+    return keep("CephFSPersistentVolumeSource", z.looseObject({
+      monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      path: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretFile: k.nullish.string,
+      secretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      user: k.nullish.string,
+    }));
+  },
+  get CephFSVolumeSource() {
+    return keep("CephFSVolumeSource", z.looseObject({
+      monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      path: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretFile: k.nullish.string,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      user: k.nullish.string,
+    }));
+  },
+  get CinderVolumeSource() {
+    return keep("CinderVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      volumeID: k.string,
+    }));
+  },
+  get ClusterTrustBundleProjection() {
+    return keep("ClusterTrustBundleProjection", z.looseObject({
+      labelSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+      path: k.string,
+      signerName: k.nullish.string,
+    }));
+  },
+  get ComponentStatus() {
+    return keep("ComponentStatus", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.ComponentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      kind: z.literal("ComponentStatus").default("ComponentStatus"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatus","plural":"componentstatuses","singular":"componentstatus","namespaced":false,"verbs":["get","list"],"subresources":[],"patchTypes":[],"listKind":"ComponentStatusList","shortNames":["cs"]}));
+  },
+  get ConfigMap() {
+    return keep("ConfigMap", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      binaryData: k.nullishOf(z.record(z.string(), k.Bytes)),
+      data: k.nullishOf(z.record(z.string(), k.string)),
+      immutable: k.nullish.boolean,
+      kind: z.literal("ConfigMap").default("ConfigMap"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMap","plural":"configmaps","singular":"configmap","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ConfigMapList","shortNames":["cm"]}));
+  },
+  get ConfigMapEnvSource() {
+    return keep("ConfigMapEnvSource", z.looseObject({
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get ConfigMapKeySelector() {
+    return keep("ConfigMapKeySelector", z.looseObject({
+      key: k.string,
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ConfigMapProjection() {
+    return keep("ConfigMapProjection", z.looseObject({
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get ConfigMapVolumeSource() {
+    return keep("ConfigMapVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get ContainerImage() {
+    return keep("ContainerImage", z.looseObject({
+      names: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      sizeBytes: k.nullish.int,
+    }));
+  },
+  get DownwardAPIVolumeFile() {
+    return keep("DownwardAPIVolumeFile", z.looseObject({
+      fieldRef: k.nullishOf(coreV1_28_36.$.ObjectFieldSelector),
+      mode: k.nullish.int32,
+      path: k.string,
+      resourceFieldRef: k.nullishOf(coreV1_28_36.$.ResourceFieldSelector),
+    }));
+  },
+  get DownwardAPIProjection() {
+    return keep("DownwardAPIProjection", z.looseObject({
+      items: k.nullishOf(z.array($.DownwardAPIVolumeFile).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DownwardAPIVolumeSource() {
+    return keep("DownwardAPIVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      items: k.nullishOf(z.array($.DownwardAPIVolumeFile).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Event() {
+    return keep("Event", z.looseObject({
+      action: k.nullish.string,
+      apiVersion: z.literal("v1").default("v1"),
+      count: k.nullish.int32,
+      eventTime: k.nullishOf(metaV1_28_36.$.MicroTime),
+      firstTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      involvedObject: coreV1_28_36.$.ObjectReference,
+      kind: z.literal("Event").default("Event"),
+      lastTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      metadata: metaV1_30_36.$.ObjectMeta,
+      reason: k.nullish.string,
+      related: k.nullishOf(coreV1_28_36.$.ObjectReference),
+      reportingComponent: k.nullish.string,
+      reportingInstance: k.nullish.string,
+      series: k.nullishOf(coreV1_28_36.$.EventSeries),
+      source: k.nullishOf(coreV1_28_36.$.EventSource),
+      type: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Event","plural":"events","singular":"event","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EventList","shortNames":["ev"]}));
+  },
+  get ExecAction() {
+    return keep("ExecAction", z.looseObject({
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get FCVolumeSource() {
+    return keep("FCVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      lun: k.nullish.int32,
+      readOnly: k.nullish.boolean,
+      targetWWNs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      wwids: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get FlexVolumeSource() {
+    return keep("FlexVolumeSource", z.looseObject({
+      driver: k.string,
+      fsType: k.nullish.string,
+      options: k.nullishOf(z.record(z.string(), k.string)),
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+    }));
+  },
+  get HTTPGetAction() {
+    return keep("HTTPGetAction", z.looseObject({
+      host: k.nullish.string,
+      httpHeaders: k.nullishOf(z.array(coreV1_28_36.$.HTTPHeader).register(k.kubeMeta, {"listType":"atomic"})),
+      path: k.nullish.string,
+      port: apimachinery_28_36.$.IntOrString,
+      scheme: k.nullish.string,
+    }));
+  },
+  get HostAlias() {
+    return keep("HostAlias", z.looseObject({
+      hostnames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      ip: k.string,
+    }));
+  },
+  get ISCSIPersistentVolumeSource() {
+    return keep("ISCSIPersistentVolumeSource", z.looseObject({
+      chapAuthDiscovery: k.nullish.boolean,
+      chapAuthSession: k.nullish.boolean,
+      fsType: k.nullish.string,
+      initiatorName: k.nullish.string,
+      iqn: k.string,
+      iscsiInterface: k.nullish.string,
+      lun: k.int32,
+      portals: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      targetPortal: k.string,
+    }));
+  },
+  get ISCSIVolumeSource() {
+    return keep("ISCSIVolumeSource", z.looseObject({
+      chapAuthDiscovery: k.nullish.boolean,
+      chapAuthSession: k.nullish.boolean,
+      fsType: k.nullish.string,
+      initiatorName: k.nullish.string,
+      iqn: k.string,
+      iscsiInterface: k.nullish.string,
+      lun: k.int32,
+      portals: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      targetPortal: k.string,
+    }));
+  },
+  get LimitRangeSpec() {
+    return keep("LimitRangeSpec", z.looseObject({
+      limits: z.array(coreV1_28_36.$.LimitRangeItem).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get LimitRange() {
+    return keep("LimitRange", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("LimitRange").default("LimitRange"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.LimitRangeSpec),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRange","plural":"limitranges","singular":"limitrange","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LimitRangeList","shortNames":["limits"]}));
+  },
+  get NamespaceSpec() {
+    return keep("NamespaceSpec", z.looseObject({
+      finalizers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get NodeSelectorRequirement() {
+    return keep("NodeSelectorRequirement", z.looseObject({
+      key: k.string,
+      operator: k.string,
+      values: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get NodeSelectorTerm() {
+    return keep("NodeSelectorTerm", z.looseObject({
+      matchExpressions: k.nullishOf(z.array($.NodeSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
+      matchFields: k.nullishOf(z.array($.NodeSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get NodeSelector() {
+    return keep("NodeSelector", z.looseObject({
+      nodeSelectorTerms: z.array($.NodeSelectorTerm).register(k.kubeMeta, {"listType":"atomic"}),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get PreferredSchedulingTerm() {
+    return keep("PreferredSchedulingTerm", z.looseObject({
+      preference: $.NodeSelectorTerm,
+      weight: k.int32,
+    }));
+  },
+  get NodeAffinity() {
+    return keep("NodeAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.PreferredSchedulingTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf($.NodeSelector),
+    }));
+  },
+  get RBDPersistentVolumeSource() {
+    return keep("RBDPersistentVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      image: k.string,
+      keyring: k.nullish.string,
+      monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      pool: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      user: k.nullish.string,
+    }));
+  },
+  get RBDVolumeSource() {
+    return keep("RBDVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      image: k.string,
+      keyring: k.nullish.string,
+      monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+      pool: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      user: k.nullish.string,
+    }));
+  },
+  get ReplicationControllerStatus() {
+    return keep("ReplicationControllerStatus", z.looseObject({
+      availableReplicas: k.nullish.int32,
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.ReplicationControllerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      fullyLabeledReplicas: k.nullish.int32,
+      observedGeneration: k.nullish.int,
+      readyReplicas: k.nullish.int32,
+      replicas: k.int32,
+    }));
+  },
+  get ScopedResourceSelectorRequirement() {
+    return keep("ScopedResourceSelectorRequirement", z.looseObject({
+      operator: k.string,
+      scopeName: k.string,
+      values: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ScopeSelector() {
+    return keep("ScopeSelector", z.looseObject({
+      matchExpressions: k.nullishOf(z.array($.ScopedResourceSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ResourceQuotaSpec() {
+    return keep("ResourceQuotaSpec", z.looseObject({
+      hard: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      scopeSelector: k.nullishOf($.ScopeSelector),
+      scopes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ResourceQuota() {
+    return keep("ResourceQuota", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("ResourceQuota").default("ResourceQuota"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ResourceQuotaSpec),
+      status: k.nullishOf(coreV1_28_36.$.ResourceQuotaStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuota","plural":"resourcequotas","singular":"resourcequota","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"ResourceQuota","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceQuotaList","shortNames":["quota"]}));
+  },
+  get ScaleIOVolumeSource() {
+    return keep("ScaleIOVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      gateway: k.string,
+      protectionDomain: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: $.LocalObjectReference,
+      sslEnabled: k.nullish.boolean,
+      storageMode: k.nullish.string,
+      storagePool: k.nullish.string,
+      system: k.string,
+      volumeName: k.nullish.string,
+    }));
+  },
+  get Secret() {
+    return keep("Secret", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      data: k.nullishOf(z.record(z.string(), k.Bytes)),
+      immutable: k.nullish.boolean,
+      kind: z.literal("Secret").default("Secret"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      stringData: k.nullishOf(z.record(z.string(), k.string)),
+      type: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Secret","plural":"secrets","singular":"secret","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"SecretList"}));
+  },
+  get SecretEnvSource() {
+    return keep("SecretEnvSource", z.looseObject({
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get SecretKeySelector() {
+    return keep("SecretKeySelector", z.looseObject({
+      key: k.string,
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get SecretProjection() {
+    return keep("SecretProjection", z.looseObject({
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
+      name: k.nullish.string,
+      optional: k.nullish.boolean,
+    }));
+  },
+  get SecretVolumeSource() {
+    return keep("SecretVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      items: k.nullishOf(z.array(coreV1_28_36.$.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
+      optional: k.nullish.boolean,
+      secretName: k.nullish.string,
+    }));
+  },
+  get StorageOSVolumeSource() {
+    return keep("StorageOSVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      readOnly: k.nullish.boolean,
+      secretRef: k.nullishOf($.LocalObjectReference),
+      volumeName: k.nullish.string,
+      volumeNamespace: k.nullish.string,
+    }));
+  },
+  get TopologySelectorLabelRequirement() {
+    return keep("TopologySelectorLabelRequirement", z.looseObject({
+      key: k.string,
+      values: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get TopologySelectorTerm() {
+    return keep("TopologySelectorTerm", z.looseObject({
+      matchLabelExpressions: k.nullishOf(z.array($.TopologySelectorLabelRequirement).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get VolumeMount() {
+    return keep("VolumeMount", z.looseObject({
+      mountPath: k.string,
+      mountPropagation: k.nullish.string,
+      name: k.string,
+      readOnly: k.nullish.boolean,
+      recursiveReadOnly: k.nullish.string,
+      subPath: k.nullish.string,
+      subPathExpr: k.nullish.string,
+    }));
+  },
+  get VolumeNodeAffinity() {
+    return keep("VolumeNodeAffinity", z.looseObject({
+      required: k.nullishOf($.NodeSelector),
+    }));
+  },
+};
 
-export const LocalObjectReference = z.looseObject({
-  name: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const CSIVolumeSource = z.looseObject({
-  driver: k.string,
-  fsType: k.nullish.string,
-  nodePublishSecretRef: k.nullishOf(LocalObjectReference),
-  readOnly: k.nullish.boolean,
-  volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
-});
-
-export const Capabilities = z.looseObject({
-  add: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  drop: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const CephFSPersistentVolumeSource = z.looseObject({
-  monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  path: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretFile: k.nullish.string,
-  secretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  user: k.nullish.string,
-});
-
-export const CephFSVolumeSource = z.looseObject({
-  monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  path: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretFile: k.nullish.string,
-  secretRef: k.nullishOf(LocalObjectReference),
-  user: k.nullish.string,
-});
-
-export const CinderVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  volumeID: k.string,
-});
-
-export const ClusterTrustBundleProjection = z.looseObject({
-  labelSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-  path: k.string,
-  signerName: k.nullish.string,
-});
-
-export const ComponentStatus = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  conditions: k.nullishOf(z.array(coreV1_28_36.ComponentCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  kind: z.literal("ComponentStatus").default("ComponentStatus"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatus","plural":"componentstatuses","singular":"componentstatus","namespaced":false,"verbs":["get","list"],"subresources":[],"patchTypes":[],"listKind":"ComponentStatusList","shortNames":["cs"]});
-
-export const ConfigMap = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  binaryData: k.nullishOf(z.record(z.string(), k.Bytes)),
-  data: k.nullishOf(z.record(z.string(), k.string)),
-  immutable: k.nullish.boolean,
-  kind: z.literal("ConfigMap").default("ConfigMap"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMap","plural":"configmaps","singular":"configmap","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ConfigMapList","shortNames":["cm"]});
-
-export const ConfigMapEnvSource = z.looseObject({
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const ConfigMapKeySelector = z.looseObject({
-  key: k.string,
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ConfigMapProjection = z.looseObject({
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const ConfigMapVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const ContainerImage = z.looseObject({
-  names: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  sizeBytes: k.nullish.int,
-});
-
-export const DownwardAPIVolumeFile = z.looseObject({
-  fieldRef: k.nullishOf(coreV1_28_36.ObjectFieldSelector),
-  mode: k.nullish.int32,
-  path: k.string,
-  resourceFieldRef: k.nullishOf(coreV1_28_36.ResourceFieldSelector),
-});
-
-export const DownwardAPIProjection = z.looseObject({
-  items: k.nullishOf(z.array(DownwardAPIVolumeFile).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DownwardAPIVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  items: k.nullishOf(z.array(DownwardAPIVolumeFile).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Event = z.looseObject({
-  action: k.nullish.string,
-  apiVersion: z.literal("v1").default("v1"),
-  count: k.nullish.int32,
-  eventTime: k.nullishOf(metaV1_28_36.MicroTime),
-  firstTimestamp: k.nullishOf(metaV1_28_36.Time),
-  involvedObject: coreV1_28_36.ObjectReference,
-  kind: z.literal("Event").default("Event"),
-  lastTimestamp: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  metadata: metaV1_30_36.ObjectMeta,
-  reason: k.nullish.string,
-  related: k.nullishOf(coreV1_28_36.ObjectReference),
-  reportingComponent: k.nullish.string,
-  reportingInstance: k.nullish.string,
-  series: k.nullishOf(coreV1_28_36.EventSeries),
-  source: k.nullishOf(coreV1_28_36.EventSource),
-  type: k.nullish.string,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Event","plural":"events","singular":"event","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EventList","shortNames":["ev"]});
-
-export const ExecAction = z.looseObject({
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const FCVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  lun: k.nullish.int32,
-  readOnly: k.nullish.boolean,
-  targetWWNs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  wwids: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const FlexVolumeSource = z.looseObject({
-  driver: k.string,
-  fsType: k.nullish.string,
-  options: k.nullishOf(z.record(z.string(), k.string)),
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-});
-
-export const HTTPGetAction = z.looseObject({
-  host: k.nullish.string,
-  httpHeaders: k.nullishOf(z.array(coreV1_28_36.HTTPHeader).register(k.kubeMeta, {"listType":"atomic"})),
-  path: k.nullish.string,
-  port: apimachinery_28_36.IntOrString,
-  scheme: k.nullish.string,
-});
-
-export const HostAlias = z.looseObject({
-  hostnames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  ip: k.string,
-});
-
-export const ISCSIPersistentVolumeSource = z.looseObject({
-  chapAuthDiscovery: k.nullish.boolean,
-  chapAuthSession: k.nullish.boolean,
-  fsType: k.nullish.string,
-  initiatorName: k.nullish.string,
-  iqn: k.string,
-  iscsiInterface: k.nullish.string,
-  lun: k.int32,
-  portals: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  targetPortal: k.string,
-});
-
-export const ISCSIVolumeSource = z.looseObject({
-  chapAuthDiscovery: k.nullish.boolean,
-  chapAuthSession: k.nullish.boolean,
-  fsType: k.nullish.string,
-  initiatorName: k.nullish.string,
-  iqn: k.string,
-  iscsiInterface: k.nullish.string,
-  lun: k.int32,
-  portals: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  targetPortal: k.string,
-});
-
-export const LimitRangeSpec = z.looseObject({
-  limits: z.array(coreV1_28_36.LimitRangeItem).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const LimitRange = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("LimitRange").default("LimitRange"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(LimitRangeSpec),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRange","plural":"limitranges","singular":"limitrange","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"LimitRangeList","shortNames":["limits"]});
-
-export const NamespaceSpec = z.looseObject({
-  finalizers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const NodeSelectorRequirement = z.looseObject({
-  key: k.string,
-  operator: k.string,
-  values: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const NodeSelectorTerm = z.looseObject({
-  matchExpressions: k.nullishOf(z.array(NodeSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
-  matchFields: k.nullishOf(z.array(NodeSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const NodeSelector = z.looseObject({
-  nodeSelectorTerms: z.array(NodeSelectorTerm).register(k.kubeMeta, {"listType":"atomic"}),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const PreferredSchedulingTerm = z.looseObject({
-  preference: NodeSelectorTerm,
-  weight: k.int32,
-});
-
-export const NodeAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(PreferredSchedulingTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(NodeSelector),
-});
-
-export const RBDPersistentVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  image: k.string,
-  keyring: k.nullish.string,
-  monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  pool: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  user: k.nullish.string,
-});
-
-export const RBDVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  image: k.string,
-  keyring: k.nullish.string,
-  monitors: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-  pool: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  user: k.nullish.string,
-});
-
-export const ReplicationControllerStatus = z.looseObject({
-  availableReplicas: k.nullish.int32,
-  conditions: k.nullishOf(z.array(coreV1_28_36.ReplicationControllerCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  fullyLabeledReplicas: k.nullish.int32,
-  observedGeneration: k.nullish.int,
-  readyReplicas: k.nullish.int32,
-  replicas: k.int32,
-});
-
-export const ScopedResourceSelectorRequirement = z.looseObject({
-  operator: k.string,
-  scopeName: k.string,
-  values: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ScopeSelector = z.looseObject({
-  matchExpressions: k.nullishOf(z.array(ScopedResourceSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ResourceQuotaSpec = z.looseObject({
-  hard: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  scopeSelector: k.nullishOf(ScopeSelector),
-  scopes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ResourceQuota = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("ResourceQuota").default("ResourceQuota"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ResourceQuotaSpec),
-  status: k.nullishOf(coreV1_28_36.ResourceQuotaStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuota","plural":"resourcequotas","singular":"resourcequota","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"ResourceQuota","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceQuotaList","shortNames":["quota"]});
-
-export const ScaleIOVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  gateway: k.string,
-  protectionDomain: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: LocalObjectReference,
-  sslEnabled: k.nullish.boolean,
-  storageMode: k.nullish.string,
-  storagePool: k.nullish.string,
-  system: k.string,
-  volumeName: k.nullish.string,
-});
-
-export const Secret = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  data: k.nullishOf(z.record(z.string(), k.Bytes)),
-  immutable: k.nullish.boolean,
-  kind: z.literal("Secret").default("Secret"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  stringData: k.nullishOf(z.record(z.string(), k.string)),
-  type: k.nullish.string,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Secret","plural":"secrets","singular":"secret","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"SecretList"});
-
-export const SecretEnvSource = z.looseObject({
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const SecretKeySelector = z.looseObject({
-  key: k.string,
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const SecretProjection = z.looseObject({
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
-  name: k.nullish.string,
-  optional: k.nullish.boolean,
-});
-
-export const SecretVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  items: k.nullishOf(z.array(coreV1_28_36.KeyToPath).register(k.kubeMeta, {"listType":"atomic"})),
-  optional: k.nullish.boolean,
-  secretName: k.nullish.string,
-});
-
-export const StorageOSVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  readOnly: k.nullish.boolean,
-  secretRef: k.nullishOf(LocalObjectReference),
-  volumeName: k.nullish.string,
-  volumeNamespace: k.nullish.string,
-});
-
-export const TopologySelectorLabelRequirement = z.looseObject({
-  key: k.string,
-  values: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const TopologySelectorTerm = z.looseObject({
-  matchLabelExpressions: k.nullishOf(z.array(TopologySelectorLabelRequirement).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const VolumeMount = z.looseObject({
-  mountPath: k.string,
-  mountPropagation: k.nullish.string,
-  name: k.string,
-  readOnly: k.nullish.boolean,
-  recursiveReadOnly: k.nullish.string,
-  subPath: k.nullish.string,
-  subPathExpr: k.nullish.string,
-});
-
-export const VolumeNodeAffinity = z.looseObject({
-  required: k.nullishOf(NodeSelector),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

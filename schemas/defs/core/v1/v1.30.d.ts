@@ -33,7 +33,6 @@ export interface PodAffinityTerm {
   /** This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed. */
   topologyKey: string;
 }
-export declare const PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
 
 /** The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s) */
 export interface WeightedPodAffinityTerm {
@@ -42,7 +41,6 @@ export interface WeightedPodAffinityTerm {
   /** weight associated with matching the corresponding podAffinityTerm, in the range 1-100. */
   weight: number;
 }
-export declare const WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
 
 /** Pod affinity is a group of inter pod affinity scheduling rules. */
 export interface PodAffinity {
@@ -51,7 +49,6 @@ export interface PodAffinity {
   /** If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] | null;
 }
-export declare const PodAffinity: k.KubeSchema<PodAffinity>;
 
 /** Pod anti affinity is a group of inter pod anti affinity scheduling rules. */
 export interface PodAntiAffinity {
@@ -60,7 +57,6 @@ export interface PodAntiAffinity {
   /** If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] | null;
 }
-export declare const PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
 
 /** Affinity is a group of affinity scheduling rules. */
 export interface Affinity {
@@ -71,7 +67,6 @@ export interface Affinity {
   /** Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)). */
   podAntiAffinity?: PodAntiAffinity | null;
 }
-export declare const Affinity: k.KubeSchema<Affinity>;
 
 /** SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence. */
 export interface SecurityContext {
@@ -100,7 +95,6 @@ export interface SecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const SecurityContext: k.KubeSchema<SecurityContext>;
 
 /** A single application container that you want to run within a pod. */
 export interface Container {
@@ -153,7 +147,6 @@ export interface Container {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const Container: k.KubeSchema<Container>;
 
 /** ContainerStatus contains details for the current status of this container. */
 export interface ContainerStatus {
@@ -186,7 +179,6 @@ export interface ContainerStatus {
   /** Status of volume mounts. */
   volumeMounts?: coreV1_30_35.VolumeMountStatus[] | null;
 }
-export declare const ContainerStatus: k.KubeSchema<ContainerStatus>;
 
 /**
  * An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
@@ -249,7 +241,6 @@ export interface EphemeralContainer {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const EphemeralContainer: k.KubeSchema<EphemeralContainer>;
 
 /** PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes */
 export interface PersistentVolumeClaimSpec {
@@ -281,7 +272,6 @@ export interface PersistentVolumeClaimSpec {
   /** volumeName is the binding reference to the PersistentVolume backing this claim. */
   volumeName?: string | null;
 }
-export declare const PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
 
 /** PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource. */
 export interface PersistentVolumeClaimTemplate {
@@ -290,7 +280,6 @@ export interface PersistentVolumeClaimTemplate {
   /** The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here. */
   spec: PersistentVolumeClaimSpec;
 }
-export declare const PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
 
 /** Represents an ephemeral volume that is handled by a normal storage driver. */
 export interface EphemeralVolumeSource {
@@ -305,14 +294,12 @@ export interface EphemeralVolumeSource {
    */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate | null;
 }
-export declare const EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
 
 /** NodeRuntimeHandlerFeatures is a set of runtime features. */
 export interface NodeRuntimeHandlerFeatures {
   /** RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts. */
   recursiveReadOnlyMounts?: boolean | null;
 }
-export declare const NodeRuntimeHandlerFeatures: k.KubeSchema<NodeRuntimeHandlerFeatures>;
 
 /** NodeRuntimeHandler is a set of runtime handler information. */
 export interface NodeRuntimeHandler {
@@ -321,7 +308,6 @@ export interface NodeRuntimeHandler {
   /** Runtime handler name. Empty for the default runtime handler. */
   name?: string | null;
 }
-export declare const NodeRuntimeHandler: k.KubeSchema<NodeRuntimeHandler>;
 
 /** NodeStatus is information about the current status of a node. */
 export interface NodeStatus {
@@ -350,7 +336,6 @@ export interface NodeStatus {
   /** List of attachable volumes in use (mounted) by the node. */
   volumesInUse?: string[] | null;
 }
-export declare const NodeStatus: k.KubeSchema<NodeStatus>;
 
 /**
  * Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).
@@ -368,7 +353,6 @@ export interface Node {
   /** Most recently observed status of the node. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: NodeStatus | null;
 }
-export declare const Node: k.KubeSchema<Node>;
 
 /**
  * NodeList is the whole list of all Nodes which have been registered with master.
@@ -384,7 +368,6 @@ export interface NodeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NodeList: k.KubeSchema<NodeList>;
 
 /** PersistentVolumeSpec is the specification of a persistent volume. */
 export interface PersistentVolumeSpec {
@@ -451,7 +434,6 @@ export interface PersistentVolumeSpec {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
 
 /** PersistentVolumeStatus is the current status of a persistent volume. */
 export interface PersistentVolumeStatus {
@@ -464,7 +446,6 @@ export interface PersistentVolumeStatus {
   /** reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI. */
   reason?: string | null;
 }
-export declare const PersistentVolumeStatus: k.KubeSchema<PersistentVolumeStatus>;
 
 /**
  * PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
@@ -482,7 +463,6 @@ export interface PersistentVolume {
   /** status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes */
   status?: PersistentVolumeStatus | null;
 }
-export declare const PersistentVolume: k.KubeSchema<PersistentVolume>;
 
 /** PersistentVolumeClaimStatus is the current status of a persistent volume claim. */
 export interface PersistentVolumeClaimStatus {
@@ -546,7 +526,6 @@ export interface PersistentVolumeClaimStatus {
   /** phase represents the current phase of PersistentVolumeClaim. */
   phase?: string | null;
 }
-export declare const PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
 
 /**
  * PersistentVolumeClaim is a user's request for and claim to a persistent volume
@@ -564,7 +543,6 @@ export interface PersistentVolumeClaim {
   /** status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims */
   status?: PersistentVolumeClaimStatus | null;
 }
-export declare const PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
 
 /**
  * PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
@@ -580,7 +558,6 @@ export interface PersistentVolumeClaimList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
 
 /**
  * PersistentVolumeList is a list of PersistentVolume items.
@@ -596,7 +573,6 @@ export interface PersistentVolumeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
 
 /** PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext. */
 export interface PodSecurityContext {
@@ -629,7 +605,6 @@ export interface PodSecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const PodSecurityContext: k.KubeSchema<PodSecurityContext>;
 
 /** Projection that may be projected along with other supported volume types */
 export interface VolumeProjection {
@@ -652,7 +627,6 @@ export interface VolumeProjection {
   /** serviceAccountToken is information about the serviceAccountToken data to project */
   serviceAccountToken?: coreV1_28_36.ServiceAccountTokenProjection | null;
 }
-export declare const VolumeProjection: k.KubeSchema<VolumeProjection>;
 
 /** Represents a projected volume source */
 export interface ProjectedVolumeSource {
@@ -661,7 +635,6 @@ export interface ProjectedVolumeSource {
   /** sources is the list of volume projections */
   sources?: VolumeProjection[] | null;
 }
-export declare const ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
 
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 export interface Volume {
@@ -741,7 +714,6 @@ export interface Volume {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const Volume: k.KubeSchema<Volume>;
 
 /** PodSpec is a description of a pod. */
 export interface PodSpec {
@@ -840,7 +812,6 @@ export interface PodSpec {
   /** List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes */
   volumes?: Volume[] | null;
 }
-export declare const PodSpec: k.KubeSchema<PodSpec>;
 
 /** PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane. */
 export interface PodStatus {
@@ -883,7 +854,6 @@ export interface PodStatus {
   /** RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod. */
   startTime?: metaV1_28_36.Time | null;
 }
-export declare const PodStatus: k.KubeSchema<PodStatus>;
 
 /**
  * Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
@@ -901,7 +871,6 @@ export interface Pod {
   /** Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: PodStatus | null;
 }
-export declare const Pod: k.KubeSchema<Pod>;
 
 /**
  * PodList is a list of Pods.
@@ -917,7 +886,6 @@ export interface PodList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodList: k.KubeSchema<PodList>;
 
 /** PodTemplateSpec describes the data a pod should have when created from a template */
 export interface PodTemplateSpec {
@@ -926,7 +894,6 @@ export interface PodTemplateSpec {
   /** Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: PodSpec | null;
 }
-export declare const PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
 
 /**
  * PodTemplate describes a template for creating copies of a predefined pod.
@@ -942,7 +909,6 @@ export interface PodTemplate {
   /** Template defines the pods that will be created from this pod template. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   template?: PodTemplateSpec | null;
 }
-export declare const PodTemplate: k.KubeSchema<PodTemplate>;
 
 /**
  * PodTemplateList is a list of PodTemplates.
@@ -958,7 +924,6 @@ export interface PodTemplateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodTemplateList: k.KubeSchema<PodTemplateList>;
 
 /** ReplicationControllerSpec is the specification of a replication controller. */
 export interface ReplicationControllerSpec {
@@ -971,7 +936,6 @@ export interface ReplicationControllerSpec {
   /** Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template */
   template?: PodTemplateSpec | null;
 }
-export declare const ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
 
 /**
  * ReplicationController represents the configuration of a replication controller.
@@ -989,7 +953,6 @@ export interface ReplicationController {
   /** Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_30_36.ReplicationControllerStatus | null;
 }
-export declare const ReplicationController: k.KubeSchema<ReplicationController>;
 
 /**
  * ReplicationControllerList is a collection of replication controllers.
@@ -1005,4 +968,48 @@ export interface ReplicationControllerList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
+  readonly WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
+  readonly PodAffinity: k.KubeSchema<PodAffinity>;
+  readonly PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
+  readonly Affinity: k.KubeSchema<Affinity>;
+  readonly SecurityContext: k.KubeSchema<SecurityContext>;
+  readonly Container: k.KubeSchema<Container>;
+  readonly ContainerStatus: k.KubeSchema<ContainerStatus>;
+  readonly EphemeralContainer: k.KubeSchema<EphemeralContainer>;
+  readonly PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
+  readonly PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
+  readonly EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
+  readonly NodeRuntimeHandlerFeatures: k.KubeSchema<NodeRuntimeHandlerFeatures>;
+  readonly NodeRuntimeHandler: k.KubeSchema<NodeRuntimeHandler>;
+  readonly NodeStatus: k.KubeSchema<NodeStatus>;
+  readonly Node: k.KubeSchema<Node>;
+  readonly NodeList: k.KubeSchema<NodeList>;
+  readonly PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
+  readonly PersistentVolumeStatus: k.KubeSchema<PersistentVolumeStatus>;
+  readonly PersistentVolume: k.KubeSchema<PersistentVolume>;
+  readonly PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
+  readonly PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
+  readonly PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
+  readonly PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+  readonly PodSecurityContext: k.KubeSchema<PodSecurityContext>;
+  readonly VolumeProjection: k.KubeSchema<VolumeProjection>;
+  readonly ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
+  readonly Volume: k.KubeSchema<Volume>;
+  readonly PodSpec: k.KubeSchema<PodSpec>;
+  readonly PodStatus: k.KubeSchema<PodStatus>;
+  readonly Pod: k.KubeSchema<Pod>;
+  readonly PodList: k.KubeSchema<PodList>;
+  readonly PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
+  readonly PodTemplate: k.KubeSchema<PodTemplate>;
+  readonly PodTemplateList: k.KubeSchema<PodTemplateList>;
+  readonly ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
+  readonly ReplicationController: k.KubeSchema<ReplicationController>;
+  readonly ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+};

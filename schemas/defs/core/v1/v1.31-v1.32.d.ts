@@ -18,7 +18,6 @@ export interface PodAffinityTerm {
   /** This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed. */
   topologyKey: string;
 }
-export declare const PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
 
 /** The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s) */
 export interface WeightedPodAffinityTerm {
@@ -27,7 +26,6 @@ export interface WeightedPodAffinityTerm {
   /** weight associated with matching the corresponding podAffinityTerm, in the range 1-100. */
   weight: number;
 }
-export declare const WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
 
 /** Pod affinity is a group of inter pod affinity scheduling rules. */
 export interface PodAffinity {
@@ -36,7 +34,6 @@ export interface PodAffinity {
   /** If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] | null;
 }
-export declare const PodAffinity: k.KubeSchema<PodAffinity>;
 
 /** Pod anti affinity is a group of inter pod anti affinity scheduling rules. */
 export interface PodAntiAffinity {
@@ -45,7 +42,6 @@ export interface PodAntiAffinity {
   /** If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] | null;
 }
-export declare const PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
 
 /** Affinity is a group of affinity scheduling rules. */
 export interface Affinity {
@@ -56,7 +52,6 @@ export interface Affinity {
   /** Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)). */
   podAntiAffinity?: PodAntiAffinity | null;
 }
-export declare const Affinity: k.KubeSchema<Affinity>;
 
 /** NodeSystemInfo is a set of ids/uuids to uniquely identify the node. */
 export interface NodeSystemInfo {
@@ -81,4 +76,16 @@ export interface NodeSystemInfo {
   /** SystemUUID reported by the node. For unique machine identification MachineID is preferred. This field is specific to Red Hat hosts https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid */
   systemUUID: string;
 }
-export declare const NodeSystemInfo: k.KubeSchema<NodeSystemInfo>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
+  readonly WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
+  readonly PodAffinity: k.KubeSchema<PodAffinity>;
+  readonly PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
+  readonly Affinity: k.KubeSchema<Affinity>;
+  readonly NodeSystemInfo: k.KubeSchema<NodeSystemInfo>;
+};

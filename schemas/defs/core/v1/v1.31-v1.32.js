@@ -4,45 +4,64 @@ import * as k from "../../../runtime.js";
 import * as coreV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const PodAffinityTerm = z.looseObject({
-  labelSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  mismatchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  topologyKey: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodAffinityTerm() {
+    return keep("PodAffinityTerm", z.looseObject({
+      labelSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      mismatchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      topologyKey: k.string,
+    }));
+  },
+  get WeightedPodAffinityTerm() {
+    return keep("WeightedPodAffinityTerm", z.looseObject({
+      podAffinityTerm: $.PodAffinityTerm,
+      weight: k.int32,
+    }));
+  },
+  get PodAffinity() {
+    return keep("PodAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodAntiAffinity() {
+    return keep("PodAntiAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Affinity() {
+    return keep("Affinity", z.looseObject({
+      nodeAffinity: k.nullishOf(coreV1_30_36.$.NodeAffinity),
+      podAffinity: k.nullishOf($.PodAffinity),
+      podAntiAffinity: k.nullishOf($.PodAntiAffinity),
+    }));
+  },
+  get NodeSystemInfo() {
+    return keep("NodeSystemInfo", z.looseObject({
+      architecture: k.string,
+      bootID: k.string,
+      containerRuntimeVersion: k.string,
+      kernelVersion: k.string,
+      kubeProxyVersion: k.string,
+      kubeletVersion: k.string,
+      machineID: k.string,
+      operatingSystem: k.string,
+      osImage: k.string,
+      systemUUID: k.string,
+    }));
+  },
+};
 
-export const WeightedPodAffinityTerm = z.looseObject({
-  podAffinityTerm: PodAffinityTerm,
-  weight: k.int32,
-});
-
-export const PodAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const PodAntiAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Affinity = z.looseObject({
-  nodeAffinity: k.nullishOf(coreV1_30_36.NodeAffinity),
-  podAffinity: k.nullishOf(PodAffinity),
-  podAntiAffinity: k.nullishOf(PodAntiAffinity),
-});
-
-export const NodeSystemInfo = z.looseObject({
-  architecture: k.string,
-  bootID: k.string,
-  containerRuntimeVersion: k.string,
-  kernelVersion: k.string,
-  kubeProxyVersion: k.string,
-  kubeletVersion: k.string,
-  machineID: k.string,
-  operatingSystem: k.string,
-  osImage: k.string,
-  systemUUID: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

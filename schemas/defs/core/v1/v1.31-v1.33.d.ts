@@ -26,7 +26,6 @@ export interface VolumeProjection {
   /** serviceAccountToken is information about the serviceAccountToken data to project */
   serviceAccountToken?: coreV1_28_36.ServiceAccountTokenProjection | null;
 }
-export declare const VolumeProjection: k.KubeSchema<VolumeProjection>;
 
 /** Represents a projected volume source */
 export interface ProjectedVolumeSource {
@@ -35,7 +34,6 @@ export interface ProjectedVolumeSource {
   /** sources is the list of volume projections. Each entry in this list handles one source. */
   sources?: VolumeProjection[] | null;
 }
-export declare const ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
 
 /** ResourceRequirements describes the compute resource requirements. */
 export interface ResourceRequirements {
@@ -52,4 +50,13 @@ export interface ResourceRequirements {
   /** Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
   requests?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const ResourceRequirements: k.KubeSchema<ResourceRequirements>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly VolumeProjection: k.KubeSchema<VolumeProjection>;
+  readonly ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
+  readonly ResourceRequirements: k.KubeSchema<ResourceRequirements>;
+};

@@ -6,21 +6,37 @@ import * as coreV1_28_36 from "./v1.28-v1.36.js";
 import * as coreV1_30_36 from "./v1.30-v1.36.js";
 import * as coreV1_31_36 from "./v1.31-v1.36.js";
 
-export const VolumeProjection = z.looseObject({
-  clusterTrustBundle: k.nullishOf(coreV1_30_36.ClusterTrustBundleProjection),
-  configMap: k.nullishOf(coreV1_30_36.ConfigMapProjection),
-  downwardAPI: k.nullishOf(coreV1_30_36.DownwardAPIProjection),
-  secret: k.nullishOf(coreV1_30_36.SecretProjection),
-  serviceAccountToken: k.nullishOf(coreV1_28_36.ServiceAccountTokenProjection),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeProjection() {
+    return keep("VolumeProjection", z.looseObject({
+      clusterTrustBundle: k.nullishOf(coreV1_30_36.$.ClusterTrustBundleProjection),
+      configMap: k.nullishOf(coreV1_30_36.$.ConfigMapProjection),
+      downwardAPI: k.nullishOf(coreV1_30_36.$.DownwardAPIProjection),
+      secret: k.nullishOf(coreV1_30_36.$.SecretProjection),
+      serviceAccountToken: k.nullishOf(coreV1_28_36.$.ServiceAccountTokenProjection),
+    }));
+  },
+  get ProjectedVolumeSource() {
+    return keep("ProjectedVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      sources: k.nullishOf(z.array($.VolumeProjection).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ResourceRequirements() {
+    return keep("ResourceRequirements", z.looseObject({
+      claims: k.nullishOf(z.array(coreV1_31_36.$.ResourceClaim).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
+      limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+};
 
-export const ProjectedVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  sources: k.nullishOf(z.array(VolumeProjection).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ResourceRequirements = z.looseObject({
-  claims: k.nullishOf(z.array(coreV1_31_36.ResourceClaim).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
-  limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -28,7 +28,6 @@ export interface PodResourceClaim {
    */
   resourceClaimTemplateName?: string | null;
 }
-export declare const PodResourceClaim: k.KubeSchema<PodResourceClaim>;
 
 /** PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim. */
 export interface PodResourceClaimStatus {
@@ -37,7 +36,6 @@ export interface PodResourceClaimStatus {
   /** ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod. If this is unset, then generating a ResourceClaim was not necessary. The pod.spec.resourceClaims entry can be ignored in this case. */
   resourceClaimName?: string | null;
 }
-export declare const PodResourceClaimStatus: k.KubeSchema<PodResourceClaimStatus>;
 
 /** SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence. */
 export interface SecurityContext {
@@ -66,4 +64,13 @@ export interface SecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const SecurityContext: k.KubeSchema<SecurityContext>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodResourceClaim: k.KubeSchema<PodResourceClaim>;
+  readonly PodResourceClaimStatus: k.KubeSchema<PodResourceClaimStatus>;
+  readonly SecurityContext: k.KubeSchema<SecurityContext>;
+};

@@ -4,28 +4,44 @@ import * as k from "../../../runtime.js";
 import * as coreV1_28_36 from "./v1.28-v1.36.js";
 import * as coreV1_30_36 from "./v1.30-v1.36.js";
 
-export const PodResourceClaim = z.looseObject({
-  name: k.string,
-  resourceClaimName: k.nullish.string,
-  resourceClaimTemplateName: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodResourceClaim() {
+    return keep("PodResourceClaim", z.looseObject({
+      name: k.string,
+      resourceClaimName: k.nullish.string,
+      resourceClaimTemplateName: k.nullish.string,
+    }));
+  },
+  get PodResourceClaimStatus() {
+    return keep("PodResourceClaimStatus", z.looseObject({
+      name: k.string,
+      resourceClaimName: k.nullish.string,
+    }));
+  },
+  get SecurityContext() {
+    return keep("SecurityContext", z.looseObject({
+      allowPrivilegeEscalation: k.nullish.boolean,
+      appArmorProfile: k.nullishOf(coreV1_30_36.$.AppArmorProfile),
+      capabilities: k.nullishOf(coreV1_30_36.$.Capabilities),
+      privileged: k.nullish.boolean,
+      procMount: k.nullish.string,
+      readOnlyRootFilesystem: k.nullish.boolean,
+      runAsGroup: k.nullish.int,
+      runAsNonRoot: k.nullish.boolean,
+      runAsUser: k.nullish.int,
+      seLinuxOptions: k.nullishOf(coreV1_28_36.$.SELinuxOptions),
+      seccompProfile: k.nullishOf(coreV1_28_36.$.SeccompProfile),
+      windowsOptions: k.nullishOf(coreV1_28_36.$.WindowsSecurityContextOptions),
+    }));
+  },
+};
 
-export const PodResourceClaimStatus = z.looseObject({
-  name: k.string,
-  resourceClaimName: k.nullish.string,
-});
-
-export const SecurityContext = z.looseObject({
-  allowPrivilegeEscalation: k.nullish.boolean,
-  appArmorProfile: k.nullishOf(coreV1_30_36.AppArmorProfile),
-  capabilities: k.nullishOf(coreV1_30_36.Capabilities),
-  privileged: k.nullish.boolean,
-  procMount: k.nullish.string,
-  readOnlyRootFilesystem: k.nullish.boolean,
-  runAsGroup: k.nullish.int,
-  runAsNonRoot: k.nullish.boolean,
-  runAsUser: k.nullish.int,
-  seLinuxOptions: k.nullishOf(coreV1_28_36.SELinuxOptions),
-  seccompProfile: k.nullishOf(coreV1_28_36.SeccompProfile),
-  windowsOptions: k.nullishOf(coreV1_28_36.WindowsSecurityContextOptions),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -11,21 +11,18 @@ export interface LinuxContainerUser {
   /** UID is the primary uid initially attached to the first process in the container */
   uid: number;
 }
-export declare const LinuxContainerUser: k.KubeSchema<LinuxContainerUser>;
 
 /** ContainerUser represents user identity information */
 export interface ContainerUser {
   /** Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so. */
   linux?: LinuxContainerUser | null;
 }
-export declare const ContainerUser: k.KubeSchema<ContainerUser>;
 
 /** HostIP represents a single IP address allocated to the host. */
 export interface HostIP {
   /** IP is the IP address assigned to the host */
   ip: string;
 }
-export declare const HostIP: k.KubeSchema<HostIP>;
 
 /** ImageVolumeSource represents a image volume resource. */
 export interface ImageVolumeSource {
@@ -34,14 +31,12 @@ export interface ImageVolumeSource {
   /** Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets. */
   reference?: string | null;
 }
-export declare const ImageVolumeSource: k.KubeSchema<ImageVolumeSource>;
 
 /** NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime handlers. */
 export interface NodeFeatures {
   /** SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser. */
   supplementalGroupsPolicy?: boolean | null;
 }
-export declare const NodeFeatures: k.KubeSchema<NodeFeatures>;
 
 /** NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler. */
 export interface NodeRuntimeHandlerFeatures {
@@ -50,7 +45,6 @@ export interface NodeRuntimeHandlerFeatures {
   /** UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes. */
   userNamespaces?: boolean | null;
 }
-export declare const NodeRuntimeHandlerFeatures: k.KubeSchema<NodeRuntimeHandlerFeatures>;
 
 /** NodeRuntimeHandler is a set of runtime handler information. */
 export interface NodeRuntimeHandler {
@@ -59,7 +53,6 @@ export interface NodeRuntimeHandler {
   /** Runtime handler name. Empty for the default runtime handler. */
   name?: string | null;
 }
-export declare const NodeRuntimeHandler: k.KubeSchema<NodeRuntimeHandler>;
 
 /** PersistentVolumeStatus is the current status of a persistent volume. */
 export interface PersistentVolumeStatus {
@@ -72,14 +65,12 @@ export interface PersistentVolumeStatus {
   /** reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI. */
   reason?: string | null;
 }
-export declare const PersistentVolumeStatus: k.KubeSchema<PersistentVolumeStatus>;
 
 /** PodIP represents a single IP address allocated to the pod. */
 export interface PodIP {
   /** IP is the IP address assigned to the pod */
   ip: string;
 }
-export declare const PodIP: k.KubeSchema<PodIP>;
 
 /** ResourceClaim references one entry in PodSpec.ResourceClaims. */
 export interface ResourceClaim {
@@ -88,4 +79,20 @@ export interface ResourceClaim {
   /** Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request. */
   request?: string | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly LinuxContainerUser: k.KubeSchema<LinuxContainerUser>;
+  readonly ContainerUser: k.KubeSchema<ContainerUser>;
+  readonly HostIP: k.KubeSchema<HostIP>;
+  readonly ImageVolumeSource: k.KubeSchema<ImageVolumeSource>;
+  readonly NodeFeatures: k.KubeSchema<NodeFeatures>;
+  readonly NodeRuntimeHandlerFeatures: k.KubeSchema<NodeRuntimeHandlerFeatures>;
+  readonly NodeRuntimeHandler: k.KubeSchema<NodeRuntimeHandler>;
+  readonly PersistentVolumeStatus: k.KubeSchema<PersistentVolumeStatus>;
+  readonly PodIP: k.KubeSchema<PodIP>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+};

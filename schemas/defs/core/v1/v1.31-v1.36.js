@@ -3,51 +3,74 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const LinuxContainerUser = z.looseObject({
-  gid: k.int,
-  supplementalGroups: k.nullishOf(z.array(k.int).register(k.kubeMeta, {"listType":"atomic"})),
-  uid: k.int,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get LinuxContainerUser() {
+    return keep("LinuxContainerUser", z.looseObject({
+      gid: k.int,
+      supplementalGroups: k.nullishOf(z.array(k.int).register(k.kubeMeta, {"listType":"atomic"})),
+      uid: k.int,
+    }));
+  },
+  get ContainerUser() {
+    return keep("ContainerUser", z.looseObject({
+      linux: k.nullishOf($.LinuxContainerUser),
+    }));
+  },
+  get HostIP() {
+    return keep("HostIP", z.looseObject({
+      ip: k.string,
+    }));
+  },
+  get ImageVolumeSource() {
+    return keep("ImageVolumeSource", z.looseObject({
+      pullPolicy: k.nullish.string,
+      reference: k.nullish.string,
+    }));
+  },
+  get NodeFeatures() {
+    return keep("NodeFeatures", z.looseObject({
+      supplementalGroupsPolicy: k.nullish.boolean,
+    }));
+  },
+  get NodeRuntimeHandlerFeatures() {
+    return keep("NodeRuntimeHandlerFeatures", z.looseObject({
+      recursiveReadOnlyMounts: k.nullish.boolean,
+      userNamespaces: k.nullish.boolean,
+    }));
+  },
+  get NodeRuntimeHandler() {
+    return keep("NodeRuntimeHandler", z.looseObject({
+      features: k.nullishOf($.NodeRuntimeHandlerFeatures),
+      name: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeStatus() {
+    return keep("PersistentVolumeStatus", z.looseObject({
+      lastPhaseTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      phase: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+  get PodIP() {
+    return keep("PodIP", z.looseObject({
+      ip: k.string,
+    }));
+  },
+  get ResourceClaim() {
+    return keep("ResourceClaim", z.looseObject({
+      name: k.string,
+      request: k.nullish.string,
+    }));
+  },
+};
 
-export const ContainerUser = z.looseObject({
-  linux: k.nullishOf(LinuxContainerUser),
-});
-
-export const HostIP = z.looseObject({
-  ip: k.string,
-});
-
-export const ImageVolumeSource = z.looseObject({
-  pullPolicy: k.nullish.string,
-  reference: k.nullish.string,
-});
-
-export const NodeFeatures = z.looseObject({
-  supplementalGroupsPolicy: k.nullish.boolean,
-});
-
-export const NodeRuntimeHandlerFeatures = z.looseObject({
-  recursiveReadOnlyMounts: k.nullish.boolean,
-  userNamespaces: k.nullish.boolean,
-});
-
-export const NodeRuntimeHandler = z.looseObject({
-  features: k.nullishOf(NodeRuntimeHandlerFeatures),
-  name: k.nullish.string,
-});
-
-export const PersistentVolumeStatus = z.looseObject({
-  lastPhaseTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  phase: k.nullish.string,
-  reason: k.nullish.string,
-});
-
-export const PodIP = z.looseObject({
-  ip: k.string,
-});
-
-export const ResourceClaim = z.looseObject({
-  name: k.string,
-  request: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -72,7 +72,6 @@ export interface Container {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const Container: k.KubeSchema<Container>;
 
 /** ResourceHealth represents the health of a resource. It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680 and historical health changes are planned to be added in future iterations of a KEP. */
 export interface ResourceHealth {
@@ -91,7 +90,6 @@ export interface ResourceHealth {
   /** ResourceID is the unique identifier of the resource. See the ResourceID type for more information. */
   resourceID: string;
 }
-export declare const ResourceHealth: k.KubeSchema<ResourceHealth>;
 
 export interface ResourceStatus {
   /** Name of the resource. Must be unique within the pod and match one of the resources from the pod spec. */
@@ -99,7 +97,6 @@ export interface ResourceStatus {
   /** List of unique Resources health. Each element in the list contains an unique resource ID and resource health. At a minimum, ResourceID must uniquely identify the Resource allocated to the Pod on the Node for the lifetime of a Pod. See ResourceID type for it's definition. */
   resources?: ResourceHealth[] | null;
 }
-export declare const ResourceStatus: k.KubeSchema<ResourceStatus>;
 
 /** ContainerStatus contains details for the current status of this container. */
 export interface ContainerStatus {
@@ -136,7 +133,6 @@ export interface ContainerStatus {
   /** Status of volume mounts. */
   volumeMounts?: coreV1_30_35.VolumeMountStatus[] | null;
 }
-export declare const ContainerStatus: k.KubeSchema<ContainerStatus>;
 
 /**
  * An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
@@ -199,7 +195,6 @@ export interface EphemeralContainer {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const EphemeralContainer: k.KubeSchema<EphemeralContainer>;
 
 /** PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes */
 export interface PersistentVolumeClaimSpec {
@@ -231,7 +226,6 @@ export interface PersistentVolumeClaimSpec {
   /** volumeName is the binding reference to the PersistentVolume backing this claim. */
   volumeName?: string | null;
 }
-export declare const PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
 
 /** PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource. */
 export interface PersistentVolumeClaimTemplate {
@@ -240,7 +234,6 @@ export interface PersistentVolumeClaimTemplate {
   /** The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here. */
   spec: PersistentVolumeClaimSpec;
 }
-export declare const PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
 
 /** Represents an ephemeral volume that is handled by a normal storage driver. */
 export interface EphemeralVolumeSource {
@@ -255,7 +248,6 @@ export interface EphemeralVolumeSource {
    */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate | null;
 }
-export declare const EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
 
 /** NodeStatus is information about the current status of a node. */
 export interface NodeStatus {
@@ -286,7 +278,6 @@ export interface NodeStatus {
   /** List of attachable volumes in use (mounted) by the node. */
   volumesInUse?: string[] | null;
 }
-export declare const NodeStatus: k.KubeSchema<NodeStatus>;
 
 /**
  * Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).
@@ -304,7 +295,6 @@ export interface Node {
   /** Most recently observed status of the node. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: NodeStatus | null;
 }
-export declare const Node: k.KubeSchema<Node>;
 
 /**
  * NodeList is the whole list of all Nodes which have been registered with master.
@@ -320,7 +310,6 @@ export interface NodeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NodeList: k.KubeSchema<NodeList>;
 
 /** PersistentVolumeSpec is the specification of a persistent volume. */
 export interface PersistentVolumeSpec {
@@ -387,7 +376,6 @@ export interface PersistentVolumeSpec {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
 
 /**
  * PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
@@ -405,7 +393,6 @@ export interface PersistentVolume {
   /** status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes */
   status?: coreV1_31_36.PersistentVolumeStatus | null;
 }
-export declare const PersistentVolume: k.KubeSchema<PersistentVolume>;
 
 /** PersistentVolumeClaimStatus is the current status of a persistent volume claim. */
 export interface PersistentVolumeClaimStatus {
@@ -469,7 +456,6 @@ export interface PersistentVolumeClaimStatus {
   /** phase represents the current phase of PersistentVolumeClaim. */
   phase?: string | null;
 }
-export declare const PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
 
 /**
  * PersistentVolumeClaim is a user's request for and claim to a persistent volume
@@ -487,7 +473,6 @@ export interface PersistentVolumeClaim {
   /** status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims */
   status?: PersistentVolumeClaimStatus | null;
 }
-export declare const PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
 
 /**
  * PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
@@ -503,7 +488,6 @@ export interface PersistentVolumeClaimList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
 
 /**
  * PersistentVolumeList is a list of PersistentVolume items.
@@ -519,7 +503,6 @@ export interface PersistentVolumeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
 
 /** PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext. */
 export interface PodSecurityContext {
@@ -554,7 +537,6 @@ export interface PodSecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const PodSecurityContext: k.KubeSchema<PodSecurityContext>;
 
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 export interface Volume {
@@ -642,7 +624,6 @@ export interface Volume {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const Volume: k.KubeSchema<Volume>;
 
 /** PodSpec is a description of a pod. */
 export interface PodSpec {
@@ -741,7 +722,6 @@ export interface PodSpec {
   /** List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes */
   volumes?: Volume[] | null;
 }
-export declare const PodSpec: k.KubeSchema<PodSpec>;
 
 /** PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane. */
 export interface PodStatus {
@@ -784,7 +764,6 @@ export interface PodStatus {
   /** RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod. */
   startTime?: metaV1_28_36.Time | null;
 }
-export declare const PodStatus: k.KubeSchema<PodStatus>;
 
 /**
  * Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
@@ -802,7 +781,6 @@ export interface Pod {
   /** Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: PodStatus | null;
 }
-export declare const Pod: k.KubeSchema<Pod>;
 
 /**
  * PodList is a list of Pods.
@@ -818,7 +796,6 @@ export interface PodList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodList: k.KubeSchema<PodList>;
 
 /** PodTemplateSpec describes the data a pod should have when created from a template */
 export interface PodTemplateSpec {
@@ -827,7 +804,6 @@ export interface PodTemplateSpec {
   /** Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: PodSpec | null;
 }
-export declare const PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
 
 /**
  * PodTemplate describes a template for creating copies of a predefined pod.
@@ -843,7 +819,6 @@ export interface PodTemplate {
   /** Template defines the pods that will be created from this pod template. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   template?: PodTemplateSpec | null;
 }
-export declare const PodTemplate: k.KubeSchema<PodTemplate>;
 
 /**
  * PodTemplateList is a list of PodTemplates.
@@ -859,7 +834,6 @@ export interface PodTemplateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodTemplateList: k.KubeSchema<PodTemplateList>;
 
 /** ReplicationControllerSpec is the specification of a replication controller. */
 export interface ReplicationControllerSpec {
@@ -872,7 +846,6 @@ export interface ReplicationControllerSpec {
   /** Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template */
   template?: PodTemplateSpec | null;
 }
-export declare const ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
 
 /**
  * ReplicationController represents the configuration of a replication controller.
@@ -890,7 +863,6 @@ export interface ReplicationController {
   /** Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_30_36.ReplicationControllerStatus | null;
 }
-export declare const ReplicationController: k.KubeSchema<ReplicationController>;
 
 /**
  * ReplicationControllerList is a collection of replication controllers.
@@ -906,4 +878,39 @@ export interface ReplicationControllerList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Container: k.KubeSchema<Container>;
+  readonly ResourceHealth: k.KubeSchema<ResourceHealth>;
+  readonly ResourceStatus: k.KubeSchema<ResourceStatus>;
+  readonly ContainerStatus: k.KubeSchema<ContainerStatus>;
+  readonly EphemeralContainer: k.KubeSchema<EphemeralContainer>;
+  readonly PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
+  readonly PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
+  readonly EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
+  readonly NodeStatus: k.KubeSchema<NodeStatus>;
+  readonly Node: k.KubeSchema<Node>;
+  readonly NodeList: k.KubeSchema<NodeList>;
+  readonly PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
+  readonly PersistentVolume: k.KubeSchema<PersistentVolume>;
+  readonly PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
+  readonly PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
+  readonly PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
+  readonly PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+  readonly PodSecurityContext: k.KubeSchema<PodSecurityContext>;
+  readonly Volume: k.KubeSchema<Volume>;
+  readonly PodSpec: k.KubeSchema<PodSpec>;
+  readonly PodStatus: k.KubeSchema<PodStatus>;
+  readonly Pod: k.KubeSchema<Pod>;
+  readonly PodList: k.KubeSchema<PodList>;
+  readonly PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
+  readonly PodTemplate: k.KubeSchema<PodTemplate>;
+  readonly PodTemplateList: k.KubeSchema<PodTemplateList>;
+  readonly ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
+  readonly ReplicationController: k.KubeSchema<ReplicationController>;
+  readonly ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+};

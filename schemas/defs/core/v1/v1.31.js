@@ -22,377 +22,419 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const Container = z.looseObject({
-  args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  env: k.nullishOf(z.array(coreV1_30_33.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  envFrom: k.nullishOf(z.array(coreV1_30_32.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(coreV1_30_31.Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_30_31.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_30_31.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_31_33.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  securityContext: k.nullishOf(coreV1_31_35.SecurityContext),
-  startupProbe: k.nullishOf(coreV1_30_31.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_36.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-  workingDir: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Container() {
+    return keep("Container", z.looseObject({
+      args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      env: k.nullishOf(z.array(coreV1_30_33.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      envFrom: k.nullishOf(z.array(coreV1_30_32.$.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf(coreV1_30_31.$.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_30_31.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_30_31.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_31_33.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      securityContext: k.nullishOf(coreV1_31_35.$.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_30_31.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_36.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get ResourceHealth() {
+    return keep("ResourceHealth", z.looseObject({
+      health: k.nullish.string,
+      resourceID: k.string,
+    }));
+  },
+  get ResourceStatus() {
+    return keep("ResourceStatus", z.looseObject({
+      name: k.string,
+      resources: k.nullishOf(z.array($.ResourceHealth).register(k.kubeMeta, {"listType":"map","listMapKeys":["resourceID"]})),
+    }));
+  },
+  get ContainerStatus() {
+    return keep("ContainerStatus", z.looseObject({
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      allocatedResourcesStatus: k.nullishOf(z.array($.ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      containerID: k.nullish.string,
+      image: k.string,
+      imageID: k.string,
+      lastState: k.nullishOf(coreV1_28_36.$.ContainerState),
+      name: k.string,
+      ready: k.boolean,
+      resources: k.nullishOf(coreV1_31_33.$.ResourceRequirements),
+      restartCount: k.int32,
+      started: k.nullish.boolean,
+      state: k.nullishOf(coreV1_28_36.$.ContainerState),
+      user: k.nullishOf(coreV1_31_36.$.ContainerUser),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_35.$.VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+    }));
+  },
+  get EphemeralContainer() {
+    return keep("EphemeralContainer", z.looseObject({
+      args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      env: k.nullishOf(z.array(coreV1_30_33.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      envFrom: k.nullishOf(z.array(coreV1_30_32.$.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf(coreV1_30_31.$.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_30_31.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_30_31.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_31_33.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      securityContext: k.nullishOf(coreV1_31_35.$.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_30_31.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      targetContainerName: k.nullish.string,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_36.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaimSpec() {
+    return keep("PersistentVolumeClaimSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      dataSource: k.nullishOf(coreV1_28_36.$.TypedLocalObjectReference),
+      dataSourceRef: k.nullishOf(coreV1_28_31.$.TypedObjectReference),
+      resources: k.nullishOf(coreV1_29_36.$.VolumeResourceRequirements),
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      storageClassName: k.nullish.string,
+      volumeAttributesClassName: k.nullish.string,
+      volumeMode: k.nullish.string,
+      volumeName: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaimTemplate() {
+    return keep("PersistentVolumeClaimTemplate", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.PersistentVolumeClaimSpec,
+    }));
+  },
+  get EphemeralVolumeSource() {
+    return keep("EphemeralVolumeSource", z.looseObject({
+      volumeClaimTemplate: k.nullishOf($.PersistentVolumeClaimTemplate),
+    }));
+  },
+  get NodeStatus() {
+    return keep("NodeStatus", z.looseObject({
+      addresses: k.nullishOf(z.array(coreV1_28_36.$.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      config: k.nullishOf(coreV1_28_36.$.NodeConfigStatus),
+      daemonEndpoints: k.nullishOf(coreV1_28_36.$.NodeDaemonEndpoints),
+      features: k.nullishOf(coreV1_31_36.$.NodeFeatures),
+      images: k.nullishOf(z.array(coreV1_30_36.$.ContainerImage).register(k.kubeMeta, {"listType":"atomic"})),
+      nodeInfo: k.nullishOf(coreV1_31_32.$.NodeSystemInfo),
+      phase: k.nullish.string,
+      runtimeHandlers: k.nullishOf(z.array(coreV1_31_36.$.NodeRuntimeHandler).register(k.kubeMeta, {"listType":"atomic"})),
+      volumesAttached: k.nullishOf(z.array(coreV1_28_36.$.AttachedVolume).register(k.kubeMeta, {"listType":"atomic"})),
+      volumesInUse: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Node() {
+    return keep("Node", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Node").default("Node"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(coreV1_30_33.$.NodeSpec),
+      status: k.nullishOf($.NodeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]}));
+  },
+  get NodeList() {
+    return keep("NodeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Node),
+      kind: z.literal("NodeList").default("NodeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"}));
+  },
+  get PersistentVolumeSpec() {
+    return keep("PersistentVolumeSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFilePersistentVolumeSource),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      cephfs: k.nullishOf(coreV1_30_36.$.CephFSPersistentVolumeSource),
+      cinder: k.nullishOf(coreV1_28_36.$.CinderPersistentVolumeSource),
+      claimRef: k.nullishOf(coreV1_28_36.$.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
+      csi: k.nullishOf(coreV1_29_31.$.CSIPersistentVolumeSource),
+      fc: k.nullishOf(coreV1_30_36.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_28_36.$.FlexPersistentVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      glusterfs: k.nullishOf(coreV1_28_36.$.GlusterfsPersistentVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      iscsi: k.nullishOf(coreV1_30_36.$.ISCSIPersistentVolumeSource),
+      local: k.nullishOf(coreV1_28_31.$.LocalVolumeSource),
+      mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      nodeAffinity: k.nullishOf(coreV1_30_36.$.VolumeNodeAffinity),
+      persistentVolumeReclaimPolicy: k.nullish.string,
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_30_36.$.RBDPersistentVolumeSource),
+      scaleIO: k.nullishOf(coreV1_28_36.$.ScaleIOPersistentVolumeSource),
+      storageClassName: k.nullish.string,
+      storageos: k.nullishOf(coreV1_28_36.$.StorageOSPersistentVolumeSource),
+      volumeAttributesClassName: k.nullish.string,
+      volumeMode: k.nullish.string,
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PersistentVolume() {
+    return keep("PersistentVolume", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolume").default("PersistentVolume"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeSpec),
+      status: k.nullishOf(coreV1_31_36.$.PersistentVolumeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]}));
+  },
+  get PersistentVolumeClaimStatus() {
+    return keep("PersistentVolumeClaimStatus", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_30_31.$.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentVolumeAttributesClassName: k.nullish.string,
+      modifyVolumeStatus: k.nullishOf(coreV1_29_36.$.ModifyVolumeStatus),
+      phase: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaim() {
+    return keep("PersistentVolumeClaim", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeClaimSpec),
+      status: k.nullishOf($.PersistentVolumeClaimStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]}));
+  },
+  get PersistentVolumeClaimList() {
+    return keep("PersistentVolumeClaimList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PersistentVolumeClaim),
+      kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"}));
+  },
+  get PersistentVolumeList() {
+    return keep("PersistentVolumeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PersistentVolume),
+      kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"}));
+  },
+  get PodSecurityContext() {
+    return keep("PodSecurityContext", z.looseObject({
+      appArmorProfile: k.nullishOf(coreV1_30_36.$.AppArmorProfile),
+      fsGroup: k.nullish.int,
+      fsGroupChangePolicy: k.nullish.string,
+      runAsGroup: k.nullish.int,
+      runAsNonRoot: k.nullish.boolean,
+      runAsUser: k.nullish.int,
+      seLinuxOptions: k.nullishOf(coreV1_28_36.$.SELinuxOptions),
+      seccompProfile: k.nullishOf(coreV1_28_36.$.SeccompProfile),
+      supplementalGroups: k.nullishOf(z.array(k.int).register(k.kubeMeta, {"listType":"atomic"})),
+      supplementalGroupsPolicy: k.nullish.string,
+      sysctls: k.nullishOf(z.array(coreV1_28_36.$.Sysctl).register(k.kubeMeta, {"listType":"atomic"})),
+      windowsOptions: k.nullishOf(coreV1_28_36.$.WindowsSecurityContextOptions),
+    }));
+  },
+  get Volume() {
+    return keep("Volume", z.looseObject({
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFileVolumeSource),
+      cephfs: k.nullishOf(coreV1_30_36.$.CephFSVolumeSource),
+      cinder: k.nullishOf(coreV1_30_36.$.CinderVolumeSource),
+      configMap: k.nullishOf(coreV1_30_36.$.ConfigMapVolumeSource),
+      csi: k.nullishOf(coreV1_30_36.$.CSIVolumeSource),
+      downwardAPI: k.nullishOf(coreV1_30_36.$.DownwardAPIVolumeSource),
+      emptyDir: k.nullishOf(coreV1_28_36.$.EmptyDirVolumeSource),
+      ephemeral: k.nullishOf($.EphemeralVolumeSource),
+      fc: k.nullishOf(coreV1_30_36.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_30_36.$.FlexVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      gitRepo: k.nullishOf(coreV1_28_36.$.GitRepoVolumeSource),
+      glusterfs: k.nullishOf(coreV1_28_33.$.GlusterfsVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      image: k.nullishOf(coreV1_31_36.$.ImageVolumeSource),
+      iscsi: k.nullishOf(coreV1_30_36.$.ISCSIVolumeSource),
+      name: k.string,
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      persistentVolumeClaim: k.nullishOf(coreV1_28_36.$.PersistentVolumeClaimVolumeSource),
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      projected: k.nullishOf(coreV1_31_33.$.ProjectedVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_30_36.$.RBDVolumeSource),
+      scaleIO: k.nullishOf(coreV1_30_36.$.ScaleIOVolumeSource),
+      secret: k.nullishOf(coreV1_30_36.$.SecretVolumeSource),
+      storageos: k.nullishOf(coreV1_30_36.$.StorageOSVolumeSource),
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PodSpec() {
+    return keep("PodSpec", z.looseObject({
+      activeDeadlineSeconds: k.nullish.int,
+      affinity: k.nullishOf(coreV1_31_32.$.Affinity),
+      automountServiceAccountToken: k.nullish.boolean,
+      containers: z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
+      dnsConfig: k.nullishOf(coreV1_30_31.$.PodDNSConfig),
+      dnsPolicy: k.nullish.string,
+      enableServiceLinks: k.nullish.boolean,
+      ephemeralContainers: k.nullishOf(z.array($.EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      hostAliases: k.nullishOf(z.array(coreV1_30_36.$.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
+      hostIPC: k.nullish.boolean,
+      hostNetwork: k.nullish.boolean,
+      hostPID: k.nullish.boolean,
+      hostUsers: k.nullish.boolean,
+      hostname: k.nullish.string,
+      imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.$.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      initContainers: k.nullishOf(z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      nodeName: k.nullish.string,
+      nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      os: k.nullishOf(coreV1_28_36.$.PodOS),
+      overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      preemptionPolicy: k.nullish.string,
+      priority: k.nullish.int32,
+      priorityClassName: k.nullish.string,
+      readinessGates: k.nullishOf(z.array(coreV1_28_36.$.PodReadinessGate).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceClaims: k.nullishOf(z.array(coreV1_31_35.$.PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      restartPolicy: k.nullish.string,
+      runtimeClassName: k.nullish.string,
+      schedulerName: k.nullish.string,
+      schedulingGates: k.nullishOf(z.array(coreV1_28_36.$.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      securityContext: k.nullishOf($.PodSecurityContext),
+      serviceAccount: k.nullish.string,
+      serviceAccountName: k.nullish.string,
+      setHostnameAsFQDN: k.nullish.boolean,
+      shareProcessNamespace: k.nullish.boolean,
+      subdomain: k.nullish.string,
+      terminationGracePeriodSeconds: k.nullish.int,
+      tolerations: k.nullishOf(z.array(coreV1_28_34.$.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
+      topologySpreadConstraints: k.nullishOf(z.array(coreV1_30_32.$.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
+      volumes: k.nullishOf(z.array($.Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get PodStatus() {
+    return keep("PodStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(coreV1_28_32.$.PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      containerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      ephemeralContainerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      hostIP: k.nullish.string,
+      hostIPs: k.nullishOf(z.array(coreV1_31_36.$.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
+      initContainerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      message: k.nullish.string,
+      nominatedNodeName: k.nullish.string,
+      phase: k.nullish.string,
+      podIP: k.nullish.string,
+      podIPs: k.nullishOf(z.array(coreV1_31_36.$.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
+      qosClass: k.nullish.string,
+      reason: k.nullish.string,
+      resize: k.nullish.string,
+      resourceClaimStatuses: k.nullishOf(z.array(coreV1_31_35.$.PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      startTime: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get Pod() {
+    return keep("Pod", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Pod").default("Pod"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+      status: k.nullishOf($.PodStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]}));
+  },
+  get PodList() {
+    return keep("PodList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Pod),
+      kind: z.literal("PodList").default("PodList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"}));
+  },
+  get PodTemplateSpec() {
+    return keep("PodTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+    }));
+  },
+  get PodTemplate() {
+    return keep("PodTemplate", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PodTemplate").default("PodTemplate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      template: k.nullishOf($.PodTemplateSpec),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"}));
+  },
+  get PodTemplateList() {
+    return keep("PodTemplateList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PodTemplate),
+      kind: z.literal("PodTemplateList").default("PodTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"}));
+  },
+  get ReplicationControllerSpec() {
+    return keep("ReplicationControllerSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      replicas: k.nullish.int32,
+      selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      template: k.nullishOf($.PodTemplateSpec),
+    }));
+  },
+  get ReplicationController() {
+    return keep("ReplicationController", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("ReplicationController").default("ReplicationController"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ReplicationControllerSpec),
+      status: k.nullishOf(coreV1_30_36.$.ReplicationControllerStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]}));
+  },
+  get ReplicationControllerList() {
+    return keep("ReplicationControllerList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ReplicationController),
+      kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"}));
+  },
+};
 
-export const ResourceHealth = z.looseObject({
-  health: k.nullish.string,
-  resourceID: k.string,
-});
-
-export const ResourceStatus = z.looseObject({
-  name: k.string,
-  resources: k.nullishOf(z.array(ResourceHealth).register(k.kubeMeta, {"listType":"map","listMapKeys":["resourceID"]})),
-});
-
-export const ContainerStatus = z.looseObject({
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  allocatedResourcesStatus: k.nullishOf(z.array(ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  containerID: k.nullish.string,
-  image: k.string,
-  imageID: k.string,
-  lastState: k.nullishOf(coreV1_28_36.ContainerState),
-  name: k.string,
-  ready: k.boolean,
-  resources: k.nullishOf(coreV1_31_33.ResourceRequirements),
-  restartCount: k.int32,
-  started: k.nullish.boolean,
-  state: k.nullishOf(coreV1_28_36.ContainerState),
-  user: k.nullishOf(coreV1_31_36.ContainerUser),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_35.VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-});
-
-export const EphemeralContainer = z.looseObject({
-  args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  env: k.nullishOf(z.array(coreV1_30_33.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  envFrom: k.nullishOf(z.array(coreV1_30_32.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(coreV1_30_31.Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_30_31.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_30_31.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_31_33.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  securityContext: k.nullishOf(coreV1_31_35.SecurityContext),
-  startupProbe: k.nullishOf(coreV1_30_31.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  targetContainerName: k.nullish.string,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_36.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-  workingDir: k.nullish.string,
-});
-
-export const PersistentVolumeClaimSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  dataSource: k.nullishOf(coreV1_28_36.TypedLocalObjectReference),
-  dataSourceRef: k.nullishOf(coreV1_28_31.TypedObjectReference),
-  resources: k.nullishOf(coreV1_29_36.VolumeResourceRequirements),
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-  storageClassName: k.nullish.string,
-  volumeAttributesClassName: k.nullish.string,
-  volumeMode: k.nullish.string,
-  volumeName: k.nullish.string,
-});
-
-export const PersistentVolumeClaimTemplate = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: PersistentVolumeClaimSpec,
-});
-
-export const EphemeralVolumeSource = z.looseObject({
-  volumeClaimTemplate: k.nullishOf(PersistentVolumeClaimTemplate),
-});
-
-export const NodeStatus = z.looseObject({
-  addresses: k.nullishOf(z.array(coreV1_28_36.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_28_36.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  config: k.nullishOf(coreV1_28_36.NodeConfigStatus),
-  daemonEndpoints: k.nullishOf(coreV1_28_36.NodeDaemonEndpoints),
-  features: k.nullishOf(coreV1_31_36.NodeFeatures),
-  images: k.nullishOf(z.array(coreV1_30_36.ContainerImage).register(k.kubeMeta, {"listType":"atomic"})),
-  nodeInfo: k.nullishOf(coreV1_31_32.NodeSystemInfo),
-  phase: k.nullish.string,
-  runtimeHandlers: k.nullishOf(z.array(coreV1_31_36.NodeRuntimeHandler).register(k.kubeMeta, {"listType":"atomic"})),
-  volumesAttached: k.nullishOf(z.array(coreV1_28_36.AttachedVolume).register(k.kubeMeta, {"listType":"atomic"})),
-  volumesInUse: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Node = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Node").default("Node"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(coreV1_30_33.NodeSpec),
-  status: k.nullishOf(NodeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]});
-
-export const NodeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Node),
-  kind: z.literal("NodeList").default("NodeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"});
-
-export const PersistentVolumeSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFilePersistentVolumeSource),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  cephfs: k.nullishOf(coreV1_30_36.CephFSPersistentVolumeSource),
-  cinder: k.nullishOf(coreV1_28_36.CinderPersistentVolumeSource),
-  claimRef: k.nullishOf(coreV1_28_36.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
-  csi: k.nullishOf(coreV1_29_31.CSIPersistentVolumeSource),
-  fc: k.nullishOf(coreV1_30_36.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_28_36.FlexPersistentVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  glusterfs: k.nullishOf(coreV1_28_36.GlusterfsPersistentVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  iscsi: k.nullishOf(coreV1_30_36.ISCSIPersistentVolumeSource),
-  local: k.nullishOf(coreV1_28_31.LocalVolumeSource),
-  mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  nodeAffinity: k.nullishOf(coreV1_30_36.VolumeNodeAffinity),
-  persistentVolumeReclaimPolicy: k.nullish.string,
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_30_36.RBDPersistentVolumeSource),
-  scaleIO: k.nullishOf(coreV1_28_36.ScaleIOPersistentVolumeSource),
-  storageClassName: k.nullish.string,
-  storageos: k.nullishOf(coreV1_28_36.StorageOSPersistentVolumeSource),
-  volumeAttributesClassName: k.nullish.string,
-  volumeMode: k.nullish.string,
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PersistentVolume = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolume").default("PersistentVolume"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeSpec),
-  status: k.nullishOf(coreV1_31_36.PersistentVolumeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]});
-
-export const PersistentVolumeClaimStatus = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_30_31.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentVolumeAttributesClassName: k.nullish.string,
-  modifyVolumeStatus: k.nullishOf(coreV1_29_36.ModifyVolumeStatus),
-  phase: k.nullish.string,
-});
-
-export const PersistentVolumeClaim = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeClaimSpec),
-  status: k.nullishOf(PersistentVolumeClaimStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]});
-
-export const PersistentVolumeClaimList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PersistentVolumeClaim),
-  kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"});
-
-export const PersistentVolumeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PersistentVolume),
-  kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"});
-
-export const PodSecurityContext = z.looseObject({
-  appArmorProfile: k.nullishOf(coreV1_30_36.AppArmorProfile),
-  fsGroup: k.nullish.int,
-  fsGroupChangePolicy: k.nullish.string,
-  runAsGroup: k.nullish.int,
-  runAsNonRoot: k.nullish.boolean,
-  runAsUser: k.nullish.int,
-  seLinuxOptions: k.nullishOf(coreV1_28_36.SELinuxOptions),
-  seccompProfile: k.nullishOf(coreV1_28_36.SeccompProfile),
-  supplementalGroups: k.nullishOf(z.array(k.int).register(k.kubeMeta, {"listType":"atomic"})),
-  supplementalGroupsPolicy: k.nullish.string,
-  sysctls: k.nullishOf(z.array(coreV1_28_36.Sysctl).register(k.kubeMeta, {"listType":"atomic"})),
-  windowsOptions: k.nullishOf(coreV1_28_36.WindowsSecurityContextOptions),
-});
-
-export const Volume = z.looseObject({
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFileVolumeSource),
-  cephfs: k.nullishOf(coreV1_30_36.CephFSVolumeSource),
-  cinder: k.nullishOf(coreV1_30_36.CinderVolumeSource),
-  configMap: k.nullishOf(coreV1_30_36.ConfigMapVolumeSource),
-  csi: k.nullishOf(coreV1_30_36.CSIVolumeSource),
-  downwardAPI: k.nullishOf(coreV1_30_36.DownwardAPIVolumeSource),
-  emptyDir: k.nullishOf(coreV1_28_36.EmptyDirVolumeSource),
-  ephemeral: k.nullishOf(EphemeralVolumeSource),
-  fc: k.nullishOf(coreV1_30_36.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_30_36.FlexVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  gitRepo: k.nullishOf(coreV1_28_36.GitRepoVolumeSource),
-  glusterfs: k.nullishOf(coreV1_28_33.GlusterfsVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  image: k.nullishOf(coreV1_31_36.ImageVolumeSource),
-  iscsi: k.nullishOf(coreV1_30_36.ISCSIVolumeSource),
-  name: k.string,
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  persistentVolumeClaim: k.nullishOf(coreV1_28_36.PersistentVolumeClaimVolumeSource),
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  projected: k.nullishOf(coreV1_31_33.ProjectedVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_30_36.RBDVolumeSource),
-  scaleIO: k.nullishOf(coreV1_30_36.ScaleIOVolumeSource),
-  secret: k.nullishOf(coreV1_30_36.SecretVolumeSource),
-  storageos: k.nullishOf(coreV1_30_36.StorageOSVolumeSource),
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PodSpec = z.looseObject({
-  activeDeadlineSeconds: k.nullish.int,
-  affinity: k.nullishOf(coreV1_31_32.Affinity),
-  automountServiceAccountToken: k.nullish.boolean,
-  containers: z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
-  dnsConfig: k.nullishOf(coreV1_30_31.PodDNSConfig),
-  dnsPolicy: k.nullish.string,
-  enableServiceLinks: k.nullish.boolean,
-  ephemeralContainers: k.nullishOf(z.array(EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  hostAliases: k.nullishOf(z.array(coreV1_30_36.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
-  hostIPC: k.nullish.boolean,
-  hostNetwork: k.nullish.boolean,
-  hostPID: k.nullish.boolean,
-  hostUsers: k.nullish.boolean,
-  hostname: k.nullish.string,
-  imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  initContainers: k.nullishOf(z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  nodeName: k.nullish.string,
-  nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  os: k.nullishOf(coreV1_28_36.PodOS),
-  overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  preemptionPolicy: k.nullish.string,
-  priority: k.nullish.int32,
-  priorityClassName: k.nullish.string,
-  readinessGates: k.nullishOf(z.array(coreV1_28_36.PodReadinessGate).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceClaims: k.nullishOf(z.array(coreV1_31_35.PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  restartPolicy: k.nullish.string,
-  runtimeClassName: k.nullish.string,
-  schedulerName: k.nullish.string,
-  schedulingGates: k.nullishOf(z.array(coreV1_28_36.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  securityContext: k.nullishOf(PodSecurityContext),
-  serviceAccount: k.nullish.string,
-  serviceAccountName: k.nullish.string,
-  setHostnameAsFQDN: k.nullish.boolean,
-  shareProcessNamespace: k.nullish.boolean,
-  subdomain: k.nullish.string,
-  terminationGracePeriodSeconds: k.nullish.int,
-  tolerations: k.nullishOf(z.array(coreV1_28_34.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
-  topologySpreadConstraints: k.nullishOf(z.array(coreV1_30_32.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
-  volumes: k.nullishOf(z.array(Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
-
-export const PodStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(coreV1_28_32.PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  containerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  ephemeralContainerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  hostIP: k.nullish.string,
-  hostIPs: k.nullishOf(z.array(coreV1_31_36.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
-  initContainerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  message: k.nullish.string,
-  nominatedNodeName: k.nullish.string,
-  phase: k.nullish.string,
-  podIP: k.nullish.string,
-  podIPs: k.nullishOf(z.array(coreV1_31_36.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
-  qosClass: k.nullish.string,
-  reason: k.nullish.string,
-  resize: k.nullish.string,
-  resourceClaimStatuses: k.nullishOf(z.array(coreV1_31_35.PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  startTime: k.nullishOf(metaV1_28_36.Time),
-});
-
-export const Pod = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Pod").default("Pod"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-  status: k.nullishOf(PodStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]});
-
-export const PodList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Pod),
-  kind: z.literal("PodList").default("PodList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"});
-
-export const PodTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-});
-
-export const PodTemplate = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PodTemplate").default("PodTemplate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  template: k.nullishOf(PodTemplateSpec),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"});
-
-export const PodTemplateList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PodTemplate),
-  kind: z.literal("PodTemplateList").default("PodTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"});
-
-export const ReplicationControllerSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  replicas: k.nullish.int32,
-  selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  template: k.nullishOf(PodTemplateSpec),
-});
-
-export const ReplicationController = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("ReplicationController").default("ReplicationController"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ReplicationControllerSpec),
-  status: k.nullishOf(coreV1_30_36.ReplicationControllerStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]});
-
-export const ReplicationControllerList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ReplicationController),
-  kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -39,7 +39,6 @@ export interface PersistentVolumeClaimSpec {
   /** volumeName is the binding reference to the PersistentVolume backing this claim. */
   volumeName?: string | null;
 }
-export declare const PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
 
 /** PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource. */
 export interface PersistentVolumeClaimTemplate {
@@ -48,7 +47,6 @@ export interface PersistentVolumeClaimTemplate {
   /** The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here. */
   spec: PersistentVolumeClaimSpec;
 }
-export declare const PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
 
 /** Represents an ephemeral volume that is handled by a normal storage driver. */
 export interface EphemeralVolumeSource {
@@ -63,7 +61,6 @@ export interface EphemeralVolumeSource {
    */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate | null;
 }
-export declare const EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
 
 /** PersistentVolumeSpec is the specification of a persistent volume. */
 export interface PersistentVolumeSpec {
@@ -130,7 +127,6 @@ export interface PersistentVolumeSpec {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
 
 /**
  * PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
@@ -148,7 +144,6 @@ export interface PersistentVolume {
   /** status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes */
   status?: coreV1_31_36.PersistentVolumeStatus | null;
 }
-export declare const PersistentVolume: k.KubeSchema<PersistentVolume>;
 
 /** PersistentVolumeClaimStatus is the current status of a persistent volume claim. */
 export interface PersistentVolumeClaimStatus {
@@ -212,7 +207,6 @@ export interface PersistentVolumeClaimStatus {
   /** phase represents the current phase of PersistentVolumeClaim. */
   phase?: string | null;
 }
-export declare const PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
 
 /**
  * PersistentVolumeClaim is a user's request for and claim to a persistent volume
@@ -230,7 +224,6 @@ export interface PersistentVolumeClaim {
   /** status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims */
   status?: PersistentVolumeClaimStatus | null;
 }
-export declare const PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
 
 /**
  * PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
@@ -246,7 +239,6 @@ export interface PersistentVolumeClaimList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
 
 /**
  * PersistentVolumeList is a list of PersistentVolume items.
@@ -262,4 +254,19 @@ export interface PersistentVolumeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
+  readonly PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
+  readonly EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
+  readonly PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
+  readonly PersistentVolume: k.KubeSchema<PersistentVolume>;
+  readonly PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
+  readonly PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
+  readonly PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
+  readonly PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+};

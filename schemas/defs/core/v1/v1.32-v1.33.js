@@ -10,98 +10,120 @@ import * as coreV1_32_36 from "./v1.32-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const PersistentVolumeClaimSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  dataSource: k.nullishOf(coreV1_28_36.TypedLocalObjectReference),
-  dataSourceRef: k.nullishOf(coreV1_32_36.TypedObjectReference),
-  resources: k.nullishOf(coreV1_29_36.VolumeResourceRequirements),
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-  storageClassName: k.nullish.string,
-  volumeAttributesClassName: k.nullish.string,
-  volumeMode: k.nullish.string,
-  volumeName: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PersistentVolumeClaimSpec() {
+    return keep("PersistentVolumeClaimSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      dataSource: k.nullishOf(coreV1_28_36.$.TypedLocalObjectReference),
+      dataSourceRef: k.nullishOf(coreV1_32_36.$.TypedObjectReference),
+      resources: k.nullishOf(coreV1_29_36.$.VolumeResourceRequirements),
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      storageClassName: k.nullish.string,
+      volumeAttributesClassName: k.nullish.string,
+      volumeMode: k.nullish.string,
+      volumeName: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaimTemplate() {
+    return keep("PersistentVolumeClaimTemplate", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.PersistentVolumeClaimSpec,
+    }));
+  },
+  get EphemeralVolumeSource() {
+    return keep("EphemeralVolumeSource", z.looseObject({
+      volumeClaimTemplate: k.nullishOf($.PersistentVolumeClaimTemplate),
+    }));
+  },
+  get PersistentVolumeSpec() {
+    return keep("PersistentVolumeSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFilePersistentVolumeSource),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      cephfs: k.nullishOf(coreV1_30_36.$.CephFSPersistentVolumeSource),
+      cinder: k.nullishOf(coreV1_28_36.$.CinderPersistentVolumeSource),
+      claimRef: k.nullishOf(coreV1_28_36.$.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
+      csi: k.nullishOf(coreV1_32_36.$.CSIPersistentVolumeSource),
+      fc: k.nullishOf(coreV1_30_36.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_28_36.$.FlexPersistentVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      glusterfs: k.nullishOf(coreV1_28_36.$.GlusterfsPersistentVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      iscsi: k.nullishOf(coreV1_30_36.$.ISCSIPersistentVolumeSource),
+      local: k.nullishOf(coreV1_32_36.$.LocalVolumeSource),
+      mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      nodeAffinity: k.nullishOf(coreV1_30_36.$.VolumeNodeAffinity),
+      persistentVolumeReclaimPolicy: k.nullish.string,
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_30_36.$.RBDPersistentVolumeSource),
+      scaleIO: k.nullishOf(coreV1_28_36.$.ScaleIOPersistentVolumeSource),
+      storageClassName: k.nullish.string,
+      storageos: k.nullishOf(coreV1_28_36.$.StorageOSPersistentVolumeSource),
+      volumeAttributesClassName: k.nullish.string,
+      volumeMode: k.nullish.string,
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PersistentVolume() {
+    return keep("PersistentVolume", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolume").default("PersistentVolume"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeSpec),
+      status: k.nullishOf(coreV1_31_36.$.PersistentVolumeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]}));
+  },
+  get PersistentVolumeClaimStatus() {
+    return keep("PersistentVolumeClaimStatus", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_32_36.$.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentVolumeAttributesClassName: k.nullish.string,
+      modifyVolumeStatus: k.nullishOf(coreV1_29_36.$.ModifyVolumeStatus),
+      phase: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaim() {
+    return keep("PersistentVolumeClaim", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeClaimSpec),
+      status: k.nullishOf($.PersistentVolumeClaimStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]}));
+  },
+  get PersistentVolumeClaimList() {
+    return keep("PersistentVolumeClaimList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PersistentVolumeClaim),
+      kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"}));
+  },
+  get PersistentVolumeList() {
+    return keep("PersistentVolumeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PersistentVolume),
+      kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"}));
+  },
+};
 
-export const PersistentVolumeClaimTemplate = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: PersistentVolumeClaimSpec,
-});
-
-export const EphemeralVolumeSource = z.looseObject({
-  volumeClaimTemplate: k.nullishOf(PersistentVolumeClaimTemplate),
-});
-
-export const PersistentVolumeSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFilePersistentVolumeSource),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  cephfs: k.nullishOf(coreV1_30_36.CephFSPersistentVolumeSource),
-  cinder: k.nullishOf(coreV1_28_36.CinderPersistentVolumeSource),
-  claimRef: k.nullishOf(coreV1_28_36.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
-  csi: k.nullishOf(coreV1_32_36.CSIPersistentVolumeSource),
-  fc: k.nullishOf(coreV1_30_36.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_28_36.FlexPersistentVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  glusterfs: k.nullishOf(coreV1_28_36.GlusterfsPersistentVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  iscsi: k.nullishOf(coreV1_30_36.ISCSIPersistentVolumeSource),
-  local: k.nullishOf(coreV1_32_36.LocalVolumeSource),
-  mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  nodeAffinity: k.nullishOf(coreV1_30_36.VolumeNodeAffinity),
-  persistentVolumeReclaimPolicy: k.nullish.string,
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_30_36.RBDPersistentVolumeSource),
-  scaleIO: k.nullishOf(coreV1_28_36.ScaleIOPersistentVolumeSource),
-  storageClassName: k.nullish.string,
-  storageos: k.nullishOf(coreV1_28_36.StorageOSPersistentVolumeSource),
-  volumeAttributesClassName: k.nullish.string,
-  volumeMode: k.nullish.string,
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PersistentVolume = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolume").default("PersistentVolume"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeSpec),
-  status: k.nullishOf(coreV1_31_36.PersistentVolumeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]});
-
-export const PersistentVolumeClaimStatus = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_32_36.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentVolumeAttributesClassName: k.nullish.string,
-  modifyVolumeStatus: k.nullishOf(coreV1_29_36.ModifyVolumeStatus),
-  phase: k.nullish.string,
-});
-
-export const PersistentVolumeClaim = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeClaimSpec),
-  status: k.nullishOf(PersistentVolumeClaimStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]});
-
-export const PersistentVolumeClaimList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PersistentVolumeClaim),
-  kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"});
-
-export const PersistentVolumeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PersistentVolume),
-  kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -17,7 +17,6 @@ export interface NamespaceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NamespaceList: k.KubeSchema<NamespaceList>;
 
 /** ResourceHealth represents the health of a resource. It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680. */
 export interface ResourceHealth {
@@ -36,7 +35,6 @@ export interface ResourceHealth {
   /** ResourceID is the unique identifier of the resource. See the ResourceID type for more information. */
   resourceID: string;
 }
-export declare const ResourceHealth: k.KubeSchema<ResourceHealth>;
 
 /** ResourceStatus represents the status of a single resource allocated to a Pod. */
 export interface ResourceStatus {
@@ -45,7 +43,6 @@ export interface ResourceStatus {
   /** List of unique resources health. Each element in the list contains an unique resource ID and its health. At a minimum, for the lifetime of a Pod, resource ID must uniquely identify the resource allocated to the Pod on the Node. If other Pod on the same Node reports the status with the same resource ID, it must be the same resource they share. See ResourceID type definition for a specific format it has in various use cases. */
   resources?: ResourceHealth[] | null;
 }
-export declare const ResourceStatus: k.KubeSchema<ResourceStatus>;
 
 /**
  * ServiceAccountList is a list of ServiceAccount objects
@@ -61,4 +58,14 @@ export interface ServiceAccountList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceAccountList: k.KubeSchema<ServiceAccountList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NamespaceList: k.KubeSchema<NamespaceList>;
+  readonly ResourceHealth: k.KubeSchema<ResourceHealth>;
+  readonly ResourceStatus: k.KubeSchema<ResourceStatus>;
+  readonly ServiceAccountList: k.KubeSchema<ServiceAccountList>;
+};

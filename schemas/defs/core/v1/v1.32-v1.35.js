@@ -4,26 +4,43 @@ import * as k from "../../../runtime.js";
 import * as coreV1_32_36 from "./v1.32-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const NamespaceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_32_36.Namespace),
-  kind: z.literal("NamespaceList").default("NamespaceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NamespaceList() {
+    return keep("NamespaceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_32_36.$.Namespace),
+      kind: z.literal("NamespaceList").default("NamespaceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"}));
+  },
+  get ResourceHealth() {
+    return keep("ResourceHealth", z.looseObject({
+      health: k.nullish.string,
+      resourceID: k.string,
+    }));
+  },
+  get ResourceStatus() {
+    return keep("ResourceStatus", z.looseObject({
+      name: k.string,
+      resources: k.nullishOf(z.array($.ResourceHealth).register(k.kubeMeta, {"listType":"map","listMapKeys":["resourceID"]})),
+    }));
+  },
+  get ServiceAccountList() {
+    return keep("ServiceAccountList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_32_36.$.ServiceAccount),
+      kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"}));
+  },
+};
 
-export const ResourceHealth = z.looseObject({
-  health: k.nullish.string,
-  resourceID: k.string,
-});
-
-export const ResourceStatus = z.looseObject({
-  name: k.string,
-  resources: k.nullishOf(z.array(ResourceHealth).register(k.kubeMeta, {"listType":"map","listMapKeys":["resourceID"]})),
-});
-
-export const ServiceAccountList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_32_36.ServiceAccount),
-  kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

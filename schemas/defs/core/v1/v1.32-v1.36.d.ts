@@ -20,7 +20,6 @@ export interface Binding {
   /** The target object that you want to bind to the standard object. */
   target: coreV1_28_36.ObjectReference;
 }
-export declare const Binding: k.KubeSchema<Binding>;
 
 /** Represents storage that is managed by an external CSI volume driver */
 export interface CSIPersistentVolumeSource {
@@ -45,7 +44,6 @@ export interface CSIPersistentVolumeSource {
   /** volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the volume on all subsequent calls. Required. */
   volumeHandle: string;
 }
-export declare const CSIPersistentVolumeSource: k.KubeSchema<CSIPersistentVolumeSource>;
 
 /** GRPCAction specifies an action involving a GRPC service. */
 export interface GRPCAction {
@@ -58,7 +56,6 @@ export interface GRPCAction {
    */
   service?: string | null;
 }
-export declare const GRPCAction: k.KubeSchema<GRPCAction>;
 
 /** LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified. */
 export interface LifecycleHandler {
@@ -71,7 +68,6 @@ export interface LifecycleHandler {
   /** Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified. */
   tcpSocket?: coreV1_28_36.TCPSocketAction | null;
 }
-export declare const LifecycleHandler: k.KubeSchema<LifecycleHandler>;
 
 /** PortStatus represents the error condition of a service port */
 export interface PortStatus {
@@ -87,7 +83,6 @@ export interface PortStatus {
   /** Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP" */
   protocol: string;
 }
-export declare const PortStatus: k.KubeSchema<PortStatus>;
 
 /** LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point. */
 export interface LoadBalancerIngress {
@@ -100,14 +95,12 @@ export interface LoadBalancerIngress {
   /** Ports is a list of records of service ports If used, every port defined in the service should have an entry in it */
   ports?: PortStatus[] | null;
 }
-export declare const LoadBalancerIngress: k.KubeSchema<LoadBalancerIngress>;
 
 /** LoadBalancerStatus represents the status of a load-balancer. */
 export interface LoadBalancerStatus {
   /** Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points. */
   ingress?: LoadBalancerIngress[] | null;
 }
-export declare const LoadBalancerStatus: k.KubeSchema<LoadBalancerStatus>;
 
 /** Local represents directly-attached storage with node affinity */
 export interface LocalVolumeSource {
@@ -116,7 +109,6 @@ export interface LocalVolumeSource {
   /** path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...). */
   path: string;
 }
-export declare const LocalVolumeSource: k.KubeSchema<LocalVolumeSource>;
 
 /** NamespaceCondition contains details about state of namespace. */
 export interface NamespaceCondition {
@@ -131,7 +123,6 @@ export interface NamespaceCondition {
   /** Type of namespace controller condition. */
   type: string;
 }
-export declare const NamespaceCondition: k.KubeSchema<NamespaceCondition>;
 
 /** NamespaceStatus is information about the current status of a Namespace. */
 export interface NamespaceStatus {
@@ -140,7 +131,6 @@ export interface NamespaceStatus {
   /** Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/ */
   phase?: string | null;
 }
-export declare const NamespaceStatus: k.KubeSchema<NamespaceStatus>;
 
 /**
  * Namespace provides a scope for Names. Use of multiple namespaces is optional.
@@ -158,7 +148,6 @@ export interface Namespace {
   /** Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: NamespaceStatus | null;
 }
-export declare const Namespace: k.KubeSchema<Namespace>;
 
 /** PersistentVolumeClaimCondition contains details about state of pvc */
 export interface PersistentVolumeClaimCondition {
@@ -175,7 +164,6 @@ export interface PersistentVolumeClaimCondition {
   /** Type is the type of the condition. More info: https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=set%20to%20%27ResizeStarted%27.-,PersistentVolumeClaimCondition,-contains%20details%20about */
   type: string;
 }
-export declare const PersistentVolumeClaimCondition: k.KubeSchema<PersistentVolumeClaimCondition>;
 
 /** PodDNSConfigOption defines DNS resolver options of a pod. */
 export interface PodDNSConfigOption {
@@ -184,7 +172,6 @@ export interface PodDNSConfigOption {
   /** Value is this DNS resolver option's value. */
   value?: string | null;
 }
-export declare const PodDNSConfigOption: k.KubeSchema<PodDNSConfigOption>;
 
 /** PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy. */
 export interface PodDNSConfig {
@@ -195,7 +182,6 @@ export interface PodDNSConfig {
   /** A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed. */
   searches?: string[] | null;
 }
-export declare const PodDNSConfig: k.KubeSchema<PodDNSConfig>;
 
 /** PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext. */
 export interface PodSecurityContext {
@@ -244,7 +230,6 @@ export interface PodSecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const PodSecurityContext: k.KubeSchema<PodSecurityContext>;
 
 /** Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic. */
 export interface Probe {
@@ -269,7 +254,6 @@ export interface Probe {
   /** Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes */
   timeoutSeconds?: number | null;
 }
-export declare const Probe: k.KubeSchema<Probe>;
 
 /**
  * ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets
@@ -289,7 +273,6 @@ export interface ServiceAccount {
   /** Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". The "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret */
   secrets?: coreV1_28_36.ObjectReference[] | null;
 }
-export declare const ServiceAccount: k.KubeSchema<ServiceAccount>;
 
 /** ServiceStatus represents the current status of a service. */
 export interface ServiceStatus {
@@ -298,7 +281,6 @@ export interface ServiceStatus {
   /** LoadBalancer contains the current status of the load-balancer, if one is present. */
   loadBalancer?: LoadBalancerStatus | null;
 }
-export declare const ServiceStatus: k.KubeSchema<ServiceStatus>;
 
 /** TypedObjectReference contains enough information to let you locate the typed referenced object */
 export interface TypedObjectReference {
@@ -311,4 +293,29 @@ export interface TypedObjectReference {
   /** Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled. */
   namespace?: string | null;
 }
-export declare const TypedObjectReference: k.KubeSchema<TypedObjectReference>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Binding: k.KubeSchema<Binding>;
+  readonly CSIPersistentVolumeSource: k.KubeSchema<CSIPersistentVolumeSource>;
+  readonly GRPCAction: k.KubeSchema<GRPCAction>;
+  readonly LifecycleHandler: k.KubeSchema<LifecycleHandler>;
+  readonly PortStatus: k.KubeSchema<PortStatus>;
+  readonly LoadBalancerIngress: k.KubeSchema<LoadBalancerIngress>;
+  readonly LoadBalancerStatus: k.KubeSchema<LoadBalancerStatus>;
+  readonly LocalVolumeSource: k.KubeSchema<LocalVolumeSource>;
+  readonly NamespaceCondition: k.KubeSchema<NamespaceCondition>;
+  readonly NamespaceStatus: k.KubeSchema<NamespaceStatus>;
+  readonly Namespace: k.KubeSchema<Namespace>;
+  readonly PersistentVolumeClaimCondition: k.KubeSchema<PersistentVolumeClaimCondition>;
+  readonly PodDNSConfigOption: k.KubeSchema<PodDNSConfigOption>;
+  readonly PodDNSConfig: k.KubeSchema<PodDNSConfig>;
+  readonly PodSecurityContext: k.KubeSchema<PodSecurityContext>;
+  readonly Probe: k.KubeSchema<Probe>;
+  readonly ServiceAccount: k.KubeSchema<ServiceAccount>;
+  readonly ServiceStatus: k.KubeSchema<ServiceStatus>;
+  readonly TypedObjectReference: k.KubeSchema<TypedObjectReference>;
+};

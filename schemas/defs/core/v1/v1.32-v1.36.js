@@ -7,147 +7,179 @@ import * as coreV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const Binding = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Binding").default("Binding"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  target: coreV1_28_36.ObjectReference,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Binding","plural":"bindings","singular":"binding","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Binding() {
+    return keep("Binding", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Binding").default("Binding"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      target: coreV1_28_36.$.ObjectReference,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Binding","plural":"bindings","singular":"binding","namespaced":true,"verbs":["create"],"subresources":[],"patchTypes":[]}));
+  },
+  get CSIPersistentVolumeSource() {
+    return keep("CSIPersistentVolumeSource", z.looseObject({
+      controllerExpandSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      controllerPublishSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      driver: k.string,
+      fsType: k.nullish.string,
+      nodeExpandSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      nodePublishSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      nodeStageSecretRef: k.nullishOf(coreV1_28_36.$.SecretReference),
+      readOnly: k.nullish.boolean,
+      volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
+      volumeHandle: k.string,
+    }));
+  },
+  get GRPCAction() {
+    return keep("GRPCAction", z.looseObject({
+      port: k.int32,
+      service: k.nullish.string,
+    }));
+  },
+  get LifecycleHandler() {
+    return keep("LifecycleHandler", z.looseObject({
+      exec: k.nullishOf(coreV1_30_36.$.ExecAction),
+      httpGet: k.nullishOf(coreV1_30_36.$.HTTPGetAction),
+      sleep: k.nullishOf(coreV1_29_36.$.SleepAction),
+      tcpSocket: k.nullishOf(coreV1_28_36.$.TCPSocketAction),
+    }));
+  },
+  get PortStatus() {
+    return keep("PortStatus", z.looseObject({
+      error: k.nullish.string,
+      port: k.int32,
+      protocol: k.string,
+    }));
+  },
+  get LoadBalancerIngress() {
+    return keep("LoadBalancerIngress", z.looseObject({
+      hostname: k.nullish.string,
+      ip: k.nullish.string,
+      ipMode: k.nullish.string,
+      ports: k.nullishOf(z.array($.PortStatus).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get LoadBalancerStatus() {
+    return keep("LoadBalancerStatus", z.looseObject({
+      ingress: k.nullishOf(z.array($.LoadBalancerIngress).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get LocalVolumeSource() {
+    return keep("LocalVolumeSource", z.looseObject({
+      fsType: k.nullish.string,
+      path: k.string,
+    }));
+  },
+  get NamespaceCondition() {
+    return keep("NamespaceCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get NamespaceStatus() {
+    return keep("NamespaceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array($.NamespaceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      phase: k.nullish.string,
+    }));
+  },
+  get Namespace() {
+    return keep("Namespace", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Namespace").default("Namespace"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(coreV1_30_36.$.NamespaceSpec),
+      status: k.nullishOf($.NamespaceStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"}));
+  },
+  get PersistentVolumeClaimCondition() {
+    return keep("PersistentVolumeClaimCondition", z.looseObject({
+      lastProbeTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get PodDNSConfigOption() {
+    return keep("PodDNSConfigOption", z.looseObject({
+      name: k.nullish.string,
+      value: k.nullish.string,
+    }));
+  },
+  get PodDNSConfig() {
+    return keep("PodDNSConfig", z.looseObject({
+      nameservers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      options: k.nullishOf(z.array($.PodDNSConfigOption).register(k.kubeMeta, {"listType":"atomic"})),
+      searches: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodSecurityContext() {
+    return keep("PodSecurityContext", z.looseObject({
+      appArmorProfile: k.nullishOf(coreV1_30_36.$.AppArmorProfile),
+      fsGroup: k.nullish.int,
+      fsGroupChangePolicy: k.nullish.string,
+      runAsGroup: k.nullish.int,
+      runAsNonRoot: k.nullish.boolean,
+      runAsUser: k.nullish.int,
+      seLinuxChangePolicy: k.nullish.string,
+      seLinuxOptions: k.nullishOf(coreV1_28_36.$.SELinuxOptions),
+      seccompProfile: k.nullishOf(coreV1_28_36.$.SeccompProfile),
+      supplementalGroups: k.nullishOf(z.array(k.int).register(k.kubeMeta, {"listType":"atomic"})),
+      supplementalGroupsPolicy: k.nullish.string,
+      sysctls: k.nullishOf(z.array(coreV1_28_36.$.Sysctl).register(k.kubeMeta, {"listType":"atomic"})),
+      windowsOptions: k.nullishOf(coreV1_28_36.$.WindowsSecurityContextOptions),
+    }));
+  },
+  get Probe() {
+    return keep("Probe", z.looseObject({
+      exec: k.nullishOf(coreV1_30_36.$.ExecAction),
+      failureThreshold: k.nullish.int32,
+      grpc: k.nullishOf($.GRPCAction),
+      httpGet: k.nullishOf(coreV1_30_36.$.HTTPGetAction),
+      initialDelaySeconds: k.nullish.int32,
+      periodSeconds: k.nullish.int32,
+      successThreshold: k.nullish.int32,
+      tcpSocket: k.nullishOf(coreV1_28_36.$.TCPSocketAction),
+      terminationGracePeriodSeconds: k.nullish.int,
+      timeoutSeconds: k.nullish.int32,
+    }));
+  },
+  get ServiceAccount() {
+    return keep("ServiceAccount", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      automountServiceAccountToken: k.nullish.boolean,
+      imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.$.LocalObjectReference).register(k.kubeMeta, {"listType":"atomic"})),
+      kind: z.literal("ServiceAccount").default("ServiceAccount"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      secrets: k.nullishOf(z.array(coreV1_28_36.$.ObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccount","plural":"serviceaccounts","singular":"serviceaccount","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"token","group":"authentication.k8s.io","version":"v1","kind":"TokenRequest","verbs":["create"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceAccountList","shortNames":["sa"]}));
+  },
+  get ServiceStatus() {
+    return keep("ServiceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      loadBalancer: k.nullishOf($.LoadBalancerStatus),
+    }));
+  },
+  get TypedObjectReference() {
+    return keep("TypedObjectReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+      namespace: k.nullish.string,
+    }));
+  },
+};
 
-export const CSIPersistentVolumeSource = z.looseObject({
-  controllerExpandSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  controllerPublishSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  driver: k.string,
-  fsType: k.nullish.string,
-  nodeExpandSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  nodePublishSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  nodeStageSecretRef: k.nullishOf(coreV1_28_36.SecretReference),
-  readOnly: k.nullish.boolean,
-  volumeAttributes: k.nullishOf(z.record(z.string(), k.string)),
-  volumeHandle: k.string,
-});
-
-export const GRPCAction = z.looseObject({
-  port: k.int32,
-  service: k.nullish.string,
-});
-
-export const LifecycleHandler = z.looseObject({
-  exec: k.nullishOf(coreV1_30_36.ExecAction),
-  httpGet: k.nullishOf(coreV1_30_36.HTTPGetAction),
-  sleep: k.nullishOf(coreV1_29_36.SleepAction),
-  tcpSocket: k.nullishOf(coreV1_28_36.TCPSocketAction),
-});
-
-export const PortStatus = z.looseObject({
-  error: k.nullish.string,
-  port: k.int32,
-  protocol: k.string,
-});
-
-export const LoadBalancerIngress = z.looseObject({
-  hostname: k.nullish.string,
-  ip: k.nullish.string,
-  ipMode: k.nullish.string,
-  ports: k.nullishOf(z.array(PortStatus).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const LoadBalancerStatus = z.looseObject({
-  ingress: k.nullishOf(z.array(LoadBalancerIngress).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const LocalVolumeSource = z.looseObject({
-  fsType: k.nullish.string,
-  path: k.string,
-});
-
-export const NamespaceCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const NamespaceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(NamespaceCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  phase: k.nullish.string,
-});
-
-export const Namespace = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Namespace").default("Namespace"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(coreV1_30_36.NamespaceSpec),
-  status: k.nullishOf(NamespaceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Namespace","plural":"namespaces","singular":"namespace","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"subresources":[{"name":"finalize","group":"","version":"v1","kind":"Namespace","verbs":["update"]},{"name":"status","group":"","version":"v1","kind":"Namespace","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NamespaceList","shortNames":["ns"],"nameFormat":"dns-label"});
-
-export const PersistentVolumeClaimCondition = z.looseObject({
-  lastProbeTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const PodDNSConfigOption = z.looseObject({
-  name: k.nullish.string,
-  value: k.nullish.string,
-});
-
-export const PodDNSConfig = z.looseObject({
-  nameservers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  options: k.nullishOf(z.array(PodDNSConfigOption).register(k.kubeMeta, {"listType":"atomic"})),
-  searches: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const PodSecurityContext = z.looseObject({
-  appArmorProfile: k.nullishOf(coreV1_30_36.AppArmorProfile),
-  fsGroup: k.nullish.int,
-  fsGroupChangePolicy: k.nullish.string,
-  runAsGroup: k.nullish.int,
-  runAsNonRoot: k.nullish.boolean,
-  runAsUser: k.nullish.int,
-  seLinuxChangePolicy: k.nullish.string,
-  seLinuxOptions: k.nullishOf(coreV1_28_36.SELinuxOptions),
-  seccompProfile: k.nullishOf(coreV1_28_36.SeccompProfile),
-  supplementalGroups: k.nullishOf(z.array(k.int).register(k.kubeMeta, {"listType":"atomic"})),
-  supplementalGroupsPolicy: k.nullish.string,
-  sysctls: k.nullishOf(z.array(coreV1_28_36.Sysctl).register(k.kubeMeta, {"listType":"atomic"})),
-  windowsOptions: k.nullishOf(coreV1_28_36.WindowsSecurityContextOptions),
-});
-
-export const Probe = z.looseObject({
-  exec: k.nullishOf(coreV1_30_36.ExecAction),
-  failureThreshold: k.nullish.int32,
-  grpc: k.nullishOf(GRPCAction),
-  httpGet: k.nullishOf(coreV1_30_36.HTTPGetAction),
-  initialDelaySeconds: k.nullish.int32,
-  periodSeconds: k.nullish.int32,
-  successThreshold: k.nullish.int32,
-  tcpSocket: k.nullishOf(coreV1_28_36.TCPSocketAction),
-  terminationGracePeriodSeconds: k.nullish.int,
-  timeoutSeconds: k.nullish.int32,
-});
-
-export const ServiceAccount = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  automountServiceAccountToken: k.nullish.boolean,
-  imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.LocalObjectReference).register(k.kubeMeta, {"listType":"atomic"})),
-  kind: z.literal("ServiceAccount").default("ServiceAccount"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  secrets: k.nullishOf(z.array(coreV1_28_36.ObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccount","plural":"serviceaccounts","singular":"serviceaccount","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"token","group":"authentication.k8s.io","version":"v1","kind":"TokenRequest","verbs":["create"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceAccountList","shortNames":["sa"]});
-
-export const ServiceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  loadBalancer: k.nullishOf(LoadBalancerStatus),
-});
-
-export const TypedObjectReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-  namespace: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -36,7 +36,6 @@ export interface NodeStatus {
   /** List of attachable volumes in use (mounted) by the node. */
   volumesInUse?: string[] | null;
 }
-export declare const NodeStatus: k.KubeSchema<NodeStatus>;
 
 /** PodCondition contains details for the current condition of this pod. */
 export interface PodCondition {
@@ -55,4 +54,12 @@ export interface PodCondition {
   /** Type is the type of the condition. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions */
   type: string;
 }
-export declare const PodCondition: k.KubeSchema<PodCondition>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NodeStatus: k.KubeSchema<NodeStatus>;
+  readonly PodCondition: k.KubeSchema<PodCondition>;
+};

@@ -8,28 +8,43 @@ import * as coreV1_31_36 from "./v1.31-v1.36.js";
 import * as coreV1_33_36 from "./v1.33-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const NodeStatus = z.looseObject({
-  addresses: k.nullishOf(z.array(coreV1_28_36.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_28_36.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  config: k.nullishOf(coreV1_28_36.NodeConfigStatus),
-  daemonEndpoints: k.nullishOf(coreV1_28_36.NodeDaemonEndpoints),
-  features: k.nullishOf(coreV1_31_36.NodeFeatures),
-  images: k.nullishOf(z.array(coreV1_30_36.ContainerImage).register(k.kubeMeta, {"listType":"atomic"})),
-  nodeInfo: k.nullishOf(coreV1_33_36.NodeSystemInfo),
-  phase: k.nullish.string,
-  runtimeHandlers: k.nullishOf(z.array(coreV1_31_36.NodeRuntimeHandler).register(k.kubeMeta, {"listType":"atomic"})),
-  volumesAttached: k.nullishOf(z.array(coreV1_28_36.AttachedVolume).register(k.kubeMeta, {"listType":"atomic"})),
-  volumesInUse: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NodeStatus() {
+    return keep("NodeStatus", z.looseObject({
+      addresses: k.nullishOf(z.array(coreV1_28_36.$.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      config: k.nullishOf(coreV1_28_36.$.NodeConfigStatus),
+      daemonEndpoints: k.nullishOf(coreV1_28_36.$.NodeDaemonEndpoints),
+      features: k.nullishOf(coreV1_31_36.$.NodeFeatures),
+      images: k.nullishOf(z.array(coreV1_30_36.$.ContainerImage).register(k.kubeMeta, {"listType":"atomic"})),
+      nodeInfo: k.nullishOf(coreV1_33_36.$.NodeSystemInfo),
+      phase: k.nullish.string,
+      runtimeHandlers: k.nullishOf(z.array(coreV1_31_36.$.NodeRuntimeHandler).register(k.kubeMeta, {"listType":"atomic"})),
+      volumesAttached: k.nullishOf(z.array(coreV1_28_36.$.AttachedVolume).register(k.kubeMeta, {"listType":"atomic"})),
+      volumesInUse: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodCondition() {
+    return keep("PodCondition", z.looseObject({
+      lastProbeTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      observedGeneration: k.nullish.int,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+};
 
-export const PodCondition = z.looseObject({
-  lastProbeTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  observedGeneration: k.nullish.int,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

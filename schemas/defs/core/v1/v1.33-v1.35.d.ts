@@ -17,7 +17,6 @@ export interface EndpointsList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EndpointsList: k.KubeSchema<EndpointsList>;
 
 /**
  * ServiceList holds a list of services.
@@ -33,4 +32,12 @@ export interface ServiceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceList: k.KubeSchema<ServiceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointsList: k.KubeSchema<EndpointsList>;
+  readonly ServiceList: k.KubeSchema<ServiceList>;
+};

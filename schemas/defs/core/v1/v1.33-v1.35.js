@@ -4,16 +4,31 @@ import * as k from "../../../runtime.js";
 import * as coreV1_33_36 from "./v1.33-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const EndpointsList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_33_36.Endpoints),
-  kind: z.literal("EndpointsList").default("EndpointsList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointsList() {
+    return keep("EndpointsList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_33_36.$.Endpoints),
+      kind: z.literal("EndpointsList").default("EndpointsList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"}));
+  },
+  get ServiceList() {
+    return keep("ServiceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_33_36.$.Service),
+      kind: z.literal("ServiceList").default("ServiceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"}));
+  },
+};
 
-export const ServiceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_33_36.Service),
-  kind: z.literal("ServiceList").default("ServiceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -16,7 +16,6 @@ export interface EndpointAddress {
   /** Reference to object providing the endpoint. */
   targetRef?: coreV1_28_36.ObjectReference | null;
 }
-export declare const EndpointAddress: k.KubeSchema<EndpointAddress>;
 
 /** EndpointPort is a tuple that describes a single port. Deprecated: This API is deprecated in v1.33+. */
 export interface EndpointPort {
@@ -40,7 +39,6 @@ export interface EndpointPort {
   /** The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP. */
   protocol?: string | null;
 }
-export declare const EndpointPort: k.KubeSchema<EndpointPort>;
 
 /**
  * EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:
@@ -65,7 +63,6 @@ export interface EndpointSubset {
   /** Port numbers available on the related IP addresses. */
   ports?: EndpointPort[] | null;
 }
-export declare const EndpointSubset: k.KubeSchema<EndpointSubset>;
 
 /**
  * Endpoints is a collection of endpoints that implement the actual service. Example:
@@ -97,7 +94,6 @@ export interface Endpoints {
   /** The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service. */
   subsets?: EndpointSubset[] | null;
 }
-export declare const Endpoints: k.KubeSchema<Endpoints>;
 
 /** Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted. */
 export interface Lifecycle {
@@ -108,14 +104,12 @@ export interface Lifecycle {
   /** StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name */
   stopSignal?: string | null;
 }
-export declare const Lifecycle: k.KubeSchema<Lifecycle>;
 
 /** NodeSwapStatus represents swap memory information. */
 export interface NodeSwapStatus {
   /** Total amount of swap memory in bytes. */
   capacity?: number | null;
 }
-export declare const NodeSwapStatus: k.KubeSchema<NodeSwapStatus>;
 
 /** NodeSystemInfo is a set of ids/uuids to uniquely identify the node. */
 export interface NodeSystemInfo {
@@ -142,7 +136,6 @@ export interface NodeSystemInfo {
   /** SystemUUID reported by the node. For unique machine identification MachineID is preferred. This field is specific to Red Hat hosts https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid */
   systemUUID: string;
 }
-export declare const NodeSystemInfo: k.KubeSchema<NodeSystemInfo>;
 
 /** Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running */
 export interface PodAffinityTerm {
@@ -159,7 +152,6 @@ export interface PodAffinityTerm {
   /** This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed. */
   topologyKey: string;
 }
-export declare const PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
 
 /** The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s) */
 export interface WeightedPodAffinityTerm {
@@ -168,7 +160,6 @@ export interface WeightedPodAffinityTerm {
   /** weight associated with matching the corresponding podAffinityTerm, in the range 1-100. */
   weight: number;
 }
-export declare const WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
 
 /** Pod affinity is a group of inter pod affinity scheduling rules. */
 export interface PodAffinity {
@@ -177,7 +168,6 @@ export interface PodAffinity {
   /** If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] | null;
 }
-export declare const PodAffinity: k.KubeSchema<PodAffinity>;
 
 /** ServiceSpec describes the attributes that a user creates on a service. */
 export interface ServiceSpec {
@@ -230,7 +220,6 @@ export interface ServiceSpec {
   /** type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types */
   type?: string | null;
 }
-export declare const ServiceSpec: k.KubeSchema<ServiceSpec>;
 
 /**
  * Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
@@ -248,7 +237,6 @@ export interface Service {
   /** Most recently observed status of the service. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_32_36.ServiceStatus | null;
 }
-export declare const Service: k.KubeSchema<Service>;
 
 /** TopologySpreadConstraint specifies how to spread matching pods among the given topology. */
 export interface TopologySpreadConstraint {
@@ -290,4 +278,23 @@ export interface TopologySpreadConstraint {
    */
   whenUnsatisfiable: string;
 }
-export declare const TopologySpreadConstraint: k.KubeSchema<TopologySpreadConstraint>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointAddress: k.KubeSchema<EndpointAddress>;
+  readonly EndpointPort: k.KubeSchema<EndpointPort>;
+  readonly EndpointSubset: k.KubeSchema<EndpointSubset>;
+  readonly Endpoints: k.KubeSchema<Endpoints>;
+  readonly Lifecycle: k.KubeSchema<Lifecycle>;
+  readonly NodeSwapStatus: k.KubeSchema<NodeSwapStatus>;
+  readonly NodeSystemInfo: k.KubeSchema<NodeSystemInfo>;
+  readonly PodAffinityTerm: k.KubeSchema<PodAffinityTerm>;
+  readonly WeightedPodAffinityTerm: k.KubeSchema<WeightedPodAffinityTerm>;
+  readonly PodAffinity: k.KubeSchema<PodAffinity>;
+  readonly ServiceSpec: k.KubeSchema<ServiceSpec>;
+  readonly Service: k.KubeSchema<Service>;
+  readonly TopologySpreadConstraint: k.KubeSchema<TopologySpreadConstraint>;
+};

@@ -6,114 +6,140 @@ import * as coreV1_29_36 from "./v1.29-v1.36.js";
 import * as coreV1_32_36 from "./v1.32-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const EndpointAddress = z.looseObject({
-  hostname: k.nullish.string,
-  ip: k.string,
-  nodeName: k.nullish.string,
-  targetRef: k.nullishOf(coreV1_28_36.ObjectReference),
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointAddress() {
+    return keep("EndpointAddress", z.looseObject({
+      hostname: k.nullish.string,
+      ip: k.string,
+      nodeName: k.nullish.string,
+      targetRef: k.nullishOf(coreV1_28_36.$.ObjectReference),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get EndpointPort() {
+    return keep("EndpointPort", z.looseObject({
+      appProtocol: k.nullish.string,
+      name: k.nullish.string,
+      port: k.int32,
+      protocol: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get EndpointSubset() {
+    return keep("EndpointSubset", z.looseObject({
+      addresses: k.nullishOf(z.array($.EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
+      notReadyAddresses: k.nullishOf(z.array($.EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
+      ports: k.nullishOf(z.array($.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Endpoints() {
+    return keep("Endpoints", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Endpoints").default("Endpoints"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      subsets: k.nullishOf(z.array($.EndpointSubset).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Endpoints","plural":"endpoints","singular":"endpoints","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointsList","shortNames":["ep"]}));
+  },
+  get Lifecycle() {
+    return keep("Lifecycle", z.looseObject({
+      postStart: k.nullishOf(coreV1_32_36.$.LifecycleHandler),
+      preStop: k.nullishOf(coreV1_32_36.$.LifecycleHandler),
+      stopSignal: k.nullish.string,
+    }));
+  },
+  get NodeSwapStatus() {
+    return keep("NodeSwapStatus", z.looseObject({
+      capacity: k.nullish.int,
+    }));
+  },
+  get NodeSystemInfo() {
+    return keep("NodeSystemInfo", z.looseObject({
+      architecture: k.string,
+      bootID: k.string,
+      containerRuntimeVersion: k.string,
+      kernelVersion: k.string,
+      kubeProxyVersion: k.string,
+      kubeletVersion: k.string,
+      machineID: k.string,
+      operatingSystem: k.string,
+      osImage: k.string,
+      swap: k.nullishOf($.NodeSwapStatus),
+      systemUUID: k.string,
+    }));
+  },
+  get PodAffinityTerm() {
+    return keep("PodAffinityTerm", z.looseObject({
+      labelSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      mismatchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      topologyKey: k.string,
+    }));
+  },
+  get WeightedPodAffinityTerm() {
+    return keep("WeightedPodAffinityTerm", z.looseObject({
+      podAffinityTerm: $.PodAffinityTerm,
+      weight: k.int32,
+    }));
+  },
+  get PodAffinity() {
+    return keep("PodAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array($.PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ServiceSpec() {
+    return keep("ServiceSpec", z.looseObject({
+      allocateLoadBalancerNodePorts: k.nullish.boolean,
+      clusterIP: k.nullish.string,
+      clusterIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      externalIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      externalName: k.nullish.string,
+      externalTrafficPolicy: k.nullish.string,
+      healthCheckNodePort: k.nullish.int32,
+      internalTrafficPolicy: k.nullish.string,
+      ipFamilies: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      ipFamilyPolicy: k.nullish.string,
+      loadBalancerClass: k.nullish.string,
+      loadBalancerIP: k.nullish.string,
+      loadBalancerSourceRanges: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      ports: k.nullishOf(z.array(coreV1_29_36.$.ServicePort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"port","listType":"map","listMapKeys":["port","protocol"]})),
+      publishNotReadyAddresses: k.nullish.boolean,
+      selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      sessionAffinity: k.nullish.string,
+      sessionAffinityConfig: k.nullishOf(coreV1_28_36.$.SessionAffinityConfig),
+      trafficDistribution: k.nullish.string,
+      type: k.nullish.string,
+    }));
+  },
+  get Service() {
+    return keep("Service", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Service").default("Service"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ServiceSpec),
+      status: k.nullishOf(coreV1_32_36.$.ServiceStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"}));
+  },
+  get TopologySpreadConstraint() {
+    return keep("TopologySpreadConstraint", z.looseObject({
+      labelSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      maxSkew: k.int32,
+      minDomains: k.nullish.int32,
+      nodeAffinityPolicy: k.nullish.string,
+      nodeTaintsPolicy: k.nullish.string,
+      topologyKey: k.string,
+      whenUnsatisfiable: k.string,
+    }));
+  },
+};
 
-export const EndpointPort = z.looseObject({
-  appProtocol: k.nullish.string,
-  name: k.nullish.string,
-  port: k.int32,
-  protocol: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const EndpointSubset = z.looseObject({
-  addresses: k.nullishOf(z.array(EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
-  notReadyAddresses: k.nullishOf(z.array(EndpointAddress).register(k.kubeMeta, {"listType":"atomic"})),
-  ports: k.nullishOf(z.array(EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Endpoints = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Endpoints").default("Endpoints"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  subsets: k.nullishOf(z.array(EndpointSubset).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Endpoints","plural":"endpoints","singular":"endpoints","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointsList","shortNames":["ep"]});
-
-export const Lifecycle = z.looseObject({
-  postStart: k.nullishOf(coreV1_32_36.LifecycleHandler),
-  preStop: k.nullishOf(coreV1_32_36.LifecycleHandler),
-  stopSignal: k.nullish.string,
-});
-
-export const NodeSwapStatus = z.looseObject({
-  capacity: k.nullish.int,
-});
-
-export const NodeSystemInfo = z.looseObject({
-  architecture: k.string,
-  bootID: k.string,
-  containerRuntimeVersion: k.string,
-  kernelVersion: k.string,
-  kubeProxyVersion: k.string,
-  kubeletVersion: k.string,
-  machineID: k.string,
-  operatingSystem: k.string,
-  osImage: k.string,
-  swap: k.nullishOf(NodeSwapStatus),
-  systemUUID: k.string,
-});
-
-export const PodAffinityTerm = z.looseObject({
-  labelSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  mismatchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  topologyKey: k.string,
-});
-
-export const WeightedPodAffinityTerm = z.looseObject({
-  podAffinityTerm: PodAffinityTerm,
-  weight: k.int32,
-});
-
-export const PodAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ServiceSpec = z.looseObject({
-  allocateLoadBalancerNodePorts: k.nullish.boolean,
-  clusterIP: k.nullish.string,
-  clusterIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  externalIPs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  externalName: k.nullish.string,
-  externalTrafficPolicy: k.nullish.string,
-  healthCheckNodePort: k.nullish.int32,
-  internalTrafficPolicy: k.nullish.string,
-  ipFamilies: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  ipFamilyPolicy: k.nullish.string,
-  loadBalancerClass: k.nullish.string,
-  loadBalancerIP: k.nullish.string,
-  loadBalancerSourceRanges: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  ports: k.nullishOf(z.array(coreV1_29_36.ServicePort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"port","listType":"map","listMapKeys":["port","protocol"]})),
-  publishNotReadyAddresses: k.nullish.boolean,
-  selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  sessionAffinity: k.nullish.string,
-  sessionAffinityConfig: k.nullishOf(coreV1_28_36.SessionAffinityConfig),
-  trafficDistribution: k.nullish.string,
-  type: k.nullish.string,
-});
-
-export const Service = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Service").default("Service"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ServiceSpec),
-  status: k.nullishOf(coreV1_32_36.ServiceStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Service","plural":"services","singular":"service","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"ServiceProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Service","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceList","shortNames":["svc"],"categories":["all"],"nameFormat":"dns1035-label"});
-
-export const TopologySpreadConstraint = z.looseObject({
-  labelSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  matchLabelKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  maxSkew: k.int32,
-  minDomains: k.nullish.int32,
-  nodeAffinityPolicy: k.nullish.string,
-  nodeTaintsPolicy: k.nullish.string,
-  topologyKey: k.string,
-  whenUnsatisfiable: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

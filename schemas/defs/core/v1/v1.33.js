@@ -20,260 +20,292 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const PodAntiAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodAntiAffinity() {
+    return keep("PodAntiAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.$.WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.$.PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Affinity() {
+    return keep("Affinity", z.looseObject({
+      nodeAffinity: k.nullishOf(coreV1_30_36.$.NodeAffinity),
+      podAffinity: k.nullishOf(coreV1_33_36.$.PodAffinity),
+      podAntiAffinity: k.nullishOf($.PodAntiAffinity),
+    }));
+  },
+  get EnvFromSource() {
+    return keep("EnvFromSource", z.looseObject({
+      configMapRef: k.nullishOf(coreV1_30_36.$.ConfigMapEnvSource),
+      prefix: k.nullish.string,
+      secretRef: k.nullishOf(coreV1_30_36.$.SecretEnvSource),
+    }));
+  },
+  get Container() {
+    return keep("Container", z.looseObject({
+      args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      env: k.nullishOf(z.array(coreV1_30_33.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      envFrom: k.nullishOf(z.array($.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf(coreV1_33_36.$.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_31_33.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      securityContext: k.nullishOf(coreV1_31_35.$.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_36.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get ContainerStatus() {
+    return keep("ContainerStatus", z.looseObject({
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      allocatedResourcesStatus: k.nullishOf(z.array(coreV1_32_35.$.ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      containerID: k.nullish.string,
+      image: k.string,
+      imageID: k.string,
+      lastState: k.nullishOf(coreV1_28_36.$.ContainerState),
+      name: k.string,
+      ready: k.boolean,
+      resources: k.nullishOf(coreV1_31_33.$.ResourceRequirements),
+      restartCount: k.int32,
+      started: k.nullish.boolean,
+      state: k.nullishOf(coreV1_28_36.$.ContainerState),
+      stopSignal: k.nullish.string,
+      user: k.nullishOf(coreV1_31_36.$.ContainerUser),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_35.$.VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+    }));
+  },
+  get EphemeralContainer() {
+    return keep("EphemeralContainer", z.looseObject({
+      args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      env: k.nullishOf(z.array(coreV1_30_33.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      envFrom: k.nullishOf(z.array($.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf(coreV1_33_36.$.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_31_33.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      securityContext: k.nullishOf(coreV1_31_35.$.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      targetContainerName: k.nullish.string,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_36.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get Node() {
+    return keep("Node", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Node").default("Node"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(coreV1_30_33.$.NodeSpec),
+      status: k.nullishOf(coreV1_33_34.$.NodeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]}));
+  },
+  get NodeList() {
+    return keep("NodeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Node),
+      kind: z.literal("NodeList").default("NodeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"}));
+  },
+  get Volume() {
+    return keep("Volume", z.looseObject({
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFileVolumeSource),
+      cephfs: k.nullishOf(coreV1_30_36.$.CephFSVolumeSource),
+      cinder: k.nullishOf(coreV1_30_36.$.CinderVolumeSource),
+      configMap: k.nullishOf(coreV1_30_36.$.ConfigMapVolumeSource),
+      csi: k.nullishOf(coreV1_30_36.$.CSIVolumeSource),
+      downwardAPI: k.nullishOf(coreV1_30_36.$.DownwardAPIVolumeSource),
+      emptyDir: k.nullishOf(coreV1_28_36.$.EmptyDirVolumeSource),
+      ephemeral: k.nullishOf(coreV1_32_33.$.EphemeralVolumeSource),
+      fc: k.nullishOf(coreV1_30_36.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_30_36.$.FlexVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      gitRepo: k.nullishOf(coreV1_28_36.$.GitRepoVolumeSource),
+      glusterfs: k.nullishOf(coreV1_28_33.$.GlusterfsVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      image: k.nullishOf(coreV1_31_36.$.ImageVolumeSource),
+      iscsi: k.nullishOf(coreV1_30_36.$.ISCSIVolumeSource),
+      name: k.string,
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      persistentVolumeClaim: k.nullishOf(coreV1_28_36.$.PersistentVolumeClaimVolumeSource),
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      projected: k.nullishOf(coreV1_31_33.$.ProjectedVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_30_36.$.RBDVolumeSource),
+      scaleIO: k.nullishOf(coreV1_30_36.$.ScaleIOVolumeSource),
+      secret: k.nullishOf(coreV1_30_36.$.SecretVolumeSource),
+      storageos: k.nullishOf(coreV1_30_36.$.StorageOSVolumeSource),
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PodSpec() {
+    return keep("PodSpec", z.looseObject({
+      activeDeadlineSeconds: k.nullish.int,
+      affinity: k.nullishOf($.Affinity),
+      automountServiceAccountToken: k.nullish.boolean,
+      containers: z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
+      dnsConfig: k.nullishOf(coreV1_32_36.$.PodDNSConfig),
+      dnsPolicy: k.nullish.string,
+      enableServiceLinks: k.nullish.boolean,
+      ephemeralContainers: k.nullishOf(z.array($.EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      hostAliases: k.nullishOf(z.array(coreV1_30_36.$.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
+      hostIPC: k.nullish.boolean,
+      hostNetwork: k.nullish.boolean,
+      hostPID: k.nullish.boolean,
+      hostUsers: k.nullish.boolean,
+      hostname: k.nullish.string,
+      imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.$.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      initContainers: k.nullishOf(z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      nodeName: k.nullish.string,
+      nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      os: k.nullishOf(coreV1_28_36.$.PodOS),
+      overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      preemptionPolicy: k.nullish.string,
+      priority: k.nullish.int32,
+      priorityClassName: k.nullish.string,
+      readinessGates: k.nullishOf(z.array(coreV1_28_36.$.PodReadinessGate).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceClaims: k.nullishOf(z.array(coreV1_31_35.$.PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      resources: k.nullishOf(coreV1_31_33.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      runtimeClassName: k.nullish.string,
+      schedulerName: k.nullish.string,
+      schedulingGates: k.nullishOf(z.array(coreV1_28_36.$.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      securityContext: k.nullishOf(coreV1_32_36.$.PodSecurityContext),
+      serviceAccount: k.nullish.string,
+      serviceAccountName: k.nullish.string,
+      setHostnameAsFQDN: k.nullish.boolean,
+      shareProcessNamespace: k.nullish.boolean,
+      subdomain: k.nullish.string,
+      terminationGracePeriodSeconds: k.nullish.int,
+      tolerations: k.nullishOf(z.array(coreV1_28_34.$.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
+      topologySpreadConstraints: k.nullishOf(z.array(coreV1_33_36.$.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
+      volumes: k.nullishOf(z.array($.Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get PodStatus() {
+    return keep("PodStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(coreV1_33_34.$.PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      containerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      ephemeralContainerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      hostIP: k.nullish.string,
+      hostIPs: k.nullishOf(z.array(coreV1_31_36.$.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
+      initContainerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      message: k.nullish.string,
+      nominatedNodeName: k.nullish.string,
+      observedGeneration: k.nullish.int,
+      phase: k.nullish.string,
+      podIP: k.nullish.string,
+      podIPs: k.nullishOf(z.array(coreV1_31_36.$.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
+      qosClass: k.nullish.string,
+      reason: k.nullish.string,
+      resize: k.nullish.string,
+      resourceClaimStatuses: k.nullishOf(z.array(coreV1_31_35.$.PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      startTime: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get Pod() {
+    return keep("Pod", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Pod").default("Pod"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+      status: k.nullishOf($.PodStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"resize","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]}));
+  },
+  get PodList() {
+    return keep("PodList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Pod),
+      kind: z.literal("PodList").default("PodList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"}));
+  },
+  get PodTemplateSpec() {
+    return keep("PodTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+    }));
+  },
+  get PodTemplate() {
+    return keep("PodTemplate", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PodTemplate").default("PodTemplate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      template: k.nullishOf($.PodTemplateSpec),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"}));
+  },
+  get PodTemplateList() {
+    return keep("PodTemplateList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PodTemplate),
+      kind: z.literal("PodTemplateList").default("PodTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"}));
+  },
+  get ReplicationControllerSpec() {
+    return keep("ReplicationControllerSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      replicas: k.nullish.int32,
+      selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      template: k.nullishOf($.PodTemplateSpec),
+    }));
+  },
+  get ReplicationController() {
+    return keep("ReplicationController", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("ReplicationController").default("ReplicationController"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ReplicationControllerSpec),
+      status: k.nullishOf(coreV1_30_36.$.ReplicationControllerStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]}));
+  },
+  get ReplicationControllerList() {
+    return keep("ReplicationControllerList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ReplicationController),
+      kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"}));
+  },
+};
 
-export const Affinity = z.looseObject({
-  nodeAffinity: k.nullishOf(coreV1_30_36.NodeAffinity),
-  podAffinity: k.nullishOf(coreV1_33_36.PodAffinity),
-  podAntiAffinity: k.nullishOf(PodAntiAffinity),
-});
-
-export const EnvFromSource = z.looseObject({
-  configMapRef: k.nullishOf(coreV1_30_36.ConfigMapEnvSource),
-  prefix: k.nullish.string,
-  secretRef: k.nullishOf(coreV1_30_36.SecretEnvSource),
-});
-
-export const Container = z.looseObject({
-  args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  env: k.nullishOf(z.array(coreV1_30_33.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  envFrom: k.nullishOf(z.array(EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(coreV1_33_36.Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_32_36.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_32_36.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_31_33.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  securityContext: k.nullishOf(coreV1_31_35.SecurityContext),
-  startupProbe: k.nullishOf(coreV1_32_36.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_36.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-  workingDir: k.nullish.string,
-});
-
-export const ContainerStatus = z.looseObject({
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  allocatedResourcesStatus: k.nullishOf(z.array(coreV1_32_35.ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  containerID: k.nullish.string,
-  image: k.string,
-  imageID: k.string,
-  lastState: k.nullishOf(coreV1_28_36.ContainerState),
-  name: k.string,
-  ready: k.boolean,
-  resources: k.nullishOf(coreV1_31_33.ResourceRequirements),
-  restartCount: k.int32,
-  started: k.nullish.boolean,
-  state: k.nullishOf(coreV1_28_36.ContainerState),
-  stopSignal: k.nullish.string,
-  user: k.nullishOf(coreV1_31_36.ContainerUser),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_35.VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-});
-
-export const EphemeralContainer = z.looseObject({
-  args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  env: k.nullishOf(z.array(coreV1_30_33.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  envFrom: k.nullishOf(z.array(EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(coreV1_33_36.Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_32_36.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_32_36.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_31_33.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  securityContext: k.nullishOf(coreV1_31_35.SecurityContext),
-  startupProbe: k.nullishOf(coreV1_32_36.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  targetContainerName: k.nullish.string,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_36.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-  workingDir: k.nullish.string,
-});
-
-export const Node = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Node").default("Node"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(coreV1_30_33.NodeSpec),
-  status: k.nullishOf(coreV1_33_34.NodeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]});
-
-export const NodeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Node),
-  kind: z.literal("NodeList").default("NodeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"});
-
-export const Volume = z.looseObject({
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFileVolumeSource),
-  cephfs: k.nullishOf(coreV1_30_36.CephFSVolumeSource),
-  cinder: k.nullishOf(coreV1_30_36.CinderVolumeSource),
-  configMap: k.nullishOf(coreV1_30_36.ConfigMapVolumeSource),
-  csi: k.nullishOf(coreV1_30_36.CSIVolumeSource),
-  downwardAPI: k.nullishOf(coreV1_30_36.DownwardAPIVolumeSource),
-  emptyDir: k.nullishOf(coreV1_28_36.EmptyDirVolumeSource),
-  ephemeral: k.nullishOf(coreV1_32_33.EphemeralVolumeSource),
-  fc: k.nullishOf(coreV1_30_36.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_30_36.FlexVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  gitRepo: k.nullishOf(coreV1_28_36.GitRepoVolumeSource),
-  glusterfs: k.nullishOf(coreV1_28_33.GlusterfsVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  image: k.nullishOf(coreV1_31_36.ImageVolumeSource),
-  iscsi: k.nullishOf(coreV1_30_36.ISCSIVolumeSource),
-  name: k.string,
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  persistentVolumeClaim: k.nullishOf(coreV1_28_36.PersistentVolumeClaimVolumeSource),
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  projected: k.nullishOf(coreV1_31_33.ProjectedVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_30_36.RBDVolumeSource),
-  scaleIO: k.nullishOf(coreV1_30_36.ScaleIOVolumeSource),
-  secret: k.nullishOf(coreV1_30_36.SecretVolumeSource),
-  storageos: k.nullishOf(coreV1_30_36.StorageOSVolumeSource),
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PodSpec = z.looseObject({
-  activeDeadlineSeconds: k.nullish.int,
-  affinity: k.nullishOf(Affinity),
-  automountServiceAccountToken: k.nullish.boolean,
-  containers: z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
-  dnsConfig: k.nullishOf(coreV1_32_36.PodDNSConfig),
-  dnsPolicy: k.nullish.string,
-  enableServiceLinks: k.nullish.boolean,
-  ephemeralContainers: k.nullishOf(z.array(EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  hostAliases: k.nullishOf(z.array(coreV1_30_36.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
-  hostIPC: k.nullish.boolean,
-  hostNetwork: k.nullish.boolean,
-  hostPID: k.nullish.boolean,
-  hostUsers: k.nullish.boolean,
-  hostname: k.nullish.string,
-  imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  initContainers: k.nullishOf(z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  nodeName: k.nullish.string,
-  nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  os: k.nullishOf(coreV1_28_36.PodOS),
-  overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  preemptionPolicy: k.nullish.string,
-  priority: k.nullish.int32,
-  priorityClassName: k.nullish.string,
-  readinessGates: k.nullishOf(z.array(coreV1_28_36.PodReadinessGate).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceClaims: k.nullishOf(z.array(coreV1_31_35.PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  resources: k.nullishOf(coreV1_31_33.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  runtimeClassName: k.nullish.string,
-  schedulerName: k.nullish.string,
-  schedulingGates: k.nullishOf(z.array(coreV1_28_36.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  securityContext: k.nullishOf(coreV1_32_36.PodSecurityContext),
-  serviceAccount: k.nullish.string,
-  serviceAccountName: k.nullish.string,
-  setHostnameAsFQDN: k.nullish.boolean,
-  shareProcessNamespace: k.nullish.boolean,
-  subdomain: k.nullish.string,
-  terminationGracePeriodSeconds: k.nullish.int,
-  tolerations: k.nullishOf(z.array(coreV1_28_34.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
-  topologySpreadConstraints: k.nullishOf(z.array(coreV1_33_36.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
-  volumes: k.nullishOf(z.array(Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
-
-export const PodStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(coreV1_33_34.PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  containerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  ephemeralContainerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  hostIP: k.nullish.string,
-  hostIPs: k.nullishOf(z.array(coreV1_31_36.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
-  initContainerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  message: k.nullish.string,
-  nominatedNodeName: k.nullish.string,
-  observedGeneration: k.nullish.int,
-  phase: k.nullish.string,
-  podIP: k.nullish.string,
-  podIPs: k.nullishOf(z.array(coreV1_31_36.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
-  qosClass: k.nullish.string,
-  reason: k.nullish.string,
-  resize: k.nullish.string,
-  resourceClaimStatuses: k.nullishOf(z.array(coreV1_31_35.PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  startTime: k.nullishOf(metaV1_28_36.Time),
-});
-
-export const Pod = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Pod").default("Pod"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-  status: k.nullishOf(PodStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"resize","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]});
-
-export const PodList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Pod),
-  kind: z.literal("PodList").default("PodList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"});
-
-export const PodTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-});
-
-export const PodTemplate = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PodTemplate").default("PodTemplate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  template: k.nullishOf(PodTemplateSpec),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"});
-
-export const PodTemplateList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PodTemplate),
-  kind: z.literal("PodTemplateList").default("PodTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"});
-
-export const ReplicationControllerSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  replicas: k.nullish.int32,
-  selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  template: k.nullishOf(PodTemplateSpec),
-});
-
-export const ReplicationController = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("ReplicationController").default("ReplicationController"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ReplicationControllerSpec),
-  status: k.nullishOf(coreV1_30_36.ReplicationControllerStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]});
-
-export const ReplicationControllerList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ReplicationController),
-  kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

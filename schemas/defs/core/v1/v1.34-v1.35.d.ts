@@ -48,7 +48,6 @@ export interface ContainerStatus {
   /** Status of volume mounts. */
   volumeMounts?: coreV1_30_35.VolumeMountStatus[] | null;
 }
-export declare const ContainerStatus: k.KubeSchema<ContainerStatus>;
 
 /**
  * An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
@@ -113,4 +112,12 @@ export interface EphemeralContainer {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const EphemeralContainer: k.KubeSchema<EphemeralContainer>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ContainerStatus: k.KubeSchema<ContainerStatus>;
+  readonly EphemeralContainer: k.KubeSchema<EphemeralContainer>;
+};

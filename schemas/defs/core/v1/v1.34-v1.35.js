@@ -12,49 +12,64 @@ import * as coreV1_32_36 from "./v1.32-v1.36.js";
 import * as coreV1_33_36 from "./v1.33-v1.36.js";
 import * as coreV1_34_36 from "./v1.34-v1.36.js";
 
-export const ContainerStatus = z.looseObject({
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  allocatedResourcesStatus: k.nullishOf(z.array(coreV1_32_35.ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  containerID: k.nullish.string,
-  image: k.string,
-  imageID: k.string,
-  lastState: k.nullishOf(coreV1_28_36.ContainerState),
-  name: k.string,
-  ready: k.boolean,
-  resources: k.nullishOf(coreV1_34_36.ResourceRequirements),
-  restartCount: k.int32,
-  started: k.nullish.boolean,
-  state: k.nullishOf(coreV1_28_36.ContainerState),
-  stopSignal: k.nullish.string,
-  user: k.nullishOf(coreV1_31_36.ContainerUser),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_35.VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ContainerStatus() {
+    return keep("ContainerStatus", z.looseObject({
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      allocatedResourcesStatus: k.nullishOf(z.array(coreV1_32_35.$.ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      containerID: k.nullish.string,
+      image: k.string,
+      imageID: k.string,
+      lastState: k.nullishOf(coreV1_28_36.$.ContainerState),
+      name: k.string,
+      ready: k.boolean,
+      resources: k.nullishOf(coreV1_34_36.$.ResourceRequirements),
+      restartCount: k.int32,
+      started: k.nullish.boolean,
+      state: k.nullishOf(coreV1_28_36.$.ContainerState),
+      stopSignal: k.nullish.string,
+      user: k.nullishOf(coreV1_31_36.$.ContainerUser),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_35.$.VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+    }));
+  },
+  get EphemeralContainer() {
+    return keep("EphemeralContainer", z.looseObject({
+      args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      env: k.nullishOf(z.array(coreV1_34_36.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      envFrom: k.nullishOf(z.array(coreV1_34_36.$.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf(coreV1_33_36.$.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_34_36.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      restartPolicyRules: k.nullishOf(z.array(coreV1_34_36.$.ContainerRestartRule).register(k.kubeMeta, {"listType":"atomic"})),
+      securityContext: k.nullishOf(coreV1_31_35.$.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      targetContainerName: k.nullish.string,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_36.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+      workingDir: k.nullish.string,
+    }));
+  },
+};
 
-export const EphemeralContainer = z.looseObject({
-  args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  env: k.nullishOf(z.array(coreV1_34_36.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  envFrom: k.nullishOf(z.array(coreV1_34_36.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(coreV1_33_36.Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_32_36.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_32_36.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_34_36.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  restartPolicyRules: k.nullishOf(z.array(coreV1_34_36.ContainerRestartRule).register(k.kubeMeta, {"listType":"atomic"})),
-  securityContext: k.nullishOf(coreV1_31_35.SecurityContext),
-  startupProbe: k.nullishOf(coreV1_32_36.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  targetContainerName: k.nullish.string,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_36.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-  workingDir: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

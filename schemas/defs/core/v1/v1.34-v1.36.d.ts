@@ -14,7 +14,6 @@ export interface PodAntiAffinity {
   /** If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied. */
   requiredDuringSchedulingIgnoredDuringExecution?: coreV1_33_36.PodAffinityTerm[] | null;
 }
-export declare const PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
 
 /** Affinity is a group of affinity scheduling rules. */
 export interface Affinity {
@@ -25,7 +24,6 @@ export interface Affinity {
   /** Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)). */
   podAntiAffinity?: PodAntiAffinity | null;
 }
-export declare const Affinity: k.KubeSchema<Affinity>;
 
 /** ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name. */
 export interface ContainerExtendedResourceRequest {
@@ -36,7 +34,6 @@ export interface ContainerExtendedResourceRequest {
   /** The name of the extended resource in that container which gets backed by DRA. */
   resourceName: string;
 }
-export declare const ContainerExtendedResourceRequest: k.KubeSchema<ContainerExtendedResourceRequest>;
 
 /** ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes. */
 export interface ContainerRestartRuleOnExitCodes {
@@ -50,7 +47,6 @@ export interface ContainerRestartRuleOnExitCodes {
   /** Specifies the set of values to check for container exit codes. At most 255 elements are allowed. */
   values?: number[] | null;
 }
-export declare const ContainerRestartRuleOnExitCodes: k.KubeSchema<ContainerRestartRuleOnExitCodes>;
 
 /** ContainerRestartRule describes how a container exit is handled. */
 export interface ContainerRestartRule {
@@ -59,7 +55,6 @@ export interface ContainerRestartRule {
   /** Represents the exit codes to check on container exits. */
   exitCodes?: ContainerRestartRuleOnExitCodes | null;
 }
-export declare const ContainerRestartRule: k.KubeSchema<ContainerRestartRule>;
 
 /** EnvFromSource represents the source of a set of ConfigMaps or Secrets */
 export interface EnvFromSource {
@@ -70,7 +65,6 @@ export interface EnvFromSource {
   /** The Secret to select from */
   secretRef?: coreV1_30_36.SecretEnvSource | null;
 }
-export declare const EnvFromSource: k.KubeSchema<EnvFromSource>;
 
 /** FileKeySelector selects a key of the env file. */
 export interface FileKeySelector {
@@ -87,7 +81,6 @@ export interface FileKeySelector {
   /** The name of the volume mount containing the env file. */
   volumeName: string;
 }
-export declare const FileKeySelector: k.KubeSchema<FileKeySelector>;
 
 /** EnvVarSource represents a source for the value of an EnvVar. */
 export interface EnvVarSource {
@@ -102,7 +95,6 @@ export interface EnvVarSource {
   /** Selects a key of a secret in the pod's namespace */
   secretKeyRef?: coreV1_30_36.SecretKeySelector | null;
 }
-export declare const EnvVarSource: k.KubeSchema<EnvVarSource>;
 
 /** EnvVar represents an environment variable present in a Container. */
 export interface EnvVar {
@@ -113,7 +105,6 @@ export interface EnvVar {
   /** Source for the environment variable's value. Cannot be used if value is not empty. */
   valueFrom?: EnvVarSource | null;
 }
-export declare const EnvVar: k.KubeSchema<EnvVar>;
 
 /** Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling. */
 export interface GlusterfsVolumeSource {
@@ -124,7 +115,6 @@ export interface GlusterfsVolumeSource {
   /** readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod */
   readOnly?: boolean | null;
 }
-export declare const GlusterfsVolumeSource: k.KubeSchema<GlusterfsVolumeSource>;
 
 /** The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint. */
 export interface Taint {
@@ -137,7 +127,6 @@ export interface Taint {
   /** The taint value corresponding to the taint key. */
   value?: string | null;
 }
-export declare const Taint: k.KubeSchema<Taint>;
 
 /** NodeSpec describes the attributes that a node is created with. */
 export interface NodeSpec {
@@ -156,7 +145,6 @@ export interface NodeSpec {
   /** Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration */
   unschedulable?: boolean | null;
 }
-export declare const NodeSpec: k.KubeSchema<NodeSpec>;
 
 /** PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. It stores the generated name for the corresponding special ResourceClaim created by the scheduler. */
 export interface PodExtendedResourceClaimStatus {
@@ -165,7 +153,6 @@ export interface PodExtendedResourceClaimStatus {
   /** ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod. */
   resourceClaimName: string;
 }
-export declare const PodExtendedResourceClaimStatus: k.KubeSchema<PodExtendedResourceClaimStatus>;
 
 /** ResourceRequirements describes the compute resource requirements. */
 export interface ResourceRequirements {
@@ -182,4 +169,24 @@ export interface ResourceRequirements {
   /** Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
   requests?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const ResourceRequirements: k.KubeSchema<ResourceRequirements>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodAntiAffinity: k.KubeSchema<PodAntiAffinity>;
+  readonly Affinity: k.KubeSchema<Affinity>;
+  readonly ContainerExtendedResourceRequest: k.KubeSchema<ContainerExtendedResourceRequest>;
+  readonly ContainerRestartRuleOnExitCodes: k.KubeSchema<ContainerRestartRuleOnExitCodes>;
+  readonly ContainerRestartRule: k.KubeSchema<ContainerRestartRule>;
+  readonly EnvFromSource: k.KubeSchema<EnvFromSource>;
+  readonly FileKeySelector: k.KubeSchema<FileKeySelector>;
+  readonly EnvVarSource: k.KubeSchema<EnvVarSource>;
+  readonly EnvVar: k.KubeSchema<EnvVar>;
+  readonly GlusterfsVolumeSource: k.KubeSchema<GlusterfsVolumeSource>;
+  readonly Taint: k.KubeSchema<Taint>;
+  readonly NodeSpec: k.KubeSchema<NodeSpec>;
+  readonly PodExtendedResourceClaimStatus: k.KubeSchema<PodExtendedResourceClaimStatus>;
+  readonly ResourceRequirements: k.KubeSchema<ResourceRequirements>;
+};

@@ -8,90 +8,117 @@ import * as coreV1_31_36 from "./v1.31-v1.36.js";
 import * as coreV1_33_36 from "./v1.33-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const PodAntiAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodAntiAffinity() {
+    return keep("PodAntiAffinity", z.looseObject({
+      preferredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.$.WeightedPodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      requiredDuringSchedulingIgnoredDuringExecution: k.nullishOf(z.array(coreV1_33_36.$.PodAffinityTerm).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Affinity() {
+    return keep("Affinity", z.looseObject({
+      nodeAffinity: k.nullishOf(coreV1_30_36.$.NodeAffinity),
+      podAffinity: k.nullishOf(coreV1_33_36.$.PodAffinity),
+      podAntiAffinity: k.nullishOf($.PodAntiAffinity),
+    }));
+  },
+  get ContainerExtendedResourceRequest() {
+    return keep("ContainerExtendedResourceRequest", z.looseObject({
+      containerName: k.string,
+      requestName: k.string,
+      resourceName: k.string,
+    }));
+  },
+  get ContainerRestartRuleOnExitCodes() {
+    return keep("ContainerRestartRuleOnExitCodes", z.looseObject({
+      operator: k.string,
+      values: k.nullishOf(z.array(k.int32).register(k.kubeMeta, {"listType":"set"})),
+    }));
+  },
+  get ContainerRestartRule() {
+    return keep("ContainerRestartRule", z.looseObject({
+      action: k.string,
+      exitCodes: k.nullishOf($.ContainerRestartRuleOnExitCodes),
+    }));
+  },
+  get EnvFromSource() {
+    return keep("EnvFromSource", z.looseObject({
+      configMapRef: k.nullishOf(coreV1_30_36.$.ConfigMapEnvSource),
+      prefix: k.nullish.string,
+      secretRef: k.nullishOf(coreV1_30_36.$.SecretEnvSource),
+    }));
+  },
+  get FileKeySelector() {
+    return keep("FileKeySelector", z.looseObject({
+      key: k.string,
+      optional: k.nullish.boolean,
+      path: k.string,
+      volumeName: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get EnvVarSource() {
+    return keep("EnvVarSource", z.looseObject({
+      configMapKeyRef: k.nullishOf(coreV1_30_36.$.ConfigMapKeySelector),
+      fieldRef: k.nullishOf(coreV1_28_36.$.ObjectFieldSelector),
+      fileKeyRef: k.nullishOf($.FileKeySelector),
+      resourceFieldRef: k.nullishOf(coreV1_28_36.$.ResourceFieldSelector),
+      secretKeyRef: k.nullishOf(coreV1_30_36.$.SecretKeySelector),
+    }));
+  },
+  get EnvVar() {
+    return keep("EnvVar", z.looseObject({
+      name: k.string,
+      value: k.nullish.string,
+      valueFrom: k.nullishOf($.EnvVarSource),
+    }));
+  },
+  get GlusterfsVolumeSource() {
+    return keep("GlusterfsVolumeSource", z.looseObject({
+      endpoints: k.string,
+      path: k.string,
+      readOnly: k.nullish.boolean,
+    }));
+  },
+  get Taint() {
+    return keep("Taint", z.looseObject({
+      effect: k.string,
+      key: k.string,
+      timeAdded: k.nullishOf(metaV1_28_36.$.Time),
+      value: k.nullish.string,
+    }));
+  },
+  get NodeSpec() {
+    return keep("NodeSpec", z.looseObject({
+      configSource: k.nullishOf(coreV1_28_36.$.NodeConfigSource),
+      externalID: k.nullish.string,
+      podCIDR: k.nullish.string,
+      podCIDRs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge","listType":"set"})),
+      providerID: k.nullish.string,
+      taints: k.nullishOf(z.array($.Taint).register(k.kubeMeta, {"listType":"atomic"})),
+      unschedulable: k.nullish.boolean,
+    }));
+  },
+  get PodExtendedResourceClaimStatus() {
+    return keep("PodExtendedResourceClaimStatus", z.looseObject({
+      requestMappings: z.array($.ContainerExtendedResourceRequest).register(k.kubeMeta, {"listType":"atomic"}),
+      resourceClaimName: k.string,
+    }));
+  },
+  get ResourceRequirements() {
+    return keep("ResourceRequirements", z.looseObject({
+      claims: k.nullishOf(z.array(coreV1_31_36.$.ResourceClaim).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
+      limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+};
 
-export const Affinity = z.looseObject({
-  nodeAffinity: k.nullishOf(coreV1_30_36.NodeAffinity),
-  podAffinity: k.nullishOf(coreV1_33_36.PodAffinity),
-  podAntiAffinity: k.nullishOf(PodAntiAffinity),
-});
-
-export const ContainerExtendedResourceRequest = z.looseObject({
-  containerName: k.string,
-  requestName: k.string,
-  resourceName: k.string,
-});
-
-export const ContainerRestartRuleOnExitCodes = z.looseObject({
-  operator: k.string,
-  values: k.nullishOf(z.array(k.int32).register(k.kubeMeta, {"listType":"set"})),
-});
-
-export const ContainerRestartRule = z.looseObject({
-  action: k.string,
-  exitCodes: k.nullishOf(ContainerRestartRuleOnExitCodes),
-});
-
-export const EnvFromSource = z.looseObject({
-  configMapRef: k.nullishOf(coreV1_30_36.ConfigMapEnvSource),
-  prefix: k.nullish.string,
-  secretRef: k.nullishOf(coreV1_30_36.SecretEnvSource),
-});
-
-export const FileKeySelector = z.looseObject({
-  key: k.string,
-  optional: k.nullish.boolean,
-  path: k.string,
-  volumeName: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const EnvVarSource = z.looseObject({
-  configMapKeyRef: k.nullishOf(coreV1_30_36.ConfigMapKeySelector),
-  fieldRef: k.nullishOf(coreV1_28_36.ObjectFieldSelector),
-  fileKeyRef: k.nullishOf(FileKeySelector),
-  resourceFieldRef: k.nullishOf(coreV1_28_36.ResourceFieldSelector),
-  secretKeyRef: k.nullishOf(coreV1_30_36.SecretKeySelector),
-});
-
-export const EnvVar = z.looseObject({
-  name: k.string,
-  value: k.nullish.string,
-  valueFrom: k.nullishOf(EnvVarSource),
-});
-
-export const GlusterfsVolumeSource = z.looseObject({
-  endpoints: k.string,
-  path: k.string,
-  readOnly: k.nullish.boolean,
-});
-
-export const Taint = z.looseObject({
-  effect: k.string,
-  key: k.string,
-  timeAdded: k.nullishOf(metaV1_28_36.Time),
-  value: k.nullish.string,
-});
-
-export const NodeSpec = z.looseObject({
-  configSource: k.nullishOf(coreV1_28_36.NodeConfigSource),
-  externalID: k.nullish.string,
-  podCIDR: k.nullish.string,
-  podCIDRs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge","listType":"set"})),
-  providerID: k.nullish.string,
-  taints: k.nullishOf(z.array(Taint).register(k.kubeMeta, {"listType":"atomic"})),
-  unschedulable: k.nullish.boolean,
-});
-
-export const PodExtendedResourceClaimStatus = z.looseObject({
-  requestMappings: z.array(ContainerExtendedResourceRequest).register(k.kubeMeta, {"listType":"atomic"}),
-  resourceClaimName: k.string,
-});
-
-export const ResourceRequirements = z.looseObject({
-  claims: k.nullishOf(z.array(coreV1_31_36.ResourceClaim).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
-  limits: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -69,7 +69,6 @@ export interface Container {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const Container: k.KubeSchema<Container>;
 
 /** PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes */
 export interface PersistentVolumeClaimSpec {
@@ -101,7 +100,6 @@ export interface PersistentVolumeClaimSpec {
   /** volumeName is the binding reference to the PersistentVolume backing this claim. */
   volumeName?: string | null;
 }
-export declare const PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
 
 /** PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource. */
 export interface PersistentVolumeClaimTemplate {
@@ -110,7 +108,6 @@ export interface PersistentVolumeClaimTemplate {
   /** The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here. */
   spec: PersistentVolumeClaimSpec;
 }
-export declare const PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
 
 /** Represents an ephemeral volume that is handled by a normal storage driver. */
 export interface EphemeralVolumeSource {
@@ -125,7 +122,6 @@ export interface EphemeralVolumeSource {
    */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate | null;
 }
-export declare const EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
 
 /**
  * Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).
@@ -143,7 +139,6 @@ export interface Node {
   /** Most recently observed status of the node. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_33_34.NodeStatus | null;
 }
-export declare const Node: k.KubeSchema<Node>;
 
 /**
  * NodeList is the whole list of all Nodes which have been registered with master.
@@ -159,7 +154,6 @@ export interface NodeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NodeList: k.KubeSchema<NodeList>;
 
 /** PersistentVolumeSpec is the specification of a persistent volume. */
 export interface PersistentVolumeSpec {
@@ -226,7 +220,6 @@ export interface PersistentVolumeSpec {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
 
 /**
  * PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
@@ -244,7 +237,6 @@ export interface PersistentVolume {
   /** status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes */
   status?: coreV1_31_36.PersistentVolumeStatus | null;
 }
-export declare const PersistentVolume: k.KubeSchema<PersistentVolume>;
 
 /** PersistentVolumeClaimStatus is the current status of a persistent volume claim. */
 export interface PersistentVolumeClaimStatus {
@@ -308,7 +300,6 @@ export interface PersistentVolumeClaimStatus {
   /** phase represents the current phase of PersistentVolumeClaim. */
   phase?: string | null;
 }
-export declare const PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
 
 /**
  * PersistentVolumeClaim is a user's request for and claim to a persistent volume
@@ -326,7 +317,6 @@ export interface PersistentVolumeClaim {
   /** status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims */
   status?: PersistentVolumeClaimStatus | null;
 }
-export declare const PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
 
 /**
  * PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
@@ -342,7 +332,6 @@ export interface PersistentVolumeClaimList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
 
 /**
  * PersistentVolumeList is a list of PersistentVolume items.
@@ -358,7 +347,6 @@ export interface PersistentVolumeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
 
 /** PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem. */
 export interface PodCertificateProjection {
@@ -403,7 +391,6 @@ export interface PodCertificateProjection {
   /** Kubelet's generated CSRs will be addressed to this signer. */
   signerName: string;
 }
-export declare const PodCertificateProjection: k.KubeSchema<PodCertificateProjection>;
 
 /** Projection that may be projected along with other supported volume types. Exactly one of these fields must be set. */
 export interface VolumeProjection {
@@ -442,7 +429,6 @@ export interface VolumeProjection {
   /** serviceAccountToken is information about the serviceAccountToken data to project */
   serviceAccountToken?: coreV1_28_36.ServiceAccountTokenProjection | null;
 }
-export declare const VolumeProjection: k.KubeSchema<VolumeProjection>;
 
 /** Represents a projected volume source */
 export interface ProjectedVolumeSource {
@@ -451,7 +437,6 @@ export interface ProjectedVolumeSource {
   /** sources is the list of volume projections. Each entry in this list handles one source. */
   sources?: VolumeProjection[] | null;
 }
-export declare const ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
 
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 export interface Volume {
@@ -539,7 +524,6 @@ export interface Volume {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const Volume: k.KubeSchema<Volume>;
 
 /** PodSpec is a description of a pod. */
 export interface PodSpec {
@@ -652,7 +636,6 @@ export interface PodSpec {
   /** List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes */
   volumes?: Volume[] | null;
 }
-export declare const PodSpec: k.KubeSchema<PodSpec>;
 
 /** PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane. */
 export interface PodStatus {
@@ -699,7 +682,6 @@ export interface PodStatus {
   /** RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod. */
   startTime?: metaV1_28_36.Time | null;
 }
-export declare const PodStatus: k.KubeSchema<PodStatus>;
 
 /**
  * Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
@@ -717,7 +699,6 @@ export interface Pod {
   /** Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: PodStatus | null;
 }
-export declare const Pod: k.KubeSchema<Pod>;
 
 /**
  * PodList is a list of Pods.
@@ -733,7 +714,6 @@ export interface PodList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodList: k.KubeSchema<PodList>;
 
 /** PodTemplateSpec describes the data a pod should have when created from a template */
 export interface PodTemplateSpec {
@@ -742,7 +722,6 @@ export interface PodTemplateSpec {
   /** Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: PodSpec | null;
 }
-export declare const PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
 
 /**
  * PodTemplate describes a template for creating copies of a predefined pod.
@@ -758,7 +737,6 @@ export interface PodTemplate {
   /** Template defines the pods that will be created from this pod template. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   template?: PodTemplateSpec | null;
 }
-export declare const PodTemplate: k.KubeSchema<PodTemplate>;
 
 /**
  * PodTemplateList is a list of PodTemplates.
@@ -774,7 +752,6 @@ export interface PodTemplateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodTemplateList: k.KubeSchema<PodTemplateList>;
 
 /** ReplicationControllerSpec is the specification of a replication controller. */
 export interface ReplicationControllerSpec {
@@ -787,7 +764,6 @@ export interface ReplicationControllerSpec {
   /** Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template */
   template?: PodTemplateSpec | null;
 }
-export declare const ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
 
 /**
  * ReplicationController represents the configuration of a replication controller.
@@ -805,7 +781,6 @@ export interface ReplicationController {
   /** Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_30_36.ReplicationControllerStatus | null;
 }
-export declare const ReplicationController: k.KubeSchema<ReplicationController>;
 
 /**
  * ReplicationControllerList is a collection of replication controllers.
@@ -821,4 +796,36 @@ export interface ReplicationControllerList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Container: k.KubeSchema<Container>;
+  readonly PersistentVolumeClaimSpec: k.KubeSchema<PersistentVolumeClaimSpec>;
+  readonly PersistentVolumeClaimTemplate: k.KubeSchema<PersistentVolumeClaimTemplate>;
+  readonly EphemeralVolumeSource: k.KubeSchema<EphemeralVolumeSource>;
+  readonly Node: k.KubeSchema<Node>;
+  readonly NodeList: k.KubeSchema<NodeList>;
+  readonly PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
+  readonly PersistentVolume: k.KubeSchema<PersistentVolume>;
+  readonly PersistentVolumeClaimStatus: k.KubeSchema<PersistentVolumeClaimStatus>;
+  readonly PersistentVolumeClaim: k.KubeSchema<PersistentVolumeClaim>;
+  readonly PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
+  readonly PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+  readonly PodCertificateProjection: k.KubeSchema<PodCertificateProjection>;
+  readonly VolumeProjection: k.KubeSchema<VolumeProjection>;
+  readonly ProjectedVolumeSource: k.KubeSchema<ProjectedVolumeSource>;
+  readonly Volume: k.KubeSchema<Volume>;
+  readonly PodSpec: k.KubeSchema<PodSpec>;
+  readonly PodStatus: k.KubeSchema<PodStatus>;
+  readonly Pod: k.KubeSchema<Pod>;
+  readonly PodList: k.KubeSchema<PodList>;
+  readonly PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
+  readonly PodTemplate: k.KubeSchema<PodTemplate>;
+  readonly PodTemplateList: k.KubeSchema<PodTemplateList>;
+  readonly ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
+  readonly ReplicationController: k.KubeSchema<ReplicationController>;
+  readonly ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+};

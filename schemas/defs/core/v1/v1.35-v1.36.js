@@ -11,99 +11,123 @@ import * as coreV1_33_36 from "./v1.33-v1.36.js";
 import * as coreV1_34_36 from "./v1.34-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const PersistentVolumeClaimSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  dataSource: k.nullishOf(coreV1_28_36.TypedLocalObjectReference),
-  dataSourceRef: k.nullishOf(coreV1_32_36.TypedObjectReference),
-  resources: k.nullishOf(coreV1_29_36.VolumeResourceRequirements),
-  selector: k.nullishOf(metaV1_30_36.LabelSelector),
-  storageClassName: k.nullish.string,
-  volumeAttributesClassName: k.nullish.string,
-  volumeMode: k.nullish.string,
-  volumeName: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PersistentVolumeClaimSpec() {
+    return keep("PersistentVolumeClaimSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      dataSource: k.nullishOf(coreV1_28_36.$.TypedLocalObjectReference),
+      dataSourceRef: k.nullishOf(coreV1_32_36.$.TypedObjectReference),
+      resources: k.nullishOf(coreV1_29_36.$.VolumeResourceRequirements),
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      storageClassName: k.nullish.string,
+      volumeAttributesClassName: k.nullish.string,
+      volumeMode: k.nullish.string,
+      volumeName: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaimTemplate() {
+    return keep("PersistentVolumeClaimTemplate", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.PersistentVolumeClaimSpec,
+    }));
+  },
+  get EphemeralVolumeSource() {
+    return keep("EphemeralVolumeSource", z.looseObject({
+      volumeClaimTemplate: k.nullishOf($.PersistentVolumeClaimTemplate),
+    }));
+  },
+  get NodeStatus() {
+    return keep("NodeStatus", z.looseObject({
+      addresses: k.nullishOf(z.array(coreV1_28_36.$.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_28_36.$.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      config: k.nullishOf(coreV1_28_36.$.NodeConfigStatus),
+      daemonEndpoints: k.nullishOf(coreV1_28_36.$.NodeDaemonEndpoints),
+      declaredFeatures: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      features: k.nullishOf(coreV1_31_36.$.NodeFeatures),
+      images: k.nullishOf(z.array(coreV1_30_36.$.ContainerImage).register(k.kubeMeta, {"listType":"atomic"})),
+      nodeInfo: k.nullishOf(coreV1_33_36.$.NodeSystemInfo),
+      phase: k.nullish.string,
+      runtimeHandlers: k.nullishOf(z.array(coreV1_31_36.$.NodeRuntimeHandler).register(k.kubeMeta, {"listType":"atomic"})),
+      volumesAttached: k.nullishOf(z.array(coreV1_28_36.$.AttachedVolume).register(k.kubeMeta, {"listType":"atomic"})),
+      volumesInUse: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Node() {
+    return keep("Node", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Node").default("Node"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(coreV1_34_36.$.NodeSpec),
+      status: k.nullishOf($.NodeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]}));
+  },
+  get PersistentVolumeClaimStatus() {
+    return keep("PersistentVolumeClaimStatus", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array(coreV1_32_36.$.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentVolumeAttributesClassName: k.nullish.string,
+      modifyVolumeStatus: k.nullishOf(coreV1_29_36.$.ModifyVolumeStatus),
+      phase: k.nullish.string,
+    }));
+  },
+  get PersistentVolumeClaim() {
+    return keep("PersistentVolumeClaim", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeClaimSpec),
+      status: k.nullishOf($.PersistentVolumeClaimStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]}));
+  },
+  get PodCertificateProjection() {
+    return keep("PodCertificateProjection", z.looseObject({
+      certificateChainPath: k.nullish.string,
+      credentialBundlePath: k.nullish.string,
+      keyPath: k.nullish.string,
+      keyType: k.string,
+      maxExpirationSeconds: k.nullish.int32,
+      signerName: k.string,
+      userAnnotations: k.nullishOf(z.record(z.string(), k.string)),
+    }));
+  },
+  get VolumeProjection() {
+    return keep("VolumeProjection", z.looseObject({
+      clusterTrustBundle: k.nullishOf(coreV1_30_36.$.ClusterTrustBundleProjection),
+      configMap: k.nullishOf(coreV1_30_36.$.ConfigMapProjection),
+      downwardAPI: k.nullishOf(coreV1_30_36.$.DownwardAPIProjection),
+      podCertificate: k.nullishOf($.PodCertificateProjection),
+      secret: k.nullishOf(coreV1_30_36.$.SecretProjection),
+      serviceAccountToken: k.nullishOf(coreV1_28_36.$.ServiceAccountTokenProjection),
+    }));
+  },
+  get ProjectedVolumeSource() {
+    return keep("ProjectedVolumeSource", z.looseObject({
+      defaultMode: k.nullish.int32,
+      sources: k.nullishOf(z.array($.VolumeProjection).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Toleration() {
+    return keep("Toleration", z.looseObject({
+      effect: k.nullish.string,
+      key: k.nullish.string,
+      operator: k.nullish.string,
+      tolerationSeconds: k.nullish.int,
+      value: k.nullish.string,
+    }));
+  },
+};
 
-export const PersistentVolumeClaimTemplate = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: PersistentVolumeClaimSpec,
-});
-
-export const EphemeralVolumeSource = z.looseObject({
-  volumeClaimTemplate: k.nullishOf(PersistentVolumeClaimTemplate),
-});
-
-export const NodeStatus = z.looseObject({
-  addresses: k.nullishOf(z.array(coreV1_28_36.NodeAddress).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  allocatable: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_28_36.NodeCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  config: k.nullishOf(coreV1_28_36.NodeConfigStatus),
-  daemonEndpoints: k.nullishOf(coreV1_28_36.NodeDaemonEndpoints),
-  declaredFeatures: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  features: k.nullishOf(coreV1_31_36.NodeFeatures),
-  images: k.nullishOf(z.array(coreV1_30_36.ContainerImage).register(k.kubeMeta, {"listType":"atomic"})),
-  nodeInfo: k.nullishOf(coreV1_33_36.NodeSystemInfo),
-  phase: k.nullish.string,
-  runtimeHandlers: k.nullishOf(z.array(coreV1_31_36.NodeRuntimeHandler).register(k.kubeMeta, {"listType":"atomic"})),
-  volumesAttached: k.nullishOf(z.array(coreV1_28_36.AttachedVolume).register(k.kubeMeta, {"listType":"atomic"})),
-  volumesInUse: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Node = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Node").default("Node"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(coreV1_34_36.NodeSpec),
-  status: k.nullishOf(NodeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Node","plural":"nodes","singular":"node","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"proxy","group":"","version":"v1","kind":"NodeProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Node","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"NodeList","shortNames":["no"]});
-
-export const PersistentVolumeClaimStatus = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  allocatedResourceStatuses: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"granular"})),
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(coreV1_32_36.PersistentVolumeClaimCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentVolumeAttributesClassName: k.nullish.string,
-  modifyVolumeStatus: k.nullishOf(coreV1_29_36.ModifyVolumeStatus),
-  phase: k.nullish.string,
-});
-
-export const PersistentVolumeClaim = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolumeClaim").default("PersistentVolumeClaim"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeClaimSpec),
-  status: k.nullishOf(PersistentVolumeClaimStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","singular":"persistentvolumeclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolumeClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeClaimList","shortNames":["pvc"]});
-
-export const PodCertificateProjection = z.looseObject({
-  certificateChainPath: k.nullish.string,
-  credentialBundlePath: k.nullish.string,
-  keyPath: k.nullish.string,
-  keyType: k.string,
-  maxExpirationSeconds: k.nullish.int32,
-  signerName: k.string,
-  userAnnotations: k.nullishOf(z.record(z.string(), k.string)),
-});
-
-export const VolumeProjection = z.looseObject({
-  clusterTrustBundle: k.nullishOf(coreV1_30_36.ClusterTrustBundleProjection),
-  configMap: k.nullishOf(coreV1_30_36.ConfigMapProjection),
-  downwardAPI: k.nullishOf(coreV1_30_36.DownwardAPIProjection),
-  podCertificate: k.nullishOf(PodCertificateProjection),
-  secret: k.nullishOf(coreV1_30_36.SecretProjection),
-  serviceAccountToken: k.nullishOf(coreV1_28_36.ServiceAccountTokenProjection),
-});
-
-export const ProjectedVolumeSource = z.looseObject({
-  defaultMode: k.nullish.int32,
-  sources: k.nullishOf(z.array(VolumeProjection).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Toleration = z.looseObject({
-  effect: k.nullish.string,
-  key: k.nullish.string,
-  operator: k.nullish.string,
-  tolerationSeconds: k.nullish.int,
-  value: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

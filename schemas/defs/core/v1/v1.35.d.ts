@@ -67,7 +67,6 @@ export interface Container {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const Container: k.KubeSchema<Container>;
 
 /**
  * NodeList is the whole list of all Nodes which have been registered with master.
@@ -83,7 +82,6 @@ export interface NodeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NodeList: k.KubeSchema<NodeList>;
 
 /** PersistentVolumeSpec is the specification of a persistent volume. */
 export interface PersistentVolumeSpec {
@@ -150,7 +148,6 @@ export interface PersistentVolumeSpec {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
 
 /**
  * PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
@@ -168,7 +165,6 @@ export interface PersistentVolume {
   /** status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes */
   status?: coreV1_31_36.PersistentVolumeStatus | null;
 }
-export declare const PersistentVolume: k.KubeSchema<PersistentVolume>;
 
 /**
  * PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
@@ -184,7 +180,6 @@ export interface PersistentVolumeClaimList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
 
 /**
  * PersistentVolumeList is a list of PersistentVolume items.
@@ -200,7 +195,6 @@ export interface PersistentVolumeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
 
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 export interface Volume {
@@ -288,7 +282,6 @@ export interface Volume {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const Volume: k.KubeSchema<Volume>;
 
 /** WorkloadReference identifies the Workload object and PodGroup membership that a Pod belongs to. The scheduler uses this information to apply workload-aware scheduling semantics. */
 export interface WorkloadReference {
@@ -299,7 +292,6 @@ export interface WorkloadReference {
   /** PodGroupReplicaKey specifies the replica key of the PodGroup to which this Pod belongs. It is used to distinguish pods belonging to different replicas of the same pod group. The pod group policy is applied separately to each replica. When set, it must be a DNS label. */
   podGroupReplicaKey?: string | null;
 }
-export declare const WorkloadReference: k.KubeSchema<WorkloadReference>;
 
 /** PodSpec is a description of a pod. */
 export interface PodSpec {
@@ -414,7 +406,6 @@ export interface PodSpec {
   /** WorkloadRef provides a reference to the Workload object that this Pod belongs to. This field is used by the scheduler to identify the PodGroup and apply the correct group scheduling policies. The Workload object referenced by this field may not exist at the time the Pod is created. This field is immutable, but a Workload object with the same name may be recreated with different policies. Doing this during pod scheduling may result in the placement not conforming to the expected policies. */
   workloadRef?: WorkloadReference | null;
 }
-export declare const PodSpec: k.KubeSchema<PodSpec>;
 
 /** PodCondition contains details for the current condition of this pod. */
 export interface PodCondition {
@@ -433,7 +424,6 @@ export interface PodCondition {
   /** Type is the type of the condition. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions */
   type: string;
 }
-export declare const PodCondition: k.KubeSchema<PodCondition>;
 
 /** PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane. */
 export interface PodStatus {
@@ -484,7 +474,6 @@ export interface PodStatus {
   /** RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod. */
   startTime?: metaV1_28_36.Time | null;
 }
-export declare const PodStatus: k.KubeSchema<PodStatus>;
 
 /**
  * Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
@@ -502,7 +491,6 @@ export interface Pod {
   /** Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: PodStatus | null;
 }
-export declare const Pod: k.KubeSchema<Pod>;
 
 /**
  * PodList is a list of Pods.
@@ -518,7 +506,6 @@ export interface PodList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodList: k.KubeSchema<PodList>;
 
 /** PodTemplateSpec describes the data a pod should have when created from a template */
 export interface PodTemplateSpec {
@@ -527,7 +514,6 @@ export interface PodTemplateSpec {
   /** Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: PodSpec | null;
 }
-export declare const PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
 
 /**
  * PodTemplate describes a template for creating copies of a predefined pod.
@@ -543,7 +529,6 @@ export interface PodTemplate {
   /** Template defines the pods that will be created from this pod template. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   template?: PodTemplateSpec | null;
 }
-export declare const PodTemplate: k.KubeSchema<PodTemplate>;
 
 /**
  * PodTemplateList is a list of PodTemplates.
@@ -559,7 +544,6 @@ export interface PodTemplateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodTemplateList: k.KubeSchema<PodTemplateList>;
 
 /** ReplicationControllerSpec is the specification of a replication controller. */
 export interface ReplicationControllerSpec {
@@ -572,7 +556,6 @@ export interface ReplicationControllerSpec {
   /** Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template */
   template?: PodTemplateSpec | null;
 }
-export declare const ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
 
 /**
  * ReplicationController represents the configuration of a replication controller.
@@ -590,7 +573,6 @@ export interface ReplicationController {
   /** Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_30_36.ReplicationControllerStatus | null;
 }
-export declare const ReplicationController: k.KubeSchema<ReplicationController>;
 
 /**
  * ReplicationControllerList is a collection of replication controllers.
@@ -606,4 +588,29 @@ export interface ReplicationControllerList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Container: k.KubeSchema<Container>;
+  readonly NodeList: k.KubeSchema<NodeList>;
+  readonly PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
+  readonly PersistentVolume: k.KubeSchema<PersistentVolume>;
+  readonly PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
+  readonly PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+  readonly Volume: k.KubeSchema<Volume>;
+  readonly WorkloadReference: k.KubeSchema<WorkloadReference>;
+  readonly PodSpec: k.KubeSchema<PodSpec>;
+  readonly PodCondition: k.KubeSchema<PodCondition>;
+  readonly PodStatus: k.KubeSchema<PodStatus>;
+  readonly Pod: k.KubeSchema<Pod>;
+  readonly PodList: k.KubeSchema<PodList>;
+  readonly PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
+  readonly PodTemplate: k.KubeSchema<PodTemplate>;
+  readonly PodTemplateList: k.KubeSchema<PodTemplateList>;
+  readonly ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
+  readonly ReplicationController: k.KubeSchema<ReplicationController>;
+  readonly ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+};

@@ -26,7 +26,6 @@ export interface ComponentStatusList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ComponentStatusList: k.KubeSchema<ComponentStatusList>;
 
 /**
  * ConfigMapList is a resource containing a list of ConfigMap objects.
@@ -42,7 +41,6 @@ export interface ConfigMapList {
   /** More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ConfigMapList: k.KubeSchema<ConfigMapList>;
 
 /** SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence. */
 export interface SecurityContext {
@@ -71,7 +69,6 @@ export interface SecurityContext {
   /** The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux. */
   windowsOptions?: coreV1_28_36.WindowsSecurityContextOptions | null;
 }
-export declare const SecurityContext: k.KubeSchema<SecurityContext>;
 
 /** A single application container that you want to run within a pod. */
 export interface Container {
@@ -126,7 +123,6 @@ export interface Container {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const Container: k.KubeSchema<Container>;
 
 /** ResourceHealth represents the health of a resource. It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680. */
 export interface ResourceHealth {
@@ -147,7 +143,6 @@ export interface ResourceHealth {
   /** ResourceID is the unique identifier of the resource. See the ResourceID type for more information. */
   resourceID: string;
 }
-export declare const ResourceHealth: k.KubeSchema<ResourceHealth>;
 
 /** ResourceStatus represents the status of a single resource allocated to a Pod. */
 export interface ResourceStatus {
@@ -156,21 +151,18 @@ export interface ResourceStatus {
   /** List of unique resources health. Each element in the list contains an unique resource ID and its health. At a minimum, for the lifetime of a Pod, resource ID must uniquely identify the resource allocated to the Pod on the Node. If other Pod on the same Node reports the status with the same resource ID, it must be the same resource they share. See ResourceID type definition for a specific format it has in various use cases. */
   resources?: ResourceHealth[] | null;
 }
-export declare const ResourceStatus: k.KubeSchema<ResourceStatus>;
 
 /** ImageVolumeStatus represents the image-based volume status. */
 export interface ImageVolumeStatus {
   /** ImageRef is the digest of the image used for this volume. It should have a value that's similar to the pod's status.containerStatuses[i].imageID. The ImageRef length should not exceed 256 characters. */
   imageRef: string;
 }
-export declare const ImageVolumeStatus: k.KubeSchema<ImageVolumeStatus>;
 
 /** VolumeStatus represents the status of a mounted volume. At most one of its members must be specified. */
 export interface VolumeStatus {
   /** image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. */
   image?: ImageVolumeStatus | null;
 }
-export declare const VolumeStatus: k.KubeSchema<VolumeStatus>;
 
 /** VolumeMountStatus shows status of volume mounts. */
 export interface VolumeMountStatus {
@@ -185,7 +177,6 @@ export interface VolumeMountStatus {
   /** volumeStatus represents volume-type-specific status about the mounted volume. */
   volumeStatus?: VolumeStatus | null;
 }
-export declare const VolumeMountStatus: k.KubeSchema<VolumeMountStatus>;
 
 /** ContainerStatus contains details for the current status of this container. */
 export interface ContainerStatus {
@@ -224,7 +215,6 @@ export interface ContainerStatus {
   /** Status of volume mounts. */
   volumeMounts?: VolumeMountStatus[] | null;
 }
-export declare const ContainerStatus: k.KubeSchema<ContainerStatus>;
 
 /**
  * EndpointsList is a list of endpoints. Deprecated: This API is deprecated in v1.33+.
@@ -240,7 +230,6 @@ export interface EndpointsList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const EndpointsList: k.KubeSchema<EndpointsList>;
 
 /**
  * An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
@@ -305,7 +294,6 @@ export interface EphemeralContainer {
   /** Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated. */
   workingDir?: string | null;
 }
-export declare const EphemeralContainer: k.KubeSchema<EphemeralContainer>;
 
 /**
  * EventList is a list of events.
@@ -321,7 +309,6 @@ export interface EventList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const EventList: k.KubeSchema<EventList>;
 
 /**
  * LimitRangeList is a list of LimitRange items.
@@ -337,7 +324,6 @@ export interface LimitRangeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const LimitRangeList: k.KubeSchema<LimitRangeList>;
 
 /**
  * NamespaceList is a list of Namespaces.
@@ -353,7 +339,6 @@ export interface NamespaceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const NamespaceList: k.KubeSchema<NamespaceList>;
 
 /** NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA. */
 export interface NodeAllocatableResourceClaimStatus {
@@ -364,7 +349,6 @@ export interface NodeAllocatableResourceClaimStatus {
   /** Resources is a map of the node-allocatable resource name to the aggregate quantity allocated to the claim. */
   resources: { [key: string]: apimachinery_28_36.Quantity };
 }
-export declare const NodeAllocatableResourceClaimStatus: k.KubeSchema<NodeAllocatableResourceClaimStatus>;
 
 /**
  * NodeList is the whole list of all Nodes which have been registered with master.
@@ -380,7 +364,6 @@ export interface NodeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const NodeList: k.KubeSchema<NodeList>;
 
 /** PersistentVolumeSpec is the specification of a persistent volume. */
 export interface PersistentVolumeSpec {
@@ -447,7 +430,6 @@ export interface PersistentVolumeSpec {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
 
 /**
  * PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes
@@ -465,7 +447,6 @@ export interface PersistentVolume {
   /** status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes */
   status?: coreV1_31_36.PersistentVolumeStatus | null;
 }
-export declare const PersistentVolume: k.KubeSchema<PersistentVolume>;
 
 /**
  * PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
@@ -481,7 +462,6 @@ export interface PersistentVolumeClaimList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
 
 /**
  * PersistentVolumeList is a list of PersistentVolume items.
@@ -497,7 +477,6 @@ export interface PersistentVolumeList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
 
 /**
  * PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.
@@ -528,14 +507,12 @@ export interface PodResourceClaim {
    */
   resourceClaimTemplateName?: string | null;
 }
-export declare const PodResourceClaim: k.KubeSchema<PodResourceClaim>;
 
 /** PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. The scheduler uses this information to apply workload-aware scheduling semantics. Exactly one field must be specified. */
 export interface PodSchedulingGroup {
   /** PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of this group. Must be a DNS subdomain. */
   podGroupName?: string | null;
 }
-export declare const PodSchedulingGroup: k.KubeSchema<PodSchedulingGroup>;
 
 /** Volume represents a named volume in a pod that may be accessed by any container in the pod. */
 export interface Volume {
@@ -623,7 +600,6 @@ export interface Volume {
   /** vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: coreV1_28_36.VsphereVirtualDiskVolumeSource | null;
 }
-export declare const Volume: k.KubeSchema<Volume>;
 
 /** PodSpec is a description of a pod. */
 export interface PodSpec {
@@ -738,7 +714,6 @@ export interface PodSpec {
   /** List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes */
   volumes?: Volume[] | null;
 }
-export declare const PodSpec: k.KubeSchema<PodSpec>;
 
 /** PodCondition contains details for the current condition of this pod. */
 export interface PodCondition {
@@ -757,7 +732,6 @@ export interface PodCondition {
   /** Type is the type of the condition. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions */
   type: string;
 }
-export declare const PodCondition: k.KubeSchema<PodCondition>;
 
 /** PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim. */
 export interface PodResourceClaimStatus {
@@ -772,7 +746,6 @@ export interface PodResourceClaimStatus {
    */
   resourceClaimName?: string | null;
 }
-export declare const PodResourceClaimStatus: k.KubeSchema<PodResourceClaimStatus>;
 
 /** PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane. */
 export interface PodStatus {
@@ -825,7 +798,6 @@ export interface PodStatus {
   /** RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod. */
   startTime?: metaV1_28_36.Time | null;
 }
-export declare const PodStatus: k.KubeSchema<PodStatus>;
 
 /**
  * Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
@@ -843,7 +815,6 @@ export interface Pod {
   /** Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: PodStatus | null;
 }
-export declare const Pod: k.KubeSchema<Pod>;
 
 /**
  * PodList is a list of Pods.
@@ -859,7 +830,6 @@ export interface PodList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PodList: k.KubeSchema<PodList>;
 
 /** PodTemplateSpec describes the data a pod should have when created from a template */
 export interface PodTemplateSpec {
@@ -868,7 +838,6 @@ export interface PodTemplateSpec {
   /** Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: PodSpec | null;
 }
-export declare const PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
 
 /**
  * PodTemplate describes a template for creating copies of a predefined pod.
@@ -884,7 +853,6 @@ export interface PodTemplate {
   /** Template defines the pods that will be created from this pod template. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   template?: PodTemplateSpec | null;
 }
-export declare const PodTemplate: k.KubeSchema<PodTemplate>;
 
 /**
  * PodTemplateList is a list of PodTemplates.
@@ -900,7 +868,6 @@ export interface PodTemplateList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PodTemplateList: k.KubeSchema<PodTemplateList>;
 
 /** ReplicationControllerSpec is the specification of a replication controller. */
 export interface ReplicationControllerSpec {
@@ -913,7 +880,6 @@ export interface ReplicationControllerSpec {
   /** Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template */
   template?: PodTemplateSpec | null;
 }
-export declare const ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
 
 /**
  * ReplicationController represents the configuration of a replication controller.
@@ -931,7 +897,6 @@ export interface ReplicationController {
   /** Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: coreV1_30_36.ReplicationControllerStatus | null;
 }
-export declare const ReplicationController: k.KubeSchema<ReplicationController>;
 
 /**
  * ReplicationControllerList is a collection of replication controllers.
@@ -947,7 +912,6 @@ export interface ReplicationControllerList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
 
 /**
  * ResourceQuotaList is a list of ResourceQuota items.
@@ -963,7 +927,6 @@ export interface ResourceQuotaList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourceQuotaList: k.KubeSchema<ResourceQuotaList>;
 
 /**
  * SecretList is a list of Secret.
@@ -979,7 +942,6 @@ export interface SecretList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const SecretList: k.KubeSchema<SecretList>;
 
 /**
  * ServiceAccountList is a list of ServiceAccount objects
@@ -995,7 +957,6 @@ export interface ServiceAccountList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ServiceAccountList: k.KubeSchema<ServiceAccountList>;
 
 /**
  * ServiceList holds a list of services.
@@ -1011,4 +972,50 @@ export interface ServiceList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ServiceList: k.KubeSchema<ServiceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ComponentStatusList: k.KubeSchema<ComponentStatusList>;
+  readonly ConfigMapList: k.KubeSchema<ConfigMapList>;
+  readonly SecurityContext: k.KubeSchema<SecurityContext>;
+  readonly Container: k.KubeSchema<Container>;
+  readonly ResourceHealth: k.KubeSchema<ResourceHealth>;
+  readonly ResourceStatus: k.KubeSchema<ResourceStatus>;
+  readonly ImageVolumeStatus: k.KubeSchema<ImageVolumeStatus>;
+  readonly VolumeStatus: k.KubeSchema<VolumeStatus>;
+  readonly VolumeMountStatus: k.KubeSchema<VolumeMountStatus>;
+  readonly ContainerStatus: k.KubeSchema<ContainerStatus>;
+  readonly EndpointsList: k.KubeSchema<EndpointsList>;
+  readonly EphemeralContainer: k.KubeSchema<EphemeralContainer>;
+  readonly EventList: k.KubeSchema<EventList>;
+  readonly LimitRangeList: k.KubeSchema<LimitRangeList>;
+  readonly NamespaceList: k.KubeSchema<NamespaceList>;
+  readonly NodeAllocatableResourceClaimStatus: k.KubeSchema<NodeAllocatableResourceClaimStatus>;
+  readonly NodeList: k.KubeSchema<NodeList>;
+  readonly PersistentVolumeSpec: k.KubeSchema<PersistentVolumeSpec>;
+  readonly PersistentVolume: k.KubeSchema<PersistentVolume>;
+  readonly PersistentVolumeClaimList: k.KubeSchema<PersistentVolumeClaimList>;
+  readonly PersistentVolumeList: k.KubeSchema<PersistentVolumeList>;
+  readonly PodResourceClaim: k.KubeSchema<PodResourceClaim>;
+  readonly PodSchedulingGroup: k.KubeSchema<PodSchedulingGroup>;
+  readonly Volume: k.KubeSchema<Volume>;
+  readonly PodSpec: k.KubeSchema<PodSpec>;
+  readonly PodCondition: k.KubeSchema<PodCondition>;
+  readonly PodResourceClaimStatus: k.KubeSchema<PodResourceClaimStatus>;
+  readonly PodStatus: k.KubeSchema<PodStatus>;
+  readonly Pod: k.KubeSchema<Pod>;
+  readonly PodList: k.KubeSchema<PodList>;
+  readonly PodTemplateSpec: k.KubeSchema<PodTemplateSpec>;
+  readonly PodTemplate: k.KubeSchema<PodTemplate>;
+  readonly PodTemplateList: k.KubeSchema<PodTemplateList>;
+  readonly ReplicationControllerSpec: k.KubeSchema<ReplicationControllerSpec>;
+  readonly ReplicationController: k.KubeSchema<ReplicationController>;
+  readonly ReplicationControllerList: k.KubeSchema<ReplicationControllerList>;
+  readonly ResourceQuotaList: k.KubeSchema<ResourceQuotaList>;
+  readonly SecretList: k.KubeSchema<SecretList>;
+  readonly ServiceAccountList: k.KubeSchema<ServiceAccountList>;
+  readonly ServiceList: k.KubeSchema<ServiceList>;
+};

@@ -13,442 +13,495 @@ import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as metaV1_36 from "../../meta/v1/v1.36.js";
 
-export const ComponentStatusList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.ComponentStatus),
-  kind: z.literal("ComponentStatusList").default("ComponentStatusList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatusList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ComponentStatusList() {
+    return keep("ComponentStatusList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.ComponentStatus),
+      kind: z.literal("ComponentStatusList").default("ComponentStatusList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ComponentStatusList"}));
+  },
+  get ConfigMapList() {
+    return keep("ConfigMapList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.ConfigMap),
+      kind: z.literal("ConfigMapList").default("ConfigMapList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMapList"}));
+  },
+  get SecurityContext() {
+    return keep("SecurityContext", z.looseObject({
+      allowPrivilegeEscalation: k.nullish.boolean,
+      appArmorProfile: k.nullishOf(coreV1_30_36.$.AppArmorProfile),
+      capabilities: k.nullishOf(coreV1_30_36.$.Capabilities),
+      privileged: k.nullish.boolean,
+      procMount: k.nullish.string,
+      readOnlyRootFilesystem: k.nullish.boolean,
+      runAsGroup: k.nullish.int,
+      runAsNonRoot: k.nullish.boolean,
+      runAsUser: k.nullish.int,
+      seLinuxOptions: k.nullishOf(coreV1_28_36.$.SELinuxOptions),
+      seccompProfile: k.nullishOf(coreV1_28_36.$.SeccompProfile),
+      windowsOptions: k.nullishOf(coreV1_28_36.$.WindowsSecurityContextOptions),
+    }));
+  },
+  get Container() {
+    return keep("Container", z.looseObject({
+      args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      env: k.nullishOf(z.array(coreV1_34_36.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      envFrom: k.nullishOf(z.array(coreV1_34_36.$.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf(coreV1_33_36.$.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_34_36.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      restartPolicyRules: k.nullishOf(z.array(coreV1_34_36.$.ContainerRestartRule).register(k.kubeMeta, {"listType":"atomic"})),
+      securityContext: k.nullishOf($.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_36.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get ResourceHealth() {
+    return keep("ResourceHealth", z.looseObject({
+      health: k.nullish.string,
+      message: k.nullish.string,
+      resourceID: k.string,
+    }));
+  },
+  get ResourceStatus() {
+    return keep("ResourceStatus", z.looseObject({
+      name: k.string,
+      resources: k.nullishOf(z.array($.ResourceHealth).register(k.kubeMeta, {"listType":"map","listMapKeys":["resourceID"]})),
+    }));
+  },
+  get ImageVolumeStatus() {
+    return keep("ImageVolumeStatus", z.looseObject({
+      imageRef: k.string,
+    }));
+  },
+  get VolumeStatus() {
+    return keep("VolumeStatus", z.looseObject({
+      image: k.nullishOf($.ImageVolumeStatus),
+    }));
+  },
+  get VolumeMountStatus() {
+    return keep("VolumeMountStatus", z.looseObject({
+      mountPath: k.string,
+      name: k.string,
+      readOnly: k.nullish.boolean,
+      recursiveReadOnly: k.nullish.string,
+      volumeStatus: k.nullishOf($.VolumeStatus),
+    }));
+  },
+  get ContainerStatus() {
+    return keep("ContainerStatus", z.looseObject({
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      allocatedResourcesStatus: k.nullishOf(z.array($.ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      containerID: k.nullish.string,
+      image: k.string,
+      imageID: k.string,
+      lastState: k.nullishOf(coreV1_28_36.$.ContainerState),
+      name: k.string,
+      ready: k.boolean,
+      resources: k.nullishOf(coreV1_34_36.$.ResourceRequirements),
+      restartCount: k.int32,
+      started: k.nullish.boolean,
+      state: k.nullishOf(coreV1_28_36.$.ContainerState),
+      stopSignal: k.nullish.string,
+      user: k.nullishOf(coreV1_31_36.$.ContainerUser),
+      volumeMounts: k.nullishOf(z.array($.VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+    }));
+  },
+  get EndpointsList() {
+    return keep("EndpointsList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_33_36.$.Endpoints),
+      kind: z.literal("EndpointsList").default("EndpointsList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"}));
+  },
+  get EphemeralContainer() {
+    return keep("EphemeralContainer", z.looseObject({
+      args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      env: k.nullishOf(z.array(coreV1_34_36.$.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      envFrom: k.nullishOf(z.array(coreV1_34_36.$.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
+      image: k.nullish.string,
+      imagePullPolicy: k.nullish.string,
+      lifecycle: k.nullishOf(coreV1_33_36.$.Lifecycle),
+      livenessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      name: k.string,
+      ports: k.nullishOf(z.array(coreV1_28_36.$.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
+      readinessProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      resizePolicy: k.nullishOf(z.array(coreV1_28_36.$.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(coreV1_34_36.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      restartPolicyRules: k.nullishOf(z.array(coreV1_34_36.$.ContainerRestartRule).register(k.kubeMeta, {"listType":"atomic"})),
+      securityContext: k.nullishOf($.SecurityContext),
+      startupProbe: k.nullishOf(coreV1_32_36.$.Probe),
+      stdin: k.nullish.boolean,
+      stdinOnce: k.nullish.boolean,
+      targetContainerName: k.nullish.string,
+      terminationMessagePath: k.nullish.string,
+      terminationMessagePolicy: k.nullish.string,
+      tty: k.nullish.boolean,
+      volumeDevices: k.nullishOf(z.array(coreV1_28_36.$.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
+      volumeMounts: k.nullishOf(z.array(coreV1_30_36.$.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
+      workingDir: k.nullish.string,
+    }));
+  },
+  get EventList() {
+    return keep("EventList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.Event),
+      kind: z.literal("EventList").default("EventList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EventList"}));
+  },
+  get LimitRangeList() {
+    return keep("LimitRangeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.LimitRange),
+      kind: z.literal("LimitRangeList").default("LimitRangeList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRangeList"}));
+  },
+  get NamespaceList() {
+    return keep("NamespaceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_32_36.$.Namespace),
+      kind: z.literal("NamespaceList").default("NamespaceList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"}));
+  },
+  get NodeAllocatableResourceClaimStatus() {
+    return keep("NodeAllocatableResourceClaimStatus", z.looseObject({
+      containers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+      resourceClaimName: k.string,
+      resources: z.record(z.string(), apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get NodeList() {
+    return keep("NodeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_35_36.$.Node),
+      kind: z.literal("NodeList").default("NodeList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"}));
+  },
+  get PersistentVolumeSpec() {
+    return keep("PersistentVolumeSpec", z.looseObject({
+      accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFilePersistentVolumeSource),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      cephfs: k.nullishOf(coreV1_30_36.$.CephFSPersistentVolumeSource),
+      cinder: k.nullishOf(coreV1_28_36.$.CinderPersistentVolumeSource),
+      claimRef: k.nullishOf(coreV1_28_36.$.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
+      csi: k.nullishOf(coreV1_32_36.$.CSIPersistentVolumeSource),
+      fc: k.nullishOf(coreV1_30_36.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_28_36.$.FlexPersistentVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      glusterfs: k.nullishOf(coreV1_28_36.$.GlusterfsPersistentVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      iscsi: k.nullishOf(coreV1_30_36.$.ISCSIPersistentVolumeSource),
+      local: k.nullishOf(coreV1_32_36.$.LocalVolumeSource),
+      mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      nodeAffinity: k.nullishOf(coreV1_30_36.$.VolumeNodeAffinity),
+      persistentVolumeReclaimPolicy: k.nullish.string,
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_30_36.$.RBDPersistentVolumeSource),
+      scaleIO: k.nullishOf(coreV1_28_36.$.ScaleIOPersistentVolumeSource),
+      storageClassName: k.nullish.string,
+      storageos: k.nullishOf(coreV1_28_36.$.StorageOSPersistentVolumeSource),
+      volumeAttributesClassName: k.nullish.string,
+      volumeMode: k.nullish.string,
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PersistentVolume() {
+    return keep("PersistentVolume", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PersistentVolume").default("PersistentVolume"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PersistentVolumeSpec),
+      status: k.nullishOf(coreV1_31_36.$.PersistentVolumeStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]}));
+  },
+  get PersistentVolumeClaimList() {
+    return keep("PersistentVolumeClaimList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_35_36.$.PersistentVolumeClaim),
+      kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"}));
+  },
+  get PersistentVolumeList() {
+    return keep("PersistentVolumeList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PersistentVolume),
+      kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"}));
+  },
+  get PodResourceClaim() {
+    return keep("PodResourceClaim", z.looseObject({
+      name: k.string,
+      resourceClaimName: k.nullish.string,
+      resourceClaimTemplateName: k.nullish.string,
+    }));
+  },
+  get PodSchedulingGroup() {
+    return keep("PodSchedulingGroup", z.looseObject({
+      podGroupName: k.nullish.string,
+    }).register(k.kubeMeta, {"unions":[{"fields-to-discriminateBy":{"podGroupName":"PodGroupName"}}]}));
+  },
+  get Volume() {
+    return keep("Volume", z.looseObject({
+      awsElasticBlockStore: k.nullishOf(coreV1_28_36.$.AWSElasticBlockStoreVolumeSource),
+      azureDisk: k.nullishOf(coreV1_28_36.$.AzureDiskVolumeSource),
+      azureFile: k.nullishOf(coreV1_28_36.$.AzureFileVolumeSource),
+      cephfs: k.nullishOf(coreV1_30_36.$.CephFSVolumeSource),
+      cinder: k.nullishOf(coreV1_30_36.$.CinderVolumeSource),
+      configMap: k.nullishOf(coreV1_30_36.$.ConfigMapVolumeSource),
+      csi: k.nullishOf(coreV1_30_36.$.CSIVolumeSource),
+      downwardAPI: k.nullishOf(coreV1_30_36.$.DownwardAPIVolumeSource),
+      emptyDir: k.nullishOf(coreV1_28_36.$.EmptyDirVolumeSource),
+      ephemeral: k.nullishOf(coreV1_35_36.$.EphemeralVolumeSource),
+      fc: k.nullishOf(coreV1_30_36.$.FCVolumeSource),
+      flexVolume: k.nullishOf(coreV1_30_36.$.FlexVolumeSource),
+      flocker: k.nullishOf(coreV1_28_36.$.FlockerVolumeSource),
+      gcePersistentDisk: k.nullishOf(coreV1_28_36.$.GCEPersistentDiskVolumeSource),
+      gitRepo: k.nullishOf(coreV1_28_36.$.GitRepoVolumeSource),
+      glusterfs: k.nullishOf(coreV1_34_36.$.GlusterfsVolumeSource),
+      hostPath: k.nullishOf(coreV1_28_36.$.HostPathVolumeSource),
+      image: k.nullishOf(coreV1_31_36.$.ImageVolumeSource),
+      iscsi: k.nullishOf(coreV1_30_36.$.ISCSIVolumeSource),
+      name: k.string,
+      nfs: k.nullishOf(coreV1_28_36.$.NFSVolumeSource),
+      persistentVolumeClaim: k.nullishOf(coreV1_28_36.$.PersistentVolumeClaimVolumeSource),
+      photonPersistentDisk: k.nullishOf(coreV1_28_36.$.PhotonPersistentDiskVolumeSource),
+      portworxVolume: k.nullishOf(coreV1_28_36.$.PortworxVolumeSource),
+      projected: k.nullishOf(coreV1_35_36.$.ProjectedVolumeSource),
+      quobyte: k.nullishOf(coreV1_28_36.$.QuobyteVolumeSource),
+      rbd: k.nullishOf(coreV1_30_36.$.RBDVolumeSource),
+      scaleIO: k.nullishOf(coreV1_30_36.$.ScaleIOVolumeSource),
+      secret: k.nullishOf(coreV1_30_36.$.SecretVolumeSource),
+      storageos: k.nullishOf(coreV1_30_36.$.StorageOSVolumeSource),
+      vsphereVolume: k.nullishOf(coreV1_28_36.$.VsphereVirtualDiskVolumeSource),
+    }));
+  },
+  get PodSpec() {
+    return keep("PodSpec", z.looseObject({
+      activeDeadlineSeconds: k.nullish.int,
+      affinity: k.nullishOf(coreV1_34_36.$.Affinity),
+      automountServiceAccountToken: k.nullish.boolean,
+      containers: z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
+      dnsConfig: k.nullishOf(coreV1_32_36.$.PodDNSConfig),
+      dnsPolicy: k.nullish.string,
+      enableServiceLinks: k.nullish.boolean,
+      ephemeralContainers: k.nullishOf(z.array($.EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      hostAliases: k.nullishOf(z.array(coreV1_30_36.$.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
+      hostIPC: k.nullish.boolean,
+      hostNetwork: k.nullish.boolean,
+      hostPID: k.nullish.boolean,
+      hostUsers: k.nullish.boolean,
+      hostname: k.nullish.string,
+      hostnameOverride: k.nullish.string,
+      imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.$.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      initContainers: k.nullishOf(z.array($.Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      nodeName: k.nullish.string,
+      nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      os: k.nullishOf(coreV1_28_36.$.PodOS),
+      overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      preemptionPolicy: k.nullish.string,
+      priority: k.nullish.int32,
+      priorityClassName: k.nullish.string,
+      readinessGates: k.nullishOf(z.array(coreV1_28_36.$.PodReadinessGate).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceClaims: k.nullishOf(z.array($.PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      resources: k.nullishOf(coreV1_34_36.$.ResourceRequirements),
+      restartPolicy: k.nullish.string,
+      runtimeClassName: k.nullish.string,
+      schedulerName: k.nullish.string,
+      schedulingGates: k.nullishOf(z.array(coreV1_28_36.$.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      schedulingGroup: k.nullishOf($.PodSchedulingGroup),
+      securityContext: k.nullishOf(coreV1_32_36.$.PodSecurityContext),
+      serviceAccount: k.nullish.string,
+      serviceAccountName: k.nullish.string,
+      setHostnameAsFQDN: k.nullish.boolean,
+      shareProcessNamespace: k.nullish.boolean,
+      subdomain: k.nullish.string,
+      terminationGracePeriodSeconds: k.nullish.int,
+      tolerations: k.nullishOf(z.array(coreV1_35_36.$.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
+      topologySpreadConstraints: k.nullishOf(z.array(coreV1_33_36.$.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
+      volumes: k.nullishOf(z.array($.Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get PodCondition() {
+    return keep("PodCondition", z.looseObject({
+      lastProbeTime: k.nullishOf(metaV1_28_36.$.Time),
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      observedGeneration: k.nullish.int,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get PodResourceClaimStatus() {
+    return keep("PodResourceClaimStatus", z.looseObject({
+      name: k.string,
+      resourceClaimName: k.nullish.string,
+    }));
+  },
+  get PodStatus() {
+    return keep("PodStatus", z.looseObject({
+      allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      conditions: k.nullishOf(z.array($.PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      containerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      ephemeralContainerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      extendedResourceClaimStatus: k.nullishOf(coreV1_34_36.$.PodExtendedResourceClaimStatus),
+      hostIP: k.nullish.string,
+      hostIPs: k.nullishOf(z.array(coreV1_31_36.$.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
+      initContainerStatuses: k.nullishOf(z.array($.ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      message: k.nullish.string,
+      nodeAllocatableResourceClaimStatuses: k.nullishOf(z.array($.NodeAllocatableResourceClaimStatus).register(k.kubeMeta, {"listType":"atomic"})),
+      nominatedNodeName: k.nullish.string,
+      observedGeneration: k.nullish.int,
+      phase: k.nullish.string,
+      podIP: k.nullish.string,
+      podIPs: k.nullishOf(z.array(coreV1_31_36.$.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
+      qosClass: k.nullish.string,
+      reason: k.nullish.string,
+      resize: k.nullish.string,
+      resourceClaimStatuses: k.nullishOf(z.array($.PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      resources: k.nullishOf(coreV1_34_36.$.ResourceRequirements),
+      startTime: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get Pod() {
+    return keep("Pod", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("Pod").default("Pod"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+      status: k.nullishOf($.PodStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"resize","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]}));
+  },
+  get PodList() {
+    return keep("PodList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.Pod),
+      kind: z.literal("PodList").default("PodList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"}));
+  },
+  get PodTemplateSpec() {
+    return keep("PodTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PodSpec),
+    }));
+  },
+  get PodTemplate() {
+    return keep("PodTemplate", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("PodTemplate").default("PodTemplate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      template: k.nullishOf($.PodTemplateSpec),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"}));
+  },
+  get PodTemplateList() {
+    return keep("PodTemplateList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.PodTemplate),
+      kind: z.literal("PodTemplateList").default("PodTemplateList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"}));
+  },
+  get ReplicationControllerSpec() {
+    return keep("ReplicationControllerSpec", z.looseObject({
+      minReadySeconds: k.nullish.int32,
+      replicas: k.nullish.int32,
+      selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      template: k.nullishOf($.PodTemplateSpec),
+    }));
+  },
+  get ReplicationController() {
+    return keep("ReplicationController", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("ReplicationController").default("ReplicationController"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ReplicationControllerSpec),
+      status: k.nullishOf(coreV1_30_36.$.ReplicationControllerStatus),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]}));
+  },
+  get ReplicationControllerList() {
+    return keep("ReplicationControllerList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array($.ReplicationController),
+      kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"}));
+  },
+  get ResourceQuotaList() {
+    return keep("ResourceQuotaList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.ResourceQuota),
+      kind: z.literal("ResourceQuotaList").default("ResourceQuotaList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuotaList"}));
+  },
+  get SecretList() {
+    return keep("SecretList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_30_36.$.Secret),
+      kind: z.literal("SecretList").default("SecretList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"SecretList"}));
+  },
+  get ServiceAccountList() {
+    return keep("ServiceAccountList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_32_36.$.ServiceAccount),
+      kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"}));
+  },
+  get ServiceList() {
+    return keep("ServiceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      items: z.array(coreV1_33_36.$.Service),
+      kind: z.literal("ServiceList").default("ServiceList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"}));
+  },
+};
 
-export const ConfigMapList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.ConfigMap),
-  kind: z.literal("ConfigMapList").default("ConfigMapList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ConfigMapList"});
-
-export const SecurityContext = z.looseObject({
-  allowPrivilegeEscalation: k.nullish.boolean,
-  appArmorProfile: k.nullishOf(coreV1_30_36.AppArmorProfile),
-  capabilities: k.nullishOf(coreV1_30_36.Capabilities),
-  privileged: k.nullish.boolean,
-  procMount: k.nullish.string,
-  readOnlyRootFilesystem: k.nullish.boolean,
-  runAsGroup: k.nullish.int,
-  runAsNonRoot: k.nullish.boolean,
-  runAsUser: k.nullish.int,
-  seLinuxOptions: k.nullishOf(coreV1_28_36.SELinuxOptions),
-  seccompProfile: k.nullishOf(coreV1_28_36.SeccompProfile),
-  windowsOptions: k.nullishOf(coreV1_28_36.WindowsSecurityContextOptions),
-});
-
-export const Container = z.looseObject({
-  args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  env: k.nullishOf(z.array(coreV1_34_36.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  envFrom: k.nullishOf(z.array(coreV1_34_36.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(coreV1_33_36.Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_32_36.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_32_36.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_34_36.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  restartPolicyRules: k.nullishOf(z.array(coreV1_34_36.ContainerRestartRule).register(k.kubeMeta, {"listType":"atomic"})),
-  securityContext: k.nullishOf(SecurityContext),
-  startupProbe: k.nullishOf(coreV1_32_36.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_36.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-  workingDir: k.nullish.string,
-});
-
-export const ResourceHealth = z.looseObject({
-  health: k.nullish.string,
-  message: k.nullish.string,
-  resourceID: k.string,
-});
-
-export const ResourceStatus = z.looseObject({
-  name: k.string,
-  resources: k.nullishOf(z.array(ResourceHealth).register(k.kubeMeta, {"listType":"map","listMapKeys":["resourceID"]})),
-});
-
-export const ImageVolumeStatus = z.looseObject({
-  imageRef: k.string,
-});
-
-export const VolumeStatus = z.looseObject({
-  image: k.nullishOf(ImageVolumeStatus),
-});
-
-export const VolumeMountStatus = z.looseObject({
-  mountPath: k.string,
-  name: k.string,
-  readOnly: k.nullish.boolean,
-  recursiveReadOnly: k.nullish.string,
-  volumeStatus: k.nullishOf(VolumeStatus),
-});
-
-export const ContainerStatus = z.looseObject({
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  allocatedResourcesStatus: k.nullishOf(z.array(ResourceStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  containerID: k.nullish.string,
-  image: k.string,
-  imageID: k.string,
-  lastState: k.nullishOf(coreV1_28_36.ContainerState),
-  name: k.string,
-  ready: k.boolean,
-  resources: k.nullishOf(coreV1_34_36.ResourceRequirements),
-  restartCount: k.int32,
-  started: k.nullish.boolean,
-  state: k.nullishOf(coreV1_28_36.ContainerState),
-  stopSignal: k.nullish.string,
-  user: k.nullishOf(coreV1_31_36.ContainerUser),
-  volumeMounts: k.nullishOf(z.array(VolumeMountStatus).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-});
-
-export const EndpointsList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_33_36.Endpoints),
-  kind: z.literal("EndpointsList").default("EndpointsList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EndpointsList"});
-
-export const EphemeralContainer = z.looseObject({
-  args: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  command: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  env: k.nullishOf(z.array(coreV1_34_36.EnvVar).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  envFrom: k.nullishOf(z.array(coreV1_34_36.EnvFromSource).register(k.kubeMeta, {"listType":"atomic"})),
-  image: k.nullish.string,
-  imagePullPolicy: k.nullish.string,
-  lifecycle: k.nullishOf(coreV1_33_36.Lifecycle),
-  livenessProbe: k.nullishOf(coreV1_32_36.Probe),
-  name: k.string,
-  ports: k.nullishOf(z.array(coreV1_28_36.ContainerPort).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"containerPort","listType":"map","listMapKeys":["containerPort","protocol"]})),
-  readinessProbe: k.nullishOf(coreV1_32_36.Probe),
-  resizePolicy: k.nullishOf(z.array(coreV1_28_36.ContainerResizePolicy).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(coreV1_34_36.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  restartPolicyRules: k.nullishOf(z.array(coreV1_34_36.ContainerRestartRule).register(k.kubeMeta, {"listType":"atomic"})),
-  securityContext: k.nullishOf(SecurityContext),
-  startupProbe: k.nullishOf(coreV1_32_36.Probe),
-  stdin: k.nullish.boolean,
-  stdinOnce: k.nullish.boolean,
-  targetContainerName: k.nullish.string,
-  terminationMessagePath: k.nullish.string,
-  terminationMessagePolicy: k.nullish.string,
-  tty: k.nullish.boolean,
-  volumeDevices: k.nullishOf(z.array(coreV1_28_36.VolumeDevice).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"devicePath","listType":"map","listMapKeys":["devicePath"]})),
-  volumeMounts: k.nullishOf(z.array(coreV1_30_36.VolumeMount).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"mountPath","listType":"map","listMapKeys":["mountPath"]})),
-  workingDir: k.nullish.string,
-});
-
-export const EventList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.Event),
-  kind: z.literal("EventList").default("EventList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"EventList"});
-
-export const LimitRangeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.LimitRange),
-  kind: z.literal("LimitRangeList").default("LimitRangeList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"LimitRangeList"});
-
-export const NamespaceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_32_36.Namespace),
-  kind: z.literal("NamespaceList").default("NamespaceList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NamespaceList"});
-
-export const NodeAllocatableResourceClaimStatus = z.looseObject({
-  containers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-  resourceClaimName: k.string,
-  resources: z.record(z.string(), apimachinery_28_36.Quantity),
-});
-
-export const NodeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_35_36.Node),
-  kind: z.literal("NodeList").default("NodeList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"NodeList"});
-
-export const PersistentVolumeSpec = z.looseObject({
-  accessModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFilePersistentVolumeSource),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  cephfs: k.nullishOf(coreV1_30_36.CephFSPersistentVolumeSource),
-  cinder: k.nullishOf(coreV1_28_36.CinderPersistentVolumeSource),
-  claimRef: k.nullishOf(coreV1_28_36.ObjectReference.clone().register(k.kubeMeta, {"mapType":"granular"})),
-  csi: k.nullishOf(coreV1_32_36.CSIPersistentVolumeSource),
-  fc: k.nullishOf(coreV1_30_36.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_28_36.FlexPersistentVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  glusterfs: k.nullishOf(coreV1_28_36.GlusterfsPersistentVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  iscsi: k.nullishOf(coreV1_30_36.ISCSIPersistentVolumeSource),
-  local: k.nullishOf(coreV1_32_36.LocalVolumeSource),
-  mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  nodeAffinity: k.nullishOf(coreV1_30_36.VolumeNodeAffinity),
-  persistentVolumeReclaimPolicy: k.nullish.string,
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_30_36.RBDPersistentVolumeSource),
-  scaleIO: k.nullishOf(coreV1_28_36.ScaleIOPersistentVolumeSource),
-  storageClassName: k.nullish.string,
-  storageos: k.nullishOf(coreV1_28_36.StorageOSPersistentVolumeSource),
-  volumeAttributesClassName: k.nullish.string,
-  volumeMode: k.nullish.string,
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PersistentVolume = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PersistentVolume").default("PersistentVolume"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PersistentVolumeSpec),
-  status: k.nullishOf(coreV1_31_36.PersistentVolumeStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolume","plural":"persistentvolumes","singular":"persistentvolume","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"","version":"v1","kind":"PersistentVolume","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PersistentVolumeList","shortNames":["pv"]});
-
-export const PersistentVolumeClaimList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_35_36.PersistentVolumeClaim),
-  kind: z.literal("PersistentVolumeClaimList").default("PersistentVolumeClaimList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeClaimList"});
-
-export const PersistentVolumeList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PersistentVolume),
-  kind: z.literal("PersistentVolumeList").default("PersistentVolumeList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PersistentVolumeList"});
-
-export const PodResourceClaim = z.looseObject({
-  name: k.string,
-  resourceClaimName: k.nullish.string,
-  resourceClaimTemplateName: k.nullish.string,
-});
-
-export const PodSchedulingGroup = z.looseObject({
-  podGroupName: k.nullish.string,
-}).register(k.kubeMeta, {"unions":[{"fields-to-discriminateBy":{"podGroupName":"PodGroupName"}}]});
-
-export const Volume = z.looseObject({
-  awsElasticBlockStore: k.nullishOf(coreV1_28_36.AWSElasticBlockStoreVolumeSource),
-  azureDisk: k.nullishOf(coreV1_28_36.AzureDiskVolumeSource),
-  azureFile: k.nullishOf(coreV1_28_36.AzureFileVolumeSource),
-  cephfs: k.nullishOf(coreV1_30_36.CephFSVolumeSource),
-  cinder: k.nullishOf(coreV1_30_36.CinderVolumeSource),
-  configMap: k.nullishOf(coreV1_30_36.ConfigMapVolumeSource),
-  csi: k.nullishOf(coreV1_30_36.CSIVolumeSource),
-  downwardAPI: k.nullishOf(coreV1_30_36.DownwardAPIVolumeSource),
-  emptyDir: k.nullishOf(coreV1_28_36.EmptyDirVolumeSource),
-  ephemeral: k.nullishOf(coreV1_35_36.EphemeralVolumeSource),
-  fc: k.nullishOf(coreV1_30_36.FCVolumeSource),
-  flexVolume: k.nullishOf(coreV1_30_36.FlexVolumeSource),
-  flocker: k.nullishOf(coreV1_28_36.FlockerVolumeSource),
-  gcePersistentDisk: k.nullishOf(coreV1_28_36.GCEPersistentDiskVolumeSource),
-  gitRepo: k.nullishOf(coreV1_28_36.GitRepoVolumeSource),
-  glusterfs: k.nullishOf(coreV1_34_36.GlusterfsVolumeSource),
-  hostPath: k.nullishOf(coreV1_28_36.HostPathVolumeSource),
-  image: k.nullishOf(coreV1_31_36.ImageVolumeSource),
-  iscsi: k.nullishOf(coreV1_30_36.ISCSIVolumeSource),
-  name: k.string,
-  nfs: k.nullishOf(coreV1_28_36.NFSVolumeSource),
-  persistentVolumeClaim: k.nullishOf(coreV1_28_36.PersistentVolumeClaimVolumeSource),
-  photonPersistentDisk: k.nullishOf(coreV1_28_36.PhotonPersistentDiskVolumeSource),
-  portworxVolume: k.nullishOf(coreV1_28_36.PortworxVolumeSource),
-  projected: k.nullishOf(coreV1_35_36.ProjectedVolumeSource),
-  quobyte: k.nullishOf(coreV1_28_36.QuobyteVolumeSource),
-  rbd: k.nullishOf(coreV1_30_36.RBDVolumeSource),
-  scaleIO: k.nullishOf(coreV1_30_36.ScaleIOVolumeSource),
-  secret: k.nullishOf(coreV1_30_36.SecretVolumeSource),
-  storageos: k.nullishOf(coreV1_30_36.StorageOSVolumeSource),
-  vsphereVolume: k.nullishOf(coreV1_28_36.VsphereVirtualDiskVolumeSource),
-});
-
-export const PodSpec = z.looseObject({
-  activeDeadlineSeconds: k.nullish.int,
-  affinity: k.nullishOf(coreV1_34_36.Affinity),
-  automountServiceAccountToken: k.nullish.boolean,
-  containers: z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
-  dnsConfig: k.nullishOf(coreV1_32_36.PodDNSConfig),
-  dnsPolicy: k.nullish.string,
-  enableServiceLinks: k.nullish.boolean,
-  ephemeralContainers: k.nullishOf(z.array(EphemeralContainer).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  hostAliases: k.nullishOf(z.array(coreV1_30_36.HostAlias).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
-  hostIPC: k.nullish.boolean,
-  hostNetwork: k.nullish.boolean,
-  hostPID: k.nullish.boolean,
-  hostUsers: k.nullish.boolean,
-  hostname: k.nullish.string,
-  hostnameOverride: k.nullish.string,
-  imagePullSecrets: k.nullishOf(z.array(coreV1_30_36.LocalObjectReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  initContainers: k.nullishOf(z.array(Container).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  nodeName: k.nullish.string,
-  nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  os: k.nullishOf(coreV1_28_36.PodOS),
-  overhead: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  preemptionPolicy: k.nullish.string,
-  priority: k.nullish.int32,
-  priorityClassName: k.nullish.string,
-  readinessGates: k.nullishOf(z.array(coreV1_28_36.PodReadinessGate).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceClaims: k.nullishOf(z.array(PodResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  resources: k.nullishOf(coreV1_34_36.ResourceRequirements),
-  restartPolicy: k.nullish.string,
-  runtimeClassName: k.nullish.string,
-  schedulerName: k.nullish.string,
-  schedulingGates: k.nullishOf(z.array(coreV1_28_36.PodSchedulingGate).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  schedulingGroup: k.nullishOf(PodSchedulingGroup),
-  securityContext: k.nullishOf(coreV1_32_36.PodSecurityContext),
-  serviceAccount: k.nullish.string,
-  serviceAccountName: k.nullish.string,
-  setHostnameAsFQDN: k.nullish.boolean,
-  shareProcessNamespace: k.nullish.boolean,
-  subdomain: k.nullish.string,
-  terminationGracePeriodSeconds: k.nullish.int,
-  tolerations: k.nullishOf(z.array(coreV1_35_36.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
-  topologySpreadConstraints: k.nullishOf(z.array(coreV1_33_36.TopologySpreadConstraint).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"topologyKey","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]})),
-  volumes: k.nullishOf(z.array(Volume).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
-
-export const PodCondition = z.looseObject({
-  lastProbeTime: k.nullishOf(metaV1_28_36.Time),
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  observedGeneration: k.nullish.int,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const PodResourceClaimStatus = z.looseObject({
-  name: k.string,
-  resourceClaimName: k.nullish.string,
-});
-
-export const PodStatus = z.looseObject({
-  allocatedResources: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  conditions: k.nullishOf(z.array(PodCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  containerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  ephemeralContainerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  extendedResourceClaimStatus: k.nullishOf(coreV1_34_36.PodExtendedResourceClaimStatus),
-  hostIP: k.nullish.string,
-  hostIPs: k.nullishOf(z.array(coreV1_31_36.HostIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"atomic"})),
-  initContainerStatuses: k.nullishOf(z.array(ContainerStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  message: k.nullish.string,
-  nodeAllocatableResourceClaimStatuses: k.nullishOf(z.array(NodeAllocatableResourceClaimStatus).register(k.kubeMeta, {"listType":"atomic"})),
-  nominatedNodeName: k.nullish.string,
-  observedGeneration: k.nullish.int,
-  phase: k.nullish.string,
-  podIP: k.nullish.string,
-  podIPs: k.nullishOf(z.array(coreV1_31_36.PodIP).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"ip","listType":"map","listMapKeys":["ip"]})),
-  qosClass: k.nullish.string,
-  reason: k.nullish.string,
-  resize: k.nullish.string,
-  resourceClaimStatuses: k.nullishOf(z.array(PodResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  resources: k.nullishOf(coreV1_34_36.ResourceRequirements),
-  startTime: k.nullishOf(metaV1_28_36.Time),
-});
-
-export const Pod = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("Pod").default("Pod"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-  status: k.nullishOf(PodStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Pod","plural":"pods","singular":"pod","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"attach","group":"","version":"v1","kind":"PodAttachOptions","verbs":["create","get"]},{"name":"binding","group":"","version":"v1","kind":"Binding","verbs":["create"]},{"name":"ephemeralcontainers","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"eviction","group":"policy","version":"v1","kind":"Eviction","verbs":["create"]},{"name":"exec","group":"","version":"v1","kind":"PodExecOptions","verbs":["create","get"]},{"name":"log","group":"","version":"v1","kind":"Pod","verbs":["get"]},{"name":"portforward","group":"","version":"v1","kind":"PodPortForwardOptions","verbs":["create","get"]},{"name":"proxy","group":"","version":"v1","kind":"PodProxyOptions","verbs":["create","delete","get","patch","update"]},{"name":"resize","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"Pod","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodList","shortNames":["po"],"categories":["all"]});
-
-export const PodList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(Pod),
-  kind: z.literal("PodList").default("PodList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodList"});
-
-export const PodTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PodSpec),
-});
-
-export const PodTemplate = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("PodTemplate").default("PodTemplate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  template: k.nullishOf(PodTemplateSpec),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplate","plural":"podtemplates","singular":"podtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodTemplateList"});
-
-export const PodTemplateList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(PodTemplate),
-  kind: z.literal("PodTemplateList").default("PodTemplateList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"PodTemplateList"});
-
-export const ReplicationControllerSpec = z.looseObject({
-  minReadySeconds: k.nullish.int32,
-  replicas: k.nullish.int32,
-  selector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  template: k.nullishOf(PodTemplateSpec),
-});
-
-export const ReplicationController = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("ReplicationController").default("ReplicationController"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ReplicationControllerSpec),
-  status: k.nullishOf(coreV1_30_36.ReplicationControllerStatus),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationController","plural":"replicationcontrollers","singular":"replicationcontroller","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"scale","group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},{"name":"status","group":"","version":"v1","kind":"ReplicationController","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ReplicationControllerList","shortNames":["rc"],"categories":["all"]});
-
-export const ReplicationControllerList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(ReplicationController),
-  kind: z.literal("ReplicationControllerList").default("ReplicationControllerList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ReplicationControllerList"});
-
-export const ResourceQuotaList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.ResourceQuota),
-  kind: z.literal("ResourceQuotaList").default("ResourceQuotaList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ResourceQuotaList"});
-
-export const SecretList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_30_36.Secret),
-  kind: z.literal("SecretList").default("SecretList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"SecretList"});
-
-export const ServiceAccountList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_32_36.ServiceAccount),
-  kind: z.literal("ServiceAccountList").default("ServiceAccountList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceAccountList"});
-
-export const ServiceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  items: z.array(coreV1_33_36.Service),
-  kind: z.literal("ServiceList").default("ServiceList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"ServiceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

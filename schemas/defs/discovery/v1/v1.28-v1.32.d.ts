@@ -12,14 +12,12 @@ export interface EndpointConditions {
   /** terminating indicates that this endpoint is terminating. A nil value indicates an unknown state. Consumers should interpret this unknown state to mean that the endpoint is not terminating. */
   terminating?: boolean | null;
 }
-export declare const EndpointConditions: k.KubeSchema<EndpointConditions>;
 
 /** EndpointHints provides hints describing how an endpoint should be consumed. */
 export interface EndpointHints {
   /** forZones indicates the zone(s) this endpoint should be consumed by to enable topology aware routing. */
   forZones?: discoveryV1_28_36.ForZone[] | null;
 }
-export declare const EndpointHints: k.KubeSchema<EndpointHints>;
 
 /** Endpoint represents a single logical "backend" implementing a service. */
 export interface Endpoint {
@@ -40,4 +38,13 @@ export interface Endpoint {
   /** zone is the name of the Zone this endpoint exists in. */
   zone?: string | null;
 }
-export declare const Endpoint: k.KubeSchema<Endpoint>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointConditions: k.KubeSchema<EndpointConditions>;
+  readonly EndpointHints: k.KubeSchema<EndpointHints>;
+  readonly Endpoint: k.KubeSchema<Endpoint>;
+};

@@ -4,23 +4,39 @@ import * as k from "../../../runtime.js";
 import * as coreV1_28_36 from "../../core/v1/v1.28-v1.36.js";
 import * as discoveryV1_28_36 from "./v1.28-v1.36.js";
 
-export const EndpointConditions = z.looseObject({
-  ready: k.nullish.boolean,
-  serving: k.nullish.boolean,
-  terminating: k.nullish.boolean,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointConditions() {
+    return keep("EndpointConditions", z.looseObject({
+      ready: k.nullish.boolean,
+      serving: k.nullish.boolean,
+      terminating: k.nullish.boolean,
+    }));
+  },
+  get EndpointHints() {
+    return keep("EndpointHints", z.looseObject({
+      forZones: k.nullishOf(z.array(discoveryV1_28_36.$.ForZone).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Endpoint() {
+    return keep("Endpoint", z.looseObject({
+      addresses: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      conditions: k.nullishOf($.EndpointConditions),
+      deprecatedTopology: k.nullishOf(z.record(z.string(), k.string)),
+      hints: k.nullishOf($.EndpointHints),
+      hostname: k.nullish.string,
+      nodeName: k.nullish.string,
+      targetRef: k.nullishOf(coreV1_28_36.$.ObjectReference),
+      zone: k.nullish.string,
+    }));
+  },
+};
 
-export const EndpointHints = z.looseObject({
-  forZones: k.nullishOf(z.array(discoveryV1_28_36.ForZone).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Endpoint = z.looseObject({
-  addresses: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  conditions: k.nullishOf(EndpointConditions),
-  deprecatedTopology: k.nullishOf(z.record(z.string(), k.string)),
-  hints: k.nullishOf(EndpointHints),
-  hostname: k.nullish.string,
-  nodeName: k.nullish.string,
-  targetRef: k.nullishOf(coreV1_28_36.ObjectReference),
-  zone: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

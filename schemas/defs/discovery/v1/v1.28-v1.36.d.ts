@@ -6,4 +6,11 @@ export interface ForZone {
   /** name represents the name of the zone. */
   name: string;
 }
-export declare const ForZone: k.KubeSchema<ForZone>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ForZone: k.KubeSchema<ForZone>;
+};

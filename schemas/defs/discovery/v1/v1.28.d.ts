@@ -26,7 +26,6 @@ export interface EndpointPort {
   /** protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP. */
   protocol?: string | null;
 }
-export declare const EndpointPort: k.KubeSchema<EndpointPort>;
 
 /**
  * EndpointSlice represents a subset of the endpoints that implement a service. For a given service there may be multiple EndpointSlice objects, selected by labels, which must be joined to produce the full set of endpoints.
@@ -46,7 +45,6 @@ export interface EndpointSlice {
   /** ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports. */
   ports?: EndpointPort[] | null;
 }
-export declare const EndpointSlice: k.KubeSchema<EndpointSlice>;
 
 /**
  * EndpointSliceList represents a list of endpoint slices
@@ -62,4 +60,13 @@ export interface EndpointSliceList {
   /** Standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EndpointSliceList: k.KubeSchema<EndpointSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointPort: k.KubeSchema<EndpointPort>;
+  readonly EndpointSlice: k.KubeSchema<EndpointSlice>;
+  readonly EndpointSliceList: k.KubeSchema<EndpointSliceList>;
+};

@@ -5,25 +5,41 @@ import * as discoveryV1_28_32 from "./v1.28-v1.32.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const EndpointPort = z.looseObject({
-  appProtocol: k.nullish.string,
-  name: k.nullish.string,
-  port: k.nullish.int32,
-  protocol: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointPort() {
+    return keep("EndpointPort", z.looseObject({
+      appProtocol: k.nullish.string,
+      name: k.nullish.string,
+      port: k.nullish.int32,
+      protocol: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get EndpointSlice() {
+    return keep("EndpointSlice", z.looseObject({
+      addressType: k.string,
+      apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
+      endpoints: z.array(discoveryV1_28_32.$.Endpoint).register(k.kubeMeta, {"listType":"atomic"}),
+      kind: z.literal("EndpointSlice").default("EndpointSlice"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      ports: k.nullishOf(z.array($.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","plural":"endpointslices","singular":"endpointslice","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointSliceList"}));
+  },
+  get EndpointSliceList() {
+    return keep("EndpointSliceList", z.looseObject({
+      apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
+      items: z.array($.EndpointSlice),
+      kind: z.literal("EndpointSliceList").default("EndpointSliceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSliceList"}));
+  },
+};
 
-export const EndpointSlice = z.looseObject({
-  addressType: k.string,
-  apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
-  endpoints: z.array(discoveryV1_28_32.Endpoint).register(k.kubeMeta, {"listType":"atomic"}),
-  kind: z.literal("EndpointSlice").default("EndpointSlice"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  ports: k.nullishOf(z.array(EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","plural":"endpointslices","singular":"endpointslice","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointSliceList"});
-
-export const EndpointSliceList = z.looseObject({
-  apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
-  items: z.array(EndpointSlice),
-  kind: z.literal("EndpointSliceList").default("EndpointSliceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSliceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -23,4 +23,11 @@ export interface EndpointPort {
   /** protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP. */
   protocol?: string | null;
 }
-export declare const EndpointPort: k.KubeSchema<EndpointPort>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointPort: k.KubeSchema<EndpointPort>;
+};

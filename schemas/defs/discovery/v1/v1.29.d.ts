@@ -23,7 +23,6 @@ export interface EndpointSlice {
   /** ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports. */
   ports?: discoveryV1_29_32.EndpointPort[] | null;
 }
-export declare const EndpointSlice: k.KubeSchema<EndpointSlice>;
 
 /**
  * EndpointSliceList represents a list of endpoint slices
@@ -39,4 +38,12 @@ export interface EndpointSliceList {
   /** Standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EndpointSliceList: k.KubeSchema<EndpointSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointSlice: k.KubeSchema<EndpointSlice>;
+  readonly EndpointSliceList: k.KubeSchema<EndpointSliceList>;
+};

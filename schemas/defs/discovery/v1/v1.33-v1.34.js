@@ -7,34 +7,51 @@ import * as discoveryV1_33_36 from "./v1.33-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const EndpointHints = z.looseObject({
-  forNodes: k.nullishOf(z.array(discoveryV1_33_36.ForNode).register(k.kubeMeta, {"listType":"atomic"})),
-  forZones: k.nullishOf(z.array(discoveryV1_28_36.ForZone).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointHints() {
+    return keep("EndpointHints", z.looseObject({
+      forNodes: k.nullishOf(z.array(discoveryV1_33_36.$.ForNode).register(k.kubeMeta, {"listType":"atomic"})),
+      forZones: k.nullishOf(z.array(discoveryV1_28_36.$.ForZone).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Endpoint() {
+    return keep("Endpoint", z.looseObject({
+      addresses: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      conditions: k.nullishOf(discoveryV1_33_36.$.EndpointConditions),
+      deprecatedTopology: k.nullishOf(z.record(z.string(), k.string)),
+      hints: k.nullishOf($.EndpointHints),
+      hostname: k.nullish.string,
+      nodeName: k.nullish.string,
+      targetRef: k.nullishOf(coreV1_28_36.$.ObjectReference),
+      zone: k.nullish.string,
+    }));
+  },
+  get EndpointSlice() {
+    return keep("EndpointSlice", z.looseObject({
+      addressType: k.string,
+      apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
+      endpoints: z.array($.Endpoint).register(k.kubeMeta, {"listType":"atomic"}),
+      kind: z.literal("EndpointSlice").default("EndpointSlice"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      ports: k.nullishOf(z.array(discoveryV1_33_36.$.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","plural":"endpointslices","singular":"endpointslice","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointSliceList"}));
+  },
+  get EndpointSliceList() {
+    return keep("EndpointSliceList", z.looseObject({
+      apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
+      items: z.array($.EndpointSlice),
+      kind: z.literal("EndpointSliceList").default("EndpointSliceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSliceList"}));
+  },
+};
 
-export const Endpoint = z.looseObject({
-  addresses: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  conditions: k.nullishOf(discoveryV1_33_36.EndpointConditions),
-  deprecatedTopology: k.nullishOf(z.record(z.string(), k.string)),
-  hints: k.nullishOf(EndpointHints),
-  hostname: k.nullish.string,
-  nodeName: k.nullish.string,
-  targetRef: k.nullishOf(coreV1_28_36.ObjectReference),
-  zone: k.nullish.string,
-});
-
-export const EndpointSlice = z.looseObject({
-  addressType: k.string,
-  apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
-  endpoints: z.array(Endpoint).register(k.kubeMeta, {"listType":"atomic"}),
-  kind: z.literal("EndpointSlice").default("EndpointSlice"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  ports: k.nullishOf(z.array(discoveryV1_33_36.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","plural":"endpointslices","singular":"endpointslice","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointSliceList"});
-
-export const EndpointSliceList = z.looseObject({
-  apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
-  items: z.array(EndpointSlice),
-  kind: z.literal("EndpointSliceList").default("EndpointSliceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSliceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -10,7 +10,6 @@ export interface EndpointConditions {
   /** terminating indicates that this endpoint is terminating. A nil value should be interpreted as "false". */
   terminating?: boolean | null;
 }
-export declare const EndpointConditions: k.KubeSchema<EndpointConditions>;
 
 /** EndpointPort represents a Port used by an EndpointSlice */
 export interface EndpointPort {
@@ -34,11 +33,19 @@ export interface EndpointPort {
   /** protocol represents the IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP. */
   protocol?: string | null;
 }
-export declare const EndpointPort: k.KubeSchema<EndpointPort>;
 
 /** ForNode provides information about which nodes should consume this endpoint. */
 export interface ForNode {
   /** name represents the name of the node. */
   name: string;
 }
-export declare const ForNode: k.KubeSchema<ForNode>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointConditions: k.KubeSchema<EndpointConditions>;
+  readonly EndpointPort: k.KubeSchema<EndpointPort>;
+  readonly ForNode: k.KubeSchema<ForNode>;
+};

@@ -2,19 +2,35 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const EndpointConditions = z.looseObject({
-  ready: k.nullish.boolean,
-  serving: k.nullish.boolean,
-  terminating: k.nullish.boolean,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointConditions() {
+    return keep("EndpointConditions", z.looseObject({
+      ready: k.nullish.boolean,
+      serving: k.nullish.boolean,
+      terminating: k.nullish.boolean,
+    }));
+  },
+  get EndpointPort() {
+    return keep("EndpointPort", z.looseObject({
+      appProtocol: k.nullish.string,
+      name: k.nullish.string,
+      port: k.nullish.int32,
+      protocol: k.nullish.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ForNode() {
+    return keep("ForNode", z.looseObject({
+      name: k.string,
+    }));
+  },
+};
 
-export const EndpointPort = z.looseObject({
-  appProtocol: k.nullish.string,
-  name: k.nullish.string,
-  port: k.nullish.int32,
-  protocol: k.nullish.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ForNode = z.looseObject({
-  name: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

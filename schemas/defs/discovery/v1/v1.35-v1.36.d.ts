@@ -11,7 +11,6 @@ export interface EndpointHints {
   /** forZones indicates the zone(s) this endpoint should be consumed by when using topology aware routing. May contain a maximum of 8 entries. */
   forZones?: discoveryV1_28_36.ForZone[] | null;
 }
-export declare const EndpointHints: k.KubeSchema<EndpointHints>;
 
 /** Endpoint represents a single logical "backend" implementing a service. */
 export interface Endpoint {
@@ -32,4 +31,12 @@ export interface Endpoint {
   /** zone is the name of the Zone this endpoint exists in. */
   zone?: string | null;
 }
-export declare const Endpoint: k.KubeSchema<Endpoint>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EndpointHints: k.KubeSchema<EndpointHints>;
+  readonly Endpoint: k.KubeSchema<Endpoint>;
+};

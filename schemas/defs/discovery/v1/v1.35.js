@@ -6,18 +6,33 @@ import * as discoveryV1_35_36 from "./v1.35-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const EndpointSlice = z.looseObject({
-  addressType: k.string,
-  apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
-  endpoints: z.array(discoveryV1_35_36.Endpoint).register(k.kubeMeta, {"listType":"atomic"}),
-  kind: z.literal("EndpointSlice").default("EndpointSlice"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  ports: k.nullishOf(z.array(discoveryV1_33_36.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","plural":"endpointslices","singular":"endpointslice","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointSliceList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EndpointSlice() {
+    return keep("EndpointSlice", z.looseObject({
+      addressType: k.string,
+      apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
+      endpoints: z.array(discoveryV1_35_36.$.Endpoint).register(k.kubeMeta, {"listType":"atomic"}),
+      kind: z.literal("EndpointSlice").default("EndpointSlice"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      ports: k.nullishOf(z.array(discoveryV1_33_36.$.EndpointPort).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","plural":"endpointslices","singular":"endpointslice","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EndpointSliceList"}));
+  },
+  get EndpointSliceList() {
+    return keep("EndpointSliceList", z.looseObject({
+      apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
+      items: z.array($.EndpointSlice),
+      kind: z.literal("EndpointSliceList").default("EndpointSliceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSliceList"}));
+  },
+};
 
-export const EndpointSliceList = z.looseObject({
-  apiVersion: z.literal("discovery.k8s.io/v1").default("discovery.k8s.io/v1"),
-  items: z.array(EndpointSlice),
-  kind: z.literal("EndpointSliceList").default("EndpointSliceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"discovery.k8s.io","version":"v1","apiVersion":"discovery.k8s.io/v1","kind":"EndpointSliceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

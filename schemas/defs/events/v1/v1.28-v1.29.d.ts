@@ -46,7 +46,6 @@ export interface Event {
   /** type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable. This field cannot be empty for new Events. */
   type?: string | null;
 }
-export declare const Event: k.KubeSchema<Event>;
 
 /**
  * EventList is a list of Event objects.
@@ -62,4 +61,12 @@ export interface EventList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const EventList: k.KubeSchema<EventList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Event: k.KubeSchema<Event>;
+  readonly EventList: k.KubeSchema<EventList>;
+};

@@ -9,4 +9,11 @@ export interface EventSeries {
   /** lastObservedTime is the time when last Event from the series was seen before last heartbeat. */
   lastObservedTime: metaV1_28_36.MicroTime | null;
 }
-export declare const EventSeries: k.KubeSchema<EventSeries>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly EventSeries: k.KubeSchema<EventSeries>;
+};

@@ -45,4 +45,11 @@ export interface Event {
   /** type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable. This field cannot be empty for new Events. */
   type?: string | null;
 }
-export declare const Event: k.KubeSchema<Event>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Event: k.KubeSchema<Event>;
+};

@@ -6,22 +6,36 @@ import * as eventsV1_28_36 from "./v1.28-v1.36.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const Event = z.looseObject({
-  action: k.nullish.string,
-  apiVersion: z.literal("events.k8s.io/v1").default("events.k8s.io/v1"),
-  deprecatedCount: k.nullish.int32,
-  deprecatedFirstTimestamp: k.nullishOf(metaV1_28_36.Time),
-  deprecatedLastTimestamp: k.nullishOf(metaV1_28_36.Time),
-  deprecatedSource: k.nullishOf(coreV1_28_36.EventSource),
-  eventTime: metaV1_28_36.MicroTime.nullable(),
-  kind: z.literal("Event").default("Event"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  note: k.nullish.string,
-  reason: k.nullish.string,
-  regarding: k.nullishOf(coreV1_28_36.ObjectReference),
-  related: k.nullishOf(coreV1_28_36.ObjectReference),
-  reportingController: k.nullish.string,
-  reportingInstance: k.nullish.string,
-  series: k.nullishOf(eventsV1_28_36.EventSeries),
-  type: k.nullish.string,
-}).register(k.kubeMeta, {"group":"events.k8s.io","version":"v1","apiVersion":"events.k8s.io/v1","kind":"Event","plural":"events","singular":"event","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EventList","shortNames":["ev"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Event() {
+    return keep("Event", z.looseObject({
+      action: k.nullish.string,
+      apiVersion: z.literal("events.k8s.io/v1").default("events.k8s.io/v1"),
+      deprecatedCount: k.nullish.int32,
+      deprecatedFirstTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      deprecatedLastTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      deprecatedSource: k.nullishOf(coreV1_28_36.$.EventSource),
+      eventTime: metaV1_28_36.$.MicroTime.nullable(),
+      kind: z.literal("Event").default("Event"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      note: k.nullish.string,
+      reason: k.nullish.string,
+      regarding: k.nullishOf(coreV1_28_36.$.ObjectReference),
+      related: k.nullishOf(coreV1_28_36.$.ObjectReference),
+      reportingController: k.nullish.string,
+      reportingInstance: k.nullish.string,
+      series: k.nullishOf(eventsV1_28_36.$.EventSeries),
+      type: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"events.k8s.io","version":"v1","apiVersion":"events.k8s.io/v1","kind":"Event","plural":"events","singular":"event","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"EventList","shortNames":["ev"]}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as eventsV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_36 from "../../meta/v1/v1.36.js";
 
-export const EventList = z.looseObject({
-  apiVersion: z.literal("events.k8s.io/v1").default("events.k8s.io/v1"),
-  items: z.array(eventsV1_30_36.Event),
-  kind: z.literal("EventList").default("EventList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"events.k8s.io","version":"v1","apiVersion":"events.k8s.io/v1","kind":"EventList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get EventList() {
+    return keep("EventList", z.looseObject({
+      apiVersion: z.literal("events.k8s.io/v1").default("events.k8s.io/v1"),
+      items: z.array(eventsV1_30_36.$.Event),
+      kind: z.literal("EventList").default("EventList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"events.k8s.io","version":"v1","apiVersion":"events.k8s.io/v1","kind":"EventList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

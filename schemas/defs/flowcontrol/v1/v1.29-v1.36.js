@@ -3,109 +3,141 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const ExemptPriorityLevelConfiguration = z.looseObject({
-  lendablePercent: k.nullish.int32,
-  nominalConcurrencyShares: k.nullish.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ExemptPriorityLevelConfiguration() {
+    return keep("ExemptPriorityLevelConfiguration", z.looseObject({
+      lendablePercent: k.nullish.int32,
+      nominalConcurrencyShares: k.nullish.int32,
+    }));
+  },
+  get FlowDistinguisherMethod() {
+    return keep("FlowDistinguisherMethod", z.looseObject({
+      type: k.string,
+    }));
+  },
+  get FlowSchemaCondition() {
+    return keep("FlowSchemaCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.nullish.string,
+      type: k.nullish.string,
+    }));
+  },
+  get NonResourcePolicyRule() {
+    return keep("NonResourcePolicyRule", z.looseObject({
+      nonResourceURLs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+    }));
+  },
+  get ResourcePolicyRule() {
+    return keep("ResourcePolicyRule", z.looseObject({
+      apiGroups: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      clusterScope: k.nullish.boolean,
+      namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+      resources: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+    }));
+  },
+  get GroupSubject() {
+    return keep("GroupSubject", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get ServiceAccountSubject() {
+    return keep("ServiceAccountSubject", z.looseObject({
+      name: k.string,
+      namespace: k.string,
+    }));
+  },
+  get UserSubject() {
+    return keep("UserSubject", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get Subject() {
+    return keep("Subject", z.looseObject({
+      group: k.nullishOf($.GroupSubject),
+      kind: k.string,
+      serviceAccount: k.nullishOf($.ServiceAccountSubject),
+      user: k.nullishOf($.UserSubject),
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"kind","fields-to-discriminateBy":{"group":"Group","serviceAccount":"ServiceAccount","user":"User"}}]}));
+  },
+  get PolicyRulesWithSubjects() {
+    return keep("PolicyRulesWithSubjects", z.looseObject({
+      nonResourceRules: k.nullishOf(z.array($.NonResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceRules: k.nullishOf(z.array($.ResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
+      subjects: z.array($.Subject).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get PriorityLevelConfigurationReference() {
+    return keep("PriorityLevelConfigurationReference", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get FlowSchemaSpec() {
+    return keep("FlowSchemaSpec", z.looseObject({
+      distinguisherMethod: k.nullishOf($.FlowDistinguisherMethod),
+      matchingPrecedence: k.nullish.int32,
+      priorityLevelConfiguration: $.PriorityLevelConfigurationReference,
+      rules: k.nullishOf(z.array($.PolicyRulesWithSubjects).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get FlowSchemaStatus() {
+    return keep("FlowSchemaStatus", z.looseObject({
+      conditions: k.nullishOf(z.array($.FlowSchemaCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+  get QueuingConfiguration() {
+    return keep("QueuingConfiguration", z.looseObject({
+      handSize: k.nullish.int32,
+      queueLengthLimit: k.nullish.int32,
+      queues: k.nullish.int32,
+    }));
+  },
+  get LimitResponse() {
+    return keep("LimitResponse", z.looseObject({
+      queuing: k.nullishOf($.QueuingConfiguration),
+      type: k.string,
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"queuing":"Queuing"}}]}));
+  },
+  get LimitedPriorityLevelConfiguration() {
+    return keep("LimitedPriorityLevelConfiguration", z.looseObject({
+      borrowingLimitPercent: k.nullish.int32,
+      lendablePercent: k.nullish.int32,
+      limitResponse: k.nullishOf($.LimitResponse),
+      nominalConcurrencyShares: k.nullish.int32,
+    }));
+  },
+  get PriorityLevelConfigurationCondition() {
+    return keep("PriorityLevelConfigurationCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.nullish.string,
+      type: k.nullish.string,
+    }));
+  },
+  get PriorityLevelConfigurationSpec() {
+    return keep("PriorityLevelConfigurationSpec", z.looseObject({
+      exempt: k.nullishOf($.ExemptPriorityLevelConfiguration),
+      limited: k.nullishOf($.LimitedPriorityLevelConfiguration),
+      type: k.string,
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"exempt":"Exempt","limited":"Limited"}}]}));
+  },
+  get PriorityLevelConfigurationStatus() {
+    return keep("PriorityLevelConfigurationStatus", z.looseObject({
+      conditions: k.nullishOf(z.array($.PriorityLevelConfigurationCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+};
 
-export const FlowDistinguisherMethod = z.looseObject({
-  type: k.string,
-});
-
-export const FlowSchemaCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.nullish.string,
-  type: k.nullish.string,
-});
-
-export const NonResourcePolicyRule = z.looseObject({
-  nonResourceURLs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-});
-
-export const ResourcePolicyRule = z.looseObject({
-  apiGroups: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  clusterScope: k.nullish.boolean,
-  namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-  resources: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-});
-
-export const GroupSubject = z.looseObject({
-  name: k.string,
-});
-
-export const ServiceAccountSubject = z.looseObject({
-  name: k.string,
-  namespace: k.string,
-});
-
-export const UserSubject = z.looseObject({
-  name: k.string,
-});
-
-export const Subject = z.looseObject({
-  group: k.nullishOf(GroupSubject),
-  kind: k.string,
-  serviceAccount: k.nullishOf(ServiceAccountSubject),
-  user: k.nullishOf(UserSubject),
-}).register(k.kubeMeta, {"unions":[{"discriminator":"kind","fields-to-discriminateBy":{"group":"Group","serviceAccount":"ServiceAccount","user":"User"}}]});
-
-export const PolicyRulesWithSubjects = z.looseObject({
-  nonResourceRules: k.nullishOf(z.array(NonResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceRules: k.nullishOf(z.array(ResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-  subjects: z.array(Subject).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const PriorityLevelConfigurationReference = z.looseObject({
-  name: k.string,
-});
-
-export const FlowSchemaSpec = z.looseObject({
-  distinguisherMethod: k.nullishOf(FlowDistinguisherMethod),
-  matchingPrecedence: k.nullish.int32,
-  priorityLevelConfiguration: PriorityLevelConfigurationReference,
-  rules: k.nullishOf(z.array(PolicyRulesWithSubjects).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const FlowSchemaStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(FlowSchemaCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-});
-
-export const QueuingConfiguration = z.looseObject({
-  handSize: k.nullish.int32,
-  queueLengthLimit: k.nullish.int32,
-  queues: k.nullish.int32,
-});
-
-export const LimitResponse = z.looseObject({
-  queuing: k.nullishOf(QueuingConfiguration),
-  type: k.string,
-}).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"queuing":"Queuing"}}]});
-
-export const LimitedPriorityLevelConfiguration = z.looseObject({
-  borrowingLimitPercent: k.nullish.int32,
-  lendablePercent: k.nullish.int32,
-  limitResponse: k.nullishOf(LimitResponse),
-  nominalConcurrencyShares: k.nullish.int32,
-});
-
-export const PriorityLevelConfigurationCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.nullish.string,
-  type: k.nullish.string,
-});
-
-export const PriorityLevelConfigurationSpec = z.looseObject({
-  exempt: k.nullishOf(ExemptPriorityLevelConfiguration),
-  limited: k.nullishOf(LimitedPriorityLevelConfiguration),
-  type: k.string,
-}).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"exempt":"Exempt","limited":"Limited"}}]});
-
-export const PriorityLevelConfigurationStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(PriorityLevelConfigurationCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,16 +4,31 @@ import * as k from "../../../runtime.js";
 import * as flowcontrolV1_30_36 from "./v1.30-v1.36.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const FlowSchemaList = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
-  items: z.array(flowcontrolV1_30_36.FlowSchema),
-  kind: z.literal("FlowSchemaList").default("FlowSchemaList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"FlowSchemaList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get FlowSchemaList() {
+    return keep("FlowSchemaList", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
+      items: z.array(flowcontrolV1_30_36.$.FlowSchema),
+      kind: z.literal("FlowSchemaList").default("FlowSchemaList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"FlowSchemaList"}));
+  },
+  get PriorityLevelConfigurationList() {
+    return keep("PriorityLevelConfigurationList", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
+      items: z.array(flowcontrolV1_30_36.$.PriorityLevelConfiguration),
+      kind: z.literal("PriorityLevelConfigurationList").default("PriorityLevelConfigurationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"PriorityLevelConfigurationList"}));
+  },
+};
 
-export const PriorityLevelConfigurationList = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
-  items: z.array(flowcontrolV1_30_36.PriorityLevelConfiguration),
-  kind: z.literal("PriorityLevelConfigurationList").default("PriorityLevelConfigurationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"PriorityLevelConfigurationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -19,7 +19,6 @@ export interface FlowSchema {
   /** `status` is the current status of a FlowSchema. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: flowcontrolV1_29_36.FlowSchemaStatus | null;
 }
-export declare const FlowSchema: k.KubeSchema<FlowSchema>;
 
 /**
  * PriorityLevelConfiguration represents the configuration of a priority level.
@@ -37,4 +36,12 @@ export interface PriorityLevelConfiguration {
   /** `status` is the current status of a "request-priority". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: flowcontrolV1_29_36.PriorityLevelConfigurationStatus | null;
 }
-export declare const PriorityLevelConfiguration: k.KubeSchema<PriorityLevelConfiguration>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly FlowSchema: k.KubeSchema<FlowSchema>;
+  readonly PriorityLevelConfiguration: k.KubeSchema<PriorityLevelConfiguration>;
+};

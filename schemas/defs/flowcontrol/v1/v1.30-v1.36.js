@@ -4,18 +4,33 @@ import * as k from "../../../runtime.js";
 import * as flowcontrolV1_29_36 from "./v1.29-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const FlowSchema = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
-  kind: z.literal("FlowSchema").default("FlowSchema"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(flowcontrolV1_29_36.FlowSchemaSpec),
-  status: k.nullishOf(flowcontrolV1_29_36.FlowSchemaStatus),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"FlowSchema","plural":"flowschemas","singular":"flowschema","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1","kind":"FlowSchema","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"FlowSchemaList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get FlowSchema() {
+    return keep("FlowSchema", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
+      kind: z.literal("FlowSchema").default("FlowSchema"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(flowcontrolV1_29_36.$.FlowSchemaSpec),
+      status: k.nullishOf(flowcontrolV1_29_36.$.FlowSchemaStatus),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"FlowSchema","plural":"flowschemas","singular":"flowschema","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1","kind":"FlowSchema","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"FlowSchemaList"}));
+  },
+  get PriorityLevelConfiguration() {
+    return keep("PriorityLevelConfiguration", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
+      kind: z.literal("PriorityLevelConfiguration").default("PriorityLevelConfiguration"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(flowcontrolV1_29_36.$.PriorityLevelConfigurationSpec),
+      status: k.nullishOf(flowcontrolV1_29_36.$.PriorityLevelConfigurationStatus),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"PriorityLevelConfiguration","plural":"prioritylevelconfigurations","singular":"prioritylevelconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1","kind":"PriorityLevelConfiguration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityLevelConfigurationList"}));
+  },
+};
 
-export const PriorityLevelConfiguration = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1").default("flowcontrol.apiserver.k8s.io/v1"),
-  kind: z.literal("PriorityLevelConfiguration").default("PriorityLevelConfiguration"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(flowcontrolV1_29_36.PriorityLevelConfigurationSpec),
-  status: k.nullishOf(flowcontrolV1_29_36.PriorityLevelConfigurationStatus),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1","apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"PriorityLevelConfiguration","plural":"prioritylevelconfigurations","singular":"prioritylevelconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1","kind":"PriorityLevelConfiguration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityLevelConfigurationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

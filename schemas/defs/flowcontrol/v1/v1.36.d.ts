@@ -17,7 +17,6 @@ export interface FlowSchemaList {
   /** `metadata` is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const FlowSchemaList: k.KubeSchema<FlowSchemaList>;
 
 /**
  * PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects.
@@ -33,4 +32,12 @@ export interface PriorityLevelConfigurationList {
   /** `metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PriorityLevelConfigurationList: k.KubeSchema<PriorityLevelConfigurationList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly FlowSchemaList: k.KubeSchema<FlowSchemaList>;
+  readonly PriorityLevelConfigurationList: k.KubeSchema<PriorityLevelConfigurationList>;
+};

@@ -5,139 +5,175 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const ExemptPriorityLevelConfiguration = z.looseObject({
-  lendablePercent: k.nullish.int32,
-  nominalConcurrencyShares: k.nullish.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ExemptPriorityLevelConfiguration() {
+    return keep("ExemptPriorityLevelConfiguration", z.looseObject({
+      lendablePercent: k.nullish.int32,
+      nominalConcurrencyShares: k.nullish.int32,
+    }));
+  },
+  get FlowDistinguisherMethod() {
+    return keep("FlowDistinguisherMethod", z.looseObject({
+      type: k.string,
+    }));
+  },
+  get NonResourcePolicyRule() {
+    return keep("NonResourcePolicyRule", z.looseObject({
+      nonResourceURLs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+    }));
+  },
+  get ResourcePolicyRule() {
+    return keep("ResourcePolicyRule", z.looseObject({
+      apiGroups: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      clusterScope: k.nullish.boolean,
+      namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+      resources: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
+    }));
+  },
+  get GroupSubject() {
+    return keep("GroupSubject", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get ServiceAccountSubject() {
+    return keep("ServiceAccountSubject", z.looseObject({
+      name: k.string,
+      namespace: k.string,
+    }));
+  },
+  get UserSubject() {
+    return keep("UserSubject", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get Subject() {
+    return keep("Subject", z.looseObject({
+      group: k.nullishOf($.GroupSubject),
+      kind: k.string,
+      serviceAccount: k.nullishOf($.ServiceAccountSubject),
+      user: k.nullishOf($.UserSubject),
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"kind","fields-to-discriminateBy":{"group":"Group","serviceAccount":"ServiceAccount","user":"User"}}]}));
+  },
+  get PolicyRulesWithSubjects() {
+    return keep("PolicyRulesWithSubjects", z.looseObject({
+      nonResourceRules: k.nullishOf(z.array($.NonResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceRules: k.nullishOf(z.array($.ResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
+      subjects: z.array($.Subject).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get PriorityLevelConfigurationReference() {
+    return keep("PriorityLevelConfigurationReference", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get FlowSchemaSpec() {
+    return keep("FlowSchemaSpec", z.looseObject({
+      distinguisherMethod: k.nullishOf($.FlowDistinguisherMethod),
+      matchingPrecedence: k.nullish.int32,
+      priorityLevelConfiguration: $.PriorityLevelConfigurationReference,
+      rules: k.nullishOf(z.array($.PolicyRulesWithSubjects).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get FlowSchemaCondition() {
+    return keep("FlowSchemaCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.nullish.string,
+      type: k.nullish.string,
+    }));
+  },
+  get FlowSchemaStatus() {
+    return keep("FlowSchemaStatus", z.looseObject({
+      conditions: k.nullishOf(z.array($.FlowSchemaCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+  get FlowSchema() {
+    return keep("FlowSchema", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
+      kind: z.literal("FlowSchema").default("FlowSchema"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.FlowSchemaSpec),
+      status: k.nullishOf($.FlowSchemaStatus),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"FlowSchema","plural":"flowschemas","singular":"flowschema","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","kind":"FlowSchema","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"FlowSchemaList"}));
+  },
+  get FlowSchemaList() {
+    return keep("FlowSchemaList", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
+      items: z.array($.FlowSchema),
+      kind: z.literal("FlowSchemaList").default("FlowSchemaList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"FlowSchemaList"}));
+  },
+  get QueuingConfiguration() {
+    return keep("QueuingConfiguration", z.looseObject({
+      handSize: k.nullish.int32,
+      queueLengthLimit: k.nullish.int32,
+      queues: k.nullish.int32,
+    }));
+  },
+  get LimitResponse() {
+    return keep("LimitResponse", z.looseObject({
+      queuing: k.nullishOf($.QueuingConfiguration),
+      type: k.string,
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"queuing":"Queuing"}}]}));
+  },
+  get LimitedPriorityLevelConfiguration() {
+    return keep("LimitedPriorityLevelConfiguration", z.looseObject({
+      assuredConcurrencyShares: k.nullish.int32,
+      borrowingLimitPercent: k.nullish.int32,
+      lendablePercent: k.nullish.int32,
+      limitResponse: k.nullishOf($.LimitResponse),
+    }));
+  },
+  get PriorityLevelConfigurationSpec() {
+    return keep("PriorityLevelConfigurationSpec", z.looseObject({
+      exempt: k.nullishOf($.ExemptPriorityLevelConfiguration),
+      limited: k.nullishOf($.LimitedPriorityLevelConfiguration),
+      type: k.string,
+    }).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"exempt":"Exempt","limited":"Limited"}}]}));
+  },
+  get PriorityLevelConfigurationCondition() {
+    return keep("PriorityLevelConfigurationCondition", z.looseObject({
+      lastTransitionTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.nullish.string,
+      type: k.nullish.string,
+    }));
+  },
+  get PriorityLevelConfigurationStatus() {
+    return keep("PriorityLevelConfigurationStatus", z.looseObject({
+      conditions: k.nullishOf(z.array($.PriorityLevelConfigurationCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+  get PriorityLevelConfiguration() {
+    return keep("PriorityLevelConfiguration", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
+      kind: z.literal("PriorityLevelConfiguration").default("PriorityLevelConfiguration"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.PriorityLevelConfigurationSpec),
+      status: k.nullishOf($.PriorityLevelConfigurationStatus),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"PriorityLevelConfiguration","plural":"prioritylevelconfigurations","singular":"prioritylevelconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","kind":"PriorityLevelConfiguration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityLevelConfigurationList"}));
+  },
+  get PriorityLevelConfigurationList() {
+    return keep("PriorityLevelConfigurationList", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
+      items: z.array($.PriorityLevelConfiguration),
+      kind: z.literal("PriorityLevelConfigurationList").default("PriorityLevelConfigurationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"PriorityLevelConfigurationList"}));
+  },
+};
 
-export const FlowDistinguisherMethod = z.looseObject({
-  type: k.string,
-});
-
-export const NonResourcePolicyRule = z.looseObject({
-  nonResourceURLs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-});
-
-export const ResourcePolicyRule = z.looseObject({
-  apiGroups: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  clusterScope: k.nullish.boolean,
-  namespaces: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-  resources: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"set"}),
-});
-
-export const GroupSubject = z.looseObject({
-  name: k.string,
-});
-
-export const ServiceAccountSubject = z.looseObject({
-  name: k.string,
-  namespace: k.string,
-});
-
-export const UserSubject = z.looseObject({
-  name: k.string,
-});
-
-export const Subject = z.looseObject({
-  group: k.nullishOf(GroupSubject),
-  kind: k.string,
-  serviceAccount: k.nullishOf(ServiceAccountSubject),
-  user: k.nullishOf(UserSubject),
-}).register(k.kubeMeta, {"unions":[{"discriminator":"kind","fields-to-discriminateBy":{"group":"Group","serviceAccount":"ServiceAccount","user":"User"}}]});
-
-export const PolicyRulesWithSubjects = z.looseObject({
-  nonResourceRules: k.nullishOf(z.array(NonResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceRules: k.nullishOf(z.array(ResourcePolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-  subjects: z.array(Subject).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const PriorityLevelConfigurationReference = z.looseObject({
-  name: k.string,
-});
-
-export const FlowSchemaSpec = z.looseObject({
-  distinguisherMethod: k.nullishOf(FlowDistinguisherMethod),
-  matchingPrecedence: k.nullish.int32,
-  priorityLevelConfiguration: PriorityLevelConfigurationReference,
-  rules: k.nullishOf(z.array(PolicyRulesWithSubjects).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const FlowSchemaCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.nullish.string,
-  type: k.nullish.string,
-});
-
-export const FlowSchemaStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(FlowSchemaCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-});
-
-export const FlowSchema = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
-  kind: z.literal("FlowSchema").default("FlowSchema"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(FlowSchemaSpec),
-  status: k.nullishOf(FlowSchemaStatus),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"FlowSchema","plural":"flowschemas","singular":"flowschema","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","kind":"FlowSchema","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"FlowSchemaList"});
-
-export const FlowSchemaList = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
-  items: z.array(FlowSchema),
-  kind: z.literal("FlowSchemaList").default("FlowSchemaList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"FlowSchemaList"});
-
-export const QueuingConfiguration = z.looseObject({
-  handSize: k.nullish.int32,
-  queueLengthLimit: k.nullish.int32,
-  queues: k.nullish.int32,
-});
-
-export const LimitResponse = z.looseObject({
-  queuing: k.nullishOf(QueuingConfiguration),
-  type: k.string,
-}).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"queuing":"Queuing"}}]});
-
-export const LimitedPriorityLevelConfiguration = z.looseObject({
-  assuredConcurrencyShares: k.nullish.int32,
-  borrowingLimitPercent: k.nullish.int32,
-  lendablePercent: k.nullish.int32,
-  limitResponse: k.nullishOf(LimitResponse),
-});
-
-export const PriorityLevelConfigurationSpec = z.looseObject({
-  exempt: k.nullishOf(ExemptPriorityLevelConfiguration),
-  limited: k.nullishOf(LimitedPriorityLevelConfiguration),
-  type: k.string,
-}).register(k.kubeMeta, {"unions":[{"discriminator":"type","fields-to-discriminateBy":{"exempt":"Exempt","limited":"Limited"}}]});
-
-export const PriorityLevelConfigurationCondition = z.looseObject({
-  lastTransitionTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.nullish.string,
-  type: k.nullish.string,
-});
-
-export const PriorityLevelConfigurationStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(PriorityLevelConfigurationCondition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-});
-
-export const PriorityLevelConfiguration = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
-  kind: z.literal("PriorityLevelConfiguration").default("PriorityLevelConfiguration"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(PriorityLevelConfigurationSpec),
-  status: k.nullishOf(PriorityLevelConfigurationStatus),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"PriorityLevelConfiguration","plural":"prioritylevelconfigurations","singular":"prioritylevelconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","kind":"PriorityLevelConfiguration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityLevelConfigurationList"});
-
-export const PriorityLevelConfigurationList = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta2").default("flowcontrol.apiserver.k8s.io/v1beta2"),
-  items: z.array(PriorityLevelConfiguration),
-  kind: z.literal("PriorityLevelConfigurationList").default("PriorityLevelConfigurationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta2","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta2","kind":"PriorityLevelConfigurationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

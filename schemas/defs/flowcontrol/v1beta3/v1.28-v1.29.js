@@ -5,32 +5,49 @@ import * as flowcontrolV1beta3_28_31 from "./v1.28-v1.31.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const FlowSchema = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
-  kind: z.literal("FlowSchema").default("FlowSchema"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(flowcontrolV1beta3_28_31.FlowSchemaSpec),
-  status: k.nullishOf(flowcontrolV1beta3_28_31.FlowSchemaStatus),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"FlowSchema","plural":"flowschemas","singular":"flowschema","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","kind":"FlowSchema","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"FlowSchemaList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get FlowSchema() {
+    return keep("FlowSchema", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
+      kind: z.literal("FlowSchema").default("FlowSchema"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf(flowcontrolV1beta3_28_31.$.FlowSchemaSpec),
+      status: k.nullishOf(flowcontrolV1beta3_28_31.$.FlowSchemaStatus),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"FlowSchema","plural":"flowschemas","singular":"flowschema","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","kind":"FlowSchema","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"FlowSchemaList"}));
+  },
+  get FlowSchemaList() {
+    return keep("FlowSchemaList", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
+      items: z.array($.FlowSchema),
+      kind: z.literal("FlowSchemaList").default("FlowSchemaList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"FlowSchemaList"}));
+  },
+  get PriorityLevelConfiguration() {
+    return keep("PriorityLevelConfiguration", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
+      kind: z.literal("PriorityLevelConfiguration").default("PriorityLevelConfiguration"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf(flowcontrolV1beta3_28_31.$.PriorityLevelConfigurationSpec),
+      status: k.nullishOf(flowcontrolV1beta3_28_31.$.PriorityLevelConfigurationStatus),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"PriorityLevelConfiguration","plural":"prioritylevelconfigurations","singular":"prioritylevelconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","kind":"PriorityLevelConfiguration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityLevelConfigurationList"}));
+  },
+  get PriorityLevelConfigurationList() {
+    return keep("PriorityLevelConfigurationList", z.looseObject({
+      apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
+      items: z.array($.PriorityLevelConfiguration),
+      kind: z.literal("PriorityLevelConfigurationList").default("PriorityLevelConfigurationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"PriorityLevelConfigurationList"}));
+  },
+};
 
-export const FlowSchemaList = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
-  items: z.array(FlowSchema),
-  kind: z.literal("FlowSchemaList").default("FlowSchemaList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"FlowSchemaList"});
-
-export const PriorityLevelConfiguration = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
-  kind: z.literal("PriorityLevelConfiguration").default("PriorityLevelConfiguration"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(flowcontrolV1beta3_28_31.PriorityLevelConfigurationSpec),
-  status: k.nullishOf(flowcontrolV1beta3_28_31.PriorityLevelConfigurationStatus),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"PriorityLevelConfiguration","plural":"prioritylevelconfigurations","singular":"prioritylevelconfiguration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","kind":"PriorityLevelConfiguration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityLevelConfigurationList"});
-
-export const PriorityLevelConfigurationList = z.looseObject({
-  apiVersion: z.literal("flowcontrol.apiserver.k8s.io/v1beta3").default("flowcontrol.apiserver.k8s.io/v1beta3"),
-  items: z.array(PriorityLevelConfiguration),
-  kind: z.literal("PriorityLevelConfigurationList").default("PriorityLevelConfigurationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"flowcontrol.apiserver.k8s.io","version":"v1beta3","apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"PriorityLevelConfigurationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

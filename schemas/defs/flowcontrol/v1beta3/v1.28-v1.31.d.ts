@@ -19,14 +19,12 @@ export interface ExemptPriorityLevelConfiguration {
    */
   nominalConcurrencyShares?: number | null;
 }
-export declare const ExemptPriorityLevelConfiguration: k.KubeSchema<ExemptPriorityLevelConfiguration>;
 
 /** FlowDistinguisherMethod specifies the method of a flow distinguisher. */
 export interface FlowDistinguisherMethod {
   /** `type` is the type of flow distinguisher method The supported types are "ByUser" and "ByNamespace". Required. */
   type: string;
 }
-export declare const FlowDistinguisherMethod: k.KubeSchema<FlowDistinguisherMethod>;
 
 /** FlowSchemaCondition describes conditions for a FlowSchema. */
 export interface FlowSchemaCondition {
@@ -41,7 +39,6 @@ export interface FlowSchemaCondition {
   /** `type` is the type of the condition. Required. */
   type?: string | null;
 }
-export declare const FlowSchemaCondition: k.KubeSchema<FlowSchemaCondition>;
 
 /** NonResourcePolicyRule is a predicate that matches non-resource requests according to their verb and the target non-resource URL. A NonResourcePolicyRule matches a request if and only if both (a) at least one member of verbs matches the request and (b) at least one member of nonResourceURLs matches the request. */
 export interface NonResourcePolicyRule {
@@ -58,7 +55,6 @@ export interface NonResourcePolicyRule {
   /** `verbs` is a list of matching verbs and may not be empty. "*" matches all verbs. If it is present, it must be the only entry. Required. */
   verbs: string[];
 }
-export declare const NonResourcePolicyRule: k.KubeSchema<NonResourcePolicyRule>;
 
 /** ResourcePolicyRule is a predicate that matches some resource requests, testing the request's verb and the target resource. A ResourcePolicyRule matches a resource request if and only if: (a) at least one member of verbs matches the request, (b) at least one member of apiGroups matches the request, (c) at least one member of resources matches the request, and (d) either (d1) the request does not specify a namespace (i.e., `Namespace==""`) and clusterScope is true or (d2) the request specifies a namespace and least one member of namespaces matches the request's namespace. */
 export interface ResourcePolicyRule {
@@ -73,14 +69,12 @@ export interface ResourcePolicyRule {
   /** `verbs` is a list of matching verbs and may not be empty. "*" matches all verbs and, if present, must be the only entry. Required. */
   verbs: string[];
 }
-export declare const ResourcePolicyRule: k.KubeSchema<ResourcePolicyRule>;
 
 /** GroupSubject holds detailed information for group-kind subject. */
 export interface GroupSubject {
   /** name is the user group that matches, or "*" to match all user groups. See https://github.com/kubernetes/apiserver/blob/master/pkg/authentication/user/user.go for some well-known group names. Required. */
   name: string;
 }
-export declare const GroupSubject: k.KubeSchema<GroupSubject>;
 
 /** ServiceAccountSubject holds detailed information for service-account-kind subject. */
 export interface ServiceAccountSubject {
@@ -89,14 +83,12 @@ export interface ServiceAccountSubject {
   /** `namespace` is the namespace of matching ServiceAccount objects. Required. */
   namespace: string;
 }
-export declare const ServiceAccountSubject: k.KubeSchema<ServiceAccountSubject>;
 
 /** UserSubject holds detailed information for user-kind subject. */
 export interface UserSubject {
   /** `name` is the username that matches, or "*" to match all usernames. Required. */
   name: string;
 }
-export declare const UserSubject: k.KubeSchema<UserSubject>;
 
 /** Subject matches the originator of a request, as identified by the request authentication system. There are three ways of matching an originator; by user, group, or service account. */
 export interface Subject {
@@ -109,7 +101,6 @@ export interface Subject {
   /** `user` matches based on username. */
   user?: UserSubject | null;
 }
-export declare const Subject: k.KubeSchema<Subject>;
 
 /** PolicyRulesWithSubjects prescribes a test that applies to a request to an apiserver. The test considers the subject making the request, the verb being requested, and the resource to be acted upon. This PolicyRulesWithSubjects matches a request if and only if both (a) at least one member of subjects matches the request and (b) at least one member of resourceRules or nonResourceRules matches the request. */
 export interface PolicyRulesWithSubjects {
@@ -120,14 +111,12 @@ export interface PolicyRulesWithSubjects {
   /** subjects is the list of normal user, serviceaccount, or group that this rule cares about. There must be at least one member in this slice. A slice that includes both the system:authenticated and system:unauthenticated user groups matches every request. Required. */
   subjects: Subject[];
 }
-export declare const PolicyRulesWithSubjects: k.KubeSchema<PolicyRulesWithSubjects>;
 
 /** PriorityLevelConfigurationReference contains information that points to the "request-priority" being used. */
 export interface PriorityLevelConfigurationReference {
   /** `name` is the name of the priority level configuration being referenced Required. */
   name: string;
 }
-export declare const PriorityLevelConfigurationReference: k.KubeSchema<PriorityLevelConfigurationReference>;
 
 /** FlowSchemaSpec describes how the FlowSchema's specification looks like. */
 export interface FlowSchemaSpec {
@@ -140,14 +129,12 @@ export interface FlowSchemaSpec {
   /** `rules` describes which requests will match this flow schema. This FlowSchema matches a request if and only if at least one member of rules matches the request. if it is an empty slice, there will be no requests matching the FlowSchema. */
   rules?: PolicyRulesWithSubjects[] | null;
 }
-export declare const FlowSchemaSpec: k.KubeSchema<FlowSchemaSpec>;
 
 /** FlowSchemaStatus represents the current state of a FlowSchema. */
 export interface FlowSchemaStatus {
   /** `conditions` is a list of the current states of FlowSchema. */
   conditions?: FlowSchemaCondition[] | null;
 }
-export declare const FlowSchemaStatus: k.KubeSchema<FlowSchemaStatus>;
 
 /** QueuingConfiguration holds the configuration parameters for queuing */
 export interface QueuingConfiguration {
@@ -158,7 +145,6 @@ export interface QueuingConfiguration {
   /** `queues` is the number of queues for this priority level. The queues exist independently at each apiserver. The value must be positive.  Setting it to 1 effectively precludes shufflesharding and thus makes the distinguisher method of associated flow schemas irrelevant.  This field has a default value of 64. */
   queues?: number | null;
 }
-export declare const QueuingConfiguration: k.KubeSchema<QueuingConfiguration>;
 
 /** LimitResponse defines how to handle requests that can not be executed right now. */
 export interface LimitResponse {
@@ -167,7 +153,6 @@ export interface LimitResponse {
   /** `type` is "Queue" or "Reject". "Queue" means that requests that can not be executed upon arrival are held in a queue until they can be executed or a queuing limit is reached. "Reject" means that requests that can not be executed upon arrival are rejected. Required. */
   type: string;
 }
-export declare const LimitResponse: k.KubeSchema<LimitResponse>;
 
 /**
  * LimitedPriorityLevelConfiguration specifies how to handle requests that are subject to limits. It addresses two issues:
@@ -200,7 +185,6 @@ export interface LimitedPriorityLevelConfiguration {
    */
   nominalConcurrencyShares?: number | null;
 }
-export declare const LimitedPriorityLevelConfiguration: k.KubeSchema<LimitedPriorityLevelConfiguration>;
 
 /** PriorityLevelConfigurationCondition defines the condition of priority level. */
 export interface PriorityLevelConfigurationCondition {
@@ -215,7 +199,6 @@ export interface PriorityLevelConfigurationCondition {
   /** `type` is the type of the condition. Required. */
   type?: string | null;
 }
-export declare const PriorityLevelConfigurationCondition: k.KubeSchema<PriorityLevelConfigurationCondition>;
 
 /** PriorityLevelConfigurationSpec specifies the configuration of a priority level. */
 export interface PriorityLevelConfigurationSpec {
@@ -226,11 +209,35 @@ export interface PriorityLevelConfigurationSpec {
   /** `type` indicates whether this priority level is subject to limitation on request execution.  A value of `"Exempt"` means that requests of this priority level are not subject to a limit (and thus are never queued) and do not detract from the capacity made available to other priority levels.  A value of `"Limited"` means that (a) requests of this priority level _are_ subject to limits and (b) some of the server's limited capacity is made available exclusively to this priority level. Required. */
   type: string;
 }
-export declare const PriorityLevelConfigurationSpec: k.KubeSchema<PriorityLevelConfigurationSpec>;
 
 /** PriorityLevelConfigurationStatus represents the current state of a "request-priority". */
 export interface PriorityLevelConfigurationStatus {
   /** `conditions` is the current state of "request-priority". */
   conditions?: PriorityLevelConfigurationCondition[] | null;
 }
-export declare const PriorityLevelConfigurationStatus: k.KubeSchema<PriorityLevelConfigurationStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ExemptPriorityLevelConfiguration: k.KubeSchema<ExemptPriorityLevelConfiguration>;
+  readonly FlowDistinguisherMethod: k.KubeSchema<FlowDistinguisherMethod>;
+  readonly FlowSchemaCondition: k.KubeSchema<FlowSchemaCondition>;
+  readonly NonResourcePolicyRule: k.KubeSchema<NonResourcePolicyRule>;
+  readonly ResourcePolicyRule: k.KubeSchema<ResourcePolicyRule>;
+  readonly GroupSubject: k.KubeSchema<GroupSubject>;
+  readonly ServiceAccountSubject: k.KubeSchema<ServiceAccountSubject>;
+  readonly UserSubject: k.KubeSchema<UserSubject>;
+  readonly Subject: k.KubeSchema<Subject>;
+  readonly PolicyRulesWithSubjects: k.KubeSchema<PolicyRulesWithSubjects>;
+  readonly PriorityLevelConfigurationReference: k.KubeSchema<PriorityLevelConfigurationReference>;
+  readonly FlowSchemaSpec: k.KubeSchema<FlowSchemaSpec>;
+  readonly FlowSchemaStatus: k.KubeSchema<FlowSchemaStatus>;
+  readonly QueuingConfiguration: k.KubeSchema<QueuingConfiguration>;
+  readonly LimitResponse: k.KubeSchema<LimitResponse>;
+  readonly LimitedPriorityLevelConfiguration: k.KubeSchema<LimitedPriorityLevelConfiguration>;
+  readonly PriorityLevelConfigurationCondition: k.KubeSchema<PriorityLevelConfigurationCondition>;
+  readonly PriorityLevelConfigurationSpec: k.KubeSchema<PriorityLevelConfigurationSpec>;
+  readonly PriorityLevelConfigurationStatus: k.KubeSchema<PriorityLevelConfigurationStatus>;
+};

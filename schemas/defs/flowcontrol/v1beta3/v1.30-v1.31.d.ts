@@ -20,7 +20,6 @@ export interface FlowSchema {
   /** `status` is the current status of a FlowSchema. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: flowcontrolV1beta3_28_31.FlowSchemaStatus | null;
 }
-export declare const FlowSchema: k.KubeSchema<FlowSchema>;
 
 /**
  * FlowSchemaList is a list of FlowSchema objects.
@@ -36,7 +35,6 @@ export interface FlowSchemaList {
   /** `metadata` is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const FlowSchemaList: k.KubeSchema<FlowSchemaList>;
 
 /**
  * PriorityLevelConfiguration represents the configuration of a priority level.
@@ -54,7 +52,6 @@ export interface PriorityLevelConfiguration {
   /** `status` is the current status of a "request-priority". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: flowcontrolV1beta3_28_31.PriorityLevelConfigurationStatus | null;
 }
-export declare const PriorityLevelConfiguration: k.KubeSchema<PriorityLevelConfiguration>;
 
 /**
  * PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects.
@@ -70,4 +67,14 @@ export interface PriorityLevelConfigurationList {
   /** `metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PriorityLevelConfigurationList: k.KubeSchema<PriorityLevelConfigurationList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly FlowSchema: k.KubeSchema<FlowSchema>;
+  readonly FlowSchemaList: k.KubeSchema<FlowSchemaList>;
+  readonly PriorityLevelConfiguration: k.KubeSchema<PriorityLevelConfiguration>;
+  readonly PriorityLevelConfigurationList: k.KubeSchema<PriorityLevelConfigurationList>;
+};

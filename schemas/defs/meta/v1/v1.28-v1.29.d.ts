@@ -21,7 +21,6 @@ export interface APIGroup {
   /** versions are the versions supported in this group. */
   versions: metaV1_28_36.GroupVersionForDiscovery[];
 }
-export declare const APIGroup: k.KubeSchema<APIGroup>;
 
 /**
  * APIGroupList is a list of APIGroup, to allow clients to discover the API at /apis.
@@ -35,7 +34,6 @@ export interface APIGroupList {
   /** Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds */
   kind: "APIGroupList";
 }
-export declare const APIGroupList: k.KubeSchema<APIGroupList>;
 
 /** APIResource specifies the name of a resource and whether it is namespaced. */
 export interface APIResource {
@@ -60,7 +58,6 @@ export interface APIResource {
   /** version is the preferred version of the resource.  Empty implies the version of the containing resource list For subresources, this may have a different value, for example: v1 (while inside a v1beta1 version of the core resource's group)". */
   version?: string | null;
 }
-export declare const APIResource: k.KubeSchema<APIResource>;
 
 /**
  * APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific group and version, and if the resource is namespaced.
@@ -76,7 +73,6 @@ export interface APIResourceList {
   /** resources contains the name of the resources and if they are namespaced. */
   resources: APIResource[];
 }
-export declare const APIResourceList: k.KubeSchema<APIResourceList>;
 
 /**
  * APIVersions lists the versions that are available, to allow clients to discover the API at /api, which is the root path of the legacy v1 API.
@@ -92,7 +88,6 @@ export interface APIVersions {
   /** versions are the api versions that are available. */
   versions: string[];
 }
-export declare const APIVersions: k.KubeSchema<APIVersions>;
 
 /** DeleteOptions may be provided when deleting an API object. */
 export interface DeleteOptions {
@@ -111,7 +106,6 @@ export interface DeleteOptions {
   /** Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground. */
   propagationPolicy?: string | null;
 }
-export declare const DeleteOptions: k.KubeSchema<DeleteOptions>;
 
 /** A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values. */
 export interface LabelSelectorRequirement {
@@ -122,7 +116,6 @@ export interface LabelSelectorRequirement {
   /** values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch. */
   values?: string[] | null;
 }
-export declare const LabelSelectorRequirement: k.KubeSchema<LabelSelectorRequirement>;
 
 /** A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects. */
 export interface LabelSelector {
@@ -131,7 +124,6 @@ export interface LabelSelector {
   /** matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed. */
   matchLabels?: { [key: string]: string } | null;
 }
-export declare const LabelSelector: k.KubeSchema<LabelSelector>;
 
 /** ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create. */
 export interface ObjectMeta {
@@ -192,7 +184,6 @@ export interface ObjectMeta {
    */
   uid?: string | null;
 }
-export declare const ObjectMeta: k.KubeSchema<ObjectMeta>;
 
 /** StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. The Reason field of a Status object defines what attributes will be set. Clients must ignore fields that do not match the defined type of each attribute, and should assume that any attribute may be empty, invalid, or under defined. */
 export interface StatusDetails {
@@ -209,7 +200,6 @@ export interface StatusDetails {
   /** UID of the resource. (when there is a single resource which can be described). More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids */
   uid?: string | null;
 }
-export declare const StatusDetails: k.KubeSchema<StatusDetails>;
 
 /** Status is a return value for calls that don't return other objects. */
 export interface Status {
@@ -230,4 +220,21 @@ export interface Status {
   /** Status of the operation. One of: "Success" or "Failure". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: string | null;
 }
-export declare const Status: k.KubeSchema<Status>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly APIGroup: k.KubeSchema<APIGroup>;
+  readonly APIGroupList: k.KubeSchema<APIGroupList>;
+  readonly APIResource: k.KubeSchema<APIResource>;
+  readonly APIResourceList: k.KubeSchema<APIResourceList>;
+  readonly APIVersions: k.KubeSchema<APIVersions>;
+  readonly DeleteOptions: k.KubeSchema<DeleteOptions>;
+  readonly LabelSelectorRequirement: k.KubeSchema<LabelSelectorRequirement>;
+  readonly LabelSelector: k.KubeSchema<LabelSelector>;
+  readonly ObjectMeta: k.KubeSchema<ObjectMeta>;
+  readonly StatusDetails: k.KubeSchema<StatusDetails>;
+  readonly Status: k.KubeSchema<Status>;
+};

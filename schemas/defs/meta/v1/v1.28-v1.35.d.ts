@@ -12,4 +12,11 @@ export interface ListMeta {
   /** Deprecated: selfLink is a legacy read-only field that is no longer populated by the system. */
   selfLink?: string | null;
 }
-export declare const ListMeta: k.KubeSchema<ListMeta>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ListMeta: k.KubeSchema<ListMeta>;
+};

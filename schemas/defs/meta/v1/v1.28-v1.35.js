@@ -2,9 +2,23 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const ListMeta = z.looseObject({
-  continue: k.nullish.string,
-  remainingItemCount: k.nullish.int,
-  resourceVersion: k.nullish.string,
-  selfLink: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ListMeta() {
+    return keep("ListMeta", z.looseObject({
+      continue: k.nullish.string,
+      remainingItemCount: k.nullish.int,
+      resourceVersion: k.nullish.string,
+      selfLink: k.nullish.string,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,7 +4,6 @@ import type * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
 /** Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers. */
 export type Time = string;
-export declare const Time: k.KubeSchema<Time>;
 
 /** Condition contains details for one aspect of the current state of this API Resource. */
 export interface Condition {
@@ -21,7 +20,6 @@ export interface Condition {
   /** type of condition in CamelCase or in foo.example.com/CamelCase. */
   type: string;
 }
-export declare const Condition: k.KubeSchema<Condition>;
 
 /**
  * FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.
@@ -31,7 +29,6 @@ export declare const Condition: k.KubeSchema<Condition>;
  * The exact format is defined in sigs.k8s.io/structured-merge-diff
  */
 export type FieldsV1 = { [key: string]: unknown };
-export declare const FieldsV1: k.KubeSchema<FieldsV1>;
 
 /** GroupVersion contains the "group/version" and "version" string of a version. It is made a struct to keep extensibility. */
 export interface GroupVersionForDiscovery {
@@ -40,7 +37,6 @@ export interface GroupVersionForDiscovery {
   /** version specifies the version in the form of "version". This is to save the clients the trouble of splitting the GroupVersion. */
   version: string;
 }
-export declare const GroupVersionForDiscovery: k.KubeSchema<GroupVersionForDiscovery>;
 
 /** ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to. */
 export interface ManagedFieldsEntry {
@@ -59,11 +55,9 @@ export interface ManagedFieldsEntry {
   /** Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not update when a field is removed from the entry because another manager took it over. */
   time?: Time | null;
 }
-export declare const ManagedFieldsEntry: k.KubeSchema<ManagedFieldsEntry>;
 
 /** MicroTime is version of Time with microsecond level precision. */
 export type MicroTime = string;
-export declare const MicroTime: k.KubeSchema<MicroTime>;
 
 /** OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field. */
 export interface OwnerReference {
@@ -80,11 +74,9 @@ export interface OwnerReference {
   /** UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids */
   uid: string;
 }
-export declare const OwnerReference: k.KubeSchema<OwnerReference>;
 
 /** Patch is provided to give a concrete name and type to the Kubernetes PATCH request body. */
 export type Patch = { [key: string]: unknown };
-export declare const Patch: k.KubeSchema<Patch>;
 
 /** Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out. */
 export interface Preconditions {
@@ -93,7 +85,6 @@ export interface Preconditions {
   /** Specifies the target UID. */
   uid?: string | null;
 }
-export declare const Preconditions: k.KubeSchema<Preconditions>;
 
 /** ServerAddressByClientCIDR helps the client to determine the server address that they should use, depending on the clientCIDR that they match. */
 export interface ServerAddressByClientCIDR {
@@ -102,7 +93,6 @@ export interface ServerAddressByClientCIDR {
   /** Address of this server, suitable for a client that matches the above CIDR. This can be a hostname, hostname:port, IP or IP:port. */
   serverAddress: string;
 }
-export declare const ServerAddressByClientCIDR: k.KubeSchema<ServerAddressByClientCIDR>;
 
 /** StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered. */
 export interface StatusCause {
@@ -119,7 +109,6 @@ export interface StatusCause {
   /** A machine-readable description of the cause of the error. If this value is empty there is no information available. */
   reason?: string | null;
 }
-export declare const StatusCause: k.KubeSchema<StatusCause>;
 
 /** Event represents a single event to a watched resource. */
 export interface WatchEvent {
@@ -133,4 +122,22 @@ export interface WatchEvent {
   object: apimachinery_28_36.RawExtension;
   type: string;
 }
-export declare const WatchEvent: k.KubeSchema<WatchEvent>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Time: k.KubeSchema<Time>;
+  readonly Condition: k.KubeSchema<Condition>;
+  readonly FieldsV1: k.KubeSchema<FieldsV1>;
+  readonly GroupVersionForDiscovery: k.KubeSchema<GroupVersionForDiscovery>;
+  readonly ManagedFieldsEntry: k.KubeSchema<ManagedFieldsEntry>;
+  readonly MicroTime: k.KubeSchema<MicroTime>;
+  readonly OwnerReference: k.KubeSchema<OwnerReference>;
+  readonly Patch: k.KubeSchema<Patch>;
+  readonly Preconditions: k.KubeSchema<Preconditions>;
+  readonly ServerAddressByClientCIDR: k.KubeSchema<ServerAddressByClientCIDR>;
+  readonly StatusCause: k.KubeSchema<StatusCause>;
+  readonly WatchEvent: k.KubeSchema<WatchEvent>;
+};

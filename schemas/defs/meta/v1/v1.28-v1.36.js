@@ -3,64 +3,89 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const Time = k.Time;
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Time() {
+    return keep("Time", k.Time);
+  },
+  get Condition() {
+    return keep("Condition", z.looseObject({
+      lastTransitionTime: $.Time.nullable(),
+      message: k.string,
+      observedGeneration: k.nullish.int,
+      reason: k.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get FieldsV1() {
+    return keep("FieldsV1", z.record(z.string(), z.unknown()));
+  },
+  get GroupVersionForDiscovery() {
+    return keep("GroupVersionForDiscovery", z.looseObject({
+      groupVersion: k.string,
+      version: k.string,
+    }));
+  },
+  get ManagedFieldsEntry() {
+    return keep("ManagedFieldsEntry", z.looseObject({
+      apiVersion: k.nullish.string,
+      fieldsType: k.nullish.string,
+      fieldsV1: k.nullishOf($.FieldsV1),
+      manager: k.nullish.string,
+      operation: k.nullish.string,
+      subresource: k.nullish.string,
+      time: k.nullishOf($.Time),
+    }));
+  },
+  get MicroTime() {
+    return keep("MicroTime", k.MicroTime);
+  },
+  get OwnerReference() {
+    return keep("OwnerReference", z.looseObject({
+      apiVersion: k.string,
+      blockOwnerDeletion: k.nullish.boolean,
+      controller: k.nullish.boolean,
+      kind: k.string,
+      name: k.string,
+      uid: k.string,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get Patch() {
+    return keep("Patch", z.record(z.string(), z.unknown()));
+  },
+  get Preconditions() {
+    return keep("Preconditions", z.looseObject({
+      resourceVersion: k.nullish.string,
+      uid: k.nullish.string,
+    }));
+  },
+  get ServerAddressByClientCIDR() {
+    return keep("ServerAddressByClientCIDR", z.looseObject({
+      clientCIDR: k.string,
+      serverAddress: k.string,
+    }));
+  },
+  get StatusCause() {
+    return keep("StatusCause", z.looseObject({
+      field: k.nullish.string,
+      message: k.nullish.string,
+      reason: k.nullish.string,
+    }));
+  },
+  get WatchEvent() {
+    return keep("WatchEvent", z.looseObject({
+      object: apimachinery_28_36.$.RawExtension,
+      type: k.string,
+    }));
+  },
+};
 
-export const Condition = z.looseObject({
-  lastTransitionTime: Time.nullable(),
-  message: k.string,
-  observedGeneration: k.nullish.int,
-  reason: k.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const FieldsV1 = z.record(z.string(), z.unknown());
-
-export const GroupVersionForDiscovery = z.looseObject({
-  groupVersion: k.string,
-  version: k.string,
-});
-
-export const ManagedFieldsEntry = z.looseObject({
-  apiVersion: k.nullish.string,
-  fieldsType: k.nullish.string,
-  fieldsV1: k.nullishOf(FieldsV1),
-  manager: k.nullish.string,
-  operation: k.nullish.string,
-  subresource: k.nullish.string,
-  time: k.nullishOf(Time),
-});
-
-export const MicroTime = k.MicroTime;
-
-export const OwnerReference = z.looseObject({
-  apiVersion: k.string,
-  blockOwnerDeletion: k.nullish.boolean,
-  controller: k.nullish.boolean,
-  kind: k.string,
-  name: k.string,
-  uid: k.string,
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const Patch = z.record(z.string(), z.unknown());
-
-export const Preconditions = z.looseObject({
-  resourceVersion: k.nullish.string,
-  uid: k.nullish.string,
-});
-
-export const ServerAddressByClientCIDR = z.looseObject({
-  clientCIDR: k.string,
-  serverAddress: k.string,
-});
-
-export const StatusCause = z.looseObject({
-  field: k.nullish.string,
-  message: k.nullish.string,
-  reason: k.nullish.string,
-});
-
-export const WatchEvent = z.looseObject({
-  object: apimachinery_28_36.RawExtension,
-  type: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

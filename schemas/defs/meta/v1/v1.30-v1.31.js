@@ -3,12 +3,26 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "./v1.28-v1.36.js";
 
-export const DeleteOptions = z.looseObject({
-  apiVersion: k.nullish.string,
-  dryRun: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  gracePeriodSeconds: k.nullish.int,
-  kind: k.nullish.string,
-  orphanDependents: k.nullish.boolean,
-  preconditions: k.nullishOf(metaV1_28_36.Preconditions),
-  propagationPolicy: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get DeleteOptions() {
+    return keep("DeleteOptions", z.looseObject({
+      apiVersion: k.nullish.string,
+      dryRun: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      gracePeriodSeconds: k.nullish.int,
+      kind: k.nullish.string,
+      orphanDependents: k.nullish.boolean,
+      preconditions: k.nullishOf(metaV1_28_36.$.Preconditions),
+      propagationPolicy: k.nullish.string,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -3,82 +3,104 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "./v1.28-v1.36.js";
 
-export const APIGroup = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("APIGroup").default("APIGroup"),
-  name: k.string,
-  preferredVersion: k.nullishOf(metaV1_28_36.GroupVersionForDiscovery),
-  serverAddressByClientCIDRs: k.nullishOf(z.array(metaV1_28_36.ServerAddressByClientCIDR).register(k.kubeMeta, {"listType":"atomic"})),
-  versions: z.array(metaV1_28_36.GroupVersionForDiscovery).register(k.kubeMeta, {"listType":"atomic"}),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIGroup"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get APIGroup() {
+    return keep("APIGroup", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("APIGroup").default("APIGroup"),
+      name: k.string,
+      preferredVersion: k.nullishOf(metaV1_28_36.$.GroupVersionForDiscovery),
+      serverAddressByClientCIDRs: k.nullishOf(z.array(metaV1_28_36.$.ServerAddressByClientCIDR).register(k.kubeMeta, {"listType":"atomic"})),
+      versions: z.array(metaV1_28_36.$.GroupVersionForDiscovery).register(k.kubeMeta, {"listType":"atomic"}),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIGroup"}));
+  },
+  get APIGroupList() {
+    return keep("APIGroupList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      groups: z.array($.APIGroup).register(k.kubeMeta, {"listType":"atomic"}),
+      kind: z.literal("APIGroupList").default("APIGroupList"),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIGroupList"}));
+  },
+  get APIResource() {
+    return keep("APIResource", z.looseObject({
+      categories: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      group: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+      namespaced: k.boolean,
+      shortNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      singularName: k.string,
+      storageVersionHash: k.nullish.string,
+      verbs: z.array(k.string),
+      version: k.nullish.string,
+    }));
+  },
+  get APIResourceList() {
+    return keep("APIResourceList", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      groupVersion: k.string,
+      kind: z.literal("APIResourceList").default("APIResourceList"),
+      resources: z.array($.APIResource).register(k.kubeMeta, {"listType":"atomic"}),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIResourceList"}));
+  },
+  get APIVersions() {
+    return keep("APIVersions", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      kind: z.literal("APIVersions").default("APIVersions"),
+      serverAddressByClientCIDRs: z.array(metaV1_28_36.$.ServerAddressByClientCIDR).register(k.kubeMeta, {"listType":"atomic"}),
+      versions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIVersions"}));
+  },
+  get LabelSelectorRequirement() {
+    return keep("LabelSelectorRequirement", z.looseObject({
+      key: k.string,
+      operator: k.string,
+      values: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get LabelSelector() {
+    return keep("LabelSelector", z.looseObject({
+      matchExpressions: k.nullishOf(z.array($.LabelSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
+      matchLabels: k.nullishOf(z.record(z.string(), k.string)),
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get ObjectMeta() {
+    return keep("ObjectMeta", z.looseObject({
+      annotations: k.nullishOf(z.record(z.string(), k.string)),
+      creationTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      deletionGracePeriodSeconds: k.nullish.int,
+      deletionTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      finalizers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge","listType":"set"})),
+      generateName: k.nullish.string,
+      generation: k.nullish.int,
+      labels: k.nullishOf(z.record(z.string(), k.string)),
+      managedFields: k.nullishOf(z.array(metaV1_28_36.$.ManagedFieldsEntry).register(k.kubeMeta, {"listType":"atomic"})),
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      ownerReferences: k.nullishOf(z.array(metaV1_28_36.$.OwnerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
+      resourceVersion: k.nullish.string,
+      selfLink: k.nullish.string,
+      uid: k.nullish.string,
+    }));
+  },
+  get StatusDetails() {
+    return keep("StatusDetails", z.looseObject({
+      causes: k.nullishOf(z.array(metaV1_28_36.$.StatusCause).register(k.kubeMeta, {"listType":"atomic"})),
+      group: k.nullish.string,
+      kind: k.nullish.string,
+      name: k.nullish.string,
+      retryAfterSeconds: k.nullish.int32,
+      uid: k.nullish.string,
+    }));
+  },
+};
 
-export const APIGroupList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  groups: z.array(APIGroup).register(k.kubeMeta, {"listType":"atomic"}),
-  kind: z.literal("APIGroupList").default("APIGroupList"),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIGroupList"});
-
-export const APIResource = z.looseObject({
-  categories: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  group: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-  namespaced: k.boolean,
-  shortNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  singularName: k.string,
-  storageVersionHash: k.nullish.string,
-  verbs: z.array(k.string),
-  version: k.nullish.string,
-});
-
-export const APIResourceList = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  groupVersion: k.string,
-  kind: z.literal("APIResourceList").default("APIResourceList"),
-  resources: z.array(APIResource).register(k.kubeMeta, {"listType":"atomic"}),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIResourceList"});
-
-export const APIVersions = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  kind: z.literal("APIVersions").default("APIVersions"),
-  serverAddressByClientCIDRs: z.array(metaV1_28_36.ServerAddressByClientCIDR).register(k.kubeMeta, {"listType":"atomic"}),
-  versions: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"APIVersions"});
-
-export const LabelSelectorRequirement = z.looseObject({
-  key: k.string,
-  operator: k.string,
-  values: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const LabelSelector = z.looseObject({
-  matchExpressions: k.nullishOf(z.array(LabelSelectorRequirement).register(k.kubeMeta, {"listType":"atomic"})),
-  matchLabels: k.nullishOf(z.record(z.string(), k.string)),
-}).register(k.kubeMeta, {"mapType":"atomic"});
-
-export const ObjectMeta = z.looseObject({
-  annotations: k.nullishOf(z.record(z.string(), k.string)),
-  creationTimestamp: k.nullishOf(metaV1_28_36.Time),
-  deletionGracePeriodSeconds: k.nullish.int,
-  deletionTimestamp: k.nullishOf(metaV1_28_36.Time),
-  finalizers: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"patchStrategy":"merge","listType":"set"})),
-  generateName: k.nullish.string,
-  generation: k.nullish.int,
-  labels: k.nullishOf(z.record(z.string(), k.string)),
-  managedFields: k.nullishOf(z.array(metaV1_28_36.ManagedFieldsEntry).register(k.kubeMeta, {"listType":"atomic"})),
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  ownerReferences: k.nullishOf(z.array(metaV1_28_36.OwnerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
-  resourceVersion: k.nullish.string,
-  selfLink: k.nullish.string,
-  uid: k.nullish.string,
-});
-
-export const StatusDetails = z.looseObject({
-  causes: k.nullishOf(z.array(metaV1_28_36.StatusCause).register(k.kubeMeta, {"listType":"atomic"})),
-  group: k.nullish.string,
-  kind: k.nullish.string,
-  name: k.nullish.string,
-  retryAfterSeconds: k.nullish.int32,
-  uid: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

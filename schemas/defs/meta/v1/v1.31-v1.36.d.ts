@@ -10,4 +10,11 @@ export interface FieldSelectorRequirement {
   /** values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. */
   values?: string[] | null;
 }
-export declare const FieldSelectorRequirement: k.KubeSchema<FieldSelectorRequirement>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly FieldSelectorRequirement: k.KubeSchema<FieldSelectorRequirement>;
+};

@@ -6,4 +6,11 @@ export interface GroupResource {
   group: string;
   resource: string;
 }
-export declare const GroupResource: k.KubeSchema<GroupResource>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly GroupResource: k.KubeSchema<GroupResource>;
+};

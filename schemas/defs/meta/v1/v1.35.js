@@ -4,13 +4,27 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_35 from "./v1.28-v1.35.js";
 import * as metaV1_30_36 from "./v1.30-v1.36.js";
 
-export const Status = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  code: k.nullish.int32,
-  details: k.nullishOf(metaV1_30_36.StatusDetails),
-  kind: z.literal("Status").default("Status"),
-  message: k.nullish.string,
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-  reason: k.nullish.string,
-  status: k.nullish.string,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Status"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Status() {
+    return keep("Status", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      code: k.nullish.int32,
+      details: k.nullishOf(metaV1_30_36.$.StatusDetails),
+      kind: z.literal("Status").default("Status"),
+      message: k.nullish.string,
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+      reason: k.nullish.string,
+      status: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Status"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -7,7 +7,6 @@ export interface ShardInfo {
   /** selector is the shard selector string from the request, echoed back so clients can verify which shard they received and merge responses from multiple shards. */
   selector: string;
 }
-export declare const ShardInfo: k.KubeSchema<ShardInfo>;
 
 /** ListMeta describes metadata that synthetic resources must have, including lists and various status objects. A resource may have only one of {ObjectMeta, ListMeta}. */
 export interface ListMeta {
@@ -26,7 +25,6 @@ export interface ListMeta {
    */
   shardInfo?: ShardInfo | null;
 }
-export declare const ListMeta: k.KubeSchema<ListMeta>;
 
 /**
  * Status is a return value for calls that don't return other objects.
@@ -50,4 +48,13 @@ export interface Status {
   /** Status of the operation. One of: "Success" or "Failure". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: string | null;
 }
-export declare const Status: k.KubeSchema<Status>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ShardInfo: k.KubeSchema<ShardInfo>;
+  readonly ListMeta: k.KubeSchema<ListMeta>;
+  readonly Status: k.KubeSchema<Status>;
+};

@@ -3,25 +3,41 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_30_36 from "./v1.30-v1.36.js";
 
-export const ShardInfo = z.looseObject({
-  selector: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ShardInfo() {
+    return keep("ShardInfo", z.looseObject({
+      selector: k.string,
+    }));
+  },
+  get ListMeta() {
+    return keep("ListMeta", z.looseObject({
+      continue: k.nullish.string,
+      remainingItemCount: k.nullish.int,
+      resourceVersion: k.nullish.string,
+      selfLink: k.nullish.string,
+      shardInfo: k.nullishOf($.ShardInfo),
+    }));
+  },
+  get Status() {
+    return keep("Status", z.looseObject({
+      apiVersion: z.literal("v1").default("v1"),
+      code: k.nullish.int32,
+      details: k.nullishOf(metaV1_30_36.$.StatusDetails),
+      kind: z.literal("Status").default("Status"),
+      message: k.nullish.string,
+      metadata: k.nullishOf($.ListMeta),
+      reason: k.nullish.string,
+      status: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Status"}));
+  },
+};
 
-export const ListMeta = z.looseObject({
-  continue: k.nullish.string,
-  remainingItemCount: k.nullish.int,
-  resourceVersion: k.nullish.string,
-  selfLink: k.nullish.string,
-  shardInfo: k.nullishOf(ShardInfo),
-});
-
-export const Status = z.looseObject({
-  apiVersion: z.literal("v1").default("v1"),
-  code: k.nullish.int32,
-  details: k.nullishOf(metaV1_30_36.StatusDetails),
-  kind: z.literal("Status").default("Status"),
-  message: k.nullish.string,
-  metadata: k.nullishOf(ListMeta),
-  reason: k.nullish.string,
-  status: k.nullish.string,
-}).register(k.kubeMeta, {"group":"","version":"v1","apiVersion":"v1","kind":"Status"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -12,21 +12,18 @@ export interface IPBlock {
   /** except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range */
   except?: string[] | null;
 }
-export declare const IPBlock: k.KubeSchema<IPBlock>;
 
 /** IngressLoadBalancerStatus represents the status of a load-balancer. */
 export interface IngressLoadBalancerStatus {
   /** ingress is a list containing ingress points for the load-balancer. */
   ingress?: networkingV1_28_36.IngressLoadBalancerIngress[] | null;
 }
-export declare const IngressLoadBalancerStatus: k.KubeSchema<IngressLoadBalancerStatus>;
 
 /** IngressStatus describe the current state of the Ingress. */
 export interface IngressStatus {
   /** loadBalancer contains the current status of the load-balancer. */
   loadBalancer?: IngressLoadBalancerStatus | null;
 }
-export declare const IngressStatus: k.KubeSchema<IngressStatus>;
 
 /**
  * Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer name based virtual hosting etc.
@@ -44,7 +41,6 @@ export interface Ingress {
   /** status is the current state of the Ingress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: IngressStatus | null;
 }
-export declare const Ingress: k.KubeSchema<Ingress>;
 
 /**
  * IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should be considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources without a class specified will be assigned this default class.
@@ -60,7 +56,6 @@ export interface IngressClass {
   /** spec is the desired state of the IngressClass. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: networkingV1_28_36.IngressClassSpec | null;
 }
-export declare const IngressClass: k.KubeSchema<IngressClass>;
 
 /**
  * IngressClassList is a collection of IngressClasses.
@@ -76,7 +71,6 @@ export interface IngressClassList {
   /** Standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const IngressClassList: k.KubeSchema<IngressClassList>;
 
 /**
  * IngressList is a collection of Ingress.
@@ -92,7 +86,6 @@ export interface IngressList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const IngressList: k.KubeSchema<IngressList>;
 
 /** NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed */
 export interface NetworkPolicyPeer {
@@ -111,7 +104,6 @@ export interface NetworkPolicyPeer {
    */
   podSelector?: metaV1_28_29.LabelSelector | null;
 }
-export declare const NetworkPolicyPeer: k.KubeSchema<NetworkPolicyPeer>;
 
 /** NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8 */
 export interface NetworkPolicyEgressRule {
@@ -120,7 +112,6 @@ export interface NetworkPolicyEgressRule {
   /** to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list. */
   to?: NetworkPolicyPeer[] | null;
 }
-export declare const NetworkPolicyEgressRule: k.KubeSchema<NetworkPolicyEgressRule>;
 
 /** NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from. */
 export interface NetworkPolicyIngressRule {
@@ -129,7 +120,6 @@ export interface NetworkPolicyIngressRule {
   /** ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list. */
   ports?: networkingV1_28_36.NetworkPolicyPort[] | null;
 }
-export declare const NetworkPolicyIngressRule: k.KubeSchema<NetworkPolicyIngressRule>;
 
 /** NetworkPolicySpec provides the specification of a NetworkPolicy */
 export interface NetworkPolicySpec {
@@ -142,7 +132,6 @@ export interface NetworkPolicySpec {
   /** policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are ["Ingress"], ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will default based on the existence of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an egress section and would otherwise default to just [ "Ingress" ]). This field is beta-level in 1.8 */
   policyTypes?: string[] | null;
 }
-export declare const NetworkPolicySpec: k.KubeSchema<NetworkPolicySpec>;
 
 /**
  * NetworkPolicy describes what network traffic is allowed for a set of Pods
@@ -158,7 +147,6 @@ export interface NetworkPolicy {
   /** spec represents the specification of the desired behavior for this NetworkPolicy. */
   spec?: NetworkPolicySpec | null;
 }
-export declare const NetworkPolicy: k.KubeSchema<NetworkPolicy>;
 
 /**
  * NetworkPolicyList is a list of NetworkPolicy objects.
@@ -174,4 +162,23 @@ export interface NetworkPolicyList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const NetworkPolicyList: k.KubeSchema<NetworkPolicyList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly IPBlock: k.KubeSchema<IPBlock>;
+  readonly IngressLoadBalancerStatus: k.KubeSchema<IngressLoadBalancerStatus>;
+  readonly IngressStatus: k.KubeSchema<IngressStatus>;
+  readonly Ingress: k.KubeSchema<Ingress>;
+  readonly IngressClass: k.KubeSchema<IngressClass>;
+  readonly IngressClassList: k.KubeSchema<IngressClassList>;
+  readonly IngressList: k.KubeSchema<IngressList>;
+  readonly NetworkPolicyPeer: k.KubeSchema<NetworkPolicyPeer>;
+  readonly NetworkPolicyEgressRule: k.KubeSchema<NetworkPolicyEgressRule>;
+  readonly NetworkPolicyIngressRule: k.KubeSchema<NetworkPolicyIngressRule>;
+  readonly NetworkPolicySpec: k.KubeSchema<NetworkPolicySpec>;
+  readonly NetworkPolicy: k.KubeSchema<NetworkPolicy>;
+  readonly NetworkPolicyList: k.KubeSchema<NetworkPolicyList>;
+};

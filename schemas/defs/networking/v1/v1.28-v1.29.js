@@ -6,81 +6,107 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as networkingV1_28_30 from "./v1.28-v1.30.js";
 import * as networkingV1_28_36 from "./v1.28-v1.36.js";
 
-export const IPBlock = z.looseObject({
-  cidr: k.string,
-  except: k.nullishOf(z.array(k.string)),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get IPBlock() {
+    return keep("IPBlock", z.looseObject({
+      cidr: k.string,
+      except: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get IngressLoadBalancerStatus() {
+    return keep("IngressLoadBalancerStatus", z.looseObject({
+      ingress: k.nullishOf(z.array(networkingV1_28_36.$.IngressLoadBalancerIngress)),
+    }));
+  },
+  get IngressStatus() {
+    return keep("IngressStatus", z.looseObject({
+      loadBalancer: k.nullishOf($.IngressLoadBalancerStatus),
+    }));
+  },
+  get Ingress() {
+    return keep("Ingress", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("Ingress").default("Ingress"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf(networkingV1_28_30.$.IngressSpec),
+      status: k.nullishOf($.IngressStatus),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"Ingress","plural":"ingresses","singular":"ingress","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"Ingress","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressList","shortNames":["ing"]}));
+  },
+  get IngressClass() {
+    return keep("IngressClass", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("IngressClass").default("IngressClass"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf(networkingV1_28_36.$.IngressClassSpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressClass","plural":"ingressclasses","singular":"ingressclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressClassList"}));
+  },
+  get IngressClassList() {
+    return keep("IngressClassList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      items: z.array($.IngressClass),
+      kind: z.literal("IngressClassList").default("IngressClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressClassList"}));
+  },
+  get IngressList() {
+    return keep("IngressList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      items: z.array($.Ingress),
+      kind: z.literal("IngressList").default("IngressList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressList"}));
+  },
+  get NetworkPolicyPeer() {
+    return keep("NetworkPolicyPeer", z.looseObject({
+      ipBlock: k.nullishOf($.IPBlock),
+      namespaceSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      podSelector: k.nullishOf(metaV1_28_29.$.LabelSelector),
+    }));
+  },
+  get NetworkPolicyEgressRule() {
+    return keep("NetworkPolicyEgressRule", z.looseObject({
+      ports: k.nullishOf(z.array(networkingV1_28_36.$.NetworkPolicyPort)),
+      to: k.nullishOf(z.array($.NetworkPolicyPeer)),
+    }));
+  },
+  get NetworkPolicyIngressRule() {
+    return keep("NetworkPolicyIngressRule", z.looseObject({
+      from: k.nullishOf(z.array($.NetworkPolicyPeer)),
+      ports: k.nullishOf(z.array(networkingV1_28_36.$.NetworkPolicyPort)),
+    }));
+  },
+  get NetworkPolicySpec() {
+    return keep("NetworkPolicySpec", z.looseObject({
+      egress: k.nullishOf(z.array($.NetworkPolicyEgressRule)),
+      ingress: k.nullishOf(z.array($.NetworkPolicyIngressRule)),
+      podSelector: metaV1_28_29.$.LabelSelector,
+      policyTypes: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get NetworkPolicy() {
+    return keep("NetworkPolicy", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("NetworkPolicy").default("NetworkPolicy"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.NetworkPolicySpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","plural":"networkpolicies","singular":"networkpolicy","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"NetworkPolicyList","shortNames":["netpol"]}));
+  },
+  get NetworkPolicyList() {
+    return keep("NetworkPolicyList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      items: z.array($.NetworkPolicy),
+      kind: z.literal("NetworkPolicyList").default("NetworkPolicyList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicyList"}));
+  },
+};
 
-export const IngressLoadBalancerStatus = z.looseObject({
-  ingress: k.nullishOf(z.array(networkingV1_28_36.IngressLoadBalancerIngress)),
-});
-
-export const IngressStatus = z.looseObject({
-  loadBalancer: k.nullishOf(IngressLoadBalancerStatus),
-});
-
-export const Ingress = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("Ingress").default("Ingress"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(networkingV1_28_30.IngressSpec),
-  status: k.nullishOf(IngressStatus),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"Ingress","plural":"ingresses","singular":"ingress","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"Ingress","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressList","shortNames":["ing"]});
-
-export const IngressClass = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("IngressClass").default("IngressClass"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(networkingV1_28_36.IngressClassSpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressClass","plural":"ingressclasses","singular":"ingressclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressClassList"});
-
-export const IngressClassList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  items: z.array(IngressClass),
-  kind: z.literal("IngressClassList").default("IngressClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressClassList"});
-
-export const IngressList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  items: z.array(Ingress),
-  kind: z.literal("IngressList").default("IngressList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressList"});
-
-export const NetworkPolicyPeer = z.looseObject({
-  ipBlock: k.nullishOf(IPBlock),
-  namespaceSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-  podSelector: k.nullishOf(metaV1_28_29.LabelSelector),
-});
-
-export const NetworkPolicyEgressRule = z.looseObject({
-  ports: k.nullishOf(z.array(networkingV1_28_36.NetworkPolicyPort)),
-  to: k.nullishOf(z.array(NetworkPolicyPeer)),
-});
-
-export const NetworkPolicyIngressRule = z.looseObject({
-  from: k.nullishOf(z.array(NetworkPolicyPeer)),
-  ports: k.nullishOf(z.array(networkingV1_28_36.NetworkPolicyPort)),
-});
-
-export const NetworkPolicySpec = z.looseObject({
-  egress: k.nullishOf(z.array(NetworkPolicyEgressRule)),
-  ingress: k.nullishOf(z.array(NetworkPolicyIngressRule)),
-  podSelector: metaV1_28_29.LabelSelector,
-  policyTypes: k.nullishOf(z.array(k.string)),
-});
-
-export const NetworkPolicy = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("NetworkPolicy").default("NetworkPolicy"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(NetworkPolicySpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","plural":"networkpolicies","singular":"networkpolicy","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"NetworkPolicyList","shortNames":["netpol"]});
-
-export const NetworkPolicyList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  items: z.array(NetworkPolicy),
-  kind: z.literal("NetworkPolicyList").default("NetworkPolicyList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicyList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

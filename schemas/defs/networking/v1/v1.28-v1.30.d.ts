@@ -10,7 +10,6 @@ export interface ServiceBackendPort {
   /** number is the numerical port number (e.g. 80) on the Service. This is a mutually exclusive setting with "Name". */
   number?: number | null;
 }
-export declare const ServiceBackendPort: k.KubeSchema<ServiceBackendPort>;
 
 /** IngressServiceBackend references a Kubernetes Service as a Backend. */
 export interface IngressServiceBackend {
@@ -19,7 +18,6 @@ export interface IngressServiceBackend {
   /** port of the referenced service. A port name or port number is required for a IngressServiceBackend. */
   port?: ServiceBackendPort | null;
 }
-export declare const IngressServiceBackend: k.KubeSchema<IngressServiceBackend>;
 
 /** IngressBackend describes all endpoints for a given service and port. */
 export interface IngressBackend {
@@ -28,7 +26,6 @@ export interface IngressBackend {
   /** service references a service as a backend. This is a mutually exclusive setting with "Resource". */
   service?: IngressServiceBackend | null;
 }
-export declare const IngressBackend: k.KubeSchema<IngressBackend>;
 
 /** HTTPIngressPath associates a path with a backend. Incoming urls matching the path are forwarded to the backend. */
 export interface HTTPIngressPath {
@@ -51,14 +48,12 @@ export interface HTTPIngressPath {
    */
   pathType: string;
 }
-export declare const HTTPIngressPath: k.KubeSchema<HTTPIngressPath>;
 
 /** HTTPIngressRuleValue is a list of http selectors pointing to backends. In the example: http://<host>/<path>?<searchpart> -> backend where where parts of the url correspond to RFC 3986, this resource will be used to match against everything after the last '/' and before the first '?' or '#'. */
 export interface HTTPIngressRuleValue {
   /** paths is a collection of paths that map requests to backends. */
   paths: HTTPIngressPath[];
 }
-export declare const HTTPIngressRuleValue: k.KubeSchema<HTTPIngressRuleValue>;
 
 /** IngressRule represents the rules mapping the paths under a specified host to the related backend services. Incoming requests are first evaluated for a host match, then routed to the backend associated with the matching IngressRuleValue. */
 export interface IngressRule {
@@ -75,7 +70,6 @@ export interface IngressRule {
   host?: string | null;
   http?: HTTPIngressRuleValue | null;
 }
-export declare const IngressRule: k.KubeSchema<IngressRule>;
 
 /** IngressSpec describes the Ingress the user wishes to exist. */
 export interface IngressSpec {
@@ -88,4 +82,17 @@ export interface IngressSpec {
   /** tls represents the TLS configuration. Currently the Ingress only supports a single TLS port, 443. If multiple members of this list specify different hosts, they will be multiplexed on the same port according to the hostname specified through the SNI TLS extension, if the ingress controller fulfilling the ingress supports SNI. */
   tls?: networkingV1_28_36.IngressTLS[] | null;
 }
-export declare const IngressSpec: k.KubeSchema<IngressSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ServiceBackendPort: k.KubeSchema<ServiceBackendPort>;
+  readonly IngressServiceBackend: k.KubeSchema<IngressServiceBackend>;
+  readonly IngressBackend: k.KubeSchema<IngressBackend>;
+  readonly HTTPIngressPath: k.KubeSchema<HTTPIngressPath>;
+  readonly HTTPIngressRuleValue: k.KubeSchema<HTTPIngressRuleValue>;
+  readonly IngressRule: k.KubeSchema<IngressRule>;
+  readonly IngressSpec: k.KubeSchema<IngressSpec>;
+};

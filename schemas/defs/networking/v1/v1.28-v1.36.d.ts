@@ -15,7 +15,6 @@ export interface IngressClassParametersReference {
   /** scope represents if this refers to a cluster or namespace scoped resource. This may be set to "Cluster" (default) or "Namespace". */
   scope?: string | null;
 }
-export declare const IngressClassParametersReference: k.KubeSchema<IngressClassParametersReference>;
 
 /** IngressClassSpec provides information about the class of an Ingress. */
 export interface IngressClassSpec {
@@ -24,7 +23,6 @@ export interface IngressClassSpec {
   /** parameters is a link to a custom resource containing additional configuration for the controller. This is optional if the controller does not require extra parameters. */
   parameters?: IngressClassParametersReference | null;
 }
-export declare const IngressClassSpec: k.KubeSchema<IngressClassSpec>;
 
 /** IngressPortStatus represents the error condition of a service port */
 export interface IngressPortStatus {
@@ -40,7 +38,6 @@ export interface IngressPortStatus {
   /** protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP" */
   protocol: string;
 }
-export declare const IngressPortStatus: k.KubeSchema<IngressPortStatus>;
 
 /** IngressLoadBalancerIngress represents the status of a load-balancer ingress point. */
 export interface IngressLoadBalancerIngress {
@@ -51,7 +48,6 @@ export interface IngressLoadBalancerIngress {
   /** ports provides information about the ports exposed by this LoadBalancer. */
   ports?: IngressPortStatus[] | null;
 }
-export declare const IngressLoadBalancerIngress: k.KubeSchema<IngressLoadBalancerIngress>;
 
 /** IngressTLS describes the transport layer security associated with an ingress. */
 export interface IngressTLS {
@@ -60,7 +56,6 @@ export interface IngressTLS {
   /** secretName is the name of the secret used to terminate TLS traffic on port 443. Field is left optional to allow TLS routing based on SNI hostname alone. If the SNI host in a listener conflicts with the "Host" header field used by an IngressRule, the SNI host is used for termination and value of the "Host" header is used for routing. */
   secretName?: string | null;
 }
-export declare const IngressTLS: k.KubeSchema<IngressTLS>;
 
 /** NetworkPolicyPort describes a port to allow traffic on */
 export interface NetworkPolicyPort {
@@ -71,4 +66,16 @@ export interface NetworkPolicyPort {
   /** protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP. */
   protocol?: string | null;
 }
-export declare const NetworkPolicyPort: k.KubeSchema<NetworkPolicyPort>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly IngressClassParametersReference: k.KubeSchema<IngressClassParametersReference>;
+  readonly IngressClassSpec: k.KubeSchema<IngressClassSpec>;
+  readonly IngressPortStatus: k.KubeSchema<IngressPortStatus>;
+  readonly IngressLoadBalancerIngress: k.KubeSchema<IngressLoadBalancerIngress>;
+  readonly IngressTLS: k.KubeSchema<IngressTLS>;
+  readonly NetworkPolicyPort: k.KubeSchema<NetworkPolicyPort>;
+};

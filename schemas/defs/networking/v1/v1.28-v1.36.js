@@ -3,38 +3,57 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const IngressClassParametersReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-  namespace: k.nullish.string,
-  scope: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get IngressClassParametersReference() {
+    return keep("IngressClassParametersReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+      namespace: k.nullish.string,
+      scope: k.nullish.string,
+    }));
+  },
+  get IngressClassSpec() {
+    return keep("IngressClassSpec", z.looseObject({
+      controller: k.nullish.string,
+      parameters: k.nullishOf($.IngressClassParametersReference),
+    }));
+  },
+  get IngressPortStatus() {
+    return keep("IngressPortStatus", z.looseObject({
+      error: k.nullish.string,
+      port: k.int32,
+      protocol: k.string,
+    }));
+  },
+  get IngressLoadBalancerIngress() {
+    return keep("IngressLoadBalancerIngress", z.looseObject({
+      hostname: k.nullish.string,
+      ip: k.nullish.string,
+      ports: k.nullishOf(z.array($.IngressPortStatus).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get IngressTLS() {
+    return keep("IngressTLS", z.looseObject({
+      hosts: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      secretName: k.nullish.string,
+    }));
+  },
+  get NetworkPolicyPort() {
+    return keep("NetworkPolicyPort", z.looseObject({
+      endPort: k.nullish.int32,
+      port: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      protocol: k.nullish.string,
+    }));
+  },
+};
 
-export const IngressClassSpec = z.looseObject({
-  controller: k.nullish.string,
-  parameters: k.nullishOf(IngressClassParametersReference),
-});
-
-export const IngressPortStatus = z.looseObject({
-  error: k.nullish.string,
-  port: k.int32,
-  protocol: k.string,
-});
-
-export const IngressLoadBalancerIngress = z.looseObject({
-  hostname: k.nullish.string,
-  ip: k.nullish.string,
-  ports: k.nullishOf(z.array(IngressPortStatus).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const IngressTLS = z.looseObject({
-  hosts: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  secretName: k.nullish.string,
-});
-
-export const NetworkPolicyPort = z.looseObject({
-  endPort: k.nullish.int32,
-  port: k.nullishOf(apimachinery_28_36.IntOrString),
-  protocol: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

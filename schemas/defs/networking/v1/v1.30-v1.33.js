@@ -5,23 +5,39 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as networkingV1_30_36 from "./v1.30-v1.36.js";
 
-export const NetworkPolicySpec = z.looseObject({
-  egress: k.nullishOf(z.array(networkingV1_30_36.NetworkPolicyEgressRule).register(k.kubeMeta, {"listType":"atomic"})),
-  ingress: k.nullishOf(z.array(networkingV1_30_36.NetworkPolicyIngressRule).register(k.kubeMeta, {"listType":"atomic"})),
-  podSelector: metaV1_30_36.LabelSelector,
-  policyTypes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NetworkPolicySpec() {
+    return keep("NetworkPolicySpec", z.looseObject({
+      egress: k.nullishOf(z.array(networkingV1_30_36.$.NetworkPolicyEgressRule).register(k.kubeMeta, {"listType":"atomic"})),
+      ingress: k.nullishOf(z.array(networkingV1_30_36.$.NetworkPolicyIngressRule).register(k.kubeMeta, {"listType":"atomic"})),
+      podSelector: metaV1_30_36.$.LabelSelector,
+      policyTypes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get NetworkPolicy() {
+    return keep("NetworkPolicy", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("NetworkPolicy").default("NetworkPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.NetworkPolicySpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","plural":"networkpolicies","singular":"networkpolicy","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"NetworkPolicyList","shortNames":["netpol"]}));
+  },
+  get NetworkPolicyList() {
+    return keep("NetworkPolicyList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      items: z.array($.NetworkPolicy),
+      kind: z.literal("NetworkPolicyList").default("NetworkPolicyList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicyList"}));
+  },
+};
 
-export const NetworkPolicy = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("NetworkPolicy").default("NetworkPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(NetworkPolicySpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","plural":"networkpolicies","singular":"networkpolicy","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"NetworkPolicyList","shortNames":["netpol"]});
-
-export const NetworkPolicyList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  items: z.array(NetworkPolicy),
-  kind: z.literal("NetworkPolicyList").default("NetworkPolicyList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicyList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -10,7 +10,6 @@ export interface IPBlock {
   /** except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range */
   except?: string[] | null;
 }
-export declare const IPBlock: k.KubeSchema<IPBlock>;
 
 /**
  * IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should be considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources without a class specified will be assigned this default class.
@@ -26,21 +25,18 @@ export interface IngressClass {
   /** spec is the desired state of the IngressClass. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: networkingV1_28_36.IngressClassSpec | null;
 }
-export declare const IngressClass: k.KubeSchema<IngressClass>;
 
 /** IngressLoadBalancerStatus represents the status of a load-balancer. */
 export interface IngressLoadBalancerStatus {
   /** ingress is a list containing ingress points for the load-balancer. */
   ingress?: networkingV1_28_36.IngressLoadBalancerIngress[] | null;
 }
-export declare const IngressLoadBalancerStatus: k.KubeSchema<IngressLoadBalancerStatus>;
 
 /** IngressStatus describe the current state of the Ingress. */
 export interface IngressStatus {
   /** loadBalancer contains the current status of the load-balancer. */
   loadBalancer?: IngressLoadBalancerStatus | null;
 }
-export declare const IngressStatus: k.KubeSchema<IngressStatus>;
 
 /** NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed */
 export interface NetworkPolicyPeer {
@@ -59,7 +55,6 @@ export interface NetworkPolicyPeer {
    */
   podSelector?: metaV1_30_36.LabelSelector | null;
 }
-export declare const NetworkPolicyPeer: k.KubeSchema<NetworkPolicyPeer>;
 
 /** NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8 */
 export interface NetworkPolicyEgressRule {
@@ -68,7 +63,6 @@ export interface NetworkPolicyEgressRule {
   /** to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list. */
   to?: NetworkPolicyPeer[] | null;
 }
-export declare const NetworkPolicyEgressRule: k.KubeSchema<NetworkPolicyEgressRule>;
 
 /** NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from. */
 export interface NetworkPolicyIngressRule {
@@ -77,4 +71,17 @@ export interface NetworkPolicyIngressRule {
   /** ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list. */
   ports?: networkingV1_28_36.NetworkPolicyPort[] | null;
 }
-export declare const NetworkPolicyIngressRule: k.KubeSchema<NetworkPolicyIngressRule>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly IPBlock: k.KubeSchema<IPBlock>;
+  readonly IngressClass: k.KubeSchema<IngressClass>;
+  readonly IngressLoadBalancerStatus: k.KubeSchema<IngressLoadBalancerStatus>;
+  readonly IngressStatus: k.KubeSchema<IngressStatus>;
+  readonly NetworkPolicyPeer: k.KubeSchema<NetworkPolicyPeer>;
+  readonly NetworkPolicyEgressRule: k.KubeSchema<NetworkPolicyEgressRule>;
+  readonly NetworkPolicyIngressRule: k.KubeSchema<NetworkPolicyIngressRule>;
+};

@@ -4,38 +4,58 @@ import * as k from "../../../runtime.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as networkingV1_28_36 from "./v1.28-v1.36.js";
 
-export const IPBlock = z.looseObject({
-  cidr: k.string,
-  except: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get IPBlock() {
+    return keep("IPBlock", z.looseObject({
+      cidr: k.string,
+      except: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get IngressClass() {
+    return keep("IngressClass", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("IngressClass").default("IngressClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(networkingV1_28_36.$.IngressClassSpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressClass","plural":"ingressclasses","singular":"ingressclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressClassList"}));
+  },
+  get IngressLoadBalancerStatus() {
+    return keep("IngressLoadBalancerStatus", z.looseObject({
+      ingress: k.nullishOf(z.array(networkingV1_28_36.$.IngressLoadBalancerIngress).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get IngressStatus() {
+    return keep("IngressStatus", z.looseObject({
+      loadBalancer: k.nullishOf($.IngressLoadBalancerStatus),
+    }));
+  },
+  get NetworkPolicyPeer() {
+    return keep("NetworkPolicyPeer", z.looseObject({
+      ipBlock: k.nullishOf($.IPBlock),
+      namespaceSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      podSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+    }));
+  },
+  get NetworkPolicyEgressRule() {
+    return keep("NetworkPolicyEgressRule", z.looseObject({
+      ports: k.nullishOf(z.array(networkingV1_28_36.$.NetworkPolicyPort).register(k.kubeMeta, {"listType":"atomic"})),
+      to: k.nullishOf(z.array($.NetworkPolicyPeer).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get NetworkPolicyIngressRule() {
+    return keep("NetworkPolicyIngressRule", z.looseObject({
+      from: k.nullishOf(z.array($.NetworkPolicyPeer).register(k.kubeMeta, {"listType":"atomic"})),
+      ports: k.nullishOf(z.array(networkingV1_28_36.$.NetworkPolicyPort).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+};
 
-export const IngressClass = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("IngressClass").default("IngressClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(networkingV1_28_36.IngressClassSpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressClass","plural":"ingressclasses","singular":"ingressclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressClassList"});
-
-export const IngressLoadBalancerStatus = z.looseObject({
-  ingress: k.nullishOf(z.array(networkingV1_28_36.IngressLoadBalancerIngress).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const IngressStatus = z.looseObject({
-  loadBalancer: k.nullishOf(IngressLoadBalancerStatus),
-});
-
-export const NetworkPolicyPeer = z.looseObject({
-  ipBlock: k.nullishOf(IPBlock),
-  namespaceSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  podSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-});
-
-export const NetworkPolicyEgressRule = z.looseObject({
-  ports: k.nullishOf(z.array(networkingV1_28_36.NetworkPolicyPort).register(k.kubeMeta, {"listType":"atomic"})),
-  to: k.nullishOf(z.array(NetworkPolicyPeer).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const NetworkPolicyIngressRule = z.looseObject({
-  from: k.nullishOf(z.array(NetworkPolicyPeer).register(k.kubeMeta, {"listType":"atomic"})),
-  ports: k.nullishOf(z.array(networkingV1_28_36.NetworkPolicyPort).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

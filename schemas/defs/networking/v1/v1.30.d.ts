@@ -21,7 +21,6 @@ export interface Ingress {
   /** status is the current state of the Ingress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: networkingV1_30_36.IngressStatus | null;
 }
-export declare const Ingress: k.KubeSchema<Ingress>;
 
 /**
  * IngressList is a collection of Ingress.
@@ -37,4 +36,12 @@ export interface IngressList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const IngressList: k.KubeSchema<IngressList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Ingress: k.KubeSchema<Ingress>;
+  readonly IngressList: k.KubeSchema<IngressList>;
+};

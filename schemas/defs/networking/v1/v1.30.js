@@ -6,17 +6,32 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as networkingV1_28_30 from "./v1.28-v1.30.js";
 import * as networkingV1_30_36 from "./v1.30-v1.36.js";
 
-export const Ingress = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("Ingress").default("Ingress"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(networkingV1_28_30.IngressSpec),
-  status: k.nullishOf(networkingV1_30_36.IngressStatus),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"Ingress","plural":"ingresses","singular":"ingress","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"Ingress","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressList","shortNames":["ing"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Ingress() {
+    return keep("Ingress", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("Ingress").default("Ingress"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(networkingV1_28_30.$.IngressSpec),
+      status: k.nullishOf(networkingV1_30_36.$.IngressStatus),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"Ingress","plural":"ingresses","singular":"ingress","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"Ingress","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressList","shortNames":["ing"]}));
+  },
+  get IngressList() {
+    return keep("IngressList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      items: z.array($.Ingress),
+      kind: z.literal("IngressList").default("IngressList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressList"}));
+  },
+};
 
-export const IngressList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  items: z.array(Ingress),
-  kind: z.literal("IngressList").default("IngressList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as networkingV1_31_36 from "./v1.31-v1.36.js";
 
-export const IngressList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  items: z.array(networkingV1_31_36.Ingress),
-  kind: z.literal("IngressList").default("IngressList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get IngressList() {
+    return keep("IngressList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      items: z.array(networkingV1_31_36.$.Ingress),
+      kind: z.literal("IngressList").default("IngressList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"IngressList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -6,47 +6,68 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as networkingV1_28_36 from "./v1.28-v1.36.js";
 import * as networkingV1_30_36 from "./v1.30-v1.36.js";
 
-export const ServiceBackendPort = z.looseObject({
-  name: k.nullish.string,
-  number: k.nullish.int32,
-}).register(k.kubeMeta, {"mapType":"atomic"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ServiceBackendPort() {
+    return keep("ServiceBackendPort", z.looseObject({
+      name: k.nullish.string,
+      number: k.nullish.int32,
+    }).register(k.kubeMeta, {"mapType":"atomic"}));
+  },
+  get IngressServiceBackend() {
+    return keep("IngressServiceBackend", z.looseObject({
+      name: k.string,
+      port: k.nullishOf($.ServiceBackendPort),
+    }));
+  },
+  get IngressBackend() {
+    return keep("IngressBackend", z.looseObject({
+      resource: k.nullishOf(coreV1_28_36.$.TypedLocalObjectReference),
+      service: k.nullishOf($.IngressServiceBackend),
+    }));
+  },
+  get HTTPIngressPath() {
+    return keep("HTTPIngressPath", z.looseObject({
+      backend: $.IngressBackend,
+      path: k.nullish.string,
+      pathType: k.string,
+    }));
+  },
+  get HTTPIngressRuleValue() {
+    return keep("HTTPIngressRuleValue", z.looseObject({
+      paths: z.array($.HTTPIngressPath).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get IngressRule() {
+    return keep("IngressRule", z.looseObject({
+      host: k.nullish.string,
+      http: k.nullishOf($.HTTPIngressRuleValue),
+    }));
+  },
+  get IngressSpec() {
+    return keep("IngressSpec", z.looseObject({
+      defaultBackend: k.nullishOf($.IngressBackend),
+      ingressClassName: k.nullish.string,
+      rules: k.nullishOf(z.array($.IngressRule).register(k.kubeMeta, {"listType":"atomic"})),
+      tls: k.nullishOf(z.array(networkingV1_28_36.$.IngressTLS).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Ingress() {
+    return keep("Ingress", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("Ingress").default("Ingress"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.IngressSpec),
+      status: k.nullishOf(networkingV1_30_36.$.IngressStatus),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"Ingress","plural":"ingresses","singular":"ingress","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"Ingress","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressList","shortNames":["ing"]}));
+  },
+};
 
-export const IngressServiceBackend = z.looseObject({
-  name: k.string,
-  port: k.nullishOf(ServiceBackendPort),
-});
-
-export const IngressBackend = z.looseObject({
-  resource: k.nullishOf(coreV1_28_36.TypedLocalObjectReference),
-  service: k.nullishOf(IngressServiceBackend),
-});
-
-export const HTTPIngressPath = z.looseObject({
-  backend: IngressBackend,
-  path: k.nullish.string,
-  pathType: k.string,
-});
-
-export const HTTPIngressRuleValue = z.looseObject({
-  paths: z.array(HTTPIngressPath).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const IngressRule = z.looseObject({
-  host: k.nullish.string,
-  http: k.nullishOf(HTTPIngressRuleValue),
-});
-
-export const IngressSpec = z.looseObject({
-  defaultBackend: k.nullishOf(IngressBackend),
-  ingressClassName: k.nullish.string,
-  rules: k.nullishOf(z.array(IngressRule).register(k.kubeMeta, {"listType":"atomic"})),
-  tls: k.nullishOf(z.array(networkingV1_28_36.IngressTLS).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Ingress = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("Ingress").default("Ingress"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(IngressSpec),
-  status: k.nullishOf(networkingV1_30_36.IngressStatus),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"Ingress","plural":"ingresses","singular":"ingress","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"Ingress","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"IngressList","shortNames":["ing"]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

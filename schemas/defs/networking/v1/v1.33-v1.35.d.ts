@@ -18,7 +18,6 @@ export interface IPAddress {
   /** spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: networkingV1_33_36.IPAddressSpec | null;
 }
-export declare const IPAddress: k.KubeSchema<IPAddress>;
 
 /**
  * IPAddressList contains a list of IPAddress.
@@ -34,7 +33,6 @@ export interface IPAddressList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const IPAddressList: k.KubeSchema<IPAddressList>;
 
 /**
  * ServiceCIDRList contains a list of ServiceCIDR objects.
@@ -50,4 +48,13 @@ export interface ServiceCIDRList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceCIDRList: k.KubeSchema<ServiceCIDRList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly IPAddress: k.KubeSchema<IPAddress>;
+  readonly IPAddressList: k.KubeSchema<IPAddressList>;
+  readonly ServiceCIDRList: k.KubeSchema<ServiceCIDRList>;
+};

@@ -14,28 +14,24 @@ export interface ParentReference {
   /** Resource is the resource of the object being referenced. */
   resource: string;
 }
-export declare const ParentReference: k.KubeSchema<ParentReference>;
 
 /** IPAddressSpec describe the attributes in an IP Address. */
 export interface IPAddressSpec {
   /** ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object. */
   parentRef: ParentReference;
 }
-export declare const IPAddressSpec: k.KubeSchema<IPAddressSpec>;
 
 /** ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services. */
 export interface ServiceCIDRSpec {
   /** CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable. */
   cidrs?: string[] | null;
 }
-export declare const ServiceCIDRSpec: k.KubeSchema<ServiceCIDRSpec>;
 
 /** ServiceCIDRStatus describes the current state of the ServiceCIDR. */
 export interface ServiceCIDRStatus {
   /** conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service state */
   conditions?: metaV1_28_36.Condition[] | null;
 }
-export declare const ServiceCIDRStatus: k.KubeSchema<ServiceCIDRStatus>;
 
 /**
  * ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range is used to allocate ClusterIPs to Service objects.
@@ -53,4 +49,15 @@ export interface ServiceCIDR {
   /** status represents the current state of the ServiceCIDR. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: ServiceCIDRStatus | null;
 }
-export declare const ServiceCIDR: k.KubeSchema<ServiceCIDR>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ParentReference: k.KubeSchema<ParentReference>;
+  readonly IPAddressSpec: k.KubeSchema<IPAddressSpec>;
+  readonly ServiceCIDRSpec: k.KubeSchema<ServiceCIDRSpec>;
+  readonly ServiceCIDRStatus: k.KubeSchema<ServiceCIDRStatus>;
+  readonly ServiceCIDR: k.KubeSchema<ServiceCIDR>;
+};

@@ -4,29 +4,47 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const ParentReference = z.looseObject({
-  group: k.nullish.string,
-  name: k.string,
-  namespace: k.nullish.string,
-  resource: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ParentReference() {
+    return keep("ParentReference", z.looseObject({
+      group: k.nullish.string,
+      name: k.string,
+      namespace: k.nullish.string,
+      resource: k.string,
+    }));
+  },
+  get IPAddressSpec() {
+    return keep("IPAddressSpec", z.looseObject({
+      parentRef: $.ParentReference,
+    }));
+  },
+  get ServiceCIDRSpec() {
+    return keep("ServiceCIDRSpec", z.looseObject({
+      cidrs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ServiceCIDRStatus() {
+    return keep("ServiceCIDRStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+    }));
+  },
+  get ServiceCIDR() {
+    return keep("ServiceCIDR", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("ServiceCIDR").default("ServiceCIDR"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ServiceCIDRSpec),
+      status: k.nullishOf($.ServiceCIDRStatus),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"ServiceCIDR","plural":"servicecidrs","singular":"servicecidr","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"ServiceCIDR","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceCIDRList"}));
+  },
+};
 
-export const IPAddressSpec = z.looseObject({
-  parentRef: ParentReference,
-});
-
-export const ServiceCIDRSpec = z.looseObject({
-  cidrs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ServiceCIDRStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-});
-
-export const ServiceCIDR = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("ServiceCIDR").default("ServiceCIDR"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ServiceCIDRSpec),
-  status: k.nullishOf(ServiceCIDRStatus),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"ServiceCIDR","plural":"servicecidrs","singular":"servicecidr","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1","kind":"ServiceCIDR","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceCIDRList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -14,7 +14,6 @@ export interface NetworkPolicySpec {
   /** policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are ["Ingress"], ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will default based on the existence of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an egress section and would otherwise default to just [ "Ingress" ]). This field is beta-level in 1.8 */
   policyTypes?: string[] | null;
 }
-export declare const NetworkPolicySpec: k.KubeSchema<NetworkPolicySpec>;
 
 /**
  * NetworkPolicy describes what network traffic is allowed for a set of Pods
@@ -30,4 +29,12 @@ export interface NetworkPolicy {
   /** spec represents the specification of the desired behavior for this NetworkPolicy. */
   spec?: NetworkPolicySpec | null;
 }
-export declare const NetworkPolicy: k.KubeSchema<NetworkPolicy>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NetworkPolicySpec: k.KubeSchema<NetworkPolicySpec>;
+  readonly NetworkPolicy: k.KubeSchema<NetworkPolicy>;
+};

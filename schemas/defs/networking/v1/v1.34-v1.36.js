@@ -4,16 +4,31 @@ import * as k from "../../../runtime.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as networkingV1_30_36 from "./v1.30-v1.36.js";
 
-export const NetworkPolicySpec = z.looseObject({
-  egress: k.nullishOf(z.array(networkingV1_30_36.NetworkPolicyEgressRule).register(k.kubeMeta, {"listType":"atomic"})),
-  ingress: k.nullishOf(z.array(networkingV1_30_36.NetworkPolicyIngressRule).register(k.kubeMeta, {"listType":"atomic"})),
-  podSelector: k.nullishOf(metaV1_30_36.LabelSelector),
-  policyTypes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NetworkPolicySpec() {
+    return keep("NetworkPolicySpec", z.looseObject({
+      egress: k.nullishOf(z.array(networkingV1_30_36.$.NetworkPolicyEgressRule).register(k.kubeMeta, {"listType":"atomic"})),
+      ingress: k.nullishOf(z.array(networkingV1_30_36.$.NetworkPolicyIngressRule).register(k.kubeMeta, {"listType":"atomic"})),
+      podSelector: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      policyTypes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get NetworkPolicy() {
+    return keep("NetworkPolicy", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
+      kind: z.literal("NetworkPolicy").default("NetworkPolicy"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.NetworkPolicySpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","plural":"networkpolicies","singular":"networkpolicy","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"NetworkPolicyList","shortNames":["netpol"]}));
+  },
+};
 
-export const NetworkPolicy = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1").default("networking.k8s.io/v1"),
-  kind: z.literal("NetworkPolicy").default("NetworkPolicy"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(NetworkPolicySpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1","apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","plural":"networkpolicies","singular":"networkpolicy","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"NetworkPolicyList","shortNames":["netpol"]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

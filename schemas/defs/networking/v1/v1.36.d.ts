@@ -21,7 +21,6 @@ export interface IPAddress {
   /** spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec: networkingV1_33_36.IPAddressSpec;
 }
-export declare const IPAddress: k.KubeSchema<IPAddress>;
 
 /**
  * IPAddressList contains a list of IPAddress.
@@ -37,7 +36,6 @@ export interface IPAddressList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const IPAddressList: k.KubeSchema<IPAddressList>;
 
 /**
  * IngressClassList is a collection of IngressClasses.
@@ -53,7 +51,6 @@ export interface IngressClassList {
   /** Standard list metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const IngressClassList: k.KubeSchema<IngressClassList>;
 
 /**
  * IngressList is a collection of Ingress.
@@ -69,7 +66,6 @@ export interface IngressList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const IngressList: k.KubeSchema<IngressList>;
 
 /**
  * NetworkPolicyList is a list of NetworkPolicy objects.
@@ -85,7 +81,6 @@ export interface NetworkPolicyList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const NetworkPolicyList: k.KubeSchema<NetworkPolicyList>;
 
 /**
  * ServiceCIDRList contains a list of ServiceCIDR objects.
@@ -101,4 +96,16 @@ export interface ServiceCIDRList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ServiceCIDRList: k.KubeSchema<ServiceCIDRList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly IPAddress: k.KubeSchema<IPAddress>;
+  readonly IPAddressList: k.KubeSchema<IPAddressList>;
+  readonly IngressClassList: k.KubeSchema<IngressClassList>;
+  readonly IngressList: k.KubeSchema<IngressList>;
+  readonly NetworkPolicyList: k.KubeSchema<NetworkPolicyList>;
+  readonly ServiceCIDRList: k.KubeSchema<ServiceCIDRList>;
+};

@@ -15,7 +15,6 @@ export interface ClusterCIDRSpec {
   /** perNodeHostBits defines the number of host bits to be configured per node. A subnet mask determines how much of the address is used for network bits and host bits. For example an IPv4 address of 192.168.0.0/24, splits the address into 24 bits for the network portion and 8 bits for the host portion. To allocate 256 IPs, set this field to 8 (a /24 mask for IPv4 or a /120 for IPv6). Minimum value is 4 (16 IPs). This field is immutable. */
   perNodeHostBits: number;
 }
-export declare const ClusterCIDRSpec: k.KubeSchema<ClusterCIDRSpec>;
 
 /**
  * ClusterCIDR represents a single configuration for per-Node Pod CIDR allocations when the MultiCIDRRangeAllocator is enabled (see the config for kube-controller-manager).  A cluster may have any number of ClusterCIDR resources, all of which will be considered when allocating a CIDR for a Node.  A ClusterCIDR is eligible to be used for a given Node when the node selector matches the node in question and has free CIDRs to allocate.  In case of multiple matching ClusterCIDR resources, the allocator will attempt to break ties using internal heuristics, but any ClusterCIDR whose node selector matches the Node may be used.
@@ -31,7 +30,6 @@ export interface ClusterCIDR {
   /** spec is the desired state of the ClusterCIDR. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: ClusterCIDRSpec | null;
 }
-export declare const ClusterCIDR: k.KubeSchema<ClusterCIDR>;
 
 /**
  * ClusterCIDRList contains a list of ClusterCIDR.
@@ -47,7 +45,6 @@ export interface ClusterCIDRList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ClusterCIDRList: k.KubeSchema<ClusterCIDRList>;
 
 /** ParentReference describes a reference to a parent object. */
 export interface ParentReference {
@@ -62,14 +59,12 @@ export interface ParentReference {
   /** UID is the uid of the object being referenced. */
   uid?: string | null;
 }
-export declare const ParentReference: k.KubeSchema<ParentReference>;
 
 /** IPAddressSpec describe the attributes in an IP Address. */
 export interface IPAddressSpec {
   /** ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object. */
   parentRef?: ParentReference | null;
 }
-export declare const IPAddressSpec: k.KubeSchema<IPAddressSpec>;
 
 /**
  * IPAddress represents a single IP of a single IP Family. The object is designed to be used by APIs that operate on IP addresses. The object is used by the Service core API for allocation of IP addresses. An IP address can be represented in different formats, to guarantee the uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid: 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1
@@ -85,7 +80,6 @@ export interface IPAddress {
   /** spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: IPAddressSpec | null;
 }
-export declare const IPAddress: k.KubeSchema<IPAddress>;
 
 /**
  * IPAddressList contains a list of IPAddress.
@@ -101,4 +95,17 @@ export interface IPAddressList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const IPAddressList: k.KubeSchema<IPAddressList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ClusterCIDRSpec: k.KubeSchema<ClusterCIDRSpec>;
+  readonly ClusterCIDR: k.KubeSchema<ClusterCIDR>;
+  readonly ClusterCIDRList: k.KubeSchema<ClusterCIDRList>;
+  readonly ParentReference: k.KubeSchema<ParentReference>;
+  readonly IPAddressSpec: k.KubeSchema<IPAddressSpec>;
+  readonly IPAddress: k.KubeSchema<IPAddress>;
+  readonly IPAddressList: k.KubeSchema<IPAddressList>;
+};

@@ -5,49 +5,69 @@ import * as coreV1_28_29 from "../../core/v1/v1.28-v1.29.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const ClusterCIDRSpec = z.looseObject({
-  ipv4: k.nullish.string,
-  ipv6: k.nullish.string,
-  nodeSelector: k.nullishOf(coreV1_28_29.NodeSelector),
-  perNodeHostBits: k.int32,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ClusterCIDRSpec() {
+    return keep("ClusterCIDRSpec", z.looseObject({
+      ipv4: k.nullish.string,
+      ipv6: k.nullish.string,
+      nodeSelector: k.nullishOf(coreV1_28_29.$.NodeSelector),
+      perNodeHostBits: k.int32,
+    }));
+  },
+  get ClusterCIDR() {
+    return keep("ClusterCIDR", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      kind: z.literal("ClusterCIDR").default("ClusterCIDR"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.ClusterCIDRSpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ClusterCIDR","plural":"clustercidrs","singular":"clustercidr","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterCIDRList"}));
+  },
+  get ClusterCIDRList() {
+    return keep("ClusterCIDRList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      items: z.array($.ClusterCIDR),
+      kind: z.literal("ClusterCIDRList").default("ClusterCIDRList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ClusterCIDRList"}));
+  },
+  get ParentReference() {
+    return keep("ParentReference", z.looseObject({
+      group: k.nullish.string,
+      name: k.nullish.string,
+      namespace: k.nullish.string,
+      resource: k.nullish.string,
+      uid: k.nullish.string,
+    }));
+  },
+  get IPAddressSpec() {
+    return keep("IPAddressSpec", z.looseObject({
+      parentRef: k.nullishOf($.ParentReference),
+    }));
+  },
+  get IPAddress() {
+    return keep("IPAddress", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      kind: z.literal("IPAddress").default("IPAddress"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.IPAddressSpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddress","plural":"ipaddresses","singular":"ipaddress","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IPAddressList","shortNames":["ip"]}));
+  },
+  get IPAddressList() {
+    return keep("IPAddressList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      items: z.array($.IPAddress),
+      kind: z.literal("IPAddressList").default("IPAddressList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddressList"}));
+  },
+};
 
-export const ClusterCIDR = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  kind: z.literal("ClusterCIDR").default("ClusterCIDR"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(ClusterCIDRSpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ClusterCIDR","plural":"clustercidrs","singular":"clustercidr","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterCIDRList"});
-
-export const ClusterCIDRList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  items: z.array(ClusterCIDR),
-  kind: z.literal("ClusterCIDRList").default("ClusterCIDRList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ClusterCIDRList"});
-
-export const ParentReference = z.looseObject({
-  group: k.nullish.string,
-  name: k.nullish.string,
-  namespace: k.nullish.string,
-  resource: k.nullish.string,
-  uid: k.nullish.string,
-});
-
-export const IPAddressSpec = z.looseObject({
-  parentRef: k.nullishOf(ParentReference),
-});
-
-export const IPAddress = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  kind: z.literal("IPAddress").default("IPAddress"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(IPAddressSpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddress","plural":"ipaddresses","singular":"ipaddress","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IPAddressList","shortNames":["ip"]});
-
-export const IPAddressList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  items: z.array(IPAddress),
-  kind: z.literal("IPAddressList").default("IPAddressList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddressList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -7,4 +7,11 @@ export interface ServiceCIDRStatus {
   /** conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service state */
   conditions?: metaV1_28_36.Condition[] | null;
 }
-export declare const ServiceCIDRStatus: k.KubeSchema<ServiceCIDRStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ServiceCIDRStatus: k.KubeSchema<ServiceCIDRStatus>;
+};

@@ -15,14 +15,12 @@ export interface ParentReference {
   /** Resource is the resource of the object being referenced. */
   resource?: string | null;
 }
-export declare const ParentReference: k.KubeSchema<ParentReference>;
 
 /** IPAddressSpec describe the attributes in an IP Address. */
 export interface IPAddressSpec {
   /** ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object. */
   parentRef?: ParentReference | null;
 }
-export declare const IPAddressSpec: k.KubeSchema<IPAddressSpec>;
 
 /**
  * IPAddress represents a single IP of a single IP Family. The object is designed to be used by APIs that operate on IP addresses. The object is used by the Service core API for allocation of IP addresses. An IP address can be represented in different formats, to guarantee the uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid: 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1
@@ -38,7 +36,6 @@ export interface IPAddress {
   /** spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   spec?: IPAddressSpec | null;
 }
-export declare const IPAddress: k.KubeSchema<IPAddress>;
 
 /**
  * IPAddressList contains a list of IPAddress.
@@ -54,14 +51,12 @@ export interface IPAddressList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const IPAddressList: k.KubeSchema<IPAddressList>;
 
 /** ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services. */
 export interface ServiceCIDRSpec {
   /** CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable. */
   cidrs?: string[] | null;
 }
-export declare const ServiceCIDRSpec: k.KubeSchema<ServiceCIDRSpec>;
 
 /**
  * ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range is used to allocate ClusterIPs to Service objects.
@@ -79,7 +74,6 @@ export interface ServiceCIDR {
   /** status represents the current state of the ServiceCIDR. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status */
   status?: networkingV1alpha1_29_30.ServiceCIDRStatus | null;
 }
-export declare const ServiceCIDR: k.KubeSchema<ServiceCIDR>;
 
 /**
  * ServiceCIDRList contains a list of ServiceCIDR objects.
@@ -95,4 +89,17 @@ export interface ServiceCIDRList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ServiceCIDRList: k.KubeSchema<ServiceCIDRList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ParentReference: k.KubeSchema<ParentReference>;
+  readonly IPAddressSpec: k.KubeSchema<IPAddressSpec>;
+  readonly IPAddress: k.KubeSchema<IPAddress>;
+  readonly IPAddressList: k.KubeSchema<IPAddressList>;
+  readonly ServiceCIDRSpec: k.KubeSchema<ServiceCIDRSpec>;
+  readonly ServiceCIDR: k.KubeSchema<ServiceCIDR>;
+  readonly ServiceCIDRList: k.KubeSchema<ServiceCIDRList>;
+};

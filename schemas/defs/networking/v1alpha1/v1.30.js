@@ -5,46 +5,66 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as networkingV1alpha1_29_30 from "./v1.29-v1.30.js";
 
-export const ParentReference = z.looseObject({
-  group: k.nullish.string,
-  name: k.string,
-  namespace: k.nullish.string,
-  resource: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ParentReference() {
+    return keep("ParentReference", z.looseObject({
+      group: k.nullish.string,
+      name: k.string,
+      namespace: k.nullish.string,
+      resource: k.string,
+    }));
+  },
+  get IPAddressSpec() {
+    return keep("IPAddressSpec", z.looseObject({
+      parentRef: $.ParentReference,
+    }));
+  },
+  get IPAddress() {
+    return keep("IPAddress", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      kind: z.literal("IPAddress").default("IPAddress"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.IPAddressSpec),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddress","plural":"ipaddresses","singular":"ipaddress","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IPAddressList","shortNames":["ip"]}));
+  },
+  get IPAddressList() {
+    return keep("IPAddressList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      items: z.array($.IPAddress),
+      kind: z.literal("IPAddressList").default("IPAddressList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddressList"}));
+  },
+  get ServiceCIDRSpec() {
+    return keep("ServiceCIDRSpec", z.looseObject({
+      cidrs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ServiceCIDR() {
+    return keep("ServiceCIDR", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      kind: z.literal("ServiceCIDR").default("ServiceCIDR"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.ServiceCIDRSpec),
+      status: k.nullishOf(networkingV1alpha1_29_30.$.ServiceCIDRStatus),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ServiceCIDR","plural":"servicecidrs","singular":"servicecidr","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1alpha1","kind":"ServiceCIDR","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceCIDRList"}));
+  },
+  get ServiceCIDRList() {
+    return keep("ServiceCIDRList", z.looseObject({
+      apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
+      items: z.array($.ServiceCIDR),
+      kind: z.literal("ServiceCIDRList").default("ServiceCIDRList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ServiceCIDRList"}));
+  },
+};
 
-export const IPAddressSpec = z.looseObject({
-  parentRef: ParentReference,
-});
-
-export const IPAddress = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  kind: z.literal("IPAddress").default("IPAddress"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(IPAddressSpec),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddress","plural":"ipaddresses","singular":"ipaddress","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"IPAddressList","shortNames":["ip"]});
-
-export const IPAddressList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  items: z.array(IPAddress),
-  kind: z.literal("IPAddressList").default("IPAddressList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"IPAddressList"});
-
-export const ServiceCIDRSpec = z.looseObject({
-  cidrs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ServiceCIDR = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  kind: z.literal("ServiceCIDR").default("ServiceCIDR"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(ServiceCIDRSpec),
-  status: k.nullishOf(networkingV1alpha1_29_30.ServiceCIDRStatus),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ServiceCIDR","plural":"servicecidrs","singular":"servicecidr","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"networking.k8s.io","version":"v1alpha1","kind":"ServiceCIDR","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ServiceCIDRList"});
-
-export const ServiceCIDRList = z.looseObject({
-  apiVersion: z.literal("networking.k8s.io/v1alpha1").default("networking.k8s.io/v1alpha1"),
-  items: z.array(ServiceCIDR),
-  kind: z.literal("ServiceCIDRList").default("ServiceCIDRList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"networking.k8s.io","version":"v1alpha1","apiVersion":"networking.k8s.io/v1alpha1","kind":"ServiceCIDRList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -9,4 +9,11 @@ export interface Scheduling {
   /** tolerations are appended (excluding duplicates) to pods running with this RuntimeClass during admission, effectively unioning the set of nodes tolerated by the pod and the RuntimeClass. */
   tolerations?: coreV1_28_34.Toleration[] | null;
 }
-export declare const Scheduling: k.KubeSchema<Scheduling>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Scheduling: k.KubeSchema<Scheduling>;
+};

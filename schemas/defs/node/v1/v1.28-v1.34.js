@@ -3,7 +3,21 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as coreV1_28_34 from "../../core/v1/v1.28-v1.34.js";
 
-export const Scheduling = z.looseObject({
-  nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
-  tolerations: k.nullishOf(z.array(coreV1_28_34.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Scheduling() {
+    return keep("Scheduling", z.looseObject({
+      nodeSelector: k.nullishOf(z.record(z.string(), k.string).register(k.kubeMeta, {"mapType":"atomic"})),
+      tolerations: k.nullishOf(z.array(coreV1_28_34.$.Toleration).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

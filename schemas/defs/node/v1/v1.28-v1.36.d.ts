@@ -7,4 +7,11 @@ export interface Overhead {
   /** podFixed represents the fixed resource overhead associated with running a pod. */
   podFixed?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const Overhead: k.KubeSchema<Overhead>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Overhead: k.KubeSchema<Overhead>;
+};

@@ -26,7 +26,6 @@ export interface RuntimeClass {
   /** scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. If scheduling is nil, this RuntimeClass is assumed to be supported by all nodes. */
   scheduling?: nodeV1_28_34.Scheduling | null;
 }
-export declare const RuntimeClass: k.KubeSchema<RuntimeClass>;
 
 /**
  * RuntimeClassList is a list of RuntimeClass objects.
@@ -42,4 +41,12 @@ export interface RuntimeClassList {
   /** Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const RuntimeClassList: k.KubeSchema<RuntimeClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly RuntimeClass: k.KubeSchema<RuntimeClass>;
+  readonly RuntimeClassList: k.KubeSchema<RuntimeClassList>;
+};

@@ -6,18 +6,33 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as nodeV1_28_34 from "./v1.28-v1.34.js";
 import * as nodeV1_28_36 from "./v1.28-v1.36.js";
 
-export const RuntimeClass = z.looseObject({
-  apiVersion: z.literal("node.k8s.io/v1").default("node.k8s.io/v1"),
-  handler: k.string,
-  kind: z.literal("RuntimeClass").default("RuntimeClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  overhead: k.nullishOf(nodeV1_28_36.Overhead),
-  scheduling: k.nullishOf(nodeV1_28_34.Scheduling),
-}).register(k.kubeMeta, {"group":"node.k8s.io","version":"v1","apiVersion":"node.k8s.io/v1","kind":"RuntimeClass","plural":"runtimeclasses","singular":"runtimeclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RuntimeClassList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get RuntimeClass() {
+    return keep("RuntimeClass", z.looseObject({
+      apiVersion: z.literal("node.k8s.io/v1").default("node.k8s.io/v1"),
+      handler: k.string,
+      kind: z.literal("RuntimeClass").default("RuntimeClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      overhead: k.nullishOf(nodeV1_28_36.$.Overhead),
+      scheduling: k.nullishOf(nodeV1_28_34.$.Scheduling),
+    }).register(k.kubeMeta, {"group":"node.k8s.io","version":"v1","apiVersion":"node.k8s.io/v1","kind":"RuntimeClass","plural":"runtimeclasses","singular":"runtimeclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RuntimeClassList"}));
+  },
+  get RuntimeClassList() {
+    return keep("RuntimeClassList", z.looseObject({
+      apiVersion: z.literal("node.k8s.io/v1").default("node.k8s.io/v1"),
+      items: z.array($.RuntimeClass),
+      kind: z.literal("RuntimeClassList").default("RuntimeClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"node.k8s.io","version":"v1","apiVersion":"node.k8s.io/v1","kind":"RuntimeClassList"}));
+  },
+};
 
-export const RuntimeClassList = z.looseObject({
-  apiVersion: z.literal("node.k8s.io/v1").default("node.k8s.io/v1"),
-  items: z.array(RuntimeClass),
-  kind: z.literal("RuntimeClassList").default("RuntimeClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"node.k8s.io","version":"v1","apiVersion":"node.k8s.io/v1","kind":"RuntimeClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -11,7 +11,6 @@ export interface Scheduling {
   /** tolerations are appended (excluding duplicates) to pods running with this RuntimeClass during admission, effectively unioning the set of nodes tolerated by the pod and the RuntimeClass. */
   tolerations?: coreV1_35_36.Toleration[] | null;
 }
-export declare const Scheduling: k.KubeSchema<Scheduling>;
 
 /**
  * RuntimeClass defines a class of container runtime supported in the cluster. The RuntimeClass is used to determine which container runtime is used to run all containers in a pod. RuntimeClasses are manually defined by a user or cluster provisioner, and referenced in the PodSpec. The Kubelet is responsible for resolving the RuntimeClassName reference before running the pod.  For more details, see https://kubernetes.io/docs/concepts/containers/runtime-class/
@@ -34,4 +33,12 @@ export interface RuntimeClass {
   /** scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. If scheduling is nil, this RuntimeClass is assumed to be supported by all nodes. */
   scheduling?: Scheduling | null;
 }
-export declare const RuntimeClass: k.KubeSchema<RuntimeClass>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Scheduling: k.KubeSchema<Scheduling>;
+  readonly RuntimeClass: k.KubeSchema<RuntimeClass>;
+};

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as nodeV1_35_36 from "./v1.35-v1.36.js";
 
-export const RuntimeClassList = z.looseObject({
-  apiVersion: z.literal("node.k8s.io/v1").default("node.k8s.io/v1"),
-  items: z.array(nodeV1_35_36.RuntimeClass),
-  kind: z.literal("RuntimeClassList").default("RuntimeClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"node.k8s.io","version":"v1","apiVersion":"node.k8s.io/v1","kind":"RuntimeClassList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get RuntimeClassList() {
+    return keep("RuntimeClassList", z.looseObject({
+      apiVersion: z.literal("node.k8s.io/v1").default("node.k8s.io/v1"),
+      items: z.array(nodeV1_35_36.$.RuntimeClass),
+      kind: z.literal("RuntimeClassList").default("RuntimeClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"node.k8s.io","version":"v1","apiVersion":"node.k8s.io/v1","kind":"RuntimeClassList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

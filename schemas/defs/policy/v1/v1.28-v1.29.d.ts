@@ -19,7 +19,6 @@ export interface Eviction {
   /** ObjectMeta describes the pod that is being evicted. */
   metadata?: metaV1_28_29.ObjectMeta | null;
 }
-export declare const Eviction: k.KubeSchema<Eviction>;
 
 /** PodDisruptionBudgetSpec is a description of a PodDisruptionBudget. */
 export interface PodDisruptionBudgetSpec {
@@ -44,7 +43,6 @@ export interface PodDisruptionBudgetSpec {
    */
   unhealthyPodEvictionPolicy?: string | null;
 }
-export declare const PodDisruptionBudgetSpec: k.KubeSchema<PodDisruptionBudgetSpec>;
 
 /**
  * PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
@@ -62,7 +60,6 @@ export interface PodDisruptionBudget {
   /** Most recently observed status of the PodDisruptionBudget. */
   status?: policyV1_28_35.PodDisruptionBudgetStatus | null;
 }
-export declare const PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
 
 /**
  * PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
@@ -78,4 +75,14 @@ export interface PodDisruptionBudgetList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Eviction: k.KubeSchema<Eviction>;
+  readonly PodDisruptionBudgetSpec: k.KubeSchema<PodDisruptionBudgetSpec>;
+  readonly PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
+  readonly PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+};

@@ -6,31 +6,48 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as policyV1_28_35 from "./v1.28-v1.35.js";
 
-export const Eviction = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  deleteOptions: k.nullishOf(metaV1_28_29.DeleteOptions),
-  kind: z.literal("Eviction").default("Eviction"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"Eviction"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Eviction() {
+    return keep("Eviction", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      deleteOptions: k.nullishOf(metaV1_28_29.$.DeleteOptions),
+      kind: z.literal("Eviction").default("Eviction"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"Eviction"}));
+  },
+  get PodDisruptionBudgetSpec() {
+    return keep("PodDisruptionBudgetSpec", z.looseObject({
+      maxUnavailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      minAvailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      selector: k.nullishOf(metaV1_28_29.$.LabelSelector.clone().register(k.kubeMeta, {"patchStrategy":"replace"})),
+      unhealthyPodEvictionPolicy: k.nullish.string,
+    }));
+  },
+  get PodDisruptionBudget() {
+    return keep("PodDisruptionBudget", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      kind: z.literal("PodDisruptionBudget").default("PodDisruptionBudget"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: k.nullishOf($.PodDisruptionBudgetSpec),
+      status: k.nullishOf(policyV1_28_35.$.PodDisruptionBudgetStatus),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudget","plural":"poddisruptionbudgets","singular":"poddisruptionbudget","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"policy","version":"v1","kind":"PodDisruptionBudget","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodDisruptionBudgetList","shortNames":["pdb"]}));
+  },
+  get PodDisruptionBudgetList() {
+    return keep("PodDisruptionBudgetList", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      items: z.array($.PodDisruptionBudget),
+      kind: z.literal("PodDisruptionBudgetList").default("PodDisruptionBudgetList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudgetList"}));
+  },
+};
 
-export const PodDisruptionBudgetSpec = z.looseObject({
-  maxUnavailable: k.nullishOf(apimachinery_28_36.IntOrString),
-  minAvailable: k.nullishOf(apimachinery_28_36.IntOrString),
-  selector: k.nullishOf(metaV1_28_29.LabelSelector.clone().register(k.kubeMeta, {"patchStrategy":"replace"})),
-  unhealthyPodEvictionPolicy: k.nullish.string,
-});
-
-export const PodDisruptionBudget = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  kind: z.literal("PodDisruptionBudget").default("PodDisruptionBudget"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: k.nullishOf(PodDisruptionBudgetSpec),
-  status: k.nullishOf(policyV1_28_35.PodDisruptionBudgetStatus),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudget","plural":"poddisruptionbudgets","singular":"poddisruptionbudget","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"policy","version":"v1","kind":"PodDisruptionBudget","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodDisruptionBudgetList","shortNames":["pdb"]});
-
-export const PodDisruptionBudgetList = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  items: z.array(PodDisruptionBudget),
-  kind: z.literal("PodDisruptionBudgetList").default("PodDisruptionBudgetList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudgetList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -29,4 +29,11 @@ export interface PodDisruptionBudgetStatus {
   /** Most recent generation observed when updating this PDB status. DisruptionsAllowed and other status information is valid only if observedGeneration equals to PDB's object generation. */
   observedGeneration?: number | null;
 }
-export declare const PodDisruptionBudgetStatus: k.KubeSchema<PodDisruptionBudgetStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodDisruptionBudgetStatus: k.KubeSchema<PodDisruptionBudgetStatus>;
+};

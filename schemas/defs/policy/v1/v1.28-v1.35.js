@@ -3,12 +3,26 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const PodDisruptionBudgetStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentHealthy: k.int32,
-  desiredHealthy: k.int32,
-  disruptedPods: k.nullishOf(z.record(z.string(), metaV1_28_36.Time)),
-  disruptionsAllowed: k.int32,
-  expectedPods: k.int32,
-  observedGeneration: k.nullish.int,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodDisruptionBudgetStatus() {
+    return keep("PodDisruptionBudgetStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentHealthy: k.int32,
+      desiredHealthy: k.int32,
+      disruptedPods: k.nullishOf(z.record(z.string(), metaV1_28_36.$.Time)),
+      disruptionsAllowed: k.int32,
+      expectedPods: k.int32,
+      observedGeneration: k.nullish.int,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as metaV1_30_31 from "../../meta/v1/v1.30-v1.31.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const Eviction = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  deleteOptions: k.nullishOf(metaV1_30_31.DeleteOptions),
-  kind: z.literal("Eviction").default("Eviction"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"Eviction"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Eviction() {
+    return keep("Eviction", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      deleteOptions: k.nullishOf(metaV1_30_31.$.DeleteOptions),
+      kind: z.literal("Eviction").default("Eviction"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"Eviction"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -28,7 +28,6 @@ export interface PodDisruptionBudgetSpec {
    */
   unhealthyPodEvictionPolicy?: string | null;
 }
-export declare const PodDisruptionBudgetSpec: k.KubeSchema<PodDisruptionBudgetSpec>;
 
 /**
  * PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
@@ -46,7 +45,6 @@ export interface PodDisruptionBudget {
   /** Most recently observed status of the PodDisruptionBudget. */
   status?: policyV1_28_35.PodDisruptionBudgetStatus | null;
 }
-export declare const PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
 
 /**
  * PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
@@ -62,4 +60,13 @@ export interface PodDisruptionBudgetList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodDisruptionBudgetSpec: k.KubeSchema<PodDisruptionBudgetSpec>;
+  readonly PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
+  readonly PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+};

@@ -6,24 +6,40 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as policyV1_28_35 from "./v1.28-v1.35.js";
 
-export const PodDisruptionBudgetSpec = z.looseObject({
-  maxUnavailable: k.nullishOf(apimachinery_28_36.IntOrString),
-  minAvailable: k.nullishOf(apimachinery_28_36.IntOrString),
-  selector: k.nullishOf(metaV1_30_36.LabelSelector.clone().register(k.kubeMeta, {"patchStrategy":"replace"})),
-  unhealthyPodEvictionPolicy: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodDisruptionBudgetSpec() {
+    return keep("PodDisruptionBudgetSpec", z.looseObject({
+      maxUnavailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      minAvailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector.clone().register(k.kubeMeta, {"patchStrategy":"replace"})),
+      unhealthyPodEvictionPolicy: k.nullish.string,
+    }));
+  },
+  get PodDisruptionBudget() {
+    return keep("PodDisruptionBudget", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      kind: z.literal("PodDisruptionBudget").default("PodDisruptionBudget"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.PodDisruptionBudgetSpec),
+      status: k.nullishOf(policyV1_28_35.$.PodDisruptionBudgetStatus),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudget","plural":"poddisruptionbudgets","singular":"poddisruptionbudget","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"policy","version":"v1","kind":"PodDisruptionBudget","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodDisruptionBudgetList","shortNames":["pdb"]}));
+  },
+  get PodDisruptionBudgetList() {
+    return keep("PodDisruptionBudgetList", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      items: z.array($.PodDisruptionBudget),
+      kind: z.literal("PodDisruptionBudgetList").default("PodDisruptionBudgetList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudgetList"}));
+  },
+};
 
-export const PodDisruptionBudget = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  kind: z.literal("PodDisruptionBudget").default("PodDisruptionBudget"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(PodDisruptionBudgetSpec),
-  status: k.nullishOf(policyV1_28_35.PodDisruptionBudgetStatus),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudget","plural":"poddisruptionbudgets","singular":"poddisruptionbudget","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"policy","version":"v1","kind":"PodDisruptionBudget","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodDisruptionBudgetList","shortNames":["pdb"]});
-
-export const PodDisruptionBudgetList = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  items: z.array(PodDisruptionBudget),
-  kind: z.literal("PodDisruptionBudgetList").default("PodDisruptionBudgetList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudgetList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

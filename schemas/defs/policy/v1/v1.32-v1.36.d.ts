@@ -17,4 +17,11 @@ export interface Eviction {
   /** ObjectMeta describes the pod that is being evicted. */
   metadata?: metaV1_30_36.ObjectMeta | null;
 }
-export declare const Eviction: k.KubeSchema<Eviction>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Eviction: k.KubeSchema<Eviction>;
+};

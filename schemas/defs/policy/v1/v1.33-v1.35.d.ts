@@ -21,7 +21,6 @@ export interface PodDisruptionBudget {
   /** Most recently observed status of the PodDisruptionBudget. */
   status?: policyV1_28_35.PodDisruptionBudgetStatus | null;
 }
-export declare const PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
 
 /**
  * PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
@@ -37,4 +36,12 @@ export interface PodDisruptionBudgetList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
+  readonly PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+};

@@ -24,4 +24,11 @@ export interface PodDisruptionBudgetSpec {
    */
   unhealthyPodEvictionPolicy?: string | null;
 }
-export declare const PodDisruptionBudgetSpec: k.KubeSchema<PodDisruptionBudgetSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodDisruptionBudgetSpec: k.KubeSchema<PodDisruptionBudgetSpec>;
+};

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const PodDisruptionBudgetSpec = z.looseObject({
-  maxUnavailable: k.nullishOf(apimachinery_28_36.IntOrString),
-  minAvailable: k.nullishOf(apimachinery_28_36.IntOrString),
-  selector: k.nullishOf(metaV1_30_36.LabelSelector.clone().register(k.kubeMeta, {"patchStrategy":"replace"})),
-  unhealthyPodEvictionPolicy: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodDisruptionBudgetSpec() {
+    return keep("PodDisruptionBudgetSpec", z.looseObject({
+      maxUnavailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      minAvailable: k.nullishOf(apimachinery_28_36.$.IntOrString),
+      selector: k.nullishOf(metaV1_30_36.$.LabelSelector.clone().register(k.kubeMeta, {"patchStrategy":"replace"})),
+      unhealthyPodEvictionPolicy: k.nullish.string,
+    }));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

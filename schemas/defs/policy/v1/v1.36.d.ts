@@ -32,7 +32,6 @@ export interface PodDisruptionBudgetStatus {
   /** Most recent generation observed when updating this PDB status. DisruptionsAllowed and other status information is valid only if observedGeneration equals to PDB's object generation. */
   observedGeneration?: number | null;
 }
-export declare const PodDisruptionBudgetStatus: k.KubeSchema<PodDisruptionBudgetStatus>;
 
 /**
  * PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
@@ -50,7 +49,6 @@ export interface PodDisruptionBudget {
   /** Most recently observed status of the PodDisruptionBudget. */
   status?: PodDisruptionBudgetStatus | null;
 }
-export declare const PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
 
 /**
  * PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
@@ -66,4 +64,13 @@ export interface PodDisruptionBudgetList {
   /** Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodDisruptionBudgetStatus: k.KubeSchema<PodDisruptionBudgetStatus>;
+  readonly PodDisruptionBudget: k.KubeSchema<PodDisruptionBudget>;
+  readonly PodDisruptionBudgetList: k.KubeSchema<PodDisruptionBudgetList>;
+};

@@ -6,27 +6,43 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as metaV1_36 from "../../meta/v1/v1.36.js";
 import * as policyV1_33_36 from "./v1.33-v1.36.js";
 
-export const PodDisruptionBudgetStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  currentHealthy: k.nullish.int32,
-  desiredHealthy: k.nullish.int32,
-  disruptedPods: k.nullishOf(z.record(z.string(), metaV1_28_36.Time)),
-  disruptionsAllowed: k.nullish.int32,
-  expectedPods: k.nullish.int32,
-  observedGeneration: k.nullish.int,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodDisruptionBudgetStatus() {
+    return keep("PodDisruptionBudgetStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      currentHealthy: k.nullish.int32,
+      desiredHealthy: k.nullish.int32,
+      disruptedPods: k.nullishOf(z.record(z.string(), metaV1_28_36.$.Time)),
+      disruptionsAllowed: k.nullish.int32,
+      expectedPods: k.nullish.int32,
+      observedGeneration: k.nullish.int,
+    }));
+  },
+  get PodDisruptionBudget() {
+    return keep("PodDisruptionBudget", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      kind: z.literal("PodDisruptionBudget").default("PodDisruptionBudget"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf(policyV1_33_36.$.PodDisruptionBudgetSpec),
+      status: k.nullishOf($.PodDisruptionBudgetStatus),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudget","plural":"poddisruptionbudgets","singular":"poddisruptionbudget","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"policy","version":"v1","kind":"PodDisruptionBudget","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodDisruptionBudgetList","shortNames":["pdb"]}));
+  },
+  get PodDisruptionBudgetList() {
+    return keep("PodDisruptionBudgetList", z.looseObject({
+      apiVersion: z.literal("policy/v1").default("policy/v1"),
+      items: z.array($.PodDisruptionBudget),
+      kind: z.literal("PodDisruptionBudgetList").default("PodDisruptionBudgetList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudgetList"}));
+  },
+};
 
-export const PodDisruptionBudget = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  kind: z.literal("PodDisruptionBudget").default("PodDisruptionBudget"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(policyV1_33_36.PodDisruptionBudgetSpec),
-  status: k.nullishOf(PodDisruptionBudgetStatus),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudget","plural":"poddisruptionbudgets","singular":"poddisruptionbudget","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"policy","version":"v1","kind":"PodDisruptionBudget","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodDisruptionBudgetList","shortNames":["pdb"]});
-
-export const PodDisruptionBudgetList = z.looseObject({
-  apiVersion: z.literal("policy/v1").default("policy/v1"),
-  items: z.array(PodDisruptionBudget),
-  kind: z.literal("PodDisruptionBudgetList").default("PodDisruptionBudgetList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"policy","version":"v1","apiVersion":"policy/v1","kind":"PodDisruptionBudgetList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -10,7 +10,6 @@ export interface AggregationRule {
   /** ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added */
   clusterRoleSelectors?: metaV1_28_29.LabelSelector[] | null;
 }
-export declare const AggregationRule: k.KubeSchema<AggregationRule>;
 
 /** PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to. */
 export interface PolicyRule {
@@ -25,7 +24,6 @@ export interface PolicyRule {
   /** Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs. */
   verbs: string[];
 }
-export declare const PolicyRule: k.KubeSchema<PolicyRule>;
 
 /**
  * ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
@@ -43,7 +41,6 @@ export interface ClusterRole {
   /** Rules holds all the PolicyRules for this ClusterRole */
   rules?: PolicyRule[] | null;
 }
-export declare const ClusterRole: k.KubeSchema<ClusterRole>;
 
 /**
  * ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.
@@ -61,7 +58,6 @@ export interface ClusterRoleBinding {
   /** Subjects holds references to the objects the role applies to. */
   subjects?: rbacV1_28_36.Subject[] | null;
 }
-export declare const ClusterRoleBinding: k.KubeSchema<ClusterRoleBinding>;
 
 /**
  * ClusterRoleBindingList is a collection of ClusterRoleBindings
@@ -77,7 +73,6 @@ export interface ClusterRoleBindingList {
   /** Standard object's metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ClusterRoleBindingList: k.KubeSchema<ClusterRoleBindingList>;
 
 /**
  * ClusterRoleList is a collection of ClusterRoles
@@ -93,7 +88,6 @@ export interface ClusterRoleList {
   /** Standard object's metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ClusterRoleList: k.KubeSchema<ClusterRoleList>;
 
 /**
  * Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
@@ -109,7 +103,6 @@ export interface Role {
   /** Rules holds all the PolicyRules for this Role */
   rules?: PolicyRule[] | null;
 }
-export declare const Role: k.KubeSchema<Role>;
 
 /**
  * RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
@@ -127,7 +120,6 @@ export interface RoleBinding {
   /** Subjects holds references to the objects the role applies to. */
   subjects?: rbacV1_28_36.Subject[] | null;
 }
-export declare const RoleBinding: k.KubeSchema<RoleBinding>;
 
 /**
  * RoleBindingList is a collection of RoleBindings
@@ -143,7 +135,6 @@ export interface RoleBindingList {
   /** Standard object's metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const RoleBindingList: k.KubeSchema<RoleBindingList>;
 
 /**
  * RoleList is a collection of Roles
@@ -159,4 +150,20 @@ export interface RoleList {
   /** Standard object's metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const RoleList: k.KubeSchema<RoleList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AggregationRule: k.KubeSchema<AggregationRule>;
+  readonly PolicyRule: k.KubeSchema<PolicyRule>;
+  readonly ClusterRole: k.KubeSchema<ClusterRole>;
+  readonly ClusterRoleBinding: k.KubeSchema<ClusterRoleBinding>;
+  readonly ClusterRoleBindingList: k.KubeSchema<ClusterRoleBindingList>;
+  readonly ClusterRoleList: k.KubeSchema<ClusterRoleList>;
+  readonly Role: k.KubeSchema<Role>;
+  readonly RoleBinding: k.KubeSchema<RoleBinding>;
+  readonly RoleBindingList: k.KubeSchema<RoleBindingList>;
+  readonly RoleList: k.KubeSchema<RoleList>;
+};

@@ -6,73 +6,96 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as rbacV1_28_35 from "./v1.28-v1.35.js";
 import * as rbacV1_28_36 from "./v1.28-v1.36.js";
 
-export const AggregationRule = z.looseObject({
-  clusterRoleSelectors: k.nullishOf(z.array(metaV1_28_29.LabelSelector)),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get AggregationRule() {
+    return keep("AggregationRule", z.looseObject({
+      clusterRoleSelectors: k.nullishOf(z.array(metaV1_28_29.$.LabelSelector)),
+    }));
+  },
+  get PolicyRule() {
+    return keep("PolicyRule", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string)),
+      nonResourceURLs: k.nullishOf(z.array(k.string)),
+      resourceNames: k.nullishOf(z.array(k.string)),
+      resources: k.nullishOf(z.array(k.string)),
+      verbs: z.array(k.string),
+    }));
+  },
+  get ClusterRole() {
+    return keep("ClusterRole", z.looseObject({
+      aggregationRule: k.nullishOf($.AggregationRule),
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      kind: z.literal("ClusterRole").default("ClusterRole"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      rules: k.nullishOf(z.array($.PolicyRule)),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList","nameFormat":"path-segment"}));
+  },
+  get ClusterRoleBinding() {
+    return keep("ClusterRoleBinding", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      kind: z.literal("ClusterRoleBinding").default("ClusterRoleBinding"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      roleRef: rbacV1_28_35.$.RoleRef,
+      subjects: k.nullishOf(z.array(rbacV1_28_36.$.Subject)),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","plural":"clusterrolebindings","singular":"clusterrolebinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleBindingList","nameFormat":"path-segment"}));
+  },
+  get ClusterRoleBindingList() {
+    return keep("ClusterRoleBindingList", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      items: z.array($.ClusterRoleBinding),
+      kind: z.literal("ClusterRoleBindingList").default("ClusterRoleBindingList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBindingList"}));
+  },
+  get ClusterRoleList() {
+    return keep("ClusterRoleList", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      items: z.array($.ClusterRole),
+      kind: z.literal("ClusterRoleList").default("ClusterRoleList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleList"}));
+  },
+  get Role() {
+    return keep("Role", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      kind: z.literal("Role").default("Role"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      rules: k.nullishOf(z.array($.PolicyRule)),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList","nameFormat":"path-segment"}));
+  },
+  get RoleBinding() {
+    return keep("RoleBinding", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      kind: z.literal("RoleBinding").default("RoleBinding"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      roleRef: rbacV1_28_35.$.RoleRef,
+      subjects: k.nullishOf(z.array(rbacV1_28_36.$.Subject)),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","plural":"rolebindings","singular":"rolebinding","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleBindingList","nameFormat":"path-segment"}));
+  },
+  get RoleBindingList() {
+    return keep("RoleBindingList", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      items: z.array($.RoleBinding),
+      kind: z.literal("RoleBindingList").default("RoleBindingList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBindingList"}));
+  },
+  get RoleList() {
+    return keep("RoleList", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      items: z.array($.Role),
+      kind: z.literal("RoleList").default("RoleList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleList"}));
+  },
+};
 
-export const PolicyRule = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string)),
-  nonResourceURLs: k.nullishOf(z.array(k.string)),
-  resourceNames: k.nullishOf(z.array(k.string)),
-  resources: k.nullishOf(z.array(k.string)),
-  verbs: z.array(k.string),
-});
-
-export const ClusterRole = z.looseObject({
-  aggregationRule: k.nullishOf(AggregationRule),
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  kind: z.literal("ClusterRole").default("ClusterRole"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  rules: k.nullishOf(z.array(PolicyRule)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList","nameFormat":"path-segment"});
-
-export const ClusterRoleBinding = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  kind: z.literal("ClusterRoleBinding").default("ClusterRoleBinding"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  roleRef: rbacV1_28_35.RoleRef,
-  subjects: k.nullishOf(z.array(rbacV1_28_36.Subject)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","plural":"clusterrolebindings","singular":"clusterrolebinding","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleBindingList","nameFormat":"path-segment"});
-
-export const ClusterRoleBindingList = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  items: z.array(ClusterRoleBinding),
-  kind: z.literal("ClusterRoleBindingList").default("ClusterRoleBindingList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBindingList"});
-
-export const ClusterRoleList = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  items: z.array(ClusterRole),
-  kind: z.literal("ClusterRoleList").default("ClusterRoleList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleList"});
-
-export const Role = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  kind: z.literal("Role").default("Role"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  rules: k.nullishOf(z.array(PolicyRule)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList","nameFormat":"path-segment"});
-
-export const RoleBinding = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  kind: z.literal("RoleBinding").default("RoleBinding"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  roleRef: rbacV1_28_35.RoleRef,
-  subjects: k.nullishOf(z.array(rbacV1_28_36.Subject)),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","plural":"rolebindings","singular":"rolebinding","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleBindingList","nameFormat":"path-segment"});
-
-export const RoleBindingList = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  items: z.array(RoleBinding),
-  kind: z.literal("RoleBindingList").default("RoleBindingList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBindingList"});
-
-export const RoleList = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  items: z.array(Role),
-  kind: z.literal("RoleList").default("RoleList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

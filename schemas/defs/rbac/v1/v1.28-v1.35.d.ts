@@ -10,4 +10,11 @@ export interface RoleRef {
   /** Name is the name of resource being referenced */
   name: string;
 }
-export declare const RoleRef: k.KubeSchema<RoleRef>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly RoleRef: k.KubeSchema<RoleRef>;
+};

@@ -12,4 +12,11 @@ export interface Subject {
   /** Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error. */
   namespace?: string | null;
 }
-export declare const Subject: k.KubeSchema<Subject>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Subject: k.KubeSchema<Subject>;
+};

@@ -7,7 +7,6 @@ export interface AggregationRule {
   /** ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added */
   clusterRoleSelectors?: metaV1_30_36.LabelSelector[] | null;
 }
-export declare const AggregationRule: k.KubeSchema<AggregationRule>;
 
 /** PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to. */
 export interface PolicyRule {
@@ -22,7 +21,6 @@ export interface PolicyRule {
   /** Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs. */
   verbs: string[];
 }
-export declare const PolicyRule: k.KubeSchema<PolicyRule>;
 
 /**
  * ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
@@ -40,7 +38,6 @@ export interface ClusterRole {
   /** Rules holds all the PolicyRules for this ClusterRole */
   rules?: PolicyRule[] | null;
 }
-export declare const ClusterRole: k.KubeSchema<ClusterRole>;
 
 /**
  * Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
@@ -56,4 +53,14 @@ export interface Role {
   /** Rules holds all the PolicyRules for this Role */
   rules?: PolicyRule[] | null;
 }
-export declare const Role: k.KubeSchema<Role>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AggregationRule: k.KubeSchema<AggregationRule>;
+  readonly PolicyRule: k.KubeSchema<PolicyRule>;
+  readonly ClusterRole: k.KubeSchema<ClusterRole>;
+  readonly Role: k.KubeSchema<Role>;
+};

@@ -3,29 +3,46 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const AggregationRule = z.looseObject({
-  clusterRoleSelectors: k.nullishOf(z.array(metaV1_30_36.LabelSelector).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get AggregationRule() {
+    return keep("AggregationRule", z.looseObject({
+      clusterRoleSelectors: k.nullishOf(z.array(metaV1_30_36.$.LabelSelector).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PolicyRule() {
+    return keep("PolicyRule", z.looseObject({
+      apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      nonResourceURLs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get ClusterRole() {
+    return keep("ClusterRole", z.looseObject({
+      aggregationRule: k.nullishOf($.AggregationRule),
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      kind: z.literal("ClusterRole").default("ClusterRole"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      rules: k.nullishOf(z.array($.PolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList","nameFormat":"path-segment"}));
+  },
+  get Role() {
+    return keep("Role", z.looseObject({
+      apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
+      kind: z.literal("Role").default("Role"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      rules: k.nullishOf(z.array($.PolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList","nameFormat":"path-segment"}));
+  },
+};
 
-export const PolicyRule = z.looseObject({
-  apiGroups: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  nonResourceURLs: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resourceNames: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  resources: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  verbs: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const ClusterRole = z.looseObject({
-  aggregationRule: k.nullishOf(AggregationRule),
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  kind: z.literal("ClusterRole").default("ClusterRole"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  rules: k.nullishOf(z.array(PolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","plural":"clusterroles","singular":"clusterrole","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ClusterRoleList","nameFormat":"path-segment"});
-
-export const Role = z.looseObject({
-  apiVersion: z.literal("rbac.authorization.k8s.io/v1").default("rbac.authorization.k8s.io/v1"),
-  kind: z.literal("Role").default("Role"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  rules: k.nullishOf(z.array(PolicyRule).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"rbac.authorization.k8s.io","version":"v1","apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","plural":"roles","singular":"role","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"RoleList","nameFormat":"path-segment"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

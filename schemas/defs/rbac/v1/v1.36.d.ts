@@ -14,7 +14,6 @@ export interface RoleRef {
   /** Name is the name of resource being referenced */
   name: string;
 }
-export declare const RoleRef: k.KubeSchema<RoleRef>;
 
 /**
  * ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.
@@ -32,7 +31,6 @@ export interface ClusterRoleBinding {
   /** Subjects holds references to the objects the role applies to. */
   subjects?: rbacV1_28_36.Subject[] | null;
 }
-export declare const ClusterRoleBinding: k.KubeSchema<ClusterRoleBinding>;
 
 /**
  * ClusterRoleBindingList is a collection of ClusterRoleBindings
@@ -48,7 +46,6 @@ export interface ClusterRoleBindingList {
   /** Standard object's metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ClusterRoleBindingList: k.KubeSchema<ClusterRoleBindingList>;
 
 /**
  * ClusterRoleList is a collection of ClusterRoles
@@ -64,7 +61,6 @@ export interface ClusterRoleList {
   /** Standard object's metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ClusterRoleList: k.KubeSchema<ClusterRoleList>;
 
 /**
  * RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
@@ -82,7 +78,6 @@ export interface RoleBinding {
   /** Subjects holds references to the objects the role applies to. */
   subjects?: rbacV1_28_36.Subject[] | null;
 }
-export declare const RoleBinding: k.KubeSchema<RoleBinding>;
 
 /**
  * RoleBindingList is a collection of RoleBindings
@@ -98,7 +93,6 @@ export interface RoleBindingList {
   /** Standard object's metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const RoleBindingList: k.KubeSchema<RoleBindingList>;
 
 /**
  * RoleList is a collection of Roles
@@ -114,4 +108,17 @@ export interface RoleList {
   /** Standard object's metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const RoleList: k.KubeSchema<RoleList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly RoleRef: k.KubeSchema<RoleRef>;
+  readonly ClusterRoleBinding: k.KubeSchema<ClusterRoleBinding>;
+  readonly ClusterRoleBindingList: k.KubeSchema<ClusterRoleBindingList>;
+  readonly ClusterRoleList: k.KubeSchema<ClusterRoleList>;
+  readonly RoleBinding: k.KubeSchema<RoleBinding>;
+  readonly RoleBindingList: k.KubeSchema<RoleBindingList>;
+  readonly RoleList: k.KubeSchema<RoleList>;
+};

@@ -39,7 +39,6 @@ export interface CELDeviceSelector {
    */
   expression: string;
 }
-export declare const CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
 
 /** DeviceAttribute must have exactly one field set. */
 export interface DeviceAttribute {
@@ -52,7 +51,6 @@ export interface DeviceAttribute {
   /** VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters. */
   version?: string | null;
 }
-export declare const DeviceAttribute: k.KubeSchema<DeviceAttribute>;
 
 /** DeviceConstraint must have exactly one field set besides Requests. */
 export interface DeviceConstraint {
@@ -81,14 +79,12 @@ export interface DeviceConstraint {
    */
   requests?: string[] | null;
 }
-export declare const DeviceConstraint: k.KubeSchema<DeviceConstraint>;
 
 /** DeviceSelector must have exactly one field set. */
 export interface DeviceSelector {
   /** CEL contains a CEL expression for selecting a device. */
   cel?: CELDeviceSelector | null;
 }
-export declare const DeviceSelector: k.KubeSchema<DeviceSelector>;
 
 /**
  * DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
@@ -151,7 +147,6 @@ export interface DeviceSubRequest {
    */
   tolerations?: resourceV1_34_36.DeviceToleration[] | null;
 }
-export declare const DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
 
 /** ExactDeviceRequest is a request for one or more identical devices. */
 export interface ExactDeviceRequest {
@@ -211,7 +206,6 @@ export interface ExactDeviceRequest {
    */
   tolerations?: resourceV1_34_36.DeviceToleration[] | null;
 }
-export declare const ExactDeviceRequest: k.KubeSchema<ExactDeviceRequest>;
 
 /** DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. With FirstAvailable it is also possible to provide a prioritized list of requests. */
 export interface DeviceRequest {
@@ -236,7 +230,6 @@ export interface DeviceRequest {
    */
   name: string;
 }
-export declare const DeviceRequest: k.KubeSchema<DeviceRequest>;
 
 /** NetworkDeviceData provides network-related details for the allocated device. This information may be filled by drivers or other components to configure or identify the device within a network context. */
 export interface NetworkDeviceData {
@@ -255,4 +248,18 @@ export interface NetworkDeviceData {
   /** IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6. */
   ips?: string[] | null;
 }
-export declare const NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
+  readonly DeviceAttribute: k.KubeSchema<DeviceAttribute>;
+  readonly DeviceConstraint: k.KubeSchema<DeviceConstraint>;
+  readonly DeviceSelector: k.KubeSchema<DeviceSelector>;
+  readonly DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
+  readonly ExactDeviceRequest: k.KubeSchema<ExactDeviceRequest>;
+  readonly DeviceRequest: k.KubeSchema<DeviceRequest>;
+  readonly NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+};

@@ -32,7 +32,6 @@ export interface CapacityRequestPolicyRange {
    */
   step?: apimachinery_28_36.Quantity | null;
 }
-export declare const CapacityRequestPolicyRange: k.KubeSchema<CapacityRequestPolicyRange>;
 
 /**
  * CapacityRequestPolicy defines how requests consume device capacity.
@@ -65,7 +64,6 @@ export interface CapacityRequestPolicy {
    */
   validValues?: apimachinery_28_36.Quantity[] | null;
 }
-export declare const CapacityRequestPolicy: k.KubeSchema<CapacityRequestPolicy>;
 
 /** CapacityRequirements defines the capacity requirements for a specific device request. */
 export interface CapacityRequirements {
@@ -84,14 +82,12 @@ export interface CapacityRequirements {
    */
   requests?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const CapacityRequirements: k.KubeSchema<CapacityRequirements>;
 
 /** Counter describes a quantity associated with a device. */
 export interface Counter {
   /** Value defines how much of a certain device counter is available. */
   value: apimachinery_28_36.Quantity;
 }
-export declare const Counter: k.KubeSchema<Counter>;
 
 /** DeviceCapacity describes a quantity associated with a device. */
 export interface DeviceCapacity {
@@ -110,7 +106,6 @@ export interface DeviceCapacity {
    */
   value: apimachinery_28_36.Quantity;
 }
-export declare const DeviceCapacity: k.KubeSchema<DeviceCapacity>;
 
 /** The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. */
 export interface DeviceToleration {
@@ -125,7 +120,6 @@ export interface DeviceToleration {
   /** Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty, otherwise just a regular string. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceToleration: k.KubeSchema<DeviceToleration>;
 
 /** ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. The user must be a resource in the same namespace as the ResourceClaim. */
 export interface ResourceClaimConsumerReference {
@@ -138,7 +132,6 @@ export interface ResourceClaimConsumerReference {
   /** UID identifies exactly one incarnation of the resource. */
   uid: string;
 }
-export declare const ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
 
 /** ResourcePool describes the pool that ResourceSlices belong to. */
 export interface ResourcePool {
@@ -161,4 +154,18 @@ export interface ResourcePool {
    */
   resourceSliceCount: number;
 }
-export declare const ResourcePool: k.KubeSchema<ResourcePool>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CapacityRequestPolicyRange: k.KubeSchema<CapacityRequestPolicyRange>;
+  readonly CapacityRequestPolicy: k.KubeSchema<CapacityRequestPolicy>;
+  readonly CapacityRequirements: k.KubeSchema<CapacityRequirements>;
+  readonly Counter: k.KubeSchema<Counter>;
+  readonly DeviceCapacity: k.KubeSchema<DeviceCapacity>;
+  readonly DeviceToleration: k.KubeSchema<DeviceToleration>;
+  readonly ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
+  readonly ResourcePool: k.KubeSchema<ResourcePool>;
+};

@@ -3,48 +3,69 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const CapacityRequestPolicyRange = z.looseObject({
-  max: k.nullishOf(apimachinery_28_36.Quantity),
-  min: apimachinery_28_36.Quantity,
-  step: k.nullishOf(apimachinery_28_36.Quantity),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CapacityRequestPolicyRange() {
+    return keep("CapacityRequestPolicyRange", z.looseObject({
+      max: k.nullishOf(apimachinery_28_36.$.Quantity),
+      min: apimachinery_28_36.$.Quantity,
+      step: k.nullishOf(apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get CapacityRequestPolicy() {
+    return keep("CapacityRequestPolicy", z.looseObject({
+      default: k.nullishOf(apimachinery_28_36.$.Quantity),
+      validRange: k.nullishOf($.CapacityRequestPolicyRange),
+      validValues: k.nullishOf(z.array(apimachinery_28_36.$.Quantity).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get CapacityRequirements() {
+    return keep("CapacityRequirements", z.looseObject({
+      requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+  get Counter() {
+    return keep("Counter", z.looseObject({
+      value: apimachinery_28_36.$.Quantity,
+    }));
+  },
+  get DeviceCapacity() {
+    return keep("DeviceCapacity", z.looseObject({
+      requestPolicy: k.nullishOf($.CapacityRequestPolicy),
+      value: apimachinery_28_36.$.Quantity,
+    }));
+  },
+  get DeviceToleration() {
+    return keep("DeviceToleration", z.looseObject({
+      effect: k.nullish.string,
+      key: k.nullish.string,
+      operator: k.nullish.string,
+      tolerationSeconds: k.nullish.int,
+      value: k.nullish.string,
+    }));
+  },
+  get ResourceClaimConsumerReference() {
+    return keep("ResourceClaimConsumerReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      name: k.string,
+      resource: k.string,
+      uid: k.string,
+    }));
+  },
+  get ResourcePool() {
+    return keep("ResourcePool", z.looseObject({
+      generation: k.int,
+      name: k.string,
+      resourceSliceCount: k.int,
+    }));
+  },
+};
 
-export const CapacityRequestPolicy = z.looseObject({
-  default: k.nullishOf(apimachinery_28_36.Quantity),
-  validRange: k.nullishOf(CapacityRequestPolicyRange),
-  validValues: k.nullishOf(z.array(apimachinery_28_36.Quantity).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const CapacityRequirements = z.looseObject({
-  requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
-
-export const Counter = z.looseObject({
-  value: apimachinery_28_36.Quantity,
-});
-
-export const DeviceCapacity = z.looseObject({
-  requestPolicy: k.nullishOf(CapacityRequestPolicy),
-  value: apimachinery_28_36.Quantity,
-});
-
-export const DeviceToleration = z.looseObject({
-  effect: k.nullish.string,
-  key: k.nullish.string,
-  operator: k.nullish.string,
-  tolerationSeconds: k.nullish.int,
-  value: k.nullish.string,
-});
-
-export const ResourceClaimConsumerReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  name: k.string,
-  resource: k.string,
-  uid: k.string,
-});
-
-export const ResourcePool = z.looseObject({
-  generation: k.int,
-  name: k.string,
-  resourceSliceCount: k.int,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -45,7 +45,6 @@ export interface AllocatedDeviceStatus {
   /** ShareID uniquely identifies an individual allocation share of the device. */
   shareID?: string | null;
 }
-export declare const AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
 
 /** OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor. */
 export interface OpaqueDeviceConfiguration {
@@ -64,7 +63,6 @@ export interface OpaqueDeviceConfiguration {
    */
   parameters: apimachinery_28_36.RawExtension;
 }
-export declare const OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
 
 /** DeviceAllocationConfiguration gets embedded in an AllocationResult. */
 export interface DeviceAllocationConfiguration {
@@ -79,7 +77,6 @@ export interface DeviceAllocationConfiguration {
   /** Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim. */
   source: string;
 }
-export declare const DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
 
 /** DeviceRequestAllocationResult contains the allocation result for one request. */
 export interface DeviceRequestAllocationResult {
@@ -140,7 +137,6 @@ export interface DeviceRequestAllocationResult {
    */
   tolerations?: resourceV1_34_36.DeviceToleration[] | null;
 }
-export declare const DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
 
 /** DeviceAllocationResult is the result of allocating devices. */
 export interface DeviceAllocationResult {
@@ -153,7 +149,6 @@ export interface DeviceAllocationResult {
   /** Results lists all allocated devices. */
   results?: DeviceRequestAllocationResult[] | null;
 }
-export declare const DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -168,7 +163,6 @@ export interface AllocationResult {
   /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
   nodeSelector?: coreV1_30_36.NodeSelector | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /**
  * CounterSet defines a named set of counters that are available to be used by devices defined in the ResourceSlice.
@@ -185,7 +179,6 @@ export interface CounterSet {
   /** Name defines the name of the counter set. It must be a DNS label. */
   name: string;
 }
-export declare const CounterSet: k.KubeSchema<CounterSet>;
 
 /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. */
 export interface DeviceCounterConsumption {
@@ -198,7 +191,6 @@ export interface DeviceCounterConsumption {
    */
   counters: { [key: string]: resourceV1_34_36.Counter };
 }
-export declare const DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
 
 /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. */
 export interface DeviceTaint {
@@ -211,7 +203,6 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
 
 /** Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set. */
 export interface Device {
@@ -298,7 +289,6 @@ export interface Device {
    */
   taints?: DeviceTaint[] | null;
 }
-export declare const Device: k.KubeSchema<Device>;
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
 export interface DeviceClaimConfiguration {
@@ -311,7 +301,6 @@ export interface DeviceClaimConfiguration {
    */
   requests?: string[] | null;
 }
-export declare const DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
 
 /** DeviceClaim defines how to request devices with a ResourceClaim. */
 export interface DeviceClaim {
@@ -322,14 +311,12 @@ export interface DeviceClaim {
   /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
   requests?: resourceV1_34_35.DeviceRequest[] | null;
 }
-export declare const DeviceClaim: k.KubeSchema<DeviceClaim>;
 
 /** DeviceClassConfiguration is used in DeviceClass. */
 export interface DeviceClassConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration | null;
 }
-export declare const DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
 
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. */
 export interface DeviceClassSpec {
@@ -348,7 +335,6 @@ export interface DeviceClassSpec {
   /** Each selector must be satisfied by a device which is claimed via this class. */
   selectors?: resourceV1_34_35.DeviceSelector[] | null;
 }
-export declare const DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
 
 /**
  * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
@@ -372,7 +358,6 @@ export interface DeviceClass {
    */
   spec: DeviceClassSpec;
 }
-export declare const DeviceClass: k.KubeSchema<DeviceClass>;
 
 /**
  * DeviceClassList is a collection of classes.
@@ -388,14 +373,12 @@ export interface DeviceClassList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeviceClassList: k.KubeSchema<DeviceClassList>;
 
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. */
 export interface ResourceClaimSpec {
   /** Devices defines how to request devices. */
   devices?: DeviceClaim | null;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. */
 export interface ResourceClaimStatus {
@@ -414,7 +397,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1_34_36.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
@@ -434,7 +416,6 @@ export interface ResourceClaim {
   /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -450,7 +431,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -459,7 +439,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -481,7 +460,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -497,7 +475,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. */
 export interface ResourceSliceSpec {
@@ -552,7 +529,6 @@ export interface ResourceSliceSpec {
    */
   sharedCounters?: CounterSet[] | null;
 }
-export declare const ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
 
 /**
  * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -582,7 +558,6 @@ export interface ResourceSlice {
    */
   spec: ResourceSliceSpec;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -598,4 +573,36 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
+  readonly OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
+  readonly DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
+  readonly DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
+  readonly DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly CounterSet: k.KubeSchema<CounterSet>;
+  readonly DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+  readonly Device: k.KubeSchema<Device>;
+  readonly DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
+  readonly DeviceClaim: k.KubeSchema<DeviceClaim>;
+  readonly DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
+  readonly DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
+  readonly DeviceClass: k.KubeSchema<DeviceClass>;
+  readonly DeviceClassList: k.KubeSchema<DeviceClassList>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

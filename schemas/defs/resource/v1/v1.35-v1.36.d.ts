@@ -18,7 +18,6 @@ export interface CounterSet {
   /** Name defines the name of the counter set. It must be a DNS label. */
   name: string;
 }
-export declare const CounterSet: k.KubeSchema<CounterSet>;
 
 /** OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor. */
 export interface OpaqueDeviceConfiguration {
@@ -37,7 +36,6 @@ export interface OpaqueDeviceConfiguration {
    */
   parameters: apimachinery_28_36.RawExtension;
 }
-export declare const OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
 
 /** DeviceAllocationConfiguration gets embedded in an AllocationResult. */
 export interface DeviceAllocationConfiguration {
@@ -52,7 +50,6 @@ export interface DeviceAllocationConfiguration {
   /** Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim. */
   source: string;
 }
-export declare const DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
 export interface DeviceClaimConfiguration {
@@ -65,14 +62,12 @@ export interface DeviceClaimConfiguration {
    */
   requests?: string[] | null;
 }
-export declare const DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
 
 /** DeviceClassConfiguration is used in DeviceClass. */
 export interface DeviceClassConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration | null;
 }
-export declare const DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
 
 /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. */
 export interface DeviceCounterConsumption {
@@ -85,4 +80,16 @@ export interface DeviceCounterConsumption {
    */
   counters: { [key: string]: resourceV1_34_36.Counter };
 }
-export declare const DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CounterSet: k.KubeSchema<CounterSet>;
+  readonly OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
+  readonly DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
+  readonly DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
+  readonly DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
+  readonly DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
+};

@@ -25,7 +25,6 @@ export interface NetworkDeviceData {
   /** IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6. */
   ips?: string[] | null;
 }
-export declare const NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
 
 /**
  * AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. This may include driver-specific information.
@@ -64,7 +63,6 @@ export interface AllocatedDeviceStatus {
   /** ShareID uniquely identifies an individual allocation share of the device. */
   shareID?: string | null;
 }
-export declare const AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
 
 /** DeviceRequestAllocationResult contains the allocation result for one request. */
 export interface DeviceRequestAllocationResult {
@@ -125,7 +123,6 @@ export interface DeviceRequestAllocationResult {
    */
   tolerations?: resourceV1_34_36.DeviceToleration[] | null;
 }
-export declare const DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
 
 /** DeviceAllocationResult is the result of allocating devices. */
 export interface DeviceAllocationResult {
@@ -138,7 +135,6 @@ export interface DeviceAllocationResult {
   /** Results lists all allocated devices. */
   results?: DeviceRequestAllocationResult[] | null;
 }
-export declare const DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -153,7 +149,6 @@ export interface AllocationResult {
   /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
   nodeSelector?: coreV1_30_36.NodeSelector | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** CELDeviceSelector contains a CEL expression for selecting a device. */
 export interface CELDeviceSelector {
@@ -196,7 +191,6 @@ export interface CELDeviceSelector {
    */
   expression: string;
 }
-export declare const CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
 
 /** DeviceAttribute must have exactly one field set. */
 export interface DeviceAttribute {
@@ -229,7 +223,6 @@ export interface DeviceAttribute {
    */
   versions?: string[] | null;
 }
-export declare const DeviceAttribute: k.KubeSchema<DeviceAttribute>;
 
 /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. */
 export interface DeviceTaint {
@@ -250,7 +243,6 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
 
 /** NodeAllocatableResourceMapping defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource. */
 export interface NodeAllocatableResourceMapping {
@@ -275,7 +267,6 @@ export interface NodeAllocatableResourceMapping {
   /** CapacityKey references a capacity name defined as a key in the `spec.devices[*].capacity` map. When this field is set, the value associated with this key in the `status.allocation.devices.results[*].consumedCapacity` map (for a specific claim allocation) determines the base quantity for the node allocatable resource. If `allocationMultiplier` is also set, it is multiplied with the base quantity. For example, if `spec.devices[*].capacity` has an entry "dra.example.com/memory": "128Gi", and this field is set to "dra.example.com/memory", then for a claim allocation that consumes { "dra.example.com/memory": "4Gi" } the base quantity for the node allocatable resource mapping will be "4Gi", and `allocationMultiplier` should be omitted or set to "1". */
   capacityKey?: string | null;
 }
-export declare const NodeAllocatableResourceMapping: k.KubeSchema<NodeAllocatableResourceMapping>;
 
 /** Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set. */
 export interface Device {
@@ -364,7 +355,6 @@ export interface Device {
    */
   taints?: DeviceTaint[] | null;
 }
-export declare const Device: k.KubeSchema<Device>;
 
 /** DeviceConstraint must have exactly one field set besides Requests. */
 export interface DeviceConstraint {
@@ -397,14 +387,12 @@ export interface DeviceConstraint {
    */
   requests?: string[] | null;
 }
-export declare const DeviceConstraint: k.KubeSchema<DeviceConstraint>;
 
 /** DeviceSelector must have exactly one field set. */
 export interface DeviceSelector {
   /** CEL contains a CEL expression for selecting a device. */
   cel?: CELDeviceSelector | null;
 }
-export declare const DeviceSelector: k.KubeSchema<DeviceSelector>;
 
 /**
  * DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
@@ -467,7 +455,6 @@ export interface DeviceSubRequest {
    */
   tolerations?: resourceV1_34_36.DeviceToleration[] | null;
 }
-export declare const DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
 
 /** ExactDeviceRequest is a request for one or more identical devices. */
 export interface ExactDeviceRequest {
@@ -527,7 +514,6 @@ export interface ExactDeviceRequest {
    */
   tolerations?: resourceV1_34_36.DeviceToleration[] | null;
 }
-export declare const ExactDeviceRequest: k.KubeSchema<ExactDeviceRequest>;
 
 /** DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. With FirstAvailable it is also possible to provide a prioritized list of requests. */
 export interface DeviceRequest {
@@ -552,7 +538,6 @@ export interface DeviceRequest {
    */
   name: string;
 }
-export declare const DeviceRequest: k.KubeSchema<DeviceRequest>;
 
 /** DeviceClaim defines how to request devices with a ResourceClaim. */
 export interface DeviceClaim {
@@ -563,7 +548,6 @@ export interface DeviceClaim {
   /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
   requests?: DeviceRequest[] | null;
 }
-export declare const DeviceClaim: k.KubeSchema<DeviceClaim>;
 
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. */
 export interface DeviceClassSpec {
@@ -582,7 +566,6 @@ export interface DeviceClassSpec {
   /** Each selector must be satisfied by a device which is claimed via this class. */
   selectors?: DeviceSelector[] | null;
 }
-export declare const DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
 
 /**
  * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
@@ -604,7 +587,6 @@ export interface DeviceClass {
    */
   spec: DeviceClassSpec;
 }
-export declare const DeviceClass: k.KubeSchema<DeviceClass>;
 
 /**
  * DeviceClassList is a collection of classes.
@@ -620,14 +602,12 @@ export interface DeviceClassList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const DeviceClassList: k.KubeSchema<DeviceClassList>;
 
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. */
 export interface ResourceClaimSpec {
   /** Devices defines how to request devices. */
   devices?: DeviceClaim | null;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. */
 export interface ResourceClaimStatus {
@@ -646,7 +626,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1_34_36.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
@@ -664,7 +643,6 @@ export interface ResourceClaim {
   /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -680,7 +658,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -689,7 +666,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -709,7 +685,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -725,7 +700,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. */
 export interface ResourceSliceSpec {
@@ -784,7 +758,6 @@ export interface ResourceSliceSpec {
    */
   sharedCounters?: resourceV1_35_36.CounterSet[] | null;
 }
-export declare const ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
 
 /**
  * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -812,7 +785,6 @@ export interface ResourceSlice {
    */
   spec: ResourceSliceSpec;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -828,4 +800,39 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+  readonly AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
+  readonly DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
+  readonly DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
+  readonly DeviceAttribute: k.KubeSchema<DeviceAttribute>;
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+  readonly NodeAllocatableResourceMapping: k.KubeSchema<NodeAllocatableResourceMapping>;
+  readonly Device: k.KubeSchema<Device>;
+  readonly DeviceConstraint: k.KubeSchema<DeviceConstraint>;
+  readonly DeviceSelector: k.KubeSchema<DeviceSelector>;
+  readonly DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
+  readonly ExactDeviceRequest: k.KubeSchema<ExactDeviceRequest>;
+  readonly DeviceRequest: k.KubeSchema<DeviceRequest>;
+  readonly DeviceClaim: k.KubeSchema<DeviceClaim>;
+  readonly DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
+  readonly DeviceClass: k.KubeSchema<DeviceClass>;
+  readonly DeviceClassList: k.KubeSchema<DeviceClassList>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

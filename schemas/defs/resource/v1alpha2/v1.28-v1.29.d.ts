@@ -16,7 +16,6 @@ export interface ResourceHandle {
   /** DriverName specifies the name of the resource driver whose kubelet plugin should be invoked to process this ResourceHandle's data once it lands on a node. This may differ from the DriverName set in ResourceClaimStatus this ResourceHandle is embedded in. */
   driverName?: string | null;
 }
-export declare const ResourceHandle: k.KubeSchema<ResourceHandle>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -35,7 +34,6 @@ export interface AllocationResult {
   /** Shareable determines whether the resource supports more than one consumer at a time. */
   shareable?: boolean | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the resulting attributes are. */
 export interface ResourceClaimStatus {
@@ -58,7 +56,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1alpha2_28_30.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes which resources are needed by a resource consumer. Its status tracks whether the resource has been allocated and what the resulting attributes are.
@@ -78,7 +75,6 @@ export interface ResourceClaim {
   /** Status describes whether the resource is available and with which attributes. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -94,7 +90,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -103,7 +98,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: resourceV1alpha2_28_30.ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -123,7 +117,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -139,7 +132,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /**
  * ResourceClass is used by administrators to influence how resources are allocated.
@@ -169,7 +161,6 @@ export interface ResourceClass {
    */
   suitableNodes?: coreV1_28_29.NodeSelector | null;
 }
-export declare const ResourceClass: k.KubeSchema<ResourceClass>;
 
 /**
  * ResourceClassList is a collection of classes.
@@ -185,4 +176,20 @@ export interface ResourceClassList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClassList: k.KubeSchema<ResourceClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ResourceHandle: k.KubeSchema<ResourceHandle>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceClass: k.KubeSchema<ResourceClass>;
+  readonly ResourceClassList: k.KubeSchema<ResourceClassList>;
+};

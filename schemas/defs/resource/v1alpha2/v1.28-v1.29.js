@@ -6,70 +6,93 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as resourceV1alpha2_28_30 from "./v1.28-v1.30.js";
 
-export const ResourceHandle = z.looseObject({
-  data: k.nullish.string,
-  driverName: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ResourceHandle() {
+    return keep("ResourceHandle", z.looseObject({
+      data: k.nullish.string,
+      driverName: k.nullish.string,
+    }));
+  },
+  get AllocationResult() {
+    return keep("AllocationResult", z.looseObject({
+      availableOnNodes: k.nullishOf(coreV1_28_29.$.NodeSelector),
+      resourceHandles: k.nullishOf(z.array($.ResourceHandle).register(k.kubeMeta, {"listType":"atomic"})),
+      shareable: k.nullish.boolean,
+    }));
+  },
+  get ResourceClaimStatus() {
+    return keep("ResourceClaimStatus", z.looseObject({
+      allocation: k.nullishOf($.AllocationResult),
+      deallocationRequested: k.nullish.boolean,
+      driverName: k.nullish.string,
+      reservedFor: k.nullishOf(z.array(resourceV1alpha2_28_30.$.ResourceClaimConsumerReference).register(k.kubeMeta, {"listType":"map","listMapKeys":["uid"]})),
+    }));
+  },
+  get ResourceClaim() {
+    return keep("ResourceClaim", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      kind: z.literal("ResourceClaim").default("ResourceClaim"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: resourceV1alpha2_28_30.$.ResourceClaimSpec,
+      status: k.nullishOf($.ResourceClaimStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"}));
+  },
+  get ResourceClaimList() {
+    return keep("ResourceClaimList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClaim),
+      kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimList"}));
+  },
+  get ResourceClaimTemplateSpec() {
+    return keep("ResourceClaimTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: resourceV1alpha2_28_30.$.ResourceClaimSpec,
+    }));
+  },
+  get ResourceClaimTemplate() {
+    return keep("ResourceClaimTemplate", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: $.ResourceClaimTemplateSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceClaimTemplateList() {
+    return keep("ResourceClaimTemplateList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClaimTemplate),
+      kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceClass() {
+    return keep("ResourceClass", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      driverName: k.string,
+      kind: z.literal("ResourceClass").default("ResourceClass"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      parametersRef: k.nullishOf(resourceV1alpha2_28_30.$.ResourceClassParametersReference),
+      suitableNodes: k.nullishOf(coreV1_28_29.$.NodeSelector),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClass","plural":"resourceclasses","singular":"resourceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClassList"}));
+  },
+  get ResourceClassList() {
+    return keep("ResourceClassList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClass),
+      kind: z.literal("ResourceClassList").default("ResourceClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassList"}));
+  },
+};
 
-export const AllocationResult = z.looseObject({
-  availableOnNodes: k.nullishOf(coreV1_28_29.NodeSelector),
-  resourceHandles: k.nullishOf(z.array(ResourceHandle).register(k.kubeMeta, {"listType":"atomic"})),
-  shareable: k.nullish.boolean,
-});
-
-export const ResourceClaimStatus = z.looseObject({
-  allocation: k.nullishOf(AllocationResult),
-  deallocationRequested: k.nullish.boolean,
-  driverName: k.nullish.string,
-  reservedFor: k.nullishOf(z.array(resourceV1alpha2_28_30.ResourceClaimConsumerReference).register(k.kubeMeta, {"listType":"map","listMapKeys":["uid"]})),
-});
-
-export const ResourceClaim = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  kind: z.literal("ResourceClaim").default("ResourceClaim"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: resourceV1alpha2_28_30.ResourceClaimSpec,
-  status: k.nullishOf(ResourceClaimStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"});
-
-export const ResourceClaimList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClaim),
-  kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimList"});
-
-export const ResourceClaimTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: resourceV1alpha2_28_30.ResourceClaimSpec,
-});
-
-export const ResourceClaimTemplate = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: ResourceClaimTemplateSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"});
-
-export const ResourceClaimTemplateList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClaimTemplate),
-  kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplateList"});
-
-export const ResourceClass = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  driverName: k.string,
-  kind: z.literal("ResourceClass").default("ResourceClass"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  parametersRef: k.nullishOf(resourceV1alpha2_28_30.ResourceClassParametersReference),
-  suitableNodes: k.nullishOf(coreV1_28_29.NodeSelector),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClass","plural":"resourceclasses","singular":"resourceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClassList"});
-
-export const ResourceClassList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClass),
-  kind: z.literal("ResourceClassList").default("ResourceClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -12,7 +12,6 @@ export interface ResourceClaimConsumerReference {
   /** UID identifies exactly one incarnation of the resource. */
   uid: string;
 }
-export declare const ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
 
 /** ResourceClaimParametersReference contains enough information to let you locate the parameters for a ResourceClaim. The object must be in the same namespace as the ResourceClaim. */
 export interface ResourceClaimParametersReference {
@@ -23,7 +22,6 @@ export interface ResourceClaimParametersReference {
   /** Name is the name of resource being referenced. */
   name: string;
 }
-export declare const ResourceClaimParametersReference: k.KubeSchema<ResourceClaimParametersReference>;
 
 /** ResourceClaimSpec defines how a resource is to be allocated. */
 export interface ResourceClaimSpec {
@@ -38,7 +36,6 @@ export interface ResourceClaimSpec {
   /** ResourceClassName references the driver and additional parameters via the name of a ResourceClass that was created as part of the driver deployment. */
   resourceClassName: string;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClassParametersReference contains enough information to let you locate the parameters for a ResourceClass. */
 export interface ResourceClassParametersReference {
@@ -51,4 +48,14 @@ export interface ResourceClassParametersReference {
   /** Namespace that contains the referenced resource. Must be empty for cluster-scoped resources and non-empty for namespaced resources. */
   namespace?: string | null;
 }
-export declare const ResourceClassParametersReference: k.KubeSchema<ResourceClassParametersReference>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
+  readonly ResourceClaimParametersReference: k.KubeSchema<ResourceClaimParametersReference>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClassParametersReference: k.KubeSchema<ResourceClassParametersReference>;
+};

@@ -2,28 +2,45 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const ResourceClaimConsumerReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  name: k.string,
-  resource: k.string,
-  uid: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get ResourceClaimConsumerReference() {
+    return keep("ResourceClaimConsumerReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      name: k.string,
+      resource: k.string,
+      uid: k.string,
+    }));
+  },
+  get ResourceClaimParametersReference() {
+    return keep("ResourceClaimParametersReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+    }));
+  },
+  get ResourceClaimSpec() {
+    return keep("ResourceClaimSpec", z.looseObject({
+      allocationMode: k.nullish.string,
+      parametersRef: k.nullishOf($.ResourceClaimParametersReference),
+      resourceClassName: k.string,
+    }));
+  },
+  get ResourceClassParametersReference() {
+    return keep("ResourceClassParametersReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+      namespace: k.nullish.string,
+    }));
+  },
+};
 
-export const ResourceClaimParametersReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-});
-
-export const ResourceClaimSpec = z.looseObject({
-  allocationMode: k.nullish.string,
-  parametersRef: k.nullishOf(ResourceClaimParametersReference),
-  resourceClassName: k.string,
-});
-
-export const ResourceClassParametersReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-  namespace: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -14,7 +14,6 @@ export interface PodSchedulingContextSpec {
   /** SelectedNode is the node for which allocation of ResourceClaims that are referenced by the Pod and that use "WaitForFirstConsumer" allocation is to be attempted. */
   selectedNode?: string | null;
 }
-export declare const PodSchedulingContextSpec: k.KubeSchema<PodSchedulingContextSpec>;
 
 /** ResourceClaimSchedulingStatus contains information about one particular ResourceClaim with "WaitForFirstConsumer" allocation mode. */
 export interface ResourceClaimSchedulingStatus {
@@ -27,14 +26,12 @@ export interface ResourceClaimSchedulingStatus {
    */
   unsuitableNodes?: string[] | null;
 }
-export declare const ResourceClaimSchedulingStatus: k.KubeSchema<ResourceClaimSchedulingStatus>;
 
 /** PodSchedulingContextStatus describes where resources for the Pod can be allocated. */
 export interface PodSchedulingContextStatus {
   /** ResourceClaims describes resource availability for each pod.spec.resourceClaim entry where the corresponding ResourceClaim uses "WaitForFirstConsumer" allocation mode. */
   resourceClaims?: ResourceClaimSchedulingStatus[] | null;
 }
-export declare const PodSchedulingContextStatus: k.KubeSchema<PodSchedulingContextStatus>;
 
 /**
  * PodSchedulingContext objects hold information that is needed to schedule a Pod with ResourceClaims that use "WaitForFirstConsumer" allocation mode.
@@ -54,7 +51,6 @@ export interface PodSchedulingContext {
   /** Status describes where resources for the Pod can be allocated. */
   status?: PodSchedulingContextStatus | null;
 }
-export declare const PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
 
 /**
  * PodSchedulingContextList is a collection of Pod scheduling objects.
@@ -70,4 +66,15 @@ export interface PodSchedulingContextList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodSchedulingContextSpec: k.KubeSchema<PodSchedulingContextSpec>;
+  readonly ResourceClaimSchedulingStatus: k.KubeSchema<ResourceClaimSchedulingStatus>;
+  readonly PodSchedulingContextStatus: k.KubeSchema<PodSchedulingContextStatus>;
+  readonly PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
+  readonly PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
+};

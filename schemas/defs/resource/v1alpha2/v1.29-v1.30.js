@@ -2,16 +2,32 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const PodSchedulingContextSpec = z.looseObject({
-  potentialNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  selectedNode: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodSchedulingContextSpec() {
+    return keep("PodSchedulingContextSpec", z.looseObject({
+      potentialNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      selectedNode: k.nullish.string,
+    }));
+  },
+  get ResourceClaimSchedulingStatus() {
+    return keep("ResourceClaimSchedulingStatus", z.looseObject({
+      name: k.nullish.string,
+      unsuitableNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodSchedulingContextStatus() {
+    return keep("PodSchedulingContextStatus", z.looseObject({
+      resourceClaims: k.nullishOf(z.array($.ResourceClaimSchedulingStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+};
 
-export const ResourceClaimSchedulingStatus = z.looseObject({
-  name: k.nullish.string,
-  unsuitableNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const PodSchedulingContextStatus = z.looseObject({
-  resourceClaims: k.nullishOf(z.array(ResourceClaimSchedulingStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -22,7 +22,6 @@ export interface PodSchedulingContext {
   /** Status describes where resources for the Pod can be allocated. */
   status?: resourceV1alpha2_29_30.PodSchedulingContextStatus | null;
 }
-export declare const PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
 
 /**
  * PodSchedulingContextList is a collection of Pod scheduling objects.
@@ -38,4 +37,12 @@ export interface PodSchedulingContextList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
+  readonly PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
+};

@@ -5,17 +5,32 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as resourceV1alpha2_29_30 from "./v1.29-v1.30.js";
 
-export const PodSchedulingContext = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  kind: z.literal("PodSchedulingContext").default("PodSchedulingContext"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: resourceV1alpha2_29_30.PodSchedulingContextSpec,
-  status: k.nullishOf(resourceV1alpha2_29_30.PodSchedulingContextStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContext","plural":"podschedulingcontexts","singular":"podschedulingcontext","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"PodSchedulingContext","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodSchedulingContextList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PodSchedulingContext() {
+    return keep("PodSchedulingContext", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      kind: z.literal("PodSchedulingContext").default("PodSchedulingContext"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: resourceV1alpha2_29_30.$.PodSchedulingContextSpec,
+      status: k.nullishOf(resourceV1alpha2_29_30.$.PodSchedulingContextStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContext","plural":"podschedulingcontexts","singular":"podschedulingcontext","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"PodSchedulingContext","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodSchedulingContextList"}));
+  },
+  get PodSchedulingContextList() {
+    return keep("PodSchedulingContextList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.PodSchedulingContext),
+      kind: z.literal("PodSchedulingContextList").default("PodSchedulingContextList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContextList"}));
+  },
+};
 
-export const PodSchedulingContextList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(PodSchedulingContext),
-  kind: z.literal("PodSchedulingContextList").default("PodSchedulingContextList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContextList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -12,7 +12,6 @@ export interface NamedResourcesAllocationResult {
   /** Name is the name of the selected resource instance. */
   name: string;
 }
-export declare const NamedResourcesAllocationResult: k.KubeSchema<NamedResourcesAllocationResult>;
 
 /** DriverAllocationResult contains vendor parameters and the allocation result for one request. */
 export interface DriverAllocationResult {
@@ -21,7 +20,6 @@ export interface DriverAllocationResult {
   /** VendorRequestParameters are the per-request configuration parameters from the time that the claim was allocated. */
   vendorRequestParameters?: apimachinery_28_36.RawExtension | null;
 }
-export declare const DriverAllocationResult: k.KubeSchema<DriverAllocationResult>;
 
 /** StructuredResourceHandle is the in-tree representation of the allocation result. */
 export interface StructuredResourceHandle {
@@ -34,7 +32,6 @@ export interface StructuredResourceHandle {
   /** VendorClassParameters are the per-claim configuration parameters from the resource class at the time that the claim was allocated. */
   vendorClassParameters?: apimachinery_28_36.RawExtension | null;
 }
-export declare const StructuredResourceHandle: k.KubeSchema<StructuredResourceHandle>;
 
 /** ResourceHandle holds opaque resource data for processing by a specific kubelet plugin. */
 export interface ResourceHandle {
@@ -49,7 +46,6 @@ export interface ResourceHandle {
   /** If StructuredData is set, then it needs to be used instead of Data. */
   structuredData?: StructuredResourceHandle | null;
 }
-export declare const ResourceHandle: k.KubeSchema<ResourceHandle>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -68,7 +64,6 @@ export interface AllocationResult {
   /** Shareable determines whether the resource supports more than one consumer at a time. */
   shareable?: boolean | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** NamedResourcesRequest is used in ResourceRequestModel. */
 export interface NamedResourcesRequest {
@@ -82,7 +77,6 @@ export interface NamedResourcesRequest {
    */
   selector: string;
 }
-export declare const NamedResourcesRequest: k.KubeSchema<NamedResourcesRequest>;
 
 /** ResourceRequest is a request for resources from one particular driver. */
 export interface ResourceRequest {
@@ -91,7 +85,6 @@ export interface ResourceRequest {
   /** VendorParameters are arbitrary setup parameters for the requested resource. They are ignored while allocating a claim. */
   vendorParameters?: apimachinery_28_36.RawExtension | null;
 }
-export declare const ResourceRequest: k.KubeSchema<ResourceRequest>;
 
 /** DriverRequests describes all resources that are needed from one particular driver. */
 export interface DriverRequests {
@@ -102,21 +95,18 @@ export interface DriverRequests {
   /** VendorParameters are arbitrary setup parameters for all requests of the claim. They are ignored while allocating the claim. */
   vendorParameters?: apimachinery_28_36.RawExtension | null;
 }
-export declare const DriverRequests: k.KubeSchema<DriverRequests>;
 
 /** NamedResourcesIntSlice contains a slice of 64-bit integers. */
 export interface NamedResourcesIntSlice {
   /** Ints is the slice of 64-bit integers. */
   ints: number[];
 }
-export declare const NamedResourcesIntSlice: k.KubeSchema<NamedResourcesIntSlice>;
 
 /** NamedResourcesStringSlice contains a slice of strings. */
 export interface NamedResourcesStringSlice {
   /** Strings is the slice of strings. */
   strings: string[];
 }
-export declare const NamedResourcesStringSlice: k.KubeSchema<NamedResourcesStringSlice>;
 
 /** NamedResourcesAttribute is a combination of an attribute name and its value. */
 export interface NamedResourcesAttribute {
@@ -137,7 +127,6 @@ export interface NamedResourcesAttribute {
   /** VersionValue is a semantic version according to semver.org spec 2.0.0. */
   version?: string | null;
 }
-export declare const NamedResourcesAttribute: k.KubeSchema<NamedResourcesAttribute>;
 
 /** NamedResourcesFilter is used in ResourceFilterModel. */
 export interface NamedResourcesFilter {
@@ -151,7 +140,6 @@ export interface NamedResourcesFilter {
    */
   selector: string;
 }
-export declare const NamedResourcesFilter: k.KubeSchema<NamedResourcesFilter>;
 
 /** NamedResourcesInstance represents one individual hardware instance that can be selected based on its attributes. */
 export interface NamedResourcesInstance {
@@ -160,14 +148,12 @@ export interface NamedResourcesInstance {
   /** Name is unique identifier among all resource instances managed by the driver on the node. It must be a DNS subdomain. */
   name: string;
 }
-export declare const NamedResourcesInstance: k.KubeSchema<NamedResourcesInstance>;
 
 /** NamedResourcesResources is used in ResourceModel. */
 export interface NamedResourcesResources {
   /** The list of all individual resources instances currently available. */
   instances: NamedResourcesInstance[];
 }
-export declare const NamedResourcesResources: k.KubeSchema<NamedResourcesResources>;
 
 /**
  * PodSchedulingContext objects hold information that is needed to schedule a Pod with ResourceClaims that use "WaitForFirstConsumer" allocation mode.
@@ -187,7 +173,6 @@ export interface PodSchedulingContext {
   /** Status describes where resources for the Pod can be allocated. */
   status?: resourceV1alpha2_29_30.PodSchedulingContextStatus | null;
 }
-export declare const PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
 
 /**
  * PodSchedulingContextList is a collection of Pod scheduling objects.
@@ -203,7 +188,6 @@ export interface PodSchedulingContextList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the resulting attributes are. */
 export interface ResourceClaimStatus {
@@ -226,7 +210,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1alpha2_28_30.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes which resources are needed by a resource consumer. Its status tracks whether the resource has been allocated and what the resulting attributes are.
@@ -246,7 +229,6 @@ export interface ResourceClaim {
   /** Status describes whether the resource is available and with which attributes. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -262,7 +244,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /**
  * ResourceClaimParameters defines resource requests for a ResourceClaim in an in-tree format understood by Kubernetes.
@@ -286,7 +267,6 @@ export interface ResourceClaimParameters {
   /** Shareable indicates whether the allocated claim is meant to be shareable by multiple consumers at the same time. */
   shareable?: boolean | null;
 }
-export declare const ResourceClaimParameters: k.KubeSchema<ResourceClaimParameters>;
 
 /**
  * ResourceClaimParametersList is a collection of ResourceClaimParameters.
@@ -302,7 +282,6 @@ export interface ResourceClaimParametersList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimParametersList: k.KubeSchema<ResourceClaimParametersList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -311,7 +290,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: resourceV1alpha2_28_30.ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -331,7 +309,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -347,7 +324,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /**
  * ResourceClass is used by administrators to influence how resources are allocated.
@@ -379,7 +355,6 @@ export interface ResourceClass {
    */
   suitableNodes?: coreV1_30_36.NodeSelector | null;
 }
-export declare const ResourceClass: k.KubeSchema<ResourceClass>;
 
 /**
  * ResourceClassList is a collection of classes.
@@ -395,7 +370,6 @@ export interface ResourceClassList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClassList: k.KubeSchema<ResourceClassList>;
 
 /** ResourceFilter is a filter for resources from one particular driver. */
 export interface ResourceFilter {
@@ -404,7 +378,6 @@ export interface ResourceFilter {
   /** NamedResources describes a resource filter using the named resources model. */
   namedResources?: NamedResourcesFilter | null;
 }
-export declare const ResourceFilter: k.KubeSchema<ResourceFilter>;
 
 /** VendorParameters are opaque parameters for one particular driver. */
 export interface VendorParameters {
@@ -413,7 +386,6 @@ export interface VendorParameters {
   /** Parameters can be arbitrary setup parameters. They are ignored while allocating a claim. */
   parameters?: apimachinery_28_36.RawExtension | null;
 }
-export declare const VendorParameters: k.KubeSchema<VendorParameters>;
 
 /**
  * ResourceClassParameters defines resource requests for a ResourceClass in an in-tree format understood by Kubernetes.
@@ -433,7 +405,6 @@ export interface ResourceClassParameters {
   /** VendorParameters are arbitrary setup parameters for all claims using this class. They are ignored while allocating the claim. There must not be more than one entry per driver. */
   vendorParameters?: VendorParameters[] | null;
 }
-export declare const ResourceClassParameters: k.KubeSchema<ResourceClassParameters>;
 
 /**
  * ResourceClassParametersList is a collection of ResourceClassParameters.
@@ -449,7 +420,6 @@ export interface ResourceClassParametersList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClassParametersList: k.KubeSchema<ResourceClassParametersList>;
 
 /**
  * ResourceSlice provides information about available resources on individual nodes.
@@ -473,7 +443,6 @@ export interface ResourceSlice {
    */
   nodeName?: string | null;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -489,4 +458,42 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NamedResourcesAllocationResult: k.KubeSchema<NamedResourcesAllocationResult>;
+  readonly DriverAllocationResult: k.KubeSchema<DriverAllocationResult>;
+  readonly StructuredResourceHandle: k.KubeSchema<StructuredResourceHandle>;
+  readonly ResourceHandle: k.KubeSchema<ResourceHandle>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly NamedResourcesRequest: k.KubeSchema<NamedResourcesRequest>;
+  readonly ResourceRequest: k.KubeSchema<ResourceRequest>;
+  readonly DriverRequests: k.KubeSchema<DriverRequests>;
+  readonly NamedResourcesIntSlice: k.KubeSchema<NamedResourcesIntSlice>;
+  readonly NamedResourcesStringSlice: k.KubeSchema<NamedResourcesStringSlice>;
+  readonly NamedResourcesAttribute: k.KubeSchema<NamedResourcesAttribute>;
+  readonly NamedResourcesFilter: k.KubeSchema<NamedResourcesFilter>;
+  readonly NamedResourcesInstance: k.KubeSchema<NamedResourcesInstance>;
+  readonly NamedResourcesResources: k.KubeSchema<NamedResourcesResources>;
+  readonly PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
+  readonly PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimParameters: k.KubeSchema<ResourceClaimParameters>;
+  readonly ResourceClaimParametersList: k.KubeSchema<ResourceClaimParametersList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceClass: k.KubeSchema<ResourceClass>;
+  readonly ResourceClassList: k.KubeSchema<ResourceClassList>;
+  readonly ResourceFilter: k.KubeSchema<ResourceFilter>;
+  readonly VendorParameters: k.KubeSchema<VendorParameters>;
+  readonly ResourceClassParameters: k.KubeSchema<ResourceClassParameters>;
+  readonly ResourceClassParametersList: k.KubeSchema<ResourceClassParametersList>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

@@ -8,208 +8,253 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as resourceV1alpha2_28_30 from "./v1.28-v1.30.js";
 import * as resourceV1alpha2_29_30 from "./v1.29-v1.30.js";
 
-export const NamedResourcesAllocationResult = z.looseObject({
-  name: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NamedResourcesAllocationResult() {
+    return keep("NamedResourcesAllocationResult", z.looseObject({
+      name: k.string,
+    }));
+  },
+  get DriverAllocationResult() {
+    return keep("DriverAllocationResult", z.looseObject({
+      namedResources: k.nullishOf($.NamedResourcesAllocationResult),
+      vendorRequestParameters: k.nullishOf(apimachinery_28_36.$.RawExtension),
+    }));
+  },
+  get StructuredResourceHandle() {
+    return keep("StructuredResourceHandle", z.looseObject({
+      nodeName: k.nullish.string,
+      results: z.array($.DriverAllocationResult).register(k.kubeMeta, {"listType":"atomic"}),
+      vendorClaimParameters: k.nullishOf(apimachinery_28_36.$.RawExtension),
+      vendorClassParameters: k.nullishOf(apimachinery_28_36.$.RawExtension),
+    }));
+  },
+  get ResourceHandle() {
+    return keep("ResourceHandle", z.looseObject({
+      data: k.nullish.string,
+      driverName: k.nullish.string,
+      structuredData: k.nullishOf($.StructuredResourceHandle),
+    }));
+  },
+  get AllocationResult() {
+    return keep("AllocationResult", z.looseObject({
+      availableOnNodes: k.nullishOf(coreV1_30_36.$.NodeSelector),
+      resourceHandles: k.nullishOf(z.array($.ResourceHandle).register(k.kubeMeta, {"listType":"atomic"})),
+      shareable: k.nullish.boolean,
+    }));
+  },
+  get NamedResourcesRequest() {
+    return keep("NamedResourcesRequest", z.looseObject({
+      selector: k.string,
+    }));
+  },
+  get ResourceRequest() {
+    return keep("ResourceRequest", z.looseObject({
+      namedResources: k.nullishOf($.NamedResourcesRequest),
+      vendorParameters: k.nullishOf(apimachinery_28_36.$.RawExtension),
+    }));
+  },
+  get DriverRequests() {
+    return keep("DriverRequests", z.looseObject({
+      driverName: k.nullish.string,
+      requests: k.nullishOf(z.array($.ResourceRequest).register(k.kubeMeta, {"listType":"atomic"})),
+      vendorParameters: k.nullishOf(apimachinery_28_36.$.RawExtension),
+    }));
+  },
+  get NamedResourcesIntSlice() {
+    return keep("NamedResourcesIntSlice", z.looseObject({
+      ints: z.array(k.int).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get NamedResourcesStringSlice() {
+    return keep("NamedResourcesStringSlice", z.looseObject({
+      strings: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get NamedResourcesAttribute() {
+    return keep("NamedResourcesAttribute", z.looseObject({
+      bool: k.nullish.boolean,
+      int: k.nullish.int,
+      intSlice: k.nullishOf($.NamedResourcesIntSlice),
+      name: k.string,
+      quantity: k.nullishOf(apimachinery_28_36.$.Quantity),
+      string: k.nullish.string,
+      stringSlice: k.nullishOf($.NamedResourcesStringSlice),
+      version: k.nullish.string,
+    }));
+  },
+  get NamedResourcesFilter() {
+    return keep("NamedResourcesFilter", z.looseObject({
+      selector: k.string,
+    }));
+  },
+  get NamedResourcesInstance() {
+    return keep("NamedResourcesInstance", z.looseObject({
+      attributes: k.nullishOf(z.array($.NamedResourcesAttribute).register(k.kubeMeta, {"listType":"atomic"})),
+      name: k.string,
+    }));
+  },
+  get NamedResourcesResources() {
+    return keep("NamedResourcesResources", z.looseObject({
+      instances: z.array($.NamedResourcesInstance).register(k.kubeMeta, {"listType":"atomic"}),
+    }));
+  },
+  get PodSchedulingContext() {
+    return keep("PodSchedulingContext", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      kind: z.literal("PodSchedulingContext").default("PodSchedulingContext"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: resourceV1alpha2_29_30.$.PodSchedulingContextSpec,
+      status: k.nullishOf(resourceV1alpha2_29_30.$.PodSchedulingContextStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContext","plural":"podschedulingcontexts","singular":"podschedulingcontext","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"PodSchedulingContext","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodSchedulingContextList"}));
+  },
+  get PodSchedulingContextList() {
+    return keep("PodSchedulingContextList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.PodSchedulingContext),
+      kind: z.literal("PodSchedulingContextList").default("PodSchedulingContextList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContextList"}));
+  },
+  get ResourceClaimStatus() {
+    return keep("ResourceClaimStatus", z.looseObject({
+      allocation: k.nullishOf($.AllocationResult),
+      deallocationRequested: k.nullish.boolean,
+      driverName: k.nullish.string,
+      reservedFor: k.nullishOf(z.array(resourceV1alpha2_28_30.$.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
+    }));
+  },
+  get ResourceClaim() {
+    return keep("ResourceClaim", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      kind: z.literal("ResourceClaim").default("ResourceClaim"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: resourceV1alpha2_28_30.$.ResourceClaimSpec,
+      status: k.nullishOf($.ResourceClaimStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"}));
+  },
+  get ResourceClaimList() {
+    return keep("ResourceClaimList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClaim),
+      kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimList"}));
+  },
+  get ResourceClaimParameters() {
+    return keep("ResourceClaimParameters", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      driverRequests: k.nullishOf(z.array($.DriverRequests).register(k.kubeMeta, {"listType":"atomic"})),
+      generatedFrom: k.nullishOf(resourceV1alpha2_28_30.$.ResourceClaimParametersReference),
+      kind: z.literal("ResourceClaimParameters").default("ResourceClaimParameters"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      shareable: k.nullish.boolean,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimParameters","plural":"resourceclaimparameters","singular":"resourceclaimparameters","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimParametersList"}));
+  },
+  get ResourceClaimParametersList() {
+    return keep("ResourceClaimParametersList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClaimParameters),
+      kind: z.literal("ResourceClaimParametersList").default("ResourceClaimParametersList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimParametersList"}));
+  },
+  get ResourceClaimTemplateSpec() {
+    return keep("ResourceClaimTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: resourceV1alpha2_28_30.$.ResourceClaimSpec,
+    }));
+  },
+  get ResourceClaimTemplate() {
+    return keep("ResourceClaimTemplate", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimTemplateSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceClaimTemplateList() {
+    return keep("ResourceClaimTemplateList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClaimTemplate),
+      kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceClass() {
+    return keep("ResourceClass", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      driverName: k.string,
+      kind: z.literal("ResourceClass").default("ResourceClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      parametersRef: k.nullishOf(resourceV1alpha2_28_30.$.ResourceClassParametersReference),
+      structuredParameters: k.nullish.boolean,
+      suitableNodes: k.nullishOf(coreV1_30_36.$.NodeSelector),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClass","plural":"resourceclasses","singular":"resourceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClassList"}));
+  },
+  get ResourceClassList() {
+    return keep("ResourceClassList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClass),
+      kind: z.literal("ResourceClassList").default("ResourceClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassList"}));
+  },
+  get ResourceFilter() {
+    return keep("ResourceFilter", z.looseObject({
+      driverName: k.nullish.string,
+      namedResources: k.nullishOf($.NamedResourcesFilter),
+    }));
+  },
+  get VendorParameters() {
+    return keep("VendorParameters", z.looseObject({
+      driverName: k.nullish.string,
+      parameters: k.nullishOf(apimachinery_28_36.$.RawExtension),
+    }));
+  },
+  get ResourceClassParameters() {
+    return keep("ResourceClassParameters", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      filters: k.nullishOf(z.array($.ResourceFilter).register(k.kubeMeta, {"listType":"atomic"})),
+      generatedFrom: k.nullishOf(resourceV1alpha2_28_30.$.ResourceClassParametersReference),
+      kind: z.literal("ResourceClassParameters").default("ResourceClassParameters"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      vendorParameters: k.nullishOf(z.array($.VendorParameters).register(k.kubeMeta, {"listType":"atomic"})),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassParameters","plural":"resourceclassparameters","singular":"resourceclassparameters","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClassParametersList"}));
+  },
+  get ResourceClassParametersList() {
+    return keep("ResourceClassParametersList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceClassParameters),
+      kind: z.literal("ResourceClassParametersList").default("ResourceClassParametersList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassParametersList"}));
+  },
+  get ResourceSlice() {
+    return keep("ResourceSlice", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      driverName: k.string,
+      kind: z.literal("ResourceSlice").default("ResourceSlice"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      namedResources: k.nullishOf($.NamedResourcesResources),
+      nodeName: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceSlice","plural":"resourceslices","singular":"resourceslice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceSliceList"}));
+  },
+  get ResourceSliceList() {
+    return keep("ResourceSliceList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
+      items: z.array($.ResourceSlice),
+      kind: z.literal("ResourceSliceList").default("ResourceSliceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceSliceList"}));
+  },
+};
 
-export const DriverAllocationResult = z.looseObject({
-  namedResources: k.nullishOf(NamedResourcesAllocationResult),
-  vendorRequestParameters: k.nullishOf(apimachinery_28_36.RawExtension),
-});
-
-export const StructuredResourceHandle = z.looseObject({
-  nodeName: k.nullish.string,
-  results: z.array(DriverAllocationResult).register(k.kubeMeta, {"listType":"atomic"}),
-  vendorClaimParameters: k.nullishOf(apimachinery_28_36.RawExtension),
-  vendorClassParameters: k.nullishOf(apimachinery_28_36.RawExtension),
-});
-
-export const ResourceHandle = z.looseObject({
-  data: k.nullish.string,
-  driverName: k.nullish.string,
-  structuredData: k.nullishOf(StructuredResourceHandle),
-});
-
-export const AllocationResult = z.looseObject({
-  availableOnNodes: k.nullishOf(coreV1_30_36.NodeSelector),
-  resourceHandles: k.nullishOf(z.array(ResourceHandle).register(k.kubeMeta, {"listType":"atomic"})),
-  shareable: k.nullish.boolean,
-});
-
-export const NamedResourcesRequest = z.looseObject({
-  selector: k.string,
-});
-
-export const ResourceRequest = z.looseObject({
-  namedResources: k.nullishOf(NamedResourcesRequest),
-  vendorParameters: k.nullishOf(apimachinery_28_36.RawExtension),
-});
-
-export const DriverRequests = z.looseObject({
-  driverName: k.nullish.string,
-  requests: k.nullishOf(z.array(ResourceRequest).register(k.kubeMeta, {"listType":"atomic"})),
-  vendorParameters: k.nullishOf(apimachinery_28_36.RawExtension),
-});
-
-export const NamedResourcesIntSlice = z.looseObject({
-  ints: z.array(k.int).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const NamedResourcesStringSlice = z.looseObject({
-  strings: z.array(k.string).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const NamedResourcesAttribute = z.looseObject({
-  bool: k.nullish.boolean,
-  int: k.nullish.int,
-  intSlice: k.nullishOf(NamedResourcesIntSlice),
-  name: k.string,
-  quantity: k.nullishOf(apimachinery_28_36.Quantity),
-  string: k.nullish.string,
-  stringSlice: k.nullishOf(NamedResourcesStringSlice),
-  version: k.nullish.string,
-});
-
-export const NamedResourcesFilter = z.looseObject({
-  selector: k.string,
-});
-
-export const NamedResourcesInstance = z.looseObject({
-  attributes: k.nullishOf(z.array(NamedResourcesAttribute).register(k.kubeMeta, {"listType":"atomic"})),
-  name: k.string,
-});
-
-export const NamedResourcesResources = z.looseObject({
-  instances: z.array(NamedResourcesInstance).register(k.kubeMeta, {"listType":"atomic"}),
-});
-
-export const PodSchedulingContext = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  kind: z.literal("PodSchedulingContext").default("PodSchedulingContext"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: resourceV1alpha2_29_30.PodSchedulingContextSpec,
-  status: k.nullishOf(resourceV1alpha2_29_30.PodSchedulingContextStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContext","plural":"podschedulingcontexts","singular":"podschedulingcontext","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"PodSchedulingContext","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodSchedulingContextList"});
-
-export const PodSchedulingContextList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(PodSchedulingContext),
-  kind: z.literal("PodSchedulingContextList").default("PodSchedulingContextList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"PodSchedulingContextList"});
-
-export const ResourceClaimStatus = z.looseObject({
-  allocation: k.nullishOf(AllocationResult),
-  deallocationRequested: k.nullish.boolean,
-  driverName: k.nullish.string,
-  reservedFor: k.nullishOf(z.array(resourceV1alpha2_28_30.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
-});
-
-export const ResourceClaim = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  kind: z.literal("ResourceClaim").default("ResourceClaim"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: resourceV1alpha2_28_30.ResourceClaimSpec,
-  status: k.nullishOf(ResourceClaimStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha2","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"});
-
-export const ResourceClaimList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClaim),
-  kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimList"});
-
-export const ResourceClaimParameters = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  driverRequests: k.nullishOf(z.array(DriverRequests).register(k.kubeMeta, {"listType":"atomic"})),
-  generatedFrom: k.nullishOf(resourceV1alpha2_28_30.ResourceClaimParametersReference),
-  kind: z.literal("ResourceClaimParameters").default("ResourceClaimParameters"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  shareable: k.nullish.boolean,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimParameters","plural":"resourceclaimparameters","singular":"resourceclaimparameters","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimParametersList"});
-
-export const ResourceClaimParametersList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClaimParameters),
-  kind: z.literal("ResourceClaimParametersList").default("ResourceClaimParametersList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimParametersList"});
-
-export const ResourceClaimTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: resourceV1alpha2_28_30.ResourceClaimSpec,
-});
-
-export const ResourceClaimTemplate = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimTemplateSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"});
-
-export const ResourceClaimTemplateList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClaimTemplate),
-  kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClaimTemplateList"});
-
-export const ResourceClass = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  driverName: k.string,
-  kind: z.literal("ResourceClass").default("ResourceClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  parametersRef: k.nullishOf(resourceV1alpha2_28_30.ResourceClassParametersReference),
-  structuredParameters: k.nullish.boolean,
-  suitableNodes: k.nullishOf(coreV1_30_36.NodeSelector),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClass","plural":"resourceclasses","singular":"resourceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClassList"});
-
-export const ResourceClassList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClass),
-  kind: z.literal("ResourceClassList").default("ResourceClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassList"});
-
-export const ResourceFilter = z.looseObject({
-  driverName: k.nullish.string,
-  namedResources: k.nullishOf(NamedResourcesFilter),
-});
-
-export const VendorParameters = z.looseObject({
-  driverName: k.nullish.string,
-  parameters: k.nullishOf(apimachinery_28_36.RawExtension),
-});
-
-export const ResourceClassParameters = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  filters: k.nullishOf(z.array(ResourceFilter).register(k.kubeMeta, {"listType":"atomic"})),
-  generatedFrom: k.nullishOf(resourceV1alpha2_28_30.ResourceClassParametersReference),
-  kind: z.literal("ResourceClassParameters").default("ResourceClassParameters"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  vendorParameters: k.nullishOf(z.array(VendorParameters).register(k.kubeMeta, {"listType":"atomic"})),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassParameters","plural":"resourceclassparameters","singular":"resourceclassparameters","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClassParametersList"});
-
-export const ResourceClassParametersList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceClassParameters),
-  kind: z.literal("ResourceClassParametersList").default("ResourceClassParametersList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceClassParametersList"});
-
-export const ResourceSlice = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  driverName: k.string,
-  kind: z.literal("ResourceSlice").default("ResourceSlice"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  namedResources: k.nullishOf(NamedResourcesResources),
-  nodeName: k.nullish.string,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceSlice","plural":"resourceslices","singular":"resourceslice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceSliceList"});
-
-export const ResourceSliceList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha2").default("resource.k8s.io/v1alpha2"),
-  items: z.array(ResourceSlice),
-  kind: z.literal("ResourceSliceList").default("ResourceSliceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha2","apiVersion":"resource.k8s.io/v1alpha2","kind":"ResourceSliceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

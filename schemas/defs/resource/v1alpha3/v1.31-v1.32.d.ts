@@ -21,7 +21,6 @@ export interface BasicDevice {
    */
   capacity?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const BasicDevice: k.KubeSchema<BasicDevice>;
 
 /** Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set. */
 export interface Device {
@@ -30,7 +29,6 @@ export interface Device {
   /** Name is unique identifier among all devices managed by the driver in the pool. It must be a DNS label. */
   name: string;
 }
-export declare const Device: k.KubeSchema<Device>;
 
 /** DeviceConstraint must have exactly one field set besides Requests. */
 export interface DeviceConstraint {
@@ -45,7 +43,6 @@ export interface DeviceConstraint {
   /** Requests is a list of the one or more requests in this claim which must co-satisfy this constraint. If a request is fulfilled by multiple devices, then all of the devices must satisfy the constraint. If this is not specified, this constraint applies to all requests in this claim. */
   requests?: string[] | null;
 }
-export declare const DeviceConstraint: k.KubeSchema<DeviceConstraint>;
 
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. */
 export interface ResourceSliceSpec {
@@ -86,7 +83,6 @@ export interface ResourceSliceSpec {
   /** Pool describes the pool that this ResourceSlice belongs to. */
   pool: resourceV1alpha3_31_33.ResourcePool;
 }
-export declare const ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
 
 /**
  * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -116,7 +112,6 @@ export interface ResourceSlice {
    */
   spec: ResourceSliceSpec;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -132,4 +127,16 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly BasicDevice: k.KubeSchema<BasicDevice>;
+  readonly Device: k.KubeSchema<Device>;
+  readonly DeviceConstraint: k.KubeSchema<DeviceConstraint>;
+  readonly ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

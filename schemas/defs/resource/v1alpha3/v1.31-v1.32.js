@@ -7,40 +7,59 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as resourceV1alpha3_31_33 from "./v1.31-v1.33.js";
 
-export const BasicDevice = z.looseObject({
-  attributes: k.nullishOf(z.record(z.string(), resourceV1alpha3_31_33.DeviceAttribute)),
-  capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get BasicDevice() {
+    return keep("BasicDevice", z.looseObject({
+      attributes: k.nullishOf(z.record(z.string(), resourceV1alpha3_31_33.$.DeviceAttribute)),
+      capacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+  get Device() {
+    return keep("Device", z.looseObject({
+      basic: k.nullishOf($.BasicDevice),
+      name: k.string,
+    }));
+  },
+  get DeviceConstraint() {
+    return keep("DeviceConstraint", z.looseObject({
+      matchAttribute: k.nullish.string,
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ResourceSliceSpec() {
+    return keep("ResourceSliceSpec", z.looseObject({
+      allNodes: k.nullish.boolean,
+      devices: k.nullishOf(z.array($.Device).register(k.kubeMeta, {"listType":"atomic"})),
+      driver: k.string,
+      nodeName: k.nullish.string,
+      nodeSelector: k.nullishOf(coreV1_30_36.$.NodeSelector),
+      pool: resourceV1alpha3_31_33.$.ResourcePool,
+    }));
+  },
+  get ResourceSlice() {
+    return keep("ResourceSlice", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("ResourceSlice").default("ResourceSlice"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceSliceSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceSlice","plural":"resourceslices","singular":"resourceslice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceSliceList"}));
+  },
+  get ResourceSliceList() {
+    return keep("ResourceSliceList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.ResourceSlice),
+      kind: z.literal("ResourceSliceList").default("ResourceSliceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceSliceList"}));
+  },
+};
 
-export const Device = z.looseObject({
-  basic: k.nullishOf(BasicDevice),
-  name: k.string,
-});
-
-export const DeviceConstraint = z.looseObject({
-  matchAttribute: k.nullish.string,
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ResourceSliceSpec = z.looseObject({
-  allNodes: k.nullish.boolean,
-  devices: k.nullishOf(z.array(Device).register(k.kubeMeta, {"listType":"atomic"})),
-  driver: k.string,
-  nodeName: k.nullish.string,
-  nodeSelector: k.nullishOf(coreV1_30_36.NodeSelector),
-  pool: resourceV1alpha3_31_33.ResourcePool,
-});
-
-export const ResourceSlice = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("ResourceSlice").default("ResourceSlice"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceSliceSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceSlice","plural":"resourceslices","singular":"resourceslice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceSliceList"});
-
-export const ResourceSliceList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(ResourceSlice),
-  kind: z.literal("ResourceSliceList").default("ResourceSliceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceSliceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -12,7 +12,6 @@ export interface DeviceAttribute {
   /** VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters. */
   version?: string | null;
 }
-export declare const DeviceAttribute: k.KubeSchema<DeviceAttribute>;
 
 /** ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. The user must be a resource in the same namespace as the ResourceClaim. */
 export interface ResourceClaimConsumerReference {
@@ -25,7 +24,6 @@ export interface ResourceClaimConsumerReference {
   /** UID identifies exactly one incarnation of the resource. */
   uid: string;
 }
-export declare const ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
 
 /** ResourcePool describes the pool that ResourceSlices belong to. */
 export interface ResourcePool {
@@ -48,4 +46,13 @@ export interface ResourcePool {
    */
   resourceSliceCount: number;
 }
-export declare const ResourcePool: k.KubeSchema<ResourcePool>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeviceAttribute: k.KubeSchema<DeviceAttribute>;
+  readonly ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
+  readonly ResourcePool: k.KubeSchema<ResourcePool>;
+};

@@ -2,22 +2,38 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const DeviceAttribute = z.looseObject({
-  bool: k.nullish.boolean,
-  int: k.nullish.int,
-  string: k.nullish.string,
-  version: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get DeviceAttribute() {
+    return keep("DeviceAttribute", z.looseObject({
+      bool: k.nullish.boolean,
+      int: k.nullish.int,
+      string: k.nullish.string,
+      version: k.nullish.string,
+    }));
+  },
+  get ResourceClaimConsumerReference() {
+    return keep("ResourceClaimConsumerReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      name: k.string,
+      resource: k.string,
+      uid: k.string,
+    }));
+  },
+  get ResourcePool() {
+    return keep("ResourcePool", z.looseObject({
+      generation: k.int,
+      name: k.string,
+      resourceSliceCount: k.int,
+    }));
+  },
+};
 
-export const ResourceClaimConsumerReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  name: k.string,
-  resource: k.string,
-  uid: k.string,
-});
-
-export const ResourcePool = z.looseObject({
-  generation: k.int,
-  name: k.string,
-  resourceSliceCount: k.int,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -20,7 +20,6 @@ export interface OpaqueDeviceConfiguration {
   /** Parameters can contain arbitrary data. It is the responsibility of the driver developer to handle validation and versioning. Typically this includes self-identification and a version ("kind" + "apiVersion" for Kubernetes types), with conversion between different versions. */
   parameters: apimachinery_28_36.RawExtension;
 }
-export declare const OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
 
 /** DeviceAllocationConfiguration gets embedded in an AllocationResult. */
 export interface DeviceAllocationConfiguration {
@@ -31,7 +30,6 @@ export interface DeviceAllocationConfiguration {
   /** Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim. */
   source: string;
 }
-export declare const DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
 
 /** DeviceRequestAllocationResult contains the allocation result for one request. */
 export interface DeviceRequestAllocationResult {
@@ -52,7 +50,6 @@ export interface DeviceRequestAllocationResult {
   /** Request is the name of the request in the claim which caused this device to be allocated. Multiple devices may have been allocated per request. */
   request: string;
 }
-export declare const DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
 
 /** DeviceAllocationResult is the result of allocating devices. */
 export interface DeviceAllocationResult {
@@ -65,7 +62,6 @@ export interface DeviceAllocationResult {
   /** Results lists all allocated devices. */
   results?: DeviceRequestAllocationResult[] | null;
 }
-export declare const DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -82,7 +78,6 @@ export interface AllocationResult {
   /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
   nodeSelector?: coreV1_30_36.NodeSelector | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** CELDeviceSelector contains a CEL expression for selecting a device. */
 export interface CELDeviceSelector {
@@ -117,7 +112,6 @@ export interface CELDeviceSelector {
    */
   expression: string;
 }
-export declare const CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
 export interface DeviceClaimConfiguration {
@@ -126,14 +120,12 @@ export interface DeviceClaimConfiguration {
   /** Requests lists the names of requests where the configuration applies. If empty, it applies to all requests. */
   requests?: string[] | null;
 }
-export declare const DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
 
 /** DeviceSelector must have exactly one field set. */
 export interface DeviceSelector {
   /** CEL contains a CEL expression for selecting a device. */
   cel?: CELDeviceSelector | null;
 }
-export declare const DeviceSelector: k.KubeSchema<DeviceSelector>;
 
 /**
  * DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices.
@@ -178,7 +170,6 @@ export interface DeviceRequest {
   /** Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this request. All selectors must be satisfied for a device to be considered. */
   selectors?: DeviceSelector[] | null;
 }
-export declare const DeviceRequest: k.KubeSchema<DeviceRequest>;
 
 /** DeviceClaim defines how to request devices with a ResourceClaim. */
 export interface DeviceClaim {
@@ -189,14 +180,12 @@ export interface DeviceClaim {
   /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
   requests?: DeviceRequest[] | null;
 }
-export declare const DeviceClaim: k.KubeSchema<DeviceClaim>;
 
 /** DeviceClassConfiguration is used in DeviceClass. */
 export interface DeviceClassConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration | null;
 }
-export declare const DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
 
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. */
 export interface DeviceClassSpec {
@@ -217,7 +206,6 @@ export interface DeviceClassSpec {
    */
   suitableNodes?: coreV1_30_36.NodeSelector | null;
 }
-export declare const DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
 
 /**
  * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
@@ -241,7 +229,6 @@ export interface DeviceClass {
    */
   spec: DeviceClassSpec;
 }
-export declare const DeviceClass: k.KubeSchema<DeviceClass>;
 
 /**
  * DeviceClassList is a collection of classes.
@@ -257,7 +244,6 @@ export interface DeviceClassList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeviceClassList: k.KubeSchema<DeviceClassList>;
 
 /** PodSchedulingContextSpec describes where resources for the Pod are needed. */
 export interface PodSchedulingContextSpec {
@@ -270,7 +256,6 @@ export interface PodSchedulingContextSpec {
   /** SelectedNode is the node for which allocation of ResourceClaims that are referenced by the Pod and that use "WaitForFirstConsumer" allocation is to be attempted. */
   selectedNode?: string | null;
 }
-export declare const PodSchedulingContextSpec: k.KubeSchema<PodSchedulingContextSpec>;
 
 /** ResourceClaimSchedulingStatus contains information about one particular ResourceClaim with "WaitForFirstConsumer" allocation mode. */
 export interface ResourceClaimSchedulingStatus {
@@ -283,14 +268,12 @@ export interface ResourceClaimSchedulingStatus {
    */
   unsuitableNodes?: string[] | null;
 }
-export declare const ResourceClaimSchedulingStatus: k.KubeSchema<ResourceClaimSchedulingStatus>;
 
 /** PodSchedulingContextStatus describes where resources for the Pod can be allocated. */
 export interface PodSchedulingContextStatus {
   /** ResourceClaims describes resource availability for each pod.spec.resourceClaim entry where the corresponding ResourceClaim uses "WaitForFirstConsumer" allocation mode. */
   resourceClaims?: ResourceClaimSchedulingStatus[] | null;
 }
-export declare const PodSchedulingContextStatus: k.KubeSchema<PodSchedulingContextStatus>;
 
 /**
  * PodSchedulingContext objects hold information that is needed to schedule a Pod with ResourceClaims that use "WaitForFirstConsumer" allocation mode.
@@ -310,7 +293,6 @@ export interface PodSchedulingContext {
   /** Status describes where resources for the Pod can be allocated. */
   status?: PodSchedulingContextStatus | null;
 }
-export declare const PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
 
 /**
  * PodSchedulingContextList is a collection of Pod scheduling objects.
@@ -326,7 +308,6 @@ export interface PodSchedulingContextList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
 
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. */
 export interface ResourceClaimSpec {
@@ -341,7 +322,6 @@ export interface ResourceClaimSpec {
   /** Devices defines how to request devices. */
   devices?: DeviceClaim | null;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. */
 export interface ResourceClaimStatus {
@@ -366,7 +346,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1alpha3_31_33.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
@@ -386,7 +365,6 @@ export interface ResourceClaim {
   /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -402,7 +380,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -411,7 +388,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -433,7 +409,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -449,4 +424,36 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
+  readonly DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
+  readonly DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
+  readonly DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
+  readonly DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
+  readonly DeviceSelector: k.KubeSchema<DeviceSelector>;
+  readonly DeviceRequest: k.KubeSchema<DeviceRequest>;
+  readonly DeviceClaim: k.KubeSchema<DeviceClaim>;
+  readonly DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
+  readonly DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
+  readonly DeviceClass: k.KubeSchema<DeviceClass>;
+  readonly DeviceClassList: k.KubeSchema<DeviceClassList>;
+  readonly PodSchedulingContextSpec: k.KubeSchema<PodSchedulingContextSpec>;
+  readonly ResourceClaimSchedulingStatus: k.KubeSchema<ResourceClaimSchedulingStatus>;
+  readonly PodSchedulingContextStatus: k.KubeSchema<PodSchedulingContextStatus>;
+  readonly PodSchedulingContext: k.KubeSchema<PodSchedulingContext>;
+  readonly PodSchedulingContextList: k.KubeSchema<PodSchedulingContextList>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+};

@@ -8,157 +8,196 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as resourceV1alpha3_31_32 from "./v1.31-v1.32.js";
 import * as resourceV1alpha3_31_33 from "./v1.31-v1.33.js";
 
-export const OpaqueDeviceConfiguration = z.looseObject({
-  driver: k.string,
-  parameters: apimachinery_28_36.RawExtension,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get OpaqueDeviceConfiguration() {
+    return keep("OpaqueDeviceConfiguration", z.looseObject({
+      driver: k.string,
+      parameters: apimachinery_28_36.$.RawExtension,
+    }));
+  },
+  get DeviceAllocationConfiguration() {
+    return keep("DeviceAllocationConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      source: k.string,
+    }));
+  },
+  get DeviceRequestAllocationResult() {
+    return keep("DeviceRequestAllocationResult", z.looseObject({
+      device: k.string,
+      driver: k.string,
+      pool: k.string,
+      request: k.string,
+    }));
+  },
+  get DeviceAllocationResult() {
+    return keep("DeviceAllocationResult", z.looseObject({
+      config: k.nullishOf(z.array($.DeviceAllocationConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      results: k.nullishOf(z.array($.DeviceRequestAllocationResult).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get AllocationResult() {
+    return keep("AllocationResult", z.looseObject({
+      controller: k.nullish.string,
+      devices: k.nullishOf($.DeviceAllocationResult),
+      nodeSelector: k.nullishOf(coreV1_30_36.$.NodeSelector),
+    }));
+  },
+  get CELDeviceSelector() {
+    return keep("CELDeviceSelector", z.looseObject({
+      expression: k.string,
+    }));
+  },
+  get DeviceClaimConfiguration() {
+    return keep("DeviceClaimConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceSelector() {
+    return keep("DeviceSelector", z.looseObject({
+      cel: k.nullishOf($.CELDeviceSelector),
+    }));
+  },
+  get DeviceRequest() {
+    return keep("DeviceRequest", z.looseObject({
+      adminAccess: k.nullish.boolean,
+      allocationMode: k.nullish.string,
+      count: k.nullish.int,
+      deviceClassName: k.string,
+      name: k.string,
+      selectors: k.nullishOf(z.array($.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceClaim() {
+    return keep("DeviceClaim", z.looseObject({
+      config: k.nullishOf(z.array($.DeviceClaimConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      constraints: k.nullishOf(z.array(resourceV1alpha3_31_32.$.DeviceConstraint).register(k.kubeMeta, {"listType":"atomic"})),
+      requests: k.nullishOf(z.array($.DeviceRequest).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceClassConfiguration() {
+    return keep("DeviceClassConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+    }));
+  },
+  get DeviceClassSpec() {
+    return keep("DeviceClassSpec", z.looseObject({
+      config: k.nullishOf(z.array($.DeviceClassConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      selectors: k.nullishOf(z.array($.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
+      suitableNodes: k.nullishOf(coreV1_30_36.$.NodeSelector),
+    }));
+  },
+  get DeviceClass() {
+    return keep("DeviceClass", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("DeviceClass").default("DeviceClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.DeviceClassSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClass","plural":"deviceclasses","singular":"deviceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceClassList"}));
+  },
+  get DeviceClassList() {
+    return keep("DeviceClassList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.DeviceClass),
+      kind: z.literal("DeviceClassList").default("DeviceClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClassList"}));
+  },
+  get PodSchedulingContextSpec() {
+    return keep("PodSchedulingContextSpec", z.looseObject({
+      potentialNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      selectedNode: k.nullish.string,
+    }));
+  },
+  get ResourceClaimSchedulingStatus() {
+    return keep("ResourceClaimSchedulingStatus", z.looseObject({
+      name: k.string,
+      unsuitableNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodSchedulingContextStatus() {
+    return keep("PodSchedulingContextStatus", z.looseObject({
+      resourceClaims: k.nullishOf(z.array($.ResourceClaimSchedulingStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get PodSchedulingContext() {
+    return keep("PodSchedulingContext", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("PodSchedulingContext").default("PodSchedulingContext"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.PodSchedulingContextSpec,
+      status: k.nullishOf($.PodSchedulingContextStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"PodSchedulingContext","plural":"podschedulingcontexts","singular":"podschedulingcontext","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"PodSchedulingContext","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodSchedulingContextList"}));
+  },
+  get PodSchedulingContextList() {
+    return keep("PodSchedulingContextList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.PodSchedulingContext),
+      kind: z.literal("PodSchedulingContextList").default("PodSchedulingContextList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"PodSchedulingContextList"}));
+  },
+  get ResourceClaimSpec() {
+    return keep("ResourceClaimSpec", z.looseObject({
+      controller: k.nullish.string,
+      devices: k.nullishOf($.DeviceClaim),
+    }));
+  },
+  get ResourceClaimStatus() {
+    return keep("ResourceClaimStatus", z.looseObject({
+      allocation: k.nullishOf($.AllocationResult),
+      deallocationRequested: k.nullish.boolean,
+      reservedFor: k.nullishOf(z.array(resourceV1alpha3_31_33.$.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
+    }));
+  },
+  get ResourceClaim() {
+    return keep("ResourceClaim", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("ResourceClaim").default("ResourceClaim"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimSpec,
+      status: k.nullishOf($.ResourceClaimStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"}));
+  },
+  get ResourceClaimList() {
+    return keep("ResourceClaimList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.ResourceClaim),
+      kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimList"}));
+  },
+  get ResourceClaimTemplateSpec() {
+    return keep("ResourceClaimTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimSpec,
+    }));
+  },
+  get ResourceClaimTemplate() {
+    return keep("ResourceClaimTemplate", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimTemplateSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceClaimTemplateList() {
+    return keep("ResourceClaimTemplateList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.ResourceClaimTemplate),
+      kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplateList"}));
+  },
+};
 
-export const DeviceAllocationConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  source: k.string,
-});
-
-export const DeviceRequestAllocationResult = z.looseObject({
-  device: k.string,
-  driver: k.string,
-  pool: k.string,
-  request: k.string,
-});
-
-export const DeviceAllocationResult = z.looseObject({
-  config: k.nullishOf(z.array(DeviceAllocationConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  results: k.nullishOf(z.array(DeviceRequestAllocationResult).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const AllocationResult = z.looseObject({
-  controller: k.nullish.string,
-  devices: k.nullishOf(DeviceAllocationResult),
-  nodeSelector: k.nullishOf(coreV1_30_36.NodeSelector),
-});
-
-export const CELDeviceSelector = z.looseObject({
-  expression: k.string,
-});
-
-export const DeviceClaimConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceSelector = z.looseObject({
-  cel: k.nullishOf(CELDeviceSelector),
-});
-
-export const DeviceRequest = z.looseObject({
-  adminAccess: k.nullish.boolean,
-  allocationMode: k.nullish.string,
-  count: k.nullish.int,
-  deviceClassName: k.string,
-  name: k.string,
-  selectors: k.nullishOf(z.array(DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceClaim = z.looseObject({
-  config: k.nullishOf(z.array(DeviceClaimConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  constraints: k.nullishOf(z.array(resourceV1alpha3_31_32.DeviceConstraint).register(k.kubeMeta, {"listType":"atomic"})),
-  requests: k.nullishOf(z.array(DeviceRequest).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceClassConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-});
-
-export const DeviceClassSpec = z.looseObject({
-  config: k.nullishOf(z.array(DeviceClassConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  selectors: k.nullishOf(z.array(DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
-  suitableNodes: k.nullishOf(coreV1_30_36.NodeSelector),
-});
-
-export const DeviceClass = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("DeviceClass").default("DeviceClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: DeviceClassSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClass","plural":"deviceclasses","singular":"deviceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceClassList"});
-
-export const DeviceClassList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(DeviceClass),
-  kind: z.literal("DeviceClassList").default("DeviceClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClassList"});
-
-export const PodSchedulingContextSpec = z.looseObject({
-  potentialNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  selectedNode: k.nullish.string,
-});
-
-export const ResourceClaimSchedulingStatus = z.looseObject({
-  name: k.string,
-  unsuitableNodes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const PodSchedulingContextStatus = z.looseObject({
-  resourceClaims: k.nullishOf(z.array(ResourceClaimSchedulingStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]})),
-});
-
-export const PodSchedulingContext = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("PodSchedulingContext").default("PodSchedulingContext"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: PodSchedulingContextSpec,
-  status: k.nullishOf(PodSchedulingContextStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"PodSchedulingContext","plural":"podschedulingcontexts","singular":"podschedulingcontext","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"PodSchedulingContext","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodSchedulingContextList"});
-
-export const PodSchedulingContextList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(PodSchedulingContext),
-  kind: z.literal("PodSchedulingContextList").default("PodSchedulingContextList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"PodSchedulingContextList"});
-
-export const ResourceClaimSpec = z.looseObject({
-  controller: k.nullish.string,
-  devices: k.nullishOf(DeviceClaim),
-});
-
-export const ResourceClaimStatus = z.looseObject({
-  allocation: k.nullishOf(AllocationResult),
-  deallocationRequested: k.nullish.boolean,
-  reservedFor: k.nullishOf(z.array(resourceV1alpha3_31_33.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
-});
-
-export const ResourceClaim = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("ResourceClaim").default("ResourceClaim"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimSpec,
-  status: k.nullishOf(ResourceClaimStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"});
-
-export const ResourceClaimList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(ResourceClaim),
-  kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimList"});
-
-export const ResourceClaimTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimSpec,
-});
-
-export const ResourceClaimTemplate = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimTemplateSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"});
-
-export const ResourceClaimTemplateList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(ResourceClaimTemplate),
-  kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplateList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

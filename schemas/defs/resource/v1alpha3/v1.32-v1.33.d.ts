@@ -22,14 +22,12 @@ export interface OpaqueDeviceConfiguration {
    */
   parameters: apimachinery_28_36.RawExtension;
 }
-export declare const OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
 
 /** DeviceClassConfiguration is used in DeviceClass. */
 export interface DeviceClassConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration | null;
 }
-export declare const DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
 
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. */
 export interface DeviceClassSpec {
@@ -42,7 +40,6 @@ export interface DeviceClassSpec {
   /** Each selector must be satisfied by a device which is claimed via this class. */
   selectors?: resourceV1alpha3_32_34.DeviceSelector[] | null;
 }
-export declare const DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
 
 /**
  * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
@@ -66,7 +63,6 @@ export interface DeviceClass {
    */
   spec: DeviceClassSpec;
 }
-export declare const DeviceClass: k.KubeSchema<DeviceClass>;
 
 /**
  * DeviceClassList is a collection of classes.
@@ -82,4 +78,15 @@ export interface DeviceClassList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeviceClassList: k.KubeSchema<DeviceClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
+  readonly DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
+  readonly DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
+  readonly DeviceClass: k.KubeSchema<DeviceClass>;
+  readonly DeviceClassList: k.KubeSchema<DeviceClassList>;
+};

@@ -6,30 +6,48 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as resourceV1alpha3_32_34 from "./v1.32-v1.34.js";
 
-export const OpaqueDeviceConfiguration = z.looseObject({
-  driver: k.string,
-  parameters: apimachinery_28_36.RawExtension,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get OpaqueDeviceConfiguration() {
+    return keep("OpaqueDeviceConfiguration", z.looseObject({
+      driver: k.string,
+      parameters: apimachinery_28_36.$.RawExtension,
+    }));
+  },
+  get DeviceClassConfiguration() {
+    return keep("DeviceClassConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+    }));
+  },
+  get DeviceClassSpec() {
+    return keep("DeviceClassSpec", z.looseObject({
+      config: k.nullishOf(z.array($.DeviceClassConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      selectors: k.nullishOf(z.array(resourceV1alpha3_32_34.$.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceClass() {
+    return keep("DeviceClass", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("DeviceClass").default("DeviceClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.DeviceClassSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClass","plural":"deviceclasses","singular":"deviceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceClassList"}));
+  },
+  get DeviceClassList() {
+    return keep("DeviceClassList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.DeviceClass),
+      kind: z.literal("DeviceClassList").default("DeviceClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClassList"}));
+  },
+};
 
-export const DeviceClassConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-});
-
-export const DeviceClassSpec = z.looseObject({
-  config: k.nullishOf(z.array(DeviceClassConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  selectors: k.nullishOf(z.array(resourceV1alpha3_32_34.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceClass = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("DeviceClass").default("DeviceClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: DeviceClassSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClass","plural":"deviceclasses","singular":"deviceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceClassList"});
-
-export const DeviceClassList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(DeviceClass),
-  kind: z.literal("DeviceClassList").default("DeviceClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -2,10 +2,25 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const CELDeviceSelector = z.looseObject({
-  expression: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CELDeviceSelector() {
+    return keep("CELDeviceSelector", z.looseObject({
+      expression: k.string,
+    }));
+  },
+  get DeviceSelector() {
+    return keep("DeviceSelector", z.looseObject({
+      cel: k.nullishOf($.CELDeviceSelector),
+    }));
+  },
+};
 
-export const DeviceSelector = z.looseObject({
-  cel: k.nullishOf(CELDeviceSelector),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

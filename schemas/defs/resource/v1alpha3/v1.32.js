@@ -11,105 +11,134 @@ import * as resourceV1alpha3_31_33 from "./v1.31-v1.33.js";
 import * as resourceV1alpha3_32_33 from "./v1.32-v1.33.js";
 import * as resourceV1alpha3_32_34 from "./v1.32-v1.34.js";
 
-export const NetworkDeviceData = z.looseObject({
-  hardwareAddress: k.nullish.string,
-  interfaceName: k.nullish.string,
-  ips: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get NetworkDeviceData() {
+    return keep("NetworkDeviceData", z.looseObject({
+      hardwareAddress: k.nullish.string,
+      interfaceName: k.nullish.string,
+      ips: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get AllocatedDeviceStatus() {
+    return keep("AllocatedDeviceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      data: k.nullishOf(apimachinery_28_36.$.RawExtension),
+      device: k.string,
+      driver: k.string,
+      networkData: k.nullishOf($.NetworkDeviceData),
+      pool: k.string,
+    }));
+  },
+  get DeviceAllocationConfiguration() {
+    return keep("DeviceAllocationConfiguration", z.looseObject({
+      opaque: k.nullishOf(resourceV1alpha3_32_33.$.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      source: k.string,
+    }));
+  },
+  get DeviceRequestAllocationResult() {
+    return keep("DeviceRequestAllocationResult", z.looseObject({
+      adminAccess: k.nullish.boolean,
+      device: k.string,
+      driver: k.string,
+      pool: k.string,
+      request: k.string,
+    }));
+  },
+  get DeviceAllocationResult() {
+    return keep("DeviceAllocationResult", z.looseObject({
+      config: k.nullishOf(z.array($.DeviceAllocationConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      results: k.nullishOf(z.array($.DeviceRequestAllocationResult).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get AllocationResult() {
+    return keep("AllocationResult", z.looseObject({
+      devices: k.nullishOf($.DeviceAllocationResult),
+      nodeSelector: k.nullishOf(coreV1_30_36.$.NodeSelector),
+    }));
+  },
+  get DeviceClaimConfiguration() {
+    return keep("DeviceClaimConfiguration", z.looseObject({
+      opaque: k.nullishOf(resourceV1alpha3_32_33.$.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceRequest() {
+    return keep("DeviceRequest", z.looseObject({
+      adminAccess: k.nullish.boolean,
+      allocationMode: k.nullish.string,
+      count: k.nullish.int,
+      deviceClassName: k.string,
+      name: k.string,
+      selectors: k.nullishOf(z.array(resourceV1alpha3_32_34.$.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceClaim() {
+    return keep("DeviceClaim", z.looseObject({
+      config: k.nullishOf(z.array($.DeviceClaimConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      constraints: k.nullishOf(z.array(resourceV1alpha3_31_32.$.DeviceConstraint).register(k.kubeMeta, {"listType":"atomic"})),
+      requests: k.nullishOf(z.array($.DeviceRequest).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ResourceClaimSpec() {
+    return keep("ResourceClaimSpec", z.looseObject({
+      devices: k.nullishOf($.DeviceClaim),
+    }));
+  },
+  get ResourceClaimStatus() {
+    return keep("ResourceClaimStatus", z.looseObject({
+      allocation: k.nullishOf($.AllocationResult),
+      devices: k.nullishOf(z.array($.AllocatedDeviceStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["driver","device","pool"]})),
+      reservedFor: k.nullishOf(z.array(resourceV1alpha3_31_33.$.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
+    }));
+  },
+  get ResourceClaim() {
+    return keep("ResourceClaim", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("ResourceClaim").default("ResourceClaim"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimSpec,
+      status: k.nullishOf($.ResourceClaimStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"}));
+  },
+  get ResourceClaimList() {
+    return keep("ResourceClaimList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.ResourceClaim),
+      kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimList"}));
+  },
+  get ResourceClaimTemplateSpec() {
+    return keep("ResourceClaimTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimSpec,
+    }));
+  },
+  get ResourceClaimTemplate() {
+    return keep("ResourceClaimTemplate", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimTemplateSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceClaimTemplateList() {
+    return keep("ResourceClaimTemplateList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.ResourceClaimTemplate),
+      kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplateList"}));
+  },
+};
 
-export const AllocatedDeviceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  data: k.nullishOf(apimachinery_28_36.RawExtension),
-  device: k.string,
-  driver: k.string,
-  networkData: k.nullishOf(NetworkDeviceData),
-  pool: k.string,
-});
-
-export const DeviceAllocationConfiguration = z.looseObject({
-  opaque: k.nullishOf(resourceV1alpha3_32_33.OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  source: k.string,
-});
-
-export const DeviceRequestAllocationResult = z.looseObject({
-  adminAccess: k.nullish.boolean,
-  device: k.string,
-  driver: k.string,
-  pool: k.string,
-  request: k.string,
-});
-
-export const DeviceAllocationResult = z.looseObject({
-  config: k.nullishOf(z.array(DeviceAllocationConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  results: k.nullishOf(z.array(DeviceRequestAllocationResult).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const AllocationResult = z.looseObject({
-  devices: k.nullishOf(DeviceAllocationResult),
-  nodeSelector: k.nullishOf(coreV1_30_36.NodeSelector),
-});
-
-export const DeviceClaimConfiguration = z.looseObject({
-  opaque: k.nullishOf(resourceV1alpha3_32_33.OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceRequest = z.looseObject({
-  adminAccess: k.nullish.boolean,
-  allocationMode: k.nullish.string,
-  count: k.nullish.int,
-  deviceClassName: k.string,
-  name: k.string,
-  selectors: k.nullishOf(z.array(resourceV1alpha3_32_34.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceClaim = z.looseObject({
-  config: k.nullishOf(z.array(DeviceClaimConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  constraints: k.nullishOf(z.array(resourceV1alpha3_31_32.DeviceConstraint).register(k.kubeMeta, {"listType":"atomic"})),
-  requests: k.nullishOf(z.array(DeviceRequest).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ResourceClaimSpec = z.looseObject({
-  devices: k.nullishOf(DeviceClaim),
-});
-
-export const ResourceClaimStatus = z.looseObject({
-  allocation: k.nullishOf(AllocationResult),
-  devices: k.nullishOf(z.array(AllocatedDeviceStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["driver","device","pool"]})),
-  reservedFor: k.nullishOf(z.array(resourceV1alpha3_31_33.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
-});
-
-export const ResourceClaim = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("ResourceClaim").default("ResourceClaim"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimSpec,
-  status: k.nullishOf(ResourceClaimStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"});
-
-export const ResourceClaimList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(ResourceClaim),
-  kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimList"});
-
-export const ResourceClaimTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimSpec,
-});
-
-export const ResourceClaimTemplate = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimTemplateSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"});
-
-export const ResourceClaimTemplateList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(ResourceClaimTemplate),
-  kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"ResourceClaimTemplateList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

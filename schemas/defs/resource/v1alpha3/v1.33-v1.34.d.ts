@@ -16,7 +16,6 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
 
 /** DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. The empty selector matches all devices. Without a selector, no devices are matched. */
 export interface DeviceTaintSelector {
@@ -39,7 +38,6 @@ export interface DeviceTaintSelector {
   /** Selectors contains the same selection criteria as a ResourceClaim. Currently, CEL expressions are supported. All of these selectors must be satisfied. */
   selectors?: resourceV1alpha3_32_34.DeviceSelector[] | null;
 }
-export declare const DeviceTaintSelector: k.KubeSchema<DeviceTaintSelector>;
 
 /** DeviceTaintRuleSpec specifies the selector and one taint. */
 export interface DeviceTaintRuleSpec {
@@ -48,7 +46,6 @@ export interface DeviceTaintRuleSpec {
   /** The taint that gets applied to matching devices. */
   taint: DeviceTaint;
 }
-export declare const DeviceTaintRuleSpec: k.KubeSchema<DeviceTaintRuleSpec>;
 
 /**
  * DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver.
@@ -68,7 +65,6 @@ export interface DeviceTaintRule {
    */
   spec: DeviceTaintRuleSpec;
 }
-export declare const DeviceTaintRule: k.KubeSchema<DeviceTaintRule>;
 
 /**
  * DeviceTaintRuleList is a collection of DeviceTaintRules.
@@ -84,4 +80,15 @@ export interface DeviceTaintRuleList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeviceTaintRuleList: k.KubeSchema<DeviceTaintRuleList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+  readonly DeviceTaintSelector: k.KubeSchema<DeviceTaintSelector>;
+  readonly DeviceTaintRuleSpec: k.KubeSchema<DeviceTaintRuleSpec>;
+  readonly DeviceTaintRule: k.KubeSchema<DeviceTaintRule>;
+  readonly DeviceTaintRuleList: k.KubeSchema<DeviceTaintRuleList>;
+};

@@ -31,7 +31,6 @@ export interface NetworkDeviceData {
    */
   ips?: string[] | null;
 }
-export declare const NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
 
 /** AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. This may include driver-specific information. */
 export interface AllocatedDeviceStatus {
@@ -64,7 +63,6 @@ export interface AllocatedDeviceStatus {
    */
   pool: string;
 }
-export declare const AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
 
 /** DeviceAllocationConfiguration gets embedded in an AllocationResult. */
 export interface DeviceAllocationConfiguration {
@@ -79,7 +77,6 @@ export interface DeviceAllocationConfiguration {
   /** Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim. */
   source: string;
 }
-export declare const DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
 
 /** The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. */
 export interface DeviceToleration {
@@ -94,7 +91,6 @@ export interface DeviceToleration {
   /** Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty, otherwise just a regular string. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceToleration: k.KubeSchema<DeviceToleration>;
 
 /** DeviceRequestAllocationResult contains the allocation result for one request. */
 export interface DeviceRequestAllocationResult {
@@ -133,7 +129,6 @@ export interface DeviceRequestAllocationResult {
    */
   tolerations?: DeviceToleration[] | null;
 }
-export declare const DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
 
 /** DeviceAllocationResult is the result of allocating devices. */
 export interface DeviceAllocationResult {
@@ -146,7 +141,6 @@ export interface DeviceAllocationResult {
   /** Results lists all allocated devices. */
   results?: DeviceRequestAllocationResult[] | null;
 }
-export declare const DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -155,14 +149,12 @@ export interface AllocationResult {
   /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
   nodeSelector?: coreV1_30_36.NodeSelector | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** Counter describes a quantity associated with a device. */
 export interface Counter {
   /** Value defines how much of a certain device counter is available. */
   value: apimachinery_28_36.Quantity;
 }
-export declare const Counter: k.KubeSchema<Counter>;
 
 /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. */
 export interface DeviceCounterConsumption {
@@ -175,7 +167,6 @@ export interface DeviceCounterConsumption {
    */
   counters: { [key: string]: Counter };
 }
-export declare const DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
 
 /** BasicDevice defines one device instance. */
 export interface BasicDevice {
@@ -226,7 +217,6 @@ export interface BasicDevice {
    */
   taints?: resourceV1alpha3_33_34.DeviceTaint[] | null;
 }
-export declare const BasicDevice: k.KubeSchema<BasicDevice>;
 
 /**
  * CounterSet defines a named set of counters that are available to be used by devices defined in the ResourceSlice.
@@ -245,7 +235,6 @@ export interface CounterSet {
   /** CounterSet is the name of the set from which the counters defined will be consumed. */
   name: string;
 }
-export declare const CounterSet: k.KubeSchema<CounterSet>;
 
 /** Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set. */
 export interface Device {
@@ -254,7 +243,6 @@ export interface Device {
   /** Name is unique identifier among all devices managed by the driver in the pool. It must be a DNS label. */
   name: string;
 }
-export declare const Device: k.KubeSchema<Device>;
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
 export interface DeviceClaimConfiguration {
@@ -267,7 +255,6 @@ export interface DeviceClaimConfiguration {
    */
   requests?: string[] | null;
 }
-export declare const DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
 
 /** DeviceConstraint must have exactly one field set besides Requests. */
 export interface DeviceConstraint {
@@ -286,7 +273,6 @@ export interface DeviceConstraint {
    */
   requests?: string[] | null;
 }
-export declare const DeviceConstraint: k.KubeSchema<DeviceConstraint>;
 
 /**
  * DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
@@ -341,7 +327,6 @@ export interface DeviceSubRequest {
    */
   tolerations?: DeviceToleration[] | null;
 }
-export declare const DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
 
 /** DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. */
 export interface DeviceRequest {
@@ -421,7 +406,6 @@ export interface DeviceRequest {
    */
   tolerations?: DeviceToleration[] | null;
 }
-export declare const DeviceRequest: k.KubeSchema<DeviceRequest>;
 
 /** DeviceClaim defines how to request devices with a ResourceClaim. */
 export interface DeviceClaim {
@@ -432,14 +416,12 @@ export interface DeviceClaim {
   /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
   requests?: DeviceRequest[] | null;
 }
-export declare const DeviceClaim: k.KubeSchema<DeviceClaim>;
 
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. */
 export interface ResourceClaimSpec {
   /** Devices defines how to request devices. */
   devices?: DeviceClaim | null;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. */
 export interface ResourceClaimStatus {
@@ -458,7 +440,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1alpha3_31_33.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
@@ -478,7 +459,6 @@ export interface ResourceClaim {
   /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -494,7 +474,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -503,7 +482,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -525,7 +503,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -541,7 +518,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. */
 export interface ResourceSliceSpec {
@@ -596,7 +572,6 @@ export interface ResourceSliceSpec {
    */
   sharedCounters?: CounterSet[] | null;
 }
-export declare const ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
 
 /**
  * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -626,7 +601,6 @@ export interface ResourceSlice {
    */
   spec: ResourceSliceSpec;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -642,4 +616,37 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+  readonly AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
+  readonly DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
+  readonly DeviceToleration: k.KubeSchema<DeviceToleration>;
+  readonly DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
+  readonly DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly Counter: k.KubeSchema<Counter>;
+  readonly DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
+  readonly BasicDevice: k.KubeSchema<BasicDevice>;
+  readonly CounterSet: k.KubeSchema<CounterSet>;
+  readonly Device: k.KubeSchema<Device>;
+  readonly DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
+  readonly DeviceConstraint: k.KubeSchema<DeviceConstraint>;
+  readonly DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
+  readonly DeviceRequest: k.KubeSchema<DeviceRequest>;
+  readonly DeviceClaim: k.KubeSchema<DeviceClaim>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

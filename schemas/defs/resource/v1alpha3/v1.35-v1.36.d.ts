@@ -18,7 +18,6 @@ export interface DeviceTaintRuleStatus {
    */
   conditions?: metaV1_28_36.Condition[] | null;
 }
-export declare const DeviceTaintRuleStatus: k.KubeSchema<DeviceTaintRuleStatus>;
 
 /** DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. The empty selector matches all devices. Without a selector, no devices are matched. */
 export interface DeviceTaintSelector {
@@ -37,4 +36,12 @@ export interface DeviceTaintSelector {
    */
   pool?: string | null;
 }
-export declare const DeviceTaintSelector: k.KubeSchema<DeviceTaintSelector>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeviceTaintRuleStatus: k.KubeSchema<DeviceTaintRuleStatus>;
+  readonly DeviceTaintSelector: k.KubeSchema<DeviceTaintSelector>;
+};

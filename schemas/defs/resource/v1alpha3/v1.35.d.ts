@@ -20,7 +20,6 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
 
 /** DeviceTaintRuleSpec specifies the selector and one taint. */
 export interface DeviceTaintRuleSpec {
@@ -29,7 +28,6 @@ export interface DeviceTaintRuleSpec {
   /** The taint that gets applied to matching devices. */
   taint: DeviceTaint;
 }
-export declare const DeviceTaintRuleSpec: k.KubeSchema<DeviceTaintRuleSpec>;
 
 /**
  * DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver.
@@ -51,7 +49,6 @@ export interface DeviceTaintRule {
   /** Status provides information about what was requested in the spec. */
   status?: resourceV1alpha3_35_36.DeviceTaintRuleStatus | null;
 }
-export declare const DeviceTaintRule: k.KubeSchema<DeviceTaintRule>;
 
 /**
  * DeviceTaintRuleList is a collection of DeviceTaintRules.
@@ -67,4 +64,14 @@ export interface DeviceTaintRuleList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeviceTaintRuleList: k.KubeSchema<DeviceTaintRuleList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+  readonly DeviceTaintRuleSpec: k.KubeSchema<DeviceTaintRuleSpec>;
+  readonly DeviceTaintRule: k.KubeSchema<DeviceTaintRule>;
+  readonly DeviceTaintRuleList: k.KubeSchema<DeviceTaintRuleList>;
+};

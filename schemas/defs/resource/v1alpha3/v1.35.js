@@ -6,29 +6,46 @@ import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as resourceV1alpha3_35_36 from "./v1.35-v1.36.js";
 
-export const DeviceTaint = z.looseObject({
-  effect: k.string,
-  key: k.string,
-  timeAdded: k.nullishOf(metaV1_28_36.Time),
-  value: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get DeviceTaint() {
+    return keep("DeviceTaint", z.looseObject({
+      effect: k.string,
+      key: k.string,
+      timeAdded: k.nullishOf(metaV1_28_36.$.Time),
+      value: k.nullish.string,
+    }));
+  },
+  get DeviceTaintRuleSpec() {
+    return keep("DeviceTaintRuleSpec", z.looseObject({
+      deviceSelector: k.nullishOf(resourceV1alpha3_35_36.$.DeviceTaintSelector),
+      taint: $.DeviceTaint,
+    }));
+  },
+  get DeviceTaintRule() {
+    return keep("DeviceTaintRule", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      kind: z.literal("DeviceTaintRule").default("DeviceTaintRule"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.DeviceTaintRuleSpec,
+      status: k.nullishOf(resourceV1alpha3_35_36.$.DeviceTaintRuleStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceTaintRule","plural":"devicetaintrules","singular":"devicetaintrule","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"DeviceTaintRule","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceTaintRuleList"}));
+  },
+  get DeviceTaintRuleList() {
+    return keep("DeviceTaintRuleList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
+      items: z.array($.DeviceTaintRule),
+      kind: z.literal("DeviceTaintRuleList").default("DeviceTaintRuleList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceTaintRuleList"}));
+  },
+};
 
-export const DeviceTaintRuleSpec = z.looseObject({
-  deviceSelector: k.nullishOf(resourceV1alpha3_35_36.DeviceTaintSelector),
-  taint: DeviceTaint,
-});
-
-export const DeviceTaintRule = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  kind: z.literal("DeviceTaintRule").default("DeviceTaintRule"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: DeviceTaintRuleSpec,
-  status: k.nullishOf(resourceV1alpha3_35_36.DeviceTaintRuleStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceTaintRule","plural":"devicetaintrules","singular":"devicetaintrule","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1alpha3","kind":"DeviceTaintRule","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceTaintRuleList"});
-
-export const DeviceTaintRuleList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1alpha3").default("resource.k8s.io/v1alpha3"),
-  items: z.array(DeviceTaintRule),
-  kind: z.literal("DeviceTaintRuleList").default("DeviceTaintRuleList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1alpha3","apiVersion":"resource.k8s.io/v1alpha3","kind":"DeviceTaintRuleList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

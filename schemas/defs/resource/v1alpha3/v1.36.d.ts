@@ -24,7 +24,6 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
 
 /** DeviceTaintRuleSpec specifies the selector and one taint. */
 export interface DeviceTaintRuleSpec {
@@ -33,7 +32,6 @@ export interface DeviceTaintRuleSpec {
   /** The taint that gets applied to matching devices. */
   taint: DeviceTaint;
 }
-export declare const DeviceTaintRuleSpec: k.KubeSchema<DeviceTaintRuleSpec>;
 
 /**
  * DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver.
@@ -55,7 +53,6 @@ export interface DeviceTaintRule {
   /** Status provides information about what was requested in the spec. */
   status?: resourceV1alpha3_35_36.DeviceTaintRuleStatus | null;
 }
-export declare const DeviceTaintRule: k.KubeSchema<DeviceTaintRule>;
 
 /**
  * DeviceTaintRuleList is a collection of DeviceTaintRules.
@@ -71,7 +68,6 @@ export interface DeviceTaintRuleList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const DeviceTaintRuleList: k.KubeSchema<DeviceTaintRuleList>;
 
 /** PoolStatus contains status information for a single resource pool. */
 export interface PoolStatus {
@@ -96,7 +92,6 @@ export interface PoolStatus {
   /** ValidationError is set when the pool's data could not be fully validated (e.g., incomplete slice publication). When set, device count fields and ResourceSliceCount may be unset. */
   validationError?: string | null;
 }
-export declare const PoolStatus: k.KubeSchema<PoolStatus>;
 
 /** ResourcePoolStatusRequestSpec defines the filters for the pool status request. */
 export interface ResourcePoolStatusRequestSpec {
@@ -111,7 +106,6 @@ export interface ResourcePoolStatusRequestSpec {
   /** PoolName optionally filters to a specific pool name. If not specified, all pools from the specified driver are included. When specified, must be a non-empty valid resource pool name (DNS subdomains separated by "/"). */
   poolName?: string | null;
 }
-export declare const ResourcePoolStatusRequestSpec: k.KubeSchema<ResourcePoolStatusRequestSpec>;
 
 /** ResourcePoolStatusRequestStatus contains the calculated pool status information. */
 export interface ResourcePoolStatusRequestStatus {
@@ -126,7 +120,6 @@ export interface ResourcePoolStatusRequestStatus {
   /** Pools contains the first `spec.limit` matching pools, sorted by driver then pool name. If `len(pools) < poolCount`, the list was truncated. When omitted, no pools matched the request filters. */
   pools?: PoolStatus[] | null;
 }
-export declare const ResourcePoolStatusRequestStatus: k.KubeSchema<ResourcePoolStatusRequestStatus>;
 
 /**
  * ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. Once status is set, the request is considered complete and will not be reprocessed. Users should delete and recreate requests to get updated information.
@@ -144,7 +137,6 @@ export interface ResourcePoolStatusRequest {
   /** Status is populated by the controller with the calculated pool status. When status is non-nil, the request is considered complete and the entire object becomes immutable. */
   status?: ResourcePoolStatusRequestStatus | null;
 }
-export declare const ResourcePoolStatusRequest: k.KubeSchema<ResourcePoolStatusRequest>;
 
 /**
  * ResourcePoolStatusRequestList is a collection of ResourcePoolStatusRequests.
@@ -160,4 +152,19 @@ export interface ResourcePoolStatusRequestList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourcePoolStatusRequestList: k.KubeSchema<ResourcePoolStatusRequestList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+  readonly DeviceTaintRuleSpec: k.KubeSchema<DeviceTaintRuleSpec>;
+  readonly DeviceTaintRule: k.KubeSchema<DeviceTaintRule>;
+  readonly DeviceTaintRuleList: k.KubeSchema<DeviceTaintRuleList>;
+  readonly PoolStatus: k.KubeSchema<PoolStatus>;
+  readonly ResourcePoolStatusRequestSpec: k.KubeSchema<ResourcePoolStatusRequestSpec>;
+  readonly ResourcePoolStatusRequestStatus: k.KubeSchema<ResourcePoolStatusRequestStatus>;
+  readonly ResourcePoolStatusRequest: k.KubeSchema<ResourcePoolStatusRequest>;
+  readonly ResourcePoolStatusRequestList: k.KubeSchema<ResourcePoolStatusRequestList>;
+};

@@ -19,11 +19,18 @@ export interface OpaqueDeviceConfiguration {
    */
   parameters: apimachinery_28_36.RawExtension;
 }
-export declare const OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
 
 /** DeviceClassConfiguration is used in DeviceClass. */
 export interface DeviceClassConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration | null;
 }
-export declare const DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
+  readonly DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
+};

@@ -3,11 +3,26 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const OpaqueDeviceConfiguration = z.looseObject({
-  driver: k.string,
-  parameters: apimachinery_28_36.RawExtension,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get OpaqueDeviceConfiguration() {
+    return keep("OpaqueDeviceConfiguration", z.looseObject({
+      driver: k.string,
+      parameters: apimachinery_28_36.$.RawExtension,
+    }));
+  },
+  get DeviceClassConfiguration() {
+    return keep("DeviceClassConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+    }));
+  },
+};
 
-export const DeviceClassConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

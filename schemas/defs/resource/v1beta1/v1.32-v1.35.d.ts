@@ -12,4 +12,11 @@ export interface DeviceAttribute {
   /** VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters. */
   version?: string | null;
 }
-export declare const DeviceAttribute: k.KubeSchema<DeviceAttribute>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeviceAttribute: k.KubeSchema<DeviceAttribute>;
+};

@@ -12,7 +12,6 @@ export interface ResourceClaimConsumerReference {
   /** UID identifies exactly one incarnation of the resource. */
   uid: string;
 }
-export declare const ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
 
 /** ResourcePool describes the pool that ResourceSlices belong to. */
 export interface ResourcePool {
@@ -35,4 +34,12 @@ export interface ResourcePool {
    */
   resourceSliceCount: number;
 }
-export declare const ResourcePool: k.KubeSchema<ResourcePool>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly ResourceClaimConsumerReference: k.KubeSchema<ResourceClaimConsumerReference>;
+  readonly ResourcePool: k.KubeSchema<ResourcePool>;
+};

@@ -19,7 +19,6 @@ export interface CounterSet {
   /** Name defines the name of the counter set. It must be a DNS label. */
   name: string;
 }
-export declare const CounterSet: k.KubeSchema<CounterSet>;
 
 /** DeviceAllocationConfiguration gets embedded in an AllocationResult. */
 export interface DeviceAllocationConfiguration {
@@ -34,7 +33,6 @@ export interface DeviceAllocationConfiguration {
   /** Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim. */
   source: string;
 }
-export declare const DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
 export interface DeviceClaimConfiguration {
@@ -47,7 +45,6 @@ export interface DeviceClaimConfiguration {
    */
   requests?: string[] | null;
 }
-export declare const DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
 
 /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. */
 export interface DeviceCounterConsumption {
@@ -60,7 +57,6 @@ export interface DeviceCounterConsumption {
    */
   counters: { [key: string]: resourceV1beta1_33_36.Counter };
 }
-export declare const DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
 
 /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. */
 export interface DeviceTaint {
@@ -73,4 +69,15 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CounterSet: k.KubeSchema<CounterSet>;
+  readonly DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
+  readonly DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
+  readonly DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+};

@@ -5,30 +5,48 @@ import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as resourceV1beta1_32_34 from "./v1.32-v1.34.js";
 import * as resourceV1beta1_33_36 from "./v1.33-v1.36.js";
 
-export const CounterSet = z.looseObject({
-  counters: z.record(z.string(), resourceV1beta1_33_36.Counter),
-  name: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CounterSet() {
+    return keep("CounterSet", z.looseObject({
+      counters: z.record(z.string(), resourceV1beta1_33_36.$.Counter),
+      name: k.string,
+    }));
+  },
+  get DeviceAllocationConfiguration() {
+    return keep("DeviceAllocationConfiguration", z.looseObject({
+      opaque: k.nullishOf(resourceV1beta1_32_34.$.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      source: k.string,
+    }));
+  },
+  get DeviceClaimConfiguration() {
+    return keep("DeviceClaimConfiguration", z.looseObject({
+      opaque: k.nullishOf(resourceV1beta1_32_34.$.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceCounterConsumption() {
+    return keep("DeviceCounterConsumption", z.looseObject({
+      counterSet: k.string,
+      counters: z.record(z.string(), resourceV1beta1_33_36.$.Counter),
+    }));
+  },
+  get DeviceTaint() {
+    return keep("DeviceTaint", z.looseObject({
+      effect: k.string,
+      key: k.string,
+      timeAdded: k.nullishOf(metaV1_28_36.$.Time),
+      value: k.nullish.string,
+    }));
+  },
+};
 
-export const DeviceAllocationConfiguration = z.looseObject({
-  opaque: k.nullishOf(resourceV1beta1_32_34.OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  source: k.string,
-});
-
-export const DeviceClaimConfiguration = z.looseObject({
-  opaque: k.nullishOf(resourceV1beta1_32_34.OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceCounterConsumption = z.looseObject({
-  counterSet: k.string,
-  counters: z.record(z.string(), resourceV1beta1_33_36.Counter),
-});
-
-export const DeviceTaint = z.looseObject({
-  effect: k.string,
-  key: k.string,
-  timeAdded: k.nullishOf(metaV1_28_36.Time),
-  value: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -22,4 +22,11 @@ export interface NetworkDeviceData {
    */
   ips?: string[] | null;
 }
-export declare const NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+};

@@ -7,7 +7,6 @@ export interface Counter {
   /** Value defines how much of a certain device counter is available. */
   value: apimachinery_28_36.Quantity;
 }
-export declare const Counter: k.KubeSchema<Counter>;
 
 /** The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>. */
 export interface DeviceToleration {
@@ -22,4 +21,12 @@ export interface DeviceToleration {
   /** Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty, otherwise just a regular string. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceToleration: k.KubeSchema<DeviceToleration>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly Counter: k.KubeSchema<Counter>;
+  readonly DeviceToleration: k.KubeSchema<DeviceToleration>;
+};

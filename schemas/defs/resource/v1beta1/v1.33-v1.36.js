@@ -3,14 +3,29 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const Counter = z.looseObject({
-  value: apimachinery_28_36.Quantity,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get Counter() {
+    return keep("Counter", z.looseObject({
+      value: apimachinery_28_36.$.Quantity,
+    }));
+  },
+  get DeviceToleration() {
+    return keep("DeviceToleration", z.looseObject({
+      effect: k.nullish.string,
+      key: k.nullish.string,
+      operator: k.nullish.string,
+      tolerationSeconds: k.nullish.int,
+      value: k.nullish.string,
+    }));
+  },
+};
 
-export const DeviceToleration = z.looseObject({
-  effect: k.nullish.string,
-  key: k.nullish.string,
-  operator: k.nullish.string,
-  tolerationSeconds: k.nullish.int,
-  value: k.nullish.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

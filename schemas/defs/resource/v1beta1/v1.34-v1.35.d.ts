@@ -40,7 +40,6 @@ export interface CELDeviceSelector {
    */
   expression: string;
 }
-export declare const CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
 
 /** DeviceConstraint must have exactly one field set besides Requests. */
 export interface DeviceConstraint {
@@ -69,14 +68,12 @@ export interface DeviceConstraint {
    */
   requests?: string[] | null;
 }
-export declare const DeviceConstraint: k.KubeSchema<DeviceConstraint>;
 
 /** DeviceSelector must have exactly one field set. */
 export interface DeviceSelector {
   /** CEL contains a CEL expression for selecting a device. */
   cel?: CELDeviceSelector | null;
 }
-export declare const DeviceSelector: k.KubeSchema<DeviceSelector>;
 
 /**
  * DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
@@ -139,7 +136,6 @@ export interface DeviceSubRequest {
    */
   tolerations?: resourceV1beta1_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
 
 /** DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. */
 export interface DeviceRequest {
@@ -227,4 +223,15 @@ export interface DeviceRequest {
    */
   tolerations?: resourceV1beta1_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceRequest: k.KubeSchema<DeviceRequest>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
+  readonly DeviceConstraint: k.KubeSchema<DeviceConstraint>;
+  readonly DeviceSelector: k.KubeSchema<DeviceSelector>;
+  readonly DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
+  readonly DeviceRequest: k.KubeSchema<DeviceRequest>;
+};

@@ -3,23 +3,40 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 
-export const CapacityRequestPolicyRange = z.looseObject({
-  max: k.nullishOf(apimachinery_28_36.Quantity),
-  min: apimachinery_28_36.Quantity,
-  step: k.nullishOf(apimachinery_28_36.Quantity),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CapacityRequestPolicyRange() {
+    return keep("CapacityRequestPolicyRange", z.looseObject({
+      max: k.nullishOf(apimachinery_28_36.$.Quantity),
+      min: apimachinery_28_36.$.Quantity,
+      step: k.nullishOf(apimachinery_28_36.$.Quantity),
+    }));
+  },
+  get CapacityRequestPolicy() {
+    return keep("CapacityRequestPolicy", z.looseObject({
+      default: k.nullishOf(apimachinery_28_36.$.Quantity),
+      validRange: k.nullishOf($.CapacityRequestPolicyRange),
+      validValues: k.nullishOf(z.array(apimachinery_28_36.$.Quantity).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get CapacityRequirements() {
+    return keep("CapacityRequirements", z.looseObject({
+      requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+    }));
+  },
+  get DeviceCapacity() {
+    return keep("DeviceCapacity", z.looseObject({
+      requestPolicy: k.nullishOf($.CapacityRequestPolicy),
+      value: apimachinery_28_36.$.Quantity,
+    }));
+  },
+};
 
-export const CapacityRequestPolicy = z.looseObject({
-  default: k.nullishOf(apimachinery_28_36.Quantity),
-  validRange: k.nullishOf(CapacityRequestPolicyRange),
-  validValues: k.nullishOf(z.array(apimachinery_28_36.Quantity).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const CapacityRequirements = z.looseObject({
-  requests: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-});
-
-export const DeviceCapacity = z.looseObject({
-  requestPolicy: k.nullishOf(CapacityRequestPolicy),
-  value: apimachinery_28_36.Quantity,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

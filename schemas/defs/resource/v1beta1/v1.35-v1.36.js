@@ -4,32 +4,51 @@ import * as k from "../../../runtime.js";
 import * as apimachinery_28_36 from "../../apimachinery/v1.28-v1.36.js";
 import * as resourceV1beta1_33_36 from "./v1.33-v1.36.js";
 
-export const CounterSet = z.looseObject({
-  counters: z.record(z.string(), resourceV1beta1_33_36.Counter),
-  name: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CounterSet() {
+    return keep("CounterSet", z.looseObject({
+      counters: z.record(z.string(), resourceV1beta1_33_36.$.Counter),
+      name: k.string,
+    }));
+  },
+  get OpaqueDeviceConfiguration() {
+    return keep("OpaqueDeviceConfiguration", z.looseObject({
+      driver: k.string,
+      parameters: apimachinery_28_36.$.RawExtension,
+    }));
+  },
+  get DeviceAllocationConfiguration() {
+    return keep("DeviceAllocationConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      source: k.string,
+    }));
+  },
+  get DeviceClaimConfiguration() {
+    return keep("DeviceClaimConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceClassConfiguration() {
+    return keep("DeviceClassConfiguration", z.looseObject({
+      opaque: k.nullishOf($.OpaqueDeviceConfiguration),
+    }));
+  },
+  get DeviceCounterConsumption() {
+    return keep("DeviceCounterConsumption", z.looseObject({
+      counterSet: k.string,
+      counters: z.record(z.string(), resourceV1beta1_33_36.$.Counter),
+    }));
+  },
+};
 
-export const OpaqueDeviceConfiguration = z.looseObject({
-  driver: k.string,
-  parameters: apimachinery_28_36.RawExtension,
-});
-
-export const DeviceAllocationConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  source: k.string,
-});
-
-export const DeviceClaimConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceClassConfiguration = z.looseObject({
-  opaque: k.nullishOf(OpaqueDeviceConfiguration),
-});
-
-export const DeviceCounterConsumption = z.looseObject({
-  counterSet: k.string,
-  counters: z.record(z.string(), resourceV1beta1_33_36.Counter),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

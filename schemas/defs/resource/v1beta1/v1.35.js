@@ -14,157 +14,191 @@ import * as resourceV1beta1_34_35 from "./v1.34-v1.35.js";
 import * as resourceV1beta1_34_36 from "./v1.34-v1.36.js";
 import * as resourceV1beta1_35_36 from "./v1.35-v1.36.js";
 
-export const AllocatedDeviceStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
-  data: k.nullishOf(apimachinery_28_36.RawExtension),
-  device: k.string,
-  driver: k.string,
-  networkData: k.nullishOf(resourceV1beta1_33_35.NetworkDeviceData),
-  pool: k.string,
-  shareID: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get AllocatedDeviceStatus() {
+    return keep("AllocatedDeviceStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"listType":"map","listMapKeys":["type"]})),
+      data: k.nullishOf(apimachinery_28_36.$.RawExtension),
+      device: k.string,
+      driver: k.string,
+      networkData: k.nullishOf(resourceV1beta1_33_35.$.NetworkDeviceData),
+      pool: k.string,
+      shareID: k.nullish.string,
+    }));
+  },
+  get DeviceRequestAllocationResult() {
+    return keep("DeviceRequestAllocationResult", z.looseObject({
+      adminAccess: k.nullish.boolean,
+      bindingConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      bindingFailureConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      consumedCapacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.$.Quantity)),
+      device: k.string,
+      driver: k.string,
+      pool: k.string,
+      request: k.string,
+      shareID: k.nullish.string,
+      tolerations: k.nullishOf(z.array(resourceV1beta1_33_36.$.DeviceToleration).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceAllocationResult() {
+    return keep("DeviceAllocationResult", z.looseObject({
+      config: k.nullishOf(z.array(resourceV1beta1_35_36.$.DeviceAllocationConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      results: k.nullishOf(z.array($.DeviceRequestAllocationResult).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get AllocationResult() {
+    return keep("AllocationResult", z.looseObject({
+      allocationTimestamp: k.nullishOf(metaV1_28_36.$.Time),
+      devices: k.nullishOf($.DeviceAllocationResult),
+      nodeSelector: k.nullishOf(coreV1_30_36.$.NodeSelector),
+    }));
+  },
+  get DeviceTaint() {
+    return keep("DeviceTaint", z.looseObject({
+      effect: k.string,
+      key: k.string,
+      timeAdded: k.nullishOf(metaV1_28_36.$.Time),
+      value: k.nullish.string,
+    }));
+  },
+  get BasicDevice() {
+    return keep("BasicDevice", z.looseObject({
+      allNodes: k.nullish.boolean,
+      allowMultipleAllocations: k.nullish.boolean,
+      attributes: k.nullishOf(z.record(z.string(), resourceV1beta1_32_35.$.DeviceAttribute)),
+      bindingConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      bindingFailureConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      bindsToNode: k.nullish.boolean,
+      capacity: k.nullishOf(z.record(z.string(), resourceV1beta1_34_36.$.DeviceCapacity)),
+      consumesCounters: k.nullishOf(z.array(resourceV1beta1_35_36.$.DeviceCounterConsumption).register(k.kubeMeta, {"listType":"atomic"})),
+      nodeName: k.nullish.string,
+      nodeSelector: k.nullishOf(coreV1_30_36.$.NodeSelector),
+      taints: k.nullishOf(z.array($.DeviceTaint).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get Device() {
+    return keep("Device", z.looseObject({
+      basic: k.nullishOf($.BasicDevice),
+      name: k.string,
+    }));
+  },
+  get DeviceClaim() {
+    return keep("DeviceClaim", z.looseObject({
+      config: k.nullishOf(z.array(resourceV1beta1_35_36.$.DeviceClaimConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      constraints: k.nullishOf(z.array(resourceV1beta1_34_35.$.DeviceConstraint).register(k.kubeMeta, {"listType":"atomic"})),
+      requests: k.nullishOf(z.array(resourceV1beta1_34_35.$.DeviceRequest).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceClassSpec() {
+    return keep("DeviceClassSpec", z.looseObject({
+      config: k.nullishOf(z.array(resourceV1beta1_35_36.$.DeviceClassConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
+      extendedResourceName: k.nullish.string,
+      selectors: k.nullishOf(z.array(resourceV1beta1_34_35.$.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceClass() {
+    return keep("DeviceClass", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      kind: z.literal("DeviceClass").default("DeviceClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.DeviceClassSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"DeviceClass","plural":"deviceclasses","singular":"deviceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceClassList"}));
+  },
+  get DeviceClassList() {
+    return keep("DeviceClassList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      items: z.array($.DeviceClass),
+      kind: z.literal("DeviceClassList").default("DeviceClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"DeviceClassList"}));
+  },
+  get ResourceClaimSpec() {
+    return keep("ResourceClaimSpec", z.looseObject({
+      devices: k.nullishOf($.DeviceClaim),
+    }));
+  },
+  get ResourceClaimStatus() {
+    return keep("ResourceClaimStatus", z.looseObject({
+      allocation: k.nullishOf($.AllocationResult),
+      devices: k.nullishOf(z.array($.AllocatedDeviceStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["driver","device","pool","shareID"]})),
+      reservedFor: k.nullishOf(z.array(resourceV1beta1_32_36.$.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
+    }));
+  },
+  get ResourceClaim() {
+    return keep("ResourceClaim", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      kind: z.literal("ResourceClaim").default("ResourceClaim"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimSpec,
+      status: k.nullishOf($.ResourceClaimStatus),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1beta1","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"}));
+  },
+  get ResourceClaimList() {
+    return keep("ResourceClaimList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      items: z.array($.ResourceClaim),
+      kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaimList"}));
+  },
+  get ResourceClaimTemplateSpec() {
+    return keep("ResourceClaimTemplateSpec", z.looseObject({
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimSpec,
+    }));
+  },
+  get ResourceClaimTemplate() {
+    return keep("ResourceClaimTemplate", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceClaimTemplateSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceClaimTemplateList() {
+    return keep("ResourceClaimTemplateList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      items: z.array($.ResourceClaimTemplate),
+      kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaimTemplateList"}));
+  },
+  get ResourceSliceSpec() {
+    return keep("ResourceSliceSpec", z.looseObject({
+      allNodes: k.nullish.boolean,
+      devices: k.nullishOf(z.array($.Device).register(k.kubeMeta, {"listType":"atomic"})),
+      driver: k.string,
+      nodeName: k.nullish.string,
+      nodeSelector: k.nullishOf(coreV1_30_36.$.NodeSelector),
+      perDeviceNodeSelection: k.nullish.boolean,
+      pool: resourceV1beta1_32_36.$.ResourcePool,
+      sharedCounters: k.nullishOf(z.array(resourceV1beta1_35_36.$.CounterSet).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ResourceSlice() {
+    return keep("ResourceSlice", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      kind: z.literal("ResourceSlice").default("ResourceSlice"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.ResourceSliceSpec,
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceSlice","plural":"resourceslices","singular":"resourceslice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceSliceList"}));
+  },
+  get ResourceSliceList() {
+    return keep("ResourceSliceList", z.looseObject({
+      apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
+      items: z.array($.ResourceSlice),
+      kind: z.literal("ResourceSliceList").default("ResourceSliceList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceSliceList"}));
+  },
+};
 
-export const DeviceRequestAllocationResult = z.looseObject({
-  adminAccess: k.nullish.boolean,
-  bindingConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  bindingFailureConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  consumedCapacity: k.nullishOf(z.record(z.string(), apimachinery_28_36.Quantity)),
-  device: k.string,
-  driver: k.string,
-  pool: k.string,
-  request: k.string,
-  shareID: k.nullish.string,
-  tolerations: k.nullishOf(z.array(resourceV1beta1_33_36.DeviceToleration).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceAllocationResult = z.looseObject({
-  config: k.nullishOf(z.array(resourceV1beta1_35_36.DeviceAllocationConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  results: k.nullishOf(z.array(DeviceRequestAllocationResult).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const AllocationResult = z.looseObject({
-  allocationTimestamp: k.nullishOf(metaV1_28_36.Time),
-  devices: k.nullishOf(DeviceAllocationResult),
-  nodeSelector: k.nullishOf(coreV1_30_36.NodeSelector),
-});
-
-export const DeviceTaint = z.looseObject({
-  effect: k.string,
-  key: k.string,
-  timeAdded: k.nullishOf(metaV1_28_36.Time),
-  value: k.nullish.string,
-});
-
-export const BasicDevice = z.looseObject({
-  allNodes: k.nullish.boolean,
-  allowMultipleAllocations: k.nullish.boolean,
-  attributes: k.nullishOf(z.record(z.string(), resourceV1beta1_32_35.DeviceAttribute)),
-  bindingConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  bindingFailureConditions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  bindsToNode: k.nullish.boolean,
-  capacity: k.nullishOf(z.record(z.string(), resourceV1beta1_34_36.DeviceCapacity)),
-  consumesCounters: k.nullishOf(z.array(resourceV1beta1_35_36.DeviceCounterConsumption).register(k.kubeMeta, {"listType":"atomic"})),
-  nodeName: k.nullish.string,
-  nodeSelector: k.nullishOf(coreV1_30_36.NodeSelector),
-  taints: k.nullishOf(z.array(DeviceTaint).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const Device = z.looseObject({
-  basic: k.nullishOf(BasicDevice),
-  name: k.string,
-});
-
-export const DeviceClaim = z.looseObject({
-  config: k.nullishOf(z.array(resourceV1beta1_35_36.DeviceClaimConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  constraints: k.nullishOf(z.array(resourceV1beta1_34_35.DeviceConstraint).register(k.kubeMeta, {"listType":"atomic"})),
-  requests: k.nullishOf(z.array(resourceV1beta1_34_35.DeviceRequest).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceClassSpec = z.looseObject({
-  config: k.nullishOf(z.array(resourceV1beta1_35_36.DeviceClassConfiguration).register(k.kubeMeta, {"listType":"atomic"})),
-  extendedResourceName: k.nullish.string,
-  selectors: k.nullishOf(z.array(resourceV1beta1_34_35.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceClass = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  kind: z.literal("DeviceClass").default("DeviceClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: DeviceClassSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"DeviceClass","plural":"deviceclasses","singular":"deviceclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"DeviceClassList"});
-
-export const DeviceClassList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  items: z.array(DeviceClass),
-  kind: z.literal("DeviceClassList").default("DeviceClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"DeviceClassList"});
-
-export const ResourceClaimSpec = z.looseObject({
-  devices: k.nullishOf(DeviceClaim),
-});
-
-export const ResourceClaimStatus = z.looseObject({
-  allocation: k.nullishOf(AllocationResult),
-  devices: k.nullishOf(z.array(AllocatedDeviceStatus).register(k.kubeMeta, {"listType":"map","listMapKeys":["driver","device","pool","shareID"]})),
-  reservedFor: k.nullishOf(z.array(resourceV1beta1_32_36.ResourceClaimConsumerReference).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"uid","listType":"map","listMapKeys":["uid"]})),
-});
-
-export const ResourceClaim = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  kind: z.literal("ResourceClaim").default("ResourceClaim"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimSpec,
-  status: k.nullishOf(ResourceClaimStatus),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaim","plural":"resourceclaims","singular":"resourceclaim","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"resource.k8s.io","version":"v1beta1","kind":"ResourceClaim","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimList"});
-
-export const ResourceClaimList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  items: z.array(ResourceClaim),
-  kind: z.literal("ResourceClaimList").default("ResourceClaimList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaimList"});
-
-export const ResourceClaimTemplateSpec = z.looseObject({
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimSpec,
-});
-
-export const ResourceClaimTemplate = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  kind: z.literal("ResourceClaimTemplate").default("ResourceClaimTemplate"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceClaimTemplateSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaimTemplate","plural":"resourceclaimtemplates","singular":"resourceclaimtemplate","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceClaimTemplateList"});
-
-export const ResourceClaimTemplateList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  items: z.array(ResourceClaimTemplate),
-  kind: z.literal("ResourceClaimTemplateList").default("ResourceClaimTemplateList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceClaimTemplateList"});
-
-export const ResourceSliceSpec = z.looseObject({
-  allNodes: k.nullish.boolean,
-  devices: k.nullishOf(z.array(Device).register(k.kubeMeta, {"listType":"atomic"})),
-  driver: k.string,
-  nodeName: k.nullish.string,
-  nodeSelector: k.nullishOf(coreV1_30_36.NodeSelector),
-  perDeviceNodeSelection: k.nullish.boolean,
-  pool: resourceV1beta1_32_36.ResourcePool,
-  sharedCounters: k.nullishOf(z.array(resourceV1beta1_35_36.CounterSet).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ResourceSlice = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  kind: z.literal("ResourceSlice").default("ResourceSlice"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: ResourceSliceSpec,
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceSlice","plural":"resourceslices","singular":"resourceslice","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"ResourceSliceList"});
-
-export const ResourceSliceList = z.looseObject({
-  apiVersion: z.literal("resource.k8s.io/v1beta1").default("resource.k8s.io/v1beta1"),
-  items: z.array(ResourceSlice),
-  kind: z.literal("ResourceSliceList").default("ResourceSliceList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"resource.k8s.io","version":"v1beta1","apiVersion":"resource.k8s.io/v1beta1","kind":"ResourceSliceList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -31,7 +31,6 @@ export interface NetworkDeviceData {
    */
   ips?: string[] | null;
 }
-export declare const NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
 
 /**
  * AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. This may include driver-specific information.
@@ -70,7 +69,6 @@ export interface AllocatedDeviceStatus {
   /** ShareID uniquely identifies an individual allocation share of the device. */
   shareID?: string | null;
 }
-export declare const AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
 
 /** DeviceRequestAllocationResult contains the allocation result for one request. */
 export interface DeviceRequestAllocationResult {
@@ -131,7 +129,6 @@ export interface DeviceRequestAllocationResult {
    */
   tolerations?: resourceV1beta1_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
 
 /** DeviceAllocationResult is the result of allocating devices. */
 export interface DeviceAllocationResult {
@@ -144,7 +141,6 @@ export interface DeviceAllocationResult {
   /** Results lists all allocated devices. */
   results?: DeviceRequestAllocationResult[] | null;
 }
-export declare const DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -159,7 +155,6 @@ export interface AllocationResult {
   /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
   nodeSelector?: coreV1_30_36.NodeSelector | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** DeviceAttribute must have exactly one field set. */
 export interface DeviceAttribute {
@@ -192,7 +187,6 @@ export interface DeviceAttribute {
    */
   versions?: string[] | null;
 }
-export declare const DeviceAttribute: k.KubeSchema<DeviceAttribute>;
 
 /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. */
 export interface DeviceTaint {
@@ -213,7 +207,6 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
 
 /** NodeAllocatableResourceMapping defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource. */
 export interface NodeAllocatableResourceMapping {
@@ -238,7 +231,6 @@ export interface NodeAllocatableResourceMapping {
   /** CapacityKey references a capacity name defined as a key in the `spec.devices[*].capacity` map. When this field is set, the value associated with this key in the `status.allocation.devices.results[*].consumedCapacity` map (for a specific claim allocation) determines the base quantity for the node allocatable resource. If `allocationMultiplier` is also set, it is multiplied with the base quantity. For example, if `spec.devices[*].capacity` has an entry "dra.example.com/memory": "128Gi", and this field is set to "dra.example.com/memory", then for a claim allocation that consumes { "dra.example.com/memory": "4Gi" } the base quantity for the node allocatable resource mapping will be "4Gi", and `allocationMultiplier` should be omitted or set to "1". */
   capacityKey?: string | null;
 }
-export declare const NodeAllocatableResourceMapping: k.KubeSchema<NodeAllocatableResourceMapping>;
 
 /** BasicDevice defines one device instance. */
 export interface BasicDevice {
@@ -325,7 +317,6 @@ export interface BasicDevice {
    */
   taints?: DeviceTaint[] | null;
 }
-export declare const BasicDevice: k.KubeSchema<BasicDevice>;
 
 /** CELDeviceSelector contains a CEL expression for selecting a device. */
 export interface CELDeviceSelector {
@@ -368,7 +359,6 @@ export interface CELDeviceSelector {
    */
   expression: string;
 }
-export declare const CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
 
 /** Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set. */
 export interface Device {
@@ -377,7 +367,6 @@ export interface Device {
   /** Name is unique identifier among all devices managed by the driver in the pool. It must be a DNS label. */
   name: string;
 }
-export declare const Device: k.KubeSchema<Device>;
 
 /** DeviceConstraint must have exactly one field set besides Requests. */
 export interface DeviceConstraint {
@@ -410,14 +399,12 @@ export interface DeviceConstraint {
    */
   requests?: string[] | null;
 }
-export declare const DeviceConstraint: k.KubeSchema<DeviceConstraint>;
 
 /** DeviceSelector must have exactly one field set. */
 export interface DeviceSelector {
   /** CEL contains a CEL expression for selecting a device. */
   cel?: CELDeviceSelector | null;
 }
-export declare const DeviceSelector: k.KubeSchema<DeviceSelector>;
 
 /**
  * DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
@@ -480,7 +467,6 @@ export interface DeviceSubRequest {
    */
   tolerations?: resourceV1beta1_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
 
 /** DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. */
 export interface DeviceRequest {
@@ -568,7 +554,6 @@ export interface DeviceRequest {
    */
   tolerations?: resourceV1beta1_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceRequest: k.KubeSchema<DeviceRequest>;
 
 /** DeviceClaim defines how to request devices with a ResourceClaim. */
 export interface DeviceClaim {
@@ -579,7 +564,6 @@ export interface DeviceClaim {
   /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
   requests?: DeviceRequest[] | null;
 }
-export declare const DeviceClaim: k.KubeSchema<DeviceClaim>;
 
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. */
 export interface DeviceClassSpec {
@@ -598,7 +582,6 @@ export interface DeviceClassSpec {
   /** Each selector must be satisfied by a device which is claimed via this class. */
   selectors?: DeviceSelector[] | null;
 }
-export declare const DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
 
 /**
  * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
@@ -622,7 +605,6 @@ export interface DeviceClass {
    */
   spec: DeviceClassSpec;
 }
-export declare const DeviceClass: k.KubeSchema<DeviceClass>;
 
 /**
  * DeviceClassList is a collection of classes.
@@ -638,14 +620,12 @@ export interface DeviceClassList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const DeviceClassList: k.KubeSchema<DeviceClassList>;
 
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. */
 export interface ResourceClaimSpec {
   /** Devices defines how to request devices. */
   devices?: DeviceClaim | null;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. */
 export interface ResourceClaimStatus {
@@ -664,7 +644,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1beta1_32_36.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
@@ -684,7 +663,6 @@ export interface ResourceClaim {
   /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -700,7 +678,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -709,7 +686,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -731,7 +707,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -747,7 +722,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. */
 export interface ResourceSliceSpec {
@@ -806,7 +780,6 @@ export interface ResourceSliceSpec {
    */
   sharedCounters?: resourceV1beta1_35_36.CounterSet[] | null;
 }
-export declare const ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
 
 /**
  * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -836,7 +809,6 @@ export interface ResourceSlice {
    */
   spec: ResourceSliceSpec;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -852,4 +824,39 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+  readonly AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
+  readonly DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
+  readonly DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly DeviceAttribute: k.KubeSchema<DeviceAttribute>;
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+  readonly NodeAllocatableResourceMapping: k.KubeSchema<NodeAllocatableResourceMapping>;
+  readonly BasicDevice: k.KubeSchema<BasicDevice>;
+  readonly CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
+  readonly Device: k.KubeSchema<Device>;
+  readonly DeviceConstraint: k.KubeSchema<DeviceConstraint>;
+  readonly DeviceSelector: k.KubeSchema<DeviceSelector>;
+  readonly DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
+  readonly DeviceRequest: k.KubeSchema<DeviceRequest>;
+  readonly DeviceClaim: k.KubeSchema<DeviceClaim>;
+  readonly DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
+  readonly DeviceClass: k.KubeSchema<DeviceClass>;
+  readonly DeviceClassList: k.KubeSchema<DeviceClassList>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

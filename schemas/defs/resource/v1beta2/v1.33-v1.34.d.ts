@@ -19,7 +19,6 @@ export interface CounterSet {
   /** Name defines the name of the counter set. It must be a DNS label. */
   name: string;
 }
-export declare const CounterSet: k.KubeSchema<CounterSet>;
 
 /** OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor. */
 export interface OpaqueDeviceConfiguration {
@@ -38,7 +37,6 @@ export interface OpaqueDeviceConfiguration {
    */
   parameters: apimachinery_28_36.RawExtension;
 }
-export declare const OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
 
 /** DeviceAllocationConfiguration gets embedded in an AllocationResult. */
 export interface DeviceAllocationConfiguration {
@@ -53,7 +51,6 @@ export interface DeviceAllocationConfiguration {
   /** Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim. */
   source: string;
 }
-export declare const DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
 export interface DeviceClaimConfiguration {
@@ -66,14 +63,12 @@ export interface DeviceClaimConfiguration {
    */
   requests?: string[] | null;
 }
-export declare const DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
 
 /** DeviceClassConfiguration is used in DeviceClass. */
 export interface DeviceClassConfiguration {
   /** Opaque provides driver-specific configuration parameters. */
   opaque?: OpaqueDeviceConfiguration | null;
 }
-export declare const DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
 
 /** DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet. */
 export interface DeviceCounterConsumption {
@@ -86,7 +81,6 @@ export interface DeviceCounterConsumption {
    */
   counters: { [key: string]: resourceV1beta2_33_36.Counter };
 }
-export declare const DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
 
 /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. */
 export interface DeviceTaint {
@@ -99,4 +93,17 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CounterSet: k.KubeSchema<CounterSet>;
+  readonly OpaqueDeviceConfiguration: k.KubeSchema<OpaqueDeviceConfiguration>;
+  readonly DeviceAllocationConfiguration: k.KubeSchema<DeviceAllocationConfiguration>;
+  readonly DeviceClaimConfiguration: k.KubeSchema<DeviceClaimConfiguration>;
+  readonly DeviceClassConfiguration: k.KubeSchema<DeviceClassConfiguration>;
+  readonly DeviceCounterConsumption: k.KubeSchema<DeviceCounterConsumption>;
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+};

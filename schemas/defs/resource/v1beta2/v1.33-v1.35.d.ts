@@ -12,7 +12,6 @@ export interface DeviceAttribute {
   /** VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters. */
   version?: string | null;
 }
-export declare const DeviceAttribute: k.KubeSchema<DeviceAttribute>;
 
 /** NetworkDeviceData provides network-related details for the allocated device. This information may be filled by drivers or other components to configure or identify the device within a network context. */
 export interface NetworkDeviceData {
@@ -31,4 +30,12 @@ export interface NetworkDeviceData {
   /** IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6. */
   ips?: string[] | null;
 }
-export declare const NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly DeviceAttribute: k.KubeSchema<DeviceAttribute>;
+  readonly NetworkDeviceData: k.KubeSchema<NetworkDeviceData>;
+};

@@ -2,15 +2,30 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const DeviceAttribute = z.looseObject({
-  bool: k.nullish.boolean,
-  int: k.nullish.int,
-  string: k.nullish.string,
-  version: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get DeviceAttribute() {
+    return keep("DeviceAttribute", z.looseObject({
+      bool: k.nullish.boolean,
+      int: k.nullish.int,
+      string: k.nullish.string,
+      version: k.nullish.string,
+    }));
+  },
+  get NetworkDeviceData() {
+    return keep("NetworkDeviceData", z.looseObject({
+      hardwareAddress: k.nullish.string,
+      interfaceName: k.nullish.string,
+      ips: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+};
 
-export const NetworkDeviceData = z.looseObject({
-  hardwareAddress: k.nullish.string,
-  interfaceName: k.nullish.string,
-  ips: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -40,7 +40,6 @@ export interface AllocatedDeviceStatus {
    */
   pool: string;
 }
-export declare const AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
 
 /** DeviceRequestAllocationResult contains the allocation result for one request. */
 export interface DeviceRequestAllocationResult {
@@ -79,7 +78,6 @@ export interface DeviceRequestAllocationResult {
    */
   tolerations?: resourceV1beta2_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
 
 /** DeviceAllocationResult is the result of allocating devices. */
 export interface DeviceAllocationResult {
@@ -92,7 +90,6 @@ export interface DeviceAllocationResult {
   /** Results lists all allocated devices. */
   results?: DeviceRequestAllocationResult[] | null;
 }
-export declare const DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -101,7 +98,6 @@ export interface AllocationResult {
   /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
   nodeSelector?: coreV1_30_36.NodeSelector | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** CELDeviceSelector contains a CEL expression for selecting a device. */
 export interface CELDeviceSelector {
@@ -138,14 +134,12 @@ export interface CELDeviceSelector {
    */
   expression: string;
 }
-export declare const CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
 
 /** DeviceCapacity describes a quantity associated with a device. */
 export interface DeviceCapacity {
   /** Value defines how much of a certain device capacity is available. */
   value: apimachinery_28_36.Quantity;
 }
-export declare const DeviceCapacity: k.KubeSchema<DeviceCapacity>;
 
 /** Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set. */
 export interface Device {
@@ -200,7 +194,6 @@ export interface Device {
    */
   taints?: resourceV1beta2_33_34.DeviceTaint[] | null;
 }
-export declare const Device: k.KubeSchema<Device>;
 
 /** DeviceConstraint must have exactly one field set besides Requests. */
 export interface DeviceConstraint {
@@ -219,14 +212,12 @@ export interface DeviceConstraint {
    */
   requests?: string[] | null;
 }
-export declare const DeviceConstraint: k.KubeSchema<DeviceConstraint>;
 
 /** DeviceSelector must have exactly one field set. */
 export interface DeviceSelector {
   /** CEL contains a CEL expression for selecting a device. */
   cel?: CELDeviceSelector | null;
 }
-export declare const DeviceSelector: k.KubeSchema<DeviceSelector>;
 
 /**
  * DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
@@ -281,7 +272,6 @@ export interface DeviceSubRequest {
    */
   tolerations?: resourceV1beta2_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
 
 /** ExactDeviceRequest is a request for one or more identical devices. */
 export interface ExactDeviceRequest {
@@ -333,7 +323,6 @@ export interface ExactDeviceRequest {
    */
   tolerations?: resourceV1beta2_33_36.DeviceToleration[] | null;
 }
-export declare const ExactDeviceRequest: k.KubeSchema<ExactDeviceRequest>;
 
 /** DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. With FirstAvailable it is also possible to provide a prioritized list of requests. */
 export interface DeviceRequest {
@@ -358,7 +347,6 @@ export interface DeviceRequest {
    */
   name: string;
 }
-export declare const DeviceRequest: k.KubeSchema<DeviceRequest>;
 
 /** DeviceClaim defines how to request devices with a ResourceClaim. */
 export interface DeviceClaim {
@@ -369,7 +357,6 @@ export interface DeviceClaim {
   /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
   requests?: DeviceRequest[] | null;
 }
-export declare const DeviceClaim: k.KubeSchema<DeviceClaim>;
 
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. */
 export interface DeviceClassSpec {
@@ -382,7 +369,6 @@ export interface DeviceClassSpec {
   /** Each selector must be satisfied by a device which is claimed via this class. */
   selectors?: DeviceSelector[] | null;
 }
-export declare const DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
 
 /**
  * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
@@ -406,7 +392,6 @@ export interface DeviceClass {
    */
   spec: DeviceClassSpec;
 }
-export declare const DeviceClass: k.KubeSchema<DeviceClass>;
 
 /**
  * DeviceClassList is a collection of classes.
@@ -422,14 +407,12 @@ export interface DeviceClassList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeviceClassList: k.KubeSchema<DeviceClassList>;
 
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. */
 export interface ResourceClaimSpec {
   /** Devices defines how to request devices. */
   devices?: DeviceClaim | null;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. */
 export interface ResourceClaimStatus {
@@ -448,7 +431,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1beta2_33_36.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
@@ -468,7 +450,6 @@ export interface ResourceClaim {
   /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -484,7 +465,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -493,7 +473,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -515,7 +494,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -531,7 +509,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. */
 export interface ResourceSliceSpec {
@@ -586,7 +563,6 @@ export interface ResourceSliceSpec {
    */
   sharedCounters?: resourceV1beta2_33_34.CounterSet[] | null;
 }
-export declare const ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
 
 /**
  * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -616,7 +592,6 @@ export interface ResourceSlice {
    */
   spec: ResourceSliceSpec;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -632,4 +607,36 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
+  readonly DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
+  readonly DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly CELDeviceSelector: k.KubeSchema<CELDeviceSelector>;
+  readonly DeviceCapacity: k.KubeSchema<DeviceCapacity>;
+  readonly Device: k.KubeSchema<Device>;
+  readonly DeviceConstraint: k.KubeSchema<DeviceConstraint>;
+  readonly DeviceSelector: k.KubeSchema<DeviceSelector>;
+  readonly DeviceSubRequest: k.KubeSchema<DeviceSubRequest>;
+  readonly ExactDeviceRequest: k.KubeSchema<ExactDeviceRequest>;
+  readonly DeviceRequest: k.KubeSchema<DeviceRequest>;
+  readonly DeviceClaim: k.KubeSchema<DeviceClaim>;
+  readonly DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
+  readonly DeviceClass: k.KubeSchema<DeviceClass>;
+  readonly DeviceClassList: k.KubeSchema<DeviceClassList>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

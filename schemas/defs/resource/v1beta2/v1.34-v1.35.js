@@ -4,42 +4,61 @@ import * as k from "../../../runtime.js";
 import * as resourceV1beta2_33_36 from "./v1.33-v1.36.js";
 import * as resourceV1beta2_34_36 from "./v1.34-v1.36.js";
 
-export const CELDeviceSelector = z.looseObject({
-  expression: k.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CELDeviceSelector() {
+    return keep("CELDeviceSelector", z.looseObject({
+      expression: k.string,
+    }));
+  },
+  get DeviceConstraint() {
+    return keep("DeviceConstraint", z.looseObject({
+      distinctAttribute: k.nullish.string,
+      matchAttribute: k.nullish.string,
+      requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceSelector() {
+    return keep("DeviceSelector", z.looseObject({
+      cel: k.nullishOf($.CELDeviceSelector),
+    }));
+  },
+  get DeviceSubRequest() {
+    return keep("DeviceSubRequest", z.looseObject({
+      allocationMode: k.nullish.string,
+      capacity: k.nullishOf(resourceV1beta2_34_36.$.CapacityRequirements),
+      count: k.nullish.int,
+      deviceClassName: k.string,
+      name: k.string,
+      selectors: k.nullishOf(z.array($.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
+      tolerations: k.nullishOf(z.array(resourceV1beta2_33_36.$.DeviceToleration).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get ExactDeviceRequest() {
+    return keep("ExactDeviceRequest", z.looseObject({
+      adminAccess: k.nullish.boolean,
+      allocationMode: k.nullish.string,
+      capacity: k.nullishOf(resourceV1beta2_34_36.$.CapacityRequirements),
+      count: k.nullish.int,
+      deviceClassName: k.string,
+      selectors: k.nullishOf(z.array($.DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
+      tolerations: k.nullishOf(z.array(resourceV1beta2_33_36.$.DeviceToleration).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get DeviceRequest() {
+    return keep("DeviceRequest", z.looseObject({
+      exactly: k.nullishOf($.ExactDeviceRequest),
+      firstAvailable: k.nullishOf(z.array($.DeviceSubRequest).register(k.kubeMeta, {"listType":"atomic"})),
+      name: k.string,
+    }));
+  },
+};
 
-export const DeviceConstraint = z.looseObject({
-  distinctAttribute: k.nullish.string,
-  matchAttribute: k.nullish.string,
-  requests: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceSelector = z.looseObject({
-  cel: k.nullishOf(CELDeviceSelector),
-});
-
-export const DeviceSubRequest = z.looseObject({
-  allocationMode: k.nullish.string,
-  capacity: k.nullishOf(resourceV1beta2_34_36.CapacityRequirements),
-  count: k.nullish.int,
-  deviceClassName: k.string,
-  name: k.string,
-  selectors: k.nullishOf(z.array(DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
-  tolerations: k.nullishOf(z.array(resourceV1beta2_33_36.DeviceToleration).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const ExactDeviceRequest = z.looseObject({
-  adminAccess: k.nullish.boolean,
-  allocationMode: k.nullish.string,
-  capacity: k.nullishOf(resourceV1beta2_34_36.CapacityRequirements),
-  count: k.nullish.int,
-  deviceClassName: k.string,
-  selectors: k.nullishOf(z.array(DeviceSelector).register(k.kubeMeta, {"listType":"atomic"})),
-  tolerations: k.nullishOf(z.array(resourceV1beta2_33_36.DeviceToleration).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const DeviceRequest = z.looseObject({
-  exactly: k.nullishOf(ExactDeviceRequest),
-  firstAvailable: k.nullishOf(z.array(DeviceSubRequest).register(k.kubeMeta, {"listType":"atomic"})),
-  name: k.string,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -32,7 +32,6 @@ export interface CapacityRequestPolicyRange {
    */
   step?: apimachinery_28_36.Quantity | null;
 }
-export declare const CapacityRequestPolicyRange: k.KubeSchema<CapacityRequestPolicyRange>;
 
 /**
  * CapacityRequestPolicy defines how requests consume device capacity.
@@ -65,7 +64,6 @@ export interface CapacityRequestPolicy {
    */
   validValues?: apimachinery_28_36.Quantity[] | null;
 }
-export declare const CapacityRequestPolicy: k.KubeSchema<CapacityRequestPolicy>;
 
 /** CapacityRequirements defines the capacity requirements for a specific device request. */
 export interface CapacityRequirements {
@@ -84,7 +82,6 @@ export interface CapacityRequirements {
    */
   requests?: { [key: string]: apimachinery_28_36.Quantity } | null;
 }
-export declare const CapacityRequirements: k.KubeSchema<CapacityRequirements>;
 
 /** DeviceCapacity describes a quantity associated with a device. */
 export interface DeviceCapacity {
@@ -103,4 +100,14 @@ export interface DeviceCapacity {
    */
   value: apimachinery_28_36.Quantity;
 }
-export declare const DeviceCapacity: k.KubeSchema<DeviceCapacity>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CapacityRequestPolicyRange: k.KubeSchema<CapacityRequestPolicyRange>;
+  readonly CapacityRequestPolicy: k.KubeSchema<CapacityRequestPolicy>;
+  readonly CapacityRequirements: k.KubeSchema<CapacityRequirements>;
+  readonly DeviceCapacity: k.KubeSchema<DeviceCapacity>;
+};

@@ -48,7 +48,6 @@ export interface AllocatedDeviceStatus {
   /** ShareID uniquely identifies an individual allocation share of the device. */
   shareID?: string | null;
 }
-export declare const AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
 
 /** DeviceRequestAllocationResult contains the allocation result for one request. */
 export interface DeviceRequestAllocationResult {
@@ -109,7 +108,6 @@ export interface DeviceRequestAllocationResult {
    */
   tolerations?: resourceV1beta2_33_36.DeviceToleration[] | null;
 }
-export declare const DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
 
 /** DeviceAllocationResult is the result of allocating devices. */
 export interface DeviceAllocationResult {
@@ -122,7 +120,6 @@ export interface DeviceAllocationResult {
   /** Results lists all allocated devices. */
   results?: DeviceRequestAllocationResult[] | null;
 }
-export declare const DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
 
 /** AllocationResult contains attributes of an allocated resource. */
 export interface AllocationResult {
@@ -137,7 +134,6 @@ export interface AllocationResult {
   /** NodeSelector defines where the allocated resources are available. If unset, they are available everywhere. */
   nodeSelector?: coreV1_30_36.NodeSelector | null;
 }
-export declare const AllocationResult: k.KubeSchema<AllocationResult>;
 
 /** The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim. */
 export interface DeviceTaint {
@@ -154,7 +150,6 @@ export interface DeviceTaint {
   /** The taint value corresponding to the taint key. Must be a label value. */
   value?: string | null;
 }
-export declare const DeviceTaint: k.KubeSchema<DeviceTaint>;
 
 /** Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set. */
 export interface Device {
@@ -241,7 +236,6 @@ export interface Device {
    */
   taints?: DeviceTaint[] | null;
 }
-export declare const Device: k.KubeSchema<Device>;
 
 /** DeviceClaim defines how to request devices with a ResourceClaim. */
 export interface DeviceClaim {
@@ -252,7 +246,6 @@ export interface DeviceClaim {
   /** Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated. */
   requests?: resourceV1beta2_34_35.DeviceRequest[] | null;
 }
-export declare const DeviceClaim: k.KubeSchema<DeviceClaim>;
 
 /** DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it. */
 export interface DeviceClassSpec {
@@ -271,7 +264,6 @@ export interface DeviceClassSpec {
   /** Each selector must be satisfied by a device which is claimed via this class. */
   selectors?: resourceV1beta2_34_35.DeviceSelector[] | null;
 }
-export declare const DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
 
 /**
  * DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
@@ -295,7 +287,6 @@ export interface DeviceClass {
    */
   spec: DeviceClassSpec;
 }
-export declare const DeviceClass: k.KubeSchema<DeviceClass>;
 
 /**
  * DeviceClassList is a collection of classes.
@@ -311,14 +302,12 @@ export interface DeviceClassList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const DeviceClassList: k.KubeSchema<DeviceClassList>;
 
 /** ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it. */
 export interface ResourceClaimSpec {
   /** Devices defines how to request devices. */
   devices?: DeviceClaim | null;
 }
-export declare const ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
 
 /** ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was. */
 export interface ResourceClaimStatus {
@@ -337,7 +326,6 @@ export interface ResourceClaimStatus {
    */
   reservedFor?: resourceV1beta2_33_36.ResourceClaimConsumerReference[] | null;
 }
-export declare const ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
 
 /**
  * ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
@@ -357,7 +345,6 @@ export interface ResourceClaim {
   /** Status describes whether the claim is ready to use and what has been allocated. */
   status?: ResourceClaimStatus | null;
 }
-export declare const ResourceClaim: k.KubeSchema<ResourceClaim>;
 
 /**
  * ResourceClaimList is a collection of claims.
@@ -373,7 +360,6 @@ export interface ResourceClaimList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimList: k.KubeSchema<ResourceClaimList>;
 
 /** ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim. */
 export interface ResourceClaimTemplateSpec {
@@ -382,7 +368,6 @@ export interface ResourceClaimTemplateSpec {
   /** Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here. */
   spec: ResourceClaimSpec;
 }
-export declare const ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
 
 /**
  * ResourceClaimTemplate is used to produce ResourceClaim objects.
@@ -404,7 +389,6 @@ export interface ResourceClaimTemplate {
    */
   spec: ResourceClaimTemplateSpec;
 }
-export declare const ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
 
 /**
  * ResourceClaimTemplateList is a collection of claim templates.
@@ -420,7 +404,6 @@ export interface ResourceClaimTemplateList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
 
 /** ResourceSliceSpec contains the information published by the driver in one ResourceSlice. */
 export interface ResourceSliceSpec {
@@ -479,7 +462,6 @@ export interface ResourceSliceSpec {
    */
   sharedCounters?: resourceV1beta2_35_36.CounterSet[] | null;
 }
-export declare const ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
 
 /**
  * ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -509,7 +491,6 @@ export interface ResourceSlice {
    */
   spec: ResourceSliceSpec;
 }
-export declare const ResourceSlice: k.KubeSchema<ResourceSlice>;
 
 /**
  * ResourceSliceList is a collection of ResourceSlices.
@@ -525,4 +506,30 @@ export interface ResourceSliceList {
   /** Standard list metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly AllocatedDeviceStatus: k.KubeSchema<AllocatedDeviceStatus>;
+  readonly DeviceRequestAllocationResult: k.KubeSchema<DeviceRequestAllocationResult>;
+  readonly DeviceAllocationResult: k.KubeSchema<DeviceAllocationResult>;
+  readonly AllocationResult: k.KubeSchema<AllocationResult>;
+  readonly DeviceTaint: k.KubeSchema<DeviceTaint>;
+  readonly Device: k.KubeSchema<Device>;
+  readonly DeviceClaim: k.KubeSchema<DeviceClaim>;
+  readonly DeviceClassSpec: k.KubeSchema<DeviceClassSpec>;
+  readonly DeviceClass: k.KubeSchema<DeviceClass>;
+  readonly DeviceClassList: k.KubeSchema<DeviceClassList>;
+  readonly ResourceClaimSpec: k.KubeSchema<ResourceClaimSpec>;
+  readonly ResourceClaimStatus: k.KubeSchema<ResourceClaimStatus>;
+  readonly ResourceClaim: k.KubeSchema<ResourceClaim>;
+  readonly ResourceClaimList: k.KubeSchema<ResourceClaimList>;
+  readonly ResourceClaimTemplateSpec: k.KubeSchema<ResourceClaimTemplateSpec>;
+  readonly ResourceClaimTemplate: k.KubeSchema<ResourceClaimTemplate>;
+  readonly ResourceClaimTemplateList: k.KubeSchema<ResourceClaimTemplateList>;
+  readonly ResourceSliceSpec: k.KubeSchema<ResourceSliceSpec>;
+  readonly ResourceSlice: k.KubeSchema<ResourceSlice>;
+  readonly ResourceSliceList: k.KubeSchema<ResourceSliceList>;
+};

@@ -23,7 +23,6 @@ export interface PriorityClass {
   /** value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec. */
   value: number;
 }
-export declare const PriorityClass: k.KubeSchema<PriorityClass>;
 
 /**
  * PriorityClassList is a collection of priority classes.
@@ -39,4 +38,12 @@ export interface PriorityClassList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const PriorityClassList: k.KubeSchema<PriorityClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly PriorityClass: k.KubeSchema<PriorityClass>;
+  readonly PriorityClassList: k.KubeSchema<PriorityClassList>;
+};

@@ -4,19 +4,34 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 
-export const PriorityClass = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1").default("scheduling.k8s.io/v1"),
-  description: k.nullish.string,
-  globalDefault: k.nullish.boolean,
-  kind: z.literal("PriorityClass").default("PriorityClass"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  preemptionPolicy: k.nullish.string,
-  value: k.int32,
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1","apiVersion":"scheduling.k8s.io/v1","kind":"PriorityClass","plural":"priorityclasses","singular":"priorityclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityClassList","shortNames":["pc"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get PriorityClass() {
+    return keep("PriorityClass", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1").default("scheduling.k8s.io/v1"),
+      description: k.nullish.string,
+      globalDefault: k.nullish.boolean,
+      kind: z.literal("PriorityClass").default("PriorityClass"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      preemptionPolicy: k.nullish.string,
+      value: k.int32,
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1","apiVersion":"scheduling.k8s.io/v1","kind":"PriorityClass","plural":"priorityclasses","singular":"priorityclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"PriorityClassList","shortNames":["pc"]}));
+  },
+  get PriorityClassList() {
+    return keep("PriorityClassList", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1").default("scheduling.k8s.io/v1"),
+      items: z.array($.PriorityClass),
+      kind: z.literal("PriorityClassList").default("PriorityClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1","apiVersion":"scheduling.k8s.io/v1","kind":"PriorityClassList"}));
+  },
+};
 
-export const PriorityClassList = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1").default("scheduling.k8s.io/v1"),
-  items: z.array(PriorityClass),
-  kind: z.literal("PriorityClassList").default("PriorityClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1","apiVersion":"scheduling.k8s.io/v1","kind":"PriorityClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

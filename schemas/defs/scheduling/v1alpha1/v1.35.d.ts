@@ -5,14 +5,12 @@ import type * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
 /** BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used. */
 export type BasicSchedulingPolicy = { [key: string]: unknown };
-export declare const BasicSchedulingPolicy: k.KubeSchema<BasicSchedulingPolicy>;
 
 /** GangSchedulingPolicy defines the parameters for gang scheduling. */
 export interface GangSchedulingPolicy {
   /** MinCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer. */
   minCount: number;
 }
-export declare const GangSchedulingPolicy: k.KubeSchema<GangSchedulingPolicy>;
 
 /** PodGroupPolicy defines the scheduling configuration for a PodGroup. */
 export interface PodGroupPolicy {
@@ -21,7 +19,6 @@ export interface PodGroupPolicy {
   /** Gang specifies that the pods in this group should be scheduled using all-or-nothing semantics. */
   gang?: GangSchedulingPolicy | null;
 }
-export declare const PodGroupPolicy: k.KubeSchema<PodGroupPolicy>;
 
 /** PodGroup represents a set of pods with a common scheduling policy. */
 export interface PodGroup {
@@ -30,7 +27,6 @@ export interface PodGroup {
   /** Policy defines the scheduling policy for this PodGroup. */
   policy: PodGroupPolicy;
 }
-export declare const PodGroup: k.KubeSchema<PodGroup>;
 
 /** TypedLocalObjectReference allows to reference typed object inside the same namespace. */
 export interface TypedLocalObjectReference {
@@ -41,7 +37,6 @@ export interface TypedLocalObjectReference {
   /** Name is the name of resource being referenced. It must be a path segment name. */
   name: string;
 }
-export declare const TypedLocalObjectReference: k.KubeSchema<TypedLocalObjectReference>;
 
 /** WorkloadSpec defines the desired state of a Workload. */
 export interface WorkloadSpec {
@@ -50,7 +45,6 @@ export interface WorkloadSpec {
   /** PodGroups is the list of pod groups that make up the Workload. The maximum number of pod groups is 8. This field is immutable. */
   podGroups: PodGroup[];
 }
-export declare const WorkloadSpec: k.KubeSchema<WorkloadSpec>;
 
 /**
  * Workload allows for expressing scheduling constraints that should be used when managing lifecycle of workloads from scheduling perspective, including scheduling, preemption, eviction and other phases.
@@ -66,7 +60,6 @@ export interface Workload {
   /** Spec defines the desired behavior of a Workload. */
   spec: WorkloadSpec;
 }
-export declare const Workload: k.KubeSchema<Workload>;
 
 /**
  * WorkloadList contains a list of Workload resources.
@@ -82,4 +75,18 @@ export interface WorkloadList {
   /** Standard list metadata. */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const WorkloadList: k.KubeSchema<WorkloadList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly BasicSchedulingPolicy: k.KubeSchema<BasicSchedulingPolicy>;
+  readonly GangSchedulingPolicy: k.KubeSchema<GangSchedulingPolicy>;
+  readonly PodGroupPolicy: k.KubeSchema<PodGroupPolicy>;
+  readonly PodGroup: k.KubeSchema<PodGroup>;
+  readonly TypedLocalObjectReference: k.KubeSchema<TypedLocalObjectReference>;
+  readonly WorkloadSpec: k.KubeSchema<WorkloadSpec>;
+  readonly Workload: k.KubeSchema<Workload>;
+  readonly WorkloadList: k.KubeSchema<WorkloadList>;
+};

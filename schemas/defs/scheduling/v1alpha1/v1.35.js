@@ -4,43 +4,64 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const BasicSchedulingPolicy = z.record(z.string(), z.unknown());
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get BasicSchedulingPolicy() {
+    return keep("BasicSchedulingPolicy", z.record(z.string(), z.unknown()));
+  },
+  get GangSchedulingPolicy() {
+    return keep("GangSchedulingPolicy", z.looseObject({
+      minCount: k.int32,
+    }));
+  },
+  get PodGroupPolicy() {
+    return keep("PodGroupPolicy", z.looseObject({
+      basic: k.nullishOf($.BasicSchedulingPolicy),
+      gang: k.nullishOf($.GangSchedulingPolicy),
+    }));
+  },
+  get PodGroup() {
+    return keep("PodGroup", z.looseObject({
+      name: k.string,
+      policy: $.PodGroupPolicy,
+    }));
+  },
+  get TypedLocalObjectReference() {
+    return keep("TypedLocalObjectReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+    }));
+  },
+  get WorkloadSpec() {
+    return keep("WorkloadSpec", z.looseObject({
+      controllerRef: k.nullishOf($.TypedLocalObjectReference),
+      podGroups: z.array($.PodGroup).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]}),
+    }));
+  },
+  get Workload() {
+    return keep("Workload", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1alpha1").default("scheduling.k8s.io/v1alpha1"),
+      kind: z.literal("Workload").default("Workload"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.WorkloadSpec,
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha1","apiVersion":"scheduling.k8s.io/v1alpha1","kind":"Workload","plural":"workloads","singular":"workload","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"WorkloadList"}));
+  },
+  get WorkloadList() {
+    return keep("WorkloadList", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1alpha1").default("scheduling.k8s.io/v1alpha1"),
+      items: z.array($.Workload),
+      kind: z.literal("WorkloadList").default("WorkloadList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha1","apiVersion":"scheduling.k8s.io/v1alpha1","kind":"WorkloadList"}));
+  },
+};
 
-export const GangSchedulingPolicy = z.looseObject({
-  minCount: k.int32,
-});
-
-export const PodGroupPolicy = z.looseObject({
-  basic: k.nullishOf(BasicSchedulingPolicy),
-  gang: k.nullishOf(GangSchedulingPolicy),
-});
-
-export const PodGroup = z.looseObject({
-  name: k.string,
-  policy: PodGroupPolicy,
-});
-
-export const TypedLocalObjectReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-});
-
-export const WorkloadSpec = z.looseObject({
-  controllerRef: k.nullishOf(TypedLocalObjectReference),
-  podGroups: z.array(PodGroup).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]}),
-});
-
-export const Workload = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1alpha1").default("scheduling.k8s.io/v1alpha1"),
-  kind: z.literal("Workload").default("Workload"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: WorkloadSpec,
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha1","apiVersion":"scheduling.k8s.io/v1alpha1","kind":"Workload","plural":"workloads","singular":"workload","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"WorkloadList"});
-
-export const WorkloadList = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1alpha1").default("scheduling.k8s.io/v1alpha1"),
-  items: z.array(Workload),
-  kind: z.literal("WorkloadList").default("WorkloadList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha1","apiVersion":"scheduling.k8s.io/v1alpha1","kind":"WorkloadList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

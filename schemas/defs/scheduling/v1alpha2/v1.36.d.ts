@@ -6,14 +6,12 @@ import type * as metaV1_36 from "../../meta/v1/v1.36.js";
 
 /** BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used. */
 export type BasicSchedulingPolicy = { [key: string]: unknown };
-export declare const BasicSchedulingPolicy: k.KubeSchema<BasicSchedulingPolicy>;
 
 /** GangSchedulingPolicy defines the parameters for gang scheduling. */
 export interface GangSchedulingPolicy {
   /** MinCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer. */
   minCount: number;
 }
-export declare const GangSchedulingPolicy: k.KubeSchema<GangSchedulingPolicy>;
 
 /**
  * PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup.
@@ -40,21 +38,18 @@ export interface PodGroupResourceClaim {
    */
   resourceClaimTemplateName?: string | null;
 }
-export declare const PodGroupResourceClaim: k.KubeSchema<PodGroupResourceClaim>;
 
 /** TopologyConstraint defines a topology constraint for a PodGroup. */
 export interface TopologyConstraint {
   /** Key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack" */
   key: string;
 }
-export declare const TopologyConstraint: k.KubeSchema<TopologyConstraint>;
 
 /** PodGroupSchedulingConstraints defines scheduling constraints (e.g. topology) for a PodGroup. */
 export interface PodGroupSchedulingConstraints {
   /** Topology defines the topology constraints for the pod group. Currently only a single topology constraint can be specified. This may change in the future. */
   topology?: TopologyConstraint[] | null;
 }
-export declare const PodGroupSchedulingConstraints: k.KubeSchema<PodGroupSchedulingConstraints>;
 
 /** PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. Exactly one policy must be set. */
 export interface PodGroupSchedulingPolicy {
@@ -63,7 +58,6 @@ export interface PodGroupSchedulingPolicy {
   /** Gang specifies that the pods in this group should be scheduled using all-or-nothing semantics. */
   gang?: GangSchedulingPolicy | null;
 }
-export declare const PodGroupSchedulingPolicy: k.KubeSchema<PodGroupSchedulingPolicy>;
 
 /** WorkloadPodGroupTemplateReference references the PodGroupTemplate within the Workload object. */
 export interface WorkloadPodGroupTemplateReference {
@@ -72,14 +66,12 @@ export interface WorkloadPodGroupTemplateReference {
   /** WorkloadName defines the name of the Workload object. */
   workloadName: string;
 }
-export declare const WorkloadPodGroupTemplateReference: k.KubeSchema<WorkloadPodGroupTemplateReference>;
 
 /** PodGroupTemplateReference references a PodGroup template defined in some object (e.g. Workload). Exactly one reference must be set. */
 export interface PodGroupTemplateReference {
   /** Workload references the PodGroupTemplate within the Workload object that was used to create the PodGroup. */
   workload?: WorkloadPodGroupTemplateReference | null;
 }
-export declare const PodGroupTemplateReference: k.KubeSchema<PodGroupTemplateReference>;
 
 /** PodGroupSpec defines the desired state of a PodGroup. */
 export interface PodGroupSpec {
@@ -104,7 +96,6 @@ export interface PodGroupSpec {
   /** SchedulingPolicy defines the scheduling policy for this instance of the PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable. */
   schedulingPolicy: PodGroupSchedulingPolicy;
 }
-export declare const PodGroupSpec: k.KubeSchema<PodGroupSpec>;
 
 /** PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim. */
 export interface PodGroupResourceClaimStatus {
@@ -113,7 +104,6 @@ export interface PodGroupResourceClaimStatus {
   /** ResourceClaimName is the name of the ResourceClaim that was generated for the PodGroup in the namespace of the PodGroup. If this is unset, then generating a ResourceClaim was not necessary. The podgroup.spec.resourceClaims entry can be ignored in this case. */
   resourceClaimName?: string | null;
 }
-export declare const PodGroupResourceClaimStatus: k.KubeSchema<PodGroupResourceClaimStatus>;
 
 /** PodGroupStatus represents information about the status of a pod group. */
 export interface PodGroupStatus {
@@ -135,7 +125,6 @@ export interface PodGroupStatus {
   /** Status of resource claims. */
   resourceClaimStatuses?: PodGroupResourceClaimStatus[] | null;
 }
-export declare const PodGroupStatus: k.KubeSchema<PodGroupStatus>;
 
 /**
  * PodGroup represents a runtime instance of pods grouped together. PodGroups are created by workload controllers (Job, LWS, JobSet, etc...) from Workload.podGroupTemplates. PodGroup API enablement is toggled by the GenericWorkload feature gate.
@@ -153,7 +142,6 @@ export interface PodGroup {
   /** Status represents the current observed state of the PodGroup. */
   status?: PodGroupStatus | null;
 }
-export declare const PodGroup: k.KubeSchema<PodGroup>;
 
 /**
  * PodGroupList contains a list of PodGroup resources.
@@ -169,7 +157,6 @@ export interface PodGroupList {
   /** Standard list metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const PodGroupList: k.KubeSchema<PodGroupList>;
 
 /** PodGroupTemplate represents a template for a set of pods with a scheduling policy. */
 export interface PodGroupTemplate {
@@ -194,7 +181,6 @@ export interface PodGroupTemplate {
   /** SchedulingPolicy defines the scheduling policy for this PodGroupTemplate. */
   schedulingPolicy: PodGroupSchedulingPolicy;
 }
-export declare const PodGroupTemplate: k.KubeSchema<PodGroupTemplate>;
 
 /** TypedLocalObjectReference allows to reference typed object inside the same namespace. */
 export interface TypedLocalObjectReference {
@@ -205,7 +191,6 @@ export interface TypedLocalObjectReference {
   /** Name is the name of resource being referenced. It must be a path segment name. */
   name: string;
 }
-export declare const TypedLocalObjectReference: k.KubeSchema<TypedLocalObjectReference>;
 
 /** WorkloadSpec defines the desired state of a Workload. */
 export interface WorkloadSpec {
@@ -214,7 +199,6 @@ export interface WorkloadSpec {
   /** PodGroupTemplates is the list of templates that make up the Workload. The maximum number of templates is 8. This field is immutable. */
   podGroupTemplates: PodGroupTemplate[];
 }
-export declare const WorkloadSpec: k.KubeSchema<WorkloadSpec>;
 
 /**
  * Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. Workload API enablement is toggled by the GenericWorkload feature gate.
@@ -230,7 +214,6 @@ export interface Workload {
   /** Spec defines the desired behavior of a Workload. */
   spec: WorkloadSpec;
 }
-export declare const Workload: k.KubeSchema<Workload>;
 
 /**
  * WorkloadList contains a list of Workload resources.
@@ -246,4 +229,28 @@ export interface WorkloadList {
   /** Standard list metadata. */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const WorkloadList: k.KubeSchema<WorkloadList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly BasicSchedulingPolicy: k.KubeSchema<BasicSchedulingPolicy>;
+  readonly GangSchedulingPolicy: k.KubeSchema<GangSchedulingPolicy>;
+  readonly PodGroupResourceClaim: k.KubeSchema<PodGroupResourceClaim>;
+  readonly TopologyConstraint: k.KubeSchema<TopologyConstraint>;
+  readonly PodGroupSchedulingConstraints: k.KubeSchema<PodGroupSchedulingConstraints>;
+  readonly PodGroupSchedulingPolicy: k.KubeSchema<PodGroupSchedulingPolicy>;
+  readonly WorkloadPodGroupTemplateReference: k.KubeSchema<WorkloadPodGroupTemplateReference>;
+  readonly PodGroupTemplateReference: k.KubeSchema<PodGroupTemplateReference>;
+  readonly PodGroupSpec: k.KubeSchema<PodGroupSpec>;
+  readonly PodGroupResourceClaimStatus: k.KubeSchema<PodGroupResourceClaimStatus>;
+  readonly PodGroupStatus: k.KubeSchema<PodGroupStatus>;
+  readonly PodGroup: k.KubeSchema<PodGroup>;
+  readonly PodGroupList: k.KubeSchema<PodGroupList>;
+  readonly PodGroupTemplate: k.KubeSchema<PodGroupTemplate>;
+  readonly TypedLocalObjectReference: k.KubeSchema<TypedLocalObjectReference>;
+  readonly WorkloadSpec: k.KubeSchema<WorkloadSpec>;
+  readonly Workload: k.KubeSchema<Workload>;
+  readonly WorkloadList: k.KubeSchema<WorkloadList>;
+};

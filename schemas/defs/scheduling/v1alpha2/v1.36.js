@@ -5,106 +5,137 @@ import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as metaV1_36 from "../../meta/v1/v1.36.js";
 
-export const BasicSchedulingPolicy = z.record(z.string(), z.unknown());
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get BasicSchedulingPolicy() {
+    return keep("BasicSchedulingPolicy", z.record(z.string(), z.unknown()));
+  },
+  get GangSchedulingPolicy() {
+    return keep("GangSchedulingPolicy", z.looseObject({
+      minCount: k.int32,
+    }));
+  },
+  get PodGroupResourceClaim() {
+    return keep("PodGroupResourceClaim", z.looseObject({
+      name: k.string,
+      resourceClaimName: k.nullish.string,
+      resourceClaimTemplateName: k.nullish.string,
+    }));
+  },
+  get TopologyConstraint() {
+    return keep("TopologyConstraint", z.looseObject({
+      key: k.string,
+    }));
+  },
+  get PodGroupSchedulingConstraints() {
+    return keep("PodGroupSchedulingConstraints", z.looseObject({
+      topology: k.nullishOf(z.array($.TopologyConstraint).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get PodGroupSchedulingPolicy() {
+    return keep("PodGroupSchedulingPolicy", z.looseObject({
+      basic: k.nullishOf($.BasicSchedulingPolicy),
+      gang: k.nullishOf($.GangSchedulingPolicy),
+    }).register(k.kubeMeta, {"unions":[{"fields-to-discriminateBy":{"basic":"Basic","gang":"Gang"}}]}));
+  },
+  get WorkloadPodGroupTemplateReference() {
+    return keep("WorkloadPodGroupTemplateReference", z.looseObject({
+      podGroupTemplateName: k.string,
+      workloadName: k.string,
+    }));
+  },
+  get PodGroupTemplateReference() {
+    return keep("PodGroupTemplateReference", z.looseObject({
+      workload: k.nullishOf($.WorkloadPodGroupTemplateReference),
+    }).register(k.kubeMeta, {"unions":[{"fields-to-discriminateBy":{"workload":"Workload"}}]}));
+  },
+  get PodGroupSpec() {
+    return keep("PodGroupSpec", z.looseObject({
+      disruptionMode: k.nullish.string,
+      podGroupTemplateRef: k.nullishOf($.PodGroupTemplateReference),
+      priority: k.nullish.int32,
+      priorityClassName: k.nullish.string,
+      resourceClaims: k.nullishOf(z.array($.PodGroupResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      schedulingConstraints: k.nullishOf($.PodGroupSchedulingConstraints),
+      schedulingPolicy: $.PodGroupSchedulingPolicy,
+    }));
+  },
+  get PodGroupResourceClaimStatus() {
+    return keep("PodGroupResourceClaimStatus", z.looseObject({
+      name: k.string,
+      resourceClaimName: k.nullish.string,
+    }));
+  },
+  get PodGroupStatus() {
+    return keep("PodGroupStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      resourceClaimStatuses: k.nullishOf(z.array($.PodGroupResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+    }));
+  },
+  get PodGroup() {
+    return keep("PodGroup", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
+      kind: z.literal("PodGroup").default("PodGroup"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.PodGroupSpec,
+      status: k.nullishOf($.PodGroupStatus),
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"PodGroup","plural":"podgroups","singular":"podgroup","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"scheduling.k8s.io","version":"v1alpha2","kind":"PodGroup","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodGroupList"}));
+  },
+  get PodGroupList() {
+    return keep("PodGroupList", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
+      items: z.array($.PodGroup),
+      kind: z.literal("PodGroupList").default("PodGroupList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"PodGroupList"}));
+  },
+  get PodGroupTemplate() {
+    return keep("PodGroupTemplate", z.looseObject({
+      disruptionMode: k.nullish.string,
+      name: k.string,
+      priority: k.nullish.int32,
+      priorityClassName: k.nullish.string,
+      resourceClaims: k.nullishOf(z.array($.PodGroupResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
+      schedulingConstraints: k.nullishOf($.PodGroupSchedulingConstraints),
+      schedulingPolicy: $.PodGroupSchedulingPolicy,
+    }));
+  },
+  get TypedLocalObjectReference() {
+    return keep("TypedLocalObjectReference", z.looseObject({
+      apiGroup: k.nullish.string,
+      kind: k.string,
+      name: k.string,
+    }));
+  },
+  get WorkloadSpec() {
+    return keep("WorkloadSpec", z.looseObject({
+      controllerRef: k.nullishOf($.TypedLocalObjectReference),
+      podGroupTemplates: z.array($.PodGroupTemplate).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]}),
+    }));
+  },
+  get Workload() {
+    return keep("Workload", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
+      kind: z.literal("Workload").default("Workload"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.WorkloadSpec,
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"Workload","plural":"workloads","singular":"workload","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"WorkloadList"}));
+  },
+  get WorkloadList() {
+    return keep("WorkloadList", z.looseObject({
+      apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
+      items: z.array($.Workload),
+      kind: z.literal("WorkloadList").default("WorkloadList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"WorkloadList"}));
+  },
+};
 
-export const GangSchedulingPolicy = z.looseObject({
-  minCount: k.int32,
-});
-
-export const PodGroupResourceClaim = z.looseObject({
-  name: k.string,
-  resourceClaimName: k.nullish.string,
-  resourceClaimTemplateName: k.nullish.string,
-});
-
-export const TopologyConstraint = z.looseObject({
-  key: k.string,
-});
-
-export const PodGroupSchedulingConstraints = z.looseObject({
-  topology: k.nullishOf(z.array(TopologyConstraint).register(k.kubeMeta, {"listType":"atomic"})),
-});
-
-export const PodGroupSchedulingPolicy = z.looseObject({
-  basic: k.nullishOf(BasicSchedulingPolicy),
-  gang: k.nullishOf(GangSchedulingPolicy),
-}).register(k.kubeMeta, {"unions":[{"fields-to-discriminateBy":{"basic":"Basic","gang":"Gang"}}]});
-
-export const WorkloadPodGroupTemplateReference = z.looseObject({
-  podGroupTemplateName: k.string,
-  workloadName: k.string,
-});
-
-export const PodGroupTemplateReference = z.looseObject({
-  workload: k.nullishOf(WorkloadPodGroupTemplateReference),
-}).register(k.kubeMeta, {"unions":[{"fields-to-discriminateBy":{"workload":"Workload"}}]});
-
-export const PodGroupSpec = z.looseObject({
-  disruptionMode: k.nullish.string,
-  podGroupTemplateRef: k.nullishOf(PodGroupTemplateReference),
-  priority: k.nullish.int32,
-  priorityClassName: k.nullish.string,
-  resourceClaims: k.nullishOf(z.array(PodGroupResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  schedulingConstraints: k.nullishOf(PodGroupSchedulingConstraints),
-  schedulingPolicy: PodGroupSchedulingPolicy,
-});
-
-export const PodGroupResourceClaimStatus = z.looseObject({
-  name: k.string,
-  resourceClaimName: k.nullish.string,
-});
-
-export const PodGroupStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  resourceClaimStatuses: k.nullishOf(z.array(PodGroupResourceClaimStatus).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-});
-
-export const PodGroup = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
-  kind: z.literal("PodGroup").default("PodGroup"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: PodGroupSpec,
-  status: k.nullishOf(PodGroupStatus),
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"PodGroup","plural":"podgroups","singular":"podgroup","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"scheduling.k8s.io","version":"v1alpha2","kind":"PodGroup","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"PodGroupList"});
-
-export const PodGroupList = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
-  items: z.array(PodGroup),
-  kind: z.literal("PodGroupList").default("PodGroupList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"PodGroupList"});
-
-export const PodGroupTemplate = z.looseObject({
-  disruptionMode: k.nullish.string,
-  name: k.string,
-  priority: k.nullish.int32,
-  priorityClassName: k.nullish.string,
-  resourceClaims: k.nullishOf(z.array(PodGroupResourceClaim).register(k.kubeMeta, {"patchStrategy":"merge,retainKeys","patchMergeKey":"name","listType":"map","listMapKeys":["name"]})),
-  schedulingConstraints: k.nullishOf(PodGroupSchedulingConstraints),
-  schedulingPolicy: PodGroupSchedulingPolicy,
-});
-
-export const TypedLocalObjectReference = z.looseObject({
-  apiGroup: k.nullish.string,
-  kind: k.string,
-  name: k.string,
-});
-
-export const WorkloadSpec = z.looseObject({
-  controllerRef: k.nullishOf(TypedLocalObjectReference),
-  podGroupTemplates: z.array(PodGroupTemplate).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]}),
-});
-
-export const Workload = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
-  kind: z.literal("Workload").default("Workload"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: WorkloadSpec,
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"Workload","plural":"workloads","singular":"workload","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"WorkloadList"});
-
-export const WorkloadList = z.looseObject({
-  apiVersion: z.literal("scheduling.k8s.io/v1alpha2").default("scheduling.k8s.io/v1alpha2"),
-  items: z.array(Workload),
-  kind: z.literal("WorkloadList").default("WorkloadList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"scheduling.k8s.io","version":"v1alpha2","apiVersion":"scheduling.k8s.io/v1alpha2","kind":"WorkloadList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

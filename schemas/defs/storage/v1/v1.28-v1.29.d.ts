@@ -17,14 +17,12 @@ export interface CSINodeDriver {
   /** topologyKeys is the list of keys supported by the driver. When a driver is initialized on a cluster, it provides a set of topology keys that it understands (e.g. "company.com/zone", "company.com/region"). When a driver is initialized on a node, it provides the same topology keys along with values. Kubelet will expose these topology keys as labels on its own node object. When Kubernetes does topology aware provisioning, it can use this list to determine which labels it should retrieve from the node object and pass back to the driver. It is possible for different nodes to use different topology keys. This can be empty if driver does not support topology. */
   topologyKeys?: string[] | null;
 }
-export declare const CSINodeDriver: k.KubeSchema<CSINodeDriver>;
 
 /** CSINodeSpec holds information about the specification of all CSI drivers installed on a node */
 export interface CSINodeSpec {
   /** drivers is a list of information of all CSI Drivers existing on a node. If all drivers in the list are uninstalled, this can become empty. */
   drivers: CSINodeDriver[];
 }
-export declare const CSINodeSpec: k.KubeSchema<CSINodeSpec>;
 
 /**
  * CSINode holds information about all CSI drivers installed on a node. CSI drivers do not need to create the CSINode object directly. As long as they use the node-driver-registrar sidecar container, the kubelet will automatically populate the CSINode object for the CSI driver as part of kubelet plugin registration. CSINode has the same name as a node. If the object is missing, it means either there are no CSI Drivers available on the node, or the Kubelet version is low enough that it doesn't create this object. CSINode has an OwnerReference that points to the corresponding node object.
@@ -40,7 +38,6 @@ export interface CSINode {
   /** spec is the specification of CSINode */
   spec: CSINodeSpec;
 }
-export declare const CSINode: k.KubeSchema<CSINode>;
 
 /**
  * CSINodeList is a collection of CSINode objects.
@@ -56,7 +53,6 @@ export interface CSINodeList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CSINodeList: k.KubeSchema<CSINodeList>;
 
 /**
  * CSIStorageCapacity stores the result of one CSI GetCapacity call. For a given StorageClass, this describes the available capacity in a particular topology segment.  This can be used when considering where to instantiate new PersistentVolumes.
@@ -100,7 +96,6 @@ export interface CSIStorageCapacity {
   /** storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is immutable. */
   storageClassName: string;
 }
-export declare const CSIStorageCapacity: k.KubeSchema<CSIStorageCapacity>;
 
 /**
  * CSIStorageCapacityList is a collection of CSIStorageCapacity objects.
@@ -116,7 +111,6 @@ export interface CSIStorageCapacityList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CSIStorageCapacityList: k.KubeSchema<CSIStorageCapacityList>;
 
 /**
  * StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.
@@ -146,7 +140,6 @@ export interface StorageClass {
   /** volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature. */
   volumeBindingMode?: string | null;
 }
-export declare const StorageClass: k.KubeSchema<StorageClass>;
 
 /**
  * StorageClassList is a collection of storage classes.
@@ -162,4 +155,18 @@ export interface StorageClassList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const StorageClassList: k.KubeSchema<StorageClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CSINodeDriver: k.KubeSchema<CSINodeDriver>;
+  readonly CSINodeSpec: k.KubeSchema<CSINodeSpec>;
+  readonly CSINode: k.KubeSchema<CSINode>;
+  readonly CSINodeList: k.KubeSchema<CSINodeList>;
+  readonly CSIStorageCapacity: k.KubeSchema<CSIStorageCapacity>;
+  readonly CSIStorageCapacityList: k.KubeSchema<CSIStorageCapacityList>;
+  readonly StorageClass: k.KubeSchema<StorageClass>;
+  readonly StorageClassList: k.KubeSchema<StorageClassList>;
+};

@@ -7,64 +7,85 @@ import * as metaV1_28_29 from "../../meta/v1/v1.28-v1.29.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as storageV1_28_36 from "./v1.28-v1.36.js";
 
-export const CSINodeDriver = z.looseObject({
-  allocatable: k.nullishOf(storageV1_28_36.VolumeNodeResources),
-  name: k.string,
-  nodeID: k.string,
-  topologyKeys: k.nullishOf(z.array(k.string)),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CSINodeDriver() {
+    return keep("CSINodeDriver", z.looseObject({
+      allocatable: k.nullishOf(storageV1_28_36.$.VolumeNodeResources),
+      name: k.string,
+      nodeID: k.string,
+      topologyKeys: k.nullishOf(z.array(k.string)),
+    }));
+  },
+  get CSINodeSpec() {
+    return keep("CSINodeSpec", z.looseObject({
+      drivers: z.array($.CSINodeDriver).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"}),
+    }));
+  },
+  get CSINode() {
+    return keep("CSINode", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      kind: z.literal("CSINode").default("CSINode"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      spec: $.CSINodeSpec,
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINode","plural":"csinodes","singular":"csinode","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSINodeList"}));
+  },
+  get CSINodeList() {
+    return keep("CSINodeList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array($.CSINode),
+      kind: z.literal("CSINodeList").default("CSINodeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINodeList"}));
+  },
+  get CSIStorageCapacity() {
+    return keep("CSIStorageCapacity", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      capacity: k.nullishOf(apimachinery_28_36.$.Quantity),
+      kind: z.literal("CSIStorageCapacity").default("CSIStorageCapacity"),
+      maximumVolumeSize: k.nullishOf(apimachinery_28_36.$.Quantity),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      nodeTopology: k.nullishOf(metaV1_28_29.$.LabelSelector),
+      storageClassName: k.string,
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacity","plural":"csistoragecapacities","singular":"csistoragecapacity","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSIStorageCapacityList"}));
+  },
+  get CSIStorageCapacityList() {
+    return keep("CSIStorageCapacityList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array($.CSIStorageCapacity).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]}),
+      kind: z.literal("CSIStorageCapacityList").default("CSIStorageCapacityList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacityList"}));
+  },
+  get StorageClass() {
+    return keep("StorageClass", z.looseObject({
+      allowVolumeExpansion: k.nullish.boolean,
+      allowedTopologies: k.nullishOf(z.array(coreV1_28_29.$.TopologySelectorTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      kind: z.literal("StorageClass").default("StorageClass"),
+      metadata: k.nullishOf(metaV1_28_29.$.ObjectMeta),
+      mountOptions: k.nullishOf(z.array(k.string)),
+      parameters: k.nullishOf(z.record(z.string(), k.string)),
+      provisioner: k.string,
+      reclaimPolicy: k.nullish.string,
+      volumeBindingMode: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClass","plural":"storageclasses","singular":"storageclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageClassList","shortNames":["sc"]}));
+  },
+  get StorageClassList() {
+    return keep("StorageClassList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array($.StorageClass),
+      kind: z.literal("StorageClassList").default("StorageClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClassList"}));
+  },
+};
 
-export const CSINodeSpec = z.looseObject({
-  drivers: z.array(CSINodeDriver).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name"}),
-});
-
-export const CSINode = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  kind: z.literal("CSINode").default("CSINode"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  spec: CSINodeSpec,
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINode","plural":"csinodes","singular":"csinode","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSINodeList"});
-
-export const CSINodeList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(CSINode),
-  kind: z.literal("CSINodeList").default("CSINodeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINodeList"});
-
-export const CSIStorageCapacity = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  capacity: k.nullishOf(apimachinery_28_36.Quantity),
-  kind: z.literal("CSIStorageCapacity").default("CSIStorageCapacity"),
-  maximumVolumeSize: k.nullishOf(apimachinery_28_36.Quantity),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  nodeTopology: k.nullishOf(metaV1_28_29.LabelSelector),
-  storageClassName: k.string,
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacity","plural":"csistoragecapacities","singular":"csistoragecapacity","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSIStorageCapacityList"});
-
-export const CSIStorageCapacityList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(CSIStorageCapacity).register(k.kubeMeta, {"listType":"map","listMapKeys":["name"]}),
-  kind: z.literal("CSIStorageCapacityList").default("CSIStorageCapacityList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacityList"});
-
-export const StorageClass = z.looseObject({
-  allowVolumeExpansion: k.nullish.boolean,
-  allowedTopologies: k.nullishOf(z.array(coreV1_28_29.TopologySelectorTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  kind: z.literal("StorageClass").default("StorageClass"),
-  metadata: k.nullishOf(metaV1_28_29.ObjectMeta),
-  mountOptions: k.nullishOf(z.array(k.string)),
-  parameters: k.nullishOf(z.record(z.string(), k.string)),
-  provisioner: k.string,
-  reclaimPolicy: k.nullish.string,
-  volumeBindingMode: k.nullish.string,
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClass","plural":"storageclasses","singular":"storageclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageClassList","shortNames":["sc"]});
-
-export const StorageClassList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(StorageClass),
-  kind: z.literal("StorageClassList").default("StorageClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

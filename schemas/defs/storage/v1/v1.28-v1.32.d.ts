@@ -9,7 +9,6 @@ export interface VolumeError {
   /** time represents the time the error was encountered. */
   time?: metaV1_28_36.Time | null;
 }
-export declare const VolumeError: k.KubeSchema<VolumeError>;
 
 /** VolumeAttachmentStatus is the status of a VolumeAttachment request. */
 export interface VolumeAttachmentStatus {
@@ -22,4 +21,12 @@ export interface VolumeAttachmentStatus {
   /** detachError represents the last error encountered during detach operation, if any. This field must only be set by the entity completing the detach operation, i.e. the external-attacher. */
   detachError?: VolumeError | null;
 }
-export declare const VolumeAttachmentStatus: k.KubeSchema<VolumeAttachmentStatus>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly VolumeError: k.KubeSchema<VolumeError>;
+  readonly VolumeAttachmentStatus: k.KubeSchema<VolumeAttachmentStatus>;
+};

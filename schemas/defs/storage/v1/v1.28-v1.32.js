@@ -3,14 +3,29 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 
-export const VolumeError = z.looseObject({
-  message: k.nullish.string,
-  time: k.nullishOf(metaV1_28_36.Time),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeError() {
+    return keep("VolumeError", z.looseObject({
+      message: k.nullish.string,
+      time: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get VolumeAttachmentStatus() {
+    return keep("VolumeAttachmentStatus", z.looseObject({
+      attachError: k.nullishOf($.VolumeError),
+      attached: k.boolean,
+      attachmentMetadata: k.nullishOf(z.record(z.string(), k.string)),
+      detachError: k.nullishOf($.VolumeError),
+    }));
+  },
+};
 
-export const VolumeAttachmentStatus = z.looseObject({
-  attachError: k.nullishOf(VolumeError),
-  attached: k.boolean,
-  attachmentMetadata: k.nullishOf(z.record(z.string(), k.string)),
-  detachError: k.nullishOf(VolumeError),
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

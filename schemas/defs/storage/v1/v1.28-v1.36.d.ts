@@ -8,11 +8,18 @@ export interface TokenRequest {
   /** expirationSeconds is the duration of validity of the token in "TokenRequestSpec". It has the same default value of "ExpirationSeconds" in "TokenRequestSpec". */
   expirationSeconds?: number | null;
 }
-export declare const TokenRequest: k.KubeSchema<TokenRequest>;
 
 /** VolumeNodeResources is a set of resource limits for scheduling of volumes. */
 export interface VolumeNodeResources {
   /** count indicates the maximum number of unique volumes managed by the CSI driver that can be used on a node. A volume that is both attached and mounted on a node is considered to be used once, not twice. The same rule applies for a unique volume that is shared among multiple pods on the same node. If this field is not specified, then the supported number of volumes on this node is unbounded. */
   count?: number | null;
 }
-export declare const VolumeNodeResources: k.KubeSchema<VolumeNodeResources>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly TokenRequest: k.KubeSchema<TokenRequest>;
+  readonly VolumeNodeResources: k.KubeSchema<VolumeNodeResources>;
+};

@@ -2,11 +2,26 @@
 import * as z from "#zod";
 import * as k from "../../../runtime.js";
 
-export const TokenRequest = z.looseObject({
-  audience: k.string,
-  expirationSeconds: k.nullish.int,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get TokenRequest() {
+    return keep("TokenRequest", z.looseObject({
+      audience: k.string,
+      expirationSeconds: k.nullish.int,
+    }));
+  },
+  get VolumeNodeResources() {
+    return keep("VolumeNodeResources", z.looseObject({
+      count: k.nullish.int32,
+    }));
+  },
+};
 
-export const VolumeNodeResources = z.looseObject({
-  count: k.nullish.int32,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

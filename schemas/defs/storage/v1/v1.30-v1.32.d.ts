@@ -82,7 +82,6 @@ export interface CSIDriverSpec {
    */
   volumeLifecycleModes?: string[] | null;
 }
-export declare const CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
 
 /**
  * CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced.
@@ -98,7 +97,6 @@ export interface CSIDriver {
   /** spec represents the specification of the CSI Driver. */
   spec: CSIDriverSpec;
 }
-export declare const CSIDriver: k.KubeSchema<CSIDriver>;
 
 /**
  * CSIDriverList is a collection of CSIDriver objects.
@@ -114,4 +112,13 @@ export interface CSIDriverList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CSIDriverList: k.KubeSchema<CSIDriverList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
+  readonly CSIDriver: k.KubeSchema<CSIDriver>;
+  readonly CSIDriverList: k.KubeSchema<CSIDriverList>;
+};

@@ -17,7 +17,6 @@ export interface CSINodeList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CSINodeList: k.KubeSchema<CSINodeList>;
 
 /**
  * CSIStorageCapacityList is a collection of CSIStorageCapacity objects.
@@ -33,7 +32,6 @@ export interface CSIStorageCapacityList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CSIStorageCapacityList: k.KubeSchema<CSIStorageCapacityList>;
 
 /**
  * StorageClassList is a collection of storage classes.
@@ -49,4 +47,13 @@ export interface StorageClassList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const StorageClassList: k.KubeSchema<StorageClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CSINodeList: k.KubeSchema<CSINodeList>;
+  readonly CSIStorageCapacityList: k.KubeSchema<CSIStorageCapacityList>;
+  readonly StorageClassList: k.KubeSchema<StorageClassList>;
+};

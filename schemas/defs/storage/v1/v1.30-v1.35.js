@@ -4,23 +4,39 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as storageV1_30_36 from "./v1.30-v1.36.js";
 
-export const CSINodeList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(storageV1_30_36.CSINode),
-  kind: z.literal("CSINodeList").default("CSINodeList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINodeList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CSINodeList() {
+    return keep("CSINodeList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array(storageV1_30_36.$.CSINode),
+      kind: z.literal("CSINodeList").default("CSINodeList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINodeList"}));
+  },
+  get CSIStorageCapacityList() {
+    return keep("CSIStorageCapacityList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array(storageV1_30_36.$.CSIStorageCapacity),
+      kind: z.literal("CSIStorageCapacityList").default("CSIStorageCapacityList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacityList"}));
+  },
+  get StorageClassList() {
+    return keep("StorageClassList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array(storageV1_30_36.$.StorageClass),
+      kind: z.literal("StorageClassList").default("StorageClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClassList"}));
+  },
+};
 
-export const CSIStorageCapacityList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(storageV1_30_36.CSIStorageCapacity),
-  kind: z.literal("CSIStorageCapacityList").default("CSIStorageCapacityList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacityList"});
-
-export const StorageClassList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(storageV1_30_36.StorageClass),
-  kind: z.literal("StorageClassList").default("StorageClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

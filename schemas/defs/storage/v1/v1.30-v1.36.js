@@ -6,43 +6,61 @@ import * as coreV1_30_36 from "../../core/v1/v1.30-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as storageV1_28_36 from "./v1.28-v1.36.js";
 
-export const CSINodeDriver = z.looseObject({
-  allocatable: k.nullishOf(storageV1_28_36.VolumeNodeResources),
-  name: k.string,
-  nodeID: k.string,
-  topologyKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CSINodeDriver() {
+    return keep("CSINodeDriver", z.looseObject({
+      allocatable: k.nullishOf(storageV1_28_36.$.VolumeNodeResources),
+      name: k.string,
+      nodeID: k.string,
+      topologyKeys: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+    }));
+  },
+  get CSINodeSpec() {
+    return keep("CSINodeSpec", z.looseObject({
+      drivers: z.array($.CSINodeDriver).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
+    }));
+  },
+  get CSINode() {
+    return keep("CSINode", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      kind: z.literal("CSINode").default("CSINode"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.CSINodeSpec,
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINode","plural":"csinodes","singular":"csinode","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSINodeList"}));
+  },
+  get CSIStorageCapacity() {
+    return keep("CSIStorageCapacity", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      capacity: k.nullishOf(apimachinery_28_36.$.Quantity),
+      kind: z.literal("CSIStorageCapacity").default("CSIStorageCapacity"),
+      maximumVolumeSize: k.nullishOf(apimachinery_28_36.$.Quantity),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      nodeTopology: k.nullishOf(metaV1_30_36.$.LabelSelector),
+      storageClassName: k.string,
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacity","plural":"csistoragecapacities","singular":"csistoragecapacity","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSIStorageCapacityList"}));
+  },
+  get StorageClass() {
+    return keep("StorageClass", z.looseObject({
+      allowVolumeExpansion: k.nullish.boolean,
+      allowedTopologies: k.nullishOf(z.array(coreV1_30_36.$.TopologySelectorTerm).register(k.kubeMeta, {"listType":"atomic"})),
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      kind: z.literal("StorageClass").default("StorageClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
+      parameters: k.nullishOf(z.record(z.string(), k.string)),
+      provisioner: k.string,
+      reclaimPolicy: k.nullish.string,
+      volumeBindingMode: k.nullish.string,
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClass","plural":"storageclasses","singular":"storageclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageClassList","shortNames":["sc"]}));
+  },
+};
 
-export const CSINodeSpec = z.looseObject({
-  drivers: z.array(CSINodeDriver).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"name","listType":"map","listMapKeys":["name"]}),
-});
-
-export const CSINode = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  kind: z.literal("CSINode").default("CSINode"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: CSINodeSpec,
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSINode","plural":"csinodes","singular":"csinode","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSINodeList"});
-
-export const CSIStorageCapacity = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  capacity: k.nullishOf(apimachinery_28_36.Quantity),
-  kind: z.literal("CSIStorageCapacity").default("CSIStorageCapacity"),
-  maximumVolumeSize: k.nullishOf(apimachinery_28_36.Quantity),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  nodeTopology: k.nullishOf(metaV1_30_36.LabelSelector),
-  storageClassName: k.string,
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIStorageCapacity","plural":"csistoragecapacities","singular":"csistoragecapacity","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSIStorageCapacityList"});
-
-export const StorageClass = z.looseObject({
-  allowVolumeExpansion: k.nullish.boolean,
-  allowedTopologies: k.nullishOf(z.array(coreV1_30_36.TopologySelectorTerm).register(k.kubeMeta, {"listType":"atomic"})),
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  kind: z.literal("StorageClass").default("StorageClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  mountOptions: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"atomic"})),
-  parameters: k.nullishOf(z.record(z.string(), k.string)),
-  provisioner: k.string,
-  reclaimPolicy: k.nullish.string,
-  volumeBindingMode: k.nullish.string,
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"StorageClass","plural":"storageclasses","singular":"storageclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageClassList","shortNames":["sc"]});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -12,7 +12,6 @@ export interface VolumeAttachmentSource {
   /** persistentVolumeName represents the name of the persistent volume to attach. */
   persistentVolumeName?: string | null;
 }
-export declare const VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
 
 /** VolumeAttachmentSpec is the specification of a VolumeAttachment request. */
 export interface VolumeAttachmentSpec {
@@ -23,7 +22,6 @@ export interface VolumeAttachmentSpec {
   /** source represents the volume that should be attached. */
   source: VolumeAttachmentSource;
 }
-export declare const VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
 
 /**
  * VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
@@ -43,7 +41,6 @@ export interface VolumeAttachment {
   /** status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher. */
   status?: storageV1_28_32.VolumeAttachmentStatus | null;
 }
-export declare const VolumeAttachment: k.KubeSchema<VolumeAttachment>;
 
 /**
  * VolumeAttachmentList is a collection of VolumeAttachment objects.
@@ -59,4 +56,14 @@ export interface VolumeAttachmentList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
+  readonly VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
+  readonly VolumeAttachment: k.KubeSchema<VolumeAttachment>;
+  readonly VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+};

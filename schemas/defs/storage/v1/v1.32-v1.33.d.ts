@@ -9,7 +9,6 @@ export interface VolumeAttachmentSource {
   /** persistentVolumeName represents the name of the persistent volume to attach. */
   persistentVolumeName?: string | null;
 }
-export declare const VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
 
 /** VolumeAttachmentSpec is the specification of a VolumeAttachment request. */
 export interface VolumeAttachmentSpec {
@@ -20,4 +19,12 @@ export interface VolumeAttachmentSpec {
   /** source represents the volume that should be attached. */
   source: VolumeAttachmentSource;
 }
-export declare const VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
+  readonly VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
+};

@@ -3,13 +3,28 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as coreV1_32_33 from "../../core/v1/v1.32-v1.33.js";
 
-export const VolumeAttachmentSource = z.looseObject({
-  inlineVolumeSpec: k.nullishOf(coreV1_32_33.PersistentVolumeSpec),
-  persistentVolumeName: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeAttachmentSource() {
+    return keep("VolumeAttachmentSource", z.looseObject({
+      inlineVolumeSpec: k.nullishOf(coreV1_32_33.$.PersistentVolumeSpec),
+      persistentVolumeName: k.nullish.string,
+    }));
+  },
+  get VolumeAttachmentSpec() {
+    return keep("VolumeAttachmentSpec", z.looseObject({
+      attacher: k.string,
+      nodeName: k.string,
+      source: $.VolumeAttachmentSource,
+    }));
+  },
+};
 
-export const VolumeAttachmentSpec = z.looseObject({
-  attacher: k.string,
-  nodeName: k.string,
-  source: VolumeAttachmentSource,
-});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

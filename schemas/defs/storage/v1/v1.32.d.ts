@@ -23,7 +23,6 @@ export interface VolumeAttachment {
   /** status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher. */
   status?: storageV1_28_32.VolumeAttachmentStatus | null;
 }
-export declare const VolumeAttachment: k.KubeSchema<VolumeAttachment>;
 
 /**
  * VolumeAttachmentList is a collection of VolumeAttachment objects.
@@ -39,4 +38,12 @@ export interface VolumeAttachmentList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly VolumeAttachment: k.KubeSchema<VolumeAttachment>;
+  readonly VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+};

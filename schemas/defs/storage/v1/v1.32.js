@@ -6,17 +6,32 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as storageV1_28_32 from "./v1.28-v1.32.js";
 import * as storageV1_32_33 from "./v1.32-v1.33.js";
 
-export const VolumeAttachment = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  kind: z.literal("VolumeAttachment").default("VolumeAttachment"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: storageV1_32_33.VolumeAttachmentSpec,
-  status: k.nullishOf(storageV1_28_32.VolumeAttachmentStatus),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachment","plural":"volumeattachments","singular":"volumeattachment","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storage.k8s.io","version":"v1","kind":"VolumeAttachment","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttachmentList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeAttachment() {
+    return keep("VolumeAttachment", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      kind: z.literal("VolumeAttachment").default("VolumeAttachment"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: storageV1_32_33.$.VolumeAttachmentSpec,
+      status: k.nullishOf(storageV1_28_32.$.VolumeAttachmentStatus),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachment","plural":"volumeattachments","singular":"volumeattachment","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storage.k8s.io","version":"v1","kind":"VolumeAttachment","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttachmentList"}));
+  },
+  get VolumeAttachmentList() {
+    return keep("VolumeAttachmentList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array($.VolumeAttachment),
+      kind: z.literal("VolumeAttachmentList").default("VolumeAttachmentList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachmentList"}));
+  },
+};
 
-export const VolumeAttachmentList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(VolumeAttachment),
-  kind: z.literal("VolumeAttachmentList").default("VolumeAttachmentList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachmentList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -92,7 +92,6 @@ export interface CSIDriverSpec {
    */
   volumeLifecycleModes?: string[] | null;
 }
-export declare const CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
 
 /**
  * CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced.
@@ -108,7 +107,6 @@ export interface CSIDriver {
   /** spec represents the specification of the CSI Driver. */
   spec: CSIDriverSpec;
 }
-export declare const CSIDriver: k.KubeSchema<CSIDriver>;
 
 /**
  * CSIDriverList is a collection of CSIDriver objects.
@@ -124,7 +122,6 @@ export interface CSIDriverList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CSIDriverList: k.KubeSchema<CSIDriverList>;
 
 /** VolumeError captures an error encountered during a volume operation. */
 export interface VolumeError {
@@ -139,7 +136,6 @@ export interface VolumeError {
   /** time represents the time the error was encountered. */
   time?: metaV1_28_36.Time | null;
 }
-export declare const VolumeError: k.KubeSchema<VolumeError>;
 
 /** VolumeAttachmentStatus is the status of a VolumeAttachment request. */
 export interface VolumeAttachmentStatus {
@@ -152,7 +148,6 @@ export interface VolumeAttachmentStatus {
   /** detachError represents the last error encountered during detach operation, if any. This field must only be set by the entity completing the detach operation, i.e. the external-attacher. */
   detachError?: VolumeError | null;
 }
-export declare const VolumeAttachmentStatus: k.KubeSchema<VolumeAttachmentStatus>;
 
 /**
  * VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
@@ -172,7 +167,6 @@ export interface VolumeAttachment {
   /** status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher. */
   status?: VolumeAttachmentStatus | null;
 }
-export declare const VolumeAttachment: k.KubeSchema<VolumeAttachment>;
 
 /**
  * VolumeAttachmentList is a collection of VolumeAttachment objects.
@@ -188,4 +182,17 @@ export interface VolumeAttachmentList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
+  readonly CSIDriver: k.KubeSchema<CSIDriver>;
+  readonly CSIDriverList: k.KubeSchema<CSIDriverList>;
+  readonly VolumeError: k.KubeSchema<VolumeError>;
+  readonly VolumeAttachmentStatus: k.KubeSchema<VolumeAttachmentStatus>;
+  readonly VolumeAttachment: k.KubeSchema<VolumeAttachment>;
+  readonly VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+};

@@ -5,22 +5,38 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as storageV1_34_36 from "./v1.34-v1.36.js";
 
-export const VolumeError = z.looseObject({
-  errorCode: k.nullish.int32,
-  message: k.nullish.string,
-  time: k.nullishOf(metaV1_28_36.Time),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeError() {
+    return keep("VolumeError", z.looseObject({
+      errorCode: k.nullish.int32,
+      message: k.nullish.string,
+      time: k.nullishOf(metaV1_28_36.$.Time),
+    }));
+  },
+  get VolumeAttachmentStatus() {
+    return keep("VolumeAttachmentStatus", z.looseObject({
+      attachError: k.nullishOf($.VolumeError),
+      attached: k.boolean,
+      attachmentMetadata: k.nullishOf(z.record(z.string(), k.string)),
+      detachError: k.nullishOf($.VolumeError),
+    }));
+  },
+  get VolumeAttributesClassList() {
+    return keep("VolumeAttributesClassList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array(storageV1_34_36.$.VolumeAttributesClass),
+      kind: z.literal("VolumeAttributesClassList").default("VolumeAttributesClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttributesClassList"}));
+  },
+};
 
-export const VolumeAttachmentStatus = z.looseObject({
-  attachError: k.nullishOf(VolumeError),
-  attached: k.boolean,
-  attachmentMetadata: k.nullishOf(z.record(z.string(), k.string)),
-  detachError: k.nullishOf(VolumeError),
-});
-
-export const VolumeAttributesClassList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(storageV1_34_36.VolumeAttributesClass),
-  kind: z.literal("VolumeAttributesClassList").default("VolumeAttributesClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttributesClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

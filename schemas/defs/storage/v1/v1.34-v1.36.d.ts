@@ -22,4 +22,11 @@ export interface VolumeAttributesClass {
    */
   parameters?: { [key: string]: string } | null;
 }
-export declare const VolumeAttributesClass: k.KubeSchema<VolumeAttributesClass>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly VolumeAttributesClass: k.KubeSchema<VolumeAttributesClass>;
+};

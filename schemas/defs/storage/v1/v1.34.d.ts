@@ -92,7 +92,6 @@ export interface CSIDriverSpec {
    */
   volumeLifecycleModes?: string[] | null;
 }
-export declare const CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
 
 /**
  * CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced.
@@ -108,7 +107,6 @@ export interface CSIDriver {
   /** spec represents the specification of the CSI Driver. */
   spec: CSIDriverSpec;
 }
-export declare const CSIDriver: k.KubeSchema<CSIDriver>;
 
 /**
  * CSIDriverList is a collection of CSIDriver objects.
@@ -124,7 +122,6 @@ export interface CSIDriverList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const CSIDriverList: k.KubeSchema<CSIDriverList>;
 
 /** VolumeAttachmentSource represents a volume that should be attached. Right now only PersistentVolumes can be attached via external attacher, in the future we may allow also inline volumes in pods. Exactly one member can be set. */
 export interface VolumeAttachmentSource {
@@ -133,7 +130,6 @@ export interface VolumeAttachmentSource {
   /** persistentVolumeName represents the name of the persistent volume to attach. */
   persistentVolumeName?: string | null;
 }
-export declare const VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
 
 /** VolumeAttachmentSpec is the specification of a VolumeAttachment request. */
 export interface VolumeAttachmentSpec {
@@ -144,7 +140,6 @@ export interface VolumeAttachmentSpec {
   /** source represents the volume that should be attached. */
   source: VolumeAttachmentSource;
 }
-export declare const VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
 
 /**
  * VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
@@ -164,7 +159,6 @@ export interface VolumeAttachment {
   /** status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher. */
   status?: storageV1_34_35.VolumeAttachmentStatus | null;
 }
-export declare const VolumeAttachment: k.KubeSchema<VolumeAttachment>;
 
 /**
  * VolumeAttachmentList is a collection of VolumeAttachment objects.
@@ -180,4 +174,17 @@ export interface VolumeAttachmentList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
+  readonly CSIDriver: k.KubeSchema<CSIDriver>;
+  readonly CSIDriverList: k.KubeSchema<CSIDriverList>;
+  readonly VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
+  readonly VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
+  readonly VolumeAttachment: k.KubeSchema<VolumeAttachment>;
+  readonly VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+};

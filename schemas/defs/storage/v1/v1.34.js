@@ -7,54 +7,74 @@ import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as storageV1_28_36 from "./v1.28-v1.36.js";
 import * as storageV1_34_35 from "./v1.34-v1.35.js";
 
-export const CSIDriverSpec = z.looseObject({
-  attachRequired: k.nullish.boolean,
-  fsGroupPolicy: k.nullish.string,
-  nodeAllocatableUpdatePeriodSeconds: k.nullish.int,
-  podInfoOnMount: k.nullish.boolean,
-  requiresRepublish: k.nullish.boolean,
-  seLinuxMount: k.nullish.boolean,
-  storageCapacity: k.nullish.boolean,
-  tokenRequests: k.nullishOf(z.array(storageV1_28_36.TokenRequest).register(k.kubeMeta, {"listType":"atomic"})),
-  volumeLifecycleModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get CSIDriverSpec() {
+    return keep("CSIDriverSpec", z.looseObject({
+      attachRequired: k.nullish.boolean,
+      fsGroupPolicy: k.nullish.string,
+      nodeAllocatableUpdatePeriodSeconds: k.nullish.int,
+      podInfoOnMount: k.nullish.boolean,
+      requiresRepublish: k.nullish.boolean,
+      seLinuxMount: k.nullish.boolean,
+      storageCapacity: k.nullish.boolean,
+      tokenRequests: k.nullishOf(z.array(storageV1_28_36.$.TokenRequest).register(k.kubeMeta, {"listType":"atomic"})),
+      volumeLifecycleModes: k.nullishOf(z.array(k.string).register(k.kubeMeta, {"listType":"set"})),
+    }));
+  },
+  get CSIDriver() {
+    return keep("CSIDriver", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      kind: z.literal("CSIDriver").default("CSIDriver"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.CSIDriverSpec,
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIDriver","plural":"csidrivers","singular":"csidriver","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSIDriverList"}));
+  },
+  get CSIDriverList() {
+    return keep("CSIDriverList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array($.CSIDriver),
+      kind: z.literal("CSIDriverList").default("CSIDriverList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIDriverList"}));
+  },
+  get VolumeAttachmentSource() {
+    return keep("VolumeAttachmentSource", z.looseObject({
+      inlineVolumeSpec: k.nullishOf(coreV1_34.$.PersistentVolumeSpec),
+      persistentVolumeName: k.nullish.string,
+    }));
+  },
+  get VolumeAttachmentSpec() {
+    return keep("VolumeAttachmentSpec", z.looseObject({
+      attacher: k.string,
+      nodeName: k.string,
+      source: $.VolumeAttachmentSource,
+    }));
+  },
+  get VolumeAttachment() {
+    return keep("VolumeAttachment", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      kind: z.literal("VolumeAttachment").default("VolumeAttachment"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: $.VolumeAttachmentSpec,
+      status: k.nullishOf(storageV1_34_35.$.VolumeAttachmentStatus),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachment","plural":"volumeattachments","singular":"volumeattachment","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storage.k8s.io","version":"v1","kind":"VolumeAttachment","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttachmentList"}));
+  },
+  get VolumeAttachmentList() {
+    return keep("VolumeAttachmentList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
+      items: z.array($.VolumeAttachment),
+      kind: z.literal("VolumeAttachmentList").default("VolumeAttachmentList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachmentList"}));
+  },
+};
 
-export const CSIDriver = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  kind: z.literal("CSIDriver").default("CSIDriver"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: CSIDriverSpec,
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIDriver","plural":"csidrivers","singular":"csidriver","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"CSIDriverList"});
-
-export const CSIDriverList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(CSIDriver),
-  kind: z.literal("CSIDriverList").default("CSIDriverList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"CSIDriverList"});
-
-export const VolumeAttachmentSource = z.looseObject({
-  inlineVolumeSpec: k.nullishOf(coreV1_34.PersistentVolumeSpec),
-  persistentVolumeName: k.nullish.string,
-});
-
-export const VolumeAttachmentSpec = z.looseObject({
-  attacher: k.string,
-  nodeName: k.string,
-  source: VolumeAttachmentSource,
-});
-
-export const VolumeAttachment = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  kind: z.literal("VolumeAttachment").default("VolumeAttachment"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: VolumeAttachmentSpec,
-  status: k.nullishOf(storageV1_34_35.VolumeAttachmentStatus),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachment","plural":"volumeattachments","singular":"volumeattachment","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storage.k8s.io","version":"v1","kind":"VolumeAttachment","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttachmentList"});
-
-export const VolumeAttachmentList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1").default("storage.k8s.io/v1"),
-  items: z.array(VolumeAttachment),
-  kind: z.literal("VolumeAttachmentList").default("VolumeAttachmentList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1","apiVersion":"storage.k8s.io/v1","kind":"VolumeAttachmentList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

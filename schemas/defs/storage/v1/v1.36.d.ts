@@ -116,7 +116,6 @@ export interface CSIDriverSpec {
    */
   volumeLifecycleModes?: string[] | null;
 }
-export declare const CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
 
 /**
  * CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced.
@@ -132,7 +131,6 @@ export interface CSIDriver {
   /** spec represents the specification of the CSI Driver. */
   spec: CSIDriverSpec;
 }
-export declare const CSIDriver: k.KubeSchema<CSIDriver>;
 
 /**
  * CSIDriverList is a collection of CSIDriver objects.
@@ -148,7 +146,6 @@ export interface CSIDriverList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const CSIDriverList: k.KubeSchema<CSIDriverList>;
 
 /**
  * CSINodeList is a collection of CSINode objects.
@@ -164,7 +161,6 @@ export interface CSINodeList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const CSINodeList: k.KubeSchema<CSINodeList>;
 
 /**
  * CSIStorageCapacityList is a collection of CSIStorageCapacity objects.
@@ -180,7 +176,6 @@ export interface CSIStorageCapacityList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const CSIStorageCapacityList: k.KubeSchema<CSIStorageCapacityList>;
 
 /**
  * StorageClassList is a collection of storage classes.
@@ -196,7 +191,6 @@ export interface StorageClassList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const StorageClassList: k.KubeSchema<StorageClassList>;
 
 /** VolumeAttachmentSource represents a volume that should be attached. Right now only PersistentVolumes can be attached via external attacher, in the future we may allow also inline volumes in pods. Exactly one member can be set. */
 export interface VolumeAttachmentSource {
@@ -205,7 +199,6 @@ export interface VolumeAttachmentSource {
   /** persistentVolumeName represents the name of the persistent volume to attach. */
   persistentVolumeName?: string | null;
 }
-export declare const VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
 
 /** VolumeAttachmentSpec is the specification of a VolumeAttachment request. */
 export interface VolumeAttachmentSpec {
@@ -216,7 +209,6 @@ export interface VolumeAttachmentSpec {
   /** source represents the volume that should be attached. */
   source: VolumeAttachmentSource;
 }
-export declare const VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
 
 /** VolumeError captures an error encountered during a volume operation. */
 export interface VolumeError {
@@ -231,7 +223,6 @@ export interface VolumeError {
   /** time represents the time the error was encountered. */
   time?: metaV1_28_36.Time | null;
 }
-export declare const VolumeError: k.KubeSchema<VolumeError>;
 
 /** VolumeAttachmentStatus is the status of a VolumeAttachment request. */
 export interface VolumeAttachmentStatus {
@@ -244,7 +235,6 @@ export interface VolumeAttachmentStatus {
   /** detachError represents the last error encountered during detach operation, if any. This field must only be set by the entity completing the detach operation, i.e. the external-attacher. */
   detachError?: VolumeError | null;
 }
-export declare const VolumeAttachmentStatus: k.KubeSchema<VolumeAttachmentStatus>;
 
 /**
  * VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
@@ -264,7 +254,6 @@ export interface VolumeAttachment {
   /** status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher. */
   status?: VolumeAttachmentStatus | null;
 }
-export declare const VolumeAttachment: k.KubeSchema<VolumeAttachment>;
 
 /**
  * VolumeAttachmentList is a collection of VolumeAttachment objects.
@@ -280,7 +269,6 @@ export interface VolumeAttachmentList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
 
 /**
  * VolumeAttributesClassList is a collection of VolumeAttributesClass objects.
@@ -296,4 +284,23 @@ export interface VolumeAttributesClassList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_36.ListMeta | null;
 }
-export declare const VolumeAttributesClassList: k.KubeSchema<VolumeAttributesClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly CSIDriverSpec: k.KubeSchema<CSIDriverSpec>;
+  readonly CSIDriver: k.KubeSchema<CSIDriver>;
+  readonly CSIDriverList: k.KubeSchema<CSIDriverList>;
+  readonly CSINodeList: k.KubeSchema<CSINodeList>;
+  readonly CSIStorageCapacityList: k.KubeSchema<CSIStorageCapacityList>;
+  readonly StorageClassList: k.KubeSchema<StorageClassList>;
+  readonly VolumeAttachmentSource: k.KubeSchema<VolumeAttachmentSource>;
+  readonly VolumeAttachmentSpec: k.KubeSchema<VolumeAttachmentSpec>;
+  readonly VolumeError: k.KubeSchema<VolumeError>;
+  readonly VolumeAttachmentStatus: k.KubeSchema<VolumeAttachmentStatus>;
+  readonly VolumeAttachment: k.KubeSchema<VolumeAttachment>;
+  readonly VolumeAttachmentList: k.KubeSchema<VolumeAttachmentList>;
+  readonly VolumeAttributesClassList: k.KubeSchema<VolumeAttributesClassList>;
+};

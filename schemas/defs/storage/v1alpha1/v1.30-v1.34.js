@@ -4,17 +4,32 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const VolumeAttributesClass = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1alpha1").default("storage.k8s.io/v1alpha1"),
-  driverName: k.string,
-  kind: z.literal("VolumeAttributesClass").default("VolumeAttributesClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  parameters: k.nullishOf(z.record(z.string(), k.string)),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1alpha1","apiVersion":"storage.k8s.io/v1alpha1","kind":"VolumeAttributesClass","plural":"volumeattributesclasses","singular":"volumeattributesclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttributesClassList","shortNames":["vac"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeAttributesClass() {
+    return keep("VolumeAttributesClass", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1alpha1").default("storage.k8s.io/v1alpha1"),
+      driverName: k.string,
+      kind: z.literal("VolumeAttributesClass").default("VolumeAttributesClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      parameters: k.nullishOf(z.record(z.string(), k.string)),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1alpha1","apiVersion":"storage.k8s.io/v1alpha1","kind":"VolumeAttributesClass","plural":"volumeattributesclasses","singular":"volumeattributesclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttributesClassList","shortNames":["vac"]}));
+  },
+  get VolumeAttributesClassList() {
+    return keep("VolumeAttributesClassList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1alpha1").default("storage.k8s.io/v1alpha1"),
+      items: z.array($.VolumeAttributesClass),
+      kind: z.literal("VolumeAttributesClassList").default("VolumeAttributesClassList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1alpha1","apiVersion":"storage.k8s.io/v1alpha1","kind":"VolumeAttributesClassList"}));
+  },
+};
 
-export const VolumeAttributesClassList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1alpha1").default("storage.k8s.io/v1alpha1"),
-  items: z.array(VolumeAttributesClass),
-  kind: z.literal("VolumeAttributesClassList").default("VolumeAttributesClassList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1alpha1","apiVersion":"storage.k8s.io/v1alpha1","kind":"VolumeAttributesClassList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

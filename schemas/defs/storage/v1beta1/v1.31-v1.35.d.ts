@@ -17,4 +17,11 @@ export interface VolumeAttributesClassList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const VolumeAttributesClassList: k.KubeSchema<VolumeAttributesClassList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly VolumeAttributesClassList: k.KubeSchema<VolumeAttributesClassList>;
+};

@@ -3,10 +3,24 @@ import * as z from "#zod";
 import * as k from "../../../runtime.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const VolumeAttributesClass = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1beta1").default("storage.k8s.io/v1beta1"),
-  driverName: k.string,
-  kind: z.literal("VolumeAttributesClass").default("VolumeAttributesClass"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  parameters: k.nullishOf(z.record(z.string(), k.string)),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1beta1","apiVersion":"storage.k8s.io/v1beta1","kind":"VolumeAttributesClass","plural":"volumeattributesclasses","singular":"volumeattributesclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttributesClassList","shortNames":["vac"]});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeAttributesClass() {
+    return keep("VolumeAttributesClass", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1beta1").default("storage.k8s.io/v1beta1"),
+      driverName: k.string,
+      kind: z.literal("VolumeAttributesClass").default("VolumeAttributesClass"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      parameters: k.nullishOf(z.record(z.string(), k.string)),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1beta1","apiVersion":"storage.k8s.io/v1beta1","kind":"VolumeAttributesClass","plural":"volumeattributesclasses","singular":"volumeattributesclass","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[],"patchTypes":["json","merge","strategic","apply"],"listKind":"VolumeAttributesClassList","shortNames":["vac"]}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as metaV1_36 from "../../meta/v1/v1.36.js";
 import * as storageV1beta1_31_36 from "./v1.31-v1.36.js";
 
-export const VolumeAttributesClassList = z.looseObject({
-  apiVersion: z.literal("storage.k8s.io/v1beta1").default("storage.k8s.io/v1beta1"),
-  items: z.array(storageV1beta1_31_36.VolumeAttributesClass),
-  kind: z.literal("VolumeAttributesClassList").default("VolumeAttributesClassList"),
-  metadata: k.nullishOf(metaV1_36.ListMeta),
-}).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1beta1","apiVersion":"storage.k8s.io/v1beta1","kind":"VolumeAttributesClassList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get VolumeAttributesClassList() {
+    return keep("VolumeAttributesClassList", z.looseObject({
+      apiVersion: z.literal("storage.k8s.io/v1beta1").default("storage.k8s.io/v1beta1"),
+      items: z.array(storageV1beta1_31_36.$.VolumeAttributesClass),
+      kind: z.literal("VolumeAttributesClassList").default("VolumeAttributesClassList"),
+      metadata: k.nullishOf(metaV1_36.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storage.k8s.io","version":"v1beta1","apiVersion":"storage.k8s.io/v1beta1","kind":"VolumeAttributesClassList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -13,7 +13,6 @@ export interface GroupVersionResource {
   /** The name of the version. */
   version?: string | null;
 }
-export declare const GroupVersionResource: k.KubeSchema<GroupVersionResource>;
 
 /** Describes the state of a migration at a certain point. */
 export interface MigrationCondition {
@@ -28,7 +27,6 @@ export interface MigrationCondition {
   /** Type of the condition. */
   type: string;
 }
-export declare const MigrationCondition: k.KubeSchema<MigrationCondition>;
 
 /** Spec of the storage version migration. */
 export interface StorageVersionMigrationSpec {
@@ -37,7 +35,6 @@ export interface StorageVersionMigrationSpec {
   /** The resource that is being migrated. The migrator sends requests to the endpoint serving the resource. Immutable. */
   resource: GroupVersionResource;
 }
-export declare const StorageVersionMigrationSpec: k.KubeSchema<StorageVersionMigrationSpec>;
 
 /** Status of the storage version migration. */
 export interface StorageVersionMigrationStatus {
@@ -46,7 +43,6 @@ export interface StorageVersionMigrationStatus {
   /** ResourceVersion to compare with the GC cache for performing the migration. This is the current resource version of given group, version and resource when kube-controller-manager first observes this StorageVersionMigration resource. */
   resourceVersion?: string | null;
 }
-export declare const StorageVersionMigrationStatus: k.KubeSchema<StorageVersionMigrationStatus>;
 
 /**
  * StorageVersionMigration represents a migration of stored data to the latest storage version.
@@ -64,7 +60,6 @@ export interface StorageVersionMigration {
   /** Status of the migration. */
   status?: StorageVersionMigrationStatus | null;
 }
-export declare const StorageVersionMigration: k.KubeSchema<StorageVersionMigration>;
 
 /**
  * StorageVersionMigrationList is a collection of storage version migrations.
@@ -80,4 +75,16 @@ export interface StorageVersionMigrationList {
   /** Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata */
   metadata?: metaV1_28_35.ListMeta | null;
 }
-export declare const StorageVersionMigrationList: k.KubeSchema<StorageVersionMigrationList>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly GroupVersionResource: k.KubeSchema<GroupVersionResource>;
+  readonly MigrationCondition: k.KubeSchema<MigrationCondition>;
+  readonly StorageVersionMigrationSpec: k.KubeSchema<StorageVersionMigrationSpec>;
+  readonly StorageVersionMigrationStatus: k.KubeSchema<StorageVersionMigrationStatus>;
+  readonly StorageVersionMigration: k.KubeSchema<StorageVersionMigration>;
+  readonly StorageVersionMigrationList: k.KubeSchema<StorageVersionMigrationList>;
+};

@@ -5,41 +5,60 @@ import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 
-export const GroupVersionResource = z.looseObject({
-  group: k.nullish.string,
-  resource: k.nullish.string,
-  version: k.nullish.string,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get GroupVersionResource() {
+    return keep("GroupVersionResource", z.looseObject({
+      group: k.nullish.string,
+      resource: k.nullish.string,
+      version: k.nullish.string,
+    }));
+  },
+  get MigrationCondition() {
+    return keep("MigrationCondition", z.looseObject({
+      lastUpdateTime: k.nullishOf(metaV1_28_36.$.Time),
+      message: k.nullish.string,
+      reason: k.nullish.string,
+      status: k.string,
+      type: k.string,
+    }));
+  },
+  get StorageVersionMigrationSpec() {
+    return keep("StorageVersionMigrationSpec", z.looseObject({
+      continueToken: k.nullish.string,
+      resource: $.GroupVersionResource,
+    }));
+  },
+  get StorageVersionMigrationStatus() {
+    return keep("StorageVersionMigrationStatus", z.looseObject({
+      conditions: k.nullishOf(z.array($.MigrationCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      resourceVersion: k.nullish.string,
+    }));
+  },
+  get StorageVersionMigration() {
+    return keep("StorageVersionMigration", z.looseObject({
+      apiVersion: z.literal("storagemigration.k8s.io/v1alpha1").default("storagemigration.k8s.io/v1alpha1"),
+      kind: z.literal("StorageVersionMigration").default("StorageVersionMigration"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.StorageVersionMigrationSpec),
+      status: k.nullishOf($.StorageVersionMigrationStatus),
+    }).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1alpha1","apiVersion":"storagemigration.k8s.io/v1alpha1","kind":"StorageVersionMigration","plural":"storageversionmigrations","singular":"storageversionmigration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storagemigration.k8s.io","version":"v1alpha1","kind":"StorageVersionMigration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageVersionMigrationList"}));
+  },
+  get StorageVersionMigrationList() {
+    return keep("StorageVersionMigrationList", z.looseObject({
+      apiVersion: z.literal("storagemigration.k8s.io/v1alpha1").default("storagemigration.k8s.io/v1alpha1"),
+      items: z.array($.StorageVersionMigration).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]}),
+      kind: z.literal("StorageVersionMigrationList").default("StorageVersionMigrationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1alpha1","apiVersion":"storagemigration.k8s.io/v1alpha1","kind":"StorageVersionMigrationList"}));
+  },
+};
 
-export const MigrationCondition = z.looseObject({
-  lastUpdateTime: k.nullishOf(metaV1_28_36.Time),
-  message: k.nullish.string,
-  reason: k.nullish.string,
-  status: k.string,
-  type: k.string,
-});
-
-export const StorageVersionMigrationSpec = z.looseObject({
-  continueToken: k.nullish.string,
-  resource: GroupVersionResource,
-});
-
-export const StorageVersionMigrationStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(MigrationCondition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  resourceVersion: k.nullish.string,
-});
-
-export const StorageVersionMigration = z.looseObject({
-  apiVersion: z.literal("storagemigration.k8s.io/v1alpha1").default("storagemigration.k8s.io/v1alpha1"),
-  kind: z.literal("StorageVersionMigration").default("StorageVersionMigration"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(StorageVersionMigrationSpec),
-  status: k.nullishOf(StorageVersionMigrationStatus),
-}).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1alpha1","apiVersion":"storagemigration.k8s.io/v1alpha1","kind":"StorageVersionMigration","plural":"storageversionmigrations","singular":"storageversionmigration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storagemigration.k8s.io","version":"v1alpha1","kind":"StorageVersionMigration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageVersionMigrationList"});
-
-export const StorageVersionMigrationList = z.looseObject({
-  apiVersion: z.literal("storagemigration.k8s.io/v1alpha1").default("storagemigration.k8s.io/v1alpha1"),
-  items: z.array(StorageVersionMigration).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]}),
-  kind: z.literal("StorageVersionMigrationList").default("StorageVersionMigrationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1alpha1","apiVersion":"storagemigration.k8s.io/v1alpha1","kind":"StorageVersionMigrationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -9,7 +9,6 @@ export interface StorageVersionMigrationSpec {
   /** The resource that is being migrated. The migrator sends requests to the endpoint serving the resource. Immutable. */
   resource: metaV1_35_36.GroupResource;
 }
-export declare const StorageVersionMigrationSpec: k.KubeSchema<StorageVersionMigrationSpec>;
 
 /** Status of the storage version migration. */
 export interface StorageVersionMigrationStatus {
@@ -18,7 +17,6 @@ export interface StorageVersionMigrationStatus {
   /** ResourceVersion to compare with the GC cache for performing the migration. This is the current resource version of given group, version and resource when kube-controller-manager first observes this StorageVersionMigration resource. */
   resourceVersion?: string | null;
 }
-export declare const StorageVersionMigrationStatus: k.KubeSchema<StorageVersionMigrationStatus>;
 
 /**
  * StorageVersionMigration represents a migration of stored data to the latest storage version.
@@ -36,4 +34,13 @@ export interface StorageVersionMigration {
   /** Status of the migration. */
   status?: StorageVersionMigrationStatus | null;
 }
-export declare const StorageVersionMigration: k.KubeSchema<StorageVersionMigration>;
+
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export declare const $: {
+  readonly StorageVersionMigrationSpec: k.KubeSchema<StorageVersionMigrationSpec>;
+  readonly StorageVersionMigrationStatus: k.KubeSchema<StorageVersionMigrationStatus>;
+  readonly StorageVersionMigration: k.KubeSchema<StorageVersionMigration>;
+};

@@ -5,19 +5,35 @@ import * as metaV1_28_36 from "../../meta/v1/v1.28-v1.36.js";
 import * as metaV1_30_36 from "../../meta/v1/v1.30-v1.36.js";
 import * as metaV1_35_36 from "../../meta/v1/v1.35-v1.36.js";
 
-export const StorageVersionMigrationSpec = z.looseObject({
-  resource: metaV1_35_36.GroupResource,
-});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get StorageVersionMigrationSpec() {
+    return keep("StorageVersionMigrationSpec", z.looseObject({
+      resource: metaV1_35_36.$.GroupResource,
+    }));
+  },
+  get StorageVersionMigrationStatus() {
+    return keep("StorageVersionMigrationStatus", z.looseObject({
+      conditions: k.nullishOf(z.array(metaV1_28_36.$.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
+      resourceVersion: k.nullish.string,
+    }));
+  },
+  get StorageVersionMigration() {
+    return keep("StorageVersionMigration", z.looseObject({
+      apiVersion: z.literal("storagemigration.k8s.io/v1beta1").default("storagemigration.k8s.io/v1beta1"),
+      kind: z.literal("StorageVersionMigration").default("StorageVersionMigration"),
+      metadata: k.nullishOf(metaV1_30_36.$.ObjectMeta),
+      spec: k.nullishOf($.StorageVersionMigrationSpec),
+      status: k.nullishOf($.StorageVersionMigrationStatus),
+    }).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1beta1","apiVersion":"storagemigration.k8s.io/v1beta1","kind":"StorageVersionMigration","plural":"storageversionmigrations","singular":"storageversionmigration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storagemigration.k8s.io","version":"v1beta1","kind":"StorageVersionMigration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageVersionMigrationList"}));
+  },
+};
 
-export const StorageVersionMigrationStatus = z.looseObject({
-  conditions: k.nullishOf(z.array(metaV1_28_36.Condition).register(k.kubeMeta, {"patchStrategy":"merge","patchMergeKey":"type","listType":"map","listMapKeys":["type"]})),
-  resourceVersion: k.nullish.string,
-});
-
-export const StorageVersionMigration = z.looseObject({
-  apiVersion: z.literal("storagemigration.k8s.io/v1beta1").default("storagemigration.k8s.io/v1beta1"),
-  kind: z.literal("StorageVersionMigration").default("StorageVersionMigration"),
-  metadata: k.nullishOf(metaV1_30_36.ObjectMeta),
-  spec: k.nullishOf(StorageVersionMigrationSpec),
-  status: k.nullishOf(StorageVersionMigrationStatus),
-}).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1beta1","apiVersion":"storagemigration.k8s.io/v1beta1","kind":"StorageVersionMigration","plural":"storageversionmigrations","singular":"storageversionmigration","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","group":"storagemigration.k8s.io","version":"v1beta1","kind":"StorageVersionMigration","verbs":["get","patch","update"]}],"patchTypes":["json","merge","strategic","apply"],"listKind":"StorageVersionMigrationList"});
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}

@@ -4,9 +4,23 @@ import * as k from "../../../runtime.js";
 import * as metaV1_28_35 from "../../meta/v1/v1.28-v1.35.js";
 import * as storagemigrationV1beta1_35_36 from "./v1.35-v1.36.js";
 
-export const StorageVersionMigrationList = z.looseObject({
-  apiVersion: z.literal("storagemigration.k8s.io/v1beta1").default("storagemigration.k8s.io/v1beta1"),
-  items: z.array(storagemigrationV1beta1_35_36.StorageVersionMigration),
-  kind: z.literal("StorageVersionMigrationList").default("StorageVersionMigrationList"),
-  metadata: k.nullishOf(metaV1_28_35.ListMeta),
-}).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1beta1","apiVersion":"storagemigration.k8s.io/v1beta1","kind":"StorageVersionMigrationList"});
+/**
+ * The definitions of this file, by export name. Each is built when first read and kept (its
+ * getter gives way to the schema), so every read gives the same instance, annotated once.
+ */
+export const $ = {
+  get StorageVersionMigrationList() {
+    return keep("StorageVersionMigrationList", z.looseObject({
+      apiVersion: z.literal("storagemigration.k8s.io/v1beta1").default("storagemigration.k8s.io/v1beta1"),
+      items: z.array(storagemigrationV1beta1_35_36.$.StorageVersionMigration),
+      kind: z.literal("StorageVersionMigrationList").default("StorageVersionMigrationList"),
+      metadata: k.nullishOf(metaV1_28_35.$.ListMeta),
+    }).register(k.kubeMeta, {"group":"storagemigration.k8s.io","version":"v1beta1","apiVersion":"storagemigration.k8s.io/v1beta1","kind":"StorageVersionMigrationList"}));
+  },
+};
+
+/** Keep a definition built on first read: from now on `$[name]` is the schema itself. */
+function keep(name, schema) {
+  Object.defineProperty($, name, { value: schema, enumerable: true });
+  return schema;
+}
