@@ -131,6 +131,53 @@ describe("errors", () => {
     server.handle((req, res) => json(res, 200, {}));
   });
 
+  it("reads bodies as they come: a BOM before declared JSON, chunked text, bytes, gzip of unknown length", async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"bom":true}')]);
+    server.handle((req, res) => {
+      if (req.url === "/bom") {
+        res.writeHead(200, { "content-type": "application/json", "content-length": bom.length });
+        res.end(bom);
+      } else if (req.url === "/chunked") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"parts":');
+        setTimeout(() => res.end("[1,2]}"), 5);
+      } else if (req.url === "/bytes") {
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        res.end(Buffer.from([0, 1, 2, 255]));
+      } else if (req.url === "/empty") {
+        res.writeHead(200, { "content-type": "application/json", "content-length": 0 });
+        res.end();
+      } else {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+        const gz = createGzip();
+        gz.pipe(res);
+        gz.write('{"zipped":');
+        setTimeout(() => gz.end("true}"), 5);
+      }
+    });
+    expect((await transport.request({ path: "/bom" })).json()).toEqual({ bom: true });
+    expect((await transport.request({ path: "/chunked" })).json()).toEqual({ parts: [1, 2] });
+    const bytes = await transport.request({ path: "/bytes" });
+    expect([...bytes.body]).toEqual([0, 1, 2, 255]);
+    expect((await transport.request({ path: "/empty" })).text()).toBe("");
+    expect((await transport.request({ path: "/gzip" })).json()).toEqual({ zipped: true });
+    server.handle((req, res) => json(res, 200, {}));
+  });
+
+  it("stops a body being read when the signal aborts or a short time limit passes", async () => {
+    server.handle((req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 100 });
+      res.write('{"started":');
+    });
+    const controller = new AbortController();
+    const pending = transport.request({ path: "/trickle", signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("user gave up mid-body")), 50);
+    await expect(pending).rejects.toThrow("user gave up mid-body");
+    const err = await transport.request({ path: "/trickle", timeoutMs: 200, retry: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: "TimeoutError", message: expect.stringMatching(/timed out after 200 ms \(GET .*\/trickle\)/) });
+    server.handle((req, res) => json(res, 200, {}));
+  });
+
   it("refuses requests after close()", async () => {
     const t = createTransport(defineCluster({ server: server.url }));
     await t.request({ path: "/api" });
