@@ -23,6 +23,13 @@ export function isValidUserID(uid: number): string[] {
   return uid >= 0 && uid <= 0x7fffffff ? [] : [inclusiveRangeError(0, 0x7fffffff)];
 }
 
+// Patterns as constants: a regular expression literal makes a new RegExp object each time it is evaluated.
+const PORT_NAME_CHARS = /^[-a-z0-9]+$/;
+const HAS_LETTER = /[a-z]/;
+const PERCENT = /^[0-9]+%$/;
+const HTTP_HEADER_NAME = /^[-A-Za-z0-9]+$/;
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
+
 /** `IsValidGroupID`: 0 … 2³¹−1 (`math.MaxInt32`). @example isValidGroupID(0) // [] */
 export function isValidGroupID(gid: number): string[] {
   return gid >= 0 && gid <= 0x7fffffff ? [] : [inclusiveRangeError(0, 0x7fffffff)];
@@ -38,8 +45,8 @@ export function isValidGroupID(gid: number): string[] {
 export function isValidPortName(port: string): string[] {
   const errs: string[] = [];
   if (port.length > 15) errs.push(maxLenError(15));
-  if (!/^[-a-z0-9]+$/.test(port)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-  if (!/[a-z]/.test(port)) errs.push("must contain at least one letter (a-z)");
+  if (!PORT_NAME_CHARS.test(port)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  if (!HAS_LETTER.test(port)) errs.push("must contain at least one letter (a-z)");
   if (port.includes("--")) errs.push("must not contain consecutive hyphens");
   if (port.length > 0 && (port.startsWith("-") || port.endsWith("-"))) errs.push("must not begin or end with a hyphen");
   return errs;
@@ -47,12 +54,12 @@ export function isValidPortName(port: string): string[] {
 
 /** `IsValidPercent`: digits then `%`. @example isValidPercent("25%") // [] */
 export function isValidPercent(percent: string): string[] {
-  return /^[0-9]+%$/.test(percent) ? [] : [regexError("a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%", "1%", "93%")];
+  return PERCENT.test(percent) ? [] : [regexError("a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%", "1%", "93%")];
 }
 
 /** `IsHTTPHeaderName`. @example isHTTPHeaderName("X-Header-Name") // [] */
 export function isHTTPHeaderName(value: string): string[] {
-  return /^[-A-Za-z0-9]+$/.test(value) ? [] : [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", "[-A-Za-z0-9]+", "X-Header-Name")];
+  return HTTP_HEADER_NAME.test(value) ? [] : [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", "[-A-Za-z0-9]+", "X-Header-Name")];
 }
 
 function chDirPrefix(value: string): string[] {
@@ -110,7 +117,7 @@ export function isRelaxedEnvVarName(value: string): string[] {
 export function isConfigMapKey(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 253) errs.push(maxLenError(253));
-  if (!/^[-._a-zA-Z0-9]+$/.test(value)) {
+  if (!CONFIG_MAP_KEY.test(value)) {
     errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", "[-._a-zA-Z0-9]+", "key.name", "KEY_NAME", "key-name"));
   }
   return [...errs, ...chDirPrefix(value)];
