@@ -104,7 +104,7 @@ const MAX_CACHE = 4096;
 
 let eventSchema: Promise<z.ZodType> | undefined;
 function loadEvent(): Promise<z.ZodType> {
-  eventSchema ??= import("#schemas/latest/events/v1.js").then((m) => m.Event as z.ZodType);
+  eventSchema ??= import("#schemas/latest/events/v1.table.js").then((m) => m.$.Event as z.ZodType);
   return eventSchema;
 }
 

@@ -76,7 +76,7 @@ export function microTime(date: Date = new Date()): string {
 
 let leaseSchema: Promise<z.ZodType> | undefined;
 function loadLease(): Promise<z.ZodType> {
-  leaseSchema ??= import("#schemas/latest/coordination/v1.js").then((m) => m.Lease as z.ZodType);
+  leaseSchema ??= import("#schemas/latest/coordination/v1.table.js").then((m) => m.$.Lease as z.ZodType);
   return leaseSchema;
 }
 
