@@ -21,6 +21,24 @@ export function versionLevel(version: string): "ga" | "beta" | "alpha" | undefin
   return m ? ((m[1] as "alpha" | "beta" | undefined) ?? "ga") : undefined;
 }
 
+const KUBE_VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+
+/**
+ * Kubernetes' version priority (apimachinery's `CompareKubeAwareVersionStrings`, as a sort
+ * comparator): GA before beta before alpha, then higher numbers first; versions that are not
+ * Kubernetes-like come last, in string order.
+ *
+ * @example
+ * ["v1alpha1", "v2", "v1beta2", "v1"].sort(compareVersions); // ["v2", "v1", "v1beta2", "v1alpha1"]
+ */
+export function compareVersions(a: string, b: string): number {
+  const ma = KUBE_VERSION.exec(a);
+  const mb = KUBE_VERSION.exec(b);
+  if (!ma || !mb) return ma ? -1 : mb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  const rank = (m: RegExpExecArray) => (m[2] === undefined ? 3 : m[2] === "beta" ? 2 : 1);
+  return rank(mb) - rank(ma) || Number(mb[1]) - Number(ma[1]) || Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
+}
+
 /**
  * `legacyBetaEnabledByDefaultResources`: beta resources kube-apiserver kept serving after it
  * stopped serving new betas by default. 1.28 lists FlowSchemas and PriorityLevelConfigurations at

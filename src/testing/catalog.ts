@@ -13,7 +13,7 @@ import {
   type NameFormat,
   type ResourceInfo,
 } from "../meta/index.js";
-import { isServed, type RuntimeConfig } from "../apiserver/served.js";
+import { compareVersions, isServed, type RuntimeConfig } from "../apiserver/served.js";
 import { storageResourceOf } from "../apiserver/conversion.js";
 
 export type { RuntimeConfig };
@@ -34,6 +34,8 @@ export interface CustomServing {
   versionSchemas?: ReadonlyMap<string, z.ZodType>;
   /** Present when the CRD converts between its versions by webhook. */
   conversion?: CustomConversion;
+  /** The warning sent with every request to this version, when it is deprecated. */
+  deprecationWarning?: string;
 }
 
 /** An `additionalPrinterColumns` entry. */
@@ -66,17 +68,6 @@ export interface ServedResource extends ResourceInfo {
 export interface ServedGroup {
   name: string;
   versions: string[];
-}
-
-const STABILITY = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
-
-/** Kubernetes' version priority: GA > beta > alpha, then higher numbers first. */
-export function compareVersions(a: string, b: string): number {
-  const ma = STABILITY.exec(a);
-  const mb = STABILITY.exec(b);
-  if (!ma || !mb) return ma ? -1 : mb ? 1 : a.localeCompare(b);
-  const rank = (m: RegExpExecArray) => (m[2] === undefined ? 3 : m[2] === "beta" ? 2 : 1);
-  return rank(mb) - rank(ma) || Number(mb[1]) - Number(ma[1]) || Number(mb[3] ?? 0) - Number(ma[3] ?? 0);
 }
 
 /** The resource table: lookups by URL parts, kind and short name, and discovery order. */

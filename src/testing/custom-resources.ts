@@ -5,6 +5,7 @@
  */
 import type * as z from "zod";
 import { webhookConversionOf } from "../apiserver/apiextensions/conversion.js";
+import { crdDeprecationWarnings } from "../apiserver/apiextensions/deprecation.js";
 import { schemasFromCrd, SpecError } from "../meta/index.js";
 import type { Catalog, CustomServing, PrinterColumnSpec } from "./catalog.js";
 import { ConversionCache, type CustomConversion } from "./conversion.js";
@@ -44,8 +45,16 @@ function servingOf(crd: KubeObject, version: Obj, conversion: CustomConversion |
     openAPIV3Schema: schema,
     storage: version.storage === true,
     versionSchemas,
+    ...deprecationOf(crd, version),
     ...(conversion ? { conversion } : {}),
   };
+}
+
+/** The warning every request to a deprecated version gets. */
+function deprecationOf(crd: KubeObject, version: Obj): { deprecationWarning?: string } {
+  const group = isObj(crd.spec) ? String(crd.spec.group ?? "") : "";
+  const warning = crdDeprecationWarnings(crd).get(`${group}/${String(version.name)}`);
+  return warning === undefined ? {} : { deprecationWarning: warning };
 }
 
 /** Problems that make a CRD unacceptable (422), beyond its schema. */

@@ -237,6 +237,11 @@ function connectOptions(subresource: string, q: URLSearchParams): Obj {
 
 const ADMIN: UserInfo = { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] };
 
+/** A `Warning` header value as kube-apiserver writes one (code 299, no agent). */
+function warningHeader(text: string): string {
+  return `299 - ${JSON.stringify(text)}`;
+}
+
 function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -729,6 +734,8 @@ class LocalApiServer implements TestServer {
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);
+    // apiextensions-apiserver warns on every request to a deprecated version, answered or refused.
+    if (r.custom?.deprecationWarning !== undefined) res.setHeader("Warning", warningHeader(r.custom.deprecationWarning));
     const review = reviewHandlers[`${r.group}/${r.plural}`];
     if (review && info.verb === "create" && info.subresource === undefined) {
       const reviewContext = { authorize: this.authorizer, rulesFor: this.rulesFor, userOfToken: (t: string) => this.tokens.get(t) };
@@ -844,7 +851,7 @@ class LocalApiServer implements TestServer {
 
   private reply(res: http.ServerResponse, reply: ApiReply, record: RecordedRequest): void {
     const headers: Record<string, string | string[]> = {};
-    if (reply.warnings?.length) headers.Warning = reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    if (reply.warnings?.length) headers.Warning = [...[res.getHeader("Warning") ?? []].flat().map(String), ...reply.warnings.map(warningHeader)];
     this.send(res, reply.status, reply.body, headers, record);
   }
 

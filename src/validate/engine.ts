@@ -21,6 +21,7 @@ import { checkWrite, loadCelRules, needsCel, type WriteOptions } from "../apiser
 import { celEngineLoaded, loadCelEngine } from "../apiserver/cel-engine.js";
 import { groupCompilesCel } from "../apiserver/groups.js";
 import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations.js";
+import { crdDeprecationWarnings } from "../apiserver/apiextensions/deprecation.js";
 import { isServed, versionLevel, type RuntimeConfig } from "../apiserver/served.js";
 import { detached, detachedCommon } from "../yaml/strings.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
@@ -75,6 +76,8 @@ interface KindInfo {
   schema?: z.ZodType;
   custom: boolean;
   deprecation?: DeprecationStatus;
+  /** The warning kube-apiserver sends for a deprecated version of a custom resource. */
+  customDeprecation?: string;
   rejected: boolean;
   skipped: boolean;
   /** A built-in version the cluster does not serve (alpha and beta versions, by default). */
@@ -186,6 +189,8 @@ export class ManifestEngine {
   private builtins?: Map<string, z.ZodType>;
   private catalog?: Record<string, string[]>;
   private readonly custom = new Map<string, Schema | LaterCrd>();
+  /** Deprecation warnings of CRD versions, by apiVersion/kind. */
+  private readonly customDeprecations = new Map<string, string>();
   private readonly options: EngineOptions;
   private readonly previous?: PreviousObjects;
   /** Whether the CEL evaluator is loaded if any schema in use needs it. */
@@ -264,6 +269,7 @@ export class ManifestEngine {
   addCrd(crd: unknown, source: string): FieldError[] | string | undefined {
     try {
       for (const b of schemasFromCrd(crd, source)) this.custom.set(`${b.apiVersion}/${b.kind}`, b.schema);
+      this.addCrdDeprecations(crd);
       this.kinds.clear();
       this.celReady = false;
       return undefined;
@@ -279,8 +285,14 @@ export class ManifestEngine {
   addCrdLater(crd: unknown, source: string): void {
     const later = new LaterCrd(crd, source);
     for (const k of crdKinds(crd, source)) this.custom.set(`${k.apiVersion}/${k.kind}`, later);
+    this.addCrdDeprecations(crd);
     this.kinds.clear();
     this.celReady = false;
+  }
+
+  private addCrdDeprecations(crd: unknown): void {
+    const kind = (crd as { spec?: { names?: { kind?: unknown } } }).spec?.names?.kind;
+    for (const [apiVersion, warning] of crdDeprecationWarnings(crd)) this.customDeprecations.set(`${apiVersion}/${String(kind)}`, warning);
   }
 
   /** The schema of an apiVersion/kind: user schemas and CRDs first, then built-ins. */
@@ -304,6 +316,7 @@ export class ManifestEngine {
       ...(schema ? { schema } : {}),
       custom,
       ...(deprecation ? { deprecation } : {}),
+      ...(custom && this.customDeprecations.has(key) ? { customDeprecation: this.customDeprecations.get(key)! } : {}),
       notServed: Boolean(schema && !custom && !this.servedBuiltin(apiVersion, schema)),
       rejected: Boolean(this.options.reject?.some((s) => selectorMatches(s, apiVersion, kind))),
       skipped: Boolean(this.options.skip?.some((s) => selectorMatches(s, apiVersion, kind))),
@@ -474,6 +487,7 @@ export class ManifestEngine {
       return result;
     }
     if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
+    if (info.customDeprecation !== undefined) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", info.customDeprecation);
     if (info.readOnly !== undefined) {
       add("api/read-only", "error", ["kind"], "kind", info.readOnly);
       result.status = "invalid";
