@@ -207,13 +207,6 @@ export function manifestBytesProblem(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** Decode manifest bytes, or say why they are not a text manifest. */
-export function decodeManifest(bytes: Uint8Array): { text: string } | { error: string } {
-  const problem = manifestBytesProblem(bytes);
-  if (problem !== undefined) return { error: problem };
-  return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") };
-}
-
 function openError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   return code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "ENXIO" ? "cannot be opened for reading (a socket or a FIFO without a reader)" : (err as Error).message;
@@ -326,21 +319,6 @@ export async function readSpecialFile(file: string, maxBytes: number, signal?: A
 let scratch: Buffer | undefined;
 let scratchLent = false;
 const SCRATCH_KEPT = 4 * 1024 * 1024;
-
-/**
- * Read a file with a size limit, synchronously, and decode it: what the reader does for a file,
- * without a round trip through the thread pool per step, nor a new buffer per file (a run reads
- * many small files).
- */
-export function readManifestFileSync(file: string, maxBytes: number): { text: string } | { error: string } {
-  const r = readManifestTextBytesSync(file, maxBytes);
-  if ("error" in r) return r;
-  try {
-    return { text: r.bytes.toString("utf8") };
-  } finally {
-    r.release();
-  }
-}
 
 /**
  * Read a file with a size limit, synchronously, and check that it is a text manifest (UTF-8, no
