@@ -227,7 +227,8 @@ class Collector implements Dispatcher.DispatchHandler, Stoppable {
 
   onData(chunk: Buffer): boolean {
     const size = (this.#size += chunk.length);
-    if (size > this.#call.maxResponseBytes && !this.#declaredText) {
+    // Also past a declared length: a server may send more than it declared.
+    if (size > this.#call.maxResponseBytes) {
       this.#abort?.(tooLarge(this.#call));
       return false;
     }
