@@ -27,7 +27,7 @@ const shared = resolve(root, "..", "shared");
 const kubeconform = join(shared, "tools", "kubeconform", "kubeconform");
 const converter = join(shared, "tools", "kubeconform", "swagger2kubeconform.py");
 const swagger = join(shared, "kubernetes-openapi", "v1.36", "swagger.json");
-const bin = join(root, "bin", "kubezod.js");
+const bin = join(root, "bin", "kubezod.cjs");
 const time = "/usr/bin/time";
 
 interface Measure {

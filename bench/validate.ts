@@ -35,7 +35,7 @@ const kubeconform = join(shared, "tools", "kubeconform", "kubeconform");
 const converter = join(shared, "tools", "kubeconform", "swagger2kubeconform.py");
 const swagger = join(shared, "kubernetes-openapi", "v1.36", "swagger.json");
 const cores = availableParallelism();
-const bin = join(root, "bin", "kubezod.js");
+const bin = join(root, "bin", "kubezod.cjs");
 const time = "/usr/bin/time";
 
 function files(dir: string): string[] {

@@ -203,7 +203,7 @@ writeFileSync(
 
 // The command's image, for Node without a compile cache (before 22): `kubezod validate` as one
 // script (the validator's modules and zod; the schemas and the packages it depends on stay modules
-// and files of their own) that bin/kubezod.js compiles with V8's code cache (src/cli/image.ts).
+// and files of their own) that bin/kubezod.cjs compiles with V8's code cache (src/cli/image.ts).
 // Built from tsc's files, before the bundles below replace the entry points among them. The entry
 // evaluates zod only; `load()` evaluates the command, once the schemas' `#zod` (dist/src/cli/zod.js)
 // finds the image's zod. What the command imports on demand (CEL, the policy review) is in the
@@ -249,5 +249,21 @@ const image = await build({
   const sha = createHash("sha256").update(body).digest("hex");
   writeFileSync(join(root, "dist/src/cli/validate-image.js"), `// kubezod image ${sha}\n${body}`);
 }
+
+// The image's loader (src/cli/image.ts and the schema loader), as CommonJS for the CommonJS
+// executable (bin/kubezod.cjs): an ES module here would start Node's ES module loader.
+await build({
+  absWorkingDir: root,
+  entryPoints: ["dist/src/cli/image.js"],
+  outfile: "dist/src/cli/image.cjs",
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  banner: { js: 'const __imageUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { "import.meta.url": "__imageUrl" },
+  legalComments: "none",
+  logLevel: "warning",
+});
 
 await build({ ...options, plugins: [zodImport, builtins, groups] });

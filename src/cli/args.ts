@@ -3,6 +3,7 @@
  * handled the same way everywhere.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { writeOutput } from "./output.js";
 
 /**
  * Parse a command's arguments, or return the exit code to end with at once: 0 after printing the
@@ -20,7 +21,7 @@ export function parseCommand<const T extends ParseArgsConfig>(command: string, h
     return usageError(command, help, (err as Error).message);
   }
   if ((parsed.values as { help?: boolean }).help) {
-    process.stdout.write(help);
+    writeOutput(1, help);
     return 0;
   }
   return parsed;
@@ -33,6 +34,6 @@ export function parseCommand<const T extends ParseArgsConfig>(command: string, h
  * if (!values.out) return usageError("generate", HELP, "--out DIR is required");
  */
 export function usageError(command: string, help: string, message: string): number {
-  process.stderr.write(`kubezod ${command}: ${message}\n\n${help}`);
+  writeOutput(2, `kubezod ${command}: ${message}\n\n${help}`);
   return 2;
 }

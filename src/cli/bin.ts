@@ -7,7 +7,7 @@ import module from "node:module";
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // The command's zod is one bundled file (dist/src/cli/zod.js, made from the installed zod by
-// tools/bundle.mjs) rather than its hundred modules: bin/kubezod.js runs Node with the
+// tools/bundle.mjs) rather than its hundred modules: bin/kubezod.cjs runs Node with the
 // `kubezod-command` condition, under which the package's `#zod` import resolves to that file.
 const { main } = await import("./main.js");
 

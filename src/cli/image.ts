@@ -1,7 +1,7 @@
 /**
  * The command's image: `kubezod validate` as one script (dist/src/cli/validate-image.js, made by
  * tools/bundle.mjs), compiled with V8's code cache kept on disk between runs. Node 22 and later
- * keep compiled code themselves (`module.enableCompileCache()`, which bin/kubezod.js uses there);
+ * keep compiled code themselves (`module.enableCompileCache()`, which bin/kubezod.cjs uses there);
  * Node 20 compiles the command's megabyte of JavaScript afresh on every start, most of a cold
  * start's cost, unless it is handed the code V8 made the last time, as here.
  *
@@ -13,8 +13,13 @@
  * one that is corrupt or of another V8 or other flags (`cachedDataRejected`), and the cache is
  * then written again. `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as it turns off Node's own; a
  * directory that cannot be made or written leaves every run compiling as before.
+ *
+ * The image takes the generated schemas as scripts (schema-scripts.ts) and Node's modules with
+ * `process.getBuiltinModule`, and this loader is CommonJS (image.cjs, for bin/kubezod.cjs): a
+ * `kubezod validate` under Node 20 never starts Node's ES module loader.
  */
 import type { Script } from "node:vm";
+import { schemaModules, type RunScript } from "./schema-scripts.js";
 
 const fs = process.getBuiltinModule("node:fs");
 const path = process.getBuiltinModule("node:path");
@@ -113,8 +118,9 @@ function writeCache(dir: string, file: string, key: string, data: Buffer): boole
  * and whose rest is a function expression taking `exports`, `require`, `module`, `__filename`,
  * `__dirname` (as CommonJS modules do) and the image's file URL (its `import.meta.url`), with
  * V8's code cache from `cacheDir` (none when undefined). `require` gives the modules of `provided`
- * first, then Node's, resolved from the image's file. The image must not call `import()`: Node 20
- * loses the callback of code that comes from the cache.
+ * first, then what `provide` gives for an id (undefined: not its), then Node's, resolved from the
+ * image's file. The image must not call `import()`: Node 20 loses the callback of code that comes
+ * from the cache.
  *
  * The cache key is the image's hash, size and modification time, Node's version, the architecture
  * and the process's flags; V8 refuses code of another V8 or other V8 flags, and with
@@ -125,7 +131,7 @@ function writeCache(dir: string, file: string, key: string, data: Buffer): boole
  * const image = loadImage<{ answer: number }>("/opt/app/image.js", cacheDirectory());
  * process.once("exit", () => image.save());
  */
-export function loadImage<T>(file: string, cacheDir: string | undefined, provided: Map<string, unknown> = new Map()): LoadedImage<T> {
+export function loadImage<T>(file: string, cacheDir: string | undefined, provided: Map<string, unknown> = new Map(), provide?: (id: string) => unknown): LoadedImage<T> {
   const vm = process.getBuiltinModule("node:vm");
   // One-byte text (the build checks the image is ASCII) makes a one-byte string without decoding.
   const source = fs.readFileSync(file, "latin1");
@@ -148,7 +154,7 @@ export function loadImage<T>(file: string, cacheDir: string | undefined, provide
   const required = new Map<string, unknown>(provided);
   const require = (id: string): unknown => {
     if (required.has(id)) return required.get(id);
-    const m = id.startsWith("node:") ? process.getBuiltinModule(id) : nodeRequire(id);
+    const m = id.startsWith("node:") ? process.getBuiltinModule(id) : (provide?.(id) ?? nodeRequire(id));
     required.set(id, m);
     return m;
   };
@@ -167,6 +173,9 @@ export function loadImage<T>(file: string, cacheDir: string | undefined, provide
     },
   };
 }
+
+/** Compile and run a schema module's script in this context. Code caching measured no faster for these. */
+const runScript: RunScript = (source, file) => new (process.getBuiltinModule("node:vm").Script)(source, { filename: file }).runInThisContext() as ReturnType<RunScript>;
 
 /** What validate-image.js exports (tools/bundle.mjs). */
 interface ValidateImage {
@@ -187,7 +196,15 @@ interface ValidateImage {
 export async function runValidateImage(argv: string[]): Promise<number | undefined> {
   const file = path.join(path.dirname(process.getBuiltinModule("node:url").fileURLToPath(import.meta.url)), "validate-image.js");
   if (!fs.existsSync(file)) return undefined;
-  const image = loadImage<ValidateImage>(file, cacheDirectory());
+  // The generated schemas load as scripts from the package's schemas/ (schema-scripts.ts), with
+  // the image's zod, rather than through Node's ES module loader; a build without them (none
+  // beside the package) leaves them to Node.
+  const schemas = path.resolve(path.dirname(file), "..", "..", "..", "schemas");
+  let fromSchemas: ((id: string) => unknown) | undefined;
+  const provide = fs.existsSync(path.join(schemas, "runtime.js"))
+    ? (id: string): unknown => (id.startsWith("#schemas/") ? (fromSchemas ??= schemaModules(schemas, new Map([["#zod", image.exports.z]]), runScript))(id) : undefined)
+    : undefined;
+  const image = loadImage<ValidateImage>(file, cacheDirectory(), new Map(), provide);
   process.once("exit", () => image.save());
   (globalThis as Record<symbol, unknown>)[Symbol.for("kubezod.command.zod")] = image.exports.z;
   const { run } = await image.exports.load();

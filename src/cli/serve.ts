@@ -63,7 +63,7 @@ function readCrds(files: string[]): unknown[] {
  * process.exitCode = await run(["--port", "6443", "--crd", "crds/widgets.yaml"]);
  */
 export async function run(argv: string[]): Promise<number> {
-  // bin/kubezod.js holds the old generation to a fifth over its live size, which suits a one-shot
+  // bin/kubezod.cjs holds the old generation to a fifth over its live size, which suits a one-shot
   // command; a long-running server with a growing store collects less often with V8's own growth.
   setFlagsFromString("--heap-growing-percent=0");
   const parsed = parseCommand("serve", HELP, {

@@ -9,6 +9,7 @@ import { formatReport, outputFormats, type OutputFormat } from "../validate/repo
 import { validateManifests, type ManifestInput } from "../validate/validate-manifests.js";
 import { reviewRun, storedObjects } from "./review.js";
 import { parseRuntimeConfig, type RuntimeConfig } from "../apiserver/served.js";
+import { isTerminal, writeOutput } from "./output.js";
 
 const HELP = `usage: kubezod validate [options] <file|directory|glob|->...
 
@@ -71,7 +72,7 @@ function list(values: string[] | undefined): string[] {
 
 /** A progress line on the terminal: only when stderr is a TTY and not in CI. */
 function progress(): ((done: number, total: number) => void) & { clear(): void; enabled: boolean } {
-  const enabled = Boolean(process.stderr.isTTY) && !process.env.CI;
+  const enabled = !process.env.CI && isTerminal(2);
   let last = 0;
   let shown = false;
   const update = (done: number, total: number) => {
@@ -80,10 +81,10 @@ function progress(): ((done: number, total: number) => void) & { clear(): void; 
     if (now - last < 100 && done < total) return;
     last = now;
     shown = true;
-    process.stderr.write(`\rchecked ${done} of the ${total} resources found so far`);
+    writeOutput(2, `\rchecked ${done} of the ${total} resources found so far`);
   };
   update.clear = () => {
-    if (shown) process.stderr.write("\r\x1b[K");
+    if (shown) writeOutput(2, "\r\x1b[K");
   };
   update.enabled = enabled;
   return update;
@@ -167,12 +168,12 @@ export async function run(argv: string[]): Promise<number> {
     reject: list(values.reject),
     ...(maxFileSize ? { maxFileSize } : {}),
   };
-  const color = values.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const color = values.color ?? (!process.env.NO_COLOR && isTerminal(1));
   const review = await reviewRun(values, paths, base);
   if (typeof review === "number") return review;
   if (review) {
-    process.stdout.write(formatReport(review, output, { color, verbose: values.verbose }));
-    if (values["show-mutated"]) process.stdout.write(storedObjects(review));
+    writeOutput(1, formatReport(review, output, { color, verbose: values.verbose }));
+    if (values["show-mutated"]) writeOutput(1, storedObjects(review));
     return review.valid ? 0 : 1;
   }
   const show = progress();
@@ -181,6 +182,6 @@ export async function run(argv: string[]): Promise<number> {
     { ...base, ...(workers !== undefined ? { workers } : {}), ...(show.enabled ? { onProgress: show } : {}) },
   );
   show.clear();
-  process.stdout.write(formatReport(report, output, { color, verbose: values.verbose }));
+  writeOutput(1, formatReport(report, output, { color, verbose: values.verbose }));
   return report.valid ? 0 : 1;
 }

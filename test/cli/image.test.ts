@@ -166,7 +166,7 @@ describe("the command's image", () => {
 const usesImage = typeof (process.getBuiltinModule("node:module") as { enableCompileCache?: unknown }).enableCompileCache !== "function";
 
 describe.skipIf(!builtIsFresh() || !usesImage)("kubezod validate from its image", () => {
-  const bin = join(repoRoot, "bin", "kubezod.js");
+  const bin = join(repoRoot, "bin", "kubezod.cjs");
   // The executable's own flags, as its first line gives them to Node.
   const flags = readFileSync(bin, "utf8").split("\n")[0]!.replace(/^#!\/usr\/bin\/env -S node\s*/, "").split(/\s+/).filter(Boolean);
   const run = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [...flags, bin, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1", ...env }, encoding: "utf8" });

@@ -33,7 +33,7 @@ export function builtIsFresh(): boolean {
 
 /** The command line that runs a TypeScript entry of the project (`src/cli/bin.ts`, `codegen/main.ts`): built when fresh. */
 export function nodeArgsFor(sourceEntry: string): string[] {
-  // The command runs under the condition bin/kubezod.js sets (its own one-file zod, package.json "#zod").
+  // The command runs under the condition bin/kubezod.cjs sets (its own one-file zod, package.json "#zod").
   if (builtIsFresh()) return [...(sourceEntry === "src/cli/bin.ts" ? ["--conditions=kubezod-command"] : []), join(repoRoot, "dist", sourceEntry.replace(/\.ts$/, ".js"))];
   return ["--import", "tsx", join(repoRoot, sourceEntry)];
 }

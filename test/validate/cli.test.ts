@@ -96,7 +96,7 @@ describe("kubezod validate", () => {
       execFileSync(process.execPath, [...conditions, "--input-type=module", "-e", `process.stdout.write(import.meta.resolve(${JSON.stringify(specifier)}))`], { cwd: repoRoot, encoding: "utf8" });
     expect(resolve(["--conditions=kubezod-command"])).toBe(pathToFileURL(join(repoRoot, "dist/src/cli/zod.js")).href);
     expect(resolve([])).toBe(resolve([], "zod"));
-    expect(readFileSync(join(repoRoot, "bin/kubezod.js"), "utf8").split("\n")[0]).toContain("--conditions=kubezod-command");
+    expect(readFileSync(join(repoRoot, "bin/kubezod.cjs"), "utf8").split("\n")[0]).toContain("--conditions=kubezod-command");
     // What the executable loads imports zod only as "#zod": one copy in the process.
     for (const file of readdirSync(join(repoRoot, "dist/src/chunks"))) expect(readFileSync(join(repoRoot, "dist/src/chunks", file), "utf8")).not.toMatch(/from\s*"zod"/);
     expect(readFileSync(join(repoRoot, "schemas/runtime.js"), "utf8")).toContain('from "#zod"');

@@ -10,22 +10,25 @@
 // - without Maglev (V8's mid-tier compiler, on by default from Node 22; Node 20 runs without it):
 //   its zones and code were a third of the peak under Node 24.
 // The `kubezod-command` condition gives the command its own one-file zod (package.json "#zod").
+// This file is CommonJS: an ES module entry would start Node's ES module loader (and with it
+// fs/promises, readline and the streams) on every run, which `validate` under Node 20 never needs.
 // Where Node has it (22+), compiled code is cached on disk between runs: a third off a cold start.
 // Before 22, `validate` runs from its image, one script compiled with V8's code cache kept on disk
-// (dist/src/cli/image.js), and the other commands compile as they load.
-const { enableCompileCache } = process.getBuiltinModule("node:module");
+// (dist/src/cli/image.cjs), and the other commands compile as they load.
+"use strict";
+const { enableCompileCache } = require("node:module");
+const commandModules = () => import("../dist/src/cli/bin.js");
 if (!enableCompileCache && process.argv[2] === "validate") {
-  const { runValidateImage } = await import("../dist/src/cli/image.js");
-  let code;
-  try {
-    code = await runValidateImage(process.argv.slice(3));
-  } catch (err) {
-    process.stderr.write(`kubezod: ${err instanceof Error ? err.message : String(err)}\n`);
-    code = 1;
-  }
-  if (code === undefined) await import("../dist/src/cli/bin.js");
-  else process.exitCode = code;
+  require("../dist/src/cli/image.cjs")
+    .runValidateImage(process.argv.slice(3))
+    .then(
+      (code) => (code === undefined ? commandModules() : void (process.exitCode = code)),
+      (err) => {
+        process.stderr.write(`kubezod: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      },
+    );
 } else {
   enableCompileCache?.();
-  await import("../dist/src/cli/bin.js");
+  commandModules();
 }
