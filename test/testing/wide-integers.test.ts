@@ -3,6 +3,10 @@
  * a number into int64 when it fits and float64 otherwise, so an `integer` field takes every int64
  * and refuses a larger value as `must be of type integer: "number"`; a `number` field takes both.
  */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { readYamlDocuments } from "../../src/yaml/documents.js";
@@ -65,5 +69,32 @@ describe("integers beyond 2^53 in a custom resource, over HTTP", () => {
     const refused = await apply("i", "-9223372036854775809");
     expect(refused.status).toBe(422);
     expect(refused.json.message).toBe(`Counter.example.com "i" is invalid: spec.big: Invalid value: "number": spec.big in body must be of type integer: "number"`);
+  });
+});
+
+const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
+
+// kubectl turns the YAML into JSON with go-yaml, which keeps an int64 literal exact.
+describe.skipIf(!hasKubectl)("kubectl create of a custom resource with wide integers", () => {
+  it("creates int64 values and refuses one beyond with kube-apiserver's message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kubezod-wide-"));
+    const kubeconfig = await server.writeKubeconfig(join(dir, "kubeconfig"));
+    // The server answers from this process: kubectl runs beside it, not blocking it.
+    const run = (name: string, spec: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const f = join(dir, `${name}.yaml`);
+        writeFileSync(f, `apiVersion: example.com/v1\nkind: Counter\nmetadata: {name: ${name}, namespace: default}\nspec:\n  ${spec}\n`);
+        const child = spawn("kubectl", ["--cache-dir", join(dir, "cache"), "create", "-f", f], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d));
+        child.stderr.on("data", (d: Buffer) => (stderr += d));
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+      });
+    const ok = await run("k1", "big: 9223372036854775807\n  plain: -9223372036854775808\n  items: [9007199254740993]");
+    expect([ok.status, ok.stdout, ok.stderr]).toEqual([0, "counter.example.com/k1 created\n", ""]);
+    const refused = await run("k2", "big: 9223372036854775808");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe('The Counter "k2" is invalid: spec.big: Invalid value: "number": spec.big in body must be of type integer: "number"\n');
   });
 });
