@@ -1,6 +1,8 @@
 /**
  * API versions Kubernetes deprecated and removed, from the Kubernetes Deprecated API Migration
- * Guide: when each stopped being served and what replaces it.
+ * Guide and the types' `zz_generated.prerelease-lifecycle.go` (`APILifecycleDeprecated`,
+ * `APILifecycleRemoved`, `APILifecycleReplacement`): when each stopped being served, what replaces
+ * it, and the warning kube-apiserver sends while it still serves a deprecated one.
  */
 
 /** One deprecated API version of one or more kinds. */
@@ -15,6 +17,12 @@ export interface ApiDeprecation {
   replacement?: string;
   /** A note on what changed or what to do. */
   note?: string;
+  /**
+   * The type's `APILifecycleReplacement` (what kube-apiserver's warning names) where it is not
+   * `replacement` with the same kind: flowcontrol v1beta2 names v1beta3, core v1 Endpoints names
+   * discovery.k8s.io/v1 EndpointSlice.
+   */
+  lifecycleReplacement?: { apiVersion: string; kind?: string };
 }
 
 const t = (
@@ -24,7 +32,16 @@ const t = (
   removedIn: number | undefined,
   replacement: string | undefined,
   note?: string,
-): ApiDeprecation => ({ apiVersion, kinds, deprecatedIn, ...(removedIn ? { removedIn } : {}), ...(replacement ? { replacement } : {}), ...(note ? { note } : {}) });
+  lifecycleReplacement?: ApiDeprecation["lifecycleReplacement"],
+): ApiDeprecation => ({
+  apiVersion,
+  kinds,
+  deprecatedIn,
+  ...(removedIn ? { removedIn } : {}),
+  ...(replacement ? { replacement } : {}),
+  ...(note ? { note } : {}),
+  ...(lifecycleReplacement ? { lifecycleReplacement } : {}),
+});
 
 /**
  * The deprecation table (group/version, kinds, deprecated in, removed in, replacement).
@@ -65,13 +82,13 @@ export const apiDeprecations: readonly ApiDeprecation[] = [
   t("autoscaling/v2beta2", ["HorizontalPodAutoscaler"], 23, 26, "autoscaling/v2"),
   // Removed in 1.27
   t("storage.k8s.io/v1beta1", ["CSIStorageCapacity"], 24, 27, "storage.k8s.io/v1"),
-  // Removed in 1.29
-  t("flowcontrol.apiserver.k8s.io/v1beta2", ["FlowSchema", "PriorityLevelConfiguration"], 26, 29, "flowcontrol.apiserver.k8s.io/v1"),
-  // Removed in 1.32
+  // Removed in 1.29 (introduced 1.23; its types name v1beta3 as their replacement)
+  t("flowcontrol.apiserver.k8s.io/v1beta2", ["FlowSchema", "PriorityLevelConfiguration"], 26, 29, "flowcontrol.apiserver.k8s.io/v1", undefined, { apiVersion: "flowcontrol.apiserver.k8s.io/v1beta3" }),
+  // Removed in 1.32 (introduced 1.26)
   t("flowcontrol.apiserver.k8s.io/v1beta3", ["FlowSchema", "PriorityLevelConfiguration"], 29, 32, "flowcontrol.apiserver.k8s.io/v1", "spec.limited.nominalConcurrencyShares defaults to 30 when unset in v1"),
-  // Deprecated and still served
+  // Deprecated and still served (core v1's zz_generated.prerelease-lifecycle.go: no removal)
   t("v1", ["ComponentStatus"], 19, undefined, undefined, "ComponentStatus is deprecated; use the component's health endpoints instead"),
-  t("v1", ["Endpoints"], 33, undefined, "discovery.k8s.io/v1", "use EndpointSlice instead of Endpoints"),
+  t("v1", ["Endpoints"], 33, undefined, "discovery.k8s.io/v1", "use EndpointSlice instead of Endpoints", { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice" }),
 ];
 
 function minorOf(kubernetesVersion: string): number {
@@ -86,22 +103,54 @@ export interface DeprecationStatus {
 }
 
 /**
- * Whether an apiVersion/kind is removed or deprecated in a Kubernetes version, with a message
- * saying since when and what to use instead.
+ * Whether an apiVersion/kind is removed or deprecated in a Kubernetes version, with a message.
+ * A removed version's message says since when and what to use instead; a deprecated version that
+ * is still served gets kube-apiserver's own warning text ({@link deprecationWarning}).
  *
  * @example
  * deprecationOf("policy/v1beta1", "PodDisruptionBudget", "v1.28")?.message;
  * // "policy/v1beta1 PodDisruptionBudget is no longer served since Kubernetes 1.25; use policy/v1"
+ * deprecationOf("v1", "Endpoints", "v1.33")?.message;
+ * // "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
  */
 export function deprecationOf(apiVersion: string, kind: string, kubernetesVersion: string): DeprecationStatus | undefined {
   const minor = minorOf(kubernetesVersion);
-  const entry = apiDeprecations.find((d) => d.apiVersion === apiVersion && d.kinds.includes(kind));
+  const entry = entryOf(apiVersion, kind);
   if (!entry || !(minor >= entry.deprecatedIn)) return undefined;
   const removed = entry.removedIn !== undefined && minor >= entry.removedIn;
-  const what = `${apiVersion} ${kind}`;
+  if (!removed) return { entry, removed, message: warningMessage(entry, apiVersion, kind) };
   const use = entry.replacement ? (entry.replacement === apiVersion ? "" : `; use ${entry.replacement}${entry.note ? ` (${entry.note})` : ""}`) : entry.note ? `; ${entry.note}` : "";
-  const message = removed
-    ? `${what} is no longer served since Kubernetes 1.${entry.removedIn}${use}`
-    : `${what} is deprecated since Kubernetes 1.${entry.deprecatedIn}${entry.removedIn ? ` and is removed in 1.${entry.removedIn}` : ""}${use}`;
-  return { entry, removed, message };
+  return { entry, removed, message: `${apiVersion} ${kind} is no longer served since Kubernetes 1.${entry.removedIn}${use}` };
+}
+
+function entryOf(apiVersion: string, kind: string): ApiDeprecation | undefined {
+  return apiDeprecations.find((d) => d.apiVersion === apiVersion && d.kinds.includes(kind));
+}
+
+/** k8s.io/apiserver's `deprecation.WarningMessage` for a type of the table (major is always 1). */
+function warningMessage(entry: ApiDeprecation, apiVersion: string, kind: string): string {
+  let text = `${apiVersion} ${kind} is deprecated in v1.${entry.deprecatedIn}+`;
+  if (entry.removedIn !== undefined) text += `, unavailable in v1.${entry.removedIn}+`;
+  const replacement = entry.lifecycleReplacement ?? (entry.replacement !== undefined ? { apiVersion: entry.replacement } : undefined);
+  if (replacement) text += `; use ${replacement.apiVersion} ${replacement.kind ?? kind}`;
+  return text;
+}
+
+/**
+ * The `Warning` text kube-apiserver sends with every request (every verb, list and watch included)
+ * to a built-in apiVersion/kind that is deprecated in the served minor: the endpoint installer's
+ * `deprecation.IsDeprecated` (the served minor at or past `APILifecycleDeprecated`) and
+ * `deprecation.WarningMessage`
+ * (`<group>/<version> <Kind> is deprecated in v1.X+[, unavailable in v1.Y+][; use <group>/<version> <Kind>]`).
+ * Undefined when the type is not deprecated in that minor, and once it is removed (kube-apiserver
+ * no longer serves it, so nothing answers to warn).
+ *
+ * @example
+ * deprecationWarning("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", "1.31");
+ * // "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated in v1.29+, unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 FlowSchema"
+ * deprecationWarning("apps/v1", "Deployment", "1.31"); // undefined
+ */
+export function deprecationWarning(apiVersion: string, kind: string, kubernetesVersion: string): string | undefined {
+  const status = deprecationOf(apiVersion, kind, kubernetesVersion);
+  return status && !status.removed ? status.message : undefined;
 }

@@ -82,7 +82,8 @@ function typeName(s: z.core.$ZodType | undefined, expected: string): string {
 function jsonTypeOf(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
-  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  // Go decodes an integer beyond int64 as a float64.
+  if (typeof v === "number") return Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63 ? "integer" : "number";
   return typeof v;
 }
 
@@ -117,7 +118,7 @@ export function schemaErrors(schema: z.core.$ZodType, root: unknown, issues: rea
       case "invalid_type":
         if (!at.found || at.value === undefined) push("schema/required", fieldError("FieldValueRequired", fp, ""));
         else if (custom) {
-          const actual = jsonTypeOf(at.value);
+          const actual = (issue as { received?: string }).received ?? jsonTypeOf(at.value);
           push("schema/type", fieldError("FieldValueTypeInvalid", fp, `${inBody} must be of type ${typeName(s, issue.expected).replace(" or ", ",")}: ${JSON.stringify(actual)}`, actual));
         } else if (at.value === null) push("schema/type", fieldError("FieldValueTypeInvalid", fp, `must not be null (expected ${typeName(s, issue.expected)})`, null));
         else push("schema/type", fieldError("FieldValueTypeInvalid", fp, `must be of type ${typeName(s, issue.expected)}`, at.value));

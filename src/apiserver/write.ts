@@ -44,6 +44,8 @@ import { unchangedSince } from "./ratcheting.js";
 import type { KindRules } from "./registry.js";
 import { schemaErrors } from "./schema-errors.js";
 import { withDefaultsShared } from "./structural-defaults.js";
+import { int64Issues } from "./wide-integers.js";
+import type { WideInteger } from "../yaml/documents.js";
 import { checkValueValidations } from "./value-validations.js";
 import type * as CelRules from "./cel/rules.js";
 
@@ -93,6 +95,11 @@ export interface WriteOptions extends ApiContextOptions {
    * rules do). Custom resources are always checked, as errors.
    */
   builtinDuplicates?: boolean;
+  /**
+   * Integer literals beyond ±(2^53−1) the object holds rounded, with their exact values and paths
+   * in the object (the YAML reader's `wideIntegers`): an integer field takes one that fits int64.
+   */
+  wideIntegers?: readonly WideInteger[];
   /** The namespace comes from where the object is sent (a request path, `kubectl -n`): not required in it. */
   namespaceOptional?: boolean;
   /** The write is to the status subresource: the kind's status update rules apply instead of its spec rules. */
@@ -414,7 +421,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   if (schema) {
     const ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
     if (!ok) {
-      const found = plan!.check ? schemaIssuesOf(schema, obj) : (schema.safeParse(obj).error?.issues ?? []);
+      const found = int64Issues(plan!.check ? schemaIssuesOf(schema, obj) : (schema.safeParse(obj).error?.issues ?? []), obj, options.wideIntegers);
       const errors = schemaErrors(schema, obj, found, { custom, minor: options.minor });
       // kube-apiserver decodes a built-in object into its Go type, where a field the OpenAPI document
       // marks required is simply its zero value when absent: only the kind's native validation says

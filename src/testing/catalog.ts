@@ -15,6 +15,7 @@ import {
 } from "../meta/index.js";
 import { compareVersions, isServed, type RuntimeConfig } from "../apiserver/served.js";
 import { storageResourceOf } from "../apiserver/conversion.js";
+import { deprecationWarning } from "../apiserver/deprecations.js";
 
 export type { RuntimeConfig };
 
@@ -60,6 +61,8 @@ export interface ServedResource extends ResourceInfo {
   storageKey: string;
   /** Present for custom resources. */
   custom?: CustomServing;
+  /** For a built-in type deprecated in the served minor: the warning sent with every request to it. */
+  deprecationWarning?: string;
   /** The compiled validator (undefined: use Zod). */
   validate: CompiledValidator | undefined;
 }
@@ -84,7 +87,9 @@ export class Catalog {
       for (const value of Object.values(exports)) {
         const info = resourceInfo(value as z.ZodType);
         if (!info || !isServed(info.group, info.version, info.plural, runtimeConfig)) continue;
-        catalog.add(value as z.ZodType);
+        const served = catalog.add(value as z.ZodType);
+        const warning = deprecationWarning(info.apiVersion, info.kind, kubernetesVersion);
+        if (warning !== undefined) served.deprecationWarning = warning;
       }
     }
     return catalog;

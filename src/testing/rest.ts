@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type * as z from "zod";
 import { YamlError } from "../errors.js";
 import { parseYaml } from "../yaml/text.js";
+import { readYamlDocuments } from "../yaml/documents.js";
 import type { KubeApiError } from "../errors.js";
 import { admit, type AdmitOptions, type DefinitionNames, type FieldValidation } from "./admission.js";
 import { Allocator } from "./allocation.js";
@@ -63,6 +64,7 @@ import {
 } from "./status.js";
 import { objectKey, type KubeObject, type Store } from "./store.js";
 import { fieldError, FieldPath, type FieldError } from "../meta/index.js";
+import { int64RoundedJson, withInt64Rounding } from "../apiserver/wide-integers.js";
 
 type Obj = Record<string, unknown>;
 
@@ -235,7 +237,10 @@ export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion:
   const maxDepth = Math.min(call.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH, KUBERNETES_MAX_NESTING_DEPTH);
   if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
     try {
-      return parseYaml(text, { source: "request body", maxDepth });
+      const value = parseYaml(text, { source: "request body", maxDepth });
+      // Integers beyond ±(2^53−1) kept on their side of the int64 bounds, as in JSON bodies.
+      const wide = /[0-9]{16}/.test(text) ? readYamlDocuments(text, { maxDepth }).find((d) => d.value !== undefined && d.value !== null)?.wideIntegers : undefined;
+      return wide ? withInt64Rounding(value, wide) : value;
     } catch (e) {
       // Past the nesting limit, the words of Go's YAML scanner ("exceeded max depth of 10000").
       const reason = e instanceof YamlError ? e.reason.replace(/^nesting exceeded maxDepth \((\d+)\)$/, "exceeded max depth of $1") : "";
@@ -246,7 +251,7 @@ export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion:
   const deep = jsonTooDeep(text, maxDepth);
   if (deep) throw badRequest(`${what}: json parse error: invalid character '${deep}' exceeded max depth`);
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(int64RoundedJson(text)) as unknown;
   } catch (e) {
     throw badRequest(`${what}: json parse error: ${(e as Error).message}`);
   }

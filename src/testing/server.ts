@@ -734,8 +734,10 @@ class LocalApiServer implements TestServer {
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);
-    // apiextensions-apiserver warns on every request to a deprecated version, answered or refused.
-    if (r.custom?.deprecationWarning !== undefined) res.setHeader("Warning", warningHeader(r.custom.deprecationWarning));
+    // kube-apiserver's endpoint installer (built-in types) and apiextensions-apiserver (custom
+    // resources) warn on every request to a deprecated version, answered or refused.
+    const deprecated = r.custom ? r.custom.deprecationWarning : r.deprecationWarning;
+    if (deprecated !== undefined) res.setHeader("Warning", warningHeader(deprecated));
     const review = reviewHandlers[`${r.group}/${r.plural}`];
     if (review && info.verb === "create" && info.subresource === undefined) {
       const reviewContext = { authorize: this.authorizer, rulesFor: this.rulesFor, userOfToken: (t: string) => this.tokens.get(t) };

@@ -24,6 +24,7 @@ import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations
 import { crdDeprecationWarnings } from "../apiserver/apiextensions/deprecation.js";
 import { isServed, versionLevel, type RuntimeConfig } from "../apiserver/served.js";
 import { detached, detachedCommon } from "../yaml/strings.js";
+import type { WideInteger } from "../yaml/documents.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { isRecord } from "../meta/values.js";
 
@@ -69,6 +70,17 @@ export interface ResourceInput {
   /** Path prefix of the resource inside its document (`items[3]` for List items). */
   prefix: PathSegment[];
   locate?: (path: readonly PathSegment[]) => { line: number; column: number };
+  /** The document's integer literals beyond ±(2^53−1), at their paths in the document (the reader's `wideIntegers`). */
+  wideIntegers?: readonly WideInteger[];
+}
+
+/** The wide integers of a document that lie inside the resource at `prefix`, at their paths in it. */
+function wideIntegersIn(wide: readonly WideInteger[], prefix: readonly PathSegment[]): WideInteger[] {
+  const out: WideInteger[] = [];
+  for (const w of wide) {
+    if (w.path.length > prefix.length && prefix.every((seg, i) => w.path[i] === seg)) out.push({ path: w.path.slice(prefix.length), value: w.value });
+  }
+  return out;
 }
 
 /** What the engine needs to know about one apiVersion/kind, looked up once per run. */
@@ -500,7 +512,13 @@ export class ManifestEngine {
     }
     const old = previous && previous.apiVersion === apiVersion ? previous.object : undefined;
     const write = info.write!;
-    const outcome = checkWrite(value, old || this.namespaceLabels.size ? { ...write, ...(this.namespaceLabels.size ? { namespaceLabels: this.labelsOf } : {}), ...(old ? { old } : {}) } : write);
+    const wideIntegers = input.wideIntegers ? wideIntegersIn(input.wideIntegers, prefix) : undefined;
+    const outcome = checkWrite(
+      value,
+      old || this.namespaceLabels.size || wideIntegers?.length
+        ? { ...write, ...(this.namespaceLabels.size ? { namespaceLabels: this.labelsOf } : {}), ...(old ? { old } : {}), ...(wideIntegers?.length ? { wideIntegers } : {}) }
+        : write,
+    );
     for (const i of outcome.issues) add(i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);
     for (const w of outcome.warnings) add("native/warning", "warning", [], "", w);
 

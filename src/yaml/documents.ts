@@ -9,7 +9,7 @@
 import type { Event, ScalarEvent } from "js-yaml";
 import { EVENT as EVENT_ID, jsYaml } from "./js-yaml.js";
 import type { PathSegment } from "../meta/walk.js";
-import { keyString, resolvePlainScalar, resolveTaggedScalar } from "./scalars.js";
+import { keyString, resolvePlainScalar, resolveTaggedScalar, wideIntegerLiteral } from "./scalars.js";
 import { isAscii } from "node:buffer";
 import { codesOf, fastDocumentReader, fastLocate, plainAsciiBytes, type Codes, type FastDocument } from "./fast.js";
 import { setOwn } from "../meta/values.js";
@@ -28,6 +28,12 @@ export interface YamlNotice {
   position: SourcePosition;
 }
 
+/** An integer literal a document's value holds rounded (beyond ±(2^53−1)), with its exact value. */
+export interface WideInteger {
+  path: PathSegment[];
+  value: bigint;
+}
+
 /** One YAML document of a file. */
 export interface YamlDocument {
   /** 0-based index of the document in its file. */
@@ -39,6 +45,11 @@ export interface YamlDocument {
   /** A syntax error that made the document unreadable. */
   error?: { message: string; position: SourcePosition };
   notices: YamlNotice[];
+  /**
+   * The integer literals beyond ±(2^53−1) in the value (which holds them as rounded numbers), with
+   * their exact values, as kubectl hands them on; absent when there are none.
+   */
+  wideIntegers?: WideInteger[];
   /** Where the key (or list item) at a path is written; the closest existing parent when it is absent. */
   locate(path: readonly PathSegment[]): SourcePosition;
 }
@@ -166,6 +177,10 @@ class Builder {
   hasAliases = false;
   /** Add `implicit-conversion` notices. */
   noteConversions = true;
+  /** Integer literals beyond ±(2^53−1), by path. */
+  readonly wide: WideInteger[] = [];
+  /** Where each anchor was set, while there are wide integers to copy to its aliases. */
+  readonly anchorPaths = new Map<string, PathSegment[]>();
 
   constructor(
     readonly events: Event[],
@@ -185,12 +200,14 @@ class Builder {
       const std = tag.startsWith("!!") ? tag.slice(2) : tag.startsWith("!<tag:yaml.org,2002:") ? tag.slice(20, -1) : undefined;
       if (std !== undefined) {
         const r = resolveTaggedScalar(std, text);
+        if (r && std === "int" && !isKey && typeof r.value === "number" && !Number.isSafeInteger(r.value)) this.noteWide(text, path);
         if (r) return this.checkJson(r.value, path, ev.valueStart);
       }
       return text;
     }
     if (ev.style !== 1) return text;
     const r = resolvePlainScalar(text);
+    if (!isKey && typeof r.value === "number" && Number.isInteger(r.value) && !Number.isSafeInteger(r.value)) this.noteWide(text, path);
     if (r.yaml12Differs && typeof r.value !== "string" && this.noteConversions) {
       this.notices.push({
         kind: "implicit-conversion",
@@ -200,6 +217,25 @@ class Builder {
       });
     }
     return this.checkJson(r.value, path, ev.valueStart);
+  }
+
+  private anchored(name: string, value: unknown, path: PathSegment[], isKey: boolean): void {
+    this.anchors.set(name, value);
+    if (isKey) this.anchorPaths.delete(name);
+    else this.anchorPaths.set(name, [...path]);
+  }
+
+  private noteWide(text: string, path: PathSegment[]): void {
+    const value = wideIntegerLiteral(text);
+    if (value !== undefined) this.wide.push({ path: [...path], value });
+  }
+
+  /** An alias repeats the wide integers under its anchor at its own path. */
+  private copyWide(anchor: string, path: PathSegment[]): void {
+    const from = this.anchorPaths.get(anchor);
+    if (!from) return;
+    const found = this.wide.filter((w) => w.path.length >= from.length && from.every((seg, i) => w.path[i] === seg));
+    for (const w of found) this.wide.push({ path: [...path, ...w.path.slice(from.length)], value: w.value });
   }
 
   private checkJson(value: unknown, path: PathSegment[], offset: number): unknown {
@@ -216,12 +252,13 @@ class Builder {
       case SCALAR: {
         const v = this.scalar(ev, path, isKey);
         const a = this.anchorOf(ev);
-        if (a !== undefined) this.anchors.set(a, v);
+        if (a !== undefined) this.anchored(a, v, path, isKey);
         return v;
       }
       case ALIAS: {
         this.hasAliases = true;
         const name = this.source.slice(ev.anchorStart, ev.anchorEnd);
+        if (this.wide.length && !isKey) this.copyWide(name, path);
         const target = this.anchors.get(name);
         return target !== null && typeof target === "object" ? cloneCounted(target, this.budget) : target;
       }
@@ -234,7 +271,7 @@ class Builder {
           path.pop();
         }
         this.i++;
-        if (a !== undefined) this.anchors.set(a, out);
+        if (a !== undefined) this.anchored(a, out, path, isKey);
         return out;
       }
       case MAPPING: {
@@ -260,7 +297,7 @@ class Builder {
           setOwn(out, key, value);
         }
         this.i++;
-        if (a !== undefined) this.anchors.set(a, out);
+        if (a !== undefined) this.anchored(a, out, path, isKey);
         return out;
       }
       default:
@@ -635,6 +672,7 @@ function readChunk(stream: string, chunk: Chunk, index: number, readFast: ((star
     ...base,
     value,
     notices: builder.notices.map(({ offset, ...n }) => ({ ...n, position: lines.position(offset) })),
+    ...(builder.wide.length ? { wideIntegers: builder.wide } : {}),
     locate: (path) => lines.position(locateOffset(events, source, path)),
   };
 }

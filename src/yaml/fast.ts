@@ -13,7 +13,7 @@ import { isAscii } from "node:buffer";
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
-import { keyString, NOTICED, plainScalarValue, resolvePlainScalar } from "./scalars.js";
+import { keyString, NOTICED, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -349,9 +349,10 @@ class FastReader {
     if (text.startsWith("---") || text.startsWith("...")) throw GIVE_UP;
     const v = plainScalarValue(text);
     if (v !== NOTICED) return v;
-    // A YAML 1.1-only reading is noticed only when asked for; a number JSON cannot hold always is.
+    // A YAML 1.1-only reading is noticed only when asked for; a number JSON cannot hold always is,
+    // and an integer literal a number holds rounded is noted with its exact value by the exact reader.
     const r = this.conversions ? resolvePlainScalar(text).value : undefined;
-    if (r === undefined || (typeof r === "number" && !Number.isFinite(r))) throw GIVE_UP;
+    if (r === undefined || (typeof r === "number" && (!Number.isFinite(r) || wideIntegerLiteral(text) !== undefined))) throw GIVE_UP;
     return r;
   }
 

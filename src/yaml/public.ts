@@ -8,6 +8,6 @@
  * const [doc] = readYamlDocuments("kind: ConfigMap\ndata:\n  mode: 0644\n");
  * doc.value; // { kind: "ConfigMap", data: { mode: 420 } }
  */
-export { readYamlDocuments, LineIndex, type YamlDocument, type YamlNotice, type YamlLimits, type SourcePosition } from "./documents.js";
+export { readYamlDocuments, LineIndex, type YamlDocument, type YamlNotice, type YamlLimits, type SourcePosition, type WideInteger } from "./documents.js";
 export { resolvePlainScalar, type ResolvedScalar } from "./scalars.js";
 export { parseYaml, parseYamlAll, stringifyYaml, type ParseYamlOptions } from "./text.js";

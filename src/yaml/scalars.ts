@@ -125,15 +125,40 @@ function resolve(text: string): unknown {
   return text;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The exact value of an integer literal (as go-yaml reads one: decimal, `0x`, `0o`, `0b`, a
+ * leading `0` for octal, `_` anywhere) that lies beyond ±(2^53−1), where a JavaScript number
+ * holds it rounded; undefined for any other text. kubectl hands such a literal on exactly (an int64,
+ * or a uint64), so kube-apiserver sees the value itself, not the rounded one.
+ *
+ * @example
+ * wideIntegerLiteral("9223372036854775807"); // 9223372036854775807n
+ * wideIntegerLiteral("9007199254740991");    // undefined (a number holds it exactly)
+ * wideIntegerLiteral("1e20");                // undefined (a float)
+ */
+export function wideIntegerLiteral(text: string): bigint | undefined {
+  const plain = text.includes("_") ? text.replace(/_/g, "") : text;
+  if (plain.length < 16 || !GO_INT.test(plain)) return undefined;
+  const signed = plain[0] === "-" || plain[0] === "+";
+  const digits = signed ? plain.slice(1) : plain;
+  const magnitude = BigInt(digits.length > 1 && digits[0] === "0" && digits[1]! >= "0" && digits[1]! <= "7" ? `0o${digits.slice(1)}` : digits);
+  if (magnitude <= MAX_SAFE) return undefined;
+  return plain[0] === "-" ? -magnitude : magnitude;
+}
+
 /**
  * The value of an untagged plain scalar as kubectl reads it, or `NOTICED` when the exact reader
- * would add a notice for it (a YAML 1.1-only conversion, or a number JSON cannot hold).
+ * would add a notice for it or note it otherwise (a YAML 1.1-only conversion, a number JSON cannot
+ * hold, an integer literal a number holds rounded).
  */
 export function plainScalarValue(text: string): unknown {
   if (isDecimal(text)) return Number(text);
   const value = resolve(text);
   if (typeof value === "string") return value;
   if (typeof value === "number" && !Number.isFinite(value)) return NOTICED;
+  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value) && wideIntegerLiteral(text) !== undefined) return NOTICED;
   const other = core(text);
   return Object.is(value, other) || (typeof value === "number" && typeof other === "number" && value === other) ? value : NOTICED;
 }

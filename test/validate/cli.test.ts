@@ -54,7 +54,7 @@ describe("kubezod validate", () => {
   it("uses the chosen Kubernetes version: removed API versions name their replacement", async () => {
     const input = "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\nmetadata:\n  name: f\nspec:\n  priorityLevelConfiguration: {name: x}\n";
     const old = await runCli(["validate", "-k", "1.30", "-"], { input });
-    expect(old.stdout).toContain("warning FlowSchema/f: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated since Kubernetes 1.29 and is removed in 1.32; use flowcontrol.apiserver.k8s.io/v1");
+    expect(old.stdout).toContain("warning FlowSchema/f: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated in v1.29+, unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 FlowSchema");
     expect(old.code).toBe(0);
     const now = await runCli(["validate", "-k", "1.32", "-"], { input });
     expect(now.stdout).toContain("is no longer served since Kubernetes 1.32; use flowcontrol.apiserver.k8s.io/v1");
