@@ -21,6 +21,7 @@
 import type * as z from "zod";
 import { defOf as zodDef } from "../meta/zod.js";
 import {
+  compileStructuralValidator,
   compileValidator,
   kubeMeta,
   metaOf,
@@ -29,6 +30,7 @@ import {
   unwrap,
   validateObjectMeta,
   type CompiledValidator,
+  type StructuralValidator,
   type FieldError,
   type FieldErrorType,
   type KubeMeta,
@@ -112,6 +114,8 @@ interface KindPlan {
   namespaced?: boolean;
   nameFormat: NameFormat;
   check?: CompiledValidator;
+  /** The check that also says whether the structural walk can find anything (compiled on first use; null: none). */
+  structuralCheck?: StructuralValidator | null;
   /** The schema has `x-kubernetes-validations` rules somewhere. */
   celRules: boolean;
   /** The schema has `anyOf`/`oneOf`/`allOf`/`not` somewhere. */
@@ -411,8 +415,17 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   // 2. The OpenAPI schema.
   const schemaIssues: WriteIssue[] = [];
   let decodeFailed = false;
+  const structure = schema !== undefined && (options.unknownFields || custom || options.builtinDuplicates);
+  /** The one compiled walk found the value valid and with nothing for the structural walk to report. */
+  let clean = false;
   if (schema) {
-    const ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
+    let ok: boolean;
+    if (structure && plan!.check) {
+      if (plan!.structuralCheck === undefined) plan!.structuralCheck = compileStructuralValidator(schema) ?? null;
+      const verdict = plan!.structuralCheck ? plan!.structuralCheck(obj) : plan!.check(obj) ? 2 : 0;
+      ok = verdict !== 0;
+      clean = verdict === 1;
+    } else ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
     if (!ok) {
       const found = plan!.check ? schemaIssuesOf(schema, obj) : (schema.safeParse(obj).error?.issues ?? []);
       const errors = schemaErrors(schema, obj, found, { custom, minor: options.minor });
@@ -428,7 +441,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   }
   let unknown: WriteIssue[] = [];
   let duplicates: WriteIssue[] = [];
-  if (schema && (options.unknownFields || custom || options.builtinDuplicates)) {
+  if (structure && !clean) {
     const found = structuralIssues(schema, obj);
     if (options.unknownFields) {
       unknown = found.unknownFields.map((p) => {
