@@ -87,6 +87,8 @@ export interface WriteOptions extends ApiContextOptions {
   oldStored?: boolean;
   /** The caller hands the object over: it may be changed in place instead of copied. */
   owned?: boolean;
+  /** No field of an object in the value is null: there is none to drop (`null` in an object field means unset). */
+  nullFree?: boolean;
   /** Find the fields the schema does not declare (`strict/unknown-field`). */
   unknownFields?: boolean;
   /**
@@ -397,7 +399,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
       if (old && !options.oldStored) old = withDefaultsShared(schema, old) as Obj;
     }
   } else {
-    dropNulls(obj);
+    if (!options.nullFree) dropNulls(obj);
     applyDefaults(obj, rules, ctx, options);
     if (old && !options.oldStored) {
       old = cloneJson(old) as Obj;

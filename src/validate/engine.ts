@@ -69,6 +69,8 @@ export interface ResourceInput {
   /** Path prefix of the resource inside its document (`items[3]` for List items). */
   prefix: PathSegment[];
   locate?: (path: readonly PathSegment[]) => { line: number; column: number };
+  /** No field of an object in the value is null (so there is none to drop). */
+  nullFree?: true;
 }
 
 /** What the engine needs to know about one apiVersion/kind, looked up once per run. */
@@ -86,6 +88,8 @@ interface KindInfo {
   readOnly?: string;
   /** The options `checkWrite` gets for the kind (without `old` and the namespaces' labels). */
   write?: WriteOptions;
+  /** The same, for values known to hold no null field. */
+  writeNullFree?: WriteOptions;
 }
 
 /** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
@@ -499,7 +503,7 @@ export class ManifestEngine {
       add("update/version-changed", "warning", ["apiVersion"], "apiVersion", `the previous object is ${previous.apiVersion} ${kind}; objects of other versions are not converted, so this one is checked as created`);
     }
     const old = previous && previous.apiVersion === apiVersion ? previous.object : undefined;
-    const write = info.write!;
+    const write = input.nullFree ? (info.writeNullFree ??= { ...info.write!, nullFree: true }) : info.write!;
     const outcome = checkWrite(value, old || this.namespaceLabels.size ? { ...write, ...(this.namespaceLabels.size ? { namespaceLabels: this.labelsOf } : {}), ...(old ? { old } : {}) } : write);
     for (const i of outcome.issues) add(i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);
     for (const w of outcome.warnings) add("native/warning", "warning", [], "", w);

@@ -88,10 +88,12 @@ function resourcesOf(file: string, doc: YamlDocument): ResourceInput[] {
     const itemKind = value.kind === "List" ? undefined : value.kind.slice(0, -4);
     return value.items.map((item, i) => {
       const v = isRecord(item) && itemKind && typeof value.apiVersion === "string" ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
-      return { file, document: doc.index, locate: doc.locate, item: i, value: v, prefix: ["items", i] as PathSegment[] };
+      const input: ResourceInput = { file, document: doc.index, locate: doc.locate, item: i, value: v, prefix: ["items", i] as PathSegment[] };
+      if (doc.nullFree) input.nullFree = true;
+      return input;
     });
   }
-  return [{ file, document: doc.index, locate: doc.locate, value, prefix: [] }];
+  return [doc.nullFree ? { file, document: doc.index, locate: doc.locate, value, prefix: [], nullFree: true } : { file, document: doc.index, locate: doc.locate, value, prefix: [] }];
 }
 
 /** Problems found while reading a document (syntax, duplicate keys, YAML 1.1 conversions). */
