@@ -530,7 +530,8 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   let count = 0;
   /** The document [start, end) and the line it starts at; returns its document, if any, and the lines it spans. */
   const cut = (end: number, separatorError?: string): { doc: YamlDocument | undefined; lines: number } => {
-    const text = end > start ? buf.toString("utf8", start, end) : "";
+    // Printable ASCII reads the same as latin1, which needs no decoding.
+    const text = end > start ? buf.toString(plain ? "latin1" : "utf8", start, end) : "";
     // The lines it spans, and whether one of them starts with `...` (a marker the exact reader must see).
     let lines = 0;
     for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
