@@ -532,10 +532,11 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   const cut = (end: number, separatorError?: string): { doc: YamlDocument | undefined; lines: number } => {
     // Printable ASCII reads the same as latin1, which needs no decoding.
     const text = end > start ? buf.toString(plain ? "latin1" : "utf8", start, end) : "";
-    // The lines it spans, and whether one of them starts with `...` (a marker the exact reader must see).
+    // The lines it spans. A line inside it starting with `...` (a marker the exact reader must see)
+    // is not looked for: the fast path gives up on such a line wherever it stands (tested).
     let lines = 0;
     for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
-    const markers = dashes || text.startsWith("...") || text.includes("\n...");
+    const markers = dashes || text.startsWith("...");
     const chunk: Chunk = separatorError ? { start: 0, end: text.length, line, separatorError } : markers ? { start: 0, end: text.length, line, markers } : { start: 0, end: text.length, line };
     let readFast: ((start: number, end: number) => FastDocument | undefined) | undefined;
     if (read.fastPath && !separatorError && !markers) {
