@@ -14,6 +14,8 @@
  * The measures take turns in rounds, so that a slow moment of the machine hits all of them; ratios
  * are taken within each round. Run under Node 24 (kubernetes-models needs Node 22+):
  *   npm run bench -- validate
+ * `ONLY=inprocess` runs only the in-process measures (kubezod on one thread against
+ * @kubernetes-models/validate) and prints their rows.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +29,7 @@ import { writeCorpus } from "./validate-corpus.js";
 
 const TOTAL = Number(process.env.RESOURCES ?? 20_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ONLY_IN_PROCESS = process.env.ONLY === "inprocess";
 const PER_FILE = 50;
 const root = resolve(import.meta.dirname, "..");
 const shared = resolve(root, "..", "shared");
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
     const bytes = files(dir("builtin")).reduce((s, f) => s + readFileSync(f).length, 0);
 
     // kubeconform, with schemas made from the same OpenAPI document.
-    const haveKubeconform = existsSync(kubeconform) && existsSync(swagger) && spawnSync("python3", [converter, swagger, dir("kc"), "--strict"], { stdio: "ignore" }).status === 0;
+    const haveKubeconform = !ONLY_IN_PROCESS && existsSync(kubeconform) && existsSync(swagger) && spawnSync("python3", [converter, swagger, dir("kc"), "--strict"], { stdio: "ignore" }).status === 0;
     const kcArgs = ["-strict", "-n", String(cores), "-summary", "-schema-location", `${dir("kc")}/{{ .ResourceKind }}{{ .KindSuffix }}.json`, dir("builtin")];
 
     // In process: kubezod on one thread, and @kubernetes-models/validate, reading the same files.
@@ -162,9 +165,11 @@ async function main(): Promise<void> {
     const first = await kz(dir("builtin"))();
     if (first.summary.invalid || first.summary.errors) throw new Error(`the corpus should be valid: ${formatReport(first, "text").split("\n").slice(0, 5).join("\n")}`);
     if (models) km();
-    await kz(dir("shallow"))();
-    await kz(dir("deep"))();
-    if (withCrds) await kz(dir("crds"), [gatewayCrds])();
+    if (!ONLY_IN_PROCESS) {
+      await kz(dir("shallow"))();
+      await kz(dir("deep"))();
+      if (withCrds) await kz(dir("crds"), [gatewayCrds])();
+    }
 
     const t = { kz: [] as number[], km: [] as number[], kzCpu: [] as number[], kmCpu: [] as number[], cli: [] as number[], kc: [] as number[], cliMem: [] as number[], kcMem: [] as number[], clean: [] as number[], shallow: [] as number[], deep: [] as number[], crds: [] as number[] };
     for (let r = 0; r < ROUNDS; r++) {
@@ -180,6 +185,7 @@ async function main(): Promise<void> {
         t.km.push(performance.now() - s);
         t.kmCpu.push(cpuSince(c));
       }
+      if (ONLY_IN_PROCESS) continue;
       t.clean.push(await cpu(kz(dir("builtin"))));
       t.shallow.push(await cpu(kz(dir("shallow"))));
       t.deep.push(await cpu(kz(dir("deep"))));
@@ -203,7 +209,7 @@ async function main(): Promise<void> {
     const bare: number[] = [];
     const small = join(work, "small.yaml");
     writeFileSync(small, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n");
-    for (let r = 0; r < 11; r++) {
+    for (let r = 0; r < (ONLY_IN_PROCESS ? 0 : 11); r++) {
       bare.push(measure("node", ["-e", "0"]).ms);
       version.push(measure(bin, ["--version"]).ms);
       cold.push(measure(bin, ["validate", small]).ms);
@@ -240,6 +246,7 @@ async function main(): Promise<void> {
     rows.push(["CLI cold start: kubezod validate of one small file", `${median(cold).toFixed(0)} ms`, "", vsBare(cold), "≤ 2×"]);
 
     lines.push(`Node ${process.versions.node}, ${cores} cores; ${TOTAL.toLocaleString("en")} resources in ${builtinFiles.length} files (${(bytes / 1024 / 1024).toFixed(1)} MiB); medians of ${ROUNDS} rounds after a first run`);
+    if (ONLY_IN_PROCESS) rows.splice(0, rows.length, ...rows.filter((r, i) => i === 0 || /^(kubezod in process, 1 thread(, CPU time)?$|@kubernetes-models)/.test(r[0]!)));
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     for (const r of rows) lines.push(r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
     console.log(lines.join("\n"));

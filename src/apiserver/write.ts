@@ -21,6 +21,7 @@
 import type * as z from "zod";
 import { defOf as zodDef } from "../meta/zod.js";
 import {
+  compileStructuralValidator,
   compileValidator,
   kubeMeta,
   metaOf,
@@ -29,6 +30,7 @@ import {
   unwrap,
   validateObjectMeta,
   type CompiledValidator,
+  type StructuralValidator,
   type FieldError,
   type FieldErrorType,
   type KubeMeta,
@@ -87,6 +89,8 @@ export interface WriteOptions extends ApiContextOptions {
   oldStored?: boolean;
   /** The caller hands the object over: it may be changed in place instead of copied. */
   owned?: boolean;
+  /** No field of an object in the value is null: there is none to drop (`null` in an object field means unset). */
+  nullFree?: boolean;
   /** Find the fields the schema does not declare (`strict/unknown-field`). */
   unknownFields?: boolean;
   /**
@@ -119,6 +123,8 @@ interface KindPlan {
   namespaced?: boolean;
   nameFormat: NameFormat;
   check?: CompiledValidator;
+  /** The check that also says whether the structural walk can find anything (compiled on first use; null: none). */
+  structuralCheck?: StructuralValidator | null;
   /** The schema has `x-kubernetes-validations` rules somewhere. */
   celRules: boolean;
   /** The schema has `anyOf`/`oneOf`/`allOf`/`not` somewhere. */
@@ -400,7 +406,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
       if (old && !options.oldStored) old = withDefaultsShared(schema, old) as Obj;
     }
   } else {
-    dropNulls(obj);
+    if (!options.nullFree) dropNulls(obj);
     applyDefaults(obj, rules, ctx, options);
     if (old && !options.oldStored) {
       old = cloneJson(old) as Obj;
@@ -418,8 +424,17 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   // 2. The OpenAPI schema.
   const schemaIssues: WriteIssue[] = [];
   let decodeFailed = false;
+  const structure = schema !== undefined && (options.unknownFields || custom || options.builtinDuplicates);
+  /** The one compiled walk found the value valid and with nothing for the structural walk to report. */
+  let clean = false;
   if (schema) {
-    const ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
+    let ok: boolean;
+    if (structure && plan!.check) {
+      if (plan!.structuralCheck === undefined) plan!.structuralCheck = compileStructuralValidator(schema) ?? null;
+      const verdict = plan!.structuralCheck ? plan!.structuralCheck(obj) : plan!.check(obj) ? 2 : 0;
+      ok = verdict !== 0;
+      clean = verdict === 1;
+    } else ok = plan!.check ? plan!.check(obj) : schema.safeParse(obj).success;
     if (!ok) {
       const found = int64Issues(plan!.check ? schemaIssuesOf(schema, obj) : (schema.safeParse(obj).error?.issues ?? []), obj, options.wideIntegers);
       const errors = schemaErrors(schema, obj, found, { custom, minor: options.minor });
@@ -435,7 +450,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   }
   let unknown: WriteIssue[] = [];
   let duplicates: WriteIssue[] = [];
-  if (schema && (options.unknownFields || custom || options.builtinDuplicates)) {
+  if (structure && !clean) {
     const found = structuralIssues(schema, obj);
     if (options.unknownFields) {
       unknown = found.unknownFields.map((p) => {

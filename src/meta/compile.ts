@@ -10,6 +10,7 @@
 import type * as z from "zod";
 import { ValidationError, type RequestInfo, type ValidationDirection } from "../errors.js";
 import { checkDefOf, defOf, isConditionalCheck, isOptionalInput, literalValues, runCheck, type ZodCheck, type ZodDef } from "./zod.js";
+import { structurePlanOf, surelyUnique, type Plan } from "./structure.js";
 
 type AnyDef = ZodDef;
 type Check = ZodCheck;
@@ -20,11 +21,19 @@ class Unsupported extends Error {}
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-/** Compiles schemas into validator source; one function per composite schema instance. */
+/**
+ * Compiles schemas into validator source; one function per composite schema instance. The
+ * structural variant also follows the plans of the structural walk (structure.ts): each object,
+ * map and list the walk would visit is checked by a function of its own that also notes, in the
+ * variable `dirty`, anything the walk might report (an undeclared field, a list whose entries may
+ * repeat), so that a value found clean need not be walked again.
+ */
 class Compiler {
   readonly fns: string[] = [];
   readonly consts: unknown[] = [];
   private readonly ids = new Map<Schema, number>();
+  /** The structural variant's functions, by schema and the walk's plan there. */
+  private readonly planned = new Map<Schema, Map<Plan, number>>();
 
   constant(value: unknown): string {
     let i = this.consts.indexOf(value);
@@ -35,8 +44,20 @@ class Compiler {
     return `c[${i}]`;
   }
 
-  /** The name of the function validating `schema` (compiling it on first use). */
-  fn(schema: Schema): string {
+  /** The name of the function validating `schema` (compiling it on first use); with a plan, its structural variant. */
+  fn(schema: Schema, plan?: Plan | null): string {
+    if (plan) {
+      let byPlan = this.planned.get(schema);
+      if (!byPlan) this.planned.set(schema, (byPlan = new Map()));
+      let pid = byPlan.get(plan);
+      if (pid === undefined) {
+        pid = this.fns.length;
+        byPlan.set(plan, pid);
+        this.fns.push("");
+        this.fns[pid] = this.body(schema, pid, plan);
+      }
+      return `f${pid}`;
+    }
     let id = this.ids.get(schema);
     if (id === undefined) {
       id = this.fns.length;
@@ -84,8 +105,11 @@ class Compiler {
     return `chk(${this.constant(ch)}, ${v})`;
   }
 
-  /** A boolean expression validating the value in variable `v` (no defaults at this position). */
-  expr(schema: Schema, v: string): string {
+  /**
+   * A boolean expression validating the value in variable `v` (no defaults at this position);
+   * `plan`: the structural walk's plan at this node (structural variant only).
+   */
+  expr(schema: Schema, v: string, plan?: Plan | null): string {
     const d = defOf(schema);
     const and = (...parts: string[]) => parts.filter(Boolean).join(" && ");
     switch (d.type) {
@@ -122,9 +146,9 @@ class Compiler {
         return `${this.constant(values)}.has(${v})`;
       }
       case "optional":
-        return `(${v} === undefined || ${this.expr(d.innerType as Schema, v)})`;
+        return `(${v} === undefined || ${this.expr(d.innerType as Schema, v, plan)})`;
       case "nullable":
-        return `(${v} === null || ${this.expr(d.innerType as Schema, v)})`;
+        return `(${v} === null || ${this.expr(d.innerType as Schema, v, plan)})`;
       case "union": {
         const options = d.options as Schema[];
         for (const o of options) if (hasDefaults(o)) throw new Unsupported("default inside a union");
@@ -134,20 +158,27 @@ class Compiler {
       case "object":
       case "array":
       case "record":
-        return `${this.fn(schema)}(${v})`;
+        if (plan && plan.kind !== (d.type === "array" ? "list" : d.type)) return `((dirty = true), ${this.fn(schema)}(${v}))`;
+        return `${this.fn(schema, plan)}(${v})`;
       case "lazy":
-        return this.expr((d.getter as () => Schema)(), v);
+        return this.expr((d.getter as () => Schema)(), v, plan);
       default:
         throw new Unsupported(d.type);
     }
   }
 
-  private body(schema: Schema, id: number): string {
+  private body(schema: Schema, id: number, plan?: Plan): string {
     const d = defOf(schema);
     const lines: string[] = [`function f${id}(x) {`];
+    // The structural variant: the walk's plans of what is below (null: nothing to note there).
+    const objectPlan = plan?.kind === "object" ? plan : undefined;
+    const sub = (s: Schema): Plan | null | undefined => (plan ? structurePlanOf(s) : undefined);
     switch (d.type) {
       case "object": {
         lines.push(`if (typeof x !== "object" || x === null || Array.isArray(x) || hop.call(x, "__proto__")) return false;`, "let v;");
+        // Fields the object has among those declared, to compare with how many it has in all.
+        const counting = objectPlan && !objectPlan.preserveUnknown && !objectPlan.catchall;
+        if (counting) lines.push("let n = 0;");
         const shape = d.shape as Record<string, Schema>;
         for (const [key, field] of Object.entries(shape)) {
           const k = JSON.stringify(key);
@@ -157,20 +188,25 @@ class Compiler {
             const dv = fd.defaultValue;
             const value = typeof dv === "function" ? (dv as () => unknown)() : dv;
             if (value !== null && typeof value === "object") throw new Unsupported("object default");
-            lines.push(`if (v === undefined) x[${k}] = ${this.constant(value)}; else if (!${this.expr(fd.innerType as Schema, "v")}) return false;`);
+            lines.push(`if (v === undefined) x[${k}] = ${this.constant(value)}; else if (!${this.expr(fd.innerType as Schema, "v", sub(field))}) return false;`);
+            // Set either way now (a key Object.prototype also has is counted only when the object's own).
+            if (counting) lines.push(key in Object.prototype ? `if (hop.call(x, ${k})) n++;` : "n++;");
             continue;
           }
           if (hasDefaults(field)) throw new Unsupported("default below a wrapper");
           const optionalIn = isOptionalInput(field);
           if (!optionalIn) lines.push(`if (v === undefined && !(${k} in x)) return false;`);
-          lines.push(`if (!${this.expr(field, "v")}) return false;`);
+          lines.push(`if (!${this.expr(field, "v", sub(field))}) return false;`);
+          if (counting) lines.push(key in Object.prototype ? `if (hop.call(x, ${k})) n++;` : "if (v !== undefined) n++;");
         }
         const catchall = d.catchall as Schema | undefined;
         if (catchall && defOf(catchall).type !== "unknown") {
           const known = this.constant(new Set(Object.keys(shape)));
-          const check = defOf(catchall).type === "never" ? "false" : this.expr(catchall, "v");
+          const check = defOf(catchall).type === "never" ? "false" : this.expr(catchall, "v", sub(catchall));
           lines.push(`for (const key in x) { if (${known}.has(key)) continue; v = x[key]; if (!(${check})) return false; }`);
         }
+        // More keys than declared ones present (inherited enumerable ones count too): the walk may find an undeclared one.
+        if (counting) lines.push("for (const key in x) n--;", "if (n !== 0) dirty = true;");
         if (d.checks?.length) lines.push(`if (!(${this.checks(d, "x")})) return false;`);
         lines.push("return true;");
         break;
@@ -178,11 +214,13 @@ class Compiler {
       case "array": {
         const element = d.element as Schema;
         if (hasDefaults(element)) throw new Unsupported("default inside a list");
+        const listPlan = plan?.kind === "list" ? plan : undefined;
         lines.push(
           "if (!Array.isArray(x)) return false;",
+          ...(listPlan?.listType ? [`if (!su(${this.constant(listPlan)}, x)) dirty = true;`] : []),
           "for (let i = 0; i < x.length; i++) {",
           "const v = x[i];",
-          `if (!${this.expr(element, "v")}) return false;`,
+          `if (!${this.expr(element, "v", listPlan ? listPlan.items : undefined)}) return false;`,
           "}",
         );
         if (d.checks?.length) lines.push(`if (!(${this.checks(d, "x")})) return false;`);
@@ -198,7 +236,7 @@ class Compiler {
           `if (typeof x !== "object" || x === null || Array.isArray(x) || hop.call(x, "__proto__")) return false;`,
           "for (const key in x) {",
           "const v = x[key];",
-          `if (!${this.expr(values, "v")}) return false;`,
+          `if (!${this.expr(values, "v", plan?.kind === "record" ? plan.values : undefined)}) return false;`,
           "}",
         );
         if (d.checks?.length) lines.push(`if (!(${this.checks(d, "x")})) return false;`);
@@ -279,6 +317,45 @@ export function compileValidator(schema: Schema): CompiledValidator | undefined 
     }
   }
   compiled.set(schema, result);
+  return result ?? undefined;
+}
+
+/**
+ * A compiled validator that also looks ahead for the structural walk (`structuralIssues`): 0 when
+ * the value is invalid (as {@link CompiledValidator}'s false), 1 when it is valid and the walk
+ * would find nothing (no undeclared field, no list-map or set whose entries may repeat), 2 when it
+ * is valid and the walk may find something. Defaults are filled in place as by the plain validator.
+ */
+export type StructuralValidator = (value: unknown) => 0 | 1 | 2;
+
+const structural = new WeakMap<Schema, StructuralValidator | null>();
+
+/**
+ * The structural variant of {@link compileValidator}: one walk that checks a value and tells
+ * whether the structural walk must run at all (a clean value, the common case, needs no second
+ * walk). Undefined when the schema uses features only Zod can run.
+ *
+ * @example
+ * const check = compileStructuralValidator(ConfigMap);
+ * check?.({ data: { a: "b" } }); // 1: valid, nothing undeclared
+ * check?.({ data: { a: "b" }, extra: 1 }); // 2: valid, the walk reports "extra"
+ */
+export function compileStructuralValidator(schema: Schema): StructuralValidator | undefined {
+  const cached = structural.get(schema);
+  if (cached !== undefined) return cached ?? undefined;
+  let result: StructuralValidator | null = null;
+  if (evalAllowed) {
+    try {
+      const c = new Compiler();
+      const top = c.expr(schema, "x", structurePlanOf(schema));
+      const source = `let dirty = false;\n${c.fns.join("\n")}\nreturn function validate(x) { dirty = false; return ${top} ? (dirty ? 2 : 1) : 0; };`;
+      result = new Function("c", "chk", "hop", "su", source)(c.consts, runCheck, Object.prototype.hasOwnProperty, surelyUnique) as StructuralValidator;
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      result = null;
+    }
+  }
+  structural.set(schema, result);
   return result ?? undefined;
 }
 

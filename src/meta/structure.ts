@@ -20,9 +20,10 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const MAX_DEPTH = 256;
 
 /** What to check at a schema node; `undefined` plans (scalars, unions, …) check nothing. */
-type Plan = ObjectPlan | RecordPlan | ListPlan;
+export type Plan = ObjectPlan | RecordPlan | ListPlan;
 
-interface ObjectPlan {
+/** An object node's plan. */
+export interface ObjectPlan {
   kind: "object";
   /** Declared fields, with their plans (null: nothing to check below). Filled on first use. */
   fields: Map<string, Plan | null>;
@@ -35,12 +36,14 @@ interface ObjectPlan {
   embedded: boolean;
 }
 
-interface RecordPlan {
+/** A map node's plan. */
+export interface RecordPlan {
   kind: "record";
   values: Plan | null;
 }
 
-interface ListPlan {
+/** A list node's plan. */
+export interface ListPlan {
   kind: "list";
   items: Plan | null;
   listType?: "map" | "set";
@@ -90,6 +93,18 @@ function planOf(schema: Schema): Plan | null {
   }
   plans.set(schema, plan);
   return plan;
+}
+
+/**
+ * What the walk checks at a schema node (null: nothing below it): what the compiled validator's
+ * structural variant (`compileStructuralValidator` in compile.ts) follows, so that it visits what
+ * the walk visits.
+ *
+ * @example
+ * structurePlanOf(Deployment)?.kind; // "object"
+ */
+export function structurePlanOf(schema: Schema): Plan | null {
+  return planOf(schema);
 }
 
 function fieldPlan(plan: ObjectPlan, key: string): Plan | null | undefined {
@@ -160,7 +175,7 @@ function isPlain(v: unknown): boolean {
  * exactly when their `canonical` texts are. False when it cannot say (longer lists, other values)
  * or a duplicate is there; `checkList` then finds and reports it.
  */
-function surelyUnique(plan: ListPlan, items: unknown[]): boolean {
+export function surelyUnique(plan: ListPlan, items: unknown[]): boolean {
   const n = items.length;
   if (n < 2) return true;
   if (n > 16) return false;

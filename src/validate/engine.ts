@@ -72,6 +72,8 @@ export interface ResourceInput {
   locate?: (path: readonly PathSegment[]) => { line: number; column: number };
   /** The document's integer literals beyond ±(2^53−1), at their paths in the document (the reader's `wideIntegers`). */
   wideIntegers?: readonly WideInteger[];
+  /** No field of an object in the value is null (so there is none to drop). */
+  nullFree?: true;
 }
 
 /** The wide integers of a document that lie inside the resource at `prefix`, at their paths in it. */
@@ -98,6 +100,8 @@ interface KindInfo {
   readOnly?: string;
   /** The options `checkWrite` gets for the kind (without `old` and the namespaces' labels). */
   write?: WriteOptions;
+  /** The same, for values known to hold no null field. */
+  writeNullFree?: WriteOptions;
 }
 
 /** A CustomResourceDefinition whose schemas are built the first time one of its kinds is used. */
@@ -511,7 +515,7 @@ export class ManifestEngine {
       add("update/version-changed", "warning", ["apiVersion"], "apiVersion", `the previous object is ${previous.apiVersion} ${kind}; objects of other versions are not converted, so this one is checked as created`);
     }
     const old = previous && previous.apiVersion === apiVersion ? previous.object : undefined;
-    const write = info.write!;
+    const write = input.nullFree ? (info.writeNullFree ??= { ...info.write!, nullFree: true }) : info.write!;
     const wideIntegers = input.wideIntegers ? wideIntegersIn(input.wideIntegers, prefix) : undefined;
     const outcome = checkWrite(
       value,

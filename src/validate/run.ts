@@ -89,11 +89,13 @@ function resourcesOf(file: string, doc: YamlDocument): ResourceInput[] {
     return value.items.map((item, i) => {
       const v = isRecord(item) && itemKind && typeof value.apiVersion === "string" ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
       const input: ResourceInput = { file, document: doc.index, locate: doc.locate, item: i, value: v, prefix: ["items", i] as PathSegment[] };
+      if (doc.nullFree) input.nullFree = true;
       if (doc.wideIntegers) input.wideIntegers = doc.wideIntegers;
       return input;
     });
   }
   const input: ResourceInput = { file, document: doc.index, locate: doc.locate, value, prefix: [] };
+  if (doc.nullFree) input.nullFree = true;
   if (doc.wideIntegers) input.wideIntegers = doc.wideIntegers;
   return [input];
 }
@@ -167,7 +169,7 @@ export function streamSource(source: Source, maxBytes: number, implicitConversio
  * could be spelled with escapes in a double-quoted string.
  */
 // CustomResourceDefinitions and Namespaces (whose labels rules read) apply to the whole run.
-const CRD_NEEDLES = { any: ["CustomResourceDefinition", "Namespace"], all: ["\\", '"'] };
+export const CRD_NEEDLES = { any: ["CustomResourceDefinition", "Namespace"], all: ["\\", '"'] };
 
 function mayHoldCrd(content: string): boolean {
   return content.includes("CustomResourceDefinition") || content.includes("Namespace") || (content.includes("\\") && content.includes('"'));
@@ -177,13 +179,17 @@ function mayHoldCrd(content: string): boolean {
  * Look at an input before any resource is checked: its size, and, read into resources, the inputs
  * that may hold CustomResourceDefinitions (which apply to the whole run) and those that cannot be
  * read. The others wait for their turn: a file is only looked through here, never held.
+ * `scanned`: what looking through files for CRD_NEEDLES found already (taken out as used).
  */
-export function readAhead(source: Source, maxBytes: number, notices = false): { parsed?: ParsedSource; size: number } {
+export function readAhead(source: Source, maxBytes: number, notices = false, scanned?: Map<string, { size: number; found: boolean }>): { parsed?: ParsedSource; size: number } {
   switch (source.kind) {
     case "text":
       return { size: source.text.length, ...(mayHoldCrd(source.text) ? { parsed: parseSource(source, maxBytes, notices) } : {}) };
     case "file": {
-      const r = scanManifestFileSync(source.file, maxBytes, CRD_NEEDLES);
+      // A file looked through already for CRD_NEEDLES (with the policy bindings) is not read for them again.
+      const known = scanned?.get(source.file);
+      if (known) scanned!.delete(source.file);
+      const r = known ?? scanManifestFileSync(source.file, maxBytes, CRD_NEEDLES);
       if ("error" in r) return { parsed: { failure: fileFailure(source.file, r.error), entries: [] }, size: 0 };
       return r.found ? { size: r.size, parsed: parseSource(source, maxBytes, notices) } : { size: r.size };
     }

@@ -438,12 +438,24 @@ const scanBuffer = Buffer.allocUnsafe(CHUNK);
  * scanManifestFileSync("crds.yaml", 32 << 20, { any: ["CustomResourceDefinition"], all: [] }); // { size: 9120, found: true }
  */
 export function scanManifestFileSync(file: string, maxBytes: number, needles: ScanNeedles): { size: number; found: boolean } | { error: string } {
+  const r = scanManifestFileForSync(file, maxBytes, [needles]);
+  return "error" in r ? r : { size: r.size, found: r.found[0]! };
+}
+
+/**
+ * {@link scanManifestFileSync} for several sets of needles in one reading of the file: whether
+ * each set is found, as a scan for that set alone says.
+ *
+ * @example
+ * scanManifestFileForSync("crds.yaml", 32 << 20, [{ any: ["CustomResourceDefinition"], all: [] }, { any: ["Binding"], all: [] }]); // { size: 9120, found: [true, false] }
+ */
+export function scanManifestFileForSync(file: string, maxBytes: number, sets: readonly ScanNeedles[]): { size: number; found: boolean[] } | { error: string } {
   const opened = openRegular(file, maxBytes);
   if ("error" in opened) return opened;
   const { fd } = opened;
-  const overlap = Math.max(0, ...needles.any.map((n) => n.length - 1));
-  const seen = needles.all.map(() => false);
-  let found = false;
+  const overlap = Math.max(0, ...sets.flatMap((n) => n.any.map((x) => x.length - 1)));
+  const seen = sets.map((n) => n.all.map(() => false));
+  const found = sets.map(() => false);
   let size = 0;
   let carry = 0;
   try {
@@ -453,11 +465,12 @@ export function scanManifestFileSync(file: string, maxBytes: number, needles: Sc
       size += n;
       if (size > maxBytes) return { error: tooLarge(undefined, maxBytes) };
       const chunk = scanBuffer.subarray(0, carry + n);
-      if (!found) {
-        if (needles.any.some((x) => chunk.includes(x))) found = true;
-        needles.all.forEach((x, i) => (seen[i] ||= chunk.includes(x)));
-        if (needles.all.length && seen.every(Boolean)) found = true;
-      }
+      sets.forEach((needles, k) => {
+        if (found[k]) return;
+        if (needles.any.some((x) => chunk.includes(x))) found[k] = true;
+        needles.all.forEach((x, i) => (seen[k]![i] ||= chunk.includes(x)));
+        if (needles.all.length && seen[k]!.every(Boolean)) found[k] = true;
+      });
       // Keep the end of this chunk, so that a needle cut in two is still found.
       carry = Math.min(overlap, chunk.length);
       chunk.copy(scanBuffer, 0, chunk.length - carry);

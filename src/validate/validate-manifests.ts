@@ -6,10 +6,10 @@ import type { RuntimeConfig } from "../apiserver/served.js";
 import type * as z from "zod";
 import { ManifestEngine } from "./engine.js";
 import { checkInParallel, defaultWorkerCount } from "./parallel.js";
-import { fileFailure, inputNamespaces, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
+import { CRD_NEEDLES, fileFailure, inputNamespaces, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { abortReason, emptyDirectories, expandPaths, readSpecialFile, readStandardInput } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
-import { inputsHoldPolicyBindings } from "./policy-inputs.js";
+import { scanInputs } from "./policy-inputs.js";
 
 /** Manifests named by path: a file, a directory, a glob, or `-` for standard input. */
 export interface PathInput {
@@ -180,7 +180,9 @@ export async function validateManifests(
 ): Promise<ValidationReport> {
   const inputs = Array.isArray(input) ? (input as readonly ManifestInput[]) : [input as ManifestInput];
   // Admission policies with bindings among the inputs apply to them, as in a cluster.
-  if (inputsHoldPolicyBindings(inputs, options.maxFileSize ?? DEFAULT_MAX_FILE) && !inputs.some((i) => i instanceof Uint8Array || (isPathInput(i) && i.path === "-"))) {
+  // Files are looked through for CRDs in the same reading (see readAhead).
+  const scanned = scanInputs(inputs, options.maxFileSize ?? DEFAULT_MAX_FILE, CRD_NEEDLES);
+  if (scanned.bindings && !inputs.some((i) => i instanceof Uint8Array || (isPathInput(i) && i.path === "-"))) {
     const { reviewManifests } = await import("./review.js");
     return reviewManifests(inputs.map((i) => (typeof i === "string" ? { text: i } : (i as Record<string, unknown>))), {
       ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
@@ -218,7 +220,7 @@ export async function validateManifests(
   let total = 0;
   for (const s of sources) {
     if (signal?.aborted) throw abortReason(signal);
-    const ahead = readAhead(s, maxBytes, engine.warnImplicitConversions);
+    const ahead = readAhead(s, maxBytes, engine.warnImplicitConversions, scanned.scans);
     early.push(ahead.parsed);
     bytes += ahead.size;
     total += ahead.parsed?.entries.length ?? 0;

@@ -52,6 +52,8 @@ export interface YamlDocument {
   wideIntegers?: WideInteger[];
   /** Where the key (or list item) at a path is written; the closest existing parent when it is absent. */
   locate(path: readonly PathSegment[]): SourcePosition;
+  /** Known to hold no mapping field whose value is null (said by the fast path only). */
+  nullFree?: true;
 }
 
 /** Limits that keep hostile input bounded. */
@@ -565,14 +567,13 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   let count = 0;
   /** The document [start, end) and the line it starts at; returns its document, if any, and the lines it spans. */
   const cut = (end: number, separatorError?: string): { doc: YamlDocument | undefined; lines: number } => {
-    const text = end > start ? buf.toString("utf8", start, end) : "";
-    // The lines it spans, and whether one of them starts with `...` (a marker the exact reader must see).
+    // Printable ASCII reads the same as latin1, which needs no decoding.
+    const text = end > start ? buf.toString(plain ? "latin1" : "utf8", start, end) : "";
+    // The lines it spans. A line inside it starting with `...` (a marker the exact reader must see)
+    // is not looked for: the fast path gives up on such a line wherever it stands (tested).
     let lines = 0;
-    let markers = dashes || text.startsWith("...");
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
-      lines++;
-      if (text.charCodeAt(i + 1) === 46 && !markers) markers = text.startsWith("...", i + 1);
-    }
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+    const markers = dashes || text.startsWith("...");
     const chunk: Chunk = separatorError ? { start: 0, end: text.length, line, separatorError } : markers ? { start: 0, end: text.length, line, markers } : { start: 0, end: text.length, line };
     let readFast: ((start: number, end: number) => FastDocument | undefined) | undefined;
     if (read.fastPath && !separatorError && !markers) {
@@ -639,7 +640,10 @@ function readChunk(stream: string, chunk: Chunk, index: number, readFast: ((star
   const { maxDepth, maxExpansion, noteConversions } = read;
   const position = { line: chunk.line + 1, column: 1 };
   const fast = chunk.separatorError || chunk.markers ? undefined : readFast?.(chunk.start, chunk.end);
-  if (fast) return { index, position, notices: [], value: fast.value, locate: fastLocator(stream, chunk, fast, maxDepth, !noteConversions) };
+  if (fast) {
+    const locate = fastLocator(stream, chunk, fast, maxDepth, !noteConversions);
+    return fast.nullFields ? { index, position, notices: [], value: fast.value, locate } : { index, position, notices: [], value: fast.value, locate, nullFree: true };
+  }
   const base = { index, position, notices: [] as YamlNotice[] };
   if (chunk.separatorError) return { ...base, value: undefined, error: { message: chunk.separatorError, position }, locate: () => position };
   const text = stream.slice(chunk.start, chunk.end);

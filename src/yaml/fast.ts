@@ -24,6 +24,8 @@ export interface FastDocument {
   /** 0-based line and 1-based column of that offset. */
   line: number;
   column: number;
+  /** Some field of a mapping in the value is null. */
+  nullFields: boolean;
 }
 
 /** Thrown (never escapes) when the fast path gives up. */
@@ -343,6 +345,9 @@ class FastReader {
 
   keyHash = 0;
 
+  /** A mapping field read so far is null. */
+  nullFields = false;
+
   /** A plain scalar's value; gives up where the exact reader would add a notice. */
   plain(text: string): unknown {
     // `---` or `...` opening a plain scalar is read as a marker by the exact reader's scanner, wherever it stands.
@@ -405,7 +410,7 @@ class FastReader {
       value = v;
     } else return undefined;
     if (this.cs >= 0) return undefined;
-    return { value, offset: offset - this.start, line, column };
+    return { value, offset: offset - this.start, line, column, nullFields: this.nullFields };
   }
 
   /** A block mapping whose keys are at column `indent`; the current content starts its first key. */
@@ -448,6 +453,7 @@ class FastReader {
         else value = null;
       } else value = this.inline(v, indent, depth + 1);
       this.at = mine;
+      if (value === null) this.nullFields = true;
       if (!this.want) {
         if (key === "__proto__") setOwn(out, key, value);
         else out[key] = value;
@@ -719,6 +725,7 @@ class FastReader {
         if (f === 44 || f === terminator) throw GIVE_UP;
         if (Object.hasOwn(map, key)) throw GIVE_UP;
         const [value, end] = this.flowNode(p, depth);
+        if (value === null) this.nullFields = true;
         setOwn(map, key, value);
         p = end;
       } else {

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { safeParseKube, schemaForObject } from "../../src/index.js";
 import { compileValidator, loadBuiltinModules } from "../../src/meta/public.js";
+import { compileStructuralValidator } from "../../src/meta/compile.js";
+import { structuralIssues } from "../../src/meta/structure.js";
 import { pod } from "../../bench/fixtures.js";
 import { repoRoot } from "../support/shared.js";
 
@@ -106,6 +108,84 @@ describe("compiled validator", () => {
       const v = compileValidator(s)!;
       expect(v).toBeTypeOf("function");
       for (const input of inputs) expect(v(structuredClone(input)), JSON.stringify(input)).toBe(s.safeParse(input).success);
+    }
+  });
+
+  it("structural variant: the same verdict, and clean only where the structural walk finds nothing", async () => {
+    const docs: Array<{ schema: z.ZodType; doc: Json }> = [];
+    for (const f of [...fixtures, pod(7) as Record<string, unknown>]) {
+      docs.push({ schema: (await schemaForObject(f))!, doc: f as Json });
+    }
+    let clean = 0;
+    let dirty = 0;
+    fc.assert(
+      fc.property(fc.nat(docs.length - 1), fc.nat(10_000), fc.nat(4), jsonValue, (d, p, how, replacement) => {
+        const { schema, doc } = docs[d]!;
+        const all = paths(doc);
+        const target = all[p % all.length]!;
+        let input: Json;
+        if (how === 4) {
+          // A list's first entry written again at its end: a duplicate in list-maps and sets.
+          input = structuredClone(doc);
+          let at: Json = input;
+          for (const seg of target) at = (at as Record<string, Json>)[seg as string] as Json;
+          if (Array.isArray(at) && at.length) at.push(structuredClone(at[0]!));
+        } else input = mutate(doc, target, how, replacement);
+        const plain = structuredClone(input);
+        const mine = structuredClone(input);
+        const ok = compileValidator(schema)!(plain);
+        const verdict = compileStructuralValidator(schema)!(mine);
+        expect(verdict !== 0).toBe(ok);
+        if (!ok) return;
+        expect(mine).toEqual(plain);
+        const found = structuralIssues(schema, mine);
+        const findings = found.unknownFields.length + found.duplicateEntries.length;
+        if (verdict === 1) {
+          clean++;
+          expect(findings).toBe(0);
+        } else dirty++;
+        if (findings) expect(verdict).toBe(2);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(clean).toBeGreaterThan(0);
+    expect(dirty).toBeGreaterThan(0);
+  });
+
+  it("structural variant: undeclared fields, repeated list-map keys, free-form and embedded objects", async () => {
+    const Pod = (await schemaForObject({ apiVersion: "v1", kind: "Pod" }))!;
+    const check = compileStructuralValidator(Pod)!;
+    const base = () => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "a", labels: { x: "y" } }, spec: { containers: [{ name: "a", image: "i" }, { name: "b", image: "i" }] } });
+    expect(check(base())).toBe(1);
+    const unknownTop = { ...base(), extra: 1 };
+    expect(check(unknownTop)).toBe(2);
+    const deep = base();
+    (deep.spec.containers[1] as Record<string, unknown>).imagex = "i";
+    expect(check(deep)).toBe(2);
+    const dup = base();
+    dup.spec.containers[1]!.name = "a";
+    expect(check(dup)).toBe(2);
+    expect(structuralIssues(Pod, dup).duplicateEntries).toHaveLength(1);
+    // Map keys are not fields; defaults are filled as by the plain validator.
+    const withoutType: Record<string, unknown> = { metadata: { name: "a", annotations: { anything: "goes" } }, spec: { containers: [{ name: "a" }] } };
+    expect(check(withoutType)).toBe(1);
+    expect(withoutType).toMatchObject({ apiVersion: "v1", kind: "Pod" });
+    // Hand-written schemas: a typed catchall, a record of objects, a list-map, a field named like Object.prototype's.
+    const schemas: Array<[z.ZodType, unknown, 0 | 1 | 2]> = [
+      [z.looseObject({ a: z.string() }).catchall(z.object({ b: z.number() })), { a: "x", k: { b: 1 } }, 1],
+      [z.looseObject({ a: z.string() }).catchall(z.looseObject({ b: z.number() })), { a: "x", k: { b: 1, c: 2 } }, 2],
+      [z.record(z.string(), z.looseObject({ b: z.number() })), { k: { b: 1 } }, 1],
+      [z.record(z.string(), z.looseObject({ b: z.number() })), { k: { b: 1, c: 1 } }, 2],
+      [z.looseObject({ constructor: z.string().optional(), a: z.string().optional() }), { constructor: "x", a: "x" }, 1],
+      [z.looseObject({ constructor: z.string().optional(), a: z.string().optional() }), { constructor: "x", b: "x" }, 2],
+      [z.looseObject({ a: z.string().optional() }), { a: "x", b: undefined }, 2],
+      [z.looseObject({ a: z.number() }), { a: "x" }, 0],
+    ];
+    for (const [schema, value, want] of schemas) {
+      const v = compileStructuralValidator(schema)!;
+      expect(v(value), JSON.stringify(value)).toBe(want);
+      if (want === 1) expect(structuralIssues(schema, value)).toEqual({ unknownFields: [], duplicateEntries: [] });
+      if (want === 2) expect(structuralIssues(schema, value).unknownFields.length).toBeGreaterThan(0);
     }
   });
 });

@@ -75,3 +75,19 @@ describe("reading YAML like kubectl", () => {
     expect(v.a.k).toEqual([1]);
   });
 });
+
+describe("null fields", () => {
+  it("the fast path says when no mapping field is null, and never when one is", () => {
+    const docs = readYamlDocuments(
+      [
+        "a: 1\nb:\n  - null\n  - c: d\n",
+        "a:\nb: 1\n",
+        "a: {b: null}\n",
+        "a:\n  - b: ~\n",
+        "a: [1, null]\n",
+        "a: &x 1\nb: *x\n", // the exact reader's: nothing said
+      ].join("---\n"),
+    );
+    expect(docs.map((d) => d.nullFree ?? false)).toEqual([true, false, false, false, true, false]);
+  });
+});

@@ -338,6 +338,23 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
     );
   });
 
+  it("gives up on a line starting with `...` wherever it stands (read from bytes, such lines are not looked for first)", () => {
+    const line = fc.constantFrom("...", "... # c", "....", "...: v", "...x", "... ", "...\n...");
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { minKeys: 1, maxKeys: 5 }), styles, fc.nat(), line, (value, choices, at, marker) => {
+        const text = new Writer(choices).document(value);
+        const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)].filter((i) => i < text.length);
+        const i = starts[at % starts.length]!;
+        if (i === 0) return; // a marker first is looked for
+        const withMarker = `${text.slice(0, i)}${marker}\n${text.slice(i)}`;
+        expect(fastDocumentReader(withMarker, 256)(0, withMarker.length)).toBeUndefined();
+        expect(fastDocumentReader(withMarker, 256, true)(0, withMarker.length)).toBeUndefined();
+        checkStream(withMarker);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it("streams of several documents, with separators, empty and broken documents", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.dictionary(key, tree, { maxKeys: 4 }), styles), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(5), { minLength: 4, maxLength: 4 }), (docs, seps) => {
