@@ -83,7 +83,6 @@ export function nullishOf(schema) {
   return wrapped;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const MAC = /^(?:[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}|[0-9a-f]{2}(?:[:-][0-9a-f]{2}){7}|[0-9a-f]{2}(?:[:-][0-9a-f]{2}){19}|[0-9a-f]{4}(?:\.[0-9a-f]{4}){2,9})$/i;
 const BSON = /^[0-9a-f]{24}$/i;
@@ -293,7 +292,7 @@ function isDuration(s) {
 const FORMATS = {
   "date-time": isDateTime,
   datetime: isDateTime,
-  date: (s) => DATE.test(s),
+  date: isGoDate,
   uuid: (s) => UUID.test(s),
   uuid3: (s) => UUID.test(s) && /^[0-9a-f]{8}-?[0-9a-f]{4}-?3/i.test(s),
   uuid4: (s) => UUID.test(s) && /^[0-9a-f]{8}-?[0-9a-f]{4}-?4/i.test(s),

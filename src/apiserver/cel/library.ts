@@ -26,6 +26,8 @@ import { re2 } from "./regex.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
+import * as z from "zod";
+import { format as stringFormat } from "#schemas/runtime.js";
 import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals, compareStrings } from "./values.js";
 
 let celJs: typeof CelJs | undefined;
@@ -616,6 +618,16 @@ function registerIP(env: Environment): void {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The formats of the format library, with the apimachinery checks behind them. */
+/** A kube-openapi strfmt check, as custom resources' string formats are checked (strfmt.Default, which format.date() and format.datetime() call). */
+function strfmt(name: string): (s: string) => boolean {
+  const schema = z.string().check(stringFormat(name));
+  return (s) => schema.safeParse(s).success;
+}
+const isDate = strfmt("date");
+const isDateTime = strfmt("datetime");
+/** govalidator.IsBase64, strfmt's "byte": whole groups of four, padded, on one line, not empty. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+
 const FORMATS: Record<string, (s: string) => string[]> = {
   dns1123Label: isDNS1123Label,
   dns1123Subdomain: isDNS1123Subdomain,
@@ -630,9 +642,9 @@ const FORMATS: Record<string, (s: string) => string[]> = {
     return u instanceof CelURL ? [] : [`invalid URI: ${u.error}`];
   },
   uuid: (s) => (UUID.test(s) ? [] : ["does not match the UUID format"]),
-  byte: (s) => (/^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 ? [] : ["invalid base64"]),
-  date: (s) => (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) ? [] : ["invalid date"]),
-  datetime: (s) => (/^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)) ? [] : ["invalid datetime"]),
+  byte: (s) => (BASE64.test(s) ? [] : ["invalid base64"]),
+  date: (s) => (isDate(s) ? [] : ["invalid date"]),
+  datetime: (s) => (isDateTime(s) ? [] : ["invalid datetime"]),
 };
 
 function registerFormat(env: Environment): void {
