@@ -110,7 +110,7 @@ export const apiDeprecations: readonly ApiDeprecation[] = [
   // Versions without a generated lifecycle (resource.k8s.io/v1alpha2,
   // internal.apiserver.k8s.io/v1alpha1) never warn, and versions whose deprecation lies past 1.36
   // (scheduling.k8s.io v1alpha1/v1alpha2, storagemigration.k8s.io/v1beta1, certificates.k8s.io
-  // PodCertificateRequest, the 1.33+ resource.k8s.io/v1alpha3 ResourcePoolStatusRequest and v1beta2
+  // PodCertificateRequest, the 1.36 resource.k8s.io/v1alpha3 ResourcePoolStatusRequest and v1beta2
   // DeviceTaintRule, admissionregistration.k8s.io/v1beta1 MutatingAdmissionPolicy) have no entry.
   // 1.28 tree (generated in 1.25): introduced 1.25, no tags.
   t("networking.k8s.io/v1alpha1", ["ClusterCIDR"], 28, 31, undefined, "ClusterCIDR was removed without a replacement"),
@@ -142,7 +142,8 @@ export const apiDeprecations: readonly ApiDeprecation[] = [
   t("resource.k8s.io/v1beta1", ["DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"], 35, 38, undefined, "use resource.k8s.io/v1 (1.34+)"),
   // 1.36 tree: introduced 1.33, deprecated derived (1.36), no removal yet (alpha).
   t("resource.k8s.io/v1alpha3", ["DeviceTaintRule"], 36, 39, undefined, "use resource.k8s.io/v1beta2 (1.36+)"),
-  // 1.36 tree: introduced 1.33, no tags (beta).
+  // 1.36 trees: introduced 1.33, no tags (beta); likewise certificates v1beta1 (1.35+ tree) and
+  // coordination v1beta1 LeaseCandidate.
   t("resource.k8s.io/v1beta2", ["DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"], 36, 39, undefined, "use resource.k8s.io/v1 (1.34+)"),
   t("certificates.k8s.io/v1beta1", ["ClusterTrustBundle"], 36, 39, undefined),
   t("coordination.k8s.io/v1beta1", ["LeaseCandidate"], 36, 39, undefined),
