@@ -108,6 +108,61 @@ describe("deprecated built-in versions at 1.31 and 1.33", () => {
   });
 });
 
+// resource.k8s.io/v1beta2 (introduced 1.33, so deprecated in 1.36 and removed in 1.39) and
+// coordination.k8s.io/v1alpha2 LeaseCandidate (introduced 1.32; the 1.35 tree carries deprecated 1.35
+// and no removal yet) are served only with --runtime-config; kube-apiserver 1.36 warns on both.
+const CLAIM_V1BETA2_36 = "resource.k8s.io/v1beta2 ResourceClaim is deprecated in v1.36+, unavailable in v1.39+";
+const LEASE_CANDIDATE_V1ALPHA2_36 = "coordination.k8s.io/v1alpha2 LeaseCandidate is deprecated in v1.35+";
+
+describe("alpha and beta versions turned on with runtimeConfig", () => {
+  it("1.36: resource.k8s.io/v1beta2 and coordination.k8s.io/v1alpha2 warn on every request; v1 stays silent", async () => {
+    const server = await startTestServer({
+      kubernetesVersion: "1.36",
+      runtimeConfig: { "resource.k8s.io/v1beta2": true, "coordination.k8s.io/v1alpha2": true },
+    });
+    const api = client(server);
+    try {
+      const claims = "/apis/resource.k8s.io/v1beta2/namespaces/default/resourceclaims";
+      const claim = {
+        apiVersion: "resource.k8s.io/v1beta2",
+        kind: "ResourceClaim",
+        metadata: { name: "gpu" },
+        spec: { devices: { requests: [{ name: "gpu", exactly: { deviceClassName: "gpu.example.com" } }] } },
+      };
+      const created = await api.post(claims, claim);
+      expect(created.status).toBe(201);
+      expect(created.headers.warning).toBe(header(CLAIM_V1BETA2_36));
+      expect((await api.get(`${claims}/gpu`)).headers.warning).toBe(header(CLAIM_V1BETA2_36));
+      expect((await api.get(claims)).headers.warning).toBe(header(CLAIM_V1BETA2_36));
+      expect((await api.del(`${claims}/gpu`)).headers.warning).toBe(header(CLAIM_V1BETA2_36));
+      expect((await api.get("/apis/resource.k8s.io/v1/namespaces/default/resourceclaims")).headers.warning).toBeUndefined();
+
+      const candidates = "/apis/coordination.k8s.io/v1alpha2/namespaces/default/leasecandidates";
+      const listed = await api.get(candidates);
+      expect(listed.status).toBe(200);
+      expect(listed.headers.warning).toBe(header(LEASE_CANDIDATE_V1ALPHA2_36));
+      const missing = await api.get(`${candidates}/none`);
+      expect(missing.status).toBe(404);
+      expect(missing.headers.warning).toBe(header(LEASE_CANDIDATE_V1ALPHA2_36));
+    } finally {
+      await api.close();
+      await server.close();
+    }
+  });
+
+  it("1.36: without runtimeConfig the versions are not served, so nothing warns", async () => {
+    const { server, api } = await started("1.36");
+    try {
+      const gone = await api.get("/apis/resource.k8s.io/v1beta2/namespaces/default/resourceclaims");
+      expect(gone.status).toBe(404);
+      expect(gone.headers.warning).toBeUndefined();
+    } finally {
+      await api.close();
+      await server.close();
+    }
+  });
+});
+
 describe("kubezod validate reports the text the server sends", () => {
   it("api/deprecated carries kube-apiserver's warning", async () => {
     const cases: Array<[string, string, string]> = [

@@ -96,6 +96,46 @@ metadata: {name: w, namespace: default}
     expect(report.results.map((r) => r.status)).toEqual(["valid", "valid"]);
   });
 
+  // The lifecycle of resource.k8s.io/v1beta2 (introduced 1.33: deprecated 1.36, removed 1.39) and of
+  // storage.k8s.io/v1beta1 VolumeAttributesClass (introduced 1.31, tagged deprecated 1.34 and
+  // replaced by storage.k8s.io/v1), as kube-apiserver's Warning header words them.
+  it("warns about a deprecated alpha or beta version the cluster serves, after not-served when it does not", async () => {
+    const text = "resource.k8s.io/v1beta2 ResourceClaim is deprecated in v1.36+, unavailable in v1.39+";
+    expect(await check(claim("resource.k8s.io/v1beta2"), "1.36", { "resource.k8s.io/v1beta2": true })).toEqual({
+      status: "valid",
+      rules: ["api/deprecated"],
+      messages: [text],
+    });
+    expect(await check(claim("resource.k8s.io/v1beta2"), "1.36", { "api/beta": true })).toMatchObject({ rules: ["api/deprecated"], messages: [text] });
+    expect(await check(claim("resource.k8s.io/v1beta2"), "1.35", { "api/beta": true })).toMatchObject({ status: "valid", rules: [] });
+    const notServed = await check(claim("resource.k8s.io/v1beta2"), "1.36");
+    expect(notServed).toMatchObject({ status: "invalid", rules: ["api/not-served"] });
+    const vac = `apiVersion: storage.k8s.io/v1beta1
+kind: VolumeAttributesClass
+metadata: {name: gold}
+driverName: pd.csi.storage.gke.io
+parameters: {iops: "5000"}
+`;
+    expect(await check(vac, "1.34", { "storage.k8s.io/v1beta1": true })).toEqual({
+      status: "valid",
+      rules: ["api/deprecated"],
+      messages: ["storage.k8s.io/v1beta1 VolumeAttributesClass is deprecated in v1.34+, unavailable in v1.37+; use storage.k8s.io/v1 VolumeAttributesClass"],
+    });
+    expect(await check(vac, "1.33", { "storage.k8s.io/v1beta1": true })).toEqual({ status: "valid", rules: [], messages: [] });
+  });
+
+  it("reports the deprecation with --runtime-config on the command line", async () => {
+    const input = claim("resource.k8s.io/v1beta2");
+    const served = await runCli(["validate", "--kubernetes-version", "1.36", "--runtime-config", "resource.k8s.io/v1beta2=true", "-"], { input });
+    expect(served.code).toBe(0);
+    expect(served.stdout).toContain("[api/deprecated]");
+    expect(served.stdout).toContain("resource.k8s.io/v1beta2 ResourceClaim is deprecated in v1.36+, unavailable in v1.39+");
+    const refused = await runCli(["validate", "--kubernetes-version", "1.36", "-"], { input });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("[api/not-served]");
+    expect(refused.stdout).not.toContain("[api/deprecated]");
+  });
+
   it("takes --runtime-config on the command line, as kube-apiserver reads it", async () => {
     const input = map("admissionregistration.k8s.io/v1beta1");
     const refused = await runCli(["validate", "-"], { input });
