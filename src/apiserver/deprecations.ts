@@ -166,7 +166,7 @@ export interface DeprecationStatus {
 /**
  * Whether an apiVersion/kind is removed or deprecated in a Kubernetes version, with a message.
  * A removed version's message says since when and what to use instead; a deprecated version that
- * is still served gets kube-apiserver's own warning text ({@link deprecationWarning}).
+ * is still served gets kube-apiserver's own warning text (`deprecationWarning`).
  *
  * @example
  * deprecationOf("policy/v1beta1", "PodDisruptionBudget", "v1.28")?.message;
