@@ -85,6 +85,18 @@ function isDecimal(text: string): boolean {
   return true;
 }
 
+/** Only characters GO_INT and YAML_FLOAT can match (digits, hex letters, `xXoO`, signs, `.`, `_`). */
+function numberLike(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 95) continue;
+    const l = c | 32;
+    if ((l >= 97 && l <= 102) || l === 120 || l === 111) continue;
+    return false;
+  }
+  return true;
+}
+
 /** `dddd-`: the start of a timestamp. */
 function timestampStart(text: string): boolean {
   for (let i = 0; i < 4; i++) {
@@ -118,6 +130,8 @@ function resolve(text: string): unknown {
     // go-yaml resolves timestamps but hands them to untyped targets as the original string.
     return text;
   }
+  // A character no integer or float has (`250m`, `128Mi`, `1.2.3-rc`): a string, without the patterns.
+  if (!numberLike(text)) return text;
   const plain = text.includes("_") ? text.replace(/_/g, "") : text;
   const asInt = goInt(plain);
   if (asInt !== undefined) return asInt;

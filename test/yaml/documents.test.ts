@@ -91,3 +91,10 @@ describe("null fields", () => {
     expect(docs.map((d) => d.nullFree ?? false)).toEqual([true, false, false, false, true, false]);
   });
 });
+
+describe("plain scalars that look like numbers", () => {
+  it("integers and floats as go-yaml reads them; quantities, versions and times stay strings", () => {
+    const cases: Array<[string, unknown]> = [["0x1F",31],["0X1f",31],["1_000",1000],["1e3",1000],["1E+3",1000],["-.5",-0.5],["+12",12],["0o17",15],["0b101",5],["250m","250m"],["128Mi","128Mi"],["1.2.3","1.2.3"],["12:30","12:30"],["0644",420],["0xZZ","0xZZ"],["1.5e-2",0.015],["-0",-0],["+.inf",null],["0b12","0b12"],["0o8","0o8"],["1__0",10],["_1","_1"],["0x_1F",31],["1e","1e"],["e1","e1"],["1.",1],[".5",0.5],["2024-01-01","2024-01-01"],["1Ki","1Ki"],["0.5Gi","0.5Gi"],["-","-"],["+","+"],["1-2","1-2"],["3ab","3ab"],["0xabcdef",11259375],["0Xg","0Xg"]];
+    for (const [text, value] of cases) expect(resolvePlainScalar(text).value, text).toBe(value === null ? Infinity : value);
+  });
+});
