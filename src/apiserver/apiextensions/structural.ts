@@ -8,6 +8,7 @@
 import { formatFieldError } from "../../meta/field-errors.js";
 import { isRecord } from "../../meta/values.js";
 import { FieldPath, forbidden, invalid, required, type FieldError } from "../field.js";
+import { re2, RegexSyntaxError } from "../cel/regex.js";
 
 type Schema = Record<string, unknown>;
 type Level = "root" | "item" | "field";
@@ -141,6 +142,15 @@ function validateValueValidation(s: Schema, skipAnyOf: boolean, skipFirstAllOfAn
   if (Array.isArray(s.allOf)) s.allOf.forEach((x, i) => errs.push(...validateNestedValueValidation(x, skipFirstAllOfAnyOf && i === 0, lvl, path.child("allOf").index(i))));
   if (Array.isArray(s.oneOf)) s.oneOf.forEach((x, i) => errs.push(...validateNestedValueValidation(x, false, lvl, path.child("oneOf").index(i))));
   if (isRecord(s.not)) errs.push(...validateNestedValueValidation(s.not, false, lvl, path.child("not")));
+  // The pattern must compile as Go's regexp compiles it (RE2): look-arounds, back-references, … are refused.
+  if (typeof s.pattern === "string" && s.pattern.length > 0) {
+    try {
+      re2(s.pattern);
+    } catch (err) {
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      errs.push(invalid(path.child("pattern"), s.pattern, `must be a valid regular expression, but isn't: ${err.message}`));
+    }
+  }
   return errs;
 }
 
