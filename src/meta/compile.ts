@@ -175,7 +175,9 @@ class Compiler {
     const sub = (s: Schema): Plan | null | undefined => (plan ? structurePlanOf(s) : undefined);
     switch (d.type) {
       case "object": {
-        lines.push(`if (typeof x !== "object" || x === null || Array.isArray(x) || hop.call(x, "__proto__")) return false;`, "let v;");
+        // A plain object only (anything else, an own `__proto__` key among them, is left to Zod):
+        // `x.__proto__` reads the own key when there is one, and costs far less than hasOwnProperty.
+        lines.push(`if (typeof x !== "object" || x === null || Array.isArray(x) || x.__proto__ !== OP) return false;`, "let v;");
         // Fields the object has among those declared, to compare with how many it has in all.
         const counting = objectPlan && !objectPlan.preserveUnknown && !objectPlan.catchall;
         if (counting) lines.push("let n = 0;");
@@ -233,7 +235,7 @@ class Compiler {
         const values = d.valueType as Schema;
         if (hasDefaults(values)) throw new Unsupported("default inside a map");
         lines.push(
-          `if (typeof x !== "object" || x === null || Array.isArray(x) || hop.call(x, "__proto__")) return false;`,
+          `if (typeof x !== "object" || x === null || Array.isArray(x) || x.__proto__ !== OP) return false;`,
           "for (const key in x) {",
           "const v = x[key];",
           `if (!${this.expr(values, "v", plan?.kind === "record" ? plan.values : undefined)}) return false;`,
@@ -310,7 +312,7 @@ export function compileValidator(schema: Schema): CompiledValidator | undefined 
       const top = c.expr(schema, "x");
       const source = `${c.fns.join("\n")}\nreturn function validate(x) { return ${top}; };`;
       // `hasOwnProperty.call` rather than `Object.hasOwn`: V8 runs it in a fraction of the time.
-      result = new Function("c", "chk", "hop", source)(c.consts, runCheck, Object.prototype.hasOwnProperty) as CompiledValidator;
+      result = new Function("c", "chk", "hop", "OP", source)(c.consts, runCheck, Object.prototype.hasOwnProperty, Object.prototype) as CompiledValidator;
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
       result = null;
@@ -349,7 +351,7 @@ export function compileStructuralValidator(schema: Schema): StructuralValidator 
       const c = new Compiler();
       const top = c.expr(schema, "x", structurePlanOf(schema));
       const source = `let dirty = false;\n${c.fns.join("\n")}\nreturn function validate(x) { dirty = false; return ${top} ? (dirty ? 2 : 1) : 0; };`;
-      result = new Function("c", "chk", "hop", "su", source)(c.consts, runCheck, Object.prototype.hasOwnProperty, surelyUnique) as StructuralValidator;
+      result = new Function("c", "chk", "hop", "su", "OP", source)(c.consts, runCheck, Object.prototype.hasOwnProperty, surelyUnique, Object.prototype) as StructuralValidator;
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
       result = null;

@@ -91,6 +91,19 @@ describe("compiled validator", () => {
     expect(safeParseKube(withTransform, { n: "abc" })).toEqual({ success: true, data: { n: 3 } });
   });
 
+  it("leaves an object with its own __proto__ key, or another prototype, to Zod", () => {
+    const s = z.looseObject({ a: z.string() });
+    const v = compileValidator(s)!;
+    const own = JSON.parse('{"a": "x", "__proto__": {"b": 1}}') as Record<string, unknown>;
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: "x" });
+    expect(v({ a: "x" })).toBe(true);
+    expect(v(own)).toBe(false);
+    expect(v(bare)).toBe(false);
+    // Zod's verdict stands for what the compiled check leaves to it.
+    expect(safeParseKube(s, own).success).toBe(s.safeParse(own).success);
+    expect(safeParseKube(s, bare).success).toBe(s.safeParse(bare).success);
+  });
+
   it("handles constructs users write by hand the same way Zod does", () => {
     const schemas: z.ZodType[] = [
       z.object({ a: z.string().min(2).max(4).regex(/^a/), b: z.number().gt(0).lte(10).multipleOf(2).optional() }),
