@@ -7,8 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type * as z from "zod";
 import { YamlError } from "../errors.js";
-import { parseYaml } from "../yaml/text.js";
-import { readYamlDocuments } from "../yaml/documents.js";
+import { parseYamlDocuments } from "../yaml/text.js";
 import type { KubeApiError } from "../errors.js";
 import { admit, type AdmitOptions, type DefinitionNames, type FieldValidation } from "./admission.js";
 import { Allocator } from "./allocation.js";
@@ -237,10 +236,10 @@ export function decodeBody(call: ApiCall, what: string, expected?: { apiVersion:
   const maxDepth = Math.min(call.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH, KUBERNETES_MAX_NESTING_DEPTH);
   if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
     try {
-      const value = parseYaml(text, { source: "request body", maxDepth });
+      const doc = parseYamlDocuments(text, { source: "request body", maxDepth })[0];
+      if (!doc) return null;
       // Integers beyond ±(2^53−1) kept on their side of the int64 bounds, as in JSON bodies.
-      const wide = /[0-9]{16}/.test(text) ? readYamlDocuments(text, { maxDepth }).find((d) => d.value !== undefined && d.value !== null)?.wideIntegers : undefined;
-      return wide ? withInt64Rounding(value, wide) : value;
+      return doc.wideIntegers ? withInt64Rounding(doc.value, doc.wideIntegers) : doc.value;
     } catch (e) {
       // Past the nesting limit, the words of Go's YAML scanner ("exceeded max depth of 10000").
       const reason = e instanceof YamlError ? e.reason.replace(/^nesting exceeded maxDepth \((\d+)\)$/, "exceeded max depth of $1") : "";

@@ -7,7 +7,7 @@
 import type { Document } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { YamlError } from "../errors.js";
-import { readYamlDocuments, type YamlLimits } from "./documents.js";
+import { readYamlDocuments, type YamlDocument, type YamlLimits } from "./documents.js";
 import { resolvePlainScalar } from "./scalars.js";
 
 /** Options of `parseYaml` and `parseYamlAll`. */
@@ -24,11 +24,22 @@ export interface ParseYamlOptions extends Pick<YamlLimits, "maxDepth" | "maxAlia
  * parseYamlAll("a: yes\n---\nb: 0644\n"); // [{ a: true }, { b: 420 }]
  */
 export function parseYamlAll(text: string, options: ParseYamlOptions = {}): unknown[] {
+  return parseYamlDocuments(text, options).map((doc) => doc.value);
+}
+
+/**
+ * {@link parseYamlAll} with each document as read (its value, and what the reader noted, such as
+ * `wideIntegers`); empty documents are skipped.
+ *
+ * @example
+ * parseYamlDocuments("n: 9223372036854775807\n")[0]?.wideIntegers; // [{ path: ["n"], value: 9223372036854775807n }]
+ */
+export function parseYamlDocuments(text: string, options: ParseYamlOptions = {}): YamlDocument[] {
   const limits: YamlLimits = { ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}), ...(options.maxAliasExpansion !== undefined ? { maxAliasExpansion: options.maxAliasExpansion } : {}) };
-  const out: unknown[] = [];
+  const out: YamlDocument[] = [];
   for (const doc of readYamlDocuments(text, limits)) {
     if (doc.error) throw new YamlError(options.source ?? "YAML", doc.error.position.line, doc.error.position.column, doc.error.message);
-    if (doc.value !== undefined && doc.value !== null) out.push(doc.value);
+    if (doc.value !== undefined && doc.value !== null) out.push(doc);
   }
   return out;
 }
