@@ -303,22 +303,34 @@ const evalAllowed = canEval();
  * check?.({ data: { a: "b" } }); // true, and the object now has apiVersion "v1" and kind "ConfigMap"
  */
 export function compileValidator(schema: Schema): CompiledValidator | undefined {
-  const cached = compiled.get(schema);
+  return compileOnce(compiled, schema, (c) => {
+    const top = c.expr(schema, "x");
+    return `${c.fns.join("\n")}\nreturn function validate(x) { return ${top}; };`;
+  });
+}
+
+/**
+ * A schema's validator from `cache`, else compiled from the source `build` writes (a function body
+ * returning the validator) and kept; null is kept where eval is not allowed or the schema uses
+ * features only Zod can run. The source sees the compiler's constants as `c`, `runCheck` as `chk`,
+ * `hasOwnProperty` as `hop` (`hop.call` runs in a fraction of `Object.hasOwn`'s time),
+ * `surelyUnique` as `su` and `Object.prototype` as `OP`.
+ */
+function compileOnce<T>(cache: WeakMap<Schema, T | null>, schema: Schema, build: (c: Compiler) => string): T | undefined {
+  const cached = cache.get(schema);
   if (cached !== undefined) return cached ?? undefined;
-  let result: CompiledValidator | null = null;
+  let result: T | null = null;
   if (evalAllowed) {
     try {
       const c = new Compiler();
-      const top = c.expr(schema, "x");
-      const source = `${c.fns.join("\n")}\nreturn function validate(x) { return ${top}; };`;
-      // `hasOwnProperty.call` rather than `Object.hasOwn`: V8 runs it in a fraction of the time.
-      result = new Function("c", "chk", "hop", "OP", source)(c.consts, runCheck, Object.prototype.hasOwnProperty, Object.prototype) as CompiledValidator;
+      const source = build(c);
+      result = new Function("c", "chk", "hop", "su", "OP", source)(c.consts, runCheck, Object.prototype.hasOwnProperty, surelyUnique, Object.prototype) as T;
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
       result = null;
     }
   }
-  compiled.set(schema, result);
+  cache.set(schema, result);
   return result ?? undefined;
 }
 
@@ -343,22 +355,10 @@ const structural = new WeakMap<Schema, StructuralValidator | null>();
  * check?.({ data: { a: "b" }, extra: 1 }); // 2: valid, the walk reports "extra"
  */
 export function compileStructuralValidator(schema: Schema): StructuralValidator | undefined {
-  const cached = structural.get(schema);
-  if (cached !== undefined) return cached ?? undefined;
-  let result: StructuralValidator | null = null;
-  if (evalAllowed) {
-    try {
-      const c = new Compiler();
-      const top = c.expr(schema, "x", structurePlanOf(schema));
-      const source = `let dirty = false;\n${c.fns.join("\n")}\nreturn function validate(x) { dirty = false; return ${top} ? (dirty ? 2 : 1) : 0; };`;
-      result = new Function("c", "chk", "hop", "su", "OP", source)(c.consts, runCheck, Object.prototype.hasOwnProperty, surelyUnique, Object.prototype) as StructuralValidator;
-    } catch (err) {
-      if (!(err instanceof Unsupported)) throw err;
-      result = null;
-    }
-  }
-  structural.set(schema, result);
-  return result ?? undefined;
+  return compileOnce(structural, schema, (c) => {
+    const top = c.expr(schema, "x", structurePlanOf(schema));
+    return `let dirty = false;\n${c.fns.join("\n")}\nreturn function validate(x) { dirty = false; return ${top} ? (dirty ? 2 : 1) : 0; };`;
+  });
 }
 
 /** The result of {@link safeParseKube}: the parsed value, or Zod's error. */
