@@ -5,7 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { isRecord } from "../meta/values.js";
-import { expandPaths, scanManifestFileForSync, type ScanNeedles } from "./sources.js";
+import { expandPaths, scanManifestFileSetsSync, type ScanNeedles } from "./sources.js";
 
 const BINDING = { any: ["AdmissionPolicyBinding"], all: [] };
 
@@ -55,7 +55,7 @@ export function scanInputs(input: readonly unknown[], maxFileSize: number, also?
         // Unreadable, oversized and non-regular files are reported by the run itself. A FIFO is not
         // even opened: opening it as a reader would let its writer go on into an unread pipe.
         if (!isRegularFile(e.file)) continue;
-        const scan = scanManifestFileForSync(e.file, maxFileSize, sets);
+        const scan = scanManifestFileSetsSync(e.file, maxFileSize, sets);
         if (!("found" in scan)) continue;
         if (scan.found[0]) return { bindings: true, scans };
         if (also) scans.set(e.file, { size: scan.size, found: scan.found[1]! });

@@ -438,7 +438,7 @@ const scanBuffer = Buffer.allocUnsafe(CHUNK);
  * scanManifestFileSync("crds.yaml", 32 << 20, { any: ["CustomResourceDefinition"], all: [] }); // { size: 9120, found: true }
  */
 export function scanManifestFileSync(file: string, maxBytes: number, needles: ScanNeedles): { size: number; found: boolean } | { error: string } {
-  const r = scanManifestFileForSync(file, maxBytes, [needles]);
+  const r = scanManifestFileSetsSync(file, maxBytes, [needles]);
   return "error" in r ? r : { size: r.size, found: r.found[0]! };
 }
 
@@ -447,9 +447,9 @@ export function scanManifestFileSync(file: string, maxBytes: number, needles: Sc
  * each set is found, as a scan for that set alone says.
  *
  * @example
- * scanManifestFileForSync("crds.yaml", 32 << 20, [{ any: ["CustomResourceDefinition"], all: [] }, { any: ["Binding"], all: [] }]); // { size: 9120, found: [true, false] }
+ * scanManifestFileSetsSync("crds.yaml", 32 << 20, [{ any: ["CustomResourceDefinition"], all: [] }, { any: ["Binding"], all: [] }]); // { size: 9120, found: [true, false] }
  */
-export function scanManifestFileForSync(file: string, maxBytes: number, sets: readonly ScanNeedles[]): { size: number; found: boolean[] } | { error: string } {
+export function scanManifestFileSetsSync(file: string, maxBytes: number, sets: readonly ScanNeedles[]): { size: number; found: boolean[] } | { error: string } {
   const opened = openRegular(file, maxBytes);
   if ("error" in opened) return opened;
   const { fd } = opened;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { scanInputs } from "../../src/validate/policy-inputs.js";
 import { CRD_NEEDLES } from "../../src/validate/run.js";
-import { scanManifestFileForSync, scanManifestFileSync } from "../../src/validate/sources.js";
+import { scanManifestFileSetsSync, scanManifestFileSync } from "../../src/validate/sources.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kubezod-scan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,11 +24,11 @@ describe("scanning files without holding them", () => {
     for (const name of Object.keys(files)) {
       const file = join(dir, name);
       const one = [CRD_NEEDLES, BINDING].map((n) => scanManifestFileSync(file, 32 << 20, n));
-      const both = scanManifestFileForSync(file, 32 << 20, [CRD_NEEDLES, BINDING]);
+      const both = scanManifestFileSetsSync(file, 32 << 20, [CRD_NEEDLES, BINDING]);
       expect(both).toEqual({ size: (one[0] as { size: number }).size, found: one.map((r) => (r as { found: boolean }).found) });
     }
-    expect(scanManifestFileForSync(join(dir, "missing.yaml"), 32 << 20, [BINDING])).toHaveProperty("error");
-    expect(scanManifestFileForSync(join(dir, "d-long.yaml"), 1024, [BINDING])).toHaveProperty("error");
+    expect(scanManifestFileSetsSync(join(dir, "missing.yaml"), 32 << 20, [BINDING])).toHaveProperty("error");
+    expect(scanManifestFileSetsSync(join(dir, "d-long.yaml"), 1024, [BINDING])).toHaveProperty("error");
   });
 
   it("the inputs' scan for policy bindings also says which files may hold CRDs, until a binding is found", () => {
