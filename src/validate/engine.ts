@@ -413,23 +413,12 @@ export class ManifestEngine {
       input.item !== undefined
         ? { file: input.file, document: input.document, item: input.item, status: "valid", issues: [] }
         : { file: input.file, document: input.document, status: "valid", issues: [] };
-    const prefix = input.prefix;
-    const locate = (path: readonly PathSegment[]) => (input.locate ? input.locate(prefix.length ? [...prefix, ...path] : path) : undefined);
-    const start = locate([]);
+    const start = locateIn(input, []);
     if (start) Object.assign(result, start);
-    const add = (rule: string, severity: "error" | "warning", path: PathSegment[], field: string, message: string, type?: FieldError["type"]) => {
-      // A message is built piece by piece (a tree of joined strings, ~30 nodes deep); the report
-      // keeps one flat copy instead (a few MiB less on a run with thousands of warnings).
-      const issue: ValidationIssue = { rule, severity, path, field, message: detached(message) };
-      if (type) issue.type = type;
-      const pos = locate(path);
-      if (pos) Object.assign(issue, pos);
-      result.issues.push(issue);
-    };
 
     const value = input.value;
     if (!isRecord(value)) {
-      add("manifest/not-an-object", "error", [], "", `a manifest must be a YAML or JSON object, not ${Array.isArray(value) ? "a list" : typeof value === "string" ? "a string" : String(value)}`);
+      addIssue(result, input, "manifest/not-an-object", "error", [], "", `a manifest must be a YAML or JSON object, not ${Array.isArray(value) ? "a list" : typeof value === "string" ? "a string" : String(value)}`);
       result.status = "error";
       return result;
     }
@@ -448,14 +437,14 @@ export class ManifestEngine {
     }
     if (typeof apiVersion !== "string" || !apiVersion || typeof kind !== "string" || !kind) {
       // Without its type, a document cannot be checked at all.
-      if (typeof apiVersion !== "string" || !apiVersion) add("api/missing-type", "error", ["apiVersion"], "apiVersion", "apiVersion: Required value: apiVersion must be set");
-      if (typeof kind !== "string" || !kind) add("api/missing-type", "error", ["kind"], "kind", "kind: Required value: kind must be set");
+      if (typeof apiVersion !== "string" || !apiVersion) addIssue(result, input, "api/missing-type", "error", ["apiVersion"], "apiVersion", "apiVersion: Required value: apiVersion must be set");
+      if (typeof kind !== "string" || !kind) addIssue(result, input, "api/missing-type", "error", ["kind"], "kind", "kind: Required value: kind must be set");
       result.status = "error";
       return result;
     }
     const info = this.kindInfo(apiVersion, kind);
     if (info.rejected) {
-      add("api/rejected", "error", ["kind"], "kind", `${apiVersion} ${kind} is rejected by --reject`);
+      addIssue(result, input, "api/rejected", "error", ["kind"], "kind", `${apiVersion} ${kind} is rejected by --reject`);
       result.status = "invalid";
       return result;
     }
@@ -468,7 +457,7 @@ export class ManifestEngine {
     const { deprecation, schema } = info;
     if (!schema || deprecation?.removed) {
       if (deprecation?.removed) {
-        add("api/removed", "error", ["apiVersion"], "apiVersion", deprecation.message);
+        addIssue(result, input, "api/removed", "error", ["apiVersion"], "apiVersion", deprecation.message);
         result.status = "invalid";
       } else if (!schema && componentConfiguration(apiVersion, kind)) {
         result.status = "skipped";
@@ -477,7 +466,9 @@ export class ManifestEngine {
         result.status = "skipped";
         result.reason = `no schema for ${apiVersion} ${kind} (--ignore-missing-schemas)`;
       } else {
-        add(
+        addIssue(
+          result,
+          input,
           "api/unknown-kind",
           "error",
           ["kind"],
@@ -492,7 +483,9 @@ export class ManifestEngine {
       // kubectl finds no REST mapping for the kind (discovery does not list it); a request to its
       // URL gets 404 Not Found.
       const level = versionLevel(apiVersion.slice(apiVersion.indexOf("/") + 1));
-      add(
+      addIssue(
+        result,
+        input,
         "api/not-served",
         "error",
         ["apiVersion"],
@@ -502,31 +495,48 @@ export class ManifestEngine {
       result.status = "invalid";
       return result;
     }
-    if (deprecation) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
-    if (info.customDeprecation !== undefined) add("api/deprecated", "warning", ["apiVersion"], "apiVersion", info.customDeprecation);
+    if (deprecation) addIssue(result, input, "api/deprecated", "warning", ["apiVersion"], "apiVersion", deprecation.message);
+    if (info.customDeprecation !== undefined) addIssue(result, input, "api/deprecated", "warning", ["apiVersion"], "apiVersion", info.customDeprecation);
     if (info.readOnly !== undefined) {
-      add("api/read-only", "error", ["kind"], "kind", info.readOnly);
+      addIssue(result, input, "api/read-only", "error", ["kind"], "kind", info.readOnly);
       result.status = "invalid";
       return result;
     }
 
     const previous = this.previous && typeof meta?.name === "string" ? this.previous.find(apiVersion, kind, meta.name, typeof meta.namespace === "string" ? meta.namespace : "") : undefined;
     if (previous && previous.apiVersion !== apiVersion) {
-      add("update/version-changed", "warning", ["apiVersion"], "apiVersion", `the previous object is ${previous.apiVersion} ${kind}; objects of other versions are not converted, so this one is checked as created`);
+      addIssue(result, input, "update/version-changed", "warning", ["apiVersion"], "apiVersion", `the previous object is ${previous.apiVersion} ${kind}; objects of other versions are not converted, so this one is checked as created`);
     }
     const old = previous && previous.apiVersion === apiVersion ? previous.object : undefined;
     const write = input.nullFree ? (info.writeNullFree ??= { ...info.write!, nullFree: true }) : info.write!;
-    const wideIntegers = input.wideIntegers ? wideIntegersIn(input.wideIntegers, prefix) : undefined;
+    const wideIntegers = input.wideIntegers ? wideIntegersIn(input.wideIntegers, input.prefix) : undefined;
     const outcome = checkWrite(
       value,
       old || this.namespaceLabels.size || wideIntegers?.length
         ? { ...write, ...(this.namespaceLabels.size ? { namespaceLabels: this.labelsOf } : {}), ...(old ? { old } : {}), ...(wideIntegers?.length ? { wideIntegers } : {}) }
         : write,
     );
-    for (const i of outcome.issues) add(i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);
-    for (const w of outcome.warnings) add("native/warning", "warning", [], "", w);
+    for (const i of outcome.issues) addIssue(result, input, i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);
+    for (const w of outcome.warnings) addIssue(result, input, "native/warning", "warning", [], "", w);
 
     if (result.issues.some((i) => i.severity === "error")) result.status = "invalid";
     return result;
   }
+}
+
+/** Where a path of a resource is written (the resource may be an item of a List document). */
+function locateIn(input: ResourceInput, path: readonly PathSegment[]): { line: number; column: number } | undefined {
+  if (!input.locate) return undefined;
+  return input.locate(input.prefix.length ? [...input.prefix, ...path] : path);
+}
+
+/** Add an issue to a resource's result, at the position of its path. */
+function addIssue(result: ResourceResult, input: ResourceInput, rule: string, severity: "error" | "warning", path: PathSegment[], field: string, message: string, type?: FieldError["type"]): void {
+  // A message is built piece by piece (a tree of joined strings, ~30 nodes deep); the report
+  // keeps one flat copy instead (a few MiB less on a run with thousands of warnings).
+  const issue: ValidationIssue = { rule, severity, path, field, message: detached(message) };
+  if (type) issue.type = type;
+  const pos = locateIn(input, path);
+  if (pos) Object.assign(issue, pos);
+  result.issues.push(issue);
 }
