@@ -255,6 +255,7 @@ export class ManifestEngine {
     );
     if (wanted.size) {
       this.kinds.clear();
+      this.ready.clear();
       this.celReady = false;
     }
     if (!this.celReady) {
@@ -266,9 +267,19 @@ export class ManifestEngine {
 
   /** Whether checking a type needs nothing more loaded (its schema, and CEL when a schema needs it). */
   isLoaded(apiVersion: string, kind: string): boolean {
+    if (this.ready.get(apiVersion)?.has(kind)) return true;
     if (!celEngineLoaded() && groupCompilesCel(apiVersion)) return false;
-    return Boolean(this.catalog && this.builtins && this.celReady && (this.builtins.has(`${apiVersion}/${kind}`) || !this.catalog[apiVersion]?.includes(kind)));
+    const loaded = Boolean(this.catalog && this.builtins && this.celReady && (this.builtins.has(`${apiVersion}/${kind}`) || !this.catalog[apiVersion]?.includes(kind)));
+    if (loaded) {
+      let kinds = this.ready.get(apiVersion);
+      if (!kinds) this.ready.set(apiVersion, (kinds = new Set()));
+      kinds.add(kind);
+    }
+    return loaded;
   }
+
+  /** apiVersion → the kinds found loaded by `isLoaded` (cleared with `kinds`). */
+  private readonly ready = new Map<string, Set<string>>();
 
   /** Whether every type that has a built-in schema has it loaded. */
   private allLoaded(types: Iterable<{ apiVersion: string; kind: string }>): boolean {
@@ -287,6 +298,7 @@ export class ManifestEngine {
       for (const b of schemasFromCrd(crd, source)) this.custom.set(`${b.apiVersion}/${b.kind}`, b.schema);
       this.addCrdDeprecations(crd);
       this.kinds.clear();
+      this.ready.clear();
       this.celReady = false;
       return undefined;
     } catch (err) {
@@ -303,6 +315,7 @@ export class ManifestEngine {
     for (const k of crdKinds(crd, source)) this.custom.set(`${k.apiVersion}/${k.kind}`, later);
     this.addCrdDeprecations(crd);
     this.kinds.clear();
+    this.ready.clear();
     this.celReady = false;
   }
 
