@@ -26,7 +26,9 @@ export interface FormatOptions {
 
 const paint = (on: boolean) => (code: string, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
-function sortedIssues(r: ResourceResult): ValidationIssue[] {
+function sortedIssues(r: ResourceResult): readonly ValidationIssue[] {
+  // Most resources have no issue or one: nothing to copy or sort.
+  if (r.issues.length < 2) return r.issues;
   return [...r.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
