@@ -315,7 +315,19 @@ class FastReader {
    * not a `key: …` entry. For plain keys, `keyHash` receives a hash of the key's text.
    */
   keyColon(p: number): number {
-    const s = this.s;
+    // The line that opens a mapping is looked at by its parent first: its key is scanned once.
+    if (p === this.scannedAt) return this.scannedColon;
+    const colon = this.scanKey(p);
+    this.scannedAt = p;
+    this.scannedColon = colon;
+    return colon;
+  }
+
+  /** The last key line scanned by `keyColon`, and its `:`. */
+  scannedAt = -1;
+  scannedColon = -1;
+
+  private scanKey(p: number): number {
     const b = this.b;
     const c = b[p];
     if (c === QUOTE || c === DQUOTE) {
@@ -344,6 +356,10 @@ class FastReader {
   }
 
   keyHash = 0;
+
+  /** The keys of the block mappings being read, outermost first (`keyTop` of them). */
+  readonly keys: string[] = [];
+  keyTop = 0;
 
   /** A mapping field read so far is null. */
   nullFields = false;
@@ -419,6 +435,8 @@ class FastReader {
     const s = this.s;
     const b = this.b;
     const out: Record<string, unknown> = {};
+    const keys = this.keys;
+    const keysFrom = this.keyTop;
     for (;;) {
       const p = this.cs;
       const colon = this.keyColon(p);
@@ -426,7 +444,15 @@ class FastReader {
       const key = this.key(p, colon);
       const mine = this.at;
       // Locating, the document is known to read: its values are not built again.
-      if (!this.want && Object.hasOwn(out, key)) throw GIVE_UP;
+      if (!this.want) {
+        // A duplicate is looked for among this mapping's keys (most mappings have a few).
+        const top = this.keyTop;
+        if (top - keysFrom < 16) {
+          for (let k = keysFrom; k < top; k++) if (keys[k] === key) throw GIVE_UP;
+          keys[top] = key;
+          this.keyTop = top + 1;
+        } else if (Object.hasOwn(out, key)) throw GIVE_UP;
+      }
       if (this.want) {
         if (mine < this.want.length && String(this.want[mine]) === key) {
           // A quoted scalar's position is its first character inside the quotes, as the exact reader has it.
@@ -459,7 +485,10 @@ class FastReader {
         else out[key] = value;
       }
       const col = this.col();
-      if (col < indent) return out;
+      if (col < indent) {
+        this.keyTop = keysFrom;
+        return out;
+      }
       if (col > indent) throw GIVE_UP;
     }
   }
