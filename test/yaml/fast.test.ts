@@ -395,6 +395,12 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
       "__proto__: {a: 1}\nb: 1\n",
       "<<: {a: 1}\n",
       "a: 1\na: 2\n",
+      // Duplicates among a mapping's first keys, past them, and in a nested mapping.
+      Array.from({ length: 20 }, (_, i) => `k${i % 3 === 0 && i < 9 ? 0 : i}: ${i}\n`).join(""),
+      Array.from({ length: 20 }, (_, i) => `k${i === 19 ? 2 : i}: ${i}\n`).join(""),
+      Array.from({ length: 20 }, (_, i) => `k${i === 19 ? 17 : i}: ${i}\n`).join(""),
+      "a:\n  x: 1\n  y: 2\nb:\n  x: 1\n  b: 2\n  x: 3\n",
+      "a:\n  b:\n    a: 1\n  a: 2\na: 3\n",
       "on: 1\n",
       "a: 0644\n",
       "a: .inf\n",
