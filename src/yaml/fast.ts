@@ -13,7 +13,7 @@ import { isAscii } from "node:buffer";
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
-import { keyString, NOTICED, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
+import { alwaysString, keyString, NOTICED, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -377,6 +377,30 @@ class FastReader {
     return r;
   }
 
+  /**
+   * The value of the one-line plain scalar [p, end): the common cases read from its first codes
+   * (a word that can only be a string, a small decimal integer, `true`, `false`), the others by `plain`.
+   */
+  plainAt(p: number, end: number): unknown {
+    const b = this.b;
+    const c = b[p]!;
+    if (alwaysString(c)) return this.s.slice(p, end);
+    const length = end - p;
+    if (c >= 49 && c <= 57 && length <= 15) {
+      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2.
+      let n = c - 48;
+      let i = p + 1;
+      for (; i < end; i++) {
+        const d = b[i]!;
+        if (d < 48 || d > 57) break;
+        n = n * 10 + (d - 48);
+      }
+      if (i === end) return n;
+    } else if (c === 116 && length === 4 && b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) return true;
+    else if (c === 102 && length === 5 && b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 115 && b[p + 4] === 101) return false;
+    return this.plain(this.s.slice(p, end));
+  }
+
   /** The key starting at `p`, whose `:` is at `colon` (plain keys: `keyHash` is its hash). */
   key(p: number, colon: number): string {
     const s = this.s;
@@ -622,7 +646,7 @@ class FastReader {
         } else if (ch === HASH && b[e - 1] === SPACE) break;
         if (ch !== SPACE) last = e + 1;
       }
-      value = this.want ? null : this.plain(multiline ? plainValue(s, p, last) : s.slice(p, last));
+      value = this.want ? null : multiline ? this.plain(plainValue(s, p, last)) : this.plainAt(p, last);
       if (nextContent < 0) this.nextLine(e);
       else if (nextContent >= this.n) this.ls = this.cs = -1;
       else if (b[nextContent] === HASH) this.nextLine(nextContent);

@@ -58,8 +58,12 @@ function core(text: string): unknown {
 /**
  * Whether a plain scalar starting with this character code is a string whatever follows: only
  * `y n t f o ~ . + -`, their capitals and digits can start a boolean, null or number.
+ *
+ * @example
+ * alwaysString("a".charCodeAt(0)); // true
+ * alwaysString("y".charCodeAt(0)); // false (`yes`)
  */
-function alwaysString(c: number): boolean {
+export function alwaysString(c: number): boolean {
   switch (c | 32) {
     case 121: // y
     case 110: // n
