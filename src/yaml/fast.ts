@@ -9,7 +9,6 @@
  * (which the exact reader reports with its position), and any input that is not well-formed.
  * The exact reader then reads the document.
  */
-import { isAscii } from "node:buffer";
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
@@ -902,21 +901,6 @@ function plainAscii(text: string): boolean {
 /** No control character (line feed aside), nor DEL. */
 function noControls(text: string): boolean {
   for (const c of CONTROLS) if (text.includes(c)) return false;
-  return true;
-}
-
-const CONTROL_BYTES = CONTROLS.map((c) => c.charCodeAt(0));
-
-/**
- * Whether UTF-8 bytes are printable ASCII and line feeds only (nothing `UNUSUAL` in any part of
- * them): one search per control byte.
- *
- * @example
- * plainAsciiBytes(Buffer.from("a: 1\n")); // true
- */
-export function plainAsciiBytes(bytes: Buffer): boolean {
-  if (!isAscii(bytes)) return false;
-  for (const c of CONTROL_BYTES) if (bytes.includes(c)) return false;
   return true;
 }
 

@@ -338,6 +338,22 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
     );
   });
 
+  it("read from bytes, a control character is found at any offset from a word boundary, and the lines of every document are counted", () => {
+    const stream = "a: 1\nb: two words\n---\nc:\n  - x # note\n  - 'y'\n---\nd: 3\n---\ne\n---\n- f\n";
+    const controls = [...Array.from({ length: 32 }, (_, c) => c).filter((c) => c !== 10), 127];
+    for (const c of controls) {
+      for (let at = 0; at <= stream.length; at += c % 3 === 0 ? 1 : 5) {
+        const text = stream.slice(0, at) + String.fromCharCode(c) + stream.slice(at);
+        for (const shift of [0, 1, 2, 3]) {
+          const padded = new Uint8Array(text.length + shift);
+          padded.set(Buffer.from(text, "latin1"), shift);
+          const quiet = { implicitConversionNotices: false };
+          expect([...yamlDocumentsOfBytes(padded.subarray(shift), quiet)].map(describeDoc)).toEqual([...yamlDocuments(text, quiet)].map(describeDoc));
+        }
+      }
+    }
+  });
+
   it("gives up on a line starting with `...` wherever it stands (read from bytes, such lines are not looked for first)", () => {
     const line = fc.constantFrom("...", "... # c", "....", "...: v", "...x", "... ", "...\n...");
     fc.assert(
