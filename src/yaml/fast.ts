@@ -12,7 +12,7 @@
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
-import { alwaysString, keyString, NOTICED, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
+import { alwaysString, keyString, LONGEST_WORD_VALUE, NOTICED, numberCode, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -385,8 +385,7 @@ class FastReader {
     const c = b[p]!;
     if (alwaysString(c)) return this.s.slice(p, end);
     const length = end - p;
-    if (c >= 49 && c <= 57 && length <= 15) {
-      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2.
+    if (c >= 48 && c <= 57) {
       let n = c - 48;
       let i = p + 1;
       for (; i < end; i++) {
@@ -394,9 +393,14 @@ class FastReader {
         if (d < 48 || d > 57) break;
         n = n * 10 + (d - 48);
       }
-      if (i === end) return n;
+      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2.
+      if (i === end && c !== 48 && length <= 15) return n;
+      // A character no integer or float has (`250m`, `128Mi`): a string.
+      for (; i < end; i++) if (!numberCode(b[i]!)) return this.s.slice(p, end);
     } else if (c === 116 && length === 4 && b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) return true;
     else if (c === 102 && length === 5 && b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 115 && b[p + 4] === 101) return false;
+    // Left are words starting with y, n, t, f or o: one longer than `false` is a string (`team-0`).
+    else if (length > LONGEST_WORD_VALUE && c !== 126 && c !== 46 && c !== 43 && c !== DASH) return this.s.slice(p, end);
     return this.plain(this.s.slice(p, end));
   }
 
