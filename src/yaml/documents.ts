@@ -11,7 +11,7 @@ import { EVENT as EVENT_ID, jsYaml } from "./js-yaml.js";
 import type { PathSegment } from "../meta/walk.js";
 import { keyString, resolvePlainScalar, resolveTaggedScalar, wideIntegerLiteral } from "./scalars.js";
 import { isAscii } from "node:buffer";
-import { codesOf, fastDocumentReader, fastLocate, plainAsciiBytes, type Codes, type FastDocument } from "./fast.js";
+import { codesOf, fastDocumentReader, fastLocate, type Codes, type FastDocument } from "./fast.js";
 import { setOwn } from "../meta/values.js";
 
 /** A place in a file: 1-based line and column. */
@@ -557,8 +557,8 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   const read = chunkReader(limits);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = buf.length;
-  // Printable ASCII throughout (the common case): every document's bytes are its code units.
-  const plain = read.fastPath && plainAsciiBytes(buf);
+  // ASCII throughout (the common case): every document's bytes are its code units.
+  const ascii = isAscii(buf);
   let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   /** 0-based line of `start`. */
   let line = 0;
@@ -567,17 +567,22 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   let count = 0;
   /** The document [start, end) and the line it starts at; returns its document, if any, and the lines it spans. */
   const cut = (end: number, separatorError?: string): { doc: YamlDocument | undefined; lines: number } => {
-    // Printable ASCII reads the same as latin1, which needs no decoding.
-    const text = end > start ? buf.toString(plain ? "latin1" : "utf8", start, end) : "";
+    // ASCII reads the same as latin1, which needs no decoding.
+    const text = end > start ? buf.toString(ascii ? "latin1" : "utf8", start, end) : "";
     // The lines it spans. A line inside it starting with `...` (a marker the exact reader must see)
     // is not looked for: the fast path gives up on such a line wherever it stands (tested).
-    let lines = 0;
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+    let lines = ascii ? asciiLines(buf, start, end) : -1;
+    /** Printable ASCII and line feeds only. */
+    const plain = lines >= 0;
+    if (!plain) {
+      lines = 0;
+      for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+    }
     const markers = dashes || text.startsWith("...");
     const chunk: Chunk = separatorError ? { start: 0, end: text.length, line, separatorError } : markers ? { start: 0, end: text.length, line, markers } : { start: 0, end: text.length, line };
     let readFast: ((start: number, end: number) => FastDocument | undefined) | undefined;
     if (read.fastPath && !separatorError && !markers) {
-      const bytes = plain || isAscii(buf.subarray(start, end)) ? buf.subarray(start, end) : undefined;
+      const bytes = ascii || isAscii(buf.subarray(start, end)) ? buf.subarray(start, end) : undefined;
       readFast = fastDocumentReader(text, read.maxDepth, !read.noteConversions, bytes ? { codes: bytes, plain } : {});
     }
     const doc = readChunk(text, chunk, count, readFast, read);
@@ -611,6 +616,40 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
   }
   const { doc } = cut(n);
   if (doc) yield doc;
+}
+
+/**
+ * The line feeds among ASCII bytes [start, end), or -1 when a control character other than the
+ * line feed (or DEL) is among them. Four bytes are looked at at once, each byte's answer in its
+ * top bit: `b + 0x60` reaches 0x80 for b ≥ 0x20, and `((v & 0x7f) + 0x7f) | v` does for v ≠ 0.
+ */
+function asciiLines(buf: Buffer, start: number, end: number): number {
+  let lines = 0;
+  let i = start;
+  // Single bytes up to a four-byte boundary of the memory, and after the last whole word.
+  for (; i < end && ((buf.byteOffset + i) & 3) !== 0; i++) {
+    const c = buf[i]!;
+    if (c === 10) lines++;
+    else if (c < 32 || c === 127) return -1;
+  }
+  if (i >= end) return lines;
+  const words = new Int32Array(buf.buffer, buf.byteOffset + i, (end - i) >> 2);
+  for (let w = 0; w < words.length; w++) {
+    const x = words[w]!;
+    const lf = x ^ 0x0a0a0a0a;
+    const del = x ^ 0x7f7f7f7f;
+    const isLf = ~(((lf & 0x7f7f7f7f) + 0x7f7f7f7f) | lf) & 0x80808080;
+    const isDel = ~(((del & 0x7f7f7f7f) + 0x7f7f7f7f) | del) & 0x80808080;
+    const below32 = ~(x + 0x60606060) & 0x80808080;
+    if (((below32 & ~isLf) | isDel) !== 0) return -1;
+    if (isLf !== 0) lines += Math.imul(isLf >>> 7, 0x01010101) >>> 24;
+  }
+  for (i += words.length << 2; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 10) lines++;
+    else if (c < 32 || c === 127) return -1;
+  }
+  return lines;
 }
 
 /** The start of the next line after `from` that starts with `---`, or -1. */

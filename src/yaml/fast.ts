@@ -9,11 +9,10 @@
  * (which the exact reader reports with its position), and any input that is not well-formed.
  * The exact reader then reads the document.
  */
-import { isAscii } from "node:buffer";
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
-import { keyString, NOTICED, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
+import { alwaysString, keyString, LONGEST_WORD_VALUE, NOTICED, numberCode, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -315,7 +314,19 @@ class FastReader {
    * not a `key: …` entry. For plain keys, `keyHash` receives a hash of the key's text.
    */
   keyColon(p: number): number {
-    const s = this.s;
+    // The line that opens a mapping is looked at by its parent first: its key is scanned once.
+    if (p === this.scannedAt) return this.scannedColon;
+    const colon = this.scanKey(p);
+    this.scannedAt = p;
+    this.scannedColon = colon;
+    return colon;
+  }
+
+  /** The last key line scanned by `keyColon`, and its `:`. */
+  scannedAt = -1;
+  scannedColon = -1;
+
+  private scanKey(p: number): number {
     const b = this.b;
     const c = b[p];
     if (c === QUOTE || c === DQUOTE) {
@@ -345,6 +356,10 @@ class FastReader {
 
   keyHash = 0;
 
+  /** The keys of the block mappings being read, outermost first (`keyTop` of them). */
+  readonly keys: string[] = [];
+  keyTop = 0;
+
   /** A mapping field read so far is null. */
   nullFields = false;
 
@@ -359,6 +374,34 @@ class FastReader {
     const r = this.conversions ? resolvePlainScalar(text).value : undefined;
     if (r === undefined || (typeof r === "number" && (!Number.isFinite(r) || wideIntegerLiteral(text) !== undefined))) throw GIVE_UP;
     return r;
+  }
+
+  /**
+   * The value of the one-line plain scalar [p, end): the common cases read from its first codes
+   * (a word that can only be a string, a small decimal integer, `true`, `false`), the others by `plain`.
+   */
+  plainAt(p: number, end: number): unknown {
+    const b = this.b;
+    const c = b[p]!;
+    if (alwaysString(c)) return this.s.slice(p, end);
+    const length = end - p;
+    if (c >= 48 && c <= 57) {
+      let n = c - 48;
+      let i = p + 1;
+      for (; i < end; i++) {
+        const d = b[i]!;
+        if (d < 48 || d > 57) break;
+        n = n * 10 + (d - 48);
+      }
+      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2.
+      if (i === end && c !== 48 && length <= 15) return n;
+      // A character no integer or float has (`250m`, `128Mi`): a string.
+      for (; i < end; i++) if (!numberCode(b[i]!)) return this.s.slice(p, end);
+    } else if (c === 116 && length === 4 && b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) return true;
+    else if (c === 102 && length === 5 && b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 115 && b[p + 4] === 101) return false;
+    // Left are words starting with y, n, t, f or o: one longer than `false` is a string (`team-0`).
+    else if (length > LONGEST_WORD_VALUE && c !== 126 && c !== 46 && c !== 43 && c !== DASH) return this.s.slice(p, end);
+    return this.plain(this.s.slice(p, end));
   }
 
   /** The key starting at `p`, whose `:` is at `colon` (plain keys: `keyHash` is its hash). */
@@ -419,6 +462,8 @@ class FastReader {
     const s = this.s;
     const b = this.b;
     const out: Record<string, unknown> = {};
+    const keys = this.keys;
+    const keysFrom = this.keyTop;
     for (;;) {
       const p = this.cs;
       const colon = this.keyColon(p);
@@ -426,7 +471,15 @@ class FastReader {
       const key = this.key(p, colon);
       const mine = this.at;
       // Locating, the document is known to read: its values are not built again.
-      if (!this.want && Object.hasOwn(out, key)) throw GIVE_UP;
+      if (!this.want) {
+        // A duplicate is looked for among this mapping's keys (most mappings have a few).
+        const top = this.keyTop;
+        if (top - keysFrom < 16) {
+          for (let k = keysFrom; k < top; k++) if (keys[k] === key) throw GIVE_UP;
+          keys[top] = key;
+          this.keyTop = top + 1;
+        } else if (Object.hasOwn(out, key)) throw GIVE_UP;
+      }
       if (this.want) {
         if (mine < this.want.length && String(this.want[mine]) === key) {
           // A quoted scalar's position is its first character inside the quotes, as the exact reader has it.
@@ -459,7 +512,10 @@ class FastReader {
         else out[key] = value;
       }
       const col = this.col();
-      if (col < indent) return out;
+      if (col < indent) {
+        this.keyTop = keysFrom;
+        return out;
+      }
       if (col > indent) throw GIVE_UP;
     }
   }
@@ -593,7 +649,7 @@ class FastReader {
         } else if (ch === HASH && b[e - 1] === SPACE) break;
         if (ch !== SPACE) last = e + 1;
       }
-      value = this.want ? null : this.plain(multiline ? plainValue(s, p, last) : s.slice(p, last));
+      value = this.want ? null : multiline ? this.plain(plainValue(s, p, last)) : this.plainAt(p, last);
       if (nextContent < 0) this.nextLine(e);
       else if (nextContent >= this.n) this.ls = this.cs = -1;
       else if (b[nextContent] === HASH) this.nextLine(nextContent);
@@ -849,21 +905,6 @@ function plainAscii(text: string): boolean {
 /** No control character (line feed aside), nor DEL. */
 function noControls(text: string): boolean {
   for (const c of CONTROLS) if (text.includes(c)) return false;
-  return true;
-}
-
-const CONTROL_BYTES = CONTROLS.map((c) => c.charCodeAt(0));
-
-/**
- * Whether UTF-8 bytes are printable ASCII and line feeds only (nothing `UNUSUAL` in any part of
- * them): one search per control byte.
- *
- * @example
- * plainAsciiBytes(Buffer.from("a: 1\n")); // true
- */
-export function plainAsciiBytes(bytes: Buffer): boolean {
-  if (!isAscii(bytes)) return false;
-  for (const c of CONTROL_BYTES) if (bytes.includes(c)) return false;
   return true;
 }
 

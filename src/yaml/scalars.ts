@@ -58,8 +58,12 @@ function core(text: string): unknown {
 /**
  * Whether a plain scalar starting with this character code is a string whatever follows: only
  * `y n t f o ~ . + -`, their capitals and digits can start a boolean, null or number.
+ *
+ * @example
+ * alwaysString("a".charCodeAt(0)); // true
+ * alwaysString("y".charCodeAt(0)); // false (`yes`)
  */
-function alwaysString(c: number): boolean {
+export function alwaysString(c: number): boolean {
   switch (c | 32) {
     case 121: // y
     case 110: // n
@@ -85,15 +89,22 @@ function isDecimal(text: string): boolean {
   return true;
 }
 
-/** Only characters GO_INT and YAML_FLOAT can match (digits, hex letters, `xXoO`, signs, `.`, `_`). */
+/**
+ * A character GO_INT or YAML_FLOAT can match (digits, hex letters, `xXoO`, signs, `.`, `_`): a
+ * plain scalar with any other is no number.
+ *
+ * @example
+ * numberCode("m".charCodeAt(0)); // false (`250m` is a string)
+ */
+export function numberCode(c: number): boolean {
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 95) return true;
+  const l = c | 32;
+  return (l >= 97 && l <= 102) || l === 120 || l === 111;
+}
+
+/** Only characters GO_INT and YAML_FLOAT can match. */
 function numberLike(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 95) continue;
-    const l = c | 32;
-    if ((l >= 97 && l <= 102) || l === 120 || l === 111) continue;
-    return false;
-  }
+  for (let i = 0; i < text.length; i++) if (!numberCode(text.charCodeAt(i))) return false;
   return true;
 }
 
@@ -109,6 +120,9 @@ function timestampStart(text: string): boolean {
 /** The longest text of `BOOL_NULL` and of `SPECIAL_FLOATS` (longer texts are not looked up). */
 const LONGEST_BOOL_NULL = Math.max(...[...BOOL_NULL.keys()].map((k) => k.length));
 const LONGEST_SPECIAL_FLOAT = Math.max(...[...SPECIAL_FLOATS.keys()].map((k) => k.length));
+
+/** The longest plain scalar not starting with a digit, a sign or `.` that is not a string (`false`). */
+export const LONGEST_WORD_VALUE = LONGEST_BOOL_NULL;
 
 function resolve(text: string): unknown {
   if (alwaysString(text.charCodeAt(0))) return text;

@@ -338,6 +338,22 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
     );
   });
 
+  it("read from bytes, a control character is found at any offset from a word boundary, and the lines of every document are counted", () => {
+    const stream = "a: 1\nb: two words\n---\nc:\n  - x # note\n  - 'y'\n---\nd: 3\n---\ne\n---\n- f\n";
+    const controls = [...Array.from({ length: 32 }, (_, c) => c).filter((c) => c !== 10), 127];
+    for (const c of controls) {
+      for (let at = 0; at <= stream.length; at += c % 3 === 0 ? 1 : 5) {
+        const text = stream.slice(0, at) + String.fromCharCode(c) + stream.slice(at);
+        for (const shift of [0, 1, 2, 3]) {
+          const padded = new Uint8Array(text.length + shift);
+          padded.set(Buffer.from(text, "latin1"), shift);
+          const quiet = { implicitConversionNotices: false };
+          expect([...yamlDocumentsOfBytes(padded.subarray(shift), quiet)].map(describeDoc)).toEqual([...yamlDocuments(text, quiet)].map(describeDoc));
+        }
+      }
+    }
+  });
+
   it("gives up on a line starting with `...` wherever it stands (read from bytes, such lines are not looked for first)", () => {
     const line = fc.constantFrom("...", "... # c", "....", "...: v", "...x", "... ", "...\n...");
     fc.assert(
@@ -395,6 +411,12 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
       "__proto__: {a: 1}\nb: 1\n",
       "<<: {a: 1}\n",
       "a: 1\na: 2\n",
+      // Duplicates among a mapping's first keys, past them, and in a nested mapping.
+      Array.from({ length: 20 }, (_, i) => `k${i % 3 === 0 && i < 9 ? 0 : i}: ${i}\n`).join(""),
+      Array.from({ length: 20 }, (_, i) => `k${i === 19 ? 2 : i}: ${i}\n`).join(""),
+      Array.from({ length: 20 }, (_, i) => `k${i === 19 ? 17 : i}: ${i}\n`).join(""),
+      "a:\n  x: 1\n  y: 2\nb:\n  x: 1\n  b: 2\n  x: 3\n",
+      "a:\n  b:\n    a: 1\n  a: 2\na: 3\n",
       "on: 1\n",
       "a: 0644\n",
       "a: .inf\n",
@@ -446,6 +468,19 @@ describe("the fast YAML path reads what the exact reader reads, or leaves the do
       "# only\n---\n\n---\na: 1\n",
     ];
     for (const c of cases) checkStream(c);
+  });
+
+  it("one-line plain scalars read from their first characters (words, digits with units, true and false) are the exact reader's values", () => {
+    const words = ["true", "false", "True", "FALSE", "trUe", "tru", "truer", "falsey", "yes", "YES", "Yes!", "no", "NO", "off", "Off", "offer", "on", "onion", "null", "Null", "nullx", "y", "n", "o", "t", "f", "TCP", "team-0", "fast", "topology.kubernetes.io/zone", "NoSchedule", "OnFailure", "Forbid"];
+    const numbers = ["0", "00", "07", "08", "0644", "1", "9", "10", "8080", "123456789012345", "1234567890123456", "9007199254740993", "100m", "256Mi", "1Gi", "25%", "1.0", "1.2.3", "1e3", "1E3", "1_000", "1x", "0x1F", "0b101", "0o17", "1f", "1d", "2024-01-01", "2024-01-01T00:00:00Z", "1:20", "1/2"];
+    const text = fc.oneof(fc.constantFrom(...words, ...numbers), fc.stringMatching(/^[0-9yYnNtTfFoO][-+.0-9a-zA-Z_%/]{0,18}$/));
+    fc.assert(
+      fc.property(text, fc.boolean(), (t, inList) => {
+        checkStream(inList ? `a:\n  - ${t}\n  - b\n` : `a: ${t}\nb: ${t} # c\n`);
+      }),
+      { numRuns: 1500 },
+    );
+    for (const t of [...words, ...numbers]) checkStream(`a: ${t}\n`);
   });
 
   it("reads plain scalars as resolvePlainScalar does, or leaves those with a notice to the exact reader", () => {
