@@ -84,6 +84,12 @@ function quantities(v: unknown): [string, Quantity, unknown][] {
   return out;
 }
 
+/** The quantity a resource list gives a name (a list has a few entries: going through them finds it). */
+function quantityOf(list: readonly [string, Quantity, unknown][], name: string): Quantity | undefined {
+  for (const [k, q] of list) if (k === name) return q;
+  return undefined;
+}
+
 /** An error at a map's path whose segments still name the entry (for locating it in a file). */
 function atMap(err: FieldError, entry: FieldPath): FieldError {
   return { ...err, path: [...entry.segments] };
@@ -98,11 +104,6 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   let limHugePages = false;
   let reqHugePages = false;
   const limits = quantities(req.limits);
-  // A resource list has a few entries: the limit of a request is found by going through them.
-  const limitOf = (name: string): Quantity | undefined => {
-    for (const [k, q] of limits) if (k === name) return q;
-    return undefined;
-  };
   for (const [name, q, raw] of limits) {
     const p = limPath.key(name);
     errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
@@ -116,7 +117,7 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   for (const [name, q, raw] of quantities(req.requests)) {
     const p = reqPath.key(name);
     errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
-    const limit = limitOf(name);
+    const limit = quantityOf(limits, name);
     if (limit) {
       if (q.cmp(limit) !== 0 && !isOvercommitAllowed(name)) {
         errs.push(atMap(invalid(reqPath, q.toString(), `must be equal to ${name} limit of ${limit.toString()}`), p));
