@@ -290,11 +290,16 @@ function validateContainerCommon(c: Obj, path: FieldPath, cc: ContainerContext):
   return errs;
 }
 
+const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
+
 function validateProbesAndLifecycle(c: Obj, path: FieldPath, cc: ContainerContext): FieldError[] {
   const errs: FieldError[] = [];
   const lifecycle = obj(c.lifecycle);
   if (lifecycle) errs.push(...validateLifecycle(lifecycle, cc.gracePeriod, path.child("lifecycle"), cc.opts, cc.ctx));
-  for (const kind of ["livenessProbe", "readinessProbe", "startupProbe"] as const) errs.push(...validateContainerProbe(kind, c[kind], cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
+  for (const kind of PROBES) {
+    const probe = c[kind];
+    if (probe !== undefined) errs.push(...validateContainerProbe(kind, probe, cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
+  }
   return errs;
 }
 
