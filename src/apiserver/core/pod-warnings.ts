@@ -75,7 +75,9 @@ function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
 function isFractional(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   const q = Quantity.from(v);
-  return q && q.scaledValue(-3) % 1000n !== 0n ? q.toString() : undefined;
+  // A whole number of units or more (`256Mi`, `1G`) is never fractional: no BigInt arithmetic for it.
+  if (!q || q.exp >= 0) return undefined;
+  return q.scaledValue(-3) % 1000n !== 0n ? q.toString() : undefined;
 }
 
 function overlapWarnings(paths: string[], message: string): string[] {
@@ -145,6 +147,23 @@ function volumeOverlapWarnings(volumes: unknown): string[] {
     }
   }
   return out;
+}
+
+/** Whether the containers' ports (as the port warnings key them) have no containerPort twice; a few dozen at most are compared. */
+function distinctContainerPorts(containers: readonly [Obj, string, number][]): boolean {
+  const seen: number[] = [];
+  for (const [c] of containers) {
+    const ports = c.ports;
+    if (!Array.isArray(ports)) continue;
+    for (let i = 0; i < ports.length; i++) {
+      const port: unknown = ports[i];
+      if (!isRecord(port)) continue;
+      const n = num(port.containerPort) ?? 0;
+      if (seen.includes(n) || seen.length >= 32) return false;
+      seen.push(n);
+    }
+  }
+  return true;
 }
 
 function portText(p: Obj): string {
@@ -260,7 +279,9 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       }
     }
   }
-  // Ports by containerPort/protocol: [container list, container index, port index, port].
+  // Ports by containerPort/protocol: [container list, container index, port index, port]. When no two
+  // ports share a containerPort, none can collide: only each port's own hostIP is looked at.
+  const distinct = distinctContainerPorts(containers);
   const allPorts = new Map<string, [string, number, number, Obj][]>();
   for (const [c, listKey, ci] of containers) {
     const ports = c.ports;
@@ -271,6 +292,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       const hostIP = str(port.hostIP) ?? "";
       const hostPort = num(port.hostPort) ?? 0;
       if (hostIP !== "" && hostPort === 0) out.push(`${portPath(specPath, listKey, ci, i)}: hostIP set without hostPort: ${portText(port)}`);
+      if (distinct) continue;
       const k = `${num(port.containerPort) ?? 0}/${str(port.protocol) ?? ""}`;
       const others = allPorts.get(k);
       if (!others) {
