@@ -481,19 +481,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   meta = metadataOf(obj);
 
   // 5. Object metadata, then the kind's own validation.
-  const checkMetadata = (nameFormat: NameFormat) => {
-    const metaErrors = validateObjectMeta(obj.metadata, {
-      nameFormat,
-      ...(namespaced !== undefined ? { namespaced } : {}),
-      ...(options.namespaceOptional ? { namespaceOptional: true } : {}),
-    });
-    for (const e of metaErrors) {
-      // A metadata value of the wrong type is already a schema error.
-      if (e.type === "FieldValueTypeInvalid" && schemaIssues.some((i) => i.field === e.field)) continue;
-      issues.push({ rule: metadataRule(e), ...e });
-    }
-  };
-  if (rules?.objectMeta === undefined) checkMetadata(plan?.nameFormat ?? "dns-subdomain");
+  if (rules?.objectMeta === undefined) checkMetadata(obj, plan?.nameFormat ?? "dns-subdomain", namespaced, options, schemaIssues, issues);
   if (update) for (const e of validateObjectMetaUpdate(obj.metadata, old!.metadata)) issues.push({ rule: "update/" + NATIVE_RULE[e.type], ...e });
   const native: WriteIssue[] = [];
   if (update && options.subresource === "status") {
@@ -504,7 +492,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   }
   issues.push(...native);
   // rest.BeforeCreate's generic metadata check, for kinds whose own validation skips it: only when all else passed.
-  if (rules?.objectMeta === false && !issues.some((i) => i.severity !== "warning")) checkMetadata("path-segment");
+  if (rules?.objectMeta === false && !issues.some((i) => i.severity !== "warning")) checkMetadata(obj, "path-segment", namespaced, options, schemaIssues, issues);
 
   // Schema errors the kind's own validation already reports at the same field are not repeated.
   // (A field the kind's validation reports inside — `roleRef.name` for a missing `roleRef` — counts.)
@@ -560,6 +548,20 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     for (const d of dupes) if (!warnings.some((w) => w.startsWith(d.field) && (w[d.field.length] === ":" || w[d.field.length] === "."))) issues.push({ ...d, severity: "warning" });
   }
   return { object: obj, issues, warnings, ...(old ? { old } : {}) };
+}
+
+/** Object metadata (`ValidateObjectMeta`), into `issues`. */
+function checkMetadata(obj: Obj, nameFormat: NameFormat, namespaced: boolean | undefined, options: WriteOptions, schemaIssues: WriteIssue[], issues: WriteIssue[]): void {
+  const metaErrors = validateObjectMeta(obj.metadata, {
+    nameFormat,
+    ...(namespaced !== undefined ? { namespaced } : {}),
+    ...(options.namespaceOptional ? { namespaceOptional: true } : {}),
+  });
+  for (const e of metaErrors) {
+    // A metadata value of the wrong type is already a schema error.
+    if (e.type === "FieldValueTypeInvalid" && schemaIssues.some((i) => i.field === e.field)) continue;
+    issues.push({ rule: metadataRule(e), ...e });
+  }
 }
 
 /** `a.b[0].c` → `a.b[0].c`, `a.b[0]`, `a.b`, `a`. */

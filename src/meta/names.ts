@@ -5,11 +5,57 @@
 import type * as z from "zod";
 import { kubeMeta } from "./registry.js";
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+// apimachinery's patterns, matched by loops over the UTF-16 code units (every allowed character is
+// ASCII, so any other unit fails as the regular expression fails):
+//   DNS-1123 label      [a-z0-9]([-a-z0-9]*[a-z0-9])?
+//   DNS-1123 subdomain  [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
+//   DNS-1035 label      [a-z]([-a-z0-9]*[a-z0-9])?
+//   qualified name      ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
+//   label value         (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?
+
+function isLowerAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+}
+
+/** `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over `value[from, to)`. */
+function dns1123LabelAt(value: string, from: number, to: number): boolean {
+  if (to <= from || !isLowerAlnum(value.charCodeAt(from)) || !isLowerAlnum(value.charCodeAt(to - 1))) return false;
+  for (let i = from + 1; i < to - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c !== 45 && !isLowerAlnum(c)) return false;
+  }
+  return true;
+}
+
+function matchesDNS1123Subdomain(value: string): boolean {
+  let from = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && value.charCodeAt(i) !== 46) continue;
+    if (!dns1123LabelAt(value, from, i)) return false;
+    from = i + 1;
+  }
+  return true;
+}
+
+function matchesDNS1035Label(value: string): boolean {
+  const first = value.charCodeAt(0);
+  return value.length > 0 && first >= 97 && first <= 122 && dns1123LabelAt(value, 0, value.length);
+}
+
+/** `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`. */
+function matchesQualifiedNamePart(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || !isAlnum(value.charCodeAt(0)) || !isAlnum(value.charCodeAt(n - 1))) return false;
+  for (let i = 1; i < n - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c !== 45 && c !== 95 && c !== 46 && !isAlnum(c)) return false;
+  }
+  return true;
+}
 
 /** The name syntaxes kube-apiserver applies to `metadata.name`. */
 export type NameFormat = "dns-subdomain" | "dns-label" | "dns1035-label" | "path-segment";
@@ -23,7 +69,7 @@ export type NameFormat = "dns-subdomain" | "dns-label" | "dns1035-label" | "path
 export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 253) errs.push("must be no more than 253 characters");
-  if (!DNS1123_SUBDOMAIN.test(value)) {
+  if (!matchesDNS1123Subdomain(value)) {
     errs.push(
       "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
     );
@@ -40,7 +86,7 @@ export function isDNS1123Subdomain(value: string): string[] {
 export function isDNS1123Label(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push("must be no more than 63 characters");
-  if (!DNS1123_LABEL.test(value)) {
+  if (!dns1123LabelAt(value, 0, value.length)) {
     errs.push(
       "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
     );
@@ -57,7 +103,7 @@ export function isDNS1123Label(value: string): string[] {
 export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push("must be no more than 63 characters");
-  if (!DNS1035_LABEL.test(value)) {
+  if (!matchesDNS1035Label(value)) {
     errs.push(
       "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     );
@@ -113,7 +159,7 @@ function qualifiedNameProblems(value: string): string[] {
   if (name.length === 0) errs.push("name part must be non-empty");
   else if (name.length > 63) errs.push("name part must be no more than 63 characters");
   // IsQualifiedName checks the pattern even for an empty name part (two messages for "").
-  if (!QUALIFIED_NAME.test(name)) {
+  if (!matchesQualifiedNamePart(name)) {
     errs.push(
       "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     );
@@ -130,7 +176,7 @@ function qualifiedNameProblems(value: string): string[] {
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push("must be no more than 63 characters");
-  if (!LABEL_VALUE.test(value)) {
+  if (value.length !== 0 && !matchesQualifiedNamePart(value)) {
     errs.push(
       "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
     );

@@ -61,19 +61,30 @@ export function validateAnnotations(annotations: unknown, path: FieldPath): Fiel
   if (annotations === undefined || annotations === null) return [];
   if (!isRecord(annotations)) return [fieldError("FieldValueTypeInvalid", path, "must be a map of strings", annotations)];
   const errs: FieldError[] = [];
-  let total = 0;
+  // UTF-16 units first: UTF-8 takes at most 3 bytes for each, so bytes are counted only near the limit.
+  let units = 0;
   for (const k in annotations) {
     if (!hasOwn.call(annotations, k)) continue;
     const v = annotations[k];
     // apimachinery checks lower-cased keys.
     for (const msg of isQualifiedName(k.toLowerCase())) errs.push(fieldError("FieldValueInvalid", path, msg, k));
     if (typeof v !== "string") errs.push(fieldError("FieldValueTypeInvalid", path.key(k), "must be a string", v));
-    total += Buffer.byteLength(k) + (typeof v === "string" ? Buffer.byteLength(v) : 0);
+    units += k.length + (typeof v === "string" ? v.length : 0);
   }
-  if (total > TOTAL_ANNOTATION_SIZE_LIMIT) {
+  if (units * 3 > TOTAL_ANNOTATION_SIZE_LIMIT && annotationBytes(annotations) > TOTAL_ANNOTATION_SIZE_LIMIT) {
     errs.push(fieldError("FieldValueTooLong", path, `may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`));
   }
   return errs;
+}
+
+function annotationBytes(annotations: Record<string, unknown>): number {
+  let total = 0;
+  for (const k in annotations) {
+    if (!hasOwn.call(annotations, k)) continue;
+    const v = annotations[k];
+    total += Buffer.byteLength(k) + (typeof v === "string" ? Buffer.byteLength(v) : 0);
+  }
+  return total;
 }
 
 /**

@@ -78,6 +78,11 @@ function jsonObjectError(text: string): string | undefined {
   return `json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`;
 }
 
+/** Whether a Secret's data has a key (a null value is none). */
+function hasKey(data: Obj, key: string): boolean {
+  return Object.hasOwn(data, key) && data[key] !== null;
+}
+
 /** `ValidateSecret` without the object metadata. */
 export function validateSecret(secret: Obj, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
@@ -89,7 +94,6 @@ export function validateSecret(secret: Obj, ctx: ApiContext): FieldError[] {
     if (typeof value === "string") total += base64Length(value);
   }
   if (total > MAX_SIZE) errs.push(tooLong(dataPath, undefined, MAX_SIZE, ctx.minor));
-  const has = (k: string) => Object.hasOwn(data, k) && data[k] !== null;
   switch (str(secret, "type")) {
     case "kubernetes.io/service-account-token": {
       const annotations = rec(rec(secret, "metadata"), "annotations");
@@ -101,7 +105,7 @@ export function validateSecret(secret: Obj, ctx: ApiContext): FieldError[] {
     case "kubernetes.io/dockercfg":
     case "kubernetes.io/dockerconfigjson": {
       const key = secret.type === "kubernetes.io/dockercfg" ? ".dockercfg" : ".dockerconfigjson";
-      if (!has(key)) {
+      if (!hasKey(data, key)) {
         errs.push(required(dataPath.key(key)));
         break;
       }
@@ -111,7 +115,7 @@ export function validateSecret(secret: Obj, ctx: ApiContext): FieldError[] {
       break;
     }
     case "kubernetes.io/basic-auth":
-      if (!has("username") && !has("password")) errs.push(required(dataPath.key("username")), required(dataPath.key("password")));
+      if (!hasKey(data, "username") && !hasKey(data, "password")) errs.push(required(dataPath.key("username")), required(dataPath.key("password")));
       break;
     case "kubernetes.io/ssh-auth": {
       const key = data["ssh-privatekey"];
@@ -119,8 +123,8 @@ export function validateSecret(secret: Obj, ctx: ApiContext): FieldError[] {
       break;
     }
     case "kubernetes.io/tls":
-      if (!has("tls.crt")) errs.push(required(dataPath.key("tls.crt")));
-      if (!has("tls.key")) errs.push(required(dataPath.key("tls.key")));
+      if (!hasKey(data, "tls.crt")) errs.push(required(dataPath.key("tls.crt")));
+      if (!hasKey(data, "tls.key")) errs.push(required(dataPath.key("tls.key")));
       break;
   }
   return errs;

@@ -100,12 +100,15 @@ function convertFieldLabelError(version: string, label: string): string | undefi
 const DIVISOR_CPU = new Set(["1m", "1"]);
 const DIVISOR_BYTES = new Set(["1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"]);
 
+function bytesMsg(what: string): string {
+  return `only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the ${what} resource`;
+}
+
 function validateDivisor(resource: string, divisor: unknown, path: FieldPath): FieldError[] {
   const q = Quantity.from(divisor);
   if (!q || q.isZero()) return [];
   const d = q.toString();
   const errs: FieldError[] = [];
-  const bytesMsg = (what: string) => `only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the ${what} resource`;
   if ((resource === "limits.cpu" || resource === "requests.cpu") && !DIVISOR_CPU.has(d)) errs.push(invalid(path.child("divisor"), resource, "only divisor's values 1m and 1 are supported with the cpu resource"));
   if ((resource === "limits.memory" || resource === "requests.memory") && !DIVISOR_BYTES.has(d)) errs.push(invalid(path.child("divisor"), resource, bytesMsg("memory")));
   if ((resource === "limits.ephemeral-storage" || resource === "requests.ephemeral-storage") && !DIVISOR_BYTES.has(d)) errs.push(invalid(path.child("divisor"), resource, bytesMsg("local ephemeral storage")));
@@ -287,11 +290,16 @@ function validateContainerCommon(c: Obj, path: FieldPath, cc: ContainerContext):
   return errs;
 }
 
+const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
+
 function validateProbesAndLifecycle(c: Obj, path: FieldPath, cc: ContainerContext): FieldError[] {
   const errs: FieldError[] = [];
   const lifecycle = obj(c.lifecycle);
   if (lifecycle) errs.push(...validateLifecycle(lifecycle, cc.gracePeriod, path.child("lifecycle"), cc.opts, cc.ctx));
-  for (const kind of ["livenessProbe", "readinessProbe", "startupProbe"] as const) errs.push(...validateContainerProbe(kind, c[kind], cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
+  for (const kind of PROBES) {
+    const probe = c[kind];
+    if (probe !== undefined) errs.push(...validateContainerProbe(kind, probe, cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
+  }
   return errs;
 }
 

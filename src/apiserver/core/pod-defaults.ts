@@ -5,6 +5,7 @@
  */
 import type { ApiContext } from "../context.js";
 import { defaultPullPolicy } from "./image.js";
+import { isRecord } from "../../meta/values.js";
 import { obj, objects, type Obj } from "./json.js";
 import { aggregateContainerRequests, isSupportedPodLevelResource } from "./resources.js";
 import { isOvercommitAllowed } from "./resource-names.js";
@@ -13,6 +14,29 @@ import { hasVolumeSource } from "./volume-sources.js";
 /** Set `o[k]` when it is absent (undefined or null). */
 function fill(o: Obj, k: string, v: unknown): void {
   if (o[k] === undefined || o[k] === null) o[k] = v;
+}
+
+/** The records of a list, in place (what `objects` gives, without its pairs: defaults run on every object). */
+function eachRecord(v: unknown, fn: (o: Obj) => void): void {
+  if (!Array.isArray(v)) return;
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (isRecord(item)) fn(item);
+  }
+}
+
+function defaultPortProtocol(p: Obj): void {
+  if (!p.protocol) p.protocol = "TCP";
+}
+
+function defaultEnvFieldRef(e: Obj): void {
+  const fieldRef = obj(obj(e.valueFrom)?.fieldRef);
+  if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = "v1";
+}
+
+function defaultLifecycleHandler(handler: unknown): void {
+  const httpGet = obj(obj(handler)?.httpGet);
+  if (httpGet) defaultHTTPGet(httpGet);
 }
 
 /** `SetDefaults_Container` and the defaults of a container's ports, env, probes and handlers. */
@@ -24,22 +48,18 @@ function defaultContainer(c: Obj): void {
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = "File";
   // `resources` is a struct value in Go: it is always written out, `{}` when empty.
   fill(c, "resources", {});
-  for (const [p] of objects(c.ports)) if (!p.protocol) p.protocol = "TCP";
-  for (const [e] of objects(c.env)) {
-    const fieldRef = obj(obj(e.valueFrom)?.fieldRef);
-    if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = "v1";
-  }
-  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
-    const p = obj(c[probe]);
-    if (p) defaultProbe(p);
-  }
+  eachRecord(c.ports, defaultPortProtocol);
+  eachRecord(c.env, defaultEnvFieldRef);
+  const liveness = obj(c.livenessProbe);
+  if (liveness) defaultProbe(liveness);
+  const readiness = obj(c.readinessProbe);
+  if (readiness) defaultProbe(readiness);
+  const startup = obj(c.startupProbe);
+  if (startup) defaultProbe(startup);
   const lifecycle = obj(c.lifecycle);
   if (lifecycle) {
-    for (const h of ["postStart", "preStop"]) {
-      const handler = obj(lifecycle[h]);
-      const httpGet = obj(handler?.httpGet);
-      if (httpGet) defaultHTTPGet(httpGet);
-    }
+    defaultLifecycleHandler(lifecycle.postStart);
+    defaultLifecycleHandler(lifecycle.preStop);
   }
 }
 
@@ -61,10 +81,12 @@ function defaultHTTPGet(h: Obj): void {
   if (!h.scheme) h.scheme = "HTTP";
 }
 
+const MODE_SOURCES = ["secret", "configMap", "downwardAPI", "projected"];
+
 /** `SetDefaults_Volume` and the defaults of each volume source. */
 function defaultVolume(v: Obj): void {
   if (!hasVolumeSource(v)) v.emptyDir = {};
-  for (const kind of ["secret", "configMap", "downwardAPI", "projected"]) {
+  for (const kind of MODE_SOURCES) {
     const source = obj(v[kind]);
     if (source) fill(source, "defaultMode", 420);
   }
@@ -116,8 +138,10 @@ export function defaultPodSpecFields(spec: Obj, ctx: ApiContext): void {
   fill(spec, "securityContext", {});
   fill(spec, "terminationGracePeriodSeconds", 30);
   if (!spec.schedulerName) spec.schedulerName = "default-scheduler";
-  for (const [v] of objects(spec.volumes)) defaultVolume(v);
-  for (const key of ["initContainers", "containers", "ephemeralContainers"]) for (const [c] of objects(spec[key])) defaultContainer(c);
+  eachRecord(spec.volumes, defaultVolume);
+  eachRecord(spec.initContainers, defaultContainer);
+  eachRecord(spec.containers, defaultContainer);
+  eachRecord(spec.ephemeralContainers, defaultContainer);
 }
 
 /** Limits copied into absent requests (`SetDefaults_Pod`, pods only). */

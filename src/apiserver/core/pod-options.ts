@@ -176,9 +176,12 @@ function containerRestartRulesInUse(spec: Obj): boolean {
   return objects(spec.containers).some(([c]) => isSetValue(c.restartPolicy));
 }
 
+function restartsAll(c: Obj): boolean {
+  return objects(c.restartPolicyRules).some(([r]) => r.action === "RestartAllContainers");
+}
+
 /** `restartAllContainersActionInUse`: a `RestartAllContainers` rule, or a sidecar with rules. */
 function restartAllContainersInUse(spec: Obj): boolean {
-  const restartsAll = (c: Obj) => objects(c.restartPolicyRules).some(([r]) => r.action === "RestartAllContainers");
   if (objects(spec.containers).some(([c]) => restartsAll(c))) return true;
   return objects(spec.initContainers).some(([c]) => restartsAll(c) || (c.restartPolicy === "Always" && list(c.restartPolicyRules).length > 0));
 }

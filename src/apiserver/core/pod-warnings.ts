@@ -75,7 +75,9 @@ function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
 function isFractional(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   const q = Quantity.from(v);
-  return q && q.scaledValue(-3) % 1000n !== 0n ? q.toString() : undefined;
+  // A whole number of units or more (`256Mi`, `1G`) is never fractional: no BigInt arithmetic for it.
+  if (!q || q.exp >= 0) return undefined;
+  return q.scaledValue(-3) % 1000n !== 0n ? q.toString() : undefined;
 }
 
 function overlapWarnings(paths: string[], message: string): string[] {
@@ -102,9 +104,12 @@ function hasOverlapSources(v: Obj): boolean {
   return Array.isArray(obj(v.configMap)?.items) || Array.isArray(obj(v.secret)?.items) || Array.isArray(obj(v.downwardAPI)?.items) || obj(v.projected) !== undefined;
 }
 
+function itemPaths(items: unknown): string[] {
+  return objects(items).map(([i]) => str(i.path) ?? "");
+}
+
 function volumeOverlapWarnings(volumes: unknown): string[] {
   const out: string[] = [];
-  const itemPaths = (items: unknown) => objects(items).map(([i]) => str(i.path) ?? "");
   for (const [v] of objects(volumes)) {
     if (!hasOverlapSources(v)) continue;
     const name = JSON.stringify(str(v.name) ?? "");
@@ -144,8 +149,34 @@ function volumeOverlapWarnings(volumes: unknown): string[] {
   return out;
 }
 
+/** Whether the containers' ports (as the port warnings key them) have no containerPort twice; a few dozen at most are compared. */
+function distinctContainerPorts(containers: readonly [Obj, string, number][]): boolean {
+  const seen: number[] = [];
+  for (const [c] of containers) {
+    const ports = c.ports;
+    if (!Array.isArray(ports)) continue;
+    for (let i = 0; i < ports.length; i++) {
+      const port: unknown = ports[i];
+      if (!isRecord(port)) continue;
+      const n = num(port.containerPort) ?? 0;
+      if (seen.includes(n) || seen.length >= 32) return false;
+      seen.push(n);
+    }
+  }
+  return true;
+}
+
 function portText(p: Obj): string {
   return `{Name:${str(p.name) ?? ""} HostPort:${num(p.hostPort) ?? 0} ContainerPort:${num(p.containerPort) ?? 0} Protocol:${str(p.protocol) ?? ""} HostIP:${str(p.hostIP) ?? ""}}`;
+}
+
+/** Whether the annotations have a string value at `key` (as `stringMap` reads them). */
+function hasAnnotation(annotations: Obj | undefined, key: string): boolean {
+  return annotations !== undefined && Object.hasOwn(annotations, key) && typeof annotations[key] === "string";
+}
+
+function portPath(specPath: FieldPath, key: string, ci: number, pi: number): string {
+  return `${specPath.child(key).index(ci).child("ports").index(pi)}`;
 }
 
 /** `warningsForPodSpecAndMeta`: `base` is the template's path (undefined for a pod). */
@@ -171,10 +202,8 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
     if (deprecated) out.push(`${p.child("topologyKey")}: ${key} is ${deprecated}`);
     if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${p.child("labelSelector")}: a null labelSelector results in matching no pod`);
   }
-  // The string-valued annotations (stringMap's), looked up without copying them.
   const annotationMap = obj(meta.annotations);
-  const annotations = { has: (key: string) => annotationMap !== undefined && Object.hasOwn(annotationMap, key) && typeof annotationMap[key] === "string" };
-  for (const [key, message] of DEPRECATED_ANNOTATIONS) if (annotations.has(key)) out.push(`${annotationsPath.key(key)}: ${message}`);
+  for (const [key, message] of DEPRECATED_ANNOTATIONS) if (hasAnnotation(annotationMap, key)) out.push(`${annotationsPath.key(key)}: ${message}`);
   const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
   for (let i = 0; i < volumes.length; i++) {
     const v: unknown = volumes[i];
@@ -209,19 +238,18 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   }
   const podSc = obj(spec.securityContext);
   const seccompPod = "seccomp.security.alpha.kubernetes.io/pod";
-  if (!obj(podSc?.seccompProfile) && annotations.has(seccompPod)) out.push(`${annotationsPath.key(seccompPod)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
+  if (!obj(podSc?.seccompProfile) && hasAnnotation(annotationMap, seccompPod)) out.push(`${annotationsPath.key(seccompPod)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
   const hasPodAppArmor = !!obj(podSc?.appArmorProfile);
   // A container's path is made only for a warning about it.
   const containers = containersOf(spec);
-  const containerPath = (key: string, i: number) => specPath.child(key).index(i);
   for (const [c, listKey, ci] of containers) {
     const name = str(c.name) ?? "";
     const csc = obj(c.securityContext);
     if (annotationMap !== undefined) {
       const seccompKey = `container.seccomp.security.alpha.kubernetes.io/${name}`;
-      if (!obj(csc?.seccompProfile) && annotations.has(seccompKey)) out.push(`${annotationsPath.key(seccompKey)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
+      if (!obj(csc?.seccompProfile) && hasAnnotation(annotationMap, seccompKey)) out.push(`${annotationsPath.key(seccompKey)}: non-functional in v1.27+; use the "seccompProfile" field instead`);
       const appArmorKey = `container.apparmor.security.beta.kubernetes.io/${name}`;
-      if (ctx.minor >= 30 && isTemplate && !hasPodAppArmor && !obj(csc?.appArmorProfile) && annotations.has(appArmorKey)) {
+      if (ctx.minor >= 30 && isTemplate && !hasPodAppArmor && !obj(csc?.appArmorProfile) && hasAnnotation(annotationMap, appArmorKey)) {
         out.push(`${annotationsPath.key(appArmorKey)}: deprecated since v1.30; use the "appArmorProfile" field instead`);
       }
     }
@@ -230,7 +258,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       for (const r of BYTE_RESOURCES) {
         for (const kind of RESOURCE_KINDS) {
           const f = isFractional(obj(resources[kind])?.[r]);
-          if (f) out.push(`${containerPath(listKey, ci).child("resources").child(kind).key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+          if (f) out.push(`${specPath.child(listKey).index(ci).child("resources").child(kind).key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
         }
       }
     }
@@ -246,14 +274,15 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
         const ref = `$(${envName})`;
         const value = str(e.value) ?? "";
         if ((e.valueFrom !== undefined && e.valueFrom !== null) || value === ref || !value.includes(ref)) {
-          out.push(`${containerPath(listKey, ci).child("env").index(i)}: hides previous definition of ${JSON.stringify(envName)}, which may be dropped when using apply`);
+          out.push(`${specPath.child(listKey).index(ci).child("env").index(i)}: hides previous definition of ${JSON.stringify(envName)}, which may be dropped when using apply`);
         }
       }
     }
   }
-  // Ports by containerPort/protocol: [container list, container index, port index, port].
+  // Ports by containerPort/protocol: [container list, container index, port index, port]. When no two
+  // ports share a containerPort, none can collide: only each port's own hostIP is looked at.
+  const distinct = distinctContainerPorts(containers);
   const allPorts = new Map<string, [string, number, number, Obj][]>();
-  const portPath = (key: string, ci: number, pi: number) => `${containerPath(key, ci).child("ports").index(pi)}`;
   for (const [c, listKey, ci] of containers) {
     const ports = c.ports;
     if (!Array.isArray(ports)) continue;
@@ -262,7 +291,8 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       if (!isRecord(port)) continue;
       const hostIP = str(port.hostIP) ?? "";
       const hostPort = num(port.hostPort) ?? 0;
-      if (hostIP !== "" && hostPort === 0) out.push(`${portPath(listKey, ci, i)}: hostIP set without hostPort: ${portText(port)}`);
+      if (hostIP !== "" && hostPort === 0) out.push(`${portPath(specPath, listKey, ci, i)}: hostIP set without hostPort: ${portText(port)}`);
+      if (distinct) continue;
       const k = `${num(port.containerPort) ?? 0}/${str(port.protocol) ?? ""}`;
       const others = allPorts.get(k);
       if (!others) {
@@ -272,9 +302,9 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       for (const [otherKey, otherCi, otherPi, other] of others) {
         const otherIP = str(other.hostIP) ?? "";
         const otherPort = num(other.hostPort) ?? 0;
-        if (hostIP === otherIP && hostPort === otherPort) out.push(`${portPath(listKey, ci, i)}: duplicate port definition with ${portPath(otherKey, otherCi, otherPi)}`);
-        else if (hostPort === 0 || otherPort === 0) out.push(`${portPath(listKey, ci, i)}: overlapping port definition with ${portPath(otherKey, otherCi, otherPi)}`);
-        else if (hostPort === otherPort && (hostIP === "") !== (otherIP === "")) out.push(`${portPath(listKey, ci, i)}: dangerously ambiguous port definition with ${portPath(otherKey, otherCi, otherPi)}`);
+        if (hostIP === otherIP && hostPort === otherPort) out.push(`${portPath(specPath, listKey, ci, i)}: duplicate port definition with ${portPath(specPath, otherKey, otherCi, otherPi)}`);
+        else if (hostPort === 0 || otherPort === 0) out.push(`${portPath(specPath, listKey, ci, i)}: overlapping port definition with ${portPath(specPath, otherKey, otherCi, otherPi)}`);
+        else if (hostPort === otherPort && (hostIP === "") !== (otherIP === "")) out.push(`${portPath(specPath, listKey, ci, i)}: dangerously ambiguous port definition with ${portPath(specPath, otherKey, otherCi, otherPi)}`);
       }
       others.push([listKey, ci, i, port]);
     }

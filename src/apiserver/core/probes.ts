@@ -56,7 +56,7 @@ function validateHandler(h: Obj, allowed: readonly string[], gracePeriod: number
   const errs: FieldError[] = [];
   let n = 0;
   for (const kind of HANDLERS) {
-    if (!allowed.includes(kind) || !isSet(h[kind])) continue;
+    if (!isSet(h[kind]) || !allowed.includes(kind)) continue;
     if (n > 0) {
       errs.push(forbidden(path.child(kind), "may not specify more than 1 handler type"));
       continue;
@@ -79,16 +79,17 @@ function validateHandler(h: Obj, allowed: readonly string[], gracePeriod: number
 }
 
 const PROBE_HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc"];
+const HOOKS = ["postStart", "preStop"];
 const LIFECYCLE_HANDLERS = ["exec", "httpGet", "tcpSocket", "sleep"];
 
-function nonNegative(v: unknown, path: FieldPath): FieldError[] {
-  const n = num(v);
-  return n !== undefined && n < 0 ? [invalid(path, n, "must be greater than or equal to 0")] : [];
-}
+const PROBE_COUNTS = ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"];
 
 function validateProbe(p: Obj, gracePeriod: number | undefined, path: FieldPath, opts: ResolvedPodOptions, ctx: ApiContext): FieldError[] {
   const errs = validateHandler(p, PROBE_HANDLERS, gracePeriod, path, opts, ctx);
-  for (const f of ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"]) errs.push(...nonNegative(p[f], path.child(f)));
+  for (const f of PROBE_COUNTS) {
+    const n = num(p[f]);
+    if (n !== undefined && n < 0) errs.push(invalid(path.child(f), n, "must be greater than or equal to 0"));
+  }
   const tgps = optNum(p.terminationGracePeriodSeconds);
   if (tgps !== undefined && tgps <= 0) errs.push(invalid(path.child("terminationGracePeriodSeconds"), tgps, "must be greater than 0"));
   return errs;
@@ -122,7 +123,7 @@ export function validateContainerProbe(kind: ProbeKind, probe: unknown, gracePer
  */
 export function validateLifecycle(lifecycle: Obj, gracePeriod: number | undefined, path: FieldPath, opts: ResolvedPodOptions, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
-  for (const hook of ["postStart", "preStop"]) {
+  for (const hook of HOOKS) {
     const h = obj(lifecycle[hook]);
     if (h) errs.push(...validateHandler(h, LIFECYCLE_HANDLERS, gracePeriod, path.child(hook), opts, ctx));
   }

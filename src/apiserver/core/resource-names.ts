@@ -85,6 +85,8 @@ export function validateResourceName(name: string, path: FieldPath): FieldError[
 
 /** `validateContainerResourceName`. */
 export function validateContainerResourceName(name: string, path: FieldPath): FieldError[] {
+  // cpu, memory and ephemeral-storage: qualified, standard and for containers.
+  if (CONTAINER.has(name)) return [];
   const errs = validateResourceName(name, path);
   if (!name.includes("/")) {
     if (!CONTAINER.has(name) && !isHugePageResourceName(name)) return [...errs, invalid(path, name, "must be a standard resource for containers")];
@@ -103,6 +105,7 @@ export function validateResourceQuotaResourceName(name: string, path: FieldPath)
 
 /** `ValidateResourceQuantityValue`: not negative, and whole for integer resources. */
 export function validateResourceQuantityValue(resource: string, value: Quantity, path: FieldPath): FieldError[] {
+  if (value.sign() >= 0 && CONTAINER.has(resource)) return [];
   const errs: FieldError[] = [];
   if (value.sign() < 0) errs.push(invalid(path, value.toString(), "must be greater than or equal to 0"));
   if (isIntegerResourceName(resource) && value.scaledValue(-3) % 1000n !== 0n) errs.push(invalid(path, value.toString(), "must be an integer"));

@@ -52,7 +52,9 @@ function goQuantityDisplay(text: string): string | undefined {
  * quantityValueErrors("example.com/gpu", Quantity.parse("500m")!, "500m", FieldPath.of("limits").key("example.com/gpu"));
  */
 export function quantityValueErrors(name: string, q: Quantity, written: unknown, path: FieldPath): FieldError[] {
-  return validateResourceQuantityValue(name, q, path).map((e) => {
+  const errs = validateResourceQuantityValue(name, q, path);
+  if (errs.length === 0) return errs;
+  return errs.map((e) => {
     const display = e.message === "must be an integer" ? goQuantityDisplay(String(written)) : undefined;
     return display ? { ...e, display } : e;
   });
@@ -77,11 +79,22 @@ function quantities(v: unknown): [string, Quantity, unknown][] {
   const out: [string, Quantity, unknown][] = [];
   const m = obj(v);
   if (!m) return out;
-  for (const [k, raw] of Object.entries(m)) {
+  for (const k of Object.keys(m)) {
+    const raw = m[k];
     const q = Quantity.from(raw);
     if (q) out.push([k, q, raw]);
   }
   return out;
+}
+
+/** The quantity a resource list gives a name (a list has a few entries: going through them finds it). */
+function quantityOf(list: readonly [string, Quantity, unknown][], name: string): Quantity | undefined {
+  for (const [k, q] of list) if (k === name) return q;
+  return undefined;
+}
+
+function pushAll(errs: FieldError[], more: FieldError[]): void {
+  for (let i = 0; i < more.length; i++) errs.push(more[i]!);
 }
 
 /** An error at a map's path whose segments still name the entry (for locating it in a file). */
@@ -98,14 +111,10 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   let limHugePages = false;
   let reqHugePages = false;
   const limits = quantities(req.limits);
-  // A resource list has a few entries: the limit of a request is found by going through them.
-  const limitOf = (name: string): Quantity | undefined => {
-    for (const [k, q] of limits) if (k === name) return q;
-    return undefined;
-  };
   for (const [name, q, raw] of limits) {
     const p = limPath.key(name);
-    errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
+    pushAll(errs, nameFn(name, p));
+    pushAll(errs, quantityValueErrors(name, q, raw, p));
     if (isHugePageResourceName(name)) {
       limHugePages = true;
       const e = hugePageError(name, q, opts);
@@ -115,8 +124,9 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
   }
   for (const [name, q, raw] of quantities(req.requests)) {
     const p = reqPath.key(name);
-    errs.push(...nameFn(name, p), ...quantityValueErrors(name, q, raw, p));
-    const limit = limitOf(name);
+    pushAll(errs, nameFn(name, p));
+    pushAll(errs, quantityValueErrors(name, q, raw, p));
+    const limit = quantityOf(limits, name);
     if (limit) {
       if (q.cmp(limit) !== 0 && !isOvercommitAllowed(name)) {
         errs.push(atMap(invalid(reqPath, q.toString(), `must be equal to ${name} limit of ${limit.toString()}`), p));

@@ -344,6 +344,7 @@ function validDeletionCost(v: string): boolean {
  * validatePodSpecificAnnotations({ "controller.kubernetes.io/pod-deletion-cost": "x" }, spec, FieldPath.of("metadata", "annotations"), opts);
  */
 export function validatePodSpecificAnnotations(annotations: unknown, spec: Obj, path: FieldPath, opts: ResolvedPodOptions): FieldError[] {
+  if (!hasStringKey(annotations, isPodSpecificAnnotation)) return [];
   const errs: FieldError[] = [];
   const entries = stringMap(annotations);
   const byKey = new Map(entries);
@@ -362,6 +363,18 @@ export function validatePodSpecificAnnotations(annotations: unknown, spec: Obj, 
   return errs;
 }
 
+/** Whether a map has a string value under a key the test accepts (the entries `stringMap` gives). */
+function hasStringKey(map: unknown, test: (key: string) => boolean): boolean {
+  if (!isRecord(map)) return false;
+  for (const k of Object.keys(map)) if (typeof map[k] === "string" && test(k)) return true;
+  return false;
+}
+
+/** An annotation {@link validatePodSpecificAnnotations} checks. */
+function isPodSpecificAnnotation(k: string): boolean {
+  return k === MIRROR || k === DELETION_COST || k === SECCOMP_POD_ANNOTATION || k.startsWith(SECCOMP_CONTAINER_PREFIX) || k.startsWith(APPARMOR_PREFIX);
+}
+
 /**
  * `validateSeccompAnnotationsAndFields`: where both an annotation and a field give a seccomp
  * profile, they agree.
@@ -370,6 +383,7 @@ export function validatePodSpecificAnnotations(annotations: unknown, spec: Obj, 
  * validateSeccompAnnotationsAndFields(annotations, spec, FieldPath.of("spec"));
  */
 export function validateSeccompAnnotationsAndFields(annotations: unknown, spec: Obj, specPath: FieldPath): FieldError[] {
+  if (!hasStringKey(annotations, (k) => k === SECCOMP_POD_ANNOTATION || k.startsWith(SECCOMP_CONTAINER_PREFIX))) return [];
   const errs: FieldError[] = [];
   const byKey = new Map(stringMap(annotations));
   const podProfile = obj(obj(spec.securityContext)?.seccompProfile);
@@ -409,6 +423,7 @@ function seccompMismatch(annotation: string, profile: Obj, path: FieldPath): Fie
  */
 export function validateAppArmorAnnotationsAndFields(annotations: unknown, spec: Obj, specPath: FieldPath): FieldError[] {
   if (obj(spec.os)?.name === "windows") return [];
+  if (!hasStringKey(annotations, (k) => k.startsWith(APPARMOR_PREFIX))) return [];
   const errs: FieldError[] = [];
   const byKey = new Map(stringMap(annotations));
   const podProfile = obj(obj(spec.securityContext)?.appArmorProfile);

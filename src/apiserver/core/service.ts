@@ -536,17 +536,16 @@ export function serviceWarnings(svc: Obj): string[] {
   const annotations = rec(rec(svc, "metadata"), "annotations") ?? {};
   if (Object.hasOwn(annotations, TOPOLOGY_HINTS)) warnings.push(`annotation ${TOPOLOGY_HINTS} is deprecated, please use ${TOPOLOGY_MODE} instead`);
   const clusterIP = str(spec, "clusterIP");
-  const valid = (ip: string) => parseIPSloppy(ip) !== null;
   if (clusterIP && clusterIP !== "None") {
     clusterIPs(svc).forEach((ip, i) => {
-      if (valid(ip)) warnings.push(...getWarningsForIP(SPEC.child("clusterIPs").index(i), ip));
+      if (parseIPSloppy(ip) !== null) warnings.push(...getWarningsForIP(SPEC.child("clusterIPs").index(i), ip));
     });
   }
   strings(spec, "externalIPs").forEach((ip, i) => {
-    if (valid(ip)) warnings.push(...getWarningsForIP(SPEC.child("externalIPs").index(i), ip));
+    if (parseIPSloppy(ip) !== null) warnings.push(...getWarningsForIP(SPEC.child("externalIPs").index(i), ip));
   });
   const lbIP = str(spec, "loadBalancerIP");
-  if (lbIP && valid(lbIP)) warnings.push(...getWarningsForIP(SPEC.child("loadBalancerIP"), lbIP));
+  if (lbIP && parseIPSloppy(lbIP) !== null) warnings.push(...getWarningsForIP(SPEC.child("loadBalancerIP"), lbIP));
   strings(spec, "loadBalancerSourceRanges").forEach((cidr, i) => warnings.push(...getWarningsForCIDR(SPEC.child("loadBalancerSourceRanges").index(i), cidr)));
   const svcType = str(spec, "type");
   if (svcType === "ExternalName" && list(spec, "externalIPs").length > 0) warnings.push('spec.externalIPs is ignored when spec.type is "ExternalName"');

@@ -46,6 +46,17 @@ export function parseLabelSelector(selector: unknown): ParsedSelector | undefine
     else if (op === "Exists") tests.push((l) => Object.hasOwn(l, key));
     else tests.push((l) => !Object.hasOwn(l, key));
   }
-  return { empty: false, matches: (labels) => tests.every((t) => t(isRecord(labels) ? labels : {})) };
+  return new Requirements(tests);
+}
+
+/** A selector with requirements: matches the label sets that meet every one. */
+class Requirements implements ParsedSelector {
+  readonly empty = false;
+  constructor(private readonly tests: ((labels: Record<string, unknown>) => boolean)[]) {}
+
+  matches(labels: unknown): boolean {
+    const l = isRecord(labels) ? labels : {};
+    return this.tests.every((t) => t(l));
+  }
 }
 

@@ -43,6 +43,7 @@ export function isValidGroupID(gid: number): string[] {
  * isValidPortName("http-metrics-long"); // ["must be no more than 15 characters"]
  */
 export function isValidPortName(port: string): string[] {
+  if (isPlainPortName(port)) return [];
   const errs: string[] = [];
   if (port.length > 15) errs.push(maxLenError(15));
   if (!PORT_NAME_CHARS.test(port)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
@@ -50,6 +51,21 @@ export function isValidPortName(port: string): string[] {
   if (port.includes("--")) errs.push("must not contain consecutive hyphens");
   if (port.length > 0 && (port.startsWith("-") || port.endsWith("-"))) errs.push("must not begin or end with a hyphen");
   return errs;
+}
+
+/** A valid port name, found in one pass: 1–15 of `[-a-z0-9]`, a letter, hyphens neither doubled nor at an end. */
+function isPlainPortName(port: string): boolean {
+  const n = port.length;
+  if (n === 0 || n > 15 || port.charCodeAt(0) === 45 || port.charCodeAt(n - 1) === 45) return false;
+  let letter = false;
+  for (let i = 0; i < n; i++) {
+    const c = port.charCodeAt(i);
+    if (c >= 97 && c <= 122) letter = true;
+    else if (c === 45) {
+      if (port.charCodeAt(i + 1) === 45) return false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  return letter;
 }
 
 /** `IsValidPercent`: digits then `%`. @example isValidPercent("25%") // [] */
@@ -72,6 +88,17 @@ function chDirPrefix(value: string): string[] {
 const ENV_VAR_NAME = "[-._a-zA-Z][-._a-zA-Z0-9]*";
 const ENV_VAR_NAME_PATTERN = new RegExp(`^${ENV_VAR_NAME}$`);
 
+/** A valid strict environment variable name, found in one pass: `[-._a-zA-Z][-._a-zA-Z0-9]*`, not `.` and not starting with `..`. */
+function isPlainEnvVarName(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || value === "." || value.startsWith("..")) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57 && i > 0) || c === 45 || c === 46 || c === 95)) return false;
+  }
+  return true;
+}
+
 /**
  * `IsEnvVarName`: the strict environment variable name (before `RelaxedEnvironmentVariableValidation`).
  *
@@ -79,6 +106,7 @@ const ENV_VAR_NAME_PATTERN = new RegExp(`^${ENV_VAR_NAME}$`);
  * isEnvVarName("1ABC").length; // 1
  */
 export function isEnvVarName(value: string): string[] {
+  if (isPlainEnvVarName(value)) return [];
   const errs: string[] = [];
   if (!ENV_VAR_NAME_PATTERN.test(value)) {
     errs.push(
@@ -103,9 +131,10 @@ export function isEnvVarName(value: string): string[] {
 export function isRelaxedEnvVarName(value: string): string[] {
   const errs: string[] = [];
   if (value.length === 0) errs.push(`environment variable name ${emptyError()}`);
-  for (const ch of value) {
-    const c = ch.codePointAt(0)!;
-    if (c > 0x7e || c < 0x20 || ch === "=") {
+  // By UTF-16 unit: a character beyond ASCII has every unit above 0x7e.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7e || c < 0x20 || c === 0x3d) {
       errs.push("a valid environment variable name must consist only of printable ASCII characters other than '='");
       break;
     }
@@ -113,8 +142,20 @@ export function isRelaxedEnvVarName(value: string): string[] {
   return errs;
 }
 
+/** A valid config key, found in one pass: 1–253 of `[-._a-zA-Z0-9]`, not `.` and not starting with `..`. */
+function isPlainConfigMapKey(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || n > 253 || value === "." || value.startsWith("..")) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95)) return false;
+  }
+  return true;
+}
+
 /** `IsConfigMapKey`: a ConfigMap or Secret key. @example isConfigMapKey("key.name") // [] */
 export function isConfigMapKey(value: string): string[] {
+  if (isPlainConfigMapKey(value)) return [];
   const errs: string[] = [];
   if (value.length > 253) errs.push(maxLenError(253));
   if (!CONFIG_MAP_KEY.test(value)) {
