@@ -12,7 +12,7 @@
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
-import { alwaysString, keyString, LONGEST_WORD_VALUE, NOTICED, numberCode, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
+import { alwaysString, keyString, LONGEST_WORD_VALUE, NOTICED, WORD_VALUE_SECOND, numberCode, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -199,7 +199,8 @@ class FastReader {
 
   /** Continue on the line after the one that holds `p`. */
   nextLine(p: number): void {
-    const nl = this.s.indexOf("\n", p);
+    // Most values end at their line break.
+    const nl = this.b[p] === NL ? p : this.s.indexOf("\n", p);
     if (nl < 0) this.ls = this.cs = -1;
     else this.seek(nl + 1);
   }
@@ -393,14 +394,18 @@ class FastReader {
         if (d < 48 || d > 57) break;
         n = n * 10 + (d - 48);
       }
-      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2.
-      if (i === end && c !== 48 && length <= 15) return n;
+      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2; and `0`.
+      if (i === end && (c !== 48 ? length <= 15 : length === 1)) return n;
       // A character no integer or float has (`250m`, `128Mi`): a string.
       for (; i < end; i++) if (!numberCode(b[i]!)) return this.s.slice(p, end);
     } else if (c === 116 && length === 4 && b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) return true;
     else if (c === 102 && length === 5 && b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 115 && b[p + 4] === 101) return false;
-    // Left are words starting with y, n, t, f or o: one longer than `false` is a string (`team-0`).
-    else if (length > LONGEST_WORD_VALUE && c !== 126 && c !== 46 && c !== 43 && c !== DASH) return this.s.slice(p, end);
+    else if (c !== 126 && c !== 46 && c !== 43 && c !== DASH) {
+      // Left are words starting with y, n, t, f or o: one longer than `false` is a string (`team-0`),
+      // and so is one whose second letter is none of yes, no, null, true, false, on, off's (`TCP`).
+      if (length > LONGEST_WORD_VALUE) return this.s.slice(p, end);
+      if (length > 1 && !WORD_VALUE_SECOND[b[p + 1]! | 32]) return this.s.slice(p, end);
+    }
     return this.plain(this.s.slice(p, end));
   }
 
