@@ -70,6 +70,9 @@ function plainValue(s: string, start: number, end: number): string {
  */
 const KEY_CACHE_SIZE = 4096;
 const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
+/** The code units of each cached key, `KEY_CODES` places each (longer keys are not cached), compared faster than its string's. */
+const KEY_CODES = 64;
+const keyCodes = new Uint16Array(KEY_CACHE_SIZE * KEY_CODES);
 
 /** `c` cannot start a plain scalar (js-yaml's `canStartPlainScalar`), `next` being the following code. */
 function cannotStartPlain(c: number | undefined, next: number | undefined, inFlow: boolean): boolean {
@@ -103,9 +106,10 @@ function cannotStartPlain(c: number | undefined, next: number | undefined, inFlo
   }
 }
 
-/** Whether `b` holds the code units of `text` from `at` on. */
-function sameText(text: string, b: Codes, at: number): boolean {
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== b[at + k]) return false;
+/** Whether `b` holds the `length` code units of the key cached at `way` from `at` on. */
+function sameKey(way: number, length: number, b: Codes, at: number): boolean {
+  const from = way * KEY_CODES;
+  for (let k = 0; k < length; k++) if (keyCodes[from + k] !== b[at + k]) return false;
   return true;
 }
 
@@ -422,17 +426,19 @@ class FastReader {
     const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
     for (let way = slot; way <= slot + 1; way++) {
       const cached = keyCache[way];
-      if (cached !== undefined && cached.length === len && sameText(cached, b, p)) return cached;
+      if (cached !== undefined && cached.length === len && sameKey(way, len, b, p)) return cached;
     }
     let e = colon;
     while (b[e - 1] === SPACE) e--;
     const text = s.slice(p, e);
     if (text === "<<") throw GIVE_UP;
     const key = keyString(this.plain(text));
-    if (e === colon && key === text) {
+    if (e === colon && key === text && len <= KEY_CODES) {
       // The newer key takes the second place; the one there moves to the first.
       keyCache[slot] = keyCache[slot + 1];
       keyCache[slot + 1] = internalized(key);
+      keyCodes.copyWithin(slot * KEY_CODES, (slot + 1) * KEY_CODES, (slot + 2) * KEY_CODES);
+      for (let k = 0; k < len; k++) keyCodes[(slot + 1) * KEY_CODES + k] = key.charCodeAt(k);
     }
     return key;
   }
