@@ -621,7 +621,8 @@ export function* yamlDocumentsOfBytes(bytes: Uint8Array, limits: YamlLimits = {}
 /**
  * The line feeds among ASCII bytes [start, end), or -1 when a control character other than the
  * line feed (or DEL) is among them. Four bytes are looked at at once, each byte's answer in its
- * top bit: `b + 0x60` reaches 0x80 for b ≥ 0x20, and `((v & 0x7f) + 0x7f) | v` does for v ≠ 0.
+ * top bit: ASCII bytes stay below 0x80, so adding 0x7f to each carries into none of the others, and
+ * `b + 0x7f` reaches 0x80 for b ≠ 0, `b + 0x60` for b ≥ 0x20.
  */
 function asciiLines(buf: Buffer, start: number, end: number): number {
   let lines = 0;
@@ -633,18 +634,17 @@ function asciiLines(buf: Buffer, start: number, end: number): number {
     else if (c < 32 || c === 127) return -1;
   }
   if (i >= end) return lines;
-  const words = new Int32Array(buf.buffer, buf.byteOffset + i, (end - i) >> 2);
-  for (let w = 0; w < words.length; w++) {
+  const count = (end - i) >> 2;
+  const words = new Int32Array(buf.buffer, buf.byteOffset + i, count);
+  let controls = 0;
+  for (let w = 0; w < count; w++) {
     const x = words[w]!;
-    const lf = x ^ 0x0a0a0a0a;
-    const del = x ^ 0x7f7f7f7f;
-    const isLf = ~(((lf & 0x7f7f7f7f) + 0x7f7f7f7f) | lf) & 0x80808080;
-    const isDel = ~(((del & 0x7f7f7f7f) + 0x7f7f7f7f) | del) & 0x80808080;
-    const below32 = ~(x + 0x60606060) & 0x80808080;
-    if (((below32 & ~isLf) | isDel) !== 0) return -1;
-    if (isLf !== 0) lines += Math.imul(isLf >>> 7, 0x01010101) >>> 24;
+    const isLf = ~((x ^ 0x0a0a0a0a) + 0x7f7f7f7f) & 0x80808080;
+    controls |= (~(x + 0x60606060) & ~isLf) | ~((x ^ 0x7f7f7f7f) + 0x7f7f7f7f);
+    lines += Math.imul(isLf >>> 7, 0x01010101) >>> 24;
   }
-  for (i += words.length << 2; i < end; i++) {
+  if ((controls & 0x80808080) !== 0) return -1;
+  for (i += count << 2; i < end; i++) {
     const c = buf[i]!;
     if (c === 10) lines++;
     else if (c < 32 || c === 127) return -1;

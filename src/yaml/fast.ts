@@ -12,7 +12,7 @@
 import type { ScalarEvent } from "js-yaml";
 import { jsYaml } from "./js-yaml.js";
 import { internalized } from "./strings.js";
-import { alwaysString, keyString, LONGEST_WORD_VALUE, NOTICED, numberCode, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
+import { alwaysString, keyString, LONGEST_WORD_VALUE, NOTICED, WORD_VALUE_SECOND, numberCode, plainScalarValue, resolvePlainScalar, wideIntegerLiteral } from "./scalars.js";
 import { setOwn } from "../meta/values.js";
 
 /** A document read by the fast path. */
@@ -35,6 +35,9 @@ const FOUND = { found: true };
 // Characters the fast path leaves to the exact reader: control characters (tab and CR included),
 // non-ASCII line breaks and spaces, BOMs, surrogates, non-characters.
 const UNUSUAL = /[\x00-\x09\x0B-\x1F\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/g;
+
+/** Eight spaces read as a float64: no other eight bytes read as the same number. */
+const EIGHT_SPACES = new DataView(new Uint8Array(8).fill(32).buffer).getFloat64(0);
 
 const NL = 10;
 const SPACE = 32;
@@ -70,6 +73,9 @@ function plainValue(s: string, start: number, end: number): string {
  */
 const KEY_CACHE_SIZE = 4096;
 const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
+/** The code units of each cached key, `KEY_CODES` places each (longer keys are not cached), compared faster than its string's. */
+const KEY_CODES = 64;
+const keyCodes = new Uint16Array(KEY_CACHE_SIZE * KEY_CODES);
 
 /** `c` cannot start a plain scalar (js-yaml's `canStartPlainScalar`), `next` being the following code. */
 function cannotStartPlain(c: number | undefined, next: number | undefined, inFlow: boolean): boolean {
@@ -103,9 +109,10 @@ function cannotStartPlain(c: number | undefined, next: number | undefined, inFlo
   }
 }
 
-/** Whether `b` holds the code units of `text` from `at` on. */
-function sameText(text: string, b: Codes, at: number): boolean {
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== b[at + k]) return false;
+/** Whether `b` holds the `length` code units of the key cached at `way` from `at` on. */
+function sameKey(way: number, length: number, b: Codes, at: number): boolean {
+  const from = way * KEY_CODES;
+  for (let k = 0; k < length; k++) if (keyCodes[from + k] !== b[at + k]) return false;
   return true;
 }
 
@@ -146,6 +153,8 @@ class FastReader {
   readonly s: string;
   /** The code units of `s`. */
   readonly b: Codes;
+  /** The same bytes read eight at a time, when they are bytes. */
+  readonly view: DataView | undefined;
   readonly n: number;
   readonly maxDepth: number;
   /** Start of the current content line, and where its content starts (-1 at the end). */
@@ -156,6 +165,7 @@ class FastReader {
   constructor(s: string, b: Codes, start: number, end: number, maxDepth: number, conversions = false) {
     this.s = s;
     this.b = b;
+    this.view = b instanceof Uint8Array ? new DataView(b.buffer, b.byteOffset, b.byteLength) : undefined;
     this.start = start;
     this.n = end;
     this.maxDepth = maxDepth;
@@ -182,8 +192,7 @@ class FastReader {
     const b = this.b;
     const n = this.n;
     while (p < n) {
-      let q = p;
-      while (b[q] === SPACE) q++;
+      const q = this.spaces(p);
       const c = b[q];
       if (q < n && c !== NL && c !== HASH) {
         this.ls = p;
@@ -197,9 +206,22 @@ class FastReader {
     this.ls = this.cs = -1;
   }
 
+  /** The first offset at or after `q` that does not hold a space (indentation is skipped eight spaces at a time). */
+  spaces(q: number): number {
+    const view = this.view;
+    if (view !== undefined) {
+      const last = this.n - 8;
+      while (q <= last && view.getFloat64(q) === EIGHT_SPACES) q += 8;
+    }
+    const b = this.b;
+    while (b[q] === SPACE) q++;
+    return q;
+  }
+
   /** Continue on the line after the one that holds `p`. */
   nextLine(p: number): void {
-    const nl = this.s.indexOf("\n", p);
+    // Most values end at their line break.
+    const nl = this.b[p] === NL ? p : this.s.indexOf("\n", p);
     if (nl < 0) this.ls = this.cs = -1;
     else this.seek(nl + 1);
   }
@@ -393,14 +415,18 @@ class FastReader {
         if (d < 48 || d > 57) break;
         n = n * 10 + (d - 48);
       }
-      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2.
-      if (i === end && c !== 48 && length <= 15) return n;
+      // `1`…`9` then digits: exact in a number, read alike by YAML 1.1 and 1.2; and `0`.
+      if (i === end && (c !== 48 ? length <= 15 : length === 1)) return n;
       // A character no integer or float has (`250m`, `128Mi`): a string.
       for (; i < end; i++) if (!numberCode(b[i]!)) return this.s.slice(p, end);
     } else if (c === 116 && length === 4 && b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) return true;
     else if (c === 102 && length === 5 && b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 115 && b[p + 4] === 101) return false;
-    // Left are words starting with y, n, t, f or o: one longer than `false` is a string (`team-0`).
-    else if (length > LONGEST_WORD_VALUE && c !== 126 && c !== 46 && c !== 43 && c !== DASH) return this.s.slice(p, end);
+    else if (c !== 126 && c !== 46 && c !== 43 && c !== DASH) {
+      // Left are words starting with y, n, t, f or o: one longer than `false` is a string (`team-0`),
+      // and so is one whose second letter is none of yes, no, null, true, false, on, off's (`TCP`).
+      if (length > LONGEST_WORD_VALUE) return this.s.slice(p, end);
+      if (length > 1 && !WORD_VALUE_SECOND[b[p + 1]! | 32]) return this.s.slice(p, end);
+    }
     return this.plain(this.s.slice(p, end));
   }
 
@@ -417,17 +443,19 @@ class FastReader {
     const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
     for (let way = slot; way <= slot + 1; way++) {
       const cached = keyCache[way];
-      if (cached !== undefined && cached.length === len && sameText(cached, b, p)) return cached;
+      if (cached !== undefined && cached.length === len && sameKey(way, len, b, p)) return cached;
     }
     let e = colon;
     while (b[e - 1] === SPACE) e--;
     const text = s.slice(p, e);
     if (text === "<<") throw GIVE_UP;
     const key = keyString(this.plain(text));
-    if (e === colon && key === text) {
+    if (e === colon && key === text && len <= KEY_CODES) {
       // The newer key takes the second place; the one there moves to the first.
       keyCache[slot] = keyCache[slot + 1];
       keyCache[slot + 1] = internalized(key);
+      keyCodes.copyWithin(slot * KEY_CODES, (slot + 1) * KEY_CODES, (slot + 2) * KEY_CODES);
+      for (let k = 0; k < len; k++) keyCodes[(slot + 1) * KEY_CODES + k] = key.charCodeAt(k);
     }
     return key;
   }
@@ -630,7 +658,7 @@ class FastReader {
           let q = e + 1;
           let lineStart = q;
           for (;;) {
-            while (b[q] === SPACE) q++;
+            q = this.spaces(q);
             if (b[q] !== NL) break;
             lineStart = ++q;
           }

@@ -124,6 +124,10 @@ const LONGEST_SPECIAL_FLOAT = Math.max(...[...SPECIAL_FLOATS.keys()].map((k) => 
 /** The longest plain scalar not starting with a digit, a sign or `.` that is not a string (`false`). */
 export const LONGEST_WORD_VALUE = LONGEST_BOOL_NULL;
 
+/** By ASCII code in lower case: 1 for the second letter of a boolean or null of two letters or more (yes, no, null, true, …). */
+export const WORD_VALUE_SECOND = new Uint8Array(128);
+for (const word of BOOL_NULL.keys()) if (word.length > 1) WORD_VALUE_SECOND[word.charCodeAt(1) | 32] = 1;
+
 function resolve(text: string): unknown {
   if (alwaysString(text.charCodeAt(0))) return text;
   const length = text.length;
