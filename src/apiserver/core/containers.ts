@@ -19,6 +19,11 @@ import { validatePullPolicy, validateVolumeDevices, validateVolumeMounts, type F
 
 const PROTOCOLS = ["SCTP", "TCP", "UDP"];
 
+/** `errs.push(...more)` without spreading (most lists added are empty). */
+function append(errs: FieldError[], more: readonly FieldError[]): void {
+  for (let i = 0; i < more.length; i++) errs.push(more[i]!);
+}
+
 /** `validateContainerPorts`. */
 function validateContainerPorts(ports: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
@@ -210,7 +215,7 @@ export function validateEnv(env: unknown, path: FieldPath, opts: ResolvedPodOpti
     const name = str(ev.name);
     if (name === "") errs.push(required(idxPath.child("name"), ""));
     else if (name !== undefined) for (const m of envVarNameErrors(name, opts)) errs.push(invalid(idxPath.child("name"), name, m));
-    errs.push(...validateEnvVarValueFrom(ev, idxPath.child("valueFrom"), ctx));
+    if (ev.valueFrom !== undefined) append(errs, validateEnvVarValueFrom(ev, idxPath.child("valueFrom"), ctx));
   }
   return errs;
 }
@@ -278,15 +283,16 @@ function validateContainerCommon(c: Obj, path: FieldPath, cc: ContainerContext):
   const tmp = str(c.terminationMessagePolicy);
   if (tmp === "") errs.push(required(path.child("terminationMessagePolicy"), ""));
   else if (tmp !== undefined && !TERMINATION_MESSAGE_POLICIES.includes(tmp)) errs.push(notSupported(path.child("terminationMessagePolicy"), tmp, TERMINATION_MESSAGE_POLICIES));
-  errs.push(...validateContainerPorts(c.ports, path.child("ports")));
-  errs.push(...validateEnv(c.env, path.child("env"), cc.opts, cc.ctx));
-  errs.push(...validateEnvFrom(c.envFrom, path.child("envFrom"), cc.opts));
-  errs.push(...validateVolumeMounts(c, cc.volumes, path.child("volumeMounts"), cc.ctx.minor));
-  errs.push(...validateVolumeDevices(c, cc.volumes, path.child("volumeDevices")));
-  errs.push(...validatePullPolicy(str(c.imagePullPolicy), path.child("imagePullPolicy")));
-  errs.push(...validateContainerResourceRequirements(c.resources, cc.podClaimNames, path.child("resources"), cc.opts));
-  errs.push(...validateResizePolicy(c.resizePolicy, path.child("resizePolicy"), cc.podRestartPolicy));
-  errs.push(...validateSecurityContext(c.securityContext, path.child("securityContext"), cc.hostUsers, cc.ctx.minor));
+  // Each check finds nothing in an absent field: it is not called for one.
+  if (c.ports !== undefined) append(errs, validateContainerPorts(c.ports, path.child("ports")));
+  if (c.env !== undefined) append(errs, validateEnv(c.env, path.child("env"), cc.opts, cc.ctx));
+  if (c.envFrom !== undefined) append(errs, validateEnvFrom(c.envFrom, path.child("envFrom"), cc.opts));
+  append(errs, validateVolumeMounts(c, cc.volumes, path.child("volumeMounts"), cc.ctx.minor));
+  if (c.volumeDevices !== undefined) append(errs, validateVolumeDevices(c, cc.volumes, path.child("volumeDevices")));
+  append(errs, validatePullPolicy(str(c.imagePullPolicy), path.child("imagePullPolicy")));
+  if (c.resources !== undefined) append(errs, validateContainerResourceRequirements(c.resources, cc.podClaimNames, path.child("resources"), cc.opts));
+  if (c.resizePolicy !== undefined) append(errs, validateResizePolicy(c.resizePolicy, path.child("resizePolicy"), cc.podRestartPolicy));
+  if (c.securityContext !== undefined) append(errs, validateSecurityContext(c.securityContext, path.child("securityContext"), cc.hostUsers, cc.ctx.minor));
   return errs;
 }
 
@@ -295,10 +301,10 @@ const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 function validateProbesAndLifecycle(c: Obj, path: FieldPath, cc: ContainerContext): FieldError[] {
   const errs: FieldError[] = [];
   const lifecycle = obj(c.lifecycle);
-  if (lifecycle) errs.push(...validateLifecycle(lifecycle, cc.gracePeriod, path.child("lifecycle"), cc.opts, cc.ctx));
+  if (lifecycle) append(errs, validateLifecycle(lifecycle, cc.gracePeriod, path.child("lifecycle"), cc.opts, cc.ctx));
   for (const kind of PROBES) {
     const probe = c[kind];
-    if (probe !== undefined) errs.push(...validateContainerProbe(kind, probe, cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
+    if (probe !== undefined) append(errs, validateContainerProbe(kind, probe, cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
   }
   return errs;
 }
@@ -318,14 +324,14 @@ export function validateContainers(containers: unknown, path: FieldPath, cc: Con
   const all = objects(containers);
   for (const [c, i] of all) {
     const p = path.index(i);
-    errs.push(...validateContainerCommon(c, p, cc));
+    append(errs, validateContainerCommon(c, p, cc));
     const name = str(c.name);
     if (name !== undefined) {
       if (names.has(name)) errs.push(duplicate(p.child("name"), name));
       else names.add(name);
     }
-    errs.push(...validateProbesAndLifecycle(c, p, cc));
-    if (cc.opts.allowContainerRestartPolicyRules) errs.push(...validateContainerRestartPolicy(c, p, cc));
+    append(errs, validateProbesAndLifecycle(c, p, cc));
+    if (cc.opts.allowContainerRestartPolicyRules) append(errs, validateContainerRestartPolicy(c, p, cc));
     else if (isSet(c.restartPolicy) && cc.ctx.minor < 34) {
       errs.push(forbidden(p.child("restartPolicy"), "may not be set for non-init containers"));
     }
@@ -410,15 +416,15 @@ export function validateInitContainers(containers: unknown, regular: unknown, pa
   const names = new Set(objects(regular).map(([c]) => str(c.name) ?? ""));
   for (const [c, i] of objects(containers)) {
     const p = path.index(i);
-    errs.push(...validateContainerCommon(c, p, cc));
+    append(errs, validateContainerCommon(c, p, cc));
     const policy = optStr(c.restartPolicy);
     const restartAlways = policy === "Always";
     errs.push(...validateInitContainerRestartPolicy(c, p, cc));
     const name = str(c.name) ?? "";
     if (names.has(name)) errs.push(duplicate(p.child("name"), name));
     else if (name) names.add(name);
-    errs.push(...checkHostPortConflicts([c], path));
-    if (restartAlways) errs.push(...validateProbesAndLifecycle(c, p, cc));
+    if (c.ports !== undefined) append(errs, checkHostPortConflicts([c], path));
+    if (restartAlways) append(errs, validateProbesAndLifecycle(c, p, cc));
     else for (const f of INIT_FORBIDDEN) if (isSet(c[f])) errs.push(forbidden(p.child(f), "may not be set for init containers without restartPolicy=Always"));
     if (!cc.opts.allowSidecarResizePolicy && list(c.resizePolicy).length > 0) {
       errs.push(invalid(p.child("resizePolicy"), c.resizePolicy, "must not be set for init containers"));
