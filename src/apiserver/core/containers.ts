@@ -10,6 +10,7 @@ import { validateName } from "../../meta/names.js";
 import { duplicate, FieldPath, forbidden, invalid, notFound, notSupported, required, tooMany, type FieldError } from "../field.js";
 import { Quantity } from "../validation/quantity.js";
 import { isConfigMapKey, isEnvVarName, isRelaxedEnvVarName, isValidPortName, isValidPortNum } from "../validation/strings.js";
+import { isRecord } from "../../meta/values.js";
 import { isSet, list, num, obj, objects, optStr, str, type Obj } from "./json.js";
 import type { ResolvedPodOptions } from "./pod-options.js";
 import { validateContainerProbe, validateLifecycle } from "./probes.js";
@@ -28,23 +29,25 @@ function append(errs: FieldError[], more: readonly FieldError[]): void {
 function validateContainerPorts(ports: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
-  for (const [port, i] of objects(ports)) {
-    const idxPath = path.index(i);
+  if (!Array.isArray(ports)) return errs;
+  for (let i = 0; i < ports.length; i++) {
+    const port: unknown = ports[i];
+    if (!isRecord(port)) continue;
     const name = str(port.name);
     if (name) {
       const msgs = isValidPortName(name);
-      if (msgs.length) for (const m of msgs) errs.push(invalid(idxPath.child("name"), name, m));
-      else if (names.has(name)) errs.push(duplicate(idxPath.child("name"), name));
+      if (msgs.length) for (const m of msgs) errs.push(invalid(path.index(i).child("name"), name, m));
+      else if (names.has(name)) errs.push(duplicate(path.index(i).child("name"), name));
       else names.add(name);
     }
     const containerPort = num(port.containerPort);
-    if (containerPort === 0) errs.push(required(idxPath.child("containerPort"), ""));
-    else if (containerPort !== undefined) for (const m of isValidPortNum(containerPort)) errs.push(invalid(idxPath.child("containerPort"), containerPort, m));
+    if (containerPort === 0) errs.push(required(path.index(i).child("containerPort"), ""));
+    else if (containerPort !== undefined) for (const m of isValidPortNum(containerPort)) errs.push(invalid(path.index(i).child("containerPort"), containerPort, m));
     const hostPort = num(port.hostPort);
-    if (hostPort) for (const m of isValidPortNum(hostPort)) errs.push(invalid(idxPath.child("hostPort"), hostPort, m));
+    if (hostPort) for (const m of isValidPortNum(hostPort)) errs.push(invalid(path.index(i).child("hostPort"), hostPort, m));
     const protocol = str(port.protocol);
-    if (protocol === "") errs.push(required(idxPath.child("protocol"), ""));
-    else if (protocol !== undefined && !PROTOCOLS.includes(protocol)) errs.push(notSupported(idxPath.child("protocol"), protocol, PROTOCOLS));
+    if (protocol === "") errs.push(required(path.index(i).child("protocol"), ""));
+    else if (protocol !== undefined && !PROTOCOLS.includes(protocol)) errs.push(notSupported(path.index(i).child("protocol"), protocol, PROTOCOLS));
   }
   return errs;
 }
@@ -191,7 +194,7 @@ function validateEnvVarValueFrom(ev: Obj, path: FieldPath, ctx: ApiContext): Fie
     errs.push(...validateKeySelector(secretKeyRef, path.child("secretKeyRef")));
   }
   // The file source of EnvFiles (on from 1.35) is counted; its own rules are not checked here.
-  if (ctx.gate("EnvFiles") && isSet(from.fileKeyRef)) n++;
+  if (isSet(from.fileKeyRef) && ctx.gate("EnvFiles")) n++;
   if (n === 0) errs.push(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"));
   else if ((str(ev.value) ?? "") !== "") errs.push(invalid(path, "", "may not be specified when `value` is not empty"));
   else if (n > 1) errs.push(invalid(path, "", "may not have more than one field specified at a time"));
@@ -210,12 +213,14 @@ function envVarNameErrors(name: string, opts: ResolvedPodOptions): string[] {
  */
 export function validateEnv(env: unknown, path: FieldPath, opts: ResolvedPodOptions, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
-  for (const [ev, i] of objects(env)) {
-    const idxPath = path.index(i);
+  if (!Array.isArray(env)) return errs;
+  for (let i = 0; i < env.length; i++) {
+    const ev: unknown = env[i];
+    if (!isRecord(ev)) continue;
     const name = str(ev.name);
-    if (name === "") errs.push(required(idxPath.child("name"), ""));
-    else if (name !== undefined) for (const m of envVarNameErrors(name, opts)) errs.push(invalid(idxPath.child("name"), name, m));
-    if (ev.valueFrom !== undefined) append(errs, validateEnvVarValueFrom(ev, idxPath.child("valueFrom"), ctx));
+    if (name === "") errs.push(required(path.index(i).child("name"), ""));
+    else if (name !== undefined) for (const m of envVarNameErrors(name, opts)) errs.push(invalid(path.index(i).child("name"), name, m));
+    if (ev.valueFrom !== undefined) append(errs, validateEnvVarValueFrom(ev, path.index(i).child("valueFrom"), ctx));
   }
   return errs;
 }
