@@ -166,14 +166,18 @@ export function validatePodTemplateSpecResolved(template: Obj, path: FieldPath, 
   const metaPath = path.child("metadata");
   // Kubernetes names the embedded ObjectMeta's fields without `metadata` (`spec.template.labels`);
   // the segments keep `metadata` so the error still points at the user's line.
-  const errs = asEmbedded(
-    [...validateLabels(meta.labels, metaPath.child("labels")), ...validateAnnotations(meta.annotations, metaPath.child("annotations")), ...validatePodSpecificAnnotations(meta.annotations, spec, metaPath.child("annotations"), opts)],
-    metaPath,
-    path,
-  );
-  errs.push(...validatePodSpecResolved(spec, undefined, path.child("spec"), opts, ctx));
-  errs.push(...validateSeccompAnnotationsAndFields(meta.annotations, spec, path.child("spec")));
-  errs.push(...validateAppArmorAnnotationsAndFields(meta.annotations, spec, path.child("spec")));
+  const metaErrs = validateLabels(meta.labels, metaPath.child("labels"));
+  if (meta.annotations !== undefined) {
+    append(metaErrs, validateAnnotations(meta.annotations, metaPath.child("annotations")));
+    append(metaErrs, validatePodSpecificAnnotations(meta.annotations, spec, metaPath.child("annotations"), opts));
+  }
+  const errs = asEmbedded(metaErrs, metaPath, path);
+  const specPath = path.child("spec");
+  append(errs, validatePodSpecResolved(spec, undefined, specPath, opts, ctx));
+  if (meta.annotations !== undefined) {
+    append(errs, validateSeccompAnnotationsAndFields(meta.annotations, spec, specPath));
+    append(errs, validateAppArmorAnnotationsAndFields(meta.annotations, spec, specPath));
+  }
   if (list(spec.ephemeralContainers).length) errs.push(forbidden(path.child("spec").child("ephemeralContainers"), "ephemeral containers not allowed in pod template"));
   const rp = str(spec.restartPolicy);
   if (restartPolicies && rp !== undefined && !restartPolicies.includes(rp)) errs.push(notSupported(path.child("spec").child("restartPolicy"), rp, restartPolicies));
@@ -182,6 +186,7 @@ export function validatePodTemplateSpecResolved(template: Obj, path: FieldPath, 
 
 /** Errors found under `metaPath` printed as Kubernetes prints an embedded ObjectMeta's fields (under `path`). */
 export function asEmbedded(errs: FieldError[], metaPath: FieldPath, path: FieldPath): FieldError[] {
+  if (errs.length === 0) return errs;
   const from = metaPath.toString();
   const to = path.toString();
   for (const e of errs) if (e.field.startsWith(from)) e.field = to + e.field.slice(from.length);
