@@ -552,11 +552,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
 
 /** Object metadata (`ValidateObjectMeta`), into `issues`. */
 function checkMetadata(obj: Obj, nameFormat: NameFormat, namespaced: boolean | undefined, options: WriteOptions, schemaIssues: WriteIssue[], issues: WriteIssue[]): void {
-  const metaErrors = validateObjectMeta(obj.metadata, {
-    nameFormat,
-    ...(namespaced !== undefined ? { namespaced } : {}),
-    ...(options.namespaceOptional ? { namespaceOptional: true } : {}),
-  });
+  const metaErrors = validateObjectMeta(obj.metadata, { nameFormat, namespaced, namespaceOptional: options.namespaceOptional === true });
   for (const e of metaErrors) {
     // A metadata value of the wrong type is already a schema error.
     if (e.type === "FieldValueTypeInvalid" && schemaIssues.some((i) => i.field === e.field)) continue;

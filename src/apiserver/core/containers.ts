@@ -10,6 +10,7 @@ import { validateName } from "../../meta/names.js";
 import { duplicate, FieldPath, forbidden, invalid, notFound, notSupported, required, tooMany, type FieldError } from "../field.js";
 import { Quantity } from "../validation/quantity.js";
 import { isConfigMapKey, isEnvVarName, isRelaxedEnvVarName, isValidPortName, isValidPortNum } from "../validation/strings.js";
+import { isRecord } from "../../meta/values.js";
 import { isSet, list, num, obj, objects, optStr, str, type Obj } from "./json.js";
 import type { ResolvedPodOptions } from "./pod-options.js";
 import { validateContainerProbe, validateLifecycle } from "./probes.js";
@@ -19,27 +20,34 @@ import { validatePullPolicy, validateVolumeDevices, validateVolumeMounts, type F
 
 const PROTOCOLS = ["SCTP", "TCP", "UDP"];
 
+/** `errs.push(...more)` without spreading (most lists added are empty). */
+function append(errs: FieldError[], more: readonly FieldError[]): void {
+  for (let i = 0; i < more.length; i++) errs.push(more[i]!);
+}
+
 /** `validateContainerPorts`. */
 function validateContainerPorts(ports: unknown, path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
-  for (const [port, i] of objects(ports)) {
-    const idxPath = path.index(i);
+  if (!Array.isArray(ports)) return errs;
+  for (let i = 0; i < ports.length; i++) {
+    const port: unknown = ports[i];
+    if (!isRecord(port)) continue;
     const name = str(port.name);
     if (name) {
       const msgs = isValidPortName(name);
-      if (msgs.length) for (const m of msgs) errs.push(invalid(idxPath.child("name"), name, m));
-      else if (names.has(name)) errs.push(duplicate(idxPath.child("name"), name));
+      if (msgs.length) for (const m of msgs) errs.push(invalid(path.index(i).child("name"), name, m));
+      else if (names.has(name)) errs.push(duplicate(path.index(i).child("name"), name));
       else names.add(name);
     }
     const containerPort = num(port.containerPort);
-    if (containerPort === 0) errs.push(required(idxPath.child("containerPort"), ""));
-    else if (containerPort !== undefined) for (const m of isValidPortNum(containerPort)) errs.push(invalid(idxPath.child("containerPort"), containerPort, m));
+    if (containerPort === 0) errs.push(required(path.index(i).child("containerPort"), ""));
+    else if (containerPort !== undefined) for (const m of isValidPortNum(containerPort)) errs.push(invalid(path.index(i).child("containerPort"), containerPort, m));
     const hostPort = num(port.hostPort);
-    if (hostPort) for (const m of isValidPortNum(hostPort)) errs.push(invalid(idxPath.child("hostPort"), hostPort, m));
+    if (hostPort) for (const m of isValidPortNum(hostPort)) errs.push(invalid(path.index(i).child("hostPort"), hostPort, m));
     const protocol = str(port.protocol);
-    if (protocol === "") errs.push(required(idxPath.child("protocol"), ""));
-    else if (protocol !== undefined && !PROTOCOLS.includes(protocol)) errs.push(notSupported(idxPath.child("protocol"), protocol, PROTOCOLS));
+    if (protocol === "") errs.push(required(path.index(i).child("protocol"), ""));
+    else if (protocol !== undefined && !PROTOCOLS.includes(protocol)) errs.push(notSupported(path.index(i).child("protocol"), protocol, PROTOCOLS));
   }
   return errs;
 }
@@ -186,7 +194,7 @@ function validateEnvVarValueFrom(ev: Obj, path: FieldPath, ctx: ApiContext): Fie
     errs.push(...validateKeySelector(secretKeyRef, path.child("secretKeyRef")));
   }
   // The file source of EnvFiles (on from 1.35) is counted; its own rules are not checked here.
-  if (ctx.gate("EnvFiles") && isSet(from.fileKeyRef)) n++;
+  if (isSet(from.fileKeyRef) && ctx.gate("EnvFiles")) n++;
   if (n === 0) errs.push(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"));
   else if ((str(ev.value) ?? "") !== "") errs.push(invalid(path, "", "may not be specified when `value` is not empty"));
   else if (n > 1) errs.push(invalid(path, "", "may not have more than one field specified at a time"));
@@ -205,12 +213,14 @@ function envVarNameErrors(name: string, opts: ResolvedPodOptions): string[] {
  */
 export function validateEnv(env: unknown, path: FieldPath, opts: ResolvedPodOptions, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
-  for (const [ev, i] of objects(env)) {
-    const idxPath = path.index(i);
+  if (!Array.isArray(env)) return errs;
+  for (let i = 0; i < env.length; i++) {
+    const ev: unknown = env[i];
+    if (!isRecord(ev)) continue;
     const name = str(ev.name);
-    if (name === "") errs.push(required(idxPath.child("name"), ""));
-    else if (name !== undefined) for (const m of envVarNameErrors(name, opts)) errs.push(invalid(idxPath.child("name"), name, m));
-    errs.push(...validateEnvVarValueFrom(ev, idxPath.child("valueFrom"), ctx));
+    if (name === "") errs.push(required(path.index(i).child("name"), ""));
+    else if (name !== undefined) for (const m of envVarNameErrors(name, opts)) errs.push(invalid(path.index(i).child("name"), name, m));
+    if (ev.valueFrom !== undefined) append(errs, validateEnvVarValueFrom(ev, path.index(i).child("valueFrom"), ctx));
   }
   return errs;
 }
@@ -278,15 +288,16 @@ function validateContainerCommon(c: Obj, path: FieldPath, cc: ContainerContext):
   const tmp = str(c.terminationMessagePolicy);
   if (tmp === "") errs.push(required(path.child("terminationMessagePolicy"), ""));
   else if (tmp !== undefined && !TERMINATION_MESSAGE_POLICIES.includes(tmp)) errs.push(notSupported(path.child("terminationMessagePolicy"), tmp, TERMINATION_MESSAGE_POLICIES));
-  errs.push(...validateContainerPorts(c.ports, path.child("ports")));
-  errs.push(...validateEnv(c.env, path.child("env"), cc.opts, cc.ctx));
-  errs.push(...validateEnvFrom(c.envFrom, path.child("envFrom"), cc.opts));
-  errs.push(...validateVolumeMounts(c, cc.volumes, path.child("volumeMounts"), cc.ctx.minor));
-  errs.push(...validateVolumeDevices(c, cc.volumes, path.child("volumeDevices")));
-  errs.push(...validatePullPolicy(str(c.imagePullPolicy), path.child("imagePullPolicy")));
-  errs.push(...validateContainerResourceRequirements(c.resources, cc.podClaimNames, path.child("resources"), cc.opts));
-  errs.push(...validateResizePolicy(c.resizePolicy, path.child("resizePolicy"), cc.podRestartPolicy));
-  errs.push(...validateSecurityContext(c.securityContext, path.child("securityContext"), cc.hostUsers, cc.ctx.minor));
+  // Each check finds nothing in an absent field: it is not called for one.
+  if (c.ports !== undefined) append(errs, validateContainerPorts(c.ports, path.child("ports")));
+  if (c.env !== undefined) append(errs, validateEnv(c.env, path.child("env"), cc.opts, cc.ctx));
+  if (c.envFrom !== undefined) append(errs, validateEnvFrom(c.envFrom, path.child("envFrom"), cc.opts));
+  append(errs, validateVolumeMounts(c, cc.volumes, path.child("volumeMounts"), cc.ctx.minor));
+  if (c.volumeDevices !== undefined) append(errs, validateVolumeDevices(c, cc.volumes, path.child("volumeDevices")));
+  append(errs, validatePullPolicy(str(c.imagePullPolicy), path.child("imagePullPolicy")));
+  if (c.resources !== undefined) append(errs, validateContainerResourceRequirements(c.resources, cc.podClaimNames, path.child("resources"), cc.opts));
+  if (c.resizePolicy !== undefined) append(errs, validateResizePolicy(c.resizePolicy, path.child("resizePolicy"), cc.podRestartPolicy));
+  if (c.securityContext !== undefined) append(errs, validateSecurityContext(c.securityContext, path.child("securityContext"), cc.hostUsers, cc.ctx.minor));
   return errs;
 }
 
@@ -295,10 +306,10 @@ const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 function validateProbesAndLifecycle(c: Obj, path: FieldPath, cc: ContainerContext): FieldError[] {
   const errs: FieldError[] = [];
   const lifecycle = obj(c.lifecycle);
-  if (lifecycle) errs.push(...validateLifecycle(lifecycle, cc.gracePeriod, path.child("lifecycle"), cc.opts, cc.ctx));
+  if (lifecycle) append(errs, validateLifecycle(lifecycle, cc.gracePeriod, path.child("lifecycle"), cc.opts, cc.ctx));
   for (const kind of PROBES) {
     const probe = c[kind];
-    if (probe !== undefined) errs.push(...validateContainerProbe(kind, probe, cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
+    if (probe !== undefined) append(errs, validateContainerProbe(kind, probe, cc.gracePeriod, path.child(kind), cc.opts, cc.ctx));
   }
   return errs;
 }
@@ -318,14 +329,14 @@ export function validateContainers(containers: unknown, path: FieldPath, cc: Con
   const all = objects(containers);
   for (const [c, i] of all) {
     const p = path.index(i);
-    errs.push(...validateContainerCommon(c, p, cc));
+    append(errs, validateContainerCommon(c, p, cc));
     const name = str(c.name);
     if (name !== undefined) {
       if (names.has(name)) errs.push(duplicate(p.child("name"), name));
       else names.add(name);
     }
-    errs.push(...validateProbesAndLifecycle(c, p, cc));
-    if (cc.opts.allowContainerRestartPolicyRules) errs.push(...validateContainerRestartPolicy(c, p, cc));
+    append(errs, validateProbesAndLifecycle(c, p, cc));
+    if (cc.opts.allowContainerRestartPolicyRules) append(errs, validateContainerRestartPolicy(c, p, cc));
     else if (isSet(c.restartPolicy) && cc.ctx.minor < 34) {
       errs.push(forbidden(p.child("restartPolicy"), "may not be set for non-init containers"));
     }
@@ -410,15 +421,15 @@ export function validateInitContainers(containers: unknown, regular: unknown, pa
   const names = new Set(objects(regular).map(([c]) => str(c.name) ?? ""));
   for (const [c, i] of objects(containers)) {
     const p = path.index(i);
-    errs.push(...validateContainerCommon(c, p, cc));
+    append(errs, validateContainerCommon(c, p, cc));
     const policy = optStr(c.restartPolicy);
     const restartAlways = policy === "Always";
     errs.push(...validateInitContainerRestartPolicy(c, p, cc));
     const name = str(c.name) ?? "";
     if (names.has(name)) errs.push(duplicate(p.child("name"), name));
     else if (name) names.add(name);
-    errs.push(...checkHostPortConflicts([c], path));
-    if (restartAlways) errs.push(...validateProbesAndLifecycle(c, p, cc));
+    if (c.ports !== undefined) append(errs, checkHostPortConflicts([c], path));
+    if (restartAlways) append(errs, validateProbesAndLifecycle(c, p, cc));
     else for (const f of INIT_FORBIDDEN) if (isSet(c[f])) errs.push(forbidden(p.child(f), "may not be set for init containers without restartPolicy=Always"));
     if (!cc.opts.allowSidecarResizePolicy && list(c.resizePolicy).length > 0) {
       errs.push(invalid(p.child("resizePolicy"), c.resizePolicy, "must not be set for init containers"));

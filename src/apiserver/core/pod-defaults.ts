@@ -13,7 +13,8 @@ import { hasVolumeSource } from "./volume-sources.js";
 
 /** Set `o[k]` when it is absent (undefined or null). */
 function fill(o: Obj, k: string, v: unknown): void {
-  if (o[k] === undefined || o[k] === null) o[k] = v;
+  const current = o[k];
+  if (current === undefined || current === null) o[k] = v;
 }
 
 /** The records of a list, in place (what `objects` gives, without its pairs: defaults run on every object). */
@@ -30,7 +31,9 @@ function defaultPortProtocol(p: Obj): void {
 }
 
 function defaultEnvFieldRef(e: Obj): void {
-  const fieldRef = obj(obj(e.valueFrom)?.fieldRef);
+  const from = e.valueFrom;
+  if (from === undefined) return;
+  const fieldRef = obj(obj(from)?.fieldRef);
   if (fieldRef && !fieldRef.apiVersion) fieldRef.apiVersion = "v1";
 }
 
@@ -41,15 +44,16 @@ function defaultLifecycleHandler(handler: unknown): void {
 
 /** `SetDefaults_Container` and the defaults of a container's ports, env, probes and handlers. */
 function defaultContainer(c: Obj): void {
-  if (c.imagePullPolicy === undefined || c.imagePullPolicy === null || c.imagePullPolicy === "") {
+  const pullPolicy = c.imagePullPolicy;
+  if (pullPolicy === undefined || pullPolicy === null || pullPolicy === "") {
     c.imagePullPolicy = defaultPullPolicy(typeof c.image === "string" ? c.image : "");
   }
   if (!c.terminationMessagePath) c.terminationMessagePath = "/dev/termination-log";
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = "File";
   // `resources` is a struct value in Go: it is always written out, `{}` when empty.
-  fill(c, "resources", {});
-  eachRecord(c.ports, defaultPortProtocol);
-  eachRecord(c.env, defaultEnvFieldRef);
+  if (c.resources === undefined || c.resources === null) c.resources = {};
+  if (c.ports !== undefined) eachRecord(c.ports, defaultPortProtocol);
+  if (c.env !== undefined) eachRecord(c.env, defaultEnvFieldRef);
   const liveness = obj(c.livenessProbe);
   if (liveness) defaultProbe(liveness);
   const readiness = obj(c.readinessProbe);

@@ -228,6 +228,12 @@ export function podValidationOptions(spec: Obj | undefined, oldSpec: Obj | undef
     opts.allowContainerRestartPolicyRules = opts.allowContainerRestartPolicyRules || containerRestartRulesInUse(oldSpec);
     opts.allowRestartAllContainers = opts.allowRestartAllContainers || restartAllContainersInUse(oldSpec);
   }
-  const explicit = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-  return { ...opts, ...explicit, resolved: true } as ResolvedPodOptions;
+  // Explicit flags win (the same keys, in the same order, as spreading them over `opts`).
+  const resolved = opts as Record<string, unknown>;
+  for (const k of Object.keys(given)) {
+    const v = (given as Record<string, unknown>)[k];
+    if (v !== undefined) resolved[k] = v;
+  }
+  resolved.resolved = true;
+  return resolved as unknown as ResolvedPodOptions;
 }

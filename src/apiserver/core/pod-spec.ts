@@ -28,6 +28,11 @@ import { validateVolumes } from "./volumes.js";
 
 const RESTART_POLICIES = ["Always", "OnFailure", "Never"];
 
+/** `errs.push(...more)` without spreading (most lists added are empty). */
+function append(errs: FieldError[], more: readonly FieldError[]): void {
+  for (let i = 0; i < more.length; i++) errs.push(more[i]!);
+}
+
 function subdomainErrors(value: string | undefined, path: FieldPath): FieldError[] {
   return value ? validateName(value, "dns-subdomain").map((m) => invalid(path, value, m)) : [];
 }
@@ -99,38 +104,39 @@ export function validatePodSpecResolved(spec: Obj, podName: string | undefined, 
   if (!isSet(spec.terminationGracePeriodSeconds)) errs.push(required(path.child("terminationGracePeriodSeconds"), ""));
   const hostUsers = spec.hostUsers !== false;
   const { volumes, errors: volumeErrors } = validateVolumes(spec.volumes, path.child("volumes"), { podName, opts, selectors: fieldSelectors, minor: ctx.minor, ctx });
-  errs.push(...volumeErrors);
+  append(errs, volumeErrors);
   const podClaimNames = new Set(objects(spec.resourceClaims).map(([c]) => str(c.name) ?? "").filter(Boolean));
-  errs.push(...validatePodResourceClaims(spec.resourceClaims, path.child("resourceClaims"), ctx.minor));
+  if (spec.resourceClaims !== undefined) append(errs, validatePodResourceClaims(spec.resourceClaims, path.child("resourceClaims"), ctx.minor));
   const restartPolicy = str(spec.restartPolicy) ?? "";
   const cc: ContainerContext = { volumes, podClaimNames, gracePeriod: grace, opts, podRestartPolicy: restartPolicy, hostUsers, ctx };
-  errs.push(...validateContainers(spec.containers, path.child("containers"), cc));
-  errs.push(...validateInitContainers(spec.initContainers, spec.containers, path.child("initContainers"), cc));
-  errs.push(...validateEphemeralContainers(spec.ephemeralContainers, spec.containers, spec.initContainers, path.child("ephemeralContainers"), cc));
-  if (opts.podLevelResourcesEnabled) errs.push(...validatePodResources(spec, podClaimNames, path.child("resources"), opts));
-  errs.push(...validatePodHostNetworkDeps(spec, path, opts));
+  append(errs, validateContainers(spec.containers, path.child("containers"), cc));
+  // Checks that find nothing in an absent field are not called for one.
+  if (spec.initContainers !== undefined) append(errs, validateInitContainers(spec.initContainers, spec.containers, path.child("initContainers"), cc));
+  if (spec.ephemeralContainers !== undefined) append(errs, validateEphemeralContainers(spec.ephemeralContainers, spec.containers, spec.initContainers, path.child("ephemeralContainers"), cc));
+  if (opts.podLevelResourcesEnabled && spec.resources !== undefined) append(errs, validatePodResources(spec, podClaimNames, path.child("resources"), opts));
+  append(errs, validatePodHostNetworkDeps(spec, path, opts));
   const rp = str(spec.restartPolicy);
   if (rp === "") errs.push(required(path.child("restartPolicy"), ""));
   else if (rp !== undefined && !RESTART_POLICIES.includes(rp)) errs.push(notSupported(path.child("restartPolicy"), rp, RESTART_POLICIES));
-  errs.push(...validateDNSPolicy(str(spec.dnsPolicy), path.child("dnsPolicy")));
-  errs.push(...validateLabels(spec.nodeSelector, path.child("nodeSelector")));
-  errs.push(...validatePodSecurityContext(spec, path, opts, ctx.minor));
-  errs.push(...validateAffinity(spec.affinity, opts, ctx, path.child("affinity")));
-  errs.push(...validatePodDNSConfig(spec.dnsConfig, str(spec.dnsPolicy), path.child("dnsConfig"), opts, ctx.minor));
-  errs.push(...validateReadinessGates(spec.readinessGates, path.child("readinessGates")));
-  errs.push(...validateSchedulingGates(spec.schedulingGates, path.child("schedulingGates")));
-  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints, path.child("topologySpreadConstraints"), opts, ctx));
-  errs.push(...validateWindowsHostProcessPod(spec, path));
-  errs.push(...validateHostUsers(spec, path));
-  errs.push(...subdomainErrors(str(spec.serviceAccountName), path.child("serviceAccountName")));
-  errs.push(...subdomainErrors(str(spec.nodeName), path.child("nodeName")));
+  append(errs, validateDNSPolicy(str(spec.dnsPolicy), path.child("dnsPolicy")));
+  if (spec.nodeSelector !== undefined) append(errs, validateLabels(spec.nodeSelector, path.child("nodeSelector")));
+  append(errs, validatePodSecurityContext(spec, path, opts, ctx.minor));
+  if (spec.affinity !== undefined) append(errs, validateAffinity(spec.affinity, opts, ctx, path.child("affinity")));
+  append(errs, validatePodDNSConfig(spec.dnsConfig, str(spec.dnsPolicy), path.child("dnsConfig"), opts, ctx.minor));
+  if (spec.readinessGates !== undefined) append(errs, validateReadinessGates(spec.readinessGates, path.child("readinessGates")));
+  if (spec.schedulingGates !== undefined) append(errs, validateSchedulingGates(spec.schedulingGates, path.child("schedulingGates")));
+  if (spec.topologySpreadConstraints !== undefined) append(errs, validateTopologySpreadConstraints(spec.topologySpreadConstraints, path.child("topologySpreadConstraints"), opts, ctx));
+  append(errs, validateWindowsHostProcessPod(spec, path));
+  append(errs, validateHostUsers(spec, path));
+  if (spec.serviceAccountName !== undefined) append(errs, subdomainErrors(str(spec.serviceAccountName), path.child("serviceAccountName")));
+  if (spec.nodeName !== undefined) append(errs, subdomainErrors(str(spec.nodeName), path.child("nodeName")));
   const ads = optNum(spec.activeDeadlineSeconds);
   if (ads !== undefined && (ads < 1 || ads > 2147483647)) errs.push(invalid(path.child("activeDeadlineSeconds"), ads, inclusiveRangeError(1, 2147483647)));
-  errs.push(...labelErrors(str(spec.hostname), path.child("hostname")));
-  errs.push(...labelErrors(str(spec.subdomain), path.child("subdomain")));
+  if (spec.hostname !== undefined) append(errs, labelErrors(str(spec.hostname), path.child("hostname")));
+  if (spec.subdomain !== undefined) append(errs, labelErrors(str(spec.subdomain), path.child("subdomain")));
   if (list(spec.tolerations).length) errs.push(...validateTolerations(spec.tolerations, path.child("tolerations")));
   if (list(spec.hostAliases).length) errs.push(...validateHostAliases(spec.hostAliases, path.child("hostAliases")));
-  errs.push(...subdomainErrors(str(spec.priorityClassName), path.child("priorityClassName")));
+  if (spec.priorityClassName !== undefined) append(errs, subdomainErrors(str(spec.priorityClassName), path.child("priorityClassName")));
   const runtimeClass = optStr(spec.runtimeClassName);
   if (runtimeClass !== undefined) for (const m of validateName(runtimeClass, "dns-subdomain")) errs.push(invalid(path.child("runtimeClassName"), runtimeClass, m));
   const preemption = optStr(spec.preemptionPolicy);
@@ -160,14 +166,18 @@ export function validatePodTemplateSpecResolved(template: Obj, path: FieldPath, 
   const metaPath = path.child("metadata");
   // Kubernetes names the embedded ObjectMeta's fields without `metadata` (`spec.template.labels`);
   // the segments keep `metadata` so the error still points at the user's line.
-  const errs = asEmbedded(
-    [...validateLabels(meta.labels, metaPath.child("labels")), ...validateAnnotations(meta.annotations, metaPath.child("annotations")), ...validatePodSpecificAnnotations(meta.annotations, spec, metaPath.child("annotations"), opts)],
-    metaPath,
-    path,
-  );
-  errs.push(...validatePodSpecResolved(spec, undefined, path.child("spec"), opts, ctx));
-  errs.push(...validateSeccompAnnotationsAndFields(meta.annotations, spec, path.child("spec")));
-  errs.push(...validateAppArmorAnnotationsAndFields(meta.annotations, spec, path.child("spec")));
+  const metaErrs = validateLabels(meta.labels, metaPath.child("labels"));
+  if (meta.annotations !== undefined) {
+    append(metaErrs, validateAnnotations(meta.annotations, metaPath.child("annotations")));
+    append(metaErrs, validatePodSpecificAnnotations(meta.annotations, spec, metaPath.child("annotations"), opts));
+  }
+  const errs = asEmbedded(metaErrs, metaPath, path);
+  const specPath = path.child("spec");
+  append(errs, validatePodSpecResolved(spec, undefined, specPath, opts, ctx));
+  if (meta.annotations !== undefined) {
+    append(errs, validateSeccompAnnotationsAndFields(meta.annotations, spec, specPath));
+    append(errs, validateAppArmorAnnotationsAndFields(meta.annotations, spec, specPath));
+  }
   if (list(spec.ephemeralContainers).length) errs.push(forbidden(path.child("spec").child("ephemeralContainers"), "ephemeral containers not allowed in pod template"));
   const rp = str(spec.restartPolicy);
   if (restartPolicies && rp !== undefined && !restartPolicies.includes(rp)) errs.push(notSupported(path.child("spec").child("restartPolicy"), rp, restartPolicies));
@@ -176,6 +186,7 @@ export function validatePodTemplateSpecResolved(template: Obj, path: FieldPath, 
 
 /** Errors found under `metaPath` printed as Kubernetes prints an embedded ObjectMeta's fields (under `path`). */
 export function asEmbedded(errs: FieldError[], metaPath: FieldPath, path: FieldPath): FieldError[] {
+  if (errs.length === 0) return errs;
   const from = metaPath.toString();
   const to = path.toString();
   for (const e of errs) if (e.field.startsWith(from)) e.field = to + e.field.slice(from.length);

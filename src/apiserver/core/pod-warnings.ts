@@ -29,6 +29,12 @@ const DEPRECATED_ANNOTATIONS: [string, string][] = [
 ];
 
 const BYTE_RESOURCES = ["memory", "ephemeral-storage"];
+const POD_AFFINITY_KINDS = ["podAffinity", "podAntiAffinity"];
+const NO_ITEMS: readonly [Obj, number][] = [];
+
+function append(out: string[], more: readonly string[]): void {
+  for (let i = 0; i < more.length; i++) out.push(more[i]!);
+}
 const RESOURCE_KINDS = ["limits", "requests"];
 
 const DEPRECATED_VOLUMES: [string, string, string, number][] = [
@@ -184,9 +190,11 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   const out: string[] = [];
   const specPath = base.child("spec");
   const annotationsPath = base.child("metadata").child("annotations");
-  for (const [k] of stringMap(spec.nodeSelector)) {
-    const msg = DEPRECATED_NODE_LABELS.get(k);
-    if (msg) out.push(`${specPath.child("nodeSelector").key(k)}: ${msg}`);
+  if (spec.nodeSelector !== undefined) {
+    for (const [k] of stringMap(spec.nodeSelector)) {
+      const msg = DEPRECATED_NODE_LABELS.get(k);
+      if (msg) out.push(`${specPath.child("nodeSelector").key(k)}: ${msg}`);
+    }
   }
   const na = obj(obj(spec.affinity)?.nodeAffinity);
   if (na) {
@@ -211,8 +219,8 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
     if (!hasDeprecatedSource(v)) continue;
     for (const [field, label, message, since] of DEPRECATED_VOLUMES) if (v[field] !== undefined && v[field] !== null && ctx.minor >= since) out.push(`${specPath.child("volumes").index(i).child(label)}: ${message}`);
   }
-  out.push(...volumeOverlapWarnings(spec.volumes));
-  const hostAliases = objects(spec.hostAliases);
+  if (volumes.length) append(out, volumeOverlapWarnings(volumes));
+  const hostAliases = Array.isArray(spec.hostAliases) && spec.hostAliases.length > 1 ? objects(spec.hostAliases) : NO_ITEMS;
   if (hostAliases.length > 1) {
     const seen = new Set<string>();
     for (const [h, i] of hostAliases) {
@@ -221,7 +229,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       else seen.add(ip);
     }
   }
-  const pullSecrets = objects(spec.imagePullSecrets);
+  const pullSecrets = spec.imagePullSecrets !== undefined ? objects(spec.imagePullSecrets) : NO_ITEMS;
   if (pullSecrets.length > 1) {
     const seen = new Set<string>();
     for (const [s, i] of pullSecrets) {
@@ -231,10 +239,12 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
     }
   }
   for (const [s, i] of pullSecrets) if ((str(s.name) ?? "") === "") out.push(`${specPath.child("imagePullSecrets").index(i).child("name")}: invalid empty name ""`);
-  const overhead = obj(spec.overhead) ?? {};
-  for (const r of ["memory", "ephemeral-storage"]) {
-    const f = isFractional(overhead[r]);
-    if (f) out.push(`${specPath.child("overhead").key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+  const overhead = obj(spec.overhead);
+  if (overhead) {
+    for (const r of BYTE_RESOURCES) {
+      const f = isFractional(overhead[r]);
+      if (f) out.push(`${specPath.child("overhead").key(r)}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+    }
   }
   const podSc = obj(spec.securityContext);
   const seccompPod = "seccomp.security.alpha.kubernetes.io/pod";
@@ -262,7 +272,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
         }
       }
     }
-    const env = objects(c.env);
+    const env = Array.isArray(c.env) && c.env.length > 1 ? objects(c.env) : NO_ITEMS;
     if (env.length > 1 && !surelyDistinctNames(env)) {
       const seen = new Set<string>();
       for (const [e, i] of env) {
@@ -312,7 +322,7 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   const grace = num(spec.terminationGracePeriodSeconds);
   if (grace !== undefined && grace < 0) out.push(`${specPath.child("terminationGracePeriodSeconds")}: must be >= 0; negative values are invalid and will be treated as 1`);
   const affinity = obj(spec.affinity);
-  for (const kind of ["podAffinity", "podAntiAffinity"]) {
+  for (const kind of POD_AFFINITY_KINDS) {
     const a = obj(affinity?.[kind]);
     if (!a) continue;
     const base = specPath.child("affinity").child(kind);

@@ -55,8 +55,11 @@ const HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc", "sleep"] as const;
 function validateHandler(h: Obj, allowed: readonly string[], gracePeriod: number | undefined, path: FieldPath, opts: ResolvedPodOptions, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
   let n = 0;
-  for (const kind of HANDLERS) {
-    if (!isSet(h[kind]) || !allowed.includes(kind)) continue;
+  // The actions set, one bit each in HANDLERS' order (read by name: most handlers set one).
+  const set = (isSet(h.exec) ? 1 : 0) | (isSet(h.httpGet) ? 2 : 0) | (isSet(h.tcpSocket) ? 4 : 0) | (isSet(h.grpc) ? 8 : 0) | (isSet(h.sleep) ? 16 : 0);
+  for (let k = 0; k < HANDLERS.length; k++) {
+    const kind = HANDLERS[k]!;
+    if (!(set & (1 << k)) || !allowed.includes(kind)) continue;
     if (n > 0) {
       errs.push(forbidden(path.child(kind), "may not specify more than 1 handler type"));
       continue;

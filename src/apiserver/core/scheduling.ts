@@ -97,6 +97,8 @@ function validateNodeAffinity(na: Obj, opts: ResolvedPodOptions, ctx: ApiContext
 
 /** `validateMatchLabelKeysAndMismatchLabelKeys`. */
 function validateMatchLabelKeys(path: FieldPath, match: string[], mismatch: string[], selector: Obj | undefined): FieldError[] {
+  // Every problem names a key of one of the lists.
+  if (match.length === 0 && mismatch.length === 0) return [];
   const errs: FieldError[] = [];
   for (const [field, keys] of [["matchLabelKeys", match], ["mismatchLabelKeys", mismatch]] as const) {
     if (keys.length === 0) continue;
@@ -194,6 +196,8 @@ export function validateTolerations(tolerations: unknown, path: FieldPath): Fiel
   return errs;
 }
 
+const NODE_INCLUSION_POLICIES = ["nodeAffinityPolicy", "nodeTaintsPolicy"];
+
 /**
  * `validateTopologySpreadConstraints`.
  *
@@ -219,7 +223,7 @@ export function validateTopologySpreadConstraints(v: unknown, path: FieldPath, o
       if (minDomains <= 0) errs.push(invalid(p.child("minDomains"), minDomains, "must be greater than zero"));
       if (when !== "DoNotSchedule") errs.push(invalid(p.child("minDomains"), minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${when ?? ""}`));
     }
-    for (const f of ["nodeAffinityPolicy", "nodeTaintsPolicy"]) {
+    for (const f of NODE_INCLUSION_POLICIES) {
       const policy = optStr(c[f]);
       if (policy !== undefined && policy !== "Honor" && policy !== "Ignore") errs.push(notSupported(p.child(f), policy, ["Honor", "Ignore"]));
     }

@@ -100,9 +100,17 @@ function validateWindowsOptions(v: unknown, path: FieldPath): FieldError[] {
   return errs;
 }
 
-function idErrors(v: unknown, path: FieldPath, check: (n: number) => string[]): FieldError[] {
+/** A user or group ID's problems, at `path.child(field)` (made only for a problem). */
+function idErrors(v: unknown, path: FieldPath, field: string, check: (n: number) => string[]): FieldError[] {
   const n = optNum(v);
-  return n === undefined ? [] : check(n).map((m) => invalid(path, n, m));
+  if (n === undefined) return [];
+  const msgs = check(n);
+  return msgs.length ? msgs.map((m) => invalid(path.child(field), n, m)) : [];
+}
+
+/** `errs.push(...more)` without spreading (most lists added are empty). */
+function append(errs: FieldError[], more: readonly FieldError[]): void {
+  for (let i = 0; i < more.length; i++) errs.push(more[i]!);
 }
 
 /**
@@ -115,22 +123,22 @@ export function validateSecurityContext(v: unknown, path: FieldPath, hostUsers: 
   const sc = obj(v);
   if (!sc) return [];
   const errs: FieldError[] = [];
-  errs.push(...idErrors(sc.runAsUser, path.child("runAsUser"), isValidUserID));
-  errs.push(...idErrors(sc.runAsGroup, path.child("runAsGroup"), isValidGroupID));
+  append(errs, idErrors(sc.runAsUser, path, "runAsUser", isValidUserID));
+  append(errs, idErrors(sc.runAsGroup, path, "runAsGroup", isValidGroupID));
   const procMount = optStr(sc.procMount);
   if (procMount !== undefined) {
     if (procMount !== "Default" && procMount !== "Unmasked") errs.push(notSupported(path.child("procMount"), procMount, ["Default", "Unmasked"]));
     if (hostUsers && procMount === "Unmasked") errs.push(invalid(path.child("procMount"), procMount, "`hostUsers` must be false to use `Unmasked`"));
   }
-  errs.push(...validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
+  if (sc.seccompProfile !== undefined) append(errs, validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
   if (sc.allowPrivilegeEscalation === false) {
     if (sc.privileged === true) errs.push(invalid(path, sc, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"));
     for (const cap of list(obj(sc.capabilities)?.add)) {
       if (cap === "CAP_SYS_ADMIN") errs.push(invalid(path, sc, "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN"));
     }
   }
-  errs.push(...validateWindowsOptions(sc.windowsOptions, path.child("windowsOptions")));
-  errs.push(...validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile"), minor));
+  if (sc.windowsOptions !== undefined) append(errs, validateWindowsOptions(sc.windowsOptions, path.child("windowsOptions")));
+  if (sc.appArmorProfile !== undefined) append(errs, validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile"), minor));
   return errs;
 }
 
@@ -172,9 +180,9 @@ export function validatePodSecurityContext(spec: Obj, specPath: FieldPath, opts:
   if (!sc) return [];
   const path = specPath.child("securityContext");
   const errs: FieldError[] = [];
-  errs.push(...idErrors(sc.fsGroup, path.child("fsGroup"), isValidGroupID));
-  errs.push(...idErrors(sc.runAsUser, path.child("runAsUser"), isValidUserID));
-  errs.push(...idErrors(sc.runAsGroup, path.child("runAsGroup"), isValidGroupID));
+  append(errs, idErrors(sc.fsGroup, path, "fsGroup", isValidGroupID));
+  append(errs, idErrors(sc.runAsUser, path, "runAsUser", isValidUserID));
+  append(errs, idErrors(sc.runAsGroup, path, "runAsGroup", isValidGroupID));
   list(sc.supplementalGroups).forEach((g, i) => {
     if (typeof g === "number") for (const m of isValidGroupID(g)) errs.push(invalid(path.child("supplementalGroups").index(i), g, m));
   });
@@ -184,9 +192,9 @@ export function validatePodSecurityContext(spec: Obj, specPath: FieldPath, opts:
   if (list(sc.sysctls).length) errs.push(...validateSysctls(sc, spec, path.child("sysctls"), opts));
   const fsGroupPolicy = optStr(sc.fsGroupChangePolicy);
   if (fsGroupPolicy !== undefined && !FS_GROUP_CHANGE.includes(fsGroupPolicy)) errs.push(notSupported(path.child("fsGroupChangePolicy"), fsGroupPolicy, FS_GROUP_CHANGE));
-  errs.push(...validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
-  errs.push(...validateWindowsOptions(sc.windowsOptions, path.child("windowsOptions")));
-  errs.push(...validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile"), minor));
+  if (sc.seccompProfile !== undefined) append(errs, validateSeccompProfileField(sc.seccompProfile, path.child("seccompProfile")));
+  if (sc.windowsOptions !== undefined) append(errs, validateWindowsOptions(sc.windowsOptions, path.child("windowsOptions")));
+  if (sc.appArmorProfile !== undefined) append(errs, validateAppArmorProfileField(sc.appArmorProfile, path.child("appArmorProfile"), minor));
   const sgp = optStr(sc.supplementalGroupsPolicy);
   if (sgp !== undefined && !SUPPLEMENTAL_GROUPS_POLICIES.includes(sgp)) errs.push(notSupported(path.child("supplementalGroupsPolicy"), sgp, SUPPLEMENTAL_GROUPS_POLICIES));
   const selinux = optStr(sc.seLinuxChangePolicy);
@@ -248,11 +256,11 @@ export function validateWindowsHostProcessPod(spec: Obj, specPath: FieldPath): F
   const podHostProcess = obj(obj(spec.securityContext)?.windowsOptions)?.hostProcess;
   let count = 0;
   let hostProcessCount = 0;
-  for (const [c, p] of visitContainers(spec, specPath)) {
+  for (const [c, key, i] of containersOf(spec)) {
     count++;
     const ch = obj(obj(c.securityContext)?.windowsOptions)?.hostProcess;
     if (typeof podHostProcess === "boolean" && typeof ch === "boolean" && podHostProcess !== ch) {
-      errs.push(invalid(p.child("securityContext").child("windowsOptions").child("hostProcess"), ch, `pod hostProcess value must be identical if both are specified, was ${podHostProcess}`));
+      errs.push(invalid(specPath.child(key).index(i).child("securityContext").child("windowsOptions").child("hostProcess"), ch, `pod hostProcess value must be identical if both are specified, was ${podHostProcess}`));
     }
     if (ch === true || (ch === undefined && podHostProcess === true)) hostProcessCount++;
   }

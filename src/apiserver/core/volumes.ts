@@ -566,28 +566,27 @@ export function validateVolumeMounts(container: Obj, volumes: VolumeMap, path: F
   const devicePaths = devices ? new Set(devices.map(([, p]) => p)) : NO_NAMES;
   const privileged = obj(container.securityContext)?.privileged === true;
   for (const [m, i] of objects(container.volumeMounts)) {
-    const idxPath = path.index(i);
     const name = str(m.name);
     const mountPath = str(m.mountPath);
     if (name === undefined || mountPath === undefined) continue;
-    if (name === "") errs.push(required(idxPath.child("name"), ""));
-    if (!volumes.has(name)) errs.push(notFound(idxPath.child("name"), name));
-    if (mountPath === "") errs.push(required(idxPath.child("mountPath"), ""));
-    if (mountpoints.has(mountPath)) errs.push(invalid(idxPath.child("mountPath"), mountPath, "must be unique"));
+    if (name === "") errs.push(required(path.index(i).child("name"), ""));
+    if (!volumes.has(name)) errs.push(notFound(path.index(i).child("name"), name));
+    if (mountPath === "") errs.push(required(path.index(i).child("mountPath"), ""));
+    if (mountpoints.has(mountPath)) errs.push(invalid(path.index(i).child("mountPath"), mountPath, "must be unique"));
     mountpoints.add(mountPath);
-    if (deviceNames.has(name)) errs.push(invalid(idxPath.child("name"), name, "must not already exist in volumeDevices"));
-    if (devicePaths.has(mountPath)) errs.push(invalid(idxPath.child("mountPath"), mountPath, "must not already exist as a path in volumeDevices"));
+    if (deviceNames.has(name)) errs.push(invalid(path.index(i).child("name"), name, "must not already exist in volumeDevices"));
+    if (devicePaths.has(mountPath)) errs.push(invalid(path.index(i).child("mountPath"), mountPath, "must not already exist as a path in volumeDevices"));
     const subPath = str(m.subPath) ?? "";
     const subPathExpr = str(m.subPathExpr) ?? "";
     // Image volumes accept subPath and subPathExpr from 1.33.
     if (minor < 33 && isSet(volumes.get(name)?.image)) {
-      if (subPath) errs.push(invalid(idxPath.child("subPath"), subPath, "not allowed in image volume sources"));
-      if (subPathExpr) errs.push(invalid(idxPath.child("subPathExpr"), subPathExpr, "not allowed in image volume sources"));
+      if (subPath) errs.push(invalid(path.index(i).child("subPath"), subPath, "not allowed in image volume sources"));
+      if (subPathExpr) errs.push(invalid(path.index(i).child("subPathExpr"), subPathExpr, "not allowed in image volume sources"));
     }
     // Kubernetes reports subPath problems at the list's path, not the mount's.
     if (subPath) errs.push(...validateLocalDescendingPath(subPath, path.child("subPath")));
     if (subPathExpr) {
-      if (subPath) errs.push(invalid(idxPath.child("subPathExpr"), subPathExpr, "subPathExpr and subPath are mutually exclusive"));
+      if (subPath) errs.push(invalid(path.index(i).child("subPathExpr"), subPathExpr, "subPathExpr and subPath are mutually exclusive"));
       errs.push(...validateLocalDescendingPath(subPathExpr, path.child("subPathExpr")));
     }
     const propagation = optStr(m.mountPropagation);
