@@ -541,7 +541,7 @@ export function* yamlDocuments(text: string, limits: YamlLimits = {}): Generator
   }
 }
 
-const SEPARATOR = Buffer.from("\n---");
+const DASHES = Buffer.from("---");
 
 /**
  * The documents of a YAML (or JSON) stream given as UTF-8 bytes, one at a time: the documents
@@ -654,8 +654,9 @@ function asciiLines(buf: Buffer, start: number, end: number): number {
 
 /** The start of the next line after `from` that starts with `---`, or -1. */
 function nextDashes(buf: Buffer, from: number): number {
-  const i = buf.indexOf(SEPARATOR, from);
-  return i < 0 ? -1 : i + 1;
+  // `---` is rarer than a line feed: it is searched for, then whether a line feed comes before it.
+  for (let i = buf.indexOf(DASHES, from + 1); i >= 0; i = buf.indexOf(DASHES, i + 1)) if (buf[i - 1] === 10) return i;
+  return -1;
 }
 
 interface ChunkReading {

@@ -73,9 +73,13 @@ function plainValue(s: string, start: number, end: number): string {
  */
 const KEY_CACHE_SIZE = 4096;
 const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
-/** The code units of each cached key, `KEY_CODES` places each (longer keys are not cached), compared faster than its string's. */
+/**
+ * The bytes of each cached key, `KEY_CODES` places each (only ASCII keys of up to that length are
+ * cached), compared faster than its string's, four at a time when the document is bytes too.
+ */
 const KEY_CODES = 64;
-const keyCodes = new Uint16Array(KEY_CACHE_SIZE * KEY_CODES);
+const keyCodes = new Uint8Array(KEY_CACHE_SIZE * KEY_CODES);
+const keyWords = new DataView(keyCodes.buffer);
 
 /** `c` cannot start a plain scalar (js-yaml's `canStartPlainScalar`), `next` being the following code. */
 function cannotStartPlain(c: number | undefined, next: number | undefined, inFlow: boolean): boolean {
@@ -109,10 +113,18 @@ function cannotStartPlain(c: number | undefined, next: number | undefined, inFlo
   }
 }
 
+/** No character beyond ASCII. */
+function isAsciiText(text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) > 127) return false;
+  return true;
+}
+
 /** Whether `b` holds the `length` code units of the key cached at `way` from `at` on. */
-function sameKey(way: number, length: number, b: Codes, at: number): boolean {
+function sameKey(way: number, length: number, b: Codes, view: DataView | undefined, at: number): boolean {
   const from = way * KEY_CODES;
-  for (let k = 0; k < length; k++) if (keyCodes[from + k] !== b[at + k]) return false;
+  let k = 0;
+  if (view !== undefined) for (; k + 4 <= length; k += 4) if (keyWords.getInt32(from + k) !== view.getInt32(at + k)) return false;
+  for (; k < length; k++) if (keyCodes[from + k] !== b[at + k]) return false;
   return true;
 }
 
@@ -443,14 +455,14 @@ class FastReader {
     const slot = (h ^ (h >>> 16)) & (KEY_CACHE_SIZE - 2);
     for (let way = slot; way <= slot + 1; way++) {
       const cached = keyCache[way];
-      if (cached !== undefined && cached.length === len && sameKey(way, len, b, p)) return cached;
+      if (cached !== undefined && cached.length === len && sameKey(way, len, b, this.view, p)) return cached;
     }
     let e = colon;
     while (b[e - 1] === SPACE) e--;
     const text = s.slice(p, e);
     if (text === "<<") throw GIVE_UP;
     const key = keyString(this.plain(text));
-    if (e === colon && key === text && len <= KEY_CODES) {
+    if (e === colon && key === text && len <= KEY_CODES && isAsciiText(key)) {
       // The newer key takes the second place; the one there moves to the first.
       keyCache[slot] = keyCache[slot + 1];
       keyCache[slot + 1] = internalized(key);
