@@ -225,6 +225,8 @@ export function validateEnv(env: unknown, path: FieldPath, opts: ResolvedPodOpti
   return errs;
 }
 
+const ENV_FROM_SOURCES = ["configMapRef", "secretRef"];
+
 /** `ValidateEnvFrom`. */
 function validateEnvFrom(envFrom: unknown, path: FieldPath, opts: ResolvedPodOptions): FieldError[] {
   const errs: FieldError[] = [];
@@ -233,7 +235,7 @@ function validateEnvFrom(envFrom: unknown, path: FieldPath, opts: ResolvedPodOpt
     const prefix = str(ev.prefix);
     if (prefix) for (const m of envVarNameErrors(prefix, opts)) errs.push(invalid(idxPath.child("prefix"), prefix, m));
     let n = 0;
-    for (const kind of ["configMapRef", "secretRef"]) {
+    for (const kind of ENV_FROM_SOURCES) {
       const ref = obj(ev[kind]);
       if (!ref) continue;
       n++;

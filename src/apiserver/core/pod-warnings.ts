@@ -204,11 +204,10 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
     for (const [t, i] of objects(na.preferredDuringSchedulingIgnoredDuringExecution)) out.push(...nodeSelectorTermWarnings(obj(t.preference) ?? {}, prefPath.index(i).child("preference")));
   }
   for (const [t, i] of objects(spec.topologySpreadConstraints)) {
-    const p = specPath.child("topologySpreadConstraints").index(i);
     const key = str(t.topologyKey) ?? "";
     const deprecated = DEPRECATED_NODE_LABELS.get(key);
-    if (deprecated) out.push(`${p.child("topologyKey")}: ${key} is ${deprecated}`);
-    if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${p.child("labelSelector")}: a null labelSelector results in matching no pod`);
+    if (deprecated) out.push(`${specPath.child("topologySpreadConstraints").index(i).child("topologyKey")}: ${key} is ${deprecated}`);
+    if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${specPath.child("topologySpreadConstraints").index(i).child("labelSelector")}: a null labelSelector results in matching no pod`);
   }
   const annotationMap = obj(meta.annotations);
   for (const [key, message] of DEPRECATED_ANNOTATIONS) if (hasAnnotation(annotationMap, key)) out.push(`${annotationsPath.key(key)}: ${message}`);
@@ -325,14 +324,13 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   for (const kind of POD_AFFINITY_KINDS) {
     const a = obj(affinity?.[kind]);
     if (!a) continue;
-    const base = specPath.child("affinity").child(kind);
     for (const [t, i] of objects(a.requiredDuringSchedulingIgnoredDuringExecution)) {
-      if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${base.child("requiredDuringSchedulingIgnoredDuringExecution").index(i).child("labelSelector")}: a null labelSelector results in matching no pod`);
+      if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${specPath.child("affinity").child(kind).child("requiredDuringSchedulingIgnoredDuringExecution").index(i).child("labelSelector")}: a null labelSelector results in matching no pod`);
     }
     for (const [t, i] of objects(a.preferredDuringSchedulingIgnoredDuringExecution)) {
       const term = obj(t.podAffinityTerm);
       if (!term || term.labelSelector === undefined || term.labelSelector === null) {
-        out.push(`${base.child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm").child("labelSelector")}: a null labelSelector results in matching no pod`);
+        out.push(`${specPath.child("affinity").child(kind).child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm").child("labelSelector")}: a null labelSelector results in matching no pod`);
       }
     }
   }
