@@ -87,6 +87,8 @@ function annotationBytes(annotations: Record<string, unknown>): number {
   return total;
 }
 
+const METADATA = FieldPath.of("metadata");
+
 /**
  * Problems with an object's `metadata` when it is created, as kube-apiserver reports them.
  *
@@ -94,7 +96,7 @@ function annotationBytes(annotations: Record<string, unknown>): number {
  * validateObjectMeta({ name: "Web" }, { nameFormat: "dns-subdomain", namespaced: true, namespaceOptional: true });
  * // [{ type: "FieldValueInvalid", field: "metadata.name", … }]
  */
-export function validateObjectMeta(meta: unknown, context: ObjectMetaContext, path = FieldPath.of("metadata")): FieldError[] {
+export function validateObjectMeta(meta: unknown, context: ObjectMetaContext, path = METADATA): FieldError[] {
   if (meta === undefined || meta === null) {
     return [fieldError("FieldValueRequired", path.child("name"), "name or generateName is required")];
   }

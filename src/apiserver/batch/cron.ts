@@ -24,9 +24,13 @@ const FIELDS: readonly Bounds[] = [
 const DESCRIPTORS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
 const INT64_MAX = 9223372036854775807n;
 
+const ATOI_SYNTAX = /^[+-]?\d+$/;
+
 /** `strconv.Atoi`, with its error text. */
 export function atoi(s: string): { value: number } | { error: string } {
-  if (!/^[+-]?\d+$/.test(s)) return { error: `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax` };
+  if (!ATOI_SYNTAX.test(s)) return { error: `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax` };
+  // Fifteen digits or fewer are exact in a double (`|| 0` reads "-0" as BigInt does).
+  if (s.length <= 15) return { value: Number(s) || 0 };
   const n = BigInt(s);
   if (n > INT64_MAX || n < -INT64_MAX - 1n) return { error: `strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range` };
   return { value: Number(n) };

@@ -55,16 +55,21 @@ function validateContainerPorts(ports: unknown, path: FieldPath): FieldError[] {
 /** `AccumulateUniqueHostPorts`: one host port per protocol and host IP across the containers given. */
 function checkHostPortConflicts(containers: Obj[], path: FieldPath): FieldError[] {
   const errs: FieldError[] = [];
-  const seen = new Set<string>();
-  containers.forEach((c, ci) => {
-    for (const [port, pi] of objects(c.ports)) {
+  let seen: Set<string> | undefined;
+  for (let ci = 0; ci < containers.length; ci++) {
+    const ports = containers[ci]!.ports;
+    if (!Array.isArray(ports)) continue;
+    for (let pi = 0; pi < ports.length; pi++) {
+      const port: unknown = ports[pi];
+      if (!isRecord(port)) continue;
       const hostPort = num(port.hostPort);
       if (!hostPort) continue;
+      seen ??= new Set<string>();
       const key = `${str(port.protocol) ?? ""}/${str(port.hostIP) ?? ""}/${hostPort}`;
       if (seen.has(key)) errs.push(duplicate(path.index(ci).child("ports").index(pi).child("hostPort"), key));
       else seen.add(key);
     }
-  });
+  }
   return errs;
 }
 
@@ -225,6 +230,8 @@ export function validateEnv(env: unknown, path: FieldPath, opts: ResolvedPodOpti
   return errs;
 }
 
+const ENV_FROM_SOURCES = ["configMapRef", "secretRef"];
+
 /** `ValidateEnvFrom`. */
 function validateEnvFrom(envFrom: unknown, path: FieldPath, opts: ResolvedPodOptions): FieldError[] {
   const errs: FieldError[] = [];
@@ -233,7 +240,7 @@ function validateEnvFrom(envFrom: unknown, path: FieldPath, opts: ResolvedPodOpt
     const prefix = str(ev.prefix);
     if (prefix) for (const m of envVarNameErrors(prefix, opts)) errs.push(invalid(idxPath.child("prefix"), prefix, m));
     let n = 0;
-    for (const kind of ["configMapRef", "secretRef"]) {
+    for (const kind of ENV_FROM_SOURCES) {
       const ref = obj(ev[kind]);
       if (!ref) continue;
       n++;

@@ -85,41 +85,67 @@ function defaultHTTPGet(h: Obj): void {
   if (!h.scheme) h.scheme = "HTTP";
 }
 
-const MODE_SOURCES = ["secret", "configMap", "downwardAPI", "projected"];
+const hasOwn = Object.prototype.hasOwnProperty;
 
-/** `SetDefaults_Volume` and the defaults of each volume source. */
+/**
+ * `SetDefaults_Volume` and the defaults of each volume source. A volume's own few keys are read
+ * (a name and a source, most often) instead of every source being looked up.
+ */
 function defaultVolume(v: Obj): void {
-  if (!hasVolumeSource(v)) v.emptyDir = {};
-  for (const kind of MODE_SOURCES) {
+  if (!hasVolumeSource(v)) {
+    v.emptyDir = {};
+    return;
+  }
+  for (const kind in v) {
+    if (!hasOwn.call(v, kind)) continue;
     const source = obj(v[kind]);
-    if (source) fill(source, "defaultMode", 420);
+    if (source) defaultVolumeSource(kind, source);
   }
-  for (const [item] of objects(obj(v.downwardAPI)?.items)) defaultFieldRef(item);
-  for (const [source] of objects(obj(v.projected)?.sources)) {
-    const token = obj(source.serviceAccountToken);
-    if (token) fill(token, "expirationSeconds", 3600);
-    for (const [item] of objects(obj(source.downwardAPI)?.items)) defaultFieldRef(item);
+}
+
+function defaultVolumeSource(kind: string, source: Obj): void {
+  switch (kind) {
+    case "secret":
+    case "configMap":
+      fill(source, "defaultMode", 420);
+      return;
+    case "downwardAPI":
+      fill(source, "defaultMode", 420);
+      for (const [item] of objects(source.items)) defaultFieldRef(item);
+      return;
+    case "projected":
+      fill(source, "defaultMode", 420);
+      for (const [s] of objects(source.sources)) {
+        const token = obj(s.serviceAccountToken);
+        if (token) fill(token, "expirationSeconds", 3600);
+        for (const [item] of objects(obj(s.downwardAPI)?.items)) defaultFieldRef(item);
+      }
+      return;
+    case "hostPath":
+      fill(source, "type", "");
+      return;
+    case "iscsi":
+      if (!source.iscsiInterface) source.iscsiInterface = "default";
+      return;
+    case "azureDisk":
+      fill(source, "cachingMode", "ReadWrite");
+      fill(source, "kind", "Shared");
+      fill(source, "fsType", "ext4");
+      fill(source, "readOnly", false);
+      return;
+    case "scaleIO":
+      if (!source.storageMode) source.storageMode = "ThinProvisioned";
+      if (!source.fsType) source.fsType = "xfs";
+      return;
+    case "ephemeral": {
+      const claimSpec = obj(obj(source.volumeClaimTemplate)?.spec);
+      if (claimSpec) fill(claimSpec, "volumeMode", "Filesystem");
+      return;
+    }
+    case "image":
+      if (!source.pullPolicy) source.pullPolicy = defaultPullPolicy(typeof source.reference === "string" ? source.reference : "");
+      return;
   }
-  const hostPath = obj(v.hostPath);
-  if (hostPath) fill(hostPath, "type", "");
-  const iscsi = obj(v.iscsi);
-  if (iscsi && !iscsi.iscsiInterface) iscsi.iscsiInterface = "default";
-  const azureDisk = obj(v.azureDisk);
-  if (azureDisk) {
-    fill(azureDisk, "cachingMode", "ReadWrite");
-    fill(azureDisk, "kind", "Shared");
-    fill(azureDisk, "fsType", "ext4");
-    fill(azureDisk, "readOnly", false);
-  }
-  const scaleIO = obj(v.scaleIO);
-  if (scaleIO) {
-    if (!scaleIO.storageMode) scaleIO.storageMode = "ThinProvisioned";
-    if (!scaleIO.fsType) scaleIO.fsType = "xfs";
-  }
-  const claimSpec = obj(obj(obj(v.ephemeral)?.volumeClaimTemplate)?.spec);
-  if (claimSpec) fill(claimSpec, "volumeMode", "Filesystem");
-  const image = obj(v.image);
-  if (image && !image.pullPolicy) image.pullPolicy = defaultPullPolicy(typeof image.reference === "string" ? image.reference : "");
 }
 
 function defaultFieldRef(item: Obj): void {

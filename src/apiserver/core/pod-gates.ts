@@ -61,13 +61,15 @@ const has = (v: unknown) => v !== undefined && v !== null;
  * dropDisabledPodSpecFields(spec, undefined, apiContext({ minor: 28 })); // init containers lose `restartPolicy`
  */
 export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, ctx: ApiContext): void {
+  // The containers' objects stay the same while fields inside them are dropped: listed once.
+  let all: Containers | undefined;
   const sc = obj(spec.securityContext);
   const oldSc = obj(oldSpec?.securityContext);
   if (!ctx.gate("UserNamespacesSupport") && !has(oldSpec?.hostUsers)) delete spec.hostUsers;
   if (!ctx.gate("SupplementalGroupsPolicy") && !has(oldSc?.supplementalGroupsPolicy) && sc) delete sc.supplementalGroupsPolicy;
   if (!ctx.gate("PodLevelResources") && !has(oldSpec?.resources)) delete spec.resources;
   if (!ctx.gate("ProcMountType") && !anyContainer(oldSpec, (c) => has(obj(c.securityContext)?.procMount) && obj(c.securityContext)?.procMount !== "Default")) {
-    for (const c of containers(spec)) {
+    for (const c of (all ??= containers(spec))) {
       const csc = obj(c.securityContext);
       if (csc && has(csc.procMount)) csc.procMount = "Default";
     }
@@ -79,7 +81,7 @@ export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, c
     }
   }
   if (!ctx.gate("DynamicResourceAllocation") && list(oldSpec?.resourceClaims).length === 0) {
-    for (const c of containers(spec)) {
+    for (const c of (all ??= containers(spec))) {
       const resources = obj(c.resources);
       if (resources) delete resources.claims;
     }
@@ -94,7 +96,7 @@ export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, c
     for (const s of sources) delete s[field];
   }
   if (!ctx.gate("InPlacePodVerticalScaling") && !anyContainer(oldSpec, (c) => list(c.resizePolicy).length > 0)) {
-    for (const c of containers(spec)) delete c.resizePolicy;
+    for (const c of (all ??= containers(spec))) delete c.resizePolicy;
   }
   if (!ctx.gate("SidecarContainers") && !anyContainer(oldSpec, (c) => has(c.restartPolicy), ["initContainers"])) {
     for (const c of containers(spec, ["initContainers"])) delete c.restartPolicy;
@@ -107,14 +109,14 @@ export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, c
     for (const c of containers(spec, ["initContainers"])) delete c.restartPolicyRules;
   }
   if (!ctx.gate("RecursiveReadOnlyMounts") && !anyContainer(oldSpec, (c) => objects(c.volumeMounts).some(([m]) => has(m.recursiveReadOnly)))) {
-    for (const c of containers(spec)) for (const [m] of objects(c.volumeMounts)) delete m.recursiveReadOnly;
+    for (const c of (all ??= containers(spec))) for (const [m] of objects(c.volumeMounts)) delete m.recursiveReadOnly;
   }
   if (!ctx.gate("HostnameOverride") && !has(oldSpec?.hostnameOverride)) delete spec.hostnameOverride;
   if (!ctx.gate("EnvFiles") && !anyContainer(oldSpec, (c) => objects(c.env).some(([e]) => has(obj(e.valueFrom)?.fileKeyRef)))) {
-    for (const c of containers(spec)) for (const [e] of objects(c.env)) delete obj(e.valueFrom)?.fileKeyRef;
+    for (const c of (all ??= containers(spec))) for (const [e] of objects(c.env)) delete obj(e.valueFrom)?.fileKeyRef;
   }
   if (!ctx.gate("PodLifecycleSleepAction") && !anyContainer(oldSpec, (c) => ["preStop", "postStart"].some((h) => has(obj(obj(obj(c.lifecycle)?.[h]))?.sleep)))) {
-    for (const c of containers(spec)) {
+    for (const c of (all ??= containers(spec))) {
       const lifecycle = obj(c.lifecycle);
       if (!lifecycle) continue;
       for (const h of ["preStop", "postStart"]) {
@@ -129,12 +131,12 @@ export function dropDisabledPodSpecFields(spec: Obj, oldSpec: Obj | undefined, c
   dropImageVolumes(spec, oldSpec, ctx);
   if (!ctx.gate("AppArmorFields") && !anyContainer(oldSpec, (c) => has(obj(c.securityContext)?.appArmorProfile)) && !has(oldSc?.appArmorProfile)) {
     if (sc) delete sc.appArmorProfile;
-    for (const c of containers(spec)) delete obj(c.securityContext)?.appArmorProfile;
+    for (const c of (all ??= containers(spec))) delete obj(c.securityContext)?.appArmorProfile;
   }
   if (!ctx.gate("SELinuxChangePolicy") && !has(oldSc?.seLinuxChangePolicy) && sc) delete sc.seLinuxChangePolicy;
   // ContainerStopSignals is alpha (off) in every minor that has the field.
   if (!anyContainer(oldSpec, (c) => has(obj(c.lifecycle)?.stopSignal))) {
-    for (const c of containers(spec)) {
+    for (const c of (all ??= containers(spec))) {
       const lifecycle = obj(c.lifecycle);
       if (!lifecycle || !has(lifecycle.stopSignal)) continue;
       delete lifecycle.stopSignal;

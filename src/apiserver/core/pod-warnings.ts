@@ -155,23 +155,6 @@ function volumeOverlapWarnings(volumes: unknown): string[] {
   return out;
 }
 
-/** Whether the containers' ports (as the port warnings key them) have no containerPort twice; a few dozen at most are compared. */
-function distinctContainerPorts(containers: readonly [Obj, string, number][]): boolean {
-  const seen: number[] = [];
-  for (const [c] of containers) {
-    const ports = c.ports;
-    if (!Array.isArray(ports)) continue;
-    for (let i = 0; i < ports.length; i++) {
-      const port: unknown = ports[i];
-      if (!isRecord(port)) continue;
-      const n = num(port.containerPort) ?? 0;
-      if (seen.includes(n) || seen.length >= 32) return false;
-      seen.push(n);
-    }
-  }
-  return true;
-}
-
 function portText(p: Obj): string {
   return `{Name:${str(p.name) ?? ""} HostPort:${num(p.hostPort) ?? 0} ContainerPort:${num(p.containerPort) ?? 0} Protocol:${str(p.protocol) ?? ""} HostIP:${str(p.hostIP) ?? ""}}`;
 }
@@ -181,8 +164,18 @@ function hasAnnotation(annotations: Obj | undefined, key: string): boolean {
   return annotations !== undefined && Object.hasOwn(annotations, key) && typeof annotations[key] === "string";
 }
 
-function portPath(specPath: FieldPath, key: string, ci: number, pi: number): string {
-  return `${specPath.child(key).index(ci).child("ports").index(pi)}`;
+/** A port's path as `FieldPath` prints it, under the spec's printed path. */
+function portPath(specText: string, key: string, ci: number, pi: number): string {
+  return `${specText}.${key}[${ci}].ports[${pi}]`;
+}
+
+interface SeenPort {
+  listKey: string;
+  ci: number;
+  pi: number;
+  port: Obj;
+  containerPort: number;
+  protocol: string;
 }
 
 /** `warningsForPodSpecAndMeta`: `base` is the template's path (undefined for a pod). */
@@ -204,11 +197,10 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
     for (const [t, i] of objects(na.preferredDuringSchedulingIgnoredDuringExecution)) out.push(...nodeSelectorTermWarnings(obj(t.preference) ?? {}, prefPath.index(i).child("preference")));
   }
   for (const [t, i] of objects(spec.topologySpreadConstraints)) {
-    const p = specPath.child("topologySpreadConstraints").index(i);
     const key = str(t.topologyKey) ?? "";
     const deprecated = DEPRECATED_NODE_LABELS.get(key);
-    if (deprecated) out.push(`${p.child("topologyKey")}: ${key} is ${deprecated}`);
-    if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${p.child("labelSelector")}: a null labelSelector results in matching no pod`);
+    if (deprecated) out.push(`${specPath.child("topologySpreadConstraints").index(i).child("topologyKey")}: ${key} is ${deprecated}`);
+    if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${specPath.child("topologySpreadConstraints").index(i).child("labelSelector")}: a null labelSelector results in matching no pod`);
   }
   const annotationMap = obj(meta.annotations);
   for (const [key, message] of DEPRECATED_ANNOTATIONS) if (hasAnnotation(annotationMap, key)) out.push(`${annotationsPath.key(key)}: ${message}`);
@@ -289,10 +281,9 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       }
     }
   }
-  // Ports by containerPort/protocol: [container list, container index, port index, port]. When no two
-  // ports share a containerPort, none can collide: only each port's own hostIP is looked at.
-  const distinct = distinctContainerPorts(containers);
-  const allPorts = new Map<string, [string, number, number, Obj][]>();
+  // Each port against the earlier ones with its containerPort and protocol, in order (a pod has a few).
+  const seen: SeenPort[] = [];
+  let specText: string | undefined;
   for (const [c, listKey, ci] of containers) {
     const ports = c.ports;
     if (!Array.isArray(ports)) continue;
@@ -301,22 +292,23 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
       if (!isRecord(port)) continue;
       const hostIP = str(port.hostIP) ?? "";
       const hostPort = num(port.hostPort) ?? 0;
-      if (hostIP !== "" && hostPort === 0) out.push(`${portPath(specPath, listKey, ci, i)}: hostIP set without hostPort: ${portText(port)}`);
-      if (distinct) continue;
-      const k = `${num(port.containerPort) ?? 0}/${str(port.protocol) ?? ""}`;
-      const others = allPorts.get(k);
-      if (!others) {
-        allPorts.set(k, [[listKey, ci, i, port]]);
-        continue;
+      if (hostIP !== "" && hostPort === 0) out.push(`${portPath((specText ??= specPath.toString()), listKey, ci, i)}: hostIP set without hostPort: ${portText(port)}`);
+      const containerPort = num(port.containerPort) ?? 0;
+      const protocol = str(port.protocol) ?? "";
+      for (const other of seen) {
+        if (other.containerPort !== containerPort || other.protocol !== protocol) continue;
+        const otherIP = str(other.port.hostIP) ?? "";
+        const otherPort = num(other.port.hostPort) ?? 0;
+        let what: string | undefined;
+        if (hostIP === otherIP && hostPort === otherPort) what = "duplicate";
+        else if (hostPort === 0 || otherPort === 0) what = "overlapping";
+        else if (hostPort === otherPort && (hostIP === "") !== (otherIP === "")) what = "dangerously ambiguous";
+        if (what) {
+          specText ??= specPath.toString();
+          out.push(`${portPath(specText, listKey, ci, i)}: ${what} port definition with ${portPath(specText, other.listKey, other.ci, other.pi)}`);
+        }
       }
-      for (const [otherKey, otherCi, otherPi, other] of others) {
-        const otherIP = str(other.hostIP) ?? "";
-        const otherPort = num(other.hostPort) ?? 0;
-        if (hostIP === otherIP && hostPort === otherPort) out.push(`${portPath(specPath, listKey, ci, i)}: duplicate port definition with ${portPath(specPath, otherKey, otherCi, otherPi)}`);
-        else if (hostPort === 0 || otherPort === 0) out.push(`${portPath(specPath, listKey, ci, i)}: overlapping port definition with ${portPath(specPath, otherKey, otherCi, otherPi)}`);
-        else if (hostPort === otherPort && (hostIP === "") !== (otherIP === "")) out.push(`${portPath(specPath, listKey, ci, i)}: dangerously ambiguous port definition with ${portPath(specPath, otherKey, otherCi, otherPi)}`);
-      }
-      others.push([listKey, ci, i, port]);
+      seen.push({ listKey, ci, pi: i, port, containerPort, protocol });
     }
   }
   const grace = num(spec.terminationGracePeriodSeconds);
@@ -325,14 +317,13 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   for (const kind of POD_AFFINITY_KINDS) {
     const a = obj(affinity?.[kind]);
     if (!a) continue;
-    const base = specPath.child("affinity").child(kind);
     for (const [t, i] of objects(a.requiredDuringSchedulingIgnoredDuringExecution)) {
-      if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${base.child("requiredDuringSchedulingIgnoredDuringExecution").index(i).child("labelSelector")}: a null labelSelector results in matching no pod`);
+      if (t.labelSelector === undefined || t.labelSelector === null) out.push(`${specPath.child("affinity").child(kind).child("requiredDuringSchedulingIgnoredDuringExecution").index(i).child("labelSelector")}: a null labelSelector results in matching no pod`);
     }
     for (const [t, i] of objects(a.preferredDuringSchedulingIgnoredDuringExecution)) {
       const term = obj(t.podAffinityTerm);
       if (!term || term.labelSelector === undefined || term.labelSelector === null) {
-        out.push(`${base.child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm").child("labelSelector")}: a null labelSelector results in matching no pod`);
+        out.push(`${specPath.child("affinity").child(kind).child("preferredDuringSchedulingIgnoredDuringExecution").index(i).child("podAffinityTerm").child("labelSelector")}: a null labelSelector results in matching no pod`);
       }
     }
   }

@@ -144,7 +144,7 @@ function validateResourceRequirements(req: Obj, nameFn: NameCheck, podClaimNames
     if (QOS_COMPUTE.has(name)) reqCPUOrMemory = true;
   }
   if (!limCPUOrMemory && !reqCPUOrMemory && (reqHugePages || limHugePages)) errs.push(forbidden(path, "HugePages require cpu or memory"));
-  errs.push(...validateResourceClaimNames(req.claims, podClaimNames, path.child("claims")));
+  if (req.claims !== undefined) pushAll(errs, validateResourceClaimNames(req.claims, podClaimNames, path.child("claims")));
   return errs;
 }
 

@@ -198,6 +198,15 @@ export function validateTolerations(tolerations: unknown, path: FieldPath): Fiel
 
 const NODE_INCLUSION_POLICIES = ["nodeAffinityPolicy", "nodeTaintsPolicy"];
 
+/** Whether a constraint after the n-th has its topology key and whenUnsatisfiable. */
+function laterHasSameKey(all: [Obj, number][], n: number, key: string, when: string): boolean {
+  for (let j = n + 1; j < all.length; j++) {
+    const o = all[j]![0];
+    if ((str(o.topologyKey) ?? "") === key && (str(o.whenUnsatisfiable) ?? "") === when) return true;
+  }
+  return false;
+}
+
 /**
  * `validateTopologySpreadConstraints`.
  *
@@ -215,7 +224,7 @@ export function validateTopologySpreadConstraints(v: unknown, path: FieldPath, o
     if (key === "") errs.push(required(p.child("topologyKey"), "can not be empty"));
     const when = str(c.whenUnsatisfiable);
     if (when !== undefined && when !== "DoNotSchedule" && when !== "ScheduleAnyway") errs.push(notSupported(p.child("whenUnsatisfiable"), when, ["DoNotSchedule", "ScheduleAnyway"]));
-    if (all.slice(n + 1).some(([o]) => (str(o.topologyKey) ?? "") === (key ?? "") && (str(o.whenUnsatisfiable) ?? "") === (when ?? ""))) {
+    if (laterHasSameKey(all, n, key ?? "", when ?? "")) {
       errs.push(duplicate(p.child("{topologyKey, whenUnsatisfiable}"), `{${key ?? ""}, ${when ?? ""}}`));
     }
     const minDomains = optNum(c.minDomains);

@@ -527,12 +527,11 @@ export function validateVolumes(volumes: unknown, path: FieldPath, vc: VolumeCon
   if (vc.podName) for (const [v] of objects(volumes)) if (isSet(v.ephemeral)) created.add(`${vc.podName}-${str(v.name) ?? ""}`);
   for (const [v, i] of objects(volumes)) {
     const idxPath = path.index(i);
-    const namePath = idxPath.child("name");
     const name = str(v.name);
     const el = validateVolumeSource(v, idxPath, name ?? "", vc);
-    if (name === "") el.push(required(namePath, ""));
-    else if (name !== undefined) for (const m of isDNS1123Label(name)) el.push(invalid(namePath, name, m));
-    if (name !== undefined && names.has(name)) el.push(duplicate(namePath, name));
+    if (name === "") el.push(required(idxPath.child("name"), ""));
+    else if (name !== undefined) for (const m of isDNS1123Label(name)) el.push(invalid(idxPath.child("name"), name, m));
+    if (name !== undefined && names.has(name)) el.push(duplicate(idxPath.child("name"), name));
     if (el.length === 0 && name !== undefined) {
       names.add(name);
       vols.set(name, v);
