@@ -236,17 +236,16 @@ const ENV_FROM_SOURCES = ["configMapRef", "secretRef"];
 function validateEnvFrom(envFrom: unknown, path: FieldPath, opts: ResolvedPodOptions): FieldError[] {
   const errs: FieldError[] = [];
   for (const [ev, i] of objects(envFrom)) {
-    const idxPath = path.index(i);
     const prefix = str(ev.prefix);
-    if (prefix) for (const m of envVarNameErrors(prefix, opts)) errs.push(invalid(idxPath.child("prefix"), prefix, m));
+    if (prefix) for (const m of envVarNameErrors(prefix, opts)) errs.push(invalid(path.index(i).child("prefix"), prefix, m));
     let n = 0;
     for (const kind of ENV_FROM_SOURCES) {
       const ref = obj(ev[kind]);
       if (!ref) continue;
       n++;
       const name = str(ref.name);
-      if (name === "") errs.push(required(idxPath.child(kind).child("name"), ""));
-      else if (name !== undefined) for (const m of validateName(name, "dns-subdomain", true)) errs.push(invalid(idxPath.child(kind).child("name"), name, m));
+      if (name === "") errs.push(required(path.index(i).child(kind).child("name"), ""));
+      else if (name !== undefined) for (const m of validateName(name, "dns-subdomain", true)) errs.push(invalid(path.index(i).child(kind).child("name"), name, m));
     }
     if (n === 0) errs.push(invalid(path, "", "must specify one of: `configMapRef` or `secretRef`"));
     else if (n > 1) errs.push(invalid(path, "", "may not have more than one field specified at a time"));

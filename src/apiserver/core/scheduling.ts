@@ -197,6 +197,8 @@ export function validateTolerations(tolerations: unknown, path: FieldPath): Fiel
 }
 
 const NODE_INCLUSION_POLICIES = ["nodeAffinityPolicy", "nodeTaintsPolicy"];
+const NO_KEYS: readonly string[] = [];
+const NO_OPTIONS = {};
 
 /** Whether a constraint after the n-th has its topology key and whenUnsatisfiable. */
 function laterHasSameKey(all: [Obj, number][], n: number, key: string, when: string): boolean {
@@ -216,7 +218,8 @@ function laterHasSameKey(all: [Obj, number][], n: number, key: string, when: str
 export function validateTopologySpreadConstraints(v: unknown, path: FieldPath, opts: ResolvedPodOptions, ctx: ApiContext): FieldError[] {
   const errs: FieldError[] = [];
   const all = objects(v);
-  all.forEach(([c, i], n) => {
+  for (let n = 0; n < all.length; n++) {
+    const [c, i] = all[n]!;
     const p = path.index(i);
     const maxSkew = num(c.maxSkew);
     if (maxSkew !== undefined && maxSkew <= 0) errs.push(invalid(p.child("maxSkew"), maxSkew, "must be greater than zero"));
@@ -236,7 +239,7 @@ export function validateTopologySpreadConstraints(v: unknown, path: FieldPath, o
       const policy = optStr(c[f]);
       if (policy !== undefined && policy !== "Honor" && policy !== "Ignore") errs.push(notSupported(p.child(f), policy, ["Honor", "Ignore"]));
     }
-    const keys = strings(c.matchLabelKeys);
+    const keys = c.matchLabelKeys !== undefined ? strings(c.matchLabelKeys) : NO_KEYS;
     if (keys.length) {
       const selector = obj(c.labelSelector);
       const mlk = p.child("matchLabelKeys");
@@ -248,8 +251,8 @@ export function validateTopologySpreadConstraints(v: unknown, path: FieldPath, o
         if (ctx.minor < 34 && selectorKeys.has(k)) errs.push(invalid(mlk.index(j), k, "exists in both matchLabelKeys and labelSelector"));
       });
     }
-    if (!opts.allowInvalidTopologySpreadConstraintLabelSelector) errs.push(...validateLabelSelector(c.labelSelector, {}, p.child("labelSelector")));
-  });
+    if (!opts.allowInvalidTopologySpreadConstraintLabelSelector && c.labelSelector !== undefined) errs.push(...validateLabelSelector(c.labelSelector, NO_OPTIONS, p.child("labelSelector")));
+  }
   return errs;
 }
 
