@@ -234,10 +234,15 @@ function rulesFor(plan: KindPlan | undefined, group: string, kind: string): Kind
 }
 
 /** How {@link failingIssues} goes through a schema node: its fields, its items, or as a whole. */
-type Walk = ({ kind: "object"; fields: Array<[string, Schema]> } | { kind: "array"; element: Schema } | { kind: "leaf" }) & {
+type Walk = ({ kind: "object"; fields: Array<[string, Schema]>; fieldsAbsentOk?: Array<boolean | undefined> } | { kind: "array"; element: Schema } | { kind: "leaf" }) & {
   /** Whether the field may be absent (worked out the first time it is). */
   absentOk?: boolean;
 };
+
+/** Whether a schema takes an absent value (as the compiled validator, or Zod, says). */
+function acceptsAbsent(schema: Schema): boolean {
+  return (compileValidator(schema) ?? ((v: unknown) => (schema as z.ZodType).safeParse(v).success))(undefined);
+}
 
 const walks = new WeakMap<Schema, Walk>();
 
@@ -266,13 +271,19 @@ function failingIssues(schema: Schema, value: unknown, path: PropertyKey[], out:
   const w = depth < 64 ? walkOf(schema) : LEAF;
   if (value === undefined && w !== LEAF) {
     // Most fields of an object are absent: whether that is allowed is the same every time.
-    w.absentOk ??= (compileValidator(schema) ?? ((v: unknown) => (schema as z.ZodType).safeParse(v).success))(undefined);
+    w.absentOk ??= acceptsAbsent(schema);
     if (w.absentOk) return;
   }
   if (w.kind === "object" && isRecord(value)) {
-    for (const [key, field] of w.fields) {
+    // Most declared fields are absent: whether each may be is worked out once, by the object's walk.
+    const absentOk = (w.fieldsAbsentOk ??= []);
+    const fields = w.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const [key, field] = fields[i]!;
+      const v = value[key];
+      if (v === undefined && (absentOk[i] ??= acceptsAbsent(field))) continue;
       path.push(key);
-      failingIssues(field, value[key], path, out, depth + 1);
+      failingIssues(field, v, path, out, depth + 1);
       path.pop();
     }
     return;
