@@ -2,8 +2,12 @@
  * One informer in a fresh process, against the canned server: `memory` syncs every pod and reports
  * the heap it holds; `throughput` counts update events per second (wall clock) and the process's CPU
  * time per event (`process.cpuUsage`, which the other processes of a busy machine do not inflate). Prints one JSON line.
- * Usage: informer-child.ts <kubezod|kubezod-watchlist|client-node> <memory|throughput> <url> <pods> <updates>
+ * The `undici-*` contenders are no informer: they read the same watch stream with `undici.request`
+ * and only count its lines (`undici-bytes`) or also decode each line with `JSON.parse`
+ * (`undici-json`), the least any client built on undici pays per event (throughput mode only).
+ * Usage: informer-child.ts <kubezod|kubezod-watchlist|client-node|undici-bytes|undici-json> <memory|throughput> <url> <pods> <updates>
  */
+import { request } from "undici";
 import { Informer, connect, defineCluster } from "kubezod";
 import { Pod } from "kubezod/k8s";
 import { TOKEN, loadClientNode } from "./clients.js";
@@ -25,7 +29,40 @@ interface Subject {
   stop(): Promise<void>;
 }
 
+/** The watch stream read with undici alone: lines counted (and decoded with `decode`), no cache. */
+function undiciReader(decode: boolean): Subject {
+  let update: () => void = () => {};
+  const controller = new AbortController();
+  return {
+    onUpdate: (cb) => (update = cb),
+    start: async () => {
+      const res = await request(`${url}/api/v1/pods?watch=true`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: controller.signal });
+      void (async () => {
+        const text = new TextDecoder();
+        let rest: Buffer | undefined;
+        try {
+          for await (const chunk of res.body as AsyncIterable<Buffer>) {
+            const data = rest ? Buffer.concat([rest, chunk]) : chunk;
+            let start = 0;
+            for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+              if (decode) JSON.parse(text.decode(data.subarray(start, nl)));
+              start = nl + 1;
+              update();
+            }
+            rest = start < data.length ? data.subarray(start) : undefined;
+          }
+        } catch {
+          // aborted by stop()
+        }
+      })();
+    },
+    size: () => pods,
+    stop: async () => controller.abort(),
+  };
+}
+
 async function subject(): Promise<Subject> {
+  if (contender === "undici-bytes" || contender === "undici-json") return undiciReader(contender === "undici-json");
   if (contender === "client-node") {
     const k8s = await loadClientNode();
     const kc = new k8s.KubeConfig();
