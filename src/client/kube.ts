@@ -8,6 +8,7 @@ import type { Scale } from "#schemas/latest/autoscaling/v1.js";
 import type { KubernetesKinds } from "#schemas/kinds.js";
 import {
   ConflictError,
+  InvalidResponseError,
   KubeApiError,
   PatchGuardError,
   StreamDecodeError,
@@ -239,11 +240,13 @@ export class Kube {
           const status = (isRecord(raw.object) ? raw.object : {}) as Status;
           throw apiErrorFor(typeof status.code === "number" ? status.code : 500, status, request);
         }
+        if (raw.type !== "ADDED" && raw.type !== "MODIFIED" && raw.type !== "DELETED" && raw.type !== "BOOKMARK") continue;
+        if (!isRecord(raw.object)) throw new StreamDecodeError(`a watch event (${raw.type}) whose object is not an object`, request);
         if (raw.type === "BOOKMARK") {
-          yield { type: "BOOKMARK", object: raw.object as BookmarkObject };
+          if (!isRecord(raw.object.metadata)) throw new StreamDecodeError("a BOOKMARK event without metadata", request);
+          yield { type: "BOOKMARK", object: raw.object as unknown as BookmarkObject };
           continue;
         }
-        if (raw.type !== "ADDED" && raw.type !== "MODIFIED" && raw.type !== "DELETED") continue;
         yield { type: raw.type, object: parseReceived(schema as z.ZodType<z.output<S>>, raw.object, mode, request, this.settings.onValidationIssue) };
       }
     } finally {
@@ -761,6 +764,7 @@ export class Kube {
   }
 
   private parseListBody<T>(schema: z.ZodType<T>, body: unknown, res: KubeResponse, options: CallOptions | undefined): KubeList<T> {
+    checkListShape(body, res);
     const list = parseReceived(listSchemaOf(schema), body, this.modeOf(options), res.request, this.settings.onValidationIssue) as KubeList<T>;
     if (!Array.isArray(list.items)) list.items = [];
     if (!isRecord(list.metadata)) list.metadata = {};
@@ -815,6 +819,19 @@ function isListed(error: KubeApiError, returned: CallOptions["returnErrors"]): b
   if (returned === undefined) return false;
   if (returned === true) return true;
   return returned.some((r) => (typeof r === "number" ? r === error.status : error instanceof r));
+}
+
+/**
+ * What every list must be, whatever the validation mode: an object whose `items` (absent or null
+ * when empty) is an array of objects. Anything else is not a list the API server sends.
+ */
+function checkListShape(body: unknown, res: KubeResponse): void {
+  const fail = (what: string) => new InvalidResponseError(`the answer to a list is ${what}`, res.status, res.request);
+  if (!isRecord(body)) throw fail(`not a list object but ${Array.isArray(body) ? "an array" : body === null ? "null" : `a ${typeof body}`}`);
+  const items = body.items;
+  if (items === undefined || items === null) return;
+  if (!Array.isArray(items)) throw fail("a list whose items are not an array");
+  for (let i = 0; i < items.length; i++) if (!isRecord(items[i])) throw fail(`a list whose items[${i}] is not an object`);
 }
 
 /** An iterator that runs `close` when its consumer stops. */

@@ -10,7 +10,7 @@
 import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
 import type { FieldSelectorInput, LabelSelectorInput } from "../client/selectors.js";
-import { IdleTimeoutError, KubeApiError, UsageError, ValidationError, isGone } from "../errors.js";
+import { IdleTimeoutError, InvalidResponseError, KubeApiError, UsageError, ValidationError, isGone } from "../errors.js";
 import { safeParseKube } from "../meta/compile.js";
 import { resourceInfo, type ResourceInfo } from "../meta/registry.js";
 import { Backoff, childSignal, pause, raceAbort, type BackoffOptions } from "./backoff.js";
@@ -55,7 +55,7 @@ export interface InformerOptions<T = unknown> {
   backoff?: BackoffOptions;
   /** Longest base delay between attempts after failures, in ms (a shortcut for `backoff.maxMs`). */
   maxBackoffMs?: number;
-  /** Called when a list or watch fails (the informer retries after `retryInMs`) or an object does not match its schema. */
+  /** Called when a list or watch fails (the informer retries after `retryInMs`), or an object does not match its schema or has no name (it is left out of the cache). */
   onError?: (error: unknown, info: { retryInMs?: number }) => void;
 }
 
@@ -410,7 +410,7 @@ export class Informer<S extends z.ZodType> {
       }
       for (const item of page.items) {
         const obj = this.#accept(item);
-        fresh.set(objectKey(obj), obj);
+        if (obj) fresh.set(objectKey(obj), obj);
       }
       resourceVersion = page.metadata.resourceVersion ?? resourceVersion;
       token = page.metadata.continue || undefined;
@@ -472,6 +472,7 @@ export class Informer<S extends z.ZodType> {
           continue;
         }
         const obj = this.#accept(event.object);
+        if (!obj) continue;
         if (pending) {
           if (event.type === "DELETED") pending.delete(objectKey(obj));
           else pending.set(objectKey(obj), obj);
@@ -543,15 +544,21 @@ export class Informer<S extends z.ZodType> {
     }
   }
 
-  /** A received object, checked against the schema (never thrown: reported), then transformed. */
-  #accept(raw: unknown): Cached<S> {
+  /**
+   * A received object, checked against the schema (never thrown: reported), then transformed; one
+   * without a name has no key to cache it by (client-go's reflector skips it too): reported, left out.
+   */
+  #accept(raw: unknown): Cached<S> | undefined {
     let obj = raw as Cached<S>;
-    if (raw !== null && typeof raw === "object") {
-      // List items come without apiVersion and kind.
-      const o = raw as { apiVersion?: unknown; kind?: unknown };
-      o.apiVersion ??= this.#info.apiVersion;
-      o.kind ??= this.#info.kind;
+    const name = obj.metadata?.name;
+    if (typeof name !== "string" || !name) {
+      this.#report(new InvalidResponseError(`a ${this.#info.kind} without a metadata.name arrived for ${this.#what()}: left out of the cache`, 200), {});
+      return undefined;
     }
+    // List items come without apiVersion and kind.
+    const o = raw as { apiVersion?: unknown; kind?: unknown };
+    o.apiVersion ??= this.#info.apiVersion;
+    o.kind ??= this.#info.kind;
     if (this.kube.settings.validate !== "off") {
       const r = safeParseKube(this.schema, raw);
       if (r.success) obj = r.data as Cached<S>;

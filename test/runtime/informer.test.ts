@@ -4,9 +4,11 @@
  * bookmarks, and the failure behaviour of issue 15 (listeners, black-holed watches, backoff reset,
  * restart after a failed start).
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigMap } from "kubezod/k8s";
-import { ForbiddenError, Informer, InformerFactory, dropManagedFields, type InformerEvent, type Kube } from "../../src/index.js";
+import { ForbiddenError, Informer, InformerFactory, connect, defineCluster, dropManagedFields, type InformerEvent, type Kube } from "../../src/index.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { FaultProxy } from "./support/fault-proxy.js";
 import { connectVia, replay, until } from "./support/helpers.js";
@@ -390,5 +392,33 @@ describe("Informer under broken peers (issue 15)", () => {
       expect(informer.size).toBe(1);
       await informer.stop();
     }
+  });
+
+  it("leaves out objects without a name and reports malformed events as typed errors, then carries on", async () => {
+    const cm = (name: string, rv: number) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default", resourceVersion: String(rv) } });
+    let watches = 0;
+    const peer = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      if (!new URL(req.url!, "http://x").searchParams.get("watch")) {
+        res.end(JSON.stringify({ kind: "ConfigMapList", apiVersion: "v1", metadata: { resourceVersion: "5" }, items: [cm("a", 1), { metadata: { namespace: "default" } }] }));
+        return;
+      }
+      // First watch: an event whose object is null; then a nameless object and a good one.
+      res.write(watches++ === 0 ? '{"type":"ADDED","object":null}\n' : `{"type":"ADDED","object":{"metadata":{"name":""}}}\n${JSON.stringify({ type: "ADDED", object: cm("b", 6) })}\n`);
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    const local = await connect({ config: defineCluster({ server: `http://127.0.0.1:${(peer.address() as AddressInfo).port}` }), retry: false });
+    const errors: unknown[] = [];
+    const informer = new Informer(local, ConfigMap, { namespace: "default", watchList: false, ...fast, onError: (e) => errors.push(e) });
+    await informer.start();
+    await until(() => informer.size === 2);
+    expect([...informer.keys()].sort()).toEqual(["default/a", "default/b"]);
+    expect(errors.map((e) => (e as Error).constructor.name)).toEqual(["InvalidResponseError", "StreamDecodeError", "InvalidResponseError"]);
+    expect((errors[0] as Error).message).toBe("a ConfigMap without a metadata.name arrived for configmaps in default: left out of the cache");
+    expect((errors[1] as Error).message).toMatch(/^a watch event \(ADDED\) whose object is not an object \(GET http:.*watch=true/);
+    await informer.stop();
+    await local.close();
+    peer.closeAllConnections();
+    peer.close();
   });
 });

@@ -201,6 +201,49 @@ describe("answers that are not the API server's", () => {
     expect((bad as Error).message).toMatch(/invalid JSON in stream: a line of 8 bytes that is not JSON \(GET .*\/w\)/);
   });
 
+  it("a list that is not a list and watch events without an object are typed errors naming the request, in every validation mode", async () => {
+    const kube = await client();
+    const answers: Array<[string, RegExp]> = [
+      ["[1,2,3]", /the answer to a list is not a list object but an array \(GET .*\/api\/v1\/namespaces\/a\/configmaps\)/],
+      ["null", /not a list object but null/],
+      ['{"kind":"ConfigMapList","items":{"a":1}}', /a list whose items are not an array/],
+      ['{"kind":"ConfigMapList","items":[{"metadata":{"name":"x"}},null]}', /a list whose items\[1\] is not an object/],
+    ];
+    for (const [body, message] of answers) {
+      server.handle((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" }).end(body);
+      });
+      for (const validate of ["off", "report", "reject"] as const) {
+        const err = await kube.list(ConfigMap, { namespace: "a", validate }).catch((e: unknown) => e);
+        expect(err, `${body} (${validate})`).toBeInstanceOf(InvalidResponseError);
+        expect((err as Error).message).toMatch(message);
+      }
+    }
+    // An empty list may come with items null (Go's nil slice).
+    server.handle((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"kind":"ConfigMapList","metadata":{"resourceVersion":"5"},"items":null}');
+    });
+    expect((await kube.list(ConfigMap, { namespace: "a" })).items).toEqual([]);
+
+    const events: Array<[string, RegExp]> = [
+      ['{"type":"ADDED","object":null}', /a watch event \(ADDED\) whose object is not an object \(GET .*watch=true/],
+      ['{"type":"MODIFIED","object":"x"}', /a watch event \(MODIFIED\) whose object is not an object/],
+      ['{"type":"DELETED"}', /a watch event \(DELETED\) whose object is not an object/],
+      ['{"type":"BOOKMARK","object":[]}', /a watch event \(BOOKMARK\) whose object is not an object/],
+      ['{"type":"BOOKMARK","object":{"kind":"ConfigMap"}}', /a BOOKMARK event without metadata/],
+    ];
+    for (const [line, message] of events) {
+      server.handle((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" }).end(`${line}\n`);
+      });
+      const err = await (async () => {
+        for await (const _ of kube.watch(ConfigMap, { namespace: "a", validate: "off" })) void _;
+      })().catch((e: unknown) => e);
+      expect(err, line).toBeInstanceOf(StreamDecodeError);
+      expect((err as Error).message).toMatch(message);
+    }
+  });
+
   it("a 500 with a 100 KB HTML page gives a short message", async () => {
     const page = `<html><head><title>Internal error</title></head><body>${"<p>stack trace line</p>".repeat(5000)}</body></html>`;
     server.handle((_req, res) => {
