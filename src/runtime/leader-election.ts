@@ -74,6 +74,9 @@ export function microTime(date: Date = new Date()): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** An RFC 3339 time, as MicroTime and Time are written. */
 const MICRO_OR_RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
@@ -124,6 +127,10 @@ export class LeaderElection {
     this.#renewMs = options.renewDeadlineMs ?? 10_000;
     this.#retryMs = options.retryPeriodMs ?? 2_000;
     if (!options.name) throw new UsageError("a leader election needs the Lease's name");
+    for (const [field, value] of [["leaseDurationMs", this.#leaseMs], ["renewDeadlineMs", this.#renewMs], ["retryPeriodMs", this.#retryMs]] as const) {
+      // Beyond 2^31-1 ms a Node timer fires at once: a leader would step down as soon as it led.
+      if (typeof value !== "number" || !Number.isFinite(value) || value > MAX_TIMER_MS) throw new UsageError(`${field} must be a finite number of milliseconds (at most ${MAX_TIMER_MS}), got ${String(value)}`);
+    }
     if (this.#leaseMs < 1000) throw new UsageError("leaseDurationMs must be at least 1000 (the Lease holds whole seconds)");
     if (this.#leaseMs <= this.#renewMs) throw new UsageError("leaseDurationMs must be greater than renewDeadlineMs");
     // client-go's rule: the deadline must leave room for a jittered retry.

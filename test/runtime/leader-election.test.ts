@@ -287,6 +287,9 @@ describe("LeaderElection", () => {
   it("checks client-go's parameter rules and writes MicroTime", () => {
     expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: 10_000, renewDeadlineMs: 10_000 })).toThrow(/greater than renewDeadlineMs/);
     expect(() => new LeaderElection(kube, { name: "x", renewDeadlineMs: 2000, retryPeriodMs: 2000 })).toThrow(/1.2/);
+    expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: Number.NaN })).toThrow(/leaseDurationMs must be a finite number/);
+    expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: 40 * 24 * 3600_000, renewDeadlineMs: 30 * 24 * 3600_000 })).toThrow(/at most 2147483647/);
+    expect(() => new LeaderElection(kube, { name: "x", retryPeriodMs: "2000" as never })).toThrow(/retryPeriodMs must be a finite number/);
     expect(microTime(new Date(Date.UTC(2026, 10, 1, 12, 0, 0, 123)))).toBe("2026-11-01T12:00:00.123000Z");
     const e = new LeaderElection(kube, { name: "defaults" });
     expect(e.identity).toMatch(/_[0-9a-f-]{36}$/);
