@@ -276,7 +276,9 @@ export class LeaderElection {
       this.#observe(current);
       const holder = record.holderIdentity ?? "";
       const expiresAt = this.#observedAt + (record.leaseDurationSeconds ?? 0) * 1000;
-      if (holder && holder !== this.identity && expiresAt > performance.now()) return false;
+      // Valid as of when this attempt began, as client-go compares with its `now` (so a record first
+      // seen with a duration of 0 is taken on the next attempt, not this one).
+      if (holder && holder !== this.identity && expiresAt > started) return false;
       const ours = holder === this.identity;
       const transitions = record.leaseTransitions ?? 0;
       const next: LeaseRecord = {

@@ -268,10 +268,14 @@ describe("LeaderElection", () => {
     expect(String((await elect(lax, 2 * RETRY_MS)).errors[0])).toMatch(/the Lease default\/x cannot be read: spec.leaseDurationSeconds is not an integer/);
     stored = { spec: "garbage" };
     expect(String((await elect(lax, 2 * RETRY_MS)).errors[0])).toMatch(/the Lease default\/x has a spec that is not an object/);
-    // A Lease without a spec, or a null one, is free: taken at once.
-    for (const free of [{}, { spec: null }]) {
+    // A Lease without a spec, or a null one, is free: taken at once. So is one whose duration is 0 or
+    // negative (client-go adds it to the time it first observed the record: past by the next
+    // attempt), whatever its timestamps say — renewTime far in the future included, as times are
+    // never read from the holder.
+    const future = "9999-12-31T23:59:59.999999Z";
+    for (const free of [{}, { spec: null }, { spec: { holderIdentity: "other", leaseDurationSeconds: 0, renewTime: future, acquireTime: future } }, { spec: { holderIdentity: "other", leaseDurationSeconds: -5, renewTime: future } }]) {
       stored = free;
-      const r = await elect(api.kube, 2 * RETRY_MS);
+      const r = await elect(api.kube, 5 * RETRY_MS);
       expect(r).toMatchObject({ started: 1, leader: true, errors: [] });
     }
     // The server answers the write naming someone else: not leadership, and said so.
