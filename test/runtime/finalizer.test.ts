@@ -100,6 +100,7 @@ describe("finalizer()", () => {
       expect((err as Error).message).toBe(message);
     }
     await expect(finalizer(kube, ConfigMap, null as never, handlers)).rejects.toThrow(UsageError);
+    await expect(finalizer(kube, ConfigMap, live, { name: NAME, apply: "run" } as never)).rejects.toThrow(/apply and cleanup functions/);
     expect(ran).toEqual([]);
     expect((await kube.get(ConfigMap, "fin-hostile")).metadata?.resourceVersion).toBe(live.metadata?.resourceVersion);
     // A deletion time with a fraction and an offset is one (Go's RFC 3339 parser reads it): the cleanup runs.
