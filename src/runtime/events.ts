@@ -371,6 +371,8 @@ export class EventRecorder {
         // out every write's retries one after the other.
         if (this.#closed && (err instanceof ConnectionError || err instanceof TimeoutError)) this.#giveUp.abort();
         if (!retry || attempt >= tries || this.#giveUp.signal.aborted) {
+          // Closing, a write that used up its tries on a failing server ends the wait for the rest.
+          if (this.#closed && retry) this.#giveUp.abort();
           this.#stats.dropped++;
           this.#report(err);
           return;

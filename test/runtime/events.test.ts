@@ -149,6 +149,15 @@ describe("EventRecorder", () => {
     expect(busy.hits).toBe(2);
     expect(recorder.stats).toMatchObject({ written: 1, dropped: 1 });
 
+    // A server failing every write: closing waits out one write's tries, then drops the rest.
+    const failing = server.faults.inject({ match: { method: "POST", resource: "events" }, status: 503 });
+    const doomed = new EventRecorder(kube, { reportingController: "example.com/hostile", retryDelayMs: 1, maxTries: 3, onError: () => undefined });
+    for (let i = 0; i < 50; i++) doomed.event({ metadata: { name: `doomed-${i}`, namespace: "shop" } }, { reason: "Doomed", action: "Write" });
+    await doomed.close();
+    failing.remove();
+    expect(doomed.stats).toMatchObject({ recorded: 50, written: 0, dropped: 50 });
+    expect(failing.hits).toBe(3);
+
     let posts = 0;
     const api = await hostileApi({}, (req) => {
       if (req.method === "POST") posts++;
