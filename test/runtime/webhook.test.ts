@@ -209,6 +209,13 @@ describe("admissionWebhook over HTTPS", () => {
     });
     expect(chunked).toBe(413);
     await smallServer.close();
+    const noUid = review("", pod);
+    const missing = await send("/validate", JSON.stringify(noUid), { "Content-Type": "application/json" });
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.body)).toEqual({ message: "the AdmissionReview request has no uid" });
+    for (const body of [{ ...noUid, kind: "ConversionReview" }, { ...noUid, request: [] }, [], null, 7]) {
+      expect((await send("/validate", JSON.stringify(body), { "Content-Type": "application/json" })).status).toBe(400);
+    }
     const notObject = await send("/validate", JSON.stringify(review("h-2", "a pod")), { "Content-Type": "application/json" });
     expect(notObject.status).toBe(400);
     expect(JSON.parse(notObject.body)).toEqual({ message: "the AdmissionReview request's object is not an object" });
