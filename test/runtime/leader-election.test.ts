@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lease } from "kubezod/k8s";
-import { InvalidResponseError, LeaderElection, ValidationError, connect, defineCluster, microTime, type Kube } from "../../src/index.js";
+import { InvalidResponseError, KubeApiError, LeaderElection, ValidationError, connect, defineCluster, microTime, type Kube } from "../../src/index.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { connectVia, until } from "./support/helpers.js";
 import { TcpGate } from "./support/tcp-gate.js";
@@ -189,8 +189,8 @@ describe("LeaderElection", () => {
     expect(fencingViolations(log)).toEqual([]);
   }, 30_000);
 
-  it("renewals failing with 500 or 409 storms: the leader steps down by its renew deadline and leads again once the server takes writes", async () => {
-    for (const status of [500, 409]) {
+  it("renewals failing with 500, 409 storms or expired credentials (401): the leader steps down by its renew deadline and leads again once the server takes writes", async () => {
+    for (const status of [500, 409, 401]) {
       const name = `storm-${status}`;
       let started = 0;
       let stopped = 0;
@@ -216,7 +216,8 @@ describe("LeaderElection", () => {
       await until(() => election.isLeader && started === 2, 10_000);
       stop.abort();
       await running;
-      expect(errors.every((e) => e instanceof Error && !(e instanceof TypeError))).toBe(true);
+      expect(errors.every((e) => e instanceof KubeApiError && e.status === status)).toBe(true);
+      if (status !== 409) expect(errors.length).toBeGreaterThan(0);
     }
   }, 30_000);
 
