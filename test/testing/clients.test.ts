@@ -123,6 +123,27 @@ describe.skipIf(!python.ok)(`the official Python client in everyday use${python.
     expect(out.logs).toEqual({ full: "one\ntwo\nthree\n", tail: "two\nthree\n", followed: ["one", "two", "three"], missing: [404, 'pods "nobody" not found'] });
     // stream() without _preload_content=False returns stdout and stderr together.
     expect(out.exec).toEqual({ plain: "out\nerr\n", separated: ["out\n", "err\n", 4], interactive: "typed\n" });
+    expect(out.version).toEqual(["1", "32", true, "linux/amd64"]);
+    expect(out.paging).toEqual({
+      // Every page but the last says how many items are left.
+      pages: [[2, 6], [2, 4], [2, 2], [2, null]],
+      bad: [400, "BadRequest"],
+      deleted: ["ConfigMapList", ["page-0", "page-1", "page-2", "page-3", "page-4"]],
+    });
+    expect(out.customObjects).toEqual({
+      created: ["Gadget", { count: 1 }, 1],
+      patched: [{ count: 2 }, 2],
+      // A status change leaves the generation alone.
+      status: [{ phase: "Ready" }, 2],
+      listed: ["GadgetList", "example.org/v1", ["g1"]],
+      everywhere: 1,
+      dynamic: ["Gadget", true, true, "Gadget"],
+      // The typed calls' field manager is the User-Agent's first part.
+      applied: [9, ["OpenAPI-Generator", "py-apply"]],
+      invalid: [422, 'Gadget.example.org "g2" is invalid: spec.count: Invalid value: "string": spec.count in body must be of type integer: "string"'],
+    });
+    expect(out.dynamicWatch).toEqual([["ADDED", "dyn-watched", "ConfigMap"]]);
+    expect(out.eviction).toEqual([201, "Status", "Success"]);
     expect(out.propagation).toEqual({
       // While finalizers hold the object, the delete answers with it.
       orphan: ["Deployment", ["orphan"], true],
@@ -157,7 +178,10 @@ describe.skipIf(!node.ok)(`@kubernetes/client-node in everyday use${node.ok ? ""
   it("KubernetesObjectApi, server-side apply, every PatchStrategy, selectors and paging, a CRD's objects, logs, exec, attach, watch, an informer, ApiException", async () => {
     if (!node.ok) return;
     const [cmd, ...args] = node.value.node;
+    // The informer's first watch of secrets is cut after one event.
+    const cut = server.faults.inject({ match: { watch: true, resource: "secrets", namespace: "usage" }, cutWatchAfterEvents: 1, times: 1 });
     const out = await runJson(cmd!, [...args, join(repoRoot, "test/testing/clients/client_node_usage.mjs"), kubeconfig], node.value.dir);
+    expect(cut.hits).toBe(1);
     expect(out.objectApi).toEqual({
       created: ["v1", "ConfigMap", "generic", "string"],
       read: { a: "1" },
@@ -225,5 +249,19 @@ describe.skipIf(!node.ok)(`@kubernetes/client-node in everyday use${node.ok ? ""
       stale: status(409, "Conflict", 'Operation cannot be fulfilled on configmaps "twice": the object has been modified; please apply your changes to the latest version and try again', { name: "twice", kind: "configmaps" }),
       genericNotFound: status(404, "NotFound", 'deployments.apps "missing" not found', { name: "missing", group: "apps", kind: "deployments" }),
     });
+    expect(out.health).toEqual({ readyz: true, livez: true, version: ["1", "32", true] });
+    expect(out.yamlApply).toEqual({
+      first: ["created ConfigMap", "created Deployment", "created Widget"],
+      second: ["patched ConfigMap", "patched Deployment", "patched Widget"],
+      widget: { size: 4 },
+      cm: { mode: "0644" },
+      // dryRun=All answers the object as it would be stored, and stores nothing.
+      dry: ["dry", "string", 404],
+      paged: [1, "string", true, true],
+    });
+    expect(out.portForward).toBe("hello");
+    expect(out.copy).toEqual({ inside: "copied in\n", out: "copied in\n" });
+    // After the cut the informer watches again from its resourceVersion: s2 arrives once, s1 is not re-added.
+    expect(out.informerRestart).toEqual({ result: "resumed", events: ["add s1", "add s2"] });
   }, 120_000);
 });

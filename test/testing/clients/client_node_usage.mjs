@@ -364,5 +364,159 @@ await step("errors", async () => {
   return { notFound, exists, stale: { ...stale, message: stale.message?.replace(/[0-9a-f-]{36}/, "UID") }, genericNotFound };
 });
 
+// Health and version, as client-node's Health and VersionApi ask them.
+await step("health", async () => {
+  const health = new k8s.Health(kc);
+  const version = await kc.makeApiClient(k8s.VersionApi).getCode();
+  return { readyz: await health.readyz({}), livez: await health.livez({}), version: [version.major, version.minor, version.gitVersion.startsWith("v1.32.")] };
+});
+
+// client-node's README "apply": loadAllYaml, then read and merge-patch, or create on a 404 (a custom kind included).
+await step("yamlApply", async () => {
+  const manifest = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: from-yaml
+  namespace: ${ns}
+data:
+  mode: "0644"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: yaml-web
+  namespace: ${ns}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: yaml-web}
+  template:
+    metadata:
+      labels: {app: yaml-web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: from-yaml
+  namespace: ${ns}
+spec:
+  size: 3
+`;
+  const apply = async (specs) => {
+    const actions = [];
+    for (const spec of specs) {
+      spec.metadata.annotations = { ...spec.metadata.annotations, "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify(spec) };
+      try {
+        await objects.read({ apiVersion: spec.apiVersion, kind: spec.kind, metadata: { name: spec.metadata.name, namespace: spec.metadata.namespace } });
+        const r = await objects.patch(spec, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch);
+        actions.push(`patched ${r.kind}`);
+      } catch (e) {
+        if (!(e instanceof k8s.ApiException) || e.code !== 404) throw e;
+        const r = await objects.create(spec);
+        actions.push(`created ${r.kind}`);
+      }
+    }
+    return actions;
+  };
+  const first = await apply(k8s.loadAllYaml(manifest));
+  const second = await apply(k8s.loadAllYaml(manifest.replace("size: 3", "size: 4")));
+  const widget = await objects.read({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "from-yaml", namespace: ns } });
+  const cm = await objects.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "from-yaml", namespace: ns } });
+  const dry = await objects.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dry", namespace: ns } }, undefined, "All");
+  let dryStored;
+  try {
+    await objects.read({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "dry", namespace: ns } });
+    dryStored = true;
+  } catch (e) {
+    dryStored = e.code;
+  }
+  const page = await objects.list("v1", "ConfigMap", ns, undefined, undefined, undefined, undefined, undefined, 1);
+  // The list's metadata is deserialized as V1ListMeta: the token is `_continue`.
+  const token = page.metadata._continue;
+  const next = await objects.list("v1", "ConfigMap", ns, undefined, undefined, undefined, undefined, undefined, 1, token);
+  return {
+    first,
+    second,
+    widget: widget.spec,
+    cm: cm.data,
+    dry: [dry.metadata.name, typeof dry.metadata.uid, dryStored],
+    paged: [page.items.length, typeof token, page.metadata.remainingItemCount > 0, next.items[0].metadata.name !== page.items[0].metadata.name],
+  };
+});
+
+// Port-forward over WebSocket (the kubelet's channel protocol) to the default echo target.
+await step("portForward", async () => {
+  const input = new PassThrough();
+  let received = Buffer.alloc(0);
+  const done = new Promise((resolve) => {
+    const output = new Writable({
+      write(chunk, _e, cb) {
+        received = Buffer.concat([received, chunk]);
+        if (received.length >= 5) resolve();
+        cb();
+      },
+    });
+    new k8s.PortForward(kc).portForward(ns, "shell", [8080], output, null, input).then((ws) => {
+      input.write("hello");
+      done.then(() => (typeof ws === "function" ? ws() : ws)?.close());
+    });
+  });
+  await within(5000, done);
+  return received.toString();
+});
+
+// Copying files in and out of a container (tar through exec).
+await step("copy", async () => {
+  const { mkdtempSync, writeFileSync, readFileSync, existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const local = mkdtempSync(join(tmpdir(), "kubezod-cp-"));
+  writeFileSync(join(local, "note.txt"), "copied in\n");
+  const cp = new k8s.Cp(kc);
+  await cp.cpToPod(ns, "shell", "main", local, "/tmp");
+  let inside = "";
+  for (let i = 0; i < 50 && !inside.includes("copied in"); i++) {
+    await sleep(100);
+    inside = "";
+    const so = new Writable({ write(c, _e, cb) { inside += c; cb(); } });
+    await new Promise((resolve, reject) => new k8s.Exec(kc).exec(ns, "shell", "main", ["cat", "/tmp/note.txt"], so, null, null, false, resolve).catch(reject));
+  }
+  const back = mkdtempSync(join(tmpdir(), "kubezod-cp-"));
+  await cp.cpFromPod(ns, "shell", "main", "note.txt", back, "/tmp");
+  let out = "";
+  for (let i = 0; i < 50 && !out; i++) {
+    await sleep(100);
+    if (existsSync(join(back, "note.txt"))) out = readFileSync(join(back, "note.txt"), "utf8");
+  }
+  return { inside, out };
+});
+
+// An informer whose watch is cut (the test server drops it once), restarted from its error handler as
+// client-node's examples do: it resumes from its resourceVersion and sees what came after.
+await step("informerRestart", async () => {
+  const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/secrets`, () => core.listNamespacedSecret({ namespace: ns, labelSelector: "resumed" }), "resumed");
+  const events = [];
+  const second = new Promise((resolve) => {
+    informer.on("add", (o) => {
+      events.push(`add ${o.metadata.name}`);
+      if (o.metadata.name === "s2") resolve();
+    });
+    informer.on("update", (o) => events.push(`update ${o.metadata.name}`));
+    informer.on("delete", (o) => events.push(`delete ${o.metadata.name}`));
+    informer.on("error", () => setTimeout(() => informer.start(), 100));
+  });
+  await informer.start();
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "s1", labels: { resumed: "yes" } }, stringData: { a: "1" } } });
+  await sleep(500);
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "s2", labels: { resumed: "yes" } }, stringData: { a: "2" } } });
+  const result = await within(8000, second);
+  await informer.stop();
+  return { result: result ?? "resumed", events };
+});
+
 console.log(JSON.stringify(out));
 process.exit(0);

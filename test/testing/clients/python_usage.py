@@ -317,4 +317,109 @@ def _():
     }
 
 
+@step("version")
+def _():
+    v = client.VersionApi(api).get_code()
+    return [v.major, v.minor, v.git_version.startswith("v1.32."), v.platform]
+
+
+@step("paging")
+def _():
+    for i in range(5):
+        core.create_namespaced_config_map(NS, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="page-%d" % i, labels={"paged": "yes"})))
+    pages = []
+    token = None
+    while True:
+        page = core.list_namespaced_config_map(NS, limit=2, _continue=token)
+        pages.append([len(page.items), page.metadata.remaining_item_count])
+        token = page.metadata._continue
+        if not token:
+            break
+    try:
+        core.list_namespaced_config_map(NS, limit=2, _continue="not-a-token")
+        bad = "accepted"
+    except ApiException as e:
+        bad = [e.status, status_of(e)["reason"]]
+    # deletecollection answers the list of what it deleted (the typed return, V1Status, cannot hold it: read it raw).
+    gone = json.loads(core.delete_collection_namespaced_config_map(NS, label_selector="paged=yes", _preload_content=False).data)
+    return {"pages": pages, "bad": bad, "deleted": [gone["kind"], sorted(i["metadata"]["name"] for i in gone["items"])]}
+
+
+@step("customObjects")
+def _():
+    ext = client.ApiextensionsV1Api(api)
+    ext.create_custom_resource_definition(client.V1CustomResourceDefinition(
+        metadata=client.V1ObjectMeta(name="gadgets.example.org"),
+        spec=client.V1CustomResourceDefinitionSpec(
+            group="example.org",
+            scope="Namespaced",
+            names=client.V1CustomResourceDefinitionNames(plural="gadgets", singular="gadget", kind="Gadget", short_names=["gd"]),
+            versions=[client.V1CustomResourceDefinitionVersion(
+                name="v1", served=True, storage=True,
+                subresources=client.V1CustomResourceSubresources(status={}),
+                schema=client.V1CustomResourceValidation(open_apiv3_schema=client.V1JSONSchemaProps(
+                    type="object",
+                    properties={"spec": client.V1JSONSchemaProps(type="object", properties={"count": client.V1JSONSchemaProps(type="integer")}),
+                                "status": client.V1JSONSchemaProps(type="object", x_kubernetes_preserve_unknown_fields=True)},
+                )),
+            )],
+        ),
+    ))
+    for _ in range(50):
+        conditions = ext.read_custom_resource_definition("gadgets.example.org").status.conditions or []
+        if any(c.type == "Established" and c.status == "True" for c in conditions):
+            break
+        time.sleep(0.1)
+    co = client.CustomObjectsApi(api)
+    created = co.create_namespaced_custom_object("example.org", "v1", NS, "gadgets", {"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {"name": "g1"}, "spec": {"count": 1}})
+    # The client's patch of a custom object is a merge patch.
+    patched = co.patch_namespaced_custom_object("example.org", "v1", NS, "gadgets", "g1", {"spec": {"count": 2}})
+    status = co.patch_namespaced_custom_object_status("example.org", "v1", NS, "gadgets", "g1", {"status": {"phase": "Ready"}})
+    listed = co.list_namespaced_custom_object("example.org", "v1", NS, "gadgets")
+    everywhere = co.list_cluster_custom_object("example.org", "v1", "gadgets")
+    # The dynamic client finds the new kind (its discovery reloads on a miss) and applies to it.
+    dyn = dynamic.DynamicClient(api)
+    gadgets = dyn.resources.get(api_version="example.org/v1", kind="Gadget")
+    by_short = dyn.resources.get(short_names=["gd"])
+    applied = dyn.server_side_apply(gadgets, body=json.dumps({"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {"name": "g1"}, "spec": {"count": 9}}),
+                                    name="g1", namespace=NS, field_manager="py-apply", force_conflicts=True)
+    try:
+        co.create_namespaced_custom_object("example.org", "v1", NS, "gadgets", {"apiVersion": "example.org/v1", "kind": "Gadget", "metadata": {"name": "g2"}, "spec": {"count": "many"}})
+        invalid = "accepted"
+    except ApiException as e:
+        invalid = [e.status, status_of(e)["message"]]
+    co.delete_namespaced_custom_object("example.org", "v1", NS, "gadgets", "g1")
+    return {
+        "created": [created["kind"], created["spec"], created["metadata"]["generation"]],
+        "patched": [patched["spec"], patched["metadata"]["generation"]],
+        "status": [status["status"], status["metadata"]["generation"]],
+        "listed": [listed["kind"], listed["apiVersion"], [i["metadata"]["name"] for i in listed["items"]]],
+        "everywhere": len(everywhere["items"]),
+        "dynamic": [gadgets.kind, gadgets.namespaced, gadgets.subresources.get("status") is not None, by_short.kind],
+        "applied": [applied.spec.count, sorted(m.manager for m in applied.metadata.managedFields)],
+        "invalid": invalid,
+    }
+
+
+@step("dynamicWatch")
+def _():
+    dyn = dynamic.DynamicClient(api)
+    cms = dyn.resources.get(api_version="v1", kind="ConfigMap")
+    listed = cms.get(namespace=NS)
+    cms.create(body={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dyn-watched"}}, namespace=NS)
+    seen = []
+    for event in cms.watch(namespace=NS, resource_version=listed.metadata.resourceVersion, timeout=1):
+        seen.append([event["type"], event["object"].metadata.name, event["raw_object"]["kind"]])
+    return seen
+
+
+@step("eviction")
+def _():
+    core.create_namespaced_pod(NS, client.V1Pod(metadata=client.V1ObjectMeta(name="evictee"), spec=client.V1PodSpec(containers=[client.V1Container(name="main", image="busybox:1.36")])))
+    body = client.V1Eviction(metadata=client.V1ObjectMeta(name="evictee", namespace=NS))
+    result = core.create_namespaced_pod_eviction("evictee", NS, body, _preload_content=False)
+    answer = json.loads(result.data)
+    return [result.status, answer["kind"], answer["status"]]
+
+
 print(json.dumps(out, default=str))
