@@ -422,4 +422,113 @@ def _():
     return [result.status, answer["kind"], answer["status"]]
 
 
+@step("listEverything")
+def _():
+    # Workloads whose controllers write pods, claims, revisions, endpoints, events and statuses; then
+    # every typed list call of the GA APIs, each answer deserialized into the client's models (which
+    # refuse a missing required field).
+    import inspect
+    docs = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432}]}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db}
+spec: {clusterIP: None, selector: {app: db}, ports: [{port: 5432}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: busybox:1.36}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  template:
+    spec: {restartPolicy: Never, containers: [{name: main, image: busybox:1.36}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: tick}
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec: {restartPolicy: Never, containers: [{name: main, image: busybox:1.36}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+---
+apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: pods}
+spec: {hard: {pods: "50"}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults}
+spec: {limits: [{type: Container, default: {cpu: 100m}}]}
+"""
+    import yaml
+    utils.create_from_yaml(api, yaml_objects=list(yaml.safe_load_all(docs)), namespace=NS)
+    batch = client.BatchV1Api(api)
+    for _ in range(100):
+        job = batch.read_namespaced_job("once", NS)
+        if job.status.succeeded:
+            break
+        time.sleep(0.1)
+    calls = 0
+    failures = {}
+    for name in sorted(dir(client)):
+        cls = getattr(client, name)
+        if not (inspect.isclass(cls) and name.endswith("Api") and name != "ApiClient") or "alpha" in name or "beta" in name:
+            continue
+        instance = cls(api)
+        for method in sorted(dir(instance)):
+            if not method.startswith("list_") or method.endswith("_with_http_info"):
+                continue
+            fn = getattr(instance, method)
+            required = [p.name for p in inspect.signature(fn).parameters.values() if p.kind == p.POSITIONAL_OR_KEYWORD]
+            if required not in ([], ["namespace"]):
+                continue
+            calls += 1
+            try:
+                fn(*([NS] if required else []))
+            except ApiException as e:
+                failures[name + "." + method] = e.status
+            except ValueError as e:
+                failures[name + "." + method] = str(e)
+    return {"calls": calls > 60, "jobSucceeded": job.status.succeeded, "failures": failures}
+
+
 print(json.dumps(out, default=str))
