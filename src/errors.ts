@@ -292,6 +292,14 @@ const MAX_STATUS_MESSAGE = 4 * 1024;
 /** Most causes kept from a Status (a hostile server could send millions). */
 const MAX_CAUSES = 1000;
 
+/**
+ * A `Status` read from a body of unknown shape, every field with its `metav1.Status` type (fields
+ * of another type left out); `undefined` when the body is not an object. Internal.
+ */
+export function statusOf(body: unknown, code: number): Status | undefined {
+  return isRecord(body) ? wellTypedStatus(code, body) : undefined;
+}
+
 function toStatus(code: number, body: unknown): Status {
   if (typeof body === "object" && body !== null && !Array.isArray(body) && (body as Status).kind === "Status") return wellTypedStatus(code, body as Record<string, unknown>);
   return { kind: "Status", apiVersion: "v1", status: "Failure", code, reason: reasonForCode(code), message: textMessage(code, body) };
