@@ -119,20 +119,56 @@ export interface ControllerMetrics {
   queue: WorkQueueMetrics;
 }
 
-/** The requests for the controlling owners of `obj` that are of kind `owner` (controller-runtime's `EnqueueRequestForOwner` with `OnlyControllerOwner`). */
+/** The requests for the controlling owners of `obj` that are of kind `owner` (controller-runtime's `EnqueueRequestForOwner` with `OnlyControllerOwner`). Entries that are not owner references (an object received as it was, not matching its schema) are passed over. */
 function controllerOwnerRequests(obj: unknown, owner: ResourceInfo, target: string[]): void {
-  const meta = (obj as { metadata?: { namespace?: string | null; ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; controller?: boolean | null }> | null } | null }).metadata;
-  for (const ref of meta?.ownerReferences ?? []) {
-    if (ref.controller !== true || ref.kind !== owner.kind || !ref.name) continue;
-    const group = ref.apiVersion?.includes("/") ? ref.apiVersion.slice(0, ref.apiVersion.indexOf("/")) : "";
+  const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : undefined;
+  const refs = meta?.ownerReferences;
+  if (!Array.isArray(refs)) return;
+  for (const ref of refs as unknown[]) {
+    if (!isRecord(ref) || ref.controller !== true || ref.kind !== owner.kind || typeof ref.name !== "string" || !ref.name) continue;
+    // controller-runtime parses the apiVersion ("" is the core group); one that is not a string is not a reference.
+    if (ref.apiVersion !== undefined && ref.apiVersion !== null && typeof ref.apiVersion !== "string") continue;
+    const apiVersion = typeof ref.apiVersion === "string" ? ref.apiVersion : "";
+    const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
     if (group !== owner.group) continue;
-    const ns = owner.namespaced ? meta?.namespace : undefined;
+    const ns = owner.namespaced && typeof meta?.namespace === "string" ? meta.namespace : undefined;
     target.push(ns ? `${ns}/${ref.name}` : ref.name);
   }
 }
 
-function keyOf(request: { namespace?: string | undefined; name: string }): string {
-  return request.namespace ? `${request.namespace}/${request.name}` : request.name;
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The key of a request given by user code, or why it is not a request. */
+function requestKeyOf(request: unknown): string | { problem: string } {
+  if (!isRecord(request)) return { problem: `${describe(request)} is not a request ({ namespace?, name })` };
+  const { name, namespace } = request;
+  if (typeof name !== "string" || !name) return { problem: `a request needs a name (a non-empty string), got ${describe(name)}` };
+  if (namespace !== undefined && namespace !== null && typeof namespace !== "string") return { problem: `a request's namespace must be a string, got ${describe(namespace)}` };
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** A short description of a value for messages (never the value of an object: it may hold secrets). */
+function describe(v: unknown): string {
+  if (v === null || v === undefined || typeof v === "boolean") return String(v);
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return v.length > 64 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  if (Array.isArray(v)) return "an array";
+  return `a ${typeof v}`;
+}
+
+/** What a reconcile returned, checked: the next step, or why it cannot be one. */
+function readResult(result: unknown): { requeueAfterMs?: number; requeue: boolean } | { problem: string } {
+  if (result === undefined || result === null) return { requeue: false };
+  if (!isRecord(result)) return { problem: `returned ${describe(result)}; expected nothing or { requeue?: boolean, requeueAfterMs?: number }` };
+  const { requeue, requeueAfterMs } = result;
+  if (requeue !== undefined && typeof requeue !== "boolean") return { problem: `returned requeue ${describe(requeue)}; expected a boolean` };
+  if (requeueAfterMs !== undefined && (typeof requeueAfterMs !== "number" || !Number.isFinite(requeueAfterMs))) {
+    return { problem: `returned requeueAfterMs ${describe(requeueAfterMs)}; expected a finite number of milliseconds` };
+  }
+  // As controller-runtime reads RequeueAfter: zero or negative is no delayed requeue.
+  return requeueAfterMs !== undefined && requeueAfterMs > 0 ? { requeueAfterMs, requeue: requeue === true } : { requeue: requeue === true };
 }
 
 /**
@@ -182,7 +218,9 @@ export class Controller<S extends z.ZodType, W extends readonly z.ZodType[] = z.
 
   /** Queue a request by hand. @example controller.enqueue({ namespace: "shop", name: "web" }); */
   enqueue(request: { namespace?: string | undefined; name: string }): void {
-    this.queue.add(keyOf(request));
+    const key = requestKeyOf(request);
+    if (typeof key !== "string") throw new UsageError(`controller ${this.name}: cannot enqueue: ${key.problem}`);
+    this.queue.add(key);
   }
 
   /** The controller's counters. @example controller.metrics().queue.depth; */
@@ -269,14 +307,36 @@ export class Controller<S extends z.ZodType, W extends readonly z.ZodType[] = z.
       this.#watched.push({ informer });
       offs.push(
         informer.on((event) => {
-          for (const request of map(event.object)) this.queue.add(keyOf(request));
-          if (event.type === "update") for (const request of map(event.old)) this.queue.add(keyOf(request));
+          this.#mapWatched(kind, map, event.object);
+          if (event.type === "update") this.#mapWatched(kind, map, event.old);
         }),
       );
     }
     return () => {
       for (const off of offs) off();
     };
+  }
+
+  /** Queue what a `watches` mapping returns for one object; a mapping that throws or returns what is not a list of requests is reported (naming the object), never let through. */
+  #mapWatched(kind: z.ZodType, map: WatchesSpec<z.ZodType>["map"], object: unknown): void {
+    const what = (): string => `controller ${this.name}: the watches mapping for ${resourceInfo(kind)?.kind ?? "an object"} ${keyOfObject(object) || "(no name)"}`;
+    let requests: unknown;
+    try {
+      requests = map(object);
+    } catch (err) {
+      this.#report(new UsageError(`${what()} threw: ${err instanceof Error ? err.message : describe(err)}`, { cause: err }));
+      return;
+    }
+    if (requests === undefined || requests === null) return;
+    if (!Array.isArray(requests)) {
+      this.#report(new UsageError(`${what()} returned ${describe(requests)}; expected an array of { namespace?, name }`));
+      return;
+    }
+    for (const request of requests as unknown[]) {
+      const key = requestKeyOf(request);
+      if (typeof key === "string") this.queue.add(key);
+      else this.#report(new UsageError(`${what()} returned an entry that is not a request: ${key.problem}`));
+    }
   }
 
   async #worker(signal: AbortSignal): Promise<void> {
@@ -293,18 +353,22 @@ export class Controller<S extends z.ZodType, W extends readonly z.ZodType[] = z.
           retries: this.queue.numRequeues(key),
           kube: this.kube,
         });
-        if (result && result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
+        const next = readResult(result);
+        if ("problem" in next) throw new UsageError(`controller ${this.name}: the reconcile of ${key} ${next.problem}`);
+        if (next.requeueAfterMs !== undefined) {
           this.queue.forget(key);
-          this.queue.addAfter(key, result.requeueAfterMs);
-        } else if (result?.requeue) {
+          this.queue.addAfter(key, next.requeueAfterMs);
+        } else if (next.requeue) {
           this.#requeues++;
           this.queue.addRateLimited(key);
         } else {
           this.queue.forget(key);
         }
-      } catch (err) {
+      } catch (thrown) {
         this.#errors++;
         if (!signal.aborted) {
+          // A thrown value that is not an Error (a string, undefined) becomes one naming the request.
+          const err = thrown instanceof Error ? thrown : new UsageError(`controller ${this.name}: the reconcile of ${key} threw ${describe(thrown)}, not an Error`, { cause: thrown });
           this.#report(err, request);
           this.queue.addRateLimited(key);
         }

@@ -9,7 +9,8 @@
 import { hostname } from "node:os";
 import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
-import { KubeApiError, UsageError, isAlreadyExists, isNotFound } from "../errors.js";
+import { ConnectionError, InvalidResponseError, KubeApiError, TimeoutError, UsageError, isAlreadyExists, isNotFound } from "../errors.js";
+import { isQualifiedName } from "../meta/names.js";
 import { pause } from "./backoff.js";
 import { microTime } from "./leader-election.js";
 
@@ -99,7 +100,12 @@ interface CacheEntry {
   observedAt: number;
 }
 
+/** Kubernetes' limits on an events.k8s.io/v1 Event (pkg/apis/core/validation/events.go), in bytes. */
 const MAX_NOTE_BYTES = 1024;
+const MAX_REASON_BYTES = 128;
+const MAX_ACTION_BYTES = 128;
+const MAX_INSTANCE_BYTES = 128;
+const MAX_NAME = 253;
 const MAX_CACHE = 4096;
 
 let eventSchema: Promise<z.ZodType> | undefined;
@@ -108,16 +114,50 @@ function loadEvent(): Promise<z.ZodType> {
   return eventSchema;
 }
 
-function referenceOf(obj: EventObject): Reference {
-  const m = obj.metadata ?? {};
+function referenceOf(obj: EventObject, field: string): Reference {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new UsageError(`the ${field} object of an event must be a Kubernetes object, got ${obj === null ? "null" : Array.isArray(obj) ? "an array" : typeof obj}`);
+  const m: Record<string, unknown> = typeof obj.metadata === "object" && obj.metadata !== null ? (obj.metadata as Record<string, unknown>) : {};
   const ref: Reference = {};
-  if (obj.apiVersion) ref.apiVersion = obj.apiVersion;
-  if (obj.kind) ref.kind = obj.kind;
-  if (m.name) ref.name = m.name;
-  if (m.namespace) ref.namespace = m.namespace;
-  if (m.uid) ref.uid = m.uid;
-  if (m.resourceVersion) ref.resourceVersion = m.resourceVersion;
+  const text = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+  const apiVersion = text(obj.apiVersion);
+  const kind = text(obj.kind);
+  if (apiVersion) ref.apiVersion = apiVersion;
+  if (kind) ref.kind = kind;
+  for (const key of ["name", "namespace", "uid", "resourceVersion"] as const) {
+    const v = text(m[key]);
+    if (v) ref[key] = v;
+  }
   return ref;
+}
+
+/** A string field of an event: present, a string, within Kubernetes' limit. */
+function checkText(value: unknown, field: string, max: number): string {
+  if (typeof value !== "string" || !value) throw new UsageError(`an event needs a reason and an action (non-empty strings); ${field} is ${typeof value === "string" ? "empty" : typeof value}`);
+  if (Buffer.byteLength(value) > max) throw new UsageError(`an event's ${field} can have at most ${max} bytes (Kubernetes refuses longer ones), got ${Buffer.byteLength(value)}`);
+  return value;
+}
+
+/** `<name>.<suffix>` as client-go names events, made a DNS subdomain of at most 253 characters whatever the object's name (a ClusterRole's "system:…" is not one). */
+function eventName(name: string, suffix: string): string {
+  const labels = (text: string): string =>
+    text
+      .split(".")
+      .map((label) => label.replace(/^-+|-+$/g, ""))
+      .filter(Boolean)
+      .join(".");
+  const base = labels(labels(name.toLowerCase().replace(/[^a-z0-9.-]/g, "-")).slice(0, MAX_NAME - suffix.length - 1));
+  return `${base || "event"}.${suffix}`;
+}
+
+/** Sub-millisecond part of Event names: shared by every recorder of the process, from a random start so two processes seldom meet. */
+let nameCounter = Math.floor(Math.random() * 1_000_000);
+
+/** Failures worth another attempt: the server unreachable or overloaded, an answer cut or garbled by a proxy. */
+function retryable(err: unknown): boolean {
+  if (err instanceof ConnectionError || err instanceof TimeoutError) return true;
+  if (err instanceof KubeApiError) return err.status >= 500 || err.status === 429;
+  if (err instanceof InvalidResponseError) return err.status >= 500 || err.status === 429;
+  return false;
 }
 
 function truncateNote(note: string): string {
@@ -145,7 +185,6 @@ export class EventRecorder {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   #pending = 0;
   #queue: Promise<void> = Promise.resolve();
-  #counter = 0;
   #closed = false;
   /** Aborted when closing should not wait for retries any longer. */
   readonly #giveUp = new AbortController();
@@ -156,10 +195,16 @@ export class EventRecorder {
     readonly kube: Kube,
     options: EventRecorderOptions,
   ) {
-    if (!options.reportingController) throw new UsageError("an event recorder needs its reportingController");
+    if (!options.reportingController || typeof options.reportingController !== "string") throw new UsageError("an event recorder needs its reportingController");
+    const problems = isQualifiedName(options.reportingController);
+    if (problems.length) throw new UsageError(`reportingController "${options.reportingController}" is not a qualified name (example.com/my-operator): ${problems[0]}`);
+    if (options.reportingInstance !== undefined && (typeof options.reportingInstance !== "string" || !options.reportingInstance || Buffer.byteLength(options.reportingInstance) > MAX_INSTANCE_BYTES)) {
+      throw new UsageError(`reportingInstance must be a non-empty string of at most ${MAX_INSTANCE_BYTES} bytes`);
+    }
     this.#options = options;
     this.reportingController = options.reportingController;
-    this.reportingInstance = options.reportingInstance ?? `${options.reportingController}-${hostname()}`;
+    // client-go's default, cut to the limit Kubernetes keeps (a long controller name made every write fail).
+    this.reportingInstance = options.reportingInstance ?? `${options.reportingController}-${hostname()}`.slice(0, MAX_INSTANCE_BYTES);
     const finish = options.finishSeriesAfterMs ?? 6 * 60_000;
     const refresh = options.refreshSeriesEveryMs ?? 30 * 60_000;
     this.#timers.push(setInterval(() => this.#finishSeries(finish), finish), setInterval(() => this.#refreshSeries(), refresh));
@@ -179,18 +224,21 @@ export class EventRecorder {
    */
   event(regarding: EventObject, options: EventOptions): void {
     if (this.#closed) return;
+    if (typeof options !== "object" || options === null) throw new UsageError("an event needs its options: { reason, action, … }");
     const type = options.type ?? "Normal";
     if (type !== "Normal" && type !== "Warning") throw new UsageError(`event type must be Normal or Warning, got "${String(type)}"`);
-    if (!options.reason || !options.action) throw new UsageError("an event needs a reason and an action");
-    const ref = referenceOf(regarding);
+    const reason = checkText(options.reason, "reason", MAX_REASON_BYTES);
+    const action = checkText(options.action, "action", MAX_ACTION_BYTES);
+    if (options.note !== undefined && typeof options.note !== "string") throw new UsageError(`an event's note must be a string, got ${typeof options.note}`);
+    const ref = referenceOf(regarding, "regarding");
     if (!ref.name) throw new UsageError("the object an event is about needs metadata.name");
+    const related = options.related !== undefined && options.related !== null ? referenceOf(options.related, "related") : undefined;
     this.#stats.recorded++;
     if (this.#spam(ref)) {
       this.#stats.filtered++;
       return;
     }
-    const related = options.related ? referenceOf(options.related) : undefined;
-    const key = JSON.stringify([type, options.action, options.reason, this.reportingController, this.reportingInstance, ref, related ?? null]);
+    const key = JSON.stringify([type, action, reason, this.reportingController, this.reportingInstance, ref, related ?? null]);
     const now = microTime();
     const entry = this.#cache.get(key);
     if (entry) {
@@ -207,12 +255,12 @@ export class EventRecorder {
       return;
     }
     const event: EventBody = {
-      metadata: { name: `${ref.name}.${this.#uniqueSuffix()}`, namespace: ref.namespace || "default" },
+      metadata: { name: eventName(ref.name, this.#uniqueSuffix()), namespace: ref.namespace || "default" },
       eventTime: now,
       reportingController: this.reportingController,
       reportingInstance: this.reportingInstance,
-      action: options.action,
-      reason: options.reason,
+      action,
+      reason,
       regarding: ref,
       ...(related ? { related } : {}),
       ...(options.note !== undefined ? { note: truncateNote(options.note) } : {}),
@@ -273,7 +321,7 @@ export class EventRecorder {
 
   /** A name suffix unique within this process: nanoseconds since the epoch, in hex (client-go's `%x` of UnixNano). */
   #uniqueSuffix(): string {
-    const nanos = BigInt(Date.now()) * 1_000_000n + BigInt(this.#counter++ % 1_000_000);
+    const nanos = BigInt(Date.now()) * 1_000_000n + BigInt(nameCounter++ % 1_000_000);
     return nanos.toString(16);
   }
 
@@ -294,6 +342,10 @@ export class EventRecorder {
     const tries = this.#options.maxTries ?? 12;
     const delay = this.#options.retryDelayMs ?? 10_000;
     for (let attempt = 1; ; attempt++) {
+      if (this.#giveUp.signal.aborted) {
+        this.#stats.dropped++;
+        return;
+      }
       try {
         let written: { metadata?: { resourceVersion?: string | null } | null } | undefined;
         if (event.series) {
@@ -313,7 +365,11 @@ export class EventRecorder {
         return;
       } catch (err) {
         // The Event appeared between the failed patch and the create: try the patch again.
-        const retry = event.series ? isAlreadyExists(err) || !(err instanceof KubeApiError) : !(err instanceof KubeApiError) || err.status >= 500 || err.status === 429;
+        const retry = retryable(err) || (event.series !== undefined && isAlreadyExists(err));
+        // Closing: a server that cannot be reached (refused, reset, silent until the request's
+        // timeout) ends the wait — this write and the rest are dropped — so close() does not wait
+        // out every write's retries one after the other.
+        if (this.#closed && (err instanceof ConnectionError || err instanceof TimeoutError)) this.#giveUp.abort();
         if (!retry || attempt >= tries || this.#giveUp.signal.aborted) {
           this.#stats.dropped++;
           this.#report(err);

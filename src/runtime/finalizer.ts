@@ -6,7 +6,7 @@
  */
 import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
-import { UsageError, isNotFound } from "../errors.js";
+import { InvalidResponseError, UsageError, isNotFound } from "../errors.js";
 import { resourceInfo } from "../meta/registry.js";
 
 /**
@@ -38,6 +38,8 @@ interface FinalizableMeta {
   } | null;
 }
 
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
+
 const QUALIFIED = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /**
@@ -65,11 +67,25 @@ export async function finalizer<S extends z.ZodType, R>(kube: Kube, schema: S, o
   const info = resourceInfo(schema);
   if (!info) throw new UsageError("finalizer() needs a resource schema");
   if (!QUALIFIED.test(handlers.name) || handlers.name.length > 316) throw new UsageError(`"${handlers.name}" is not a valid finalizer name (a qualified name such as example.com/cleanup)`);
-  const meta = (object as FinalizableMeta).metadata ?? {};
+  const meta = (object as FinalizableMeta | null | undefined)?.metadata ?? {};
   const name = meta.name;
-  if (!name) throw new UsageError(`the ${info.kind} has no metadata.name`);
+  if (!name || typeof name !== "string") throw new UsageError(`the ${info.kind} has no metadata.name`);
   const namespace = info.namespaced ? (meta.namespace ?? undefined) : undefined;
-  const finalizers = meta.finalizers ?? [];
+  const what = `the ${info.kind} ${namespace ? `${namespace}/` : ""}${name}`;
+  // Every write below is guarded by the resourceVersion and aimed at the object's own namespace:
+  // without them a write could land on another object, or drop a finalizer added meanwhile.
+  if (info.namespaced && (typeof namespace !== "string" || !namespace)) throw new UsageError(`${what} has no metadata.namespace`);
+  if (typeof meta.resourceVersion !== "string" || !meta.resourceVersion) throw new UsageError(`${what} has no metadata.resourceVersion: finalizers are only changed on an object read from the server`);
+  const rawFinalizers: unknown = meta.finalizers;
+  if (rawFinalizers !== undefined && rawFinalizers !== null && (!Array.isArray(rawFinalizers) || !rawFinalizers.every((f) => typeof f === "string"))) {
+    throw new UsageError(`${what} has metadata.finalizers that is not a list of strings`);
+  }
+  const deletionTimestamp: unknown = meta.deletionTimestamp;
+  // A deletion mark that is not a time is not read as one either way: neither work nor cleanup runs.
+  if (deletionTimestamp !== undefined && deletionTimestamp !== null && (typeof deletionTimestamp !== "string" || !RFC3339.test(deletionTimestamp))) {
+    throw new UsageError(`${what} has a metadata.deletionTimestamp that is not an RFC 3339 time`);
+  }
+  const finalizers = (rawFinalizers ?? []) as string[];
   const ours = finalizers.includes(handlers.name);
   const patchFinalizers = async (next: string[]): Promise<z.output<S>> =>
     (await kube.patch(schema, name, { metadata: { finalizers: next.length ? next : null, resourceVersion: meta.resourceVersion ?? null } }, {
@@ -90,5 +106,8 @@ export async function finalizer<S extends z.ZodType, R>(kube: Kube, schema: S, o
   }
   if (ours) return handlers.apply(object);
   const updated = await patchFinalizers([...finalizers, handlers.name]);
+  // The work runs only once the finalizer is in place, so its cleanup is sure to come.
+  const written = (updated as FinalizableMeta | null | undefined)?.metadata?.finalizers;
+  if (!Array.isArray(written) || !written.includes(handlers.name)) throw new InvalidResponseError(`${what}: the server answered the finalizer's addition with an object without ${handlers.name}`, 200);
   return handlers.apply(updated);
 }

@@ -9,7 +9,7 @@
 import { hostname } from "node:os";
 import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
-import { ConflictError, KubeApiError, NotFoundError, UsageError, isAlreadyExists, isConflict } from "../errors.js";
+import { ConflictError, InvalidResponseError, KubeApiError, NotFoundError, UsageError, isAlreadyExists, isConflict, isNotFound } from "../errors.js";
 import { childSignal, pause, raceAbort } from "./backoff.js";
 
 /**
@@ -73,6 +73,9 @@ interface LeaseObject {
 export function microTime(date: Date = new Date()): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
+
+/** An RFC 3339 time, as MicroTime and Time are written. */
+const MICRO_OR_RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 let leaseSchema: Promise<z.ZodType> | undefined;
 function loadLease(): Promise<z.ZodType> {
@@ -231,38 +234,50 @@ export class LeaderElection {
     const timeoutMs = this.#leading ? Math.max(1, this.#validUntil - started) : this.#retryMs * 2;
     const call = { namespace: this.#namespace, signal, timeoutMs, retry: false as const };
     try {
-      // Fast path: the leader renews from the Lease it wrote last, without reading it first.
+      // Fast path: the leader renews from the Lease it wrote last, without reading it first; when
+      // that fails for any reason (changed, deleted, an error) it reads the Lease, as client-go does.
       if (this.#leading && this.#observed?.spec?.holderIdentity === this.identity) {
-        const renewed = await this.#write(Lease, this.#observed, { ...this.#observed.spec, renewTime: now, leaseDurationSeconds }, call);
+        const renewed = await this.#write(Lease, this.#observed, { ...this.#observed.spec, renewTime: now, leaseDurationSeconds }, call).catch((err: unknown) => {
+          if (signal.aborted) throw err;
+          return undefined;
+        });
         if (renewed) return this.#took(renewed, started);
       }
       const current = (await this.kube.get(Lease, this.#options.name, { ...call, returnErrors: [404] })) as LeaseObject | NotFoundError;
       if (current instanceof NotFoundError) {
-        const created = (await this.kube.create(
-          Lease,
-          {
-            metadata: { name: this.#options.name, namespace: this.#namespace },
-            spec: { holderIdentity: this.identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
-          },
-          call,
-        )) as LeaseObject;
-        return this.#took(created, started);
+        // Deleted while another candidate held it: that holder may still act until its lease runs
+        // out by this candidate's clock, so wait for that before creating it anew (client-go
+        // creates at once, and two leaders then act together). The holder itself re-creates it.
+        if (!this.#leading && this.#othersExpireAt > performance.now()) return false;
+        try {
+          const created = (await this.kube.create(
+            Lease,
+            {
+              metadata: { name: this.#options.name, namespace: this.#namespace },
+              spec: { holderIdentity: this.identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+            },
+            call,
+          )) as LeaseObject;
+          return this.#took(created, started);
+        } catch (err) {
+          // Someone else created it first: a leader whose Lease was deleted has lost it.
+          if (isAlreadyExists(err)) this.#lost();
+          throw err;
+        }
       }
+      const record = this.#readRecord(current);
       this.#observe(current);
-      const record = current.spec ?? {};
       const holder = record.holderIdentity ?? "";
       const expiresAt = this.#observedAt + (record.leaseDurationSeconds ?? 0) * 1000;
-      if (holder && holder !== this.identity && expiresAt > performance.now()) {
-        this.#othersExpireAt = expiresAt;
-        return false;
-      }
+      if (holder && holder !== this.identity && expiresAt > performance.now()) return false;
       const ours = holder === this.identity;
+      const transitions = record.leaseTransitions ?? 0;
       const next: LeaseRecord = {
         holderIdentity: this.identity,
         leaseDurationSeconds,
-        acquireTime: ours && record.acquireTime ? record.acquireTime : now,
+        acquireTime: ours && record.acquireTime && MICRO_OR_RFC3339.test(record.acquireTime) ? record.acquireTime : now,
         renewTime: now,
-        leaseTransitions: ours ? (record.leaseTransitions ?? 0) : (record.leaseTransitions ?? 0) + 1,
+        leaseTransitions: ours ? transitions : transitions + 1,
       };
       const written = await this.#write(Lease, current, next, call);
       return written ? this.#took(written, started) : false;
@@ -271,6 +286,34 @@ export class LeaderElection {
       if (!signal.aborted) this.#report(err);
       return false;
     }
+  }
+
+  /**
+   * The election fields of a Lease read from the server, checked: a Lease whose fields have other
+   * types (received as it was, with validation off or reporting) cannot be read — client-go fails to
+   * decode it and never takes it over; neither does this candidate.
+   */
+  #readRecord(lease: LeaseObject): LeaseRecord {
+    const what = `the Lease ${this.#namespace}/${this.#options.name}`;
+    const spec: unknown = lease.spec;
+    if (spec === undefined || spec === null) return {};
+    if (typeof spec !== "object" || Array.isArray(spec)) throw new InvalidResponseError(`${what} has a spec that is not an object: the election cannot read it`, 200);
+    const r = spec as Record<string, unknown>;
+    const problems: string[] = [];
+    for (const field of ["holderIdentity", "acquireTime", "renewTime"] as const) {
+      if (r[field] !== undefined && r[field] !== null && typeof r[field] !== "string") problems.push(`spec.${field} is not a string`);
+    }
+    for (const field of ["leaseDurationSeconds", "leaseTransitions"] as const) {
+      if (r[field] !== undefined && r[field] !== null && !Number.isSafeInteger(r[field])) problems.push(`spec.${field} is not an integer`);
+    }
+    if (problems.length) throw new InvalidResponseError(`${what} cannot be read: ${problems.join(", ")}`, 200);
+    return r as LeaseRecord;
+  }
+
+  /** The Lease this candidate led on is someone else's now: stop leading at the next check. */
+  #lost(): void {
+    this.#observed = undefined;
+    this.#observedRaw = "";
   }
 
   /** Replace the Lease's spec, guarded by its resourceVersion; undefined when someone else wrote first. */
@@ -285,6 +328,12 @@ export class LeaderElection {
 
   /** This candidate holds the Lease as of `started` (when the write was sent). */
   #took(lease: LeaseObject, started: number): boolean {
+    // A server that answers a write with someone else's record has not given this candidate the Lease.
+    if (lease?.spec?.holderIdentity !== this.identity) {
+      this.#report(new InvalidResponseError(`the Lease ${this.#namespace}/${this.#options.name} was written, but the answer names ${JSON.stringify(lease?.spec?.holderIdentity ?? null)} as its holder`, 200));
+      this.#lost();
+      return false;
+    }
     this.#observe(lease);
     this.#observedAt = started;
     this.#validUntil = started + this.#renewMs;
@@ -305,6 +354,8 @@ export class LeaderElection {
     }
     this.#observed = lease;
     const holder = spec.holderIdentity ?? "";
+    // When the lease another candidate holds runs out, by this candidate's clock.
+    this.#othersExpireAt = holder && holder !== this.identity ? this.#observedAt + (spec.leaseDurationSeconds ?? 0) * 1000 : 0;
     if (holder !== this.#leader) {
       this.#leader = holder;
       if (holder) this.#call(() => this.#options.onNewLeader?.(holder));

@@ -289,8 +289,12 @@ export class WorkQueue<T = string> {
     const next = this.#heap[0];
     if (!next || next.readyAt >= this.#timerAt) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timerAt = next.readyAt;
-    this.#timer = setTimeout(() => this.#fire(), Math.max(0, next.readyAt - performance.now()));
+    // Node's timers hold at most 2^31-1 ms (a longer delay fires after 1 ms, every ms): wake up at
+    // that bound and arm again; an item delayed forever (Infinity) arms no timer at all.
+    if (next.readyAt === Infinity) return;
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, next.readyAt - performance.now()));
+    this.#timerAt = performance.now() + wait;
+    this.#timer = setTimeout(() => this.#fire(), wait);
   }
 
   #fire(): void {
@@ -351,6 +355,9 @@ export class WorkQueue<T = string> {
     }
   }
 }
+
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function before<T>(a: Delayed<T>, b: Delayed<T>): boolean {
   return a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq);

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigMap, Secret, ServiceAccount } from "kubezod/k8s";
-import { Controller, InformerFactory, ItemExponentialRateLimiter, controller, type Kube, type ReconcileRequest } from "../../src/index.js";
+import { Controller, InformerFactory, ItemExponentialRateLimiter, UsageError, controller, type Kube, type ReconcileRequest, type ReconcileResult } from "../../src/index.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
+import { hostileApi } from "./support/hostile-api.js";
 import { until } from "./support/helpers.js";
 
 let server: TestServer;
@@ -143,5 +144,89 @@ describe("Controller", () => {
     const denied = new Controller(kube, { for: ConfigMap, labelSelector: { app: "forbidden" }, reconcile: () => undefined });
     await expect(denied.run(new AbortController().signal)).rejects.toThrow(/forbidden/i);
     await factory.stop();
+  });
+
+  it("hostile objects and user code: malformed ownerReferences are passed over, mappings that throw or return garbage and odd reconcile results are typed errors naming the object or request", async () => {
+    const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: "default", uid: `uid-${name}`, resourceVersion: "5", ...extra });
+    const owner = (name: string | undefined) => ({ apiVersion: "v1", kind: "ConfigMap", ...(name === undefined ? {} : { name }), uid: "u", controller: true });
+    const api = await hostileApi({
+      configmaps: [{ apiVersion: "v1", kind: "ConfigMap", metadata: meta("web") }],
+      secrets: [
+        { apiVersion: "v1", kind: "Secret", metadata: meta("s-string", { ownerReferences: "web" }) },
+        { apiVersion: "v1", kind: "Secret", metadata: meta("s-number", { ownerReferences: 5 }) },
+        { apiVersion: "v1", kind: "Secret", metadata: meta("s-object", { ownerReferences: { 0: owner("web") } }) },
+        { apiVersion: "v1", kind: "Secret", metadata: meta("s-entries", { ownerReferences: [null, 7, owner(undefined), { ...owner("web"), apiVersion: 3 }, owner("db")] }) },
+      ],
+      serviceaccounts: [
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("throws") },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("garbage") },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("nothing") },
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("entries") },
+      ],
+    });
+    const results: Record<string, unknown> = {
+      "default/db": { requeueAfterMs: Number.NaN },
+      "default/inf": { requeueAfterMs: Number.POSITIVE_INFINITY },
+      "default/neg": { requeueAfterMs: -5 },
+      "default/str": "yes",
+      "default/flag": { requeue: "sometimes" },
+    };
+    const reconciled: string[] = [];
+    const errors: Array<{ error: unknown; request?: string }> = [];
+    const stop = new AbortController();
+    const c = new Controller(api.kube, {
+      for: ConfigMap,
+      namespace: "default",
+      filter: () => false, // only the mappings queue keys
+      owns: [Secret],
+      watches: [
+        {
+          kind: ServiceAccount,
+          map: (sa) => {
+            const name = sa.metadata?.name;
+            if (name === "throws") throw "not an Error";
+            if (name === "garbage") return 42 as never;
+            if (name === "nothing") return undefined as never;
+            return [null, { name: "" }, { name: "web", namespace: 7 }, { namespace: "default", name: "db2" }] as never;
+          },
+        },
+      ],
+      rateLimiter: new ItemExponentialRateLimiter<string>(60_000, 60_000),
+      reconcile: ({ key }): ReconcileResult | void => {
+        reconciled.push(key);
+        if (key === "default/db2") throw "plain string";
+        return results[key] as ReconcileResult | void;
+      },
+      onError: (error, request) => errors.push({ error, ...(request ? { request: request.key } : {}) }),
+    });
+    for (const name of ["inf", "neg", "str", "flag"]) c.enqueue({ namespace: "default", name });
+    expect(() => c.enqueue({ namespace: "default", name: "" })).toThrow(UsageError);
+    expect(() => c.enqueue(null as never)).toThrow(/not a request/);
+    const running = c.run(stop.signal);
+    await until(() => reconciled.length >= 6);
+    await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    await running;
+    await api.close();
+    expect([...reconciled].sort()).toEqual(["default/db", "default/db2", "default/flag", "default/inf", "default/neg", "default/str"]);
+    expect(errors.filter((e) => e.error instanceof TypeError)).toEqual([]);
+    const messages = errors.filter((e) => e.error instanceof UsageError).map((e) => `${e.request ?? "-"} ${(e.error as Error).message}`);
+    expect(messages.sort()).toEqual(
+      [
+        '- controller configmaps: the watches mapping for ServiceAccount default/entries returned an entry that is not a request: a request needs a name (a non-empty string), got ""',
+        "- controller configmaps: the watches mapping for ServiceAccount default/entries returned an entry that is not a request: a request's namespace must be a string, got 7",
+        "- controller configmaps: the watches mapping for ServiceAccount default/entries returned an entry that is not a request: null is not a request ({ namespace?, name })",
+        "- controller configmaps: the watches mapping for ServiceAccount default/garbage returned 42; expected an array of { namespace?, name }",
+        '- controller configmaps: the watches mapping for ServiceAccount default/throws threw: "not an Error"',
+        "default/db controller configmaps: the reconcile of default/db returned requeueAfterMs NaN; expected a finite number of milliseconds",
+        'default/db2 controller configmaps: the reconcile of default/db2 threw "plain string", not an Error',
+        "default/flag controller configmaps: the reconcile of default/flag returned requeue \"sometimes\"; expected a boolean",
+        "default/inf controller configmaps: the reconcile of default/inf returned requeueAfterMs Infinity; expected a finite number of milliseconds",
+        'default/str controller configmaps: the reconcile of default/str returned "yes"; expected nothing or { requeue?: boolean, requeueAfterMs?: number }',
+      ].sort(),
+    );
+    // Failed reconciles wait for their retry; the negative delay is read as controller-runtime reads it (no requeue).
+    expect(c.metrics().errors).toBe(5);
+    expect(c.queue.numRequeues("default/neg")).toBe(0);
   });
 });

@@ -4,9 +4,10 @@
  * when the recorder closes, as client-go's broadcaster does), the spam filter, note limits, retries.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigMap } from "kubezod/k8s";
+import { ClusterRole, ConfigMap } from "kubezod/k8s";
 import { Event } from "kubezod/k8s/events/v1";
-import { EventRecorder, type Kube } from "../../src/index.js";
+import { EventRecorder, ForbiddenError, UsageError, connect, defineCluster, type Kube } from "../../src/index.js";
+import { hostileApi } from "./support/hostile-api.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 
 let server: TestServer;
@@ -95,5 +96,71 @@ describe("EventRecorder", () => {
     expect(() => open.event(cm, { reason: "", action: "x" })).toThrow(/reason and an action/);
     expect(() => open.event({ metadata: {} }, { reason: "R", action: "A" })).toThrow(/metadata.name/);
     await open.close();
+  });
+
+  it("keeps within Kubernetes' limits: reason and action over 128 bytes, non-string fields and non-objects are UsageErrors; names that are not DNS subdomains still make valid Event names; references without uid or namespace land in default", async () => {
+    const recorder = new EventRecorder(kube, { reportingController: "example.com/limits", reportingInstance: "limits-0" });
+    const cm = await kube.create(ConfigMap, { metadata: { name: "limits", namespace: "shop" } });
+    expect(() => recorder.event(cm, { reason: "R".repeat(129), action: "A" })).toThrow(/reason can have at most 128 bytes/);
+    expect(() => recorder.event(cm, { reason: "R", action: "é".repeat(65) })).toThrow(/action can have at most 128 bytes/);
+    expect(() => recorder.event(cm, { reason: 5 as never, action: "A" })).toThrow(UsageError);
+    expect(() => recorder.event(cm, { reason: "R", action: "A", note: { long: true } as never })).toThrow(/note must be a string/);
+    expect(() => recorder.event(null as never, { reason: "R", action: "A" })).toThrow(/regarding object of an event must be a Kubernetes object, got null/);
+    expect(() => recorder.event(cm, { reason: "R", action: "A", related: "web" as never })).toThrow(/related object/);
+    expect(() => recorder.event(cm, null as never)).toThrow(UsageError);
+    expect(() => new EventRecorder(kube, { reportingController: "Not A Name" })).toThrow(/not a qualified name/);
+    expect(() => new EventRecorder(kube, { reportingController: "x", reportingInstance: "i".repeat(129) })).toThrow(/at most 128 bytes/);
+    // client-go's default instance name, cut to the 128 bytes Kubernetes keeps.
+    const longName = new EventRecorder(kube, { reportingController: `${"a".repeat(200)}.example.com/${"c".repeat(63)}` });
+    expect(longName.reportingInstance.length).toBe(128);
+    await longName.close();
+    const role = await kube.create(ClusterRole, { metadata: { name: "system:controller:Limits" }, rules: [] });
+    recorder.event(role, { reason: "R128".padEnd(128, "x"), action: "Check", note: "x".repeat(5000) });
+    recorder.event({ kind: "Thing", metadata: { name: "n".repeat(253) } }, { reason: "Long", action: "Check" });
+    recorder.event({ metadata: { name: "no-uid" } }, { reason: "Bare", action: "Check" });
+    const errors: unknown[] = [];
+    const checked = new EventRecorder(kube, { reportingController: "example.com/limits", onError: (e) => errors.push(e) });
+    checked.event(role, { reason: "Role", action: "Check" });
+    checked.event({ kind: "Thing", metadata: { name: "n".repeat(253) } }, { reason: "Long", action: "Check" });
+    await checked.close();
+    await recorder.close();
+    expect(errors).toEqual([]);
+    expect(recorder.stats).toMatchObject({ recorded: 3, written: 3, dropped: 0 });
+    const all = (await kube.list(Event, { namespace: "default" })).items;
+    const about = (name: string) => all.filter((e) => e.regarding?.name === name);
+    expect(about("system:controller:Limits").map((e) => e.metadata?.name?.split(".")[0])).toEqual(["system-controller-limits", "system-controller-limits"]);
+    expect(about("n".repeat(253)).every((e) => e.metadata!.name!.length <= 253)).toBe(true);
+    expect(about("no-uid")[0]!.regarding).toEqual({ kind: undefined, name: "no-uid" } as never);
+  });
+
+  it("a hostile server: 403 is dropped at once and reported; 429 is retried; a server that never answers does not hold close() beyond a request's timeout", async () => {
+    const cm = await kube.create(ConfigMap, { metadata: { name: "hostile", namespace: "shop" } });
+    const forbidden = server.faults.inject({ match: { method: "POST", resource: "events" }, status: 403, times: 1 });
+    const errors: unknown[] = [];
+    const recorder = new EventRecorder(kube, { reportingController: "example.com/hostile", retryDelayMs: 10, onError: (e) => errors.push(e) });
+    recorder.event(cm, { reason: "Denied", action: "Write" });
+    await recorder.flush();
+    expect(forbidden.hits).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ForbiddenError);
+    const busy = server.faults.inject({ match: { method: "POST", resource: "events" }, status: 429, retryAfter: 0, times: 2 });
+    recorder.event(cm, { reason: "Busy", action: "Write" });
+    await recorder.close();
+    expect(busy.hits).toBe(2);
+    expect(recorder.stats).toMatchObject({ written: 1, dropped: 1 });
+
+    let posts = 0;
+    const api = await hostileApi({}, (req) => {
+      if (req.method === "POST") posts++;
+      return true; // never answers
+    });
+    const silent = await connect({ config: defineCluster({ server: api.url, namespace: "default" }), retry: false, timeoutMs: 200 });
+    const quiet = new EventRecorder(silent, { reportingController: "example.com/hostile", retryDelayMs: 10, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 20; i++) quiet.event({ metadata: { name: `obj-${i}`, namespace: "default" } }, { reason: "Lost", action: "Write" });
+    await quiet.close();
+    expect(quiet.stats).toMatchObject({ recorded: 20, written: 0, dropped: 20 });
+    expect(posts).toBeLessThanOrEqual(2);
+    await silent.close();
+    await api.close();
   });
 });

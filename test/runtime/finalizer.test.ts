@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigMap } from "kubezod/k8s";
-import { ConflictError, UsageError, finalizer, type Kube } from "../../src/index.js";
+import { ConflictError, InvalidResponseError, NotFoundError, UsageError, finalizer, type Kube } from "../../src/index.js";
+import { hostileApi } from "./support/hostile-api.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 
 let server: TestServer;
@@ -77,5 +78,68 @@ describe("finalizer()", () => {
   it("refuses a finalizer name that is not a qualified name", async () => {
     const cm = await kube.create(ConfigMap, { metadata: { name: "fin-bad" } });
     await expect(finalizer(kube, ConfigMap, cm, { name: "not a name", apply: () => undefined, cleanup: () => undefined })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("a malformed object is a UsageError naming it, and nothing is written or run: finalizers not a list, a deletionTimestamp that is not a time, no resourceVersion or namespace", async () => {
+    const live = await kube.create(ConfigMap, { metadata: { name: "fin-hostile", finalizers: [NAME] } });
+    const ran: string[] = [];
+    const handlers = { name: NAME, apply: () => void ran.push("apply"), cleanup: () => void ran.push("cleanup") };
+    const broken = (metadata: Record<string, unknown>) => ({ ...live, metadata: { ...live.metadata, ...metadata } }) as ConfigMap;
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ finalizers: `${NAME}-other` }, "the ConfigMap default/fin-hostile has metadata.finalizers that is not a list of strings"],
+      [{ finalizers: [NAME, 7] }, "the ConfigMap default/fin-hostile has metadata.finalizers that is not a list of strings"],
+      [{ deletionTimestamp: "yesterday" }, "the ConfigMap default/fin-hostile has a metadata.deletionTimestamp that is not an RFC 3339 time"],
+      [{ deletionTimestamp: 1 }, "the ConfigMap default/fin-hostile has a metadata.deletionTimestamp that is not an RFC 3339 time"],
+      [{ deletionTimestamp: "" }, "the ConfigMap default/fin-hostile has a metadata.deletionTimestamp that is not an RFC 3339 time"],
+      [{ resourceVersion: undefined }, "the ConfigMap default/fin-hostile has no metadata.resourceVersion: finalizers are only changed on an object read from the server"],
+      [{ namespace: undefined }, "the ConfigMap fin-hostile has no metadata.namespace"],
+    ];
+    for (const [metadata, message] of cases) {
+      const err = await finalizer(kube, ConfigMap, broken(metadata), handlers).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toBe(message);
+    }
+    await expect(finalizer(kube, ConfigMap, null as never, handlers)).rejects.toThrow(UsageError);
+    expect(ran).toEqual([]);
+    expect((await kube.get(ConfigMap, "fin-hostile")).metadata?.resourceVersion).toBe(live.metadata?.resourceVersion);
+    // A deletion time with a fraction and an offset is one (Go's RFC 3339 parser reads it): the cleanup runs.
+    await finalizer(kube, ConfigMap, broken({ deletionTimestamp: "2026-12-05T06:00:00.5+01:00" }), handlers);
+    expect(ran).toEqual(["cleanup"]);
+    expect((await kube.get(ConfigMap, "fin-hostile")).metadata?.finalizers ?? []).toEqual([]);
+  });
+
+  it("cleanup that throws keeps the finalizer; the object gone during addition or removal is a NotFoundError or a finished deletion", async () => {
+    await kube.create(ConfigMap, { metadata: { name: "fin-throws", finalizers: [NAME] } });
+    await kube.delete(ConfigMap, "fin-throws");
+    const deleting = await kube.get(ConfigMap, "fin-throws");
+    await expect(finalizer(kube, ConfigMap, deleting, { name: NAME, apply: () => undefined, cleanup: () => Promise.reject("cannot clean") })).rejects.toBe("cannot clean");
+    expect((await kube.get(ConfigMap, "fin-throws")).metadata?.finalizers).toEqual([NAME]);
+    // Gone meanwhile (someone else removed the last finalizer): the cleanup ran, the removal finds nothing to do.
+    await kube.patch(ConfigMap, "fin-throws", { metadata: { finalizers: null } }, { type: "merge" });
+    let cleaned = 0;
+    expect(await finalizer(kube, ConfigMap, deleting, { name: NAME, apply: () => undefined, cleanup: () => ++cleaned })).toBe(1);
+    // Gone before the finalizer could be added: nothing runs.
+    const gone = await kube.create(ConfigMap, { metadata: { name: "fin-gone" } });
+    await kube.delete(ConfigMap, "fin-gone");
+    let applied = 0;
+    await expect(finalizer(kube, ConfigMap, gone, { name: NAME, apply: () => ++applied, cleanup: () => undefined })).rejects.toBeInstanceOf(NotFoundError);
+    expect(applied).toBe(0);
+  });
+
+  it("a server that answers the addition without our finalizer: the work does not run", async () => {
+    const api = await hostileApi({}, (req, res, body) => {
+      if (req.method !== "PATCH") return false;
+      const sent = JSON.parse(body) as { metadata: Record<string, unknown> };
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "default", resourceVersion: "9", finalizers: sent.metadata.finalizers ? ["someone.else/x"] : null } }));
+      return true;
+    });
+    let applied = 0;
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "default", resourceVersion: "8" } } as ConfigMap;
+    const err = await finalizer(api.kube, ConfigMap, cm, { name: NAME, apply: () => ++applied, cleanup: () => undefined }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidResponseError);
+    expect((err as Error).message).toBe(`the ConfigMap default/cm: the server answered the finalizer's addition with an object without ${NAME}`);
+    expect(applied).toBe(0);
+    await api.close();
   });
 });

@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lease } from "kubezod/k8s";
-import { LeaderElection, microTime, type Kube } from "../../src/index.js";
+import { InvalidResponseError, LeaderElection, ValidationError, connect, defineCluster, microTime, type Kube } from "../../src/index.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { connectVia, until } from "./support/helpers.js";
 import { TcpGate } from "./support/tcp-gate.js";
+import { hostileApi } from "./support/hostile-api.js";
 
 let server: TestServer;
 let kube: Kube;
@@ -165,6 +166,122 @@ describe("LeaderElection", () => {
     const end = (await kube.get(Lease, "graceful")) as Lease;
     expect(end.spec?.holderIdentity).toBe("");
     expect(end.spec?.leaseDurationSeconds).toBe(1);
+  }, 30_000);
+
+  it("the Lease deleted while leading: the leader writes it anew and the others wait out the lease they saw; never two leaders", async () => {
+    const log: FenceLog = [];
+    const cs = await candidates("deleted", log);
+    await until(() => cs.filter((c) => c.election.isLeader).length === 1);
+    const first = cs.find((c) => c.election.isLeader)!;
+    // Let the others see the holder.
+    await until(() => cs.every((c) => c.election.leader === first.id));
+    for (let round = 0; round < 3; round++) {
+      await kube.delete(Lease, "deleted");
+      await new Promise((r) => setTimeout(r, LEASE_MS / 2));
+    }
+    await new Promise((r) => setTimeout(r, LEASE_MS + 4 * RETRY_MS));
+    expect(fencingViolations(log)).toEqual([]);
+    const leaders = cs.filter((c) => c.election.isLeader).map((c) => c.id);
+    expect(leaders).toHaveLength(1);
+    const lease = (await kube.get(Lease, "deleted")) as Lease;
+    expect(lease.spec?.holderIdentity).toBe(leaders[0]);
+    await shutdown(cs);
+    expect(fencingViolations(log)).toEqual([]);
+  }, 30_000);
+
+  it("renewals failing with 500 or 409 storms: the leader steps down by its renew deadline and leads again once the server takes writes", async () => {
+    for (const status of [500, 409]) {
+      const name = `storm-${status}`;
+      let started = 0;
+      let stopped = 0;
+      const errors: unknown[] = [];
+      const stop = new AbortController();
+      const election = new LeaderElection(kube, {
+        name,
+        identity: "solo",
+        leaseDurationMs: LEASE_MS,
+        renewDeadlineMs: RENEW_MS,
+        retryPeriodMs: RETRY_MS,
+        onStartedLeading: () => void started++,
+        onStoppedLeading: () => void stopped++,
+        onError: (e) => errors.push(e),
+      });
+      const running = election.run(stop.signal);
+      await until(() => election.isLeader);
+      const fault = server.faults.inject({ match: { method: "PUT", resource: "leases", name }, status });
+      await until(() => stopped === 1, 10_000);
+      expect(election.isLeader).toBe(false);
+      expect(fault.hits).toBeGreaterThan(1);
+      fault.remove();
+      await until(() => election.isLeader && started === 2, 10_000);
+      stop.abort();
+      await running;
+      expect(errors.every((e) => e instanceof Error && !(e instanceof TypeError))).toBe(true);
+    }
+  }, 30_000);
+
+  it("a hostile server: a Lease it cannot read is never taken over (typed errors, no TypeError), a null spec is free, a write answered with another holder is not leadership", async () => {
+    const leasePath = "/apis/coordination.k8s.io/v1/namespaces/default/leases/x";
+    let stored: Record<string, unknown> = {};
+    let answerPut: ((body: Record<string, unknown>) => Record<string, unknown>) | undefined;
+    let puts = 0;
+    const api = await hostileApi({}, (req, res, body) => {
+      if (!req.url?.startsWith(leasePath)) return false;
+      res.setHeader("content-type", "application/json");
+      if (req.method === "GET") {
+        res.end(JSON.stringify({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "x", namespace: "default", resourceVersion: "7" }, ...stored }));
+      } else if (req.method === "PUT") {
+        puts++;
+        const sent = JSON.parse(body) as Record<string, unknown>;
+        res.end(JSON.stringify(answerPut ? answerPut(sent) : { ...sent, metadata: { ...(sent.metadata as object), resourceVersion: String(8 + puts) } }));
+      } else {
+        res.statusCode = 405;
+        res.end("{}");
+      }
+      return true;
+    });
+    const elect = async (kubeFor: Kube, wait: number) => {
+      const errors: unknown[] = [];
+      let started = 0;
+      const stop = new AbortController();
+      const e = new LeaderElection(kubeFor, { name: "x", namespace: "default", identity: "me", leaseDurationMs: LEASE_MS, renewDeadlineMs: RENEW_MS, retryPeriodMs: RETRY_MS, onStartedLeading: () => void started++, onError: (err) => errors.push(err) });
+      const running = e.run(stop.signal);
+      await new Promise((r) => setTimeout(r, wait));
+      const leader = e.isLeader;
+      stop.abort();
+      await running;
+      return { errors, started, leader };
+    };
+    const lax = await connect({ config: defineCluster({ server: api.url, namespace: "default" }), retry: false, validate: "off" });
+    // Fields of other types, held by another: never taken over, whatever the validation mode.
+    for (const spec of [{ holderIdentity: 5, leaseDurationSeconds: 15 }, { holderIdentity: "other", leaseDurationSeconds: "x" }, { holderIdentity: "other", leaseDurationSeconds: 1.5 }]) {
+      stored = { spec };
+      puts = 0;
+      const [strict, loose] = await Promise.all([elect(api.kube, 2 * RETRY_MS), elect(lax, 2 * RETRY_MS)]);
+      expect(puts).toBe(0);
+      for (const [r, type] of [[strict, ValidationError], [loose, InvalidResponseError]] as const) {
+        expect(r.started).toBe(0);
+        expect(r.errors.length).toBeGreaterThan(0);
+        for (const err of r.errors) expect(err).toBeInstanceOf(type);
+      }
+    }
+    expect(String((await elect(lax, 2 * RETRY_MS)).errors[0])).toMatch(/the Lease default\/x cannot be read: spec.leaseDurationSeconds is not an integer/);
+    stored = { spec: "garbage" };
+    expect(String((await elect(lax, 2 * RETRY_MS)).errors[0])).toMatch(/the Lease default\/x has a spec that is not an object/);
+    // A Lease without a spec, or a null one, is free: taken at once.
+    for (const free of [{}, { spec: null }]) {
+      stored = free;
+      const r = await elect(api.kube, 2 * RETRY_MS);
+      expect(r).toMatchObject({ started: 1, leader: true, errors: [] });
+    }
+    // The server answers the write naming someone else: not leadership, and said so.
+    stored = { spec: null };
+    answerPut = (sent) => ({ ...sent, spec: { ...(sent.spec as object), holderIdentity: "someone-else" } });
+    const r = await elect(api.kube, 3 * RETRY_MS);
+    expect(r.started).toBe(0);
+    expect(String(r.errors[0])).toMatch(/answer names "someone-else" as its holder/);
+    await lax.close();
+    await api.close();
   }, 30_000);
 
   it("checks client-go's parameter rules and writes MicroTime", () => {

@@ -93,6 +93,28 @@ describe("WorkQueue", () => {
     q.shutDown();
   });
 
+  it("a delay longer than a Node timer holds (24.8 days) or Infinity waits without firing early or spinning; shorter delays still come", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const q = new WorkQueue<string>();
+      q.addAfter("month", 30 * 24 * 3600_000);
+      q.addAfter("never", Infinity);
+      q.addAfter("soon", 5);
+      expect(await q.get()).toBe("soon");
+      q.done("soon");
+      await new Promise((r) => setTimeout(r, 30));
+      expect(q.length).toBe(0);
+      expect(q.metrics().delayed).toBe(2);
+      q.shutDown();
+      await tick();
+      expect(warnings).not.toContain("TimeoutOverflowWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("addRateLimited waits as the limiter says, counts retries, and forget resets the item's backoff", async () => {
     const q = new WorkQueue<string>({ rateLimiter: new ItemExponentialRateLimiter<string>(1, 1000) });
     q.addRateLimited("a");
