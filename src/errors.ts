@@ -287,13 +287,76 @@ export function apiErrorFor(status: number, body: unknown, request?: RequestInfo
   return new Cls(status, toStatus(status, body), request, retryAfterSeconds);
 }
 
+/** Longest Status `message` kept. */
+const MAX_STATUS_MESSAGE = 4 * 1024;
+/** Most causes kept from a Status (a hostile server could send millions). */
+const MAX_CAUSES = 1000;
+
+/**
+ * A `Status` read from a body of unknown shape, every field with its `metav1.Status` type (fields
+ * of another type left out); `undefined` when the body is not an object. Internal.
+ */
+export function statusOf(body: unknown, code: number): Status | undefined {
+  return isRecord(body) ? wellTypedStatus(code, body) : undefined;
+}
+
 function toStatus(code: number, body: unknown): Status {
-  if (typeof body === "object" && body !== null && (body as Status).kind === "Status") {
-    const status = body as Status;
-    if (typeof status.message === "string" && status.message.length > 4 * 1024) return { ...status, message: `${status.message.slice(0, 4 * 1024)}… (truncated)` };
-    return status;
-  }
+  if (typeof body === "object" && body !== null && !Array.isArray(body) && (body as Status).kind === "Status") return wellTypedStatus(code, body as Record<string, unknown>);
   return { kind: "Status", apiVersion: "v1", status: "Failure", code, reason: reasonForCode(code), message: textMessage(code, body) };
+}
+
+/**
+ * A Status whose every field has the type `metav1.Status` gives it: a field of another type (a
+ * message that is an object, causes that are not a list, a code that is text) is left out, or
+ * replaced by what the HTTP status says, so the error's message, `reason`, `causes` and
+ * `retryAfterSeconds` are always what their types promise. Unknown fields are kept.
+ */
+function wellTypedStatus(code: number, body: Record<string, unknown>): Status {
+  const out: Status = { ...body };
+  const text = (key: "apiVersion" | "status" | "message" | "reason") => {
+    if (body[key] !== undefined && typeof body[key] !== "string") delete out[key];
+  };
+  text("apiVersion");
+  text("status");
+  text("message");
+  text("reason");
+  if (typeof out.message === "string" && out.message.length > MAX_STATUS_MESSAGE) out.message = `${out.message.slice(0, MAX_STATUS_MESSAGE)}… (truncated)`;
+  if (body.code !== undefined && !(Number.isInteger(body.code) && (body.code as number) >= 100 && (body.code as number) <= 599)) out.code = code;
+  if (out.reason === undefined && (out.status === undefined || out.status === "Failure")) {
+    const reason = reasonForCode(code);
+    if (reason !== undefined && body.reason !== undefined) out.reason = reason;
+  }
+  if (body.metadata !== undefined && !isRecord(body.metadata)) delete out.metadata;
+  if (body.details !== undefined) {
+    if (isRecord(body.details)) out.details = wellTypedDetails(body.details);
+    else delete out.details;
+  }
+  return out;
+}
+
+function wellTypedDetails(details: Record<string, unknown>): StatusDetails {
+  const out: StatusDetails & Record<string, unknown> = { ...details };
+  for (const key of ["name", "group", "kind", "uid"] as const) if (details[key] !== undefined && typeof details[key] !== "string") delete out[key];
+  const retry = details.retryAfterSeconds;
+  if (retry !== undefined && !(Number.isInteger(retry) && (retry as number) >= 0)) delete out.retryAfterSeconds;
+  if (details.causes !== undefined) {
+    if (Array.isArray(details.causes)) {
+      const causes: StatusCause[] = [];
+      for (const c of details.causes.slice(0, MAX_CAUSES)) {
+        if (!isRecord(c)) continue;
+        const cause: StatusCause & Record<string, unknown> = { ...c };
+        for (const key of ["reason", "message", "field"] as const) if (c[key] !== undefined && typeof c[key] !== "string") delete cause[key];
+        if (typeof cause.message === "string" && cause.message.length > MAX_STATUS_MESSAGE) cause.message = `${cause.message.slice(0, MAX_STATUS_MESSAGE)}… (truncated)`;
+        causes.push(cause);
+      }
+      out.causes = causes;
+    } else delete out.causes;
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A short message from a body that is not a Status: its text, HTML tags and long runs cut. */

@@ -83,7 +83,7 @@ export { Kube, type KubeObject, type KubeSettings, type KindObject, type Scale }
 export { warningsOf } from "./client/warnings.js";
 export { renderRequest, type KubeRequest } from "./client/requests.js";
 export { fanOut, type ClusterResult } from "./client/multi.js";
-export type { DiscoveredGroup, DiscoveredResource, DiscoveryResult } from "./client/discovery.js";
+export type { DiscoveredGroup, DiscoveredResource, DiscoveryFailure, DiscoveryResult } from "./client/discovery.js";
 export type { ExecSession, PortForward } from "./client/exec.js";
 export type { LabelSelector, LabelSelectorInput, LabelSelectorRequirement, FieldSelectorInput } from "./client/selectors.js";
 export type { ValidationIssueHandler } from "./client/parse.js";

@@ -3,7 +3,7 @@
  * it, the per-group-version documents otherwise; and schemas for kinds that have no bundled one.
  */
 import * as z from "zod";
-import { UsageError } from "../errors.js";
+import { InvalidResponseError, KubeError, UsageError } from "../errors.js";
 import { $ as metaV1 } from "#schemas/latest/meta/v1.table.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { schemasFromOpenApi } from "../meta/build.js";
@@ -26,44 +26,165 @@ export interface DiscoveredGroup {
   versions: string[];
 }
 
+/**
+ * A group-version discovery could not read: the server failed to answer for it, or aggregated
+ * discovery marks it stale.
+ *
+ * @example
+ * for (const f of (await kube.discover()).failed) console.warn(`couldn't get resource list for ${f.groupVersion}: ${f.error.message}`);
+ */
+export interface DiscoveryFailure {
+  group: string;
+  version: string;
+  /** `group/version` (`version` for the core group). */
+  groupVersion: string;
+  /** Why: the typed API or connection error of its request, or an `InvalidResponseError` for a stale or unreadable answer. */
+  error: KubeError;
+}
+
 /** Everything discovery found. */
 export interface DiscoveryResult {
   groups: DiscoveredGroup[];
   resources: DiscoveredResource[];
   /** Whether the server answered with aggregated discovery. */
   aggregated: boolean;
+  /**
+   * Group-versions left out because they failed (an aggregated API server that is down answers
+   * 503, aggregated discovery marks its versions stale): the rest is still served, as client-go's
+   * `ErrGroupDiscoveryFailed` keeps it. Empty when everything was read.
+   */
+  failed: DiscoveryFailure[];
 }
 
 const AGGREGATED =
   "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 
-interface AggregatedList {
-  kind?: string;
-  items?: Array<{
-    metadata?: { name?: string };
-    versions?: Array<{
-      version: string;
-      resources?: Array<{
-        resource: string;
-        responseKind?: { group?: string; version?: string; kind?: string };
-        scope?: string;
-        singularResource?: string;
-        verbs?: string[];
-        shortNames?: string[];
-        categories?: string[];
-        subresources?: Array<{ subresource: string; responseKind?: { group?: string; version?: string; kind?: string }; verbs?: string[] }>;
-      }>;
-    }>;
-  }>;
-}
-
-interface ResourceList {
-  groupVersion: string;
-  resources: Array<{ name: string; singularName?: string; namespaced: boolean; kind: string; verbs: string[]; shortNames?: string[]; categories?: string[]; group?: string; version?: string }>;
-}
+/** Most groups, versions, resources or subresources read from one discovery list. */
+const MAX_ENTRIES = 100_000;
 
 function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
+}
+
+/**
+ * Reads a discovery document with the types `metav1` and `apidiscovery` give its fields: a field
+ * of another type fails the whole answer (as Go's decoder does) with an `InvalidResponseError`
+ * naming the request and the field's path; an absent optional field reads as Go's zero value.
+ */
+class Reader {
+  constructor(
+    private readonly res: KubeResponse,
+    private readonly what: string,
+  ) {}
+
+  fail(path: string, problem: string): never {
+    throw new InvalidResponseError(`${this.what}: ${path || "the answer"} ${problem}`, this.res.status, this.res.request);
+  }
+
+  object(value: unknown, path: string): Record<string, unknown> {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) this.fail(path, `is not an object (${typeName(value)})`);
+    return value as Record<string, unknown>;
+  }
+
+  /** An entry of a list of objects: null reads as an empty object (Go's decoder leaves a null element at its zero value). */
+  entry(value: unknown, path: string): Record<string, unknown> {
+    return value === null ? {} : this.object(value, path);
+  }
+
+  /** An optional object: undefined for absent or null. */
+  maybeObject(value: unknown, path: string): Record<string, unknown> | undefined {
+    return value === undefined || value === null ? undefined : this.object(value, path);
+  }
+
+  /** A list (absent or null: empty). */
+  array(value: unknown, path: string): unknown[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) this.fail(path, `is not a list (${typeName(value)})`);
+    if (value.length > MAX_ENTRIES) this.fail(path, `has ${value.length} entries, more than the ${MAX_ENTRIES} read`);
+    return value;
+  }
+
+  /** A string (absent or null: ""). */
+  string(value: unknown, path: string): string {
+    if (value === undefined || value === null) return "";
+    if (typeof value !== "string") this.fail(path, `is not a string (${typeName(value)})`);
+    return value;
+  }
+
+  /** A list of strings (absent or null: empty). */
+  strings(value: unknown, path: string): string[] {
+    return this.array(value, path).map((v, i) => this.string(v, `${path}[${i}]`));
+  }
+
+  boolean(value: unknown, path: string): boolean {
+    if (value === undefined || value === null) return false;
+    if (typeof value !== "boolean") this.fail(path, `is not a boolean (${typeName(value)})`);
+    return value;
+  }
+
+  /** The body as a JSON object. */
+  body(): Record<string, unknown> {
+    return this.object(this.res.json(), "");
+  }
+}
+
+function typeName(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** One group-version's resources, as the legacy `APIResourceList` gives them. */
+function readResourceList(res: KubeResponse, group: string, version: string, preferred: boolean): DiscoveredResource[] {
+  const r = new Reader(res, `discovery of ${apiVersionOf(group, version)}`);
+  const list = r.body();
+  const entries = r.array(list.resources, "resources").map((raw, i) => {
+    const path = `resources[${i}]`;
+    const e = r.entry(raw, path);
+    return {
+      name: r.string(e.name, `${path}.name`),
+      singularName: r.string(e.singularName, `${path}.singularName`),
+      namespaced: r.boolean(e.namespaced, `${path}.namespaced`),
+      group: e.group === undefined || e.group === null ? undefined : r.string(e.group, `${path}.group`),
+      version: e.version === undefined || e.version === null ? undefined : r.string(e.version, `${path}.version`),
+      kind: r.string(e.kind, `${path}.kind`),
+      verbs: r.strings(e.verbs, `${path}.verbs`),
+      shortNames: r.strings(e.shortNames, `${path}.shortNames`),
+      categories: r.strings(e.categories, `${path}.categories`),
+    };
+  });
+  const subs = new Map<string, SubresourceInfo[]>();
+  for (const e of entries) {
+    const slash = e.name.indexOf("/");
+    if (slash < 0) continue;
+    const parent = e.name.slice(0, slash);
+    const entry: SubresourceInfo = { name: e.name.slice(slash + 1), kind: e.kind, group: e.group ?? group, version: e.version ?? version, verbs: e.verbs as Verb[] };
+    subs.set(parent, [...(subs.get(parent) ?? []), entry]);
+  }
+  const out: DiscoveredResource[] = [];
+  for (const e of entries) {
+    // A resource without a name or a kind cannot be addressed or looked up: left out.
+    if (!e.name || !e.kind || e.name.includes("/")) continue;
+    out.push({
+      group,
+      version,
+      apiVersion: apiVersionOf(group, version),
+      kind: e.kind,
+      plural: e.name,
+      singular: e.singularName || e.kind.toLowerCase(),
+      namespaced: e.namespaced,
+      verbs: e.verbs,
+      shortNames: e.shortNames,
+      categories: e.categories,
+      subresources: subs.get(e.name) ?? [],
+      preferred,
+    });
+  }
+  return out;
+}
+
+/** The group-version of a failed request: the typed error kept, anything else (an abort) thrown. */
+function failureOf(group: string, version: string, err: unknown): DiscoveryFailure {
+  if (!(err instanceof KubeError)) throw err;
+  return { group, version, groupVersion: apiVersionOf(group, version), error: err };
 }
 
 /** Discovery of one cluster, cached. */
@@ -95,50 +216,47 @@ export class Discovery {
 
   private async load(options: { signal?: AbortSignal; timeoutMs?: number }): Promise<DiscoveryResult> {
     const [core, groups] = await Promise.all([this.fetch("/api", AGGREGATED, options), this.fetch("/apis", AGGREGATED, options)]);
-    const coreBody = core.json<AggregatedList & { versions?: string[] }>();
-    const groupsBody = groups.json<AggregatedList & { groups?: Array<{ name: string; versions: Array<{ version: string }>; preferredVersion?: { version: string } }> }>();
+    const coreReader = new Reader(core, "discovery (/api)");
+    const groupsReader = new Reader(groups, "discovery (/apis)");
+    const coreBody = coreReader.body();
+    const groupsBody = groupsReader.body();
     if (coreBody.kind === "APIGroupDiscoveryList" && groupsBody.kind === "APIGroupDiscoveryList") {
-      return fromAggregated([coreBody, groupsBody]);
+      const out: DiscoveryResult = { groups: [], resources: [], aggregated: true, failed: [] };
+      fromAggregated(coreReader, coreBody, out);
+      fromAggregated(groupsReader, groupsBody, out);
+      return out;
     }
-    // Legacy discovery: /api/v1, then every group-version of /apis.
-    const out: DiscoveryResult = { groups: [], resources: [], aggregated: false };
-    const coreVersions = coreBody.versions ?? ["v1"];
+    // Legacy discovery: /api/v1, then every group-version of /apis; a group-version that fails is
+    // reported in `failed`, the others are kept (client-go's ServerGroupsAndResources).
+    const out: DiscoveryResult = { groups: [], resources: [], aggregated: false, failed: [] };
+    const coreVersions = coreBody.versions === undefined || coreBody.versions === null ? ["v1"] : coreReader.strings(coreBody.versions, "versions").filter(Boolean);
     out.groups.push({ name: "", preferredVersion: coreVersions[0] ?? "v1", versions: coreVersions });
-    const lists: Array<Promise<[string, string, boolean, ResourceList]>> = coreVersions.map(
-      async (v, i): Promise<[string, string, boolean, ResourceList]> => ["", v, i === 0, (await this.fetch(`/api/${v}`, undefined, options)).json<ResourceList>()],
+    const wanted: Array<{ group: string; version: string; preferred: boolean; path: string }> = coreVersions.map((v, i) => ({ group: "", version: v, preferred: i === 0, path: `/api/${v}` }));
+    groupsReader.array(groupsBody.groups, "groups").forEach((raw, gi) => {
+      const g = groupsReader.entry(raw, `groups[${gi}]`);
+      const name = groupsReader.string(g.name, `groups[${gi}].name`);
+      const versions = groupsReader
+        .array(g.versions, `groups[${gi}].versions`)
+        .map((v, vi) => groupsReader.string(groupsReader.entry(v, `groups[${gi}].versions[${vi}]`).version, `groups[${gi}].versions[${vi}].version`))
+        .filter(Boolean);
+      const pv = groupsReader.maybeObject(g.preferredVersion, `groups[${gi}].preferredVersion`);
+      const preferred = (pv && groupsReader.string(pv.version, `groups[${gi}].preferredVersion.version`)) || versions[0] || "";
+      if (!name) return;
+      out.groups.push({ name, preferredVersion: preferred, versions: [preferred, ...versions.filter((v) => v !== preferred)].filter(Boolean) });
+      for (const v of versions) wanted.push({ group: name, version: v, preferred: v === preferred, path: `/apis/${name}/${v}` });
+    });
+    const read = await Promise.all(
+      wanted.map(async (w) => {
+        try {
+          return readResourceList(await this.fetch(w.path, undefined, options), w.group, w.version, w.preferred);
+        } catch (err) {
+          return failureOf(w.group, w.version, err);
+        }
+      }),
     );
-    for (const g of groupsBody.groups ?? []) {
-      const versions = g.versions.map((v) => v.version);
-      const preferred = g.preferredVersion?.version ?? versions[0] ?? "";
-      out.groups.push({ name: g.name, preferredVersion: preferred, versions: [preferred, ...versions.filter((v) => v !== preferred)] });
-      for (const v of versions) lists.push((async () => [g.name, v, v === preferred, (await this.fetch(`/apis/${g.name}/${v}`, undefined, options)).json<ResourceList>()] as [string, string, boolean, ResourceList])());
-    }
-    for (const [group, version, preferred, list] of await Promise.all(lists)) {
-      const subs = new Map<string, SubresourceInfo[]>();
-      for (const r of list.resources) {
-        const slash = r.name.indexOf("/");
-        if (slash < 0) continue;
-        const parent = r.name.slice(0, slash);
-        const entry: SubresourceInfo = { name: r.name.slice(slash + 1), kind: r.kind, group: r.group ?? group, version: r.version ?? version, verbs: r.verbs as Verb[] };
-        subs.set(parent, [...(subs.get(parent) ?? []), entry]);
-      }
-      for (const r of list.resources) {
-        if (r.name.includes("/")) continue;
-        out.resources.push({
-          group,
-          version,
-          apiVersion: apiVersionOf(group, version),
-          kind: r.kind,
-          plural: r.name,
-          singular: r.singularName || r.kind.toLowerCase(),
-          namespaced: r.namespaced,
-          verbs: r.verbs,
-          shortNames: r.shortNames ?? [],
-          categories: r.categories ?? [],
-          subresources: subs.get(r.name) ?? [],
-          preferred,
-        });
-      }
+    for (const r of read) {
+      if (Array.isArray(r)) out.resources.push(...r);
+      else out.failed.push(r);
     }
     return out;
   }
@@ -158,9 +276,14 @@ export class Discovery {
   private async buildSchema(type: { apiVersion: string; kind: string }): Promise<z.ZodType> {
     const registered = kubeMeta.byKind(type.apiVersion, type.kind);
     if (registered && resourceInfo(registered)) return registered;
-    const { resources } = await this.get();
+    const { resources, failed } = await this.get();
     const found = resources.find((r) => r.apiVersion === type.apiVersion && r.kind === type.kind);
-    if (!found) throw new UsageError(`the server does not serve ${type.kind} in ${type.apiVersion}`);
+    if (!found) {
+      // Not found because its group-version could not be read: that failure is the answer.
+      const failure = failed.find((f) => f.groupVersion === type.apiVersion);
+      if (failure) throw failure.error;
+      throw new UsageError(`the server does not serve ${type.kind} in ${type.apiVersion}`);
+    }
     const fromOpenApi = await this.fromOpenApi(found).catch(() => undefined);
     if (fromOpenApi) return fromOpenApi;
     const schema = z.looseObject({
@@ -201,37 +324,74 @@ export class Discovery {
   }
 }
 
-function fromAggregated(lists: AggregatedList[]): DiscoveryResult {
-  const out: DiscoveryResult = { groups: [], resources: [], aggregated: true };
-  for (const list of lists) {
-    for (const item of list.items ?? []) {
-      const group = item.metadata?.name ?? "";
-      const versions = (item.versions ?? []).map((v) => v.version);
-      out.groups.push({ name: group, preferredVersion: versions[0] ?? "", versions });
-      (item.versions ?? []).forEach((v, i) => {
-        for (const r of v.resources ?? []) {
-          const kind = r.responseKind?.kind ?? "";
-          out.resources.push({
-            group,
-            version: v.version,
-            apiVersion: apiVersionOf(group, v.version),
-            kind,
-            plural: r.resource,
-            singular: r.singularResource || kind.toLowerCase(),
-            namespaced: r.scope === "Namespaced",
-            verbs: r.verbs ?? [],
-            shortNames: r.shortNames ?? [],
-            categories: r.categories ?? [],
-            subresources: (r.subresources ?? []).map((s) => ({
-              name: s.subresource,
-              ...(s.responseKind?.kind ? { kind: s.responseKind.kind, group: s.responseKind.group ?? "", version: s.responseKind.version ?? "" } : {}),
-              verbs: (s.verbs ?? []) as Verb[],
-            })),
-            preferred: i === 0,
-          });
-        }
+/** Aggregated discovery (`APIGroupDiscoveryList`), as client-go's `SplitGroupsAndResources` reads it. */
+function fromAggregated(r: Reader, list: Record<string, unknown>, out: DiscoveryResult): void {
+  r.array(list.items, "items").forEach((rawItem, ii) => {
+    const ip = `items[${ii}]`;
+    const item = r.entry(rawItem, ip);
+    const metadata = r.maybeObject(item.metadata, `${ip}.metadata`);
+    const group = metadata ? r.string(metadata.name, `${ip}.metadata.name`) : "";
+    const versions: string[] = [];
+    r.array(item.versions, `${ip}.versions`).forEach((rawVersion, vi) => {
+      const vp = `${ip}.versions[${vi}]`;
+      const v = r.entry(rawVersion, vp);
+      const version = r.string(v.version, `${vp}.version`);
+      const freshness = r.string(v.freshness, `${vp}.freshness`);
+      if (!version) return;
+      // A stale version (its aggregated API server is not answering) is reported, not read.
+      if (freshness === "Stale") {
+        out.failed.push({
+          group,
+          version,
+          groupVersion: apiVersionOf(group, version),
+          error: new InvalidResponseError(`discovery: ${apiVersionOf(group, version)} is stale (its API server did not answer the aggregator)`, 0, undefined),
+        });
+        return;
+      }
+      // The preferred version is the first one that is not stale.
+      const preferred = versions.length === 0;
+      versions.push(version);
+      r.array(v.resources, `${vp}.resources`).forEach((rawResource, ri) => {
+        const rp = `${vp}.resources[${ri}]`;
+        const res = r.entry(rawResource, rp);
+        const plural = r.string(res.resource, `${rp}.resource`);
+        const rk = r.maybeObject(res.responseKind, `${rp}.responseKind`);
+        const kind = rk ? r.string(rk.kind, `${rp}.responseKind.kind`) : "";
+        const scope = r.string(res.scope, `${rp}.scope`);
+        const singular = r.string(res.singularResource, `${rp}.singularResource`);
+        const verbs = r.strings(res.verbs, `${rp}.verbs`);
+        const shortNames = r.strings(res.shortNames, `${rp}.shortNames`);
+        const categories = r.strings(res.categories, `${rp}.categories`);
+        const subresources: SubresourceInfo[] = [];
+        r.array(res.subresources, `${rp}.subresources`).forEach((rawSub, si) => {
+          const sp = `${rp}.subresources[${si}]`;
+          const sub = r.entry(rawSub, sp);
+          const name = r.string(sub.subresource, `${sp}.subresource`);
+          const sk = r.maybeObject(sub.responseKind, `${sp}.responseKind`);
+          const subKind = sk ? { kind: r.string(sk.kind, `${sp}.responseKind.kind`), group: r.string(sk.group, `${sp}.responseKind.group`), version: r.string(sk.version, `${sp}.responseKind.version`) } : undefined;
+          const subVerbs = r.strings(sub.verbs, `${sp}.verbs`) as Verb[];
+          if (!name) return;
+          subresources.push({ name, ...(subKind?.kind ? subKind : {}), verbs: subVerbs });
+        });
+        // A resource without a kind is only the parent of its subresources (client-go leaves it out
+        // of the resources); one without a name cannot be addressed.
+        if (!plural || !kind) return;
+        out.resources.push({
+          group,
+          version,
+          apiVersion: apiVersionOf(group, version),
+          kind,
+          plural,
+          singular: singular || kind.toLowerCase(),
+          namespaced: scope === "Namespaced",
+          verbs,
+          shortNames,
+          categories,
+          subresources,
+          preferred,
+        });
       });
-    }
-  }
-  return out;
+    });
+    out.groups.push({ name: group, preferredVersion: versions[0] ?? "", versions });
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { PassThrough, Writable, type Readable } from "node:stream";
-import { ConnectionError, KubeApiError, TimeoutError, UsageError, type Status } from "../errors.js";
+import { ConnectionError, KubeApiError, statusOf, TimeoutError, UsageError, type Status } from "../errors.js";
 import type { QueryParams } from "../transport/query.js";
 import type { Transport } from "../transport/transport.js";
 
@@ -27,12 +27,45 @@ function frame(channel: number, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The exit code a Status on the error channel reports (0 for Success). @example exitCodeOf({ status: "Success" }); // 0 */
+/**
+ * The exit code a Status on the error channel reports: 0 for Success; for a failure the `ExitCode`
+ * cause's message when it is a number from 0 to 255 (client-go reads it with
+ * `strconv.ParseUint(message, 10, 8)`), else 1.
+ *
+ * @example
+ * exitCodeOf({ status: "Success" }); // 0
+ */
 export function exitCodeOf(status: Status): number {
+  if (typeof status !== "object" || status === null) return 1;
   if (status.status === "Success") return 0;
-  const cause = status.details?.causes?.find((c) => c.reason === "ExitCode");
-  const code = cause?.message !== undefined ? Number.parseInt(cause.message, 10) : Number.NaN;
-  return Number.isFinite(code) ? code : 1;
+  const causes: unknown = status.details?.causes;
+  if (!Array.isArray(causes)) return 1;
+  const cause = causes.find((c: unknown) => typeof c === "object" && c !== null && (c as { reason?: unknown }).reason === "ExitCode") as { message?: unknown } | undefined;
+  const text = typeof cause?.message === "string" ? cause.message : "";
+  const code = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  return code <= 255 ? code : 1;
+}
+
+/** Longest error-channel message read (a Status is a few hundred bytes). */
+const MAX_STATUS_BYTES = 64 * 1024;
+
+/** The Status of an error-channel message: JSON with every field of its type, or text as the failure's message. */
+function errorChannelStatus(payload: Uint8Array): Status {
+  const text = new TextDecoder().decode(payload.subarray(0, MAX_STATUS_BYTES));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // v1-style text errors ("container not found"), or a cut-off Status: the text is the message.
+    return { status: "Failure", message: text.length > 4096 ? `${text.slice(0, 4096)}… (truncated)` : text };
+  }
+  return statusOf(parsed, 500) ?? { status: "Failure", message: `error stream protocol error: the status is not an object (${text.slice(0, 64)})` };
+}
+
+/** How a WebSocket closed, in words. */
+function closeReason(event: { code?: number; reason?: string; wasClean?: boolean }): string {
+  const code = event.code ?? 1006;
+  return `code ${code}${event.reason ? `, ${event.reason.slice(0, 200)}` : ""}${event.wasClean === false ? ", not cleanly" : ""}`;
 }
 
 /** An interactive exec or attach: streams to and from the process, and how it ended. */
@@ -69,7 +102,7 @@ async function openSocket(
   path: string,
   protocols: string[],
   query: QueryParams,
-  options: { signal?: AbortSignal; headers?: Record<string, string> },
+  options: { signal?: AbortSignal; headers?: Record<string, string>; timeoutMs?: number },
 ): Promise<UndiciWebSocket> {
   const ws = await transport.webSocket(path, {
     protocols,
@@ -78,6 +111,10 @@ async function openSocket(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   ws.binaryType = "arraybuffer";
+  // A server that accepts the connection but never answers the upgrade must not hold the caller:
+  // the open is bounded by the call's time limit (the transport's by default).
+  const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener("open", () => resolve(), { once: true });
@@ -89,10 +126,18 @@ async function openSocket(
         },
         { once: true },
       );
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          reject(new TimeoutError(`${transport.server} did not open the WebSocket within ${timeoutMs} ms (${transport.server}${path})`, transport.server, timeoutMs));
+          ws.close();
+        }, timeoutMs);
+      }
     });
   } catch (err) {
     if (err instanceof RefusedUpgrade) return explainRefusal(transport, path, err, options.signal);
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   return ws;
 }
@@ -126,31 +171,45 @@ export async function openSession(transport: Transport, path: string, command: r
   let status: Status | undefined;
   const done = new Promise<{ exitCode: number; status: Status }>((resolve, reject) => {
     ws.addEventListener("message", (event) => {
-      const data = new Uint8Array(event.data as ArrayBuffer);
+      // Text frames are not part of the channel protocol: only binary ones are read.
+      if (!(event.data instanceof ArrayBuffer)) return;
+      const data = new Uint8Array(event.data);
       if (!data.length) return;
       const payload = data.subarray(1);
       if (data[0] === STDOUT) stdout.write(payload);
       else if (data[0] === STDERR) stderr.write(payload);
-      else if (data[0] === ERROR) {
-        const text = new TextDecoder().decode(payload);
-        try {
-          status = JSON.parse(text) as Status;
-        } catch {
-          status = { status: "Failure", message: text };
-        }
-      }
+      else if (data[0] === ERROR) status ??= errorChannelStatus(payload);
+      // Other channels (resize and close are the client's; anything else is unknown) are ignored.
     });
+    // An error is always followed by a close event, which settles the session; the error's cause
+    // is kept for it. After the command's status a broken close changes nothing.
+    let failure: unknown;
     ws.addEventListener("error", (event) => {
-      const cause = (event as unknown as { error?: unknown }).error;
-      stdout.end();
-      stderr.end();
-      reject(new ConnectionError(`the connection to ${transport.server}${path} failed${cause instanceof Error && cause.message ? `: ${cause.message}` : ""}`, transport.server, { cause }));
+      failure = (event as unknown as { error?: unknown }).error ?? failure;
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       stdout.end();
       stderr.end();
-      const final: Status = status ?? { status: "Success" };
-      resolve({ exitCode: exitCodeOf(final), status: final });
+      if (status) {
+        resolve({ exitCode: exitCodeOf(status), status });
+        return;
+      }
+      // No status: a normal close means the command succeeded (client-go reads an empty error
+      // stream as success); any other close lost the outcome, and perhaps output.
+      const { code, wasClean } = event as unknown as { code?: number; wasClean?: boolean };
+      if (wasClean !== false && (code === 1000 || code === 1005)) {
+        const success: Status = { status: "Success" };
+        resolve({ exitCode: 0, status: success });
+        return;
+      }
+      const why = failure instanceof Error && failure.message ? `: ${failure.message}` : "";
+      reject(
+        new ConnectionError(
+          `the connection to ${transport.server}${path} closed before the command's status arrived (${closeReason(event as unknown as { code?: number; reason?: string; wasClean?: boolean })})${why}`,
+          transport.server,
+          failure !== undefined ? { cause: failure } : undefined,
+        ),
+      );
     });
   });
   done.catch(() => undefined);

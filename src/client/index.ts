@@ -4,7 +4,7 @@
 export { connect, type ConnectOptions } from "./connect.js";
 export { Kube, type KubeObject, type KubeSettings, type KindObject } from "./kube.js";
 export { fanOut, type ClusterResult } from "./multi.js";
-export type { DiscoveredGroup, DiscoveredResource, DiscoveryResult } from "./discovery.js";
+export type { DiscoveredGroup, DiscoveredResource, DiscoveryFailure, DiscoveryResult } from "./discovery.js";
 export { labelSelectorString, fieldSelectorString, type LabelSelector, type LabelSelectorInput, type LabelSelectorRequirement, type FieldSelectorInput } from "./selectors.js";
 export { resourcePath, renderRequest, type KubeRequest, type ResourceLocation } from "./requests.js";
 export { ndjson, lines } from "./ndjson.js";

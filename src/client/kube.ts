@@ -14,6 +14,7 @@ import {
   StreamDecodeError,
   UnprocessableEntityError,
   UsageError,
+  ValidationError,
   apiErrorFor,
   isAlreadyExists,
   isConflict,
@@ -647,7 +648,9 @@ export class Kube {
    */
   async version(options: Pick<CallOptions, "signal" | "timeoutMs"> = {}): Promise<VersionInfo> {
     const res = (await this.transport.request({ path: "/version", ...this.transportOptions(options) })) as KubeResponse;
-    return VersionInfo.parse(res.json());
+    const parsed = VersionInfo.safeParse(res.json());
+    if (!parsed.success) throw new ValidationError(parsed.error.issues, res.json(), "response", "the server's version (/version)", res.request);
+    return parsed.data;
   }
 
   /**

@@ -89,6 +89,9 @@ export interface ApiCall {
   webhooks?: WebhookState;
 }
 
+/** The namespaces NamespaceLifecycle never lets be deleted. */
+const IMMORTAL_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
+
 /** A deletecollection about to run: the resource, its options and the items it selected. */
 export interface DeleteCollectionPlan {
   resource: ServedResource;
@@ -918,6 +921,8 @@ export class Rest {
     if (info.subresource) throw methodNotAllowed();
     this.allow(r, "delete");
     const options = this.deleteOptions(call);
+    // kube-apiserver's NamespaceLifecycle admission plugin, before the object is looked up.
+    if (r.group === "" && r.plural === "namespaces" && IMMORTAL_NAMESPACES.has(info.name!)) throw forbidden(r, info.name, "this namespace may not be deleted");
     const obj = this.existing(r, info.namespace ?? "", info.name!);
     const warnings = this.policies(r, "DELETE", undefined, obj, call, dryRunOf(query) || options.dryRun);
     const reply = this.deleteOne(r, obj, options, dryRunOf(query) || options.dryRun);

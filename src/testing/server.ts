@@ -48,7 +48,7 @@ import { initialNamespaces } from "./resource-data.js";
 import { checkRbacWrite, guardsRbacWrite } from "./rbac-storage.js";
 import { reviewHandlers } from "./reviews.js";
 import { decodeBody, readDefaulted, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
-import { badRequest, internalError, notFoundPath, statusError } from "./status.js";
+import { badRequest, internalError, methodNotAllowed, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
 import { forwardProxy, proxyTarget } from "./proxy.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
@@ -734,6 +734,7 @@ class LocalApiServer implements TestServer {
     };
     const accept = String(req.headers.accept ?? "");
     const r = this.rest.resourceOf(info);
+    checkRoute(info, r);
     // kube-apiserver's endpoint installer (built-in types) and apiextensions-apiserver (custom
     // resources) warn on every request to a deprecated version, answered or refused.
     const deprecated = r.custom ? r.custom.deprecationWarning : r.deprecationWarning;
@@ -1263,4 +1264,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   await server.listen();
   server.startControllers();
   return server;
+}
+
+/**
+ * The methods kube-apiserver's endpoint installer routes on each path of a resource (go-restful
+ * answers 405 for a method it has no route for, 404 for a path it does not know): a namespaced
+ * kind across all namespaces is only listed and watched; a collection takes GET, POST and DELETE;
+ * an object GET, PUT, PATCH and DELETE. Subresources are routed by their own handlers.
+ */
+function checkRoute(info: ResourceRequest, r: ServedResource): void {
+  if (info.subresource !== undefined) return;
+  if (r.namespaced && info.namespace === undefined) {
+    if (info.name !== undefined) throw notFoundPath();
+    if (info.verb !== "list" && info.verb !== "watch") throw methodNotAllowed();
+    return;
+  }
+  if (info.name === undefined ? info.verb === "update" || info.verb === "patch" : info.verb === "create") throw methodNotAllowed();
 }

@@ -115,9 +115,17 @@ export function runScript(script: string, ctx: ShellContext, stdin: Buffer = Buf
         // Redirections.
         let redirect: { path: string; append: boolean } | undefined;
         let quiet = false;
+        // `>&2` (stdout to stderr) and `2>&1` (stderr to stdout).
+        let outToErr = false;
+        let errToOut = false;
         const argv: string[] = [];
         for (let w = 0; w < words.length; w++) {
-          if ((words[w] === ">" || words[w] === ">>") && words[w + 1] !== undefined) {
+          if ((words[w] === ">" || words[w] === ">>") && words[w + 1] === "&" && (words[w + 2] === "1" || words[w + 2] === "2")) {
+            const fd = argv[argv.length - 1] === "2" || argv[argv.length - 1] === "1" ? argv.pop()! : "1";
+            if (fd === "1" && words[w + 2] === "2") outToErr = true;
+            if (fd === "2" && words[w + 2] === "1") errToOut = true;
+            w += 2;
+          } else if ((words[w] === ">" || words[w] === ">>") && words[w + 1] !== undefined) {
             if (argv[argv.length - 1] === "2") {
               argv.pop();
               quiet = words[w + 1] === "/dev/null";
@@ -129,7 +137,9 @@ export function runScript(script: string, ctx: ShellContext, stdin: Buffer = Buf
           } else argv.push(words[w]!);
         }
         if (argv[0] === "exit") return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: Number(argv[1] ?? status) || 0 };
-        const r = argv.length ? runCommand(argv, ctx, input) : ok();
+        let r = argv.length ? runCommand(argv, ctx, input) : ok();
+        if (outToErr) r = { ...r, stdout: Buffer.alloc(0), stderr: Buffer.concat([r.stderr, r.stdout]) };
+        else if (errToOut) r = { ...r, stdout: Buffer.concat([r.stdout, r.stderr]), stderr: Buffer.alloc(0) };
         if (!quiet) stderr.push(r.stderr);
         status = r.exitCode;
         if (n < pipeline.length - 1) input = r.stdout;

@@ -48,6 +48,9 @@ export const DEFAULT_MAX_WATCH_BACKLOG_BYTES = 16 * 1024 * 1024;
 /** The longest timer Node keeps (2^31−1 ms, about 24.8 days); longer delays fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How long before a watch's deadline the watch cache sends its last bookmark (`cacheWatcher.nextBookmarkTime`). */
+const PRE_TIMEOUT_BOOKMARK_MS = 2000;
+
 /** Output written to a response and not yet taken by the peer (the response's and its socket's buffers). */
 function pendingBytes(res: ServerResponse): number {
   return res.writableLength ?? 0;
@@ -253,15 +256,25 @@ export function serveWatch(res: ServerResponse, store: Store, w: WatchRequest, s
   live = true;
   const timeout = w.timeoutSeconds ?? settings.defaultTimeoutSeconds;
   // A timer longer than Node keeps would fire at once: a huge timeoutSeconds waits as long as a timer can.
-  timers.push(setTimeout(stop, Math.min(timeout * 1000, MAX_TIMER_MS)));
+  const lifetime = Math.min(timeout * 1000, MAX_TIMER_MS);
+  const deadline = Date.now() + lifetime;
+  timers.push(setTimeout(stop, lifetime));
   if (w.allowWatchBookmarks) {
+    // The cacher's nextBookmarkTime: every bookmark interval, and once 2 s before the watch's
+    // deadline (so a client resumes from a fresh resourceVersion); none once that moment is past.
+    const schedule = (): void => {
+      const now = Date.now();
+      const at = Math.min(now + settings.bookmarkIntervalMs, deadline - PRE_TIMEOUT_BOOKMARK_MS);
+      if (at < now) return;
+      timers.push(setTimeout(tick, at - now).unref());
+    };
     const tick = (): void => {
       if (closed) return;
       lastRevision = Math.max(lastRevision, store.revision);
       bookmark();
-      timers.push(setTimeout(tick, settings.bookmarkIntervalMs).unref());
+      if (Date.now() < deadline - PRE_TIMEOUT_BOOKMARK_MS) schedule();
     };
-    timers.push(setTimeout(tick, settings.bookmarkIntervalMs).unref());
+    schedule();
   }
   return stop;
 }

@@ -37,6 +37,7 @@ export const DEFAULT_CONFLICT_RETRY = { steps: 5, initialMs: 10, factor: 1, jitt
  * await sleep(250, signal);
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!(ms >= 0)) ms = 0;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
@@ -46,10 +47,25 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(signal!.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    // setTimeout fires at once for a delay over 2^31 - 1 ms (about 24.8 days): longer waits are
+    // taken in steps, so a long wait never turns into none.
+    const end = performance.now() + ms;
+    let timer: ReturnType<typeof setTimeout>;
+    const step = () => {
+      const left = end - performance.now();
+      if (left > MAX_TIMER_MS) {
+        timer = setTimeout(step, MAX_TIMER_MS);
+        return;
+      }
+      timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.max(0, left));
+    };
+    step();
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** The longest delay setTimeout takes as given. */
+const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -13,7 +13,7 @@ import { ConnectionError, type RequestInfo } from "../errors.js";
 import { sleep } from "./backoff.js";
 import { classifyFailure } from "./failures.js";
 import type { TokenBucket } from "./rate-limit.js";
-import { backoffDelay, isIdempotent, parseRetryAfter, shouldRetryStatus, type RetryPolicy } from "./retry.js";
+import { backoffDelay, isIdempotent, MAX_RETRY_AFTER_SECONDS, parseRetryAfter, shouldRetryStatus, type RetryPolicy } from "./retry.js";
 
 /** HTTP methods the API server uses. @example const m: HttpMethod = "PATCH"; */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
@@ -227,6 +227,7 @@ export function retry(fail: (call: Call, err: unknown) => never): Interceptor {
         }
         if (out.status >= 400 && call.retries < policy.backoffLimit) {
           const retryAfter = parseRetryAfter(out.headers["retry-after"]);
+          if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_SECONDS) return out;
           if (shouldRetryStatus(policy, call.method, out.status, retryAfter !== undefined) && (await wait(call, retryAfter, out.status, undefined))) continue;
         }
         return out;
@@ -236,7 +237,7 @@ export function retry(fail: (call: Call, err: unknown) => never): Interceptor {
 
   async function wait(call: Call, retryAfterSeconds: number | undefined, status: number | undefined, error: Error | undefined): Promise<boolean> {
     const delay = backoffDelay(call.policy, call.retries + 1, retryAfterSeconds);
-    if (performance.now() + delay >= call.deadline) return false;
+    if (!(delay >= 0) || performance.now() + delay >= call.deadline) return false;
     call.retries++;
     call.note?.("warn", status, error, `retrying in ${Math.round(delay)} ms`);
     await sleep(delay, call.signal).catch((err: unknown) => fail(call, err));

@@ -85,11 +85,26 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return undefined;
   const text = v.trim();
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  // Only the three HTTP-date forms (RFC 9110), which begin with the day's name: JavaScript's
+  // Date.parse also reads "-5", "1.5" or "abc 2020" as dates, which are not waits a server meant.
+  if (!HTTP_DATE.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, (at - now) / 1000);
 }
+
+const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? +\S/;
+
+/**
+ * The longest server-asked wait (`Retry-After`) the transport takes before a retry, in seconds. A
+ * longer one is not waited for: the call ends with the server's answer, whose error carries
+ * `retryAfterSeconds`, so a server cannot park a call (a call without a deadline above all).
+ *
+ * @example
+ * MAX_RETRY_AFTER_SECONDS; // 60
+ */
+export const MAX_RETRY_AFTER_SECONDS = 60;
 
 /** The transport's default backoff: 250 ms doubling to 10 s; the wait is between half and all of it. */
 const REQUEST_BACKOFF = { initialMs: 125, factor: 2, jitter: 1, capMs: 5_000 };

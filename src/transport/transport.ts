@@ -255,6 +255,17 @@ export class Transport {
     this.#send = compose(stages, (call) => this.#dispatch(call));
   }
 
+  /**
+   * The default time limit of a call in ms (`TransportOptions.timeoutMs`; 0: none). It also bounds
+   * the wait for a stream's headers and for a WebSocket to open.
+   *
+   * @example
+   * transport.timeoutMs; // 30000
+   */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** Per-call logging switches (kept beside the call, not on it). */
   readonly #callLog = new WeakMap<Call, Omit<LogOptions, "logger">>();
 

@@ -187,6 +187,27 @@ describe("watch", () => {
     w.close();
   });
 
+  it("sends a bookmark 2 s before the watch's timeoutSeconds, as the watch cache does, and none when the timeout is shorter", async () => {
+    // The bookmark interval of this file's server is 100 ms: a server with the default minute shows the pre-timeout bookmark alone.
+    const quiet = await startTestServer({ kubernetesVersion: "1.32", controllers: false });
+    const q = client(quiet);
+    try {
+      const rv = quiet.resourceVersion;
+      const w = await q.watch(`/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${rv}`);
+      const ev = await w.next(2500);
+      expect(ev.type).toBe("BOOKMARK");
+      expect(ev.object).toEqual({ kind: "ConfigMap", apiVersion: "v1", metadata: { resourceVersion: rv } });
+      await w.ended;
+      await expect(w.next(10)).rejects.toThrow(/no watch event/);
+      const short = await q.watch(`/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=${rv}`);
+      await short.ended;
+      await expect(short.next(10)).rejects.toThrow(/no watch event/);
+    } finally {
+      await q.close();
+      await quiet.close();
+    }
+  });
+
   it("sends initial events then the initial-events-end bookmark (sendInitialEvents)", async () => {
     await api.post("/api/v1/namespaces/lists/secrets", { apiVersion: "v1", kind: "Secret", metadata: { name: "s1" }, stringData: { a: "b" } });
     const w = await api.watch("/api/v1/namespaces/lists/secrets?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan");

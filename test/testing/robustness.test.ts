@@ -55,7 +55,9 @@ describe("the server answers every request with a status and keeps serving", () 
       ),
       { numRuns: 400 },
     );
+    // Random DELETEs may legitimately remove the objects (a collection delete in "default"): the
+    // server must still answer, not keep them.
     expect((await api.get("/healthz")).status).toBe(200);
-    expect((await api.get("/api/v1/namespaces/default/configmaps/fixed")).status).toBe(200);
+    expect((await api.get("/api/v1/namespaces/default/configmaps")).status).toBe(200);
   });
 });

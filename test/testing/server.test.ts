@@ -123,6 +123,44 @@ describe("bad requests get the apiserver's status and a Status body", () => {
     expect(res.json.reason).toBe("MethodNotAllowed");
   });
 
+  it("methods without a route → 405, as kube-apiserver's endpoint installer routes them", async () => {
+    // A namespaced kind across all namespaces is listed and watched only; a collection takes no
+    // PUT or PATCH; an object takes no POST.
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "routed", namespace: "default" } };
+    expect((await api.post("/api/v1/namespaces/default/configmaps", cm)).status).toBe(201);
+    const refused: Array<[string, string]> = [
+      ["POST", "/api/v1/configmaps"],
+      ["DELETE", "/api/v1/configmaps"],
+      ["PUT", "/api/v1/configmaps"],
+      ["PATCH", "/api/v1/configmaps"],
+      ["DELETE", "/apis/apps/v1/deployments"],
+      ["PUT", "/api/v1/namespaces/default/configmaps"],
+      ["PATCH", "/api/v1/namespaces/default/configmaps"],
+      ["POST", "/api/v1/namespaces/default/configmaps/routed"],
+      ["PUT", "/api/v1/namespaces"],
+    ];
+    for (const [method, path] of refused) {
+      const res = await api.req(method, path, { body: cm, contentType: method === "PATCH" ? "application/merge-patch+json" : "application/json" });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.json).toMatchObject({ kind: "Status", reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource" });
+    }
+    // An object of a namespaced kind is found only under its namespace.
+    expect((await api.get("/api/v1/configmaps/routed")).status).toBe(404);
+    expect((await api.get("/api/v1/configmaps")).status).toBe(200);
+    expect((await api.get("/api/v1/namespaces/default/configmaps/routed")).status).toBe(200);
+  });
+
+  it("default, kube-system and kube-public may not be deleted (NamespaceLifecycle), not even in a dry run", async () => {
+    for (const name of ["default", "kube-system", "kube-public"]) {
+      for (const query of ["", "?dryRun=All"]) {
+        const res = await api.del(`/api/v1/namespaces/${name}${query}`);
+        expect(res.status).toBe(403);
+        expect(res.json).toMatchObject({ kind: "Status", reason: "Forbidden", message: `namespaces "${name}" is forbidden: this namespace may not be deleted`, details: { name, kind: "namespaces" } });
+      }
+    }
+    expect((await api.get("/api/v1/namespaces/default")).json.status).toEqual({ phase: "Active" });
+  });
+
   it("oversize body → 413", async () => {
     const big = configMap("big", { blob: "x".repeat(100 * 1024) });
     const res = await api.post("/api/v1/namespaces/default/configmaps", big);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, ConnectionError, createTransport, defineCluster, ServiceUnavailableError, TimeoutError, TooManyRequestsError, type Transport } from "../../src/index.js";
-import { backoffDelay, parseRetryAfter, retryPolicy, shouldRetryStatus } from "../../src/transport/retry.js";
+import { backoffDelay, MAX_RETRY_AFTER_SECONDS, parseRetryAfter, retryPolicy, shouldRetryStatus } from "../../src/transport/retry.js";
 import { TokenBucket } from "../../src/transport/rate-limit.js";
+import { sleep } from "../../src/transport/backoff.js";
 import { captureLogs, expectNoSecrets } from "./helpers/logs.js";
 import { json, startServer, status, type TestServer } from "./helpers/servers.js";
 
@@ -138,6 +139,24 @@ describe("retries", () => {
     expect(sent()).toHaveLength(1);
   });
 
+  it("a Retry-After longer than the longest wait taken ends the call at once, even without a deadline", async () => {
+    for (const wait of ["86400", "99999999999999", new Date(Date.now() + 3_600_000).toUTCString()]) {
+      const sent = script((res) => json(res, 503, status(503, "ServiceUnavailable", "later"), { "retry-after": wait }), (res) => json(res, 200, {}));
+      const err = await transport.request({ path: "/api", timeoutMs: 0 }).catch((e: unknown) => e);
+      expect(err, wait).toBeInstanceOf(ServiceUnavailableError);
+      expect((err as ServiceUnavailableError).retryAfterSeconds).toBeGreaterThan(MAX_RETRY_AFTER_SECONDS);
+      expect(sent()).toHaveLength(1);
+    }
+  });
+
+  it("a Retry-After that is not a wait (negative, garbage) falls back to the backoff, still bounded by backoffLimit", async () => {
+    const sent = script((res) => json(res, 503, status(503, "ServiceUnavailable", "later"), { "retry-after": "-5" }));
+    const err = await transport.request({ path: "/api", timeoutMs: 0, retry: { backoffLimit: 2 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceUnavailableError);
+    expect((err as ServiceUnavailableError).retryAfterSeconds).toBeUndefined();
+    expect(sent()).toHaveLength(3);
+  });
+
   it("applies retry settings per request and can turn retries off", async () => {
     let sent = script((res) => json(res, 502, {}), (res) => json(res, 200, {}));
     await expect(transport.request({ path: "/api" })).rejects.toMatchObject({ status: 502 });
@@ -170,6 +189,28 @@ describe("backoff and Retry-After", () => {
     expect(parseRetryAfter("Sat, 31 Oct 2026 23:59:00 GMT", now)).toBe(0);
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+
+  it("reads only delta-seconds and the HTTP-date forms: negative, fractional and other text is no Retry-After", () => {
+    const now = Date.parse("2026-11-01T00:00:00Z");
+    // Date.parse alone reads every one of these as some date.
+    for (const garbage of ["-5", "1.5", "abc 2020", "+7", "0x10", "1e3", "Infinity", "9".repeat(40)]) {
+      expect(parseRetryAfter(garbage, now), garbage).toBeUndefined();
+    }
+    expect(parseRetryAfter("Sunday, 01-Nov-26 00:00:05 GMT", now)).toBe(5);
+    expect(parseRetryAfter("Sun Nov  1 00:00:05 2026", now)).toBeGreaterThanOrEqual(0);
+    expect(parseRetryAfter(" 7 ", now)).toBe(7);
+  });
+
+  it("a wait longer than a timer can hold (2^31 ms) is not taken as none; a negative or NaN wait is none", async () => {
+    const controller = new AbortController();
+    const long = sleep(2 ** 40, controller.signal).then(() => "slept", () => "aborted");
+    const first = await Promise.race([long, new Promise((r) => setTimeout(() => r("still waiting"), 50))]);
+    expect(first).toBe("still waiting");
+    controller.abort();
+    expect(await long).toBe("aborted");
+    await sleep(-1);
+    await sleep(Number.NaN);
   });
 
   it("grows exponentially with jitter, capped, unless given an interval or Retry-After", () => {

@@ -1,0 +1,199 @@
+/**
+ * exec against broken and hostile servers, over a raw socket speaking just enough RFC 6455: a
+ * server that never answers the upgrade (TimeoutError), one that picks a subprotocol never
+ * offered (refused), frames on unknown channels and text frames (ignored), error-channel
+ * statuses of the wrong shape (an exit code, never a TypeError thrown from an event listener),
+ * connections cut before the status or mid-frame (ConnectionError, not success), a frame larger
+ * than the WebSocket limit.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Pod } from "kubezod/k8s";
+import { connect, ConnectionError, defineCluster, TimeoutError, type Kube } from "../../src/index.js";
+import { exitCodeOf } from "../../src/client/exec.js";
+
+type Accept = (protocol?: string) => void;
+let behave: (req: IncomingMessage, socket: Socket, accept: Accept) => void = () => undefined;
+let server: Server;
+let url: string;
+const sockets = new Set<Socket>();
+
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    // The pod, for a client that asks why an upgrade was refused.
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "d" } }));
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    socket.on("data", () => undefined);
+    const key = createHash("sha1").update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+    behave(req, socket, (protocol = "v5.channel.k8s.io") =>
+      socket.write(["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Accept: ${key}`, `Sec-WebSocket-Protocol: ${protocol}`, "", ""].join("\r\n")),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const opened: Kube[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((k) => k.close()));
+});
+
+async function client(timeoutMs?: number): Promise<Kube> {
+  const k = await connect({ config: defineCluster({ server: url }), retry: false, onWarning: false, kubernetesVersion: "1.34", ...(timeoutMs ? { timeoutMs } : {}) });
+  opened.push(k);
+  return k;
+}
+
+/** An unmasked server frame (FIN set). */
+function frame(payload: Buffer, opcode = 2): Buffer {
+  if (payload.length < 126) return Buffer.concat([Buffer.from([0x80 | opcode, payload.length]), payload]);
+  const head = Buffer.alloc(4);
+  head[0] = 0x80 | opcode;
+  head[1] = 126;
+  head.writeUInt16BE(payload.length, 2);
+  return Buffer.concat([head, payload]);
+}
+const channel = (c: number, text: string) => frame(Buffer.concat([Buffer.from([c]), Buffer.from(text)]));
+function closeFrame(code: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(code);
+  return frame(b, 8);
+}
+/** Accept, send `frames`, close with `code`. */
+const answer =
+  (frames: Buffer[], code = 1000) =>
+  (_req: IncomingMessage, socket: Socket, accept: Accept) => {
+    accept();
+    for (const f of frames) socket.write(f);
+    socket.write(closeFrame(code));
+    socket.end();
+  };
+
+const exec = async (kube?: Kube) => (kube ?? (await client())).exec(Pod, "p", ["ls"], { namespace: "d", timeoutMs: 10_000 });
+
+describe("the upgrade", () => {
+  it("a server that accepts the connection but never answers the upgrade ends in TimeoutError (the call's limit)", async () => {
+    behave = () => undefined;
+    const err = await (await client()).exec(Pod, "p", ["ls"], { namespace: "d", timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toMatch(/did not open the WebSocket within 300 ms \(http:.*\/api\/v1\/namespaces\/d\/pods\/p\/exec\)/);
+  });
+
+  it("execStream without a time limit of its own is bounded by the transport's", async () => {
+    behave = () => undefined;
+    const err = await (await client(300)).execStream(Pod, "p", ["sh"], { namespace: "d" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).timeoutMs).toBe(300);
+  });
+
+  it("a subprotocol that was never offered is a refused upgrade (ConnectionError naming the path)", async () => {
+    behave = (_req, _socket, accept) => accept("v9.bogus.k8s.io");
+    const err = await exec().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/refused the WebSocket for http:.*\/pods\/p\/exec/);
+  });
+});
+
+describe("frames", () => {
+  it("unknown channels, empty frames and text frames are ignored", async () => {
+    behave = answer([channel(9, "x"), frame(Buffer.alloc(0)), frame(Buffer.from("\u0001text"), 1), channel(1, "out"), channel(2, "err"), channel(3, '{"status":"Success"}')]);
+    expect(await exec()).toMatchObject({ stdout: "out", stderr: "err", exitCode: 0, status: { status: "Success" } });
+  });
+
+  it("a frame larger than the WebSocket's limit ends the session with a ConnectionError", async () => {
+    behave = (_req, socket, accept) => {
+      accept();
+      const head = Buffer.alloc(10);
+      head[0] = 0x82;
+      head[1] = 127;
+      head.writeBigUInt64BE(2n ** 40n, 2);
+      socket.write(head);
+    };
+    await expect(exec()).rejects.toBeInstanceOf(ConnectionError);
+  });
+});
+
+describe("the error channel", () => {
+  const cases: Array<[string, string, number]> = [
+    ["null", "null", 1],
+    ["a number", "5", 1],
+    ["causes that are not a list", '{"status":"Failure","reason":"NonZeroExitCode","details":{"causes":"x"}}', 1],
+    ["an exit code that is a number, not text", '{"status":"Failure","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":42}]}}', 1],
+    ["an exit code out of 0-255", '{"status":"Failure","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"300"}]}}', 1],
+    ["null causes entries before the exit code", '{"status":"Failure","reason":"NonZeroExitCode","details":{"causes":[null,7,{"reason":"ExitCode","message":"3"}]}}', 3],
+    ["text (a v1-style error)", "container not found", 1],
+  ];
+  for (const [name, status, exitCode] of cases) {
+    it(`${name}: exit code ${exitCode}, no exception`, async () => {
+      behave = answer([channel(1, "partial"), channel(3, status)]);
+      const r = await exec();
+      expect(r.exitCode).toBe(exitCode);
+      expect(r.stdout).toBe("partial");
+      expect(typeof r.status).toBe("object");
+    });
+  }
+
+  it("a text status keeps its text as the message", async () => {
+    behave = answer([channel(3, "container not found")]);
+    expect((await exec()).status).toEqual({ status: "Failure", message: "container not found" });
+  });
+
+  it("exitCodeOf never throws, whatever the status", () => {
+    for (const s of [null, 5, "x", {}, { details: null }, { details: { causes: {} } }, { status: "Failure", details: { causes: [{ reason: "ExitCode", message: "-1" }] } }]) {
+      expect(exitCodeOf(s as never)).toBe(1);
+    }
+    expect(exitCodeOf({ status: "Failure", details: { causes: [{ reason: "ExitCode", message: "255" }] } })).toBe(255);
+  });
+});
+
+describe("the connection ends", () => {
+  it("cut before the status arrives (after some output): ConnectionError, not success", async () => {
+    behave = (_req, socket, accept) => {
+      accept();
+      socket.write(channel(1, "partial"));
+      setTimeout(() => socket.destroy(), 20);
+    };
+    const err = await exec().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/closed before the command's status arrived \(code 1006, not cleanly\)/);
+  });
+
+  it("cut in the middle of a frame: ConnectionError", async () => {
+    behave = (_req, socket, accept) => {
+      accept();
+      socket.write(channel(1, "x".repeat(1000)).subarray(0, 500));
+      setTimeout(() => socket.destroy(), 20);
+    };
+    await expect(exec()).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  it("closed with an error code (1011) and no status: ConnectionError naming the code", async () => {
+    behave = answer([channel(1, "x")], 1011);
+    await expect(exec()).rejects.toThrow(/closed before the command's status arrived \(code 1011\)/);
+  });
+
+  it("closed normally without a status: success, as client-go reads an empty error stream", async () => {
+    behave = answer([channel(1, "x")], 1000);
+    expect(await exec()).toMatchObject({ stdout: "x", exitCode: 0 });
+  });
+
+  it("cut after the status: the status stands", async () => {
+    behave = (_req, socket, accept) => {
+      accept();
+      socket.write(channel(3, '{"status":"Failure","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"2"}]}}'));
+      setTimeout(() => socket.destroy(), 20);
+    };
+    expect((await exec()).exitCode).toBe(2);
+  });
+});
