@@ -133,7 +133,8 @@ export interface WebhookListenOptions {
   /** Address (default 0.0.0.0). */
   host?: string;
   /**
-   * How long a client may take to complete its TLS handshake, its headers and its whole request
+   * How long a client may take to complete its TLS handshake, its headers and its whole request,
+   * and how long a connection may stay silent both ways — a handler that never answers included
    * (default 30 000 ms: kube-apiserver waits at most 30 s for a webhook). A client that stalls
    * (slowloris) is cut off after it.
    */
@@ -366,6 +367,9 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
       if (!(timeout > 0)) throw new UsageError("requestTimeoutMs must be positive");
       const server = createServer({ cert: tls.cert, key: tls.key, handshakeTimeout: timeout, requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1000, timeout) }, listener);
       server.maxConnections = tls.maxConnections ?? 1024;
+      // A connection silent both ways that long is closed: an idle keep-alive one, or one whose
+      // handler never answers (kube-apiserver has given up on it by then), so it frees its place.
+      server.setTimeout(timeout);
       // A client that breaks off its handshake or sends garbage is dropped; the server stays up.
       server.on("tlsClientError", (_err, socket) => socket.destroy());
       await new Promise<void>((resolve, reject) => {

@@ -278,6 +278,16 @@ describe("admissionWebhook over HTTPS", () => {
     const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => post(guarded.url, "/validate", review(`c-${i}`, pod))));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     await guarded.close();
+    // A handler that never answers: its connection is closed after requestTimeoutMs of silence, the rest goes on.
+    const hanging = admissionWebhook({ schema: Pod, validate: (r) => (r.uid === "hang" ? new Promise<boolean>(() => undefined) : true) });
+    const hangServer = await hanging.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1", requestTimeoutMs: 300 });
+    const hung = await post(hangServer.url, "/validate", review("hang", pod)).then(
+      () => "answered",
+      (e: Error) => e.message,
+    );
+    expect(hung).toMatch(/socket hang up|ECONNRESET/);
+    expect((await post(hangServer.url, "/validate", review("fine", pod))).status).toBe(200);
+    await hangServer.close();
     // Many at once: past maxConnections the server closes new connections (the timeouts are far off here).
     const crowded = await webhook.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1", requestTimeoutMs: 60_000, maxConnections: 3 });
     const crowdPort = Number(new URL(crowded.url).port);
