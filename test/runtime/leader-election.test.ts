@@ -289,6 +289,40 @@ describe("LeaderElection", () => {
     await api.close();
   }, 30_000);
 
+  it("work that throws or rejects: the leader steps down and releases the Lease instead of holding it idle, then campaigns again", async () => {
+    let calls = 0;
+    let stopped = 0;
+    const errors: string[] = [];
+    const stop = new AbortController();
+    const election = new LeaderElection(kube, {
+      name: "failing-work",
+      identity: "worker",
+      leaseDurationMs: LEASE_MS,
+      renewDeadlineMs: RENEW_MS,
+      retryPeriodMs: RETRY_MS,
+      onStartedLeading: async (signal) => {
+        calls++;
+        if (calls === 1) throw new Error("cache never synced");
+        await new Promise((r) => setTimeout(r, 20));
+        if (calls === 2) throw new Error("controller crashed");
+        await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
+      },
+      onStoppedLeading: () => void stopped++,
+      onError: (e) => errors.push((e as Error).message),
+    });
+    const running = election.run(stop.signal);
+    await until(() => calls === 3 && election.isLeader, 10_000);
+    expect(stopped).toBe(2);
+    expect(errors).toEqual(["cache never synced", "controller crashed"]);
+    // Each failure released the Lease (empty holder), so each new term was a transition.
+    const lease = (await kube.get(Lease, "failing-work")) as Lease;
+    expect(lease.spec?.holderIdentity).toBe("worker");
+    expect(lease.spec?.leaseTransitions).toBe(2);
+    stop.abort();
+    await running;
+    expect(stopped).toBe(3);
+  }, 30_000);
+
   it("checks client-go's parameter rules and writes MicroTime", () => {
     expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: 10_000, renewDeadlineMs: 10_000 })).toThrow(/greater than renewDeadlineMs/);
     expect(() => new LeaderElection(kube, { name: "x", renewDeadlineMs: 2000, retryPeriodMs: 2000 })).toThrow(/1.2/);
