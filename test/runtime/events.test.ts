@@ -110,6 +110,8 @@ describe("EventRecorder", () => {
     expect(() => recorder.event(cm, null as never)).toThrow(UsageError);
     expect(() => new EventRecorder(kube, { reportingController: "Not A Name" })).toThrow(/not a qualified name/);
     expect(() => new EventRecorder(kube, { reportingController: "x", reportingInstance: "i".repeat(129) })).toThrow(/at most 128 bytes/);
+    expect(() => new EventRecorder(kube, { reportingController: "x", finishSeriesAfterMs: 30 * 24 * 3600_000 })).toThrow(/finishSeriesAfterMs must be a number of milliseconds from 0 to 2147483647/);
+    expect(() => new EventRecorder(kube, { reportingController: "x", spamQps: Number.NaN })).toThrow(/spamQps must be a finite number/);
     // client-go's default instance name, cut to the 128 bytes Kubernetes keeps.
     const longName = new EventRecorder(kube, { reportingController: `${"a".repeat(200)}.example.com/${"c".repeat(63)}` });
     expect(longName.reportingInstance.length).toBe(128);
