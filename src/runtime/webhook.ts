@@ -315,9 +315,16 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
     };
     /** Refuse the rest of the request: answer, then close the connection once the answer is out (the body is not read). */
     const refuse = (status: number, message: string, headers: Record<string, string> = {}): void => {
-      answer(status, { message }, { Connection: "close", ...headers });
+      if (req.httpVersionMajor >= 2) {
+        // The listener mounted in an http2 server: no Connection header, and the stream only closes
+        // once its request side is read to the end — discarded, within the stream's flow control.
+        req.removeAllListeners("data");
+        req.resume();
+        return answer(status, { message }, headers);
+      }
       res.once("finish", () => req.destroy());
       req.pause();
+      answer(status, { message }, { Connection: "close", ...headers });
     };
     req.on("error", () => undefined);
     if (!as) return answer(404, { message: `no webhook at ${path} (served: ${paths.mutate}, ${paths.validate})` });

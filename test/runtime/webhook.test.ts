@@ -6,6 +6,7 @@
  * patchType JSONPatch) that turns the object into the mutated one, denials with a Status.
  */
 import { request } from "node:https";
+import { connect as h2Connect, createSecureServer } from "node:http2";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -301,5 +302,27 @@ describe("admissionWebhook over HTTPS", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await post(crowded.url, "/validate", review("after", pod))).status).toBe(200);
     await crowded.close();
+  });
+
+  it("mounted in an HTTP/2 server, it answers reviews and refuses hostile requests with the same statuses", async () => {
+    const w = admissionWebhook({ schema: Pod, validate: () => true, maxBodyBytes: 2000 });
+    const h2 = createSecureServer({ cert: tls.cert, key: tls.key }, w.listener as never);
+    await new Promise<void>((resolve) => h2.listen(0, "127.0.0.1", resolve));
+    const client = h2Connect(`https://127.0.0.1:${(h2.address() as { port: number }).port}`, { ca: ca.cert, servername: "localhost" });
+    const call = (method: string, body: string, type?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const stream = client.request({ ":method": method, ":path": "/validate", ...(type ? { "content-type": type } : {}) });
+        stream.on("response", (h) => resolve(Number(h[":status"])));
+        stream.on("error", reject);
+        stream.resume();
+        stream.end(body || undefined);
+      });
+    expect(await call("POST", JSON.stringify(review("h2-1", { metadata: { name: "p" } })), "application/json")).toBe(200);
+    expect(await call("POST", "x".repeat(5000), "application/json")).toBe(413);
+    expect(await call("GET", "")).toBe(405);
+    expect(await call("POST", "{}", "text/plain")).toBe(415);
+    expect(await call("POST", JSON.stringify(review("h2-2", { metadata: { name: "p" } })), "application/json")).toBe(200);
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+    await new Promise<void>((resolve) => h2.close(() => resolve()));
   });
 });
