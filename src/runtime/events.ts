@@ -342,7 +342,14 @@ export class EventRecorder {
     }
     this.#pending++;
     if (snapshot.series) entry.dirty = false;
-    this.#queue = this.#queue.then(() => this.#write(entry, snapshot)).finally(() => this.#pending--);
+    this.#queue = this.#queue
+      .then(() => this.#write(entry, snapshot))
+      .catch((err: unknown) => {
+        // Nothing a write meets may break the chain (or go unhandled): the event is dropped.
+        this.#stats.dropped++;
+        this.#report(err);
+      })
+      .finally(() => this.#pending--);
   }
 
   /** Create the Event, or patch its series (creating it when it is gone), with retries on connection failures. */
