@@ -68,6 +68,9 @@ export class Backoff {
   }
 }
 
+/** The longest delay a Node timer holds (2^31-1 ms, 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Wait `ms`, or less when `signal` aborts (then resolve quietly). The abort listener is removed
  * when the wait ends either way, so waiting often on one signal leaves nothing behind.
@@ -75,12 +78,21 @@ export class Backoff {
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
+    const end = performance.now() + ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const done = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    // A wait longer than a Node timer holds is waited out in steps (one longer fires after 1 ms).
+    const arm = (): void => {
+      const left = end - performance.now();
+      if (left > MAX_TIMER_MS) timer = setTimeout(arm, MAX_TIMER_MS);
+      else timer = setTimeout(done, Math.max(0, left));
+    };
+    if (Number.isNaN(end)) timer = setTimeout(done, 0);
+    else arm();
     signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -158,6 +158,8 @@ export class Informer<S extends z.ZodType> {
   #watchList: boolean;
   /** The cache must be synced again (first start, 410 Gone) before watching from its resourceVersion. */
   #needSync = true;
+  /** The longest wait between retries (the backoff's ceiling), which also bounds a server's Retry-After. */
+  readonly #maxBackoffMs: number;
 
   constructor(
     readonly kube: Kube,
@@ -169,6 +171,7 @@ export class Informer<S extends z.ZodType> {
     this.#info = info;
     this.#store = new IndexedStore(options.indexers as Record<string, IndexFunc<Cached<S>>> | undefined);
     this.#backoff = new Backoff({ ...(options.maxBackoffMs !== undefined ? { maxMs: options.maxBackoffMs } : {}), ...options.backoff });
+    this.#maxBackoffMs = Math.max(options.backoff?.maxMs ?? options.maxBackoffMs ?? 30_000, options.backoff?.initialMs ?? 800);
     this.#watchList = options.watchList ?? true;
   }
 
@@ -368,7 +371,9 @@ export class Informer<S extends z.ZodType> {
             return;
           }
           this.#stats.failures++;
-          const retryAfterMs = err instanceof KubeApiError && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : 0;
+          // The server's Retry-After is honoured up to the longest backoff (client-go's reflector
+          // backs off by its own clock alone): a server that asks for years does not get them.
+          const retryAfterMs = err instanceof KubeApiError && err.retryAfterSeconds !== undefined ? Math.min(err.retryAfterSeconds * 1000, this.#maxBackoffMs) : 0;
           const delay = Math.max(this.#backoff.next(), retryAfterMs);
           this.#report(err, { retryInMs: delay });
           await pause(delay, signal);

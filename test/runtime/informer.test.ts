@@ -421,4 +421,34 @@ describe("Informer under broken peers (issue 15)", () => {
     peer.closeAllConnections();
     peer.close();
   });
+
+  it("a server asking to wait for years (Retry-After: 999999999999) gets the longest backoff, not a retry every millisecond", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    let requests = 0;
+    const peer = createServer((_req, res) => {
+      requests++;
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "999999999999" });
+      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "TooManyRequests", code: 429 }));
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    const local = await connect({ config: defineCluster({ server: `http://127.0.0.1:${(peer.address() as AddressInfo).port}` }), retry: false });
+    const waits: number[] = [];
+    const informer = new Informer(local, ConfigMap, { namespace: "default", ...fast, onError: (_e, info) => waits.push(info.retryInMs ?? -1) });
+    void informer.start().catch(() => undefined);
+    await until(() => waits.length >= 2);
+    await informer.stop();
+    await local.close();
+    peer.closeAllConnections();
+    peer.close();
+    process.off("warning", onWarning);
+    // Each wait is the backoff's ceiling at most (200 ms, doubled at most by jitter).
+    for (const w of waits) {
+      expect(w).toBeGreaterThan(0);
+      expect(w).toBeLessThanOrEqual(400);
+    }
+    expect(warnings).not.toContain("TimeoutOverflowWarning");
+    expect(requests).toBeLessThanOrEqual(waits.length + 1);
+  });
 });
