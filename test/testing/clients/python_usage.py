@@ -531,4 +531,32 @@ spec: {limits: [{type: Container, default: {cpu: 100m}}]}
     return {"calls": calls > 60, "jobSucceeded": job.status.succeeded, "failures": failures}
 
 
+@step("expired")
+def _():
+    # The test compacts the history first: resourceVersion 1 is gone, as after etcd's compaction.
+    try:
+        for _ in watch.Watch().stream(core.list_namespaced_config_map, NS, resource_version="1", timeout_seconds=1):
+            pass
+        watched = "no error"
+    except ApiException as e:
+        watched = [e.status, e.reason]
+    try:
+        core.list_namespaced_config_map(NS, resource_version="1", resource_version_match="Exact")
+        listed = "no error"
+    except ApiException as e:
+        listed = [e.status, status_of(e)["reason"], status_of(e)["message"]]
+    return {"watched": watched, "listed": listed}
+
+
+@step("dynamicCollection")
+def _():
+    dyn = dynamic.DynamicClient(api)
+    cms = dyn.resources.get(api_version="v1", kind="ConfigMap")
+    for i in range(3):
+        cms.create(body={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bulk-%d" % i, "labels": {"bulk": "yes"}}}, namespace=NS)
+    removed = cms.delete(namespace=NS, label_selector="bulk=yes")
+    left = cms.get(namespace=NS, label_selector="bulk=yes")
+    return [removed.kind, sorted(i.metadata.name for i in removed["items"]), len(left.items)]
+
+
 print(json.dumps(out, default=str))
