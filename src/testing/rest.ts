@@ -924,7 +924,7 @@ export class Rest {
     return warnings.length ? { ...reply, warnings: [...(reply.warnings ?? []), ...warnings] } : reply;
   }
 
-  private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean } {
+  private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean; orphanDependentsFalse?: boolean } {
     let body: Obj = {};
     if (call.body && call.body.length) {
       const decoded = decodeBody(call, "couldn't get version/kind", { apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions" });
@@ -943,21 +943,27 @@ export class Rest {
     if (queryBool(call.query, "orphanDependents") || body.orphanDependents === true) {
       return { ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
     }
+    // orphanDependents given as false: the one case kube-apiserver answers 202 for a delete that leaves the object.
+    const orphanDependentsFalse = call.query.has("orphanDependents") ? !queryBool(call.query, "orphanDependents") : body.orphanDependents === false;
     return {
       ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}),
       ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}),
       propagationPolicy: policy,
       dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All"),
+      ...(orphanDependentsFalse ? { orphanDependentsFalse } : {}),
     };
   }
 
   private deleteOne(
     r: ServedResource,
     obj: KubeObject,
-    options: { uid?: string; resourceVersion?: string; propagationPolicy: string },
+    options: { uid?: string; resourceVersion?: string; propagationPolicy: string; orphanDependentsFalse?: boolean },
     dryRun: boolean,
   ): ApiReply {
     const name = String(obj.metadata.name);
+    // The delete handler answers 200 when the object stays (finalizers, foreground or orphan deletion, a
+    // namespace), and 202 only when the client set orphanDependents=false ("that will break existing clients").
+    const kept = options.orphanDependentsFalse ? 202 : 200;
     if (options.uid !== undefined && options.uid !== obj.metadata.uid) {
       throw conflict(r, name, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${String(obj.metadata.uid)}`);
     }
@@ -970,7 +976,7 @@ export class Rest {
     if (options.propagationPolicy === "Orphan" && !finalizers.includes("orphan") && this.hasDependents(obj)) finalizers.push("orphan");
     const specFinalizers = r.storageKey === "/namespaces" ? (((obj.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? []) : [];
     if (finalizers.length || specFinalizers.length) {
-      if (obj.metadata.deletionTimestamp) return { status: 202, body: asServed(obj, r) };
+      if (obj.metadata.deletionTimestamp) return { status: kept, body: asServed(obj, r) };
       const next = structuredClone(obj);
       next.metadata.deletionTimestamp = timestamp();
       next.metadata.deletionGracePeriodSeconds = 0;
@@ -980,11 +986,11 @@ export class Rest {
       if (!finalizers.length) delete next.metadata.finalizers;
       if (tracksGeneration(r)) next.metadata.generation = Number(obj.metadata.generation ?? 0) + 1;
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, obj);
-      if (dryRun) return { status: 202, body: asServed(next, r) };
+      if (dryRun) return { status: kept, body: asServed(next, r) };
       const stored = this.ctx.store.update(r.storageKey, next, obj);
       this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "MODIFIED", object: stored });
       setImmediate(() => this.collectDependents(stored, options.propagationPolicy));
-      return { status: 202, body: asServed(stored, r) };
+      return { status: kept, body: asServed(stored, r) };
     }
     if (dryRun) return { status: 200, body: deleteReply(r, obj) };
     const last = this.ctx.store.delete(r.storageKey, obj);

@@ -164,9 +164,9 @@ describe.skipIf(!python.ok)(`the official Python client in everyday use${python.
     // The dynamic client's delete without a name is a deletecollection, answered with what it deleted.
     expect(out.dynamicCollection).toEqual(["ConfigMapList", ["bulk-0", "bulk-1", "bulk-2"], 0]);
     expect(out.propagation).toEqual({
-      // While finalizers hold the object, the delete answers with it.
-      orphan: ["Deployment", ["orphan"], true],
-      foreground: ["Deployment", ["foregroundDeletion"], true],
+      // While finalizers hold the object, the delete answers 200 with it (202 only for orphanDependents=false).
+      orphan: [200, "Deployment", ["orphan"], true],
+      foreground: [200, "Deployment", ["foregroundDeletion"], true],
       orphanedReplicaSets: [true, false],
       cascadedReplicaSets: 0,
       background: ["Status", "Success", "settings", "configmaps"],

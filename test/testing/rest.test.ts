@@ -281,9 +281,14 @@ describe("delete", () => {
 
   it("keeps an object with finalizers, with deletionTimestamp, until they are removed", async () => {
     await api.post(CM, { ...configMap("fin"), metadata: { name: "fin", finalizers: ["example.com/hold"] } });
+    // 200 with the object, as kube-apiserver's delete handler answers when the object stays.
     const res = await api.del(`${CM}/fin`);
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     expect(res.json.metadata.deletionTimestamp).toBeDefined();
+    // 202 only for a client that set orphanDependents=false.
+    const again = await api.del(`${CM}/fin?orphanDependents=false`);
+    expect(again.status).toBe(202);
+    expect(again.json.metadata.deletionTimestamp).toBe(res.json.metadata.deletionTimestamp);
     const kept = await api.get(`${CM}/fin`);
     expect(kept.status).toBe(200);
     const added = await api.patch(`${CM}/fin`, { metadata: { finalizers: ["example.com/hold", "example.com/more"] } }, "merge");
@@ -374,7 +379,7 @@ describe("delete", () => {
     await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
     await api.post("/api/v1/namespaces/doomed/configmaps", configMap("inside"));
     const res = await api.del("/api/v1/namespaces/doomed");
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     expect(res.json.status.phase).toBe("Terminating");
     expect(res.json.metadata.deletionTimestamp).toBeDefined();
     const refused = await api.post("/api/v1/namespaces/doomed/configmaps", configMap("late"));

@@ -285,8 +285,10 @@ def _():
     replica_sets("orphaned")
     replica_sets("cascaded")
     # While finalizers hold it, a delete answers with the object (the typed return, V1Status, cannot hold it: read it raw).
-    orphan = json.loads(apps.delete_namespaced_deployment("orphaned", NS, propagation_policy="Orphan", _preload_content=False).data)
-    foreground = json.loads(apps.delete_namespaced_deployment("cascaded", NS, propagation_policy="Foreground", _preload_content=False).data)
+    orphan_reply = apps.delete_namespaced_deployment("orphaned", NS, propagation_policy="Orphan", _preload_content=False)
+    foreground_reply = apps.delete_namespaced_deployment("cascaded", NS, propagation_policy="Foreground", _preload_content=False)
+    orphan = json.loads(orphan_reply.data)
+    foreground = json.loads(foreground_reply.data)
     # Foreground: the owner stays with a deletionTimestamp and the foregroundDeletion finalizer until its dependents are gone.
     for _ in range(100):
         try:
@@ -308,8 +310,8 @@ def _():
     except ApiException as e:
         bad = [e.status, status_of(e)["reason"]]
     return {
-        "orphan": [orphan["kind"], orphan["metadata"].get("finalizers"), "deletionTimestamp" in orphan["metadata"]],
-        "foreground": [foreground["kind"], foreground["metadata"].get("finalizers"), "deletionTimestamp" in foreground["metadata"]],
+        "orphan": [orphan_reply.status, orphan["kind"], orphan["metadata"].get("finalizers"), "deletionTimestamp" in orphan["metadata"]],
+        "foreground": [foreground_reply.status, foreground["kind"], foreground["metadata"].get("finalizers"), "deletionTimestamp" in foreground["metadata"]],
         "orphanedReplicaSets": [bool(left), bool(left and left[0].metadata.owner_references)],
         "cascadedReplicaSets": cascaded_left,
         "background": [background.kind, background.status, background.details.name, background.details.kind],
