@@ -157,6 +157,7 @@ describe.skipIf(!python.ok)(`the official Python client in everyday use${python.
         "EventsV1Api.list_namespaced_event": "Invalid value for `event_time`, must not be `None`",
       },
     });
+    expect(out.podGrace).toEqual(["V1Pod", 30, true, true]);
     expect(out.expired).toEqual({
       watched: [410, expect.stringMatching(/^Expired: too old resource version: 1 \(\d+\)$/)],
       listed: [410, "Expired", "The resourceVersion for the provided list is too old."],

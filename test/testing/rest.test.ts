@@ -390,6 +390,58 @@ describe("delete", () => {
   });
 });
 
+describe("graceful deletion of pods (no kubelet here to finish it)", () => {
+  const P = "/api/v1/namespaces/default/pods";
+  const at = (t: string) => Date.parse(t) / 1000;
+
+  it("keeps a bound pod in its grace period; a later delete may only shorten it, and period 0 deletes", async () => {
+    await api.post(P, pod("bound-grace", { nodeName: "node-1", terminationGracePeriodSeconds: 60 }));
+    const first = await api.del(`${P}/bound-grace`);
+    expect(first.status).toBe(200);
+    expect(first.json.metadata.deletionGracePeriodSeconds).toBe(60);
+    const deadline = at(first.json.metadata.deletionTimestamp);
+    // Not longer, and no change without a period: the pod as it is.
+    const longer = await api.del(`${P}/bound-grace?gracePeriodSeconds=90`);
+    expect(longer.status).toBe(200);
+    expect(longer.json.metadata).toMatchObject({ deletionTimestamp: first.json.metadata.deletionTimestamp, deletionGracePeriodSeconds: 60, resourceVersion: first.json.metadata.resourceVersion });
+    expect((await api.del(`${P}/bound-grace`)).json.metadata.resourceVersion).toBe(first.json.metadata.resourceVersion);
+    // Shorter: the deadline moves back by the difference.
+    const shorter = await api.del(`${P}/bound-grace`, { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 10 });
+    expect(shorter.json.metadata.deletionGracePeriodSeconds).toBe(10);
+    expect(at(shorter.json.metadata.deletionTimestamp)).toBe(deadline - 50);
+    expect((await api.get(`${P}/bound-grace`)).status).toBe(200);
+    const now = await api.del(`${P}/bound-grace?gracePeriodSeconds=0`);
+    expect(now.status).toBe(200);
+    expect(now.json.metadata.deletionGracePeriodSeconds).toBe(0);
+    expect((await api.get(`${P}/bound-grace`)).status).toBe(404);
+  });
+
+  it("deletes at once a pod no node runs or that has finished, and a requested period 0", async () => {
+    await api.post(P, pod("unbound-grace"));
+    const unbound = await api.del(`${P}/unbound-grace`);
+    expect([unbound.status, unbound.json.metadata.deletionGracePeriodSeconds]).toEqual([200, 0]);
+    expect((await api.get(`${P}/unbound-grace`)).status).toBe(404);
+    await api.post(P, pod("done-grace", { nodeName: "node-1" }));
+    expect((await api.patch(`${P}/done-grace/status`, { status: { phase: "Succeeded" } }, "merge")).status).toBe(200);
+    await api.del(`${P}/done-grace`);
+    expect((await api.get(`${P}/done-grace`)).status).toBe(404);
+    await api.post(P, pod("forced-grace", { nodeName: "node-1" }));
+    await api.del(`${P}/forced-grace?gracePeriodSeconds=0`);
+    expect((await api.get(`${P}/forced-grace`)).status).toBe(404);
+  });
+
+  it("keeps a pod whose last finalizer goes during its grace period", async () => {
+    await api.post(P, { ...pod("held-grace", { nodeName: "node-1" }), metadata: { name: "held-grace", finalizers: ["example.com/hold"] } });
+    await api.del(`${P}/held-grace`);
+    const released = await api.patch(`${P}/held-grace`, { metadata: { finalizers: null } }, "merge");
+    expect(released.status).toBe(200);
+    expect(released.json.metadata.deletionGracePeriodSeconds).toBe(30);
+    expect((await api.get(`${P}/held-grace`)).status).toBe(200);
+    await api.del(`${P}/held-grace?gracePeriodSeconds=0`);
+    expect((await api.get(`${P}/held-grace`)).status).toBe(404);
+  });
+});
+
 describe("subresources", () => {
   it("reads and writes scale; status writes ignore spec", async () => {
     await api.post(DEPLOY, deployment("sc", 2));

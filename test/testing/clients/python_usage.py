@@ -561,4 +561,20 @@ def _():
     return [removed.kind, sorted(i.metadata.name for i in removed["items"]), len(left.items)]
 
 
+@step("podGrace")
+def _():
+    # A running pod is deleted gracefully: the answer is the pod with its deletionTimestamp and grace
+    # period; the kubelet stops it and removes it.
+    deleted = core.delete_namespaced_pod("shell", NS)
+    gone = False
+    for _ in range(100):
+        try:
+            core.read_namespaced_pod("shell", NS)
+            time.sleep(0.05)
+        except ApiException as e:
+            gone = e.status == 404
+            break
+    return [type(deleted).__name__, deleted.metadata.deletion_grace_period_seconds, deleted.metadata.deletion_timestamp is not None, gone]
+
+
 print(json.dumps(out, default=str))
