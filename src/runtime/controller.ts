@@ -281,7 +281,17 @@ export class Controller<S extends z.ZodType, W extends readonly z.ZodType[] = z.
     const filter = this.#options.filter;
     offs.push(
       this.informer.on((event) => {
-        if (filter && !filter(event)) return;
+        if (filter) {
+          let pass: boolean;
+          try {
+            pass = filter(event);
+          } catch (err) {
+            // Queued all the same: a reconcile too many is harmless, a missed one is not.
+            this.#report(new UsageError(`controller ${this.name}: the filter threw for ${this.#info.kind} ${keyOfObject(event.object) || "(no name)"} (queued anyway): ${err instanceof Error ? err.message : describe(err)}`, { cause: err }));
+            pass = true;
+          }
+          if (!pass) return;
+        }
         this.queue.add(keyOfObject(event.object));
       }),
     );

@@ -201,6 +201,15 @@ export class EventRecorder {
     if (options.reportingInstance !== undefined && (typeof options.reportingInstance !== "string" || !options.reportingInstance || Buffer.byteLength(options.reportingInstance) > MAX_INSTANCE_BYTES)) {
       throw new UsageError(`reportingInstance must be a non-empty string of at most ${MAX_INSTANCE_BYTES} bytes`);
     }
+    for (const field of ["finishSeriesAfterMs", "refreshSeriesEveryMs", "retryDelayMs"] as const) {
+      const v = options[field];
+      // Beyond 2^31-1 ms a Node timer fires after 1 ms: the series timers would spin.
+      if (v !== undefined && !(typeof v === "number" && v >= 0 && v <= 2 ** 31 - 1)) throw new UsageError(`${field} must be a number of milliseconds from 0 to ${2 ** 31 - 1}, got ${String(v)}`);
+    }
+    for (const field of ["spamBurst", "spamQps", "maxQueued", "maxTries"] as const) {
+      const v = options[field];
+      if (v !== undefined && !(typeof v === "number" && v >= 0 && Number.isFinite(v))) throw new UsageError(`${field} must be a finite number ≥ 0, got ${String(v)}`);
+    }
     this.#options = options;
     this.reportingController = options.reportingController;
     // client-go's default, cut to the limit Kubernetes keeps (a long controller name made every write fail).
@@ -371,6 +380,8 @@ export class EventRecorder {
         // out every write's retries one after the other.
         if (this.#closed && (err instanceof ConnectionError || err instanceof TimeoutError)) this.#giveUp.abort();
         if (!retry || attempt >= tries || this.#giveUp.signal.aborted) {
+          // Closing, a write that used up its tries on a failing server ends the wait for the rest.
+          if (this.#closed && retry) this.#giveUp.abort();
           this.#stats.dropped++;
           this.#report(err);
           return;

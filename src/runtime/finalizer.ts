@@ -66,7 +66,10 @@ const QUALIFIED = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 export async function finalizer<S extends z.ZodType, R>(kube: Kube, schema: S, object: z.output<S>, handlers: FinalizerHandlers<z.output<S>, R>): Promise<R | undefined> {
   const info = resourceInfo(schema);
   if (!info) throw new UsageError("finalizer() needs a resource schema");
-  if (!QUALIFIED.test(handlers.name) || handlers.name.length > 316) throw new UsageError(`"${handlers.name}" is not a valid finalizer name (a qualified name such as example.com/cleanup)`);
+  if (typeof handlers !== "object" || handlers === null || typeof handlers.apply !== "function" || typeof handlers.cleanup !== "function") {
+    throw new UsageError("finalizer() needs handlers { name, apply, cleanup } with apply and cleanup functions");
+  }
+  if (typeof handlers.name !== "string" || !QUALIFIED.test(handlers.name) || handlers.name.length > 316) throw new UsageError(`"${handlers.name}" is not a valid finalizer name (a qualified name such as example.com/cleanup)`);
   const meta = (object as FinalizableMeta | null | undefined)?.metadata ?? {};
   const name = meta.name;
   if (!name || typeof name !== "string") throw new UsageError(`the ${info.kind} has no metadata.name`);

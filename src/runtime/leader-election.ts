@@ -39,7 +39,9 @@ export interface LeaderElectionOptions {
   releaseOnCancel?: boolean;
   /**
    * Called on becoming leader; `signal` aborts on losing the lead or on stop. A returned promise is
-   * awaited (up to the renew deadline) before the Lease is released.
+   * awaited (up to the renew deadline) before the Lease is released. When it throws or rejects, the
+   * leader reports the error, steps down and releases the Lease (a leader not doing its work would
+   * stop every replica's), and campaigns again after a retry period.
    */
   onStartedLeading?: (signal: AbortSignal) => void | Promise<void>;
   /** Called after stepping down (lost, or stopped). */
@@ -73,6 +75,9 @@ interface LeaseObject {
 export function microTime(date: Date = new Date()): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
+
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** An RFC 3339 time, as MicroTime and Time are written. */
 const MICRO_OR_RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
@@ -124,6 +129,10 @@ export class LeaderElection {
     this.#renewMs = options.renewDeadlineMs ?? 10_000;
     this.#retryMs = options.retryPeriodMs ?? 2_000;
     if (!options.name) throw new UsageError("a leader election needs the Lease's name");
+    for (const [field, value] of [["leaseDurationMs", this.#leaseMs], ["renewDeadlineMs", this.#renewMs], ["retryPeriodMs", this.#retryMs]] as const) {
+      // Beyond 2^31-1 ms a Node timer fires at once: a leader would step down as soon as it led.
+      if (typeof value !== "number" || !Number.isFinite(value) || value > MAX_TIMER_MS) throw new UsageError(`${field} must be a finite number of milliseconds (at most ${MAX_TIMER_MS}), got ${String(value)}`);
+    }
     if (this.#leaseMs < 1000) throw new UsageError("leaseDurationMs must be at least 1000 (the Lease holds whole seconds)");
     if (this.#leaseMs <= this.#renewMs) throw new UsageError("leaseDurationMs must be greater than renewDeadlineMs");
     // client-go's rule: the deadline must leave room for a jittered retry.
@@ -161,7 +170,8 @@ export class LeaderElection {
     while (!signal.aborted) {
       await this.#acquire(signal);
       if (signal.aborted) break;
-      await this.#lead(signal);
+      // A leader whose work failed gave the Lease up: give the others a retry period to take it.
+      if (await this.#lead(signal)) await pause(this.#retryMs, signal);
     }
   }
 
@@ -176,8 +186,11 @@ export class LeaderElection {
     }
   }
 
-  /** Lead: renew every retry period; step down when no renewal succeeded within the renew deadline. */
-  async #lead(signal: AbortSignal): Promise<void> {
+  /**
+   * Lead: renew every retry period; step down when no renewal succeeded within the renew deadline,
+   * or when the work failed (then the Lease is released, and the result is true).
+   */
+  async #lead(signal: AbortSignal): Promise<boolean> {
     const leading = childSignal(signal);
     this.#leading = true;
     let work: Promise<void> | undefined;
@@ -188,8 +201,16 @@ export class LeaderElection {
       stepDown = setTimeout(() => leading.controller.abort(new Error("the Lease was not renewed within the renew deadline")), Math.max(0, this.#validUntil - performance.now()));
     };
     armStepDown();
+    let failed = false;
+    const fail = (err: unknown): void => {
+      if (leading.signal.aborted) return void this.#report(err);
+      // A leader that holds the Lease without doing its work stops every replica's work: step down.
+      failed = true;
+      this.#report(err);
+      leading.controller.abort(new Error("onStartedLeading failed"));
+    };
     try {
-      work = this.#startWork(leading.signal);
+      work = this.#startWork(leading.signal, fail);
       while (!leading.signal.aborted) {
         await pause(this.#retryMs, leading.signal);
         if (leading.signal.aborted) break;
@@ -203,19 +224,20 @@ export class LeaderElection {
       leading.release();
       // Let the work stop before the Lease is handed on (at most the renew deadline).
       if (work) await Promise.race([work, pause(this.#renewMs)]);
-      if (signal.aborted && (this.#options.releaseOnCancel ?? true)) await this.#release();
+      if ((signal.aborted && (this.#options.releaseOnCancel ?? true)) || failed) await this.#release();
       this.#call(() => this.#options.onStoppedLeading?.());
     }
+    return failed;
   }
 
-  #startWork(signal: AbortSignal): Promise<void> | undefined {
+  #startWork(signal: AbortSignal, fail: (err: unknown) => void): Promise<void> | undefined {
     const start = this.#options.onStartedLeading;
     if (!start) return undefined;
     try {
       const result = start(signal);
-      return result instanceof Promise ? result.catch((err: unknown) => this.#report(err)) : undefined;
+      return result instanceof Promise ? result.then(() => undefined, fail) : undefined;
     } catch (err) {
-      this.#report(err);
+      fail(err);
       return undefined;
     }
   }
@@ -269,7 +291,9 @@ export class LeaderElection {
       this.#observe(current);
       const holder = record.holderIdentity ?? "";
       const expiresAt = this.#observedAt + (record.leaseDurationSeconds ?? 0) * 1000;
-      if (holder && holder !== this.identity && expiresAt > performance.now()) return false;
+      // Valid as of when this attempt began, as client-go compares with its `now` (so a record first
+      // seen with a duration of 0 is taken on the next attempt, not this one).
+      if (holder && holder !== this.identity && expiresAt > started) return false;
       const ours = holder === this.identity;
       const transitions = record.leaseTransitions ?? 0;
       const next: LeaseRecord = {

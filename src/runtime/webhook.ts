@@ -132,6 +132,15 @@ export interface WebhookListenOptions {
   port?: number;
   /** Address (default 0.0.0.0). */
   host?: string;
+  /**
+   * How long a client may take to complete its TLS handshake, its headers and its whole request,
+   * and how long a connection may stay silent both ways — a handler that never answers included
+   * (default 30 000 ms: kube-apiserver waits at most 30 s for a webhook). A client that stalls
+   * (slowloris) is cut off after it.
+   */
+  requestTimeoutMs?: number;
+  /** Connections held at once; more are refused (default 1024). Memory is bounded by this × `maxBodyBytes`. */
+  maxConnections?: number;
 }
 
 /** A running webhook server. @example const { url } = await webhook.listen(tls); */
@@ -165,10 +174,53 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function verdictOf(v: AdmissionVerdict | boolean | string): AdmissionVerdict {
+/** A handler's verdict read as kube-apiserver will read it; what it cannot decode is a failure of the webhook, said in words. */
+function verdictOf(v: unknown): AdmissionVerdict {
   if (typeof v === "boolean") return { allowed: v };
   if (typeof v === "string") return { allowed: false, message: v };
-  return v;
+  if (!isRecord(v)) throw new Error(`validate returned ${describeValue(v)}; expected true, false, a denial message or { allowed, … }`);
+  if (typeof v.allowed !== "boolean") throw new Error(`validate returned a verdict whose allowed is ${describeValue(v.allowed)}, not a boolean`);
+  for (const field of ["message", "reason"] as const) {
+    if (v[field] !== undefined && typeof v[field] !== "string") throw new Error(`validate returned a verdict whose ${field} is ${describeValue(v[field])}, not a string`);
+  }
+  if (v.code !== undefined && !(Number.isInteger(v.code) && (v.code as number) >= 0 && (v.code as number) <= 2 ** 31 - 1)) throw new Error(`validate returned a verdict whose code is ${describeValue(v.code)}, not an HTTP status`);
+  if (v.warnings !== undefined && !(Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === "string"))) throw new Error("validate returned warnings that are not a list of strings");
+  if (v.auditAnnotations !== undefined && !(isRecord(v.auditAnnotations) && Object.values(v.auditAnnotations).every((a) => typeof a === "string"))) {
+    throw new Error("validate returned auditAnnotations that are not a map of strings");
+  }
+  return v as unknown as AdmissionVerdict;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined || typeof v === "boolean" || typeof v === "number") return String(v);
+  if (typeof v === "string") return "a string";
+  return Array.isArray(v) ? "an array" : `a ${typeof v}`;
+}
+
+/** kube-apiserver's (Go's JSON decoder's) nesting limit: no AdmissionReview it sends is deeper. */
+const MAX_NESTING = 10_000;
+
+/** Whether a JSON text opens more than `max` levels of objects and arrays (strings skipped; no recursion). */
+function nestedDeeperThan(body: Buffer, max: number): boolean {
+  let level = 0;
+  let quoted = false;
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
+    if (quoted) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) quoted = false;
+    } else if (b === 0x22) quoted = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++level > max) return true;
+    } else if (b === 0x7d || b === 0x5d) level--;
+  }
+  return false;
+}
+
+/** What a failed handler's denial says: its message, or plain words for a stack exhausted by a deep object. */
+function failureMessage(err: unknown): string {
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return "the webhook failed: the object is nested too deeply to process";
+  return `the webhook failed: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /**
@@ -200,6 +252,10 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
     if (body.apiVersion !== "admission.k8s.io/v1") throw new ReviewError(`expected admission.k8s.io/v1, got ${String(body.apiVersion)}`, 400);
     const raw = body.request;
     if (typeof raw.uid !== "string" || !raw.uid) throw new ReviewError("the AdmissionReview request has no uid", 400);
+    for (const field of ["object", "oldObject"] as const) {
+      const v = raw[field];
+      if (v !== undefined && v !== null && !isRecord(v)) throw new ReviewError(`the AdmissionReview request's ${field} is not an object`, 400);
+    }
     const issues: string[] = [];
     const request = { ...raw, object: typed(raw.object, issues, "object"), oldObject: typed(raw.oldObject, issues, "oldObject") } as AdmissionRequest<z.output<S>>;
     if (issues.length) request.schemaIssues = issues;
@@ -211,7 +267,8 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
       if (as === "mutate") {
         if (options.mutate && request.object !== undefined) {
           const copy = structuredClone(request.object);
-          const returned = await options.mutate(copy, request);
+          const returned: unknown = await options.mutate(copy, request);
+          if (returned !== undefined && !isRecord(returned)) throw new Error(`mutate returned ${describeValue(returned)}; expected the changed object or nothing`);
           const changed = returned === undefined ? copy : returned;
           // Loaded on first use, as the client loads the patch engine.
           const { jsonPatchDiff } = await import("../patch/json-diff.js");
@@ -222,7 +279,7 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
           }
         }
       } else if (options.validate) {
-        const verdict = verdictOf(await options.validate(request));
+        const verdict = verdictOf(await options.validate(request) as unknown);
         response.allowed = verdict.allowed;
         if (!verdict.allowed) {
           response.status = { status: "Failure", code: verdict.code ?? 403, ...(verdict.message ? { message: verdict.message } : {}), ...(verdict.reason ? { reason: verdict.reason } : {}) };
@@ -239,7 +296,7 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
       return {
         apiVersion: "admission.k8s.io/v1",
         kind: "AdmissionReview",
-        response: { uid: raw.uid, allowed: false, status: { status: "Failure", code: 500, message: `the webhook failed: ${err instanceof Error ? err.message : String(err)}` } },
+        response: { uid: raw.uid, allowed: false, status: { status: "Failure", code: 500, message: failureMessage(err) } },
       };
     }
     return { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response };
@@ -248,13 +305,28 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?")[0];
     const as = path === paths.mutate ? "mutate" : path === paths.validate ? "validate" : undefined;
-    const answer = (status: number, body: unknown): void => {
+    let answered = false;
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      if (answered || res.headersSent || res.destroyed) return;
+      answered = true;
       const text = JSON.stringify(body);
-      res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+      res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
       res.end(text);
     };
+    /** Refuse the rest of the request: answer, then close the connection once the answer is out (the body is not read). */
+    const refuse = (status: number, message: string, headers: Record<string, string> = {}): void => {
+      answer(status, { message }, { Connection: "close", ...headers });
+      res.once("finish", () => req.destroy());
+      req.pause();
+    };
+    req.on("error", () => undefined);
     if (!as) return answer(404, { message: `no webhook at ${path} (served: ${paths.mutate}, ${paths.validate})` });
-    if (req.method !== "POST") return answer(405, { message: "admission reviews are POSTed" });
+    if (req.method !== "POST") return refuse(405, "admission reviews are POSTed", { Allow: "POST" });
+    // kube-apiserver sends application/json; an absent type is taken as JSON, another one is refused.
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type && type !== "application/json") return refuse(415, `admission reviews are application/json, not ${type.slice(0, 100)}`);
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > maxBody) return refuse(413, `the request body is larger than ${maxBody} bytes`);
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -263,17 +335,19 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
       size += c.length;
       if (size > maxBody) {
         refused = true;
-        answer(413, { message: `the request body is larger than ${maxBody} bytes` });
-        req.destroy();
+        chunks.length = 0;
+        refuse(413, `the request body is larger than ${maxBody} bytes`);
         return;
       }
       chunks.push(c);
     });
     req.on("end", () => {
       if (refused) return;
+      const text = Buffer.concat(chunks);
+      if (nestedDeeperThan(text, MAX_NESTING)) return answer(400, { message: `the request body nests deeper than ${MAX_NESTING} levels` });
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        body = JSON.parse(text.toString("utf8"));
       } catch (err) {
         return answer(400, { message: `the request body is not JSON: ${(err as Error).message}` });
       }
@@ -282,7 +356,6 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
         (err: unknown) => answer(err instanceof ReviewError ? err.code : 500, { message: err instanceof Error ? err.message : String(err) }),
       );
     });
-    req.on("error", () => undefined);
   };
 
   return {
@@ -290,7 +363,15 @@ export function admissionWebhook<S extends z.ZodType>(options: AdmissionWebhookO
     listener,
     async listen(tls: WebhookListenOptions): Promise<WebhookServer> {
       const { createServer } = await import("node:https");
-      const server = createServer({ cert: tls.cert, key: tls.key }, listener);
+      const timeout = tls.requestTimeoutMs ?? 30_000;
+      if (!(timeout > 0)) throw new UsageError("requestTimeoutMs must be positive");
+      const server = createServer({ cert: tls.cert, key: tls.key, handshakeTimeout: timeout, requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1000, timeout) }, listener);
+      server.maxConnections = tls.maxConnections ?? 1024;
+      // A connection silent both ways that long is closed: an idle keep-alive one, or one whose
+      // handler never answers (kube-apiserver has given up on it by then), so it frees its place.
+      server.setTimeout(timeout);
+      // A client that breaks off its handshake or sends garbage is dropped; the server stays up.
+      server.on("tlsClientError", (_err, socket) => socket.destroy());
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(tls.port ?? 0, tls.host ?? "0.0.0.0", () => resolve());

@@ -177,7 +177,11 @@ describe("Controller", () => {
     const c = new Controller(api.kube, {
       for: ConfigMap,
       namespace: "default",
-      filter: () => false, // only the mappings queue keys
+      // Only the mappings queue keys; a filter that throws queues its object all the same.
+      filter: (event) => {
+        if (event.object.metadata?.name === "web") throw new Error("filter broke");
+        return false;
+      },
       owns: [Secret],
       watches: [
         {
@@ -203,12 +207,12 @@ describe("Controller", () => {
     expect(() => c.enqueue({ namespace: "default", name: "" })).toThrow(UsageError);
     expect(() => c.enqueue(null as never)).toThrow(/not a request/);
     const running = c.run(stop.signal);
-    await until(() => reconciled.length >= 6);
+    await until(() => reconciled.length >= 7);
     await new Promise((r) => setTimeout(r, 50));
     stop.abort();
     await running;
     await api.close();
-    expect([...reconciled].sort()).toEqual(["default/db", "default/db2", "default/flag", "default/inf", "default/neg", "default/str"]);
+    expect([...reconciled].sort()).toEqual(["default/db", "default/db2", "default/flag", "default/inf", "default/neg", "default/str", "default/web"]);
     expect(errors.filter((e) => e.error instanceof TypeError)).toEqual([]);
     const messages = errors.filter((e) => e.error instanceof UsageError).map((e) => `${e.request ?? "-"} ${(e.error as Error).message}`);
     expect(messages.sort()).toEqual(
@@ -217,6 +221,7 @@ describe("Controller", () => {
         "- controller configmaps: the watches mapping for ServiceAccount default/entries returned an entry that is not a request: a request's namespace must be a string, got 7",
         "- controller configmaps: the watches mapping for ServiceAccount default/entries returned an entry that is not a request: null is not a request ({ namespace?, name })",
         "- controller configmaps: the watches mapping for ServiceAccount default/garbage returned 42; expected an array of { namespace?, name }",
+        "- controller configmaps: the filter threw for ConfigMap default/web (queued anyway): filter broke",
         '- controller configmaps: the watches mapping for ServiceAccount default/throws threw: "not an Error"',
         "default/db controller configmaps: the reconcile of default/db returned requeueAfterMs NaN; expected a finite number of milliseconds",
         'default/db2 controller configmaps: the reconcile of default/db2 threw "plain string", not an Error',

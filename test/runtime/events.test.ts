@@ -110,6 +110,8 @@ describe("EventRecorder", () => {
     expect(() => recorder.event(cm, null as never)).toThrow(UsageError);
     expect(() => new EventRecorder(kube, { reportingController: "Not A Name" })).toThrow(/not a qualified name/);
     expect(() => new EventRecorder(kube, { reportingController: "x", reportingInstance: "i".repeat(129) })).toThrow(/at most 128 bytes/);
+    expect(() => new EventRecorder(kube, { reportingController: "x", finishSeriesAfterMs: 30 * 24 * 3600_000 })).toThrow(/finishSeriesAfterMs must be a number of milliseconds from 0 to 2147483647/);
+    expect(() => new EventRecorder(kube, { reportingController: "x", spamQps: Number.NaN })).toThrow(/spamQps must be a finite number/);
     // client-go's default instance name, cut to the 128 bytes Kubernetes keeps.
     const longName = new EventRecorder(kube, { reportingController: `${"a".repeat(200)}.example.com/${"c".repeat(63)}` });
     expect(longName.reportingInstance.length).toBe(128);
@@ -148,6 +150,15 @@ describe("EventRecorder", () => {
     await recorder.close();
     expect(busy.hits).toBe(2);
     expect(recorder.stats).toMatchObject({ written: 1, dropped: 1 });
+
+    // A server failing every write: closing waits out one write's tries, then drops the rest.
+    const failing = server.faults.inject({ match: { method: "POST", resource: "events" }, status: 503 });
+    const doomed = new EventRecorder(kube, { reportingController: "example.com/hostile", retryDelayMs: 1, maxTries: 3, onError: () => undefined });
+    for (let i = 0; i < 50; i++) doomed.event({ metadata: { name: `doomed-${i}`, namespace: "shop" } }, { reason: "Doomed", action: "Write" });
+    await doomed.close();
+    failing.remove();
+    expect(doomed.stats).toMatchObject({ recorded: 50, written: 0, dropped: 50 });
+    expect(failing.hits).toBe(3);
 
     let posts = 0;
     const api = await hostileApi({}, (req) => {

@@ -100,6 +100,7 @@ describe("finalizer()", () => {
       expect((err as Error).message).toBe(message);
     }
     await expect(finalizer(kube, ConfigMap, null as never, handlers)).rejects.toThrow(UsageError);
+    await expect(finalizer(kube, ConfigMap, live, { name: NAME, apply: "run" } as never)).rejects.toThrow(/apply and cleanup functions/);
     expect(ran).toEqual([]);
     expect((await kube.get(ConfigMap, "fin-hostile")).metadata?.resourceVersion).toBe(live.metadata?.resourceVersion);
     // A deletion time with a fraction and an offset is one (Go's RFC 3339 parser reads it): the cleanup runs.
@@ -114,10 +115,19 @@ describe("finalizer()", () => {
     const deleting = await kube.get(ConfigMap, "fin-throws");
     await expect(finalizer(kube, ConfigMap, deleting, { name: NAME, apply: () => undefined, cleanup: () => Promise.reject("cannot clean") })).rejects.toBe("cannot clean");
     expect((await kube.get(ConfigMap, "fin-throws")).metadata?.finalizers).toEqual([NAME]);
+    // Changed meanwhile (a label written by someone else): the removal after the cleanup is refused
+    // with 409 and the finalizer stays, for a retry with the fresh object.
+    await kube.patch(ConfigMap, "fin-throws", { metadata: { labels: { touched: "yes" } } }, { type: "merge" });
+    let cleanups = 0;
+    await expect(finalizer(kube, ConfigMap, deleting, { name: NAME, apply: () => undefined, cleanup: () => void cleanups++ })).rejects.toBeInstanceOf(ConflictError);
+    expect((await kube.get(ConfigMap, "fin-throws")).metadata?.finalizers).toEqual([NAME]);
+    const fresh = await kube.get(ConfigMap, "fin-throws");
+    await kube.patch(ConfigMap, "fin-throws", { metadata: { labels: { touched: "again" } } }, { type: "merge" });
     // Gone meanwhile (someone else removed the last finalizer): the cleanup ran, the removal finds nothing to do.
     await kube.patch(ConfigMap, "fin-throws", { metadata: { finalizers: null } }, { type: "merge" });
     let cleaned = 0;
-    expect(await finalizer(kube, ConfigMap, deleting, { name: NAME, apply: () => undefined, cleanup: () => ++cleaned })).toBe(1);
+    expect(await finalizer(kube, ConfigMap, fresh, { name: NAME, apply: () => undefined, cleanup: () => ++cleaned })).toBe(1);
+    expect(cleanups).toBe(1);
     // Gone before the finalizer could be added: nothing runs.
     const gone = await kube.create(ConfigMap, { metadata: { name: "fin-gone" } });
     await kube.delete(ConfigMap, "fin-gone");

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Lease } from "kubezod/k8s";
-import { InvalidResponseError, LeaderElection, ValidationError, connect, defineCluster, microTime, type Kube } from "../../src/index.js";
+import { InvalidResponseError, KubeApiError, LeaderElection, ValidationError, connect, defineCluster, microTime, type Kube } from "../../src/index.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { connectVia, until } from "./support/helpers.js";
 import { TcpGate } from "./support/tcp-gate.js";
@@ -189,8 +189,8 @@ describe("LeaderElection", () => {
     expect(fencingViolations(log)).toEqual([]);
   }, 30_000);
 
-  it("renewals failing with 500 or 409 storms: the leader steps down by its renew deadline and leads again once the server takes writes", async () => {
-    for (const status of [500, 409]) {
+  it("renewals failing with 500, 409 storms or expired credentials (401): the leader steps down by its renew deadline and leads again once the server takes writes", async () => {
+    for (const status of [500, 409, 401]) {
       const name = `storm-${status}`;
       let started = 0;
       let stopped = 0;
@@ -216,7 +216,8 @@ describe("LeaderElection", () => {
       await until(() => election.isLeader && started === 2, 10_000);
       stop.abort();
       await running;
-      expect(errors.every((e) => e instanceof Error && !(e instanceof TypeError))).toBe(true);
+      expect(errors.every((e) => e instanceof KubeApiError && e.status === status)).toBe(true);
+      if (status !== 409) expect(errors.length).toBeGreaterThan(0);
     }
   }, 30_000);
 
@@ -268,10 +269,14 @@ describe("LeaderElection", () => {
     expect(String((await elect(lax, 2 * RETRY_MS)).errors[0])).toMatch(/the Lease default\/x cannot be read: spec.leaseDurationSeconds is not an integer/);
     stored = { spec: "garbage" };
     expect(String((await elect(lax, 2 * RETRY_MS)).errors[0])).toMatch(/the Lease default\/x has a spec that is not an object/);
-    // A Lease without a spec, or a null one, is free: taken at once.
-    for (const free of [{}, { spec: null }]) {
+    // A Lease without a spec, or a null one, is free: taken at once. So is one whose duration is 0 or
+    // negative (client-go adds it to the time it first observed the record: past by the next
+    // attempt), whatever its timestamps say — renewTime far in the future included, as times are
+    // never read from the holder.
+    const future = "9999-12-31T23:59:59.999999Z";
+    for (const free of [{}, { spec: null }, { spec: { holderIdentity: "other", leaseDurationSeconds: 0, renewTime: future, acquireTime: future } }, { spec: { holderIdentity: "other", leaseDurationSeconds: -5, renewTime: future } }]) {
       stored = free;
-      const r = await elect(api.kube, 2 * RETRY_MS);
+      const r = await elect(api.kube, 5 * RETRY_MS);
       expect(r).toMatchObject({ started: 1, leader: true, errors: [] });
     }
     // The server answers the write naming someone else: not leadership, and said so.
@@ -284,9 +289,46 @@ describe("LeaderElection", () => {
     await api.close();
   }, 30_000);
 
+  it("work that throws or rejects: the leader steps down and releases the Lease instead of holding it idle, then campaigns again", async () => {
+    let calls = 0;
+    let stopped = 0;
+    const errors: string[] = [];
+    const stop = new AbortController();
+    const election = new LeaderElection(kube, {
+      name: "failing-work",
+      identity: "worker",
+      leaseDurationMs: LEASE_MS,
+      renewDeadlineMs: RENEW_MS,
+      retryPeriodMs: RETRY_MS,
+      onStartedLeading: async (signal) => {
+        calls++;
+        if (calls === 1) throw new Error("cache never synced");
+        await new Promise((r) => setTimeout(r, 20));
+        if (calls === 2) throw new Error("controller crashed");
+        await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
+      },
+      onStoppedLeading: () => void stopped++,
+      onError: (e) => errors.push((e as Error).message),
+    });
+    const running = election.run(stop.signal);
+    await until(() => calls === 3 && election.isLeader, 10_000);
+    expect(stopped).toBe(2);
+    expect(errors).toEqual(["cache never synced", "controller crashed"]);
+    // Each failure released the Lease (empty holder), so each new term was a transition.
+    const lease = (await kube.get(Lease, "failing-work")) as Lease;
+    expect(lease.spec?.holderIdentity).toBe("worker");
+    expect(lease.spec?.leaseTransitions).toBe(2);
+    stop.abort();
+    await running;
+    expect(stopped).toBe(3);
+  }, 30_000);
+
   it("checks client-go's parameter rules and writes MicroTime", () => {
     expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: 10_000, renewDeadlineMs: 10_000 })).toThrow(/greater than renewDeadlineMs/);
     expect(() => new LeaderElection(kube, { name: "x", renewDeadlineMs: 2000, retryPeriodMs: 2000 })).toThrow(/1.2/);
+    expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: Number.NaN })).toThrow(/leaseDurationMs must be a finite number/);
+    expect(() => new LeaderElection(kube, { name: "x", leaseDurationMs: 40 * 24 * 3600_000, renewDeadlineMs: 30 * 24 * 3600_000 })).toThrow(/at most 2147483647/);
+    expect(() => new LeaderElection(kube, { name: "x", retryPeriodMs: "2000" as never })).toThrow(/retryPeriodMs must be a finite number/);
     expect(microTime(new Date(Date.UTC(2026, 10, 1, 12, 0, 0, 123)))).toBe("2026-11-01T12:00:00.123000Z");
     const e = new LeaderElection(kube, { name: "defaults" });
     expect(e.identity).toMatch(/_[0-9a-f-]{36}$/);

@@ -6,6 +6,8 @@
  * patchType JSONPatch) that turns the object into the mutated one, denials with a Status.
  */
 import { request } from "node:https";
+import { connect as tcpConnect, type Socket } from "node:net";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Pod } from "kubezod/k8s";
 import { admissionWebhook, applyJsonPatch, type AdmissionReviewResponse, type WebhookServer } from "../../src/index.js";
@@ -164,5 +166,140 @@ describe("admissionWebhook over HTTPS", () => {
     const answer = await w.review(review("u-10", broken), "validate");
     expect(answer.response).toEqual({ uid: "u-10", allowed: true });
     expect(issues[0]!.some((i) => i.startsWith("object.spec.containers"))).toBe(true);
+  });
+
+  it("hostile clients get a clean 4xx: wrong content type, a GET, an over-long chunked body, a request object that is not an object, nesting past kube-apiserver's 10,000 levels", async () => {
+    const send = (path: string, body: string | undefined, headers: Record<string, string>, method = "POST") =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const u = new URL(path, served.url);
+        const req = request({ hostname: u.hostname, port: u.port, path: u.pathname, method, ca: ca.cert, headers }, (res) => {
+          let data = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (data += c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+        });
+        req.on("error", reject);
+        if (body === undefined) req.end();
+        else {
+          // Chunked: no Content-Length, the size is only known while reading.
+          for (let i = 0; i < body.length; i += 65536) req.write(body.slice(i, i + 65536));
+          req.end();
+        }
+      });
+    const ok = JSON.stringify(review("h-1", pod));
+    const typed = await send("/validate", ok, { "Content-Type": "text/plain" });
+    expect(typed.status).toBe(415);
+    expect(JSON.parse(typed.body)).toEqual({ message: "admission reviews are application/json, not text/plain" });
+    expect((await send("/validate", ok, { "Content-Type": "application/json; charset=utf-8" })).status).toBe(200);
+    expect((await send("/validate", ok, {})).status).toBe(200);
+    const get = await send("/validate", undefined, {}, "GET");
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe("POST");
+    const small = admissionWebhook({ schema: Pod, validate: () => true, maxBodyBytes: 1000 });
+    const smallServer = await small.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1" });
+    const u = new URL("/validate", smallServer.url);
+    const chunked = await new Promise<number>((resolve) => {
+      const req = request({ hostname: u.hostname, port: u.port, path: u.pathname, method: "POST", ca: ca.cert, headers: { "Content-Type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", () => resolve(-1));
+      req.write(" ".repeat(600));
+      req.write(" ".repeat(600));
+    });
+    expect(chunked).toBe(413);
+    await smallServer.close();
+    const noUid = review("", pod);
+    const missing = await send("/validate", JSON.stringify(noUid), { "Content-Type": "application/json" });
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.body)).toEqual({ message: "the AdmissionReview request has no uid" });
+    for (const body of [{ ...noUid, kind: "ConversionReview" }, { ...noUid, request: [] }, [], null, 7]) {
+      expect((await send("/validate", JSON.stringify(body), { "Content-Type": "application/json" })).status).toBe(400);
+    }
+    const notObject = await send("/validate", JSON.stringify(review("h-2", "a pod")), { "Content-Type": "application/json" });
+    expect(notObject.status).toBe(400);
+    expect(JSON.parse(notObject.body)).toEqual({ message: "the AdmissionReview request's object is not an object" });
+    const nested = (depth: number) => JSON.stringify(review("h-3", { ...pod, x: 0 })).replace('"x":0', `"x":${"[".repeat(depth)}${"]".repeat(depth)}`);
+    const tooDeep = await send("/validate", nested(10_001), { "Content-Type": "application/json" });
+    expect(tooDeep.status).toBe(400);
+    expect(JSON.parse(tooDeep.body)).toEqual({ message: "the request body nests deeper than 10000 levels" });
+    // Within the limit: answered as a review (allowed, or a 500 denial in plain words), never a crash.
+    const deep = await send("/mutate", nested(9_990), { "Content-Type": "application/json" });
+    expect(deep.status).toBe(200);
+    const answer = JSON.parse(deep.body) as AdmissionReviewResponse;
+    expect(answer.response.uid).toBe("h-3");
+    if (!answer.response.allowed) expect(answer.response.status?.message).toBe("the webhook failed: the object is nested too deeply to process");
+  });
+
+  it("handlers that return what kube-apiserver cannot decode deny with 500 saying what was wrong", async () => {
+    const answers: Array<[unknown, string]> = [
+      [null, "validate returned null; expected true, false, a denial message or { allowed, … }"],
+      [42, "validate returned 42; expected true, false, a denial message or { allowed, … }"],
+      [{ allowed: "yes" }, "validate returned a verdict whose allowed is a string, not a boolean"],
+      [{ allowed: false, code: 4.5 }, "validate returned a verdict whose code is 4.5, not an HTTP status"],
+      [{ allowed: true, warnings: "careful" }, "validate returned warnings that are not a list of strings"],
+      [{ allowed: true, auditAnnotations: { a: 1 } }, "validate returned auditAnnotations that are not a map of strings"],
+    ];
+    for (const [verdict, message] of answers) {
+      const w = admissionWebhook({ schema: Pod, validate: () => verdict as never });
+      const r = await w.review(review("v-1", pod), "validate");
+      expect(r.response).toEqual({ uid: "v-1", allowed: false, status: { status: "Failure", code: 500, message: `the webhook failed: ${message}` } });
+    }
+    const m = admissionWebhook({ schema: Pod, mutate: () => "not a pod" as never });
+    expect((await m.review(review("m-1", pod), "mutate")).response.status?.message).toBe("the webhook failed: mutate returned a string; expected the changed object or nothing");
+  });
+
+  it("slowloris: a client that stalls in its handshake, its headers or its body is cut off after requestTimeoutMs; connections past maxConnections are refused; the server keeps answering", async () => {
+    const guarded = await webhook.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1", requestTimeoutMs: 300, maxConnections: 6 });
+    const port = Number(new URL(guarded.url).port);
+    // Read what comes (the end of the stream included), so a close by the server is seen.
+    const closed = (socket: Socket) => new Promise<void>((resolve) => socket.resume().once("close", () => resolve()));
+    const tlsSocket = () =>
+      new Promise<TLSSocket>((resolve, reject) => {
+        const s = tlsConnect({ host: "127.0.0.1", port, ca: ca.cert, servername: "localhost" }, () => resolve(s));
+        s.on("error", reject);
+      });
+    // No handshake at all (plain TCP, silent).
+    const silent = tcpConnect(port, "127.0.0.1");
+    silent.on("error", () => undefined);
+    // Headers begun, never finished.
+    const headers = await tlsSocket();
+    headers.on("error", () => undefined);
+    headers.write("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n");
+    // Headers sent, the body promised and stalled.
+    const body = await tlsSocket();
+    body.on("error", () => undefined);
+    let bodyAnswer = "";
+    body.on("data", (c: Buffer) => (bodyAnswer += c.toString()));
+    body.write("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"kind\":");
+    await Promise.all([closed(silent), closed(headers), closed(body)]);
+    expect(bodyAnswer === "" || bodyAnswer.startsWith("HTTP/1.1 408")).toBe(true);
+    // Still up: many concurrent reviews are all answered.
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => post(guarded.url, "/validate", review(`c-${i}`, pod))));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    await guarded.close();
+    // A handler that never answers: its connection is closed after requestTimeoutMs of silence, the rest goes on.
+    const hanging = admissionWebhook({ schema: Pod, validate: (r) => (r.uid === "hang" ? new Promise<boolean>(() => undefined) : true) });
+    const hangServer = await hanging.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1", requestTimeoutMs: 300 });
+    const hung = await post(hangServer.url, "/validate", review("hang", pod)).then(
+      () => "answered",
+      (e: Error) => e.message,
+    );
+    expect(hung).toMatch(/socket hang up|ECONNRESET/);
+    expect((await post(hangServer.url, "/validate", review("fine", pod))).status).toBe(200);
+    await hangServer.close();
+    // Many at once: past maxConnections the server closes new connections (the timeouts are far off here).
+    const crowded = await webhook.listen({ cert: tls.cert, key: tls.key, host: "127.0.0.1", requestTimeoutMs: 60_000, maxConnections: 3 });
+    const crowdPort = Number(new URL(crowded.url).port);
+    const crowd = await Promise.all(
+      Array.from({ length: 3 }, () => new Promise<TLSSocket>((resolve) => { const s = tlsConnect({ host: "127.0.0.1", port: crowdPort, ca: ca.cert, servername: "localhost" }, () => resolve(s)); })),
+    );
+    const extra = tcpConnect(crowdPort, "127.0.0.1");
+    extra.on("error", () => undefined);
+    await closed(extra);
+    for (const c of crowd) c.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await post(crowded.url, "/validate", review("after", pod))).status).toBe(200);
+    await crowded.close();
   });
 });
