@@ -3,9 +3,10 @@
  * decides which module each definition lives in and asks for module texts through `emitModule`.
  */
 import { apiVersionOf, type Definition, type FieldFacts, type Node, type ObjectNode } from "../src/meta/openapi/ir.js";
-import { containsDeferred, definitionMeta, FORMAT_CHECKED, jsPattern, leafName, orderDefinitions, refsOf } from "../src/meta/openapi/order.js";
+import { regexError } from "../src/meta/re2.js";
+import { containsDeferred, definitionMeta, FORMAT_CHECKED, leafName, orderDefinitions, refsOf } from "../src/meta/openapi/order.js";
 
-export { jsPattern, refsOf, orderDefinitions, definitionMeta };
+export { refsOf, orderDefinitions, definitionMeta };
 
 export type OutputFormat = "js" | "dts" | "ts";
 
@@ -71,10 +72,8 @@ function stringExpr(node: Extract<Node, { type: "string" }>): string {
   if (node.format && node.format !== "byte" && FORMAT_CHECKED.has(node.format)) {
     e += `.check(k.format(${lit(node.format)}))`;
   }
-  if (node.pattern) {
-    const p = jsPattern(node.pattern);
-    if (p) e += `.regex(new RegExp(${lit(p.source)}${p.flags ? `, ${lit(p.flags)}` : ""}))`;
-  }
+  // Matched by RE2 as the apiserver matches it; a pattern RE2 refuses (the CRD is refused too) is not checked.
+  if (node.pattern && !regexError(node.pattern)) e += `.regex(k.pattern(${lit(node.pattern)}))`;
   if (node.minLength !== undefined) e += `.check(k.minRunes(${node.minLength}))`;
   if (node.maxLength !== undefined) e += `.check(k.maxRunes(${node.maxLength}))`;
   return e;

@@ -133,6 +133,14 @@ export declare const nullish: {
 export declare function nullishOf<T extends z.ZodType>(schema: T): Nullish<T>;
 
 export declare function format(name: string): z.core.$ZodCheck<string>;
+/**
+ * The RegExp a string with an OpenAPI `pattern` must match: RE2 syntax and semantics, as the
+ * apiserver's Go regexp matches it, in time linear in the text.
+ *
+ * @example
+ * z.string().regex(pattern("^[a-z]+\\z")).safeParse("abc").success; // true
+ */
+export declare function pattern(source: string): RegExp;
 export declare function minRunes(n: number): z.core.$ZodCheck<string>;
 export declare function maxRunes(n: number): z.core.$ZodCheck<string>;
 export declare function minProperties(n: number): z.core.$ZodCheck<object>;

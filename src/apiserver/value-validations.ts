@@ -6,7 +6,7 @@ import * as z from "zod";
 import { defOf } from "../meta/zod.js";
 import { fieldError, FieldPath, formatCheck, metaOf, unwrap, type FieldError } from "../meta/index.js";
 import { isRecord } from "../meta/values.js";
-import { jsPattern } from "../meta/openapi/order.js";
+import { patternRegExp } from "../meta/re2.js";
 
 type Def = Record<string, unknown> & { type: string };
 type Schema = z.core.$ZodType;
@@ -55,10 +55,10 @@ export function matchesRawSchema(s: unknown, v: unknown): boolean {
   if (typeof v === "string") {
     if (typeof s.format === "string" && !formatOk(s.format, v)) return false;
     if (typeof s.pattern === "string") {
-      // Read as RE2 reads it; a pattern JavaScript cannot carry over (or an invalid one, the CRD's
+      // Matched by RE2, in linear time, as kube-apiserver matches it; an invalid pattern (the CRD's
       // problem, reported when the CRD is read) is not checked.
-      const p = jsPattern(s.pattern);
-      if (p && !new RegExp(p.source, p.flags).test(v)) return false;
+      const re = patternRegExp(s.pattern);
+      if (re && !re.test(v)) return false;
     }
     if (typeof s.maxLength === "number" && [...v].length > s.maxLength) return false;
     if (typeof s.minLength === "number" && [...v].length < s.minLength) return false;

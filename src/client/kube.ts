@@ -15,6 +15,7 @@ import {
   UnprocessableEntityError,
   UsageError,
   ValidationError,
+  statusOf,
   apiErrorFor,
   isAlreadyExists,
   isConflict,
@@ -493,8 +494,9 @@ export class Kube {
     const info = this.infoOf(schema);
     const res = await this.send(deleteCollectionRequest(info, { ...options, namespace: this.namespaceFor(info, options?.namespace) }), options);
     if (res instanceof KubeApiError) return res as Returned<KubeList<z.output<S>> | Status, O>;
-    const body = res.json<Record<string, unknown>>();
-    if (body.kind === "Status") return body as Status as Returned<KubeList<z.output<S>> | Status, O>;
+    const body = res.json<unknown>();
+    // A Status (an asynchronous delete) with every field of its type; anything else must be a list.
+    if (isRecord(body) && body.kind === "Status") return recordWarnings(statusOf(body, res.status)!, res.warnings) as Returned<KubeList<z.output<S>> | Status, O>;
     return this.parseListBody(schema, body, res, options) as Returned<KubeList<z.output<S>> | Status, O>;
   }
 
@@ -553,7 +555,7 @@ export class Kube {
     const req = evictionRequest(info, { ...options, namespace: this.namespaceFor(info, options.namespace), name });
     // A 429 here is the budget refusing, not rate limiting: report it rather than retry.
     const res = (await this.send(req, { retry: false, ...options, returnErrors: undefined })) as KubeResponse;
-    return res.json<Status>();
+    return statusOf(objectBody(res), res.status)!;
   }
 
   /**
@@ -763,7 +765,7 @@ export class Kube {
   }
 
   private parse<T>(schema: z.ZodType<T>, res: KubeResponse, options: CallOptions | undefined): T {
-    return recordWarnings(parseReceived(schema, res.json(), this.modeOf(options), res.request, this.settings.onValidationIssue), res.warnings);
+    return recordWarnings(parseReceived(schema, objectBody(res), this.modeOf(options), res.request, this.settings.onValidationIssue), res.warnings);
   }
 
   private parseListBody<T>(schema: z.ZodType<T>, body: unknown, res: KubeResponse, options: CallOptions | undefined): KubeList<T> {
@@ -775,8 +777,8 @@ export class Kube {
   }
 
   private objectOrStatus<T>(schema: z.ZodType<T>, res: KubeResponse, options: CallOptions | undefined): T | Status {
-    const body = res.json<Record<string, unknown>>();
-    if (body.kind === "Status") return recordWarnings(body as Status, res.warnings);
+    const body = objectBody(res);
+    if (body.kind === "Status") return recordWarnings(statusOf(body, res.status)!, res.warnings);
     return recordWarnings(parseReceived(schema, body, this.modeOf(options), res.request, this.settings.onValidationIssue), res.warnings);
   }
 
@@ -828,6 +830,17 @@ function isListed(error: KubeApiError, returned: CallOptions["returnErrors"]): b
  * What every list must be, whatever the validation mode: an object whose `items` (absent or null
  * when empty) is an array of objects. Anything else is not a list the API server sends.
  */
+/**
+ * The body of an answer that carries one object (get, create, replace, patch, apply, delete): a
+ * JSON object, in every validation mode (with validation off, a null or a number would reach the
+ * caller typed as the object).
+ */
+function objectBody(res: KubeResponse): Record<string, unknown> {
+  const body = res.json<unknown>();
+  if (!isRecord(body)) throw new InvalidResponseError(`the answer is not an object but ${Array.isArray(body) ? "an array" : body === null ? "null" : `a ${typeof body}`}`, res.status, res.request);
+  return body;
+}
+
 function checkListShape(body: unknown, res: KubeResponse): void {
   const fail = (what: string) => new InvalidResponseError(`the answer to a list is ${what}`, res.status, res.request);
   if (!isRecord(body)) throw fail(`not a list object but ${Array.isArray(body) ? "an array" : body === null ? "null" : `a ${typeof body}`}`);

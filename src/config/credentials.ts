@@ -107,7 +107,17 @@ export function tokenFile(path: string, options: TokenFileOptions = {}): Credent
   return {
     type: "token-file",
     get() {
-      if (!creds || now() - readAt >= maxAge) read();
+      if (!creds || now() - readAt >= maxAge) {
+        if (!creds) read();
+        else {
+          try {
+            read();
+          } catch {
+            // Caught mid-rotation (the file briefly missing or empty): keep the token we have and
+            // read again on the next call, as client-go's cachingTokenSource does.
+          }
+        }
+      }
       return creds!;
     },
     async refresh(used) {

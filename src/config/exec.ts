@@ -37,7 +37,19 @@ export interface ExecOptions {
   env?: NodeJS.ProcessEnv;
   /** Clock in ms, compared with `expirationTimestamp` (tests). */
   now?: () => number;
+  /**
+   * Stop a plugin that has not finished after this many ms (SIGTERM) and fail with `ConfigError`.
+   * Default: none, as client-go (a plugin may wait for a browser login); each request is still
+   * bounded by its own `timeoutMs`.
+   */
+  timeoutMs?: number;
 }
+
+/** An RFC 3339 time, as Go's `time.Parse(time.RFC3339, …)` reads `expirationTimestamp` (Date.parse alone takes "5" for 2001). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** Most bytes read from a plugin's standard output (an ExecCredential is a few kilobytes). */
+export const MAX_EXEC_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 interface ExecCredentialStatus {
   token?: string;
@@ -131,13 +143,35 @@ function runPlugin(
     if (interactive && options.stdin && child.stdin) options.stdin.pipe(child.stdin);
     if (stderr && child.stderr) child.stderr.on("data", (d: Buffer) => stderr.write(d));
     const chunks: Buffer[] = [];
-    child.stdout!.on("data", (d: Buffer) => chunks.push(d));
+    let size = 0;
+    let stopped: string | undefined;
+    const stop = (why: string) => {
+      if (stopped) return;
+      stopped = why;
+      child.kill("SIGTERM");
+    };
+    child.stdout!.on("data", (d: Buffer) => {
+      if (stopped) return;
+      size += d.length;
+      if (size > MAX_EXEC_OUTPUT_BYTES) {
+        chunks.length = 0;
+        stop(`printed more than ${MAX_EXEC_OUTPUT_BYTES} bytes`);
+        return;
+      }
+      chunks.push(d);
+    });
+    const timer = options.timeoutMs && options.timeoutMs > 0 ? setTimeout(() => stop(`did not finish within ${options.timeoutMs} ms`), options.timeoutMs) : undefined;
     let spawnError: NodeJS.ErrnoException | undefined;
     child.on("error", (err: NodeJS.ErrnoException) => {
       spawnError = err;
     });
     child.on("close", (code, signal) => {
+      clearTimeout(timer);
       if (interactive && options.stdin && child.stdin) options.stdin.unpipe(child.stdin);
+      if (stopped) {
+        reject(new ConfigError(`${what}: exec plugin ${config.command} ${stopped}, and was stopped`));
+        return;
+      }
       if (spawnError) {
         if (spawnError.code === "ENOENT") {
           const hint = config.installHint ? `\n\n${config.installHint.trim()}` : "";
@@ -176,13 +210,21 @@ function parseExecCredential(stdout: string, config: ExecConfig, what: string): 
     throw new ConfigError(`${what}: ${plugin} is configured to use API version ${config.apiVersion}, plugin returned version ${String(cred.apiVersion)}`);
   }
   const status = cred.status;
-  if (!status || typeof status !== "object") throw new ConfigError(`${what}: ${plugin} didn't return a status field`);
+  if (!status || typeof status !== "object" || Array.isArray(status)) throw new ConfigError(`${what}: ${plugin} didn't return a status field`);
+  // The fields have the types client-go decodes them into: a value of another type fails the
+  // answer (its value is never echoed: it may be a credential).
+  for (const field of ["token", "clientCertificateData", "clientKeyData", "expirationTimestamp"] as const) {
+    const value: unknown = status[field];
+    if (value !== undefined && value !== null && typeof value !== "string") throw new ConfigError(`${what}: ${plugin} returned status.${field} that is not a string (${Array.isArray(value) ? "a list" : typeof value})`);
+  }
   const { token, clientCertificateData: cert, clientKeyData: key, expirationTimestamp } = status;
+  // A token must fit in an Authorization header: no control characters (a line break would end it).
+  if (token && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(token)) throw new ConfigError(`${what}: ${plugin} returned a token with control characters (a line break?), which cannot be sent in an Authorization header`);
   if (!token && !cert && !key) throw new ConfigError(`${what}: ${plugin} didn't return a token or cert/key pair`);
   if (Boolean(cert) !== Boolean(key)) throw new ConfigError(`${what}: ${plugin} returned only certificate or key, not both`);
   let expiry = Infinity;
   if (expirationTimestamp) {
-    expiry = Date.parse(expirationTimestamp);
+    expiry = RFC3339.test(expirationTimestamp) ? Date.parse(expirationTimestamp) : Number.NaN;
     if (Number.isNaN(expiry)) throw new ConfigError(`${what}: ${plugin} returned an unparsable expirationTimestamp`);
   }
   const creds: Credentials = {};

@@ -80,6 +80,22 @@ export const terminatingStatus: Record<string, Record<string, unknown>> = {
   "/namespaces": { phase: "Terminating" },
 };
 
+/**
+ * The kinds deleted gracefully, by `group/plural` (the strategies with `CheckGracefulDelete`): the
+ * grace period of a delete from the requested seconds and the object. A pod's is the request's, else
+ * its `terminationGracePeriodSeconds`; 0 for a pod no node runs or that has finished; a negative one is 1.
+ */
+export const gracefulDeletion: Record<string, (obj: Record<string, unknown>, requested: number | undefined) => number> = {
+  "/pods": (pod, requested) => {
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    const phase = ((pod.status ?? {}) as Record<string, unknown>).phase;
+    let period = requested ?? (typeof spec.terminationGracePeriodSeconds === "number" ? spec.terminationGracePeriodSeconds : 0);
+    if (!spec.nodeName) period = 0;
+    if (phase === "Failed" || phase === "Succeeded") period = 0;
+    return period < 0 ? 1 : period;
+  },
+};
+
 /** Labels the apiserver sets to an object's own name, by `group/plural`. */
 export const nameLabels: Record<string, string> = {
   "/namespaces": "kubernetes.io/metadata.name",

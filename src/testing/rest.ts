@@ -30,6 +30,7 @@ import { listParameters, queryBool } from "./query.js";
 import type { ResourceRequest } from "./request-info.js";
 import {
   createDefaults,
+  gracefulDeletion,
   immutableFields,
   immutableWhenFlagged,
   keptOnUpdate,
@@ -801,7 +802,8 @@ export class Rest {
     const specFinalizers = r.storageKey === "/namespaces" ? (((next.spec as Obj | undefined)?.finalizers as unknown[] | undefined) ?? []) : [];
     const storable = forStorage(next, r);
     this.convertFirst([storable], r);
-    if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length) && !specFinalizers.length) {
+    // The store's ShouldDeleteDuringUpdate: only once the grace period is 0 (a pod in its grace period stays for the kubelet).
+    if (meta.deletionTimestamp && !((meta.finalizers as unknown[] | undefined)?.length) && !specFinalizers.length && !(Number(old.metadata.deletionGracePeriodSeconds ?? 0) > 0)) {
       const last = this.ctx.store.delete(r.storageKey, storable);
       this.afterDelete(r, last);
       return { status: opts.status ?? 200, body: asServed(last, r), warnings };
@@ -929,7 +931,7 @@ export class Rest {
     return warnings.length ? { ...reply, warnings: [...(reply.warnings ?? []), ...warnings] } : reply;
   }
 
-  private deleteOptions(call: ApiCall): { uid?: string; resourceVersion?: string; propagationPolicy: string; dryRun: boolean } {
+  private deleteOptions(call: ApiCall): DeleteChoice & { dryRun: boolean } {
     let body: Obj = {};
     if (call.body && call.body.length) {
       const decoded = decodeBody(call, "couldn't get version/kind", { apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions" });
@@ -946,23 +948,34 @@ export class Rest {
     if (errs.length) throw invalid("DeleteOptions", "meta.k8s.io", "", errs);
     const policy = (call.query.get("propagationPolicy") ?? (typeof body.propagationPolicy === "string" ? body.propagationPolicy : undefined)) ?? "Background";
     if (queryBool(call.query, "orphanDependents") || body.orphanDependents === true) {
-      return { ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
+      const graceQuery = call.query.get("gracePeriodSeconds");
+      const grace = graceQuery !== null && /^-?\d+$/.test(graceQuery) ? Number(graceQuery) : typeof body.gracePeriodSeconds === "number" ? body.gracePeriodSeconds : undefined;
+      return { ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}), ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}), propagationPolicy: "Orphan", dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All") };
     }
+    // orphanDependents given as false: the one case kube-apiserver answers 202 for a delete that leaves the object.
+    const orphanDependentsFalse = call.query.has("orphanDependents") ? !queryBool(call.query, "orphanDependents") : body.orphanDependents === false;
+    const graceQuery = call.query.get("gracePeriodSeconds");
+    const grace = graceQuery !== null && /^-?\d+$/.test(graceQuery) ? Number(graceQuery) : typeof body.gracePeriodSeconds === "number" ? body.gracePeriodSeconds : undefined;
     return {
+      ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
       ...(typeof pre.uid === "string" ? { uid: pre.uid } : {}),
       ...(typeof pre.resourceVersion === "string" ? { resourceVersion: pre.resourceVersion } : {}),
       propagationPolicy: policy,
       dryRun: Array.isArray(body.dryRun) && body.dryRun.includes("All"),
+      ...(orphanDependentsFalse ? { orphanDependentsFalse } : {}),
     };
   }
 
   private deleteOne(
     r: ServedResource,
     obj: KubeObject,
-    options: { uid?: string; resourceVersion?: string; propagationPolicy: string },
+    options: DeleteChoice,
     dryRun: boolean,
   ): ApiReply {
     const name = String(obj.metadata.name);
+    // The delete handler answers 200 when the object stays (finalizers, foreground or orphan deletion, a
+    // namespace), and 202 only when the client set orphanDependents=false ("that will break existing clients").
+    const kept = options.orphanDependentsFalse ? 202 : 200;
     if (options.uid !== undefined && options.uid !== obj.metadata.uid) {
       throw conflict(r, name, `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${String(obj.metadata.uid)}`);
     }
@@ -973,9 +986,11 @@ export class Rest {
     const finalizers = [...(((obj.metadata.finalizers as string[] | undefined) ?? []))];
     if (options.propagationPolicy === "Foreground" && !finalizers.includes("foregroundDeletion") && this.hasDependents(obj)) finalizers.push("foregroundDeletion");
     if (options.propagationPolicy === "Orphan" && !finalizers.includes("orphan") && this.hasDependents(obj)) finalizers.push("orphan");
+    const graceful = this.gracefulDelete(r, obj, options, finalizers, kept, dryRun);
+    if (graceful) return graceful;
     const specFinalizers = r.storageKey === "/namespaces" ? (((obj.spec as Obj | undefined)?.finalizers as string[] | undefined) ?? []) : [];
     if (finalizers.length || specFinalizers.length) {
-      if (obj.metadata.deletionTimestamp) return { status: 202, body: asServed(obj, r) };
+      if (obj.metadata.deletionTimestamp) return { status: kept, body: asServed(obj, r) };
       const next = structuredClone(obj);
       next.metadata.deletionTimestamp = timestamp();
       next.metadata.deletionGracePeriodSeconds = 0;
@@ -985,14 +1000,56 @@ export class Rest {
       if (!finalizers.length) delete next.metadata.finalizers;
       if (tracksGeneration(r)) next.metadata.generation = Number(obj.metadata.generation ?? 0) + 1;
       this.ctx.controllers.get(r.storageKey)?.validate?.(next, obj);
-      if (dryRun) return { status: 202, body: asServed(next, r) };
+      if (dryRun) return { status: kept, body: asServed(next, r) };
       const stored = this.ctx.store.update(r.storageKey, next, obj);
       this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "MODIFIED", object: stored });
       setImmediate(() => this.collectDependents(stored, options.propagationPolicy));
-      return { status: 202, body: asServed(stored, r) };
+      return { status: kept, body: asServed(stored, r) };
     }
     if (dryRun) return { status: 200, body: deleteReply(r, obj) };
     const last = this.ctx.store.delete(r.storageKey, obj);
+    this.afterDelete(r, last, options.propagationPolicy);
+    return { status: 200, body: deleteReply(r, last) };
+  }
+
+  /**
+   * Graceful deletion (`rest.BeforeDelete` with the kind's `CheckGracefulDelete`, then the store's
+   * update before the delete): the object gets `deletionTimestamp` (now plus the grace period) and
+   * `deletionGracePeriodSeconds`, and stays while the period is above 0 or finalizers hold it — the
+   * kubelet deletes a pod with period 0 once its containers have stopped. A delete of an object in
+   * its grace period may only shorten it; otherwise it answers the object unchanged. Undefined for
+   * kinds without graceful deletion, and where the plain delete path applies (a period already 0).
+   */
+  private gracefulDelete(r: ServedResource, obj: KubeObject, options: DeleteChoice, finalizers: string[], kept: number, dryRun: boolean): ApiReply | undefined {
+    const periodOf = r.custom ? undefined : gracefulDeletion[r.storageKey];
+    if (!periodOf) return undefined;
+    const meta = obj.metadata;
+    const current = typeof meta.deletionGracePeriodSeconds === "number" ? meta.deletionGracePeriodSeconds : undefined;
+    const next = structuredClone(obj);
+    if (meta.deletionTimestamp) {
+      if (current === undefined || current === 0) return undefined;
+      const requested = options.gracePeriodSeconds === undefined ? undefined : options.gracePeriodSeconds < 0 ? 1 : options.gracePeriodSeconds;
+      if (requested === undefined || requested >= current) return { status: kept, body: asServed(obj, r) };
+      next.metadata.deletionTimestamp = timestamp(new Date(Date.parse(String(meta.deletionTimestamp)) + (requested - current) * 1000));
+      next.metadata.deletionGracePeriodSeconds = requested;
+    } else {
+      const period = periodOf(obj, options.gracePeriodSeconds);
+      next.metadata.deletionTimestamp = timestamp(new Date(Date.now() + period * 1000));
+      next.metadata.deletionGracePeriodSeconds = period;
+      if (typeof meta.generation === "number" && meta.generation > 0) next.metadata.generation = meta.generation + 1;
+    }
+    if (finalizers.length) next.metadata.finalizers = finalizers;
+    const period = Number(next.metadata.deletionGracePeriodSeconds);
+    const stays = period > 0 || finalizers.length > 0;
+    if (dryRun) return stays ? { status: kept, body: asServed(next, r) } : { status: 200, body: deleteReply(r, next) };
+    this.ctx.controllers.get(r.storageKey)?.validate?.(next, obj);
+    const stored = this.ctx.store.update(r.storageKey, next, obj);
+    this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "MODIFIED", object: stored });
+    if (stays) {
+      if (finalizers.length) setImmediate(() => this.collectDependents(stored, options.propagationPolicy));
+      return { status: kept, body: asServed(stored, r) };
+    }
+    const last = this.ctx.store.delete(r.storageKey, stored);
     this.afterDelete(r, last, options.propagationPolicy);
     return { status: 200, body: deleteReply(r, last) };
   }
@@ -1058,7 +1115,7 @@ export class Rest {
       const next = structuredClone(current);
       if (finalizers.length) next.metadata.finalizers = finalizers;
       else delete next.metadata.finalizers;
-      if (!finalizers.length) {
+      if (!finalizers.length && !(Number(current.metadata.deletionGracePeriodSeconds ?? 0) > 0)) {
         const last = this.ctx.store.delete(r.storageKey, next);
         this.ctx.controllers.get(r.storageKey)?.changed?.({ type: "DELETED", object: last });
       } else this.ctx.store.update(r.storageKey, next, current);
@@ -1382,6 +1439,15 @@ function immutabilityErrors(r: ServedResource, old: KubeObject, next: KubeObject
 }
 
 /** What a completed delete returns: the object for resources that return it, else a Success Status. */
+/** What a delete asks: preconditions, propagation, the grace period, and whether orphanDependents=false was given. */
+interface DeleteChoice {
+  uid?: string;
+  resourceVersion?: string;
+  propagationPolicy: string;
+  gracePeriodSeconds?: number;
+  orphanDependentsFalse?: boolean;
+}
+
 function deleteReply(r: ServedResource, obj: KubeObject): unknown {
   if (r.custom || r.storageKey === "/pods") return asServed(obj, r);
   return successStatus({ name: String(obj.metadata.name), ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: String(obj.metadata.uid) });

@@ -146,3 +146,34 @@ describe("ephemeral containers", () => {
     expect(ports.json.message).toMatch(/spec\.ephemeralContainers\[\d\]\.ports: Forbidden: cannot be set for an Ephemeral Container/);
   });
 });
+
+describe("graceful deletion", () => {
+  const base = "/api/v1/namespaces/default/pods";
+  const at = (t: string) => Date.parse(t) / 1000;
+
+  it("keeps a running pod for its grace period until the kubelet stops it and deletes it with period 0", async () => {
+    await api.post(base, { apiVersion: "v1", kind: "Pod", metadata: { name: "graceful" }, spec: { containers: [{ name: "app", image: "busybox" }] } });
+    await server.settle();
+    const from = server.resourceVersion;
+    const before = Math.floor(Date.now() / 1000);
+    const res = await api.del(`${base}/graceful`);
+    // 200 with the pod: deletionTimestamp now + terminationGracePeriodSeconds (30 by default).
+    expect(res.status).toBe(200);
+    expect(res.json.kind).toBe("Pod");
+    expect(res.json.metadata.deletionGracePeriodSeconds).toBe(30);
+    expect(at(res.json.metadata.deletionTimestamp) - before).toBeGreaterThanOrEqual(29);
+    expect(at(res.json.metadata.deletionTimestamp) - before).toBeLessThanOrEqual(31);
+    await server.settle();
+    expect((await api.get(`${base}/graceful`)).status).toBe(404);
+    const w = await api.watch(`${base}?watch=true&resourceVersion=${from}&fieldSelector=metadata.name%3Dgraceful`);
+    const seen = [];
+    for (let i = 0; i < 3; i++) {
+      const e = await w.next();
+      seen.push([e.type, e.object.metadata.deletionGracePeriodSeconds]);
+    }
+    w.close();
+    expect(seen).toEqual([["MODIFIED", 30], ["MODIFIED", 0], ["DELETED", 0]]);
+    const events = await api.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dgraceful,reason%3DKilling");
+    expect(events.json.items.map((e: { message: string }) => e.message)).toEqual(["Stopping container app"]);
+  });
+});

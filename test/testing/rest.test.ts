@@ -281,9 +281,14 @@ describe("delete", () => {
 
   it("keeps an object with finalizers, with deletionTimestamp, until they are removed", async () => {
     await api.post(CM, { ...configMap("fin"), metadata: { name: "fin", finalizers: ["example.com/hold"] } });
+    // 200 with the object, as kube-apiserver's delete handler answers when the object stays.
     const res = await api.del(`${CM}/fin`);
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     expect(res.json.metadata.deletionTimestamp).toBeDefined();
+    // 202 only for a client that set orphanDependents=false.
+    const again = await api.del(`${CM}/fin?orphanDependents=false`);
+    expect(again.status).toBe(202);
+    expect(again.json.metadata.deletionTimestamp).toBe(res.json.metadata.deletionTimestamp);
     const kept = await api.get(`${CM}/fin`);
     expect(kept.status).toBe(200);
     const added = await api.patch(`${CM}/fin`, { metadata: { finalizers: ["example.com/hold", "example.com/more"] } }, "merge");
@@ -374,7 +379,7 @@ describe("delete", () => {
     await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
     await api.post("/api/v1/namespaces/doomed/configmaps", configMap("inside"));
     const res = await api.del("/api/v1/namespaces/doomed");
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     expect(res.json.status.phase).toBe("Terminating");
     expect(res.json.metadata.deletionTimestamp).toBeDefined();
     const refused = await api.post("/api/v1/namespaces/doomed/configmaps", configMap("late"));
@@ -382,6 +387,58 @@ describe("delete", () => {
     for (let i = 0; i < 100 && (await api.get("/api/v1/namespaces/doomed")).status === 200; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await api.get("/api/v1/namespaces/doomed")).status).toBe(404);
     expect((await api.get("/api/v1/namespaces/doomed/configmaps/inside")).status).toBe(404);
+  });
+});
+
+describe("graceful deletion of pods (no kubelet here to finish it)", () => {
+  const P = "/api/v1/namespaces/default/pods";
+  const at = (t: string) => Date.parse(t) / 1000;
+
+  it("keeps a bound pod in its grace period; a later delete may only shorten it, and period 0 deletes", async () => {
+    await api.post(P, pod("bound-grace", { nodeName: "node-1", terminationGracePeriodSeconds: 60 }));
+    const first = await api.del(`${P}/bound-grace`);
+    expect(first.status).toBe(200);
+    expect(first.json.metadata.deletionGracePeriodSeconds).toBe(60);
+    const deadline = at(first.json.metadata.deletionTimestamp);
+    // Not longer, and no change without a period: the pod as it is.
+    const longer = await api.del(`${P}/bound-grace?gracePeriodSeconds=90`);
+    expect(longer.status).toBe(200);
+    expect(longer.json.metadata).toMatchObject({ deletionTimestamp: first.json.metadata.deletionTimestamp, deletionGracePeriodSeconds: 60, resourceVersion: first.json.metadata.resourceVersion });
+    expect((await api.del(`${P}/bound-grace`)).json.metadata.resourceVersion).toBe(first.json.metadata.resourceVersion);
+    // Shorter: the deadline moves back by the difference.
+    const shorter = await api.del(`${P}/bound-grace`, { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 10 });
+    expect(shorter.json.metadata.deletionGracePeriodSeconds).toBe(10);
+    expect(at(shorter.json.metadata.deletionTimestamp)).toBe(deadline - 50);
+    expect((await api.get(`${P}/bound-grace`)).status).toBe(200);
+    const now = await api.del(`${P}/bound-grace?gracePeriodSeconds=0`);
+    expect(now.status).toBe(200);
+    expect(now.json.metadata.deletionGracePeriodSeconds).toBe(0);
+    expect((await api.get(`${P}/bound-grace`)).status).toBe(404);
+  });
+
+  it("deletes at once a pod no node runs or that has finished, and a requested period 0", async () => {
+    await api.post(P, pod("unbound-grace"));
+    const unbound = await api.del(`${P}/unbound-grace`);
+    expect([unbound.status, unbound.json.metadata.deletionGracePeriodSeconds]).toEqual([200, 0]);
+    expect((await api.get(`${P}/unbound-grace`)).status).toBe(404);
+    await api.post(P, pod("done-grace", { nodeName: "node-1" }));
+    expect((await api.patch(`${P}/done-grace/status`, { status: { phase: "Succeeded" } }, "merge")).status).toBe(200);
+    await api.del(`${P}/done-grace`);
+    expect((await api.get(`${P}/done-grace`)).status).toBe(404);
+    await api.post(P, pod("forced-grace", { nodeName: "node-1" }));
+    await api.del(`${P}/forced-grace?gracePeriodSeconds=0`);
+    expect((await api.get(`${P}/forced-grace`)).status).toBe(404);
+  });
+
+  it("keeps a pod whose last finalizer goes during its grace period", async () => {
+    await api.post(P, { ...pod("held-grace", { nodeName: "node-1" }), metadata: { name: "held-grace", finalizers: ["example.com/hold"] } });
+    await api.del(`${P}/held-grace`);
+    const released = await api.patch(`${P}/held-grace`, { metadata: { finalizers: null } }, "merge");
+    expect(released.status).toBe(200);
+    expect(released.json.metadata.deletionGracePeriodSeconds).toBe(30);
+    expect((await api.get(`${P}/held-grace`)).status).toBe(200);
+    await api.del(`${P}/held-grace?gracePeriodSeconds=0`);
+    expect((await api.get(`${P}/held-grace`)).status).toBe(404);
   });
 });
 

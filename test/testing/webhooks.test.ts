@@ -572,7 +572,7 @@ describe("admission webhooks on every path that writes", () => {
     const owner = (await api.post("/api/v1/namespaces/team/configmaps", configMap("parent"))).json;
     const ref = [{ apiVersion: "v1", kind: "ConfigMap", name: "parent", uid: owner.metadata.uid }];
     expect((await api.post("/api/v1/namespaces/team/configmaps", { ...configMap("orphaned"), metadata: { name: "orphaned", ownerReferences: ref } })).status).toBe(201);
-    expect((await api.del("/api/v1/namespaces/team/configmaps/parent", { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Orphan" })).status).toBe(202);
+    expect((await api.del("/api/v1/namespaces/team/configmaps/parent", { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Orphan" })).status).toBe(200);
     await until(async () => (await api.get("/api/v1/namespaces/team/configmaps/parent")).status === 404);
     const orphaned = (await api.get("/api/v1/namespaces/team/configmaps/orphaned")).json;
     expect(orphaned.metadata.ownerReferences).toBeUndefined();

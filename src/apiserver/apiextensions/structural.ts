@@ -8,7 +8,7 @@
 import { formatFieldError } from "../../meta/field-errors.js";
 import { isRecord } from "../../meta/values.js";
 import { FieldPath, forbidden, invalid, required, type FieldError } from "../field.js";
-import { re2, RegexSyntaxError } from "../cel/regex.js";
+import { re2, RegexSyntaxError } from "../../meta/re2.js";
 
 type Schema = Record<string, unknown>;
 type Level = "root" | "item" | "field";

@@ -5,7 +5,7 @@
  */
 import { celEnvironment, environmentKey, type EnvironmentSpec } from "./library.js";
 import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } from "./cost.js";
-import { regexError } from "./regex.js";
+import { regexError } from "../../meta/re2.js";
 import { UnevaluableError } from "./authz.js";
 import { rewriteOptionalEntries } from "./optional-entries.js";
 import { checkIssue, formatIssues, goTypeText, parseIssue, typeValueName, type EvaluatorError, type Issue } from "./issues.js";

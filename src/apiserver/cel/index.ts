@@ -26,7 +26,7 @@ export {
   type Authorize,
   type UserInfo,
 } from "./authz.js";
-export { re2, regexError, RegexSyntaxError, UnsupportedRegexError, type Re2 } from "./regex.js";
+export { re2, regexError, RegexSyntaxError, UnsupportedRegexError, type Re2 } from "../../meta/re2.js";
 export { parseQuantity, Quantity } from "./quantity.js";
 export { parseAddr, parseAddr as parseIP, parsePrefix, IPAddr, IPPrefix } from "./ip.js";
 export {

@@ -22,7 +22,7 @@ import {
   serviceAccountUser,
 } from "./authz.js";
 import { charge, countSteps, markBody } from "./cost.js";
-import { re2 } from "./regex.js";
+import { re2 } from "../../meta/re2.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";

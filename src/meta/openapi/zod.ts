@@ -7,7 +7,8 @@ import * as z from "zod";
 import * as k from "#schemas/runtime.js";
 import { SpecError } from "../../errors.js";
 import type { Definition, Node, ObjectNode } from "./ir.js";
-import { containsDeferred, definitionMeta, FORMAT_CHECKED, jsPattern, leafName, orderDefinitions } from "./order.js";
+import { patternRegExp } from "../re2.js";
+import { containsDeferred, definitionMeta, FORMAT_CHECKED, leafName, orderDefinitions } from "./order.js";
 
 type Schema = z.ZodType;
 
@@ -36,8 +37,8 @@ function stringSchema(node: Extract<Node, { type: "string" }>): { schema: Schema
   let s: z.ZodType<string> = node.format === "byte" ? k.Bytes : z.string();
   if (node.format && node.format !== "byte" && FORMAT_CHECKED.has(node.format)) s = s.check(k.format(node.format));
   if (node.pattern) {
-    const p = jsPattern(node.pattern);
-    if (p) s = (s as z.ZodString).regex(new RegExp(p.source, p.flags));
+    const re = patternRegExp(node.pattern);
+    if (re) s = (s as z.ZodString).regex(re);
   }
   if (node.minLength !== undefined) s = s.check(k.minRunes(node.minLength));
   if (node.maxLength !== undefined) s = s.check(k.maxRunes(node.maxLength));

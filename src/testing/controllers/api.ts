@@ -163,11 +163,17 @@ export class ClusterApi {
     return this.attempt(`update ${r.plural}/status ${ns ?? ""}/${name}`, () => this.rest.update(call).body as KubeObject, call);
   }
 
-  /** Delete an object (background propagation unless told otherwise). */
-  delete(r: ResourceRef, obj: KubeObject, options: { propagationPolicy?: string; uid?: boolean } = {}): boolean {
+  /** Delete an object (background propagation unless told otherwise; the kind's default grace period unless one is given). */
+  delete(r: ResourceRef, obj: KubeObject, options: { propagationPolicy?: string; uid?: boolean; gracePeriodSeconds?: number } = {}): boolean {
     const ns = obj.metadata.namespace as string | undefined;
     const name = String(obj.metadata.name);
-    const body = { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: options.propagationPolicy ?? "Background", ...(options.uid ? { preconditions: { uid: obj.metadata.uid } } : {}) };
+    const body = {
+      kind: "DeleteOptions",
+      apiVersion: "v1",
+      propagationPolicy: options.propagationPolicy ?? "Background",
+      ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+      ...(options.uid ? { preconditions: { uid: obj.metadata.uid } } : {}),
+    };
     const call = this.call(r, "delete", ns, name, body);
     return this.attempt(`delete ${r.plural} ${ns ?? ""}/${name}`, () => this.rest.delete(call), call) !== undefined;
   }

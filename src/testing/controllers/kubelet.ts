@@ -91,7 +91,21 @@ export function registerKubelet(ctx: ControllerContext, runtime: PodRuntime, nod
     if (!pod) return;
     const nodeName = String(obj(pod.spec).nodeName ?? "");
     const nodeIndex = ours.get(nodeName);
-    if (nodeIndex === undefined || pod.metadata.deletionTimestamp) return;
+    if (nodeIndex === undefined) return;
+    if (pod.metadata.deletionTimestamp) {
+      // A pod in its grace period: its containers are stopped, then the kubelet deletes it with
+      // period 0 (the status manager's final delete, with the pod's UID as precondition).
+      if (!(Number(pod.metadata.deletionGracePeriodSeconds ?? 0) > 0)) return;
+      const st = states.get(key);
+      if (st && st.uid === pod.metadata.uid && st.started && !st.ended) {
+        for (const c of arr(obj(pod.spec).containers)) {
+          runtime.logs.end(namespace, name, String(c.name));
+          ctx.events.record(pod, "Normal", "Killing", `Stopping container ${String(c.name)}`, "kubelet", { host: nodeName, fieldPath: `spec.containers{${String(c.name)}}` });
+        }
+      }
+      api.delete(PODS, pod, { gracePeriodSeconds: 0, uid: true });
+      return;
+    }
     const now = ctx.now();
     let st = states.get(key);
     if (!st || st.uid !== pod.metadata.uid) {

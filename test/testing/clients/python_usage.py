@@ -285,8 +285,10 @@ def _():
     replica_sets("orphaned")
     replica_sets("cascaded")
     # While finalizers hold it, a delete answers with the object (the typed return, V1Status, cannot hold it: read it raw).
-    orphan = json.loads(apps.delete_namespaced_deployment("orphaned", NS, propagation_policy="Orphan", _preload_content=False).data)
-    foreground = json.loads(apps.delete_namespaced_deployment("cascaded", NS, propagation_policy="Foreground", _preload_content=False).data)
+    orphan_reply = apps.delete_namespaced_deployment("orphaned", NS, propagation_policy="Orphan", _preload_content=False)
+    foreground_reply = apps.delete_namespaced_deployment("cascaded", NS, propagation_policy="Foreground", _preload_content=False)
+    orphan = json.loads(orphan_reply.data)
+    foreground = json.loads(foreground_reply.data)
     # Foreground: the owner stays with a deletionTimestamp and the foregroundDeletion finalizer until its dependents are gone.
     for _ in range(100):
         try:
@@ -308,8 +310,8 @@ def _():
     except ApiException as e:
         bad = [e.status, status_of(e)["reason"]]
     return {
-        "orphan": [orphan["kind"], orphan["metadata"].get("finalizers"), "deletionTimestamp" in orphan["metadata"]],
-        "foreground": [foreground["kind"], foreground["metadata"].get("finalizers"), "deletionTimestamp" in foreground["metadata"]],
+        "orphan": [orphan_reply.status, orphan["kind"], orphan["metadata"].get("finalizers"), "deletionTimestamp" in orphan["metadata"]],
+        "foreground": [foreground_reply.status, foreground["kind"], foreground["metadata"].get("finalizers"), "deletionTimestamp" in foreground["metadata"]],
         "orphanedReplicaSets": [bool(left), bool(left and left[0].metadata.owner_references)],
         "cascadedReplicaSets": cascaded_left,
         "background": [background.kind, background.status, background.details.name, background.details.kind],
@@ -529,6 +531,50 @@ spec: {limits: [{type: Container, default: {cpu: 100m}}]}
             except ValueError as e:
                 failures[name + "." + method] = str(e)
     return {"calls": calls > 60, "jobSucceeded": job.status.succeeded, "failures": failures}
+
+
+@step("expired")
+def _():
+    # The test compacts the history first: resourceVersion 1 is gone, as after etcd's compaction.
+    try:
+        for _ in watch.Watch().stream(core.list_namespaced_config_map, NS, resource_version="1", timeout_seconds=1):
+            pass
+        watched = "no error"
+    except ApiException as e:
+        watched = [e.status, e.reason]
+    try:
+        core.list_namespaced_config_map(NS, resource_version="1", resource_version_match="Exact")
+        listed = "no error"
+    except ApiException as e:
+        listed = [e.status, status_of(e)["reason"], status_of(e)["message"]]
+    return {"watched": watched, "listed": listed}
+
+
+@step("dynamicCollection")
+def _():
+    dyn = dynamic.DynamicClient(api)
+    cms = dyn.resources.get(api_version="v1", kind="ConfigMap")
+    for i in range(3):
+        cms.create(body={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bulk-%d" % i, "labels": {"bulk": "yes"}}}, namespace=NS)
+    removed = cms.delete(namespace=NS, label_selector="bulk=yes")
+    left = cms.get(namespace=NS, label_selector="bulk=yes")
+    return [removed.kind, sorted(i.metadata.name for i in removed["items"]), len(left.items)]
+
+
+@step("podGrace")
+def _():
+    # A running pod is deleted gracefully: the answer is the pod with its deletionTimestamp and grace
+    # period; the kubelet stops it and removes it.
+    deleted = core.delete_namespaced_pod("shell", NS)
+    gone = False
+    for _ in range(100):
+        try:
+            core.read_namespaced_pod("shell", NS)
+            time.sleep(0.05)
+        except ApiException as e:
+            gone = e.status == 404
+            break
+    return [type(deleted).__name__, deleted.metadata.deletion_grace_period_seconds, deleted.metadata.deletion_timestamp is not None, gone]
 
 
 print(json.dumps(out, default=str))

@@ -3,10 +3,11 @@
  * the wrong types (an InvalidResponseError naming the request and the field, as Go's decoder fails
  * the whole answer), entries without a name or kind (left out, as client-go leaves them out), one
  * group-version that fails or is stale (reported in `failed`, the rest kept: client-go's
- * ErrGroupDiscoveryFailed), a malformed /version, and Status bodies with wrong types.
+ * ErrGroupDiscoveryFailed), a malformed /version, Status bodies with wrong types, and answers to
+ * writes (apply, patch, create, delete, evict) that are not objects, in every validation mode.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConfigMap } from "kubezod/k8s";
+import { ConfigMap, Pod } from "kubezod/k8s";
 import {
   connect,
   defineCluster,
@@ -42,8 +43,8 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((k) => k.close()));
 });
 
-async function client(): Promise<Kube> {
-  const k = await connect({ config: defineCluster({ server: server.url }), retry: false, onWarning: false, kubernetesVersion: "1.34" });
+async function client(validate: "reject" | "report" | "off" = "reject"): Promise<Kube> {
+  const k = await connect({ config: defineCluster({ server: server.url }), retry: false, onWarning: false, kubernetesVersion: "1.34", validate, onValidationIssue: () => undefined });
   opened.push(k);
   return k;
 }
@@ -239,5 +240,39 @@ describe("Status bodies with wrong types", () => {
     const err = await errorFor(JSON.stringify(sent));
     expect(err.body).toEqual(sent);
     expect(err).toBeInstanceOf(KubeError);
+  });
+});
+
+describe("answers to one object that are not objects", () => {
+  const cm = () => ({ apiVersion: "v1" as const, kind: "ConfigMap" as const, metadata: { name: "x", namespace: "d", resourceVersion: "1" }, data: { a: "1" } });
+  const calls: Array<[string, (kube: Kube) => Promise<unknown>]> = [
+    ["get", (kube) => kube.get(ConfigMap, "x", { namespace: "d" })],
+    ["create", (kube) => kube.create(ConfigMap, cm())],
+    ["replace", (kube) => kube.replace(ConfigMap, cm())],
+    ["apply", (kube) => kube.apply(ConfigMap, cm(), { fieldManager: "t" })],
+    ["patch", (kube) => kube.patch(ConfigMap, "x", { data: { b: "2" } }, { namespace: "d", type: "merge" })],
+    ["delete", (kube) => kube.delete(ConfigMap, "x", { namespace: "d" })],
+    ["deleteCollection", (kube) => kube.deleteCollection(ConfigMap, { namespace: "d" })],
+    ["evict", (kube) => kube.evict(Pod, "x", { namespace: "d" })],
+  ];
+  for (const mode of ["reject", "off"] as const) {
+    for (const [name, call] of calls) {
+      it(`${name} (validation ${mode}): null, a number, a string, an array or an empty body is an InvalidResponseError naming the request`, async () => {
+        const kube = await client(mode);
+        for (const body of ["null", "5", '"s"', "[]", ""]) {
+          routes = new Proxy({}, { get: () => [200, body] });
+          const err = await call(kube).catch((e: unknown) => e);
+          expect(err, `${name} ${JSON.stringify(body)}`).toBeInstanceOf(InvalidResponseError);
+          expect((err as Error).message).toMatch(/\((GET|POST|PUT|PATCH|DELETE) http:[^)]*\/(configmaps|pods)[^)]*\)$/);
+        }
+      });
+    }
+  }
+
+  it("a Status answer to a delete keeps its well-typed fields only", async () => {
+    const kube = await client();
+    routes = new Proxy({}, { get: () => [200, '{"kind":"Status","apiVersion":"v1","status":"Success","message":7,"details":{"name":"x","causes":"none"}}'] });
+    const status = await kube.delete(ConfigMap, "x", { namespace: "d" });
+    expect(status).toEqual({ kind: "Status", apiVersion: "v1", status: "Success", details: { name: "x" } });
   });
 });
