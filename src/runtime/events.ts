@@ -11,7 +11,7 @@ import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
 import { ConnectionError, InvalidResponseError, KubeApiError, TimeoutError, UsageError, isAlreadyExists, isNotFound } from "../errors.js";
 import { isQualifiedName } from "../meta/names.js";
-import { pause } from "./backoff.js";
+import { MAX_TIMER_MS, pause } from "./backoff.js";
 import { microTime } from "./leader-election.js";
 
 /** An object an event is about (any Kubernetes object). @example const regarding: EventObject = deployment; */
@@ -204,7 +204,7 @@ export class EventRecorder {
     for (const field of ["finishSeriesAfterMs", "refreshSeriesEveryMs", "retryDelayMs"] as const) {
       const v = options[field];
       // Beyond 2^31-1 ms a Node timer fires after 1 ms: the series timers would spin.
-      if (v !== undefined && !(typeof v === "number" && v >= 0 && v <= 2 ** 31 - 1)) throw new UsageError(`${field} must be a number of milliseconds from 0 to ${2 ** 31 - 1}, got ${String(v)}`);
+      if (v !== undefined && !(typeof v === "number" && v >= 0 && v <= MAX_TIMER_MS)) throw new UsageError(`${field} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(v)}`);
     }
     for (const field of ["spamBurst", "spamQps", "maxQueued", "maxTries"] as const) {
       const v = options[field];

@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import type * as z from "zod";
 import type { Kube } from "../client/kube.js";
 import { ConflictError, InvalidResponseError, KubeApiError, NotFoundError, UsageError, isAlreadyExists, isConflict, isNotFound } from "../errors.js";
-import { childSignal, pause, raceAbort } from "./backoff.js";
+import { MAX_TIMER_MS, childSignal, pause, raceAbort } from "./backoff.js";
 
 /**
  * Settings of a leader election (client-go's defaults: lease 15 s, renew deadline 10 s, retry 2 s).
@@ -75,9 +75,6 @@ interface LeaseObject {
 export function microTime(date: Date = new Date()): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
-
-/** The longest delay a Node timer holds. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** An RFC 3339 time, as MicroTime and Time are written. */
 const MICRO_OR_RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;

@@ -4,6 +4,7 @@
  * processing set: added again while processed, it is queued when `done`); delayed adds; rate
  * limited retries; shutdown, with or without draining; and the queue's metrics.
  */
+import { MAX_TIMER_MS } from "./backoff.js";
 import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiters.js";
 
 /**
@@ -355,9 +356,6 @@ export class WorkQueue<T = string> {
     }
   }
 }
-
-/** The longest delay a Node timer holds. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function before<T>(a: Delayed<T>, b: Delayed<T>): boolean {
   return a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq);
