@@ -206,6 +206,17 @@ describe.skipIf(!builtIsFresh() || !usesImage)("kubezod validate from its image"
     expect(() => readdirSync(join(work, "off"))).toThrow();
   });
 
+  it("matches a custom resource's pattern with RE2 from the image, as the command's modules do", () => {
+    const crd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "things.example.com" }, spec: { group: "example.com", names: { kind: "Thing", plural: "things" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { s: { type: "string", pattern: "^(a+)+$" } } } } }] } };
+    // A backtracking engine would take 2^40 steps on this value.
+    const input = `${JSON.stringify(crd)}\n---\n${JSON.stringify({ apiVersion: "example.com/v1", kind: "Thing", metadata: { name: "t" }, s: `${"a".repeat(40)}!` })}\n`;
+    const viaImage = spawnSync(process.execPath, [...flags, bin, "validate", "-o", "json", "-"], { cwd: repoRoot, env: { ...process.env, NODE_COMPILE_CACHE: join(work, "cc") }, input, encoding: "utf8" });
+    const viaModules = spawnSync(process.execPath, ["--conditions=kubezod-command", join(repoRoot, "dist/src/cli/bin.js"), "validate", "-o", "json", "-"], { cwd: repoRoot, input, encoding: "utf8" });
+    expect(viaImage.stderr).toBe("");
+    expect(viaImage.stdout).toContain("s in body should match '^(a+)+$'");
+    expect([viaImage.status, viaImage.stdout]).toEqual([1, viaModules.stdout]);
+  });
+
   it("loads CEL and the policy review from the image on demand", () => {
     const env = { NODE_COMPILE_CACHE: join(work, "cc") };
     const input = "apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata:\n  name: d\nspec:\n  selectors:\n  - cel:\n      expression: '1'\n";
