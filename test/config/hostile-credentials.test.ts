@@ -13,7 +13,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/index.js";
 import { execCredentials, MAX_EXEC_OUTPUT_BYTES, type ExecOptions } from "../../src/config/exec.js";
-import { tokenFile } from "../../src/config/credentials.js";
+import { bearerToken, tokenFile } from "../../src/config/credentials.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kubezod-hostile-creds-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,12 +50,12 @@ describe("exec plugin answers with wrong types", () => {
     ["an expirationTimestamp that is a number", { token: "S3CR3T", expirationTimestamp: 5 }, /status\.expirationTimestamp that is not a string \(number\)/],
     ["an expirationTimestamp that is not RFC 3339", { token: "S3CR3T", expirationTimestamp: "5" }, /unparsable expirationTimestamp/],
     ["a status that is a list", [], /didn't return a status field/],
-    ["a token with a line break", { token: "S3CR3T\r\nX-Injected: 1" }, /token with control characters/],
+    ["a token with a line break", { token: "S3CR3T\r\nX-Injected: 1" }, /exec plugin sh: the token contains control characters/],
   ];
   for (const [name, status, message] of cases) {
     it(`${name}: ConfigError naming the user and plugin, not the value`, async () => {
       const text = await configError(() => printing(status).get());
-      expect(text).toMatch(/^user "u": exec plugin sh /);
+      expect(text).toMatch(/^user "u": exec plugin sh[: ]/);
       expect(text).toMatch(message);
     });
   }
@@ -101,6 +101,13 @@ describe("token files", () => {
     expect((p.get() as { authorization?: string }).authorization).toBe("Bearer S3CR3T-1");
     writeFileSync(path, "S3CR3T-2\n");
     expect((p.get() as { authorization?: string }).authorization).toBe("Bearer S3CR3T-2");
+  });
+
+  it("a token with a line break (from a file, the kubeconfig or the caller) is a ConfigError naming its source, not the token", async () => {
+    const path = join(dir, "token-crlf");
+    writeFileSync(path, "S3CR3T\r\nX-Injected: 1\n");
+    expect(await configError(() => tokenFile(path, { what: 'user "u" tokenFile' }).get())).toMatch(/^user "u" tokenFile: .*token-crlf: the token contains control characters/);
+    expect(await configError(() => bearerToken("S3CR3T\nX: 1", 'user "u" token'))).toMatch(/^user "u" token: the token contains control characters/);
   });
 
   it("a file missing at the first read is a ConfigError naming it", async () => {
