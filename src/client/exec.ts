@@ -315,7 +315,9 @@ export async function forwardPort(
     const ws = await openSocket(transport, path, ["v4.channel.k8s.io"], { ports: String(remotePort) }, options);
     let seen = { data: false, error: false };
     ws.addEventListener("message", (event) => {
-      const data = new Uint8Array(event.data as ArrayBuffer);
+      // Only binary frames carry channels (a text frame "5" would read as five zero bytes).
+      if (!(event.data instanceof ArrayBuffer)) return;
+      const data = new Uint8Array(event.data);
       if (!data.length) return;
       const channel = data[0]!;
       let payload = data.subarray(1);

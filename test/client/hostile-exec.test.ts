@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { connect as netConnect, type AddressInfo, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Pod } from "kubezod/k8s";
 import { connect, ConnectionError, defineCluster, TimeoutError, type Kube } from "../../src/index.js";
@@ -195,5 +195,50 @@ describe("the connection ends", () => {
       setTimeout(() => socket.destroy(), 20);
     };
     expect((await exec()).exitCode).toBe(2);
+  });
+});
+
+describe("port-forward", () => {
+  /** Connect to the forwarded port, send a byte, and collect what comes back until it closes. */
+  async function through(port: number): Promise<string> {
+    return new Promise((resolve) => {
+      let got = "";
+      const s = netConnect(port, "127.0.0.1", () => s.write("x"));
+      s.on("data", (d: Buffer) => (got += d.toString()));
+      s.on("error", () => undefined);
+      s.on("close", () => resolve(got));
+    });
+  }
+
+  it("an upgrade the server never answers: the local connection is closed and onError gets a TimeoutError", async () => {
+    behave = () => undefined;
+    const errors: unknown[] = [];
+    const fwd = await (await client(300)).portForward(Pod, "p", 8080, { namespace: "d", onError: (e) => errors.push(e) });
+    try {
+      expect(await through(fwd.localPort)).toBe("");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(TimeoutError);
+    } finally {
+      await fwd.close();
+    }
+  });
+
+  it("text frames are ignored; the data channel's bytes after the port prefix reach the local connection", async () => {
+    const port = Buffer.from([0x90, 0x1f]); // 8080, little endian
+    behave = (_req, socket, accept) => {
+      accept("v4.channel.k8s.io");
+      socket.write(frame(Buffer.from("5"), 1));
+      socket.write(frame(Buffer.concat([Buffer.from([0]), port])));
+      socket.write(frame(Buffer.concat([Buffer.from([1]), port])));
+      socket.write(frame(Buffer.concat([Buffer.from([0]), Buffer.from("pong")])));
+      socket.write(closeFrame(1000));
+      socket.end();
+    };
+    const fwd = await (await client()).portForward(Pod, "p", 8080, { namespace: "d" });
+    try {
+      expect(await through(fwd.localPort)).toBe("pong");
+    } finally {
+      await fwd.close();
+    }
   });
 });
