@@ -3,8 +3,9 @@
  * decoder refuses them), a token that cannot be an Authorization header, a malformed
  * expirationTimestamp, megabytes of output (stopped at the limit), a plugin that never finishes
  * (stopped by the opt-in timeout); a token file that disappears or empties mid-rotation (the
- * token in hand is kept, as client-go's cachingTokenSource keeps it). Errors never quote what the
- * plugin printed.
+ * token in hand is kept, as client-go's cachingTokenSource keeps it); an OIDC issuer answering
+ * JSON that is not an object, megabytes, or an id_token with a line break. Errors never quote
+ * what the plugin or issuer sent.
  */
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/index.js";
 import { execCredentials, MAX_EXEC_OUTPUT_BYTES, type ExecOptions } from "../../src/config/exec.js";
 import { bearerToken, tokenFile } from "../../src/config/credentials.js";
+import { oidcCredentials } from "../../src/config/oidc.js";
+import { startServer } from "../transport/helpers/servers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kubezod-hostile-creds-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,5 +117,31 @@ describe("token files", () => {
     const path = join(dir, "never-there");
     const text = await configError(() => tokenFile(path, { what: 'user "u"' }).get());
     expect(text).toContain(path);
+  });
+});
+
+describe("OIDC issuers that misbehave", () => {
+  it("a discovery document or token answer that is not an object, a body over 1 MiB, or an id_token with a line break is a ConfigError", async () => {
+    let discovery = "null";
+    let token = "null";
+    const issuer = await startServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      if (req.url.endsWith("/.well-known/openid-configuration")) res.end(discovery);
+      else res.end(token);
+    });
+    try {
+      const refresh = () => oidcCredentials({ "idp-issuer-url": issuer.url, "client-id": "k", "refresh-token": "S3CR3T-refresh" }, { user: "u" }, { persist: false }).get();
+      expect(await configError(refresh)).toMatch(/openid-configuration did not return a JSON object/);
+      discovery = "[1]";
+      expect(await configError(refresh)).toMatch(/did not return a JSON object/);
+      discovery = JSON.stringify({ token_endpoint: `${issuer.url}/token`, padding: "x".repeat(2 * 1024 * 1024) });
+      expect(await configError(refresh)).toMatch(/answered more than 1048576 bytes/);
+      discovery = JSON.stringify({ token_endpoint: `${issuer.url}/token` });
+      expect(await configError(refresh)).toMatch(/the token endpoint .*\/token did not return a JSON object/);
+      token = JSON.stringify({ id_token: "S3CR3T.a.b\r\nX-Injected: 1" });
+      expect(await configError(refresh)).toMatch(/the id_token from .*\/token: the token contains control characters/);
+    } finally {
+      await issuer.close();
+    }
   });
 });
