@@ -50,6 +50,7 @@ async function client(validate: "reject" | "report" | "off" = "reject"): Promise
 }
 
 const coreList = { kind: "APIVersions", versions: ["v1"] };
+const aggregated = (items: unknown) => ({ kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", items });
 const podsV1 = { kind: "APIResourceList", groupVersion: "v1", resources: [{ name: "pods", singularName: "pod", namespaced: true, kind: "Pod", verbs: ["get", "list"] }] };
 
 /** The error discovery fails with, or undefined. */
@@ -96,6 +97,51 @@ describe("legacy discovery answers with wrong types fail as InvalidResponseError
   });
 });
 
+describe("the roots of discovery, as client-go reads them", () => {
+  it("a 404 for /api is tolerated (aggregated API servers answer it): the groups of /apis are served", async () => {
+    routes = {
+      "/apis": { groups: [{ name: "apps", versions: [{ version: "v1" }] }] },
+      "/apis/apps/v1": { resources: [{ name: "deployments", namespaced: true, kind: "Deployment", verbs: ["get"] }] },
+    };
+    const d = await (await client()).discover();
+    expect(d.groups.map((g) => g.name)).toEqual(["apps"]);
+    expect(d.resources.map((r) => r.plural)).toEqual(["deployments"]);
+    expect(d.failed).toEqual([]);
+  });
+
+  it("a 404 for /apis fails discovery with the NotFoundError naming it", async () => {
+    routes = { "/api": coreList };
+    const err = await discoveryError();
+    expect((err as Error).message).toMatch(/\(GET http:.*\/apis\)$/);
+    expect((err as { status?: number }).status).toBe(404);
+  });
+
+  it("a 404 for /api/v1 reads as an empty list; a 404 for another group-version is a failure", async () => {
+    routes = { "/api": coreList, "/apis": { groups: [{ name: "apps", versions: [{ version: "v1" }] }] } };
+    const d = await (await client()).discover();
+    expect(d.resources).toEqual([]);
+    expect(d.failed.map((f) => [f.groupVersion, (f.error as { status?: number }).status])).toEqual([["apps/v1", 404]]);
+  });
+
+  it("/api without versions has no core versions to read (it is not taken for v1)", async () => {
+    routes = { "/api": { kind: "APIVersions" }, "/apis": { groups: [] } };
+    const d = await (await client()).discover();
+    expect(d.groups).toEqual([{ name: "", preferredVersion: "", versions: [] }]);
+    expect(server.requests.at(-1)!.url).not.toMatch(/^\/api\/v1/);
+  });
+
+  it("each root answers aggregated or legacy discovery on its own", async () => {
+    routes = {
+      "/api": aggregated([{ versions: [{ version: "v1", resources: [{ resource: "pods", scope: "Namespaced", responseKind: { kind: "Pod" }, verbs: ["get"] }] }] }]),
+      "/apis": { groups: [{ name: "apps", versions: [{ version: "v1" }] }] },
+      "/apis/apps/v1": { resources: [{ name: "deployments", namespaced: true, kind: "Deployment", verbs: ["get"] }] },
+    };
+    const d = await (await client()).discover();
+    expect(d.resources.map((r) => `${r.apiVersion} ${r.kind}`)).toEqual(["v1 Pod", "apps/v1 Deployment"]);
+    expect(d.aggregated).toBe(false);
+  });
+});
+
 describe("legacy discovery keeps what it can read", () => {
   it("resources without a name or kind, null entries, and absent lists are left out; absent versions read as none", async () => {
     routes = {
@@ -137,8 +183,6 @@ describe("legacy discovery keeps what it can read", () => {
     await expect(kube.resource({ apiVersion: "example.com/v1", kind: "Widget" })).rejects.toBeInstanceOf(UsageError);
   });
 });
-
-const aggregated = (items: unknown) => ({ kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", items });
 
 describe("aggregated discovery", () => {
   it("wrong types fail with the field's path", async () => {
