@@ -292,8 +292,15 @@ export class Discovery {
   private async buildSchema(type: { apiVersion: string; kind: string }): Promise<z.ZodType> {
     const registered = kubeMeta.byKind(type.apiVersion, type.kind);
     if (registered && resourceInfo(registered)) return registered;
-    const { resources, failed } = await this.get();
-    const found = resources.find((r) => r.apiVersion === type.apiVersion && r.kind === type.kind);
+    let { resources, failed } = await this.get();
+    const find = () => resources.find((r) => r.apiVersion === type.apiVersion && r.kind === type.kind);
+    let found = find();
+    if (!found && failed.some((f) => f.groupVersion === type.apiVersion)) {
+      // Its group-version failed when discovery was cached: ask again once (client-go's memory
+      // cache re-fetches a group-version whose error was transient when it is looked up).
+      ({ resources, failed } = await this.get({ refresh: true }));
+      found = find();
+    }
     if (!found) {
       // Not found because its group-version could not be read: that failure is the answer.
       const failure = failed.find((f) => f.groupVersion === type.apiVersion);

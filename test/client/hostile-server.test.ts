@@ -181,6 +181,12 @@ describe("legacy discovery keeps what it can read", () => {
     // Looking up a kind of the failed group-version gives its failure, not "not served".
     await expect(kube.resource({ apiVersion: "metrics.k8s.io/v1beta1", kind: "PodMetrics" })).rejects.toBeInstanceOf(ServiceUnavailableError);
     await expect(kube.resource({ apiVersion: "example.com/v1", kind: "Widget" })).rejects.toBeInstanceOf(UsageError);
+
+    // The aggregated API server is back: looking its kind up asks again instead of keeping the failure.
+    routes["/apis/metrics.k8s.io/v1beta1"] = { resources: [{ name: "pods", namespaced: true, kind: "PodMetrics", verbs: ["get", "list"] }] };
+    const PodMetrics = await kube.resource({ apiVersion: "metrics.k8s.io/v1beta1", kind: "PodMetrics" });
+    expect((await kube.discover()).failed).toEqual([]);
+    expect(PodMetrics.safeParse({ metadata: { name: "p" } }).success).toBe(true);
   });
 });
 
