@@ -5,7 +5,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { PassThrough, Writable, type Readable } from "node:stream";
-import { ConnectionError, KubeApiError, statusOf, TimeoutError, UsageError, type Status } from "../errors.js";
+import { ConnectionError, KubeApiError, ResponseTooLargeError, statusOf, TimeoutError, UsageError, type Status } from "../errors.js";
 import type { QueryParams } from "../transport/query.js";
 import type { Transport } from "../transport/transport.js";
 
@@ -45,6 +45,13 @@ export function exitCodeOf(status: Status): number {
   const code = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
   return code <= 255 ? code : 1;
 }
+
+/**
+ * Most output of an exec or attach session held for a reader that does not read (standard output
+ * and standard error each): a WebSocket cannot be paused, so beyond it the session is closed with
+ * `ResponseTooLargeError`.
+ */
+export const MAX_UNREAD_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** Longest error-channel message read (a Status is a few hundred bytes). */
 const MAX_STATUS_BYTES = 64 * 1024;
@@ -169,15 +176,33 @@ export async function openSession(transport: Transport, path: string, command: r
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let status: Status | undefined;
+  // A WebSocket cannot be paused: output nobody reads is held in memory, up to a bound.
+  let overflow: ResponseTooLargeError | undefined;
+  let failOverflow: (err: Error) => void = () => undefined;
+  let settle: (outcome: { exitCode: number; status: Status } | Error) => void = () => undefined;
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
+  const output = (stream: PassThrough, name: string, payload: Uint8Array) => {
+    stream.write(payload);
+    if (stream.writableLength + stream.readableLength > MAX_UNREAD_OUTPUT_BYTES) {
+      overflow = new ResponseTooLargeError(`${name} of ${transport.server}${path} left unread passed ${MAX_UNREAD_OUTPUT_BYTES} bytes, and the session was closed (read stdout and stderr as they arrive)`, MAX_UNREAD_OUTPUT_BYTES);
+      ws.close();
+      stdout.end();
+      stderr.end();
+      // Settled now: a server that does not answer the close must not hold the session open.
+      failOverflow(overflow);
+    }
+  };
   const done = new Promise<{ exitCode: number; status: Status }>((resolve, reject) => {
+    failOverflow = reject;
+    settle = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
     ws.addEventListener("message", (event) => {
       // Text frames are not part of the channel protocol: only binary ones are read.
-      if (!(event.data instanceof ArrayBuffer)) return;
+      if (overflow || !(event.data instanceof ArrayBuffer)) return;
       const data = new Uint8Array(event.data);
       if (!data.length) return;
       const payload = data.subarray(1);
-      if (data[0] === STDOUT) stdout.write(payload);
-      else if (data[0] === STDERR) stderr.write(payload);
+      if (data[0] === STDOUT) output(stdout, "standard output", payload);
+      else if (data[0] === STDERR) output(stderr, "standard error", payload);
       else if (data[0] === ERROR) status ??= errorChannelStatus(payload);
       // Other channels (resize and close are the client's; anything else is unknown) are ignored.
     });
@@ -188,8 +213,13 @@ export async function openSession(transport: Transport, path: string, command: r
       failure = (event as unknown as { error?: unknown }).error ?? failure;
     });
     ws.addEventListener("close", (event) => {
+      clearTimeout(closeTimer);
       stdout.end();
       stderr.end();
+      if (overflow) {
+        reject(overflow);
+        return;
+      }
       if (status) {
         resolve({ exitCode: exitCodeOf(status), status });
         return;
@@ -235,9 +265,19 @@ export async function openSession(transport: Transport, path: string, command: r
     },
     close() {
       ws.close();
+      // A server that never answers the close must not leave `done` pending.
+      closeTimer ??= setTimeout(() => {
+        stdout.end();
+        stderr.end();
+        settle(status ? { exitCode: exitCodeOf(status), status } : new ConnectionError(`${transport.server} did not answer the close of ${path} within ${CLOSE_GRACE_MS} ms`, transport.server));
+      }, CLOSE_GRACE_MS);
+      closeTimer.unref?.();
     },
   };
 }
+
+/** How long a closed session waits for the server's close frame before `done` settles without it. */
+const CLOSE_GRACE_MS = 2_000;
 
 async function collect(stream: Readable): Promise<string> {
   const decoder = new TextDecoder();

@@ -11,8 +11,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect as netConnect, type AddressInfo, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Pod } from "kubezod/k8s";
-import { connect, ConnectionError, defineCluster, TimeoutError, type Kube } from "../../src/index.js";
-import { exitCodeOf } from "../../src/client/exec.js";
+import { connect, ConnectionError, defineCluster, ResponseTooLargeError, TimeoutError, type Kube } from "../../src/index.js";
+import { exitCodeOf, MAX_UNREAD_OUTPUT_BYTES } from "../../src/client/exec.js";
 
 type Accept = (protocol?: string) => void;
 let behave: (req: IncomingMessage, socket: Socket, accept: Accept) => void = () => undefined;
@@ -121,6 +121,45 @@ describe("frames", () => {
       socket.write(head);
     };
     await expect(exec()).rejects.toBeInstanceOf(ConnectionError);
+  });
+});
+
+describe("output nobody reads", () => {
+  it(`execStream output left unread past ${MAX_UNREAD_OUTPUT_BYTES} bytes closes the session with ResponseTooLargeError`, async () => {
+    behave = (_req, socket, accept) => {
+      accept();
+      const chunk = Buffer.alloc(1 + 60_000, 0x61);
+      chunk[0] = 1;
+      const f = frame(chunk);
+      let sent = 0;
+      const pump = () => {
+        while (sent < MAX_UNREAD_OUTPUT_BYTES + 4 * 1024 * 1024 && !socket.destroyed) {
+          sent += chunk.length;
+          if (!socket.write(f)) return void socket.once("drain", pump);
+        }
+      };
+      pump();
+    };
+    const session = await (await client()).execStream(Pod, "p", ["yes"], { namespace: "d" });
+    const err = await session.done.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect((err as Error).message).toMatch(/standard output of http:.*\/pods\/p\/exec left unread passed 67108864 bytes/);
+    session.stdout.resume();
+  });
+});
+
+describe("closing", () => {
+  it("a session closed by the client settles even when the server never answers the close", async () => {
+    behave = (_req, socket, accept) => {
+      accept();
+      socket.write(channel(1, "x"));
+    };
+    const session = await (await client()).execStream(Pod, "p", ["sh"], { namespace: "d" });
+    session.stdout.resume();
+    session.close();
+    const err = await session.done.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/did not answer the close of .*\/pods\/p\/exec within 2000 ms/);
   });
 });
 
