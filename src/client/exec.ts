@@ -110,12 +110,15 @@ async function openSocket(
   protocols: string[],
   query: QueryParams,
   options: { signal?: AbortSignal; headers?: Record<string, string>; timeoutMs?: number },
+  end?: AbortSignal,
 ): Promise<UndiciWebSocket> {
+  // Aborting closes the socket, and drops its connection when the server does not answer the close.
+  const signal = options.signal && end ? AbortSignal.any([options.signal, end]) : (options.signal ?? end);
   const ws = await transport.webSocket(path, {
     protocols,
     ...(query ? { query } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal ? { signal } : {}),
   });
   ws.binaryType = "arraybuffer";
   // A server that accepts the connection but never answers the upgrade must not hold the caller:
@@ -137,10 +140,13 @@ async function openSocket(
         timer = setTimeout(() => {
           reject(new TimeoutError(`${transport.server} did not open the WebSocket within ${timeoutMs} ms (${transport.server}${path})`, transport.server, timeoutMs));
           ws.close();
+          ws.addEventListener("error", () => undefined);
         }, timeoutMs);
       }
     });
   } catch (err) {
+    // Closed by our side before it opened (the local connection of a port-forward went away).
+    if (err instanceof RefusedUpgrade && end?.aborted && !options.signal?.aborted) throw new ConnectionError(`the WebSocket for ${transport.server}${path} was closed before it opened`, transport.server);
     if (err instanceof RefusedUpgrade) return explainRefusal(transport, path, err, options.signal);
     throw err;
   } finally {
@@ -158,6 +164,7 @@ async function openSocket(
  */
 export async function openSession(transport: Transport, path: string, command: readonly string[] | undefined, options: PodExecOptions & { interactive?: boolean }): Promise<ExecSession> {
   const wantStdin = options.interactive === true || options.stdin !== undefined;
+  const end = new AbortController();
   const ws = await openSocket(
     transport,
     path,
@@ -171,6 +178,7 @@ export async function openSession(transport: Transport, path: string, command: r
       tty: options.tty ?? false,
     },
     options,
+    end.signal,
   );
   const protocol = ws.protocol;
   const stdout = new PassThrough();
@@ -185,7 +193,7 @@ export async function openSession(transport: Transport, path: string, command: r
     stream.write(payload);
     if (stream.writableLength + stream.readableLength > MAX_UNREAD_OUTPUT_BYTES) {
       overflow = new ResponseTooLargeError(`${name} of ${transport.server}${path} left unread passed ${MAX_UNREAD_OUTPUT_BYTES} bytes, and the session was closed (read stdout and stderr as they arrive)`, MAX_UNREAD_OUTPUT_BYTES);
-      ws.close();
+      end.abort();
       stdout.end();
       stderr.end();
       // Settled now: a server that does not answer the close must not hold the session open.
@@ -264,7 +272,7 @@ export async function openSession(transport: Transport, path: string, command: r
       if (ws.readyState === ws.OPEN) ws.send(frame(RESIZE, new TextEncoder().encode(JSON.stringify({ Width: width, Height: height }))));
     },
     close() {
-      ws.close();
+      end.abort();
       // A server that never answers the close must not leave `done` pending.
       closeTimer ??= setTimeout(() => {
         stdout.end();
@@ -346,13 +354,16 @@ export async function forwardPort(
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined);
     void pipe(socket).catch((err: unknown) => {
-      options.onError?.(err);
+      // A local connection that went away before its WebSocket opened is nobody's error.
+      if (!socket.destroyed) options.onError?.(err);
       socket.destroy();
     });
   });
   const pipe = async (socket: Socket) => {
     socket.pause();
-    const ws = await openSocket(transport, path, ["v4.channel.k8s.io"], { ports: String(remotePort) }, options);
+    const end = new AbortController();
+    socket.once("close", () => end.abort());
+    const ws = await openSocket(transport, path, ["v4.channel.k8s.io"], { ports: String(remotePort) }, options, end.signal);
     let seen = { data: false, error: false };
     ws.addEventListener("message", (event) => {
       // Only binary frames carry channels (a text frame "5" would read as five zero bytes).
@@ -378,8 +389,7 @@ export async function forwardPort(
     socket.on("data", (chunk: Buffer) => {
       if (ws.readyState === ws.OPEN) ws.send(frame(0, chunk));
     });
-    socket.on("end", () => ws.close());
-    socket.on("close", () => ws.close());
+    socket.on("end", () => end.abort());
     socket.resume();
   };
   const address = options.address ?? "127.0.0.1";

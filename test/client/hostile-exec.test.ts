@@ -149,17 +149,37 @@ describe("output nobody reads", () => {
 });
 
 describe("closing", () => {
-  it("a session closed by the client settles even when the server never answers the close", async () => {
+  it("a session closed by the client settles, and its connection is dropped, even when the server never answers the close", async () => {
+    let serverSide: Socket | undefined;
     behave = (_req, socket, accept) => {
+      serverSide = socket;
       accept();
       socket.write(channel(1, "x"));
     };
     const session = await (await client()).execStream(Pod, "p", ["sh"], { namespace: "d" });
     session.stdout.resume();
+    // The server sees the end of the connection (its side stays half open, as http.Server keeps upgraded sockets).
+    const dropped = new Promise((resolve) => serverSide!.once("end", resolve));
     session.close();
     const err = await session.done.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toMatch(/did not answer the close of .*\/pods\/p\/exec within 2000 ms/);
+    expect((err as Error).message).toMatch(/closed before the command's status arrived|did not answer the close of .*\/pods\/p\/exec within 2000 ms/);
+    await dropped;
+  });
+
+  it("kube.close() drops the connections of open sessions (they would keep the process up)", async () => {
+    let serverSide: Socket | undefined;
+    behave = (_req, socket, accept) => {
+      serverSide = socket;
+      accept();
+    };
+    const kube = await client();
+    const session = await kube.execStream(Pod, "p", ["sh"], { namespace: "d" });
+    // The server sees the end of the connection (its side stays half open, as http.Server keeps upgraded sockets).
+    const dropped = new Promise((resolve) => serverSide!.once("end", resolve));
+    await kube.close();
+    await dropped;
+    await expect(session.done).rejects.toBeInstanceOf(ConnectionError);
   });
 });
 
