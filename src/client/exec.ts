@@ -5,7 +5,9 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { PassThrough, Writable, type Readable } from "node:stream";
-import { ConnectionError, KubeApiError, ResponseTooLargeError, statusOf, TimeoutError, UsageError, type Status } from "../errors.js";
+import { apiErrorFor, ConnectionError, KubeApiError, ResponseTooLargeError, statusOf, TimeoutError, UsageError, type Status } from "../errors.js";
+import { parseRetryAfter } from "../transport/retry.js";
+import { refusedUpgradeOf } from "../transport/transport.js";
 import type { QueryParams } from "../transport/query.js";
 import type { Transport } from "../transport/transport.js";
 
@@ -94,8 +96,28 @@ export interface ExecSession {
 /** The WebSocket failed before it opened. */
 class RefusedUpgrade extends Error {}
 
-/** Why a WebSocket to a pod path was refused: the pod's typed API error, else a connection error. */
-async function explainRefusal(transport: Transport, path: string, err: RefusedUpgrade, signal: AbortSignal | undefined): Promise<never> {
+/**
+ * Why a WebSocket to a pod path was refused: the server's own answer to the upgrade when it was an
+ * error (a 403 for an exec RBAC does not allow, a 404 for a missing pod, as its typed error); else
+ * the pod's typed API error; else a connection error.
+ */
+async function explainRefusal(transport: Transport, path: string, err: RefusedUpgrade, signal: AbortSignal | undefined, ws: object): Promise<never> {
+  const answer = refusedUpgradeOf(ws);
+  const request = { method: "GET", url: `${transport.server}${path}` };
+  if (answer && answer.status >= 400) {
+    let body: unknown = answer.body;
+    if (/^\s*\{/.test(answer.body)) {
+      try {
+        body = JSON.parse(answer.body);
+      } catch {
+        // a cut-off Status: its text is described instead
+      }
+    }
+    throw apiErrorFor(answer.status, body, request, parseRetryAfter(answer.headers["retry-after"]));
+  }
+  if (answer) {
+    throw new ConnectionError(`the server answered HTTP ${answer.status} instead of switching protocols for ${transport.server}${path}${answer.status >= 300 && answer.status < 400 ? " (a redirect: check the server address, or a proxy in the way)" : ""}`, transport.server);
+  }
   // The WebSocket API hides the HTTP answer to the upgrade; ask for the pod to learn why.
   const podPath = path.slice(0, path.lastIndexOf("/"));
   const res = await transport.request({ path: podPath, returnErrors: true, ...(signal ? { signal } : {}) });
@@ -147,7 +169,7 @@ async function openSocket(
   } catch (err) {
     // Closed by our side before it opened (the local connection of a port-forward went away).
     if (err instanceof RefusedUpgrade && end?.aborted && !options.signal?.aborted) throw new ConnectionError(`the WebSocket for ${transport.server}${path} was closed before it opened`, transport.server);
-    if (err instanceof RefusedUpgrade) return explainRefusal(transport, path, err, options.signal);
+    if (err instanceof RefusedUpgrade) return explainRefusal(transport, path, err, options.signal, ws);
     throw err;
   } finally {
     clearTimeout(timer);

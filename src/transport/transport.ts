@@ -372,12 +372,22 @@ export class Transport {
     // never answers the close, and such a connection would outlive close() and keep the process up.
     let socket: Duplex | undefined;
     const sockets = this.#webSocketSockets;
-    const capturing = upgradeCapturing(dispatcher, (s) => {
-      socket = s;
-      sockets.add(s);
-      s.once("close", () => sockets.delete(s));
-    });
+    let refused: RefusedUpgradeAnswer | undefined;
+    const capturing = upgradeCapturing(
+      dispatcher,
+      (s) => {
+        socket = s;
+        sockets.add(s);
+        s.once("close", () => sockets.delete(s));
+      },
+      (answer) => {
+        refused = answer;
+      },
+    );
     const ws = new WebSocket(url, { ...(options.protocols ? { protocols: options.protocols } : {}), dispatcher: capturing, headers });
+    ws.addEventListener("error", () => {
+      if (refused) refusedAnswers.set(ws, refused);
+    });
     if (options.signal) {
       const signal = options.signal;
       const abort = () => {
@@ -612,13 +622,56 @@ function noop(): void {}
 /** How long an aborted WebSocket waits for the server's close frame before its connection is dropped. */
 const WEBSOCKET_CLOSE_GRACE_MS = 2_000;
 
-/** A view of `dispatcher` that hands the connection of every upgrade it makes to `onSocket`. */
-function upgradeCapturing(dispatcher: Dispatcher, onSocket: (socket: Duplex) => void): Dispatcher {
-  const wrap = (handler: object): object =>
-    new Proxy(handler, {
+/** What the server answered instead of switching protocols (a refused WebSocket). */
+export interface RefusedUpgradeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** The start of the body (up to 64 KiB), when it arrived with the headers. */
+  body: string;
+}
+
+/** The answers of refused WebSocket upgrades, by socket (read by `refusedUpgradeOf`). */
+const refusedAnswers = new WeakMap<object, RefusedUpgradeAnswer>();
+
+/**
+ * What the server answered to a WebSocket's upgrade request when it did not switch protocols (a
+ * 403 `Status` for an exec the user may not run, say): the WebSocket API itself hides it.
+ * Internal.
+ */
+export function refusedUpgradeOf(ws: object): RefusedUpgradeAnswer | undefined {
+  return refusedAnswers.get(ws);
+}
+
+const MAX_REFUSED_BODY = 64 * 1024;
+
+/**
+ * A view of `dispatcher` that hands the connection of every upgrade it makes to `onSocket`, and
+ * the status, headers and start of the body of an answer that is not an upgrade to `onRefused`.
+ */
+function upgradeCapturing(dispatcher: Dispatcher, onSocket: (socket: Duplex) => void, onRefused: (answer: RefusedUpgradeAnswer) => void): Dispatcher {
+  const wrap = (handler: object): object => {
+    let answer: RefusedUpgradeAnswer | undefined;
+    return new Proxy(handler, {
       get(target, prop, receiver) {
         const value: unknown = Reflect.get(target, prop, receiver);
         if (typeof value !== "function") return value;
+        if (prop === "onHeaders") {
+          return function (this: unknown, statusCode: number, rawHeaders: Array<Buffer | string | Array<Buffer | string>>, ...rest: unknown[]) {
+            if (statusCode !== 101) {
+              const headers: Record<string, string> = {};
+              for (let i = 0; i + 1 < (rawHeaders?.length ?? 0); i += 2) headers[String(rawHeaders[i]).toLowerCase()] = String(rawHeaders[i + 1]);
+              answer = { status: statusCode, headers, body: "" };
+              onRefused(answer);
+            }
+            return (value as (...args: unknown[]) => unknown).call(this, statusCode, rawHeaders, ...rest);
+          };
+        }
+        if (prop === "onData") {
+          return function (this: unknown, chunk: Buffer) {
+            if (answer && answer.body.length < MAX_REFUSED_BODY) answer.body += chunk.toString("utf8", 0, Math.min(chunk.length, MAX_REFUSED_BODY - answer.body.length));
+            return (value as (...args: unknown[]) => unknown).call(this, chunk);
+          };
+        }
         if (prop === "onUpgrade") {
           return function (this: unknown, statusCode: number, headers: unknown, socket: Duplex) {
             onSocket(socket);
@@ -634,6 +687,7 @@ function upgradeCapturing(dispatcher: Dispatcher, onSocket: (socket: Duplex) => 
         return value;
       },
     });
+  };
   return new Proxy(dispatcher, {
     get(target, prop) {
       if (prop === "dispatch") return (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => target.dispatch(opts, wrap(handler) as Dispatcher.DispatchHandler);

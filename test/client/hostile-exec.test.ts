@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect as netConnect, type AddressInfo, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Pod } from "kubezod/k8s";
-import { connect, ConnectionError, defineCluster, ResponseTooLargeError, TimeoutError, type Kube } from "../../src/index.js";
+import { connect, ConnectionError, defineCluster, ForbiddenError, NotFoundError, ResponseTooLargeError, TimeoutError, type Kube } from "../../src/index.js";
 import { exitCodeOf, MAX_UNREAD_OUTPUT_BYTES } from "../../src/client/exec.js";
 
 type Accept = (protocol?: string) => void;
@@ -95,6 +95,30 @@ describe("the upgrade", () => {
     const err = await (await client(300)).execStream(Pod, "p", ["sh"], { namespace: "d" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).timeoutMs).toBe(300);
+  });
+
+  it("an upgrade refused with a Status (RBAC forbids pods/exec) is that Status's typed error, with the server's message", async () => {
+    const status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", reason: "Forbidden", code: 403, message: 'pods "p" is forbidden: User "jane" cannot create resource "pods/exec" in API group "" in the namespace "d"', details: { name: "p", kind: "pods" } };
+    behave = (_req, socket) => {
+      const body = JSON.stringify(status);
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    };
+    const err = await exec().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as ForbiddenError).body).toEqual(status);
+    expect((err as Error).message).toMatch(/^pods "p" is forbidden: User "jane" cannot create resource "pods\/exec".* \(GET http:.*\/pods\/p\/exec\)$/);
+  });
+
+  it("an upgrade refused with an HTML page is the status's typed error; an answer that is neither is a ConnectionError", async () => {
+    behave = (_req, socket) => {
+      const body = "<html><head><title>Gateway says no</title></head></html>";
+      socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: text/html\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    };
+    const err = await exec().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toMatch(/HTTP 404 with an HTML body \(Gateway says no\)/);
+    behave = (_req, socket) => socket.end("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
+    await expect(exec()).rejects.toThrow(/answered HTTP 200 instead of switching protocols/);
   });
 
   it("a subprotocol that was never offered is a refused upgrade (ConnectionError naming the path)", async () => {
