@@ -326,3 +326,26 @@ describe("answers to one object that are not objects", () => {
     expect(status).toEqual({ kind: "Status", apiVersion: "v1", status: "Success", details: { name: "x" } });
   });
 });
+
+describe("OpenAPI v3 documents the client fetches for kube.resource()", () => {
+  const widgets = aggregated([
+    { metadata: { name: "example.com" }, versions: [{ version: "v1", resources: [{ resource: "widgets", scope: "Namespaced", responseKind: { group: "example.com", version: "v1", kind: "Widget" }, verbs: ["get", "list"] }] }] },
+  ]);
+  const gvk = [{ group: "example.com", version: "v1", kind: "Widget" }];
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ["an index whose paths is a string", { "/openapi/v3": { paths: "x" } }],
+    ["a serverRelativeURL that is a number", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: 5 } } } }],
+    ["a document that is null", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": "null" }],
+    ["components.schemas that is a string", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": { components: { schemas: "x" } } }],
+    ["a schema that refers to itself", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": { components: { schemas: { W: { type: "object", properties: { self: { $ref: "#/components/schemas/W" } }, "x-kubernetes-group-version-kind": gvk } } } } }],
+    ["a $ref to nothing", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": { components: { schemas: { W: { type: "object", properties: { a: { $ref: "#/components/schemas/Nope" } }, "x-kubernetes-group-version-kind": gvk } } } } }],
+    ["an HTML index", { "/openapi/v3": "<html><title>x</title></html>" }],
+  ];
+  for (const [name, docs] of cases) {
+    it(`${name}: a usable schema (the OpenAPI one, or the loose one discovery gives), never an exception`, async () => {
+      routes = { "/api": aggregated([]), "/apis": widgets, "/version": { major: "1", minor: "34", gitVersion: "v1.34.0" }, ...docs };
+      const Widget = await (await client()).resource({ apiVersion: "example.com/v1", kind: "Widget" });
+      expect(Widget.safeParse({ metadata: { name: "w" } }).success).toBe(true);
+    });
+  }
+});
