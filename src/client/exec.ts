@@ -136,36 +136,53 @@ async function openSocket(
 ): Promise<UndiciWebSocket> {
   // Aborting closes the socket, and drops its connection when the server does not answer the close.
   const signal = options.signal && end ? AbortSignal.any([options.signal, end]) : (options.signal ?? end);
-  const ws = await transport.webSocket(path, {
+  // The call's time limit (the transport's by default) bounds getting credentials (an exec plugin
+  // may hang) and the upgrade (a server may accept the connection and never answer it).
+  const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onTimeout: () => void = () => undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        // Rejected before the socket is closed, so the race ends with the timeout, not the close.
+        reject(new TimeoutError(`${transport.server} did not open the WebSocket within ${timeoutMs} ms (${transport.server}${path})`, transport.server, timeoutMs));
+        onTimeout();
+      }, timeoutMs);
+    }
+  });
+  timedOut.catch(() => undefined);
+  const pending = transport.webSocket(path, {
     protocols,
     ...(query ? { query } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
     ...(signal ? { signal } : {}),
   });
-  ws.binaryType = "arraybuffer";
-  // A server that accepts the connection but never answers the upgrade must not hold the caller:
-  // the open is bounded by the call's time limit (the transport's by default).
-  const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ws: UndiciWebSocket;
   try {
-    await new Promise<void>((resolve, reject) => {
-      ws.addEventListener("open", () => resolve(), { once: true });
-      ws.addEventListener(
-        "error",
-        (event) => {
-          const cause = (event as unknown as { error?: unknown }).error;
-          reject(new RefusedUpgrade(cause instanceof Error ? cause.message : "", { cause }));
-        },
-        { once: true },
-      );
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          reject(new TimeoutError(`${transport.server} did not open the WebSocket within ${timeoutMs} ms (${transport.server}${path})`, transport.server, timeoutMs));
-          ws.close();
-          ws.addEventListener("error", () => undefined);
-        }, timeoutMs);
-      }
-    });
+    ws = await Promise.race([pending, timedOut]);
+  } catch (err) {
+    clearTimeout(timer);
+    // A socket made after the time ran out is closed at once.
+    pending.then((late) => late.close(), () => undefined);
+    throw err;
+  }
+  ws.binaryType = "arraybuffer";
+  onTimeout = () => ws.close();
+  try {
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        ws.addEventListener("open", () => resolve(), { once: true });
+        ws.addEventListener(
+          "error",
+          (event) => {
+            const cause = (event as unknown as { error?: unknown }).error;
+            reject(new RefusedUpgrade(cause instanceof Error ? cause.message : "", { cause }));
+          },
+          { once: true },
+        );
+      }),
+      timedOut,
+    ]);
   } catch (err) {
     // Closed by our side before it opened (the local connection of a port-forward went away).
     if (err instanceof RefusedUpgrade && end?.aborted && !options.signal?.aborted) throw new ConnectionError(`the WebSocket for ${transport.server}${path} was closed before it opened`, transport.server);

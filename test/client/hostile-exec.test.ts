@@ -90,6 +90,14 @@ describe("the upgrade", () => {
     expect((err as Error).message).toMatch(/did not open the WebSocket within 300 ms \(http:.*\/api\/v1\/namespaces\/d\/pods\/p\/exec\)/);
   });
 
+  it("credentials that never come (a hung exec plugin) are bounded by the same limit", async () => {
+    const hung = { type: "exec" as const, get: () => new Promise<never>(() => undefined), refresh: async () => false };
+    const k = await connect({ config: defineCluster({ server: url, credentials: hung }), retry: false, onWarning: false, kubernetesVersion: "1.34" });
+    opened.push(k);
+    const err = await k.exec(Pod, "p", ["ls"], { namespace: "d", timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+  });
+
   it("execStream without a time limit of its own is bounded by the transport's", async () => {
     behave = () => undefined;
     const err = await (await client(300)).execStream(Pod, "p", ["sh"], { namespace: "d" }).catch((e: unknown) => e);
