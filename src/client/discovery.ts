@@ -3,7 +3,7 @@
  * it, the per-group-version documents otherwise; and schemas for kinds that have no bundled one.
  */
 import * as z from "zod";
-import { InvalidResponseError, KubeError, UsageError } from "../errors.js";
+import { InvalidResponseError, KubeError, NotFoundError, UsageError } from "../errors.js";
 import { $ as metaV1 } from "#schemas/latest/meta/v1.table.js";
 import { nullishOf } from "#schemas/runtime.js";
 import { schemasFromOpenApi } from "../meta/build.js";
@@ -205,58 +205,74 @@ export class Discovery {
     return this.#result;
   }
 
-  private async fetch(path: string, accept: string | undefined, options: { signal?: AbortSignal; timeoutMs?: number }): Promise<KubeResponse> {
+  private fetch(path: string, accept: string | undefined, options: { signal?: AbortSignal; timeoutMs?: number }): Promise<KubeResponse>;
+  private fetch(path: string, accept: string | undefined, options: { signal?: AbortSignal; timeoutMs?: number }, notFound: boolean): Promise<KubeResponse | NotFoundError>;
+  private async fetch(path: string, accept: string | undefined, options: { signal?: AbortSignal; timeoutMs?: number }, notFound = false): Promise<KubeResponse | NotFoundError> {
     return (await this.transport.request({
       path,
       ...(accept ? { accept } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    })) as KubeResponse;
+      ...(notFound ? { returnErrors: [404] } : {}),
+    })) as KubeResponse | NotFoundError;
   }
 
   private async load(options: { signal?: AbortSignal; timeoutMs?: number }): Promise<DiscoveryResult> {
-    const [core, groups] = await Promise.all([this.fetch("/api", AGGREGATED, options), this.fetch("/apis", AGGREGATED, options)]);
-    const coreReader = new Reader(core, "discovery (/api)");
-    const groupsReader = new Reader(groups, "discovery (/apis)");
-    const coreBody = coreReader.body();
-    const groupsBody = groupsReader.body();
-    if (coreBody.kind === "APIGroupDiscoveryList" && groupsBody.kind === "APIGroupDiscoveryList") {
-      const out: DiscoveryResult = { groups: [], resources: [], aggregated: true, failed: [] };
-      fromAggregated(coreReader, coreBody, out);
-      fromAggregated(groupsReader, groupsBody, out);
-      return out;
+    // As client-go's GroupsAndMaybeResources: each root answers aggregated or legacy discovery on
+    // its own; a 404 for /api is tolerated (aggregated API servers answer it), /apis must answer.
+    const [core, groups] = await Promise.all([
+      this.fetch("/api", AGGREGATED, options, true).then((res) => (res instanceof NotFoundError ? undefined : res)),
+      this.fetch("/apis", AGGREGATED, options),
+    ]);
+    const out: DiscoveryResult = { groups: [], resources: [], aggregated: true, failed: [] };
+    const wanted: Array<{ group: string; version: string; preferred: boolean; path: string }> = [];
+    if (core) {
+      const r = new Reader(core, "discovery (/api)");
+      const body = r.body();
+      if (body.kind === "APIGroupDiscoveryList") fromAggregated(r, body, out);
+      else {
+        out.aggregated = false;
+        const versions = r.strings(body.versions, "versions").filter(Boolean);
+        out.groups.push({ name: "", preferredVersion: versions[0] ?? "", versions });
+        versions.forEach((v, i) => wanted.push({ group: "", version: v, preferred: i === 0, path: `/api/${v}` }));
+      }
     }
-    // Legacy discovery: /api/v1, then every group-version of /apis; a group-version that fails is
-    // reported in `failed`, the others are kept (client-go's ServerGroupsAndResources).
-    const out: DiscoveryResult = { groups: [], resources: [], aggregated: false, failed: [] };
-    const coreVersions = coreBody.versions === undefined || coreBody.versions === null ? ["v1"] : coreReader.strings(coreBody.versions, "versions").filter(Boolean);
-    out.groups.push({ name: "", preferredVersion: coreVersions[0] ?? "v1", versions: coreVersions });
-    const wanted: Array<{ group: string; version: string; preferred: boolean; path: string }> = coreVersions.map((v, i) => ({ group: "", version: v, preferred: i === 0, path: `/api/${v}` }));
-    groupsReader.array(groupsBody.groups, "groups").forEach((raw, gi) => {
-      const g = groupsReader.entry(raw, `groups[${gi}]`);
-      const name = groupsReader.string(g.name, `groups[${gi}].name`);
-      const versions = groupsReader
-        .array(g.versions, `groups[${gi}].versions`)
-        .map((v, vi) => groupsReader.string(groupsReader.entry(v, `groups[${gi}].versions[${vi}]`).version, `groups[${gi}].versions[${vi}].version`))
-        .filter(Boolean);
-      const pv = groupsReader.maybeObject(g.preferredVersion, `groups[${gi}].preferredVersion`);
-      const preferred = (pv && groupsReader.string(pv.version, `groups[${gi}].preferredVersion.version`)) || versions[0] || "";
-      if (!name) return;
-      out.groups.push({ name, preferredVersion: preferred, versions: [preferred, ...versions.filter((v) => v !== preferred)].filter(Boolean) });
-      for (const v of versions) wanted.push({ group: name, version: v, preferred: v === preferred, path: `/apis/${name}/${v}` });
-    });
+    const r = new Reader(groups as KubeResponse, "discovery (/apis)");
+    const body = r.body();
+    if (body.kind === "APIGroupDiscoveryList") fromAggregated(r, body, out);
+    else {
+      // Legacy discovery: every group-version of /apis; a group-version that fails is reported in
+      // `failed`, the others are kept (client-go's ServerGroupsAndResources).
+      out.aggregated = false;
+      r.array(body.groups, "groups").forEach((raw, gi) => {
+        const g = r.entry(raw, `groups[${gi}]`);
+        const name = r.string(g.name, `groups[${gi}].name`);
+        const versions = r
+          .array(g.versions, `groups[${gi}].versions`)
+          .map((v, vi) => r.string(r.entry(v, `groups[${gi}].versions[${vi}]`).version, `groups[${gi}].versions[${vi}].version`))
+          .filter(Boolean);
+        const pv = r.maybeObject(g.preferredVersion, `groups[${gi}].preferredVersion`);
+        const preferred = (pv && r.string(pv.version, `groups[${gi}].preferredVersion.version`)) || versions[0] || "";
+        if (!name) return;
+        out.groups.push({ name, preferredVersion: preferred, versions: [preferred, ...versions.filter((v) => v !== preferred)].filter(Boolean) });
+        for (const v of versions) wanted.push({ group: name, version: v, preferred: v === preferred, path: `/apis/${name}/${v}` });
+      });
+    }
     const read = await Promise.all(
       wanted.map(async (w) => {
         try {
-          return readResourceList(await this.fetch(w.path, undefined, options), w.group, w.version, w.preferred);
+          const res = await this.fetch(w.path, undefined, options, w.group === "" && w.version === "v1");
+          // A 404 for the core v1 list reads as an empty list (client-go tolerates it).
+          if (res instanceof NotFoundError) return [];
+          return readResourceList(res, w.group, w.version, w.preferred);
         } catch (err) {
           return failureOf(w.group, w.version, err);
         }
       }),
     );
-    for (const r of read) {
-      if (Array.isArray(r)) out.resources.push(...r);
-      else out.failed.push(r);
+    for (const result of read) {
+      if (Array.isArray(result)) out.resources.push(...result);
+      else out.failed.push(result);
     }
     return out;
   }
@@ -276,8 +292,15 @@ export class Discovery {
   private async buildSchema(type: { apiVersion: string; kind: string }): Promise<z.ZodType> {
     const registered = kubeMeta.byKind(type.apiVersion, type.kind);
     if (registered && resourceInfo(registered)) return registered;
-    const { resources, failed } = await this.get();
-    const found = resources.find((r) => r.apiVersion === type.apiVersion && r.kind === type.kind);
+    let { resources, failed } = await this.get();
+    const find = () => resources.find((r) => r.apiVersion === type.apiVersion && r.kind === type.kind);
+    let found = find();
+    if (!found && failed.some((f) => f.groupVersion === type.apiVersion)) {
+      // Its group-version failed when discovery was cached: ask again once (client-go's memory
+      // cache re-fetches a group-version whose error was transient when it is looked up).
+      ({ resources, failed } = await this.get({ refresh: true }));
+      found = find();
+    }
     if (!found) {
       // Not found because its group-version could not be read: that failure is the answer.
       const failure = failed.find((f) => f.groupVersion === type.apiVersion);

@@ -5,7 +5,9 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { PassThrough, Writable, type Readable } from "node:stream";
-import { ConnectionError, KubeApiError, statusOf, TimeoutError, UsageError, type Status } from "../errors.js";
+import { apiErrorFor, ConnectionError, KubeApiError, ResponseTooLargeError, statusOf, TimeoutError, UsageError, type Status } from "../errors.js";
+import { parseRetryAfter } from "../transport/retry.js";
+import { refusedUpgradeOf } from "../transport/transport.js";
 import type { QueryParams } from "../transport/query.js";
 import type { Transport } from "../transport/transport.js";
 
@@ -45,6 +47,13 @@ export function exitCodeOf(status: Status): number {
   const code = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
   return code <= 255 ? code : 1;
 }
+
+/**
+ * Most output of an exec or attach session held for a reader that does not read (standard output
+ * and standard error each): a WebSocket cannot be paused, so beyond it the session is closed with
+ * `ResponseTooLargeError`.
+ */
+export const MAX_UNREAD_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** Longest error-channel message read (a Status is a few hundred bytes). */
 const MAX_STATUS_BYTES = 64 * 1024;
@@ -87,8 +96,28 @@ export interface ExecSession {
 /** The WebSocket failed before it opened. */
 class RefusedUpgrade extends Error {}
 
-/** Why a WebSocket to a pod path was refused: the pod's typed API error, else a connection error. */
-async function explainRefusal(transport: Transport, path: string, err: RefusedUpgrade, signal: AbortSignal | undefined): Promise<never> {
+/**
+ * Why a WebSocket to a pod path was refused: the server's own answer to the upgrade when it was an
+ * error (a 403 for an exec RBAC does not allow, a 404 for a missing pod, as its typed error); else
+ * the pod's typed API error; else a connection error.
+ */
+async function explainRefusal(transport: Transport, path: string, err: RefusedUpgrade, signal: AbortSignal | undefined, ws: object): Promise<never> {
+  const answer = refusedUpgradeOf(ws);
+  const request = { method: "GET", url: `${transport.server}${path}` };
+  if (answer && answer.status >= 400) {
+    let body: unknown = answer.body;
+    if (/^\s*\{/.test(answer.body)) {
+      try {
+        body = JSON.parse(answer.body);
+      } catch {
+        // a cut-off Status: its text is described instead
+      }
+    }
+    throw apiErrorFor(answer.status, body, request, parseRetryAfter(answer.headers["retry-after"]));
+  }
+  if (answer) {
+    throw new ConnectionError(`the server answered HTTP ${answer.status} instead of switching protocols for ${transport.server}${path}${answer.status >= 300 && answer.status < 400 ? " (a redirect: check the server address, or a proxy in the way)" : ""}`, transport.server);
+  }
   // The WebSocket API hides the HTTP answer to the upgrade; ask for the pod to learn why.
   const podPath = path.slice(0, path.lastIndexOf("/"));
   const res = await transport.request({ path: podPath, returnErrors: true, ...(signal ? { signal } : {}) });
@@ -103,38 +132,61 @@ async function openSocket(
   protocols: string[],
   query: QueryParams,
   options: { signal?: AbortSignal; headers?: Record<string, string>; timeoutMs?: number },
+  end?: AbortSignal,
 ): Promise<UndiciWebSocket> {
-  const ws = await transport.webSocket(path, {
+  // Aborting closes the socket, and drops its connection when the server does not answer the close.
+  const signal = options.signal && end ? AbortSignal.any([options.signal, end]) : (options.signal ?? end);
+  // The call's time limit (the transport's by default) bounds getting credentials (an exec plugin
+  // may hang) and the upgrade (a server may accept the connection and never answer it).
+  const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onTimeout: () => void = () => undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        // Rejected before the socket is closed, so the race ends with the timeout, not the close.
+        reject(new TimeoutError(`${transport.server} did not open the WebSocket within ${timeoutMs} ms (${transport.server}${path})`, transport.server, timeoutMs));
+        onTimeout();
+      }, timeoutMs);
+    }
+  });
+  timedOut.catch(() => undefined);
+  const pending = transport.webSocket(path, {
     protocols,
     ...(query ? { query } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal ? { signal } : {}),
   });
-  ws.binaryType = "arraybuffer";
-  // A server that accepts the connection but never answers the upgrade must not hold the caller:
-  // the open is bounded by the call's time limit (the transport's by default).
-  const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ws: UndiciWebSocket;
   try {
-    await new Promise<void>((resolve, reject) => {
-      ws.addEventListener("open", () => resolve(), { once: true });
-      ws.addEventListener(
-        "error",
-        (event) => {
-          const cause = (event as unknown as { error?: unknown }).error;
-          reject(new RefusedUpgrade(cause instanceof Error ? cause.message : "", { cause }));
-        },
-        { once: true },
-      );
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          reject(new TimeoutError(`${transport.server} did not open the WebSocket within ${timeoutMs} ms (${transport.server}${path})`, transport.server, timeoutMs));
-          ws.close();
-        }, timeoutMs);
-      }
-    });
+    ws = await Promise.race([pending, timedOut]);
   } catch (err) {
-    if (err instanceof RefusedUpgrade) return explainRefusal(transport, path, err, options.signal);
+    clearTimeout(timer);
+    // A socket made after the time ran out is closed at once.
+    pending.then((late) => late.close(), () => undefined);
+    throw err;
+  }
+  ws.binaryType = "arraybuffer";
+  onTimeout = () => ws.close();
+  try {
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        ws.addEventListener("open", () => resolve(), { once: true });
+        ws.addEventListener(
+          "error",
+          (event) => {
+            const cause = (event as unknown as { error?: unknown }).error;
+            reject(new RefusedUpgrade(cause instanceof Error ? cause.message : "", { cause }));
+          },
+          { once: true },
+        );
+      }),
+      timedOut,
+    ]);
+  } catch (err) {
+    // Closed by our side before it opened (the local connection of a port-forward went away).
+    if (err instanceof RefusedUpgrade && end?.aborted && !options.signal?.aborted) throw new ConnectionError(`the WebSocket for ${transport.server}${path} was closed before it opened`, transport.server);
+    if (err instanceof RefusedUpgrade) return explainRefusal(transport, path, err, options.signal, ws);
     throw err;
   } finally {
     clearTimeout(timer);
@@ -151,6 +203,7 @@ async function openSocket(
  */
 export async function openSession(transport: Transport, path: string, command: readonly string[] | undefined, options: PodExecOptions & { interactive?: boolean }): Promise<ExecSession> {
   const wantStdin = options.interactive === true || options.stdin !== undefined;
+  const end = new AbortController();
   const ws = await openSocket(
     transport,
     path,
@@ -164,20 +217,39 @@ export async function openSession(transport: Transport, path: string, command: r
       tty: options.tty ?? false,
     },
     options,
+    end.signal,
   );
   const protocol = ws.protocol;
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let status: Status | undefined;
+  // A WebSocket cannot be paused: output nobody reads is held in memory, up to a bound.
+  let overflow: ResponseTooLargeError | undefined;
+  let failOverflow: (err: Error) => void = () => undefined;
+  let settle: (outcome: { exitCode: number; status: Status } | Error) => void = () => undefined;
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
+  const output = (stream: PassThrough, name: string, payload: Uint8Array) => {
+    stream.write(payload);
+    if (stream.writableLength + stream.readableLength > MAX_UNREAD_OUTPUT_BYTES) {
+      overflow = new ResponseTooLargeError(`${name} of ${transport.server}${path} left unread passed ${MAX_UNREAD_OUTPUT_BYTES} bytes, and the session was closed (read stdout and stderr as they arrive)`, MAX_UNREAD_OUTPUT_BYTES);
+      end.abort();
+      stdout.end();
+      stderr.end();
+      // Settled now: a server that does not answer the close must not hold the session open.
+      failOverflow(overflow);
+    }
+  };
   const done = new Promise<{ exitCode: number; status: Status }>((resolve, reject) => {
+    failOverflow = reject;
+    settle = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
     ws.addEventListener("message", (event) => {
       // Text frames are not part of the channel protocol: only binary ones are read.
-      if (!(event.data instanceof ArrayBuffer)) return;
+      if (overflow || !(event.data instanceof ArrayBuffer)) return;
       const data = new Uint8Array(event.data);
       if (!data.length) return;
       const payload = data.subarray(1);
-      if (data[0] === STDOUT) stdout.write(payload);
-      else if (data[0] === STDERR) stderr.write(payload);
+      if (data[0] === STDOUT) output(stdout, "standard output", payload);
+      else if (data[0] === STDERR) output(stderr, "standard error", payload);
       else if (data[0] === ERROR) status ??= errorChannelStatus(payload);
       // Other channels (resize and close are the client's; anything else is unknown) are ignored.
     });
@@ -188,8 +260,13 @@ export async function openSession(transport: Transport, path: string, command: r
       failure = (event as unknown as { error?: unknown }).error ?? failure;
     });
     ws.addEventListener("close", (event) => {
+      clearTimeout(closeTimer);
       stdout.end();
       stderr.end();
+      if (overflow) {
+        reject(overflow);
+        return;
+      }
       if (status) {
         resolve({ exitCode: exitCodeOf(status), status });
         return;
@@ -234,10 +311,20 @@ export async function openSession(transport: Transport, path: string, command: r
       if (ws.readyState === ws.OPEN) ws.send(frame(RESIZE, new TextEncoder().encode(JSON.stringify({ Width: width, Height: height }))));
     },
     close() {
-      ws.close();
+      end.abort();
+      // A server that never answers the close must not leave `done` pending.
+      closeTimer ??= setTimeout(() => {
+        stdout.end();
+        stderr.end();
+        settle(status ? { exitCode: exitCodeOf(status), status } : new ConnectionError(`${transport.server} did not answer the close of ${path} within ${CLOSE_GRACE_MS} ms`, transport.server));
+      }, CLOSE_GRACE_MS);
+      closeTimer.unref?.();
     },
   };
 }
+
+/** How long a closed session waits for the server's close frame before `done` settles without it. */
+const CLOSE_GRACE_MS = 2_000;
 
 async function collect(stream: Readable): Promise<string> {
   const decoder = new TextDecoder();
@@ -306,16 +393,21 @@ export async function forwardPort(
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined);
     void pipe(socket).catch((err: unknown) => {
-      options.onError?.(err);
+      // A local connection that went away before its WebSocket opened is nobody's error.
+      if (!socket.destroyed) options.onError?.(err);
       socket.destroy();
     });
   });
   const pipe = async (socket: Socket) => {
     socket.pause();
-    const ws = await openSocket(transport, path, ["v4.channel.k8s.io"], { ports: String(remotePort) }, options);
+    const end = new AbortController();
+    socket.once("close", () => end.abort());
+    const ws = await openSocket(transport, path, ["v4.channel.k8s.io"], { ports: String(remotePort) }, options, end.signal);
     let seen = { data: false, error: false };
     ws.addEventListener("message", (event) => {
-      const data = new Uint8Array(event.data as ArrayBuffer);
+      // Only binary frames carry channels (a text frame "5" would read as five zero bytes).
+      if (!(event.data instanceof ArrayBuffer)) return;
+      const data = new Uint8Array(event.data);
       if (!data.length) return;
       const channel = data[0]!;
       let payload = data.subarray(1);
@@ -336,8 +428,7 @@ export async function forwardPort(
     socket.on("data", (chunk: Buffer) => {
       if (ws.readyState === ws.OPEN) ws.send(frame(0, chunk));
     });
-    socket.on("end", () => ws.close());
-    socket.on("close", () => ws.close());
+    socket.on("end", () => end.abort());
     socket.resume();
   };
   const address = options.address ?? "127.0.0.1";

@@ -59,8 +59,23 @@ export function noCredentials(): CredentialProvider {
   return { type: "none", get: () => NONE, refresh: async () => false };
 }
 
-/** A fixed bearer token. @example const p = bearerToken(process.env.TOKEN!); */
-export function bearerToken(token: string): CredentialProvider {
+/**
+ * A token that can be sent as `Authorization: Bearer …`: a control character (a line break, left
+ * in a copied token) would end the header, so it is refused here, naming the source and never the
+ * token. Internal.
+ */
+export function checkToken(token: string, what: string): void {
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(token)) throw new ConfigError(`${what}: the token contains control characters (a line break?), which cannot be sent in an Authorization header`);
+}
+
+/**
+ * A fixed bearer token; a token with control characters (a line break) throws `ConfigError`.
+ *
+ * @example
+ * const p = bearerToken(process.env.TOKEN!);
+ */
+export function bearerToken(token: string, what = "token"): CredentialProvider {
+  checkToken(token, what);
   const creds: Credentials = Object.freeze({ authorization: `Bearer ${token}` });
   return { type: "token", get: () => creds, refresh: async () => false };
 }
@@ -98,6 +113,7 @@ export function tokenFile(path: string, options: TokenFileOptions = {}): Credent
   const read = (): boolean => {
     const token = readConfigFile(path, what).trim();
     if (!token) throw new ConfigError(`${what}: ${path} is empty`);
+    checkToken(token, `${what}: ${path}`);
     readAt = now();
     const authorization = `Bearer ${token}`;
     if (creds?.authorization === authorization) return false;

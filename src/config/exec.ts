@@ -8,7 +8,7 @@
 import type { Readable, Writable } from "node:stream";
 import { ConfigError } from "../errors.js";
 import type { ExecConfig } from "./kubeconfig-schema.js";
-import type { CredentialProvider, Credentials } from "./credentials.js";
+import { checkToken, type CredentialProvider, type Credentials } from "./credentials.js";
 import { refreshUnlessRotated } from "./refresh.js";
 import { checkKeyPair } from "./pem.js";
 
@@ -218,8 +218,8 @@ function parseExecCredential(stdout: string, config: ExecConfig, what: string): 
     if (value !== undefined && value !== null && typeof value !== "string") throw new ConfigError(`${what}: ${plugin} returned status.${field} that is not a string (${Array.isArray(value) ? "a list" : typeof value})`);
   }
   const { token, clientCertificateData: cert, clientKeyData: key, expirationTimestamp } = status;
-  // A token must fit in an Authorization header: no control characters (a line break would end it).
-  if (token && /[\u0000-\u0008\u000a-\u001f\u007f]/.test(token)) throw new ConfigError(`${what}: ${plugin} returned a token with control characters (a line break?), which cannot be sent in an Authorization header`);
+  // A token must fit in an Authorization header.
+  if (token) checkToken(token, `${what}: ${plugin}`);
   if (!token && !cert && !key) throw new ConfigError(`${what}: ${plugin} didn't return a token or cert/key pair`);
   if (Boolean(cert) !== Boolean(key)) throw new ConfigError(`${what}: ${plugin} returned only certificate or key, not both`);
   let expiry = Infinity;

@@ -10,7 +10,7 @@ import { parseYaml, stringifyYaml } from "../yaml/text.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Dispatcher } from "undici";
 import { ConfigError } from "../errors.js";
-import type { CredentialProvider, Credentials } from "./credentials.js";
+import { checkToken, type CredentialProvider, type Credentials } from "./credentials.js";
 import { refreshUnlessRotated } from "./refresh.js";
 import { checkCertificates, decodeData, readConfigFile } from "./pem.js";
 import { proxyFor, proxyFromEnv } from "./proxy.js";
@@ -119,6 +119,7 @@ async function tokenEndpoint(issuer: string, dispatcher: Dispatcher, what: strin
   } catch {
     throw new ConfigError(`${what}: ${url} did not return JSON`);
   }
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new ConfigError(`${what}: ${url} did not return a JSON object`);
   if (typeof meta.token_endpoint !== "string" || !meta.token_endpoint) throw new ConfigError(`${what}: ${url} has no token_endpoint`);
   return meta.token_endpoint;
 }
@@ -148,6 +149,10 @@ async function exchange(
   } catch {
     if (res.status === 200) throw new ConfigError(`${what}: the token endpoint ${tokenUrl} did not return JSON`);
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    if (res.status === 200) throw new ConfigError(`${what}: the token endpoint ${tokenUrl} did not return a JSON object`);
+    parsed = {};
+  }
   if (res.status !== 200) {
     const why = typeof parsed.error === "string" ? `: ${parsed.error}${typeof parsed.error_description === "string" ? ` (${parsed.error_description})` : ""}` : "";
     throw new ConfigError(`${what}: failed to refresh token at ${tokenUrl}: HTTP ${res.status}${why}`);
@@ -157,8 +162,12 @@ async function exchange(
       `${what}: token response did not contain an id_token, either the scope "openid" wasn't requested upon login, or the provider doesn't support id_tokens as part of the refresh response`,
     );
   }
+  checkToken(parsed.id_token, `${what}: the id_token from ${tokenUrl}`);
   return { idToken: parsed.id_token, ...(typeof parsed.refresh_token === "string" ? { refreshToken: parsed.refresh_token } : {}) };
 }
+
+/** Most bytes read from the issuer's discovery document or token endpoint (each is a few kilobytes). */
+const MAX_OIDC_BODY_BYTES = 1024 * 1024;
 
 async function fetchText(
   url: string,
@@ -169,8 +178,19 @@ async function fetchText(
   try {
     const target = new URL(url);
     const res = await dispatcher.request({ origin: target.origin, path: target.pathname + target.search, ...init, headersTimeout: 30_000, bodyTimeout: 30_000 });
-    return { status: res.statusCode, body: await res.body.text() };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_OIDC_BODY_BYTES) {
+        res.body.destroy();
+        throw new ConfigError(`${what}: ${url} answered more than ${MAX_OIDC_BODY_BYTES} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    return { status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") };
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`${what}: cannot reach ${url}: ${(err as Error).message}`);
   }
 }

@@ -191,7 +191,7 @@ function userCredentials(entry: KubeconfigEntry<KubeconfigUser>, execCluster: Ex
 
   let header: CredentialProvider | undefined;
   if (u.tokenFile) header = tokenFile(u.tokenFile, { what: `${what} tokenFile`, ...(u.token ? { initial: u.token } : {}), ...now });
-  else if (u.token) header = bearerToken(u.token);
+  else if (u.token) header = bearerToken(u.token, `${what} token`);
   else if (u.username || u.password) header = basicAuth(u.username ?? "", u.password ?? "");
   if (u.tokenFile && !u.token) header!.get();
 

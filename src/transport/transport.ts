@@ -5,6 +5,7 @@
  */
 import { createRequire } from "node:module";
 import type { IncomingHttpHeaders } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Dispatcher, WebSocket } from "undici";
 import type { ClusterConfig } from "../config/cluster.js";
 import type { ClientCertificate, Credentials } from "../config/credentials.js";
@@ -367,14 +368,46 @@ export class Transport {
     if (Object.keys(repeated).length) headers[REPEATED_HEADERS] = JSON.stringify(repeated);
     if (creds.authorization && !headers.authorization) headers.authorization = creds.authorization;
     const url = `${this.#origin.replace(/^http/, "ws")}${this.#pathWithQuery(path, options.query)}`;
-    const ws = new WebSocket(url, { ...(options.protocols ? { protocols: options.protocols } : {}), dispatcher, headers });
+    // The upgraded connection is kept: a WebSocket has no way to drop a connection whose server
+    // never answers the close, and such a connection would outlive close() and keep the process up.
+    let socket: Duplex | undefined;
+    const sockets = this.#webSocketSockets;
+    let refused: RefusedUpgradeAnswer | undefined;
+    const capturing = upgradeCapturing(
+      dispatcher,
+      (s) => {
+        socket = s;
+        sockets.add(s);
+        s.once("close", () => sockets.delete(s));
+      },
+      (answer) => {
+        refused = answer;
+      },
+    );
+    const ws = new WebSocket(url, { ...(options.protocols ? { protocols: options.protocols } : {}), dispatcher: capturing, headers });
+    ws.addEventListener("error", () => {
+      if (refused) refusedAnswers.set(ws, refused);
+    });
     if (options.signal) {
       const signal = options.signal;
-      if (signal.aborted) ws.close();
-      else signal.addEventListener("abort", () => ws.close(), { once: true });
+      const abort = () => {
+        ws.close();
+        // The server has a moment to answer the close; then the connection is dropped.
+        const s = socket;
+        if (s && !s.destroyed) {
+          const timer = setTimeout(() => s.destroy(), WEBSOCKET_CLOSE_GRACE_MS);
+          timer.unref?.();
+          s.once("close", () => clearTimeout(timer));
+        }
+      };
+      if (signal.aborted) abort();
+      else signal.addEventListener("abort", abort, { once: true });
     }
     return ws;
   }
+
+  /** Connections of open WebSockets (dropped by `close()`). */
+  readonly #webSocketSockets = new Set<Duplex>();
 
   /**
    * Connection pool statistics of the request pool (undici's: connected, free, pending, queued,
@@ -409,6 +442,8 @@ export class Transport {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const s of this.#webSocketSockets) s.destroy();
+    this.#webSocketSockets.clear();
     const d = this.#dispatchers;
     this.#dispatchers = undefined;
     if (d) this.#closing.push(d.requests.close(), d.streams.close());
@@ -583,6 +618,84 @@ export interface PoolStats {
 }
 
 function noop(): void {}
+
+/** How long an aborted WebSocket waits for the server's close frame before its connection is dropped. */
+const WEBSOCKET_CLOSE_GRACE_MS = 2_000;
+
+/** What the server answered instead of switching protocols (a refused WebSocket). */
+export interface RefusedUpgradeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** The start of the body (up to 64 KiB), when it arrived with the headers. */
+  body: string;
+}
+
+/** The answers of refused WebSocket upgrades, by socket (read by `refusedUpgradeOf`). */
+const refusedAnswers = new WeakMap<object, RefusedUpgradeAnswer>();
+
+/**
+ * What the server answered to a WebSocket's upgrade request when it did not switch protocols (a
+ * 403 `Status` for an exec the user may not run, say): the WebSocket API itself hides it.
+ * Internal.
+ */
+export function refusedUpgradeOf(ws: object): RefusedUpgradeAnswer | undefined {
+  return refusedAnswers.get(ws);
+}
+
+const MAX_REFUSED_BODY = 64 * 1024;
+
+/**
+ * A view of `dispatcher` that hands the connection of every upgrade it makes to `onSocket`, and
+ * the status, headers and start of the body of an answer that is not an upgrade to `onRefused`.
+ */
+function upgradeCapturing(dispatcher: Dispatcher, onSocket: (socket: Duplex) => void, onRefused: (answer: RefusedUpgradeAnswer) => void): Dispatcher {
+  const wrap = (handler: object): object => {
+    let answer: RefusedUpgradeAnswer | undefined;
+    return new Proxy(handler, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function") return value;
+        if (prop === "onHeaders") {
+          return function (this: unknown, statusCode: number, rawHeaders: Array<Buffer | string | Array<Buffer | string>>, ...rest: unknown[]) {
+            if (statusCode !== 101) {
+              const headers: Record<string, string> = {};
+              for (let i = 0; i + 1 < (rawHeaders?.length ?? 0); i += 2) headers[String(rawHeaders[i]).toLowerCase()] = String(rawHeaders[i + 1]);
+              answer = { status: statusCode, headers, body: "" };
+              onRefused(answer);
+            }
+            return (value as (...args: unknown[]) => unknown).call(this, statusCode, rawHeaders, ...rest);
+          };
+        }
+        if (prop === "onData") {
+          return function (this: unknown, chunk: Buffer) {
+            if (answer && answer.body.length < MAX_REFUSED_BODY) answer.body += chunk.toString("utf8", 0, Math.min(chunk.length, MAX_REFUSED_BODY - answer.body.length));
+            return (value as (...args: unknown[]) => unknown).call(this, chunk);
+          };
+        }
+        if (prop === "onUpgrade") {
+          return function (this: unknown, statusCode: number, headers: unknown, socket: Duplex) {
+            onSocket(socket);
+            return (value as (...args: unknown[]) => unknown).call(this, statusCode, headers, socket);
+          };
+        }
+        if (prop === "onRequestUpgrade") {
+          return function (this: unknown, controller: unknown, statusCode: number, headers: unknown, socket: Duplex) {
+            onSocket(socket);
+            return (value as (...args: unknown[]) => unknown).call(this, controller, statusCode, headers, socket);
+          };
+        }
+        return value;
+      },
+    });
+  };
+  return new Proxy(dispatcher, {
+    get(target, prop) {
+      if (prop === "dispatch") return (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => target.dispatch(opts, wrap(handler) as Dispatcher.DispatchHandler);
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 /** The warnings of a response without `Warning` headers (shared; a response's warnings are read-only). */
 const NO_WARNINGS: readonly string[] = Object.freeze([]);

@@ -8,11 +8,11 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { connect as netConnect, type AddressInfo, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Pod } from "kubezod/k8s";
-import { connect, ConnectionError, defineCluster, TimeoutError, type Kube } from "../../src/index.js";
-import { exitCodeOf } from "../../src/client/exec.js";
+import { connect, ConnectionError, defineCluster, ForbiddenError, NotFoundError, ResponseTooLargeError, TimeoutError, type Kube } from "../../src/index.js";
+import { exitCodeOf, MAX_UNREAD_OUTPUT_BYTES } from "../../src/client/exec.js";
 
 type Accept = (protocol?: string) => void;
 let behave: (req: IncomingMessage, socket: Socket, accept: Accept) => void = () => undefined;
@@ -90,11 +90,43 @@ describe("the upgrade", () => {
     expect((err as Error).message).toMatch(/did not open the WebSocket within 300 ms \(http:.*\/api\/v1\/namespaces\/d\/pods\/p\/exec\)/);
   });
 
+  it("credentials that never come (a hung exec plugin) are bounded by the same limit", async () => {
+    const hung = { type: "exec" as const, get: () => new Promise<never>(() => undefined), refresh: async () => false };
+    const k = await connect({ config: defineCluster({ server: url, credentials: hung }), retry: false, onWarning: false, kubernetesVersion: "1.34" });
+    opened.push(k);
+    const err = await k.exec(Pod, "p", ["ls"], { namespace: "d", timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+  });
+
   it("execStream without a time limit of its own is bounded by the transport's", async () => {
     behave = () => undefined;
     const err = await (await client(300)).execStream(Pod, "p", ["sh"], { namespace: "d" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).timeoutMs).toBe(300);
+  });
+
+  it("an upgrade refused with a Status (RBAC forbids pods/exec) is that Status's typed error, with the server's message", async () => {
+    const status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", reason: "Forbidden", code: 403, message: 'pods "p" is forbidden: User "jane" cannot create resource "pods/exec" in API group "" in the namespace "d"', details: { name: "p", kind: "pods" } };
+    behave = (_req, socket) => {
+      const body = JSON.stringify(status);
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    };
+    const err = await exec().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as ForbiddenError).body).toEqual(status);
+    expect((err as Error).message).toMatch(/^pods "p" is forbidden: User "jane" cannot create resource "pods\/exec".* \(GET http:.*\/pods\/p\/exec\)$/);
+  });
+
+  it("an upgrade refused with an HTML page is the status's typed error; an answer that is neither is a ConnectionError", async () => {
+    behave = (_req, socket) => {
+      const body = "<html><head><title>Gateway says no</title></head></html>";
+      socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: text/html\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    };
+    const err = await exec().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toMatch(/HTTP 404 with an HTML body \(Gateway says no\)/);
+    behave = (_req, socket) => socket.end("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
+    await expect(exec()).rejects.toThrow(/answered HTTP 200 instead of switching protocols/);
   });
 
   it("a subprotocol that was never offered is a refused upgrade (ConnectionError naming the path)", async () => {
@@ -121,6 +153,65 @@ describe("frames", () => {
       socket.write(head);
     };
     await expect(exec()).rejects.toBeInstanceOf(ConnectionError);
+  });
+});
+
+describe("output nobody reads", () => {
+  it(`execStream output left unread past ${MAX_UNREAD_OUTPUT_BYTES} bytes closes the session with ResponseTooLargeError`, async () => {
+    behave = (_req, socket, accept) => {
+      accept();
+      const chunk = Buffer.alloc(1 + 60_000, 0x61);
+      chunk[0] = 1;
+      const f = frame(chunk);
+      let sent = 0;
+      const pump = () => {
+        while (sent < MAX_UNREAD_OUTPUT_BYTES + 4 * 1024 * 1024 && !socket.destroyed) {
+          sent += chunk.length;
+          if (!socket.write(f)) return void socket.once("drain", pump);
+        }
+      };
+      pump();
+    };
+    const session = await (await client()).execStream(Pod, "p", ["yes"], { namespace: "d" });
+    const err = await session.done.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect((err as Error).message).toMatch(/standard output of http:.*\/pods\/p\/exec left unread passed 67108864 bytes/);
+    session.stdout.resume();
+  });
+});
+
+describe("closing", () => {
+  it("a session closed by the client settles, and its connection is dropped, even when the server never answers the close", async () => {
+    let serverSide: Socket | undefined;
+    behave = (_req, socket, accept) => {
+      serverSide = socket;
+      accept();
+      socket.write(channel(1, "x"));
+    };
+    const session = await (await client()).execStream(Pod, "p", ["sh"], { namespace: "d" });
+    session.stdout.resume();
+    // The server sees the end of the connection (its side stays half open, as http.Server keeps upgraded sockets).
+    const dropped = new Promise((resolve) => serverSide!.once("end", resolve));
+    session.close();
+    const err = await session.done.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/closed before the command's status arrived|did not answer the close of .*\/pods\/p\/exec within 2000 ms/);
+    await dropped;
+  });
+
+  it("kube.close() drops the connections of open sessions (they would keep the process up)", async () => {
+    let serverSide: Socket | undefined;
+    behave = (_req, socket, accept) => {
+      serverSide = socket;
+      accept();
+    };
+    const kube = await client();
+    const session = await kube.execStream(Pod, "p", ["sh"], { namespace: "d" });
+    // The server sees the end of the connection (its side stays half open, as http.Server keeps upgraded sockets).
+    const dropped = new Promise((resolve) => serverSide!.once("end", resolve));
+    await kube.close();
+    await dropped;
+    await expect(session.done).rejects.toBeInstanceOf(ConnectionError);
   });
 });
 
@@ -195,5 +286,50 @@ describe("the connection ends", () => {
       setTimeout(() => socket.destroy(), 20);
     };
     expect((await exec()).exitCode).toBe(2);
+  });
+});
+
+describe("port-forward", () => {
+  /** Connect to the forwarded port, send a byte, and collect what comes back until it closes. */
+  async function through(port: number): Promise<string> {
+    return new Promise((resolve) => {
+      let got = "";
+      const s = netConnect(port, "127.0.0.1", () => s.write("x"));
+      s.on("data", (d: Buffer) => (got += d.toString()));
+      s.on("error", () => undefined);
+      s.on("close", () => resolve(got));
+    });
+  }
+
+  it("an upgrade the server never answers: the local connection is closed and onError gets a TimeoutError", async () => {
+    behave = () => undefined;
+    const errors: unknown[] = [];
+    const fwd = await (await client(300)).portForward(Pod, "p", 8080, { namespace: "d", onError: (e) => errors.push(e) });
+    try {
+      expect(await through(fwd.localPort)).toBe("");
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(TimeoutError);
+    } finally {
+      await fwd.close();
+    }
+  });
+
+  it("text frames are ignored; the data channel's bytes after the port prefix reach the local connection", async () => {
+    const port = Buffer.from([0x90, 0x1f]); // 8080, little endian
+    behave = (_req, socket, accept) => {
+      accept("v4.channel.k8s.io");
+      socket.write(frame(Buffer.from("5"), 1));
+      socket.write(frame(Buffer.concat([Buffer.from([0]), port])));
+      socket.write(frame(Buffer.concat([Buffer.from([1]), port])));
+      socket.write(frame(Buffer.concat([Buffer.from([0]), Buffer.from("pong")])));
+      socket.write(closeFrame(1000));
+      socket.end();
+    };
+    const fwd = await (await client()).portForward(Pod, "p", 8080, { namespace: "d" });
+    try {
+      expect(await through(fwd.localPort)).toBe("pong");
+    } finally {
+      await fwd.close();
+    }
   });
 });

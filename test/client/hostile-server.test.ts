@@ -50,6 +50,7 @@ async function client(validate: "reject" | "report" | "off" = "reject"): Promise
 }
 
 const coreList = { kind: "APIVersions", versions: ["v1"] };
+const aggregated = (items: unknown) => ({ kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", items });
 const podsV1 = { kind: "APIResourceList", groupVersion: "v1", resources: [{ name: "pods", singularName: "pod", namespaced: true, kind: "Pod", verbs: ["get", "list"] }] };
 
 /** The error discovery fails with, or undefined. */
@@ -96,6 +97,51 @@ describe("legacy discovery answers with wrong types fail as InvalidResponseError
   });
 });
 
+describe("the roots of discovery, as client-go reads them", () => {
+  it("a 404 for /api is tolerated (aggregated API servers answer it): the groups of /apis are served", async () => {
+    routes = {
+      "/apis": { groups: [{ name: "apps", versions: [{ version: "v1" }] }] },
+      "/apis/apps/v1": { resources: [{ name: "deployments", namespaced: true, kind: "Deployment", verbs: ["get"] }] },
+    };
+    const d = await (await client()).discover();
+    expect(d.groups.map((g) => g.name)).toEqual(["apps"]);
+    expect(d.resources.map((r) => r.plural)).toEqual(["deployments"]);
+    expect(d.failed).toEqual([]);
+  });
+
+  it("a 404 for /apis fails discovery with the NotFoundError naming it", async () => {
+    routes = { "/api": coreList };
+    const err = await discoveryError();
+    expect((err as Error).message).toMatch(/\(GET http:.*\/apis\)$/);
+    expect((err as { status?: number }).status).toBe(404);
+  });
+
+  it("a 404 for /api/v1 reads as an empty list; a 404 for another group-version is a failure", async () => {
+    routes = { "/api": coreList, "/apis": { groups: [{ name: "apps", versions: [{ version: "v1" }] }] } };
+    const d = await (await client()).discover();
+    expect(d.resources).toEqual([]);
+    expect(d.failed.map((f) => [f.groupVersion, (f.error as { status?: number }).status])).toEqual([["apps/v1", 404]]);
+  });
+
+  it("/api without versions has no core versions to read (it is not taken for v1)", async () => {
+    routes = { "/api": { kind: "APIVersions" }, "/apis": { groups: [] } };
+    const d = await (await client()).discover();
+    expect(d.groups).toEqual([{ name: "", preferredVersion: "", versions: [] }]);
+    expect(server.requests.at(-1)!.url).not.toMatch(/^\/api\/v1/);
+  });
+
+  it("each root answers aggregated or legacy discovery on its own", async () => {
+    routes = {
+      "/api": aggregated([{ versions: [{ version: "v1", resources: [{ resource: "pods", scope: "Namespaced", responseKind: { kind: "Pod" }, verbs: ["get"] }] }] }]),
+      "/apis": { groups: [{ name: "apps", versions: [{ version: "v1" }] }] },
+      "/apis/apps/v1": { resources: [{ name: "deployments", namespaced: true, kind: "Deployment", verbs: ["get"] }] },
+    };
+    const d = await (await client()).discover();
+    expect(d.resources.map((r) => `${r.apiVersion} ${r.kind}`)).toEqual(["v1 Pod", "apps/v1 Deployment"]);
+    expect(d.aggregated).toBe(false);
+  });
+});
+
 describe("legacy discovery keeps what it can read", () => {
   it("resources without a name or kind, null entries, and absent lists are left out; absent versions read as none", async () => {
     routes = {
@@ -135,10 +181,14 @@ describe("legacy discovery keeps what it can read", () => {
     // Looking up a kind of the failed group-version gives its failure, not "not served".
     await expect(kube.resource({ apiVersion: "metrics.k8s.io/v1beta1", kind: "PodMetrics" })).rejects.toBeInstanceOf(ServiceUnavailableError);
     await expect(kube.resource({ apiVersion: "example.com/v1", kind: "Widget" })).rejects.toBeInstanceOf(UsageError);
+
+    // The aggregated API server is back: looking its kind up asks again instead of keeping the failure.
+    routes["/apis/metrics.k8s.io/v1beta1"] = { resources: [{ name: "pods", namespaced: true, kind: "PodMetrics", verbs: ["get", "list"] }] };
+    const PodMetrics = await kube.resource({ apiVersion: "metrics.k8s.io/v1beta1", kind: "PodMetrics" });
+    expect((await kube.discover()).failed).toEqual([]);
+    expect(PodMetrics.safeParse({ metadata: { name: "p" } }).success).toBe(true);
   });
 });
-
-const aggregated = (items: unknown) => ({ kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", items });
 
 describe("aggregated discovery", () => {
   it("wrong types fail with the field's path", async () => {
@@ -275,4 +325,27 @@ describe("answers to one object that are not objects", () => {
     const status = await kube.delete(ConfigMap, "x", { namespace: "d" });
     expect(status).toEqual({ kind: "Status", apiVersion: "v1", status: "Success", details: { name: "x" } });
   });
+});
+
+describe("OpenAPI v3 documents the client fetches for kube.resource()", () => {
+  const widgets = aggregated([
+    { metadata: { name: "example.com" }, versions: [{ version: "v1", resources: [{ resource: "widgets", scope: "Namespaced", responseKind: { group: "example.com", version: "v1", kind: "Widget" }, verbs: ["get", "list"] }] }] },
+  ]);
+  const gvk = [{ group: "example.com", version: "v1", kind: "Widget" }];
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ["an index whose paths is a string", { "/openapi/v3": { paths: "x" } }],
+    ["a serverRelativeURL that is a number", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: 5 } } } }],
+    ["a document that is null", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": "null" }],
+    ["components.schemas that is a string", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": { components: { schemas: "x" } } }],
+    ["a schema that refers to itself", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": { components: { schemas: { W: { type: "object", properties: { self: { $ref: "#/components/schemas/W" } }, "x-kubernetes-group-version-kind": gvk } } } } }],
+    ["a $ref to nothing", { "/openapi/v3": { paths: { "apis/example.com/v1": { serverRelativeURL: "/doc" } } }, "/doc": { components: { schemas: { W: { type: "object", properties: { a: { $ref: "#/components/schemas/Nope" } }, "x-kubernetes-group-version-kind": gvk } } } } }],
+    ["an HTML index", { "/openapi/v3": "<html><title>x</title></html>" }],
+  ];
+  for (const [name, docs] of cases) {
+    it(`${name}: a usable schema (the OpenAPI one, or the loose one discovery gives), never an exception`, async () => {
+      routes = { "/api": aggregated([]), "/apis": widgets, "/version": { major: "1", minor: "34", gitVersion: "v1.34.0" }, ...docs };
+      const Widget = await (await client()).resource({ apiVersion: "example.com/v1", kind: "Widget" });
+      expect(Widget.safeParse({ metadata: { name: "w" } }).success).toBe(true);
+    });
+  }
 });

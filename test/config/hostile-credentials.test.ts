@@ -3,8 +3,9 @@
  * decoder refuses them), a token that cannot be an Authorization header, a malformed
  * expirationTimestamp, megabytes of output (stopped at the limit), a plugin that never finishes
  * (stopped by the opt-in timeout); a token file that disappears or empties mid-rotation (the
- * token in hand is kept, as client-go's cachingTokenSource keeps it). Errors never quote what the
- * plugin printed.
+ * token in hand is kept, as client-go's cachingTokenSource keeps it); an OIDC issuer answering
+ * JSON that is not an object, megabytes, or an id_token with a line break. Errors never quote
+ * what the plugin or issuer sent.
  */
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,9 @@ import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/index.js";
 import { execCredentials, MAX_EXEC_OUTPUT_BYTES, type ExecOptions } from "../../src/config/exec.js";
-import { tokenFile } from "../../src/config/credentials.js";
+import { bearerToken, tokenFile } from "../../src/config/credentials.js";
+import { oidcCredentials } from "../../src/config/oidc.js";
+import { startServer } from "../transport/helpers/servers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kubezod-hostile-creds-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,12 +53,12 @@ describe("exec plugin answers with wrong types", () => {
     ["an expirationTimestamp that is a number", { token: "S3CR3T", expirationTimestamp: 5 }, /status\.expirationTimestamp that is not a string \(number\)/],
     ["an expirationTimestamp that is not RFC 3339", { token: "S3CR3T", expirationTimestamp: "5" }, /unparsable expirationTimestamp/],
     ["a status that is a list", [], /didn't return a status field/],
-    ["a token with a line break", { token: "S3CR3T\r\nX-Injected: 1" }, /token with control characters/],
+    ["a token with a line break", { token: "S3CR3T\r\nX-Injected: 1" }, /exec plugin sh: the token contains control characters/],
   ];
   for (const [name, status, message] of cases) {
     it(`${name}: ConfigError naming the user and plugin, not the value`, async () => {
       const text = await configError(() => printing(status).get());
-      expect(text).toMatch(/^user "u": exec plugin sh /);
+      expect(text).toMatch(/^user "u": exec plugin sh[: ]/);
       expect(text).toMatch(message);
     });
   }
@@ -103,9 +106,42 @@ describe("token files", () => {
     expect((p.get() as { authorization?: string }).authorization).toBe("Bearer S3CR3T-2");
   });
 
+  it("a token with a line break (from a file, the kubeconfig or the caller) is a ConfigError naming its source, not the token", async () => {
+    const path = join(dir, "token-crlf");
+    writeFileSync(path, "S3CR3T\r\nX-Injected: 1\n");
+    expect(await configError(() => tokenFile(path, { what: 'user "u" tokenFile' }).get())).toMatch(/^user "u" tokenFile: .*token-crlf: the token contains control characters/);
+    expect(await configError(() => bearerToken("S3CR3T\nX: 1", 'user "u" token'))).toMatch(/^user "u" token: the token contains control characters/);
+  });
+
   it("a file missing at the first read is a ConfigError naming it", async () => {
     const path = join(dir, "never-there");
     const text = await configError(() => tokenFile(path, { what: 'user "u"' }).get());
     expect(text).toContain(path);
+  });
+});
+
+describe("OIDC issuers that misbehave", () => {
+  it("a discovery document or token answer that is not an object, a body over 1 MiB, or an id_token with a line break is a ConfigError", async () => {
+    let discovery = "null";
+    let token = "null";
+    const issuer = await startServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      if (req.url.endsWith("/.well-known/openid-configuration")) res.end(discovery);
+      else res.end(token);
+    });
+    try {
+      const refresh = () => oidcCredentials({ "idp-issuer-url": issuer.url, "client-id": "k", "refresh-token": "S3CR3T-refresh" }, { user: "u" }, { persist: false }).get();
+      expect(await configError(refresh)).toMatch(/openid-configuration did not return a JSON object/);
+      discovery = "[1]";
+      expect(await configError(refresh)).toMatch(/did not return a JSON object/);
+      discovery = JSON.stringify({ token_endpoint: `${issuer.url}/token`, padding: "x".repeat(2 * 1024 * 1024) });
+      expect(await configError(refresh)).toMatch(/answered more than 1048576 bytes/);
+      discovery = JSON.stringify({ token_endpoint: `${issuer.url}/token` });
+      expect(await configError(refresh)).toMatch(/the token endpoint .*\/token did not return a JSON object/);
+      token = JSON.stringify({ id_token: "S3CR3T.a.b\r\nX-Injected: 1" });
+      expect(await configError(refresh)).toMatch(/the id_token from .*\/token: the token contains control characters/);
+    } finally {
+      await issuer.close();
+    }
   });
 });
