@@ -15,6 +15,7 @@
  */
 const fs = process.getBuiltinModule("node:fs");
 const path = process.getBuiltinModule("node:path");
+const url = process.getBuiltinModule("node:url");
 
 const ID = "[A-Za-z_$][\\w$]*";
 const NAMES = `${ID}(?:, ${ID})*`;
@@ -135,6 +136,9 @@ export function schemaScript(text: string, file: string): SchemaScript {
     }
     body = out + body.slice(from);
   }
+  // The runtime finds its packages from its own URL (`createRequire(import.meta.url)`): a script has
+  // no import.meta, so the module's file URL is written in its place.
+  if (body.includes("import.meta.url")) body = body.replaceAll("import.meta.url", JSON.stringify(url.pathToFileURL(file).href));
   const getters = exported.map(([name, value]) => `${JSON.stringify(name)}: { enumerable: true, get: () => ${value} }`).join(", ");
   return {
     source: `(function (__require, __importLater, __exports) {"use strict";${body}\nObject.defineProperties(__exports, { ${getters} });\n})`,
