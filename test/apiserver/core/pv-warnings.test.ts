@@ -99,6 +99,28 @@ describe("PersistentVolumeClaim warnings (GetWarningsForPersistentVolumeClaim)",
     });
   }
 
+  it("warns of a StatefulSet's claim templates, under Go's names on create and on update", () => {
+    const sts = (storage: string): Obj => ({
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "s", namespace: "default" },
+      spec: {
+        serviceName: "s",
+        selector: { matchLabels: { app: "s" } },
+        template: { metadata: { labels: { app: "s" } }, spec: { containers: [{ name: "c", image: "busybox" }] } },
+        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } } }],
+      },
+    });
+    const created = validateWrite(sts("0.5Gi"), { minor: 36 });
+    expect(created.errors).toEqual([]);
+    // 0.5Gi is a whole number of bytes (536870912): no warning.
+    expect(created.warnings).toEqual([]);
+    expect(warningsOf(sts("1.5"))).toEqual(['spec.volumeClaimTemplates[0].resources.requests[storage]: fractional byte value "1500m" is invalid, must be an integer']);
+    const old = sts("1.5");
+    const updated = validateWrite({ ...sts("1.5"), spec: { ...sts("1.5").spec, replicas: 3 } }, { minor: 36, old });
+    expect(updated.warnings).toEqual(['spec.volumeClaimTemplates[0].Spec.resources.requests[storage]: fractional byte value "1500m" is invalid, must be an integer']);
+  });
+
   it("warns of a pod's ephemeral claim template as of a claim, between the glusterfs and cephfs warnings", () => {
     const pod = {
       apiVersion: "v1",
