@@ -180,7 +180,15 @@ export function deprecationOf(apiVersion: string, kind: string, kubernetesVersio
   if (!entry || !(minor >= entry.deprecatedIn)) return undefined;
   const removed = entry.removedIn !== undefined && minor >= entry.removedIn;
   if (!removed) return { entry, removed, message: warningMessage(entry, apiVersion, kind, minor) };
-  const use = entry.replacement ? (entry.replacement === apiVersion ? "" : `; use ${entry.replacement}${entry.note ? ` (${entry.note})` : ""}`) : entry.note ? `; ${entry.note}` : "";
+  // Advice follows the replacement while that is itself no longer served in this minor
+  // (extensions/v1beta1 PodSecurityPolicy named policy/v1beta1, which 1.25 removed without one).
+  let advice = entry;
+  for (let hops = 0; advice.replacement && advice.replacement !== apiVersion && hops < 4; hops++) {
+    const next = entryOf(advice.replacement, kind);
+    if (!next || next.removedIn === undefined || minor < next.removedIn) break;
+    advice = next;
+  }
+  const use = advice.replacement ? (advice.replacement === apiVersion ? "" : `; use ${advice.replacement}${advice.note ? ` (${advice.note})` : ""}`) : advice.note ? `; ${advice.note}` : "";
   return { entry, removed, message: `${apiVersion} ${kind} is no longer served since Kubernetes 1.${entry.removedIn}${use}` };
 }
 

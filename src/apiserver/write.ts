@@ -311,13 +311,16 @@ function schemaIssuesOf(schema: z.ZodType, value: unknown): z.core.$ZodIssue[] {
   return found.length ? found : (schema.safeParse(value).error?.issues ?? []);
 }
 
-/** `null` in an object field means unset: Go decoding leaves such fields at their zero value. In place. */
-function dropNulls(value: unknown, depth = 0): void {
+/**
+ * `null` in an object field means unset: Go decoding leaves such fields at their zero value. In place.
+ * With `dropped`, the path of each field dropped is noted there (`path` is the current one).
+ */
+function dropNulls(value: unknown, depth = 0, dropped?: (string | number)[][], path?: (string | number)[]): void {
   if (depth > 512) return;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      if (typeof v === "object" && v !== null) dropNulls(v, depth + 1);
+      if (typeof v === "object" && v !== null) dropNulls(v, depth + 1, dropped, dropped ? [...path!, i] : undefined);
     }
     return;
   }
@@ -325,9 +328,32 @@ function dropNulls(value: unknown, depth = 0): void {
   for (const k in o) {
     const v = o[k];
     if (typeof v !== "object") continue;
-    if (v === null) delete o[k];
-    else dropNulls(v, depth + 1);
+    if (v === null) {
+      delete o[k];
+      if (dropped) dropped.push([...path!, k]);
+    } else dropNulls(v, depth + 1, dropped, dropped ? [...path!, k] : undefined);
   }
+}
+
+/**
+ * The dropped null fields the schema does not declare. kube-apiserver's strict decoding (Go's
+ * encoding/json with unknown fields disallowed) reports an unknown key before it reads the value,
+ * so `spec: null` where no `spec` is declared is as unknown as any other value there. Found by
+ * walking a skeleton of just those paths.
+ */
+function unknownNullFields(schema: z.ZodType, dropped: readonly (string | number)[][]): FieldPath[] {
+  const skeleton: Obj = {};
+  for (const path of dropped) {
+    let at: Obj | unknown[] = skeleton;
+    for (let i = 0; i < path.length - 1; i++) {
+      const seg = path[i]!;
+      const container = at as Record<string | number, unknown>;
+      if (container[seg] === undefined) container[seg] = typeof path[i + 1] === "number" ? [] : {};
+      at = container[seg] as Obj | unknown[];
+    }
+    (at as Record<string | number, unknown>)[path[path.length - 1]!] = null;
+  }
+  return structuralIssues(schema, skeleton).unknownFields;
 }
 
 const NATIVE_RULE: Record<FieldErrorType, string> = {
@@ -410,6 +436,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
 
   // 1. Defaulting.
   let obj = options.owned ? input : (cloneJson(input) as Obj);
+  let droppedNulls: (string | number)[][] | undefined;
   let old = given;
   if (custom) {
     if (schema) {
@@ -417,7 +444,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
       if (old && !options.oldStored) old = withDefaultsShared(schema, old) as Obj;
     }
   } else {
-    if (!options.nullFree) dropNulls(obj);
+    if (!options.nullFree) dropNulls(obj, 0, options.unknownFields ? (droppedNulls = []) : undefined, options.unknownFields ? [] : undefined);
     applyDefaults(obj, rules, ctx, options);
     if (old && !options.oldStored) {
       old = cloneJson(old) as Obj;
@@ -471,6 +498,16 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
       });
     }
     if (custom || options.builtinDuplicates) duplicates = found.duplicateEntries.map((e) => ({ rule: "strict/duplicate-entry", ...e }));
+  }
+  if (schema && droppedNulls?.length) {
+    const seen = new Set(unknown.map((u) => u.field));
+    for (const p of unknownNullFields(schema, droppedNulls)) {
+      const field = p.toString();
+      if (seen.has(field)) continue;
+      seen.add(field);
+      const message = `unknown field "${field}"`;
+      unknown.push({ rule: "strict/unknown-field", type: "FieldValueInvalid", path: [...p.segments], field, message, text: `${field}: ${message}` });
+    }
   }
   if (decodeFailed) {
     issues.push(...schemaIssues, ...unknown);

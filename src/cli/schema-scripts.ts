@@ -136,7 +136,8 @@ export function schemaScript(text: string, file: string): SchemaScript {
     }
     body = out + body.slice(from);
   }
-  // The runtime finds its own dependencies from where it is (`createRequire(import.meta.url)`).
+  // The runtime finds its packages from its own URL (`createRequire(import.meta.url)`): a script has
+  // no import.meta, so the module's file URL is written in its place.
   if (body.includes("import.meta.url")) body = body.replaceAll("import.meta.url", JSON.stringify(url.pathToFileURL(file).href));
   const getters = exported.map(([name, value]) => `${JSON.stringify(name)}: { enumerable: true, get: () => ${value} }`).join(", ");
   return {

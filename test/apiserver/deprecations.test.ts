@@ -209,6 +209,18 @@ describe("deprecation warnings of alpha and beta versions, per group-version and
   });
 });
 
+describe("advice for a removed version whose replacement is gone too", () => {
+  it("follows the replacement while it is no longer served either: extensions/v1beta1 PodSecurityPolicy named policy/v1beta1", () => {
+    expect(deprecationOf("extensions/v1beta1", "PodSecurityPolicy", "1.24")?.message).toBe(
+      "extensions/v1beta1 PodSecurityPolicy is no longer served since Kubernetes 1.16; use policy/v1beta1",
+    );
+    expect(deprecationOf("extensions/v1beta1", "PodSecurityPolicy", "1.28")?.message).toBe(
+      "extensions/v1beta1 PodSecurityPolicy is no longer served since Kubernetes 1.16; PodSecurityPolicy was removed; use Pod Security Admission or a third-party admission webhook",
+    );
+    expect(deprecationOf("extensions/v1beta1", "Ingress", "1.28")?.message).toBe("extensions/v1beta1 Ingress is no longer served since Kubernetes 1.22; use networking.k8s.io/v1");
+  });
+});
+
 describe("the table against the bundled schemas", () => {
   const minors = [28, 29, 30, 31, 32, 33, 34, 35, 36];
 

@@ -95,6 +95,33 @@ describe("built-in kinds: duplicate list-map entries", () => {
   });
 });
 
+describe("built-in kinds: unknown fields whose value is null", () => {
+  // kube-apiserver's strict decoding (Go's encoding/json with unknown fields disallowed) reports an
+  // unknown key before it reads its value; null only unsets the fields the type declares.
+  const options = async () => ({ schema: (await schemaFor({ apiVersion: "apps/v1", kind: "Deployment" }, { kubernetesVersion: "1.36" }))!, minor: 36, unknownFields: true });
+  const deployment = (podSpec: Obj, spec: Obj = {}): Obj => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "d", namespace: "ns", creationTimestamp: null },
+    spec: { selector: { matchLabels: { app: "a" } }, template: { metadata: { labels: { app: "a" } }, spec: podSpec }, ...spec },
+  });
+  const unknownOf = (issues: { rule: string; field: string }[]) => issues.filter((i) => i.rule === "strict/unknown-field").map((i) => i.field);
+
+  it("are unknown as any other value is, at any depth, lists included", async () => {
+    const { issues } = checkWrite(deployment({ spec: null, containers: [{ name: "c", image: "i", resourcez: null }] }, { strategyy: null }), await options());
+    expect(unknownOf(issues).sort()).toEqual(["spec.strategyy", "spec.template.spec.containers[0].resourcez", "spec.template.spec.spec"]);
+  });
+
+  it("while null in a declared field only unsets it, and an unknown parent is named once", async () => {
+    const declared = checkWrite(deployment({ containers: [{ name: "c", image: "i", resources: null, env: null }], nodeSelector: { zone: null } }, { strategy: null }), await options());
+    expect(unknownOf(declared.issues)).toEqual([]);
+    const parent = checkWrite(deployment({ containers: [{ name: "c", image: "i" }], extra: { inner: null } }), await options());
+    expect(unknownOf(parent.issues)).toEqual(["spec.template.spec.extra"]);
+    const lenient = checkWrite(deployment({ spec: null, containers: [{ name: "c", image: "i" }] }), { ...(await options()), unknownFields: false });
+    expect(unknownOf(lenient.issues)).toEqual([]);
+  });
+});
+
 describe("copy on write", () => {
   it("changes an owned object in place, copies one it does not own", async () => {
     const ConfigMap = (await schemaFor({ apiVersion: "v1", kind: "ConfigMap" }, { kubernetesVersion: "1.36" }))!;

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { schemaModules, schemaScript, type RunScript } from "../../src/cli/schema-scripts.js";
 import { repoRoot } from "../support/shared.js";
@@ -66,6 +67,14 @@ describe("schemaModules", () => {
     expect(Object.getPrototypeOf(two)).toBe(null);
     expect(Object.isExtensible(two)).toBe(false);
     expect((await two.later()).three).toBe(3);
+  });
+
+  it("gives a module its own file URL for import.meta.url, which a script does not have", () => {
+    write("meta/url.js", "export const here = import.meta.url;\nexport const req = typeof process.getBuiltinModule(\"node:module\").createRequire(import.meta.url);\n");
+    const load = schemaModules(dir, new Map(), run);
+    const mod = load("#schemas/meta/url.js") as { here: string; req: string };
+    expect(mod.here).toBe(pathToFileURL(join(dir, "meta/url.js")).href);
+    expect(mod.req).toBe("function");
   });
 
   it("refuses a cycle and an import it cannot provide, naming the module", () => {

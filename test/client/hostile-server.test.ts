@@ -180,7 +180,7 @@ describe("legacy discovery keeps what it can read", () => {
     expect(d.failed.map((f) => [f.groupVersion, f.error.constructor.name])).toEqual([["metrics.k8s.io/v1beta1", "ServiceUnavailableError"]]);
     // Looking up a kind of the failed group-version gives its failure, not "not served".
     await expect(kube.resource({ apiVersion: "metrics.k8s.io/v1beta1", kind: "PodMetrics" })).rejects.toBeInstanceOf(ServiceUnavailableError);
-    await expect(kube.resource({ apiVersion: "example.com/v1", kind: "Widget" })).rejects.toBeInstanceOf(UsageError);
+    await expect(kube.resource({ apiVersion: "unserved.hostile.example/v1", kind: "Gadget" })).rejects.toBeInstanceOf(UsageError);
 
     // The aggregated API server is back: looking its kind up asks again instead of keeping the failure.
     routes["/apis/metrics.k8s.io/v1beta1"] = { resources: [{ name: "pods", namespaced: true, kind: "PodMetrics", verbs: ["get", "list"] }] };

@@ -12,6 +12,7 @@ import { FieldPath, forbidden, goQuote, invalid, notSupported, required, type Fi
 import type { KindRules } from "../registry.js";
 import { validatePersistentVolumeClaimSpec } from "../core/persistent-volumes.js";
 import { validatePodTemplateSpec, type PodValidationOptions } from "../core/pod.js";
+import { claimSpecWarnings } from "../core/pod-warnings.js";
 import { asEmbedded } from "../core/pod-spec.js";
 import {
   badValue,
@@ -240,5 +241,23 @@ export const statefulSetRules: KindRules = {
   },
   validate: (o, ctx) => (ctx.operation === "UPDATE" ? [] : validateStatefulSetSpec(specOf(o), SPEC, ctx, {})),
   validateUpdate: (o, old, ctx) => validateStatefulSetUpdate(o, defaultedOld(old, setDefaultsStatefulSet, ctx), ctx),
-  warnings: templateWarnings,
+  warnings: statefulSetWarnings,
 };
+
+/**
+ * The strategy's `WarningsOnCreate`/`WarningsOnUpdate`: the pod template's warnings, then each
+ * claim template's spec warnings (`GetWarningsForPersistentVolumeClaimSpec`), named
+ * `spec.volumeClaimTemplates[i].…` on create and `spec.volumeClaimTemplates[i].Spec.…` on update,
+ * as Go names them.
+ */
+function statefulSetWarnings(o: Obj, old: Obj | undefined, ctx: ApiContext): string[] {
+  const out = templateWarnings(o, old, ctx);
+  const claims = rec(o.spec)?.volumeClaimTemplates;
+  if (Array.isArray(claims)) {
+    claims.forEach((claim: unknown, i) => {
+      const at = SPEC.child("volumeClaimTemplates").index(i);
+      out.push(...claimSpecWarnings(rec(rec(claim)?.spec) ?? {}, old ? at.child("Spec") : at));
+    });
+  }
+  return out;
+}

@@ -17,6 +17,7 @@ import {
   validatePersistentVolumeClaimUpdate,
   validatePersistentVolumeUpdate,
 } from "./persistent-volumes.js";
+import { persistentVolumeClaimWarnings, persistentVolumeWarnings } from "./pv-warnings.js";
 import { validateLimitRange, validateResourceQuota, validateResourceQuotaUpdate } from "./quota.js";
 import { defaultService, prepareServiceForCreate, prepareServiceForUpdate, serviceWarnings, validateService, validateServiceUpdate } from "./service.js";
 import { validateBinding, validateEvent } from "./events.js";
@@ -47,6 +48,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
     prepareForUpdate: keepStatus,
     validate: validatePersistentVolume,
     validateUpdate: validatePersistentVolumeUpdate,
+    warnings: (obj, _old, ctx) => persistentVolumeWarnings(obj, ctx),
   },
   PersistentVolumeClaim: {
     defaults: defaultPersistentVolumeClaim,
@@ -54,6 +56,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
     prepareForUpdate: keepStatus,
     validate: (obj, ctx) => validatePersistentVolumeClaim(obj, ctx),
     validateUpdate: validatePersistentVolumeClaimUpdate,
+    warnings: (obj) => persistentVolumeClaimWarnings(obj),
   },
   ServiceAccount: {},
   LimitRange: { validate: validateLimitRange },

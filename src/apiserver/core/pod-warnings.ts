@@ -68,7 +68,13 @@ function surelyDistinctNames(items: readonly [Obj, number][]): boolean {
   return true;
 }
 
-function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
+/**
+ * `GetWarningsForNodeSelectorTerm` (pkg/api/node): deprecated node labels among a term's keys.
+ *
+ * @example
+ * nodeSelectorTermWarnings({ matchExpressions: [{ key: "beta.kubernetes.io/os", operator: "Exists" }] }, FieldPath.of("terms").index(0));
+ */
+export function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
   const out: string[] = [];
   for (const [e, i] of objects(term.matchExpressions)) {
     const key = str(e.key) ?? "";
@@ -78,12 +84,38 @@ function nodeSelectorTermWarnings(term: Obj, path: FieldPath): string[] {
   return out;
 }
 
-function isFractional(v: unknown): string | undefined {
+/**
+ * The quantity's canonical text when it is not a whole number (`MilliValue() % 1000 != 0`), else undefined.
+ *
+ * @example
+ * isFractional("1.5"); // "1500m"
+ */
+export function isFractional(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   const q = Quantity.from(v);
   // A whole number of units or more (`256Mi`, `1G`) is never fractional: no BigInt arithmetic for it.
   if (!q || q.exp >= 0) return undefined;
   return q.scaledValue(-3) % 1000n !== 0n ? q.toString() : undefined;
+}
+
+/**
+ * `GetWarningsForPersistentVolumeClaimSpec` (pkg/api/persistentvolumeclaim): a fractional byte
+ * count in the claim's storage request or limit. Shared by claims, pods' ephemeral volumes and
+ * StatefulSets' claim templates.
+ *
+ * @example
+ * claimSpecWarnings({ resources: { requests: { storage: "1.5" } } }, FieldPath.of("spec"));
+ * // ['spec.resources.requests[storage]: fractional byte value "1500m" is invalid, must be an integer']
+ */
+export function claimSpecWarnings(spec: Obj, path: FieldPath): string[] {
+  const resources = obj(spec.resources);
+  if (!resources) return [];
+  const out: string[] = [];
+  for (const kind of ["requests", "limits"]) {
+    const f = isFractional(obj(resources[kind])?.storage);
+    if (f) out.push(`${path.child("resources").child(kind).key("storage")}: fractional byte value ${JSON.stringify(f)} is invalid, must be an integer`);
+  }
+  return out;
 }
 
 function overlapWarnings(paths: string[], message: string): string[] {
@@ -208,8 +240,14 @@ function warningsForPodSpecAndMeta(base: FieldPath, isTemplate: boolean, spec: O
   for (let i = 0; i < volumes.length; i++) {
     const v: unknown = volumes[i];
     if (!isRecord(v)) continue;
-    if (!hasDeprecatedSource(v)) continue;
-    for (const [field, label, message, since] of DEPRECATED_VOLUMES) if (v[field] !== undefined && v[field] !== null && ctx.minor >= since) out.push(`${specPath.child("volumes").index(i).child(label)}: ${message}`);
+    // An ephemeral volume's claim template is checked as a claim's spec is, between the glusterfs
+    // and cephfs warnings (Go's order).
+    const claimTemplate = isRecord(v.ephemeral) ? obj(v.ephemeral.volumeClaimTemplate) : undefined;
+    if (!claimTemplate && !hasDeprecatedSource(v)) continue;
+    for (const [field, label, message, since] of DEPRECATED_VOLUMES) {
+      if (claimTemplate && field === "cephfs") append(out, claimSpecWarnings(obj(claimTemplate.spec) ?? {}, specPath.child("volumes").index(i).child("ephemeral").child("volumeClaimTemplate").child("spec")));
+      if (v[field] !== undefined && v[field] !== null && ctx.minor >= since) out.push(`${specPath.child("volumes").index(i).child(label)}: ${message}`);
+    }
   }
   if (volumes.length) append(out, volumeOverlapWarnings(volumes));
   const hostAliases = Array.isArray(spec.hostAliases) && spec.hostAliases.length > 1 ? objects(spec.hostAliases) : NO_ITEMS;
