@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
+import { resourceInfo } from "../../src/index.js";
+import { baseObjects, mutatedObject } from "../support/mutations.js";
 import { client, configMap, pod, type Client } from "./helpers.js";
 
 let server: TestServer;
@@ -59,5 +61,38 @@ describe("the server answers every request with a status and keeps serving", () 
     // server must still answer, not keep them.
     expect((await api.get("/healthz")).status).toBe(200);
     expect((await api.get("/api/v1/namespaces/default/configmaps")).status).toBe(200);
+  });
+});
+
+describe("malformed objects get a status, never a 500", () => {
+  it("valid objects with fields made null, empty, of the wrong type, huge or removed are answered 2xx or 4xx", async () => {
+    const kube = await server.connect();
+    const bases: Array<Record<string, unknown>> = [];
+    const paths = new Map<string, string>();
+    for (const base of baseObjects()) {
+      const schema = await kube.resource({ apiVersion: String(base.apiVersion), kind: String(base.kind) }).catch(() => undefined);
+      const info = schema && resourceInfo(schema);
+      if (!info) continue;
+      const prefix = info.group ? `/apis/${info.group}/${info.version}` : `/api/${info.version}`;
+      paths.set(`${info.apiVersion}/${info.kind}`, `${prefix}${info.namespaced ? "/namespaces/default" : ""}/${info.plural}`);
+      bases.push(base);
+    }
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(mutatedObject(bases), async (obj) => {
+        const path = paths.get(`${String(obj.apiVersion)}/${String(obj.kind)}`)!;
+        // A fresh name each time (the dry run stores nothing anyway); the namespace comes from the path.
+        if (obj.metadata && typeof obj.metadata === "object" && !Array.isArray(obj.metadata)) {
+          const meta = obj.metadata as Record<string, unknown>;
+          meta.name = `mutated-${n++}`;
+          delete meta.namespace;
+        }
+        const res = await api.req("POST", `${path}?dryRun=All`, { body: obj });
+        expect(res.status, JSON.stringify(res.json)).toBeLessThan(500);
+        expect(res.status).toBeGreaterThanOrEqual(200);
+      }),
+      { numRuns: 200 },
+    );
+    await kube.close();
   });
 });

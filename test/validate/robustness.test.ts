@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { validateManifests } from "../../src/index.js";
+import { baseObjects, mutatedObject } from "../support/mutations.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kubezod-robust-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,5 +45,24 @@ describe("bad input: one clear error for the file, the run continues", () => {
   it("missing files and patterns that match nothing", async () => {
     await oneErrorFor(join(dir, "nope.yaml"), /no such file/);
     await oneErrorFor(join(dir, "*.nothing"), /no files match/);
+  });
+});
+
+describe("malformed objects: reported, never a crash", () => {
+  it("valid objects with fields made null, empty, of the wrong type, huge or removed never throw nor give an internal error", async () => {
+    const bases = baseObjects();
+    expect(bases.length).toBeGreaterThan(5);
+    await fc.assert(
+      fc.asyncProperty(mutatedObject(bases), async (obj) => {
+        const report = await validateManifests({ file: "m.json", text: JSON.stringify(obj) }, { runtimeConfig: { "api/beta": true, "api/alpha": true } });
+        for (const r of report.results) {
+          for (const issue of r.issues) {
+            expect(issue.type).not.toBe("InternalError");
+            expect(issue.message).not.toMatch(/TypeError|Cannot read properties|is not a function|Maximum call stack/);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
