@@ -506,7 +506,9 @@ class LocalApiServer implements TestServer {
         }
       }
     }
-    const text = typeof body === "string" ? body : jsonOf(body);
+    // kube-apiserver encodes API objects (Status errors included) with Go's `json.Encoder`, which
+    // ends each document with a newline (apimachinery's json.Serializer, non-pretty).
+    const text = typeof body === "string" ? body : isObj(body) && typeof body.kind === "string" ? `${jsonOf(body)}\n` : jsonOf(body);
     let payload: string | Buffer = text;
     // kube-apiserver gzips responses over 128 KiB for clients that accept it.
     if (Buffer.byteLength(text) > GZIP_THRESHOLD && /\bgzip\b/.test(String(res.req.headers["accept-encoding"] ?? ""))) {

@@ -223,7 +223,9 @@ function validateReplicationControllerStatus(o: Obj): FieldError[] {
 const replicationController: KindRules = {
   defaults: (o, ctx) => defaultReplicationController(o, ctx),
   prepareForCreate(o, ctx) {
-    o.status = {};
+    // `rcStrategy.PrepareForCreate` resets the status to its zero value, and `replicas` (no
+    // omitempty in ReplicationControllerStatus) is encoded as 0.
+    o.status = { replicas: 0 };
     const meta = obj(o.metadata);
     if (meta) meta.generation = 1;
     const spec = obj(obj(obj(o.spec)?.template)?.spec);
