@@ -486,26 +486,70 @@ export const PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io", "v4.base64.channel.k
  * errors; the first message on each channel is the port number (uint16, little endian).
  */
 export function runPortForwardSession(socket: Duplex, namespace: string, pod: string, ports: number[], handler: PortForwardHandler, uid = "", protocol = "v4.channel.k8s.io"): void {
+  // One frame per write, the next once the previous has gone out: each frame is then its own TLS
+  // record, as the kubelet's separate writes are. Node joins writes queued behind one in flight
+  // into one record, and a client that waits on select() for the socket while a decrypted frame
+  // sits in its TLS buffer (the Python client's port-forward proxy) waits forever for it.
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let writing = false;
+  const waiting = new Set<Duplex>();
+  const resumeBelow = 1024 * 1024;
+  let closing = false;
+  const pump = (): void => {
+    if (writing) return;
+    const frame = queue.shift();
+    if (!frame) {
+      if (closing && socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
+      closing = false;
+      return;
+    }
+    queued -= frame.length;
+    if (!socket.writable) return;
+    writing = true;
+    socket.write(frame, () => {
+      writing = false;
+      if (queued <= resumeBelow) {
+        for (const t of waiting) t.resume();
+        waiting.clear();
+      }
+      pump();
+    });
+  };
+  /** Queue a frame; false when the backlog is over `resumeBelow` (the source should pause). */
+  const send = (frame: Buffer): boolean => {
+    if (!socket.writable) return false;
+    if (queued + socket.writableLength + frame.length > MAX_STREAM_BACKLOG_BYTES) {
+      socket.destroy();
+      return false;
+    }
+    queue.push(frame);
+    queued += frame.length;
+    pump();
+    return queued <= resumeBelow;
+  };
   const targets = ports.map((port, i) => {
     const portBytes = Buffer.alloc(2);
     portBytes.writeUInt16LE(port);
-    socket.write(channelFrame(protocol, 2 * i, portBytes));
-    socket.write(channelFrame(protocol, 2 * i + 1, portBytes));
+    send(channelFrame(protocol, 2 * i, portBytes));
+    send(channelFrame(protocol, 2 * i + 1, portBytes));
     const target = handler({ namespace, pod, port });
     target.on("data", (chunk: Buffer) => {
-      if (!writeBounded(socket, channelFrame(protocol, 2 * i, chunk)) && !target.isPaused()) {
+      if (!send(channelFrame(protocol, 2 * i, chunk)) && !target.isPaused()) {
         target.pause();
-        socket.once("drain", () => target.resume());
+        waiting.add(target);
       }
     });
     target.on("error", (err: Error) => {
-      if (socket.writable) socket.write(channelFrame(protocol, 2 * i + 1, `error forwarding port ${port} to pod ${pod}_${namespace}, uid ${uid}: ${err.message}`));
+      send(channelFrame(protocol, 2 * i + 1, `error forwarding port ${port} to pod ${pod}_${namespace}, uid ${uid}: ${err.message}`));
     });
     return target;
   });
   const closeAll = () => {
     for (const t of targets) t.end();
-    if (socket.writable) socket.end(webSocketFrame(8, Buffer.from([0x03, 0xe8])));
+    // The close frame goes after the frames still queued.
+    closing = true;
+    pump();
   };
   readWebSocketFrames(
     socket,
