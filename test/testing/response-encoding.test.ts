@@ -4,7 +4,8 @@ import { client, configMap, type Client } from "./helpers.js";
 
 // Differences from kube-apiserver found by running the Python client's e2e suite against the
 // local server: `utils.create_from_yaml` compares the exact text of a 409 body, and the typed
-// ReplicationController model refuses a status without `replicas`.
+// ReplicationController model refuses a status without `replicas`; `assertTrue(service.status)`
+// needs the zero status kube-apiserver encodes.
 
 let server: TestServer;
 let api: Client;
@@ -55,5 +56,15 @@ describe("ReplicationController create", () => {
     expect(res.json.status).toEqual({ replicas: 0 });
     const got = await api.get("/api/v1/namespaces/default/replicationcontrollers/rc-a");
     expect(got.json.status).toEqual({ replicas: 0 });
+  });
+});
+
+describe("Service create", () => {
+  it("returns status.loadBalancer {} (Go's omitempty does not omit a struct)", async () => {
+    const svc = { apiVersion: "v1", kind: "Service", metadata: { name: "svc-a" }, spec: { selector: { app: "a" }, ports: [{ port: 80 }] }, status: { loadBalancer: { ingress: [{ ip: "1.2.3.4" }] } } };
+    const res = await api.post("/api/v1/namespaces/default/services", svc);
+    expect(res.status).toBe(201);
+    expect(res.json.status).toEqual({ loadBalancer: {} });
+    expect(JSON.stringify(res.json.metadata.managedFields)).not.toContain("f:status");
   });
 });

@@ -99,7 +99,9 @@ export function defaultService(svc: Obj, ctx: ApiContext): void {
 
 /** The strategy's `PrepareForCreate`: status cleared, `clusterIP` copied into `clusterIPs`, disabled fields dropped. */
 export function prepareServiceForCreate(svc: Obj, ctx: ApiContext): void {
-  delete svc.status;
+  // `service.Status = api.ServiceStatus{}`; Go's omitempty never omits a struct, so the zero status
+  // is encoded as `{"loadBalancer":{}}`.
+  svc.status = { loadBalancer: {} };
   const spec = rec(svc, "spec");
   if (!spec) return;
   const ip = str(spec, "clusterIP");
