@@ -109,10 +109,5 @@ export function regexError(pattern: string): string | undefined {
  * patternRegExp("^(a+)+$")?.test("a".repeat(50) + "!"); // false, at once
  */
 export function patternRegExp(pattern: string): RegExp | undefined {
-  try {
-    re2(pattern);
-    return k.pattern(pattern);
-  } catch {
-    return undefined;
-  }
+  return regexError(pattern) === undefined ? k.pattern(pattern) : undefined;
 }
