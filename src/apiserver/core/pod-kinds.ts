@@ -19,7 +19,7 @@ import { validateContainerOnlyForPod } from "./containers.js";
 import { validateAppArmorAnnotationsAndFields, validatePodSpecificAnnotations, validateSeccompAnnotationsAndFields } from "./security-context.js";
 import { podWarnings, podTemplateWarnings } from "./pod-warnings.js";
 import { computePodQOS } from "./pod-qos.js";
-import { preparePodResize, validatePodResize } from "./pod-resize.js";
+import { podResizeRefused, preparePodResize, validatePodResize } from "./pod-resize.js";
 
 /** The stored object of an update, remembered from `prepareForUpdate` for the ratcheting options of `validate`. */
 const oldObjects = new WeakMap<Obj, Obj>();
@@ -125,7 +125,8 @@ const pod: KindRules = {
       },
       validateUpdate(o, old, ctx) {
         const stored = oldObjects.get(o) ?? old;
-        return [...validatePod(o, ctx), ...validatePodResize(o, stored, ctx)];
+        const refused = podResizeRefused(o, stored);
+        return refused ? [refused] : [...validatePod(o, ctx), ...validatePodResize(o, stored, ctx)];
       },
     },
   },

@@ -122,10 +122,31 @@ function withStoredCpuMemory(c: Obj, old: Obj): Obj {
 }
 
 /**
- * `ValidatePodResize` without the object metadata and pod spec checks the caller runs first:
- * pod-level resources, static and Windows pods refused; the QoS class kept; a node that reports
- * container resources; requests and limits not removed (memory limit rules before 1.34); only
- * cpu and memory of regular and sidecar containers changed.
+ * The pods `ValidatePodResize` refuses outright, with only this error (the spec's own errors
+ * are dropped): pods with pod-level resources, static pods, Windows pods.
+ *
+ * @example
+ * podResizeRefused(windowsPod, windowsPod); // []: Forbidden: windows pods cannot be resized
+ */
+export function podResizeRefused(pod: Obj, old: Obj): FieldError | undefined {
+  const podLevel = (s: Obj) => {
+    const r = obj(s.resources);
+    return !!r && Object.keys(obj(r.requests) ?? {}).length + Object.keys(obj(r.limits) ?? {}).length > 0;
+  };
+  const oldSpec = obj(old.spec) ?? {};
+  // Go's `field.NewPath("")`, which prints as `[]`.
+  const root = FieldPath.root().key("");
+  if (podLevel(oldSpec) || podLevel(obj(pod.spec) ?? {})) return forbidden(root, "pods with pod-level resources cannot be resized");
+  if (Object.hasOwn(obj(obj(old.metadata)?.annotations) ?? {}, MIRROR)) return forbidden(root, "static pods cannot be resized");
+  if (obj(oldSpec.os)?.name === "windows") return forbidden(root, "windows pods cannot be resized");
+  return undefined;
+}
+
+/**
+ * The rest of `ValidatePodResize` (after {@link podResizeRefused}, without the object metadata
+ * and pod spec checks the caller runs first): the QoS class kept; a node that reports container
+ * resources; requests and limits not removed (memory limit rules before 1.34); only cpu and
+ * memory of regular and sidecar containers changed.
  *
  * @example
  * validatePodResize(next, stored, ctx); // [spec: Invalid value: "Guaranteed": Pod QOS Class may not change as a result of resizing]
@@ -133,15 +154,6 @@ function withStoredCpuMemory(c: Obj, old: Obj): Obj {
 export function validatePodResize(pod: Obj, old: Obj, ctx: ApiContext): FieldError[] {
   const spec = obj(pod.spec) ?? {};
   const oldSpec = obj(old.spec) ?? {};
-  const podLevel = (s: Obj) => {
-    const r = obj(s.resources);
-    return !!r && Object.keys(obj(r.requests) ?? {}).length + Object.keys(obj(r.limits) ?? {}).length > 0;
-  };
-  const root = FieldPath.root();
-  if (podLevel(oldSpec) || podLevel(spec)) return [forbidden(root, "pods with pod-level resources cannot be resized")];
-  if (Object.hasOwn(obj(obj(old.metadata)?.annotations) ?? {}, MIRROR)) return [forbidden(root, "static pods cannot be resized")];
-  if (obj(oldSpec.os)?.name === "windows") return [forbidden(root, "windows pods cannot be resized")];
-
   const specPath = FieldPath.of("spec");
   const errs: FieldError[] = [];
   if (podQOSOf(old) !== computePodQOS(spec)) errs.push(invalid(specPath, str(obj(pod.status)?.qosClass) ?? "", "Pod QOS Class may not change as a result of resizing"));
