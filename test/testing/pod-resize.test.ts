@@ -126,6 +126,27 @@ describe("pods/resize in 1.33", () => {
     expect(res.json.spec.containers[0].resources.limits.cpu).toBe("300m");
   });
 
+  it("admission sees the write as an UPDATE of pods/resize", async () => {
+    const ADM = "/apis/admissionregistration.k8s.io/v1";
+    const policy = await api.post(`${ADM}/validatingadmissionpolicies`, {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name: "resize-cap" },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["pods/resize"], operations: ["UPDATE"] }] },
+        validations: [{ expression: "object.spec.containers.all(c, c.resources.requests.cpu != '222m')", messageExpression: "request.subResource + ' ' + request.operation" }],
+      },
+    });
+    expect(policy.status).toBe(201);
+    const binding = await api.post(`${ADM}/validatingadmissionpolicybindings`, { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: "resize-cap" }, spec: { policyName: "resize-cap", validationActions: ["Deny"] } });
+    expect(binding.status).toBe(201);
+    const res = await api.patch(`${PODS}/other/resize`, resize({ requests: { cpu: "222m" } }), "strategic");
+    expect(res.status).toBe(422);
+    expect(res.json.message).toContain("denied request: resize UPDATE");
+    await api.del(`${ADM}/validatingadmissionpolicybindings/resize-cap`);
+    await api.del(`${ADM}/validatingadmissionpolicies/resize-cap`);
+  });
+
   it("the pod itself still refuses resource changes outside the subresource", async () => {
     const res = await api.patch(`${PODS}/other`, resize({ requests: { cpu: "130m" } }), "strategic");
     expect(res.status).toBe(422);
