@@ -3,13 +3,12 @@
  * server: `kubectl patch --subresource resize`, then `kubectl get -o jsonpath` of what the kubelet
  * reports, and kube-apiserver's refusal of a memory limit decrease in 1.33.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { kubectlDir, kubectlVersions } from "../support/kubectl.js";
+import { kubectlVersions, runKubectl } from "../support/kubectl.js";
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -29,16 +28,7 @@ describe.skipIf(versions.length === 0)(`kubectl patch --subresource resize${vers
   let server: TestServer;
   let dir: string;
   let kubeconfig: string;
-  const kubectl = (version: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(join(kubectlDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d));
-      child.stderr.on("data", (d: Buffer) => (stderr += d));
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end();
-    });
+  const kubectl = (version: string, args: string[]) => runKubectl(version, dir, kubeconfig, args);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "kubezod-kubectl-resize-"));

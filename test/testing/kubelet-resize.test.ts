@@ -53,6 +53,17 @@ describe("syncResize", () => {
     expect(statusResources(state, "c1")).toEqual({ requests: { cpu: "150m", memory: "128Mi" } });
   });
 
+  it("restarts a container whose changed resource has the RestartContainer policy", () => {
+    const withPolicy = (memory: string): Obj => ({ containers: [{ name: "c1", resizePolicy: [{ resourceName: "memory", restartPolicy: "RestartContainer" }], resources: { requests: { cpu: "100m", memory } } }] });
+    const state = admitted(withPolicy("128Mi"));
+    syncResize(state, { containers: [{ ...withPolicy("128Mi").containers[0], resources: { requests: { cpu: "200m", memory: "128Mi" } } }] }, node, [], 0);
+    syncResize(state, { containers: [{ ...withPolicy("128Mi").containers[0], resources: { requests: { cpu: "200m", memory: "128Mi" } } }] }, node, [], 0);
+    expect(state.restarts.get("c1")).toBeUndefined();
+    syncResize(state, withPolicy("256Mi"), node, [], 0);
+    syncResize(state, withPolicy("256Mi"), node, [], 0);
+    expect(state.restarts.get("c1")).toBe(1);
+  });
+
   it("leaves an infeasible resize pending and the allocation as it was", () => {
     const state = admitted(spec("100m", "128Mi"));
     expect(syncResize(state, spec("8", "128Mi"), node, [], 0)).toBe(false);

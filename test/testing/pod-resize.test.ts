@@ -33,6 +33,7 @@ describe("pods/resize in 1.33", () => {
     ] as const) {
       expect((await api.post(PODS, pod(name, resources))).status).toBe(201);
     }
+    expect((await api.post(PODS, pod("restart", burstable, { resizePolicy: [{ resourceName: "memory", restartPolicy: "RestartContainer" }] }))).status).toBe(201);
     await server.settle();
   });
   afterAll(async () => {
@@ -72,6 +73,15 @@ describe("pods/resize in 1.33", () => {
       { conditions: ["PodResizeInProgress"], cpu: "100m" },
       { conditions: [], cpu: "150m" },
     ]);
+  });
+
+  it("a memory limit decrease with RestartContainer is accepted, and the kubelet restarts the container", async () => {
+    const res = await api.patch(`${PODS}/restart/resize`, resize({ limits: { memory: "200Mi" } }), "strategic");
+    expect(res.status, res.text).toBe(200);
+    await server.settle();
+    const status = (await api.get(`${PODS}/restart`)).json.status.containerStatuses[0];
+    expect(status.restartCount).toBe(1);
+    expect(status.resources.limits.memory).toBe("200Mi");
   });
 
   it("keeps everything else of the stored pod: an image, a label and the status sent through resize are dropped", async () => {

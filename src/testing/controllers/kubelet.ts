@@ -271,7 +271,8 @@ function podStatus(pod: KubeObject, behavior: PodBehavior, st: PodState, now: nu
   const ready = behavior.ready !== false;
   const running = (c: Obj): Obj => {
     const resources = st.resize && statusResources(st.resize, String(c.name));
-    return { ...base(c), containerID: cid(String(c.name), restartCount), lastState: restartCount > 0 ? { terminated: { containerID: cid(String(c.name), restartCount - 1), exitCode: 0, finishedAt: at(startAt), reason: "Completed", startedAt: at(st.seenAt) } } : {}, ready, restartCount, ...(resources ? { resources } : {}), started: true, state: { running: { startedAt: at(startAt) } } };
+    const restarts = restartCount + (st.resize?.restarts.get(String(c.name)) ?? 0);
+    return { ...base(c), containerID: cid(String(c.name), restarts), lastState: restarts > 0 ? { terminated: { containerID: cid(String(c.name), restarts - 1), exitCode: 0, finishedAt: at(startAt), reason: "Completed", startedAt: at(st.seenAt) } } : {}, ready, restartCount: restarts, ...(resources ? { resources } : {}), started: true, state: { running: { startedAt: at(startAt) } } };
   };
   const resizing = st.resize ? resizeConditions(st.resize) : [];
   const runningStatus = (): ComputedStatus => ({

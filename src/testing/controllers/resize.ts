@@ -3,7 +3,8 @@
  * from 1.33: a pod's containers are allocated what its spec asks for when it is admitted; a
  * later change of a container's resources is allocated if the node can hold it (else the pod gets
  * `PodResizePending`, reason Infeasible or Deferred, with the manager's message), then actuated on
- * the next sync, with `PodResizeInProgress` in between. Container statuses report the actuated
+ * the next sync, with `PodResizeInProgress` in between (restarting the containers whose resize
+ * policy for a changed resource is RestartContainer). Container statuses report the actuated
  * resources.
  */
 import { Quantity } from "../../apiserver/validation/quantity.js";
@@ -17,6 +18,8 @@ export interface ResizeState {
   allocated: Map<string, Obj>;
   /** Resources the runtime was last told to apply, by container name. */
   actuated: Map<string, Obj>;
+  /** Restarts of containers whose resize policy asked for one, by container name. */
+  restarts: Map<string, number>;
   pending?: Condition;
   inProgress?: Condition;
 }
@@ -33,7 +36,7 @@ function resourcesOf(c: Obj): Obj {
 /** The state of a pod the kubelet admits: everything its spec asks for is allocated and actuated. */
 export function admitted(spec: Obj): ResizeState {
   const allocated = new Map(resizable(spec).map((c) => [String(c.name), resourcesOf(c)]));
-  return { allocated, actuated: new Map([...allocated].map(([k, v]) => [k, structuredClone(v)])) };
+  return { allocated, actuated: new Map([...allocated].map(([k, v]) => [k, structuredClone(v)])), restarts: new Map() };
 }
 
 function amount(list: unknown, name: "cpu" | "memory"): bigint {
@@ -100,8 +103,14 @@ function resizeCondition(type: string, before: Condition | undefined, now: numbe
  * another sync is due (an allocation to actuate).
  */
 export function syncResize(state: ResizeState, spec: Obj, node: Obj | undefined, others: readonly bigint[][], now: number): boolean {
-  for (const [name, resources] of state.allocated) state.actuated.set(name, structuredClone(resources));
-  const desired = new Map(resizable(spec).map((c) => [String(c.name), resourcesOf(c)]));
+  const containers = resizable(spec);
+  for (const [name, resources] of state.allocated) {
+    const before = state.actuated.get(name) ?? {};
+    if (same(before, resources)) continue;
+    if (restartsFor(containers.find((c) => c.name === name), before, resources)) state.restarts.set(name, (state.restarts.get(name) ?? 0) + 1);
+    state.actuated.set(name, structuredClone(resources));
+  }
+  const desired = new Map(containers.map((c) => [String(c.name), resourcesOf(c)]));
   const changed = [...desired].some(([name, r]) => !same(r, state.allocated.get(name) ?? {}));
   if (!changed) {
     delete state.pending;
@@ -118,6 +127,15 @@ export function syncResize(state: ResizeState, spec: Obj, node: Obj | undefined,
   if (inProgress) state.inProgress = resizeCondition("PodResizeInProgress", state.inProgress, now);
   else delete state.inProgress;
   return inProgress;
+}
+
+/** Whether actuating a resize restarts the container: a changed resource whose resize policy is RestartContainer. */
+function restartsFor(container: Obj | undefined, before: Obj, after: Obj): boolean {
+  const policies = arr(container?.resizePolicy);
+  return (["cpu", "memory"] as const).some((name) => {
+    const changed = amount(before.requests, name) !== amount(after.requests, name) || amount(before.limits, name) !== amount(after.limits, name);
+    return changed && policies.some((p) => p.resourceName === name && p.restartPolicy === "RestartContainer");
+  });
 }
 
 /** The resize conditions the kubelet reports, pending first. */
