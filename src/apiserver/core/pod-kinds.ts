@@ -97,7 +97,7 @@ const pod: KindRules = {
     const spec = podSpec(o);
     if (!spec) return;
     dropDisabledPodSpecFields(spec, undefined, ctx);
-    const status: Obj = { phase: "Pending", qosClass: computePodQOS(spec) };
+    const status: Obj = { phase: "Pending", qosClass: computePodQOS(spec, ctx.gate("PodLevelResources")) };
     if (list(spec.schedulingGates).length > 0) {
       status.conditions = [{ type: "PodScheduled", status: "False", reason: "SchedulingGated", message: "Scheduling is blocked due to non-empty scheduling gates" }];
     }
@@ -119,13 +119,13 @@ const pod: KindRules = {
     resize: {
       prepareForUpdate(o, old, ctx) {
         const stored = storedPod(o, old, ctx);
-        preparePodResize(o, stored);
+        preparePodResize(o, stored, ctx);
         const spec = podSpec(o);
         if (spec) dropDisabledPodSpecFields(spec, podSpec(stored), ctx);
       },
       validateUpdate(o, old, ctx) {
         const stored = oldObjects.get(o) ?? old;
-        const refused = podResizeRefused(o, stored);
+        const refused = podResizeRefused(o, stored, ctx);
         return refused ? [refused] : [...validatePod(o, ctx), ...validatePodResize(o, stored, ctx)];
       },
     },

@@ -29,27 +29,33 @@ function sum(a: Quantity, b: Quantity): Quantity {
   return Quantity.parse(`${a.scaledValue(-9) + b.scaledValue(-9)}n`)!;
 }
 
+/** Whether the pod sets pod-level requests or limits (`spec.resources`). */
+export function hasPodLevelResources(spec: Obj): boolean {
+  const r = obj(spec.resources);
+  return !!r && Object.keys(obj(r.requests) ?? {}).length + Object.keys(obj(r.limits) ?? {}).length > 0;
+}
+
 /**
  * `ComputePodQOS`: BestEffort without cpu or memory anywhere; Guaranteed when every container
- * limits both and the summed requests equal the summed limits; Burstable otherwise.
+ * limits both and the summed requests equal the summed limits; Burstable otherwise. With
+ * `podLevelResources` (the PodLevelResources gate) a pod's own `spec.resources` decide when set.
  *
  * @example
  * computePodQOS({ containers: [{ resources: { limits: { cpu: "1", memory: "1Gi" } } }] }); // "Guaranteed" (requests defaulted from limits)
  */
-export function computePodQOS(spec: Obj): PodQOSClass {
+export function computePodQOS(spec: Obj, podLevelResources = false): PodQOSClass {
   const requests = new Map<string, Quantity>();
   const limits = new Map<string, Quantity>();
   let guaranteed = true;
-  for (const key of ["containers", "initContainers"]) {
-    for (const [c] of objects(spec[key])) {
-      const resources = obj(c.resources);
-      // Defaulting copies a limit to a missing request: read the request as that.
-      const limitList = obj(resources?.limits) ?? {};
-      addPositive({ ...limitList, ...(obj(resources?.requests) ?? {}) }, requests);
-      const limited = addPositive(limitList, limits);
-      if (!QOS_RESOURCES.every((r) => limited.has(r))) guaranteed = false;
-    }
-  }
+  const add = (resources: Obj | undefined) => {
+    // Defaulting copies a limit to a missing request: read the request as that.
+    const limitList = obj(resources?.limits) ?? {};
+    addPositive({ ...limitList, ...(obj(resources?.requests) ?? {}) }, requests);
+    const limited = addPositive(limitList, limits);
+    if (!QOS_RESOURCES.every((r) => limited.has(r))) guaranteed = false;
+  };
+  if (podLevelResources && hasPodLevelResources(spec)) add(obj(spec.resources));
+  else for (const key of ["containers", "initContainers"]) for (const [c] of objects(spec[key])) add(obj(c.resources));
   if (requests.size === 0 && limits.size === 0) return "BestEffort";
   if (guaranteed) {
     for (const [name, req] of requests) {
@@ -69,6 +75,6 @@ export function computePodQOS(spec: Obj): PodQOSClass {
  * @example
  * podQOSOf({ spec: {}, status: { qosClass: "Burstable" } }); // "Burstable"
  */
-export function podQOSOf(pod: Obj): string {
-  return str(obj(pod.status)?.qosClass) || computePodQOS(obj(pod.spec) ?? {});
+export function podQOSOf(pod: Obj, podLevelResources = false): string {
+  return str(obj(pod.status)?.qosClass) || computePodQOS(obj(pod.spec) ?? {}, podLevelResources);
 }

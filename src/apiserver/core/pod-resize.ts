@@ -8,7 +8,7 @@ import type { ApiContext } from "../context.js";
 import { FieldPath, forbidden, invalid, type FieldError } from "../field.js";
 import { Quantity } from "../validation/quantity.js";
 import { deepEqual, list, obj, objects, str, type Obj } from "./json.js";
-import { computePodQOS, podQOSOf } from "./pod-qos.js";
+import { computePodQOS, hasPodLevelResources, podQOSOf } from "./pod-qos.js";
 
 const MIRROR = "kubernetes.io/config.mirror";
 const RESIZABLE = ["cpu", "memory"];
@@ -39,19 +39,24 @@ function mergeResizeFields(next: unknown, prev: unknown): unknown[] | undefined 
 /**
  * The resize strategy's `PrepareForUpdate` (`dropNonResizeUpdates` and
  * `ResetObjectMetaForStatus`): the stored spec, status, labels, annotations, finalizers and owner
- * references, with the request's container resources and resize policies. Added, removed,
+ * references, with the request's container resources and resize policies (and from 1.36 its
+ * pod-level resources, InPlacePodLevelResourcesVerticalScaling). Added, removed,
  * renamed or reordered containers are left as sent, for validation to refuse.
  *
  * @example
  * preparePodResize(next, stored); // next.spec is stored.spec but for containers[*].resources/resizePolicy
  */
-export function preparePodResize(pod: Obj, old: Obj): void {
+export function preparePodResize(pod: Obj, old: Obj, ctx: ApiContext): void {
   const spec = obj(pod.spec) ?? {};
   const oldSpec = obj(old.spec) ?? {};
   if (list(spec.containers).length !== list(oldSpec.containers).length || list(spec.initContainers).length !== list(oldSpec.initContainers).length) return;
   const containers = mergeResizeFields(spec.containers, oldSpec.containers);
   const inits = mergeResizeFields(spec.initContainers, oldSpec.initContainers);
   const next: Obj = structuredClone(oldSpec);
+  if (ctx.gate("InPlacePodLevelResourcesVerticalScaling")) {
+    if (spec.resources === undefined) delete next.resources;
+    else next.resources = spec.resources;
+  }
   if (containers) next.containers = containers;
   else next.containers = spec.containers;
   if (Array.isArray(oldSpec.initContainers) || Array.isArray(spec.initContainers)) next.initContainers = inits ?? spec.initContainers;
@@ -123,20 +128,16 @@ function withStoredCpuMemory(c: Obj, old: Obj): Obj {
 
 /**
  * The pods `ValidatePodResize` refuses outright, with only this error (the spec's own errors
- * are dropped): pods with pod-level resources, static pods, Windows pods.
+ * are dropped): pods with pod-level resources (before 1.36), static pods, Windows pods.
  *
  * @example
- * podResizeRefused(windowsPod, windowsPod); // []: Forbidden: windows pods cannot be resized
+ * podResizeRefused(windowsPod, windowsPod, ctx); // []: Forbidden: windows pods cannot be resized
  */
-export function podResizeRefused(pod: Obj, old: Obj): FieldError | undefined {
-  const podLevel = (s: Obj) => {
-    const r = obj(s.resources);
-    return !!r && Object.keys(obj(r.requests) ?? {}).length + Object.keys(obj(r.limits) ?? {}).length > 0;
-  };
+export function podResizeRefused(pod: Obj, old: Obj, ctx: ApiContext): FieldError | undefined {
   const oldSpec = obj(old.spec) ?? {};
   // Go's `field.NewPath("")`, which prints as `[]`.
   const root = FieldPath.root().key("");
-  if (podLevel(oldSpec) || podLevel(obj(pod.spec) ?? {})) return forbidden(root, "pods with pod-level resources cannot be resized");
+  if (!ctx.gate("InPlacePodLevelResourcesVerticalScaling") && (hasPodLevelResources(oldSpec) || hasPodLevelResources(obj(pod.spec) ?? {}))) return forbidden(root, "pods with pod-level resources cannot be resized");
   if (Object.hasOwn(obj(obj(old.metadata)?.annotations) ?? {}, MIRROR)) return forbidden(root, "static pods cannot be resized");
   if (obj(oldSpec.os)?.name === "windows") return forbidden(root, "windows pods cannot be resized");
   return undefined;
@@ -156,7 +157,8 @@ export function validatePodResize(pod: Obj, old: Obj, ctx: ApiContext): FieldErr
   const oldSpec = obj(old.spec) ?? {};
   const specPath = FieldPath.of("spec");
   const errs: FieldError[] = [];
-  if (podQOSOf(old) !== computePodQOS(spec)) errs.push(invalid(specPath, str(obj(pod.status)?.qosClass) ?? "", "Pod QOS Class may not change as a result of resizing"));
+  const podLevel = ctx.gate("PodLevelResources");
+  if (podQOSOf(old, podLevel) !== computePodQOS(spec, podLevel)) errs.push(invalid(specPath, str(obj(pod.status)?.qosClass) ?? "", "Pod QOS Class may not change as a result of resizing"));
   const firstRunning = objects(obj(old.status)?.containerStatuses).find(([s]) => obj(obj(s.state)?.running) !== undefined)?.[0];
   if (firstRunning && (firstRunning.resources === undefined || firstRunning.resources === null)) errs.push(forbidden(specPath, "Pod running on node without support for resize"));
 
@@ -200,6 +202,8 @@ export function validatePodResize(pod: Obj, old: Obj, ctx: ApiContext): FieldErr
     });
   }
   if (errs.length) return errs;
+  // Pod-level cpu and memory may change where their resize is served (checked no further here).
+  if (ctx.gate("InPlacePodLevelResourcesVerticalScaling") && (obj(munged.resources) || obj(oldSpec.resources))) munged.resources = withStoredCpuMemory({ resources: munged.resources }, { resources: oldSpec.resources }).resources;
   if (!deepEqual(munged, oldSpec)) errs.push(forbidden(specPath, "only cpu and memory resources are mutable"));
   return errs;
 }

@@ -2,15 +2,18 @@
  * Writes through pods/resize: the strategy's preparation (cases of
  * pkg/registry/core/pod/strategy_test.go TestPodResizePrepareForUpdate) and ValidatePodResize
  * (pkg/apis/core/validation/validation.go, 1.33; the memory limit rules PR #130183 added in 1.33
- * and PR #133012 removed in 1.34), and the QoS class (pkg/apis/core/helper/qos ComputePodQOS).
+ * and PR #133012 removed in 1.34; pod-level resources resizable with
+ * InPlacePodLevelResourcesVerticalScaling, beta in 1.36 by PR #137684), and the QoS class
+ * (pkg/apis/core/helper/qos ComputePodQOS).
  */
 import { describe, expect, it } from "vitest";
-import { validateWrite } from "../../../src/apiserver/index.js";
+import { apiContext, validateWrite } from "../../../src/apiserver/index.js";
 import { preparePodResize } from "../../../src/apiserver/core/pod-resize.js";
 import { computePodQOS } from "../../../src/apiserver/core/pod-qos.js";
 import { formatFieldError } from "../../../src/meta/index.js";
 
 type Obj = Record<string, any>;
+const ctx33 = apiContext({ minor: 33 });
 
 const running = { running: { startedAt: "2026-01-01T00:00:00Z" } };
 
@@ -38,7 +41,7 @@ describe("podResizeStrategy.PrepareForUpdate (TestPodResizePrepareForUpdate)", (
   it("no resize: the pod is kept", () => {
     const old = pod([c1]);
     const next = structuredClone(old);
-    preparePodResize(next, old);
+    preparePodResize(next, old, ctx33);
     expect(next.spec).toEqual(old.spec);
   });
 
@@ -50,7 +53,7 @@ describe("podResizeStrategy.PrepareForUpdate (TestPodResizePrepareForUpdate)", (
       { resourceName: "memory", restartPolicy: "RestartContainer" },
     ];
     next.spec.containers[0].resizePolicy = policy;
-    preparePodResize(next, old);
+    preparePodResize(next, old, ctx33);
     expect(next.spec.containers[0].resizePolicy).toEqual(policy);
   });
 
@@ -58,7 +61,7 @@ describe("podResizeStrategy.PrepareForUpdate (TestPodResizePrepareForUpdate)", (
     const old = pod([c1]);
     const next = structuredClone(old);
     next.spec.containers.push({ name: "container2", image: "img", resources: req("100m", "1Gi") });
-    preparePodResize(next, old);
+    preparePodResize(next, old, ctx33);
     expect(next.spec.containers.map((c: Obj) => c.name)).toEqual(["container1", "container2"]);
   });
 
@@ -69,7 +72,7 @@ describe("podResizeStrategy.PrepareForUpdate (TestPodResizePrepareForUpdate)", (
       { name: "container2", image: "img", resources: req("200m", "2Gi") },
       { name: "container1", image: "img", resources: req("200m", "4Gi") },
     ];
-    preparePodResize(next, old);
+    preparePodResize(next, old, ctx33);
     expect(next.spec.containers.map((c: Obj) => [c.name, c.resources.requests.memory])).toEqual([
       ["container2", "2Gi"],
       ["container1", "4Gi"],
@@ -80,7 +83,7 @@ describe("podResizeStrategy.PrepareForUpdate (TestPodResizePrepareForUpdate)", (
     const old = pod([c1], { metadata: { labels: { foo: "bar" } } });
     const next = structuredClone(old);
     next.metadata.labels = { foo: "bar", baz: "qux" };
-    preparePodResize(next, old);
+    preparePodResize(next, old, ctx33);
     expect(next.metadata.labels).toEqual({ foo: "bar" });
   });
 
@@ -91,7 +94,7 @@ describe("podResizeStrategy.PrepareForUpdate (TestPodResizePrepareForUpdate)", (
     next.spec.containers[0].resources = req("200m", "1Gi");
     next.spec.activeDeadlineSeconds = 5;
     next.status.phase = "Failed";
-    preparePodResize(next, old);
+    preparePodResize(next, old, ctx33);
     expect(next.spec.containers[0]).toEqual({ name: "container1", image: "img", resources: req("200m", "1Gi") });
     expect(next.spec.activeDeadlineSeconds).toBeUndefined();
     expect(next.status.phase).toBe("Running");
@@ -174,6 +177,14 @@ describe("ValidatePodResize", () => {
     const next = structuredClone(old);
     next.spec.containers[0].resources.requests.cpu = "200m";
     expect(resize(old, next)).toEqual(["spec: Forbidden: Pod running on node without support for resize"]);
+  });
+
+  it("refuses pods with pod-level resources before 1.36 (InPlacePodLevelResourcesVerticalScaling off), resizes their containers from 1.36", () => {
+    const old = pod([{ name: "c", resources: req("100m", "100Mi") }], { spec: { resources: { requests: { cpu: "1", memory: "1Gi" } } } });
+    const next = structuredClone(old);
+    next.spec.containers[0].resources.requests.cpu = "200m";
+    expect(resize(old, next, 35)).toEqual(["[]: Forbidden: pods with pod-level resources cannot be resized"]);
+    expect(resize(old, next, 36)).toEqual([]);
   });
 
   it("resizes sidecars; refuses changes to other init containers", () => {
