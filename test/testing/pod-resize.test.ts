@@ -179,6 +179,28 @@ describe("pods/resize by minor", () => {
     }
   });
 
+  it("1.35 defers a resize the node's other pods leave no room for, and retries it when one goes", async () => {
+    const server = await startTestServer({ kubernetesVersion: "1.35" });
+    const api = client(server);
+    try {
+      expect((await api.post(PODS, pod("hog", { requests: { cpu: "3" } }))).status).toBe(201);
+      expect((await api.post(PODS, pod("small", { requests: { cpu: "500m" } }))).status).toBe(201);
+      await server.settle();
+      expect((await api.patch(`${PODS}/small/resize`, resize({ requests: { cpu: "1500m" } }), "strategic")).status).toBe(200);
+      await server.settle();
+      const pending = (await api.get(`${PODS}/small`)).json.status.conditions.find((c: { type: string }) => c.type === "PodResizePending");
+      expect(pending).toMatchObject({ reason: "Deferred", message: "Node didn't have enough resource: cpu, requested: 1500, used: 3000, capacity: 4000" });
+      expect((await api.del(`${PODS}/hog`, { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0 })).status).toBe(200);
+      await server.settle();
+      const status = (await api.get(`${PODS}/small`)).json.status;
+      expect(status.conditions.filter((c: { type: string }) => c.type.startsWith("PodResize"))).toEqual([]);
+      expect(status.containerStatuses[0].resources.requests.cpu).toBe("1500m");
+    } finally {
+      await api.close();
+      await server.close();
+    }
+  });
+
   it("1.34 accepts a memory limit decrease with the default NotRequired policy", async () => {
     const server = await startTestServer({ kubernetesVersion: "1.34" });
     const api = client(server);
