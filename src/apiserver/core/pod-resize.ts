@@ -26,7 +26,7 @@ function mergeResizeFields(next: unknown, prev: unknown): unknown[] | undefined 
     const n = obj(news[i]);
     const o = obj(olds[i]);
     if (!n || !o || n.name !== o.name) return undefined;
-    const c: Obj = { ...structuredClone(o) };
+    const c: Obj = structuredClone(o);
     delete c.resources;
     delete c.resizePolicy;
     if (n.resources !== undefined) c.resources = n.resources;
@@ -44,7 +44,7 @@ function mergeResizeFields(next: unknown, prev: unknown): unknown[] | undefined 
  * renamed or reordered containers are left as sent, for validation to refuse.
  *
  * @example
- * preparePodResize(next, stored); // next.spec is stored.spec but for containers[*].resources/resizePolicy
+ * preparePodResize(next, stored, ctx); // next.spec is stored.spec but for containers[*].resources/resizePolicy
  */
 export function preparePodResize(pod: Obj, old: Obj, ctx: ApiContext): void {
   const spec = obj(pod.spec) ?? {};
