@@ -45,10 +45,10 @@ describe("syncResize", () => {
   it("allocates on one sync (PodResizeInProgress), actuates on the next", () => {
     const state = admitted(spec("100m", "128Mi"));
     expect(statusResources(state, "c1")).toEqual({ requests: { cpu: "100m", memory: "128Mi" } });
-    expect(syncResize(state, spec("150m", "128Mi"), node, [], 0)).toBe(true);
+    expect(syncResize(state, spec("150m", "128Mi"), node, () => [], 0)).toBe(true);
     expect(resizeConditions(state).map((c) => c.type)).toEqual(["PodResizeInProgress"]);
     expect(statusResources(state, "c1")).toEqual({ requests: { cpu: "100m", memory: "128Mi" } });
-    expect(syncResize(state, spec("150m", "128Mi"), node, [], 1000)).toBe(false);
+    expect(syncResize(state, spec("150m", "128Mi"), node, () => [], 1000)).toBe(false);
     expect(resizeConditions(state)).toEqual([]);
     expect(statusResources(state, "c1")).toEqual({ requests: { cpu: "150m", memory: "128Mi" } });
   });
@@ -56,20 +56,20 @@ describe("syncResize", () => {
   it("restarts a container whose changed resource has the RestartContainer policy", () => {
     const withPolicy = (memory: string): Obj => ({ containers: [{ name: "c1", resizePolicy: [{ resourceName: "memory", restartPolicy: "RestartContainer" }], resources: { requests: { cpu: "100m", memory } } }] });
     const state = admitted(withPolicy("128Mi"));
-    syncResize(state, { containers: [{ ...withPolicy("128Mi").containers[0], resources: { requests: { cpu: "200m", memory: "128Mi" } } }] }, node, [], 0);
-    syncResize(state, { containers: [{ ...withPolicy("128Mi").containers[0], resources: { requests: { cpu: "200m", memory: "128Mi" } } }] }, node, [], 0);
+    syncResize(state, { containers: [{ ...withPolicy("128Mi").containers[0], resources: { requests: { cpu: "200m", memory: "128Mi" } } }] }, node, () => [], 0);
+    syncResize(state, { containers: [{ ...withPolicy("128Mi").containers[0], resources: { requests: { cpu: "200m", memory: "128Mi" } } }] }, node, () => [], 0);
     expect(state.restarts.get("c1")).toBeUndefined();
-    syncResize(state, withPolicy("256Mi"), node, [], 0);
-    syncResize(state, withPolicy("256Mi"), node, [], 0);
+    syncResize(state, withPolicy("256Mi"), node, () => [], 0);
+    syncResize(state, withPolicy("256Mi"), node, () => [], 0);
     expect(state.restarts.get("c1")).toBe(1);
   });
 
   it("leaves an infeasible resize pending and the allocation as it was", () => {
     const state = admitted(spec("100m", "128Mi"));
-    expect(syncResize(state, spec("8", "128Mi"), node, [], 0)).toBe(false);
+    expect(syncResize(state, spec("8", "128Mi"), node, () => [], 0)).toBe(false);
     expect(resizeConditions(state)).toMatchObject([{ type: "PodResizePending", status: "True", reason: "Infeasible" }]);
     expect(statusResources(state, "c1")).toEqual({ requests: { cpu: "100m", memory: "128Mi" } });
-    syncResize(state, spec("100m", "128Mi"), node, [], 0);
+    syncResize(state, spec("100m", "128Mi"), node, () => [], 0);
     expect(resizeConditions(state)).toEqual([]);
   });
 });

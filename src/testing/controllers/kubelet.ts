@@ -125,10 +125,11 @@ export function registerKubelet(ctx: ControllerContext, runtime: PodRuntime, nod
     if (resizes && !terminal(pod)) {
       const spec = obj(pod.spec);
       st.resize ??= admitted(spec);
-      const others = api
-        .list(PODS)
-        .filter((p) => p.metadata.uid !== pod.metadata.uid && obj(p.spec).nodeName === nodeName && !terminal(p))
-        .map((p) => allocatedRequests(obj(p.spec), states.get(objectKeyOf(p))?.resize));
+      const others = () =>
+        api
+          .list(PODS)
+          .filter((p) => p.metadata.uid !== pod.metadata.uid && obj(p.spec).nodeName === nodeName && !terminal(p))
+          .map((p) => allocatedRequests(obj(p.spec), states.get(objectKeyOf(p))?.resize));
       if (syncResize(st.resize, spec, api.get(NODES, "", nodeName) ?? undefined, others, now)) ctx.after(0, "kubelet", key);
     }
     const status = podStatus(pod, behavior, st, now, nodeAddress(nodeIndex), ctx.minor);

@@ -99,10 +99,11 @@ function resizeCondition(type: string, before: Condition | undefined, now: numbe
 
 /**
  * One sync of a pod's resize (`handlePodResourcesResize`): first actuate what was allocated on an
- * earlier sync, then allocate what the spec asks for now if the node can hold it. Returns whether
- * another sync is due (an allocation to actuate).
+ * earlier sync, then allocate what the spec asks for now if the node can hold it (`others`: what
+ * the node's other pods are allocated, asked only then). Returns whether another sync is due (an
+ * allocation to actuate).
  */
-export function syncResize(state: ResizeState, spec: Obj, node: Obj | undefined, others: readonly bigint[][], now: number): boolean {
+export function syncResize(state: ResizeState, spec: Obj, node: Obj | undefined, others: () => readonly bigint[][], now: number): boolean {
   const containers = resizable(spec);
   for (const [name, resources] of state.allocated) {
     const before = state.actuated.get(name) ?? {};
@@ -115,7 +116,7 @@ export function syncResize(state: ResizeState, spec: Obj, node: Obj | undefined,
   if (!changed) {
     delete state.pending;
   } else {
-    const blocked = resizeBlocked(spec, node, others);
+    const blocked = resizeBlocked(spec, node, others());
     if (blocked) {
       state.pending = resizeCondition("PodResizePending", state.pending, now, blocked.reason, blocked.message);
     } else {
