@@ -1,7 +1,7 @@
 /**
  * Where the machine's kubectl binaries are: the real `kubectl` and the `kubectl.1.NN` beside it.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -22,10 +22,9 @@ export interface KubectlRun {
   stderr: string;
 }
 
-/** Run `kubectl.1.NN` with a kubeconfig, its home and cache in `dir`, and `input` on stdin. */
-export function runKubectl(version: string, dir: string, kubeconfig: string, args: readonly string[], input = ""): Promise<KubectlRun> {
+/** Give a started kubectl `input` on stdin and collect what it prints until it exits. */
+export function collectRun(child: ChildProcessWithoutNullStreams, input = ""): Promise<KubectlRun> {
   return new Promise((resolve) => {
-    const child = spawn(join(kubectlDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -33,4 +32,9 @@ export function runKubectl(version: string, dir: string, kubeconfig: string, arg
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input);
   });
+}
+
+/** Run `kubectl.1.NN` with a kubeconfig, its home and cache in `dir`, and `input` on stdin. */
+export function runKubectl(version: string, dir: string, kubeconfig: string, args: readonly string[], input = ""): Promise<KubectlRun> {
+  return collectRun(spawn(join(kubectlDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } }), input);
 }

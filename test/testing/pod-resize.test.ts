@@ -164,25 +164,29 @@ describe("pods/resize in 1.33", () => {
   });
 });
 
+/** Run `fn` against a fresh server of a minor, closed afterwards. */
+async function onServer(version: string, fn: (server: TestServer, api: Client) => Promise<void>): Promise<void> {
+  const server = await startTestServer({ kubernetesVersion: version });
+  const api = client(server);
+  try {
+    await fn(server, api);
+  } finally {
+    await api.close();
+    await server.close();
+  }
+}
+
 describe("pods/resize by minor", () => {
-  it("1.32 neither lists nor serves it (InPlacePodVerticalScaling is off by default)", async () => {
-    const server = await startTestServer({ kubernetesVersion: "1.32" });
-    const api = client(server);
-    try {
+  it("1.32 neither lists nor serves it (InPlacePodVerticalScaling is off by default)", () =>
+    onServer("1.32", async (server, api) => {
       expect((await api.get("/api/v1")).json.resources.map((r: { name: string }) => r.name)).not.toContain("pods/resize");
       expect((await api.post(PODS, pod("p", burstable))).status).toBe(201);
       expect((await api.patch(`${PODS}/p/resize`, resize({ requests: { cpu: "150m" } }), "strategic")).status).toBe(404);
       expect((await api.get(`${PODS}/p/resize`)).status).toBe(404);
-    } finally {
-      await api.close();
-      await server.close();
-    }
-  });
+    }));
 
-  it("1.35 defers a resize the node's other pods leave no room for, and retries it when one goes", async () => {
-    const server = await startTestServer({ kubernetesVersion: "1.35" });
-    const api = client(server);
-    try {
+  it("1.35 defers a resize the node's other pods leave no room for, and retries it when one goes", () =>
+    onServer("1.35", async (server, api) => {
       expect((await api.post(PODS, pod("hog", { requests: { cpu: "3" } }))).status).toBe(201);
       expect((await api.post(PODS, pod("small", { requests: { cpu: "500m" } }))).status).toBe(201);
       await server.settle();
@@ -195,25 +199,15 @@ describe("pods/resize by minor", () => {
       const status = (await api.get(`${PODS}/small`)).json.status;
       expect(status.conditions.filter((c: { type: string }) => c.type.startsWith("PodResize"))).toEqual([]);
       expect(status.containerStatuses[0].resources.requests.cpu).toBe("1500m");
-    } finally {
-      await api.close();
-      await server.close();
-    }
-  });
+    }));
 
-  it("1.34 accepts a memory limit decrease with the default NotRequired policy", async () => {
-    const server = await startTestServer({ kubernetesVersion: "1.34" });
-    const api = client(server);
-    try {
+  it("1.34 accepts a memory limit decrease with the default NotRequired policy", () =>
+    onServer("1.34", async (server, api) => {
       expect((await api.post(PODS, pod("p", burstable))).status).toBe(201);
       await server.settle();
       const res = await api.patch(`${PODS}/p/resize`, resize({ limits: { memory: "200Mi" } }), "strategic");
       expect(res.status, res.text).toBe(200);
       await server.settle();
       expect((await api.get(`${PODS}/p`)).json.status.containerStatuses[0].resources.limits.memory).toBe("200Mi");
-    } finally {
-      await api.close();
-      await server.close();
-    }
-  });
+    }));
 });
