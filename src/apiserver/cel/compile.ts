@@ -8,6 +8,7 @@ import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } fro
 import { regexError } from "../../meta/re2.js";
 import { UnevaluableError } from "./authz.js";
 import { rewriteOptionalEntries } from "./optional-entries.js";
+import { normalizeLiterals } from "./literals.js";
 import { checkIssue, formatIssues, goTypeText, parseIssue, typeValueName, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
@@ -330,7 +331,8 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
   const variables = new Set<string>();
   let out: CompiledExpression;
   // Optional entries of literals become calls the evaluator can parse (from 1.28, with optional types).
-  const text = spec.level >= 28 ? rewriteOptionalEntries(source) : source;
+  const literal = normalizeLiterals(source);
+  const text = spec.level >= 28 ? rewriteOptionalEntries(literal) : literal;
   try {
     const first = env.parse(text) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
     const step = rewriteMatches(text, first.ast);
