@@ -22,6 +22,8 @@ import {
   serviceAccountUser,
 } from "./authz.js";
 import { charge, countSteps, markBody } from "./cost.js";
+import { divideInt, inList, intOfDouble, mixedOrdering, moduloInt, negateInt, stringOfBytes } from "./numbers.js";
+import { addDurations, boundedDuration, dayOfYear, durationMilliseconds, inTimeZone, shiftTimestamp, type CelDuration } from "./time.js";
 import { re2 } from "../../meta/re2.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
@@ -42,6 +44,58 @@ function cel(): typeof CelJs {
   return celJs;
 }
 
+const TS = "google.protobuf.Timestamp";
+const DUR = "google.protobuf.Duration";
+
+/** Timestamp accessors in a time zone, read in zones and offsets as cel-go reads them. */
+const ZONED_ACCESSORS: ReadonlyArray<readonly [string, (d: Date) => bigint]> = [
+  ["getFullYear", (d) => BigInt(d.getUTCFullYear())],
+  ["getMonth", (d) => BigInt(d.getUTCMonth())],
+  ["getDate", (d) => BigInt(d.getUTCDate())],
+  ["getDayOfMonth", (d) => BigInt(d.getUTCDate() - 1)],
+  ["getDayOfWeek", (d) => BigInt(d.getUTCDay())],
+  ["getDayOfYear", dayOfYear],
+  ["getHours", (d) => BigInt(d.getUTCHours())],
+  ["getMinutes", (d) => BigInt(d.getUTCMinutes())],
+  ["getSeconds", (d) => BigInt(d.getUTCSeconds())],
+  ["getMilliseconds", (d) => BigInt(d.getUTCMilliseconds())],
+];
+
+/**
+ * The evaluator's numeric, conversion and time functions replaced by cel-go's semantics
+ * (numbers.ts, time.ts).
+ */
+const SEMANTIC_OVERRIDES: ReadonlyArray<readonly [string, (...a: never[]) => unknown]> = [
+  ["int(double): int", (d: number) => intOfDouble(d)],
+  ["string(bytes): string", (b: Uint8Array) => stringOfBytes(b)],
+  [`${DUR}.getMilliseconds(): int`, (d: CelDuration) => durationMilliseconds(d)],
+  ...ZONED_ACCESSORS.map(([name, read]) => [`${TS}.${name}(string): int`, (d: Date, tz: string) => read(inTimeZone(d, tz))] as const),
+];
+
+/** Operators whose handlers follow cel-go (code point order of strings, as Go compares them; int64 overflow; cross-type numbers; time ranges). */
+const OPERATOR_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new Map<string, (...a: never[]) => unknown>([
+  ["string < string: bool", (a: string, b: string) => compareStrings(a, b) < 0],
+  ["string <= string: bool", (a: string, b: string) => compareStrings(a, b) <= 0],
+  ["string > string: bool", (a: string, b: string) => compareStrings(a, b) > 0],
+  ["string >= string: bool", (a: string, b: string) => compareStrings(a, b) >= 0],
+  ["-_int: int", (a: bigint) => negateInt(a)],
+  ["int / int: int", (a: bigint, b: bigint) => divideInt(a, b)],
+  ["int % int: int", (a: bigint, b: bigint) => moduloInt(a, b)],
+  ...mixedOrdering,
+  ["V in list<V>: bool", (v: unknown, l: Iterable<unknown>) => inList(v, l)],
+  [`${DUR} + ${DUR}: ${DUR}`, (a: CelDuration, b: CelDuration) => addDurations(a, b, 1n)],
+  [`${DUR} - ${DUR}: ${DUR}`, (a: CelDuration, b: CelDuration) => addDurations(a, b, -1n)],
+  [`${TS} + ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, 1)],
+  [`${DUR} + ${TS}: ${DUR}`, (d: CelDuration, t: Date) => shiftTimestamp(t, d, 1)],
+  [`${TS} - ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, -1)],
+]);
+
+/** Handlers kept and bounded to cel-go's duration range (int64 nanoseconds). */
+const BOUNDED_DURATIONS: ReadonlySet<string> = new Set([`duration(string): ${DUR}`, `${TS} - ${TS}: ${DUR}`]);
+
+/** Declarations whose result type is another's: `duration + timestamp` is a timestamp, as `timestamp + duration` is. */
+const RESULT_TYPES: ReadonlyMap<string, string> = new Map([[`${DUR} + ${TS}: ${DUR}`, `${TS} + ${DUR}: ${TS}`]]);
+
 /**
  * The evaluator's string functions that index or measure by UTF-16 unit, or change more than
  * ASCII, replaced by cel-go's (`ext/strings.go`: code points, ASCII-only case mapping, Go's
@@ -59,24 +113,33 @@ const BUILTIN_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new M
   ["string.lowerAscii(): string", (s: string) => lowerAscii(s)],
   ["string.upperAscii(): string", (s: string) => upperAscii(s)],
   ["string.trim(): string", (s: string) => trim(s)],
-]);
-
-/** String comparisons in code point order, as Go compares strings (the evaluator compares UTF-16 units). */
-const OPERATOR_OVERRIDES: ReadonlyMap<string, (a: string, b: string) => boolean> = new Map([
-  ["string < string: bool", (a: string, b: string) => compareStrings(a, b) < 0],
-  ["string <= string: bool", (a: string, b: string) => compareStrings(a, b) <= 0],
-  ["string > string: bool", (a: string, b: string) => compareStrings(a, b) > 0],
-  ["string >= string: bool", (a: string, b: string) => compareStrings(a, b) >= 0],
+  ...SEMANTIC_OVERRIDES,
 ]);
 
 interface FunctionDecl {
   signature: string;
   handler: unknown;
+  returnType?: unknown;
 }
 
-/** A copy of a frozen declaration with another handler. */
-function withHandler<T extends object>(d: T, handler: unknown): T {
-  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, { handler })) as T;
+/** A copy of a frozen declaration with other properties. */
+function withChanges<T extends object>(d: T, changes: Partial<FunctionDecl>): T {
+  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, changes)) as T;
+}
+
+/** A declaration as cel-go has it: its handler, a duration handler bounded, its result type. */
+function aligned(d: FunctionDecl, overrides: ReadonlyMap<string, unknown>, all: readonly FunctionDecl[]): FunctionDecl {
+  const changes: Partial<FunctionDecl> = {};
+  const handler = overrides.get(d.signature);
+  if (handler) changes.handler = handler;
+  else if (BOUNDED_DURATIONS.has(d.signature) && typeof d.handler === "function") {
+    const original = d.handler as (...a: unknown[]) => CelDuration;
+    changes.handler = (...a: unknown[]) => boundedDuration(original(...a));
+  }
+  const like = RESULT_TYPES.get(d.signature);
+  const other = like ? all.find((o) => o.signature === like) : undefined;
+  if (other) changes.returnType = other.returnType;
+  return Object.keys(changes).length ? withChanges(d, changes) : d;
 }
 
 /** Swap the handlers of {@link BUILTIN_OVERRIDES} in every registry's overload candidates as they are first looked up. */
@@ -94,10 +157,7 @@ function replaceBuiltins(require: NodeJS.Require): void {
     const swapped = (c: Candidates, overrides: ReadonlyMap<string, unknown>): Candidates => {
       if (c && !done.has(c)) {
         done.add(c);
-        c.declarations = c.declarations.map((d) => {
-          const handler = overrides.get(d.signature);
-          return handler ? withHandler(d, handler) : d;
-        });
+        c.declarations = c.declarations.map((d) => aligned(d, overrides, c.declarations));
       }
       return c;
     };
@@ -324,10 +384,10 @@ function registerBase(env: Environment): void {
   env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => re2(p).findAll(s, Number(n)));
 
   // Standard conversions and orderings cel-go has and the evaluator lacks.
-  const TS = "google.protobuf.Timestamp";
-  const DUR = "google.protobuf.Duration";
   env.registerFunction(`string(${TS}): string`, (d: Date) => d.toISOString().replace(/\.0+Z$/, "Z").replace(/(\.\d*?)0+Z$/, "$1Z"));
   env.registerFunction(`string(${DUR}): string`, (d: { toString(): string }) => d.toString());
+  env.registerFunction(`timestamp(${TS}): ${TS}`, (t: Date) => t);
+  env.registerFunction(`duration(${DUR}): ${DUR}`, (d: CelDuration) => d);
   env.registerFunction(`int(${TS}): int`, (d: Date) => BigInt(Math.floor(d.getTime() / 1000)));
   env.registerFunction("int(uint): int", (u: { valueOf(): bigint }) => {
     const v = u.valueOf();

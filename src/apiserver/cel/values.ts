@@ -92,6 +92,9 @@ export class CelFormat {
 
 const isNum = (v: unknown): v is number | bigint => typeof v === "number" || typeof v === "bigint";
 
+/** The evaluator's uint: an object whose value is a bigint. */
+const isUint = (v: unknown): v is { valueOf(): bigint } => v !== null && typeof v === "object" && typeof (v as { valueOf(): unknown }).valueOf() === "bigint";
+
 /**
  * CEL equality (heterogeneous numbers compare by value; lists and maps deeply).
  *
@@ -100,6 +103,7 @@ const isNum = (v: unknown): v is number | bigint => typeof v === "number" || typ
  */
 export function celEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isUint(a) !== isUint(b)) return celEquals(isUint(a) ? a.valueOf() : a, isUint(b) ? b.valueOf() : b);
   if (isNum(a) && isNum(b)) return Number(a) === Number(b) && (typeof a !== "bigint" || typeof b !== "bigint" || a === b);
   if (a && typeof a === "object" && b && typeof b === "object") {
     const uA = (a as { valueOf(): unknown }).valueOf();
