@@ -9,6 +9,7 @@ import { regexError } from "../../meta/re2.js";
 import { UnevaluableError } from "./authz.js";
 import { rewriteOptionalEntries } from "./optional-entries.js";
 import { normalizeLiterals } from "./literals.js";
+import { formatLiteralError } from "./format.js";
 import { checkIssue, formatIssues, goTypeText, parseIssue, typeValueName, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
@@ -160,9 +161,34 @@ function goTypeName(t: CheckedType): string {
   return t.name ?? t.kind;
 }
 
+/** The arguments of a call, member call or not. */
+function callArgs(n: AstNode): AstNode[] {
+  const args = n.args as unknown[];
+  return ((n.op === "rcall" ? args[2] : args[1]) as AstNode[] | undefined) ?? [];
+}
+
+/**
+ * Literals exempt from the homogeneity rule: list and map literals given to `format` and those
+ * nested in them (cel-go validator.go inExemptFunction; ext/formatting.go adds `format`).
+ */
+function exemptLiterals(ast: AstNode): Set<AstNode> {
+  const exempt = new Set<AstNode>();
+  const mark = (n: AstNode | undefined) => {
+    if (!n || (n.op !== "list" && n.op !== "map") || !Array.isArray(n.args)) return;
+    exempt.add(n);
+    if (n.op === "list") for (const e of n.args as AstNode[]) mark(e);
+    else for (const [k, v] of n.args as Array<[AstNode, AstNode]>) (mark(k), mark(v));
+  };
+  walkAst(ast, (n) => {
+    if ((n.op === "rcall" || n.op === "call") && (n.args as unknown[])[0] === "format") for (const a of callArgs(n)) mark(a);
+  });
+  return exempt;
+}
+
 /** cel-go's homogeneous aggregate literal rule: element types must join (mixed types need `dyn()`). */
 function homogeneityError(ast: AstNode): Issue | undefined {
   let error: Issue | undefined;
+  const exempt = exemptLiterals(ast);
   const same = (nodes: Array<AstNode | undefined>) => {
     let joined: CheckedType | undefined;
     // Types among the elements are values of `type(int)`, `type(string)`, … to cel-go, which do
@@ -185,6 +211,7 @@ function homogeneityError(ast: AstNode): Issue | undefined {
     }
   };
   walkAst(ast, (n) => {
+    if (exempt.has(n)) return;
     if (n.op === "list" && Array.isArray(n.args)) same(n.args as AstNode[]);
     else if (n.op === "map" && Array.isArray(n.args)) {
       const entries = n.args as Array<[AstNode, AstNode]>;
@@ -299,6 +326,31 @@ function regexLiteralError(ast: AstNode): Issue | undefined {
   return error;
 }
 
+/** A checked type as cel-go's format validator names it (`list`, `map`, `null`). */
+function formatArgType(n: AstNode): string {
+  const t = n.checkedType;
+  if (!t) return "dyn";
+  if (t.kind === "list" || t.kind === "map") return t.kind;
+  return t.name === "dyn" || t.kind === "dyn" ? "dyn" : t.name;
+}
+
+/** `'<literal>'.format([<list literal>])` that cel-go's format validator refuses (from 1.29, with strings v1+). */
+function formatCallError(ast: AstNode, source: string): Issue | undefined {
+  let error: Issue | undefined;
+  walkAst(ast, (n) => {
+    if (error || n.op !== "rcall" || (n.args as unknown[])[0] !== "format") return;
+    const receiver = (n.args as unknown[])[1] as AstNode;
+    const [list, ...rest] = callArgs(n);
+    if (receiver?.op !== "value" || typeof receiver.args !== "string" || list?.op !== "list" || rest.length) return;
+    const elements = list.args as AstNode[];
+    const e = formatLiteralError(receiver.args, elements.map(formatArgType));
+    if (!e) return;
+    const at = e.arg === undefined ? (receiver.end === undefined ? -1 : source.indexOf("(", receiver.end)) : (elements[e.arg]?.start ?? -1);
+    error = { message: e.message, offset: at >= 0 ? at : (n.start ?? 0) };
+  });
+  return error;
+}
+
 /** cel-go's wording for the evaluator's runtime errors. */
 function goMessage(s: string): string {
   // A declared variable the activation does not bind is a missing attribute to cel-go.
@@ -359,6 +411,10 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
     // Offsets in a rewritten text are not the written expression's: judged on the text as written.
     if (program === first) issue ??= typeValueError(program.ast, text);
     if (spec.level >= 29) issue ??= regexLiteralError(program.ast);
+    if (spec.level >= 29 && !issue) {
+      issue = formatCallError(program.ast, rewritten);
+      if (issue && program !== first) issue.offset = 0;
+    }
     // Offsets in a text rewritten for optional entries are not the written expression's: no layout then.
     if (issue) out = { source, error: issue.message, ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };
     else {

@@ -22,11 +22,12 @@ import {
   serviceAccountUser,
 } from "./authz.js";
 import { charge, countSteps, markBody } from "./cost.js";
+import { format } from "./format.js";
 import { divideInt, inList, intOfDouble, mixedOrdering, moduloInt, negateInt, stringOfBytes } from "./numbers.js";
 import { addDurations, boundedDuration, dayOfYear, durationMilliseconds, inTimeZone, shiftTimestamp, type CelDuration } from "./time.js";
 import { re2 } from "../../meta/re2.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
-import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
+import { charAt, indexOf, lastIndexOf, lowerAscii, quote, replace, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
 import * as z from "zod";
 import { format as stringFormat } from "#schemas/runtime.js";
@@ -604,7 +605,6 @@ function registerStringsV2(env: Environment): void {
   env.registerConstant("strings", "StringsNamespace", new StringsNamespace());
   env.registerFunction("StringsNamespace.quote(string): string", (_: unknown, s: string) => quote(s));
   env.registerFunction("string.format(list): string", (s: string, args: unknown[]) => format(s, args));
-  env.registerFunction("string.reverse(): string", (s: string) => reverse(s));
 }
 
 function registerSets(env: Environment): void {
