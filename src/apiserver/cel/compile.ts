@@ -100,7 +100,7 @@ function rewriteHasOnIndex(source: string, ast: AstNode): string {
     const arg = (args[1] as AstNode[] | undefined)?.[0];
     if (!arg || arg.op !== "." || !Array.isArray(arg.args)) return;
     const base = arg.args[0] as AstNode;
-    if (isPlainChain(base) || hasOptionalSelect(base)) return;
+    if (isPlainChain(base) && !hasOptionalSelect(base)) return;
     const inner = source.slice(n.start, n.end).replace(/^has\s*\(/, "").replace(/\)\s*$/, "");
     const m = /^([\s\S]*)\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(inner);
     if (m) edits.push({ start: n.start, end: n.end, text: `(${JSON.stringify(m[2])} in (${m[1]}))` });
@@ -351,6 +351,24 @@ function formatCallError(ast: AstNode, source: string): Issue | undefined {
   return error;
 }
 
+const functionNames = new WeakMap<object, ReadonlySet<string>>();
+
+/** The names of the functions an environment declares (`startsWith`, `quote` of `strings.quote`). */
+function declaredFunctions(env: { getDefinitions(): { functions: Array<{ name: string }> } }): ReadonlySet<string> {
+  let names = functionNames.get(env);
+  if (!names) {
+    names = new Set(env.getDefinitions().functions.map((f) => f.name));
+    functionNames.set(env, names);
+  }
+  return names;
+}
+
+/** A call of a function no overload of which is declared is an undeclared reference to cel-go's checker (`f(1)`, `a.f()`). */
+function undeclaredFunction(issue: Issue, env: { getDefinitions(): { functions: Array<{ name: string }> } }): Issue {
+  const m = /^found no matching overload for '([A-Za-z_]\w*)' applied to /.exec(issue.message);
+  return m && !declaredFunctions(env).has(m[1]!) ? { ...issue, message: `undeclared reference to '${m[1]}' (in container '')` } : issue;
+}
+
 /** cel-go's wording for the evaluator's runtime errors. */
 function goMessage(s: string): string {
   // A declared variable the activation does not bind is a missing attribute to cel-go.
@@ -406,6 +424,7 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
         ? (conditionalIssue(err, checkedAst, checkedText, env) ?? quantifierIssue(err, checkedAst, checkedText) ?? checkIssue(err, checkedText))
         : { message: "does not type-check", offset: 0 };
       if (original.valid) issue.offset = 0;
+      issue = undeclaredFunction(issue, env);
     }
     issue ??= homogeneityError(program.ast);
     // Offsets in a rewritten text are not the written expression's: judged on the text as written.

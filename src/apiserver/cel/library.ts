@@ -400,6 +400,16 @@ function registerBase(env: Environment): void {
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
     return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   };
+  // `null` is assignable to timestamps and durations in cel-go's checker, so `null < null` and
+  // `null < timestamp(…)` type-check through their orderings and fail only when evaluated.
+  const noOverload = (): never => fail("no such overload");
+  for (const op of ["<", "<=", ">", ">="]) {
+    env.registerOperator(`null ${op} null`, noOverload);
+    for (const t of [TS, DUR]) {
+      env.registerOperator(`null ${op} ${t}`, noOverload);
+      env.registerOperator(`${t} ${op} null`, noOverload);
+    }
+  }
   env.registerOperator("bytes < bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) < 0);
   env.registerOperator("bytes <= bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) <= 0);
   env.registerOperator("bytes > bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) > 0);
@@ -496,6 +506,13 @@ function registerOptionalExtras(env: Environment): void {
   // `null` is assignable to optional types in cel-go's checker, and an optional equals only
   // another optional (`types.Optional.Equal`), so `optional.none() == null` is false.
   env.registerOperator("optional<dyn> == null", () => false);
+  // `has(o.f)` of an optional `o` (compile.ts rewrites it to `'f' in o`): o has a value that has f.
+  env.registerOperator("string in optional<dyn>", (k: string, o: Optional) => {
+    if (!o.hasValue()) return false;
+    const v = o.value() as unknown;
+    if (v instanceof Map) return v.has(k);
+    return v !== null && typeof v === "object" && Object.hasOwn(v, k);
+  });
   // `type(optional.of(x))` is `optional_type`, a type value like `int` (`types.OptionalType`).
   const optionalType = optionalTypeValue();
   if (optionalType) {
