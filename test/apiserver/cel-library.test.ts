@@ -62,6 +62,13 @@ describe("Kubernetes CEL libraries: conformance cases", () => {
     expect(compiles(`lists.range(2).size() == 2`, 34)).toBe(true);
   });
 
+  it("offers cel.bind only where ext.Bindings is enabled (DRA's environment, not base.go's)", () => {
+    expect(compileCel("cel.bind(a, 1, a + 1) == 2", spec(36)).error).toBe("undeclared reference to 'cel' (in container '')");
+    const dra = compileCel("cel.bind(a, 1, a + 1) == 2", { ...spec(36), bindings: true });
+    expect(dra.error).toBeUndefined();
+    expect(evaluateCel(dra, {})).toMatchObject({ kind: "value", value: true });
+  });
+
   it("two-variable comprehensions (cel-go ext TwoVarComprehensions)", () => {
     const run = (expr: string) => {
       const r = evaluateCel(compileCel(expr, spec(36)), {});

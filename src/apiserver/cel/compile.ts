@@ -369,6 +369,18 @@ function undeclaredFunction(issue: Issue, env: { getDefinitions(): { functions: 
   return m && !declaredFunctions(env).has(m[1]!) ? { ...issue, message: `undeclared reference to '${m[1]}' (in container '')` } : issue;
 }
 
+/** `cel.bind(…)` where the environment has no ext.Bindings: `cel` is then an undeclared identifier to cel-go. */
+function bindingsError(ast: AstNode): Issue | undefined {
+  let error: Issue | undefined;
+  walkAst(ast, (n) => {
+    if (error || n.op !== "rcall" || !Array.isArray(n.args)) return;
+    const args = n.args as unknown[];
+    const target = args[1] as AstNode | undefined;
+    if (args[0] === "bind" && target?.op === "id" && target.args === "cel") error = { message: "undeclared reference to 'cel' (in container '')", offset: target.start ?? 0 };
+  });
+  return error;
+}
+
 /** cel-go's wording for the evaluator's runtime errors. */
 function goMessage(s: string): string {
   // A declared variable the activation does not bind is a missing attribute to cel-go.
@@ -426,6 +438,7 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
       if (original.valid) issue.offset = 0;
       issue = undeclaredFunction(issue, env);
     }
+    if (!spec.bindings) issue ??= bindingsError(program.ast);
     issue ??= homogeneityError(program.ast);
     // Offsets in a rewritten text are not the written expression's: judged on the text as written.
     if (program === first) issue ??= typeValueError(program.ast, text);

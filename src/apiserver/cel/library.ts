@@ -285,6 +285,11 @@ export interface EnvironmentSpec {
    * 1.32); before, a library call costs 1 like any call cel-go does not cost itself.
    */
   libraryCosts?: boolean;
+  /**
+   * Whether `cel.bind` is offered (cel-go's ext.Bindings, which DRA's environment adds from 1.31):
+   * kube-apiserver's base environment does not have it, so elsewhere it is an undeclared `cel`.
+   */
+  bindings?: boolean;
 }
 
 /**
@@ -295,7 +300,7 @@ export interface EnvironmentSpec {
  */
 export function environmentKey(spec: EnvironmentSpec): string {
   const types = spec.types ? JSON.stringify(spec.types) : "";
-  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}${spec.libraryCosts === false ? "|cel-go-costs" : ""}`;
+  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}${spec.libraryCosts === false ? "|cel-go-costs" : ""}${spec.bindings ? "|bindings" : ""}`;
 }
 
 const environments = new Map<string, Environment>();
