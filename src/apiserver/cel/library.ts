@@ -238,6 +238,46 @@ function alignTypeChecker(require: NodeJS.Require): void {
   } catch {
     // As above.
   }
+  selectOnOptionalValues(require);
+}
+
+type FieldHandle = (left: unknown, right: unknown, ast: unknown, ev: unknown) => unknown;
+type AccessCheck2 = (this: unknown, chk: unknown, ast: { handle?: FieldHandle }, ctx: unknown) => CheckerType;
+
+/** Values a field can be selected from: maps and objects of declared types (not null, numbers, strings, lists, …). */
+function selectable(v: unknown): boolean {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date) && !isDurationValue(v);
+}
+
+const isDurationValue = (v: object): boolean => typeof (v as { seconds?: unknown }).seconds === "bigint" && typeof (v as { nanos?: unknown }).nanos === "number";
+
+/**
+ * Selecting a field of an optional whose value has no fields (`optional.of(0).f`,
+ * `{'k': dyn(null)}.?k.f`) is an error to cel-go (no such key), not none.
+ */
+function selectOnOptionalValues(require: NodeJS.Require): void {
+  try {
+    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: AccessCheck2 }> };
+    const Optional = cel().Optional;
+    for (const op of [".", ".?"]) {
+      const entry = ops.OPERATORS?.[op];
+      const original = entry?.check;
+      if (!entry || typeof original !== "function") continue;
+      entry.check = function (chk, ast, ctx) {
+        const type = original.call(this, chk, ast, ctx);
+        const handle = ast.handle;
+        if (typeof handle === "function") {
+          ast.handle = (left, right, node, ev) => {
+            if (left instanceof Optional && left.hasValue() && !selectable(left.value())) fail(`no such key: ${String(right)}`);
+            return handle(left, right, node, ev);
+          };
+        }
+        return type;
+      };
+    }
+  } catch {
+    // As above.
+  }
 }
 
 type TernaryCheck = (this: unknown, chk: unknown, ast: { left?: { checkedType?: CheckerType & { name?: string } }; right?: { checkedType?: CheckerType & { name?: string } } }, ctx: unknown) => CheckerType;
