@@ -238,7 +238,43 @@ function alignTypeChecker(require: NodeJS.Require): void {
   } catch {
     // As above.
   }
-  selectOnOptionalValues(require);
+  alignAccess(require);
+  typedMapKeys(require);
+}
+
+/**
+ * The keys of a map the evaluator keeps as an object (`{6: 'six'}` has the key "6"), as the map's
+ * key type has them: ints and bools, as cel-go iterates them. Undefined when there is nothing to convert.
+ */
+function keysOfType(coll: unknown, keyType: string | undefined): unknown[] | undefined {
+  if (keyType !== "int" && keyType !== "bool") return undefined;
+  if (coll === null || typeof coll !== "object" || Array.isArray(coll) || coll instanceof Map) return undefined;
+  return Object.keys(coll).map((k) => (keyType === "int" ? BigInt(k) : k === "true"));
+}
+
+type ComprehensionHandle = (items: unknown, args: unknown, ev: unknown, ctx: unknown) => unknown;
+type ComprehensionCheck = (this: unknown, chk: unknown, ast: { args: { iterable: { checkedType?: { kind?: string; keyType?: { name?: string } } } }; handle?: ComprehensionHandle }, ctx: unknown) => CheckerType;
+
+/** Comprehensions over int- and bool-keyed map literals range over ints and bools (`{6: 'six'}.exists(k, k % 5 == 1)`). */
+function typedMapKeys(require: NodeJS.Require): void {
+  try {
+    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: ComprehensionCheck }> };
+    const entry = ops.OPERATORS?.comprehension;
+    const original = entry?.check;
+    if (!entry || typeof original !== "function") return;
+    entry.check = function (chk, ast, ctx) {
+      const type = original.call(this, chk, ast, ctx);
+      const t = ast.args.iterable.checkedType;
+      const handle = ast.handle;
+      if (t?.kind === "map" && typeof handle === "function") {
+        const keyType = t.keyType?.name;
+        ast.handle = (items, args, ev, c) => handle(keysOfType(items, keyType) ?? items, args, ev, c);
+      }
+      return type;
+    };
+  } catch {
+    // As above.
+  }
 }
 
 type FieldHandle = (left: unknown, right: unknown, ast: unknown, ev: unknown) => unknown;
@@ -249,17 +285,19 @@ function selectable(v: unknown): boolean {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date) && !isDurationValue(v);
 }
 
+const isUintValue = (v: unknown): v is { valueOf(): bigint } => v !== null && typeof v === "object" && typeof (v as { valueOf(): unknown }).valueOf() === "bigint";
+
 const isDurationValue = (v: object): boolean => typeof (v as { seconds?: unknown }).seconds === "bigint" && typeof (v as { nanos?: unknown }).nanos === "number";
 
 /**
  * Selecting a field of an optional whose value has no fields (`optional.of(0).f`,
- * `{'k': dyn(null)}.?k.f`) is an error to cel-go (no such key), not none.
+ * `{'k': dyn(null)}.?k.f`) is an error to cel-go (no such key), not none; a list index may be a uint.
  */
-function selectOnOptionalValues(require: NodeJS.Require): void {
+function alignAccess(require: NodeJS.Require): void {
   try {
     const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: AccessCheck2 }> };
     const Optional = cel().Optional;
-    for (const op of [".", ".?"]) {
+    for (const op of [".", ".?", "[]"]) {
       const entry = ops.OPERATORS?.[op];
       const original = entry?.check;
       if (!entry || typeof original !== "function") continue;
@@ -267,10 +305,14 @@ function selectOnOptionalValues(require: NodeJS.Require): void {
         const type = original.call(this, chk, ast, ctx);
         const handle = ast.handle;
         if (typeof handle === "function") {
-          ast.handle = (left, right, node, ev) => {
-            if (left instanceof Optional && left.hasValue() && !selectable(left.value())) fail(`no such key: ${String(right)}`);
-            return handle(left, right, node, ev);
-          };
+          ast.handle =
+            op === "[]"
+              ? // A list indexed by a uint (through dyn) is indexed by its value, as cel-go does.
+                (left, right, node, ev) => handle(left, Array.isArray(left) && isUintValue(right) ? right.valueOf() : right, node, ev)
+              : (left, right, node, ev) => {
+                  if (left instanceof Optional && left.hasValue() && !selectable(left.value())) fail(`no such key: ${String(right)}`);
+                  return handle(left, right, node, ev);
+                };
         }
         return type;
       };
@@ -830,6 +872,7 @@ interface MacroNode {
 }
 interface TypeDecl {
   kind: string;
+  name?: string;
   keyType?: TypeDecl;
   valueType?: TypeDecl;
 }
@@ -849,6 +892,12 @@ interface Evaluator {
 
 type TwoVarKind = "all" | "exists" | "existsOne" | "transformList" | "transformMap" | "transformMapEntry";
 
+/** A map object's entries with its keys as the map's key type has them. */
+function entriesOfType(coll: object, keyType: string | undefined): Array<[unknown, unknown]> {
+  const values = Object.values(coll);
+  return (keysOfType(coll, keyType) ?? Object.keys(coll)).map((k, i) => [k, values[i]]);
+}
+
 function registerTwoVarComprehensions(env: Environment): void {
   const macro =
     (kind: TwoVarKind, withFilter: boolean) =>
@@ -860,7 +909,7 @@ function registerTwoVarComprehensions(env: Environment): void {
       if (names[0] === names[1]) throw new Error(`${kind}() second variable name must be different from the first`);
       const filter = withFilter ? args[2] : undefined;
       const body = args[withFilter ? 3 : 2]!;
-      const state: { inner?: Scope; outer?: Scope; steps?: number; filterSteps?: number } = {};
+      const state: { inner?: Scope; outer?: Scope; steps?: number; filterSteps?: number; keyType?: string } = {};
       return {
         async: false,
         typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
@@ -874,6 +923,7 @@ function registerTwoVarComprehensions(env: Environment): void {
           } else if (t.kind === "map") {
             first = t.keyType ?? dyn;
             second = t.valueType ?? dyn;
+            state.keyType = t.keyType?.name;
           } else if (t.kind === "dyn") {
             first = dyn;
             second = dyn;
@@ -899,7 +949,7 @@ function registerTwoVarComprehensions(env: Environment): void {
             : coll instanceof Map
               ? [...coll]
               : coll && typeof coll === "object"
-                ? Object.entries(coll)
+                ? entriesOfType(coll, state.keyType)
                 : fail(`${kind}() cannot range over ${typeof coll}`);
           // Costs of cel-go's expansions (ext/comprehensions.go): the body and filter by their steps;
           // all/exists their loop condition and `accu && p` / `accu || p` per iteration; existsOne
