@@ -282,14 +282,17 @@ function conditionalIssue(err: EvaluatorError, ast: AstNode, source: string, env
 
 /**
  * A quantifier macro whose predicate is not a bool, as cel-go's checker meets it in the macro's
- * expansion (parser/macro.go makeQuantifier): `accu && p` for `all`, `accu || p` for `exists`,
- * `p ? accu + 1 : accu` for `exists_one`, at the `(` of the call (checker_test.go: `x.all(e, 0)`
- * is `found no matching overload for '_&&_' applied to '(bool, int)'` at 1:6).
+ * expansion (parser/macro.go makeQuantifier): `accu && p` for `all` and `accu || p` for `exists`
+ * assert a bool operand, reported at the predicate (checker_test.go: `x.all(e, 0)` is
+ * `expected type 'bool' but found 'int'` at 1:10); `p ? accu + 1 : accu` for `exists_one` finds
+ * no overload of the conditional, at the `(` of the call.
  */
 function quantifierIssue(err: EvaluatorError, ast: AstNode, source: string): Issue | undefined {
   const m = /^(all|exists|exists_one)\(var, predicate\) predicate must return bool, got '(.+)'$/.exec(err.summary ?? "");
   const predicate = err.node as AstNode | undefined;
   if (!m || !predicate) return undefined;
+  const type = typeValueName(predicate) ?? goTypeText(m[2]!);
+  if (m[1] !== "exists_one") return { message: `expected type 'bool' but found '${type}'`, offset: predicate.start ?? 0 };
   let call: AstNode | undefined;
   walkAst(ast, (n) => {
     const args = n.args as unknown[];
@@ -297,15 +300,8 @@ function quantifierIssue(err: EvaluatorError, ast: AstNode, source: string): Iss
   });
   const receiver = call ? ((call.args as unknown[])[1] as AstNode | undefined) : undefined;
   if (!receiver || receiver.end === undefined) return undefined;
-  const type = typeValueName(predicate) ?? goTypeText(m[2]!);
-  const message =
-    m[1] === "all"
-      ? `found no matching overload for '_&&_' applied to '(bool, ${type})'`
-      : m[1] === "exists"
-        ? `found no matching overload for '_||_' applied to '(bool, ${type})'`
-        : `found no matching overload for '_?_:_' applied to '(${type}, int, int)'`;
   const at = source.indexOf("(", receiver.end);
-  return { message, offset: at >= 0 ? at : (predicate.start ?? 0) };
+  return { message: `found no matching overload for '_?_:_' applied to '(${type}, int, int)'`, offset: at >= 0 ? at : (predicate.start ?? 0) };
 }
 
 /** Regex literals that do not compile (`ValidateRegexLiterals`, from 1.29). */
