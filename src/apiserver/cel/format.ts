@@ -4,6 +4,7 @@
  * validator makes when the format string is a literal and the arguments a list literal.
  */
 import { compareStrings } from "./values.js";
+import { timestampText } from "./time.js";
 
 /** A clause of a format string: its verb and precision (`%.3f`). */
 interface Clause {
@@ -127,7 +128,7 @@ function formatString(v: unknown): string {
   if (typeof v === "number") return special(v) ?? shortest(v);
   if (v instanceof Uint8Array) return new TextDecoder().decode(v);
   if (Array.isArray(v)) return `[${v.map(formatString).join(", ")}]`;
-  if (v instanceof Date) return v.toISOString().replace(/\.?0*Z$/, "Z");
+  if (v instanceof Date) return timestampText(v);
   if (isUint(v)) return String(v.valueOf());
   if (isDuration(v)) return `${shortest(Number(v.seconds) + v.nanos / 1e9)}s`;
   if (isType(v)) return v.name;

@@ -24,7 +24,7 @@ import {
 import { charge, countSteps, markBody } from "./cost.js";
 import { format } from "./format.js";
 import { divideInt, inList, intOfDouble, mixedOrdering, moduloInt, negateInt, stringOfBytes } from "./numbers.js";
-import { addDurations, boundedDuration, dayOfYear, durationMilliseconds, inTimeZone, shiftTimestamp, type CelDuration } from "./time.js";
+import { addDurations, boundedDuration, compareTimestamps, dayOfYear, durationMilliseconds, inTimeZone, preciseTimestamp, shiftTimestamp, timestampDifference, timestampText, type CelDuration } from "./time.js";
 import { re2 } from "../../meta/re2.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, indexOf, lastIndexOf, lowerAscii, quote, replace, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
@@ -86,13 +86,25 @@ const OPERATOR_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new 
   ["V in list<V>: bool", (v: unknown, l: Iterable<unknown>) => inList(v, l)],
   [`${DUR} + ${DUR}: ${DUR}`, (a: CelDuration, b: CelDuration) => addDurations(a, b, 1n)],
   [`${DUR} - ${DUR}: ${DUR}`, (a: CelDuration, b: CelDuration) => addDurations(a, b, -1n)],
-  [`${TS} + ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, 1)],
-  [`${DUR} + ${TS}: ${DUR}`, (d: CelDuration, t: Date) => shiftTimestamp(t, d, 1)],
-  [`${TS} - ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, -1)],
+  [`${TS} + ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, 1n)],
+  [`${DUR} + ${TS}: ${DUR}`, (d: CelDuration, t: Date) => shiftTimestamp(t, d, 1n)],
+  [`${TS} - ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, -1n)],
+  [`${TS} == ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) === 0],
+  [`${TS} != ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) !== 0],
+  [`${TS} < ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) < 0],
+  [`${TS} <= ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) <= 0],
+  [`${TS} > ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) > 0],
+  [`${TS} >= ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) >= 0],
 ]);
 
-/** Handlers kept and bounded to cel-go's duration range (int64 nanoseconds). */
-const BOUNDED_DURATIONS: ReadonlySet<string> = new Set([`duration(string): ${DUR}`, `${TS} - ${TS}: ${DUR}`]);
+type Handler = (...a: never[]) => unknown;
+
+/** Handlers kept and completed: durations bounded to int64 nanoseconds, timestamps to the nanosecond. */
+const WRAPPED: ReadonlyMap<string, (original: Handler) => Handler> = new Map<string, (original: Handler) => Handler>([
+  [`duration(string): ${DUR}`, (original) => (s: string) => boundedDuration((original as (s: string) => CelDuration)(s))],
+  [`${TS} - ${TS}: ${DUR}`, (original) => (a: Date, b: Date) => timestampDifference(a, b, (original as (a: Date, b: Date) => CelDuration)(a, b))],
+  [`timestamp(string): ${TS}`, (original) => (s: string) => preciseTimestamp((original as (s: string) => Date)(s), s)],
+]);
 
 /** Declarations whose result type is another's: `duration + timestamp` is a timestamp, as `timestamp + duration` is. */
 const RESULT_TYPES: ReadonlyMap<string, string> = new Map([[`${DUR} + ${TS}: ${DUR}`, `${TS} + ${DUR}: ${TS}`]]);
@@ -133,9 +145,9 @@ function aligned(d: FunctionDecl, overrides: ReadonlyMap<string, unknown>, all: 
   const changes: Partial<FunctionDecl> = {};
   const handler = overrides.get(d.signature);
   if (handler) changes.handler = handler;
-  else if (BOUNDED_DURATIONS.has(d.signature) && typeof d.handler === "function") {
-    const original = d.handler as (...a: unknown[]) => CelDuration;
-    changes.handler = (...a: unknown[]) => boundedDuration(original(...a));
+  else {
+    const wrap = WRAPPED.get(d.signature);
+    if (wrap && typeof d.handler === "function") changes.handler = wrap(d.handler as Handler);
   }
   const like = RESULT_TYPES.get(d.signature);
   const other = like ? all.find((o) => o.signature === like) : undefined;
@@ -472,7 +484,7 @@ function registerBase(env: Environment): void {
   env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => re2(p).findAll(s, Number(n)));
 
   // Standard conversions and orderings cel-go has and the evaluator lacks.
-  env.registerFunction(`string(${TS}): string`, (d: Date) => d.toISOString().replace(/\.0+Z$/, "Z").replace(/(\.\d*?)0+Z$/, "$1Z"));
+  env.registerFunction(`string(${TS}): string`, (d: Date) => timestampText(d));
   env.registerFunction(`string(${DUR}): string`, (d: { toString(): string }) => d.toString());
   env.registerFunction(`timestamp(${TS}): ${TS}`, (t: Date) => t);
   env.registerFunction(`duration(${DUR}): ${DUR}`, (d: CelDuration) => d);

@@ -1,8 +1,10 @@
 /**
  * Timestamps and durations as cel-go bounds and reads them (common/types/timestamp.go,
  * duration.go): timestamps from year 1 to year 9999, durations within int64 nanoseconds,
- * accessors in a time zone given by IANA name or by `[+-]HH:MM` offset, and a duration's
- * milliseconds as the component below the second.
+ * accessors in a time zone given by IANA name or by `[+-]HH:MM` offset, a duration's
+ * milliseconds as the component below the second, and timestamps to the nanosecond: the
+ * evaluator's timestamps are dates, precise to the millisecond, so the nanoseconds below the
+ * millisecond ride along on the date (see {@link subMillisecondNanos}).
  */
 
 /** The evaluator's duration: whole seconds and nanoseconds of the same sign. */
@@ -13,8 +15,8 @@ export interface CelDuration {
 
 type DurationClass = new (seconds: bigint, nanos: number) => CelDuration;
 
-const MIN_TIMESTAMP_MS = -62135596800000;
-const MAX_TIMESTAMP_MS = 253402300799999;
+const MIN_TIMESTAMP_NANOS = -62135596800000n * 1_000_000n;
+const MAX_TIMESTAMP_NANOS = 253402300799999n * 1_000_000n + 999_999n;
 const MAX_DURATION_NANOS = 2n ** 63n - 1n;
 
 const fail = (message: string): never => {
@@ -30,9 +32,47 @@ function durationOf(like: CelDuration, nanos: bigint): CelDuration {
   return new Duration(nanos / 1_000_000_000n, Number(nanos % 1_000_000_000n));
 }
 
-/** A timestamp in cel-go's range (0001-01-01 to 9999-12-31), or an error. */
-function checkedTimestamp(ms: number): Date {
-  return Number.isNaN(ms) || ms < MIN_TIMESTAMP_MS || ms > MAX_TIMESTAMP_MS ? fail("timestamp out of range") : new Date(ms);
+/** The nanoseconds of a timestamp below its millisecond (0 to 999999). */
+export function subMillisecondNanos(t: Date): number {
+  return (t as { nanos?: number }).nanos ?? 0;
+}
+
+/** A timestamp of `nanos` nanoseconds since the epoch, in cel-go's range (0001-01-01 to 9999-12-31), or an error. */
+export function timestampOf(nanos: bigint): Date {
+  if (nanos < MIN_TIMESTAMP_NANOS || nanos > MAX_TIMESTAMP_NANOS) fail("timestamp out of range");
+  let ms = nanos / 1_000_000n;
+  let rest = nanos % 1_000_000n;
+  if (rest < 0n) {
+    ms -= 1n;
+    rest += 1_000_000n;
+  }
+  const t = new Date(Number(ms));
+  if (rest) Object.defineProperty(t, "nanos", { value: Number(rest) });
+  return t;
+}
+
+/** A timestamp's nanoseconds since the epoch. */
+export function timestampNanos(t: Date): bigint {
+  return BigInt(t.getTime()) * 1_000_000n + BigInt(subMillisecondNanos(t));
+}
+
+/** `timestamp(s)` of the evaluator (precise to the millisecond) with the string's nanoseconds below the millisecond. */
+export function preciseTimestamp(t: Date, s: string): Date {
+  const fraction = /T\d\d:\d\d:\d\d\.(\d+)/.exec(s)?.[1];
+  if (!fraction || fraction.length <= 3) return t;
+  return timestampOf(BigInt(t.getTime()) * 1_000_000n + BigInt(fraction.padEnd(9, "0").slice(3, 9)));
+}
+
+/** `string(t)`: RFC 3339 in UTC with the fraction of the second to the nanosecond, trailing zeros dropped (Go's RFC3339Nano). */
+export function timestampText(t: Date): string {
+  const fraction = `${String(t.getUTCMilliseconds()).padStart(3, "0")}${String(subMillisecondNanos(t)).padStart(6, "0")}`.replace(/0+$/, "");
+  return t.toISOString().replace(/\.\d+Z$/, fraction ? `.${fraction}Z` : "Z");
+}
+
+/** Timestamps in order, to the nanosecond. */
+export function compareTimestamps(a: Date, b: Date): number {
+  const d = timestampNanos(a) - timestampNanos(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
 
 /** `duration(s)` of the evaluator, bounded to int64 nanoseconds. */
@@ -46,8 +86,13 @@ export function addDurations(a: CelDuration, b: CelDuration, sign: 1n | -1n): Ce
 }
 
 /** `t + d` and `t - d`, bounded to cel-go's timestamp range. */
-export function shiftTimestamp(t: Date, d: CelDuration, sign: 1 | -1): Date {
-  return checkedTimestamp(t.getTime() + sign * (Number(d.seconds) * 1000 + Math.floor(d.nanos / 1_000_000)));
+export function shiftTimestamp(t: Date, d: CelDuration, sign: 1n | -1n): Date {
+  return timestampOf(timestampNanos(t) + sign * nanosOf(d));
+}
+
+/** `a - b` of timestamps: a duration within int64 nanoseconds. */
+export function timestampDifference(a: Date, b: Date, like: CelDuration): CelDuration {
+  return durationOf(like, timestampNanos(a) - timestampNanos(b));
 }
 
 /** `d.getMilliseconds()`: the milliseconds below the second (cel-go durationGetMilliseconds). */
