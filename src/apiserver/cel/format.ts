@@ -3,8 +3,8 @@
  * the clauses `%s %d %f %e %b %o %x %X %%` with Go's number formatting, and the checks its
  * validator makes when the format string is a literal and the arguments a list literal.
  */
-import { compareStrings } from "./values.js";
-import { timestampText } from "./time.js";
+import { compareStrings, isUint } from "./values.js";
+import { isDuration, timestampText } from "./time.js";
 
 /** A clause of a format string: its verb and precision (`%.3f`). */
 interface Clause {
@@ -64,8 +64,6 @@ export function typeNameOf(v: unknown): string {
   return (v as object).constructor?.name ?? "unknown";
 }
 
-const isUint = (v: unknown): v is { valueOf(): bigint } => v !== null && typeof v === "object" && typeof (v as { valueOf(): unknown }).valueOf() === "bigint";
-const isDuration = (v: unknown): v is { seconds: bigint; nanos: number } => v !== null && typeof v === "object" && typeof (v as { seconds?: unknown }).seconds === "bigint" && typeof (v as { nanos?: unknown }).nanos === "number";
 const isType = (v: unknown): v is { name: string } => v !== null && typeof v === "object" && v.constructor?.name === "Type" && typeof (v as { name?: unknown }).name === "string";
 
 /** The sign, integer mantissa and binary exponent of a finite double (`x = sign · m · 2^e`). */

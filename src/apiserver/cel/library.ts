@@ -24,14 +24,14 @@ import {
 import { charge, countSteps, markBody } from "./cost.js";
 import { format } from "./format.js";
 import { divideInt, inList, intOfDouble, mixedOrdering, moduloInt, negateInt, stringOfBytes } from "./numbers.js";
-import { addDurations, boundedDuration, compareTimestamps, dayOfYear, durationMilliseconds, inTimeZone, preciseTimestamp, shiftTimestamp, timestampDifference, timestampText, type CelDuration } from "./time.js";
+import { addDurations, boundedDuration, compareTimestamps, isDuration, dayOfYear, durationMilliseconds, inTimeZone, preciseTimestamp, shiftTimestamp, timestampDifference, timestampText, type CelDuration } from "./time.js";
 import { re2 } from "../../meta/re2.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
 import { charAt, indexOf, lastIndexOf, lowerAscii, quote, replace, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
 import * as z from "zod";
 import { format as stringFormat } from "#schemas/runtime.js";
-import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals, compareStrings } from "./values.js";
+import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals, compareStrings, isUint } from "./values.js";
 
 let celJs: typeof CelJs | undefined;
 
@@ -140,7 +140,7 @@ function withChanges<T extends object>(d: T, changes: Partial<FunctionDecl>): T 
   return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, changes)) as T;
 }
 
-/** A declaration as cel-go has it: its handler, a duration handler bounded, its result type. */
+/** A declaration as cel-go has it: its handler replaced or wrapped ({@link WRAPPED}), its result type. */
 function aligned(d: FunctionDecl, overrides: ReadonlyMap<string, unknown>, all: readonly FunctionDecl[]): FunctionDecl {
   const changes: Partial<FunctionDecl> = {};
   const handler = overrides.get(d.signature);
@@ -290,16 +290,12 @@ function typedMapKeys(require: NodeJS.Require): void {
 }
 
 type FieldHandle = (left: unknown, right: unknown, ast: unknown, ev: unknown) => unknown;
-type AccessCheck2 = (this: unknown, chk: unknown, ast: { handle?: FieldHandle }, ctx: unknown) => CheckerType;
+type HandleCheck = (this: unknown, chk: unknown, ast: { handle?: FieldHandle }, ctx: unknown) => CheckerType;
 
 /** Values a field can be selected from: maps and objects of declared types (not null, numbers, strings, lists, …). */
 function selectable(v: unknown): boolean {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date) && !isDurationValue(v);
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date) && !isDuration(v);
 }
-
-const isUintValue = (v: unknown): v is { valueOf(): bigint } => v !== null && typeof v === "object" && typeof (v as { valueOf(): unknown }).valueOf() === "bigint";
-
-const isDurationValue = (v: object): boolean => typeof (v as { seconds?: unknown }).seconds === "bigint" && typeof (v as { nanos?: unknown }).nanos === "number";
 
 /**
  * Selecting a field of an optional whose value has no fields (`optional.of(0).f`,
@@ -307,7 +303,7 @@ const isDurationValue = (v: object): boolean => typeof (v as { seconds?: unknown
  */
 function alignAccess(require: NodeJS.Require): void {
   try {
-    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: AccessCheck2 }> };
+    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: HandleCheck }> };
     const Optional = cel().Optional;
     for (const op of [".", ".?", "[]"]) {
       const entry = ops.OPERATORS?.[op];
@@ -320,7 +316,7 @@ function alignAccess(require: NodeJS.Require): void {
           ast.handle =
             op === "[]"
               ? // A list indexed by a uint (through dyn) is indexed by its value, as cel-go does.
-                (left, right, node, ev) => handle(left, Array.isArray(left) && isUintValue(right) ? right.valueOf() : right, node, ev)
+                (left, right, node, ev) => handle(left, Array.isArray(left) && isUint(right) ? right.valueOf() : right, node, ev)
               : (left, right, node, ev) => {
                   if (left instanceof Optional && left.hasValue() && !selectable(left.value())) fail(`no such key: ${String(right)}`);
                   return handle(left, right, node, ev);

@@ -13,6 +13,10 @@ export interface CelDuration {
   readonly nanos: number;
 }
 
+/** Whether a value is the evaluator's duration. */
+export const isDuration = (v: unknown): v is CelDuration =>
+  v !== null && typeof v === "object" && typeof (v as { seconds?: unknown }).seconds === "bigint" && typeof (v as { nanos?: unknown }).nanos === "number";
+
 type DurationClass = new (seconds: bigint, nanos: number) => CelDuration;
 
 const MIN_TIMESTAMP_NANOS = -62135596800000n * 1_000_000n;

@@ -94,7 +94,7 @@ export class CelFormat {
 const isNum = (v: unknown): v is number | bigint => typeof v === "number" || typeof v === "bigint";
 
 /** The evaluator's uint: an object whose value is a bigint. */
-const isUint = (v: unknown): v is { valueOf(): bigint } => v !== null && typeof v === "object" && typeof (v as { valueOf(): unknown }).valueOf() === "bigint";
+export const isUint = (v: unknown): v is { valueOf(): bigint } => v !== null && typeof v === "object" && typeof (v as { valueOf(): unknown }).valueOf() === "bigint";
 
 /**
  * CEL equality (heterogeneous numbers compare by value; lists and maps deeply).
