@@ -1,0 +1,149 @@
+/**
+ * Pod Security levels, versions and namespace labels (k8s.io/pod-security-admission/api), and the
+ * evaluator that runs the checks of a level at a version (policy/registry.go).
+ */
+import { fieldError, FieldPath, type FieldError } from "../../../meta/index.js";
+import { CHECKS, type CheckPod, type PodMetaLike, type PodSpecLike } from "./checks.js";
+
+/** A Pod Security Standards level. */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+/** A policy version: `latest`, or the Kubernetes minor `v1.minor`. */
+export type PodSecurityVersion = "latest" | { minor: number };
+
+/** A level at a version, printed as kube-apiserver prints it: `restricted:latest`, `baseline:v1.23`. */
+export interface LevelVersion {
+  level: PodSecurityLevel;
+  version: PodSecurityVersion;
+}
+
+/** The three modes of a namespace's policy. */
+export interface PodSecurityPolicy {
+  enforce: LevelVersion;
+  audit: LevelVersion;
+  warn: LevelVersion;
+}
+
+export const POD_SECURITY_LABEL_PREFIX = "pod-security.kubernetes.io/";
+const LEVELS: readonly PodSecurityLevel[] = ["privileged", "baseline", "restricted"];
+const MODES = ["enforce", "audit", "warn"] as const;
+
+/** kube-apiserver's default policy when no configuration says otherwise: privileged, latest, for every mode. */
+export const DEFAULT_POD_SECURITY_POLICY: PodSecurityPolicy = {
+  enforce: { level: "privileged", version: "latest" },
+  audit: { level: "privileged", version: "latest" },
+  warn: { level: "privileged", version: "latest" },
+};
+
+/** `restricted:latest`, `baseline:v1.23`. */
+export function levelVersionString(lv: LevelVersion): string {
+  return `${lv.level}:${lv.version === "latest" ? "latest" : `v1.${lv.version.minor}`}`;
+}
+
+function parseVersion(value: string): PodSecurityVersion | undefined {
+  if (value === "latest") return "latest";
+  const m = /^v1\.([0-9]|[1-9][0-9]*)$/.exec(value);
+  if (!m) return undefined;
+  const minor = Number(m[1]);
+  return Number.isSafeInteger(minor) ? { minor } : undefined;
+}
+
+/**
+ * The policy a namespace's labels select (api.PolicyToEvaluate): unset labels take the defaults; an
+ * invalid level is `restricted` for enforce and `privileged` for audit and warn (fail open), an invalid
+ * version `latest`; each invalid label is an error at `metadata.labels[<label>]`.
+ */
+export function policyFromLabels(labels: Readonly<Record<string, string>> | undefined, defaults: PodSecurityPolicy = DEFAULT_POD_SECURITY_POLICY): { policy: PodSecurityPolicy; errors: FieldError[] } {
+  const policy: PodSecurityPolicy = { enforce: { ...defaults.enforce }, audit: { ...defaults.audit }, warn: { ...defaults.warn } };
+  const errors: FieldError[] = [];
+  for (const mode of MODES) {
+    const levelLabel = `${POD_SECURITY_LABEL_PREFIX}${mode}`;
+    const level = labels?.[levelLabel];
+    if (level !== undefined) {
+      if ((LEVELS as readonly string[]).includes(level)) policy[mode].level = level as PodSecurityLevel;
+      else {
+        policy[mode].level = mode === "enforce" ? "restricted" : "privileged";
+        errors.push(labelError(levelLabel, level, `must be one of ${LEVELS.join(", ")}`));
+      }
+    }
+    const versionLabel = `${levelLabel}-version`;
+    const version = labels?.[versionLabel];
+    if (version !== undefined) {
+      const parsed = parseVersion(version);
+      policy[mode].version = parsed ?? "latest";
+      if (!parsed) errors.push(labelError(versionLabel, version, `must be "latest" or "v1.x"`));
+    }
+  }
+  return { policy, errors };
+}
+
+function labelError(label: string, value: string, detail: string): FieldError {
+  return fieldError("FieldValueInvalid", FieldPath.of("metadata", "labels").key(label), detail, value);
+}
+
+/** Whether two levels-at-versions are the same. */
+export function sameLevelVersion(a: LevelVersion, b: LevelVersion): boolean {
+  return a.level === b.level && sameVersion(a.version, b.version);
+}
+
+/** Whether two policy versions are the same. */
+export function sameVersion(a: PodSecurityVersion, b: PodSecurityVersion): boolean {
+  return a === "latest" || b === "latest" ? a === b : a.minor === b.minor;
+}
+
+/** -1, 0 or 1 as level `a` is less strict than, as strict as, or stricter than `b`. */
+export function compareLevels(a: PodSecurityLevel, b: PodSecurityLevel): number {
+  return Math.sign(LEVELS.indexOf(a) - LEVELS.indexOf(b));
+}
+
+/** The newest policy version any check changed in: later versions and `latest` evaluate as it. */
+const MAX_MINOR = Math.max(...CHECKS.flatMap((c) => c.versions.map((v) => v.minor)));
+
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Baseline checks first, then restricted ones, each sorted by id: the order of the aggregated message. */
+const ORDERED = [...CHECKS.filter((c) => c.level === "baseline").sort((a, b) => byteOrder(a.id, b.id)), ...CHECKS.filter((c) => c.level === "restricted").sort((a, b) => byteOrder(a.id, b.id))];
+
+const cache = new Map<string, CheckPod[]>();
+
+function checksFor(level: "baseline" | "restricted", minor: number): CheckPod[] {
+  const key = `${level}:${minor}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const active = ORDERED.map((c) => ({ check: c, version: [...c.versions].reverse().find((v) => v.minor <= minor) })).filter((x) => x.version !== undefined);
+  const overridden = new Set(level === "restricted" ? active.filter((x) => x.check.level === "restricted").flatMap((x) => x.version!.overrides ?? []) : []);
+  const fns = active.filter((x) => (level === "restricted" || x.check.level === "baseline") && !overridden.has(x.check.id)).map((x) => x.version!.check);
+  cache.set(key, fns);
+  return fns;
+}
+
+/** The aggregated result of a level's checks (policy.AggregateCheckResult). */
+export interface PodSecurityResult {
+  allowed: boolean;
+  reasons: string[];
+  details: string[];
+}
+
+/** Evaluate a pod (or pod template) against a level at a version. */
+export function evaluatePodSecurity(lv: LevelVersion, meta: PodMetaLike, spec: PodSpecLike): PodSecurityResult {
+  if (lv.level === "privileged") return { allowed: true, reasons: [], details: [] };
+  const minor = lv.version === "latest" ? MAX_MINOR : Math.min(lv.version.minor, MAX_MINOR);
+  const reasons: string[] = [];
+  const details: string[] = [];
+  for (const check of checksFor(lv.level, minor)) {
+    const r = check(meta, spec);
+    if (!r.allowed) {
+      reasons.push(r.reason || "unknown forbidden reason");
+      details.push(r.detail);
+    }
+  }
+  return { allowed: reasons.length === 0, reasons, details };
+}
+
+/** `host ports (8080), privileged`: each reason with its detail in parentheses (ForbiddenDetail). */
+export function forbiddenDetail(r: PodSecurityResult): string {
+  return r.reasons.map((reason, i) => (r.details[i] ? `${reason} (${r.details[i]})` : reason)).join(", ");
+}
+
+/** The reasons alone (ForbiddenReason), as the namespace-label check of existing pods prints them. */
+export function forbiddenReason(r: PodSecurityResult): string {
+  return r.reasons.join(", ");
+}
