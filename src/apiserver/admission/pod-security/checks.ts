@@ -169,28 +169,28 @@ const hostPorts: CheckPod = (_meta, spec) => {
   return forbid("hostPort", `${containerNames(bad)} ${pluralize("uses", "use", bad.length)} ${pluralize("hostPort", "hostPorts", portList.length)} ${portList.join(", ")}`);
 };
 
+const LOCAL_HOSTS = new Set(["127.0.0.1", "::1"]);
+
 const hostProbesAndHostLifecycle: CheckPod = (_meta, spec) => {
-  const bad = new Set<string>();
-  const hosts = new Set<string>();
-  const hostsOf = (handler: unknown): string[] => {
-    const h = obj(handler);
-    if (!h) return [];
-    return [str(obj(h.httpGet)?.host), str(obj(h.tcpSocket)?.host)].filter((x) => x !== "");
-  };
+  const bad: string[] = [];
+  const hosts: string[] = [];
   for (const c of containers(spec)) {
     const lifecycle = obj(c.lifecycle);
-    for (const handler of [c.livenessProbe, c.readinessProbe, c.startupProbe, lifecycle?.postStart, lifecycle?.preStop]) {
-      const found = hostsOf(handler);
-      if (found.length) {
-        bad.add(str(c.name));
-        for (const h of found) hosts.add(h);
+    let valid = true;
+    for (const handler of [c.livenessProbe, c.readinessProbe, c.startupProbe, lifecycle?.postStart, lifecycle?.preStop].map(obj)) {
+      for (const action of [obj(handler?.httpGet), obj(handler?.tcpSocket)]) {
+        const host = str(action?.host);
+        if (host !== "" && !LOCAL_HOSTS.has(host)) {
+          valid = false;
+          hosts.push(host);
+        }
       }
     }
+    if (!valid) bad.push(str(c.name));
   }
-  if (!bad.size) return ALLOWED;
-  const names = sortedSet(bad);
+  if (!bad.length) return ALLOWED;
   const hostList = sortedSet(hosts);
-  return forbid("probe or lifecycle host", `${containerNames(names)} ${pluralize("uses", "use", names.length)} ${pluralize("probe or lifecycle host", "probe or lifecycle hosts", hostList.length)} ${joinQuote(hostList)}`);
+  return forbid("hostProbesOrHostLifecycle", `${containerNames(bad)} ${pluralize("uses", "use", bad.length)} ${pluralize("hostProbeOrHostLifecycle", "hostProbesOrHostLifecycles", hostList.length)} ${joinQuote(hostList)}`);
 };
 
 const privileged: CheckPod = (_meta, spec) => {
