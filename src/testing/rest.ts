@@ -21,6 +21,7 @@ import { certificateAdmission } from "../apiserver/certificates/index.js";
 import { decide, type Authorizer, type UserInfo } from "./auth.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
+import { podSecurityAdmission } from "./pod-security.js";
 import { webhookPhase, WebhookPause, type ObjectConverter, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import type { WebhookOutcome } from "../apiserver/admission/index.js";
 import { deepEqual } from "./fieldset.js";
@@ -599,7 +600,7 @@ export class Rest {
   private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     this.builtinAdmission(r, operation, obj, old, call, sub);
     const ctx = this.admissionContext();
-    const warnings: string[] = [];
+    const warnings = podSecurityAdmission(this.ctx.store, { resource: r, operation, object: obj, old, subresource: sub, userName: call.user });
     warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
     return warnings;
