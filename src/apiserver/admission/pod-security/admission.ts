@@ -139,10 +139,17 @@ function validatePodController(req: PodSecurityRequest, config: PodSecurityConfi
   if (exempt(config.exemptions?.namespaces, req.namespace) || exempt(config.exemptions?.usernames, req.userName)) return ALLOWED;
   const { policy, errors } = policyFromLabels(req.namespaceLabels, config.defaults ?? DEFAULT_POD_SECURITY_POLICY);
   if (!errors.length && policy.warn.level === "privileged" && policy.audit.level === "privileged") return ALLOWED;
-  let template: Obj | undefined = req.object;
-  for (const key of TEMPLATE_PATHS[`${req.group}/${req.resource}`] ?? []) template = obj(template?.[key]);
+  const template = podTemplateOf(req.group, req.resource, req.object);
   if (!template) return ALLOWED;
   return evaluate(policy, errors, metaOf(template), obj(template.spec) ?? {}, false, config);
+}
+
+/** The pod template a workload resource embeds (undefined where it has none, or for other resources). */
+export function podTemplateOf(group: string, resource: string, object: Obj): Obj | undefined {
+  const path = TEMPLATE_PATHS[`${group}/${resource}`];
+  let template: Obj | undefined = path ? object : undefined;
+  for (const key of path ?? []) template = obj(template?.[key]);
+  return template;
 }
 
 function evaluate(policy: PodSecurityPolicy, errors: readonly FieldError[], meta: PodMetaLike, spec: PodSpecLike, enforce: boolean, config: PodSecurityConfiguration): PodSecurityOutcome {

@@ -23,6 +23,7 @@ export {
 export {
   admitPodSecurity,
   podSecurityApplies,
+  podTemplateOf,
   type PodSecurityConfiguration,
   type PodSecurityExemptions,
   type PodSecurityOutcome,
