@@ -55,11 +55,17 @@ describe("Pod Security in kubezod validate", () => {
     expect(await issues([pod("p", "elsewhere"), deployment("elsewhere"), ns("plain", {}), pod("q", "plain")].join("---\n"))).toEqual([]);
   });
 
+  const asInput = (c: (typeof POD_CASES)[number]) => {
+    const podObject = { ...c.pod, metadata: { ...(c.pod.metadata as object), namespace: "t" } };
+    const version = `v1.${c.minor}`;
+    return [ns("t", { "pod-security.kubernetes.io/enforce": c.level, "pod-security.kubernetes.io/enforce-version": version, "pod-security.kubernetes.io/warn": c.level, "pod-security.kubernetes.io/warn-version": version }), JSON.stringify(podObject) + "\n"].join("---\n");
+  };
+
   it("never reports the test data pods kube-apiserver admits", async () => {
-    for (const c of POD_CASES.filter((x) => x.expect === "pass")) {
-      const podObject = { ...c.pod, metadata: { ...(c.pod.metadata as object), namespace: "t" } };
-      const text = [ns("t", { "pod-security.kubernetes.io/enforce": c.level, "pod-security.kubernetes.io/enforce-version": `v1.${c.minor}`, "pod-security.kubernetes.io/warn": c.level }), JSON.stringify(podObject) + "\n"].join("---\n");
-      expect(await issues(text), c.source).toEqual([]);
-    }
+    for (const c of POD_CASES.filter((x) => x.expect === "pass")) expect(await issues(asInput(c)), c.source).toEqual([]);
+  });
+
+  it("reports the test data pods kube-apiserver refuses as errors", async () => {
+    for (const c of POD_CASES.filter((x) => x.expect === "fail")) expect((await issues(asInput(c))).map((i) => i.severity), c.source).toEqual(["error"]);
   });
 });

@@ -26,7 +26,8 @@ describe("Pod Security checks (policy/check_*_test.go tables)", () => {
 
 describe("Pod Security levels (test/testdata pods)", () => {
   for (const c of POD_CASES) {
-    const versions: PodSecurityVersion[] = [{ minor: c.minor }, "latest"];
+    // The newest folders hold for the latest policy as well.
+    const versions: PodSecurityVersion[] = c.minor >= 34 ? [{ minor: c.minor }, "latest"] : [{ minor: c.minor }];
     for (const version of versions) {
       const label = version === "latest" ? "latest" : `v1.${version.minor}`;
       it(`${c.source} ${c.expect}s at ${c.level}:${label}`, () => {

@@ -379,7 +379,6 @@ export const CHECKS: readonly Check[] = [
   { id: "hostProbesAndHostLifecycle", level: "baseline", versions: [{ minor: 34, check: hostProbesAndHostLifecycle }] },
   { id: "privileged", level: "baseline", versions: [{ minor: 0, check: privileged }] },
   { id: "procMount", level: "baseline", versions: [{ minor: 0, check: procMount }, { minor: 35, check: exceptUserNamespaces(procMount) }] },
-  { id: "procMount_restricted", level: "restricted", versions: [{ minor: 35, check: procMount, overrides: ["procMount"] }] },
   { id: "restrictedVolumes", level: "restricted", versions: [{ minor: 0, check: restrictedVolumes, overrides: ["hostPathVolumes"] }] },
   { id: "runAsNonRoot", level: "restricted", versions: [{ minor: 0, check: runAsNonRoot }, { minor: 35, check: exceptUserNamespaces(runAsNonRoot) }] },
   { id: "runAsUser", level: "restricted", versions: [{ minor: 23, check: runAsUser }, { minor: 35, check: exceptUserNamespaces(runAsUser) }] },
