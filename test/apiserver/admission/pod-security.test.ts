@@ -148,29 +148,17 @@ describe("the PodSecurity plugin", () => {
   it("warns about existing pods when the enforce level is raised", () => {
     const pod = (name: string, extra: Obj = {}) => ({ metadata: { name }, spec: { containers: [{ name: "c" }], ...extra } });
     const pods = [pod("b"), pod("a"), pod("h", { hostNetwork: true }), pod("c"), pod("ok", { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] })];
-    const out = admitPodSecurity({
-      operation: "UPDATE",
-      group: "",
-      resource: "namespaces",
-      name: "x",
-      object: { metadata: { name: "x", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
-      oldObject: { metadata: { name: "x" } },
-      podsInNamespace: () => pods,
-    });
+    const relabel = (from: Record<string, string>, to: Record<string, string>) =>
+      admitPodSecurity({ operation: "UPDATE", group: "", resource: "namespaces", name: "x", object: { metadata: { name: "x", labels: to } }, oldObject: { metadata: { name: "x", labels: from } }, podsInNamespace: () => pods });
+    const out = relabel({}, { "pod-security.kubernetes.io/enforce": "restricted" });
     expect(out.warnings).toEqual([
       'existing pods in namespace "x" violate the new PodSecurity enforce level "restricted:latest"',
       "a (and 2 other pods): allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile",
       "h: host namespaces, allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile",
     ]);
-    const relaxed = admitPodSecurity({
-      operation: "UPDATE",
-      group: "",
-      resource: "namespaces",
-      name: "x",
-      object: { metadata: { name: "x", labels: { "pod-security.kubernetes.io/enforce": "baseline" } } },
-      oldObject: { metadata: { name: "x", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
-      podsInNamespace: () => pods,
-    });
+    const relaxed = relabel({ "pod-security.kubernetes.io/enforce": "restricted" }, { "pod-security.kubernetes.io/enforce": "baseline" });
     expect(relaxed.warnings).toEqual([]);
+    const newVersion = relabel({ "pod-security.kubernetes.io/enforce": "restricted" }, { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.30" });
+    expect(newVersion.warnings).toEqual(['existing pods in namespace "x" violate the new PodSecurity enforce level "baseline:v1.30"', "h: host namespaces"]);
   });
 });
