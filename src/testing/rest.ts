@@ -647,6 +647,7 @@ export class Rest {
     const dryRun = operation !== "CONNECT" && dryRunOf(call.query);
     const name = call.info.name ?? "";
     const namespace = call.info.namespace ?? "";
+    const podSecurity = stage === "validating" ? podSecurityAdmission(this.ctx.store, { resource: r, operation, object: object as KubeObject, old: old as KubeObject | undefined, subresource: call.info.subresource ?? "", userName: call.user }) : [];
     const policies = admitPolicies(ctx, r, operation, object as KubeObject, old as KubeObject | undefined, call.user, dryRun, stage, {
       subResource: call.info.subresource ?? "",
       group: r.group,
@@ -658,7 +659,7 @@ export class Rest {
     const current = (policies.object ?? object) as KubeObject;
     const hooks = webhookPhase(ctx, call.webhooks, stage, this.webhookWrite(r, operation, current, old as KubeObject | undefined, call, dryRun, { kind, name }));
     const out = hooks.object ?? (current !== object ? current : undefined);
-    return { ...(out ? { object: out } : {}), warnings: [...policies.warnings, ...hooks.warnings] };
+    return { ...(out ? { object: out } : {}), warnings: [...podSecurity, ...policies.warnings, ...hooks.warnings] };
   }
 
   create(call: ApiCall): ApiReply {

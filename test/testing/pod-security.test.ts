@@ -44,6 +44,16 @@ describe("PodSecurity admission", () => {
     expect((await api.post("/api/v1/namespaces/strict/pods", restrictedPod("ok"))).status).toBe(201);
   });
 
+  it("checks ephemeral containers added to a pod, and ignores status writes", async () => {
+    const debug = await api.patch("/api/v1/namespaces/strict/pods/ok/ephemeralcontainers", { spec: { ephemeralContainers: [{ name: "debugger", image: "busybox" }] } }, "strategic");
+    expect(debug.status).toBe(403);
+    expect(debug.json.message).toBe(
+      'pods "ok" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "debugger" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "debugger" must set securityContext.capabilities.drop=["ALL"])',
+    );
+    const status = await api.patch("/api/v1/namespaces/strict/pods/ok/status", { status: { message: "checked" } }, "merge");
+    expect(status.status).toBe(200);
+  });
+
   it("checks the version the label names", async () => {
     await api.post("/api/v1/namespaces", namespace("old", { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.21" }));
     const refused = await api.post("/api/v1/namespaces/old/pods", pod("p"));
