@@ -22,8 +22,8 @@ export interface PodSecurityWrite {
 /** Run the PodSecurity plugin on a write; returns its `Warning` texts, throws its refusal. */
 export function podSecurityAdmission(store: Store, write: PodSecurityWrite): string[] {
   const { resource: r, object } = write;
-  if (r.custom || !object || !podSecurityApplies(r.group, r.plural)) return [];
-  const meta = object.metadata;
+  if (r.custom || !object || (write.operation !== "CREATE" && write.operation !== "UPDATE") || !podSecurityApplies(r.group, r.plural)) return [];
+  const meta: Record<string, unknown> = object.metadata ?? {};
   const name = String(meta.name ?? "");
   const namespace = typeof meta.namespace === "string" ? meta.namespace : undefined;
   const nsLabels = namespace !== undefined ? store.get("/namespaces", "", namespace)?.metadata.labels : undefined;
