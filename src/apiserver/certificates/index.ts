@@ -40,23 +40,34 @@ function validateRequest(request: unknown, path: FieldPath): FieldError[] {
   return [invalid(path, request, "PEM block type must be CERTIFICATE REQUEST", goBytes(bytes))];
 }
 
-/** `ValidateCertificateSigningRequestCreate` without the object metadata. */
-function validateCSR(csr: Obj, ctx: ApiContext): FieldError[] {
+/**
+ * `validateCertificateSigningRequest` without the object metadata. On update, `getValidationOptions`
+ * tolerates what the stored object already has: unknown or duplicate usages and the legacy signer.
+ */
+function validateCSR(csr: Obj, ctx: ApiContext, old?: Obj): FieldError[] {
   const spec = Object(csr.spec) as Obj;
+  const oldUsages = old ? stringsAt((Object(old.spec) as Obj).usages) : [];
+  const allowUnknownUsages = oldUsages.some((u) => !VALID_USAGES.includes(u));
+  const allowDuplicateUsages = new Set(oldUsages).size !== oldUsages.length;
+  const allowLegacySignerName = old !== undefined && stringAt((Object(old.spec) as Obj).signerName) === LEGACY_UNKNOWN_SIGNER;
   const path = FieldPath.of("spec");
   const errs = validateRequest(spec.request, path.child("request"));
   const usages = stringsAt(spec.usages);
   if (usages.length === 0) errs.push(required(path.child("usages"), ""));
-  usages.forEach((u, i) => {
-    if (!VALID_USAGES.includes(u)) errs.push(notSupported(path.child("usages").index(i), u, VALID_USAGES));
-  });
-  const seen = new Set<string>();
-  usages.forEach((u, i) => {
-    if (seen.has(u)) errs.push(duplicate(path.child("usages").index(i), u));
-    seen.add(u);
-  });
+  if (!allowUnknownUsages) {
+    usages.forEach((u, i) => {
+      if (!VALID_USAGES.includes(u)) errs.push(notSupported(path.child("usages").index(i), u, VALID_USAGES));
+    });
+  }
+  if (!allowDuplicateUsages) {
+    const seen = new Set<string>();
+    usages.forEach((u, i) => {
+      if (seen.has(u)) errs.push(duplicate(path.child("usages").index(i), u));
+      seen.add(u);
+    });
+  }
   const signer = stringAt(spec.signerName);
-  if (signer === LEGACY_UNKNOWN_SIGNER && ctx.version === "v1") errs.push(invalid(path.child("signerName"), signer, "the legacy signerName is not allowed via this API version"));
+  if (signer === LEGACY_UNKNOWN_SIGNER && ctx.version === "v1" && !allowLegacySignerName) errs.push(invalid(path.child("signerName"), signer, "the legacy signerName is not allowed via this API version"));
   else errs.push(...validateSignerName(path.child("signerName"), signer, ctx));
   const seconds = spec.expirationSeconds;
   if (typeof seconds === "number" && seconds < 600) errs.push(invalid(path.child("expirationSeconds"), seconds, "may not specify a duration less than 600 seconds (10 minutes)"));
@@ -71,7 +82,14 @@ export const rules: GroupRules = {
       prepareForCreate: (csr) => {
         delete csr.status;
       },
-      validate: validateCSR,
+      // The main resource cannot change the spec or the status: the strategy keeps the stored ones.
+      prepareForUpdate: (csr, old) => {
+        csr.spec = structuredClone(old.spec);
+        if (old.status === undefined) delete csr.status;
+        else csr.status = structuredClone(old.status);
+      },
+      validate: (csr, ctx) => (ctx.operation === "UPDATE" ? [] : validateCSR(csr, ctx)),
+      validateUpdate: (csr, old, ctx) => validateCSR(csr, ctx, old),
     },
     ClusterTrustBundle: {
       // ValidateClusterTrustBundle checks the metadata itself: the name rule depends on the signer.
