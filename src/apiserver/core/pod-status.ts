@@ -3,7 +3,7 @@
  * bring terminated containers back under a restart policy that forbids it, publish malformed IPs
  * or conditions).
  */
-import { isQualifiedName } from "../../meta/names.js";
+import { isDNS1123Subdomain, isQualifiedName } from "../../meta/names.js";
 import { FieldPath, duplicate, forbidden, invalid, type FieldError } from "../field.js";
 import { isIPv6String, isValidIPForLegacyField } from "../validation/ip.js";
 import { num, obj, objects, str, type Obj } from "./json.js";
@@ -68,6 +68,11 @@ export function validatePodStatusUpdate(pod: Obj, old: Obj): FieldError[] {
   }
   const path = FieldPath.of("status");
   if ((str(spec.nodeName) ?? "") !== (str(oldSpec.nodeName) ?? "")) errs.push(forbidden(path.child("nodeName"), "may not be changed directly"));
+  // A newly set nominatedNodeName must be a node name (ValidateNodeName, a DNS subdomain).
+  const nominated = str(status.nominatedNodeName) ?? "";
+  if (nominated && nominated !== (str(oldStatus.nominatedNodeName) ?? "")) {
+    for (const m of isDNS1123Subdomain(nominated)) errs.push(invalid(path.child("nominatedNodeName"), nominated, m));
+  }
   if ((str(status.qosClass) ?? "") !== (str(oldStatus.qosClass) ?? "")) errs.push(invalid(path.child("qosClass"), status.qosClass ?? "", "field is immutable"));
   const restartPolicy = str(oldSpec.restartPolicy) ?? "";
   const sidecars = new Set(objects(oldSpec.initContainers).filter(([c]) => c.restartPolicy === "Always").map(([c]) => str(c.name) ?? ""));
