@@ -40,7 +40,8 @@ export function kubectlPatch(file: string, patch: unknown, type: "strategic" | "
   return new Promise((resolve, reject) => {
     execFile("kubectl", ["patch", "--local", "-f", file, "--type", type, "-p", JSON.stringify(patch), "-o", "json"], { encoding: "utf8", maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (!err) return resolve({ result: JSON.parse(stdout) });
-      const text = stderr.replace(/^error: /, "").replace(/\n$/, "");
+      // A panic prints a goroutine trace with addresses that change from run to run: keep its first line.
+      const text = stderr.startsWith("panic: ") ? (stderr.split("\n")[0] as string) : stderr.replace(/^error: /, "").replace(/\n$/, "");
       if (text) return resolve({ error: text });
       reject(err);
     });
