@@ -40,6 +40,9 @@ export interface ApplyJsonPatchOptions {
   maxCopyBytes?: number;
 }
 
+/** kube-apiserver's `JSONPatchMaxCopyBytes`: what a patch's copies may add, in requests and webhook patches alike. */
+export const APISERVER_MAX_COPY_BYTES = 3 * 1024 * 1024;
+
 const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
 const OPS = new Set(["add", "remove", "replace", "move", "copy", "test"]);
 

@@ -5,10 +5,12 @@
  */
 import type * as z from "zod";
 import type { KubeApiError } from "../errors.js";
-import { applyJsonPatch, applyMergePatch, applySmp, JsonPatchError, PatchError, type JsonPatchOperation } from "../patch/index.js";
+import { APISERVER_MAX_COPY_BYTES, applyJsonPatch, applyMergePatch, applySmp, JsonPatchError, PatchError, type JsonPatchOperation } from "../patch/index.js";
 import { badRequest, statusError } from "./status.js";
 
 function asStatus(e: unknown): KubeApiError | unknown {
+  // The apiserver recovers a panic in a handler and answers 500 with these words.
+  if (e instanceof JsonPatchError && e.status === 500) return statusError(500, "InternalError", "This request caused apiserver to panic. Look in the logs for details.");
   if (e instanceof JsonPatchError) return statusError(e.status, e.status === 400 ? "BadRequest" : "Invalid", e.kubernetesMessage);
   if (e instanceof PatchError) {
     if (e.status === 400) return badRequest(e.message);
@@ -27,11 +29,16 @@ export function applyMerge(target: unknown, patch: unknown): unknown {
   }
 }
 
-/** Apply a JSON patch (RFC 6902); 422 when an operation does not apply, 400 when malformed. */
+/** kube-apiserver's limit on the operations of one JSON patch (its patch handler's maxJSONPatchOperations). */
+const MAX_JSON_PATCH_OPERATIONS = 10000;
+
+/** Apply a JSON patch (RFC 6902); 422 when an operation does not apply, 400 when malformed, 413 past the operation limit. */
 export function applyJson(target: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  if (Array.isArray(ops) && ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw statusError(413, "RequestEntityTooLarge", `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
+  }
   try {
-    return applyJsonPatch(target, ops as JsonPatchOperation[], { compat: "kubernetes" });
+    return applyJsonPatch(target, ops as JsonPatchOperation[], { compat: "kubernetes", maxCopyBytes: APISERVER_MAX_COPY_BYTES });
   } catch (e) {
     throw asStatus(e);
   }
