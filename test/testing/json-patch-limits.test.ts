@@ -1,8 +1,8 @@
 /**
  * The local server applies JSON patches within kube-apiserver's limits: at most 10000 operations
  * (413, its patch handler's maxJSONPatchOperations), copies adding at most JSONPatchMaxCopyBytes
- * (3 MiB, 422 with evanphx/json-patch's AccumulatedCopySizeError), and a `test` without a value on
- * a missing member answered as the apiserver answers the panic it causes (500).
+ * (3 MiB, evanphx/json-patch's AccumulatedCopySizeError, a 422 like any failed operation), and a
+ * `test` without a value on a missing member answered as the apiserver answers the panic it causes (500).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
@@ -22,6 +22,12 @@ afterAll(async () => {
 });
 
 describe("JSON patch limits of the local server", () => {
+  it("answers a failed operation as kube-apiserver does: 422 without the cause", async () => {
+    const res = await api.patch(`${CM}/small`, [{ op: "test", path: "/data/a", value: "2" }], "json");
+    expect(res.status).toBe(422);
+    expect(res.json).toMatchObject({ kind: "Status", code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request", details: {} });
+  });
+
   it("takes 10000 operations and refuses 10001 with 413", async () => {
     const ops = (n: number) => Array.from({ length: n }, () => ({ op: "test", path: "/metadata/name", value: "small" }));
     expect((await api.patch(`${CM}/small`, ops(10000), "json")).status).toBe(200);
@@ -34,8 +40,10 @@ describe("JSON patch limits of the local server", () => {
     const copy = (to: string) => ({ op: "copy", from: "/data/big", path: `/data/${to}` });
     const res = await api.patch(`${CM}/big`, [copy("c1"), copy("c2"), copy("c3"), copy("c4")], "json");
     expect(res.status).toBe(422);
-    // Each copy adds the value's JSON: 1,000,000 characters and two quotes.
-    expect(res.json).toMatchObject({ reason: "Invalid", message: "Unable to complete the copy, the accumulated size increase of copy is 4000008, exceeding the limit 3145728" });
+    expect(res.json).toMatchObject({ reason: "Invalid", message: "the server rejected our request due to an error in our request", details: {} });
+    const three = await api.patch(`${CM}/big`, [copy("c1"), copy("c2"), copy("c3")], "json");
+    // Three copies of 1,000,002 bytes (the value's JSON) stay under the limit; the ConfigMap is then too large.
+    expect(three.json.message).toBe('ConfigMap "big" is invalid: <root>: Too long: may not be more than 1048576 bytes');
     const unchanged = await api.get(`${CM}/big`);
     expect(Object.keys(unchanged.json.data)).toEqual(["big"]);
   });
