@@ -35,6 +35,12 @@ export function scratchFile(name: string, value: unknown): string {
   return file;
 }
 
+/** kubectl rewrites evanphx's "doc is missing key" errors before printing them. */
+export function asKubectlPrints(message: string): string {
+  const ix = message.indexOf("doc is missing key");
+  return ix < 0 ? message : `Object to be patched is missing field (${message.slice(message.indexOf("key:") + 5)})`;
+}
+
 /** `kubectl patch --local -f FILE --type TYPE -p PATCH -o json`. */
 export function kubectlPatch(file: string, patch: unknown, type: "strategic" | "merge" | "json" = "strategic"): Promise<KubectlAnswer> {
   return new Promise((resolve, reject) => {

@@ -10,16 +10,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { applyJsonPatch, applyMergePatch, JsonPatchError, PatchError, type JsonPatchOperation } from "../../src/index.js";
-import { hasKubectl, kubectlPatch, mapLimit, needsKubectl, scratchFile, type KubectlAnswer } from "./kubectl.js";
+import { asKubectlPrints, hasKubectl, kubectlPatch, mapLimit, needsKubectl, scratchFile, type KubectlAnswer } from "./kubectl.js";
 import { kubectlForm, suiteCases, suitesRecordedFile, type Recorded, type SuiteCase } from "./suite-fixtures.js";
 
 const recorded = JSON.parse(readFileSync(suitesRecordedFile, "utf8")) as Recorded;
-
-/** kubectl rewrites evanphx's "doc is missing key" errors before printing them. */
-function asKubectlPrints(message: string): string {
-  const ix = message.indexOf("doc is missing key");
-  return ix < 0 ? message : `Object to be patched is missing field (${message.slice(message.indexOf("key:") + 5)})`;
-}
 
 function apply(type: SuiteCase["type"], doc: unknown, patch: unknown): unknown {
   return type === "merge" ? applyMergePatch(doc, patch, { compat: "kubernetes" }) : applyJsonPatch(doc, patch as JsonPatchOperation[], { compat: "kubernetes" });
