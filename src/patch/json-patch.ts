@@ -30,7 +30,10 @@ export interface ApplyJsonPatchOptions {
    * `"kubernetes"` applies the patch as kube-apiserver does (evanphx/json-patch v4) instead of by
    * the letter of RFC 6902: `replace` of a missing member adds it, `test` of a missing member
    * against `null` passes, negative and zero-padded indexes are accepted, a missing `value` is `null`,
-   * `copy` of a missing member copies `null`, `add`/`remove` of the whole document fail.
+   * `copy` of a missing member copies `null`, `add`/`remove` of the whole document fail, a `replace`
+   * of the whole document by a scalar leaves it as it is, and where evanphx dereferences an absent
+   * `value` (a `test` of a null or missing member or of the root, a `replace` of the root) the
+   * {@link JsonPatchError} has status 500, as the apiserver's answer to that panic.
    */
   compat?: "rfc6902" | "kubernetes";
   /**
@@ -252,7 +255,8 @@ function removeAt(doc: Doc, tokens: Tokens, pointer: string, kind: string): { va
 
 function replaceAt(doc: Doc, tokens: Tokens, value: JsonValue, pointer: string): OpFailure | undefined {
   if (tokens?.length === 0) {
-    if (doc.kube && !isContainer(value)) return new OpFailure("the document must stay an object or array", "replace operation value must be object or array: %!w(<nil>)");
+    // evanphx wraps a nil error here (errors.Wrapf(nil, …) is nil): a scalar leaves the document as it is.
+    if (doc.kube && !isContainer(value)) return undefined;
     doc.root = value;
     return undefined;
   }
@@ -323,6 +327,9 @@ function validate(index: number, raw: unknown, kube: boolean): Decoded {
   return out;
 }
 
+/** Where evanphx dereferences an absent `value` (a root replace; a test of the root, a null or an absent member), the apiserver panics. */
+const NIL_DEREFERENCE = new OpFailure("the operation has no value", "runtime error: invalid memory address or nil pointer dereference");
+
 /** evanphx/json-patch's words when `path` cannot be decoded: add, remove and copy drop the cause. */
 function pathFailure(o: Decoded): OpFailure {
   const cause = o.op === "add" || o.op === "remove" || o.op === "copy" ? "missing value" : (o.pathError as string);
@@ -349,6 +356,7 @@ function applyOne(doc: Doc, index: number, raw: unknown): void {
       return;
     }
     case "replace": {
+      if (doc.kube && o.path === "" && !o.hasValue) fail(NIL_DEREFERENCE, 500);
       const f = replaceAt(doc, tokens, o.value, o.path);
       if (f) fail(f);
       return;
@@ -356,16 +364,14 @@ function applyOne(doc: Doc, index: number, raw: unknown): void {
     case "test": {
       const got = getAt(doc, tokens);
       const failed = new OpFailure("the value differs", `testing value ${o.path} failed: test failed`);
-      // evanphx dereferences the missing value when the target is null or absent: the apiserver panics.
-      const crash = new OpFailure("the operation has no value", "runtime error: invalid memory address or nil pointer dereference");
       if (!got.found) {
         if (got.parentMissing) fail(new OpFailure("the path does not exist", `test operation does not apply: is missing path: ${o.path}: missing value`));
         if (got.failure) fail(new OpFailure(got.failure.detail, `error in test for path: '${o.path}': ${got.failure.kubernetes}`));
-        if (doc.kube && !o.hasValue) fail(crash, 500);
+        if (doc.kube && !o.hasValue) fail(NIL_DEREFERENCE, 500);
         if (doc.kube && o.value === null) return;
         fail(new OpFailure("the path does not exist", failed.kubernetes));
       } else if (doc.kube && !o.hasValue && (got.value === null || tokens?.length === 0)) {
-        fail(crash, 500);
+        fail(NIL_DEREFERENCE, 500);
       } else if (!deepEqual(got.value, o.value)) {
         fail(failed);
       }
