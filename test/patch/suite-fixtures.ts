@@ -91,7 +91,8 @@ export function kubectlForm(c: SuiteCase): KubectlForm | undefined {
     if (c.type === "merge") return Array.isArray(c.patch) ? undefined : { object: { ...c.doc, ...ENVELOPE }, patch: c.patch, unwrap: withoutEnvelope };
     if (!Array.isArray(c.patch)) return { object: { ...c.doc, ...ENVELOPE }, patch: c.patch, unwrap: withoutEnvelope };
     const ops = c.patch as unknown[];
-    if (ops.some((op) => isObject(op) && op.path === "" && (op.op === "replace" || op.op === "test" || op.op === "add") && !isObject(op.value))) return undefined;
+    // A root replaced by a list is not an object kubectl can print.
+    if (ops.some((op) => isObject(op) && op.path === "" && op.op === "replace" && Array.isArray(op.value))) return undefined;
     const patch = ops.map((op) => (isObject(op) && op.path === "" && isObject(op.value) ? { ...op, value: { ...op.value, ...ENVELOPE } } : op));
     return { object: { ...c.doc, ...ENVELOPE }, patch, unwrap: withoutEnvelope };
   }
