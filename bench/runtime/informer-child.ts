@@ -5,7 +5,10 @@
  * The `undici-*` contenders are no informer: they read the same watch stream with `undici.request`
  * and only count its lines (`undici-bytes`) or also decode each line with `JSON.parse`
  * (`undici-json`), the least any client built on undici pays per event (throughput mode only).
- * Usage: informer-child.ts <kubezod|kubezod-watchlist|client-node|undici-bytes|undici-json> <memory|throughput> <url> <pods> <updates>
+ * `json-alone` reads the whole stream into memory first and then only decodes each event with
+ * `JSON.parse`: the cost of the decode with no I/O at all, which no client that hands its handlers
+ * decoded objects can avoid.
+ * Usage: informer-child.ts <kubezod|kubezod-watchlist|client-node|undici-bytes|undici-json|json-alone> <memory|throughput> <url> <pods> <updates>
  */
 import { request } from "undici";
 import { Informer, connect, defineCluster } from "kubezod";
@@ -61,7 +64,40 @@ function undiciReader(decode: boolean): Subject {
   };
 }
 
+/** Every event read into memory first (not measured), then decoded one by one. */
+function decodeAlone(): Subject {
+  let update: () => void = () => {};
+  return {
+    onUpdate: (cb) => (update = cb),
+    start: async () => {
+      const res = await request(`${url}/api/v1/pods?watch=true`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const lines: Buffer[] = [];
+      let rest: Buffer | undefined;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        const data = rest ? Buffer.concat([rest, chunk]) : chunk;
+        let start = 0;
+        for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+          lines.push(Buffer.from(data.subarray(start, nl)));
+          start = nl + 1;
+        }
+        rest = start < data.length ? data.subarray(start) : undefined;
+        if (lines.length >= updates) break;
+      }
+      const text = new TextDecoder();
+      setImmediate(() => {
+        for (const line of lines) {
+          JSON.parse(text.decode(line));
+          update();
+        }
+      });
+    },
+    size: () => pods,
+    stop: async () => {},
+  };
+}
+
 async function subject(): Promise<Subject> {
+  if (contender === "json-alone") return decodeAlone();
   if (contender === "undici-bytes" || contender === "undici-json") return undiciReader(contender === "undici-json");
   if (contender === "client-node") {
     const k8s = await loadClientNode();

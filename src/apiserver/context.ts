@@ -3,6 +3,7 @@
  * default-on feature gates), the served version of the object, and the operation.
  */
 import { isFeatureEnabled, type FeatureGate } from "./features.js";
+import type { UserInfo } from "./cel/authz.js";
 
 /** The admission operation a rule runs for. */
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
@@ -20,6 +21,8 @@ export interface ApiContextOptions {
   namespaceLabels?: (name: string) => Readonly<Record<string, string>> | null | undefined;
   /** The server's clock, for fields it stamps with the time; default: the system clock. */
   now?: () => Date;
+  /** The user making the request, for strategies that record it (a CSR's `spec.username`); default: unknown. */
+  user?: UserInfo;
 }
 
 /** The facts every defaulting, preparation and validation function receives. */
@@ -39,6 +42,8 @@ export interface ApiContext {
   namespaceLabels(name: string): Readonly<Record<string, string>> | null | undefined;
   /** The time a field the server stamps gets, to the second (`metav1.Now` truncated). */
   now(): Date;
+  /** The user making the request, when known (not in an offline check). */
+  readonly user?: UserInfo;
 }
 
 /**
@@ -58,5 +63,6 @@ export function apiContext(options: ApiContextOptions): ApiContext {
     gate: overrides && Object.keys(overrides).length ? (name) => overrides[name] ?? isFeatureEnabled(name, minor) : (name) => isFeatureEnabled(name, minor),
     namespaceLabels: options.namespaceLabels ?? (() => undefined),
     now: () => new Date(Math.floor((options.now ? options.now() : new Date()).getTime() / 1000) * 1000),
+    ...(options.user ? { user: options.user } : {}),
   };
 }

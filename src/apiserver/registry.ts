@@ -37,8 +37,21 @@ export interface KindRules {
   prepareForStatusUpdate?(obj: Obj, old: Obj, ctx: ApiContext): void;
   /** `Validate<Kind>StatusUpdate`, for writes to the status subresource. */
   validateStatusUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
+  /**
+   * Writes to other subresources with strategies of their own (a CSR's `approval`), by name: their
+   * preparation and validation replace the kind's update rules for those writes.
+   */
+  subresources?: Readonly<Record<string, SubresourceRules>>;
   /** `WarningsOnCreate` / `WarningsOnUpdate`: texts the apiserver sends as `Warning` headers. */
   warnings?(obj: Obj, old: Obj | undefined, ctx: ApiContext): string[];
+}
+
+/** The strategy of one subresource a kind is written through (`csrApprovalStrategy`). */
+export interface SubresourceRules {
+  /** The subresource strategy's `PrepareForUpdate`: what it takes from the request and what from the stored object. */
+  prepareForUpdate?(obj: Obj, old: Obj, ctx: ApiContext): void;
+  /** The subresource strategy's `ValidateUpdate` (in place of `validate` and `validateUpdate`). */
+  validateUpdate?(obj: Obj, old: Obj, ctx: ApiContext): FieldError[];
 }
 
 /** The rules of one API group, by kind. */

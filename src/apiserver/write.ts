@@ -106,8 +106,11 @@ export interface WriteOptions extends ApiContextOptions {
   wideIntegers?: readonly WideInteger[];
   /** The namespace comes from where the object is sent (a request path, `kubectl -n`): not required in it. */
   namespaceOptional?: boolean;
-  /** The write is to the status subresource: the kind's status update rules apply instead of its spec rules. */
-  subresource?: "status";
+  /**
+   * The write is to a subresource: `status` (the kind's status update rules apply instead of its
+   * spec rules) or one the kind has rules for (`KindRules.subresources`, a CSR's `approval`).
+   */
+  subresource?: string;
   /** The registry's work on create between defaulting and preparation (address allocation). */
   beginCreate?(obj: Obj): void;
   /** Defaults for built-in kinds whose group module has none (applied instead of the kind's). */
@@ -206,7 +209,7 @@ export function useCelRules(rules: typeof CelRules): void {
 const contexts = new Map<string, ApiContext>();
 
 function contextFor(options: ApiContextOptions, version: string, operation: "CREATE" | "UPDATE", plan?: KindPlan): ApiContext {
-  if ((options.featureGates && Object.keys(options.featureGates).length) || options.namespaceLabels || options.now) return apiContext({ ...options, version, operation });
+  if ((options.featureGates && Object.keys(options.featureGates).length) || options.namespaceLabels || options.now || options.user) return apiContext({ ...options, version, operation });
   // A kind's plan keeps the contexts of its version for the minor last used (most runs use one).
   if (plan?.kind && version === plan.version) {
     if (plan.contextMinor !== options.minor) {
@@ -427,6 +430,7 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   const kind = plan?.kind || (typeof input.kind === "string" ? input.kind : "");
   const custom = options.custom === true;
   const rules: KindRules | undefined = custom ? undefined : rulesFor(plan, group, kind);
+  const subRules = options.subresource && options.subresource !== "status" ? rules?.subresources?.[options.subresource] : undefined;
   const given = options.old;
   const update = given !== undefined;
   const ctx = contextFor(options, version, update ? "UPDATE" : "CREATE", plan);
@@ -520,8 +524,8 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
     if (!meta && obj.metadata === undefined) obj.metadata = meta = {};
     const oldMeta = metadataOf(old!);
     if (meta && oldMeta) keepStoredMetadata(meta, oldMeta, namespaced !== false);
-    if (rules?.prepareForUpdate && options.subresource !== "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForUpdate!(obj, old!, ctx), [])), false));
-    if (rules?.prepareForStatusUpdate && options.subresource === "status") issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (rules.prepareForStatusUpdate!(obj, old!, ctx), [])), false));
+    const prepare = options.subresource === "status" ? rules?.prepareForStatusUpdate : subRules ? subRules.prepareForUpdate : rules?.prepareForUpdate;
+    if (prepare) issues.push(...ruleIssues(guarded("PrepareForUpdate", () => (prepare(obj, old!, ctx), [])), false));
   } else {
     options.beginCreate?.(obj);
     if (rules?.prepareForCreate) issues.push(...ruleIssues(guarded("PrepareForCreate", () => (rules.prepareForCreate!(obj, ctx), [])), false));
@@ -534,6 +538,9 @@ export function checkWrite(input: Obj, options: WriteOptions): WriteOutcome {
   const native: WriteIssue[] = [];
   if (update && options.subresource === "status") {
     if (rules?.validateStatusUpdate) native.push(...ruleIssues(guarded(`Validate${kind}StatusUpdate`, () => rules.validateStatusUpdate!(obj, old!, ctx)), true));
+  } else if (update && subRules) {
+    const validate = subRules.validateUpdate;
+    if (validate) native.push(...ruleIssues(guarded(`Validate${kind}Update`, () => validate(obj, old!, ctx)), true));
   } else {
     if (rules?.validate) native.push(...ruleIssues(guarded(`Validate${kind}`, () => rules.validate!(obj, ctx)), false));
     if (update && rules?.validateUpdate) native.push(...ruleIssues(guarded(`Validate${kind}Update`, () => rules.validateUpdate!(obj, old!, ctx)), true));

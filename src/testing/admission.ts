@@ -78,8 +78,8 @@ export interface AdmitOptions {
   namespaceFromPath: boolean;
   /** The stored object, for an update. */
   old?: Obj;
-  /** The write is to the status subresource. */
-  subresource?: "status";
+  /** The write is to a subresource: `status`, or one the kind has rules for (see {@link ruledSubresource}). */
+  subresource?: string;
   /** The registry's own work on create (address allocation), between defaulting and validation. */
   beginCreate?(obj: Obj): void;
   /** Defaults for built-in kinds whose group has none in the pipeline yet. */

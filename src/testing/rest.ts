@@ -223,6 +223,14 @@ function specChanged(r: ServedResource, before: Obj, after: Obj): boolean {
   return !deepEqual(before.spec, after.spec);
 }
 
+/**
+ * A subresource the object itself is read and written through, whose strategy the kind's rules
+ * give (`KindRules.subresources`: a CSR's `approval`); `status` is not one.
+ */
+export function ruledSubresource(r: ServedResource, sub: string | undefined): boolean {
+  return sub !== undefined && sub !== "status" && !r.custom && kindRules(r.group, r.kind)?.subresources?.[sub] !== undefined;
+}
+
 function hasSub(r: ServedResource, name: string): boolean {
   return r.subresources.some((s) => s.name === name);
 }
@@ -427,7 +435,7 @@ export class Rest {
     this.allow(r, "get");
     const obj = this.existing(r, info.namespace ?? "", info.name!);
     if (info.subresource === "scale") return { status: 200, body: this.scaleOf(r, obj) };
-    if (info.subresource && info.subresource !== "status") throw notFoundSub();
+    if (info.subresource && info.subresource !== "status" && !ruledSubresource(r, info.subresource)) throw notFoundSub();
     return { status: 200, body: asServed(obj, r) };
   }
 
@@ -559,7 +567,7 @@ export class Rest {
       for (const k of Object.keys(meta)) delete meta[k];
       obj.metadata = Object.assign(meta, next.metadata);
     }
-    admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(!r.custom ? { namespaceLabels: (name: string) => this.namespaceLabels(name) } : {}), ...(old ? { old } : {}), ...(sub === "status" ? { subresource: "status" as const } : {}) });
+    admit(r, obj, { fieldValidation: "Ignore", names: this.ctx.names, namespaceFromPath: true, minor: this.minor, ...(!r.custom ? { namespaceLabels: (name: string) => this.namespaceLabels(name) } : {}), ...(old ? { old } : {}), ...(sub === "status" || ruledSubresource(r, sub) ? { subresource: sub } : {}) });
   }
 
   /**
@@ -695,7 +703,7 @@ export class Rest {
     const { info, query } = call;
     const r = this.resolve(info);
     if (info.subresource === "scale") return this.updateScale(call, r, decodeBody(call, "couldn't get version/kind", { apiVersion: "autoscaling/v1", kind: "Scale" }) as Obj);
-    if (info.subresource && info.subresource !== "status" && info.subresource !== "finalize") throw notFoundSub();
+    if (info.subresource && info.subresource !== "status" && info.subresource !== "finalize" && !ruledSubresource(r, info.subresource)) throw notFoundSub();
     this.allow(r, "update");
     requireJsonBody(call);
     const body = decodeBody(call, "couldn't get version/kind", r) as Obj;
@@ -732,7 +740,8 @@ export class Rest {
     next: KubeObject,
     opts: { dryRun: boolean; fieldValidation: FieldValidation; manager: string; managedFields?: unknown[]; status?: number; admission?: (next: KubeObject) => string[] },
   ): ApiReply {
-    const sub = call.info.subresource === "status" ? "status" : "";
+    const ruled = ruledSubresource(r, call.info.subresource);
+    const sub = call.info.subresource === "status" || ruled ? call.info.subresource! : "";
     const scope = this.scopeOf(r, sub);
     const managedScope: WriteScope = { ...scope, subresource: call.info.subresource ?? "" };
     const current = old;
@@ -762,6 +771,8 @@ export class Rest {
         if (status === undefined) delete rebuilt.status;
         else rebuilt.status = status;
         next = rebuilt;
+      } else if (ruled) {
+        // The subresource's strategy decides what of the status the request may set.
       } else if (old.status === undefined) delete next.status;
       else next.status = structuredClone(old.status);
     }
@@ -771,7 +782,7 @@ export class Rest {
       else meta[k] = old.metadata[k];
     }
     if (!r.custom) for (const path of keptOnUpdate[r.storageKey] ?? []) keepAllocated(old, next, path);
-    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub === "status" ? { subresource: "status" as const } : {}), ...this.writeHooks(r, false) });
+    const { warnings } = admit(r, next, { fieldValidation: opts.fieldValidation, names: this.ctx.names, namespaceFromPath: true, old, ...(sub ? { subresource: sub } : {}), ...this.writeHooks(r, false) });
     warnings.push(...(opts.admission ? opts.admission(next) : this.policies(r, "UPDATE", next, old, call, opts.dryRun, sub)));
     if (old.metadata.deletionTimestamp) {
       const oldFinalizers = (old.metadata.finalizers as string[] | undefined) ?? [];
@@ -816,7 +827,7 @@ export class Rest {
   patch(call: ApiCall): ApiReply {
     const { info, query } = call;
     const r = this.resolve(info);
-    if (info.subresource && info.subresource !== "status" && info.subresource !== "scale") throw notFoundSub();
+    if (info.subresource && info.subresource !== "status" && info.subresource !== "scale" && !ruledSubresource(r, info.subresource)) throw notFoundSub();
     this.allow(r, "patch");
     const type = call.contentType.split(";")[0]!.trim().toLowerCase();
     const accepted = r.patchTypes.map((p) => PATCH_CONTENT_TYPES[p] ?? p);
