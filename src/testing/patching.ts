@@ -6,11 +6,10 @@
 import type * as z from "zod";
 import type { KubeApiError } from "../errors.js";
 import { APISERVER_MAX_COPY_BYTES, applyJsonPatch, applyMergePatch, applySmp, JsonPatchError, PatchError, type JsonPatchOperation } from "../patch/index.js";
-import { badRequest, statusError } from "./status.js";
+import { ApiserverPanic, badRequest, statusError } from "./status.js";
 
 function asStatus(e: unknown): KubeApiError | unknown {
-  // The apiserver recovers a panic in a handler and answers 500 with these words.
-  if (e instanceof JsonPatchError && e.status === 500) return statusError(500, "InternalError", "This request caused apiserver to panic. Look in the logs for details.");
+  if (e instanceof JsonPatchError && e.status === 500) return new ApiserverPanic();
   if (e instanceof JsonPatchError && e.status === 400) return statusError(400, "BadRequest", e.kubernetesMessage);
   // The patch handler answers a failed operation with NewGenericServerResponse(422, …), which keeps none of the cause.
   if (e instanceof JsonPatchError) return statusError(422, "Invalid", "the server rejected our request due to an error in our request", {});

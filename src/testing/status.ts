@@ -96,3 +96,13 @@ export function invalid(kind: string, group: string, name: string, errs: readonl
 export function successStatus(details?: StatusDetails): Status {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", ...(details ? { details } : {}) };
 }
+
+/**
+ * What kube-apiserver's panic recovery answers (Go's `http.Error`, plain text, 500) when a handler
+ * crashes: thrown where Kubernetes' own code would panic on the same input.
+ */
+export class ApiserverPanic extends Error {
+  constructor() {
+    super("This request caused apiserver to panic. Look in the logs for details.");
+  }
+}
