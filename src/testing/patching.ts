@@ -11,12 +11,13 @@ import { ApiserverPanic, badRequest, statusError } from "./status.js";
 function asStatus(e: unknown): KubeApiError | unknown {
   if (e instanceof JsonPatchError && e.status === 500) return new ApiserverPanic();
   if (e instanceof JsonPatchError && e.status === 400) return statusError(400, "BadRequest", e.kubernetesMessage);
-  // The patch handler answers a failed operation with NewGenericServerResponse(422, …), which keeps none of the cause.
-  if (e instanceof JsonPatchError) return statusError(422, "Invalid", "the server rejected our request due to an error in our request", {});
   if (e instanceof PatchError) {
     if (e.status === 400) return badRequest(e.message);
-    if (e.status === 422) return statusError(422, "Invalid", e.message);
-    return statusError(500, "InternalError", `Internal error occurred: ${e.message}`);
+    // The patch handler answers a failed JSON patch operation (and a strategic merge patch it cannot
+    // apply) with NewGenericServerResponse(422, …), which keeps none of the cause.
+    if (e.status === 422) return statusError(422, "Invalid", "the server rejected our request due to an error in our request", {});
+    // The patch handler returns these errors as they are: ErrorToAPIStatus makes them a 500 without reason.
+    return statusError(500, "", e.message);
   }
   return e;
 }

@@ -24,7 +24,8 @@ export function statusError(code: number, reason: string, message: string, detai
     metadata: {},
     status: "Failure",
     message,
-    reason,
+    // An error the apiserver does not classify has no reason (StatusReasonUnknown is "", omitted).
+    ...(reason ? { reason } : {}),
     ...(details ? { details } : {}),
     code,
   };

@@ -1,5 +1,6 @@
 /**
- * The local server applies JSON patches within kube-apiserver's limits: at most 10000 operations
+ * What the local server answers to patches that fail, as kube-apiserver's patch handler answers.
+ * JSON patches are applied within kube-apiserver's limits: at most 10000 operations
  * (413, its patch handler's maxJSONPatchOperations), copies adding at most JSONPatchMaxCopyBytes
  * (3 MiB, evanphx/json-patch's AccumulatedCopySizeError, a 422 like any failed operation), and a
  * `test` without a value on a missing member answered as the apiserver answers the panic it causes (500).
@@ -59,5 +60,13 @@ describe("JSON patch limits of the local server", () => {
     const res = await api.patch(`${CM}/small`, null, "json");
     expect(res.status).toBe(200);
     expect(res.json.data).toEqual({ a: "1" });
+  });
+
+  it("answers a null or scalar merge patch with MergePatch's error, a 500 without reason", async () => {
+    for (const body of ["null", "5", '"x"']) {
+      const res = await api.req("PATCH", `${CM}/small`, { body, contentType: "application/merge-patch+json" });
+      expect(res.status).toBe(500);
+      expect(res.json).toEqual({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Invalid JSON Patch", code: 500 });
+    }
   });
 });
