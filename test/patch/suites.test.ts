@@ -3,7 +3,8 @@
  * suites (json-patch/json-patch-tests, RFC 7386 Appendix A, evanphx/json-patch's own tables, and
  * probes of edge cases), with kubectl's recorded answers (`kubectl patch --local`, which applies
  * patches with gopkg.in/evanphx/json-patch.v4 as kube-apiserver does) as the expected outputs.
- * Cases kubectl cannot be asked about are checked against evanphx/json-patch v4.12.0's source.
+ * Cases kubectl cannot be asked about are checked against evanphx/json-patch v4.12.0's source, and
+ * the default (RFC) modes against the RFC suites' own expected answers.
  * Re-record with `npx tsx test/patch/record-suites.ts`; with kubectl installed, the answers are
  * re-produced live and must not differ.
  */
@@ -63,6 +64,19 @@ describe("the patch suites match kubectl", () => {
     const diffs = sent.filter((c, i) => JSON.stringify(live[i]) !== JSON.stringify(recorded.answers[c.id])).map((c) => c.id);
     expect(diffs).toEqual([]);
   }, 240_000);
+});
+
+describe("the default modes give the RFC suites' own answers", () => {
+  // json-patch-tests and RFC 7386 record the RFC's reading: `expected`, `error`, or neither (it applies).
+  const rfc = suiteCases.filter((c) => !c.disabled && (c.id.startsWith("json-patch-") || c.source === "RFC 7386 Appendix A"));
+  for (const c of rfc) {
+    it(label(c), () => {
+      const run = () => (c.type === "merge" ? applyMergePatch(c.doc, c.patch) : applyJsonPatch(c.doc, c.patch as JsonPatchOperation[]));
+      if (c.error !== undefined) expect(run).toThrow(PatchError);
+      else if ("expected" in c) expect(run()).toEqual(c.expected);
+      else expect(run).not.toThrow();
+    });
+  }
 });
 
 /** evanphx/json-patch v4.12.0 (gopkg.in/evanphx/json-patch.v4), patch.go and merge.go. */
