@@ -2,7 +2,7 @@
  * JSON Patch (RFC 6902): applying operations, and guarding a patch with `test` operations.
  */
 import { JsonPatchError, PatchError } from "./errors.js";
-import { cloneJson, deepEqual, hasOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from "./json.js";
+import { cloneJson, deepEqual, goJsonText, hasOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from "./json.js";
 import { parsePointer } from "./pointer.js";
 
 /**
@@ -76,14 +76,12 @@ interface Doc {
   copyLimit?: number;
 }
 
-/** The size of Go's json.Marshal of a value (compact, HTML-escaped, UTF-8): what evanphx counts per copy. */
+/** The bytes (UTF-8) of Go's json.Marshal of a value: what evanphx counts per copy. */
 function goJsonSize(v: JsonValue): number {
   let n = 0;
-  for (const ch of JSON.stringify(v)) {
+  for (const ch of goJsonText(v)) {
     const c = ch.codePointAt(0) as number;
-    if (ch === "<" || ch === ">" || ch === "&") n += 6;
-    else if (c === 0x2028 || c === 0x2029) n += 6;
-    else n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
   }
   return n;
 }
