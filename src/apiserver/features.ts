@@ -30,6 +30,7 @@ const ON_BY_DEFAULT_SINCE = {
   HPAScaleToZero: Infinity, // alpha since 1.16, off by default in every minor served
   HostnameOverride: 35,
   ImageVolume: 35,
+  InPlacePodLevelResourcesVerticalScaling: 36, // alpha 1.35, beta on by default from 1.36
   InPlacePodVerticalScaling: 33,
   JobBackoffLimitPerIndex: 29,
   JobManagedBy: 32,

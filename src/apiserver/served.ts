@@ -2,8 +2,10 @@
  * Which built-in API versions kube-apiserver serves: its `DefaultAPIResourceConfigSource` (every
  * GA version; alpha and beta versions off, since betas went off by default in 1.24, except the
  * legacy beta resources it kept on) and the `--runtime-config` flag that changes it
- * (`MergeAPIResourceConfigs`). One answer for the local server's catalog and the validator.
+ * (`MergeAPIResourceConfigs`), and the subresources installed only behind a feature gate. One answer
+ * for the local server's catalog and the validator.
  */
+import { isFeatureEnabled, type FeatureGate } from "./features.js";
 
 /**
  * Which built-in group/versions (or resources) to serve, in kube-apiserver's `--runtime-config`
@@ -77,6 +79,24 @@ export function isServed(group: string, version: string, resource: string | unde
   for (const k of gvKeys) if (k in config) served = config[k]!;
   if (resource !== undefined) for (const k of gvKeys) if (`${k}/${resource}` in config) served = config[`${k}/${resource}`]!;
   return served;
+}
+
+/**
+ * Subresources kube-apiserver installs only while a feature gate is on (storage_core.go), by
+ * `group/plural/subresource`.
+ */
+const GATED_SUBRESOURCES = new Map<string, FeatureGate>([["/pods/resize", "InPlacePodVerticalScaling"]]);
+
+/**
+ * Whether kube-apiserver of a minor installs a subresource of a built-in resource (with its
+ * default feature gates).
+ *
+ * @example
+ * isSubresourceServed("", "pods", "resize", 32); // false: InPlacePodVerticalScaling is off by default before 1.33
+ */
+export function isSubresourceServed(group: string, plural: string, subresource: string, minor: number): boolean {
+  const gate = GATED_SUBRESOURCES.get(`${group}/${plural}/${subresource}`);
+  return gate === undefined || isFeatureEnabled(gate, minor);
 }
 
 /**

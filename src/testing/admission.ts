@@ -14,6 +14,7 @@ import { checkWrite, useCelRules, type WriteIssue } from "../apiserver/write.js"
 import * as celEngineImpl from "../apiserver/cel-engine-impl.js";
 import { useCelEngine } from "../apiserver/cel-engine.js";
 import { kindRules } from "../apiserver/groups.js";
+import type { UserInfo } from "../apiserver/cel/authz.js";
 import type { ServedResource } from "./catalog.js";
 import { badRequest, invalid } from "./status.js";
 import { unmarshalTypeError } from "./go-types.js";
@@ -86,6 +87,8 @@ export interface AdmitOptions {
   fallbackDefaults?(obj: Obj): void;
   /** The labels of a stored namespace (null: none), for rules that read it. */
   namespaceLabels?(name: string): Readonly<Record<string, string>> | null | undefined;
+  /** The user making the request, for strategies that record it. */
+  user?: UserInfo;
 }
 
 /**
@@ -111,6 +114,7 @@ export function admit(resource: ServedResource, obj: Obj, options: AdmitOptions)
     ...(options.beginCreate ? { beginCreate: options.beginCreate } : {}),
     ...(options.fallbackDefaults ? { fallbackDefaults: options.fallbackDefaults } : {}),
     ...(options.namespaceLabels ? { namespaceLabels: options.namespaceLabels } : {}),
+    ...(options.user ? { user: options.user } : {}),
   });
   // The pipeline may hand back new objects where defaults were filled in: keep the caller's.
   replaceContents(obj, outcome.object);

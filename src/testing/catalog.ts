@@ -13,7 +13,7 @@ import {
   type NameFormat,
   type ResourceInfo,
 } from "../meta/index.js";
-import { compareVersions, isServed, type RuntimeConfig } from "../apiserver/served.js";
+import { compareVersions, isServed, isSubresourceServed, type RuntimeConfig } from "../apiserver/served.js";
 import { storageResourceOf } from "../apiserver/conversion.js";
 import { deprecationWarning } from "../apiserver/deprecations.js";
 
@@ -88,6 +88,8 @@ export class Catalog {
         const info = resourceInfo(value as z.ZodType);
         if (!info || !isServed(info.group, info.version, info.plural, runtimeConfig)) continue;
         const served = catalog.add(value as z.ZodType);
+        const minor = Number(kubernetesVersion.split(".")[1]);
+        if (served.subresources.some((s) => !isSubresourceServed(info.group, info.plural, s.name, minor))) served.subresources = served.subresources.filter((s) => isSubresourceServed(info.group, info.plural, s.name, minor));
         const warning = deprecationWarning(info.apiVersion, info.kind, kubernetesVersion);
         if (warning !== undefined) served.deprecationWarning = warning;
       }

@@ -77,32 +77,49 @@ function ipBytes(ip: string): Buffer {
 interface CertSpec {
   subject: Buffer;
   issuer: Buffer;
-  publicKey: KeyObject;
+  /** The DER SubjectPublicKeyInfo of the certified key. */
+  spki: Buffer;
   signer: KeyObject;
   ca: boolean;
-  usage: "server" | "client" | "ca";
-  dnsNames?: string[];
-  ips?: string[];
+  /** Go's `x509.KeyUsage` bits (digital signature 1, key encipherment 4, cert sign 32, …). */
+  keyUsage: number;
+  /** Extended key usages, as dotted OIDs. */
+  extKeyUsages: readonly string[];
+  /** The subjectAltName extension's value (a DER GeneralNames), if any. */
+  subjectAltNames?: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+const DIGITAL_SIGNATURE = 1;
+const KEY_ENCIPHERMENT = 4;
+const CERT_SIGN = 32;
+const CRL_SIGN = 64;
+
+/** Go's `x509.KeyUsage` as the BIT STRING `marshalKeyUsage` writes: bit i of the mask is bit i of the string, trailing zeros unused. */
+function keyUsageBits(mask: number): Buffer {
+  const bytes = [0, 0];
+  for (let i = 0; i < 9; i++) if (mask & (1 << i)) bytes[i >> 3]! |= 0x80 >> (i & 7);
+  const used = bytes[1] ? 2 : 1;
+  const last = bytes[used - 1]!;
+  let unused = 0;
+  while (last && unused < 7 && !(last & (1 << unused))) unused++;
+  return tlv(0x03, Buffer.from([unused, ...bytes.slice(0, used)]));
+}
+
+function sanNames(dnsNames: readonly string[], ips: readonly string[]): Buffer | undefined {
+  if (!dnsNames.length && !ips.length) return undefined;
+  return seq(...dnsNames.map((d) => tlv(0x82, Buffer.from(d, "ascii"))), ...ips.map((ip) => tlv(0x87, ipBytes(ip))));
 }
 
 function certificate(spec: CertSpec): string {
-  const notBefore = new Date(Date.now() - 60 * 60 * 1000);
-  const notAfter = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
-  const extensions: Buffer[] = [
-    seq(oid("2.5.29.19"), bool(true), octets(seq(...(spec.ca ? [bool(true)] : [])))),
-    seq(oid("2.5.29.15"), bool(true), octets(bits(Buffer.from([spec.ca ? 0x86 : 0xa0])))),
-  ];
-  if (spec.usage !== "ca") {
-    extensions.push(seq(oid("2.5.29.37"), octets(seq(oid(spec.usage === "server" ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")))));
-  }
-  if (spec.dnsNames?.length || spec.ips?.length) {
-    const names = [
-      ...(spec.dnsNames ?? []).map((d) => tlv(0x82, Buffer.from(d, "ascii"))),
-      ...(spec.ips ?? []).map((ip) => tlv(0x87, ipBytes(ip))),
-    ];
-    extensions.push(seq(oid("2.5.29.17"), octets(seq(...names))));
-  }
-  const spki = spec.publicKey.export({ type: "spki", format: "der" });
+  const extensions: Buffer[] = [seq(oid("2.5.29.19"), bool(true), octets(seq(...(spec.ca ? [bool(true)] : []))))];
+  // As Go's x509: no key usage extension when no usage is asked for.
+  if (spec.keyUsage) extensions.push(seq(oid("2.5.29.15"), bool(true), octets(keyUsageBits(spec.keyUsage))));
+  if (spec.extKeyUsages.length) extensions.push(seq(oid("2.5.29.37"), octets(seq(...spec.extKeyUsages.map(oid)))));
+  if (spec.subjectAltNames) extensions.push(seq(oid("2.5.29.17"), octets(spec.subjectAltNames)));
   const serial = randomBytes(16);
   serial[0] = serial[0]! & 0x7f;
   const tbs = seq(
@@ -110,15 +127,31 @@ function certificate(spec: CertSpec): string {
     integer(serial),
     ECDSA_SHA256,
     spec.issuer,
-    seq(utcTime(notBefore), utcTime(notAfter)),
+    seq(utcTime(spec.notBefore), utcTime(spec.notAfter)),
     spec.subject,
-    spki,
+    spec.spki,
     explicit(3, seq(...extensions)),
   );
   const signature = sign("sha256", tbs, { key: spec.signer, dsaEncoding: "der" });
   const der = seq(tbs, ECDSA_SHA256, bits(signature));
   const b64 = der.toString("base64").replace(/(.{64})/g, "$1\n").trim();
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** What {@link CertificateAuthority.sign} certifies: a requested subject and key, for a while. */
+export interface CertificateTemplate {
+  /** The DER subject Name, as the request has it. */
+  subject: Uint8Array;
+  /** The DER SubjectPublicKeyInfo of the requester's key. */
+  spki: Uint8Array;
+  /** The requested subjectAltName extension's value (DER GeneralNames), if any. */
+  subjectAltNames?: Uint8Array;
+  /** Go's `x509.KeyUsage` bits. */
+  keyUsage: number;
+  /** Extended key usages, as dotted OIDs. */
+  extKeyUsages: readonly string[];
+  notBefore: Date;
+  notAfter: Date;
 }
 
 /**
@@ -143,6 +176,8 @@ export interface CertificateAndKey {
  */
 export class CertificateAuthority {
   readonly cert: string;
+  /** When the CA's own certificate expires: no certificate it signs outlives it. */
+  readonly notAfter: Date;
   private readonly key: KeyObject;
   private readonly subject: Buffer;
 
@@ -150,22 +185,57 @@ export class CertificateAuthority {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     this.key = privateKey;
     this.subject = name(commonName);
-    this.cert = certificate({ subject: this.subject, issuer: this.subject, publicKey, signer: privateKey, ca: true, usage: "ca" });
+    const { notBefore, notAfter } = validity();
+    this.notAfter = notAfter;
+    this.cert = certificate({ subject: this.subject, issuer: this.subject, spki: spkiOf(publicKey), signer: privateKey, ca: true, keyUsage: DIGITAL_SIGNATURE | CERT_SIGN | CRL_SIGN, extKeyUsages: [], notBefore, notAfter });
   }
 
   /** A serving certificate for the given host names and IP addresses. */
   serving(dnsNames: string[], ips: string[]): CertificateAndKey {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const cert = certificate({ subject: name("kubezod-apiserver"), issuer: this.subject, publicKey, signer: this.key, ca: false, usage: "server", dnsNames, ips });
+    const san = sanNames(dnsNames, ips);
+    const cert = certificate({ subject: name("kubezod-apiserver"), issuer: this.subject, spki: spkiOf(publicKey), signer: this.key, ca: false, keyUsage: DIGITAL_SIGNATURE | KEY_ENCIPHERMENT, extKeyUsages: [SERVER_AUTH], ...(san ? { subjectAltNames: san } : {}), ...validity() });
     return { cert, key: pem(privateKey) };
   }
 
   /** A client certificate: CN is the user name, O the groups. */
   client(user: string, groups: readonly string[] = []): CertificateAndKey {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const cert = certificate({ subject: name(user, groups), issuer: this.subject, publicKey, signer: this.key, ca: false, usage: "client" });
+    const cert = certificate({ subject: name(user, groups), issuer: this.subject, spki: spkiOf(publicKey), signer: this.key, ca: false, keyUsage: DIGITAL_SIGNATURE | KEY_ENCIPHERMENT, extKeyUsages: [CLIENT_AUTH], ...validity() });
     return { cert, key: pem(privateKey) };
   }
+
+  /**
+   * Certify a requested subject and key (a CertificateSigningRequest the signer controller
+   * issues), returning the PEM certificate; it never outlives the CA's own.
+   *
+   * @example
+   * const pem = ca.sign({ subject, spki, keyUsage: 1, extKeyUsages: ["1.3.6.1.5.5.7.3.2"], notBefore, notAfter });
+   */
+  sign(template: CertificateTemplate): string {
+    const notAfter = template.notAfter < this.notAfter ? template.notAfter : this.notAfter;
+    return certificate({
+      subject: Buffer.from(template.subject),
+      issuer: this.subject,
+      spki: Buffer.from(template.spki),
+      signer: this.key,
+      ca: false,
+      keyUsage: template.keyUsage,
+      extKeyUsages: template.extKeyUsages,
+      ...(template.subjectAltNames ? { subjectAltNames: Buffer.from(template.subjectAltNames) } : {}),
+      notBefore: template.notBefore,
+      notAfter,
+    });
+  }
+}
+
+/** An hour back (clocks differ) to a year ahead. */
+function validity(): { notBefore: Date; notAfter: Date } {
+  return { notBefore: new Date(Date.now() - 60 * 60 * 1000), notAfter: new Date(Date.now() + 365 * 24 * 60 * 60 * 1000) };
+}
+
+function spkiOf(key: KeyObject): Buffer {
+  return key.export({ type: "spki", format: "der" });
 }
 
 function pem(key: KeyObject): string {

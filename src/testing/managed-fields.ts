@@ -73,7 +73,8 @@ export function trackedPart(obj: Obj | undefined, scope: WriteScope): Obj {
   }
   if (scope.hasStatus) {
     if (scope.subresource === "status") return out.status === undefined ? {} : { status: out.status };
-    delete out.status;
+    // Subresources with strategies of their own (a CSR's approval) may write into the status.
+    if (scope.subresource === "" || scope.subresource === "scale") delete out.status;
   }
   return out;
 }

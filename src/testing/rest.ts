@@ -17,6 +17,8 @@ import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
 import { withDefaultsShared } from "../apiserver/structural-defaults.js";
 import { admissionConverter, convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
+import { certificateAdmission } from "../apiserver/certificates/index.js";
+import { decide, type Authorizer, type UserInfo } from "./auth.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
 import { webhookPhase, WebhookPause, type ObjectConverter, type WebhookState, type WebhookWrite } from "./webhooks.js";
@@ -128,6 +130,8 @@ export interface RestContext {
   kubernetesVersion?: string;
   /** Call the admission webhooks a write of the garbage collector waits for (none: its deletes call no webhook). */
   callWebhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>;
+  /** The server's authorizer, for admission plugins that ask it (`approve` for a signer); none: everything is allowed. */
+  authorize?: Authorizer;
 }
 
 /** The users the garbage collector and the namespace controller delete as. */
@@ -229,6 +233,11 @@ function specChanged(r: ServedResource, before: Obj, after: Obj): boolean {
  */
 export function ruledSubresource(r: ServedResource, sub: string | undefined): boolean {
   return sub !== undefined && sub !== "status" && !r.custom && kindRules(r.group, r.kind)?.subresources?.[sub] !== undefined;
+}
+
+/** Who makes a request, as the strategies see the user. */
+function requestUser(call: ApiCall): UserInfo {
+  return { username: call.user, ...(call.groups ? { groups: call.groups } : {}) };
 }
 
 function hasSub(r: ServedResource, name: string): boolean {
@@ -588,11 +597,27 @@ export class Rest {
 
   /** Validating admission: validating policies, then validating webhooks; returns `Warning` texts. */
   private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    this.builtinAdmission(r, operation, obj, old, call, sub);
     const ctx = this.admissionContext();
     const warnings: string[] = [];
     warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
     return warnings;
+  }
+
+  /**
+   * The built-in validating admission plugins that ask the authorizer: certificates.k8s.io's
+   * (`CertificateApproval`, `CertificateSigning`, `CertificateSubjectRestriction`). A refusal is a 403.
+   */
+  private builtinAdmission(r: ServedResource, operation: string, obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): void {
+    if (r.group !== "certificates.k8s.io" || r.plural !== "certificatesigningrequests" || !obj) return;
+    const authorize = this.ctx.authorize;
+    const user = requestUser(call);
+    const signers = (verb: string, name: string) => !authorize || decide(authorize, { user, verb, resource: { group: r.group, version: "*", resource: "signers", name } }).allowed;
+    const reason = certificateAdmission(operation, sub, obj, old, signers);
+    if (!reason) return;
+    const name = String(obj.metadata.name ?? "");
+    throw statusError(403, "Forbidden", `${r.plural}.${r.group} ${JSON.stringify(name)} is forbidden: ${reason}`, { name, group: r.group, kind: r.plural });
   }
 
   /** Both phases of admission on an update or delete (native validation of what mutation made between them). */
@@ -652,7 +677,7 @@ export class Rest {
     obj.metadata = meta;
     if (r.namespaced && info.namespace !== undefined) meta.namespace = info.namespace;
     if (!r.namespaced) delete meta.namespace;
-    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, ...this.writeHooks(r, true) });
+    const { warnings } = admit(r, obj, { fieldValidation, names: this.ctx.names, namespaceFromPath: info.namespace !== undefined, user: requestUser(call), ...this.writeHooks(r, true) });
     // As the generic registry's Create: mutating admission sees the object as sent (no name yet
     // under generateName, no uid, no creation time); the registry then fills in the system
     // fields and generates the name (`FillObjectMetaSystemFields`, `BeforeCreate`), and
@@ -913,7 +938,7 @@ export class Rest {
     if (r.namespaced) next.metadata.namespace = info.namespace;
     if (!old) {
       this.allow(r, "create");
-      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, ...this.writeHooks(r, true) });
+      const { warnings } = admit(r, next, { fieldValidation, names: this.ctx.names, namespaceFromPath: true, user: requestUser(call), ...this.writeHooks(r, true) });
       warnings.push(...this.mutatingAdmission(r, "CREATE", next, undefined, call, dryRun));
       this.requireNamespace(r, info.namespace, name);
       this.prepareCreate(r, next, manager);

@@ -19,7 +19,7 @@ import { allowAllRules, alwaysAllow, authenticate, authorizationRequest, decide,
 import { RbacPolicy } from "../apiserver/rbac/evaluate.js";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from "../apiserver/rbac/bootstrap.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
-import { CertificateAuthority, type CertificateAndKey } from "./certificates.js";
+import { CertificateAuthority, type CertificateAndKey, type CertificateTemplate } from "./certificates.js";
 import { crdController, CRD_STORAGE_KEY } from "./custom-resources.js";
 import { aggregatedDiscovery, aggregatedVersionAccepted, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import {
@@ -316,7 +316,7 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
-    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store) });
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a) });
     this.openapi = openapi;
     const mode = options.authorization ?? options.authorize;
     if (mode === "RBAC") {
@@ -1070,6 +1070,7 @@ class LocalApiServer implements TestServer {
         kubernetesVersion: this.kubernetesVersion,
         runtime: this.runtime,
         caCertificate: this.caCertificate,
+        ...(this.ca ? { signCertificate: (t: CertificateTemplate) => this.ca!.sign(t) } : {}),
         webhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store),
         bind: (pod, node, webhooks) => {
           const binding = subresourceHandlers["/pods/binding"];

@@ -335,6 +335,15 @@ const BINDING_COLUMNS: Column[] = [
 ];
 
 /** The default columns of built-in resources, by `group/plural` (kube-apiserver's printers). */
+/** `extractCSRStatus`: Denied, Approved or Pending, then Failed and Issued. */
+function csrCondition(o: Obj): string {
+  const types = new Set(arr(get(o, "status.conditions")).map((c) => str(c.type)));
+  let status = types.has("Denied") ? "Denied" : types.has("Approved") ? "Approved" : "Pending";
+  if (types.has("Failed")) status += ",Failed";
+  if (str(get(o, "status.certificate"))) status += ",Issued";
+  return status;
+}
+
 export const printerColumns: Record<string, Column[]> = {
   "/pods": [
     NAME,
@@ -524,6 +533,14 @@ export const printerColumns: Record<string, Column[]> = {
     { name: "PreemptionPolicy", cell: (o) => str(get(o, "preemptionPolicy")) || "PreemptLowerPriority" },
   ],
   "coordination.k8s.io/leases": [NAME, { name: "Holder", cell: leaseHolder }, AGE],
+  "certificates.k8s.io/certificatesigningrequests": [
+    NAME,
+    AGE,
+    { name: "SignerName", cell: (o) => none(str(get(o, "spec.signerName"))) },
+    { name: "Requestor", cell: path("spec.username") },
+    { name: "RequestedDuration", cell: (o) => (typeof get(o, "spec.expirationSeconds") === "number" ? humanDuration(Number(get(o, "spec.expirationSeconds")) * 1000) : "<none>") },
+    { name: "Condition", cell: csrCondition },
+  ],
   "discovery.k8s.io/endpointslices": [
     NAME,
     { name: "AddressType", cell: path("addressType") },

@@ -62,6 +62,13 @@ describe("Kubernetes CEL libraries: conformance cases", () => {
     expect(compiles(`lists.range(2).size() == 2`, 34)).toBe(true);
   });
 
+  it("offers cel.bind only where ext.Bindings is enabled (DRA's environment, not base.go's)", () => {
+    expect(compileCel("cel.bind(a, 1, a + 1) == 2", spec(36)).error).toBe("undeclared reference to 'cel' (in container '')");
+    const dra = compileCel("cel.bind(a, 1, a + 1) == 2", { ...spec(36), bindings: true });
+    expect(dra.error).toBeUndefined();
+    expect(evaluateCel(dra, {})).toMatchObject({ kind: "value", value: true });
+  });
+
   it("two-variable comprehensions (cel-go ext TwoVarComprehensions)", () => {
     const run = (expr: string) => {
       const r = evaluateCel(compileCel(expr, spec(36)), {});
@@ -247,7 +254,8 @@ describe("compile errors in cel-go's layout", () => {
     expect(first("size(string)")).toBe("ERROR: <input>:1:5: found no matching overload for 'size' applied to '(type(string))'");
     expect(first("int.size()")).toBe("ERROR: <input>:1:9: found no matching overload for 'size' applied to 'type(int).()'");
     expect(first("'a'.startsWith(string)")).toBe("ERROR: <input>:1:15: found no matching overload for 'startsWith' applied to 'string.(type(string))'");
-    expect(first("int && true")).toBe("ERROR: <input>:1:5: found no matching overload for '_&&_' applied to '(type(int), bool)'");
+    // cel-go's checker asserts bool operands of && and || (cel-spec logic.textproto short_circuit_type_right).
+    expect(first("int && true")).toBe("ERROR: <input>:1:1: expected type 'bool' but found 'type(int)'");
     // The conditional is the function `_?_:_(bool, A, A)` to the checker, located at its '?'.
     expect(first("int ? 1 : 2")).toBe("ERROR: <input>:1:5: found no matching overload for '_?_:_' applied to '(type(int), int, int)'");
     expect(first("1 ? 'a' : []")).toBe("ERROR: <input>:1:3: found no matching overload for '_?_:_' applied to '(int, string, list(dyn))'");
@@ -276,11 +284,11 @@ describe("compile errors in cel-go's layout", () => {
 
   it("words a quantifier whose predicate is not a bool as its expansion meets it (parser/macro.go makeQuantifier)", () => {
     const first = (expr: string) => compileCel(expr, { level: 36, variables: { x: "list<int>" } }).issues?.split("\n")[0];
-    // cel-go checker_test.go: `x.all(e, 0)` at the call's '('.
-    expect(first("x.all(e, 0)")).toBe("ERROR: <input>:1:6: found no matching overload for '_&&_' applied to '(bool, int)'");
-    expect(first("x.exists(e, 'a')")).toBe("ERROR: <input>:1:9: found no matching overload for '_||_' applied to '(bool, string)'");
+    // cel-go checker_test.go (decls.NewVariable era): `x.all(e, 0)` is "expected type 'bool' but found 'int'" at the predicate, 1:10.
+    expect(first("x.all(e, 0)")).toBe("ERROR: <input>:1:10: expected type 'bool' but found 'int'");
+    expect(first("x.exists(e, 'a')")).toBe("ERROR: <input>:1:13: expected type 'bool' but found 'string'");
     expect(first("x.exists_one(e, e)")).toBe("ERROR: <input>:1:13: found no matching overload for '_?_:_' applied to '(int, int, int)'");
-    expect(first("x.all(e, int)")).toBe("ERROR: <input>:1:6: found no matching overload for '_&&_' applied to '(bool, type(int))'");
+    expect(first("x.all(e, int)")).toBe("ERROR: <input>:1:10: expected type 'bool' but found 'type(int)'");
   });
 
   it("counts lines and columns in characters, wide ones as wide dots (common/errors.go ToDisplayString)", () => {

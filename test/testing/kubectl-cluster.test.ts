@@ -4,12 +4,11 @@
  * kubectl 1.28 and 1.29 speak SPDY for exec (and so cp), which the server does not: those steps
  * run from 1.30 on.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kubectlDir } from "../support/kubectl.js";
+import { kubectlDir, runKubectl, type KubectlRun } from "../support/kubectl.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 
 
@@ -70,16 +69,7 @@ for (const version of ["1.28", "1.30", "1.33"]) {
     let server: TestServer;
     let dir: string;
     let kubeconfig: string;
-    const kubectl = (args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(binary, ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d));
-        child.stderr.on("data", (d: Buffer) => (stderr += d));
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        child.stdin.end(input);
-      });
+    const kubectl = (args: string[], input = ""): Promise<KubectlRun> => runKubectl(version, dir, kubeconfig, args, input);
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), `kubezod-kubectl-${version}-`));

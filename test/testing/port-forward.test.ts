@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pod } from "kubezod/k8s";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kubectlDir, kubectlVersions } from "../support/kubectl.js";
+import { collectRun, kubectlDir, kubectlVersions, type KubectlRun } from "../support/kubectl.js";
 import { echoPortForward, startTestServer, type TestServer } from "../../src/testing/index.js";
 import { parsePortForwardFlags, portForwardHandler, spdyPortForward } from "../../src/testing/port-forward.js";
 import { SPDY_FLAG_FIN, SpdyFramer, splitSpdyFrames, type SpdyFrame } from "../../src/testing/spdy.js";
@@ -29,16 +29,8 @@ function kubectl(version: string, args: string[]): ChildProcessWithoutNullStream
   return child;
 }
 
-function run(version: string, args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = kubectl(version, args);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function run(version: string, args: string[], input = ""): Promise<KubectlRun> {
+  return collectRun(kubectl(version, args), input);
 }
 
 interface Forward {

@@ -2,12 +2,11 @@
  * `kubectl exec`, `attach` and `cp` of kubectl 1.28 and 1.29 (SPDY/3.1, `v4.channel.k8s.io`)
  * against the local API server; kubectl 1.30+ (WebSockets) is covered by kubectl.test.ts.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kubectlDir, kubectlVersions } from "../support/kubectl.js";
+import { kubectlVersions, runKubectl, type KubectlRun } from "../support/kubectl.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 
 const VERSIONS = kubectlVersions(["1.28", "1.29"]);
@@ -16,16 +15,8 @@ let server: TestServer;
 let dir: string;
 let kubeconfig: string;
 
-function kubectl(version: string, args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(kubectlDir, `kubectl.${version}`), ["--cache-dir", join(dir, "cache"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function kubectl(version: string, args: string[], input = ""): Promise<KubectlRun> {
+  return runKubectl(version, dir, kubeconfig, args, input);
 }
 
 describe.skipIf(!VERSIONS.length)("kubectl exec, attach and cp over SPDY", () => {

@@ -8,6 +8,8 @@ import { baseCost, CostLimitError, instrument, PER_CALL_LIMIT, runWithCost } fro
 import { regexError } from "../../meta/re2.js";
 import { UnevaluableError } from "./authz.js";
 import { rewriteOptionalEntries } from "./optional-entries.js";
+import { normalizeLiterals } from "./literals.js";
+import { formatLiteralError } from "./format.js";
 import { checkIssue, formatIssues, goTypeText, parseIssue, typeValueName, type EvaluatorError, type Issue } from "./issues.js";
 
 interface AstNode {
@@ -98,7 +100,7 @@ function rewriteHasOnIndex(source: string, ast: AstNode): string {
     const arg = (args[1] as AstNode[] | undefined)?.[0];
     if (!arg || arg.op !== "." || !Array.isArray(arg.args)) return;
     const base = arg.args[0] as AstNode;
-    if (isPlainChain(base) || hasOptionalSelect(base)) return;
+    if (isPlainChain(base) && !hasOptionalSelect(base)) return;
     const inner = source.slice(n.start, n.end).replace(/^has\s*\(/, "").replace(/\)\s*$/, "");
     const m = /^([\s\S]*)\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(inner);
     if (m) edits.push({ start: n.start, end: n.end, text: `(${JSON.stringify(m[2])} in (${m[1]}))` });
@@ -159,9 +161,34 @@ function goTypeName(t: CheckedType): string {
   return t.name ?? t.kind;
 }
 
+/** The arguments of a call, member call or not. */
+function callArgs(n: AstNode): AstNode[] {
+  const args = n.args as unknown[];
+  return ((n.op === "rcall" ? args[2] : args[1]) as AstNode[] | undefined) ?? [];
+}
+
+/**
+ * Literals exempt from the homogeneity rule: list and map literals given to `format` and those
+ * nested in them (cel-go validator.go inExemptFunction; ext/formatting.go adds `format`).
+ */
+function exemptLiterals(ast: AstNode): Set<AstNode> {
+  const exempt = new Set<AstNode>();
+  const mark = (n: AstNode | undefined) => {
+    if (!n || (n.op !== "list" && n.op !== "map") || !Array.isArray(n.args)) return;
+    exempt.add(n);
+    if (n.op === "list") for (const e of n.args as AstNode[]) mark(e);
+    else for (const [k, v] of n.args as Array<[AstNode, AstNode]>) (mark(k), mark(v));
+  };
+  walkAst(ast, (n) => {
+    if ((n.op === "rcall" || n.op === "call") && (n.args as unknown[])[0] === "format") for (const a of callArgs(n)) mark(a);
+  });
+  return exempt;
+}
+
 /** cel-go's homogeneous aggregate literal rule: element types must join (mixed types need `dyn()`). */
 function homogeneityError(ast: AstNode): Issue | undefined {
   let error: Issue | undefined;
+  const exempt = exemptLiterals(ast);
   const same = (nodes: Array<AstNode | undefined>) => {
     let joined: CheckedType | undefined;
     // Types among the elements are values of `type(int)`, `type(string)`, … to cel-go, which do
@@ -184,6 +211,7 @@ function homogeneityError(ast: AstNode): Issue | undefined {
     }
   };
   walkAst(ast, (n) => {
+    if (exempt.has(n)) return;
     if (n.op === "list" && Array.isArray(n.args)) same(n.args as AstNode[]);
     else if (n.op === "map" && Array.isArray(n.args)) {
       const entries = n.args as Array<[AstNode, AstNode]>;
@@ -254,14 +282,17 @@ function conditionalIssue(err: EvaluatorError, ast: AstNode, source: string, env
 
 /**
  * A quantifier macro whose predicate is not a bool, as cel-go's checker meets it in the macro's
- * expansion (parser/macro.go makeQuantifier): `accu && p` for `all`, `accu || p` for `exists`,
- * `p ? accu + 1 : accu` for `exists_one`, at the `(` of the call (checker_test.go: `x.all(e, 0)`
- * is `found no matching overload for '_&&_' applied to '(bool, int)'` at 1:6).
+ * expansion (parser/macro.go makeQuantifier): `accu && p` for `all` and `accu || p` for `exists`
+ * assert a bool operand, reported at the predicate (checker_test.go: `x.all(e, 0)` is
+ * `expected type 'bool' but found 'int'` at 1:10); `p ? accu + 1 : accu` for `exists_one` finds
+ * no overload of the conditional, at the `(` of the call.
  */
 function quantifierIssue(err: EvaluatorError, ast: AstNode, source: string): Issue | undefined {
   const m = /^(all|exists|exists_one)\(var, predicate\) predicate must return bool, got '(.+)'$/.exec(err.summary ?? "");
   const predicate = err.node as AstNode | undefined;
   if (!m || !predicate) return undefined;
+  const type = typeValueName(predicate) ?? goTypeText(m[2]!);
+  if (m[1] !== "exists_one") return { message: `expected type 'bool' but found '${type}'`, offset: predicate.start ?? 0 };
   let call: AstNode | undefined;
   walkAst(ast, (n) => {
     const args = n.args as unknown[];
@@ -269,15 +300,8 @@ function quantifierIssue(err: EvaluatorError, ast: AstNode, source: string): Iss
   });
   const receiver = call ? ((call.args as unknown[])[1] as AstNode | undefined) : undefined;
   if (!receiver || receiver.end === undefined) return undefined;
-  const type = typeValueName(predicate) ?? goTypeText(m[2]!);
-  const message =
-    m[1] === "all"
-      ? `found no matching overload for '_&&_' applied to '(bool, ${type})'`
-      : m[1] === "exists"
-        ? `found no matching overload for '_||_' applied to '(bool, ${type})'`
-        : `found no matching overload for '_?_:_' applied to '(${type}, int, int)'`;
   const at = source.indexOf("(", receiver.end);
-  return { message, offset: at >= 0 ? at : (predicate.start ?? 0) };
+  return { message: `found no matching overload for '_?_:_' applied to '(${type}, int, int)'`, offset: at >= 0 ? at : (predicate.start ?? 0) };
 }
 
 /** Regex literals that do not compile (`ValidateRegexLiterals`, from 1.29). */
@@ -294,6 +318,61 @@ function regexLiteralError(ast: AstNode): Issue | undefined {
       const e = regexError(pattern.args);
       if (e) error = { message: `invalid matches argument: ${e}`, offset: pattern.start ?? 0 };
     }
+  });
+  return error;
+}
+
+/** A checked type as cel-go's format validator names it (`list`, `map`, `null`). */
+function formatArgType(n: AstNode): string {
+  const t = n.checkedType;
+  if (!t) return "dyn";
+  if (t.kind === "list" || t.kind === "map") return t.kind;
+  return t.name === "dyn" || t.kind === "dyn" ? "dyn" : t.name;
+}
+
+/** `'<literal>'.format([<list literal>])` that cel-go's format validator refuses (from 1.29, with strings v1+). */
+function formatCallError(ast: AstNode, source: string): Issue | undefined {
+  let error: Issue | undefined;
+  walkAst(ast, (n) => {
+    if (error || n.op !== "rcall" || (n.args as unknown[])[0] !== "format") return;
+    const receiver = (n.args as unknown[])[1] as AstNode;
+    const [list, ...rest] = callArgs(n);
+    if (receiver?.op !== "value" || typeof receiver.args !== "string" || list?.op !== "list" || rest.length) return;
+    const elements = list.args as AstNode[];
+    const e = formatLiteralError(receiver.args, elements.map(formatArgType));
+    if (!e) return;
+    const at = e.arg === undefined ? (receiver.end === undefined ? -1 : source.indexOf("(", receiver.end)) : (elements[e.arg]?.start ?? -1);
+    error = { message: e.message, offset: at >= 0 ? at : (n.start ?? 0) };
+  });
+  return error;
+}
+
+const functionNames = new WeakMap<object, ReadonlySet<string>>();
+
+/** The names of the functions an environment declares (`startsWith`, `quote` of `strings.quote`). */
+function declaredFunctions(env: { getDefinitions(): { functions: Array<{ name: string }> } }): ReadonlySet<string> {
+  let names = functionNames.get(env);
+  if (!names) {
+    names = new Set(env.getDefinitions().functions.map((f) => f.name));
+    functionNames.set(env, names);
+  }
+  return names;
+}
+
+/** A call of a function no overload of which is declared is an undeclared reference to cel-go's checker (`f(1)`, `a.f()`). */
+function undeclaredFunction(issue: Issue, env: { getDefinitions(): { functions: Array<{ name: string }> } }): Issue {
+  const m = /^found no matching overload for '([A-Za-z_]\w*)' applied to /.exec(issue.message);
+  return m && !declaredFunctions(env).has(m[1]!) ? { ...issue, message: `undeclared reference to '${m[1]}' (in container '')` } : issue;
+}
+
+/** `cel.bind(…)` where the environment has no ext.Bindings: `cel` is then an undeclared identifier to cel-go. */
+function bindingsError(ast: AstNode): Issue | undefined {
+  let error: Issue | undefined;
+  walkAst(ast, (n) => {
+    if (error || n.op !== "rcall" || !Array.isArray(n.args)) return;
+    const args = n.args as unknown[];
+    const target = args[1] as AstNode | undefined;
+    if (args[0] === "bind" && target?.op === "id" && target.args === "cel") error = { message: "undeclared reference to 'cel' (in container '')", offset: target.start ?? 0 };
   });
   return error;
 }
@@ -330,7 +409,8 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
   const variables = new Set<string>();
   let out: CompiledExpression;
   // Optional entries of literals become calls the evaluator can parse (from 1.28, with optional types).
-  const text = spec.level >= 28 ? rewriteOptionalEntries(source) : source;
+  const literal = normalizeLiterals(source);
+  const text = spec.level >= 28 ? rewriteOptionalEntries(literal) : literal;
   try {
     const first = env.parse(text) as unknown as CelProgram & { check(): { valid: boolean; error?: Error } };
     const step = rewriteMatches(text, first.ast);
@@ -352,11 +432,17 @@ export function compileCel(source: string, spec: EnvironmentSpec): CompiledExpre
         ? (conditionalIssue(err, checkedAst, checkedText, env) ?? quantifierIssue(err, checkedAst, checkedText) ?? checkIssue(err, checkedText))
         : { message: "does not type-check", offset: 0 };
       if (original.valid) issue.offset = 0;
+      issue = undeclaredFunction(issue, env);
     }
+    if (!spec.bindings) issue ??= bindingsError(program.ast);
     issue ??= homogeneityError(program.ast);
     // Offsets in a rewritten text are not the written expression's: judged on the text as written.
     if (program === first) issue ??= typeValueError(program.ast, text);
     if (spec.level >= 29) issue ??= regexLiteralError(program.ast);
+    if (spec.level >= 29 && !issue) {
+      issue = formatCallError(program.ast, rewritten);
+      if (issue && program !== first) issue.offset = 0;
+    }
     // Offsets in a text rewritten for optional entries are not the written expression's: no layout then.
     if (issue) out = { source, error: issue.message, ...(text === source ? { issues: formatIssues(text, [issue]) } : {}), variables };
     else {

@@ -211,12 +211,13 @@ export function checkIssue(err: EvaluatorError, source: string): Issue {
     const applied = member ? `${operandType(m[1]!, operands[1])}.(${args})` : `(${args})`;
     return { message: `found no matching overload for '${m[2]}' applied to '${applied}'`, offset: callOffset(source, node) };
   }
-  // `&&` and `||` are functions to cel-go's checker (`_&&_(bool, bool)`).
+  // cel-go's checker asserts that each operand of `&&` and `||` is a bool: the first that is
+  // not is reported where it starts (checker_test.go `x.all(e, 0)`: "expected type 'bool' but found 'int'").
   m = /^Logical operator requires bool operands, got '.+'$/.exec(summary);
   const logical = node.op === "&&" || node.op === "||" ? (operands as TypedNode[]) : [];
   if (m && logical.length === 2 && logical.every((o) => o?.checkedType?.name)) {
-    const types = logical.map((o) => operandType(o.checkedType!.name!, o));
-    return { message: `found no matching overload for '${OPERATORS[node.op!]}' applied to '(${types.join(", ")})'`, offset: operatorOffset(source, node, node.op!) };
+    const wrong = logical.find((o) => o.checkedType!.name !== "bool" && o.checkedType!.name !== "dyn");
+    if (wrong) return { message: `expected type 'bool' but found '${operandType(wrong.checkedType!.name!, wrong)}'`, offset: wrong.start ?? wrong.pos ?? at };
   }
   // Indexing is `_[_]` to cel-go's checker; selecting a field of what has none is its own error.
   const target = operands[0] as TypedNode | undefined;

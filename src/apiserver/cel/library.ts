@@ -22,13 +22,16 @@ import {
   serviceAccountUser,
 } from "./authz.js";
 import { charge, countSteps, markBody } from "./cost.js";
+import { format } from "./format.js";
+import { divideInt, inList, intOfDouble, mixedOrdering, moduloInt, negateInt, stringOfBytes } from "./numbers.js";
+import { addDurations, boundedDuration, compareTimestamps, isDuration, dayOfYear, durationMilliseconds, inTimeZone, preciseTimestamp, shiftTimestamp, timestampDifference, timestampText, type CelDuration } from "./time.js";
 import { re2 } from "../../meta/re2.js";
 import { OPTIONAL_LIST, OPTIONAL_MAP } from "./optional-entries.js";
-import { charAt, format, indexOf, lastIndexOf, lowerAscii, quote, replace, reverse, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
+import { charAt, indexOf, lastIndexOf, lowerAscii, quote, replace, setsContains, setsEquivalent, setsIntersects, split, splitN, substring, trim, upperAscii } from "./strings.js";
 import { parseURL, CelURL } from "./url.js";
 import * as z from "zod";
 import { format as stringFormat } from "#schemas/runtime.js";
-import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals, compareStrings } from "./values.js";
+import { CelCIDR, CelFormat, CelIP, CelQuantity, CelSemver, celCompare, celEquals, compareStrings, isUint } from "./values.js";
 
 let celJs: typeof CelJs | undefined;
 
@@ -41,6 +44,70 @@ function cel(): typeof CelJs {
   replaceBuiltins(require);
   return celJs;
 }
+
+const TS = "google.protobuf.Timestamp";
+const DUR = "google.protobuf.Duration";
+
+/** Timestamp accessors in a time zone, read in zones and offsets as cel-go reads them. */
+const ZONED_ACCESSORS: ReadonlyArray<readonly [string, (d: Date) => bigint]> = [
+  ["getFullYear", (d) => BigInt(d.getUTCFullYear())],
+  ["getMonth", (d) => BigInt(d.getUTCMonth())],
+  ["getDate", (d) => BigInt(d.getUTCDate())],
+  ["getDayOfMonth", (d) => BigInt(d.getUTCDate() - 1)],
+  ["getDayOfWeek", (d) => BigInt(d.getUTCDay())],
+  ["getDayOfYear", dayOfYear],
+  ["getHours", (d) => BigInt(d.getUTCHours())],
+  ["getMinutes", (d) => BigInt(d.getUTCMinutes())],
+  ["getSeconds", (d) => BigInt(d.getUTCSeconds())],
+  ["getMilliseconds", (d) => BigInt(d.getUTCMilliseconds())],
+];
+
+/**
+ * The evaluator's numeric, conversion and time functions replaced by cel-go's semantics
+ * (numbers.ts, time.ts).
+ */
+const SEMANTIC_OVERRIDES: ReadonlyArray<readonly [string, (...a: never[]) => unknown]> = [
+  ["int(double): int", (d: number) => intOfDouble(d)],
+  ["string(bytes): string", (b: Uint8Array) => stringOfBytes(b)],
+  [`${DUR}.getMilliseconds(): int`, (d: CelDuration) => durationMilliseconds(d)],
+  ...ZONED_ACCESSORS.map(([name, read]) => [`${TS}.${name}(string): int`, (d: Date, tz: string) => read(inTimeZone(d, tz))] as const),
+];
+
+/** Operators whose handlers follow cel-go (code point order of strings, as Go compares them; int64 overflow; cross-type numbers; time ranges). */
+const OPERATOR_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new Map<string, (...a: never[]) => unknown>([
+  ["string < string: bool", (a: string, b: string) => compareStrings(a, b) < 0],
+  ["string <= string: bool", (a: string, b: string) => compareStrings(a, b) <= 0],
+  ["string > string: bool", (a: string, b: string) => compareStrings(a, b) > 0],
+  ["string >= string: bool", (a: string, b: string) => compareStrings(a, b) >= 0],
+  ["-_int: int", (a: bigint) => negateInt(a)],
+  ["int / int: int", (a: bigint, b: bigint) => divideInt(a, b)],
+  ["int % int: int", (a: bigint, b: bigint) => moduloInt(a, b)],
+  ...mixedOrdering,
+  ["V in list<V>: bool", (v: unknown, l: Iterable<unknown>) => inList(v, l)],
+  [`${DUR} + ${DUR}: ${DUR}`, (a: CelDuration, b: CelDuration) => addDurations(a, b, 1n)],
+  [`${DUR} - ${DUR}: ${DUR}`, (a: CelDuration, b: CelDuration) => addDurations(a, b, -1n)],
+  [`${TS} + ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, 1n)],
+  [`${DUR} + ${TS}: ${DUR}`, (d: CelDuration, t: Date) => shiftTimestamp(t, d, 1n)],
+  [`${TS} - ${DUR}: ${TS}`, (t: Date, d: CelDuration) => shiftTimestamp(t, d, -1n)],
+  [`${TS} == ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) === 0],
+  [`${TS} != ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) !== 0],
+  [`${TS} < ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) < 0],
+  [`${TS} <= ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) <= 0],
+  [`${TS} > ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) > 0],
+  [`${TS} >= ${TS}: bool`, (a: Date, b: Date) => compareTimestamps(a, b) >= 0],
+]);
+
+type Handler = (...a: never[]) => unknown;
+
+/** Handlers kept and completed: durations bounded to int64 nanoseconds, timestamps to the nanosecond. */
+const WRAPPED: ReadonlyMap<string, (original: Handler) => Handler> = new Map<string, (original: Handler) => Handler>([
+  [`duration(string): ${DUR}`, (original) => (s: string) => boundedDuration((original as (s: string) => CelDuration)(s))],
+  [`${TS} - ${TS}: ${DUR}`, (original) => (a: Date, b: Date) => timestampDifference(a, b, (original as (a: Date, b: Date) => CelDuration)(a, b))],
+  [`timestamp(string): ${TS}`, (original) => (s: string) => preciseTimestamp((original as (s: string) => Date)(s), s)],
+]);
+
+/** Declarations whose result type is another's: `duration + timestamp` is a timestamp, as `timestamp + duration` is. */
+const RESULT_TYPES: ReadonlyMap<string, string> = new Map([[`${DUR} + ${TS}: ${DUR}`, `${TS} + ${DUR}: ${TS}`]]);
 
 /**
  * The evaluator's string functions that index or measure by UTF-16 unit, or change more than
@@ -59,24 +126,33 @@ const BUILTIN_OVERRIDES: ReadonlyMap<string, (...a: never[]) => unknown> = new M
   ["string.lowerAscii(): string", (s: string) => lowerAscii(s)],
   ["string.upperAscii(): string", (s: string) => upperAscii(s)],
   ["string.trim(): string", (s: string) => trim(s)],
-]);
-
-/** String comparisons in code point order, as Go compares strings (the evaluator compares UTF-16 units). */
-const OPERATOR_OVERRIDES: ReadonlyMap<string, (a: string, b: string) => boolean> = new Map([
-  ["string < string: bool", (a: string, b: string) => compareStrings(a, b) < 0],
-  ["string <= string: bool", (a: string, b: string) => compareStrings(a, b) <= 0],
-  ["string > string: bool", (a: string, b: string) => compareStrings(a, b) > 0],
-  ["string >= string: bool", (a: string, b: string) => compareStrings(a, b) >= 0],
+  ...SEMANTIC_OVERRIDES,
 ]);
 
 interface FunctionDecl {
   signature: string;
   handler: unknown;
+  returnType?: unknown;
 }
 
-/** A copy of a frozen declaration with another handler. */
-function withHandler<T extends object>(d: T, handler: unknown): T {
-  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, { handler })) as T;
+/** A copy of a frozen declaration with other properties. */
+function withChanges<T extends object>(d: T, changes: Partial<FunctionDecl>): T {
+  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(d) as object) as object, d, changes)) as T;
+}
+
+/** A declaration as cel-go has it: its handler replaced or wrapped ({@link WRAPPED}), its result type. */
+function aligned(d: FunctionDecl, overrides: ReadonlyMap<string, unknown>, all: readonly FunctionDecl[]): FunctionDecl {
+  const changes: Partial<FunctionDecl> = {};
+  const handler = overrides.get(d.signature);
+  if (handler) changes.handler = handler;
+  else {
+    const wrap = WRAPPED.get(d.signature);
+    if (wrap && typeof d.handler === "function") changes.handler = wrap(d.handler as Handler);
+  }
+  const like = RESULT_TYPES.get(d.signature);
+  const other = like ? all.find((o) => o.signature === like) : undefined;
+  if (other) changes.returnType = other.returnType;
+  return Object.keys(changes).length ? withChanges(d, changes) : d;
 }
 
 /** Swap the handlers of {@link BUILTIN_OVERRIDES} in every registry's overload candidates as they are first looked up. */
@@ -94,10 +170,7 @@ function replaceBuiltins(require: NodeJS.Require): void {
     const swapped = (c: Candidates, overrides: ReadonlyMap<string, unknown>): Candidates => {
       if (c && !done.has(c)) {
         done.add(c);
-        c.declarations = c.declarations.map((d) => {
-          const handler = overrides.get(d.signature);
-          return handler ? withHandler(d, handler) : d;
-        });
+        c.declarations = c.declarations.map((d) => aligned(d, overrides, c.declarations));
       }
       return c;
     };
@@ -177,6 +250,84 @@ function alignTypeChecker(require: NodeJS.Require): void {
   } catch {
     // As above.
   }
+  alignAccess(require);
+  typedMapKeys(require);
+}
+
+/**
+ * The keys of a map the evaluator keeps as an object (`{6: 'six'}` has the key "6"), as the map's
+ * key type has them: ints and bools, as cel-go iterates them. Undefined when there is nothing to convert.
+ */
+function keysOfType(coll: unknown, keyType: string | undefined): unknown[] | undefined {
+  if (keyType !== "int" && keyType !== "bool") return undefined;
+  if (coll === null || typeof coll !== "object" || Array.isArray(coll) || coll instanceof Map) return undefined;
+  return Object.keys(coll).map((k) => (keyType === "int" ? BigInt(k) : k === "true"));
+}
+
+type ComprehensionHandle = (items: unknown, args: unknown, ev: unknown, ctx: unknown) => unknown;
+type ComprehensionCheck = (this: unknown, chk: unknown, ast: { args: { iterable: { checkedType?: { kind?: string; keyType?: { name?: string } } } }; handle?: ComprehensionHandle }, ctx: unknown) => CheckerType;
+
+/** Comprehensions over int- and bool-keyed map literals range over ints and bools (`{6: 'six'}.exists(k, k % 5 == 1)`). */
+function typedMapKeys(require: NodeJS.Require): void {
+  try {
+    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: ComprehensionCheck }> };
+    const entry = ops.OPERATORS?.comprehension;
+    const original = entry?.check;
+    if (!entry || typeof original !== "function") return;
+    entry.check = function (chk, ast, ctx) {
+      const type = original.call(this, chk, ast, ctx);
+      const t = ast.args.iterable.checkedType;
+      const handle = ast.handle;
+      if (t?.kind === "map" && typeof handle === "function") {
+        const keyType = t.keyType?.name;
+        ast.handle = (items, args, ev, c) => handle(keysOfType(items, keyType) ?? items, args, ev, c);
+      }
+      return type;
+    };
+  } catch {
+    // As above.
+  }
+}
+
+type FieldHandle = (left: unknown, right: unknown, ast: unknown, ev: unknown) => unknown;
+type HandleCheck = (this: unknown, chk: unknown, ast: { handle?: FieldHandle }, ctx: unknown) => CheckerType;
+
+/** Values a field can be selected from: maps and objects of declared types (not null, numbers, strings, lists, …). */
+function selectable(v: unknown): boolean {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date) && !isDuration(v);
+}
+
+/**
+ * Selecting a field of an optional whose value has no fields (`optional.of(0).f`,
+ * `{'k': dyn(null)}.?k.f`) is an error to cel-go (no such key), not none; a list index may be a uint.
+ */
+function alignAccess(require: NodeJS.Require): void {
+  try {
+    const ops = require(sibling(require, "operators.js")) as { OPERATORS?: Record<string, { check?: HandleCheck }> };
+    const Optional = cel().Optional;
+    for (const op of [".", ".?", "[]"]) {
+      const entry = ops.OPERATORS?.[op];
+      const original = entry?.check;
+      if (!entry || typeof original !== "function") continue;
+      entry.check = function (chk, ast, ctx) {
+        const type = original.call(this, chk, ast, ctx);
+        const handle = ast.handle;
+        if (typeof handle === "function") {
+          ast.handle =
+            op === "[]"
+              ? // A list indexed by a uint (through dyn) is indexed by its value, as cel-go does.
+                (left, right, node, ev) => handle(left, Array.isArray(left) && isUint(right) ? right.valueOf() : right, node, ev)
+              : (left, right, node, ev) => {
+                  if (left instanceof Optional && left.hasValue() && !selectable(left.value())) fail(`no such key: ${String(right)}`);
+                  return handle(left, right, node, ev);
+                };
+        }
+        return type;
+      };
+    }
+  } catch {
+    // As above.
+  }
 }
 
 type TernaryCheck = (this: unknown, chk: unknown, ast: { left?: { checkedType?: CheckerType & { name?: string } }; right?: { checkedType?: CheckerType & { name?: string } } }, ctx: unknown) => CheckerType;
@@ -224,6 +375,11 @@ export interface EnvironmentSpec {
    * 1.32); before, a library call costs 1 like any call cel-go does not cost itself.
    */
   libraryCosts?: boolean;
+  /**
+   * Whether `cel.bind` is offered (cel-go's ext.Bindings, which DRA's environment adds from 1.31):
+   * kube-apiserver's base environment does not have it, so elsewhere it is an undeclared `cel`.
+   */
+  bindings?: boolean;
 }
 
 /**
@@ -234,7 +390,7 @@ export interface EnvironmentSpec {
  */
 export function environmentKey(spec: EnvironmentSpec): string {
   const types = spec.types ? JSON.stringify(spec.types) : "";
-  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}${spec.libraryCosts === false ? "|cel-go-costs" : ""}`;
+  return `${spec.level}|${spec.jsonPatch ? 1 : 0}|${Object.entries(spec.variables).map(([k, v]) => `${k}:${v}`).join(",")}|${types}${spec.libraryCosts === false ? "|cel-go-costs" : ""}${spec.bindings ? "|bindings" : ""}`;
 }
 
 const environments = new Map<string, Environment>();
@@ -324,10 +480,10 @@ function registerBase(env: Environment): void {
   env.registerFunction("string.findAll(string, int): list<string>", (s: string, p: string, n: bigint) => re2(p).findAll(s, Number(n)));
 
   // Standard conversions and orderings cel-go has and the evaluator lacks.
-  const TS = "google.protobuf.Timestamp";
-  const DUR = "google.protobuf.Duration";
-  env.registerFunction(`string(${TS}): string`, (d: Date) => d.toISOString().replace(/\.0+Z$/, "Z").replace(/(\.\d*?)0+Z$/, "$1Z"));
+  env.registerFunction(`string(${TS}): string`, (d: Date) => timestampText(d));
   env.registerFunction(`string(${DUR}): string`, (d: { toString(): string }) => d.toString());
+  env.registerFunction(`timestamp(${TS}): ${TS}`, (t: Date) => t);
+  env.registerFunction(`duration(${DUR}): ${DUR}`, (d: CelDuration) => d);
   env.registerFunction(`int(${TS}): int`, (d: Date) => BigInt(Math.floor(d.getTime() / 1000)));
   env.registerFunction("int(uint): int", (u: { valueOf(): bigint }) => {
     const v = u.valueOf();
@@ -339,6 +495,16 @@ function registerBase(env: Environment): void {
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
     return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
   };
+  // `null` is assignable to timestamps and durations in cel-go's checker, so `null < null` and
+  // `null < timestamp(…)` type-check through their orderings and fail only when evaluated.
+  const noOverload = (): never => fail("no such overload");
+  for (const op of ["<", "<=", ">", ">="]) {
+    env.registerOperator(`null ${op} null`, noOverload);
+    for (const t of [TS, DUR]) {
+      env.registerOperator(`null ${op} ${t}`, noOverload);
+      env.registerOperator(`${t} ${op} null`, noOverload);
+    }
+  }
   env.registerOperator("bytes < bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) < 0);
   env.registerOperator("bytes <= bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) <= 0);
   env.registerOperator("bytes > bytes", (a: Uint8Array, b: Uint8Array) => bytesCompare(a, b) > 0);
@@ -435,6 +601,13 @@ function registerOptionalExtras(env: Environment): void {
   // `null` is assignable to optional types in cel-go's checker, and an optional equals only
   // another optional (`types.Optional.Equal`), so `optional.none() == null` is false.
   env.registerOperator("optional<dyn> == null", () => false);
+  // `has(o.f)` of an optional `o` (compile.ts rewrites it to `'f' in o`): o has a value that has f.
+  env.registerOperator("string in optional<dyn>", (k: string, o: Optional) => {
+    if (!o.hasValue()) return false;
+    const v = o.value() as unknown;
+    if (v instanceof Map) return v.has(k);
+    return v !== null && typeof v === "object" && Object.hasOwn(v, k);
+  });
   // `type(optional.of(x))` is `optional_type`, a type value like `int` (`types.OptionalType`).
   const optionalType = optionalTypeValue();
   if (optionalType) {
@@ -544,7 +717,6 @@ function registerStringsV2(env: Environment): void {
   env.registerConstant("strings", "StringsNamespace", new StringsNamespace());
   env.registerFunction("StringsNamespace.quote(string): string", (_: unknown, s: string) => quote(s));
   env.registerFunction("string.format(list): string", (s: string, args: unknown[]) => format(s, args));
-  env.registerFunction("string.reverse(): string", (s: string) => reverse(s));
 }
 
 function registerSets(env: Environment): void {
@@ -708,6 +880,7 @@ interface MacroNode {
 }
 interface TypeDecl {
   kind: string;
+  name?: string;
   keyType?: TypeDecl;
   valueType?: TypeDecl;
 }
@@ -727,6 +900,12 @@ interface Evaluator {
 
 type TwoVarKind = "all" | "exists" | "existsOne" | "transformList" | "transformMap" | "transformMapEntry";
 
+/** A map object's entries with its keys as the map's key type has them. */
+function entriesOfType(coll: object, keyType: string | undefined): Array<[unknown, unknown]> {
+  const values = Object.values(coll);
+  return (keysOfType(coll, keyType) ?? Object.keys(coll)).map((k, i) => [k, values[i]]);
+}
+
 function registerTwoVarComprehensions(env: Environment): void {
   const macro =
     (kind: TwoVarKind, withFilter: boolean) =>
@@ -738,7 +917,7 @@ function registerTwoVarComprehensions(env: Environment): void {
       if (names[0] === names[1]) throw new Error(`${kind}() second variable name must be different from the first`);
       const filter = withFilter ? args[2] : undefined;
       const body = args[withFilter ? 3 : 2]!;
-      const state: { inner?: Scope; outer?: Scope; steps?: number; filterSteps?: number } = {};
+      const state: { inner?: Scope; outer?: Scope; steps?: number; filterSteps?: number; keyType?: string } = {};
       return {
         async: false,
         typeCheck(chk: Checker, _m: unknown, ctx: Scope) {
@@ -752,6 +931,7 @@ function registerTwoVarComprehensions(env: Environment): void {
           } else if (t.kind === "map") {
             first = t.keyType ?? dyn;
             second = t.valueType ?? dyn;
+            state.keyType = t.keyType?.name;
           } else if (t.kind === "dyn") {
             first = dyn;
             second = dyn;
@@ -777,7 +957,7 @@ function registerTwoVarComprehensions(env: Environment): void {
             : coll instanceof Map
               ? [...coll]
               : coll && typeof coll === "object"
-                ? Object.entries(coll)
+                ? entriesOfType(coll, state.keyType)
                 : fail(`${kind}() cannot range over ${typeof coll}`);
           // Costs of cel-go's expansions (ext/comprehensions.go): the body and filter by their steps;
           // all/exists their loop condition and `accu && p` / `accu || p` per iteration; existsOne

@@ -1,8 +1,9 @@
 /**
  * cel-go's strings extension as Kubernetes enables it (version 0 up to 1.28, version 2 from
- * 1.29): `charAt`, `replace`, `format`, `strings.quote` and the others the evaluator lacks.
+ * 1.29): `charAt`, `replace`, `strings.quote` and the others the evaluator lacks (`format` is in
+ * format.ts; `reverse` arrives with version 3, which Kubernetes does not enable).
  */
-import { CelQuantity, celEquals } from "./values.js";
+import { celEquals } from "./values.js";
 
 const runes = (s: string): string[] => Array.from(s);
 
@@ -85,112 +86,6 @@ export function quote(s: string): string {
   return `${out}"`;
 }
 
-/** `<string>.reverse()`. @example reverse("gums"); // "smug" */
-export function reverse(s: string): string {
-  return runes(s).reverse().join("");
-}
-
-function formatValue(v: unknown, top: boolean): string {
-  if (v === null) return "null";
-  if (typeof v === "string") return top ? v : JSON.stringify(v);
-  if (typeof v === "bigint" || typeof v === "boolean") return String(v);
-  if (typeof v === "number") return formatDouble(v);
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  if (Array.isArray(v)) return `[${v.map((x) => formatValue(x, false)).join(", ")}]`;
-  if (v instanceof Date) return v.toISOString().replace(".000Z", "Z");
-  if (v instanceof CelQuantity) return `${v.quantity.digits}e${v.quantity.exp}`;
-  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${formatValue(k, false)}: ${formatValue(x, false)}`).sort().join(", ")}}`;
-  if (typeof v === "object") {
-    const s = String(v);
-    if (s !== "[object Object]") return s;
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${formatValue(x, false)}`).sort().join(", ")}}`;
-  }
-  return String(v);
-}
-
-function formatDouble(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
-  return String(v);
-}
-
-/**
- * `<string>.format(<list>)`: `%s %d %f %e %b %o %x %X %%`, with precision for `%f`/`%e`.
- *
- * @example
- * format("%s is %d", ["x", 3n]); // "x is 3"
- */
-export function format(pattern: string, args: readonly unknown[]): string {
-  let out = "";
-  let argIndex = 0;
-  const next = (): unknown => {
-    if (argIndex >= args.length) throw new Error(`index ${argIndex} out of range`);
-    return args[argIndex++];
-  };
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c !== "%") {
-      out += c;
-      continue;
-    }
-    let j = i + 1;
-    let precision: number | undefined;
-    if (pattern[j] === ".") {
-      let k = j + 1;
-      while (k < pattern.length && /\d/.test(pattern[k]!)) k++;
-      precision = Number(pattern.slice(j + 1, k) || "0");
-      j = k;
-    }
-    const verb = pattern[j];
-    i = j;
-    switch (verb) {
-      case "%":
-        out += "%";
-        break;
-      case "s":
-        out += formatValue(next(), true);
-        break;
-      case "d": {
-        const v = next();
-        if (typeof v !== "bigint") throw new Error(`error during formatting: decimal clause can only be used on integers, was given ${typeof v === "number" ? "double" : typeof v}`);
-        out += String(v);
-        break;
-      }
-      case "f":
-      case "e": {
-        const v = next();
-        const n = typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : typeof v === "string" ? Number(v) : Number.NaN;
-        if (typeof v !== "bigint" && typeof v !== "number" && !(typeof v === "string" && /^(NaN|[+-]?Inf(inity)?)$/.test(v))) {
-          throw new Error(`error during formatting: ${verb === "f" ? "fixed-point" : "scientific"} clause can only be used on doubles, was given ${typeof v}`);
-        }
-        if (!Number.isFinite(n)) out += formatDouble(n);
-        else if (verb === "f") out += n.toFixed(precision ?? 6);
-        else out += n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
-        break;
-      }
-      case "b":
-      case "o":
-      case "x":
-      case "X": {
-        const v = next();
-        const radix = verb === "b" ? 2 : verb === "o" ? 8 : 16;
-        let s: string;
-        if (typeof v === "bigint") s = (v < 0n ? "-" : "") + (v < 0n ? -v : v).toString(radix);
-        else if (typeof v === "boolean" && verb === "b") s = v ? "1" : "0";
-        else if ((typeof v === "string" || v instanceof Uint8Array) && radix === 16) {
-          const bytes = typeof v === "string" ? new TextEncoder().encode(v) : v;
-          s = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-        } else throw new Error(`error during formatting: only integers${radix === 16 ? ", byte buffers, and strings" : ""} can be formatted as ${verb === "b" ? "binary" : verb === "o" ? "octal" : "hex"}, was given ${typeof v}`);
-        out += verb === "X" ? s.toUpperCase() : s;
-        break;
-      }
-      default:
-        throw new Error(`could not parse formatting clause: unrecognized formatting clause "${verb ?? ""}"`);
-    }
-  }
-  return out;
-}
-
 /** `sets.contains(a, b)`. @example setsContains([1n, 2n], [2n]); // true */
 export function setsContains(a: readonly unknown[], b: readonly unknown[]): boolean {
   return b.every((x) => a.some((y) => celEquals(x, y)));
@@ -237,6 +132,8 @@ export function lastIndexOf(s: string, sub: string, offset?: bigint): bigint {
   const r = runes(s);
   if (offset === undefined) {
     if (sub === "") return BigInt(r.length);
+    // A search string longer than the string is not found (cel-spec string_ext last_index_of/empty_string).
+    if (runes(sub).length > r.length) return -1n;
     offset = BigInt(r.length - 1);
   }
   if (sub === "") return offset;

@@ -4,6 +4,7 @@
  */
 import type { IPAddr, IPPrefix } from "./ip.js";
 import type { Quantity } from "./quantity.js";
+import { compareTimestamps } from "./time.js";
 
 export { CelURL } from "./url.js";
 
@@ -92,6 +93,9 @@ export class CelFormat {
 
 const isNum = (v: unknown): v is number | bigint => typeof v === "number" || typeof v === "bigint";
 
+/** The evaluator's uint: an object whose value is a bigint. */
+export const isUint = (v: unknown): v is { valueOf(): bigint } => v !== null && typeof v === "object" && typeof (v as { valueOf(): unknown }).valueOf() === "bigint";
+
 /**
  * CEL equality (heterogeneous numbers compare by value; lists and maps deeply).
  *
@@ -100,6 +104,7 @@ const isNum = (v: unknown): v is number | bigint => typeof v === "number" || typ
  */
 export function celEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isUint(a) !== isUint(b)) return celEquals(isUint(a) ? a.valueOf() : a, isUint(b) ? b.valueOf() : b);
   if (isNum(a) && isNum(b)) return Number(a) === Number(b) && (typeof a !== "bigint" || typeof b !== "bigint" || a === b);
   if (a && typeof a === "object" && b && typeof b === "object") {
     const uA = (a as { valueOf(): unknown }).valueOf();
@@ -110,7 +115,7 @@ export function celEquals(a: unknown, b: unknown): boolean {
     if (a instanceof CelIP && b instanceof CelIP) return a.addr.equals(b.addr);
     if (a instanceof CelCIDR && b instanceof CelCIDR) return a.prefix.equals(b.prefix);
     if (a instanceof CelSemver && b instanceof CelSemver) return a.compare(b) === 0;
-    if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+    if (a instanceof Date && b instanceof Date) return compareTimestamps(a, b) === 0;
     if (a instanceof Map || b instanceof Map) {
       const ea = a instanceof Map ? [...a] : Object.entries(a);
       const mb = b instanceof Map ? b : new Map(Object.entries(b));
@@ -162,12 +167,12 @@ export function celCompare(a: unknown, b: unknown): number {
     const y = Number(b);
     return x < y ? -1 : x > y ? 1 : 0;
   }
+  if (a instanceof Date && b instanceof Date) return compareTimestamps(a, b);
   const ua = a && typeof a === "object" ? (a as { valueOf(): unknown }).valueOf() : a;
   const ub = b && typeof b === "object" ? (b as { valueOf(): unknown }).valueOf() : b;
   if (ua !== a || ub !== b) return celCompare(ua, ub);
   if (typeof a === "string" && typeof b === "string") return compareStrings(a, b);
   if (typeof a === "boolean" && typeof b === "boolean") return a < b ? -1 : a > b ? 1 : 0;
-  if (a instanceof Date && b instanceof Date) return Math.sign(a.getTime() - b.getTime());
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
     return Math.sign(a.length - b.length);

@@ -57,14 +57,15 @@ export function decodePem(text: string): PemBlock[] {
   }
 }
 
-/** A DER element: tag, and where its contents lie. */
+/** A DER element: tag, where it begins (its tag byte), and where its contents lie. */
 export interface Der {
   tag: number;
+  at: number;
   start: number;
   end: number;
 }
 
-/** The DER element at `at` (ending by `limit`), or undefined. @example readDer(Uint8Array.of(0x05, 0x00), 0, 2) // { tag: 5, start: 2, end: 2 } */
+/** The DER element at `at` (ending by `limit`), or undefined. @example readDer(Uint8Array.of(0x05, 0x00), 0, 2) // { tag: 5, at: 0, start: 2, end: 2 } */
 export function readDer(b: Uint8Array, at: number, limit: number): Der | undefined {
   if (at + 2 > limit) return undefined;
   const tag = b[at]!;
@@ -79,7 +80,7 @@ export function readDer(b: Uint8Array, at: number, limit: number): Der | undefin
     start += n;
   }
   const end = start + len;
-  return end <= limit ? { tag, start, end } : undefined;
+  return end <= limit ? { tag, at, start, end } : undefined;
 }
 
 /** The elements inside a constructed element, or undefined when they do not fill it exactly. @example children(bytes, readDer(bytes, 0, bytes.length)!) */

@@ -18,33 +18,22 @@ import { validatePodStatusUpdate } from "./pod-status.js";
 import { validateContainerOnlyForPod } from "./containers.js";
 import { validateAppArmorAnnotationsAndFields, validatePodSpecificAnnotations, validateSeccompAnnotationsAndFields } from "./security-context.js";
 import { podWarnings, podTemplateWarnings } from "./pod-warnings.js";
+import { computePodQOS } from "./pod-qos.js";
+import { podResizeRefused, preparePodResize, validatePodResize } from "./pod-resize.js";
 
 /** The stored object of an update, remembered from `prepareForUpdate` for the ratcheting options of `validate`. */
 const oldObjects = new WeakMap<Obj, Obj>();
 
-/** `qos.GetPodQOS`: Guaranteed, Burstable or BestEffort from the containers' cpu and memory. */
-function podQOS(spec: Obj): string {
-  let any = false;
-  let guaranteed = true;
-  for (const key of ["initContainers", "containers"]) {
-    for (const [c] of objects(spec[key])) {
-      const resources = obj(c.resources);
-      const requests = obj(resources?.requests) ?? {};
-      const limits = obj(resources?.limits) ?? {};
-      for (const r of ["cpu", "memory"]) {
-        const req = requests[r];
-        const lim = limits[r];
-        if (req !== undefined || lim !== undefined) any = true;
-        if (lim === undefined || (req !== undefined && String(req) !== String(lim))) guaranteed = false;
-      }
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
-
 function podSpec(pod: Obj): Obj | undefined {
   return obj(pod.spec);
+}
+
+/** The stored pod as decoding reads it back (with the defaults applied again), remembered for validation. */
+function storedPod(o: Obj, old: Obj, ctx: ApiContext): Obj {
+  const stored = structuredClone(old);
+  defaultPod(stored, ctx);
+  oldObjects.set(o, stored);
+  return stored;
 }
 
 /** `ValidatePodCreate`/the pod part of `ValidatePodUpdate`: metadata-independent pod rules. */
@@ -108,17 +97,14 @@ const pod: KindRules = {
     const spec = podSpec(o);
     if (!spec) return;
     dropDisabledPodSpecFields(spec, undefined, ctx);
-    const status: Obj = { phase: "Pending", qosClass: podQOS(spec) };
+    const status: Obj = { phase: "Pending", qosClass: computePodQOS(spec, ctx.gate("PodLevelResources")) };
     if (list(spec.schedulingGates).length > 0) {
       status.conditions = [{ type: "PodScheduled", status: "False", reason: "SchedulingGated", message: "Scheduling is blocked due to non-empty scheduling gates" }];
     }
     o.status = status;
   },
   prepareForUpdate(o, old, ctx) {
-    // The stored object is read back through decoding, which applies the defaults again.
-    const stored = structuredClone(old);
-    defaultPod(stored, ctx);
-    oldObjects.set(o, stored);
+    const stored = storedPod(o, old, ctx);
     if (old.status !== undefined) o.status = structuredClone(old.status);
     const spec = podSpec(o);
     if (spec) dropDisabledPodSpecFields(spec, podSpec(stored), ctx);
@@ -129,6 +115,21 @@ const pod: KindRules = {
     return [...validatePodAnnotationUpdates(o, stored), ...validatePodUpdate(o, stored)];
   },
   validateStatusUpdate: (o, old) => validatePodStatusUpdate(o, old),
+  subresources: {
+    resize: {
+      prepareForUpdate(o, old, ctx) {
+        const stored = storedPod(o, old, ctx);
+        preparePodResize(o, stored, ctx);
+        const spec = podSpec(o);
+        if (spec) dropDisabledPodSpecFields(spec, podSpec(stored), ctx);
+      },
+      validateUpdate(o, old, ctx) {
+        const stored = oldObjects.get(o) ?? old;
+        const refused = podResizeRefused(o, stored, ctx);
+        return refused ? [refused] : [...validatePod(o, ctx), ...validatePodResize(o, stored, ctx)];
+      },
+    },
+  },
   warnings: (o, old, ctx) => podWarnings(o, old, ctx),
 };
 

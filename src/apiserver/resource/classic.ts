@@ -290,7 +290,7 @@ function validateSelector(named: Obj, path: FieldPath, stored: boolean, ctx: Api
   const selector = stringAt(named.selector);
   if (selector === "") return [required(p, "")];
   if (stored) return [];
-  const compiled = celEngine().compileCel(selector, { level: Math.max(ctx.minor - 1, 33), variables: { attributes: "dyn" } });
+  const compiled = celEngine().compileCel(selector, { level: Math.max(ctx.minor - 1, 33), variables: { attributes: "dyn" }, bindings: true });
   if (compiled.unsupported) return [];
   if (compiled.error) return [invalid(p, selector, `compilation failed: ${compiled.error}`)];
   const t = (compiled.program as unknown as { ast?: { checkedType?: { name?: string; kind?: string; hasDynType?: boolean } } } | undefined)?.ast?.checkedType;

@@ -268,7 +268,7 @@ export function validateCELExpression(expression: string, path: FieldPath, store
   if (stored) return [];
   if (expression.length > CEL_SELECTOR_EXPRESSION_MAX_LENGTH) return [tooLong(path, "", CEL_SELECTOR_EXPRESSION_MAX_LENGTH, ctx.minor)];
   const { compileCel, estimateCost } = celEngine();
-  const compiled = compileCel(expression, { level: draLevel(ctx), variables: DRA_VARIABLES });
+  const compiled = compileCel(expression, { level: draLevel(ctx), variables: DRA_VARIABLES, bindings: true });
   if (compiled.unsupported) return [];
   if (compiled.error) return [invalid(path, expression, `compilation failed: ${compiled.error}`)];
   const t = (compiled.program as unknown as { ast?: { checkedType?: { name?: string; kind?: string; hasDynType?: boolean } } } | undefined)?.ast?.checkedType;
@@ -278,7 +278,7 @@ export function validateCELExpression(expression: string, path: FieldPath, store
   // The cost limit is estimated only for expressions that do not read `device`: without the sizes
   // the DRA environment declares for it, an estimate would refuse expressions kube-apiserver accepts.
   if (!compiled.variables.has("device")) {
-    const cost = estimateCost(expression, { level: draLevel(ctx), variables: DRA_VARIABLES });
+    const cost = estimateCost(expression, { level: draLevel(ctx), variables: DRA_VARIABLES, bindings: true });
     if (cost.max > CEL_SELECTOR_EXPRESSION_MAX_COST) return [forbidden(path, "too complex, exceeds cost limit")];
   }
   return [];

@@ -11,6 +11,8 @@ import type { Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
 import { registerClusterRoleAggregation } from "./clusterroles.js";
 import { registerCronJobs } from "./cronjob.js";
+import { registerCertificateSigners } from "./csr-signer.js";
+import type { CertificateTemplate } from "../certificates.js";
 import { registerDaemonSets } from "./daemonset.js";
 import { registerDeployments } from "./deployment.js";
 import { registerEndpoints } from "./endpoints.js";
@@ -58,6 +60,8 @@ export interface ClusterOptions {
   clusterRoleAggregation?: boolean;
   /** Services with selectors get Endpoints and EndpointSlices (default true). */
   endpoints?: boolean;
+  /** Approved CertificateSigningRequests for Kubernetes' signers get certificates from the cluster's CA (default true; HTTPS servers only). */
+  certificateSigning?: boolean;
   /** Nodes of the cluster (default one node, `kubezod-node`). */
   nodes?: Array<string | NodeSpec>;
   /** How pods behave, decided per pod (default: they start at once and become Ready; pods that do not restart exit 0). */
@@ -86,6 +90,8 @@ export interface ClusterHooks {
   issueToken(namespace: string, serviceAccount: KubeObject): string;
   /** Call the admission webhooks a controller's write waits for (none: controllers' writes call no webhook). */
   webhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>;
+  /** Sign a certificate with the cluster's CA (none: the server has no CA). */
+  signCertificate?(template: CertificateTemplate): string;
 }
 
 const on = (v: boolean | undefined) => v !== false;
@@ -111,6 +117,7 @@ export function startCluster(hooks: ClusterHooks, options: ClusterOptions): Cont
   if (on(options.cronJobs)) registerCronJobs(ctx);
   if (on(options.endpoints)) registerEndpoints(ctx);
   if (on(options.clusterRoleAggregation)) registerClusterRoleAggregation(ctx);
+  if (on(options.certificateSigning) && hooks.signCertificate) registerCertificateSigners(ctx, hooks.signCertificate);
   manager.start();
   return manager;
 }

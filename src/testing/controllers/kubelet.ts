@@ -3,14 +3,17 @@
  * `PodBehavior`) and reports what a kubelet reports — phase, the pod conditions
  * (PodReadyToStartContainers from 1.29, Initialized, Ready, ContainersReady, PodScheduled), host
  * and pod IPs, start time, and a status per init, regular and ephemeral container (state, ready,
- * started, restart count, image, image ID, container ID) — plus the Pulled/Created/Started events.
- * Containers that exit end their log followers.
+ * started, restart count, image, image ID, container ID, and from 1.33 the resources it runs
+ * them with) — plus the Pulled/Created/Started events. From 1.33 it carries out in-place resizes
+ * (see `syncResize`). Containers that exit end their log followers.
  */
 import type { PodBehavior, PodRuntime } from "../pod-runtime.js";
 import type { KubeObject } from "../store.js";
-import { PODS } from "./api.js";
+import { isFeatureEnabled } from "../../apiserver/features.js";
+import { NODES, PODS } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { nodeAddress, type NodeSpec } from "./nodes.js";
+import { admitted, allocatedRequests, resizeConditions, statusResources, syncResize, type ResizeState } from "./resize.js";
 import { arr, conditionOf, controllerOf, hexId, obj, rfc3339, same, type Condition } from "./util.js";
 
 type Obj = Record<string, unknown>;
@@ -23,6 +26,8 @@ interface PodState {
   started: boolean;
   ended: boolean;
   startedEphemeral: Set<string>;
+  /** Allocated and actuated container resources, when the minor resizes pods in place. */
+  resize?: ResizeState;
 }
 
 /** A container image as the runtime reports it (`nginx` → `docker.io/library/nginx:latest`). */
@@ -63,6 +68,7 @@ export function registerKubelet(ctx: ControllerContext, runtime: PodRuntime, nod
   const ours = new Map(nodes.map((n, i) => [n.name, i]));
   const api = ctx.as({ manager: "kubelet", user: "system:node" });
   const states = new Map<string, PodState>();
+  const resizes = isFeatureEnabled("InPlacePodVerticalScaling", ctx.minor);
   const nextIp = new Map<number, number>();
 
   const allocateIp = (nodeIndex: number): string => {
@@ -77,6 +83,8 @@ export function registerKubelet(ctx: ControllerContext, runtime: PodRuntime, nod
       const st = states.get(objectKeyOf(e.object));
       if (st && st.uid === e.object.metadata.uid) {
         states.delete(objectKeyOf(e.object));
+        // Room freed on the node: deferred resizes are tried again.
+        for (const [key, other] of states) if (other.resize?.pending?.reason === "Deferred") ctx.enqueue("kubelet", key);
         for (const c of arr(obj(e.object.spec).containers)) runtime.logs.end(String(e.object.metadata.namespace), String(e.object.metadata.name), String(c.name));
         runtime.forget(String(e.object.metadata.namespace), String(e.object.metadata.name));
       }
@@ -114,6 +122,16 @@ export function registerKubelet(ctx: ControllerContext, runtime: PodRuntime, nod
       states.set(key, st);
     }
     const behavior = runtime.behaviorOf(pod);
+    if (resizes && !terminal(pod)) {
+      const spec = obj(pod.spec);
+      st.resize ??= admitted(spec);
+      const others = () =>
+        api
+          .list(PODS)
+          .filter((p) => p.metadata.uid !== pod.metadata.uid && obj(p.spec).nodeName === nodeName && !terminal(p))
+          .map((p) => allocatedRequests(obj(p.spec), states.get(objectKeyOf(p))?.resize));
+      if (syncResize(st.resize, spec, api.get(NODES, "", nodeName) ?? undefined, others, now)) ctx.after(0, "kubelet", key);
+    }
     const status = podStatus(pod, behavior, st, now, nodeAddress(nodeIndex), ctx.minor);
     if (status.wakeAt !== undefined) ctx.after(status.wakeAt - now, "kubelet", key);
     const current = obj(pod.status);
@@ -149,6 +167,12 @@ export function registerKubelet(ctx: ControllerContext, runtime: PodRuntime, nod
       ctx.events.record(pod, "Warning", "Failed", `Error: ${behavior.waiting.reason}`, "kubelet", { host: nodeName });
     }
   });
+}
+
+/** Whether a pod has finished (Succeeded or Failed): its containers are allocated nothing. */
+function terminal(pod: KubeObject): boolean {
+  const phase = obj(pod.status).phase;
+  return phase === "Succeeded" || phase === "Failed";
 }
 
 /** Keep the transition times of conditions whose status did not change. */
@@ -246,14 +270,19 @@ function podStatus(pod: KubeObject, behavior: PodBehavior, st: PodState, now: nu
   }));
   const ip = { podIP: st.ip, podIPs: [{ ip: st.ip }] };
   const ready = behavior.ready !== false;
-  const running = (c: Obj): Obj => ({ ...base(c), containerID: cid(String(c.name), restartCount), lastState: restartCount > 0 ? { terminated: { containerID: cid(String(c.name), restartCount - 1), exitCode: 0, finishedAt: at(startAt), reason: "Completed", startedAt: at(st.seenAt) } } : {}, ready, restartCount, started: true, state: { running: { startedAt: at(startAt) } } });
+  const running = (c: Obj): Obj => {
+    const resources = st.resize && statusResources(st.resize, String(c.name));
+    const restarts = restartCount + (st.resize?.restarts.get(String(c.name)) ?? 0);
+    return { ...base(c), containerID: cid(String(c.name), restarts), lastState: restarts > 0 ? { terminated: { containerID: cid(String(c.name), restarts - 1), exitCode: 0, finishedAt: at(startAt), reason: "Completed", startedAt: at(st.seenAt) } } : {}, ready, restartCount: restarts, ...(resources ? { resources } : {}), started: true, state: { running: { startedAt: at(startAt) } } };
+  };
+  const resizing = st.resize ? resizeConditions(st.resize) : [];
   const runningStatus = (): ComputedStatus => ({
     running: true,
     ended: false,
     ...(exitCode !== undefined ? { wakeAt: endAt } : {}),
     status: withEphemeral({
       phase: "Running",
-      conditions: [...withSandbox(true, [cond("Initialized", true), cond("Ready", ready, ready ? undefined : "ContainersNotReady", ready ? undefined : notReadyMessage), cond("ContainersReady", ready, ready ? undefined : "ContainersNotReady", ready ? undefined : notReadyMessage)]), scheduled],
+      conditions: [...resizing, ...withSandbox(true, [cond("Initialized", true), cond("Ready", ready, ready ? undefined : "ContainersNotReady", ready ? undefined : notReadyMessage), cond("ContainersReady", ready, ready ? undefined : "ContainersNotReady", ready ? undefined : notReadyMessage)]), scheduled],
       ...common,
       ...ip,
       containerStatuses: containers.map(running),
