@@ -9,6 +9,7 @@ import { defaultNamespace, prepareNamespaceForCreate, prepareNamespaceForUpdate,
 import { validateNode, validateNodeUpdate } from "./node.js";
 import {
   clearStatus,
+  pendingStatus,
   defaultPersistentVolume,
   defaultPersistentVolumeClaim,
   keepStatus,
@@ -44,7 +45,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   Node: { validate: validateNode, validateUpdate: validateNodeUpdate },
   PersistentVolume: {
     defaults: defaultPersistentVolume,
-    prepareForCreate: clearStatus,
+    prepareForCreate: pendingStatus,
     prepareForUpdate: keepStatus,
     validate: validatePersistentVolume,
     validateUpdate: validatePersistentVolumeUpdate,
@@ -52,7 +53,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   },
   PersistentVolumeClaim: {
     defaults: defaultPersistentVolumeClaim,
-    prepareForCreate: clearStatus,
+    prepareForCreate: pendingStatus,
     prepareForUpdate: keepStatus,
     validate: (obj, ctx) => validatePersistentVolumeClaim(obj, ctx),
     validateUpdate: validatePersistentVolumeClaimUpdate,
