@@ -9,6 +9,7 @@ import { defaultNamespace, prepareNamespaceForCreate, prepareNamespaceForUpdate,
 import { validateNode, validateNodeUpdate } from "./node.js";
 import {
   clearStatus,
+  pendingStatus,
   defaultPersistentVolume,
   defaultPersistentVolumeClaim,
   keepStatus,
@@ -44,7 +45,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   Node: { validate: validateNode, validateUpdate: validateNodeUpdate },
   PersistentVolume: {
     defaults: defaultPersistentVolume,
-    prepareForCreate: clearStatus,
+    prepareForCreate: pendingStatus,
     prepareForUpdate: keepStatus,
     validate: validatePersistentVolume,
     validateUpdate: validatePersistentVolumeUpdate,
@@ -52,7 +53,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   },
   PersistentVolumeClaim: {
     defaults: defaultPersistentVolumeClaim,
-    prepareForCreate: clearStatus,
+    prepareForCreate: pendingStatus,
     prepareForUpdate: keepStatus,
     // On update the spec is checked with the stored claim's ratchets (ValidationOptionsForPersistentVolumeClaim).
     validate: (obj, ctx) => (ctx.operation === "CREATE" ? validatePersistentVolumeClaim(obj, ctx) : []),
