@@ -48,7 +48,7 @@ import { initialNamespaces } from "./resource-data.js";
 import { checkRbacWrite, guardsRbacWrite } from "./rbac-storage.js";
 import { reviewHandlers } from "./reviews.js";
 import { decodeBody, readDefaulted, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
-import { badRequest, internalError, methodNotAllowed, notFoundPath, statusError } from "./status.js";
+import { ApiserverPanic, badRequest, internalError, methodNotAllowed, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
 import { forwardProxy, proxyTarget } from "./proxy.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
@@ -527,6 +527,7 @@ class LocalApiServer implements TestServer {
   }
 
   private sendError(res: http.ServerResponse, e: unknown, record?: RecordedRequest, headers: Record<string, string | string[]> = {}): void {
+    if (e instanceof ApiserverPanic) return this.send(res, 500, `${e.message}\n`, { "X-Content-Type-Options": "nosniff", ...headers }, record);
     const err = e instanceof KubeApiError ? e : internalError(e instanceof Error ? e.message : String(e));
     this.send(res, err.status, err.body, headers, record);
   }
