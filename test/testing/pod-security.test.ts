@@ -1,7 +1,7 @@
 /**
  * The PodSecurity admission plugin of the local server over HTTP: namespaces labelled `enforce`
- * refuse violating pods with kube-apiserver's 403, `warn` labels answer with `Warning` headers,
- * workloads are only warned about, invalid labels are refused and raising a namespace's enforce
+ * refuse violating pods with kube-apiserver's 403, `warn` labels (and an `enforce` label without
+ * one) answer with `Warning` headers, workloads are only warned about, invalid labels are refused and raising a namespace's enforce
  * level warns about the pods already there.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,6 +96,9 @@ describe("PodSecurity admission", () => {
       metadata: { name: "tick" },
       spec: { schedule: "* * * * *", suspend: true, jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }] } } } } },
     };
+    const strict = await api.post("/apis/apps/v1/namespaces/strict/deployments", deployment);
+    expect(strict.status).toBe(201);
+    expect(warnings(strict.headers.warning)).toEqual(['would violate PodSecurity "restricted:latest": host namespaces (hostNetwork=true), ' + RESTRICTED]);
     const cron = await api.post("/apis/batch/v1/namespaces/apps/cronjobs", cronJob);
     expect(cron.status).toBe(201);
     expect(warnings(cron.headers.warning)).toEqual(['would violate PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)']);

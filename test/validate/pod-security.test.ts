@@ -42,7 +42,9 @@ describe("Pod Security in kubezod validate", () => {
       { kind: "Deployment", severity: "warning", message: `would violate PodSecurity "restricted:latest": ${RESTRICTED}` },
     ]);
     const enforced = await issues([ns("e", { "pod-security.kubernetes.io/enforce": "restricted" }), deployment("e")].join("---\n"));
-    expect(enforced).toEqual([{ kind: "Deployment", severity: "warning", message: `pods created from this template would be refused: violates PodSecurity "restricted:latest": ${RESTRICTED}` }]);
+    expect(enforced).toEqual([{ kind: "Deployment", severity: "warning", message: `would violate PodSecurity "restricted:latest": ${RESTRICTED}` }]);
+    const quieter = await issues([ns("q", { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "baseline" }), deployment("q")].join("---\n"));
+    expect(quieter).toEqual([{ kind: "Deployment", severity: "warning", message: `pods created from this template would be refused: violates PodSecurity "restricted:latest": ${RESTRICTED}` }]);
   });
 
   it("reports invalid Pod Security labels on a Namespace", async () => {

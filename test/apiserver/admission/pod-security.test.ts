@@ -84,7 +84,16 @@ describe("namespace labels", () => {
     const { policy, errors } = policyFromLabels({ "pod-security.kubernetes.io/enforce": "restricted" });
     expect(errors).toEqual([]);
     expect(policy.enforce).toEqual({ level: "restricted", version: "latest" });
-    expect(policy.warn).toEqual({ level: "privileged", version: "latest" });
+    expect(policy.audit).toEqual({ level: "privileged", version: "latest" });
+  });
+
+  // kubernetes/kubernetes#113491 (1.26): an unset warn level follows a stricter enforce level.
+  it("warns at the enforce level when warn is not labelled", () => {
+    const labels = (l: Record<string, string>) => policyFromLabels(Object.fromEntries(Object.entries(l).map(([k, v]) => [`pod-security.kubernetes.io/${k}`, v]))).policy.warn;
+    expect(labels({ enforce: "baseline", "enforce-version": "v1.20" })).toEqual({ level: "baseline", version: { minor: 20 } });
+    expect(labels({ enforce: "baseline", "enforce-version": "v1.20", "warn-version": "v1.25" })).toEqual({ level: "baseline", version: { minor: 25 } });
+    expect(labels({ enforce: "restricted", warn: "privileged" })).toEqual({ level: "privileged", version: "latest" });
+    expect(labels({ enforce: "privileged" })).toEqual({ level: "privileged", version: "latest" });
   });
 
   it("reports invalid values, failing closed for enforce and open for warn and audit", () => {
@@ -132,7 +141,9 @@ describe("the PodSecurity plugin", () => {
     expect(out.forbidden).toBeUndefined();
     expect(out.warnings).toEqual([`would violate PodSecurity "restricted:latest": ${RESTRICTED_PLAIN}`]);
     const enforceOnly = request({ group: "apps", resource: "deployments", name: "d", object: deployment, namespaceLabels: restricted });
-    expect(enforceOnly.warnings).toEqual([]);
+    expect(enforceOnly.warnings).toEqual(out.warnings);
+    const privilegedWarn = request({ group: "apps", resource: "deployments", name: "d", object: deployment, namespaceLabels: { ...restricted, "pod-security.kubernetes.io/warn": "privileged" } });
+    expect(privilegedWarn.warnings).toEqual([]);
     const cronJob = { spec: { jobTemplate: { spec: { template: { spec: spec(plainPod) } } } } };
     expect(request({ group: "batch", resource: "cronjobs", name: "c", object: cronJob, namespaceLabels: { "pod-security.kubernetes.io/warn": "baseline" } }).warnings).toEqual([]);
   });

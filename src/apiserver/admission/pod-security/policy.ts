@@ -48,9 +48,11 @@ function parseVersion(value: string): PodSecurityVersion | undefined {
 }
 
 /**
- * The policy a namespace's labels select (api.PolicyToEvaluate): unset labels take the defaults; an
- * invalid level is `restricted` for enforce and `privileged` for audit and warn (fail open), an invalid
- * version `latest`; each invalid label is an error at `metadata.labels[<label>]`.
+ * The policy a namespace's labels select (api.PolicyToEvaluate): unset labels take the defaults, and
+ * an unlabelled warn level follows a stricter labelled enforce level (with its version, unless
+ * `warn-version` is labelled); an invalid level is `restricted` for enforce and `privileged` for audit
+ * and warn (fail open), an invalid version `latest`; each invalid label is an error at
+ * `metadata.labels[<label>]`.
  */
 export function policyFromLabels(labels: Readonly<Record<string, string>> | undefined, defaults: PodSecurityPolicy = DEFAULT_POD_SECURITY_POLICY): { policy: PodSecurityPolicy; errors: FieldError[] } {
   const policy: PodSecurityPolicy = { enforce: { ...defaults.enforce }, audit: { ...defaults.audit }, warn: { ...defaults.warn } };
@@ -72,6 +74,11 @@ export function policyFromLabels(labels: Readonly<Record<string, string>> | unde
       policy[mode].version = parsed ?? "latest";
       if (!parsed) errors.push(labelError(versionLabel, version, `must be "latest" or "v1.x"`));
     }
+  }
+  // An enforce level stricter than the warn level warns at the enforce level when warn is not labelled.
+  if (labels?.[`${POD_SECURITY_LABEL_PREFIX}enforce`] !== undefined && labels[`${POD_SECURITY_LABEL_PREFIX}warn`] === undefined && compareLevels(policy.enforce.level, policy.warn.level) > 0) {
+    policy.warn.level = policy.enforce.level;
+    if (labels[`${POD_SECURITY_LABEL_PREFIX}warn-version`] === undefined) policy.warn.version = policy.enforce.version;
   }
   return { policy, errors };
 }
