@@ -43,7 +43,12 @@ describe.skipIf(versions.length === 0)(`kubectl and Pod Security admission${vers
       );
       const refused = await kubectl(version, ["run", "q", "-n", ns, "--image", "nginx", "--overrides", '{"spec":{"containers":[{"name":"q","image":"nginx","securityContext":{"privileged":true}}]}}']);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/^Error from server \(Forbidden\): pods "q" is forbidden: violates PodSecurity "restricted:latest": privileged \(container "q" must not set securityContext.privileged=true\), allowPrivilegeEscalation != false/);
+      expect(refused.stderr).toBe(
+        `Error from server (Forbidden): pods "q" is forbidden: violates PodSecurity "restricted:latest": privileged (container "q" must not set securityContext.privileged=true), ${RESTRICTED.replaceAll('"p"', '"q"')}\n`,
+      );
+      const plain = await kubectl(version, ["run", "s", "-n", ns, "--image", "nginx"]);
+      expect(plain.code).toBe(1);
+      expect(plain.stderr).toBe(`Error from server (Forbidden): pods "s" is forbidden: violates PodSecurity "restricted:latest": ${RESTRICTED.replaceAll('"p"', '"s"')}\n`);
       const bogus = await kubectl(version, ["label", "ns", ns, "--overwrite", "pod-security.kubernetes.io/enforce=bogus"]);
       expect(bogus.code).toBe(1);
       expect(bogus.stderr).toBe(`The Namespace "${ns}" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "bogus": must be one of privileged, baseline, restricted\n`);
