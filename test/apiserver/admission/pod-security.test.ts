@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CHECKS, admitPodSecurity, evaluatePodSecurity, forbiddenDetail, policyFromLabels, type PodSecurityVersion } from "../../../src/apiserver/admission/pod-security/index.js";
+import { CHECKS, admitPodSecurity, evaluatePodSecurity, forbiddenDetail, podSecurityEvaluator, policyFromLabels, type Check, type PodSecurityVersion } from "../../../src/apiserver/admission/pod-security/index.js";
 import { CHECK_CASES } from "../../fixtures/pod-security/check-tables.js";
 import { POD_CASES } from "../../fixtures/pod-security/testdata-pods.js";
+import { REGISTRY_CASES } from "../../fixtures/pod-security/registry-cases.js";
 
 type Obj = Record<string, unknown>;
 const meta = (pod: Obj) => (pod.metadata ?? {}) as { name?: string; annotations?: Record<string, string> };
@@ -44,6 +45,21 @@ describe("Pod Security levels (test/testdata pods)", () => {
 const plainPod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "x" }, spec: { containers: [{ name: "c", image: "nginx" }] } };
 const RESTRICTED_PLAIN =
   'allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")';
+
+describe("check order and overrides (policy/registry_test.go)", () => {
+  const parse = (version: string): PodSecurityVersion => (version === "latest" ? "latest" : { minor: Number(version.slice(3)) });
+  for (const c of REGISTRY_CASES) {
+    const checks: Check[] = c.checks.map((check) => ({
+      id: check.id,
+      level: check.level,
+      versions: check.versions.map((v) => ({ minor: Number(v.version.slice(3)), check: () => ({ allowed: false, reason: `${check.id}:${v.version}`, detail: "" }), ...(v.overrides ? { overrides: v.overrides } : {}) })),
+    }));
+    const evaluate = podSecurityEvaluator(checks);
+    for (const e of c.expect) {
+      it(`${c.name} ${e.level}:${e.version}`, () => expect(evaluate({ level: e.level, version: parse(e.version) }, {}, {}).reasons).toEqual(e.reasons));
+    }
+  }
+});
 
 describe("aggregated results", () => {
   it("orders baseline checks, then restricted ones, by id", () => {

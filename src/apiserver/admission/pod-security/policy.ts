@@ -3,7 +3,7 @@
  * evaluator that runs the checks of a level at a version (policy/registry.go).
  */
 import { fieldError, FieldPath, type FieldError } from "../../../meta/index.js";
-import { CHECKS, type CheckPod, type PodMetaLike, type PodSpecLike } from "./checks.js";
+import { CHECKS, type Check, type CheckPod, type PodMetaLike, type PodSpecLike } from "./checks.js";
 
 /** A Pod Security Standards level. */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -102,25 +102,7 @@ export function compareLevels(a: PodSecurityLevel, b: PodSecurityLevel): number 
   return Math.sign(LEVELS.indexOf(a) - LEVELS.indexOf(b));
 }
 
-/** The newest policy version any check changed in: later versions and `latest` evaluate as it. */
-const MAX_MINOR = Math.max(...CHECKS.flatMap((c) => c.versions.map((v) => v.minor)));
-
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-/** Baseline checks first, then restricted ones, each sorted by id: the order of the aggregated message. */
-const ORDERED = [...CHECKS.filter((c) => c.level === "baseline").sort((a, b) => byteOrder(a.id, b.id)), ...CHECKS.filter((c) => c.level === "restricted").sort((a, b) => byteOrder(a.id, b.id))];
-
-const cache = new Map<string, CheckPod[]>();
-
-function checksFor(level: "baseline" | "restricted", minor: number): CheckPod[] {
-  const key = `${level}:${minor}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const active = ORDERED.map((c) => ({ check: c, version: [...c.versions].reverse().find((v) => v.minor <= minor) })).filter((x) => x.version !== undefined);
-  const overridden = new Set(level === "restricted" ? active.filter((x) => x.check.level === "restricted").flatMap((x) => x.version!.overrides ?? []) : []);
-  const fns = active.filter((x) => (level === "restricted" || x.check.level === "baseline") && !overridden.has(x.check.id)).map((x) => x.version!.check);
-  cache.set(key, fns);
-  return fns;
-}
 
 /** The aggregated result of a level's checks (policy.AggregateCheckResult). */
 export interface PodSecurityResult {
@@ -129,21 +111,49 @@ export interface PodSecurityResult {
   details: string[];
 }
 
-/** Evaluate a pod (or pod template) against a level at a version. */
-export function evaluatePodSecurity(lv: LevelVersion, meta: PodMetaLike, spec: PodSpecLike): PodSecurityResult {
-  if (lv.level === "privileged") return { allowed: true, reasons: [], details: [] };
-  const minor = lv.version === "latest" ? MAX_MINOR : Math.min(lv.version.minor, MAX_MINOR);
-  const reasons: string[] = [];
-  const details: string[] = [];
-  for (const check of checksFor(lv.level, minor)) {
-    const r = check(meta, spec);
-    if (!r.allowed) {
-      reasons.push(r.reason || "unknown forbidden reason");
-      details.push(r.detail);
+/** Evaluates a pod (or pod template) against a level at a version. */
+export type PodSecurityEvaluator = (lv: LevelVersion, meta: PodMetaLike, spec: PodSpecLike) => PodSecurityResult;
+
+/**
+ * An evaluator over a set of checks (policy.NewEvaluator): baseline checks first, then restricted
+ * ones, each sorted by id; at the restricted level, the baseline checks a restricted check's version
+ * overrides are left out; versions past the newest any check changed in evaluate as that one.
+ */
+export function podSecurityEvaluator(checks: readonly Check[]): PodSecurityEvaluator {
+  const maxMinor = Math.max(0, ...checks.flatMap((c) => c.versions.map((v) => v.minor)));
+  const ordered = [...checks.filter((c) => c.level === "baseline").sort((a, b) => byteOrder(a.id, b.id)), ...checks.filter((c) => c.level === "restricted").sort((a, b) => byteOrder(a.id, b.id))];
+  const cache = new Map<string, CheckPod[]>();
+  const checksFor = (level: "baseline" | "restricted", minor: number): CheckPod[] => {
+    const key = `${level}:${minor}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const active = ordered.flatMap((check) => {
+      const version = [...check.versions].reverse().find((v) => v.minor <= minor);
+      return version ? [{ check, version }] : [];
+    });
+    const overridden = new Set(level === "restricted" ? active.filter((x) => x.check.level === "restricted").flatMap((x) => x.version.overrides ?? []) : []);
+    const fns = active.filter((x) => (level === "restricted" || x.check.level === "baseline") && !overridden.has(x.check.id)).map((x) => x.version.check);
+    cache.set(key, fns);
+    return fns;
+  };
+  return (lv, meta, spec) => {
+    if (lv.level === "privileged") return { allowed: true, reasons: [], details: [] };
+    const minor = lv.version === "latest" ? maxMinor : Math.min(lv.version.minor, maxMinor);
+    const reasons: string[] = [];
+    const details: string[] = [];
+    for (const check of checksFor(lv.level, minor)) {
+      const r = check(meta, spec);
+      if (!r.allowed) {
+        reasons.push(r.reason || "unknown forbidden reason");
+        details.push(r.detail);
+      }
     }
-  }
-  return { allowed: reasons.length === 0, reasons, details };
+    return { allowed: reasons.length === 0, reasons, details };
+  };
 }
+
+/** Evaluate a pod (or pod template) against a level at a version, with the checks kube-apiserver enables by default. */
+export const evaluatePodSecurity: PodSecurityEvaluator = podSecurityEvaluator(CHECKS);
 
 /** `host ports (8080), privileged`: each reason with its detail in parentheses (ForbiddenDetail). */
 export function forbiddenDetail(r: PodSecurityResult): string {
