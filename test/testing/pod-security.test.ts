@@ -129,3 +129,24 @@ describe("PodSecurity admission", () => {
     expect(again.headers.warning).toBeUndefined();
   });
 });
+
+describe("workload controllers whose pods PodSecurity refuses", () => {
+  it("a ReplicaSet records FailedCreate with the refusal and sets ReplicaFailure, as manageReplicas does", async () => {
+    expect((await api.post("/api/v1/namespaces", namespace("locked", { "pod-security.kubernetes.io/enforce": "restricted" }))).status).toBe(201);
+    const rs = { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web" }, spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } };
+    expect((await api.post("/apis/apps/v1/namespaces/locked/replicasets", rs)).status).toBe(201);
+    let condition: Record<string, string> | undefined;
+    for (let i = 0; i < 200 && !condition; i++) {
+      const read = await api.get("/apis/apps/v1/namespaces/locked/replicasets/web");
+      condition = (read.json.status?.conditions as Array<Record<string, string>> | undefined)?.find((c) => c.type === "ReplicaFailure");
+      if (!condition) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(condition).toMatchObject({ status: "True", reason: "FailedCreate" });
+    expect(condition!.message).toMatch(new RegExp(`^pods "web-[a-z0-9]{5}" is forbidden: violates PodSecurity "restricted:latest": `));
+    const events = (await api.get("/api/v1/namespaces/locked/events")).json.items as Array<Record<string, unknown>>;
+    const failed = events.find((e) => e.reason === "FailedCreate");
+    expect(failed).toMatchObject({ type: "Warning", involvedObject: { kind: "ReplicaSet", name: "web" } });
+    expect(failed!.message).toBe(`Error creating: ${condition!.message}`);
+    expect((await api.get("/api/v1/namespaces/locked/pods")).json.items).toEqual([]);
+  });
+});

@@ -78,6 +78,9 @@ export class ClusterApi {
     private readonly webhooks?: ControllerWebhooks,
   ) {}
 
+  /** Why the last refused write was refused (the apiserver's message), for the events and conditions controllers write about it. */
+  lastFailure = "";
+
   /** The same access as another component (`kubelet`, `kube-scheduler`). */
   as(component: Component): ClusterApi {
     return new ClusterApi(this.rest, this.store, this.catalog, component, this.onError, this.kubernetesVersion, this.webhooks);
@@ -135,7 +138,8 @@ export class ClusterApi {
     } catch (e) {
       if (e instanceof WebhookPause) throw e;
       this.webhooks?.outcomes.release(call?.webhooks?.used);
-      this.onError({ controller: this.component.manager, action, message: e instanceof KubeApiError ? e.message : e instanceof Error ? e.message : String(e) });
+      this.lastFailure = e instanceof Error ? e.message : String(e);
+      this.onError({ controller: this.component.manager, action, message: this.lastFailure });
       return undefined;
     }
   }
