@@ -82,6 +82,48 @@ export function selectorMatches(selector: unknown, labels: unknown): boolean {
   return true;
 }
 
+/** Whether a node term of required node affinity matches a node. */
+export function nodeSelectorTermMatches(term: Obj, node: KubeObject): boolean {
+  const labels = obj(node.metadata.labels);
+  for (const e of arr(term.matchExpressions)) {
+    const key = String(e.key);
+    const values = arr<string>(e.values);
+    const has = Object.hasOwn(labels, key);
+    const v = String(labels[key] ?? "");
+    switch (e.operator) {
+      case "In":
+        if (!has || !values.includes(v)) return false;
+        break;
+      case "NotIn":
+        if (has && values.includes(v)) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      case "Gt":
+      case "Lt": {
+        const n = Number(v);
+        const bound = Number(values[0]);
+        if (!has || !Number.isFinite(n) || !(e.operator === "Gt" ? n > bound : n < bound)) return false;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  for (const f of arr(term.matchFields)) {
+    if (f.key !== "metadata.name") return false;
+    const values = arr<string>(f.values);
+    const name = String(node.metadata.name);
+    if (f.operator === "In" && !values.includes(name)) return false;
+    if (f.operator === "NotIn" && values.includes(name)) return false;
+  }
+  return true;
+}
+
 /** A plain label map selector (`Service.spec.selector`, `nodeSelector`). */
 export function labelsMatch(selector: unknown, labels: unknown): boolean {
   const l = obj(labels);
