@@ -201,8 +201,35 @@ describe("scheduling pods with claims", () => {
   });
 });
 
+describe("kind's provisioner", () => {
+  it("cannot provision for an Immediate class of rancher.io/local-path: no node was specified", async () => {
+    await api.post("/apis/storage.k8s.io/v1/storageclasses", { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-now" }, provisioner: "rancher.io/local-path", volumeBindingMode: "Immediate" });
+    await api.post(`${NS}/persistentvolumeclaims`, claim("now", { storageClassName: "local-now" }));
+    await server.settle();
+    const events = await eventsOf("PersistentVolumeClaim", "now");
+    expect(events.map((e: string[]) => e.slice(0, 3))).toContainEqual(["Warning", "ProvisioningFailed", 'failed to provision volume with StorageClass "local-now": configuration error, no node was specified']);
+    expect((await api.get(`${NS}/persistentvolumeclaims/now`)).json.status.phase).toBe("Pending");
+  });
+});
+
 describe("the controllers' writes", () => {
   it("were all accepted", () => {
     expect(server.controllerErrors).toEqual([]);
+  });
+});
+
+// Last: the namespace controller's teardown writes Events into the terminating namespace, which are refused.
+describe("namespaces", () => {
+  it("a namespace with a pod and its claim is emptied and removed", async () => {
+    await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "scratch" } });
+    await api.post("/api/v1/namespaces/scratch/persistentvolumeclaims", claim("data"));
+    await api.post("/api/v1/namespaces/scratch/pods", pod("app", "data"));
+    await server.settle();
+    const pvName = (await api.get("/api/v1/namespaces/scratch/persistentvolumeclaims/data")).json.spec.volumeName;
+    expect(pvName).toMatch(/^pvc-/);
+    await api.del("/api/v1/namespaces/scratch");
+    await server.settle();
+    expect((await api.get("/api/v1/namespaces/scratch")).status).toBe(404);
+    expect((await api.get(`/api/v1/persistentvolumes/${pvName}`)).status).toBe(404);
   });
 });
