@@ -11,7 +11,7 @@ import type { KubeObject } from "../store.js";
 import { NODES, PVCS, PVS, STORAGE_CLASSES } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { arr, hexId, obj } from "./util.js";
-import { ANN_BETA_STORAGE_PROVISIONER, ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, annotations, claimClass, claimReference, claimRequest } from "./volume-matching.js";
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, annotations, claimClass, claimReference } from "./volume-matching.js";
 
 export const LOCAL_PATH_PROVISIONER = "rancher.io/local-path";
 const BASE_PATH = "/var/local-path-provisioner";
@@ -58,14 +58,13 @@ export function registerLocalPathProvisioner(ctx: ControllerContext): void {
     if (!api.get(NODES, "", node)) return failed(`nodes ${JSON.stringify(node)} not found`);
     const modes = arr<string>(obj(claim.spec).accessModes);
     if (modes.some((m) => m !== "ReadWriteOnce" && m !== "ReadWriteOncePod")) return failed("NodePath only supports ReadWriteOnce and ReadWriteOncePod (1.22+) access modes");
-    const request = obj(obj(obj(claim.spec).resources).requests).storage;
     const created = api.create(PVS, undefined, {
       apiVersion: "v1",
       kind: "PersistentVolume",
       metadata: { name: volumeName, annotations: { "local.path.provisioner/selected-node": node, [ANN_DYNAMICALLY_PROVISIONED]: LOCAL_PATH_PROVISIONER } },
       spec: {
         accessModes: modes,
-        capacity: { storage: claimRequest(claim) ? request : "0" },
+        capacity: { storage: obj(obj(obj(claim.spec).resources).requests).storage },
         claimRef: claimReference(claim),
         hostPath: { path: `${BASE_PATH}/${volumeName}_${namespace}_${name}`, type: "DirectoryOrCreate" },
         nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] }] } },
