@@ -201,6 +201,46 @@ describe("scheduling pods with claims", () => {
   });
 });
 
+describe("volumes pinned to nodes", () => {
+  const pinned = (node: string) => ({ required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] }] } });
+
+  it("does not schedule a pod whose bound volume is pinned to another node", async () => {
+    await api.post("/api/v1/persistentvolumes", volume("far", { storageClassName: "", nodeAffinity: pinned("elsewhere") }));
+    await api.post(`${NS}/persistentvolumeclaims`, claim("far", { storageClassName: "", volumeName: "far" }));
+    await api.post(`${NS}/pods`, pod("far", "far"));
+    await server.settle();
+    expect((await api.get(`${NS}/persistentvolumeclaims/far`)).json.status.phase).toBe("Bound");
+    expect((await api.get(`${NS}/pods/far`)).json.status.conditions).toContainEqual(
+      expect.objectContaining({ type: "PodScheduled", status: "False", message: "0/1 nodes are available: 1 node(s) had volume node affinity conflict. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling." }),
+    );
+  });
+
+  it("binds a WaitForFirstConsumer claim to a local volume on the pod's node when the pod is scheduled", async () => {
+    await api.post("/apis/storage.k8s.io/v1/storageclasses", { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-storage" }, provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "WaitForFirstConsumer" });
+    await api.post("/api/v1/persistentvolumes", volume("local-far", { storageClassName: "local-storage", capacity: { storage: "1Gi" }, nodeAffinity: pinned("elsewhere") }));
+    await api.post("/api/v1/persistentvolumes", volume("local-near", { storageClassName: "local-storage", nodeAffinity: pinned("kubezod-node") }));
+    await api.post(`${NS}/persistentvolumeclaims`, claim("local", { storageClassName: "local-storage" }));
+    await server.settle();
+    expect((await api.get(`${NS}/persistentvolumeclaims/local`)).json.status.phase).toBe("Pending");
+    await api.post(`${NS}/pods`, pod("local-user", "local"));
+    await server.settle();
+    const pvc = (await api.get(`${NS}/persistentvolumeclaims/local`)).json;
+    expect(pvc.spec.volumeName).toBe("local-near");
+    expect(pvc.status.phase).toBe("Bound");
+    expect((await api.get("/api/v1/persistentvolumes/local-near")).json.metadata.annotations).toEqual({ "pv.kubernetes.io/bound-by-controller": "yes" });
+    expect((await api.get(`${NS}/pods/local-user`)).json.status.phase).toBe("Running");
+  });
+
+  it("says why a WaitForFirstConsumer claim finds no volume on any node", async () => {
+    await api.post(`${NS}/persistentvolumeclaims`, claim("local-none", { storageClassName: "local-storage", resources: { requests: { storage: "100Gi" } } }));
+    await api.post(`${NS}/pods`, pod("local-none", "local-none"));
+    await server.settle();
+    expect((await api.get(`${NS}/pods/local-none`)).json.status.conditions).toContainEqual(
+      expect.objectContaining({ type: "PodScheduled", status: "False", message: "0/1 nodes are available: 1 node(s) didn't find available persistent volumes to bind. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling." }),
+    );
+  });
+});
+
 describe("kind's provisioner", () => {
   it("cannot provision for an Immediate class of rancher.io/local-path: no node was specified", async () => {
     await api.post("/apis/storage.k8s.io/v1/storageclasses", { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-now" }, provisioner: "rancher.io/local-path", volumeBindingMode: "Immediate" });
