@@ -55,8 +55,9 @@ export const kinds: Readonly<Record<string, KindRules>> = {
     defaults: defaultPersistentVolumeClaim,
     prepareForCreate: pendingStatus,
     prepareForUpdate: keepStatus,
-    validate: (obj, ctx) => validatePersistentVolumeClaim(obj, ctx),
-    validateUpdate: validatePersistentVolumeClaimUpdate,
+    // On update the spec is checked with the stored claim's ratchets (ValidationOptionsForPersistentVolumeClaim).
+    validate: (obj, ctx) => (ctx.operation === "CREATE" ? validatePersistentVolumeClaim(obj, ctx) : []),
+    validateUpdate: (obj, old, ctx) => [...validatePersistentVolumeClaim(obj, ctx, old), ...validatePersistentVolumeClaimUpdate(obj, old, ctx)],
     warnings: (obj) => persistentVolumeClaimWarnings(obj),
   },
   ServiceAccount: {},
