@@ -14,7 +14,7 @@ const sc = (name: string, created: string, annotations: Record<string, string> =
   metadata: { name, creationTimestamp: created, annotations },
   provisioner: "example.com/p",
 });
-const claim = (spec: Record<string, unknown> = {}, annotations?: Record<string, string>) => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c", ...(annotations ? { annotations } : {}) }, spec: { accessModes: ["ReadWriteOnce"], ...spec } });
+const claim = (spec: Record<string, unknown> = {}, annotations?: Record<string, string>): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> } => ({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c", ...(annotations ? { annotations } : {}) }, spec: { accessModes: ["ReadWriteOnce"], ...spec } });
 
 describe("GetDefaultClass", () => {
   it("picks the newest default class, then the first by name; ignores classes not marked default", () => {
