@@ -23,6 +23,7 @@ import { admitStorageObjectInUseProtection } from "../apiserver/core/storage-obj
 import { decide, type Authorizer, type UserInfo } from "./auth.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
+import { podSecurityAdmission } from "./pod-security.js";
 import { webhookPhase, WebhookPause, type ObjectConverter, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import type { WebhookOutcome } from "../apiserver/admission/index.js";
 import { deepEqual } from "./fieldset.js";
@@ -612,7 +613,7 @@ export class Rest {
   private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     this.builtinAdmission(r, operation, obj, old, call, sub);
     const ctx = this.admissionContext();
-    const warnings: string[] = [];
+    const warnings = podSecurityAdmission(this.ctx.store, { resource: r, operation, object: obj, old, subresource: sub, userName: call.user });
     warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
     return warnings;
@@ -659,6 +660,7 @@ export class Rest {
     const dryRun = operation !== "CONNECT" && dryRunOf(call.query);
     const name = call.info.name ?? "";
     const namespace = call.info.namespace ?? "";
+    const podSecurity = stage === "validating" ? podSecurityAdmission(this.ctx.store, { resource: r, operation, object: object as KubeObject, old: old as KubeObject | undefined, subresource: call.info.subresource ?? "", userName: call.user }) : [];
     const policies = admitPolicies(ctx, r, operation, object as KubeObject, old as KubeObject | undefined, call.user, dryRun, stage, {
       subResource: call.info.subresource ?? "",
       group: r.group,
@@ -670,7 +672,7 @@ export class Rest {
     const current = (policies.object ?? object) as KubeObject;
     const hooks = webhookPhase(ctx, call.webhooks, stage, this.webhookWrite(r, operation, current, old as KubeObject | undefined, call, dryRun, { kind, name }));
     const out = hooks.object ?? (current !== object ? current : undefined);
-    return { ...(out ? { object: out } : {}), warnings: [...policies.warnings, ...hooks.warnings] };
+    return { ...(out ? { object: out } : {}), warnings: [...podSecurity, ...policies.warnings, ...hooks.warnings] };
   }
 
   create(call: ApiCall): ApiReply {

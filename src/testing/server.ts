@@ -52,6 +52,7 @@ import { ApiserverPanic, badRequest, internalError, methodNotAllowed, notFoundPa
 import { Store, type KubeObject } from "./store.js";
 import { forwardProxy, proxyTarget } from "./proxy.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
+import { ServiceAccountIssuer } from "./service-account-tokens.js";
 import { startCluster, type ClusterOptions, type ControllerError } from "./controllers/index.js";
 import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
@@ -305,7 +306,7 @@ class LocalApiServer implements TestServer {
   private readonly controllers = new Map<string, Controller>();
   private readonly watches = new Set<() => void>();
   private ca: CertificateAuthority | undefined;
-  private readonly tokenKey = randomBytes(32);
+  private readonly tokenIssuer = new ServiceAccountIssuer();
   private readonly authorizer: Authorizer;
   private readonly rulesFor: RulesResolver | undefined;
   private rbac: { policy: RbacPolicy } | undefined;
@@ -644,6 +645,9 @@ class LocalApiServer implements TestServer {
     if (method !== "GET" && method !== "HEAD") throw statusError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, {});
     const accept = String(req.headers.accept ?? "");
     if (path === "/version") return this.send(res, 200, this.version(), {}, record);
+    // ServiceAccountIssuerDiscovery: what verifies the service account tokens.
+    if (path === "/.well-known/openid-configuration") return this.send(res, 200, this.tokenIssuer.openIdConfiguration(this.url), { "Cache-Control": "public, max-age=3600" }, record);
+    if (path === "/openid/v1/jwks") return this.send(res, 200, this.tokenIssuer.jwks(), { "Content-Type": "application/jwk-set+json", "Cache-Control": "public, max-age=3600" }, record);
     if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
       const verbose = url.searchParams.has("verbose");
       const name = path.split("/")[1]!;
@@ -855,7 +859,8 @@ class LocalApiServer implements TestServer {
       logs: this.runtime.logs,
       kubelet: this.kubeletRuns(),
       addToken: (t, u) => this.addToken(t, u),
-      tokenKey: this.tokenKey,
+      tokens: this.tokenIssuer,
+      minor: Number(/^v?\d+\.(\d+)/.exec(this.kubernetesVersion)?.[1] ?? 36),
       ...(this.options.maxWatchBacklogBytes !== undefined ? { maxBacklogBytes: this.options.maxWatchBacklogBytes } : {}),
     };
   }
