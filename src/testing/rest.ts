@@ -18,6 +18,8 @@ import { withDefaultsShared } from "../apiserver/structural-defaults.js";
 import { admissionConverter, convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { certificateAdmission } from "../apiserver/certificates/index.js";
+import { admitDefaultStorageClass } from "../apiserver/core/default-storage-class.js";
+import { admitStorageObjectInUseProtection } from "../apiserver/core/storage-object-in-use-protection.js";
 import { decide, type Authorizer, type UserInfo } from "./auth.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
@@ -133,6 +135,8 @@ export interface RestContext {
   callWebhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>;
   /** The server's authorizer, for admission plugins that ask it (`approve` for a signer); none: everything is allowed. */
   authorize?: Authorizer;
+  /** Built-in admission plugins switched off (kube-apiserver's `--disable-admission-plugins`). */
+  disabledAdmissionPlugins?: ReadonlySet<string>;
 }
 
 /** The users the garbage collector and the namespace controller delete as. */
@@ -585,6 +589,7 @@ export class Rest {
    * webhooks (the object is changed in place and validated again); returns `Warning` texts.
    */
   private mutatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    if (operation === "CREATE" && !sub && obj && !r.custom) this.builtinMutation(r, obj);
     const ctx = this.admissionContext();
     const warnings: string[] = [];
     const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "mutating", sub ? { subResource: sub } : {});
@@ -594,6 +599,14 @@ export class Rest {
     if (mutated.object && obj) this.replaceAdmitted(r, obj, mutated.object, old, sub);
     warnings.push(...mutated.warnings);
     return warnings;
+  }
+
+  /** The built-in mutating admission plugins on a create, in kube-apiserver's order: DefaultStorageClass, StorageObjectInUseProtection. */
+  private builtinMutation(r: ServedResource, obj: KubeObject): void {
+    if (r.group !== "") return;
+    const disabled = this.ctx.disabledAdmissionPlugins;
+    if (r.kind === "PersistentVolumeClaim" && !disabled?.has("DefaultStorageClass")) admitDefaultStorageClass(obj, this.ctx.store.list("storage.k8s.io/storageclasses"));
+    if (!disabled?.has("StorageObjectInUseProtection")) admitStorageObjectInUseProtection(r.kind, obj);
   }
 
   /** Validating admission: validating policies, then validating webhooks; returns `Warning` texts. */
