@@ -143,6 +143,13 @@ describe("the PodSecurity plugin", () => {
     expect(request({})).toEqual({ warnings: [], auditAnnotations: {} });
   });
 
+  it("hands out an outcome of its own each time (callers add their warnings to it)", () => {
+    request({}).warnings.push("a later plugin's warning");
+    request({ subresource: "status" }).warnings.push("another");
+    expect(request({})).toEqual({ warnings: [], auditAnnotations: {} });
+    expect(request({ subresource: "status" }).warnings).toEqual([]);
+  });
+
   it("does not check pod updates that change no container, image or seccomp annotation", () => {
     const labelled = { ...plainPod, metadata: { ...plainPod.metadata, labels: { a: "b" } } };
     expect(request({ operation: "UPDATE", object: labelled, oldObject: plainPod, namespaceLabels: restricted }).forbidden).toBeUndefined();

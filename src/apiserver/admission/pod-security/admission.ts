@@ -66,7 +66,8 @@ export interface PodSecurityOutcome {
   auditAnnotations: Record<string, string>;
 }
 
-const ALLOWED: PodSecurityOutcome = { warnings: [], auditAnnotations: {} };
+/** An admitted request's outcome: a fresh one each time, since callers add their own warnings to it. */
+const allowed = (): PodSecurityOutcome => ({ warnings: [], auditAnnotations: {} });
 
 /** Resources whose objects embed a pod template, and where the template is. */
 const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
@@ -101,8 +102,8 @@ function metaOf(o: Obj | undefined): PodMetaLike {
 
 /** Run the PodSecurity plugin on a create or update. */
 export function admitPodSecurity(req: PodSecurityRequest, config: PodSecurityConfiguration = {}): PodSecurityOutcome {
-  if (req.operation !== "CREATE" && req.operation !== "UPDATE") return ALLOWED;
-  if (!podSecurityApplies(req.group, req.resource)) return ALLOWED;
+  if (req.operation !== "CREATE" && req.operation !== "UPDATE") return allowed();
+  if (!podSecurityApplies(req.group, req.resource)) return allowed();
   if (req.group === "" && req.resource === "namespaces") return validateNamespace(req, config);
   if (req.group === "" && req.resource === "pods") return validatePod(req, config);
   return validatePodController(req, config);
@@ -111,36 +112,36 @@ export function admitPodSecurity(req: PodSecurityRequest, config: PodSecurityCon
 const exempt = (list: readonly string[] | undefined, value: string | undefined): boolean => Boolean(value) && (list ?? []).includes(value!);
 
 function validateNamespace(req: PodSecurityRequest, config: PodSecurityConfiguration): PodSecurityOutcome {
-  if (req.subresource) return ALLOWED;
+  if (req.subresource) return allowed();
   const defaults = config.defaults ?? DEFAULT_POD_SECURITY_POLICY;
   const labelsOf = (o: Obj | undefined) => obj(obj(o?.metadata)?.labels) as Record<string, string> | undefined;
   const next = policyFromLabels(labelsOf(req.object), defaults);
-  if (req.operation === "CREATE") return next.errors.length ? { ...ALLOWED, invalid: next.errors } : ALLOWED;
+  if (req.operation === "CREATE") return next.errors.length ? { ...allowed(), invalid: next.errors } : allowed();
   const old = policyFromLabels(labelsOf(req.oldObject), defaults);
-  if (next.errors.length && (!old.errors.length || JSON.stringify(next.errors) !== JSON.stringify(old.errors))) return { ...ALLOWED, invalid: next.errors };
+  if (next.errors.length && (!old.errors.length || JSON.stringify(next.errors) !== JSON.stringify(old.errors))) return { ...allowed(), invalid: next.errors };
   const enforce = next.policy.enforce;
-  if (sameLevelVersion(enforce, old.policy.enforce) || enforce.level === "privileged") return ALLOWED;
-  if (sameVersion(enforce.version, old.policy.enforce.version) && compareLevels(enforce.level, old.policy.enforce.level) < 1) return ALLOWED;
-  if (exempt(config.exemptions?.namespaces, req.namespace ?? req.name)) return ALLOWED;
-  return { ...ALLOWED, warnings: evaluatePodsInNamespace(req.name, enforce, req.podsInNamespace?.() ?? [], config) };
+  if (sameLevelVersion(enforce, old.policy.enforce) || enforce.level === "privileged") return allowed();
+  if (sameVersion(enforce.version, old.policy.enforce.version) && compareLevels(enforce.level, old.policy.enforce.level) < 1) return allowed();
+  if (exempt(config.exemptions?.namespaces, req.namespace ?? req.name)) return allowed();
+  return { ...allowed(), warnings: evaluatePodsInNamespace(req.name, enforce, req.podsInNamespace?.() ?? [], config) };
 }
 
 function validatePod(req: PodSecurityRequest, config: PodSecurityConfiguration): PodSecurityOutcome {
-  if (IGNORED_POD_SUBRESOURCES.has(req.subresource ?? "")) return ALLOWED;
-  if (exempt(config.exemptions?.namespaces, req.namespace) || exempt(config.exemptions?.usernames, req.userName)) return ALLOWED;
+  if (IGNORED_POD_SUBRESOURCES.has(req.subresource ?? "")) return allowed();
+  if (exempt(config.exemptions?.namespaces, req.namespace) || exempt(config.exemptions?.usernames, req.userName)) return allowed();
   const { policy, errors } = policyFromLabels(req.namespaceLabels, config.defaults ?? DEFAULT_POD_SECURITY_POLICY);
-  if (!errors.length && policy.enforce.level === "privileged" && policy.warn.level === "privileged" && policy.audit.level === "privileged") return ALLOWED;
-  if (req.operation === "UPDATE" && req.oldObject && !isSignificantPodUpdate(req.object, req.oldObject)) return ALLOWED;
+  if (!errors.length && policy.enforce.level === "privileged" && policy.warn.level === "privileged" && policy.audit.level === "privileged") return allowed();
+  if (req.operation === "UPDATE" && req.oldObject && !isSignificantPodUpdate(req.object, req.oldObject)) return allowed();
   return evaluate(policy, errors, metaOf(req.object), obj(req.object.spec) ?? {}, true, config);
 }
 
 function validatePodController(req: PodSecurityRequest, config: PodSecurityConfiguration): PodSecurityOutcome {
-  if (req.subresource) return ALLOWED;
-  if (exempt(config.exemptions?.namespaces, req.namespace) || exempt(config.exemptions?.usernames, req.userName)) return ALLOWED;
+  if (req.subresource) return allowed();
+  if (exempt(config.exemptions?.namespaces, req.namespace) || exempt(config.exemptions?.usernames, req.userName)) return allowed();
   const { policy, errors } = policyFromLabels(req.namespaceLabels, config.defaults ?? DEFAULT_POD_SECURITY_POLICY);
-  if (!errors.length && policy.warn.level === "privileged" && policy.audit.level === "privileged") return ALLOWED;
+  if (!errors.length && policy.warn.level === "privileged" && policy.audit.level === "privileged") return allowed();
   const template = podTemplateOf(req.group, req.resource, req.object);
-  if (!template) return ALLOWED;
+  if (!template) return allowed();
   return evaluate(policy, errors, metaOf(template), obj(template.spec) ?? {}, false, config);
 }
 
@@ -153,7 +154,7 @@ export function podTemplateOf(group: string, resource: string, object: Obj): Obj
 }
 
 function evaluate(policy: PodSecurityPolicy, errors: readonly FieldError[], meta: PodMetaLike, spec: PodSpecLike, enforce: boolean, config: PodSecurityConfiguration): PodSecurityOutcome {
-  if (exempt(config.exemptions?.runtimeClasses, typeof spec.runtimeClassName === "string" ? spec.runtimeClassName : undefined)) return ALLOWED;
+  if (exempt(config.exemptions?.runtimeClasses, typeof spec.runtimeClassName === "string" ? spec.runtimeClassName : undefined)) return allowed();
   const auditAnnotations: Record<string, string> = {};
   if (errors.length) auditAnnotations.error = `Failed to parse policy: ${aggregate(errors)}`;
   const results = new Map<string, PodSecurityResult>();
