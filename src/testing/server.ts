@@ -316,7 +316,7 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
-    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a) });
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a), defaultServiceAccount: (ns) => this.defaultServiceAccount(ns) });
     this.openapi = openapi;
     const mode = options.authorization ?? options.authorize;
     if (mode === "RBAC") {
@@ -1048,6 +1048,23 @@ class LocalApiServer implements TestServer {
 
   get controllerErrors(): readonly ControllerError[] {
     return this.cluster?.errors ?? [];
+  }
+
+  /**
+   * The `default` ServiceAccount of a namespace, made now when the service account controller runs
+   * (kube-apiserver's ServiceAccount plugin waits for that controller before refusing a pod); before
+   * the controllers start, as that controller would make it.
+   */
+  private defaultServiceAccount(namespace: string): void {
+    const c = this.options.controllers;
+    if (c === false || (typeof c === "object" && c.serviceAccounts === false)) return;
+    if (this.cluster) {
+      this.cluster.reconcileNow("namespace-defaults", namespace);
+      return;
+    }
+    const ns = this.store.get("/namespaces", "", namespace);
+    if (!ns || ns.metadata.deletionTimestamp || this.store.get("/serviceaccounts", namespace, "default")) return;
+    this.internalCreate(this.catalog.resource("", "v1", "serviceaccounts")!, namespace, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
   }
 
   private kubeletRuns(): boolean {

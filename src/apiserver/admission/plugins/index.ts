@@ -1,0 +1,42 @@
+/**
+ * kube-apiserver's default built-in admission plugins, in the order of its plugin chain
+ * (`AllOrderedPlugins`): the mutating ones change the object in place, the validating ones refuse
+ * with {@link AdmissionForbidden}. What they read from the cluster is handed in ({@link PluginCluster}).
+ */
+import { admitDefaultIngressClass, admitDefaultStorageClass } from "./class-defaults.js";
+import type { PluginCluster, PluginRequest } from "./common.js";
+import { admitLimitRanger, validateLimitRanger } from "./limit-ranger.js";
+import { admitDefaultTolerationSeconds, admitPriority, admitRuntimeClass, validatePriority, validateRuntimeClass } from "./pod-defaults.js";
+import { checkResourceQuota, type QuotaCharge } from "./resource-quota.js";
+import { admitServiceAccount, validateServiceAccount } from "./service-account.js";
+
+export { AdmissionForbidden, type PluginCluster, type PluginRequest } from "./common.js";
+export { quotaStatus, usageOf, type QuotaCharge } from "./resource-quota.js";
+export { tokenVolumeSource } from "./service-account.js";
+
+/** The plugins this module runs, in chain order. */
+export const BUILTIN_ADMISSION_PLUGINS = ["LimitRanger", "ServiceAccount", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "RuntimeClass", "DefaultIngressClass", "ResourceQuota"] as const;
+
+/** The mutating phase of the built-in plugins (before mutating admission policies and webhooks). */
+export function mutateBuiltin(req: PluginRequest, cluster: PluginCluster): void {
+  admitLimitRanger(req, cluster);
+  admitServiceAccount(req, cluster);
+  admitPriority(req, cluster);
+  admitDefaultTolerationSeconds(req);
+  admitDefaultStorageClass(req, cluster);
+  admitRuntimeClass(req, cluster);
+  admitDefaultIngressClass(req, cluster);
+}
+
+/** The validating phase of the built-in plugins that run before validating admission policies and webhooks. */
+export function validateBuiltin(req: PluginRequest, cluster: PluginCluster): void {
+  validateLimitRanger(req, cluster);
+  validateServiceAccount(req, cluster);
+  validatePriority(req, cluster);
+  validateRuntimeClass(req, cluster);
+}
+
+/** `ResourceQuota`, last in the chain (after the webhooks): the quotas to charge, or a refusal. */
+export function validateQuota(req: PluginRequest, cluster: PluginCluster, now?: number): QuotaCharge[] {
+  return checkResourceQuota(req, cluster, now);
+}
