@@ -1051,14 +1051,15 @@ class LocalApiServer implements TestServer {
   }
 
   /**
-   * The `default` ServiceAccount of a namespace, made now when the service account controller runs
-   * (kube-apiserver's ServiceAccount plugin waits for that controller before refusing a pod); before
-   * the controllers start, as that controller would make it.
+   * The `default` ServiceAccount of a namespace, made now by the service account controller
+   * (kube-apiserver's ServiceAccount plugin waits for that controller before refusing a pod). Where
+   * that controller does not run (or has not started), the server makes it as the controller would:
+   * on a cluster every namespace has one.
    */
   private defaultServiceAccount(namespace: string): void {
     const c = this.options.controllers;
-    if (c === false || (typeof c === "object" && c.serviceAccounts === false)) return;
-    if (this.cluster) {
+    const controller = c !== false && !(typeof c === "object" && c.serviceAccounts === false);
+    if (this.cluster && controller) {
       this.cluster.reconcileNow("namespace-defaults", namespace);
       return;
     }
