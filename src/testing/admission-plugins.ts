@@ -6,7 +6,7 @@
  * the apiserver's 403 Status; a quota charge is written into the quota's `status.used` unless the
  * request is a dry run.
  */
-import { AdmissionForbidden, mutateBuiltin, validateBuiltin, validateQuota, type PluginCluster, type PluginRequest } from "../apiserver/admission/plugins/index.js";
+import { AdmissionForbidden, mutateBuiltin, mutatesResource, validateBuiltin, validateQuota, type PluginCluster, type PluginRequest } from "../apiserver/admission/plugins/index.js";
 import type { ServedResource } from "./catalog.js";
 import { statusError } from "./status.js";
 import type { KubeObject, Store } from "./store.js";
@@ -89,9 +89,15 @@ function run(ctx: BuiltinAdmissionContext, w: BuiltinWrite, phase: (req: PluginR
   }
 }
 
-/** The mutating built-in plugins (before mutating admission policies and webhooks); the object changes in place. */
-export function mutateWithBuiltinPlugins(ctx: BuiltinAdmissionContext, w: BuiltinWrite): void {
-  run(ctx, w, mutateBuiltin);
+/**
+ * The mutating built-in plugins (before mutating admission policies and webhooks), on a copy of the
+ * object: the copy when they changed it, else undefined.
+ */
+export function mutateWithBuiltinPlugins(ctx: BuiltinAdmissionContext, w: BuiltinWrite): KubeObject | undefined {
+  if (!w.object || w.resource.custom || !mutatesResource(w.resource.group, w.resource.plural)) return undefined;
+  const copy = structuredClone(w.object);
+  run(ctx, { ...w, object: copy }, mutateBuiltin);
+  return JSON.stringify(copy) === JSON.stringify(w.object) ? undefined : copy;
 }
 
 /** The validating built-in plugins that run before validating admission policies and webhooks. */

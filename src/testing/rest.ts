@@ -618,12 +618,9 @@ export class Rest {
     return { resource: r, operation, object: obj, old, subresource: sub, namespace: call.info.namespace ?? String(obj?.metadata.namespace ?? old?.metadata.namespace ?? "") };
   }
 
-  /** The mutating built-in plugins on a copy of the object: the copy when they changed it. */
+  /** The mutating built-in plugins: the object as they changed it (undefined when unchanged). */
   private builtinMutation(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): KubeObject | undefined {
-    if (!obj || r.custom) return undefined;
-    const copy = structuredClone(obj);
-    mutateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, copy, old, call, sub));
-    return JSON.stringify(copy) === JSON.stringify(obj) ? undefined : copy;
+    return mutateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
   }
 
   /**

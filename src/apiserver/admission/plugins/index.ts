@@ -17,6 +17,14 @@ export { tokenVolumeSource } from "./service-account.js";
 /** The plugins this module runs, in chain order. */
 export const BUILTIN_ADMISSION_PLUGINS = ["LimitRanger", "ServiceAccount", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "RuntimeClass", "DefaultIngressClass", "ResourceQuota"] as const;
 
+/** The resources (`group/plural`) the mutating plugins may change. */
+const MUTATED = new Set(["/pods", "/persistentvolumeclaims", "networking.k8s.io/ingresses"]);
+
+/** Whether the mutating plugins may change objects of a resource. @example mutatesResource("", "pods") // true */
+export function mutatesResource(group: string, resource: string): boolean {
+  return MUTATED.has(`${group}/${resource}`);
+}
+
 /** The mutating phase of the built-in plugins (before mutating admission policies and webhooks). */
 export function mutateBuiltin(req: PluginRequest, cluster: PluginCluster): void {
   admitLimitRanger(req, cluster);
