@@ -17,6 +17,7 @@ import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
 import { allowAllRules, alwaysAllow, authenticate, authorizationRequest, decide, defaultAuthorizer, forbiddenFor, impersonated, rbacAuthorizer, unauthorized, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
 import { RbacPolicy } from "../apiserver/rbac/evaluate.js";
+import { systemPriorityClasses } from "../apiserver/scheduling/index.js";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from "../apiserver/rbac/bootstrap.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey, type CertificateTemplate } from "./certificates.js";
@@ -447,6 +448,8 @@ class LocalApiServer implements TestServer {
       metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
       spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
     });
+    const priorityClasses = this.catalog.resource("scheduling.k8s.io", "v1", "priorityclasses");
+    if (priorityClasses) for (const pc of systemPriorityClasses()) this.internalCreate(priorityClasses, undefined, pc);
     if ((this.options.authorization ?? this.options.authorize) === "RBAC") {
       // kube-apiserver's rbac/bootstrap-roles post-start hook, with the served minor's policy (at its
       // default feature gates: the server has no switch for them).

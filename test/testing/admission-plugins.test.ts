@@ -86,6 +86,10 @@ describe("built-in admission plugins in the local server", () => {
     expect(ok.status).toBe(201);
     expect(ok.json.spec.priority).toBe(1000);
     expect(ok.json.spec.preemptionPolicy).toBe("PreemptLowerPriority");
+    // kube-apiserver creates the system PriorityClasses at start.
+    const critical = await api.post("/api/v1/namespaces/default/pods", pod("p7", { priorityClassName: "system-node-critical" }));
+    expect(critical.status).toBe(201);
+    expect(critical.json.spec.priority).toBe(2000001000);
   });
 
   it("LimitRange defaults are applied and its max enforced", async () => {
