@@ -233,3 +233,14 @@ describe("ResourceQuota (k8s.io/apiserver/pkg/admission/plugin/resourcequota, pl
     expect(status).toEqual({ hard: { cpu: "3", memory: "100Gi", pods: "5", "count/pods": "5" }, used: { "count/pods": "2", cpu: "100m", memory: "1Gi", pods: "1" } });
   });
 });
+
+describe("SetDefaults_LimitRangeItem (pkg/apis/core/v1/defaults_test.go, TestSetDefaultLimitRangeItem)", () => {
+  it("a Container item's default limit comes from max, its default request from the default limit, then from min", async () => {
+    const { defaultLimitRange } = await import("../../../src/apiserver/core/quota.js");
+    const lr = { metadata: { name: "test-defaults" }, spec: { limits: [{ type: "Container", max: { cpu: "100m" }, min: { memory: "100Mi" }, default: {}, defaultRequest: {} }] } };
+    defaultLimitRange(lr);
+    const item = lr.spec.limits[0]!;
+    expect(item.default).toEqual({ cpu: "100m" });
+    expect(item.defaultRequest).toEqual({ cpu: "100m", memory: "100Mi" });
+  });
+});
