@@ -59,6 +59,9 @@ const ON_BY_DEFAULT_SINCE = {
   RelaxedEnvironmentVariableValidation: 32,
   RestartAllContainersOnContainerExits: Infinity, // alpha from 1.35, off by default in every minor served
   SELinuxChangePolicy: 33,
+  ServiceAccountTokenJTI: 30,
+  ServiceAccountTokenNodeBinding: 31,
+  ServiceAccountTokenPodNodeInfo: 30,
   ServiceTrafficDistribution: 31,
   SidecarContainers: 29,
   StorageVersionAPI: Infinity, // alpha since 1.20

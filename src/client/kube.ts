@@ -75,6 +75,9 @@ import type {
 import { VersionInfo } from "./version.js";
 import { recordWarnings } from "./warnings.js";
 
+/** How a server says a JSON patch operation did not apply. */
+const JSON_PATCH_FAILED = /^the server rejected our request due to an error in our request$|testing value .* failed/;
+
 /** A Kubernetes object as the client sees it before knowing its schema. */
 export interface KubeObject {
   apiVersion?: string;
@@ -394,8 +397,9 @@ export class Kube {
     // The resourceVersion travels as a precondition: a stale base makes the server answer 409.
     if (resourceVersion) guarded.unshift({ op: "replace", path: "/metadata/resourceVersion", value: resourceVersion });
     const res = await this.patch(schema, name, guarded, { ...opts, namespace, type: "json", returnErrors: [...(Array.isArray(opts.returnErrors) ? opts.returnErrors : []), 422] } as PatchOptions);
-    if (res instanceof UnprocessableEntityError && guarded.some((op) => op.op === "test") && /test/i.test(res.message)) {
-      // A failed `test` guard: the object changed under us.
+    if (res instanceof UnprocessableEntityError && guarded.some((op) => op.op === "test") && JSON_PATCH_FAILED.test(res.body.message ?? "")) {
+      // A failed `test` guard: the object changed under us. kube-apiserver answers any operation that
+      // fails with one generic text; evanphx's own ("testing value … failed") comes from other servers.
       const guard = new PatchGuardError(res.status, res.body, res.request, res.retryAfterSeconds);
       if (isListed(guard, opts.returnErrors)) return guard;
       throw guard;

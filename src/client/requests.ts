@@ -9,6 +9,7 @@ import type { PatchType, ResourceInfo } from "../meta/registry.js";
 import { encodeQuery, type QueryParams } from "../transport/query.js";
 import type { HttpMethod } from "../transport/interceptors.js";
 import { fieldSelectorString, labelSelectorString, type FieldSelectorInput, type LabelSelectorInput } from "./selectors.js";
+import { goJsonText } from "../patch/json.js";
 
 /** A request to send: everything the transport needs, nothing it has to work out. @example const req: KubeRequest = getRequest(resourceInfo(ConfigMap)!, { namespace: "default", name: "settings" }); */
 export interface KubeRequest {
@@ -211,7 +212,9 @@ export function patchRequest(
   if (p.subresource !== undefined) subresourceOf(r, p.subresource);
   if (p.type === "apply" && !p.fieldManager) throw new UsageError("server-side apply needs a fieldManager");
   const query = { ...writeQuery(p), ...(p.type === "apply" ? { force: p.force } : {}) };
-  return { method: "PATCH", path: resourcePath(r, p), query, body: p.patch, contentType: PATCH_CONTENT_TYPES[p.type] };
+  // A JSON patch's `test` values are compared with the stored object's Go encoding byte by byte.
+  const body = p.type === "json" ? goJsonText(p.patch) : p.patch;
+  return { method: "PATCH", path: resourcePath(r, p), query, body, contentType: PATCH_CONTENT_TYPES[p.type] };
 }
 
 /**

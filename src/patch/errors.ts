@@ -69,7 +69,7 @@ export class JsonPatchError extends PatchError {
   /** The text kube-apiserver (evanphx/json-patch) gives for the same failure. */
   readonly kubernetesMessage: string;
 
-  constructor(index: number, operation: unknown, detail: string, kubernetesMessage: string, status: 400 | 422 = 422) {
+  constructor(index: number, operation: unknown, detail: string, kubernetesMessage: string, status: 400 | 422 | 500 = 422) {
     const op = typeof operation === "object" && operation !== null ? (operation as JsonPatchErrorOperation) : undefined;
     const name = typeof op?.op === "string" ? op.op : undefined;
     const path = typeof op?.path === "string" ? op.path : undefined;

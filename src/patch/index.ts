@@ -5,7 +5,7 @@
 export type { JsonPrimitive, JsonValue, JsonObject } from "./json.js";
 export { PatchError, JsonPatchError, PatchConflictError, type PatchKind, type JsonPatchErrorOperation } from "./errors.js";
 export { toPointer, parsePointer } from "./pointer.js";
-export { applyJsonPatch, guardJsonPatch, type JsonPatchOperation, type ApplyJsonPatchOptions, type GuardJsonPatchOptions } from "./json-patch.js";
+export { applyJsonPatch, guardJsonPatch, APISERVER_MAX_COPY_BYTES, type JsonPatchOperation, type ApplyJsonPatchOptions, type GuardJsonPatchOptions } from "./json-patch.js";
 export { jsonPatchDiff, type JsonPatchDiffOptions } from "./json-diff.js";
 export { applyMergePatch, mergePatchDiff, type ApplyMergePatchOptions, type MergePatchDiffOptions } from "./merge-patch.js";
 export { applySmp } from "./smp-apply.js";

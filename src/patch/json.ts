@@ -66,6 +66,19 @@ export function cloneJson(v: unknown): JsonValue {
   return out;
 }
 
+const GO_ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029", "\\b": "\\u0008", "\\f": "\\u000c" };
+
+/**
+ * JSON text as Go's json.Marshal writes it: compact, with `<`, `>`, `&`, U+2028 and U+2029 escaped
+ * and `\u0008`/`\u000c` for backspace and form feed. kube-apiserver encodes the stored object this
+ * way before a JSON patch runs, and evanphx/json-patch's `test` compares strings byte by byte, so a
+ * `test` value must be sent in the same form to match.
+ */
+export function goJsonText(v: unknown): string {
+  // Escapes are matched whole, so the `b` of an escaped backslash followed by `b` is left alone.
+  return JSON.stringify(cloneJson(v)).replace(/\\(?:u[0-9a-f]{4}|.)|[<>&\u2028\u2029]/g, (m) => GO_ESCAPES[m] ?? m);
+}
+
 /** Structural equality of two JSON values (member order does not matter, list order does). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

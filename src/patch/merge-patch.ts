@@ -2,6 +2,7 @@
  * JSON merge patch (RFC 7396, formerly 7386): objects merge member by member, `null` deletes a
  * member, every other value (lists included) replaces what was there.
  */
+import { PatchError } from "./errors.js";
 import { cloneJson, deepEqual, hasOwn, isJsonObject, setOwn, type JsonObject, type JsonValue } from "./json.js";
 import { pickChanges, type PickedPathLike } from "./pick.js";
 
@@ -14,7 +15,9 @@ import { pickChanges, type PickedPathLike } from "./pick.js";
 export interface ApplyMergePatchOptions {
   /**
    * `"kubernetes"` merges as kube-apiserver does (evanphx/json-patch): `null` members inside a
-   * value that is added, or inside a list replacing a list or scalar, are dropped as well.
+   * value that is added, or inside a list replacing a list or scalar (or the whole document), are
+   * dropped as well; a `null`, string, number or boolean patch, or a `null` document, is refused
+   * with a {@link PatchError} ("Invalid JSON Patch", "Invalid JSON Document").
    */
   compat?: "rfc7396" | "kubernetes";
 }
@@ -59,7 +62,14 @@ function mergeInto(target: JsonValue, patch: JsonValue, kube: boolean): JsonValu
  * // { metadata: { labels: { a: "1", c: "3" } } }
  */
 export function applyMergePatch<T>(doc: T, patch: unknown, options: ApplyMergePatchOptions = {}): T {
-  return mergeInto(cloneJson(doc), cloneJson(patch), options.compat === "kubernetes") as T;
+  const target = cloneJson(doc);
+  const body = cloneJson(patch);
+  if (options.compat !== "kubernetes") return mergeInto(target, body, false) as T;
+  // evanphx's MergePatch: a null document or a patch that is neither object nor list is refused,
+  // and a list patch replaces the document with its nulls pruned.
+  if (target === null) throw new PatchError("merge", "Invalid JSON Document");
+  if (typeof body !== "object" || body === null) throw new PatchError("merge", "Invalid JSON Patch");
+  return (Array.isArray(body) ? pruneNulls(body) : mergeInto(target, body, true)) as T;
 }
 
 /**

@@ -5,15 +5,19 @@
  */
 import type * as z from "zod";
 import type { KubeApiError } from "../errors.js";
-import { applyJsonPatch, applyMergePatch, applySmp, JsonPatchError, PatchError, type JsonPatchOperation } from "../patch/index.js";
-import { badRequest, statusError } from "./status.js";
+import { APISERVER_MAX_COPY_BYTES, applyJsonPatch, applyMergePatch, applySmp, JsonPatchError, PatchError, type JsonPatchOperation } from "../patch/index.js";
+import { ApiserverPanic, badRequest, statusError } from "./status.js";
 
 function asStatus(e: unknown): KubeApiError | unknown {
-  if (e instanceof JsonPatchError) return statusError(e.status, e.status === 400 ? "BadRequest" : "Invalid", e.kubernetesMessage);
+  if (e instanceof JsonPatchError && e.status === 500) return new ApiserverPanic();
+  if (e instanceof JsonPatchError && e.status === 400) return statusError(400, "BadRequest", e.kubernetesMessage);
   if (e instanceof PatchError) {
     if (e.status === 400) return badRequest(e.message);
-    if (e.status === 422) return statusError(422, "Invalid", e.message);
-    return statusError(500, "InternalError", `Internal error occurred: ${e.message}`);
+    // The patch handler answers a failed JSON patch operation (and a strategic merge patch it cannot
+    // apply) with NewGenericServerResponse(422, …), which keeps none of the cause.
+    if (e.status === 422) return statusError(422, "Invalid", "the server rejected our request due to an error in our request", {});
+    // The patch handler returns these errors as they are: ErrorToAPIStatus makes them a 500 without reason.
+    return statusError(500, "", e.message);
   }
   return e;
 }
@@ -27,11 +31,16 @@ export function applyMerge(target: unknown, patch: unknown): unknown {
   }
 }
 
-/** Apply a JSON patch (RFC 6902); 422 when an operation does not apply, 400 when malformed. */
+/** kube-apiserver's limit on the operations of one JSON patch (its patch handler's maxJSONPatchOperations). */
+const MAX_JSON_PATCH_OPERATIONS = 10000;
+
+/** Apply a JSON patch (RFC 6902); 422 when an operation does not apply, 400 when malformed, 413 past the operation limit. */
 export function applyJson(target: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  if (Array.isArray(ops) && ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw statusError(413, "RequestEntityTooLarge", `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
+  }
   try {
-    return applyJsonPatch(target, ops as JsonPatchOperation[], { compat: "kubernetes" });
+    return applyJsonPatch(target, ops as JsonPatchOperation[], { compat: "kubernetes", maxCopyBytes: APISERVER_MAX_COPY_BYTES });
   } catch (e) {
     throw asStatus(e);
   }

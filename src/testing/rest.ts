@@ -908,6 +908,8 @@ export class Rest {
 
   private patchDocument(type: string, r: ServedResource, doc: unknown, patch: unknown, scale: boolean): unknown {
     if (type === "json") return applyJson(doc, patch);
+    // evanphx's MergePatch refuses a null or scalar patch itself ("Invalid JSON Patch").
+    if (type === "merge" && (patch === null || typeof patch !== "object")) return applyMerge(doc, patch);
     if (!isObj(patch)) throw badRequest("json: cannot unmarshal array into Go value of type map[string]interface {}");
     if (type === "merge") return applyMerge(doc, patch);
     const schema = scale ? this.ctx.catalog.kind("autoscaling/v1", "Scale")?.schema : r.schema;

@@ -49,10 +49,11 @@ import { initialNamespaces } from "./resource-data.js";
 import { checkRbacWrite, guardsRbacWrite } from "./rbac-storage.js";
 import { reviewHandlers } from "./reviews.js";
 import { decodeBody, readDefaulted, Rest, selectionOf, type ApiCall, type ApiReply, type Controller } from "./rest.js";
-import { badRequest, internalError, methodNotAllowed, notFoundPath, statusError } from "./status.js";
+import { ApiserverPanic, badRequest, internalError, methodNotAllowed, notFoundPath, statusError } from "./status.js";
 import { Store, type KubeObject } from "./store.js";
 import { forwardProxy, proxyTarget } from "./proxy.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
+import { ServiceAccountIssuer } from "./service-account-tokens.js";
 import { startCluster, type ClusterOptions, type ControllerError } from "./controllers/index.js";
 import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
@@ -301,7 +302,7 @@ class LocalApiServer implements TestServer {
   private readonly controllers = new Map<string, Controller>();
   private readonly watches = new Set<() => void>();
   private ca: CertificateAuthority | undefined;
-  private readonly tokenKey = randomBytes(32);
+  private readonly tokenIssuer = new ServiceAccountIssuer();
   private readonly authorizer: Authorizer;
   private readonly rulesFor: RulesResolver | undefined;
   private rbac: { policy: RbacPolicy } | undefined;
@@ -530,6 +531,7 @@ class LocalApiServer implements TestServer {
   }
 
   private sendError(res: http.ServerResponse, e: unknown, record?: RecordedRequest, headers: Record<string, string | string[]> = {}): void {
+    if (e instanceof ApiserverPanic) return this.send(res, 500, `${e.message}\n`, { "X-Content-Type-Options": "nosniff", ...headers }, record);
     const err = e instanceof KubeApiError ? e : internalError(e instanceof Error ? e.message : String(e));
     this.send(res, err.status, err.body, headers, record);
   }
@@ -641,6 +643,9 @@ class LocalApiServer implements TestServer {
     if (method !== "GET" && method !== "HEAD") throw statusError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, {});
     const accept = String(req.headers.accept ?? "");
     if (path === "/version") return this.send(res, 200, this.version(), {}, record);
+    // ServiceAccountIssuerDiscovery: what verifies the service account tokens.
+    if (path === "/.well-known/openid-configuration") return this.send(res, 200, this.tokenIssuer.openIdConfiguration(this.url), { "Cache-Control": "public, max-age=3600" }, record);
+    if (path === "/openid/v1/jwks") return this.send(res, 200, this.tokenIssuer.jwks(), { "Content-Type": "application/jwk-set+json", "Cache-Control": "public, max-age=3600" }, record);
     if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
       const verbose = url.searchParams.has("verbose");
       const name = path.split("/")[1]!;
@@ -852,7 +857,8 @@ class LocalApiServer implements TestServer {
       logs: this.runtime.logs,
       kubelet: this.kubeletRuns(),
       addToken: (t, u) => this.addToken(t, u),
-      tokenKey: this.tokenKey,
+      tokens: this.tokenIssuer,
+      minor: Number(/^v?\d+\.(\d+)/.exec(this.kubernetesVersion)?.[1] ?? 36),
       ...(this.options.maxWatchBacklogBytes !== undefined ? { maxBacklogBytes: this.options.maxWatchBacklogBytes } : {}),
     };
   }

@@ -24,7 +24,8 @@ export function statusError(code: number, reason: string, message: string, detai
     metadata: {},
     status: "Failure",
     message,
-    reason,
+    // An error the apiserver does not classify has no reason (StatusReasonUnknown is "", omitted).
+    ...(reason ? { reason } : {}),
     ...(details ? { details } : {}),
     code,
   };
@@ -95,4 +96,14 @@ export function invalid(kind: string, group: string, name: string, errs: readonl
 /** A successful `Status` (what a delete returns for some resources, and deletecollection of none). */
 export function successStatus(details?: StatusDetails): Status {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", ...(details ? { details } : {}) };
+}
+
+/**
+ * What kube-apiserver's panic recovery answers (Go's `http.Error`, plain text, 500) when a handler
+ * crashes: thrown where Kubernetes' own code would panic on the same input.
+ */
+export class ApiserverPanic extends Error {
+  constructor() {
+    super("This request caused apiserver to panic. Look in the logs for details.");
+  }
 }

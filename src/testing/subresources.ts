@@ -2,7 +2,8 @@
  * Subresources with behaviour of their own, keyed by `group/plural/subresource`: pod logs (from
  * text the test sets), evictions, bindings, service account tokens and namespace finalization.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { isFeatureEnabled } from "../apiserver/features.js";
+import { SERVICE_ACCOUNT_ISSUER, type ServiceAccountIssuer, type TokenBinding } from "./service-account-tokens.js";
 import type { ServerResponse } from "node:http";
 import { labelSelectorString, type LabelSelector } from "../client/selectors.js";
 import type { UserInfo } from "./auth.js";
@@ -35,7 +36,10 @@ export interface SubresourceContext {
   kubelet: boolean;
   /** Register a bearer token (service account tokens). */
   addToken(token: string, user: UserInfo): void;
-  tokenKey: Buffer;
+  /** Signs service account tokens. */
+  tokens: ServiceAccountIssuer;
+  /** The Kubernetes minor served. */
+  minor: number;
   /** Most bytes a follower of a stream (`logs?follow=true`) may leave unread before it is dropped. */
   maxBacklogBytes?: number;
 }
@@ -256,6 +260,51 @@ const podBinding: SubresourceHandler = (ctx, r, call) => {
   return { status: 201, body: { ...successStatus(), code: 201 }, ...(warnings.length ? { warnings } : {}) };
 };
 
+const MAX_TOKEN_SECONDS = 2 ** 32;
+
+/** `boundObjects`: what a TokenRequest's `boundObjectRef` names, read from the store (its errors as kube-apiserver answers them). */
+function tokenBinding(ctx: SubresourceContext, saName: string, namespace: string, ref: unknown): TokenBinding | undefined {
+  if (!isObj(ref)) return undefined;
+  const apiVersion = String(ref.apiVersion ?? "");
+  const kind = String(ref.kind ?? "");
+  const name = String(ref.name ?? "");
+  const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
+  const get = (plural: string, ns: string): KubeObject => {
+    const obj = ctx.store.get(`/${plural}`, ns, name);
+    if (!obj) throw statusError(404, "NotFound", `${plural} "${name}" not found`, { name, kind: plural });
+    return obj;
+  };
+  let binding: TokenBinding;
+  let uid: string;
+  if (group === "" && kind === "Pod") {
+    const pod = get("pods", namespace);
+    if ((pod.spec as Obj | undefined)?.serviceAccountName !== saName) throw badRequest(`cannot bind token for serviceaccount ${JSON.stringify(saName)} to pod running with different serviceaccount name.`);
+    uid = String(pod.metadata.uid);
+    binding = { pod: { name, uid } };
+    const nodeName = (pod.spec as Obj).nodeName;
+    if (typeof nodeName === "string" && nodeName && isFeatureEnabled("ServiceAccountTokenPodNodeInfo", ctx.minor)) {
+      const node = ctx.store.get("/nodes", "", nodeName);
+      binding.node = node ? { name: nodeName, uid: String(node.metadata.uid) } : { name: nodeName };
+    }
+  } else if (group === "" && kind === "Node") {
+    if (!isFeatureEnabled("ServiceAccountTokenNodeBinding", ctx.minor)) throw badRequest(`cannot bind token to a Node object as the "ServiceAccountTokenNodeBinding" feature-gate is disabled`);
+    uid = String(get("nodes", "").metadata.uid);
+    binding = { node: { name, uid } };
+  } else if (group === "" && kind === "Secret") {
+    uid = String(get("secrets", namespace).metadata.uid);
+    binding = { secret: { name, uid } };
+  } else {
+    // schema.GroupVersionKind's String(): "group/version, Kind=kind".
+    const version = apiVersion.includes("/") ? apiVersion.split("/")[1]! : apiVersion;
+    throw badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind}`);
+  }
+  if (ref.uid && ref.uid !== uid) {
+    // NewConflict names the resource by the Kind, as kube-apiserver's token REST does.
+    throw conflict({ group, plural: kind }, name, `the UID in the bound object reference (${String(ref.uid)}) does not match the UID in record. The object might have been deleted and then recreated`);
+  }
+  return binding;
+}
+
 const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
   if (call.info.verb !== "create") throw methodNotAllowed();
   const sa = ctx.store.get(r.storageKey, call.info.namespace ?? "", call.info.name!);
@@ -266,35 +315,28 @@ const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
   const { object: body } = ctx.rest.admitSubresource(call, r, "CREATE", withNamespace(sent, call), undefined, { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" });
   const spec = (body.spec as Obj | undefined) ?? {};
   const seconds = spec.expirationSeconds === undefined ? 3600 : Number(spec.expirationSeconds);
-  if (!Number.isInteger(seconds) || seconds < 600) {
-    throw statusError(422, "Invalid", `TokenRequest.authentication.k8s.io "${call.info.name!}" is invalid: spec.expirationSeconds: Invalid value: ${seconds}: may not specify a duration less than 10 minutes`);
+  // ValidateTokenRequest; kube-apiserver names no object in the error.
+  const tooShort = !Number.isInteger(seconds) || seconds < 600;
+  if (tooShort || seconds > MAX_TOKEN_SECONDS) {
+    const detail = tooShort ? "may not specify a duration less than 10 minutes" : "may not specify a duration larger than 2^32 seconds";
+    throw statusError(422, "Invalid", `TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: ${seconds}: ${detail}`);
   }
   const ns = call.info.namespace ?? "";
-  const username = `system:serviceaccount:${ns}:${call.info.name!}`;
-  const exp = Math.floor(Date.now() / 1000) + seconds;
-  const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
-  const payload = Buffer.from(
-    JSON.stringify({
-      aud: Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences : ["https://kubernetes.default.svc"],
-      exp,
-      iat: exp - seconds,
-      iss: "https://kubernetes.default.svc",
-      sub: username,
-      jti: randomBytes(8).toString("hex"),
-      "kubernetes.io": { namespace: ns, serviceaccount: { name: call.info.name!, uid: sa.metadata.uid } },
-    }),
-  ).toString("base64url");
-  const signature = createHmac("sha256", ctx.tokenKey).update(`${header}.${payload}`).digest("base64url");
-  const token = `${header}.${payload}.${signature}`;
+  const name = call.info.name!;
+  const audiences = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : [SERVICE_ACCOUNT_ISSUER];
+  const binding = tokenBinding(ctx, name, ns, spec.boundObjectRef);
+  const issued = Date.now();
+  const { token } = ctx.tokens.boundToken({ namespace: ns, name, uid: String(sa.metadata.uid) }, { seconds, audiences, ...(binding ? { binding } : {}), jti: isFeatureEnabled("ServiceAccountTokenJTI", ctx.minor), now: issued });
+  const username = `system:serviceaccount:${ns}:${name}`;
   ctx.addToken(token, { username, groups: ["system:serviceaccounts", `system:serviceaccounts:${ns}`, "system:authenticated"] });
   return {
     status: 201,
     body: {
       kind: "TokenRequest",
       apiVersion: "authentication.k8s.io/v1",
-      metadata: { name: call.info.name!, namespace: ns, creationTimestamp: null },
-      spec: { ...spec, expirationSeconds: seconds, audiences: Array.isArray(spec.audiences) ? spec.audiences : ["https://kubernetes.default.svc"], boundObjectRef: spec.boundObjectRef ?? null },
-      status: { token, expirationTimestamp: timestamp(new Date(exp * 1000)) },
+      metadata: { name, namespace: ns, creationTimestamp: timestamp(new Date(issued)) },
+      spec: { ...spec, expirationSeconds: seconds, audiences, boundObjectRef: spec.boundObjectRef ?? null },
+      status: { token, expirationTimestamp: timestamp(new Date(issued + seconds * 1000)) },
     },
   };
 };
@@ -305,20 +347,7 @@ const serviceAccountToken: SubresourceHandler = (ctx, r, call) => {
  */
 export function legacyServiceAccountToken(ctx: SubresourceContext, namespace: string, name: string, uid: string): string {
   const username = `system:serviceaccount:${namespace}:${name}`;
-  const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
-  const payload = Buffer.from(
-    JSON.stringify({
-      iss: "kubernetes/serviceaccount",
-      "kubernetes.io/serviceaccount/namespace": namespace,
-      "kubernetes.io/serviceaccount/secret.name": `${name}-token`,
-      "kubernetes.io/serviceaccount/service-account.name": name,
-      "kubernetes.io/serviceaccount/service-account.uid": uid,
-      sub: username,
-      jti: randomBytes(8).toString("hex"),
-    }),
-  ).toString("base64url");
-  const signature = createHmac("sha256", ctx.tokenKey).update(`${header}.${payload}`).digest("base64url");
-  const token = `${header}.${payload}.${signature}`;
+  const token = ctx.tokens.legacyToken({ namespace, name, uid }, `${name}-token`);
   ctx.addToken(token, { username, groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"] });
   return token;
 }

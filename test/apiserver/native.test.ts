@@ -20,6 +20,8 @@ interface NativeCase {
   featureGates?: Partial<Record<FeatureGate, boolean>>;
   object: Obj;
   old?: Obj;
+  /** The write goes to this subresource of `old` (`status`, or one the kind has rules for). */
+  subresource?: string;
   errors?: string[];
   errorsByMinor?: Record<string, string[]>;
 }
@@ -41,7 +43,7 @@ describe.each(suites)("$file", ({ cases }) => {
     expect(c.source, "each case names the Kubernetes code it follows").toBeTruthy();
     const expected = c.errorsByMinor?.[String(minor)] ?? c.errors;
     expect(expected, "each case states its errors ([] when valid)").toBeDefined();
-    const { errors } = validateWrite(c.object, { minor, featureGates: c.featureGates, ...(c.old ? { old: c.old } : {}) });
+    const { errors } = validateWrite(c.object, { minor, featureGates: c.featureGates, ...(c.old ? { old: c.old } : {}), ...(c.subresource ? { subresource: c.subresource } : {}) });
     expect(errors.map(formatFieldError)).toEqual(expected);
   });
 });

@@ -57,6 +57,11 @@ describe("requests as strings", () => {
     expect(renderRequest(patchRequest(cm, { namespace: "a", name: "x", type: "json", patch: [{ op: "remove", path: "/data/a" }] }))).toBe(
       'PATCH /api/v1/namespaces/a/configmaps/x\nContent-Type: application/json-patch+json\n[{"op":"remove","path":"/data/a"}]',
     );
+    // kube-apiserver encodes the stored object as Go's json.Marshal does (`&` as \u0026) and evanphx's
+    // `test` compares strings byte by byte: a JSON patch goes out in the same form.
+    expect(renderRequest(patchRequest(cm, { namespace: "a", name: "x", type: "json", patch: [{ op: "test", path: "/metadata/annotations/url", value: "https://x/?a=1&b=<2>\f" }] }))).toBe(
+      'PATCH /api/v1/namespaces/a/configmaps/x\nContent-Type: application/json-patch+json\n[{"op":"test","path":"/metadata/annotations/url","value":"https://x/?a=1\\u0026b=\\u003c2\\u003e\\u000c"}]',
+    );
     expect(renderRequest(patchRequest(cm, { namespace: "a", name: "x", type: "merge", patch: { data: null } }))).toBe('PATCH /api/v1/namespaces/a/configmaps/x\nContent-Type: application/merge-patch+json\n{"data":null}');
     expect(renderRequest(patchRequest(cm, { namespace: "a", name: "x", type: "apply", fieldManager: "op", force: true, patch: { apiVersion: "v1", kind: "ConfigMap" } }))).toBe(
       'PATCH /api/v1/namespaces/a/configmaps/x?fieldManager=op&force=true\nContent-Type: application/apply-patch+yaml\n{"apiVersion":"v1","kind":"ConfigMap"}',

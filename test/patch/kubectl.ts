@@ -35,12 +35,19 @@ export function scratchFile(name: string, value: unknown): string {
   return file;
 }
 
+/** kubectl rewrites evanphx's "doc is missing key" errors before printing them. */
+export function asKubectlPrints(message: string): string {
+  const ix = message.indexOf("doc is missing key");
+  return ix < 0 ? message : `Object to be patched is missing field (${message.slice(message.indexOf("key:") + 5)})`;
+}
+
 /** `kubectl patch --local -f FILE --type TYPE -p PATCH -o json`. */
 export function kubectlPatch(file: string, patch: unknown, type: "strategic" | "merge" | "json" = "strategic"): Promise<KubectlAnswer> {
   return new Promise((resolve, reject) => {
     execFile("kubectl", ["patch", "--local", "-f", file, "--type", type, "-p", JSON.stringify(patch), "-o", "json"], { encoding: "utf8", maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (!err) return resolve({ result: JSON.parse(stdout) });
-      const text = stderr.replace(/^error: /, "").replace(/\n$/, "");
+      // A panic prints a goroutine trace with addresses that change from run to run: keep its first line.
+      const text = stderr.startsWith("panic: ") ? (stderr.split("\n")[0] as string) : stderr.replace(/^error: /, "").replace(/\n$/, "");
       if (text) return resolve({ error: text });
       reject(err);
     });

@@ -56,5 +56,5 @@ describe("applySmp matches kubectl patch --type strategic", () => {
     const live = await mapLimit(cases, 8, (c) => kubectlPatch(objectFile(c.object), c.patch));
     const diffs = cases.filter((c, i) => JSON.stringify(live[i]) !== JSON.stringify(recorded.answers[c.name])).map((c) => c.name);
     expect(diffs).toEqual([]);
-  });
+  }, 240_000);
 });

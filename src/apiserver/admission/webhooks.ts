@@ -8,7 +8,7 @@
  * the caller's (`call`).
  */
 import { isRecord } from "../../meta/values.js";
-import { applyJsonPatch, JsonPatchError, type JsonPatchOperation } from "../../patch/index.js";
+import { APISERVER_MAX_COPY_BYTES, applyJsonPatch, JsonPatchError, type JsonPatchOperation } from "../../patch/index.js";
 import { compileCel, evaluateCel, type CompiledExpression } from "../cel/compile.js";
 import { PER_CALL_LIMIT, RUNTIME_COST_BUDGET_MATCH_CONDITIONS } from "../cel/cost.js";
 import { CEL_MINORS } from "../cel/library.js";
@@ -542,7 +542,7 @@ export async function dispatchMutating(hooks: readonly WebhookDefinition[], a: W
             if (!target || !object) return { status: internalError(`admission webhook ${JSON.stringify(hook.name)} attempted to modify the object, which is not supported for this operation`), warnings, called };
             let next: Obj;
             try {
-              next = applyJsonPatch(target, response.patch, { compat: "kubernetes" });
+              next = applyJsonPatch(target, response.patch, { compat: "kubernetes", maxCopyBytes: APISERVER_MAX_COPY_BYTES });
             } catch (e) {
               return { status: internalError(e instanceof JsonPatchError ? e.kubernetesMessage : (e as Error).message), warnings, called };
             }

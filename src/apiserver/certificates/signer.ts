@@ -13,7 +13,7 @@ export function validateSignerName(path: FieldPath, signerName: string, ctx: Api
   if (segments.length !== 2) return [invalid(path, signerName, "must be a fully qualified domain and path of the form 'example.com/signer-name'")];
   const [domain, rest] = segments as [string, string];
   const errs: FieldError[] = [];
-  if (domain.length > 253) errs.push(tooLong(path, domain, 253, ctx.minor));
+  if (domain.length > 253) errs.push(tooLong(path, "", 253, ctx.minor));
   const labels = domain.split(".");
   for (const label of labels) {
     const e = isDNS1123Label(label);
@@ -23,14 +23,17 @@ export function validateSignerName(path: FieldPath, signerName: string, ctx: Api
     }
   }
   if (labels.length < 2) errs.push(invalid(path, domain, "should be a domain with at least two segments separated by dots"));
-  if (rest.length > 253 + 63 + 1) errs.push(tooLong(path, rest, 317, ctx.minor));
   for (const component of rest.split(".")) {
     const e = isDNS1123Subdomain(component);
     if (e.length) {
-      for (const m of e) errs.push(invalid(path, rest, `validating component ${JSON.stringify(component)}: ${m}`));
+      for (const m of e) errs.push(invalid(path, rest, `validating label ${JSON.stringify(component)}: ${m}`));
       break;
     }
   }
+  // The limit is on the whole name (domain 253 + '/' + path 253 + '.' + 63), not on the path alone:
+  // a short domain leaves room for a longer path.
+  const maxSignerNameLength = 253 + (253 + 63 + 1) + 1;
+  if (signerName.length > maxSignerNameLength) errs.push(tooLong(path, "", maxSignerNameLength, ctx.minor));
   return errs;
 }
 

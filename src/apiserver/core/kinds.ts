@@ -9,6 +9,7 @@ import { defaultNamespace, prepareNamespaceForCreate, prepareNamespaceForUpdate,
 import { validateNode, validateNodeUpdate } from "./node.js";
 import {
   clearStatus,
+  pendingStatus,
   defaultPersistentVolume,
   defaultPersistentVolumeClaim,
   keepStatus,
@@ -44,7 +45,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   Node: { validate: validateNode, validateUpdate: validateNodeUpdate },
   PersistentVolume: {
     defaults: defaultPersistentVolume,
-    prepareForCreate: clearStatus,
+    prepareForCreate: pendingStatus,
     prepareForUpdate: keepStatus,
     validate: validatePersistentVolume,
     validateUpdate: validatePersistentVolumeUpdate,
@@ -52,10 +53,11 @@ export const kinds: Readonly<Record<string, KindRules>> = {
   },
   PersistentVolumeClaim: {
     defaults: defaultPersistentVolumeClaim,
-    prepareForCreate: clearStatus,
+    prepareForCreate: pendingStatus,
     prepareForUpdate: keepStatus,
-    validate: (obj, ctx) => validatePersistentVolumeClaim(obj, ctx),
-    validateUpdate: validatePersistentVolumeClaimUpdate,
+    // On update the spec is checked with the stored claim's ratchets (ValidationOptionsForPersistentVolumeClaim).
+    validate: (obj, ctx) => (ctx.operation === "CREATE" ? validatePersistentVolumeClaim(obj, ctx) : []),
+    validateUpdate: (obj, old, ctx) => [...validatePersistentVolumeClaim(obj, ctx, old), ...validatePersistentVolumeClaimUpdate(obj, old, ctx)],
     warnings: (obj) => persistentVolumeClaimWarnings(obj),
   },
   ServiceAccount: {},

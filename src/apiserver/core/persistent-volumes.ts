@@ -144,6 +144,15 @@ export function clearStatus(obj: Obj): void {
   delete obj.status;
 }
 
+/**
+ * A volume's or claim's status on create: cleared by the strategy, then `phase: Pending` from
+ * `SetDefaults_PersistentVolume(Claim)`, which kube-apiserver applies again whenever it reads the
+ * object back (so every answer, the create's included, shows it).
+ */
+export function pendingStatus(obj: Obj): void {
+  obj.status = { phase: "Pending" };
+}
+
 /** Keeps the stored status on an update of the main resource. */
 export function keepStatus(obj: Obj, old: Obj): void {
   if (old.status === undefined) delete obj.status;

@@ -114,7 +114,7 @@ const pod: KindRules = {
     const stored = oldObjects.get(o) ?? old;
     return [...validatePodAnnotationUpdates(o, stored), ...validatePodUpdate(o, stored)];
   },
-  validateStatusUpdate: (o, old) => validatePodStatusUpdate(o, old),
+  validateStatusUpdate: (o, old, ctx) => validatePodStatusUpdate(o, old, ctx),
   subresources: {
     resize: {
       prepareForUpdate(o, old, ctx) {

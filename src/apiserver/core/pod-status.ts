@@ -3,10 +3,12 @@
  * bring terminated containers back under a restart policy that forbids it, publish malformed IPs
  * or conditions).
  */
-import { isQualifiedName } from "../../meta/names.js";
+import { isDNS1123Subdomain, isQualifiedName } from "../../meta/names.js";
 import { FieldPath, duplicate, forbidden, invalid, type FieldError } from "../field.js";
+import type { ApiContext } from "../context.js";
 import { isIPv6String, isValidIPForLegacyField } from "../validation/ip.js";
-import { num, obj, objects, str, type Obj } from "./json.js";
+import { list, num, obj, objects, str, type Obj } from "./json.js";
+import { isValidGroupID, isValidUserID } from "../validation/strings.js";
 
 const SYSTEM_CONDITIONS = new Set(["PodScheduled", "Ready", "Initialized"]);
 
@@ -54,7 +56,7 @@ function validateIPs(ips: unknown, path: FieldPath, goType: "PodIP" | "HostIP"):
  * @example
  * validatePodStatusUpdate(newPod, oldPod); // [status.qosClass: Invalid value: …: field is immutable]
  */
-export function validatePodStatusUpdate(pod: Obj, old: Obj): FieldError[] {
+export function validatePodStatusUpdate(pod: Obj, old: Obj, ctx?: ApiContext): FieldError[] {
   const status = obj(pod.status) ?? {};
   const oldStatus = obj(old.status) ?? {};
   const spec = obj(pod.spec) ?? {};
@@ -68,6 +70,11 @@ export function validatePodStatusUpdate(pod: Obj, old: Obj): FieldError[] {
   }
   const path = FieldPath.of("status");
   if ((str(spec.nodeName) ?? "") !== (str(oldSpec.nodeName) ?? "")) errs.push(forbidden(path.child("nodeName"), "may not be changed directly"));
+  // A newly set nominatedNodeName must be a node name (ValidateNodeName, a DNS subdomain).
+  const nominated = str(status.nominatedNodeName) ?? "";
+  if (nominated && nominated !== (str(oldStatus.nominatedNodeName) ?? "")) {
+    for (const m of isDNS1123Subdomain(nominated)) errs.push(invalid(path.child("nominatedNodeName"), nominated, m));
+  }
   if ((str(status.qosClass) ?? "") !== (str(oldStatus.qosClass) ?? "")) errs.push(invalid(path.child("qosClass"), status.qosClass ?? "", "field is immutable"));
   const restartPolicy = str(oldSpec.restartPolicy) ?? "";
   const sidecars = new Set(objects(oldSpec.initContainers).filter(([c]) => c.restartPolicy === "Always").map(([c]) => str(c.name) ?? ""));
@@ -80,5 +87,41 @@ export function validatePodStatusUpdate(pod: Obj, old: Obj): FieldError[] {
     errs.push(invalid(path.child("hostIPs").index(0).child("ip"), str(hostIPs[0]![0].ip) ?? "", "must be equal to `hostIP`"));
   }
   if (hostIPs.length > 0) errs.push(...validateIPs(status.hostIPs, path.child("hostIPs"), "HostIP"));
+  // The users a container runs as came with SupplementalGroupsPolicy (alpha 1.31, beta 1.33); they
+  // are checked only with the gate on, so a cluster with it off never refuses a kubelet's report.
+  if (ctx?.gate("SupplementalGroupsPolicy") !== false) {
+    const os = str(obj(spec.os)?.name) || "linux";
+    for (const key of ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"]) {
+      errs.push(...validateContainerStatusUsers(status[key], path.child(key), os));
+    }
+  }
+  return errs;
+}
+
+/**
+ * `validateContainerStatusUsers`: the user a container runs as, reported by the kubelet. Kubernetes
+ * names the fields under the status entry without `user` (`containerStatuses[0].linux.uid`).
+ */
+function validateContainerStatusUsers(statuses: unknown, path: FieldPath, os: string): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const [cs, i] of objects(statuses)) {
+    const user = obj(cs.user);
+    if (!user) continue;
+    const linux = obj(user.linux);
+    const p = path.index(i).child("linux");
+    if (os === "windows") {
+      if (linux) errs.push(forbidden(p, "cannot be set for a windows pod"));
+      continue;
+    }
+    if (os !== "linux" || !linux) continue;
+    const uid = num(linux.uid) ?? 0;
+    for (const m of isValidUserID(uid)) errs.push(invalid(p.child("uid"), uid, m));
+    const gid = num(linux.gid) ?? 0;
+    for (const m of isValidGroupID(gid)) errs.push(invalid(p.child("gid"), gid, m));
+    list(linux.supplementalGroups).forEach((g, j) => {
+      if (typeof g !== "number") return;
+      for (const m of isValidGroupID(g)) errs.push(invalid(p.child("supplementalGroups").index(j), g, m));
+    });
+  }
   return errs;
 }

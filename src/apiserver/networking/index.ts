@@ -30,7 +30,8 @@ export const rules: GroupRules = {
       validate: (obj, ctx) => (ctx.operation === "UPDATE" ? [] : validateNetworkPolicy(obj, ctx)),
       validateUpdate: (obj, old, ctx) => validateNetworkPolicy(obj, ctx, old),
     },
-    IPAddress: { validate: validateIPAddress, validateUpdate: validateIPAddressUpdate },
+    // ValidateIPAddress checks the metadata with its own name function (an IP address, not a DNS subdomain).
+    IPAddress: { validate: validateIPAddress, validateUpdate: validateIPAddressUpdate, objectMeta: false },
     ClusterCIDR: clusterCIDRRules,
     ServiceCIDR: { prepareForCreate: (obj) => void delete obj.status, prepareForUpdate: keepStatus, validate: validateServiceCIDR, validateUpdate: validateServiceCIDRUpdate },
   },

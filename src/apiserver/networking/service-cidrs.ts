@@ -6,17 +6,20 @@
  */
 import type { ApiContext } from "../context.js";
 import { FieldPath, invalid, required, type FieldError } from "../field.js";
-import { isDNS1123Subdomain, isValidCIDR, isValidIP, isValidPathSegmentName, parseCIDRSloppy } from "../validation/index.js";
+import { isDNS1123Subdomain, isValidCIDR, isValidIP, isValidPathSegmentName, parseCIDRSloppy, validateObjectMetaWithName } from "../validation/index.js";
 import { deepEqual, rec, str, strings } from "../core/object-values.js";
 
 type Obj = Record<string, unknown>;
 
-/** `ValidateIPAddress` (its name and parent reference). */
+/** `ValidateIPAddressName`: an IPAddress is named by its address (the details of `IsValidIP`). */
+function validateIPAddressName(name: string): string[] {
+  return isValidIP(FieldPath.root(), name).map((e) => e.message);
+}
+
+/** `ValidateIPAddress`: the metadata with the IPAddress name check (not a DNS subdomain), and the parent reference. */
 export function validateIPAddress(ip: Obj, ctx: ApiContext): FieldError[] {
   if (ctx.minor < 33) return [];
-  const errs: FieldError[] = [];
-  const name = str(rec(ip, "metadata"), "name");
-  if (name) errs.push(...isValidIP(FieldPath.root(), name).map((e) => invalid(FieldPath.of("metadata", "name"), name, e.message)));
+  const errs = validateObjectMetaWithName(ip.metadata, validateIPAddressName, false);
   const specPath = FieldPath.of("spec");
   const ref = rec(rec(ip, "spec"), "parentRef");
   if (!ref) return [...errs, required(specPath.child("parentRef"))];
