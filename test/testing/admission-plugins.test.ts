@@ -140,3 +140,18 @@ describe("built-in admission plugins in the local server", () => {
     expect(ing.json.spec.ingressClassName).toBe("nginx");
   });
 });
+
+describe("the default ServiceAccount where the service account controller does not run", () => {
+  it("pods given at start and pods created with the controllers off find it", async () => {
+    const server = await startTestServer({ kubernetesVersion: "1.33", controllers: false, objects: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "seed", namespace: "apps" }, spec: { containers: [{ name: "c", image: "nginx" }] } }] });
+    const api = client(server);
+    try {
+      expect((await api.get("/api/v1/namespaces/apps/pods/seed")).json.spec.serviceAccountName).toBe("default");
+      expect((await api.post("/api/v1/namespaces/default/pods", pod("later"))).status).toBe(201);
+      expect((await api.get("/api/v1/namespaces/default/serviceaccounts/default")).status).toBe(200);
+    } finally {
+      await api.close();
+      await server.close();
+    }
+  });
+});
