@@ -1,7 +1,7 @@
 /**
  * kube-apiserver's default built-in admission plugins in the local server: ServiceAccount,
- * LimitRanger, Priority, DefaultTolerationSeconds, DefaultStorageClass, RuntimeClass,
- * DefaultIngressClass and ResourceQuota, run by the pure `apiserver/admission/plugins` on every
+ * LimitRanger, Priority, DefaultTolerationSeconds, RuntimeClass, DefaultIngressClass and
+ * ResourceQuota (each can be switched off by name), run by the pure `apiserver/admission/plugins` on every
  * write they apply to (dry-run included), with what they read taken from the store. A refusal is
  * the apiserver's 403 Status; a quota charge is written into the quota's `status.used` unless the
  * request is a dry run.
@@ -31,6 +31,8 @@ export interface BuiltinAdmissionContext {
    */
   defaultServiceAccount?(namespace: string): void;
   now?(): number;
+  /** Plugins switched off by name (`disableAdmissionPlugins`). */
+  disabled?: ReadonlySet<string>;
 }
 
 /** One write as the plugins see it. */
@@ -55,7 +57,6 @@ function clusterOf(ctx: BuiltinAdmissionContext): PluginCluster {
     limitRanges: (namespace) => list("/limitranges", namespace),
     resourceQuotas: (namespace) => list("/resourcequotas", namespace),
     priorityClasses: () => list("scheduling.k8s.io/priorityclasses"),
-    storageClasses: () => list("storage.k8s.io/storageclasses"),
     ingressClasses: () => list("networking.k8s.io/ingressclasses"),
     runtimeClass: (name) => ctx.store.get("node.k8s.io/runtimeclasses", "", name),
     randomSuffix: nameSuffix,
@@ -96,17 +97,18 @@ function run(ctx: BuiltinAdmissionContext, w: BuiltinWrite, phase: (req: PluginR
 export function mutateWithBuiltinPlugins(ctx: BuiltinAdmissionContext, w: BuiltinWrite): KubeObject | undefined {
   if (!w.object || w.resource.custom || !mutatesResource(w.resource.group, w.resource.plural)) return undefined;
   const copy = structuredClone(w.object);
-  run(ctx, { ...w, object: copy }, mutateBuiltin);
+  run(ctx, { ...w, object: copy }, (req, cluster) => mutateBuiltin(req, cluster, ctx.disabled));
   return JSON.stringify(copy) === JSON.stringify(w.object) ? undefined : copy;
 }
 
 /** The validating built-in plugins that run before validating admission policies and webhooks. */
 export function validateWithBuiltinPlugins(ctx: BuiltinAdmissionContext, w: BuiltinWrite): void {
-  run(ctx, w, validateBuiltin);
+  run(ctx, w, (req, cluster) => validateBuiltin(req, cluster, ctx.disabled));
 }
 
 /** `ResourceQuota`, last in the chain: refuses what exceeds a quota, else charges the quotas (not on a dry run). */
 export function chargeResourceQuota(ctx: BuiltinAdmissionContext, w: BuiltinWrite, dryRun: boolean): void {
+  if (ctx.disabled?.has("ResourceQuota")) return;
   run(ctx, w, (req, cluster) => {
     const charges = validateQuota(req, cluster, ctx.now?.() ?? Date.now());
     if (dryRun) return;

@@ -18,10 +18,13 @@ import { withDefaultsShared } from "../apiserver/structural-defaults.js";
 import { admissionConverter, convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
 import { certificateAdmission } from "../apiserver/certificates/index.js";
+import { admitDefaultStorageClass } from "../apiserver/core/default-storage-class.js";
+import { admitStorageObjectInUseProtection } from "../apiserver/core/storage-object-in-use-protection.js";
 import { decide, type Authorizer, type UserInfo } from "./auth.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
 import { chargeResourceQuota, mutateWithBuiltinPlugins, nameSuffix, validateWithBuiltinPlugins, type BuiltinAdmissionContext, type BuiltinWrite } from "./admission-plugins.js";
+import { podSecurityAdmission } from "./pod-security.js";
 import { webhookPhase, WebhookPause, type ObjectConverter, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import type { WebhookOutcome } from "../apiserver/admission/index.js";
 import { deepEqual } from "./fieldset.js";
@@ -135,6 +138,8 @@ export interface RestContext {
   authorize?: Authorizer;
   /** The service account controller's work for a namespace, done now (the ServiceAccount plugin waits for it). */
   defaultServiceAccount?(namespace: string): void;
+  /** Built-in admission plugins switched off (kube-apiserver's `--disable-admission-plugins`). */
+  disabledAdmissionPlugins?: ReadonlySet<string>;
 }
 
 /** The users the garbage collector and the namespace controller delete as. */
@@ -585,8 +590,9 @@ export class Rest {
    * webhooks (the object is changed in place and validated again); returns `Warning` texts.
    */
   private mutatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
-    const builtin = this.builtinMutation(r, operation, obj, old, call, sub);
+    const builtin = this.builtinPluginMutation(r, operation, obj, old, call, sub);
     if (builtin && obj) this.replaceAdmitted(r, obj, builtin, old, sub);
+    if (operation === "CREATE" && !sub && obj && !r.custom) this.builtinMutation(r, obj);
     const ctx = this.admissionContext();
     const warnings: string[] = [];
     const { object, warnings: policyWarnings } = admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "mutating", sub ? { subResource: sub } : {});
@@ -598,12 +604,20 @@ export class Rest {
     return warnings;
   }
 
+  /** The built-in mutating admission plugins on a create, in kube-apiserver's order: DefaultStorageClass, StorageObjectInUseProtection. */
+  private builtinMutation(r: ServedResource, obj: KubeObject): void {
+    if (r.group !== "") return;
+    const disabled = this.ctx.disabledAdmissionPlugins;
+    if (r.kind === "PersistentVolumeClaim" && !disabled?.has("DefaultStorageClass")) admitDefaultStorageClass(obj, this.ctx.store.list("storage.k8s.io/storageclasses"));
+    if (!disabled?.has("StorageObjectInUseProtection")) admitStorageObjectInUseProtection(r.kind, obj);
+  }
+
   /** Validating admission: validating policies, then validating webhooks; returns `Warning` texts. */
   private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     this.builtinAdmission(r, operation, obj, old, call, sub);
     validateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
     const ctx = this.admissionContext();
-    const warnings: string[] = [];
+    const warnings = podSecurityAdmission(this.ctx.store, { resource: r, operation, object: obj, old, subresource: sub, userName: call.user });
     warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
     chargeResourceQuota(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub), dryRun);
@@ -611,7 +625,11 @@ export class Rest {
   }
 
   private builtinPluginContext(): BuiltinAdmissionContext {
-    return { store: this.ctx.store, ...(this.ctx.defaultServiceAccount ? { defaultServiceAccount: this.ctx.defaultServiceAccount } : {}) };
+    return {
+      store: this.ctx.store,
+      ...(this.ctx.defaultServiceAccount ? { defaultServiceAccount: this.ctx.defaultServiceAccount } : {}),
+      ...(this.ctx.disabledAdmissionPlugins ? { disabled: this.ctx.disabledAdmissionPlugins } : {}),
+    };
   }
 
   private builtinWrite(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): BuiltinWrite {
@@ -619,7 +637,7 @@ export class Rest {
   }
 
   /** The mutating built-in plugins: the object as they changed it (undefined when unchanged). */
-  private builtinMutation(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): KubeObject | undefined {
+  private builtinPluginMutation(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): KubeObject | undefined {
     return mutateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
   }
 
@@ -664,6 +682,7 @@ export class Rest {
     const dryRun = operation !== "CONNECT" && dryRunOf(call.query);
     const name = call.info.name ?? "";
     const namespace = call.info.namespace ?? "";
+    const podSecurity = stage === "validating" ? podSecurityAdmission(this.ctx.store, { resource: r, operation, object: object as KubeObject, old: old as KubeObject | undefined, subresource: call.info.subresource ?? "", userName: call.user }) : [];
     const policies = admitPolicies(ctx, r, operation, object as KubeObject, old as KubeObject | undefined, call.user, dryRun, stage, {
       subResource: call.info.subresource ?? "",
       group: r.group,
@@ -675,7 +694,7 @@ export class Rest {
     const current = (policies.object ?? object) as KubeObject;
     const hooks = webhookPhase(ctx, call.webhooks, stage, this.webhookWrite(r, operation, current, old as KubeObject | undefined, call, dryRun, { kind, name }));
     const out = hooks.object ?? (current !== object ? current : undefined);
-    return { ...(out ? { object: out } : {}), warnings: [...policies.warnings, ...hooks.warnings] };
+    return { ...(out ? { object: out } : {}), warnings: [...podSecurity, ...policies.warnings, ...hooks.warnings] };
   }
 
   create(call: ApiCall): ApiReply {

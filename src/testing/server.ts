@@ -146,6 +146,11 @@ export interface TestServerOptions {
    */
   controllers?: boolean | ClusterOptions;
   /**
+   * Built-in admission plugins to switch off, as kube-apiserver's `--disable-admission-plugins`
+   * (`DefaultStorageClass`, `StorageObjectInUseProtection`). Default: all on.
+   */
+  disableAdmissionPlugins?: string[];
+  /**
    * Where the Services named by admission webhooks (`clientConfig.service`) are reached, as
    * `{ "namespace/name": "https://127.0.0.1:PORT" }` or a function; webhooks with a `url` need none.
    */
@@ -318,7 +323,7 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
-    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a), defaultServiceAccount: (ns) => this.defaultServiceAccount(ns) });
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a), disabledAdmissionPlugins: new Set(options.disableAdmissionPlugins ?? []), defaultServiceAccount: (ns) => this.defaultServiceAccount(ns) });
     this.openapi = openapi;
     const mode = options.authorization ?? options.authorize;
     if (mode === "RBAC") {

@@ -3,6 +3,7 @@
  * prints per resource (kept as data: column name, type, priority and how the cell is read), CRD
  * `additionalPrinterColumns`, and the generic Name / Created At table for everything else.
  */
+import { isDefaultStorageClass } from "../apiserver/core/default-storage-class.js";
 import type { PrinterColumnSpec } from "./catalog.js";
 import type { KubeObject } from "./store.js";
 import { eventToCore } from "../apiserver/events/conversion.js";
@@ -76,6 +77,10 @@ function since(ts: unknown, now: number): string {
 }
 
 const path = (p: string): CellReader => (o) => str(get(o, p));
+/** A pointer field of the storage printers: `<unset>` when nil. */
+const unset = (v: unknown): string => (typeof v === "string" ? v : "<unset>");
+/** The phase of a claim or volume, `Terminating` once it is being deleted (printPersistentVolume(Claim)). */
+const volumePhase: CellReader = (o) => (get(o, "metadata.deletionTimestamp") ? "Terminating" : str(get(o, "status.phase")));
 const orNone = (p: string): CellReader => (o) => none(str(get(o, p)));
 const int = (p: string): CellReader => (o) => num(get(o, p));
 const count = (p: string): CellReader => (o) => {
@@ -384,27 +389,27 @@ export const printerColumns: Record<string, Column[]> = {
   ],
   "/persistentvolumeclaims": [
     NAME,
-    { name: "Status", cell: path("status.phase") },
+    { name: "Status", cell: volumePhase },
     { name: "Volume", cell: path("spec.volumeName") },
     { name: "Capacity", cell: pvcCapacity },
     { name: "Access Modes", cell: accessModes("status.accessModes") },
     { name: "StorageClass", cell: path("spec.storageClassName") },
-    { name: "VolumeAttributesClass", cell: (o) => none(str(get(o, "spec.volumeAttributesClassName"))) },
+    { name: "VolumeAttributesClass", cell: (o) => unset(get(o, "spec.volumeAttributesClassName")) },
     AGE,
-    { name: "VolumeMode", priority: 1, cell: path("spec.volumeMode") },
+    { name: "VolumeMode", priority: 1, cell: (o) => unset(get(o, "spec.volumeMode")) },
   ],
   "/persistentvolumes": [
     NAME,
     { name: "Capacity", cell: path("spec.capacity.storage") },
     { name: "Access Modes", cell: accessModes("spec.accessModes") },
     { name: "Reclaim Policy", cell: path("spec.persistentVolumeReclaimPolicy") },
-    { name: "Status", cell: path("status.phase") },
+    { name: "Status", cell: volumePhase },
     { name: "Claim", cell: (o) => (get(o, "spec.claimRef") ? `${str(get(o, "spec.claimRef.namespace"))}/${str(get(o, "spec.claimRef.name"))}` : "") },
     { name: "StorageClass", cell: path("spec.storageClassName") },
-    { name: "VolumeAttributesClass", cell: (o) => none(str(get(o, "spec.volumeAttributesClassName"))) },
+    { name: "VolumeAttributesClass", cell: (o) => unset(get(o, "spec.volumeAttributesClassName")) },
     { name: "Reason", cell: path("status.reason") },
     AGE,
-    { name: "VolumeMode", priority: 1, cell: path("spec.volumeMode") },
+    { name: "VolumeMode", priority: 1, cell: (o) => unset(get(o, "spec.volumeMode")) },
   ],
   "/events": [
     { name: "Last Seen", cell: eventLastSeen },
@@ -518,7 +523,7 @@ export const printerColumns: Record<string, Column[]> = {
   "rbac.authorization.k8s.io/roles": [NAME, { name: "Created At", type: "date", cell: path("metadata.creationTimestamp") }],
   "rbac.authorization.k8s.io/clusterroles": [NAME, { name: "Created At", type: "date", cell: path("metadata.creationTimestamp") }],
   "storage.k8s.io/storageclasses": [
-    NAME,
+    { ...NAME, cell: (o) => `${str(get(o, "metadata.name"))}${isDefaultStorageClass(o as Record<string, unknown>) ? " (default)" : ""}` },
     { name: "Provisioner", cell: path("provisioner") },
     { name: "ReclaimPolicy", cell: (o) => str(get(o, "reclaimPolicy")) || "Delete" },
     { name: "VolumeBindingMode", cell: (o) => str(get(o, "volumeBindingMode")) || "Immediate" },

@@ -27,6 +27,7 @@ import { detached, detachedCommon } from "../yaml/strings.js";
 import type { WideInteger } from "../yaml/documents.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { isRecord } from "../meta/values.js";
+import { POD_SECURITY_RULE, podSecurityFindings } from "./pod-security.js";
 
 type Schema = z.core.$ZodType;
 type Obj = Record<string, unknown>;
@@ -531,6 +532,11 @@ export class ManifestEngine {
     );
     for (const i of outcome.issues) addIssue(result, input, i.rule, i.severity ?? "error", i.path, i.field, i.text ?? formatFieldError(i), i.type);
     for (const w of outcome.warnings) addIssue(result, input, "native/warning", "warning", [], "", w);
+    const resource = kubeMeta.get(schema);
+    if (resource?.plural && !info.custom) {
+      const found = podSecurityFindings({ group: resource.group ?? "", plural: resource.plural, kind, object: value, ...(old ? { old } : {}), labelsOf: this.labelsOf });
+      for (const f of found) addIssue(result, input, POD_SECURITY_RULE, f.severity, [], "", f.message);
+    }
 
     if (result.issues.some((i) => i.severity === "error")) result.status = "invalid";
     return result;

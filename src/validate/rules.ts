@@ -75,6 +75,10 @@ const FIXED: Record<string, RuleDescription> = {
     short: "CEL rules were not run over an object with errors",
     full: "kube-apiserver does not run x-kubernetes-validations rules over an object with type, required, enum or size errors, and says so; fix those errors to see the rules' verdicts.",
   },
+  "admission/pod-security": {
+    short: "a Pod Security Standards violation in a namespace the inputs label",
+    full: "kube-apiserver's PodSecurity admission plugin, for a Namespace among the inputs labelled pod-security.kubernetes.io/enforce, warn or audit: a Pod its enforce level forbids, and invalid labels, are errors (kube-apiserver refuses them); warn and audit levels, and workload pod templates, are warnings.",
+  },
 };
 
 /**

@@ -127,12 +127,7 @@ describe("built-in admission plugins in the local server", () => {
     expect((await api.get("/api/v1/namespaces/quota/resourcequotas/q")).json.status.used).toEqual({ configmaps: "1", pods: "1", "requests.cpu": "100m" });
   });
 
-  it("a claim without a class gets the default StorageClass, an Ingress the default IngressClass", async () => {
-    const sc = { metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, provisioner: "rancher.io/local-path" };
-    expect((await api.post("/apis/storage.k8s.io/v1/storageclasses", sc)).status).toBe(201);
-    const pvc = await api.post("/api/v1/namespaces/default/persistentvolumeclaims", { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } });
-    expect(pvc.status).toBe(201);
-    expect(pvc.json.spec.storageClassName).toBe("standard");
+  it("an Ingress without a class gets the default IngressClass", async () => {
     const ic = { metadata: { name: "nginx", annotations: { "ingressclass.kubernetes.io/is-default-class": "true" } }, spec: { controller: "k8s.io/ingress-nginx" } };
     expect((await api.post("/apis/networking.k8s.io/v1/ingressclasses", ic)).status).toBe(201);
     const ing = await api.post("/apis/networking.k8s.io/v1/namespaces/default/ingresses", { metadata: { name: "web" }, spec: { defaultBackend: { service: { name: "web", port: { number: 80 } } } } });

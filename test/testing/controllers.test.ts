@@ -209,7 +209,11 @@ describe("StatefulSets and DaemonSets", () => {
     expect(pods[1].spec.volumes.map((v: { name: string }) => v.name)).toEqual(["data", expect.stringMatching(/^kube-api-access-[a-z0-9]{5}$/)]);
     expect(set.status).toMatchObject({ replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2, availableReplicas: 2 });
     expect(set.status.currentRevision).toBe(set.status.updateRevision);
-    expect((await api.get("/api/v1/namespaces/default/persistentvolumeclaims/data-db-0")).status).toBe(200);
+    const claim = (await api.get("/api/v1/namespaces/default/persistentvolumeclaims/data-db-0")).json;
+    // As on kind: the default class's provisioner made a volume on the pod's node, bound to the claim.
+    expect(claim.spec.storageClassName).toBe("standard");
+    expect(claim.status.phase).toBe("Bound");
+    expect((await api.get(`/api/v1/persistentvolumes/${claim.spec.volumeName}`)).json.status.phase).toBe("Bound");
     const revisions = (await api.get("/apis/apps/v1/namespaces/default/controllerrevisions")).json.items.filter((r: any) => r.metadata.ownerReferences?.[0]?.name === "db");
     expect(revisions.map((r: any) => [r.metadata.name, r.revision])).toEqual([[set.status.updateRevision, 1]]);
   });

@@ -38,6 +38,8 @@ export const SECRETS: ResourceRef = { group: "", version: "v1", plural: "secrets
 export const SERVICE_ACCOUNTS: ResourceRef = { group: "", version: "v1", plural: "serviceaccounts" };
 export const NAMESPACES: ResourceRef = { group: "", version: "v1", plural: "namespaces" };
 export const PVCS: ResourceRef = { group: "", version: "v1", plural: "persistentvolumeclaims" };
+export const PVS: ResourceRef = { group: "", version: "v1", plural: "persistentvolumes" };
+export const STORAGE_CLASSES: ResourceRef = { group: "storage.k8s.io", version: "v1", plural: "storageclasses" };
 export const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", plural: "leases" };
 export const DEPLOYMENTS: ResourceRef = { group: "apps", version: "v1", plural: "deployments" };
 export const REPLICASETS: ResourceRef = { group: "apps", version: "v1", plural: "replicasets" };
@@ -77,6 +79,9 @@ export class ClusterApi {
     readonly kubernetesVersion: string,
     private readonly webhooks?: ControllerWebhooks,
   ) {}
+
+  /** Why the last refused write was refused (the apiserver's message), for the events and conditions controllers write about it. */
+  lastFailure = "";
 
   /** The same access as another component (`kubelet`, `kube-scheduler`). */
   as(component: Component): ClusterApi {
@@ -135,7 +140,8 @@ export class ClusterApi {
     } catch (e) {
       if (e instanceof WebhookPause) throw e;
       this.webhooks?.outcomes.release(call?.webhooks?.used);
-      this.onError({ controller: this.component.manager, action, message: e instanceof KubeApiError ? e.message : e instanceof Error ? e.message : String(e) });
+      this.lastFailure = e instanceof Error ? e.message : String(e);
+      this.onError({ controller: this.component.manager, action, message: this.lastFailure });
       return undefined;
     }
   }

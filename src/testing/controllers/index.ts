@@ -18,6 +18,9 @@ import { registerDaemonSets } from "./daemonset.js";
 import { registerDeployments } from "./deployment.js";
 import { registerEndpoints } from "./endpoints.js";
 import { registerJobs } from "./job.js";
+import { registerLocalPathProvisioner } from "./local-path-provisioner.js";
+import { registerPersistentVolumes } from "./persistent-volumes.js";
+import { registerVolumeProtection } from "./volume-protection.js";
 import { registerKubelet } from "./kubelet.js";
 import { ControllerManager } from "./manager.js";
 import { registerNamespaceController, registerNamespaceDefaults, registerTokens } from "./namespaces.js";
@@ -65,6 +68,20 @@ export interface ClusterOptions {
   endpoints?: boolean;
   /** Approved CertificateSigningRequests for Kubernetes' signers get certificates from the cluster's CA (default true; HTTPS servers only). */
   certificateSigning?: boolean;
+  /**
+   * The PersistentVolume controller: volumes become Available, Bound and Released (and are
+   * reclaimed), Pending claims are bound to matching volumes or handed to their class's
+   * provisioner (default true).
+   */
+  persistentVolumes?: boolean;
+  /** The pvc-protection and pv-protection controllers remove the protection finalizers of claims no pod uses and volumes no claim is bound to (default true). */
+  volumeProtection?: boolean;
+  /**
+   * kind's default StorageClass `standard` (created at start; WaitForFirstConsumer, reclaim policy
+   * Delete) and its provisioner `rancher.io/local-path`, which makes a hostPath volume on the
+   * scheduled pod's node for each claim of the class (default true).
+   */
+  storageProvisioner?: boolean;
   /** Nodes of the cluster (default one node, `kubezod-node`). */
   nodes?: Array<string | NodeSpec>;
   /** How pods behave, decided per pod (default: they start at once and become Ready; pods that do not restart exit 0). */
@@ -119,6 +136,9 @@ export function startCluster(hooks: ClusterHooks, options: ClusterOptions): Cont
   if (on(options.jobs)) registerJobs(ctx);
   if (on(options.cronJobs)) registerCronJobs(ctx);
   if (on(options.endpoints)) registerEndpoints(ctx);
+  if (on(options.persistentVolumes)) registerPersistentVolumes(ctx);
+  if (on(options.volumeProtection)) registerVolumeProtection(ctx);
+  if (on(options.storageProvisioner)) registerLocalPathProvisioner(ctx);
   if (on(options.clusterRoleAggregation)) registerClusterRoleAggregation(ctx);
   if (on(options.resourceQuotas)) registerResourceQuotas(ctx, hooks.catalog);
   if (on(options.certificateSigning) && hooks.signCertificate) registerCertificateSigners(ctx, hooks.signCertificate);

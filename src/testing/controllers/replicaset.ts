@@ -63,6 +63,23 @@ export function claimPods(api: ClusterApi, owner: KubeObject, apiVersion: string
   return owned;
 }
 
+/** How long a ReplicaSet whose pod was refused waits before it tries again. */
+const FAILED_CREATE_RETRY_MS = 5000;
+
+/**
+ * `calculateStatus`'s ReplicaFailure condition: set (reason FailedCreate, the refusal as message)
+ * when a create failed and there is none, removed once the replicas are managed without error.
+ */
+function replicaFailure(conditions: unknown, failedCreate: string | undefined, now: number): { conditions?: unknown[] } {
+  const list = Array.isArray(conditions) ? conditions.filter((c) => obj(c).type !== undefined) : [];
+  const has = list.some((c) => obj(c).type === "ReplicaFailure");
+  let next = list;
+  if (failedCreate !== undefined && !has) {
+    next = [...list, { type: "ReplicaFailure", status: "True", lastTransitionTime: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"), reason: "FailedCreate", message: failedCreate }];
+  } else if (failedCreate === undefined && has) next = list.filter((c) => obj(c).type !== "ReplicaFailure");
+  return next.length ? { conditions: next } : {};
+}
+
 export function registerReplicaSets(ctx: ControllerContext): void {
   const api = ctx.api;
   ctx.watch("apps/replicasets", "replicaset", (e) => (e.type === "DELETED" ? undefined : objectKeyOf(e.object)));
@@ -79,12 +96,19 @@ export function registerReplicaSets(ctx: ControllerContext): void {
     const desired = Number(spec.replicas ?? 1);
     const minReadySeconds = Number(spec.minReadySeconds ?? 0);
     let pods = claimPods(api, rs, "apps/v1", "ReplicaSet", spec.selector).filter(podActive);
+    // manageReplicas' error: a refused create is an event, the ReplicaFailure condition, and a retry.
+    let failedCreate: string | undefined;
     if (!rs.metadata.deletionTimestamp) {
       const diff = pods.length - desired;
       if (diff < 0) {
         for (let i = 0; i < Math.min(-diff, BURST); i++) {
           const pod = api.create(PODS, namespace, podFromTemplate(obj(spec.template), rs, "apps/v1", "ReplicaSet"));
-          if (!pod) break;
+          if (!pod) {
+            failedCreate = api.lastFailure;
+            ctx.events.record(rs, "Warning", "FailedCreate", `Error creating: ${failedCreate}`, "replicaset-controller");
+            ctx.after(FAILED_CREATE_RETRY_MS, "replicaset", key);
+            break;
+          }
           pods.push(pod);
           ctx.events.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`, "replicaset-controller");
         }
@@ -113,7 +137,7 @@ export function registerReplicaSets(ctx: ControllerContext): void {
       readyReplicas: ready.length,
       availableReplicas: available.length,
       observedGeneration: Number(current.metadata.generation ?? 1),
-      ...(previous.conditions ? { conditions: previous.conditions } : {}),
+      ...replicaFailure(previous.conditions, failedCreate, now),
     }, ["fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration"]);
     if (!same(previous, status)) api.updateStatus(REPLICASETS, { ...current, status });
   });

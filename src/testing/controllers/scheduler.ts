@@ -7,50 +7,10 @@
 import type { WebhookState } from "../webhooks.js";
 import { NODES, PODS } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
-import { arr, conditionOf, labelsMatch, obj, podActive, rfc3339 } from "./util.js";
+import { arr, conditionOf, labelsMatch, nodeSelectorTermMatches, obj, podActive, rfc3339 } from "./util.js";
 import type { KubeObject } from "../store.js";
-
-/** Whether a node term of required node affinity matches a node. */
-function termMatches(term: Record<string, unknown>, node: KubeObject): boolean {
-  const labels = obj(node.metadata.labels);
-  for (const e of arr(term.matchExpressions)) {
-    const key = String(e.key);
-    const values = arr<string>(e.values);
-    const has = Object.hasOwn(labels, key);
-    const v = String(labels[key] ?? "");
-    switch (e.operator) {
-      case "In":
-        if (!has || !values.includes(v)) return false;
-        break;
-      case "NotIn":
-        if (has && values.includes(v)) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      case "Gt":
-      case "Lt": {
-        const n = Number(v);
-        const bound = Number(values[0]);
-        if (!has || !Number.isFinite(n) || !(e.operator === "Gt" ? n > bound : n < bound)) return false;
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  for (const f of arr(term.matchFields)) {
-    if (f.key !== "metadata.name") return false;
-    const values = arr<string>(f.values);
-    const name = String(node.metadata.name);
-    if (f.operator === "In" && !values.includes(name)) return false;
-    if (f.operator === "NotIn" && values.includes(name)) return false;
-  }
-  return true;
-}
+import { bindPodVolumes, podClaims, volumesUnfit } from "./volume-binding.js";
+import { podClaimNames } from "./volume-matching.js";
 
 /** Whether a pod may run on a node by selector and required affinity. */
 export function nodeSelectorFits(pod: KubeObject, node: KubeObject): boolean {
@@ -58,7 +18,7 @@ export function nodeSelectorFits(pod: KubeObject, node: KubeObject): boolean {
   if (!labelsMatch(spec.nodeSelector, node.metadata.labels)) return false;
   const required = obj(obj(obj(spec.affinity).nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution);
   const terms = arr(required.nodeSelectorTerms);
-  return !terms.length || terms.some((t) => termMatches(t, node));
+  return !terms.length || terms.some((t) => nodeSelectorTermMatches(t, node));
 }
 
 /** Whether a pod tolerates a taint. */
@@ -89,6 +49,19 @@ export function registerScheduler(ctx: ControllerContext, bind: (pod: KubeObject
     for (const p of api.list(PODS)) if (!obj(p.spec).nodeName && podActive(p)) keys.push(objectKeyOf(p));
     return keys;
   });
+  // Claims and volumes that change may let pods that wait for them through.
+  const waitingFor = (namespace: string | undefined, claim?: string) => {
+    const keys: string[] = [];
+    for (const p of api.list(PODS, namespace)) {
+      if (obj(p.spec).nodeName || !podActive(p)) continue;
+      const names = podClaimNames(p);
+      if (claim === undefined ? names.length : names.includes(claim)) keys.push(objectKeyOf(p));
+    }
+    return keys;
+  };
+  ctx.watch("/persistentvolumeclaims", "scheduler", (e) => waitingFor(String(e.object.metadata.namespace), String(e.object.metadata.name)));
+  ctx.watch("/persistentvolumes", "scheduler", () => waitingFor(undefined));
+  ctx.watch("storage.k8s.io/storageclasses", "scheduler", () => waitingFor(undefined));
   ctx.reconciler("scheduler", (key) => {
     const { namespace, name } = splitKey(key);
     const pod = api.get(PODS, namespace, name);
@@ -96,7 +69,14 @@ export function registerScheduler(ctx: ControllerContext, bind: (pod: KubeObject
     const schedulerName = String(obj(pod.spec).schedulerName ?? "default-scheduler");
     if (schedulerName !== "default-scheduler") return;
     const nodes = api.list(NODES);
-    const node = nodes.find((n) => schedulable(pod, n));
+    const claims = podClaims(api, pod);
+    const fits = (n: KubeObject) => schedulable(pod, n) && (claims.unschedulable !== undefined || !volumesUnfit(api, claims, n));
+    const node = claims.unschedulable === undefined ? nodes.find(fits) : undefined;
+    if (node && claims.unschedulable === undefined && claims.delayed.length) {
+      // PreBind waits until the claims are bound (the scheduler is queued again when they change).
+      bindPodVolumes(api, claims, node);
+      return;
+    }
     if (node) {
       // The binding goes through admission as the scheduler (a binding waiting for webhooks pauses the reconcile).
       if (bind(pod, String(node.metadata.name), api.webhookState())) {
@@ -113,10 +93,13 @@ export function registerScheduler(ctx: ControllerContext, bind: (pod: KubeObject
             ? "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
             : !nodeSelectorFits(pod, n)
               ? "node(s) didn't match Pod's node affinity/selector"
-              : "node(s) had untolerated taint(s)";
+              : schedulable(pod, n) && claims.unschedulable === undefined
+                ? (volumesUnfit(api, claims, n) ?? "")
+                : "node(s) had untolerated taint(s)";
       reasons.set(why, (reasons.get(why) ?? 0) + 1);
     }
-    const detail = [...reasons].map(([why, count]) => `${count} ${why}`).sort().join(", ");
+    // A PreFilter refusal names no node.
+    const detail = claims.unschedulable ?? [...reasons].map(([why, count]) => `${count} ${why}`).sort().join(", ");
     const message = `0/${nodes.length} nodes are available: ${detail ? `${detail}. ` : ""}preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
     const status = obj(pod.status);
     const current = conditionOf(status, "PodScheduled");

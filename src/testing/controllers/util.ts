@@ -53,31 +53,53 @@ export function controlledBy(o: KubeObject, owner: KubeObject): boolean {
   return controllerOf(o)?.uid === owner.metadata.uid;
 }
 
+/**
+ * One requirement of a selector against labels (`labels.Requirement.Matches`); `Gt` and `Lt`
+ * (numeric) only where `numeric` allows them, as node selector requirements do.
+ */
+function requirementMatches(e: Obj, labels: Obj, numeric: boolean): boolean {
+  const key = String(e.key);
+  const values = arr<string>(e.values);
+  const has = Object.hasOwn(labels, key);
+  const v = String(labels[key] ?? "");
+  switch (e.operator) {
+    case "In":
+      return has && values.includes(v);
+    case "NotIn":
+      return !has || !values.includes(v);
+    case "Exists":
+      return has;
+    case "DoesNotExist":
+      return !has;
+    case "Gt":
+    case "Lt": {
+      const n = Number(v);
+      const bound = Number(values[0]);
+      return numeric && has && Number.isFinite(n) && (e.operator === "Gt" ? n > bound : n < bound);
+    }
+    default:
+      return false;
+  }
+}
+
 /** `metav1.LabelSelectorAsSelector(...).Matches(labels)`; an empty selector selects everything, a missing one nothing. */
 export function selectorMatches(selector: unknown, labels: unknown): boolean {
   if (!isObj(selector)) return false;
   const l = obj(labels);
   for (const [k, v] of Object.entries(obj(selector.matchLabels))) if (l[k] !== v) return false;
-  for (const e of arr(selector.matchExpressions)) {
-    const key = String(e.key);
-    const values = arr<string>(e.values);
-    const has = Object.hasOwn(l, key);
-    switch (e.operator) {
-      case "In":
-        if (!has || !values.includes(String(l[key]))) return false;
-        break;
-      case "NotIn":
-        if (has && values.includes(String(l[key]))) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
+  return arr(selector.matchExpressions).every((e) => requirementMatches(e, l, false));
+}
+
+/** Whether a node term of required node affinity matches a node. */
+export function nodeSelectorTermMatches(term: Obj, node: KubeObject): boolean {
+  const labels = obj(node.metadata.labels);
+  if (!arr(term.matchExpressions).every((e) => requirementMatches(e, labels, true))) return false;
+  for (const f of arr(term.matchFields)) {
+    if (f.key !== "metadata.name") return false;
+    const values = arr<string>(f.values);
+    const name = String(node.metadata.name);
+    if (f.operator === "In" && !values.includes(name)) return false;
+    if (f.operator === "NotIn" && values.includes(name)) return false;
   }
   return true;
 }

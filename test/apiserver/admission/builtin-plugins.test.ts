@@ -13,7 +13,6 @@ function cluster(parts: Partial<PluginCluster> = {}): PluginCluster {
     limitRanges: () => [],
     resourceQuotas: () => [],
     priorityClasses: () => [],
-    storageClasses: () => [],
     ingressClasses: () => [],
     runtimeClass: () => undefined,
     randomSuffix: () => "abcde",

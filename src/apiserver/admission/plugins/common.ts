@@ -31,7 +31,6 @@ export interface PluginCluster {
   limitRanges(namespace: string): Obj[];
   resourceQuotas(namespace: string): Obj[];
   priorityClasses(): Obj[];
-  storageClasses(): Obj[];
   ingressClasses(): Obj[];
   runtimeClass(name: string): Obj | undefined;
   /** The objects of a resource in a namespace, for quota usage that counts other objects. */
@@ -151,8 +150,8 @@ export function specOf(obj: Obj): Obj {
 }
 
 /**
- * The default class among classes marked with an annotation set to "true" (`GetDefaultClass` of the
- * storage and ingress class plugins): the newest, and by name among equally new ones.
+ * The default class among classes marked with an annotation set to "true" (`getDefaultClass` of the
+ * ingress class plugin): the newest, and by name among equally new ones.
  */
 export function newestDefault(classes: Obj[], annotations: readonly string[]): Obj | undefined {
   const defaults = classes.filter((c) => {
