@@ -23,6 +23,7 @@ import { admitStorageObjectInUseProtection } from "../apiserver/core/storage-obj
 import { decide, type Authorizer, type UserInfo } from "./auth.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
+import { chargeResourceQuota, mutateWithBuiltinPlugins, nameSuffix, validateWithBuiltinPlugins, type BuiltinAdmissionContext, type BuiltinWrite } from "./admission-plugins.js";
 import { podSecurityAdmission } from "./pod-security.js";
 import { webhookPhase, WebhookPause, type ObjectConverter, type WebhookState, type WebhookWrite } from "./webhooks.js";
 import type { WebhookOutcome } from "../apiserver/admission/index.js";
@@ -135,6 +136,8 @@ export interface RestContext {
   callWebhooks?: (pause: WebhookPause) => Promise<WebhookOutcome>;
   /** The server's authorizer, for admission plugins that ask it (`approve` for a signer); none: everything is allowed. */
   authorize?: Authorizer;
+  /** The service account controller's work for a namespace, done now (the ServiceAccount plugin waits for it). */
+  defaultServiceAccount?(namespace: string): void;
   /** Built-in admission plugins switched off (kube-apiserver's `--disable-admission-plugins`). */
   disabledAdmissionPlugins?: ReadonlySet<string>;
 }
@@ -142,8 +145,6 @@ export interface RestContext {
 /** The users the garbage collector and the namespace controller delete as. */
 const GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector";
 const NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller";
-
-const MAX_NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
 
 /** Timestamps as the apiserver writes them: RFC 3339, whole seconds, UTC. */
 export function timestamp(date?: Date): string {
@@ -589,6 +590,8 @@ export class Rest {
    * webhooks (the object is changed in place and validated again); returns `Warning` texts.
    */
   private mutatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
+    const builtin = this.builtinPluginMutation(r, operation, obj, old, call, sub);
+    if (builtin && obj) this.replaceAdmitted(r, obj, builtin, old, sub);
     if (operation === "CREATE" && !sub && obj && !r.custom) this.builtinMutation(r, obj);
     const ctx = this.admissionContext();
     const warnings: string[] = [];
@@ -612,11 +615,30 @@ export class Rest {
   /** Validating admission: validating policies, then validating webhooks; returns `Warning` texts. */
   private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
     this.builtinAdmission(r, operation, obj, old, call, sub);
+    validateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
     const ctx = this.admissionContext();
     const warnings = podSecurityAdmission(this.ctx.store, { resource: r, operation, object: obj, old, subresource: sub, userName: call.user });
     warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
+    chargeResourceQuota(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub), dryRun);
     return warnings;
+  }
+
+  private builtinPluginContext(): BuiltinAdmissionContext {
+    return {
+      store: this.ctx.store,
+      ...(this.ctx.defaultServiceAccount ? { defaultServiceAccount: this.ctx.defaultServiceAccount } : {}),
+      ...(this.ctx.disabledAdmissionPlugins ? { disabled: this.ctx.disabledAdmissionPlugins } : {}),
+    };
+  }
+
+  private builtinWrite(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): BuiltinWrite {
+    return { resource: r, operation, object: obj, old, subresource: sub, namespace: call.info.namespace ?? String(obj?.metadata.namespace ?? old?.metadata.namespace ?? "") };
+  }
+
+  /** The mutating built-in plugins: the object as they changed it (undefined when unchanged). */
+  private builtinPluginMutation(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): KubeObject | undefined {
+    return mutateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
   }
 
   /**
@@ -1543,9 +1565,7 @@ export const PATCH_CONTENT_TYPES: Record<string, string> = {
 
 function generateName(prefix: string, taken: (name: string) => boolean): string {
   for (let attempt = 0; attempt < 16; attempt++) {
-    let suffix = "";
-    for (let i = 0; i < 5; i++) suffix += MAX_NAME_SUFFIX[Math.floor(Math.random() * MAX_NAME_SUFFIX.length)];
-    const name = `${prefix.slice(0, 58)}${suffix}`;
+    const name = `${prefix.slice(0, 58)}${nameSuffix()}`;
     if (!taken(name)) return name;
   }
   throw statusError(409, "AlreadyExists", `an object with generateName ${prefix} could not be given a unique name`);

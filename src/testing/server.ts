@@ -17,6 +17,7 @@ import { KubeApiError } from "../errors.js";
 import { latestKubernetesVersion, loadBuiltinModules, loadDescriptions, normalizeKubernetesVersion } from "../meta/index.js";
 import { allowAllRules, alwaysAllow, authenticate, authorizationRequest, decide, defaultAuthorizer, forbiddenFor, impersonated, rbacAuthorizer, unauthorized, type AuthorizationAttributes, type Authorizer, type RulesResolver, type UserInfo } from "./auth.js";
 import { RbacPolicy } from "../apiserver/rbac/evaluate.js";
+import { systemPriorityClasses } from "../apiserver/scheduling/index.js";
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from "../apiserver/rbac/bootstrap.js";
 import { Catalog, type RuntimeConfig, type ServedResource } from "./catalog.js";
 import { CertificateAuthority, type CertificateAndKey, type CertificateTemplate } from "./certificates.js";
@@ -322,7 +323,7 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
-    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a), disabledAdmissionPlugins: new Set(options.disableAdmissionPlugins ?? []) });
+    this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a), disabledAdmissionPlugins: new Set(options.disableAdmissionPlugins ?? []), defaultServiceAccount: (ns) => this.defaultServiceAccount(ns) });
     this.openapi = openapi;
     const mode = options.authorization ?? options.authorize;
     if (mode === "RBAC") {
@@ -453,6 +454,8 @@ class LocalApiServer implements TestServer {
       metadata: { name: "kubernetes", labels: { component: "apiserver", provider: "kubernetes" } },
       spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
     });
+    const priorityClasses = this.catalog.resource("scheduling.k8s.io", "v1", "priorityclasses");
+    if (priorityClasses) for (const pc of systemPriorityClasses()) this.internalCreate(priorityClasses, undefined, pc);
     if ((this.options.authorization ?? this.options.authorize) === "RBAC") {
       // kube-apiserver's rbac/bootstrap-roles post-start hook, with the served minor's policy (at its
       // default feature gates: the server has no switch for them).
@@ -1059,6 +1062,24 @@ class LocalApiServer implements TestServer {
 
   get controllerErrors(): readonly ControllerError[] {
     return this.cluster?.errors ?? [];
+  }
+
+  /**
+   * The `default` ServiceAccount of a namespace, made now by the service account controller
+   * (kube-apiserver's ServiceAccount plugin waits for that controller before refusing a pod). Where
+   * that controller does not run (or has not started), the server makes it as the controller would:
+   * on a cluster every namespace has one.
+   */
+  private defaultServiceAccount(namespace: string): void {
+    const c = this.options.controllers;
+    const controller = c !== false && !(typeof c === "object" && c.serviceAccounts === false);
+    if (this.cluster && controller) {
+      this.cluster.reconcileNow("namespace-defaults", namespace);
+      return;
+    }
+    const ns = this.store.get("/namespaces", "", namespace);
+    if (!ns || ns.metadata.deletionTimestamp || this.store.get("/serviceaccounts", namespace, "default")) return;
+    this.internalCreate(this.catalog.resource("", "v1", "serviceaccounts")!, namespace, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
   }
 
   private kubeletRuns(): boolean {

@@ -204,7 +204,9 @@ describe("StatefulSets and DaemonSets", () => {
     const set = (await api.get("/apis/apps/v1/namespaces/default/statefulsets/db")).json;
     expect(pods[1].metadata.labels).toMatchObject({ "statefulset.kubernetes.io/pod-name": "db-1", "apps.kubernetes.io/pod-index": "1", "controller-revision-hash": set.status.updateRevision });
     expect(pods[1].spec).toMatchObject({ hostname: "db-1", subdomain: "db" });
-    expect(pods[1].spec.volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "data-db-1" } }]);
+    // The claim's volume, then the ServiceAccount admission plugin's projected token volume.
+    expect(pods[1].spec.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: "data-db-1" } });
+    expect(pods[1].spec.volumes.map((v: { name: string }) => v.name)).toEqual(["data", expect.stringMatching(/^kube-api-access-[a-z0-9]{5}$/)]);
     expect(set.status).toMatchObject({ replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2, availableReplicas: 2 });
     expect(set.status.currentRevision).toBe(set.status.updateRevision);
     const claim = (await api.get("/api/v1/namespaces/default/persistentvolumeclaims/data-db-0")).json;

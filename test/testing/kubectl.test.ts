@@ -312,6 +312,8 @@ describe.skipIf(!hasKubectl)("kubectl against the local API server", () => {
     const token = await kubectl(["create", "token", "gen-sa", "--duration=1h"]);
     expect(token.code).toBe(0);
     expect(token.stdout.trim().split(".")).toHaveLength(3);
+    // The quota would refuse the later tests' pods (they state no cpu or memory), as a cluster's would.
+    expect((await kubectl(["delete", "quota", "gen-quota"])).code).toBe(0);
   });
 
   it("delete namespace waits until its content is gone; wait --for=delete", async () => {

@@ -19,7 +19,7 @@ import {
   validatePersistentVolumeUpdate,
 } from "./persistent-volumes.js";
 import { persistentVolumeClaimWarnings, persistentVolumeWarnings } from "./pv-warnings.js";
-import { validateLimitRange, validateResourceQuota, validateResourceQuotaUpdate } from "./quota.js";
+import { defaultLimitRange, validateLimitRange, validateResourceQuota, validateResourceQuotaUpdate } from "./quota.js";
 import { defaultService, prepareServiceForCreate, prepareServiceForUpdate, serviceWarnings, validateService, validateServiceUpdate } from "./service.js";
 import { validateBinding, validateEvent } from "./events.js";
 
@@ -61,7 +61,7 @@ export const kinds: Readonly<Record<string, KindRules>> = {
     warnings: (obj) => persistentVolumeClaimWarnings(obj),
   },
   ServiceAccount: {},
-  LimitRange: { validate: validateLimitRange },
+  LimitRange: { defaults: defaultLimitRange, validate: validateLimitRange },
   ResourceQuota: { prepareForCreate: clearStatus, prepareForUpdate: keepStatus, validate: validateResourceQuota, validateUpdate: validateResourceQuotaUpdate },
   Event: { validate: (obj) => validateEvent(obj) },
   Binding: { validate: validateBinding },

@@ -172,6 +172,17 @@ export function defaultPodSpecFields(spec: Obj, ctx: ApiContext): void {
   eachRecord(spec.initContainers, defaultContainer);
   eachRecord(spec.containers, defaultContainer);
   eachRecord(spec.ephemeralContainers, defaultContainer);
+  serviceAccountRoundTrip(spec);
+}
+
+/**
+ * The v1 conversion of a PodSpec (`Convert_v1_PodSpec_To_core_PodSpec` and back): the deprecated
+ * `serviceAccount` fills an empty `serviceAccountName`, and is written back as a copy of it.
+ */
+export function serviceAccountRoundTrip(spec: Obj): void {
+  if (!spec.serviceAccountName && typeof spec.serviceAccount === "string" && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (typeof spec.serviceAccountName === "string" && spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  else delete spec.serviceAccount;
 }
 
 /** Limits copied into absent requests (`SetDefaults_Pod`, pods only). */

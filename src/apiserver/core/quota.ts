@@ -202,3 +202,24 @@ export function validateResourceQuotaUpdate(rq: Obj, old: Obj): FieldError[] {
   if (a.size === b.size && [...a].every((s) => b.has(s))) return [];
   return [invalid(FieldPath.of("spec", "scopes"), scopes, "field is immutable", scopes.length ? goScopes(scopes) : "[]core.ResourceQuotaScope(nil)")];
 }
+
+/**
+ * `SetDefaults_LimitRangeItem`: a Container item's default limit falls back to its max, its default
+ * request to the default limit, then to its min.
+ *
+ * @example
+ * const lr = { spec: { limits: [{ type: "Container", max: { cpu: "1" } }] } };
+ * defaultLimitRange(lr); // limits[0].default = { cpu: "1" }, limits[0].defaultRequest = { cpu: "1" }
+ */
+export function defaultLimitRange(lr: Obj): void {
+  for (const item of list(rec(lr, "spec"), "limits")) {
+    if (!isRecord(item) || item.type !== "Container") continue;
+    const def: Obj = isRecord(item.default) ? item.default : {};
+    const defReq: Obj = isRecord(item.defaultRequest) ? item.defaultRequest : {};
+    for (const [k, v] of Object.entries(isRecord(item.max) ? item.max : {})) if (!Object.hasOwn(def, k)) def[k] = v;
+    for (const [k, v] of Object.entries(def)) if (!Object.hasOwn(defReq, k)) defReq[k] = v;
+    for (const [k, v] of Object.entries(isRecord(item.min) ? item.min : {})) if (!Object.hasOwn(defReq, k)) defReq[k] = v;
+    if (Object.keys(def).length) item.default = def;
+    if (Object.keys(defReq).length) item.defaultRequest = defReq;
+  }
+}

@@ -13,11 +13,21 @@ type Obj = Record<string, unknown>;
 /** `HighestUserDefinablePriority`. */
 const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
 const SYSTEM_PRIORITY_CLASS_PREFIX = "system-";
-/** `SystemPriorityClasses()`: name, value, globalDefault. */
-const SYSTEM_PRIORITY_CLASSES: ReadonlyArray<readonly [string, number, boolean]> = [
-  ["system-node-critical", 2_000_001_000, false],
-  ["system-cluster-critical", 2_000_000_000, false],
+/** `SystemPriorityClasses()`: name, value, globalDefault, description. */
+const SYSTEM_PRIORITY_CLASSES: ReadonlyArray<readonly [string, number, boolean, string]> = [
+  ["system-node-critical", 2_000_001_000, false, "Used for system critical pods that must not be moved from their current node."],
+  ["system-cluster-critical", 2_000_000_000, false, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."],
 ];
+
+/**
+ * The PriorityClasses kube-apiserver creates at start (its `scheduling/bootstrap-system-priority-classes` hook).
+ *
+ * @example
+ * systemPriorityClasses().map((pc) => pc.metadata.name); // ["system-node-critical", "system-cluster-critical"]
+ */
+export function systemPriorityClasses(): Array<{ apiVersion: string; kind: string; metadata: { name: string }; value: number; description: string }> {
+  return SYSTEM_PRIORITY_CLASSES.map(([name, value, , description]) => ({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value, description }));
+}
 
 /** `IsKnownSystemPriorityClass`: undefined when known, else the reason. */
 function knownSystemPriorityClassError(name: string, value: unknown, globalDefault: boolean): string | undefined {

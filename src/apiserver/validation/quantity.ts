@@ -114,6 +114,24 @@ export class Quantity {
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
+  /**
+   * The sum, as `Quantity.Add` makes it: in this quantity's format, or the other's when this one is zero.
+   *
+   * @example
+   * Quantity.parse("100m")!.add(Quantity.parse("1")!).toString(); // "1100m"
+   */
+  add(other: Quantity): Quantity {
+    const exp = Math.min(this.exp, other.exp);
+    const a = this.digits * 10n ** BigInt(this.exp - exp);
+    const b = other.digits * 10n ** BigInt(other.exp - exp);
+    return new Quantity(a + b, exp, this.digits === 0n ? other.format : this.format);
+  }
+
+  /** The difference, as `Quantity.Sub` makes it. @example Quantity.parse("1")!.sub(Quantity.parse("250m")!).toString() // "750m" */
+  sub(other: Quantity): Quantity {
+    return this.add(new Quantity(-other.digits, other.exp, other.format));
+  }
+
   /** -1, 0 or 1. @example Quantity.parse("-1")!.sign() // -1 */
   sign(): -1 | 0 | 1 {
     return this.digits < 0n ? -1 : this.digits > 0n ? 1 : 0;

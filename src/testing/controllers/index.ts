@@ -10,6 +10,7 @@ import type { WebhookPause, WebhookState } from "../webhooks.js";
 import type { Rest } from "../rest.js";
 import type { KubeObject, Store } from "../store.js";
 import { registerClusterRoleAggregation } from "./clusterroles.js";
+import { registerResourceQuotas } from "./resource-quota.js";
 import { registerCronJobs } from "./cronjob.js";
 import { registerCertificateSigners } from "./csr-signer.js";
 import type { CertificateTemplate } from "../certificates.js";
@@ -59,6 +60,8 @@ export interface ClusterOptions {
   namespaces?: boolean;
   /** Every namespace gets a `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap; token Secrets are filled (default true). */
   serviceAccounts?: boolean;
+  /** ResourceQuotas get `status.hard` and `status.used` counted from their namespace (default true). */
+  resourceQuotas?: boolean;
   /** ClusterRoles with an `aggregationRule` get the rules of the ClusterRoles they select written into them (default true). */
   clusterRoleAggregation?: boolean;
   /** Services with selectors get Endpoints and EndpointSlices (default true). */
@@ -137,6 +140,7 @@ export function startCluster(hooks: ClusterHooks, options: ClusterOptions): Cont
   if (on(options.volumeProtection)) registerVolumeProtection(ctx);
   if (on(options.storageProvisioner)) registerLocalPathProvisioner(ctx);
   if (on(options.clusterRoleAggregation)) registerClusterRoleAggregation(ctx);
+  if (on(options.resourceQuotas)) registerResourceQuotas(ctx, hooks.catalog);
   if (on(options.certificateSigning) && hooks.signCertificate) registerCertificateSigners(ctx, hooks.signCertificate);
   manager.start();
   return manager;

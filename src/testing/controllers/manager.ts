@@ -132,6 +132,16 @@ export class ControllerManager {
     }
   }
 
+  /** Run a reconciler for a key at once (for a write that waits on a controller, as kube-apiserver's plugins retry). */
+  reconcileNow(reconciler: string, key: string): void {
+    if (this.stopped) return;
+    try {
+      this.reconcilers.get(reconciler)?.(key);
+    } catch (e) {
+      this.recordError({ controller: reconciler, action: `reconcile ${key}`, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
   enqueue(reconciler: string, key: string): void {
     if (this.stopped) return;
     const id = `${reconciler}\u0000${key}`;
