@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { parseYamlAll } from "../yaml/text.js";
-import { startTestServer } from "../testing/index.js";
+import { SERVED_ADMISSION_PLUGINS, startTestServer } from "../testing/index.js";
 import { parsePortForwardFlags } from "../testing/port-forward.js";
 
 const HELP = `usage: kubezod serve [options]
@@ -33,6 +33,9 @@ options:
   --webhook-service NS/NAME=URL
                             where the Service an admission webhook names is reached, e.g.
                             webhooks/policy=https://127.0.0.1:9443 (repeatable)
+  --disable-admission-plugins A,B
+                            built-in admission plugins to switch off, e.g. PodSecurity,ResourceQuota
+                            (${SERVED_ADMISSION_PLUGINS.join(", ")})
 `;
 
 /** `NS/NAME=URL` pairs of `--webhook-service`, or the first malformed one. */
@@ -79,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
       "authorization-mode": { type: "string" },
       "port-forward": { type: "string", multiple: true },
       "webhook-service": { type: "string", multiple: true },
+      "disable-admission-plugins": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -99,6 +103,9 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof services === "string") {
     return usageError("serve", HELP, `--webhook-service must be NAMESPACE/NAME=URL (https://host:port), got ${JSON.stringify(services)}`);
   }
+  const disabled = (values["disable-admission-plugins"] ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  const unknownPlugin = disabled.find((p) => !(SERVED_ADMISSION_PLUGINS as readonly string[]).includes(p));
+  if (unknownPlugin !== undefined) return usageError("serve", HELP, `--disable-admission-plugins: unknown admission plugin ${JSON.stringify(unknownPlugin)}`);
   let server;
   try {
     server = await startTestServer({
@@ -111,6 +118,7 @@ export async function run(argv: string[]): Promise<number> {
       authorization: mode,
       ...(forwards ? { portForward: forwards } : {}),
       ...(Object.keys(services).length ? { webhookServices: services } : {}),
+      ...(disabled.length ? { disableAdmissionPlugins: disabled } : {}),
     });
   } catch (e) {
     process.stderr.write(`kubezod serve: ${(e as Error).message}\n`);

@@ -22,6 +22,30 @@ export function nameSuffix(): string {
   return suffix;
 }
 
+/**
+ * The built-in admission plugins the local server runs, by kube-apiserver's names: those
+ * `disableAdmissionPlugins` (`--disable-admission-plugins`) may switch off.
+ *
+ * @example
+ * const server = await startTestServer({ disableAdmissionPlugins: ["PodSecurity", "ResourceQuota"] });
+ * SERVED_ADMISSION_PLUGINS.includes("LimitRanger"); // true
+ */
+export const SERVED_ADMISSION_PLUGINS = [
+  "LimitRanger",
+  "ServiceAccount",
+  "PodSecurity",
+  "Priority",
+  "DefaultTolerationSeconds",
+  "DefaultStorageClass",
+  "StorageObjectInUseProtection",
+  "RuntimeClass",
+  "CertificateApproval",
+  "CertificateSigning",
+  "CertificateSubjectRestriction",
+  "DefaultIngressClass",
+  "ResourceQuota",
+] as const;
+
 /** What the plugins need from the server. */
 export interface BuiltinAdmissionContext {
   store: Store;

@@ -16,6 +16,7 @@ export { cannedExec, cannedAttach, echoPortForward } from "./exec.js";
 export type { ExecHandler, ExecRequest, ExecResult, PodFiles, PortForwardHandler, PortForwardRequest } from "./exec.js";
 export type { PortForwardOption, PortForwardTarget } from "./port-forward.js";
 export { CertificateAuthority } from "./certificates.js";
+export { SERVED_ADMISSION_PLUGINS } from "./admission-plugins.js";
 export type { CertificateAndKey } from "./certificates.js";
 export type { RuntimeConfig } from "./catalog.js";
 export type { ClusterOptions, NodeSpec, ControllerError } from "./controllers/index.js";

@@ -617,7 +617,7 @@ export class Rest {
     this.builtinAdmission(r, operation, obj, old, call, sub);
     validateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
     const ctx = this.admissionContext();
-    const warnings = podSecurityAdmission(this.ctx.store, { resource: r, operation, object: obj, old, subresource: sub, userName: call.user });
+    const warnings = this.ctx.disabledAdmissionPlugins?.has("PodSecurity") ? [] : podSecurityAdmission(this.ctx.store, { resource: r, operation, object: obj, old, subresource: sub, userName: call.user });
     warnings.push(...admitPolicies(ctx, r, operation, obj, old, call.user, dryRun, "validating", sub ? { subResource: sub } : {}).warnings);
     warnings.push(...webhookPhase(ctx, call.webhooks, "validating", this.webhookWrite(r, operation, obj, old, call, dryRun)).warnings);
     chargeResourceQuota(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub), dryRun);
@@ -650,6 +650,8 @@ export class Rest {
     const authorize = this.ctx.authorize;
     const user = requestUser(call);
     const signers = (verb: string, name: string) => !authorize || decide(authorize, { user, verb, resource: { group: r.group, version: "*", resource: "signers", name } }).allowed;
+    const plugin = sub === "approval" ? "CertificateApproval" : sub === "status" ? "CertificateSigning" : "CertificateSubjectRestriction";
+    if (this.ctx.disabledAdmissionPlugins?.has(plugin)) return;
     const reason = certificateAdmission(operation, sub, obj, old, signers);
     if (!reason) return;
     const name = String(obj.metadata.name ?? "");

@@ -54,6 +54,7 @@ import { Store, type KubeObject } from "./store.js";
 import { forwardProxy, proxyTarget } from "./proxy.js";
 import { containerOf, legacyServiceAccountToken, subresourceHandlers, type SubresourceContext } from "./subresources.js";
 import { ServiceAccountIssuer } from "./service-account-tokens.js";
+import { SERVED_ADMISSION_PLUGINS } from "./admission-plugins.js";
 import { startCluster, type ClusterOptions, type ControllerError } from "./controllers/index.js";
 import type { ControllerManager } from "./controllers/manager.js";
 import { PodRuntime, type PodBehavior } from "./pod-runtime.js";
@@ -147,7 +148,8 @@ export interface TestServerOptions {
   controllers?: boolean | ClusterOptions;
   /**
    * Built-in admission plugins to switch off, as kube-apiserver's `--disable-admission-plugins`
-   * (`DefaultStorageClass`, `StorageObjectInUseProtection`). Default: all on.
+   * (`PodSecurity`, `ServiceAccount`, `ResourceQuota`, … — see {@link SERVED_ADMISSION_PLUGINS}).
+   * Default: all on.
    */
   disableAdmissionPlugins?: string[];
   /**
@@ -323,6 +325,8 @@ class LocalApiServer implements TestServer {
     openapi: OpenApi,
   ) {
     this.store = new Store(options.historySize ?? 10_000);
+    const unknownPlugin = (options.disableAdmissionPlugins ?? []).find((p) => !(SERVED_ADMISSION_PLUGINS as readonly string[]).includes(p));
+    if (unknownPlugin !== undefined) throw new TypeError(`disableAdmissionPlugins: unknown admission plugin ${JSON.stringify(unknownPlugin)} (the server runs ${SERVED_ADMISSION_PLUGINS.join(", ")})`);
     this.rest = new Rest({ catalog, store: this.store, names, controllers: this.controllers, definitionNameOf: (s) => openapi.definitionNameOf(s), kubernetesVersion, callWebhooks: (pause) => dispatchPause(pause, this.webhookTransport(), this.store), authorize: (a) => this.authorizer(a), disabledAdmissionPlugins: new Set(options.disableAdmissionPlugins ?? []), defaultServiceAccount: (ns) => this.defaultServiceAccount(ns) });
     this.openapi = openapi;
     const mode = options.authorization ?? options.authorize;

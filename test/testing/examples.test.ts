@@ -48,5 +48,8 @@ describe("kubezod serve", () => {
     const hook = await runCli(["serve", "--webhook-service", "policy=127.0.0.1:9443"]);
     expect(hook.code).toBe(2);
     expect(hook.stderr).toContain('--webhook-service must be NAMESPACE/NAME=URL (https://host:port), got "policy=127.0.0.1:9443"');
+    const plugin = await runCli(["serve", "--disable-admission-plugins", "PodSecurity,NodeRestriction"]);
+    expect(plugin.code).toBe(2);
+    expect(plugin.stderr).toContain('--disable-admission-plugins: unknown admission plugin "NodeRestriction"');
   });
 });

@@ -150,3 +150,20 @@ describe("workload controllers whose pods PodSecurity refuses", () => {
     expect((await api.get("/api/v1/namespaces/locked/pods")).json.items).toEqual([]);
   });
 });
+
+describe("PodSecurity switched off", () => {
+  it("admits what the namespace's enforce level forbids once disableAdmissionPlugins names it, and refuses unknown names", async () => {
+    const off = await startTestServer({ kubernetesVersion: "1.33", disableAdmissionPlugins: ["PodSecurity"], controllers: false });
+    const offApi = client(off);
+    try {
+      expect((await offApi.post("/api/v1/namespaces", namespace("open", { "pod-security.kubernetes.io/enforce": "restricted" }))).status).toBe(201);
+      const created = await offApi.post("/api/v1/namespaces/open/pods", pod("p"));
+      expect(created.status).toBe(201);
+      expect(created.headers.warning).toBeUndefined();
+    } finally {
+      await offApi.close();
+      await off.close();
+    }
+    await expect(startTestServer({ disableAdmissionPlugins: ["NodeRestriction"] })).rejects.toThrow('disableAdmissionPlugins: unknown admission plugin "NodeRestriction"');
+  });
+});
