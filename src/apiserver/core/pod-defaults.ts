@@ -185,8 +185,8 @@ export function serviceAccountRoundTrip(spec: Obj): void {
   else delete spec.serviceAccount;
 }
 
-/** Limits copied into absent requests (`SetDefaults_Pod`, pods only). */
-function requestsFromLimits(c: Obj): void {
+/** A container's limits copied into its absent requests (`SetDefaults_Pod`, pods only), in place. */
+export function requestsFromLimits(c: Obj): void {
   const resources = obj(c.resources);
   const limits = obj(resources?.limits);
   if (!resources || !limits) return;

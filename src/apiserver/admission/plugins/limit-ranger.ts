@@ -5,7 +5,8 @@
  * per container, per pod and per claim.
  */
 import { Quantity } from "../../validation/quantity.js";
-import { forbidden, rec, recs, resourceList, specOf, str, type Obj, type PluginCluster, type PluginRequest, type ResourceList } from "./common.js";
+import { requestsFromLimits } from "../../core/pod-defaults.js";
+import { AdmissionForbidden, forbidden, rec, recs, resourceList, specOf, str, type Obj, type PluginCluster, type PluginRequest, type ResourceList } from "./common.js";
 
 const ANNOTATION = "kubernetes.io/limit-ranger";
 /** `resource.MaxMilliValue`. */
@@ -24,8 +25,12 @@ function limitsOf(lr: Obj): Obj[] {
 
 /** `Admit`: every LimitRange's container defaults, in turn. */
 export function admitLimitRanger(req: PluginRequest, cluster: PluginCluster): void {
-  if (!supports(req) || req.resource !== "pods") return;
-  for (const lr of cluster.limitRanges(req.namespace)) {
+  if (supports(req)) admitWith(req, cluster.limitRanges(req.namespace));
+}
+
+function admitWith(req: PluginRequest, limitRanges: readonly Obj[]): void {
+  if (req.resource !== "pods") return;
+  for (const lr of limitRanges) {
     const requests = new Map<string, unknown>();
     const limits = new Map<string, unknown>();
     for (const item of limitsOf(lr)) {
@@ -148,8 +153,11 @@ function podTotals(spec: Obj, field: "requests" | "limits"): ResourceList {
 
 /** `Validate`: each LimitRange's constraints; the first that fails refuses the write with all its findings. */
 export function validateLimitRanger(req: PluginRequest, cluster: PluginCluster): void {
-  if (!supports(req)) return;
-  for (const lr of cluster.limitRanges(req.namespace)) {
+  if (supports(req)) validateWith(req, cluster.limitRanges(req.namespace));
+}
+
+function validateWith(req: PluginRequest, limitRanges: readonly Obj[]): void {
+  for (const lr of limitRanges) {
     const errs: string[] = [];
     const spec = rec(req.object.spec) ?? {};
     for (const item of limitsOf(lr)) {
@@ -175,4 +183,43 @@ export function validateLimitRanger(req: PluginRequest, cluster: PluginCluster):
     // utilerrors.NewAggregate: one error as it is, several in brackets.
     if (errs.length) throw forbidden(req, errs.length === 1 ? errs[0]! : `[${errs.join(", ")}]`);
   }
+}
+
+/** Defaults, then validation: the refusal, if any. */
+function refusalOf(req: PluginRequest, limitRanges: readonly Obj[]): AdmissionForbidden | undefined {
+  admitWith(req, limitRanges);
+  try {
+    validateWith(req, limitRanges);
+    return undefined;
+  } catch (err) {
+    if (err instanceof AdmissionForbidden) return err;
+    throw err;
+  }
+}
+
+/**
+ * The plugin on one request with the namespace's LimitRanges given: defaults filled in (in place),
+ * then the refusal kube-apiserver answers with, or undefined when the write is admitted.
+ *
+ * @example
+ * limitRangerRefusal({ operation: "CREATE", group: "", resource: "pods", kind: "Pod", subresource: "", namespace: "a", object: pod }, [limitRange]);
+ * // 'pods "web" is forbidden: minimum cpu usage per Container is 100m, but request is 50m'
+ */
+export function limitRangerRefusal(req: PluginRequest, limitRanges: readonly Obj[]): string | undefined {
+  return supports(req) && limitRanges.length ? refusalOf(req, limitRanges)?.message : undefined;
+}
+
+/**
+ * Why the plugin would refuse the pods a controller creates from a pod template (their requests
+ * filled from their limits, as a Pod is defaulted), or undefined when it would admit them.
+ *
+ * @example
+ * templatePodRefusal(deployment.spec.template, "a", [limitRange]); // "maximum memory usage per Container is 1Gi, but limit is 2Gi"
+ */
+export function templatePodRefusal(template: Obj, namespace: string, limitRanges: readonly Obj[]): string | undefined {
+  if (!limitRanges.length) return undefined;
+  const spec = structuredClone(rec(template.spec) ?? {});
+  for (const c of [...recs(spec.containers), ...recs(spec.initContainers)]) requestsFromLimits(c);
+  const object: Obj = { metadata: structuredClone(rec(template.metadata) ?? {}), spec };
+  return refusalOf({ operation: "CREATE", group: "", resource: "pods", kind: "Pod", subresource: "", namespace, object }, limitRanges)?.reason;
 }
