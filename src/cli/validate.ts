@@ -29,6 +29,9 @@ options:
                               --runtime-config sets them (api/beta=true, api/alpha=true,
                               admissionregistration.k8s.io/v1beta1=true, …; repeatable); by default
                               alpha and beta versions are not served and are errors
+  -n, --namespace NS          the namespace of resources that name none (default: default), as
+                              kubectl apply -n sets it; LimitRanges among the inputs apply to the
+                              Pods and PersistentVolumeClaims of their namespace
       --skip KINDS            skip kinds: Kind or group/version/Kind, comma-separated (repeatable)
       --reject KINDS          fail kinds: Kind or group/version/Kind, comma-separated (repeatable)
   -o, --output FORMAT         ${outputFormats.join(", ")} (default text)
@@ -108,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       "ignore-missing-schemas": { type: "boolean", default: false },
       "runtime-config": { type: "string", multiple: true },
       "warn-implicit-conversions": { type: "boolean", default: false },
+      namespace: { type: "string", short: "n" },
       skip: { type: "string", multiple: true },
       reject: { type: "string", multiple: true },
       output: { type: "string", short: "o", default: "text" },
@@ -152,6 +156,9 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     return usageError("validate", HELP, `--runtime-config: ${(err as Error).message}`);
   }
+  if (values.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.namespace)) {
+    return usageError("validate", HELP, `--namespace must be a namespace name (a DNS label), not ${JSON.stringify(values.namespace)}`);
+  }
   let paths = positionals;
   if (!paths.length) {
     if (process.stdin.isTTY) return usageError("validate", HELP, "no manifests given (pass files, directories, globs, or - for standard input)");
@@ -163,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     crds: values.crd ?? [],
     ignoreMissingSchemas: values["ignore-missing-schemas"],
     ...(runtimeConfig ? { runtimeConfig } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(values["warn-implicit-conversions"] ? { warnImplicitConversions: true } : {}),
     skip: list(values.skip),
     reject: list(values.reject),

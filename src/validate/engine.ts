@@ -27,6 +27,7 @@ import { detached, detachedCommon } from "../yaml/strings.js";
 import type { WideInteger } from "../yaml/documents.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
 import { isRecord } from "../meta/values.js";
+import { LIMIT_RANGER_RULE, limitRangerFindings } from "./limit-ranges.js";
 import { POD_SECURITY_RULE, podSecurityFindings } from "./pod-security.js";
 
 type Schema = z.core.$ZodType;
@@ -60,6 +61,13 @@ export interface EngineOptions {
    * labels (DRA admin access) check against them; a namespace not known is not judged.
    */
   namespaces?: readonly unknown[];
+  /** The namespace of objects that name none (default: `default`), as `kubectl apply --namespace` sets it. */
+  namespace?: string;
+  /**
+   * LimitRange objects among the inputs (besides those in `previous`): Pods and PersistentVolumeClaims
+   * in their namespaces are checked as the LimitRanger admission plugin checks them.
+   */
+  limitRanges?: readonly unknown[];
 }
 
 /** A resource to check, with a way to find positions in its source. */
@@ -214,6 +222,8 @@ export class ManifestEngine {
   private celReady = false;
   /** The labels of the namespaces known to the run, by name. */
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
+  /** The LimitRanges known to the run, by namespace. */
+  private readonly limitRanges = new Map<string, Obj[]>();
   /** apiVersion → kind → what is known about it (cleared when schemas are added). */
   private readonly kinds = new Map<string, Map<string, KindInfo>>();
 
@@ -225,6 +235,7 @@ export class ManifestEngine {
     this.warnImplicitConversions = options.warnImplicitConversions ?? false;
     if (options.previous?.length) this.previous = new PreviousObjects(options.previous);
     this.addNamespaces([...(options.previous ?? []), ...(options.namespaces ?? [])]);
+    this.addLimitRanges([...(options.previous ?? []), ...(options.limitRanges ?? [])]);
     for (const s of options.schemas ?? []) {
       const m = kubeMeta.get(s);
       if (m?.apiVersion && m.kind) this.custom.set(`${m.apiVersion}/${m.kind}`, s);
@@ -402,6 +413,22 @@ export class ManifestEngine {
     }
   }
 
+  /** The namespace an object is written to: its own, else the run's default namespace. */
+  private namespaceOf(meta: Obj | undefined): string {
+    return typeof meta?.namespace === "string" && meta.namespace ? meta.namespace : this.options.namespace || "default";
+  }
+
+  /** Make LimitRange objects known (others are ignored): Pods and claims in their namespaces are checked against them. */
+  addLimitRanges(objects: readonly unknown[]): void {
+    for (const o of objects) {
+      if (!isRecord(o) || o.apiVersion !== "v1" || o.kind !== "LimitRange") continue;
+      const namespace = this.namespaceOf(isRecord(o.metadata) ? o.metadata : undefined);
+      let list = this.limitRanges.get(namespace);
+      if (!list) this.limitRanges.set(namespace, (list = []));
+      list.push(o);
+    }
+  }
+
   /**
    * Whether the cluster serves objects of an apiVersion and kind: false only for built-in versions
    * it does not serve (alpha and beta ones by default). `load()` must have completed.
@@ -536,6 +563,11 @@ export class ManifestEngine {
     if (resource?.plural && !info.custom) {
       const found = podSecurityFindings({ group: resource.group ?? "", plural: resource.plural, kind, object: value, ...(old ? { old } : {}), labelsOf: this.labelsOf });
       for (const f of found) addIssue(result, input, POD_SECURITY_RULE, f.severity, [], "", f.message);
+      const limitRanges = this.limitRanges.size ? this.limitRanges.get(this.namespaceOf(meta)) : undefined;
+      if (limitRanges) {
+        const limits = limitRangerFindings({ group: resource.group ?? "", plural: resource.plural, kind, object: outcome.object, namespace: this.namespaceOf(meta), update: Boolean(old), limitRanges });
+        for (const f of limits) addIssue(result, input, LIMIT_RANGER_RULE, f.severity, [], "", f.message);
+      }
     }
 
     if (result.issues.some((i) => i.severity === "error")) result.status = "invalid";

@@ -40,6 +40,8 @@ export interface ReviewOptions {
   crds?: ReadonlyArray<string | Obj>;
   ignoreMissingSchemas?: boolean;
   /** Built-in API versions served beyond kube-apiserver's defaults, as its `--runtime-config` (see `validateManifests`). */
+  /** The namespace of resources that name none (default: `default`), as `kubectl apply --namespace` sets it. */
+  namespace?: string;
   runtimeConfig?: RuntimeConfig;
   skip?: readonly string[];
   reject?: readonly string[];
@@ -196,12 +198,14 @@ export async function reviewManifests(input: readonly ReviewInput[], options: Re
     strict: options.strict ?? true,
     ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
     ...(options.runtimeConfig ? { runtimeConfig: options.runtimeConfig } : {}),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
     ...(options.skip ? { skip: options.skip } : {}),
     ...(options.reject ? { reject: options.reject } : {}),
     ...(previous.length ? { previous } : {}),
   });
   // Namespaces among the new objects are known to the rules that read namespace labels.
   engine.addNamespaces(objectsOf(parsedNew));
+  engine.addLimitRanges(objectsOf(parsedNew));
   const minor = Number(engine.kubernetesVersion.split(".")[1]);
   if (oldError !== undefined) {
     results.push({ ...fileFailure(options.against!, oldError) });

@@ -79,6 +79,10 @@ const FIXED: Record<string, RuleDescription> = {
     short: "a Pod Security Standards violation in a namespace the inputs label",
     full: "kube-apiserver's PodSecurity admission plugin, for a Namespace among the inputs labelled pod-security.kubernetes.io/enforce, warn or audit: a Pod its enforce level forbids, and invalid labels, are errors (kube-apiserver refuses them); warn and audit levels, and workload pod templates, are warnings.",
   },
+  "admission/limit-ranger": {
+    short: "outside the limits of a LimitRange among the inputs",
+    full: "kube-apiserver's LimitRanger admission plugin, for LimitRanges among the inputs: a Pod created in their namespace gets their default requests and limits, then a Pod or PersistentVolumeClaim outside their min, max or maxLimitRequestRatio is an error (kube-apiserver refuses it); a workload whose pod template is outside them is a warning (kube-apiserver refuses the pods its controller creates).",
+  },
 };
 
 /**

@@ -168,11 +168,11 @@ export function streamSource(source: Source, maxBytes: number, implicitConversio
  * Whether the text of an input can hold a CustomResourceDefinition: its kind is spelled out, or
  * could be spelled with escapes in a double-quoted string.
  */
-// CustomResourceDefinitions and Namespaces (whose labels rules read) apply to the whole run.
-export const CRD_NEEDLES = { any: ["CustomResourceDefinition", "Namespace"], all: ["\\", '"'] };
+// CustomResourceDefinitions, Namespaces (whose labels rules read) and LimitRanges apply to the whole run.
+export const CRD_NEEDLES = { any: ["CustomResourceDefinition", "Namespace", "LimitRange"], all: ["\\", '"'] };
 
 function mayHoldCrd(content: string): boolean {
-  return content.includes("CustomResourceDefinition") || content.includes("Namespace") || (content.includes("\\") && content.includes('"'));
+  return CRD_NEEDLES.any.some((n) => content.includes(n)) || (content.includes("\\") && content.includes('"'));
 }
 
 /**
@@ -248,13 +248,13 @@ export function registerInputCrds(engine: ManifestEngine, parsed: readonly Parse
   }
 }
 
-/** The Namespace objects among inputs read ahead: the namespaces the run knows the labels of. */
-export function inputNamespaces(parsed: readonly ParsedSource[]): Record<string, unknown>[] {
+/** The core objects of a kind among inputs read ahead (Namespaces: the namespaces the run knows the labels of; LimitRanges). */
+export function inputObjects(parsed: readonly ParsedSource[], kind: "Namespace" | "LimitRange"): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const p of parsed) {
     for (const e of p.entries) {
       const v = e.input.value;
-      if (isRecord(v) && v.apiVersion === "v1" && v.kind === "Namespace") out.push(v);
+      if (isRecord(v) && v.apiVersion === "v1" && v.kind === kind) out.push(v);
     }
   }
   return out;

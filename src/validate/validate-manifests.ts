@@ -6,7 +6,7 @@ import type { RuntimeConfig } from "../apiserver/served.js";
 import type * as z from "zod";
 import { ManifestEngine } from "./engine.js";
 import { checkInParallel, defaultWorkerCount } from "./parallel.js";
-import { CRD_NEEDLES, fileFailure, inputNamespaces, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
+import { CRD_NEEDLES, fileFailure, inputObjects, parseSource, readAhead, registerCrdOption, registerInputCrds, type ParsedSource, type RegisteredCrd, type Source } from "./run.js";
 import { abortReason, emptyDirectories, expandPaths, readSpecialFile, readStandardInput } from "./sources.js";
 import type { ResourceResult, ValidationReport, ValidationSummary } from "./types.js";
 import { scanInputs } from "./policy-inputs.js";
@@ -66,6 +66,11 @@ export interface ValidateManifestsOptions {
    * as creates. A resource without a namespace matches the one object of its name, if only one.
    */
   previous?: ManifestInput | readonly ManifestInput[];
+  /**
+   * The namespace of resources that name none (default: `default`), as `kubectl apply --namespace`
+   * sets it: LimitRanges and the Pods and claims they apply to are matched by it.
+   */
+  namespace?: string;
   /** Report values YAML 1.1 reads differently from YAML 1.2 (`0644` is 420, `yes` is true) as warnings. */
   warnImplicitConversions?: boolean;
   /** Cancels the run: reading (also of a FIFO or device named as input) and checking stop, and the call rejects with the signal's reason. */
@@ -190,6 +195,7 @@ export async function validateManifests(
       ...(options.crds ? { crds: options.crds } : {}),
       ...(options.ignoreMissingSchemas !== undefined ? { ignoreMissingSchemas: options.ignoreMissingSchemas } : {}),
       ...(options.runtimeConfig ? { runtimeConfig: options.runtimeConfig } : {}),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
       ...(options.skip ? { skip: options.skip } : {}),
       ...(options.reject ? { reject: options.reject } : {}),
       ...(options.maxFileSize ? { maxFileSize: options.maxFileSize } : {}),
@@ -226,8 +232,10 @@ export async function validateManifests(
     total += ahead.parsed?.entries.length ?? 0;
   }
   registerInputCrds(engine, early.filter((p) => p !== undefined), crds);
-  const namespaces = inputNamespaces(early.filter((p) => p !== undefined));
+  const namespaces = inputObjects(early.filter((p) => p !== undefined), "Namespace");
   engine.addNamespaces(namespaces);
+  const limitRanges = inputObjects(early.filter((p) => p !== undefined), "LimitRange");
+  engine.addLimitRanges(limitRanges);
 
   let done = 0;
   const outcomes = await checkInParallel({
@@ -243,6 +251,8 @@ export async function validateManifests(
       ...(options.warnImplicitConversions ? { warnImplicitConversions: true } : {}),
       ...(previous.objects.length ? { previous: previous.objects } : {}),
       ...(namespaces.length ? { namespaces } : {}),
+      ...(limitRanges.length ? { limitRanges } : {}),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
     },
     ...(signal ? { signal } : {}),
     maxBytes,
