@@ -23,6 +23,7 @@ import { groupCompilesCel } from "../apiserver/groups.js";
 import { deprecationOf, type DeprecationStatus } from "../apiserver/deprecations.js";
 import { crdDeprecationWarnings } from "../apiserver/apiextensions/deprecation.js";
 import { isServed, versionLevel, type RuntimeConfig } from "../apiserver/served.js";
+import { defaultLimitRange } from "../apiserver/core/quota.js";
 import { detached, detachedCommon } from "../yaml/strings.js";
 import type { WideInteger } from "../yaml/documents.js";
 import type { ResourceResult, ValidationIssue } from "./types.js";
@@ -418,14 +419,19 @@ export class ManifestEngine {
     return typeof meta?.namespace === "string" && meta.namespace ? meta.namespace : this.options.namespace || "default";
   }
 
-  /** Make LimitRange objects known (others are ignored): Pods and claims in their namespaces are checked against them. */
+  /**
+   * Make LimitRange objects known (others are ignored), as kube-apiserver stores them (defaulted):
+   * Pods and claims in their namespaces are checked against them.
+   */
   addLimitRanges(objects: readonly unknown[]): void {
     for (const o of objects) {
       if (!isRecord(o) || o.apiVersion !== "v1" || o.kind !== "LimitRange") continue;
       const namespace = this.namespaceOf(isRecord(o.metadata) ? o.metadata : undefined);
       let list = this.limitRanges.get(namespace);
       if (!list) this.limitRanges.set(namespace, (list = []));
-      list.push(o);
+      const stored = structuredClone(o);
+      defaultLimitRange(stored);
+      list.push(stored);
     }
   }
 
