@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateManifests, type ValidateManifestsOptions } from "../../src/validate/validate-manifests.js";
+import { runCli } from "../support/cli.js";
 import { CLAIM_ACCEPTED, CLAIM_REFUSED, POD_ACCEPTED, POD_REFUSED, POD_REFUSED_UNDEFAULTED, VALID_LIMIT_RANGE, type LimitCase } from "../fixtures/limit-ranger/admission-cases.js";
 
 const RULE = "admission/limit-ranger";
@@ -127,5 +128,17 @@ describe("LimitRanger in kubezod validate", () => {
     const c = refused("ctr-min-cpu-request");
     const report = await validateManifests([{ text: JSON.stringify(pod(c)), file: "pod.json" }, { text: `apiVersion: v1\nkind: LimitRange\nmetadata: {name: abc, namespace: test}\nspec:\n  limits: [{type: Container, min: {cpu: 50m}}]\n`, file: "lr.yaml" }]);
     expect(report.results.flatMap((r) => r.issues.filter((i) => i.rule === RULE).map((i) => `${r.file}: ${i.message}`))).toEqual(['pod.json: pods "ctr-min-cpu-request" is forbidden: minimum cpu usage per Container is 50m, but request is 40m']);
+  });
+
+  it("kubezod validate reports them, with --namespace for objects that name none", async () => {
+    const c = refused("ctr-min-cpu-request");
+    const bare = (o: Record<string, unknown>) => JSON.stringify({ ...o, metadata: { name: (o.metadata as { name: string }).name } });
+    const input = [bare(limitRange(c)), bare(pod(c))].join("\n---\n");
+    const inDefault = await runCli(["validate", "-k", "1.34", "-"], { input });
+    expect(inDefault.code).toBe(1);
+    expect(inDefault.stdout).toContain('error Pod/ctr-min-cpu-request: pods "ctr-min-cpu-request" is forbidden: minimum cpu usage per Container is 50m, but request is 40m [admission/limit-ranger]');
+    const elsewhere = await runCli(["validate", "-k", "1.34", "-n", "test", "-"], { input: [JSON.stringify(limitRange(c, "other")), bare(pod(c))].join("\n---\n") });
+    expect(elsewhere.code).toBe(0);
+    expect((await runCli(["validate", "--namespace", "Not_A_Label", "-"], { input })).code).toBe(2);
   });
 });
