@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateManifests, type ValidateManifestsOptions } from "../../src/validate/validate-manifests.js";
+import { poolSize } from "../../src/validate/parallel.js";
 import { runCli } from "../support/cli.js";
 import { CLAIM_ACCEPTED, CLAIM_REFUSED, POD_ACCEPTED, POD_REFUSED, POD_REFUSED_UNDEFAULTED, VALID_LIMIT_RANGE, type LimitCase } from "../fixtures/limit-ranger/admission-cases.js";
 
@@ -122,6 +123,14 @@ describe("LimitRanger in kubezod validate", () => {
     expect(await findings([bare(limitRange(c)), pod(c, "test")])).toEqual([]);
     expect(await findings([bare(limitRange(c)), pod(c, "test")], { namespace: "test" })).toHaveLength(1);
     expect(await findings([limitRange(c), pod(c, "")], { namespace: "test" })).toHaveLength(1);
+  });
+
+  it("hands the LimitRanges to worker threads", async () => {
+    const c = refused("ctr-min-cpu-request");
+    const texts = [limitRange(c), pod(c), pod(c)].map((o, i) => ({ text: JSON.stringify(o), file: `${i}.json` }));
+    const report = await validateManifests(texts, { kubernetesVersion: "1.34", workers: 1 });
+    expect(poolSize()).toBeGreaterThan(0);
+    expect(report.results.map((r) => r.issues.filter((i) => i.rule === RULE).length)).toEqual([0, 1, 1]);
   });
 
   it("finds LimitRanges in files read in turn, as in one file", async () => {
