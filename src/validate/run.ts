@@ -248,16 +248,19 @@ export function registerInputCrds(engine: ManifestEngine, parsed: readonly Parse
   }
 }
 
-/** The core objects of a kind among inputs read ahead (Namespaces: the namespaces the run knows the labels of; LimitRanges). */
-export function inputObjects(parsed: readonly ParsedSource[], kind: "Namespace" | "LimitRange"): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
+/** The Namespaces (whose labels rules read) and LimitRanges among inputs read ahead, in one pass. */
+export function inputObjects(parsed: readonly ParsedSource[]): { namespaces: Record<string, unknown>[]; limitRanges: Record<string, unknown>[] } {
+  const namespaces: Record<string, unknown>[] = [];
+  const limitRanges: Record<string, unknown>[] = [];
   for (const p of parsed) {
     for (const e of p.entries) {
       const v = e.input.value;
-      if (isRecord(v) && v.apiVersion === "v1" && v.kind === kind) out.push(v);
+      if (!isRecord(v) || v.apiVersion !== "v1") continue;
+      if (v.kind === "Namespace") namespaces.push(v);
+      else if (v.kind === "LimitRange") limitRanges.push(v);
     }
   }
-  return out;
+  return { namespaces, limitRanges };
 }
 
 /** The apiVersion/kind of every resource, for loading their schemas. */

@@ -232,10 +232,9 @@ export async function validateManifests(
     total += ahead.parsed?.entries.length ?? 0;
   }
   registerInputCrds(engine, early.filter((p) => p !== undefined), crds);
-  const namespaces = inputObjects(early.filter((p) => p !== undefined), "Namespace");
+  const { namespaces, limitRanges } = inputObjects(early.filter((p) => p !== undefined));
   engine.addNamespaces(namespaces);
-  const limitRanges = inputObjects(early.filter((p) => p !== undefined), "LimitRange");
-  engine.addLimitRanges(limitRanges);
+  if (limitRanges.length) engine.addLimitRanges(limitRanges);
 
   let done = 0;
   const outcomes = await checkInParallel({
