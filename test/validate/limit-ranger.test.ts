@@ -22,7 +22,7 @@ const resources = (c: LimitCase) => ({ ...(Object.keys(c.requests).length ? { re
 
 /** `validPod(name, n, resources)`: n containers `foo-<i>` of image `foo:V<i>`. */
 /** `namespace` "" for none. */
-function pod(c: LimitCase, namespace = "test") {
+function pod(c: LimitCase, namespace = "test"): Record<string, unknown> & { spec: Record<string, unknown> } {
   const containers = Array.from({ length: c.containers ?? 1 }, (_, i) => ({ name: `foo-${i}`, image: `foo:V${i}`, resources: resources(c) }));
   return { apiVersion: "v1", kind: "Pod", metadata: { name: c.name, ...(namespace ? { namespace } : {}) }, spec: { containers } };
 }
@@ -37,30 +37,25 @@ async function findings(objects: Record<string, unknown>[], options: ValidateMan
 }
 
 describe("LimitRanger in kubezod validate", () => {
-  it.each(POD_ACCEPTED.map((c) => [c.name, c] as const))("accepts the pod of TestPodLimitFunc success case %s", async (_name, c) => {
-    expect(await findings([limitRange(c), pod(c)])).toEqual([]);
-  });
+  const tables = [
+    ["pod", "TestPodLimitFunc", POD_ACCEPTED, POD_REFUSED, pod, "Pod", "pods"],
+    ["claim", "TestPersistentVolumeClaimLimitFunc", CLAIM_ACCEPTED, CLAIM_REFUSED, claim, "PersistentVolumeClaim", "persistentvolumeclaims"],
+  ] as const;
+  for (const [what, source, accepts, refuses, make, kind, resource] of tables) {
+    it.each(accepts.map((c) => [c.name, c] as const))(`accepts the ${what} of ${source} success case %s`, async (_name, c) => {
+      expect(await findings([limitRange(c), make(c)])).toEqual([]);
+    });
 
-  it.each(POD_REFUSED.map((c) => [c.name, c] as const))("refuses the pod of TestPodLimitFunc error case %s", async (_name, c) => {
-    const found = await findings([limitRange(c), pod(c)]);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ kind: "Pod", severity: "error" });
-    expect(found[0]!.message.startsWith(`pods "${c.name}" is forbidden: `)).toBe(true);
-  });
+    it.each(refuses.map((c) => [c.name, c] as const))(`refuses the ${what} of ${source} error case %s`, async (_name, c) => {
+      const found = await findings([limitRange(c), make(c)]);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ kind, severity: "error" });
+      expect(found[0]!.message.startsWith(`${resource} "${c.name}" is forbidden: `)).toBe(true);
+    });
+  }
 
   it.each(POD_REFUSED_UNDEFAULTED.map((c) => [c.name, c] as const))("accepts the pod of TestPodLimitFunc error case %s under the LimitRange as kube-apiserver stores it", async (_name, c) => {
     expect(await findings([limitRange(c), pod(c)])).toEqual([]);
-  });
-
-  it.each(CLAIM_ACCEPTED.map((c) => [c.name, c] as const))("accepts the claim of TestPersistentVolumeClaimLimitFunc success case %s", async (_name, c) => {
-    expect(await findings([limitRange(c), claim(c)])).toEqual([]);
-  });
-
-  it.each(CLAIM_REFUSED.map((c) => [c.name, c] as const))("refuses the claim of TestPersistentVolumeClaimLimitFunc error case %s", async (_name, c) => {
-    const found = await findings([limitRange(c), claim(c)]);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ kind: "PersistentVolumeClaim", severity: "error" });
-    expect(found[0]!.message.startsWith(`persistentvolumeclaims "${c.name}" is forbidden: `)).toBe(true);
   });
 
   it("says what kube-apiserver says, in its words", async () => {
