@@ -1,8 +1,10 @@
 /**
  * LimitRanger admission in the validator: a Pod or PersistentVolumeClaim in a namespace with
  * LimitRanges among the inputs is defaulted and checked as the LimitRanger plugin does it on a
- * create. A refusal is an error; a workload's pod template whose pods would be refused is a warning
- * (kube-apiserver accepts the workload and refuses its controller's pods).
+ * create. A refusal is an error when the values the manifest gives decide it, a warning when it rests
+ * on values left to defaults (a LimitRange not among the inputs may set them first); a workload's
+ * pod template whose pods would be refused is a warning (kube-apiserver accepts the workload and
+ * refuses its controller's pods).
  */
 import { limitRangerRefusal, templatePodRefusal } from "../apiserver/admission/plugins/index.js";
 import { podTemplateOf } from "../apiserver/admission/pod-security/index.js";
@@ -36,9 +38,11 @@ export function limitRangerFindings(t: LimitRangerTarget): Finding[] {
       { operation: t.update ? "UPDATE" : "CREATE", group: "", resource: t.plural, kind: t.kind, subresource: "", namespace: t.namespace, object: structuredClone(t.object) },
       t.limitRanges,
     );
-    return refusal ? [{ severity: "error", message: refusal }] : [];
+    if (!refusal) return [];
+    return [refusal.sure ? { severity: "error", message: refusal.message } : { severity: "warning", message: `${refusal.message} (unless a LimitRange not among the inputs sets defaults for the values left out)` }];
   }
   const template = podTemplateOf(t.group, t.plural, t.object);
   const refusal = template && templatePodRefusal(template, t.namespace, t.limitRanges);
-  return refusal ? [{ severity: "warning", message: `pods created from this template would be refused: ${refusal}` }] : [];
+  if (!refusal) return [];
+  return [{ severity: "warning", message: `pods created from this template would be refused${refusal.sure ? "" : " unless a LimitRange not among the inputs sets defaults for the values left out"}: ${refusal.reason}` }];
 }

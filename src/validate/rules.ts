@@ -81,7 +81,7 @@ const FIXED: Record<string, RuleDescription> = {
   },
   "admission/limit-ranger": {
     short: "outside the limits of a LimitRange among the inputs",
-    full: "kube-apiserver's LimitRanger admission plugin, for LimitRanges among the inputs: a Pod created in their namespace gets their default requests and limits, then a Pod or PersistentVolumeClaim outside their min, max or maxLimitRequestRatio is an error (kube-apiserver refuses it); a workload whose pod template is outside them is a warning (kube-apiserver refuses the pods its controller creates).",
+    full: "kube-apiserver's LimitRanger admission plugin, for LimitRanges among the inputs: a Pod created in their namespace gets their default requests and limits, then a Pod or PersistentVolumeClaim outside their min, max or maxLimitRequestRatio is an error (kube-apiserver refuses it), or a warning when the refusal rests on values the manifest leaves out (other LimitRanges in the cluster may default them); a workload whose pod template is outside them is a warning (kube-apiserver refuses the pods its controller creates).",
   },
 };
 

@@ -72,7 +72,26 @@ describe("LimitRanger in kubezod validate", () => {
     expect(await findings([VALID_LIMIT_RANGE, pod(empty)])).toEqual([]);
     // Two containers with the defaults (75m limit each) pass the Pod max of 200m; three do not.
     expect(await findings([VALID_LIMIT_RANGE, pod({ ...empty, containers: 2 })])).toEqual([]);
-    expect((await findings([VALID_LIMIT_RANGE, pod({ ...empty, containers: 3 })])).map((f) => f.message)).toEqual(['pods "foo" is forbidden: maximum cpu usage per Pod is 200m, but limit is 225m']);
+    // That rests on the defaults: a LimitRange not among the inputs may set smaller ones first.
+    expect(await findings([VALID_LIMIT_RANGE, pod({ ...empty, containers: 3 })])).toEqual([
+      { kind: "Pod", name: "foo", severity: "warning", message: 'pods "foo" is forbidden: maximum cpu usage per Pod is 200m, but limit is 225m (unless a LimitRange not among the inputs sets defaults for the values left out)' },
+    ]);
+  });
+
+  it("reports a refusal that values left out decide as a warning: other LimitRanges may default them", async () => {
+    const podMin = { name: "bare", requests: {}, type: "Pod" as const, min: { cpu: "100m" } };
+    expect(await findings([limitRange(podMin), pod(podMin)])).toEqual([
+      { kind: "Pod", name: "bare", severity: "warning", message: 'pods "bare" is forbidden: minimum cpu usage per Pod is 100m.  No request is specified (unless a LimitRange not among the inputs sets defaults for the values left out)' },
+    ]);
+    // One container of two names its request: the other's may still raise the total.
+    const partial = pod({ ...refused("pod-min-cpu-request"), containers: 2 });
+    (partial.spec.containers as Array<Record<string, unknown>>)[1]!.resources = {};
+    expect((await findings([limitRange(refused("pod-min-cpu-request")), partial])).map((f) => f.severity)).toEqual(["warning"]);
+    // A total over the max only grows with what other LimitRanges add.
+    const over = refused("pod-max-cpu-limit");
+    const overPartial = pod(over);
+    (overPartial.spec.containers as Array<Record<string, unknown>>).push({ name: "bare", image: "foo" });
+    expect((await findings([limitRange(over), overPartial])).map((f) => f.severity)).toEqual(["error"]);
   });
 
   it("copies a container's limits into its absent requests first, as Pod defaulting does", async () => {

@@ -11,7 +11,7 @@ import { checkResourceQuota, type QuotaCharge } from "./resource-quota.js";
 import { admitServiceAccount, validateServiceAccount } from "./service-account.js";
 
 export { AdmissionForbidden, type PluginCluster, type PluginRequest } from "./common.js";
-export { limitRangerRefusal, templatePodRefusal } from "./limit-ranger.js";
+export { limitRangerRefusal, templatePodRefusal, type LimitRangerOutcome } from "./limit-ranger.js";
 export { quotaStatus, usageOf, type QuotaCharge } from "./resource-quota.js";
 export { tokenVolumeSource } from "./service-account.js";
 

@@ -185,15 +185,80 @@ function validateWith(req: PluginRequest, limitRanges: readonly Obj[]): void {
   }
 }
 
+/**
+ * Whether an item refuses values whatever other LimitRanges default: only the values given are
+ * read (defaults only fill absent ones), so an absent value never decides.
+ */
+function surelyRefusedBy(item: Obj, type: string, requests: ResourceList, limits: ResourceList): boolean {
+  for (const [k, e] of resourceList(item.min)) {
+    const [req, lim] = [requests.get(k), limits.get(k)];
+    const [r, l, v] = enforcedValues(req, lim, e);
+    if ((req && r < v) || (lim && l < v)) return true;
+  }
+  for (const [k, e] of resourceList(item.max)) {
+    const [req, lim] = [requests.get(k), limits.get(k)];
+    const [r, l, v] = enforcedValues(req, lim, e);
+    if ((lim && l > v) || (req && r > v)) return true;
+  }
+  for (const [k, e] of resourceList(item.maxLimitRequestRatio)) {
+    if (requests.has(k) && limits.has(k) && ratioConstraint(type, k, e, requests, limits)) return true;
+  }
+  return false;
+}
+
+/** Pod totals of the resources every container and init container names (others may still grow). */
+function completeTotals(spec: Obj, field: "requests" | "limits"): ResourceList {
+  const all = [...recs(spec.containers), ...recs(spec.initContainers)];
+  const totals = podTotals(spec, field);
+  for (const k of totals.keys()) if (!all.every((c) => resourceList(rec(c.resources)?.[field]).has(k))) totals.delete(k);
+  return totals;
+}
+
+/** Whether the LimitRanges refuse the object as it is given, before any LimitRange's defaults. */
+function surelyRefused(req: PluginRequest, limitRanges: readonly Obj[]): boolean {
+  const spec = rec(req.object.spec) ?? {};
+  return limitRanges.some((lr) =>
+    limitsOf(lr).some((item) => {
+      const type = str(item.type);
+      if (req.resource === "pods" && type === "Container") {
+        return [...recs(spec.containers), ...recs(spec.initContainers)].some((c) => surelyRefusedBy(item, type, resourceList(rec(c.resources)?.requests), resourceList(rec(c.resources)?.limits)));
+      }
+      if (req.resource === "pods" && type === "Pod") {
+        const upper = { ...item, min: undefined, maxLimitRequestRatio: undefined };
+        const lower = { ...item, max: undefined };
+        return surelyRefusedBy(upper, type, podTotals(spec, "requests"), podTotals(spec, "limits")) || surelyRefusedBy(lower, type, completeTotals(spec, "requests"), completeTotals(spec, "limits"));
+      }
+      if (req.resource === "persistentvolumeclaims" && type === "PersistentVolumeClaim") {
+        return surelyRefusedBy({ min: item.min, max: item.max }, type, resourceList(rec(spec.resources)?.requests), new Map());
+      }
+      return false;
+    }),
+  );
+}
+
+/** What the plugin answers to a request, given the namespace's LimitRanges. */
+export interface LimitRangerOutcome {
+  /** The refusal (`pods "web" is forbidden: …`). */
+  message: string;
+  /** Its reason alone. */
+  reason: string;
+  /**
+   * Whether the values given refuse it whatever other LimitRanges of the namespace default; when
+   * false, it rests on values the given LimitRanges default or leave out.
+   */
+  sure: boolean;
+}
+
 /** Defaults, then validation: the refusal, if any. */
-function refusalOf(req: PluginRequest, limitRanges: readonly Obj[]): AdmissionForbidden | undefined {
+function refusalOf(req: PluginRequest, limitRanges: readonly Obj[]): LimitRangerOutcome | undefined {
+  const given = structuredClone(req.object);
   admitWith(req, limitRanges);
   try {
     validateWith(req, limitRanges);
     return undefined;
   } catch (err) {
-    if (err instanceof AdmissionForbidden) return err;
-    throw err;
+    if (!(err instanceof AdmissionForbidden)) throw err;
+    return { message: err.message, reason: err.reason, sure: surelyRefused({ ...req, object: given }, limitRanges) };
   }
 }
 
@@ -202,24 +267,24 @@ function refusalOf(req: PluginRequest, limitRanges: readonly Obj[]): AdmissionFo
  * then the refusal kube-apiserver answers with, or undefined when the write is admitted.
  *
  * @example
- * limitRangerRefusal({ operation: "CREATE", group: "", resource: "pods", kind: "Pod", subresource: "", namespace: "a", object: pod }, [limitRange]);
+ * limitRangerRefusal({ operation: "CREATE", group: "", resource: "pods", kind: "Pod", subresource: "", namespace: "a", object: pod }, [limitRange])?.message;
  * // 'pods "web" is forbidden: minimum cpu usage per Container is 100m, but request is 50m'
  */
-export function limitRangerRefusal(req: PluginRequest, limitRanges: readonly Obj[]): string | undefined {
-  return supports(req) && limitRanges.length ? refusalOf(req, limitRanges)?.message : undefined;
+export function limitRangerRefusal(req: PluginRequest, limitRanges: readonly Obj[]): LimitRangerOutcome | undefined {
+  return supports(req) && limitRanges.length ? refusalOf(req, limitRanges) : undefined;
 }
 
 /**
- * Why the plugin would refuse the pods a controller creates from a pod template (their requests
- * filled from their limits, as a Pod is defaulted), or undefined when it would admit them.
+ * Whether the plugin would refuse the pods a controller creates from a pod template (their requests
+ * filled from their limits, as a Pod is defaulted), and why; undefined when it would admit them.
  *
  * @example
- * templatePodRefusal(deployment.spec.template, "a", [limitRange]); // "maximum memory usage per Container is 1Gi, but limit is 2Gi"
+ * templatePodRefusal(deployment.spec.template, "a", [limitRange])?.reason; // "maximum memory usage per Container is 1Gi, but limit is 2Gi"
  */
-export function templatePodRefusal(template: Obj, namespace: string, limitRanges: readonly Obj[]): string | undefined {
+export function templatePodRefusal(template: Obj, namespace: string, limitRanges: readonly Obj[]): LimitRangerOutcome | undefined {
   if (!limitRanges.length) return undefined;
   const spec = structuredClone(rec(template.spec) ?? {});
   for (const c of [...recs(spec.containers), ...recs(spec.initContainers)]) requestsFromLimits(c);
   const object: Obj = { metadata: structuredClone(rec(template.metadata) ?? {}), spec };
-  return refusalOf({ operation: "CREATE", group: "", resource: "pods", kind: "Pod", subresource: "", namespace, object }, limitRanges)?.reason;
+  return refusalOf({ operation: "CREATE", group: "", resource: "pods", kind: "Pod", subresource: "", namespace, object }, limitRanges);
 }
