@@ -8,7 +8,7 @@
 import type { KubeObject } from "../store.js";
 import { PODS, REPLICASETS, type ClusterApi } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
-import { arr, controllerOf, controllerRef, controlledBy, labelsMatch, obj, omitZero, podActive, podAvailable, podReady, same, selectorMatches } from "./util.js";
+import { FAILED_CREATE_RETRY_MS, arr, controllerOf, controllerRef, controlledBy, labelsMatch, obj, omitZero, podActive, podAvailable, podReady, same, selectorMatches } from "./util.js";
 
 /** Pods created or deleted per sync at most (`burstReplicas`). */
 const BURST = 500;
@@ -62,9 +62,6 @@ export function claimPods(api: ClusterApi, owner: KubeObject, apiVersion: string
   }
   return owned;
 }
-
-/** How long a ReplicaSet whose pod was refused waits before it tries again. */
-const FAILED_CREATE_RETRY_MS = 5000;
 
 /**
  * `calculateStatus`'s ReplicaFailure condition: set (reason FailedCreate, the refusal as message)

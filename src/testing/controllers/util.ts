@@ -124,6 +124,9 @@ export function targetPort(pod: KubeObject, port: Obj): number | undefined {
   return undefined;
 }
 
+/** How long a controller whose create was refused waits before it tries again (its rate-limited requeue). */
+export const FAILED_CREATE_RETRY_MS = 5000;
+
 /** A status condition. */
 export interface Condition extends Obj {
   type: string;
