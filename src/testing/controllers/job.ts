@@ -17,6 +17,10 @@ type Obj = Record<string, unknown>;
 
 const INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
 
+/** The requeue backoff after a failed sync (`DefaultJobApiBackOff`, doubling up to `MaxJobApiBackOff`). */
+const API_BACKOFF_MS = 1000;
+const MAX_API_BACKOFF_MS = 60_000;
+
 function finishedCondition(job: KubeObject): Condition | undefined {
   return arr<Condition>(obj(job.status).conditions).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
 }
@@ -48,11 +52,15 @@ export function registerJobs(ctx: ControllerContext): void {
     return ref?.kind === "Job" ? `${String(e.object.metadata.namespace ?? "")}/${String(ref.name)}` : undefined;
   });
   const record = (job: KubeObject, type: "Normal" | "Warning", reason: string, message: string) => ctx.events.record(job, type, reason, message, "job-controller");
+  const failedSyncs = new Map<string, number>();
 
   ctx.reconciler("job", (key) => {
     const { namespace, name } = splitKey(key);
     const job = api.get(JOBS, namespace, name);
-    if (!job || job.metadata.deletionTimestamp) return;
+    if (!job || job.metadata.deletionTimestamp) {
+      failedSyncs.delete(key);
+      return;
+    }
     const now = ctx.now();
     const at = rfc3339(now);
     const spec = obj(job.spec);
@@ -80,6 +88,7 @@ export function registerJobs(ctx: ControllerContext): void {
     let completionTime: string | undefined;
     let failure: { reason: string; message: string } | undefined;
     const startTime = status.startTime ?? (suspended ? undefined : at);
+    let createFailed = false;
 
     // Suspension.
     const suspendedCond = conditionOf(status, "Suspended");
@@ -130,7 +139,12 @@ export function registerJobs(ctx: ControllerContext): void {
                 : {}),
             }),
           );
-          if (!pod) break;
+          if (!pod) {
+            // RealPodControl's event; the slow-start batch skips the rest and the sync's error requeues with backoff.
+            record(job, "Warning", "FailedCreate", `Error creating: ${api.lastFailure}`);
+            createFailed = true;
+            break;
+          }
           active.push(pod);
           record(job, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
         }
@@ -170,6 +184,11 @@ export function registerJobs(ctx: ControllerContext): void {
       const done = updated ? finishedCondition(updated) : undefined;
       if (updated && done) ttlAfterFinished(updated, done);
     }
+    if (createFailed) {
+      const failures = failedSyncs.get(key) ?? 0;
+      failedSyncs.set(key, failures + 1);
+      ctx.after(Math.min(API_BACKOFF_MS * 2 ** failures, MAX_API_BACKOFF_MS), "job", key);
+    } else failedSyncs.delete(key);
     if (!failure && !complete && !suspended && typeof spec.activeDeadlineSeconds === "number" && startTime !== undefined) {
       ctx.after(Date.parse(String(startTime)) + spec.activeDeadlineSeconds * 1000 - now + 50, "job", key);
     }
