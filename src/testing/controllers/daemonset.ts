@@ -12,7 +12,7 @@ import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { podFromTemplate } from "./replicaset.js";
 import { currentRevision, truncateHistory } from "./revisions.js";
 import { nodeSelectorFits, tolerates } from "./scheduler.js";
-import { arr, controllerOf, controlledBy, obj, podActive, podAvailable, podReady, same, scaledValue } from "./util.js";
+import { FAILED_CREATE_RETRY_MS, arr, controllerOf, controlledBy, obj, podActive, podAvailable, podReady, same, scaledValue } from "./util.js";
 
 type Obj = Record<string, unknown>;
 
@@ -69,7 +69,10 @@ export function registerDaemonSets(ctx: ControllerContext): void {
     const pods = api.owned(PODS, ds).filter((p) => controlledBy(p, ds) && podActive(p));
     const byNode = new Map<string, KubeObject[]>();
     for (const p of pods) byNode.set(nodeOf(p), [...(byNode.get(nodeOf(p)) ?? []), p]);
+    // A refused create is RealPodControl's event; the slow-start batch skips the rest and the sync's error requeues.
+    let createFailed = false;
     const createFor = (node: string) => {
+      if (createFailed) return;
       const affinity = obj(obj(template.spec).affinity);
       const pod = api.create(
         PODS,
@@ -82,7 +85,10 @@ export function registerDaemonSets(ctx: ControllerContext): void {
           },
         }),
       );
-      if (pod) record(ds, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+      if (pod) return record(ds, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+      createFailed = true;
+      record(ds, "Warning", "FailedCreate", `Error creating: ${api.lastFailure}`);
+      ctx.after(FAILED_CREATE_RETRY_MS, "daemonset", key);
     };
     for (const node of eligible) {
       const onNode = byNode.get(node) ?? [];
