@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { kubectlVersions, runKubectl } from "../support/kubectl.js";
-import { client, type Client } from "./helpers.js";
+import { client, until, type Client } from "./helpers.js";
 
 let server: TestServer;
 let api: Client;
@@ -38,16 +38,13 @@ const relax = async (name: string) => {
 };
 const eventsOf = async (ns: string, kind: string, name: string): Promise<Obj[]> =>
   ((await api.get(`/api/v1/namespaces/${ns}/events`)).json.items as Obj[]).filter((e) => e.involvedObject.kind === kind && e.involvedObject.name === name);
-/** Polls `read` until it returns something (the controllers retry on their own timers). */
-async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("never happened");
-}
 const podsIn = async (ns: string): Promise<Obj[]> => (await api.get(`/api/v1/namespaces/${ns}/pods`)).json.items as Obj[];
+const failedCreate = (ns: string, kind: string, name: string) => until(async () => (await eventsOf(ns, kind, name)).find((e) => e.reason === "FailedCreate"));
+/** Lift the namespace's enforce level; the controller's retry then creates the pod. */
+const podAfterRelaxing = async (ns: string): Promise<Obj> => {
+  await relax(ns);
+  return until(async () => (await podsIn(ns))[0]);
+};
 const refusal = (name: string) => new RegExp(`^pods "${name}" is forbidden: violates PodSecurity "restricted:latest": `);
 
 describe("Deployment", () => {
@@ -100,7 +97,7 @@ describe("Job", () => {
     await restricted("job");
     const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "once" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } } };
     expect((await api.post("/apis/batch/v1/namespaces/job/jobs", job)).status).toBe(201);
-    const failed = await until(async () => (await eventsOf("job", "Job", "once")).find((e) => e.reason === "FailedCreate"));
+    const failed = await failedCreate("job", "Job", "once");
     expect(failed).toMatchObject({ type: "Warning", source: { component: "job-controller" } });
     expect(failed.message).toMatch(/^Error creating: /);
     expect(failed.message.slice("Error creating: ".length)).toMatch(refusal("once-[a-z0-9]{5}"));
@@ -109,9 +106,8 @@ describe("Job", () => {
     expect(status.active).toBeUndefined();
     expect(await podsIn("job")).toEqual([]);
 
-    await relax("job");
-    const [pod] = await until(async () => ((await podsIn("job")).length ? podsIn("job") : undefined));
-    expect(pod!.metadata.ownerReferences[0]).toMatchObject({ kind: "Job", name: "once" });
+    const pod = await podAfterRelaxing("job");
+    expect(pod.metadata.ownerReferences[0]).toMatchObject({ kind: "Job", name: "once" });
   });
 });
 
@@ -120,15 +116,14 @@ describe("DaemonSet", () => {
     await restricted("ds");
     const ds = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent" }, spec: { selector: { matchLabels: { app: "agent" } }, template: template("agent") } };
     expect((await api.post("/apis/apps/v1/namespaces/ds/daemonsets", ds)).status).toBe(201);
-    const failed = await until(async () => (await eventsOf("ds", "DaemonSet", "agent")).find((e) => e.reason === "FailedCreate"));
+    const failed = await failedCreate("ds", "DaemonSet", "agent");
     expect(failed).toMatchObject({ type: "Warning", source: { component: "daemonset-controller" } });
     expect(failed.message.slice("Error creating: ".length)).toMatch(refusal("agent-[a-z0-9]{5}"));
     expect(failed.message.startsWith("Error creating: ")).toBe(true);
     expect(await podsIn("ds")).toEqual([]);
 
-    await relax("ds");
-    const [pod] = await until(async () => ((await podsIn("ds")).length ? podsIn("ds") : undefined));
-    expect(pod!.metadata.ownerReferences[0]).toMatchObject({ kind: "DaemonSet", name: "agent" });
+    const pod = await podAfterRelaxing("ds");
+    expect(pod.metadata.ownerReferences[0]).toMatchObject({ kind: "DaemonSet", name: "agent" });
   });
 });
 
@@ -137,15 +132,14 @@ describe("StatefulSet", () => {
     await restricted("sts");
     const set = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db" }, spec: { serviceName: "db", replicas: 1, selector: { matchLabels: { app: "db" } }, template: template("db") } };
     expect((await api.post("/apis/apps/v1/namespaces/sts/statefulsets", set)).status).toBe(201);
-    const failed = await until(async () => (await eventsOf("sts", "StatefulSet", "db")).find((e) => e.reason === "FailedCreate"));
+    const failed = await failedCreate("sts", "StatefulSet", "db");
     expect(failed).toMatchObject({ type: "Warning", source: { component: "statefulset-controller" } });
     const prefix = "create Pod db-0 in StatefulSet db failed error: ";
     expect(failed.message.startsWith(prefix)).toBe(true);
     expect(failed.message.slice(prefix.length)).toMatch(refusal("db-0"));
 
-    await relax("sts");
-    const [pod] = await until(async () => ((await podsIn("sts")).length ? podsIn("sts") : undefined));
-    expect(pod!.metadata.name).toBe("db-0");
+    const pod = await podAfterRelaxing("sts");
+    expect(pod.metadata.name).toBe("db-0");
   });
 });
 
