@@ -11,7 +11,7 @@ import type { KubeObject } from "../store.js";
 import { JOBS, PODS } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { podFromTemplate } from "./replicaset.js";
-import { arr, conditionOf, controllerOf, controlledBy, obj, podReady, rfc3339, same, type Condition } from "./util.js";
+import { arr, conditionOf, controllerOf, controlledBy, obj, podReady, rfc3339, same, slowStartBatch, type Condition } from "./util.js";
 
 type Obj = Record<string, unknown>;
 
@@ -115,39 +115,44 @@ export function registerJobs(ctx: ControllerContext): void {
       const missing = want - active.length;
       if (missing > 0) {
         const busy = new Set([...completedIndexes, ...active.map(indexOf).filter((i): i is number => i !== undefined)]);
-        for (let created = 0, index = 0; created < missing; created++) {
-          let podIndex: number | undefined;
-          if (indexed) {
-            while (busy.has(index)) index++;
-            if (index >= completions!) break;
-            podIndex = index;
-            busy.add(index);
+        const toCreate: Array<number | undefined> = [];
+        for (let index = 0; toCreate.length < missing; ) {
+          if (!indexed) {
+            toCreate.push(undefined);
+            continue;
           }
-          const uid = String(job.metadata.uid);
-          const labels: Record<string, string> = { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name };
-          if (podIndex !== undefined && ctx.minor >= 28) labels[INDEX_ANNOTATION] = String(podIndex);
-          const pod = api.create(
-            PODS,
-            namespace,
-            podFromTemplate(obj(spec.template), job, "batch/v1", "Job", {
-              labels,
-              ...(podIndex !== undefined
-                ? {
-                    annotations: { [INDEX_ANNOTATION]: String(podIndex) },
-                    spec: { hostname: `${name}-${podIndex}` },
-                  }
-                : {}),
-            }),
-          );
-          if (!pod) {
-            // RealPodControl's event; the slow-start batch skips the rest and the sync's error requeues with backoff.
-            record(job, "Warning", "FailedCreate", `Error creating: ${api.lastFailure}`);
-            createFailed = true;
-            break;
-          }
-          active.push(pod);
-          record(job, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+          while (busy.has(index)) index++;
+          if (index >= completions!) break;
+          toCreate.push(index++);
         }
+        const uid = String(job.metadata.uid);
+        createFailed =
+          slowStartBatch(toCreate.length, (i) => {
+            const podIndex = toCreate[i];
+            const labels: Record<string, string> = { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name };
+            if (podIndex !== undefined && ctx.minor >= 28) labels[INDEX_ANNOTATION] = String(podIndex);
+            const pod = api.create(
+              PODS,
+              namespace,
+              podFromTemplate(obj(spec.template), job, "batch/v1", "Job", {
+                labels,
+                ...(podIndex !== undefined
+                  ? {
+                      annotations: { [INDEX_ANNOTATION]: String(podIndex) },
+                      spec: { hostname: `${name}-${podIndex}` },
+                    }
+                  : {}),
+              }),
+            );
+            if (!pod) {
+              // RealPodControl's event; the sync's error requeues the Job with backoff.
+              record(job, "Warning", "FailedCreate", `Error creating: ${api.lastFailure}`);
+              return false;
+            }
+            active.push(pod);
+            record(job, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+            return true;
+          }) > 0;
       } else if (missing < 0) {
         for (const p of active.slice(want)) api.delete(PODS, p);
         active = active.slice(0, want);
