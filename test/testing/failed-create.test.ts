@@ -20,7 +20,7 @@ let api: Client;
 let clock = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
 
 beforeAll(async () => {
-  server = await startTestServer({ kubernetesVersion: "1.33", controllers: { now: () => clock } });
+  server = await startTestServer({ kubernetesVersion: "1.33", controllers: { now: () => clock, pods: (pod) => (pod.metadata.labels?.hold === "yes" ? { runMs: 3_600_000 } : undefined) } });
   api = client(server);
 });
 afterAll(async () => {
@@ -108,6 +108,32 @@ describe("Job", () => {
 
     const pod = await podAfterRelaxing("job");
     expect(pod.metadata.ownerReferences[0]).toMatchObject({ kind: "Job", name: "once" });
+  });
+  it("creates in slow-start batches (1, then 2): the pod after a refused one in the same batch is still created", async () => {
+    // A policy refuses completion index 1 only; index 2 is in the same batch and is created, as in manageJob.
+    const policy = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name: "no-index-one" },
+      spec: {
+        failurePolicy: "Fail",
+        matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] },
+        validations: [{ expression: "!has(object.metadata.annotations) || !('batch.kubernetes.io/job-completion-index' in object.metadata.annotations) || object.metadata.annotations['batch.kubernetes.io/job-completion-index'] != '1'", message: "index 1 is refused" }],
+      },
+    };
+    expect((await api.post("/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies", policy)).status).toBe(201);
+    const binding = { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: "no-index-one" }, spec: { policyName: "no-index-one", validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { "slow-start": "yes" } } } } };
+    expect((await api.post("/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings", binding)).status).toBe(201);
+    expect((await api.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "batch", labels: { "slow-start": "yes" } } })).status).toBe(201);
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "wide" }, spec: { completionMode: "Indexed", parallelism: 3, completions: 3, template: { metadata: { labels: { hold: "yes" } }, spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } } };
+    expect((await api.post("/apis/batch/v1/namespaces/batch/jobs", job)).status).toBe(201);
+    const indexes = await until(async () => {
+      const found = (await podsIn("batch")).map((p) => p.metadata.annotations["batch.kubernetes.io/job-completion-index"] as string).sort();
+      return found.length === 2 ? found : undefined;
+    });
+    expect(indexes).toEqual(["0", "2"]);
+    const failed = (await eventsOf("batch", "Job", "wide")).find((e) => e.reason === "FailedCreate");
+    expect(failed!.message).toMatch(/^Error creating: pods "wide-[a-z0-9-]+" is forbidden: ValidatingAdmissionPolicy .* denied request: index 1 is refused$/);
   });
 });
 
