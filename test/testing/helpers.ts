@@ -263,3 +263,13 @@ export function allowedReview(uid: string, patch?: unknown[]): string {
     response: { uid, allowed: true, ...(patch ? { patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(patch)).toString("base64") } : {}) },
   });
 }
+
+/** Polls `read` until it returns something (controllers act on their own timers), for up to ten seconds. */
+export async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("timed out");
+}

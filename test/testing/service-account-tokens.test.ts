@@ -7,22 +7,13 @@
 import { createPublicKey, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { client, type Client } from "./helpers.js";
+import { client, until, type Client } from "./helpers.js";
 
 let server: TestServer;
 let api: Client;
 
 const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString()) as Record<string, unknown>;
 const TOKEN = "/api/v1/namespaces/default/serviceaccounts/default/token";
-
-async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = await read();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("timed out");
-}
 
 beforeAll(async () => {
   server = await startTestServer({ kubernetesVersion: "1.33" });

@@ -10,7 +10,7 @@ import type { KubeObject } from "../store.js";
 import { CRONJOBS, JOBS } from "./api.js";
 import { mostRecent, nextTime, parseSchedule, type Schedule } from "./cron.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
-import { arr, conditionOf, controllerOf, controllerRef, controlledBy, obj, rfc3339, same } from "./util.js";
+import { FAILED_CREATE_RETRY_MS, arr, conditionOf, controllerOf, controllerRef, controlledBy, obj, rfc3339, same } from "./util.js";
 
 function finished(job: KubeObject): "Complete" | "Failed" | undefined {
   if (conditionOf(job.status, "Complete")?.status === "True") return "Complete";
@@ -84,6 +84,7 @@ export function registerCronJobs(ctx: ControllerContext): void {
     }
     const schedule = cached.schedule;
     if (spec.suspend !== true) {
+      let retryMs: number | undefined;
       let earliest = Date.parse(String(lastScheduleTime ?? cj.metadata.creationTimestamp));
       const deadline = typeof spec.startingDeadlineSeconds === "number" ? spec.startingDeadlineSeconds : undefined;
       if (deadline !== undefined) earliest = Math.max(earliest, now - deadline * 1000);
@@ -121,13 +122,17 @@ export function registerCronJobs(ctx: ControllerContext): void {
             record(cj, "Normal", "SuccessfulCreate", `Created job ${jobName}`);
             active.push({ apiVersion: "batch/v1", kind: "Job", name: jobName, namespace, uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion });
             lastScheduleTime = rfc3339(due.time);
+          } else {
+            // The sync's error requeues the CronJob; lastScheduleTime stays, so the same run is tried again.
+            record(cj, "Warning", "FailedCreate", `Error creating job: ${api.lastFailure}`);
+            retryMs = FAILED_CREATE_RETRY_MS;
           }
         } else if (policy === "Forbid" && active.length) {
           record(cj, "Normal", "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid");
         }
       }
       const next = nextTime(schedule, now, timeZone);
-      if (next !== undefined) ctx.after(next - now + 100, "cronjob", key);
+      if (next !== undefined || retryMs !== undefined) ctx.after(Math.min(next === undefined ? Infinity : next - now + 100, retryMs ?? Infinity), "cronjob", key);
     }
     const nextStatus: Record<string, unknown> = {
       ...(active.length ? { active } : {}),

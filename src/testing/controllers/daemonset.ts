@@ -12,7 +12,7 @@ import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { podFromTemplate } from "./replicaset.js";
 import { currentRevision, truncateHistory } from "./revisions.js";
 import { nodeSelectorFits, tolerates } from "./scheduler.js";
-import { arr, controllerOf, controlledBy, obj, podActive, podAvailable, podReady, same, scaledValue } from "./util.js";
+import { FAILED_CREATE_RETRY_MS, arr, controllerOf, controlledBy, obj, podActive, podAvailable, podReady, same, scaledValue, slowStartBatch } from "./util.js";
 
 type Obj = Record<string, unknown>;
 
@@ -69,7 +69,10 @@ export function registerDaemonSets(ctx: ControllerContext): void {
     const pods = api.owned(PODS, ds).filter((p) => controlledBy(p, ds) && podActive(p));
     const byNode = new Map<string, KubeObject[]>();
     for (const p of pods) byNode.set(nodeOf(p), [...(byNode.get(nodeOf(p)) ?? []), p]);
-    const createFor = (node: string) => {
+    // A refused create is RealPodControl's event, and the sync's error requeues the DaemonSet.
+    let createFailed = false;
+    const createFor = (node: string): boolean => {
+      if (createFailed) return false;
       const affinity = obj(obj(template.spec).affinity);
       const pod = api.create(
         PODS,
@@ -82,12 +85,18 @@ export function registerDaemonSets(ctx: ControllerContext): void {
           },
         }),
       );
-      if (pod) record(ds, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+      if (pod) {
+        record(ds, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+        return true;
+      }
+      record(ds, "Warning", "FailedCreate", `Error creating: ${api.lastFailure}`);
+      ctx.after(FAILED_CREATE_RETRY_MS, "daemonset", key);
+      return false;
     };
+    const needing = [...eligible].filter((node) => !byNode.get(node)?.length);
+    createFailed = slowStartBatch(needing.length, (i) => createFor(needing[i]!)) > 0;
     for (const node of eligible) {
-      const onNode = byNode.get(node) ?? [];
-      if (!onNode.length) createFor(node);
-      for (const extra of onNode.slice(1)) if (api.delete(PODS, extra)) record(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${String(extra.metadata.name)}`);
+      for (const extra of (byNode.get(node) ?? []).slice(1)) if (api.delete(PODS, extra)) record(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${String(extra.metadata.name)}`);
     }
     for (const [node, onNode] of byNode) {
       if (eligible.has(node)) continue;

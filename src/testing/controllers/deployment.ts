@@ -568,6 +568,19 @@ class DeploymentSync {
         }
       }
     }
+    const failure = replicaFailure(allRSs.map((rs) => this.api.get(REPLICASETS, this.ns, String(rs.metadata.name)) ?? rs), newRS && (this.api.get(REPLICASETS, this.ns, String(newRS.metadata.name)) ?? newRS));
+    conditions = failure ? setCondition(conditions, failure) : conditions.filter((c) => c.type !== "ReplicaFailure");
     this.updateStatus({ ...status, conditions });
   }
+}
+
+/**
+ * `getReplicaFailures`: the new ReplicaSet's ReplicaFailure condition, else an old one's, as a
+ * Deployment condition (`ReplicaSetToDeploymentCondition`: both times are the transition time).
+ */
+function replicaFailure(allRSs: KubeObject[], newRS: KubeObject | undefined): Condition | undefined {
+  const failureOf = (rs: KubeObject | undefined) => arr<Condition>(obj(rs?.status).conditions).find((c) => c.type === "ReplicaFailure");
+  const found = failureOf(newRS) ?? allRSs.map(failureOf).find((c) => c !== undefined);
+  if (!found) return undefined;
+  return { type: "ReplicaFailure", status: found.status, lastUpdateTime: found.lastTransitionTime, lastTransitionTime: found.lastTransitionTime, ...(found.reason ? { reason: found.reason } : {}), ...(found.message ? { message: found.message } : {}) };
 }

@@ -11,11 +11,15 @@ import type { KubeObject } from "../store.js";
 import { JOBS, PODS } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { podFromTemplate } from "./replicaset.js";
-import { arr, conditionOf, controllerOf, controlledBy, obj, podReady, rfc3339, same, type Condition } from "./util.js";
+import { arr, conditionOf, controllerOf, controlledBy, obj, podReady, rfc3339, same, slowStartBatch, type Condition } from "./util.js";
 
 type Obj = Record<string, unknown>;
 
 const INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
+
+/** The requeue backoff after a failed sync (`DefaultJobApiBackOff`, doubling up to `MaxJobApiBackOff`). */
+const API_BACKOFF_MS = 1000;
+const MAX_API_BACKOFF_MS = 60_000;
 
 function finishedCondition(job: KubeObject): Condition | undefined {
   return arr<Condition>(obj(job.status).conditions).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
@@ -48,11 +52,15 @@ export function registerJobs(ctx: ControllerContext): void {
     return ref?.kind === "Job" ? `${String(e.object.metadata.namespace ?? "")}/${String(ref.name)}` : undefined;
   });
   const record = (job: KubeObject, type: "Normal" | "Warning", reason: string, message: string) => ctx.events.record(job, type, reason, message, "job-controller");
+  const failedSyncs = new Map<string, number>();
 
   ctx.reconciler("job", (key) => {
     const { namespace, name } = splitKey(key);
     const job = api.get(JOBS, namespace, name);
-    if (!job || job.metadata.deletionTimestamp) return;
+    if (!job || job.metadata.deletionTimestamp) {
+      failedSyncs.delete(key);
+      return;
+    }
     const now = ctx.now();
     const at = rfc3339(now);
     const spec = obj(job.spec);
@@ -80,6 +88,7 @@ export function registerJobs(ctx: ControllerContext): void {
     let completionTime: string | undefined;
     let failure: { reason: string; message: string } | undefined;
     const startTime = status.startTime ?? (suspended ? undefined : at);
+    let createFailed = false;
 
     // Suspension.
     const suspendedCond = conditionOf(status, "Suspended");
@@ -106,34 +115,44 @@ export function registerJobs(ctx: ControllerContext): void {
       const missing = want - active.length;
       if (missing > 0) {
         const busy = new Set([...completedIndexes, ...active.map(indexOf).filter((i): i is number => i !== undefined)]);
-        for (let created = 0, index = 0; created < missing; created++) {
-          let podIndex: number | undefined;
-          if (indexed) {
-            while (busy.has(index)) index++;
-            if (index >= completions!) break;
-            podIndex = index;
-            busy.add(index);
+        const toCreate: Array<number | undefined> = [];
+        for (let index = 0; toCreate.length < missing; ) {
+          if (!indexed) {
+            toCreate.push(undefined);
+            continue;
           }
-          const uid = String(job.metadata.uid);
-          const labels: Record<string, string> = { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name };
-          if (podIndex !== undefined && ctx.minor >= 28) labels[INDEX_ANNOTATION] = String(podIndex);
-          const pod = api.create(
-            PODS,
-            namespace,
-            podFromTemplate(obj(spec.template), job, "batch/v1", "Job", {
-              labels,
-              ...(podIndex !== undefined
-                ? {
-                    annotations: { [INDEX_ANNOTATION]: String(podIndex) },
-                    spec: { hostname: `${name}-${podIndex}` },
-                  }
-                : {}),
-            }),
-          );
-          if (!pod) break;
-          active.push(pod);
-          record(job, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+          while (busy.has(index)) index++;
+          if (index >= completions!) break;
+          toCreate.push(index++);
         }
+        const uid = String(job.metadata.uid);
+        createFailed =
+          slowStartBatch(toCreate.length, (i) => {
+            const podIndex = toCreate[i];
+            const labels: Record<string, string> = { "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name };
+            if (podIndex !== undefined && ctx.minor >= 28) labels[INDEX_ANNOTATION] = String(podIndex);
+            const pod = api.create(
+              PODS,
+              namespace,
+              podFromTemplate(obj(spec.template), job, "batch/v1", "Job", {
+                labels,
+                ...(podIndex !== undefined
+                  ? {
+                      annotations: { [INDEX_ANNOTATION]: String(podIndex) },
+                      spec: { hostname: `${name}-${podIndex}` },
+                    }
+                  : {}),
+              }),
+            );
+            if (!pod) {
+              // RealPodControl's event; the sync's error requeues the Job with backoff.
+              record(job, "Warning", "FailedCreate", `Error creating: ${api.lastFailure}`);
+              return false;
+            }
+            active.push(pod);
+            record(job, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`);
+            return true;
+          }) > 0;
       } else if (missing < 0) {
         for (const p of active.slice(want)) api.delete(PODS, p);
         active = active.slice(0, want);
@@ -170,6 +189,11 @@ export function registerJobs(ctx: ControllerContext): void {
       const done = updated ? finishedCondition(updated) : undefined;
       if (updated && done) ttlAfterFinished(updated, done);
     }
+    if (createFailed) {
+      const failures = failedSyncs.get(key) ?? 0;
+      failedSyncs.set(key, failures + 1);
+      ctx.after(Math.min(API_BACKOFF_MS * 2 ** failures, MAX_API_BACKOFF_MS), "job", key);
+    } else failedSyncs.delete(key);
     if (!failure && !complete && !suspended && typeof spec.activeDeadlineSeconds === "number" && startTime !== undefined) {
       ctx.after(Date.parse(String(startTime)) + spec.activeDeadlineSeconds * 1000 - now + 50, "job", key);
     }

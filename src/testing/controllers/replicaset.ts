@@ -8,7 +8,7 @@
 import type { KubeObject } from "../store.js";
 import { PODS, REPLICASETS, type ClusterApi } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
-import { arr, controllerOf, controllerRef, controlledBy, labelsMatch, obj, omitZero, podActive, podAvailable, podReady, same, selectorMatches } from "./util.js";
+import { FAILED_CREATE_RETRY_MS, arr, controllerOf, controllerRef, controlledBy, labelsMatch, obj, omitZero, podActive, podAvailable, podReady, same, selectorMatches, slowStartBatch } from "./util.js";
 
 /** Pods created or deleted per sync at most (`burstReplicas`). */
 const BURST = 500;
@@ -63,9 +63,6 @@ export function claimPods(api: ClusterApi, owner: KubeObject, apiVersion: string
   return owned;
 }
 
-/** How long a ReplicaSet whose pod was refused waits before it tries again. */
-const FAILED_CREATE_RETRY_MS = 5000;
-
 /**
  * `calculateStatus`'s ReplicaFailure condition: set (reason FailedCreate, the refusal as message)
  * when a create failed and there is none, removed once the replicas are managed without error.
@@ -101,17 +98,18 @@ export function registerReplicaSets(ctx: ControllerContext): void {
     if (!rs.metadata.deletionTimestamp) {
       const diff = pods.length - desired;
       if (diff < 0) {
-        for (let i = 0; i < Math.min(-diff, BURST); i++) {
+        const failures = slowStartBatch(Math.min(-diff, BURST), () => {
           const pod = api.create(PODS, namespace, podFromTemplate(obj(spec.template), rs, "apps/v1", "ReplicaSet"));
           if (!pod) {
             failedCreate = api.lastFailure;
             ctx.events.record(rs, "Warning", "FailedCreate", `Error creating: ${failedCreate}`, "replicaset-controller");
-            ctx.after(FAILED_CREATE_RETRY_MS, "replicaset", key);
-            break;
+            return false;
           }
           pods.push(pod);
           ctx.events.record(rs, "Normal", "SuccessfulCreate", `Created pod: ${String(pod.metadata.name)}`, "replicaset-controller");
-        }
+          return true;
+        });
+        if (failures) ctx.after(FAILED_CREATE_RETRY_MS, "replicaset", key);
       } else if (diff > 0) {
         const doomed = deletionOrder(pods).slice(0, Math.min(diff, BURST));
         for (const pod of doomed) {

@@ -13,7 +13,7 @@ import { PODS, PVCS, STATEFULSETS } from "./api.js";
 import { objectKeyOf, splitKey, type ControllerContext } from "./manager.js";
 import { podFromTemplate } from "./replicaset.js";
 import { currentRevision, revisionsOf, truncateHistory } from "./revisions.js";
-import { arr, controllerOf, controlledBy, obj, omitZero, podActive, podAvailable, podReady, same } from "./util.js";
+import { FAILED_CREATE_RETRY_MS, arr, controllerOf, controlledBy, obj, omitZero, podActive, podAvailable, podReady, same } from "./util.js";
 
 type Obj = Record<string, unknown>;
 
@@ -103,6 +103,11 @@ export function registerStatefulSets(ctx: ControllerContext): void {
         }),
       );
       if (pod) record(set, "Normal", "SuccessfulCreate", `create Pod ${podName} in StatefulSet ${name} successful`);
+      else {
+        // recordPodEvent's failure; the sync's error requeues the set.
+        record(set, "Warning", "FailedCreate", `create Pod ${podName} in StatefulSet ${name} failed error: ${api.lastFailure}`);
+        ctx.after(FAILED_CREATE_RETRY_MS, "statefulset", key);
+      }
       return pod;
     };
 

@@ -124,6 +124,21 @@ export function targetPort(pod: KubeObject, port: Obj): number | undefined {
   return undefined;
 }
 
+/** How long a controller whose create was refused waits before it tries again (its rate-limited requeue). */
+export const FAILED_CREATE_RETRY_MS = 5000;
+
+/**
+ * `slowStartBatch`: `create` is called in batches of 1, 2, 4, … and a batch with a failure ends
+ * the run (the rest are skipped until the retry). Returns how many calls failed.
+ */
+export function slowStartBatch(count: number, create: (index: number) => boolean): number {
+  let failed = 0;
+  for (let done = 0, batch = Math.min(count, 1); batch > 0 && !failed; done += batch, batch = Math.min(2 * batch, count - done)) {
+    for (let i = done; i < done + batch; i++) if (!create(i)) failed++;
+  }
+  return failed;
+}
+
 /** A status condition. */
 export interface Condition extends Obj {
   type: string;
