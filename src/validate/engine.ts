@@ -567,7 +567,7 @@ export class ManifestEngine {
     for (const w of outcome.warnings) addIssue(result, input, "native/warning", "warning", [], "", w);
     const resource = kubeMeta.get(schema);
     if (resource?.plural && !info.custom) {
-      const found = podSecurityFindings({ group: resource.group ?? "", plural: resource.plural, kind, object: value, ...(old ? { old } : {}), labelsOf: this.labelsOf });
+      const found = podSecurityFindings({ group: resource.group ?? "", plural: resource.plural, kind, object: value, ...(old ? { old } : {}), labelsOf: this.labelsOf, defaultNamespace: this.namespaceOf(undefined) });
       for (const f of found) addIssue(result, input, POD_SECURITY_RULE, f.severity, [], "", f.message);
       const limitRanges = this.limitRanges.size ? this.limitRanges.get(this.namespaceOf(meta)) : undefined;
       if (limitRanges) {

@@ -23,6 +23,8 @@ export interface PodSecurityTarget {
   old?: Obj;
   /** The labels of a namespace among the inputs, by name. */
   labelsOf(namespace: string): Readonly<Record<string, string>> | undefined;
+  /** The namespace the object is written to when it names none (the run's `--namespace`, else `default`). */
+  defaultNamespace?: string;
 }
 
 type Finding = Pick<ValidationIssue, "severity" | "message">;
@@ -35,7 +37,7 @@ export function podSecurityFindings(t: PodSecurityTarget): Finding[] {
   const meta = obj(t.object.metadata) ?? {};
   const name = typeof meta.name === "string" ? meta.name : "";
   const isNamespace = t.group === "" && t.plural === "namespaces";
-  const namespace = typeof meta.namespace === "string" ? meta.namespace : undefined;
+  const namespace = typeof meta.namespace === "string" && meta.namespace ? meta.namespace : isNamespace ? undefined : t.defaultNamespace;
   const labels = namespace !== undefined ? t.labelsOf(namespace) : undefined;
   if (!isNamespace && !labels) return [];
   const outcome = admitPodSecurity({

@@ -29,6 +29,15 @@ async function issues(text: string) {
 }
 
 describe("Pod Security in kubezod validate", () => {
+  it("places a Pod that names no namespace in the run's namespace, as kubectl apply does", async () => {
+    const bare = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx}]\n";
+    const strict = (name: string) => ns(name, { "pod-security.kubernetes.io/enforce": "restricted" });
+    expect(await issues([strict("default"), bare].join("---\n"))).toEqual([{ kind: "Pod", severity: "error", message: `pods "p" is forbidden: violates PodSecurity "restricted:latest": ${RESTRICTED}` }]);
+    const report = await validateManifests([{ text: [strict("team"), bare].join("---\n"), file: "m.yaml" }], { kubernetesVersion: "1.33", namespace: "team" });
+    expect(report.results.flatMap((r) => r.issues.filter((i) => i.rule === "admission/pod-security")).map((i) => i.severity)).toEqual(["error"]);
+    expect(await issues([strict("team"), bare].join("---\n"))).toEqual([]);
+  });
+
   it("reports a Pod its namespace's enforce level forbids as an error", async () => {
     expect(await issues([ns("strict", { "pod-security.kubernetes.io/enforce": "restricted" }), pod("p", "strict")].join("---\n"))).toEqual([
       { kind: "Pod", severity: "error", message: `pods "p" is forbidden: violates PodSecurity "restricted:latest": ${RESTRICTED}` },
