@@ -17,10 +17,10 @@ import { convertObject, storageVersionOf } from "../apiserver/conversion.js";
 import { withDefaultsShared } from "../apiserver/structural-defaults.js";
 import { admissionConverter, convertCustom, convertCustomAll } from "./conversion.js";
 import { kindRules } from "../apiserver/groups.js";
-import { certificateAdmission } from "../apiserver/certificates/index.js";
 import { admitDefaultStorageClass } from "../apiserver/core/default-storage-class.js";
 import { admitStorageObjectInUseProtection } from "../apiserver/core/storage-object-in-use-protection.js";
-import { decide, type Authorizer, type UserInfo } from "./auth.js";
+import type { Authorizer, UserInfo } from "./auth.js";
+import { certificateAdmissionCheck } from "./certificate-admission.js";
 import { validateDeleteOptions } from "../apiserver/validation/delete-options.js";
 import { admitPolicies } from "./policies.js";
 import { chargeResourceQuota, mutateWithBuiltinPlugins, nameSuffix, validateWithBuiltinPlugins, type BuiltinAdmissionContext, type BuiltinWrite } from "./admission-plugins.js";
@@ -614,7 +614,7 @@ export class Rest {
 
   /** Validating admission: validating policies, then validating webhooks; returns `Warning` texts. */
   private validatingAdmission(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, dryRun: boolean, sub = ""): string[] {
-    this.builtinAdmission(r, operation, obj, old, call, sub);
+    certificateAdmissionCheck({ resource: r, operation, object: obj, old, subresource: sub, user: requestUser(call) }, this.ctx.authorize, this.ctx.disabledAdmissionPlugins);
     validateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
     const ctx = this.admissionContext();
     const warnings = this.ctx.disabledAdmissionPlugins?.has("PodSecurity") ? [] : podSecurityAdmission(this.ctx.store, { resource: r, operation, object: obj, old, subresource: sub, userName: call.user });
@@ -639,23 +639,6 @@ export class Rest {
   /** The mutating built-in plugins: the object as they changed it (undefined when unchanged). */
   private builtinPluginMutation(r: ServedResource, operation: "CREATE" | "UPDATE" | "DELETE", obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): KubeObject | undefined {
     return mutateWithBuiltinPlugins(this.builtinPluginContext(), this.builtinWrite(r, operation, obj, old, call, sub));
-  }
-
-  /**
-   * The built-in validating admission plugins that ask the authorizer: certificates.k8s.io's
-   * (`CertificateApproval`, `CertificateSigning`, `CertificateSubjectRestriction`). A refusal is a 403.
-   */
-  private builtinAdmission(r: ServedResource, operation: string, obj: KubeObject | undefined, old: KubeObject | undefined, call: ApiCall, sub: string): void {
-    if (r.group !== "certificates.k8s.io" || r.plural !== "certificatesigningrequests" || !obj) return;
-    const authorize = this.ctx.authorize;
-    const user = requestUser(call);
-    const signers = (verb: string, name: string) => !authorize || decide(authorize, { user, verb, resource: { group: r.group, version: "*", resource: "signers", name } }).allowed;
-    const plugin = sub === "approval" ? "CertificateApproval" : sub === "status" ? "CertificateSigning" : "CertificateSubjectRestriction";
-    if (this.ctx.disabledAdmissionPlugins?.has(plugin)) return;
-    const reason = certificateAdmission(operation, sub, obj, old, signers);
-    if (!reason) return;
-    const name = String(obj.metadata.name ?? "");
-    throw statusError(403, "Forbidden", `${r.plural}.${r.group} ${JSON.stringify(name)} is forbidden: ${reason}`, { name, group: r.group, kind: r.plural });
   }
 
   /** Both phases of admission on an update or delete (native validation of what mutation made between them). */
